@@ -1,0 +1,287 @@
+//! Command-line interface: argument definitions and the dispatch of each subcommand.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::finding::Severity;
+use crate::report::{self, Report};
+use crate::rules::{self, CheckKind, Rule};
+use crate::scan::{self, ScanOptions};
+use crate::settings::{self, CONFIG_FILE_NAME};
+use crate::template;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  no failing finding at or above --fail-on
+  1  failing findings at or above --fail-on
+  2  usage, configuration or repository error";
+
+#[derive(Debug, Parser)]
+#[command(name = "opslint", version, about = "A git-native DevOps practices linter", after_help = EXIT_CODES)]
+pub struct Cli {
+    /// When to color output: auto (a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report which DevOps practices a repository shows evidence of.
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
+    /// List every rule: id, area, severity, title.
+    Rules {
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Explain a rule: what it checks, why it matters, how to fix it.
+    Explain {
+        /// A rule id, such as `ci.runs-tests`.
+        rule: String,
+    },
+    /// Write a commented .opslint.toml to start from.
+    Init {
+        /// Directory to write it in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print shell completions.
+    Completions {
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// A repository, a directory inside one, or a bare repository.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Scan this commit's tree from the object database instead of the working tree.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Use this config file instead of the scanned tree's .opslint.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Lowest severity of a failing finding that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Largest file read for content rules, e.g. 1048576 or "2 MiB" (default 1 MiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Note => Some(Severity::Note),
+            FailOn::Never => None,
+        }
+    }
+}
+
+fn parse_size(text: &str) -> Result<u64, String> {
+    settings::parse_byte_size(text).ok_or_else(|| format!("`{text}` is not a size; write bytes or e.g. \"2 MiB\""))
+}
+
+/// The outcome of a command: an exit code, or an error to print before exiting with 2.
+pub type Outcome = Result<u8, miette::Report>;
+
+pub fn run(cli: Cli) -> Outcome {
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    match cli.command {
+        Command::Check(args) => check(args, color),
+        Command::Rules { format } => list_rules(format),
+        Command::Explain { rule } => explain(&rule),
+        Command::Init { dir, force } => init(dir, force),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "opslint", &mut std::io::stdout());
+            Ok(0)
+        }
+    }
+}
+
+fn check(args: CheckArgs, color: bool) -> Outcome {
+    let options = ScanOptions {
+        path: args.path,
+        rev: args.rev,
+        config: args.config,
+        max_file_size: args.max_file_size,
+    };
+    let report = scan::check(&options)?;
+    let text = match args.format {
+        Format::Human => report::human::render(&report, color && args.output.is_none()),
+        Format::Json => report::json::render(&report),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|error| miette::miette!("cannot write {}: {error}", path.display()))?,
+        None => write_stdout(&text)?,
+    }
+    Ok(exit_code(&report, args.fail_on))
+}
+
+fn exit_code(report: &Report, fail_on: FailOn) -> u8 {
+    let failing = fail_on.threshold().is_some_and(|threshold| {
+        report
+            .findings
+            .iter()
+            .any(|finding| finding.fails_at(threshold))
+    });
+    u8::from(failing)
+}
+
+fn list_rules(format: Format) -> Outcome {
+    let rules = rules::builtin_rules();
+    let text = match format {
+        Format::Json => {
+            let listed: Vec<_> = rules
+                .iter()
+                .map(|rule| {
+                    serde_json::json!({
+                        "id": rule.id, "area": rule.area, "severity": rule.severity,
+                        "weight": rule.weight, "title": rule.title,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&listed).expect("rules serialize") + "\n"
+        }
+        Format::Human => {
+            let width = rules.iter().map(|rule| rule.id.len()).max().unwrap_or(0);
+            rules
+                .iter()
+                .map(|rule| format!("{:width$}  {:7}  {}\n", rule.id, rule.severity.as_str(), rule.title))
+                .collect()
+        }
+    };
+    write_stdout(&text)?;
+    Ok(0)
+}
+
+fn explain(id: &str) -> Outcome {
+    let rules = rules::builtin_rules();
+    let Some(rule) = rules.iter().find(|rule| rule.id == id) else {
+        let suggestion = rules
+            .iter()
+            .filter(|rule| rule.id.contains(id) || id.contains(rule.area.id()))
+            .map(|rule| rule.id.as_str())
+            .take(5)
+            .collect::<Vec<_>>();
+        let help = if suggestion.is_empty() {
+            "`opslint rules` lists every rule".to_owned()
+        } else {
+            format!("similar rules: {}", suggestion.join(", "))
+        };
+        return Err(miette::miette!(help = help, "unknown rule `{id}`"));
+    };
+    write_stdout(&explanation(rule))?;
+    Ok(0)
+}
+
+/// The text of `opslint explain`: the rule's own documentation and its evidence spec.
+pub fn explanation(rule: &Rule) -> String {
+    let wrap = |text: &str| textwrap::fill(text.trim(), 80);
+    let mut out = format!(
+        "{} — {}\narea: {} ({}) · default severity: {} · weight: {}\n\nWhy it matters\n{}\n\nWhat it checks\n",
+        rule.id,
+        rule.title,
+        rule.area.id(),
+        rule.area.title(),
+        rule.severity.as_str(),
+        rule.weight,
+        wrap(&rule.rationale),
+    );
+    if let Some(precondition) = &rule.applies_if {
+        out.push_str(&format!(
+            "Applies only when a file matches: {}\n",
+            precondition.files.join(", ")
+        ));
+    }
+    out.push_str(if rule.checks.len() > 1 { "Passes when any of these holds:\n" } else { "Passes when:\n" });
+    for check in &rule.checks {
+        let files = check.files.join(", ");
+        let at_least = if check.min_count > 1 { format!("at least {} files", check.min_count) } else { "a file".to_owned() };
+        let line = match &check.kind {
+            CheckKind::FilesPresent => format!("- {at_least} matches: {files}"),
+            CheckKind::ContentMatches { pattern } => format!("- {at_least} matching {files} contains /{}/", pattern.as_str()),
+        };
+        out.push_str(&textwrap::fill(&line, textwrap::Options::new(80).subsequent_indent("  ")));
+        out.push('\n');
+        if !check.exclude.is_empty() {
+            out.push_str(&format!("  (ignoring {})\n", check.exclude.join(", ")));
+        }
+    }
+    out.push_str(&format!("\nHow to fix it\n{}\n", wrap(&rule.remediation)));
+    out.push_str(&format!(
+        "\nConfigure it in {CONFIG_FILE_NAME}:\n  [rules.\"{id}\"]\n  severity = \"warning\"   # error | warning | note | off\n",
+        id = rule.id
+    ));
+    out
+}
+
+fn init(dir: PathBuf, force: bool) -> Outcome {
+    let path = dir.join(CONFIG_FILE_NAME);
+    if path.exists() && !force {
+        return Err(miette::miette!(
+            help = "pass --force to replace it",
+            "{} already exists",
+            path.display()
+        ));
+    }
+    std::fs::write(&path, template::CONFIG_TEMPLATE)
+        .map_err(|error| miette::miette!("cannot write {}: {error}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(0)
+}
+
+/// Writes to stdout; a closed pipe (`opslint check | head`) is not an error.
+fn write_stdout(text: &str) -> Result<(), miette::Report> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(miette::miette!("cannot write to standard output: {error}"))
+        }
+        _ => Ok(()),
+    }
+}
+

@@ -1,0 +1,76 @@
+//! Diagnostics for files a user edits (config, custom rules): every problem, each pointing
+//! at its place in the file.
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use thiserror::Error;
+
+/// One problem at one place in a TOML document.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+pub struct Problem {
+    message: String,
+    #[label("{label}")]
+    span: Option<SourceSpan>,
+    label: String,
+    #[help]
+    help: Option<String>,
+}
+
+impl Problem {
+    pub fn new(message: impl Into<String>, span: Option<std::ops::Range<usize>>) -> Self {
+        Problem {
+            message: message.into(),
+            span: span.map(SourceSpan::from),
+            label: "here".to_owned(),
+            help: None,
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// Everything wrong with one document, reported at once.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{} in {name}", count_problems(problems.len()))]
+#[diagnostic(code(opslint::config))]
+pub struct ConfigError {
+    name: String,
+    #[source_code]
+    source_code: NamedSource<String>,
+    #[related]
+    problems: Vec<Problem>,
+}
+
+impl ConfigError {
+    pub fn new(name: &str, text: &str, problems: Vec<Problem>) -> Self {
+        ConfigError {
+            name: name.to_owned(),
+            source_code: NamedSource::new(name, text.to_owned()).with_language("TOML"),
+            problems,
+        }
+    }
+
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+}
+
+fn count_problems(count: usize) -> String {
+    if count == 1 {
+        "1 problem".to_owned()
+    } else {
+        format!("{count} problems")
+    }
+}

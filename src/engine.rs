@@ -1,0 +1,279 @@
+//! The engine: compiled rules × collected facts → findings. Pure apart from the content
+//! reader it is handed, so it is tested without a repository.
+
+use crate::facts::content::Content;
+use crate::facts::tree::Tree;
+use crate::finding::{Evidence, Finding, Status};
+use crate::matcher::{Matcher, Matches};
+use crate::rules::{Check, CheckKind, Rule};
+use crate::settings::Settings;
+
+/// At most this many evidence locations are kept per finding; the message gives the total.
+pub const MAX_EVIDENCE: usize = 10;
+
+/// Applies `settings` to the available rules: drops disabled ones, applies severity and
+/// threshold overrides. The result is sorted by area, then id.
+pub fn enabled_rules(builtin: &[Rule], settings: &Settings) -> Vec<Rule> {
+    let mut rules: Vec<Rule> = builtin
+        .iter()
+        .chain(&settings.custom_rules)
+        .filter(|rule| !settings.is_disabled(rule))
+        .cloned()
+        .collect();
+    for rule in &mut rules {
+        if let Some(rule_override) = settings.overrides.get(&rule.id) {
+            if let Some(severity) = rule_override.severity.and_then(|level| level.severity()) {
+                rule.severity = severity;
+            }
+            if let Some(min_count) = rule_override.min_count {
+                for check in &mut rule.checks {
+                    check.min_count = min_count;
+                }
+            }
+        }
+    }
+    rules.sort_by(|a, b| (a.area, &a.id).cmp(&(b.area, &b.id)));
+    rules
+}
+
+/// Evaluates every rule against the tree. `read` returns the contents of the given entry
+/// indices, in order; it is called once, with exactly the entries some content check needs.
+pub fn evaluate(
+    rules: &[Rule],
+    settings: &Settings,
+    tree: &Tree,
+    read: impl FnOnce(&[usize]) -> Vec<Content>,
+) -> Result<Vec<Finding>, globset::Error> {
+    let matches = Matcher::new(rules, &settings.exclude)?.match_tree(tree);
+    let applicable: Vec<bool> = rules
+        .iter()
+        .enumerate()
+        .map(|(index, rule)| rule.applies_if.is_none() || !matches.precondition[index].is_empty())
+        .collect();
+
+    let needed = content_needed(rules, settings, &matches, &applicable);
+    let mut contents: Vec<Option<Content>> = vec![None; tree.entries.len()];
+    for (index, content) in needed.iter().zip(read(&needed)) {
+        contents[*index] = Some(content);
+    }
+    let facts = Facts {
+        tree,
+        contents: &contents,
+        max_file_size: settings.max_file_size,
+    };
+
+    Ok(rules
+        .iter()
+        .enumerate()
+        .map(|(index, rule)| {
+            if let Some(exemption) = settings.exemption(&rule.id) {
+                return finding(rule, Status::Exempted, format!("Exempted: {}", exemption.reason), Vec::new());
+            }
+            if !applicable[index] {
+                let what = rule
+                    .applies_if
+                    .as_ref()
+                    .and_then(|precondition| precondition.description.clone())
+                    .unwrap_or_else(|| "files this rule applies to".to_owned());
+                return finding(rule, Status::NotApplicable, format!("Not applicable: no {what}."), Vec::new());
+            }
+            evaluate_rule(rule, &matches.checks[index], &facts)
+        })
+        .collect())
+}
+
+fn content_needed(rules: &[Rule], settings: &Settings, matches: &Matches, applicable: &[bool]) -> Vec<usize> {
+    let mut needed: Vec<usize> = rules
+        .iter()
+        .enumerate()
+        .filter(|(index, rule)| applicable[*index] && settings.exemption(&rule.id).is_none())
+        .flat_map(|(index, rule)| {
+            rule.checks
+                .iter()
+                .zip(&matches.checks[index])
+                .filter(|(check, _)| matches!(check.kind, CheckKind::ContentMatches { .. }))
+                .flat_map(|(_, selected)| selected.iter().copied())
+        })
+        .collect();
+    needed.sort_unstable();
+    needed.dedup();
+    needed
+}
+
+struct Facts<'a> {
+    tree: &'a Tree,
+    contents: &'a [Option<Content>],
+    max_file_size: u64,
+}
+
+/// What one check found.
+#[derive(Default)]
+struct Outcome {
+    evidence: Vec<Evidence>,
+    /// Files that matched (for content checks: files whose content matched).
+    matched: usize,
+    /// Candidate files whose content could not be examined, with why.
+    unreadable: Vec<String>,
+    candidates: usize,
+}
+
+fn evaluate_rule(rule: &Rule, selected: &[Vec<usize>], facts: &Facts) -> Finding {
+    let outcomes: Vec<(&Check, Outcome)> = rule
+        .checks
+        .iter()
+        .zip(selected)
+        .map(|(check, entries)| (check, run_check(check, entries, facts)))
+        .collect();
+
+    let passing: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|(check, outcome)| outcome.matched >= check.min_count as usize)
+        .map(|(_, outcome)| outcome)
+        .collect();
+    if !passing.is_empty() {
+        let total: usize = passing.iter().map(|outcome| outcome.matched).sum();
+        let mut evidence: Vec<Evidence> = passing.iter().flat_map(|outcome| outcome.evidence.iter().cloned()).collect();
+        evidence.sort();
+        evidence.dedup();
+        let message = match evidence.first() {
+            Some(first) if total > 1 => format!("Found {} and {} more.", describe(first), total - 1),
+            Some(first) => format!("Found {}.", describe(first)),
+            None => "Found.".to_owned(),
+        };
+        evidence.truncate(MAX_EVIDENCE);
+        return finding(rule, Status::Pass, message, evidence);
+    }
+
+    let unreadable: Vec<&String> = outcomes.iter().flat_map(|(_, outcome)| &outcome.unreadable).collect();
+    if let Some(first) = unreadable.first() {
+        let count = unreadable.len();
+        let message = format!(
+            "No evidence found, but {} could not be examined ({first}){}.",
+            plural(count, "candidate file"),
+            if count > 1 { ", among others" } else { "" },
+        );
+        return finding(rule, Status::Unknown, message, Vec::new());
+    }
+
+    let message = outcomes
+        .iter()
+        .map(|(check, outcome)| describe_miss(check, outcome))
+        .collect::<Vec<_>>()
+        .join(" ");
+    finding(rule, Status::Fail, message, Vec::new())
+}
+
+fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
+    let mut outcome = Outcome {
+        candidates: entries.len(),
+        ..Outcome::default()
+    };
+    for &index in entries {
+        let path = facts.tree.entries[index].display_path();
+        match &check.kind {
+            CheckKind::FilesPresent => {
+                outcome.matched += 1;
+                outcome.evidence.push(Evidence { path, line: None });
+            }
+            CheckKind::ContentMatches { pattern } => match &facts.contents[index] {
+                Some(Content::Text(bytes)) => {
+                    if let Some(found) = pattern.find(bytes) {
+                        outcome.matched += 1;
+                        let line = line_of(bytes, found.start());
+                        outcome.evidence.push(Evidence { path, line: Some(line) });
+                    }
+                }
+                Some(Content::Binary) => {}
+                Some(Content::TooLarge(size)) => outcome.unreadable.push(format!(
+                    "{path} is {} bytes, over the {}-byte read cap",
+                    size, facts.max_file_size
+                )),
+                Some(Content::Unreadable(why)) => outcome.unreadable.push(format!("{path}: {why}")),
+                None => outcome.unreadable.push(format!("{path} was not read")),
+            },
+        }
+    }
+    outcome
+}
+
+fn describe_miss(check: &Check, outcome: &Outcome) -> String {
+    let patterns = summarize_globs(&check.files);
+    match (&check.kind, outcome.candidates) {
+        (_, 0) => format!("No file matches {patterns}."),
+        (CheckKind::FilesPresent, found) => format!(
+            "Found {} matching {patterns}; at least {} needed.",
+            plural(found, "file"),
+            check.min_count
+        ),
+        (CheckKind::ContentMatches { .. }, candidates) if outcome.matched == 0 => format!(
+            "None of the {} matching {patterns} contains the marker.",
+            plural(candidates, "file")
+        ),
+        (CheckKind::ContentMatches { .. }, _) => format!(
+            "{} contain the marker; at least {} needed.",
+            plural(outcome.matched, "file"),
+            check.min_count
+        ),
+    }
+}
+
+fn summarize_globs(globs: &[String]) -> String {
+    match globs {
+        [one] => format!("`{one}`"),
+        [first, second] => format!("`{first}` or `{second}`"),
+        [first, second, rest @ ..] => format!("`{first}`, `{second}` or {} other patterns", rest.len()),
+        [] => "no pattern".to_owned(),
+    }
+}
+
+fn describe(evidence: &Evidence) -> String {
+    match evidence.line {
+        Some(line) => format!("{}:{line}", evidence.path),
+        None => evidence.path.clone(),
+    }
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(bytes: &[u8], offset: usize) -> u32 {
+    let newlines = bytes[..offset].iter().filter(|&&byte| byte == b'\n').count();
+    u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+}
+
+fn finding(rule: &Rule, status: Status, message: String, evidence: Vec<Evidence>) -> Finding {
+    Finding {
+        rule: rule.id.clone(),
+        area: rule.area,
+        status,
+        severity: rule.severity,
+        weight: rule.weight,
+        title: rule.title.clone(),
+        message,
+        evidence,
+        remediation: rule.remediation.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_numbers_are_one_based() {
+        let text = b"a\nb\nc";
+        assert_eq!(line_of(text, 0), 1);
+        assert_eq!(line_of(text, 2), 2);
+        assert_eq!(line_of(text, 4), 3);
+    }
+
+    #[test]
+    fn glob_summaries_stay_short() {
+        let globs: Vec<String> = ["a", "b", "c", "d"].iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(summarize_globs(&globs[..1]), "`a`");
+        assert_eq!(summarize_globs(&globs[..2]), "`a` or `b`");
+        assert_eq!(summarize_globs(&globs), "`a`, `b` or 2 other patterns");
+    }
+}

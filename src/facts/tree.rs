@@ -1,0 +1,159 @@
+//! The file listing: one pass over a commit's tree or over the working tree.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use gix::ObjectId;
+use gix::bstr::{BString, ByteSlice};
+
+use crate::repo::{RepoError, Scanned, Target};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    /// Listed so that presence rules see it, never followed or read.
+    Symlink,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Repository-relative, `/`-separated, as git stores it (not necessarily UTF-8).
+    pub path: BString,
+    pub kind: EntryKind,
+    /// The blob, when the listing comes from the object database.
+    pub blob: Option<ObjectId>,
+}
+
+impl Entry {
+    /// The path for reports: UTF-8, with invalid bytes replaced.
+    pub fn display_path(&self) -> String {
+        self.path.to_str_lossy().into_owned()
+    }
+}
+
+/// Where file contents come from.
+#[derive(Debug, Clone)]
+pub enum ContentSource {
+    Objects,
+    Worktree(PathBuf),
+}
+
+#[derive(Debug)]
+pub struct Tree {
+    pub entries: Vec<Entry>,
+    /// Gitlinks, reported but not descended into.
+    pub submodules: Vec<String>,
+    pub source: ContentSource,
+}
+
+impl Tree {
+    pub fn find(&self, path: &str) -> Option<&Entry> {
+        self.entries.iter().find(|entry| entry.path == path)
+    }
+}
+
+/// Lists the files of what `target` says to scan.
+pub fn list(target: &Target) -> Result<Tree, RepoError> {
+    match (target.scanned, target.tree) {
+        (Scanned::Rev, Some(tree)) => list_commit_tree(target, tree),
+        _ => list_worktree(target),
+    }
+}
+
+fn list_commit_tree(target: &Target, tree_id: ObjectId) -> Result<Tree, RepoError> {
+    let repo = target.repo.to_thread_local();
+    let tree = repo.find_tree(tree_id).map_err(RepoError::unreadable)?;
+    let mut recorder = gix::traverse::tree::Recorder::default();
+    tree.traverse()
+        .breadthfirst(&mut recorder)
+        .map_err(RepoError::unreadable)?;
+    let mut entries = Vec::with_capacity(recorder.records.len());
+    let mut submodules = Vec::new();
+    for record in recorder.records {
+        use gix::object::tree::EntryKind as Kind;
+        match record.mode.kind() {
+            Kind::Blob | Kind::BlobExecutable => entries.push(Entry {
+                path: record.filepath,
+                kind: EntryKind::File,
+                blob: Some(record.oid),
+            }),
+            Kind::Link => entries.push(Entry {
+                path: record.filepath,
+                kind: EntryKind::Symlink,
+                blob: None,
+            }),
+            Kind::Commit => submodules.push(record.filepath.to_str_lossy().into_owned()),
+            Kind::Tree => {}
+        }
+    }
+    entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    submodules.sort();
+    Ok(Tree {
+        entries,
+        submodules,
+        source: ContentSource::Objects,
+    })
+}
+
+fn list_worktree(target: &Target) -> Result<Tree, RepoError> {
+    use gix::dir::entry::{Kind, Status};
+    use gix::dir::walk::EmissionMode;
+
+    let repo = target.repo.to_thread_local();
+    let index = repo.index_or_empty().map_err(RepoError::unreadable)?;
+    let options = repo
+        .dirwalk_options()
+        .map_err(RepoError::unreadable)?
+        .emit_tracked(true)
+        .emit_untracked(EmissionMode::Matching)
+        .emit_ignored(None)
+        .emit_pruned(false)
+        .recurse_repositories(false);
+    let mut collect = gix::dir::walk::delegate::Collect::default();
+    let interrupt = AtomicBool::new(false);
+    repo.dirwalk(&index, None::<&str>, &interrupt, options, &mut collect)
+        .map_err(RepoError::unreadable)?;
+
+    let mut entries = Vec::new();
+    let mut submodules = Vec::new();
+    for (entry, _) in collect.unorded_entries {
+        if !matches!(entry.status, Status::Tracked | Status::Untracked) {
+            continue;
+        }
+        match (entry.disk_kind, entry.index_kind) {
+            (_, Some(Kind::Repository)) => submodules.push(entry.rela_path.to_str_lossy().into_owned()),
+            (Some(Kind::File), _) => entries.push(Entry {
+                path: entry.rela_path,
+                kind: EntryKind::File,
+                blob: None,
+            }),
+            (Some(Kind::Symlink), _) => entries.push(Entry {
+                path: entry.rela_path,
+                kind: EntryKind::Symlink,
+                blob: None,
+            }),
+            // Nested repositories that are not submodules, empty directories, sockets: not files of this project.
+            _ => {}
+        }
+    }
+    entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    submodules.sort();
+    Ok(Tree {
+        entries,
+        submodules,
+        source: ContentSource::Worktree(target.root.clone()),
+    })
+}
+
+/// The on-disk location of a repository-relative path.
+pub fn disk_path(root: &Path, path: &BString) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        root.join(std::ffi::OsStr::from_bytes(path.as_slice()))
+    }
+    #[cfg(not(unix))]
+    {
+        root.join(path.to_str_lossy().as_ref())
+    }
+}

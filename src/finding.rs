@@ -1,0 +1,75 @@
+//! The finding model: what a rule concluded about a repository, and why.
+
+use serde::{Deserialize, Serialize};
+
+use crate::area::Area;
+
+/// How serious a failing finding is; the levels are SARIF's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// The one status a rule evaluates to for a repository (`MODEL.md`, "Findings").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pass,
+    Fail,
+    NotApplicable,
+    Unknown,
+    Exempted,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::NotApplicable => "not_applicable",
+            Status::Unknown => "unknown",
+            Status::Exempted => "exempted",
+        }
+    }
+}
+
+/// A place in the scanned tree that supports a finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Evidence {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub area: Area,
+    pub status: Status,
+    pub severity: Severity,
+    pub weight: u32,
+    pub title: String,
+    pub message: String,
+    pub evidence: Vec<Evidence>,
+    pub remediation: String,
+}
+
+impl Finding {
+    /// A failing finding at or above `threshold` makes the run fail.
+    pub fn fails_at(&self, threshold: Severity) -> bool {
+        self.status == Status::Fail && self.severity >= threshold
+    }
+}

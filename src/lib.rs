@@ -1,0 +1,16 @@
+//! opslint: a git-native DevOps practices linter. The binary is a thin shell over this library.
+
+pub mod area;
+pub mod cli;
+pub mod diagnostic;
+pub mod engine;
+pub mod facts;
+pub mod finding;
+pub mod matcher;
+pub mod report;
+pub mod repo;
+pub mod rules;
+pub mod scan;
+pub mod settings;
+pub mod template;
+mod tomldoc;

@@ -1,0 +1,115 @@
+//! One `GlobSet` for every glob of every enabled rule, mapped back to the rule and check
+//! that own each glob, so the tree is matched in a single pass.
+
+use globset::{Candidate, GlobSet, GlobSetBuilder};
+
+use crate::facts::tree::Tree;
+use crate::rules::{Rule, compile_glob};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    /// A scan-wide exclude: matching files are evidence for no rule.
+    ScanExclude,
+    Precondition { rule: usize },
+    Include { rule: usize, check: usize },
+    Exclude { rule: usize, check: usize },
+}
+
+/// Which entries of the tree each rule's precondition and checks selected.
+#[derive(Debug, Default)]
+pub struct Matches {
+    /// Per rule: entries that satisfy its precondition.
+    pub precondition: Vec<Vec<usize>>,
+    /// Per rule, per check: entries the check selected.
+    pub checks: Vec<Vec<Vec<usize>>>,
+}
+
+pub struct Matcher {
+    set: GlobSet,
+    owners: Vec<Owner>,
+    rule_shapes: Vec<usize>,
+}
+
+impl Matcher {
+    /// Builds the set. Globs were validated when rules and settings were loaded.
+    pub fn new(rules: &[Rule], scan_exclude: &[String]) -> Result<Matcher, globset::Error> {
+        let mut builder = GlobSetBuilder::new();
+        let mut owners = Vec::new();
+        let mut add = |glob: &str, owner: Owner| -> Result<(), globset::Error> {
+            builder.add(compile_glob(glob)?);
+            owners.push(owner);
+            Ok(())
+        };
+        for glob in scan_exclude {
+            add(glob, Owner::ScanExclude)?;
+        }
+        for (rule_index, rule) in rules.iter().enumerate() {
+            for glob in rule.applies_if.iter().flat_map(|precondition| &precondition.files) {
+                add(glob, Owner::Precondition { rule: rule_index })?;
+            }
+            for (check_index, check) in rule.checks.iter().enumerate() {
+                let owner = (rule_index, check_index);
+                for glob in &check.files {
+                    add(glob, Owner::Include { rule: owner.0, check: owner.1 })?;
+                }
+                for glob in &check.exclude {
+                    add(glob, Owner::Exclude { rule: owner.0, check: owner.1 })?;
+                }
+            }
+        }
+        Ok(Matcher {
+            set: builder.build()?,
+            owners,
+            rule_shapes: rules.iter().map(|rule| rule.checks.len()).collect(),
+        })
+    }
+
+    /// Matches every entry of the tree once.
+    pub fn match_tree(&self, tree: &Tree) -> Matches {
+        let mut matches = Matches {
+            precondition: vec![Vec::new(); self.rule_shapes.len()],
+            checks: self.rule_shapes.iter().map(|&checks| vec![Vec::new(); checks]).collect(),
+        };
+        let mut hits = Vec::new();
+        let mut included = Vec::new();
+        let mut excluded = Vec::new();
+        for (entry_index, entry) in tree.entries.iter().enumerate() {
+            let candidate = Candidate::from_bytes(entry.path.as_slice());
+            self.set.matches_candidate_into(&candidate, &mut hits);
+            if hits.is_empty() {
+                continue;
+            }
+            included.clear();
+            excluded.clear();
+            let mut scan_excluded = false;
+            for &hit in &hits {
+                match self.owners[hit] {
+                    Owner::ScanExclude => scan_excluded = true,
+                    Owner::Precondition { rule } => {
+                        if matches.precondition[rule].last() != Some(&entry_index) {
+                            matches.precondition[rule].push(entry_index);
+                        }
+                    }
+                    Owner::Include { rule, check } => included.push((rule, check)),
+                    Owner::Exclude { rule, check } => excluded.push((rule, check)),
+                }
+            }
+            if scan_excluded {
+                for selected in &mut matches.precondition {
+                    if selected.last() == Some(&entry_index) {
+                        selected.pop();
+                    }
+                }
+                continue;
+            }
+            included.sort_unstable();
+            included.dedup();
+            for &(rule, check) in &included {
+                if !excluded.contains(&(rule, check)) {
+                    matches.checks[rule][check].push(entry_index);
+                }
+            }
+        }
+        matches
+    }
+}

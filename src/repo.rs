@@ -1,0 +1,144 @@
+//! Opening the repository to scan — read-only, isolated from anything it configures — and
+//! deciding what is scanned: a commit's tree or the working tree.
+
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+use miette::Diagnostic;
+use serde::Serialize;
+use thiserror::Error;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum RepoError {
+    #[error("{} is not inside a git repository", path.display())]
+    #[diagnostic(code(opslint::not_a_repository), help("pass the path of a clone, a worktree or a bare mirror"))]
+    NotARepository { path: PathBuf },
+
+    #[error("cannot open the repository at {}: {message}", path.display())]
+    #[diagnostic(code(opslint::unreadable_repository))]
+    Open { path: PathBuf, message: String },
+
+    #[error("revision `{rev}` does not exist in this repository")]
+    #[diagnostic(
+        code(opslint::unknown_rev),
+        help("give a branch, tag or commit id the repository has; a shallow clone may lack it (fetch more history)")
+    )]
+    UnknownRev { rev: String },
+
+    #[error("revision `{rev}` does not point at a commit or tree: {message}")]
+    #[diagnostic(code(opslint::not_a_commit))]
+    NotACommit { rev: String, message: String },
+
+    #[error("the repository has no commits yet, so there is no {what} to scan")]
+    #[diagnostic(
+        code(opslint::empty_repository),
+        help("commit something first; in a clone with a working tree, run without --rev to scan the files as they are")
+    )]
+    NoCommits { what: &'static str },
+
+    #[error("cannot read the repository: {message}")]
+    #[diagnostic(
+        code(opslint::unreadable_object),
+        help("the object database may be corrupt or incomplete (a partial clone); `git fsck` tells more")
+    )]
+    Unreadable { message: String },
+}
+
+impl RepoError {
+    pub fn unreadable(error: impl std::fmt::Display) -> RepoError {
+        RepoError::Unreadable {
+            message: error.to_string(),
+        }
+    }
+}
+
+/// What a report says was scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scanned {
+    /// The working tree as git sees it: tracked files and untracked files that are not ignored.
+    Worktree,
+    /// A commit's tree, read from the object database.
+    Rev,
+}
+
+/// An opened repository and the decision of what to scan in it.
+pub struct Target {
+    pub repo: gix::ThreadSafeRepository,
+    /// The working tree root, or the git directory of a bare repository.
+    pub root: PathBuf,
+    pub scanned: Scanned,
+    /// The revision the user asked for (or `HEAD` for a bare repository).
+    pub rev: Option<String>,
+    /// The commit scanned, or the commit HEAD points at when the working tree is scanned.
+    pub head: Option<ObjectId>,
+    /// The tree to scan when `scanned` is `Rev`.
+    pub tree: Option<ObjectId>,
+}
+
+/// Opens the repository containing `path`, without trusting anything it configures.
+pub fn open(path: &Path, rev: Option<&str>) -> Result<Target, RepoError> {
+    let isolated = gix::open::Options::isolated();
+    let trust = gix::sec::trust::Mapping {
+        full: isolated.clone(),
+        reduced: isolated,
+    };
+    let repo = gix::ThreadSafeRepository::discover_opts(path, Default::default(), trust).map_err(|error| {
+        use gix::discover::upwards::Error;
+        match error.downcast_any_ref::<Error>() {
+            Some(Error::NoGitRepository { .. } | Error::NoGitRepositoryWithinCeiling { .. } | Error::NoGitRepositoryWithinFs { .. }) => {
+                RepoError::NotARepository { path: path.to_owned() }
+            }
+            _ => RepoError::Open {
+                path: path.to_owned(),
+                message: error.to_string(),
+            },
+        }
+    })?;
+    let local = repo.to_thread_local();
+    let root = local.workdir().unwrap_or_else(|| local.git_dir());
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
+    let head = match local.head_id() {
+        Ok(id) => Some(id.detach()),
+        Err(_) => None,
+    };
+    let rev = match (rev, local.workdir()) {
+        (Some(rev), _) => Some(rev.to_owned()),
+        (None, None) => Some("HEAD".to_owned()),
+        (None, Some(_)) => None,
+    };
+    let Some(rev) = rev else {
+        return Ok(Target {
+            repo,
+            root,
+            scanned: Scanned::Worktree,
+            rev: None,
+            head,
+            tree: None,
+        });
+    };
+    if head.is_none() && rev == "HEAD" {
+        return Err(RepoError::NoCommits { what: "HEAD" });
+    }
+    let object = local
+        .rev_parse_single(rev.as_str())
+        .map_err(|_| RepoError::UnknownRev { rev: rev.clone() })?
+        .object()
+        .map_err(RepoError::unreadable)?;
+    let commit = object.clone().peel_to_commit().ok().map(|commit| commit.id);
+    let tree = object
+        .peel_to_tree()
+        .map_err(|error| RepoError::NotACommit {
+            rev: rev.clone(),
+            message: error.to_string(),
+        })?
+        .id;
+    Ok(Target {
+        repo,
+        root,
+        scanned: Scanned::Rev,
+        rev: Some(rev),
+        head: commit,
+        tree: Some(tree),
+    })
+}

@@ -1,0 +1,193 @@
+//! `--format human`: findings grouped by area, readable at 80 columns, colored only when asked.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+
+use super::Report;
+use crate::finding::{Finding, Severity, Status};
+use crate::repo::Scanned;
+
+const WIDTH: usize = 80;
+/// Passing findings list at most this many evidence paths; JSON has more.
+const EVIDENCE_SHOWN: usize = 3;
+
+pub fn render(report: &Report, color: bool) -> String {
+    let paint = Paint { color };
+    let mut out = String::new();
+    header(&mut out, report, &paint);
+    for area in &report.areas {
+        let score = area.score.map_or_else(|| "n/a".to_owned(), |score| format!("{score}/100"));
+        let title = area.title;
+        let gap = WIDTH.saturating_sub(title.len() + score.len()).max(1);
+        let _ = writeln!(out, "\n{}{}{}", paint.style(BOLD, title), " ".repeat(gap), paint.style(BOLD, &score));
+        for finding in report.findings.iter().filter(|finding| finding.area == area.id) {
+            render_finding(&mut out, finding, &paint);
+        }
+    }
+    summary(&mut out, report, &paint);
+    out
+}
+
+fn header(out: &mut String, report: &Report, paint: &Paint) {
+    let repository = &report.repository;
+    let _ = writeln!(out, "{} {}", paint.style(BOLD, "opslint"), repository.path);
+    let what = match (repository.scanned, &repository.rev) {
+        (Scanned::Rev, Some(rev)) => format!("{rev} ({})", short(repository.head.as_deref())),
+        (Scanned::Rev, None) => format!("commit {}", short(repository.head.as_deref())),
+        (Scanned::Worktree, _) => match &repository.head {
+            Some(head) => format!("working tree (HEAD {})", short(Some(head))),
+            None => "working tree (no commits yet)".to_owned(),
+        },
+    };
+    let mut line = format!("scanned {what} · {}", count(repository.files, "file"));
+    if let Some(config) = &repository.config {
+        let _ = write!(line, " · config {config}");
+    }
+    if !repository.submodules.is_empty() {
+        let _ = write!(line, " · {} not descended into", count(repository.submodules.len(), "submodule"));
+    }
+    wrap_into(out, &line, "", "  ");
+}
+
+fn render_finding(out: &mut String, finding: &Finding, paint: &Paint) {
+    let (mark, style) = match finding.status {
+        Status::Pass => ("✓", GREEN),
+        Status::Fail => ("✗", severity_style(finding.severity)),
+        Status::NotApplicable => ("·", DIM),
+        Status::Unknown => ("?", MAGENTA),
+        Status::Exempted => ("~", CYAN),
+    };
+    let mut heading = format!("{} — {}", finding.rule, finding.title);
+    if finding.status == Status::Fail {
+        let _ = write!(heading, " [{}]", finding.severity.as_str());
+    }
+    let lines = textwrap::wrap(&heading, options(WIDTH - 4).subsequent_indent("    "));
+    for (index, line) in lines.iter().enumerate() {
+        if index == 0 {
+            let _ = writeln!(out, "  {} {}", paint.style(style, mark), line);
+        } else {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    let detail = |out: &mut String, text: &str| wrap_into(out, text, "      ", "      ");
+    match finding.status {
+        Status::Pass => {
+            for evidence in finding.evidence.iter().take(EVIDENCE_SHOWN) {
+                let location = match evidence.line {
+                    Some(line) => format!("{}:{line}", evidence.path),
+                    None => evidence.path.clone(),
+                };
+                detail(out, &paint.style(DIM, &location));
+            }
+            if finding.evidence.len() > EVIDENCE_SHOWN {
+                detail(out, &paint.style(DIM, &format!("… {}", finding.message)));
+            }
+        }
+        Status::Fail => {
+            detail(out, &finding.message);
+            wrap_into(out, &format!("fix: {}", finding.remediation.trim()), "      ", "           ");
+        }
+        Status::NotApplicable => detail(out, &paint.style(DIM, &finding.message)),
+        Status::Unknown | Status::Exempted => detail(out, &finding.message),
+    }
+}
+
+fn summary(out: &mut String, report: &Report, paint: &Paint) {
+    let failed: Vec<&Finding> = report.findings.iter().filter(|finding| finding.status == Status::Fail).collect();
+    let mut parts = vec![match report.score {
+        Some(score) => format!("score {score}/100"),
+        None => "no applicable rules".to_owned(),
+    }];
+    parts.push(format!("{} passed", report.count(Status::Pass)));
+    let mut failed_part = format!("{} failed", failed.len());
+    let by_severity: Vec<String> = [Severity::Error, Severity::Warning, Severity::Note]
+        .into_iter()
+        .filter_map(|severity| {
+            let count = failed.iter().filter(|finding| finding.severity == severity).count();
+            (count > 0).then(|| format!("{count} {}", plural_word(count, severity.as_str())))
+        })
+        .collect();
+    if !by_severity.is_empty() {
+        let _ = write!(failed_part, " ({})", by_severity.join(", "));
+    }
+    parts.push(failed_part);
+    for (status, label) in [
+        (Status::NotApplicable, "not applicable"),
+        (Status::Unknown, "unknown"),
+        (Status::Exempted, "exempted"),
+    ] {
+        let count = report.count(status);
+        if count > 0 {
+            parts.push(format!("{count} {label}"));
+        }
+    }
+    out.push('\n');
+    let line = parts.join(" · ");
+    let lines = textwrap::wrap(&line, options(WIDTH));
+    for line in lines {
+        let _ = writeln!(out, "{}", paint.style(BOLD, &line));
+    }
+}
+
+fn wrap_into(out: &mut String, text: &str, first_indent: &str, rest_indent: &str) {
+    let options = options(WIDTH)
+        .initial_indent(first_indent)
+        .subsequent_indent(rest_indent);
+    for paragraph in text.lines() {
+        for line in textwrap::wrap(paragraph, &options) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+}
+
+/// Wraps at spaces only: paths and globs stay whole so they can be copied.
+fn options(width: usize) -> textwrap::Options<'static> {
+    textwrap::Options::new(width)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(false)
+}
+
+fn short(id: Option<&str>) -> &str {
+    id.map_or("no commit", |id| &id[..id.len().min(12)])
+}
+
+fn count(count: usize, noun: &str) -> String {
+    format!("{count} {}", plural_word(count, noun))
+}
+
+fn plural_word(count: usize, noun: &str) -> String {
+    if count == 1 { noun.to_owned() } else { format!("{noun}s") }
+}
+
+fn severity_style(severity: Severity) -> Style {
+    match severity {
+        Severity::Error => RED,
+        Severity::Warning => YELLOW,
+        Severity::Note => BLUE,
+    }
+}
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const GREEN: Style = AnsiColor::Green.on_default();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+const BLUE: Style = AnsiColor::Blue.on_default();
+const MAGENTA: Style = AnsiColor::Magenta.on_default();
+const CYAN: Style = AnsiColor::Cyan.on_default();
+
+struct Paint {
+    color: bool,
+}
+
+impl Paint {
+    fn style(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_owned()
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! The report: findings plus scores and what was scanned, and the renderers for it.
+
+pub mod human;
+pub mod json;
+
+use serde::Serialize;
+
+use crate::area::Area;
+use crate::finding::{Finding, Status};
+use crate::repo::Scanned;
+
+/// Bumped whenever the JSON shape changes incompatibly.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub repository: RepositoryInfo,
+    /// Mean of the area scores, over areas with applicable rules; null when there are none.
+    pub score: Option<u32>,
+    pub areas: Vec<AreaSummary>,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool {
+            name: "opslint",
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RepositoryInfo {
+    pub path: String,
+    /// The commit scanned, or the commit HEAD points at when the working tree was scanned.
+    pub head: Option<String>,
+    pub scanned: Scanned,
+    pub rev: Option<String>,
+    /// The config file applied, if any.
+    pub config: Option<String>,
+    pub files: usize,
+    pub submodules: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaSummary {
+    pub id: Area,
+    pub title: &'static str,
+    pub score: Option<u32>,
+    pub passed: usize,
+    pub failed: usize,
+    pub not_applicable: usize,
+    pub unknown: usize,
+    pub exempted: usize,
+}
+
+impl Report {
+    pub fn new(repository: RepositoryInfo, mut findings: Vec<Finding>) -> Report {
+        findings.sort_by(|a, b| (a.area, &a.rule).cmp(&(b.area, &b.rule)));
+        let areas: Vec<AreaSummary> = Area::ALL
+            .into_iter()
+            .filter_map(|area| summarize(area, &findings))
+            .collect();
+        let scored: Vec<u32> = areas.iter().filter_map(|area| area.score).collect();
+        let score = (!scored.is_empty()).then(|| rounded_ratio(scored.iter().sum::<u32>() as u64, scored.len() as u64));
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::default(),
+            repository,
+            score,
+            areas,
+            findings,
+        }
+    }
+
+    pub fn count(&self, status: Status) -> usize {
+        self.findings.iter().filter(|finding| finding.status == status).count()
+    }
+}
+
+/// Area score = passed weight / applicable weight (passed + failed), 0–100.
+fn summarize(area: Area, findings: &[Finding]) -> Option<AreaSummary> {
+    let in_area: Vec<&Finding> = findings.iter().filter(|finding| finding.area == area).collect();
+    if in_area.is_empty() {
+        return None;
+    }
+    let count = |status| in_area.iter().filter(|finding| finding.status == status).count();
+    let weight = |status| -> u64 {
+        in_area
+            .iter()
+            .filter(|finding| finding.status == status)
+            .map(|finding| u64::from(finding.weight))
+            .sum()
+    };
+    let applicable = weight(Status::Pass) + weight(Status::Fail);
+    Some(AreaSummary {
+        id: area,
+        title: area.title(),
+        score: (applicable > 0).then(|| rounded_ratio(100 * weight(Status::Pass), applicable)),
+        passed: count(Status::Pass),
+        failed: count(Status::Fail),
+        not_applicable: count(Status::NotApplicable),
+        unknown: count(Status::Unknown),
+        exempted: count(Status::Exempted),
+    })
+}
+
+fn rounded_ratio(numerator: u64, denominator: u64) -> u32 {
+    u32::try_from((numerator + denominator / 2) / denominator).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,30 @@
+//! The built-in rule pack: `rules/*.toml`, embedded in the binary at build time.
+
+use super::Rule;
+use super::compile::parse_rule_document;
+
+/// Every built-in rule file as (file name, contents). A test checks this list against `rules/`.
+pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
+    ("ci.toml", include_str!("../../rules/ci.toml")),
+    ("cd.toml", include_str!("../../rules/cd.toml")),
+    ("iac.toml", include_str!("../../rules/iac.toml")),
+    ("observability.toml", include_str!("../../rules/observability.toml")),
+    ("testing.toml", include_str!("../../rules/testing.toml")),
+    ("devenv.toml", include_str!("../../rules/devenv.toml")),
+    ("security.toml", include_str!("../../rules/security.toml")),
+    ("collaboration.toml", include_str!("../../rules/collaboration.toml")),
+    ("learning.toml", include_str!("../../rules/learning.toml")),
+];
+
+/// Loads the built-in rules. They are validated by tests, so a failure here is a build defect.
+pub fn builtin_rules() -> Vec<Rule> {
+    BUILTIN_RULE_FILES
+        .iter()
+        .flat_map(|(name, text)| {
+            let origin = format!("rules/{name}");
+            parse_rule_document(&origin, text)
+                .unwrap_or_else(|error| panic!("built-in rule file {origin} is invalid: {error:?}"))
+        })
+        .map(|parsed| parsed.rule)
+        .collect()
+}

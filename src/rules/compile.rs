@@ -1,0 +1,238 @@
+//! From `RuleSpec` (as written) to `Rule` (validated): every problem is collected with its span.
+
+use std::ops::Range;
+
+use regex::bytes::RegexBuilder;
+use toml::Spanned;
+use toml::de::DeValue;
+
+use super::schema::{CheckSpec, RuleSpec};
+use super::{Check, CheckKind, Precondition, Rule};
+use crate::area::Area;
+use crate::diagnostic::{ConfigError, Problem};
+use crate::tomldoc::{self, Document};
+
+/// Compiled regexes beyond this size are rejected: a rule is a marker, not a program.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// A rule together with the span of its id, for duplicate-id diagnostics.
+pub struct Parsed {
+    pub rule: Rule,
+    pub id_span: Range<usize>,
+}
+
+/// Parses a rule file (`rules/*.toml`): only `[[rule]]` tables are allowed at the top level.
+pub fn parse_rule_document(name: &str, text: &str) -> Result<Vec<Parsed>, ConfigError> {
+    let mut problems = Vec::new();
+    let document = Document::parse(text, &mut problems);
+    let mut rules = Vec::new();
+    for (key, key_span, value) in document.entries() {
+        if key == "rule" {
+            rules.extend(parse_rule_tables(value, name, &mut problems));
+        } else {
+            problems.push(
+                Problem::new(format!("unknown key `{key}` in a rule file"), Some(key_span))
+                    .help("a rule file holds only `[[rule]]` tables"),
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(rules)
+    } else {
+        Err(ConfigError::new(name, text, problems))
+    }
+}
+
+/// Parses and validates the `[[rule]]` array found in `value`.
+pub fn parse_rule_tables(
+    value: &Spanned<DeValue<'_>>,
+    origin: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<Parsed> {
+    tomldoc::decode_each::<RuleSpec>(value, "rule", problems)
+        .into_iter()
+        .filter_map(|spec| compile_rule(spec.into_inner(), origin, problems))
+        .collect()
+}
+
+fn compile_rule(spec: RuleSpec, origin: &str, problems: &mut Vec<Problem>) -> Option<Parsed> {
+    let before = problems.len();
+    let id_span = spec.id.span();
+    let area = Area::from_id(spec.area.get_ref());
+    if area.is_none() {
+        let known: Vec<_> = Area::ALL.iter().map(|area| area.id()).collect();
+        problems.push(
+            Problem::new(format!("unknown area `{}`", spec.area.get_ref()), Some(spec.area.span()))
+                .help(format!("areas are: {}", known.join(", "))),
+        );
+    }
+    check_rule_id(&spec.id, spec.area.get_ref(), problems);
+    if *spec.weight.get_ref() == 0 {
+        problems.push(
+            Problem::new("a rule's weight must be at least 1", Some(spec.weight.span()))
+                .help("to turn a rule off, disable it in `.opslint.toml` instead"),
+        );
+    }
+    let applies_if = spec.applies_if.map(|precondition| {
+        for glob in &precondition.files {
+            check_glob(glob, problems);
+        }
+        Precondition {
+            files: precondition.files.into_iter().map(Spanned::into_inner).collect(),
+            description: precondition.description,
+        }
+    });
+    if spec.checks.get_ref().is_empty() {
+        problems.push(
+            Problem::new("a rule needs at least one `[[rule.check]]`", Some(spec.checks.span()))
+                .help("add a `[[rule.check]]` table with `kind` and `files`"),
+        );
+    }
+    let checks_span = spec.checks.span();
+    let checks: Vec<Check> = spec
+        .checks
+        .into_inner()
+        .into_iter()
+        .filter_map(|check| compile_check(check, checks_span.clone(), problems))
+        .collect();
+    if problems.len() > before {
+        return None;
+    }
+    Some(Parsed {
+        rule: Rule {
+            id: spec.id.into_inner(),
+            area: area.expect("validated above"),
+            title: spec.title,
+            severity: spec.severity,
+            weight: spec.weight.into_inner(),
+            rationale: spec.rationale,
+            remediation: spec.remediation,
+            applies_if,
+            checks,
+            origin: origin.to_owned(),
+        },
+        id_span,
+    })
+}
+
+fn check_rule_id(id: &Spanned<String>, area: &str, problems: &mut Vec<Problem>) {
+    let text = id.get_ref();
+    let well_formed = text.split_once('.').is_some_and(|(prefix, name)| {
+        prefix == area
+            && !name.is_empty()
+            && !name.starts_with('-')
+            && !name.ends_with('-')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    });
+    if !well_formed {
+        problems.push(
+            Problem::new(format!("rule id `{text}` is not `<area>.<kebab-name>`"), Some(id.span()))
+                .label("rule id")
+                .help(format!("use an id such as `{area}.my-practice`: the rule's area, a dot, then lowercase words joined by `-`")),
+        );
+    }
+}
+
+fn compile_check(spec: CheckSpec, rule_span: Range<usize>, problems: &mut Vec<Problem>) -> Option<Check> {
+    let before = problems.len();
+    let kind = match spec.kind.get_ref().as_str() {
+        "files-present" => {
+            if let Some(pattern) = &spec.pattern {
+                problems.push(
+                    Problem::new("`pattern` only applies to `content-matches` checks", Some(pattern.span()))
+                        .help("use `kind = \"content-matches\"` to search file contents"),
+                );
+            }
+            Some(CheckKind::FilesPresent)
+        }
+        "content-matches" => match &spec.pattern {
+            None => {
+                problems.push(
+                    Problem::new("a `content-matches` check needs a `pattern`", Some(spec.kind.span()))
+                        .help("add `pattern = '<regex>'`; `^` and `$` match at line boundaries"),
+                );
+                None
+            }
+            Some(pattern) => compile_pattern(pattern, problems).map(|pattern| CheckKind::ContentMatches { pattern }),
+        },
+        other => {
+            problems.push(
+                Problem::new(format!("unknown check kind `{other}`"), Some(spec.kind.span()))
+                    .help("check kinds are: files-present, content-matches"),
+            );
+            None
+        }
+    };
+    if spec.files.get_ref().is_empty() {
+        let span = Some(spec.files.span()).filter(|span| !span.is_empty()).unwrap_or(rule_span);
+        problems.push(Problem::new("`files` must list at least one glob", Some(span)));
+    }
+    for glob in spec.files.get_ref().iter().chain(&spec.exclude) {
+        check_glob(glob, problems);
+    }
+    if let Some(min_count) = &spec.min_count
+        && *min_count.get_ref() == 0
+    {
+        problems.push(Problem::new("`min-count` must be at least 1", Some(min_count.span())));
+    }
+    if problems.len() > before {
+        return None;
+    }
+    Some(Check {
+        kind: kind?,
+        files: spec.files.into_inner().into_iter().map(Spanned::into_inner).collect(),
+        exclude: spec.exclude.into_iter().map(Spanned::into_inner).collect(),
+        min_count: spec.min_count.map_or(1, Spanned::into_inner),
+    })
+}
+
+fn compile_pattern(pattern: &Spanned<String>, problems: &mut Vec<Problem>) -> Option<regex::bytes::Regex> {
+    match RegexBuilder::new(pattern.get_ref())
+        .multi_line(true)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+    {
+        Ok(regex) => Some(regex),
+        Err(error) => {
+            let detail = match &error {
+                regex::Error::CompiledTooBig(_) => "the pattern is too large once compiled".to_owned(),
+                other => other.to_string().lines().last().unwrap_or_default().trim().to_owned(),
+            };
+            problems.push(
+                Problem::new(format!("invalid regex: {detail}"), Some(pattern.span()))
+                    .label("this pattern")
+                    .help("patterns use Rust `regex` syntax; write them in single quotes to avoid TOML escapes"),
+            );
+            None
+        }
+    }
+}
+
+/// Builds one glob the way every glob in opslint is built: `*` stops at `/`, `**` crosses it.
+pub fn compile_glob(glob: &str) -> Result<globset::Glob, globset::Error> {
+    globset::GlobBuilder::new(glob)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+}
+
+fn check_glob(glob: &Spanned<String>, problems: &mut Vec<Problem>) {
+    let text = glob.get_ref();
+    if text.starts_with('/') || text.starts_with("./") {
+        problems.push(
+            Problem::new(format!("glob `{text}` is anchored with `{}`", if text.starts_with('/') { "/" } else { "./" }), Some(glob.span()))
+                .help("globs are already relative to the repository root: remove the leading `/` or `./`"),
+        );
+        return;
+    }
+    if let Err(error) = compile_glob(text) {
+        let reason = error.kind().to_string();
+        problems.push(
+            Problem::new(format!("invalid glob: {reason}"), Some(glob.span()))
+                .label("this glob")
+                .help("globs use `*` within a path segment, `**` across segments, `{a,b}` for alternatives"),
+        );
+    }
+}

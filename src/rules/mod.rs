@@ -1,0 +1,70 @@
+//! Rules: the schema in TOML, the built-in pack, and the compiled form the engine runs.
+
+mod builtin;
+mod compile;
+mod schema;
+
+pub use builtin::{BUILTIN_RULE_FILES, builtin_rules};
+pub use compile::{Parsed, compile_glob, parse_rule_document, parse_rule_tables};
+pub use schema::RuleSpec;
+
+use regex::bytes::Regex;
+
+use crate::area::Area;
+use crate::finding::Severity;
+
+/// A validated rule, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub area: Area,
+    pub title: String,
+    pub severity: Severity,
+    pub weight: u32,
+    pub rationale: String,
+    pub remediation: String,
+    pub applies_if: Option<Precondition>,
+    pub checks: Vec<Check>,
+    /// Where the rule was defined: a built-in rule file or the user's config.
+    pub origin: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Precondition {
+    pub files: Vec<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub kind: CheckKind,
+    pub files: Vec<String>,
+    pub exclude: Vec<String>,
+    /// How many matching files make the check pass.
+    pub min_count: u32,
+}
+
+#[derive(Debug, Clone)]
+pub enum CheckKind {
+    /// Some file matches one of the globs.
+    FilesPresent,
+    /// Some file selected by the globs contains a match of the pattern.
+    ContentMatches { pattern: Regex },
+}
+
+impl CheckKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            CheckKind::FilesPresent => "files-present",
+            CheckKind::ContentMatches { .. } => "content-matches",
+        }
+    }
+}
+
+impl Rule {
+    pub fn reads_content(&self) -> bool {
+        self.checks
+            .iter()
+            .any(|check| matches!(check.kind, CheckKind::ContentMatches { .. }))
+    }
+}

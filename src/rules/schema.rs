@@ -1,0 +1,55 @@
+//! The rule schema as written in `rules/*.toml` and in `[[rule]]` tables of `.opslint.toml`.
+//!
+//! Strict: unknown keys are errors. Values that need validation (ids, globs, regexes) keep
+//! their spans so a mistake can be pointed at.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::finding::Severity;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleSpec {
+    /// `<area>.<kebab-name>`, unique across all rules.
+    pub id: Spanned<String>,
+    pub area: Spanned<String>,
+    pub title: String,
+    pub severity: Severity,
+    #[serde(default = "default_weight")]
+    pub weight: Spanned<u32>,
+    /// Why the practice matters, in a coach's voice.
+    pub rationale: String,
+    /// The next concrete step when the rule fails.
+    pub remediation: String,
+    /// When present, the rule only applies if one of these files exists.
+    pub applies_if: Option<PreconditionSpec>,
+    /// Evidence: the rule passes when any check passes.
+    #[serde(rename = "check")]
+    pub checks: Spanned<Vec<CheckSpec>>,
+}
+
+fn default_weight() -> Spanned<u32> {
+    Spanned::new(0..0, 1)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PreconditionSpec {
+    pub files: Vec<Spanned<String>>,
+    /// What the files are, for "not applicable: no <description>".
+    pub description: Option<String>,
+}
+
+/// One piece of evidence. Which keys are allowed depends on `kind`; compile checks that,
+/// so a mistake is reported at its key instead of as "no variant matched".
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CheckSpec {
+    pub kind: Spanned<String>,
+    pub files: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    pub pattern: Option<Spanned<String>>,
+    pub min_count: Option<Spanned<u32>>,
+}

@@ -1,0 +1,102 @@
+//! One `check`: open the repository, list the tree, load config, evaluate, build the report.
+
+use std::path::{Path, PathBuf};
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::diagnostic::ConfigError;
+use crate::engine;
+use crate::facts::content::{self, Content};
+use crate::facts::tree::{self, Tree};
+use crate::report::{Report, RepositoryInfo};
+use crate::repo::{self, RepoError, Target};
+use crate::rules::{self, Rule};
+use crate::settings::{CONFIG_FILE_NAME, Settings};
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum ScanError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Repo(#[from] RepoError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] Box<ConfigError>),
+
+    #[error("cannot read config file {}: {message}", path.display())]
+    #[diagnostic(code(opslint::config_unreadable))]
+    ConfigUnreadable { path: PathBuf, message: String },
+
+    #[error("invalid glob in the rule set: {0}")]
+    #[diagnostic(code(opslint::glob))]
+    Glob(#[from] globset::Error),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    pub path: PathBuf,
+    pub rev: Option<String>,
+    /// A config file to use instead of the scanned tree's `.opslint.toml`.
+    pub config: Option<PathBuf>,
+    /// Overrides the config's `scan.max-file-size`.
+    pub max_file_size: Option<u64>,
+}
+
+pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
+    let target = repo::open(&options.path, options.rev.as_deref())?;
+    let tree = tree::list(&target)?;
+    let builtin = rules::builtin_rules();
+    let (mut settings, config_name) = load_settings(options, &target, &tree, &builtin)?;
+    if let Some(max_file_size) = options.max_file_size {
+        settings.max_file_size = max_file_size;
+    }
+    let enabled = engine::enabled_rules(&builtin, &settings);
+    let findings = engine::evaluate(&enabled, &settings, &tree, |indices| {
+        content::read_all(&target.repo, &tree, indices, settings.max_file_size)
+    })?;
+    let repository = RepositoryInfo {
+        path: target.root.display().to_string(),
+        head: target.head.map(|id| id.to_string()),
+        scanned: target.scanned,
+        rev: target.rev.clone(),
+        config: config_name,
+        files: tree.entries.len(),
+        submodules: tree.submodules.clone(),
+    };
+    Ok(Report::new(repository, findings))
+}
+
+/// Settings from `--config`, else from `.opslint.toml` at the root of the scanned tree
+/// (so `--rev` uses that commit's config), else defaults.
+fn load_settings(
+    options: &ScanOptions,
+    target: &Target,
+    tree: &Tree,
+    builtin: &[Rule],
+) -> Result<(Settings, Option<String>), ScanError> {
+    let (name, text) = if let Some(path) = &options.config {
+        let text = std::fs::read_to_string(path).map_err(|error| ScanError::ConfigUnreadable {
+            path: path.clone(),
+            message: error.to_string(),
+        })?;
+        (path.display().to_string(), text)
+    } else if let Some(entry) = tree.find(CONFIG_FILE_NAME) {
+        let repo = target.repo.to_thread_local();
+        let unreadable = |message: String| ScanError::ConfigUnreadable {
+            path: Path::new(CONFIG_FILE_NAME).to_owned(),
+            message,
+        };
+        let text = match content::read_one(&repo, tree, entry, crate::settings::DEFAULT_MAX_FILE_SIZE) {
+            Content::Text(bytes) => String::from_utf8(bytes).map_err(|_| unreadable("not valid UTF-8".to_owned()))?,
+            Content::Binary => return Err(unreadable("it is a binary file".to_owned())),
+            Content::TooLarge(size) => return Err(unreadable(format!("it is {size} bytes, over 1 MiB"))),
+            Content::Unreadable(why) => return Err(unreadable(why)),
+        };
+        (CONFIG_FILE_NAME.to_owned(), text)
+    } else {
+        return Ok((Settings::default(), None));
+    };
+    let settings = Settings::parse(&name, &text, builtin).map_err(Box::new)?;
+    Ok((settings, Some(name)))
+}

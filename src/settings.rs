@@ -1,0 +1,280 @@
+//! `.opslint.toml`: which rules run, at which severity, with which thresholds and exemptions,
+//! plus custom rules. Every problem in the file is reported at once, each at its span.
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::area::Area;
+use crate::diagnostic::{ConfigError, Problem};
+use crate::finding::Severity;
+use crate::rules::{self, Rule};
+use crate::tomldoc::{self, Document};
+
+/// The file name looked for at the root of the scanned tree.
+pub const CONFIG_FILE_NAME: &str = ".opslint.toml";
+
+/// Files no rule should take as evidence: vendored code and test fixtures describe other
+/// projects, not this one.
+pub const DEFAULT_EXCLUDE: &[&str] = &[
+    "**/node_modules/**",
+    "**/vendor/**",
+    "**/third_party/**",
+    "**/fixtures/**",
+    "**/__fixtures__/**",
+    "**/testdata/**",
+];
+
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Rule ids and area ids that are turned off.
+    pub disable: Vec<String>,
+    pub overrides: BTreeMap<String, RuleOverride>,
+    pub exemptions: Vec<Exemption>,
+    pub custom_rules: Vec<Rule>,
+    pub exclude: Vec<String>,
+    pub max_file_size: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            disable: Vec::new(),
+            overrides: BTreeMap::new(),
+            exemptions: Vec::new(),
+            custom_rules: Vec::new(),
+            exclude: DEFAULT_EXCLUDE.iter().map(|glob| (*glob).to_owned()).collect(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// A severity as configured: one of the finding levels, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Note,
+    Off,
+}
+
+impl Level {
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Error => Some(Severity::Error),
+            Level::Warning => Some(Severity::Warning),
+            Level::Note => Some(Severity::Note),
+            Level::Off => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleOverride {
+    pub severity: Option<Level>,
+    /// Threshold for `files-present` and `content-matches` checks: how many files must match.
+    pub min_count: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Exemption {
+    pub rule: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ExemptionSpec {
+    rule: Spanned<String>,
+    reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ScanSpec {
+    exclude: Option<Vec<Spanned<String>>>,
+    extend_exclude: Option<Vec<Spanned<String>>>,
+    max_file_size: Option<Spanned<ByteSize>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ByteSize {
+    Bytes(u64),
+    Text(String),
+}
+
+impl Settings {
+    /// Parses a config file. `builtin` rules are needed to check that referenced ids exist.
+    pub fn parse(name: &str, text: &str, builtin: &[Rule]) -> Result<Settings, ConfigError> {
+        let mut problems = Vec::new();
+        let mut settings = Settings::default();
+        let document = Document::parse(text, &mut problems);
+        let mut references: Vec<(String, Range<usize>)> = Vec::new();
+        let mut custom = Vec::new();
+
+        for (key, key_span, value) in document.entries() {
+            match key {
+                "disable" => {
+                    if let Some(ids) = tomldoc::decode::<Vec<Spanned<String>>>(value, &mut problems) {
+                        for id in ids {
+                            references.push((id.get_ref().clone(), id.span()));
+                            settings.disable.push(id.into_inner());
+                        }
+                    }
+                }
+                "scan" => {
+                    if let Some(scan) = tomldoc::decode::<ScanSpec>(value, &mut problems) {
+                        settings.apply_scan(scan, &mut problems);
+                    }
+                }
+                "rules" => {
+                    if let Some(table) = value.get_ref().as_table() {
+                        for (id, override_value) in table.iter() {
+                            references.push((id.get_ref().to_string(), id.span()));
+                            if let Some(rule_override) = tomldoc::decode::<RuleOverride>(override_value, &mut problems) {
+                                if rule_override.min_count == Some(0) {
+                                    problems.push(Problem::new("`min-count` must be at least 1", Some(override_value.span())));
+                                }
+                                settings.overrides.insert(id.get_ref().to_string(), rule_override);
+                            }
+                        }
+                    } else {
+                        problems.push(
+                            Problem::new("`rules` must be a table of rule ids", Some(value.span()))
+                                .help("write overrides as `[rules.\"ci.runs-tests\"]` with `severity = \"warning\"`"),
+                        );
+                    }
+                }
+                "exempt" => {
+                    for exemption in tomldoc::decode_each::<ExemptionSpec>(value, "exempt", &mut problems) {
+                        let span = exemption.span();
+                        let exemption = exemption.into_inner();
+                        references.push((exemption.rule.get_ref().clone(), exemption.rule.span()));
+                        match exemption.reason.filter(|reason| !reason.trim().is_empty()) {
+                            Some(reason) => settings.exemptions.push(Exemption {
+                                rule: exemption.rule.into_inner(),
+                                reason,
+                            }),
+                            None => problems.push(
+                                Problem::new("an exemption needs a `reason`", Some(span))
+                                    .help("say why the practice does not apply, e.g. `reason = \"infrastructure lives in the platform repo\"`"),
+                            ),
+                        }
+                    }
+                }
+                "rule" => custom.extend(rules::parse_rule_tables(value, name, &mut problems)),
+                other => problems.push(
+                    Problem::new(format!("unknown key `{other}`"), Some(key_span))
+                        .help("known keys are: disable, scan, rules, exempt, rule (see `opslint init`)"),
+                ),
+            }
+        }
+
+        let mut known: HashSet<&str> = builtin.iter().map(|rule| rule.id.as_str()).collect();
+        for parsed in &custom {
+            if !known.insert(parsed.rule.id.as_str()) {
+                problems.push(
+                    Problem::new(format!("rule id `{}` is already defined", parsed.rule.id), Some(parsed.id_span.clone()))
+                        .label("duplicate id")
+                        .help("give the custom rule an id of its own, or override the built-in one under `[rules.\"<id>\"]`"),
+                );
+            }
+        }
+        for (id, span) in &references {
+            if !known.contains(id.as_str()) && Area::from_id(id).is_none() {
+                problems.push(
+                    Problem::new(format!("unknown rule or area `{id}`"), Some(span.clone()))
+                        .help("`opslint rules` lists every rule id; area ids are the part before the dot"),
+                );
+            }
+        }
+        settings.custom_rules = custom.into_iter().map(|parsed| parsed.rule).collect();
+
+        if problems.is_empty() {
+            Ok(settings)
+        } else {
+            Err(ConfigError::new(name, text, problems))
+        }
+    }
+
+    fn apply_scan(&mut self, scan: ScanSpec, problems: &mut Vec<Problem>) {
+        let mut globs = Vec::new();
+        if let Some(exclude) = scan.exclude {
+            self.exclude.clear();
+            globs.extend(exclude);
+        }
+        globs.extend(scan.extend_exclude.unwrap_or_default());
+        for glob in globs {
+            match rules::compile_glob(glob.get_ref()) {
+                Ok(_) => self.exclude.push(glob.into_inner()),
+                Err(error) => problems.push(Problem::new(format!("invalid glob: {}", error.kind()), Some(glob.span()))),
+            }
+        }
+        if let Some(size) = scan.max_file_size {
+            let parsed = match size.get_ref() {
+                ByteSize::Bytes(bytes) => Some(*bytes),
+                ByteSize::Text(text) => parse_byte_size(text),
+            };
+            match parsed {
+                Some(bytes) => self.max_file_size = bytes,
+                None => problems.push(
+                    Problem::new("not a size", Some(size.span())).help("write a number of bytes or a size such as \"512 KiB\" or \"2 MiB\""),
+                ),
+            }
+        }
+    }
+
+    /// Whether a rule is turned off by `disable` (by id or by area) or by `severity = "off"`.
+    pub fn is_disabled(&self, rule: &Rule) -> bool {
+        self.disable.iter().any(|id| *id == rule.id || id == rule.area.id())
+            || self
+                .overrides
+                .get(&rule.id)
+                .is_some_and(|rule_override| rule_override.severity == Some(Level::Off))
+    }
+
+    pub fn exemption(&self, rule_id: &str) -> Option<&Exemption> {
+        self.exemptions.iter().find(|exemption| exemption.rule == rule_id)
+    }
+}
+
+/// Parses "1048576", "512 KiB", "2MiB", "1 MB" (SI and binary suffixes, case-insensitive).
+pub fn parse_byte_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => return None,
+    };
+    number.checked_mul(multiplier)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_byte_size;
+
+    #[test]
+    fn byte_sizes() {
+        assert_eq!(parse_byte_size("1048576"), Some(1_048_576));
+        assert_eq!(parse_byte_size("512 KiB"), Some(524_288));
+        assert_eq!(parse_byte_size("2MiB"), Some(2_097_152));
+        assert_eq!(parse_byte_size("1 MB"), Some(1_000_000));
+        assert_eq!(parse_byte_size("lots"), None);
+        assert_eq!(parse_byte_size("99999999999999999999 GiB"), None);
+    }
+}
