@@ -61,9 +61,7 @@ pub enum Command {
         force: bool,
     },
     /// Print shell completions.
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,7 +114,8 @@ impl FailOn {
 }
 
 fn parse_size(text: &str) -> Result<u64, String> {
-    settings::parse_byte_size(text).ok_or_else(|| format!("`{text}` is not a size; write bytes or e.g. \"2 MiB\""))
+    settings::parse_byte_size(text)
+        .ok_or_else(|| format!("`{text}` is not a size; write bytes or e.g. \"2 MiB\""))
 }
 
 /// The outcome of a command: an exit code, or an error to print before exiting with 2.
@@ -126,7 +125,10 @@ pub fn run(cli: Cli) -> Outcome {
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     match cli.command {
         Command::Check(args) => check(args, color),
@@ -190,7 +192,15 @@ fn list_rules(format: Format) -> Outcome {
             let width = rules.iter().map(|rule| rule.id.len()).max().unwrap_or(0);
             rules
                 .iter()
-                .map(|rule| format!("{:width$}  {:7}  {}\n", rule.id, rule.severity.as_str(), rule.title))
+                .map(|rule| {
+                    format!(
+                        "{:width$}  {:13}  {:7}  {}\n",
+                        rule.id,
+                        rule.area.id(),
+                        rule.severity.as_str(),
+                        rule.title
+                    )
+                })
                 .collect()
         }
     };
@@ -237,15 +247,29 @@ pub fn explanation(rule: &Rule) -> String {
             precondition.files.join(", ")
         ));
     }
-    out.push_str(if rule.checks.len() > 1 { "Passes when any of these holds:\n" } else { "Passes when:\n" });
+    out.push_str(if rule.checks.len() > 1 {
+        "Passes when any of these holds:\n"
+    } else {
+        "Passes when:\n"
+    });
     for check in &rule.checks {
         let files = check.files.join(", ");
-        let at_least = if check.min_count > 1 { format!("at least {} files", check.min_count) } else { "a file".to_owned() };
+        let at_least = if check.min_count > 1 {
+            format!("at least {} files", check.min_count)
+        } else {
+            "a file".to_owned()
+        };
         let line = match &check.kind {
             CheckKind::FilesPresent => format!("- {at_least} matches: {files}"),
-            CheckKind::ContentMatches { pattern } => format!("- {at_least} matching {files} contains /{}/", pattern.as_str()),
+            CheckKind::ContentMatches { pattern } => format!(
+                "- {at_least} matching {files} contains /{}/",
+                pattern.as_str()
+            ),
         };
-        out.push_str(&textwrap::fill(&line, textwrap::Options::new(80).subsequent_indent("  ")));
+        out.push_str(&textwrap::fill(
+            &line,
+            textwrap::Options::new(80).subsequent_indent("  "),
+        ));
         out.push('\n');
         if !check.exclude.is_empty() {
             out.push_str(&format!("  (ignoring {})\n", check.exclude.join(", ")));
@@ -277,11 +301,13 @@ fn init(dir: PathBuf, force: bool) -> Outcome {
 /// Writes to stdout; a closed pipe (`opslint check | head`) is not an error.
 fn write_stdout(text: &str) -> Result<(), miette::Report> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(miette::miette!("cannot write to standard output: {error}"))
         }
         _ => Ok(()),
     }
 }
-

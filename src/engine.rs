@@ -4,7 +4,7 @@
 use crate::facts::content::Content;
 use crate::facts::tree::Tree;
 use crate::finding::{Evidence, Finding, Status};
-use crate::matcher::{Matcher, Matches};
+use crate::matcher::{Matcher, MatcherError, Matches};
 use crate::rules::{Check, CheckKind, Rule};
 use crate::settings::Settings;
 
@@ -43,7 +43,7 @@ pub fn evaluate(
     settings: &Settings,
     tree: &Tree,
     read: impl FnOnce(&[usize]) -> Vec<Content>,
-) -> Result<Vec<Finding>, globset::Error> {
+) -> Result<Vec<Finding>, MatcherError> {
     let matches = Matcher::new(rules, &settings.exclude)?.match_tree(tree);
     let applicable: Vec<bool> = rules
         .iter()
@@ -67,7 +67,12 @@ pub fn evaluate(
         .enumerate()
         .map(|(index, rule)| {
             if let Some(exemption) = settings.exemption(&rule.id) {
-                return finding(rule, Status::Exempted, format!("Exempted: {}", exemption.reason), Vec::new());
+                return finding(
+                    rule,
+                    Status::Exempted,
+                    format!("Exempted: {}", exemption.reason),
+                    Vec::new(),
+                );
             }
             if !applicable[index] {
                 let what = rule
@@ -75,18 +80,31 @@ pub fn evaluate(
                     .as_ref()
                     .and_then(|precondition| precondition.description.clone())
                     .unwrap_or_else(|| "files this rule applies to".to_owned());
-                return finding(rule, Status::NotApplicable, format!("Not applicable: no {what}."), Vec::new());
+                return finding(
+                    rule,
+                    Status::NotApplicable,
+                    format!("Not applicable: no {what}."),
+                    Vec::new(),
+                );
             }
             evaluate_rule(rule, &matches.checks[index], &facts)
         })
         .collect())
 }
 
-fn content_needed(rules: &[Rule], settings: &Settings, matches: &Matches, applicable: &[bool]) -> Vec<usize> {
+/// The entries some content check must read. A rule whose `files-present` evidence already
+/// passes needs no content: its blobs are never read.
+fn content_needed(
+    rules: &[Rule],
+    settings: &Settings,
+    matches: &Matches,
+    applicable: &[bool],
+) -> Vec<usize> {
     let mut needed: Vec<usize> = rules
         .iter()
         .enumerate()
         .filter(|(index, rule)| applicable[*index] && settings.exemption(&rule.id).is_none())
+        .filter(|(index, rule)| !passes_on_presence(rule, &matches.checks[*index]))
         .flat_map(|(index, rule)| {
             rule.checks
                 .iter()
@@ -98,6 +116,12 @@ fn content_needed(rules: &[Rule], settings: &Settings, matches: &Matches, applic
     needed.sort_unstable();
     needed.dedup();
     needed
+}
+
+fn passes_on_presence(rule: &Rule, selected: &[Vec<usize>]) -> bool {
+    rule.checks.iter().zip(selected).any(|(check, entries)| {
+        matches!(check.kind, CheckKind::FilesPresent) && entries.len() >= check.min_count as usize
+    })
 }
 
 struct Facts<'a> {
@@ -132,19 +156,25 @@ fn evaluate_rule(rule: &Rule, selected: &[Vec<usize>], facts: &Facts) -> Finding
         .collect();
     if !passing.is_empty() {
         let total: usize = passing.iter().map(|outcome| outcome.matched).sum();
-        let mut evidence: Vec<Evidence> = passing.iter().flat_map(|outcome| outcome.evidence.iter().cloned()).collect();
+        let mut evidence: Vec<Evidence> = passing
+            .iter()
+            .flat_map(|outcome| outcome.evidence.iter().cloned())
+            .collect();
         evidence.sort();
         evidence.dedup();
         let message = match evidence.first() {
-            Some(first) if total > 1 => format!("Found {} and {} more.", describe(first), total - 1),
-            Some(first) => format!("Found {}.", describe(first)),
+            Some(_) if total > 1 => format!("Found in {total} files."),
+            Some(first) => format!("Found in {}.", describe(first)),
             None => "Found.".to_owned(),
         };
         evidence.truncate(MAX_EVIDENCE);
         return finding(rule, Status::Pass, message, evidence);
     }
 
-    let unreadable: Vec<&String> = outcomes.iter().flat_map(|(_, outcome)| &outcome.unreadable).collect();
+    let unreadable: Vec<&String> = outcomes
+        .iter()
+        .flat_map(|(_, outcome)| &outcome.unreadable)
+        .collect();
     if let Some(first) = unreadable.first() {
         let count = unreadable.len();
         let message = format!(
@@ -155,11 +185,25 @@ fn evaluate_rule(rule: &Rule, selected: &[Vec<usize>], facts: &Facts) -> Finding
         return finding(rule, Status::Unknown, message, Vec::new());
     }
 
-    let message = outcomes
+    // Only checks that found candidates say something specific; the rest are summed up.
+    let near_misses: Vec<String> = outcomes
         .iter()
+        .filter(|(_, outcome)| outcome.candidates > 0)
         .map(|(check, outcome)| describe_miss(check, outcome))
-        .collect::<Vec<_>>()
-        .join(" ");
+        .collect();
+    let message = if near_misses.is_empty() {
+        let patterns: usize = rule.checks.iter().map(|check| check.files.len()).sum();
+        if patterns == 1 {
+            format!(
+                "No file matches {}.",
+                summarize_globs(&rule.checks[0].files)
+            )
+        } else {
+            format!("No file matches any of the {patterns} patterns this rule looks for.")
+        }
+    } else {
+        near_misses.join(" ")
+    };
     finding(rule, Status::Fail, message, Vec::new())
 }
 
@@ -180,7 +224,10 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
                     if let Some(found) = pattern.find(bytes) {
                         outcome.matched += 1;
                         let line = line_of(bytes, found.start());
-                        outcome.evidence.push(Evidence { path, line: Some(line) });
+                        outcome.evidence.push(Evidence {
+                            path,
+                            line: Some(line),
+                        });
                     }
                 }
                 Some(Content::Binary) => {}
@@ -199,7 +246,6 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
 fn describe_miss(check: &Check, outcome: &Outcome) -> String {
     let patterns = summarize_globs(&check.files);
     match (&check.kind, outcome.candidates) {
-        (_, 0) => format!("No file matches {patterns}."),
         (CheckKind::FilesPresent, found) => format!(
             "Found {} matching {patterns}; at least {} needed.",
             plural(found, "file"),
@@ -221,7 +267,9 @@ fn summarize_globs(globs: &[String]) -> String {
     match globs {
         [one] => format!("`{one}`"),
         [first, second] => format!("`{first}` or `{second}`"),
-        [first, second, rest @ ..] => format!("`{first}`, `{second}` or {} other patterns", rest.len()),
+        [first, second, rest @ ..] => {
+            format!("`{first}`, `{second}` or {} other patterns", rest.len())
+        }
         [] => "no pattern".to_owned(),
     }
 }
@@ -234,12 +282,19 @@ fn describe(evidence: &Evidence) -> String {
 }
 
 fn plural(count: usize, noun: &str) -> String {
-    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }
 
 /// The 1-based line of a byte offset.
 fn line_of(bytes: &[u8], offset: usize) -> u32 {
-    let newlines = bytes[..offset].iter().filter(|&&byte| byte == b'\n').count();
+    let newlines = bytes[..offset]
+        .iter()
+        .filter(|&&byte| byte == b'\n')
+        .count();
     u32::try_from(newlines + 1).unwrap_or(u32::MAX)
 }
 
@@ -271,7 +326,10 @@ mod tests {
 
     #[test]
     fn glob_summaries_stay_short() {
-        let globs: Vec<String> = ["a", "b", "c", "d"].iter().map(|s| (*s).to_owned()).collect();
+        let globs: Vec<String> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
         assert_eq!(summarize_globs(&globs[..1]), "`a`");
         assert_eq!(summarize_globs(&globs[..2]), "`a` or `b`");
         assert_eq!(summarize_globs(&globs), "`a`, `b` or 2 other patterns");

@@ -4,15 +4,31 @@
 use globset::{Candidate, GlobSet, GlobSetBuilder};
 
 use crate::facts::tree::Tree;
-use crate::rules::{Rule, compile_glob};
+use crate::rules::{GlobError, Rule, compile_glob};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MatcherError {
+    #[error(transparent)]
+    Glob(#[from] GlobError),
+    #[error(transparent)]
+    Set(#[from] globset::Error),
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Owner {
     /// A scan-wide exclude: matching files are evidence for no rule.
     ScanExclude,
-    Precondition { rule: usize },
-    Include { rule: usize, check: usize },
-    Exclude { rule: usize, check: usize },
+    Precondition {
+        rule: usize,
+    },
+    Include {
+        rule: usize,
+        check: usize,
+    },
+    Exclude {
+        rule: usize,
+        check: usize,
+    },
 }
 
 /// Which entries of the tree each rule's precondition and checks selected.
@@ -32,28 +48,46 @@ pub struct Matcher {
 
 impl Matcher {
     /// Builds the set. Globs were validated when rules and settings were loaded.
-    pub fn new(rules: &[Rule], scan_exclude: &[String]) -> Result<Matcher, globset::Error> {
+    pub fn new(rules: &[Rule], scan_exclude: &[String]) -> Result<Matcher, MatcherError> {
         let mut builder = GlobSetBuilder::new();
         let mut owners = Vec::new();
-        let mut add = |glob: &str, owner: Owner| -> Result<(), globset::Error> {
-            builder.add(compile_glob(glob)?);
-            owners.push(owner);
+        let mut add = |glob: &str, owner: Owner| -> Result<(), MatcherError> {
+            for compiled in compile_glob(glob)? {
+                builder.add(compiled);
+                owners.push(owner);
+            }
             Ok(())
         };
         for glob in scan_exclude {
             add(glob, Owner::ScanExclude)?;
         }
         for (rule_index, rule) in rules.iter().enumerate() {
-            for glob in rule.applies_if.iter().flat_map(|precondition| &precondition.files) {
+            for glob in rule
+                .applies_if
+                .iter()
+                .flat_map(|precondition| &precondition.files)
+            {
                 add(glob, Owner::Precondition { rule: rule_index })?;
             }
             for (check_index, check) in rule.checks.iter().enumerate() {
                 let owner = (rule_index, check_index);
                 for glob in &check.files {
-                    add(glob, Owner::Include { rule: owner.0, check: owner.1 })?;
+                    add(
+                        glob,
+                        Owner::Include {
+                            rule: owner.0,
+                            check: owner.1,
+                        },
+                    )?;
                 }
                 for glob in &check.exclude {
-                    add(glob, Owner::Exclude { rule: owner.0, check: owner.1 })?;
+                    add(
+                        glob,
+                        Owner::Exclude {
+                            rule: owner.0,
+                            check: owner.1,
+                        },
+                    )?;
                 }
             }
         }
@@ -68,7 +102,11 @@ impl Matcher {
     pub fn match_tree(&self, tree: &Tree) -> Matches {
         let mut matches = Matches {
             precondition: vec![Vec::new(); self.rule_shapes.len()],
-            checks: self.rule_shapes.iter().map(|&checks| vec![Vec::new(); checks]).collect(),
+            checks: self
+                .rule_shapes
+                .iter()
+                .map(|&checks| vec![Vec::new(); checks])
+                .collect(),
         };
         let mut hits = Vec::new();
         let mut included = Vec::new();

@@ -11,7 +11,10 @@ use thiserror::Error;
 #[derive(Debug, Error, Diagnostic)]
 pub enum RepoError {
     #[error("{} is not inside a git repository", path.display())]
-    #[diagnostic(code(opslint::not_a_repository), help("pass the path of a clone, a worktree or a bare mirror"))]
+    #[diagnostic(
+        code(opslint::not_a_repository),
+        help("pass the path of a clone, a worktree or a bare mirror")
+    )]
     NotARepository { path: PathBuf },
 
     #[error("cannot open the repository at {}: {message}", path.display())]
@@ -21,7 +24,9 @@ pub enum RepoError {
     #[error("revision `{rev}` does not exist in this repository")]
     #[diagnostic(
         code(opslint::unknown_rev),
-        help("give a branch, tag or commit id the repository has; a shallow clone may lack it (fetch more history)")
+        help(
+            "give a branch, tag or commit id the repository has; a shallow clone may lack it (fetch more history)"
+        )
     )]
     UnknownRev { rev: String },
 
@@ -32,14 +37,18 @@ pub enum RepoError {
     #[error("the repository has no commits yet, so there is no {what} to scan")]
     #[diagnostic(
         code(opslint::empty_repository),
-        help("commit something first; in a clone with a working tree, run without --rev to scan the files as they are")
+        help(
+            "commit something first; in a clone with a working tree, run without --rev to scan the files as they are"
+        )
     )]
     NoCommits { what: &'static str },
 
     #[error("cannot read the repository: {message}")]
     #[diagnostic(
         code(opslint::unreadable_object),
-        help("the object database may be corrupt or incomplete (a partial clone); `git fsck` tells more")
+        help(
+            "the object database may be corrupt or incomplete (a partial clone); `git fsck` tells more"
+        )
     )]
     Unreadable { message: String },
 }
@@ -83,18 +92,24 @@ pub fn open(path: &Path, rev: Option<&str>) -> Result<Target, RepoError> {
         full: isolated.clone(),
         reduced: isolated,
     };
-    let repo = gix::ThreadSafeRepository::discover_opts(path, Default::default(), trust).map_err(|error| {
-        use gix::discover::upwards::Error;
-        match error.downcast_any_ref::<Error>() {
-            Some(Error::NoGitRepository { .. } | Error::NoGitRepositoryWithinCeiling { .. } | Error::NoGitRepositoryWithinFs { .. }) => {
-                RepoError::NotARepository { path: path.to_owned() }
+    let repo = gix::ThreadSafeRepository::discover_opts(path, Default::default(), trust).map_err(
+        |error| {
+            use gix::discover::upwards::Error;
+            match error.downcast_any_ref::<Error>() {
+                Some(
+                    Error::NoGitRepository { .. }
+                    | Error::NoGitRepositoryWithinCeiling { .. }
+                    | Error::NoGitRepositoryWithinFs { .. },
+                ) => RepoError::NotARepository {
+                    path: path.to_owned(),
+                },
+                _ => RepoError::Open {
+                    path: path.to_owned(),
+                    message: error.to_string(),
+                },
             }
-            _ => RepoError::Open {
-                path: path.to_owned(),
-                message: error.to_string(),
-            },
-        }
-    })?;
+        },
+    )?;
     let local = repo.to_thread_local();
     let root = local.workdir().unwrap_or_else(|| local.git_dir());
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());

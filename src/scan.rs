@@ -9,8 +9,8 @@ use crate::diagnostic::ConfigError;
 use crate::engine;
 use crate::facts::content::{self, Content};
 use crate::facts::tree::{self, Tree};
-use crate::report::{Report, RepositoryInfo};
 use crate::repo::{self, RepoError, Target};
+use crate::report::{Report, RepositoryInfo};
 use crate::rules::{self, Rule};
 use crate::settings::{CONFIG_FILE_NAME, Settings};
 
@@ -30,7 +30,7 @@ pub enum ScanError {
 
     #[error("invalid glob in the rule set: {0}")]
     #[diagnostic(code(opslint::glob))]
-    Glob(#[from] globset::Error),
+    Glob(#[from] crate::matcher::MatcherError),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -87,12 +87,16 @@ fn load_settings(
             path: Path::new(CONFIG_FILE_NAME).to_owned(),
             message,
         };
-        let text = match content::read_one(&repo, tree, entry, crate::settings::DEFAULT_MAX_FILE_SIZE) {
-            Content::Text(bytes) => String::from_utf8(bytes).map_err(|_| unreadable("not valid UTF-8".to_owned()))?,
-            Content::Binary => return Err(unreadable("it is a binary file".to_owned())),
-            Content::TooLarge(size) => return Err(unreadable(format!("it is {size} bytes, over 1 MiB"))),
-            Content::Unreadable(why) => return Err(unreadable(why)),
-        };
+        let text =
+            match content::read_one(&repo, tree, entry, crate::settings::DEFAULT_MAX_FILE_SIZE) {
+                Content::Text(bytes) => String::from_utf8(bytes)
+                    .map_err(|_| unreadable("not valid UTF-8".to_owned()))?,
+                Content::Binary => return Err(unreadable("it is a binary file".to_owned())),
+                Content::TooLarge(size) => {
+                    return Err(unreadable(format!("it is {size} bytes, over 1 MiB")));
+                }
+                Content::Unreadable(why) => return Err(unreadable(why)),
+            };
         (CONFIG_FILE_NAME.to_owned(), text)
     } else {
         return Ok((Settings::default(), None));

@@ -47,7 +47,10 @@ impl Default for Settings {
             overrides: BTreeMap::new(),
             exemptions: Vec::new(),
             custom_rules: Vec::new(),
-            exclude: DEFAULT_EXCLUDE.iter().map(|glob| (*glob).to_owned()).collect(),
+            exclude: DEFAULT_EXCLUDE
+                .iter()
+                .map(|glob| (*glob).to_owned())
+                .collect(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
         }
     }
@@ -122,7 +125,8 @@ impl Settings {
         for (key, key_span, value) in document.entries() {
             match key {
                 "disable" => {
-                    if let Some(ids) = tomldoc::decode::<Vec<Spanned<String>>>(value, &mut problems) {
+                    if let Some(ids) = tomldoc::decode::<Vec<Spanned<String>>>(value, &mut problems)
+                    {
                         for id in ids {
                             references.push((id.get_ref().clone(), id.span()));
                             settings.disable.push(id.into_inner());
@@ -138,11 +142,18 @@ impl Settings {
                     if let Some(table) = value.get_ref().as_table() {
                         for (id, override_value) in table.iter() {
                             references.push((id.get_ref().to_string(), id.span()));
-                            if let Some(rule_override) = tomldoc::decode::<RuleOverride>(override_value, &mut problems) {
+                            if let Some(rule_override) =
+                                tomldoc::decode::<RuleOverride>(override_value, &mut problems)
+                            {
                                 if rule_override.min_count == Some(0) {
-                                    problems.push(Problem::new("`min-count` must be at least 1", Some(override_value.span())));
+                                    problems.push(Problem::new(
+                                        "`min-count` must be at least 1",
+                                        Some(override_value.span()),
+                                    ));
                                 }
-                                settings.overrides.insert(id.get_ref().to_string(), rule_override);
+                                settings
+                                    .overrides
+                                    .insert(id.get_ref().to_string(), rule_override);
                             }
                         }
                     } else {
@@ -153,7 +164,9 @@ impl Settings {
                     }
                 }
                 "exempt" => {
-                    for exemption in tomldoc::decode_each::<ExemptionSpec>(value, "exempt", &mut problems) {
+                    for exemption in
+                        tomldoc::decode_each::<ExemptionSpec>(value, "exempt", &mut problems)
+                    {
                         let span = exemption.span();
                         let exemption = exemption.into_inner();
                         references.push((exemption.rule.get_ref().clone(), exemption.rule.span()));
@@ -171,8 +184,9 @@ impl Settings {
                 }
                 "rule" => custom.extend(rules::parse_rule_tables(value, name, &mut problems)),
                 other => problems.push(
-                    Problem::new(format!("unknown key `{other}`"), Some(key_span))
-                        .help("known keys are: disable, scan, rules, exempt, rule (see `opslint init`)"),
+                    Problem::new(format!("unknown key `{other}`"), Some(key_span)).help(
+                        "known keys are: disable, scan, rules, exempt, rule (see `opslint init`)",
+                    ),
                 ),
             }
         }
@@ -190,8 +204,9 @@ impl Settings {
         for (id, span) in &references {
             if !known.contains(id.as_str()) && Area::from_id(id).is_none() {
                 problems.push(
-                    Problem::new(format!("unknown rule or area `{id}`"), Some(span.clone()))
-                        .help("`opslint rules` lists every rule id; area ids are the part before the dot"),
+                    Problem::new(format!("unknown rule or area `{id}`"), Some(span.clone())).help(
+                        "`opslint rules` lists every rule id; area ids are the part before the dot",
+                    ),
                 );
             }
         }
@@ -214,7 +229,10 @@ impl Settings {
         for glob in globs {
             match rules::compile_glob(glob.get_ref()) {
                 Ok(_) => self.exclude.push(glob.into_inner()),
-                Err(error) => problems.push(Problem::new(format!("invalid glob: {}", error.kind()), Some(glob.span()))),
+                Err(error) => problems.push(Problem::new(
+                    format!("invalid glob: {error}"),
+                    Some(glob.span()),
+                )),
             }
         }
         if let Some(size) = scan.max_file_size {
@@ -224,16 +242,19 @@ impl Settings {
             };
             match parsed {
                 Some(bytes) => self.max_file_size = bytes,
-                None => problems.push(
-                    Problem::new("not a size", Some(size.span())).help("write a number of bytes or a size such as \"512 KiB\" or \"2 MiB\""),
-                ),
+                None => problems
+                    .push(Problem::new("not a size", Some(size.span())).help(
+                        "write a number of bytes or a size such as \"512 KiB\" or \"2 MiB\"",
+                    )),
             }
         }
     }
 
     /// Whether a rule is turned off by `disable` (by id or by area) or by `severity = "off"`.
     pub fn is_disabled(&self, rule: &Rule) -> bool {
-        self.disable.iter().any(|id| *id == rule.id || id == rule.area.id())
+        self.disable
+            .iter()
+            .any(|id| *id == rule.id || id == rule.area.id())
             || self
                 .overrides
                 .get(&rule.id)
@@ -241,14 +262,18 @@ impl Settings {
     }
 
     pub fn exemption(&self, rule_id: &str) -> Option<&Exemption> {
-        self.exemptions.iter().find(|exemption| exemption.rule == rule_id)
+        self.exemptions
+            .iter()
+            .find(|exemption| exemption.rule == rule_id)
     }
 }
 
 /// Parses "1048576", "512 KiB", "2MiB", "1 MB" (SI and binary suffixes, case-insensitive).
 pub fn parse_byte_size(text: &str) -> Option<u64> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let number: u64 = number.parse().ok()?;
     let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {

@@ -22,7 +22,9 @@ impl<'i> Document<'i> {
     }
 
     /// Top-level entries as (key, key span, value).
-    pub fn entries(&self) -> impl Iterator<Item = (&str, std::ops::Range<usize>, &Spanned<DeValue<'i>>)> {
+    pub fn entries(
+        &self,
+    ) -> impl Iterator<Item = (&str, std::ops::Range<usize>, &Spanned<DeValue<'i>>)> {
         self.root
             .iter()
             .map(|(key, value)| (key.get_ref().as_ref(), key.span(), value))
@@ -30,7 +32,10 @@ impl<'i> Document<'i> {
 }
 
 /// Deserializes one value; a failure becomes a problem at the value's span.
-pub fn decode<T: DeserializeOwned>(value: &Spanned<DeValue<'_>>, problems: &mut Vec<Problem>) -> Option<T> {
+pub fn decode<T: DeserializeOwned>(
+    value: &Spanned<DeValue<'_>>,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
     match T::deserialize(ValueDeserializer::from(value.clone())) {
         Ok(decoded) => Some(decoded),
         Err(error) => {
@@ -52,8 +57,11 @@ pub fn decode_each<T: DeserializeOwned>(
 ) -> Vec<Spanned<T>> {
     let Some(array) = value.get_ref().as_array() else {
         problems.push(
-            Problem::new(format!("`{what}` must be an array of tables"), Some(value.span()))
-                .help(format!("write each entry as a `[[{what}]]` table")),
+            Problem::new(
+                format!("`{what}` must be an array of tables"),
+                Some(value.span()),
+            )
+            .help(format!("write each entry as a `[[{what}]]` table")),
         );
         return Vec::new();
     };

@@ -21,7 +21,12 @@ pub enum Content {
 }
 
 /// Reads the entries at `indices` (into `tree.entries`), in parallel, each at most `max_size` bytes.
-pub fn read_all(repo: &gix::ThreadSafeRepository, tree: &Tree, indices: &[usize], max_size: u64) -> Vec<Content> {
+pub fn read_all(
+    repo: &gix::ThreadSafeRepository,
+    tree: &Tree,
+    indices: &[usize],
+    max_size: u64,
+) -> Vec<Content> {
     indices
         .par_iter()
         .map_init(

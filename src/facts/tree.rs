@@ -121,7 +121,9 @@ fn list_worktree(target: &Target) -> Result<Tree, RepoError> {
             continue;
         }
         match (entry.disk_kind, entry.index_kind) {
-            (_, Some(Kind::Repository)) => submodules.push(entry.rela_path.to_str_lossy().into_owned()),
+            (_, Some(Kind::Repository)) => {
+                submodules.push(entry.rela_path.to_str_lossy().into_owned())
+            }
             (Some(Kind::File), _) => entries.push(Entry {
                 path: entry.rela_path,
                 kind: EntryKind::File,

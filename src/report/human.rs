@@ -17,11 +17,23 @@ pub fn render(report: &Report, color: bool) -> String {
     let mut out = String::new();
     header(&mut out, report, &paint);
     for area in &report.areas {
-        let score = area.score.map_or_else(|| "n/a".to_owned(), |score| format!("{score}/100"));
+        let score = area
+            .score
+            .map_or_else(|| "n/a".to_owned(), |score| format!("{score}/100"));
         let title = area.title;
         let gap = WIDTH.saturating_sub(title.len() + score.len()).max(1);
-        let _ = writeln!(out, "\n{}{}{}", paint.style(BOLD, title), " ".repeat(gap), paint.style(BOLD, &score));
-        for finding in report.findings.iter().filter(|finding| finding.area == area.id) {
+        let _ = writeln!(
+            out,
+            "\n{}{}{}",
+            paint.style(BOLD, title),
+            " ".repeat(gap),
+            paint.style(BOLD, &score)
+        );
+        for finding in report
+            .findings
+            .iter()
+            .filter(|finding| finding.area == area.id)
+        {
             render_finding(&mut out, finding, &paint);
         }
     }
@@ -45,7 +57,11 @@ fn header(out: &mut String, report: &Report, paint: &Paint) {
         let _ = write!(line, " · config {config}");
     }
     if !repository.submodules.is_empty() {
-        let _ = write!(line, " · {} not descended into", count(repository.submodules.len(), "submodule"));
+        let _ = write!(
+            line,
+            " · {} not descended into",
+            count(repository.submodules.len(), "submodule")
+        );
     }
     wrap_into(out, &line, "", "  ");
 }
@@ -86,7 +102,12 @@ fn render_finding(out: &mut String, finding: &Finding, paint: &Paint) {
         }
         Status::Fail => {
             detail(out, &finding.message);
-            wrap_into(out, &format!("fix: {}", finding.remediation.trim()), "      ", "           ");
+            wrap_into(
+                out,
+                &format!("fix: {}", finding.remediation.trim()),
+                "      ",
+                "           ",
+            );
         }
         Status::NotApplicable => detail(out, &paint.style(DIM, &finding.message)),
         Status::Unknown | Status::Exempted => detail(out, &finding.message),
@@ -94,7 +115,11 @@ fn render_finding(out: &mut String, finding: &Finding, paint: &Paint) {
 }
 
 fn summary(out: &mut String, report: &Report, paint: &Paint) {
-    let failed: Vec<&Finding> = report.findings.iter().filter(|finding| finding.status == Status::Fail).collect();
+    let failed: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.status == Status::Fail)
+        .collect();
     let mut parts = vec![match report.score {
         Some(score) => format!("score {score}/100"),
         None => "no applicable rules".to_owned(),
@@ -104,7 +129,10 @@ fn summary(out: &mut String, report: &Report, paint: &Paint) {
     let by_severity: Vec<String> = [Severity::Error, Severity::Warning, Severity::Note]
         .into_iter()
         .filter_map(|severity| {
-            let count = failed.iter().filter(|finding| finding.severity == severity).count();
+            let count = failed
+                .iter()
+                .filter(|finding| finding.severity == severity)
+                .count();
             (count > 0).then(|| format!("{count} {}", plural_word(count, severity.as_str())))
         })
         .collect();
@@ -158,7 +186,11 @@ fn count(count: usize, noun: &str) -> String {
 }
 
 fn plural_word(count: usize, noun: &str) -> String {
-    if count == 1 { noun.to_owned() } else { format!("{noun}s") }
+    if count == 1 {
+        noun.to_owned()
+    } else {
+        format!("{noun}s")
+    }
 }
 
 fn severity_style(severity: Severity) -> Style {

@@ -71,7 +71,8 @@ impl Report {
             .filter_map(|area| summarize(area, &findings))
             .collect();
         let scored: Vec<u32> = areas.iter().filter_map(|area| area.score).collect();
-        let score = (!scored.is_empty()).then(|| rounded_ratio(scored.iter().sum::<u32>() as u64, scored.len() as u64));
+        let score = (!scored.is_empty())
+            .then(|| rounded_ratio(scored.iter().sum::<u32>() as u64, scored.len() as u64));
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool::default(),
@@ -83,17 +84,28 @@ impl Report {
     }
 
     pub fn count(&self, status: Status) -> usize {
-        self.findings.iter().filter(|finding| finding.status == status).count()
+        self.findings
+            .iter()
+            .filter(|finding| finding.status == status)
+            .count()
     }
 }
 
 /// Area score = passed weight / applicable weight (passed + failed), 0–100.
 fn summarize(area: Area, findings: &[Finding]) -> Option<AreaSummary> {
-    let in_area: Vec<&Finding> = findings.iter().filter(|finding| finding.area == area).collect();
+    let in_area: Vec<&Finding> = findings
+        .iter()
+        .filter(|finding| finding.area == area)
+        .collect();
     if in_area.is_empty() {
         return None;
     }
-    let count = |status| in_area.iter().filter(|finding| finding.status == status).count();
+    let count = |status| {
+        in_area
+            .iter()
+            .filter(|finding| finding.status == status)
+            .count()
+    };
     let weight = |status| -> u64 {
         in_area
             .iter()

@@ -8,11 +8,17 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
     ("ci.toml", include_str!("../../rules/ci.toml")),
     ("cd.toml", include_str!("../../rules/cd.toml")),
     ("iac.toml", include_str!("../../rules/iac.toml")),
-    ("observability.toml", include_str!("../../rules/observability.toml")),
+    (
+        "observability.toml",
+        include_str!("../../rules/observability.toml"),
+    ),
     ("testing.toml", include_str!("../../rules/testing.toml")),
     ("devenv.toml", include_str!("../../rules/devenv.toml")),
     ("security.toml", include_str!("../../rules/security.toml")),
-    ("collaboration.toml", include_str!("../../rules/collaboration.toml")),
+    (
+        "collaboration.toml",
+        include_str!("../../rules/collaboration.toml"),
+    ),
     ("learning.toml", include_str!("../../rules/learning.toml")),
 ];
 

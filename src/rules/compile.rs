@@ -12,6 +12,8 @@ use crate::area::Area;
 use crate::diagnostic::{ConfigError, Problem};
 use crate::tomldoc::{self, Document};
 
+use super::glob::compile_glob;
+
 /// Compiled regexes beyond this size are rejected: a rule is a marker, not a program.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
@@ -31,8 +33,11 @@ pub fn parse_rule_document(name: &str, text: &str) -> Result<Vec<Parsed>, Config
             rules.extend(parse_rule_tables(value, name, &mut problems));
         } else {
             problems.push(
-                Problem::new(format!("unknown key `{key}` in a rule file"), Some(key_span))
-                    .help("a rule file holds only `[[rule]]` tables"),
+                Problem::new(
+                    format!("unknown key `{key}` in a rule file"),
+                    Some(key_span),
+                )
+                .help("a rule file holds only `[[rule]]` tables"),
             );
         }
     }
@@ -62,15 +67,21 @@ fn compile_rule(spec: RuleSpec, origin: &str, problems: &mut Vec<Problem>) -> Op
     if area.is_none() {
         let known: Vec<_> = Area::ALL.iter().map(|area| area.id()).collect();
         problems.push(
-            Problem::new(format!("unknown area `{}`", spec.area.get_ref()), Some(spec.area.span()))
-                .help(format!("areas are: {}", known.join(", "))),
+            Problem::new(
+                format!("unknown area `{}`", spec.area.get_ref()),
+                Some(spec.area.span()),
+            )
+            .help(format!("areas are: {}", known.join(", "))),
         );
     }
     check_rule_id(&spec.id, spec.area.get_ref(), problems);
     if *spec.weight.get_ref() == 0 {
         problems.push(
-            Problem::new("a rule's weight must be at least 1", Some(spec.weight.span()))
-                .help("to turn a rule off, disable it in `.opslint.toml` instead"),
+            Problem::new(
+                "a rule's weight must be at least 1",
+                Some(spec.weight.span()),
+            )
+            .help("to turn a rule off, disable it in `.opslint.toml` instead"),
         );
     }
     let applies_if = spec.applies_if.map(|precondition| {
@@ -78,14 +89,21 @@ fn compile_rule(spec: RuleSpec, origin: &str, problems: &mut Vec<Problem>) -> Op
             check_glob(glob, problems);
         }
         Precondition {
-            files: precondition.files.into_iter().map(Spanned::into_inner).collect(),
+            files: precondition
+                .files
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
             description: precondition.description,
         }
     });
     if spec.checks.get_ref().is_empty() {
         problems.push(
-            Problem::new("a rule needs at least one `[[rule.check]]`", Some(spec.checks.span()))
-                .help("add a `[[rule.check]]` table with `kind` and `files`"),
+            Problem::new(
+                "a rule needs at least one `[[rule.check]]`",
+                Some(spec.checks.span()),
+            )
+            .help("add a `[[rule.check]]` table with `kind` and `files`"),
         );
     }
     let checks_span = spec.checks.span();
@@ -135,14 +153,21 @@ fn check_rule_id(id: &Spanned<String>, area: &str, problems: &mut Vec<Problem>) 
     }
 }
 
-fn compile_check(spec: CheckSpec, rule_span: Range<usize>, problems: &mut Vec<Problem>) -> Option<Check> {
+fn compile_check(
+    spec: CheckSpec,
+    rule_span: Range<usize>,
+    problems: &mut Vec<Problem>,
+) -> Option<Check> {
     let before = problems.len();
     let kind = match spec.kind.get_ref().as_str() {
         "files-present" => {
             if let Some(pattern) = &spec.pattern {
                 problems.push(
-                    Problem::new("`pattern` only applies to `content-matches` checks", Some(pattern.span()))
-                        .help("use `kind = \"content-matches\"` to search file contents"),
+                    Problem::new(
+                        "`pattern` only applies to `content-matches` checks",
+                        Some(pattern.span()),
+                    )
+                    .help("use `kind = \"content-matches\"` to search file contents"),
                 );
             }
             Some(CheckKind::FilesPresent)
@@ -150,24 +175,36 @@ fn compile_check(spec: CheckSpec, rule_span: Range<usize>, problems: &mut Vec<Pr
         "content-matches" => match &spec.pattern {
             None => {
                 problems.push(
-                    Problem::new("a `content-matches` check needs a `pattern`", Some(spec.kind.span()))
-                        .help("add `pattern = '<regex>'`; `^` and `$` match at line boundaries"),
+                    Problem::new(
+                        "a `content-matches` check needs a `pattern`",
+                        Some(spec.kind.span()),
+                    )
+                    .help("add `pattern = '<regex>'`; `^` and `$` match at line boundaries"),
                 );
                 None
             }
-            Some(pattern) => compile_pattern(pattern, problems).map(|pattern| CheckKind::ContentMatches { pattern }),
+            Some(pattern) => compile_pattern(pattern, problems)
+                .map(|pattern| CheckKind::ContentMatches { pattern }),
         },
         other => {
             problems.push(
-                Problem::new(format!("unknown check kind `{other}`"), Some(spec.kind.span()))
-                    .help("check kinds are: files-present, content-matches"),
+                Problem::new(
+                    format!("unknown check kind `{other}`"),
+                    Some(spec.kind.span()),
+                )
+                .help("check kinds are: files-present, content-matches"),
             );
             None
         }
     };
     if spec.files.get_ref().is_empty() {
-        let span = Some(spec.files.span()).filter(|span| !span.is_empty()).unwrap_or(rule_span);
-        problems.push(Problem::new("`files` must list at least one glob", Some(span)));
+        let span = Some(spec.files.span())
+            .filter(|span| !span.is_empty())
+            .unwrap_or(rule_span);
+        problems.push(Problem::new(
+            "`files` must list at least one glob",
+            Some(span),
+        ));
     }
     for glob in spec.files.get_ref().iter().chain(&spec.exclude) {
         check_glob(glob, problems);
@@ -175,20 +212,31 @@ fn compile_check(spec: CheckSpec, rule_span: Range<usize>, problems: &mut Vec<Pr
     if let Some(min_count) = &spec.min_count
         && *min_count.get_ref() == 0
     {
-        problems.push(Problem::new("`min-count` must be at least 1", Some(min_count.span())));
+        problems.push(Problem::new(
+            "`min-count` must be at least 1",
+            Some(min_count.span()),
+        ));
     }
     if problems.len() > before {
         return None;
     }
     Some(Check {
         kind: kind?,
-        files: spec.files.into_inner().into_iter().map(Spanned::into_inner).collect(),
+        files: spec
+            .files
+            .into_inner()
+            .into_iter()
+            .map(Spanned::into_inner)
+            .collect(),
         exclude: spec.exclude.into_iter().map(Spanned::into_inner).collect(),
         min_count: spec.min_count.map_or(1, Spanned::into_inner),
     })
 }
 
-fn compile_pattern(pattern: &Spanned<String>, problems: &mut Vec<Problem>) -> Option<regex::bytes::Regex> {
+fn compile_pattern(
+    pattern: &Spanned<String>,
+    problems: &mut Vec<Problem>,
+) -> Option<regex::bytes::Regex> {
     match RegexBuilder::new(pattern.get_ref())
         .multi_line(true)
         .size_limit(REGEX_SIZE_LIMIT)
@@ -197,8 +245,16 @@ fn compile_pattern(pattern: &Spanned<String>, problems: &mut Vec<Problem>) -> Op
         Ok(regex) => Some(regex),
         Err(error) => {
             let detail = match &error {
-                regex::Error::CompiledTooBig(_) => "the pattern is too large once compiled".to_owned(),
-                other => other.to_string().lines().last().unwrap_or_default().trim().to_owned(),
+                regex::Error::CompiledTooBig(_) => {
+                    "the pattern is too large once compiled".to_owned()
+                }
+                other => other
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
             };
             problems.push(
                 Problem::new(format!("invalid regex: {detail}"), Some(pattern.span()))
@@ -210,25 +266,25 @@ fn compile_pattern(pattern: &Spanned<String>, problems: &mut Vec<Problem>) -> Op
     }
 }
 
-/// Builds one glob the way every glob in opslint is built: `*` stops at `/`, `**` crosses it.
-pub fn compile_glob(glob: &str) -> Result<globset::Glob, globset::Error> {
-    globset::GlobBuilder::new(glob)
-        .literal_separator(true)
-        .backslash_escape(true)
-        .build()
-}
-
 fn check_glob(glob: &Spanned<String>, problems: &mut Vec<Problem>) {
     let text = glob.get_ref();
     if text.starts_with('/') || text.starts_with("./") {
         problems.push(
-            Problem::new(format!("glob `{text}` is anchored with `{}`", if text.starts_with('/') { "/" } else { "./" }), Some(glob.span()))
-                .help("globs are already relative to the repository root: remove the leading `/` or `./`"),
+            Problem::new(
+                format!(
+                    "glob `{text}` is anchored with `{}`",
+                    if text.starts_with('/') { "/" } else { "./" }
+                ),
+                Some(glob.span()),
+            )
+            .help(
+                "globs are already relative to the repository root: remove the leading `/` or `./`",
+            ),
         );
         return;
     }
     if let Err(error) = compile_glob(text) {
-        let reason = error.kind().to_string();
+        let reason = error.to_string();
         problems.push(
             Problem::new(format!("invalid glob: {reason}"), Some(glob.span()))
                 .label("this glob")

@@ -2,10 +2,12 @@
 
 mod builtin;
 mod compile;
+mod glob;
 mod schema;
 
 pub use builtin::{BUILTIN_RULE_FILES, builtin_rules};
-pub use compile::{Parsed, compile_glob, parse_rule_document, parse_rule_tables};
+pub use compile::{Parsed, parse_rule_document, parse_rule_tables};
+pub use glob::{GlobError, compile_glob};
 pub use schema::RuleSpec;
 
 use regex::bytes::Regex;

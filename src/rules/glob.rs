@@ -1,0 +1,175 @@
+//! Glob compilation shared by rules, preconditions and scan excludes.
+//!
+//! `globset` treats an empty alternative (`{,.md}`) as matching nothing, but rule authors
+//! reasonably write `{.github/,}CODEOWNERS` for "here or at the root". Braces are therefore
+//! expanded here, before globset sees the pattern.
+
+use globset::{Glob, GlobBuilder};
+
+/// A single pattern may not expand into more globs than this.
+const MAX_EXPANSION: usize = 256;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GlobError {
+    #[error("{0}")]
+    Syntax(String),
+    #[error("the braces expand into more than {MAX_EXPANSION} patterns")]
+    TooManyAlternatives,
+}
+
+/// Compiles a glob the way every glob in opslint is compiled: `*` stops at `/`, `**` crosses
+/// it, `{a,b,}` lists alternatives (empty ones included).
+pub fn compile_glob(pattern: &str) -> Result<Vec<Glob>, GlobError> {
+    expand_braces(pattern)?
+        .iter()
+        .map(|expanded| {
+            GlobBuilder::new(expanded)
+                .literal_separator(true)
+                .backslash_escape(true)
+                .build()
+                .map_err(|error| GlobError::Syntax(error.kind().to_string()))
+        })
+        .collect()
+}
+
+/// Expands the outermost-first brace alternatives of `pattern` into plain patterns.
+fn expand_braces(pattern: &str) -> Result<Vec<String>, GlobError> {
+    let Some((open, close)) = first_brace_group(pattern)? else {
+        return Ok(vec![pattern.to_owned()]);
+    };
+    let (prefix, body, suffix) = (
+        &pattern[..open],
+        &pattern[open + 1..close],
+        &pattern[close + 1..],
+    );
+    let mut expanded = Vec::new();
+    for alternative in split_alternatives(body) {
+        for rest in expand_braces(&format!("{prefix}{alternative}{suffix}"))? {
+            expanded.push(rest);
+            if expanded.len() > MAX_EXPANSION {
+                return Err(GlobError::TooManyAlternatives);
+            }
+        }
+    }
+    Ok(expanded)
+}
+
+/// Byte offsets of the first top-level `{` and its matching `}`, skipping escapes and `[...]`.
+fn first_brace_group(pattern: &str) -> Result<Option<(usize, usize)>, GlobError> {
+    let bytes = pattern.as_bytes();
+    let mut depth = 0usize;
+    let mut open = None;
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'\\' => index += 1,
+            b'[' if depth == 0 => {
+                if let Some(end) = pattern[index + 1..].find(']') {
+                    index += end + 1;
+                }
+            }
+            b'{' => {
+                if depth == 0 {
+                    open = Some(index);
+                }
+                depth += 1;
+            }
+            b'}' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(open.map(|open| (open, index)));
+                }
+            }
+            b'}' => {
+                return Err(GlobError::Syntax(
+                    "unopened alternate group; `}` without `{`".to_owned(),
+                ));
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+    if depth > 0 {
+        return Err(GlobError::Syntax(
+            "unclosed alternate group; missing `}`".to_owned(),
+        ));
+    }
+    Ok(None)
+}
+
+/// Splits a brace body at its top-level commas.
+fn split_alternatives(body: &str) -> Vec<&str> {
+    let mut alternatives = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut escaped = false;
+    for (index, byte) in body.bytes().enumerate() {
+        match byte {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => {
+                alternatives.push(&body[start..index]);
+                start = index + 1;
+            }
+            _ => {}
+        }
+    }
+    alternatives.push(&body[start..]);
+    alternatives
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(pattern: &str, path: &str) -> bool {
+        compile_glob(pattern)
+            .unwrap()
+            .iter()
+            .any(|glob| glob.compile_matcher().is_match(path))
+    }
+
+    #[test]
+    fn empty_alternatives_match_the_bare_path() {
+        assert!(matches("{.github/,}CODEOWNERS", "CODEOWNERS"));
+        assert!(matches("{.github/,}CODEOWNERS", ".github/CODEOWNERS"));
+        assert!(!matches("{.github/,}CODEOWNERS", "docs/CODEOWNERS"));
+        assert!(matches("compose{,.dev}.{yml,yaml}", "compose.yaml"));
+        assert!(matches("compose{,.dev}.{yml,yaml}", "compose.dev.yml"));
+    }
+
+    #[test]
+    fn nested_braces_and_escapes() {
+        assert_eq!(expand_braces("a{b,c{d,e}}").unwrap(), ["ab", "acd", "ace"]);
+        assert_eq!(expand_braces(r"a\{b,c\}").unwrap(), [r"a\{b,c\}"]);
+        assert_eq!(expand_braces("[{]x").unwrap(), ["[{]x"]);
+    }
+
+    #[test]
+    fn star_stops_at_separators() {
+        assert!(matches(
+            ".github/workflows/*.yml",
+            ".github/workflows/ci.yml"
+        ));
+        assert!(!matches(
+            ".github/workflows/*.yml",
+            ".github/workflows/sub/ci.yml"
+        ));
+        assert!(matches("**/Dockerfile", "Dockerfile"));
+        assert!(matches("**/Dockerfile", "a/b/Dockerfile"));
+    }
+
+    #[test]
+    fn malformed_and_explosive_patterns_are_errors() {
+        assert!(compile_glob("a{b").is_err());
+        assert!(compile_glob("a}b").is_err());
+        assert!(compile_glob("[a").is_err());
+        let bomb = "{a,b,c,d}".repeat(5);
+        assert!(matches!(
+            compile_glob(&bomb),
+            Err(GlobError::TooManyAlternatives)
+        ));
+    }
+}
