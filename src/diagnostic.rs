@@ -36,6 +36,11 @@ impl Problem {
         self
     }
 
+    /// Where the problem starts in the document, for ordering.
+    pub fn offset(&self) -> usize {
+        self.span.map_or(0, |span| span.offset())
+    }
+
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -54,7 +59,8 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    pub fn new(name: &str, text: &str, problems: Vec<Problem>) -> Self {
+    pub fn new(name: &str, text: &str, mut problems: Vec<Problem>) -> Self {
+        crate::tomldoc::tidy(&mut problems);
         ConfigError {
             name: name.to_owned(),
             source_code: NamedSource::new(name, text.to_owned()).with_language("TOML"),

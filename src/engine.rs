@@ -251,6 +251,9 @@ fn describe_miss(check: &Check, outcome: &Outcome) -> String {
             plural(found, "file"),
             check.min_count
         ),
+        (CheckKind::ContentMatches { .. }, 1) if outcome.matched == 0 => {
+            format!("The only file matching {patterns} does not contain the marker.")
+        }
         (CheckKind::ContentMatches { .. }, candidates) if outcome.matched == 0 => format!(
             "None of the {} matching {patterns} contains the marker.",
             plural(candidates, "file")

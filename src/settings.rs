@@ -122,6 +122,9 @@ impl Settings {
         let mut references: Vec<(String, Range<usize>)> = Vec::new();
         let mut custom = Vec::new();
 
+        if document.malformed {
+            return Err(ConfigError::new(name, text, problems));
+        }
         for (key, key_span, value) in document.entries() {
             match key {
                 "disable" => {

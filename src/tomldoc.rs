@@ -6,9 +6,12 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use crate::diagnostic::Problem;
 
-/// A parsed document: its top-level keys with their spans, plus any syntax errors.
+/// A parsed document: its top-level keys with their spans.
 pub struct Document<'i> {
     pub root: DeTable<'i>,
+    /// Whether the text had syntax errors; its values are then not worth validating, since
+    /// recovery produces values the author never wrote.
+    pub malformed: bool,
 }
 
 impl<'i> Document<'i> {
@@ -18,6 +21,7 @@ impl<'i> Document<'i> {
         problems.extend(errors.iter().map(problem_from_toml));
         Document {
             root: root.into_inner(),
+            malformed: !errors.is_empty(),
         }
     }
 
@@ -29,6 +33,12 @@ impl<'i> Document<'i> {
             .iter()
             .map(|(key, value)| (key.get_ref().as_ref(), key.span(), value))
     }
+}
+
+/// Orders problems by position and drops exact repeats (recovery can report one twice).
+pub fn tidy(problems: &mut Vec<Problem>) {
+    problems.sort_by_key(|problem| problem.offset());
+    problems.dedup_by(|a, b| a.offset() == b.offset() && a.message() == b.message());
 }
 
 /// Deserializes one value; a failure becomes a problem at the value's span.

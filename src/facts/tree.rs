@@ -115,7 +115,13 @@ fn list_worktree(target: &Target) -> Result<Tree, RepoError> {
         .map_err(RepoError::unreadable)?;
 
     let mut entries = Vec::new();
-    let mut submodules = Vec::new();
+    // Submodules come from the index: a gitlink may have no directory checked out.
+    let mut submodules: Vec<String> = index
+        .entries()
+        .iter()
+        .filter(|entry| entry.mode == gix::index::entry::Mode::COMMIT)
+        .map(|entry| entry.path(&index).to_str_lossy().into_owned())
+        .collect();
     for (entry, _) in collect.unorded_entries {
         if !matches!(entry.status, Status::Tracked | Status::Untracked) {
             continue;
@@ -140,6 +146,7 @@ fn list_worktree(target: &Target) -> Result<Tree, RepoError> {
     }
     entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     submodules.sort();
+    submodules.dedup();
     Ok(Tree {
         entries,
         submodules,

@@ -28,6 +28,9 @@ pub fn parse_rule_document(name: &str, text: &str) -> Result<Vec<Parsed>, Config
     let mut problems = Vec::new();
     let document = Document::parse(text, &mut problems);
     let mut rules = Vec::new();
+    if document.malformed {
+        return Err(ConfigError::new(name, text, problems));
+    }
     for (key, key_span, value) in document.entries() {
         if key == "rule" {
             rules.extend(parse_rule_tables(value, name, &mut problems));

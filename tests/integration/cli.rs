@@ -1,0 +1,276 @@
+//! The command line: formats, exit codes, subcommands.
+
+use clap::CommandFactory;
+use opslint::cli::Cli;
+use predicates::prelude::*;
+
+use crate::support::{TestRepo, opslint, redact};
+
+#[test]
+fn clap_definition_is_consistent() {
+    Cli::command().debug_assert();
+}
+
+fn sample() -> TestRepo {
+    TestRepo::from_fixture("repos/sample")
+}
+
+#[test]
+fn human_report_snapshot() {
+    let repo = sample();
+    let output = opslint()
+        .args(["check", "--rev", "HEAD"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "no error-severity failure in the sample"
+    );
+    let text = redact(&String::from_utf8(output.stdout).unwrap(), repo.path());
+    let text = regex_replace(&text, r"HEAD \([0-9a-f]{12}\)", "HEAD ([SHA])");
+    insta::assert_snapshot!("human_report", text);
+}
+
+#[test]
+fn json_report_snapshot() {
+    let repo = sample();
+    let output = opslint()
+        .args(["check", "--format", "json", "--rev", "HEAD"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    insta::assert_json_snapshot!("json_report", json, {
+        ".repository.path" => "[REPO]",
+        ".repository.head" => "[SHA]",
+        ".tool.version" => "[VERSION]",
+    });
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let repo = sample();
+    let output = opslint()
+        .args(["check", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["tool"]["name"], "opslint");
+    assert_eq!(json["repository"]["scanned"], "worktree");
+    assert!(json["repository"]["head"].as_str().unwrap().len() == 40);
+    assert!(json["score"].as_u64().unwrap() <= 100);
+    for area in json["areas"].as_array().unwrap() {
+        for key in [
+            "id",
+            "title",
+            "score",
+            "passed",
+            "failed",
+            "not_applicable",
+            "unknown",
+        ] {
+            assert!(area.get(key).is_some(), "area lacks {key}");
+        }
+    }
+    let findings = json["findings"].as_array().unwrap();
+    for finding in findings {
+        for key in [
+            "rule",
+            "area",
+            "status",
+            "severity",
+            "title",
+            "message",
+            "evidence",
+            "remediation",
+        ] {
+            assert!(finding.get(key).is_some(), "finding lacks {key}");
+        }
+    }
+    let pipeline = findings
+        .iter()
+        .find(|finding| finding["rule"] == "ci.runs-tests")
+        .unwrap();
+    assert_eq!(pipeline["status"], "pass");
+    assert_eq!(pipeline["evidence"][0]["path"], ".github/workflows/ci.yml");
+    assert_eq!(pipeline["evidence"][0]["line"], 11);
+}
+
+#[test]
+fn exit_code_follows_fail_on() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "# nothing else\n");
+    repo.write("main.py", "print('hi')\n");
+    repo.commit("start");
+    // ci.pipeline fails at severity error.
+    opslint().arg("check").arg(repo.path()).assert().code(1);
+    opslint()
+        .args(["check", "--fail-on", "never"])
+        .arg(repo.path())
+        .assert()
+        .code(0);
+
+    let sample = sample();
+    opslint().arg("check").arg(sample.path()).assert().code(0);
+    // The sample fails warning-level rules (no CODEOWNERS), so a stricter gate fails it.
+    opslint()
+        .args(["check", "--fail-on", "warning"])
+        .arg(sample.path())
+        .assert()
+        .code(1);
+    opslint()
+        .args(["check", "--fail-on", "note"])
+        .arg(sample.path())
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    opslint()
+        .args(["check", "--format", "yaml"])
+        .assert()
+        .code(2);
+    opslint()
+        .args(["check", "--max-file-size", "huge"])
+        .assert()
+        .code(2);
+    opslint().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn output_file_receives_the_report() {
+    let repo = sample();
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("report.json");
+    opslint()
+        .args(["check", "--format", "json", "--output"])
+        .arg(&file)
+        .arg(repo.path())
+        .assert()
+        .code(0)
+        .stdout("");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(json["schema_version"], 1);
+}
+
+#[test]
+fn colors_only_when_asked() {
+    let repo = sample();
+    let plain = opslint().arg("check").arg(repo.path()).output().unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains('\u{1b}'));
+    let colored = opslint()
+        .args(["check", "--color", "always"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&colored.stdout).contains('\u{1b}'));
+}
+
+#[test]
+fn human_report_fits_80_columns() {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('hi')\n").commit("start");
+    let output = opslint().arg("check").arg(repo.path()).output().unwrap();
+    let text = redact(&String::from_utf8(output.stdout).unwrap(), repo.path());
+    for line in text.lines().skip(1) {
+        assert!(line.chars().count() <= 80, "line too long: {line}");
+    }
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let output = opslint().arg("rules").output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text.lines().count(), opslint::rules::builtin_rules().len());
+    assert!(text.contains("ci.runs-tests") && text.contains("error"));
+    let json = opslint()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let rules: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(rules[0]["area"], "ci");
+}
+
+#[test]
+fn explain_describes_a_rule() {
+    let output = opslint()
+        .args(["explain", "ci.runs-tests"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    insta::assert_snapshot!(
+        "explain_ci_runs_tests",
+        String::from_utf8(output.stdout).unwrap()
+    );
+    opslint()
+        .args(["explain", "ci.nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown rule `ci.nope`"));
+}
+
+#[test]
+fn init_writes_a_config_that_loads() {
+    let repo = sample();
+    opslint().arg("init").arg(repo.path()).assert().code(0);
+    let written = std::fs::read_to_string(repo.path().join(".opslint.toml")).unwrap();
+    assert!(written.starts_with("# opslint configuration"));
+    opslint()
+        .arg("init")
+        .arg(repo.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    opslint()
+        .args(["init", "--force"])
+        .arg(repo.path())
+        .assert()
+        .code(0);
+    // The template itself is a valid config.
+    opslint()
+        .arg("check")
+        .arg(repo.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("config .opslint.toml"));
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = opslint().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success());
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("check"),
+            "{shell}"
+        );
+    }
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let repo = sample();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("opslint"))
+        .args(["rules"])
+        .current_dir(repo.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert!(status.code() == Some(0), "{status:?}");
+}
+
+fn regex_replace(text: &str, pattern: &str, with: &str) -> String {
+    regex::Regex::new(pattern)
+        .unwrap()
+        .replace_all(text, with)
+        .into_owned()
+}

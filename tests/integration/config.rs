@@ -1,0 +1,241 @@
+//! `.opslint.toml`: overrides, exemptions, custom rules, and diagnostics for mistakes.
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::support::{TestRepo, opslint, redact};
+
+fn repo_with_config(config: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('hi')\n")
+        .write(".opslint.toml", config);
+    repo.commit("config");
+    repo
+}
+
+fn report(repo: &TestRepo, extra: &[&str]) -> (Option<i32>, Value) {
+    let output = opslint()
+        .arg("check")
+        .args(extra)
+        .args(["--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("no JSON: {}", String::from_utf8_lossy(&output.stderr)));
+    (output.status.code(), json)
+}
+
+fn finding<'a>(report: &'a Value, rule: &str) -> Option<&'a Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["rule"] == rule)
+}
+
+#[test]
+fn overrides_disable_and_exempt() {
+    let repo = repo_with_config(
+        r#"
+disable = ["iac", "devenv.task-runner"]
+
+[rules."ci.pipeline"]
+severity = "note"
+
+[rules."testing.tests-exist"]
+severity = "off"
+
+[rules."ci.runs-tests"]
+severity = "warning"
+
+[[exempt]]
+rule = "cd.deployment-definition"
+reason = "a script collection: nothing is deployed"
+"#,
+    );
+    let (code, json) = report(&repo, &[]);
+    assert_eq!(code, Some(0), "no error-level failure remains");
+    assert!(finding(&json, "iac.definitions").is_none());
+    assert!(finding(&json, "devenv.task-runner").is_none());
+    assert!(finding(&json, "testing.tests-exist").is_none());
+    assert_eq!(finding(&json, "ci.pipeline").unwrap()["severity"], "note");
+    let exempted = finding(&json, "cd.deployment-definition").unwrap();
+    assert_eq!(exempted["status"], "exempted");
+    assert!(
+        exempted["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing is deployed")
+    );
+    assert_eq!(json["repository"]["config"], ".opslint.toml");
+}
+
+#[test]
+fn thresholds_raise_the_evidence_needed() {
+    let repo = repo_with_config("[rules.\"testing.tests-exist\"]\nmin-count = 3\n");
+    repo.write("tests/test_a.py", "def test_a(): pass\n")
+        .write("tests/test_b.py", "def test_b(): pass\n");
+    repo.commit("two tests");
+    let (_, json) = report(&repo, &[]);
+    let tests = finding(&json, "testing.tests-exist").unwrap();
+    assert_eq!(tests["status"], "fail");
+    assert!(
+        tests["message"].as_str().unwrap().contains("at least 3"),
+        "{}",
+        tests["message"]
+    );
+}
+
+#[test]
+fn custom_rules_run_like_built_in_ones() {
+    let repo = repo_with_config(
+        r#"
+[[rule]]
+id = "collaboration.architecture-doc"
+area = "collaboration"
+title = "The architecture is written down"
+severity = "error"
+rationale = "A map of the system helps newcomers."
+remediation = "Add ARCHITECTURE.md."
+
+[[rule.check]]
+kind = "content-matches"
+files = ["ARCHITECTURE.md", "docs/ARCHITECTURE.md"]
+pattern = '^# Architecture'
+"#,
+    );
+    let (code, json) = report(&repo, &[]);
+    assert_eq!(
+        finding(&json, "collaboration.architecture-doc").unwrap()["status"],
+        "fail"
+    );
+    assert_eq!(code, Some(1));
+    repo.write("docs/ARCHITECTURE.md", "intro\n# Architecture\n");
+    let (_, json) = report(&repo, &[]);
+    let custom = finding(&json, "collaboration.architecture-doc").unwrap();
+    assert_eq!(custom["status"], "pass");
+    assert_eq!(custom["evidence"][0]["line"], 2);
+}
+
+#[test]
+fn rev_uses_that_commits_config() {
+    let repo = repo_with_config("disable = [\"ci\"]\n");
+    let first = repo.git(&["rev-parse", "HEAD"]);
+    repo.remove(".opslint.toml");
+    repo.commit("drop config");
+    let (_, old) = report(&repo, &["--rev", first.trim()]);
+    assert!(finding(&old, "ci.pipeline").is_none());
+    let (_, new) = report(&repo, &["--rev", "HEAD"]);
+    assert!(finding(&new, "ci.pipeline").is_some());
+}
+
+#[test]
+fn config_flag_overrides_the_tree_config() {
+    let repo = repo_with_config("this is = not toml");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("org.toml");
+    std::fs::write(&file, "disable = [\"security\"]\n").unwrap();
+    let (_, json) = report(&repo, &["--config", file.to_str().unwrap()]);
+    assert!(finding(&json, "security.policy").is_none());
+    opslint()
+        .args(["check", "--config", "/no/such/opslint.toml"])
+        .arg(repo.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read config file"));
+}
+
+fn config_error(config: &str) -> String {
+    let repo = repo_with_config(config);
+    let output = opslint().arg("check").arg(repo.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    redact(&String::from_utf8(output.stderr).unwrap(), repo.path())
+}
+
+#[test]
+fn malformed_toml_points_at_the_mistake() {
+    insta::assert_snapshot!(
+        "config_syntax_error",
+        config_error("disable = [\"ci\"\n[rules\n")
+    );
+}
+
+#[test]
+fn every_config_problem_is_reported_at_once() {
+    let stderr = config_error(
+        r#"
+disable = ["nonexistent.rule"]
+colour = "red"
+
+[scan]
+extend-exclude = ["vendor/{a,b"]
+
+[rules."ci.pipeline"]
+severity = "critical"
+
+[[exempt]]
+rule = "ci.runs-tests"
+
+[[rule]]
+id = "ci.custom"
+area = "ci"
+title = "Custom"
+severity = "warning"
+rationale = "r"
+remediation = "r"
+[[rule.check]]
+kind = "content-matches"
+files = ["a/[b"]
+pattern = 'unclosed ('
+
+[[rule]]
+id = "Bad Id"
+area = "ci"
+title = "Custom"
+severity = "warning"
+rationale = "r"
+remediation = "r"
+unexpected = true
+[[rule.check]]
+kind = "files-present"
+files = ["x"]
+"#,
+    );
+    insta::assert_snapshot!("config_many_errors", stderr);
+    for expected in [
+        "unknown rule or area `nonexistent.rule`",
+        "unknown key `colour`",
+        "invalid glob",
+        "unknown variant `critical`",
+        "an exemption needs a `reason`",
+        "invalid regex",
+        "unknown field `unexpected`",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_pathological_regex_is_rejected_not_run() {
+    let stderr = config_error(
+        r#"
+[[rule]]
+id = "ci.huge"
+area = "ci"
+title = "Huge"
+severity = "note"
+rationale = "r"
+remediation = "r"
+[[rule.check]]
+kind = "content-matches"
+files = ["**"]
+pattern = '(\w{100}){100}'
+"#,
+    );
+    assert!(stderr.contains("too large"), "{stderr}");
+}

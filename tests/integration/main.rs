@@ -1,0 +1,7 @@
+//! Integration tests, built into one binary.
+
+mod cli;
+mod config;
+mod repositories;
+mod rules;
+mod support;

@@ -1,0 +1,358 @@
+//! Repository access: bare mirrors, revisions, worktrees, and every kind of awkward input.
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::support::{TestRepo, git_in, opslint};
+
+fn json_report(args: &[&str], path: &std::path::Path) -> (Option<i32>, Value) {
+    let output = opslint()
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let json = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("no JSON; stderr: {stderr}"));
+    (output.status.code(), json)
+}
+
+fn status_of(report: &Value, rule: &str) -> String {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["rule"] == rule)
+        .unwrap_or_else(|| panic!("no finding for {rule}"))["status"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Two commits: the first without CI (tagged v1.0.0), the second adds a workflow.
+fn two_commit_history() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("src/main.rs", "fn main() {}\n");
+    repo.commit("start");
+    repo.git(&["tag", "v1.0.0"]);
+    repo.write(
+        ".github/workflows/ci.yml",
+        "on: [pull_request]\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: cargo test\n",
+    );
+    repo.commit("add CI");
+    repo
+}
+
+#[test]
+fn bare_mirror_scans_head_and_tags() {
+    let repo = two_commit_history();
+    let (_dir, bare) = repo.bare_clone();
+    let (_, head) = json_report(&[], &bare);
+    assert_eq!(head["repository"]["scanned"], "rev");
+    assert_eq!(head["repository"]["rev"], "HEAD");
+    assert_eq!(status_of(&head, "ci.pipeline"), "pass");
+    let (_, tagged) = json_report(&["--rev", "v1.0.0"], &bare);
+    assert_eq!(status_of(&tagged, "ci.pipeline"), "fail");
+    assert_eq!(
+        tagged["repository"]["head"],
+        repo.git(&["rev-parse", "v1.0.0"]).trim()
+    );
+}
+
+#[test]
+fn rev_scans_the_commit_not_the_checkout() {
+    let repo = two_commit_history();
+    repo.remove(".github/workflows/ci.yml");
+    let (_, worktree) = json_report(&[], repo.path());
+    assert_eq!(worktree["repository"]["scanned"], "worktree");
+    assert_eq!(
+        status_of(&worktree, "ci.pipeline"),
+        "fail",
+        "the deletion in the working tree counts"
+    );
+    let (_, committed) = json_report(&["--rev", "HEAD"], repo.path());
+    assert_eq!(status_of(&committed, "ci.pipeline"), "pass");
+}
+
+#[test]
+fn worktree_sees_untracked_files_but_not_ignored_ones() {
+    let repo = TestRepo::new();
+    repo.write(".gitignore", "ignored/\n")
+        .write("src/app.py", "print(1)\n");
+    repo.commit("start");
+    repo.write("ignored/CODEOWNERS", "* @a\n");
+    let (_, report) = json_report(&[], repo.path());
+    assert_eq!(status_of(&report, "collaboration.code-owners"), "fail");
+    repo.write("CODEOWNERS", "* @team\n");
+    let (_, report) = json_report(&[], repo.path());
+    assert_eq!(
+        status_of(&report, "collaboration.code-owners"),
+        "pass",
+        "untracked, not ignored"
+    );
+}
+
+#[test]
+fn discovers_the_repository_from_a_subdirectory() {
+    let repo = two_commit_history();
+    let (_, report) = json_report(&[], &repo.path().join("src"));
+    assert_eq!(status_of(&report, "ci.pipeline"), "pass");
+    let root = std::fs::canonicalize(repo.path()).unwrap();
+    assert_eq!(report["repository"]["path"], root.display().to_string());
+}
+
+#[test]
+fn linked_worktree_scans_its_own_checkout() {
+    let repo = two_commit_history();
+    let dir = tempfile::tempdir().unwrap();
+    let linked = dir.path().join("linked");
+    repo.git(&["worktree", "add", "-q", linked.to_str().unwrap(), "v1.0.0"]);
+    let (_, report) = json_report(&[], &linked);
+    assert_eq!(report["repository"]["scanned"], "worktree");
+    assert_eq!(
+        status_of(&report, "ci.pipeline"),
+        "fail",
+        "v1.0.0 has no CI"
+    );
+}
+
+#[test]
+fn a_repository_without_commits_still_gets_advice() {
+    let repo = TestRepo::new();
+    repo.write("main.go", "package main\n");
+    let (code, report) = json_report(&[], repo.path());
+    assert_eq!(code, Some(1));
+    assert_eq!(report["repository"]["head"], Value::Null);
+    assert_eq!(status_of(&report, "testing.tests-exist"), "fail");
+
+    opslint()
+        .args(["check", "--rev", "HEAD"])
+        .arg(repo.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no commits yet"));
+    let dir = tempfile::tempdir().unwrap();
+    git_in(dir.path(), &["init", "-q", "--bare", "empty.git"]);
+    opslint()
+        .arg("check")
+        .arg(dir.path().join("empty.git"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no commits yet"));
+}
+
+#[test]
+fn not_a_repository_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = opslint().arg("check").arg(dir.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("is not inside a git repository"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help:"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn unknown_rev_is_a_clear_error() {
+    let repo = two_commit_history();
+    opslint()
+        .args(["check", "--rev", "no-such-branch"])
+        .arg(repo.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "revision `no-such-branch` does not exist",
+        ));
+}
+
+#[test]
+fn missing_object_is_a_clear_error() {
+    let repo = two_commit_history();
+    let (_dir, bare) = repo.bare_clone();
+    // Remove the loose objects and packs: HEAD now points at nothing readable.
+    let objects = bare.join("objects");
+    for entry in std::fs::read_dir(&objects).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name != "info" {
+            std::fs::remove_dir_all(&path).unwrap();
+        }
+    }
+    std::fs::create_dir_all(objects.join("pack")).unwrap();
+    let output = opslint().arg("check").arg(&bare).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_paths_are_matched_and_reported() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = TestRepo::new();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9");
+    let dir = repo.path().join(".github").join("workflows");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(repo.path().join(name), "binary-ish name\n").unwrap();
+    std::fs::write(
+        dir.join(std::ffi::OsStr::from_bytes(b"ci-\xff.yml")),
+        "on: [pull_request]\n",
+    )
+    .unwrap();
+    repo.commit("odd names");
+    for args in [&[][..], &["--rev", "HEAD"][..]] {
+        let (_, report) = json_report(args, repo.path());
+        assert_eq!(status_of(&report, "ci.pipeline"), "pass");
+        let finding = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "ci.pipeline")
+            .unwrap();
+        assert_eq!(
+            finding["evidence"][0]["path"],
+            ".github/workflows/ci-\u{fffd}.yml"
+        );
+    }
+}
+
+#[test]
+fn binary_files_named_like_config_are_skipped() {
+    let repo = TestRepo::new();
+    repo.write(".github/workflows/ci.yml", b"on: push\0\0\0 cargo test\n");
+    repo.commit("binary workflow");
+    let (_, report) = json_report(&["--rev", "HEAD"], repo.path());
+    assert_eq!(
+        status_of(&report, "ci.pipeline"),
+        "pass",
+        "presence still counts"
+    );
+    assert_eq!(
+        status_of(&report, "ci.runs-tests"),
+        "fail",
+        "binary content is not evidence"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_are_listed_but_never_followed() {
+    let repo = TestRepo::new();
+    std::fs::create_dir_all(repo.path().join(".github/workflows")).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("secret.yml");
+    std::fs::write(&target, "run: cargo test\n").unwrap();
+    std::os::unix::fs::symlink(&target, repo.path().join(".github/workflows/ci.yml")).unwrap();
+    std::os::unix::fs::symlink("loop-b", repo.path().join("loop-a")).unwrap();
+    std::os::unix::fs::symlink("loop-a", repo.path().join("loop-b")).unwrap();
+    repo.commit("links");
+    for args in [&[][..], &["--rev", "HEAD"][..]] {
+        let (_, report) = json_report(args, repo.path());
+        assert_eq!(status_of(&report, "ci.pipeline"), "pass");
+        assert_eq!(
+            status_of(&report, "ci.runs-tests"),
+            "unknown",
+            "the link target is outside the repo"
+        );
+    }
+}
+
+#[test]
+fn submodules_are_reported_not_descended_into() {
+    let library = TestRepo::new();
+    library.write(".github/CODEOWNERS", "* @library-team\n");
+    library.commit("library");
+    let repo = two_commit_history();
+    repo.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        library.path().to_str().unwrap(),
+        "vendor/lib",
+    ]);
+    repo.commit("add a submodule");
+    for args in [&[][..], &["--rev", "HEAD"][..]] {
+        let (_, report) = json_report(args, repo.path());
+        assert_eq!(
+            report["repository"]["submodules"],
+            serde_json::json!(["vendor/lib"]),
+            "{args:?}"
+        );
+        assert_eq!(
+            status_of(&report, "collaboration.code-owners"),
+            "fail",
+            "the submodule's files are not ours"
+        );
+    }
+}
+
+#[test]
+fn files_over_the_read_cap_make_content_rules_unknown() {
+    let repo = TestRepo::new();
+    let mut workflow = String::from("on: [pull_request]\njobs:\n");
+    workflow.push_str(&"# padding\n".repeat(200));
+    workflow.push_str("      - run: cargo test\n");
+    repo.write(".github/workflows/ci.yml", &workflow);
+    repo.commit("big workflow");
+    let (_, capped) = json_report(&["--max-file-size", "1 KiB"], repo.path());
+    assert_eq!(status_of(&capped, "ci.runs-tests"), "unknown");
+    let message = capped["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ci.runs-tests")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(message.contains("read cap"), "{message}");
+    let (_, default) = json_report(&[], repo.path());
+    assert_eq!(status_of(&default, "ci.runs-tests"), "pass");
+}
+
+#[test]
+fn the_scanned_repository_is_not_written() {
+    let repo = two_commit_history();
+    let before = snapshot_dir(repo.path());
+    opslint()
+        .arg("check")
+        .arg(repo.path())
+        .assert()
+        .code(predicate::in_iter([0, 1]));
+    opslint()
+        .args(["check", "--rev", "HEAD"])
+        .arg(repo.path())
+        .assert()
+        .code(predicate::in_iter([0, 1]));
+    assert_eq!(before, snapshot_dir(repo.path()));
+}
+
+/// Every file under `dir` with its length and modification time.
+fn snapshot_dir(dir: &std::path::Path) -> Vec<(String, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(current) = stack.pop() {
+        for entry in std::fs::read_dir(current).unwrap() {
+            let entry = entry.unwrap();
+            let metadata = std::fs::symlink_metadata(entry.path()).unwrap();
+            if metadata.is_dir() {
+                stack.push(entry.path());
+            } else {
+                out.push((
+                    entry.path().display().to_string(),
+                    metadata.len(),
+                    metadata.modified().unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -1,0 +1,107 @@
+//! Every built-in rule: valid, documented, and proven by a passing and a failing fixture.
+
+use std::collections::HashSet;
+
+use opslint::finding::Status;
+use opslint::rules::{BUILTIN_RULE_FILES, builtin_rules};
+use opslint::scan::{ScanOptions, check};
+
+use crate::support::{TestRepo, fixtures_dir};
+
+#[test]
+fn every_rule_file_in_rules_dir_is_embedded() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".toml"))
+        .collect();
+    on_disk.sort();
+    let mut embedded: Vec<String> = BUILTIN_RULE_FILES
+        .iter()
+        .map(|(name, _)| (*name).to_owned())
+        .collect();
+    embedded.sort();
+    assert_eq!(on_disk, embedded);
+}
+
+#[test]
+fn rules_have_unique_ids_docs_and_fixtures() {
+    let rules = builtin_rules();
+    let mut seen = HashSet::new();
+    for rule in &rules {
+        assert!(
+            seen.insert(rule.id.clone()),
+            "duplicate rule id {}",
+            rule.id
+        );
+        assert!(
+            rule.id.starts_with(&format!("{}.", rule.area.id())),
+            "{} is not in its area",
+            rule.id
+        );
+        assert!(rule.title.len() > 10, "{} needs a title", rule.id);
+        assert!(
+            rule.rationale.len() > 80,
+            "{} needs a rationale that explains why",
+            rule.id
+        );
+        assert!(
+            rule.remediation.len() > 40,
+            "{} needs a concrete remediation",
+            rule.id
+        );
+        for kind in ["pass", "fail"] {
+            let fixture = fixtures_dir().join("rules").join(&rule.id).join(kind);
+            assert!(
+                fixture.is_dir(),
+                "{} has no {kind} fixture at {}",
+                rule.id,
+                fixture.display()
+            );
+        }
+    }
+    for required in ["ci.pipeline", "ci.pull-request-trigger", "ci.runs-tests"] {
+        assert!(seen.contains(required), "rule {required} must exist");
+    }
+    // No orphan fixtures: every fixture folder belongs to a rule.
+    for entry in std::fs::read_dir(fixtures_dir().join("rules")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            seen.contains(&name),
+            "fixtures/rules/{name} belongs to no rule"
+        );
+    }
+}
+
+#[test]
+fn every_rule_passes_on_its_pass_fixture_and_fails_on_its_fail_fixture() {
+    let mut wrong = Vec::new();
+    for rule in builtin_rules() {
+        for (kind, expected) in [("pass", Status::Pass), ("fail", Status::Fail)] {
+            let repo = TestRepo::from_fixture(&format!("rules/{}/{kind}", rule.id));
+            let options = ScanOptions {
+                path: repo.path().to_owned(),
+                rev: Some("HEAD".to_owned()),
+                ..ScanOptions::default()
+            };
+            let report = check(&options).expect("fixture scans");
+            let finding = report
+                .findings
+                .iter()
+                .find(|finding| finding.rule == rule.id)
+                .expect("every rule reports");
+            if finding.status != expected {
+                wrong.push(format!(
+                    "{} on its {kind} fixture: {:?} ({})",
+                    rule.id, finding.status, finding.message
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "rules disagree with their fixtures:\n{}",
+        wrong.join("\n")
+    );
+}

@@ -1,0 +1,160 @@
+//! Test repositories: a `fixtures/` tree plus a scripted history, turned into a real git
+//! repository in a temporary directory. Tests may call `git`; the product never does.
+
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::Command as BinCommand;
+use tempfile::TempDir;
+
+pub struct TestRepo {
+    dir: TempDir,
+    commits: Cell<u32>,
+}
+
+impl TestRepo {
+    /// An empty repository with `main` as its unborn branch.
+    pub fn new() -> TestRepo {
+        let repo = TestRepo {
+            dir: tempfile::Builder::new()
+                .prefix("opslint-test")
+                .tempdir()
+                .expect("temp dir"),
+            commits: Cell::new(0),
+        };
+        repo.git(&["init", "-q", "-b", "main", "."]);
+        repo
+    }
+
+    /// A repository whose first commit holds the files of `fixtures/<relative>`.
+    pub fn from_fixture(relative: &str) -> TestRepo {
+        let repo = TestRepo::new();
+        repo.copy_fixture(relative);
+        repo.commit("initial import");
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn copy_fixture(&self, relative: &str) {
+        let source = fixtures_dir().join(relative);
+        assert!(source.is_dir(), "fixture {} is missing", source.display());
+        copy_tree(&source, self.path());
+    }
+
+    pub fn write(&self, path: &str, contents: impl AsRef<[u8]>) -> &Self {
+        let full = self.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("a parent")).expect("create dirs");
+        std::fs::write(full, contents).expect("write file");
+        self
+    }
+
+    pub fn remove(&self, path: &str) -> &Self {
+        std::fs::remove_file(self.path().join(path)).expect("remove file");
+        self
+    }
+
+    /// Stages everything and commits with a pinned author, committer and date.
+    pub fn commit(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        let date = format!("2026-01-{:02}T12:00:00Z", (self.commits.get() % 28) + 1);
+        let output = Command::new("git")
+            .current_dir(self.path())
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "commit",
+                "-q",
+                "--allow-empty",
+                "-m",
+                message,
+            ])
+            .env("GIT_AUTHOR_NAME", "Ada")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+            .env("GIT_COMMITTER_NAME", "Ada")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .output()
+            .expect("git runs");
+        assert!(
+            output.status.success(),
+            "git commit failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        self.commits.set(self.commits.get() + 1);
+        self.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        git_in(self.path(), args)
+    }
+
+    /// A bare clone of this repository, in its own temp dir.
+    pub fn bare_clone(&self) -> (TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let bare = dir.path().join("mirror.git");
+        git_in(
+            dir.path(),
+            &[
+                "clone",
+                "-q",
+                "--bare",
+                self.path().to_str().unwrap(),
+                bare.to_str().unwrap(),
+            ],
+        );
+        (dir, bare)
+    }
+}
+
+pub fn git_in(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("git prints UTF-8")
+}
+
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("read fixture dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            std::fs::create_dir_all(&target).expect("create dir");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// The opslint binary, with the environment pinned for stable output.
+pub fn opslint() -> BinCommand {
+    let mut command = BinCommand::cargo_bin("opslint").expect("binary is built");
+    command.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    command
+}
+
+/// Replaces a temp path in output so snapshots are stable.
+pub fn redact(text: &str, repo: &Path) -> String {
+    let canonical = std::fs::canonicalize(repo).unwrap_or_else(|_| repo.to_owned());
+    text.replace(&canonical.display().to_string(), "[REPO]")
+        .replace(&repo.display().to_string(), "[REPO]")
+        .replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
+}
