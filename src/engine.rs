@@ -37,12 +37,13 @@ pub fn enabled_rules(builtin: &[Rule], settings: &Settings) -> Vec<Rule> {
 }
 
 /// Evaluates every rule against the tree. `read` returns the contents of the given entry
-/// indices, in order; it is called once, with exactly the entries some content check needs.
+/// indices, in order; it is only asked for entries some undecided content check needs, and
+/// never twice for one entry.
 pub fn evaluate(
     rules: &[Rule],
     settings: &Settings,
     tree: &Tree,
-    read: impl FnOnce(&[usize]) -> Vec<Content>,
+    read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> Result<Vec<Finding>, MatcherError> {
     let matches = Matcher::new(rules, &settings.exclude)?.match_tree(tree);
     let applicable: Vec<bool> = rules
@@ -51,11 +52,7 @@ pub fn evaluate(
         .map(|(index, rule)| rule.applies_if.is_none() || !matches.precondition[index].is_empty())
         .collect();
 
-    let needed = content_needed(rules, settings, &matches, &applicable);
-    let mut contents: Vec<Option<Content>> = vec![None; tree.entries.len()];
-    for (index, content) in needed.iter().zip(read(&needed)) {
-        contents[*index] = Some(content);
-    }
+    let contents = read_contents(rules, settings, tree, &matches, &applicable, read);
     let facts = Facts {
         tree,
         contents: &contents,
@@ -92,30 +89,68 @@ pub fn evaluate(
         .collect())
 }
 
-/// The entries some content check must read. A rule whose `files-present` evidence already
-/// passes needs no content: its blobs are never read.
-fn content_needed(
+/// Reads contents check by check: the checks of a rule are tried in order, and once one
+/// passes, the files only its later checks select are never read. A rule already passing on
+/// file presence reads nothing.
+fn read_contents(
     rules: &[Rule],
     settings: &Settings,
+    tree: &Tree,
     matches: &Matches,
     applicable: &[bool],
-) -> Vec<usize> {
-    let mut needed: Vec<usize> = rules
+    mut read: impl FnMut(&[usize]) -> Vec<Content>,
+) -> Vec<Option<Content>> {
+    let mut contents: Vec<Option<Content>> = vec![None; tree.entries.len()];
+    let mut decided: Vec<bool> = rules
         .iter()
         .enumerate()
-        .filter(|(index, rule)| applicable[*index] && settings.exemption(&rule.id).is_none())
-        .filter(|(index, rule)| !passes_on_presence(rule, &matches.checks[*index]))
-        .flat_map(|(index, rule)| {
-            rule.checks
-                .iter()
-                .zip(&matches.checks[index])
-                .filter(|(check, _)| matches!(check.kind, CheckKind::ContentMatches { .. }))
-                .flat_map(|(_, selected)| selected.iter().copied())
+        .map(|(index, rule)| {
+            !applicable[index]
+                || settings.exemption(&rule.id).is_some()
+                || passes_on_presence(rule, &matches.checks[index])
         })
         .collect();
-    needed.sort_unstable();
-    needed.dedup();
-    needed
+    let depth = rules
+        .iter()
+        .map(|rule| rule.checks.len())
+        .max()
+        .unwrap_or(0);
+    for level in 0..depth {
+        let content_check = |index: usize| {
+            rules[index].checks.get(level).filter(|check| {
+                !decided[index] && matches!(check.kind, CheckKind::ContentMatches { .. })
+            })
+        };
+        let mut needed: Vec<usize> = (0..rules.len())
+            .filter(|&index| content_check(index).is_some())
+            .flat_map(|index| matches.checks[index][level].iter().copied())
+            .filter(|&entry| contents[entry].is_none())
+            .collect();
+        needed.sort_unstable();
+        needed.dedup();
+        if !needed.is_empty() {
+            for (entry, content) in needed.iter().zip(read(&needed)) {
+                contents[*entry] = Some(content);
+            }
+        }
+        let facts = Facts {
+            tree,
+            contents: &contents,
+            max_file_size: settings.max_file_size,
+        };
+        let passed: Vec<usize> = (0..rules.len())
+            .filter(|&index| {
+                content_check(index).is_some_and(|check| {
+                    run_check(check, &matches.checks[index][level], &facts).matched
+                        >= check.min_count as usize
+                })
+            })
+            .collect();
+        for index in passed {
+            decided[index] = true;
+        }
+    }
+    contents
 }
 
 fn passes_on_presence(rule: &Rule, selected: &[Vec<usize>]) -> bool {
@@ -213,30 +248,43 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
         ..Outcome::default()
     };
     for &index in entries {
-        let path = facts.tree.entries[index].display_path();
+        // Paths are only rendered for the evidence kept; a glob like `tests/**` can select thousands.
+        let keep = outcome.evidence.len() < MAX_EVIDENCE;
+        let path = || facts.tree.entries[index].display_path();
         match &check.kind {
             CheckKind::FilesPresent => {
                 outcome.matched += 1;
-                outcome.evidence.push(Evidence { path, line: None });
+                if keep {
+                    outcome.evidence.push(Evidence {
+                        path: path(),
+                        line: None,
+                    });
+                }
             }
             CheckKind::ContentMatches { pattern } => match &facts.contents[index] {
                 Some(Content::Text(bytes)) => {
                     if let Some(found) = pattern.find(bytes) {
                         outcome.matched += 1;
-                        let line = line_of(bytes, found.start());
-                        outcome.evidence.push(Evidence {
-                            path,
-                            line: Some(line),
-                        });
+                        if keep {
+                            let line = line_of(bytes, found.start());
+                            outcome.evidence.push(Evidence {
+                                path: path(),
+                                line: Some(line),
+                            });
+                        }
                     }
                 }
                 Some(Content::Binary) => {}
                 Some(Content::TooLarge(size)) => outcome.unreadable.push(format!(
-                    "{path} is {} bytes, over the {}-byte read cap",
-                    size, facts.max_file_size
+                    "{} is {} bytes, over the {}-byte read cap",
+                    path(),
+                    size,
+                    facts.max_file_size
                 )),
-                Some(Content::Unreadable(why)) => outcome.unreadable.push(format!("{path}: {why}")),
-                None => outcome.unreadable.push(format!("{path} was not read")),
+                Some(Content::Unreadable(why)) => {
+                    outcome.unreadable.push(format!("{}: {why}", path()))
+                }
+                None => outcome.unreadable.push(format!("{} was not read", path())),
             },
         }
     }

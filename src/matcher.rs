@@ -3,7 +3,9 @@
 
 use globset::{Candidate, GlobSet, GlobSetBuilder};
 
-use crate::facts::tree::Tree;
+use rayon::prelude::*;
+
+use crate::facts::tree::{Entry, Tree};
 use crate::rules::{GlobError, Rule, compile_glob};
 
 #[derive(Debug, thiserror::Error)]
@@ -98,20 +100,48 @@ impl Matcher {
         })
     }
 
-    /// Matches every entry of the tree once.
+    /// Matches every entry of the tree once, in parallel over contiguous chunks whose
+    /// results are appended in order, so the outcome does not depend on scheduling.
     pub fn match_tree(&self, tree: &Tree) -> Matches {
-        let mut matches = Matches {
+        const CHUNK: usize = 4096;
+        let partial: Vec<Matches> = tree
+            .entries
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(chunk, entries)| self.match_entries(entries, chunk * CHUNK))
+            .collect();
+        let mut matches = self.empty_matches();
+        for part in partial {
+            for (all, more) in matches.precondition.iter_mut().zip(part.precondition) {
+                all.extend(more);
+            }
+            for (all_checks, more_checks) in matches.checks.iter_mut().zip(part.checks) {
+                for (all, more) in all_checks.iter_mut().zip(more_checks) {
+                    all.extend(more);
+                }
+            }
+        }
+        matches
+    }
+
+    fn empty_matches(&self) -> Matches {
+        Matches {
             precondition: vec![Vec::new(); self.rule_shapes.len()],
             checks: self
                 .rule_shapes
                 .iter()
                 .map(|&checks| vec![Vec::new(); checks])
                 .collect(),
-        };
+        }
+    }
+
+    fn match_entries(&self, entries: &[Entry], first_index: usize) -> Matches {
+        let mut matches = self.empty_matches();
         let mut hits = Vec::new();
         let mut included = Vec::new();
         let mut excluded = Vec::new();
-        for (entry_index, entry) in tree.entries.iter().enumerate() {
+        for (offset, entry) in entries.iter().enumerate() {
+            let entry_index = first_index + offset;
             let candidate = Candidate::from_bytes(entry.path.as_slice());
             self.set.matches_candidate_into(&candidate, &mut hits);
             if hits.is_empty() {
@@ -120,25 +150,22 @@ impl Matcher {
             included.clear();
             excluded.clear();
             let mut scan_excluded = false;
+            let mut preconditions = Vec::new();
             for &hit in &hits {
                 match self.owners[hit] {
                     Owner::ScanExclude => scan_excluded = true,
-                    Owner::Precondition { rule } => {
-                        if matches.precondition[rule].last() != Some(&entry_index) {
-                            matches.precondition[rule].push(entry_index);
-                        }
-                    }
+                    Owner::Precondition { rule } => preconditions.push(rule),
                     Owner::Include { rule, check } => included.push((rule, check)),
                     Owner::Exclude { rule, check } => excluded.push((rule, check)),
                 }
             }
             if scan_excluded {
-                for selected in &mut matches.precondition {
-                    if selected.last() == Some(&entry_index) {
-                        selected.pop();
-                    }
-                }
                 continue;
+            }
+            preconditions.sort_unstable();
+            preconditions.dedup();
+            for rule in preconditions {
+                matches.precondition[rule].push(entry_index);
             }
             included.sort_unstable();
             included.dedup();
