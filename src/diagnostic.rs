@@ -67,10 +67,6 @@ impl ConfigError {
             problems,
         }
     }
-
-    pub fn problems(&self) -> &[Problem] {
-        &self.problems
-    }
 }
 
 fn count_problems(count: usize) -> String {

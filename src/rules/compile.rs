@@ -33,7 +33,7 @@ pub fn parse_rule_document(name: &str, text: &str) -> Result<Vec<Parsed>, Config
     }
     for (key, key_span, value) in document.entries() {
         if key == "rule" {
-            rules.extend(parse_rule_tables(value, name, &mut problems));
+            rules.extend(parse_rule_tables(value, &mut problems));
         } else {
             problems.push(
                 Problem::new(
@@ -52,18 +52,14 @@ pub fn parse_rule_document(name: &str, text: &str) -> Result<Vec<Parsed>, Config
 }
 
 /// Parses and validates the `[[rule]]` array found in `value`.
-pub fn parse_rule_tables(
-    value: &Spanned<DeValue<'_>>,
-    origin: &str,
-    problems: &mut Vec<Problem>,
-) -> Vec<Parsed> {
+pub fn parse_rule_tables(value: &Spanned<DeValue<'_>>, problems: &mut Vec<Problem>) -> Vec<Parsed> {
     tomldoc::decode_each::<RuleSpec>(value, "rule", problems)
         .into_iter()
-        .filter_map(|spec| compile_rule(spec.into_inner(), origin, problems))
+        .filter_map(|spec| compile_rule(spec.into_inner(), problems))
         .collect()
 }
 
-fn compile_rule(spec: RuleSpec, origin: &str, problems: &mut Vec<Problem>) -> Option<Parsed> {
+fn compile_rule(spec: RuleSpec, problems: &mut Vec<Problem>) -> Option<Parsed> {
     let before = problems.len();
     let id_span = spec.id.span();
     let area = Area::from_id(spec.area.get_ref());
@@ -130,7 +126,6 @@ fn compile_rule(spec: RuleSpec, origin: &str, problems: &mut Vec<Problem>) -> Op
             remediation: spec.remediation,
             applies_if,
             checks,
-            origin: origin.to_owned(),
         },
         id_span,
     })

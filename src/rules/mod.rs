@@ -8,7 +8,6 @@ mod schema;
 pub use builtin::{BUILTIN_RULE_FILES, builtin_rules};
 pub use compile::{Parsed, parse_rule_document, parse_rule_tables};
 pub use glob::{GlobError, compile_glob};
-pub use schema::RuleSpec;
 
 use regex::bytes::Regex;
 
@@ -27,8 +26,6 @@ pub struct Rule {
     pub remediation: String,
     pub applies_if: Option<Precondition>,
     pub checks: Vec<Check>,
-    /// Where the rule was defined: a built-in rule file or the user's config.
-    pub origin: String,
 }
 
 #[derive(Debug, Clone)]
@@ -52,21 +49,4 @@ pub enum CheckKind {
     FilesPresent,
     /// Some file selected by the globs contains a match of the pattern.
     ContentMatches { pattern: Regex },
-}
-
-impl CheckKind {
-    pub fn name(&self) -> &'static str {
-        match self {
-            CheckKind::FilesPresent => "files-present",
-            CheckKind::ContentMatches { .. } => "content-matches",
-        }
-    }
-}
-
-impl Rule {
-    pub fn reads_content(&self) -> bool {
-        self.checks
-            .iter()
-            .any(|check| matches!(check.kind, CheckKind::ContentMatches { .. }))
-    }
 }
