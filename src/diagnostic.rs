@@ -48,7 +48,7 @@ impl Problem {
 
 /// Everything wrong with one document, reported at once.
 #[derive(Debug, Error, Diagnostic)]
-#[error("{} in {name}", count_problems(problems.len()))]
+#[error("{} in {name}", crate::text::plural(problems.len(), "problem"))]
 #[diagnostic(code(opslint::config))]
 pub struct ConfigError {
     name: String,
@@ -66,13 +66,5 @@ impl ConfigError {
             source_code: NamedSource::new(name, text.to_owned()).with_language("TOML"),
             problems,
         }
-    }
-}
-
-fn count_problems(count: usize) -> String {
-    if count == 1 {
-        "1 problem".to_owned()
-    } else {
-        format!("{count} problems")
     }
 }

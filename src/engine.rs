@@ -7,6 +7,7 @@ use crate::finding::{Evidence, Finding, Status};
 use crate::matcher::{Matcher, MatcherError, Matches};
 use crate::rules::{Check, CheckKind, Rule};
 use crate::settings::Settings;
+use crate::text::plural;
 
 /// At most this many evidence locations are kept per finding; the message gives the total.
 pub const MAX_EVIDENCE: usize = 10;
@@ -329,14 +330,6 @@ fn describe(evidence: &Evidence) -> String {
     match evidence.line {
         Some(line) => format!("{}:{line}", evidence.path),
         None => evidence.path.clone(),
-    }
-}
-
-fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
     }
 }
 

@@ -13,4 +13,5 @@ pub mod rules;
 pub mod scan;
 pub mod settings;
 pub mod template;
+pub mod text;
 mod tomldoc;

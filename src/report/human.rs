@@ -7,6 +7,7 @@ use anstyle::{AnsiColor, Style};
 use super::Report;
 use crate::finding::{Finding, Severity, Status};
 use crate::repo::Scanned;
+use crate::text::plural;
 
 const WIDTH: usize = 80;
 /// Passing findings list at most this many evidence paths; JSON has more.
@@ -52,7 +53,7 @@ fn header(out: &mut String, report: &Report, paint: &Paint) {
             None => "working tree (no commits yet)".to_owned(),
         },
     };
-    let mut line = format!("scanned {what} · {}", count(repository.files, "file"));
+    let mut line = format!("scanned {what} · {}", plural(repository.files, "file"));
     if let Some(config) = &repository.config {
         let _ = write!(line, " · config {config}");
     }
@@ -60,7 +61,7 @@ fn header(out: &mut String, report: &Report, paint: &Paint) {
         let _ = write!(
             line,
             " · {} not descended into",
-            count(repository.submodules.len(), "submodule")
+            plural(repository.submodules.len(), "submodule")
         );
     }
     wrap_into(out, &line, "", "  ");
@@ -133,7 +134,7 @@ fn summary(out: &mut String, report: &Report, paint: &Paint) {
                 .iter()
                 .filter(|finding| finding.severity == severity)
                 .count();
-            (count > 0).then(|| format!("{count} {}", plural_word(count, severity.as_str())))
+            (count > 0).then(|| plural(count, severity.as_str()))
         })
         .collect();
     if !by_severity.is_empty() {
@@ -179,18 +180,6 @@ fn options(width: usize) -> textwrap::Options<'static> {
 
 fn short(id: Option<&str>) -> &str {
     id.map_or("no commit", |id| &id[..id.len().min(12)])
-}
-
-fn count(count: usize, noun: &str) -> String {
-    format!("{count} {}", plural_word(count, noun))
-}
-
-fn plural_word(count: usize, noun: &str) -> String {
-    if count == 1 {
-        noun.to_owned()
-    } else {
-        format!("{noun}s")
-    }
 }
 
 fn severity_style(severity: Severity) -> Style {
