@@ -36,6 +36,20 @@ pub enum ColorChoice {
     Never,
 }
 
+impl ColorChoice {
+    /// Whether to color a stream: `auto` colors a terminal unless `NO_COLOR` is set.
+    pub fn enabled(self, stream_is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                stream_is_terminal
+                    && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            }
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Report which DevOps practices a repository shows evidence of.
@@ -122,14 +136,7 @@ fn parse_size(text: &str) -> Result<u64, String> {
 pub type Outcome = Result<u8, miette::Report>;
 
 pub fn run(cli: Cli) -> Outcome {
-    let color = match cli.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    let color = cli.color.enabled(std::io::stdout().is_terminal());
     match cli.command {
         Command::Check(args) => check(args, color),
         Command::Rules { format } => list_rules(format),

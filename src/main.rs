@@ -7,14 +7,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = cli.color;
     miette::set_hook(Box::new(move |_| {
-        let plain = match color {
-            cli::ColorChoice::Always => false,
-            cli::ColorChoice::Never => true,
-            cli::ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty())
-                    || !std::io::IsTerminal::is_terminal(&std::io::stderr())
-            }
-        };
+        let plain = !color.enabled(std::io::IsTerminal::is_terminal(&std::io::stderr()));
         let theme = if plain {
             miette::GraphicalTheme::unicode_nocolor()
         } else {
