@@ -76,13 +76,27 @@ pub struct Target {
     pub repo: gix::ThreadSafeRepository,
     /// The working tree root, or the git directory of a bare repository.
     pub root: PathBuf,
-    pub scanned: Scanned,
+    pub source: Source,
     /// The revision the user asked for (or `HEAD` for a bare repository).
     pub rev: Option<String>,
     /// The commit scanned, or the commit HEAD points at when the working tree is scanned.
     pub head: Option<ObjectId>,
-    /// The tree to scan when `scanned` is `Rev`.
-    pub tree: Option<ObjectId>,
+}
+
+/// Where the files come from; `Scanned` is what a report says about it.
+#[derive(Debug, Clone, Copy)]
+pub enum Source {
+    Worktree,
+    Tree(ObjectId),
+}
+
+impl Target {
+    pub fn scanned(&self) -> Scanned {
+        match self.source {
+            Source::Worktree => Scanned::Worktree,
+            Source::Tree(_) => Scanned::Rev,
+        }
+    }
 }
 
 /// Opens the repository containing `path`, without trusting anything it configures.
@@ -126,10 +140,9 @@ pub fn open(path: &Path, rev: Option<&str>) -> Result<Target, RepoError> {
         return Ok(Target {
             repo,
             root,
-            scanned: Scanned::Worktree,
+            source: Source::Worktree,
             rev: None,
             head,
-            tree: None,
         });
     };
     if head.is_none() && rev == "HEAD" {
@@ -151,9 +164,8 @@ pub fn open(path: &Path, rev: Option<&str>) -> Result<Target, RepoError> {
     Ok(Target {
         repo,
         root,
-        scanned: Scanned::Rev,
+        source: Source::Tree(tree),
         rev: Some(rev),
         head: commit,
-        tree: Some(tree),
     })
 }

@@ -58,7 +58,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     let repository = RepositoryInfo {
         path: target.root.display().to_string(),
         head: target.head.map(|id| id.to_string()),
-        scanned: target.scanned,
+        scanned: target.scanned(),
         rev: target.rev.clone(),
         config: config_name,
         files: tree.entries.len(),

@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice};
 
-use crate::repo::{RepoError, Scanned, Target};
+use crate::repo::{RepoError, Source, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryKind {
@@ -54,9 +54,9 @@ impl Tree {
 
 /// Lists the files of what `target` says to scan.
 pub fn list(target: &Target) -> Result<Tree, RepoError> {
-    match (target.scanned, target.tree) {
-        (Scanned::Rev, Some(tree)) => list_commit_tree(target, tree),
-        _ => list_worktree(target),
+    match target.source {
+        Source::Tree(tree) => list_commit_tree(target, tree),
+        Source::Worktree => list_worktree(target),
     }
 }
 
