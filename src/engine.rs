@@ -53,7 +53,8 @@ pub fn evaluate(
         .map(|(index, rule)| rule.applies_if.is_none() || !matches.precondition[index].is_empty())
         .collect();
 
-    let contents = read_contents(rules, settings, tree, &matches, &applicable, read);
+    let (contents, mut content_outcomes) =
+        examine_contents(rules, settings, tree, &matches, &applicable, read);
     let facts = Facts {
         tree,
         contents: &contents,
@@ -85,23 +86,33 @@ pub fn evaluate(
                     Vec::new(),
                 );
             }
-            evaluate_rule(rule, &matches.checks[index], &facts)
+            evaluate_rule(
+                rule,
+                &matches.checks[index],
+                &mut content_outcomes[index],
+                &facts,
+            )
         })
         .collect())
 }
 
-/// Reads contents check by check: the checks of a rule are tried in order, and once one
+/// Reads contents and runs the content checks, check by check: the checks of a rule are tried in order, and once one
 /// passes, the files only its later checks select are never read. A rule already passing on
 /// file presence reads nothing.
-fn read_contents(
+fn examine_contents(
     rules: &[Rule],
     settings: &Settings,
     tree: &Tree,
     matches: &Matches,
     applicable: &[bool],
     mut read: impl FnMut(&[usize]) -> Vec<Content>,
-) -> Vec<Option<Content>> {
+) -> (Vec<Option<Content>>, Vec<Vec<Option<Outcome>>>) {
     let mut contents: Vec<Option<Content>> = vec![None; tree.entries.len()];
+    // Per rule, per check: the outcome of a content check run here, so it is not run again.
+    let mut outcomes: Vec<Vec<Option<Outcome>>> = rules
+        .iter()
+        .map(|rule| rule.checks.iter().map(|_| None).collect())
+        .collect();
     let mut decided: Vec<bool> = rules
         .iter()
         .enumerate()
@@ -139,19 +150,20 @@ fn read_contents(
             contents: &contents,
             max_file_size: settings.max_file_size,
         };
-        let passed: Vec<usize> = (0..rules.len())
-            .filter(|&index| {
-                content_check(index).is_some_and(|check| {
-                    run_check(check, &matches.checks[index][level], &facts).matched
-                        >= check.min_count as usize
-                })
+        let ran: Vec<(usize, bool, Outcome)> = (0..rules.len())
+            .filter_map(|index| {
+                let check = content_check(index)?;
+                let outcome = run_check(check, &matches.checks[index][level], &facts);
+                Some((index, outcome.matched >= check.min_count as usize, outcome))
             })
             .collect();
-        for index in passed {
-            decided[index] = true;
+        for (index, passed, outcome) in ran {
+            decided[index] |= passed;
+            let rule_outcomes = &mut outcomes[index];
+            rule_outcomes[level] = Some(outcome);
         }
     }
-    contents
+    (contents, outcomes)
 }
 
 fn passes_on_presence(rule: &Rule, selected: &[Vec<usize>]) -> bool {
@@ -177,12 +189,23 @@ struct Outcome {
     candidates: usize,
 }
 
-fn evaluate_rule(rule: &Rule, selected: &[Vec<usize>], facts: &Facts) -> Finding {
+fn evaluate_rule(
+    rule: &Rule,
+    selected: &[Vec<usize>],
+    examined: &mut [Option<Outcome>],
+    facts: &Facts,
+) -> Finding {
     let outcomes: Vec<(&Check, Outcome)> = rule
         .checks
         .iter()
         .zip(selected)
-        .map(|(check, entries)| (check, run_check(check, entries, facts)))
+        .zip(examined)
+        .map(|((check, entries), done)| {
+            let outcome = done
+                .take()
+                .unwrap_or_else(|| run_check(check, entries, facts));
+            (check, outcome)
+        })
         .collect();
 
     let passing: Vec<&Outcome> = outcomes
