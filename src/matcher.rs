@@ -140,6 +140,7 @@ impl Matcher {
         let mut hits = Vec::new();
         let mut included = Vec::new();
         let mut excluded = Vec::new();
+        let mut preconditions = Vec::new();
         for (offset, entry) in entries.iter().enumerate() {
             let entry_index = first_index + offset;
             let candidate = Candidate::from_bytes(entry.path.as_slice());
@@ -149,8 +150,8 @@ impl Matcher {
             }
             included.clear();
             excluded.clear();
+            preconditions.clear();
             let mut scan_excluded = false;
-            let mut preconditions = Vec::new();
             for &hit in &hits {
                 match self.owners[hit] {
                     Owner::ScanExclude => scan_excluded = true,
@@ -164,7 +165,7 @@ impl Matcher {
             }
             preconditions.sort_unstable();
             preconditions.dedup();
-            for rule in preconditions {
+            for &rule in &preconditions {
                 matches.precondition[rule].push(entry_index);
             }
             included.sort_unstable();

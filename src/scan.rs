@@ -12,7 +12,7 @@ use crate::facts::tree::{self, Tree};
 use crate::repo::{self, RepoError, Target};
 use crate::report::{Report, RepositoryInfo};
 use crate::rules::{self, Rule};
-use crate::settings::{CONFIG_FILE_NAME, Settings};
+use crate::settings::{CONFIG_FILE_NAME, DEFAULT_MAX_FILE_SIZE, Settings};
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum ScanError {
@@ -87,16 +87,18 @@ fn load_settings(
             path: Path::new(CONFIG_FILE_NAME).to_owned(),
             message,
         };
-        let text =
-            match content::read_one(&repo, tree, entry, crate::settings::DEFAULT_MAX_FILE_SIZE) {
-                Content::Text(bytes) => String::from_utf8(bytes)
-                    .map_err(|_| unreadable("not valid UTF-8".to_owned()))?,
-                Content::Binary => return Err(unreadable("it is a binary file".to_owned())),
-                Content::TooLarge(size) => {
-                    return Err(unreadable(format!("it is {size} bytes, over 1 MiB")));
-                }
-                Content::Unreadable(why) => return Err(unreadable(why)),
-            };
+        let text = match content::read_one(&repo, tree, entry, DEFAULT_MAX_FILE_SIZE) {
+            Content::Text(bytes) => {
+                String::from_utf8(bytes).map_err(|_| unreadable("not valid UTF-8".to_owned()))?
+            }
+            Content::Binary => return Err(unreadable("it is a binary file".to_owned())),
+            Content::TooLarge(size) => {
+                return Err(unreadable(format!(
+                    "it is {size} bytes, over the {DEFAULT_MAX_FILE_SIZE}-byte limit for config files"
+                )));
+            }
+            Content::Unreadable(why) => return Err(unreadable(why)),
+        };
         (CONFIG_FILE_NAME.to_owned(), text)
     } else {
         return Ok((Settings::default(), None));
