@@ -1,9 +1,8 @@
 //! `.opslint.toml`: overrides, exemptions, custom rules, and diagnostics for mistakes.
 
 use predicates::prelude::*;
-use serde_json::Value;
 
-use crate::support::{TestRepo, opslint, redact};
+use crate::support::{TestRepo, finding, json_report, opslint, redact};
 
 fn repo_with_config(config: &str) -> TestRepo {
     let repo = TestRepo::new();
@@ -11,27 +10,6 @@ fn repo_with_config(config: &str) -> TestRepo {
         .write(".opslint.toml", config);
     repo.commit("config");
     repo
-}
-
-fn report(repo: &TestRepo, extra: &[&str]) -> (Option<i32>, Value) {
-    let output = opslint()
-        .arg("check")
-        .args(extra)
-        .args(["--format", "json"])
-        .arg(repo.path())
-        .output()
-        .unwrap();
-    let json = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|_| panic!("no JSON: {}", String::from_utf8_lossy(&output.stderr)));
-    (output.status.code(), json)
-}
-
-fn finding<'a>(report: &'a Value, rule: &str) -> Option<&'a Value> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|finding| finding["rule"] == rule)
 }
 
 #[test]
@@ -54,7 +32,7 @@ rule = "cd.deployment-definition"
 reason = "a script collection: nothing is deployed"
 "#,
     );
-    let (code, json) = report(&repo, &[]);
+    let (code, json) = json_report(&[], repo.path());
     assert_eq!(code, Some(0), "no error-level failure remains");
     assert!(finding(&json, "iac.definitions").is_none());
     assert!(finding(&json, "devenv.task-runner").is_none());
@@ -77,7 +55,7 @@ fn thresholds_raise_the_evidence_needed() {
     repo.write("tests/test_a.py", "def test_a(): pass\n")
         .write("tests/test_b.py", "def test_b(): pass\n");
     repo.commit("two tests");
-    let (_, json) = report(&repo, &[]);
+    let (_, json) = json_report(&[], repo.path());
     let tests = finding(&json, "testing.tests-exist").unwrap();
     assert_eq!(tests["status"], "fail");
     assert!(
@@ -105,14 +83,14 @@ files = ["ARCHITECTURE.md", "docs/ARCHITECTURE.md"]
 pattern = '^# Architecture'
 "#,
     );
-    let (code, json) = report(&repo, &[]);
+    let (code, json) = json_report(&[], repo.path());
     assert_eq!(
         finding(&json, "collaboration.architecture-doc").unwrap()["status"],
         "fail"
     );
     assert_eq!(code, Some(1));
     repo.write("docs/ARCHITECTURE.md", "intro\n# Architecture\n");
-    let (_, json) = report(&repo, &[]);
+    let (_, json) = json_report(&[], repo.path());
     let custom = finding(&json, "collaboration.architecture-doc").unwrap();
     assert_eq!(custom["status"], "pass");
     assert_eq!(custom["evidence"][0]["line"], 2);
@@ -124,9 +102,9 @@ fn rev_uses_that_commits_config() {
     let first = repo.git(&["rev-parse", "HEAD"]);
     repo.remove(".opslint.toml");
     repo.commit("drop config");
-    let (_, old) = report(&repo, &["--rev", first.trim()]);
+    let (_, old) = json_report(&["--rev", first.trim()], repo.path());
     assert!(finding(&old, "ci.pipeline").is_none());
-    let (_, new) = report(&repo, &["--rev", "HEAD"]);
+    let (_, new) = json_report(&["--rev", "HEAD"], repo.path());
     assert!(finding(&new, "ci.pipeline").is_some());
 }
 
@@ -136,7 +114,7 @@ fn config_flag_overrides_the_tree_config() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("org.toml");
     std::fs::write(&file, "disable = [\"security\"]\n").unwrap();
-    let (_, json) = report(&repo, &["--config", file.to_str().unwrap()]);
+    let (_, json) = json_report(&["--config", file.to_str().unwrap()], repo.path());
     assert!(finding(&json, "security.policy").is_none());
     opslint()
         .args(["check", "--config", "/no/such/opslint.toml"])

@@ -3,33 +3,7 @@
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{TestRepo, git_in, opslint};
-
-fn json_report(args: &[&str], path: &std::path::Path) -> (Option<i32>, Value) {
-    let output = opslint()
-        .arg("check")
-        .args(args)
-        .args(["--format", "json"])
-        .arg(path)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let json = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|_| panic!("no JSON; stderr: {stderr}"));
-    (output.status.code(), json)
-}
-
-fn status_of(report: &Value, rule: &str) -> String {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|finding| finding["rule"] == rule)
-        .unwrap_or_else(|| panic!("no finding for {rule}"))["status"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
+use crate::support::{TestRepo, git_in, json_report, opslint, status_of};
 
 /// Two commits: the first without CI (tagged v1.0.0), the second adds a workflow.
 fn two_commit_history() -> TestRepo {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use assert_cmd::Command as BinCommand;
+use serde_json::Value;
 use tempfile::TempDir;
 
 pub struct TestRepo {
@@ -61,8 +62,7 @@ impl TestRepo {
     pub fn commit(&self, message: &str) -> String {
         self.git(&["add", "-A"]);
         let date = format!("2026-01-{:02}T12:00:00Z", (self.commits.get() % 28) + 1);
-        let output = Command::new("git")
-            .current_dir(self.path())
+        let output = git_command(self.path())
             .args([
                 "-c",
                 "commit.gpgsign=false",
@@ -112,19 +112,23 @@ impl TestRepo {
 }
 
 pub fn git_in(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("git runs");
+    let output = git_command(dir).args(args).output().expect("git runs");
     assert!(
         output.status.success(),
         "git {args:?} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).expect("git prints UTF-8")
+}
+
+/// `git` in `dir`, blind to the machine's system and global config so tests repeat anywhere.
+fn git_command(dir: &Path) -> Command {
+    let mut command = Command::new("git");
+    command
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null");
+    command
 }
 
 pub fn fixtures_dir() -> PathBuf {
@@ -157,4 +161,36 @@ pub fn redact(text: &str, repo: &Path) -> String {
     text.replace(&canonical.display().to_string(), "[REPO]")
         .replace(&repo.display().to_string(), "[REPO]")
         .replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
+}
+
+/// Runs `opslint check ARGS --format json PATH`: the exit code and the parsed report.
+pub fn json_report(args: &[&str], path: &Path) -> (Option<i32>, Value) {
+    let output = opslint()
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .arg(path)
+        .output()
+        .expect("opslint runs");
+    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
+        panic!(
+            "no JSON report; stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code(), json)
+}
+
+/// The finding of `rule` in a JSON report, if the rule ran.
+pub fn finding<'a>(report: &'a Value, rule: &str) -> Option<&'a Value> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|finding| finding["rule"] == rule)
+}
+
+pub fn status_of(report: &Value, rule: &str) -> String {
+    let finding = finding(report, rule).unwrap_or_else(|| panic!("no finding for {rule}"));
+    finding["status"].as_str().expect("status").to_owned()
 }
