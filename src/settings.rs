@@ -185,7 +185,11 @@ impl Settings {
                         }
                     }
                 }
-                "rule" => custom.extend(rules::parse_rule_tables(value, &mut problems)),
+                "rule" => custom.extend(rules::parse_rule_tables(
+                    value,
+                    rules::builtin_sets(),
+                    &mut problems,
+                )),
                 other => problems.push(
                     Problem::new(format!("unknown key `{other}`"), Some(key_span)).help(
                         "known keys are: disable, scan, rules, exempt, rule (see `opslint init`)",

@@ -13,6 +13,7 @@ use crate::diagnostic::{ConfigError, Problem};
 use crate::tomldoc::{self, Document};
 
 use super::glob::compile_glob;
+use super::sets::{self, FileSets};
 
 /// Compiled regexes beyond this size are rejected: a rule is a marker, not a program.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -23,8 +24,13 @@ pub struct Parsed {
     pub id_span: Range<usize>,
 }
 
-/// Parses a rule file (`rules/*.toml`): only `[[rule]]` tables are allowed at the top level.
-pub fn parse_rule_document(name: &str, text: &str) -> Result<Vec<Parsed>, ConfigError> {
+/// Parses a rule file (`rules/*.toml`): `[[rule]]` tables, and `[sets]` (read by
+/// `sets::builtin_sets`, which `sets` must already hold).
+pub fn parse_rule_document(
+    name: &str,
+    text: &str,
+    sets: &FileSets,
+) -> Result<Vec<Parsed>, ConfigError> {
     let mut problems = Vec::new();
     let document = Document::parse(text, &mut problems);
     let mut rules = Vec::new();
@@ -33,14 +39,14 @@ pub fn parse_rule_document(name: &str, text: &str) -> Result<Vec<Parsed>, Config
     }
     for (key, key_span, value) in document.entries() {
         if key == "rule" {
-            rules.extend(parse_rule_tables(value, &mut problems));
-        } else {
+            rules.extend(parse_rule_tables(value, sets, &mut problems));
+        } else if key != "sets" {
             problems.push(
                 Problem::new(
                     format!("unknown key `{key}` in a rule file"),
                     Some(key_span),
                 )
-                .help("a rule file holds only `[[rule]]` tables"),
+                .help("a rule file holds only `[[rule]]` tables and a `[sets]` table"),
             );
         }
     }
@@ -52,14 +58,18 @@ pub fn parse_rule_document(name: &str, text: &str) -> Result<Vec<Parsed>, Config
 }
 
 /// Parses and validates the `[[rule]]` array found in `value`.
-pub fn parse_rule_tables(value: &Spanned<DeValue<'_>>, problems: &mut Vec<Problem>) -> Vec<Parsed> {
+pub fn parse_rule_tables(
+    value: &Spanned<DeValue<'_>>,
+    sets: &FileSets,
+    problems: &mut Vec<Problem>,
+) -> Vec<Parsed> {
     tomldoc::decode_each::<RuleSpec>(value, "rule", problems)
         .into_iter()
-        .filter_map(|spec| compile_rule(spec.into_inner(), problems))
+        .filter_map(|spec| compile_rule(spec.into_inner(), sets, problems))
         .collect()
 }
 
-fn compile_rule(spec: RuleSpec, problems: &mut Vec<Problem>) -> Option<Parsed> {
+fn compile_rule(spec: RuleSpec, sets: &FileSets, problems: &mut Vec<Problem>) -> Option<Parsed> {
     let before = problems.len();
     let id_span = spec.id.span();
     let area = Area::from_id(spec.area.get_ref());
@@ -84,15 +94,12 @@ fn compile_rule(spec: RuleSpec, problems: &mut Vec<Problem>) -> Option<Parsed> {
         );
     }
     let applies_if = spec.applies_if.map(|precondition| {
-        for glob in &precondition.files {
+        let files = sets::expand(precondition.files, sets, problems);
+        for glob in &files {
             check_glob(glob, problems);
         }
         Precondition {
-            files: precondition
-                .files
-                .into_iter()
-                .map(Spanned::into_inner)
-                .collect(),
+            files: files.into_iter().map(Spanned::into_inner).collect(),
             description: precondition.description,
         }
     });
@@ -110,7 +117,7 @@ fn compile_rule(spec: RuleSpec, problems: &mut Vec<Problem>) -> Option<Parsed> {
         .checks
         .into_inner()
         .into_iter()
-        .filter_map(|check| compile_check(check, checks_span.clone(), problems))
+        .filter_map(|check| compile_check(check, checks_span.clone(), sets, problems))
         .collect();
     if problems.len() > before {
         return None;
@@ -154,9 +161,13 @@ fn check_rule_id(id: &Spanned<String>, area: &str, problems: &mut Vec<Problem>) 
 fn compile_check(
     spec: CheckSpec,
     rule_span: Range<usize>,
+    sets: &FileSets,
     problems: &mut Vec<Problem>,
 ) -> Option<Check> {
     let before = problems.len();
+    let files_span = spec.files.span();
+    let files = sets::expand(spec.files.into_inner(), sets, problems);
+    let exclude = sets::expand(spec.exclude, sets, problems);
     let kind = match spec.kind.get_ref().as_str() {
         "files-present" => {
             if let Some(pattern) = &spec.pattern {
@@ -195,8 +206,8 @@ fn compile_check(
             None
         }
     };
-    if spec.files.get_ref().is_empty() {
-        let span = Some(spec.files.span())
+    if files.is_empty() {
+        let span = Some(files_span)
             .filter(|span| !span.is_empty())
             .unwrap_or(rule_span);
         problems.push(Problem::new(
@@ -204,7 +215,7 @@ fn compile_check(
             Some(span),
         ));
     }
-    for glob in spec.files.get_ref().iter().chain(&spec.exclude) {
+    for glob in files.iter().chain(&exclude) {
         check_glob(glob, problems);
     }
     if let Some(min_count) = &spec.min_count
@@ -220,13 +231,8 @@ fn compile_check(
     }
     Some(Check {
         kind: kind?,
-        files: spec
-            .files
-            .into_inner()
-            .into_iter()
-            .map(Spanned::into_inner)
-            .collect(),
-        exclude: spec.exclude.into_iter().map(Spanned::into_inner).collect(),
+        files: files.into_iter().map(Spanned::into_inner).collect(),
+        exclude: exclude.into_iter().map(Spanned::into_inner).collect(),
         min_count: spec.min_count.map_or(1, Spanned::into_inner),
     })
 }
@@ -264,7 +270,7 @@ fn compile_pattern(
     }
 }
 
-fn check_glob(glob: &Spanned<String>, problems: &mut Vec<Problem>) {
+pub(super) fn check_glob(glob: &Spanned<String>, problems: &mut Vec<Problem>) {
     let text = glob.get_ref();
     if text.starts_with('/') || text.starts_with("./") {
         problems.push(

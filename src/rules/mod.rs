@@ -4,10 +4,12 @@ mod builtin;
 mod compile;
 mod glob;
 mod schema;
+mod sets;
 
 pub use builtin::{BUILTIN_RULE_FILES, builtin_rules};
 pub use compile::{Parsed, parse_rule_document, parse_rule_tables};
 pub use glob::{GlobError, compile_glob};
+pub use sets::{FileSets, builtin_sets};
 
 use regex::bytes::Regex;
 

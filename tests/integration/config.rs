@@ -217,3 +217,26 @@ pattern = '(\w{100}){100}'
     );
     assert!(stderr.contains("too large"), "{stderr}");
 }
+
+#[test]
+fn custom_rules_can_use_built_in_file_sets() {
+    let rule = |files: &str| {
+        format!(
+            "[[rule]]\nid = \"cd.has-service\"\narea = \"cd\"\ntitle = \"A service is defined\"\nseverity = \"note\"\n\
+             rationale = \"r\"\nremediation = \"r\"\n[[rule.check]]\nkind = \"files-present\"\nfiles = [{files}]\n"
+        )
+    };
+    let repo = repo_with_config(&rule("\"@services\""));
+    repo.write("Procfile", "web: ./run\n").commit("procfile");
+    let (_, json) = json_report(&[], repo.path());
+    assert_eq!(finding(&json, "cd.has-service").unwrap()["status"], "pass");
+    let stderr = config_error(&rule("\"@no-such-set\""));
+    assert!(
+        stderr.contains("unknown file set `@no-such-set`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("@services"),
+        "the help lists the known sets: {stderr}"
+    );
+}
