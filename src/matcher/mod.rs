@@ -1,5 +1,10 @@
-//! One `GlobSet` for every glob of every enabled rule, mapped back to the rule and check
-//! that own each glob, so the tree is matched in a single pass.
+//! Every glob of every enabled rule in one matcher, mapped back to the rule and check that
+//! own each glob, so the tree is matched in a single pass. A glob goes to `globset` or, when
+//! globset would run a regex for it, to the regex-free [`star`] matcher.
+
+mod star;
+
+use std::collections::HashMap;
 
 use globset::{Candidate, GlobSet, GlobSetBuilder};
 
@@ -7,6 +12,7 @@ use rayon::prelude::*;
 
 use crate::facts::tree::{Entry, Tree};
 use crate::rules::{GlobError, Rule, compile_glob};
+use star::{DirCache, StarGlobSet};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MatcherError {
@@ -43,20 +49,36 @@ pub struct Matches {
 }
 
 pub struct Matcher {
+    star: StarGlobSet,
     set: GlobSet,
-    owners: Vec<Owner>,
+    /// The glob id of each glob in `set`, by its index there.
+    set_ids: Vec<usize>,
+    /// Per glob id: everything that wrote it. Rules share globs (file sets, common
+    /// manifests), and each distinct glob is matched once however many rules name it.
+    owners: Vec<Vec<Owner>>,
     rule_shapes: Vec<usize>,
 }
 
 impl Matcher {
     /// Builds the set. Globs were validated when rules and settings were loaded.
     pub fn new(rules: &[Rule], scan_exclude: &[String]) -> Result<Matcher, MatcherError> {
+        let mut star = StarGlobSet::default();
         let mut builder = GlobSetBuilder::new();
-        let mut owners = Vec::new();
+        let mut set_ids = Vec::new();
+        let mut owners: Vec<Vec<Owner>> = Vec::new();
+        let mut id_of: HashMap<String, usize> = HashMap::new();
         let mut add = |glob: &str, owner: Owner| -> Result<(), MatcherError> {
             for compiled in compile_glob(glob)? {
-                builder.add(compiled);
-                owners.push(owner);
+                let id = *id_of.entry(compiled.glob().to_owned()).or_insert_with(|| {
+                    let id = owners.len();
+                    owners.push(Vec::new());
+                    if !star.add(compiled.glob(), id) {
+                        builder.add(compiled);
+                        set_ids.push(id);
+                    }
+                    id
+                });
+                owners[id].push(owner);
             }
             Ok(())
         };
@@ -94,7 +116,9 @@ impl Matcher {
             }
         }
         Ok(Matcher {
+            star,
             set: builder.build()?,
+            set_ids,
             owners,
             rule_shapes: rules.iter().map(|rule| rule.checks.len()).collect(),
         })
@@ -141,10 +165,16 @@ impl Matcher {
         let mut included = Vec::new();
         let mut excluded = Vec::new();
         let mut preconditions = Vec::new();
+        let mut dir_cache = DirCache::default();
         for (offset, entry) in entries.iter().enumerate() {
             let entry_index = first_index + offset;
             let candidate = Candidate::from_bytes(entry.path.as_slice());
             self.set.matches_candidate_into(&candidate, &mut hits);
+            for hit in &mut hits {
+                *hit = self.set_ids[*hit];
+            }
+            self.star
+                .matches_into(entry.path.as_slice(), &mut dir_cache, &mut hits);
             if hits.is_empty() {
                 continue;
             }
@@ -152,8 +182,8 @@ impl Matcher {
             excluded.clear();
             preconditions.clear();
             let mut scan_excluded = false;
-            for &hit in &hits {
-                match self.owners[hit] {
+            for &owner in hits.iter().flat_map(|&hit| &self.owners[hit]) {
+                match owner {
                     Owner::ScanExclude => scan_excluded = true,
                     Owner::Precondition { rule } => preconditions.push(rule),
                     Owner::Include { rule, check } => included.push((rule, check)),
