@@ -45,8 +45,14 @@ pub struct ScanOptions {
 
 pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     let target = repo::open(&options.path, options.rev.as_deref())?;
-    let tree = tree::list(&target)?;
-    let builtin = rules::builtin_rules();
+    // Parsing the built-in rules does not need the tree: do it while the tree is listed.
+    let (tree, builtin) = std::thread::scope(|scope| {
+        let builtin = scope.spawn(rules::builtin_rules);
+        let tree = tree::list(&target);
+        (tree, builtin.join())
+    });
+    let tree = tree?;
+    let builtin = builtin.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let (mut settings, config_name) = load_settings(options, &target, &tree, &builtin)?;
     if let Some(max_file_size) = options.max_file_size {
         settings.max_file_size = max_file_size;
