@@ -281,6 +281,9 @@ pub fn explanation(rule: &Rule) -> String {
         if !check.exclude.is_empty() {
             out.push_str(&format!("  (ignoring {})\n", check.exclude.join(", ")));
         }
+        if check.fallback {
+            out.push_str("  (a fallback: only read when nothing above passed)\n");
+        }
     }
     out.push_str(&format!("\nHow to fix it\n{}\n", wrap(&rule.remediation)));
     out.push_str(&format!(

@@ -1,6 +1,8 @@
 //! The engine: compiled rules × collected facts → findings. Pure apart from the content
 //! reader it is handed, so it is tested without a repository.
 
+use rayon::prelude::*;
+
 use crate::facts::content::Content;
 use crate::facts::tree::Tree;
 use crate::finding::{Evidence, Finding, Status};
@@ -96,9 +98,10 @@ pub fn evaluate(
         .collect())
 }
 
-/// Reads contents and runs the content checks, check by check: the checks of a rule are tried in order, and once one
-/// passes, the files only its later checks select are never read. A rule already passing on
-/// file presence reads nothing.
+/// Reads contents and runs the content checks in stages. A rule's checks are in stage 0
+/// until its first `fallback` check, which starts the next stage, and so on. A stage is
+/// examined only for rules that no check of an earlier stage passed, so the files only a
+/// fallback selects are read only when the cheaper evidence before it is missing.
 fn examine_contents(
     rules: &[Rule],
     settings: &Settings,
@@ -107,35 +110,48 @@ fn examine_contents(
     applicable: &[bool],
     mut read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> (Vec<Option<Content>>, Vec<Vec<Option<Outcome>>>) {
+    let stages: Vec<Vec<usize>> = rules.iter().map(check_stages).collect();
     let mut contents: Vec<Option<Content>> = vec![None; tree.entries.len()];
     // Per rule, per check: the outcome of a content check run here, so it is not run again.
     let mut outcomes: Vec<Vec<Option<Outcome>>> = rules
         .iter()
         .map(|rule| rule.checks.iter().map(|_| None).collect())
         .collect();
-    let mut decided: Vec<bool> = rules
+    // Per rule: the earliest stage in which some check passed.
+    let mut passed_in: Vec<Option<usize>> = rules
         .iter()
         .enumerate()
         .map(|(index, rule)| {
-            !applicable[index]
-                || settings.exemption(&rule.id).is_some()
-                || passes_on_presence(rule, &matches.checks[index])
+            rule.checks
+                .iter()
+                .zip(&matches.checks[index])
+                .zip(&stages[index])
+                .filter(|((check, entries), _)| passes_on_presence(check, entries))
+                .map(|(_, &stage)| stage)
+                .min()
         })
         .collect();
-    let depth = rules
-        .iter()
-        .map(|rule| rule.checks.len())
-        .max()
-        .unwrap_or(0);
-    for level in 0..depth {
-        let content_check = |index: usize| {
-            rules[index].checks.get(level).filter(|check| {
-                !decided[index] && matches!(check.kind, CheckKind::ContentMatches { .. })
+    let examined =
+        |index: usize| applicable[index] && settings.exemption(&rules[index].id).is_none();
+    let last_stage = stages.iter().flatten().copied().max().unwrap_or(0);
+    for stage in 0..=last_stage {
+        let due: Vec<(usize, usize)> = (0..rules.len())
+            .filter(|&index| {
+                examined(index) && passed_in[index].is_none_or(|passed| passed >= stage)
             })
-        };
-        let mut needed: Vec<usize> = (0..rules.len())
-            .filter(|&index| content_check(index).is_some())
-            .flat_map(|index| matches.checks[index][level].iter().copied())
+            .flat_map(|index| {
+                let (rule, stages) = (&rules[index], &stages[index]);
+                (0..rule.checks.len())
+                    .filter(move |&check| {
+                        stages[check] == stage
+                            && matches!(rule.checks[check].kind, CheckKind::ContentMatches { .. })
+                    })
+                    .map(move |check| (index, check))
+            })
+            .collect();
+        let mut needed: Vec<usize> = due
+            .iter()
+            .flat_map(|&(index, check)| matches.checks[index][check].iter().copied())
             .filter(|&entry| contents[entry].is_none())
             .collect();
         needed.sort_unstable();
@@ -150,26 +166,42 @@ fn examine_contents(
             contents: &contents,
             max_file_size: settings.max_file_size,
         };
-        let ran: Vec<(usize, bool, Outcome)> = (0..rules.len())
-            .filter_map(|index| {
-                let check = content_check(index)?;
-                let outcome = run_check(check, &matches.checks[index][level], &facts);
-                Some((index, outcome.matched >= check.min_count as usize, outcome))
+        // Checks are independent, and a regex over thousands of files adds up: run them in parallel.
+        let ran: Vec<(usize, usize, Outcome)> = due
+            .into_par_iter()
+            .map(|(index, check)| {
+                let outcome = run_check(
+                    &rules[index].checks[check],
+                    &matches.checks[index][check],
+                    &facts,
+                );
+                (index, check, outcome)
             })
             .collect();
-        for (index, passed, outcome) in ran {
-            decided[index] |= passed;
-            let rule_outcomes = &mut outcomes[index];
-            rule_outcomes[level] = Some(outcome);
+        for (index, check, outcome) in ran {
+            if outcome.matched >= rules[index].checks[check].min_count as usize {
+                passed_in[index] = Some(passed_in[index].map_or(stage, |passed| passed.min(stage)));
+            }
+            outcomes[index][check] = Some(outcome);
         }
     }
     (contents, outcomes)
 }
 
-fn passes_on_presence(rule: &Rule, selected: &[Vec<usize>]) -> bool {
-    rule.checks.iter().zip(selected).any(|(check, entries)| {
-        matches!(check.kind, CheckKind::FilesPresent) && entries.len() >= check.min_count as usize
-    })
+/// The stage of each of a rule's checks: every `fallback` check starts a new one.
+fn check_stages(rule: &Rule) -> Vec<usize> {
+    let mut stage = 0;
+    rule.checks
+        .iter()
+        .map(|check| {
+            stage += usize::from(check.fallback);
+            stage
+        })
+        .collect()
+}
+
+fn passes_on_presence(check: &Check, entries: &[usize]) -> bool {
+    matches!(check.kind, CheckKind::FilesPresent) && entries.len() >= check.min_count as usize
 }
 
 struct Facts<'a> {
@@ -201,9 +233,16 @@ fn evaluate_rule(
         .zip(selected)
         .zip(examined)
         .map(|((check, entries), done)| {
-            let outcome = done
-                .take()
-                .unwrap_or_else(|| run_check(check, entries, facts));
+            let outcome = match (&check.kind, done.take()) {
+                (_, Some(outcome)) => outcome,
+                (CheckKind::FilesPresent, None) => run_check(check, entries, facts),
+                // A content check left unexamined is a fallback of a rule that had already
+                // passed: its files were deliberately not read.
+                (CheckKind::ContentMatches { .. }, None) => Outcome {
+                    candidates: entries.len(),
+                    ..Outcome::default()
+                },
+            };
             (check, outcome)
         })
         .collect();
@@ -400,5 +439,88 @@ mod tests {
         assert_eq!(summarize_globs(&globs[..1]), "`a`");
         assert_eq!(summarize_globs(&globs[..2]), "`a` or `b`");
         assert_eq!(summarize_globs(&globs), "`a`, `b` or 2 other patterns");
+    }
+
+    mod staged_reading {
+        use super::*;
+        use crate::facts::tree::{ContentSource, Entry, EntryKind};
+        use crate::rules::{FileSets, parse_rule_document};
+
+        const RULE: &str = r#"
+[[rule]]
+id = "testing.staged"
+area = "testing"
+title = "t"
+severity = "warning"
+rationale = "r"
+remediation = "m"
+
+[[rule.check]]
+kind = "content-matches"
+files = ["a.txt"]
+pattern = "marker"
+
+[[rule.check]]
+kind = "content-matches"
+files = ["b.txt"]
+pattern = "marker"
+
+[[rule.check]]
+kind = "content-matches"
+fallback = true
+files = ["c.txt"]
+pattern = "marker"
+"#;
+
+        /// Evaluates `RULE` over a.txt, b.txt and c.txt with the given contents; returns the
+        /// finding and the paths read.
+        fn evaluate_with(texts: [&str; 3]) -> (Finding, Vec<String>) {
+            let rules: Vec<Rule> = parse_rule_document("test.toml", RULE, &FileSets::default())
+                .unwrap()
+                .into_iter()
+                .map(|parsed| parsed.rule)
+                .collect();
+            let entries = ["a.txt", "b.txt", "c.txt"]
+                .map(|path| Entry {
+                    path: path.into(),
+                    kind: EntryKind::File,
+                    blob: None,
+                })
+                .to_vec();
+            let tree = Tree {
+                entries,
+                submodules: Vec::new(),
+                source: ContentSource::Objects,
+            };
+            let mut read_paths = Vec::new();
+            let findings = evaluate(&rules, &Settings::default(), &tree, |indices| {
+                indices
+                    .iter()
+                    .map(|&index| {
+                        read_paths.push(tree.entries[index].display_path());
+                        Content::Text(texts[index].as_bytes().to_vec())
+                    })
+                    .collect()
+            })
+            .unwrap();
+            (findings.into_iter().next().unwrap(), read_paths)
+        }
+
+        #[test]
+        fn checks_before_a_fallback_are_all_examined_and_the_fallback_is_not_read() {
+            let (finding, read) = evaluate_with(["marker", "marker", "marker"]);
+            assert_eq!(finding.status, Status::Pass);
+            assert_eq!(read, ["a.txt", "b.txt"]);
+            let evidence: Vec<&str> = finding.evidence.iter().map(|e| e.path.as_str()).collect();
+            assert_eq!(evidence, ["a.txt", "b.txt"]);
+        }
+
+        #[test]
+        fn a_fallback_is_read_when_the_checks_before_it_find_nothing() {
+            let (finding, read) = evaluate_with(["none", "none", "marker"]);
+            assert_eq!(finding.status, Status::Pass);
+            assert_eq!(read, ["a.txt", "b.txt", "c.txt"]);
+            assert_eq!(finding.evidence[0].path, "c.txt");
+        }
     }
 }

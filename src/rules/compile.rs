@@ -234,6 +234,7 @@ fn compile_check(
         files: files.into_iter().map(Spanned::into_inner).collect(),
         exclude: exclude.into_iter().map(Spanned::into_inner).collect(),
         min_count: spec.min_count.map_or(1, Spanned::into_inner),
+        fallback: spec.fallback,
     })
 }
 

@@ -43,6 +43,9 @@ pub struct Check {
     pub exclude: Vec<String>,
     /// How many matching files make the check pass.
     pub min_count: u32,
+    /// Examined only when no check before it passed: for costly checks (reading every
+    /// source file) that stand in for cheaper ones.
+    pub fallback: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -52,4 +52,6 @@ pub struct CheckSpec {
     pub exclude: Vec<Spanned<String>>,
     pub pattern: Option<Spanned<String>>,
     pub min_count: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub fallback: bool,
 }
