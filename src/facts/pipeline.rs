@@ -1,0 +1,346 @@
+//! CI pipeline files read into the facts rules ask about: what starts a pipeline, which
+//! commands it runs and which actions it uses, each with its line.
+
+use super::yaml::{self, Node, ParseError, Value};
+
+/// A fact and the line it was found on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub text: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Pipeline {
+    /// Events that start the pipeline, in GitHub's words where there is a common one
+    /// (`push`, `pull_request`); GitLab merge request pipelines are `merge_request`.
+    pub triggers: Vec<Located>,
+    /// Shell commands, a line each.
+    pub commands: Vec<Located>,
+    /// Referenced actions and reusable workflows (`actions/checkout@v4`).
+    pub uses: Vec<Located>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    GitHubActions,
+    GitLabCi,
+    /// Azure Pipelines, CircleCI, Bitbucket, Drone, Woodpecker, Tekton…: read by key names.
+    Other,
+}
+
+fn format_of(path: &str) -> Format {
+    let forge_workflow = [
+        ".github/workflows/",
+        ".gitea/workflows/",
+        ".forgejo/workflows/",
+    ];
+    if forge_workflow.iter().any(|dir| path.starts_with(dir)) {
+        Format::GitHubActions
+    } else if path == ".gitlab-ci.yml" || path.starts_with(".gitlab/") {
+        Format::GitLabCi
+    } else {
+        Format::Other
+    }
+}
+
+/// Reads the pipeline at `path` (repository-relative; it decides the format).
+pub fn read(path: &str, text: &str) -> Result<Pipeline, ParseError> {
+    let root = yaml::parse(text)?;
+    let mut pipeline = Pipeline::default();
+    match format_of(path) {
+        Format::GitHubActions => read_github(&root, &mut pipeline),
+        Format::GitLabCi => read_gitlab(&root, &mut pipeline),
+        Format::Other => read_other(&root, &mut pipeline),
+    }
+    Ok(pipeline)
+}
+
+fn read_github(root: &Node, pipeline: &mut Pipeline) {
+    if let Some(on) = root.get("on") {
+        match &on.value {
+            Value::Map(_) => {
+                for (event, _) in on.entries() {
+                    push_scalar(&mut pipeline.triggers, event);
+                }
+            }
+            _ => {
+                for event in on.items() {
+                    push_scalar(&mut pipeline.triggers, event);
+                }
+            }
+        }
+    }
+    for (_, job) in root.get("jobs").into_iter().flat_map(Node::entries) {
+        if let Some(workflow) = job.get("uses") {
+            push_scalar(&mut pipeline.uses, workflow);
+        }
+        for step in job.get("steps").map(Node::items).unwrap_or_default() {
+            if let Some(run) = step.get("run") {
+                push_commands(&mut pipeline.commands, run);
+            }
+            if let Some(action) = step.get("uses") {
+                push_scalar(&mut pipeline.uses, action);
+            }
+        }
+    }
+}
+
+/// Top-level keys of `.gitlab-ci.yml` that are not jobs.
+const GITLAB_GLOBAL_KEYS: &[&str] = &[
+    "default",
+    "include",
+    "stages",
+    "variables",
+    "workflow",
+    "image",
+    "services",
+    "cache",
+    "spec",
+];
+
+fn read_gitlab(root: &Node, pipeline: &mut Pipeline) {
+    let mut has_jobs = false;
+    for (name, job) in root.entries() {
+        if name
+            .as_str()
+            .is_some_and(|name| GITLAB_GLOBAL_KEYS.contains(&name))
+        {
+            continue;
+        }
+        if let Some(default) = (name.as_str() == Some("before_script")).then_some(job) {
+            push_script(&mut pipeline.commands, default);
+            continue;
+        }
+        has_jobs |= matches!(job.value, Value::Map(_));
+        for key in ["before_script", "script", "after_script"] {
+            if let Some(script) = job.get(key) {
+                push_script(&mut pipeline.commands, script);
+            }
+        }
+    }
+    if let Some(default) = root.get("default") {
+        for key in ["before_script", "after_script"] {
+            if let Some(script) = default.get(key) {
+                push_script(&mut pipeline.commands, script);
+            }
+        }
+    }
+    if has_jobs {
+        // Branch pipelines run on every push unless rules say otherwise.
+        pipeline.triggers.push(Located {
+            text: "push".to_owned(),
+            line: root.line.max(1),
+        });
+    }
+    // Merge request pipelines: `rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event"`
+    // (in a job or under `workflow:`), or `only: [merge_requests]`.
+    visit(root, &mut |node| {
+        if let Some(text) = node.as_str()
+            && (text.contains("merge_request_event") || text == "merge_requests")
+        {
+            pipeline.triggers.push(Located {
+                text: "merge_request".to_owned(),
+                line: node.line,
+            });
+        }
+    });
+}
+
+/// Keys under which other formats keep shell commands.
+const COMMAND_KEYS: &[&str] = &[
+    "script",
+    "run",
+    "command",
+    "commands",
+    "bash",
+    "pwsh",
+    "powershell",
+    "cmd",
+];
+
+/// Keys and values that mean "runs on pull requests" in other formats: Azure's `pr:`,
+/// Bitbucket's `pull-requests:`, Drone's and Woodpecker's `event: pull_request`, Tekton's
+/// `on-event: [pull_request]`.
+fn read_other(root: &Node, pipeline: &mut Pipeline) {
+    visit_entries(root, &mut |key, value| {
+        let Some(name) = key.as_str() else {
+            return;
+        };
+        if matches!(name, "pr" | "pull-requests" | "pull_request") {
+            pipeline.triggers.push(Located {
+                text: "pull_request".to_owned(),
+                line: key.line,
+            });
+        }
+        if matches!(name, "trigger" | "push") {
+            pipeline.triggers.push(Located {
+                text: "push".to_owned(),
+                line: key.line,
+            });
+        }
+        if COMMAND_KEYS.contains(&name) {
+            match &value.value {
+                Value::Scalar(_) => push_commands(&mut pipeline.commands, value),
+                Value::Seq(items) => {
+                    for item in items {
+                        push_commands(&mut pipeline.commands, item);
+                    }
+                }
+                _ => {}
+            }
+        }
+    });
+    visit(root, &mut |node| {
+        if node
+            .as_str()
+            .is_some_and(|text| text.contains("pull_request"))
+        {
+            pipeline.triggers.push(Located {
+                text: "pull_request".to_owned(),
+                line: node.line,
+            });
+        }
+    });
+}
+
+fn push_scalar(into: &mut Vec<Located>, node: &Node) {
+    if let Some(text) = node.as_str() {
+        into.push(Located {
+            text: text.to_owned(),
+            line: node.line,
+        });
+    }
+}
+
+/// A GitLab `script`: one command or a list of them.
+fn push_script(into: &mut Vec<Located>, script: &Node) {
+    for item in script.items() {
+        push_commands(into, item);
+    }
+}
+
+/// The lines of a (possibly multi-line) command. serde-saphyr places a block scalar
+/// (`run: |`) on its first content line.
+fn push_commands(into: &mut Vec<Located>, node: &Node) {
+    let Some(text) = node.as_str() else {
+        return;
+    };
+    let first_line = node.line;
+    for (offset, line) in text.lines().enumerate() {
+        let line_text = line.trim();
+        if !line_text.is_empty() && !line_text.starts_with('#') {
+            into.push(Located {
+                text: line_text.to_owned(),
+                line: first_line + u32::try_from(offset).unwrap_or(u32::MAX),
+            });
+        }
+    }
+}
+
+/// Calls `each` on every node of the tree, keys included.
+fn visit(node: &Node, each: &mut impl FnMut(&Node)) {
+    each(node);
+    match &node.value {
+        Value::Seq(items) => items.iter().for_each(|item| visit(item, each)),
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                visit(key, each);
+                visit(value, each);
+            }
+        }
+        Value::Null | Value::Scalar(_) => {}
+    }
+}
+
+/// Calls `each` on every map entry of the tree.
+fn visit_entries(node: &Node, each: &mut impl FnMut(&Node, &Node)) {
+    match &node.value {
+        Value::Seq(items) => items.iter().for_each(|item| visit_entries(item, each)),
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                each(key, value);
+                visit_entries(value, each);
+            }
+        }
+        Value::Null | Value::Scalar(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(located: &[Located]) -> Vec<(&str, u32)> {
+        located
+            .iter()
+            .map(|fact| (fact.text.as_str(), fact.line))
+            .collect()
+    }
+
+    #[test]
+    fn github_triggers_in_each_form() {
+        for (on, expected) in [
+            ("on: pull_request\n", vec![("pull_request", 1)]),
+            (
+                "on: [push, pull_request]\n",
+                vec![("push", 1), ("pull_request", 1)],
+            ),
+            (
+                "on:\n  push:\n    branches: [main]\n  pull_request:\n",
+                vec![("push", 2), ("pull_request", 4)],
+            ),
+        ] {
+            let pipeline = read(".github/workflows/ci.yml", on).unwrap();
+            assert_eq!(texts(&pipeline.triggers), expected, "{on}");
+        }
+    }
+
+    #[test]
+    fn github_commands_and_uses_with_lines() {
+        let text = "on: push\njobs:\n  test:\n    steps:\n      - uses: actions/checkout@v4\n      - run: |\n          cargo build\n          cargo test\n  call:\n    uses: org/repo/.github/workflows/x.yml@main\n";
+        let pipeline = read(".github/workflows/ci.yml", text).unwrap();
+        assert_eq!(
+            texts(&pipeline.commands),
+            [("cargo build", 7), ("cargo test", 8)]
+        );
+        assert_eq!(
+            texts(&pipeline.uses),
+            [
+                ("actions/checkout@v4", 5),
+                ("org/repo/.github/workflows/x.yml@main", 10)
+            ]
+        );
+    }
+
+    #[test]
+    fn gitlab_scripts_and_merge_request_rules() {
+        let text = "stages: [test]\ndefault:\n  before_script:\n    - echo hi\ntest:\n  script:\n    - make test\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n";
+        let pipeline = read(".gitlab-ci.yml", text).unwrap();
+        assert_eq!(
+            texts(&pipeline.commands),
+            [("make test", 7), ("echo hi", 4)]
+        );
+        assert_eq!(
+            texts(&pipeline.triggers),
+            [("push", 1), ("merge_request", 9)]
+        );
+    }
+
+    #[test]
+    fn other_formats_by_key_names() {
+        let text = "trigger:\n  - main\npr:\n  - main\nsteps:\n  - script: npm test\n";
+        let pipeline = read("azure-pipelines.yml", text).unwrap();
+        assert_eq!(texts(&pipeline.commands), [("npm test", 6)]);
+        assert_eq!(
+            texts(&pipeline.triggers),
+            [("push", 1), ("pull_request", 3)]
+        );
+    }
+
+    #[test]
+    fn a_malformed_pipeline_is_an_error_with_a_line() {
+        let error = read(".github/workflows/ci.yml", "on: push\njobs: [\n").unwrap_err();
+        assert!(error.line.is_some());
+    }
+}

@@ -1,0 +1,268 @@
+//! Task runners at the repository root, so that a pipeline step such as `make test` or
+//! `npm test` is judged by what the target or script actually runs.
+
+use std::collections::HashMap;
+
+/// Root files that define tasks, by the name of the tool that runs them.
+pub const TASK_FILES: &[&str] = &[
+    "GNUmakefile",
+    "makefile",
+    "Makefile",
+    "package.json",
+    "justfile",
+    "Justfile",
+    ".justfile",
+];
+
+/// How deep `make ci` → `make test` → `cargo test` chains are followed.
+const MAX_DEPTH: usize = 3;
+
+/// npm's `init` placeholder: a script, but not a test suite.
+const NPM_PLACEHOLDER: &str = "no test specified";
+
+#[derive(Debug, Default)]
+pub struct TaskRunners {
+    /// Make targets: their recipe lines, then their prerequisites as `make <target>`.
+    make: HashMap<String, Vec<String>>,
+    npm: HashMap<String, Vec<String>>,
+    just: HashMap<String, Vec<String>>,
+}
+
+impl TaskRunners {
+    /// `read(name)` returns the text of a root file from [`TASK_FILES`], if present.
+    pub fn new<'a>(read: impl Fn(&str) -> Option<&'a str>) -> TaskRunners {
+        let mut runners = TaskRunners::default();
+        if let Some(text) = ["GNUmakefile", "makefile", "Makefile"]
+            .into_iter()
+            .find_map(&read)
+        {
+            runners.make = make_targets(text);
+        }
+        if let Some(text) = read("package.json") {
+            runners.npm = npm_scripts(text);
+        }
+        if let Some(text) = ["justfile", "Justfile", ".justfile"]
+            .into_iter()
+            .find_map(&read)
+        {
+            runners.just = just_recipes(text);
+        }
+        runners
+    }
+
+    /// The commands `command` runs through task runners, followed a few levels deep.
+    pub fn expand(&self, command: &str) -> Vec<String> {
+        let mut expanded = Vec::new();
+        let mut frontier = vec![command.to_owned()];
+        for _ in 0..MAX_DEPTH {
+            let next: Vec<String> = frontier
+                .iter()
+                .flat_map(|command| self.expand_once(command))
+                .collect();
+            expanded.extend(next.iter().cloned());
+            frontier = next;
+        }
+        expanded
+    }
+
+    fn expand_once(&self, command: &str) -> Vec<String> {
+        command
+            .split(['&', ';', '|'])
+            .flat_map(|part| {
+                let words: Vec<&str> = part.split_whitespace().collect();
+                let (table, names) = match words.as_slice() {
+                    ["make" | "gmake", rest @ ..] if !rest.contains(&"-C") => {
+                        (&self.make, make_goals(rest))
+                    }
+                    ["npm" | "yarn" | "pnpm" | "bun", "test" | "t", ..] => {
+                        (&self.npm, vec!["test"])
+                    }
+                    [
+                        "npm" | "yarn" | "pnpm" | "bun",
+                        "run" | "run-script",
+                        script,
+                        ..,
+                    ] => (&self.npm, vec![*script]),
+                    ["yarn" | "pnpm", script, ..] => (&self.npm, vec![*script]),
+                    ["just", rest @ ..] => (
+                        &self.just,
+                        rest.iter()
+                            .take_while(|word| !word.starts_with('-'))
+                            .copied()
+                            .take(1)
+                            .collect(),
+                    ),
+                    _ => return Vec::new(),
+                };
+                names
+                    .into_iter()
+                    .flat_map(|name| table.get(name).cloned().unwrap_or_default())
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// Goals named on a `make` command line (not flags, not variable assignments).
+fn make_goals<'a>(words: &[&'a str]) -> Vec<&'a str> {
+    words
+        .iter()
+        .filter(|word| !word.starts_with('-') && !word.contains('='))
+        .copied()
+        .collect()
+}
+
+fn make_targets(text: &str) -> HashMap<String, Vec<String>> {
+    let mut targets: HashMap<String, Vec<String>> = HashMap::new();
+    let mut current: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if let Some(recipe) = line.strip_prefix('\t') {
+            let recipe = recipe.trim().trim_start_matches(['@', '-', '+']).trim();
+            for target in &current {
+                targets
+                    .entry(target.clone())
+                    .or_default()
+                    .push(recipe.to_owned());
+            }
+            continue;
+        }
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        current.clear();
+        let Some((names, rest)) = line.split_once(':') else {
+            continue;
+        };
+        // `x := y`, `x ::= y` are assignments; `a b: c d` names two targets.
+        if rest.starts_with('=') || names.contains('=') || names.contains('$') {
+            continue;
+        }
+        let rest = rest.trim_start_matches(':');
+        let (prerequisites, inline) = rest.split_once(';').unwrap_or((rest, ""));
+        for name in names.split_whitespace() {
+            let entry = targets.entry(name.to_owned()).or_default();
+            entry.extend(
+                prerequisites
+                    .split_whitespace()
+                    .filter(|prerequisite| !prerequisite.starts_with('|'))
+                    .map(|prerequisite| format!("make {prerequisite}")),
+            );
+            if !inline.trim().is_empty() {
+                entry.push(inline.trim().to_owned());
+            }
+            current.push(name.to_owned());
+        }
+    }
+    targets
+}
+
+fn npm_scripts(text: &str) -> HashMap<String, Vec<String>> {
+    let Ok(manifest) = serde_json::from_str::<serde_json::Value>(text) else {
+        return HashMap::new();
+    };
+    let Some(scripts) = manifest
+        .get("scripts")
+        .and_then(|scripts| scripts.as_object())
+    else {
+        return HashMap::new();
+    };
+    scripts
+        .iter()
+        .filter_map(|(name, script)| {
+            let script = script.as_str()?;
+            (!script.contains(NPM_PLACEHOLDER)).then(|| (name.clone(), vec![script.to_owned()]))
+        })
+        .collect()
+}
+
+fn just_recipes(text: &str) -> HashMap<String, Vec<String>> {
+    let mut recipes: HashMap<String, Vec<String>> = HashMap::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some(name) = &current
+                && !line.trim().is_empty()
+            {
+                let command = line.trim().trim_start_matches(['@', '-']).trim();
+                recipes
+                    .entry(name.clone())
+                    .or_default()
+                    .push(command.to_owned());
+            }
+            continue;
+        }
+        current = None;
+        let Some((header, dependencies)) = line.split_once(':') else {
+            continue;
+        };
+        if dependencies.starts_with('=') || header.starts_with(['#', '[']) {
+            continue;
+        }
+        let mut words = header.split_whitespace();
+        let Some(name) = words.next().map(|name| name.trim_start_matches('@')) else {
+            continue;
+        };
+        if ["set", "alias", "export", "import", "mod"].contains(&name) {
+            continue;
+        }
+        let entry = recipes.entry(name.to_owned()).or_default();
+        entry.extend(
+            dependencies
+                .split_whitespace()
+                .map(|dependency| format!("just {dependency}")),
+        );
+        current = Some(name.to_owned());
+    }
+    recipes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runners(files: &[(&'static str, &'static str)]) -> TaskRunners {
+        TaskRunners::new(|name| {
+            files
+                .iter()
+                .find(|(file, _)| *file == name)
+                .map(|(_, text)| *text)
+        })
+    }
+
+    #[test]
+    fn make_targets_and_prerequisites_are_followed() {
+        let makefile = "GO := go\n.PHONY: ci test\nci: lint test\n\ntest:\n\t@$(GO) test ./...\nlint:\n\tgolangci-lint run\n";
+        let runners = runners(&[("Makefile", makefile)]);
+        let expanded = runners.expand("make ci");
+        assert!(
+            expanded.contains(&"$(GO) test ./...".to_owned()),
+            "{expanded:?}"
+        );
+        assert!(runners.expand("make -C docs test").is_empty());
+    }
+
+    #[test]
+    fn npm_scripts_except_the_placeholder() {
+        let package = r#"{"scripts": {"test": "vitest run", "ci": "npm test && npm run build"}}"#;
+        let runners = runners(&[("package.json", package)]);
+        assert_eq!(runners.expand("npm test"), ["vitest run"]);
+        assert!(
+            runners
+                .expand("npm run ci")
+                .contains(&"vitest run".to_owned())
+        );
+        let placeholder = r#"{"scripts": {"test": "echo \"Error: no test specified\" && exit 1"}}"#;
+        assert!(super::npm_scripts(placeholder).is_empty());
+    }
+
+    #[test]
+    fn just_recipes_and_dependencies() {
+        let justfile =
+            "set shell := [\"bash\", \"-c\"]\n\nci: test\n\ntest:\n    cargo nextest run\n";
+        let runners = runners(&[("justfile", justfile)]);
+        assert_eq!(
+            runners.expand("just ci"),
+            ["just test", "cargo nextest run"]
+        );
+    }
+}

@@ -1,0 +1,202 @@
+//! A YAML document as a plain tree of nodes that know their line, parsed with serde-saphyr
+//! (pure Rust, with resource budgets against alias bombs). Pipeline formats differ too
+//! much for one typed schema; their readers walk this tree instead.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    /// Strings, numbers and booleans, as written.
+    Scalar(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    /// 1-based line where the node is used (for an alias: where the alias is).
+    pub line: u32,
+}
+
+/// Why a document could not be read, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    pub line: Option<u32>,
+}
+
+pub fn parse(text: &str) -> Result<Node, ParseError> {
+    let options = serde_saphyr::options! {
+        // YAML 1.2 booleans only: GitHub's `on:` key is a string, not `true`.
+        strict_booleans: true,
+        with_snippet: false,
+    };
+    serde_saphyr::from_str_with_options::<Node>(text, options).map_err(|error| ParseError {
+        line: error
+            .location()
+            .and_then(|location| u32::try_from(location.line()).ok())
+            .filter(|&line| line > 0),
+        message: first_line(&error.to_string()),
+    })
+}
+
+/// serde-saphyr renders errors with a source snippet; reports want the one-line cause.
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or_default().trim().to_owned()
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The value under `key`, when this node is a map that has it.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries()
+            .find(|(name, _)| name.as_str() == Some(key))
+            .map(|(_, value)| value)
+    }
+
+    /// A map's entries; nothing for other nodes.
+    pub fn entries(&self) -> impl Iterator<Item = (&Node, &Node)> {
+        let entries = match &self.value {
+            Value::Map(entries) => entries.as_slice(),
+            _ => &[],
+        };
+        entries.iter().map(|(key, value)| (key, value))
+    }
+
+    /// A sequence's items, or the node itself when it is a single value (the many places
+    /// where CI formats accept `x` for `[x]`).
+    pub fn items(&self) -> Vec<&Node> {
+        match &self.value {
+            Value::Seq(items) => items.iter().collect(),
+            Value::Null => Vec::new(),
+            _ => vec![self],
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Node, D::Error> {
+        let spanned = Spanned::<Value>::deserialize(deserializer)?;
+        Ok(Node {
+            line: u32::try_from(spanned.referenced.line()).unwrap_or(0),
+            value: spanned.value,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("any YAML value")
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Scalar(value.to_string()))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::Scalar(value.to_string()))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::Scalar(value.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Value, E> {
+        Ok(Value::Scalar(value.to_string()))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::Scalar(value.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Value, E> {
+        Ok(Value::Scalar(value))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        Value::deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Node>()? {
+            items.push(item);
+        }
+        Ok(Value::Seq(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((key, value)) = map.next_entry::<Node, Node>()? {
+            entries.push((key, value));
+        }
+        Ok(Value::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_know_their_lines() {
+        let root =
+            parse("on:\n  pull_request:\njobs:\n  test:\n    steps:\n      - run: cargo test\n")
+                .unwrap();
+        let on = root.get("on").unwrap();
+        let (trigger, _) = on.entries().next().unwrap();
+        assert_eq!((trigger.as_str(), trigger.line), (Some("pull_request"), 2));
+        let step = root
+            .get("jobs")
+            .unwrap()
+            .get("test")
+            .unwrap()
+            .get("steps")
+            .unwrap()
+            .items()[0];
+        let run = step.get("run").unwrap();
+        assert_eq!((run.as_str(), run.line), (Some("cargo test"), 6));
+    }
+
+    #[test]
+    fn the_on_key_stays_a_string() {
+        let root = parse("on: push\n").unwrap();
+        assert_eq!(root.get("on").and_then(Node::as_str), Some("push"));
+    }
+
+    #[test]
+    fn syntax_errors_carry_a_line() {
+        let error = parse("jobs:\n  test:\n    steps: [\n").unwrap_err();
+        assert!(error.line.is_some(), "{error:?}");
+        assert!(!error.message.is_empty());
+    }
+}
