@@ -272,6 +272,20 @@ pub fn explanation(rule: &Rule) -> String {
                 "- {at_least} matching {files} contains /{}/",
                 pattern.as_str()
             ),
+            CheckKind::PipelineTrigger { pattern } => format!(
+                "- a pipeline in {files} is started by an event matching /{}/",
+                pattern.as_str()
+            ),
+            CheckKind::PipelineCommand { pattern } => format!(
+                "- a pipeline in {files} runs a command matching /{}/ (directly or \
+                 through make, npm/yarn/pnpm or just)",
+                pattern.as_str()
+            ),
+            CheckKind::PipelineUses { pattern } => format!(
+                "- a pipeline in {files} uses an action matching /{}/",
+                pattern.as_str()
+            ),
+            CheckKind::PipelineParses => format!("- every pipeline in {files} parses"),
         };
         out.push_str(&textwrap::fill(
             &line,

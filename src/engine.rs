@@ -3,8 +3,13 @@
 
 use rayon::prelude::*;
 
+use std::collections::HashMap;
+
 use crate::facts::content::Content;
+use crate::facts::pipeline::{self, Pipeline};
+use crate::facts::tasks::{TASK_FILES, TaskRunners};
 use crate::facts::tree::Tree;
+use crate::facts::yaml::ParseError;
 use crate::finding::{Evidence, Finding, Status};
 use crate::matcher::{Matcher, MatcherError, Matches};
 use crate::rules::{Check, CheckKind, Rule};
@@ -55,11 +60,17 @@ pub fn evaluate(
         .map(|(index, rule)| rule.applies_if.is_none() || !matches.precondition[index].is_empty())
         .collect();
 
-    let (contents, mut content_outcomes) =
-        examine_contents(rules, settings, tree, &matches, &applicable, read);
+    let Examined {
+        contents,
+        pipelines,
+        outcomes: mut content_outcomes,
+    } = examine_contents(rules, settings, tree, &matches, &applicable, read);
+    let tasks = task_runners(tree, &contents);
     let facts = Facts {
         tree,
         contents: &contents,
+        pipelines: &pipelines,
+        tasks: &tasks,
         max_file_size: settings.max_file_size,
     };
 
@@ -109,9 +120,10 @@ fn examine_contents(
     matches: &Matches,
     applicable: &[bool],
     mut read: impl FnMut(&[usize]) -> Vec<Content>,
-) -> (Vec<Option<Content>>, Vec<Vec<Option<Outcome>>>) {
+) -> Examined {
     let stages: Vec<Vec<usize>> = rules.iter().map(check_stages).collect();
     let mut contents: Vec<Option<Content>> = vec![None; tree.entries.len()];
+    let mut pipelines = Pipelines::new();
     // Per rule, per check: the outcome of a content check run here, so it is not run again.
     let mut outcomes: Vec<Vec<Option<Outcome>>> = rules
         .iter()
@@ -143,15 +155,25 @@ fn examine_contents(
                 let (rule, stages) = (&rules[index], &stages[index]);
                 (0..rule.checks.len())
                     .filter(move |&check| {
-                        stages[check] == stage
-                            && matches!(rule.checks[check].kind, CheckKind::ContentMatches { .. })
+                        stages[check] == stage && rule.checks[check].kind.reads_content()
                     })
                     .map(move |check| (index, check))
             })
             .collect();
+        let resolves_tasks = due.iter().any(|&(index, check)| {
+            matches!(
+                rules[index].checks[check].kind,
+                CheckKind::PipelineCommand { .. }
+            )
+        });
+        let task_files = TASK_FILES
+            .iter()
+            .filter(|_| resolves_tasks)
+            .filter_map(|name| tree.position(name));
         let mut needed: Vec<usize> = due
             .iter()
             .flat_map(|&(index, check)| matches.checks[index][check].iter().copied())
+            .chain(task_files)
             .filter(|&entry| contents[entry].is_none())
             .collect();
         needed.sort_unstable();
@@ -161,9 +183,21 @@ fn examine_contents(
                 contents[*entry] = Some(content);
             }
         }
+        for &(index, check) in &due {
+            if rules[index].checks[check].kind.reads_pipelines() {
+                for &entry in &matches.checks[index][check] {
+                    pipelines
+                        .entry(entry)
+                        .or_insert_with(|| read_pipeline(tree, &contents, entry));
+                }
+            }
+        }
+        let tasks = task_runners(tree, &contents);
         let facts = Facts {
             tree,
             contents: &contents,
+            pipelines: &pipelines,
+            tasks: &tasks,
             max_file_size: settings.max_file_size,
         };
         // Checks are independent, and a regex over thousands of files adds up: run them in parallel.
@@ -185,7 +219,49 @@ fn examine_contents(
             outcomes[index][check] = Some(outcome);
         }
     }
-    (contents, outcomes)
+    Examined {
+        contents,
+        pipelines,
+        outcomes,
+    }
+}
+
+/// What reading and running the content checks produced.
+struct Examined {
+    /// Per entry: its content, if some check needed it.
+    contents: Vec<Option<Content>>,
+    pipelines: Pipelines,
+    /// Per rule, per check: the outcome of content checks that ran.
+    outcomes: Vec<Vec<Option<Outcome>>>,
+}
+
+/// Parsed pipelines by entry; `None` for files that were not text.
+type Pipelines = HashMap<usize, Option<Result<Pipeline, ParseError>>>;
+
+fn read_pipeline(
+    tree: &Tree,
+    contents: &[Option<Content>],
+    entry: usize,
+) -> Option<Result<Pipeline, ParseError>> {
+    let Some(Content::Text(bytes)) = &contents[entry] else {
+        return None;
+    };
+    let path = tree.entries[entry].display_path();
+    Some(match std::str::from_utf8(bytes) {
+        Ok(text) => pipeline::read(&path, text),
+        Err(_) => Err(ParseError {
+            message: "not valid UTF-8".to_owned(),
+            line: None,
+        }),
+    })
+}
+
+/// The root task runners, from whichever task files have been read.
+fn task_runners(tree: &Tree, contents: &[Option<Content>]) -> TaskRunners {
+    TaskRunners::new(|name| match &contents[tree.position(name)?] {
+        Some(Content::Text(bytes)) => std::str::from_utf8(bytes).ok(),
+        _ => None,
+    })
 }
 
 /// The stage of each of a rule's checks: every `fallback` check starts a new one.
@@ -207,6 +283,8 @@ fn passes_on_presence(check: &Check, entries: &[usize]) -> bool {
 struct Facts<'a> {
     tree: &'a Tree,
     contents: &'a [Option<Content>],
+    pipelines: &'a Pipelines,
+    tasks: &'a TaskRunners,
     max_file_size: u64,
 }
 
@@ -218,6 +296,8 @@ struct Outcome {
     matched: usize,
     /// Candidate files whose content could not be examined, with why.
     unreadable: Vec<String>,
+    /// Pipelines that do not parse: where, and the parser's message.
+    broken: Vec<(Evidence, String)>,
     candidates: usize,
 }
 
@@ -238,7 +318,7 @@ fn evaluate_rule(
                 (CheckKind::FilesPresent, None) => run_check(check, entries, facts),
                 // A content check left unexamined is a fallback of a rule that had already
                 // passed: its files were deliberately not read.
-                (CheckKind::ContentMatches { .. }, None) => Outcome {
+                (_, None) => Outcome {
                     candidates: entries.len(),
                     ..Outcome::default()
                 },
@@ -249,7 +329,7 @@ fn evaluate_rule(
 
     let passing: Vec<&Outcome> = outcomes
         .iter()
-        .filter(|(check, outcome)| outcome.matched >= check.min_count as usize)
+        .filter(|(check, outcome)| check_passed(check, outcome))
         .map(|(_, outcome)| outcome)
         .collect();
     if !passing.is_empty() {
@@ -267,6 +347,24 @@ fn evaluate_rule(
         };
         evidence.truncate(MAX_EVIDENCE);
         return finding(rule, Status::Pass, message, evidence);
+    }
+
+    let broken: Vec<&(Evidence, String)> = outcomes
+        .iter()
+        .flat_map(|(_, outcome)| &outcome.broken)
+        .collect();
+    if let Some((first, why)) = broken.first() {
+        let others = match broken.len() {
+            1 => String::new(),
+            count => format!(" ({} more)", count - 1),
+        };
+        let message = format!("{} does not parse: {why}{others}.", describe(first));
+        let evidence = broken
+            .iter()
+            .take(MAX_EVIDENCE)
+            .map(|(at, _)| at.clone())
+            .collect();
+        return finding(rule, Status::Fail, message, evidence);
     }
 
     let unreadable: Vec<&String> = outcomes
@@ -305,6 +403,10 @@ fn evaluate_rule(
     finding(rule, Status::Fail, message, Vec::new())
 }
 
+fn check_passed(check: &Check, outcome: &Outcome) -> bool {
+    outcome.matched >= check.min_count as usize && outcome.broken.is_empty()
+}
+
 fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
     let mut outcome = Outcome {
         candidates: entries.len(),
@@ -314,49 +416,110 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
         // Paths are only rendered for the evidence kept; a glob like `tests/**` can select thousands.
         let keep = outcome.evidence.len() < MAX_EVIDENCE;
         let path = || facts.tree.entries[index].display_path();
-        match &check.kind {
-            CheckKind::FilesPresent => {
-                outcome.matched += 1;
-                if keep {
-                    outcome.evidence.push(Evidence {
-                        path: path(),
-                        line: None,
-                    });
-                }
+        if !check.kind.reads_content() {
+            outcome.matched += 1;
+            if keep {
+                outcome.evidence.push(Evidence {
+                    path: path(),
+                    line: None,
+                });
             }
-            CheckKind::ContentMatches { pattern } => match &facts.contents[index] {
-                Some(Content::Text(bytes)) => {
-                    if let Some(found) = pattern.find(bytes) {
-                        outcome.matched += 1;
-                        if keep {
-                            let line = line_of(bytes, found.start());
-                            outcome.evidence.push(Evidence {
-                                path: path(),
-                                line: Some(line),
-                            });
-                        }
-                    }
-                }
-                Some(Content::Binary) => {}
-                Some(Content::TooLarge(size)) => outcome.unreadable.push(format!(
+            continue;
+        }
+        let bytes = match &facts.contents[index] {
+            Some(Content::Text(bytes)) => bytes,
+            Some(Content::Binary) => continue,
+            Some(Content::TooLarge(size)) => {
+                outcome.unreadable.push(format!(
                     "{} is {} bytes, over the {}-byte read cap",
                     path(),
                     size,
                     facts.max_file_size
-                )),
-                Some(Content::Unreadable(why)) => {
-                    outcome.unreadable.push(format!("{}: {why}", path()))
+                ));
+                continue;
+            }
+            Some(Content::Unreadable(why)) => {
+                outcome.unreadable.push(format!("{}: {why}", path()));
+                continue;
+            }
+            None => {
+                outcome.unreadable.push(format!("{} was not read", path()));
+                continue;
+            }
+        };
+        let line = match &check.kind {
+            CheckKind::ContentMatches { pattern } => pattern
+                .find(bytes)
+                .map(|found| line_of(bytes, found.start())),
+            kind => match facts.pipelines.get(&index) {
+                Some(Some(Ok(pipeline))) => pipeline_match(kind, pipeline, facts.tasks),
+                Some(Some(Err(error))) => {
+                    if matches!(kind, CheckKind::PipelineParses) {
+                        let at = Evidence {
+                            path: path(),
+                            line: error.line,
+                        };
+                        outcome.broken.push((at, error.message.clone()));
+                    }
+                    None
                 }
-                None => outcome.unreadable.push(format!("{} was not read", path())),
+                Some(None) | None => None,
             },
+        };
+        if let Some(line) = line {
+            outcome.matched += 1;
+            if keep {
+                outcome.evidence.push(Evidence {
+                    path: path(),
+                    line: (line > 0).then_some(line),
+                });
+            }
         }
     }
     outcome
 }
 
+/// The line of the first pipeline fact the check accepts (0 when a parsed pipeline passes
+/// as a whole).
+fn pipeline_match(kind: &CheckKind, pipeline: &Pipeline, tasks: &TaskRunners) -> Option<u32> {
+    let first = |facts: &[pipeline::Located], pattern: &regex::bytes::Regex| {
+        facts
+            .iter()
+            .find(|fact| pattern.is_match(fact.text.as_bytes()))
+            .map(|fact| fact.line)
+    };
+    match kind {
+        CheckKind::PipelineTrigger { pattern } => first(&pipeline.triggers, pattern),
+        CheckKind::PipelineUses { pattern } => first(&pipeline.uses, pattern),
+        CheckKind::PipelineCommand { pattern } => pipeline
+            .commands
+            .iter()
+            .find(|command| {
+                pattern.is_match(command.text.as_bytes())
+                    || tasks
+                        .expand(&command.text)
+                        .iter()
+                        .any(|run| pattern.is_match(run.as_bytes()))
+            })
+            .map(|command| command.line),
+        CheckKind::PipelineParses => Some(0),
+        CheckKind::FilesPresent | CheckKind::ContentMatches { .. } => None,
+    }
+}
+
 fn describe_miss(check: &Check, outcome: &Outcome) -> String {
     let patterns = summarize_globs(&check.files);
+    let pipelines = |noun: &str| match outcome.candidates {
+        1 => format!("The only pipeline matching {patterns} has no {noun}."),
+        candidates => {
+            format!("None of the {candidates} pipelines matching {patterns} has a {noun}.")
+        }
+    };
     match (&check.kind, outcome.candidates) {
+        (CheckKind::PipelineTrigger { .. }, _) => pipelines("matching trigger"),
+        (CheckKind::PipelineCommand { .. }, _) => pipelines("matching command"),
+        (CheckKind::PipelineUses { .. }, _) => pipelines("matching action"),
+        (CheckKind::PipelineParses, _) => pipelines("readable YAML"),
         (CheckKind::FilesPresent, found) => format!(
             "Found {} matching {patterns}; at least {} needed.",
             plural(found, "file"),

@@ -1,6 +1,10 @@
 //! CI pipeline files read into the facts rules ask about: what starts a pipeline, which
 //! commands it runs and which actions it uses, each with its line.
 
+use std::sync::OnceLock;
+
+use regex::Regex;
+
 use super::yaml::{self, Node, ParseError, Value};
 
 /// A fact and the line it was found on.
@@ -25,6 +29,8 @@ pub struct Pipeline {
 enum Format {
     GitHubActions,
     GitLabCi,
+    /// Groovy, read by pattern: `sh`/`bat` steps and `changeRequest()` conditions.
+    Jenkins,
     /// Azure Pipelines, CircleCI, Bitbucket, Drone, Woodpecker, Tekton…: read by key names.
     Other,
 }
@@ -35,7 +41,10 @@ fn format_of(path: &str) -> Format {
         ".gitea/workflows/",
         ".forgejo/workflows/",
     ];
-    if forge_workflow.iter().any(|dir| path.starts_with(dir)) {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name == "Jenkinsfile" || name.starts_with("Jenkinsfile.") || name.ends_with(".jenkinsfile") {
+        Format::Jenkins
+    } else if forge_workflow.iter().any(|dir| path.starts_with(dir)) {
         Format::GitHubActions
     } else if path == ".gitlab-ci.yml" || path.starts_with(".gitlab/") {
         Format::GitLabCi
@@ -46,14 +55,66 @@ fn format_of(path: &str) -> Format {
 
 /// Reads the pipeline at `path` (repository-relative; it decides the format).
 pub fn read(path: &str, text: &str) -> Result<Pipeline, ParseError> {
+    let format = format_of(path);
+    if format == Format::Jenkins {
+        return Ok(read_jenkins(text));
+    }
     let root = yaml::parse(text)?;
     let mut pipeline = Pipeline::default();
-    match format_of(path) {
+    match format {
         Format::GitHubActions => read_github(&root, &mut pipeline),
         Format::GitLabCi => read_gitlab(&root, &mut pipeline),
-        Format::Other => read_other(&root, &mut pipeline),
+        Format::Other | Format::Jenkins => read_other(&root, &mut pipeline),
     }
     Ok(pipeline)
+}
+
+/// A declarative or scripted Jenkinsfile: shell steps (`sh 'make test'`, `sh """…"""`,
+/// `bat`, `powershell`) and `changeRequest()` conditions, found by pattern.
+fn read_jenkins(text: &str) -> Pipeline {
+    static STEP: OnceLock<Regex> = OnceLock::new();
+    static CHANGE_REQUEST: OnceLock<Regex> = OnceLock::new();
+    let step = STEP.get_or_init(|| {
+        let quoted = r#"(?:'''(.*?)'''|"""(.*?)"""|'([^'\n]*)'|"([^"\n]*)")"#;
+        let pattern =
+            format!(r"(?s)\b(?:sh|bat|powershell|pwsh)\s*\(?\s*(?:script\s*:\s*)?{quoted}");
+        Regex::new(&pattern).expect("valid regex")
+    });
+    let change_request =
+        CHANGE_REQUEST.get_or_init(|| Regex::new(r"\bchangeRequest\s*\(").expect("valid regex"));
+    let line_at = |offset: usize| {
+        let newlines = text[..offset].bytes().filter(|&byte| byte == b'\n').count();
+        u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+    };
+    let mut pipeline = Pipeline {
+        triggers: vec![Located {
+            text: "push".to_owned(),
+            line: 1,
+        }],
+        ..Pipeline::default()
+    };
+    for captures in step.captures_iter(text) {
+        let Some(body) = (1..=4).find_map(|group| captures.get(group)) else {
+            continue;
+        };
+        let first_line = line_at(body.start());
+        for (offset, line) in body.as_str().lines().enumerate() {
+            let command = line.trim();
+            if !command.is_empty() {
+                pipeline.commands.push(Located {
+                    text: command.to_owned(),
+                    line: first_line + u32::try_from(offset).unwrap_or(u32::MAX),
+                });
+            }
+        }
+    }
+    for found in change_request.find_iter(text) {
+        pipeline.triggers.push(Located {
+            text: "pull_request".to_owned(),
+            line: line_at(found.start()),
+        });
+    }
+    pipeline
 }
 
 fn read_github(root: &Node, pipeline: &mut Pipeline) {
@@ -335,6 +396,20 @@ mod tests {
         assert_eq!(
             texts(&pipeline.triggers),
             [("push", 1), ("pull_request", 3)]
+        );
+    }
+
+    #[test]
+    fn jenkinsfile_steps_and_change_requests() {
+        let text = "pipeline {\n  stages {\n    stage('Test') {\n      when { changeRequest() }\n      steps {\n        sh 'make test'\n        sh \"\"\"\n          ./gradlew check\n        \"\"\"\n      }\n    }\n  }\n}\n";
+        let pipeline = read("Jenkinsfile", text).unwrap();
+        assert_eq!(
+            texts(&pipeline.commands),
+            [("make test", 6), ("./gradlew check", 8)]
+        );
+        assert_eq!(
+            texts(&pipeline.triggers),
+            [("push", 1), ("pull_request", 4)]
         );
     }
 

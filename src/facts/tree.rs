@@ -49,7 +49,14 @@ pub struct Tree {
 
 impl Tree {
     pub fn find(&self, path: &str) -> Option<&Entry> {
-        self.entries.iter().find(|entry| entry.path == path)
+        self.position(path).map(|index| &self.entries[index])
+    }
+
+    /// The index of the entry at `path`; entries are sorted by path.
+    pub fn position(&self, path: &str) -> Option<usize> {
+        self.entries
+            .binary_search_by(|entry| entry.path.as_slice().cmp(path.as_bytes()))
+            .ok()
     }
 }
 

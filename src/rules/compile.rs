@@ -181,27 +181,45 @@ fn compile_check(
             }
             Some(CheckKind::FilesPresent)
         }
-        "content-matches" => match &spec.pattern {
-            None => {
-                problems.push(
-                    Problem::new(
-                        "a `content-matches` check needs a `pattern`",
-                        Some(spec.kind.span()),
-                    )
-                    .help("add `pattern = '<regex>'`; `^` and `$` match at line boundaries"),
-                );
-                None
+        "pipeline-parses" => {
+            if let Some(pattern) = &spec.pattern {
+                problems.push(Problem::new(
+                    "a `pipeline-parses` check takes no `pattern`",
+                    Some(pattern.span()),
+                ));
             }
-            Some(pattern) => compile_pattern(pattern, problems)
-                .map(|pattern| CheckKind::ContentMatches { pattern }),
-        },
+            Some(CheckKind::PipelineParses)
+        }
+        kind @ ("content-matches" | "pipeline-trigger" | "pipeline-command" | "pipeline-uses") => {
+            match &spec.pattern {
+                None => {
+                    problems.push(
+                        Problem::new(
+                            format!("a `{kind}` check needs a `pattern`"),
+                            Some(spec.kind.span()),
+                        )
+                        .help("add `pattern = '<regex>'`"),
+                    );
+                    None
+                }
+                Some(pattern) => compile_pattern(pattern, problems).map(|pattern| match kind {
+                    "pipeline-trigger" => CheckKind::PipelineTrigger { pattern },
+                    "pipeline-command" => CheckKind::PipelineCommand { pattern },
+                    "pipeline-uses" => CheckKind::PipelineUses { pattern },
+                    _ => CheckKind::ContentMatches { pattern },
+                }),
+            }
+        }
         other => {
             problems.push(
                 Problem::new(
                     format!("unknown check kind `{other}`"),
                     Some(spec.kind.span()),
                 )
-                .help("check kinds are: files-present, content-matches"),
+                .help(
+                    "check kinds are: files-present, content-matches, pipeline-trigger, \
+                     pipeline-command, pipeline-uses, pipeline-parses",
+                ),
             );
             None
         }

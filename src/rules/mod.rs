@@ -54,4 +54,31 @@ pub enum CheckKind {
     FilesPresent,
     /// Some file selected by the globs contains a match of the pattern.
     ContentMatches { pattern: Regex },
+    /// Some selected pipeline is started by an event matching the pattern.
+    PipelineTrigger { pattern: Regex },
+    /// Some selected pipeline runs a command matching the pattern, directly or through a
+    /// task runner (`make test`, `npm test`, `just test`).
+    PipelineCommand { pattern: Regex },
+    /// Some selected pipeline uses an action or reusable workflow matching the pattern.
+    PipelineUses { pattern: Regex },
+    /// Every selected pipeline file parses.
+    PipelineParses,
+}
+
+impl CheckKind {
+    /// Whether the check looks inside the files it selects (rather than at their names).
+    pub fn reads_content(&self) -> bool {
+        !matches!(self, CheckKind::FilesPresent)
+    }
+
+    /// Whether the check works on parsed pipelines.
+    pub fn reads_pipelines(&self) -> bool {
+        matches!(
+            self,
+            CheckKind::PipelineTrigger { .. }
+                | CheckKind::PipelineCommand { .. }
+                | CheckKind::PipelineUses { .. }
+                | CheckKind::PipelineParses
+        )
+    }
 }

@@ -2,6 +2,7 @@
 
 mod cli;
 mod config;
+mod pipelines;
 mod repositories;
 mod rules;
 mod support;

@@ -270,7 +270,7 @@ fn submodules_are_reported_not_descended_into() {
 #[test]
 fn files_over_the_read_cap_make_content_rules_unknown() {
     let repo = TestRepo::new();
-    let mut workflow = String::from("on: [pull_request]\njobs:\n");
+    let mut workflow = String::from("on: [pull_request]\njobs:\n  test:\n    steps:\n");
     workflow.push_str(&"# padding\n".repeat(200));
     workflow.push_str("      - run: cargo test\n");
     repo.write(".github/workflows/ci.yml", &workflow);
