@@ -14,7 +14,7 @@ use crate::finding::{Evidence, Finding, Status};
 use crate::matcher::{Matcher, MatcherError, Matches};
 use crate::rules::{Check, CheckKind, Rule};
 use crate::settings::Settings;
-use crate::text::plural;
+use crate::text::{line_of, plural};
 
 /// At most this many evidence locations are kept per finding; the message gives the total.
 pub const MAX_EVIDENCE: usize = 10;
@@ -60,19 +60,7 @@ pub fn evaluate(
         .map(|(index, rule)| rule.applies_if.is_none() || !matches.precondition[index].is_empty())
         .collect();
 
-    let Examined {
-        contents,
-        pipelines,
-        outcomes: mut content_outcomes,
-    } = examine_contents(rules, settings, tree, &matches, &applicable, read);
-    let tasks = task_runners(tree, &contents);
-    let facts = Facts {
-        tree,
-        contents: &contents,
-        pipelines: &pipelines,
-        tasks: &tasks,
-        max_file_size: settings.max_file_size,
-    };
+    let mut content_outcomes = examine_contents(rules, settings, tree, &matches, &applicable, read);
 
     Ok(rules
         .iter()
@@ -103,7 +91,7 @@ pub fn evaluate(
                 rule,
                 &matches.checks[index],
                 &mut content_outcomes[index],
-                &facts,
+                tree,
             )
         })
         .collect())
@@ -113,6 +101,7 @@ pub fn evaluate(
 /// until its first `fallback` check, which starts the next stage, and so on. A stage is
 /// examined only for rules that no check of an earlier stage passed, so the files only a
 /// fallback selects are read only when the cheaper evidence before it is missing.
+/// Returns, per rule and check, the outcome of each content check that ran.
 fn examine_contents(
     rules: &[Rule],
     settings: &Settings,
@@ -120,10 +109,13 @@ fn examine_contents(
     matches: &Matches,
     applicable: &[bool],
     mut read: impl FnMut(&[usize]) -> Vec<Content>,
-) -> Examined {
+) -> Vec<Vec<Option<Outcome>>> {
     let stages: Vec<Vec<usize>> = rules.iter().map(check_stages).collect();
     let mut contents: Vec<Option<Content>> = vec![None; tree.entries.len()];
     let mut pipelines = Pipelines::new();
+    // Built once, when a stage first needs them (their files are read in that stage).
+    let mut tasks: Option<TaskRunners> = None;
+    let no_tasks = TaskRunners::default();
     // Per rule, per check: the outcome of a content check run here, so it is not run again.
     let mut outcomes: Vec<Vec<Option<Outcome>>> = rules
         .iter()
@@ -192,12 +184,14 @@ fn examine_contents(
                 }
             }
         }
-        let tasks = task_runners(tree, &contents);
+        if resolves_tasks && tasks.is_none() {
+            tasks = Some(task_runners(tree, &contents));
+        }
         let facts = Facts {
             tree,
             contents: &contents,
             pipelines: &pipelines,
-            tasks: &tasks,
+            tasks: tasks.as_ref().unwrap_or(&no_tasks),
             max_file_size: settings.max_file_size,
         };
         // Checks are independent, and a regex over thousands of files adds up: run them in parallel.
@@ -213,26 +207,13 @@ fn examine_contents(
             })
             .collect();
         for (index, check, outcome) in ran {
-            if outcome.matched >= rules[index].checks[check].min_count as usize {
+            if check_passed(&rules[index].checks[check], &outcome) {
                 passed_in[index] = Some(passed_in[index].map_or(stage, |passed| passed.min(stage)));
             }
             outcomes[index][check] = Some(outcome);
         }
     }
-    Examined {
-        contents,
-        pipelines,
-        outcomes,
-    }
-}
-
-/// What reading and running the content checks produced.
-struct Examined {
-    /// Per entry: its content, if some check needed it.
-    contents: Vec<Option<Content>>,
-    pipelines: Pipelines,
-    /// Per rule, per check: the outcome of content checks that ran.
-    outcomes: Vec<Vec<Option<Outcome>>>,
+    outcomes
 }
 
 /// Parsed pipelines by entry; `None` for files that were not text.
@@ -277,7 +258,7 @@ fn check_stages(rule: &Rule) -> Vec<usize> {
 }
 
 fn passes_on_presence(check: &Check, entries: &[usize]) -> bool {
-    matches!(check.kind, CheckKind::FilesPresent) && entries.len() >= check.min_count as usize
+    !check.kind.reads_content() && entries.len() >= check.min_count as usize
 }
 
 struct Facts<'a> {
@@ -305,7 +286,7 @@ fn evaluate_rule(
     rule: &Rule,
     selected: &[Vec<usize>],
     examined: &mut [Option<Outcome>],
-    facts: &Facts,
+    tree: &Tree,
 ) -> Finding {
     let outcomes: Vec<(&Check, Outcome)> = rule
         .checks
@@ -313,12 +294,12 @@ fn evaluate_rule(
         .zip(selected)
         .zip(examined)
         .map(|((check, entries), done)| {
-            let outcome = match (&check.kind, done.take()) {
-                (_, Some(outcome)) => outcome,
-                (CheckKind::FilesPresent, None) => run_check(check, entries, facts),
+            let outcome = match done.take() {
+                Some(outcome) => outcome,
+                None if !check.kind.reads_content() => presence_outcome(entries, tree),
                 // A content check left unexamined is a fallback of a rule that had already
                 // passed: its files were deliberately not read.
-                (_, None) => Outcome {
+                None => Outcome {
                     candidates: entries.len(),
                     ..Outcome::default()
                 },
@@ -407,25 +388,33 @@ fn check_passed(check: &Check, outcome: &Outcome) -> bool {
     outcome.matched >= check.min_count as usize && outcome.broken.is_empty()
 }
 
+/// A `files-present` check: every selected file is evidence.
+fn presence_outcome(entries: &[usize], tree: &Tree) -> Outcome {
+    Outcome {
+        candidates: entries.len(),
+        matched: entries.len(),
+        // Paths are only rendered for the evidence kept; a glob like `tests/**` can select thousands.
+        evidence: entries
+            .iter()
+            .take(MAX_EVIDENCE)
+            .map(|&index| Evidence {
+                path: tree.entries[index].display_path(),
+                line: None,
+            })
+            .collect(),
+        ..Outcome::default()
+    }
+}
+
+/// A check that looks inside the selected files, once their contents have been read.
 fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
     let mut outcome = Outcome {
         candidates: entries.len(),
         ..Outcome::default()
     };
     for &index in entries {
-        // Paths are only rendered for the evidence kept; a glob like `tests/**` can select thousands.
         let keep = outcome.evidence.len() < MAX_EVIDENCE;
         let path = || facts.tree.entries[index].display_path();
-        if !check.kind.reads_content() {
-            outcome.matched += 1;
-            if keep {
-                outcome.evidence.push(Evidence {
-                    path: path(),
-                    line: None,
-                });
-            }
-            continue;
-        }
         let bytes = match &facts.contents[index] {
             Some(Content::Text(bytes)) => bytes,
             Some(Content::Binary) => continue,
@@ -558,15 +547,6 @@ fn describe(evidence: &Evidence) -> String {
     }
 }
 
-/// The 1-based line of a byte offset.
-fn line_of(bytes: &[u8], offset: usize) -> u32 {
-    let newlines = bytes[..offset]
-        .iter()
-        .filter(|&&byte| byte == b'\n')
-        .count();
-    u32::try_from(newlines + 1).unwrap_or(u32::MAX)
-}
-
 fn finding(rule: &Rule, status: Status, message: String, evidence: Vec<Evidence>) -> Finding {
     Finding {
         rule: rule.id.clone(),
@@ -584,14 +564,6 @@ fn finding(rule: &Rule, status: Status, message: String, evidence: Vec<Evidence>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn line_numbers_are_one_based() {
-        let text = b"a\nb\nc";
-        assert_eq!(line_of(text, 0), 1);
-        assert_eq!(line_of(text, 2), 2);
-        assert_eq!(line_of(text, 4), 3);
-    }
 
     #[test]
     fn glob_summaries_stay_short() {

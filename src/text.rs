@@ -8,3 +8,25 @@ pub fn plural(count: usize, noun: &str) -> String {
         format!("{count} {noun}s")
     }
 }
+
+/// The 1-based line of a byte offset.
+pub fn line_of(bytes: &[u8], offset: usize) -> u32 {
+    let newlines = bytes[..offset]
+        .iter()
+        .filter(|&&byte| byte == b'\n')
+        .count();
+    u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_numbers_are_one_based() {
+        let text = b"a\nb\nc";
+        assert_eq!(line_of(text, 0), 1);
+        assert_eq!(line_of(text, 2), 2);
+        assert_eq!(line_of(text, 4), 3);
+    }
+}
