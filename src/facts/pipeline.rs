@@ -6,12 +6,22 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::yaml::{self, Node, ParseError, Value};
+use crate::text::line_of;
 
 /// A fact and the line it was found on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
     pub text: String,
     pub line: u32,
+}
+
+impl Located {
+    fn new(text: impl Into<String>, line: u32) -> Located {
+        Located {
+            text: text.into(),
+            line,
+        }
+    }
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -82,37 +92,19 @@ fn read_jenkins(text: &str) -> Pipeline {
     });
     let change_request =
         CHANGE_REQUEST.get_or_init(|| Regex::new(r"\bchangeRequest\s*\(").expect("valid regex"));
-    let line_at = |offset: usize| {
-        let newlines = text[..offset].bytes().filter(|&byte| byte == b'\n').count();
-        u32::try_from(newlines + 1).unwrap_or(u32::MAX)
-    };
+    let line_at = |offset: usize| line_of(text.as_bytes(), offset);
     let mut pipeline = Pipeline {
-        triggers: vec![Located {
-            text: "push".to_owned(),
-            line: 1,
-        }],
+        triggers: vec![Located::new("push", 1)],
         ..Pipeline::default()
     };
     for captures in step.captures_iter(text) {
-        let Some(body) = (1..=4).find_map(|group| captures.get(group)) else {
-            continue;
-        };
-        let first_line = line_at(body.start());
-        for (offset, line) in body.as_str().lines().enumerate() {
-            let command = line.trim();
-            if !command.is_empty() {
-                pipeline.commands.push(Located {
-                    text: command.to_owned(),
-                    line: first_line + u32::try_from(offset).unwrap_or(u32::MAX),
-                });
-            }
+        if let Some(body) = (1..=4).find_map(|group| captures.get(group)) {
+            push_lines(&mut pipeline.commands, body.as_str(), line_at(body.start()));
         }
     }
     for found in change_request.find_iter(text) {
-        pipeline.triggers.push(Located {
-            text: "pull_request".to_owned(),
-            line: line_at(found.start()),
-        });
+        let line = line_at(found.start());
+        pipeline.triggers.push(Located::new("pull_request", line));
     }
     pipeline
 }
@@ -169,8 +161,9 @@ fn read_gitlab(root: &Node, pipeline: &mut Pipeline) {
         {
             continue;
         }
-        if let Some(default) = (name.as_str() == Some("before_script")).then_some(job) {
-            push_script(&mut pipeline.commands, default);
+        // A global `before_script` (the pre-`default:` spelling).
+        if name.as_str() == Some("before_script") {
+            push_script(&mut pipeline.commands, job);
             continue;
         }
         has_jobs |= matches!(job.value, Value::Map(_));
@@ -189,10 +182,9 @@ fn read_gitlab(root: &Node, pipeline: &mut Pipeline) {
     }
     if has_jobs {
         // Branch pipelines run on every push unless rules say otherwise.
-        pipeline.triggers.push(Located {
-            text: "push".to_owned(),
-            line: root.line.max(1),
-        });
+        pipeline
+            .triggers
+            .push(Located::new("push", root.line.max(1)));
     }
     // Merge request pipelines: `rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event"`
     // (in a job or under `workflow:`), or `only: [merge_requests]`.
@@ -200,10 +192,9 @@ fn read_gitlab(root: &Node, pipeline: &mut Pipeline) {
         if let Some(text) = node.as_str()
             && (text.contains("merge_request_event") || text == "merge_requests")
         {
-            pipeline.triggers.push(Located {
-                text: "merge_request".to_owned(),
-                line: node.line,
-            });
+            pipeline
+                .triggers
+                .push(Located::new("merge_request", node.line));
         }
     });
 }
@@ -229,16 +220,12 @@ fn read_other(root: &Node, pipeline: &mut Pipeline) {
             return;
         };
         if matches!(name, "pr" | "pull-requests" | "pull_request") {
-            pipeline.triggers.push(Located {
-                text: "pull_request".to_owned(),
-                line: key.line,
-            });
+            pipeline
+                .triggers
+                .push(Located::new("pull_request", key.line));
         }
         if matches!(name, "trigger" | "push") {
-            pipeline.triggers.push(Located {
-                text: "push".to_owned(),
-                line: key.line,
-            });
+            pipeline.triggers.push(Located::new("push", key.line));
         }
         if COMMAND_KEYS.contains(&name) {
             match &value.value {
@@ -257,20 +244,16 @@ fn read_other(root: &Node, pipeline: &mut Pipeline) {
             .as_str()
             .is_some_and(|text| text.contains("pull_request"))
         {
-            pipeline.triggers.push(Located {
-                text: "pull_request".to_owned(),
-                line: node.line,
-            });
+            pipeline
+                .triggers
+                .push(Located::new("pull_request", node.line));
         }
     });
 }
 
 fn push_scalar(into: &mut Vec<Located>, node: &Node) {
     if let Some(text) = node.as_str() {
-        into.push(Located {
-            text: text.to_owned(),
-            line: node.line,
-        });
+        into.push(Located::new(text, node.line));
     }
 }
 
@@ -284,17 +267,18 @@ fn push_script(into: &mut Vec<Located>, script: &Node) {
 /// The lines of a (possibly multi-line) command. serde-saphyr places a block scalar
 /// (`run: |`) on its first content line.
 fn push_commands(into: &mut Vec<Located>, node: &Node) {
-    let Some(text) = node.as_str() else {
-        return;
-    };
-    let first_line = node.line;
-    for (offset, line) in text.lines().enumerate() {
-        let line_text = line.trim();
-        if !line_text.is_empty() && !line_text.starts_with('#') {
-            into.push(Located {
-                text: line_text.to_owned(),
-                line: first_line + u32::try_from(offset).unwrap_or(u32::MAX),
-            });
+    if let Some(text) = node.as_str() {
+        push_lines(into, text, node.line);
+    }
+}
+
+/// Each non-blank, non-comment line of a shell script that starts on `first_line`.
+fn push_lines(into: &mut Vec<Located>, script: &str, first_line: u32) {
+    for (offset, line) in script.lines().enumerate() {
+        let command = line.trim();
+        if !command.is_empty() && !command.starts_with('#') {
+            let line = first_line.saturating_add(u32::try_from(offset).unwrap_or(u32::MAX));
+            into.push(Located::new(command, line));
         }
     }
 }
