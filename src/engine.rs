@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::facts::content::Content;
 use crate::facts::pipeline::{self, Pipeline};
-use crate::facts::tasks::{TASK_FILES, TaskRunners};
+use crate::facts::tasks::{TaskRunners, task_files};
 use crate::facts::tree::Tree;
 use crate::facts::yaml::ParseError;
 use crate::finding::{Evidence, Finding, Status};
@@ -158,8 +158,7 @@ fn examine_contents(
                 CheckKind::PipelineCommand { .. }
             )
         });
-        let task_files = TASK_FILES
-            .iter()
+        let task_files = task_files()
             .filter(|_| resolves_tasks)
             .filter_map(|name| tree.position(name));
         let mut needed: Vec<usize> = due

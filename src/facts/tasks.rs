@@ -3,16 +3,20 @@
 
 use std::collections::HashMap;
 
-/// Root files that define tasks, by the name of the tool that runs them.
-pub const TASK_FILES: &[&str] = &[
-    "GNUmakefile",
-    "makefile",
-    "Makefile",
-    "package.json",
-    "justfile",
-    "Justfile",
-    ".justfile",
-];
+/// The names make looks for, in its order of preference.
+const MAKEFILES: &[&str] = &["GNUmakefile", "makefile", "Makefile"];
+const PACKAGE_JSON: &str = "package.json";
+/// The names just looks for.
+const JUSTFILES: &[&str] = &["justfile", "Justfile", ".justfile"];
+
+/// Root files that define tasks.
+pub fn task_files() -> impl Iterator<Item = &'static str> {
+    MAKEFILES
+        .iter()
+        .chain([&PACKAGE_JSON])
+        .chain(JUSTFILES)
+        .copied()
+}
 
 /// How deep `make ci` → `make test` → `cargo test` chains are followed.
 const MAX_DEPTH: usize = 3;
@@ -29,25 +33,14 @@ pub struct TaskRunners {
 }
 
 impl TaskRunners {
-    /// `read(name)` returns the text of a root file from [`TASK_FILES`], if present.
+    /// `read(name)` returns the text of a root file from [`task_files`], if present.
     pub fn new<'a>(read: impl Fn(&str) -> Option<&'a str>) -> TaskRunners {
-        let mut runners = TaskRunners::default();
-        if let Some(text) = ["GNUmakefile", "makefile", "Makefile"]
-            .into_iter()
-            .find_map(&read)
-        {
-            runners.make = make_targets(text);
+        let first = |names: &[&str]| names.iter().find_map(|name| read(name));
+        TaskRunners {
+            make: first(MAKEFILES).map(make_targets).unwrap_or_default(),
+            npm: read(PACKAGE_JSON).map(npm_scripts).unwrap_or_default(),
+            just: first(JUSTFILES).map(just_recipes).unwrap_or_default(),
         }
-        if let Some(text) = read("package.json") {
-            runners.npm = npm_scripts(text);
-        }
-        if let Some(text) = ["justfile", "Justfile", ".justfile"]
-            .into_iter()
-            .find_map(&read)
-        {
-            runners.just = just_recipes(text);
-        }
-        runners
     }
 
     /// The commands `command` runs through task runners, followed a few levels deep.

@@ -93,25 +93,13 @@ impl Matcher {
             {
                 add(glob, Owner::Precondition { rule: rule_index })?;
             }
-            for (check_index, check) in rule.checks.iter().enumerate() {
-                let owner = (rule_index, check_index);
-                for glob in &check.files {
-                    add(
-                        glob,
-                        Owner::Include {
-                            rule: owner.0,
-                            check: owner.1,
-                        },
-                    )?;
+            for (check, spec) in rule.checks.iter().enumerate() {
+                let rule = rule_index;
+                for glob in &spec.files {
+                    add(glob, Owner::Include { rule, check })?;
                 }
-                for glob in &check.exclude {
-                    add(
-                        glob,
-                        Owner::Exclude {
-                            rule: owner.0,
-                            check: owner.1,
-                        },
-                    )?;
+                for glob in &spec.exclude {
+                    add(glob, Owner::Exclude { rule, check })?;
                 }
             }
         }
