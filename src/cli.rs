@@ -285,6 +285,10 @@ pub fn explanation(rule: &Rule) -> String {
                 "- a pipeline in {files} uses an action matching /{}/",
                 pattern.as_str()
             ),
+            CheckKind::PipelineEnvironment { pattern } => format!(
+                "- a pipeline in {files} deploys to an environment matching /{}/",
+                pattern.as_str()
+            ),
             CheckKind::PipelineParses => format!("- every pipeline in {files} parses"),
         };
         out.push_str(&textwrap::fill(

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 
 use crate::facts::content::Content;
+use crate::facts::includes;
 use crate::facts::pipeline::{self, Pipeline};
 use crate::facts::tasks::{TaskRunners, task_files};
 use crate::facts::tree::Tree;
@@ -18,6 +19,8 @@ use crate::text::{line_of, plural};
 
 /// At most this many evidence locations are kept per finding; the message gives the total.
 pub const MAX_EVIDENCE: usize = 10;
+/// How many of the files a check looked into a message names when nothing matched.
+const NAMED_CANDIDATES: usize = 3;
 
 /// Applies `settings` to the available rules: drops disabled ones, applies severity and
 /// threshold overrides. The result is sorted by area, then id.
@@ -113,6 +116,7 @@ fn examine_contents(
     let stages: Vec<Vec<usize>> = rules.iter().map(check_stages).collect();
     let mut contents: Vec<Option<Content>> = vec![None; tree.entries.len()];
     let mut pipelines = Pipelines::new();
+    let mut includes = Includes::new();
     // Built once, when a stage first needs them (their files are read in that stage).
     let mut tasks: Option<TaskRunners> = None;
     let no_tasks = TaskRunners::default();
@@ -174,15 +178,25 @@ fn examine_contents(
                 contents[*entry] = Some(content);
             }
         }
+        let mut parsed = Vec::new();
         for &(index, check) in &due {
             if rules[index].checks[check].kind.reads_pipelines() {
                 for &entry in &matches.checks[index][check] {
-                    pipelines
-                        .entry(entry)
-                        .or_insert_with(|| read_pipeline(tree, &contents, entry));
+                    pipelines.entry(entry).or_insert_with(|| {
+                        parsed.push(entry);
+                        read_pipeline(tree, &contents, entry)
+                    });
                 }
             }
         }
+        follow_includes(
+            tree,
+            parsed,
+            &mut contents,
+            &mut pipelines,
+            &mut includes,
+            &mut read,
+        );
         if resolves_tasks && tasks.is_none() {
             tasks = Some(task_runners(tree, &contents));
         }
@@ -197,11 +211,12 @@ fn examine_contents(
         let ran: Vec<(usize, usize, Outcome)> = due
             .into_par_iter()
             .map(|(index, check)| {
-                let outcome = run_check(
-                    &rules[index].checks[check],
-                    &matches.checks[index][check],
-                    &facts,
-                );
+                let (spec, selected) = (&rules[index].checks[check], &matches.checks[index][check]);
+                let outcome = if spec.kind.reads_pipelines() {
+                    run_check(spec, &with_includes(selected, &includes), &facts)
+                } else {
+                    run_check(spec, selected, &facts)
+                };
                 (index, check, outcome)
             })
             .collect();
@@ -218,17 +233,91 @@ fn examine_contents(
 /// Parsed pipelines by entry; `None` for files that were not text.
 type Pipelines = HashMap<usize, Option<Result<Pipeline, ParseError>>>;
 
+/// The entries each pipeline includes, by the including pipeline's entry.
+type Includes = HashMap<usize, Vec<usize>>;
+
+/// Reads and parses, transitively, the local files the pipelines at `parsed` include, so
+/// checks see an included job as part of the pipeline that includes it.
+fn follow_includes(
+    tree: &Tree,
+    mut parsed: Vec<usize>,
+    contents: &mut [Option<Content>],
+    pipelines: &mut Pipelines,
+    includes: &mut Includes,
+    read: &mut impl FnMut(&[usize]) -> Vec<Content>,
+) {
+    while !parsed.is_empty() {
+        let mut discovered = Vec::new();
+        for entry in parsed {
+            let Some(Some(Ok(pipeline))) = pipelines.get(&entry) else {
+                continue;
+            };
+            let targets: Vec<usize> = pipeline
+                .includes
+                .iter()
+                .flat_map(|include| includes::resolve(tree, &include.text))
+                .filter(|&target| target != entry)
+                .collect();
+            discovered.extend(targets.iter().copied());
+            includes.insert(entry, targets);
+        }
+        discovered.retain(|target| !pipelines.contains_key(target));
+        discovered.sort_unstable();
+        discovered.dedup();
+        let unread: Vec<usize> = discovered
+            .iter()
+            .copied()
+            .filter(|&target| contents[target].is_none())
+            .collect();
+        if !unread.is_empty() {
+            for (entry, content) in unread.iter().zip(read(&unread)) {
+                contents[*entry] = Some(content);
+            }
+        }
+        for &target in &discovered {
+            pipelines.insert(
+                target,
+                parse_text(contents, target, pipeline::read_included),
+            );
+        }
+        parsed = discovered;
+    }
+}
+
+/// The selected pipelines and everything they include, transitively.
+fn with_includes(selected: &[usize], includes: &Includes) -> Vec<usize> {
+    let mut all = selected.to_vec();
+    let mut next = 0;
+    while next < all.len() {
+        for &target in includes.get(&all[next]).into_iter().flatten() {
+            if !all.contains(&target) {
+                all.push(target);
+            }
+        }
+        next += 1;
+    }
+    all
+}
+
 fn read_pipeline(
     tree: &Tree,
     contents: &[Option<Content>],
     entry: usize,
 ) -> Option<Result<Pipeline, ParseError>> {
+    let path = tree.entries[entry].display_path();
+    parse_text(contents, entry, |text| pipeline::read(&path, text))
+}
+
+fn parse_text(
+    contents: &[Option<Content>],
+    entry: usize,
+    parse: impl FnOnce(&str) -> Result<Pipeline, ParseError>,
+) -> Option<Result<Pipeline, ParseError>> {
     let Some(Content::Text(bytes)) = &contents[entry] else {
         return None;
     };
-    let path = tree.entries[entry].display_path();
     Some(match std::str::from_utf8(bytes) {
-        Ok(text) => pipeline::read(&path, text),
+        Ok(text) => parse(text),
         Err(_) => Err(ParseError {
             message: "not valid UTF-8".to_owned(),
             line: None,
@@ -279,6 +368,8 @@ struct Outcome {
     /// Pipelines that do not parse: where, and the parser's message.
     broken: Vec<(Evidence, String)>,
     candidates: usize,
+    /// The first few candidates looked into, to name them when nothing matched.
+    examined: Vec<String>,
 }
 
 fn evaluate_rule(
@@ -362,10 +453,19 @@ fn evaluate_rule(
     }
 
     // Only checks that found candidates say something specific; the rest are summed up.
-    let near_misses: Vec<String> = outcomes
+    // Pipeline checks read the same files, so they share one sentence.
+    let (pipeline_misses, file_misses): (Vec<_>, Vec<_>) = outcomes
         .iter()
         .filter(|(_, outcome)| outcome.candidates > 0)
-        .map(|(check, outcome)| describe_miss(check, outcome))
+        .map(|(check, outcome)| (*check, outcome))
+        .partition(|(check, _)| check.kind.reads_pipelines());
+    let near_misses: Vec<String> = describe_pipeline_misses(&pipeline_misses)
+        .into_iter()
+        .chain(
+            file_misses
+                .iter()
+                .map(|(check, outcome)| describe_miss(check, outcome)),
+        )
         .collect();
     let message = if near_misses.is_empty() {
         let patterns: usize = rule.checks.iter().map(|check| check.files.len()).sum();
@@ -414,6 +514,9 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
     for &index in entries {
         let keep = outcome.evidence.len() < MAX_EVIDENCE;
         let path = || facts.tree.entries[index].display_path();
+        if outcome.examined.len() < NAMED_CANDIDATES {
+            outcome.examined.push(path());
+        }
         let bytes = match &facts.contents[index] {
             Some(Content::Text(bytes)) => bytes,
             Some(Content::Binary) => continue,
@@ -479,6 +582,7 @@ fn pipeline_match(kind: &CheckKind, pipeline: &Pipeline, tasks: &TaskRunners) ->
     match kind {
         CheckKind::PipelineTrigger { pattern } => first(&pipeline.triggers, pattern),
         CheckKind::PipelineUses { pattern } => first(&pipeline.uses, pattern),
+        CheckKind::PipelineEnvironment { pattern } => first(&pipeline.environments, pattern),
         CheckKind::PipelineCommand { pattern } => pipeline
             .commands
             .iter()
@@ -495,33 +599,64 @@ fn pipeline_match(kind: &CheckKind, pipeline: &Pipeline, tasks: &TaskRunners) ->
     }
 }
 
+/// "Looked for a command that runs tests or a test action in the 2 pipelines
+/// (.github/workflows/ci.yml, .gitlab-ci.yml): none found."
+fn describe_pipeline_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
+    let mut wanted: Vec<&str> = Vec::new();
+    for (check, _) in misses {
+        if !wanted.contains(&check.looks_for()) {
+            wanted.push(check.looks_for());
+        }
+    }
+    let widest = misses
+        .iter()
+        .map(|(_, outcome)| *outcome)
+        .max_by_key(|outcome| outcome.candidates)?;
+    let wanted = match wanted.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => return None,
+    };
+    let mut named = widest.examined.join(", ");
+    if widest.candidates > widest.examined.len() {
+        named.push_str(&format!(
+            " and {} more",
+            widest.candidates - widest.examined.len()
+        ));
+    }
+    let pipelines = match widest.candidates {
+        1 => format!("the pipeline {named}"),
+        count => format!("the {count} pipelines ({named})"),
+    };
+    Some(format!("Looked for {wanted} in {pipelines}: none found."))
+}
+
 fn describe_miss(check: &Check, outcome: &Outcome) -> String {
     let patterns = summarize_globs(&check.files);
-    let pipelines = |noun: &str| match outcome.candidates {
-        1 => format!("The only pipeline matching {patterns} has no {noun}."),
-        candidates => {
-            format!("None of the {candidates} pipelines matching {patterns} has a {noun}.")
-        }
-    };
+    let marker = check.looks_for();
     match (&check.kind, outcome.candidates) {
-        (CheckKind::PipelineTrigger { .. }, _) => pipelines("matching trigger"),
-        (CheckKind::PipelineCommand { .. }, _) => pipelines("matching command"),
-        (CheckKind::PipelineUses { .. }, _) => pipelines("matching action"),
-        (CheckKind::PipelineParses, _) => pipelines("readable YAML"),
+        (
+            CheckKind::PipelineTrigger { .. }
+            | CheckKind::PipelineCommand { .. }
+            | CheckKind::PipelineUses { .. }
+            | CheckKind::PipelineEnvironment { .. }
+            | CheckKind::PipelineParses,
+            _,
+        ) => describe_pipeline_misses(&[(check, outcome)]).unwrap_or_default(),
         (CheckKind::FilesPresent, found) => format!(
             "Found {} matching {patterns}; at least {} needed.",
             plural(found, "file"),
             check.min_count
         ),
         (CheckKind::ContentMatches { .. }, 1) if outcome.matched == 0 => {
-            format!("The only file matching {patterns} does not contain the marker.")
+            format!("The only file matching {patterns} does not contain {marker}.")
         }
         (CheckKind::ContentMatches { .. }, candidates) if outcome.matched == 0 => format!(
-            "None of the {} matching {patterns} contains the marker.",
+            "None of the {} matching {patterns} contains {marker}.",
             plural(candidates, "file")
         ),
         (CheckKind::ContentMatches { .. }, _) => format!(
-            "{} contain the marker; at least {} needed.",
+            "{} contain {marker}; at least {} needed.",
             plural(outcome.matched, "file"),
             check.min_count
         ),

@@ -1,5 +1,6 @@
 //! CI pipeline files read into the facts rules ask about: what starts a pipeline, which
-//! commands it runs and which actions it uses, each with its line.
+//! commands it runs, which actions it uses and which environments it deploys to, each with
+//! its line.
 
 use std::sync::OnceLock;
 
@@ -27,12 +28,19 @@ impl Located {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Pipeline {
     /// Events that start the pipeline, in GitHub's words where there is a common one
-    /// (`push`, `pull_request`); GitLab merge request pipelines are `merge_request`.
+    /// (`push`, `pull_request`, `release`); GitLab merge request pipelines are
+    /// `merge_request`, and a pipeline started by pushing a tag has `tag`.
     pub triggers: Vec<Located>,
     /// Shell commands, a line each.
     pub commands: Vec<Located>,
-    /// Referenced actions and reusable workflows (`actions/checkout@v4`).
+    /// Referenced actions, reusable workflows (`actions/checkout@v4`) and GitLab's
+    /// template, component, project and remote includes.
     pub uses: Vec<Located>,
+    /// Deployment environments jobs declare (`environment: production`).
+    pub environments: Vec<Located>,
+    /// Files of the same repository this pipeline includes (GitLab's local includes),
+    /// repository-relative; they may be globs.
+    pub includes: Vec<Located>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,11 +87,20 @@ pub fn read(path: &str, text: &str) -> Result<Pipeline, ParseError> {
     Ok(pipeline)
 }
 
+/// Reads a file another pipeline includes: its format is the includer's, whatever its path.
+pub fn read_included(text: &str) -> Result<Pipeline, ParseError> {
+    let root = yaml::parse(text)?;
+    let mut pipeline = Pipeline::default();
+    read_gitlab(&root, &mut pipeline);
+    Ok(pipeline)
+}
+
 /// A declarative or scripted Jenkinsfile: shell steps (`sh 'make test'`, `sh """…"""`,
 /// `bat`, `powershell`) and `changeRequest()` conditions, found by pattern.
 fn read_jenkins(text: &str) -> Pipeline {
     static STEP: OnceLock<Regex> = OnceLock::new();
     static CHANGE_REQUEST: OnceLock<Regex> = OnceLock::new();
+    static TAG: OnceLock<Regex> = OnceLock::new();
     let step = STEP.get_or_init(|| {
         let quoted = r#"(?:'''(.*?)'''|"""(.*?)"""|'([^'\n]*)'|"([^"\n]*)")"#;
         let pattern =
@@ -92,6 +109,10 @@ fn read_jenkins(text: &str) -> Pipeline {
     });
     let change_request =
         CHANGE_REQUEST.get_or_init(|| Regex::new(r"\bchangeRequest\s*\(").expect("valid regex"));
+    // `when { buildingTag() }` or `when { tag "v*" }`.
+    let tag = TAG.get_or_init(|| {
+        Regex::new(r#"\bbuildingTag\s*\(|\btag\s+(?:pattern\s*:|['"])"#).expect("valid regex")
+    });
     let line_at = |offset: usize| line_of(text.as_bytes(), offset);
     let mut pipeline = Pipeline {
         triggers: vec![Located::new("push", 1)],
@@ -106,6 +127,10 @@ fn read_jenkins(text: &str) -> Pipeline {
         let line = line_at(found.start());
         pipeline.triggers.push(Located::new("pull_request", line));
     }
+    for found in tag.find_iter(text) {
+        let line = line_at(found.start());
+        pipeline.triggers.push(Located::new("tag", line));
+    }
     pipeline
 }
 
@@ -113,8 +138,13 @@ fn read_github(root: &Node, pipeline: &mut Pipeline) {
     if let Some(on) = root.get("on") {
         match &on.value {
             Value::Map(_) => {
-                for (event, _) in on.entries() {
+                for (event, filters) in on.entries() {
                     push_scalar(&mut pipeline.triggers, event);
+                    if event.as_str() == Some("push")
+                        && let Some(tags) = filters.key("tags")
+                    {
+                        pipeline.triggers.push(Located::new("tag", tags.line));
+                    }
                 }
             }
             _ => {
@@ -128,6 +158,7 @@ fn read_github(root: &Node, pipeline: &mut Pipeline) {
         if let Some(workflow) = job.get("uses") {
             push_scalar(&mut pipeline.uses, workflow);
         }
+        push_environment(&mut pipeline.environments, job);
         for step in job.get("steps").map(Node::items).unwrap_or_default() {
             if let Some(run) = step.get("run") {
                 push_commands(&mut pipeline.commands, run);
@@ -153,6 +184,9 @@ const GITLAB_GLOBAL_KEYS: &[&str] = &[
 ];
 
 fn read_gitlab(root: &Node, pipeline: &mut Pipeline) {
+    if let Some(include) = root.get("include") {
+        read_gitlab_includes(include, pipeline);
+    }
     let mut has_jobs = false;
     for (name, job) in root.entries() {
         if name
@@ -166,10 +200,25 @@ fn read_gitlab(root: &Node, pipeline: &mut Pipeline) {
             push_script(&mut pipeline.commands, job);
             continue;
         }
+        if name.as_str() == Some("after_script") {
+            push_script(&mut pipeline.commands, job);
+            continue;
+        }
         has_jobs |= matches!(job.value, Value::Map(_));
         for key in ["before_script", "script", "after_script"] {
             if let Some(script) = job.get(key) {
                 push_script(&mut pipeline.commands, script);
+            }
+        }
+        push_environment(&mut pipeline.environments, job);
+        if let Some(only) = job.get("only") {
+            let refs = only.get("refs").unwrap_or(only);
+            if let Some(tags) = refs
+                .items()
+                .into_iter()
+                .find(|item| item.as_str() == Some("tags"))
+            {
+                pipeline.triggers.push(Located::new("tag", tags.line));
             }
         }
     }
@@ -188,15 +237,71 @@ fn read_gitlab(root: &Node, pipeline: &mut Pipeline) {
     }
     // Merge request pipelines: `rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event"`
     // (in a job or under `workflow:`), or `only: [merge_requests]`.
+    // Tag pipelines: `rules: - if: $CI_COMMIT_TAG` (not `$CI_COMMIT_TAG == null`).
     visit(root, &mut |node| {
-        if let Some(text) = node.as_str()
-            && (text.contains("merge_request_event") || text == "merge_requests")
-        {
+        let Some(text) = node.as_str() else {
+            return;
+        };
+        if text.contains("merge_request_event") || text == "merge_requests" {
             pipeline
                 .triggers
                 .push(Located::new("merge_request", node.line));
         }
+        if text.contains("$CI_COMMIT_TAG") && !text.contains("null") {
+            pipeline.triggers.push(Located::new("tag", node.line));
+        }
     });
+}
+
+/// `include:` in each of its forms: a path or URL, or a list of those and of maps with
+/// `local`, `template`, `remote`, `component` or `project` (with `file`).
+fn read_gitlab_includes(include: &Node, pipeline: &mut Pipeline) {
+    for item in include.items() {
+        if let Some(text) = item.as_str() {
+            let into = if text.contains("://") {
+                &mut pipeline.uses
+            } else {
+                &mut pipeline.includes
+            };
+            into.push(Located::new(text, item.line));
+            continue;
+        }
+        if let Some(local) = item.get("local") {
+            push_scalar(&mut pipeline.includes, local);
+        }
+        for key in ["template", "remote", "component"] {
+            if let Some(reference) = item.get(key) {
+                push_scalar(&mut pipeline.uses, reference);
+            }
+        }
+        if let Some(project) = item.get("project").and_then(Node::as_str) {
+            for file in item.get("file").map(Node::items).unwrap_or_default() {
+                if let Some(path) = file.as_str() {
+                    let reference = format!("{project}/{}", path.trim_start_matches('/'));
+                    pipeline.uses.push(Located::new(reference, file.line));
+                }
+            }
+        }
+    }
+}
+
+/// A job's `environment:`, given as a name or as a map with `name:`.
+fn push_environment(into: &mut Vec<Located>, job: &Node) {
+    if let Some(environment) = job.get("environment") {
+        push_environment_value(into, environment);
+    }
+}
+
+fn push_environment_value(into: &mut Vec<Located>, environment: &Node) {
+    match &environment.value {
+        Value::Scalar(_) => push_scalar(into, environment),
+        Value::Map(_) => {
+            if let Some(name) = environment.get("name") {
+                push_scalar(into, name);
+            }
+        }
+        Value::Null | Value::Seq(_) => {}
+    }
 }
 
 /// Keys under which other formats keep shell commands.
@@ -226,6 +331,24 @@ fn read_other(root: &Node, pipeline: &mut Pipeline) {
         }
         if matches!(name, "trigger" | "push") {
             pipeline.triggers.push(Located::new("push", key.line));
+        }
+        // Azure's `trigger: tags:`, CircleCI's `filters: tags:`, Drone's `event: tag`.
+        let tags = match name {
+            "trigger" | "filters" => value.key("tags").map(|tags| tags.line),
+            "event" | "events" | "on-event" => value
+                .items()
+                .into_iter()
+                .find(|event| event.as_str() == Some("tag"))
+                .map(|event| event.line),
+            _ => None,
+        };
+        if let Some(line) = tags {
+            pipeline.triggers.push(Located::new("tag", line));
+        }
+        // Azure's deployment jobs name one; CircleCI's and Drone's `environment:` is a map
+        // of variables, which has no `name`.
+        if name == "environment" {
+            push_environment_value(&mut pipeline.environments, value);
         }
         if COMMAND_KEYS.contains(&name) {
             match &value.value {
@@ -394,6 +517,72 @@ mod tests {
         assert_eq!(
             texts(&pipeline.triggers),
             [("push", 1), ("pull_request", 4)]
+        );
+    }
+
+    #[test]
+    fn github_tag_pushes_releases_and_environments() {
+        let text = "on:\n  push:\n    tags: ['v*']\n  release:\n    types: [published]\njobs:\n  deploy:\n    environment: production\n    steps: []\n  docs:\n    environment:\n      name: github-pages\n";
+        let pipeline = read(".github/workflows/release.yml", text).unwrap();
+        assert_eq!(
+            texts(&pipeline.triggers),
+            [("push", 2), ("tag", 3), ("release", 4)]
+        );
+        assert_eq!(
+            texts(&pipeline.environments),
+            [("production", 8), ("github-pages", 12)]
+        );
+    }
+
+    #[test]
+    fn gitlab_includes_environments_and_tag_pipelines() {
+        let text = "include:\n  - local: /ci/build.yml\n  - template: Security/SAST.gitlab-ci.yml\n  - project: group/ci\n    file: [/deploy.yml]\n  - component: $CI_SERVER_FQDN/org/scan@1.0\n  - ci/other.yml\nafter_script:\n  - echo done\ndeploy:\n  script: [helm upgrade app chart]\n  environment:\n    name: production\n  rules:\n    - if: $CI_COMMIT_TAG\n    - if: $CI_COMMIT_TAG == null\npages:\n  script: [make]\n  only: [tags]\n";
+        let pipeline = read(".gitlab-ci.yml", text).unwrap();
+        assert_eq!(
+            texts(&pipeline.includes),
+            [("/ci/build.yml", 2), ("ci/other.yml", 7)]
+        );
+        assert_eq!(
+            texts(&pipeline.uses),
+            [
+                ("Security/SAST.gitlab-ci.yml", 3),
+                ("group/ci/deploy.yml", 5),
+                ("$CI_SERVER_FQDN/org/scan@1.0", 6)
+            ]
+        );
+        assert_eq!(texts(&pipeline.environments), [("production", 13)]);
+        assert_eq!(
+            texts(&pipeline.commands),
+            [
+                ("echo done", 9),
+                ("helm upgrade app chart", 11),
+                ("make", 18)
+            ]
+        );
+        assert_eq!(
+            texts(&pipeline.triggers),
+            [("tag", 19), ("push", 1), ("tag", 15)]
+        );
+    }
+
+    #[test]
+    fn other_formats_tags_and_deployment_environments() {
+        let text = "trigger:\n  tags:\n    include: ['v*']\njobs:\n  - deployment: web\n    environment: prod\n    variables:\n      environment:\n        FOO: bar\n";
+        let pipeline = read("azure-pipelines.yml", text).unwrap();
+        assert_eq!(texts(&pipeline.environments), [("prod", 6)]);
+        assert!(texts(&pipeline.triggers).contains(&("tag", 2)));
+        let drone = "steps:\n  - name: publish\n    commands: [docker push x]\n    when:\n      event: [tag]\n";
+        let pipeline = read(".drone.yml", drone).unwrap();
+        assert_eq!(texts(&pipeline.triggers), [("tag", 5)]);
+    }
+
+    #[test]
+    fn jenkins_tag_conditions() {
+        let text = "stage('Release') {\n  when { buildingTag() }\n  steps { sh 'make release' }\n}\nstage('X') { when { tag \"v*\" } }\n";
+        let pipeline = read("Jenkinsfile", text).unwrap();
+        assert_eq!(
+            texts(&pipeline.triggers),
+            [("push", 1), ("tag", 2), ("tag", 5)]
         );
     }
 

@@ -65,6 +65,13 @@ impl Node {
             .map(|(_, value)| value)
     }
 
+    /// The key node of `key` (for the line a section starts on), when this is a map with it.
+    pub fn key(&self, key: &str) -> Option<&Node> {
+        self.entries()
+            .find(|(name, _)| name.as_str() == Some(key))
+            .map(|(name, _)| name)
+    }
+
     /// A map's entries; nothing for other nodes.
     pub fn entries(&self) -> impl Iterator<Item = (&Node, &Node)> {
         let entries = match &self.value {

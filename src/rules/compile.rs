@@ -190,26 +190,29 @@ fn compile_check(
             }
             Some(CheckKind::PipelineParses)
         }
-        kind @ ("content-matches" | "pipeline-trigger" | "pipeline-command" | "pipeline-uses") => {
-            match &spec.pattern {
-                None => {
-                    problems.push(
-                        Problem::new(
-                            format!("a `{kind}` check needs a `pattern`"),
-                            Some(spec.kind.span()),
-                        )
-                        .help("add `pattern = '<regex>'`"),
-                    );
-                    None
-                }
-                Some(pattern) => compile_pattern(pattern, problems).map(|pattern| match kind {
-                    "pipeline-trigger" => CheckKind::PipelineTrigger { pattern },
-                    "pipeline-command" => CheckKind::PipelineCommand { pattern },
-                    "pipeline-uses" => CheckKind::PipelineUses { pattern },
-                    _ => CheckKind::ContentMatches { pattern },
-                }),
+        kind @ ("content-matches"
+        | "pipeline-trigger"
+        | "pipeline-command"
+        | "pipeline-uses"
+        | "pipeline-environment") => match &spec.pattern {
+            None => {
+                problems.push(
+                    Problem::new(
+                        format!("a `{kind}` check needs a `pattern`"),
+                        Some(spec.kind.span()),
+                    )
+                    .help("add `pattern = '<regex>'`"),
+                );
+                None
             }
-        }
+            Some(pattern) => compile_pattern(pattern, problems).map(|pattern| match kind {
+                "pipeline-trigger" => CheckKind::PipelineTrigger { pattern },
+                "pipeline-command" => CheckKind::PipelineCommand { pattern },
+                "pipeline-uses" => CheckKind::PipelineUses { pattern },
+                "pipeline-environment" => CheckKind::PipelineEnvironment { pattern },
+                _ => CheckKind::ContentMatches { pattern },
+            }),
+        },
         other => {
             problems.push(
                 Problem::new(
@@ -218,7 +221,7 @@ fn compile_check(
                 )
                 .help(
                     "check kinds are: files-present, content-matches, pipeline-trigger, \
-                     pipeline-command, pipeline-uses, pipeline-parses",
+                     pipeline-command, pipeline-uses, pipeline-environment, pipeline-parses",
                 ),
             );
             None
@@ -253,6 +256,7 @@ fn compile_check(
         exclude: exclude.into_iter().map(Spanned::into_inner).collect(),
         min_count: spec.min_count.map_or(1, Spanned::into_inner),
         fallback: spec.fallback,
+        looks_for: spec.looks_for,
     })
 }
 

@@ -46,6 +46,8 @@ pub struct Check {
     /// Examined only when no check before it passed: for costly checks (reading every
     /// source file) that stand in for cheaper ones.
     pub fallback: bool,
+    /// What the check looks for, in a few words with an article, for messages.
+    pub looks_for: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -61,8 +63,28 @@ pub enum CheckKind {
     PipelineCommand { pattern: Regex },
     /// Some selected pipeline uses an action or reusable workflow matching the pattern.
     PipelineUses { pattern: Regex },
+    /// Some selected pipeline has a job that deploys to an environment matching the pattern.
+    PipelineEnvironment { pattern: Regex },
     /// Every selected pipeline file parses.
     PipelineParses,
+}
+
+impl Check {
+    /// What the check looks for, in a few words with an article.
+    pub fn looks_for(&self) -> &str {
+        if let Some(words) = &self.looks_for {
+            return words;
+        }
+        match self.kind {
+            CheckKind::FilesPresent => "a matching file",
+            CheckKind::ContentMatches { .. } => "the marker",
+            CheckKind::PipelineTrigger { .. } => "a matching trigger",
+            CheckKind::PipelineCommand { .. } => "a matching command",
+            CheckKind::PipelineUses { .. } => "a matching action",
+            CheckKind::PipelineEnvironment { .. } => "a deployment environment",
+            CheckKind::PipelineParses => "a readable pipeline",
+        }
+    }
 }
 
 impl CheckKind {
@@ -78,6 +100,7 @@ impl CheckKind {
             CheckKind::PipelineTrigger { .. }
                 | CheckKind::PipelineCommand { .. }
                 | CheckKind::PipelineUses { .. }
+                | CheckKind::PipelineEnvironment { .. }
                 | CheckKind::PipelineParses
         )
     }

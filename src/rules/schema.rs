@@ -54,4 +54,7 @@ pub struct CheckSpec {
     pub min_count: Option<Spanned<u32>>,
     #[serde(default)]
     pub fallback: bool,
+    /// What the check looks for, in a few words with an article ("a command that runs
+    /// tests"), for the message when nothing is found.
+    pub looks_for: Option<String>,
 }

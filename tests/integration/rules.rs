@@ -51,13 +51,15 @@ fn rules_have_unique_ids_docs_and_fixtures() {
             "{} needs a concrete remediation",
             rule.id
         );
+        let cases = fixture_cases(&rule.id);
         for kind in ["pass", "fail"] {
-            let fixture = fixtures_dir().join("rules").join(&rule.id).join(kind);
             assert!(
-                fixture.is_dir(),
-                "{} has no {kind} fixture at {}",
+                cases
+                    .iter()
+                    .any(|(_, expected)| *expected == status_of(kind)),
+                "{} has no {kind} fixture under fixtures/rules/{}",
                 rule.id,
-                fixture.display()
+                rule.id
             );
         }
     }
@@ -78,8 +80,8 @@ fn rules_have_unique_ids_docs_and_fixtures() {
 fn every_rule_passes_on_its_pass_fixture_and_fails_on_its_fail_fixture() {
     let mut wrong = Vec::new();
     for rule in builtin_rules() {
-        for (kind, expected) in [("pass", Status::Pass), ("fail", Status::Fail)] {
-            let repo = TestRepo::from_fixture(&format!("rules/{}/{kind}", rule.id));
+        for (case, expected) in fixture_cases(&rule.id) {
+            let repo = TestRepo::from_fixture(&format!("rules/{}/{case}", rule.id));
             let options = ScanOptions {
                 path: repo.path().to_owned(),
                 rev: Some("HEAD".to_owned()),
@@ -93,7 +95,7 @@ fn every_rule_passes_on_its_pass_fixture_and_fails_on_its_fail_fixture() {
                 .expect("every rule reports");
             if finding.status != expected {
                 wrong.push(format!(
-                    "{} on its {kind} fixture: {:?} ({})",
+                    "{} on its {case} fixture: {:?} ({})",
                     rule.id, finding.status, finding.message
                 ));
             }
@@ -104,4 +106,32 @@ fn every_rule_passes_on_its_pass_fixture_and_fails_on_its_fail_fixture() {
         "rules disagree with their fixtures:\n{}",
         wrong.join("\n")
     );
+}
+
+/// A rule's fixture folders: `pass` and `fail`, and named cases such as `fail-lint-only` or
+/// `pass-gitlab-include` for the variants and traps a rule must get right.
+fn fixture_cases(rule: &str) -> Vec<(String, Status)> {
+    let dir = fixtures_dir().join("rules").join(rule);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut cases: Vec<(String, Status)> = entries
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .map(|case| {
+            let kind = case.split('-').next().unwrap_or_default().to_owned();
+            let expected = status_of(&kind);
+            (case, expected)
+        })
+        .collect();
+    cases.sort_by(|a, b| a.0.cmp(&b.0));
+    cases
+}
+
+fn status_of(kind: &str) -> Status {
+    match kind {
+        "pass" => Status::Pass,
+        "fail" => Status::Fail,
+        "na" => Status::NotApplicable,
+        other => panic!("fixture case kinds are pass, fail and na, not {other}"),
+    }
 }
