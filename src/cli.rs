@@ -290,6 +290,10 @@ pub fn explanation(rule: &Rule) -> String {
                 pattern.as_str()
             ),
             CheckKind::PipelineParses => format!("- every pipeline in {files} parses"),
+            CheckKind::Dependency { pattern } => format!(
+                "- a manifest in {files} declares a dependency named like /{}/",
+                pattern.as_str()
+            ),
         };
         out.push_str(&textwrap::fill(
             &line,

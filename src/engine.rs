@@ -3,14 +3,15 @@
 
 use rayon::prelude::*;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
+use crate::facts::Located;
 use crate::facts::content::Content;
-use crate::facts::includes;
 use crate::facts::pipeline::{self, Pipeline};
 use crate::facts::tasks::{TaskRunners, task_files};
 use crate::facts::tree::Tree;
 use crate::facts::yaml::ParseError;
+use crate::facts::{includes, manifest};
 use crate::finding::{Evidence, Finding, Status};
 use crate::matcher::{Matcher, MatcherError, Matches};
 use crate::rules::{Check, CheckKind, Rule};
@@ -117,6 +118,7 @@ fn examine_contents(
     let mut contents: Vec<Option<Content>> = vec![None; tree.entries.len()];
     let mut pipelines = Pipelines::new();
     let mut includes = Includes::new();
+    let mut manifests = Manifests::new();
     // Built once, when a stage first needs them (their files are read in that stage).
     let mut tasks: Option<TaskRunners> = None;
     let no_tasks = TaskRunners::default();
@@ -197,6 +199,21 @@ fn examine_contents(
             &mut includes,
             &mut read,
         );
+        let unparsed: BTreeSet<usize> = due
+            .iter()
+            .filter(|&&(index, check)| rules[index].checks[check].kind.reads_manifests())
+            .flat_map(|&(index, check)| matches.checks[index][check].iter().copied())
+            .filter(|entry| !manifests.contains_key(entry))
+            .collect();
+        let parsed: Vec<(usize, Option<Manifest>)> = unparsed
+            .into_par_iter()
+            .map(|entry| {
+                let path = tree.entries[entry].display_path();
+                let declared = parse_text(&contents, entry, |text| manifest::read(&path, text));
+                (entry, declared)
+            })
+            .collect();
+        manifests.extend(parsed);
         if resolves_tasks && tasks.is_none() {
             tasks = Some(task_runners(tree, &contents));
         }
@@ -204,6 +221,7 @@ fn examine_contents(
             tree,
             contents: &contents,
             pipelines: &pipelines,
+            manifests: &manifests,
             tasks: tasks.as_ref().unwrap_or(&no_tasks),
             max_file_size: settings.max_file_size,
         };
@@ -232,6 +250,12 @@ fn examine_contents(
 
 /// Parsed pipelines by entry; `None` for files that were not text.
 type Pipelines = HashMap<usize, Option<Result<Pipeline, ParseError>>>;
+
+/// A manifest's declared dependencies, or why it could not be read.
+type Manifest = Result<Vec<Located>, ParseError>;
+
+/// Parsed manifests by entry; `None` for files that were not text.
+type Manifests = HashMap<usize, Option<Manifest>>;
 
 /// The entries each pipeline includes, by the including pipeline's entry.
 type Includes = HashMap<usize, Vec<usize>>;
@@ -308,11 +332,11 @@ fn read_pipeline(
     parse_text(contents, entry, |text| pipeline::read(&path, text))
 }
 
-fn parse_text(
+fn parse_text<T>(
     contents: &[Option<Content>],
     entry: usize,
-    parse: impl FnOnce(&str) -> Result<Pipeline, ParseError>,
-) -> Option<Result<Pipeline, ParseError>> {
+    parse: impl FnOnce(&str) -> Result<T, ParseError>,
+) -> Option<Result<T, ParseError>> {
     let Some(Content::Text(bytes)) = &contents[entry] else {
         return None;
     };
@@ -353,6 +377,7 @@ struct Facts<'a> {
     tree: &'a Tree,
     contents: &'a [Option<Content>],
     pipelines: &'a Pipelines,
+    manifests: &'a Manifests,
     tasks: &'a TaskRunners,
     max_file_size: u64,
 }
@@ -453,17 +478,28 @@ fn evaluate_rule(
     }
 
     // Only checks that found candidates say something specific; the rest are summed up.
-    // Pipeline checks read the same files, so they share one sentence.
-    let (pipeline_misses, file_misses): (Vec<_>, Vec<_>) = outcomes
+    // Checks that read the same kind of document (pipelines, manifests) share one sentence.
+    let misses: Vec<(&Check, &Outcome)> = outcomes
         .iter()
         .filter(|(_, outcome)| outcome.candidates > 0)
         .map(|(check, outcome)| (*check, outcome))
-        .partition(|(check, _)| check.kind.reads_pipelines());
-    let near_misses: Vec<String> = describe_pipeline_misses(&pipeline_misses)
+        .collect();
+    let of_kind = |wanted: fn(&CheckKind) -> bool| -> Vec<(&Check, &Outcome)> {
+        misses
+            .iter()
+            .copied()
+            .filter(|(check, _)| wanted(&check.kind))
+            .collect()
+    };
+    let near_misses: Vec<String> = describe_document_misses(&of_kind(CheckKind::reads_pipelines))
         .into_iter()
+        .chain(describe_document_misses(&of_kind(
+            CheckKind::reads_manifests,
+        )))
         .chain(
-            file_misses
+            misses
                 .iter()
+                .filter(|(check, _)| !check.kind.reads_pipelines() && !check.kind.reads_manifests())
                 .map(|(check, outcome)| describe_miss(check, outcome)),
         )
         .collect();
@@ -542,6 +578,25 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
             CheckKind::ContentMatches { pattern } => pattern
                 .find(bytes)
                 .map(|found| line_of(bytes, found.start())),
+            CheckKind::Dependency { pattern } => match facts.manifests.get(&index) {
+                Some(Some(Ok(declared))) => declared
+                    .iter()
+                    .find(|dependency| pattern.is_match(dependency.text.as_bytes()))
+                    .map(|dependency| dependency.line),
+                Some(Some(Err(error))) => {
+                    let at = error
+                        .line
+                        .map(|line| format!(":{line}"))
+                        .unwrap_or_default();
+                    outcome.unreadable.push(format!(
+                        "{}{at} does not parse: {}",
+                        path(),
+                        error.message
+                    ));
+                    None
+                }
+                Some(None) | None => None,
+            },
             kind => match facts.pipelines.get(&index) {
                 Some(Some(Ok(pipeline))) => pipeline_match(kind, pipeline, facts.tasks),
                 Some(Some(Err(error))) => {
@@ -573,7 +628,7 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
 /// The line of the first pipeline fact the check accepts (0 when a parsed pipeline passes
 /// as a whole).
 fn pipeline_match(kind: &CheckKind, pipeline: &Pipeline, tasks: &TaskRunners) -> Option<u32> {
-    let first = |facts: &[pipeline::Located], pattern: &regex::bytes::Regex| {
+    let first = |facts: &[Located], pattern: &regex::bytes::Regex| {
         facts
             .iter()
             .find(|fact| pattern.is_match(fact.text.as_bytes()))
@@ -595,13 +650,16 @@ fn pipeline_match(kind: &CheckKind, pipeline: &Pipeline, tasks: &TaskRunners) ->
             })
             .map(|command| command.line),
         CheckKind::PipelineParses => Some(0),
-        CheckKind::FilesPresent | CheckKind::ContentMatches { .. } => None,
+        CheckKind::FilesPresent
+        | CheckKind::ContentMatches { .. }
+        | CheckKind::Dependency { .. } => None,
     }
 }
 
 /// "Looked for a command that runs tests or a test action in the 2 pipelines
-/// (.github/workflows/ci.yml, .gitlab-ci.yml): none found."
-fn describe_pipeline_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
+/// (.github/workflows/ci.yml, .gitlab-ci.yml): none found." Misses of checks that read
+/// the same kind of document, pipelines or manifests.
+fn describe_document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
     let mut wanted: Vec<&str> = Vec::new();
     for (check, _) in misses {
         if !wanted.contains(&check.looks_for()) {
@@ -624,11 +682,16 @@ fn describe_pipeline_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
             widest.candidates - widest.examined.len()
         ));
     }
-    let pipelines = match widest.candidates {
-        1 => format!("the pipeline {named}"),
-        count => format!("the {count} pipelines ({named})"),
+    let noun = if misses.iter().all(|(check, _)| check.kind.reads_manifests()) {
+        "manifest"
+    } else {
+        "pipeline"
     };
-    Some(format!("Looked for {wanted} in {pipelines}: none found."))
+    let documents = match widest.candidates {
+        1 => format!("the {noun} {named}"),
+        count => format!("the {count} {noun}s ({named})"),
+    };
+    Some(format!("Looked for {wanted} in {documents}: none found."))
 }
 
 fn describe_miss(check: &Check, outcome: &Outcome) -> String {
@@ -640,9 +703,10 @@ fn describe_miss(check: &Check, outcome: &Outcome) -> String {
             | CheckKind::PipelineCommand { .. }
             | CheckKind::PipelineUses { .. }
             | CheckKind::PipelineEnvironment { .. }
-            | CheckKind::PipelineParses,
+            | CheckKind::PipelineParses
+            | CheckKind::Dependency { .. },
             _,
-        ) => describe_pipeline_misses(&[(check, outcome)]).unwrap_or_default(),
+        ) => describe_document_misses(&[(check, outcome)]).unwrap_or_default(),
         (CheckKind::FilesPresent, found) => format!(
             "Found {} matching {patterns}; at least {} needed.",
             plural(found, "file"),

@@ -18,6 +18,31 @@ pub fn line_of(bytes: &[u8], offset: usize) -> u32 {
     u32::try_from(newlines + 1).unwrap_or(u32::MAX)
 }
 
+/// Line numbers for many offsets into one text, without rescanning it each time.
+pub struct LineIndex {
+    /// Offsets of the newlines.
+    newlines: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(bytes: &[u8]) -> LineIndex {
+        LineIndex {
+            newlines: bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, byte)| **byte == b'\n')
+                .map(|(offset, _)| offset)
+                .collect(),
+        }
+    }
+
+    /// The 1-based line of `offset`.
+    pub fn line(&self, offset: usize) -> u32 {
+        let before = self.newlines.partition_point(|&newline| newline < offset);
+        u32::try_from(before + 1).unwrap_or(u32::MAX)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

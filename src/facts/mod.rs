@@ -2,7 +2,25 @@
 
 pub mod content;
 pub mod includes;
+pub mod manifest;
 pub mod pipeline;
 pub mod tasks;
+mod toml_node;
 pub mod tree;
 pub mod yaml;
+
+/// A fact and the line it was found on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub text: String,
+    pub line: u32,
+}
+
+impl Located {
+    pub fn new(text: impl Into<String>, line: u32) -> Located {
+        Located {
+            text: text.into(),
+            line,
+        }
+    }
+}

@@ -6,24 +6,9 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::Located;
 use super::yaml::{self, Node, ParseError, Value};
 use crate::text::line_of;
-
-/// A fact and the line it was found on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
-    pub text: String,
-    pub line: u32,
-}
-
-impl Located {
-    fn new(text: impl Into<String>, line: u32) -> Located {
-        Located {
-            text: text.into(),
-            line,
-        }
-    }
-}
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Pipeline {

@@ -194,7 +194,8 @@ fn compile_check(
         | "pipeline-trigger"
         | "pipeline-command"
         | "pipeline-uses"
-        | "pipeline-environment") => match &spec.pattern {
+        | "pipeline-environment"
+        | "dependency") => match &spec.pattern {
             None => {
                 problems.push(
                     Problem::new(
@@ -210,6 +211,7 @@ fn compile_check(
                 "pipeline-command" => CheckKind::PipelineCommand { pattern },
                 "pipeline-uses" => CheckKind::PipelineUses { pattern },
                 "pipeline-environment" => CheckKind::PipelineEnvironment { pattern },
+                "dependency" => CheckKind::Dependency { pattern },
                 _ => CheckKind::ContentMatches { pattern },
             }),
         },
@@ -221,7 +223,8 @@ fn compile_check(
                 )
                 .help(
                     "check kinds are: files-present, content-matches, pipeline-trigger, \
-                     pipeline-command, pipeline-uses, pipeline-environment, pipeline-parses",
+                     pipeline-command, pipeline-uses, pipeline-environment, pipeline-parses, \
+                     dependency",
                 ),
             );
             None

@@ -67,6 +67,8 @@ pub enum CheckKind {
     PipelineEnvironment { pattern: Regex },
     /// Every selected pipeline file parses.
     PipelineParses,
+    /// Some selected manifest declares a dependency whose name matches the pattern.
+    Dependency { pattern: Regex },
 }
 
 impl Check {
@@ -83,6 +85,7 @@ impl Check {
             CheckKind::PipelineUses { .. } => "a matching action",
             CheckKind::PipelineEnvironment { .. } => "a deployment environment",
             CheckKind::PipelineParses => "a readable pipeline",
+            CheckKind::Dependency { .. } => "a matching dependency",
         }
     }
 }
@@ -91,6 +94,11 @@ impl CheckKind {
     /// Whether the check looks inside the files it selects (rather than at their names).
     pub fn reads_content(&self) -> bool {
         !matches!(self, CheckKind::FilesPresent)
+    }
+
+    /// Whether the check works on the dependencies manifests declare.
+    pub fn reads_manifests(&self) -> bool {
+        matches!(self, CheckKind::Dependency { .. })
     }
 
     /// Whether the check works on parsed pipelines.
