@@ -253,6 +253,9 @@ pub fn explanation(rule: &Rule) -> String {
             "Applies only when a file matches: {}\n",
             precondition.files.join(", ")
         ));
+        if let Some(pattern) = &precondition.pattern {
+            out.push_str(&format!("  and contains /{}/\n", pattern.as_str()));
+        }
     }
     out.push_str(if rule.checks.len() > 1 {
         "Passes when any of these holds:\n"

@@ -58,13 +58,14 @@ pub fn evaluate(
     read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> Result<Vec<Finding>, MatcherError> {
     let matches = Matcher::new(rules, &settings.exclude)?.match_tree(tree);
-    let applicable: Vec<bool> = rules
+    let mut applicable: Vec<bool> = rules
         .iter()
         .enumerate()
         .map(|(index, rule)| rule.applies_if.is_none() || !matches.precondition[index].is_empty())
         .collect();
 
-    let mut content_outcomes = examine_contents(rules, settings, tree, &matches, &applicable, read);
+    let mut content_outcomes =
+        examine_contents(rules, settings, tree, &matches, &mut applicable, read);
 
     Ok(rules
         .iter()
@@ -111,11 +112,12 @@ fn examine_contents(
     settings: &Settings,
     tree: &Tree,
     matches: &Matches,
-    applicable: &[bool],
+    applicable: &mut [bool],
     mut read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> Vec<Vec<Option<Outcome>>> {
     let stages: Vec<Vec<usize>> = rules.iter().map(check_stages).collect();
     let mut contents: Vec<Option<Content>> = vec![None; tree.entries.len()];
+    settle_content_preconditions(rules, matches, applicable, &mut contents, &mut read);
     let mut pipelines = Pipelines::new();
     let mut includes = Includes::new();
     let mut manifests = Manifests::new();
@@ -246,6 +248,45 @@ fn examine_contents(
         }
     }
     outcomes
+}
+
+/// A precondition with a `pattern` holds only when one of its files contains a match: reads
+/// those files (into the shared `contents`, so checks reuse them) and updates `applicable`.
+fn settle_content_preconditions(
+    rules: &[Rule],
+    matches: &Matches,
+    applicable: &mut [bool],
+    contents: &mut [Option<Content>],
+    read: &mut impl FnMut(&[usize]) -> Vec<Content>,
+) {
+    let patterned = |index: usize| {
+        rules[index]
+            .applies_if
+            .as_ref()
+            .and_then(|precondition| precondition.pattern.as_ref())
+    };
+    let pending: Vec<usize> = (0..rules.len())
+        .filter(|&index| applicable[index] && patterned(index).is_some())
+        .collect();
+    let needed: BTreeSet<usize> = pending
+        .iter()
+        .flat_map(|&index| matches.precondition[index].iter().copied())
+        .filter(|&entry| contents[entry].is_none())
+        .collect();
+    let needed: Vec<usize> = needed.into_iter().collect();
+    if !needed.is_empty() {
+        for (entry, content) in needed.iter().zip(read(&needed)) {
+            contents[*entry] = Some(content);
+        }
+    }
+    for index in pending {
+        let Some(pattern) = patterned(index) else {
+            continue;
+        };
+        applicable[index] = matches.precondition[index].iter().any(|&entry| {
+            matches!(&contents[entry], Some(Content::Text(bytes)) if pattern.is_match(bytes))
+        });
+    }
 }
 
 /// Parsed pipelines by entry; `None` for files that were not text.
@@ -641,6 +682,7 @@ fn pipeline_match(kind: &CheckKind, pipeline: &Pipeline, tasks: &TaskRunners) ->
         CheckKind::PipelineCommand { pattern } => pipeline
             .commands
             .iter()
+            .filter(|command| !pipeline::is_install(&command.text))
             .find(|command| {
                 pattern.is_match(command.text.as_bytes())
                     || tasks

@@ -72,6 +72,20 @@ pub fn read(path: &str, text: &str) -> Result<Pipeline, ParseError> {
     Ok(pipeline)
 }
 
+/// Whether a command only installs tools (`pip install yamllint`, `cargo install
+/// cargo-deny`): naming a tool there is not running it.
+pub fn is_install(command: &str) -> bool {
+    static INSTALL: OnceLock<Regex> = OnceLock::new();
+    INSTALL
+        .get_or_init(|| {
+            Regex::new(
+                r"^(sudo\s+)?(pip3?|python3?\s+-m\s+pip|pipx|uv\s+(pip|tool)|npm|yarn(\s+global)?|pnpm|bun|go|cargo(\s+binstall)?|gem|apt(-get)?|brew|apk|dnf|yum|choco|dotnet\s+tool|helm\s+plugin)\s+(install|add|i)\b",
+            )
+            .expect("valid regex")
+        })
+        .is_match(command)
+}
+
 /// Reads a file another pipeline includes: its format is the includer's, whatever its path.
 pub fn read_included(text: &str) -> Result<Pipeline, ParseError> {
     let root = yaml::parse(text)?;
@@ -569,6 +583,28 @@ mod tests {
             texts(&pipeline.triggers),
             [("push", 1), ("tag", 2), ("tag", 5)]
         );
+    }
+
+    #[test]
+    fn installing_a_tool_is_not_running_it() {
+        for install in [
+            "pip3 install yamllint",
+            "python -m pip install pytest",
+            "cargo install cargo-deny --locked",
+            "sudo apt-get install -y shellcheck",
+            "npm i -g jest",
+            "go install gotest.tools/gotestsum@latest",
+        ] {
+            assert!(is_install(install), "{install}");
+        }
+        for run in [
+            "yamllint .",
+            "cargo deny check",
+            "npm test",
+            "go test ./...",
+        ] {
+            assert!(!is_install(run), "{run}");
+        }
     }
 
     #[test]

@@ -29,6 +29,9 @@ enum Owner {
     Precondition {
         rule: usize,
     },
+    PreconditionExclude {
+        rule: usize,
+    },
     Include {
         rule: usize,
         check: usize,
@@ -86,12 +89,13 @@ impl Matcher {
             add(glob, Owner::ScanExclude)?;
         }
         for (rule_index, rule) in rules.iter().enumerate() {
-            for glob in rule
-                .applies_if
-                .iter()
-                .flat_map(|precondition| &precondition.files)
-            {
-                add(glob, Owner::Precondition { rule: rule_index })?;
+            if let Some(precondition) = &rule.applies_if {
+                for glob in &precondition.files {
+                    add(glob, Owner::Precondition { rule: rule_index })?;
+                }
+                for glob in &precondition.exclude {
+                    add(glob, Owner::PreconditionExclude { rule: rule_index })?;
+                }
             }
             for (check, spec) in rule.checks.iter().enumerate() {
                 let rule = rule_index;
@@ -153,6 +157,7 @@ impl Matcher {
         let mut included = Vec::new();
         let mut excluded = Vec::new();
         let mut preconditions = Vec::new();
+        let mut precondition_excluded = Vec::new();
         let mut dir_cache = DirCache::default();
         for (offset, entry) in entries.iter().enumerate() {
             let entry_index = first_index + offset;
@@ -169,11 +174,13 @@ impl Matcher {
             included.clear();
             excluded.clear();
             preconditions.clear();
+            precondition_excluded.clear();
             let mut scan_excluded = false;
             for &owner in hits.iter().flat_map(|&hit| &self.owners[hit]) {
                 match owner {
                     Owner::ScanExclude => scan_excluded = true,
                     Owner::Precondition { rule } => preconditions.push(rule),
+                    Owner::PreconditionExclude { rule } => precondition_excluded.push(rule),
                     Owner::Include { rule, check } => included.push((rule, check)),
                     Owner::Exclude { rule, check } => excluded.push((rule, check)),
                 }
@@ -184,7 +191,9 @@ impl Matcher {
             preconditions.sort_unstable();
             preconditions.dedup();
             for &rule in &preconditions {
-                matches.precondition[rule].push(entry_index);
+                if !precondition_excluded.contains(&rule) {
+                    matches.precondition[rule].push(entry_index);
+                }
             }
             included.sort_unstable();
             included.dedup();

@@ -95,11 +95,16 @@ fn compile_rule(spec: RuleSpec, sets: &FileSets, problems: &mut Vec<Problem>) ->
     }
     let applies_if = spec.applies_if.map(|precondition| {
         let files = sets::expand(precondition.files, sets, problems);
-        for glob in &files {
+        let exclude = sets::expand(precondition.exclude, sets, problems);
+        for glob in files.iter().chain(&exclude) {
             check_glob(glob, problems);
         }
         Precondition {
             files: files.into_iter().map(Spanned::into_inner).collect(),
+            exclude: exclude.into_iter().map(Spanned::into_inner).collect(),
+            pattern: precondition
+                .pattern
+                .and_then(|pattern| compile_pattern(&pattern, problems)),
             description: precondition.description,
         }
     });

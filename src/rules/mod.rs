@@ -33,6 +33,10 @@ pub struct Rule {
 #[derive(Debug, Clone)]
 pub struct Precondition {
     pub files: Vec<String>,
+    pub exclude: Vec<String>,
+    /// When present, one of the files must also contain a match (a Terraform *root*
+    /// module: a `.tf` file with a `backend` block).
+    pub pattern: Option<Regex>,
     pub description: Option<String>,
 }
 

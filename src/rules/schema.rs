@@ -37,6 +37,10 @@ fn default_weight() -> Spanned<u32> {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PreconditionSpec {
     pub files: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    /// When present, one of the files must also contain a match.
+    pub pattern: Option<Spanned<String>>,
     /// What the files are, for "not applicable: no <description>".
     pub description: Option<String>,
 }
