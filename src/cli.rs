@@ -249,12 +249,35 @@ pub fn explanation(rule: &Rule) -> String {
         wrap(&rule.rationale),
     );
     if let Some(precondition) = &rule.applies_if {
-        out.push_str(&format!(
-            "Applies only when a file matches: {}\n",
-            precondition.files.join(", ")
-        ));
-        if let Some(pattern) = &precondition.pattern {
-            out.push_str(&format!("  and contains /{}/\n", pattern.as_str()));
+        if !precondition.files.is_empty() {
+            out.push_str(&format!(
+                "Applies only when a file matches: {}\n",
+                precondition.files.join(", ")
+            ));
+            if let Some(pattern) = &precondition.pattern {
+                out.push_str(&format!("  and contains /{}/\n", pattern.as_str()));
+            }
+        }
+        if let Some(dependency) = &precondition.dependency {
+            let or = if precondition.files.is_empty() {
+                "Applies only when"
+            } else {
+                "or when"
+            };
+            out.push_str(&textwrap::fill(
+                &format!(
+                    "{or} a manifest declares a dependency named like /{}/",
+                    dependency.as_str()
+                ),
+                textwrap::Options::new(80).subsequent_indent("  "),
+            ));
+            out.push('\n');
+        }
+        if !precondition.exclude.is_empty() {
+            out.push_str(&format!(
+                "  (ignoring {})\n",
+                precondition.exclude.join(", ")
+            ));
         }
     }
     out.push_str(if rule.checks.len() > 1 {

@@ -7,14 +7,15 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::facts::Located;
 use crate::facts::content::Content;
+use crate::facts::includes;
+use crate::facts::manifest::{self, Dependency};
 use crate::facts::pipeline::{self, Pipeline};
 use crate::facts::tasks::{TaskRunners, task_files};
 use crate::facts::tree::Tree;
 use crate::facts::yaml::ParseError;
-use crate::facts::{includes, manifest};
 use crate::finding::{Evidence, Finding, Status};
 use crate::matcher::{Matcher, MatcherError, Matches};
-use crate::rules::{Check, CheckKind, Rule};
+use crate::rules::{Check, CheckKind, Precondition, Rule};
 use crate::settings::Settings;
 use crate::text::{line_of, plural};
 
@@ -61,7 +62,19 @@ pub fn evaluate(
     let mut applicable: Vec<bool> = rules
         .iter()
         .enumerate()
-        .map(|(index, rule)| rule.applies_if.is_none() || !matches.precondition[index].is_empty())
+        .map(|(index, rule)| match &rule.applies_if {
+            None => true,
+            // Files that are evidence of the practice show it applies (a Dockerfile in a
+            // project with no server framework); content conditions are settled once read.
+            Some(precondition) => {
+                (precondition.pattern.is_none() && !matches.precondition[index].is_empty())
+                    || rule
+                        .checks
+                        .iter()
+                        .zip(&matches.checks[index])
+                        .any(|(check, entries)| passes_on_presence(check, entries))
+            }
+        })
         .collect();
 
     let mut content_outcomes =
@@ -117,10 +130,18 @@ fn examine_contents(
 ) -> Vec<Vec<Option<Outcome>>> {
     let stages: Vec<Vec<usize>> = rules.iter().map(check_stages).collect();
     let mut contents: Vec<Option<Content>> = vec![None; tree.entries.len()];
-    settle_content_preconditions(rules, matches, applicable, &mut contents, &mut read);
+    let mut manifests = Manifests::new();
+    settle_preconditions(
+        rules,
+        tree,
+        matches,
+        applicable,
+        &mut contents,
+        &mut manifests,
+        &mut read,
+    );
     let mut pipelines = Pipelines::new();
     let mut includes = Includes::new();
-    let mut manifests = Manifests::new();
     // Built once, when a stage first needs them (their files are read in that stage).
     let mut tasks: Option<TaskRunners> = None;
     let no_tasks = TaskRunners::default();
@@ -201,21 +222,12 @@ fn examine_contents(
             &mut includes,
             &mut read,
         );
-        let unparsed: BTreeSet<usize> = due
+        let manifest_entries: BTreeSet<usize> = due
             .iter()
             .filter(|&&(index, check)| rules[index].checks[check].kind.reads_manifests())
             .flat_map(|&(index, check)| matches.checks[index][check].iter().copied())
-            .filter(|entry| !manifests.contains_key(entry))
             .collect();
-        let parsed: Vec<(usize, Option<Manifest>)> = unparsed
-            .into_par_iter()
-            .map(|entry| {
-                let path = tree.entries[entry].display_path();
-                let declared = parse_text(&contents, entry, |text| manifest::read(&path, text));
-                (entry, declared)
-            })
-            .collect();
-        manifests.extend(parsed);
+        parse_manifests(tree, &contents, manifest_entries, &mut manifests);
         if resolves_tasks && tasks.is_none() {
             tasks = Some(task_runners(tree, &contents));
         }
@@ -250,50 +262,109 @@ fn examine_contents(
     outcomes
 }
 
-/// A precondition with a `pattern` holds only when one of its files contains a match: reads
-/// those files (into the shared `contents`, so checks reuse them) and updates `applicable`.
-fn settle_content_preconditions(
+/// Settles the preconditions their file names alone do not decide: one with a `pattern`
+/// holds when one of its files contains a match, one with a `dependency` when one of its
+/// manifests declares a matching dependency. What is read for this lands in the shared
+/// `contents` and `manifests`, so checks reuse it.
+fn settle_preconditions(
     rules: &[Rule],
+    tree: &Tree,
     matches: &Matches,
     applicable: &mut [bool],
     contents: &mut [Option<Content>],
+    manifests: &mut Manifests,
     read: &mut impl FnMut(&[usize]) -> Vec<Content>,
 ) {
-    let patterned = |index: usize| {
-        rules[index]
-            .applies_if
-            .as_ref()
-            .and_then(|precondition| precondition.pattern.as_ref())
-    };
-    let pending: Vec<usize> = (0..rules.len())
-        .filter(|&index| applicable[index] && patterned(index).is_some())
-        .collect();
-    let needed: BTreeSet<usize> = pending
+    let pending: Vec<(usize, &Precondition)> = rules
         .iter()
-        .flat_map(|&index| matches.precondition[index].iter().copied())
-        .filter(|&entry| contents[entry].is_none())
+        .enumerate()
+        .filter(|&(index, _)| !applicable[index])
+        .filter_map(|(index, rule)| Some((index, rule.applies_if.as_ref()?)))
+        .filter(|(_, precondition)| {
+            precondition.pattern.is_some() || precondition.dependency.is_some()
+        })
         .collect();
-    let needed: Vec<usize> = needed.into_iter().collect();
+    let searched = |&(index, precondition): &(usize, &Precondition)| {
+        let files = precondition
+            .pattern
+            .is_some()
+            .then(|| matches.precondition[index].iter().copied());
+        let manifests = precondition
+            .dependency
+            .is_some()
+            .then(|| matches.precondition_manifests[index].iter().copied());
+        files
+            .into_iter()
+            .flatten()
+            .chain(manifests.into_iter().flatten())
+    };
+    let needed: Vec<usize> = pending
+        .iter()
+        .flat_map(searched)
+        .filter(|&entry| contents[entry].is_none())
+        .collect::<BTreeSet<usize>>()
+        .into_iter()
+        .collect();
     if !needed.is_empty() {
         for (entry, content) in needed.iter().zip(read(&needed)) {
             contents[*entry] = Some(content);
         }
     }
-    for index in pending {
-        let Some(pattern) = patterned(index) else {
-            continue;
+    let manifest_entries: BTreeSet<usize> = pending
+        .iter()
+        .filter(|(_, precondition)| precondition.dependency.is_some())
+        .flat_map(|&(index, _)| matches.precondition_manifests[index].iter().copied())
+        .collect();
+    parse_manifests(tree, contents, manifest_entries, manifests);
+    for (index, precondition) in pending {
+        let contains = |pattern: &regex::bytes::Regex| {
+            matches.precondition[index].iter().any(|&entry| {
+                matches!(&contents[entry], Some(Content::Text(bytes)) if pattern.is_match(bytes))
+            })
         };
-        applicable[index] = matches.precondition[index].iter().any(|&entry| {
-            matches!(&contents[entry], Some(Content::Text(bytes)) if pattern.is_match(bytes))
-        });
+        let declares = |dependency: &regex::bytes::Regex| {
+            matches.precondition_manifests[index].iter().any(|entry| {
+                // What a project needs only to be developed or tested says nothing of
+                // what it is: a library's test server does not make it a service.
+                matches!(manifests.get(entry), Some(Some(Ok(declared)))
+                    if declared.iter().any(|declared| !declared.development
+                        && dependency.is_match(declared.name.as_bytes())))
+            })
+        };
+        let by_files = match &precondition.pattern {
+            Some(pattern) => contains(pattern),
+            None => !matches.precondition[index].is_empty(),
+        };
+        applicable[index] = by_files || precondition.dependency.as_ref().is_some_and(declares);
     }
+}
+
+/// Parses the manifests among `entries` not parsed yet, in parallel.
+fn parse_manifests(
+    tree: &Tree,
+    contents: &[Option<Content>],
+    entries: BTreeSet<usize>,
+    manifests: &mut Manifests,
+) {
+    let parsed: Vec<(usize, Option<Manifest>)> = entries
+        .into_iter()
+        .filter(|entry| !manifests.contains_key(entry))
+        .collect::<Vec<usize>>()
+        .into_par_iter()
+        .map(|entry| {
+            let path = tree.entries[entry].display_path();
+            let declared = parse_text(contents, entry, |text| manifest::read(&path, text));
+            (entry, declared)
+        })
+        .collect();
+    manifests.extend(parsed);
 }
 
 /// Parsed pipelines by entry; `None` for files that were not text.
 type Pipelines = HashMap<usize, Option<Result<Pipeline, ParseError>>>;
 
 /// A manifest's declared dependencies, or why it could not be read.
-type Manifest = Result<Vec<Located>, ParseError>;
+type Manifest = Result<Vec<Dependency>, ParseError>;
 
 /// Parsed manifests by entry; `None` for files that were not text.
 type Manifests = HashMap<usize, Option<Manifest>>;
@@ -622,7 +693,7 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
             CheckKind::Dependency { pattern } => match facts.manifests.get(&index) {
                 Some(Some(Ok(declared))) => declared
                     .iter()
-                    .find(|dependency| pattern.is_match(dependency.text.as_bytes()))
+                    .find(|dependency| pattern.is_match(dependency.name.as_bytes()))
                     .map(|dependency| dependency.line),
                 Some(Some(Err(error))) => {
                     let at = error
@@ -819,7 +890,7 @@ mod tests {
     mod staged_reading {
         use super::*;
         use crate::facts::tree::{ContentSource, Entry, EntryKind};
-        use crate::rules::{FileSets, parse_rule_document};
+        use crate::rules::{Definitions, parse_rule_document};
 
         const RULE: &str = r#"
 [[rule]]
@@ -850,7 +921,7 @@ pattern = "marker"
         /// Evaluates `RULE` over a.txt, b.txt and c.txt with the given contents; returns the
         /// finding and the paths read.
         fn evaluate_with(texts: [&str; 3]) -> (Finding, Vec<String>) {
-            let rules: Vec<Rule> = parse_rule_document("test.toml", RULE, &FileSets::default())
+            let rules: Vec<Rule> = parse_rule_document("test.toml", RULE, &Definitions::default())
                 .unwrap()
                 .into_iter()
                 .map(|parsed| parsed.rule)

@@ -187,7 +187,7 @@ impl Settings {
                 }
                 "rule" => custom.extend(rules::parse_rule_tables(
                     value,
-                    rules::builtin_sets(),
+                    rules::builtin_definitions(),
                     &mut problems,
                 )),
                 other => problems.push(

@@ -9,10 +9,36 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::Located;
 use super::toml_node;
 use super::yaml::{self, Node, ParseError};
 use crate::text::LineIndex;
+
+/// A declared dependency and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    pub name: String,
+    pub line: u32,
+    /// Declared for development or tests only (`devDependencies`, `[dev-dependencies]`,
+    /// Maven's test scope…): a test server is no sign that the project is one.
+    pub development: bool,
+}
+
+/// What a reader has found so far; readers switch `development` around dev sections.
+#[derive(Default)]
+struct Declared {
+    list: Vec<Dependency>,
+    development: bool,
+}
+
+impl Declared {
+    fn push(&mut self, name: impl Into<String>, line: u32) {
+        self.list.push(Dependency {
+            name: name.into(),
+            line,
+            development: self.development,
+        });
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -67,37 +93,40 @@ fn format_of(path: &str) -> Option<Format> {
 
 /// The dependencies the manifest at `path` declares (repository-relative; its file name
 /// decides the format). Files of no known format declare nothing.
-pub fn read(path: &str, text: &str) -> Result<Vec<Located>, ParseError> {
+pub fn read(path: &str, text: &str) -> Result<Vec<Dependency>, ParseError> {
     let Some(format) = format_of(path) else {
         return Ok(Vec::new());
     };
-    let mut found = Vec::new();
+    let mut found = Declared::default();
     match format {
         Format::Cargo => read_cargo(&toml_node::parse(text)?, &mut found),
         Format::PackageJson => {
             let root = yaml::parse(text)?;
-            for section in [
-                "dependencies",
-                "devDependencies",
-                "peerDependencies",
-                "optionalDependencies",
-            ] {
+            for section in ["dependencies", "peerDependencies", "optionalDependencies"] {
                 push_keys(&mut found, root.get(section));
             }
+            found.development = true;
+            push_keys(&mut found, root.get("devDependencies"));
         }
         Format::Composer => {
             let root = yaml::parse(text)?;
             push_keys(&mut found, root.get("require"));
+            found.development = true;
             push_keys(&mut found, root.get("require-dev"));
         }
         Format::Pyproject => read_pyproject(&toml_node::parse(text)?, &mut found),
         Format::Pipfile => {
             let root = toml_node::parse(text)?;
-            for section in ["packages", "dev-packages"] {
-                push_python_keys(&mut found, root.get(section));
-            }
+            push_python_keys(&mut found, root.get("packages"));
+            found.development = true;
+            push_python_keys(&mut found, root.get("dev-packages"));
         }
-        Format::Requirements => read_requirements(text, &mut found),
+        Format::Requirements => {
+            found.development = ["dev", "test", "lint", "doc", "ci"]
+                .iter()
+                .any(|word| path.rsplit('/').next().unwrap_or(path).contains(word));
+            read_requirements(text, &mut found);
+        }
         Format::SetupCfg => read_setup_cfg(text, &mut found),
         Format::GoMod => read_go_mod(text, &mut found),
         Format::Maven => read_maven(text, &mut found),
@@ -105,34 +134,47 @@ pub fn read(path: &str, text: &str) -> Result<Vec<Located>, ParseError> {
         Format::GradleCatalog => read_gradle_catalog(&toml_node::parse(text)?, &mut found),
         Format::NuGet => push_captures(text, nuget(), &mut found),
         Format::Gemfile => push_captures(text, gemfile(), &mut found),
-        Format::Gemspec => push_captures(text, gemspec(), &mut found),
+        Format::Gemspec => read_gemspec(text, &mut found),
     }
     // TOML tables come back ordered by key; evidence reads best in file order.
+    let mut found = found.list;
     found.sort_by_key(|dependency| dependency.line);
     Ok(found)
 }
 
-fn read_cargo(root: &Node, found: &mut Vec<Located>) {
-    let sections = ["dependencies", "dev-dependencies", "build-dependencies"];
-    let mut tables: Vec<&Node> = sections.iter().filter_map(|key| root.get(key)).collect();
+fn read_cargo(root: &Node, found: &mut Declared) {
+    let sections = [
+        ("dependencies", false),
+        ("build-dependencies", false),
+        ("dev-dependencies", true),
+    ];
+    let mut tables: Vec<(&Node, bool)> = sections
+        .iter()
+        .filter_map(|&(key, development)| Some((root.get(key)?, development)))
+        .collect();
     if let Some(workspace) = root.get("workspace") {
-        tables.extend(workspace.get("dependencies"));
+        tables.extend(workspace.get("dependencies").map(|table| (table, false)));
     }
     for (_, target) in root.get("target").into_iter().flat_map(Node::entries) {
-        tables.extend(sections.iter().filter_map(|key| target.get(key)));
+        tables.extend(
+            sections
+                .iter()
+                .filter_map(|&(key, development)| Some((target.get(key)?, development))),
+        );
     }
-    for table in tables {
+    for (table, development) in tables {
+        found.development = development;
         for (key, spec) in table.entries() {
             // `alias = { package = "real-name" }` depends on `real-name`.
             let name = spec.get("package").unwrap_or(key);
             if let Some(text) = name.as_str() {
-                found.push(Located::new(text, key.line));
+                found.push(text, key.line);
             }
         }
     }
 }
 
-fn read_pyproject(root: &Node, found: &mut Vec<Located>) {
+fn read_pyproject(root: &Node, found: &mut Declared) {
     if let Some(project) = root.get("project") {
         push_requirements(found, project.get("dependencies"));
         for (_, extra) in project
@@ -143,6 +185,13 @@ fn read_pyproject(root: &Node, found: &mut Vec<Located>) {
             push_requirements(found, Some(extra));
         }
     }
+    let tool = root.get("tool");
+    let poetry = tool.and_then(|tool| tool.get("poetry"));
+    if let Some(poetry) = poetry {
+        push_python_keys(found, poetry.get("dependencies"));
+    }
+    // Everything below is for development: groups, dev dependencies.
+    found.development = true;
     for (_, group) in root
         .get("dependency-groups")
         .into_iter()
@@ -150,15 +199,17 @@ fn read_pyproject(root: &Node, found: &mut Vec<Located>) {
     {
         push_requirements(found, Some(group));
     }
-    let Some(tool) = root.get("tool") else {
+    let Some(tool) = tool else {
         return;
     };
-    if let Some(poetry) = tool.get("poetry") {
-        push_python_keys(found, poetry.get("dependencies"));
+    if let Some(poetry) = poetry {
         push_python_keys(found, poetry.get("dev-dependencies"));
-        for (_, group) in poetry.get("group").into_iter().flat_map(Node::entries) {
+        for (name, group) in poetry.get("group").into_iter().flat_map(Node::entries) {
+            // Poetry's `main` group is the runtime one.
+            found.development = name.as_str() != Some("main");
             push_python_keys(found, group.get("dependencies"));
         }
+        found.development = true;
     }
     for (_, group) in tool
         .get("pdm")
@@ -175,30 +226,30 @@ fn read_pyproject(root: &Node, found: &mut Vec<Located>) {
 }
 
 /// Each key of a table (`"react": "^18"`).
-fn push_keys(found: &mut Vec<Located>, table: Option<&Node>) {
+fn push_keys(found: &mut Declared, table: Option<&Node>) {
     for (key, _) in table.into_iter().flat_map(Node::entries) {
         if let Some(name) = key.as_str() {
-            found.push(Located::new(name, key.line));
+            found.push(name, key.line);
         }
     }
 }
 
 /// Each key of a Python table (Poetry, Pipfile), normalized; `python` is the interpreter.
-fn push_python_keys(found: &mut Vec<Located>, table: Option<&Node>) {
+fn push_python_keys(found: &mut Declared, table: Option<&Node>) {
     for (key, _) in table.into_iter().flat_map(Node::entries) {
         if let Some(name) = key.as_str().and_then(requirement_name)
             && name != "python"
         {
-            found.push(Located::new(name, key.line));
+            found.push(name, key.line);
         }
     }
 }
 
 /// Each PEP 508 requirement string of a list (`"requests[socks]>=2.31; python_version<'4'"`).
-fn push_requirements(found: &mut Vec<Located>, list: Option<&Node>) {
+fn push_requirements(found: &mut Declared, list: Option<&Node>) {
     for item in list.map(Node::items).unwrap_or_default() {
         if let Some(name) = item.as_str().and_then(requirement_name) {
-            found.push(Located::new(name, item.line));
+            found.push(name, item.line);
         }
     }
 }
@@ -228,14 +279,14 @@ fn requirement_name(requirement: &str) -> Option<String> {
 
 /// `requirements.txt` and pip-tools `.in` files: a requirement a line; options (`-r`,
 /// `-e`, `--hash`), URLs and comments are not names.
-fn read_requirements(text: &str, found: &mut Vec<Located>) {
+fn read_requirements(text: &str, found: &mut Declared) {
     for (number, line) in numbered_lines(text) {
         let line = line.split(" #").next().unwrap_or_default().trim();
         if line.starts_with(['-', '#']) || line.contains("://") {
             continue;
         }
         if let Some(name) = requirement_name(line) {
-            found.push(Located::new(name, number));
+            found.push(name, number);
         }
     }
 }
@@ -243,7 +294,7 @@ fn read_requirements(text: &str, found: &mut Vec<Located>) {
 /// setuptools' `setup.cfg`: `install_requires`, `tests_require`, `setup_requires` in
 /// `[options]` and every key of `[options.extras_require]`, one requirement per
 /// continuation line (or after `=` on the key's own line).
-fn read_setup_cfg(text: &str, found: &mut Vec<Located>) {
+fn read_setup_cfg(text: &str, found: &mut Declared) {
     const KEYS: [&str; 3] = ["install_requires", "tests_require", "setup_requires"];
     let mut section = String::new();
     let mut in_list = false;
@@ -266,16 +317,17 @@ fn read_setup_cfg(text: &str, found: &mut Vec<Located>) {
                 "options.extras_require" => true,
                 _ => false,
             };
+            found.development = section == "options" && key.trim() != "install_requires";
             in_list.then_some(value.trim())
         };
         if let Some(name) = value.and_then(requirement_name) {
-            found.push(Located::new(name, number));
+            found.push(name, number);
         }
     }
 }
 
 /// `go.mod`: `require path version` lines and `require ( … )` blocks.
-fn read_go_mod(text: &str, found: &mut Vec<Located>) {
+fn read_go_mod(text: &str, found: &mut Declared) {
     let mut in_block = false;
     for (number, line) in numbered_lines(text) {
         let line = line.split("//").next().unwrap_or_default().trim();
@@ -296,14 +348,14 @@ fn read_go_mod(text: &str, found: &mut Vec<Located>) {
             continue;
         };
         if let Some(path) = module.split_whitespace().next() {
-            found.push(Located::new(path.trim_matches('"'), number));
+            found.push(path.trim_matches('"'), number);
         }
     }
 }
 
 /// `pom.xml`: each `<dependency>` and `<plugin>` as `groupId:artifactId` (a plugin without
 /// a group is one of Maven's own, `org.apache.maven.plugins`).
-fn read_maven(text: &str, found: &mut Vec<Located>) {
+fn read_maven(text: &str, found: &mut Declared) {
     static BLOCK: OnceLock<Regex> = OnceLock::new();
     static GROUP: OnceLock<Regex> = OnceLock::new();
     static ARTIFACT: OnceLock<Regex> = OnceLock::new();
@@ -327,32 +379,41 @@ fn read_maven(text: &str, found: &mut Vec<Located>) {
             None => continue,
         };
         let at = captures.get(2).map_or(0, |body| body.start()) + artifact.start();
-        found.push(Located::new(
-            format!("{group}:{}", artifact.as_str()),
-            lines.line(at),
-        ));
+        found.development = &captures[1] == "plugin"
+            || body.contains("<scope>test</scope>")
+            || body.contains("<scope>provided</scope>");
+        found.push(format!("{group}:{}", artifact.as_str()), lines.line(at));
     }
 }
 
 /// `build.gradle(.kts)`: `"group:artifact:version"` coordinates in dependency
 /// configurations, and plugin ids (`id("org.springframework.boot")`, `id 'jacoco'`).
-fn read_gradle(text: &str, found: &mut Vec<Located>) {
+fn read_gradle(text: &str, found: &mut Declared) {
     static COORDINATE: OnceLock<Regex> = OnceLock::new();
     static PLUGIN: OnceLock<Regex> = OnceLock::new();
     let coordinate = COORDINATE.get_or_init(|| {
         Regex::new(
-            r#"\b[A-Za-z]+\s*\(?\s*(?:platform\s*\(\s*)?["']([\w.\-]+:[\w.\-]+)(?::[^"']*)?["']"#,
+            r#"\b([A-Za-z]+)\s*\(?\s*(?:platform\s*\(\s*)?["']([\w.\-]+:[\w.\-]+)(?::[^"']*)?["']"#,
         )
         .expect("valid regex")
     });
     let plugin = PLUGIN
         .get_or_init(|| Regex::new(r#"\bid\s*\(?\s*["']([\w.\-]+)["']"#).expect("valid regex"));
-    push_captures(text, coordinate, found);
+    let lines = LineIndex::new(text.as_bytes());
+    for captures in coordinate.captures_iter(text) {
+        let configuration = &captures[1];
+        found.development =
+            configuration.starts_with("test") || configuration.starts_with("androidTest");
+        let module = captures.get(2).expect("the regex has two groups");
+        found.push(module.as_str(), lines.line(module.start()));
+    }
+    // Build plugins shape the build, not what the program runs with.
+    found.development = true;
     push_captures(text, plugin, found);
 }
 
 /// `gradle/libs.versions.toml`: `[libraries]` as `group:artifact`, `[plugins]` by id.
-fn read_gradle_catalog(root: &Node, found: &mut Vec<Located>) {
+fn read_gradle_catalog(root: &Node, found: &mut Declared) {
     for (key, library) in root.get("libraries").into_iter().flat_map(Node::entries) {
         let module = match library.as_str() {
             Some(coordinates) => coordinates
@@ -374,7 +435,7 @@ fn read_gradle_catalog(root: &Node, found: &mut Vec<Located>) {
                 _ => continue,
             },
         };
-        found.push(Located::new(module, key.line));
+        found.push(module, key.line);
     }
     for (key, plugin) in root.get("plugins").into_iter().flat_map(Node::entries) {
         let id = plugin
@@ -382,7 +443,7 @@ fn read_gradle_catalog(root: &Node, found: &mut Vec<Located>) {
             .or_else(|| plugin.get("id").and_then(Node::as_str));
         if let Some(id) = id {
             let id = id.split(':').next().unwrap_or(id);
-            found.push(Located::new(id, key.line));
+            found.push(id, key.line);
         }
     }
 }
@@ -390,7 +451,8 @@ fn read_gradle_catalog(root: &Node, found: &mut Vec<Located>) {
 fn nuget() -> &'static Regex {
     static NUGET: OnceLock<Regex> = OnceLock::new();
     NUGET.get_or_init(|| {
-        Regex::new(r#"(?i)<(?:PackageReference|PackageVersion|GlobalPackageReference)\s+[^>]*?Include\s*=\s*"([^"]+)"|<package\s+[^>]*?id\s*=\s*"([^"]+)""#)
+        // The project SDK counts too: `Microsoft.NET.Sdk.Web` is an ASP.NET Core service.
+        Regex::new(r#"(?i)<(?:PackageReference|PackageVersion|GlobalPackageReference)\s+[^>]*?Include\s*=\s*"([^"]+)"|<package\s+[^>]*?id\s*=\s*"([^"]+)"|<Project\s+[^>]*?Sdk\s*=\s*"([^"/]+)"#)
             .expect("valid regex")
     })
 }
@@ -401,20 +463,29 @@ fn gemfile() -> &'static Regex {
         .get_or_init(|| Regex::new(r#"(?m)^\s*gem\s*\(?\s*["']([^"']+)["']"#).expect("valid regex"))
 }
 
-fn gemspec() -> &'static Regex {
+/// `*.gemspec`: `add_dependency`, `add_runtime_dependency`, `add_development_dependency`.
+fn read_gemspec(text: &str, found: &mut Declared) {
     static GEMSPEC: OnceLock<Regex> = OnceLock::new();
-    GEMSPEC.get_or_init(|| {
-        Regex::new(r#"\badd_(?:development_|runtime_)?dependency\s*\(?\s*["']([^"']+)["']"#)
+    let gemspec = GEMSPEC.get_or_init(|| {
+        Regex::new(r#"\badd_(development_|runtime_)?dependency\s*\(?\s*["']([^"']+)["']"#)
             .expect("valid regex")
-    })
+    });
+    let lines = LineIndex::new(text.as_bytes());
+    for captures in gemspec.captures_iter(text) {
+        found.development = captures
+            .get(1)
+            .is_some_and(|kind| kind.as_str() == "development_");
+        let name = captures.get(2).expect("the regex has two groups");
+        found.push(name.as_str(), lines.line(name.start()));
+    }
 }
 
 /// The first participating group of each match of `pattern`, at its line.
-fn push_captures(text: &str, pattern: &Regex, found: &mut Vec<Located>) {
+fn push_captures(text: &str, pattern: &Regex, found: &mut Declared) {
     let lines = LineIndex::new(text.as_bytes());
     for captures in pattern.captures_iter(text) {
         if let Some(name) = captures.iter().skip(1).flatten().next() {
-            found.push(Located::new(name.as_str(), lines.line(name.start())));
+            found.push(name.as_str(), lines.line(name.start()));
         }
     }
 }
@@ -431,8 +502,47 @@ mod tests {
         read(path, text)
             .unwrap()
             .into_iter()
-            .map(|found| (found.text, found.line))
+            .map(|found| (found.name, found.line))
             .collect()
+    }
+
+    fn development(path: &str, text: &str) -> Vec<String> {
+        read(path, text)
+            .unwrap()
+            .into_iter()
+            .filter(|found| found.development)
+            .map(|found| found.name)
+            .collect()
+    }
+
+    #[test]
+    fn development_dependencies_are_told_apart() {
+        let cargo = "[dependencies]\naxum = \"0.8\"\n[dev-dependencies]\ntokio-test = \"0.4\"\n";
+        assert_eq!(development("Cargo.toml", cargo), ["tokio-test"]);
+        let package =
+            "{\"dependencies\": {\"ky\": \"1\"}, \"devDependencies\": {\"express\": \"4\"}}";
+        assert_eq!(development("package.json", package), ["express"]);
+        let pyproject = "[tool.poetry.dependencies]\nflask = \"*\"\n[tool.poetry.group.test.dependencies]\npytest = \"*\"\n[tool.poetry.group.main.dependencies]\ngunicorn = \"*\"\n";
+        assert_eq!(development("pyproject.toml", pyproject), ["pytest"]);
+        assert_eq!(development("requirements-dev.txt", "flask\n"), ["flask"]);
+        assert!(development("requirements.txt", "flask\n").is_empty());
+        let pom = "<dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-web</artifactId></dependency>\n<dependency><groupId>org.junit.jupiter</groupId><artifactId>junit-jupiter</artifactId><scope>test</scope></dependency>\n";
+        assert_eq!(
+            development("pom.xml", pom),
+            ["org.junit.jupiter:junit-jupiter"]
+        );
+        let gradle = "dependencies {\n  implementation 'io.ktor:ktor-server-core:2'\n  testImplementation 'io.kotest:kotest-runner-junit5:5'\n}\n";
+        assert_eq!(
+            development("build.gradle", gradle),
+            ["io.kotest:kotest-runner-junit5"]
+        );
+        let gemspec = "s.add_dependency 'rack'\ns.add_development_dependency 'rspec'\n";
+        assert_eq!(development("x.gemspec", gemspec), ["rspec"]);
+        let csproj = "<Project Sdk=\"Microsoft.NET.Sdk.Web\">\n</Project>\n";
+        assert_eq!(
+            names("Api.csproj", csproj),
+            [("Microsoft.NET.Sdk.Web".to_owned(), 1)]
+        );
     }
 
     fn expect(path: &str, text: &str, expected: &[(&str, u32)]) {
@@ -563,7 +673,11 @@ mod tests {
         expect(
             "src/Api/Api.csproj",
             csproj,
-            &[("Serilog.AspNetCore", 3), ("xunit", 4)],
+            &[
+                ("Microsoft.NET.Sdk", 1),
+                ("Serilog.AspNetCore", 3),
+                ("xunit", 4),
+            ],
         );
         let gemfile = "source 'https://rubygems.org'\ngem 'rails', '~> 7.1'\ngroup :test do\n  gem \"rspec-rails\"\nend\n";
         expect("Gemfile", gemfile, &[("rails", 2), ("rspec-rails", 4)]);

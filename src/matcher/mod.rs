@@ -32,6 +32,9 @@ enum Owner {
     PreconditionExclude {
         rule: usize,
     },
+    PreconditionManifest {
+        rule: usize,
+    },
     Include {
         rule: usize,
         check: usize,
@@ -45,8 +48,10 @@ enum Owner {
 /// Which entries of the tree each rule's precondition and checks selected.
 #[derive(Debug, Default)]
 pub struct Matches {
-    /// Per rule: entries that satisfy its precondition.
+    /// Per rule: entries that satisfy its precondition's `files`.
     pub precondition: Vec<Vec<usize>>,
+    /// Per rule: manifests its precondition's `dependency` is looked for in.
+    pub precondition_manifests: Vec<Vec<usize>>,
     /// Per rule, per check: entries the check selected.
     pub checks: Vec<Vec<Vec<usize>>>,
 }
@@ -96,6 +101,9 @@ impl Matcher {
                 for glob in &precondition.exclude {
                     add(glob, Owner::PreconditionExclude { rule: rule_index })?;
                 }
+                for glob in &precondition.manifests {
+                    add(glob, Owner::PreconditionManifest { rule: rule_index })?;
+                }
             }
             for (check, spec) in rule.checks.iter().enumerate() {
                 let rule = rule_index;
@@ -131,6 +139,13 @@ impl Matcher {
             for (all, more) in matches.precondition.iter_mut().zip(part.precondition) {
                 all.extend(more);
             }
+            for (all, more) in matches
+                .precondition_manifests
+                .iter_mut()
+                .zip(part.precondition_manifests)
+            {
+                all.extend(more);
+            }
             for (all_checks, more_checks) in matches.checks.iter_mut().zip(part.checks) {
                 for (all, more) in all_checks.iter_mut().zip(more_checks) {
                     all.extend(more);
@@ -143,6 +158,7 @@ impl Matcher {
     fn empty_matches(&self) -> Matches {
         Matches {
             precondition: vec![Vec::new(); self.rule_shapes.len()],
+            precondition_manifests: vec![Vec::new(); self.rule_shapes.len()],
             checks: self
                 .rule_shapes
                 .iter()
@@ -158,6 +174,7 @@ impl Matcher {
         let mut excluded = Vec::new();
         let mut preconditions = Vec::new();
         let mut precondition_excluded = Vec::new();
+        let mut precondition_manifests = Vec::new();
         let mut dir_cache = DirCache::default();
         for (offset, entry) in entries.iter().enumerate() {
             let entry_index = first_index + offset;
@@ -175,12 +192,14 @@ impl Matcher {
             excluded.clear();
             preconditions.clear();
             precondition_excluded.clear();
+            precondition_manifests.clear();
             let mut scan_excluded = false;
             for &owner in hits.iter().flat_map(|&hit| &self.owners[hit]) {
                 match owner {
                     Owner::ScanExclude => scan_excluded = true,
                     Owner::Precondition { rule } => preconditions.push(rule),
                     Owner::PreconditionExclude { rule } => precondition_excluded.push(rule),
+                    Owner::PreconditionManifest { rule } => precondition_manifests.push(rule),
                     Owner::Include { rule, check } => included.push((rule, check)),
                     Owner::Exclude { rule, check } => excluded.push((rule, check)),
                 }
@@ -190,10 +209,15 @@ impl Matcher {
             }
             preconditions.sort_unstable();
             preconditions.dedup();
+            preconditions.retain(|rule| !precondition_excluded.contains(rule));
+            precondition_manifests.retain(|rule| !precondition_excluded.contains(rule));
+            precondition_manifests.sort_unstable();
+            precondition_manifests.dedup();
             for &rule in &preconditions {
-                if !precondition_excluded.contains(&rule) {
-                    matches.precondition[rule].push(entry_index);
-                }
+                matches.precondition[rule].push(entry_index);
+            }
+            for &rule in &precondition_manifests {
+                matches.precondition_manifests[rule].push(entry_index);
             }
             included.sort_unstable();
             included.dedup();

@@ -423,7 +423,10 @@ mod tests {
     fn builtin_globs() -> Vec<String> {
         let rules = crate::rules::builtin_rules();
         let rule_globs = rules.iter().flat_map(|rule| {
-            let preconditions = rule.applies_if.iter().flat_map(|p| &p.files);
+            let preconditions = rule
+                .applies_if
+                .iter()
+                .flat_map(|p| p.files.iter().chain(&p.exclude).chain(&p.manifests));
             let checks = rule
                 .checks
                 .iter()

@@ -2,7 +2,7 @@
 
 use super::Rule;
 use super::compile::parse_rule_document;
-use super::sets::builtin_sets;
+use super::sets::builtin_definitions;
 
 /// Every built-in rule file as (file name, contents). A test checks this list against `rules/`.
 pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
@@ -29,7 +29,7 @@ pub fn builtin_rules() -> Vec<Rule> {
         .iter()
         .flat_map(|(name, text)| {
             let origin = format!("rules/{name}");
-            parse_rule_document(&origin, text, builtin_sets())
+            parse_rule_document(&origin, text, builtin_definitions())
                 .unwrap_or_else(|error| panic!("built-in rule file {origin} is invalid: {error:?}"))
         })
         .map(|parsed| parsed.rule)

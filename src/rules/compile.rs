@@ -6,14 +6,14 @@ use regex::bytes::RegexBuilder;
 use toml::Spanned;
 use toml::de::DeValue;
 
-use super::schema::{CheckSpec, RuleSpec};
+use super::schema::{CheckSpec, PreconditionSpec, RuleSpec};
 use super::{Check, CheckKind, Precondition, Rule};
 use crate::area::Area;
 use crate::diagnostic::{ConfigError, Problem};
 use crate::tomldoc::{self, Document};
 
 use super::glob::compile_glob;
-use super::sets::{self, FileSets};
+use super::sets::{self, Definitions};
 
 /// Compiled regexes beyond this size are rejected: a rule is a marker, not a program.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -29,7 +29,7 @@ pub struct Parsed {
 pub fn parse_rule_document(
     name: &str,
     text: &str,
-    sets: &FileSets,
+    definitions: &Definitions,
 ) -> Result<Vec<Parsed>, ConfigError> {
     let mut problems = Vec::new();
     let document = Document::parse(text, &mut problems);
@@ -39,14 +39,16 @@ pub fn parse_rule_document(
     }
     for (key, key_span, value) in document.entries() {
         if key == "rule" {
-            rules.extend(parse_rule_tables(value, sets, &mut problems));
-        } else if key != "sets" {
+            rules.extend(parse_rule_tables(value, definitions, &mut problems));
+        } else if key != "sets" && key != "patterns" {
             problems.push(
                 Problem::new(
                     format!("unknown key `{key}` in a rule file"),
                     Some(key_span),
                 )
-                .help("a rule file holds only `[[rule]]` tables and a `[sets]` table"),
+                .help(
+                    "a rule file holds only `[[rule]]` tables, a `[sets]` and a `[patterns]` table",
+                ),
             );
         }
     }
@@ -60,16 +62,20 @@ pub fn parse_rule_document(
 /// Parses and validates the `[[rule]]` array found in `value`.
 pub fn parse_rule_tables(
     value: &Spanned<DeValue<'_>>,
-    sets: &FileSets,
+    definitions: &Definitions,
     problems: &mut Vec<Problem>,
 ) -> Vec<Parsed> {
     tomldoc::decode_each::<RuleSpec>(value, "rule", problems)
         .into_iter()
-        .filter_map(|spec| compile_rule(spec.into_inner(), sets, problems))
+        .filter_map(|spec| compile_rule(spec.into_inner(), definitions, problems))
         .collect()
 }
 
-fn compile_rule(spec: RuleSpec, sets: &FileSets, problems: &mut Vec<Problem>) -> Option<Parsed> {
+fn compile_rule(
+    spec: RuleSpec,
+    definitions: &Definitions,
+    problems: &mut Vec<Problem>,
+) -> Option<Parsed> {
     let before = problems.len();
     let id_span = spec.id.span();
     let area = Area::from_id(spec.area.get_ref());
@@ -94,19 +100,7 @@ fn compile_rule(spec: RuleSpec, sets: &FileSets, problems: &mut Vec<Problem>) ->
         );
     }
     let applies_if = spec.applies_if.map(|precondition| {
-        let files = sets::expand(precondition.files, sets, problems);
-        let exclude = sets::expand(precondition.exclude, sets, problems);
-        for glob in files.iter().chain(&exclude) {
-            check_glob(glob, problems);
-        }
-        Precondition {
-            files: files.into_iter().map(Spanned::into_inner).collect(),
-            exclude: exclude.into_iter().map(Spanned::into_inner).collect(),
-            pattern: precondition
-                .pattern
-                .and_then(|pattern| compile_pattern(&pattern, problems)),
-            description: precondition.description,
-        }
+        compile_precondition(precondition, id_span.clone(), definitions, problems)
     });
     if spec.checks.get_ref().is_empty() {
         problems.push(
@@ -122,7 +116,7 @@ fn compile_rule(spec: RuleSpec, sets: &FileSets, problems: &mut Vec<Problem>) ->
         .checks
         .into_inner()
         .into_iter()
-        .filter_map(|check| compile_check(check, checks_span.clone(), sets, problems))
+        .filter_map(|check| compile_check(check, checks_span.clone(), definitions, problems))
         .collect();
     if problems.len() > before {
         return None;
@@ -163,16 +157,69 @@ fn check_rule_id(id: &Spanned<String>, area: &str, problems: &mut Vec<Problem>) 
     }
 }
 
+fn compile_precondition(
+    spec: PreconditionSpec,
+    id_span: Range<usize>,
+    definitions: &Definitions,
+    problems: &mut Vec<Problem>,
+) -> Precondition {
+    if spec.files.is_empty() && spec.dependency.is_none() {
+        problems.push(
+            Problem::new("`applies-if` needs `files` or `dependency`", Some(id_span)).help(
+                "list the files whose presence makes the rule apply, e.g. `files = [\"**/*.tf\"]`",
+            ),
+        );
+    }
+    if let Some(pattern) = &spec.pattern
+        && spec.files.is_empty()
+    {
+        problems.push(Problem::new(
+            "`pattern` in `applies-if` searches `files`, and there are none",
+            Some(pattern.span()),
+        ));
+    }
+    if let Some(dependency) = &spec.dependency
+        && spec.manifests.is_empty()
+    {
+        problems.push(
+            Problem::new(
+                "`dependency` in `applies-if` needs `manifests` to look in",
+                Some(dependency.span()),
+            )
+            .help("add `manifests = [\"@manifests\"]`"),
+        );
+    }
+    let files = sets::expand(spec.files, &definitions.sets, problems);
+    let manifests = sets::expand(spec.manifests, &definitions.sets, problems);
+    let exclude = sets::expand(spec.exclude, &definitions.sets, problems);
+    for glob in files.iter().chain(&manifests).chain(&exclude) {
+        check_glob(glob, problems);
+    }
+    let globs = |list: Vec<Spanned<String>>| list.into_iter().map(Spanned::into_inner).collect();
+    Precondition {
+        files: globs(files),
+        exclude: globs(exclude),
+        pattern: spec
+            .pattern
+            .and_then(|pattern| compile_pattern(&pattern, definitions, problems)),
+        dependency: spec
+            .dependency
+            .and_then(|dependency| compile_pattern(&dependency, definitions, problems)),
+        manifests: globs(manifests),
+        description: spec.description,
+    }
+}
+
 fn compile_check(
     spec: CheckSpec,
     rule_span: Range<usize>,
-    sets: &FileSets,
+    definitions: &Definitions,
     problems: &mut Vec<Problem>,
 ) -> Option<Check> {
     let before = problems.len();
     let files_span = spec.files.span();
-    let files = sets::expand(spec.files.into_inner(), sets, problems);
-    let exclude = sets::expand(spec.exclude, sets, problems);
+    let files = sets::expand(spec.files.into_inner(), &definitions.sets, problems);
+    let exclude = sets::expand(spec.exclude, &definitions.sets, problems);
     let kind = match spec.kind.get_ref().as_str() {
         "files-present" => {
             if let Some(pattern) = &spec.pattern {
@@ -211,14 +258,16 @@ fn compile_check(
                 );
                 None
             }
-            Some(pattern) => compile_pattern(pattern, problems).map(|pattern| match kind {
-                "pipeline-trigger" => CheckKind::PipelineTrigger { pattern },
-                "pipeline-command" => CheckKind::PipelineCommand { pattern },
-                "pipeline-uses" => CheckKind::PipelineUses { pattern },
-                "pipeline-environment" => CheckKind::PipelineEnvironment { pattern },
-                "dependency" => CheckKind::Dependency { pattern },
-                _ => CheckKind::ContentMatches { pattern },
-            }),
+            Some(pattern) => {
+                compile_pattern(pattern, definitions, problems).map(|pattern| match kind {
+                    "pipeline-trigger" => CheckKind::PipelineTrigger { pattern },
+                    "pipeline-command" => CheckKind::PipelineCommand { pattern },
+                    "pipeline-uses" => CheckKind::PipelineUses { pattern },
+                    "pipeline-environment" => CheckKind::PipelineEnvironment { pattern },
+                    "dependency" => CheckKind::Dependency { pattern },
+                    _ => CheckKind::ContentMatches { pattern },
+                })
+            }
         },
         other => {
             problems.push(
@@ -270,9 +319,28 @@ fn compile_check(
 
 fn compile_pattern(
     pattern: &Spanned<String>,
+    definitions: &Definitions,
     problems: &mut Vec<Problem>,
 ) -> Option<regex::bytes::Regex> {
-    match RegexBuilder::new(pattern.get_ref())
+    let text = match pattern.get_ref().strip_prefix('@') {
+        None => pattern.get_ref(),
+        Some(name) => match definitions.patterns.get(name) {
+            Some(defined) => defined,
+            None => {
+                let known: Vec<String> = definitions
+                    .patterns
+                    .keys()
+                    .map(|name| format!("@{name}"))
+                    .collect();
+                problems.push(
+                    Problem::new(format!("unknown pattern `@{name}`"), Some(pattern.span()))
+                        .help(format!("known patterns: {}", known.join(", "))),
+                );
+                return None;
+            }
+        },
+    };
+    match RegexBuilder::new(text)
         .multi_line(true)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()

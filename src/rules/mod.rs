@@ -9,7 +9,7 @@ mod sets;
 pub use builtin::{BUILTIN_RULE_FILES, builtin_rules};
 pub use compile::{Parsed, parse_rule_document, parse_rule_tables};
 pub use glob::{GlobError, compile_glob};
-pub use sets::{FileSets, builtin_sets};
+pub use sets::{Definitions, builtin_definitions};
 
 use regex::bytes::Regex;
 
@@ -33,10 +33,15 @@ pub struct Rule {
 #[derive(Debug, Clone)]
 pub struct Precondition {
     pub files: Vec<String>,
+    /// Excluded from `files` and `manifests` alike.
     pub exclude: Vec<String>,
     /// When present, one of the files must also contain a match (a Terraform *root*
     /// module: a `.tf` file with a `backend` block).
     pub pattern: Option<Regex>,
+    /// The rule also applies when one of `manifests` declares a dependency whose name
+    /// matches (a service: a web framework among the dependencies).
+    pub dependency: Option<Regex>,
+    pub manifests: Vec<String>,
     pub description: Option<String>,
 }
 

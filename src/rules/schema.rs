@@ -36,11 +36,16 @@ fn default_weight() -> Spanned<u32> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PreconditionSpec {
+    #[serde(default)]
     pub files: Vec<Spanned<String>>,
     #[serde(default)]
     pub exclude: Vec<Spanned<String>>,
     /// When present, one of the files must also contain a match.
     pub pattern: Option<Spanned<String>>,
+    /// Or: one of the `manifests` declares a dependency whose name matches.
+    pub dependency: Option<Spanned<String>>,
+    #[serde(default)]
+    pub manifests: Vec<Spanned<String>>,
     /// What the files are, for "not applicable: no <description>".
     pub description: Option<String>,
 }

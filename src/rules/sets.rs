@@ -1,6 +1,8 @@
-//! Named file sets: a glob list defined once, in a rule file's `[sets]` table, and used in any
-//! `files` or `exclude` list as `"@name"`. The built-in sets come from the built-in rule files
-//! and are available to custom rules as well.
+//! Named definitions, written once and used by name: file sets — a glob list defined in a rule
+//! file's `[sets]` table and used in any `files` or `exclude` list as `"@name"` — and patterns —
+//! a regex defined in a `[patterns]` table and used as `pattern = "@name"` or
+//! `dependency = "@name"`. The built-in ones come from the built-in rule files and are
+//! available to custom rules as well.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -15,26 +17,55 @@ use crate::tomldoc::{self, Document};
 
 pub type FileSets = BTreeMap<String, Vec<String>>;
 
-/// The sets defined across the built-in rule files, read once per process.
-pub fn builtin_sets() -> &'static FileSets {
-    static SETS: OnceLock<FileSets> = OnceLock::new();
-    SETS.get_or_init(|| {
-        let mut sets = FileSets::new();
+/// File sets and patterns, by name.
+#[derive(Debug, Default)]
+pub struct Definitions {
+    pub sets: FileSets,
+    pub patterns: BTreeMap<String, String>,
+}
+
+/// The definitions across the built-in rule files, read once per process.
+pub fn builtin_definitions() -> &'static Definitions {
+    static DEFINITIONS: OnceLock<Definitions> = OnceLock::new();
+    DEFINITIONS.get_or_init(|| {
+        let mut definitions = Definitions::default();
         for (name, text) in BUILTIN_RULE_FILES {
             let mut problems = Vec::new();
             let document = Document::parse(text, &mut problems);
             for (key, _, value) in document.entries() {
-                if key == "sets" {
-                    collect(value, &mut sets, &mut problems);
+                match key {
+                    "sets" => collect(value, &mut definitions.sets, &mut problems),
+                    "patterns" => collect_patterns(value, &mut definitions.patterns, &mut problems),
+                    _ => {}
                 }
             }
             assert!(
                 problems.is_empty(),
-                "built-in rule file {name} has invalid sets: {problems:?}"
+                "built-in rule file {name} has invalid definitions: {problems:?}"
             );
         }
-        sets
+        definitions
     })
+}
+
+/// Adds the patterns of a `[patterns]` table (validated where they are used).
+fn collect_patterns(
+    value: &Spanned<DeValue<'_>>,
+    patterns: &mut BTreeMap<String, String>,
+    problems: &mut Vec<Problem>,
+) {
+    let Some(table) = tomldoc::decode::<BTreeMap<Spanned<String>, String>>(value, problems) else {
+        return;
+    };
+    for (name, pattern) in table {
+        if patterns.contains_key(name.get_ref()) {
+            problems.push(Problem::new(
+                format!("pattern `{}` is defined twice", name.get_ref()),
+                Some(name.span()),
+            ));
+        }
+        patterns.insert(name.into_inner(), pattern);
+    }
 }
 
 /// Adds the sets of a `[sets]` table to `sets`, validating every glob.
