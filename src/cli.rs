@@ -316,6 +316,14 @@ pub fn explanation(rule: &Rule) -> String {
                 pattern.as_str()
             ),
             CheckKind::PipelineParses => format!("- every pipeline in {files} parses"),
+            CheckKind::PipelinePermissions { pattern } => format!(
+                "- a workflow in {files} has a job whose token permissions match /{}/",
+                pattern.as_str()
+            ),
+            CheckKind::BaseImage { pattern } => format!(
+                "- a Dockerfile in {files} starts from an image matching /{}/",
+                pattern.as_str()
+            ),
             CheckKind::Dependency { pattern } => format!(
                 "- a manifest in {files} declares a dependency named like /{}/",
                 pattern.as_str()
@@ -331,6 +339,9 @@ pub fn explanation(rule: &Rule) -> String {
         }
         if check.fallback {
             out.push_str("  (a fallback: only read when nothing above passed)\n");
+        }
+        if check.absent {
+            out.push_str("  (inverted: holds when nothing matches; each match is a failure)\n");
         }
     }
     out.push_str(&format!("\nHow to fix it\n{}\n", wrap(&rule.remediation)));

@@ -7,12 +7,12 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::facts::Located;
 use crate::facts::content::Content;
-use crate::facts::includes;
 use crate::facts::manifest::{self, Dependency};
 use crate::facts::pipeline::{self, Pipeline};
 use crate::facts::tasks::{TaskRunners, task_files};
 use crate::facts::tree::Tree;
 use crate::facts::yaml::ParseError;
+use crate::facts::{dockerfile, includes};
 use crate::finding::{Evidence, Finding, Status};
 use crate::matcher::{Matcher, MatcherError, Matches};
 use crate::rules::{Check, CheckKind, Precondition, Rule};
@@ -541,6 +541,31 @@ fn evaluate_rule(
         .map(|(_, outcome)| outcome)
         .collect();
     if !passing.is_empty() {
+        if passing.iter().all(|outcome| outcome.matched == 0) {
+            // Only `absent` checks passed: nothing against the practice was found.
+            let (check, outcome) = outcomes
+                .iter()
+                .find(|(check, outcome)| check.absent && check_passed(check, outcome))
+                .expect("a passing check");
+            let message = format!(
+                "No {} in {}.",
+                strip_article(check.looks_for()),
+                match outcome.candidates {
+                    1 => outcome.examined.join(""),
+                    count => format!("the {count} files examined"),
+                }
+            );
+            let evidence = outcome
+                .examined
+                .iter()
+                .map(|path| Evidence {
+                    path: path.clone(),
+                    line: None,
+                    detail: None,
+                })
+                .collect();
+            return finding(rule, Status::Pass, message, evidence);
+        }
         let total: usize = passing.iter().map(|outcome| outcome.matched).sum();
         let mut evidence: Vec<Evidence> = passing
             .iter()
@@ -550,7 +575,7 @@ fn evaluate_rule(
         evidence.dedup();
         let message = match evidence.first() {
             Some(_) if total > 1 => format!("Found in {total} files."),
-            Some(first) => format!("Found in {}.", describe(first)),
+            Some(first) => format!("Found in {first}."),
             None => "Found.".to_owned(),
         };
         evidence.truncate(MAX_EVIDENCE);
@@ -566,13 +591,31 @@ fn evaluate_rule(
             1 => String::new(),
             count => format!(" ({} more)", count - 1),
         };
-        let message = format!("{} does not parse: {why}{others}.", describe(first));
+        let message = format!("{first} does not parse: {why}{others}.");
         let evidence = broken
             .iter()
             .take(MAX_EVIDENCE)
             .map(|(at, _)| at.clone())
             .collect();
         return finding(rule, Status::Fail, message, evidence);
+    }
+
+    // An `absent` check that found something: what it found is the evidence against.
+    if let Some((check, outcome)) = outcomes
+        .iter()
+        .find(|(check, outcome)| check.absent && outcome.matched > 0)
+    {
+        let first = outcome
+            .evidence
+            .first()
+            .map(Evidence::to_string)
+            .unwrap_or_default();
+        let more = match outcome.matched {
+            1 => String::new(),
+            count => format!(" and {}", plural(count - 1, "more file")),
+        };
+        let message = format!("Found {} in {first}{more}.", check.looks_for());
+        return finding(rule, Status::Fail, message, outcome.evidence.clone());
     }
 
     let unreadable: Vec<&String> = outcomes
@@ -632,6 +675,9 @@ fn evaluate_rule(
 }
 
 fn check_passed(check: &Check, outcome: &Outcome) -> bool {
+    if check.absent {
+        return outcome.matched == 0 && outcome.unreadable.is_empty() && outcome.candidates > 0;
+    }
     outcome.matched >= check.min_count as usize && outcome.broken.is_empty()
 }
 
@@ -647,6 +693,7 @@ fn presence_outcome(entries: &[usize], tree: &Tree) -> Outcome {
             .map(|&index| Evidence {
                 path: tree.entries[index].display_path(),
                 line: None,
+                detail: None,
             })
             .collect(),
         ..Outcome::default()
@@ -686,15 +733,21 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
                 continue;
             }
         };
-        let line = match &check.kind {
+        // Where the check found what it looks for, and what it was (a dependency's name,
+        // an action reference…) when that is not the whole line.
+        let found: Option<(u32, Option<String>)> = match &check.kind {
             CheckKind::ContentMatches { pattern } => pattern
                 .find(bytes)
-                .map(|found| line_of(bytes, found.start())),
+                .map(|found| (line_of(bytes, found.start()), None)),
+            CheckKind::BaseImage { pattern } => std::str::from_utf8(bytes)
+                .ok()
+                .map(dockerfile::base_images)
+                .and_then(|images| first_match(&images, pattern)),
             CheckKind::Dependency { pattern } => match facts.manifests.get(&index) {
                 Some(Some(Ok(declared))) => declared
                     .iter()
                     .find(|dependency| pattern.is_match(dependency.name.as_bytes()))
-                    .map(|dependency| dependency.line),
+                    .map(|dependency| (dependency.line, Some(dependency.name.clone()))),
                 Some(Some(Err(error))) => {
                     let at = error
                         .line
@@ -716,6 +769,7 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
                         let at = Evidence {
                             path: path(),
                             line: error.line,
+                            detail: None,
                         };
                         outcome.broken.push((at, error.message.clone()));
                     }
@@ -724,12 +778,13 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
                 Some(None) | None => None,
             },
         };
-        if let Some(line) = line {
+        if let Some((line, detail)) = found {
             outcome.matched += 1;
             if keep {
                 outcome.evidence.push(Evidence {
                     path: path(),
                     line: (line > 0).then_some(line),
+                    detail,
                 });
             }
         }
@@ -737,35 +792,46 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
     outcome
 }
 
-/// The line of the first pipeline fact the check accepts (0 when a parsed pipeline passes
-/// as a whole).
-fn pipeline_match(kind: &CheckKind, pipeline: &Pipeline, tasks: &TaskRunners) -> Option<u32> {
-    let first = |facts: &[Located], pattern: &regex::bytes::Regex| {
-        facts
-            .iter()
-            .find(|fact| pattern.is_match(fact.text.as_bytes()))
-            .map(|fact| fact.line)
-    };
+/// The first fact the pattern accepts: its line and text.
+fn first_match(facts: &[Located], pattern: &regex::bytes::Regex) -> Option<(u32, Option<String>)> {
+    facts
+        .iter()
+        .find(|fact| pattern.is_match(fact.text.as_bytes()))
+        .map(|fact| (fact.line, Some(fact.text.clone())))
+}
+
+/// The first pipeline fact the check accepts: its line (0 when a parsed pipeline passes as
+/// a whole) and text.
+fn pipeline_match(
+    kind: &CheckKind,
+    pipeline: &Pipeline,
+    tasks: &TaskRunners,
+) -> Option<(u32, Option<String>)> {
     match kind {
-        CheckKind::PipelineTrigger { pattern } => first(&pipeline.triggers, pattern),
-        CheckKind::PipelineUses { pattern } => first(&pipeline.uses, pattern),
-        CheckKind::PipelineEnvironment { pattern } => first(&pipeline.environments, pattern),
-        CheckKind::PipelineCommand { pattern } => pipeline
-            .commands
-            .iter()
-            .filter(|command| !pipeline::is_install(&command.text))
-            .find(|command| {
+        CheckKind::PipelineTrigger { pattern } => first_match(&pipeline.triggers, pattern),
+        CheckKind::PipelineUses { pattern } => first_match(&pipeline.uses, pattern),
+        CheckKind::PipelineEnvironment { pattern } => first_match(&pipeline.environments, pattern),
+        CheckKind::PipelinePermissions { pattern } => first_match(&pipeline.permissions, pattern),
+        CheckKind::PipelineCommand { pattern } => {
+            let runs = |command: &&Located| {
                 pattern.is_match(command.text.as_bytes())
                     || tasks
                         .expand(&command.text)
                         .iter()
                         .any(|run| pattern.is_match(run.as_bytes()))
-            })
-            .map(|command| command.line),
-        CheckKind::PipelineParses => Some(0),
+            };
+            pipeline
+                .commands
+                .iter()
+                .filter(|command| !pipeline::is_install(&command.text))
+                .find(runs)
+                .map(|command| (command.line, Some(command.text.clone())))
+        }
+        CheckKind::PipelineParses => Some((0, None)),
         CheckKind::FilesPresent
         | CheckKind::ContentMatches { .. }
-        | CheckKind::Dependency { .. } => None,
+        | CheckKind::Dependency { .. }
+        | CheckKind::BaseImage { .. } => None,
     }
 }
 
@@ -816,10 +882,15 @@ fn describe_miss(check: &Check, outcome: &Outcome) -> String {
             | CheckKind::PipelineCommand { .. }
             | CheckKind::PipelineUses { .. }
             | CheckKind::PipelineEnvironment { .. }
+            | CheckKind::PipelinePermissions { .. }
             | CheckKind::PipelineParses
             | CheckKind::Dependency { .. },
             _,
         ) => describe_document_misses(&[(check, outcome)]).unwrap_or_default(),
+        (CheckKind::BaseImage { .. }, candidates) => format!(
+            "None of the {} matching {patterns} starts from {marker}.",
+            plural(candidates, "file")
+        ),
         (CheckKind::FilesPresent, found) => format!(
             "Found {} matching {patterns}; at least {} needed.",
             plural(found, "file"),
@@ -851,11 +922,12 @@ fn summarize_globs(globs: &[String]) -> String {
     }
 }
 
-fn describe(evidence: &Evidence) -> String {
-    match evidence.line {
-        Some(line) => format!("{}:{line}", evidence.path),
-        None => evidence.path.clone(),
-    }
+/// "an unpinned base image" → "unpinned base image", for "No unpinned base image in …".
+fn strip_article(words: &str) -> &str {
+    ["a ", "an ", "the "]
+        .iter()
+        .find_map(|article| words.strip_prefix(article))
+        .unwrap_or(words)
 }
 
 fn finding(rule: &Rule, status: Status, message: String, evidence: Vec<Evidence>) -> Finding {

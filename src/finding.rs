@@ -1,5 +1,7 @@
 //! The finding model: what a rule concluded about a repository, and why.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use crate::area::Area;
@@ -52,6 +54,24 @@ pub struct Evidence {
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+    /// What was found there, when it is not the whole file or line: a dependency's name,
+    /// an action reference, a base image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// `path:line (detail)`, as messages and reports show a location.
+impl fmt::Display for Evidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.path)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(detail) = &self.detail {
+            write!(f, " ({detail})")?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -26,6 +26,10 @@ pub struct Pipeline {
     /// Files of the same repository this pipeline includes (GitLab's local includes),
     /// repository-relative; they may be globs.
     pub includes: Vec<Located>,
+    /// GitHub Actions: the token permissions each job runs with, at the job (`read-all`,
+    /// `contents: read, packages: write`, `none` for `{}`), or `default` when neither the
+    /// job nor the workflow sets any.
+    pub permissions: Vec<Located>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,7 +157,16 @@ fn read_github(root: &Node, pipeline: &mut Pipeline) {
             }
         }
     }
-    for (_, job) in root.get("jobs").into_iter().flat_map(Node::entries) {
+    let workflow_permissions = root.get("permissions").map(permissions_summary);
+    for (name, job) in root.get("jobs").into_iter().flat_map(Node::entries) {
+        let permissions = job
+            .get("permissions")
+            .map(permissions_summary)
+            .or_else(|| workflow_permissions.clone())
+            .unwrap_or_else(|| "default".to_owned());
+        pipeline
+            .permissions
+            .push(Located::new(permissions, name.line));
         if let Some(workflow) = job.get("uses") {
             push_scalar(&mut pipeline.uses, workflow);
         }
@@ -166,6 +179,26 @@ fn read_github(root: &Node, pipeline: &mut Pipeline) {
                 push_scalar(&mut pipeline.uses, action);
             }
         }
+    }
+}
+
+/// `read-all`, `write-all`, `none` for `{}`, or the scopes as `contents: read, …`.
+fn permissions_summary(permissions: &Node) -> String {
+    match &permissions.value {
+        Value::Scalar(text) => text.clone(),
+        Value::Map(entries) if entries.is_empty() => "none".to_owned(),
+        Value::Map(_) => permissions
+            .entries()
+            .map(|(scope, level)| {
+                format!(
+                    "{}: {}",
+                    scope.as_str().unwrap_or_default(),
+                    level.as_str().unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Null | Value::Seq(_) => "none".to_owned(),
     }
 }
 
@@ -583,6 +616,22 @@ mod tests {
             texts(&pipeline.triggers),
             [("push", 1), ("tag", 2), ("tag", 5)]
         );
+    }
+
+    #[test]
+    fn github_job_permissions_inherit_from_the_workflow() {
+        let text = "on: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: x\n  release:\n    permissions: write-all\n  none:\n    permissions: {}\n";
+        let pipeline = read(".github/workflows/ci.yml", text).unwrap();
+        assert_eq!(
+            texts(&pipeline.permissions),
+            [("contents: read", 5), ("write-all", 7), ("none", 9)]
+        );
+        let bare = read(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  test:\n    runs-on: x\n",
+        )
+        .unwrap();
+        assert_eq!(texts(&bare.permissions), [("default", 3)]);
     }
 
     #[test]

@@ -91,11 +91,7 @@ fn render_finding(out: &mut String, finding: &Finding, paint: &Paint) {
     match finding.status {
         Status::Pass => {
             for evidence in finding.evidence.iter().take(EVIDENCE_SHOWN) {
-                let location = match evidence.line {
-                    Some(line) => format!("{}:{line}", evidence.path),
-                    None => evidence.path.clone(),
-                };
-                detail(out, &paint.style(DIM, &location));
+                detail(out, &paint.style(DIM, &evidence.to_string()));
             }
             if finding.evidence.len() > EVIDENCE_SHOWN {
                 detail(out, &paint.style(DIM, &format!("… {}", finding.message)));
@@ -103,6 +99,11 @@ fn render_finding(out: &mut String, finding: &Finding, paint: &Paint) {
         }
         Status::Fail => {
             detail(out, &finding.message);
+            // Evidence against the practice (an unpinned image, an action by tag), beyond
+            // the first one the message names.
+            for evidence in finding.evidence.iter().skip(1).take(EVIDENCE_SHOWN) {
+                detail(out, &paint.style(DIM, &evidence.to_string()));
+            }
             wrap_into(
                 out,
                 &format!("fix: {}", finding.remediation.trim()),

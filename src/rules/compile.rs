@@ -247,7 +247,9 @@ fn compile_check(
         | "pipeline-command"
         | "pipeline-uses"
         | "pipeline-environment"
-        | "dependency") => match &spec.pattern {
+        | "pipeline-permissions"
+        | "dependency"
+        | "base-image") => match &spec.pattern {
             None => {
                 problems.push(
                     Problem::new(
@@ -265,6 +267,8 @@ fn compile_check(
                     "pipeline-uses" => CheckKind::PipelineUses { pattern },
                     "pipeline-environment" => CheckKind::PipelineEnvironment { pattern },
                     "dependency" => CheckKind::Dependency { pattern },
+                    "base-image" => CheckKind::BaseImage { pattern },
+                    "pipeline-permissions" => CheckKind::PipelinePermissions { pattern },
                     _ => CheckKind::ContentMatches { pattern },
                 })
             }
@@ -277,8 +281,9 @@ fn compile_check(
                 )
                 .help(
                     "check kinds are: files-present, content-matches, pipeline-trigger, \
-                     pipeline-command, pipeline-uses, pipeline-environment, pipeline-parses, \
-                     dependency",
+                     pipeline-command, pipeline-uses, pipeline-environment, pipeline-permissions, \
+                     pipeline-parses, \
+                     dependency, base-image",
                 ),
             );
             None
@@ -314,6 +319,7 @@ fn compile_check(
         min_count: spec.min_count.map_or(1, Spanned::into_inner),
         fallback: spec.fallback,
         looks_for: spec.looks_for,
+        absent: spec.absent,
     })
 }
 

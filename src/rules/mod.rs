@@ -57,6 +57,9 @@ pub struct Check {
     pub fallback: bool,
     /// What the check looks for, in a few words with an article, for messages.
     pub looks_for: Option<String>,
+    /// Inverted: passes when no selected file matches (an unpinned base image, an action
+    /// referenced by tag); the matches are the evidence of the failure.
+    pub absent: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -74,10 +77,16 @@ pub enum CheckKind {
     PipelineUses { pattern: Regex },
     /// Some selected pipeline has a job that deploys to an environment matching the pattern.
     PipelineEnvironment { pattern: Regex },
+    /// Some selected workflow has a job whose token permissions match the pattern
+    /// (`default` when none are set).
+    PipelinePermissions { pattern: Regex },
     /// Every selected pipeline file parses.
     PipelineParses,
     /// Some selected manifest declares a dependency whose name matches the pattern.
     Dependency { pattern: Regex },
+    /// Some selected Dockerfile starts a stage from an external image whose reference
+    /// matches the pattern.
+    BaseImage { pattern: Regex },
 }
 
 impl Check {
@@ -93,8 +102,10 @@ impl Check {
             CheckKind::PipelineCommand { .. } => "a matching command",
             CheckKind::PipelineUses { .. } => "a matching action",
             CheckKind::PipelineEnvironment { .. } => "a deployment environment",
+            CheckKind::PipelinePermissions { .. } => "a job with matching permissions",
             CheckKind::PipelineParses => "a readable pipeline",
             CheckKind::Dependency { .. } => "a matching dependency",
+            CheckKind::BaseImage { .. } => "a matching base image",
         }
     }
 }
@@ -118,6 +129,7 @@ impl CheckKind {
                 | CheckKind::PipelineCommand { .. }
                 | CheckKind::PipelineUses { .. }
                 | CheckKind::PipelineEnvironment { .. }
+                | CheckKind::PipelinePermissions { .. }
                 | CheckKind::PipelineParses
         )
     }

@@ -66,4 +66,7 @@ pub struct CheckSpec {
     /// What the check looks for, in a few words with an article ("a command that runs
     /// tests"), for the message when nothing is found.
     pub looks_for: Option<String>,
+    /// Inverted: the check passes when nothing matches, and each match is evidence against.
+    #[serde(default)]
+    pub absent: bool,
 }
