@@ -320,6 +320,14 @@ pub fn explanation(rule: &Rule) -> String {
                 "- a workflow in {files} has a job whose token permissions match /{}/",
                 pattern.as_str()
             ),
+            CheckKind::UpdateCoverage { ecosystems, .. } => format!(
+                "- {files} updates each ecosystem in use: {}",
+                ecosystems
+                    .iter()
+                    .map(|ecosystem| ecosystem.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             CheckKind::BaseImage { pattern } => format!(
                 "- a Dockerfile in {files} starts from an image matching /{}/",
                 pattern.as_str()

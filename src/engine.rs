@@ -1,9 +1,10 @@
 //! The engine: compiled rules × collected facts → findings. Pure apart from the content
 //! reader it is handed, so it is tested without a repository.
 
-use rayon::prelude::*;
-
 use std::collections::{BTreeSet, HashMap};
+
+use globset::GlobSet;
+use rayon::prelude::*;
 
 use crate::facts::Located;
 use crate::facts::content::Content;
@@ -12,10 +13,10 @@ use crate::facts::pipeline::{self, Pipeline};
 use crate::facts::tasks::{TaskRunners, task_files};
 use crate::facts::tree::Tree;
 use crate::facts::yaml::ParseError;
-use crate::facts::{dockerfile, includes};
+use crate::facts::{dependabot, dockerfile, includes};
 use crate::finding::{Evidence, Finding, Status};
 use crate::matcher::{Matcher, MatcherError, Matches};
-use crate::rules::{Check, CheckKind, Precondition, Rule};
+use crate::rules::{Check, CheckKind, Ecosystem, Precondition, Rule};
 use crate::settings::Settings;
 use crate::text::{line_of, plural};
 
@@ -739,6 +740,34 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
             CheckKind::ContentMatches { pattern } => pattern
                 .find(bytes)
                 .map(|found| (line_of(bytes, found.start()), None)),
+            CheckKind::UpdateCoverage {
+                ecosystems,
+                exclude,
+            } => {
+                let Some(configured) = std::str::from_utf8(bytes)
+                    .ok()
+                    .and_then(|text| dependabot::ecosystems(text).ok())
+                else {
+                    outcome
+                        .unreadable
+                        .push(format!("{} does not parse", path()));
+                    continue;
+                };
+                for (ecosystem, example) in ecosystems_in_use(ecosystems, exclude, facts.tree) {
+                    let updated = configured
+                        .iter()
+                        .any(|entry| ecosystem.covered_by.contains(&entry.text));
+                    if !updated {
+                        outcome.matched += 1;
+                        outcome.evidence.push(Evidence {
+                            path: example,
+                            line: None,
+                            detail: Some(ecosystem.name.clone()),
+                        });
+                    }
+                }
+                continue;
+            }
             CheckKind::BaseImage { pattern } => std::str::from_utf8(bytes)
                 .ok()
                 .map(dockerfile::base_images)
@@ -792,6 +821,34 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
     outcome
 }
 
+/// The ecosystems some file of the tree shows in use, each with the first such file.
+fn ecosystems_in_use<'a>(
+    ecosystems: &'a [Ecosystem],
+    exclude: &GlobSet,
+    tree: &Tree,
+) -> Vec<(&'a Ecosystem, String)> {
+    let mut found: Vec<Option<String>> = vec![None; ecosystems.len()];
+    for entry in &tree.entries {
+        let path = entry.display_path();
+        if exclude.is_match(&path) {
+            continue;
+        }
+        for (slot, ecosystem) in found.iter_mut().zip(ecosystems) {
+            if slot.is_none() && ecosystem.files.is_match(&path) {
+                *slot = Some(path.clone());
+            }
+        }
+        if found.iter().all(Option::is_some) {
+            break;
+        }
+    }
+    ecosystems
+        .iter()
+        .zip(found)
+        .filter_map(|(ecosystem, example)| Some((ecosystem, example?)))
+        .collect()
+}
+
 /// The first fact the pattern accepts: its line and text.
 fn first_match(facts: &[Located], pattern: &regex::bytes::Regex) -> Option<(u32, Option<String>)> {
     facts
@@ -831,7 +888,8 @@ fn pipeline_match(
         CheckKind::FilesPresent
         | CheckKind::ContentMatches { .. }
         | CheckKind::Dependency { .. }
-        | CheckKind::BaseImage { .. } => None,
+        | CheckKind::BaseImage { .. }
+        | CheckKind::UpdateCoverage { .. } => None,
     }
 }
 
@@ -887,6 +945,12 @@ fn describe_miss(check: &Check, outcome: &Outcome) -> String {
             | CheckKind::Dependency { .. },
             _,
         ) => describe_document_misses(&[(check, outcome)]).unwrap_or_default(),
+        (CheckKind::UpdateCoverage { .. }, _) => {
+            format!(
+                "{} matching {patterns} examined.",
+                plural(outcome.candidates, "file")
+            )
+        }
         (CheckKind::BaseImage { .. }, candidates) => format!(
             "None of the {} matching {patterns} starts from {marker}.",
             plural(candidates, "file")

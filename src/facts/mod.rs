@@ -1,6 +1,7 @@
 //! Facts about a repository, each collected once and shared by every rule.
 
 pub mod content;
+pub mod dependabot;
 pub mod dockerfile;
 pub mod includes;
 pub mod manifest;

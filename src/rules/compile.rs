@@ -7,7 +7,7 @@ use toml::Spanned;
 use toml::de::DeValue;
 
 use super::schema::{CheckSpec, PreconditionSpec, RuleSpec};
-use super::{Check, CheckKind, Precondition, Rule};
+use super::{Check, CheckKind, Ecosystem, Precondition, Rule};
 use crate::area::Area;
 use crate::diagnostic::{ConfigError, Problem};
 use crate::tomldoc::{self, Document};
@@ -233,6 +233,12 @@ fn compile_check(
             }
             Some(CheckKind::FilesPresent)
         }
+        "update-coverage" => compile_ecosystems(&spec.ecosystems, definitions, problems)
+            .zip(glob_set(&exclude))
+            .map(|(ecosystems, exclude)| CheckKind::UpdateCoverage {
+                ecosystems,
+                exclude,
+            }),
         "pipeline-parses" => {
             if let Some(pattern) = &spec.pattern {
                 problems.push(Problem::new(
@@ -283,7 +289,7 @@ fn compile_check(
                     "check kinds are: files-present, content-matches, pipeline-trigger, \
                      pipeline-command, pipeline-uses, pipeline-environment, pipeline-permissions, \
                      pipeline-parses, \
-                     dependency, base-image",
+                     dependency, base-image, update-coverage",
                 ),
             );
             None
@@ -321,6 +327,45 @@ fn compile_check(
         looks_for: spec.looks_for,
         absent: spec.absent,
     })
+}
+
+fn compile_ecosystems(
+    ecosystems: &std::collections::BTreeMap<String, Vec<Spanned<String>>>,
+    definitions: &Definitions,
+    problems: &mut Vec<Problem>,
+) -> Option<Vec<Ecosystem>> {
+    let mut compiled = Vec::new();
+    for (name, globs) in ecosystems {
+        let globs = sets::expand(globs.clone(), &definitions.sets, problems);
+        for glob in &globs {
+            check_glob(glob, problems);
+        }
+        let covered_by: Vec<String> = name.split('|').map(str::to_owned).collect();
+        compiled.push(Ecosystem {
+            name: covered_by[0].clone(),
+            covered_by,
+            files: glob_set(&globs)?,
+        });
+    }
+    if compiled.is_empty() {
+        problems.push(Problem::new(
+            "an `update-coverage` check needs an `[rule.check.ecosystems]` table",
+            None,
+        ));
+        return None;
+    }
+    Some(compiled)
+}
+
+/// One set of (already validated) globs; `None` if one does not compile.
+fn glob_set(globs: &[Spanned<String>]) -> Option<globset::GlobSet> {
+    let mut builder = globset::GlobSetBuilder::new();
+    for glob in globs {
+        for expanded in compile_glob(glob.get_ref()).ok()? {
+            builder.add(expanded);
+        }
+    }
+    builder.build().ok()
 }
 
 fn compile_pattern(

@@ -87,6 +87,22 @@ pub enum CheckKind {
     /// Some selected Dockerfile starts a stage from an external image whose reference
     /// matches the pattern.
     BaseImage { pattern: Regex },
+    /// Finds the ecosystems the repository uses (outside the check's `exclude`) that the
+    /// selected Dependabot configuration does not update; meant to be `absent`.
+    UpdateCoverage {
+        ecosystems: Vec<Ecosystem>,
+        exclude: globset::GlobSet,
+    },
+}
+
+/// A package ecosystem, and the files that show a repository uses it.
+#[derive(Debug, Clone)]
+pub struct Ecosystem {
+    /// As Dependabot names it (`npm`, `gomod`, `github-actions`).
+    pub name: String,
+    /// Configuration names that cover it: the name, and alternatives (`bun` for `npm`).
+    pub covered_by: Vec<String>,
+    pub files: globset::GlobSet,
 }
 
 impl Check {
@@ -106,6 +122,7 @@ impl Check {
             CheckKind::PipelineParses => "a readable pipeline",
             CheckKind::Dependency { .. } => "a matching dependency",
             CheckKind::BaseImage { .. } => "a matching base image",
+            CheckKind::UpdateCoverage { .. } => "an update entry for every ecosystem in use",
         }
     }
 }

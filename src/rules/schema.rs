@@ -3,6 +3,8 @@
 //! Strict: unknown keys are errors. Values that need validation (ids, globs, regexes) keep
 //! their spans so a mistake can be pointed at.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -69,4 +71,7 @@ pub struct CheckSpec {
     /// Inverted: the check passes when nothing matches, and each match is evidence against.
     #[serde(default)]
     pub absent: bool,
+    /// `update-coverage` checks: each ecosystem's name and the files that show it is used.
+    #[serde(default)]
+    pub ecosystems: BTreeMap<String, Vec<Spanned<String>>>,
 }
