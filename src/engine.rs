@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use globset::GlobSet;
 use rayon::prelude::*;
 
 use crate::facts::Located;
@@ -16,7 +15,7 @@ use crate::facts::yaml::ParseError;
 use crate::facts::{dependabot, dockerfile, includes};
 use crate::finding::{Evidence, Finding, Status};
 use crate::matcher::{Matcher, MatcherError, Matches};
-use crate::rules::{Check, CheckKind, Ecosystem, Precondition, Rule};
+use crate::rules::{Check, CheckKind, Pattern, Precondition, Rule};
 use crate::settings::Settings;
 use crate::text::{line_of, plural};
 
@@ -245,10 +244,11 @@ fn examine_contents(
             .into_par_iter()
             .map(|(index, check)| {
                 let (spec, selected) = (&rules[index].checks[check], &matches.checks[index][check]);
+                let in_use = &matches.ecosystems[index][check];
                 let outcome = if spec.kind.reads_pipelines() {
-                    run_check(spec, &with_includes(selected, &includes), &facts)
+                    run_check(spec, &with_includes(selected, &includes), in_use, &facts)
                 } else {
-                    run_check(spec, selected, &facts)
+                    run_check(spec, selected, in_use, &facts)
                 };
                 (index, check, outcome)
             })
@@ -318,12 +318,12 @@ fn settle_preconditions(
         .collect();
     parse_manifests(tree, contents, manifest_entries, manifests);
     for (index, precondition) in pending {
-        let contains = |pattern: &regex::bytes::Regex| {
+        let contains = |pattern: &Pattern| {
             matches.precondition[index].iter().any(|&entry| {
                 matches!(&contents[entry], Some(Content::Text(bytes)) if pattern.is_match(bytes))
             })
         };
-        let declares = |dependency: &regex::bytes::Regex| {
+        let declares = |dependency: &Pattern| {
             matches.precondition_manifests[index].iter().any(|entry| {
                 // What a project needs only to be developed or tested says nothing of
                 // what it is: a library's test server does not make it a service.
@@ -702,7 +702,8 @@ fn presence_outcome(entries: &[usize], tree: &Tree) -> Outcome {
 }
 
 /// A check that looks inside the selected files, once their contents have been read.
-fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
+/// `in_use`: for an `update-coverage` check, the first file showing each ecosystem in use.
+fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &Facts) -> Outcome {
     let mut outcome = Outcome {
         candidates: entries.len(),
         ..Outcome::default()
@@ -740,10 +741,7 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
             CheckKind::ContentMatches { pattern } => pattern
                 .find(bytes)
                 .map(|found| (line_of(bytes, found.start()), None)),
-            CheckKind::UpdateCoverage {
-                ecosystems,
-                exclude,
-            } => {
+            CheckKind::UpdateCoverage { ecosystems } => {
                 let Some(configured) = std::str::from_utf8(bytes)
                     .ok()
                     .and_then(|text| dependabot::ecosystems(text).ok())
@@ -753,14 +751,17 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
                         .push(format!("{} does not parse", path()));
                     continue;
                 };
-                for (ecosystem, example) in ecosystems_in_use(ecosystems, exclude, facts.tree) {
+                for (ecosystem, first) in ecosystems.iter().zip(in_use) {
+                    let Some(first) = first else {
+                        continue;
+                    };
                     let updated = configured
                         .iter()
                         .any(|entry| ecosystem.covered_by.contains(&entry.text));
                     if !updated {
                         outcome.matched += 1;
                         outcome.evidence.push(Evidence {
-                            path: example,
+                            path: facts.tree.entries[*first].display_path(),
                             line: None,
                             detail: Some(ecosystem.name.clone()),
                         });
@@ -821,36 +822,8 @@ fn run_check(check: &Check, entries: &[usize], facts: &Facts) -> Outcome {
     outcome
 }
 
-/// The ecosystems some file of the tree shows in use, each with the first such file.
-fn ecosystems_in_use<'a>(
-    ecosystems: &'a [Ecosystem],
-    exclude: &GlobSet,
-    tree: &Tree,
-) -> Vec<(&'a Ecosystem, String)> {
-    let mut found: Vec<Option<String>> = vec![None; ecosystems.len()];
-    for entry in &tree.entries {
-        let path = entry.display_path();
-        if exclude.is_match(&path) {
-            continue;
-        }
-        for (slot, ecosystem) in found.iter_mut().zip(ecosystems) {
-            if slot.is_none() && ecosystem.files.is_match(&path) {
-                *slot = Some(path.clone());
-            }
-        }
-        if found.iter().all(Option::is_some) {
-            break;
-        }
-    }
-    ecosystems
-        .iter()
-        .zip(found)
-        .filter_map(|(ecosystem, example)| Some((ecosystem, example?)))
-        .collect()
-}
-
 /// The first fact the pattern accepts: its line and text.
-fn first_match(facts: &[Located], pattern: &regex::bytes::Regex) -> Option<(u32, Option<String>)> {
+fn first_match(facts: &[Located], pattern: &Pattern) -> Option<(u32, Option<String>)> {
     facts
         .iter()
         .find(|fact| pattern.is_match(fact.text.as_bytes()))

@@ -11,7 +11,7 @@ use globset::{Candidate, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
 use crate::facts::tree::{Entry, Tree};
-use crate::rules::{GlobError, Rule, compile_glob};
+use crate::rules::{CheckKind, GlobError, Rule, compile_glob};
 use star::{DirCache, StarGlobSet};
 
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +43,12 @@ enum Owner {
         rule: usize,
         check: usize,
     },
+    /// A file that shows an ecosystem an `update-coverage` check asks about is in use.
+    Ecosystem {
+        rule: usize,
+        check: usize,
+        ecosystem: usize,
+    },
 }
 
 /// Which entries of the tree each rule's precondition and checks selected.
@@ -54,6 +60,9 @@ pub struct Matches {
     pub precondition_manifests: Vec<Vec<usize>>,
     /// Per rule, per check: entries the check selected.
     pub checks: Vec<Vec<Vec<usize>>>,
+    /// Per rule, per check, per ecosystem of an `update-coverage` check: the first entry
+    /// (outside the check's excludes) showing the ecosystem is in use.
+    pub ecosystems: Vec<Vec<Vec<Option<usize>>>>,
 }
 
 pub struct Matcher {
@@ -64,7 +73,8 @@ pub struct Matcher {
     /// Per glob id: everything that wrote it. Rules share globs (file sets, common
     /// manifests), and each distinct glob is matched once however many rules name it.
     owners: Vec<Vec<Owner>>,
-    rule_shapes: Vec<usize>,
+    /// Per rule, per check: how many ecosystems the check asks about.
+    rule_shapes: Vec<Vec<usize>>,
 }
 
 impl Matcher {
@@ -113,6 +123,13 @@ impl Matcher {
                 for glob in &spec.exclude {
                     add(glob, Owner::Exclude { rule, check })?;
                 }
+                if let CheckKind::UpdateCoverage { ecosystems } = &spec.kind {
+                    for (ecosystem, used) in ecosystems.iter().enumerate() {
+                        for glob in &used.files {
+                            add(glob, Owner::Ecosystem { rule, check, ecosystem })?;
+                        }
+                    }
+                }
             }
         }
         Ok(Matcher {
@@ -120,7 +137,18 @@ impl Matcher {
             set: builder.build()?,
             set_ids,
             owners,
-            rule_shapes: rules.iter().map(|rule| rule.checks.len()).collect(),
+            rule_shapes: rules
+                .iter()
+                .map(|rule| {
+                    rule.checks
+                        .iter()
+                        .map(|check| match &check.kind {
+                            CheckKind::UpdateCoverage { ecosystems } => ecosystems.len(),
+                            _ => 0,
+                        })
+                        .collect()
+                })
+                .collect(),
         })
     }
 
@@ -151,6 +179,14 @@ impl Matcher {
                     all.extend(more);
                 }
             }
+            // Chunks arrive in order: the first chunk that saw an ecosystem has its first file.
+            for (all_checks, more_checks) in matches.ecosystems.iter_mut().zip(part.ecosystems) {
+                for (all, more) in all_checks.iter_mut().zip(more_checks) {
+                    for (first, candidate) in all.iter_mut().zip(more) {
+                        *first = first.or(candidate);
+                    }
+                }
+            }
         }
         matches
     }
@@ -162,7 +198,17 @@ impl Matcher {
             checks: self
                 .rule_shapes
                 .iter()
-                .map(|&checks| vec![Vec::new(); checks])
+                .map(|checks| vec![Vec::new(); checks.len()])
+                .collect(),
+            ecosystems: self
+                .rule_shapes
+                .iter()
+                .map(|checks| {
+                    checks
+                        .iter()
+                        .map(|&ecosystems| vec![None; ecosystems])
+                        .collect()
+                })
                 .collect(),
         }
     }
@@ -175,6 +221,7 @@ impl Matcher {
         let mut preconditions = Vec::new();
         let mut precondition_excluded = Vec::new();
         let mut precondition_manifests = Vec::new();
+        let mut ecosystems = Vec::new();
         let mut dir_cache = DirCache::default();
         for (offset, entry) in entries.iter().enumerate() {
             let entry_index = first_index + offset;
@@ -193,6 +240,7 @@ impl Matcher {
             preconditions.clear();
             precondition_excluded.clear();
             precondition_manifests.clear();
+            ecosystems.clear();
             let mut scan_excluded = false;
             for &owner in hits.iter().flat_map(|&hit| &self.owners[hit]) {
                 match owner {
@@ -202,6 +250,11 @@ impl Matcher {
                     Owner::PreconditionManifest { rule } => precondition_manifests.push(rule),
                     Owner::Include { rule, check } => included.push((rule, check)),
                     Owner::Exclude { rule, check } => excluded.push((rule, check)),
+                    Owner::Ecosystem {
+                        rule,
+                        check,
+                        ecosystem,
+                    } => ecosystems.push((rule, check, ecosystem)),
                 }
             }
             if scan_excluded {
@@ -224,6 +277,12 @@ impl Matcher {
             for &(rule, check) in &included {
                 if !excluded.contains(&(rule, check)) {
                     matches.checks[rule][check].push(entry_index);
+                }
+            }
+            for &(rule, check, ecosystem) in &ecosystems {
+                let first = &mut matches.ecosystems[rule][check][ecosystem];
+                if first.is_none() && !excluded.contains(&(rule, check)) {
+                    *first = Some(entry_index);
                 }
             }
         }

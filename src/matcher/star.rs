@@ -427,11 +427,17 @@ mod tests {
                 .applies_if
                 .iter()
                 .flat_map(|p| p.files.iter().chain(&p.exclude).chain(&p.manifests));
-            let checks = rule
-                .checks
-                .iter()
-                .flat_map(|c| c.files.iter().chain(&c.exclude));
-            preconditions.chain(checks).cloned().collect::<Vec<_>>()
+            let checks = rule.checks.iter().flat_map(|c| {
+                let ecosystems = match &c.kind {
+                    crate::rules::CheckKind::UpdateCoverage { ecosystems } => ecosystems
+                        .iter()
+                        .flat_map(|ecosystem| ecosystem.files.clone())
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                c.files.iter().chain(&c.exclude).cloned().chain(ecosystems)
+            });
+            preconditions.cloned().chain(checks).collect::<Vec<_>>()
         });
         let excludes = crate::settings::DEFAULT_EXCLUDE
             .iter()

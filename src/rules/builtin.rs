@@ -35,3 +35,22 @@ pub fn builtin_rules() -> Vec<Rule> {
         .map(|parsed| parsed.rule)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Pattern;
+
+    /// Built-in patterns are compiled on first use; this compiles each one, so a pattern
+    /// that is valid syntax but too large fails here rather than in a scan.
+    #[test]
+    fn every_builtin_pattern_compiles() {
+        for rule in builtin_rules() {
+            for pattern in rule.patterns() {
+                if let Err(error) = Pattern::compile(pattern.as_str()) {
+                    panic!("{}: /{}/ does not compile: {error}", rule.id, pattern.as_str());
+                }
+            }
+        }
+    }
+}

@@ -2,12 +2,11 @@
 
 use std::ops::Range;
 
-use regex::bytes::RegexBuilder;
 use toml::Spanned;
 use toml::de::DeValue;
 
 use super::schema::{CheckSpec, PreconditionSpec, RuleSpec};
-use super::{Check, CheckKind, Ecosystem, Precondition, Rule};
+use super::{Check, CheckKind, Ecosystem, Pattern, Precondition, Rule};
 use crate::area::Area;
 use crate::diagnostic::{ConfigError, Problem};
 use crate::tomldoc::{self, Document};
@@ -16,7 +15,6 @@ use super::glob::compile_glob;
 use super::sets::{self, Definitions};
 
 /// Compiled regexes beyond this size are rejected: a rule is a marker, not a program.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// A rule together with the span of its id, for duplicate-id diagnostics.
 pub struct Parsed {
@@ -24,8 +22,9 @@ pub struct Parsed {
     pub id_span: Range<usize>,
 }
 
-/// Parses a rule file (`rules/*.toml`): `[[rule]]` tables, and `[sets]` (read by
-/// `sets::builtin_sets`, which `sets` must already hold).
+/// Parses a built-in rule file (`rules/*.toml`): `[[rule]]` tables, and `[sets]` and
+/// `[patterns]` (read by `sets::builtin_definitions`, which `definitions` must already
+/// hold). Patterns are checked for syntax now and compiled on first use.
 pub fn parse_rule_document(
     name: &str,
     text: &str,
@@ -39,7 +38,11 @@ pub fn parse_rule_document(
     }
     for (key, key_span, value) in document.entries() {
         if key == "rule" {
-            rules.extend(parse_rule_tables(value, definitions, &mut problems));
+            let scope = Scope {
+                definitions,
+                deferred: true,
+            };
+            rules.extend(parse_tables(value, scope, &mut problems));
         } else if key != "sets" && key != "patterns" {
             problems.push(
                 Problem::new(
@@ -59,21 +62,42 @@ pub fn parse_rule_document(
     }
 }
 
-/// Parses and validates the `[[rule]]` array found in `value`.
+/// Parses and validates the `[[rule]]` array found in `value` (user-written rules: every
+/// pattern is compiled now, so a mistake is reported at its span).
 pub fn parse_rule_tables(
     value: &Spanned<DeValue<'_>>,
     definitions: &Definitions,
     problems: &mut Vec<Problem>,
 ) -> Vec<Parsed> {
+    let scope = Scope {
+        definitions,
+        deferred: false,
+    };
+    parse_tables(value, scope, problems)
+}
+
+/// What rules are compiled against: the named definitions, and whether patterns may be
+/// compiled on first use (the built-in rules', which a test compiles one by one).
+#[derive(Clone, Copy)]
+struct Scope<'a> {
+    definitions: &'a Definitions,
+    deferred: bool,
+}
+
+fn parse_tables(
+    value: &Spanned<DeValue<'_>>,
+    scope: Scope<'_>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Parsed> {
     tomldoc::decode_each::<RuleSpec>(value, "rule", problems)
         .into_iter()
-        .filter_map(|spec| compile_rule(spec.into_inner(), definitions, problems))
+        .filter_map(|spec| compile_rule(spec.into_inner(), scope, problems))
         .collect()
 }
 
 fn compile_rule(
     spec: RuleSpec,
-    definitions: &Definitions,
+    scope: Scope<'_>,
     problems: &mut Vec<Problem>,
 ) -> Option<Parsed> {
     let before = problems.len();
@@ -100,7 +124,7 @@ fn compile_rule(
         );
     }
     let applies_if = spec.applies_if.map(|precondition| {
-        compile_precondition(precondition, id_span.clone(), definitions, problems)
+        compile_precondition(precondition, id_span.clone(), scope, problems)
     });
     if spec.checks.get_ref().is_empty() {
         problems.push(
@@ -116,7 +140,7 @@ fn compile_rule(
         .checks
         .into_inner()
         .into_iter()
-        .filter_map(|check| compile_check(check, checks_span.clone(), definitions, problems))
+        .filter_map(|check| compile_check(check, checks_span.clone(), scope, problems))
         .collect();
     if problems.len() > before {
         return None;
@@ -160,7 +184,7 @@ fn check_rule_id(id: &Spanned<String>, area: &str, problems: &mut Vec<Problem>) 
 fn compile_precondition(
     spec: PreconditionSpec,
     id_span: Range<usize>,
-    definitions: &Definitions,
+    scope: Scope<'_>,
     problems: &mut Vec<Problem>,
 ) -> Precondition {
     if spec.files.is_empty() && spec.dependency.is_none() {
@@ -189,9 +213,9 @@ fn compile_precondition(
             .help("add `manifests = [\"@manifests\"]`"),
         );
     }
-    let files = sets::expand(spec.files, &definitions.sets, problems);
-    let manifests = sets::expand(spec.manifests, &definitions.sets, problems);
-    let exclude = sets::expand(spec.exclude, &definitions.sets, problems);
+    let files = sets::expand(spec.files, &scope.definitions.sets, problems);
+    let manifests = sets::expand(spec.manifests, &scope.definitions.sets, problems);
+    let exclude = sets::expand(spec.exclude, &scope.definitions.sets, problems);
     for glob in files.iter().chain(&manifests).chain(&exclude) {
         check_glob(glob, problems);
     }
@@ -201,10 +225,10 @@ fn compile_precondition(
         exclude: globs(exclude),
         pattern: spec
             .pattern
-            .and_then(|pattern| compile_pattern(&pattern, definitions, problems)),
+            .and_then(|pattern| compile_pattern(&pattern, scope, problems)),
         dependency: spec
             .dependency
-            .and_then(|dependency| compile_pattern(&dependency, definitions, problems)),
+            .and_then(|dependency| compile_pattern(&dependency, scope, problems)),
         manifests: globs(manifests),
         description: spec.description,
     }
@@ -213,13 +237,13 @@ fn compile_precondition(
 fn compile_check(
     spec: CheckSpec,
     rule_span: Range<usize>,
-    definitions: &Definitions,
+    scope: Scope<'_>,
     problems: &mut Vec<Problem>,
 ) -> Option<Check> {
     let before = problems.len();
     let files_span = spec.files.span();
-    let files = sets::expand(spec.files.into_inner(), &definitions.sets, problems);
-    let exclude = sets::expand(spec.exclude, &definitions.sets, problems);
+    let files = sets::expand(spec.files.into_inner(), &scope.definitions.sets, problems);
+    let exclude = sets::expand(spec.exclude, &scope.definitions.sets, problems);
     let kind = match spec.kind.get_ref().as_str() {
         "files-present" => {
             if let Some(pattern) = &spec.pattern {
@@ -233,12 +257,8 @@ fn compile_check(
             }
             Some(CheckKind::FilesPresent)
         }
-        "update-coverage" => compile_ecosystems(&spec.ecosystems, definitions, problems)
-            .zip(glob_set(&exclude))
-            .map(|(ecosystems, exclude)| CheckKind::UpdateCoverage {
-                ecosystems,
-                exclude,
-            }),
+        "update-coverage" => compile_ecosystems(&spec.ecosystems, scope, problems)
+            .map(|ecosystems| CheckKind::UpdateCoverage { ecosystems }),
         "pipeline-parses" => {
             if let Some(pattern) = &spec.pattern {
                 problems.push(Problem::new(
@@ -267,7 +287,7 @@ fn compile_check(
                 None
             }
             Some(pattern) => {
-                compile_pattern(pattern, definitions, problems).map(|pattern| match kind {
+                compile_pattern(pattern, scope, problems).map(|pattern| match kind {
                     "pipeline-trigger" => CheckKind::PipelineTrigger { pattern },
                     "pipeline-command" => CheckKind::PipelineCommand { pattern },
                     "pipeline-uses" => CheckKind::PipelineUses { pattern },
@@ -331,12 +351,12 @@ fn compile_check(
 
 fn compile_ecosystems(
     ecosystems: &std::collections::BTreeMap<String, Vec<Spanned<String>>>,
-    definitions: &Definitions,
+    scope: Scope<'_>,
     problems: &mut Vec<Problem>,
 ) -> Option<Vec<Ecosystem>> {
     let mut compiled = Vec::new();
     for (name, globs) in ecosystems {
-        let globs = sets::expand(globs.clone(), &definitions.sets, problems);
+        let globs = sets::expand(globs.clone(), &scope.definitions.sets, problems);
         for glob in &globs {
             check_glob(glob, problems);
         }
@@ -344,7 +364,7 @@ fn compile_ecosystems(
         compiled.push(Ecosystem {
             name: covered_by[0].clone(),
             covered_by,
-            files: glob_set(&globs)?,
+            files: globs.into_iter().map(Spanned::into_inner).collect(),
         });
     }
     if compiled.is_empty() {
@@ -357,28 +377,18 @@ fn compile_ecosystems(
     Some(compiled)
 }
 
-/// One set of (already validated) globs; `None` if one does not compile.
-fn glob_set(globs: &[Spanned<String>]) -> Option<globset::GlobSet> {
-    let mut builder = globset::GlobSetBuilder::new();
-    for glob in globs {
-        for expanded in compile_glob(glob.get_ref()).ok()? {
-            builder.add(expanded);
-        }
-    }
-    builder.build().ok()
-}
-
 fn compile_pattern(
     pattern: &Spanned<String>,
-    definitions: &Definitions,
+    scope: Scope<'_>,
     problems: &mut Vec<Problem>,
-) -> Option<regex::bytes::Regex> {
+) -> Option<Pattern> {
     let text = match pattern.get_ref().strip_prefix('@') {
         None => pattern.get_ref(),
-        Some(name) => match definitions.patterns.get(name) {
+        Some(name) => match scope.definitions.patterns.get(name) {
             Some(defined) => defined,
             None => {
-                let known: Vec<String> = definitions
+                let known: Vec<String> = scope
+                    .definitions
                     .patterns
                     .keys()
                     .map(|name| format!("@{name}"))
@@ -391,12 +401,13 @@ fn compile_pattern(
             }
         },
     };
-    match RegexBuilder::new(text)
-        .multi_line(true)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
-    {
-        Ok(regex) => Some(regex),
+    let compiled = if scope.deferred {
+        Pattern::deferred(text)
+    } else {
+        Pattern::compile(text)
+    };
+    match compiled {
+        Ok(pattern) => Some(pattern),
         Err(error) => {
             let detail = match &error {
                 regex::Error::CompiledTooBig(_) => {

@@ -11,10 +11,79 @@ pub use compile::{Parsed, parse_rule_document, parse_rule_tables};
 pub use glob::{GlobError, compile_glob};
 pub use sets::{Definitions, builtin_definitions};
 
-use regex::bytes::Regex;
+use std::sync::OnceLock;
+
+use regex::bytes::{Match, Regex, RegexBuilder};
 
 use crate::area::Area;
 use crate::finding::Severity;
+
+/// Compiled regexes may not grow past this (a pathological pattern is an error, not a hang).
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// A check's regex. Compiling one costs up to a millisecond and most checks never run on a
+/// given repository (their rule does not apply, or cheaper evidence settled it), so the
+/// built-in rules' patterns are compiled on first use; user-written ones are compiled when
+/// loaded, so a mistake is reported at its span.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    source: String,
+    compiled: OnceLock<Regex>,
+}
+
+impl Pattern {
+    /// Compiles `source` now.
+    pub fn compile(source: &str) -> Result<Pattern, regex::Error> {
+        let compiled = OnceLock::new();
+        let _ = compiled.set(build(source)?);
+        Ok(Pattern {
+            source: source.to_owned(),
+            compiled,
+        })
+    }
+
+    /// Checks `source`'s syntax now and compiles it on first use. Only for patterns known
+    /// to compile (the built-in rules', which a test compiles one by one).
+    pub fn deferred(source: &str) -> Result<Pattern, regex::Error> {
+        regex_syntax::ParserBuilder::new()
+            .multi_line(true)
+            .utf8(false)
+            .build()
+            .parse(source)
+            .map_err(|error| regex::Error::Syntax(error.to_string()))?;
+        Ok(Pattern {
+            source: source.to_owned(),
+            compiled: OnceLock::new(),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    pub fn is_match(&self, haystack: &[u8]) -> bool {
+        self.regex().is_match(haystack)
+    }
+
+    pub fn find<'h>(&self, haystack: &'h [u8]) -> Option<Match<'h>> {
+        self.regex().find(haystack)
+    }
+
+    pub fn regex(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            build(&self.source).unwrap_or_else(|error| {
+                panic!("built-in pattern /{}/ does not compile: {error}", self.source)
+            })
+        })
+    }
+}
+
+fn build(source: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(source)
+        .multi_line(true)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
 
 /// A validated rule, ready to evaluate.
 #[derive(Debug, Clone)]
@@ -37,10 +106,10 @@ pub struct Precondition {
     pub exclude: Vec<String>,
     /// When present, one of the files must also contain a match (a Terraform *root*
     /// module: a `.tf` file with a `backend` block).
-    pub pattern: Option<Regex>,
+    pub pattern: Option<Pattern>,
     /// The rule also applies when one of `manifests` declares a dependency whose name
     /// matches (a service: a web framework among the dependencies).
-    pub dependency: Option<Regex>,
+    pub dependency: Option<Pattern>,
     pub manifests: Vec<String>,
     pub description: Option<String>,
 }
@@ -67,32 +136,29 @@ pub enum CheckKind {
     /// Some file matches one of the globs.
     FilesPresent,
     /// Some file selected by the globs contains a match of the pattern.
-    ContentMatches { pattern: Regex },
+    ContentMatches { pattern: Pattern },
     /// Some selected pipeline is started by an event matching the pattern.
-    PipelineTrigger { pattern: Regex },
+    PipelineTrigger { pattern: Pattern },
     /// Some selected pipeline runs a command matching the pattern, directly or through a
     /// task runner (`make test`, `npm test`, `just test`).
-    PipelineCommand { pattern: Regex },
+    PipelineCommand { pattern: Pattern },
     /// Some selected pipeline uses an action or reusable workflow matching the pattern.
-    PipelineUses { pattern: Regex },
+    PipelineUses { pattern: Pattern },
     /// Some selected pipeline has a job that deploys to an environment matching the pattern.
-    PipelineEnvironment { pattern: Regex },
+    PipelineEnvironment { pattern: Pattern },
     /// Some selected workflow has a job whose token permissions match the pattern
     /// (`default` when none are set).
-    PipelinePermissions { pattern: Regex },
+    PipelinePermissions { pattern: Pattern },
     /// Every selected pipeline file parses.
     PipelineParses,
     /// Some selected manifest declares a dependency whose name matches the pattern.
-    Dependency { pattern: Regex },
+    Dependency { pattern: Pattern },
     /// Some selected Dockerfile starts a stage from an external image whose reference
     /// matches the pattern.
-    BaseImage { pattern: Regex },
+    BaseImage { pattern: Pattern },
     /// Finds the ecosystems the repository uses (outside the check's `exclude`) that the
     /// selected Dependabot configuration does not update; meant to be `absent`.
-    UpdateCoverage {
-        ecosystems: Vec<Ecosystem>,
-        exclude: globset::GlobSet,
-    },
+    UpdateCoverage { ecosystems: Vec<Ecosystem> },
 }
 
 /// A package ecosystem, and the files that show a repository uses it.
@@ -102,7 +168,8 @@ pub struct Ecosystem {
     pub name: String,
     /// Configuration names that cover it: the name, and alternatives (`bun` for `npm`).
     pub covered_by: Vec<String>,
-    pub files: globset::GlobSet,
+    /// Globs of the files that show it is used (matched with the rest, in one pass).
+    pub files: Vec<String>,
 }
 
 impl Check {
@@ -127,7 +194,36 @@ impl Check {
     }
 }
 
+impl Rule {
+    /// Every regex the rule holds, in its precondition and its checks.
+    pub fn patterns(&self) -> impl Iterator<Item = &Pattern> {
+        let precondition = self
+            .applies_if
+            .iter()
+            .flat_map(|precondition| precondition.pattern.iter().chain(&precondition.dependency));
+        let checks = self.checks.iter().filter_map(|check| check.kind.pattern());
+        precondition.chain(checks)
+    }
+}
+
 impl CheckKind {
+    /// The check's regex, for the kinds that have one.
+    pub fn pattern(&self) -> Option<&Pattern> {
+        match self {
+            CheckKind::ContentMatches { pattern }
+            | CheckKind::PipelineTrigger { pattern }
+            | CheckKind::PipelineCommand { pattern }
+            | CheckKind::PipelineUses { pattern }
+            | CheckKind::PipelineEnvironment { pattern }
+            | CheckKind::PipelinePermissions { pattern }
+            | CheckKind::Dependency { pattern }
+            | CheckKind::BaseImage { pattern } => Some(pattern),
+            CheckKind::FilesPresent
+            | CheckKind::PipelineParses
+            | CheckKind::UpdateCoverage { .. } => None,
+        }
+    }
+
     /// Whether the check looks inside the files it selects (rather than at their names).
     pub fn reads_content(&self) -> bool {
         !matches!(self, CheckKind::FilesPresent)
