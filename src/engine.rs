@@ -5,13 +5,14 @@ use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
-use crate::facts::Located;
+use crate::components::{self, ComponentFinding, ComponentFindings};
 use crate::facts::content::Content;
 use crate::facts::manifest::{self, Dependency};
 use crate::facts::pipeline::{self, Pipeline};
 use crate::facts::tasks::{TaskRunners, task_files};
 use crate::facts::tree::Tree;
 use crate::facts::yaml::ParseError;
+use crate::facts::{self, Located};
 use crate::facts::{dependabot, dockerfile, includes};
 use crate::finding::{Evidence, Finding, Status};
 use crate::matcher::{Matcher, MatcherError, Matches};
@@ -49,16 +50,91 @@ pub fn enabled_rules(builtin: &[Rule], settings: &Settings) -> Vec<Rule> {
     rules
 }
 
-/// Evaluates every rule against the tree. `read` returns the contents of the given entry
-/// indices, in order; it is only asked for entries some undecided content check needs, and
-/// never twice for one entry.
+/// The findings for the repository, and in a monorepo those of each component.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    pub components: Vec<ComponentFindings>,
+}
+
+/// Evaluates every rule against the tree, and the `per-component` rules in each component
+/// of a monorepo too, as if it were the repository. `read` returns the contents of the
+/// given entry indices, in order; it is only asked for entries some undecided content check
+/// needs, and never twice for one entry.
 pub fn evaluate(
     rules: &[Rule],
     settings: &Settings,
     tree: &Tree,
     read: impl FnMut(&[usize]) -> Vec<Content>,
-) -> Result<Vec<Finding>, MatcherError> {
-    let matches = Matcher::new(rules, &settings.exclude)?.match_tree(tree);
+) -> Result<Evaluation, MatcherError> {
+    // One pass over the tree matches the rules, the files that mark components, and the
+    // per-component rules with their globs made relative to a component (`tests/**` is
+    // `**/tests/**`), whose matches each component then takes the slice of.
+    let per_component: Vec<&Rule> = rules.iter().filter(|rule| rule.per_component).collect();
+    let marker = components::marker_rule().filter(|_| !per_component.is_empty());
+    let mut matched: Vec<Rule> = rules.to_vec();
+    matched.extend(per_component.iter().map(|rule| components::relative(rule)));
+    matched.extend(marker.clone());
+    let mut matches = Matcher::new(&matched, &settings.exclude)?.match_tree(tree);
+    drop(matched);
+    let markers = match marker {
+        Some(_) => matches.pop_rule().unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let paths: Vec<String> = markers
+        .iter()
+        .flatten()
+        .map(|&entry| tree.entries[entry].display_path())
+        .collect();
+    let component_dirs = facts::components::detect(paths.iter().map(String::as_str));
+    let mut all: Vec<&Rule> = rules.iter().collect();
+    for dir in &component_dirs {
+        let range = tree.range_under(&format!("{dir}/"));
+        for (offset, rule) in per_component.iter().enumerate() {
+            all.push(rule);
+            matches.push_rule_within(rules.len() + offset, &range);
+        }
+    }
+    // The relative rules' own rows sit between the rules' and the components'.
+    matches.remove_rules(rules.len()..rules.len() + per_component.len());
+    let mut findings = judge(&all, settings, tree, &matches, read);
+    let per_directory = findings.split_off(rules.len());
+    let width = per_component.len().max(1);
+    if !component_dirs.is_empty() {
+        for (finding, rule) in findings.iter_mut().zip(rules) {
+            let Some(position) = per_component.iter().position(|other| other.id == rule.id) else {
+                continue;
+            };
+            let judged: Vec<(&str, &Finding)> = component_dirs
+                .iter()
+                .zip(per_directory.chunks(width))
+                .map(|(path, judged)| (path.as_str(), &judged[position]))
+                .collect();
+            *finding = components::aggregate(finding.clone(), &judged);
+        }
+    }
+    let mut judged = per_directory.into_iter().map(ComponentFinding::from);
+    let by_component: Vec<ComponentFindings> = component_dirs
+        .into_iter()
+        .map(|path| ComponentFindings {
+            path,
+            findings: judged.by_ref().take(width).collect(),
+        })
+        .collect();
+    Ok(Evaluation {
+        findings,
+        components: by_component,
+    })
+}
+
+/// Judges each rule, given what the matcher selected for it.
+fn judge(
+    rules: &[&Rule],
+    settings: &Settings,
+    tree: &Tree,
+    matches: &Matches,
+    read: impl FnMut(&[usize]) -> Vec<Content>,
+) -> Vec<Finding> {
     let mut applicable: Vec<bool> = rules
         .iter()
         .enumerate()
@@ -66,6 +142,12 @@ pub fn evaluate(
             None => true,
             // Files that are evidence of the practice show it applies (a Dockerfile in a
             // project with no server framework); content conditions are settled once read.
+            Some(precondition)
+                if !precondition.requires.is_empty()
+                    && matches.precondition_required[index].is_empty() =>
+            {
+                false
+            }
             Some(precondition) => {
                 (precondition.pattern.is_none() && !matches.precondition[index].is_empty())
                     || rule
@@ -78,9 +160,9 @@ pub fn evaluate(
         .collect();
 
     let mut content_outcomes =
-        examine_contents(rules, settings, tree, &matches, &mut applicable, read);
+        examine_contents(rules, settings, tree, matches, &mut applicable, read);
 
-    Ok(rules
+    rules
         .iter()
         .enumerate()
         .map(|(index, rule)| {
@@ -112,7 +194,7 @@ pub fn evaluate(
                 tree,
             )
         })
-        .collect())
+        .collect()
 }
 
 /// Reads contents and runs the content checks in stages. A rule's checks are in stage 0
@@ -121,14 +203,14 @@ pub fn evaluate(
 /// fallback selects are read only when the cheaper evidence before it is missing.
 /// Returns, per rule and check, the outcome of each content check that ran.
 fn examine_contents(
-    rules: &[Rule],
+    rules: &[&Rule],
     settings: &Settings,
     tree: &Tree,
     matches: &Matches,
     applicable: &mut [bool],
     mut read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> Vec<Vec<Option<Outcome>>> {
-    let stages: Vec<Vec<usize>> = rules.iter().map(check_stages).collect();
+    let stages: Vec<Vec<usize>> = rules.iter().map(|rule| check_stages(rule)).collect();
     let mut contents: Vec<Option<Content>> = vec![None; tree.entries.len()];
     let mut manifests = Manifests::new();
     settle_preconditions(
@@ -268,7 +350,7 @@ fn examine_contents(
 /// manifests declares a matching dependency. What is read for this lands in the shared
 /// `contents` and `manifests`, so checks reuse it.
 fn settle_preconditions(
-    rules: &[Rule],
+    rules: &[&Rule],
     tree: &Tree,
     matches: &Matches,
     applicable: &mut [bool],
@@ -318,6 +400,9 @@ fn settle_preconditions(
         .collect();
     parse_manifests(tree, contents, manifest_entries, manifests);
     for (index, precondition) in pending {
+        if !precondition.requires.is_empty() && matches.precondition_required[index].is_empty() {
+            continue;
+        }
         let contains = |pattern: &Pattern| {
             matches.precondition[index].iter().any(|&entry| {
                 matches!(&contents[entry], Some(Content::Text(bytes)) if pattern.is_match(bytes))
@@ -1058,7 +1143,7 @@ pattern = "marker"
                     .collect()
             })
             .unwrap();
-            (findings.into_iter().next().unwrap(), read_paths)
+            (findings.findings.into_iter().next().unwrap(), read_paths)
         }
 
         #[test]

@@ -58,7 +58,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         settings.max_file_size = max_file_size;
     }
     let enabled = engine::enabled_rules(&builtin, &settings);
-    let findings = engine::evaluate(&enabled, &settings, &tree, |indices| {
+    let evaluation = engine::evaluate(&enabled, &settings, &tree, |indices| {
         content::read_all(&target.repo, &tree, indices, settings.max_file_size)
     })?;
     let repository = RepositoryInfo {
@@ -70,7 +70,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         files: tree.entries.len(),
         submodules: tree.submodules.clone(),
     };
-    Ok(Report::new(repository, findings))
+    Ok(Report::new(repository, evaluation.findings).with_components(evaluation.components))
 }
 
 /// Settings from `--config`, else from `.opslint.toml` at the root of the scanned tree

@@ -56,6 +56,7 @@ enum Format {
     NuGet,
     Gemfile,
     Gemspec,
+    Mix,
 }
 
 fn format_of(path: &str) -> Option<Format> {
@@ -73,6 +74,7 @@ fn format_of(path: &str) -> Option<Format> {
         "libs.versions.toml" => Format::GradleCatalog,
         "Directory.Packages.props" | "packages.config" => Format::NuGet,
         "Gemfile" | "gems.rb" => Format::Gemfile,
+        "mix.exs" => Format::Mix,
         // `requirements.txt`, `dev-requirements.in` (pip-tools), `requirements/test.txt`.
         _ if (name.ends_with(".txt") || name.ends_with(".in"))
             && (name.contains("requirements") || path.contains("requirements/")) =>
@@ -135,6 +137,7 @@ pub fn read(path: &str, text: &str) -> Result<Vec<Dependency>, ParseError> {
         Format::NuGet => push_captures(text, nuget(), &mut found),
         Format::Gemfile => push_captures(text, gemfile(), &mut found),
         Format::Gemspec => read_gemspec(text, &mut found),
+        Format::Mix => read_mix(text, &mut found),
     }
     // TOML tables come back ordered by key; evidence reads best in file order.
     let mut found = found.list;
@@ -480,6 +483,21 @@ fn read_gemspec(text: &str, found: &mut Declared) {
     }
 }
 
+/// Elixir's `mix.exs`: `{:name, "~> 1.0"}` tuples; `only: [:dev, :test]` ones are for
+/// development.
+fn read_mix(text: &str, found: &mut Declared) {
+    static DEPENDENCY: OnceLock<Regex> = OnceLock::new();
+    let dependency = DEPENDENCY
+        .get_or_init(|| Regex::new(r"\{\s*:([a-z_][a-z0-9_]*)\s*,([^}\n]*)").expect("valid regex"));
+    let lines = LineIndex::new(text.as_bytes());
+    for captures in dependency.captures_iter(text) {
+        let options = &captures[2];
+        found.development = options.contains("only:") && !options.contains(":prod");
+        let name = captures.get(1).expect("the regex has two groups");
+        found.push(name.as_str(), lines.line(name.start()));
+    }
+}
+
 /// The first participating group of each match of `pattern`, at its line.
 fn push_captures(text: &str, pattern: &Regex, found: &mut Declared) {
     let lines = LineIndex::new(text.as_bytes());
@@ -681,6 +699,17 @@ mod tests {
         );
         let gemfile = "source 'https://rubygems.org'\ngem 'rails', '~> 7.1'\ngroup :test do\n  gem \"rspec-rails\"\nend\n";
         expect("Gemfile", gemfile, &[("rails", 2), ("rspec-rails", 4)]);
+    }
+
+    #[test]
+    fn mix_dependencies() {
+        let text = "defp deps do\n  [\n    {:phoenix, \"~> 1.7\"},\n    {:opentelemetry_api, \"~> 1.3\"},\n    {:credo, \"~> 1.7\", only: [:dev, :test]}\n  ]\nend\n";
+        expect(
+            "mix.exs",
+            text,
+            &[("phoenix", 3), ("opentelemetry_api", 4), ("credo", 5)],
+        );
+        assert_eq!(development("mix.exs", text), ["credo"]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Facts about a repository, each collected once and shared by every rule.
 
+pub mod components;
 pub mod content;
 pub mod dependabot;
 pub mod dockerfile;

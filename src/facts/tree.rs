@@ -52,6 +52,19 @@ impl Tree {
         self.position(path).map(|index| &self.entries[index])
     }
 
+    /// The indices of the entries whose path starts with `prefix` (a directory with its
+    /// trailing `/`): contiguous, since entries are sorted by path.
+    pub fn range_under(&self, prefix: &str) -> std::ops::Range<usize> {
+        let prefix = prefix.as_bytes();
+        let start = self
+            .entries
+            .partition_point(|entry| entry.path.as_slice() < prefix);
+        let end = start
+            + self.entries[start..]
+                .partition_point(|entry| entry.path.as_slice().starts_with(prefix));
+        start..end
+    }
+
     /// The index of the entry at `path`; entries are sorted by path.
     pub fn position(&self, path: &str) -> Option<usize> {
         self.entries

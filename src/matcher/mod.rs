@@ -5,12 +5,13 @@
 mod star;
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use globset::{Candidate, GlobSet, GlobSetBuilder};
 
 use rayon::prelude::*;
 
-use crate::facts::tree::{Entry, Tree};
+use crate::facts::tree::Tree;
 use crate::rules::{CheckKind, GlobError, Rule, compile_glob};
 use star::{DirCache, StarGlobSet};
 
@@ -33,6 +34,9 @@ enum Owner {
         rule: usize,
     },
     PreconditionManifest {
+        rule: usize,
+    },
+    PreconditionRequired {
         rule: usize,
     },
     Include {
@@ -58,11 +62,64 @@ pub struct Matches {
     pub precondition: Vec<Vec<usize>>,
     /// Per rule: manifests its precondition's `dependency` is looked for in.
     pub precondition_manifests: Vec<Vec<usize>>,
+    /// Per rule: files its precondition `requires` (one must exist), at most one per
+    /// directory: a component is a directory, so that answers "is there one in it" too.
+    pub precondition_required: Vec<Vec<usize>>,
     /// Per rule, per check: entries the check selected.
     pub checks: Vec<Vec<Vec<usize>>>,
     /// Per rule, per check, per ecosystem of an `update-coverage` check: the first entry
     /// (outside the check's excludes) showing the ecosystem is in use.
     pub ecosystems: Vec<Vec<Vec<Option<usize>>>>,
+}
+
+impl Matches {
+    /// Appends `rule`'s rows, restricted to the entries in `range`, as one more rule's.
+    pub fn push_rule_within(&mut self, rule: usize, range: &Range<usize>) {
+        let within = |entries: &[usize]| -> Vec<usize> {
+            let start = entries.partition_point(|entry| *entry < range.start);
+            let end = entries.partition_point(|entry| *entry < range.end);
+            entries[start..end].to_vec()
+        };
+        let precondition = within(&self.precondition[rule]);
+        let manifests = within(&self.precondition_manifests[rule]);
+        let required = within(&self.precondition_required[rule]);
+        let checks = self.checks[rule]
+            .iter()
+            .map(|entries| within(entries))
+            .collect();
+        let ecosystems = self.ecosystems[rule]
+            .iter()
+            .map(|firsts| {
+                firsts
+                    .iter()
+                    .map(|first| first.filter(|entry| range.contains(entry)))
+                    .collect()
+            })
+            .collect();
+        self.precondition.push(precondition);
+        self.precondition_manifests.push(manifests);
+        self.precondition_required.push(required);
+        self.checks.push(checks);
+        self.ecosystems.push(ecosystems);
+    }
+
+    /// Removes the rows of the rules in `range`.
+    pub fn remove_rules(&mut self, range: Range<usize>) {
+        self.precondition.drain(range.clone());
+        self.precondition_manifests.drain(range.clone());
+        self.precondition_required.drain(range.clone());
+        self.checks.drain(range.clone());
+        self.ecosystems.drain(range);
+    }
+
+    /// Removes the last rule's rows and returns what its checks selected.
+    pub fn pop_rule(&mut self) -> Option<Vec<Vec<usize>>> {
+        self.precondition.pop();
+        self.precondition_manifests.pop();
+        self.precondition_required.pop();
+        self.ecosystems.pop();
+        self.checks.pop()
+    }
 }
 
 pub struct Matcher {
@@ -114,6 +171,9 @@ impl Matcher {
                 for glob in &precondition.manifests {
                     add(glob, Owner::PreconditionManifest { rule: rule_index })?;
                 }
+                for glob in &precondition.requires {
+                    add(glob, Owner::PreconditionRequired { rule: rule_index })?;
+                }
             }
             for (check, spec) in rule.checks.iter().enumerate() {
                 let rule = rule_index;
@@ -126,7 +186,14 @@ impl Matcher {
                 if let CheckKind::UpdateCoverage { ecosystems } = &spec.kind {
                     for (ecosystem, used) in ecosystems.iter().enumerate() {
                         for glob in &used.files {
-                            add(glob, Owner::Ecosystem { rule, check, ecosystem })?;
+                            add(
+                                glob,
+                                Owner::Ecosystem {
+                                    rule,
+                                    check,
+                                    ecosystem,
+                                },
+                            )?;
                         }
                     }
                 }
@@ -160,7 +227,13 @@ impl Matcher {
             .entries
             .par_chunks(CHUNK)
             .enumerate()
-            .map(|(chunk, entries)| self.match_entries(entries, chunk * CHUNK))
+            .map(|(chunk, entries)| {
+                let first = chunk * CHUNK;
+                let paths = entries.iter().enumerate();
+                self.match_paths(
+                    paths.map(|(offset, entry)| (first + offset, entry.path.as_slice())),
+                )
+            })
             .collect();
         let mut matches = self.empty_matches();
         for part in partial {
@@ -171,6 +244,13 @@ impl Matcher {
                 .precondition_manifests
                 .iter_mut()
                 .zip(part.precondition_manifests)
+            {
+                all.extend(more);
+            }
+            for (all, more) in matches
+                .precondition_required
+                .iter_mut()
+                .zip(part.precondition_required)
             {
                 all.extend(more);
             }
@@ -195,6 +275,7 @@ impl Matcher {
         Matches {
             precondition: vec![Vec::new(); self.rule_shapes.len()],
             precondition_manifests: vec![Vec::new(); self.rule_shapes.len()],
+            precondition_required: vec![Vec::new(); self.rule_shapes.len()],
             checks: self
                 .rule_shapes
                 .iter()
@@ -213,7 +294,8 @@ impl Matcher {
         }
     }
 
-    fn match_entries(&self, entries: &[Entry], first_index: usize) -> Matches {
+    /// Matches `(entry index, path)` pairs.
+    fn match_paths<'a>(&self, paths: impl Iterator<Item = (usize, &'a [u8])>) -> Matches {
         let mut matches = self.empty_matches();
         let mut hits = Vec::new();
         let mut included = Vec::new();
@@ -221,17 +303,18 @@ impl Matcher {
         let mut preconditions = Vec::new();
         let mut precondition_excluded = Vec::new();
         let mut precondition_manifests = Vec::new();
+        let mut required = Vec::new();
+        // Per rule: the directory of the last `requires` file kept.
+        let mut required_dir: Vec<&[u8]> = vec![b"\0"; self.rule_shapes.len()];
         let mut ecosystems = Vec::new();
         let mut dir_cache = DirCache::default();
-        for (offset, entry) in entries.iter().enumerate() {
-            let entry_index = first_index + offset;
-            let candidate = Candidate::from_bytes(entry.path.as_slice());
+        for (entry_index, path) in paths {
+            let candidate = Candidate::from_bytes(path);
             self.set.matches_candidate_into(&candidate, &mut hits);
             for hit in &mut hits {
                 *hit = self.set_ids[*hit];
             }
-            self.star
-                .matches_into(entry.path.as_slice(), &mut dir_cache, &mut hits);
+            self.star.matches_into(path, &mut dir_cache, &mut hits);
             if hits.is_empty() {
                 continue;
             }
@@ -240,6 +323,7 @@ impl Matcher {
             preconditions.clear();
             precondition_excluded.clear();
             precondition_manifests.clear();
+            required.clear();
             ecosystems.clear();
             let mut scan_excluded = false;
             for &owner in hits.iter().flat_map(|&hit| &self.owners[hit]) {
@@ -248,6 +332,7 @@ impl Matcher {
                     Owner::Precondition { rule } => preconditions.push(rule),
                     Owner::PreconditionExclude { rule } => precondition_excluded.push(rule),
                     Owner::PreconditionManifest { rule } => precondition_manifests.push(rule),
+                    Owner::PreconditionRequired { rule } => required.push(rule),
                     Owner::Include { rule, check } => included.push((rule, check)),
                     Owner::Exclude { rule, check } => excluded.push((rule, check)),
                     Owner::Ecosystem {
@@ -271,6 +356,17 @@ impl Matcher {
             }
             for &rule in &precondition_manifests {
                 matches.precondition_manifests[rule].push(entry_index);
+            }
+            if !required.is_empty() {
+                required.sort_unstable();
+                required.dedup();
+                let dir = &path[..path.iter().rposition(|&byte| byte == b'/').unwrap_or(0)];
+                for &rule in &required {
+                    if required_dir[rule] != dir && !precondition_excluded.contains(&rule) {
+                        required_dir[rule] = dir;
+                        matches.precondition_required[rule].push(entry_index);
+                    }
+                }
             }
             included.sort_unstable();
             included.dedup();

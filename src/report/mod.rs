@@ -6,6 +6,7 @@ pub mod json;
 use serde::Serialize;
 
 use crate::area::Area;
+use crate::components::ComponentFindings;
 use crate::finding::{Finding, Status};
 use crate::repo::Scanned;
 
@@ -21,6 +22,9 @@ pub struct Report {
     pub score: Option<u32>,
     pub areas: Vec<AreaSummary>,
     pub findings: Vec<Finding>,
+    /// In a monorepo, each component's findings for the per-component rules.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<ComponentFindings>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -80,7 +84,13 @@ impl Report {
             score,
             areas,
             findings,
+            components: Vec::new(),
         }
+    }
+
+    pub fn with_components(mut self, components: Vec<ComponentFindings>) -> Report {
+        self.components = components;
+        self
     }
 
     pub fn count(&self, status: Status) -> usize {

@@ -48,7 +48,11 @@ mod tests {
         for rule in builtin_rules() {
             for pattern in rule.patterns() {
                 if let Err(error) = Pattern::compile(pattern.as_str()) {
-                    panic!("{}: /{}/ does not compile: {error}", rule.id, pattern.as_str());
+                    panic!(
+                        "{}: /{}/ does not compile: {error}",
+                        rule.id,
+                        pattern.as_str()
+                    );
                 }
             }
         }

@@ -14,8 +14,6 @@ use crate::tomldoc::{self, Document};
 use super::glob::compile_glob;
 use super::sets::{self, Definitions};
 
-/// Compiled regexes beyond this size are rejected: a rule is a marker, not a program.
-
 /// A rule together with the span of its id, for duplicate-id diagnostics.
 pub struct Parsed {
     pub rule: Rule,
@@ -95,11 +93,7 @@ fn parse_tables(
         .collect()
 }
 
-fn compile_rule(
-    spec: RuleSpec,
-    scope: Scope<'_>,
-    problems: &mut Vec<Problem>,
-) -> Option<Parsed> {
+fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -> Option<Parsed> {
     let before = problems.len();
     let id_span = spec.id.span();
     let area = Area::from_id(spec.area.get_ref());
@@ -123,9 +117,9 @@ fn compile_rule(
             .help("to turn a rule off, disable it in `.opslint.toml` instead"),
         );
     }
-    let applies_if = spec.applies_if.map(|precondition| {
-        compile_precondition(precondition, id_span.clone(), scope, problems)
-    });
+    let applies_if = spec
+        .applies_if
+        .map(|precondition| compile_precondition(precondition, id_span.clone(), scope, problems));
     if spec.checks.get_ref().is_empty() {
         problems.push(
             Problem::new(
@@ -155,6 +149,7 @@ fn compile_rule(
             rationale: spec.rationale,
             remediation: spec.remediation,
             applies_if,
+            per_component: spec.per_component,
             checks,
         },
         id_span,
@@ -215,8 +210,14 @@ fn compile_precondition(
     }
     let files = sets::expand(spec.files, &scope.definitions.sets, problems);
     let manifests = sets::expand(spec.manifests, &scope.definitions.sets, problems);
+    let requires = sets::expand(spec.requires, &scope.definitions.sets, problems);
     let exclude = sets::expand(spec.exclude, &scope.definitions.sets, problems);
-    for glob in files.iter().chain(&manifests).chain(&exclude) {
+    for glob in files
+        .iter()
+        .chain(&manifests)
+        .chain(&requires)
+        .chain(&exclude)
+    {
         check_glob(glob, problems);
     }
     let globs = |list: Vec<Spanned<String>>| list.into_iter().map(Spanned::into_inner).collect();
@@ -230,6 +231,7 @@ fn compile_precondition(
             .dependency
             .and_then(|dependency| compile_pattern(&dependency, scope, problems)),
         manifests: globs(manifests),
+        requires: globs(requires),
         description: spec.description,
     }
 }
@@ -286,18 +288,16 @@ fn compile_check(
                 );
                 None
             }
-            Some(pattern) => {
-                compile_pattern(pattern, scope, problems).map(|pattern| match kind {
-                    "pipeline-trigger" => CheckKind::PipelineTrigger { pattern },
-                    "pipeline-command" => CheckKind::PipelineCommand { pattern },
-                    "pipeline-uses" => CheckKind::PipelineUses { pattern },
-                    "pipeline-environment" => CheckKind::PipelineEnvironment { pattern },
-                    "dependency" => CheckKind::Dependency { pattern },
-                    "base-image" => CheckKind::BaseImage { pattern },
-                    "pipeline-permissions" => CheckKind::PipelinePermissions { pattern },
-                    _ => CheckKind::ContentMatches { pattern },
-                })
-            }
+            Some(pattern) => compile_pattern(pattern, scope, problems).map(|pattern| match kind {
+                "pipeline-trigger" => CheckKind::PipelineTrigger { pattern },
+                "pipeline-command" => CheckKind::PipelineCommand { pattern },
+                "pipeline-uses" => CheckKind::PipelineUses { pattern },
+                "pipeline-environment" => CheckKind::PipelineEnvironment { pattern },
+                "dependency" => CheckKind::Dependency { pattern },
+                "base-image" => CheckKind::BaseImage { pattern },
+                "pipeline-permissions" => CheckKind::PipelinePermissions { pattern },
+                _ => CheckKind::ContentMatches { pattern },
+            }),
         },
         other => {
             problems.push(

@@ -18,7 +18,8 @@ use regex::bytes::{Match, Regex, RegexBuilder};
 use crate::area::Area;
 use crate::finding::Severity;
 
-/// Compiled regexes may not grow past this (a pathological pattern is an error, not a hang).
+/// Compiled regexes may not grow past this: a rule is a marker, not a program, and a
+/// pathological pattern is an error rather than a hang.
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// A check's regex. Compiling one costs up to a millisecond and most checks never run on a
@@ -72,7 +73,10 @@ impl Pattern {
     pub fn regex(&self) -> &Regex {
         self.compiled.get_or_init(|| {
             build(&self.source).unwrap_or_else(|error| {
-                panic!("built-in pattern /{}/ does not compile: {error}", self.source)
+                panic!(
+                    "built-in pattern /{}/ does not compile: {error}",
+                    self.source
+                )
             })
         })
     }
@@ -96,6 +100,8 @@ pub struct Rule {
     pub rationale: String,
     pub remediation: String,
     pub applies_if: Option<Precondition>,
+    /// In a monorepo, also evaluated in each component as if it were the repository.
+    pub per_component: bool,
     pub checks: Vec<Check>,
 }
 
@@ -111,6 +117,9 @@ pub struct Precondition {
     /// matches (a service: a web framework among the dependencies).
     pub dependency: Option<Pattern>,
     pub manifests: Vec<String>,
+    /// And one of these files exists too (code to instrument, not only a packaged
+    /// third-party image).
+    pub requires: Vec<String>,
     pub description: Option<String>,
 }
 

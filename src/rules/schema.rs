@@ -26,6 +26,9 @@ pub struct RuleSpec {
     pub remediation: String,
     /// When present, the rule only applies if one of these files exists.
     pub applies_if: Option<PreconditionSpec>,
+    /// In a monorepo, also evaluated in each component as if it were the repository.
+    #[serde(default)]
+    pub per_component: bool,
     /// Evidence: the rule passes when any check passes.
     #[serde(rename = "check")]
     pub checks: Spanned<Vec<CheckSpec>>,
@@ -48,6 +51,9 @@ pub struct PreconditionSpec {
     pub dependency: Option<Spanned<String>>,
     #[serde(default)]
     pub manifests: Vec<Spanned<String>>,
+    /// And, whichever of the above holds: one of these files exists too.
+    #[serde(default)]
+    pub requires: Vec<Spanned<String>>,
     /// What the files are, for "not applicable: no <description>".
     pub description: Option<String>,
 }

@@ -1,6 +1,7 @@
 //! Integration tests, built into one binary.
 
 mod cli;
+mod components;
 mod config;
 mod pipelines;
 mod repositories;

@@ -1,0 +1,221 @@
+//! Monorepos: rules marked `per-component` are also judged in each component (a workspace
+//! member, a Go module, a package, a service) as if it were the repository, and their
+//! repository-wide finding says which components lack the practice.
+
+use serde::Serialize;
+
+use crate::area::Area;
+use crate::finding::{Evidence, Finding, Severity, Status};
+use crate::rules::{Check, CheckKind, Rule, builtin_definitions};
+
+/// The built-in file sets naming the files that make a directory a component, and the
+/// places that never hold one.
+const MARKERS: &str = "component-markers";
+const NOT_COMPONENTS: [&str; 2] = ["not-product", "test-directories"];
+
+/// A component's findings for the per-component rules.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentFindings {
+    pub path: String,
+    pub findings: Vec<ComponentFinding>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentFinding {
+    pub rule: String,
+    pub status: Status,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+impl From<Finding> for ComponentFinding {
+    fn from(finding: Finding) -> Self {
+        ComponentFinding {
+            rule: finding.rule,
+            status: finding.status,
+            message: finding.message,
+            evidence: finding.evidence,
+        }
+    }
+}
+
+/// A rule that selects the files marking a component, matched with the real rules in the
+/// one pass over the tree and never reported.
+pub fn marker_rule() -> Option<Rule> {
+    let sets = &builtin_definitions().sets;
+    let files = sets.get(MARKERS)?.clone();
+    let exclude = NOT_COMPONENTS
+        .iter()
+        .filter_map(|name| sets.get(*name))
+        .flatten()
+        .cloned()
+        .collect();
+    Some(Rule {
+        id: format!("internal.{MARKERS}"),
+        area: Area::Ci,
+        title: String::new(),
+        severity: Severity::Note,
+        weight: 1,
+        rationale: String::new(),
+        remediation: String::new(),
+        applies_if: None,
+        per_component: false,
+        checks: vec![Check {
+            kind: CheckKind::FilesPresent,
+            files,
+            exclude,
+            min_count: 1,
+            fallback: false,
+            looks_for: None,
+            absent: false,
+        }],
+    })
+}
+
+/// `rule` with its globs made relative to any directory (`tests/**` → `**/tests/**`), so
+/// that its matches over the whole tree, cut to a component's files, are the matches it
+/// has in the component.
+pub fn relative(rule: &Rule) -> Rule {
+    let mut relative = rule.clone();
+    let anywhere = |globs: &mut Vec<String>| {
+        for glob in globs.iter_mut() {
+            if !glob.starts_with("**/") {
+                *glob = format!("**/{glob}");
+            }
+        }
+    };
+    if let Some(precondition) = &mut relative.applies_if {
+        anywhere(&mut precondition.files);
+        anywhere(&mut precondition.exclude);
+        anywhere(&mut precondition.manifests);
+        anywhere(&mut precondition.requires);
+    }
+    for check in &mut relative.checks {
+        anywhere(&mut check.files);
+        anywhere(&mut check.exclude);
+    }
+    relative
+}
+
+/// At most this many components are named in a message.
+const NAMED: usize = 5;
+
+/// The repository-wide finding of a per-component rule, from its findings in each
+/// component: failing when some component lacks the practice, naming which. Components
+/// where the rule does not apply do not count; when it applies in none, `repository` (the
+/// rule judged over the whole tree) stands.
+pub fn aggregate(repository: Finding, components: &[(&str, &Finding)]) -> Finding {
+    if repository.status == Status::Exempted {
+        return repository;
+    }
+    let applicable: Vec<&(&str, &Finding)> = components
+        .iter()
+        .filter(|(_, finding)| finding.status != Status::NotApplicable)
+        .collect();
+    if applicable.is_empty() {
+        return repository;
+    }
+    let with = |status: Status| -> Vec<&str> {
+        applicable
+            .iter()
+            .filter(|(_, finding)| finding.status == status)
+            .map(|(path, _)| *path)
+            .collect()
+    };
+    let (failing, unknown) = (with(Status::Fail), with(Status::Unknown));
+    let total = applicable.len();
+    let (status, message, evidence) = if !failing.is_empty() {
+        let message = format!(
+            "Missing in {} of {total} components: {}.",
+            failing.len(),
+            name_some(&failing)
+        );
+        let evidence = failing.iter().map(|path| directory(path)).collect();
+        (Status::Fail, message, evidence)
+    } else if !unknown.is_empty() {
+        let message = format!(
+            "Could not be judged in {} of {total} components: {}.",
+            unknown.len(),
+            name_some(&unknown)
+        );
+        (Status::Unknown, message, Vec::new())
+    } else {
+        let evidence = applicable
+            .iter()
+            .filter_map(|(_, finding)| finding.evidence.first().cloned())
+            .collect();
+        (
+            Status::Pass,
+            format!("Found in all {total} components."),
+            evidence,
+        )
+    };
+    Finding {
+        status,
+        message,
+        evidence,
+        ..repository
+    }
+}
+
+fn directory(path: &str) -> Evidence {
+    Evidence {
+        path: path.to_owned(),
+        line: None,
+        detail: None,
+    }
+}
+
+/// "a, b, c, d, e and 3 more".
+fn name_some(paths: &[&str]) -> String {
+    let named = paths[..paths.len().min(NAMED)].join(", ");
+    match paths.len().saturating_sub(NAMED) {
+        0 => named,
+        more => format!("{named} and {more} more"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(status: Status) -> Finding {
+        Finding {
+            rule: "testing.tests-exist".to_owned(),
+            area: Area::Testing,
+            status,
+            severity: Severity::Error,
+            weight: 3,
+            title: "The project has automated tests".to_owned(),
+            message: String::new(),
+            evidence: vec![directory("x")],
+            remediation: String::new(),
+        }
+    }
+
+    #[test]
+    fn failing_components_are_named_and_not_applicable_ones_do_not_count() {
+        let (pass, fail, na) = (
+            finding(Status::Pass),
+            finding(Status::Fail),
+            finding(Status::NotApplicable),
+        );
+        let components = [
+            ("src/ad", &pass),
+            ("src/cart", &fail),
+            ("docs", &na),
+            ("src/email", &fail),
+        ];
+        let judged = aggregate(finding(Status::Pass), &components);
+        assert_eq!(judged.status, Status::Fail);
+        assert_eq!(
+            judged.message,
+            "Missing in 2 of 3 components: src/cart, src/email."
+        );
+        let all_pass = aggregate(finding(Status::Fail), &[("a", &pass), ("b", &pass)]);
+        assert_eq!(all_pass.status, Status::Pass);
+        let none_apply = aggregate(finding(Status::Fail), &[("a", &na)]);
+        assert_eq!(none_apply.status, Status::Fail);
+    }
+}

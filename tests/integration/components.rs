@@ -1,0 +1,87 @@
+//! Monorepos: per-component rules judged in each component.
+
+use serde_json::Value;
+
+use crate::support::{TestRepo, opslint};
+
+fn json_report(repo: &TestRepo) -> Value {
+    let output = opslint()
+        .args(["check", "--format", "json", "--rev", "HEAD"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).expect("JSON report")
+}
+
+fn finding<'a>(report: &'a Value, rule: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["rule"] == rule)
+        .unwrap_or_else(|| panic!("no finding for {rule}"))
+}
+
+fn component_status<'a>(report: &'a Value, path: &str, rule: &str) -> &'a str {
+    let component = report["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|component| component["path"] == path)
+        .unwrap_or_else(|| panic!("no component {path}"));
+    component["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["rule"] == rule)
+        .unwrap()["status"]
+        .as_str()
+        .unwrap()
+}
+
+#[test]
+fn each_component_is_judged_and_the_ones_lacking_a_practice_are_named() {
+    let repo = TestRepo::from_fixture("repos/monorepo");
+    let report = json_report(&repo);
+    let paths: Vec<&str> = report["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|component| component["path"].as_str().unwrap())
+        .collect();
+    // The workspace root is the whole, and a test suite's manifest makes no component.
+    assert_eq!(paths, ["libs/shared", "services/orders", "services/web"]);
+
+    let tests = finding(&report, "testing.tests-exist");
+    assert_eq!(tests["status"], "fail");
+    assert_eq!(
+        tests["message"],
+        "Missing in 1 of 3 components: services/web."
+    );
+    assert_eq!(
+        component_status(&report, "libs/shared", "testing.tests-exist"),
+        "pass"
+    );
+    assert_eq!(
+        component_status(&report, "services/orders", "testing.tests-exist"),
+        "pass"
+    );
+
+    // A library is no service: metrics do not apply to it, and count in neither direction.
+    let metrics = finding(&report, "observability.metrics");
+    assert_eq!(
+        metrics["message"],
+        "Missing in 1 of 2 components: services/web."
+    );
+    assert_eq!(
+        component_status(&report, "libs/shared", "observability.metrics"),
+        "not_applicable"
+    );
+}
+
+#[test]
+fn a_single_project_has_no_components() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    let report = json_report(&repo);
+    assert!(report.get("components").is_none());
+}
