@@ -88,12 +88,14 @@ pub fn evaluate(
         .collect();
     let component_dirs = facts::components::detect(paths.iter().map(String::as_str));
     let mut all: Vec<&Rule> = rules.iter().collect();
-    for dir in &component_dirs {
-        let range = tree.range_under(&format!("{dir}/"));
-        for (offset, rule) in per_component.iter().enumerate() {
-            all.push(rule);
-            matches.push_rule_within(rules.len() + offset, &range);
-        }
+    let relative = rules.len()..rules.len() + per_component.len();
+    let rows: Vec<Matches> = component_dirs
+        .par_iter()
+        .map(|dir| matches.rules_within(relative.clone(), &tree.range_under(&format!("{dir}/"))))
+        .collect();
+    for component in rows {
+        all.extend(per_component.iter().copied());
+        matches.append(component);
     }
     // The relative rules' own rows sit between the rules' and the components'.
     matches.remove_rules(rules.len()..rules.len() + per_component.len());
@@ -162,10 +164,12 @@ fn judge(
     let mut content_outcomes =
         examine_contents(rules, settings, tree, matches, &mut applicable, read);
 
+    // Independent per rule, and a monorepo has thousands (each rule once per component).
     rules
-        .iter()
+        .par_iter()
+        .zip(content_outcomes.par_iter_mut())
         .enumerate()
-        .map(|(index, rule)| {
+        .map(|(index, (rule, outcomes))| {
             if let Some(exemption) = settings.exemption(&rule.id) {
                 return finding(
                     rule,
@@ -187,12 +191,7 @@ fn judge(
                     Vec::new(),
                 );
             }
-            evaluate_rule(
-                rule,
-                &matches.checks[index],
-                &mut content_outcomes[index],
-                tree,
-            )
+            evaluate_rule(rule, &matches.checks[index], outcomes, tree)
         })
         .collect()
 }

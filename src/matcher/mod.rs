@@ -73,34 +73,52 @@ pub struct Matches {
 }
 
 impl Matches {
-    /// Appends `rule`'s rows, restricted to the entries in `range`, as one more rule's.
-    pub fn push_rule_within(&mut self, rule: usize, range: &Range<usize>) {
-        let within = |entries: &[usize]| -> Vec<usize> {
-            let start = entries.partition_point(|entry| *entry < range.start);
-            let end = entries.partition_point(|entry| *entry < range.end);
+    /// The rows of the rules in `rules`, restricted to the entries in `within`.
+    pub fn rules_within(&self, rules: Range<usize>, within: &Range<usize>) -> Matches {
+        let cut = |entries: &[usize]| -> Vec<usize> {
+            let start = entries.partition_point(|entry| *entry < within.start);
+            let end = entries.partition_point(|entry| *entry < within.end);
             entries[start..end].to_vec()
         };
-        let precondition = within(&self.precondition[rule]);
-        let manifests = within(&self.precondition_manifests[rule]);
-        let required = within(&self.precondition_required[rule]);
-        let checks = self.checks[rule]
-            .iter()
-            .map(|entries| within(entries))
-            .collect();
-        let ecosystems = self.ecosystems[rule]
-            .iter()
-            .map(|firsts| {
-                firsts
+        let mut cut_rows = Matches::default();
+        for rule in rules {
+            cut_rows.precondition.push(cut(&self.precondition[rule]));
+            cut_rows
+                .precondition_manifests
+                .push(cut(&self.precondition_manifests[rule]));
+            cut_rows
+                .precondition_required
+                .push(cut(&self.precondition_required[rule]));
+            cut_rows.checks.push(
+                self.checks[rule]
                     .iter()
-                    .map(|first| first.filter(|entry| range.contains(entry)))
-                    .collect()
-            })
-            .collect();
-        self.precondition.push(precondition);
-        self.precondition_manifests.push(manifests);
-        self.precondition_required.push(required);
-        self.checks.push(checks);
-        self.ecosystems.push(ecosystems);
+                    .map(|entries| cut(entries))
+                    .collect(),
+            );
+            cut_rows.ecosystems.push(
+                self.ecosystems[rule]
+                    .iter()
+                    .map(|firsts| {
+                        firsts
+                            .iter()
+                            .map(|first| first.filter(|entry| within.contains(entry)))
+                            .collect()
+                    })
+                    .collect(),
+            );
+        }
+        cut_rows
+    }
+
+    /// Appends `other`'s rules after these.
+    pub fn append(&mut self, other: Matches) {
+        self.precondition.extend(other.precondition);
+        self.precondition_manifests
+            .extend(other.precondition_manifests);
+        self.precondition_required
+            .extend(other.precondition_required);
+        self.checks.extend(other.checks);
+        self.ecosystems.extend(other.ecosystems);
     }
 
     /// Removes the rows of the rules in `range`.
