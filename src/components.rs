@@ -102,9 +102,11 @@ pub fn relative(rule: &Rule) -> Rule {
 const NAMED: usize = 5;
 
 /// The repository-wide finding of a per-component rule, from its findings in each
-/// component: failing when some component lacks the practice, naming which. Components
-/// where the rule does not apply do not count; when it applies in none, `repository` (the
-/// rule judged over the whole tree) stands.
+/// component: failing when some component lacks the practice, naming which. A gap in some
+/// components of a repository that has the practice elsewhere is at most a warning; the
+/// rule's own severity is for a repository that lacks it altogether. Components where the
+/// rule does not apply do not count; when it applies in none, `repository` (the rule judged
+/// over the whole tree) stands.
 pub fn aggregate(repository: Finding, components: &[(&str, &Finding)]) -> Finding {
     if repository.status == Status::Exempted {
         return repository;
@@ -151,8 +153,14 @@ pub fn aggregate(repository: Finding, components: &[(&str, &Finding)]) -> Findin
             evidence,
         )
     };
+    let severity = if status == Status::Fail && repository.status == Status::Pass {
+        repository.severity.min(Severity::Warning)
+    } else {
+        repository.severity
+    };
     Finding {
         status,
+        severity,
         message,
         evidence,
         ..repository
@@ -209,6 +217,10 @@ mod tests {
         ];
         let judged = aggregate(finding(Status::Pass), &components);
         assert_eq!(judged.status, Status::Fail);
+        // Tests exist elsewhere in the repository: a gap, not an absence.
+        assert_eq!(judged.severity, Severity::Warning);
+        let absent = aggregate(finding(Status::Fail), &[("a", &fail)]);
+        assert_eq!(absent.severity, Severity::Error);
         assert_eq!(
             judged.message,
             "Missing in 2 of 3 components: src/cart, src/email."
