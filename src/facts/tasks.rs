@@ -105,20 +105,63 @@ fn make_goals<'a>(words: &[&'a str]) -> Vec<&'a str> {
         .collect()
 }
 
+/// Make targets, with simple variables (`DOCKER ?= docker`) substituted in their recipes so
+/// that `$(DOCKER) run …` reads as what it runs.
 fn make_targets(text: &str) -> HashMap<String, Vec<String>> {
+    let variables = make_variables(text);
+    let mut targets = make_rules(text);
+    for recipe in targets.values_mut().flatten() {
+        for (name, value) in &variables {
+            if recipe.contains('$') {
+                *recipe = recipe
+                    .replace(&format!("$({name})"), value)
+                    .replace(&format!("${{{name}}}"), value);
+            }
+        }
+    }
+    targets
+}
+
+/// `NAME = value`, `:=`, `::=`, `?=` at the start of a line; the last one wins.
+fn make_variables(text: &str) -> HashMap<String, String> {
+    let mut variables = HashMap::new();
+    for line in text.lines().filter(|line| !line.starts_with('\t')) {
+        let Some((name, value)) = line.split_once('=') else {
+            continue;
+        };
+        let name = name.trim_end_matches([':', '?', '+', ' ']).trim();
+        let simple =
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if simple && !line.trim_start().starts_with('#') {
+            variables.insert(name.to_owned(), value.trim().to_owned());
+        }
+    }
+    variables
+}
+
+fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
     let mut targets: HashMap<String, Vec<String>> = HashMap::new();
     let mut current: Vec<String> = Vec::new();
+    // A recipe line ending in `\` goes on: the shell sees one command.
+    let mut continued = String::new();
     for line in text.lines() {
         if let Some(recipe) = line.strip_prefix('\t') {
             let recipe = recipe.trim().trim_start_matches(['@', '-', '+']).trim();
+            if let Some(start) = recipe.strip_suffix('\\') {
+                continued.push_str(start.trim_end());
+                continued.push(' ');
+                continue;
+            }
+            let command = std::mem::take(&mut continued) + recipe;
             for target in &current {
                 targets
                     .entry(target.clone())
                     .or_default()
-                    .push(recipe.to_owned());
+                    .push(command.clone());
             }
             continue;
         }
+        continued.clear();
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
@@ -224,14 +267,19 @@ mod tests {
 
     #[test]
     fn make_targets_and_prerequisites_are_followed() {
-        let makefile = "GO := go\n.PHONY: ci test\nci: lint test\n\ntest:\n\t@$(GO) test ./...\nlint:\n\tgolangci-lint run\n";
+        let makefile = "GO := go\n.PHONY: ci test\nci: lint test\n\ntest:\n\t@$(GO) test ./...\nlint:\n\tgolangci-lint run\nit:\n\tset +e; \\\n\t$(DOCKER) run --rm \\\n\t\tapp-tests\nDOCKER ?= docker\n";
         let runners = runners(&[("Makefile", makefile)]);
         let expanded = runners.expand("make ci");
         assert!(
-            expanded.contains(&"$(GO) test ./...".to_owned()),
+            expanded.contains(&"go test ./...".to_owned()),
             "{expanded:?}"
         );
         assert!(runners.expand("make -C docs test").is_empty());
+        // Variables substituted, continuation lines joined.
+        assert_eq!(
+            runners.expand("make it"),
+            ["set +e; docker run --rm app-tests"]
+        );
     }
 
     #[test]
