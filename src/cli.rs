@@ -292,50 +292,44 @@ pub fn explanation(rule: &Rule) -> String {
         } else {
             "a file".to_owned()
         };
-        let line = match &check.kind {
-            CheckKind::FilesPresent => format!("- {at_least} matches: {files}"),
-            CheckKind::ContentMatches { pattern } => format!(
-                "- {at_least} matching {files} contains /{}/",
-                pattern.as_str()
+        // What holds of the selected files, then the check's pattern, if it has one.
+        let holds = match &check.kind {
+            CheckKind::FilesPresent => format!("{at_least} matches: {files}"),
+            CheckKind::ContentMatches { .. } => format!("{at_least} matching {files} contains"),
+            CheckKind::PipelineTrigger { .. } => {
+                format!("a pipeline in {files} is started by an event matching")
+            }
+            CheckKind::PipelineCommand { .. } => format!(
+                "a pipeline in {files} runs (directly or through make, npm/yarn/pnpm or \
+                 just) a command matching"
             ),
-            CheckKind::PipelineTrigger { pattern } => format!(
-                "- a pipeline in {files} is started by an event matching /{}/",
-                pattern.as_str()
-            ),
-            CheckKind::PipelineCommand { pattern } => format!(
-                "- a pipeline in {files} runs a command matching /{}/ (directly or \
-                 through make, npm/yarn/pnpm or just)",
-                pattern.as_str()
-            ),
-            CheckKind::PipelineUses { pattern } => format!(
-                "- a pipeline in {files} uses an action matching /{}/",
-                pattern.as_str()
-            ),
-            CheckKind::PipelineEnvironment { pattern } => format!(
-                "- a pipeline in {files} deploys to an environment matching /{}/",
-                pattern.as_str()
-            ),
-            CheckKind::PipelineParses => format!("- every pipeline in {files} parses"),
-            CheckKind::PipelinePermissions { pattern } => format!(
-                "- a workflow in {files} has a job whose token permissions match /{}/",
-                pattern.as_str()
-            ),
-            CheckKind::UpdateCoverage { ecosystems, .. } => format!(
-                "- {files} updates each ecosystem in use: {}",
-                ecosystems
-                    .iter()
-                    .map(|ecosystem| ecosystem.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            CheckKind::BaseImage { pattern } => format!(
-                "- a Dockerfile in {files} starts from an image matching /{}/",
-                pattern.as_str()
-            ),
-            CheckKind::Dependency { pattern } => format!(
-                "- a manifest in {files} declares a dependency named like /{}/",
-                pattern.as_str()
-            ),
+            CheckKind::PipelineUses { .. } => {
+                format!("a pipeline in {files} uses an action matching")
+            }
+            CheckKind::PipelineEnvironment { .. } => {
+                format!("a pipeline in {files} deploys to an environment matching")
+            }
+            CheckKind::PipelinePermissions { .. } => {
+                format!("a workflow in {files} has a job whose token permissions match")
+            }
+            CheckKind::PipelineParses => format!("every pipeline in {files} parses"),
+            CheckKind::UpdateCoverage { ecosystems } => {
+                let names: Vec<&str> = ecosystems.iter().map(|e| e.name.as_str()).collect();
+                format!(
+                    "{files} updates each ecosystem in use: {}",
+                    names.join(", ")
+                )
+            }
+            CheckKind::BaseImage { .. } => {
+                format!("a Dockerfile in {files} starts from an image matching")
+            }
+            CheckKind::Dependency { .. } => {
+                format!("a manifest in {files} declares a dependency named like")
+            }
+        };
+        let line = match check.kind.pattern() {
+            Some(pattern) => format!("- {holds} /{}/", pattern.as_str()),
+            None => format!("- {holds}"),
         };
         out.push_str(&textwrap::fill(
             &line,

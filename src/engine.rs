@@ -992,16 +992,9 @@ fn describe_miss(check: &Check, outcome: &Outcome) -> String {
     let patterns = summarize_globs(&check.files);
     let marker = check.looks_for();
     match (&check.kind, outcome.candidates) {
-        (
-            CheckKind::PipelineTrigger { .. }
-            | CheckKind::PipelineCommand { .. }
-            | CheckKind::PipelineUses { .. }
-            | CheckKind::PipelineEnvironment { .. }
-            | CheckKind::PipelinePermissions { .. }
-            | CheckKind::PipelineParses
-            | CheckKind::Dependency { .. },
-            _,
-        ) => describe_document_misses(&[(check, outcome)]).unwrap_or_default(),
+        (kind, _) if kind.reads_pipelines() || kind.reads_manifests() => {
+            describe_document_misses(&[(check, outcome)]).unwrap_or_default()
+        }
         (CheckKind::UpdateCoverage { .. }, _) => {
             format!(
                 "{} matching {patterns} examined.",
@@ -1029,6 +1022,8 @@ fn describe_miss(check: &Check, outcome: &Outcome) -> String {
             plural(outcome.matched, "file"),
             check.min_count
         ),
+        // The pipeline and manifest kinds, taken by the first arm.
+        _ => String::new(),
     }
 }
 
