@@ -320,6 +320,14 @@ fn examine_contents(
             tasks: tasks.as_ref().unwrap_or(&no_tasks),
             max_file_size: settings.max_file_size,
         };
+        // A check with nothing to look at has found nothing (a monorepo's components make
+        // thousands of these): settled here rather than sent to the pool.
+        let (due, empty): (Vec<(usize, usize)>, Vec<(usize, usize)>) = due
+            .into_iter()
+            .partition(|&(index, check)| !matches.checks[index][check].is_empty());
+        for (index, check) in empty {
+            outcomes[index][check] = Some(Outcome::default());
+        }
         // Checks are independent, and a regex over thousands of files adds up: run them in parallel.
         let ran: Vec<(usize, usize, Outcome)> = due
             .into_par_iter()

@@ -401,11 +401,10 @@ fn compile_pattern(
             }
         },
     };
-    let compiled = if scope.deferred {
-        Pattern::deferred(text)
-    } else {
-        Pattern::compile(text)
-    };
+    if scope.deferred {
+        return Some(Pattern::builtin(text));
+    }
+    let compiled = Pattern::compile(text);
     match compiled {
         Ok(pattern) => Some(pattern),
         Err(error) => {
