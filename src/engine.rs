@@ -322,7 +322,7 @@ fn examine_contents(
         };
         // A check with nothing to look at has found nothing (a monorepo's components make
         // thousands of these): settled here rather than sent to the pool.
-        let (due, empty): (Vec<(usize, usize)>, Vec<(usize, usize)>) = due
+        let (due, empty): (Vec<CheckAt>, Vec<CheckAt>) = due
             .into_iter()
             .partition(|&(index, check)| !matches.checks[index][check].is_empty());
         for (index, check) in empty {
@@ -452,6 +452,9 @@ fn parse_manifests(
         .collect();
     manifests.extend(parsed);
 }
+
+/// A check, by its rule's index and its own.
+type CheckAt = (usize, usize);
 
 /// Parsed pipelines by entry; `None` for files that were not text.
 type Pipelines = HashMap<usize, Option<Result<Pipeline, ParseError>>>;
