@@ -300,8 +300,8 @@ pub fn explanation(rule: &Rule) -> String {
                 format!("a pipeline in {files} is started by an event matching")
             }
             CheckKind::PipelineCommand { .. } => format!(
-                "a pipeline in {files} runs (directly or through make, npm/yarn/pnpm or \
-                 just) a command matching"
+                "a pipeline in {files} runs (directly or through make, npm/yarn/pnpm, just or \
+                 task) a command matching"
             ),
             CheckKind::PipelineUses { .. } => {
                 format!("a pipeline in {files} uses an action matching")

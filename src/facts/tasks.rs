@@ -3,11 +3,20 @@
 
 use std::collections::HashMap;
 
+use super::yaml::{self, Node};
+
 /// The names make looks for, in its order of preference.
 const MAKEFILES: &[&str] = &["GNUmakefile", "makefile", "Makefile"];
 const PACKAGE_JSON: &str = "package.json";
 /// The names just looks for.
 const JUSTFILES: &[&str] = &["justfile", "Justfile", ".justfile"];
+/// The names Task (go-task) looks for.
+const TASKFILES: &[&str] = &[
+    "Taskfile.yml",
+    "taskfile.yml",
+    "Taskfile.yaml",
+    "taskfile.yaml",
+];
 
 /// Root files that define tasks.
 pub fn task_files() -> impl Iterator<Item = &'static str> {
@@ -15,6 +24,7 @@ pub fn task_files() -> impl Iterator<Item = &'static str> {
         .iter()
         .chain([&PACKAGE_JSON])
         .chain(JUSTFILES)
+        .chain(TASKFILES)
         .copied()
 }
 
@@ -30,6 +40,8 @@ pub struct TaskRunners {
     make: HashMap<String, Vec<String>>,
     npm: HashMap<String, Vec<String>>,
     just: HashMap<String, Vec<String>>,
+    /// Task's tasks: their `cmds`, with `task: other` references as `task other`.
+    task: HashMap<String, Vec<String>>,
 }
 
 impl TaskRunners {
@@ -40,6 +52,7 @@ impl TaskRunners {
             make: first(MAKEFILES).map(make_targets).unwrap_or_default(),
             npm: read(PACKAGE_JSON).map(npm_scripts).unwrap_or_default(),
             just: first(JUSTFILES).map(just_recipes).unwrap_or_default(),
+            task: first(TASKFILES).map(taskfile_tasks).unwrap_or_default(),
         }
     }
 
@@ -77,6 +90,13 @@ impl TaskRunners {
                         ..,
                     ] => (&self.npm, vec![*script]),
                     ["yarn" | "pnpm", script, ..] => (&self.npm, vec![*script]),
+                    ["task", rest @ ..] => (
+                        &self.task,
+                        rest.iter()
+                            .take_while(|word| !word.starts_with('-') && **word != "--")
+                            .copied()
+                            .collect(),
+                    ),
                     ["just", rest @ ..] => (
                         &self.just,
                         rest.iter()
@@ -94,6 +114,41 @@ impl TaskRunners {
             })
             .collect()
     }
+}
+
+/// `Taskfile.yml`: each task's `cmds` (strings, or maps with `cmd:` or `task:`) and `deps`.
+fn taskfile_tasks(text: &str) -> HashMap<String, Vec<String>> {
+    let Ok(root) = yaml::parse(text) else {
+        return HashMap::new();
+    };
+    let mut tasks = HashMap::new();
+    for (name, task) in root.get("tasks").into_iter().flat_map(Node::entries) {
+        let Some(name) = name.as_str() else {
+            continue;
+        };
+        let mut commands: Vec<String> = Vec::new();
+        // A task given as a bare string or list is its commands.
+        let cmds = task.get("cmds").unwrap_or(task);
+        for command in cmds.items() {
+            if let Some(line) = command.as_str() {
+                commands.push(line.to_owned());
+            } else if let Some(line) = command.get("cmd").and_then(Node::as_str) {
+                commands.push(line.to_owned());
+            } else if let Some(other) = command.get("task").and_then(Node::as_str) {
+                commands.push(format!("task {other}"));
+            }
+        }
+        for dependency in task.get("deps").map(Node::items).unwrap_or_default() {
+            let other = dependency
+                .as_str()
+                .or_else(|| dependency.get("task").and_then(Node::as_str));
+            if let Some(other) = other {
+                commands.push(format!("task {other}"));
+            }
+        }
+        tasks.insert(name.to_owned(), commands);
+    }
+    tasks
 }
 
 /// Goals named on a `make` command line (not flags, not variable assignments).
@@ -279,6 +334,21 @@ mod tests {
         assert_eq!(
             runners.expand("make it"),
             ["set +e; docker run --rm app-tests"]
+        );
+    }
+
+    #[test]
+    fn taskfile_tasks_and_dependencies() {
+        let taskfile = "version: '3'\ntasks:\n  ci:\n    deps: [lint]\n    cmds:\n      - task: test\n  test:\n    cmds:\n      - go test ./...\n  lint: golangci-lint run\n";
+        let runners = runners(&[("Taskfile.yml", taskfile)]);
+        let expanded = runners.expand("task ci");
+        assert!(
+            expanded.contains(&"go test ./...".to_owned()),
+            "{expanded:?}"
+        );
+        assert!(
+            expanded.contains(&"golangci-lint run".to_owned()),
+            "{expanded:?}"
         );
     }
 
