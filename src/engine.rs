@@ -15,7 +15,7 @@ use crate::facts::yaml::ParseError;
 use crate::facts::{self, Located};
 use crate::facts::{dependabot, dockerfile, includes};
 use crate::finding::{Evidence, Finding, Status};
-use crate::matcher::{Matcher, MatcherError, Matches};
+use crate::matcher::{Matcher, MatcherError, Matches, Row};
 use crate::rules::{Check, CheckKind, Pattern, Precondition, Rule};
 use crate::settings::Settings;
 use crate::text::{line_of, plural};
@@ -607,7 +607,7 @@ struct Outcome {
 
 fn evaluate_rule(
     rule: &Rule,
-    selected: &[Vec<usize>],
+    selected: &[Row],
     examined: &mut [Option<Outcome>],
     tree: &Tree,
 ) -> Finding {

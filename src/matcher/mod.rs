@@ -6,6 +6,7 @@ mod star;
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use globset::{Candidate, GlobSet, GlobSetBuilder};
 
@@ -55,18 +56,67 @@ enum Owner {
     },
 }
 
+/// Entries selected for one rule or check, ascending: built by pushing, then shared, so that
+/// a component's rows are views of the repository's (a monorepo has thousands).
+#[derive(Debug, Clone, Default)]
+pub struct Row {
+    entries: Arc<Vec<usize>>,
+    start: usize,
+    end: usize,
+}
+
+impl Row {
+    fn push(&mut self, entry: usize) {
+        Arc::make_mut(&mut self.entries).push(entry);
+        self.end += 1;
+    }
+
+    fn extend(&mut self, other: Row) {
+        Arc::make_mut(&mut self.entries).extend_from_slice(&other);
+        self.end = self.entries.len();
+    }
+
+    /// The entries within `range`, sharing this row's storage.
+    fn within(&self, range: &Range<usize>) -> Row {
+        let start = self.start + self.partition_point(|entry| *entry < range.start);
+        let end = self.start + self.partition_point(|entry| *entry < range.end);
+        Row {
+            entries: Arc::clone(&self.entries),
+            start,
+            end,
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Row {
+    type Item = &'a usize;
+    type IntoIter = std::slice::Iter<'a, usize>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl std::ops::Deref for Row {
+    type Target = [usize];
+
+    fn deref(&self) -> &[usize] {
+        &self.entries[self.start..self.end]
+    }
+}
+
 /// Which entries of the tree each rule's precondition and checks selected.
 #[derive(Debug, Default)]
 pub struct Matches {
     /// Per rule: entries that satisfy its precondition's `files`.
-    pub precondition: Vec<Vec<usize>>,
+    pub precondition: Vec<Row>,
     /// Per rule: manifests its precondition's `dependency` is looked for in.
-    pub precondition_manifests: Vec<Vec<usize>>,
+    pub precondition_manifests: Vec<Row>,
     /// Per rule: files its precondition `requires` (one must exist), at most one per
     /// directory: a component is a directory, so that answers "is there one in it" too.
-    pub precondition_required: Vec<Vec<usize>>,
+    pub precondition_required: Vec<Row>,
     /// Per rule, per check: entries the check selected.
-    pub checks: Vec<Vec<Vec<usize>>>,
+    pub checks: Vec<Vec<Row>>,
     /// Per rule, per check, per ecosystem of an `update-coverage` check: the first entry
     /// (outside the check's excludes) showing the ecosystem is in use.
     pub ecosystems: Vec<Vec<Vec<Option<usize>>>>,
@@ -75,27 +125,20 @@ pub struct Matches {
 impl Matches {
     /// The rows of the rules in `rules`, restricted to the entries in `within`.
     pub fn rules_within(&self, rules: Range<usize>, within: &Range<usize>) -> Matches {
-        let cut = |entries: &[usize]| -> Vec<usize> {
-            let start = entries.partition_point(|entry| *entry < within.start);
-            let end = entries.partition_point(|entry| *entry < within.end);
-            entries[start..end].to_vec()
-        };
-        let mut cut_rows = Matches::default();
+        let mut cut = Matches::default();
         for rule in rules {
-            cut_rows.precondition.push(cut(&self.precondition[rule]));
-            cut_rows
-                .precondition_manifests
-                .push(cut(&self.precondition_manifests[rule]));
-            cut_rows
-                .precondition_required
-                .push(cut(&self.precondition_required[rule]));
-            cut_rows.checks.push(
+            cut.precondition.push(self.precondition[rule].within(within));
+            cut.precondition_manifests
+                .push(self.precondition_manifests[rule].within(within));
+            cut.precondition_required
+                .push(self.precondition_required[rule].within(within));
+            cut.checks.push(
                 self.checks[rule]
                     .iter()
-                    .map(|entries| cut(entries))
+                    .map(|row| row.within(within))
                     .collect(),
             );
-            cut_rows.ecosystems.push(
+            cut.ecosystems.push(
                 self.ecosystems[rule]
                     .iter()
                     .map(|firsts| {
@@ -107,7 +150,7 @@ impl Matches {
                     .collect(),
             );
         }
-        cut_rows
+        cut
     }
 
     /// Appends `other`'s rules after these.
@@ -131,7 +174,7 @@ impl Matches {
     }
 
     /// Removes the last rule's rows and returns what its checks selected.
-    pub fn pop_rule(&mut self) -> Option<Vec<Vec<usize>>> {
+    pub fn pop_rule(&mut self) -> Option<Vec<Row>> {
         self.precondition.pop();
         self.precondition_manifests.pop();
         self.precondition_required.pop();
@@ -291,13 +334,13 @@ impl Matcher {
 
     fn empty_matches(&self) -> Matches {
         Matches {
-            precondition: vec![Vec::new(); self.rule_shapes.len()],
-            precondition_manifests: vec![Vec::new(); self.rule_shapes.len()],
-            precondition_required: vec![Vec::new(); self.rule_shapes.len()],
+            precondition: vec![Row::default(); self.rule_shapes.len()],
+            precondition_manifests: vec![Row::default(); self.rule_shapes.len()],
+            precondition_required: vec![Row::default(); self.rule_shapes.len()],
             checks: self
                 .rule_shapes
                 .iter()
-                .map(|checks| vec![Vec::new(); checks.len()])
+                .map(|checks| vec![Row::default(); checks.len()])
                 .collect(),
             ecosystems: self
                 .rule_shapes
