@@ -90,7 +90,7 @@ pub fn evaluate(
     let mut all: Vec<&Rule> = rules.iter().collect();
     let relative = rules.len()..rules.len() + per_component.len();
     let rows: Vec<Matches> = component_dirs
-        .par_iter()
+        .iter()
         .map(|dir| matches.rules_within(relative.clone(), &tree.range_under(&format!("{dir}/"))))
         .collect();
     for component in rows {

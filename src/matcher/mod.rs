@@ -127,7 +127,8 @@ impl Matches {
     pub fn rules_within(&self, rules: Range<usize>, within: &Range<usize>) -> Matches {
         let mut cut = Matches::default();
         for rule in rules {
-            cut.precondition.push(self.precondition[rule].within(within));
+            cut.precondition
+                .push(self.precondition[rule].within(within));
             cut.precondition_manifests
                 .push(self.precondition_manifests[rule].within(within));
             cut.precondition_required
