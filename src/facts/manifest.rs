@@ -57,6 +57,10 @@ enum Format {
     Gemfile,
     Gemspec,
     Mix,
+    /// C and C++: `find_package` and `FetchContent_Declare` in CMake, vcpkg, Conan.
+    CMake,
+    Vcpkg,
+    Conan,
 }
 
 fn format_of(path: &str) -> Option<Format> {
@@ -75,6 +79,9 @@ fn format_of(path: &str) -> Option<Format> {
         "Directory.Packages.props" | "packages.config" => Format::NuGet,
         "Gemfile" | "gems.rb" => Format::Gemfile,
         "mix.exs" => Format::Mix,
+        "CMakeLists.txt" => Format::CMake,
+        "vcpkg.json" => Format::Vcpkg,
+        "conanfile.txt" => Format::Conan,
         // `requirements.txt`, `dev-requirements.in` (pip-tools), `requirements/test.txt`.
         _ if (name.ends_with(".txt") || name.ends_with(".in"))
             && (name.contains("requirements") || path.contains("requirements/")) =>
@@ -138,6 +145,21 @@ pub fn read(path: &str, text: &str) -> Result<Vec<Dependency>, ParseError> {
         Format::Gemfile => push_captures(text, gemfile(), &mut found),
         Format::Gemspec => read_gemspec(text, &mut found),
         Format::Mix => read_mix(text, &mut found),
+        Format::CMake => push_captures(text, cmake(), &mut found),
+        Format::Vcpkg => {
+            let root = yaml::parse(text)?;
+            for dependency in root
+                .get("dependencies")
+                .map(Node::items)
+                .unwrap_or_default()
+            {
+                let name = dependency.get("name").unwrap_or(dependency);
+                if let Some(text) = name.as_str() {
+                    found.push(text, name.line);
+                }
+            }
+        }
+        Format::Conan => read_conan(text, &mut found),
     }
     // TOML tables come back ordered by key; evidence reads best in file order.
     let mut found = found.list;
@@ -498,6 +520,35 @@ fn read_mix(text: &str, found: &mut Declared) {
     }
 }
 
+fn cmake() -> &'static Regex {
+    static CMAKE: OnceLock<Regex> = OnceLock::new();
+    CMAKE.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:find_package|FetchContent_Declare)\s*\(\s*([A-Za-z0-9_.+-]+)")
+            .expect("valid regex")
+    })
+}
+
+/// `conanfile.txt`: `name/version` lines under `[requires]` (and `[tool_requires]`, for
+/// development).
+fn read_conan(text: &str, found: &mut Declared) {
+    let mut section = "";
+    for (number, line) in numbered_lines(text) {
+        let line = line.trim();
+        if line.starts_with('[') {
+            section = line;
+            found.development = section != "[requires]";
+            continue;
+        }
+        if matches!(
+            section,
+            "[requires]" | "[tool_requires]" | "[build_requires]"
+        ) && let Some((name, _)) = line.split_once('/')
+        {
+            found.push(name, number);
+        }
+    }
+}
+
 /// The first participating group of each match of `pattern`, at its line.
 fn push_captures(text: &str, pattern: &Regex, found: &mut Declared) {
     let lines = LineIndex::new(text.as_bytes());
@@ -710,6 +761,20 @@ mod tests {
             &[("phoenix", 3), ("opentelemetry_api", 4), ("credo", 5)],
         );
         assert_eq!(development("mix.exs", text), ["credo"]);
+    }
+
+    #[test]
+    fn c_and_cpp_manifests() {
+        let cmake = "project(currency)\nfind_package(gRPC CONFIG REQUIRED)\nfind_package( opentelemetry-cpp CONFIG REQUIRED)\nFetchContent_Declare(googletest URL x)\n";
+        expect(
+            "src/currency/CMakeLists.txt",
+            cmake,
+            &[("gRPC", 2), ("opentelemetry-cpp", 3), ("googletest", 4)],
+        );
+        let vcpkg = "{\n  \"dependencies\": [\"fmt\", {\"name\": \"opentelemetry-cpp\"}]\n}\n";
+        expect("vcpkg.json", vcpkg, &[("fmt", 2), ("opentelemetry-cpp", 2)]);
+        let conan = "[requires]\nzlib/1.3\n[tool_requires]\ncmake/3.30\n";
+        expect("conanfile.txt", conan, &[("zlib", 2), ("cmake", 4)]);
     }
 
     #[test]
