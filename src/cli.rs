@@ -280,6 +280,9 @@ pub fn explanation(rule: &Rule) -> String {
             ));
         }
     }
+    if rule.per_component {
+        out.push_str("In a monorepo, also judged in each component; those lacking it are named.\n");
+    }
     out.push_str(if rule.checks.len() > 1 {
         "Passes when any of these holds:\n"
     } else {
