@@ -89,13 +89,9 @@ pub fn evaluate(
     let component_dirs = facts::components::detect(paths.iter().map(String::as_str));
     let mut all: Vec<&Rule> = rules.iter().collect();
     let relative = rules.len()..rules.len() + per_component.len();
-    let rows: Vec<Matches> = component_dirs
-        .iter()
-        .map(|dir| matches.rules_within(relative.clone(), &tree.range_under(&format!("{dir}/"))))
-        .collect();
-    for component in rows {
+    for dir in &component_dirs {
         all.extend(per_component.iter().copied());
-        matches.append(component);
+        matches.push_rules_within(relative.clone(), &tree.range_under(&format!("{dir}/")));
     }
     // The relative rules' own rows sit between the rules' and the components'.
     matches.remove_rules(rules.len()..rules.len() + per_component.len());

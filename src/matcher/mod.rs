@@ -123,46 +123,32 @@ pub struct Matches {
 }
 
 impl Matches {
-    /// The rows of the rules in `rules`, restricted to the entries in `within`.
-    pub fn rules_within(&self, rules: Range<usize>, within: &Range<usize>) -> Matches {
-        let mut cut = Matches::default();
+    /// Appends the rows of the rules in `rules`, restricted to the entries in `within`, as
+    /// the rows of as many more rules (views of the same storage: a monorepo has thousands).
+    pub fn push_rules_within(&mut self, rules: Range<usize>, within: &Range<usize>) {
         for rule in rules {
-            cut.precondition
-                .push(self.precondition[rule].within(within));
-            cut.precondition_manifests
-                .push(self.precondition_manifests[rule].within(within));
-            cut.precondition_required
-                .push(self.precondition_required[rule].within(within));
-            cut.checks.push(
-                self.checks[rule]
-                    .iter()
-                    .map(|row| row.within(within))
-                    .collect(),
-            );
-            cut.ecosystems.push(
-                self.ecosystems[rule]
-                    .iter()
-                    .map(|firsts| {
-                        firsts
-                            .iter()
-                            .map(|first| first.filter(|entry| within.contains(entry)))
-                            .collect()
-                    })
-                    .collect(),
-            );
+            let precondition = self.precondition[rule].within(within);
+            let manifests = self.precondition_manifests[rule].within(within);
+            let required = self.precondition_required[rule].within(within);
+            let checks = self.checks[rule]
+                .iter()
+                .map(|row| row.within(within))
+                .collect();
+            let ecosystems = self.ecosystems[rule]
+                .iter()
+                .map(|firsts| {
+                    firsts
+                        .iter()
+                        .map(|first| first.filter(|entry| within.contains(entry)))
+                        .collect()
+                })
+                .collect();
+            self.precondition.push(precondition);
+            self.precondition_manifests.push(manifests);
+            self.precondition_required.push(required);
+            self.checks.push(checks);
+            self.ecosystems.push(ecosystems);
         }
-        cut
-    }
-
-    /// Appends `other`'s rules after these.
-    pub fn append(&mut self, other: Matches) {
-        self.precondition.extend(other.precondition);
-        self.precondition_manifests
-            .extend(other.precondition_manifests);
-        self.precondition_required
-            .extend(other.precondition_required);
-        self.checks.extend(other.checks);
-        self.ecosystems.extend(other.ecosystems);
     }
 
     /// Removes the rows of the rules in `range`.
