@@ -54,11 +54,11 @@ pub fn marker_rule() -> Option<Rule> {
     Some(Rule {
         id: format!("internal.{MARKERS}"),
         area: Area::Ci,
-        title: String::new(),
+        title: "".into(),
         severity: Severity::Note,
         weight: 1,
         rationale: String::new(),
-        remediation: String::new(),
+        remediation: "".into(),
         applies_if: None,
         per_component: false,
         checks: vec![Check {
@@ -195,10 +195,10 @@ mod tests {
             status,
             severity: Severity::Error,
             weight: 3,
-            title: "The project has automated tests".to_owned(),
+            title: "The project has automated tests".into(),
             message: String::new(),
             evidence: vec![directory("x")],
-            remediation: String::new(),
+            remediation: "".into(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The finding model: what a rule concluded about a repository, and why.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -81,10 +82,11 @@ pub struct Finding {
     pub status: Status,
     pub severity: Severity,
     pub weight: u32,
-    pub title: String,
+    /// Shared with the rule: a monorepo judges each rule once per component.
+    pub title: Arc<str>,
     pub message: String,
     pub evidence: Vec<Evidence>,
-    pub remediation: String,
+    pub remediation: Arc<str>,
 }
 
 impl Finding {

@@ -143,11 +143,11 @@ fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -
         rule: Rule {
             id: spec.id.into_inner(),
             area: area.expect("validated above"),
-            title: spec.title,
+            title: spec.title.into(),
             severity: spec.severity,
             weight: spec.weight.into_inner(),
             rationale: spec.rationale,
-            remediation: spec.remediation,
+            remediation: spec.remediation.into(),
             applies_if,
             per_component: spec.per_component,
             checks,

@@ -11,7 +11,7 @@ pub use compile::{Parsed, parse_rule_document, parse_rule_tables};
 pub use glob::{GlobError, compile_glob};
 pub use sets::{Definitions, builtin_definitions};
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use regex::bytes::{Match, Regex, RegexBuilder};
 
@@ -99,11 +99,11 @@ fn build(source: &str, ascii: bool) -> Result<Regex, regex::Error> {
 pub struct Rule {
     pub id: String,
     pub area: Area,
-    pub title: String,
+    pub title: Arc<str>,
     pub severity: Severity,
     pub weight: u32,
     pub rationale: String,
-    pub remediation: String,
+    pub remediation: Arc<str>,
     pub applies_if: Option<Precondition>,
     /// In a monorepo, also evaluated in each component as if it were the repository.
     pub per_component: bool,
