@@ -22,6 +22,9 @@ use crate::text::{line_of, plural};
 
 /// At most this many evidence locations are kept per finding; the message gives the total.
 pub const MAX_EVIDENCE: usize = 10;
+/// A component's finding keeps fewer: the repository's finding names the components, and a
+/// monorepo can have thousands.
+const COMPONENT_EVIDENCE: usize = 3;
 /// How many of the files a check looked into a message names when nothing matched.
 const NAMED_CANDIDATES: usize = 3;
 
@@ -95,7 +98,7 @@ pub fn evaluate(
     }
     // The relative rules' own rows sit between the rules' and the components'.
     matches.remove_rules(rules.len()..rules.len() + per_component.len());
-    let mut findings = judge(&all, settings, tree, &matches, read);
+    let mut findings = judge(&all, rules.len(), settings, tree, &matches, read);
     let per_directory = findings.split_off(rules.len());
     let width = per_component.len().max(1);
     if !component_dirs.is_empty() {
@@ -126,8 +129,10 @@ pub fn evaluate(
 }
 
 /// Judges each rule, given what the matcher selected for it.
+/// `rules[components..]` are the per-component rules judged in components.
 fn judge(
     rules: &[&Rule],
+    components: usize,
     settings: &Settings,
     tree: &Tree,
     matches: &Matches,
@@ -187,7 +192,12 @@ fn judge(
                     Vec::new(),
                 );
             }
-            evaluate_rule(rule, &matches.checks[index], outcomes, tree)
+            let kept = if index < components {
+                MAX_EVIDENCE
+            } else {
+                COMPONENT_EVIDENCE
+            };
+            evaluate_rule(rule, &matches.checks[index], outcomes, tree, kept)
         })
         .collect()
 }
@@ -601,11 +611,13 @@ struct Outcome {
     examined: Vec<String>,
 }
 
+/// `kept`: how many evidence locations the finding keeps.
 fn evaluate_rule(
     rule: &Rule,
     selected: &[Row],
     examined: &mut [Option<Outcome>],
     tree: &Tree,
+    kept: usize,
 ) -> Finding {
     let outcomes: Vec<(&Check, Outcome)> = rule
         .checks
@@ -615,7 +627,7 @@ fn evaluate_rule(
         .map(|((check, entries), done)| {
             let outcome = match done.take() {
                 Some(outcome) => outcome,
-                None if !check.kind.reads_content() => presence_outcome(entries, tree),
+                None if !check.kind.reads_content() => presence_outcome(entries, tree, kept),
                 // A content check left unexamined is a fallback of a rule that had already
                 // passed: its files were deliberately not read.
                 None => Outcome {
@@ -670,7 +682,7 @@ fn evaluate_rule(
             Some(first) => format!("Found in {first}."),
             None => "Found.".to_owned(),
         };
-        evidence.truncate(MAX_EVIDENCE);
+        evidence.truncate(kept);
         return finding(rule, Status::Pass, message, evidence);
     }
 
@@ -774,14 +786,14 @@ fn check_passed(check: &Check, outcome: &Outcome) -> bool {
 }
 
 /// A `files-present` check: every selected file is evidence.
-fn presence_outcome(entries: &[usize], tree: &Tree) -> Outcome {
+fn presence_outcome(entries: &[usize], tree: &Tree, kept: usize) -> Outcome {
     Outcome {
         candidates: entries.len(),
         matched: entries.len(),
         // Paths are only rendered for the evidence kept; a glob like `tests/**` can select thousands.
         evidence: entries
             .iter()
-            .take(MAX_EVIDENCE)
+            .take(kept)
             .map(|&index| Evidence {
                 path: tree.entries[index].display_path(),
                 line: None,
