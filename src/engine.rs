@@ -277,19 +277,11 @@ fn examine_contents(
         let task_files = task_files()
             .filter(|_| resolves_tasks)
             .filter_map(|name| tree.position(name));
-        let mut needed: Vec<usize> = due
+        let needed = due
             .iter()
             .flat_map(|&(index, check)| matches.checks[index][check].iter().copied())
-            .chain(task_files)
-            .filter(|&entry| contents[entry].is_none())
-            .collect();
-        needed.sort_unstable();
-        needed.dedup();
-        if !needed.is_empty() {
-            for (entry, content) in needed.iter().zip(read(&needed)) {
-                contents[*entry] = Some(content);
-            }
-        }
+            .chain(task_files);
+        read_missing(needed, &mut contents, &mut read);
         let mut parsed = Vec::new();
         for &(index, check) in &due {
             if rules[index].checks[check].kind.reads_pipelines() {
@@ -394,18 +386,7 @@ fn settle_preconditions(
             .flatten()
             .chain(manifests.into_iter().flatten())
     };
-    let needed: Vec<usize> = pending
-        .iter()
-        .flat_map(searched)
-        .filter(|&entry| contents[entry].is_none())
-        .collect::<BTreeSet<usize>>()
-        .into_iter()
-        .collect();
-    if !needed.is_empty() {
-        for (entry, content) in needed.iter().zip(read(&needed)) {
-            contents[*entry] = Some(content);
-        }
-    }
+    read_missing(pending.iter().flat_map(searched), contents, read);
     let manifest_entries: BTreeSet<usize> = pending
         .iter()
         .filter(|(_, precondition)| precondition.dependency.is_some())
@@ -459,6 +440,25 @@ fn parse_manifests(
     manifests.extend(parsed);
 }
 
+/// Reads the entries not read yet into `contents`, each once, in one call to `read`.
+fn read_missing(
+    entries: impl IntoIterator<Item = usize>,
+    contents: &mut [Option<Content>],
+    read: &mut impl FnMut(&[usize]) -> Vec<Content>,
+) {
+    let missing: BTreeSet<usize> = entries
+        .into_iter()
+        .filter(|&entry| contents[entry].is_none())
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let missing: Vec<usize> = missing.into_iter().collect();
+    for (entry, content) in missing.iter().zip(read(&missing)) {
+        contents[*entry] = Some(content);
+    }
+}
+
 /// A check, by its rule's index and its own.
 type CheckAt = (usize, usize);
 
@@ -502,16 +502,7 @@ fn follow_includes(
         discovered.retain(|target| !pipelines.contains_key(target));
         discovered.sort_unstable();
         discovered.dedup();
-        let unread: Vec<usize> = discovered
-            .iter()
-            .copied()
-            .filter(|&target| contents[target].is_none())
-            .collect();
-        if !unread.is_empty() {
-            for (entry, content) in unread.iter().zip(read(&unread)) {
-                contents[*entry] = Some(content);
-            }
-        }
+        read_missing(discovered.iter().copied(), contents, read);
         for &target in &discovered {
             pipelines.insert(
                 target,
