@@ -81,7 +81,7 @@ pub fn evaluate(
     let mut matches = Matcher::new(&matched, &settings.exclude)?.match_tree(tree);
     drop(matched);
     let markers = match marker {
-        Some(_) => matches.pop_rule().unwrap_or_default(),
+        Some(_) => matches.pop_rule().unwrap_or_default().checks,
         None => Vec::new(),
     };
     let paths: Vec<String> = markers
@@ -147,16 +147,16 @@ fn judge(
             // project with no server framework); content conditions are settled once read.
             Some(precondition)
                 if !precondition.requires.is_empty()
-                    && matches.precondition_required[index].is_empty() =>
+                    && matches.rules[index].required.is_empty() =>
             {
                 false
             }
             Some(precondition) => {
-                (precondition.pattern.is_none() && !matches.precondition[index].is_empty())
+                (precondition.pattern.is_none() && !matches.rules[index].precondition.is_empty())
                     || rule
                         .checks
                         .iter()
-                        .zip(&matches.checks[index])
+                        .zip(&matches.rules[index].checks)
                         .any(|(check, entries)| passes_on_presence(check, entries))
             }
         })
@@ -197,7 +197,7 @@ fn judge(
             } else {
                 COMPONENT_EVIDENCE
             };
-            evaluate_rule(rule, &matches.checks[index], outcomes, tree, kept)
+            evaluate_rule(rule, &matches.rules[index].checks, outcomes, tree, kept)
         })
         .collect()
 }
@@ -244,7 +244,7 @@ fn examine_contents(
         .map(|(index, rule)| {
             rule.checks
                 .iter()
-                .zip(&matches.checks[index])
+                .zip(&matches.rules[index].checks)
                 .zip(&stages[index])
                 .filter(|((check, entries), _)| passes_on_presence(check, entries))
                 .map(|(_, &stage)| stage)
@@ -279,13 +279,13 @@ fn examine_contents(
             .filter_map(|name| tree.position(name));
         let needed = due
             .iter()
-            .flat_map(|&(index, check)| matches.checks[index][check].iter().copied())
+            .flat_map(|&(index, check)| matches.rules[index].checks[check].iter().copied())
             .chain(task_files);
         read_missing(needed, &mut contents, &mut read);
         let mut parsed = Vec::new();
         for &(index, check) in &due {
             if rules[index].checks[check].kind.reads_pipelines() {
-                for &entry in &matches.checks[index][check] {
+                for &entry in &matches.rules[index].checks[check] {
                     pipelines.entry(entry).or_insert_with(|| {
                         parsed.push(entry);
                         read_pipeline(tree, &contents, entry)
@@ -304,7 +304,7 @@ fn examine_contents(
         let manifest_entries: BTreeSet<usize> = due
             .iter()
             .filter(|&&(index, check)| rules[index].checks[check].kind.reads_manifests())
-            .flat_map(|&(index, check)| matches.checks[index][check].iter().copied())
+            .flat_map(|&(index, check)| matches.rules[index].checks[check].iter().copied())
             .collect();
         parse_manifests(tree, &contents, manifest_entries, &mut manifests);
         if resolves_tasks && tasks.is_none() {
@@ -322,7 +322,7 @@ fn examine_contents(
         // thousands of these): settled here rather than sent to the pool.
         let (due, empty): (Vec<CheckAt>, Vec<CheckAt>) = due
             .into_iter()
-            .partition(|&(index, check)| !matches.checks[index][check].is_empty());
+            .partition(|&(index, check)| !matches.rules[index].checks[check].is_empty());
         for (index, check) in empty {
             outcomes[index][check] = Some(Outcome::default());
         }
@@ -330,8 +330,11 @@ fn examine_contents(
         let ran: Vec<(usize, usize, Outcome)> = due
             .into_par_iter()
             .map(|(index, check)| {
-                let (spec, selected) = (&rules[index].checks[check], &matches.checks[index][check]);
-                let in_use = &matches.ecosystems[index][check];
+                let (spec, selected) = (
+                    &rules[index].checks[check],
+                    &matches.rules[index].checks[check],
+                );
+                let in_use = &matches.rules[index].ecosystems[check];
                 let outcome = if spec.kind.reads_pipelines() {
                     run_check(spec, &with_includes(selected, &includes), in_use, &facts)
                 } else {
@@ -376,11 +379,11 @@ fn settle_preconditions(
         let files = precondition
             .pattern
             .is_some()
-            .then(|| matches.precondition[index].iter().copied());
+            .then(|| matches.rules[index].precondition.iter().copied());
         let manifests = precondition
             .dependency
             .is_some()
-            .then(|| matches.precondition_manifests[index].iter().copied());
+            .then(|| matches.rules[index].manifests.iter().copied());
         files
             .into_iter()
             .flatten()
@@ -390,20 +393,20 @@ fn settle_preconditions(
     let manifest_entries: BTreeSet<usize> = pending
         .iter()
         .filter(|(_, precondition)| precondition.dependency.is_some())
-        .flat_map(|&(index, _)| matches.precondition_manifests[index].iter().copied())
+        .flat_map(|&(index, _)| matches.rules[index].manifests.iter().copied())
         .collect();
     parse_manifests(tree, contents, manifest_entries, manifests);
     for (index, precondition) in pending {
-        if !precondition.requires.is_empty() && matches.precondition_required[index].is_empty() {
+        if !precondition.requires.is_empty() && matches.rules[index].required.is_empty() {
             continue;
         }
         let contains = |pattern: &Pattern| {
-            matches.precondition[index].iter().any(|&entry| {
+            matches.rules[index].precondition.iter().any(|&entry| {
                 matches!(&contents[entry], Some(Content::Text(bytes)) if pattern.is_match(bytes))
             })
         };
         let declares = |dependency: &Pattern| {
-            matches.precondition_manifests[index].iter().any(|entry| {
+            matches.rules[index].manifests.iter().any(|entry| {
                 // What a project needs only to be developed or tested says nothing of
                 // what it is: a library's test server does not make it a service.
                 matches!(manifests.get(entry), Some(Some(Ok(declared)))
@@ -413,7 +416,7 @@ fn settle_preconditions(
         };
         let by_files = match &precondition.pattern {
             Some(pattern) => contains(pattern),
-            None => !matches.precondition[index].is_empty(),
+            None => !matches.rules[index].precondition.is_empty(),
         };
         applicable[index] = by_files || precondition.dependency.as_ref().is_some_and(declares);
     }

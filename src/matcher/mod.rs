@@ -105,21 +105,65 @@ impl std::ops::Deref for Row {
     }
 }
 
-/// Which entries of the tree each rule's precondition and checks selected.
+/// What one rule's precondition and checks selected.
+#[derive(Debug, Clone, Default)]
+pub struct RuleRows {
+    /// Entries that satisfy its precondition's `files`.
+    pub precondition: Row,
+    /// Manifests its precondition's `dependency` is looked for in.
+    pub manifests: Row,
+    /// Files its precondition `requires` (one must exist), at most one per directory: a
+    /// component is a directory, so that answers "is there one in it" too.
+    pub required: Row,
+    /// Per check: entries the check selected.
+    pub checks: Vec<Row>,
+    /// Per check, per ecosystem of an `update-coverage` check: the first entry (outside
+    /// the check's excludes) showing the ecosystem is in use.
+    pub ecosystems: Vec<Vec<Option<usize>>>,
+}
+
+impl RuleRows {
+    /// These rows restricted to the entries in `range`, sharing their storage.
+    fn within(&self, range: &Range<usize>) -> RuleRows {
+        RuleRows {
+            precondition: self.precondition.within(range),
+            manifests: self.manifests.within(range),
+            required: self.required.within(range),
+            checks: self.checks.iter().map(|row| row.within(range)).collect(),
+            ecosystems: self
+                .ecosystems
+                .iter()
+                .map(|firsts| {
+                    firsts
+                        .iter()
+                        .map(|first| first.filter(|entry| range.contains(entry)))
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    /// Appends what a later chunk of the tree selected.
+    fn extend(&mut self, later: RuleRows) {
+        self.precondition.extend(later.precondition);
+        self.manifests.extend(later.manifests);
+        self.required.extend(later.required);
+        for (all, more) in self.checks.iter_mut().zip(later.checks) {
+            all.extend(more);
+        }
+        // The first chunk that saw an ecosystem has its first file.
+        for (all, more) in self.ecosystems.iter_mut().zip(later.ecosystems) {
+            for (first, candidate) in all.iter_mut().zip(more) {
+                *first = first.or(candidate);
+            }
+        }
+    }
+}
+
+/// Which entries of the tree each rule selected, by rule.
 #[derive(Debug, Default)]
 pub struct Matches {
-    /// Per rule: entries that satisfy its precondition's `files`.
-    pub precondition: Vec<Row>,
-    /// Per rule: manifests its precondition's `dependency` is looked for in.
-    pub precondition_manifests: Vec<Row>,
-    /// Per rule: files its precondition `requires` (one must exist), at most one per
-    /// directory: a component is a directory, so that answers "is there one in it" too.
-    pub precondition_required: Vec<Row>,
-    /// Per rule, per check: entries the check selected.
-    pub checks: Vec<Vec<Row>>,
-    /// Per rule, per check, per ecosystem of an `update-coverage` check: the first entry
-    /// (outside the check's excludes) showing the ecosystem is in use.
-    pub ecosystems: Vec<Vec<Vec<Option<usize>>>>,
+    pub rules: Vec<RuleRows>,
 }
 
 impl Matches {
@@ -127,46 +171,19 @@ impl Matches {
     /// the rows of as many more rules (views of the same storage: a monorepo has thousands).
     pub fn push_rules_within(&mut self, rules: Range<usize>, within: &Range<usize>) {
         for rule in rules {
-            let precondition = self.precondition[rule].within(within);
-            let manifests = self.precondition_manifests[rule].within(within);
-            let required = self.precondition_required[rule].within(within);
-            let checks = self.checks[rule]
-                .iter()
-                .map(|row| row.within(within))
-                .collect();
-            let ecosystems = self.ecosystems[rule]
-                .iter()
-                .map(|firsts| {
-                    firsts
-                        .iter()
-                        .map(|first| first.filter(|entry| within.contains(entry)))
-                        .collect()
-                })
-                .collect();
-            self.precondition.push(precondition);
-            self.precondition_manifests.push(manifests);
-            self.precondition_required.push(required);
-            self.checks.push(checks);
-            self.ecosystems.push(ecosystems);
+            let cut = self.rules[rule].within(within);
+            self.rules.push(cut);
         }
     }
 
     /// Removes the rows of the rules in `range`.
     pub fn remove_rules(&mut self, range: Range<usize>) {
-        self.precondition.drain(range.clone());
-        self.precondition_manifests.drain(range.clone());
-        self.precondition_required.drain(range.clone());
-        self.checks.drain(range.clone());
-        self.ecosystems.drain(range);
+        self.rules.drain(range);
     }
 
-    /// Removes the last rule's rows and returns what its checks selected.
-    pub fn pop_rule(&mut self) -> Option<Vec<Row>> {
-        self.precondition.pop();
-        self.precondition_manifests.pop();
-        self.precondition_required.pop();
-        self.ecosystems.pop();
-        self.checks.pop()
+    /// Removes the last rule's rows and returns them.
+    pub fn pop_rule(&mut self) -> Option<RuleRows> {
+        self.rules.pop()
     }
 }
 
@@ -285,61 +302,24 @@ impl Matcher {
             .collect();
         let mut matches = self.empty_matches();
         for part in partial {
-            for (all, more) in matches.precondition.iter_mut().zip(part.precondition) {
+            for (all, more) in matches.rules.iter_mut().zip(part.rules) {
                 all.extend(more);
-            }
-            for (all, more) in matches
-                .precondition_manifests
-                .iter_mut()
-                .zip(part.precondition_manifests)
-            {
-                all.extend(more);
-            }
-            for (all, more) in matches
-                .precondition_required
-                .iter_mut()
-                .zip(part.precondition_required)
-            {
-                all.extend(more);
-            }
-            for (all_checks, more_checks) in matches.checks.iter_mut().zip(part.checks) {
-                for (all, more) in all_checks.iter_mut().zip(more_checks) {
-                    all.extend(more);
-                }
-            }
-            // Chunks arrive in order: the first chunk that saw an ecosystem has its first file.
-            for (all_checks, more_checks) in matches.ecosystems.iter_mut().zip(part.ecosystems) {
-                for (all, more) in all_checks.iter_mut().zip(more_checks) {
-                    for (first, candidate) in all.iter_mut().zip(more) {
-                        *first = first.or(candidate);
-                    }
-                }
             }
         }
         matches
     }
 
     fn empty_matches(&self) -> Matches {
-        Matches {
-            precondition: vec![Row::default(); self.rule_shapes.len()],
-            precondition_manifests: vec![Row::default(); self.rule_shapes.len()],
-            precondition_required: vec![Row::default(); self.rule_shapes.len()],
-            checks: self
-                .rule_shapes
-                .iter()
-                .map(|checks| vec![Row::default(); checks.len()])
-                .collect(),
-            ecosystems: self
-                .rule_shapes
-                .iter()
-                .map(|checks| {
-                    checks
-                        .iter()
-                        .map(|&ecosystems| vec![None; ecosystems])
-                        .collect()
-                })
-                .collect(),
-        }
+        let rules = self
+            .rule_shapes
+            .iter()
+            .map(|checks| RuleRows {
+                checks: vec![Row::default(); checks.len()],
+                ecosystems: checks.iter().map(|&count| vec![None; count]).collect(),
+                ..RuleRows::default()
+            })
+            .collect();
+        Matches { rules }
     }
 
     /// Matches `(entry index, path)` pairs.
@@ -393,38 +373,28 @@ impl Matcher {
             if scan_excluded {
                 continue;
             }
-            preconditions.sort_unstable();
-            preconditions.dedup();
-            preconditions.retain(|rule| !precondition_excluded.contains(rule));
-            precondition_manifests.retain(|rule| !precondition_excluded.contains(rule));
-            precondition_manifests.sort_unstable();
-            precondition_manifests.dedup();
-            for &rule in &preconditions {
-                matches.precondition[rule].push(entry_index);
+            for &rule in kept(&mut preconditions, &precondition_excluded) {
+                matches.rules[rule].precondition.push(entry_index);
             }
-            for &rule in &precondition_manifests {
-                matches.precondition_manifests[rule].push(entry_index);
+            for &rule in kept(&mut precondition_manifests, &precondition_excluded) {
+                matches.rules[rule].manifests.push(entry_index);
             }
-            if !required.is_empty() {
-                required.sort_unstable();
-                required.dedup();
-                let dir = &path[..path.iter().rposition(|&byte| byte == b'/').unwrap_or(0)];
-                for &rule in &required {
-                    if required_dir[rule] != dir && !precondition_excluded.contains(&rule) {
-                        required_dir[rule] = dir;
-                        matches.precondition_required[rule].push(entry_index);
-                    }
+            let dir = &path[..path.iter().rposition(|&byte| byte == b'/').unwrap_or(0)];
+            for &rule in kept(&mut required, &precondition_excluded) {
+                if required_dir[rule] != dir {
+                    required_dir[rule] = dir;
+                    matches.rules[rule].required.push(entry_index);
                 }
             }
             included.sort_unstable();
             included.dedup();
             for &(rule, check) in &included {
                 if !excluded.contains(&(rule, check)) {
-                    matches.checks[rule][check].push(entry_index);
+                    matches.rules[rule].checks[check].push(entry_index);
                 }
             }
             for &(rule, check, ecosystem) in &ecosystems {
-                let first = &mut matches.ecosystems[rule][check][ecosystem];
+                let first = &mut matches.rules[rule].ecosystems[check][ecosystem];
                 if first.is_none() && !excluded.contains(&(rule, check)) {
                     *first = Some(entry_index);
                 }
@@ -432,4 +402,12 @@ impl Matcher {
         }
         matches
     }
+}
+
+/// The rules named in `owners`, once each, that `excluded` does not take back.
+fn kept<'a>(owners: &'a mut Vec<usize>, excluded: &[usize]) -> &'a [usize] {
+    owners.sort_unstable();
+    owners.dedup();
+    owners.retain(|rule| !excluded.contains(rule));
+    owners
 }
