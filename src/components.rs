@@ -98,6 +98,39 @@ pub fn relative(rule: &Rule) -> Rule {
     relative
 }
 
+/// Folds the per-component findings into the repository's. `judged` holds, for each of
+/// `dirs` in turn, the findings of the per-component `rules`, in their order; each such
+/// rule's repository finding becomes the [`aggregate`] of its component findings.
+pub fn attach(
+    findings: &mut [Finding],
+    rules: &[Rule],
+    judged: Vec<Finding>,
+    dirs: Vec<String>,
+) -> Vec<ComponentFindings> {
+    let per_component: Vec<&Rule> = rules.iter().filter(|rule| rule.per_component).collect();
+    let width = per_component.len().max(1);
+    if !dirs.is_empty() {
+        for (finding, rule) in findings.iter_mut().zip(rules) {
+            let Some(position) = per_component.iter().position(|other| other.id == rule.id) else {
+                continue;
+            };
+            let in_each: Vec<(&str, &Finding)> = dirs
+                .iter()
+                .zip(judged.chunks(width))
+                .map(|(path, component)| (path.as_str(), &component[position]))
+                .collect();
+            *finding = aggregate(finding.clone(), &in_each);
+        }
+    }
+    let mut judged = judged.into_iter().map(ComponentFinding::from);
+    dirs.into_iter()
+        .map(|path| ComponentFindings {
+            path,
+            findings: judged.by_ref().take(width).collect(),
+        })
+        .collect()
+}
+
 /// At most this many components are named in a message.
 const NAMED: usize = 5;
 

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
-use crate::components::{self, ComponentFinding, ComponentFindings};
+use crate::components::{self, ComponentFindings};
 use crate::facts::content::Content;
 use crate::facts::manifest::{self, Dependency};
 use crate::facts::pipeline::{self, Pipeline};
@@ -74,12 +74,13 @@ pub fn evaluate(
     // per-component rules with their globs made relative to a component (`tests/**` is
     // `**/tests/**`), whose matches each component then takes the slice of.
     let per_component: Vec<&Rule> = rules.iter().filter(|rule| rule.per_component).collect();
+    let relative: Vec<Rule> = per_component
+        .iter()
+        .map(|rule| components::relative(rule))
+        .collect();
     let marker = components::marker_rule().filter(|_| !per_component.is_empty());
-    let mut matched: Vec<Rule> = rules.to_vec();
-    matched.extend(per_component.iter().map(|rule| components::relative(rule)));
-    matched.extend(marker.clone());
+    let matched: Vec<&Rule> = rules.iter().chain(&relative).chain(&marker).collect();
     let mut matches = Matcher::new(&matched, &settings.exclude)?.match_tree(tree);
-    drop(matched);
     let markers = match marker {
         Some(_) => matches.pop_rule().unwrap_or_default().checks,
         None => Vec::new(),
@@ -91,40 +92,19 @@ pub fn evaluate(
         .collect();
     let component_dirs = facts::components::detect(paths.iter().map(String::as_str));
     let mut all: Vec<&Rule> = rules.iter().collect();
-    let relative = rules.len()..rules.len() + per_component.len();
+    let relative_rows = rules.len()..rules.len() + relative.len();
     for dir in &component_dirs {
         all.extend(per_component.iter().copied());
-        matches.push_rules_within(relative.clone(), &tree.range_under(&format!("{dir}/")));
+        matches.push_rules_within(relative_rows.clone(), &tree.range_under(&format!("{dir}/")));
     }
     // The relative rules' own rows sit between the rules' and the components'.
-    matches.remove_rules(rules.len()..rules.len() + per_component.len());
+    matches.remove_rules(relative_rows);
     let mut findings = judge(&all, rules.len(), settings, tree, &matches, read);
     let per_directory = findings.split_off(rules.len());
-    let width = per_component.len().max(1);
-    if !component_dirs.is_empty() {
-        for (finding, rule) in findings.iter_mut().zip(rules) {
-            let Some(position) = per_component.iter().position(|other| other.id == rule.id) else {
-                continue;
-            };
-            let judged: Vec<(&str, &Finding)> = component_dirs
-                .iter()
-                .zip(per_directory.chunks(width))
-                .map(|(path, judged)| (path.as_str(), &judged[position]))
-                .collect();
-            *finding = components::aggregate(finding.clone(), &judged);
-        }
-    }
-    let mut judged = per_directory.into_iter().map(ComponentFinding::from);
-    let by_component: Vec<ComponentFindings> = component_dirs
-        .into_iter()
-        .map(|path| ComponentFindings {
-            path,
-            findings: judged.by_ref().take(width).collect(),
-        })
-        .collect();
+    let components = components::attach(&mut findings, rules, per_directory, component_dirs);
     Ok(Evaluation {
         findings,
-        components: by_component,
+        components,
     })
 }
 

@@ -201,7 +201,7 @@ pub struct Matcher {
 
 impl Matcher {
     /// Builds the set. Globs were validated when rules and settings were loaded.
-    pub fn new(rules: &[Rule], scan_exclude: &[String]) -> Result<Matcher, MatcherError> {
+    pub fn new(rules: &[&Rule], scan_exclude: &[String]) -> Result<Matcher, MatcherError> {
         let mut star = StarGlobSet::default();
         let mut builder = GlobSetBuilder::new();
         let mut set_ids = Vec::new();
