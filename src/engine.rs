@@ -15,7 +15,7 @@ use crate::facts::yaml::ParseError;
 use crate::facts::{self, Located};
 use crate::facts::{dependabot, dockerfile, includes};
 use crate::finding::{Evidence, Finding, Status};
-use crate::matcher::{Matcher, MatcherError, Matches, Row};
+use crate::matcher::{Matcher, MatcherError, Matches, Row, RuleRows};
 use crate::rules::{Check, CheckKind, Pattern, Precondition, Rule};
 use crate::settings::Settings;
 use crate::text::{line_of, plural};
@@ -125,12 +125,7 @@ fn judge(
             None => true,
             // Files that are evidence of the practice show it applies (a Dockerfile in a
             // project with no server framework); content conditions are settled once read.
-            Some(precondition)
-                if !precondition.requires.is_empty()
-                    && matches.rules[index].required.is_empty() =>
-            {
-                false
-            }
+            Some(precondition) if !requirement_met(precondition, &matches.rules[index]) => false,
             Some(precondition) => {
                 (precondition.pattern.is_none() && !matches.rules[index].precondition.is_empty())
                     || rule
@@ -377,7 +372,7 @@ fn settle_preconditions(
         .collect();
     parse_manifests(tree, contents, manifest_entries, manifests);
     for (index, precondition) in pending {
-        if !precondition.requires.is_empty() && matches.rules[index].required.is_empty() {
+        if !requirement_met(precondition, &matches.rules[index]) {
             continue;
         }
         let contains = |pattern: &Pattern| {
@@ -400,6 +395,11 @@ fn settle_preconditions(
         };
         applicable[index] = by_files || precondition.dependency.as_ref().is_some_and(declares);
     }
+}
+
+/// Whether a file the precondition `requires` exists (when it requires any).
+fn requirement_met(precondition: &Precondition, rows: &RuleRows) -> bool {
+    precondition.requires.is_empty() || !rows.required.is_empty()
 }
 
 /// Parses the manifests among `entries` not parsed yet, in parallel.
