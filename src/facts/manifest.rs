@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex::{Captures, Regex};
 
 use super::toml_node;
 use super::yaml::{self, Node, ParseError};
@@ -418,20 +418,16 @@ fn read_gradle(text: &str, found: &mut Declared) {
     static PLUGIN: OnceLock<Regex> = OnceLock::new();
     let coordinate = COORDINATE.get_or_init(|| {
         Regex::new(
-            r#"\b([A-Za-z]+)\s*\(?\s*(?:platform\s*\(\s*)?["']([\w.\-]+:[\w.\-]+)(?::[^"']*)?["']"#,
+            r#"\b([A-Za-z]+)\s*\(?\s*(?:platform\s*\(\s*)?["'](?<name>[\w.\-]+:[\w.\-]+)(?::[^"']*)?["']"#,
         )
         .expect("valid regex")
     });
     let plugin = PLUGIN
         .get_or_init(|| Regex::new(r#"\bid\s*\(?\s*["']([\w.\-]+)["']"#).expect("valid regex"));
-    let lines = LineIndex::new(text.as_bytes());
-    for captures in coordinate.captures_iter(text) {
+    push_declared(text, coordinate, found, |captures| {
         let configuration = &captures[1];
-        found.development =
-            configuration.starts_with("test") || configuration.starts_with("androidTest");
-        let module = captures.get(2).expect("the regex has two groups");
-        found.push(module.as_str(), lines.line(module.start()));
-    }
+        configuration.starts_with("test") || configuration.starts_with("androidTest")
+    });
     // Build plugins shape the build, not what the program runs with.
     found.development = true;
     push_captures(text, plugin, found);
@@ -492,32 +488,27 @@ fn gemfile() -> &'static Regex {
 fn read_gemspec(text: &str, found: &mut Declared) {
     static GEMSPEC: OnceLock<Regex> = OnceLock::new();
     let gemspec = GEMSPEC.get_or_init(|| {
-        Regex::new(r#"\badd_(development_|runtime_)?dependency\s*\(?\s*["']([^"']+)["']"#)
+        Regex::new(r#"\badd_(development_|runtime_)?dependency\s*\(?\s*["'](?<name>[^"']+)["']"#)
             .expect("valid regex")
     });
-    let lines = LineIndex::new(text.as_bytes());
-    for captures in gemspec.captures_iter(text) {
-        found.development = captures
+    push_declared(text, gemspec, found, |captures| {
+        captures
             .get(1)
-            .is_some_and(|kind| kind.as_str() == "development_");
-        let name = captures.get(2).expect("the regex has two groups");
-        found.push(name.as_str(), lines.line(name.start()));
-    }
+            .is_some_and(|kind| kind.as_str() == "development_")
+    });
 }
 
 /// Elixir's `mix.exs`: `{:name, "~> 1.0"}` tuples; `only: [:dev, :test]` ones are for
 /// development.
 fn read_mix(text: &str, found: &mut Declared) {
     static DEPENDENCY: OnceLock<Regex> = OnceLock::new();
-    let dependency = DEPENDENCY
-        .get_or_init(|| Regex::new(r"\{\s*:([a-z_][a-z0-9_]*)\s*,([^}\n]*)").expect("valid regex"));
-    let lines = LineIndex::new(text.as_bytes());
-    for captures in dependency.captures_iter(text) {
-        let options = &captures[2];
-        found.development = options.contains("only:") && !options.contains(":prod");
-        let name = captures.get(1).expect("the regex has two groups");
-        found.push(name.as_str(), lines.line(name.start()));
-    }
+    let dependency = DEPENDENCY.get_or_init(|| {
+        Regex::new(r"\{\s*:(?<name>[a-z_][a-z0-9_]*)\s*,(?<options>[^}\n]*)").expect("valid regex")
+    });
+    push_declared(text, dependency, found, |captures| {
+        let options = &captures["options"];
+        options.contains("only:") && !options.contains(":prod")
+    });
 }
 
 fn cmake() -> &'static Regex {
@@ -556,6 +547,24 @@ fn push_captures(text: &str, pattern: &Regex, found: &mut Declared) {
         if let Some(name) = captures.iter().skip(1).flatten().next() {
             found.push(name.as_str(), lines.line(name.start()));
         }
+    }
+}
+
+/// Each match of `pattern`: its `name` group, at its line, a development dependency when
+/// `development` says so of the match.
+fn push_declared(
+    text: &str,
+    pattern: &Regex,
+    found: &mut Declared,
+    development: impl Fn(&Captures) -> bool,
+) {
+    let lines = LineIndex::new(text.as_bytes());
+    for captures in pattern.captures_iter(text) {
+        found.development = development(&captures);
+        let name = captures
+            .name("name")
+            .expect("the pattern has a `name` group");
+        found.push(name.as_str(), lines.line(name.start()));
     }
 }
 
