@@ -2,7 +2,9 @@
 //! reader it is handed, so it is tested without a repository.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
 
+use globset::{GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
 use crate::components::{self, ComponentFindings};
@@ -16,7 +18,9 @@ use crate::facts::{self, Located};
 use crate::facts::{dependabot, dockerfile, includes};
 use crate::finding::{Evidence, Finding, Status};
 use crate::matcher::{Matcher, MatcherError, Matches, Row, RuleRows};
-use crate::rules::{Check, CheckKind, Pattern, Precondition, Rule};
+use crate::rules::{
+    Check, CheckKind, Pattern, Precondition, Rule, builtin_definitions, compile_glob,
+};
 use crate::settings::Settings;
 use crate::text::{line_of, plural};
 
@@ -489,7 +493,10 @@ fn follow_includes(
         for &target in &discovered {
             pipelines.insert(
                 target,
-                parse_text(contents, target, pipeline::read_included),
+                // An included file is read as its includer is: GitLab CI.
+                parse_text(contents, target, |text| {
+                    pipeline::read(pipeline::Format::GitLabCi, text)
+                }),
             );
         }
         parsed = discovered;
@@ -516,8 +523,38 @@ fn read_pipeline(
     contents: &[Option<Content>],
     entry: usize,
 ) -> Option<Result<Pipeline, ParseError>> {
-    let path = tree.entries[entry].display_path();
-    parse_text(contents, entry, |text| pipeline::read(&path, text))
+    let format = pipeline_format(&tree.entries[entry].display_path());
+    parse_text(contents, entry, |text| pipeline::read(format, text))
+}
+
+/// How to read the pipeline at `path`: by the built-in file sets that name each format
+/// (`rules/ci.toml`); other YAML formats are read by their key names.
+fn pipeline_format(path: &str) -> pipeline::Format {
+    use pipeline::Format;
+    static FORMATS: OnceLock<Vec<(Format, GlobSet)>> = OnceLock::new();
+    let formats = FORMATS.get_or_init(|| {
+        let sets = &builtin_definitions().sets;
+        [
+            (Format::GitHubActions, "github-workflows"),
+            (Format::GitLabCi, "gitlab-pipelines"),
+            (Format::Jenkins, "jenkinsfiles"),
+        ]
+        .into_iter()
+        .map(|(format, set)| {
+            let mut builder = GlobSetBuilder::new();
+            for glob in sets.get(set).into_iter().flatten() {
+                for compiled in compile_glob(glob).expect("built-in globs compile") {
+                    builder.add(compiled);
+                }
+            }
+            (format, builder.build().expect("built-in globs compile"))
+        })
+        .collect()
+    });
+    formats
+        .iter()
+        .find(|(_, globs)| globs.is_match(path))
+        .map_or(Format::Other, |(format, _)| *format)
 }
 
 fn parse_text<T>(
@@ -1056,6 +1093,22 @@ fn finding(rule: &Rule, status: Status, message: String, evidence: Vec<Evidence>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pipeline_formats_come_from_the_built_in_sets() {
+        use pipeline::Format;
+        for (path, format) in [
+            (".github/workflows/ci.yml", Format::GitHubActions),
+            (".forgejo/workflows/ci.yaml", Format::GitHubActions),
+            (".gitlab-ci.yml", Format::GitLabCi),
+            (".gitlab/ci/deploy.yml", Format::GitLabCi),
+            ("Jenkinsfile", Format::Jenkins),
+            ("ci/release.jenkinsfile", Format::Jenkins),
+            (".drone.yml", Format::Other),
+        ] {
+            assert_eq!(pipeline_format(path), format, "{path}");
+        }
+    }
 
     #[test]
     fn glob_summaries_stay_short() {

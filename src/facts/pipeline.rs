@@ -32,8 +32,9 @@ pub struct Pipeline {
     pub permissions: Vec<Located>,
 }
 
+/// How a pipeline file is read; which files are which is rule data (`rules/ci.toml`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub enum Format {
     GitHubActions,
     GitLabCi,
     /// Groovy, read by pattern: `sh`/`bat` steps and `changeRequest()` conditions.
@@ -42,27 +43,8 @@ enum Format {
     Other,
 }
 
-fn format_of(path: &str) -> Format {
-    let forge_workflow = [
-        ".github/workflows/",
-        ".gitea/workflows/",
-        ".forgejo/workflows/",
-    ];
-    let name = path.rsplit('/').next().unwrap_or(path);
-    if name == "Jenkinsfile" || name.starts_with("Jenkinsfile.") || name.ends_with(".jenkinsfile") {
-        Format::Jenkins
-    } else if forge_workflow.iter().any(|dir| path.starts_with(dir)) {
-        Format::GitHubActions
-    } else if path == ".gitlab-ci.yml" || path.starts_with(".gitlab/") {
-        Format::GitLabCi
-    } else {
-        Format::Other
-    }
-}
-
-/// Reads the pipeline at `path` (repository-relative; it decides the format).
-pub fn read(path: &str, text: &str) -> Result<Pipeline, ParseError> {
-    let format = format_of(path);
+/// Reads a pipeline of the given format.
+pub fn read(format: Format, text: &str) -> Result<Pipeline, ParseError> {
     if format == Format::Jenkins {
         return Ok(read_jenkins(text));
     }
@@ -88,14 +70,6 @@ pub fn is_install(command: &str) -> bool {
             .expect("valid regex")
         })
         .is_match(command)
-}
-
-/// Reads a file another pipeline includes: its format is the includer's, whatever its path.
-pub fn read_included(text: &str) -> Result<Pipeline, ParseError> {
-    let root = yaml::parse(text)?;
-    let mut pipeline = Pipeline::default();
-    read_gitlab(&root, &mut pipeline);
-    Ok(pipeline)
 }
 
 /// A declarative or scripted Jenkinsfile: shell steps (`sh 'make test'`, `sh """…"""`,
@@ -491,7 +465,7 @@ mod tests {
                 vec![("push", 2), ("pull_request", 4)],
             ),
         ] {
-            let pipeline = read(".github/workflows/ci.yml", on).unwrap();
+            let pipeline = read(Format::GitHubActions, on).unwrap();
             assert_eq!(texts(&pipeline.triggers), expected, "{on}");
         }
     }
@@ -499,7 +473,7 @@ mod tests {
     #[test]
     fn github_commands_and_uses_with_lines() {
         let text = "on: push\njobs:\n  test:\n    steps:\n      - uses: actions/checkout@v4\n      - run: |\n          cargo build\n          cargo test\n  call:\n    uses: org/repo/.github/workflows/x.yml@main\n";
-        let pipeline = read(".github/workflows/ci.yml", text).unwrap();
+        let pipeline = read(Format::GitHubActions, text).unwrap();
         assert_eq!(
             texts(&pipeline.commands),
             [("cargo build", 7), ("cargo test", 8)]
@@ -516,7 +490,7 @@ mod tests {
     #[test]
     fn gitlab_scripts_and_merge_request_rules() {
         let text = "stages: [test]\ndefault:\n  before_script:\n    - echo hi\ntest:\n  script:\n    - make test\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n";
-        let pipeline = read(".gitlab-ci.yml", text).unwrap();
+        let pipeline = read(Format::GitLabCi, text).unwrap();
         assert_eq!(
             texts(&pipeline.commands),
             [("make test", 7), ("echo hi", 4)]
@@ -530,7 +504,7 @@ mod tests {
     #[test]
     fn other_formats_by_key_names() {
         let text = "trigger:\n  - main\npr:\n  - main\nsteps:\n  - script: npm test\n";
-        let pipeline = read("azure-pipelines.yml", text).unwrap();
+        let pipeline = read(Format::Other, text).unwrap();
         assert_eq!(texts(&pipeline.commands), [("npm test", 6)]);
         assert_eq!(
             texts(&pipeline.triggers),
@@ -541,7 +515,7 @@ mod tests {
     #[test]
     fn jenkinsfile_steps_and_change_requests() {
         let text = "pipeline {\n  stages {\n    stage('Test') {\n      when { changeRequest() }\n      steps {\n        sh 'make test'\n        sh \"\"\"\n          ./gradlew check\n        \"\"\"\n      }\n    }\n  }\n}\n";
-        let pipeline = read("Jenkinsfile", text).unwrap();
+        let pipeline = read(Format::Jenkins, text).unwrap();
         assert_eq!(
             texts(&pipeline.commands),
             [("make test", 6), ("./gradlew check", 8)]
@@ -555,7 +529,7 @@ mod tests {
     #[test]
     fn github_tag_pushes_releases_and_environments() {
         let text = "on:\n  push:\n    tags: ['v*']\n  release:\n    types: [published]\njobs:\n  deploy:\n    environment: production\n    steps: []\n  docs:\n    environment:\n      name: github-pages\n";
-        let pipeline = read(".github/workflows/release.yml", text).unwrap();
+        let pipeline = read(Format::GitHubActions, text).unwrap();
         assert_eq!(
             texts(&pipeline.triggers),
             [("push", 2), ("tag", 3), ("release", 4)]
@@ -569,7 +543,7 @@ mod tests {
     #[test]
     fn gitlab_includes_environments_and_tag_pipelines() {
         let text = "include:\n  - local: /ci/build.yml\n  - template: Security/SAST.gitlab-ci.yml\n  - project: group/ci\n    file: [/deploy.yml]\n  - component: $CI_SERVER_FQDN/org/scan@1.0\n  - ci/other.yml\nafter_script:\n  - echo done\ndeploy:\n  script: [helm upgrade app chart]\n  environment:\n    name: production\n  rules:\n    - if: $CI_COMMIT_TAG\n    - if: $CI_COMMIT_TAG == null\npages:\n  script: [make]\n  only: [tags]\n";
-        let pipeline = read(".gitlab-ci.yml", text).unwrap();
+        let pipeline = read(Format::GitLabCi, text).unwrap();
         assert_eq!(
             texts(&pipeline.includes),
             [("/ci/build.yml", 2), ("ci/other.yml", 7)]
@@ -600,18 +574,18 @@ mod tests {
     #[test]
     fn other_formats_tags_and_deployment_environments() {
         let text = "trigger:\n  tags:\n    include: ['v*']\njobs:\n  - deployment: web\n    environment: prod\n    variables:\n      environment:\n        FOO: bar\n";
-        let pipeline = read("azure-pipelines.yml", text).unwrap();
+        let pipeline = read(Format::Other, text).unwrap();
         assert_eq!(texts(&pipeline.environments), [("prod", 6)]);
         assert!(texts(&pipeline.triggers).contains(&("tag", 2)));
         let drone = "steps:\n  - name: publish\n    commands: [docker push x]\n    when:\n      event: [tag]\n";
-        let pipeline = read(".drone.yml", drone).unwrap();
+        let pipeline = read(Format::Other, drone).unwrap();
         assert_eq!(texts(&pipeline.triggers), [("tag", 5)]);
     }
 
     #[test]
     fn jenkins_tag_conditions() {
         let text = "stage('Release') {\n  when { buildingTag() }\n  steps { sh 'make release' }\n}\nstage('X') { when { tag \"v*\" } }\n";
-        let pipeline = read("Jenkinsfile", text).unwrap();
+        let pipeline = read(Format::Jenkins, text).unwrap();
         assert_eq!(
             texts(&pipeline.triggers),
             [("push", 1), ("tag", 2), ("tag", 5)]
@@ -621,13 +595,13 @@ mod tests {
     #[test]
     fn github_job_permissions_inherit_from_the_workflow() {
         let text = "on: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: x\n  release:\n    permissions: write-all\n  none:\n    permissions: {}\n";
-        let pipeline = read(".github/workflows/ci.yml", text).unwrap();
+        let pipeline = read(Format::GitHubActions, text).unwrap();
         assert_eq!(
             texts(&pipeline.permissions),
             [("contents: read", 5), ("write-all", 7), ("none", 9)]
         );
         let bare = read(
-            ".github/workflows/ci.yml",
+            Format::GitHubActions,
             "on: push\njobs:\n  test:\n    runs-on: x\n",
         )
         .unwrap();
@@ -658,7 +632,7 @@ mod tests {
 
     #[test]
     fn a_malformed_pipeline_is_an_error_with_a_line() {
-        let error = read(".github/workflows/ci.yml", "on: push\njobs: [\n").unwrap_err();
+        let error = read(Format::GitHubActions, "on: push\njobs: [\n").unwrap_err();
         assert!(error.line.is_some());
     }
 }

@@ -68,22 +68,40 @@ fn collect_patterns(
     }
 }
 
-/// Adds the sets of a `[sets]` table to `sets`, validating every glob.
+/// Adds the sets of a `[sets]` table to `sets`, validating every glob. A set may name
+/// another (`"@github-workflows"`) of the same table or an earlier one, if that one names
+/// none itself.
 pub fn collect(value: &Spanned<DeValue<'_>>, sets: &mut FileSets, problems: &mut Vec<Problem>) {
     let Some(table) =
         tomldoc::decode::<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>(value, problems)
     else {
         return;
     };
-    for (name, globs) in table {
-        for glob in &globs {
-            if glob.get_ref().starts_with('@') {
-                problems.push(Problem::new(
-                    "a set cannot refer to another set",
-                    Some(glob.span()),
-                ));
-            } else {
-                check_glob(glob, problems);
+    let plain = |name: &str| -> Option<Vec<String>> {
+        let members = table
+            .iter()
+            .find(|(other, _)| other.get_ref() == name)
+            .map(|(_, globs)| globs.iter().map(|glob| glob.get_ref().clone()).collect())
+            .or_else(|| sets.get(name).cloned())?;
+        let nested = |members: &Vec<String>| members.iter().any(|glob| glob.starts_with('@'));
+        (!nested(&members)).then_some(members)
+    };
+    let mut collected = Vec::new();
+    for (name, globs) in &table {
+        let mut members = Vec::new();
+        for glob in globs {
+            match glob.get_ref().strip_prefix('@') {
+                Some(other) => match plain(other) {
+                    Some(globs) => members.extend(globs),
+                    None => problems.push(Problem::new(
+                        format!("`@{other}` is no set of plain globs defined here or before"),
+                        Some(glob.span()),
+                    )),
+                },
+                None => {
+                    check_glob(glob, problems);
+                    members.push(glob.get_ref().clone());
+                }
             }
         }
         if sets.contains_key(name.get_ref()) {
@@ -92,11 +110,9 @@ pub fn collect(value: &Spanned<DeValue<'_>>, sets: &mut FileSets, problems: &mut
                 Some(name.span()),
             ));
         }
-        sets.insert(
-            name.into_inner(),
-            globs.into_iter().map(Spanned::into_inner).collect(),
-        );
+        collected.push((name.get_ref().clone(), members));
     }
+    sets.extend(collected);
 }
 
 /// Replaces every `"@name"` entry by the globs of that set, keeping the reference's span.
