@@ -82,12 +82,15 @@ pub fn list(target: &Target) -> Result<Tree, RepoError> {
 }
 
 /// Lists a commit's tree level by level, the trees of each level decoded in parallel: on a
-/// large monorepo, inflating tree objects is most of the listing's time.
+/// large monorepo, inflating tree objects is most of the listing's time. The entries are
+/// then collected depth first, in which order git's trees already sort them by path.
 fn list_commit_tree(target: &Target, tree_id: ObjectId) -> Result<Tree, RepoError> {
     use gix::object::tree::EntryKind as Kind;
 
-    let mut entries = Vec::new();
-    let mut submodules = Vec::new();
+    // Every tree object, breadth first; the subtrees of `decoded[t]` are decoded in order
+    // from `first_subtree[t]` on.
+    let mut decoded: Vec<Vec<(Kind, BString, ObjectId)>> = Vec::new();
+    let mut first_subtree: Vec<usize> = Vec::new();
     let mut level = vec![(tree_id, BString::default())];
     while !level.is_empty() {
         let listed: Vec<Vec<(Kind, BString, ObjectId)>> = level
@@ -97,25 +100,55 @@ fn list_commit_tree(target: &Target, tree_id: ObjectId) -> Result<Tree, RepoErro
                 |repo, (id, dir)| list_one_tree(repo, *id, dir),
             )
             .collect::<Result<_, _>>()?;
+        let mut next = decoded.len() + listed.len();
         level = Vec::new();
-        for (kind, path, id) in listed.into_iter().flatten() {
-            match kind {
-                Kind::Tree => level.push((id, path)),
-                Kind::Blob | Kind::BlobExecutable => entries.push(Entry {
-                    path,
-                    kind: EntryKind::File,
-                    blob: Some(id),
-                }),
-                Kind::Link => entries.push(Entry {
-                    path,
-                    kind: EntryKind::Symlink,
-                    blob: None,
-                }),
-                Kind::Commit => submodules.push(path.to_str_lossy().into_owned()),
+        for tree in &listed {
+            first_subtree.push(next);
+            for (kind, path, id) in tree {
+                if *kind == Kind::Tree {
+                    level.push((*id, path.clone()));
+                    next += 1;
+                }
             }
         }
+        decoded.extend(listed);
     }
-    entries.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
+
+    let mut entries = Vec::new();
+    let mut submodules = Vec::new();
+    // (tree, next entry of it, its next subtree): a stack, not recursion, as trees may be
+    // nested arbitrarily deep.
+    let mut stack = vec![(0, 0, first_subtree[0])];
+    while let Some((tree, position, subtree)) = stack.last_mut() {
+        let Some((kind, path, id)) = decoded[*tree].get_mut(*position) else {
+            stack.pop();
+            continue;
+        };
+        *position += 1;
+        let path = std::mem::take(path);
+        match kind {
+            Kind::Tree => {
+                let child = *subtree;
+                *subtree += 1;
+                stack.push((child, 0, first_subtree[child]));
+            }
+            Kind::Blob | Kind::BlobExecutable => entries.push(Entry {
+                path,
+                kind: EntryKind::File,
+                blob: Some(*id),
+            }),
+            Kind::Link => entries.push(Entry {
+                path,
+                kind: EntryKind::Symlink,
+                blob: None,
+            }),
+            Kind::Commit => submodules.push(path.to_str_lossy().into_owned()),
+        }
+    }
+    // A well-formed tree is sorted; one that is not must not break lookups by path.
+    if !entries.is_sorted_by(|a, b| a.path <= b.path) {
+        entries.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    }
     submodules.sort();
     Ok(Tree {
         entries,

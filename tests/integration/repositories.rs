@@ -3,7 +3,7 @@
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{TestRepo, git_in, json_report, opslint, status_of};
+use crate::support::{TestRepo, finding, git_in, json_report, opslint, status_of};
 
 /// Two commits: the first without CI (tagged v1.0.0), the second adds a workflow.
 fn two_commit_history() -> TestRepo {
@@ -162,6 +162,49 @@ fn missing_object_is_a_clear_error() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// A tree object whose entries are out of git's order (git never writes one, a hostile
+/// repository can): lookups by path must still find them.
+#[test]
+fn an_unsorted_tree_is_listed_whole() {
+    let repo = TestRepo::new();
+    let blob = |text: &str| {
+        let path = repo.path().join("blob.tmp");
+        std::fs::write(&path, text).unwrap();
+        repo.git(&["hash-object", "-w", "blob.tmp"])
+            .trim()
+            .to_owned()
+    };
+    let raw_tree = |entries: &[(&str, &str, &str)]| {
+        let mut bytes = Vec::new();
+        for (mode, name, id) in entries {
+            bytes.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            let id: Vec<u8> = (0..id.len())
+                .step_by(2)
+                .map(|at| u8::from_str_radix(&id[at..at + 2], 16).unwrap())
+                .collect();
+            bytes.extend_from_slice(&id);
+        }
+        let path = repo.path().join("tree.tmp");
+        std::fs::write(&path, bytes).unwrap();
+        let args = ["hash-object", "-t", "tree", "--literally", "-w", "tree.tmp"];
+        repo.git(&args).trim().to_owned()
+    };
+    let source = raw_tree(&[("100644", "main.go", &blob("package main\n"))]);
+    let root = raw_tree(&[
+        ("40000", "src", &source),
+        ("100644", "CODEOWNERS", &blob("* @team\n")),
+        ("100644", ".opslint.toml", &blob("disable = [\"ci\"]\n")),
+    ]);
+    let identity = ["-c", "user.name=Ada", "-c", "user.email=ada@example.com"];
+    let commit = repo.git(&[&identity[..], &["commit-tree", &root, "-m", "unsorted"]].concat());
+    let (code, report) = json_report(&["--rev", commit.trim()], repo.path());
+    assert!(code.is_some());
+    assert_eq!(status_of(&report, "collaboration.code-owners"), "pass");
+    // The config at the root was found, so its `disable` applies.
+    assert!(finding(&report, "ci.pipeline").is_none());
+    assert_eq!(report["repository"]["files"], 3);
 }
 
 #[cfg(unix)]
