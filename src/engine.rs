@@ -97,9 +97,13 @@ pub fn evaluate(
     let component_dirs = facts::components::detect(paths.iter().map(String::as_str));
     let mut all: Vec<&Rule> = rules.iter().collect();
     let relative_rows = rules.len()..rules.len() + relative.len();
-    for dir in &component_dirs {
+    let ranges: Vec<_> = component_dirs
+        .iter()
+        .map(|dir| tree.range_under(&format!("{dir}/")))
+        .collect();
+    matches.push_rules_within(relative_rows.clone(), &ranges);
+    for _ in &component_dirs {
         all.extend(per_component.iter().copied());
-        matches.push_rules_within(relative_rows.clone(), &tree.range_under(&format!("{dir}/")));
     }
     // The relative rules' own rows sit between the rules' and the components'.
     matches.remove_rules(relative_rows);

@@ -24,36 +24,22 @@ pub enum MatcherError {
     Set(#[from] globset::Error),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Owner {
-    /// A scan-wide exclude: matching files are evidence for no rule.
-    ScanExclude,
-    Precondition {
-        rule: usize,
-    },
-    PreconditionExclude {
-        rule: usize,
-    },
-    PreconditionManifest {
-        rule: usize,
-    },
-    PreconditionRequired {
-        rule: usize,
-    },
-    Include {
-        rule: usize,
-        check: usize,
-    },
-    Exclude {
-        rule: usize,
-        check: usize,
-    },
-    /// A file that shows an ecosystem an `update-coverage` check asks about is in use.
-    Ecosystem {
-        rule: usize,
-        check: usize,
-        ecosystem: usize,
-    },
+/// A row of a rule, as globs: the entries matching any of `include` and none of `exclude`.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
+struct RowSpec {
+    include: Vec<usize>,
+    exclude: Vec<usize>,
+}
+
+/// Each row of one rule's [`RuleRows`], as an index into the matcher's distinct rows.
+#[derive(Debug, Default)]
+struct RuleSpec {
+    precondition: usize,
+    manifests: usize,
+    required: usize,
+    checks: Vec<usize>,
+    /// Per check, per ecosystem of an `update-coverage` check.
+    ecosystems: Vec<Vec<usize>>,
 }
 
 /// Entries selected for one rule or check, ascending: built by pushing, then shared, so that
@@ -66,14 +52,13 @@ pub struct Row {
 }
 
 impl Row {
-    fn push(&mut self, entry: usize) {
-        Arc::make_mut(&mut self.entries).push(entry);
-        self.end += 1;
-    }
-
-    fn extend(&mut self, other: Row) {
-        Arc::make_mut(&mut self.entries).extend_from_slice(&other);
-        self.end = self.entries.len();
+    fn shared(entries: Arc<Vec<usize>>) -> Row {
+        let end = entries.len();
+        Row {
+            entries,
+            start: 0,
+            end,
+        }
     }
 
     /// The entries within `range`, sharing this row's storage.
@@ -142,22 +127,6 @@ impl RuleRows {
                 .collect(),
         }
     }
-
-    /// Appends what a later chunk of the tree selected.
-    fn extend(&mut self, later: RuleRows) {
-        self.precondition.extend(later.precondition);
-        self.manifests.extend(later.manifests);
-        self.required.extend(later.required);
-        for (all, more) in self.checks.iter_mut().zip(later.checks) {
-            all.extend(more);
-        }
-        // The first chunk that saw an ecosystem has its first file.
-        for (all, more) in self.ecosystems.iter_mut().zip(later.ecosystems) {
-            for (first, candidate) in all.iter_mut().zip(more) {
-                *first = first.or(candidate);
-            }
-        }
-    }
 }
 
 /// Which entries of the tree each rule selected, by rule.
@@ -167,13 +136,19 @@ pub struct Matches {
 }
 
 impl Matches {
-    /// Appends the rows of the rules in `rules`, restricted to the entries in `within`, as
-    /// the rows of as many more rules (views of the same storage: a monorepo has thousands).
-    pub fn push_rules_within(&mut self, rules: Range<usize>, within: &Range<usize>) {
-        for rule in rules {
-            let cut = self.rules[rule].within(within);
-            self.rules.push(cut);
-        }
+    /// Appends the rows of the rules in `rules`, restricted to the entries in each of
+    /// `ranges` in turn, as the rows of as many more rules (views of the same storage: a
+    /// monorepo has thousands).
+    pub fn push_rules_within(&mut self, rules: Range<usize>, ranges: &[Range<usize>]) {
+        let cuts: Vec<RuleRows> = ranges
+            .par_iter()
+            .flat_map_iter(|range| {
+                self.rules[rules.clone()]
+                    .iter()
+                    .map(|rows| rows.within(range))
+            })
+            .collect();
+        self.rules.extend(cuts);
     }
 
     /// Removes the rows of the rules in `range`.
@@ -192,11 +167,13 @@ pub struct Matcher {
     set: GlobSet,
     /// The glob id of each glob in `set`, by its index there.
     set_ids: Vec<usize>,
-    /// Per glob id: everything that wrote it. Rules share globs (file sets, common
-    /// manifests), and each distinct glob is matched once however many rules name it.
-    owners: Vec<Vec<Owner>>,
-    /// Per rule, per check: how many ecosystems the check asks about.
-    rule_shapes: Vec<Vec<usize>>,
+    /// Per glob id: whether it is a scan-wide exclude (matching files are evidence for no
+    /// rule). Each distinct glob is matched once however many rules name it.
+    scan_excludes: Vec<bool>,
+    /// The distinct rows, as globs: rules share them (file sets, per-component copies).
+    rows: Vec<RowSpec>,
+    /// Per rule: which of `rows` each of its rows is.
+    rules: Vec<RuleSpec>,
 }
 
 impl Matcher {
@@ -205,90 +182,87 @@ impl Matcher {
         let mut star = StarGlobSet::default();
         let mut builder = GlobSetBuilder::new();
         let mut set_ids = Vec::new();
-        let mut owners: Vec<Vec<Owner>> = Vec::new();
+        let mut scan_excludes: Vec<bool> = Vec::new();
         let mut id_of: HashMap<String, usize> = HashMap::new();
-        let mut add = |glob: &str, owner: Owner| -> Result<(), MatcherError> {
-            for compiled in compile_glob(glob)? {
-                let id = *id_of.entry(compiled.glob().to_owned()).or_insert_with(|| {
-                    let id = owners.len();
-                    owners.push(Vec::new());
-                    if !star.add(compiled.glob(), id) {
-                        builder.add(compiled);
-                        set_ids.push(id);
-                    }
-                    id
-                });
-                owners[id].push(owner);
-            }
-            Ok(())
-        };
-        for glob in scan_exclude {
-            add(glob, Owner::ScanExclude)?;
-        }
-        for (rule_index, rule) in rules.iter().enumerate() {
-            if let Some(precondition) = &rule.applies_if {
-                for glob in &precondition.files {
-                    add(glob, Owner::Precondition { rule: rule_index })?;
-                }
-                for glob in &precondition.exclude {
-                    add(glob, Owner::PreconditionExclude { rule: rule_index })?;
-                }
-                for glob in &precondition.manifests {
-                    add(glob, Owner::PreconditionManifest { rule: rule_index })?;
-                }
-                for glob in &precondition.requires {
-                    add(glob, Owner::PreconditionRequired { rule: rule_index })?;
-                }
-            }
-            for (check, spec) in rule.checks.iter().enumerate() {
-                let rule = rule_index;
-                for glob in &spec.files {
-                    add(glob, Owner::Include { rule, check })?;
-                }
-                for glob in &spec.exclude {
-                    add(glob, Owner::Exclude { rule, check })?;
-                }
-                if let CheckKind::UpdateCoverage { ecosystems } = &spec.kind {
-                    for (ecosystem, used) in ecosystems.iter().enumerate() {
-                        for glob in &used.files {
-                            add(
-                                glob,
-                                Owner::Ecosystem {
-                                    rule,
-                                    check,
-                                    ecosystem,
-                                },
-                            )?;
+        let mut ids = |globs: &[String]| -> Result<Vec<usize>, MatcherError> {
+            let mut ids = Vec::new();
+            for glob in globs {
+                for compiled in compile_glob(glob)? {
+                    ids.push(*id_of.entry(compiled.glob().to_owned()).or_insert_with(|| {
+                        let id = scan_excludes.len();
+                        scan_excludes.push(false);
+                        if !star.add(compiled.glob(), id) {
+                            builder.add(compiled);
+                            set_ids.push(id);
                         }
-                    }
+                        id
+                    }));
                 }
             }
+            ids.sort_unstable();
+            ids.dedup();
+            Ok(ids)
+        };
+        let excluded_everywhere = ids(scan_exclude)?;
+        let mut rows: Vec<RowSpec> = Vec::new();
+        let mut row_ids: HashMap<RowSpec, usize> = HashMap::new();
+        let mut row = |include: Vec<usize>, exclude: &[usize]| -> usize {
+            let spec = RowSpec {
+                include,
+                exclude: exclude.to_vec(),
+            };
+            *row_ids.entry(spec.clone()).or_insert_with(|| {
+                rows.push(spec);
+                rows.len() - 1
+            })
+        };
+        let no_row = row(Vec::new(), &[]);
+        let mut specs = Vec::with_capacity(rules.len());
+        for rule in rules {
+            let mut spec = RuleSpec {
+                precondition: no_row,
+                manifests: no_row,
+                required: no_row,
+                ..RuleSpec::default()
+            };
+            if let Some(precondition) = &rule.applies_if {
+                let exclude = ids(&precondition.exclude)?;
+                spec.precondition = row(ids(&precondition.files)?, &exclude);
+                spec.manifests = row(ids(&precondition.manifests)?, &exclude);
+                spec.required = row(ids(&precondition.requires)?, &exclude);
+            }
+            for check in &rule.checks {
+                let exclude = ids(&check.exclude)?;
+                let mut ecosystems = Vec::new();
+                if let CheckKind::UpdateCoverage { ecosystems: used } = &check.kind {
+                    for ecosystem in used {
+                        ecosystems.push(row(ids(&ecosystem.files)?, &exclude));
+                    }
+                }
+                spec.checks.push(row(ids(&check.files)?, &exclude));
+                spec.ecosystems.push(ecosystems);
+            }
+            specs.push(spec);
+        }
+        for id in excluded_everywhere {
+            scan_excludes[id] = true;
         }
         Ok(Matcher {
             star,
             set: builder.build()?,
             set_ids,
-            owners,
-            rule_shapes: rules
-                .iter()
-                .map(|rule| {
-                    rule.checks
-                        .iter()
-                        .map(|check| match &check.kind {
-                            CheckKind::UpdateCoverage { ecosystems } => ecosystems.len(),
-                            _ => 0,
-                        })
-                        .collect()
-                })
-                .collect(),
+            scan_excludes,
+            rows,
+            rules: specs,
         })
     }
 
-    /// Matches every entry of the tree once, in parallel over contiguous chunks whose
-    /// results are appended in order, so the outcome does not depend on scheduling.
+    /// Matches every entry of the tree once, in parallel over contiguous chunks, recording
+    /// the entries of each glob; then builds each rule's rows from its globs' entries. A
+    /// row with one glob and nothing to take back shares that glob's entries.
     pub fn match_tree(&self, tree: &Tree) -> Matches {
         const CHUNK: usize = 4096;
-        let partial: Vec<Matches> = tree
+        let partial: Vec<Vec<Vec<usize>>> = tree
             .entries
             .par_chunks(CHUNK)
             .enumerate()
@@ -300,41 +274,56 @@ impl Matcher {
                 )
             })
             .collect();
-        let mut matches = self.empty_matches();
+        let mut by_glob: Vec<Vec<usize>> = vec![Vec::new(); self.scan_excludes.len()];
         for part in partial {
-            for (all, more) in matches.rules.iter_mut().zip(part.rules) {
+            for (all, more) in by_glob.iter_mut().zip(part) {
                 all.extend(more);
             }
         }
-        matches
-    }
-
-    fn empty_matches(&self) -> Matches {
+        let by_glob: Vec<Arc<Vec<usize>>> = by_glob.into_iter().map(Arc::new).collect();
+        let rows: Vec<Row> = self
+            .rows
+            .par_iter()
+            .map(|spec| row(spec, &by_glob))
+            .collect();
+        let mut required: HashMap<usize, Row> = HashMap::new();
+        for spec in &self.rules {
+            required
+                .entry(spec.required)
+                .or_insert_with(|| one_per_directory(&rows[spec.required], tree));
+        }
         let rules = self
-            .rule_shapes
+            .rules
             .iter()
-            .map(|checks| RuleRows {
-                checks: vec![Row::default(); checks.len()],
-                ecosystems: checks.iter().map(|&count| vec![None; count]).collect(),
-                ..RuleRows::default()
+            .map(|spec| RuleRows {
+                precondition: rows[spec.precondition].clone(),
+                manifests: rows[spec.manifests].clone(),
+                required: required[&spec.required].clone(),
+                checks: spec
+                    .checks
+                    .iter()
+                    .map(|&check| rows[check].clone())
+                    .collect(),
+                ecosystems: spec
+                    .ecosystems
+                    .iter()
+                    .map(|ecosystems| {
+                        ecosystems
+                            .iter()
+                            .map(|&ecosystem| rows[ecosystem].first().copied())
+                            .collect()
+                    })
+                    .collect(),
             })
             .collect();
         Matches { rules }
     }
 
-    /// Matches `(entry index, path)` pairs.
-    fn match_paths<'a>(&self, paths: impl Iterator<Item = (usize, &'a [u8])>) -> Matches {
-        let mut matches = self.empty_matches();
+    /// Matches `(entry index, path)` pairs; returns the entries each glob matched, by
+    /// glob id, leaving out files a scan-wide exclude matches.
+    fn match_paths<'a>(&self, paths: impl Iterator<Item = (usize, &'a [u8])>) -> Vec<Vec<usize>> {
+        let mut by_glob: Vec<Vec<usize>> = vec![Vec::new(); self.scan_excludes.len()];
         let mut hits = Vec::new();
-        let mut included = Vec::new();
-        let mut excluded = Vec::new();
-        let mut preconditions = Vec::new();
-        let mut precondition_excluded = Vec::new();
-        let mut precondition_manifests = Vec::new();
-        let mut required = Vec::new();
-        // Per rule: the directory of the last `requires` file kept.
-        let mut required_dir: Vec<&[u8]> = vec![b"\0"; self.rule_shapes.len()];
-        let mut ecosystems = Vec::new();
         let mut dir_cache = DirCache::default();
         for (entry_index, path) in paths {
             let candidate = Candidate::from_bytes(path);
@@ -343,71 +332,63 @@ impl Matcher {
                 *hit = self.set_ids[*hit];
             }
             self.star.matches_into(path, &mut dir_cache, &mut hits);
-            if hits.is_empty() {
+            if hits.iter().any(|&hit| self.scan_excludes[hit]) {
                 continue;
             }
-            included.clear();
-            excluded.clear();
-            preconditions.clear();
-            precondition_excluded.clear();
-            precondition_manifests.clear();
-            required.clear();
-            ecosystems.clear();
-            let mut scan_excluded = false;
-            for &owner in hits.iter().flat_map(|&hit| &self.owners[hit]) {
-                match owner {
-                    Owner::ScanExclude => scan_excluded = true,
-                    Owner::Precondition { rule } => preconditions.push(rule),
-                    Owner::PreconditionExclude { rule } => precondition_excluded.push(rule),
-                    Owner::PreconditionManifest { rule } => precondition_manifests.push(rule),
-                    Owner::PreconditionRequired { rule } => required.push(rule),
-                    Owner::Include { rule, check } => included.push((rule, check)),
-                    Owner::Exclude { rule, check } => excluded.push((rule, check)),
-                    Owner::Ecosystem {
-                        rule,
-                        check,
-                        ecosystem,
-                    } => ecosystems.push((rule, check, ecosystem)),
-                }
-            }
-            if scan_excluded {
-                continue;
-            }
-            for &rule in kept(&mut preconditions, &precondition_excluded) {
-                matches.rules[rule].precondition.push(entry_index);
-            }
-            for &rule in kept(&mut precondition_manifests, &precondition_excluded) {
-                matches.rules[rule].manifests.push(entry_index);
-            }
-            let dir = &path[..path.iter().rposition(|&byte| byte == b'/').unwrap_or(0)];
-            for &rule in kept(&mut required, &precondition_excluded) {
-                if required_dir[rule] != dir {
-                    required_dir[rule] = dir;
-                    matches.rules[rule].required.push(entry_index);
-                }
-            }
-            included.sort_unstable();
-            included.dedup();
-            for &(rule, check) in &included {
-                if !excluded.contains(&(rule, check)) {
-                    matches.rules[rule].checks[check].push(entry_index);
-                }
-            }
-            for &(rule, check, ecosystem) in &ecosystems {
-                let first = &mut matches.rules[rule].ecosystems[check][ecosystem];
-                if first.is_none() && !excluded.contains(&(rule, check)) {
-                    *first = Some(entry_index);
-                }
+            for &hit in &hits {
+                by_glob[hit].push(entry_index);
             }
         }
-        matches
+        by_glob
     }
 }
 
-/// The rules named in `owners`, once each, that `excluded` does not take back.
-fn kept<'a>(owners: &'a mut Vec<usize>, excluded: &[usize]) -> &'a [usize] {
-    owners.sort_unstable();
-    owners.dedup();
-    owners.retain(|rule| !excluded.contains(rule));
-    owners
+/// The entries `spec` selects: those of its included globs (ascending, once each) that
+/// none of its excluded globs matched.
+fn row(spec: &RowSpec, by_glob: &[Arc<Vec<usize>>]) -> Row {
+    let excluded = spec.exclude.iter().any(|&glob| !by_glob[glob].is_empty());
+    let mut nonempty = spec
+        .include
+        .iter()
+        .filter(|&&glob| !by_glob[glob].is_empty());
+    match (nonempty.next(), nonempty.next()) {
+        (None, _) => return Row::default(),
+        (Some(&only), None) if !excluded => return Row::shared(Arc::clone(&by_glob[only])),
+        _ => {}
+    }
+    let union = |globs: &[usize]| -> Vec<usize> {
+        let mut entries: Vec<usize> = globs
+            .iter()
+            .flat_map(|&glob| by_glob[glob].iter().copied())
+            .collect();
+        // Each glob's entries are ascending: the stable sort merges the runs.
+        entries.sort();
+        entries.dedup();
+        entries
+    };
+    let mut entries = union(&spec.include);
+    if excluded {
+        let excluded = union(&spec.exclude);
+        entries.retain(|entry| excluded.binary_search(entry).is_err());
+    }
+    Row::shared(Arc::new(entries))
+}
+
+/// The first of `row`'s entries in each run of entries sharing a directory: at most one
+/// per directory, which is all "is there one in this directory" needs.
+fn one_per_directory(row: &Row, tree: &Tree) -> Row {
+    let directory = |entry: usize| {
+        let path = tree.entries[entry].path.as_slice();
+        &path[..path.iter().rposition(|&byte| byte == b'/').unwrap_or(0)]
+    };
+    let mut kept: Vec<usize> = Vec::new();
+    for &entry in row.iter() {
+        if kept
+            .last()
+            .is_none_or(|&last| directory(last) != directory(entry))
+        {
+            kept.push(entry);
+        }
+    }
+    Row::shared(Arc::new(kept))
 }
