@@ -11,7 +11,8 @@ pub use compile::{Parsed, parse_rule_document, parse_rule_tables};
 pub use glob::{GlobError, compile_glob};
 pub use sets::{Definitions, builtin_definitions};
 
-use std::sync::{Arc, OnceLock};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use regex::bytes::{Match, Regex, RegexBuilder};
 
@@ -32,28 +33,32 @@ pub struct Pattern {
     /// Built-in patterns match ASCII config files and commands: compiled without Unicode
     /// classes (`\w`, `\b`, case folding), which makes them several times cheaper to build.
     ascii: bool,
-    compiled: OnceLock<Regex>,
+    /// Shared by clones, and by every built-in pattern with the same source: a named
+    /// pattern used by a dozen rules, and the per-component copies of rules, compile once.
+    compiled: Arc<OnceLock<Regex>>,
 }
 
 impl Pattern {
     /// Compiles `source` now (a user's pattern: Unicode-aware, errors reported at load).
     pub fn compile(source: &str) -> Result<Pattern, regex::Error> {
-        let compiled = OnceLock::new();
-        let _ = compiled.set(build(source, false)?);
         Ok(Pattern {
             source: source.to_owned(),
             ascii: false,
-            compiled,
+            compiled: Arc::new(OnceLock::from(build(source, false)?)),
         })
     }
 
     /// A built-in pattern, compiled on first use. A test compiles every one of them, so
     /// nothing is checked here.
     pub fn builtin(source: &str) -> Pattern {
+        static INTERNED: Mutex<BTreeMap<String, Arc<OnceLock<Regex>>>> =
+            Mutex::new(BTreeMap::new());
+        let mut interned = INTERNED.lock().unwrap_or_else(PoisonError::into_inner);
+        let compiled = interned.entry(source.to_owned()).or_default();
         Pattern {
             source: source.to_owned(),
             ascii: true,
-            compiled: OnceLock::new(),
+            compiled: Arc::clone(compiled),
         }
     }
 
