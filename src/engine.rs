@@ -487,23 +487,23 @@ fn follow_includes(
                 .flat_map(|include| includes::resolve(tree, &include.text))
                 .filter(|&target| target != entry)
                 .collect();
-            discovered.extend(targets.iter().copied());
+            // An included file is read as its includer is (a GitLab include need not be
+            // named like a pipeline).
+            let format = pipeline_format(&tree.entries[entry].display_path());
+            discovered.extend(targets.iter().map(|&target| (target, format)));
             includes.insert(entry, targets);
         }
-        discovered.retain(|target| !pipelines.contains_key(target));
-        discovered.sort_unstable();
-        discovered.dedup();
-        read_missing(discovered.iter().copied(), contents, read);
-        for &target in &discovered {
+        discovered.retain(|(target, _)| !pipelines.contains_key(target));
+        discovered.sort_unstable_by_key(|&(target, _)| target);
+        discovered.dedup_by_key(|(target, _)| *target);
+        read_missing(discovered.iter().map(|&(target, _)| target), contents, read);
+        for &(target, format) in &discovered {
             pipelines.insert(
                 target,
-                // An included file is read as its includer is: GitLab CI.
-                parse_text(contents, target, |text| {
-                    pipeline::read(pipeline::Format::GitLabCi, text)
-                }),
+                parse_text(contents, target, |text| pipeline::read(format, text)),
             );
         }
-        parsed = discovered;
+        parsed = discovered.into_iter().map(|(target, _)| target).collect();
     }
 }
 
@@ -624,6 +624,9 @@ struct Outcome {
     candidates: usize,
     /// The first few candidates looked into, to name them when nothing matched.
     examined: Vec<String>,
+    /// Calls of reusable workflows in other repositories, in pipelines where nothing
+    /// matched: what they run was not seen.
+    indirect: Vec<Evidence>,
 }
 
 /// `kept`: how many evidence locations the finding keeps.
@@ -911,7 +914,26 @@ fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: 
                 Some(None) | None => None,
             },
             kind => match facts.pipelines.get(&index) {
-                Some(Some(Ok(pipeline))) => pipeline_match(kind, pipeline, facts.tasks),
+                Some(Some(Ok(pipeline))) => {
+                    let found = pipeline_match(kind, pipeline, facts.tasks);
+                    // What a called workflow runs may be what the check looks for; for an
+                    // `absent` check, what it hides cannot count against the practice.
+                    let hidden = !check.absent
+                        && matches!(
+                            kind,
+                            CheckKind::PipelineCommand { .. } | CheckKind::PipelineUses { .. }
+                        );
+                    if hidden && found.is_none() {
+                        outcome
+                            .indirect
+                            .extend(pipeline.indirect.iter().map(|call| Evidence {
+                                path: path(),
+                                line: Some(call.line),
+                                detail: Some(call.text.clone()),
+                            }));
+                    }
+                    found
+                }
                 Some(Some(Err(error))) => {
                     if matches!(kind, CheckKind::PipelineParses) {
                         let at = Evidence {
@@ -968,12 +990,17 @@ fn pipeline_match(
                         .iter()
                         .any(|run| pattern.is_match(run.as_bytes()))
             };
-            pipeline
+            let (index, command) = pipeline
                 .commands
                 .iter()
-                .filter(|command| !pipeline::is_install(&command.text))
-                .find(runs)
-                .map(|command| (command.line, Some(command.text.clone())))
+                .enumerate()
+                .filter(|(_, command)| !pipeline::is_install(&command.text))
+                .find(|(_, command)| runs(command))?;
+            let detail = match pipeline.matrix_of(index) {
+                Some(matrix) => format!("{} (matrix: {})", command.text, matrix.description),
+                None => command.text.clone(),
+            };
+            Some((command.line, Some(detail)))
         }
         CheckKind::PipelineParses => Some((0, None)),
         CheckKind::FilesPresent
@@ -1019,7 +1046,29 @@ fn describe_document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
         1 => format!("the {noun} {named}"),
         count => format!("the {count} {noun}s ({named})"),
     };
-    Some(format!("Looked for {wanted} in {documents}: none found."))
+    let mut unseen: Vec<&Evidence> = misses
+        .iter()
+        .flat_map(|(_, outcome)| &outcome.indirect)
+        .collect();
+    unseen.sort();
+    unseen.dedup();
+    let unseen = match unseen.as_slice() {
+        [] => String::new(),
+        [call] => format!(
+            " Not seen: the steps of {}, a reusable workflow of another repository called at {}:{}.",
+            call.detail.as_deref().unwrap_or_default(),
+            call.path,
+            call.line.unwrap_or_default()
+        ),
+        [first, rest @ ..] => format!(
+            " Not seen: the steps of {} reusable workflows of other repositories ({}, …).",
+            rest.len() + 1,
+            first.detail.as_deref().unwrap_or_default()
+        ),
+    };
+    Some(format!(
+        "Looked for {wanted} in {documents}: none found.{unseen}"
+    ))
 }
 
 fn describe_miss(check: &Check, outcome: &Outcome) -> String {

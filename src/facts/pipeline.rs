@@ -23,13 +23,38 @@ pub struct Pipeline {
     pub uses: Vec<Located>,
     /// Deployment environments jobs declare (`environment: production`).
     pub environments: Vec<Located>,
-    /// Files of the same repository this pipeline includes (GitLab's local includes),
-    /// repository-relative; they may be globs.
+    /// Files of the same repository this pipeline includes (GitLab's local includes,
+    /// GitHub's local reusable workflows), repository-relative; they may be globs.
     pub includes: Vec<Located>,
+    /// Reusable workflows of other repositories the pipeline's jobs call (GitHub
+    /// `jobs.<id>.uses: org/repo/.github/workflows/x.yml@v1`): what their steps run is
+    /// not in this repository, so a command or action not found may be there.
+    pub indirect: Vec<Located>,
+    /// GitHub Actions jobs that run once per combination of a `strategy.matrix`.
+    pub matrices: Vec<Matrix>,
     /// GitHub Actions: the token permissions each job runs with, at the job (`read-all`,
     /// `contents: read, packages: write`, `none` for `{}`), or `default` when neither the
     /// job nor the workflow sets any.
     pub permissions: Vec<Located>,
+}
+
+/// A job's build matrix.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Matrix {
+    /// `os (3) × python (2)`: each dimension with how many values it lists, when it lists
+    /// them rather than computing them.
+    pub description: String,
+    /// The job's commands, as indices into [`Pipeline::commands`].
+    pub commands: std::ops::Range<usize>,
+}
+
+impl Pipeline {
+    /// The matrix the command at `index` of [`Pipeline::commands`] runs in, if any.
+    pub fn matrix_of(&self, index: usize) -> Option<&Matrix> {
+        self.matrices
+            .iter()
+            .find(|matrix| matrix.commands.contains(&index))
+    }
 }
 
 /// How a pipeline file is read; which files are which is rule data (`rules/ci.toml`).
@@ -65,7 +90,7 @@ pub fn is_install(command: &str) -> bool {
     INSTALL
         .get_or_init(|| {
             Regex::new(
-                r"^(sudo\s+)?(pip3?|python3?\s+-m\s+pip|pipx|uv\s+(pip|tool)|npm|yarn(\s+global)?|pnpm|bun|go|cargo(\s+binstall)?|gem|apt(-get)?|brew|apk|dnf|yum|choco|dotnet\s+tool|helm\s+plugin)\s+(install|add|i)\b",
+                r"^(sudo\s+)?(pip3?|python3?\s+-m\s+pip|pipx|uv\s+(pip|tool)|npm|yarn(\s+global)?|pnpm|bun|go|cargo(\s+binstall)?|gem|apt(-get)?|brew|apk|dnf|yum|choco|dotnet\s+tool|helm\s+plugin|((npx|bunx|pnpm\s+exec|yarn)\s+)?playwright)\s+(install|add|i)\b",
             )
             .expect("valid regex")
         })
@@ -142,9 +167,10 @@ fn read_github(root: &Node, pipeline: &mut Pipeline) {
             .permissions
             .push(Located::new(permissions, name.line));
         if let Some(workflow) = job.get("uses") {
-            push_scalar(&mut pipeline.uses, workflow);
+            read_reusable_workflow_call(workflow, pipeline);
         }
         push_environment(&mut pipeline.environments, job);
+        let first_command = pipeline.commands.len();
         for step in job.get("steps").map(Node::items).unwrap_or_default() {
             if let Some(run) = step.get("run") {
                 push_commands(&mut pipeline.commands, run);
@@ -153,7 +179,65 @@ fn read_github(root: &Node, pipeline: &mut Pipeline) {
                 push_scalar(&mut pipeline.uses, action);
             }
         }
+        let matrix = job
+            .get("strategy")
+            .and_then(|strategy| strategy.get("matrix"));
+        if let Some(description) = matrix.and_then(describe_matrix) {
+            pipeline.matrices.push(Matrix {
+                description,
+                commands: first_command..pipeline.commands.len(),
+            });
+        }
     }
+}
+
+/// `jobs.<id>.uses`: a workflow of this repository (`./.github/workflows/test.yml`) is read
+/// as part of the calling one; one of another repository is a reference whose steps are
+/// out of sight.
+fn read_reusable_workflow_call(workflow: &Node, pipeline: &mut Pipeline) {
+    let Some(reference) = workflow.as_str() else {
+        return;
+    };
+    match reference.strip_prefix("./") {
+        Some(local) => pipeline
+            .includes
+            .push(Located::new(local.to_owned(), workflow.line)),
+        None => {
+            pipeline
+                .uses
+                .push(Located::new(reference.to_owned(), workflow.line));
+            pipeline
+                .indirect
+                .push(Located::new(reference.to_owned(), workflow.line));
+        }
+    }
+}
+
+/// `os (3) × rust (2)` for a matrix listing its values; a dimension computed by an
+/// expression is named without a count, and `include`/`exclude` adjust combinations
+/// rather than add dimensions. `None` when no dimension varies.
+fn describe_matrix(matrix: &Node) -> Option<String> {
+    let dimensions: Vec<String> = match &matrix.value {
+        Value::Map(_) => matrix
+            .entries()
+            .filter_map(|(name, values)| {
+                let name = name.as_str()?;
+                if name == "include" || name == "exclude" {
+                    return None;
+                }
+                match &values.value {
+                    // One value is no variation.
+                    Value::Seq(items) if items.len() < 2 => None,
+                    Value::Seq(items) => Some(format!("{name} ({})", items.len())),
+                    _ => Some(name.to_owned()),
+                }
+            })
+            .collect(),
+        // `matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}`
+        Value::Scalar(_) => vec!["computed".to_owned()],
+        Value::Null | Value::Seq(_) => Vec::new(),
+    };
+    (!dimensions.is_empty()).then(|| dimensions.join(" × "))
 }
 
 /// `read-all`, `write-all`, `none` for `{}`, or the scopes as `contents: read, …`.
@@ -488,6 +572,33 @@ mod tests {
     }
 
     #[test]
+    fn github_reusable_workflows_and_matrices() {
+        let text = "on: pull_request\njobs:\n  local:\n    uses: ./.github/workflows/test.yml\n  remote:\n    uses: org/ci/.github/workflows/build.yml@v2\n  test:\n    strategy:\n      matrix:\n        os: [ubuntu-latest, macos-latest, windows-latest]\n        python: ['3.12', '3.13']\n        include:\n          - os: ubuntu-latest\n            python: '3.14'\n    steps:\n      - run: pytest\n  lint:\n    steps:\n      - run: ruff check\n  plan:\n    strategy:\n      matrix: ${{ fromJSON(needs.setup.outputs.matrix) }}\n    steps:\n      - run: make test\n";
+        let pipeline = read(Format::GitHubActions, text).unwrap();
+        assert_eq!(
+            texts(&pipeline.includes),
+            [(".github/workflows/test.yml", 4)]
+        );
+        assert_eq!(
+            texts(&pipeline.indirect),
+            [("org/ci/.github/workflows/build.yml@v2", 6)]
+        );
+        assert_eq!(
+            pipeline
+                .matrix_of(0)
+                .map(|matrix| matrix.description.as_str()),
+            Some("os (3) × python (2)")
+        );
+        assert_eq!(pipeline.matrix_of(1), None, "ruff runs once");
+        assert_eq!(
+            pipeline
+                .matrix_of(2)
+                .map(|matrix| matrix.description.as_str()),
+            Some("computed")
+        );
+    }
+
+    #[test]
     fn gitlab_scripts_and_merge_request_rules() {
         let text = "stages: [test]\ndefault:\n  before_script:\n    - echo hi\ntest:\n  script:\n    - make test\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n";
         let pipeline = read(Format::GitLabCi, text).unwrap();
@@ -617,6 +728,7 @@ mod tests {
             "sudo apt-get install -y shellcheck",
             "npm i -g jest",
             "go install gotest.tools/gotestsum@latest",
+            "npx playwright install --with-deps",
         ] {
             assert!(is_install(install), "{install}");
         }
@@ -625,6 +737,7 @@ mod tests {
             "cargo deny check",
             "npm test",
             "go test ./...",
+            "npx playwright test",
         ] {
             assert!(!is_install(run), "{run}");
         }

@@ -91,3 +91,42 @@ fn a_malformed_pipeline_is_a_finding_with_its_line_not_a_crash() {
     assert_eq!(parses["evidence"][0]["path"], ".github/workflows/ci.yml");
     assert!(parses["evidence"][0]["line"].as_u64().is_some(), "{parses}");
 }
+
+#[test]
+fn steps_of_another_repositorys_reusable_workflow_are_named_as_not_seen() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".github/workflows/ci.yml",
+        "on: pull_request\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo clippy\n  test:\n    uses: acme/shared-ci/.github/workflows/rust.yml@v3\n",
+    );
+    repo.commit("shared workflow");
+    let (_, report) = json_report(&[], repo.path());
+    let runs_tests = finding(&report, "ci.runs-tests").unwrap();
+    assert_eq!(runs_tests["status"], "fail");
+    let message = runs_tests["message"].as_str().unwrap();
+    assert!(
+        message.ends_with(
+            "Not seen: the steps of acme/shared-ci/.github/workflows/rust.yml@v3, a reusable \
+             workflow of another repository called at .github/workflows/ci.yml:8."
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_test_step_in_a_matrix_job_says_what_varies() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".github/workflows/ci.yml",
+        "on: pull_request\njobs:\n  test:\n    strategy:\n      matrix:\n        os: [ubuntu-latest, windows-latest]\n        node: [20, 22, 24]\n    runs-on: ${{ matrix.os }}\n    steps:\n      - run: npx playwright install --with-deps\n      - run: npx playwright test\n",
+    );
+    repo.commit("matrix");
+    let (_, report) = json_report(&[], repo.path());
+    let evidence = &finding(&report, "ci.runs-tests").unwrap()["evidence"][0];
+    // Installing the browsers is not running the tests.
+    assert_eq!(evidence["line"], 11);
+    assert_eq!(
+        evidence["detail"],
+        "npx playwright test (matrix: os (2) × node (3))"
+    );
+}
