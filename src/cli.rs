@@ -326,6 +326,9 @@ pub fn explanation(rule: &Rule) -> String {
             CheckKind::BaseImage { .. } => {
                 format!("a Dockerfile in {files} starts from an image matching")
             }
+            CheckKind::WorkloadContainers { .. } => {
+                format!("a Kubernetes workload in {files} has a container described like")
+            }
             CheckKind::Dependency { .. } => {
                 format!("a manifest in {files} declares a dependency named like")
             }

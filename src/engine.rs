@@ -15,7 +15,7 @@ use crate::facts::tasks::{TaskRunners, task_files};
 use crate::facts::tree::Tree;
 use crate::facts::yaml::ParseError;
 use crate::facts::{self, Located};
-use crate::facts::{dependabot, dockerfile, includes};
+use crate::facts::{dependabot, dockerfile, includes, kubernetes};
 use crate::finding::{Evidence, Finding, Status};
 use crate::matcher::{Matcher, MatcherError, Matches, Row, RuleRows};
 use crate::rules::{
@@ -894,6 +894,10 @@ fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: 
                 .ok()
                 .map(dockerfile::base_images)
                 .and_then(|images| first_match(&images, pattern)),
+            CheckKind::WorkloadContainers { pattern } => std::str::from_utf8(bytes)
+                .ok()
+                .map(kubernetes::workload_containers)
+                .and_then(|containers| first_match(&containers, pattern)),
             CheckKind::Dependency { pattern } => match facts.manifests.get(&index) {
                 Some(Some(Ok(declared))) => declared
                     .iter()
@@ -1007,6 +1011,7 @@ fn pipeline_match(
         | CheckKind::ContentMatches { .. }
         | CheckKind::Dependency { .. }
         | CheckKind::BaseImage { .. }
+        | CheckKind::WorkloadContainers { .. }
         | CheckKind::UpdateCoverage { .. } => None,
     }
 }
@@ -1086,6 +1091,10 @@ fn describe_miss(check: &Check, outcome: &Outcome) -> String {
         }
         (CheckKind::BaseImage { .. }, candidates) => format!(
             "None of the {} matching {patterns} starts from {marker}.",
+            plural(candidates, "file")
+        ),
+        (CheckKind::WorkloadContainers { .. }, candidates) => format!(
+            "None of the {} matching {patterns} declares {marker}.",
             plural(candidates, "file")
         ),
         (CheckKind::FilesPresent, found) => format!(

@@ -5,6 +5,7 @@ pub mod content;
 pub mod dependabot;
 pub mod dockerfile;
 pub mod includes;
+pub mod kubernetes;
 pub mod manifest;
 pub mod pipeline;
 pub mod tasks;

@@ -277,7 +277,8 @@ fn compile_check(
         | "pipeline-environment"
         | "pipeline-permissions"
         | "dependency"
-        | "base-image") => match &spec.pattern {
+        | "base-image"
+        | "workload-containers") => match &spec.pattern {
             None => {
                 problems.push(
                     Problem::new(
@@ -295,6 +296,7 @@ fn compile_check(
                 "pipeline-environment" => CheckKind::PipelineEnvironment { pattern },
                 "dependency" => CheckKind::Dependency { pattern },
                 "base-image" => CheckKind::BaseImage { pattern },
+                "workload-containers" => CheckKind::WorkloadContainers { pattern },
                 "pipeline-permissions" => CheckKind::PipelinePermissions { pattern },
                 _ => CheckKind::ContentMatches { pattern },
             }),
@@ -309,7 +311,7 @@ fn compile_check(
                     "check kinds are: files-present, content-matches, pipeline-trigger, \
                      pipeline-command, pipeline-uses, pipeline-environment, pipeline-permissions, \
                      pipeline-parses, \
-                     dependency, base-image, update-coverage",
+                     dependency, base-image, workload-containers, update-coverage",
                 ),
             );
             None

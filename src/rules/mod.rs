@@ -175,6 +175,10 @@ pub enum CheckKind {
     /// Some selected Dockerfile starts a stage from an external image whose reference
     /// matches the pattern.
     BaseImage { pattern: Pattern },
+    /// Some container of a Kubernetes Deployment, StatefulSet or DaemonSet in the selected
+    /// manifests has a summary matching the pattern: `Deployment/cart container server:
+    /// probes liveness, readiness` (or `probes none`).
+    WorkloadContainers { pattern: Pattern },
     /// Finds the ecosystems the repository uses (outside the check's `exclude`) that the
     /// selected Dependabot configuration does not update; meant to be `absent`.
     UpdateCoverage { ecosystems: Vec<Ecosystem> },
@@ -208,6 +212,7 @@ impl Check {
             CheckKind::PipelineParses => "a readable pipeline",
             CheckKind::Dependency { .. } => "a matching dependency",
             CheckKind::BaseImage { .. } => "a matching base image",
+            CheckKind::WorkloadContainers { .. } => "a matching workload container",
             CheckKind::UpdateCoverage { .. } => "an update entry for every ecosystem in use",
         }
     }
@@ -236,7 +241,8 @@ impl CheckKind {
             | CheckKind::PipelineEnvironment { pattern }
             | CheckKind::PipelinePermissions { pattern }
             | CheckKind::Dependency { pattern }
-            | CheckKind::BaseImage { pattern } => Some(pattern),
+            | CheckKind::BaseImage { pattern }
+            | CheckKind::WorkloadContainers { pattern } => Some(pattern),
             CheckKind::FilesPresent
             | CheckKind::PipelineParses
             | CheckKind::UpdateCoverage { .. } => None,

@@ -1,0 +1,143 @@
+//! Kubernetes manifests: the containers of the long-running workloads they declare, each
+//! summarised in a line rules match with a pattern.
+
+use super::Located;
+use super::yaml::{self, Node};
+
+/// Workloads whose containers are expected to run indefinitely, so health probes apply.
+const LONG_RUNNING: &[&str] = &["Deployment", "StatefulSet", "DaemonSet"];
+
+const PROBES: &[(&str, &str)] = &[
+    ("livenessProbe", "liveness"),
+    ("readinessProbe", "readiness"),
+    ("startupProbe", "startup"),
+];
+
+/// Each container of each Deployment, StatefulSet or DaemonSet in a (multi-document)
+/// manifest, at the line of its name, as `Deployment/cart container server: probes
+/// liveness, readiness` or `…: probes none`. Documents that are not YAML (Helm templates,
+/// with their `{{ }}`) or not such workloads give nothing.
+pub fn workload_containers(text: &str) -> Vec<Located> {
+    let mut containers = Vec::new();
+    for (document, first_line) in documents(text) {
+        if !document.contains("kind:") {
+            continue;
+        }
+        let Ok(root) = yaml::parse(document) else {
+            continue;
+        };
+        let Some(kind) = root
+            .get("kind")
+            .and_then(Node::as_str)
+            .filter(|kind| LONG_RUNNING.contains(kind))
+        else {
+            continue;
+        };
+        let name = root
+            .get("metadata")
+            .and_then(|metadata| metadata.get("name"))
+            .and_then(Node::as_str)
+            .unwrap_or("unnamed");
+        let pod = root
+            .get("spec")
+            .and_then(|spec| spec.get("template"))
+            .and_then(|template| template.get("spec"));
+        let listed = pod.and_then(|pod| pod.get("containers"));
+        for container in listed.map(Node::items).unwrap_or_default() {
+            let container_name = container.get("name").and_then(Node::as_str).unwrap_or("?");
+            let probes: Vec<&str> = PROBES
+                .iter()
+                .filter(|(key, _)| container.get(key).is_some())
+                .map(|(_, probe)| *probe)
+                .collect();
+            let probes = if probes.is_empty() {
+                "none".to_owned()
+            } else {
+                probes.join(", ")
+            };
+            let line = first_line + container.line.saturating_sub(1);
+            containers.push(Located::new(
+                format!("{kind}/{name} container {container_name}: probes {probes}"),
+                line,
+            ));
+        }
+    }
+    containers
+}
+
+/// The documents of a YAML stream, split at `---` lines, with the line each starts on.
+fn documents(text: &str) -> Vec<(&str, u32)> {
+    let mut documents = Vec::new();
+    let (mut start, mut start_line, mut line) = (0, 1u32, 1u32);
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        if raw.trim_end() == "---" || raw.starts_with("--- ") {
+            documents.push((&text[start..offset], start_line));
+            start = offset + raw.len();
+            start_line = line + 1;
+        }
+        offset += raw.len();
+        line += 1;
+    }
+    documents.push((&text[start..], start_line));
+    documents
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containers_of_long_running_workloads_with_their_probes() {
+        let text = "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: cart
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: cart
+spec:
+  template:
+    spec:
+      initContainers:
+        - name: migrate
+      containers:
+        - name: server
+          readinessProbe:
+            httpGet: {path: /healthz, port: 8080}
+          livenessProbe:
+            tcpSocket: {port: 8080}
+        - name: proxy
+          image: envoy
+---
+kind: CronJob
+metadata:
+  name: nightly
+";
+        let containers = workload_containers(text);
+        let found: Vec<(&str, u32)> = containers
+            .iter()
+            .map(|fact| (fact.text.as_str(), fact.line))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "Deployment/cart container server: probes liveness, readiness",
+                    16
+                ),
+                ("Deployment/cart container proxy: probes none", 21),
+            ]
+        );
+    }
+
+    #[test]
+    fn helm_templates_and_other_yaml_give_nothing() {
+        let template = "kind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      containers:\n        {{- toYaml .Values.containers | nindent 8 }}\n";
+        assert!(workload_containers(template).is_empty());
+        assert!(workload_containers("jobs:\n  test:\n    kind: x\n").is_empty());
+    }
+}
