@@ -1000,8 +1000,8 @@ fn pipeline_match(
                 .enumerate()
                 .filter(|(_, command)| !pipeline::is_install(&command.text))
                 .find(|(_, command)| runs(command))?;
-            let detail = match pipeline.matrix_of(index) {
-                Some(matrix) => format!("{} (matrix: {})", command.text, matrix.description),
+            let detail = match pipeline.job_note(index) {
+                Some(note) => format!("{} ({note})", command.text),
                 None => command.text.clone(),
             };
             Some((command.line, Some(detail)))

@@ -30,30 +30,33 @@ pub struct Pipeline {
     /// `jobs.<id>.uses: org/repo/.github/workflows/x.yml@v1`): what their steps run is
     /// not in this repository, so a command or action not found may be there.
     pub indirect: Vec<Located>,
-    /// GitHub Actions jobs that run once per combination of a `strategy.matrix`.
-    pub matrices: Vec<Matrix>,
+    /// GitLab's `stages:`, in order.
+    pub stages: Vec<Located>,
+    /// What the report should say about the job a command runs in: its `strategy.matrix`
+    /// (GitHub Actions), its stage (GitLab).
+    pub job_notes: Vec<JobNote>,
     /// GitHub Actions: the token permissions each job runs with, at the job (`read-all`,
     /// `contents: read, packages: write`, `none` for `{}`), or `default` when neither the
     /// job nor the workflow sets any.
     pub permissions: Vec<Located>,
 }
 
-/// A job's build matrix.
+/// Something about a job worth saying next to its commands: `matrix: os (3) × python (2)`
+/// (each dimension with how many values it lists, when it lists them), `stage test`.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Matrix {
-    /// `os (3) × python (2)`: each dimension with how many values it lists, when it lists
-    /// them rather than computing them.
-    pub description: String,
+pub struct JobNote {
+    pub text: String,
     /// The job's commands, as indices into [`Pipeline::commands`].
     pub commands: std::ops::Range<usize>,
 }
 
 impl Pipeline {
-    /// The matrix the command at `index` of [`Pipeline::commands`] runs in, if any.
-    pub fn matrix_of(&self, index: usize) -> Option<&Matrix> {
-        self.matrices
+    /// The note on the job the command at `index` of [`Pipeline::commands`] runs in.
+    pub fn job_note(&self, index: usize) -> Option<&str> {
+        self.job_notes
             .iter()
-            .find(|matrix| matrix.commands.contains(&index))
+            .find(|note| note.commands.contains(&index))
+            .map(|note| note.text.as_str())
     }
 }
 
@@ -183,8 +186,8 @@ fn read_github(root: &Node, pipeline: &mut Pipeline) {
             .get("strategy")
             .and_then(|strategy| strategy.get("matrix"));
         if let Some(description) = matrix.and_then(describe_matrix) {
-            pipeline.matrices.push(Matrix {
-                description,
+            pipeline.job_notes.push(JobNote {
+                text: format!("matrix: {description}"),
                 commands: first_command..pipeline.commands.len(),
             });
         }
@@ -277,6 +280,9 @@ fn read_gitlab(root: &Node, pipeline: &mut Pipeline) {
     if let Some(include) = root.get("include") {
         read_gitlab_includes(include, pipeline);
     }
+    for stage in root.get("stages").map(Node::items).unwrap_or_default() {
+        push_scalar(&mut pipeline.stages, stage);
+    }
     let mut has_jobs = false;
     for (name, job) in root.entries() {
         if name
@@ -295,11 +301,18 @@ fn read_gitlab(root: &Node, pipeline: &mut Pipeline) {
             continue;
         }
         has_jobs |= matches!(job.value, Value::Map(_));
+        let first_command = pipeline.commands.len();
         for key in ["before_script", "script", "after_script"] {
             if let Some(script) = job.get(key) {
                 push_script(&mut pipeline.commands, script);
             }
         }
+        // A job without `stage:` runs in GitLab's `test` stage.
+        let stage = job.get("stage").and_then(Node::as_str).unwrap_or("test");
+        pipeline.job_notes.push(JobNote {
+            text: format!("stage {stage}"),
+            commands: first_command..pipeline.commands.len(),
+        });
         push_environment(&mut pipeline.environments, job);
         if let Some(only) = job.get("only") {
             let refs = only.get("refs").unwrap_or(only);
@@ -583,25 +596,17 @@ mod tests {
             texts(&pipeline.indirect),
             [("org/ci/.github/workflows/build.yml@v2", 6)]
         );
-        assert_eq!(
-            pipeline
-                .matrix_of(0)
-                .map(|matrix| matrix.description.as_str()),
-            Some("os (3) × python (2)")
-        );
-        assert_eq!(pipeline.matrix_of(1), None, "ruff runs once");
-        assert_eq!(
-            pipeline
-                .matrix_of(2)
-                .map(|matrix| matrix.description.as_str()),
-            Some("computed")
-        );
+        assert_eq!(pipeline.job_note(0), Some("matrix: os (3) × python (2)"));
+        assert_eq!(pipeline.job_note(1), None, "ruff runs once");
+        assert_eq!(pipeline.job_note(2), Some("matrix: computed"));
     }
 
     #[test]
     fn gitlab_scripts_and_merge_request_rules() {
         let text = "stages: [test]\ndefault:\n  before_script:\n    - echo hi\ntest:\n  script:\n    - make test\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n";
         let pipeline = read(Format::GitLabCi, text).unwrap();
+        assert_eq!(texts(&pipeline.stages), [("test", 1)]);
+        assert_eq!(pipeline.job_note(0), Some("stage test"));
         assert_eq!(
             texts(&pipeline.commands),
             [("make test", 7), ("echo hi", 4)]
