@@ -203,7 +203,7 @@ impl Check {
         }
         match self.kind {
             CheckKind::FilesPresent => "a matching file",
-            CheckKind::ContentMatches { .. } => "the marker",
+            CheckKind::ContentMatches { .. } => "a matching line",
             CheckKind::PipelineTrigger { .. } => "a matching trigger",
             CheckKind::PipelineCommand { .. } => "a matching command",
             CheckKind::PipelineUses { .. } => "a matching action",
