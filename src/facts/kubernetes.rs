@@ -20,7 +20,8 @@ const PROBES: &[(&str, &str)] = &[
 pub fn workload_containers(text: &str) -> Vec<Located> {
     let mut containers = Vec::new();
     for (document, first_line) in documents(text) {
-        if !document.contains("kind:") {
+        // Parsing is what costs: only documents that can hold such a workload's containers.
+        if !document.contains("containers:") || !declares_long_running_kind(document) {
             continue;
         }
         let Ok(root) = yaml::parse(document) else {
@@ -63,6 +64,14 @@ pub fn workload_containers(text: &str) -> Vec<Located> {
         }
     }
     containers
+}
+
+/// Whether a top-level `kind:` line names a long-running workload.
+fn declares_long_running_kind(document: &str) -> bool {
+    document.lines().any(|line| {
+        line.strip_prefix("kind:")
+            .is_some_and(|kind| LONG_RUNNING.contains(&kind.trim().trim_matches(['"', '\''])))
+    })
 }
 
 /// The documents of a YAML stream, split at `---` lines, with the line each starts on.
