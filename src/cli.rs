@@ -158,14 +158,22 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         max_file_size: args.max_file_size,
     };
     let report = scan::check(&options)?;
-    let text = match args.format {
-        Format::Human => report::human::render(&report, color && args.output.is_none()),
-        Format::Json => report::json::render(&report),
+    let write = |out: &mut dyn Write| match args.format {
+        Format::Human => {
+            let text = report::human::render(&report, color && args.output.is_none());
+            out.write_all(text.as_bytes())
+        }
+        Format::Json => {
+            let mut buffered = std::io::BufWriter::new(&mut *out);
+            report::json::write(&report, &mut buffered)?;
+            buffered.flush()
+        }
     };
     match &args.output {
-        Some(path) => std::fs::write(path, text)
+        Some(path) => std::fs::File::create(path)
+            .and_then(|mut file| write(&mut file))
             .map_err(|error| miette::miette!("cannot write {}: {error}", path.display()))?,
-        None => write_stdout(&text)?,
+        None => write_stdout(write)?,
     }
     Ok(exit_code(&report, args.fail_on))
 }
@@ -211,7 +219,7 @@ fn list_rules(format: Format) -> Outcome {
                 .collect()
         }
     };
-    write_stdout(&text)?;
+    write_stdout(|out| out.write_all(text.as_bytes()))?;
     Ok(0)
 }
 
@@ -231,7 +239,8 @@ fn explain(id: &str) -> Outcome {
         };
         return Err(miette::miette!(help = help, "unknown rule `{id}`"));
     };
-    write_stdout(&explanation(rule))?;
+    let text = explanation(rule);
+    write_stdout(|out| out.write_all(text.as_bytes()))?;
     Ok(0)
 }
 
@@ -375,13 +384,12 @@ fn init(dir: PathBuf, force: bool) -> Outcome {
     Ok(0)
 }
 
-/// Writes to stdout; a closed pipe (`opslint check | head`) is not an error.
-fn write_stdout(text: &str) -> Result<(), miette::Report> {
+/// Writes to stdout with `write`; a closed pipe (`opslint check | head`) is not an error.
+fn write_stdout(
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), miette::Report> {
     let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
         Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(miette::miette!("cannot write to standard output: {error}"))
         }
