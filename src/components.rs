@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::area::Area;
+use crate::engine::MAX_EVIDENCE;
 use crate::finding::{Evidence, Finding, Severity, Status};
 use crate::rules::{Check, CheckKind, Rule, builtin_definitions};
 
@@ -166,7 +167,11 @@ pub fn aggregate(repository: Finding, components: &[(&str, &Finding)]) -> Findin
             failing.len(),
             name_some(&failing)
         );
-        let evidence = failing.iter().map(|path| directory(path)).collect();
+        let evidence = failing
+            .iter()
+            .take(MAX_EVIDENCE)
+            .map(|path| directory(path))
+            .collect();
         (Status::Fail, message, evidence)
     } else if !unknown.is_empty() {
         let message = format!(
@@ -179,6 +184,7 @@ pub fn aggregate(repository: Finding, components: &[(&str, &Finding)]) -> Findin
         let evidence = applicable
             .iter()
             .filter_map(|(_, finding)| finding.evidence.first().cloned())
+            .take(MAX_EVIDENCE)
             .collect();
         (
             Status::Pass,
@@ -233,6 +239,21 @@ mod tests {
             evidence: vec![directory("x")],
             remediation: "".into(),
         }
+    }
+
+    #[test]
+    fn a_finding_over_thousands_of_components_keeps_the_evidence_cap() {
+        let fail = finding(Status::Fail);
+        let paths: Vec<String> = (0..2000).map(|n| format!("services/s{n}")).collect();
+        let components: Vec<(&str, &Finding)> =
+            paths.iter().map(|path| (path.as_str(), &fail)).collect();
+        let judged = aggregate(finding(Status::Fail), &components);
+        assert_eq!(judged.evidence.len(), MAX_EVIDENCE);
+        assert!(
+            judged.message.ends_with("and 1995 more."),
+            "{}",
+            judged.message
+        );
     }
 
     #[test]
