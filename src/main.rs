@@ -4,6 +4,7 @@ use clap::Parser;
 use opslint::cli::{self, Cli};
 
 fn main() -> ExitCode {
+    keep_freed_memory();
     let cli = Cli::parse();
     let color = cli.color;
     miette::set_hook(Box::new(move |_| {
@@ -27,3 +28,15 @@ fn main() -> ExitCode {
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `mi_option_purge_delay` in mimalloc 3's `mimalloc.h` (the sys crate names only older options).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// A check runs for a fraction of a second and a sweep reuses what one repository freed for
+/// the next: memory handed back to the OS would only be faulted in and zeroed again (it
+/// was a tenth of a large monorepo's scan time).
+fn keep_freed_memory() {
+    // SAFETY: sets a process-wide allocator option before any thread is started; the
+    // option id and value are ones mimalloc documents (-1: never purge).
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+}
