@@ -1,7 +1,7 @@
 //! The engine: compiled rules × collected facts → findings. Pure apart from the content
 //! reader it is handed, so it is tested without a repository.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use globset::{GlobSet, GlobSetBuilder};
@@ -98,7 +98,7 @@ pub fn evaluate(
     let mut all: Vec<&Rule> = rules.iter().collect();
     let relative_rows = rules.len()..rules.len() + relative.len();
     let ranges: Vec<_> = component_dirs
-        .iter()
+        .par_iter()
         .map(|dir| tree.range_under(&format!("{dir}/")))
         .collect();
     matches.push_rules_within(relative_rows.clone(), &ranges);
@@ -284,7 +284,7 @@ fn examine_contents(
             &mut includes,
             &mut read,
         );
-        let manifest_entries: BTreeSet<usize> = due
+        let manifest_entries: Vec<usize> = due
             .iter()
             .filter(|&&(index, check)| rules[index].checks[check].kind.reads_manifests())
             .flat_map(|&(index, check)| matches.rules[index].checks[check].iter().copied())
@@ -373,7 +373,7 @@ fn settle_preconditions(
             .chain(manifests.into_iter().flatten())
     };
     read_missing(pending.iter().flat_map(searched), contents, read);
-    let manifest_entries: BTreeSet<usize> = pending
+    let manifest_entries: Vec<usize> = pending
         .iter()
         .filter(|(_, precondition)| precondition.dependency.is_some())
         .flat_map(|&(index, _)| matches.rules[index].manifests.iter().copied())
@@ -414,13 +414,13 @@ fn requirement_met(precondition: &Precondition, rows: &RuleRows) -> bool {
 fn parse_manifests(
     tree: &Tree,
     contents: &[Option<Content>],
-    entries: BTreeSet<usize>,
+    mut entries: Vec<usize>,
     manifests: &mut Manifests,
 ) {
+    entries.retain(|entry| !manifests.contains_key(entry));
+    entries.sort_unstable();
+    entries.dedup();
     let parsed: Vec<(usize, Option<Manifest>)> = entries
-        .into_iter()
-        .filter(|entry| !manifests.contains_key(entry))
-        .collect::<Vec<usize>>()
         .into_par_iter()
         .map(|entry| {
             let path = tree.entries[entry].display_path();
@@ -437,14 +437,15 @@ fn read_missing(
     contents: &mut [Option<Content>],
     read: &mut impl FnMut(&[usize]) -> Vec<Content>,
 ) {
-    let missing: BTreeSet<usize> = entries
+    let mut missing: Vec<usize> = entries
         .into_iter()
         .filter(|&entry| contents[entry].is_none())
         .collect();
     if missing.is_empty() {
         return;
     }
-    let missing: Vec<usize> = missing.into_iter().collect();
+    missing.sort_unstable();
+    missing.dedup();
     for (entry, content) in missing.iter().zip(read(&missing)) {
         contents[*entry] = Some(content);
     }
