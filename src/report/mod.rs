@@ -3,7 +3,9 @@
 pub mod human;
 pub mod json;
 
-use serde::Serialize;
+use rayon::prelude::*;
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 
 use crate::area::Area;
 use crate::components::ComponentFindings;
@@ -23,8 +25,23 @@ pub struct Report {
     pub areas: Vec<AreaSummary>,
     pub findings: Vec<Finding>,
     /// In a monorepo, each component's findings for the per-component rules.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "one_per_line")]
     pub components: Vec<ComponentFindings>,
+}
+
+/// Components as compact objects, one per line of the array: a monorepo has thousands,
+/// which read (and grep) better that way than spread over a dozen lines each, and they
+/// are rendered in parallel.
+fn one_per_line<S: Serializer>(
+    components: &[ComponentFindings],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let rendered: Vec<Box<RawValue>> = components
+        .par_iter()
+        .map(serde_json::value::to_raw_value)
+        .collect::<Result<_, _>>()
+        .map_err(serde::ser::Error::custom)?;
+    rendered.serialize(serializer)
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -85,3 +85,24 @@ fn a_single_project_has_no_components() {
     let report = json_report(&repo);
     assert!(report.get("components").is_none());
 }
+
+#[test]
+fn each_component_is_one_line_of_the_json_report() {
+    let repo = TestRepo::from_fixture("repos/monorepo");
+    let output = opslint()
+        .args(["check", "--format", "json", "--rev", "HEAD"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let report: Value = serde_json::from_str(&text).unwrap();
+    let components = report["components"].as_array().unwrap();
+    for component in components {
+        let line = text
+            .lines()
+            .find(|line| line.contains(&format!("{{\"path\":{}", component["path"])))
+            .unwrap_or_else(|| panic!("no line for {}", component["path"]));
+        let parsed: Value = serde_json::from_str(line.trim().trim_end_matches(',')).unwrap();
+        assert_eq!(&parsed, component);
+    }
+}
