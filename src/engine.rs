@@ -84,13 +84,15 @@ pub fn evaluate(
         .collect();
     let marker = components::marker_rule().filter(|_| !per_component.is_empty());
     let matched: Vec<&Rule> = rules.iter().chain(&relative).chain(&marker).collect();
-    let mut matches = Matcher::new(&matched, &settings.exclude)?.match_tree(tree);
+    let selection = Matcher::new(&matched, &settings.exclude)?.match_tree(tree);
+    let mut matches = selection.matches();
     let markers = match marker {
         Some(_) => matches.pop_rule().unwrap_or_default().checks,
         None => Vec::new(),
     };
     let paths: Vec<String> = markers
         .iter()
+        .copied()
         .flatten()
         .map(|&entry| tree.entries[entry].display_path())
         .collect();
@@ -268,7 +270,7 @@ fn examine_contents(
         let mut parsed = Vec::new();
         for &(index, check) in &due {
             if rules[index].checks[check].kind.reads_pipelines() {
-                for &entry in &matches.rules[index].checks[check] {
+                for &entry in matches.rules[index].checks[check] {
                     pipelines.entry(entry).or_insert_with(|| {
                         parsed.push(entry);
                         read_pipeline(tree, &contents, entry)

@@ -6,7 +6,6 @@ mod star;
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Arc;
 
 use globset::{Candidate, GlobSet, GlobSetBuilder};
 
@@ -32,7 +31,7 @@ struct RowSpec {
 }
 
 /// Each row of one rule's [`RuleRows`], as an index into the matcher's distinct rows.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct RuleSpec {
     precondition: usize,
     manifests: usize,
@@ -42,79 +41,42 @@ struct RuleSpec {
     ecosystems: Vec<Vec<usize>>,
 }
 
-/// Entries selected for one rule or check, ascending: built by pushing, then shared, so that
-/// a component's rows are views of the repository's (a monorepo has thousands).
-#[derive(Debug, Clone, Default)]
-pub struct Row {
-    entries: Arc<Vec<usize>>,
-    start: usize,
-    end: usize,
-}
+/// Entries selected for one rule or check, ascending, borrowed from the [`Selection`]: a
+/// component's rows are slices of the repository's (a monorepo has thousands).
+pub type Row<'a> = &'a [usize];
 
-impl Row {
-    fn shared(entries: Arc<Vec<usize>>) -> Row {
-        let end = entries.len();
-        Row {
-            entries,
-            start: 0,
-            end,
-        }
-    }
-
-    /// The entries within `range`, sharing this row's storage.
-    fn within(&self, range: &Range<usize>) -> Row {
-        let start = self.start + self.partition_point(|entry| *entry < range.start);
-        let end = self.start + self.partition_point(|entry| *entry < range.end);
-        Row {
-            entries: Arc::clone(&self.entries),
-            start,
-            end,
-        }
-    }
-}
-
-impl<'a> IntoIterator for &'a Row {
-    type Item = &'a usize;
-    type IntoIter = std::slice::Iter<'a, usize>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter()
-    }
-}
-
-impl std::ops::Deref for Row {
-    type Target = [usize];
-
-    fn deref(&self) -> &[usize] {
-        &self.entries[self.start..self.end]
-    }
+/// The entries of `row` within `range`.
+fn within<'a>(row: Row<'a>, range: &Range<usize>) -> Row<'a> {
+    let start = row.partition_point(|entry| *entry < range.start);
+    let end = row.partition_point(|entry| *entry < range.end);
+    &row[start..end]
 }
 
 /// What one rule's precondition and checks selected.
 #[derive(Debug, Clone, Default)]
-pub struct RuleRows {
+pub struct RuleRows<'a> {
     /// Entries that satisfy its precondition's `files`.
-    pub precondition: Row,
+    pub precondition: Row<'a>,
     /// Manifests its precondition's `dependency` is looked for in.
-    pub manifests: Row,
+    pub manifests: Row<'a>,
     /// Files its precondition `requires` (one must exist), at most one per directory: a
     /// component is a directory, so that answers "is there one in it" too.
-    pub required: Row,
+    pub required: Row<'a>,
     /// Per check: entries the check selected.
-    pub checks: Vec<Row>,
+    pub checks: Vec<Row<'a>>,
     /// Per check, per ecosystem of an `update-coverage` check: the first entry (outside
     /// the check's excludes) showing the ecosystem is in use.
     pub ecosystems: Vec<Vec<Option<usize>>>,
 }
 
-impl RuleRows {
-    /// These rows restricted to the entries in `range`, sharing their storage.
-    fn within(&self, range: &Range<usize>) -> RuleRows {
+impl<'a> RuleRows<'a> {
+    /// These rows restricted to the entries in `range`.
+    fn within(&self, range: &Range<usize>) -> RuleRows<'a> {
         RuleRows {
-            precondition: self.precondition.within(range),
-            manifests: self.manifests.within(range),
-            required: self.required.within(range),
-            checks: self.checks.iter().map(|row| row.within(range)).collect(),
+            precondition: within(self.precondition, range),
+            manifests: within(self.manifests, range),
+            required: within(self.required, range),
+            checks: self.checks.iter().map(|row| within(row, range)).collect(),
             ecosystems: self
                 .ecosystems
                 .iter()
@@ -131,11 +93,46 @@ impl RuleRows {
 
 /// Which entries of the tree each rule selected, by rule.
 #[derive(Debug, Default)]
-pub struct Matches {
-    pub rules: Vec<RuleRows>,
+pub struct Matches<'a> {
+    pub rules: Vec<RuleRows<'a>>,
 }
 
-impl Matches {
+/// What one match over the tree selected: each distinct row's entries, which the rules'
+/// [`Matches`] borrow.
+#[derive(Debug)]
+pub struct Selection {
+    rows: Vec<Vec<usize>>,
+    /// Each distinct `requires` row cut to one entry per directory.
+    required: Vec<Vec<usize>>,
+    /// Per rule: which of `rows` (and of `required`) its rows are.
+    rules: Vec<RuleSpec>,
+    /// Per rule, per check, per ecosystem: the first entry showing it in use.
+    ecosystems: Vec<Vec<Vec<Option<usize>>>>,
+}
+
+impl Selection {
+    pub fn matches(&self) -> Matches<'_> {
+        let rules = self
+            .rules
+            .iter()
+            .zip(&self.ecosystems)
+            .map(|(spec, ecosystems)| RuleRows {
+                precondition: &self.rows[spec.precondition],
+                manifests: &self.rows[spec.manifests],
+                required: &self.required[spec.required],
+                checks: spec
+                    .checks
+                    .iter()
+                    .map(|&check| &self.rows[check][..])
+                    .collect(),
+                ecosystems: ecosystems.clone(),
+            })
+            .collect();
+        Matches { rules }
+    }
+}
+
+impl<'a> Matches<'a> {
     /// Appends the rows of the rules in `rules`, restricted to the entries in each of
     /// `ranges` in turn, as the rows of as many more rules (views of the same storage: a
     /// monorepo has thousands).
@@ -157,7 +154,7 @@ impl Matches {
     }
 
     /// Removes the last rule's rows and returns them.
-    pub fn pop_rule(&mut self) -> Option<RuleRows> {
+    pub fn pop_rule(&mut self) -> Option<RuleRows<'a>> {
         self.rules.pop()
     }
 }
@@ -258,9 +255,8 @@ impl Matcher {
     }
 
     /// Matches every entry of the tree once, in parallel over contiguous chunks, recording
-    /// the entries of each glob; then builds each rule's rows from its globs' entries. A
-    /// row with one glob and nothing to take back shares that glob's entries.
-    pub fn match_tree(&self, tree: &Tree) -> Matches {
+    /// the entries of each glob; then builds each distinct row from its globs' entries.
+    pub fn match_tree(&self, tree: &Tree) -> Selection {
         const CHUNK: usize = 4096;
         let partial: Vec<Vec<Vec<usize>>> = tree
             .entries
@@ -280,32 +276,35 @@ impl Matcher {
                 all.extend(more);
             }
         }
-        let by_glob: Vec<Arc<Vec<usize>>> = by_glob.into_iter().map(Arc::new).collect();
-        let rows: Vec<Row> = self
+        let rows: Vec<Vec<usize>> = self
             .rows
             .par_iter()
             .map(|spec| row(spec, &by_glob))
             .collect();
-        let mut required: HashMap<usize, Row> = HashMap::new();
-        for spec in &self.rules {
-            required
-                .entry(spec.required)
-                .or_insert_with(|| one_per_directory(&rows[spec.required], tree));
-        }
+        // Distinct `requires` rows, cut to one entry per directory, renumbered.
+        let mut required_ids: HashMap<usize, usize> = HashMap::new();
+        let mut required = Vec::new();
         let rules = self
             .rules
             .iter()
-            .map(|spec| RuleRows {
-                precondition: rows[spec.precondition].clone(),
-                manifests: rows[spec.manifests].clone(),
-                required: required[&spec.required].clone(),
-                checks: spec
-                    .checks
-                    .iter()
-                    .map(|&check| rows[check].clone())
-                    .collect(),
-                ecosystems: spec
-                    .ecosystems
+            .map(|spec| {
+                let id = *required_ids.entry(spec.required).or_insert_with(|| {
+                    required.push(one_per_directory(&rows[spec.required], tree));
+                    required.len() - 1
+                });
+                RuleSpec {
+                    required: id,
+                    checks: spec.checks.clone(),
+                    ecosystems: spec.ecosystems.clone(),
+                    ..*spec
+                }
+            })
+            .collect();
+        let ecosystems = self
+            .rules
+            .iter()
+            .map(|spec| {
+                spec.ecosystems
                     .iter()
                     .map(|ecosystems| {
                         ecosystems
@@ -313,10 +312,15 @@ impl Matcher {
                             .map(|&ecosystem| rows[ecosystem].first().copied())
                             .collect()
                     })
-                    .collect(),
+                    .collect()
             })
             .collect();
-        Matches { rules }
+        Selection {
+            rows,
+            required,
+            rules,
+            ecosystems,
+        }
     }
 
     /// Matches `(entry index, path)` pairs; returns the entries each glob matched, by
@@ -345,15 +349,15 @@ impl Matcher {
 
 /// The entries `spec` selects: those of its included globs (ascending, once each) that
 /// none of its excluded globs matched.
-fn row(spec: &RowSpec, by_glob: &[Arc<Vec<usize>>]) -> Row {
+fn row(spec: &RowSpec, by_glob: &[Vec<usize>]) -> Vec<usize> {
     let excluded = spec.exclude.iter().any(|&glob| !by_glob[glob].is_empty());
     let mut nonempty = spec
         .include
         .iter()
         .filter(|&&glob| !by_glob[glob].is_empty());
     match (nonempty.next(), nonempty.next()) {
-        (None, _) => return Row::default(),
-        (Some(&only), None) if !excluded => return Row::shared(Arc::clone(&by_glob[only])),
+        (None, _) => return Vec::new(),
+        (Some(&only), None) if !excluded => return by_glob[only].clone(),
         _ => {}
     }
     let union = |globs: &[usize]| -> Vec<usize> {
@@ -371,12 +375,12 @@ fn row(spec: &RowSpec, by_glob: &[Arc<Vec<usize>>]) -> Row {
         let excluded = union(&spec.exclude);
         entries.retain(|entry| excluded.binary_search(entry).is_err());
     }
-    Row::shared(Arc::new(entries))
+    entries
 }
 
 /// The first of `row`'s entries in each run of entries sharing a directory: at most one
 /// per directory, which is all "is there one in this directory" needs.
-fn one_per_directory(row: &Row, tree: &Tree) -> Row {
+fn one_per_directory(row: &[usize], tree: &Tree) -> Vec<usize> {
     let directory = |entry: usize| {
         let path = tree.entries[entry].path.as_slice();
         &path[..path.iter().rposition(|&byte| byte == b'/').unwrap_or(0)]
@@ -390,5 +394,5 @@ fn one_per_directory(row: &Row, tree: &Tree) -> Row {
             kept.push(entry);
         }
     }
-    Row::shared(Arc::new(kept))
+    kept
 }
