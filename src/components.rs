@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::area::Area;
 use crate::engine::MAX_EVIDENCE;
-use crate::finding::{Evidence, Finding, Severity, Status};
+use crate::finding::{Evidence, Finding, Severity, Status, Verdict};
 use crate::rules::{Check, CheckKind, Rule, builtin_definitions};
 
 /// The built-in file sets naming the files that make a directory a component, and the
@@ -30,13 +30,13 @@ pub struct ComponentFinding {
     pub evidence: Vec<Evidence>,
 }
 
-impl From<Finding> for ComponentFinding {
-    fn from(finding: Finding) -> Self {
+impl ComponentFinding {
+    pub fn new(rule: &Rule, verdict: Verdict) -> ComponentFinding {
         ComponentFinding {
-            rule: finding.rule,
-            status: finding.status,
-            message: finding.message,
-            evidence: finding.evidence,
+            rule: rule.id.clone(),
+            status: verdict.status,
+            message: verdict.message,
+            evidence: verdict.evidence,
         }
     }
 }
@@ -105,7 +105,7 @@ pub fn relative(rule: &Rule) -> Rule {
 pub fn attach(
     findings: &mut [Finding],
     rules: &[Rule],
-    judged: Vec<Finding>,
+    judged: Vec<ComponentFinding>,
     dirs: Vec<String>,
 ) -> Vec<ComponentFindings> {
     let per_component: Vec<&Rule> = rules.iter().filter(|rule| rule.per_component).collect();
@@ -115,7 +115,7 @@ pub fn attach(
             let Some(position) = per_component.iter().position(|other| other.id == rule.id) else {
                 continue;
             };
-            let in_each: Vec<(&str, &Finding)> = dirs
+            let in_each: Vec<(&str, &ComponentFinding)> = dirs
                 .iter()
                 .zip(judged.chunks(width))
                 .map(|(path, component)| (path.as_str(), &component[position]))
@@ -123,7 +123,7 @@ pub fn attach(
             *finding = aggregate(finding.clone(), &in_each);
         }
     }
-    let mut judged = judged.into_iter().map(ComponentFinding::from);
+    let mut judged = judged.into_iter();
     dirs.into_iter()
         .map(|path| ComponentFindings {
             path,
@@ -141,11 +141,11 @@ const NAMED: usize = 5;
 /// rule's own severity is for a repository that lacks it altogether. Components where the
 /// rule does not apply do not count; when it applies in none, `repository` (the rule judged
 /// over the whole tree) stands.
-pub fn aggregate(repository: Finding, components: &[(&str, &Finding)]) -> Finding {
+pub fn aggregate(repository: Finding, components: &[(&str, &ComponentFinding)]) -> Finding {
     if repository.status == Status::Exempted {
         return repository;
     }
-    let applicable: Vec<&(&str, &Finding)> = components
+    let applicable: Vec<&(&str, &ComponentFinding)> = components
         .iter()
         .filter(|(_, finding)| finding.status != Status::NotApplicable)
         .collect();
@@ -241,11 +241,20 @@ mod tests {
         }
     }
 
+    fn in_component(status: Status) -> ComponentFinding {
+        ComponentFinding {
+            rule: "testing.tests-exist".to_owned(),
+            status,
+            message: String::new(),
+            evidence: vec![directory("x")],
+        }
+    }
+
     #[test]
     fn a_finding_over_thousands_of_components_keeps_the_evidence_cap() {
-        let fail = finding(Status::Fail);
+        let fail = in_component(Status::Fail);
         let paths: Vec<String> = (0..2000).map(|n| format!("services/s{n}")).collect();
-        let components: Vec<(&str, &Finding)> =
+        let components: Vec<(&str, &ComponentFinding)> =
             paths.iter().map(|path| (path.as_str(), &fail)).collect();
         let judged = aggregate(finding(Status::Fail), &components);
         assert_eq!(judged.evidence.len(), MAX_EVIDENCE);
@@ -259,9 +268,9 @@ mod tests {
     #[test]
     fn failing_components_are_named_and_not_applicable_ones_do_not_count() {
         let (pass, fail, na) = (
-            finding(Status::Pass),
-            finding(Status::Fail),
-            finding(Status::NotApplicable),
+            in_component(Status::Pass),
+            in_component(Status::Fail),
+            in_component(Status::NotApplicable),
         );
         let components = [
             ("src/ad", &pass),

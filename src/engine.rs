@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use globset::{GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
-use crate::components::{self, ComponentFindings};
+use crate::components::{self, ComponentFinding, ComponentFindings};
 use crate::facts::content::Content;
 use crate::facts::manifest::{self, Dependency};
 use crate::facts::pipeline::{self, Pipeline};
@@ -16,7 +16,7 @@ use crate::facts::tree::Tree;
 use crate::facts::yaml::ParseError;
 use crate::facts::{self, Located};
 use crate::facts::{dependabot, dockerfile, includes, kubernetes};
-use crate::finding::{Evidence, Finding, Status};
+use crate::finding::{Evidence, Finding, Status, Verdict};
 use crate::matcher::{Matcher, MatcherError, Matches, Row, RuleRows};
 use crate::rules::{
     Check, CheckKind, Pattern, Precondition, Rule, builtin_definitions, compile_glob,
@@ -109,8 +109,17 @@ pub fn evaluate(
     }
     // The relative rules' own rows sit between the rules' and the components'.
     matches.remove_rules(relative_rows);
-    let mut findings = judge(&all, rules.len(), settings, tree, &matches, read);
-    let per_directory = findings.split_off(rules.len());
+    let mut verdicts = judge(&all, rules.len(), settings, tree, &matches, read).into_iter();
+    let mut findings: Vec<Finding> = rules
+        .iter()
+        .zip(verdicts.by_ref())
+        .map(|(rule, verdict)| finding(rule, verdict))
+        .collect();
+    let per_directory = all[rules.len()..]
+        .iter()
+        .zip(verdicts)
+        .map(|(rule, verdict)| ComponentFinding::new(rule, verdict))
+        .collect();
     let components = components::attach(&mut findings, rules, per_directory, component_dirs);
     Ok(Evaluation {
         findings,
@@ -127,7 +136,7 @@ fn judge(
     tree: &Tree,
     matches: &Matches,
     read: impl FnMut(&[usize]) -> Vec<Content>,
-) -> Vec<Finding> {
+) -> Vec<Verdict> {
     let mut applicable: Vec<bool> = rules
         .iter()
         .enumerate()
@@ -157,8 +166,7 @@ fn judge(
         .enumerate()
         .map(|(index, (rule, outcomes))| {
             if let Some(exemption) = settings.exemption(&rule.id) {
-                return finding(
-                    rule,
+                return Verdict::new(
                     Status::Exempted,
                     format!("Exempted: {}", exemption.reason),
                     Vec::new(),
@@ -170,8 +178,7 @@ fn judge(
                     .as_ref()
                     .and_then(|precondition| precondition.description.clone())
                     .unwrap_or_else(|| "files this rule applies to".to_owned());
-                return finding(
-                    rule,
+                return Verdict::new(
                     Status::NotApplicable,
                     format!("Not applicable: no {what}."),
                     Vec::new(),
@@ -639,7 +646,7 @@ fn evaluate_rule(
     examined: &mut [Option<Outcome>],
     tree: &Tree,
     kept: usize,
-) -> Finding {
+) -> Verdict {
     let outcomes: Vec<(&Check, Outcome)> = rule
         .checks
         .iter()
@@ -689,7 +696,7 @@ fn evaluate_rule(
                     detail: None,
                 })
                 .collect();
-            return finding(rule, Status::Pass, message, evidence);
+            return Verdict::new(Status::Pass, message, evidence);
         }
         let total: usize = passing.iter().map(|outcome| outcome.matched).sum();
         let mut evidence: Vec<Evidence> = passing
@@ -704,7 +711,7 @@ fn evaluate_rule(
             None => "Found.".to_owned(),
         };
         evidence.truncate(kept);
-        return finding(rule, Status::Pass, message, evidence);
+        return Verdict::new(Status::Pass, message, evidence);
     }
 
     let broken: Vec<&(Evidence, String)> = outcomes
@@ -722,7 +729,7 @@ fn evaluate_rule(
             .take(MAX_EVIDENCE)
             .map(|(at, _)| at.clone())
             .collect();
-        return finding(rule, Status::Fail, message, evidence);
+        return Verdict::new(Status::Fail, message, evidence);
     }
 
     // An `absent` check that found something: what it found is the evidence against.
@@ -740,7 +747,7 @@ fn evaluate_rule(
             count => format!(" and {}", plural(count - 1, "more file")),
         };
         let message = format!("Found {} in {first}{more}.", check.looks_for());
-        return finding(rule, Status::Fail, message, outcome.evidence.clone());
+        return Verdict::new(Status::Fail, message, outcome.evidence.clone());
     }
 
     let unreadable: Vec<&String> = outcomes
@@ -754,7 +761,7 @@ fn evaluate_rule(
             plural(count, "candidate file"),
             if count > 1 { ", among others" } else { "" },
         );
-        return finding(rule, Status::Unknown, message, Vec::new());
+        return Verdict::new(Status::Unknown, message, Vec::new());
     }
 
     // Only checks that found candidates say something specific; the rest are summed up.
@@ -796,7 +803,7 @@ fn evaluate_rule(
     } else {
         near_misses.join(" ")
     };
-    finding(rule, Status::Fail, message, Vec::new())
+    Verdict::new(Status::Fail, message, Vec::new())
 }
 
 fn check_passed(check: &Check, outcome: &Outcome) -> bool {
@@ -1141,16 +1148,17 @@ fn strip_article(words: &str) -> &str {
         .unwrap_or(words)
 }
 
-fn finding(rule: &Rule, status: Status, message: String, evidence: Vec<Evidence>) -> Finding {
+/// The rule's finding for the repository.
+fn finding(rule: &Rule, verdict: Verdict) -> Finding {
     Finding {
         rule: rule.id.clone(),
         area: rule.area,
-        status,
+        status: verdict.status,
         severity: rule.severity,
         weight: rule.weight,
         title: rule.title.clone(),
-        message,
-        evidence,
+        message: verdict.message,
+        evidence: verdict.evidence,
         remediation: rule.remediation.clone(),
     }
 }

@@ -89,6 +89,25 @@ pub struct Finding {
     pub remediation: Arc<str>,
 }
 
+/// What judging a rule found, before it becomes the repository's finding (with the rule's
+/// title and remediation) or a component's.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub status: Status,
+    pub message: String,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Verdict {
+    pub fn new(status: Status, message: String, evidence: Vec<Evidence>) -> Verdict {
+        Verdict {
+            status,
+            message,
+            evidence,
+        }
+    }
+}
+
 impl Finding {
     /// A failing finding at or above `threshold` makes the run fail.
     pub fn fails_at(&self, threshold: Severity) -> bool {
