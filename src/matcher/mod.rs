@@ -45,13 +45,6 @@ struct RuleSpec {
 /// component's rows are slices of the repository's (a monorepo has thousands).
 pub type Row<'a> = &'a [usize];
 
-/// The entries of `row` within `range`.
-fn within<'a>(row: Row<'a>, range: &Range<usize>) -> Row<'a> {
-    let start = row.partition_point(|entry| *entry < range.start);
-    let end = row.partition_point(|entry| *entry < range.end);
-    &row[start..end]
-}
-
 /// What one rule's precondition and checks selected.
 #[derive(Debug, Clone, Default)]
 pub struct RuleRows<'a> {
@@ -70,25 +63,64 @@ pub struct RuleRows<'a> {
 }
 
 impl<'a> RuleRows<'a> {
-    /// These rows restricted to the entries in `range`.
-    fn within(&self, range: &Range<usize>) -> RuleRows<'a> {
-        RuleRows {
-            precondition: within(self.precondition, range),
-            manifests: within(self.manifests, range),
-            required: within(self.required, range),
-            checks: self.checks.iter().map(|row| within(row, range)).collect(),
-            ecosystems: self
-                .ecosystems
-                .iter()
-                .map(|firsts| {
-                    firsts
-                        .iter()
-                        .map(|first| first.filter(|entry| range.contains(entry)))
-                        .collect()
-                })
-                .collect(),
-        }
+    /// These rows restricted to each of `ranges` (ascending, disjoint) in turn.
+    fn cut(&self, ranges: &[Range<usize>]) -> Vec<RuleRows<'a>> {
+        let mut precondition = Cursor::new(self.precondition);
+        let mut manifests = Cursor::new(self.manifests);
+        let mut required = Cursor::new(self.required);
+        let mut checks: Vec<Cursor<'a>> = self.checks.iter().map(|row| Cursor::new(row)).collect();
+        ranges
+            .iter()
+            .map(|range| RuleRows {
+                precondition: precondition.take(range),
+                manifests: manifests.take(range),
+                required: required.take(range),
+                checks: checks.iter_mut().map(|check| check.take(range)).collect(),
+                ecosystems: self
+                    .ecosystems
+                    .iter()
+                    .map(|firsts| {
+                        firsts
+                            .iter()
+                            .map(|first| first.filter(|entry| range.contains(entry)))
+                            .collect()
+                    })
+                    .collect(),
+            })
+            .collect()
     }
+}
+
+/// A row walked front to back, handing out the entries in successive ranges.
+struct Cursor<'a> {
+    row: Row<'a>,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(row: Row<'a>) -> Cursor<'a> {
+        Cursor { row }
+    }
+
+    /// The entries within `range`, which must not start before the previous one ended.
+    fn take(&mut self, range: &Range<usize>) -> Row<'a> {
+        let start = gallop(self.row, |entry| entry < range.start);
+        let rest = &self.row[start..];
+        let end = gallop(rest, |entry| entry < range.end);
+        self.row = &rest[end..];
+        &rest[..end]
+    }
+}
+
+/// `row.partition_point(before)`, searching from the front in doubling steps: the answer
+/// is near the front when successive ranges are taken in order.
+fn gallop(row: &[usize], before: impl Fn(usize) -> bool) -> usize {
+    let mut bound = 1;
+    while bound <= row.len() && before(row[bound - 1]) {
+        bound *= 2;
+    }
+    let low = bound / 2;
+    let high = bound.min(row.len());
+    low + row[low..high].partition_point(|&entry| before(entry))
 }
 
 /// Which entries of the tree each rule selected, by rule.
@@ -134,18 +166,33 @@ impl Selection {
 
 impl<'a> Matches<'a> {
     /// Appends the rows of the rules in `rules`, restricted to the entries in each of
-    /// `ranges` in turn, as the rows of as many more rules (views of the same storage: a
-    /// monorepo has thousands).
+    /// `ranges` in turn (disjoint, as components are), as the rows of as many more rules.
+    /// Each row is walked once, front to back: a monorepo has thousands of components, and
+    /// a binary search per component and row missed the cache every time.
     pub fn push_rules_within(&mut self, rules: Range<usize>, ranges: &[Range<usize>]) {
-        let cuts: Vec<RuleRows> = ranges
+        // Directories sort differently from the paths below them (`a-b/` before `a/`).
+        let mut ascending: Vec<usize> = (0..ranges.len()).collect();
+        ascending.sort_by_key(|&index| ranges[index].start);
+        let in_order: Vec<Range<usize>> = ascending
+            .iter()
+            .map(|&index| ranges[index].clone())
+            .collect();
+        let by_rule: Vec<Vec<Option<RuleRows<'a>>>> = self.rules[rules]
             .par_iter()
-            .flat_map_iter(|range| {
-                self.rules[rules.clone()]
-                    .iter()
-                    .map(|rows| rows.within(range))
+            .map(|rows| {
+                let mut cuts: Vec<Option<RuleRows<'a>>> = vec![None; ranges.len()];
+                for (&index, cut) in ascending.iter().zip(rows.cut(&in_order)) {
+                    cuts[index] = Some(cut);
+                }
+                cuts
             })
             .collect();
-        self.rules.extend(cuts);
+        let mut by_rule: Vec<_> = by_rule.into_iter().map(Vec::into_iter).collect();
+        for _ in ranges {
+            for cuts in &mut by_rule {
+                self.rules.extend(cuts.next().flatten());
+            }
+        }
     }
 
     /// Removes the rows of the rules in `range`.
@@ -395,4 +442,27 @@ fn one_per_directory(row: &[usize], tree: &Tree) -> Vec<usize> {
         }
     }
     kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_cuts_a_row_as_a_search_per_range_would() {
+        let row: Vec<usize> = (0..500).filter(|n| n % 3 != 0 || n % 7 == 0).collect();
+        let starts = [0, 1, 2, 9, 10, 40, 41, 100, 250, 251, 490, 600];
+        let ranges: Vec<Range<usize>> = starts
+            .windows(2)
+            .map(|pair| pair[0]..pair[1])
+            .filter(|range| range.start % 2 == 0 || range.len() > 5)
+            .collect();
+        let mut cursor = Cursor::new(&row);
+        for range in &ranges {
+            let start = row.partition_point(|&entry| entry < range.start);
+            let end = row.partition_point(|&entry| entry < range.end);
+            assert_eq!(cursor.take(range), &row[start..end], "{range:?}");
+        }
+        assert_eq!(Cursor::new(&[]).take(&(0..10)), &[] as &[usize]);
+    }
 }

@@ -106,3 +106,25 @@ fn each_component_is_one_line_of_the_json_report() {
         assert_eq!(&parsed, component);
     }
 }
+
+/// `svc-admin/` sorts before `svc/` as a directory name but after it as a path prefix of
+/// files (`svc-admin/…` < `svc/…` since `-` < `/`): each component must get its own files.
+#[test]
+fn components_whose_names_share_a_prefix_keep_their_own_files() {
+    let repo = TestRepo::new();
+    repo.write("svc/package.json", r#"{"name": "svc"}"#)
+        .write("svc/index.js", "module.exports = 1;\n")
+        .write("svc-admin/package.json", r#"{"name": "svc-admin"}"#)
+        .write("svc-admin/index.js", "module.exports = 2;\n")
+        .write("svc-admin/index.test.js", "test('x', () => {});\n");
+    repo.commit("two packages");
+    let report = json_report(&repo);
+    assert_eq!(
+        component_status(&report, "svc-admin", "testing.tests-exist"),
+        "pass"
+    );
+    assert_eq!(
+        component_status(&report, "svc", "testing.tests-exist"),
+        "fail"
+    );
+}
