@@ -64,31 +64,58 @@ pub struct Evaluation {
     pub components: Vec<ComponentFindings>,
 }
 
+/// The enabled rules made ready to match a tree. Building the matcher does not need the
+/// tree, so a scan builds the plan for the default settings while the tree is listed.
+pub struct Plan {
+    rules: Vec<Rule>,
+    /// How many per-component rules have a relative copy in the matcher, after `rules`;
+    /// when there are any, the rule selecting component markers comes last.
+    relative: usize,
+    matcher: Matcher,
+}
+
+impl Plan {
+    /// One matcher for the rules, the files that mark components, and the per-component
+    /// rules with their globs made relative to a component (`tests/**` is `**/tests/**`),
+    /// whose matches each component then takes the slice of.
+    pub fn new(rules: Vec<Rule>, exclude: &[String]) -> Result<Plan, MatcherError> {
+        let relative: Vec<Rule> = rules
+            .iter()
+            .filter(|rule| rule.per_component)
+            .map(components::relative)
+            .collect();
+        let marker = components::marker_rule().filter(|_| !relative.is_empty());
+        let matched: Vec<&Rule> = rules.iter().chain(&relative).chain(&marker).collect();
+        let matcher = Matcher::new(&matched, exclude)?;
+        Ok(Plan {
+            relative: relative.len(),
+            rules,
+            matcher,
+        })
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+}
+
 /// Evaluates every rule against the tree, and the `per-component` rules in each component
 /// of a monorepo too, as if it were the repository. `read` returns the contents of the
 /// given entry indices, in order; it is only asked for entries some undecided content check
 /// needs, and never twice for one entry.
 pub fn evaluate(
-    rules: &[Rule],
+    plan: &Plan,
     settings: &Settings,
     tree: &Tree,
     read: impl FnMut(&[usize]) -> Vec<Content>,
-) -> Result<Evaluation, MatcherError> {
-    // One pass over the tree matches the rules, the files that mark components, and the
-    // per-component rules with their globs made relative to a component (`tests/**` is
-    // `**/tests/**`), whose matches each component then takes the slice of.
+) -> Evaluation {
+    let rules = plan.rules();
     let per_component: Vec<&Rule> = rules.iter().filter(|rule| rule.per_component).collect();
-    let relative: Vec<Rule> = per_component
-        .iter()
-        .map(|rule| components::relative(rule))
-        .collect();
-    let marker = components::marker_rule().filter(|_| !per_component.is_empty());
-    let matched: Vec<&Rule> = rules.iter().chain(&relative).chain(&marker).collect();
-    let selection = Matcher::new(&matched, &settings.exclude)?.match_tree(tree);
+    let selection = plan.matcher.match_tree(tree);
     let mut matches = selection.matches();
-    let markers = match marker {
-        Some(_) => matches.pop_rule().unwrap_or_default().checks,
-        None => Vec::new(),
+    let markers = match plan.relative {
+        0 => Vec::new(),
+        _ => matches.pop_rule().unwrap_or_default().checks,
     };
     let paths: Vec<String> = markers
         .iter()
@@ -98,7 +125,7 @@ pub fn evaluate(
         .collect();
     let component_dirs = facts::components::detect(paths.iter().map(String::as_str));
     let mut all: Vec<&Rule> = rules.iter().collect();
-    let relative_rows = rules.len()..rules.len() + relative.len();
+    let relative_rows = rules.len()..rules.len() + plan.relative;
     let ranges: Vec<_> = component_dirs
         .par_iter()
         .map(|dir| tree.range_under(&format!("{dir}/")))
@@ -121,10 +148,10 @@ pub fn evaluate(
         .map(|(rule, verdict)| ComponentFinding::new(rule, verdict))
         .collect();
     let components = components::attach(&mut findings, rules, per_directory, component_dirs);
-    Ok(Evaluation {
+    Evaluation {
         findings,
         components,
-    })
+    }
 }
 
 /// Judges each rule, given what the matcher selected for it.
@@ -1246,7 +1273,8 @@ pattern = "marker"
                 source: ContentSource::Objects,
             };
             let mut read_paths = Vec::new();
-            let findings = evaluate(&rules, &Settings::default(), &tree, |indices| {
+            let plan = Plan::new(rules, &[]).unwrap();
+            let findings = evaluate(&plan, &Settings::default(), &tree, |indices| {
                 indices
                     .iter()
                     .map(|&index| {
@@ -1254,8 +1282,7 @@ pattern = "marker"
                         Content::Text(texts[index].as_bytes().to_vec())
                     })
                     .collect()
-            })
-            .unwrap();
+            });
             (findings.findings.into_iter().next().unwrap(), read_paths)
         }
 

@@ -6,7 +6,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::diagnostic::ConfigError;
-use crate::engine;
+use crate::engine::{self, Plan};
 use crate::facts::content::{self, Content};
 use crate::facts::tree::{self, Tree};
 use crate::repo::{self, RepoError, Target};
@@ -45,22 +45,34 @@ pub struct ScanOptions {
 
 pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     let target = repo::open(&options.path, options.rev.as_deref())?;
-    // Parsing the built-in rules does not need the tree: do it while the tree is listed.
-    let (tree, builtin) = std::thread::scope(|scope| {
-        let builtin = scope.spawn(rules::builtin_rules);
+    // The built-in rules and their matcher do not need the tree: they are prepared while
+    // the tree is listed, for the default settings, which is what applies without a config.
+    let (tree, prepared) = std::thread::scope(|scope| {
+        let prepared = scope.spawn(|| {
+            let builtin = rules::builtin_rules();
+            let defaults = engine::enabled_rules(&builtin, &Settings::default());
+            let plan = Plan::new(defaults, &Settings::default().exclude);
+            (builtin, plan)
+        });
         let tree = tree::list(&target);
-        (tree, builtin.join())
+        (tree, prepared.join())
     });
     let tree = tree?;
-    let builtin = builtin.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let (builtin, default_plan) = prepared.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let (mut settings, config_name) = load_settings(options, &target, &tree, &builtin)?;
     if let Some(max_file_size) = options.max_file_size {
         settings.max_file_size = max_file_size;
     }
-    let enabled = engine::enabled_rules(&builtin, &settings);
-    let evaluation = engine::evaluate(&enabled, &settings, &tree, |indices| {
+    let plan = match config_name {
+        None => default_plan?,
+        Some(_) => Plan::new(
+            engine::enabled_rules(&builtin, &settings),
+            &settings.exclude,
+        )?,
+    };
+    let evaluation = engine::evaluate(&plan, &settings, &tree, |indices| {
         content::read_all(&target.repo, &tree, indices, settings.max_file_size)
-    })?;
+    });
     let repository = RepositoryInfo {
         path: target.root.display().to_string(),
         head: target.head.map(|id| id.to_string()),
