@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod facts;
 pub mod finding;
+pub mod history;
 pub mod matcher;
 pub mod repo;
 pub mod report;

@@ -3,6 +3,7 @@
 mod cli;
 mod components;
 mod config;
+mod history;
 mod pipelines;
 mod repositories;
 mod rules;

@@ -1,0 +1,199 @@
+//! What a commit changed against its first parent, counted as `git log --numstat
+//! --no-renames` counts it: per file, lines added and removed, or none for a binary file.
+
+use gix::ObjectId;
+use gix::bstr::BString;
+use gix::diff::blob::{Algorithm, Diff, InternedInput};
+use gix::diff::tree::recorder::Change;
+use gix::objs::TreeRefIter;
+use gix::objs::tree::{EntryKind, EntryMode};
+use gix::prelude::FindExt;
+
+use super::walk::Commit;
+use crate::repo::RepoError;
+
+/// Git's own rule: a NUL byte in the first 8,000 bytes makes a file binary.
+const BINARY_PROBE_LEN: usize = 8000;
+
+/// A file a commit changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub path: BString,
+    /// Lines added and removed; `None` for a binary file (git prints `-` for both).
+    pub lines: Option<(u32, u32)>,
+}
+
+/// Buffers and diff state reused from one commit to the next on a thread.
+#[derive(Default)]
+pub struct Differ {
+    state: gix::diff::tree::State,
+    old_tree: Vec<u8>,
+    new_tree: Vec<u8>,
+    old_blob: Vec<u8>,
+    new_blob: Vec<u8>,
+    diff: Diff,
+}
+
+impl Differ {
+    /// The files `commit` changed against its first parent (a root commit: against the
+    /// empty tree), in tree order.
+    pub fn changes(
+        &mut self,
+        repo: &gix::Repository,
+        commit: &Commit,
+    ) -> Result<Vec<FileChange>, RepoError> {
+        let old = match commit.first_parent_tree {
+            Some(tree) => repo
+                .objects
+                .find_tree_iter(&tree, &mut self.old_tree)
+                .map_err(RepoError::unreadable)?,
+            None => TreeRefIter::from_bytes(&[], repo.object_hash()),
+        };
+        let new = repo
+            .objects
+            .find_tree_iter(&commit.tree, &mut self.new_tree)
+            .map_err(RepoError::unreadable)?;
+        let mut recorder = gix::diff::tree::Recorder::default();
+        gix::diff::tree(old, new, &mut self.state, &repo.objects, &mut recorder)
+            .map_err(RepoError::unreadable)?;
+        let mut changes = Vec::new();
+        for change in recorder.records {
+            let counted = match change {
+                Change::Addition {
+                    entry_mode,
+                    oid,
+                    path,
+                    ..
+                } => counted_file(entry_mode).then(|| {
+                    self.lines_of(repo, entry_mode, oid, Side::New)
+                        .map(|lines| FileChange {
+                            path,
+                            lines: lines.map(|added| (added, 0)),
+                        })
+                }),
+                Change::Deletion {
+                    entry_mode,
+                    oid,
+                    path,
+                    ..
+                } => counted_file(entry_mode).then(|| {
+                    self.lines_of(repo, entry_mode, oid, Side::Old)
+                        .map(|lines| FileChange {
+                            path,
+                            lines: lines.map(|removed| (0, removed)),
+                        })
+                }),
+                Change::Modification {
+                    previous_entry_mode,
+                    previous_oid,
+                    entry_mode,
+                    oid,
+                    path,
+                } => (counted_file(previous_entry_mode) && counted_file(entry_mode)).then(|| {
+                    self.modified(repo, (previous_entry_mode, previous_oid), (entry_mode, oid))
+                        .map(|lines| FileChange { path, lines })
+                }),
+            };
+            if let Some(change) = counted {
+                changes.push(change?);
+            }
+        }
+        Ok(changes)
+    }
+
+    /// Lines of one side of an added or deleted file; `None` when binary. A submodule
+    /// counts as one line, the commit it points at.
+    fn lines_of(
+        &mut self,
+        repo: &gix::Repository,
+        mode: EntryMode,
+        id: ObjectId,
+        side: Side,
+    ) -> Result<Option<u32>, RepoError> {
+        if mode.kind() == EntryKind::Commit {
+            return Ok(Some(1));
+        }
+        let data = self.blob(repo, id, side)?;
+        Ok((!is_binary(data)).then(|| line_count(data)))
+    }
+
+    fn modified(
+        &mut self,
+        repo: &gix::Repository,
+        (old_mode, old_id): (EntryMode, ObjectId),
+        (new_mode, new_id): (EntryMode, ObjectId),
+    ) -> Result<Option<(u32, u32)>, RepoError> {
+        if old_mode.kind() == EntryKind::Commit || new_mode.kind() == EntryKind::Commit {
+            return Ok(Some((1, 1)));
+        }
+        if old_id == new_id {
+            // Only the mode changed: 0/0, or -/- for a binary file, as git prints.
+            let binary = is_binary(self.blob(repo, new_id, Side::New)?);
+            return Ok((!binary).then_some((0, 0)));
+        }
+        let old_len = self.blob(repo, old_id, Side::Old)?.len();
+        let new_len = self.blob(repo, new_id, Side::New)?.len();
+        let (old, new) = (&self.old_blob[..old_len], &self.new_blob[..new_len]);
+        if is_binary(old) || is_binary(new) {
+            return Ok(None);
+        }
+        let input = InternedInput::new(old, new);
+        self.diff.compute_with(
+            Algorithm::Myers,
+            &input.before,
+            &input.after,
+            input.interner.num_tokens(),
+        );
+        Ok(Some((
+            self.diff.count_additions(),
+            self.diff.count_removals(),
+        )))
+    }
+
+    /// The blob's data, in the side's buffer. (The empty blob is special-cased by the
+    /// object store, which then leaves the buffer as it was: the returned slice is what
+    /// counts, so it is copied into place.)
+    fn blob(
+        &mut self,
+        repo: &gix::Repository,
+        id: ObjectId,
+        side: Side,
+    ) -> Result<&[u8], RepoError> {
+        let buffer = match side {
+            Side::Old => &mut self.old_blob,
+            Side::New => &mut self.new_blob,
+        };
+        let mut scratch = Vec::new();
+        let data = repo
+            .objects
+            .find_blob(&id, &mut scratch)
+            .map_err(RepoError::unreadable)?
+            .data;
+        buffer.clear();
+        buffer.extend_from_slice(data);
+        Ok(buffer)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    Old,
+    New,
+}
+
+/// Blobs, links and submodules are files to git's numstat; trees are not (their
+/// contents are reported one by one).
+fn counted_file(mode: EntryMode) -> bool {
+    mode.kind() != EntryKind::Tree
+}
+
+fn is_binary(data: &[u8]) -> bool {
+    data[..data.len().min(BINARY_PROBE_LEN)].contains(&0)
+}
+
+/// Lines as git counts them: a last line without a newline still counts.
+fn line_count(data: &[u8]) -> u32 {
+    let newlines = data.iter().filter(|&&byte| byte == b'\n').count();
+    let unterminated = usize::from(data.last().is_some_and(|&byte| byte != b'\n'));
+    u32::try_from(newlines + unterminated).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,92 @@
+//! The commits reachable from the scanned one, in git log's order, each decoded once.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, hash_map::Entry};
+
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+
+use crate::repo::RepoError;
+
+/// What the history figures need of a commit, read from it once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    pub id: ObjectId,
+    pub tree: ObjectId,
+    pub parents: Vec<ObjectId>,
+    /// The first parent's tree: what the commit's changes are counted against.
+    pub first_parent_tree: Option<ObjectId>,
+    pub author_name: String,
+    pub author_email: String,
+    /// Seconds since the epoch, as the commit records them.
+    pub author_time: i64,
+    pub committer_time: i64,
+    pub subject: String,
+}
+
+/// Walks from `tip` through every parent by committer time, newest first (ties in the
+/// order they were reached), as git log does. Below a commit older than `since` the walk
+/// does not descend, as with `git log --since`, so a window does not read all history.
+pub fn commits(
+    repo: &gix::Repository,
+    tip: ObjectId,
+    since: Option<i64>,
+) -> Result<Vec<Commit>, RepoError> {
+    let mut decoded: HashMap<ObjectId, Commit> = HashMap::new();
+    let mut queue: BinaryHeap<(i64, Reverse<u64>, ObjectId)> = BinaryHeap::new();
+    let mut reached = 0u64;
+    let mut reach = |id: ObjectId,
+                     decoded: &mut HashMap<ObjectId, Commit>,
+                     queue: &mut BinaryHeap<(i64, Reverse<u64>, ObjectId)>|
+     -> Result<(), RepoError> {
+        if let Entry::Vacant(slot) = decoded.entry(id) {
+            let commit = slot.insert(read(repo, id)?);
+            queue.push((commit.committer_time, Reverse(reached), id));
+            reached += 1;
+        }
+        Ok(())
+    };
+    reach(tip, &mut decoded, &mut queue)?;
+    let mut walked: Vec<ObjectId> = Vec::new();
+    while let Some((time, _, id)) = queue.pop() {
+        if since.is_some_and(|since| time < since) {
+            continue;
+        }
+        walked.push(id);
+        for parent in decoded[&id].parents.clone() {
+            reach(parent, &mut decoded, &mut queue)?;
+        }
+    }
+    // Every first parent of a walked commit was reached, so its tree is known.
+    let trees: HashMap<ObjectId, ObjectId> = decoded
+        .iter()
+        .map(|(id, commit)| (*id, commit.tree))
+        .collect();
+    Ok(walked
+        .into_iter()
+        .filter_map(|id| decoded.remove(&id))
+        .map(|mut commit| {
+            commit.first_parent_tree = commit.parents.first().map(|parent| trees[parent]);
+            commit
+        })
+        .collect())
+}
+
+/// Decodes one commit.
+fn read(repo: &gix::Repository, id: ObjectId) -> Result<Commit, RepoError> {
+    let commit = repo.find_commit(id).map_err(RepoError::unreadable)?;
+    let decoded = commit.decode().map_err(RepoError::unreadable)?;
+    let author = decoded.author().map_err(RepoError::unreadable)?;
+    let committer = decoded.committer().map_err(RepoError::unreadable)?;
+    Ok(Commit {
+        id,
+        tree: decoded.tree(),
+        parents: decoded.parents().collect(),
+        first_parent_tree: None,
+        author_name: author.name.trim().to_str_lossy().into_owned(),
+        author_email: author.email.trim().to_str_lossy().into_owned(),
+        author_time: author.seconds(),
+        committer_time: committer.seconds(),
+        subject: decoded.message_summary().to_str_lossy().into_owned(),
+    })
+}
