@@ -28,6 +28,12 @@ cargo build --release --quiet --manifest-path "$work/baseline/Cargo.toml" --targ
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 baseline="$work/baseline-target/release/opslint"
 current="$root/target/release/opslint"
+# The tree pass alone, where a binary has a history pass to leave out.
+tree_only() {
+    if "$1" check --help | grep -q -- --no-history; then echo --no-history; fi
+}
+baseline_args=$(tree_only "$baseline")
+current_args=$(tree_only "$current")
 
 git init -q -b main "$work/synthetic"
 python3 "$here/synth.py" "$files" | git -C "$work/synthetic" fast-import --quiet
@@ -36,15 +42,15 @@ git -C "$work/synthetic" repack -adq
 # interleaved REPO: median wall ms of baseline and current, alternating runs.
 interleaved() {
     local repo=$1
-    "$baseline" check "$repo" --rev HEAD --format json >/dev/null 2>&1 || true
-    "$current" check "$repo" --rev HEAD --format json >/dev/null 2>&1 || true
+    "$baseline" check "$repo" --rev HEAD --format json $baseline_args >/dev/null 2>&1 || true
+    "$current" check "$repo" --rev HEAD --format json $current_args >/dev/null 2>&1 || true
     for _ in $(seq "$runs"); do
         for which in baseline current; do
-            local binary=$baseline
-            [ "$which" = current ] && binary=$current
+            local binary=$baseline args=$baseline_args
+            [ "$which" = current ] && binary=$current args=$current_args
             local start end
             start=$(date +%s%N)
-            "$binary" check "$repo" --rev HEAD --format json >/dev/null 2>&1 || true
+            "$binary" check "$repo" --rev HEAD --format json $args >/dev/null 2>&1 || true
             end=$(date +%s%N)
             echo "$which $(( (end - start) / 1000 ))"
         done

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::finding::Severity;
+use crate::history::Window;
 use crate::report::{self, Report};
 use crate::rules::{self, CheckKind, Rule};
 use crate::scan::{self, ScanOptions};
@@ -100,6 +101,13 @@ pub struct CheckArgs {
     /// Largest file read for content rules, e.g. 1048576 or "2 MiB" (default 1 MiB).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
+    /// How far back history figures look from the scanned commit: 30d, 90d, 180d, 1y or all
+    /// (the window before it gives each figure's trend).
+    #[arg(long, value_name = "WINDOW", default_value = "90d")]
+    pub window: Window,
+    /// Skip the history pass: tree rules only.
+    #[arg(long)]
+    pub no_history: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -156,6 +164,7 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         rev: args.rev,
         config: args.config,
         max_file_size: args.max_file_size,
+        history: (!args.no_history).then_some(args.window),
     };
     let report = scan::check(&options)?;
     let write = |out: &mut dyn Write| match args.format {

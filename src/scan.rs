@@ -9,6 +9,7 @@ use crate::diagnostic::ConfigError;
 use crate::engine::{self, Plan};
 use crate::facts::content::{self, Content};
 use crate::facts::tree::{self, Tree};
+use crate::history::{self, Window};
 use crate::repo::{self, RepoError, Target};
 use crate::report::{Report, RepositoryInfo};
 use crate::rules::{self, Rule};
@@ -41,6 +42,8 @@ pub struct ScanOptions {
     pub config: Option<PathBuf>,
     /// Overrides the config's `scan.max-file-size`.
     pub max_file_size: Option<u64>,
+    /// The history window; `None` skips the history pass.
+    pub history: Option<Window>,
 }
 
 pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
@@ -82,7 +85,13 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         files: tree.entries.len(),
         submodules: tree.submodules.clone(),
     };
-    Ok(Report::new(repository, evaluation.findings).with_components(evaluation.components))
+    let history = match (options.history, target.head) {
+        (Some(window), Some(tip)) => Some(history::section(&target.repo, tip, window)?),
+        _ => None,
+    };
+    Ok(Report::new(repository, evaluation.findings)
+        .with_components(evaluation.components)
+        .with_history(history))
 }
 
 /// Settings from `--config`, else from `.opslint.toml` at the root of the scanned tree

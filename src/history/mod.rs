@@ -1,15 +1,180 @@
 //! The history pass: the commits in the window, each with what it changed, read once in
 //! parallel from the object database.
 
+pub mod figures;
 pub mod numstat;
 pub mod walk;
 
+use std::collections::{HashMap, HashSet};
+
 use gix::ObjectId;
 use rayon::prelude::*;
+use serde::Serialize;
 
 use crate::repo::RepoError;
+use figures::{Classes, Figure, Period};
 use numstat::{Differ, FileChange};
 use walk::Commit;
+
+const DAY: i64 = 24 * 60 * 60;
+
+/// How far back the history figures look, from the scanned commit's committer time (not the
+/// clock, so a report can be reproduced); the window before it gives the trend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    Days(u32),
+    All,
+}
+
+impl std::str::FromStr for Window {
+    type Err = String;
+
+    /// `30d`, `90d`, `180d`, `1y`, `all`.
+    fn from_str(text: &str) -> Result<Window, String> {
+        let invalid = || {
+            format!(
+                "`{text}` is not a window: use a number of days or years (`90d`, `1y`) or `all`"
+            )
+        };
+        if text == "all" {
+            return Ok(Window::All);
+        }
+        let (number, per) = match text.strip_suffix('d') {
+            Some(days) => (days, 1),
+            None => (text.strip_suffix('y').ok_or_else(invalid)?, 365),
+        };
+        let count: u32 = number.parse().map_err(|_| invalid())?;
+        match count.checked_mul(per) {
+            Some(days) if days > 0 => Ok(Window::Days(days)),
+            _ => Err(invalid()),
+        }
+    }
+}
+
+/// The `history` section of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    /// A shallow clone's history is cut: its figures are unknown, never computed from part.
+    pub shallow: bool,
+    pub window: WindowInfo,
+    pub figures: Vec<Figure>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowInfo {
+    /// Null for the whole history.
+    pub since: Option<String>,
+    pub until: String,
+    /// Commits in the window, merges included.
+    pub commits: usize,
+}
+
+/// The history figures for the window ending at `tip`.
+pub fn section(
+    repo: &gix::ThreadSafeRepository,
+    tip: ObjectId,
+    window: Window,
+) -> Result<History, RepoError> {
+    let local = repo.to_thread_local();
+    let until = local
+        .find_commit(tip)
+        .and_then(|commit| Ok(commit.time()?.seconds))
+        .map_err(RepoError::unreadable)?;
+    let since = match window {
+        Window::Days(days) => Some(until - i64::from(days) * DAY),
+        Window::All => None,
+    };
+    let info = |commits| WindowInfo {
+        since: since.map(iso8601),
+        until: iso8601(until),
+        commits,
+    };
+    if local.is_shallow().unwrap_or(false) {
+        return Ok(History {
+            shallow: true,
+            window: info(0),
+            figures: figures::unknown(
+                "the clone is shallow: fetch the full history (actions/checkout: fetch-depth: 0)",
+            ),
+        });
+    }
+    let previous_since = since.map(|since| since - (until - since));
+    let changed = read(repo, tip, previous_since)?;
+    let (current, previous): (Vec<&Changed>, Vec<&Changed>) = changed
+        .iter()
+        .partition(|changed| since.is_none_or(|since| changed.commit.committer_time >= since));
+    let integrations = first_parent_line(&changed, tip);
+    let commits = current.len();
+    // A history that begins inside a window covers only part of it: rates are over the part.
+    let begins = changed
+        .iter()
+        .filter(|changed| changed.commit.parents.is_empty())
+        .map(|changed| changed.commit.committer_time)
+        .min();
+    let start = |from: Option<i64>| match (from, begins) {
+        (Some(from), Some(begins)) => Some(from.max(begins)),
+        (from, _) => from,
+    };
+    let current = period(current, start(since), until, &integrations);
+    let previous = match (since, previous_since) {
+        // A previous window with no commits (the history is younger) has no figures.
+        (Some(since), Some(from)) if !previous.is_empty() => {
+            Some(period(previous, start(Some(from)), since, &integrations))
+        }
+        _ => None,
+    };
+    Ok(History {
+        shallow: false,
+        window: info(commits),
+        figures: figures::compute(&current, previous.as_ref(), &Classes::builtin()),
+    })
+}
+
+/// A window's commits; `from` is its start, or the oldest commit's time for all history.
+fn period<'a>(
+    commits: Vec<&'a Changed>,
+    from: Option<i64>,
+    to: i64,
+    integrations: &HashSet<ObjectId>,
+) -> Period<'a> {
+    let oldest = commits
+        .iter()
+        .map(|changed| changed.commit.committer_time)
+        .min();
+    let from = from.or(oldest).unwrap_or(to);
+    let integrations = commits
+        .iter()
+        .filter(|changed| integrations.contains(&changed.commit.id))
+        .count();
+    Period {
+        commits,
+        days: (to - from) as f64 / DAY as f64,
+        integrations,
+    }
+}
+
+/// The commits on the first-parent line from `tip`: what was integrated into it, one by one.
+fn first_parent_line(changed: &[Changed], tip: ObjectId) -> HashSet<ObjectId> {
+    let first_parent: HashMap<ObjectId, Option<ObjectId>> = changed
+        .iter()
+        .map(|changed| (changed.commit.id, changed.commit.parents.first().copied()))
+        .collect();
+    let mut line = HashSet::new();
+    let mut next = Some(tip);
+    while let Some(id) = next {
+        if !line.insert(id) {
+            break;
+        }
+        next = first_parent.get(&id).copied().flatten();
+    }
+    line
+}
+
+fn iso8601(seconds: i64) -> String {
+    gix::date::Time::new(seconds, 0)
+        .format(gix::date::time::format::ISO8601_STRICT)
+        .unwrap_or_else(|_| seconds.to_string())
+}
 
 /// A commit and the files it changed against its first parent (none listed for merges).
 #[derive(Debug, Clone)]

@@ -10,6 +10,7 @@ use serde_json::value::RawValue;
 use crate::area::Area;
 use crate::components::ComponentFindings;
 use crate::finding::{Finding, Status};
+use crate::history::History;
 use crate::repo::Scanned;
 
 /// Bumped whenever the JSON shape changes incompatibly.
@@ -27,6 +28,10 @@ pub struct Report {
     /// In a monorepo, each component's findings for the per-component rules.
     #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "one_per_line")]
     pub components: Vec<ComponentFindings>,
+    /// Figures from the commits in the history window; absent with `--no-history` or
+    /// without commits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<History>,
 }
 
 /// Components as compact objects, one per line of the array: a monorepo has thousands,
@@ -102,11 +107,17 @@ impl Report {
             areas,
             findings,
             components: Vec::new(),
+            history: None,
         }
     }
 
     pub fn with_components(mut self, components: Vec<ComponentFindings>) -> Report {
         self.components = components;
+        self
+    }
+
+    pub fn with_history(mut self, history: Option<History>) -> Report {
+        self.history = history;
         self
     }
 

@@ -21,6 +21,7 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/collaboration.toml"),
     ),
     ("learning.toml", include_str!("../../rules/learning.toml")),
+    ("history.toml", include_str!("../../rules/history.toml")),
 ];
 
 /// Loads the built-in rules. They are validated by tests, so a failure here is a build defect.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::support::TestRepo;
+use crate::support::{TestRepo, json_report, opslint};
 
 /// Per commit id: its files as `added\tremoved\tpath` lines, sorted (`-` for binary).
 type Numstat = BTreeMap<String, Vec<String>>;
@@ -187,4 +187,95 @@ fn numstat_of_a_real_repository_equals_git() {
         "first differing: {:?}",
         &differing[..differing.len().min(5)]
     );
+}
+
+fn figure<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["history"]["figures"]
+        .as_array()
+        .expect("history figures")
+        .iter()
+        .find(|figure| figure["id"] == id)
+        .unwrap_or_else(|| panic!("no figure {id}"))
+}
+
+/// Ten commits, one a day: source with and without tests, a CI change, a docs-only change.
+fn daily_history() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('hi')\n")
+        .write("README.md", "# app\n");
+    repo.commit("initial");
+    for day in 1..10 {
+        let source = format!("src/module{day}.py");
+        repo.write(&source, "x = 1\n".repeat(day));
+        if day % 3 == 0 {
+            repo.write(&format!("tests/test_module{day}.py"), "def test(): pass\n");
+        }
+        if day == 5 {
+            repo.write(".github/workflows/ci.yml", "on: push\njobs: {}\n");
+        }
+        repo.commit(&format!("feat: module {day}"));
+    }
+    repo.write("docs/guide.md", "# Guide\n");
+    repo.commit("docs: a guide");
+    repo
+}
+
+#[test]
+fn the_json_report_has_history_figures_for_the_window() {
+    let repo = daily_history();
+    let (_, report) = json_report(&["--rev", "HEAD", "--window", "30d"], repo.path());
+    let history = &report["history"];
+    assert_eq!(history["shallow"], false);
+    assert_eq!(history["window"]["commits"], 11);
+    assert_eq!(history["window"]["until"], "2026-01-11T12:00:00+00:00");
+    // Lines per commit: 2, then 1..9 (plus a test line every third day), then 1.
+    assert_eq!(
+        figure(&report, "flow.median_files_per_commit")["value"],
+        1.0
+    );
+    assert_eq!(
+        figure(&report, "testing.tests_with_code_share")["value"],
+        30.0
+    );
+    assert_eq!(
+        figure(&report, "collaboration.pipeline_maintainers")["value"],
+        1.0
+    );
+    assert_eq!(figure(&report, "learning.improvement_share")["value"], 9.1);
+    // The history begins inside the window: there is no previous window to compare with.
+    let lines = figure(&report, "flow.median_lines_per_commit");
+    assert_eq!(lines["previous"], serde_json::Value::Null);
+    assert_eq!(lines["trend"], "unknown");
+}
+
+#[test]
+fn no_history_leaves_the_section_out_and_a_bad_window_is_a_usage_error() {
+    let repo = daily_history();
+    let (_, report) = json_report(&["--rev", "HEAD", "--no-history"], repo.path());
+    assert!(report.get("history").is_none());
+    let output = opslint()
+        .args(["check", "--window", "3w"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`3w` is not a window"));
+}
+
+#[test]
+fn a_shallow_clone_has_unknown_history_figures_and_still_gets_tree_findings() {
+    let repo = daily_history();
+    let clone = tempfile::tempdir().unwrap();
+    let source = format!("file://{}", repo.path().display());
+    crate::support::git_in(
+        clone.path(),
+        &["clone", "-q", "--depth", "3", &source, "shallow"],
+    );
+    let (code, report) = json_report(&["--rev", "HEAD"], &clone.path().join("shallow"));
+    assert!(code.is_some_and(|code| code < 2));
+    assert_eq!(report["history"]["shallow"], true);
+    let lines = figure(&report, "flow.median_lines_per_commit");
+    assert_eq!(lines["value"], serde_json::Value::Null);
+    assert!(lines["reason"].as_str().unwrap().contains("fetch-depth: 0"));
+    assert!(!report["findings"].as_array().unwrap().is_empty());
 }

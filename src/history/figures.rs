@@ -1,0 +1,411 @@
+//! Figures a coach reads from history — batch size, integration, tests changed with code,
+//! shared pipeline ownership, improvement work — each for the current window and the one
+//! before it, with the trend between them.
+
+use globset::{GlobSet, GlobSetBuilder};
+use serde::Serialize;
+
+use super::Changed;
+use crate::rules::{builtin_definitions, compile_glob};
+
+/// A commit over this many changed lines is a large batch.
+const LARGE_COMMIT_LINES: u32 = 400;
+/// A change of less than this share of the previous value is no trend.
+const STEADY: f64 = 0.10;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    pub id: &'static str,
+    pub value: Option<f64>,
+    pub previous: Option<f64>,
+    pub unit: &'static str,
+    pub trend: Trend,
+    /// Why the value is unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trend {
+    Improving,
+    Worsening,
+    Steady,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Better {
+    Lower,
+    Higher,
+}
+
+/// The path classes of `rules/history.toml`, and source code.
+pub struct Classes {
+    source: GlobSet,
+    tests: GlobSet,
+    ci: GlobSet,
+    iac: GlobSet,
+    observability: GlobSet,
+    docs: GlobSet,
+}
+
+impl Classes {
+    pub fn builtin() -> Classes {
+        let set = |name: &str| {
+            let mut builder = GlobSetBuilder::new();
+            let globs = builtin_definitions()
+                .sets
+                .get(name)
+                .cloned()
+                .unwrap_or_default();
+            for glob in globs {
+                for compiled in compile_glob(&glob).expect("built-in globs compile") {
+                    builder.add(compiled);
+                }
+            }
+            builder.build().expect("built-in globs compile")
+        };
+        Classes {
+            source: set("source-code"),
+            tests: set("change-tests"),
+            ci: set("change-ci"),
+            iac: set("change-iac"),
+            observability: set("change-observability"),
+            docs: set("change-docs"),
+        }
+    }
+}
+
+/// What the figures need of one non-merge commit.
+struct Sample {
+    lines: u32,
+    files: usize,
+    author: String,
+    bot: bool,
+    changes_source: bool,
+    changes_tests: bool,
+    changes_ci: bool,
+    /// Every file it changed is tests, CI, infrastructure, observability or docs, or its
+    /// conventional-commit type says it is such work.
+    improvement: bool,
+}
+
+impl Sample {
+    fn of(changed: &Changed, classes: &Classes) -> Sample {
+        let mut sample = Sample {
+            lines: 0,
+            files: changed.files.len(),
+            author: changed.commit.author_email.to_lowercase(),
+            bot: is_bot(&changed.commit.author_name, &changed.commit.author_email),
+            changes_source: false,
+            changes_tests: false,
+            changes_ci: false,
+            improvement: !changed.files.is_empty(),
+        };
+        for file in &changed.files {
+            let (added, removed) = file.lines.unwrap_or((0, 0));
+            sample.lines = sample.lines.saturating_add(added).saturating_add(removed);
+            let path = file.path.to_string();
+            let tests = classes.tests.is_match(&path);
+            let ci = classes.ci.is_match(&path);
+            sample.changes_tests |= tests;
+            sample.changes_ci |= ci;
+            sample.changes_source |= !tests && classes.source.is_match(&path);
+            sample.improvement &= tests
+                || ci
+                || classes.iac.is_match(&path)
+                || classes.observability.is_match(&path)
+                || classes.docs.is_match(&path);
+        }
+        sample.improvement |= is_improvement_type(&changed.commit.subject);
+        sample
+    }
+}
+
+/// `[bot]` accounts, Dependabot, Renovate: kept out of people-based figures.
+fn is_bot(name: &str, email: &str) -> bool {
+    let name = name.to_lowercase();
+    let email = email.to_lowercase();
+    name.contains("[bot]")
+        || email.contains("[bot]")
+        || ["dependabot", "renovate", "github-actions"]
+            .iter()
+            .any(|bot| name.contains(bot) || email.starts_with(bot))
+}
+
+/// Conventional-commit types of non-functional work: `test:`, `ci(deps):`, `refactor!:`.
+fn is_improvement_type(subject: &str) -> bool {
+    let kind = subject
+        .split([':', '(', '!'])
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_lowercase();
+    subject.contains(':')
+        && [
+            "test", "tests", "ci", "build", "docs", "refactor", "perf", "style",
+        ]
+        .contains(&kind.as_str())
+}
+
+/// One window's commits, as figures see them.
+pub struct Period<'a> {
+    pub commits: Vec<&'a Changed>,
+    /// Its length in days, for rates.
+    pub days: f64,
+    /// Commits on the first-parent line of the scanned commit: integrations into it.
+    pub integrations: usize,
+}
+
+type Measure = fn(&[Sample], &Period) -> Result<f64, String>;
+
+/// Every figure: id, unit, which direction is better, how it is measured.
+const FIGURES: &[(&str, &str, Better, Measure)] = &[
+    (
+        "flow.median_lines_per_commit",
+        "lines",
+        Better::Lower,
+        |samples, _| percentile(samples.iter().map(|sample| f64::from(sample.lines)), 0.5),
+    ),
+    (
+        "flow.p90_lines_per_commit",
+        "lines",
+        Better::Lower,
+        |samples, _| percentile(samples.iter().map(|sample| f64::from(sample.lines)), 0.9),
+    ),
+    (
+        "flow.median_files_per_commit",
+        "files",
+        Better::Lower,
+        |samples, _| percentile(samples.iter().map(|sample| sample.files as f64), 0.5),
+    ),
+    (
+        "flow.large_commit_share",
+        "%",
+        Better::Lower,
+        |samples, _| share(samples, |sample| sample.lines > LARGE_COMMIT_LINES),
+    ),
+    (
+        "flow.integrations_per_week",
+        "per week",
+        Better::Higher,
+        |_, period| {
+            if period.days < 7.0 {
+                return Err("less than a week of history in the window".to_owned());
+            }
+            Ok(period.integrations as f64 * 7.0 / period.days)
+        },
+    ),
+    (
+        "testing.tests_with_code_share",
+        "%",
+        Better::Higher,
+        |samples, _| {
+            let with_code: Vec<&Sample> = samples
+                .iter()
+                .filter(|sample| sample.changes_source)
+                .collect();
+            if with_code.is_empty() {
+                return Err("no commit changed source code".to_owned());
+            }
+            let with_tests = with_code
+                .iter()
+                .filter(|sample| sample.changes_tests)
+                .count();
+            Ok(100.0 * with_tests as f64 / with_code.len() as f64)
+        },
+    ),
+    (
+        "collaboration.active_authors",
+        "authors",
+        Better::Higher,
+        |samples, _| Ok(people(samples).len() as f64),
+    ),
+    (
+        "collaboration.pipeline_maintainers",
+        "authors",
+        Better::Higher,
+        |samples, _| {
+            let mut maintainers: Vec<&str> = samples
+                .iter()
+                .filter(|sample| !sample.bot && sample.changes_ci)
+                .map(|sample| sample.author.as_str())
+                .collect();
+            maintainers.sort_unstable();
+            maintainers.dedup();
+            Ok(maintainers.len() as f64)
+        },
+    ),
+    (
+        "collaboration.half_of_changes_authors",
+        "authors",
+        Better::Higher,
+        |samples, _| {
+            let mut counts: Vec<usize> = people(samples).into_values().collect();
+            if counts.is_empty() {
+                return Err("no commits by people".to_owned());
+            }
+            counts.sort_unstable_by(|a, b| b.cmp(a));
+            let total: usize = counts.iter().sum();
+            let mut covered = 0;
+            let authors = counts
+                .iter()
+                .take_while(|&&count| {
+                    let short = covered * 2 < total;
+                    covered += count;
+                    short
+                })
+                .count();
+            Ok(authors as f64)
+        },
+    ),
+    (
+        "learning.improvement_share",
+        "%",
+        Better::Higher,
+        |samples, _| share(samples, |sample| sample.improvement),
+    ),
+];
+
+/// Non-bot authors with their commit counts.
+fn people(samples: &[Sample]) -> std::collections::HashMap<&str, usize> {
+    let mut counts = std::collections::HashMap::new();
+    for sample in samples.iter().filter(|sample| !sample.bot) {
+        *counts.entry(sample.author.as_str()).or_default() += 1;
+    }
+    counts
+}
+
+fn share(samples: &[Sample], counted: impl Fn(&Sample) -> bool) -> Result<f64, String> {
+    if samples.is_empty() {
+        return Err("no commits in the window".to_owned());
+    }
+    let count = samples.iter().filter(|sample| counted(sample)).count();
+    Ok(100.0 * count as f64 / samples.len() as f64)
+}
+
+/// The nearest-rank percentile.
+fn percentile(values: impl Iterator<Item = f64>, rank: f64) -> Result<f64, String> {
+    let mut values: Vec<f64> = values.collect();
+    if values.is_empty() {
+        return Err("no commits in the window".to_owned());
+    }
+    values.sort_by(f64::total_cmp);
+    let index = ((rank * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1;
+    Ok(values[index])
+}
+
+/// The figures of `current`, against `previous` when there is one.
+pub fn compute(current: &Period, previous: Option<&Period>, classes: &Classes) -> Vec<Figure> {
+    let samples = |period: &Period| -> Vec<Sample> {
+        period
+            .commits
+            .iter()
+            .filter(|changed| changed.commit.parents.len() <= 1)
+            .map(|changed| Sample::of(changed, classes))
+            .collect()
+    };
+    let now = samples(current);
+    let before = previous.map(samples);
+    FIGURES
+        .iter()
+        .map(|(id, unit, better, measure)| {
+            let value = measure(&now, current);
+            let previous_value = match (previous, &before) {
+                (Some(period), Some(samples)) => measure(samples, period).ok(),
+                _ => None,
+            };
+            let value_known = value.as_ref().ok().copied();
+            Figure {
+                id,
+                value: value_known.map(round),
+                previous: previous_value.map(round),
+                unit,
+                trend: trend(value_known, previous_value, *better),
+                reason: value.err(),
+            }
+        })
+        .collect()
+}
+
+/// Every figure unknown, for `reason`.
+pub fn unknown(reason: &str) -> Vec<Figure> {
+    FIGURES
+        .iter()
+        .map(|(id, unit, _, _)| Figure {
+            id,
+            value: None,
+            previous: None,
+            unit,
+            trend: Trend::Unknown,
+            reason: Some(reason.to_owned()),
+        })
+        .collect()
+}
+
+fn round(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
+
+fn trend(value: Option<f64>, previous: Option<f64>, better: Better) -> Trend {
+    let (Some(value), Some(previous)) = (value, previous) else {
+        return Trend::Unknown;
+    };
+    let change = (value - previous) / previous.abs().max(f64::EPSILON);
+    if change.abs() < STEADY {
+        return Trend::Steady;
+    }
+    match (better, value > previous) {
+        (Better::Lower, false) | (Better::Higher, true) => Trend::Improving,
+        _ => Trend::Worsening,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_shares_and_trends() {
+        let values = [1.0, 2.0, 3.0, 4.0, 100.0];
+        assert_eq!(percentile(values.into_iter(), 0.5), Ok(3.0));
+        assert_eq!(percentile(values.into_iter(), 0.9), Ok(100.0));
+        assert!(percentile(std::iter::empty(), 0.5).is_err());
+        assert_eq!(
+            trend(Some(50.0), Some(100.0), Better::Lower),
+            Trend::Improving
+        );
+        assert_eq!(trend(Some(95.0), Some(100.0), Better::Lower), Trend::Steady);
+        assert_eq!(
+            trend(Some(50.0), Some(100.0), Better::Higher),
+            Trend::Worsening
+        );
+        assert_eq!(trend(None, Some(1.0), Better::Higher), Trend::Unknown);
+    }
+
+    #[test]
+    fn windows_parse() {
+        use crate::history::Window;
+        assert_eq!("90d".parse(), Ok(Window::Days(90)));
+        assert_eq!("1y".parse(), Ok(Window::Days(365)));
+        assert_eq!("all".parse(), Ok(Window::All));
+        for bad in ["", "0d", "90", "d", "-1d", "1w"] {
+            assert!(bad.parse::<Window>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bots_and_improvement_types() {
+        assert!(is_bot(
+            "dependabot[bot]",
+            "49699333+dependabot[bot]@users.noreply.github.com"
+        ));
+        assert!(is_bot("Renovate Bot", "bot@renovateapp.com"));
+        assert!(!is_bot("Ada Lovelace", "ada@example.com"));
+        assert!(is_improvement_type("refactor(engine): split judge"));
+        assert!(is_improvement_type("ci!: drop node 18"));
+        assert!(!is_improvement_type("feat: add export"));
+        assert!(!is_improvement_type("Test the parser harder"));
+    }
+}
