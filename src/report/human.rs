@@ -6,6 +6,8 @@ use anstyle::{AnsiColor, Style};
 
 use super::Report;
 use crate::finding::{Finding, Severity, Status};
+use crate::history::History;
+use crate::history::figures::Trend;
 use crate::repo::Scanned;
 use crate::text::plural;
 
@@ -38,8 +40,56 @@ pub fn render(report: &Report, color: bool) -> String {
             render_finding(&mut out, finding, &paint);
         }
     }
+    if let Some(history) = &report.history {
+        signals(&mut out, history, &paint);
+    }
     summary(&mut out, report, &paint);
     out
+}
+
+/// The history figures as a table: figure, current, previous, trend.
+fn signals(out: &mut String, history: &History, paint: &Paint) {
+    let day = |stamp: &str| stamp.get(..10).unwrap_or(stamp).to_owned();
+    let span = match &history.window.since {
+        Some(since) => format!("{} → {}", day(since), day(&history.window.until)),
+        None => format!("all history to {}", day(&history.window.until)),
+    };
+    let _ = writeln!(
+        out,
+        "\n{} · {span} · {}",
+        paint.style(BOLD, "History signals"),
+        plural(history.window.commits, "commit")
+    );
+    let value = |value: Option<f64>, unit: &str| match value {
+        Some(value) if unit == "%" => format!("{value} %"),
+        Some(value) if value == 1.0 => format!("1 {}", unit.strip_suffix('s').unwrap_or(unit)),
+        Some(value) => format!("{value} {unit}"),
+        None => "–".to_owned(),
+    };
+    for figure in &history.figures {
+        let (mark, style) = match figure.trend {
+            Trend::Improving => ("↑ improving", GREEN),
+            Trend::Worsening => ("↓ worsening", YELLOW),
+            Trend::Steady => ("→ steady", DIM),
+            Trend::Unknown => ("", DIM),
+        };
+        let row = format!(
+            "  {:<40} {:>14} {:>14}  {}",
+            figure.id,
+            value(figure.value, figure.unit),
+            value(figure.previous, figure.unit),
+            paint.style(style, mark)
+        );
+        let _ = writeln!(out, "{}", row.trim_end());
+    }
+    let reasons: Vec<&str> = history
+        .figures
+        .iter()
+        .filter_map(|figure| figure.reason.as_deref())
+        .collect();
+    if let Some(reason) = reasons.first().filter(|_| history.shallow) {
+        wrap_into(out, &format!("unknown: {reason}"), "  ", "  ");
+    }
 }
 
 fn header(out: &mut String, report: &Report, paint: &Paint) {
