@@ -62,7 +62,7 @@ fn signals(out: &mut String, history: &History, paint: &Paint) {
     );
     let value = |value: Option<f64>, unit: &str| match value {
         Some(value) if unit == "%" => format!("{value} %"),
-        Some(value) if value == 1.0 => format!("1 {}", unit.strip_suffix('s').unwrap_or(unit)),
+        Some(1.0) => format!("1 {}", unit.strip_suffix('s').unwrap_or(unit)),
         Some(value) => format!("{value} {unit}"),
         None => "–".to_owned(),
     };
