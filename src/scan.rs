@@ -73,9 +73,18 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
             &settings.exclude,
         )?,
     };
-    let evaluation = engine::evaluate(&plan, &settings, &tree, |indices| {
-        content::read_all(&target.repo, &tree, indices, settings.max_file_size)
+    // The history pass needs nothing from the tree: it runs while the rules are judged.
+    let (evaluation, history) = std::thread::scope(|scope| {
+        let history = scope.spawn(|| match (options.history, target.head) {
+            (Some(window), Some(tip)) => history::section(&target.repo, tip, window).map(Some),
+            _ => Ok(None),
+        });
+        let evaluation = engine::evaluate(&plan, &settings, &tree, |indices| {
+            content::read_all(&target.repo, &tree, indices, settings.max_file_size)
+        });
+        (evaluation, history.join())
     });
+    let history = history.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     let repository = RepositoryInfo {
         path: target.root.display().to_string(),
         head: target.head.map(|id| id.to_string()),
@@ -84,10 +93,6 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         config: config_name,
         files: tree.entries.len(),
         submodules: tree.submodules.clone(),
-    };
-    let history = match (options.history, target.head) {
-        (Some(window), Some(tip)) => Some(history::section(&target.repo, tip, window)?),
-        _ => None,
     };
     Ok(Report::new(repository, evaluation.findings)
         .with_components(evaluation.components)
