@@ -130,6 +130,19 @@ pub fn section(
     })
 }
 
+/// The `.mailmap` of the scanned commit's tree. Only that one: a mailmap named in the
+/// repository's config could be any file on the machine.
+fn mailmap_at(repo: &gix::Repository, tip: ObjectId) -> gix::mailmap::Snapshot {
+    let data = repo
+        .find_commit(tip)
+        .ok()
+        .and_then(|commit| commit.tree().ok())
+        .and_then(|tree| tree.lookup_entry_by_path(".mailmap").ok().flatten())
+        .and_then(|entry| entry.object().ok())
+        .map(|object| object.detach().data);
+    gix::mailmap::Snapshot::from_bytes(data.as_deref().unwrap_or_default())
+}
+
 /// A window's commits; `from` is its start, or the oldest commit's time for all history.
 fn period<'a>(
     commits: Vec<&'a Changed>,
@@ -192,7 +205,8 @@ pub fn read(
     tip: ObjectId,
     since: Option<i64>,
 ) -> Result<Vec<Changed>, RepoError> {
-    let commits = walk::commits(&repo.to_thread_local(), tip, since)?;
+    let local = repo.to_thread_local();
+    let commits = walk::commits(&local, tip, since, &mailmap_at(&local, tip))?;
     commits
         .into_par_iter()
         .with_min_len(16)

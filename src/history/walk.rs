@@ -31,6 +31,7 @@ pub fn commits(
     repo: &gix::Repository,
     tip: ObjectId,
     since: Option<i64>,
+    mailmap: &gix::mailmap::Snapshot,
 ) -> Result<Vec<Commit>, RepoError> {
     let mut decoded: HashMap<ObjectId, Commit> = HashMap::new();
     let mut queue: BinaryHeap<(i64, Reverse<u64>, ObjectId)> = BinaryHeap::new();
@@ -40,7 +41,7 @@ pub fn commits(
                      queue: &mut BinaryHeap<(i64, Reverse<u64>, ObjectId)>|
      -> Result<(), RepoError> {
         if let Entry::Vacant(slot) = decoded.entry(id) {
-            let commit = slot.insert(read(repo, id)?);
+            let commit = slot.insert(read(repo, id, mailmap)?);
             queue.push((commit.committer_time, Reverse(reached), id));
             reached += 1;
         }
@@ -72,11 +73,17 @@ pub fn commits(
         .collect())
 }
 
-/// Decodes one commit.
-fn read(repo: &gix::Repository, id: ObjectId) -> Result<Commit, RepoError> {
+/// Decodes one commit; its author as the mailmap names them.
+fn read(
+    repo: &gix::Repository,
+    id: ObjectId,
+    mailmap: &gix::mailmap::Snapshot,
+) -> Result<Commit, RepoError> {
     let commit = repo.find_commit(id).map_err(RepoError::unreadable)?;
     let decoded = commit.decode().map_err(RepoError::unreadable)?;
-    let author = decoded.author().map_err(RepoError::unreadable)?;
+    let signature = decoded.author().map_err(RepoError::unreadable)?;
+    let author_time = signature.seconds();
+    let author = mailmap.resolve_cow(signature);
     let committer = decoded.committer().map_err(RepoError::unreadable)?;
     Ok(Commit {
         id,
@@ -85,7 +92,7 @@ fn read(repo: &gix::Repository, id: ObjectId) -> Result<Commit, RepoError> {
         first_parent_tree: None,
         author_name: author.name.trim().to_str_lossy().into_owned(),
         author_email: author.email.trim().to_str_lossy().into_owned(),
-        author_time: author.seconds(),
+        author_time,
         committer_time: committer.seconds(),
         subject: decoded.message_summary().to_str_lossy().into_owned(),
     })

@@ -279,3 +279,29 @@ fn a_shallow_clone_has_unknown_history_figures_and_still_gets_tree_findings() {
     assert!(lines["reason"].as_str().unwrap().contains("fetch-depth: 0"));
     assert!(!report["findings"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn the_mailmap_of_the_scanned_commit_joins_an_authors_addresses() {
+    let repo = daily_history();
+    repo.write("src/late.py", "late = True\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&[
+        "-c",
+        "user.name=Ada",
+        "-c",
+        "user.email=ada@example.com",
+        "commit",
+        "-q",
+        "--author=Ada L. <ada@old.example>",
+        "-m",
+        "from an old address",
+    ]);
+    let authors = |repo: &TestRepo| {
+        let (_, report) = json_report(&["--rev", "HEAD", "--window", "all"], repo.path());
+        figure(&report, "collaboration.active_authors")["value"].clone()
+    };
+    assert_eq!(authors(&repo), 2.0);
+    repo.write(".mailmap", "Ada <ada@example.com> <ada@old.example>\n");
+    repo.commit("mailmap");
+    assert_eq!(authors(&repo), 1.0);
+}
