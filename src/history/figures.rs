@@ -156,6 +156,10 @@ pub struct Period<'a> {
     pub days: f64,
     /// Commits on the first-parent line of the scanned commit: integrations into it.
     pub integrations: usize,
+    /// Releases made in the window.
+    pub releases: usize,
+    /// For each commit of the window some release contains: hours until the first one.
+    pub lead_times: Vec<f64>,
 }
 
 type Measure = fn(&[Sample], &Period) -> Result<f64, String>;
@@ -195,6 +199,27 @@ const FIGURES: &[(&str, &str, Better, Measure)] = &[
                 return Err("less than a week of history in the window".to_owned());
             }
             Ok(period.integrations as f64 * 7.0 / period.days)
+        },
+    ),
+    (
+        "dora.releases_per_month",
+        "per month",
+        Better::Higher,
+        |_, period| {
+            if period.days < 7.0 {
+                return Err("less than a week of history in the window".to_owned());
+            }
+            Ok(period.releases as f64 * 30.44 / period.days)
+        },
+    ),
+    (
+        "dora.median_lead_time_hours",
+        "hours",
+        Better::Lower,
+        |_, period| {
+            percentile(period.lead_times.iter().copied(), 0.5).map_err(|_| {
+                "no commit of the window is in a release (a version tag) yet".to_owned()
+            })
         },
     ),
     (

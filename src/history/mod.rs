@@ -3,6 +3,7 @@
 
 pub mod figures;
 pub mod numstat;
+pub mod releases;
 pub mod walk;
 
 use std::collections::{HashMap, HashSet};
@@ -104,6 +105,12 @@ pub fn section(
         .iter()
         .partition(|changed| since.is_none_or(|since| changed.commit.committer_time >= since));
     let integrations = first_parent_line(&changed, tip);
+    let releases = releases::releases(&local, release_pattern());
+    let first_releases = releases::first_releases(&changed, &releases);
+    let delivery = Delivery {
+        releases: &releases,
+        first_releases: &first_releases,
+    };
     let commits = current.len();
     // A history that begins inside a window covers only part of it: rates are over the part.
     let begins = changed
@@ -115,12 +122,16 @@ pub fn section(
         (Some(from), Some(begins)) => Some(from.max(begins)),
         (from, _) => from,
     };
-    let current = period(current, start(since), until, &integrations);
+    let current = period(current, start(since), until, &integrations, &delivery);
     let previous = match (since, previous_since) {
         // A previous window with no commits (the history is younger) has no figures.
-        (Some(since), Some(from)) if !previous.is_empty() => {
-            Some(period(previous, start(Some(from)), since, &integrations))
-        }
+        (Some(since), Some(from)) if !previous.is_empty() => Some(period(
+            previous,
+            start(Some(from)),
+            since,
+            &integrations,
+            &delivery,
+        )),
         _ => None,
     };
     Ok(History {
@@ -143,12 +154,31 @@ fn mailmap_at(repo: &gix::Repository, tip: ObjectId) -> gix::mailmap::Snapshot {
     gix::mailmap::Snapshot::from_bytes(data.as_deref().unwrap_or_default())
 }
 
+/// Releases, and the first release containing each walked commit.
+struct Delivery<'a> {
+    releases: &'a [releases::Release],
+    first_releases: &'a HashMap<ObjectId, usize>,
+}
+
+/// The pattern in `rules/history.toml` that makes a tag a release.
+fn release_pattern() -> &'static regex::Regex {
+    static PATTERN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    PATTERN.get_or_init(|| {
+        let source = crate::rules::builtin_definitions()
+            .patterns
+            .get("release-tag")
+            .expect("rules/history.toml defines release-tag");
+        regex::Regex::new(source).expect("the built-in release-tag pattern compiles")
+    })
+}
+
 /// A window's commits; `from` is its start, or the oldest commit's time for all history.
 fn period<'a>(
     commits: Vec<&'a Changed>,
     from: Option<i64>,
     to: i64,
     integrations: &HashSet<ObjectId>,
+    delivery: &Delivery,
 ) -> Period<'a> {
     let oldest = commits
         .iter()
@@ -159,10 +189,26 @@ fn period<'a>(
         .iter()
         .filter(|changed| integrations.contains(&changed.commit.id))
         .count();
+    let releases = delivery
+        .releases
+        .iter()
+        .filter(|release| (from..=to).contains(&release.time))
+        .count();
+    let lead_times = commits
+        .iter()
+        .filter(|changed| changed.commit.parents.len() <= 1)
+        .filter_map(|changed| {
+            let release = &delivery.releases[*delivery.first_releases.get(&changed.commit.id)?];
+            let seconds = (release.time - changed.commit.committer_time).max(0);
+            Some(seconds as f64 / 3600.0)
+        })
+        .collect();
     Period {
         commits,
         days: (to - from) as f64 / DAY as f64,
         integrations,
+        releases,
+        lead_times,
     }
 }
 

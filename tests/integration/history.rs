@@ -305,3 +305,23 @@ fn the_mailmap_of_the_scanned_commit_joins_an_authors_addresses() {
     repo.commit("mailmap");
     assert_eq!(authors(&repo), 1.0);
 }
+
+#[test]
+fn version_tags_are_releases_and_give_cadence_and_lead_time() {
+    let repo = daily_history();
+    let commits = repo.git(&["rev-list", "--reverse", "HEAD"]);
+    let commits: Vec<&str> = commits.lines().collect();
+    // Released on day 3 and day 8; `nightly` is no version.
+    repo.git(&["tag", "v1.0.0", commits[3]]);
+    repo.git(&["tag", "v1.1.0", commits[8]]);
+    repo.git(&["tag", "nightly", commits[9]]);
+    let (_, report) = json_report(&["--rev", "HEAD", "--window", "30d"], repo.path());
+    // Two releases over the ten days the history covers.
+    assert_eq!(figure(&report, "dora.releases_per_month")["value"], 6.1);
+    // Days 0-3 wait 72, 48, 24, 0 hours for v1.0.0; days 4-8 wait 96 … 0 for v1.1.0; the
+    // last two commits are in no release yet.
+    assert_eq!(
+        figure(&report, "dora.median_lead_time_hours")["value"],
+        48.0
+    );
+}
