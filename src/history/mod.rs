@@ -100,7 +100,18 @@ pub fn section(
         });
     }
     let previous_since = since.map(|since| since - (until - since));
-    let changed = read(repo, tip, previous_since)?;
+    // Missing objects (a blobless partial clone, a damaged pack) cost the figures, not the
+    // report: tree findings stand on their own.
+    let changed = match read(repo, tip, previous_since) {
+        Ok(changed) => changed,
+        Err(error) => {
+            return Ok(History {
+                shallow: false,
+                window: info(0),
+                figures: figures::unknown(&format!("the history could not be read: {error}")),
+            });
+        }
+    };
     let (current, previous): (Vec<&Changed>, Vec<&Changed>) = changed
         .iter()
         .partition(|changed| since.is_none_or(|since| changed.commit.committer_time >= since));

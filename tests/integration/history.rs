@@ -325,3 +325,28 @@ fn version_tags_are_releases_and_give_cadence_and_lead_time() {
         48.0
     );
 }
+
+#[test]
+fn a_missing_old_object_makes_history_unknown_not_the_report_fail() {
+    let repo = TestRepo::new();
+    repo.write("notes.txt", "first version\n");
+    repo.commit("first");
+    let old_blob = repo.git(&["rev-parse", "HEAD:notes.txt"]).trim().to_owned();
+    repo.write("notes.txt", "second version\n");
+    repo.commit("second");
+    // As in a blobless partial clone: the old version's blob is not there.
+    let (dir, file) = old_blob.split_at(2);
+    std::fs::remove_file(repo.path().join(".git/objects").join(dir).join(file)).unwrap();
+    let (code, report) = json_report(&["--rev", "HEAD", "--window", "all"], repo.path());
+    assert!(code.is_some_and(|code| code < 2));
+    let lines = figure(&report, "flow.median_lines_per_commit");
+    assert_eq!(lines["value"], serde_json::Value::Null);
+    assert!(
+        lines["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the history could not be read"),
+        "{lines}"
+    );
+    assert!(!report["findings"].as_array().unwrap().is_empty());
+}
