@@ -194,23 +194,13 @@ const FIGURES: &[(&str, &str, Better, Measure)] = &[
         "flow.integrations_per_week",
         "per week",
         Better::Higher,
-        |_, period| {
-            if period.days < 7.0 {
-                return Err("less than a week of history in the window".to_owned());
-            }
-            Ok(period.integrations as f64 * 7.0 / period.days)
-        },
+        |_, period| per_day(period.integrations, period).map(|rate| rate * 7.0),
     ),
     (
         "dora.releases_per_month",
         "per month",
         Better::Higher,
-        |_, period| {
-            if period.days < 7.0 {
-                return Err("less than a week of history in the window".to_owned());
-            }
-            Ok(period.releases as f64 * 30.44 / period.days)
-        },
+        |_, period| per_day(period.releases, period).map(|rate| rate * 30.44),
     ),
     (
         "dora.median_lead_time_hours",
@@ -292,6 +282,14 @@ const FIGURES: &[(&str, &str, Better, Measure)] = &[
         |samples, _| share(samples, |sample| sample.improvement),
     ),
 ];
+
+/// A count per day of the window; unknown over less than a week, where a rate says little.
+fn per_day(count: usize, period: &Period) -> Result<f64, String> {
+    if period.days < 7.0 {
+        return Err("less than a week of history in the window".to_owned());
+    }
+    Ok(count as f64 / period.days)
+}
 
 /// Non-bot authors with their commit counts.
 fn people(samples: &[Sample]) -> std::collections::HashMap<&str, usize> {

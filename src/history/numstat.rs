@@ -64,25 +64,13 @@ impl Differ {
                     oid,
                     path,
                     ..
-                } => counted_file(entry_mode).then(|| {
-                    self.lines_of(repo, entry_mode, oid, Side::New)
-                        .map(|lines| FileChange {
-                            path,
-                            lines: lines.map(|added| (added, 0)),
-                        })
-                }),
+                } => self.one_side(repo, entry_mode, oid, path, Side::New),
                 Change::Deletion {
                     entry_mode,
                     oid,
                     path,
                     ..
-                } => counted_file(entry_mode).then(|| {
-                    self.lines_of(repo, entry_mode, oid, Side::Old)
-                        .map(|lines| FileChange {
-                            path,
-                            lines: lines.map(|removed| (0, removed)),
-                        })
-                }),
+                } => self.one_side(repo, entry_mode, oid, path, Side::Old),
                 Change::Modification {
                     previous_entry_mode,
                     previous_oid,
@@ -99,6 +87,28 @@ impl Differ {
             }
         }
         Ok(changes)
+    }
+
+    /// An added file (its new side) or a deleted one (its old side): every line added, or
+    /// every line removed. `None` for a tree, whose files are reported one by one.
+    fn one_side(
+        &mut self,
+        repo: &gix::Repository,
+        mode: EntryMode,
+        id: ObjectId,
+        path: BString,
+        side: Side,
+    ) -> Option<Result<FileChange, RepoError>> {
+        counted_file(mode).then(|| {
+            let lines = self.lines_of(repo, mode, id, side)?;
+            Ok(FileChange {
+                path,
+                lines: lines.map(|count| match side {
+                    Side::New => (count, 0),
+                    Side::Old => (0, count),
+                }),
+            })
+        })
     }
 
     /// Lines of one side of an added or deleted file; `None` when binary. A submodule
