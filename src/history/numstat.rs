@@ -160,9 +160,9 @@ impl Differ {
         )))
     }
 
-    /// The blob's data, in the side's buffer. (The empty blob is special-cased by the
-    /// object store, which then leaves the buffer as it was: the returned slice is what
-    /// counts, so it is copied into place.)
+    /// The blob's data, decoded into the side's buffer (reused from commit to commit). The
+    /// object store special-cases the empty blob and leaves the buffer as it was, so the
+    /// buffer is cut to the length of the data it returned.
     fn blob(
         &mut self,
         repo: &gix::Repository,
@@ -173,14 +173,14 @@ impl Differ {
             Side::Old => &mut self.old_blob,
             Side::New => &mut self.new_blob,
         };
-        let mut scratch = Vec::new();
-        let data = repo
+        let len = repo
             .objects
-            .find_blob(&id, &mut scratch)
+            .find_blob(&id, buffer)
             .map_err(RepoError::unreadable)?
-            .data;
-        buffer.clear();
-        buffer.extend_from_slice(data);
+            .data
+            .len();
+        // The data starts the buffer; for the empty blob the buffer was left as it was.
+        buffer.truncate(len);
         Ok(buffer)
     }
 }
