@@ -6,7 +6,7 @@ use globset::{GlobSet, GlobSetBuilder};
 use serde::Serialize;
 
 use super::Changed;
-use crate::rules::{builtin_definitions, compile_glob};
+use crate::rules::{Pattern, builtin_definitions, compile_glob};
 
 /// A commit over this many changed lines is a large batch.
 const LARGE_COMMIT_LINES: u32 = 400;
@@ -40,8 +40,11 @@ enum Better {
     Higher,
 }
 
-/// The path classes of `rules/history.toml`, and source code.
+/// The path classes and author and subject patterns of `rules/history.toml`, and source code.
 pub struct Classes {
+    bot_name: Pattern,
+    bot_email: Pattern,
+    improvement_subject: Pattern,
     source: GlobSet,
     tests: GlobSet,
     ci: GlobSet,
@@ -66,7 +69,14 @@ impl Classes {
             }
             builder.build().expect("built-in globs compile")
         };
+        let pattern = |name: &str| {
+            let source = builtin_definitions().patterns.get(name);
+            Pattern::builtin(source.expect("rules/history.toml defines its patterns"))
+        };
         Classes {
+            bot_name: pattern("bot-name"),
+            bot_email: pattern("bot-email"),
+            improvement_subject: pattern("improvement-subject"),
             source: set("source-code"),
             tests: set("change-tests"),
             ci: set("change-ci"),
@@ -74,6 +84,16 @@ impl Classes {
             observability: set("change-observability"),
             docs: set("change-docs"),
         }
+    }
+
+    /// Kept out of people-based figures.
+    fn is_bot(&self, name: &str, email: &str) -> bool {
+        self.bot_name.is_match(name.as_bytes()) || self.bot_email.is_match(email.as_bytes())
+    }
+
+    /// A conventional-commit type of non-functional work.
+    fn is_improvement_type(&self, subject: &str) -> bool {
+        self.improvement_subject.is_match(subject.as_bytes())
     }
 }
 
@@ -97,7 +117,7 @@ impl Sample {
             lines: 0,
             files: changed.files.len(),
             author: changed.commit.author_email.to_lowercase(),
-            bot: is_bot(&changed.commit.author_name, &changed.commit.author_email),
+            bot: classes.is_bot(&changed.commit.author_name, &changed.commit.author_email),
             changes_source: false,
             changes_tests: false,
             changes_ci: false,
@@ -118,35 +138,9 @@ impl Sample {
                 || classes.observability.is_match(&path)
                 || classes.docs.is_match(&path);
         }
-        sample.improvement |= is_improvement_type(&changed.commit.subject);
+        sample.improvement |= classes.is_improvement_type(&changed.commit.subject);
         sample
     }
-}
-
-/// `[bot]` accounts, Dependabot, Renovate: kept out of people-based figures.
-fn is_bot(name: &str, email: &str) -> bool {
-    let name = name.to_lowercase();
-    let email = email.to_lowercase();
-    name.contains("[bot]")
-        || email.contains("[bot]")
-        || ["dependabot", "renovate", "github-actions"]
-            .iter()
-            .any(|bot| name.contains(bot) || email.starts_with(bot))
-}
-
-/// Conventional-commit types of non-functional work: `test:`, `ci(deps):`, `refactor!:`.
-fn is_improvement_type(subject: &str) -> bool {
-    let kind = subject
-        .split([':', '(', '!'])
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_lowercase();
-    subject.contains(':')
-        && [
-            "test", "tests", "ci", "build", "docs", "refactor", "perf", "style",
-        ]
-        .contains(&kind.as_str())
 }
 
 /// One window's commits, as figures see them.
@@ -420,6 +414,9 @@ mod tests {
 
     #[test]
     fn bots_and_improvement_types() {
+        let classes = Classes::builtin();
+        let is_bot = |name, email| classes.is_bot(name, email);
+        let is_improvement_type = |subject| classes.is_improvement_type(subject);
         assert!(is_bot(
             "dependabot[bot]",
             "49699333+dependabot[bot]@users.noreply.github.com"

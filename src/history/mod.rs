@@ -116,7 +116,7 @@ pub fn section(
         .iter()
         .partition(|changed| since.is_none_or(|since| changed.commit.committer_time >= since));
     let integrations = first_parent_line(&changed, tip);
-    let releases = releases::releases(&local, release_pattern());
+    let releases = releases::releases(&local, &release_pattern());
     let first_releases = releases::first_releases(&changed, &releases);
     let delivery = Delivery {
         releases: &releases,
@@ -172,15 +172,11 @@ struct Delivery<'a> {
 }
 
 /// The pattern in `rules/history.toml` that makes a tag a release.
-fn release_pattern() -> &'static regex::Regex {
-    static PATTERN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    PATTERN.get_or_init(|| {
-        let source = crate::rules::builtin_definitions()
-            .patterns
-            .get("release-tag")
-            .expect("rules/history.toml defines release-tag");
-        regex::Regex::new(source).expect("the built-in release-tag pattern compiles")
-    })
+fn release_pattern() -> crate::rules::Pattern {
+    let source = crate::rules::builtin_definitions()
+        .patterns
+        .get("release-tag");
+    crate::rules::Pattern::builtin(source.expect("rules/history.toml defines release-tag"))
 }
 
 /// A window's commits; `from` is its start, or the oldest commit's time for all history.

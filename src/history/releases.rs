@@ -4,9 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use gix::ObjectId;
-use regex::Regex;
 
 use super::Changed;
+use crate::rules::Pattern;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Release {
@@ -18,7 +18,7 @@ pub struct Release {
 
 /// Every tag whose name `pattern` accepts, oldest release first. Tags that cannot be read
 /// or do not lead to a commit are no releases.
-pub fn releases(repo: &gix::Repository, pattern: &Regex) -> Vec<Release> {
+pub fn releases(repo: &gix::Repository, pattern: &Pattern) -> Vec<Release> {
     let Ok(references) = repo.references() else {
         return Vec::new();
     };
@@ -29,7 +29,7 @@ pub fn releases(repo: &gix::Repository, pattern: &Regex) -> Vec<Release> {
         .filter_map(Result::ok)
         .filter_map(|mut tag| {
             let name = tag.name().shorten().to_string();
-            if !pattern.is_match(&name) {
+            if !pattern.is_match(name.as_bytes()) {
                 return None;
             }
             let target = tag.target().try_id().map(ToOwned::to_owned);

@@ -56,5 +56,11 @@ mod tests {
                 }
             }
         }
+        // Named patterns the history pass uses directly, not through a rule.
+        for (name, source) in &builtin_definitions().patterns {
+            if let Err(error) = crate::rules::Pattern::builtin(source).try_compile() {
+                panic!("@{name}: /{source}/ does not compile: {error}");
+            }
+        }
     }
 }
