@@ -350,6 +350,16 @@ pub fn explanation(rule: &Rule) -> String {
             CheckKind::Dependency { .. } => {
                 format!("a manifest in {files} declares a dependency named like")
             }
+            CheckKind::History {
+                figure,
+                comparison,
+                threshold,
+                min_commits,
+            } => format!(
+                "the history figure {figure} is {} {threshold} over the window (judged from \
+                 {min_commits} commits in the window)",
+                comparison.words()
+            ),
         };
         let line = match check.kind.pattern() {
             Some(pattern) => format!("- {holds} /{}/", pattern.as_str()),

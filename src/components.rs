@@ -238,6 +238,7 @@ mod tests {
             message: String::new(),
             evidence: vec![directory("x")],
             remediation: "".into(),
+            note: None,
         }
     }
 

@@ -51,6 +51,13 @@ pub fn enabled_rules(builtin: &[Rule], settings: &Settings) -> Vec<Rule> {
                     check.min_count = min_count;
                 }
             }
+            if let Some(new_threshold) = rule_override.threshold {
+                for check in &mut rule.checks {
+                    if let CheckKind::History { threshold, .. } = &mut check.kind {
+                        *threshold = new_threshold;
+                    }
+                }
+            }
         }
     }
     rules.sort_by(|a, b| (a.area, &a.id).cmp(&(b.area, &b.id)));
@@ -68,6 +75,8 @@ pub struct Evaluation {
 /// tree, so a scan builds the plan for the default settings while the tree is listed.
 pub struct Plan {
     rules: Vec<Rule>,
+    /// The rules judged on history figures rather than on the tree.
+    history_rules: Vec<Rule>,
     /// How many per-component rules have a relative copy in the matcher, after `rules`;
     /// when there are any, the rule selecting component markers comes last.
     relative: usize,
@@ -79,6 +88,8 @@ impl Plan {
     /// rules with their globs made relative to a component (`tests/**` is `**/tests/**`),
     /// whose matches each component then takes the slice of.
     pub fn new(rules: Vec<Rule>, exclude: &[String]) -> Result<Plan, MatcherError> {
+        let (history_rules, rules): (Vec<Rule>, Vec<Rule>) =
+            rules.into_iter().partition(Rule::reads_history);
         let relative: Vec<Rule> = rules
             .iter()
             .filter(|rule| rule.per_component)
@@ -90,12 +101,19 @@ impl Plan {
         Ok(Plan {
             relative: relative.len(),
             rules,
+            history_rules,
             matcher,
         })
     }
 
+    /// The rules judged on the tree.
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// The rules judged on the history figures.
+    pub fn history_rules(&self) -> &[Rule] {
+        &self.history_rules
     }
 }
 
@@ -140,7 +158,7 @@ pub fn evaluate(
     let mut findings: Vec<Finding> = rules
         .iter()
         .zip(verdicts.by_ref())
-        .map(|(rule, verdict)| finding(rule, verdict))
+        .map(|(rule, verdict)| Finding::judged(rule, verdict))
         .collect();
     let per_directory = all[rules.len()..]
         .iter()
@@ -1049,7 +1067,8 @@ fn pipeline_match(
         | CheckKind::Dependency { .. }
         | CheckKind::BaseImage { .. }
         | CheckKind::WorkloadContainers { .. }
-        | CheckKind::UpdateCoverage { .. } => None,
+        | CheckKind::UpdateCoverage { .. }
+        | CheckKind::History { .. } => None,
     }
 }
 
@@ -1176,20 +1195,6 @@ fn strip_article(words: &str) -> &str {
 }
 
 /// The rule's finding for the repository.
-fn finding(rule: &Rule, verdict: Verdict) -> Finding {
-    Finding {
-        rule: rule.id.clone(),
-        area: rule.area,
-        status: verdict.status,
-        severity: rule.severity,
-        weight: rule.weight,
-        title: rule.title.clone(),
-        message: verdict.message,
-        evidence: verdict.evidence,
-        remediation: rule.remediation.clone(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

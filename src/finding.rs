@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::area::Area;
+use crate::rules::Rule;
 
 /// How serious a failing finding is; the levels are SARIF's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -87,6 +88,10 @@ pub struct Finding {
     pub message: String,
     pub evidence: Vec<Evidence>,
     pub remediation: Arc<str>,
+    /// Worth telling even though the status stands: a history figure that worsened
+    /// markedly against the previous window while still within its threshold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// What judging a rule found, before it becomes the repository's finding (with the rule's
@@ -109,6 +114,22 @@ impl Verdict {
 }
 
 impl Finding {
+    /// The repository's finding for `rule`, as judged.
+    pub fn judged(rule: &Rule, verdict: Verdict) -> Finding {
+        Finding {
+            rule: rule.id.clone(),
+            area: rule.area,
+            status: verdict.status,
+            severity: rule.severity,
+            weight: rule.weight,
+            title: rule.title.clone(),
+            message: verdict.message,
+            evidence: verdict.evidence,
+            remediation: rule.remediation.clone(),
+            note: None,
+        }
+    }
+
     /// A failing finding at or above `threshold` makes the run fail.
     pub fn fails_at(&self, threshold: Severity) -> bool {
         self.status == Status::Fail && self.severity >= threshold

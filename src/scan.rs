@@ -85,6 +85,11 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         (evaluation, history.join())
     });
     let history = history.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    let mut findings = evaluation.findings;
+    if let (Some(history), Some(window)) = (&history, options.history) {
+        let rules = plan.history_rules();
+        findings.extend(history::judge::judge(rules, history, window, &settings));
+    }
     let repository = RepositoryInfo {
         path: target.root.display().to_string(),
         head: target.head.map(|id| id.to_string()),
@@ -94,7 +99,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         files: tree.entries.len(),
         submodules: tree.submodules.clone(),
     };
-    Ok(Report::new(repository, evaluation.findings)
+    Ok(Report::new(repository, findings)
         .with_components(evaluation.components)
         .with_history(history))
 }

@@ -83,6 +83,8 @@ pub struct RuleOverride {
     pub severity: Option<Level>,
     /// Threshold for `files-present` and `content-matches` checks: how many files must match.
     pub min_count: Option<u32>,
+    /// Threshold for `history` checks: the figure's limit.
+    pub threshold: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -120,6 +122,8 @@ impl Settings {
         let mut settings = Settings::default();
         let document = Document::parse(text, &mut problems);
         let mut references: Vec<(String, Range<usize>)> = Vec::new();
+        // Rules given a `threshold`, which only history rules have.
+        let mut thresholds: Vec<(String, Range<usize>)> = Vec::new();
         let mut custom = Vec::new();
 
         if document.malformed {
@@ -151,6 +155,19 @@ impl Settings {
                                 if rule_override.min_count == Some(0) {
                                     problems.push(Problem::new(
                                         "`min-count` must be at least 1",
+                                        Some(override_value.span()),
+                                    ));
+                                }
+                                if rule_override.threshold.is_some() {
+                                    thresholds
+                                        .push((id.get_ref().to_string(), override_value.span()));
+                                }
+                                if rule_override
+                                    .threshold
+                                    .is_some_and(|value| !value.is_finite())
+                                {
+                                    problems.push(Problem::new(
+                                        "`threshold` must be a finite number",
                                         Some(override_value.span()),
                                     ));
                                 }
@@ -218,6 +235,19 @@ impl Settings {
             }
         }
         settings.custom_rules = custom.into_iter().map(|parsed| parsed.rule).collect();
+        for (id, span) in thresholds {
+            let rule = builtin
+                .iter()
+                .chain(&settings.custom_rules)
+                .find(|rule| rule.id == id);
+            if rule.is_some_and(|rule| !rule.reads_history()) {
+                problems.push(
+                    Problem::new(format!("`{id}` has no threshold to set"), Some(span)).help(
+                        "`threshold` sets a history rule's limit; a rule of the tree takes `min-count`",
+                    ),
+                );
+            }
+        }
 
         if problems.is_empty() {
             Ok(settings)

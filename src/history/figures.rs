@@ -10,6 +10,8 @@ use crate::rules::{Pattern, builtin_definitions, compile_glob};
 
 /// A commit over this many changed lines is a large batch.
 const LARGE_COMMIT_LINES: u32 = 400;
+/// A release fixed by a patch release within this many hours needed a hotfix.
+const HOTFIX_HOURS: f64 = 7.0 * 24.0;
 /// A change of less than this share of the previous value is no trend.
 const STEADY: f64 = 0.10;
 
@@ -45,6 +47,7 @@ pub struct Classes {
     bot_name: Pattern,
     bot_email: Pattern,
     improvement_subject: Pattern,
+    revert_subject: Pattern,
     source: GlobSet,
     tests: GlobSet,
     ci: GlobSet,
@@ -77,6 +80,7 @@ impl Classes {
             bot_name: pattern("bot-name"),
             bot_email: pattern("bot-email"),
             improvement_subject: pattern("improvement-subject"),
+            revert_subject: pattern("revert-subject"),
             source: set("source-code"),
             tests: set("change-tests"),
             ci: set("change-ci"),
@@ -101,8 +105,10 @@ impl Classes {
 struct Sample {
     lines: u32,
     files: usize,
-    author: String,
+    /// The author, then the co-authors its trailers credit.
+    people: Vec<String>,
     bot: bool,
+    revert: bool,
     changes_source: bool,
     changes_tests: bool,
     changes_ci: bool,
@@ -113,11 +119,19 @@ struct Sample {
 
 impl Sample {
     fn of(changed: &Changed, classes: &Classes) -> Sample {
+        let commit = &changed.commit;
+        let mut people = vec![commit.author_email.to_lowercase()];
+        for co_author in &commit.co_authors {
+            if !people.contains(co_author) && !classes.is_bot("", co_author) {
+                people.push(co_author.clone());
+            }
+        }
         let mut sample = Sample {
             lines: 0,
             files: changed.files.len(),
-            author: changed.commit.author_email.to_lowercase(),
-            bot: classes.is_bot(&changed.commit.author_name, &changed.commit.author_email),
+            people,
+            bot: classes.is_bot(&commit.author_name, &commit.author_email),
+            revert: classes.revert_subject.is_match(commit.subject.as_bytes()),
             changes_source: false,
             changes_tests: false,
             changes_ci: false,
@@ -152,65 +166,147 @@ pub struct Period<'a> {
     pub integrations: usize,
     /// Releases made in the window.
     pub releases: usize,
+    /// Of which final, not pre-releases: those a patch release can fix.
+    pub final_releases: usize,
     /// For each commit of the window some release contains: hours until the first one.
     pub lead_times: Vec<f64>,
+    /// For each release of the window that a patch release fixed: hours until the fix.
+    pub fix_hours: Vec<f64>,
+    /// For each branch merged into the scanned line in the window: hours it lived.
+    pub branch_lifetimes: Vec<f64>,
 }
 
 type Measure = fn(&[Sample], &Period) -> Result<f64, String>;
 
-/// Every figure: id, unit, which direction is better, how it is measured.
-const FIGURES: &[(&str, &str, Better, Measure)] = &[
-    (
-        "flow.median_lines_per_commit",
-        "lines",
-        Better::Lower,
-        |samples, _| percentile(samples.iter().map(|sample| f64::from(sample.lines)), 0.5),
-    ),
-    (
-        "flow.p90_lines_per_commit",
-        "lines",
-        Better::Lower,
-        |samples, _| percentile(samples.iter().map(|sample| f64::from(sample.lines)), 0.9),
-    ),
-    (
-        "flow.median_files_per_commit",
-        "files",
-        Better::Lower,
-        |samples, _| percentile(samples.iter().map(|sample| sample.files as f64), 0.5),
-    ),
-    (
-        "flow.large_commit_share",
-        "%",
-        Better::Lower,
-        |samples, _| share(samples, |sample| sample.lines > LARGE_COMMIT_LINES),
-    ),
-    (
-        "flow.integrations_per_week",
-        "per week",
-        Better::Higher,
-        |_, period| per_day(period.integrations, period).map(|rate| rate * 7.0),
-    ),
-    (
-        "dora.releases_per_month",
-        "per month",
-        Better::Higher,
-        |_, period| per_day(period.releases, period).map(|rate| rate * 30.44),
-    ),
-    (
-        "dora.median_lead_time_hours",
-        "hours",
-        Better::Lower,
-        |_, period| {
+/// A figure: what it is called, in what it is counted, which direction is better, how it
+/// is measured.
+pub struct Definition {
+    pub id: &'static str,
+    /// What it measures, in a few words: "median lines changed per commit".
+    pub label: &'static str,
+    pub unit: &'static str,
+    better: Better,
+    measure: Measure,
+}
+
+/// The definition of the figure `id`.
+pub fn definition(id: &str) -> Option<&'static Definition> {
+    FIGURES.iter().find(|figure| figure.id == id)
+}
+
+/// Every figure id, for messages that list them.
+pub fn ids() -> impl Iterator<Item = &'static str> {
+    FIGURES.iter().map(|figure| figure.id)
+}
+
+/// Every figure.
+const FIGURES: &[Definition] = &[
+    Definition {
+        id: "flow.median_lines_per_commit",
+        label: "median lines changed per commit",
+        unit: "lines",
+        better: Better::Lower,
+        measure: |samples, _| percentile(samples.iter().map(|sample| f64::from(sample.lines)), 0.5),
+    },
+    Definition {
+        id: "flow.p90_lines_per_commit",
+        label: "90th percentile of lines changed per commit",
+        unit: "lines",
+        better: Better::Lower,
+        measure: |samples, _| percentile(samples.iter().map(|sample| f64::from(sample.lines)), 0.9),
+    },
+    Definition {
+        id: "flow.median_files_per_commit",
+        label: "median files changed per commit",
+        unit: "files",
+        better: Better::Lower,
+        measure: |samples, _| percentile(samples.iter().map(|sample| sample.files as f64), 0.5),
+    },
+    Definition {
+        id: "flow.large_commit_share",
+        label: "share of commits over 400 changed lines",
+        unit: "%",
+        better: Better::Lower,
+        measure: |samples, _| share(samples, |sample| sample.lines > LARGE_COMMIT_LINES),
+    },
+    Definition {
+        id: "flow.median_branch_lifetime_hours",
+        label: "median lifetime of merged branches",
+        unit: "hours",
+        better: Better::Lower,
+        measure: |_, period| {
+            percentile(period.branch_lifetimes.iter().copied(), 0.5).map_err(|_| {
+                "no branch was merged in the window (no merge commits: changes are \
+                 squashed or rebased, or committed to the main line)"
+                    .to_owned()
+            })
+        },
+    },
+    Definition {
+        id: "flow.integrations_per_week",
+        label: "integrations into the main line per week",
+        unit: "per week",
+        better: Better::Higher,
+        measure: |_, period| per_day(period.integrations, period).map(|rate| rate * 7.0),
+    },
+    Definition {
+        id: "dora.releases_per_month",
+        label: "releases per month",
+        unit: "per month",
+        better: Better::Higher,
+        measure: |_, period| per_day(period.releases, period).map(|rate| rate * 30.44),
+    },
+    Definition {
+        id: "dora.median_lead_time_hours",
+        label: "median time from commit to release",
+        unit: "hours",
+        better: Better::Lower,
+        measure: |_, period| {
             percentile(period.lead_times.iter().copied(), 0.5).map_err(|_| {
                 "no commit of the window is in a release (a version tag) yet".to_owned()
             })
         },
-    ),
-    (
-        "testing.tests_with_code_share",
-        "%",
-        Better::Higher,
-        |samples, _| {
+    },
+    Definition {
+        id: "dora.hotfix_release_share",
+        label: "share of releases patched within 7 days",
+        unit: "%",
+        better: Better::Lower,
+        measure: |_, period| {
+            if period.final_releases == 0 {
+                return Err("no final release (version tag) in the window".to_owned());
+            }
+            let hotfixed = period
+                .fix_hours
+                .iter()
+                .filter(|&&hours| hours <= HOTFIX_HOURS)
+                .count();
+            Ok(100.0 * hotfixed as f64 / period.final_releases as f64)
+        },
+    },
+    Definition {
+        id: "dora.reverts_per_100_commits",
+        label: "reverts per 100 commits",
+        unit: "per 100 commits",
+        better: Better::Lower,
+        measure: |samples, _| share(samples, |sample| sample.revert),
+    },
+    Definition {
+        id: "dora.median_restore_hours",
+        label: "median time from a release to its fix release",
+        unit: "hours",
+        better: Better::Lower,
+        measure: |_, period| {
+            percentile(period.fix_hours.iter().copied(), 0.5)
+                .map_err(|_| "no release of the window was followed by a patch release".to_owned())
+        },
+    },
+    Definition {
+        id: "testing.tests_with_code_share",
+        label: "share of source changes that change tests too",
+        unit: "%",
+        better: Better::Higher,
+        measure: |samples, _| {
             let with_code: Vec<&Sample> = samples
                 .iter()
                 .filter(|sample| sample.changes_source)
@@ -224,33 +320,39 @@ const FIGURES: &[(&str, &str, Better, Measure)] = &[
                 .count();
             Ok(100.0 * with_tests as f64 / with_code.len() as f64)
         },
-    ),
-    (
-        "collaboration.active_authors",
-        "authors",
-        Better::Higher,
-        |samples, _| Ok(people(samples).len() as f64),
-    ),
-    (
-        "collaboration.pipeline_maintainers",
-        "authors",
-        Better::Higher,
-        |samples, _| {
+    },
+    Definition {
+        id: "collaboration.active_authors",
+        label: "active authors",
+        unit: "authors",
+        better: Better::Higher,
+        measure: |samples, _| Ok(people(samples).len() as f64),
+    },
+    Definition {
+        id: "collaboration.pipeline_maintainers",
+        label: "people who changed the CI pipeline",
+        unit: "authors",
+        better: Better::Higher,
+        measure: |samples, _| {
             let mut maintainers: Vec<&str> = samples
                 .iter()
                 .filter(|sample| !sample.bot && sample.changes_ci)
-                .map(|sample| sample.author.as_str())
+                .flat_map(|sample| sample.people.iter().map(String::as_str))
                 .collect();
+            if !samples.iter().any(|sample| sample.changes_ci) {
+                return Err("nobody changed the CI pipeline in the window".to_owned());
+            }
             maintainers.sort_unstable();
             maintainers.dedup();
             Ok(maintainers.len() as f64)
         },
-    ),
-    (
-        "collaboration.half_of_changes_authors",
-        "authors",
-        Better::Higher,
-        |samples, _| {
+    },
+    Definition {
+        id: "collaboration.half_of_changes_authors",
+        label: "authors making more than half of the commits",
+        unit: "authors",
+        better: Better::Higher,
+        measure: |samples, _| {
             let mut counts: Vec<usize> = people(samples).into_values().collect();
             if counts.is_empty() {
                 return Err("no commits by people".to_owned());
@@ -261,20 +363,21 @@ const FIGURES: &[(&str, &str, Better, Measure)] = &[
             let authors = counts
                 .iter()
                 .take_while(|&&count| {
-                    let short = covered * 2 < total;
+                    let short = covered * 2 <= total;
                     covered += count;
                     short
                 })
                 .count();
             Ok(authors as f64)
         },
-    ),
-    (
-        "learning.improvement_share",
-        "%",
-        Better::Higher,
-        |samples, _| share(samples, |sample| sample.improvement),
-    ),
+    },
+    Definition {
+        id: "learning.improvement_share",
+        label: "share of commits on improvement work",
+        unit: "%",
+        better: Better::Higher,
+        measure: |samples, _| share(samples, |sample| sample.improvement),
+    },
 ];
 
 /// A count per day of the window; unknown over less than a week, where a rate says little.
@@ -285,11 +388,13 @@ fn per_day(count: usize, period: &Period) -> Result<f64, String> {
     Ok(count as f64 / period.days)
 }
 
-/// Non-bot authors with their commit counts.
+/// People (not bots) with the number of commits each authored or co-authored.
 fn people(samples: &[Sample]) -> std::collections::HashMap<&str, usize> {
     let mut counts = std::collections::HashMap::new();
     for sample in samples.iter().filter(|sample| !sample.bot) {
-        *counts.entry(sample.author.as_str()).or_default() += 1;
+        for person in &sample.people {
+            *counts.entry(person.as_str()).or_default() += 1;
+        }
     }
     counts
 }
@@ -327,19 +432,19 @@ pub fn compute(current: &Period, previous: Option<&Period>, classes: &Classes) -
     let before = previous.map(samples);
     FIGURES
         .iter()
-        .map(|(id, unit, better, measure)| {
-            let value = measure(&now, current);
+        .map(|figure| {
+            let value = (figure.measure)(&now, current);
             let previous_value = match (previous, &before) {
-                (Some(period), Some(samples)) => measure(samples, period).ok(),
+                (Some(period), Some(samples)) => (figure.measure)(samples, period).ok(),
                 _ => None,
             };
             let value_known = value.as_ref().ok().copied();
             Figure {
-                id,
+                id: figure.id,
                 value: value_known.map(round),
                 previous: previous_value.map(round),
-                unit,
-                trend: trend(value_known, previous_value, *better),
+                unit: figure.unit,
+                trend: trend(value_known, previous_value, figure.better),
                 reason: value.err(),
             }
         })
@@ -350,15 +455,33 @@ pub fn compute(current: &Period, previous: Option<&Period>, classes: &Classes) -
 pub fn unknown(reason: &str) -> Vec<Figure> {
     FIGURES
         .iter()
-        .map(|(id, unit, _, _)| Figure {
-            id,
+        .map(|figure| Figure {
+            id: figure.id,
             value: None,
             previous: None,
-            unit,
+            unit: figure.unit,
             trend: Trend::Unknown,
             reason: Some(reason.to_owned()),
         })
         .collect()
+}
+
+/// A value with its unit, as reports write it: "38 lines", "21.5 %", "1 author".
+pub fn quantity(value: f64, unit: &str) -> String {
+    if unit == "%" {
+        format!("{value} %")
+    } else if value == 1.0 {
+        format!("1 {}", unit.strip_suffix('s').unwrap_or(unit))
+    } else {
+        format!("{value} {unit}")
+    }
+}
+
+/// How much a figure changed against the previous window, as a share of the previous
+/// value; `None` without both.
+pub fn relative_change(figure: &Figure) -> Option<f64> {
+    let (value, previous) = (figure.value?, figure.previous?);
+    Some((value - previous) / previous.abs().max(f64::EPSILON))
 }
 
 fn round(value: f64) -> f64 {

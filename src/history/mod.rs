@@ -1,7 +1,9 @@
 //! The history pass: the commits in the window, each with what it changed, read once in
 //! parallel from the object database.
 
+pub mod branches;
 pub mod figures;
+pub mod judge;
 pub mod numstat;
 pub mod releases;
 pub mod walk;
@@ -116,11 +118,14 @@ pub fn section(
         .iter()
         .partition(|changed| since.is_none_or(|since| changed.commit.committer_time >= since));
     let integrations = first_parent_line(&changed, tip);
-    let releases = releases::releases(&local, &release_pattern());
-    let first_releases = releases::first_releases(&changed, &releases);
+    // Tags made after the scanned commit are not seen, so a report can be reproduced.
+    let mut releases = releases::releases(&local, &release_pattern());
+    releases.retain(|release| release.time <= until);
     let delivery = Delivery {
-        releases: &releases,
-        first_releases: &first_releases,
+        first_releases: releases::first_releases(&changed, &releases),
+        fix_delays: releases::fix_delays(&releases),
+        releases,
+        branch_lifetimes: branches::lifetimes(&changed, &integrations),
     };
     let commits = current.len();
     // A history that begins inside a window covers only part of it: rates are over the part.
@@ -165,10 +170,15 @@ fn mailmap_at(repo: &gix::Repository, tip: ObjectId) -> gix::mailmap::Snapshot {
     gix::mailmap::Snapshot::from_bytes(data.as_deref().unwrap_or_default())
 }
 
-/// Releases, and the first release containing each walked commit.
-struct Delivery<'a> {
-    releases: &'a [releases::Release],
-    first_releases: &'a HashMap<ObjectId, usize>,
+/// What the walk and the tags tell about delivery, for every window.
+struct Delivery {
+    releases: Vec<releases::Release>,
+    /// The first release containing each walked commit.
+    first_releases: HashMap<ObjectId, usize>,
+    /// Per release, the seconds until its fix release.
+    fix_delays: Vec<Option<i64>>,
+    /// Per merge into the scanned line, the merged branch's lifetime in hours.
+    branch_lifetimes: HashMap<ObjectId, f64>,
 }
 
 /// The pattern in `rules/history.toml` that makes a tag a release.
@@ -196,26 +206,39 @@ fn period<'a>(
         .iter()
         .filter(|changed| integrations.contains(&changed.commit.id))
         .count();
-    let releases = delivery
-        .releases
+    let released: Vec<usize> = (0..delivery.releases.len())
+        .filter(|&index| (from..=to).contains(&delivery.releases[index].time))
+        .collect();
+    let hours = |seconds: i64| seconds.max(0) as f64 / 3600.0;
+    let fix_hours: Vec<f64> = released
         .iter()
-        .filter(|release| (from..=to).contains(&release.time))
-        .count();
+        .filter_map(|&index| delivery.fix_delays[index])
+        .map(hours)
+        .collect();
     let lead_times = commits
         .iter()
         .filter(|changed| changed.commit.parents.len() <= 1)
         .filter_map(|changed| {
             let release = &delivery.releases[*delivery.first_releases.get(&changed.commit.id)?];
-            let seconds = (release.time - changed.commit.committer_time).max(0);
-            Some(seconds as f64 / 3600.0)
+            Some(hours(release.time - changed.commit.committer_time))
         })
+        .collect();
+    let branch_lifetimes = commits
+        .iter()
+        .filter_map(|changed| delivery.branch_lifetimes.get(&changed.commit.id).copied())
         .collect();
     Period {
         commits,
         days: (to - from) as f64 / DAY as f64,
         integrations,
-        releases,
+        releases: released.len(),
+        final_releases: released
+            .iter()
+            .filter(|&&index| releases::is_final(&delivery.releases[index]))
+            .count(),
         lead_times,
+        fix_hours,
+        branch_lifetimes,
     }
 }
 

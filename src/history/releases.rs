@@ -80,3 +80,91 @@ pub fn first_releases(changed: &[Changed], releases: &[Release]) -> HashMap<Obje
     }
     first
 }
+
+/// For each release, the seconds until its fix: the first later patch release of the same
+/// major and minor version (`v1.4.1` fixes `v1.4.0`). Pre-releases (`v2.0.0-rc.1`) neither
+/// have nor are fixes.
+pub fn fix_delays(releases: &[Release]) -> Vec<Option<i64>> {
+    let versions: Vec<Option<[u64; 3]>> = releases
+        .iter()
+        .map(|release| version(&release.name))
+        .collect();
+    let mut by_line: HashMap<[u64; 2], Vec<usize>> = HashMap::new();
+    for (index, version) in versions.iter().enumerate() {
+        if let Some([major, minor, _]) = version {
+            by_line.entry([*major, *minor]).or_default().push(index);
+        }
+    }
+    let mut delays = vec![None; releases.len()];
+    // Each line's releases are in time order, as `releases` is.
+    for line in by_line.values() {
+        for (position, &index) in line.iter().enumerate() {
+            let patch = versions[index].map(|[_, _, patch]| patch);
+            delays[index] = line[position + 1..]
+                .iter()
+                .find(|&&later| versions[later].map(|[_, _, patch]| patch) > patch)
+                .map(|&fix| releases[fix].time - releases[index].time);
+        }
+    }
+    delays
+}
+
+/// Whether the release is a final one, not a pre-release or build.
+pub fn is_final(release: &Release) -> bool {
+    version(&release.name).is_some()
+}
+
+/// A final release's version: `v1.2.3` is 1.2.3, `release-2024.05` is 2024.5.0. `None` for
+/// a pre-release or build (anything after the numbers).
+fn version(name: &str) -> Option<[u64; 3]> {
+    let start = name.find(|c: char| c.is_ascii_digit())?;
+    let mut numbers = [0u64; 3];
+    for (position, part) in name[start..].split('.').enumerate() {
+        let number = part.parse().ok()?;
+        if let Some(slot) = numbers.get_mut(position) {
+            *slot = number;
+        }
+    }
+    Some(numbers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn release(name: &str, day: i64) -> Release {
+        Release {
+            name: name.to_owned(),
+            commit: ObjectId::null(gix::hash::Kind::Sha1),
+            time: day * 86_400,
+        }
+    }
+
+    #[test]
+    fn versions_of_final_releases() {
+        assert_eq!(version("v1.2.3"), Some([1, 2, 3]));
+        assert_eq!(version("release-2024.05"), Some([2024, 5, 0]));
+        assert_eq!(version("1.2.3.4"), Some([1, 2, 3]));
+        assert_eq!(version("v2.0.0-rc.1"), None);
+        assert_eq!(version("latest"), None);
+    }
+
+    #[test]
+    fn a_release_is_fixed_by_the_next_patch_of_its_line() {
+        let releases = [
+            release("v1.0.0", 0),
+            release("v1.1.0", 10),
+            release("v1.0.1", 12),
+            release("v1.1.1", 13),
+            release("v2.0.0-rc.1", 20),
+            release("v1.1.2", 40),
+        ];
+        let days = |delay: Option<i64>| delay.map(|seconds| seconds / 86_400);
+        let delays: Vec<_> = fix_delays(&releases).into_iter().map(days).collect();
+        assert_eq!(
+            delays,
+            [Some(12), Some(3), None, Some(27), None, None],
+            "v1.0.1 is fixed by nothing later in its line"
+        );
+    }
+}

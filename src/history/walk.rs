@@ -22,6 +22,8 @@ pub struct Commit {
     pub author_time: i64,
     pub committer_time: i64,
     pub subject: String,
+    /// Addresses of the people a `Co-authored-by` trailer credits, lowercased.
+    pub co_authors: Vec<String>,
 }
 
 /// Walks from `tip` through every parent by committer time, newest first (ties in the
@@ -85,6 +87,16 @@ fn read(
     let author_time = signature.seconds();
     let author = mailmap.resolve_cow(signature);
     let committer = decoded.committer().map_err(RepoError::unreadable)?;
+    let message = decoded.message();
+    let co_authors = message
+        .body()
+        .map(|body| {
+            body.trailers()
+                .filter(|trailer| trailer.is_co_authored_by())
+                .filter_map(|trailer| co_author(&trailer.value, mailmap))
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Commit {
         id,
         tree: decoded.tree(),
@@ -95,5 +107,24 @@ fn read(
         author_time,
         committer_time: committer.seconds(),
         subject: decoded.message_summary().to_str_lossy().into_owned(),
+        co_authors,
     })
+}
+
+/// The address in a `Co-authored-by: Name <address>` trailer as the mailmap names it,
+/// lowercased.
+fn co_author(value: &[u8], mailmap: &gix::mailmap::Snapshot) -> Option<String> {
+    let start = value.find_byte(b'<')? + 1;
+    let end = start + value[start..].find_byte(b'>')?;
+    let email = value[start..end].trim();
+    if email.is_empty() {
+        return None;
+    }
+    let signature = gix::actor::SignatureRef {
+        name: value[..start - 1].trim().as_bstr(),
+        email: email.as_bstr(),
+        time: "",
+    };
+    let resolved = mailmap.resolve_cow(signature);
+    Some(resolved.email.to_str_lossy().to_lowercase())
 }

@@ -7,7 +7,7 @@ use anstyle::{AnsiColor, Style};
 use super::Report;
 use crate::finding::{Finding, Severity, Status};
 use crate::history::History;
-use crate::history::figures::Trend;
+use crate::history::figures::{self, Trend};
 use crate::repo::Scanned;
 use crate::text::plural;
 
@@ -61,9 +61,7 @@ fn signals(out: &mut String, history: &History, paint: &Paint) {
         plural(history.window.commits, "commit")
     );
     let value = |value: Option<f64>, unit: &str| match value {
-        Some(value) if unit == "%" => format!("{value} %"),
-        Some(1.0) => format!("1 {}", unit.strip_suffix('s').unwrap_or(unit)),
-        Some(value) => format!("{value} {unit}"),
+        Some(value) => figures::quantity(value, unit),
         None => "–".to_owned(),
     };
     for figure in &history.figures {
@@ -74,7 +72,7 @@ fn signals(out: &mut String, history: &History, paint: &Paint) {
             Trend::Unknown => ("", DIM),
         };
         let row = format!(
-            "  {:<40} {:>14} {:>14}  {}",
+            "  {:<38} {:>17} {:>17}  {}",
             figure.id,
             value(figure.value, figure.unit),
             value(figure.previous, figure.unit),
@@ -82,13 +80,28 @@ fn signals(out: &mut String, history: &History, paint: &Paint) {
         );
         let _ = writeln!(out, "{}", row.trim_end());
     }
-    let reasons: Vec<&str> = history
-        .figures
-        .iter()
-        .filter_map(|figure| figure.reason.as_deref())
-        .collect();
-    if let Some(reason) = reasons.first().filter(|_| history.shallow) {
-        wrap_into(out, &format!("unknown: {reason}"), "  ", "  ");
+    // Why figures are unknown, one line per reason with the figures it holds for.
+    let mut reasons: Vec<(&str, Vec<&str>)> = Vec::new();
+    for figure in &history.figures {
+        if let (None, Some(reason)) = (figure.value, figure.reason.as_deref()) {
+            match reasons.iter_mut().find(|(known, _)| *known == reason) {
+                Some((_, ids)) => ids.push(figure.id),
+                None => reasons.push((reason, vec![figure.id])),
+            }
+        }
+    }
+    for (reason, ids) in reasons {
+        let which = if ids.len() == history.figures.len() {
+            "every figure".to_owned()
+        } else {
+            ids.join(", ")
+        };
+        wrap_into(
+            out,
+            &paint.style(DIM, &format!("– {which}: {reason}")),
+            "  ",
+            "    ",
+        );
     }
 }
 
@@ -139,6 +152,10 @@ fn render_finding(out: &mut String, finding: &Finding, paint: &Paint) {
     }
     let detail = |out: &mut String, text: &str| wrap_into(out, text, "      ", "      ");
     match finding.status {
+        // A figure (a history rule) rather than files.
+        Status::Pass if finding.evidence.is_empty() => {
+            detail(out, &paint.style(DIM, &finding.message));
+        }
         Status::Pass => {
             for evidence in finding.evidence.iter().take(EVIDENCE_SHOWN) {
                 detail(out, &paint.style(DIM, &evidence.to_string()));
@@ -163,6 +180,14 @@ fn render_finding(out: &mut String, finding: &Finding, paint: &Paint) {
         }
         Status::NotApplicable => detail(out, &paint.style(DIM, &finding.message)),
         Status::Unknown | Status::Exempted => detail(out, &finding.message),
+    }
+    if let Some(note) = &finding.note {
+        wrap_into(
+            out,
+            &paint.style(YELLOW, &format!("note: {note}")),
+            "      ",
+            "            ",
+        );
     }
 }
 

@@ -21,6 +21,8 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/collaboration.toml"),
     ),
     ("learning.toml", include_str!("../../rules/learning.toml")),
+    ("flow.toml", include_str!("../../rules/flow.toml")),
+    ("dora.toml", include_str!("../../rules/dora.toml")),
     ("history.toml", include_str!("../../rules/history.toml")),
 ];
 

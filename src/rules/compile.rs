@@ -6,7 +6,9 @@ use toml::Spanned;
 use toml::de::DeValue;
 
 use super::schema::{CheckSpec, PreconditionSpec, RuleSpec};
-use super::{Check, CheckKind, Ecosystem, Pattern, Precondition, Rule};
+use super::{
+    Check, CheckKind, Comparison, DEFAULT_MIN_COMMITS, Ecosystem, Pattern, Precondition, Rule,
+};
 use crate::area::Area;
 use crate::diagnostic::{ConfigError, Problem};
 use crate::tomldoc::{self, Document};
@@ -136,6 +138,27 @@ fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -
         .into_iter()
         .filter_map(|check| compile_check(check, checks_span.clone(), scope, problems))
         .collect();
+    let history = checks
+        .iter()
+        .filter(|check| matches!(check.kind, CheckKind::History { .. }))
+        .count();
+    if history > 0 {
+        let mixed = history < checks.len();
+        let reason = if mixed {
+            Some("a rule's `history` checks cannot be mixed with checks of the tree")
+        } else if applies_if.is_some() {
+            Some("a rule with `history` checks takes no `applies-if`: it applies to every history")
+        } else if spec.per_component {
+            Some(
+                "a rule with `history` checks cannot be `per-component`: history is the repository's",
+            )
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            problems.push(Problem::new(reason, Some(checks_span.clone())));
+        }
+    }
     if problems.len() > before {
         return None;
     }
@@ -243,8 +266,28 @@ fn compile_check(
     problems: &mut Vec<Problem>,
 ) -> Option<Check> {
     let before = problems.len();
-    let files_span = spec.files.span();
-    let files = sets::expand(spec.files.into_inner(), &scope.definitions.sets, problems);
+    if spec.kind.get_ref() == "history" {
+        return compile_history_check(spec, problems);
+    }
+    for key in [&spec.figure, &spec.comparison]
+        .into_iter()
+        .flatten()
+        .map(Spanned::span)
+        .chain(spec.threshold.as_ref().map(Spanned::span))
+    {
+        problems.push(
+            Problem::new(
+                "only `history` checks take a figure, comparison and threshold",
+                Some(key),
+            )
+            .help("use `kind = \"history\"` to judge a figure of the history section"),
+        );
+    }
+    let (files_span, files) = match spec.files {
+        Some(files) => (files.span(), files.into_inner()),
+        None => (0..0, Vec::new()),
+    };
+    let files = sets::expand(files, &scope.definitions.sets, problems);
     let exclude = sets::expand(spec.exclude, &scope.definitions.sets, problems);
     let kind = match spec.kind.get_ref().as_str() {
         "files-present" => {
@@ -311,7 +354,7 @@ fn compile_check(
                     "check kinds are: files-present, content-matches, pipeline-trigger, \
                      pipeline-command, pipeline-uses, pipeline-environment, pipeline-permissions, \
                      pipeline-parses, \
-                     dependency, base-image, workload-containers, update-coverage",
+                     dependency, base-image, workload-containers, update-coverage, history",
                 ),
             );
             None
@@ -348,6 +391,105 @@ fn compile_check(
         fallback: spec.fallback,
         looks_for: spec.looks_for,
         absent: spec.absent,
+    })
+}
+
+/// A `history` check: a known figure, `at-most` or `at-least`, and a finite threshold; no
+/// files or patterns.
+fn compile_history_check(spec: CheckSpec, problems: &mut Vec<Problem>) -> Option<Check> {
+    let before = problems.len();
+    let kind_span = spec.kind.span();
+    let tree_keys = [
+        spec.files.as_ref().map(|files| ("files", files.span())),
+        spec.pattern
+            .as_ref()
+            .map(|pattern| ("pattern", pattern.span())),
+        spec.min_count
+            .as_ref()
+            .map(|count| ("min-count", count.span())),
+    ];
+    for (key, span) in tree_keys.into_iter().flatten() {
+        problems.push(
+            Problem::new(format!("a `history` check takes no `{key}`"), Some(span))
+                .help("a history check judges a figure: `figure`, `comparison` and `threshold`"),
+        );
+    }
+    let figure = match &spec.figure {
+        None => {
+            problems.push(
+                Problem::new(
+                    "a `history` check needs a `figure`",
+                    Some(kind_span.clone()),
+                )
+                .help("add `figure = \"flow.median_lines_per_commit\"` (or another figure id)"),
+            );
+            None
+        }
+        Some(figure) => match crate::history::figures::definition(figure.get_ref()) {
+            Some(definition) => Some(definition.id),
+            None => {
+                let known: Vec<&str> = crate::history::figures::ids().collect();
+                problems.push(
+                    Problem::new(
+                        format!("unknown figure `{}`", figure.get_ref()),
+                        Some(figure.span()),
+                    )
+                    .help(format!("figures are: {}", known.join(", "))),
+                );
+                None
+            }
+        },
+    };
+    let comparison = match spec
+        .comparison
+        .as_ref()
+        .map(|c| (c.get_ref().as_str(), c.span()))
+    {
+        Some(("at-most", _)) => Some(Comparison::AtMost),
+        Some(("at-least", _)) => Some(Comparison::AtLeast),
+        other => {
+            let span = other.map_or(kind_span.clone(), |(_, span)| span);
+            problems.push(
+                Problem::new(
+                    "a `history` check needs `comparison = \"at-most\"` or `\"at-least\"`",
+                    Some(span),
+                )
+                .help("say whether the figure must stay at most or at least the threshold"),
+            );
+            None
+        }
+    };
+    let threshold = match &spec.threshold {
+        Some(threshold) if threshold.get_ref().is_finite() => Some(*threshold.get_ref()),
+        other => {
+            let span = other
+                .as_ref()
+                .map_or(kind_span, |threshold| threshold.span());
+            problems.push(Problem::new(
+                "a `history` check needs a finite `threshold`",
+                Some(span),
+            ));
+            None
+        }
+    };
+    if problems.len() > before {
+        return None;
+    }
+    Some(Check {
+        kind: CheckKind::History {
+            figure: figure?,
+            comparison: comparison?,
+            threshold: threshold?,
+            min_commits: spec
+                .min_commits
+                .map_or(DEFAULT_MIN_COMMITS, |count| count.into_inner() as usize),
+        },
+        files: Vec::new(),
+        exclude: Vec::new(),
+        min_count: 1,
+        fallback: false,
+        looks_for: spec.looks_for,
+        absent: false,
     })
 }
 

@@ -182,6 +182,40 @@ pub enum CheckKind {
     /// Finds the ecosystems the repository uses (outside the check's `exclude`) that the
     /// selected Dependabot configuration does not update; meant to be `absent`.
     UpdateCoverage { ecosystems: Vec<Ecosystem> },
+    /// A figure of the history section compared with a threshold.
+    History {
+        figure: &'static str,
+        comparison: Comparison,
+        threshold: f64,
+        /// With fewer commits in the window the figure says too little to judge.
+        min_commits: usize,
+    },
+}
+
+/// A history figure over fewer commits than this is not judged, unless a check says so.
+pub const DEFAULT_MIN_COMMITS: usize = 10;
+
+/// How a history figure must compare with its threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    AtMost,
+    AtLeast,
+}
+
+impl Comparison {
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Comparison::AtMost => value <= threshold,
+            Comparison::AtLeast => value >= threshold,
+        }
+    }
+
+    pub fn words(self) -> &'static str {
+        match self {
+            Comparison::AtMost => "at most",
+            Comparison::AtLeast => "at least",
+        }
+    }
 }
 
 /// A package ecosystem, and the files that show a repository uses it.
@@ -214,11 +248,19 @@ impl Check {
             CheckKind::BaseImage { .. } => "a matching base image",
             CheckKind::WorkloadContainers { .. } => "a matching workload container",
             CheckKind::UpdateCoverage { .. } => "an update entry for every ecosystem in use",
+            CheckKind::History { .. } => "a history figure within its threshold",
         }
     }
 }
 
 impl Rule {
+    /// Judged on the history figures, not on the tree: its checks are `history` checks.
+    pub fn reads_history(&self) -> bool {
+        self.checks
+            .iter()
+            .any(|check| matches!(check.kind, CheckKind::History { .. }))
+    }
+
     /// Every regex the rule holds, in its precondition and its checks.
     pub fn patterns(&self) -> impl Iterator<Item = &Pattern> {
         let precondition = self
@@ -245,7 +287,8 @@ impl CheckKind {
             | CheckKind::WorkloadContainers { pattern } => Some(pattern),
             CheckKind::FilesPresent
             | CheckKind::PipelineParses
-            | CheckKind::UpdateCoverage { .. } => None,
+            | CheckKind::UpdateCoverage { .. }
+            | CheckKind::History { .. } => None,
         }
     }
 

@@ -64,7 +64,8 @@ pub struct PreconditionSpec {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CheckSpec {
     pub kind: Spanned<String>,
-    pub files: Spanned<Vec<Spanned<String>>>,
+    /// Every kind but `history` selects files.
+    pub files: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     pub exclude: Vec<Spanned<String>>,
     pub pattern: Option<Spanned<String>>,
@@ -80,4 +81,11 @@ pub struct CheckSpec {
     /// `update-coverage` checks: each ecosystem's name and the files that show it is used.
     #[serde(default)]
     pub ecosystems: BTreeMap<String, Vec<Spanned<String>>>,
+    /// `history` checks: a figure of the history section, `at-most` or `at-least`, and the
+    /// threshold it is compared with.
+    pub figure: Option<Spanned<String>>,
+    pub comparison: Option<Spanned<String>>,
+    pub threshold: Option<Spanned<f64>>,
+    /// `history` checks: fewer commits in the window than this are too few to judge.
+    pub min_commits: Option<Spanned<u32>>,
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::support::{TestRepo, json_report, opslint};
+use crate::support::{TestRepo, finding, json_report, opslint, status_of};
 
 /// Per commit id: its files as `added\tremoved\tpath` lines, sorted (`-` for binary).
 type Numstat = BTreeMap<String, Vec<String>>;
@@ -136,6 +136,46 @@ fn awkward_history() -> TestRepo {
     ]);
     repo.remove("empty.txt");
     repo.commit("submodule moved, file removed");
+
+    // An octopus merge of two branches; a second root (an unrelated history) merged in.
+    let merge = |args: &[&str]| {
+        let mut command = vec!["-c", "user.name=Ada", "-c", "user.email=ada@example.com"];
+        command.extend(["merge", "-q", "--no-ff"]);
+        command.extend(args);
+        repo.git(&command);
+    };
+    for side in ["left", "right"] {
+        repo.git(&["checkout", "-q", "-b", side, "main"]);
+        repo.write(&format!("{side}.txt"), format!("{side}\n"));
+        repo.commit(side);
+    }
+    repo.git(&["checkout", "-q", "main"]);
+    merge(&["-m", "octopus", "left", "right"]);
+    repo.git(&["checkout", "-q", "--orphan", "other-root"]);
+    repo.git(&["rm", "-rq", "--cached", "."]);
+    repo.git(&["clean", "-fdq"]);
+    repo.write("other.txt", "another root\n");
+    repo.commit("a second root");
+    repo.git(&["checkout", "-q", "-f", "main"]);
+    merge(&[
+        "--allow-unrelated-histories",
+        "-m",
+        "unrelated",
+        "other-root",
+    ]);
+
+    // Thousands of files in one commit, then a commit dated before its parent (clock skew).
+    for n in 0..2_000 {
+        repo.write(
+            &format!("generated/{:02}/file{n}.txt", n % 50),
+            format!("{n}\n"),
+        );
+    }
+    repo.commit("thousands of files");
+    repo.write("skewed.txt", "from a machine with a wrong clock\n");
+    repo.commit_at("clock skew", "2001-01-01T00:00:00Z");
+    repo.write("after.txt", "after the skew\n");
+    repo.commit("after the skewed commit");
     repo
 }
 
@@ -148,8 +188,32 @@ fn make_executable(path: &std::path::Path) {
 fn line_and_file_counts_equal_git_log_numstat() {
     let repo = awkward_history();
     let expected = git_numstat(&repo);
-    assert_eq!(expected.len(), 7, "{expected:#?}");
-    assert_eq!(opslint_numstat(repo.path()), expected);
+    assert_eq!(expected.len(), 13, "{expected:#?}");
+    assert_same_numstat(&opslint_numstat(repo.path()), &expected);
+    // The octopus merge, the second root and the skewed clock make a report, not an error.
+    let (code, report) = json_report(&["--rev", "HEAD", "--window", "all"], repo.path());
+    assert!(code.is_some_and(|code| code < 2));
+    assert_eq!(report["history"]["window"]["commits"], 16);
+    // One commit in 13 is large: the one with 2,000 files.
+    assert_eq!(figure(&report, "flow.large_commit_share")["value"], 7.7);
+    assert!(figure(&report, "flow.median_branch_lifetime_hours")["value"].is_number());
+}
+
+/// Equal, or a failure naming the commits that differ (a long history prints no haystack).
+fn assert_same_numstat(actual: &Numstat, expected: &Numstat) {
+    let differing: Vec<String> = expected
+        .keys()
+        .chain(actual.keys())
+        .filter(|id| actual.get(*id) != expected.get(*id))
+        .map(|id| {
+            format!(
+                "{id}: opslint {:?}, git {:?}",
+                actual.get(id),
+                expected.get(id)
+            )
+        })
+        .collect();
+    assert!(differing.is_empty(), "{}", differing.join("\n"));
 }
 
 /// The same comparison over a real repository's whole history:
@@ -349,4 +413,190 @@ fn a_missing_old_object_makes_history_unknown_not_the_report_fail() {
         "{lines}"
     );
     assert!(!report["findings"].as_array().unwrap().is_empty());
+}
+
+/// Ten commits of 300 lines each.
+const LARGE_BATCHES: &str = r#"
+[[commit]]
+day = 0
+lines = { "src/app.py" = 300 }
+repeat = 10
+"#;
+
+#[test]
+fn history_rules_judge_figures_against_thresholds_the_config_can_set() {
+    let repo = TestRepo::from_history(LARGE_BATCHES);
+    let (_, report) = json_report(&["--rev", "HEAD"], repo.path());
+    let batches = finding(&report, "flow.small-batches").expect("judged");
+    assert_eq!(batches["status"], "fail");
+    assert_eq!(batches["severity"], "warning");
+    assert!(
+        batches["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Median lines changed per commit: 300 lines over the last 90 days (10 commits); expected at most 100 lines."),
+        "{batches}"
+    );
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        config.path(),
+        "[rules.\"flow.small-batches\"]\nthreshold = 400\n",
+    )
+    .unwrap();
+    let config_path = config.path().to_str().unwrap();
+    let (_, report) = json_report(&["--rev", "HEAD", "--config", config_path], repo.path());
+    assert_eq!(status_of(&report, "flow.small-batches"), "pass");
+
+    // Without history, history rules are not judged at all.
+    let (_, report) = json_report(&["--rev", "HEAD", "--no-history"], repo.path());
+    assert!(finding(&report, "flow.small-batches").is_none());
+}
+
+#[test]
+fn a_threshold_for_a_tree_rule_and_an_unknown_figure_are_config_errors() {
+    let repo = TestRepo::from_history(LARGE_BATCHES);
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        config.path(),
+        r#"[rules."ci.pipeline"]
+threshold = 3
+
+[[rule]]
+id = "flow.tiny"
+area = "flow"
+title = "Commits are tiny"
+severity = "note"
+rationale = "Because."
+remediation = "Smaller."
+
+[[rule.check]]
+kind = "history"
+figure = "flow.median_words"
+comparison = "at-most"
+threshold = 10
+"#,
+    )
+    .unwrap();
+    let output = opslint()
+        .args(["check", "--rev", "HEAD", "--config"])
+        .arg(config.path())
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("`ci.pipeline` has no threshold to set"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("unknown figure `flow.median_words`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("flow.median_lines_per_commit"), "{stderr}");
+}
+
+#[test]
+fn a_custom_history_rule_is_judged_like_a_built_in_one() {
+    let repo = TestRepo::from_history(LARGE_BATCHES);
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        config.path(),
+        r#"[[rule]]
+id = "flow.few-large-commits"
+area = "flow"
+title = "Few commits are large"
+severity = "error"
+rationale = "Large commits are hard to review."
+remediation = "Split them."
+
+[[rule.check]]
+kind = "history"
+figure = "flow.p90_lines_per_commit"
+comparison = "at-most"
+threshold = 200
+min-commits = 5
+"#,
+    )
+    .unwrap();
+    let output = opslint()
+        .args(["check", "--rev", "HEAD", "--format", "json", "--config"])
+        .arg(config.path())
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "an error-level history rule fails the run"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(status_of(&report, "flow.few-large-commits"), "fail");
+}
+
+#[test]
+fn too_few_commits_and_a_shallow_clone_leave_history_rules_unknown() {
+    let repo = TestRepo::from_history(LARGE_BATCHES);
+    let (_, report) = json_report(&["--rev", "HEAD", "--window", "30d"], repo.path());
+    assert_eq!(status_of(&report, "flow.small-batches"), "fail");
+    let few = TestRepo::from_history(&LARGE_BATCHES.replace("repeat = 10", "repeat = 4"));
+    let (_, report) = json_report(&["--rev", "HEAD"], few.path());
+    let batches = finding(&report, "flow.small-batches").unwrap();
+    assert_eq!(batches["status"], "unknown");
+    assert!(
+        batches["message"]
+            .as_str()
+            .unwrap()
+            .contains("4 commits in the window, too few")
+    );
+
+    let clone = tempfile::tempdir().unwrap();
+    let source = format!("file://{}", repo.path().display());
+    crate::support::git_in(
+        clone.path(),
+        &["clone", "-q", "--depth", "3", &source, "shallow"],
+    );
+    let (code, report) = json_report(&["--rev", "HEAD"], &clone.path().join("shallow"));
+    assert!(code.is_some_and(|code| code < 2));
+    let batches = finding(&report, "flow.small-batches").unwrap();
+    assert_eq!(batches["status"], "unknown");
+    assert!(
+        batches["message"]
+            .as_str()
+            .unwrap()
+            .contains("fetch-depth: 0"),
+        "{batches}"
+    );
+}
+
+#[test]
+fn a_figure_that_worsened_markedly_within_its_threshold_gets_a_note() {
+    // Ten commits of 10 lines, a month later ten of 50: still under 100, five times worse.
+    let repo = TestRepo::from_history(
+        r#"
+[[commit]]
+day = 5
+lines = { "src/app.py" = 10 }
+repeat = 10
+
+[[commit]]
+day = 40
+lines = { "src/app.py" = 50 }
+repeat = 10
+"#,
+    );
+    let (_, report) = json_report(&["--rev", "HEAD", "--window", "30d"], repo.path());
+    let batches = finding(&report, "flow.small-batches").unwrap();
+    assert_eq!(batches["status"], "pass");
+    assert!(
+        batches["message"]
+            .as_str()
+            .unwrap()
+            .contains("In the 30 days before: 10 lines (worsening)."),
+        "{batches}"
+    );
+    let note = batches["note"].as_str().expect("a note");
+    assert!(note.contains("10 lines → 50 lines"), "{note}");
+    let steady = finding(&report, "dora.few-reverts").unwrap();
+    assert!(steady.get("note").is_none());
 }

@@ -85,6 +85,7 @@ fn every_rule_passes_on_its_pass_fixture_and_fails_on_its_fail_fixture() {
             let options = ScanOptions {
                 path: repo.path().to_owned(),
                 rev: Some("HEAD".to_owned()),
+                history: Some(opslint::history::Window::Days(90)),
                 ..ScanOptions::default()
             };
             let report = check(&options).expect("fixture scans");

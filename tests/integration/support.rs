@@ -28,12 +28,104 @@ impl TestRepo {
         repo
     }
 
-    /// A repository whose first commit holds the files of `fixtures/<relative>`.
+    /// A repository whose first commit holds the files of `fixtures/<relative>`; or, when
+    /// that folder holds a `history.toml`, the history it scripts.
     pub fn from_fixture(relative: &str) -> TestRepo {
+        let script = fixtures_dir().join(relative).join(HISTORY_SCRIPT);
+        if script.is_file() {
+            return TestRepo::from_history(&std::fs::read_to_string(script).expect("reads"));
+        }
         let repo = TestRepo::new();
         repo.copy_fixture(relative);
         repo.commit("initial import");
         repo
+    }
+
+    /// A repository with the history `script` describes (see `Script`).
+    pub fn from_history(script: &str) -> TestRepo {
+        let script: Script = toml::from_str(script).expect("a valid history script");
+        let repo = TestRepo::new();
+        for (index, step) in script.commit.iter().enumerate() {
+            for repeat in 0..step.repeat.max(1) {
+                repo.play(step, index, repeat);
+            }
+        }
+        repo
+    }
+
+    fn play(&self, step: &Step, index: usize, repeat: u32) {
+        let day = step.day + repeat;
+        let date = format!(
+            "@{} +0000",
+            SCRIPT_EPOCH + i64::from(day) * 86_400 + i64::from(step.hour) * 3_600
+        );
+        let email = format!("{}@example.com", step.author.to_lowercase());
+        let dated = |args: &[&str]| {
+            let output = git_command(self.path())
+                .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+                .args(args)
+                .env("GIT_AUTHOR_NAME", &step.author)
+                .env("GIT_AUTHOR_EMAIL", &email)
+                .env("GIT_COMMITTER_NAME", &step.author)
+                .env("GIT_COMMITTER_EMAIL", &email)
+                .env("GIT_AUTHOR_DATE", &date)
+                .env("GIT_COMMITTER_DATE", &date)
+                .output()
+                .expect("git runs");
+            assert!(
+                output.status.success(),
+                "git {args:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        };
+        let message = if step.message.is_empty() {
+            format!("change {index}.{repeat}")
+        } else {
+            step.message.replace("{n}", &repeat.to_string())
+        };
+        let branch = step.branch.as_deref().unwrap_or("main");
+        if branch != "main" {
+            let exists = self.git(&["branch", "--list", branch]).contains(branch);
+            let create: &[&str] = if exists {
+                &["checkout", "-q", branch]
+            } else {
+                &["checkout", "-q", "-b", branch]
+            };
+            self.git(create);
+        }
+        if let Some(merged) = &step.merge {
+            dated(&["merge", "-q", "--no-ff", "-m", &message, merged]);
+        } else {
+            for (path, contents) in &step.write {
+                self.write(path, contents);
+            }
+            for (path, count) in &step.lines {
+                let full = self.path().join(path);
+                std::fs::create_dir_all(full.parent().expect("a parent")).expect("create dirs");
+                let mut text = std::fs::read_to_string(&full).unwrap_or_default();
+                for line in 0..*count {
+                    text.push_str(&format!("line {index}.{repeat}.{line}\n"));
+                }
+                std::fs::write(full, text).expect("write file");
+            }
+            self.git(&["add", "-A"]);
+            let mut args = vec!["commit", "-q", "--allow-empty", "-m", &message];
+            let trailer;
+            if let Some(co_author) = &step.co_author {
+                trailer = format!(
+                    "Co-authored-by: {co_author} <{}@example.com>",
+                    co_author.to_lowercase()
+                );
+                args.extend(["-m", &trailer]);
+            }
+            dated(&args);
+        }
+        if let Some(tag) = &step.tag {
+            dated(&["tag", "-a", "-m", tag, tag]);
+        }
+        if branch != "main" {
+            self.git(&["checkout", "-q", "main"]);
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -60,8 +152,13 @@ impl TestRepo {
 
     /// Stages everything and commits with a pinned author, committer and date.
     pub fn commit(&self, message: &str) -> String {
-        self.git(&["add", "-A"]);
         let date = format!("2026-01-{:02}T12:00:00Z", (self.commits.get() % 28) + 1);
+        self.commit_at(message, &date)
+    }
+
+    /// Stages everything and commits at `date` (author and committer alike).
+    pub fn commit_at(&self, message: &str, date: &str) -> String {
+        self.git(&["add", "-A"]);
         let output = git_command(self.path())
             .args([
                 "-c",
@@ -76,8 +173,8 @@ impl TestRepo {
             .env("GIT_AUTHOR_EMAIL", "ada@example.com")
             .env("GIT_COMMITTER_NAME", "Ada")
             .env("GIT_COMMITTER_EMAIL", "ada@example.com")
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
             .output()
             .expect("git runs");
         assert!(
@@ -109,6 +206,58 @@ impl TestRepo {
         );
         (dir, bare)
     }
+}
+
+/// The file in a fixture folder that scripts a history instead of a single commit.
+const HISTORY_SCRIPT: &str = "history.toml";
+/// Day 0 of a scripted history: 2026-01-01T00:00:00Z.
+const SCRIPT_EPOCH: i64 = 1_767_225_600;
+
+/// A scripted history: `[[commit]]` steps, oldest first.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Script {
+    commit: Vec<Step>,
+}
+
+/// One step: a commit (or a merge) on a day, possibly repeated on the days after.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Step {
+    /// Days after 2026-01-01; committed at `hour` (UTC), author and committer alike.
+    day: u32,
+    #[serde(default = "noon")]
+    hour: u32,
+    #[serde(default = "ada")]
+    author: String,
+    /// Credited in a `Co-authored-by` trailer.
+    co_author: Option<String>,
+    /// `{n}` is replaced by the repetition's number.
+    #[serde(default)]
+    message: String,
+    /// Files written with these contents.
+    #[serde(default)]
+    write: std::collections::BTreeMap<String, String>,
+    /// Files that get this many new lines appended.
+    #[serde(default)]
+    lines: std::collections::BTreeMap<String, u32>,
+    /// Committed on this branch (created from `main` when new) instead of `main`.
+    branch: Option<String>,
+    /// Instead of a change: this branch merged into `main` with a merge commit.
+    merge: Option<String>,
+    /// An annotated tag on the commit, made at its time.
+    tag: Option<String>,
+    /// The same step on this many consecutive days.
+    #[serde(default)]
+    repeat: u32,
+}
+
+fn noon() -> u32 {
+    12
+}
+
+fn ada() -> String {
+    "Ada".to_owned()
 }
 
 pub fn git_in(dir: &Path, args: &[&str]) -> String {

@@ -1,0 +1,140 @@
+//! History rules: each judges a figure of the history section against its threshold, and
+//! says what was measured, over which window, and how it moved since the window before.
+
+use super::figures::{self, Figure, Trend};
+use super::{History, Window};
+use crate::finding::{Finding, Status, Verdict};
+use crate::rules::{CheckKind, Comparison, Rule};
+use crate::settings::Settings;
+
+/// A figure that worsened by this share of its previous value is worth a note, even when
+/// it is still within its threshold: the trend matters more than the level.
+const MARKED_WORSENING: f64 = 0.25;
+
+/// The findings of the rules with `history` checks.
+pub fn judge(
+    rules: &[Rule],
+    history: &History,
+    window: Window,
+    settings: &Settings,
+) -> Vec<Finding> {
+    rules
+        .iter()
+        .map(|rule| judge_rule(rule, history, window, settings))
+        .collect()
+}
+
+fn judge_rule(rule: &Rule, history: &History, window: Window, settings: &Settings) -> Finding {
+    if let Some(exemption) = settings.exemption(&rule.id) {
+        let message = format!("Exempted: {}", exemption.reason);
+        return Finding::judged(rule, Verdict::new(Status::Exempted, message, Vec::new()));
+    }
+    let judged: Vec<(Status, String, Option<String>)> = rule
+        .checks
+        .iter()
+        .filter_map(|check| match check.kind {
+            CheckKind::History {
+                figure,
+                comparison,
+                threshold,
+                min_commits,
+            } => {
+                let figure = history.figures.iter().find(|known| known.id == figure)?;
+                if history.window.commits < min_commits && figure.value.is_some() {
+                    let message = format!(
+                        "Unknown: {} in the window, too few to judge (at least {min_commits}).",
+                        crate::text::plural(history.window.commits, "commit"),
+                    );
+                    return Some((Status::Unknown, message, None));
+                }
+                Some(judge_figure(figure, comparison, threshold, history, window))
+            }
+            _ => None,
+        })
+        .collect();
+    // Any figure within its threshold passes the rule; else any past it fails it.
+    let status = [Status::Pass, Status::Fail]
+        .into_iter()
+        .find(|wanted| judged.iter().any(|(status, _, _)| status == wanted))
+        .unwrap_or(Status::Unknown);
+    let chosen: Vec<&(Status, String, Option<String>)> = judged
+        .iter()
+        .filter(|(judged, _, _)| *judged == status)
+        .collect();
+    let message = chosen
+        .iter()
+        .map(|(_, message, _)| message.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut finding = Finding::judged(rule, Verdict::new(status, message, Vec::new()));
+    finding.note = chosen.iter().find_map(|(_, _, note)| note.clone());
+    finding
+}
+
+/// A figure's status, the message that states it, and a note when it worsened markedly.
+fn judge_figure(
+    figure: &Figure,
+    comparison: Comparison,
+    threshold: f64,
+    history: &History,
+    window: Window,
+) -> (Status, String, Option<String>) {
+    let definition = figures::definition(figure.id).expect("figures are defined");
+    let Some(value) = figure.value else {
+        let reason = figure.reason.as_deref().unwrap_or("the figure is unknown");
+        let message = format!("Unknown: {}: {reason}.", definition.label);
+        return (Status::Unknown, message, None);
+    };
+    let status = if comparison.holds(value, threshold) {
+        Status::Pass
+    } else {
+        Status::Fail
+    };
+    let (over, before) = match window {
+        Window::Days(days) => (
+            format!("the last {days} days"),
+            format!("the {days} days before"),
+        ),
+        Window::All => ("the whole history".to_owned(), String::new()),
+    };
+    let commits = crate::text::plural(history.window.commits, "commit");
+    let mut message = format!(
+        "{}: {} over {over} ({commits}); expected {} {}.",
+        capitalized(definition.label),
+        figures::quantity(value, figure.unit),
+        comparison.words(),
+        figures::quantity(threshold, figure.unit),
+    );
+    if let Some(previous) = figure.previous {
+        let trend = match figure.trend {
+            Trend::Improving => "improving",
+            Trend::Worsening => "worsening",
+            Trend::Steady | Trend::Unknown => "steady",
+        };
+        message.push_str(&format!(
+            " In {before}: {} ({trend}).",
+            figures::quantity(previous, figure.unit)
+        ));
+    }
+    let marked = figure.trend == Trend::Worsening
+        && figures::relative_change(figure).is_some_and(|change| change.abs() >= MARKED_WORSENING);
+    let note = (status == Status::Pass && marked).then(|| {
+        format!(
+            "{} worsened markedly against {before}: {} → {}, though still within {} {}.",
+            capitalized(definition.label),
+            figures::quantity(figure.previous.unwrap_or_default(), figure.unit),
+            figures::quantity(value, figure.unit),
+            comparison.words(),
+            figures::quantity(threshold, figure.unit),
+        )
+    });
+    (status, message, note)
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
