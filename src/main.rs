@@ -34,9 +34,18 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// A check runs for a fraction of a second and a sweep reuses what one repository freed for
 /// the next: memory handed back to the OS would only be faulted in and zeroed again (it
-/// was a tenth of a large monorepo's scan time).
+/// was a tenth of a large monorepo's scan time). Nor are transparent huge pages used: each
+/// first touch zeroes 2 MiB, which was a tenth of the history pass's cycles on git/git
+/// (without them it ran 4 % faster and peaked 10 % lower).
 fn keep_freed_memory() {
     // SAFETY: sets a process-wide allocator option before any thread is started; the
     // option id and value are ones mimalloc documents (-1: never purge).
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    // mimalloc's own THP option is read when it starts, before `main`: the kernel is told.
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and only affects this process; its
+    // failure (an old kernel) changes nothing but speed.
+    #[cfg(target_os = "linux")]
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
 }

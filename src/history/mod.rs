@@ -272,10 +272,19 @@ pub struct Changed {
     pub files: Vec<FileChange>,
 }
 
+/// Delta bases kept per run of history: a history pass decodes each version of a file from
+/// the one before it, and without this cache re-inflates the delta chain every time. On
+/// git/git's history (2 threads) no cache took 26.6 s, 32 MiB 16.9 s, 64 MiB 16.1 s and
+/// 128 MiB 16.2 s; peak memory grows with it (682, 797, 976 MiB), so 32 MiB.
+const PACK_CACHE_BYTES: usize = 32 * 1024 * 1024;
+/// Contiguous runs of history per thread: each run has its own handle and warm caches, and
+/// several per thread keep both threads busy to the end.
+const RUNS_PER_THREAD: usize = 4;
+
 /// Reads the commits reachable from `tip` (committed at `since` or later, when given),
 /// newest first, with what each non-merge commit changed. The walk is one thread; the
-/// diffs run in parallel over contiguous runs of history, each thread with its own
-/// repository handle and caches.
+/// diffs run in parallel over contiguous runs of history, each with its own repository
+/// handle, pack cache and buffers.
 pub fn read(
     repo: &gix::ThreadSafeRepository,
     tip: ObjectId,
@@ -283,19 +292,32 @@ pub fn read(
 ) -> Result<Vec<Changed>, RepoError> {
     let local = repo.to_thread_local();
     let commits = walk::commits(&local, tip, since, &mailmap_at(&local, tip))?;
-    commits
-        .into_par_iter()
-        .with_min_len(16)
-        .map_init(
-            || (repo.to_thread_local(), Differ::default()),
-            |(repo, differ), commit| {
-                let files = if commit.parents.len() > 1 {
-                    Vec::new()
-                } else {
-                    differ.changes(repo, &commit)?
-                };
-                Ok(Changed { commit, files })
-            },
-        )
-        .collect()
+    let runs = rayon::current_num_threads() * RUNS_PER_THREAD;
+    let run_length = commits.len().div_ceil(runs).max(16);
+    let changed: Vec<Vec<Changed>> = commits
+        .par_chunks(run_length)
+        .map(|run| {
+            let mut repo = repo.to_thread_local();
+            repo.objects.set_pack_cache(|| {
+                Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+                    PACK_CACHE_BYTES,
+                ))
+            });
+            let mut differ = Differ::default();
+            run.iter()
+                .map(|commit| {
+                    let files = if commit.parents.len() > 1 {
+                        Vec::new()
+                    } else {
+                        differ.changes(&repo, commit)?
+                    };
+                    Ok(Changed {
+                        commit: commit.clone(),
+                        files,
+                    })
+                })
+                .collect()
+        })
+        .collect::<Result<_, RepoError>>()?;
+    Ok(changed.into_iter().flatten().collect())
 }
