@@ -6,6 +6,7 @@ pub mod figures;
 pub mod judge;
 pub mod numstat;
 pub mod releases;
+pub mod renames;
 pub mod walk;
 
 use std::collections::{HashMap, HashSet};
@@ -104,7 +105,8 @@ pub fn section(
     let previous_since = since.map(|since| since - (until - since));
     // Missing objects (a blobless partial clone, a damaged pack) cost the figures, not the
     // report: tree findings stand on their own.
-    let changed = match read(repo, tip, previous_since) {
+    // Renames are detected, as git log does by default.
+    let changed = match read(repo, tip, previous_since, true) {
         Ok(changed) => changed,
         Err(error) => {
             return Ok(History {
@@ -289,6 +291,7 @@ pub fn read(
     repo: &gix::ThreadSafeRepository,
     tip: ObjectId,
     since: Option<i64>,
+    renames: bool,
 ) -> Result<Vec<Changed>, RepoError> {
     let local = repo.to_thread_local();
     let commits = walk::commits(&local, tip, since, &mailmap_at(&local, tip))?;
@@ -303,7 +306,7 @@ pub fn read(
                     PACK_CACHE_BYTES,
                 ))
             });
-            let mut differ = Differ::default();
+            let mut differ = Differ::new(renames);
             run.iter()
                 .map(|commit| {
                     let files = if commit.parents.len() > 1 {

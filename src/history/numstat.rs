@@ -1,5 +1,6 @@
-//! What a commit changed against its first parent, counted as `git log --numstat
-//! --no-renames` counts it: per file, lines added and removed, or none for a binary file.
+//! What a commit changed against its first parent, counted as `git log --numstat` counts
+//! it: per file, lines added and removed, or none for a binary file; a renamed file once,
+//! at its new path (or, without rename detection, as `--no-renames` counts it).
 
 use gix::ObjectId;
 use gix::bstr::BString;
@@ -9,6 +10,7 @@ use gix::objs::TreeRefIter;
 use gix::objs::tree::{EntryKind, EntryMode};
 use gix::prelude::FindExt;
 
+use super::renames;
 use super::walk::Commit;
 use crate::repo::RepoError;
 
@@ -26,6 +28,9 @@ pub struct FileChange {
 /// Buffers and diff state reused from one commit to the next on a thread.
 #[derive(Default)]
 pub struct Differ {
+    /// Whether renames are detected (git's default) or every move is a deletion and an
+    /// addition (`--no-renames`).
+    renames: bool,
     state: gix::diff::tree::State,
     old_tree: Vec<u8>,
     new_tree: Vec<u8>,
@@ -35,6 +40,13 @@ pub struct Differ {
 }
 
 impl Differ {
+    pub fn new(renames: bool) -> Differ {
+        Differ {
+            renames,
+            ..Differ::default()
+        }
+    }
+
     /// The files `commit` changed against its first parent (a root commit: against the
     /// empty tree), in tree order.
     pub fn changes(
@@ -57,40 +69,123 @@ impl Differ {
         gix::diff::tree(old, new, &mut self.state, &repo.objects, &mut recorder)
             .map_err(RepoError::unreadable)?;
         let mut changes = Vec::new();
+        let (mut added, mut deleted) = (Vec::new(), Vec::new());
         for change in recorder.records {
-            let counted = match change {
+            match change {
                 Change::Addition {
                     entry_mode,
                     oid,
                     path,
                     ..
-                } => self.one_side(repo, entry_mode, oid, path, Side::New),
+                } if counted_file(entry_mode) => added.push((entry_mode, oid, path)),
                 Change::Deletion {
                     entry_mode,
                     oid,
                     path,
                     ..
-                } => self.one_side(repo, entry_mode, oid, path, Side::Old),
+                } if counted_file(entry_mode) => deleted.push((entry_mode, oid, path)),
                 Change::Modification {
                     previous_entry_mode,
                     previous_oid,
                     entry_mode,
                     oid,
                     path,
-                } => (counted_file(previous_entry_mode) && counted_file(entry_mode)).then(|| {
-                    self.modified(repo, (previous_entry_mode, previous_oid), (entry_mode, oid))
-                        .map(|lines| FileChange { path, lines })
-                }),
-            };
-            if let Some(change) = counted {
-                changes.push(change?);
+                } if counted_file(previous_entry_mode) && counted_file(entry_mode) => {
+                    let lines = self.modified(
+                        repo,
+                        (previous_entry_mode, previous_oid),
+                        (entry_mode, oid),
+                    )?;
+                    changes.push(FileChange { path, lines });
+                }
+                _ => {}
+            }
+        }
+        if self.renames && !added.is_empty() && !deleted.is_empty() {
+            self.with_renames(repo, added, deleted, &mut changes)?;
+        } else {
+            for (mode, id, path) in added {
+                changes.push(self.one_side(repo, mode, id, path, Side::New)?);
+            }
+            for (mode, id, path) in deleted {
+                changes.push(self.one_side(repo, mode, id, path, Side::Old)?);
             }
         }
         Ok(changes)
     }
 
+    /// Added and deleted files, with renames among them found as git finds them: a rename
+    /// counts as one file (the new path) with the lines its move changed.
+    fn with_renames(
+        &mut self,
+        repo: &gix::Repository,
+        added: Vec<(EntryMode, ObjectId, BString)>,
+        deleted: Vec<(EntryMode, ObjectId, BString)>,
+        changes: &mut Vec<FileChange>,
+    ) -> Result<(), RepoError> {
+        let contents =
+            |files: &[(EntryMode, ObjectId, BString)]| -> Result<Vec<Vec<u8>>, RepoError> {
+                files
+                    .iter()
+                    .map(|(mode, id, _)| match mode.kind() {
+                        // A submodule has no contents here: the commit it points at is its line.
+                        EntryKind::Commit => Ok(Vec::new()),
+                        _ => Ok(repo
+                            .find_blob(*id)
+                            .map_err(RepoError::unreadable)?
+                            .detach()
+                            .data),
+                    })
+                    .collect()
+            };
+        let (added_data, deleted_data) = (contents(&added)?, contents(&deleted)?);
+        let pairs = renames::detect(
+            &candidates(&deleted, &deleted_data),
+            &candidates(&added, &added_data),
+        );
+        let (mut added_done, mut deleted_done) =
+            (vec![false; added.len()], vec![false; deleted.len()]);
+        for (source, destination) in pairs {
+            deleted_done[source] = true;
+            added_done[destination] = true;
+            let lines = self.count_lines(&deleted_data[source], &added_data[destination]);
+            changes.push(FileChange {
+                path: added[destination].2.clone(),
+                lines,
+            });
+        }
+        let unpaired = |files: Vec<(EntryMode, ObjectId, BString)>,
+                        done: &[bool],
+                        data: &[Vec<u8>],
+                        side: Side| {
+            files
+                .into_iter()
+                .zip(data)
+                .zip(done)
+                .filter(|(_, done)| !**done)
+                .map(move |(((mode, _, path), data), _)| {
+                    let count = if mode.kind() == EntryKind::Commit {
+                        Some(1)
+                    } else {
+                        (!is_binary(data)).then(|| line_count(data))
+                    };
+                    FileChange {
+                        path,
+                        lines: count.map(|count| match side {
+                            Side::New => (count, 0),
+                            Side::Old => (0, count),
+                        }),
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+        changes.extend(unpaired(added, &added_done, &added_data, Side::New));
+        changes.extend(unpaired(deleted, &deleted_done, &deleted_data, Side::Old));
+        Ok(())
+    }
+
     /// An added file (its new side) or a deleted one (its old side): every line added, or
-    /// every line removed. `None` for a tree, whose files are reported one by one.
+    /// every line removed.
     fn one_side(
         &mut self,
         repo: &gix::Repository,
@@ -98,16 +193,14 @@ impl Differ {
         id: ObjectId,
         path: BString,
         side: Side,
-    ) -> Option<Result<FileChange, RepoError>> {
-        counted_file(mode).then(|| {
-            let lines = self.lines_of(repo, mode, id, side)?;
-            Ok(FileChange {
-                path,
-                lines: lines.map(|count| match side {
-                    Side::New => (count, 0),
-                    Side::Old => (0, count),
-                }),
-            })
+    ) -> Result<FileChange, RepoError> {
+        let lines = self.lines_of(repo, mode, id, side)?;
+        Ok(FileChange {
+            path,
+            lines: lines.map(|count| match side {
+                Side::New => (count, 0),
+                Side::Old => (0, count),
+            }),
         })
     }
 
@@ -143,9 +236,17 @@ impl Differ {
         }
         let old_len = self.blob(repo, old_id, Side::Old)?.len();
         let new_len = self.blob(repo, new_id, Side::New)?.len();
-        let (old, new) = (&self.old_blob[..old_len], &self.new_blob[..new_len]);
+        let old = std::mem::take(&mut self.old_blob);
+        let new = std::mem::take(&mut self.new_blob);
+        let lines = self.count_lines(&old[..old_len], &new[..new_len]);
+        (self.old_blob, self.new_blob) = (old, new);
+        Ok(lines)
+    }
+
+    /// Lines added and removed from `old` to `new`; `None` when either is binary.
+    fn count_lines(&mut self, old: &[u8], new: &[u8]) -> Option<(u32, u32)> {
         if is_binary(old) || is_binary(new) {
-            return Ok(None);
+            return None;
         }
         let input = InternedInput::new(old, new);
         self.diff.compute_with(
@@ -154,10 +255,7 @@ impl Differ {
             &input.after,
             input.interner.num_tokens(),
         );
-        Ok(Some((
-            self.diff.count_additions(),
-            self.diff.count_removals(),
-        )))
+        Some((self.diff.count_additions(), self.diff.count_removals()))
     }
 
     /// The blob's data, decoded into the side's buffer (reused from commit to commit). The
@@ -189,6 +287,28 @@ impl Differ {
 enum Side {
     Old,
     New,
+}
+
+/// Added or deleted files with their contents, as rename detection compares them.
+fn candidates<'a>(
+    files: &'a [(EntryMode, ObjectId, BString)],
+    data: &'a [Vec<u8>],
+) -> Vec<renames::Candidate<'a>> {
+    files
+        .iter()
+        .zip(data)
+        .map(|((mode, id, path), data)| renames::Candidate {
+            path: path.as_ref(),
+            id: *id,
+            regular: matches!(mode.kind(), EntryKind::Blob | EntryKind::BlobExecutable),
+            kind: match mode.kind() {
+                EntryKind::Link => 1,
+                EntryKind::Commit => 2,
+                _ => 0,
+            },
+            data,
+        })
+        .collect()
 }
 
 /// Blobs, links and submodules are files to git's numstat; trees are not (their
