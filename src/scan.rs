@@ -76,7 +76,9 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     // The history pass needs nothing from the tree: it runs while the rules are judged.
     let (evaluation, history) = std::thread::scope(|scope| {
         let history = scope.spawn(|| match (options.history, target.head) {
-            (Some(window), Some(tip)) => history::section(&target.repo, tip, window).map(Some),
+            (Some(window), Some(tip)) => {
+                history::section(&target.repo, tip, window, settings.release_tag.as_ref()).map(Some)
+            }
             _ => Ok(None),
         });
         let evaluation = engine::evaluate(&plan, &settings, &tree, |indices| {

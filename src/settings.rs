@@ -38,6 +38,9 @@ pub struct Settings {
     pub custom_rules: Vec<Rule>,
     pub exclude: Vec<String>,
     pub max_file_size: u64,
+    /// Tags whose names match are releases (`[history] release-tag`); else the built-in
+    /// `release-tag` pattern.
+    pub release_tag: Option<rules::Pattern>,
 }
 
 impl Default for Settings {
@@ -52,6 +55,7 @@ impl Default for Settings {
                 .map(|glob| (*glob).to_owned())
                 .collect(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            release_tag: None,
         }
     }
 }
@@ -109,6 +113,12 @@ struct ScanSpec {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct HistorySpec {
+    release_tag: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum ByteSize {
     Bytes(u64),
@@ -143,6 +153,18 @@ impl Settings {
                 "scan" => {
                     if let Some(scan) = tomldoc::decode::<ScanSpec>(value, &mut problems) {
                         settings.apply_scan(scan, &mut problems);
+                    }
+                }
+                "history" => {
+                    let spec = tomldoc::decode::<HistorySpec>(value, &mut problems);
+                    if let Some(pattern) = spec.and_then(|spec| spec.release_tag) {
+                        match rules::Pattern::compile(pattern.get_ref()) {
+                            Ok(compiled) => settings.release_tag = Some(compiled),
+                            Err(error) => problems.push(
+                                Problem::new(format!("invalid regex: {error}"), Some(pattern.span()))
+                                    .help("`release-tag` is a Rust regex matched against tag names, e.g. '^v\\d+\\.\\d+\\.\\d+$'"),
+                            ),
+                        }
                     }
                 }
                 "rules" => {
@@ -209,7 +231,7 @@ impl Settings {
                 )),
                 other => problems.push(
                     Problem::new(format!("unknown key `{other}`"), Some(key_span)).help(
-                        "known keys are: disable, scan, rules, exempt, rule (see `opslint init`)",
+                        "known keys are: disable, scan, history, rules, exempt, rule (see `opslint init`)",
                     ),
                 ),
             }

@@ -5,6 +5,7 @@ pub mod branches;
 pub mod figures;
 pub mod judge;
 pub mod numstat;
+mod progress;
 pub mod releases;
 pub mod renames;
 pub mod walk;
@@ -74,10 +75,13 @@ pub struct WindowInfo {
 }
 
 /// The history figures for the window ending at `tip`.
+/// Tags whose names `release_tag` matches (by default the `release-tag` pattern of
+/// `rules/history.toml`) are releases.
 pub fn section(
     repo: &gix::ThreadSafeRepository,
     tip: ObjectId,
     window: Window,
+    release_tag: Option<&crate::rules::Pattern>,
 ) -> Result<History, RepoError> {
     let local = repo.to_thread_local();
     let until = local
@@ -121,7 +125,8 @@ pub fn section(
         .partition(|changed| since.is_none_or(|since| changed.commit.committer_time >= since));
     let integrations = first_parent_line(&changed, tip);
     // Tags made after the scanned commit are not seen, so a report can be reproduced.
-    let mut releases = releases::releases(&local, &release_pattern());
+    let builtin = release_pattern();
+    let mut releases = releases::releases(&local, release_tag.unwrap_or(&builtin));
     releases.retain(|release| release.time <= until);
     let delivery = Delivery {
         first_releases: releases::first_releases(&changed, &releases),
@@ -295,6 +300,7 @@ pub fn read(
 ) -> Result<Vec<Changed>, RepoError> {
     let local = repo.to_thread_local();
     let commits = walk::commits(&local, tip, since, &mailmap_at(&local, tip))?;
+    let progress = progress::Progress::start(commits.len());
     let runs = rayon::current_num_threads() * RUNS_PER_THREAD;
     let run_length = commits.len().div_ceil(runs).max(16);
     let changed: Vec<Vec<Changed>> = commits
@@ -309,6 +315,7 @@ pub fn read(
             let mut differ = Differ::new(renames);
             run.iter()
                 .map(|commit| {
+                    progress.advance();
                     let files = if commit.parents.len() > 1 {
                         Vec::new()
                     } else {

@@ -90,7 +90,11 @@ impl Differ {
                     entry_mode,
                     oid,
                     path,
-                } if counted_file(previous_entry_mode) && counted_file(entry_mode) => {
+                } if counted_file(previous_entry_mode)
+                    && counted_file(entry_mode)
+                    // Old trees write a regular file as 100664: the same file to git.
+                    && (previous_oid != oid || previous_entry_mode.kind() != entry_mode.kind()) =>
+                {
                     let lines = self.modified(
                         repo,
                         (previous_entry_mode, previous_oid),

@@ -17,6 +17,9 @@ fn git_numstat(path: &std::path::Path, renames: bool) -> Numstat {
     numstat_of_log(&crate::support::git_in(
         path,
         &[
+            // Paths as they are, not quoted octal escapes.
+            "-c",
+            "core.quotePath=false",
             "log",
             "--no-merges",
             renames,
@@ -430,6 +433,21 @@ fn version_tags_are_releases_and_give_cadence_and_lead_time() {
         figure(&report, "dora.median_lead_time_hours")["value"],
         48.0
     );
+    // A team that names releases otherwise says so in the config.
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(config.path(), "[history]\nrelease-tag = '^nightly$'\n").unwrap();
+    let config_path = config.path().to_str().unwrap();
+    let args = ["--rev", "HEAD", "--window", "30d", "--config", config_path];
+    let (_, report) = json_report(&args, repo.path());
+    assert_eq!(figure(&report, "dora.releases_per_month")["value"], 3.0);
+    std::fs::write(config.path(), "[history]\nrelease-tag = '(v'\n").unwrap();
+    let output = opslint()
+        .args(["check", "--config", config_path])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("invalid regex"));
 }
 
 #[test]

@@ -1,0 +1,68 @@
+//! Progress of the history pass on a terminal: after a second, "commits done / total" on
+//! standard error, redrawn in place and cleared at the end; nothing when stderr is not a
+//! terminal (piped, in CI logs, in a hook's captured output).
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Nothing is shown for a pass quicker than this.
+const QUIET_FOR: Duration = Duration::from_secs(1);
+const REDRAW_EVERY: Duration = Duration::from_millis(200);
+
+pub struct Progress {
+    done: Arc<AtomicUsize>,
+    finished: Arc<AtomicBool>,
+    drawer: Option<JoinHandle<()>>,
+}
+
+impl Progress {
+    /// Counts towards `total`; draws only when stderr is a terminal.
+    pub fn start(total: usize) -> Progress {
+        let done = Arc::new(AtomicUsize::new(0));
+        let finished = Arc::new(AtomicBool::new(false));
+        let drawer = std::io::stderr().is_terminal().then(|| {
+            let (done, finished) = (Arc::clone(&done), Arc::clone(&finished));
+            std::thread::spawn(move || draw(total, &done, &finished))
+        });
+        Progress {
+            done,
+            finished,
+            drawer,
+        }
+    }
+
+    pub fn advance(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finished.store(true, Ordering::Relaxed);
+        if let Some(drawer) = self.drawer.take() {
+            drawer.thread().unpark();
+            let _ = drawer.join();
+        }
+    }
+}
+
+fn draw(total: usize, done: &AtomicUsize, finished: &AtomicBool) {
+    std::thread::park_timeout(QUIET_FOR);
+    let mut drawn = false;
+    while !finished.load(Ordering::Relaxed) {
+        let line = format!(
+            "\rhistory: {} / {total} commits",
+            done.load(Ordering::Relaxed)
+        );
+        let _ = std::io::stderr().write_all(line.as_bytes());
+        drawn = true;
+        std::thread::park_timeout(REDRAW_EVERY);
+    }
+    if drawn {
+        // Erase the line so the report starts on a clean one.
+        let _ = std::io::stderr().write_all(b"\r\x1b[2K");
+    }
+}
