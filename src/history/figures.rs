@@ -104,6 +104,8 @@ impl Classes {
 /// What the figures need of one non-merge commit.
 struct Sample {
     lines: u32,
+    /// False when some of the commit's file contents are missing.
+    lines_known: bool,
     files: usize,
     /// The author, then the co-authors its trailers credit.
     people: Vec<String>,
@@ -128,6 +130,7 @@ impl Sample {
         }
         let mut sample = Sample {
             lines: 0,
+            lines_known: !changed.missing_blobs,
             files: changed.files.len(),
             people,
             bot: classes.is_bot(&commit.author_name, &commit.author_email),
@@ -206,14 +209,14 @@ const FIGURES: &[Definition] = &[
         label: "median lines changed per commit",
         unit: "lines",
         better: Better::Lower,
-        measure: |samples, _| percentile(samples.iter().map(|sample| f64::from(sample.lines)), 0.5),
+        measure: |samples, _| percentile(lines(samples)?, 0.5),
     },
     Definition {
         id: "flow.p90_lines_per_commit",
         label: "90th percentile of lines changed per commit",
         unit: "lines",
         better: Better::Lower,
-        measure: |samples, _| percentile(samples.iter().map(|sample| f64::from(sample.lines)), 0.9),
+        measure: |samples, _| percentile(lines(samples)?, 0.9),
     },
     Definition {
         id: "flow.median_files_per_commit",
@@ -227,7 +230,9 @@ const FIGURES: &[Definition] = &[
         label: "share of commits over 400 changed lines",
         unit: "%",
         better: Better::Lower,
-        measure: |samples, _| share(samples, |sample| sample.lines > LARGE_COMMIT_LINES),
+        measure: |samples, _| {
+            lines(samples).and_then(|_| share(samples, |sample| sample.lines > LARGE_COMMIT_LINES))
+        },
     },
     Definition {
         id: "flow.median_branch_lifetime_hours",
@@ -379,6 +384,19 @@ const FIGURES: &[Definition] = &[
         measure: |samples, _| share(samples, |sample| sample.improvement),
     },
 ];
+
+/// Lines changed per commit; unknown when some commit's file contents are missing.
+fn lines(samples: &[Sample]) -> Result<impl Iterator<Item = f64> + '_, String> {
+    let missing = samples.iter().filter(|sample| !sample.lines_known).count();
+    if missing > 0 {
+        return Err(format!(
+            "the contents of files changed by {} are missing (a blobless partial clone): \
+             files are counted, lines cannot be",
+            crate::text::plural(missing, "commit")
+        ));
+    }
+    Ok(samples.iter().map(|sample| f64::from(sample.lines)))
+}
 
 /// A count per day of the window; unknown over less than a week, where a rate says little.
 fn per_day(count: usize, period: &Period) -> Result<f64, String> {

@@ -277,6 +277,9 @@ fn iso8601(seconds: i64) -> String {
 pub struct Changed {
     pub commit: Commit,
     pub files: Vec<FileChange>,
+    /// Some of its file contents are missing (a blobless partial clone): its files are
+    /// counted, its lines are not known.
+    pub missing_blobs: bool,
 }
 
 /// Delta bases kept per run of history: a history pass decodes each version of a file from
@@ -325,6 +328,7 @@ pub fn read(
                     Ok(Changed {
                         commit: commit.clone(),
                         files,
+                        missing_blobs: commit.parents.len() <= 1 && differ.missing_blobs,
                     })
                 })
                 .collect()

@@ -8,7 +8,7 @@ use gix::diff::blob::{Algorithm, Diff, InternedInput};
 use gix::diff::tree::recorder::Change;
 use gix::objs::TreeRefIter;
 use gix::objs::tree::{EntryKind, EntryMode};
-use gix::prelude::FindExt;
+use gix::prelude::{Find, FindExt};
 
 use super::renames;
 use super::walk::Commit;
@@ -37,6 +37,9 @@ pub struct Differ {
     old_blob: Vec<u8>,
     new_blob: Vec<u8>,
     diff: Diff,
+    /// Some blob of the commit was not in the object store, so its line counts are not
+    /// known.
+    pub missing_blobs: bool,
 }
 
 impl Differ {
@@ -54,6 +57,7 @@ impl Differ {
         repo: &gix::Repository,
         commit: &Commit,
     ) -> Result<Vec<FileChange>, RepoError> {
+        self.missing_blobs = false;
         let old = match commit.first_parent_tree {
             Some(tree) => repo
                 .objects
@@ -127,21 +131,16 @@ impl Differ {
         deleted: Vec<(EntryMode, ObjectId, BString)>,
         changes: &mut Vec<FileChange>,
     ) -> Result<(), RepoError> {
-        let contents =
-            |files: &[(EntryMode, ObjectId, BString)]| -> Result<Vec<Vec<u8>>, RepoError> {
-                files
-                    .iter()
-                    .map(|(mode, id, _)| match mode.kind() {
-                        // A submodule has no contents here: the commit it points at is its line.
-                        EntryKind::Commit => Ok(Vec::new()),
-                        _ => Ok(repo
-                            .find_blob(*id)
-                            .map_err(RepoError::unreadable)?
-                            .detach()
-                            .data),
-                    })
-                    .collect()
-            };
+        let mut contents = |files: &[(EntryMode, ObjectId, BString)]| {
+            files
+                .iter()
+                .map(|(mode, id, _)| match mode.kind() {
+                    // A submodule has no contents here: the commit it points at is its line.
+                    EntryKind::Commit => Ok(Vec::new()),
+                    _ => self.blob(repo, *id, Side::New).map(<[u8]>::to_vec),
+                })
+                .collect::<Result<Vec<Vec<u8>>, RepoError>>()
+        };
         let (added_data, deleted_data) = (contents(&added)?, contents(&deleted)?);
         let pairs = renames::detect(
             &candidates(&deleted, &deleted_data),
@@ -262,9 +261,8 @@ impl Differ {
         Some((self.diff.count_additions(), self.diff.count_removals()))
     }
 
-    /// The blob's data, decoded into the side's buffer (reused from commit to commit). The
-    /// object store special-cases the empty blob and leaves the buffer as it was, so the
-    /// buffer is cut to the length of the data it returned.
+    /// The blob's data, decoded into the side's buffer (reused from commit to commit); empty,
+    /// with `missing_blobs` set, when the object store does not have it.
     fn blob(
         &mut self,
         repo: &gix::Repository,
@@ -275,13 +273,20 @@ impl Differ {
             Side::Old => &mut self.old_blob,
             Side::New => &mut self.new_blob,
         };
-        let len = repo
-            .objects
-            .find_blob(&id, buffer)
-            .map_err(RepoError::unreadable)?
-            .data
-            .len();
-        // The data starts the buffer; for the empty blob the buffer was left as it was.
+        if id == ObjectId::empty_blob(id.kind()) {
+            buffer.clear();
+            return Ok(buffer);
+        }
+        let len = match repo.objects.try_find(&id, buffer) {
+            Ok(Some(object)) => object.data.len(),
+            // A blobless partial clone: the file still counts, its lines cannot.
+            Ok(None) => {
+                self.missing_blobs = true;
+                0
+            }
+            Err(error) => return Err(RepoError::unreadable(error)),
+        };
+        // The data starts the buffer.
         buffer.truncate(len);
         Ok(buffer)
     }

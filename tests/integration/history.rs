@@ -451,7 +451,7 @@ fn version_tags_are_releases_and_give_cadence_and_lead_time() {
 }
 
 #[test]
-fn a_missing_old_object_makes_history_unknown_not_the_report_fail() {
+fn a_missing_blob_leaves_line_figures_unknown_and_file_figures_known() {
     let repo = TestRepo::new();
     repo.write("notes.txt", "first version\n");
     repo.commit("first");
@@ -469,10 +469,29 @@ fn a_missing_old_object_makes_history_unknown_not_the_report_fail() {
         lines["reason"]
             .as_str()
             .unwrap()
-            .starts_with("the history could not be read"),
+            .starts_with("the contents of files changed by 2 commits are missing"),
         "{lines}"
     );
+    assert_eq!(
+        figure(&report, "flow.median_files_per_commit")["value"],
+        1.0
+    );
     assert!(!report["findings"].as_array().unwrap().is_empty());
+
+    // A missing tree is no partial clone: the history cannot be read at all.
+    let tree = repo.git(&["rev-parse", "HEAD~1^{tree}"]).trim().to_owned();
+    let (dir, file) = tree.split_at(2);
+    std::fs::remove_file(repo.path().join(".git/objects").join(dir).join(file)).unwrap();
+    let (code, report) = json_report(&["--rev", "HEAD", "--window", "all"], repo.path());
+    assert!(code.is_some_and(|code| code < 2));
+    let files = figure(&report, "flow.median_files_per_commit");
+    assert!(
+        files["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the history could not be read"),
+        "{files}"
+    );
 }
 
 /// Ten commits of 300 lines each.
