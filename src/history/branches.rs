@@ -11,8 +11,8 @@ use super::Changed;
 /// from the earliest author time of the commits reachable from its other parents and not
 /// from its first parent, to the merge's commit time. Merges are visited oldest first, each
 /// claiming the commits no earlier merge (and not the main line) claimed, so every commit is
-/// visited once. Commits outside the walked history are not followed: a branch older than
-/// the walk is cut where the walk ends.
+/// visited once. Commits outside the walked history are not followed: a branch whose tip is
+/// older than the walk began no later than that tip was authored.
 pub fn lifetimes(changed: &[Changed], mainline: &HashSet<ObjectId>) -> HashMap<ObjectId, f64> {
     let walked: HashMap<ObjectId, &Changed> = changed
         .iter()
@@ -27,7 +27,14 @@ pub fn lifetimes(changed: &[Changed], mainline: &HashSet<ObjectId>) -> HashMap<O
             continue;
         }
         let mut stack: Vec<ObjectId> = commit.parents[1..].to_vec();
-        let mut started = None;
+        // A merged tip older than the walk began the branch before it: its time stands for
+        // the commits the walk did not read.
+        let mut started = commit.parents[1..]
+            .iter()
+            .zip(&commit.merged_parents_authored)
+            .filter(|(parent, _)| !walked.contains_key(*parent))
+            .map(|(_, &authored)| authored)
+            .min();
         while let Some(id) = stack.pop() {
             let Some(branch_commit) = walked.get(&id) else {
                 continue;

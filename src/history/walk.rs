@@ -16,6 +16,9 @@ pub struct Commit {
     pub parents: Vec<ObjectId>,
     /// The first parent's tree: what the commit's changes are counted against.
     pub first_parent_tree: Option<ObjectId>,
+    /// A merge's other parents' author times: where a merged branch began, even when it
+    /// began before the walked window.
+    pub merged_parents_authored: Vec<i64>,
     pub author_name: String,
     pub author_email: String,
     /// Seconds since the epoch, as the commit records them.
@@ -60,16 +63,22 @@ pub fn commits(
             reach(parent, &mut decoded, &mut queue)?;
         }
     }
-    // Every first parent of a walked commit was reached, so its tree is known.
-    let trees: HashMap<ObjectId, ObjectId> = decoded
+    // Every parent of a walked commit was reached, so its tree and author time are known.
+    let reached: HashMap<ObjectId, (ObjectId, i64)> = decoded
         .iter()
-        .map(|(id, commit)| (*id, commit.tree))
+        .map(|(id, commit)| (*id, (commit.tree, commit.author_time)))
         .collect();
     Ok(walked
         .into_iter()
         .filter_map(|id| decoded.remove(&id))
         .map(|mut commit| {
-            commit.first_parent_tree = commit.parents.first().map(|parent| trees[parent]);
+            commit.first_parent_tree = commit.parents.first().map(|parent| reached[parent].0);
+            commit.merged_parents_authored = commit
+                .parents
+                .iter()
+                .skip(1)
+                .map(|parent| reached[parent].1)
+                .collect();
             commit
         })
         .collect())
@@ -102,6 +111,7 @@ fn read(
         tree: decoded.tree(),
         parents: decoded.parents().collect(),
         first_parent_tree: None,
+        merged_parents_authored: Vec::new(),
         author_name: author.name.trim().to_str_lossy().into_owned(),
         author_email: author.email.trim().to_str_lossy().into_owned(),
         author_time,

@@ -679,3 +679,35 @@ repeat = 10
     let steady = finding(&report, "dora.few-reverts").unwrap();
     assert!(steady.get("note").is_none());
 }
+
+#[test]
+fn a_window_holding_only_a_merge_has_no_figures_to_compute() {
+    // Work months ago; then only the merge of an old branch in the last 30 days.
+    let repo = TestRepo::from_history(
+        r#"
+[[commit]]
+day = 0
+lines = { "src/app.py" = 5 }
+repeat = 3
+
+[[commit]]
+day = 3
+branch = "topic"
+lines = { "src/topic.py" = 5 }
+
+[[commit]]
+day = 200
+merge = "topic"
+"#,
+    );
+    let (code, report) = json_report(&["--rev", "HEAD", "--window", "30d"], repo.path());
+    assert!(code.is_some_and(|code| code < 2));
+    assert_eq!(report["history"]["window"]["commits"], 1);
+    let lines = figure(&report, "flow.median_lines_per_commit");
+    assert_eq!(lines["value"], serde_json::Value::Null);
+    assert_eq!(lines["reason"], "no commits in the window");
+    // The branch it merged lived 197 days; the rule still wants more commits to judge.
+    let lifetime = figure(&report, "flow.median_branch_lifetime_hours");
+    assert_eq!(lifetime["value"], 197.0 * 24.0);
+    assert_eq!(status_of(&report, "flow.short-lived-branches"), "unknown");
+}
