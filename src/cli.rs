@@ -356,8 +356,8 @@ pub fn explanation(rule: &Rule) -> String {
                 threshold,
                 min_commits,
             } => format!(
-                "the history figure {figure} is {} {threshold} over the window (judged from \
-                 {min_commits} commits in the window)",
+                "the history figure {figure} is {} {threshold} over the window (judged when \
+                 the window holds at least {min_commits} commits)",
                 comparison.words()
             ),
         };
@@ -385,6 +385,15 @@ pub fn explanation(rule: &Rule) -> String {
         "\nConfigure it in {CONFIG_FILE_NAME}:\n  [rules.\"{id}\"]\n  severity = \"warning\"   # error | warning | note | off\n",
         id = rule.id
     ));
+    let threshold = rule.checks.iter().find_map(|check| match check.kind {
+        CheckKind::History { threshold, .. } => Some(threshold),
+        _ => None,
+    });
+    if let Some(threshold) = threshold {
+        out.push_str(&format!(
+            "  threshold = {threshold}        # the figure's limit\n"
+        ));
+    }
     out
 }
 
