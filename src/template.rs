@@ -20,6 +20,13 @@ extend-exclude = []
 #
 # [rules."testing.tests-exist"]
 # min-count = 5          # how many matching files the evidence needs
+#
+# [rules."flow.small-batches"]
+# threshold = 150        # a history rule's limit: here, median lines changed per commit
+
+# Which tags are releases, for the delivery figures (default: version-like tags, v1.2.3).
+# [history]
+# release-tag = '^v\d+\.\d+\.\d+$'
 
 # A rule that does not fit this repository: it is reported as exempted, with the reason.
 # [[exempt]]
