@@ -19,33 +19,19 @@ trap 'rm -rf "$work"' EXIT
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 opslint="$root/target/release/opslint"
 
-# median_s CMD...: runs CMD $runs times (after one warm-up), prints the median wall time in s.
-median_s() {
-    "$@" >/dev/null 2>&1 || true
-    for _ in $(seq "$runs"); do
-        local start end
-        start=$(date +%s%N)
-        "$@" >/dev/null 2>&1 || true
-        end=$(date +%s%N)
-        echo $(( (end - start) / 1000000 ))
-    done | sort -n | awk '{ a[NR] = $1 } END { printf "%.2f", a[int((NR + 1) / 2)] / 1000 }'
-}
-
-peak_rss_mib() {
-    /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.0f", $1 / 1024 }'
-}
+source "$here/lib.sh"
 
 compare() { # compare NAME REPO
-    local name=$1 repo=$2 git_s opslint_s git_rss opslint_rss
+    local name=$1 repo=$2 git_ms opslint_ms git_rss opslint_rss
     echo "$name: $(git -C "$repo" rev-list --count --no-merges HEAD) non-merge commits," \
         "$(git -C "$repo" count-objects -vH | awk '/size-pack/ { print $2 $3 }') pack"
-    git_s=$(median_s git -C "$repo" log --no-merges --numstat HEAD)
-    opslint_s=$(median_s "$opslint" check "$repo" --rev HEAD --window all --format json --fail-on never)
+    git_ms=$(median_ms git -C "$repo" log --no-merges --numstat HEAD)
+    opslint_ms=$(median_ms "$opslint" check "$repo" --rev HEAD --window all --format json --fail-on never)
     git_rss=$(peak_rss_mib git -C "$repo" log --no-merges --numstat HEAD)
     opslint_rss=$(peak_rss_mib "$opslint" check "$repo" --rev HEAD --window all --format json --fail-on never)
-    echo "  git log --no-merges --numstat: ${git_s} s, peak ${git_rss} MiB (median of $runs)"
-    echo "  opslint check --window all:    ${opslint_s} s, peak ${opslint_rss} MiB (median of $runs)"
-    awk -v g="$git_s" -v o="$opslint_s" -v gr="$git_rss" -v orss="$opslint_rss" 'BEGIN {
+    echo "  git log --no-merges --numstat: ${git_ms} ms, peak ${git_rss} MiB (median of $runs)"
+    echo "  opslint check --window all:    ${opslint_ms} ms, peak ${opslint_rss} MiB (median of $runs)"
+    awk -v g="$git_ms" -v o="$opslint_ms" -v gr="$git_rss" -v orss="$opslint_rss" 'BEGIN {
         printf "  opslint is %.2fx faster than git log (target >= 2.0x); peak RSS %.2fx git log'"'"'s (target <= 1.5x)\n", g / o, orss / gr }'
 }
 

@@ -23,21 +23,7 @@ make_repo() { # make_repo DIR FILES
     git -C "$1" repack -adq
 }
 
-# median_ms CMD...: runs CMD $runs times (after one warm-up), prints the median wall time in ms.
-median_ms() {
-    "$@" >/dev/null 2>&1 || true
-    for _ in $(seq "$runs"); do
-        local start end
-        start=$(date +%s%N)
-        "$@" >/dev/null 2>&1 || true
-        end=$(date +%s%N)
-        echo $(( (end - start) / 1000 ))
-    done | sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] / 1000 }'
-}
-
-peak_rss_mib() {
-    /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.1f", $1 / 1024 }'
-}
+source "$here/lib.sh"
 
 make_repo "$work/big" "$files"
 echo "repository: $files files, $(git -C "$work/big" count-objects -vH | awk '/size-pack/ { print $2 $3 }') pack"

@@ -240,11 +240,11 @@ const FIGURES: &[Definition] = &[
         unit: "hours",
         better: Better::Lower,
         measure: |_, period| {
-            percentile(period.branch_lifetimes.iter().copied(), 0.5).map_err(|_| {
-                "no branch was merged in the window (no merge commits: changes are \
-                 squashed or rebased, or committed to the main line)"
-                    .to_owned()
-            })
+            median(
+                &period.branch_lifetimes,
+                "no branch was merged in the window (no merge commits: changes are squashed \
+                 or rebased, or committed to the main line)",
+            )
         },
     },
     Definition {
@@ -267,9 +267,10 @@ const FIGURES: &[Definition] = &[
         unit: "hours",
         better: Better::Lower,
         measure: |_, period| {
-            percentile(period.lead_times.iter().copied(), 0.5).map_err(|_| {
-                "no commit of the window is in a release (a version tag) yet".to_owned()
-            })
+            median(
+                &period.lead_times,
+                "no commit of the window is in a release (a version tag) yet",
+            )
         },
     },
     Definition {
@@ -302,8 +303,10 @@ const FIGURES: &[Definition] = &[
         unit: "hours",
         better: Better::Lower,
         measure: |_, period| {
-            percentile(period.fix_hours.iter().copied(), 0.5)
-                .map_err(|_| "no release of the window was followed by a patch release".to_owned())
+            median(
+                &period.fix_hours,
+                "no release of the window was followed by a patch release",
+            )
         },
     },
     Definition {
@@ -423,6 +426,11 @@ fn share(samples: &[Sample], counted: impl Fn(&Sample) -> bool) -> Result<f64, S
     }
     let count = samples.iter().filter(|sample| counted(sample)).count();
     Ok(100.0 * count as f64 / samples.len() as f64)
+}
+
+/// The median of `values`, or why there is none.
+fn median(values: &[f64], none: &str) -> Result<f64, String> {
+    percentile(values.iter().copied(), 0.5).map_err(|_| none.to_owned())
 }
 
 /// The nearest-rank percentile.

@@ -1,0 +1,18 @@
+# Shared by the benchmark scripts: `source "$here/lib.sh"` after setting `runs`.
+
+# median_ms CMD...: runs CMD $runs times (after one warm-up), prints the median wall time in ms.
+median_ms() {
+    "$@" >/dev/null 2>&1 || true
+    for _ in $(seq "$runs"); do
+        local start end
+        start=$(date +%s%N)
+        "$@" >/dev/null 2>&1 || true
+        end=$(date +%s%N)
+        echo $(( (end - start) / 1000 ))
+    done | sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] / 1000 }'
+}
+
+# peak_rss_mib CMD...: CMD's peak resident memory in MiB.
+peak_rss_mib() {
+    { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null || true; } | tail -1 | awk '{ printf "%.1f", $1 / 1024 }'
+}
