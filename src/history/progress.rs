@@ -13,27 +13,38 @@ const QUIET_FOR: Duration = Duration::from_secs(1);
 const REDRAW_EVERY: Duration = Duration::from_millis(200);
 
 pub struct Progress {
+    /// Commits walked so far: the total, once the walk is over.
+    found: Arc<AtomicUsize>,
     done: Arc<AtomicUsize>,
     finished: Arc<AtomicBool>,
     drawer: Option<JoinHandle<()>>,
 }
 
 impl Progress {
-    /// Counts towards `total`; draws only when stderr is a terminal.
-    pub fn start(total: usize) -> Progress {
+    /// Draws only when stderr is a terminal.
+    pub fn start() -> Progress {
+        let found = Arc::new(AtomicUsize::new(0));
         let done = Arc::new(AtomicUsize::new(0));
         let finished = Arc::new(AtomicBool::new(false));
         let drawer = std::io::stderr().is_terminal().then(|| {
-            let (done, finished) = (Arc::clone(&done), Arc::clone(&finished));
-            std::thread::spawn(move || draw(total, &done, &finished))
+            let (found, done, finished) =
+                (Arc::clone(&found), Arc::clone(&done), Arc::clone(&finished));
+            std::thread::spawn(move || draw(&found, &done, &finished))
         });
         Progress {
+            found,
             done,
             finished,
             drawer,
         }
     }
 
+    /// A commit walked: one more to diff.
+    pub fn found(&self) {
+        self.found.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A commit diffed.
     pub fn advance(&self) {
         self.done.fetch_add(1, Ordering::Relaxed);
     }
@@ -49,13 +60,14 @@ impl Drop for Progress {
     }
 }
 
-fn draw(total: usize, done: &AtomicUsize, finished: &AtomicBool) {
+fn draw(found: &AtomicUsize, done: &AtomicUsize, finished: &AtomicBool) {
     std::thread::park_timeout(QUIET_FOR);
     let mut drawn = false;
     while !finished.load(Ordering::Relaxed) {
         let line = format!(
-            "\rhistory: {} / {total} commits",
-            done.load(Ordering::Relaxed)
+            "\rhistory: {} / {} commits",
+            done.load(Ordering::Relaxed),
+            found.load(Ordering::Relaxed)
         );
         let _ = std::io::stderr().write_all(line.as_bytes());
         drawn = true;

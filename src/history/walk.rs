@@ -30,58 +30,60 @@ pub struct Commit {
 }
 
 /// Walks from `tip` through every parent by committer time, newest first (ties in the
-/// order they were reached), as git log does. Below a commit older than `since` the walk
-/// does not descend, as with `git log --since`, so a window does not read all history.
+/// order they were reached), as git log does, handing each commit to `emit` as soon as it
+/// is walked. Below a commit older than `since` the walk does not descend, as with
+/// `git log --since`, so a window does not read all history.
 pub fn commits(
     repo: &gix::Repository,
     tip: ObjectId,
     since: Option<i64>,
     mailmap: &gix::mailmap::Snapshot,
-) -> Result<Vec<Commit>, RepoError> {
-    let mut decoded: HashMap<ObjectId, Commit> = HashMap::new();
+    mut emit: impl FnMut(Commit),
+) -> Result<(), RepoError> {
+    // Reached commits not walked yet, and what children need of every reached one.
+    let mut pending: HashMap<ObjectId, Commit> = HashMap::new();
+    let mut known: HashMap<ObjectId, (ObjectId, i64)> = HashMap::new();
     let mut queue: BinaryHeap<(i64, Reverse<u64>, ObjectId)> = BinaryHeap::new();
     let mut reached = 0u64;
     let mut reach = |id: ObjectId,
-                     decoded: &mut HashMap<ObjectId, Commit>,
+                     known: &mut HashMap<ObjectId, (ObjectId, i64)>,
+                     pending: &mut HashMap<ObjectId, Commit>,
                      queue: &mut BinaryHeap<(i64, Reverse<u64>, ObjectId)>|
      -> Result<(), RepoError> {
-        if let Entry::Vacant(slot) = decoded.entry(id) {
-            let commit = slot.insert(read(repo, id, mailmap)?);
+        if let Entry::Vacant(slot) = known.entry(id) {
+            let commit = read(repo, id, mailmap)?;
+            slot.insert((commit.tree, commit.author_time));
             queue.push((commit.committer_time, Reverse(reached), id));
             reached += 1;
+            pending.insert(id, commit);
         }
         Ok(())
     };
-    reach(tip, &mut decoded, &mut queue)?;
-    let mut walked: Vec<ObjectId> = Vec::new();
+    reach(tip, &mut known, &mut pending, &mut queue)?;
     while let Some((time, _, id)) = queue.pop() {
+        let mut commit = pending.remove(&id).expect("queued commits are pending");
         if since.is_some_and(|since| time < since) {
             continue;
         }
-        walked.push(id);
-        for parent in decoded[&id].parents.clone() {
-            reach(parent, &mut decoded, &mut queue)?;
+        for parent in &commit.parents {
+            reach(*parent, &mut known, &mut pending, &mut queue)?;
         }
+        // Its parents were just reached, so their trees and author times are known.
+        let parent = |id: &ObjectId| known.get(id).copied();
+        commit.first_parent_tree = commit
+            .parents
+            .first()
+            .and_then(parent)
+            .map(|(tree, _)| tree);
+        commit.merged_parents_authored = commit
+            .parents
+            .iter()
+            .skip(1)
+            .filter_map(|id| parent(id).map(|(_, authored)| authored))
+            .collect();
+        emit(commit);
     }
-    // Every parent of a walked commit was reached, so its tree and author time are known.
-    let reached: HashMap<ObjectId, (ObjectId, i64)> = decoded
-        .iter()
-        .map(|(id, commit)| (*id, (commit.tree, commit.author_time)))
-        .collect();
-    Ok(walked
-        .into_iter()
-        .filter_map(|id| decoded.remove(&id))
-        .map(|mut commit| {
-            commit.first_parent_tree = commit.parents.first().map(|parent| reached[parent].0);
-            commit.merged_parents_authored = commit
-                .parents
-                .iter()
-                .skip(1)
-                .map(|parent| reached[parent].1)
-                .collect();
-            commit
-        })
-        .collect())
+    Ok(())
 }
 
 /// Decodes one commit; its author as the mailmap names them.
