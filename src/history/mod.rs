@@ -284,9 +284,10 @@ pub struct Changed {
 
 /// Delta bases kept per run of history: a history pass decodes each version of a file from
 /// the one before it, and without this cache re-inflates the delta chain every time. On
-/// git/git's history (2 threads) no cache took 26.6 s, 32 MiB 16.9 s, 64 MiB 16.1 s and
-/// 128 MiB 16.2 s; peak memory grows with it (682, 797, 976 MiB), so 32 MiB.
-const PACK_CACHE_BYTES: usize = 32 * 1024 * 1024;
+/// git/git's history (2 threads) no cache took 26.6 s and 32 MiB 16.9 s; with runs as they
+/// are now, 32, 48 and 64 MiB took 15.9, 15.4 and 15.0 s and peaked at 663, 692 and 742 MiB
+/// (git log: 486 MiB; the budget is 1.5 times that), so 48 MiB.
+const PACK_CACHE_BYTES: usize = 48 * 1024 * 1024;
 /// Contiguous runs of history are diffed in parallel, each with its own handle and warm
 /// caches. The first runs are short, so a short history still keeps both threads busy;
 /// later ones grow to this length (git/git, 2 threads: runs of about 1,000-2,000 commits kept
