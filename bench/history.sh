@@ -12,12 +12,6 @@ commits=${1:-55000}
 runs=${2:-3}
 shift $(( $# < 2 ? $# : 2 ))
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-opslint="$root/target/release/opslint"
 
 source "$here/lib.sh"
 

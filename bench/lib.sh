@@ -1,4 +1,11 @@
-# Shared by the benchmark scripts: `source "$here/lib.sh"` after setting `runs`.
+# Shared by the benchmark scripts (`source "$here/lib.sh"`): a release build of opslint as
+# `$opslint`, a scratch directory `$work` removed on exit, and timing helpers (which read `runs`).
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+opslint="$root/target/release/opslint"
 
 # median_ms CMD...: runs CMD $runs times (after one warm-up), prints the median wall time in ms.
 median_ms() {

@@ -10,12 +10,6 @@ set -euo pipefail
 files=${1:-100000}
 runs=${2:-7}
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-opslint="$root/target/release/opslint"
 
 make_repo() { # make_repo DIR FILES
     git init -q -b main "$1"
