@@ -298,6 +298,10 @@ fn numstat_of_a_real_repository_equals_git() {
     }
 }
 
+fn message(finding: &serde_json::Value) -> &str {
+    finding["message"].as_str().expect("a message")
+}
+
 fn figure<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     report["history"]["figures"]
         .as_array()
@@ -509,13 +513,7 @@ fn history_rules_judge_figures_against_thresholds_the_config_can_set() {
     let batches = finding(&report, "flow.small-batches").expect("judged");
     assert_eq!(batches["status"], "fail");
     assert_eq!(batches["severity"], "warning");
-    assert!(
-        batches["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("Median lines changed per commit: 300 lines over the last 90 days (10 commits); expected at most 100 lines."),
-        "{batches}"
-    );
+    assert!(message(batches).starts_with("Median lines changed per commit: 300 lines over the last 90 days (10 commits); expected at most 100 lines."), "{batches}");
     let config = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(
         config.path(),
@@ -622,12 +620,7 @@ fn too_few_commits_and_a_shallow_clone_leave_history_rules_unknown() {
     let (_, report) = json_report(&["--rev", "HEAD"], few.path());
     let batches = finding(&report, "flow.small-batches").unwrap();
     assert_eq!(batches["status"], "unknown");
-    assert!(
-        batches["message"]
-            .as_str()
-            .unwrap()
-            .contains("4 commits in the window, too few")
-    );
+    assert!(message(batches).contains("4 commits in the window, too few"));
 
     let clone = tempfile::tempdir().unwrap();
     let source = format!("file://{}", repo.path().display());
@@ -639,13 +632,7 @@ fn too_few_commits_and_a_shallow_clone_leave_history_rules_unknown() {
     assert!(code.is_some_and(|code| code < 2));
     let batches = finding(&report, "flow.small-batches").unwrap();
     assert_eq!(batches["status"], "unknown");
-    assert!(
-        batches["message"]
-            .as_str()
-            .unwrap()
-            .contains("fetch-depth: 0"),
-        "{batches}"
-    );
+    assert!(message(batches).contains("fetch-depth: 0"), "{batches}");
 }
 
 #[test]
@@ -668,10 +655,7 @@ repeat = 10
     let batches = finding(&report, "flow.small-batches").unwrap();
     assert_eq!(batches["status"], "pass");
     assert!(
-        batches["message"]
-            .as_str()
-            .unwrap()
-            .contains("In the 30 days before: 10 lines (worsening)."),
+        message(batches).contains("In the 30 days before: 10 lines (worsening)."),
         "{batches}"
     );
     let note = batches["note"].as_str().expect("a note");
