@@ -249,14 +249,14 @@ const FIGURES: &[Definition] = &[
     },
     Definition {
         id: "flow.integrations_per_week",
-        label: "integrations into the main line per week",
+        label: "integrations into the main line",
         unit: "per week",
         better: Better::Higher,
         measure: |_, period| per_day(period.integrations, period).map(|rate| rate * 7.0),
     },
     Definition {
         id: "dora.releases_per_month",
-        label: "releases per month",
+        label: "releases",
         unit: "per month",
         better: Better::Higher,
         measure: |_, period| per_day(period.releases, period).map(|rate| rate * 30.44),
@@ -292,7 +292,7 @@ const FIGURES: &[Definition] = &[
     },
     Definition {
         id: "dora.reverts_per_100_commits",
-        label: "reverts per 100 commits",
+        label: "reverts",
         unit: "per 100 commits",
         better: Better::Lower,
         measure: |samples, _| share(samples, |sample| sample.revert),
