@@ -87,8 +87,10 @@ pub struct CheckArgs {
     /// Scan this commit's tree from the object database instead of the working tree.
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// human (for people), json (the full report), sarif (SARIF 2.1.0 for code scanning:
+    /// failing findings as results).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
     /// Write the report to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -114,6 +116,14 @@ pub struct CheckArgs {
 pub enum Format {
     Human,
     Json,
+}
+
+/// What `check` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Human,
+    Json,
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -168,13 +178,18 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
     };
     let report = scan::check(&options)?;
     let write = |out: &mut dyn Write| match args.format {
-        Format::Human => {
+        ReportFormat::Human => {
             let text = report::human::render(&report, color && args.output.is_none());
             out.write_all(text.as_bytes())
         }
-        Format::Json => {
+        ReportFormat::Json => {
             let mut buffered = std::io::BufWriter::new(&mut *out);
             report::json::write(&report, &mut buffered)?;
+            buffered.flush()
+        }
+        ReportFormat::Sarif => {
+            let mut buffered = std::io::BufWriter::new(&mut *out);
+            report::sarif::write(&report, &mut buffered)?;
             buffered.flush()
         }
     };

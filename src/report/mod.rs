@@ -2,6 +2,7 @@
 
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};

