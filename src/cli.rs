@@ -88,7 +88,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
     /// human (for people), json (the full report), sarif (SARIF 2.1.0 for code scanning:
-    /// failing findings as results).
+    /// failing findings as results), github (workflow annotations, most severe first).
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
     /// Write the report to this file instead of standard output.
@@ -124,6 +124,7 @@ pub enum ReportFormat {
     Human,
     Json,
     Sarif,
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -192,6 +193,7 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
             report::sarif::write(&report, &mut buffered)?;
             buffered.flush()
         }
+        ReportFormat::Github => out.write_all(report::github::render(&report).as_bytes()),
     };
     match &args.output {
         Some(path) => std::fs::File::create(path)

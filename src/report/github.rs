@@ -1,0 +1,79 @@
+//! `--format github`: GitHub Actions workflow commands. A handful of annotations, the most
+//! severe failing findings first (a run shows only so many, and a wall of them is noise),
+//! then one notice that sums the report up.
+
+use std::fmt::Write as _;
+
+use super::Report;
+use crate::finding::{Finding, Severity, Status};
+use crate::text::plural;
+
+/// Annotations beyond this many are summed up in the notice instead.
+const ANNOTATIONS: usize = 10;
+
+pub fn render(report: &Report) -> String {
+    let mut failing: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.status == Status::Fail)
+        .collect();
+    // Most severe first; the report's order (area, rule) within a severity.
+    failing.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+    let mut out = String::new();
+    for finding in failing.iter().take(ANNOTATIONS) {
+        let command = match finding.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "notice",
+        };
+        let mut properties = String::new();
+        if let Some(evidence) = finding.evidence.first() {
+            let _ = write!(properties, "file={},", property(&evidence.path));
+            if let Some(line) = evidence.line {
+                let _ = write!(properties, "line={line},");
+            }
+        }
+        let title = format!("{} ({})", finding.title, finding.rule);
+        let _ = write!(properties, "title={}", property(&title));
+        let message = format!("{}\nFix: {}", finding.message, finding.remediation.trim());
+        let _ = writeln!(out, "::{command} {properties}::{}", data(&message));
+    }
+    let score = report.score.map_or_else(
+        || "no score".to_owned(),
+        |score| format!("score {score}/100"),
+    );
+    let mut summary = format!(
+        "opslint: {score} · {} passed · {} failed",
+        report.count(Status::Pass),
+        report.count(Status::Fail)
+    );
+    if failing.len() > ANNOTATIONS {
+        let more = plural(failing.len() - ANNOTATIONS, "more failing finding");
+        let _ = write!(summary, " ({more} in the full report)");
+    }
+    let _ = writeln!(out, "::notice title=opslint::{}", data(&summary));
+    out
+}
+
+/// A workflow command's message: `%`, CR and LF escaped.
+fn data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value: as a message, and `:` and `,` escaped too.
+fn property(text: &str) -> String {
+    data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_and_properties_are_escaped() {
+        assert_eq!(data("100% done\r\nnext"), "100%25 done%0D%0Anext");
+        assert_eq!(property("a: b, c"), "a%3A b%2C c");
+    }
+}
