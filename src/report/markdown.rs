@@ -1,0 +1,146 @@
+//! `--format markdown`: a job summary or pull-request comment. The score per area with a
+//! small bar, the failures with their fix, the rest folded away; kept under GitHub's 1 MiB
+//! step-summary limit whatever the repository.
+
+use std::fmt::Write as _;
+
+use super::Report;
+use crate::finding::{Finding, Severity, Status};
+use crate::history::figures;
+
+/// GitHub refuses step summaries over 1 MiB; this leaves room for what else a job writes.
+const LIMIT: usize = 512 * 1024;
+const BAR: usize = 10;
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let score = report
+        .score
+        .map_or_else(|| "n/a".to_owned(), |score| format!("{score}/100"));
+    let _ = writeln!(out, "## opslint · {score}\n");
+    let _ = writeln!(out, "| Area | Score | |\n|---|---:|---|");
+    for area in &report.areas {
+        let (text, bar) = match area.score {
+            Some(score) => {
+                let filled = (score as usize * BAR + 50) / 100;
+                (
+                    format!("{score}"),
+                    "█".repeat(filled) + &"░".repeat(BAR - filled),
+                )
+            }
+            None => ("n/a".to_owned(), String::new()),
+        };
+        let _ = writeln!(out, "| {} | {text} | {bar} |", area.title);
+    }
+    let mut failing: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.status == Status::Fail)
+        .collect();
+    failing.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+    if !failing.is_empty() {
+        let _ = writeln!(out, "\n### To improve ({})\n", failing.len());
+    }
+    let mut left_out = 0;
+    for finding in &failing {
+        if out.len() > LIMIT {
+            left_out += 1;
+            continue;
+        }
+        let mark = match finding.severity {
+            Severity::Error => "🔴",
+            Severity::Warning => "🟠",
+            Severity::Note => "🔵",
+        };
+        let _ = writeln!(
+            out,
+            "- {mark} **{}** `{}` — {}  \n  _Fix:_ {}",
+            escape(&finding.title),
+            finding.rule,
+            escape(&finding.message),
+            escape(finding.remediation.trim())
+        );
+    }
+    if left_out > 0 {
+        let _ = writeln!(out, "\n…and {left_out} more: see the full report.");
+    }
+    let passed: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.status == Status::Pass)
+        .collect();
+    if !passed.is_empty() && out.len() < LIMIT {
+        let _ = writeln!(
+            out,
+            "\n<details><summary>Passed ({})</summary>\n",
+            passed.len()
+        );
+        for finding in passed {
+            let _ = write!(out, "- **{}** `{}`", escape(&finding.title), finding.rule);
+            match &finding.note {
+                Some(note) => {
+                    let _ = writeln!(out, " — ⚠️ {}", escape(note));
+                }
+                None => out.push('\n'),
+            }
+        }
+        let _ = writeln!(out, "\n</details>");
+    }
+    if let Some(history) = report.history.as_ref().filter(|_| out.len() < LIMIT) {
+        let _ = writeln!(
+            out,
+            "\n<details><summary>History signals ({} commits)</summary>\n",
+            history.window.commits
+        );
+        let _ = writeln!(
+            out,
+            "| Figure | Now | Before | Trend |\n|---|---:|---:|---|"
+        );
+        let value = |value: Option<f64>, unit: &str| {
+            value.map_or_else(|| "–".to_owned(), |value| figures::quantity(value, unit))
+        };
+        for figure in &history.figures {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {:?} |",
+                figure.id,
+                value(figure.value, figure.unit),
+                value(figure.previous, figure.unit),
+                figure.trend
+            );
+        }
+        let _ = writeln!(out, "\n</details>");
+    }
+    out
+}
+
+/// Text that Markdown must not read as HTML, on one line (it goes in list items). Inside
+/// code spans (messages quote globs and paths in backticks) nothing is escaped: escapes
+/// would show.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    for c in text.chars() {
+        match c {
+            '`' => {
+                in_code = !in_code;
+                out.push(c);
+            }
+            '\n' => out.push(' '),
+            '<' if !in_code => out.push_str("&lt;"),
+            '>' if !in_code => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn html_is_escaped_outside_code_spans_only() {
+        assert_eq!(escape("a <b> `<c>`\nd"), "a &lt;b&gt; `<c>` d");
+    }
+}
