@@ -95,6 +95,15 @@ pub struct CheckArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write the report as SARIF to this file (one scan, several outputs).
+    #[arg(long, value_name = "FILE")]
+    pub sarif_output: Option<PathBuf>,
+    /// Also write the report as a Markdown job summary to this file.
+    #[arg(long, value_name = "FILE")]
+    pub markdown_output: Option<PathBuf>,
+    /// Also write the report as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json_output: Option<PathBuf>,
     /// Use this config file instead of the scanned tree's .opslint.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -180,31 +189,56 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         history: (!args.no_history).then_some(args.window),
     };
     let report = scan::check(&options)?;
-    let write = |out: &mut dyn Write| match args.format {
-        ReportFormat::Human => {
-            let text = report::human::render(&report, color && args.output.is_none());
-            out.write_all(text.as_bytes())
+    let colored = color && args.output.is_none();
+    let write = |format: ReportFormat, out: &mut dyn Write| render(&report, format, colored, out);
+    // The same scan written in other formats too, each to its file.
+    let extra = [
+        (ReportFormat::Sarif, &args.sarif_output),
+        (ReportFormat::Markdown, &args.markdown_output),
+        (ReportFormat::Json, &args.json_output),
+    ];
+    for (format, path) in extra {
+        if let Some(path) = path {
+            write_file(path, |file| write(format, file))?;
         }
+    }
+    match &args.output {
+        Some(path) => write_file(path, |file| write(args.format, file))?,
+        None => write_stdout(|out| write(args.format, out))?,
+    }
+    Ok(exit_code(&report, args.fail_on))
+}
+
+fn render(
+    report: &Report,
+    format: ReportFormat,
+    color: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        ReportFormat::Human => out.write_all(report::human::render(report, color).as_bytes()),
         ReportFormat::Json => {
             let mut buffered = std::io::BufWriter::new(&mut *out);
-            report::json::write(&report, &mut buffered)?;
+            report::json::write(report, &mut buffered)?;
             buffered.flush()
         }
         ReportFormat::Sarif => {
             let mut buffered = std::io::BufWriter::new(&mut *out);
-            report::sarif::write(&report, &mut buffered)?;
+            report::sarif::write(report, &mut buffered)?;
             buffered.flush()
         }
-        ReportFormat::Github => out.write_all(report::github::render(&report).as_bytes()),
-        ReportFormat::Markdown => out.write_all(report::markdown::render(&report).as_bytes()),
-    };
-    match &args.output {
-        Some(path) => std::fs::File::create(path)
-            .and_then(|mut file| write(&mut file))
-            .map_err(|error| miette::miette!("cannot write {}: {error}", path.display()))?,
-        None => write_stdout(write)?,
+        ReportFormat::Github => out.write_all(report::github::render(report).as_bytes()),
+        ReportFormat::Markdown => out.write_all(report::markdown::render(report).as_bytes()),
     }
-    Ok(exit_code(&report, args.fail_on))
+}
+
+fn write_file(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), miette::Report> {
+    std::fs::File::create(path)
+        .and_then(|mut file| write(&mut file))
+        .map_err(|error| miette::miette!("cannot write {}: {error}", path.display()))
 }
 
 fn exit_code(report: &Report, fail_on: FailOn) -> u8 {

