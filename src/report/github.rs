@@ -5,20 +5,14 @@
 use std::fmt::Write as _;
 
 use super::Report;
-use crate::finding::{Finding, Severity, Status};
+use crate::finding::{Severity, Status};
 use crate::text::plural;
 
 /// Annotations beyond this many are summed up in the notice instead.
 const ANNOTATIONS: usize = 10;
 
 pub fn render(report: &Report) -> String {
-    let mut failing: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|finding| finding.status == Status::Fail)
-        .collect();
-    // Most severe first; the report's order (area, rule) within a severity.
-    failing.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+    let failing = report.failing_most_severe_first();
     let mut out = String::new();
     for finding in failing.iter().take(ANNOTATIONS) {
         let command = match finding.severity {

@@ -32,12 +32,7 @@ pub fn render(report: &Report) -> String {
         };
         let _ = writeln!(out, "| {} | {text} | {bar} |", area.title);
     }
-    let mut failing: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|finding| finding.status == Status::Fail)
-        .collect();
-    failing.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+    let failing = report.failing_most_severe_first();
     if !failing.is_empty() {
         let _ = writeln!(out, "\n### To improve ({})\n", failing.len());
     }

@@ -124,6 +124,18 @@ impl Report {
         self
     }
 
+    /// The failing findings, most severe first; in the report's order (area, rule) within
+    /// a severity.
+    pub fn failing_most_severe_first(&self) -> Vec<&Finding> {
+        let mut failing: Vec<&Finding> = self
+            .findings
+            .iter()
+            .filter(|finding| finding.status == Status::Fail)
+            .collect();
+        failing.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+        failing
+    }
+
     pub fn count(&self, status: Status) -> usize {
         self.findings
             .iter()
