@@ -1194,7 +1194,6 @@ fn strip_article(words: &str) -> &str {
         .unwrap_or(words)
 }
 
-/// The rule's finding for the repository.
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -86,6 +86,7 @@ fn read_file(path: &std::path::Path, max_size: u64) -> Result<Vec<u8>, Content> 
     Ok(bytes)
 }
 
-fn is_binary(bytes: &[u8]) -> bool {
+/// Whether git takes the data for binary (see `BINARY_PROBE_LEN`).
+pub fn is_binary(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(BINARY_PROBE_LEN)].contains(&0)
 }

@@ -12,10 +12,8 @@ use gix::prelude::{Find, FindExt};
 
 use super::renames;
 use super::walk::Commit;
+use crate::facts::content::is_binary;
 use crate::repo::RepoError;
-
-/// Git's own rule: a NUL byte in the first 8,000 bytes makes a file binary.
-const BINARY_PROBE_LEN: usize = 8000;
 
 /// A file a commit changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -324,10 +322,6 @@ fn candidates<'a>(
 /// contents are reported one by one).
 fn counted_file(mode: EntryMode) -> bool {
     mode.kind() != EntryKind::Tree
-}
-
-fn is_binary(data: &[u8]) -> bool {
-    data[..data.len().min(BINARY_PROBE_LEN)].contains(&0)
 }
 
 /// Lines as git counts them: a last line without a newline still counts.

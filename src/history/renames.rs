@@ -13,6 +13,8 @@
 use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
 
+use crate::facts::content::is_binary;
+
 /// Git's scale of similarity.
 const MAX_SCORE: u64 = 60_000;
 /// `diff.renames`' default: 50 %.
@@ -241,7 +243,7 @@ impl Chunks {
     /// Chunks end at a newline or after 64 bytes; a CR before a LF is skipped in text; a
     /// last chunk that does neither is left out, as git leaves it.
     fn of(data: &[u8]) -> Chunks {
-        let text = !data[..data.len().min(8000)].contains(&0);
+        let text = !is_binary(data);
         let mut chunks: Vec<(u32, u64)> = Vec::new();
         let (mut accum1, mut accum2, mut length) = (0u32, 0u32, 0u64);
         for (index, &byte) in data.iter().enumerate() {
