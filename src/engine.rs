@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use globset::{GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 use rayon::prelude::*;
 
 use crate::components::{self, ComponentFinding, ComponentFindings};
@@ -18,9 +18,7 @@ use crate::facts::{self, Located};
 use crate::facts::{dependabot, dockerfile, includes, kubernetes};
 use crate::finding::{Evidence, Finding, Status, Verdict};
 use crate::matcher::{Matcher, MatcherError, Matches, Row, RuleRows};
-use crate::rules::{
-    Check, CheckKind, Pattern, Precondition, Rule, builtin_definitions, compile_glob,
-};
+use crate::rules::{Check, CheckKind, Pattern, Precondition, Rule, builtin_set};
 use crate::settings::Settings;
 use crate::text::{line_of, plural};
 
@@ -592,22 +590,13 @@ fn pipeline_format(path: &str) -> pipeline::Format {
     use pipeline::Format;
     static FORMATS: OnceLock<Vec<(Format, GlobSet)>> = OnceLock::new();
     let formats = FORMATS.get_or_init(|| {
-        let sets = &builtin_definitions().sets;
         [
             (Format::GitHubActions, "github-workflows"),
             (Format::GitLabCi, "gitlab-pipelines"),
             (Format::Jenkins, "jenkinsfiles"),
         ]
         .into_iter()
-        .map(|(format, set)| {
-            let mut builder = GlobSetBuilder::new();
-            for glob in sets.get(set).into_iter().flatten() {
-                for compiled in compile_glob(glob).expect("built-in globs compile") {
-                    builder.add(compiled);
-                }
-            }
-            (format, builder.build().expect("built-in globs compile"))
-        })
+        .map(|(format, set)| (format, builtin_set(set)))
         .collect()
     });
     formats

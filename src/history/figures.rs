@@ -2,11 +2,13 @@
 //! shared pipeline ownership, improvement work — each for the current window and the one
 //! before it, with the trend between them.
 
-use globset::{GlobSet, GlobSetBuilder};
+use std::sync::OnceLock;
+
+use globset::GlobSet;
 use serde::Serialize;
 
 use super::Changed;
-use crate::rules::{Pattern, builtin_definitions, compile_glob};
+use crate::rules::{Pattern, builtin_definitions, builtin_set};
 
 /// A commit over this many changed lines is a large batch.
 const LARGE_COMMIT_LINES: u32 = 400;
@@ -57,37 +59,27 @@ pub struct Classes {
 }
 
 impl Classes {
-    pub fn builtin() -> Classes {
-        let set = |name: &str| {
-            let mut builder = GlobSetBuilder::new();
-            let globs = builtin_definitions()
-                .sets
-                .get(name)
-                .cloned()
-                .unwrap_or_default();
-            for glob in globs {
-                for compiled in compile_glob(&glob).expect("built-in globs compile") {
-                    builder.add(compiled);
-                }
+    /// Compiled once per process: a sweep scans many repositories.
+    pub fn builtin() -> &'static Classes {
+        static CLASSES: OnceLock<Classes> = OnceLock::new();
+        CLASSES.get_or_init(|| {
+            let pattern = |name: &str| {
+                let source = builtin_definitions().patterns.get(name);
+                Pattern::builtin(source.expect("rules/history.toml defines its patterns"))
+            };
+            Classes {
+                bot_name: pattern("bot-name"),
+                bot_email: pattern("bot-email"),
+                improvement_subject: pattern("improvement-subject"),
+                revert_subject: pattern("revert-subject"),
+                source: builtin_set("source-code"),
+                tests: builtin_set("change-tests"),
+                ci: builtin_set("change-ci"),
+                iac: builtin_set("change-iac"),
+                observability: builtin_set("change-observability"),
+                docs: builtin_set("change-docs"),
             }
-            builder.build().expect("built-in globs compile")
-        };
-        let pattern = |name: &str| {
-            let source = builtin_definitions().patterns.get(name);
-            Pattern::builtin(source.expect("rules/history.toml defines its patterns"))
-        };
-        Classes {
-            bot_name: pattern("bot-name"),
-            bot_email: pattern("bot-email"),
-            improvement_subject: pattern("improvement-subject"),
-            revert_subject: pattern("revert-subject"),
-            source: set("source-code"),
-            tests: set("change-tests"),
-            ci: set("change-ci"),
-            iac: set("change-iac"),
-            observability: set("change-observability"),
-            docs: set("change-docs"),
-        }
+        })
     }
 
     /// Kept out of people-based figures.

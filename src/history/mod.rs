@@ -160,7 +160,7 @@ pub fn section(
     Ok(History {
         shallow: false,
         window: info(commits),
-        figures: figures::compute(&current, previous.as_ref(), &Classes::builtin()),
+        figures: figures::compute(&current, previous.as_ref(), Classes::builtin()),
     })
 }
 

@@ -9,7 +9,7 @@ mod sets;
 pub use builtin::{BUILTIN_RULE_FILES, builtin_rules};
 pub use compile::{Parsed, parse_rule_document, parse_rule_tables};
 pub use glob::{GlobError, compile_glob};
-pub use sets::{Definitions, builtin_definitions};
+pub use sets::{Definitions, builtin_definitions, builtin_set};
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};

@@ -24,6 +24,18 @@ pub struct Definitions {
     pub patterns: BTreeMap<String, String>,
 }
 
+/// The built-in file set `name` (`@name` in rule files) as one compiled glob set; empty
+/// when there is no such set.
+pub fn builtin_set(name: &str) -> globset::GlobSet {
+    let mut builder = globset::GlobSetBuilder::new();
+    for glob in builtin_definitions().sets.get(name).into_iter().flatten() {
+        for compiled in super::compile_glob(glob).expect("built-in globs compile") {
+            builder.add(compiled);
+        }
+    }
+    builder.build().expect("built-in globs compile")
+}
+
 /// The definitions across the built-in rule files, read once per process.
 pub fn builtin_definitions() -> &'static Definitions {
     static DEFINITIONS: OnceLock<Definitions> = OnceLock::new();
