@@ -1,6 +1,7 @@
 //! The history pass: the commits in the window, each with what it changed, read once in
 //! parallel from the object database.
 
+mod ancestry;
 pub mod branches;
 pub mod figures;
 pub mod judge;
@@ -123,16 +124,17 @@ pub fn section(
     let (current, previous): (Vec<&Changed>, Vec<&Changed>) = changed
         .iter()
         .partition(|changed| since.is_none_or(|since| changed.commit.committer_time >= since));
-    let integrations = first_parent_line(&changed, tip);
+    let ancestry = ancestry::Ancestry::new(&changed);
+    let integrations = ancestry.first_parent_line(tip);
     // Tags made after the scanned commit are not seen, so a report can be reproduced.
     let builtin = release_pattern();
     let mut releases = releases::releases(&local, release_tag.unwrap_or(&builtin));
     releases.retain(|release| release.time <= until);
     let delivery = Delivery {
-        first_releases: releases::first_releases(&changed, &releases),
+        first_releases: releases::first_releases(&ancestry, &releases),
         fix_delays: releases::fix_delays(&releases),
         releases,
-        branch_lifetimes: branches::lifetimes(&changed, &integrations),
+        branch_lifetimes: branches::lifetimes(&changed, &ancestry, &integrations),
     };
     let commits = current.len();
     // A history that begins inside a window covers only part of it: rates are over the part.
@@ -216,7 +218,6 @@ fn period<'a>(
     let released: Vec<usize> = (0..delivery.releases.len())
         .filter(|&index| (from..=to).contains(&delivery.releases[index].time))
         .collect();
-    let hours = |seconds: i64| seconds.max(0) as f64 / 3600.0;
     let fix_hours: Vec<f64> = released
         .iter()
         .filter_map(|&index| delivery.fix_delays[index])
@@ -249,21 +250,9 @@ fn period<'a>(
     }
 }
 
-/// The commits on the first-parent line from `tip`: what was integrated into it, one by one.
-fn first_parent_line(changed: &[Changed], tip: ObjectId) -> HashSet<ObjectId> {
-    let first_parent: HashMap<ObjectId, Option<ObjectId>> = changed
-        .iter()
-        .map(|changed| (changed.commit.id, changed.commit.parents.first().copied()))
-        .collect();
-    let mut line = HashSet::new();
-    let mut next = Some(tip);
-    while let Some(id) = next {
-        if !line.insert(id) {
-            break;
-        }
-        next = first_parent.get(&id).copied().flatten();
-    }
-    line
+/// Seconds as hours; a negative span (clock skew) is no time, not less.
+fn hours(seconds: i64) -> f64 {
+    seconds.max(0) as f64 / 3600.0
 }
 
 fn iso8601(seconds: i64) -> String {

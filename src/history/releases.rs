@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use gix::ObjectId;
 
-use super::Changed;
+use super::ancestry::Ancestry;
 use crate::rules::Pattern;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,30 +53,16 @@ pub fn releases(repo: &gix::Repository, pattern: &Pattern) -> Vec<Release> {
     releases
 }
 
-/// For each commit of `changed` that some release contains, the index of the first such
-/// release (by time). Releases are visited oldest first, each claiming the ancestors no
-/// earlier release claimed, so every commit is visited once: no reachability query per
-/// pair of commit and release.
-pub fn first_releases(changed: &[Changed], releases: &[Release]) -> HashMap<ObjectId, usize> {
-    let parents: HashMap<ObjectId, &[ObjectId]> = changed
-        .iter()
-        .map(|changed| (changed.commit.id, changed.commit.parents.as_slice()))
-        .collect();
+/// For each walked commit that some release contains, the index of the first such release
+/// (by time). Releases are visited oldest first, each claiming the ancestors no earlier
+/// release claimed: no reachability query per pair of commit and release.
+pub fn first_releases(ancestry: &Ancestry, releases: &[Release]) -> HashMap<ObjectId, usize> {
     let mut first: HashMap<ObjectId, usize> = HashMap::new();
-    let mut visited: HashSet<ObjectId> = HashSet::new();
+    let mut claimed: HashSet<ObjectId> = HashSet::new();
     for (index, release) in releases.iter().enumerate() {
-        let mut stack = vec![release.commit];
-        while let Some(id) = stack.pop() {
-            // Commits outside the walked window are not followed.
-            let Some(commit_parents) = parents.get(&id) else {
-                continue;
-            };
-            if !visited.insert(id) {
-                continue;
-            }
-            first.insert(id, index);
-            stack.extend(commit_parents.iter().copied());
-        }
+        ancestry.claim([release.commit], &mut claimed, |commit| {
+            first.insert(commit.id, index);
+        });
     }
     first
 }
