@@ -165,18 +165,7 @@ impl Differ {
                 .zip(done)
                 .filter(|(_, done)| !**done)
                 .map(move |(((mode, _, path), data), _)| {
-                    let count = if mode.kind() == EntryKind::Commit {
-                        Some(1)
-                    } else {
-                        (!is_binary(data)).then(|| line_count(data))
-                    };
-                    FileChange {
-                        path,
-                        lines: count.map(|count| match side {
-                            Side::New => (count, 0),
-                            Side::Old => (0, count),
-                        }),
-                    }
+                    one_sided(path, lines_in(mode.kind(), data), side)
                 })
                 .collect::<Vec<_>>()
         };
@@ -195,30 +184,13 @@ impl Differ {
         path: BString,
         side: Side,
     ) -> Result<FileChange, RepoError> {
-        let lines = self.lines_of(repo, mode, id, side)?;
-        Ok(FileChange {
-            path,
-            lines: lines.map(|count| match side {
-                Side::New => (count, 0),
-                Side::Old => (0, count),
-            }),
-        })
-    }
-
-    /// Lines of one side of an added or deleted file; `None` when binary. A submodule
-    /// counts as one line, the commit it points at.
-    fn lines_of(
-        &mut self,
-        repo: &gix::Repository,
-        mode: EntryMode,
-        id: ObjectId,
-        side: Side,
-    ) -> Result<Option<u32>, RepoError> {
-        if mode.kind() == EntryKind::Commit {
-            return Ok(Some(1));
-        }
-        let data = self.blob(repo, id, side)?;
-        Ok((!is_binary(data)).then(|| line_count(data)))
+        let kind = mode.kind();
+        // A submodule's contents are not in this repository.
+        let data = match kind {
+            EntryKind::Commit => &[][..],
+            _ => self.blob(repo, id, side)?,
+        };
+        Ok(one_sided(path, lines_in(kind, data), side))
     }
 
     fn modified(
@@ -296,6 +268,26 @@ enum Side {
     New,
 }
 
+/// Lines of an added or deleted file's contents: `None` when binary; a submodule counts as
+/// one line, the commit it points at.
+fn lines_in(kind: EntryKind, data: &[u8]) -> Option<u32> {
+    match kind {
+        EntryKind::Commit => Some(1),
+        _ => (!is_binary(data)).then(|| line_count(data)),
+    }
+}
+
+/// An added file (`New`) or a deleted one (`Old`): every one of its lines added or removed.
+fn one_sided(path: BString, lines: Option<u32>, side: Side) -> FileChange {
+    FileChange {
+        path,
+        lines: lines.map(|count| match side {
+            Side::New => (count, 0),
+            Side::Old => (0, count),
+        }),
+    }
+}
+
 /// Added or deleted files with their contents, as rename detection compares them.
 fn candidates<'a>(
     files: &'a [(EntryMode, ObjectId, BString)],
@@ -307,12 +299,7 @@ fn candidates<'a>(
         .map(|((mode, id, path), data)| renames::Candidate {
             path: path.as_ref(),
             id: *id,
-            regular: matches!(mode.kind(), EntryKind::Blob | EntryKind::BlobExecutable),
-            kind: match mode.kind() {
-                EntryKind::Link => 1,
-                EntryKind::Commit => 2,
-                _ => 0,
-            },
+            kind: mode.kind(),
             data,
         })
         .collect()

@@ -12,6 +12,7 @@
 
 use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
+use gix::objs::tree::EntryKind;
 
 use crate::facts::content::is_binary;
 
@@ -33,11 +34,17 @@ const HASH_BASE: u32 = 107_927;
 pub struct Candidate<'a> {
     pub path: &'a BStr,
     pub id: ObjectId,
-    /// A regular or executable file: only those are compared by contents.
-    pub regular: bool,
-    /// Whether it is a symlink, a file or a submodule: exact renames keep the kind.
-    pub kind: u8,
+    /// A file, a symlink or a submodule: exact renames keep the kind, and only files are
+    /// compared by contents.
+    pub kind: EntryKind,
     pub data: &'a [u8],
+}
+
+impl Candidate<'_> {
+    /// A regular or executable file: the same type to git.
+    fn regular(&self) -> bool {
+        matches!(self.kind, EntryKind::Blob | EntryKind::BlobExecutable)
+    }
 }
 
 /// Pairs of (deleted, added) indices that are renames.
@@ -149,7 +156,9 @@ fn exact(
             .iter()
             .enumerate()
             .filter(|(source, candidate)| {
-                !source_used[*source] && candidate.id == target.id && candidate.kind == target.kind
+                !source_used[*source]
+                    && candidate.id == target.id
+                    && (candidate.kind == target.kind || candidate.regular() && target.regular())
             })
             .max_by_key(|(source, candidate)| {
                 (same_name(candidate, target), std::cmp::Reverse(*source))
@@ -212,7 +221,7 @@ fn score(
     (source_slot, destination_slot): (usize, usize),
     chunks: &mut [Option<Chunks>],
 ) -> u64 {
-    if !source.regular || !destination.regular {
+    if !source.regular() || !destination.regular() {
         return 0;
     }
     let (small, large) = {
@@ -306,8 +315,7 @@ mod tests {
         Candidate {
             path: path.into(),
             id,
-            regular: true,
-            kind: 0,
+            kind: EntryKind::Blob,
             data: data.as_bytes(),
         }
     }
