@@ -161,7 +161,7 @@ impl Settings {
                         match rules::Pattern::compile(pattern.get_ref()) {
                             Ok(compiled) => settings.release_tag = Some(compiled),
                             Err(error) => problems.push(
-                                Problem::new(format!("invalid regex: {error}"), Some(pattern.span()))
+                                rules::invalid_regex(&error, pattern.span())
                                     .help("`release-tag` is a Rust regex matched against tag names, e.g. '^v\\d+\\.\\d+\\.\\d+$'"),
                             ),
                         }

@@ -38,6 +38,18 @@ pub enum Trend {
     Unknown,
 }
 
+impl Trend {
+    /// As reports word it, and as the JSON report writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trend::Improving => "improving",
+            Trend::Worsening => "worsening",
+            Trend::Steady => "steady",
+            Trend::Unknown => "unknown",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Better {
     Lower,
@@ -498,8 +510,11 @@ pub fn quantity(value: f64, unit: &str) -> String {
 /// How much a figure changed against the previous window, as a share of the previous
 /// value; `None` without both.
 pub fn relative_change(figure: &Figure) -> Option<f64> {
-    let (value, previous) = (figure.value?, figure.previous?);
-    Some((value - previous) / previous.abs().max(f64::EPSILON))
+    Some(change(figure.value?, figure.previous?))
+}
+
+fn change(value: f64, previous: f64) -> f64 {
+    (value - previous) / previous.abs().max(f64::EPSILON)
 }
 
 fn round(value: f64) -> f64 {
@@ -510,8 +525,7 @@ fn trend(value: Option<f64>, previous: Option<f64>, better: Better) -> Trend {
     let (Some(value), Some(previous)) = (value, previous) else {
         return Trend::Unknown;
     };
-    let change = (value - previous) / previous.abs().max(f64::EPSILON);
-    if change.abs() < STEADY {
+    if change(value, previous).abs() < STEADY {
         return Trend::Steady;
     }
     match (better, value > previous) {

@@ -106,14 +106,11 @@ fn judge_figure(
         figures::quantity(threshold, figure.unit),
     );
     if let Some(previous) = figure.previous {
-        let trend = match figure.trend {
-            Trend::Improving => "improving",
-            Trend::Worsening => "worsening",
-            Trend::Steady | Trend::Unknown => "steady",
-        };
+        // Known now and before, so the trend is known too.
         message.push_str(&format!(
-            " In {before}: {} ({trend}).",
-            figures::quantity(previous, figure.unit)
+            " In {before}: {} ({}).",
+            figures::quantity(previous, figure.unit),
+            figure.trend.as_str()
         ));
     }
     let marked = figure.trend == Trend::Worsening

@@ -552,26 +552,27 @@ fn compile_pattern(
     match compiled {
         Ok(pattern) => Some(pattern),
         Err(error) => {
-            let detail = match &error {
-                regex::Error::CompiledTooBig(_) => {
-                    "the pattern is too large once compiled".to_owned()
-                }
-                other => other
-                    .to_string()
-                    .lines()
-                    .last()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned(),
-            };
-            problems.push(
-                Problem::new(format!("invalid regex: {detail}"), Some(pattern.span()))
-                    .label("this pattern")
-                    .help("patterns use Rust `regex` syntax; write them in single quotes to avoid TOML escapes"),
-            );
+            problems.push(invalid_regex(&error, pattern.span()).help(
+                "patterns use Rust `regex` syntax; write them in single quotes to avoid TOML escapes",
+            ));
             None
         }
     }
+}
+
+/// A regex that does not compile, said in one line at its span.
+pub fn invalid_regex(error: &regex::Error, span: Range<usize>) -> Problem {
+    let detail = match error {
+        regex::Error::CompiledTooBig(_) => "the pattern is too large once compiled".to_owned(),
+        other => other
+            .to_string()
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+    };
+    Problem::new(format!("invalid regex: {detail}"), Some(span)).label("this pattern")
 }
 
 pub(super) fn check_glob(glob: &Spanned<String>, problems: &mut Vec<Problem>) {

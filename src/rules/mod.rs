@@ -7,7 +7,7 @@ mod schema;
 mod sets;
 
 pub use builtin::{BUILTIN_RULE_FILES, builtin_rules};
-pub use compile::{Parsed, parse_rule_document, parse_rule_tables};
+pub use compile::{Parsed, invalid_regex, parse_rule_document, parse_rule_tables};
 pub use glob::{GlobError, compile_glob};
 pub use sets::{Definitions, builtin_definitions, builtin_set};
 
