@@ -10,6 +10,9 @@ use crate::settings::Settings;
 /// A figure that worsened by this share of its previous value is worth a note, even when
 /// it is still within its threshold: the trend matters more than the level.
 const MARKED_WORSENING: f64 = 0.25;
+/// ...and by at least this share of the threshold: from a previous value near zero any
+/// change is "markedly" relative (0 → 0.3 hours of branch lifetime against 72), and no news.
+const MARKED_AGAINST_THRESHOLD: f64 = 0.10;
 
 /// The findings of the rules with `history` checks.
 pub fn judge(
@@ -113,8 +116,10 @@ fn judge_figure(
             figure.trend.as_str()
         ));
     }
+    let moved = (value - figure.previous.unwrap_or(value)).abs();
     let marked = figure.trend == Trend::Worsening
-        && figures::relative_change(figure).is_some_and(|change| change.abs() >= MARKED_WORSENING);
+        && figures::relative_change(figure).is_some_and(|change| change.abs() >= MARKED_WORSENING)
+        && moved >= MARKED_AGAINST_THRESHOLD * threshold.abs();
     let note = (status == Status::Pass && marked).then(|| {
         format!(
             "{} worsened markedly against {before}: {} → {}, though still within {} {}.",
@@ -133,5 +138,48 @@ fn capitalized(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::WindowInfo;
+
+    fn note_for(value: f64, previous: f64, threshold: f64) -> Option<String> {
+        let figure = Figure {
+            id: "flow.median_branch_lifetime_hours",
+            value: Some(value),
+            previous: Some(previous),
+            unit: "hours",
+            trend: Trend::Worsening,
+            reason: None,
+        };
+        let history = History {
+            shallow: false,
+            window: WindowInfo {
+                since: None,
+                until: String::new(),
+                commits: 20,
+            },
+            figures: vec![figure.clone()],
+        };
+        let (_, _, note) = judge_figure(
+            &figure,
+            Comparison::AtMost,
+            threshold,
+            &history,
+            Window::Days(90),
+        );
+        note
+    }
+
+    #[test]
+    fn a_marked_worsening_is_large_against_the_threshold_too() {
+        assert!(note_for(50.0, 10.0, 100.0).is_some());
+        // Up from nothing, but by a sliver of what the threshold allows.
+        assert!(note_for(0.3, 0.0, 72.0).is_none());
+        // Up by less than a quarter.
+        assert!(note_for(12.0, 10.0, 20.0).is_none());
     }
 }
