@@ -5,6 +5,7 @@ mod ancestry;
 pub mod branches;
 pub mod figures;
 pub mod judge;
+mod lines;
 pub mod numstat;
 mod progress;
 pub mod releases;

@@ -4,12 +4,12 @@
 
 use gix::ObjectId;
 use gix::bstr::BString;
-use gix::diff::blob::{Algorithm, Diff, InternedInput};
 use gix::diff::tree::recorder::Change;
 use gix::objs::TreeRefIter;
 use gix::objs::tree::{EntryKind, EntryMode};
 use gix::prelude::{Find, FindExt};
 
+use super::lines::LineCounter;
 use super::renames;
 use super::walk::Commit;
 use crate::facts::content::is_binary;
@@ -34,7 +34,7 @@ pub struct Differ {
     new_tree: Vec<u8>,
     old_blob: Vec<u8>,
     new_blob: Vec<u8>,
-    diff: Diff,
+    lines: LineCounter,
     /// Some blob of the commit was not in the object store, so its line counts are not
     /// known.
     pub missing_blobs: bool,
@@ -221,14 +221,7 @@ impl Differ {
         if is_binary(old) || is_binary(new) {
             return None;
         }
-        let input = InternedInput::new(old, new);
-        self.diff.compute_with(
-            Algorithm::Myers,
-            &input.before,
-            &input.after,
-            input.interner.num_tokens(),
-        );
-        Some((self.diff.count_additions(), self.diff.count_removals()))
+        Some(self.lines.count(old, new))
     }
 
     /// The blob's data, decoded into the side's buffer (reused from commit to commit); empty,
