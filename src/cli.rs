@@ -120,6 +120,13 @@ pub struct CheckArgs {
     /// Skip the history pass: tree rules only.
     #[arg(long)]
     pub no_history: bool,
+    /// Pull-request mode: compare with the merge base of REV and the scanned commit.
+    /// Regressions (passed at the base, fail now) are reported at their severity,
+    /// improvements as notes, unchanged findings summarised; the change's own commits are
+    /// measured instead of a window of history; only failures the change introduced set
+    /// the exit code.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -187,6 +194,7 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         config: args.config,
         max_file_size: args.max_file_size,
         history: (!args.no_history).then_some(args.window),
+        base: args.base,
     };
     let report = scan::check(&options)?;
     let colored = color && args.output.is_none();
@@ -242,12 +250,9 @@ fn write_file(
 }
 
 fn exit_code(report: &Report, fail_on: FailOn) -> u8 {
-    let failing = fail_on.threshold().is_some_and(|threshold| {
-        report
-            .findings
-            .iter()
-            .any(|finding| finding.fails_at(threshold))
-    });
+    let failing = fail_on
+        .threshold()
+        .is_some_and(|threshold| report.gating().any(|finding| finding.fails_at(threshold)));
     u8::from(failing)
 }
 

@@ -239,6 +239,7 @@ mod tests {
             evidence: vec![directory("x")],
             remediation: "".into(),
             note: None,
+            change: None,
         }
     }
 

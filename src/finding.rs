@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::area::Area;
+use crate::compare::Change;
 use crate::rules::Rule;
 
 /// How serious a failing finding is; the levels are SARIF's.
@@ -92,6 +93,9 @@ pub struct Finding {
     /// markedly against the previous window while still within its threshold.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// In pull-request mode (`check --base`), how it moved since the merge base.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
 }
 
 /// What judging a rule found, before it becomes the repository's finding (with the rule's
@@ -127,6 +131,7 @@ impl Finding {
             evidence: verdict.evidence,
             remediation: rule.remediation.clone(),
             note: None,
+            change: None,
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod area;
 pub mod cli;
+pub mod compare;
 pub mod components;
 pub mod diagnostic;
 pub mod engine;

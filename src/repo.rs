@@ -43,6 +43,22 @@ pub enum RepoError {
     )]
     NoCommits { what: &'static str },
 
+    #[error("the base `{rev}` or its history with HEAD is not in this shallow clone")]
+    #[diagnostic(
+        code(opslint::base_not_in_shallow_clone),
+        help(
+            "fetch the full history (actions/checkout: fetch-depth: 0), or at least the base branch and enough history to reach the merge base"
+        )
+    )]
+    BaseNotInShallowClone { rev: String },
+
+    #[error("`{rev}` and HEAD have no common history, so there is no merge base to compare with")]
+    #[diagnostic(
+        code(opslint::no_merge_base),
+        help("compare with a branch this one was started from, such as the default branch")
+    )]
+    NoMergeBase { rev: String },
+
     #[error("cannot read the repository: {message}")]
     #[diagnostic(
         code(opslint::unreadable_object),
@@ -168,4 +184,62 @@ pub fn open(path: &Path, rev: Option<&str>) -> Result<Target, RepoError> {
         rev: Some(rev),
         head: commit,
     })
+}
+
+/// Where a pull request's branch left `base`: the merge base of `base` and the scanned
+/// commit (or HEAD, for the working tree), and that commit's tree.
+pub fn merge_base(target: &Target, base: &str) -> Result<(ObjectId, ObjectId), RepoError> {
+    let local = target.repo.to_thread_local();
+    let head = target.head.ok_or(RepoError::NoCommits {
+        what: "commit to compare with the base",
+    })?;
+    let shallow = local.is_shallow().unwrap_or(false);
+    let missing = |error: RepoError| {
+        if shallow {
+            RepoError::BaseNotInShallowClone {
+                rev: base.to_owned(),
+            }
+        } else {
+            error
+        }
+    };
+    let base_commit = local
+        .rev_parse_single(base)
+        .ok()
+        .and_then(|id| id.object().ok())
+        .and_then(|object| object.peel_to_commit().ok())
+        .ok_or_else(|| {
+            missing(RepoError::UnknownRev {
+                rev: base.to_owned(),
+            })
+        })?
+        .id;
+    let merge_base = match local.merge_base(base_commit, head) {
+        Ok(Some(id)) => id.detach(),
+        Ok(None) => {
+            return Err(missing(RepoError::NoMergeBase {
+                rev: base.to_owned(),
+            }));
+        }
+        Err(error) => return Err(missing(RepoError::unreadable(error))),
+    };
+    let tree = local
+        .find_commit(merge_base)
+        .and_then(|commit| commit.tree_id())
+        .map_err(RepoError::unreadable)?
+        .detach();
+    Ok((merge_base, tree))
+}
+
+impl Target {
+    /// The same repository, scanning `commit`'s tree instead.
+    pub fn at(&self, commit: ObjectId, tree: ObjectId) -> Target {
+        Target {
+            repo: self.repo.clone(),
+            root: self.root.clone(),
+            source: Source::Tree(tree),
+            rev: Some(commit.to_string()),
+            head: Some(commit),
+        }
+    }
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use miette::Diagnostic;
 use thiserror::Error;
 
+use crate::compare;
 use crate::diagnostic::ConfigError;
 use crate::engine::{self, Plan};
 use crate::facts::content::{self, Content};
@@ -44,6 +45,9 @@ pub struct ScanOptions {
     pub max_file_size: Option<u64>,
     /// The history window; `None` skips the history pass.
     pub history: Option<Window>,
+    /// Pull-request mode: compare with the merge base of this revision and the scanned
+    /// commit, and measure the change instead of a window of history.
+    pub base: Option<String>,
 }
 
 pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
@@ -73,25 +77,57 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
             &settings.exclude,
         )?,
     };
-    // The history pass needs nothing from the tree: it runs while the rules are judged.
-    let (evaluation, history) = std::thread::scope(|scope| {
-        let history = scope.spawn(|| match (options.history, target.head) {
+    let base = match &options.base {
+        Some(rev) => Some((rev.as_str(), repo::merge_base(&target, rev)?)),
+        None => None,
+    };
+    // A pull request is measured by its own change, not by a window of the team's history.
+    let window = options.history.filter(|_| base.is_none());
+    // The history pass and the base need nothing from the tree: they run while the rules
+    // are judged.
+    let (evaluation, history, at_base) = std::thread::scope(|scope| {
+        let history = scope.spawn(|| match (window, target.head) {
             (Some(window), Some(tip)) => {
                 history::section(&target.repo, tip, window, settings.release_tag.as_ref()).map(Some)
+            }
+            _ => Ok(None),
+        });
+        let at_base = scope.spawn(|| match (base, target.head) {
+            (Some((rev, (merge_base, tree))), Some(head)) => {
+                let at = target.at(merge_base, tree);
+                let listed = tree::list(&at)?;
+                let evaluation = engine::evaluate(&plan, &settings, &listed, |indices| {
+                    content::read_all(&at.repo, &listed, indices, settings.max_file_size)
+                });
+                let change = history::pull_request::section(&target.repo, rev, merge_base, head)?;
+                Ok::<_, RepoError>(Some((evaluation.findings, change)))
             }
             _ => Ok(None),
         });
         let evaluation = engine::evaluate(&plan, &settings, &tree, |indices| {
             content::read_all(&target.repo, &tree, indices, settings.max_file_size)
         });
-        (evaluation, history.join())
+        (evaluation, history.join(), at_base.join())
     });
     let history = history.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    let at_base = at_base.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     let mut findings = evaluation.findings;
-    if let (Some(history), Some(window)) = (&history, options.history) {
+    if let (Some(history), Some(window)) = (&history, window) {
         let rules = plan.history_rules();
-        findings.extend(history::judge::judge(rules, history, window, &settings));
+        let measured = history::judge::Measured::window(history, window);
+        findings.extend(history::judge::judge(rules, &measured, &settings));
     }
+    let pull_request = match at_base {
+        Some((base_findings, change)) => {
+            compare::classify(&mut findings, &base_findings);
+            let measured = history::judge::Measured::pull_request(&change);
+            let mut judged = history::judge::judge(plan.history_rules(), &measured, &settings);
+            compare::classify(&mut judged, &[]);
+            findings.extend(judged);
+            Some(change)
+        }
+        None => None,
+    };
     let repository = RepositoryInfo {
         path: target.root.display().to_string(),
         head: target.head.map(|id| id.to_string()),
@@ -103,7 +139,8 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     };
     Ok(Report::new(repository, findings)
         .with_components(evaluation.components)
-        .with_history(history))
+        .with_history(history)
+        .with_pull_request(pull_request))
 }
 
 /// Settings from `--config`, else from `.opslint.toml` at the root of the scanned tree

@@ -181,6 +181,17 @@ pub struct Period<'a> {
     pub fix_hours: Vec<f64>,
     /// For each branch merged into the scanned line in the window: hours it lived.
     pub branch_lifetimes: Vec<f64>,
+    /// A pull request's whole change, from the merge base to its head; `None` for a window.
+    pub combined: Option<&'a Changed>,
+}
+
+/// What a figure is measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The commits of a window of history, against the window before.
+    Window,
+    /// A pull request: its own commits and its whole change (`check --base`).
+    PullRequest,
 }
 
 type Measure = fn(&[Sample], &Period) -> Result<f64, String>;
@@ -192,6 +203,7 @@ pub struct Definition {
     /// What it measures, in a few words: "median lines changed per commit".
     pub label: &'static str,
     pub unit: &'static str,
+    pub scope: Scope,
     better: Better,
     measure: Measure,
 }
@@ -212,6 +224,7 @@ const FIGURES: &[Definition] = &[
         id: "flow.median_lines_per_commit",
         label: "median lines changed per commit",
         unit: "lines",
+        scope: Scope::Window,
         better: Better::Lower,
         measure: |samples, _| percentile(lines(samples)?, 0.5),
     },
@@ -219,6 +232,7 @@ const FIGURES: &[Definition] = &[
         id: "flow.p90_lines_per_commit",
         label: "90th percentile of lines changed per commit",
         unit: "lines",
+        scope: Scope::Window,
         better: Better::Lower,
         measure: |samples, _| percentile(lines(samples)?, 0.9),
     },
@@ -226,6 +240,7 @@ const FIGURES: &[Definition] = &[
         id: "flow.median_files_per_commit",
         label: "median files changed per commit",
         unit: "files",
+        scope: Scope::Window,
         better: Better::Lower,
         measure: |samples, _| percentile(samples.iter().map(|sample| sample.files as f64), 0.5),
     },
@@ -233,6 +248,7 @@ const FIGURES: &[Definition] = &[
         id: "flow.large_commit_share",
         label: "share of commits over 400 changed lines",
         unit: "%",
+        scope: Scope::Window,
         better: Better::Lower,
         measure: |samples, _| {
             lines(samples).and_then(|_| share(samples, |sample| sample.lines > LARGE_COMMIT_LINES))
@@ -242,6 +258,7 @@ const FIGURES: &[Definition] = &[
         id: "flow.median_branch_lifetime_hours",
         label: "median lifetime of merged branches",
         unit: "hours",
+        scope: Scope::Window,
         better: Better::Lower,
         measure: |_, period| {
             median(
@@ -255,6 +272,7 @@ const FIGURES: &[Definition] = &[
         id: "flow.integrations_per_week",
         label: "integrations into the main line",
         unit: "per week",
+        scope: Scope::Window,
         better: Better::Higher,
         measure: |_, period| per_day(period.integrations, period).map(|rate| rate * 7.0),
     },
@@ -262,6 +280,7 @@ const FIGURES: &[Definition] = &[
         id: "dora.releases_per_month",
         label: "releases",
         unit: "per month",
+        scope: Scope::Window,
         better: Better::Higher,
         measure: |_, period| per_day(period.releases, period).map(|rate| rate * 30.44),
     },
@@ -269,6 +288,7 @@ const FIGURES: &[Definition] = &[
         id: "dora.median_lead_time_hours",
         label: "median time from commit to release",
         unit: "hours",
+        scope: Scope::Window,
         better: Better::Lower,
         measure: |_, period| {
             median(
@@ -281,6 +301,7 @@ const FIGURES: &[Definition] = &[
         id: "dora.hotfix_release_share",
         label: "share of releases patched within 7 days",
         unit: "%",
+        scope: Scope::Window,
         better: Better::Lower,
         measure: |_, period| {
             if period.final_releases == 0 {
@@ -298,6 +319,7 @@ const FIGURES: &[Definition] = &[
         id: "dora.reverts_per_100_commits",
         label: "reverts",
         unit: "per 100 commits",
+        scope: Scope::Window,
         better: Better::Lower,
         measure: |samples, _| share(samples, |sample| sample.revert),
     },
@@ -305,6 +327,7 @@ const FIGURES: &[Definition] = &[
         id: "dora.median_restore_hours",
         label: "median time from a release to its fix release",
         unit: "hours",
+        scope: Scope::Window,
         better: Better::Lower,
         measure: |_, period| {
             median(
@@ -317,6 +340,7 @@ const FIGURES: &[Definition] = &[
         id: "testing.tests_with_code_share",
         label: "share of source changes that change tests too",
         unit: "%",
+        scope: Scope::Window,
         better: Better::Higher,
         measure: |samples, _| {
             let with_code: Vec<&Sample> = samples
@@ -337,6 +361,7 @@ const FIGURES: &[Definition] = &[
         id: "collaboration.active_authors",
         label: "active authors",
         unit: "authors",
+        scope: Scope::Window,
         better: Better::Higher,
         measure: |samples, _| Ok(people(samples).len() as f64),
     },
@@ -344,6 +369,7 @@ const FIGURES: &[Definition] = &[
         id: "collaboration.pipeline_maintainers",
         label: "people who changed the CI pipeline",
         unit: "authors",
+        scope: Scope::Window,
         better: Better::Higher,
         measure: |samples, _| {
             let mut maintainers: Vec<&str> = samples
@@ -363,6 +389,7 @@ const FIGURES: &[Definition] = &[
         id: "collaboration.half_of_changes_authors",
         label: "authors making more than half of the commits",
         unit: "authors",
+        scope: Scope::Window,
         better: Better::Higher,
         measure: |samples, _| {
             let mut counts: Vec<usize> = people(samples).into_values().collect();
@@ -387,10 +414,74 @@ const FIGURES: &[Definition] = &[
         id: "learning.improvement_share",
         label: "share of commits on improvement work",
         unit: "%",
+        scope: Scope::Window,
         better: Better::Higher,
         measure: |samples, _| share(samples, |sample| sample.improvement),
     },
+    Definition {
+        id: "pr.commits",
+        label: "commits in the pull request",
+        unit: "commits",
+        scope: Scope::PullRequest,
+        better: Better::Lower,
+        measure: |samples, _| Ok(samples.len() as f64),
+    },
+    Definition {
+        id: "pr.lines_changed",
+        label: "lines the pull request changes",
+        unit: "lines",
+        scope: Scope::PullRequest,
+        better: Better::Lower,
+        measure: |_, period| {
+            let combined = combined(period)?;
+            lines(std::slice::from_ref(&combined))?
+                .next()
+                .ok_or_else(|| "the pull request changes nothing".to_owned())
+        },
+    },
+    Definition {
+        id: "pr.files_changed",
+        label: "files the pull request changes",
+        unit: "files",
+        scope: Scope::PullRequest,
+        better: Better::Lower,
+        measure: |_, period| Ok(combined(period)?.files as f64),
+    },
+    Definition {
+        id: "pr.largest_commit_lines",
+        label: "lines changed by the pull request's largest commit",
+        unit: "lines",
+        scope: Scope::PullRequest,
+        better: Better::Lower,
+        measure: |samples, _| {
+            lines(samples)?
+                .reduce(f64::max)
+                .ok_or_else(|| "the pull request has no commits of its own".to_owned())
+        },
+    },
+    Definition {
+        id: "pr.tests_with_code",
+        label: "source changes of the pull request that come with tests",
+        unit: "%",
+        scope: Scope::PullRequest,
+        better: Better::Higher,
+        measure: |_, period| {
+            let combined = combined(period)?;
+            if !combined.changes_source {
+                return Err("the pull request changes no source code".to_owned());
+            }
+            Ok(if combined.changes_tests { 100.0 } else { 0.0 })
+        },
+    },
 ];
+
+/// A pull request's whole change as one sample.
+fn combined(period: &Period) -> Result<Sample, String> {
+    period
+        .combined
+        .map(|changed| Sample::of(changed, Classes::builtin()))
+        .ok_or_else(|| "only measured for a pull request (check --base)".to_owned())
+}
 
 /// Lines changed per commit; unknown when some commit's file contents are missing.
 fn lines(samples: &[Sample]) -> Result<impl Iterator<Item = f64> + '_, String> {
@@ -448,8 +539,13 @@ fn percentile(values: impl Iterator<Item = f64>, rank: f64) -> Result<f64, Strin
     Ok(values[index])
 }
 
-/// The figures of `current`, against `previous` when there is one.
-pub fn compute(current: &Period, previous: Option<&Period>, classes: &Classes) -> Vec<Figure> {
+/// The figures of `scope` for `current`, against `previous` when there is one.
+pub fn compute(
+    scope: Scope,
+    current: &Period,
+    previous: Option<&Period>,
+    classes: &Classes,
+) -> Vec<Figure> {
     let samples = |period: &Period| -> Vec<Sample> {
         period
             .commits
@@ -462,6 +558,7 @@ pub fn compute(current: &Period, previous: Option<&Period>, classes: &Classes) -
     let before = previous.map(samples);
     FIGURES
         .iter()
+        .filter(|figure| figure.scope == scope)
         .map(|figure| {
             let value = (figure.measure)(&now, current);
             let previous_value = match (previous, &before) {
@@ -481,10 +578,11 @@ pub fn compute(current: &Period, previous: Option<&Period>, classes: &Classes) -
         .collect()
 }
 
-/// Every figure unknown, for `reason`.
-pub fn unknown(reason: &str) -> Vec<Figure> {
+/// Every figure of `scope` unknown, for `reason`.
+pub fn unknown(scope: Scope, reason: &str) -> Vec<Figure> {
     FIGURES
         .iter()
+        .filter(|figure| figure.scope == scope)
         .map(|figure| Figure {
             id: figure.id,
             value: None,

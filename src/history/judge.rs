@@ -1,7 +1,8 @@
 //! History rules: each judges a figure of the history section against its threshold, and
 //! says what was measured, over which window, and how it moved since the window before.
 
-use super::figures::{self, Figure, Trend};
+use super::figures::{self, Figure, Scope, Trend};
+use super::pull_request::PullRequest;
 use super::{History, Window};
 use crate::finding::{Finding, Status, Verdict};
 use crate::rules::{CheckKind, Comparison, Rule};
@@ -14,20 +15,64 @@ const MARKED_WORSENING: f64 = 0.25;
 /// change is "markedly" relative (0 → 0.3 hours of branch lifetime against 72), and no news.
 const MARKED_AGAINST_THRESHOLD: f64 = 0.10;
 
-/// The findings of the rules with `history` checks.
-pub fn judge(
-    rules: &[Rule],
-    history: &History,
-    window: Window,
-    settings: &Settings,
-) -> Vec<Finding> {
+/// Figures to judge, and how messages name what they were measured on.
+pub struct Measured<'a> {
+    scope: Scope,
+    figures: &'a [Figure],
+    commits: usize,
+    /// "over the last 90 days", "in the change since main".
+    over: String,
+    /// "the 90 days before"; empty when nothing came before.
+    before: String,
+}
+
+impl<'a> Measured<'a> {
+    pub fn window(history: &'a History, window: Window) -> Measured<'a> {
+        let (over, before) = match window {
+            Window::Days(days) => (
+                format!("over the last {days} days"),
+                format!("the {days} days before"),
+            ),
+            Window::All => ("over the whole history".to_owned(), String::new()),
+        };
+        Measured {
+            scope: Scope::Window,
+            figures: &history.figures,
+            commits: history.window.commits,
+            over,
+            before,
+        }
+    }
+
+    pub fn pull_request(pull_request: &'a PullRequest) -> Measured<'a> {
+        Measured {
+            scope: Scope::PullRequest,
+            figures: &pull_request.figures,
+            commits: pull_request.commits,
+            over: format!("in the change since {}", pull_request.base),
+            before: String::new(),
+        }
+    }
+}
+
+/// The findings of the rules whose `history` checks judge figures of `measured`'s kind.
+pub fn judge(rules: &[Rule], measured: &Measured, settings: &Settings) -> Vec<Finding> {
     rules
         .iter()
-        .map(|rule| judge_rule(rule, history, window, settings))
+        .filter(|rule| scope(rule) == Some(measured.scope))
+        .map(|rule| judge_rule(rule, measured, settings))
         .collect()
 }
 
-fn judge_rule(rule: &Rule, history: &History, window: Window, settings: &Settings) -> Finding {
+/// What a history rule's figures are measured on.
+fn scope(rule: &Rule) -> Option<Scope> {
+    rule.checks.iter().find_map(|check| match check.kind {
+        CheckKind::History { figure, .. } => figures::definition(figure).map(|known| known.scope),
+        _ => None,
+    })
+}
+
+fn judge_rule(rule: &Rule, measured: &Measured, settings: &Settings) -> Finding {
     if let Some(exemption) = settings.exemption(&rule.id) {
         let message = format!("Exempted: {}", exemption.reason);
         return Finding::judged(rule, Verdict::new(Status::Exempted, message, Vec::new()));
@@ -42,15 +87,16 @@ fn judge_rule(rule: &Rule, history: &History, window: Window, settings: &Setting
                 threshold,
                 min_commits,
             } => {
-                let figure = history.figures.iter().find(|known| known.id == figure)?;
-                if history.window.commits < min_commits && figure.value.is_some() {
+                let figure = measured.figures.iter().find(|known| known.id == figure)?;
+                if measured.commits < min_commits && figure.value.is_some() {
                     let message = format!(
-                        "Unknown: {} in the window, too few to judge (at least {min_commits}).",
-                        crate::text::plural(history.window.commits, "commit"),
+                        "Unknown: {} {}, too few to judge (at least {min_commits}).",
+                        crate::text::plural(measured.commits, "commit"),
+                        measured.over,
                     );
                     return Some((Status::Unknown, message, None));
                 }
-                Some(judge_figure(figure, comparison, threshold, history, window))
+                Some(judge_figure(figure, comparison, threshold, measured))
             }
             _ => None,
         })
@@ -79,8 +125,7 @@ fn judge_figure(
     figure: &Figure,
     comparison: Comparison,
     threshold: f64,
-    history: &History,
-    window: Window,
+    measured: &Measured,
 ) -> (Status, String, Option<String>) {
     let definition = figures::definition(figure.id).expect("figures are defined");
     let Some(value) = figure.value else {
@@ -93,16 +138,10 @@ fn judge_figure(
     } else {
         Status::Fail
     };
-    let (over, before) = match window {
-        Window::Days(days) => (
-            format!("the last {days} days"),
-            format!("the {days} days before"),
-        ),
-        Window::All => ("the whole history".to_owned(), String::new()),
-    };
-    let commits = crate::text::plural(history.window.commits, "commit");
+    let (over, before) = (&measured.over, &measured.before);
+    let commits = crate::text::plural(measured.commits, "commit");
     let mut message = format!(
-        "{}: {} over {over} ({commits}); expected {} {}.",
+        "{}: {} {over} ({commits}); expected {} {}.",
         capitalized(definition.label),
         figures::quantity(value, figure.unit),
         comparison.words(),
@@ -164,13 +203,8 @@ mod tests {
             },
             figures: vec![figure.clone()],
         };
-        let (_, _, note) = judge_figure(
-            &figure,
-            Comparison::AtMost,
-            threshold,
-            &history,
-            Window::Days(90),
-        );
+        let measured = Measured::window(&history, Window::Days(90));
+        let (_, _, note) = judge_figure(&figure, Comparison::AtMost, threshold, &measured);
         note
     }
 

@@ -8,6 +8,7 @@ pub mod judge;
 mod lines;
 pub mod numstat;
 mod progress;
+pub mod pull_request;
 pub mod releases;
 pub mod renames;
 pub mod walk;
@@ -19,7 +20,7 @@ use gix::ObjectId;
 use serde::Serialize;
 
 use crate::repo::RepoError;
-use figures::{Classes, Figure, Period};
+use figures::{Classes, Figure, Period, Scope};
 use numstat::{Differ, FileChange};
 use walk::Commit;
 
@@ -104,6 +105,7 @@ pub fn section(
             shallow: true,
             window: info(0),
             figures: figures::unknown(
+                Scope::Window,
                 "the clone is shallow: fetch the full history (actions/checkout: fetch-depth: 0)",
             ),
         });
@@ -118,7 +120,10 @@ pub fn section(
             return Ok(History {
                 shallow: false,
                 window: info(0),
-                figures: figures::unknown(&format!("the history could not be read: {error}")),
+                figures: figures::unknown(
+                    Scope::Window,
+                    &format!("the history could not be read: {error}"),
+                ),
             });
         }
     };
@@ -163,13 +168,18 @@ pub fn section(
     Ok(History {
         shallow: false,
         window: info(commits),
-        figures: figures::compute(&current, previous.as_ref(), Classes::builtin()),
+        figures: figures::compute(
+            Scope::Window,
+            &current,
+            previous.as_ref(),
+            Classes::builtin(),
+        ),
     })
 }
 
 /// The `.mailmap` of the scanned commit's tree. Only that one: a mailmap named in the
 /// repository's config could be any file on the machine.
-fn mailmap_at(repo: &gix::Repository, tip: ObjectId) -> gix::mailmap::Snapshot {
+pub(crate) fn mailmap_at(repo: &gix::Repository, tip: ObjectId) -> gix::mailmap::Snapshot {
     let data = repo
         .find_commit(tip)
         .ok()
@@ -248,6 +258,7 @@ fn period<'a>(
         lead_times,
         fix_hours,
         branch_lifetimes,
+        combined: None,
     }
 }
 

@@ -140,3 +140,30 @@ fn co_author(value: &[u8], mailmap: &gix::mailmap::Snapshot) -> Option<String> {
     let resolved = mailmap.resolve_cow(signature);
     Some(resolved.email.to_str_lossy().to_lowercase())
 }
+
+/// The commits reachable from `tip` but not from `base` (`base..tip`), newest first, each
+/// with its first parent's tree: a pull request's own commits.
+pub fn range(
+    repo: &gix::Repository,
+    tip: ObjectId,
+    base: ObjectId,
+    mailmap: &gix::mailmap::Snapshot,
+) -> Result<Vec<Commit>, RepoError> {
+    let walk = repo
+        .rev_walk([tip])
+        .with_hidden([base])
+        .all()
+        .map_err(RepoError::unreadable)?;
+    let mut commits = Vec::new();
+    for info in walk {
+        let info = info.map_err(RepoError::unreadable)?;
+        let mut commit = read(repo, info.id, mailmap)?;
+        if let Some(parent) = commit.parents.first() {
+            let parent = repo.find_commit(*parent).map_err(RepoError::unreadable)?;
+            commit.first_parent_tree =
+                Some(parent.tree_id().map_err(RepoError::unreadable)?.detach());
+        }
+        commits.push(commit);
+    }
+    Ok(commits)
+}

@@ -5,9 +5,11 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 
 use super::Report;
+use crate::compare::Change;
 use crate::finding::{Finding, Severity, Status};
 use crate::history::History;
 use crate::history::figures::{self, Trend};
+use crate::history::pull_request::PullRequest;
 use crate::repo::Scanned;
 use crate::text::plural;
 
@@ -19,6 +21,11 @@ pub fn render(report: &Report, color: bool) -> String {
     let paint = Paint { color };
     let mut out = String::new();
     header(&mut out, report, &paint);
+    if let Some(pull_request) = &report.pull_request {
+        change(&mut out, report, pull_request, &paint);
+        summary(&mut out, report, &paint);
+        return out;
+    }
     for area in &report.areas {
         let score = area
             .score
@@ -45,6 +52,76 @@ pub fn render(report: &Report, color: bool) -> String {
     }
     summary(&mut out, report, &paint);
     out
+}
+
+/// Pull-request mode: what the change did — regressions and new failures first, then
+/// improvements — with unchanged findings counted, not repeated, and the change's figures.
+fn change(out: &mut String, report: &Report, pull_request: &PullRequest, paint: &Paint) {
+    let mut line = format!(
+        "compared with {} (merge base {}) · {} of its own",
+        pull_request.base,
+        short(Some(&pull_request.merge_base)),
+        plural(pull_request.commits, "commit"),
+    );
+    let figure = |id: &str| {
+        pull_request
+            .figures
+            .iter()
+            .find(|figure| figure.id == id)
+            .and_then(|figure| Some(figures::quantity(figure.value?, figure.unit)))
+    };
+    if let (Some(lines), Some(files)) = (figure("pr.lines_changed"), figure("pr.files_changed")) {
+        let _ = write!(line, " · {lines} changed in {files}");
+    }
+    wrap_into(out, &line, "", "  ");
+    let with = |change: Change| -> Vec<&Finding> {
+        let mut found: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|finding| finding.change == Some(change))
+            .collect();
+        found.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+        found
+    };
+    let sections = [
+        (
+            Change::Regressed,
+            "Regressions: passed at the base, fail now",
+        ),
+        (Change::New, "New failures"),
+        (
+            Change::Improved,
+            "Improvements: failed at the base, pass now",
+        ),
+    ];
+    for (change, title) in sections {
+        let found = with(change);
+        if found.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint.style(BOLD, &format!("{title} ({})", found.len()))
+        );
+        for finding in found {
+            render_finding(out, finding, paint);
+        }
+    }
+    let unchanged = with(Change::Unchanged);
+    if !unchanged.is_empty() {
+        let failing = unchanged
+            .iter()
+            .filter(|finding| finding.status == Status::Fail)
+            .count();
+        let text = format!(
+            "Unchanged since the base: {} ({failing} failing), not repeated; \
+             `opslint check` without --base lists them.",
+            plural(unchanged.len(), "finding"),
+        );
+        out.push('\n');
+        wrap_into(out, &paint.style(DIM, &text), "", "");
+    }
 }
 
 /// The history figures as a table: figure, current, previous, trend.

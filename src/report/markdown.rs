@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::Report;
+use crate::compare::Change;
 use crate::finding::{Finding, Severity, Status};
 use crate::history::figures;
 
@@ -33,8 +34,21 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "| {} | {text} | {bar} |", area.title);
     }
     let failing = report.failing_most_severe_first();
+    if let Some(pull_request) = &report.pull_request {
+        let _ = writeln!(
+            out,
+            "\nCompared with `{}` (merge base `{}`): {} of its own.",
+            pull_request.base,
+            &pull_request.merge_base[..pull_request.merge_base.len().min(12)],
+            crate::text::plural(pull_request.commits, "commit")
+        );
+    }
     if !failing.is_empty() {
-        let _ = writeln!(out, "\n### To improve ({})\n", failing.len());
+        let heading = match report.pull_request {
+            Some(_) => "Introduced by this change",
+            None => "To improve",
+        };
+        let _ = writeln!(out, "\n### {heading} ({})\n", failing.len());
     }
     let mut left_out = 0;
     for finding in &failing {
@@ -47,9 +61,13 @@ pub fn render(report: &Report) -> String {
             Severity::Warning => "🟠",
             Severity::Note => "🔵",
         };
+        let regressed = match finding.change {
+            Some(Change::Regressed) => " _(regression)_",
+            _ => "",
+        };
         let _ = writeln!(
             out,
-            "- {mark} **{}** `{}` — {}  \n  _Fix:_ {}",
+            "- {mark} **{}** `{}`{regressed} — {}  \n  _Fix:_ {}",
             escape(&finding.title),
             finding.rule,
             escape(&finding.message),
@@ -58,6 +76,38 @@ pub fn render(report: &Report) -> String {
     }
     if left_out > 0 {
         let _ = writeln!(out, "\n…and {left_out} more: see the full report.");
+    }
+    let improved: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.change == Some(Change::Improved))
+        .collect();
+    if !improved.is_empty() && out.len() < LIMIT {
+        let _ = writeln!(out, "\n### Improved by this change ({})\n", improved.len());
+        for finding in improved {
+            let _ = writeln!(
+                out,
+                "- ✅ **{}** `{}`",
+                escape(&finding.title),
+                finding.rule
+            );
+        }
+    }
+    if report.pull_request.is_some() {
+        let unchanged = report
+            .findings
+            .iter()
+            .filter(|finding| {
+                finding.status == Status::Fail && finding.change == Some(Change::Unchanged)
+            })
+            .count();
+        if unchanged > 0 {
+            let _ = writeln!(
+                out,
+                "\n{} failing before this change too, not repeated here.",
+                crate::text::plural(unchanged, "finding")
+            );
+        }
     }
     let passed: Vec<&Finding> = report
         .findings
@@ -97,11 +147,11 @@ pub fn render(report: &Report) -> String {
         for figure in &history.figures {
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {:?} |",
+                "| `{}` | {} | {} | {} |",
                 figure.id,
                 value(figure.value, figure.unit),
                 value(figure.previous, figure.unit),
-                figure.trend
+                figure.trend.as_str()
             );
         }
         let _ = writeln!(out, "\n</details>");

@@ -14,6 +14,7 @@ use crate::area::Area;
 use crate::components::ComponentFindings;
 use crate::finding::{Finding, Status};
 use crate::history::History;
+use crate::history::pull_request::PullRequest;
 use crate::repo::Scanned;
 
 /// Bumped whenever the JSON shape changes incompatibly.
@@ -35,6 +36,10 @@ pub struct Report {
     /// without commits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<History>,
+    /// Pull-request mode (`check --base`): the change's own figures; every finding then
+    /// says how it moved since the merge base.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pull_request: Option<PullRequest>,
 }
 
 /// Components as compact objects, one per line of the array: a monorepo has thousands,
@@ -111,6 +116,7 @@ impl Report {
             findings,
             components: Vec::new(),
             history: None,
+            pull_request: None,
         }
     }
 
@@ -124,14 +130,26 @@ impl Report {
         self
     }
 
-    /// The failing findings, most severe first; in the report's order (area, rule) within
-    /// a severity.
+    pub fn with_pull_request(mut self, pull_request: Option<PullRequest>) -> Report {
+        self.pull_request = pull_request;
+        self
+    }
+
+    /// The failing findings that can fail the run: in pull-request mode only those the
+    /// change introduced (regressed or new), else all.
+    pub fn gating(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|finding| {
+            finding.status == Status::Fail
+                && finding
+                    .change
+                    .is_none_or(crate::compare::Change::introduced)
+        })
+    }
+
+    /// The failing findings that can fail the run (`gating`), most severe first; in the
+    /// report's order (area, rule) within a severity.
     pub fn failing_most_severe_first(&self) -> Vec<&Finding> {
-        let mut failing: Vec<&Finding> = self
-            .findings
-            .iter()
-            .filter(|finding| finding.status == Status::Fail)
-            .collect();
+        let mut failing: Vec<&Finding> = self.gating().collect();
         failing.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
         failing
     }

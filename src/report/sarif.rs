@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::Report;
-use crate::finding::{Finding, Status};
+use crate::finding::Finding;
 use crate::rules::builtin_rules;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -36,10 +36,9 @@ fn log(report: &Report) -> Value {
         .map(|finding| descriptor(finding, rationales.get(&finding.rule)))
         .collect();
     let anchor = anchor(report);
+    // In pull-request mode, only the failures the change introduced.
     let results: Vec<Value> = report
-        .findings
-        .iter()
-        .filter(|finding| finding.status == Status::Fail)
+        .gating()
         .map(|finding| result(finding, index[finding.rule.as_str()], &anchor))
         .collect();
     json!({

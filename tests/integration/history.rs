@@ -620,7 +620,7 @@ fn too_few_commits_and_a_shallow_clone_leave_history_rules_unknown() {
     let (_, report) = json_report(&["--rev", "HEAD"], few.path());
     let batches = finding(&report, "flow.small-batches").unwrap();
     assert_eq!(batches["status"], "unknown");
-    assert!(message(batches).contains("4 commits in the window, too few"));
+    assert!(message(batches).contains("4 commits over the last 90 days, too few"));
 
     let clone = tempfile::tempdir().unwrap();
     let source = format!("file://{}", repo.path().display());

@@ -5,6 +5,7 @@ mod components;
 mod config;
 mod history;
 mod pipelines;
+mod pull_request;
 mod repositories;
 mod rules;
 mod support;

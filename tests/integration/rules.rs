@@ -82,10 +82,13 @@ fn every_rule_passes_on_its_pass_fixture_and_fails_on_its_fail_fixture() {
     for rule in builtin_rules() {
         for (case, expected) in fixture_cases(&rule.id) {
             let repo = TestRepo::from_fixture(&format!("rules/{}/{case}", rule.id));
+            // A history with a `feature` branch is a pull request of it into main.
+            let pull_request = !repo.git(&["branch", "--list", "feature"]).is_empty();
             let options = ScanOptions {
                 path: repo.path().to_owned(),
-                rev: Some("HEAD".to_owned()),
+                rev: Some(if pull_request { "feature" } else { "HEAD" }.to_owned()),
                 history: Some(opslint::history::Window::Days(90)),
+                base: pull_request.then(|| "main".to_owned()),
                 ..ScanOptions::default()
             };
             let report = check(&options).expect("fixture scans");

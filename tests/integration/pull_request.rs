@@ -1,0 +1,139 @@
+//! Pull-request mode (`check --base`): a change judged on what it changes.
+
+use crate::support::{TestRepo, finding, json_report, opslint};
+
+/// The sample repository on `main`, and a `feature` branch checked out from it.
+fn sample_with_feature_branch() -> TestRepo {
+    let repo = TestRepo::from_fixture("repos/sample");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo
+}
+
+fn change_of(report: &serde_json::Value, rule: &str) -> String {
+    let finding = finding(report, rule).unwrap_or_else(|| panic!("no finding for {rule}"));
+    finding["change"].as_str().expect("a change").to_owned()
+}
+
+#[test]
+fn a_pull_request_that_deletes_the_ci_pipeline_is_a_regression_and_fails() {
+    let repo = sample_with_feature_branch();
+    repo.remove(".github/workflows/ci.yml");
+    repo.commit("Drop CI");
+    let (code, report) = json_report(&["--rev", "HEAD", "--base", "main"], repo.path());
+    assert_eq!(code, Some(1));
+    assert_eq!(change_of(&report, "ci.pipeline"), "regressed");
+    assert_eq!(change_of(&report, "ci.runs-tests"), "regressed");
+    // Every finding says how it moved; what did not move is unchanged.
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|finding| finding["change"].is_string())
+    );
+    assert_eq!(change_of(&report, "security.lockfile-cargo"), "unchanged");
+    assert_eq!(report["pull_request"]["base"], "main");
+    assert_eq!(report["pull_request"]["commits"], 1);
+    // A pull request is measured by its own change, not by a window of history.
+    assert!(report.get("history").is_none());
+
+    let human = opslint()
+        .args(["check", "--rev", "HEAD", "--base", "main"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(human.stdout).unwrap();
+    let regressions = text.find("Regressions").expect("a regressions section");
+    assert!(text[regressions..].contains("ci.pipeline"));
+    assert!(text.contains("Unchanged since the base"));
+    // Unchanged findings are summarised, not repeated.
+    assert!(!text.contains("security.lockfile-cargo"));
+}
+
+#[test]
+fn a_pull_request_that_adds_tests_is_an_improvement_and_passes() {
+    let repo = TestRepo::new();
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\n",
+    );
+    repo.write("src/lib.rs", "pub fn x() {}\n");
+    repo.commit("Start");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("tests/x.rs", "#[test]\nfn x() { x::x(); }\n");
+    repo.commit("Test x");
+    let (code, report) = json_report(&["--rev", "HEAD", "--base", "main"], repo.path());
+    assert_eq!(code, Some(0));
+    assert_eq!(change_of(&report, "testing.tests-exist"), "improved");
+    // Failing at the base and still failing is not this change's doing.
+    assert_eq!(finding(&report, "ci.pipeline").unwrap()["status"], "fail");
+    assert_eq!(change_of(&report, "ci.pipeline"), "unchanged");
+    // Only what the change introduced becomes SARIF results.
+    let sarif = opslint()
+        .args([
+            "check", "--rev", "HEAD", "--base", "main", "--format", "sarif",
+        ])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(sarif["runs"][0]["results"], serde_json::json!([]));
+}
+
+#[test]
+fn the_base_need_not_be_an_ancestor_the_merge_base_is_compared() {
+    let repo = sample_with_feature_branch();
+    repo.write("docs/notes.md", "notes\n");
+    repo.commit("Notes");
+    // Main moves on after the branch left it: it drops its pipeline.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.remove(".github/workflows/ci.yml");
+    repo.commit("Main drops CI");
+    let (code, report) = json_report(&["--rev", "feature", "--base", "main"], repo.path());
+    assert_eq!(code, Some(0), "{report:#}");
+    // The feature branch still has the pipeline: compared with where it left main, nothing
+    // regressed, and the change is its own single commit.
+    assert_eq!(change_of(&report, "ci.pipeline"), "unchanged");
+    assert_eq!(report["pull_request"]["commits"], 1);
+    let lines = report["pull_request"]["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|figure| figure["id"] == "pr.lines_changed")
+        .unwrap();
+    assert_eq!(lines["value"], 1.0);
+}
+
+#[test]
+fn a_base_missing_from_a_shallow_clone_is_a_clear_error() {
+    let repo = sample_with_feature_branch();
+    for day in 0..3 {
+        repo.write("docs/notes.md", format!("day {day}\n"));
+        repo.commit("Notes");
+    }
+    let clone = tempfile::tempdir().unwrap();
+    let source = format!("file://{}", repo.path().display());
+    crate::support::git_in(
+        clone.path(),
+        &[
+            "clone", "-q", "--depth", "1", "--branch", "feature", &source, "shallow",
+        ],
+    );
+    let output = opslint()
+        .args(["check", "--base", "origin/main"])
+        .arg(clone.path().join("shallow"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not in this shallow clone"), "{stderr}");
+    assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
+
+    let unknown = opslint()
+        .args(["check", "--base", "no-such-branch"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("`no-such-branch` does not exist"));
+}
