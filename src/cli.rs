@@ -75,8 +75,27 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Git hooks: `opslint hook install` writes a pre-commit hook.
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
+    },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Write a pre-commit hook that runs `opslint check --staged` (without the pre-commit
+    /// framework; with it, use the `opslint` hook of this repository instead).
+    Install {
+        /// The repository (or a directory inside it).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Replace an existing pre-commit hook.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -127,6 +146,10 @@ pub struct CheckArgs {
     /// the exit code.
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
+    /// Scan what is staged (the index), as a pre-commit hook does: compared with HEAD, so
+    /// only what the commit would break fails it; no history pass.
+    #[arg(long, conflicts_with = "rev")]
+    pub staged: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -179,6 +202,13 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Init { dir, force } => init(dir, force),
+        Command::Hook {
+            action: HookAction::Install { path, force },
+        } => {
+            let hook = crate::hook::install(&path, force)?;
+            eprintln!("wrote {}", hook.display());
+            Ok(0)
+        }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "opslint", &mut std::io::stdout());
@@ -195,6 +225,7 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         max_file_size: args.max_file_size,
         history: (!args.no_history).then_some(args.window),
         base: args.base,
+        staged: args.staged,
     };
     let report = scan::check(&options)?;
     let colored = color && args.output.is_none();

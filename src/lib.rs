@@ -9,6 +9,7 @@ pub mod engine;
 pub mod facts;
 pub mod finding;
 pub mod history;
+pub mod hook;
 pub mod matcher;
 pub mod repo;
 pub mod report;

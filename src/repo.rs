@@ -59,6 +59,13 @@ pub enum RepoError {
     )]
     NoMergeBase { rev: String },
 
+    #[error("a bare repository has no index, so there is nothing staged to scan")]
+    #[diagnostic(
+        code(opslint::no_index),
+        help("--staged is for a clone with a working tree, as a pre-commit hook runs in")
+    )]
+    NoIndex,
+
     #[error("cannot read the repository: {message}")]
     #[diagnostic(
         code(opslint::unreadable_object),
@@ -85,6 +92,8 @@ pub enum Scanned {
     Worktree,
     /// A commit's tree, read from the object database.
     Rev,
+    /// The index: what is staged to be committed (`check --staged`).
+    Staged,
 }
 
 /// An opened repository and the decision of what to scan in it.
@@ -104,6 +113,8 @@ pub struct Target {
 pub enum Source {
     Worktree,
     Tree(ObjectId),
+    /// The index, its blobs read from the object database.
+    Index,
 }
 
 impl Target {
@@ -111,8 +122,19 @@ impl Target {
         match self.source {
             Source::Worktree => Scanned::Worktree,
             Source::Tree(_) => Scanned::Rev,
+            Source::Index => Scanned::Staged,
         }
     }
+}
+
+/// Opens the repository containing `path` to scan what is staged in its index.
+pub fn open_staged(path: &Path) -> Result<Target, RepoError> {
+    let mut target = open(path, None)?;
+    if target.repo.to_thread_local().workdir().is_none() {
+        return Err(RepoError::NoIndex);
+    }
+    target.source = Source::Index;
+    Ok(target)
 }
 
 /// Opens the repository containing `path`, without trusting anything it configures.
@@ -242,4 +264,21 @@ impl Target {
             head: Some(commit),
         }
     }
+}
+
+/// HEAD's commit and tree, for comparing what is staged; before the first commit, the empty
+/// tree (with the null id for its commit), so that everything staged is new.
+pub fn head_tree(target: &Target) -> Result<(ObjectId, ObjectId), RepoError> {
+    let Some(head) = target.head else {
+        let kind = target.repo.to_thread_local().object_hash();
+        return Ok((ObjectId::null(kind), ObjectId::empty_tree(kind)));
+    };
+    let tree = target
+        .repo
+        .to_thread_local()
+        .find_commit(head)
+        .and_then(|commit| commit.tree_id())
+        .map_err(RepoError::unreadable)?
+        .detach();
+    Ok((head, tree))
 }

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use gix::ObjectId;
 use miette::Diagnostic;
 use thiserror::Error;
 
@@ -48,10 +49,16 @@ pub struct ScanOptions {
     /// Pull-request mode: compare with the merge base of this revision and the scanned
     /// commit, and measure the change instead of a window of history.
     pub base: Option<String>,
+    /// Scan the index (what is staged) instead, compared with HEAD unless `base` is given.
+    pub staged: bool,
 }
 
 pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
-    let target = repo::open(&options.path, options.rev.as_deref())?;
+    let target = if options.staged {
+        repo::open_staged(&options.path)?
+    } else {
+        repo::open(&options.path, options.rev.as_deref())?
+    };
     // The built-in rules and their matcher do not need the tree: they are prepared while
     // the tree is listed, for the default settings, which is what applies without a config.
     let (tree, prepared) = std::thread::scope(|scope| {
@@ -77,11 +84,12 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
             &settings.exclude,
         )?,
     };
-    let base = match &options.base {
-        Some(rev) => Some((rev.as_str(), repo::merge_base(&target, rev)?)),
-        None => None,
+    let base = match (&options.base, options.staged) {
+        (Some(rev), _) => Some(Base::PullRequest(rev, repo::merge_base(&target, rev)?)),
+        (None, true) => Some(Base::Head(repo::head_tree(&target)?)),
+        (None, false) => None,
     };
-    // A pull request is measured by its own change, not by a window of the team's history.
+    // A change is measured by itself, not by a window of the team's history.
     let window = options.history.filter(|_| base.is_none());
     // The history pass and the base need nothing from the tree: they run while the rules
     // are judged.
@@ -92,17 +100,26 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
             }
             _ => Ok(None),
         });
-        let at_base = scope.spawn(|| match (base, target.head) {
-            (Some((rev, (merge_base, tree))), Some(head)) => {
-                let at = target.at(merge_base, tree);
-                let listed = tree::list(&at)?;
-                let evaluation = engine::evaluate(&plan, &settings, &listed, |indices| {
-                    content::read_all(&at.repo, &listed, indices, settings.max_file_size)
-                });
-                let change = history::pull_request::section(&target.repo, rev, merge_base, head)?;
-                Ok::<_, RepoError>(Some((evaluation.findings, change)))
-            }
-            _ => Ok(None),
+        let at_base = scope.spawn(|| {
+            let Some(base) = &base else {
+                return Ok::<_, RepoError>(None);
+            };
+            let (commit, tree) = match base {
+                Base::PullRequest(_, at) => *at,
+                Base::Head(at) => *at,
+            };
+            let at = target.at(commit, tree);
+            let listed = tree::list(&at)?;
+            let evaluation = engine::evaluate(&plan, &settings, &listed, |indices| {
+                content::read_all(&at.repo, &listed, indices, settings.max_file_size)
+            });
+            let change = match (base, target.head) {
+                (Base::PullRequest(rev, (merge_base, _)), Some(head)) => Some(
+                    history::pull_request::section(&target.repo, rev, *merge_base, head)?,
+                ),
+                _ => None,
+            };
+            Ok(Some((evaluation.findings, change)))
         });
         let evaluation = engine::evaluate(&plan, &settings, &tree, |indices| {
             content::read_all(&target.repo, &tree, indices, settings.max_file_size)
@@ -117,17 +134,17 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         let measured = history::judge::Measured::window(history, window);
         findings.extend(history::judge::judge(rules, &measured, &settings));
     }
-    let pull_request = match at_base {
-        Some((base_findings, change)) => {
-            compare::classify(&mut findings, &base_findings);
+    let mut pull_request = None;
+    if let Some((base_findings, change)) = at_base {
+        compare::classify(&mut findings, &base_findings);
+        if let Some(change) = change {
             let measured = history::judge::Measured::pull_request(&change);
             let mut judged = history::judge::judge(plan.history_rules(), &measured, &settings);
             compare::classify(&mut judged, &[]);
             findings.extend(judged);
-            Some(change)
+            pull_request = Some(change);
         }
-        None => None,
-    };
+    }
     let repository = RepositoryInfo {
         path: target.root.display().to_string(),
         head: target.head.map(|id| id.to_string()),
@@ -141,6 +158,14 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         .with_components(evaluation.components)
         .with_history(history)
         .with_pull_request(pull_request))
+}
+
+/// What the scanned tree is compared with.
+enum Base<'a> {
+    /// `--base REV`: the merge base (commit, tree) of REV and the scanned commit.
+    PullRequest(&'a str, (ObjectId, ObjectId)),
+    /// `--staged`: HEAD's commit and tree (the empty tree before the first commit).
+    Head((ObjectId, ObjectId)),
 }
 
 /// Settings from `--config`, else from `.opslint.toml` at the root of the scanned tree

@@ -78,7 +78,44 @@ pub fn list(target: &Target) -> Result<Tree, RepoError> {
     match target.source {
         Source::Tree(tree) => list_commit_tree(target, tree),
         Source::Worktree => list_worktree(target),
+        Source::Index => list_index(target),
     }
+}
+
+/// Lists what is staged: the index's entries, their contents the staged blobs. A conflicted
+/// path is listed once (its first stage).
+fn list_index(target: &Target) -> Result<Tree, RepoError> {
+    use gix::index::entry::Mode;
+
+    let repo = target.repo.to_thread_local();
+    let index = repo.index_or_empty().map_err(RepoError::unreadable)?;
+    let mut entries: Vec<Entry> = Vec::with_capacity(index.entries().len());
+    let mut submodules = Vec::new();
+    for entry in index.entries() {
+        let path = entry.path(&index);
+        if entries.last().is_some_and(|last| last.path == path) {
+            continue;
+        }
+        let kind = match entry.mode {
+            Mode::FILE | Mode::FILE_EXECUTABLE => EntryKind::File,
+            Mode::SYMLINK => EntryKind::Symlink,
+            Mode::COMMIT => {
+                submodules.push(path.to_str_lossy().into_owned());
+                continue;
+            }
+            _ => continue,
+        };
+        entries.push(Entry {
+            path: path.to_owned(),
+            kind,
+            blob: Some(entry.id),
+        });
+    }
+    Ok(Tree {
+        entries,
+        submodules,
+        source: ContentSource::Objects,
+    })
 }
 
 /// Lists a commit's tree level by level, the trees of each level decoded in parallel: on a

@@ -21,8 +21,8 @@ pub fn render(report: &Report, color: bool) -> String {
     let paint = Paint { color };
     let mut out = String::new();
     header(&mut out, report, &paint);
-    if let Some(pull_request) = &report.pull_request {
-        change(&mut out, report, pull_request, &paint);
+    if report.compared() {
+        change(&mut out, report, &paint);
         summary(&mut out, report, &paint);
         return out;
     }
@@ -54,9 +54,24 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
-/// Pull-request mode: what the change did — regressions and new failures first, then
-/// improvements — with unchanged findings counted, not repeated, and the change's figures.
-fn change(out: &mut String, report: &Report, pull_request: &PullRequest, paint: &Paint) {
+/// Pull-request and staged mode: what the change did — regressions and new failures first,
+/// then improvements — with unchanged findings counted, not repeated.
+fn change(out: &mut String, report: &Report, paint: &Paint) {
+    match &report.pull_request {
+        Some(pull_request) => pull_request_line(out, pull_request),
+        None => {
+            let base = match (report.repository.scanned, &report.repository.head) {
+                (Scanned::Staged, Some(_)) => "compared with HEAD",
+                _ => "compared with an empty tree (no commits yet)",
+            };
+            let _ = writeln!(out, "{base}");
+        }
+    }
+    changes(out, report, paint);
+}
+
+/// The base and the size of a pull request.
+fn pull_request_line(out: &mut String, pull_request: &PullRequest) {
     let mut line = format!(
         "compared with {} (merge base {}) · {} of its own",
         pull_request.base,
@@ -74,6 +89,11 @@ fn change(out: &mut String, report: &Report, pull_request: &PullRequest, paint: 
         let _ = write!(line, " · {lines} changed in {files}");
     }
     wrap_into(out, &line, "", "  ");
+}
+
+/// Regressions, new failures and improvements, each with their findings; the unchanged
+/// counted.
+fn changes(out: &mut String, report: &Report, paint: &Paint) {
     let with = |change: Change| -> Vec<&Finding> {
         let mut found: Vec<&Finding> = report
             .findings
@@ -116,7 +136,7 @@ fn change(out: &mut String, report: &Report, pull_request: &PullRequest, paint: 
             .count();
         let text = format!(
             "Unchanged since the base: {} ({failing} failing), not repeated; \
-             `opslint check` without --base lists them.",
+             a plain `opslint check` lists them.",
             plural(unchanged.len(), "finding"),
         );
         out.push('\n');
@@ -188,6 +208,10 @@ fn header(out: &mut String, report: &Report, paint: &Paint) {
     let what = match (repository.scanned, &repository.rev) {
         (Scanned::Rev, Some(rev)) => format!("{rev} ({})", short(repository.head.as_deref())),
         (Scanned::Rev, None) => format!("commit {}", short(repository.head.as_deref())),
+        (Scanned::Staged, _) => match &repository.head {
+            Some(head) => format!("staged changes (HEAD {})", short(Some(head))),
+            None => "staged changes (no commits yet)".to_owned(),
+        },
         (Scanned::Worktree, _) => match &repository.head {
             Some(head) => format!("working tree (HEAD {})", short(Some(head))),
             None => "working tree (no commits yet)".to_owned(),

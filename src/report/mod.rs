@@ -135,6 +135,11 @@ impl Report {
         self
     }
 
+    /// Whether the findings were compared with a base (`--base`, `--staged`).
+    pub fn compared(&self) -> bool {
+        self.findings.iter().any(|finding| finding.change.is_some())
+    }
+
     /// The failing findings that can fail the run: in pull-request mode only those the
     /// change introduced (regressed or new), else all.
     pub fn gating(&self) -> impl Iterator<Item = &Finding> {

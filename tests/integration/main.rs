@@ -8,4 +8,5 @@ mod pipelines;
 mod pull_request;
 mod repositories;
 mod rules;
+mod staged;
 mod support;
