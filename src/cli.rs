@@ -55,7 +55,7 @@ impl ColorChoice {
 pub enum Command {
     /// Report which DevOps practices a repository shows evidence of.
     #[command(after_help = EXIT_CODES)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: id, area, severity, title.
     Rules {
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -150,6 +150,14 @@ pub struct CheckArgs {
     /// only what the commit would break fails it; no history pass.
     #[arg(long, conflicts_with = "rev")]
     pub staged: bool,
+    /// Accept the failures this baseline file lists: they are reported as baselined and
+    /// fail nothing (default: the config's `[scan] baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's failures in FILE, to adopt opslint on an existing repository
+    /// (then pass `--baseline FILE`, or name it in the config).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -198,7 +206,7 @@ pub type Outcome = Result<u8, miette::Report>;
 pub fn run(cli: Cli) -> Outcome {
     let color = cli.color.enabled(std::io::stdout().is_terminal());
     match cli.command {
-        Command::Check(args) => check(args, color),
+        Command::Check(args) => check(*args, color),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Init { dir, force } => init(dir, force),
@@ -226,6 +234,7 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         history: (!args.no_history).then_some(args.window),
         base: args.base,
         staged: args.staged,
+        baseline: args.baseline,
     };
     let report = scan::check(&options)?;
     let colored = color && args.output.is_none();
@@ -241,9 +250,17 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
             write_file(path, |file| write(format, file))?;
         }
     }
+    if let Some(path) = &args.write_baseline {
+        let baseline = crate::baseline::render(&report);
+        write_file(path, |file| file.write_all(baseline.as_bytes()))?;
+    }
     match &args.output {
         Some(path) => write_file(path, |file| write(args.format, file))?,
         None => write_stdout(|out| write(args.format, out))?,
+    }
+    // Recording a baseline accepts today's failures: nothing failed.
+    if args.write_baseline.is_some() {
+        return Ok(0);
     }
     Ok(exit_code(&report, args.fail_on))
 }

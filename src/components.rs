@@ -240,6 +240,7 @@ mod tests {
             remediation: "".into(),
             note: None,
             change: None,
+            baselined: false,
         }
     }
 

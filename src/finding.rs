@@ -96,6 +96,9 @@ pub struct Finding {
     /// In pull-request mode (`check --base`), how it moved since the merge base.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<Change>,
+    /// A failure the baseline accepts: reported, but it fails nothing.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub baselined: bool,
 }
 
 /// What judging a rule found, before it becomes the repository's finding (with the rule's
@@ -132,6 +135,7 @@ impl Finding {
             remediation: rule.remediation.clone(),
             note: None,
             change: None,
+            baselined: false,
         }
     }
 

@@ -1,6 +1,7 @@
 //! opslint: a git-native DevOps practices linter. The binary is a thin shell over this library.
 
 pub mod area;
+pub mod baseline;
 pub mod cli;
 pub mod compare;
 pub mod components;

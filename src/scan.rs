@@ -6,6 +6,7 @@ use gix::ObjectId;
 use miette::Diagnostic;
 use thiserror::Error;
 
+use crate::baseline::{Baseline, BaselineError};
 use crate::compare;
 use crate::diagnostic::ConfigError;
 use crate::engine::{self, Plan};
@@ -31,6 +32,17 @@ pub enum ScanError {
     #[diagnostic(code(opslint::config_unreadable))]
     ConfigUnreadable { path: PathBuf, message: String },
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Baseline(#[from] Box<BaselineError>),
+
+    #[error("cannot read the baseline {name}: {message}")]
+    #[diagnostic(
+        code(opslint::baseline_unreadable),
+        help("write one with `opslint check --write-baseline FILE`")
+    )]
+    BaselineUnreadable { name: String, message: String },
+
     #[error("invalid glob in the rule set: {0}")]
     #[diagnostic(code(opslint::glob))]
     Glob(#[from] crate::matcher::MatcherError),
@@ -51,6 +63,9 @@ pub struct ScanOptions {
     pub base: Option<String>,
     /// Scan the index (what is staged) instead, compared with HEAD unless `base` is given.
     pub staged: bool,
+    /// Failures to accept (`--baseline`); else the config's `[scan] baseline`, a file of
+    /// the scanned tree.
+    pub baseline: Option<PathBuf>,
 }
 
 pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
@@ -154,11 +169,59 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         files: tree.entries.len(),
         submodules: tree.submodules.clone(),
     };
-    Ok(Report::new(repository, findings)
+    let mut report = Report::new(repository, findings)
         .with_components(evaluation.components)
         .with_history(history)
-        .with_pull_request(pull_request))
+        .with_pull_request(pull_request);
+    if let Some(baseline) = load_baseline(options, &settings, &target, &tree)? {
+        baseline.apply(&mut report);
+    }
+    Ok(report)
 }
+
+/// The baseline named by `--baseline` (a file on disk) or by the config (a file of the
+/// scanned tree, so `--rev` and bare mirrors use the commit's own).
+fn load_baseline(
+    options: &ScanOptions,
+    settings: &Settings,
+    target: &Target,
+    tree: &Tree,
+) -> Result<Option<Baseline>, ScanError> {
+    let unreadable = |name: &str, message: String| ScanError::BaselineUnreadable {
+        name: name.to_owned(),
+        message,
+    };
+    let (name, text) = if let Some(path) = &options.baseline {
+        let name = path.display().to_string();
+        let text =
+            std::fs::read_to_string(path).map_err(|error| unreadable(&name, error.to_string()))?;
+        (name, text)
+    } else if let Some(name) = &settings.baseline {
+        let entry = tree
+            .find(name)
+            .ok_or_else(|| unreadable(name, "the scanned tree has no such file".to_owned()))?;
+        let repo = target.repo.to_thread_local();
+        let text = match content::read_one(&repo, tree, entry, MAX_BASELINE_SIZE) {
+            Content::Text(bytes) => String::from_utf8(bytes)
+                .map_err(|_| unreadable(name, "not valid UTF-8".to_owned()))?,
+            Content::Binary => return Err(unreadable(name, "it is a binary file".to_owned())),
+            Content::TooLarge(size) => {
+                return Err(unreadable(
+                    name,
+                    format!("it is {size} bytes, over the {MAX_BASELINE_SIZE}-byte limit"),
+                ));
+            }
+            Content::Unreadable(why) => return Err(unreadable(name, why)),
+        };
+        (name.clone(), text)
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(Baseline::parse(&name, &text)?))
+}
+
+/// A baseline lists at most a few hundred findings; a larger file is not one.
+const MAX_BASELINE_SIZE: u64 = 16 * 1024 * 1024;
 
 /// What the scanned tree is compared with.
 enum Base<'a> {

@@ -41,6 +41,8 @@ pub struct Settings {
     /// Tags whose names match are releases (`[history] release-tag`); else the built-in
     /// `release-tag` pattern.
     pub release_tag: Option<rules::Pattern>,
+    /// `[scan] baseline`: a file of the scanned tree listing accepted failures.
+    pub baseline: Option<String>,
 }
 
 impl Default for Settings {
@@ -56,6 +58,7 @@ impl Default for Settings {
                 .collect(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             release_tag: None,
+            baseline: None,
         }
     }
 }
@@ -110,6 +113,7 @@ struct ScanSpec {
     exclude: Option<Vec<Spanned<String>>>,
     extend_exclude: Option<Vec<Spanned<String>>>,
     max_file_size: Option<Spanned<ByteSize>>,
+    baseline: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -293,6 +297,9 @@ impl Settings {
                     Some(glob.span()),
                 )),
             }
+        }
+        if let Some(baseline) = scan.baseline {
+            self.baseline = Some(baseline.into_inner());
         }
         if let Some(size) = scan.max_file_size {
             let parsed = match size.get_ref() {

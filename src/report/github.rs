@@ -39,8 +39,23 @@ pub fn render(report: &Report) -> String {
     let mut summary = format!(
         "opslint: {score} · {} passed · {} failed",
         report.count(Status::Pass),
-        report.count(Status::Fail)
+        failing.len()
     );
+    for (count, label) in [
+        (report.count(Status::Exempted), "exempted"),
+        (
+            report
+                .findings
+                .iter()
+                .filter(|finding| finding.baselined)
+                .count(),
+            "accepted by the baseline",
+        ),
+    ] {
+        if count > 0 {
+            let _ = write!(summary, " · {count} {label}");
+        }
+    }
     if failing.len() > ANNOTATIONS {
         let more = plural(failing.len() - ANNOTATIONS, "more failing finding");
         let _ = write!(summary, " ({more} in the full report)");

@@ -39,10 +39,11 @@ pub fn render(report: &Report, color: bool) -> String {
             " ".repeat(gap),
             paint.style(BOLD, &score)
         );
+        // Failures the baseline accepts are counted in the summary, not listed.
         for finding in report
             .findings
             .iter()
-            .filter(|finding| finding.area == area.id)
+            .filter(|finding| finding.area == area.id && !finding.baselined)
         {
             render_finding(&mut out, finding, &paint);
         }
@@ -98,7 +99,7 @@ fn changes(out: &mut String, report: &Report, paint: &Paint) {
         let mut found: Vec<&Finding> = report
             .findings
             .iter()
-            .filter(|finding| finding.change == Some(change))
+            .filter(|finding| finding.change == Some(change) && !finding.baselined)
             .collect();
         found.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
         found
@@ -296,7 +297,7 @@ fn summary(out: &mut String, report: &Report, paint: &Paint) {
     let failed: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|finding| finding.status == Status::Fail)
+        .filter(|finding| finding.status == Status::Fail && !finding.baselined)
         .collect();
     let mut parts = vec![match report.score {
         Some(score) => format!("score {score}/100"),
@@ -318,6 +319,14 @@ fn summary(out: &mut String, report: &Report, paint: &Paint) {
         let _ = write!(failed_part, " ({})", by_severity.join(", "));
     }
     parts.push(failed_part);
+    let baselined = report
+        .findings
+        .iter()
+        .filter(|finding| finding.baselined)
+        .count();
+    if baselined > 0 {
+        parts.push(format!("{baselined} accepted by the baseline"));
+    }
     for (status, label) in [
         (Status::NotApplicable, "not applicable"),
         (Status::Unknown, "unknown"),

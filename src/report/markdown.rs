@@ -77,6 +77,18 @@ pub fn render(report: &Report) -> String {
     if left_out > 0 {
         let _ = writeln!(out, "\n…and {left_out} more: see the full report.");
     }
+    let baselined = report
+        .findings
+        .iter()
+        .filter(|finding| finding.baselined)
+        .count();
+    if baselined > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} accepted by the baseline, not listed.",
+            crate::text::plural(baselined, "failing finding")
+        );
+    }
     let improved: Vec<&Finding> = report
         .findings
         .iter()
@@ -108,6 +120,28 @@ pub fn render(report: &Report) -> String {
                 crate::text::plural(unchanged, "finding")
             );
         }
+    }
+    let exempted: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.status == Status::Exempted)
+        .collect();
+    if !exempted.is_empty() && out.len() < LIMIT {
+        let _ = writeln!(
+            out,
+            "\n<details><summary>Exempted ({})</summary>\n",
+            exempted.len()
+        );
+        for finding in exempted {
+            let _ = writeln!(
+                out,
+                "- **{}** `{}` — {}",
+                escape(&finding.title),
+                finding.rule,
+                escape(&finding.message)
+            );
+        }
+        let _ = writeln!(out, "\n</details>");
     }
     let passed: Vec<&Finding> = report
         .findings

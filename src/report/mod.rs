@@ -135,16 +135,28 @@ impl Report {
         self
     }
 
+    /// Where a finding with no file of its own is shown (SARIF) and fingerprinted
+    /// (baselines): the config file when there is one, else the README, which nearly every
+    /// repository has.
+    pub fn anchor(&self) -> String {
+        self.repository
+            .config
+            .clone()
+            .filter(|config| !config.starts_with('/'))
+            .unwrap_or_else(|| "README.md".to_owned())
+    }
+
     /// Whether the findings were compared with a base (`--base`, `--staged`).
     pub fn compared(&self) -> bool {
         self.findings.iter().any(|finding| finding.change.is_some())
     }
 
-    /// The failing findings that can fail the run: in pull-request mode only those the
-    /// change introduced (regressed or new), else all.
+    /// The failing findings that can fail the run: not in the baseline, and in
+    /// pull-request mode only those the change introduced (regressed or new).
     pub fn gating(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|finding| {
             finding.status == Status::Fail
+                && !finding.baselined
                 && finding
                     .change
                     .is_none_or(crate::compare::Change::introduced)

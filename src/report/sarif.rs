@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::Report;
-use crate::finding::Finding;
+use crate::finding::{Finding, Status};
 use crate::rules::builtin_rules;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -35,10 +35,16 @@ fn log(report: &Report) -> Value {
         .iter()
         .map(|finding| descriptor(finding, rationales.get(&finding.rule)))
         .collect();
-    let anchor = anchor(report);
-    // In pull-request mode, only the failures the change introduced.
+    let anchor = report.anchor();
+    // In pull-request mode, only the failures the change introduced. Exempted rules are
+    // results suppressed with the config's reason, so code scanning shows them as such.
+    let exempted = report
+        .findings
+        .iter()
+        .filter(|finding| finding.status == Status::Exempted);
     let results: Vec<Value> = report
         .gating()
+        .chain(exempted)
         .map(|finding| result(finding, index[finding.rule.as_str()], &anchor))
         .collect();
     json!({
@@ -77,14 +83,20 @@ fn descriptor(finding: &Finding, rationale: Option<&String>) -> Value {
 }
 
 fn result(finding: &Finding, rule_index: usize, anchor: &str) -> Value {
-    let evidence = finding.evidence.first();
-    let path = evidence.map_or(anchor, |evidence| evidence.path.as_str());
-    let line = evidence.and_then(|evidence| evidence.line).unwrap_or(1);
+    let path = finding
+        .evidence
+        .first()
+        .map_or(anchor, |evidence| evidence.path.as_str());
+    let line = finding
+        .evidence
+        .first()
+        .and_then(|evidence| evidence.line)
+        .unwrap_or(1);
     let mut message = finding.message.clone();
     if let Some(note) = &finding.note {
         message = format!("{message} {note}");
     }
-    json!({
+    let mut result = json!({
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
         "level": finding.severity.as_str(),
@@ -93,18 +105,20 @@ fn result(finding: &Finding, rule_index: usize, anchor: &str) -> Value {
             "artifactLocation": { "uri": path },
             "region": { "startLine": line },
         }}],
-        // Stable across runs and line moves: the rule and the file, not the line.
-        "partialFingerprints": { "opslintRule/v1": format!("{}:{path}", finding.rule) },
-    })
-}
-
-/// Where a finding with no file of its own is shown: the config file when there is one,
-/// else the README, which nearly every repository has.
-fn anchor(report: &Report) -> String {
-    report
-        .repository
-        .config
-        .clone()
-        .filter(|config| !config.starts_with('/'))
-        .unwrap_or_else(|| "README.md".to_owned())
+        // Stable across runs and line moves: the rule and the file, not the line (and not
+        // the anchor of a repository-wide finding, which moves when a config is added).
+        "partialFingerprints": { "opslintRule/v1": format!(
+            "{}:{}",
+            finding.rule,
+            crate::baseline::fingerprint_path(finding)
+        ) },
+    });
+    if finding.status == Status::Exempted {
+        let reason = finding
+            .message
+            .strip_prefix("Exempted: ")
+            .unwrap_or(&finding.message);
+        result["suppressions"] = json!([{ "kind": "external", "justification": reason }]);
+    }
+    result
 }
