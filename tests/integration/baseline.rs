@@ -22,8 +22,9 @@ fn a_baseline_accepts_todays_failures_and_fails_on_new_ones() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|entry| entry["rule"] == "collaboration.code-owners"
-                && entry.get("path").is_none())
+            .any(
+                |entry| entry["rule"] == "collaboration.code-owners" && entry.get("path").is_none()
+            )
     );
 
     let (code, report) = json_report(

@@ -1,5 +1,6 @@
 //! Integration tests, built into one binary.
 
+mod action;
 mod baseline;
 mod cli;
 mod components;
