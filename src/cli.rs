@@ -462,11 +462,19 @@ pub fn explanation(rule: &Rule) -> String {
                 comparison,
                 threshold,
                 min_commits,
-            } => format!(
-                "the history figure {figure} is {} {threshold} over the window (judged when \
-                 the window holds at least {min_commits} commits)",
-                comparison.words()
-            ),
+            } => match crate::history::figures::definition(figure).map(|known| known.scope) {
+                Some(crate::history::figures::Scope::PullRequest) => format!(
+                    "the pull-request figure {figure} is {} {threshold} (judged with \
+                     `check --base`, on the change since the merge base)",
+                    comparison.words()
+                ),
+                _ => format!(
+                    "the history figure {figure} is {} {threshold} over the window (judged \
+                     when the window holds at least {})",
+                    comparison.words(),
+                    crate::text::plural(*min_commits, "commit")
+                ),
+            },
         };
         let line = match check.kind.pattern() {
             Some(pattern) => format!("- {holds} /{}/", pattern.as_str()),

@@ -13,6 +13,9 @@ max-file-size = "1 MiB"
 # Paths that are evidence for no rule, in addition to the defaults
 # (node_modules, vendor, third_party, fixtures, testdata). Use `exclude` to replace the defaults.
 extend-exclude = []
+# Failures accepted when adopting opslint (`opslint check --write-baseline FILE` records
+# them): a file of the repository; only failures not in it fail a run.
+# baseline = ".opslint-baseline.json"
 
 # Per-rule overrides: severity (error | warning | note | off) and thresholds.
 # [rules."ci.runs-tests"]

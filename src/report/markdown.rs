@@ -216,10 +216,45 @@ fn escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::*;
+    use crate::area::Area;
+    use crate::repo::Scanned;
+    use crate::report::RepositoryInfo;
 
     #[test]
     fn html_is_escaped_outside_code_spans_only() {
         assert_eq!(escape("a <b> `<c>`\nd"), "a &lt;b&gt; `<c>` d");
+    }
+
+    /// A monorepo's worth of long failures still fits GitHub's 1 MiB step summary.
+    #[test]
+    fn a_huge_report_stays_under_the_summary_limit() {
+        let failing = |index: usize| Finding {
+            rule: format!("custom.rule-{index}"),
+            area: Area::Ci,
+            status: Status::Fail,
+            severity: Severity::Error,
+            weight: 1,
+            title: "A very long title".repeat(20).into(),
+            message: "A message that names many files. ".repeat(200),
+            evidence: Vec::new(),
+            remediation: "Do the thing. ".repeat(100).into(),
+            note: None,
+            change: None,
+            baselined: false,
+        };
+        let repository = RepositoryInfo {
+            path: "/r".to_owned(),
+            head: None,
+            scanned: Scanned::Rev,
+            rev: None,
+            config: None,
+            files: 0,
+            submodules: Vec::new(),
+        };
+        let report = Report::new(repository, (0..5_000).map(failing).collect());
+        let text = render(&report);
+        assert!(text.len() < 1024 * 1024, "{} bytes", text.len());
+        assert!(text.contains("more: see the full report"));
     }
 }

@@ -153,6 +153,25 @@ fn markdown_format_is_a_job_summary() {
     assert!(text.len() < 1024 * 1024);
 }
 
+/// Paths with the characters workflow commands must escape (`%`, `:`, `,`, a newline), and
+/// Markdown's HTML, in both CI formats.
+#[test]
+fn github_and_markdown_snapshots_escape_awkward_paths() {
+    let repo = sample();
+    repo.write("odd%dir:a,b/Dockerfile", "FROM python:latest\n");
+    repo.write("new\nline <x>/Dockerfile", "FROM node:latest\n");
+    repo.commit("Awkward paths");
+    for format in ["github", "markdown"] {
+        let output = opslint()
+            .args(["check", "--rev", "HEAD", "--no-history", "--format", format])
+            .arg(repo.path())
+            .output()
+            .unwrap();
+        let text = redact(&String::from_utf8(output.stdout).unwrap(), repo.path());
+        insta::assert_snapshot!(format!("{format}_report"), text);
+    }
+}
+
 #[test]
 fn one_scan_writes_several_formats() {
     let repo = sample();
