@@ -420,7 +420,7 @@ const FIGURES: &[Definition] = &[
     },
     Definition {
         id: "pr.commits",
-        label: "commits in the pull request",
+        label: "commits in the pull request, merges aside",
         unit: "commits",
         scope: Scope::PullRequest,
         better: Better::Lower,

@@ -43,14 +43,7 @@ pub fn render(report: &Report) -> String {
     );
     for (count, label) in [
         (report.count(Status::Exempted), "exempted"),
-        (
-            report
-                .findings
-                .iter()
-                .filter(|finding| finding.baselined)
-                .count(),
-            "accepted by the baseline",
-        ),
+        (report.baselined(), "accepted by the baseline"),
     ] {
         if count > 0 {
             let _ = write!(summary, " · {count} {label}");

@@ -319,11 +319,7 @@ fn summary(out: &mut String, report: &Report, paint: &Paint) {
         let _ = write!(failed_part, " ({})", by_severity.join(", "));
     }
     parts.push(failed_part);
-    let baselined = report
-        .findings
-        .iter()
-        .filter(|finding| finding.baselined)
-        .count();
+    let baselined = report.baselined();
     if baselined > 0 {
         parts.push(format!("{baselined} accepted by the baseline"));
     }

@@ -77,11 +77,7 @@ pub fn render(report: &Report) -> String {
     if left_out > 0 {
         let _ = writeln!(out, "\n…and {left_out} more: see the full report.");
     }
-    let baselined = report
-        .findings
-        .iter()
-        .filter(|finding| finding.baselined)
-        .count();
+    let baselined = report.baselined();
     if baselined > 0 {
         let _ = writeln!(
             out,

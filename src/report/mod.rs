@@ -146,6 +146,14 @@ impl Report {
             .unwrap_or_else(|| "README.md".to_owned())
     }
 
+    /// How many failures the baseline accepts.
+    pub fn baselined(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|finding| finding.baselined)
+            .count()
+    }
+
     /// Whether the findings were compared with a base (`--base`, `--staged`).
     pub fn compared(&self) -> bool {
         self.findings.iter().any(|finding| finding.change.is_some())

@@ -60,12 +60,7 @@ fn staged_needs_an_index() {
 
 #[test]
 fn hook_install_writes_an_executable_hook_and_keeps_an_existing_one() {
-    let repo = TestRepo::from_fixture("repos/sample");
-    opslint()
-        .args(["hook", "install"])
-        .arg(repo.path())
-        .assert()
-        .success();
+    let repo = sample_with_hook();
     let hook = repo.path().join(".git/hooks/pre-commit");
     let script = std::fs::read_to_string(&hook).unwrap();
     assert!(script.starts_with("#!/bin/sh\n"));
@@ -104,12 +99,7 @@ fn hook_install_writes_an_executable_hook_and_keeps_an_existing_one() {
 /// The installed hook, run by git itself: a commit that drops the pipeline is refused.
 #[test]
 fn the_installed_hook_blocks_a_commit_that_drops_the_pipeline() {
-    let repo = TestRepo::from_fixture("repos/sample");
-    opslint()
-        .args(["hook", "install"])
-        .arg(repo.path())
-        .assert()
-        .success();
+    let repo = sample_with_hook();
     let bin = assert_cmd::cargo::cargo_bin("opslint");
     let path = format!(
         "{}:{}",
@@ -137,4 +127,15 @@ fn the_installed_hook_blocks_a_commit_that_drops_the_pipeline() {
     assert!(!refused.status.success());
     // git shows a hook's output on its standard error.
     assert!(String::from_utf8_lossy(&refused.stderr).contains("Regressions"));
+}
+
+/// The sample repository with `opslint hook install` run in it.
+fn sample_with_hook() -> TestRepo {
+    let repo = TestRepo::from_fixture("repos/sample");
+    opslint()
+        .args(["hook", "install"])
+        .arg(repo.path())
+        .assert()
+        .success();
+    repo
 }
