@@ -75,6 +75,10 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Scan every repository under some folders (clones and bare mirrors), in parallel:
+    /// one JSON line per repository, written as each finishes.
+    #[command(after_help = SWEEP_EXIT_CODES)]
+    Sweep(SweepArgs),
     /// Git hooks: `opslint hook install` writes a pre-commit hook.
     Hook {
         #[command(subcommand)]
@@ -82,6 +86,56 @@ pub enum Command {
     },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
+}
+
+const SWEEP_EXIT_CODES: &str = "\
+Exit codes:
+  0  the sweep completed, whatever it found (repositories that failed have error lines)
+  1  with --fail-on: some repository has a failing finding at or above it
+  2  the sweep itself could not run (no repositories, unwritable output, bad arguments)";
+
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Folders to search for repositories (a found repository is not descended into;
+    /// symbolic links are not followed).
+    pub roots: Vec<PathBuf>,
+    /// Also sweep the repositories listed in FILE, one path per line (`-`: standard input).
+    #[arg(long, value_name = "FILE")]
+    pub repos_from: Option<PathBuf>,
+    /// How many folders below a root to look for repositories.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub depth: usize,
+    /// Write the JSON lines to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Skip the repositories FILE (--output) already has lines for, and append.
+    #[arg(long, requires = "output")]
+    pub resume: bool,
+    /// Sweep only part K of N of the repositories (by a stable hash of each repository's
+    /// name): N machines each take one part, `opslint report` merges their files.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::sweep::discover::Shard>,
+    /// The organisation's config, applied under each repository's own `.opslint.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Use only --config, not the repositories' own `.opslint.toml`.
+    #[arg(long)]
+    pub ignore_repo_config: bool,
+    /// Time budget per repository, in seconds; over it, the repository gets an error line.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub timeout_per_repo: u64,
+    /// The history window of each repository (as for check).
+    #[arg(long, value_name = "WINDOW", default_value = "90d")]
+    pub window: Window,
+    /// Skip the history pass.
+    #[arg(long)]
+    pub no_history: bool,
+    /// Repositories scanned at once (default: the number of CPUs).
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Exit 1 when a repository has a failing finding at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
 }
 
 #[derive(Debug, Subcommand)]
@@ -210,6 +264,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Init { dir, force } => init(dir, force),
+        Command::Sweep(args) => sweep(args),
         Command::Hook {
             action: HookAction::Install { path, force },
         } => {
@@ -235,6 +290,8 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         base: args.base,
         staged: args.staged,
         baseline: args.baseline,
+        layer_repo_config: false,
+        deadline: None,
     };
     let report = scan::check(&options)?;
     let colored = color && args.output.is_none();
@@ -295,6 +352,64 @@ fn write_file(
     std::fs::File::create(path)
         .and_then(|mut file| write(&mut file))
         .map_err(|error| miette::miette!("cannot write {}: {error}", path.display()))
+}
+
+fn sweep(args: SweepArgs) -> Outcome {
+    use crate::sweep::{self, SweepOptions, discover};
+
+    let mut candidates = Vec::new();
+    for root in &args.roots {
+        if !root.is_dir() {
+            return Err(miette::miette!("{} is not a folder", root.display()));
+        }
+        candidates.extend(discover::under(root, args.depth));
+    }
+    if let Some(list) = &args.repos_from {
+        let listed = if list.as_os_str() == "-" {
+            discover::listed(std::io::stdin().lock())
+        } else {
+            std::fs::File::open(list)
+                .and_then(|file| discover::listed(std::io::BufReader::new(file)))
+        };
+        candidates.extend(
+            listed.map_err(|error| miette::miette!("cannot read {}: {error}", list.display()))?,
+        );
+    }
+    if let Some(shard) = args.shard {
+        candidates.retain(|candidate| shard.takes(candidate));
+    }
+    if candidates.is_empty() && args.shard.is_none() {
+        return Err(miette::miette!(
+            help = "give folders that hold clones or bare mirrors, or --repos-from FILE",
+            "no repositories to sweep"
+        ));
+    }
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+    });
+    let summary = sweep::run(SweepOptions {
+        candidates,
+        output: args.output,
+        resume: args.resume,
+        config: args.config,
+        ignore_repo_config: args.ignore_repo_config,
+        history: (!args.no_history).then_some(args.window),
+        timeout: Some(std::time::Duration::from_secs(args.timeout_per_repo)),
+        jobs,
+        fail_on: args.fail_on.threshold(),
+    })?;
+    let swept = summary.scanned + summary.failed;
+    let noun = if swept == 1 {
+        "repository"
+    } else {
+        "repositories"
+    };
+    let mut line = format!("swept {swept} {noun} ({} failed to scan)", summary.failed);
+    if summary.skipped > 0 {
+        line.push_str(&format!(", {} already done", summary.skipped));
+    }
+    eprintln!("{line}");
+    Ok(u8::from(summary.failing > 0))
 }
 
 fn exit_code(report: &Report, fail_on: FailOn) -> u8 {

@@ -17,6 +17,7 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod settings;
+pub mod sweep;
 pub mod template;
 pub mod text;
 mod tomldoc;

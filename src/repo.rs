@@ -66,6 +66,13 @@ pub enum RepoError {
     )]
     NoIndex,
 
+    #[error("the scan took longer than its time budget")]
+    #[diagnostic(
+        code(opslint::timed_out),
+        help("raise --timeout-per-repo, or narrow the history window (--window)")
+    )]
+    TimedOut,
+
     #[error("cannot read the repository: {message}")]
     #[diagnostic(
         code(opslint::unreadable_object),
@@ -80,6 +87,20 @@ impl RepoError {
     pub fn unreadable(error: impl std::fmt::Display) -> RepoError {
         RepoError::Unreadable {
             message: error.to_string(),
+        }
+    }
+}
+
+/// When a scan gives up: checked between units of work (a commit, a level of the tree), so
+/// an over-budget repository stops a sweep's worker soon after its budget.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Deadline(pub Option<std::time::Instant>);
+
+impl Deadline {
+    pub fn check(self) -> Result<(), RepoError> {
+        match self.0 {
+            Some(at) if std::time::Instant::now() >= at => Err(RepoError::TimedOut),
+            _ => Ok(()),
         }
     }
 }
@@ -106,6 +127,8 @@ pub struct Target {
     pub rev: Option<String>,
     /// The commit scanned, or the commit HEAD points at when the working tree is scanned.
     pub head: Option<ObjectId>,
+    /// When listing gives up.
+    pub deadline: Deadline,
 }
 
 /// Where the files come from; `Scanned` is what a report says about it.
@@ -181,6 +204,7 @@ pub fn open(path: &Path, rev: Option<&str>) -> Result<Target, RepoError> {
             source: Source::Worktree,
             rev: None,
             head,
+            deadline: Deadline::default(),
         });
     };
     if head.is_none() && rev == "HEAD" {
@@ -205,6 +229,7 @@ pub fn open(path: &Path, rev: Option<&str>) -> Result<Target, RepoError> {
         source: Source::Tree(tree),
         rev: Some(rev),
         head: commit,
+        deadline: Deadline::default(),
     })
 }
 
@@ -262,6 +287,7 @@ impl Target {
             source: Source::Tree(tree),
             rev: Some(commit.to_string()),
             head: Some(commit),
+            deadline: self.deadline,
         }
     }
 }

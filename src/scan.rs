@@ -13,7 +13,7 @@ use crate::engine::{self, Plan};
 use crate::facts::content::{self, Content};
 use crate::facts::tree::{self, Tree};
 use crate::history::{self, Window};
-use crate::repo::{self, RepoError, Target};
+use crate::repo::{self, Deadline, RepoError, Target};
 use crate::report::{Report, RepositoryInfo};
 use crate::rules::{self, Rule};
 use crate::settings::{CONFIG_FILE_NAME, DEFAULT_MAX_FILE_SIZE, Settings};
@@ -66,14 +66,21 @@ pub struct ScanOptions {
     /// Failures to accept (`--baseline`); else the config's `[scan] baseline`, a file of
     /// the scanned tree.
     pub baseline: Option<PathBuf>,
+    /// With `config` given: apply the repository's own `.opslint.toml` on top of it (a
+    /// sweep's organisation config) instead of ignoring it (`check --config`).
+    pub layer_repo_config: bool,
+    /// Give up with `RepoError::TimedOut` past this instant (a sweep's per-repository budget).
+    pub deadline: Option<std::time::Instant>,
 }
 
 pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
-    let target = if options.staged {
+    let deadline = Deadline(options.deadline);
+    let mut target = if options.staged {
         repo::open_staged(&options.path)?
     } else {
         repo::open(&options.path, options.rev.as_deref())?
     };
+    target.deadline = deadline;
     // The built-in rules and their matcher do not need the tree: they are prepared while
     // the tree is listed, for the default settings, which is what applies without a config.
     let (tree, prepared) = std::thread::scope(|scope| {
@@ -111,7 +118,8 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     let (evaluation, history, at_base) = std::thread::scope(|scope| {
         let history = scope.spawn(|| match (window, target.head) {
             (Some(window), Some(tip)) => {
-                history::section(&target.repo, tip, window, settings.release_tag.as_ref()).map(Some)
+                let release_tag = settings.release_tag.as_ref();
+                history::section(&target.repo, tip, window, release_tag, deadline).map(Some)
             }
             _ => Ok(None),
         });
@@ -161,6 +169,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         }
     }
     let repository = RepositoryInfo {
+        name: None,
         path: target.root.display().to_string(),
         head: target.head.map(|id| id.to_string()),
         scanned: target.scanned(),
@@ -239,34 +248,58 @@ fn load_settings(
     tree: &Tree,
     builtin: &[Rule],
 ) -> Result<(Settings, Option<String>), ScanError> {
-    let (name, text) = if let Some(path) = &options.config {
-        let text = std::fs::read_to_string(path).map_err(|error| ScanError::ConfigUnreadable {
-            path: path.clone(),
-            message: error.to_string(),
-        })?;
-        (path.display().to_string(), text)
-    } else if let Some(entry) = tree.find(CONFIG_FILE_NAME) {
-        let repo = target.repo.to_thread_local();
-        let unreadable = |message: String| ScanError::ConfigUnreadable {
-            path: Path::new(CONFIG_FILE_NAME).to_owned(),
-            message,
-        };
-        let text = match content::read_one(&repo, tree, entry, DEFAULT_MAX_FILE_SIZE) {
-            Content::Text(bytes) => {
-                String::from_utf8(bytes).map_err(|_| unreadable("not valid UTF-8".to_owned()))?
-            }
-            Content::Binary => return Err(unreadable("it is a binary file".to_owned())),
-            Content::TooLarge(size) => {
-                return Err(unreadable(format!(
-                    "it is {size} bytes, over the {DEFAULT_MAX_FILE_SIZE}-byte limit for config files"
-                )));
-            }
-            Content::Unreadable(why) => return Err(unreadable(why)),
-        };
-        (CONFIG_FILE_NAME.to_owned(), text)
-    } else {
-        return Ok((Settings::default(), None));
+    let given = match &options.config {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|error| ScanError::ConfigUnreadable {
+                    path: path.clone(),
+                    message: error.to_string(),
+                })?;
+            let name = path.display().to_string();
+            Some((
+                Settings::parse(&name, &text, builtin).map_err(Box::new)?,
+                name,
+            ))
+        }
+        None => None,
     };
-    let settings = Settings::parse(&name, &text, builtin).map_err(Box::new)?;
-    Ok((settings, Some(name)))
+    let own = match given {
+        Some(_) if !options.layer_repo_config => None,
+        _ => repository_config(target, tree)?,
+    };
+    Ok(match (given, own) {
+        (Some((settings, name)), None) => (settings, Some(name)),
+        (given, Some(text)) => {
+            let (base, names) = match given {
+                Some((settings, name)) => (settings, format!("{name} + {CONFIG_FILE_NAME}")),
+                None => (Settings::default(), CONFIG_FILE_NAME.to_owned()),
+            };
+            let settings =
+                Settings::parse_onto(base, CONFIG_FILE_NAME, &text, builtin).map_err(Box::new)?;
+            (settings, Some(names))
+        }
+        (None, None) => (Settings::default(), None),
+    })
+}
+
+/// The text of `.opslint.toml` at the root of the scanned tree, if there is one.
+fn repository_config(target: &Target, tree: &Tree) -> Result<Option<String>, ScanError> {
+    let Some(entry) = tree.find(CONFIG_FILE_NAME) else {
+        return Ok(None);
+    };
+    let repo = target.repo.to_thread_local();
+    let unreadable = |message: String| ScanError::ConfigUnreadable {
+        path: Path::new(CONFIG_FILE_NAME).to_owned(),
+        message,
+    };
+    match content::read_one(&repo, tree, entry, DEFAULT_MAX_FILE_SIZE) {
+        Content::Text(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| unreadable("not valid UTF-8".to_owned())),
+        Content::Binary => Err(unreadable("it is a binary file".to_owned())),
+        Content::TooLarge(size) => Err(unreadable(format!(
+            "it is {size} bytes, over the {DEFAULT_MAX_FILE_SIZE}-byte limit for config files"
+        ))),
+        Content::Unreadable(why) => Err(unreadable(why)),
+    }
 }

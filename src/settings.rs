@@ -132,8 +132,20 @@ enum ByteSize {
 impl Settings {
     /// Parses a config file. `builtin` rules are needed to check that referenced ids exist.
     pub fn parse(name: &str, text: &str, builtin: &[Rule]) -> Result<Settings, ConfigError> {
+        Settings::parse_onto(Settings::default(), name, text, builtin)
+    }
+
+    /// Parses a config file on top of `base` (an organisation's config under a
+    /// repository's): lists (`disable`, `exempt`, custom rules, `extend-exclude`) add to the
+    /// base's, settings it names replace the base's.
+    pub fn parse_onto(
+        base: Settings,
+        name: &str,
+        text: &str,
+        builtin: &[Rule],
+    ) -> Result<Settings, ConfigError> {
         let mut problems = Vec::new();
-        let mut settings = Settings::default();
+        let mut settings = base;
         let document = Document::parse(text, &mut problems);
         let mut references: Vec<(String, Range<usize>)> = Vec::new();
         // Rules given a `threshold`, which only history rules have.
@@ -241,7 +253,11 @@ impl Settings {
             }
         }
 
-        let mut known: HashSet<&str> = builtin.iter().map(|rule| rule.id.as_str()).collect();
+        let mut known: HashSet<&str> = builtin
+            .iter()
+            .chain(&settings.custom_rules)
+            .map(|rule| rule.id.as_str())
+            .collect();
         for parsed in &custom {
             if !known.insert(parsed.rule.id.as_str()) {
                 problems.push(
@@ -260,7 +276,9 @@ impl Settings {
                 );
             }
         }
-        settings.custom_rules = custom.into_iter().map(|parsed| parsed.rule).collect();
+        settings
+            .custom_rules
+            .extend(custom.into_iter().map(|parsed| parsed.rule));
         for (id, span) in thresholds {
             let rule = builtin
                 .iter()

@@ -130,6 +130,7 @@ fn list_commit_tree(target: &Target, tree_id: ObjectId) -> Result<Tree, RepoErro
     let mut first_subtree: Vec<usize> = Vec::new();
     let mut level = vec![(tree_id, BString::default())];
     while !level.is_empty() {
+        target.deadline.check()?;
         let listed: Vec<Vec<(Kind, BString, ObjectId)>> = level
             .par_iter()
             .map_init(

@@ -19,7 +19,7 @@ use std::sync::PoisonError;
 use gix::ObjectId;
 use serde::Serialize;
 
-use crate::repo::RepoError;
+use crate::repo::{Deadline, RepoError};
 use figures::{Classes, Figure, Period, Scope};
 use numstat::{Differ, FileChange};
 use walk::Commit;
@@ -85,6 +85,7 @@ pub fn section(
     tip: ObjectId,
     window: Window,
     release_tag: Option<&crate::rules::Pattern>,
+    deadline: Deadline,
 ) -> Result<History, RepoError> {
     let local = repo.to_thread_local();
     let until = local
@@ -114,8 +115,9 @@ pub fn section(
     // Missing objects (a blobless partial clone, a damaged pack) cost the figures, not the
     // report: tree findings stand on their own.
     // Renames are detected, as git log does by default.
-    let changed = match read(repo, tip, previous_since, true) {
+    let changed = match read(repo, tip, previous_since, true, deadline) {
         Ok(changed) => changed,
+        Err(RepoError::TimedOut) => return Err(RepoError::TimedOut),
         Err(error) => {
             return Ok(History {
                 shallow: false,
@@ -306,6 +308,7 @@ pub fn read(
     tip: ObjectId,
     since: Option<i64>,
     renames: bool,
+    deadline: Deadline,
 ) -> Result<Vec<Changed>, RepoError> {
     let local = repo.to_thread_local();
     let mailmap = mailmap_at(&local, tip);
@@ -319,7 +322,7 @@ pub fn read(
                 for (index, run) in arriving {
                     let (diffed, progress) = (&diffed, &progress);
                     tasks.spawn(move |_| {
-                        let changed = diff_run(repo, run, renames, progress);
+                        let changed = diff_run(repo, run, renames, progress, deadline);
                         let mut diffed = diffed.lock().unwrap_or_else(PoisonError::into_inner);
                         diffed.push((index, changed));
                     });
@@ -333,7 +336,7 @@ pub fn read(
             let _ = runs.send((*index, run));
             *index += 1;
         };
-        let walked = walk::commits(&local, tip, since, &mailmap, |commit| {
+        let walked = walk::commits(&local, tip, since, &mailmap, deadline, |commit| {
             progress.found();
             run.push(commit);
             if run.len() >= (SHORTEST_RUN << index.min(5)).min(LONGEST_RUN) {
@@ -366,6 +369,7 @@ fn diff_run(
     run: Vec<Commit>,
     renames: bool,
     progress: &progress::Progress,
+    deadline: Deadline,
 ) -> DiffedRun {
     let mut repo = repo.to_thread_local();
     repo.objects.set_pack_cache(|| {
@@ -376,6 +380,7 @@ fn diff_run(
     let mut differ = Differ::new(renames);
     run.into_iter()
         .map(|commit| {
+            deadline.check()?;
             progress.advance();
             let merge = commit.parents.len() > 1;
             let files = if merge {

@@ -6,7 +6,7 @@ use std::collections::{BinaryHeap, HashMap, hash_map::Entry};
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 
-use crate::repo::RepoError;
+use crate::repo::{Deadline, RepoError};
 
 /// What the history figures need of a commit, read from it once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +38,7 @@ pub fn commits(
     tip: ObjectId,
     since: Option<i64>,
     mailmap: &gix::mailmap::Snapshot,
+    deadline: Deadline,
     mut emit: impl FnMut(Commit),
 ) -> Result<(), RepoError> {
     // Reached commits not walked yet, and what children need of every reached one.
@@ -61,6 +62,7 @@ pub fn commits(
     };
     reach(tip, &mut known, &mut pending, &mut queue)?;
     while let Some((time, _, id)) = queue.pop() {
+        deadline.check()?;
         let mut commit = pending.remove(&id).expect("queued commits are pending");
         if since.is_some_and(|since| time < since) {
             continue;

@@ -240,6 +240,7 @@ mod tests {
             baselined: false,
         };
         let repository = RepositoryInfo {
+            name: None,
             path: "/r".to_owned(),
             head: None,
             scanned: Scanned::Rev,

@@ -74,6 +74,9 @@ impl Default for Tool {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RepositoryInfo {
+    /// In a sweep, the repository's name: its path under the folder it was found in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub path: String,
     /// The commit scanned, or the commit HEAD points at when the working tree was scanned.
     pub head: Option<String>,

@@ -65,7 +65,8 @@ fn numstat_of_log(log: &str) -> Numstat {
 fn opslint_numstat(path: &std::path::Path, renames: bool) -> Numstat {
     let target = opslint::repo::open(path, Some("HEAD")).expect("opens");
     let tip = target.head.expect("a commit");
-    let changed = opslint::history::read(&target.repo, tip, None, renames).expect("reads history");
+    let changed = opslint::history::read(&target.repo, tip, None, renames, Default::default())
+        .expect("reads history");
     changed
         .into_iter()
         .filter(|changed| changed.commit.parents.len() <= 1)

@@ -12,3 +12,4 @@ mod repositories;
 mod rules;
 mod staged;
 mod support;
+mod sweep;

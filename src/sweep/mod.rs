@@ -1,0 +1,273 @@
+//! `opslint sweep`: every repository under some folders through the same engine as
+//! `check`, in parallel, one JSON line per repository written as each finishes, so an
+//! interrupted sweep loses nothing and `--resume` carries on.
+
+pub mod discover;
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use miette::Diagnostic;
+use serde::Serialize;
+
+use crate::finding::Severity;
+use crate::history::Window;
+use crate::scan::{self, ScanOptions};
+use discover::Candidate;
+
+/// What to sweep and how.
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    pub candidates: Vec<Candidate>,
+    /// Where lines go; `None` for standard output.
+    pub output: Option<PathBuf>,
+    pub resume: bool,
+    /// The organisation's config, under each repository's own unless `ignore_repo_config`.
+    pub config: Option<PathBuf>,
+    pub ignore_repo_config: bool,
+    pub history: Option<Window>,
+    pub timeout: Option<Duration>,
+    /// Repositories scanned at once.
+    pub jobs: usize,
+    pub fail_on: Option<Severity>,
+}
+
+/// How a sweep ended.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub scanned: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    /// Repositories with a failing finding at or above `fail_on`.
+    pub failing: usize,
+}
+
+/// A repository that could not be scanned, as its line says.
+#[derive(Serialize)]
+struct ErrorLine<'a> {
+    repository: ErrorRepository<'a>,
+    error: ErrorInfo,
+}
+
+#[derive(Serialize)]
+struct ErrorRepository<'a> {
+    path: String,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct ErrorInfo {
+    code: String,
+    message: String,
+}
+
+/// The repositories an earlier, interrupted sweep already wrote to `output`. A last line
+/// cut short by the interruption is removed, so that appending starts on a line of its own.
+pub fn done_in(output: &Path) -> std::io::Result<HashSet<String>> {
+    let text = match std::fs::read(output) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
+        Err(error) => return Err(error),
+    };
+    let complete = text
+        .iter()
+        .rposition(|&byte| byte == b'\n')
+        .map_or(0, |at| at + 1);
+    if complete < text.len() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(output)?
+            .set_len(complete as u64)?;
+    }
+    let mut done = HashSet::new();
+    for line in text[..complete].lines() {
+        // A line that is not a report is not done: it is scanned again.
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&line?) else {
+            continue;
+        };
+        if let Some(path) = value["repository"]["path"].as_str() {
+            done.insert(path.to_owned());
+        }
+    }
+    Ok(done)
+}
+
+pub fn run(options: SweepOptions) -> Result<Summary, miette::Report> {
+    let done = match (&options.output, options.resume) {
+        (Some(output), true) => done_in(output)
+            .map_err(|error| miette::miette!("cannot read {}: {error}", output.display()))?,
+        _ => HashSet::new(),
+    };
+    let mut summary = Summary::default();
+    let todo: Vec<&Candidate> = options
+        .candidates
+        .iter()
+        .filter(|candidate| !done.contains(&candidate.path.display().to_string()))
+        .collect();
+    summary.skipped = options.candidates.len() - todo.len();
+    let sink: Box<dyn Write + Send> = match &options.output {
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(options.resume)
+                .write(true)
+                .truncate(!options.resume)
+                .open(path)
+                .map_err(|error| miette::miette!("cannot write {}: {error}", path.display()))?;
+            Box::new(file)
+        }
+        None => Box::new(std::io::stdout()),
+    };
+    let sink = Mutex::new(BufWriter::new(sink));
+    let progress = Progress::new(todo.len());
+    let next = AtomicUsize::new(0);
+    let counts = Mutex::new(Summary::default());
+    let write_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..options.jobs.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(candidate) = todo.get(index) else {
+                        break;
+                    };
+                    let (line, outcome) = sweep_one(candidate, &options);
+                    let mut sink = sink.lock().unwrap_or_else(PoisonError::into_inner);
+                    let written = sink
+                        .write_all(line.as_bytes())
+                        .and_then(|()| sink.write_all(b"\n"))
+                        .and_then(|()| sink.flush());
+                    drop(sink);
+                    if let Err(error) = written {
+                        *write_error.lock().unwrap_or_else(PoisonError::into_inner) = Some(error);
+                        break;
+                    }
+                    let mut counts = counts.lock().unwrap_or_else(PoisonError::into_inner);
+                    match outcome {
+                        Outcome::Scanned { failing } => {
+                            counts.scanned += 1;
+                            counts.failing += usize::from(failing);
+                        }
+                        Outcome::Failed => counts.failed += 1,
+                    }
+                    progress.advance(counts.failed);
+                }
+            });
+        }
+    });
+    progress.finish();
+    if let Some(error) = write_error
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+    {
+        return Err(miette::miette!("cannot write the sweep's output: {error}"));
+    }
+    let counts = counts.into_inner().unwrap_or_else(PoisonError::into_inner);
+    summary.scanned = counts.scanned;
+    summary.failed = counts.failed;
+    summary.failing = counts.failing;
+    Ok(summary)
+}
+
+enum Outcome {
+    Scanned { failing: bool },
+    Failed,
+}
+
+/// One repository's line: its report, or why there is none. A panic is caught and becomes
+/// the repository's error; the sweep goes on.
+fn sweep_one(candidate: &Candidate, options: &SweepOptions) -> (String, Outcome) {
+    let scan_options = ScanOptions {
+        path: candidate.path.clone(),
+        config: options.config.clone(),
+        layer_repo_config: !options.ignore_repo_config,
+        history: options.history,
+        deadline: options.timeout.map(|budget| Instant::now() + budget),
+        ..ScanOptions::default()
+    };
+    let scanned =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan::check(&scan_options)));
+    let error = match scanned {
+        Ok(Ok(mut report)) => {
+            report.repository.name = Some(candidate.name.clone());
+            let failing = options.fail_on.is_some_and(|threshold| {
+                report.gating().any(|finding| finding.fails_at(threshold))
+            });
+            match serde_json::to_string(&report) {
+                Ok(line) => return (line, Outcome::Scanned { failing }),
+                Err(error) => ErrorInfo {
+                    code: "opslint::report".to_owned(),
+                    message: format!("the report could not be written: {error}"),
+                },
+            }
+        }
+        Ok(Err(error)) => ErrorInfo {
+            code: error
+                .code()
+                .map_or_else(|| "opslint::error".to_owned(), |code| code.to_string()),
+            message: error.to_string(),
+        },
+        Err(panic) => ErrorInfo {
+            code: "opslint::panic".to_owned(),
+            message: format!(
+                "opslint failed on this repository (a bug; please report it): {}",
+                panic_message(&panic)
+            ),
+        },
+    };
+    let line = ErrorLine {
+        repository: ErrorRepository {
+            path: candidate.path.display().to_string(),
+            name: &candidate.name,
+        },
+        error,
+    };
+    let line = serde_json::to_string(&line).unwrap_or_else(|_| "{}".to_owned());
+    (line, Outcome::Failed)
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned())
+}
+
+/// Repositories done / total, rate, time left and failures, on a terminal only.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            let style = indicatif::ProgressStyle::with_template(
+                "sweep {bar:30} {pos}/{len} repositories · {per_sec} · ETA {eta} · {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar.set_message("0 failed");
+            bar
+        });
+        Progress { bar }
+    }
+
+    fn advance(&self, failed: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{failed} failed"));
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! `opslint sweep`: many repositories, one JSON line each, whatever state they are in.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::support::{TestRepo, git_in, opslint};
+
+/// An organisation's folder: two healthy clones, a bare mirror, and the bad inputs a sweep
+/// must survive. The repositories are kept alive by the returned handles.
+fn organisation() -> (tempfile::TempDir, Vec<TestRepo>) {
+    let org = tempfile::tempdir().unwrap();
+    let root = org.path();
+    std::fs::create_dir_all(root.join("team-a")).unwrap();
+    std::fs::create_dir_all(root.join("mirrors")).unwrap();
+    let sample = TestRepo::from_fixture("repos/sample");
+    let monorepo = TestRepo::from_fixture("repos/monorepo");
+    let clone = |source: &Path, target: &str, extra: &[&str]| {
+        let source = format!("file://{}", source.display());
+        let mut args = vec!["clone", "-q"];
+        args.extend(extra);
+        args.extend([source.as_str(), target]);
+        git_in(root, &args);
+    };
+    clone(sample.path(), "team-a/sample", &[]);
+    clone(monorepo.path(), "mirrors/monorepo.git", &["--bare"]);
+    clone(sample.path(), "team-a/shallow", &["--depth", "1"]);
+    git_in(root, &["init", "-q", "team-a/empty"]);
+    // A folder named like a mirror that is none.
+    std::fs::create_dir_all(root.join("mirrors/broken.git")).unwrap();
+    std::fs::write(root.join("mirrors/broken.git/README"), "not a repository\n").unwrap();
+    // A repository whose config is malformed.
+    clone(sample.path(), "team-b/bad-config", &[]);
+    let bad = root.join("team-b/bad-config");
+    std::fs::write(bad.join(".opslint.toml"), "disable = [\n").unwrap();
+    git_in(&bad, &["add", ".opslint.toml"]);
+    git_in(
+        &bad,
+        &[
+            "-c",
+            "user.name=Ada",
+            "-c",
+            "user.email=ada@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "Bad config",
+        ],
+    );
+    // A repository with a corrupt object: HEAD's tree is garbage. A copy of the fixture
+    // repository, whose objects are loose.
+    let corrupt = root.join("team-b/corrupt");
+    let copied = std::process::Command::new("cp")
+        .arg("-R")
+        .arg(sample.path())
+        .arg(&corrupt)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let tree = git_in(&corrupt, &["rev-parse", "HEAD^{tree}"])
+        .trim()
+        .to_owned();
+    let object = corrupt.join(format!(".git/objects/{}/{}", &tree[..2], &tree[2..]));
+    std::fs::write(&object, b"not zlib at all").unwrap();
+    (org, vec![sample, monorepo])
+}
+
+/// Runs a sweep; its exit code and its lines keyed by repository name.
+fn sweep(args: &[&str], root: &Path) -> (Option<i32>, BTreeMap<String, serde_json::Value>) {
+    let output = opslint()
+        .arg("sweep")
+        .args(args)
+        .arg(root)
+        .output()
+        .unwrap();
+    let lines = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("each line is JSON"))
+        .map(|line| {
+            (
+                line["repository"]["name"].as_str().unwrap().to_owned(),
+                line,
+            )
+        })
+        .collect();
+    (output.status.code(), lines)
+}
+
+#[test]
+fn a_sweep_reports_every_repository_and_survives_bad_ones() {
+    let (org, _repos) = organisation();
+    let (code, lines) = sweep(&[], org.path());
+    assert_eq!(code, Some(0));
+    let names: Vec<&str> = lines.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "mirrors/broken",
+            "mirrors/monorepo",
+            "team-a/empty",
+            "team-a/sample",
+            "team-a/shallow",
+            "team-b/bad-config",
+            "team-b/corrupt"
+        ]
+    );
+    // Healthy repositories: the report `check --format json` writes, plus a name.
+    let sample = &lines["team-a/sample"];
+    assert_eq!(sample["schema_version"], 1);
+    assert!(sample["findings"].as_array().unwrap().len() > 10);
+    assert_eq!(lines["mirrors/monorepo"]["repository"]["scanned"], "rev");
+    assert_eq!(lines["team-a/shallow"]["history"]["shallow"], true);
+    assert!(lines["team-a/empty"].get("error").is_none());
+    // The bad ones: an error line each, with a code and a message.
+    for (name, code) in [
+        ("mirrors/broken", "opslint::not_a_repository"),
+        ("team-b/bad-config", "opslint::config"),
+    ] {
+        let error = &lines[name]["error"];
+        assert!(
+            error["code"].as_str().unwrap().starts_with(code),
+            "{name}: {error}"
+        );
+        assert!(!error["message"].as_str().unwrap().is_empty());
+    }
+    // A corrupt object in history costs the history figures, not the working tree's report.
+    let corrupt = &lines["team-b/corrupt"];
+    assert!(corrupt.get("error").is_none());
+    let reason = corrupt["history"]["figures"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("could not be read"), "{reason}");
+}
+
+#[test]
+fn an_org_config_applies_under_each_repository_config_unless_ignored() {
+    let (org, _repos) = organisation();
+    let config = org.path().join("org.toml");
+    std::fs::write(&config, "disable = [\"learning\"]\n").unwrap();
+    let config = config.to_str().unwrap();
+    let (_, lines) = sweep(&["--config", config], org.path());
+    let sample = &lines["team-a/sample"];
+    assert!(
+        sample["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|finding| finding["area"] != "learning")
+    );
+    assert!(lines["team-b/bad-config"].get("error").is_some());
+    let (_, ignored) = sweep(&["--config", config, "--ignore-repo-config"], org.path());
+    assert!(ignored["team-b/bad-config"].get("error").is_none());
+}
+
+#[test]
+fn over_its_time_budget_a_repository_gets_an_error_line() {
+    let (org, _repos) = organisation();
+    let (code, lines) = sweep(&["--timeout-per-repo", "0"], org.path());
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        lines["team-a/sample"]["error"]["code"],
+        "opslint::timed_out"
+    );
+}
+
+#[test]
+fn shards_together_are_the_unsharded_sweep() {
+    let (org, _repos) = organisation();
+    let (_, whole) = sweep(&["--no-history"], org.path());
+    let mut merged = BTreeMap::new();
+    for shard in ["1/3", "2/3", "3/3"] {
+        let (code, part) = sweep(&["--no-history", "--shard", shard], org.path());
+        assert_eq!(code, Some(0));
+        for (name, line) in part {
+            assert!(
+                merged.insert(name.clone(), line).is_none(),
+                "{name} is in two shards"
+            );
+        }
+    }
+    assert_eq!(
+        merged.keys().collect::<Vec<_>>(),
+        whole.keys().collect::<Vec<_>>()
+    );
+    for (name, line) in &whole {
+        assert_eq!(line["findings"], merged[name]["findings"], "{name}");
+    }
+}
+
+#[test]
+fn resume_skips_what_an_interrupted_sweep_wrote() {
+    let (org, _repos) = organisation();
+    let output = org.path().join("sweep.jsonl");
+    let out = output.to_str().unwrap();
+    let (code, _) = sweep(&["--no-history", "-o", out], org.path());
+    assert_eq!(code, Some(0));
+    let full = std::fs::read_to_string(&output).unwrap();
+    // Interrupted after two repositories, the third line cut short.
+    let mut lines: Vec<&str> = full.lines().collect();
+    let cut = &lines[2][..lines[2].len() / 2];
+    lines.truncate(2);
+    std::fs::write(&output, format!("{}\n{cut}", lines.join("\n"))).unwrap();
+    let resumed = opslint()
+        .args(["sweep", "--no-history", "--resume", "-o", out])
+        .arg(org.path())
+        .output()
+        .unwrap();
+    assert_eq!(resumed.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&resumed.stderr).contains("2 already done"));
+    let names = |text: &str| {
+        let mut names: Vec<String> = text
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .map(|line| line["repository"]["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        names(&std::fs::read_to_string(&output).unwrap()),
+        names(&full)
+    );
+}
+
+#[test]
+fn repositories_can_be_listed_and_fail_on_gates_the_exit_code() {
+    let (org, _repos) = organisation();
+    let list = format!(
+        "# two of them\n{}\n\n{}\n",
+        org.path().join("team-a/sample").display(),
+        org.path().join("mirrors/monorepo.git").display()
+    );
+    let output = opslint()
+        .args([
+            "sweep",
+            "--no-history",
+            "--repos-from",
+            "-",
+            "--fail-on",
+            "error",
+        ])
+        .write_stdin(list)
+        .output()
+        .unwrap();
+    let lines: Vec<&str> = std::str::from_utf8(&output.stdout)
+        .unwrap()
+        .lines()
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the monorepo fails an error-level rule"
+    );
+    let nothing = opslint()
+        .args(["sweep"])
+        .arg(org.path().join("team-a/empty/.git/objects"))
+        .output()
+        .unwrap();
+    assert_eq!(nothing.status.code(), Some(2));
+}
