@@ -82,29 +82,26 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     };
     target.deadline = deadline;
     // The built-in rules and their matcher do not need the tree: they are prepared while
-    // the tree is listed, for the default settings, which is what applies without a config.
+    // the tree is listed (once per process), for the default settings, which is what
+    // applies without a config.
     let (tree, prepared) = std::thread::scope(|scope| {
-        let prepared = scope.spawn(|| {
-            let builtin = rules::builtin_rules();
-            let defaults = engine::enabled_rules(&builtin, &Settings::default());
-            let plan = Plan::new(defaults, &Settings::default().exclude);
-            (builtin, plan)
-        });
+        let prepared = scope.spawn(prepared);
         let tree = tree::list(&target);
         (tree, prepared.join())
     });
     let tree = tree?;
     let (builtin, default_plan) = prepared.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    let (mut settings, config_name) = load_settings(options, &target, &tree, &builtin)?;
+    let (mut settings, config_name) = load_settings(options, &target, &tree, builtin)?;
     if let Some(max_file_size) = options.max_file_size {
         settings.max_file_size = max_file_size;
     }
+    let configured;
     let plan = match config_name {
-        None => default_plan?,
-        Some(_) => Plan::new(
-            engine::enabled_rules(&builtin, &settings),
-            &settings.exclude,
-        )?,
+        None => default_plan,
+        Some(_) => {
+            configured = Plan::new(engine::enabled_rules(builtin, &settings), &settings.exclude)?;
+            &configured
+        }
     };
     let base = match (&options.base, options.staged) {
         (Some(rev), _) => Some(Base::PullRequest(rev, repo::merge_base(&target, rev)?)),
@@ -133,7 +130,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
             };
             let at = target.at(commit, tree);
             let listed = tree::list(&at)?;
-            let evaluation = engine::evaluate(&plan, &settings, &listed, |indices| {
+            let evaluation = engine::evaluate(plan, &settings, &listed, |indices| {
                 content::read_all(&at.repo, &listed, indices, settings.max_file_size)
             });
             let change = match (base, target.head) {
@@ -144,7 +141,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
             };
             Ok(Some((evaluation.findings, change)))
         });
-        let evaluation = engine::evaluate(&plan, &settings, &tree, |indices| {
+        let evaluation = engine::evaluate(plan, &settings, &tree, |indices| {
             content::read_all(&target.repo, &tree, indices, settings.max_file_size)
         });
         (evaluation, history.join(), at_base.join())
@@ -231,6 +228,20 @@ fn load_baseline(
 
 /// A baseline lists at most a few hundred findings; a larger file is not one.
 const MAX_BASELINE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// The built-in rules, and their plan for the default settings: built once per process, as
+/// a sweep scans thousands of repositories (parsing and compiling them is most of a small
+/// repository's scan).
+fn prepared() -> &'static (Vec<Rule>, Plan) {
+    static PREPARED: std::sync::OnceLock<(Vec<Rule>, Plan)> = std::sync::OnceLock::new();
+    PREPARED.get_or_init(|| {
+        let builtin = rules::builtin_rules();
+        let defaults = engine::enabled_rules(&builtin, &Settings::default());
+        let plan = Plan::new(defaults, &Settings::default().exclude)
+            .expect("the built-in rules' globs compile (every rule's fixtures are tested)");
+        (builtin, plan)
+    })
+}
 
 /// What the scanned tree is compared with.
 enum Base<'a> {

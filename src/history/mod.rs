@@ -15,6 +15,7 @@ pub mod walk;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::PoisonError;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use gix::ObjectId;
 use serde::Serialize;
@@ -298,6 +299,17 @@ const PACK_CACHE_BYTES: usize = 48 * 1024 * 1024;
 const LONGEST_RUN: usize = 1024;
 const SHORTEST_RUN: usize = 32;
 
+/// Whether one repository's history is diffed on several threads (the default). A sweep,
+/// which already keeps every CPU busy with a repository each, turns it off: one run per
+/// repository keeps one pack cache warm for all of its history instead of a cold one per
+/// run, and inflates less.
+static PARALLEL: AtomicBool = AtomicBool::new(true);
+
+/// Diff each repository's history on one thread (for sweeps; see `PARALLEL`).
+pub fn diff_on_one_thread() {
+    PARALLEL.store(false, Ordering::Relaxed);
+}
+
 /// Reads the commits reachable from `tip` (committed at `since` or later, when given),
 /// newest first, with what each non-merge commit changed. The walk is one thread, handing
 /// out contiguous runs of history as it goes; the runs are diffed in parallel meanwhile,
@@ -313,6 +325,13 @@ pub fn read(
     let local = repo.to_thread_local();
     let mailmap = mailmap_at(&local, tip);
     let progress = progress::Progress::start();
+    if !PARALLEL.load(Ordering::Relaxed) {
+        let mut commits = Vec::new();
+        walk::commits(&local, tip, since, &mailmap, deadline, |commit| {
+            commits.push(commit)
+        })?;
+        return diff_run(repo, commits, renames, &progress, deadline);
+    }
     let (runs, arriving) = std::sync::mpsc::channel::<(usize, Vec<Commit>)>();
     let diffed: std::sync::Mutex<Vec<(usize, DiffedRun)>> = std::sync::Mutex::default();
     // The walk hands out runs of history as it goes; they are diffed while it walks on.

@@ -97,6 +97,9 @@ pub fn done_in(output: &Path) -> std::io::Result<HashSet<String>> {
 }
 
 pub fn run(options: SweepOptions) -> Result<Summary, miette::Report> {
+    if options.jobs > 1 {
+        crate::history::diff_on_one_thread();
+    }
     let done = match (&options.output, options.resume) {
         (Some(output), true) => done_in(output)
             .map_err(|error| miette::miette!("cannot read {}: {error}", output.display()))?,
