@@ -79,6 +79,9 @@ pub enum Command {
     /// one JSON line per repository, written as each finishes.
     #[command(after_help = SWEEP_EXIT_CODES)]
     Sweep(SweepArgs),
+    /// The organisation's picture from sweep output (one or more JSON Lines files, such as
+    /// the shards of one sweep): HTML, Markdown or CSV.
+    Report(OrgReportArgs),
     /// Git hooks: `opslint hook install` writes a pre-commit hook.
     Hook {
         #[command(subcommand)]
@@ -136,6 +139,35 @@ pub struct SweepArgs {
     /// Exit 1 when a repository has a failing finding at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Never)]
     pub fail_on: FailOn,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OrgReportArgs {
+    /// Sweep output files (`opslint sweep -o FILE`); several are merged.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// html (one self-contained page), markdown (for docs), csv (one row per repository ×
+    /// area, for spreadsheets).
+    #[arg(long, value_enum, default_value_t = OrgFormat::Html)]
+    pub format: OrgFormat,
+    /// Group repositories by owner: the owners of CODEOWNERS' catch-all rule.
+    #[arg(long, value_enum)]
+    pub group_by: Option<GroupBy>,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrgFormat {
+    Html,
+    Markdown,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    Codeowners,
 }
 
 #[derive(Debug, Subcommand)]
@@ -265,6 +297,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Explain { rule } => explain(&rule),
         Command::Init { dir, force } => init(dir, force),
         Command::Sweep(args) => sweep(args),
+        Command::Report(args) => org_report(args),
         Command::Hook {
             action: HookAction::Install { path, force },
         } => {
@@ -410,6 +443,23 @@ fn sweep(args: SweepArgs) -> Outcome {
     }
     eprintln!("{line}");
     Ok(u8::from(summary.failing > 0))
+}
+
+fn org_report(args: OrgReportArgs) -> Outcome {
+    use crate::sweep::{fleet::Fleet, render};
+
+    let fleet = Fleet::load(&args.files)?;
+    let by_owner = args.group_by == Some(GroupBy::Codeowners);
+    let text = match args.format {
+        OrgFormat::Html => render::html(&fleet, by_owner),
+        OrgFormat::Markdown => render::markdown(&fleet, by_owner),
+        OrgFormat::Csv => render::csv(&fleet),
+    };
+    match &args.output {
+        Some(path) => write_file(path, |file| file.write_all(text.as_bytes()))?,
+        None => write_stdout(|out| out.write_all(text.as_bytes()))?,
+    }
+    Ok(0)
 }
 
 fn exit_code(report: &Report, fail_on: FailOn) -> u8 {

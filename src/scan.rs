@@ -11,6 +11,7 @@ use crate::compare;
 use crate::diagnostic::ConfigError;
 use crate::engine::{self, Plan};
 use crate::facts::content::{self, Content};
+use crate::facts::owners;
 use crate::facts::tree::{self, Tree};
 use crate::history::{self, Window};
 use crate::repo::{self, Deadline, RepoError, Target};
@@ -174,6 +175,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         config: config_name,
         files: tree.entries.len(),
         submodules: tree.submodules.clone(),
+        owners: owners::repository_owners(&target.repo.to_thread_local(), &tree),
     };
     let mut report = Report::new(repository, findings)
         .with_components(evaluation.components)

@@ -7,6 +7,7 @@ pub mod dockerfile;
 pub mod includes;
 pub mod kubernetes;
 pub mod manifest;
+pub mod owners;
 pub mod pipeline;
 pub mod tasks;
 mod toml_node;

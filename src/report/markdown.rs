@@ -248,6 +248,7 @@ mod tests {
             config: None,
             files: 0,
             submodules: Vec::new(),
+            owners: Vec::new(),
         };
         let report = Report::new(repository, (0..5_000).map(failing).collect());
         let text = render(&report);

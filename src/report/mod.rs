@@ -86,6 +86,9 @@ pub struct RepositoryInfo {
     pub config: Option<String>,
     pub files: usize,
     pub submodules: Vec<String>,
+    /// Who owns the repository as a whole: the owners of CODEOWNERS' catch-all rule.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

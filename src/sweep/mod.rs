@@ -3,6 +3,8 @@
 //! interrupted sweep loses nothing and `--resume` carries on.
 
 pub mod discover;
+pub mod fleet;
+pub mod render;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufWriter, IsTerminal, Write};

@@ -257,3 +257,83 @@ fn repositories_can_be_listed_and_fail_on_gates_the_exit_code() {
         .unwrap();
     assert_eq!(nothing.status.code(), Some(2));
 }
+
+#[test]
+fn report_renders_the_organisation_in_every_format() {
+    let (org, _repos) = organisation();
+    std::fs::write(
+        org.path().join("team-a/sample/CODEOWNERS"),
+        "* @acme/team-a\n",
+    )
+    .unwrap();
+    let output = org.path().join("sweep.jsonl");
+    opslint()
+        .args(["sweep", "--no-history", "-o"])
+        .arg(&output)
+        .arg(org.path())
+        .assert()
+        .code(0);
+    let render = |args: &[&str]| {
+        let rendered = opslint()
+            .arg("report")
+            .arg(&output)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(rendered.status.code(), Some(0));
+        String::from_utf8(rendered.stdout).unwrap()
+    };
+
+    let markdown = render(&["--format", "markdown", "--group-by", "codeowners"]);
+    assert!(markdown.starts_with("# opslint · organisation report\n"));
+    assert!(markdown.contains("5 repositories scanned"), "{markdown}");
+    assert!(markdown.contains("· 2 could not be scanned"));
+    assert!(markdown.contains("## Weakest practices"));
+    assert!(markdown.contains("## Owner @acme/team-a (1)"), "{markdown}");
+    assert!(markdown.contains("| mirrors/broken | `opslint::not_a_repository`"));
+
+    let csv = render(&["--format", "csv"]);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "repository,owners,area,score,passed,failed,error");
+    assert!(
+        rows.iter()
+            .any(|row| row.starts_with("team-a/sample,@acme/team-a,ci,"))
+    );
+    assert!(
+        rows.iter()
+            .any(|row| row.starts_with("mirrors/broken,,,,,,opslint::not_a_repository"))
+    );
+
+    let html = render(&[]);
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<table id=\"heat\">") && html.contains("team-b/corrupt"));
+    // Self-contained: nothing is fetched.
+    for external in ["http://", "https://", " src=", "@import"] {
+        assert!(!html.contains(external), "{external}");
+    }
+
+    // Shards merge: the same repositories from two files, each once.
+    let first = org.path().join("shard-1.jsonl");
+    let second = org.path().join("shard-2.jsonl");
+    for (shard, file) in [("1/2", &first), ("2/2", &second)] {
+        opslint()
+            .args(["sweep", "--no-history", "--shard", shard, "-o"])
+            .arg(file)
+            .arg(org.path())
+            .assert()
+            .code(0);
+    }
+    let merged = opslint()
+        .args(["report", "--format", "csv"])
+        .arg(&first)
+        .arg(&second)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(merged.stdout).unwrap(), csv);
+
+    let bad = org.path().join("bad.jsonl");
+    std::fs::write(&bad, "{not json\n").unwrap();
+    let failed = opslint().arg("report").arg(&bad).output().unwrap();
+    assert_eq!(failed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("bad.jsonl:1: not a sweep line"));
+}

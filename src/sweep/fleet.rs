@@ -1,0 +1,296 @@
+//! The organisation's picture, read back from sweep output (one or more JSON Lines files,
+//! such as the shards of one sweep): per repository its area scores, failing rules and
+//! moving signals; across repositories the weakest practices and each area's spread.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::area::Area;
+
+/// Every repository of the sweep files, by path (a repository swept twice — shards that
+/// overlapped, a resumed sweep — counts once, its last line).
+#[derive(Debug, Default)]
+pub struct Fleet {
+    pub repositories: Vec<Repository>,
+    pub failures: Vec<Failure>,
+    /// Rule id → (area, title), for every rule some repository was judged on.
+    pub rules: BTreeMap<String, (Area, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Repository {
+    pub name: String,
+    pub owners: Vec<String>,
+    pub score: Option<u32>,
+    pub areas: BTreeMap<Area, AreaScore>,
+    /// Rule id → whether it passed (`true`) or failed; rules that did not apply are absent.
+    pub judged: BTreeMap<String, bool>,
+    /// Failing rules: (rule, severity, message), most severe first.
+    pub failing: Vec<(String, String, String)>,
+    /// History figures with a trend: (figure, trend).
+    pub trends: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct AreaScore {
+    pub score: Option<u32>,
+    pub passed: u64,
+    pub failed: u64,
+}
+
+/// A repository the sweep could not scan.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub name: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// A practice and how many repositories fail it, of those it applies to.
+#[derive(Debug, Clone)]
+pub struct Weakness {
+    pub rule: String,
+    pub title: String,
+    pub area: Area,
+    pub failing: usize,
+    pub applicable: usize,
+}
+
+impl Weakness {
+    pub fn percent(&self) -> u32 {
+        (100 * self.failing / self.applicable.max(1)) as u32
+    }
+}
+
+impl Fleet {
+    /// Reads sweep files; a line that is not JSON is an error naming its file and line.
+    pub fn load(files: &[impl AsRef<Path>]) -> Result<Fleet, miette::Report> {
+        let mut by_path: BTreeMap<String, Value> = BTreeMap::new();
+        for file in files {
+            let file = file.as_ref();
+            let open = std::fs::File::open(file)
+                .map_err(|error| miette::miette!("cannot read {}: {error}", file.display()))?;
+            for (index, line) in std::io::BufReader::new(open).lines().enumerate() {
+                let line = line
+                    .map_err(|error| miette::miette!("cannot read {}: {error}", file.display()))?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let value: Value = serde_json::from_str(&line).map_err(|error| {
+                    miette::miette!(
+                        help = "give the JSON Lines files `opslint sweep` wrote",
+                        "{}:{}: not a sweep line: {error}",
+                        file.display(),
+                        index + 1
+                    )
+                })?;
+                let path = value["repository"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                by_path.insert(path, value);
+            }
+        }
+        let mut fleet = Fleet::default();
+        for line in by_path.into_values() {
+            fleet.add(&line);
+        }
+        fleet.repositories.sort_by(|a, b| a.name.cmp(&b.name));
+        fleet.failures.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(fleet)
+    }
+
+    fn add(&mut self, line: &Value) {
+        let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+        let repository = &line["repository"];
+        let name = match repository["name"].as_str() {
+            Some(name) => name.to_owned(),
+            None => text(&repository["path"]),
+        };
+        if let Some(error) = line.get("error") {
+            self.failures.push(Failure {
+                name,
+                code: text(&error["code"]),
+                message: text(&error["message"]),
+            });
+            return;
+        }
+        let score = |value: &Value| value.as_u64().map(|score| score as u32);
+        let areas = line["areas"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|area| {
+                let id = Area::from_id(area["id"].as_str()?)?;
+                let counts = AreaScore {
+                    score: score(&area["score"]),
+                    passed: area["passed"].as_u64().unwrap_or(0),
+                    failed: area["failed"].as_u64().unwrap_or(0),
+                };
+                Some((id, counts))
+            })
+            .collect();
+        let mut judged = BTreeMap::new();
+        let mut failing = Vec::new();
+        for finding in line["findings"].as_array().into_iter().flatten() {
+            let rule = text(&finding["rule"]);
+            if let Some(area) = finding["area"].as_str().and_then(Area::from_id) {
+                self.rules
+                    .entry(rule.clone())
+                    .or_insert_with(|| (area, text(&finding["title"])));
+            }
+            match finding["status"].as_str() {
+                Some("pass") => {
+                    judged.insert(rule, true);
+                }
+                Some("fail") => {
+                    judged.insert(rule.clone(), false);
+                    failing.push((rule, text(&finding["severity"]), text(&finding["message"])));
+                }
+                _ => {}
+            }
+        }
+        let rank = |severity: &str| match severity {
+            "error" => 0,
+            "warning" => 1,
+            _ => 2,
+        };
+        failing.sort_by_key(|(_, severity, _)| rank(severity));
+        let trends = line["history"]["figures"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|figure| {
+                let trend = figure["trend"].as_str()?;
+                (trend == "improving" || trend == "worsening")
+                    .then(|| (text(&figure["id"]), trend.to_owned()))
+            })
+            .collect();
+        let owners = repository["owners"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(text)
+            .collect();
+        self.repositories.push(Repository {
+            name,
+            owners,
+            score: score(&line["score"]),
+            areas,
+            judged,
+            failing,
+            trends,
+        });
+    }
+
+    /// The areas any repository has applicable rules in, in the model's order.
+    pub fn areas(&self) -> Vec<Area> {
+        Area::ALL
+            .into_iter()
+            .filter(|area| {
+                self.repositories
+                    .iter()
+                    .any(|repository| repository.areas.contains_key(area))
+            })
+            .collect()
+    }
+
+    /// Practices by the share of repositories (they apply to) that fail them, weakest first.
+    pub fn weakest(&self) -> Vec<Weakness> {
+        let mut weaknesses: Vec<Weakness> = self
+            .rules
+            .iter()
+            .filter_map(|(rule, (area, title))| {
+                let verdicts = self
+                    .repositories
+                    .iter()
+                    .filter_map(|repository| repository.judged.get(rule));
+                let (mut failing, mut applicable) = (0, 0);
+                for passed in verdicts {
+                    applicable += 1;
+                    failing += usize::from(!passed);
+                }
+                (failing > 0).then(|| Weakness {
+                    rule: rule.clone(),
+                    title: title.clone(),
+                    area: *area,
+                    failing,
+                    applicable,
+                })
+            })
+            .collect();
+        weaknesses.sort_by(|a, b| {
+            (b.failing * a.applicable)
+                .cmp(&(a.failing * b.applicable))
+                .then(b.failing.cmp(&a.failing))
+                .then(a.rule.cmp(&b.rule))
+        });
+        weaknesses
+    }
+
+    /// Each repository's signals that improved minus those that worsened against the
+    /// previous window, most improved first; repositories without moving signals left out.
+    pub fn movers(&self) -> Vec<(&Repository, i64)> {
+        let mut moved: Vec<(&Repository, i64)> = self
+            .repositories
+            .iter()
+            .filter(|repository| !repository.trends.is_empty())
+            .map(|repository| {
+                let net = repository
+                    .trends
+                    .iter()
+                    .map(|(_, trend)| if trend == "improving" { 1 } else { -1 })
+                    .sum();
+                (repository, net)
+            })
+            .collect();
+        moved.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.name.cmp(&b.0.name)));
+        moved
+    }
+
+    /// Repositories by owner (CODEOWNERS' catch-all rule), each repository under each of
+    /// its owners; those without one under "(no owner)".
+    pub fn by_owner(&self) -> BTreeMap<String, Vec<&Repository>> {
+        let mut groups: BTreeMap<String, Vec<&Repository>> = BTreeMap::new();
+        for repository in &self.repositories {
+            if repository.owners.is_empty() {
+                groups
+                    .entry("(no owner)".to_owned())
+                    .or_default()
+                    .push(repository);
+            }
+            for owner in &repository.owners {
+                groups.entry(owner.clone()).or_default().push(repository);
+            }
+        }
+        groups
+    }
+}
+
+/// The median of the known values.
+pub fn median(values: impl Iterator<Item = u32>) -> Option<u32> {
+    let mut values: Vec<u32> = values.collect();
+    values.sort_unstable();
+    values.get(values.len().saturating_sub(1) / 2).copied()
+}
+
+/// Score buckets of an area's spread: 0–24, 25–49, 50–74, 75–100.
+pub fn bucket(score: u32) -> usize {
+    (score.min(99) / 25) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_and_buckets() {
+        assert_eq!(median([40, 10, 90].into_iter()), Some(40));
+        assert_eq!(median([10, 90].into_iter()), Some(10));
+        assert_eq!(median(std::iter::empty()), None);
+        assert_eq!([0, 24, 25, 74, 75, 100].map(bucket), [0, 0, 1, 2, 3, 3]);
+    }
+}
