@@ -1,5 +1,7 @@
 //! opslint: a git-native DevOps practices linter. The binary is a thin shell over this library.
 
+#![forbid(unsafe_code)]
+
 pub mod area;
 pub mod baseline;
 pub mod cli;

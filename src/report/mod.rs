@@ -177,11 +177,18 @@ impl Report {
         })
     }
 
-    /// The failing findings that can fail the run (`gating`), most severe first; in the
-    /// report's order (area, rule) within a severity.
+    /// The failing findings that can fail the run (`gating`), most severe first, and in
+    /// pull-request mode regressions before new failures; in the report's order (area,
+    /// rule) within a severity.
     pub fn failing_most_severe_first(&self) -> Vec<&Finding> {
         let mut failing: Vec<&Finding> = self.gating().collect();
-        failing.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+        failing.sort_by_key(|finding| {
+            let regressed = finding.change == Some(crate::compare::Change::Regressed);
+            (
+                std::cmp::Reverse(regressed),
+                std::cmp::Reverse(finding.severity),
+            )
+        });
         failing
     }
 

@@ -253,7 +253,7 @@ impl Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new(total as u64);
             let style = indicatif::ProgressStyle::with_template(
-                "sweep {bar:30} {pos}/{len} repositories · {per_sec} · ETA {eta} · {msg}",
+                "sweep {bar:20} {pos}/{len} · {per_sec} · ETA {eta} · {msg}",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
             bar.set_style(style);
