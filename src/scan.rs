@@ -13,6 +13,8 @@ use crate::engine::{self, Plan};
 use crate::facts::content::{self, Content};
 use crate::facts::owners;
 use crate::facts::tree::{self, Tree};
+use crate::finding::Finding;
+use crate::history::pull_request::PullRequest;
 use crate::history::{self, Window};
 use crate::repo::{self, Deadline, RepoError, Target};
 use crate::report::{Report, RepositoryInfo};
@@ -121,26 +123,9 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
             }
             _ => Ok(None),
         });
-        let at_base = scope.spawn(|| {
-            let Some(base) = &base else {
-                return Ok::<_, RepoError>(None);
-            };
-            let (commit, tree) = match base {
-                Base::PullRequest(_, at) => *at,
-                Base::Head(at) => *at,
-            };
-            let at = target.at(commit, tree);
-            let listed = tree::list(&at)?;
-            let evaluation = engine::evaluate(plan, &settings, &listed, |indices| {
-                content::read_all(&at.repo, &listed, indices, settings.max_file_size)
-            });
-            let change = match (base, target.head) {
-                (Base::PullRequest(rev, (merge_base, _)), Some(head)) => Some(
-                    history::pull_request::section(&target.repo, rev, *merge_base, head)?,
-                ),
-                _ => None,
-            };
-            Ok(Some((evaluation.findings, change)))
+        let at_base = scope.spawn(|| match &base {
+            Some(base) => judge_base(&target, base, plan, &settings).map(Some),
+            None => Ok(None),
         });
         let evaluation = engine::evaluate(plan, &settings, &tree, |indices| {
             content::read_all(&target.repo, &tree, indices, settings.max_file_size)
@@ -156,9 +141,14 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         findings.extend(history::judge::judge(rules, &measured, &settings));
     }
     let mut pull_request = None;
-    if let Some((base_findings, change)) = at_base {
-        compare::classify(&mut findings, &base_findings);
+    if let Some(AtBase {
+        findings: before,
+        change,
+    }) = at_base
+    {
+        compare::classify(&mut findings, &before);
         if let Some(change) = change {
+            // The change's own rules (its size, its tests) exist only now: new, if failing.
             let measured = history::judge::Measured::pull_request(&change);
             let mut judged = history::judge::judge(plan.history_rules(), &measured, &settings);
             compare::classify(&mut judged, &[]);
@@ -185,6 +175,40 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         baseline.apply(&mut report);
     }
     Ok(report)
+}
+
+/// What the base of a comparison shows: its tree's findings, and for a pull request the
+/// change's own figures.
+struct AtBase {
+    findings: Vec<Finding>,
+    change: Option<PullRequest>,
+}
+
+/// Judges the base's tree with the same rules and settings as the scanned one.
+fn judge_base(
+    target: &Target,
+    base: &Base,
+    plan: &Plan,
+    settings: &Settings,
+) -> Result<AtBase, RepoError> {
+    let (commit, tree) = match base {
+        Base::PullRequest(_, at) | Base::Head(at) => *at,
+    };
+    let at = target.at(commit, tree);
+    let listed = tree::list(&at)?;
+    let evaluation = engine::evaluate(plan, settings, &listed, |indices| {
+        content::read_all(&at.repo, &listed, indices, settings.max_file_size)
+    });
+    let change = match (base, target.head) {
+        (Base::PullRequest(rev, (merge_base, _)), Some(head)) => Some(
+            history::pull_request::section(&target.repo, rev, *merge_base, head)?,
+        ),
+        _ => None,
+    };
+    Ok(AtBase {
+        findings: evaluation.findings,
+        change,
+    })
 }
 
 /// The baseline named by `--baseline` (a file on disk) or by the config (a file of the
