@@ -13,3 +13,4 @@ mod rules;
 mod staged;
 mod support;
 mod sweep;
+mod untrusted;

@@ -1,0 +1,194 @@
+//! A scanned repository is untrusted input: nothing it configures runs, and nothing in it
+//! is written (issue 7's guarantees, for every command that reads a repository).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::support::{TestRepo, opslint};
+
+/// A repository whose config and attributes would run a command creating a marker file
+/// wherever git runs something it configures: hooks, fsmonitor, filters, textconv, ssh,
+/// credential helpers, and an `includeIf` pulling in more of the same.
+fn booby_trapped(markers: &Path) -> TestRepo {
+    let repo = TestRepo::from_fixture("repos/sample");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("docs/notes.md", "notes\n");
+    repo.commit("Notes");
+    let marker = |name: &str| format!("touch {}", markers.join(name).display());
+    for (key, value) in [
+        ("core.fsmonitor", marker("fsmonitor")),
+        (
+            "core.hooksPath",
+            markers.join("hooks").display().to_string(),
+        ),
+        ("core.sshCommand", marker("ssh")),
+        ("credential.helper", format!("!{}", marker("credential"))),
+        ("filter.trap.clean", marker("clean")),
+        ("filter.trap.smudge", marker("smudge")),
+        ("filter.trap.process", marker("process")),
+        ("diff.trap.textconv", marker("textconv")),
+        ("core.pager", marker("pager")),
+        (
+            "includeIf.gitdir:/.path",
+            markers.join("included.config").display().to_string(),
+        ),
+    ] {
+        repo.git(&["config", key, &value]);
+    }
+    std::fs::write(
+        markers.join("included.config"),
+        format!("[core]\n\tfsmonitor = {}\n", marker("included")),
+    )
+    .unwrap();
+    for hook in [
+        "pre-commit",
+        "post-checkout",
+        "post-index-change",
+        "reference-transaction",
+    ] {
+        for dir in [markers.join("hooks"), repo.path().join(".git/hooks")] {
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join(hook);
+            std::fs::write(&path, format!("#!/bin/sh\n{}\n", marker(hook))).unwrap();
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
+        }
+    }
+    std::fs::write(
+        repo.path().join(".gitattributes"),
+        "* filter=trap diff=trap\n",
+    )
+    .unwrap();
+    // Something staged and something modified, so that index and worktree are both read.
+    repo.write("src/staged.rs", "pub fn staged() {}\n");
+    // Staged without running the trap filter: the test's own git must not set it off.
+    repo.git(&[
+        "-c",
+        "filter.trap.clean=cat",
+        "-c",
+        "filter.trap.process=",
+        "add",
+        "src/staged.rs",
+    ]);
+    repo.write("README.md", "# changed in the working tree\n");
+    // The test's own git commands above may have set traps off: only opslint's count.
+    for entry in std::fs::read_dir(markers).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() && path.extension().is_none() {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    repo
+}
+
+/// Every file under `root` with its contents and modification time.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![root.to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                pending.push(entry.path());
+            } else if kind.is_file() {
+                let metadata = entry.metadata().unwrap();
+                let contents = std::fs::read(entry.path()).unwrap();
+                files.insert(entry.path(), (contents, metadata.modified().unwrap()));
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn nothing_a_repository_configures_runs_and_nothing_is_written() {
+    let markers = tempfile::tempdir().unwrap();
+    let repo = booby_trapped(markers.path());
+    let before = snapshot(repo.path());
+    let runs: [&[&str]; 5] = [
+        &["check"],
+        &["check", "--staged"],
+        &["check", "--base", "main"],
+        &["check", "--rev", "HEAD", "--window", "all"],
+        &["sweep"],
+    ];
+    for args in runs {
+        let target = if args[0] == "sweep" {
+            repo.path().parent().unwrap().to_owned()
+        } else {
+            repo.path().to_owned()
+        };
+        let output = opslint()
+            .args(args)
+            .arg(&target)
+            .args(if args[0] == "sweep" {
+                &["--depth", "1"][..]
+            } else {
+                &[][..]
+            })
+            .output()
+            .unwrap();
+        assert!(
+            output.status.code().is_some_and(|code| code < 2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let ran: Vec<String> = std::fs::read_dir(markers.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "hooks" && name != "included.config")
+            .collect();
+        assert!(
+            ran.is_empty(),
+            "{args:?} ran what the repository configures: {ran:?}"
+        );
+        let after = snapshot(repo.path());
+        assert!(
+            before == after,
+            "{args:?} changed the repository: {:?}",
+            after
+                .iter()
+                .filter(|(path, state)| before.get(*path) != Some(state))
+                .map(|(path, _)| path)
+                .chain(before.keys().filter(|path| !after.contains_key(*path)))
+                .collect::<Vec<_>>()
+        );
+    }
+    // The traps are armed: git itself, reading the same repository, sets one off.
+    let _ = std::process::Command::new("git")
+        .args(["status", "--short"])
+        .current_dir(repo.path())
+        .output()
+        .unwrap();
+    assert!(
+        markers.path().join("included").exists() || markers.path().join("fsmonitor").exists(),
+        "git status ran no configured command: the test would prove nothing"
+    );
+}
+
+/// Mirrors owned by another user (a sweep host reading a shared mirror store) are read, not
+/// refused as git's `safe.directory` would: opslint only reads, with nothing configured run.
+#[test]
+fn a_repository_owned_by_another_user_is_scanned() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    let owner = std::process::Command::new("chown")
+        .args(["-R", "nobody"])
+        .arg(repo.path())
+        .status();
+    if !owner.is_ok_and(|status| status.success()) {
+        eprintln!("chown is not permitted here: the ownership case is not exercised");
+        return;
+    }
+    let output = opslint().arg("check").arg(repo.path()).output().unwrap();
+    assert!(
+        output.status.code().is_some_and(|code| code < 2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("ci.pipeline"));
+}
