@@ -1,6 +1,7 @@
 //! opslint: a git-native DevOps practices linter. The binary is a thin shell over this library.
 
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod area;
 pub mod baseline;
