@@ -216,11 +216,20 @@ pub fn open(path: &Path, rev: Option<&str>) -> Result<Target, RepoError> {
         .object()
         .map_err(RepoError::unreadable)?;
     let commit = object.clone().peel_to_commit().ok().map(|commit| commit.id);
+    // A blob is not something to scan; a commit, tag or tree whose tree cannot be read is
+    // a damaged repository.
+    let points_at_content = object.kind == gix::object::Kind::Blob;
     let tree = object
         .peel_to_tree()
-        .map_err(|error| RepoError::NotACommit {
-            rev: rev.clone(),
-            message: error.to_string(),
+        .map_err(|error| {
+            if points_at_content {
+                RepoError::NotACommit {
+                    rev: rev.clone(),
+                    message: error.to_string(),
+                }
+            } else {
+                RepoError::unreadable(error)
+            }
         })?
         .id;
     Ok(Target {

@@ -9,6 +9,7 @@ mod history;
 mod pipelines;
 mod pull_request;
 mod repositories;
+mod robustness;
 mod rules;
 mod staged;
 mod support;

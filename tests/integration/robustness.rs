@@ -1,0 +1,428 @@
+//! The bad-input corpus: repositories in every odd or broken state, each with its specified
+//! outcome, run through `check` and, all together, through one `sweep`. The table in
+//! `docs/robustness.md` is generated from these cases (`OPSLINT_BLESS=1` rewrites it) and
+//! checked against them, so it cannot drift.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::support::{git_in, opslint};
+
+/// What a case must give.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// A report (exit 0 or 1) whose output contains this text.
+    Report(&'static str),
+    /// Exit 2 with a one-line cause containing this text.
+    Error(&'static str),
+}
+
+struct Case {
+    name: &'static str,
+    /// The outcome, as docs/robustness.md states it.
+    outcome: &'static str,
+    args: &'static [&'static str],
+    expect: Expect,
+    /// Builds the repository under the given folder; returns its path.
+    build: fn(&Path) -> PathBuf,
+}
+
+fn commit_all(dir: &Path, message: &str) {
+    git_in(dir, &["add", "-A"]);
+    git_in(
+        dir,
+        &[
+            "-c",
+            "user.name=Ada",
+            "-c",
+            "user.email=ada@example.com",
+            "commit",
+            "-q",
+            "-m",
+            message,
+        ],
+    );
+}
+
+fn sample_in(root: &Path, name: &str) -> PathBuf {
+    let dir = root.join(name);
+    let status = std::process::Command::new("cp")
+        .arg("-R")
+        .arg(crate::support::fixtures_dir().join("repos/sample"))
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    git_in(&dir, &["init", "-q", "-b", "main"]);
+    commit_all(&dir, "Initial import");
+    dir
+}
+
+/// The path of a loose object of `dir`'s repository.
+fn loose_object(dir: &Path, id: &str) -> PathBuf {
+    dir.join(".git/objects").join(&id[..2]).join(&id[2..])
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "empty repository (no commits, unborn HEAD)",
+        outcome: "report of the working tree (no files); `--rev HEAD`: exit 2, \"no commits yet\"",
+        args: &["--rev", "HEAD"],
+        expect: Expect::Error("no commits yet"),
+        build: |root| {
+            let dir = root.join("empty");
+            git_in(root, &["init", "-q", "empty"]);
+            dir
+        },
+    },
+    Case {
+        name: "HEAD pointing at a missing branch",
+        outcome: "report of the working tree, HEAD unborn",
+        args: &[],
+        expect: Expect::Report("working tree (no commits yet)"),
+        build: |root| {
+            let dir = sample_in(root, "missing-ref");
+            std::fs::write(dir.join(".git/HEAD"), "ref: refs/heads/nowhere\n").unwrap();
+            dir
+        },
+    },
+    Case {
+        name: "detached HEAD",
+        outcome: "report of the commit HEAD points at",
+        args: &["--rev", "HEAD"],
+        expect: Expect::Report("ci.pipeline"),
+        build: |root| {
+            let dir = sample_in(root, "detached");
+            git_in(&dir, &["checkout", "-q", "--detach"]);
+            dir
+        },
+    },
+    Case {
+        name: "shallow clone",
+        outcome: "report; history figures unknown with \"fetch-depth: 0\"",
+        args: &["--rev", "HEAD", "--format", "json"],
+        expect: Expect::Report("fetch-depth: 0"),
+        build: |root| {
+            let source = sample_in(root, "shallow-source");
+            std::fs::write(source.join("NOTES.md"), "more\n").unwrap();
+            commit_all(&source, "More");
+            let url = format!("file://{}", source.display());
+            git_in(root, &["clone", "-q", "--depth", "1", &url, "shallow"]);
+            root.join("shallow")
+        },
+    },
+    Case {
+        name: "a blob missing from the object database",
+        outcome: "report; the rules that needed the file are `unknown`, naming the missing object",
+        args: &["--rev", "HEAD", "--no-history", "--format", "json"],
+        expect: Expect::Report("could not be examined (.github/workflows/ci.yml: object"),
+        build: |root| {
+            let dir = sample_in(root, "missing-blob");
+            let blob = git_in(&dir, &["rev-parse", "HEAD:.github/workflows/ci.yml"]);
+            std::fs::remove_file(loose_object(&dir, blob.trim())).unwrap();
+            dir
+        },
+    },
+    Case {
+        name: "a corrupt loose object (HEAD's tree)",
+        outcome: "`--rev HEAD`: exit 2, \"cannot read the repository\"",
+        args: &["--rev", "HEAD"],
+        expect: Expect::Error("cannot read the repository"),
+        build: |root| {
+            let dir = sample_in(root, "corrupt-tree");
+            let tree = git_in(&dir, &["rev-parse", "HEAD^{tree}"]);
+            let object = loose_object(&dir, tree.trim());
+            let mut permissions = std::fs::metadata(&object).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            permissions.set_readonly(false);
+            std::fs::set_permissions(&object, permissions).unwrap();
+            std::fs::write(&object, b"not zlib").unwrap();
+            dir
+        },
+    },
+    Case {
+        name: "a truncated pack",
+        outcome: "`--rev HEAD`: exit 2, \"cannot read the repository\"",
+        args: &["--rev", "HEAD"],
+        expect: Expect::Error("cannot read the repository"),
+        build: |root| {
+            let dir = sample_in(root, "truncated-pack");
+            git_in(&dir, &["repack", "-adq"]);
+            let pack = std::fs::read_dir(dir.join(".git/objects/pack"))
+                .unwrap()
+                .map(|entry| entry.unwrap().path())
+                .find(|path| {
+                    path.extension()
+                        .is_some_and(|extension| extension == "pack")
+                })
+                .unwrap();
+            let length = std::fs::metadata(&pack).unwrap().len();
+            let mut permissions = std::fs::metadata(&pack).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            permissions.set_readonly(false);
+            std::fs::set_permissions(&pack, permissions).unwrap();
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&pack)
+                .unwrap()
+                .set_len(length / 2)
+                .unwrap();
+            dir
+        },
+    },
+    Case {
+        name: "submodules, one of them missing",
+        outcome: "report; gitlinks listed as submodules, never descended into",
+        args: &["--rev", "HEAD", "--format", "json"],
+        expect: Expect::Report("\"submodules\": [\n      \"vendor/gone\""),
+        build: |root| {
+            let dir = sample_in(root, "submodules");
+            let head = git_in(&dir, &["rev-parse", "HEAD"]);
+            let gitlink = format!("160000,{},vendor/gone", head.trim());
+            git_in(&dir, &["update-index", "--add", "--cacheinfo", &gitlink]);
+            git_in(
+                &dir,
+                &[
+                    "-c",
+                    "user.name=Ada",
+                    "-c",
+                    "user.email=ada@example.com",
+                    "commit",
+                    "-q",
+                    "-m",
+                    "Submodule",
+                ],
+            );
+            dir
+        },
+    },
+    Case {
+        name: "symbolic links out of the repository and in a loop",
+        outcome: "report; links listed, never followed or read",
+        args: &[],
+        expect: Expect::Report("ci.pipeline"),
+        build: |root| {
+            let dir = sample_in(root, "symlinks");
+            #[cfg(unix)]
+            {
+                std::os::unix::fs::symlink("/etc/passwd", dir.join("Dockerfile.outside")).unwrap();
+                std::os::unix::fs::symlink("loop-b", dir.join("loop-a")).unwrap();
+                std::os::unix::fs::symlink("loop-a", dir.join("loop-b")).unwrap();
+                std::os::unix::fs::symlink("/", dir.join(".github/CODEOWNERS")).unwrap();
+            }
+            commit_all(&dir, "Links");
+            dir
+        },
+    },
+    Case {
+        name: "a 2 GiB sparse file named like a pipeline",
+        outcome: "report; the file is over the 1 MiB read cap and never read",
+        args: &[],
+        expect: Expect::Report("ci.pipeline"),
+        build: |root| {
+            let dir = sample_in(root, "huge-file");
+            let file = std::fs::File::create(dir.join(".gitlab-ci.yml")).unwrap();
+            file.set_len(2 << 30).unwrap();
+            dir
+        },
+    },
+    Case {
+        name: "binary files named like config files",
+        outcome: "report; binary files are skipped, not parsed",
+        args: &["--rev", "HEAD"],
+        expect: Expect::Report("ci.pipeline"),
+        build: |root| {
+            let dir = sample_in(root, "binary-config");
+            std::fs::write(
+                dir.join(".github/workflows/binary.yml"),
+                b"on:\0\xff\xfe\x00jobs",
+            )
+            .unwrap();
+            std::fs::write(dir.join("package.json"), b"{\0\0\0}").unwrap();
+            commit_all(&dir, "Binary");
+            dir
+        },
+    },
+    Case {
+        name: "paths that are not UTF-8 and paths with a newline",
+        outcome: "report; such paths shown with replacement characters, escaped in every format",
+        args: &["--rev", "HEAD", "--format", "github"],
+        expect: Expect::Report("caf\u{FFFD}/Dockerfile"),
+        build: |root| {
+            let dir = sample_in(root, "odd-paths");
+            #[cfg(unix)]
+            {
+                use std::os::unix::ffi::OsStrExt;
+                let name = std::ffi::OsStr::from_bytes(b"caf\xe9/Dockerfile");
+                std::fs::create_dir_all(dir.join(std::ffi::OsStr::from_bytes(b"caf\xe9"))).unwrap();
+                std::fs::write(dir.join(name), "FROM python:latest\n").unwrap();
+            }
+            std::fs::create_dir_all(dir.join("new\nline")).unwrap();
+            std::fs::write(dir.join("new\nline/Dockerfile"), "FROM node:latest\n").unwrap();
+            commit_all(&dir, "Odd paths");
+            dir
+        },
+    },
+    Case {
+        name: "a tree nested 5,000 levels deep",
+        outcome: "report of the commit (listed without recursion)",
+        args: &["--rev", "HEAD", "--no-history"],
+        expect: Expect::Report("ci.pipeline"),
+        build: |root| {
+            let dir = root.join("deep.git");
+            git_in(root, &["init", "-q", "--bare", "-b", "main", "deep.git"]);
+            let path = "d/".repeat(5_000) + "file.txt";
+            let stream = format!(
+                "commit refs/heads/main\ncommitter Ada <ada@example.com> 1767225600 +0000\ndata 4\ndeep\nM 100644 inline {path}\ndata 3\nhi\n\n"
+            );
+            let mut import = std::process::Command::new("git")
+                .args(["fast-import", "--quiet"])
+                .current_dir(&dir)
+                .stdin(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            use std::io::Write;
+            import
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(stream.as_bytes())
+                .unwrap();
+            assert!(import.wait().unwrap().success());
+            dir
+        },
+    },
+    Case {
+        name: "a pipeline with a billion-laughs alias bomb",
+        outcome: "report; the YAML parser's budget refuses it: `ci.pipeline-parses` fails, \"budget breached\"",
+        args: &["--rev", "HEAD", "--no-history", "--format", "json"],
+        expect: Expect::Report("budget breached"),
+        build: |root| {
+            let dir = sample_in(root, "yaml-bomb");
+            let mut yaml = String::from(
+                "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+            );
+            for (name, previous) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+                .iter()
+                .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+            {
+                yaml.push_str(&format!("{name}: &{name} [*{previous},*{previous},*{previous},*{previous},*{previous},*{previous},*{previous},*{previous},*{previous}]\n"));
+            }
+            yaml.push_str("on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo *i\n");
+            std::fs::write(dir.join(".github/workflows/bomb.yml"), yaml).unwrap();
+            commit_all(&dir, "Bomb");
+            dir
+        },
+    },
+    Case {
+        name: "deeply nested YAML and JSON",
+        outcome: "report; the nesting is refused by the parser's budget (\"does not parse\"), no stack overflow",
+        args: &["--rev", "HEAD", "--no-history", "--format", "json"],
+        expect: Expect::Report("deep.yml:1 does not parse"),
+        build: |root| {
+            let dir = sample_in(root, "deep-yaml");
+            let yaml = "[".repeat(100_000) + &"]".repeat(100_000);
+            std::fs::write(dir.join(".github/workflows/deep.yml"), &yaml).unwrap();
+            std::fs::write(dir.join("package.json"), yaml).unwrap();
+            commit_all(&dir, "Deep");
+            dir
+        },
+    },
+    Case {
+        name: "a malformed .opslint.toml",
+        outcome: "exit 2, the config error pointed at its line",
+        args: &["--rev", "HEAD"],
+        expect: Expect::Error(".opslint.toml"),
+        build: |root| {
+            let dir = sample_in(root, "bad-config");
+            std::fs::write(dir.join(".opslint.toml"), "disable = [\n").unwrap();
+            commit_all(&dir, "Bad config");
+            dir
+        },
+    },
+];
+
+fn run_check(dir: &Path, args: &[&str]) -> Output {
+    opslint()
+        .arg("check")
+        .args(args)
+        .arg(dir)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn every_bad_input_has_its_specified_outcome_in_check_and_in_a_sweep() {
+    let root = tempfile::tempdir().unwrap();
+    let mut wrong = Vec::new();
+    for case in CASES {
+        let dir = (case.build)(root.path());
+        let output = run_check(&dir, case.args);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let code = output.status.code();
+        let right = match case.expect {
+            Expect::Report(text) => code.is_some_and(|code| code < 2) && stdout.contains(text),
+            Expect::Error(text) => code == Some(2) && stderr.contains(text) && stdout.is_empty(),
+        };
+        if !right {
+            wrong.push(format!(
+                "{}: exit {code:?}\n{stdout:.600}\n{stderr:.600}",
+                case.name
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "cases without their outcome:\n{}",
+        wrong.join("\n---\n")
+    );
+
+    // All of them in one sweep: a line each, none lost, no crash.
+    let output = opslint()
+        .args(["sweep", "--no-history", "--depth", "1"])
+        .arg(root.path())
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines = String::from_utf8(output.stdout).unwrap();
+    for line in lines.lines() {
+        let line: serde_json::Value = serde_json::from_str(line).unwrap();
+        let code = line["error"]["code"].as_str().unwrap_or_default();
+        assert_ne!(code, "opslint::panic", "{line}");
+    }
+    // The repositories of the cases, and the shallow clone's source.
+    assert_eq!(lines.lines().count(), CASES.len() + 1);
+}
+
+/// docs/robustness.md's table is these cases; `OPSLINT_BLESS=1` writes it.
+#[test]
+fn the_robustness_table_is_the_cases() {
+    let mut table = String::from(
+        "# Bad input: what opslint does with it\n\n\
+         Every case below is built by `tests/integration/robustness.rs`, run through `opslint \
+         check` and, all together, through one `opslint sweep` (where each gets its line: a \
+         report or an error object). This table is generated from the test's cases \
+         (`OPSLINT_BLESS=1 cargo test robustness`) and checked against them.\n\n\
+         | case | outcome |\n|---|---|\n",
+    );
+    for case in CASES {
+        table.push_str(&format!("| {} | {} |\n", case.name, case.outcome));
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/robustness.md");
+    if std::env::var_os("OPSLINT_BLESS").is_some() {
+        std::fs::write(&path, &table).unwrap();
+    }
+    let written = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        written, table,
+        "docs/robustness.md is stale: OPSLINT_BLESS=1 cargo test robustness"
+    );
+}
