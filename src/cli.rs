@@ -218,6 +218,16 @@ pub struct CheckArgs {
     /// Largest file read for content rules, e.g. 1048576 or "2 MiB" (default 1 MiB).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
+    /// Most bytes read by one scan, all files together (default 1 GiB); past it, the rules
+    /// that needed more files are unknown, saying so.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_total_read: Option<u64>,
+    /// Most files listed in one scan (default 10,000,000); more is an error.
+    #[arg(long, value_name = "N")]
+    pub max_tree_entries: Option<usize>,
+    /// Give up (exit 2) after this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
     /// How far back history figures look from the scanned commit: 30d, 90d, 180d, 1y or all
     /// (the window before it gives each figure's trend).
     #[arg(long, value_name = "WINDOW", default_value = "90d")]
@@ -324,7 +334,11 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         staged: args.staged,
         baseline: args.baseline,
         layer_repo_config: false,
-        deadline: None,
+        deadline: args
+            .timeout
+            .map(|seconds| std::time::Instant::now() + std::time::Duration::from_secs(seconds)),
+        max_total_read: args.max_total_read,
+        max_tree_entries: args.max_tree_entries,
     };
     let report = scan::check(&options)?;
     let colored = color && args.output.is_none();

@@ -66,6 +66,13 @@ pub enum RepoError {
     )]
     NoIndex,
 
+    #[error("the tree has more than {limit} entries, the limit for one scan")]
+    #[diagnostic(
+        code(opslint::too_many_entries),
+        help("raise --max-tree-entries if the repository really is that large")
+    )]
+    TooManyEntries { limit: usize },
+
     #[error("the scan took longer than its time budget")]
     #[diagnostic(
         code(opslint::timed_out),
@@ -129,7 +136,12 @@ pub struct Target {
     pub head: Option<ObjectId>,
     /// When listing gives up.
     pub deadline: Deadline,
+    /// Listing more files than this is an error (a hostile tree of millions of entries).
+    pub max_entries: usize,
 }
+
+/// Default for `Target::max_entries`: ten times the largest monorepos' file counts.
+pub const DEFAULT_MAX_TREE_ENTRIES: usize = 10_000_000;
 
 /// Where the files come from; `Scanned` is what a report says about it.
 #[derive(Debug, Clone, Copy)]
@@ -205,6 +217,7 @@ pub fn open(path: &Path, rev: Option<&str>) -> Result<Target, RepoError> {
             rev: None,
             head,
             deadline: Deadline::default(),
+            max_entries: DEFAULT_MAX_TREE_ENTRIES,
         });
     };
     if head.is_none() && rev == "HEAD" {
@@ -239,6 +252,7 @@ pub fn open(path: &Path, rev: Option<&str>) -> Result<Target, RepoError> {
         rev: Some(rev),
         head: commit,
         deadline: Deadline::default(),
+        max_entries: DEFAULT_MAX_TREE_ENTRIES,
     })
 }
 
@@ -297,6 +311,7 @@ impl Target {
             rev: Some(commit.to_string()),
             head: Some(commit),
             deadline: self.deadline,
+            max_entries: self.max_entries,
         }
     }
 }

@@ -59,6 +59,10 @@ pub struct ScanOptions {
     pub config: Option<PathBuf>,
     /// Overrides the config's `scan.max-file-size`.
     pub max_file_size: Option<u64>,
+    /// Overrides the config's `scan.max-total-read`.
+    pub max_total_read: Option<u64>,
+    /// Listing more files than this is an error (default `repo::DEFAULT_MAX_TREE_ENTRIES`).
+    pub max_tree_entries: Option<usize>,
     /// The history window; `None` skips the history pass.
     pub history: Option<Window>,
     /// Pull-request mode: compare with the merge base of this revision and the scanned
@@ -84,6 +88,9 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         repo::open(&options.path, options.rev.as_deref())?
     };
     target.deadline = deadline;
+    if let Some(max_entries) = options.max_tree_entries {
+        target.max_entries = max_entries;
+    }
     // The built-in rules and their matcher do not need the tree: they are prepared while
     // the tree is listed (once per process), for the default settings, which is what
     // applies without a config.
@@ -98,6 +105,10 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     if let Some(max_file_size) = options.max_file_size {
         settings.max_file_size = max_file_size;
     }
+    if let Some(max_total_read) = options.max_total_read {
+        settings.max_total_read = max_total_read;
+    }
+    let budget = content::ReadBudget::new(settings.max_total_read);
     let configured;
     let plan = match config_name {
         None => default_plan,
@@ -128,7 +139,13 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
             None => Ok(None),
         });
         let evaluation = engine::evaluate(plan, &settings, &tree, |indices| {
-            content::read_all(&target.repo, &tree, indices, settings.max_file_size)
+            content::read_all(
+                &target.repo,
+                &tree,
+                indices,
+                settings.max_file_size,
+                &budget,
+            )
         });
         (evaluation, history.join(), at_base.join())
     });
@@ -197,7 +214,8 @@ fn judge_base(
     let at = target.at(commit, tree);
     let listed = tree::list(&at)?;
     let evaluation = engine::evaluate(plan, settings, &listed, |indices| {
-        content::read_all(&at.repo, &listed, indices, settings.max_file_size)
+        let budget = content::ReadBudget::new(settings.max_total_read);
+        content::read_all(&at.repo, &listed, indices, settings.max_file_size, &budget)
     });
     let change = match (base, target.head) {
         (Base::PullRequest(rev, (merge_base, _)), Some(head)) => Some(

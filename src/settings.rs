@@ -28,6 +28,9 @@ pub const DEFAULT_EXCLUDE: &[&str] = &[
 ];
 
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+/// All files one scan reads, together: far above what evidence takes in real repositories
+/// (the largest monorepos measured read tens of MiB).
+pub const DEFAULT_MAX_TOTAL_READ: u64 = 1024 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -38,6 +41,8 @@ pub struct Settings {
     pub custom_rules: Vec<Rule>,
     pub exclude: Vec<String>,
     pub max_file_size: u64,
+    /// `[scan] max-total-read`: bytes one scan reads, all files together.
+    pub max_total_read: u64,
     /// Tags whose names match are releases (`[history] release-tag`); else the built-in
     /// `release-tag` pattern.
     pub release_tag: Option<rules::Pattern>,
@@ -57,6 +62,7 @@ impl Default for Settings {
                 .map(|glob| (*glob).to_owned())
                 .collect(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_total_read: DEFAULT_MAX_TOTAL_READ,
             release_tag: None,
             baseline: None,
         }
@@ -113,6 +119,7 @@ struct ScanSpec {
     exclude: Option<Vec<Spanned<String>>>,
     extend_exclude: Option<Vec<Spanned<String>>>,
     max_file_size: Option<Spanned<ByteSize>>,
+    max_total_read: Option<Spanned<ByteSize>>,
     baseline: Option<Spanned<String>>,
 }
 
@@ -319,13 +326,18 @@ impl Settings {
         if let Some(baseline) = scan.baseline {
             self.baseline = Some(baseline.into_inner());
         }
-        if let Some(size) = scan.max_file_size {
+        let sizes = [
+            (scan.max_file_size, &mut self.max_file_size),
+            (scan.max_total_read, &mut self.max_total_read),
+        ];
+        for (size, setting) in sizes {
+            let Some(size) = size else { continue };
             let parsed = match size.get_ref() {
                 ByteSize::Bytes(bytes) => Some(*bytes),
                 ByteSize::Text(text) => parse_byte_size(text),
             };
             match parsed {
-                Some(bytes) => self.max_file_size = bytes,
+                Some(bytes) => *setting = bytes,
                 None => problems
                     .push(Problem::new("not a size", Some(size.span())).help(
                         "write a number of bytes or a size such as \"512 KiB\" or \"2 MiB\"",

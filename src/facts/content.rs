@@ -1,6 +1,7 @@
 //! File contents for the paths some content rule selected: read once, in parallel, capped.
 
 use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -20,29 +21,64 @@ pub enum Content {
     Unreadable(String),
 }
 
-/// Reads the entries at `indices` (into `tree.entries`), in parallel, each at most `max_size` bytes.
+/// How many bytes one scan may still read, all files together: a repository of thousands
+/// of large files named like evidence costs a bounded amount, not all of them.
+#[derive(Debug)]
+pub struct ReadBudget(AtomicU64);
+
+impl ReadBudget {
+    pub fn new(bytes: u64) -> ReadBudget {
+        ReadBudget(AtomicU64::new(bytes))
+    }
+
+    /// Takes `size` bytes from the budget; false (taking nothing) when they are not left.
+    fn take(&self, size: u64) -> bool {
+        self.0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(size)
+            })
+            .is_ok()
+    }
+}
+
+/// Reads the entries at `indices` (into `tree.entries`), in parallel, each at most
+/// `max_size` bytes, all of them within `budget`.
 pub fn read_all(
     repo: &gix::ThreadSafeRepository,
     tree: &Tree,
     indices: &[usize],
     max_size: u64,
+    budget: &ReadBudget,
 ) -> Vec<Content> {
     indices
         .par_iter()
         .map_init(
             || repo.to_thread_local(),
-            |repo, &index| read_one(repo, tree, &tree.entries[index], max_size),
+            |repo, &index| read_within(repo, tree, &tree.entries[index], max_size, Some(budget)),
         )
         .collect()
 }
 
+/// Reads one entry, at most `max_size` bytes (a config file, a baseline: outside any
+/// budget).
 pub fn read_one(repo: &gix::Repository, tree: &Tree, entry: &Entry, max_size: u64) -> Content {
+    read_within(repo, tree, entry, max_size, None)
+}
+
+fn read_within(
+    repo: &gix::Repository,
+    tree: &Tree,
+    entry: &Entry,
+    max_size: u64,
+    budget: Option<&ReadBudget>,
+) -> Content {
     if entry.kind == EntryKind::Symlink {
         return Content::Unreadable("a symbolic link (not followed)".to_owned());
     }
+    let limits = Limits { max_size, budget };
     let bytes = match &tree.source {
-        ContentSource::Objects => read_blob(repo, entry, max_size),
-        ContentSource::Worktree(root) => read_file(&disk_path(root, &entry.path), max_size),
+        ContentSource::Objects => read_blob(repo, entry, limits),
+        ContentSource::Worktree(root) => read_file(&disk_path(root, &entry.path), limits),
     };
     match bytes {
         Ok(bytes) if is_binary(&bytes) => Content::Binary,
@@ -51,31 +87,50 @@ pub fn read_one(repo: &gix::Repository, tree: &Tree, entry: &Entry, max_size: u6
     }
 }
 
-fn read_blob(repo: &gix::Repository, entry: &Entry, max_size: u64) -> Result<Vec<u8>, Content> {
+/// What one read may take: at most `max_size` bytes, and those from `budget` if any.
+#[derive(Clone, Copy)]
+struct Limits<'a> {
+    max_size: u64,
+    budget: Option<&'a ReadBudget>,
+}
+
+impl Limits<'_> {
+    /// Whether `size` bytes may be read: `Err` with why not.
+    fn admit(self, size: u64) -> Result<(), Content> {
+        if size > self.max_size {
+            return Err(Content::TooLarge(size));
+        }
+        match self.budget {
+            Some(budget) if !budget.take(size) => Err(Content::Unreadable(
+                "over the scan's total read budget (--max-total-read)".to_owned(),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn read_blob(repo: &gix::Repository, entry: &Entry, limits: Limits) -> Result<Vec<u8>, Content> {
     let Some(id) = entry.blob else {
         return Err(Content::Unreadable("no blob recorded".to_owned()));
     };
     let header = repo
         .find_header(id)
         .map_err(|error| Content::Unreadable(format!("object {id}: {error}")))?;
-    if header.size() > max_size {
-        return Err(Content::TooLarge(header.size()));
-    }
+    limits.admit(header.size())?;
     let blob = repo
         .find_blob(id)
         .map_err(|error| Content::Unreadable(format!("object {id}: {error}")))?;
     Ok(blob.detach().data)
 }
 
-fn read_file(path: &std::path::Path, max_size: u64) -> Result<Vec<u8>, Content> {
+fn read_file(path: &std::path::Path, limits: Limits) -> Result<Vec<u8>, Content> {
     let unreadable = |error: std::io::Error| Content::Unreadable(error.to_string());
     let metadata = std::fs::symlink_metadata(path).map_err(unreadable)?;
     if !metadata.is_file() {
         return Err(Content::Unreadable("not a regular file".to_owned()));
     }
-    if metadata.len() > max_size {
-        return Err(Content::TooLarge(metadata.len()));
-    }
+    limits.admit(metadata.len())?;
+    let max_size = limits.max_size;
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
     std::fs::File::open(path)
         .and_then(|file| file.take(max_size + 1).read_to_end(&mut bytes))

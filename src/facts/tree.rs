@@ -89,6 +89,11 @@ fn list_index(target: &Target) -> Result<Tree, RepoError> {
 
     let repo = target.repo.to_thread_local();
     let index = repo.index_or_empty().map_err(RepoError::unreadable)?;
+    if index.entries().len() > target.max_entries {
+        return Err(RepoError::TooManyEntries {
+            limit: target.max_entries,
+        });
+    }
     let mut entries: Vec<Entry> = Vec::with_capacity(index.entries().len());
     let mut submodules = Vec::new();
     for entry in index.entries() {
@@ -129,6 +134,7 @@ fn list_commit_tree(target: &Target, tree_id: ObjectId) -> Result<Tree, RepoErro
     let mut decoded: Vec<Vec<(Kind, BString, ObjectId)>> = Vec::new();
     let mut first_subtree: Vec<usize> = Vec::new();
     let mut level = vec![(tree_id, BString::default())];
+    let mut listed_entries = 0;
     while !level.is_empty() {
         target.deadline.check()?;
         let listed: Vec<Vec<(Kind, BString, ObjectId)>> = level
@@ -138,6 +144,12 @@ fn list_commit_tree(target: &Target, tree_id: ObjectId) -> Result<Tree, RepoErro
                 |repo, (id, dir)| list_one_tree(repo, *id, dir),
             )
             .collect::<Result<_, _>>()?;
+        listed_entries += listed.iter().map(Vec::len).sum::<usize>();
+        if listed_entries > target.max_entries {
+            return Err(RepoError::TooManyEntries {
+                limit: target.max_entries,
+            });
+        }
         let mut next = decoded.len() + listed.len();
         level = Vec::new();
         for tree in &listed {
@@ -235,6 +247,11 @@ fn list_worktree(target: &Target) -> Result<Tree, RepoError> {
     let interrupt = AtomicBool::new(false);
     repo.dirwalk(&index, None::<&str>, &interrupt, options, &mut collect)
         .map_err(RepoError::unreadable)?;
+    if collect.unorded_entries.len() > target.max_entries {
+        return Err(RepoError::TooManyEntries {
+            limit: target.max_entries,
+        });
+    }
 
     let mut entries = Vec::new();
     // Submodules come from the index: a gitlink may have no directory checked out.

@@ -426,3 +426,52 @@ fn the_robustness_table_is_the_cases() {
         "docs/robustness.md is stale: OPSLINT_BLESS=1 cargo test robustness"
     );
 }
+
+/// The limits never trip on real repositories by default; set low, each trips with a clear
+/// message: the read budget makes the rules that needed more files unknown, the entry cap
+/// and the time budget are errors.
+#[test]
+fn resource_limits_trip_with_clear_messages() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = sample_in(root.path(), "limits");
+    let output = run_check(
+        &dir,
+        &[
+            "--max-total-read",
+            "100",
+            "--format",
+            "json",
+            "--no-history",
+        ],
+    );
+    assert_eq!(output.status.code().map(|code| code < 2), Some(true));
+    let report = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        report.contains("over the scan's total read budget"),
+        "{report:.2000}"
+    );
+
+    std::fs::write(
+        dir.join(".opslint.toml"),
+        "[scan]\nmax-total-read = \"100 B\"\n",
+    )
+    .unwrap();
+    let configured = run_check(&dir, &["--format", "json", "--no-history"]);
+    let configured = String::from_utf8(configured.stdout).unwrap();
+    assert!(configured.contains("over the scan's total read budget"));
+    std::fs::remove_file(dir.join(".opslint.toml")).unwrap();
+
+    for (args, message) in [
+        (&["--max-tree-entries", "3"][..], "more than 3 entries"),
+        (
+            &["--rev", "HEAD", "--max-tree-entries", "3"][..],
+            "more than 3 entries",
+        ),
+        (&["--timeout", "0"][..], "time budget"),
+    ] {
+        let output = run_check(&dir, args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}
