@@ -3,6 +3,11 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+/// The stack of every thread opslint starts (rayon's and a sweep's workers): parsers of
+/// untrusted YAML, JSON and TOML recurse up to their depth budgets, which a debug build's
+/// frames can take past the 2 MiB that threads get by default.
+pub const THREAD_STACK_BYTES: usize = 8 * 1024 * 1024;
+
 pub mod area;
 pub mod baseline;
 pub mod cli;
@@ -12,6 +17,8 @@ pub mod diagnostic;
 pub mod engine;
 pub mod facts;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod history;
 pub mod hook;
 pub mod matcher;

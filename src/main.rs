@@ -10,6 +10,11 @@ fn main() -> ExitCode {
         _ => -1,
     };
     keep_freed_memory(purge_delay_ms);
+    // The default global pool, with deeper stacks (see THREAD_STACK_BYTES); building it can
+    // only fail if a pool already exists, and none does yet.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(opslint::THREAD_STACK_BYTES)
+        .build_global();
     let color = cli.color;
     miette::set_hook(Box::new(move |_| {
         let plain = !color.enabled(std::io::IsTerminal::is_terminal(&std::io::stderr()));

@@ -95,7 +95,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     // the tree is listed (once per process), for the default settings, which is what
     // applies without a config.
     let (tree, prepared) = std::thread::scope(|scope| {
-        let prepared = scope.spawn(prepared);
+        let prepared = spawn(scope, prepared);
         let tree = tree::list(&target);
         (tree, prepared.join())
     });
@@ -127,14 +127,14 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     // The history pass and the base need nothing from the tree: they run while the rules
     // are judged.
     let (evaluation, history, at_base) = std::thread::scope(|scope| {
-        let history = scope.spawn(|| match (window, target.head) {
+        let history = spawn(scope, || match (window, target.head) {
             (Some(window), Some(tip)) => {
                 let release_tag = settings.release_tag.as_ref();
                 history::section(&target.repo, tip, window, release_tag, deadline).map(Some)
             }
             _ => Ok(None),
         });
-        let at_base = scope.spawn(|| match &base {
+        let at_base = spawn(scope, || match &base {
             Some(base) => judge_base(&target, base, plan, &settings).map(Some),
             None => Ok(None),
         });
@@ -192,6 +192,18 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         baseline.apply(&mut report);
     }
     Ok(report)
+}
+
+/// A scoped thread with opslint's stack size (`THREAD_STACK_BYTES`): the base's tree is
+/// judged on one, parsing untrusted YAML.
+fn spawn<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    work: impl FnOnce() -> T + Send + 'scope,
+) -> std::thread::ScopedJoinHandle<'scope, T> {
+    std::thread::Builder::new()
+        .stack_size(crate::THREAD_STACK_BYTES)
+        .spawn_scoped(scope, work)
+        .expect("the OS starts a thread (it only fails when out of threads or memory)")
 }
 
 /// What the base of a comparison shows: its tree's findings, and for a pull request the

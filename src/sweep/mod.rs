@@ -134,7 +134,8 @@ pub fn run(options: SweepOptions) -> Result<Summary, miette::Report> {
     let write_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
     std::thread::scope(|scope| {
         for _ in 0..options.jobs.max(1) {
-            scope.spawn(|| {
+            let worker = std::thread::Builder::new().stack_size(crate::THREAD_STACK_BYTES);
+            let spawned = worker.spawn_scoped(scope, || {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(candidate) = todo.get(index) else {
@@ -162,6 +163,9 @@ pub fn run(options: SweepOptions) -> Result<Summary, miette::Report> {
                     progress.advance(counts.failed);
                 }
             });
+            if let Err(error) = spawned {
+                *write_error.lock().unwrap_or_else(PoisonError::into_inner) = Some(error);
+            }
         }
     });
     progress.finish();
@@ -169,7 +173,7 @@ pub fn run(options: SweepOptions) -> Result<Summary, miette::Report> {
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner)
     {
-        return Err(miette::miette!("cannot write the sweep's output: {error}"));
+        return Err(miette::miette!("the sweep could not go on: {error}"));
     }
     let counts = counts.into_inner().unwrap_or_else(PoisonError::into_inner);
     summary.scanned = counts.scanned;

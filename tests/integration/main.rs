@@ -5,6 +5,7 @@ mod baseline;
 mod cli;
 mod components;
 mod config;
+mod fuzz_regressions;
 mod history;
 mod pipelines;
 mod pull_request;

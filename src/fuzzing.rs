@@ -1,0 +1,138 @@
+//! Entry points for the fuzz targets (`fuzz/`) and for the regression test that replays
+//! what they found (`tests/fuzz_regressions/`): each takes arbitrary bytes, drives one
+//! parser or renderer of untrusted input, and panics only on a broken invariant.
+
+use std::sync::OnceLock;
+
+use crate::area::Area;
+use crate::facts::{dependabot, dockerfile, kubernetes, manifest, pipeline};
+use crate::finding::{Evidence, Finding, Severity, Status};
+use crate::repo::Scanned;
+use crate::report::{self, Report, RepositoryInfo};
+use crate::rules::{self, Rule};
+use crate::settings::Settings;
+
+/// `.opslint.toml`, custom rules included.
+pub fn config(data: &[u8]) {
+    static BUILTIN: OnceLock<Vec<Rule>> = OnceLock::new();
+    let builtin = BUILTIN.get_or_init(rules::builtin_rules);
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = Settings::parse(".opslint.toml", text, builtin);
+    }
+}
+
+/// A CI pipeline in each format (the first byte picks it).
+pub fn pipeline(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let format = match selector % 4 {
+        0 => pipeline::Format::GitHubActions,
+        1 => pipeline::Format::GitLabCi,
+        2 => pipeline::Format::Jenkins,
+        _ => pipeline::Format::Other,
+    };
+    if let Ok(text) = std::str::from_utf8(rest) {
+        let _ = pipeline::read(format, text);
+    }
+}
+
+/// Dependency manifests of every format, Dependabot config, Dockerfiles, Kubernetes
+/// manifests (the first byte picks which).
+pub fn manifest(data: &[u8]) {
+    const NAMES: &[&str] = &[
+        "Cargo.toml",
+        "package.json",
+        "composer.json",
+        "pyproject.toml",
+        "Pipfile",
+        "setup.cfg",
+        "go.mod",
+        "pom.xml",
+        "build.gradle",
+        "gradle/libs.versions.toml",
+        "packages.config",
+        "app.csproj",
+        "Gemfile",
+        "x.gemspec",
+        "mix.exs",
+        "CMakeLists.txt",
+        "vcpkg.json",
+        "conanfile.txt",
+        "requirements.txt",
+    ];
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    match usize::from(selector) % (NAMES.len() + 3) {
+        index if index < NAMES.len() => {
+            let _ = manifest::read(NAMES[index], text);
+        }
+        index if index == NAMES.len() => {
+            let _ = dependabot::ecosystems(text);
+        }
+        index if index == NAMES.len() + 1 => {
+            let _ = dockerfile::base_images(text);
+        }
+        _ => {
+            let _ = kubernetes::workload_containers(text);
+        }
+    }
+}
+
+/// Every report format, fed findings whose texts and paths are arbitrary: annotations stay
+/// one command per line, the job summary under GitHub's limit, SARIF and JSON valid JSON.
+pub fn renderers(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let parts: Vec<&str> = text.split('\u{1}').collect();
+    let part = |index: usize| parts.get(index % parts.len()).copied().unwrap_or_default();
+    let findings: Vec<Finding> = (0..parts.len().min(40))
+        .map(|index| Finding {
+            rule: format!("ci.rule-{index}"),
+            area: Area::ALL[index % Area::ALL.len()],
+            status: [Status::Fail, Status::Pass, Status::Exempted][index % 3],
+            severity: [Severity::Error, Severity::Warning, Severity::Note][index % 3],
+            weight: 1,
+            title: part(index).into(),
+            message: part(index + 1).to_owned(),
+            evidence: vec![Evidence {
+                path: part(index + 2).to_owned(),
+                line: Some(index as u32 + 1),
+                detail: Some(part(index + 3).to_owned()),
+            }],
+            remediation: part(index + 4).into(),
+            note: None,
+            change: None,
+            baselined: false,
+        })
+        .collect();
+    let repository = RepositoryInfo {
+        name: None,
+        path: part(5).to_owned(),
+        head: None,
+        scanned: Scanned::Rev,
+        rev: None,
+        config: Some(part(6).to_owned()),
+        files: 0,
+        submodules: Vec::new(),
+        owners: Vec::new(),
+    };
+    let report = Report::new(repository, findings);
+    let _ = report::human::render(&report, false);
+    for line in report::github::render(&report).lines() {
+        assert!(
+            line.starts_with("::"),
+            "an annotation line is a command: {line:?}"
+        );
+    }
+    assert!(report::markdown::render(&report).len() < 1024 * 1024);
+    let mut sarif = Vec::new();
+    report::sarif::write(&report, &mut sarif).expect("SARIF is written to memory");
+    serde_json::from_slice::<serde_json::Value>(&sarif).expect("SARIF is JSON");
+    let mut json = Vec::new();
+    report::json::write(&report, &mut json).expect("JSON is written to memory");
+    serde_json::from_slice::<serde_json::Value>(&json).expect("the report is JSON");
+}
