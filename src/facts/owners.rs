@@ -3,19 +3,18 @@
 
 use super::content::{self, Content};
 use super::tree::Tree;
-
-/// Where code hosts look for CODEOWNERS, in the order GitHub does.
-const LOCATIONS: [&str; 4] = [
-    ".github/CODEOWNERS",
-    "CODEOWNERS",
-    "docs/CODEOWNERS",
-    ".gitlab/CODEOWNERS",
-];
+use crate::rules::builtin_definitions;
 
 /// The repository-wide owners (`@org/team`, `@user`, addresses); none without a CODEOWNERS
 /// file or a catch-all rule in it.
 pub fn repository_owners(repo: &gix::Repository, tree: &Tree) -> Vec<String> {
-    let Some(entry) = LOCATIONS.iter().find_map(|path| tree.find(path)) else {
+    // Where code hosts look, in their order of precedence: rule data (rules/collaboration.toml).
+    let locations = builtin_definitions().sets.get("codeowners-locations");
+    let Some(entry) = locations
+        .into_iter()
+        .flatten()
+        .find_map(|path| tree.find(path))
+    else {
         return Vec::new();
     };
     match content::read_one(repo, tree, entry, 256 * 1024) {
