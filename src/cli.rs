@@ -404,27 +404,12 @@ fn write_file(
 fn sweep(args: SweepArgs) -> Outcome {
     use crate::sweep::{self, SweepOptions, discover};
 
-    let mut candidates = Vec::new();
-    for root in &args.roots {
-        if !root.is_dir() {
-            return Err(miette::miette!("{} is not a folder", root.display()));
-        }
-        candidates.extend(discover::under(root, args.depth));
-    }
-    if let Some(list) = &args.repos_from {
-        let listed = if list.as_os_str() == "-" {
-            discover::listed(std::io::stdin().lock())
-        } else {
-            std::fs::File::open(list)
-                .and_then(|file| discover::listed(std::io::BufReader::new(file)))
-        };
-        candidates.extend(
-            listed.map_err(|error| miette::miette!("cannot read {}: {error}", list.display()))?,
-        );
-    }
-    if let Some(shard) = args.shard {
-        candidates.retain(|candidate| shard.takes(candidate));
-    }
+    let candidates = discover::candidates(
+        &args.roots,
+        args.depth,
+        args.repos_from.as_deref(),
+        args.shard,
+    )?;
     if candidates.is_empty() && args.shard.is_none() {
         return Err(miette::miette!(
             help = "give folders that hold clones or bare mirrors, or --repos-from FILE",

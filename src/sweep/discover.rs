@@ -12,6 +12,37 @@ pub struct Candidate {
     pub name: String,
 }
 
+/// The repositories a sweep takes: those under `roots`, then those listed in `list` (a file,
+/// or `-` for standard input), kept to `shard` when given.
+pub fn candidates(
+    roots: &[PathBuf],
+    depth: usize,
+    list: Option<&Path>,
+    shard: Option<Shard>,
+) -> Result<Vec<Candidate>, miette::Report> {
+    let mut candidates = Vec::new();
+    for root in roots {
+        if !root.is_dir() {
+            return Err(miette::miette!("{} is not a folder", root.display()));
+        }
+        candidates.extend(under(root, depth));
+    }
+    if let Some(list) = list {
+        let listed = if list.as_os_str() == "-" {
+            listed(std::io::stdin().lock())
+        } else {
+            std::fs::File::open(list).and_then(|file| listed(std::io::BufReader::new(file)))
+        };
+        candidates.extend(
+            listed.map_err(|error| miette::miette!("cannot read {}: {error}", list.display()))?,
+        );
+    }
+    if let Some(shard) = shard {
+        candidates.retain(|candidate| shard.takes(candidate));
+    }
+    Ok(candidates)
+}
+
 /// The repositories under `root`, at most `depth` folders down: a folder holding `.git`
 /// (a clone or a worktree) or one laid out as a bare repository. A repository found is not
 /// descended into; symbolic links are not followed; unreadable folders are passed over.

@@ -107,13 +107,12 @@ pub fn run(options: SweepOptions) -> Result<Summary, miette::Report> {
             .map_err(|error| miette::miette!("cannot read {}: {error}", output.display()))?,
         _ => HashSet::new(),
     };
-    let mut summary = Summary::default();
     let todo: Vec<&Candidate> = options
         .candidates
         .iter()
         .filter(|candidate| !done.contains(&candidate.path.display().to_string()))
         .collect();
-    summary.skipped = options.candidates.len() - todo.len();
+    let skipped = options.candidates.len() - todo.len();
     let sink: Box<dyn Write + Send> = match &options.output {
         Some(path) => {
             let file = std::fs::OpenOptions::new()
@@ -130,7 +129,10 @@ pub fn run(options: SweepOptions) -> Result<Summary, miette::Report> {
     let sink = Mutex::new(BufWriter::new(sink));
     let progress = Progress::new(todo.len());
     let next = AtomicUsize::new(0);
-    let counts = Mutex::new(Summary::default());
+    let counts = Mutex::new(Summary {
+        skipped,
+        ..Summary::default()
+    });
     let write_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
     std::thread::scope(|scope| {
         for _ in 0..options.jobs.max(1) {
@@ -175,11 +177,7 @@ pub fn run(options: SweepOptions) -> Result<Summary, miette::Report> {
     {
         return Err(miette::miette!("the sweep could not go on: {error}"));
     }
-    let counts = counts.into_inner().unwrap_or_else(PoisonError::into_inner);
-    summary.scanned = counts.scanned;
-    summary.failed = counts.failed;
-    summary.failing = counts.failing;
-    Ok(summary)
+    Ok(counts.into_inner().unwrap_or_else(PoisonError::into_inner))
 }
 
 enum Outcome {
