@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::support::{git_in, opslint};
+use crate::support::{commit_all_in, commit_staged_in, git_in, opslint};
 
 /// What a case must give.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -27,23 +27,6 @@ struct Case {
     build: fn(&Path) -> PathBuf,
 }
 
-fn commit_all(dir: &Path, message: &str) {
-    git_in(dir, &["add", "-A"]);
-    git_in(
-        dir,
-        &[
-            "-c",
-            "user.name=Ada",
-            "-c",
-            "user.email=ada@example.com",
-            "commit",
-            "-q",
-            "-m",
-            message,
-        ],
-    );
-}
-
 fn sample_in(root: &Path, name: &str) -> PathBuf {
     let dir = root.join(name);
     let status = std::process::Command::new("cp")
@@ -54,8 +37,16 @@ fn sample_in(root: &Path, name: &str) -> PathBuf {
         .unwrap();
     assert!(status.success());
     git_in(&dir, &["init", "-q", "-b", "main"]);
-    commit_all(&dir, "Initial import");
+    commit_all_in(&dir, "Initial import");
     dir
+}
+
+/// Git writes objects and packs read-only; the corrupting cases overwrite them.
+fn make_writable(path: &Path) {
+    let mut permissions = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(path, permissions).unwrap();
 }
 
 /// The path of a loose object of `dir`'s repository.
@@ -105,7 +96,7 @@ const CASES: &[Case] = &[
         build: |root| {
             let source = sample_in(root, "shallow-source");
             std::fs::write(source.join("NOTES.md"), "more\n").unwrap();
-            commit_all(&source, "More");
+            commit_all_in(&source, "More");
             let url = format!("file://{}", source.display());
             git_in(root, &["clone", "-q", "--depth", "1", &url, "shallow"]);
             root.join("shallow")
@@ -132,10 +123,7 @@ const CASES: &[Case] = &[
             let dir = sample_in(root, "corrupt-tree");
             let tree = git_in(&dir, &["rev-parse", "HEAD^{tree}"]);
             let object = loose_object(&dir, tree.trim());
-            let mut permissions = std::fs::metadata(&object).unwrap().permissions();
-            #[allow(clippy::permissions_set_readonly_false)]
-            permissions.set_readonly(false);
-            std::fs::set_permissions(&object, permissions).unwrap();
+            make_writable(&object);
             std::fs::write(&object, b"not zlib").unwrap();
             dir
         },
@@ -157,10 +145,7 @@ const CASES: &[Case] = &[
                 })
                 .unwrap();
             let length = std::fs::metadata(&pack).unwrap().len();
-            let mut permissions = std::fs::metadata(&pack).unwrap().permissions();
-            #[allow(clippy::permissions_set_readonly_false)]
-            permissions.set_readonly(false);
-            std::fs::set_permissions(&pack, permissions).unwrap();
+            make_writable(&pack);
             std::fs::OpenOptions::new()
                 .write(true)
                 .open(&pack)
@@ -180,19 +165,7 @@ const CASES: &[Case] = &[
             let head = git_in(&dir, &["rev-parse", "HEAD"]);
             let gitlink = format!("160000,{},vendor/gone", head.trim());
             git_in(&dir, &["update-index", "--add", "--cacheinfo", &gitlink]);
-            git_in(
-                &dir,
-                &[
-                    "-c",
-                    "user.name=Ada",
-                    "-c",
-                    "user.email=ada@example.com",
-                    "commit",
-                    "-q",
-                    "-m",
-                    "Submodule",
-                ],
-            );
+            commit_staged_in(&dir, "Submodule");
             dir
         },
     },
@@ -210,7 +183,7 @@ const CASES: &[Case] = &[
                 std::os::unix::fs::symlink("loop-a", dir.join("loop-b")).unwrap();
                 std::os::unix::fs::symlink("/", dir.join(".github/CODEOWNERS")).unwrap();
             }
-            commit_all(&dir, "Links");
+            commit_all_in(&dir, "Links");
             dir
         },
     },
@@ -239,7 +212,7 @@ const CASES: &[Case] = &[
             )
             .unwrap();
             std::fs::write(dir.join("package.json"), b"{\0\0\0}").unwrap();
-            commit_all(&dir, "Binary");
+            commit_all_in(&dir, "Binary");
             dir
         },
     },
@@ -259,7 +232,7 @@ const CASES: &[Case] = &[
             }
             std::fs::create_dir_all(dir.join("new\nline")).unwrap();
             std::fs::write(dir.join("new\nline/Dockerfile"), "FROM node:latest\n").unwrap();
-            commit_all(&dir, "Odd paths");
+            commit_all_in(&dir, "Odd paths");
             dir
         },
     },
@@ -310,7 +283,7 @@ const CASES: &[Case] = &[
             }
             yaml.push_str("on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo *i\n");
             std::fs::write(dir.join(".github/workflows/bomb.yml"), yaml).unwrap();
-            commit_all(&dir, "Bomb");
+            commit_all_in(&dir, "Bomb");
             dir
         },
     },
@@ -324,7 +297,7 @@ const CASES: &[Case] = &[
             let yaml = "[".repeat(100_000) + &"]".repeat(100_000);
             std::fs::write(dir.join(".github/workflows/deep.yml"), &yaml).unwrap();
             std::fs::write(dir.join("package.json"), yaml).unwrap();
-            commit_all(&dir, "Deep");
+            commit_all_in(&dir, "Deep");
             dir
         },
     },
@@ -336,7 +309,7 @@ const CASES: &[Case] = &[
         build: |root| {
             let dir = sample_in(root, "bad-config");
             std::fs::write(dir.join(".opslint.toml"), "disable = [\n").unwrap();
-            commit_all(&dir, "Bad config");
+            commit_all_in(&dir, "Bad config");
             dir
         },
     },

@@ -260,6 +260,21 @@ fn ada() -> String {
     "Ada".to_owned()
 }
 
+/// Commits what is staged in the repository at `dir`, as Ada.
+pub fn commit_staged_in(dir: &Path, message: &str) {
+    let identity = ["-c", "user.name=Ada", "-c", "user.email=ada@example.com"];
+    git_in(
+        dir,
+        &[&identity[..], &["commit", "-q", "-m", message]].concat(),
+    );
+}
+
+/// Stages everything in the repository at `dir` and commits it, as Ada.
+pub fn commit_all_in(dir: &Path, message: &str) {
+    git_in(dir, &["add", "-A"]);
+    commit_staged_in(dir, message);
+}
+
 pub fn git_in(dir: &Path, args: &[&str]) -> String {
     let output = git_command(dir).args(args).output().expect("git runs");
     assert!(

@@ -32,20 +32,7 @@ fn organisation() -> (tempfile::TempDir, Vec<TestRepo>) {
     clone(sample.path(), "team-b/bad-config", &[]);
     let bad = root.join("team-b/bad-config");
     std::fs::write(bad.join(".opslint.toml"), "disable = [\n").unwrap();
-    git_in(&bad, &["add", ".opslint.toml"]);
-    git_in(
-        &bad,
-        &[
-            "-c",
-            "user.name=Ada",
-            "-c",
-            "user.email=ada@example.com",
-            "commit",
-            "-q",
-            "-m",
-            "Bad config",
-        ],
-    );
+    crate::support::commit_all_in(&bad, "Bad config");
     // A repository with a corrupt object: HEAD's tree is garbage. A copy of the fixture
     // repository, whose objects are loose.
     let corrupt = root.join("team-b/corrupt");
