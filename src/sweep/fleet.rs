@@ -49,6 +49,12 @@ pub struct Failure {
     pub message: String,
 }
 
+/// One sweep line, summarised.
+enum Line {
+    Scanned(Repository),
+    Failed(Failure),
+}
+
 /// A practice and how many repositories fail it, of those it applies to.
 #[derive(Debug, Clone)]
 pub struct Weakness {
@@ -68,7 +74,10 @@ impl Weakness {
 impl Fleet {
     /// Reads sweep files; a line that is not JSON is an error naming its file and line.
     pub fn load(files: &[impl AsRef<Path>]) -> Result<Fleet, miette::Report> {
-        let mut by_path: BTreeMap<String, Value> = BTreeMap::new();
+        let mut fleet = Fleet::default();
+        // Each line is summarised as it is read (a report is kilobytes, its summary a few
+        // hundred bytes): an organisation's sweep is not held whole.
+        let mut by_path: BTreeMap<String, Line> = BTreeMap::new();
         for file in files {
             let file = file.as_ref();
             let open = std::fs::File::open(file)
@@ -91,19 +100,22 @@ impl Fleet {
                     .as_str()
                     .unwrap_or_default()
                     .to_owned();
-                by_path.insert(path, value);
+                by_path.insert(path, fleet.summarise(&value));
             }
         }
-        let mut fleet = Fleet::default();
         for line in by_path.into_values() {
-            fleet.add(&line);
+            match line {
+                Line::Scanned(repository) => fleet.repositories.push(repository),
+                Line::Failed(failure) => fleet.failures.push(failure),
+            }
         }
         fleet.repositories.sort_by(|a, b| a.name.cmp(&b.name));
         fleet.failures.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(fleet)
     }
 
-    fn add(&mut self, line: &Value) {
+    /// A sweep line as the report needs it; the rules it judged are noted in `self.rules`.
+    fn summarise(&mut self, line: &Value) -> Line {
         let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
         let repository = &line["repository"];
         let name = match repository["name"].as_str() {
@@ -111,12 +123,11 @@ impl Fleet {
             None => text(&repository["path"]),
         };
         if let Some(error) = line.get("error") {
-            self.failures.push(Failure {
+            return Line::Failed(Failure {
                 name,
                 code: text(&error["code"]),
                 message: text(&error["message"]),
             });
-            return;
         }
         let score = |value: &Value| value.as_u64().map(|score| score as u32);
         let areas = line["areas"]
@@ -175,7 +186,7 @@ impl Fleet {
             .flatten()
             .map(text)
             .collect();
-        self.repositories.push(Repository {
+        Line::Scanned(Repository {
             name,
             owners,
             score: score(&line["score"]),
@@ -183,7 +194,7 @@ impl Fleet {
             judged,
             failing,
             trends,
-        });
+        })
     }
 
     /// The areas any repository has applicable rules in, in the model's order.
