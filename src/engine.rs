@@ -712,7 +712,7 @@ fn evaluate_rule(
             let (check, outcome) = outcomes
                 .iter()
                 .find(|(check, outcome)| check.absent && check_passed(check, outcome))
-                .expect("a passing check");
+                .expect("`passing` is not empty and all of it is `absent` checks");
             let message = format!(
                 "No {} in {}.",
                 strip_article(check.looks_for()),

@@ -2,22 +2,18 @@
 //! what they found (`tests/fuzz_regressions/`): each takes arbitrary bytes, drives one
 //! parser or renderer of untrusted input, and panics only on a broken invariant.
 
-use std::sync::OnceLock;
-
 use crate::area::Area;
 use crate::facts::{dependabot, dockerfile, kubernetes, manifest, pipeline};
 use crate::finding::{Evidence, Finding, Severity, Status};
 use crate::repo::Scanned;
 use crate::report::{self, Report, RepositoryInfo};
-use crate::rules::{self, Rule};
+use crate::rules;
 use crate::settings::Settings;
 
 /// `.opslint.toml`, custom rules included.
 pub fn config(data: &[u8]) {
-    static BUILTIN: OnceLock<Vec<Rule>> = OnceLock::new();
-    let builtin = BUILTIN.get_or_init(rules::builtin_rules);
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = Settings::parse(".opslint.toml", text, builtin);
+        let _ = Settings::parse(".opslint.toml", text, rules::builtin_rules());
     }
 }
 

@@ -288,11 +288,11 @@ const MAX_BASELINE_SIZE: u64 = 16 * 1024 * 1024;
 /// The built-in rules, and their plan for the default settings: built once per process, as
 /// a sweep scans thousands of repositories (parsing and compiling them is most of a small
 /// repository's scan).
-fn prepared() -> &'static (Vec<Rule>, Plan) {
-    static PREPARED: std::sync::OnceLock<(Vec<Rule>, Plan)> = std::sync::OnceLock::new();
+fn prepared() -> &'static (&'static [Rule], Plan) {
+    static PREPARED: std::sync::OnceLock<(&'static [Rule], Plan)> = std::sync::OnceLock::new();
     PREPARED.get_or_init(|| {
         let builtin = rules::builtin_rules();
-        let defaults = engine::enabled_rules(&builtin, &Settings::default());
+        let defaults = engine::enabled_rules(builtin, &Settings::default());
         let plan = Plan::new(defaults, &Settings::default().exclude)
             .expect("the built-in rules' globs compile (every rule's fixtures are tested)");
         (builtin, plan)

@@ -136,7 +136,7 @@ fn keep_if_better(best: &mut Vec<Scored>, candidate: Scored) {
     let key = |scored: &Scored| (scored.score, scored.same_name);
     let worst = (0..best.len())
         .min_by_key(|&index| key(&best[index]))
-        .expect("full");
+        .expect("`best` is full here, and CANDIDATES_PER_DESTINATION is not zero");
     if key(&candidate) > key(&best[worst]) {
         best[worst] = candidate;
     }

@@ -21,9 +21,9 @@ pub fn write(report: &Report, out: &mut impl Write) -> io::Result<()> {
 
 fn log(report: &Report) -> Value {
     // Built-in rules carry their rationale; a custom rule's finding has its title.
-    let rationales: HashMap<String, String> = builtin_rules()
-        .into_iter()
-        .map(|rule| (rule.id, rule.rationale))
+    let rationales: HashMap<&str, &str> = builtin_rules()
+        .iter()
+        .map(|rule| (rule.id.as_str(), rule.rationale.as_str()))
         .collect();
     let judged: Vec<&Finding> = report.findings.iter().collect();
     let index: HashMap<&str, usize> = judged
@@ -33,7 +33,7 @@ fn log(report: &Report) -> Value {
         .collect();
     let rules: Vec<Value> = judged
         .iter()
-        .map(|finding| descriptor(finding, rationales.get(&finding.rule)))
+        .map(|finding| descriptor(finding, rationales.get(finding.rule.as_str()).copied()))
         .collect();
     let anchor = report.anchor();
     // In pull-request mode, only the failures the change introduced. Exempted rules are
@@ -62,10 +62,8 @@ fn log(report: &Report) -> Value {
     })
 }
 
-fn descriptor(finding: &Finding, rationale: Option<&String>) -> Value {
-    let why = rationale
-        .map_or(finding.title.as_ref(), String::as_str)
-        .trim();
+fn descriptor(finding: &Finding, rationale: Option<&str>) -> Value {
+    let why = rationale.unwrap_or(finding.title.as_ref()).trim();
     let fix = finding.remediation.trim();
     let tags = ["devops", finding.area.id()];
     json!({

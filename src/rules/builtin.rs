@@ -26,17 +26,23 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
     ("history.toml", include_str!("../../rules/history.toml")),
 ];
 
-/// Loads the built-in rules. They are validated by tests, so a failure here is a build defect.
-pub fn builtin_rules() -> Vec<Rule> {
-    BUILTIN_RULE_FILES
-        .iter()
-        .flat_map(|(name, text)| {
-            let origin = format!("rules/{name}");
-            parse_rule_document(&origin, text, builtin_definitions())
-                .unwrap_or_else(|error| panic!("built-in rule file {origin} is invalid: {error:?}"))
-        })
-        .map(|parsed| parsed.rule)
-        .collect()
+/// The built-in rules, parsed once per process: a sweep scans thousands of repositories and
+/// every SARIF log describes the rules. They are validated by tests, so a failure here is a
+/// build defect.
+pub fn builtin_rules() -> &'static [Rule] {
+    static RULES: std::sync::OnceLock<Vec<Rule>> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| {
+        BUILTIN_RULE_FILES
+            .iter()
+            .flat_map(|(name, text)| {
+                let origin = format!("rules/{name}");
+                parse_rule_document(&origin, text, builtin_definitions()).unwrap_or_else(|error| {
+                    panic!("built-in rule file {origin} is invalid: {error:?}")
+                })
+            })
+            .map(|parsed| parsed.rule)
+            .collect()
+    })
 }
 
 #[cfg(test)]

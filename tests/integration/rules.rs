@@ -29,7 +29,7 @@ fn every_rule_file_in_rules_dir_is_embedded() {
 fn rules_have_unique_ids_docs_and_fixtures() {
     let rules = builtin_rules();
     let mut seen = HashSet::new();
-    for rule in &rules {
+    for rule in rules {
         assert!(
             seen.insert(rule.id.clone()),
             "duplicate rule id {}",
