@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
+use gix::bstr::ByteSlice;
 use miette::Diagnostic;
 use serde::Serialize;
 use thiserror::Error;
@@ -331,4 +332,22 @@ pub fn head_tree(target: &Target) -> Result<(ObjectId, ObjectId), RepoError> {
         .map_err(RepoError::unreadable)?
         .detach();
     Ok((head, tree))
+}
+
+/// Whether objects may be missing by design: a partial clone (`git clone --filter`) names
+/// its promisor remote, which would fetch them on demand (opslint never does).
+pub fn is_partial_clone(repo: &gix::Repository) -> bool {
+    let snapshot = repo.config_snapshot();
+    let config = snapshot.plumbing();
+    let promisor = |section: gix::config::file::SectionRef<'_>| {
+        section.value("promisor").is_some_and(|value| {
+            gix::config::Boolean::try_from(value.as_bstr()).is_ok_and(|yes| yes.0)
+        })
+    };
+    config.string("extensions.partialClone").is_some()
+        || config
+            .sections_by_name("remote")
+            .into_iter()
+            .flatten()
+            .any(promisor)
 }

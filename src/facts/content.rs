@@ -115,12 +115,27 @@ fn read_blob(repo: &gix::Repository, entry: &Entry, limits: Limits) -> Result<Ve
     };
     let header = repo
         .find_header(id)
-        .map_err(|error| Content::Unreadable(format!("object {id}: {error}")))?;
+        .map_err(|error| missing_blob(repo, id, error))?;
     limits.admit(header.size())?;
     let blob = repo
         .find_blob(id)
         .map_err(|error| Content::Unreadable(format!("object {id}: {error}")))?;
     Ok(blob.detach().data)
+}
+
+/// Why a blob could not be read: in a partial clone a missing blob was left out by design,
+/// which says more than "not found".
+fn missing_blob(
+    repo: &gix::Repository,
+    id: gix::ObjectId,
+    error: impl std::fmt::Display,
+) -> Content {
+    if !repo.has_object(id) && crate::repo::is_partial_clone(repo) {
+        return Content::Unreadable(format!(
+            "object {id} was left out of this partial clone; scan a full clone to judge it"
+        ));
+    }
+    Content::Unreadable(format!("object {id}: {error}"))
 }
 
 fn read_file(path: &std::path::Path, limits: Limits) -> Result<Vec<u8>, Content> {

@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use gix::objs::tree::EntryKind;
+
 use crate::support::{commit_all_in, commit_staged_in, git_in, opslint};
 
 /// What a case must give.
@@ -52,6 +54,69 @@ fn make_writable(path: &Path) {
 /// The path of a loose object of `dir`'s repository.
 fn loose_object(dir: &Path, id: &str) -> PathBuf {
     dir.join(".git/objects").join(&id[..2]).join(&id[2..])
+}
+
+/// A bare repository made with gix rather than git: the huge cases are written in a second
+/// instead of the many seconds git's plumbing takes to read a million lines.
+fn bare_in(root: &Path, name: &str) -> (PathBuf, gix::Repository) {
+    git_in(root, &["init", "-q", "--bare", "-b", "main", name]);
+    let dir = root.join(name);
+    let repo = gix::open(&dir).unwrap();
+    (dir, repo)
+}
+
+/// Writes a tree of the given entries, whose names sort as git sorts them.
+fn tree_of(
+    repo: &gix::Repository,
+    entries: impl Iterator<Item = (String, gix::ObjectId, EntryKind)>,
+) -> gix::ObjectId {
+    let entries = entries
+        .map(|(name, id, kind)| gix::objs::tree::Entry {
+            mode: kind.into(),
+            filename: name.into(),
+            oid: id,
+        })
+        .collect();
+    let tree = gix::objs::Tree { entries };
+    repo.write_object(&tree).unwrap().detach()
+}
+
+/// Commits `tree` on `main` (HEAD) with `parent`, a day after it.
+fn commit_on_main(
+    repo: &gix::Repository,
+    tree: gix::ObjectId,
+    parent: Option<gix::ObjectId>,
+) -> gix::ObjectId {
+    let signature = gix::actor::Signature {
+        name: "Ada".into(),
+        email: "ada@example.com".into(),
+        time: gix::date::Time::new(1_767_225_600 + parent.map_or(0, |_| 86_400), 0),
+    };
+    let commit = gix::objs::Commit {
+        tree,
+        parents: parent.into_iter().collect(),
+        author: signature.clone(),
+        committer: signature,
+        encoding: None,
+        message: "Many files\n".into(),
+        extra_headers: Vec::new(),
+    };
+    let id = repo.write_object(&commit).unwrap().detach();
+    std::fs::write(repo.git_dir().join("refs/heads/main"), format!("{id}\n")).unwrap();
+    id
+}
+
+/// The sample repository with a custom `content-matches` rule whose `files` and `pattern`
+/// lines are `check`.
+fn custom_rule_in(root: &Path, name: &str, check: &str) -> PathBuf {
+    let dir = sample_in(root, name);
+    let config = format!(
+        "[[rule]]\nid = \"ci.custom\"\narea = \"ci\"\ntitle = \"Custom\"\nseverity = \"note\"\n\
+         rationale = \"r\"\nremediation = \"r\"\n[[rule.check]]\nkind = \"content-matches\"\n{check}\n"
+    );
+    std::fs::write(dir.join(".opslint.toml"), config).unwrap();
+    commit_all_in(&dir, "Custom rule");
+    dir
 }
 
 const CASES: &[Case] = &[
@@ -302,6 +367,99 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        name: "a blobless partial clone",
+        outcome: "report; rules that needed file contents are `unknown`, \"left out of this partial clone\"; history counts files, not lines",
+        args: &["--rev", "HEAD"],
+        expect: Expect::Report("was left out of this partial clone"),
+        build: |root| {
+            let source = sample_in(root, "partial-source");
+            git_in(&source, &["config", "uploadpack.allowFilter", "true"]);
+            let url = format!("file://{}", source.display());
+            git_in(
+                root,
+                &[
+                    "clone",
+                    "-q",
+                    "--bare",
+                    "--filter=blob:none",
+                    &url,
+                    "partial.git",
+                ],
+            );
+            root.join("partial.git")
+        },
+    },
+    Case {
+        name: "a tree of 1,000,000 entries",
+        outcome: "report of all of them (the cap is 10,000,000 entries: `--max-tree-entries`)",
+        args: &["--rev", "HEAD", "--no-history", "--format", "json"],
+        expect: Expect::Report("\"files\": 1000000,"),
+        build: |root| {
+            let (dir, repo) = bare_in(root, "million.git");
+            let blob = repo.write_blob("hello\n").unwrap().detach();
+            let names = (0..1_000_000).map(|index| format!("f{index:07}"));
+            let tree = tree_of(&repo, names.map(|name| (name, blob, EntryKind::Blob)));
+            commit_on_main(&repo, tree, None);
+            dir
+        },
+    },
+    Case {
+        name: "a commit with 100,000 changed files",
+        outcome: "report; the history pass counts its 200,000 changed lines",
+        args: &["--rev", "HEAD", "--format", "json"],
+        expect: Expect::Report(
+            "\"id\": \"flow.p90_lines_per_commit\",\n        \"value\": 200000.0",
+        ),
+        build: |root| {
+            let (dir, repo) = bare_in(root, "hundred-thousand.git");
+            // 100 folders of 1,000 files, every file the same blob: one line, then another.
+            let folders_of = |text: &str| {
+                let blob = repo.write_blob(text).unwrap().detach();
+                let files = (0..1_000).map(|index| (format!("f{index:04}"), blob, EntryKind::Blob));
+                let folder = tree_of(&repo, files);
+                let folders =
+                    (0..100).map(|index| (format!("d{index:03}"), folder, EntryKind::Tree));
+                tree_of(&repo, folders)
+            };
+            let first = commit_on_main(&repo, folders_of("one\n"), None);
+            commit_on_main(&repo, folders_of("two\n"), Some(first));
+            dir
+        },
+    },
+    Case {
+        name: "a custom rule with an invalid glob",
+        outcome: "exit 2, \"invalid glob\", pointed at in the config",
+        args: &["--rev", "HEAD"],
+        expect: Expect::Error("invalid glob"),
+        build: |root| custom_rule_in(root, "bad-glob", "files = [\"a/[b\"]\npattern = 'x'"),
+    },
+    Case {
+        name: "a custom rule with an invalid regex",
+        outcome: "exit 2, \"invalid regex\", pointed at in the config",
+        args: &["--rev", "HEAD"],
+        expect: Expect::Error("invalid regex"),
+        build: |root| {
+            custom_rule_in(
+                root,
+                "bad-regex",
+                "files = [\"**\"]\npattern = 'unclosed ('",
+            )
+        },
+    },
+    Case {
+        name: "a custom rule with a pathological regex",
+        outcome: "exit 2, the regex is \"too large\" to compile; patterns run in linear time, never backtrack",
+        args: &["--rev", "HEAD"],
+        expect: Expect::Error("too large"),
+        build: |root| {
+            custom_rule_in(
+                root,
+                "huge-regex",
+                "files = [\"**\"]\npattern = '(\\w{100}){100}'",
+            )
+        },
+    },
+    Case {
         name: "a malformed .opslint.toml",
         outcome: "exit 2, the config error pointed at its line",
         args: &["--rev", "HEAD"],
@@ -371,8 +529,9 @@ fn every_bad_input_has_its_specified_outcome_in_check_and_in_a_sweep() {
         let code = line["error"]["code"].as_str().unwrap_or_default();
         assert_ne!(code, "opslint::panic", "{line}");
     }
-    // The repositories of the cases, and the shallow clone's source.
-    assert_eq!(lines.lines().count(), CASES.len() + 1);
+    // The repositories of the cases, and the sources of the clones.
+    let repositories = std::fs::read_dir(root.path()).unwrap().count();
+    assert_eq!(lines.lines().count(), repositories);
 }
 
 /// docs/robustness.md's table is these cases; `OPSLINT_BLESS=1` writes it.
