@@ -31,10 +31,17 @@ pub struct ParseError {
 }
 
 pub fn parse(text: &str) -> Result<Node, ParseError> {
+    // Files are at most a few MiB (`max-file-size`), yet an alias bomb's anchors record
+    // expanded events up to the default million (~70 MiB) before it is refused; real
+    // anchors (GitLab templates) record hundreds.
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_recorded_anchor_events = 20_000;
+    budget.max_recorded_anchor_bytes = 8 << 20;
     let options = serde_saphyr::options! {
         // YAML 1.2 booleans only: GitHub's `on:` key is a string, not `true`.
         strict_booleans: true,
         with_snippet: false,
+        budget: Some(budget),
     };
     serde_saphyr::from_str_with_options::<Node>(text, options).map_err(|error| ParseError {
         line: error

@@ -473,6 +473,25 @@ const CASES: &[Case] = &[
     },
 ];
 
+/// No case may make opslint hold more than this: the most any takes is the million-entry
+/// tree's 240 MiB in a debug build.
+const MEMORY_LIMIT_BYTES: u64 = 512 << 20;
+
+/// The largest peak resident memory of any child process of the tests so far, in bytes.
+fn children_peak_memory() -> u64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a `rusage` into the pointer given; zeroed is a valid `rusage`.
+    let usage = unsafe {
+        assert_eq!(
+            libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()),
+            0
+        );
+        usage.assume_init()
+    };
+    // Linux reports kibibytes.
+    u64::try_from(usage.ru_maxrss).unwrap_or_default() * 1024
+}
+
 fn run_check(dir: &Path, args: &[&str]) -> Output {
     opslint()
         .arg("check")
@@ -487,9 +506,16 @@ fn run_check(dir: &Path, args: &[&str]) -> Output {
 fn every_bad_input_has_its_specified_outcome_in_check_and_in_a_sweep() {
     let root = tempfile::tempdir().unwrap();
     let mut wrong = Vec::new();
+    let mut peak_before = children_peak_memory();
     for case in CASES {
         let dir = (case.build)(root.path());
         let output = run_check(&dir, case.args);
+        // The peak only rises: the case that takes it past the limit is the one that blew it.
+        let peak = children_peak_memory();
+        if peak > MEMORY_LIMIT_BYTES && peak_before <= MEMORY_LIMIT_BYTES {
+            wrong.push(format!("{}: peak memory {} MiB", case.name, peak >> 20));
+        }
+        peak_before = peak;
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
         let code = output.status.code();
@@ -522,6 +548,11 @@ fn every_bad_input_has_its_specified_outcome_in_check_and_in_a_sweep() {
         Some(0),
         "{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        children_peak_memory() <= MEMORY_LIMIT_BYTES,
+        "the sweep of every case held more than {} MiB",
+        MEMORY_LIMIT_BYTES >> 20
     );
     let lines = String::from_utf8(output.stdout).unwrap();
     for line in lines.lines() {
