@@ -150,7 +150,7 @@ impl Sample {
             let path = file.path.to_string();
             let tests = classes.tests.is_match(&path);
             let ci = classes.ci.is_match(&path);
-            sample.changes_tests |= tests;
+            sample.changes_tests |= tests || file.adds_inline_tests;
             sample.changes_ci |= ci;
             sample.changes_source |= !tests && classes.source.is_match(&path);
             sample.improvement &= tests

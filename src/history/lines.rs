@@ -100,6 +100,14 @@ impl LineCounter {
     }
 }
 
+/// `old` and `new` without the whole lines they share at the start and at the end: the
+/// lines a change is about.
+pub fn changed_lines<'a>(old: &'a [u8], new: &'a [u8]) -> (&'a [u8], &'a [u8]) {
+    let head = shared_head(old, new);
+    let tail = shared_tail(old, new, head);
+    (&old[head..old.len() - tail], &new[head..new.len() - tail])
+}
+
 /// Bytes at the start of `old` and `new` that are the same whole lines in both.
 fn shared_head(old: &[u8], new: &[u8]) -> usize {
     let same = common_prefix(old, new);
@@ -264,7 +272,32 @@ fn to_u32(count: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gix::bstr::ByteSlice;
     use gix::diff::blob::InternedInput;
+
+    #[test]
+    fn changed_lines_are_whole_lines_between_the_shared_ends() {
+        // (old, new, what of old changed, what of new changed)
+        type Case = (&'static [u8], &'static [u8], &'static [u8], &'static [u8]);
+        let cases: [Case; 6] = [
+            (b"a\nb\nc\n", b"a\nx\nc\n", b"b\n", b"x\n"),
+            (b"a\nbc\nd\n", b"a\nbx\nd\n", b"bc\n", b"bx\n"),
+            (b"a\n", b"a\nb\n", b"", b"b\n"),
+            (b"", b"a\n", b"", b"a\n"),
+            (b"same\n", b"same\n", b"", b""),
+            // The shared end `b\n` is only shared from a line start.
+            (b"xab\n", b"yb\n", b"xab\n", b"yb\n"),
+        ];
+        for (old, new, old_changed, new_changed) in cases {
+            assert_eq!(
+                changed_lines(old, new),
+                (old_changed, new_changed),
+                "{:?} -> {:?}",
+                old.as_bstr(),
+                new.as_bstr()
+            );
+        }
+    }
 
     /// What interning every line gives: the reference.
     fn interned(old: &[u8], new: &[u8]) -> (u32, u32) {

@@ -2,18 +2,21 @@
 //! it: per file, lines added and removed, or none for a binary file; a renamed file once,
 //! at its new path (or, without rename detection, as `--no-renames` counts it).
 
+use std::sync::OnceLock;
+
 use gix::ObjectId;
-use gix::bstr::BString;
+use gix::bstr::{BString, ByteSlice};
 use gix::diff::tree::recorder::Change;
 use gix::objs::TreeRefIter;
 use gix::objs::tree::{EntryKind, EntryMode};
 use gix::prelude::{Find, FindExt};
 
-use super::lines::LineCounter;
+use super::lines::{self, LineCounter};
 use super::renames;
 use super::walk::Commit;
 use crate::facts::content::is_binary;
 use crate::repo::RepoError;
+use crate::rules::{Pattern, builtin_definitions, builtin_set};
 
 /// A file a commit changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,10 +24,44 @@ pub struct FileChange {
     pub path: BString,
     /// Lines added and removed; `None` for a binary file (git prints `-` for both).
     pub lines: Option<(u32, u32)>,
+    /// It adds a test written inside the file (Rust's `#[test]`), so the change counts as
+    /// changing tests though the file is source code.
+    pub adds_inline_tests: bool,
+}
+
+/// Where tests live inside source files, and how one starts: rule data
+/// (`inline-test-files`, `inline-test` in rules/history.toml).
+struct InlineTests {
+    files: globset::GlobSet,
+    marker: Pattern,
+}
+
+impl InlineTests {
+    fn builtin() -> &'static InlineTests {
+        static INLINE: OnceLock<InlineTests> = OnceLock::new();
+        INLINE.get_or_init(|| {
+            let marker = builtin_definitions().patterns.get("inline-test");
+            InlineTests {
+                files: builtin_set("inline-test-files"),
+                marker: Pattern::builtin(marker.expect("rules/history.toml defines inline-test")),
+            }
+        })
+    }
+
+    /// Whether `new` has more test markers than `old`, in a file where tests may live. Only
+    /// the lines between the versions' shared first and last lines are searched: most
+    /// commits change a few lines of a long file.
+    fn added(&self, path: &[u8], old: &[u8], new: &[u8]) -> bool {
+        if !self.files.is_match(path.to_str_lossy().as_ref()) {
+            return false;
+        }
+        let (old, new) = lines::changed_lines(old, new);
+        let count = |data: &[u8]| self.marker.regex().find_iter(data).count();
+        count(new) > count(old)
+    }
 }
 
 /// Buffers and diff state reused from one commit to the next on a thread.
-#[derive(Default)]
 pub struct Differ {
     /// Whether renames are detected (git's default) or every move is a deletion and an
     /// addition (`--no-renames`).
@@ -35,6 +72,7 @@ pub struct Differ {
     old_blob: Vec<u8>,
     new_blob: Vec<u8>,
     lines: LineCounter,
+    inline_tests: &'static InlineTests,
     /// Some blob of the commit was not in the object store, so its line counts are not
     /// known.
     pub missing_blobs: bool,
@@ -44,7 +82,14 @@ impl Differ {
     pub fn new(renames: bool) -> Differ {
         Differ {
             renames,
-            ..Differ::default()
+            state: Default::default(),
+            old_tree: Vec::new(),
+            new_tree: Vec::new(),
+            old_blob: Vec::new(),
+            new_blob: Vec::new(),
+            lines: LineCounter::default(),
+            inline_tests: InlineTests::builtin(),
+            missing_blobs: false,
         }
     }
 
@@ -97,12 +142,17 @@ impl Differ {
                     // Old trees write a regular file as 100664: the same file to git.
                     && (previous_oid != oid || previous_entry_mode.kind() != entry_mode.kind()) =>
                 {
-                    let lines = self.modified(
+                    let (lines, adds_inline_tests) = self.modified(
                         repo,
+                        &path,
                         (previous_entry_mode, previous_oid),
                         (entry_mode, oid),
                     )?;
-                    changes.push(FileChange { path, lines });
+                    changes.push(FileChange {
+                        path,
+                        lines,
+                        adds_inline_tests,
+                    });
                 }
                 _ => {}
             }
@@ -149,12 +199,17 @@ impl Differ {
         for (source, destination) in pairs {
             deleted_done[source] = true;
             added_done[destination] = true;
-            let lines = self.count_lines(&deleted_data[source], &added_data[destination]);
+            let (old, new) = (&deleted_data[source], &added_data[destination]);
+            let lines = self.count_lines(old, new);
+            let path = &added[destination].2;
             changes.push(FileChange {
-                path: added[destination].2.clone(),
+                path: path.clone(),
+                adds_inline_tests: lines.is_some_and(|(added, _)| added > 0)
+                    && self.inline_tests.added(path, old, new),
                 lines,
             });
         }
+        let inline_tests = self.inline_tests;
         let unpaired = |files: Vec<(EntryMode, ObjectId, BString)>,
                         done: &[bool],
                         data: &[Vec<u8>],
@@ -165,7 +220,7 @@ impl Differ {
                 .zip(done)
                 .filter(|(_, done)| !**done)
                 .map(move |(((mode, _, path), data), _)| {
-                    one_sided(path, lines_in(mode.kind(), data), side)
+                    one_sided(path, mode.kind(), data, side, inline_tests)
                 })
                 .collect::<Vec<_>>()
         };
@@ -185,35 +240,41 @@ impl Differ {
         side: Side,
     ) -> Result<FileChange, RepoError> {
         let kind = mode.kind();
+        let inline_tests = self.inline_tests;
         // A submodule's contents are not in this repository.
         let data = match kind {
             EntryKind::Commit => &[][..],
             _ => self.blob(repo, id, side)?,
         };
-        Ok(one_sided(path, lines_in(kind, data), side))
+        Ok(one_sided(path, kind, data, side, inline_tests))
     }
 
+    /// Lines added and removed, and whether a test was added inside the file.
     fn modified(
         &mut self,
         repo: &gix::Repository,
+        path: &[u8],
         (old_mode, old_id): (EntryMode, ObjectId),
         (new_mode, new_id): (EntryMode, ObjectId),
-    ) -> Result<Option<(u32, u32)>, RepoError> {
+    ) -> Result<(Option<(u32, u32)>, bool), RepoError> {
         if old_mode.kind() == EntryKind::Commit || new_mode.kind() == EntryKind::Commit {
-            return Ok(Some((1, 1)));
+            return Ok((Some((1, 1)), false));
         }
         if old_id == new_id {
             // Only the mode changed: 0/0, or -/- for a binary file, as git prints.
             let binary = is_binary(self.blob(repo, new_id, Side::New)?);
-            return Ok((!binary).then_some((0, 0)));
+            return Ok(((!binary).then_some((0, 0)), false));
         }
         let old_len = self.blob(repo, old_id, Side::Old)?.len();
         let new_len = self.blob(repo, new_id, Side::New)?.len();
         let old = std::mem::take(&mut self.old_blob);
         let new = std::mem::take(&mut self.new_blob);
-        let lines = self.count_lines(&old[..old_len], &new[..new_len]);
+        let (old_data, new_data) = (&old[..old_len], &new[..new_len]);
+        let lines = self.count_lines(old_data, new_data);
+        let adds_tests = lines.is_some_and(|(added, _)| added > 0)
+            && self.inline_tests.added(path, old_data, new_data);
         (self.old_blob, self.new_blob) = (old, new);
-        Ok(lines)
+        Ok((lines, adds_tests))
     }
 
     /// Lines added and removed from `old` to `new`; `None` when either is binary.
@@ -271,13 +332,23 @@ fn lines_in(kind: EntryKind, data: &[u8]) -> Option<u32> {
 }
 
 /// An added file (`New`) or a deleted one (`Old`): every one of its lines added or removed.
-fn one_sided(path: BString, lines: Option<u32>, side: Side) -> FileChange {
+fn one_sided(
+    path: BString,
+    kind: EntryKind,
+    data: &[u8],
+    side: Side,
+    inline_tests: &InlineTests,
+) -> FileChange {
+    let lines = lines_in(kind, data);
+    let adds_inline_tests =
+        matches!(side, Side::New) && lines.is_some() && inline_tests.added(&path, &[], data);
     FileChange {
         path,
         lines: lines.map(|count| match side {
             Side::New => (count, 0),
             Side::Old => (0, count),
         }),
+        adds_inline_tests,
     }
 }
 
@@ -309,4 +380,28 @@ fn line_count(data: &[u8]) -> u32 {
     let newlines = data.iter().filter(|&&byte| byte == b'\n').count();
     let unterminated = usize::from(data.last().is_some_and(|&byte| byte != b'\n'));
     u32::try_from(newlines + unterminated).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_test_added_inside_a_source_file_is_a_test_change() {
+        let inline = InlineTests::builtin();
+        let before = b"fn f() {}\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn a() {}\n}\n";
+        let added = b"fn f() {}\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn a() {}\n    #[tokio::test]\n    async fn b() {}\n}\n";
+        let edited = b"fn f() { g() }\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn a() {}\n}\n";
+        assert!(inline.added(b"src/lib.rs", before, added));
+        assert!(inline.added(b"src/new.rs", b"", before));
+        // The code changed, the tests did not; and other languages keep tests elsewhere.
+        assert!(!inline.added(b"src/lib.rs", before, edited));
+        assert!(!inline.added(b"src/lib.rs", added, before));
+        assert!(!inline.added(b"app.py", b"", b"#[test]\n"));
+        // A test moved within the file is not a new one.
+        let moved = b"fn f() {}\n#[cfg(test)]\nmod tests {\n    fn helper() {}\n    #[test]\n    fn a() {}\n}\n";
+        assert!(!inline.added(b"src/lib.rs", before, moved));
+        // Attributes that merely start with `test` are not tests.
+        assert!(!inline.added(b"src/lib.rs", b"", b"#[test_log]\nfn f() {}\n"));
+    }
 }

@@ -97,7 +97,8 @@ impl TestRepo {
             dated(&["merge", "-q", "--no-ff", "-m", &message, merged]);
         } else {
             for (path, contents) in &step.write {
-                self.write(path, contents);
+                let numbered = |text: &str| text.replace("{n}", &repeat.to_string());
+                self.write(&numbered(path), numbered(contents));
             }
             for (path, count) in &step.lines {
                 let full = self.path().join(path);
@@ -235,7 +236,7 @@ struct Step {
     /// `{n}` is replaced by the repetition's number.
     #[serde(default)]
     message: String,
-    /// Files written with these contents.
+    /// Files written with these contents; `{n}` in a path or contents as in `message`.
     #[serde(default)]
     write: std::collections::BTreeMap<String, String>,
     /// Files that get this many new lines appended.
