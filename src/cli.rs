@@ -236,7 +236,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_history: bool,
     /// Pull-request mode: compare with the merge base of REV and the scanned commit.
-    /// Regressions (passed at the base, fail now) are reported at their severity,
+    /// Regressions (passed at the base, or in a monorepo fail in more components, and fail
+    /// now) are reported at their severity,
     /// improvements as notes, unchanged findings summarised; the change's own commits are
     /// measured instead of a window of history; only failures the change introduced set
     /// the exit code.

@@ -215,7 +215,7 @@ fn directory(path: &str) -> Evidence {
 }
 
 /// "a, b, c, d, e and 3 more".
-fn name_some(paths: &[&str]) -> String {
+pub fn name_some(paths: &[&str]) -> String {
     let named = paths[..paths.len().min(NAMED)].join(", ");
     match paths.len().saturating_sub(NAMED) {
         0 => named,

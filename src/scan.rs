@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::baseline::{Baseline, BaselineError};
 use crate::compare;
+use crate::components::ComponentFindings;
 use crate::diagnostic::ConfigError;
 use crate::engine::{self, Plan};
 use crate::facts::content::{self, Content};
@@ -160,15 +161,20 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     let mut pull_request = None;
     if let Some(AtBase {
         findings: before,
+        components: components_before,
         change,
     }) = at_base
     {
-        compare::classify(&mut findings, &before);
+        let components = compare::Components {
+            head: &evaluation.components,
+            base: &components_before,
+        };
+        compare::classify(&mut findings, &before, components);
         if let Some(change) = change {
             // The change's own rules (its size, its tests) exist only now: new, if failing.
             let measured = history::judge::Measured::pull_request(&change);
             let mut judged = history::judge::judge(plan.history_rules(), &measured, &settings);
-            compare::classify(&mut judged, &[]);
+            compare::classify(&mut judged, &[], compare::Components::default());
             findings.extend(judged);
             pull_request = Some(change);
         }
@@ -210,6 +216,7 @@ fn spawn<'scope, T: Send + 'scope>(
 /// change's own figures.
 struct AtBase {
     findings: Vec<Finding>,
+    components: Vec<ComponentFindings>,
     change: Option<PullRequest>,
 }
 
@@ -237,6 +244,7 @@ fn judge_base(
     };
     Ok(AtBase {
         findings: evaluation.findings,
+        components: evaluation.components,
         change,
     })
 }

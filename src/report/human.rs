@@ -107,7 +107,7 @@ fn changes(out: &mut String, report: &Report, paint: &Paint) {
     let sections = [
         (
             Change::Regressed,
-            "Regressions: passed at the base, fail now",
+            "Regressions: fail now where they passed at the base",
         ),
         (Change::New, "New failures"),
         (

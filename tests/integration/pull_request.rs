@@ -137,3 +137,46 @@ fn a_base_missing_from_a_shallow_clone_is_a_clear_error() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("`no-such-branch` does not exist"));
 }
+
+/// In a monorepo where one service already lacks tests, a pull request adding another
+/// service without tests still regresses `testing.tests-exist`, naming the new one; one
+/// that leaves the components as they were does not.
+#[test]
+fn a_new_component_lacking_a_practice_is_a_regression_even_where_another_lacked_it() {
+    let repo = TestRepo::new();
+    let service = |name: &str, tested: bool| {
+        repo.write(
+            &format!("services/{name}/package.json"),
+            format!(r#"{{"name": "{name}"}}"#),
+        );
+        repo.write(
+            &format!("services/{name}/index.js"),
+            "module.exports = 1;\n",
+        );
+        if tested {
+            repo.write(
+                &format!("services/{name}/index.test.js"),
+                "test('x', () => {});\n",
+            );
+        }
+    };
+    service("untested", false);
+    service("tested", true);
+    repo.commit("Two services");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("services/tested/index.js", "module.exports = 2;\n");
+    repo.commit("Harmless");
+    let args = ["--rev", "HEAD", "--base", "main", "--fail-on", "warning"];
+    let (code, report) = json_report(&args, repo.path());
+    assert_eq!(change_of(&report, "testing.tests-exist"), "unchanged");
+    assert_eq!(code, Some(0), "{report:#}");
+
+    service("new", false);
+    repo.commit("A service without tests");
+    let (code, report) = json_report(&args, repo.path());
+    // A gap where the repository has tests elsewhere is a warning.
+    assert_eq!(code, Some(1));
+    let tests = finding(&report, "testing.tests-exist").unwrap();
+    assert_eq!(tests["change"], "regressed");
+    assert_eq!(tests["note"], "Newly failing in services/new.");
+}
