@@ -351,11 +351,16 @@ fn read_setup_cfg(text: &str, found: &mut Declared) {
     }
 }
 
-/// `go.mod`: `require path version` lines and `require ( … )` blocks.
+/// `go.mod`: `require path version` lines and `require ( … )` blocks. A requirement marked
+/// `// indirect` is a dependency's dependency, which the module's own code does not import:
+/// no evidence of what the project does (an OpenTelemetry exporter pulled in by a cloud SDK
+/// is not tracing).
 fn read_go_mod(text: &str, found: &mut Declared) {
     let mut in_block = false;
     for (number, line) in numbered_lines(text) {
-        let line = line.split("//").next().unwrap_or_default().trim();
+        let (line, comment) = line.split_once("//").unwrap_or((line, ""));
+        let line = line.trim();
+        let indirect = comment.trim() == "indirect";
         let module = if in_block {
             if line.starts_with(')') {
                 in_block = false;
@@ -372,6 +377,9 @@ fn read_go_mod(text: &str, found: &mut Declared) {
         } else {
             continue;
         };
+        if indirect {
+            continue;
+        }
         if let Some(path) = module.split_whitespace().next() {
             found.push(path.trim_matches('"'), number);
         }
@@ -697,14 +705,15 @@ mod tests {
 
     #[test]
     fn go_mod_requires() {
-        let text = "module example.com/x\n\ngo 1.23\n\nrequire github.com/rs/zerolog v1.33.0\nrequire (\n\tgo.opentelemetry.io/otel v1.30.0\n\tgithub.com/stretchr/testify v1.9.0 // indirect\n)\n";
+        let text = "module example.com/x\n\ngo 1.23\n\nrequire github.com/rs/zerolog v1.33.0\nrequire (\n\tgo.opentelemetry.io/otel v1.30.0\n\tgithub.com/stretchr/testify v1.9.0 // indirect\n\tgithub.com/lib/pq v1.10.9 // pinned: see #12\n)\nrequire go.uber.org/zap v1.27.0 // indirect\n";
+        // Indirect requirements (a dependency's dependencies) are left out.
         expect(
             "go.mod",
             text,
             &[
                 ("github.com/rs/zerolog", 5),
                 ("go.opentelemetry.io/otel", 7),
-                ("github.com/stretchr/testify", 8),
+                ("github.com/lib/pq", 9),
             ],
         );
     }
