@@ -228,6 +228,13 @@ pub struct CheckArgs {
     /// Give up (exit 2) after this many seconds.
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<u64>,
+    /// Judge only these rules or areas (ids separated by commas, or the option repeated),
+    /// e.g. `--select security,ci.pipeline`.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Leave out these rules or areas too, as the config's `disable` does.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub ignore: Vec<String>,
     /// How far back history figures look from the scanned commit: 30d, 90d, 180d, 1y or all
     /// (the window before it gives each figure's trend).
     #[arg(long, value_name = "WINDOW", default_value = "90d")]
@@ -340,6 +347,8 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
             .map(|seconds| std::time::Instant::now() + std::time::Duration::from_secs(seconds)),
         max_total_read: args.max_total_read,
         max_tree_entries: args.max_tree_entries,
+        select: args.select,
+        ignore: args.ignore,
     };
     let report = scan::check(&options)?;
     let colored = color && args.output.is_none();

@@ -47,6 +47,13 @@ pub enum ScanError {
     )]
     BaselineUnreadable { name: String, message: String },
 
+    #[error("unknown rule or area `{0}`")]
+    #[diagnostic(
+        code(opslint::unknown_rule),
+        help("`opslint rules` lists every rule id; area ids are the part before the dot")
+    )]
+    UnknownRule(String),
+
     #[error("invalid glob in the rule set: {0}")]
     #[diagnostic(code(opslint::glob))]
     Glob(#[from] crate::matcher::MatcherError),
@@ -77,6 +84,10 @@ pub struct ScanOptions {
     /// With `config` given: apply the repository's own `.opslint.toml` on top of it (a
     /// sweep's organisation config) instead of ignoring it (`check --config`).
     pub layer_repo_config: bool,
+    /// Only these rules and areas (`--select`), on top of the config's choice.
+    pub select: Vec<String>,
+    /// These rules and areas off too (`--ignore`), as the config's `disable`.
+    pub ignore: Vec<String>,
     /// Give up with `RepoError::TimedOut` past this instant (a sweep's per-repository budget).
     pub deadline: Option<std::time::Instant>,
 }
@@ -109,11 +120,13 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     if let Some(max_total_read) = options.max_total_read {
         settings.max_total_read = max_total_read;
     }
+    choose_rules(&mut settings, options, builtin)?;
     let budget = content::ReadBudget::new(settings.max_total_read);
     let configured;
+    let chosen = !options.select.is_empty() || !options.ignore.is_empty();
     let plan = match config_name {
-        None => default_plan,
-        Some(_) => {
+        None if !chosen => default_plan,
+        _ => {
             configured = Plan::new(engine::enabled_rules(builtin, &settings), &settings.exclude)?;
             &configured
         }
@@ -123,8 +136,11 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         (None, true) => Some(Base::Head(repo::head_tree(&target)?)),
         (None, false) => None,
     };
-    // A change is measured by itself, not by a window of the team's history.
-    let window = options.history.filter(|_| base.is_none());
+    // A change is measured by itself, not by a window of the team's history; and with no
+    // history rule on (`--select security`), the history is not read.
+    let window = options
+        .history
+        .filter(|_| base.is_none() && !plan.history_rules().is_empty());
     // The history pass and the base need nothing from the tree: they run while the rules
     // are judged.
     let (evaluation, history, at_base) = std::thread::scope(|scope| {
@@ -198,6 +214,28 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         baseline.apply(&mut report);
     }
     Ok(report)
+}
+
+/// Applies `--select` and `--ignore` to the settings, each id a rule (built-in or the
+/// config's own) or an area.
+fn choose_rules(
+    settings: &mut Settings,
+    options: &ScanOptions,
+    builtin: &[Rule],
+) -> Result<(), ScanError> {
+    let chosen = options.select.iter().chain(&options.ignore);
+    for id in chosen {
+        let known = builtin
+            .iter()
+            .chain(&settings.custom_rules)
+            .any(|rule| rule.id == *id);
+        if !known && crate::area::Area::from_id(id).is_none() {
+            return Err(ScanError::UnknownRule(id.clone()));
+        }
+    }
+    settings.select.extend(options.select.iter().cloned());
+    settings.disable.extend(options.ignore.iter().cloned());
+    Ok(())
 }
 
 /// A scoped thread with opslint's stack size (`THREAD_STACK_BYTES`): the base's tree is

@@ -36,6 +36,8 @@ pub const DEFAULT_MAX_TOTAL_READ: u64 = 1024 * 1024 * 1024;
 pub struct Settings {
     /// Rule ids and area ids that are turned off.
     pub disable: Vec<String>,
+    /// When not empty, only these rule ids and area ids are on (`check --select`).
+    pub select: Vec<String>,
     pub overrides: BTreeMap<String, RuleOverride>,
     pub exemptions: Vec<Exemption>,
     pub custom_rules: Vec<Rule>,
@@ -54,6 +56,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             disable: Vec::new(),
+            select: Vec::new(),
             overrides: BTreeMap::new(),
             exemptions: Vec::new(),
             custom_rules: Vec::new(),
@@ -346,11 +349,12 @@ impl Settings {
         }
     }
 
-    /// Whether a rule is turned off by `disable` (by id or by area) or by `severity = "off"`.
+    /// Whether a rule is turned off by `disable` (by id or by area), by `severity = "off"`, or
+    /// by a `select` that leaves it out.
     pub fn is_disabled(&self, rule: &Rule) -> bool {
-        self.disable
-            .iter()
-            .any(|id| *id == rule.id || id == rule.area.id())
+        let names = |id: &String| *id == rule.id || id == rule.area.id();
+        self.disable.iter().any(names)
+            || (!self.select.is_empty() && !self.select.iter().any(names))
             || self
                 .overrides
                 .get(&rule.id)

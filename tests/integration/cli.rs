@@ -463,3 +463,53 @@ fn regex_replace(text: &str, pattern: &str, with: &str) -> String {
         .replace_all(text, with)
         .into_owned()
 }
+
+/// `--select` judges only the named rules and areas, `--ignore` leaves some out, an unknown
+/// id is an error; with no history rule selected the history is not read.
+#[test]
+fn select_and_ignore_choose_the_rules() {
+    let repo = sample();
+    let rules = |report: &serde_json::Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|finding| finding["rule"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, report) =
+        crate::support::json_report(&["--select", "security,ci.pipeline"], repo.path());
+    let selected = rules(&report);
+    assert!(selected.contains(&"ci.pipeline".to_owned()));
+    assert!(selected.contains(&"security.policy".to_owned()));
+    assert!(
+        selected
+            .iter()
+            .all(|rule| rule == "ci.pipeline" || rule.starts_with("security.")),
+        "{selected:?}"
+    );
+    assert!(report.get("history").is_none(), "no history rule selected");
+
+    let (_, report) = crate::support::json_report(
+        &["--ignore", "security", "--ignore", "ci.pipeline"],
+        repo.path(),
+    );
+    let kept = rules(&report);
+    assert!(kept.contains(&"ci.runs-tests".to_owned()));
+    assert!(
+        !kept
+            .iter()
+            .any(|rule| rule == "ci.pipeline" || rule.starts_with("security.")),
+        "{kept:?}"
+    );
+    assert!(report.get("history").is_some());
+
+    opslint()
+        .args(["check", "--select", "ci.pipline"])
+        .arg(repo.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown rule or area `ci.pipline`",
+        ));
+}
