@@ -115,29 +115,30 @@ fn nothing_a_repository_configures_runs_and_nothing_is_written() {
         &["check", "--staged"],
         &["check", "--base", "main"],
         &["check", "--rev", "HEAD", "--window", "all"],
-        &["sweep"],
+        // The repository listed on standard input: its parent is the shared temp folder.
+        &["sweep", "--repos-from", "-"],
     ];
     for args in runs {
-        let target = if args[0] == "sweep" {
-            repo.path().parent().unwrap().to_owned()
+        let mut command = opslint();
+        command.args(args);
+        if args[0] == "sweep" {
+            command.write_stdin(format!("{}\n", repo.path().display()));
         } else {
-            repo.path().to_owned()
-        };
-        let output = opslint()
-            .args(args)
-            .arg(&target)
-            .args(if args[0] == "sweep" {
-                &["--depth", "1"][..]
-            } else {
-                &[][..]
-            })
-            .output()
-            .unwrap();
+            command.arg(repo.path());
+        }
+        let output = command.output().unwrap();
         assert!(
             output.status.code().is_some_and(|code| code < 2),
             "{args:?}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
+        if args[0] == "sweep" {
+            let line = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                line.contains("\"findings\""),
+                "the sweep scanned it: {line:.300}"
+            );
+        }
         let ran: Vec<String> = std::fs::read_dir(markers.path())
             .unwrap()
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
