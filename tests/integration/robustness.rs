@@ -423,6 +423,8 @@ const CASES: &[Case] = &[
             };
             let first = commit_on_main(&repo, folders_of("one\n"), None);
             commit_on_main(&repo, folders_of("two\n"), Some(first));
+            // Packed, as a real repository's history is.
+            git_in(&dir, &["repack", "-adq"]);
             dir
         },
     },
