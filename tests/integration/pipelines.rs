@@ -5,6 +5,14 @@ use crate::support::{TestRepo, finding, json_report, status_of};
 
 const WORKFLOW: &str = "on: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: RUN\n";
 
+/// A repository with some source code, so that there are tests to run
+/// (`ci.runs-tests` applies).
+fn repo_with_code() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("app.py", "def main():\n    pass\n");
+    repo
+}
+
 fn workflow_running(command: &str) -> String {
     WORKFLOW.replace("RUN", command)
 }
@@ -19,7 +27,7 @@ fn runs_tests(repo: &TestRepo) -> (String, Option<u64>) {
 
 #[test]
 fn a_make_target_that_runs_a_test_tool_counts_at_the_step_line() {
-    let repo = TestRepo::new();
+    let repo = repo_with_code();
     repo.write(".github/workflows/ci.yml", workflow_running("make ci"));
     repo.write(
         "Makefile",
@@ -30,7 +38,7 @@ fn a_make_target_that_runs_a_test_tool_counts_at_the_step_line() {
 
 #[test]
 fn a_lint_only_pipeline_does_not_run_tests() {
-    let repo = TestRepo::new();
+    let repo = repo_with_code();
     repo.write(".github/workflows/ci.yml", workflow_running("make lint"));
     repo.write(
         "Makefile",
@@ -41,7 +49,7 @@ fn a_lint_only_pipeline_does_not_run_tests() {
 
 #[test]
 fn the_npm_placeholder_script_is_not_a_test_suite() {
-    let repo = TestRepo::new();
+    let repo = repo_with_code();
     repo.write(".github/workflows/ci.yml", workflow_running("npm test"));
     repo.write(
         "package.json",
@@ -54,7 +62,7 @@ fn the_npm_placeholder_script_is_not_a_test_suite() {
 
 #[test]
 fn gitlab_merge_request_pipelines_and_scripts() {
-    let repo = TestRepo::new();
+    let repo = repo_with_code();
     repo.write(
         ".gitlab-ci.yml",
         "workflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\ntest:\n  script:\n    - pytest -q\n",
@@ -69,7 +77,7 @@ fn gitlab_merge_request_pipelines_and_scripts() {
 
 #[test]
 fn a_workflow_that_only_mentions_pull_request_in_a_string_is_not_triggered_by_it() {
-    let repo = TestRepo::new();
+    let repo = repo_with_code();
     repo.write(
         ".github/workflows/ci.yml",
         "on: push\njobs:\n  x:\n    steps:\n      - run: echo pull_request\n",
@@ -81,7 +89,7 @@ fn a_workflow_that_only_mentions_pull_request_in_a_string_is_not_triggered_by_it
 
 #[test]
 fn a_malformed_pipeline_is_a_finding_with_its_line_not_a_crash() {
-    let repo = TestRepo::new();
+    let repo = repo_with_code();
     repo.write(".github/workflows/ci.yml", "on: push\njobs:\n  test: [\n");
     repo.commit("broken");
     let (code, report) = json_report(&[], repo.path());
@@ -94,7 +102,7 @@ fn a_malformed_pipeline_is_a_finding_with_its_line_not_a_crash() {
 
 #[test]
 fn steps_of_another_repositorys_reusable_workflow_are_named_as_not_seen() {
-    let repo = TestRepo::new();
+    let repo = repo_with_code();
     repo.write(
         ".github/workflows/ci.yml",
         "on: pull_request\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo clippy\n  test:\n    uses: acme/shared-ci/.github/workflows/rust.yml@v3\n",
@@ -115,7 +123,7 @@ fn steps_of_another_repositorys_reusable_workflow_are_named_as_not_seen() {
 
 #[test]
 fn a_test_step_in_a_matrix_job_says_what_varies() {
-    let repo = TestRepo::new();
+    let repo = repo_with_code();
     repo.write(
         ".github/workflows/ci.yml",
         "on: pull_request\njobs:\n  test:\n    strategy:\n      matrix:\n        os: [ubuntu-latest, windows-latest]\n        node: [20, 22, 24]\n    runs-on: ${{ matrix.os }}\n    steps:\n      - run: npx playwright install --with-deps\n      - run: npx playwright test\n",

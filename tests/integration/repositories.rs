@@ -242,6 +242,7 @@ fn non_utf8_paths_are_matched_and_reported() {
 fn binary_files_named_like_config_are_skipped() {
     let repo = TestRepo::new();
     repo.write(".github/workflows/ci.yml", b"on: push\0\0\0 cargo test\n");
+    repo.write("src/lib.rs", "pub fn tested() {}\n");
     repo.commit("binary workflow");
     let (_, report) = json_report(&["--rev", "HEAD"], repo.path());
     assert_eq!(
@@ -267,6 +268,7 @@ fn symlinks_are_listed_but_never_followed() {
     std::os::unix::fs::symlink(&target, repo.path().join(".github/workflows/ci.yml")).unwrap();
     std::os::unix::fs::symlink("loop-b", repo.path().join("loop-a")).unwrap();
     std::os::unix::fs::symlink("loop-a", repo.path().join("loop-b")).unwrap();
+    repo.write("src/lib.rs", "pub fn tested() {}\n");
     repo.commit("links");
     for args in [&[][..], &["--rev", "HEAD"][..]] {
         let (_, report) = json_report(args, repo.path());
@@ -317,6 +319,7 @@ fn files_over_the_read_cap_make_content_rules_unknown() {
     workflow.push_str(&"# padding\n".repeat(200));
     workflow.push_str("      - run: cargo test\n");
     repo.write(".github/workflows/ci.yml", &workflow);
+    repo.write("src/lib.rs", "pub fn tested() {}\n");
     repo.commit("big workflow");
     let (_, capped) = json_report(&["--max-file-size", "1 KiB"], repo.path());
     assert_eq!(status_of(&capped, "ci.runs-tests"), "unknown");
