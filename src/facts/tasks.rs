@@ -30,6 +30,10 @@ pub fn task_files() -> impl Iterator<Item = &'static str> {
 
 /// How deep `make ci` → `make test` → `cargo test` chains are followed.
 const MAX_DEPTH: usize = 3;
+/// The commands whose targets, scripts or recipes are followed.
+const RUNNERS: [&str; 8] = [
+    "make", "gmake", "npm", "yarn", "pnpm", "bun", "task", "just",
+];
 
 /// npm's `init` placeholder: a script, but not a test suite.
 const NPM_PLACEHOLDER: &str = "no test specified";
@@ -76,7 +80,13 @@ impl TaskRunners {
             .split(['&', ';', '|'])
             .flat_map(|part| {
                 let words: Vec<&str> = part.split_whitespace().collect();
-                let (table, names) = match words.as_slice() {
+                // The runner may come after variables or a wrapper: `CI=1 npm test`,
+                // `nyc --reporter=text npm test`, `cross-env NODE_ENV=test npm run unit`.
+                let start = words
+                    .iter()
+                    .position(|word| RUNNERS.contains(word))
+                    .unwrap_or(0);
+                let (table, names) = match &words[start..] {
                     ["make" | "gmake", rest @ ..] if !rest.contains(&"-C") => {
                         (&self.make, make_goals(rest))
                     }
@@ -360,6 +370,13 @@ mod tests {
         assert!(
             runners
                 .expand("npm run ci")
+                .contains(&"vitest run".to_owned())
+        );
+        // After variables or a wrapper such as a coverage tool (express: `nyc … npm test`).
+        assert_eq!(runners.expand("CI=true npm test"), ["vitest run"]);
+        assert!(
+            runners
+                .expand("nyc --exclude test --reporter=text npm run ci")
                 .contains(&"vitest run".to_owned())
         );
         let placeholder = r#"{"scripts": {"test": "echo \"Error: no test specified\" && exit 1"}}"#;
