@@ -62,6 +62,7 @@ impl InlineTests {
 }
 
 /// Buffers and diff state reused from one commit to the next on a thread.
+#[derive(Default)]
 pub struct Differ {
     /// Whether renames are detected (git's default) or every move is a deletion and an
     /// addition (`--no-renames`).
@@ -72,7 +73,6 @@ pub struct Differ {
     old_blob: Vec<u8>,
     new_blob: Vec<u8>,
     lines: LineCounter,
-    inline_tests: &'static InlineTests,
     /// Some blob of the commit was not in the object store, so its line counts are not
     /// known.
     pub missing_blobs: bool,
@@ -82,14 +82,7 @@ impl Differ {
     pub fn new(renames: bool) -> Differ {
         Differ {
             renames,
-            state: Default::default(),
-            old_tree: Vec::new(),
-            new_tree: Vec::new(),
-            old_blob: Vec::new(),
-            new_blob: Vec::new(),
-            lines: LineCounter::default(),
-            inline_tests: InlineTests::builtin(),
-            missing_blobs: false,
+            ..Differ::default()
         }
     }
 
@@ -205,11 +198,10 @@ impl Differ {
             changes.push(FileChange {
                 path: path.clone(),
                 adds_inline_tests: lines.is_some_and(|(added, _)| added > 0)
-                    && self.inline_tests.added(path, old, new),
+                    && InlineTests::builtin().added(path, old, new),
                 lines,
             });
         }
-        let inline_tests = self.inline_tests;
         let unpaired = |files: Vec<(EntryMode, ObjectId, BString)>,
                         done: &[bool],
                         data: &[Vec<u8>],
@@ -219,9 +211,7 @@ impl Differ {
                 .zip(data)
                 .zip(done)
                 .filter(|(_, done)| !**done)
-                .map(move |(((mode, _, path), data), _)| {
-                    one_sided(path, mode.kind(), data, side, inline_tests)
-                })
+                .map(move |(((mode, _, path), data), _)| one_sided(path, mode.kind(), data, side))
                 .collect::<Vec<_>>()
         };
         changes.extend(unpaired(added, &added_done, &added_data, Side::New));
@@ -240,13 +230,12 @@ impl Differ {
         side: Side,
     ) -> Result<FileChange, RepoError> {
         let kind = mode.kind();
-        let inline_tests = self.inline_tests;
         // A submodule's contents are not in this repository.
         let data = match kind {
             EntryKind::Commit => &[][..],
             _ => self.blob(repo, id, side)?,
         };
-        Ok(one_sided(path, kind, data, side, inline_tests))
+        Ok(one_sided(path, kind, data, side))
     }
 
     /// Lines added and removed, and whether a test was added inside the file.
@@ -272,7 +261,7 @@ impl Differ {
         let (old_data, new_data) = (&old[..old_len], &new[..new_len]);
         let lines = self.count_lines(old_data, new_data);
         let adds_tests = lines.is_some_and(|(added, _)| added > 0)
-            && self.inline_tests.added(path, old_data, new_data);
+            && InlineTests::builtin().added(path, old_data, new_data);
         (self.old_blob, self.new_blob) = (old, new);
         Ok((lines, adds_tests))
     }
@@ -332,16 +321,11 @@ fn lines_in(kind: EntryKind, data: &[u8]) -> Option<u32> {
 }
 
 /// An added file (`New`) or a deleted one (`Old`): every one of its lines added or removed.
-fn one_sided(
-    path: BString,
-    kind: EntryKind,
-    data: &[u8],
-    side: Side,
-    inline_tests: &InlineTests,
-) -> FileChange {
+fn one_sided(path: BString, kind: EntryKind, data: &[u8], side: Side) -> FileChange {
     let lines = lines_in(kind, data);
-    let adds_inline_tests =
-        matches!(side, Side::New) && lines.is_some() && inline_tests.added(&path, &[], data);
+    let adds_inline_tests = matches!(side, Side::New)
+        && lines.is_some()
+        && InlineTests::builtin().added(&path, &[], data);
     FileChange {
         path,
         lines: lines.map(|count| match side {
