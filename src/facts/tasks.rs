@@ -28,12 +28,11 @@ pub fn task_files() -> impl Iterator<Item = &'static str> {
         .copied()
 }
 
+/// Each target, script, recipe or task of one runner, with the commands it runs.
+type Table = HashMap<String, Vec<String>>;
+
 /// How deep `make ci` → `make test` → `cargo test` chains are followed.
 const MAX_DEPTH: usize = 3;
-/// The commands whose targets, scripts or recipes are followed.
-const RUNNERS: [&str; 8] = [
-    "make", "gmake", "npm", "yarn", "pnpm", "bun", "task", "just",
-];
 
 /// npm's `init` placeholder: a script, but not a test suite.
 const NPM_PLACEHOLDER: &str = "no test specified";
@@ -41,11 +40,11 @@ const NPM_PLACEHOLDER: &str = "no test specified";
 #[derive(Debug, Default)]
 pub struct TaskRunners {
     /// Make targets: their recipe lines, then their prerequisites as `make <target>`.
-    make: HashMap<String, Vec<String>>,
-    npm: HashMap<String, Vec<String>>,
-    just: HashMap<String, Vec<String>>,
+    make: Table,
+    npm: Table,
+    just: Table,
     /// Task's tasks: their `cmds`, with `task: other` references as `task other`.
-    task: HashMap<String, Vec<String>>,
+    task: Table,
 }
 
 impl TaskRunners {
@@ -82,40 +81,10 @@ impl TaskRunners {
                 let words: Vec<&str> = part.split_whitespace().collect();
                 // The runner may come after variables or a wrapper: `CI=1 npm test`,
                 // `nyc --reporter=text npm test`, `cross-env NODE_ENV=test npm run unit`.
-                let start = words
-                    .iter()
-                    .position(|word| RUNNERS.contains(word))
-                    .unwrap_or(0);
-                let (table, names) = match &words[start..] {
-                    ["make" | "gmake", rest @ ..] if !rest.contains(&"-C") => {
-                        (&self.make, make_goals(rest))
-                    }
-                    ["npm" | "yarn" | "pnpm" | "bun", "test" | "t", ..] => {
-                        (&self.npm, vec!["test"])
-                    }
-                    [
-                        "npm" | "yarn" | "pnpm" | "bun",
-                        "run" | "run-script",
-                        script,
-                        ..,
-                    ] => (&self.npm, vec![*script]),
-                    ["yarn" | "pnpm", script, ..] => (&self.npm, vec![*script]),
-                    ["task", rest @ ..] => (
-                        &self.task,
-                        rest.iter()
-                            .take_while(|word| !word.starts_with('-') && **word != "--")
-                            .copied()
-                            .collect(),
-                    ),
-                    ["just", rest @ ..] => (
-                        &self.just,
-                        rest.iter()
-                            .take_while(|word| !word.starts_with('-'))
-                            .copied()
-                            .take(1)
-                            .collect(),
-                    ),
-                    _ => return Vec::new(),
+                let Some((table, names)) =
+                    (0..words.len()).find_map(|start| self.call(&words[start..]))
+                else {
+                    return Vec::new();
                 };
                 names
                     .into_iter()
@@ -123,6 +92,39 @@ impl TaskRunners {
                     .collect()
             })
             .collect()
+    }
+
+    /// The task runner `words` start with, and the targets, scripts or recipes they name.
+    fn call<'w>(&self, words: &[&'w str]) -> Option<(&Table, Vec<&'w str>)> {
+        Some(match words {
+            ["make" | "gmake", rest @ ..] if !rest.contains(&"-C") => {
+                (&self.make, make_goals(rest))
+            }
+            ["npm" | "yarn" | "pnpm" | "bun", "test" | "t", ..] => (&self.npm, vec!["test"]),
+            [
+                "npm" | "yarn" | "pnpm" | "bun",
+                "run" | "run-script",
+                script,
+                ..,
+            ] => (&self.npm, vec![*script]),
+            ["yarn" | "pnpm", script, ..] => (&self.npm, vec![*script]),
+            ["task", rest @ ..] => (
+                &self.task,
+                rest.iter()
+                    .take_while(|word| !word.starts_with('-') && **word != "--")
+                    .copied()
+                    .collect(),
+            ),
+            ["just", rest @ ..] => (
+                &self.just,
+                rest.iter()
+                    .take_while(|word| !word.starts_with('-'))
+                    .copied()
+                    .take(1)
+                    .collect(),
+            ),
+            _ => return None,
+        })
     }
 }
 
