@@ -175,13 +175,11 @@ pub fn open_staged(path: &Path) -> Result<Target, RepoError> {
 
 /// Opens the repository containing `path`, without trusting anything it configures.
 pub fn open(path: &Path, rev: Option<&str>) -> Result<Target, RepoError> {
-    let isolated = gix::open::Options::isolated();
-    let trust = gix::sec::trust::Mapping {
-        full: isolated.clone(),
-        reduced: isolated,
-    };
-    let repo = gix::ThreadSafeRepository::discover_opts(path, Default::default(), trust).map_err(
-        |error| {
+    // Isolated whoever owns the repository: no config from outside it, nothing it
+    // configures run (a repository owned by another user is read, not refused).
+    let isolated = |_, _| gix::open::Options::isolated();
+    let repo = gix::ThreadSafeRepository::discover_opts(path, Default::default(), isolated)
+        .map_err(|error| {
             use gix::discover::upwards::Error;
             match error.downcast_any_ref::<Error>() {
                 Some(
@@ -196,8 +194,7 @@ pub fn open(path: &Path, rev: Option<&str>) -> Result<Target, RepoError> {
                     message: error.to_string(),
                 },
             }
-        },
-    )?;
+        })?;
     let local = repo.to_thread_local();
     let root = local.workdir().unwrap_or_else(|| local.git_dir());
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
