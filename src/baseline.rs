@@ -1,7 +1,8 @@
 //! Baselines: today's failures recorded (`check --write-baseline FILE`) so that an existing
 //! repository adopts opslint by failing only on what is new (`--baseline FILE`, or
-//! `[scan] baseline` in `.opslint.toml`). A failure is recognised by its fingerprint — the
-//! rule and the file it is about — not by its line or message, which move.
+//! `[scan] baseline` in `.opslint.toml`). Each instance of a failure is recorded — the rule
+//! and each file or component it is about (`instance`), not its line or message, which
+//! move — so a new file that breaks a rule already failing elsewhere still fails.
 
 use std::collections::BTreeSet;
 
@@ -9,10 +10,13 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::finding::{Finding, Status};
+use crate::finding::Status;
+use crate::instance;
 use crate::report::Report;
 
-const VERSION: u32 = 1;
+/// 2: one entry per instance. Version 1 recorded only a rule's first file, so it cannot
+/// tell a new file from an accepted one; it is refused with a hint to write it again.
+const VERSION: u32 = 2;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,8 +29,7 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct Entry {
     rule: String,
-    /// The file the finding is about (its first evidence); none for the repository as a
-    /// whole.
+    /// The file or component this instance is about; none for the repository as a whole.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     path: String,
     /// For people reading the file; not compared.
@@ -34,7 +37,7 @@ struct Entry {
     message: String,
 }
 
-/// The accepted failures: (rule, anchor path) pairs.
+/// The accepted failures: (rule, instance) pairs.
 #[derive(Debug, Default)]
 pub struct Baseline {
     accepted: BTreeSet<(String, String)>,
@@ -71,6 +74,14 @@ impl Baseline {
                 offset(text, parse.line(), parse.column()).map(|at| SourceSpan::from(at..at));
             error(parse.to_string(), span)
         })?;
+        if file.version == 1 {
+            return Err(error(
+                "it is version 1, which recorded one file per rule and so cannot tell a \
+                 new file breaking a rule from an accepted one"
+                    .to_owned(),
+                None,
+            ));
+        }
         if file.version != VERSION {
             return Err(error(
                 format!("version {} is not {VERSION}", file.version),
@@ -86,12 +97,24 @@ impl Baseline {
         })
     }
 
-    /// Marks the report's failing findings that the baseline accepts.
+    /// Marks the report's failing findings whose every instance the baseline accepts; a
+    /// failure with new instances gates, and says where it is new.
     pub fn apply(&self, report: &mut Report) {
+        let components = &report.components;
         for finding in &mut report.findings {
-            if finding.status == Status::Fail {
-                let key = (finding.rule.clone(), fingerprint_path(finding).to_owned());
-                finding.baselined = self.accepted.contains(&key);
+            if finding.status != Status::Fail {
+                continue;
+            }
+            let accepted = |instance: &str| {
+                self.accepted
+                    .contains(&(finding.rule.clone(), instance.to_owned()))
+            };
+            let failed_before = self.accepted.iter().any(|(rule, _)| *rule == finding.rule);
+            let new = instance::new_ones(finding, components, accepted, failed_before);
+            if new.is_empty() {
+                finding.baselined = true;
+            } else {
+                instance::mark_new(finding, new, "New since the baseline in");
             }
         }
     }
@@ -103,10 +126,14 @@ pub fn render(report: &Report) -> String {
         .findings
         .iter()
         .filter(|finding| finding.status == Status::Fail)
-        .map(|finding| Entry {
-            rule: finding.rule.clone(),
-            path: fingerprint_path(finding).to_owned(),
-            message: finding.message.clone(),
+        .flat_map(|finding| {
+            instance::of(finding, &report.components)
+                .into_iter()
+                .map(|instance| Entry {
+                    rule: finding.rule.clone(),
+                    path: instance.to_owned(),
+                    message: finding.message.clone(),
+                })
         })
         .collect();
     let file = File {
@@ -114,16 +141,6 @@ pub fn render(report: &Report) -> String {
         findings,
     };
     serde_json::to_string_pretty(&file).expect("a baseline serializes") + "\n"
-}
-
-/// The file that, with the rule, identifies a finding across runs: its first evidence, or
-/// nothing for a finding about the repository as a whole (not where reports anchor it,
-/// which moves when a config file is added).
-pub fn fingerprint_path(finding: &Finding) -> &str {
-    finding
-        .evidence
-        .first()
-        .map_or("", |evidence| evidence.path.as_str())
 }
 
 /// The byte offset of a 1-based line and column.

@@ -1,12 +1,11 @@
 //! Pull-request mode (`check --base`): each finding at the head compared with the same
 //! rule's finding at the merge base, so a change is judged on what it changes.
 
-use std::collections::HashSet;
-
 use serde::Serialize;
 
 use crate::components::ComponentFindings;
 use crate::finding::{Finding, Status};
+use crate::instance;
 
 /// How a finding moved from the merge base to the head.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -37,52 +36,31 @@ pub struct Components<'a> {
     pub base: &'a [ComponentFindings],
 }
 
-/// Sets each head finding's `change` against the base findings of the same rule. A
-/// per-component rule that failed at the base too has still regressed when the change
-/// makes it fail in a component where it did not (a new service without tests, in a
-/// monorepo where another already lacked them); the note names those components.
+/// Sets each head finding's `change` against the base findings of the same rule. A rule
+/// that failed at the base too has still regressed when the change makes it fail in a file
+/// or component where it did not (a second Dockerfile on `latest`, a new service without
+/// tests); the note names those instances.
 pub fn classify(head: &mut [Finding], base: &[Finding], components: Components) {
     for finding in head {
-        let before = base
-            .iter()
-            .find(|known| known.rule == finding.rule)
-            .map(|known| known.status);
-        let mut moved = change(before, finding.status);
-        if moved == Change::Unchanged && finding.status == Status::Fail {
-            let newly = newly_failing(&finding.rule, components);
-            if !newly.is_empty() {
+        let before = base.iter().find(|known| known.rule == finding.rule);
+        let mut moved = change(before.map(|known| known.status), finding.status);
+        if let Some(before) = before.filter(|_| moved == Change::Unchanged)
+            && finding.status == Status::Fail
+        {
+            let known = instance::of(before, components.base);
+            let new = instance::new_ones(
+                finding,
+                components.head,
+                |instance| known.contains(&instance),
+                true,
+            );
+            if !new.is_empty() {
                 moved = Change::Regressed;
-                // Annotations land on the first evidence: the components the change broke.
-                finding
-                    .evidence
-                    .sort_by_key(|evidence| !newly.contains(&evidence.path.as_str()));
-                finding.note = Some(format!(
-                    "Newly failing in {}.",
-                    crate::components::name_some(&newly)
-                ));
+                instance::mark_new(finding, new, "Newly failing in");
             }
         }
         finding.change = Some(moved);
     }
-}
-
-/// The components where `rule` fails at the head but did not at the base (or which the
-/// change added).
-fn newly_failing<'a>(rule: &str, components: Components<'a>) -> Vec<&'a str> {
-    let failing = |side: &'a [ComponentFindings]| {
-        side.iter()
-            .filter(|component| {
-                component
-                    .findings
-                    .iter()
-                    .any(|finding| finding.rule == rule && finding.status == Status::Fail)
-            })
-            .map(|component| component.path.as_str())
-    };
-    let before: HashSet<&str> = failing(components.base).collect();
-    failing(components.head)
-        .filter(|path| !before.contains(path))
-        .collect()
 }
 
 fn change(base: Option<Status>, head: Status) -> Change {

@@ -241,6 +241,7 @@ mod tests {
             note: None,
             change: None,
             baselined: false,
+            new_instances: Vec::new(),
         }
     }
 

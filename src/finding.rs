@@ -99,6 +99,10 @@ pub struct Finding {
     /// A failure the baseline accepts: reported, but it fails nothing.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub baselined: bool,
+    /// The instances (files or components, `instance::of`) where it fails and the
+    /// baseline or the base did not: what gates, and what code scanning shows as new.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub new_instances: Vec<String>,
 }
 
 /// What judging a rule found, before it becomes the repository's finding (with the rule's
@@ -136,6 +140,7 @@ impl Finding {
             note: None,
             change: None,
             baselined: false,
+            new_instances: Vec::new(),
         }
     }
 

@@ -103,6 +103,7 @@ pub fn renderers(data: &[u8]) {
             note: None,
             change: None,
             baselined: false,
+            new_instances: Vec::new(),
         })
         .collect();
     let repository = RepositoryInfo {

@@ -21,6 +21,7 @@ pub mod finding;
 pub mod fuzzing;
 pub mod history;
 pub mod hook;
+pub mod instance;
 pub mod matcher;
 pub mod repo;
 pub mod report;

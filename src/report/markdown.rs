@@ -238,6 +238,7 @@ mod tests {
             note: None,
             change: None,
             baselined: false,
+            new_instances: Vec::new(),
         };
         let repository = RepositoryInfo {
             name: None,

@@ -1,6 +1,10 @@
 //! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it. Every rule that was
-//! judged is a rule descriptor; every failing finding is a result, at its evidence or, for a
-//! practice with nothing to point at, at a stable anchor file.
+//! judged is a rule descriptor. Code-scanning alerts are the failures that are about a file:
+//! one result per instance (`instance`) — each Dockerfile on `latest`, each workflow with an
+//! unpinned action, each component without tests — at the line the evidence names. A
+//! practice missing from the repository as a whole has no file to point at: it is not an
+//! alert (the job summary, the annotations and the JSON report carry it), so the Security
+//! tab holds code to change, not process advice.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -8,7 +12,8 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::Report;
-use crate::finding::{Finding, Status};
+use crate::finding::Finding;
+use crate::instance;
 use crate::rules::builtin_rules;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -35,17 +40,22 @@ fn log(report: &Report) -> Value {
         .iter()
         .map(|finding| descriptor(finding, rationales.get(finding.rule.as_str()).copied()))
         .collect();
-    let anchor = report.anchor();
-    // In pull-request mode, only the failures the change introduced. Exempted rules are
-    // results suppressed with the config's reason, so code scanning shows them as such.
-    let exempted = report
-        .findings
-        .iter()
-        .filter(|finding| finding.status == Status::Exempted);
+    // In pull-request mode and against a baseline, only the instances that are new.
     let results: Vec<Value> = report
         .gating()
-        .chain(exempted)
-        .map(|finding| result(finding, index[finding.rule.as_str()], &anchor))
+        .flat_map(|finding| {
+            let all = instance::of(finding, &report.components);
+            let shown: Vec<&str> = if finding.new_instances.is_empty() {
+                all
+            } else {
+                finding.new_instances.iter().map(String::as_str).collect()
+            };
+            shown
+                .into_iter()
+                .filter(|instance| *instance != instance::REPOSITORY)
+                .map(|instance| result(finding, instance, index[finding.rule.as_str()]))
+                .collect::<Vec<_>>()
+        })
         .collect();
     json!({
         "$schema": SCHEMA,
@@ -80,43 +90,31 @@ fn descriptor(finding: &Finding, rationale: Option<&str>) -> Value {
     })
 }
 
-fn result(finding: &Finding, rule_index: usize, anchor: &str) -> Value {
-    let path = finding
-        .evidence
-        .first()
-        .map_or(anchor, |evidence| evidence.path.as_str());
+/// The result for one instance of a failing finding: at the first line its evidence names
+/// in that file.
+fn result(finding: &Finding, instance: &str, rule_index: usize) -> Value {
     let line = finding
         .evidence
-        .first()
+        .iter()
+        .find(|evidence| evidence.path == instance)
         .and_then(|evidence| evidence.line)
         .unwrap_or(1);
     let mut message = finding.message.clone();
     if let Some(note) = &finding.note {
         message = format!("{message} {note}");
     }
-    let mut result = json!({
+    json!({
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
         "level": finding.severity.as_str(),
         "message": { "text": message },
         "locations": [{ "physicalLocation": {
-            "artifactLocation": { "uri": path },
+            "artifactLocation": { "uri": instance },
             "region": { "startLine": line },
         }}],
-        // Stable across runs and line moves: the rule and the file, not the line (and not
-        // the anchor of a repository-wide finding, which moves when a config is added).
-        "partialFingerprints": { "opslintRule/v1": format!(
-            "{}:{}",
-            finding.rule,
-            crate::baseline::fingerprint_path(finding)
-        ) },
-    });
-    if finding.status == Status::Exempted {
-        let reason = finding
-            .message
-            .strip_prefix("Exempted: ")
-            .unwrap_or(&finding.message);
-        result["suppressions"] = json!([{ "kind": "external", "justification": reason }]);
-    }
-    result
+        // Stable across runs and line moves: the rule and the file or component.
+        "partialFingerprints": {
+            "opslintInstance/v2": instance::fingerprint(&finding.rule, instance),
+        },
+    })
 }

@@ -16,7 +16,7 @@ fn a_baseline_accepts_todays_failures_and_fails_on_new_ones() {
         .code(0);
     let recorded: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
-    assert_eq!(recorded["version"], 1);
+    assert_eq!(recorded["version"], 2);
     assert!(
         recorded["findings"]
             .as_array()
@@ -143,16 +143,102 @@ fn exemptions_appear_in_every_format_with_their_reason() {
             "{format}: {text}"
         );
     }
+    // Code scanning holds failures about files; an exemption is a repository-wide decision,
+    // in the summary, not an alert.
     let sarif: serde_json::Value = serde_json::from_str(&render("sarif")).unwrap();
-    let suppressed = sarif["runs"][0]["results"]
+    assert!(
+        !sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|result| result["ruleId"] == "collaboration.code-owners")
+    );
+    assert!(render("github").contains("1 exempted"));
+}
+
+/// Issue 16: a baseline holding `FROM python:latest` in `Dockerfile` accepted a new
+/// `web.Dockerfile` on `node:latest`, because it recorded the rule and its first file only.
+#[test]
+fn a_new_file_breaking_a_baselined_rule_is_not_accepted() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    repo.write("Dockerfile", "FROM python:latest\nRUN true\n");
+    repo.commit("Python");
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let baseline_arg = baseline.to_str().unwrap();
+    opslint()
+        .args(["check", "--rev", "HEAD", "--write-baseline", baseline_arg])
+        .arg(repo.path())
+        .assert()
+        .code(0);
+    let gate = [
+        "--rev",
+        "HEAD",
+        "--baseline",
+        baseline_arg,
+        "--fail-on",
+        "warning",
+    ];
+    let (code, _) = json_report(&gate, repo.path());
+    assert_eq!(code, Some(0), "today's failures are accepted");
+
+    repo.write("web.Dockerfile", "FROM node:latest\n");
+    repo.commit("Web");
+    let (code, report) = json_report(&gate, repo.path());
+    assert_eq!(code, Some(1), "{report:#}");
+    let pinned = finding(&report, "security.base-images-pinned").unwrap();
+    assert!(pinned.get("baselined").is_none());
+    assert_eq!(
+        pinned["new_instances"],
+        serde_json::json!(["web.Dockerfile"])
+    );
+    assert_eq!(pinned["evidence"][0]["path"], "web.Dockerfile");
+    assert!(pinned["note"].as_str().unwrap().contains("web.Dockerfile"));
+    // Code scanning gets the new instance only.
+    let sarif = opslint()
+        .arg("check")
+        .args(gate)
+        .args(["--format", "sarif"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|result| result["ruleId"] == "collaboration.code-owners")
-        .expect("an exempted rule is a suppressed result");
-    assert_eq!(
-        suppressed["suppressions"][0]["justification"],
-        "one maintainer owns everything"
+        .map(|result| {
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(uris, ["web.Dockerfile"]);
+}
+
+#[test]
+fn a_version_1_baseline_is_refused_with_the_way_out() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    std::fs::write(
+        &baseline,
+        r#"{"version": 1, "findings": [{"rule": "cd.dockerignore", "message": ""}]}"#,
+    )
+    .unwrap();
+    let output = opslint()
+        .args(["check", "--baseline"])
+        .arg(&baseline)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    // miette wraps the message to the terminal's width.
+    let stderr = String::from_utf8_lossy(&output.stderr).replace(['│', '\n'], " ");
+    let stderr = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        stderr.contains("version 1, which recorded one file per rule"),
+        "{stderr}"
     );
-    assert!(render("github").contains("1 exempted"));
+    assert!(stderr.contains("--write-baseline"), "{stderr}");
 }

@@ -180,3 +180,39 @@ fn a_new_component_lacking_a_practice_is_a_regression_even_where_another_lacked_
     assert_eq!(tests["change"], "regressed");
     assert_eq!(tests["note"], "Newly failing in services/new.");
 }
+
+/// Issue 16: a rule already failing at the base (`Dockerfile` on `python:latest`) that the
+/// change breaks in a new file (`web.Dockerfile` on `node:latest`) was "unchanged".
+#[test]
+fn a_new_file_breaking_a_rule_that_already_failed_is_a_regression() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    repo.write("Dockerfile", "FROM python:latest\n");
+    repo.commit("Python");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("web.Dockerfile", "FROM node:latest\n");
+    repo.commit("Web");
+    let args = ["--rev", "HEAD", "--base", "main", "--fail-on", "warning"];
+    let (code, report) = json_report(&args, repo.path());
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(
+        change_of(&report, "security.base-images-pinned"),
+        "regressed"
+    );
+    let pinned = finding(&report, "security.base-images-pinned").unwrap();
+    assert_eq!(
+        pinned["new_instances"],
+        serde_json::json!(["web.Dockerfile"])
+    );
+
+    // Touching the old file without adding a new one changes nothing.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["checkout", "-q", "-b", "harmless"]);
+    repo.write("Dockerfile", "FROM python:latest\nRUN true\n");
+    repo.commit("Touch");
+    let (code, report) = json_report(&args, repo.path());
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(
+        change_of(&report, "security.base-images-pinned"),
+        "unchanged"
+    );
+}

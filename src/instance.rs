@@ -1,0 +1,167 @@
+//! Instances: what a failing finding is about, one by one — each component where a
+//! per-component rule fails, else each file its evidence names, else the repository as a
+//! whole. Baselines, pull-request mode and code-scanning fingerprints recognise a failure
+//! by its instances, so a new file or component that breaks a rule already failing
+//! elsewhere is a new failure, not the old one.
+
+use crate::components::ComponentFindings;
+use crate::finding::{Evidence, Finding, Status};
+
+/// The instance of a finding about the repository as a whole (no file to point at).
+pub const REPOSITORY: &str = "";
+
+/// The instances of `finding`, in its evidence's order, each once. A rule's evidence names
+/// at most `engine::MAX_EVIDENCE` files; components are all listed.
+pub fn of<'a>(finding: &'a Finding, components: &'a [ComponentFindings]) -> Vec<&'a str> {
+    let failing_components: Vec<&str> = components
+        .iter()
+        .filter(|component| {
+            component
+                .findings
+                .iter()
+                .any(|judged| judged.rule == finding.rule && judged.status == Status::Fail)
+        })
+        .map(|component| component.path.as_str())
+        .collect();
+    if !failing_components.is_empty() {
+        return failing_components;
+    }
+    let mut paths: Vec<&str> = Vec::new();
+    for evidence in &finding.evidence {
+        if !paths.contains(&evidence.path.as_str()) {
+            paths.push(&evidence.path);
+        }
+    }
+    if paths.is_empty() {
+        paths.push(REPOSITORY);
+    }
+    paths
+}
+
+/// The instances of `finding` that `known` does not hold. A repository-wide instance is
+/// never new to a rule that already failed somewhere: the repository lacked the practice
+/// before too.
+pub fn new_ones(
+    finding: &Finding,
+    components: &[ComponentFindings],
+    known: impl Fn(&str) -> bool,
+    failed_before: bool,
+) -> Vec<String> {
+    of(finding, components)
+        .into_iter()
+        .filter(|instance| !known(instance))
+        .filter(|instance| !(failed_before && *instance == REPOSITORY))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A stable identity for one instance across runs: the rule and the file or component, not
+/// the line or the message, which move.
+pub fn fingerprint(rule: &str, instance: &str) -> String {
+    format!("{rule}:{instance}")
+}
+
+/// Records that `finding` newly fails in `new` and puts those first in its evidence (adding
+/// them where the evidence cap left them out), so annotations land where the change is.
+pub fn mark_new(finding: &mut Finding, new: Vec<String>, why: &str) {
+    finding
+        .evidence
+        .sort_by_key(|evidence| !new.contains(&evidence.path));
+    for (position, path) in new.iter().enumerate() {
+        let listed = finding
+            .evidence
+            .iter()
+            .any(|evidence| evidence.path == *path);
+        if !listed && path != REPOSITORY {
+            let at = position.min(finding.evidence.len());
+            finding.evidence.insert(
+                at,
+                Evidence {
+                    path: path.clone(),
+                    line: None,
+                    detail: None,
+                },
+            );
+        }
+    }
+    let named: Vec<&str> = new
+        .iter()
+        .map(|path| match path.as_str() {
+            REPOSITORY => "the repository as a whole",
+            path => path,
+        })
+        .collect();
+    finding.note = Some(format!("{why} {}.", crate::components::name_some(&named)));
+    finding.new_instances = new;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::area::Area;
+    use crate::finding::Severity;
+
+    fn failing(paths: &[&str]) -> Finding {
+        Finding {
+            rule: "cd.pinned-base-image".to_owned(),
+            area: Area::Cd,
+            status: Status::Fail,
+            severity: Severity::Warning,
+            weight: 1,
+            title: "t".into(),
+            message: String::new(),
+            evidence: paths
+                .iter()
+                .map(|path| Evidence {
+                    path: (*path).to_owned(),
+                    line: Some(1),
+                    detail: None,
+                })
+                .collect(),
+            remediation: "r".into(),
+            note: None,
+            change: None,
+            baselined: false,
+            new_instances: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn instances_are_the_files_named_once_or_the_repository() {
+        let finding = failing(&["Dockerfile", "web.Dockerfile", "Dockerfile"]);
+        assert_eq!(of(&finding, &[]), ["Dockerfile", "web.Dockerfile"]);
+        assert_eq!(of(&failing(&[]), &[]), [REPOSITORY]);
+    }
+
+    #[test]
+    fn a_new_file_is_new_and_the_repository_is_not_new_to_a_failing_rule() {
+        let finding = failing(&["Dockerfile", "web.Dockerfile"]);
+        let known = |instance: &str| instance == "Dockerfile";
+        assert_eq!(new_ones(&finding, &[], known, true), ["web.Dockerfile"]);
+        let whole = failing(&[]);
+        assert!(new_ones(&whole, &[], |_| false, true).is_empty());
+        assert_eq!(new_ones(&whole, &[], |_| false, false), [REPOSITORY]);
+    }
+
+    #[test]
+    fn marking_puts_the_new_instances_first() {
+        let mut finding = failing(&["a/Dockerfile", "b/Dockerfile"]);
+        mark_new(
+            &mut finding,
+            vec!["b/Dockerfile".to_owned()],
+            "Newly failing in",
+        );
+        assert_eq!(finding.evidence[0].path, "b/Dockerfile");
+        assert_eq!(
+            finding.note.as_deref(),
+            Some("Newly failing in b/Dockerfile.")
+        );
+        let mut capped = failing(&["a"]);
+        mark_new(
+            &mut capped,
+            vec!["z".to_owned()],
+            "New since the baseline in",
+        );
+        assert_eq!(capped.evidence[0].path, "z");
+    }
+}
