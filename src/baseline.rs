@@ -97,6 +97,14 @@ impl Baseline {
         })
     }
 
+    /// The instances this baseline accepts and `other` does not, as fingerprints.
+    pub fn beyond(&self, other: &Baseline) -> Vec<String> {
+        self.accepted
+            .difference(&other.accepted)
+            .map(|(rule, instance)| instance::fingerprint(rule, instance))
+            .collect()
+    }
+
     /// Marks the report's failing findings whose every instance the baseline accepts; a
     /// failure with new instances gates, and says where it is new.
     pub fn apply(&self, report: &mut Report) {

@@ -32,3 +32,4 @@ pub mod sweep;
 pub mod template;
 pub mod text;
 mod tomldoc;
+pub mod weakening;

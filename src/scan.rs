@@ -14,13 +14,14 @@ use crate::engine::{self, Plan};
 use crate::facts::content::{self, Content};
 use crate::facts::owners;
 use crate::facts::tree::{self, Tree};
-use crate::finding::Finding;
+use crate::finding::{Evidence, Finding};
 use crate::history::pull_request::PullRequest;
 use crate::history::{self, Window};
 use crate::repo::{self, Deadline, RepoError, Target};
 use crate::report::{Report, RepositoryInfo};
 use crate::rules::{self, Rule};
 use crate::settings::{CONFIG_FILE_NAME, DEFAULT_MAX_FILE_SIZE, Settings};
+use crate::weakening;
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum ScanError {
@@ -113,7 +114,38 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     });
     let tree = tree?;
     let (builtin, default_plan) = prepared.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    let (mut settings, config_name) = load_settings(options, &target, &tree, builtin)?;
+    let base = match (&options.base, options.staged) {
+        (Some(rev), _) => Some(Base::PullRequest(rev, repo::merge_base(&target, rev)?)),
+        (None, true) => Some(Base::Head(repo::head_tree(&target)?)),
+        (None, false) => None,
+    };
+    let base_tree = match &base {
+        Some(Base::PullRequest(_, (commit, tree)) | Base::Head((commit, tree))) => {
+            let at = target.at(*commit, *tree);
+            let listed = tree::list(&at)?;
+            Some((at, listed))
+        }
+        None => None,
+    };
+    let (head_settings, head_config) = load_settings(options, &target, &tree, builtin)?;
+    // A pull request is judged with the base's configuration, so it cannot lower its own
+    // bar; how its own configuration would lower it is reported instead.
+    let (mut settings, config_name, weakenings) = match (&base, &base_tree) {
+        (Some(Base::PullRequest(..)), Some((at, listed))) => {
+            let (base_settings, base_config) = load_settings(options, at, listed, builtin)?;
+            let weakenings = config_weakenings(
+                options,
+                &target,
+                &tree,
+                &base_settings,
+                &head_settings,
+                at,
+                listed,
+            )?;
+            (base_settings, base_config, weakenings)
+        }
+        _ => (head_settings, head_config, Vec::new()),
+    };
     if let Some(max_file_size) = options.max_file_size {
         settings.max_file_size = max_file_size;
     }
@@ -131,11 +163,6 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
             &configured
         }
     };
-    let base = match (&options.base, options.staged) {
-        (Some(rev), _) => Some(Base::PullRequest(rev, repo::merge_base(&target, rev)?)),
-        (None, true) => Some(Base::Head(repo::head_tree(&target)?)),
-        (None, false) => None,
-    };
     // A change is measured by itself, not by a window of the team's history; and with no
     // history rule on (`--select security`), the history is not read.
     let window = options
@@ -151,9 +178,11 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
             }
             _ => Ok(None),
         });
-        let at_base = spawn(scope, || match &base {
-            Some(base) => judge_base(&target, base, plan, &settings).map(Some),
-            None => Ok(None),
+        let at_base = spawn(scope, || match (&base, &base_tree) {
+            (Some(base), Some((at, listed))) => {
+                judge_base(&target, base, (at, listed), plan, &settings, &weakenings).map(Some)
+            }
+            _ => Ok(None),
         });
         let evaluation = engine::evaluate(plan, &settings, &tree, |indices| {
             content::read_all(
@@ -210,7 +239,12 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         .with_components(evaluation.components)
         .with_history(history)
         .with_pull_request(pull_request);
-    if let Some(baseline) = load_baseline(options, &settings, &target, &tree)? {
+    // The baseline the config names is the base's in pull-request mode, like the config.
+    let (baseline_target, baseline_tree) = match (&base, &base_tree) {
+        (Some(Base::PullRequest(..)), Some((at, listed))) => (at, listed),
+        _ => (&target, &tree),
+    };
+    if let Some(baseline) = load_baseline(options, &settings, baseline_target, baseline_tree)? {
         baseline.apply(&mut report);
     }
     Ok(report)
@@ -258,26 +292,29 @@ struct AtBase {
     change: Option<PullRequest>,
 }
 
-/// Judges the base's tree with the same rules and settings as the scanned one.
+/// Judges the base's tree (listed) with the same rules and settings as the scanned one.
 fn judge_base(
     target: &Target,
     base: &Base,
+    (at, listed): (&Target, &Tree),
     plan: &Plan,
     settings: &Settings,
+    config_weakenings: &[Evidence],
 ) -> Result<AtBase, RepoError> {
-    let (commit, tree) = match base {
-        Base::PullRequest(_, at) | Base::Head(at) => *at,
-    };
-    let at = target.at(commit, tree);
-    let listed = tree::list(&at)?;
-    let evaluation = engine::evaluate(plan, settings, &listed, |indices| {
+    let evaluation = engine::evaluate(plan, settings, listed, |indices| {
         let budget = content::ReadBudget::new(settings.max_total_read);
-        content::read_all(&at.repo, &listed, indices, settings.max_file_size, &budget)
+        content::read_all(&at.repo, listed, indices, settings.max_file_size, &budget)
     });
     let change = match (base, target.head) {
-        (Base::PullRequest(rev, (merge_base, _)), Some(head)) => Some(
-            history::pull_request::section(&target.repo, rev, *merge_base, head)?,
-        ),
+        (Base::PullRequest(rev, (merge_base, _)), Some(head)) => {
+            Some(history::pull_request::section(
+                &target.repo,
+                rev,
+                *merge_base,
+                head,
+                config_weakenings,
+            )?)
+        }
         _ => None,
     };
     Ok(AtBase {
@@ -285,6 +322,47 @@ fn judge_base(
         components: evaluation.components,
         change,
     })
+}
+
+/// How the head's configuration (and the baseline it names) lowers the bar the base's sets,
+/// each at its line of the head's `.opslint.toml`.
+fn config_weakenings(
+    options: &ScanOptions,
+    target: &Target,
+    tree: &Tree,
+    base: &Settings,
+    head: &Settings,
+    at: &Target,
+    listed: &Tree,
+) -> Result<Vec<Evidence>, ScanError> {
+    let mut found = weakening::between(base, head, rules::builtin_rules());
+    // Failures the head's baseline accepts and the base's did not.
+    if options.baseline.is_none()
+        && let Some(accepting) = load_baseline(options, head, target, tree)?
+    {
+        let before = load_baseline(options, base, at, listed)?.unwrap_or_default();
+        let more = accepting.beyond(&before);
+        if !more.is_empty() {
+            let what = format!(
+                "accepts {} in the baseline: {}",
+                crate::text::plural(more.len(), "more failure"),
+                crate::components::name_some(&more.iter().map(String::as_str).collect::<Vec<_>>())
+            );
+            found.push(weakening::Weakening {
+                what,
+                near: "baseline".to_owned(),
+            });
+        }
+    }
+    let text = repository_config(target, tree)?.unwrap_or_default();
+    Ok(found
+        .into_iter()
+        .map(|weakening| Evidence {
+            path: CONFIG_FILE_NAME.to_owned(),
+            line: weakening::line_of(&text, &weakening.near),
+            detail: Some(weakening.what),
+        })
+        .collect())
 }
 
 /// The baseline named by `--baseline` (a file on disk) or by the config (a file of the

@@ -7,6 +7,8 @@ use std::sync::OnceLock;
 use globset::GlobSet;
 use serde::Serialize;
 
+use crate::finding::Evidence;
+
 use super::Changed;
 use crate::rules::{Pattern, builtin_definitions, builtin_set};
 
@@ -27,6 +29,10 @@ pub struct Figure {
     /// Why the value is unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For a figure that counts places (`pr.config_weakenings`): each of them, so a failing
+    /// finding can point at them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -183,6 +189,9 @@ pub struct Period<'a> {
     pub branch_lifetimes: Vec<f64>,
     /// A pull request's whole change, from the merge base to its head; `None` for a window.
     pub combined: Option<&'a Changed>,
+    /// Each way a pull request's configuration lowers the bar the base's sets
+    /// (`weakening`); none for a window.
+    pub config_weakenings: &'a [Evidence],
 }
 
 /// What a figure is measured on.
@@ -207,6 +216,9 @@ pub struct Definition {
     better: Better,
     measure: Measure,
 }
+
+/// The figure counting how a pull request's configuration lowers the base's bar.
+pub const CONFIG_WEAKENINGS: &str = "pr.config_weakenings";
 
 /// The definition of the figure `id`.
 pub fn definition(id: &str) -> Option<&'static Definition> {
@@ -460,6 +472,14 @@ const FIGURES: &[Definition] = &[
         },
     },
     Definition {
+        id: CONFIG_WEAKENINGS,
+        label: "ways the pull request weakens opslint's configuration",
+        unit: "changes",
+        scope: Scope::PullRequest,
+        better: Better::Lower,
+        measure: |_, period| Ok(period.config_weakenings.len() as f64),
+    },
+    Definition {
         id: "pr.tests_with_code",
         label: "source changes of the pull request that come with tests",
         unit: "%",
@@ -566,6 +586,10 @@ pub fn compute(
                 _ => None,
             };
             let value_known = value.as_ref().ok().copied();
+            let evidence = match figure.id {
+                CONFIG_WEAKENINGS => current.config_weakenings.to_vec(),
+                _ => Vec::new(),
+            };
             Figure {
                 id: figure.id,
                 value: value_known.map(round),
@@ -573,6 +597,7 @@ pub fn compute(
                 unit: figure.unit,
                 trend: trend(value_known, previous_value, figure.better),
                 reason: value.err(),
+                evidence,
             }
         })
         .collect()
@@ -590,6 +615,7 @@ pub fn unknown(scope: Scope, reason: &str) -> Vec<Figure> {
             unit: figure.unit,
             trend: Trend::Unknown,
             reason: Some(reason.to_owned()),
+            evidence: Vec::new(),
         })
         .collect()
 }

@@ -4,7 +4,7 @@
 use super::figures::{self, Figure, Scope, Trend};
 use super::pull_request::PullRequest;
 use super::{History, Window};
-use crate::finding::{Finding, Status, Verdict};
+use crate::finding::{Evidence, Finding, Status, Verdict};
 use crate::rules::{CheckKind, Comparison, Rule};
 use crate::settings::Settings;
 
@@ -77,7 +77,7 @@ fn judge_rule(rule: &Rule, measured: &Measured, settings: &Settings) -> Finding 
         let message = format!("Exempted: {}", exemption.reason);
         return Finding::judged(rule, Verdict::new(Status::Exempted, message, Vec::new()));
     }
-    let judged: Vec<(Status, String, Option<String>)> = rule
+    let judged: Vec<(Status, String, Option<String>, &[Evidence])> = rule
         .checks
         .iter()
         .filter_map(|check| match check.kind {
@@ -94,9 +94,10 @@ fn judge_rule(rule: &Rule, measured: &Measured, settings: &Settings) -> Finding 
                         crate::text::plural(measured.commits, "commit"),
                         measured.over,
                     );
-                    return Some((Status::Unknown, message, None));
+                    return Some((Status::Unknown, message, None, &[][..]));
                 }
-                Some(judge_figure(figure, comparison, threshold, measured))
+                let (status, message, note) = judge_figure(figure, comparison, threshold, measured);
+                Some((status, message, note, figure.evidence.as_slice()))
             }
             _ => None,
         })
@@ -104,19 +105,27 @@ fn judge_rule(rule: &Rule, measured: &Measured, settings: &Settings) -> Finding 
     // Any figure within its threshold passes the rule; else any past it fails it.
     let status = [Status::Pass, Status::Fail]
         .into_iter()
-        .find(|wanted| judged.iter().any(|(status, _, _)| status == wanted))
+        .find(|wanted| judged.iter().any(|(status, ..)| status == wanted))
         .unwrap_or(Status::Unknown);
-    let chosen: Vec<&(Status, String, Option<String>)> = judged
+    let chosen: Vec<&(Status, String, Option<String>, &[Evidence])> = judged
         .iter()
-        .filter(|(judged, _, _)| *judged == status)
+        .filter(|(judged, ..)| *judged == status)
         .collect();
     let message = chosen
         .iter()
-        .map(|(_, message, _)| message.as_str())
+        .map(|(_, message, ..)| message.as_str())
         .collect::<Vec<_>>()
         .join(" ");
-    let mut finding = Finding::judged(rule, Verdict::new(status, message, Vec::new()));
-    finding.note = chosen.iter().find_map(|(_, _, note)| note.clone());
+    // What a figure counted is where a failure points (`pr.config_weakenings`).
+    let evidence = match status {
+        Status::Fail => chosen
+            .iter()
+            .flat_map(|(.., evidence)| evidence.iter().cloned())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut finding = Finding::judged(rule, Verdict::new(status, message, evidence));
+    finding.note = chosen.iter().find_map(|(_, _, note, _)| note.clone());
     finding
 }
 
@@ -193,6 +202,7 @@ mod tests {
             unit: "hours",
             trend: Trend::Worsening,
             reason: None,
+            evidence: Vec::new(),
         };
         let history = History {
             shallow: false,

@@ -9,6 +9,7 @@ use super::figures::{self, Classes, Figure, Period, Scope};
 use super::numstat::Differ;
 use super::walk::{self, Commit};
 use super::{Changed, mailmap_at};
+use crate::finding::Evidence;
 use crate::repo::RepoError;
 
 /// The `pull_request` section of a report.
@@ -29,6 +30,7 @@ pub fn section(
     base: &str,
     merge_base: ObjectId,
     head: ObjectId,
+    config_weakenings: &[Evidence],
 ) -> Result<PullRequest, RepoError> {
     let local = repo.to_thread_local();
     let mailmap = mailmap_at(&local, head);
@@ -83,6 +85,7 @@ pub fn section(
         fix_hours: Vec::new(),
         branch_lifetimes: Vec::new(),
         combined: Some(&combined),
+        config_weakenings,
     };
     Ok(PullRequest {
         base: base.to_owned(),

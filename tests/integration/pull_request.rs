@@ -216,3 +216,94 @@ fn a_new_file_breaking_a_rule_that_already_failed_is_a_regression() {
         "unchanged"
     );
 }
+
+/// Issue 16: a pull request that dropped `cargo test` from the pipeline failed, and the
+/// same pull request plus `disable = ["ci"]` in `.opslint.toml` passed silently.
+#[test]
+fn a_pull_request_cannot_lower_its_own_bar() {
+    let repo = sample_with_feature_branch();
+    let pipeline = ".github/workflows/ci.yml";
+    let text = std::fs::read_to_string(repo.path().join(pipeline)).unwrap();
+    repo.write(
+        pipeline,
+        text.replace(
+            "      - run: cargo test --locked\n",
+            "      - run: cargo build\n",
+        ),
+    );
+    repo.write(
+        ".opslint.toml",
+        "# CI is someone else's job\ndisable = [\"ci\"]\n",
+    );
+    repo.commit("Drop the tests, and the rule that wants them");
+    let (code, report) = json_report(&["--rev", "HEAD", "--base", "main"], repo.path());
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(change_of(&report, "ci.runs-tests"), "regressed");
+    let gate = finding(&report, "ci.gate-holds").unwrap();
+    assert_eq!(gate["status"], "fail");
+    assert_eq!(gate["evidence"][0]["path"], ".opslint.toml");
+    assert_eq!(gate["evidence"][0]["line"], 2);
+    assert_eq!(gate["evidence"][0]["detail"], "turns off `ci`");
+    // The report says whose configuration judged it.
+    assert!(
+        report["repository"]["config"].is_null(),
+        "{}",
+        report["repository"]
+    );
+
+    // Once the configuration is on the base branch, it is the bar.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write(".opslint.toml", "disable = [\"ci\"]\n");
+    repo.commit("Turn CI rules off, reviewed");
+    repo.git(&["checkout", "-q", "-b", "later"]);
+    repo.write(
+        pipeline,
+        text.replace(
+            "      - run: cargo test --locked\n",
+            "      - run: cargo build\n",
+        ),
+    );
+    repo.commit("Drop the tests");
+    let (code, report) = json_report(&["--rev", "HEAD", "--base", "main"], repo.path());
+    assert_eq!(code, Some(0), "{report:#}");
+    assert!(finding(&report, "ci.runs-tests").is_none());
+}
+
+#[test]
+fn a_pull_request_that_adds_to_the_baseline_is_reported() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    let dir = tempfile::tempdir().unwrap();
+    let recorded = dir.path().join("baseline.json");
+    opslint()
+        .args(["check", "--write-baseline"])
+        .arg(&recorded)
+        .arg(repo.path())
+        .assert()
+        .code(0);
+    repo.write("baseline.json", std::fs::read(&recorded).unwrap());
+    repo.write(".opslint.toml", "[scan]\nbaseline = \"baseline.json\"\n");
+    repo.commit("Adopt opslint");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("web.Dockerfile", "FROM node:latest\n");
+    repo.commit("Web");
+    opslint()
+        .args(["check", "--rev", "HEAD", "--write-baseline"])
+        .arg(&recorded)
+        .arg(repo.path())
+        .assert()
+        .code(0);
+    repo.write("baseline.json", std::fs::read(&recorded).unwrap());
+    repo.commit("Accept it");
+    let args = ["--rev", "HEAD", "--base", "main", "--fail-on", "warning"];
+    let (code, report) = json_report(&args, repo.path());
+    assert_eq!(code, Some(1), "the base's baseline judges: {report:#}");
+    let pinned = finding(&report, "security.base-images-pinned").unwrap();
+    assert_eq!(pinned["change"], "regressed");
+    assert!(pinned.get("baselined").is_none());
+    let gate = finding(&report, "ci.gate-holds").unwrap();
+    let detail = gate["evidence"][0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("security.base-images-pinned:web.Dockerfile"),
+        "{detail}"
+    );
+}
