@@ -140,6 +140,7 @@ else
     fi
     say "building from source: $reason."
     export OPSLINT_SOURCE=$src OPSLINT_ROOT=$root
+    # shellcheck disable=SC2016 # expanded by the bash that runs it
     build=${OPSLINT_BUILD:-'cargo install --locked --path "$OPSLINT_SOURCE" --root "$OPSLINT_ROOT"'}
     bash -c "$build"
     if [[ ! -x $bin ]]; then

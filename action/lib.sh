@@ -1,9 +1,11 @@
+# shellcheck shell=bash
 # Functions shared by the action's scripts (key.sh, install.sh) and the release workflow
 # (package.sh): what determines the opslint binary, which release asset fits a runner, and
 # the version the action's source declares. Sourced, not run.
 
 # sha256 of the files named (or of stdin), in sha256sum's "HASH  NAME" format: sha256sum on
 # Linux and Windows (Git Bash), shasum on macOS.
+# shellcheck disable=SC2120 # the scripts that source this pass files
 opslint_sha256() {
     if command -v sha256sum >/dev/null; then
         sha256sum "$@"
@@ -28,9 +30,9 @@ opslint_fingerprint() {
         return 1
     fi
     (
-        cd "$dir"
+        cd "$dir" || exit 1
         find "${parts[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 "${sum[@]}"
-    ) | opslint_sha256 | cut -d' ' -f1
+    ) | opslint_sha256 - | cut -d' ' -f1
 }
 
 # The Rust target triple of the release asset that runs here: OPSLINT_TARGET if set, else
