@@ -35,7 +35,10 @@ case ${1:-} in
             tar -czf "$out/$asset" -C "$stage" "$exe"
         fi
         rm -rf "$stage"
-        (cd "$out" && opslint_sha256 "$asset" > "$asset.sha256")
+        # Written out rather than sha256sum's own line, which marks binary mode with '*' on
+        # Windows.
+        hash=$(cd "$out" && opslint_sha256 "$asset" | cut -d' ' -f1)
+        printf '%s  %s\n' "$hash" "$asset" > "$out/$asset.sha256"
         echo "$out/$asset"
         ;;
     fingerprint)
