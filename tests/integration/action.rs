@@ -628,3 +628,62 @@ fn every_action_used_is_pinned_to_a_commit_with_its_version() {
         assert_eq!(crate::support::status_of(&report, rule), "pass", "{rule}");
     }
 }
+
+#[test]
+fn the_release_workflow_publishes_what_the_action_looks_for() {
+    let text = std::fs::read_to_string(action_dir().join(".github/workflows/release.yml")).unwrap();
+    let workflow: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    assert_eq!(workflow["on"]["push"]["tags"][0], "v*");
+    assert_eq!(workflow["permissions"]["contents"], "read");
+
+    let build = &workflow["jobs"]["build"];
+    let mut targets: Vec<&str> = build["strategy"]["matrix"]["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["target"].as_str().unwrap())
+        .collect();
+    targets.sort_unstable();
+    assert_eq!(
+        targets,
+        [
+            "aarch64-apple-darwin",
+            "aarch64-unknown-linux-gnu",
+            "x86_64-apple-darwin",
+            "x86_64-pc-windows-msvc",
+            "x86_64-unknown-linux-gnu",
+        ]
+    );
+    let runs = |job: &serde_json::Value| -> String {
+        job["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|step| step["run"].as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let build_runs = runs(build);
+    assert!(build_runs.contains("cargo build --release --locked --target \"$TARGET\""));
+    assert!(build_runs.contains("action/package.sh archive"));
+    assert!(
+        build_runs.contains("action/package.sh version"),
+        "the tag is checked"
+    );
+    assert!(build.get("permissions").is_none(), "builds cannot write");
+
+    let release = &workflow["jobs"]["release"];
+    assert_eq!(release["permissions"]["contents"], "write");
+    let release_runs = runs(release);
+    assert!(release_runs.contains("sha256sum --check"));
+    assert!(
+        release_runs.contains("action/package.sh fingerprint > dist/opslint-source.fingerprint"),
+        "install.sh reads the fingerprint under that name"
+    );
+    assert!(release_runs.contains("gh release create"));
+    assert!(
+        std::fs::read_to_string(action_dir().join("action/install.sh"))
+            .unwrap()
+            .contains("opslint-source.fingerprint")
+    );
+}
