@@ -671,6 +671,10 @@ struct Outcome {
     /// Calls of reusable workflows in other repositories, in pipelines where nothing
     /// matched: what they run was not seen.
     indirect: Vec<Evidence>,
+    /// For an `absent` check: where it found something to judge and nothing against the
+    /// practice (a container with probes, a pinned base image) — what its pass rests on,
+    /// rather than the first files it happened to look into.
+    sound: Vec<Evidence>,
 }
 
 /// `kept`: how many evidence locations the finding keeps.
@@ -721,15 +725,19 @@ fn evaluate_rule(
                     count => format!("the {count} files examined"),
                 }
             );
-            let evidence = outcome
-                .examined
-                .iter()
-                .map(|path| Evidence {
-                    path: path.clone(),
-                    line: None,
-                    detail: None,
-                })
-                .collect();
+            let evidence = if outcome.sound.is_empty() {
+                outcome
+                    .examined
+                    .iter()
+                    .map(|path| Evidence {
+                        path: path.clone(),
+                        line: None,
+                        detail: None,
+                    })
+                    .collect()
+            } else {
+                outcome.sound.clone()
+            };
             return Verdict::new(Status::Pass, message, evidence);
         }
         let total: usize = passing.iter().map(|outcome| outcome.matched).sum();
@@ -937,11 +945,13 @@ fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: 
             CheckKind::BaseImage { pattern } => std::str::from_utf8(bytes)
                 .ok()
                 .map(dockerfile::base_images)
-                .and_then(|images| first_match(&images, pattern)),
+                .and_then(|images| first_match_or_sound(&images, pattern, &mut outcome, path)),
             CheckKind::WorkloadContainers { pattern } => std::str::from_utf8(bytes)
                 .ok()
                 .map(kubernetes::workload_containers)
-                .and_then(|containers| first_match(&containers, pattern)),
+                .and_then(|containers| {
+                    first_match_or_sound(&containers, pattern, &mut outcome, path)
+                }),
             CheckKind::Dependency { pattern } => match facts.manifests.get(&index) {
                 Some(Some(Ok(declared))) => declared
                     .iter()
@@ -1016,6 +1026,28 @@ fn first_match(facts: &[Located], pattern: &Pattern) -> Option<(u32, Option<Stri
         .iter()
         .find(|fact| pattern.is_match(fact.text.as_bytes()))
         .map(|fact| (fact.line, Some(fact.text.clone())))
+}
+
+/// The first of `facts` the pattern matches; when none does, the first fact is kept as what
+/// a pass rests on (`Outcome::sound`).
+fn first_match_or_sound(
+    facts: &[Located],
+    pattern: &Pattern,
+    outcome: &mut Outcome,
+    path: impl FnOnce() -> String,
+) -> Option<(u32, Option<String>)> {
+    let found = first_match(facts, pattern);
+    if found.is_none()
+        && let Some(first) = facts.first()
+        && outcome.sound.len() < MAX_EVIDENCE
+    {
+        outcome.sound.push(Evidence {
+            path: path(),
+            line: (first.line > 0).then_some(first.line),
+            detail: Some(first.text.clone()),
+        });
+    }
+    found
 }
 
 /// The first pipeline fact the check accepts: its line (0 when a parsed pipeline passes as

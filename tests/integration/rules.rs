@@ -139,3 +139,45 @@ fn status_of(kind: &str) -> Status {
         other => panic!("fixture case kinds are pass, fail and na, not {other}"),
     }
 }
+
+/// Issue 16: a workload-probes pass cited `.goreleaser.yml` and `Chart.yaml`, the first files
+/// it looked into, instead of the Deployment with the probe; tracing cited the `otelzap`
+/// logging bridge instead of `otel/trace`.
+#[test]
+fn a_pass_cites_what_proves_it() {
+    let repo = TestRepo::new();
+    repo.write(".goreleaser.yml", "builds:\n  - main: .\n");
+    repo.write(
+        "charts/app/Chart.yaml",
+        "apiVersion: v2\nname: app\nversion: 1.0.0\n",
+    );
+    repo.write(
+        "deploy/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app:1.0\n          readinessProbe:\n            httpGet: { path: /healthz, port: 8080 }\n",
+    );
+    repo.write("Dockerfile", "FROM golang:1.23 AS build\n");
+    repo.write(
+        "go.mod",
+        "module example.com/app\n\ngo 1.23\n\nrequire (\n\tgo.opentelemetry.io/contrib/bridges/otelzap v0.10.0\n\tgo.opentelemetry.io/otel/trace v1.35.0\n)\n",
+    );
+    repo.write("main.go", "package main\n\nfunc main() {}\n");
+    repo.commit("App");
+    let (_, report) = crate::support::json_report(&["--rev", "HEAD", "--no-history"], repo.path());
+    let probes = crate::support::finding(&report, "observability.workload-probes").unwrap();
+    assert_eq!(probes["status"], "pass", "{probes:#}");
+    assert_eq!(
+        probes["evidence"][0]["path"], "deploy/deployment.yaml",
+        "{probes:#}"
+    );
+    assert_eq!(
+        probes["evidence"].as_array().unwrap().len(),
+        1,
+        "{probes:#}"
+    );
+    let tracing = crate::support::finding(&report, "observability.tracing").unwrap();
+    assert_eq!(tracing["status"], "pass", "{tracing:#}");
+    assert_eq!(
+        tracing["evidence"][0]["detail"],
+        "go.opentelemetry.io/otel/trace"
+    );
+}
