@@ -66,8 +66,23 @@ pub struct Weakness {
 }
 
 impl Weakness {
+    /// The share failing, in whole percent, rounded to the nearest (11 of 12 is 92 %), but
+    /// never 100 % while one repository passes nor 0 % while one fails: 995 of 1,000 is
+    /// 99 %, 1 of 1,000 is 1 %.
     pub fn percent(&self) -> u32 {
-        (100 * self.failing / self.applicable.max(1)) as u32
+        let applicable = self.applicable.max(1);
+        let rounded = (200 * self.failing + applicable) / (2 * applicable);
+        let rounded = if self.failing < applicable {
+            rounded.min(99)
+        } else {
+            rounded
+        };
+        let rounded = if self.failing > 0 {
+            rounded.max(1)
+        } else {
+            rounded
+        };
+        rounded as u32
     }
 }
 
@@ -209,7 +224,9 @@ impl Fleet {
             .collect()
     }
 
-    /// Practices by the share of repositories (they apply to) that fail them, weakest first.
+    /// Practices by how many repositories fail them, weakest first; of two that as many fail,
+    /// the one failing the larger share of the repositories it applies to first. A practice
+    /// that one repository of one fails is not weaker than one that eleven of twelve fail.
     pub fn weakest(&self) -> Vec<Weakness> {
         let mut weaknesses: Vec<Weakness> = self
             .rules
@@ -234,9 +251,9 @@ impl Fleet {
             })
             .collect();
         weaknesses.sort_by(|a, b| {
-            (b.failing * a.applicable)
-                .cmp(&(a.failing * b.applicable))
-                .then(b.failing.cmp(&a.failing))
+            b.failing
+                .cmp(&a.failing)
+                .then((b.failing * a.applicable).cmp(&(a.failing * b.applicable)))
                 .then(a.rule.cmp(&b.rule))
         });
         weaknesses
@@ -296,6 +313,88 @@ pub fn bucket(score: u32) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn weakness(failing: usize, applicable: usize) -> Weakness {
+        Weakness {
+            rule: String::new(),
+            title: String::new(),
+            area: Area::Ci,
+            failing,
+            applicable,
+        }
+    }
+
+    #[test]
+    fn percentages_round_and_never_overstate() {
+        let percent = |failing, applicable| weakness(failing, applicable).percent();
+        assert_eq!(percent(11, 12), 92, "91.7 rounds up, not down to 91");
+        assert_eq!(percent(1, 1), 100);
+        assert_eq!(percent(1, 8), 13, "12.5 rounds half up");
+        assert_eq!(percent(249, 250), 99, "99.6 % is not everyone");
+        assert_eq!(percent(1, 1000), 1, "0.1 % is not no one");
+        assert_eq!(percent(0, 5), 0);
+        assert_eq!(percent(2, 3), 67);
+    }
+
+    /// A sweep line judging `rule` as failed on `failing` of `applicable` repositories.
+    fn judged(fleet: &mut Fleet, rule: &str, failing: usize, applicable: usize) {
+        fleet
+            .rules
+            .insert(rule.to_owned(), (Area::Ci, format!("{rule} title")));
+        for index in 0..applicable {
+            if fleet.repositories.len() <= index {
+                fleet.repositories.push(Repository {
+                    name: format!("repo-{index:02}"),
+                    owners: Vec::new(),
+                    score: None,
+                    areas: BTreeMap::new(),
+                    judged: BTreeMap::new(),
+                    failing: Vec::new(),
+                    trends: Vec::new(),
+                });
+            }
+            fleet.repositories[index]
+                .judged
+                .insert(rule.to_owned(), index >= failing);
+        }
+    }
+
+    #[test]
+    fn the_weakest_practices_are_those_most_repositories_fail() {
+        let mut fleet = Fleet::default();
+        // `ci.rare` applies to one repository, which fails it: 100 %, but one repository.
+        fleet
+            .rules
+            .insert("ci.rare".to_owned(), (Area::Ci, "rare".to_owned()));
+        judged(&mut fleet, "ci.common", 11, 12);
+        judged(&mut fleet, "ci.half", 6, 12);
+        judged(&mut fleet, "ci.all-six", 6, 6);
+        fleet.repositories[11]
+            .judged
+            .insert("ci.rare".to_owned(), false);
+        let weakest = fleet.weakest();
+        let ranked: Vec<(&str, u32, usize, usize)> = weakest
+            .iter()
+            .map(|weak| {
+                (
+                    weak.rule.as_str(),
+                    weak.percent(),
+                    weak.failing,
+                    weak.applicable,
+                )
+            })
+            .collect();
+        assert_eq!(
+            ranked,
+            [
+                ("ci.common", 92, 11, 12),
+                // As many repositories fail: the larger share first.
+                ("ci.all-six", 100, 6, 6),
+                ("ci.half", 50, 6, 12),
+                ("ci.rare", 100, 1, 1),
+            ]
+        );
+    }
 
     #[test]
     fn medians_and_buckets() {
