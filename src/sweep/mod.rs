@@ -19,12 +19,15 @@ use serde::Serialize;
 use crate::finding::Severity;
 use crate::history::Window;
 use crate::scan::{self, ScanOptions};
-use discover::Candidate;
+use discover::{Candidate, Symlink};
 
 /// What to sweep and how.
 #[derive(Debug, Clone)]
 pub struct SweepOptions {
     pub candidates: Vec<Candidate>,
+    /// Symbolic links to folders that discovery did not follow: each is named on stderr
+    /// and counted in the summary.
+    pub symlinks: Vec<Symlink>,
     /// Where lines go; `None` for standard output.
     pub output: Option<PathBuf>,
     pub resume: bool,
@@ -46,6 +49,37 @@ pub struct Summary {
     pub skipped: usize,
     /// Repositories with a failing finding at or above `fail_on`.
     pub failing: usize,
+    /// Symbolic links to folders, not followed.
+    pub symlinks: usize,
+}
+
+/// The line a sweep ends with on stderr: `swept 7 repositories (2 failed to scan), 3
+/// already done, 1 symbolic link not followed`.
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let swept = self.scanned + self.failed;
+        write!(
+            f,
+            "swept {} ({} failed to scan)",
+            count(swept, "repository", "repositories"),
+            self.failed
+        )?;
+        if self.skipped > 0 {
+            write!(f, ", {} already done", self.skipped)?;
+        }
+        if self.symlinks > 0 {
+            write!(
+                f,
+                ", {} not followed",
+                count(self.symlinks, "symbolic link", "symbolic links")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn count(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// A repository that could not be scanned, as its line says.
@@ -102,6 +136,11 @@ pub fn run(options: SweepOptions) -> Result<Summary, miette::Report> {
     if options.jobs > 1 {
         crate::history::diff_on_one_thread();
     }
+    // Named before the sweep starts, and counted in its summary: nothing is passed over
+    // without a word.
+    for symlink in &options.symlinks {
+        eprintln!("sweep: {symlink}");
+    }
     let done = match (&options.output, options.resume) {
         (Some(output), true) => done_in(output)
             .map_err(|error| miette::miette!("cannot read {}: {error}", output.display()))?,
@@ -131,6 +170,7 @@ pub fn run(options: SweepOptions) -> Result<Summary, miette::Report> {
     let next = AtomicUsize::new(0);
     let counts = Mutex::new(Summary {
         skipped,
+        symlinks: options.symlinks.len(),
         ..Summary::default()
     });
     let write_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
