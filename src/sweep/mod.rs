@@ -133,6 +133,9 @@ pub fn done_in(output: &Path) -> std::io::Result<HashSet<String>> {
 }
 
 pub fn run(options: SweepOptions) -> Result<Summary, miette::Report> {
+    // The sweep's bar counts repositories; a repository's own history progress drawn on
+    // the same line would mix the two.
+    crate::history::progress::hide();
     if options.jobs > 1 {
         crate::history::diff_on_one_thread();
     }
@@ -316,5 +319,52 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 16: one repository's "history: done / total commits" was drawn inside the
+    /// sweep's bar. A sweep hides it before it scans anything.
+    #[test]
+    fn a_sweep_hides_each_repository_history_progress() {
+        let folder = tempfile::tempdir().unwrap();
+        let summary = run(SweepOptions {
+            candidates: Vec::new(),
+            symlinks: Vec::new(),
+            output: Some(folder.path().join("sweep.jsonl")),
+            resume: false,
+            config: None,
+            ignore_repo_config: false,
+            history: None,
+            timeout: None,
+            jobs: 1,
+            fail_on: None,
+        })
+        .unwrap();
+        assert_eq!(summary.scanned, 0);
+        assert!(!crate::history::progress::allowed());
+    }
+
+    #[test]
+    fn the_summary_counts_what_was_not_swept() {
+        let summary = Summary {
+            scanned: 6,
+            failed: 1,
+            skipped: 3,
+            failing: 0,
+            symlinks: 2,
+        };
+        assert_eq!(
+            summary.to_string(),
+            "swept 7 repositories (1 failed to scan), 3 already done, 2 symbolic links not followed"
+        );
+        let one = Summary {
+            scanned: 1,
+            ..Summary::default()
+        };
+        assert_eq!(one.to_string(), "swept 1 repository (0 failed to scan)");
     }
 }
