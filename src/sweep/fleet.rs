@@ -2,7 +2,7 @@
 //! such as the shards of one sweep): per repository its area scores, failing rules and
 //! moving signals; across repositories the weakest practices and each area's spread.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
 use std::path::Path;
 
@@ -18,6 +18,13 @@ pub struct Fleet {
     pub failures: Vec<Failure>,
     /// Rule id → (area, title), for every rule some repository was judged on.
     pub rules: BTreeMap<String, (Area, String)>,
+    /// How many sweep files were read (the shards of a sweep, or one).
+    pub files: usize,
+    /// The history windows of the scanned repositories ("90 days", "all history", "no
+    /// history") → how many repositories had each.
+    pub windows: BTreeMap<String, usize>,
+    /// The opslint versions that wrote the lines.
+    pub versions: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -51,7 +58,7 @@ pub struct Failure {
 
 /// One sweep line, summarised.
 enum Line {
-    Scanned(Repository),
+    Scanned(Repository, String),
     Failed(Failure),
 }
 
@@ -89,7 +96,10 @@ impl Weakness {
 impl Fleet {
     /// Reads sweep files; a line that is not JSON is an error naming its file and line.
     pub fn load(files: &[impl AsRef<Path>]) -> Result<Fleet, miette::Report> {
-        let mut fleet = Fleet::default();
+        let mut fleet = Fleet {
+            files: files.len(),
+            ..Fleet::default()
+        };
         // Each line is summarised as it is read (a report is kilobytes, its summary a few
         // hundred bytes): an organisation's sweep is not held whole.
         let mut by_path: BTreeMap<String, Line> = BTreeMap::new();
@@ -120,7 +130,10 @@ impl Fleet {
         }
         for line in by_path.into_values() {
             match line {
-                Line::Scanned(repository) => fleet.repositories.push(repository),
+                Line::Scanned(repository, window) => {
+                    *fleet.windows.entry(window).or_default() += 1;
+                    fleet.repositories.push(repository);
+                }
                 Line::Failed(failure) => fleet.failures.push(failure),
             }
         }
@@ -133,6 +146,9 @@ impl Fleet {
     fn summarise(&mut self, line: &Value) -> Line {
         let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
         let repository = &line["repository"];
+        if let Some(version) = line["tool"]["version"].as_str() {
+            self.versions.insert(version.to_owned());
+        }
         let name = match repository["name"].as_str() {
             Some(name) => name.to_owned(),
             None => text(&repository["path"]),
@@ -201,15 +217,18 @@ impl Fleet {
             .flatten()
             .map(text)
             .collect();
-        Line::Scanned(Repository {
-            name,
-            owners,
-            score: score(&line["score"]),
-            areas,
-            judged,
-            failing,
-            trends,
-        })
+        Line::Scanned(
+            Repository {
+                name,
+                owners,
+                score: score(&line["score"]),
+                areas,
+                judged,
+                failing,
+                trends,
+            },
+            window(&line["history"]),
+        )
     }
 
     /// The areas any repository has applicable rules in, in the model's order.
@@ -298,6 +317,26 @@ impl Fleet {
     }
 }
 
+/// A report's history window in words: "90 days" (from its `since` and `until`, to the
+/// nearest day), "all history", or "no history" for a line swept with `--no-history`.
+fn window(history: &Value) -> String {
+    let window = &history["window"];
+    let Some(until) = window["until"].as_str() else {
+        return "no history".to_owned();
+    };
+    let Some(since) = window["since"].as_str() else {
+        return "all history".to_owned();
+    };
+    let seconds = |text: &str| gix::date::parse(text, None).ok().map(|time| time.seconds);
+    match (seconds(since), seconds(until)) {
+        (Some(since), Some(until)) => {
+            let days = (until - since + 43_200).div_euclid(86_400);
+            format!("{days} {}", if days == 1 { "day" } else { "days" })
+        }
+        _ => format!("{since} to {until}"),
+    }
+}
+
 /// The median of the known values.
 pub fn median(values: impl Iterator<Item = u32>) -> Option<u32> {
     let mut values: Vec<u32> = values.collect();
@@ -322,6 +361,21 @@ mod tests {
             failing,
             applicable,
         }
+    }
+
+    #[test]
+    fn windows_in_words() {
+        let history = |since: Value| serde_json::json!({"window": {"since": since, "until": "2026-11-23T09:31:19+00:00"}});
+        assert_eq!(
+            window(&history("2026-08-25T09:31:19+00:00".into())),
+            "90 days"
+        );
+        assert_eq!(
+            window(&history("2026-11-22T09:31:19+00:00".into())),
+            "1 day"
+        );
+        assert_eq!(window(&history(Value::Null)), "all history");
+        assert_eq!(window(&Value::Null), "no history");
     }
 
     #[test]

@@ -265,6 +265,7 @@ fn report_renders_the_organisation_in_every_format() {
             .arg("report")
             .arg(&output)
             .args(args)
+            .env("SOURCE_DATE_EPOCH", "1764547200")
             .output()
             .unwrap();
         assert_eq!(rendered.status.code(), Some(0));
@@ -275,6 +276,13 @@ fn report_renders_the_organisation_in_every_format() {
     assert!(markdown.starts_with("# opslint · organisation report\n"));
     assert!(markdown.contains("5 repositories scanned"), "{markdown}");
     assert!(markdown.contains("· 2 could not be scanned"));
+    // Issue 16: when, by which opslint, from what and over which window.
+    let provenance = format!(
+        "Generated 2025-12-01 00:00 UTC by opslint {} · 7 repositories from 1 sweep file · \
+         history window: no history\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(markdown.contains(&provenance), "{markdown}");
     assert!(markdown.contains("## Weakest practices"));
     assert!(markdown.contains("## Owner @acme/team-a (1)"), "{markdown}");
     assert!(markdown.contains("| mirrors/broken | `opslint::not_a_repository`"));
@@ -294,6 +302,9 @@ fn report_renders_the_organisation_in_every_format() {
     let html = render(&[]);
     assert!(html.starts_with("<!doctype html>"));
     assert!(html.contains("<table id=\"heat\">") && html.contains("team-b/corrupt"));
+    assert!(html.contains(&format!("<p class=\"meta\">{}", provenance.trim_end())));
+    // Long names are clipped in their cell and whole in its tooltip.
+    assert!(html.contains("<td class=\"name\"><div title=\"team-a/sample\">team-a/sample</div>"));
     // Self-contained: nothing is fetched.
     for external in ["http://", "https://", " src=", "@import"] {
         assert!(!html.contains(external), "{external}");
