@@ -100,7 +100,7 @@ Exit codes:
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
     /// Folders to search for repositories (a found repository is not descended into;
-    /// symbolic links are not followed).
+    /// symbolic links are not followed, but named).
     pub roots: Vec<PathBuf>,
     /// Also sweep the repositories listed in FILE, one path per line (`-`: standard input).
     #[arg(long, value_name = "FILE")]
@@ -414,15 +414,19 @@ fn write_file(
 fn sweep(args: SweepArgs) -> Outcome {
     use crate::sweep::{self, SweepOptions, discover};
 
-    let candidates = discover::candidates(
+    let found = discover::candidates(
         &args.roots,
         args.depth,
         args.repos_from.as_deref(),
         args.shard,
     )?;
-    if candidates.is_empty() && args.shard.is_none() {
+    if found.candidates.is_empty() && args.shard.is_none() {
+        for symlink in &found.symlinks {
+            eprintln!("sweep: {symlink}");
+        }
         return Err(miette::miette!(
-            help = "give folders that hold clones or bare mirrors, or --repos-from FILE",
+            help = "give folders that hold clones or bare mirrors (the targets of symbolic links \
+                    as roots of their own), or --repos-from FILE",
             "no repositories to sweep"
         ));
     }
@@ -430,7 +434,8 @@ fn sweep(args: SweepArgs) -> Outcome {
         std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
     });
     let summary = sweep::run(SweepOptions {
-        candidates,
+        candidates: found.candidates,
+        symlinks: found.symlinks,
         output: args.output,
         resume: args.resume,
         config: args.config,
@@ -440,17 +445,7 @@ fn sweep(args: SweepArgs) -> Outcome {
         jobs,
         fail_on: args.fail_on.threshold(),
     })?;
-    let swept = summary.scanned + summary.failed;
-    let noun = if swept == 1 {
-        "repository"
-    } else {
-        "repositories"
-    };
-    let mut line = format!("swept {swept} {noun} ({} failed to scan)", summary.failed);
-    if summary.skipped > 0 {
-        line.push_str(&format!(", {} already done", summary.skipped));
-    }
-    eprintln!("{line}");
+    eprintln!("{summary}");
     Ok(u8::from(summary.failing > 0))
 }
 

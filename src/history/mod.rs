@@ -7,7 +7,7 @@ pub mod figures;
 pub mod judge;
 mod lines;
 pub mod numstat;
-mod progress;
+pub(crate) mod progress;
 pub mod pull_request;
 pub mod releases;
 pub mod renames;

@@ -1,6 +1,6 @@
 //! Progress of the history pass on a terminal: after a second, "commits done / total" on
 //! standard error, redrawn in place and cleared at the end; nothing when stderr is not a
-//! terminal (piped, in CI logs, in a hook's captured output).
+//! terminal (piped, in CI logs, in a hook's captured output), nor in a sweep (`hide`).
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -12,6 +12,21 @@ use std::time::Duration;
 const QUIET_FOR: Duration = Duration::from_secs(1);
 const REDRAW_EVERY: Duration = Duration::from_millis(200);
 
+/// Whether a history pass may draw at all. A sweep turns it off: its own bar counts
+/// repositories, and one repository's commits drawn over it mixed the two
+/// ("history: 969 / 0 commits" inside the sweep's bar).
+static ALLOWED: AtomicBool = AtomicBool::new(true);
+
+/// No history progress from now on, in this process (for sweeps).
+pub fn hide() {
+    ALLOWED.store(false, Ordering::Relaxed);
+}
+
+/// Whether a history pass started now would draw (on a terminal).
+pub fn allowed() -> bool {
+    ALLOWED.load(Ordering::Relaxed)
+}
+
 pub struct Progress {
     /// Commits walked so far: the total, once the walk is over.
     found: Arc<AtomicUsize>,
@@ -21,12 +36,12 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Draws only when stderr is a terminal.
+    /// Draws only when stderr is a terminal and progress is not hidden.
     pub fn start() -> Progress {
         let found = Arc::new(AtomicUsize::new(0));
         let done = Arc::new(AtomicUsize::new(0));
         let finished = Arc::new(AtomicBool::new(false));
-        let drawer = std::io::stderr().is_terminal().then(|| {
+        let drawer = (allowed() && std::io::stderr().is_terminal()).then(|| {
             let (found, done, finished) =
                 (Arc::clone(&found), Arc::clone(&done), Arc::clone(&finished));
             std::thread::spawn(move || draw(&found, &done, &finished))

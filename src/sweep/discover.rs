@@ -12,20 +12,57 @@ pub struct Candidate {
     pub name: String,
 }
 
+/// A symbolic link to a folder found under a root, which a sweep does not follow: a link
+/// can lead a sweep out of the root (to a sibling's repository, reported under the link's
+/// name), so the sweep names it instead and its target can be given as a root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Symlink {
+    /// The link itself, not its target.
+    pub path: PathBuf,
+    /// Its path under the root it was found in, as a repository's name would be.
+    pub name: String,
+    /// Where it points, as written in the link.
+    pub target: PathBuf,
+}
+
+impl std::fmt::Display for Symlink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} is a symbolic link (to {}): not followed",
+            self.path.display(),
+            self.target.display()
+        )
+    }
+}
+
+/// What a search for repositories found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    pub candidates: Vec<Candidate>,
+    /// Symbolic links to folders, passed over; sorted by name.
+    pub symlinks: Vec<Symlink>,
+}
+
 /// The repositories a sweep takes: those under `roots`, then those listed in `list` (a file,
-/// or `-` for standard input), kept to `shard` when given.
+/// or `-` for standard input), kept to `shard` when given; and the symbolic links to folders
+/// that were not followed (in the shard that would take a repository of their name, so that
+/// N shards name each link once).
 pub fn candidates(
     roots: &[PathBuf],
     depth: usize,
     list: Option<&Path>,
     shard: Option<Shard>,
-) -> Result<Vec<Candidate>, miette::Report> {
+) -> Result<Found, miette::Report> {
     let mut candidates = Vec::new();
+    let mut symlinks = Vec::new();
     for root in roots {
         if !root.is_dir() {
             return Err(miette::miette!("{} is not a folder", root.display()));
         }
-        candidates.extend(under(root, depth));
+        let found = under(root, depth);
+        candidates.extend(found.candidates);
+        symlinks.extend(found.symlinks);
     }
     if let Some(list) = list {
         let listed = if list.as_os_str() == "-" {
@@ -38,16 +75,22 @@ pub fn candidates(
         );
     }
     if let Some(shard) = shard {
-        candidates.retain(|candidate| shard.takes(candidate));
+        candidates.retain(|candidate| shard.takes(&candidate.name));
+        symlinks.retain(|symlink: &Symlink| shard.takes(&symlink.name));
     }
-    Ok(candidates)
+    Ok(Found {
+        candidates,
+        symlinks,
+    })
 }
 
 /// The repositories under `root`, at most `depth` folders down: a folder holding `.git`
 /// (a clone or a worktree) or one laid out as a bare repository. A repository found is not
-/// descended into; symbolic links are not followed; unreadable folders are passed over.
-pub fn under(root: &Path, depth: usize) -> Vec<Candidate> {
+/// descended into; symbolic links to folders are not followed but returned, so that the
+/// sweep can say so; unreadable folders are passed over.
+pub fn under(root: &Path, depth: usize) -> Found {
     let mut found = Vec::new();
+    let mut symlinks = Vec::new();
     let mut pending = vec![(root.to_owned(), 0)];
     while let Some((dir, level)) = pending.pop() {
         if is_repository(&dir) {
@@ -68,13 +111,31 @@ pub fn under(root: &Path, depth: usize) -> Vec<Candidate> {
         };
         for entry in entries.flatten() {
             // `file_type` does not follow symbolic links.
-            if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
-                pending.push((entry.path(), level + 1));
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() {
+                pending.push((path, level + 1));
+            } else if kind.is_symlink() && path.is_dir() {
+                // `is_dir` follows the link: one to a folder (a repository, or folders that
+                // may hold some) would have been searched, had it been one.
+                let name = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .into_owned();
+                let target = std::fs::read_link(&path).unwrap_or_default();
+                symlinks.push(Symlink { path, name, target });
             }
         }
     }
     found.sort_by(|a, b| a.name.cmp(&b.name));
-    found
+    symlinks.sort_by(|a, b| a.name.cmp(&b.name));
+    Found {
+        candidates: found,
+        symlinks,
+    }
 }
 
 /// The repositories listed in `text`, one path per line (blank lines and `#` comments
@@ -147,12 +208,12 @@ impl std::str::FromStr for Shard {
 }
 
 impl Shard {
-    /// Whether this shard takes `candidate`: by a hash of its name that is the same on every
-    /// machine and every run (FNV-1a; the standard hasher is seeded per process), so N
-    /// machines with the same inputs split them without overlap.
-    pub fn takes(self, candidate: &Candidate) -> bool {
+    /// Whether this shard takes the repository named `name`: by a hash of the name that is
+    /// the same on every machine and every run (FNV-1a; the standard hasher is seeded per
+    /// process), so N machines with the same inputs split them without overlap.
+    pub fn takes(self, name: &str) -> bool {
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in candidate.name.bytes() {
+        for byte in name.bytes() {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
         }
@@ -178,10 +239,55 @@ mod tests {
             .collect();
         let shards: Vec<Shard> = (1..=4).map(|index| Shard { index, count: 4 }).collect();
         for candidate in &candidates {
-            let takers = shards.iter().filter(|shard| shard.takes(candidate)).count();
+            let takers = shards
+                .iter()
+                .filter(|shard| shard.takes(&candidate.name))
+                .count();
             assert_eq!(takers, 1, "{} is in exactly one shard", candidate.name);
         }
-        let first = candidates.iter().filter(|c| shards[0].takes(c)).count();
+        let first = candidates
+            .iter()
+            .filter(|c| shards[0].takes(&c.name))
+            .count();
         assert!((20..80).contains(&first), "roughly a quarter: {first}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_to_folders_are_named_not_followed() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(outside.path().join("sibling/.git")).unwrap();
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("team/real/.git")).unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("sibling"),
+            root.path().join("team/alias"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.path().join("elsewhere")).unwrap();
+        std::fs::write(root.path().join("team/file"), "").unwrap();
+        std::os::unix::fs::symlink(root.path().join("team/file"), root.path().join("file-link"))
+            .unwrap();
+        let found = under(root.path(), 4);
+        let names: Vec<&str> = found.candidates.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["team/real"]);
+        let links: Vec<(&str, &Path)> = found
+            .symlinks
+            .iter()
+            .map(|link| (link.name.as_str(), link.target.as_path()))
+            .collect();
+        let sibling = outside.path().join("sibling");
+        assert_eq!(
+            links,
+            [
+                ("elsewhere", outside.path()),
+                ("team/alias", sibling.as_path())
+            ],
+            "a link to a file is no folder left out"
+        );
+        assert!(found.symlinks[1].to_string().ends_with(&format!(
+            "team/alias is a symbolic link (to {}): not followed",
+            sibling.display()
+        )));
     }
 }

@@ -2,7 +2,7 @@
 //! such as the shards of one sweep): per repository its area scores, failing rules and
 //! moving signals; across repositories the weakest practices and each area's spread.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
 use std::path::Path;
 
@@ -18,6 +18,13 @@ pub struct Fleet {
     pub failures: Vec<Failure>,
     /// Rule id → (area, title), for every rule some repository was judged on.
     pub rules: BTreeMap<String, (Area, String)>,
+    /// How many sweep files were read (the shards of a sweep, or one).
+    pub files: usize,
+    /// The history windows of the scanned repositories ("90 days", "all history", "no
+    /// history") → how many repositories had each.
+    pub windows: BTreeMap<String, usize>,
+    /// The opslint versions that wrote the lines.
+    pub versions: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -51,7 +58,7 @@ pub struct Failure {
 
 /// One sweep line, summarised.
 enum Line {
-    Scanned(Repository),
+    Scanned(Repository, String),
     Failed(Failure),
 }
 
@@ -66,15 +73,33 @@ pub struct Weakness {
 }
 
 impl Weakness {
+    /// The share failing, in whole percent, rounded to the nearest (11 of 12 is 92 %), but
+    /// never 100 % while one repository passes nor 0 % while one fails: 995 of 1,000 is
+    /// 99 %, 1 of 1,000 is 1 %.
     pub fn percent(&self) -> u32 {
-        (100 * self.failing / self.applicable.max(1)) as u32
+        let applicable = self.applicable.max(1);
+        let rounded = (200 * self.failing + applicable) / (2 * applicable);
+        let rounded = if self.failing < applicable {
+            rounded.min(99)
+        } else {
+            rounded
+        };
+        let rounded = if self.failing > 0 {
+            rounded.max(1)
+        } else {
+            rounded
+        };
+        rounded as u32
     }
 }
 
 impl Fleet {
     /// Reads sweep files; a line that is not JSON is an error naming its file and line.
     pub fn load(files: &[impl AsRef<Path>]) -> Result<Fleet, miette::Report> {
-        let mut fleet = Fleet::default();
+        let mut fleet = Fleet {
+            files: files.len(),
+            ..Fleet::default()
+        };
         // Each line is summarised as it is read (a report is kilobytes, its summary a few
         // hundred bytes): an organisation's sweep is not held whole.
         let mut by_path: BTreeMap<String, Line> = BTreeMap::new();
@@ -105,7 +130,10 @@ impl Fleet {
         }
         for line in by_path.into_values() {
             match line {
-                Line::Scanned(repository) => fleet.repositories.push(repository),
+                Line::Scanned(repository, window) => {
+                    *fleet.windows.entry(window).or_default() += 1;
+                    fleet.repositories.push(repository);
+                }
                 Line::Failed(failure) => fleet.failures.push(failure),
             }
         }
@@ -118,6 +146,9 @@ impl Fleet {
     fn summarise(&mut self, line: &Value) -> Line {
         let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
         let repository = &line["repository"];
+        if let Some(version) = line["tool"]["version"].as_str() {
+            self.versions.insert(version.to_owned());
+        }
         let name = match repository["name"].as_str() {
             Some(name) => name.to_owned(),
             None => text(&repository["path"]),
@@ -186,15 +217,18 @@ impl Fleet {
             .flatten()
             .map(text)
             .collect();
-        Line::Scanned(Repository {
-            name,
-            owners,
-            score: score(&line["score"]),
-            areas,
-            judged,
-            failing,
-            trends,
-        })
+        Line::Scanned(
+            Repository {
+                name,
+                owners,
+                score: score(&line["score"]),
+                areas,
+                judged,
+                failing,
+                trends,
+            },
+            window(&line["history"]),
+        )
     }
 
     /// The areas any repository has applicable rules in, in the model's order.
@@ -209,7 +243,9 @@ impl Fleet {
             .collect()
     }
 
-    /// Practices by the share of repositories (they apply to) that fail them, weakest first.
+    /// Practices by how many repositories fail them, weakest first; of two that as many fail,
+    /// the one failing the larger share of the repositories it applies to first. A practice
+    /// that one repository of one fails is not weaker than one that eleven of twelve fail.
     pub fn weakest(&self) -> Vec<Weakness> {
         let mut weaknesses: Vec<Weakness> = self
             .rules
@@ -234,9 +270,9 @@ impl Fleet {
             })
             .collect();
         weaknesses.sort_by(|a, b| {
-            (b.failing * a.applicable)
-                .cmp(&(a.failing * b.applicable))
-                .then(b.failing.cmp(&a.failing))
+            b.failing
+                .cmp(&a.failing)
+                .then((b.failing * a.applicable).cmp(&(a.failing * b.applicable)))
                 .then(a.rule.cmp(&b.rule))
         });
         weaknesses
@@ -281,6 +317,26 @@ impl Fleet {
     }
 }
 
+/// A report's history window in words: "90 days" (from its `since` and `until`, to the
+/// nearest day), "all history", or "no history" for a line swept with `--no-history`.
+fn window(history: &Value) -> String {
+    let window = &history["window"];
+    let Some(until) = window["until"].as_str() else {
+        return "no history".to_owned();
+    };
+    let Some(since) = window["since"].as_str() else {
+        return "all history".to_owned();
+    };
+    let seconds = |text: &str| gix::date::parse(text, None).ok().map(|time| time.seconds);
+    match (seconds(since), seconds(until)) {
+        (Some(since), Some(until)) => {
+            let days = (until - since + 43_200).div_euclid(86_400);
+            format!("{days} {}", if days == 1 { "day" } else { "days" })
+        }
+        _ => format!("{since} to {until}"),
+    }
+}
+
 /// The median of the known values.
 pub fn median(values: impl Iterator<Item = u32>) -> Option<u32> {
     let mut values: Vec<u32> = values.collect();
@@ -296,6 +352,103 @@ pub fn bucket(score: u32) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn weakness(failing: usize, applicable: usize) -> Weakness {
+        Weakness {
+            rule: String::new(),
+            title: String::new(),
+            area: Area::Ci,
+            failing,
+            applicable,
+        }
+    }
+
+    #[test]
+    fn windows_in_words() {
+        let history = |since: Value| serde_json::json!({"window": {"since": since, "until": "2026-11-23T09:31:19+00:00"}});
+        assert_eq!(
+            window(&history("2026-08-25T09:31:19+00:00".into())),
+            "90 days"
+        );
+        assert_eq!(
+            window(&history("2026-11-22T09:31:19+00:00".into())),
+            "1 day"
+        );
+        assert_eq!(window(&history(Value::Null)), "all history");
+        assert_eq!(window(&Value::Null), "no history");
+    }
+
+    #[test]
+    fn percentages_round_and_never_overstate() {
+        let percent = |failing, applicable| weakness(failing, applicable).percent();
+        assert_eq!(percent(11, 12), 92, "91.7 rounds up, not down to 91");
+        assert_eq!(percent(1, 1), 100);
+        assert_eq!(percent(1, 8), 13, "12.5 rounds half up");
+        assert_eq!(percent(249, 250), 99, "99.6 % is not everyone");
+        assert_eq!(percent(1, 1000), 1, "0.1 % is not no one");
+        assert_eq!(percent(0, 5), 0);
+        assert_eq!(percent(2, 3), 67);
+    }
+
+    /// A sweep line judging `rule` as failed on `failing` of `applicable` repositories.
+    fn judged(fleet: &mut Fleet, rule: &str, failing: usize, applicable: usize) {
+        fleet
+            .rules
+            .insert(rule.to_owned(), (Area::Ci, format!("{rule} title")));
+        for index in 0..applicable {
+            if fleet.repositories.len() <= index {
+                fleet.repositories.push(Repository {
+                    name: format!("repo-{index:02}"),
+                    owners: Vec::new(),
+                    score: None,
+                    areas: BTreeMap::new(),
+                    judged: BTreeMap::new(),
+                    failing: Vec::new(),
+                    trends: Vec::new(),
+                });
+            }
+            fleet.repositories[index]
+                .judged
+                .insert(rule.to_owned(), index >= failing);
+        }
+    }
+
+    #[test]
+    fn the_weakest_practices_are_those_most_repositories_fail() {
+        let mut fleet = Fleet::default();
+        // `ci.rare` applies to one repository, which fails it: 100 %, but one repository.
+        fleet
+            .rules
+            .insert("ci.rare".to_owned(), (Area::Ci, "rare".to_owned()));
+        judged(&mut fleet, "ci.common", 11, 12);
+        judged(&mut fleet, "ci.half", 6, 12);
+        judged(&mut fleet, "ci.all-six", 6, 6);
+        fleet.repositories[11]
+            .judged
+            .insert("ci.rare".to_owned(), false);
+        let weakest = fleet.weakest();
+        let ranked: Vec<(&str, u32, usize, usize)> = weakest
+            .iter()
+            .map(|weak| {
+                (
+                    weak.rule.as_str(),
+                    weak.percent(),
+                    weak.failing,
+                    weak.applicable,
+                )
+            })
+            .collect();
+        assert_eq!(
+            ranked,
+            [
+                ("ci.common", 92, 11, 12),
+                // As many repositories fail: the larger share first.
+                ("ci.all-six", 100, 6, 6),
+                ("ci.half", 50, 6, 12),
+                ("ci.rare", 100, 1, 1),
+            ]
+        );
+    }
 
     #[test]
     fn medians_and_buckets() {

@@ -19,12 +19,15 @@ use serde::Serialize;
 use crate::finding::Severity;
 use crate::history::Window;
 use crate::scan::{self, ScanOptions};
-use discover::Candidate;
+use discover::{Candidate, Symlink};
 
 /// What to sweep and how.
 #[derive(Debug, Clone)]
 pub struct SweepOptions {
     pub candidates: Vec<Candidate>,
+    /// Symbolic links to folders that discovery did not follow: each is named on stderr
+    /// and counted in the summary.
+    pub symlinks: Vec<Symlink>,
     /// Where lines go; `None` for standard output.
     pub output: Option<PathBuf>,
     pub resume: bool,
@@ -46,6 +49,37 @@ pub struct Summary {
     pub skipped: usize,
     /// Repositories with a failing finding at or above `fail_on`.
     pub failing: usize,
+    /// Symbolic links to folders, not followed.
+    pub symlinks: usize,
+}
+
+/// The line a sweep ends with on stderr: `swept 7 repositories (2 failed to scan), 3
+/// already done, 1 symbolic link not followed`.
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let swept = self.scanned + self.failed;
+        write!(
+            f,
+            "swept {} ({} failed to scan)",
+            count(swept, "repository", "repositories"),
+            self.failed
+        )?;
+        if self.skipped > 0 {
+            write!(f, ", {} already done", self.skipped)?;
+        }
+        if self.symlinks > 0 {
+            write!(
+                f,
+                ", {} not followed",
+                count(self.symlinks, "symbolic link", "symbolic links")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn count(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// A repository that could not be scanned, as its line says.
@@ -99,8 +133,16 @@ pub fn done_in(output: &Path) -> std::io::Result<HashSet<String>> {
 }
 
 pub fn run(options: SweepOptions) -> Result<Summary, miette::Report> {
+    // The sweep's bar counts repositories; a repository's own history progress drawn on
+    // the same line would mix the two.
+    crate::history::progress::hide();
     if options.jobs > 1 {
         crate::history::diff_on_one_thread();
+    }
+    // Named before the sweep starts, and counted in its summary: nothing is passed over
+    // without a word.
+    for symlink in &options.symlinks {
+        eprintln!("sweep: {symlink}");
     }
     let done = match (&options.output, options.resume) {
         (Some(output), true) => done_in(output)
@@ -131,6 +173,7 @@ pub fn run(options: SweepOptions) -> Result<Summary, miette::Report> {
     let next = AtomicUsize::new(0);
     let counts = Mutex::new(Summary {
         skipped,
+        symlinks: options.symlinks.len(),
         ..Summary::default()
     });
     let write_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
@@ -276,5 +319,52 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 16: one repository's "history: done / total commits" was drawn inside the
+    /// sweep's bar. A sweep hides it before it scans anything.
+    #[test]
+    fn a_sweep_hides_each_repository_history_progress() {
+        let folder = tempfile::tempdir().unwrap();
+        let summary = run(SweepOptions {
+            candidates: Vec::new(),
+            symlinks: Vec::new(),
+            output: Some(folder.path().join("sweep.jsonl")),
+            resume: false,
+            config: None,
+            ignore_repo_config: false,
+            history: None,
+            timeout: None,
+            jobs: 1,
+            fail_on: None,
+        })
+        .unwrap();
+        assert_eq!(summary.scanned, 0);
+        assert!(!crate::history::progress::allowed());
+    }
+
+    #[test]
+    fn the_summary_counts_what_was_not_swept() {
+        let summary = Summary {
+            scanned: 6,
+            failed: 1,
+            skipped: 3,
+            failing: 0,
+            symlinks: 2,
+        };
+        assert_eq!(
+            summary.to_string(),
+            "swept 7 repositories (1 failed to scan), 3 already done, 2 symbolic links not followed"
+        );
+        let one = Summary {
+            scanned: 1,
+            ..Summary::default()
+        };
+        assert_eq!(one.to_string(), "swept 1 repository (0 failed to scan)");
     }
 }

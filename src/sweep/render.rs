@@ -13,6 +13,7 @@ pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# opslint · organisation report\n");
     let _ = writeln!(out, "{}\n", overview(fleet));
+    let _ = writeln!(out, "{}\n", provenance(fleet, generated_at()));
     let _ = writeln!(out, "## Weakest practices\n");
     let _ = writeln!(
         out,
@@ -86,6 +87,7 @@ pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
     let movers = fleet.movers();
     if !movers.is_empty() {
         let _ = writeln!(out, "\n## Signals that moved most\n");
+        let _ = writeln!(out, "{}\n", movers_legend(fleet));
         let _ = writeln!(
             out,
             "| Repository | Improving − worsening | Figures |\n|---|---:|---|"
@@ -105,16 +107,11 @@ pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
             if !seen.insert(&repository.name) {
                 continue;
             }
-            let figures: Vec<String> = repository
-                .trends
-                .iter()
-                .map(|(id, trend)| format!("{id} {}", if trend == "improving" { "↑" } else { "↓" }))
-                .collect();
             let _ = writeln!(
                 out,
                 "| {} | {net:+} | {} |",
                 cell(&repository.name),
-                figures.join(", ")
+                figures(repository)
             );
         }
     }
@@ -177,8 +174,9 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
     let _ = writeln!(out, "<h1>opslint · organisation report</h1>");
     let _ = writeln!(
         out,
-        "<p class=\"overview\">{}</p>",
-        escape(&overview(fleet))
+        "<p class=\"overview\">{}</p>\n<p class=\"meta\">{}</p>",
+        escape(&overview(fleet)),
+        escape(&provenance(fleet, generated_at()))
     );
 
     out.push_str("<section class=\"cards\">\n<div class=\"card\"><h2>Weakest practices</h2><ol class=\"weak\">\n");
@@ -242,7 +240,8 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
             for (repository, net) in list {
                 let _ = writeln!(
                     out,
-                    "<li><span class=\"{class}\">{net:+}</span> {}</li>",
+                    "<li title=\"{}\"><span class=\"{class}\">{net:+}</span> {}</li>",
+                    escape(&figures(repository)),
                     escape(&repository.name)
                 );
             }
@@ -250,7 +249,11 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
                 out.push_str("</ul></div><div><h3>Worsened most</h3><ul>\n");
             }
         }
-        out.push_str("</ul></div></div></div>\n");
+        let _ = writeln!(
+            out,
+            "</ul></div></div><p class=\"legend\">{}</p></div>",
+            escape(&movers_legend(fleet))
+        );
     }
     out.push_str("</section>\n");
 
@@ -258,11 +261,11 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
         out,
         "<h2>Repositories × areas</h2>\n<p class=\"hint\">Click a column to sort, a repository to see what it fails.</p>\n<input id=\"filter\" placeholder=\"Filter by name or owner…\" autocomplete=\"off\">"
     );
-    out.push_str("<table id=\"heat\"><thead><tr><th data-kind=\"text\">Repository</th><th data-kind=\"text\">Owner</th><th data-kind=\"num\">Score</th>");
+    out.push_str("<div class=\"heat-wrap\"><table id=\"heat\"><thead><tr><th data-kind=\"text\" class=\"name\">Repository</th><th data-kind=\"text\" class=\"owner\">Owner</th><th data-kind=\"num\">Score</th>");
     for area in &areas {
         let _ = write!(
             out,
-            "<th data-kind=\"num\" title=\"{}\">{}</th>",
+            "<th data-kind=\"num\" class=\"area\" title=\"{}\">{}</th>",
             area.title(),
             area.id()
         );
@@ -285,11 +288,13 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
             );
         }
         for repository in repositories {
-            let _ = write!(
-                out,
-                "<tr class=\"repo\"><td>{}</td><td>{}</td>{}",
+            let (name, owners) = (
                 escape(&repository.name),
                 escape(&repository.owners.join(" ")),
+            );
+            let _ = write!(
+                out,
+                "<tr class=\"repo\"><td class=\"name\"><div title=\"{name}\">{name}</div></td><td class=\"owner\"><div title=\"{owners}\">{owners}</div></td>{}",
                 heat_cell(repository.score)
             );
             for area in &areas {
@@ -321,7 +326,7 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
         }
         out.push_str("</tbody>\n");
     }
-    out.push_str("</table>\n");
+    out.push_str("</table></div>\n");
     if !fleet.failures.is_empty() {
         let _ = writeln!(
             out,
@@ -359,6 +364,87 @@ fn overview(fleet: &Fleet) -> String {
         let _ = write!(text, " · {} could not be scanned", fleet.failures.len());
     }
     text
+}
+
+/// When the report was generated: `SOURCE_DATE_EPOCH` when set (the reproducible-builds
+/// convention, so that a report can be made again byte for byte), else the clock.
+fn generated_at() -> i64 {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|seconds| seconds.trim().parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |since| since.as_secs() as i64)
+        })
+}
+
+/// Where the page comes from: when and by which opslint it was made, what it was made
+/// from, and over which history window the repositories were measured.
+fn provenance(fleet: &Fleet, generated_at: i64) -> String {
+    let date = gix::date::Time::new(generated_at, 0)
+        .format(gix::date::time::format::ISO8601)
+        .map_or_else(
+            |_| generated_at.to_string(),
+            |date| format!("{} UTC", date.get(..16).unwrap_or(&date)),
+        );
+    let version = env!("CARGO_PKG_VERSION");
+    let mut text = format!("Generated {date} by opslint {version}");
+    let swept_by: Vec<&str> = fleet.versions.iter().map(String::as_str).collect();
+    if !swept_by.is_empty() && swept_by != [version] {
+        let _ = write!(text, ", swept by opslint {}", swept_by.join(", "));
+    }
+    let _ = write!(
+        text,
+        " · {} from {}",
+        count(
+            fleet.repositories.len() + fleet.failures.len(),
+            "repository",
+            "repositories"
+        ),
+        count(fleet.files, "sweep file", "sweep files (shards merged)")
+    );
+    let windows: Vec<String> = match fleet.windows.len() {
+        0 => Vec::new(),
+        1 => fleet.windows.keys().cloned().collect(),
+        _ => fleet
+            .windows
+            .iter()
+            .map(|(window, repositories)| format!("{window} ({repositories})"))
+            .collect(),
+    };
+    if !windows.is_empty() {
+        let _ = write!(text, " · history window: {}", windows.join(", "));
+    }
+    text
+}
+
+/// What the numbers of "Signals that moved" count.
+fn movers_legend(fleet: &Fleet) -> String {
+    let days: Vec<&str> = fleet
+        .windows
+        .keys()
+        .map(String::as_str)
+        .filter(|window| window.ends_with("days") || window.ends_with("day"))
+        .collect();
+    let over = match days.as_slice() {
+        [window] => format!("its last {window} against the {window} before"),
+        _ => "its history window against the window before it".to_owned(),
+    };
+    format!(
+        "+N / −N: how many of a repository's history figures improved minus how many worsened, \
+         {over} (a change within 10 % is steady); ↑ improved, ↓ worsened."
+    )
+}
+
+/// A repository's moving figures: `flow.median_lines_per_commit ↓, dora.releases_per_month ↑`.
+fn figures(repository: &Repository) -> String {
+    repository
+        .trends
+        .iter()
+        .map(|(id, trend)| format!("{id} {}", if trend == "improving" { "↑" } else { "↓" }))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn count(count: usize, one: &str, many: &str) -> String {
@@ -432,9 +518,10 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: 
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 16px; margin: 24px 0 8px; }
 h3 { font-size: 13px; margin: 4px 0; color: var(--muted); font-weight: 600; }
-.overview, .hint { color: var(--muted); margin: 0 0 12px; }
+.overview, .hint, .meta, .legend { color: var(--muted); margin: 0 0 12px; }
+.overview { margin-bottom: 2px; } .meta, .legend { font-size: 12px; } .legend { margin: 10px 0 0; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 16px; }
-.card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 12px 16px; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 12px 16px; min-width: 0; overflow-wrap: break-word; }
 .card h2 { margin-top: 4px; }
 ol.weak { margin: 0; padding-left: 20px; }
 ol.weak li { margin: 6px 0; }
@@ -446,16 +533,22 @@ table { border-collapse: collapse; }
 .stack { display: flex; height: 16px; border-radius: 4px; overflow: hidden; font-size: 11px; color: #fff; min-width: 160px; }
 .stack span { display: flex; align-items: center; justify-content: center; }
 .b0 { background: #dc2626; } .b1 { background: #f59e0b; } .b2 { background: #84cc16; } .b3 { background: #16a34a; }
-.movers { display: flex; gap: 24px; } .movers ul { list-style: none; padding: 0; margin: 0; }
+.movers { display: flex; gap: 24px; } .movers > div { flex: 1 1 0; min-width: 0; } .movers ul { list-style: none; padding: 0; margin: 0; }
 .none { color: var(--muted); } .up { color: #16a34a; font-weight: 700; } .down { color: #dc2626; font-weight: 700; }
 #filter { padding: 6px 10px; width: 320px; border: 1px solid var(--line); border-radius: 6px; margin-bottom: 8px; }
-#heat { background: #fff; border: 1px solid var(--line); border-radius: 10px; overflow: hidden; }
+.heat-wrap { width: fit-content; max-width: 100%; max-height: 85vh; overflow: auto; background: #fff; border: 1px solid var(--line); border-radius: 10px; }
+#heat { background: #fff; border-collapse: separate; border-spacing: 0; }
 #heat th, #heat td { padding: 5px 9px; border-bottom: 1px solid var(--line); white-space: nowrap; }
-#heat thead th { position: sticky; top: 0; background: #fff; cursor: pointer; text-align: left; user-select: none; }
+#heat thead th { position: sticky; top: 0; z-index: 2; background: #fff; cursor: pointer; text-align: left; user-select: none; }
+#heat .name { position: sticky; left: 0; z-index: 1; background: #fff; border-right: 1px solid var(--line); }
+#heat thead th.name { z-index: 3; }
+#heat td.name div { max-width: 28ch; overflow: hidden; text-overflow: ellipsis; }
+#heat td.owner div { max-width: 16ch; overflow: hidden; text-overflow: ellipsis; }
 #heat thead th:hover { background: #f3f4f6; }
-#heat td.num { text-align: center; font-variant-numeric: tabular-nums; min-width: 44px; }
+#heat td.num { text-align: center; font-variant-numeric: tabular-nums; min-width: 40px; padding: 5px 6px; }
+#heat thead th.area { padding: 5px 6px; font-size: 13px; }
 #heat td.na { color: var(--muted); background: #f3f4f6; }
-#heat tr.repo { cursor: pointer; } #heat tr.repo:hover td:first-child { text-decoration: underline; }
+#heat tr.repo { cursor: pointer; } #heat tr.repo:hover td:first-child div { text-decoration: underline; }
 #heat tr.group th { text-align: left; background: #eef2ff; }
 #heat tr.detail td { background: #fafafa; white-space: normal; }
 #heat tr.detail ul { margin: 4px 0; padding-left: 18px; }
@@ -501,3 +594,35 @@ const HTML_TAIL: &str = r#"<script>
 </script>
 </body></html>
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_says_when_from_what_and_over_which_window() {
+        let mut fleet = Fleet {
+            files: 3,
+            ..Fleet::default()
+        };
+        fleet.windows.insert("90 days".to_owned(), 11);
+        fleet.versions.insert(env!("CARGO_PKG_VERSION").to_owned());
+        let version = env!("CARGO_PKG_VERSION");
+        assert_eq!(
+            provenance(&fleet, 1_764_606_600),
+            format!(
+                "Generated 2025-12-01 16:30 UTC by opslint {version} · 0 repositories from 3 \
+                 sweep files (shards merged) · history window: 90 days"
+            )
+        );
+        assert!(movers_legend(&fleet).contains("its last 90 days against the 90 days before"));
+        fleet.windows.insert("no history".to_owned(), 2);
+        fleet.versions.insert("0.0.9".to_owned());
+        let mixed = provenance(&fleet, 0);
+        assert!(mixed.contains("swept by opslint 0.0.9, "), "{mixed}");
+        assert!(
+            mixed.ends_with("history window: 90 days (11), no history (2)"),
+            "{mixed}"
+        );
+    }
+}

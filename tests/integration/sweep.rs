@@ -265,6 +265,7 @@ fn report_renders_the_organisation_in_every_format() {
             .arg("report")
             .arg(&output)
             .args(args)
+            .env("SOURCE_DATE_EPOCH", "1764547200")
             .output()
             .unwrap();
         assert_eq!(rendered.status.code(), Some(0));
@@ -275,6 +276,13 @@ fn report_renders_the_organisation_in_every_format() {
     assert!(markdown.starts_with("# opslint · organisation report\n"));
     assert!(markdown.contains("5 repositories scanned"), "{markdown}");
     assert!(markdown.contains("· 2 could not be scanned"));
+    // Issue 16: when, by which opslint, from what and over which window.
+    let provenance = format!(
+        "Generated 2025-12-01 00:00 UTC by opslint {} · 7 repositories from 1 sweep file · \
+         history window: no history\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(markdown.contains(&provenance), "{markdown}");
     assert!(markdown.contains("## Weakest practices"));
     assert!(markdown.contains("## Owner @acme/team-a (1)"), "{markdown}");
     assert!(markdown.contains("| mirrors/broken | `opslint::not_a_repository`"));
@@ -294,6 +302,9 @@ fn report_renders_the_organisation_in_every_format() {
     let html = render(&[]);
     assert!(html.starts_with("<!doctype html>"));
     assert!(html.contains("<table id=\"heat\">") && html.contains("team-b/corrupt"));
+    assert!(html.contains(&format!("<p class=\"meta\">{}", provenance.trim_end())));
+    // Long names are clipped in their cell and whole in its tooltip.
+    assert!(html.contains("<td class=\"name\"><div title=\"team-a/sample\">team-a/sample</div>"));
     // Self-contained: nothing is fetched.
     for external in ["http://", "https://", " src=", "@import"] {
         assert!(!html.contains(external), "{external}");
@@ -323,4 +334,59 @@ fn report_renders_the_organisation_in_every_format() {
     let failed = opslint().arg("report").arg(&bad).output().unwrap();
     assert_eq!(failed.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&failed.stderr).contains("bad.jsonl:1: not a sweep line"));
+}
+
+/// Issue 16: a symbolic link to a folder was passed over without a word. It is still not
+/// followed (it could lead the sweep to a sibling's repository, reported under the link's
+/// name), but each one is named on stderr and counted in the summary, once across shards.
+#[cfg(unix)]
+#[test]
+fn symbolic_links_to_folders_are_named_and_counted_not_followed() {
+    let (org, repos) = organisation();
+    let alias = org.path().join("team-c/alias");
+    std::fs::create_dir_all(alias.parent().unwrap()).unwrap();
+    // A repository outside the root, reached only through the link.
+    std::os::unix::fs::symlink(repos[0].path(), &alias).unwrap();
+    let output = opslint()
+        .args(["sweep", "--no-history"])
+        .arg(org.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 7, "the link's target is not swept");
+    assert!(!stdout.contains("team-c"), "{stdout}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let named = format!(
+        "sweep: {} is a symbolic link (to {}): not followed",
+        alias.display(),
+        repos[0].path().display()
+    );
+    assert!(stderr.lines().any(|line| line == named), "{stderr}");
+    assert!(
+        stderr.contains("swept 7 repositories (2 failed to scan), 1 symbolic link not followed"),
+        "{stderr}"
+    );
+
+    let mut named_in = 0;
+    for shard in ["1/3", "2/3", "3/3"] {
+        let output = opslint()
+            .args(["sweep", "--no-history", "--shard", shard])
+            .arg(org.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        named_in += usize::from(stderr.contains(&named));
+    }
+    assert_eq!(named_in, 1, "one shard names the link");
+
+    // A root holding only links: the error says why nothing was found.
+    let links = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(repos[0].path(), links.path().join("sample")).unwrap();
+    let output = opslint().arg("sweep").arg(links.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("is a symbolic link"), "{stderr}");
+    assert!(stderr.contains("no repositories to sweep"), "{stderr}");
 }
