@@ -55,6 +55,17 @@ pub fn new_ones(
         .collect()
 }
 
+/// The instances a report shows for a gating failure: those new to the base or the
+/// baseline when it was compared with one (`Finding::new_instances`), else all of them.
+/// SARIF and the GitLab Code Quality report both list these, so they cannot disagree.
+pub fn reported<'a>(finding: &'a Finding, components: &'a [ComponentFindings]) -> Vec<&'a str> {
+    if finding.new_instances.is_empty() {
+        of(finding, components)
+    } else {
+        finding.new_instances.iter().map(String::as_str).collect()
+    }
+}
+
 /// A stable identity for one instance across runs: the rule and the file or component, not
 /// the line or the message, which move.
 pub fn fingerprint(rule: &str, instance: &str) -> String {

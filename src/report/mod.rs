@@ -1,6 +1,7 @@
 //! The report: findings plus scores and what was scanned, and the renderers for it.
 
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod markdown;

@@ -44,13 +44,7 @@ fn log(report: &Report) -> Value {
     let results: Vec<Value> = report
         .gating()
         .flat_map(|finding| {
-            let all = instance::of(finding, &report.components);
-            let shown: Vec<&str> = if finding.new_instances.is_empty() {
-                all
-            } else {
-                finding.new_instances.iter().map(String::as_str).collect()
-            };
-            shown
+            instance::reported(finding, &report.components)
                 .into_iter()
                 .filter(|instance| *instance != instance::REPOSITORY)
                 .map(|instance| result(finding, instance, index[finding.rule.as_str()]))

@@ -1,0 +1,110 @@
+//! `--format gitlab`: a GitLab Code Quality report (`artifacts:reports:codequality`), the
+//! JSON array of issues GitLab shows in the merge request widget. GitLab reads `description`,
+//! `check_name`, `fingerprint`, `severity`, `location.path` and `location.lines.begin`, and
+//! ignores the rest of the Code Climate format, so nothing else is written.
+//!
+//! The issues are SARIF's results: one per instance of each failure that can fail the run,
+//! only the new instances when compared with a base or a baseline, fingerprinted from the
+//! same `instance::fingerprint`. Unlike a code-scanning alert, a widget entry needs no line
+//! in the diff, so a failure of the repository as a whole is listed too, at the config file
+//! or README (`Report::anchor`) line 1.
+//!
+//! Severity: error is `major`, warning `minor`, note `info`. `critical` and `blocker` are
+//! left to tools that find broken or exploitable code, whose issues share the widget with
+//! opslint's: a missing practice is serious, not an outage.
+
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use super::Report;
+use crate::finding::{Finding, Severity};
+use crate::instance;
+
+/// Writes the report as a Code Quality JSON array (`[]` when nothing fails), without a byte
+/// order mark, which GitLab's parser refuses.
+pub fn write(report: &Report, out: &mut impl Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &issues(report))?;
+    out.write_all(b"\n")
+}
+
+fn issues(report: &Report) -> Vec<Value> {
+    let anchor = report.anchor();
+    report
+        .gating()
+        .flat_map(|finding| {
+            instance::reported(finding, &report.components)
+                .into_iter()
+                .map(|instance| issue(finding, instance, &anchor))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn issue(finding: &Finding, instance: &str, anchor: &str) -> Value {
+    let (path, line) = if instance == instance::REPOSITORY {
+        (anchor, 1)
+    } else {
+        let line = finding
+            .evidence
+            .iter()
+            .find(|evidence| evidence.path == instance)
+            .and_then(|evidence| evidence.line)
+            .unwrap_or(1);
+        (instance, line)
+    };
+    let mut description = finding.message.clone();
+    if let Some(note) = &finding.note {
+        description = format!("{description} {note}");
+    }
+    json!({
+        "description": description,
+        "check_name": finding.rule,
+        "fingerprint": fingerprint(&finding.rule, instance),
+        "severity": severity(finding.severity),
+        "location": { "path": path, "lines": { "begin": line } },
+    })
+}
+
+/// GitLab's severity for an opslint one (see the module's documentation).
+pub fn severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "major",
+        Severity::Warning => "minor",
+        Severity::Note => "info",
+    }
+}
+
+/// The hex SHA-1 of the instance's identity, `instance::fingerprint`: the string SARIF's
+/// `partialFingerprints` and the baseline use, so the three recognise the same failure.
+/// GitLab expects a unique hex digest (its example is an MD5); SHA-1 comes with gix.
+pub fn fingerprint(rule: &str, instance: &str) -> String {
+    let identity = instance::fingerprint(rule, instance);
+    let mut hasher = gix::hash::hasher(gix::hash::Kind::Sha1);
+    hasher.update(identity.as_bytes());
+    match hasher.try_finalize() {
+        Ok(digest) => digest.to_hex().to_string(),
+        // Collision detection refuses only input built to collide with another: a file
+        // name can be that. The identity's own bytes in hex are still unique and stable.
+        Err(_) => identity.bytes().map(|byte| format!("{byte:02x}")).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fingerprint_is_the_sha1_of_the_instance_identity() {
+        // printf 'ci.pipeline:' | sha1sum
+        assert_eq!(
+            fingerprint("ci.pipeline", instance::REPOSITORY),
+            "d740985622bed65870440649e6b194130a950591"
+        );
+        assert_ne!(
+            fingerprint("cd.pinned-base-image", "Dockerfile"),
+            fingerprint("cd.pinned-base-image", "web.Dockerfile")
+        );
+        assert_eq!(fingerprint("a", "b").len(), 40);
+    }
+}
