@@ -3,11 +3,16 @@
 //! `check_name`, `fingerprint`, `severity`, `location.path` and `location.lines.begin`, and
 //! ignores the rest of the Code Climate format, so nothing else is written.
 //!
-//! The issues are SARIF's results: one per instance of each failure that can fail the run,
-//! only the new instances when compared with a base or a baseline, fingerprinted from the
-//! same `instance::fingerprint`. Unlike a code-scanning alert, a widget entry needs no line
-//! in the diff, so a failure of the repository as a whole is listed too, at the config file
-//! or README (`Report::anchor`) line 1.
+//! The widget does its own comparison: a merge request's issues are the fingerprints its
+//! report has and the target branch's report lacks, and those the target branch's report has
+//! and its own lacks are shown as resolved. So the report lists what fails, compared with a
+//! base (`--base`) or not: every instance (`instance::of`) of every failure the baseline does
+//! not wholly accept. Were it to list only what the merge request introduces, as SARIF does,
+//! every failure already on the target branch would be shown as resolved by every merge
+//! request. The fingerprint is SARIF's and the baseline's `instance::fingerprint`, so
+//! GitLab's difference is opslint's: the instances the merge request introduces. Unlike a
+//! code-scanning alert, an issue needs no line in the diff, so a failure of the repository as
+//! a whole is listed too, at the config file or README (`Report::anchor`) line 1.
 //!
 //! Severity: error is `major`, warning `minor`, note `info`. `critical` and `blocker` are
 //! left to tools that find broken or exploitable code, whose issues share the widget with
@@ -18,7 +23,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::Report;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, Status};
 use crate::instance;
 
 /// Writes the report as a Code Quality JSON array (`[]` when nothing fails), without a byte
@@ -31,9 +36,11 @@ pub fn write(report: &Report, out: &mut impl Write) -> io::Result<()> {
 fn issues(report: &Report) -> Vec<Value> {
     let anchor = report.anchor();
     report
-        .gating()
+        .findings
+        .iter()
+        .filter(|finding| finding.status == Status::Fail && !finding.baselined)
         .flat_map(|finding| {
-            instance::reported(finding, &report.components)
+            instance::of(finding, &report.components)
                 .into_iter()
                 .map(|instance| issue(finding, instance, &anchor))
                 .collect::<Vec<_>>()

@@ -129,23 +129,35 @@ fn code_quality_fingerprints_are_the_sarif_results_plus_the_repository_wide_fail
         assert_eq!(issue["location"]["path"], "README.md");
         assert_eq!(issue["location"]["lines"]["begin"], 1);
     }
+}
 
-    // Compared with a base, both list only the new instance: web.Dockerfile, not Dockerfile.
+/// GitLab's widget shows a merge request the fingerprints its report has and the target
+/// branch's lacks: that difference must be what opslint's comparison finds (SARIF's results
+/// against the base), and nothing may look resolved that was not.
+#[test]
+fn the_widgets_difference_of_two_reports_is_what_the_change_introduced() {
     let repo = TestRepo::from_fixture("repos/sample");
     repo.write("Dockerfile", "FROM python:latest\n");
     repo.commit("Python");
+    let (_, target) = sarif_and_code_quality(repo.path(), &[]);
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo.write("web.Dockerfile", "FROM node:latest\n");
     repo.commit("Web");
-    let (sarif, issues) = sarif_and_code_quality(repo.path(), &["--base", "main"]);
-    assert_eq!(sarif_fingerprints(&sarif), fingerprints(&issues));
-    let paths: Vec<&str> = issues
-        .iter()
-        .map(|issue| issue["location"]["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(paths, ["web.Dockerfile"], "{issues:#?}");
-    assert_eq!(issues[0]["check_name"], "security.base-images-pinned");
-    assert_eq!(issues[0]["location"]["lines"]["begin"], 1);
+    let (sarif, merge_request) = sarif_and_code_quality(repo.path(), &["--base", "main"]);
+    let (target, merge_request) = (fingerprints(&target), fingerprints(&merge_request));
+    let new: BTreeSet<String> = merge_request.difference(&target).cloned().collect();
+    assert_eq!(new, sarif_fingerprints(&sarif));
+    assert_eq!(
+        new,
+        BTreeSet::from([opslint::report::gitlab::fingerprint(
+            "security.base-images-pinned",
+            "web.Dockerfile"
+        )])
+    );
+    assert!(target.is_subset(&merge_request), "nothing looks resolved");
+    // A scan without the base lists the same: the comparison changes only the exit code.
+    let (_, full) = sarif_and_code_quality(repo.path(), &[]);
+    assert_eq!(fingerprints(&full), merge_request);
 }
 
 struct Job {
@@ -210,6 +222,20 @@ fn merge_request(change: impl FnOnce(&TestRepo)) -> (TestRepo, String) {
     (repo, base)
 }
 
+/// The fingerprints the widget shows as new: in the merge request's report, not in the
+/// report of the target branch's pipeline (a default-branch pipeline at `base`).
+fn new_in_widget(repo: &Path, base: &str, merge_request: &[Value]) -> BTreeSet<String> {
+    let target = run_job(
+        repo,
+        &[("CI_COMMIT_SHA", base), ("OPSLINT_FAIL_ON", "never")],
+    );
+    let target = fingerprints(&target.issues.expect("the target branch's report"));
+    fingerprints(merge_request)
+        .difference(&target)
+        .cloned()
+        .collect()
+}
+
 #[test]
 fn a_merge_request_that_drops_ci_fails_and_its_report_holds_the_regression() {
     let (repo, base) = merge_request(|repo| {
@@ -227,16 +253,18 @@ fn a_merge_request_that_drops_ci_fails_and_its_report_holds_the_regression() {
     assert!(job.log.contains(&format!("comparing with its base {base}")));
     assert!(job.log.contains("failing findings at or above error"));
     let issues = job.issues.expect("a Code Quality report");
-    let rules: BTreeSet<&str> = issues
-        .iter()
-        .map(|issue| issue["check_name"].as_str().unwrap())
-        .collect();
-    assert!(rules.contains("ci.pipeline"), "{issues:#?}");
     let pipeline = issues
         .iter()
         .find(|issue| issue["check_name"] == "ci.pipeline")
-        .unwrap();
+        .unwrap_or_else(|| panic!("{issues:#?}"));
     assert_eq!(pipeline["severity"], "major");
+    assert_eq!(pipeline["location"]["path"], "README.md");
+    // The widget shows the regressions as new, and the sample's other failures not at all.
+    let new = new_in_widget(repo.path(), &base, &issues);
+    let fingerprint = |rule: &str| opslint::report::gitlab::fingerprint(rule, "");
+    assert!(new.contains(&fingerprint("ci.pipeline")), "{new:?}");
+    assert!(new.contains(&fingerprint("ci.runs-tests")), "{new:?}");
+    assert!(new.len() < issues.len(), "{new:?}");
     assert!(
         job.summary.contains("Introduced by this change"),
         "{}",
@@ -253,11 +281,11 @@ fn a_merge_request_that_drops_ci_fails_and_its_report_holds_the_regression() {
         ],
     );
     assert_eq!(job.code, Some(0), "{}", job.log);
-    assert!(!job.issues.unwrap().is_empty());
+    assert_eq!(job.issues.unwrap(), issues);
 }
 
 #[test]
-fn a_harmless_merge_request_passes_with_an_empty_report() {
+fn a_harmless_merge_request_passes_and_shows_nothing_new() {
     let (repo, base) = merge_request(|repo| {
         repo.write("docs/notes.md", "notes\n");
         repo.commit("Notes");
@@ -271,7 +299,8 @@ fn a_harmless_merge_request_passes_with_an_empty_report() {
         ],
     );
     assert_eq!(job.code, Some(0), "{}", job.log);
-    assert_eq!(job.issues.unwrap(), Vec::<Value>::new());
+    let issues = job.issues.unwrap();
+    assert_eq!(new_in_widget(repo.path(), &base, &issues), BTreeSet::new());
     assert!(job.summary.starts_with("## opslint"));
 }
 
