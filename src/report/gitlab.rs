@@ -14,10 +14,16 @@
 //! code-scanning alert, an issue needs no line in the diff, so a failure of the repository as
 //! a whole is listed too, at the config file or README (`Report::anchor`) line 1.
 //!
+//! Rules judged on a window of history (`flow.small-batches`, `dora.lead-time`…) are left
+//! out: the default branch's pipeline judges them, a merge request's (`--base`) measures the
+//! change instead, so every merge request would seem to resolve them. The job's log and
+//! summary carry them. The pull request's own rules (`flow.small-pull-request`) are listed.
+//!
 //! Severity: error is `major`, warning `minor`, note `info`. `critical` and `blocker` are
 //! left to tools that find broken or exploitable code, whose issues share the widget with
 //! opslint's: a missing practice is serious, not an outage.
 
+use std::collections::HashSet;
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
@@ -25,6 +31,7 @@ use serde_json::{Value, json};
 use super::Report;
 use crate::finding::{Finding, Severity, Status};
 use crate::instance;
+use crate::rules::{CheckKind, Rule, builtin_rules};
 
 /// Writes the report as a Code Quality JSON array (`[]` when nothing fails), without a byte
 /// order mark, which GitLab's parser refuses.
@@ -35,10 +42,16 @@ pub fn write(report: &Report, out: &mut impl Write) -> io::Result<()> {
 
 fn issues(report: &Report) -> Vec<Value> {
     let anchor = report.anchor();
+    let windowed: HashSet<&str> = builtin_rules()
+        .iter()
+        .filter(|rule| judged_on_a_window(rule))
+        .map(|rule| rule.id.as_str())
+        .collect();
     report
         .findings
         .iter()
         .filter(|finding| finding.status == Status::Fail && !finding.baselined)
+        .filter(|finding| !windowed.contains(finding.rule.as_str()))
         .flat_map(|finding| {
             instance::of(finding, &report.components)
                 .into_iter()
@@ -46,6 +59,14 @@ fn issues(report: &Report) -> Vec<Value> {
                 .collect::<Vec<_>>()
         })
         .collect()
+}
+
+/// Whether a rule is judged on the history window's figures rather than on the tree or on the
+/// pull request's own figures (`pr.…`).
+fn judged_on_a_window(rule: &Rule) -> bool {
+    rule.checks.iter().any(|check| {
+        matches!(&check.kind, CheckKind::History { figure, .. } if !figure.starts_with("pr."))
+    })
 }
 
 fn issue(finding: &Finding, instance: &str, anchor: &str) -> Value {
@@ -100,6 +121,57 @@ pub fn fingerprint(rule: &str, instance: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn failing(rule: &str) -> Finding {
+        Finding {
+            rule: rule.to_owned(),
+            area: crate::area::Area::Flow,
+            status: Status::Fail,
+            severity: Severity::Warning,
+            weight: 1,
+            title: "t".into(),
+            message: "m".to_owned(),
+            evidence: Vec::new(),
+            remediation: "r".into(),
+            note: None,
+            change: None,
+            baselined: false,
+            new_instances: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_history_windows_rules_are_left_out_and_the_pull_requests_kept() {
+        let repository = super::super::RepositoryInfo {
+            name: None,
+            path: "/r".to_owned(),
+            head: None,
+            scanned: crate::repo::Scanned::Rev,
+            rev: None,
+            config: None,
+            files: 0,
+            submodules: Vec::new(),
+            owners: Vec::new(),
+        };
+        let findings = [
+            "flow.small-batches",
+            "flow.small-pull-request",
+            "ci.pipeline",
+        ]
+        .map(failing)
+        .to_vec();
+        let report = Report::new(repository, findings);
+        let listed: Vec<Value> = issues(&report)
+            .iter()
+            .map(|issue| issue["check_name"].clone())
+            .collect();
+        assert_eq!(listed, ["ci.pipeline", "flow.small-pull-request"]);
+        let windowed = builtin_rules()
+            .iter()
+            .filter(|rule| judged_on_a_window(rule))
+            .count();
+        assert!(windowed >= 10, "{windowed}");
+    }
 
     #[test]
     fn a_fingerprint_is_the_sha1_of_the_instance_identity() {

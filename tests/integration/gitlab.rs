@@ -160,6 +160,37 @@ fn the_widgets_difference_of_two_reports_is_what_the_change_introduced() {
     assert_eq!(fingerprints(&full), merge_request);
 }
 
+/// A rule judged on the history window fails on the default branch and is not judged against
+/// a base (the change is measured instead): listed, it would seem resolved by every merge
+/// request.
+#[test]
+fn history_window_failures_do_not_look_resolved_by_a_merge_request() {
+    let repo = TestRepo::from_history(
+        r#"
+[[commit]]
+day = 0
+lines = { "src/app.py" = 300 }
+repeat = 10
+"#,
+    );
+    let (_, report) = crate::support::json_report(&["--rev", "HEAD"], repo.path());
+    assert_eq!(
+        crate::support::status_of(&report, "flow.small-batches"),
+        "fail"
+    );
+    let (_, target) = sarif_and_code_quality(repo.path(), &[]);
+    assert!(
+        target
+            .iter()
+            .all(|issue| issue["check_name"] != "flow.small-batches")
+    );
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("docs/notes.md", "notes\n");
+    repo.commit("Notes");
+    let (_, merge_request) = sarif_and_code_quality(repo.path(), &["--base", "main"]);
+    assert!(fingerprints(&target).is_subset(&fingerprints(&merge_request)));
+}
+
 struct Job {
     /// CI_PROJECT_DIR's stand-in for the outputs (the repository is elsewhere).
     _dir: tempfile::TempDir,
