@@ -108,6 +108,11 @@ impl Baseline {
     /// Marks the report's failing findings whose every instance the baseline accepts; a
     /// failure with new instances gates, and says where it is new.
     pub fn apply(&self, report: &mut Report) {
+        report.accepted = self
+            .accepted
+            .iter()
+            .map(|(rule, instance)| instance::fingerprint(rule, instance))
+            .collect();
         let components = &report.components;
         for finding in &mut report.findings {
             if finding.status != Status::Fail {
@@ -117,8 +122,17 @@ impl Baseline {
                 self.accepted
                     .contains(&(finding.rule.clone(), instance.to_owned()))
             };
-            let failed_before = self.accepted.iter().any(|(rule, _)| *rule == finding.rule);
-            let new = instance::new_ones(finding, components, accepted, failed_before);
+            // Compared with a base too: what is new to both.
+            let new = if finding.new_instances.is_empty() {
+                let failed_before = self.accepted.iter().any(|(rule, _)| *rule == finding.rule);
+                instance::new_ones(finding, components, accepted, failed_before)
+            } else {
+                let new_to_base = finding.new_instances.iter();
+                new_to_base
+                    .filter(|instance| !accepted(instance))
+                    .cloned()
+                    .collect()
+            };
             if new.is_empty() {
                 finding.baselined = true;
             } else {

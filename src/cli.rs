@@ -194,7 +194,8 @@ pub struct CheckArgs {
     pub rev: Option<String>,
     /// human (for people), json (the full report), sarif (SARIF 2.1.0 for code scanning:
     /// failing findings as results), github (workflow annotations, most severe first),
-    /// markdown (a job summary or pull-request comment).
+    /// markdown (a job summary or pull-request comment), gitlab (a GitLab Code Quality
+    /// report for the merge request widget).
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
     /// Write the report to this file instead of standard output.
@@ -209,6 +210,9 @@ pub struct CheckArgs {
     /// Also write the report as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub json_output: Option<PathBuf>,
+    /// Also write the report as a GitLab Code Quality report to this file.
+    #[arg(long, value_name = "FILE")]
+    pub gitlab_output: Option<PathBuf>,
     /// Use this config file instead of the scanned tree's .opslint.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -278,6 +282,7 @@ pub enum ReportFormat {
     Sarif,
     Github,
     Markdown,
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -358,6 +363,7 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         (ReportFormat::Sarif, &args.sarif_output),
         (ReportFormat::Markdown, &args.markdown_output),
         (ReportFormat::Json, &args.json_output),
+        (ReportFormat::Gitlab, &args.gitlab_output),
     ];
     for (format, path) in extra {
         if let Some(path) = path {
@@ -399,6 +405,11 @@ fn render(
         }
         ReportFormat::Github => out.write_all(report::github::render(report).as_bytes()),
         ReportFormat::Markdown => out.write_all(report::markdown::render(report).as_bytes()),
+        ReportFormat::Gitlab => {
+            let mut buffered = std::io::BufWriter::new(&mut *out);
+            report::gitlab::write(report, &mut buffered)?;
+            buffered.flush()
+        }
     }
 }
 

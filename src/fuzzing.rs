@@ -80,7 +80,8 @@ pub fn manifest(data: &[u8]) {
 }
 
 /// Every report format, fed findings whose texts and paths are arbitrary: annotations stay
-/// one command per line, the job summary under GitHub's limit, SARIF and JSON valid JSON.
+/// one command per line, the job summary under GitHub's limit, SARIF, Code Quality and JSON
+/// valid JSON.
 pub fn renderers(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let parts: Vec<&str> = text.split('\u{1}').collect();
@@ -129,6 +130,15 @@ pub fn renderers(data: &[u8]) {
     let mut sarif = Vec::new();
     report::sarif::write(&report, &mut sarif).expect("SARIF is written to memory");
     serde_json::from_slice::<serde_json::Value>(&sarif).expect("SARIF is JSON");
+    let mut gitlab = Vec::new();
+    report::gitlab::write(&report, &mut gitlab).expect("Code Quality is written to memory");
+    let issues: Vec<serde_json::Value> =
+        serde_json::from_slice(&gitlab).expect("Code Quality is a JSON array");
+    assert!(
+        issues
+            .iter()
+            .all(|issue| issue["location"]["lines"]["begin"].is_u64())
+    );
     let mut json = Vec::new();
     report::json::write(&report, &mut json).expect("JSON is written to memory");
     serde_json::from_slice::<serde_json::Value>(&json).expect("the report is JSON");

@@ -1,6 +1,7 @@
 //! The report: findings plus scores and what was scanned, and the renderers for it.
 
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod markdown;
@@ -40,6 +41,10 @@ pub struct Report {
     /// says how it moved since the merge base.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pull_request: Option<PullRequest>,
+    /// The instances the baseline accepts (`instance::fingerprint`s): code scanning and
+    /// GitLab's widget list the failures' other instances.
+    #[serde(skip)]
+    pub accepted: std::collections::HashSet<String>,
 }
 
 /// Components as compact objects, one per line of the array: a monorepo has thousands,
@@ -123,6 +128,7 @@ impl Report {
             components: Vec::new(),
             history: None,
             pull_request: None,
+            accepted: Default::default(),
         }
     }
 
@@ -150,6 +156,26 @@ impl Report {
             .clone()
             .filter(|config| !config.starts_with('/'))
             .unwrap_or_else(|| "README.md".to_owned())
+    }
+
+    /// The instances of every failure the baseline does not accept, whether or not the
+    /// change introduced them: SARIF and the GitLab report list these, and code scanning and
+    /// GitLab's widget compare them with the target branch's to tell what is new. (Listing
+    /// only what a pull request introduces would make it look as if it fixed the rest.)
+    pub fn listed(&self) -> impl Iterator<Item = (&Finding, &str)> {
+        self.findings
+            .iter()
+            .filter(|finding| finding.status == Status::Fail)
+            .flat_map(move |finding| {
+                crate::instance::of(finding, &self.components)
+                    .into_iter()
+                    .filter(move |instance| {
+                        !self
+                            .accepted
+                            .contains(&crate::instance::fingerprint(&finding.rule, instance))
+                    })
+                    .map(move |instance| (finding, instance))
+            })
     }
 
     /// How many failures the baseline accepts.

@@ -40,22 +40,10 @@ fn log(report: &Report) -> Value {
         .iter()
         .map(|finding| descriptor(finding, rationales.get(finding.rule.as_str()).copied()))
         .collect();
-    // In pull-request mode and against a baseline, only the instances that are new.
     let results: Vec<Value> = report
-        .gating()
-        .flat_map(|finding| {
-            let all = instance::of(finding, &report.components);
-            let shown: Vec<&str> = if finding.new_instances.is_empty() {
-                all
-            } else {
-                finding.new_instances.iter().map(String::as_str).collect()
-            };
-            shown
-                .into_iter()
-                .filter(|instance| *instance != instance::REPOSITORY)
-                .map(|instance| result(finding, instance, index[finding.rule.as_str()]))
-                .collect::<Vec<_>>()
-        })
+        .listed()
+        .filter(|(_, instance)| *instance != instance::REPOSITORY)
+        .map(|(finding, instance)| result(finding, instance, index[finding.rule.as_str()]))
         .collect();
     json!({
         "$schema": SCHEMA,

@@ -6,6 +6,7 @@ mod cli;
 mod components;
 mod config;
 mod fuzz_regressions;
+mod gitlab;
 mod history;
 mod pipelines;
 mod pull_request;

@@ -68,7 +68,7 @@ fn a_pull_request_that_adds_tests_is_an_improvement_and_passes() {
     // Failing at the base and still failing is not this change's doing.
     assert_eq!(finding(&report, "ci.pipeline").unwrap()["status"], "fail");
     assert_eq!(change_of(&report, "ci.pipeline"), "unchanged");
-    // Only what the change introduced becomes SARIF results.
+    // Nothing located fails, so there is no code-scanning result.
     let sarif = opslint()
         .args([
             "check", "--rev", "HEAD", "--base", "main", "--format", "sarif",
@@ -203,6 +203,28 @@ fn a_new_file_breaking_a_rule_that_already_failed_is_a_regression() {
         pinned["new_instances"],
         serde_json::json!(["web.Dockerfile"])
     );
+    // SARIF lists both instances, new or not: code scanning compares them with the base
+    // branch's analysis itself, and would take a missing Dockerfile for a fixed alert.
+    let sarif = opslint()
+        .arg("check")
+        .args(args)
+        .args(["--format", "sarif"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let pinned: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|result| result["ruleId"] == "security.base-images-pinned")
+        .map(|result| {
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(pinned, ["web.Dockerfile", "Dockerfile"]);
 
     // Touching the old file without adding a new one changes nothing.
     repo.git(&["checkout", "-q", "main"]);

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The GitLab CI/CD template's logic (opslint.gitlab-ci.yml runs it): one opslint scan written
+# to the job log, a Code Quality report for the merge request widget and a Markdown summary.
+# Kept here, not inline in the template, so a test can run it with GitLab's variables pointed
+# at a fixture repository.
+#
+# Reads: OPSLINT_BIN, OPSLINT_PATH, OPSLINT_REV, OPSLINT_CONFIG, OPSLINT_FAIL_ON, OPSLINT_BASE,
+# OPSLINT_ARGS, OPSLINT_CODE_QUALITY, OPSLINT_SUMMARY, and GitLab's CI_PROJECT_DIR,
+# CI_COMMIT_SHA, CI_PIPELINE_SOURCE, CI_MERGE_REQUEST_DIFF_BASE_SHA.
+# In a merge request pipeline, compares with the merge request's diff base, so only what the
+# merge request breaks fails; elsewhere, scans the whole repository.
+# Exits 0 when nothing fails at or above OPSLINT_FAIL_ON (default error), 1 when something
+# does, 2 when opslint could not run.
+set -euo pipefail
+
+bin=${OPSLINT_BIN:-opslint}
+project=${CI_PROJECT_DIR:-.}
+path=${OPSLINT_PATH:-$project}
+# The commit the pipeline runs for, read from git's objects: files the job itself leaves in
+# the checkout (a cache, a build) are not part of the repository. Set OPSLINT_REV to an
+# empty string to scan the working tree instead.
+rev=${OPSLINT_REV-${CI_COMMIT_SHA:-}}
+fail_on=${OPSLINT_FAIL_ON:-error}
+code_quality=${OPSLINT_CODE_QUALITY:-$project/gl-code-quality-report.json}
+summary=${OPSLINT_SUMMARY:-$project/opslint-summary.md}
+
+base=${OPSLINT_BASE:-}
+if [[ -z $base && ${CI_PIPELINE_SOURCE:-} == merge_request_event ]]; then
+    base=${CI_MERGE_REQUEST_DIFF_BASE_SHA:-}
+    if [[ -z $base ]]; then
+        echo "opslint: warning: a merge request pipeline without CI_MERGE_REQUEST_DIFF_BASE_SHA;" \
+            "scanning the whole repository, so failures the merge request did not cause fail too."
+    fi
+fi
+
+args=(check "$path" --fail-on "$fail_on"
+    --gitlab-output "$code_quality" --markdown-output "$summary")
+if [[ -n $rev ]]; then
+    args+=(--rev "$rev")
+fi
+if [[ -n ${OPSLINT_CONFIG:-} ]]; then
+    args+=(--config "$OPSLINT_CONFIG")
+fi
+
+# GitLab clones 20 or 50 commits deep by default (GIT_DEPTH): too few for the history figures
+# and often without the merge request's base.
+shallow=false
+if [[ $(git -C "$path" rev-parse --is-shallow-repository 2>/dev/null || echo false) == true ]]; then
+    shallow=true
+    echo "opslint: warning: the clone is shallow, so the history figures are skipped; tree" \
+        "findings are reported. Set the variable GIT_DEPTH: 0 on this job for the full report."
+    args+=(--no-history)
+fi
+
+if [[ -n $base ]]; then
+    if git -C "$path" merge-base "$base" "${rev:-HEAD}" >/dev/null 2>&1; then
+        echo "opslint: merge request: comparing with its base $base; only what it changes fails."
+        args+=(--base "$base")
+    else
+        how="fetch it first (git fetch origin $base)"
+        if [[ $shallow == true ]]; then
+            how="set the variable GIT_DEPTH: 0 on this job, or $how"
+        fi
+        echo "opslint: warning: the merge request's base $base, or its merge base with this" \
+            "commit, is not in the clone: $how. Scanning the whole repository instead, so" \
+            "failures the merge request did not cause fail too."
+    fi
+else
+    echo "opslint: not a merge request pipeline: scanning the whole repository."
+fi
+
+# Extra arguments, split on whitespace as a user writes them in a variable.
+read -r -a extra <<< "${OPSLINT_ARGS:-}"
+args+=("${extra[@]}")
+
+status=0
+"$bin" "${args[@]}" || status=$?
+if (( status > 1 )); then
+    echo "opslint: error: opslint could not scan the repository (exit $status); see above."
+    exit 2
+fi
+if (( status == 1 )); then
+    echo "opslint: failing findings at or above $fail_on (listed above, and in the merge" \
+        "request's Code Quality widget); OPSLINT_FAIL_ON sets the level."
+    exit 1
+fi

@@ -1,0 +1,183 @@
+//! `--format gitlab`: a GitLab Code Quality report (`artifacts:reports:codequality`), the
+//! JSON array of issues GitLab shows in the merge request widget. GitLab reads `description`,
+//! `check_name`, `fingerprint`, `severity`, `location.path` and `location.lines.begin`, and
+//! ignores the rest of the Code Climate format, so nothing else is written.
+//!
+//! The widget does its own comparison: a merge request's issues are the fingerprints its
+//! report has and the target branch's report lacks, and those the target branch's report has
+//! and its own lacks are shown as resolved. So the report lists what fails, compared with a
+//! base (`--base`) or not: every instance of every failure that the baseline does not accept
+//! (`Report::listed`, as SARIF). Were it to list only what the merge request introduces,
+//! every failure already on the target branch would be shown as resolved by every merge
+//! request. The fingerprint is SARIF's and the baseline's `instance::fingerprint`, so
+//! GitLab's difference is opslint's: the instances the merge request introduces. Unlike a
+//! code-scanning alert, an issue needs no line in the diff, so a failure of the repository as
+//! a whole is listed too, at the config file or README (`Report::anchor`) line 1.
+//!
+//! Rules judged on a window of history (`flow.small-batches`, `dora.lead-time`…) are left
+//! out: the default branch's pipeline judges them, a merge request's (`--base`) measures the
+//! change instead, so every merge request would seem to resolve them. The job's log and
+//! summary carry them. The pull request's own rules (`flow.small-pull-request`) are listed.
+//!
+//! Severity: error is `major`, warning `minor`, note `info`. `critical` and `blocker` are
+//! left to tools that find broken or exploitable code, whose issues share the widget with
+//! opslint's: a missing practice is serious, not an outage.
+
+use std::collections::HashSet;
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use super::Report;
+use crate::finding::{Finding, Severity};
+use crate::instance;
+use crate::rules::{CheckKind, Rule, builtin_rules};
+
+/// Writes the report as a Code Quality JSON array (`[]` when nothing fails), without a byte
+/// order mark, which GitLab's parser refuses.
+pub fn write(report: &Report, out: &mut impl Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &issues(report))?;
+    out.write_all(b"\n")
+}
+
+fn issues(report: &Report) -> Vec<Value> {
+    let anchor = report.anchor();
+    let windowed: HashSet<&str> = builtin_rules()
+        .iter()
+        .filter(|rule| judged_on_a_window(rule))
+        .map(|rule| rule.id.as_str())
+        .collect();
+    report
+        .listed()
+        .filter(|(finding, _)| !windowed.contains(finding.rule.as_str()))
+        .map(|(finding, instance)| issue(finding, instance, &anchor))
+        .collect()
+}
+
+/// Whether a rule is judged on the history window's figures rather than on the tree or on the
+/// pull request's own figures (`pr.…`).
+fn judged_on_a_window(rule: &Rule) -> bool {
+    rule.checks.iter().any(|check| {
+        matches!(&check.kind, CheckKind::History { figure, .. } if !figure.starts_with("pr."))
+    })
+}
+
+fn issue(finding: &Finding, instance: &str, anchor: &str) -> Value {
+    let (path, line) = if instance == instance::REPOSITORY {
+        (anchor, 1)
+    } else {
+        let line = finding
+            .evidence
+            .iter()
+            .find(|evidence| evidence.path == instance)
+            .and_then(|evidence| evidence.line)
+            .unwrap_or(1);
+        (instance, line)
+    };
+    let mut description = finding.message.clone();
+    if let Some(note) = &finding.note {
+        description = format!("{description} {note}");
+    }
+    json!({
+        "description": description,
+        "check_name": finding.rule,
+        "fingerprint": fingerprint(&finding.rule, instance),
+        "severity": severity(finding.severity),
+        "location": { "path": path, "lines": { "begin": line } },
+    })
+}
+
+/// GitLab's severity for an opslint one (see the module's documentation).
+pub fn severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "major",
+        Severity::Warning => "minor",
+        Severity::Note => "info",
+    }
+}
+
+/// The hex SHA-1 of the instance's identity, `instance::fingerprint`: the string SARIF's
+/// `partialFingerprints` and the baseline use, so the three recognise the same failure.
+/// GitLab expects a unique hex digest (its example is an MD5); SHA-1 comes with gix.
+pub fn fingerprint(rule: &str, instance: &str) -> String {
+    let identity = instance::fingerprint(rule, instance);
+    let mut hasher = gix::hash::hasher(gix::hash::Kind::Sha1);
+    hasher.update(identity.as_bytes());
+    match hasher.try_finalize() {
+        Ok(digest) => digest.to_hex().to_string(),
+        // Collision detection refuses only input built to collide with another: a file
+        // name can be that. The identity's own bytes in hex are still unique and stable.
+        Err(_) => identity.bytes().map(|byte| format!("{byte:02x}")).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Status;
+
+    fn failing(rule: &str) -> Finding {
+        Finding {
+            rule: rule.to_owned(),
+            area: crate::area::Area::Flow,
+            status: Status::Fail,
+            severity: Severity::Warning,
+            weight: 1,
+            title: "t".into(),
+            message: "m".to_owned(),
+            evidence: Vec::new(),
+            remediation: "r".into(),
+            note: None,
+            change: None,
+            baselined: false,
+            new_instances: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_history_windows_rules_are_left_out_and_the_pull_requests_kept() {
+        let repository = super::super::RepositoryInfo {
+            name: None,
+            path: "/r".to_owned(),
+            head: None,
+            scanned: crate::repo::Scanned::Rev,
+            rev: None,
+            config: None,
+            files: 0,
+            submodules: Vec::new(),
+            owners: Vec::new(),
+        };
+        let findings = [
+            "flow.small-batches",
+            "flow.small-pull-request",
+            "ci.pipeline",
+        ]
+        .map(failing)
+        .to_vec();
+        let report = Report::new(repository, findings);
+        let listed: Vec<Value> = issues(&report)
+            .iter()
+            .map(|issue| issue["check_name"].clone())
+            .collect();
+        assert_eq!(listed, ["ci.pipeline", "flow.small-pull-request"]);
+        let windowed = builtin_rules()
+            .iter()
+            .filter(|rule| judged_on_a_window(rule))
+            .count();
+        assert!(windowed >= 10, "{windowed}");
+    }
+
+    #[test]
+    fn a_fingerprint_is_the_sha1_of_the_instance_identity() {
+        // printf 'ci.pipeline:' | sha1sum
+        assert_eq!(
+            fingerprint("ci.pipeline", instance::REPOSITORY),
+            "d740985622bed65870440649e6b194130a950591"
+        );
+        assert_ne!(
+            fingerprint("cd.pinned-base-image", "Dockerfile"),
+            fingerprint("cd.pinned-base-image", "web.Dockerfile")
+        );
+        assert_eq!(fingerprint("a", "b").len(), 40);
+    }
+}

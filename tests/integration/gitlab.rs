@@ -1,0 +1,456 @@
+//! GitLab: the Code Quality report (`--format gitlab`), and the CI/CD template's script
+//! (`ci/gitlab/run.sh`) run as a GitLab job would run it, with GitLab's variables pointed at
+//! a fixture repository.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::{TestRepo, opslint};
+
+/// One scan of `repo` written as SARIF and as a Code Quality report: (SARIF, issues).
+fn sarif_and_code_quality(repo: &Path, args: &[&str]) -> (Value, Vec<Value>) {
+    let out = tempfile::tempdir().unwrap();
+    let (sarif, gitlab) = (out.path().join("o.sarif"), out.path().join("cq.json"));
+    opslint()
+        .args(["check", "--rev", "HEAD", "--fail-on", "never"])
+        .args(args)
+        .arg("--sarif-output")
+        .arg(&sarif)
+        .arg("--gitlab-output")
+        .arg(&gitlab)
+        .arg(repo)
+        .assert()
+        .success();
+    let read = |path: &Path| std::fs::read_to_string(path).unwrap();
+    (
+        serde_json::from_str(&read(&sarif)).unwrap(),
+        serde_json::from_str(&read(&gitlab)).unwrap(),
+    )
+}
+
+fn fingerprints(issues: &[Value]) -> BTreeSet<String> {
+    issues
+        .iter()
+        .map(|issue| issue["fingerprint"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// SARIF's results' fingerprints as GitLab writes them: the hex digest of the same string.
+fn sarif_fingerprints(sarif: &Value) -> BTreeSet<String> {
+    sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| {
+            let identity = result["partialFingerprints"]["opslintInstance/v2"]
+                .as_str()
+                .unwrap();
+            let (rule, instance) = identity.split_once(':').unwrap();
+            opslint::report::gitlab::fingerprint(rule, instance)
+        })
+        .collect()
+}
+
+#[test]
+fn code_quality_report_snapshot_and_documented_fields() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    let output = opslint()
+        .args(["check", "--rev", "HEAD", "--format", "gitlab"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        !output.stdout.starts_with(b"\xEF\xBB\xBF"),
+        "no byte order mark"
+    );
+    let issues: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    insta::assert_json_snapshot!("code_quality_report", issues);
+    assert!(!issues.is_empty());
+    for issue in &issues {
+        // The fields GitLab documents for a custom tool, and only they.
+        let keys: BTreeSet<&str> = issue
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            BTreeSet::from([
+                "description",
+                "check_name",
+                "fingerprint",
+                "severity",
+                "location"
+            ])
+        );
+        assert!(!issue["description"].as_str().unwrap().is_empty());
+        assert!(issue["check_name"].as_str().unwrap().contains('.'));
+        let fingerprint = issue["fingerprint"].as_str().unwrap();
+        assert!(
+            fingerprint.len() == 40 && fingerprint.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{fingerprint}"
+        );
+        let severity = issue["severity"].as_str().unwrap();
+        assert!(["info", "minor", "major", "critical", "blocker"].contains(&severity));
+        assert!(!issue["location"]["path"].as_str().unwrap().is_empty());
+        assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+    }
+    assert_eq!(
+        fingerprints(&issues).len(),
+        issues.len(),
+        "fingerprints are unique"
+    );
+}
+
+#[test]
+fn code_quality_fingerprints_are_the_sarif_results_plus_the_repository_wide_failures() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    let (sarif, issues) = sarif_and_code_quality(repo.path(), &[]);
+    let located = sarif_fingerprints(&sarif);
+    assert!(!located.is_empty());
+    let all = fingerprints(&issues);
+    assert!(located.is_subset(&all), "every SARIF result is an issue");
+    // The rest are failures of the repository as a whole, at README.md line 1.
+    let repository_wide: Vec<&Value> = issues
+        .iter()
+        .filter(|issue| !located.contains(issue["fingerprint"].as_str().unwrap()))
+        .collect();
+    assert!(!repository_wide.is_empty());
+    for issue in repository_wide {
+        let rule = issue["check_name"].as_str().unwrap();
+        assert_eq!(
+            issue["fingerprint"],
+            opslint::report::gitlab::fingerprint(rule, "")
+        );
+        assert_eq!(issue["location"]["path"], "README.md");
+        assert_eq!(issue["location"]["lines"]["begin"], 1);
+    }
+}
+
+/// GitLab's widget shows a merge request the fingerprints its report has and the target
+/// branch's lacks: that difference must be what opslint's comparison finds (SARIF's results
+/// against the base), and nothing may look resolved that was not.
+#[test]
+fn the_widgets_difference_of_two_reports_is_what_the_change_introduced() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    repo.write("Dockerfile", "FROM python:latest\n");
+    repo.commit("Python");
+    let (_, target) = sarif_and_code_quality(repo.path(), &[]);
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("web.Dockerfile", "FROM node:latest\n");
+    repo.commit("Web");
+    let (sarif, merge_request) = sarif_and_code_quality(repo.path(), &["--base", "main"]);
+    let (target, merge_request) = (fingerprints(&target), fingerprints(&merge_request));
+    let new: BTreeSet<String> = merge_request.difference(&target).cloned().collect();
+    // Code scanning compares the same way: SARIF lists the located instances, new or not.
+    assert!(sarif_fingerprints(&sarif).is_subset(&merge_request));
+    assert!(sarif_fingerprints(&sarif).is_superset(&new));
+    assert_eq!(
+        new,
+        BTreeSet::from([opslint::report::gitlab::fingerprint(
+            "security.base-images-pinned",
+            "web.Dockerfile"
+        )])
+    );
+    assert!(target.is_subset(&merge_request), "nothing looks resolved");
+    // A scan without the base lists the same: the comparison changes only the exit code.
+    let (_, full) = sarif_and_code_quality(repo.path(), &[]);
+    assert_eq!(fingerprints(&full), merge_request);
+}
+
+/// A rule judged on the history window fails on the default branch and is not judged against
+/// a base (the change is measured instead): listed, it would seem resolved by every merge
+/// request.
+#[test]
+fn history_window_failures_do_not_look_resolved_by_a_merge_request() {
+    let repo = TestRepo::from_history(
+        r#"
+[[commit]]
+day = 0
+lines = { "src/app.py" = 300 }
+repeat = 10
+"#,
+    );
+    let (_, report) = crate::support::json_report(&["--rev", "HEAD"], repo.path());
+    assert_eq!(
+        crate::support::status_of(&report, "flow.small-batches"),
+        "fail"
+    );
+    let (_, target) = sarif_and_code_quality(repo.path(), &[]);
+    assert!(
+        target
+            .iter()
+            .all(|issue| issue["check_name"] != "flow.small-batches")
+    );
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("docs/notes.md", "notes\n");
+    repo.commit("Notes");
+    let (_, merge_request) = sarif_and_code_quality(repo.path(), &["--base", "main"]);
+    assert!(fingerprints(&target).is_subset(&fingerprints(&merge_request)));
+}
+
+struct Job {
+    /// CI_PROJECT_DIR's stand-in for the outputs (the repository is elsewhere).
+    _dir: tempfile::TempDir,
+    code: Option<i32>,
+    log: String,
+    /// The Code Quality report, when one was written.
+    issues: Option<Vec<Value>>,
+    summary: String,
+}
+
+/// Runs `ci/gitlab/run.sh` as the template does, for a pipeline of `repo`'s HEAD.
+fn run_job(repo: &Path, env: &[(&str, &str)]) -> Job {
+    let dir = tempfile::tempdir().unwrap();
+    // Not `support::git_in`: the repository may be no repository at all.
+    let head = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .unwrap();
+    let head = String::from_utf8(head.stdout).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("ci/gitlab/run.sh");
+    let output = std::process::Command::new("bash")
+        .arg(script)
+        .env("OPSLINT_BIN", assert_cmd::cargo::cargo_bin("opslint"))
+        .env("OPSLINT_PATH", repo)
+        .env(
+            "OPSLINT_CODE_QUALITY",
+            dir.path().join("gl-code-quality-report.json"),
+        )
+        .env("OPSLINT_SUMMARY", dir.path().join("opslint-summary.md"))
+        .env("CI_PROJECT_DIR", dir.path())
+        .env("CI_COMMIT_SHA", head.trim())
+        .env("CI_PIPELINE_SOURCE", "push")
+        .env("NO_COLOR", "1")
+        .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA")
+        .env_remove("OPSLINT_BASE")
+        .env_remove("OPSLINT_REV")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).ok();
+    Job {
+        code: output.status.code(),
+        log: String::from_utf8(output.stdout).unwrap() + &String::from_utf8(output.stderr).unwrap(),
+        issues: read("gl-code-quality-report.json")
+            .map(|text| serde_json::from_str(&text).unwrap()),
+        summary: read("opslint-summary.md").unwrap_or_default(),
+        _dir: dir,
+    }
+}
+
+/// The sample repository, and a merge request branch `feature` made by `change`: the
+/// pipeline's variables for it.
+fn merge_request(change: impl FnOnce(&TestRepo)) -> (TestRepo, String) {
+    let repo = TestRepo::from_fixture("repos/sample");
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    change(&repo);
+    (repo, base)
+}
+
+/// The fingerprints the widget shows as new: in the merge request's report, not in the
+/// report of the target branch's pipeline (a default-branch pipeline at `base`).
+fn new_in_widget(repo: &Path, base: &str, merge_request: &[Value]) -> BTreeSet<String> {
+    let target = run_job(
+        repo,
+        &[("CI_COMMIT_SHA", base), ("OPSLINT_FAIL_ON", "never")],
+    );
+    let target = fingerprints(&target.issues.expect("the target branch's report"));
+    fingerprints(merge_request)
+        .difference(&target)
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn a_merge_request_that_drops_ci_fails_and_its_report_holds_the_regression() {
+    let (repo, base) = merge_request(|repo| {
+        repo.remove(".github/workflows/ci.yml");
+        repo.commit("Drop CI");
+    });
+    let job = run_job(
+        repo.path(),
+        &[
+            ("CI_PIPELINE_SOURCE", "merge_request_event"),
+            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base),
+        ],
+    );
+    assert_eq!(job.code, Some(1), "{}", job.log);
+    assert!(job.log.contains(&format!("comparing with its base {base}")));
+    assert!(job.log.contains("failing findings at or above error"));
+    let issues = job.issues.expect("a Code Quality report");
+    let pipeline = issues
+        .iter()
+        .find(|issue| issue["check_name"] == "ci.pipeline")
+        .unwrap_or_else(|| panic!("{issues:#?}"));
+    assert_eq!(pipeline["severity"], "major");
+    assert_eq!(pipeline["location"]["path"], "README.md");
+    // The widget shows the regressions as new, and the sample's other failures not at all.
+    let new = new_in_widget(repo.path(), &base, &issues);
+    let fingerprint = |rule: &str| opslint::report::gitlab::fingerprint(rule, "");
+    assert!(new.contains(&fingerprint("ci.pipeline")), "{new:?}");
+    assert!(new.contains(&fingerprint("ci.runs-tests")), "{new:?}");
+    assert!(new.len() < issues.len(), "{new:?}");
+    assert!(
+        job.summary.contains("Introduced by this change"),
+        "{}",
+        job.summary
+    );
+
+    // `never` reports the same and passes.
+    let job = run_job(
+        repo.path(),
+        &[
+            ("CI_PIPELINE_SOURCE", "merge_request_event"),
+            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base),
+            ("OPSLINT_FAIL_ON", "never"),
+        ],
+    );
+    assert_eq!(job.code, Some(0), "{}", job.log);
+    assert_eq!(job.issues.unwrap(), issues);
+}
+
+#[test]
+fn a_harmless_merge_request_passes_and_shows_nothing_new() {
+    let (repo, base) = merge_request(|repo| {
+        repo.write("docs/notes.md", "notes\n");
+        repo.commit("Notes");
+    });
+    let job = run_job(
+        repo.path(),
+        &[
+            ("CI_PIPELINE_SOURCE", "merge_request_event"),
+            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base),
+            ("OPSLINT_FAIL_ON", "note"),
+        ],
+    );
+    assert_eq!(job.code, Some(0), "{}", job.log);
+    let issues = job.issues.unwrap();
+    assert_eq!(new_in_widget(repo.path(), &base, &issues), BTreeSet::new());
+    assert!(job.summary.starts_with("## opslint"));
+}
+
+#[test]
+fn without_a_merge_request_base_the_whole_repository_is_scanned() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    let job = run_job(repo.path(), &[("OPSLINT_FAIL_ON", "note")]);
+    assert!(
+        job.log.contains("not a merge request pipeline"),
+        "{}",
+        job.log
+    );
+    // The sample's notes fail a full scan at `note`; a merge request would not have.
+    assert_eq!(job.code, Some(1), "{}", job.log);
+    let issues = job.issues.unwrap();
+    assert!(issues.len() > 1);
+    assert!(
+        issues
+            .iter()
+            .any(|issue| issue["location"]["path"] == "README.md")
+    );
+
+    // A merge request pipeline that lacks the variable says so and scans it all too.
+    let job = run_job(
+        repo.path(),
+        &[("CI_PIPELINE_SOURCE", "merge_request_event")],
+    );
+    assert!(
+        job.log.contains("without CI_MERGE_REQUEST_DIFF_BASE_SHA"),
+        "{}",
+        job.log
+    );
+    assert_eq!(job.code, Some(0), "{}", job.log);
+}
+
+#[test]
+fn a_shallow_clone_without_the_base_says_to_set_git_depth_and_scans_it_all() {
+    let (repo, base) = merge_request(|repo| {
+        repo.write("docs/notes.md", "notes\n");
+        repo.commit("Notes");
+        repo.write("docs/notes.md", "more notes\n");
+        repo.commit("More notes");
+    });
+    let clone = tempfile::tempdir().unwrap();
+    let source = format!("file://{}", repo.path().display());
+    crate::support::git_in(
+        clone.path(),
+        &[
+            "clone", "-q", "--depth", "1", "--branch", "feature", &source, "shallow",
+        ],
+    );
+    let shallow = clone.path().join("shallow");
+    let job = run_job(
+        &shallow,
+        &[
+            ("CI_PIPELINE_SOURCE", "merge_request_event"),
+            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base),
+        ],
+    );
+    assert!(job.log.contains("the clone is shallow"), "{}", job.log);
+    assert!(job.log.contains("GIT_DEPTH: 0"), "{}", job.log);
+    assert!(
+        job.log.contains(&format!("(git fetch origin {base})")),
+        "{}",
+        job.log
+    );
+    assert!(job.log.contains("Scanning the whole repository instead"));
+    assert_eq!(job.code, Some(0), "{}", job.log);
+    assert!(job.summary.contains("## opslint"));
+}
+
+#[test]
+fn opslint_failing_to_run_fails_the_job_with_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = run_job(dir.path(), &[("CI_COMMIT_SHA", "")]);
+    assert_eq!(job.code, Some(2), "{}", job.log);
+    assert!(job.log.contains("opslint could not scan the repository"));
+}
+
+/// The template parses, runs the script, and hands GitLab the files the script writes. (CI
+/// also validates it against GitLab's schema with check-jsonschema.)
+#[test]
+fn the_template_runs_the_script_and_declares_its_reports() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("ci/gitlab/opslint.gitlab-ci.yml"),
+    )
+    .unwrap();
+    let template: Value = serde_saphyr::from_str(&text).expect("the template is YAML");
+    let job = &template["opslint"];
+    let script: Vec<&str> = job["script"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| line.as_str().unwrap())
+        .collect();
+    assert!(
+        script.last().unwrap().ends_with("ci/gitlab/run.sh"),
+        "{script:?}"
+    );
+    assert_eq!(job["variables"]["GIT_DEPTH"], "0");
+    assert_eq!(job["variables"]["OPSLINT_FAIL_ON"], "error");
+    let artifacts = &job["artifacts"];
+    assert_eq!(artifacts["when"], "always");
+    assert_eq!(
+        artifacts["reports"]["codequality"],
+        "gl-code-quality-report.json"
+    );
+    assert_eq!(
+        artifacts["paths"],
+        serde_json::json!(["gl-code-quality-report.json", "opslint-summary.md"])
+    );
+    let rules: Vec<&str> = job["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|rule| rule["if"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"$CI_PIPELINE_SOURCE == \"merge_request_event\""));
+    assert!(rules.contains(&"$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"));
+}
