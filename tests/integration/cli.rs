@@ -144,6 +144,17 @@ fn markdown_format_is_a_job_summary() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.starts_with("## opslint · "), "{text}");
     assert!(text.contains("| Area | Score | |\n|---|---:|---|\n| Continuous integration |"));
+    // One commit of history: the history areas are not scored as if judged (issue 16).
+    assert!(
+        text.contains("| Delivery signals | – | not enough evidence (4 of 4 unknown) |"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "| Automated testing | 67 | ███████░░░ 4 of 5 rules judged (75 % of weight) |"
+        ),
+        "{text}"
+    );
     let failures = text.find("### To improve").expect("failures listed");
     let passes = text
         .find("<details><summary>Passed (")
