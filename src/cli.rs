@@ -200,6 +200,13 @@ pub struct CheckArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Human report: only what fails, with its evidence and fix, and the summary line.
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Human report: every rule with what it examined — its message, all its evidence, and
+    /// each rule that does not apply with its reason.
+    #[arg(long, short)]
+    pub verbose: bool,
     /// Also write the report as SARIF to this file (one scan, several outputs).
     #[arg(long, value_name = "FILE")]
     pub sarif_output: Option<PathBuf>,
@@ -352,7 +359,13 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
     };
     let report = scan::check(&options)?;
     let colored = color && args.output.is_none();
-    let write = |format: ReportFormat, out: &mut dyn Write| render(&report, format, colored, out);
+    let detail = match (args.quiet, args.verbose) {
+        (true, _) => report::human::Detail::Quiet,
+        (_, true) => report::human::Detail::Verbose,
+        _ => report::human::Detail::Normal,
+    };
+    let write =
+        |format: ReportFormat, out: &mut dyn Write| render(&report, format, colored, detail, out);
     // The same scan written in other formats too, each to its file.
     let extra = [
         (ReportFormat::Sarif, &args.sarif_output),
@@ -383,10 +396,13 @@ fn render(
     report: &Report,
     format: ReportFormat,
     color: bool,
+    detail: report::human::Detail,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
-        ReportFormat::Human => out.write_all(report::human::render(report, color).as_bytes()),
+        ReportFormat::Human => {
+            out.write_all(report::human::render_with(report, color, detail).as_bytes())
+        }
         ReportFormat::Json => {
             let mut buffered = std::io::BufWriter::new(&mut *out);
             report::json::write(report, &mut buffered)?;

@@ -524,3 +524,119 @@ fn select_and_ignore_choose_the_rules() {
             "unknown rule or area `ci.pipline`",
         ));
 }
+
+fn human(repo: &TestRepo, flags: &[&str]) -> String {
+    let output = opslint()
+        .args(["check", "--rev", "HEAD"])
+        .args(flags)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The rules that do not apply take one line per area, not two or three each (issue 16).
+#[test]
+fn human_report_folds_the_rules_that_do_not_apply() {
+    let text = human(&sample(), &[]);
+    assert!(
+        text.contains("\n  · 3 not applicable: iac.terraform-lockfile, "),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "\n  · 1 not applicable: observability.workload-probes — no Kubernetes Deployment,"
+        ),
+        "one alone keeps its reason: {text}"
+    );
+    assert!(!text.contains("Not applicable:"), "{text}");
+    assert!(!text.contains("  · security.lockfile-go —"), "{text}");
+}
+
+/// An area's heading says how much of it was judged; one mostly unknown does not read as a
+/// score (issue 16).
+#[test]
+fn area_headings_say_how_much_was_judged() {
+    let text = human(&sample(), &[]);
+    let heading = |title: &str| {
+        text.lines()
+            .find(|line| line.starts_with(title))
+            .unwrap_or_else(|| panic!("no {title} in {text}"))
+            .split_whitespace()
+            .skip(title.split_whitespace().count())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        heading("Delivery signals"),
+        "— not enough evidence (4 of 4 unknown)"
+    );
+    assert_eq!(
+        heading("Automated testing"),
+        "67/100 · 4 of 5 rules judged (75 % of weight)"
+    );
+    assert_eq!(
+        heading("Infrastructure as code"),
+        "0/100 · 1 rule, failing (note)"
+    );
+    assert_eq!(heading("Continuous integration"), "100/100");
+}
+
+/// `-q`: what fails, with its fix, and the summary line; nothing that passes or does not
+/// apply, no headings (issue 16).
+#[test]
+fn quiet_prints_only_failures_and_the_summary() {
+    let repo = sample();
+    let text = human(&repo, &["-q"]);
+    assert!(text.starts_with("  ✗ "), "{text}");
+    assert!(text.contains("fix: "));
+    for absent in [
+        "  ✓ ",
+        "  ? ",
+        "  · ",
+        "Continuous integration",
+        "History signals",
+        "opslint ",
+    ] {
+        assert!(!text.contains(absent), "{absent:?} in {text}");
+    }
+    assert!(
+        text.trim_end()
+            .rsplit("\n\n")
+            .next()
+            .unwrap()
+            .starts_with("score 26/100 · 10 passed · 27 failed"),
+        "{text}"
+    );
+    assert_eq!(text.matches("  ✗ ").count(), 27, "{text}");
+}
+
+/// `-v`: each rule with what it examined, the rules that do not apply one by one with
+/// their reason; `-q` and `-v` exclude each other.
+#[test]
+fn verbose_shows_what_each_rule_examined() {
+    let repo = sample();
+    let text = human(&repo, &["--verbose"]);
+    assert!(
+        text.contains(
+            "  ✓ ci.runs-tests — A pipeline runs the automated tests\n      \
+             Found in .github/workflows/ci.yml:11 (cargo test --locked).\n"
+        ),
+        "the message, and evidence it does not name only: {text}"
+    );
+    assert!(
+        text.contains(
+            "  · security.lockfile-go — Go dependencies are locked\n      \
+             Not applicable: no Go manifest.\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("not applicable: "), "nothing folded: {text}");
+    opslint()
+        .args(["check", "-q", "-v"])
+        .arg(repo.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+}
