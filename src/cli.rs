@@ -194,9 +194,9 @@ pub struct CheckArgs {
     pub rev: Option<String>,
     /// human (for people), json (the full report), sarif (SARIF 2.1.0 for code scanning:
     /// failing findings as results), github (workflow annotations, most severe first),
-    /// markdown (a job summary or pull-request comment).
-    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
-    pub format: ReportFormat,
+    /// markdown (a job summary or pull-request comment). Default: human.
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
     /// Write the report to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -377,16 +377,24 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
             write_file(path, |file| write(format, file))?;
         }
     }
+    let format = args.format.unwrap_or(ReportFormat::Human);
+    match &args.output {
+        Some(path) => write_file(path, |file| write(format, file))?,
+        // Recording a baseline prints the report only when a format was asked for.
+        None if args.write_baseline.is_none() || args.format.is_some() => {
+            write_stdout(|out| write(format, out))?;
+        }
+        None => {}
+    }
     if let Some(path) = &args.write_baseline {
         let baseline = crate::baseline::render(&report);
         write_file(path, |file| file.write_all(baseline.as_bytes()))?;
-    }
-    match &args.output {
-        Some(path) => write_file(path, |file| write(args.format, file))?,
-        None => write_stdout(|out| write(args.format, out))?,
-    }
-    // Recording a baseline accepts today's failures: nothing failed.
-    if args.write_baseline.is_some() {
+        eprintln!(
+            "opslint: wrote {} to {path} (accepted from now on with --baseline {path})",
+            crate::text::plural(report.count(crate::finding::Status::Fail), "failure"),
+            path = path.display()
+        );
+        // Recording a baseline accepts today's failures: nothing failed.
         return Ok(0);
     }
     Ok(exit_code(&report, args.fail_on))

@@ -640,3 +640,48 @@ fn verbose_shows_what_each_rule_examined() {
         .code(2)
         .stderr(predicate::str::contains("cannot be used with"));
 }
+
+/// `--write-baseline` says what it wrote, in one line, and prints no report unless one was
+/// asked for (issue 16).
+#[test]
+fn write_baseline_says_what_it_wrote_and_nothing_else() {
+    let repo = sample();
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let output = opslint()
+        .args(["check", "--rev", "HEAD", "--write-baseline"])
+        .arg(&baseline)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+    let path = baseline.display();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!(
+            "opslint: wrote 27 failures to {path} (accepted from now on with --baseline {path})\n"
+        )
+    );
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    assert_eq!(recorded["findings"].as_array().unwrap().len(), 27);
+
+    // A format asked for is printed.
+    let output = opslint()
+        .args([
+            "check",
+            "--rev",
+            "HEAD",
+            "--format",
+            "json",
+            "--write-baseline",
+        ])
+        .arg(&baseline)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["schema_version"], 1);
+}
