@@ -339,6 +339,8 @@ pub fn run(cli: Cli) -> Outcome {
 }
 
 fn check(args: CheckArgs, color: bool) -> Outcome {
+    let started = std::time::Instant::now();
+    let staged = args.staged;
     let options = ScanOptions {
         path: args.path,
         rev: args.rev,
@@ -378,6 +380,19 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         }
     }
     let format = args.format.unwrap_or(ReportFormat::Human);
+    // A pre-commit hook that lets the commit through says so in one line; what fails is
+    // reported in full.
+    let hook_passes = staged
+        && format == ReportFormat::Human
+        && args.output.is_none()
+        && !args.verbose
+        && args.write_baseline.is_none()
+        && report.gating().next().is_none();
+    if hook_passes {
+        let line = hook_line(&report, started.elapsed());
+        write_stdout(|out| writeln!(out, "{line}"))?;
+        return Ok(exit_code(&report, args.fail_on));
+    }
     match &args.output {
         Some(path) => write_file(path, |file| write(format, file))?,
         // Recording a baseline prints the report only when a format was asked for.
@@ -398,6 +413,23 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         return Ok(0);
     }
     Ok(exit_code(&report, args.fail_on))
+}
+
+/// `check --staged` when the commit breaks nothing: "opslint: 23 rules pass, nothing new
+/// fails (0.12 s)", and how many failed before, which the commit leaves as they were.
+fn hook_line(report: &Report, elapsed: std::time::Duration) -> String {
+    let passing = report.count(crate::finding::Status::Pass);
+    let before = report.count(crate::finding::Status::Fail);
+    let verb = if passing == 1 { "passes" } else { "pass" };
+    let mut line = format!(
+        "opslint: {} {verb}, nothing new fails (",
+        crate::text::plural(passing, "rule")
+    );
+    if before > 0 {
+        line.push_str(&format!("{before} failed before; "));
+    }
+    line.push_str(&format!("{:.2} s)", elapsed.as_secs_f64()));
+    line
 }
 
 fn render(
