@@ -359,7 +359,10 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         select: args.select,
         ignore: args.ignore,
     };
-    let report = scan::check(&options)?;
+    let report = scan::check(&options).map_err(|error| match error {
+        scan::ScanError::UnknownRule(id) => unknown_id(&id),
+        error => error.into(),
+    })?;
     let colored = color && args.output.is_none();
     let detail = match (args.quiet, args.verbose) {
         (true, _) => report::human::Detail::Quiet,
@@ -572,22 +575,42 @@ fn list_rules(format: Format) -> Outcome {
 fn explain(id: &str) -> Outcome {
     let rules = rules::builtin_rules();
     let Some(rule) = rules.iter().find(|rule| rule.id == id) else {
-        let suggestion = rules
-            .iter()
-            .filter(|rule| rule.id.contains(id) || id.contains(rule.area.id()))
-            .map(|rule| rule.id.as_str())
-            .take(5)
-            .collect::<Vec<_>>();
-        let help = if suggestion.is_empty() {
-            "`opslint rules` lists every rule".to_owned()
-        } else {
-            format!("similar rules: {}", suggestion.join(", "))
-        };
+        let close = crate::diagnostic::did_you_mean(id, rules.iter().map(|rule| rule.id.as_str()));
+        let help = close.unwrap_or_else(|| {
+            let suggestion = rules
+                .iter()
+                .filter(|rule| rule.id.contains(id) || id.contains(rule.area.id()))
+                .map(|rule| rule.id.as_str())
+                .take(5)
+                .collect::<Vec<_>>();
+            if suggestion.is_empty() {
+                "`opslint rules` lists every rule".to_owned()
+            } else {
+                format!("similar rules: {}", suggestion.join(", "))
+            }
+        });
         return Err(miette::miette!(help = help, "unknown rule `{id}`"));
     };
     let text = explanation(rule);
     write_stdout(|out| out.write_all(text.as_bytes()))?;
     Ok(0)
+}
+
+/// `--select` or `--ignore` named no rule or area: which one is close, if any. Only built-in
+/// ids are suggested; the config's own rules are known to the scan, not here.
+fn unknown_id(id: &str) -> miette::Report {
+    let rules = rules::builtin_rules().iter().map(|rule| rule.id.as_str());
+    let areas = crate::area::Area::ALL
+        .into_iter()
+        .map(crate::area::Area::id);
+    let help = crate::diagnostic::did_you_mean(id, rules.chain(areas)).unwrap_or_else(|| {
+        "`opslint rules` lists every rule id; area ids are the part before the dot".to_owned()
+    });
+    miette::miette!(
+        code = "opslint::unknown_rule",
+        help = help,
+        "unknown rule or area `{id}`"
+    )
 }
 
 /// The text of `opslint explain`: the rule's own documentation and its evidence spec.

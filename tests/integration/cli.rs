@@ -685,3 +685,29 @@ fn write_baseline_says_what_it_wrote_and_nothing_else() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["schema_version"], 1);
 }
+
+/// A misspelt id on the command line gets the close one (issue 16).
+#[test]
+fn a_misspelt_id_gets_did_you_mean() {
+    let repo = sample();
+    for (flag, id, close) in [
+        ("--select", "ci.pipline", "ci.pipeline"),
+        ("--ignore", "secuirty", "security"),
+    ] {
+        opslint()
+            .args(["check", flag, id])
+            .arg(repo.path())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "help: did you mean `{close}`?"
+            )));
+    }
+    opslint()
+        .args(["explain", "ci.run-tests"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "help: did you mean `ci.runs-tests`?",
+        ));
+}
