@@ -64,6 +64,7 @@ pub enum Command {
     /// Explain a rule: what it checks, why it matters, how to fix it.
     Explain {
         /// A rule id, such as `ci.runs-tests`.
+        #[arg(value_parser = RuleIds { areas: false }, hide_possible_values = true)]
         rule: String,
     },
     /// Write a commented .opslint.toml to start from.
@@ -237,10 +238,22 @@ pub struct CheckArgs {
     pub timeout: Option<u64>,
     /// Judge only these rules or areas (ids separated by commas, or the option repeated),
     /// e.g. `--select security,ci.pipeline`.
-    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        value_parser = RuleIds { areas: true },
+        hide_possible_values = true
+    )]
     pub select: Vec<String>,
     /// Leave out these rules or areas too, as the config's `disable` does.
-    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        value_parser = RuleIds { areas: true },
+        hide_possible_values = true
+    )]
     pub ignore: Vec<String>,
     /// How far back history figures look from the scanned commit: 30d, 90d, 180d, 1y or all
     /// (the window before it gives each figure's trend).
@@ -269,6 +282,42 @@ pub struct CheckArgs {
     /// (then pass `--baseline FILE`, or name it in the config).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+}
+
+/// Rule ids (and with `areas`, area ids) as the values of an argument: offered by shell
+/// completion (the generated scripts list them, with their titles), but any id is
+/// accepted here, since a config can define rules of its own; unknown ones are reported
+/// with a suggestion by the command.
+#[derive(Debug, Clone, Copy)]
+struct RuleIds {
+    areas: bool,
+}
+
+impl clap::builder::TypedValueParser for RuleIds {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(command, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use clap::builder::PossibleValue;
+        let rules = rules::builtin_rules()
+            .iter()
+            .map(|rule| PossibleValue::new(rule.id.as_str()).help(&*rule.title));
+        let areas = crate::area::Area::ALL
+            .into_iter()
+            .filter(|_| self.areas)
+            .map(|area| PossibleValue::new(area.id()).help(area.title()));
+        Some(Box::new(areas.chain(rules)))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

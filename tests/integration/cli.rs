@@ -442,16 +442,36 @@ fn init_writes_a_config_that_loads() {
         .stdout(predicate::str::contains("config .opslint.toml"));
 }
 
+/// The scripts complete subcommands, and rule ids for `explain` and `--select/--ignore`
+/// (issue 16).
 #[test]
 fn completions_for_each_shell() {
     for shell in ["bash", "zsh", "fish"] {
         let output = opslint().args(["completions", shell]).output().unwrap();
         assert!(output.status.success());
-        assert!(
-            String::from_utf8_lossy(&output.stdout).contains("check"),
-            "{shell}"
-        );
+        let script = String::from_utf8_lossy(&output.stdout);
+        assert!(script.contains("check"), "{shell}");
+        assert!(script.contains("ci.runs-tests"), "{shell}");
+        assert!(script.contains("iac.terraform-lockfile"), "{shell}");
     }
+    let output = opslint().args(["completions", "bash"]).output().unwrap();
+    let script = String::from_utf8(output.stdout).unwrap();
+    // The values offered after `--select` (rules and areas) and for `explain` (rules).
+    let select = script
+        .lines()
+        .skip_while(|line| !line.trim().starts_with("--select)"))
+        .nth(1)
+        .expect("--select completes values");
+    assert!(
+        select.contains("compgen -W \"ci cd iac ") && select.contains(" ci.runs-tests "),
+        "{select}"
+    );
+    let explain = script
+        .lines()
+        .skip_while(|line| !line.trim().starts_with("opslint__subcmd__explain)"))
+        .find(|line| line.contains("opts="))
+        .expect("explain completes values");
+    assert!(explain.contains(" ci.runs-tests "), "{explain}");
 }
 
 #[test]
