@@ -58,7 +58,7 @@ pub fn render_with(report: &Report, color: bool, detail: Detail) -> String {
             .iter()
             .filter(|finding| finding.area == area.id && !finding.baselined)
             .collect();
-        let standing = standing(area, &findings);
+        let standing = standing(area, report);
         let title = area.title;
         let gap = WIDTH
             .saturating_sub(title.chars().count() + standing.chars().count())
@@ -89,7 +89,7 @@ pub fn render_with(report: &Report, color: bool, detail: Detail) -> String {
 
 /// What an area's heading says of it: its score and how much of it was judged, or that too
 /// little was judged to score it.
-fn standing(area: &AreaSummary, findings: &[&Finding]) -> String {
+fn standing(area: &AreaSummary, report: &Report) -> String {
     let rules = area.judged() + area.unknown;
     if area.not_enough_evidence() {
         return format!(
@@ -109,10 +109,11 @@ fn standing(area: &AreaSummary, findings: &[&Finding]) -> String {
             area.judged_share.unwrap_or(0)
         );
     } else if area.judged() == 1 {
-        // One rule makes the score 0 or 100: say which, and how much it weighs.
-        let judged = findings
-            .iter()
-            .find(|finding| matches!(finding.status, Status::Pass | Status::Fail));
+        // One rule makes the score 0 or 100: say so, and how severe a failure it is (one
+        // the baseline accepts too: it is what the score counts).
+        let judged = report.findings.iter().find(|finding| {
+            finding.area == area.id && matches!(finding.status, Status::Pass | Status::Fail)
+        });
         match judged {
             Some(finding) if finding.status == Status::Fail => {
                 let _ = write!(
@@ -545,5 +546,46 @@ impl Paint {
         } else {
             text.to_owned()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::area::Area;
+    use crate::report::RepositoryInfo;
+
+    /// An area's one judged rule is named as failing even when the baseline accepts it (and
+    /// so it is not listed): the score counts it.
+    #[test]
+    fn a_single_baselined_failure_still_reads_as_failing() {
+        let finding = Finding {
+            rule: "iac.definitions".to_owned(),
+            area: Area::Iac,
+            status: Status::Fail,
+            severity: Severity::Note,
+            weight: 2,
+            title: "Infrastructure is defined as code".into(),
+            message: "None found.".to_owned(),
+            evidence: Vec::new(),
+            remediation: "Add some.".into(),
+            note: None,
+            change: None,
+            baselined: true,
+        };
+        let repository = RepositoryInfo {
+            name: None,
+            path: "/r".to_owned(),
+            head: None,
+            scanned: Scanned::Rev,
+            rev: None,
+            config: None,
+            files: 0,
+            submodules: Vec::new(),
+            owners: Vec::new(),
+        };
+        let text = render(&Report::new(repository, vec![finding]), false);
+        assert!(text.contains("0/100 · 1 rule, failing (note)\n"), "{text}");
+        assert!(!text.contains("iac.definitions"), "{text}");
     }
 }
