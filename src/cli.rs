@@ -64,6 +64,7 @@ pub enum Command {
     /// Explain a rule: what it checks, why it matters, how to fix it.
     Explain {
         /// A rule id, such as `ci.runs-tests`.
+        #[arg(value_parser = RuleIds { areas: false }, hide_possible_values = true)]
         rule: String,
     },
     /// Write a commented .opslint.toml to start from.
@@ -195,12 +196,19 @@ pub struct CheckArgs {
     /// human (for people), json (the full report), sarif (SARIF 2.1.0 for code scanning:
     /// failing findings as results), github (workflow annotations, most severe first),
     /// markdown (a job summary or pull-request comment), gitlab (a GitLab Code Quality
-    /// report for the merge request widget).
-    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
-    pub format: ReportFormat,
+    /// report for the merge request widget). Default: human.
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
     /// Write the report to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Human report: only what fails, with its evidence and fix, and the summary line.
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Human report: every rule with what it examined — its message, all its evidence, and
+    /// each rule that does not apply with its reason.
+    #[arg(long, short)]
+    pub verbose: bool,
     /// Also write the report as SARIF to this file (one scan, several outputs).
     #[arg(long, value_name = "FILE")]
     pub sarif_output: Option<PathBuf>,
@@ -234,10 +242,22 @@ pub struct CheckArgs {
     pub timeout: Option<u64>,
     /// Judge only these rules or areas (ids separated by commas, or the option repeated),
     /// e.g. `--select security,ci.pipeline`.
-    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        value_parser = RuleIds { areas: true },
+        hide_possible_values = true
+    )]
     pub select: Vec<String>,
     /// Leave out these rules or areas too, as the config's `disable` does.
-    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        value_parser = RuleIds { areas: true },
+        hide_possible_values = true
+    )]
     pub ignore: Vec<String>,
     /// How far back history figures look from the scanned commit: 30d, 90d, 180d, 1y or all
     /// (the window before it gives each figure's trend).
@@ -266,6 +286,42 @@ pub struct CheckArgs {
     /// (then pass `--baseline FILE`, or name it in the config).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+}
+
+/// Rule ids (and with `areas`, area ids) as the values of an argument: offered by shell
+/// completion (the generated scripts list them, with their titles), but any id is
+/// accepted here, since a config can define rules of its own; unknown ones are reported
+/// with a suggestion by the command.
+#[derive(Debug, Clone, Copy)]
+struct RuleIds {
+    areas: bool,
+}
+
+impl clap::builder::TypedValueParser for RuleIds {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(command, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use clap::builder::PossibleValue;
+        let rules = rules::builtin_rules()
+            .iter()
+            .map(|rule| PossibleValue::new(rule.id.as_str()).help(&*rule.title));
+        let areas = crate::area::Area::ALL
+            .into_iter()
+            .filter(|_| self.areas)
+            .map(|area| PossibleValue::new(area.id()).help(area.title()));
+        Some(Box::new(areas.chain(rules)))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -337,6 +393,8 @@ pub fn run(cli: Cli) -> Outcome {
 }
 
 fn check(args: CheckArgs, color: bool) -> Outcome {
+    let started = std::time::Instant::now();
+    let staged = args.staged;
     let options = ScanOptions {
         path: args.path,
         rev: args.rev,
@@ -355,9 +413,18 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         select: args.select,
         ignore: args.ignore,
     };
-    let report = scan::check(&options)?;
+    let report = scan::check(&options).map_err(|error| match error {
+        scan::ScanError::UnknownRule(id) => unknown_id(&id),
+        error => error.into(),
+    })?;
     let colored = color && args.output.is_none();
-    let write = |format: ReportFormat, out: &mut dyn Write| render(&report, format, colored, out);
+    let detail = match (args.quiet, args.verbose) {
+        (true, _) => report::human::Detail::Quiet,
+        (_, true) => report::human::Detail::Verbose,
+        _ => report::human::Detail::Normal,
+    };
+    let write =
+        |format: ReportFormat, out: &mut dyn Write| render(&report, format, colored, detail, out);
     // The same scan written in other formats too, each to its file.
     let extra = [
         (ReportFormat::Sarif, &args.sarif_output),
@@ -370,29 +437,70 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
             write_file(path, |file| write(format, file))?;
         }
     }
+    let format = args.format.unwrap_or(ReportFormat::Human);
+    // A pre-commit hook that lets the commit through says so in one line; what fails is
+    // reported in full.
+    let hook_passes = staged
+        && format == ReportFormat::Human
+        && args.output.is_none()
+        && !args.verbose
+        && args.write_baseline.is_none()
+        && report.gating().next().is_none();
+    if hook_passes {
+        let line = hook_line(&report, started.elapsed());
+        write_stdout(|out| writeln!(out, "{line}"))?;
+        return Ok(exit_code(&report, args.fail_on));
+    }
+    match &args.output {
+        Some(path) => write_file(path, |file| write(format, file))?,
+        // Recording a baseline prints the report only when a format was asked for.
+        None if args.write_baseline.is_none() || args.format.is_some() => {
+            write_stdout(|out| write(format, out))?;
+        }
+        None => {}
+    }
     if let Some(path) = &args.write_baseline {
         let baseline = crate::baseline::render(&report);
         write_file(path, |file| file.write_all(baseline.as_bytes()))?;
-    }
-    match &args.output {
-        Some(path) => write_file(path, |file| write(args.format, file))?,
-        None => write_stdout(|out| write(args.format, out))?,
-    }
-    // Recording a baseline accepts today's failures: nothing failed.
-    if args.write_baseline.is_some() {
+        eprintln!(
+            "opslint: wrote {} to {path} (accepted from now on with --baseline {path})",
+            crate::text::plural(report.count(crate::finding::Status::Fail), "failure"),
+            path = path.display()
+        );
+        // Recording a baseline accepts today's failures: nothing failed.
         return Ok(0);
     }
     Ok(exit_code(&report, args.fail_on))
+}
+
+/// `check --staged` when the commit breaks nothing: "opslint: 23 rules pass, nothing new
+/// fails (0.12 s)", and how many failed before, which the commit leaves as they were.
+fn hook_line(report: &Report, elapsed: std::time::Duration) -> String {
+    let passing = report.count(crate::finding::Status::Pass);
+    let before = report.count(crate::finding::Status::Fail);
+    let verb = if passing == 1 { "passes" } else { "pass" };
+    let mut line = format!(
+        "opslint: {} {verb}, nothing new fails (",
+        crate::text::plural(passing, "rule")
+    );
+    if before > 0 {
+        line.push_str(&format!("{before} failed before; "));
+    }
+    line.push_str(&format!("{:.2} s)", elapsed.as_secs_f64()));
+    line
 }
 
 fn render(
     report: &Report,
     format: ReportFormat,
     color: bool,
+    detail: report::human::Detail,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
-        ReportFormat::Human => out.write_all(report::human::render(report, color).as_bytes()),
+        ReportFormat::Human => {
+            out.write_all(report::human::render_with(report, color, detail).as_bytes())
+        }
         ReportFormat::Json => {
             let mut buffered = std::io::BufWriter::new(&mut *out);
             report::json::write(report, &mut buffered)?;
@@ -522,22 +630,42 @@ fn list_rules(format: Format) -> Outcome {
 fn explain(id: &str) -> Outcome {
     let rules = rules::builtin_rules();
     let Some(rule) = rules.iter().find(|rule| rule.id == id) else {
-        let suggestion = rules
-            .iter()
-            .filter(|rule| rule.id.contains(id) || id.contains(rule.area.id()))
-            .map(|rule| rule.id.as_str())
-            .take(5)
-            .collect::<Vec<_>>();
-        let help = if suggestion.is_empty() {
-            "`opslint rules` lists every rule".to_owned()
-        } else {
-            format!("similar rules: {}", suggestion.join(", "))
-        };
+        let close = crate::diagnostic::did_you_mean(id, rules.iter().map(|rule| rule.id.as_str()));
+        let help = close.unwrap_or_else(|| {
+            let suggestion = rules
+                .iter()
+                .filter(|rule| rule.id.contains(id) || id.contains(rule.area.id()))
+                .map(|rule| rule.id.as_str())
+                .take(5)
+                .collect::<Vec<_>>();
+            if suggestion.is_empty() {
+                "`opslint rules` lists every rule".to_owned()
+            } else {
+                format!("similar rules: {}", suggestion.join(", "))
+            }
+        });
         return Err(miette::miette!(help = help, "unknown rule `{id}`"));
     };
     let text = explanation(rule);
     write_stdout(|out| out.write_all(text.as_bytes()))?;
     Ok(0)
+}
+
+/// `--select` or `--ignore` named no rule or area: which one is close, if any. Only built-in
+/// ids are suggested; the config's own rules are known to the scan, not here.
+fn unknown_id(id: &str) -> miette::Report {
+    let rules = rules::builtin_rules().iter().map(|rule| rule.id.as_str());
+    let areas = crate::area::Area::ALL
+        .into_iter()
+        .map(crate::area::Area::id);
+    let help = crate::diagnostic::did_you_mean(id, rules.chain(areas)).unwrap_or_else(|| {
+        "`opslint rules` lists every rule id; area ids are the part before the dot".to_owned()
+    });
+    miette::miette!(
+        code = "opslint::unknown_rule",
+        help = help,
+        "unknown rule or area `{id}`"
+    )
 }
 
 /// The text of `opslint explain`: the rule's own documentation and its evidence spec.

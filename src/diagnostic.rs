@@ -46,6 +46,25 @@ impl Problem {
     }
 }
 
+/// "did you mean `ci.runs-tests`?" for an unknown rule or area id, when one of `known` is
+/// close: a few letters apart (by optimal string alignment distance, which counts a swap of
+/// two letters as one edit), or the same name with the area left out (`runs-tests`).
+pub fn did_you_mean<'a>(id: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let distance = |candidate: &str| {
+        let name = candidate
+            .split_once('.')
+            .map_or(candidate, |(_, name)| name);
+        strsim::osa_distance(id, candidate).min(strsim::osa_distance(id, name))
+    };
+    let allowed = (id.chars().count() / 4).max(1);
+    known
+        .into_iter()
+        .map(|candidate| (distance(candidate), candidate))
+        .filter(|(distance, _)| *distance <= allowed)
+        .min()
+        .map(|(_, closest)| format!("did you mean `{closest}`?"))
+}
+
 /// Everything wrong with one document, reported at once.
 #[derive(Debug, Error, Diagnostic)]
 #[error("{} in {name}", crate::text::plural(problems.len(), "problem"))]
@@ -66,5 +85,41 @@ impl ConfigError {
             source_code: NamedSource::new(name, text.to_owned()).with_language("TOML"),
             problems,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    const KNOWN: &[&str] = &[
+        "ci",
+        "ci.runs-tests",
+        "ci.pipeline",
+        "security",
+        "security.policy",
+    ];
+
+    #[test]
+    fn a_close_id_is_suggested() {
+        let suggest = |id| did_you_mean(id, KNOWN.iter().copied());
+        assert_eq!(
+            suggest("ci.run-tests").as_deref(),
+            Some("did you mean `ci.runs-tests`?")
+        );
+        assert_eq!(
+            suggest("ci.pipline").as_deref(),
+            Some("did you mean `ci.pipeline`?")
+        );
+        assert_eq!(
+            suggest("runs-tests").as_deref(),
+            Some("did you mean `ci.runs-tests`?")
+        );
+        assert_eq!(
+            suggest("secuirty").as_deref(),
+            Some("did you mean `security`?")
+        );
+        assert_eq!(suggest("observability.nothing-like-it"), None);
+        assert_eq!(suggest("xyz"), None);
     }
 }

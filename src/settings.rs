@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::area::Area;
-use crate::diagnostic::{ConfigError, Problem};
+use crate::diagnostic::{self, ConfigError, Problem};
 use crate::finding::Severity;
 use crate::rules::{self, Rule};
 use crate::tomldoc::{self, Document};
@@ -279,10 +279,16 @@ impl Settings {
         }
         for (id, span) in &references {
             if !known.contains(id.as_str()) && Area::from_id(id).is_none() {
+                // A closure, so that the ids are borrowed as long as the rules' are.
+                let areas = Area::ALL.into_iter().map(|area| area.id());
+                let help = diagnostic::did_you_mean(id, known.iter().copied().chain(areas))
+                    .unwrap_or_else(|| {
+                        "`opslint rules` lists every rule id; area ids are the part before the dot"
+                            .to_owned()
+                    });
                 problems.push(
-                    Problem::new(format!("unknown rule or area `{id}`"), Some(span.clone())).help(
-                        "`opslint rules` lists every rule id; area ids are the part before the dot",
-                    ),
+                    Problem::new(format!("unknown rule or area `{id}`"), Some(span.clone()))
+                        .help(help),
                 );
             }
         }

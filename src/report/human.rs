@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::Report;
+use super::{AreaSummary, Report};
 use crate::compare::Change;
 use crate::finding::{Finding, Severity, Status};
 use crate::history::History;
@@ -17,36 +17,68 @@ const WIDTH: usize = 80;
 /// Passing findings list at most this many evidence paths; JSON has more.
 const EVIDENCE_SHOWN: usize = 3;
 
+/// How much the report says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// Only what fails (with its evidence and fix), then the summary line.
+    Quiet,
+    /// Failures, passes and unknowns rule by rule; the rules that do not apply folded into
+    /// one line per area.
+    #[default]
+    Normal,
+    /// Every rule with its message and all its evidence, the ones that do not apply too.
+    Verbose,
+}
+
 pub fn render(report: &Report, color: bool) -> String {
+    render_with(report, color, Detail::Normal)
+}
+
+pub fn render_with(report: &Report, color: bool, detail: Detail) -> String {
     let paint = Paint { color };
     let mut out = String::new();
+    if detail == Detail::Quiet {
+        // What fails the run, most severe first; nothing else but the summary.
+        for finding in report.failing_most_severe_first() {
+            render_finding(&mut out, finding, &paint, detail);
+        }
+        summary(&mut out, report, &paint);
+        return out;
+    }
     header(&mut out, report, &paint);
     if report.compared() {
-        change(&mut out, report, &paint);
+        change(&mut out, report, &paint, detail);
         summary(&mut out, report, &paint);
         return out;
     }
     for area in &report.areas {
-        let score = area
-            .score
-            .map_or_else(|| "n/a".to_owned(), |score| format!("{score}/100"));
+        // Failures the baseline accepts are counted in the summary, not listed.
+        let findings: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|finding| finding.area == area.id && !finding.baselined)
+            .collect();
+        let standing = standing(area, report);
         let title = area.title;
-        let gap = WIDTH.saturating_sub(title.len() + score.len()).max(1);
+        let gap = WIDTH
+            .saturating_sub(title.chars().count() + standing.chars().count())
+            .max(1);
         let _ = writeln!(
             out,
             "\n{}{}{}",
             paint.style(BOLD, title),
             " ".repeat(gap),
-            paint.style(BOLD, &score)
+            paint.style(BOLD, &standing)
         );
-        // Failures the baseline accepts are counted in the summary, not listed.
-        for finding in report
-            .findings
-            .iter()
-            .filter(|finding| finding.area == area.id && !finding.baselined)
-        {
-            render_finding(&mut out, finding, &paint);
+        let mut not_applicable = Vec::new();
+        for finding in findings {
+            if finding.status == Status::NotApplicable && detail != Detail::Verbose {
+                not_applicable.push(finding);
+            } else {
+                render_finding(&mut out, finding, &paint, detail);
+            }
         }
+        fold_not_applicable(&mut out, &not_applicable, &paint);
     }
     if let Some(history) = &report.history {
         signals(&mut out, history, &paint);
@@ -55,9 +87,87 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
+/// What an area's heading says of it: its score and how much of it was judged, or that too
+/// little was judged to score it.
+fn standing(area: &AreaSummary, report: &Report) -> String {
+    let rules = area.judged() + area.unknown;
+    if area.not_enough_evidence() {
+        return format!(
+            "— not enough evidence ({} of {rules} unknown)",
+            area.unknown
+        );
+    }
+    let Some(score) = area.score else {
+        return "n/a".to_owned();
+    };
+    let mut standing = format!("{score}/100");
+    if area.unknown > 0 {
+        let _ = write!(
+            standing,
+            " · {} of {rules} rules judged ({} % of weight)",
+            area.judged(),
+            area.judged_share.unwrap_or(0)
+        );
+    } else if area.judged() == 1 {
+        // One rule makes the score 0 or 100: say so, and how severe a failure it is (one
+        // the baseline accepts too: it is what the score counts).
+        let judged = report.findings.iter().find(|finding| {
+            finding.area == area.id && matches!(finding.status, Status::Pass | Status::Fail)
+        });
+        match judged {
+            Some(finding) if finding.status == Status::Fail => {
+                let _ = write!(
+                    standing,
+                    " · 1 rule, failing ({})",
+                    finding.severity.as_str()
+                );
+            }
+            _ => standing.push_str(" · 1 rule, passing"),
+        }
+    }
+    standing
+}
+
+/// The rules of an area that do not apply, on one line: as many ids as fit, and the reason
+/// when they share one (`-v` lists each with its own).
+fn fold_not_applicable(out: &mut String, findings: &[&Finding], paint: &Paint) {
+    let Some(first) = findings.first() else {
+        return;
+    };
+    let reason = |finding: &Finding| {
+        let message = finding.message.trim().trim_end_matches('.');
+        message
+            .strip_prefix("Not applicable: ")
+            .unwrap_or(message)
+            .to_owned()
+    };
+    let shared = reason(first);
+    let suffix = if findings.iter().all(|finding| reason(finding) == shared) {
+        format!(" — {shared}")
+    } else {
+        String::new()
+    };
+    let mut line = format!("  · {} not applicable: ", findings.len());
+    let room = WIDTH.saturating_sub(suffix.chars().count().min(WIDTH / 2));
+    for (index, finding) in findings.iter().enumerate() {
+        let separator = if index == 0 { "" } else { ", " };
+        let last = index + 1 == findings.len();
+        // Keep room for ", …" unless this is the last id.
+        let needed = separator.len() + finding.rule.len() + if last { 0 } else { 3 };
+        if index > 0 && line.chars().count() + needed > room {
+            line.push_str(", …");
+            break;
+        }
+        line.push_str(separator);
+        line.push_str(&finding.rule);
+    }
+    line.push_str(&suffix);
+    wrap_into(out, &paint.style(DIM, &line), "", "      ");
+}
+
 /// Pull-request and staged mode: what the change did — regressions and new failures first,
 /// then improvements — with unchanged findings counted, not repeated.
-fn change(out: &mut String, report: &Report, paint: &Paint) {
+fn change(out: &mut String, report: &Report, paint: &Paint, detail: Detail) {
     match &report.pull_request {
         Some(pull_request) => pull_request_line(out, pull_request),
         None => {
@@ -68,7 +178,7 @@ fn change(out: &mut String, report: &Report, paint: &Paint) {
             let _ = writeln!(out, "{base}");
         }
     }
-    changes(out, report, paint);
+    changes(out, report, paint, detail);
 }
 
 /// The base and the size of a pull request.
@@ -94,7 +204,7 @@ fn pull_request_line(out: &mut String, pull_request: &PullRequest) {
 
 /// Regressions, new failures and improvements, each with their findings; the unchanged
 /// counted.
-fn changes(out: &mut String, report: &Report, paint: &Paint) {
+fn changes(out: &mut String, report: &Report, paint: &Paint, detail: Detail) {
     let with = |change: Change| -> Vec<&Finding> {
         let mut found: Vec<&Finding> = report
             .findings
@@ -126,7 +236,7 @@ fn changes(out: &mut String, report: &Report, paint: &Paint) {
             paint.style(BOLD, &format!("{title} ({})", found.len()))
         );
         for finding in found {
-            render_finding(out, finding, paint);
+            render_finding(out, finding, paint, detail);
         }
     }
     let unchanged = with(Change::Unchanged);
@@ -232,7 +342,7 @@ fn header(out: &mut String, report: &Report, paint: &Paint) {
     wrap_into(out, &line, "", "  ");
 }
 
-fn render_finding(out: &mut String, finding: &Finding, paint: &Paint) {
+fn render_finding(out: &mut String, finding: &Finding, paint: &Paint, detail: Detail) {
     let (mark, style) = match finding.status {
         Status::Pass => ("✓", GREEN),
         Status::Fail => ("✗", severity_style(finding.severity)),
@@ -252,26 +362,50 @@ fn render_finding(out: &mut String, finding: &Finding, paint: &Paint) {
             let _ = writeln!(out, "  {line}");
         }
     }
-    let detail = |out: &mut String, text: &str| wrap_into(out, text, "      ", "      ");
+    let detail_line = |out: &mut String, text: &str| wrap_into(out, text, "      ", "      ");
+    // `-v` shows every piece of evidence; otherwise a few, and JSON has them all.
+    let shown = if detail == Detail::Verbose {
+        usize::MAX
+    } else {
+        EVIDENCE_SHOWN
+    };
     match finding.status {
         // A figure (a history rule) rather than files.
         Status::Pass if finding.evidence.is_empty() => {
-            detail(out, &paint.style(DIM, &finding.message));
+            detail_line(out, &paint.style(DIM, &finding.message));
+        }
+        // What was examined, then everything found.
+        Status::Pass if detail == Detail::Verbose => {
+            detail_line(out, &paint.style(DIM, &finding.message));
+            for evidence in finding
+                .evidence
+                .iter()
+                .map(ToString::to_string)
+                .filter(|evidence| !names(&finding.message, evidence))
+            {
+                detail_line(out, &paint.style(DIM, &evidence));
+            }
         }
         Status::Pass => {
-            for evidence in finding.evidence.iter().take(EVIDENCE_SHOWN) {
-                detail(out, &paint.style(DIM, &evidence.to_string()));
+            for evidence in finding.evidence.iter().take(shown) {
+                detail_line(out, &paint.style(DIM, &evidence.to_string()));
             }
-            if finding.evidence.len() > EVIDENCE_SHOWN {
-                detail(out, &paint.style(DIM, &format!("… {}", finding.message)));
+            if finding.evidence.len() > shown {
+                detail_line(out, &paint.style(DIM, &format!("… {}", finding.message)));
             }
         }
         Status::Fail => {
-            detail(out, &finding.message);
-            // Evidence against the practice (an unpinned image, an action by tag), beyond
-            // the first one the message names.
-            for evidence in finding.evidence.iter().skip(1).take(EVIDENCE_SHOWN) {
-                detail(out, &paint.style(DIM, &evidence.to_string()));
+            detail_line(out, &finding.message);
+            // Evidence against the practice (an unpinned image, an action by tag, a
+            // component lacking the practice) that the message does not already name.
+            for evidence in finding
+                .evidence
+                .iter()
+                .map(ToString::to_string)
+                .filter(|evidence| !names(&finding.message, evidence))
+                .take(shown)
+            {
+                detail_line(out, &paint.style(DIM, &evidence));
             }
             wrap_into(
                 out,
@@ -280,8 +414,8 @@ fn render_finding(out: &mut String, finding: &Finding, paint: &Paint) {
                 "           ",
             );
         }
-        Status::NotApplicable => detail(out, &paint.style(DIM, &finding.message)),
-        Status::Unknown | Status::Exempted => detail(out, &finding.message),
+        Status::NotApplicable => detail_line(out, &paint.style(DIM, &finding.message)),
+        Status::Unknown | Status::Exempted => detail_line(out, &finding.message),
     }
     if let Some(note) = &finding.note {
         wrap_into(
@@ -291,6 +425,26 @@ fn render_finding(out: &mut String, finding: &Finding, paint: &Paint) {
             "            ",
         );
     }
+}
+
+/// Whether `message` names `item` (a path, or a path with its line) as a whole: not as the
+/// start of a longer path (`services/web` in `services/web-admin`).
+fn names(message: &str, item: &str) -> bool {
+    let ends_item = |rest: &str| {
+        let mut chars = rest.chars();
+        match chars.next() {
+            None => true,
+            Some(',' | ' ' | ')' | '`' | ':' | ';') => true,
+            // A full stop ends a sentence, not a path (`main.rs`).
+            Some('.') => chars.next().is_none_or(char::is_whitespace),
+            Some(_) => false,
+        }
+    };
+    message.match_indices(item).any(|(start, _)| {
+        let before = message[..start].chars().next_back();
+        before.is_none_or(|c| matches!(c, ' ' | '(' | '`' | ',' | '\n'))
+            && ends_item(&message[start + item.len()..])
+    })
 }
 
 fn summary(out: &mut String, report: &Report, paint: &Paint) {
@@ -392,5 +546,47 @@ impl Paint {
         } else {
             text.to_owned()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::area::Area;
+    use crate::report::RepositoryInfo;
+
+    /// An area's one judged rule is named as failing even when the baseline accepts it (and
+    /// so it is not listed): the score counts it.
+    #[test]
+    fn a_single_baselined_failure_still_reads_as_failing() {
+        let finding = Finding {
+            rule: "iac.definitions".to_owned(),
+            area: Area::Iac,
+            status: Status::Fail,
+            severity: Severity::Note,
+            weight: 2,
+            title: "Infrastructure is defined as code".into(),
+            message: "None found.".to_owned(),
+            evidence: Vec::new(),
+            remediation: "Add some.".into(),
+            note: None,
+            change: None,
+            baselined: true,
+            new_instances: Vec::new(),
+        };
+        let repository = RepositoryInfo {
+            name: None,
+            path: "/r".to_owned(),
+            head: None,
+            scanned: Scanned::Rev,
+            rev: None,
+            config: None,
+            files: 0,
+            submodules: Vec::new(),
+            owners: Vec::new(),
+        };
+        let text = render(&Report::new(repository, vec![finding]), false);
+        assert!(text.contains("0/100 · 1 rule, failing (note)\n"), "{text}");
+        assert!(!text.contains("iac.definitions"), "{text}");
     }
 }

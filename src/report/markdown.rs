@@ -21,13 +21,25 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "## opslint · {score}\n");
     let _ = writeln!(out, "| Area | Score | |\n|---|---:|---|");
     for area in &report.areas {
+        let rules = area.judged() + area.unknown;
         let (text, bar) = match area.score {
+            // Most of the area unknown: what little was judged is no score.
+            _ if area.not_enough_evidence() => (
+                "–".to_owned(),
+                format!("not enough evidence ({} of {rules} unknown)", area.unknown),
+            ),
             Some(score) => {
                 let filled = (score as usize * BAR + 50) / 100;
-                (
-                    format!("{score}"),
-                    "█".repeat(filled) + &"░".repeat(BAR - filled),
-                )
+                let mut bar = "█".repeat(filled) + &"░".repeat(BAR - filled);
+                if area.unknown > 0 {
+                    let _ = write!(
+                        bar,
+                        " {} of {rules} rules judged ({} % of weight)",
+                        area.judged(),
+                        area.judged_share.unwrap_or(0)
+                    );
+                }
+                (format!("{score}"), bar)
             }
             None => ("n/a".to_owned(), String::new()),
         };

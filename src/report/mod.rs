@@ -106,6 +106,23 @@ pub struct AreaSummary {
     pub not_applicable: usize,
     pub unknown: usize,
     pub exempted: usize,
+    /// How much of the area was judged: the weight of its passing and failing rules over
+    /// the weight of every rule that applies (those plus the unknown), 0–100; null when no
+    /// rule applies. The score speaks only for this share.
+    pub judged_share: Option<u32>,
+}
+
+impl AreaSummary {
+    /// Whether more than half of the applicable weight is unknown: the score, read from what
+    /// little was judged, says too little to show as the area's.
+    pub fn not_enough_evidence(&self) -> bool {
+        self.judged_share.is_some_and(|share| share < 50)
+    }
+
+    /// Rules judged (passing or failing).
+    pub fn judged(&self) -> usize {
+        self.passed + self.failed
+    }
 }
 
 impl Report {
@@ -226,7 +243,8 @@ impl Report {
     }
 }
 
-/// Area score = passed weight / applicable weight (passed + failed), 0–100.
+/// Area score = passed weight / applicable weight (passed + failed), 0–100, as MODEL.md
+/// defines it; beside it, the share of the weight that was judged at all.
 fn summarize(area: Area, findings: &[Finding]) -> Option<AreaSummary> {
     let in_area: Vec<&Finding> = findings
         .iter()
@@ -248,19 +266,104 @@ fn summarize(area: Area, findings: &[Finding]) -> Option<AreaSummary> {
             .map(|finding| u64::from(finding.weight))
             .sum()
     };
-    let applicable = weight(Status::Pass) + weight(Status::Fail);
+    let judged = weight(Status::Pass) + weight(Status::Fail);
+    let applicable = judged + weight(Status::Unknown);
     Some(AreaSummary {
         id: area,
         title: area.title(),
-        score: (applicable > 0).then(|| rounded_ratio(100 * weight(Status::Pass), applicable)),
+        score: (judged > 0).then(|| rounded_ratio(100 * weight(Status::Pass), judged)),
         passed: count(Status::Pass),
         failed: count(Status::Fail),
         not_applicable: count(Status::NotApplicable),
         unknown: count(Status::Unknown),
         exempted: count(Status::Exempted),
+        judged_share: (applicable > 0).then(|| judged_share(judged, applicable)),
     })
+}
+
+/// `judged` of `applicable` in per cent, rounded down: an area judged on 49.6 % of its
+/// weight has not been judged on half of it.
+fn judged_share(judged: u64, applicable: u64) -> u32 {
+    u32::try_from(100 * judged / applicable).unwrap_or(100)
 }
 
 fn rounded_ratio(numerator: u64, denominator: u64) -> u32 {
     u32::try_from((numerator + denominator / 2) / denominator).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+    use crate::repo::Scanned;
+
+    fn finding(rule: &str, area: Area, status: Status, weight: u32) -> Finding {
+        Finding {
+            rule: rule.to_owned(),
+            area,
+            status,
+            severity: Severity::Note,
+            weight,
+            title: "A title".into(),
+            message: String::new(),
+            evidence: Vec::new(),
+            remediation: "".into(),
+            note: None,
+            change: None,
+            baselined: false,
+            new_instances: Vec::new(),
+        }
+    }
+
+    fn report(findings: Vec<Finding>) -> Report {
+        let repository = RepositoryInfo {
+            name: None,
+            path: "/r".to_owned(),
+            head: None,
+            scanned: Scanned::Rev,
+            rev: None,
+            config: None,
+            files: 0,
+            submodules: Vec::new(),
+            owners: Vec::new(),
+        };
+        Report::new(repository, findings)
+    }
+
+    /// One passing rule among unknown ones is a score of 100 on a quarter of the area: too
+    /// little to read as the area's (issue 16).
+    #[test]
+    fn an_area_mostly_unknown_has_not_enough_evidence() {
+        let report = report(vec![
+            finding("dora.a", Area::Dora, Status::Pass, 1),
+            finding("dora.b", Area::Dora, Status::Unknown, 1),
+            finding("dora.c", Area::Dora, Status::Unknown, 1),
+            finding("dora.d", Area::Dora, Status::Unknown, 1),
+            finding("dora.e", Area::Dora, Status::NotApplicable, 5),
+        ]);
+        let area = &report.areas[0];
+        assert_eq!(area.score, Some(100), "the formula is MODEL.md's");
+        assert_eq!(area.judged_share, Some(25));
+        assert!(area.not_enough_evidence());
+    }
+
+    #[test]
+    fn half_judged_is_enough_and_weight_counts_not_rules() {
+        let report = report(vec![
+            finding("flow.a", Area::Flow, Status::Fail, 2),
+            finding("flow.b", Area::Flow, Status::Unknown, 1),
+            finding("flow.c", Area::Flow, Status::Unknown, 1),
+        ]);
+        let area = &report.areas[0];
+        assert_eq!((area.score, area.judged_share), (Some(0), Some(50)));
+        assert!(!area.not_enough_evidence());
+    }
+
+    #[test]
+    fn an_area_where_nothing_applies_has_no_share() {
+        let report = report(vec![finding("iac.a", Area::Iac, Status::NotApplicable, 1)]);
+        let area = &report.areas[0];
+        assert_eq!((area.score, area.judged_share), (None, None));
+        assert!(!area.not_enough_evidence());
+    }
 }

@@ -169,6 +169,17 @@ fn markdown_format_is_a_job_summary() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.starts_with("## opslint · "), "{text}");
     assert!(text.contains("| Area | Score | |\n|---|---:|---|\n| Continuous integration |"));
+    // One commit of history: the history areas are not scored as if judged (issue 16).
+    assert!(
+        text.contains("| Delivery signals | – | not enough evidence (4 of 4 unknown) |"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "| Automated testing | 67 | ███████░░░ 4 of 5 rules judged (75 % of weight) |"
+        ),
+        "{text}"
+    );
     let failures = text.find("### To improve").expect("failures listed");
     let passes = text
         .find("<details><summary>Passed (")
@@ -456,16 +467,36 @@ fn init_writes_a_config_that_loads() {
         .stdout(predicate::str::contains("config .opslint.toml"));
 }
 
+/// The scripts complete subcommands, and rule ids for `explain` and `--select/--ignore`
+/// (issue 16).
 #[test]
 fn completions_for_each_shell() {
     for shell in ["bash", "zsh", "fish"] {
         let output = opslint().args(["completions", shell]).output().unwrap();
         assert!(output.status.success());
-        assert!(
-            String::from_utf8_lossy(&output.stdout).contains("check"),
-            "{shell}"
-        );
+        let script = String::from_utf8_lossy(&output.stdout);
+        assert!(script.contains("check"), "{shell}");
+        assert!(script.contains("ci.runs-tests"), "{shell}");
+        assert!(script.contains("iac.terraform-lockfile"), "{shell}");
     }
+    let output = opslint().args(["completions", "bash"]).output().unwrap();
+    let script = String::from_utf8(output.stdout).unwrap();
+    // The values offered after `--select` (rules and areas) and for `explain` (rules).
+    let select = script
+        .lines()
+        .skip_while(|line| !line.trim().starts_with("--select)"))
+        .nth(1)
+        .expect("--select completes values");
+    assert!(
+        select.contains("compgen -W \"ci cd iac ") && select.contains(" ci.runs-tests "),
+        "{select}"
+    );
+    let explain = script
+        .lines()
+        .skip_while(|line| !line.trim().starts_with("opslint__subcmd__explain)"))
+        .find(|line| line.contains("opts="))
+        .expect("explain completes values");
+    assert!(explain.contains(" ci.runs-tests "), "{explain}");
 }
 
 #[test]
@@ -536,5 +567,192 @@ fn select_and_ignore_choose_the_rules() {
         .code(2)
         .stderr(predicate::str::contains(
             "unknown rule or area `ci.pipline`",
+        ));
+}
+
+fn human(repo: &TestRepo, flags: &[&str]) -> String {
+    let output = opslint()
+        .args(["check", "--rev", "HEAD"])
+        .args(flags)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The rules that do not apply take one line per area, not two or three each (issue 16).
+#[test]
+fn human_report_folds_the_rules_that_do_not_apply() {
+    let text = human(&sample(), &[]);
+    assert!(
+        text.contains("\n  · 3 not applicable: iac.terraform-lockfile, "),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "\n  · 1 not applicable: observability.workload-probes — no Kubernetes Deployment,"
+        ),
+        "one alone keeps its reason: {text}"
+    );
+    assert!(!text.contains("Not applicable:"), "{text}");
+    assert!(!text.contains("  · security.lockfile-go —"), "{text}");
+}
+
+/// An area's heading says how much of it was judged; one mostly unknown does not read as a
+/// score (issue 16).
+#[test]
+fn area_headings_say_how_much_was_judged() {
+    let text = human(&sample(), &[]);
+    let heading = |title: &str| {
+        text.lines()
+            .find(|line| line.starts_with(title))
+            .unwrap_or_else(|| panic!("no {title} in {text}"))
+            .split_whitespace()
+            .skip(title.split_whitespace().count())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        heading("Delivery signals"),
+        "— not enough evidence (4 of 4 unknown)"
+    );
+    assert_eq!(
+        heading("Automated testing"),
+        "67/100 · 4 of 5 rules judged (75 % of weight)"
+    );
+    assert_eq!(
+        heading("Infrastructure as code"),
+        "0/100 · 1 rule, failing (note)"
+    );
+    assert_eq!(heading("Continuous integration"), "100/100");
+}
+
+/// `-q`: what fails, with its fix, and the summary line; nothing that passes or does not
+/// apply, no headings (issue 16).
+#[test]
+fn quiet_prints_only_failures_and_the_summary() {
+    let repo = sample();
+    let text = human(&repo, &["-q"]);
+    assert!(text.starts_with("  ✗ "), "{text}");
+    assert!(text.contains("fix: "));
+    for absent in [
+        "  ✓ ",
+        "  ? ",
+        "  · ",
+        "Continuous integration",
+        "History signals",
+        "opslint ",
+    ] {
+        assert!(!text.contains(absent), "{absent:?} in {text}");
+    }
+    assert!(
+        text.trim_end()
+            .rsplit("\n\n")
+            .next()
+            .unwrap()
+            .starts_with("score 26/100 · 10 passed · 27 failed"),
+        "{text}"
+    );
+    assert_eq!(text.matches("  ✗ ").count(), 27, "{text}");
+}
+
+/// `-v`: each rule with what it examined, the rules that do not apply one by one with
+/// their reason; `-q` and `-v` exclude each other.
+#[test]
+fn verbose_shows_what_each_rule_examined() {
+    let repo = sample();
+    let text = human(&repo, &["--verbose"]);
+    assert!(
+        text.contains(
+            "  ✓ ci.runs-tests — A pipeline runs the automated tests\n      \
+             Found in .github/workflows/ci.yml:11 (cargo test --locked).\n"
+        ),
+        "the message, and evidence it does not name only: {text}"
+    );
+    assert!(
+        text.contains(
+            "  · security.lockfile-go — Go dependencies are locked\n      \
+             Not applicable: no Go manifest.\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("not applicable: "), "nothing folded: {text}");
+    opslint()
+        .args(["check", "-q", "-v"])
+        .arg(repo.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+}
+
+/// `--write-baseline` says what it wrote, in one line, and prints no report unless one was
+/// asked for (issue 16).
+#[test]
+fn write_baseline_says_what_it_wrote_and_nothing_else() {
+    let repo = sample();
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let output = opslint()
+        .args(["check", "--rev", "HEAD", "--write-baseline"])
+        .arg(&baseline)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+    let path = baseline.display();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!(
+            "opslint: wrote 27 failures to {path} (accepted from now on with --baseline {path})\n"
+        )
+    );
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    assert_eq!(recorded["findings"].as_array().unwrap().len(), 27);
+
+    // A format asked for is printed.
+    let output = opslint()
+        .args([
+            "check",
+            "--rev",
+            "HEAD",
+            "--format",
+            "json",
+            "--write-baseline",
+        ])
+        .arg(&baseline)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["schema_version"], 1);
+}
+
+/// A misspelt id on the command line gets the close one (issue 16).
+#[test]
+fn a_misspelt_id_gets_did_you_mean() {
+    let repo = sample();
+    for (flag, id, close) in [
+        ("--select", "ci.pipline", "ci.pipeline"),
+        ("--ignore", "secuirty", "security"),
+    ] {
+        opslint()
+            .args(["check", flag, id])
+            .arg(repo.path())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "help: did you mean `{close}`?"
+            )));
+    }
+    opslint()
+        .args(["explain", "ci.run-tests"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "help: did you mean `ci.runs-tests`?",
         ));
 }

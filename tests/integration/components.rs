@@ -128,3 +128,32 @@ fn components_whose_names_share_a_prefix_keep_their_own_files() {
         "fail"
     );
 }
+
+/// The human report names each component lacking a practice once: in the message, not
+/// again as evidence below it (issue 16).
+#[test]
+fn the_human_report_names_each_component_once() {
+    let repo = TestRepo::from_fixture("repos/monorepo");
+    let output = opslint()
+        .args(["check", "--no-history", "--rev", "HEAD"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    // A finding's lines: its heading, and the lines indented below it.
+    let finding = |rule: &str| -> String {
+        let start = text
+            .find(&format!("  ✗ {rule} "))
+            .unwrap_or_else(|| panic!("no {rule} in {text}"));
+        let mut lines = text[start..].lines();
+        let heading = lines.next().unwrap();
+        std::iter::once(heading)
+            .chain(lines.take_while(|line| line.starts_with("    ")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for rule in ["testing.tests-exist", "observability.tracing"] {
+        let lines = finding(rule);
+        assert_eq!(lines.matches("services/web").count(), 1, "{lines}");
+    }
+}

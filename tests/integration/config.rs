@@ -240,3 +240,35 @@ fn custom_rules_can_use_built_in_file_sets() {
         "the help lists the known sets: {stderr}"
     );
 }
+
+/// A misspelt rule or area id in the config gets the close one, at its place (issue 16).
+#[test]
+fn a_misspelt_id_in_the_config_gets_did_you_mean() {
+    let repo = repo_with_config(
+        r#"
+disable = ["obsevability"]
+
+[rules."ci.run-tests"]
+severity = "warning"
+
+[[exempt]]
+rule = "cd.deployment-defintion"
+reason = "nothing is deployed"
+"#,
+    );
+    let output = opslint()
+        .args(["check", "--color", "never"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    for expected in [
+        "help: did you mean `observability`?",
+        "help: did you mean `ci.runs-tests`?",
+        "help: did you mean `cd.deployment-definition`?",
+        ".opslint.toml:2:12]",
+    ] {
+        assert!(stderr.contains(expected), "no {expected:?} in:\n{stderr}");
+    }
+}

@@ -96,7 +96,8 @@ fn hook_install_writes_an_executable_hook_and_keeps_an_existing_one() {
     );
 }
 
-/// The installed hook, run by git itself: a commit that drops the pipeline is refused.
+/// The installed hook, run by git itself: a commit that drops the pipeline is refused, one
+/// that breaks nothing passes with one line.
 #[test]
 fn the_installed_hook_blocks_a_commit_that_drops_the_pipeline() {
     let repo = sample_with_hook();
@@ -121,7 +122,19 @@ fn the_installed_hook_blocks_a_commit_that_drops_the_pipeline() {
     };
     repo.write("docs/notes.md", "notes\n");
     repo.git(&["add", "-A"]);
-    assert!(commit("Notes").status.success());
+    let passed = commit("Notes");
+    assert!(passed.status.success());
+    // A commit that breaks nothing gets one line (issue 16), whatever failed before.
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&passed.stdout),
+        String::from_utf8_lossy(&passed.stderr)
+    );
+    let line = regex::Regex::new(
+        r"^opslint: 10 rules pass, nothing new fails \(27 failed before; \d+\.\d\d s\)\n$",
+    )
+    .unwrap();
+    assert!(line.is_match(&said), "{said:?}");
     repo.git(&["rm", "-q", ".github/workflows/ci.yml"]);
     let refused = commit("Drop CI");
     assert!(!refused.status.success());
