@@ -103,6 +103,11 @@ pub struct Finding {
     /// baseline or the base did not: what gates, and what code scanning shows as new.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub new_instances: Vec<String>,
+    /// Every file a failure is about, where `evidence` keeps only the first
+    /// `engine::MAX_EVIDENCE`: its instances (`instance::of`). Empty when the evidence
+    /// names them all.
+    #[serde(skip)]
+    pub located: Vec<String>,
 }
 
 /// What judging a rule found, before it becomes the repository's finding (with the rule's
@@ -141,6 +146,7 @@ impl Finding {
             change: None,
             baselined: false,
             new_instances: Vec::new(),
+            located: Vec::new(),
         }
     }
 

@@ -105,6 +105,7 @@ pub fn renderers(data: &[u8]) {
             change: None,
             baselined: false,
             new_instances: Vec::new(),
+            located: Vec::new(),
         })
         .collect();
     let repository = RepositoryInfo {

@@ -26,6 +26,9 @@ pub fn of<'a>(finding: &'a Finding, components: &'a [ComponentFindings]) -> Vec<
     if !failing_components.is_empty() {
         return failing_components;
     }
+    if !finding.located.is_empty() {
+        return finding.located.iter().map(String::as_str).collect();
+    }
     let mut paths: Vec<&str> = Vec::new();
     for evidence in &finding.evidence {
         if !paths.contains(&evidence.path.as_str()) {
@@ -123,6 +126,7 @@ mod tests {
             change: None,
             baselined: false,
             new_instances: Vec::new(),
+            located: Vec::new(),
         }
     }
 

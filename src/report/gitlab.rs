@@ -131,6 +131,7 @@ mod tests {
             change: None,
             baselined: false,
             new_instances: Vec::new(),
+            located: Vec::new(),
         }
     }
 

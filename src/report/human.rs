@@ -573,6 +573,7 @@ mod tests {
             change: None,
             baselined: true,
             new_instances: Vec::new(),
+            located: Vec::new(),
         };
         let repository = RepositoryInfo {
             name: None,

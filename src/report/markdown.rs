@@ -251,6 +251,7 @@ mod tests {
             change: None,
             baselined: false,
             new_instances: Vec::new(),
+            located: Vec::new(),
         };
         let repository = RepositoryInfo {
             name: None,

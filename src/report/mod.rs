@@ -312,6 +312,7 @@ mod tests {
             change: None,
             baselined: false,
             new_instances: Vec::new(),
+            located: Vec::new(),
         }
     }
 
