@@ -115,24 +115,21 @@ impl Baseline {
             .collect();
         let components = &report.components;
         for finding in &mut report.findings {
-            if finding.status != Status::Fail {
+            // A failure the change introduced against its base gates whatever the baseline
+            // says: the base passed, so an entry for it is stale (written before a fix).
+            let introduced = finding
+                .change
+                .is_some_and(crate::compare::Change::introduced);
+            if finding.status != Status::Fail || introduced {
                 continue;
             }
-            let accepted = |instance: &str| {
-                self.accepted
-                    .contains(&(finding.rule.clone(), instance.to_owned()))
-            };
-            // Compared with a base too: what is new to both.
-            let new = if finding.new_instances.is_empty() {
-                let failed_before = self.accepted.iter().any(|(rule, _)| *rule == finding.rule);
-                instance::new_ones(finding, components, accepted, failed_before)
-            } else {
-                let new_to_base = finding.new_instances.iter();
-                new_to_base
-                    .filter(|instance| !accepted(instance))
-                    .cloned()
-                    .collect()
-            };
+            let known: Vec<&str> = self
+                .accepted
+                .iter()
+                .filter(|(rule, _)| *rule == finding.rule)
+                .map(|(_, instance)| instance.as_str())
+                .collect();
+            let new = instance::new_ones(finding, components, &known);
             if new.is_empty() {
                 finding.baselined = true;
             } else {

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::components::ComponentFindings;
-use crate::finding::{Finding, Status};
+use crate::finding::{Evidence, Finding, Status};
 use crate::instance;
 
 /// How a finding moved from the merge base to the head.
@@ -48,12 +48,7 @@ pub fn classify(head: &mut [Finding], base: &[Finding], components: Components) 
             && finding.status == Status::Fail
         {
             let known = instance::of(before, components.base);
-            let new = instance::new_ones(
-                finding,
-                components.head,
-                |instance| known.contains(&instance),
-                true,
-            );
+            let new = instance::new_ones(finding, components.head, &known);
             if !new.is_empty() {
                 moved = Change::Regressed;
                 instance::mark_new(finding, new, "Newly failing in");
@@ -61,6 +56,31 @@ pub fn classify(head: &mut [Finding], base: &[Finding], components: Components) 
         }
         finding.change = Some(moved);
     }
+}
+
+/// The rules the base judged (pass or fail) that the change leaves unknown, each with why:
+/// a way to lower the bar (`weakening`), as a pipeline padded past the read cap would be.
+pub fn unjudged(head: &[Finding], base: &[Finding]) -> Vec<Evidence> {
+    head.iter()
+        .filter(|finding| finding.status == Status::Unknown)
+        .filter_map(|finding| {
+            let before = base.iter().find(|known| known.rule == finding.rule)?;
+            matches!(before.status, Status::Pass | Status::Fail).then(|| Evidence {
+                path: finding
+                    .evidence
+                    .first()
+                    .map(|evidence| evidence.path.clone())
+                    .unwrap_or_default(),
+                line: None,
+                detail: Some(format!(
+                    "leaves `{}` unjudged, which the base judged ({}): {}",
+                    finding.rule,
+                    before.status.as_str().replace('_', " "),
+                    finding.message
+                )),
+            })
+        })
+        .collect()
 }
 
 fn change(base: Option<Status>, head: Status) -> Change {

@@ -41,19 +41,21 @@ pub fn of<'a>(finding: &'a Finding, components: &'a [ComponentFindings]) -> Vec<
     paths
 }
 
-/// The instances of `finding` that `known` does not hold. A repository-wide instance is
-/// never new to a rule that already failed somewhere: the repository lacked the practice
-/// before too.
+/// The instances of `finding` that the `known` ones (the base's, the baseline's) do not
+/// hold. A failure of the repository as a whole holds them all: when the practice was
+/// missing everywhere before, a new service without it is no news; when it was missing in
+/// some places and is now missing everywhere, the repository as a whole is new.
 pub fn new_ones(
     finding: &Finding,
     components: &[ComponentFindings],
-    known: impl Fn(&str) -> bool,
-    failed_before: bool,
+    known: &[&str],
 ) -> Vec<String> {
+    if known.contains(&REPOSITORY) {
+        return Vec::new();
+    }
     of(finding, components)
         .into_iter()
-        .filter(|instance| !known(instance))
-        .filter(|instance| !(failed_before && *instance == REPOSITORY))
+        .filter(|instance| !known.contains(instance))
         .map(str::to_owned)
         .collect()
 }
@@ -138,13 +140,16 @@ mod tests {
     }
 
     #[test]
-    fn a_new_file_is_new_and_the_repository_is_not_new_to_a_failing_rule() {
+    fn a_new_file_is_new_and_the_repository_as_a_whole_holds_every_instance() {
         let finding = failing(&["Dockerfile", "web.Dockerfile"]);
-        let known = |instance: &str| instance == "Dockerfile";
-        assert_eq!(new_ones(&finding, &[], known, true), ["web.Dockerfile"]);
+        assert_eq!(new_ones(&finding, &[], &["Dockerfile"]), ["web.Dockerfile"]);
+        // Missing everywhere before: a new place without it is no news.
+        assert!(new_ones(&finding, &[], &[REPOSITORY]).is_empty());
+        // Missing in one place before, everywhere now: the repository as a whole is new.
         let whole = failing(&[]);
-        assert!(new_ones(&whole, &[], |_| false, true).is_empty());
-        assert_eq!(new_ones(&whole, &[], |_| false, false), [REPOSITORY]);
+        assert_eq!(new_ones(&whole, &[], &["services/a"]), [REPOSITORY]);
+        assert_eq!(new_ones(&whole, &[], &[]), [REPOSITORY]);
+        assert!(new_ones(&whole, &[], &[REPOSITORY]).is_empty());
     }
 
     #[test]

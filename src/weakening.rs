@@ -6,7 +6,7 @@
 
 use crate::finding::Severity;
 use crate::rules::{CheckKind, Comparison, Rule};
-use crate::settings::{Level, Settings};
+use crate::settings::{Level, RuleOverride, Settings};
 
 /// One way the head's configuration lowers the bar, and a word to find its line by.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,40 +47,55 @@ pub fn between(base: &Settings, head: &Settings, builtin: &[Rule]) -> Vec<Weaken
             found.push(Weakening::new(what, &exemption.rule));
         }
     }
-    for (id, wanted) in &head.overrides {
-        let before = base.overrides.get(id);
+    // Every rule either side overrides: dropping an override that raised the bar lowers it.
+    let overridden: std::collections::BTreeSet<&String> =
+        base.overrides.keys().chain(head.overrides.keys()).collect();
+    for id in overridden {
         let Some(rule) = rule(id) else { continue };
-        let level_before = before
-            .and_then(|known| known.severity)
-            .unwrap_or_else(|| level_of(rule.severity));
-        if let Some(level) = wanted.severity
-            && rank(level) < rank(level_before)
-        {
+        let (before, now) = (base.overrides.get(id), head.overrides.get(id));
+        let level = |known: Option<&RuleOverride>| {
+            known
+                .and_then(|known| known.severity)
+                .unwrap_or_else(|| level_of(rule.severity))
+        };
+        let (level_before, level_now) = (level(before), level(now));
+        if rank(level_now) < rank(level_before) {
             let what = format!(
                 "lowers `{id}` from {} to {}",
                 name(level_before),
-                name(level)
+                name(level_now)
             );
             found.push(Weakening::new(what, id));
         }
-        let min_before = before
-            .and_then(|known| known.min_count)
-            .or_else(|| rule.checks.first().map(|check| check.min_count));
-        if let (Some(min), Some(min_before)) = (wanted.min_count, min_before)
-            && min < min_before
-        {
-            let what = format!("lowers `{id}`'s min-count from {min_before} to {min}");
-            found.push(Weakening::new(what, id));
+        // A `min-count` applies to each of the rule's checks.
+        for check in &rule.checks {
+            let min = |known: Option<&RuleOverride>| {
+                known
+                    .and_then(|known| known.min_count)
+                    .unwrap_or(check.min_count)
+            };
+            if min(now) < min(before) {
+                let what = format!(
+                    "lowers `{id}`'s min-count from {} to {}",
+                    min(before),
+                    min(now)
+                );
+                found.push(Weakening::new(what, id));
+                break;
+            }
         }
-        if let (Some(threshold), Some((comparison, default))) = (wanted.threshold, limit(rule)) {
-            let threshold_before = before.and_then(|known| known.threshold).unwrap_or(default);
+        if let Some((comparison, default)) = limit(rule) {
+            let threshold = |known: Option<&RuleOverride>| {
+                known.and_then(|known| known.threshold).unwrap_or(default)
+            };
+            let (threshold_before, threshold_now) = (threshold(before), threshold(now));
             let looser = match comparison {
-                Comparison::AtMost => threshold > threshold_before,
-                Comparison::AtLeast => threshold < threshold_before,
+                Comparison::AtMost => threshold_now > threshold_before,
+                Comparison::AtLeast => threshold_now < threshold_before,
             };
             if looser {
                 let what = format!(
-                    "loosens `{id}`'s threshold from {threshold_before} to {threshold} ({} is the limit)",
+                    "loosens `{id}`'s threshold from {threshold_before} to {threshold_now} ({} is the limit)",
                     comparison.words()
                 );
                 found.push(Weakening::new(what, id));
@@ -117,19 +132,31 @@ pub fn between(base: &Settings, head: &Settings, builtin: &[Rule]) -> Vec<Weaken
             found.push(Weakening::new(what, key));
         }
     }
-    for removed in base
-        .custom_rules
-        .iter()
-        .filter(|custom| !head.custom_rules.iter().any(|kept| kept.id == custom.id))
-    {
-        let what = format!("removes the custom rule `{}`", removed.id);
-        found.push(Weakening::new(what, &removed.id));
+    for custom in &base.custom_rules {
+        match head.custom_rules.iter().find(|kept| kept.id == custom.id) {
+            None => {
+                let what = format!("removes the custom rule `{}`", custom.id);
+                found.push(Weakening::new(what, &custom.id));
+            }
+            // What a rule checks cannot be ordered weaker or stronger: any change is the
+            // reviewer's to judge.
+            Some(kept) if format!("{kept:?}") != format!("{custom:?}") => {
+                let what = format!("changes the custom rule `{}`", custom.id);
+                found.push(Weakening::new(what, &custom.id));
+            }
+            Some(_) => {}
+        }
     }
-    if head.baseline.is_some() && head.baseline != base.baseline {
-        let file = head.baseline.as_deref().unwrap_or_default();
+    let release_tag = |settings: &Settings| {
+        settings
+            .release_tag
+            .as_ref()
+            .map(|pattern| format!("{pattern:?}"))
+    };
+    if release_tag(head) != release_tag(base) {
         found.push(Weakening::new(
-            format!("accepts the failures listed in `{file}`"),
-            "baseline",
+            "changes `[history] release-tag`, which decides what counts as a release".to_owned(),
+            "release-tag",
         ));
     }
     found
@@ -140,10 +167,17 @@ pub fn line_of(text: &str, near: &str) -> Option<u32> {
     if near.is_empty() {
         return None;
     }
-    let at = text
-        .find(&format!("\"{near}\""))
-        .or_else(|| text.find(near))?;
-    u32::try_from(text[..at].matches('\n').count() + 1).ok()
+    // Not in a comment: `# max-file-size was 2 MiB` is not the setting.
+    let lines = || {
+        text.lines()
+            .enumerate()
+            .filter(|(_, line)| !line.trim_start().starts_with('#'))
+    };
+    let quoted = format!("\"{near}\"");
+    let (index, _) = lines()
+        .find(|(_, line)| line.contains(&quoted))
+        .or_else(|| lines().find(|(_, line)| line.contains(near)))?;
+    u32::try_from(index + 1).ok()
 }
 
 /// The comparison and threshold of a rule's history check, if it has one.
@@ -235,12 +269,37 @@ reason = "one owner"
         let head = "disable = [\"learning\"]\n[rules.\"flow.small-pull-request\"]\nthreshold = 300\n[rules.\"cd.dockerignore\"]\nseverity = \"error\"\n";
         assert!(weakenings(base, head).is_empty());
         assert!(weakenings(head, head).is_empty());
+        // Back again lowers it twice, dropping the raised severity included.
         assert_eq!(
-            weakenings(head, base).len(),
-            1,
-            "{:?}",
-            weakenings(head, base)
+            weakenings(head, base),
+            [
+                "lowers `cd.dockerignore` from error to note",
+                "loosens `flow.small-pull-request`'s threshold from 300 to 800 (at most is the limit)",
+            ]
         );
+    }
+
+    #[test]
+    fn a_changed_custom_rule_and_a_new_release_pattern_are_named() {
+        let custom = |severity: &str| {
+            format!(
+                "[[rule]]\nid = \"collaboration.team-readme\"\narea = \"collaboration\"\ntitle = \"t\"\nseverity = \"{severity}\"\nweight = 1\nrationale = \"r\"\nremediation = \"f\"\n[[rule.check]]\nkind = \"files-present\"\nfiles = [\"README.md\"]\n"
+            )
+        };
+        assert_eq!(
+            weakenings(&custom("error"), &custom("note")),
+            ["changes the custom rule `collaboration.team-readme`"]
+        );
+        assert_eq!(
+            weakenings("", "[history]\nrelease-tag = \".\"\n"),
+            ["changes `[history] release-tag`, which decides what counts as a release"]
+        );
+    }
+
+    #[test]
+    fn a_comment_is_not_the_line_of_a_setting() {
+        let text = "# max-file-size was 2 MiB\n[scan]\nmax-file-size = 1000\n";
+        assert_eq!(line_of(text, "max-file-size"), Some(3));
     }
 
     #[test]

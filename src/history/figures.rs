@@ -29,7 +29,7 @@ pub struct Figure {
     /// Why the value is unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// For a figure that counts places (`pr.config_weakenings`): each of them, so a failing
+    /// For a figure that counts places (`pr.weakenings`): each of them, so a failing
     /// finding can point at them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
@@ -191,7 +191,7 @@ pub struct Period<'a> {
     pub combined: Option<&'a Changed>,
     /// Each way a pull request's configuration lowers the bar the base's sets
     /// (`weakening`); none for a window.
-    pub config_weakenings: &'a [Evidence],
+    pub weakenings: &'a [Evidence],
 }
 
 /// What a figure is measured on.
@@ -218,7 +218,7 @@ pub struct Definition {
 }
 
 /// The figure counting how a pull request's configuration lowers the base's bar.
-pub const CONFIG_WEAKENINGS: &str = "pr.config_weakenings";
+pub const WEAKENINGS: &str = "pr.weakenings";
 
 /// The definition of the figure `id`.
 pub fn definition(id: &str) -> Option<&'static Definition> {
@@ -472,12 +472,12 @@ const FIGURES: &[Definition] = &[
         },
     },
     Definition {
-        id: CONFIG_WEAKENINGS,
-        label: "ways the pull request weakens opslint's configuration",
+        id: WEAKENINGS,
+        label: "ways the pull request lowers the bar it is judged by",
         unit: "changes",
         scope: Scope::PullRequest,
         better: Better::Lower,
-        measure: |_, period| Ok(period.config_weakenings.len() as f64),
+        measure: |_, period| Ok(period.weakenings.len() as f64),
     },
     Definition {
         id: "pr.tests_with_code",
@@ -587,7 +587,7 @@ pub fn compute(
             };
             let value_known = value.as_ref().ok().copied();
             let evidence = match figure.id {
-                CONFIG_WEAKENINGS => current.config_weakenings.to_vec(),
+                WEAKENINGS => current.weakenings.to_vec(),
                 _ => Vec::new(),
             };
             Figure {

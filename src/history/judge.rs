@@ -116,13 +116,21 @@ fn judge_rule(rule: &Rule, measured: &Measured, settings: &Settings) -> Finding 
         .map(|(_, message, ..)| message.as_str())
         .collect::<Vec<_>>()
         .join(" ");
-    // What a figure counted is where a failure points (`pr.config_weakenings`).
+    // What a figure counted is where a failure points (`pr.weakenings`).
     let evidence = match status {
         Status::Fail => chosen
             .iter()
             .flat_map(|(.., evidence)| evidence.iter().cloned())
             .collect(),
         _ => Vec::new(),
+    };
+    let counted: Vec<&str> = evidence
+        .iter()
+        .filter_map(|evidence: &Evidence| evidence.detail.as_deref())
+        .collect();
+    let message = match counted.is_empty() {
+        true => message,
+        false => format!("{message} The change {}.", counted.join("; ")),
     };
     let mut finding = Finding::judged(rule, Verdict::new(status, message, evidence));
     finding.note = chosen.iter().find_map(|(_, _, note, _)| note.clone());

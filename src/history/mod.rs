@@ -262,7 +262,7 @@ fn period<'a>(
         fix_hours,
         branch_lifetimes,
         combined: None,
-        config_weakenings: &[],
+        weakenings: &[],
     }
 }
 

@@ -30,7 +30,7 @@ pub fn section(
     base: &str,
     merge_base: ObjectId,
     head: ObjectId,
-    config_weakenings: &[Evidence],
+    weakenings: &[Evidence],
 ) -> Result<PullRequest, RepoError> {
     let local = repo.to_thread_local();
     let mailmap = mailmap_at(&local, head);
@@ -85,7 +85,7 @@ pub fn section(
         fix_hours: Vec::new(),
         branch_lifetimes: Vec::new(),
         combined: Some(&combined),
-        config_weakenings,
+        weakenings,
     };
     Ok(PullRequest {
         base: base.to_owned(),

@@ -329,3 +329,158 @@ fn a_pull_request_that_adds_to_the_baseline_is_reported() {
         "{detail}"
     );
 }
+
+/// Red-team findings on the gate (issue 16): each got a regression through, or failed a
+/// harmless change.
+mod gate {
+    use super::*;
+
+    fn drop_tests(repo: &TestRepo) {
+        let pipeline = ".github/workflows/ci.yml";
+        let text = std::fs::read_to_string(repo.path().join(pipeline)).unwrap();
+        repo.write(
+            pipeline,
+            text.replace(
+                "      - run: cargo test --locked\n",
+                "      - run: cargo build\n",
+            ),
+        );
+    }
+
+    fn gate(repo: &TestRepo, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+        let mut args = vec!["--rev", "HEAD", "--base", "main", "--fail-on", "warning"];
+        args.extend_from_slice(extra);
+        json_report(&args, repo.path())
+    }
+
+    /// A baseline written before main fixed a failure still listed it: the pull request
+    /// that broke it again was accepted.
+    #[test]
+    fn a_stale_baseline_entry_does_not_accept_a_regression() {
+        let repo = TestRepo::from_fixture("repos/sample");
+        repo.write("Dockerfile", "FROM node\n");
+        repo.commit("Unpinned");
+        opslint()
+            .args(["check", "--rev", "HEAD", "--write-baseline"])
+            .arg(repo.path().join("baseline.json"))
+            .arg(repo.path())
+            .assert()
+            .code(0);
+        repo.write(".opslint.toml", "[scan]\nbaseline = \"baseline.json\"\n");
+        repo.write("Dockerfile", "FROM node:22\n");
+        repo.commit("Pin, adopt the baseline");
+        repo.git(&["checkout", "-q", "-b", "feature"]);
+        repo.write("Dockerfile", "FROM node\n");
+        repo.commit("Unpin again");
+        let (code, report) = gate(&repo, &[]);
+        assert_eq!(code, Some(1), "{report:#}");
+        let pinned = finding(&report, "security.base-images-pinned").unwrap();
+        assert_eq!(pinned["change"], "regressed");
+        assert!(pinned.get("baselined").is_none());
+    }
+
+    /// `--config` and `--baseline` naming files of the checkout (the Action's `config:`
+    /// input does) are read as the base has them.
+    #[test]
+    fn a_config_or_baseline_given_from_the_checkout_is_the_bases() {
+        let repo = TestRepo::from_fixture("repos/sample");
+        repo.write("ci/opslint.toml", "disable = [\"learning\"]\n");
+        repo.commit("Config");
+        repo.git(&["checkout", "-q", "-b", "feature"]);
+        repo.write("ci/opslint.toml", "disable = [\"ci\"]\n");
+        repo.remove(".github/workflows/ci.yml");
+        repo.commit("Drop CI, and the rules that want it");
+        let config = repo.path().join("ci/opslint.toml");
+        let (code, report) = gate(&repo, &["--config", config.to_str().unwrap()]);
+        assert_eq!(code, Some(1), "{report:#}");
+        assert_eq!(change_of(&report, "ci.pipeline"), "regressed");
+
+        // A baseline the change rewrote to accept its own regression.
+        let baseline = repo.path().join("accepted.json");
+        opslint()
+            .args(["check", "--rev", "HEAD", "--write-baseline"])
+            .arg(&baseline)
+            .arg(repo.path())
+            .assert()
+            .code(0);
+        repo.commit("Accept it");
+        let (code, report) = gate(&repo, &["--baseline", baseline.to_str().unwrap()]);
+        assert_eq!(code, Some(1), "{report:#}");
+        assert!(
+            finding(&report, "ci.pipeline")
+                .unwrap()
+                .get("baselined")
+                .is_none()
+        );
+    }
+
+    /// A workflow padded past the read cap made `ci.runs-tests` unknown instead of failing.
+    #[test]
+    fn a_rule_the_change_leaves_unjudged_is_reported() {
+        let repo = sample_with_feature_branch();
+        drop_tests(&repo);
+        let pipeline = repo.path().join(".github/workflows/ci.yml");
+        let mut text = std::fs::read_to_string(&pipeline).unwrap();
+        text.push_str(&format!("# {}\n", "x".repeat(1_100_000)));
+        repo.write(".github/workflows/ci.yml", text);
+        repo.commit("Pad");
+        let (code, report) = gate(&repo, &[]);
+        assert_eq!(code, Some(1), "{report:#}");
+        let gate = finding(&report, "ci.gate-holds").unwrap();
+        assert_eq!(gate["status"], "fail");
+        assert!(
+            gate["message"]
+                .as_str()
+                .unwrap()
+                .contains("leaves `ci.runs-tests` unjudged"),
+            "{gate:#}"
+        );
+    }
+
+    /// A base whose `.opslint.toml` this opslint cannot load locked every change out, the
+    /// one that fixes it included.
+    #[test]
+    fn a_base_config_that_does_not_load_is_no_lockout() {
+        let repo = TestRepo::from_fixture("repos/sample");
+        repo.write(".opslint.toml", "disable = [\"ci.removed-rule\"]\n");
+        repo.commit("A rule a later opslint removed");
+        repo.git(&["checkout", "-q", "-b", "feature"]);
+        repo.write(".opslint.toml", "disable = [\"learning\"]\n");
+        repo.commit("Fix the config");
+        let (code, report) = gate(&repo, &[]);
+        let gate = finding(&report, "ci.gate-holds").unwrap();
+        assert_eq!(gate["status"], "fail", "{report:#}");
+        assert!(
+            gate["message"]
+                .as_str()
+                .unwrap()
+                .contains("the base's does not load"),
+            "{gate:#}"
+        );
+        assert_eq!(code, Some(1), "a warning at --fail-on warning");
+    }
+
+    /// Moving the baseline file, or adding an empty one, accepts nothing more.
+    #[test]
+    fn moving_the_baseline_is_not_lowering_the_bar() {
+        let repo = TestRepo::from_fixture("repos/sample");
+        opslint()
+            .args(["check", "--write-baseline"])
+            .arg(repo.path().join("baseline.json"))
+            .arg(repo.path())
+            .assert()
+            .code(0);
+        repo.write(".opslint.toml", "[scan]\nbaseline = \"baseline.json\"\n");
+        repo.commit("Adopt");
+        repo.git(&["checkout", "-q", "-b", "feature"]);
+        repo.git(&["mv", "baseline.json", "opslint-baseline.json"]);
+        repo.write(
+            ".opslint.toml",
+            "[scan]\nbaseline = \"opslint-baseline.json\"\n",
+        );
+        repo.commit("Move");
+        let (code, report) = gate(&repo, &[]);
+        assert_eq!(finding(&report, "ci.gate-holds").unwrap()["status"], "pass");
+        assert_eq!(code, Some(0), "{report:#}");
+    }
+}

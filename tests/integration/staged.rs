@@ -152,3 +152,17 @@ fn sample_with_hook() -> TestRepo {
         .success();
     repo
 }
+
+/// A commit cannot lower its own bar either: staging `disable = ["ci"]` with the removal of
+/// the test job is judged with HEAD's configuration.
+#[test]
+fn a_staged_config_does_not_judge_its_own_commit() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    repo.write(".opslint.toml", "disable = [\"ci\"]\n");
+    repo.git(&["add", ".opslint.toml"]);
+    repo.git(&["rm", "-q", "--cached", ".github/workflows/ci.yml"]);
+    let (code, report) = json_report(&["--staged"], repo.path());
+    assert_eq!(code, Some(1), "{report:#}");
+    let pipeline = crate::support::finding(&report, "ci.pipeline").unwrap();
+    assert_eq!(pipeline["change"], "regressed");
+}

@@ -1,27 +1,28 @@
 //! One `check`: open the repository, list the tree, load config, evaluate, build the report.
 
-use std::path::{Path, PathBuf};
+mod bar;
+
+use std::path::PathBuf;
 
 use gix::ObjectId;
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::baseline::{Baseline, BaselineError};
+use crate::baseline::BaselineError;
 use crate::compare;
 use crate::components::ComponentFindings;
 use crate::diagnostic::ConfigError;
 use crate::engine::{self, Plan};
-use crate::facts::content::{self, Content};
+use crate::facts::content;
 use crate::facts::owners;
 use crate::facts::tree::{self, Tree};
-use crate::finding::{Evidence, Finding};
-use crate::history::pull_request::PullRequest;
+use crate::finding::Finding;
 use crate::history::{self, Window};
 use crate::repo::{self, Deadline, RepoError, Target};
 use crate::report::{Report, RepositoryInfo};
 use crate::rules::{self, Rule};
-use crate::settings::{CONFIG_FILE_NAME, DEFAULT_MAX_FILE_SIZE, Settings};
-use crate::weakening;
+use crate::settings::Settings;
+use bar::{Bar, Side};
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum ScanError {
@@ -127,25 +128,23 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         }
         None => None,
     };
-    let (head_settings, head_config) = load_settings(options, &target, &tree, builtin)?;
-    // A pull request is judged with the base's configuration, so it cannot lower its own
-    // bar; how its own configuration would lower it is reported instead.
-    let (mut settings, config_name, weakenings) = match (&base, &base_tree) {
-        (Some(Base::PullRequest(..)), Some((at, listed))) => {
-            let (base_settings, base_config) = load_settings(options, at, listed, builtin)?;
-            let weakenings = config_weakenings(
-                options,
-                &target,
-                &tree,
-                &base_settings,
-                &head_settings,
-                at,
-                listed,
-            )?;
-            (base_settings, base_config, weakenings)
-        }
-        _ => (head_settings, head_config, Vec::new()),
+    let head = Side {
+        target: &target,
+        tree: &tree,
+        base: false,
     };
+    let at_base_side = base_tree.as_ref().map(|(at, listed)| Side {
+        target: at,
+        tree: listed,
+        base: true,
+    });
+    // A change is judged with its base's configuration and baseline: it cannot lower its own
+    // bar, and how its own would lower it is reported instead.
+    let Bar {
+        mut settings,
+        config: config_name,
+        mut weakenings,
+    } = bar::choose(options, head, at_base_side, builtin)?;
     if let Some(max_file_size) = options.max_file_size {
         settings.max_file_size = max_file_size;
     }
@@ -178,11 +177,10 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
             }
             _ => Ok(None),
         });
-        let at_base = spawn(scope, || match (&base, &base_tree) {
-            (Some(base), Some((at, listed))) => {
-                judge_base(&target, base, (at, listed), plan, &settings, &weakenings).map(Some)
-            }
-            _ => Ok(None),
+        let at_base = spawn(scope, || {
+            base_tree
+                .as_ref()
+                .map(|(at, listed)| judge_base(at, listed, plan, &settings))
         });
         let evaluation = engine::evaluate(plan, &settings, &tree, |indices| {
             content::read_all(
@@ -196,7 +194,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         (evaluation, history.join(), at_base.join())
     });
     let history = history.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-    let at_base = at_base.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    let at_base = at_base.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let mut findings = evaluation.findings;
     if let (Some(history), Some(window)) = (&history, window) {
         let rules = plan.history_rules();
@@ -204,18 +202,19 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         findings.extend(history::judge::judge(rules, &measured, &settings));
     }
     let mut pull_request = None;
-    if let Some(AtBase {
-        findings: before,
-        components: components_before,
-        change,
-    }) = at_base
-    {
+    if let Some(before) = at_base {
         let components = compare::Components {
             head: &evaluation.components,
-            base: &components_before,
+            base: &before.components,
         };
-        compare::classify(&mut findings, &before, components);
-        if let Some(change) = change {
+        compare::classify(&mut findings, &before.findings, components);
+        if let (Some(Base::PullRequest(rev, (merge_base, _))), Some(tip)) = (&base, target.head) {
+            // A rule the base judged that the change leaves unjudgeable (a pipeline padded
+            // past the read cap, a Dockerfile made a symbolic link) lowers the bar as surely
+            // as turning it off.
+            weakenings.extend(compare::unjudged(&findings, &before.findings));
+            let change =
+                history::pull_request::section(&target.repo, rev, *merge_base, tip, &weakenings)?;
             // The change's own rules (its size, its tests) exist only now: new, if failing.
             let measured = history::judge::Measured::pull_request(&change);
             let mut judged = history::judge::judge(plan.history_rules(), &measured, &settings);
@@ -239,12 +238,8 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         .with_components(evaluation.components)
         .with_history(history)
         .with_pull_request(pull_request);
-    // The baseline the config names is the base's in pull-request mode, like the config.
-    let (baseline_target, baseline_tree) = match (&base, &base_tree) {
-        (Some(Base::PullRequest(..)), Some((at, listed))) => (at, listed),
-        _ => (&target, &tree),
-    };
-    if let Some(baseline) = load_baseline(options, &settings, baseline_target, baseline_tree)? {
+    // The baseline is the base's when compared, like the config.
+    if let Some(baseline) = bar::load_baseline(options, &settings, at_base_side.unwrap_or(head))? {
         baseline.apply(&mut report);
     }
     Ok(report)
@@ -284,130 +279,23 @@ fn spawn<'scope, T: Send + 'scope>(
         .expect("the OS starts a thread (it only fails when out of threads or memory)")
 }
 
-/// What the base of a comparison shows: its tree's findings, and for a pull request the
-/// change's own figures.
+/// What the base of a comparison shows: its tree's findings.
 struct AtBase {
     findings: Vec<Finding>,
     components: Vec<ComponentFindings>,
-    change: Option<PullRequest>,
 }
 
-/// Judges the base's tree (listed) with the same rules and settings as the scanned one.
-fn judge_base(
-    target: &Target,
-    base: &Base,
-    (at, listed): (&Target, &Tree),
-    plan: &Plan,
-    settings: &Settings,
-    config_weakenings: &[Evidence],
-) -> Result<AtBase, RepoError> {
+/// Judges the base's tree (`at`, listed) with the same rules and settings as the scanned one.
+fn judge_base(at: &Target, listed: &Tree, plan: &Plan, settings: &Settings) -> AtBase {
     let evaluation = engine::evaluate(plan, settings, listed, |indices| {
         let budget = content::ReadBudget::new(settings.max_total_read);
         content::read_all(&at.repo, listed, indices, settings.max_file_size, &budget)
     });
-    let change = match (base, target.head) {
-        (Base::PullRequest(rev, (merge_base, _)), Some(head)) => {
-            Some(history::pull_request::section(
-                &target.repo,
-                rev,
-                *merge_base,
-                head,
-                config_weakenings,
-            )?)
-        }
-        _ => None,
-    };
-    Ok(AtBase {
+    AtBase {
         findings: evaluation.findings,
         components: evaluation.components,
-        change,
-    })
-}
-
-/// How the head's configuration (and the baseline it names) lowers the bar the base's sets,
-/// each at its line of the head's `.opslint.toml`.
-fn config_weakenings(
-    options: &ScanOptions,
-    target: &Target,
-    tree: &Tree,
-    base: &Settings,
-    head: &Settings,
-    at: &Target,
-    listed: &Tree,
-) -> Result<Vec<Evidence>, ScanError> {
-    let mut found = weakening::between(base, head, rules::builtin_rules());
-    // Failures the head's baseline accepts and the base's did not.
-    if options.baseline.is_none()
-        && let Some(accepting) = load_baseline(options, head, target, tree)?
-    {
-        let before = load_baseline(options, base, at, listed)?.unwrap_or_default();
-        let more = accepting.beyond(&before);
-        if !more.is_empty() {
-            let what = format!(
-                "accepts {} in the baseline: {}",
-                crate::text::plural(more.len(), "more failure"),
-                crate::components::name_some(&more.iter().map(String::as_str).collect::<Vec<_>>())
-            );
-            found.push(weakening::Weakening {
-                what,
-                near: "baseline".to_owned(),
-            });
-        }
     }
-    let text = repository_config(target, tree)?.unwrap_or_default();
-    Ok(found
-        .into_iter()
-        .map(|weakening| Evidence {
-            path: CONFIG_FILE_NAME.to_owned(),
-            line: weakening::line_of(&text, &weakening.near),
-            detail: Some(weakening.what),
-        })
-        .collect())
 }
-
-/// The baseline named by `--baseline` (a file on disk) or by the config (a file of the
-/// scanned tree, so `--rev` and bare mirrors use the commit's own).
-fn load_baseline(
-    options: &ScanOptions,
-    settings: &Settings,
-    target: &Target,
-    tree: &Tree,
-) -> Result<Option<Baseline>, ScanError> {
-    let unreadable = |name: &str, message: String| ScanError::BaselineUnreadable {
-        name: name.to_owned(),
-        message,
-    };
-    let (name, text) = if let Some(path) = &options.baseline {
-        let name = path.display().to_string();
-        let text =
-            std::fs::read_to_string(path).map_err(|error| unreadable(&name, error.to_string()))?;
-        (name, text)
-    } else if let Some(name) = &settings.baseline {
-        let entry = tree
-            .find(name)
-            .ok_or_else(|| unreadable(name, "the scanned tree has no such file".to_owned()))?;
-        let repo = target.repo.to_thread_local();
-        let text = match content::read_one(&repo, tree, entry, MAX_BASELINE_SIZE) {
-            Content::Text(bytes) => String::from_utf8(bytes)
-                .map_err(|_| unreadable(name, "not valid UTF-8".to_owned()))?,
-            Content::Binary => return Err(unreadable(name, "it is a binary file".to_owned())),
-            Content::TooLarge(size) => {
-                return Err(unreadable(
-                    name,
-                    format!("it is {size} bytes, over the {MAX_BASELINE_SIZE}-byte limit"),
-                ));
-            }
-            Content::Unreadable(why) => return Err(unreadable(name, why)),
-        };
-        (name.clone(), text)
-    } else {
-        return Ok(None);
-    };
-    Ok(Some(Baseline::parse(&name, &text)?))
-}
-
-/// A baseline lists at most a few hundred findings; a larger file is not one.
-const MAX_BASELINE_SIZE: u64 = 16 * 1024 * 1024;
 
 /// The built-in rules, and their plan for the default settings: built once per process, as
 /// a sweep scans thousands of repositories (parsing and compiling them is most of a small
@@ -429,68 +317,4 @@ enum Base<'a> {
     PullRequest(&'a str, (ObjectId, ObjectId)),
     /// `--staged`: HEAD's commit and tree (the empty tree before the first commit).
     Head((ObjectId, ObjectId)),
-}
-
-/// Settings from `--config`, else from `.opslint.toml` at the root of the scanned tree
-/// (so `--rev` uses that commit's config), else defaults.
-fn load_settings(
-    options: &ScanOptions,
-    target: &Target,
-    tree: &Tree,
-    builtin: &[Rule],
-) -> Result<(Settings, Option<String>), ScanError> {
-    let given = match &options.config {
-        Some(path) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|error| ScanError::ConfigUnreadable {
-                    path: path.clone(),
-                    message: error.to_string(),
-                })?;
-            let name = path.display().to_string();
-            Some((
-                Settings::parse(&name, &text, builtin).map_err(Box::new)?,
-                name,
-            ))
-        }
-        None => None,
-    };
-    let own = match given {
-        Some(_) if !options.layer_repo_config => None,
-        _ => repository_config(target, tree)?,
-    };
-    Ok(match (given, own) {
-        (Some((settings, name)), None) => (settings, Some(name)),
-        (given, Some(text)) => {
-            let (base, names) = match given {
-                Some((settings, name)) => (settings, format!("{name} + {CONFIG_FILE_NAME}")),
-                None => (Settings::default(), CONFIG_FILE_NAME.to_owned()),
-            };
-            let settings =
-                Settings::parse_onto(base, CONFIG_FILE_NAME, &text, builtin).map_err(Box::new)?;
-            (settings, Some(names))
-        }
-        (None, None) => (Settings::default(), None),
-    })
-}
-
-/// The text of `.opslint.toml` at the root of the scanned tree, if there is one.
-fn repository_config(target: &Target, tree: &Tree) -> Result<Option<String>, ScanError> {
-    let Some(entry) = tree.find(CONFIG_FILE_NAME) else {
-        return Ok(None);
-    };
-    let repo = target.repo.to_thread_local();
-    let unreadable = |message: String| ScanError::ConfigUnreadable {
-        path: Path::new(CONFIG_FILE_NAME).to_owned(),
-        message,
-    };
-    match content::read_one(&repo, tree, entry, DEFAULT_MAX_FILE_SIZE) {
-        Content::Text(bytes) => String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| unreadable("not valid UTF-8".to_owned())),
-        Content::Binary => Err(unreadable("it is a binary file".to_owned())),
-        Content::TooLarge(size) => Err(unreadable(format!(
-            "it is {size} bytes, over the {DEFAULT_MAX_FILE_SIZE}-byte limit for config files"
-        ))),
-        Content::Unreadable(why) => Err(unreadable(why)),
-    }
 }
