@@ -904,7 +904,17 @@ fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: 
         }
         let bytes = match &facts.contents[index] {
             Some(Content::Text(bytes)) => bytes,
-            Some(Content::Binary) => continue,
+            // Nothing against the practice found in a file that was not looked into is not
+            // its absence: an `absent` check cannot pass on it. Other checks skip it.
+            Some(Content::Binary) => {
+                if check.absent {
+                    outcome.unreadable.push(format!(
+                        "{} looks binary (a NUL byte in its first 8,000 bytes)",
+                        path()
+                    ));
+                }
+                continue;
+            }
             Some(Content::TooLarge(size)) => {
                 outcome.unreadable.push(format!(
                     "{} is {} bytes, over the {}-byte read cap",
