@@ -661,6 +661,10 @@ struct Outcome {
     evidence: Vec<Evidence>,
     /// Files that matched (for content checks: files whose content matched).
     matched: usize,
+    /// For an `absent` content check, the path of each match, in order: all of them, where
+    /// `evidence` stops at `MAX_EVIDENCE` (`Verdict::located`). Other checks' matches are
+    /// never a failure's evidence, so they are not listed.
+    located: Vec<String>,
     /// Candidate files whose content could not be examined, with why.
     unreadable: Vec<String>,
     /// Pipelines that do not parse: where, and the parser's message.
@@ -771,7 +775,8 @@ fn evaluate_rule(
             .take(MAX_EVIDENCE)
             .map(|(at, _)| at.clone())
             .collect();
-        return Verdict::new(Status::Fail, message, evidence);
+        let located = distinct(broken.iter().map(|(at, _)| at.path.as_str()));
+        return Verdict::new(Status::Fail, message, evidence).located(located);
     }
 
     // An `absent` check that found something: what it found is the evidence against.
@@ -789,7 +794,8 @@ fn evaluate_rule(
             count => format!(" and {}", plural(count - 1, "more file")),
         };
         let message = format!("Found {} in {first}{more}.", check.looks_for());
-        return Verdict::new(Status::Fail, message, outcome.evidence.clone());
+        let located = distinct(outcome.located.iter().map(String::as_str));
+        return Verdict::new(Status::Fail, message, outcome.evidence.clone()).located(located);
     }
 
     let unreadable: Vec<&String> = outcomes
@@ -848,6 +854,15 @@ fn evaluate_rule(
     Verdict::new(Status::Fail, message, Vec::new())
 }
 
+/// `paths`, each once, in their first order.
+fn distinct<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    paths
+        .filter(|path| seen.insert(*path))
+        .map(str::to_owned)
+        .collect()
+}
+
 fn check_passed(check: &Check, outcome: &Outcome) -> bool {
     if check.absent {
         return outcome.matched == 0 && outcome.unreadable.is_empty() && outcome.candidates > 0;
@@ -889,7 +904,17 @@ fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: 
         }
         let bytes = match &facts.contents[index] {
             Some(Content::Text(bytes)) => bytes,
-            Some(Content::Binary) => continue,
+            // Nothing against the practice found in a file that was not looked into is not
+            // its absence: an `absent` check cannot pass on it. Other checks skip it.
+            Some(Content::Binary) => {
+                if check.absent {
+                    outcome.unreadable.push(format!(
+                        "{} looks binary (a NUL byte in its first 8,000 bytes)",
+                        path()
+                    ));
+                }
+                continue;
+            }
             Some(Content::TooLarge(size)) => {
                 outcome.unreadable.push(format!(
                     "{} is {} bytes, over the {}-byte read cap",
@@ -932,9 +957,13 @@ fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: 
                         .iter()
                         .any(|entry| ecosystem.covered_by.contains(&entry.text));
                     if !updated {
+                        let path = facts.tree.entries[*first].display_path();
                         outcome.matched += 1;
+                        if check.absent {
+                            outcome.located.push(path.clone());
+                        }
                         outcome.evidence.push(Evidence {
-                            path: facts.tree.entries[*first].display_path(),
+                            path,
                             line: None,
                             detail: Some(ecosystem.name.clone()),
                         });
@@ -1014,6 +1043,9 @@ fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: 
                     line: (line > 0).then_some(line),
                     detail,
                 });
+            }
+            if check.absent {
+                outcome.located.push(path());
             }
         }
     }
@@ -1326,6 +1358,94 @@ pattern = "marker"
             assert_eq!(finding.status, Status::Pass);
             assert_eq!(read, ["a.txt", "b.txt", "c.txt"]);
             assert_eq!(finding.evidence[0].path, "c.txt");
+        }
+    }
+
+    mod located {
+        use super::*;
+        use crate::facts::tree::{ContentSource, Entry, EntryKind};
+        use crate::rules::builtin_rules;
+
+        /// The built-in rule `id` judged over `files` (path and content).
+        fn judge_files(id: &str, files: &[(String, Vec<u8>)]) -> Finding {
+            let rule = builtin_rules()
+                .iter()
+                .find(|rule| rule.id == id)
+                .unwrap()
+                .clone();
+            let tree = Tree {
+                entries: files
+                    .iter()
+                    .map(|(path, _)| Entry {
+                        path: path.as_str().into(),
+                        kind: EntryKind::File,
+                        blob: None,
+                    })
+                    .collect(),
+                submodules: Vec::new(),
+                source: ContentSource::Objects,
+            };
+            let plan = Plan::new(vec![rule], &[]).unwrap();
+            let evaluation = evaluate(&plan, &Settings::default(), &tree, |indices| {
+                indices
+                    .iter()
+                    .map(|&index| match &files[index].1 {
+                        bytes if bytes.contains(&0) => Content::Binary,
+                        bytes => Content::Text(bytes.clone()),
+                    })
+                    .collect()
+            });
+            evaluation.findings.into_iter().next().unwrap()
+        }
+
+        fn dockerfiles(count: usize, text: &str) -> Vec<(String, Vec<u8>)> {
+            (0..count)
+                .map(|index| (format!("d{index:02}.Dockerfile"), text.into()))
+                .collect()
+        }
+
+        #[test]
+        fn an_absent_check_locates_every_match_past_the_evidence_cap() {
+            let finding = judge_files(
+                "security.base-images-pinned",
+                &dockerfiles(12, "FROM node\n"),
+            );
+            assert_eq!(finding.status, Status::Fail);
+            assert_eq!(finding.evidence.len(), MAX_EVIDENCE);
+            assert_eq!(finding.located.len(), 12);
+            assert_eq!(finding.located[11], "d11.Dockerfile");
+            assert!(
+                finding.message.contains("and 11 more files"),
+                "{}",
+                finding.message
+            );
+        }
+
+        #[test]
+        fn nothing_is_located_when_the_evidence_names_every_file() {
+            let mut files = dockerfiles(10, "FROM node\n");
+            files.push(("z.Dockerfile".to_owned(), b"FROM node:22\n".to_vec()));
+            let finding = judge_files("security.base-images-pinned", &files);
+            assert_eq!(finding.status, Status::Fail);
+            assert_eq!(finding.evidence.len(), MAX_EVIDENCE);
+            assert!(finding.located.is_empty(), "{:?}", finding.located);
+        }
+
+        #[test]
+        fn pipelines_that_do_not_parse_are_all_located() {
+            let files: Vec<(String, Vec<u8>)> = (0..11)
+                .map(|index| {
+                    (
+                        format!(".github/workflows/w{index:02}.yml"),
+                        b"on: [push\njobs: {\n".to_vec(),
+                    )
+                })
+                .collect();
+            let finding = judge_files("ci.pipeline-parses", &files);
+            assert_eq!(finding.status, Status::Fail, "{}", finding.message);
+            assert_eq!(finding.evidence.len(), MAX_EVIDENCE);
+            assert_eq!(finding.located.len(), 11);
+            assert_eq!(finding.located[10], ".github/workflows/w10.yml");
         }
     }
 }

@@ -117,6 +117,9 @@ pub struct Verdict {
     pub status: Status,
     pub message: String,
     pub evidence: Vec<Evidence>,
+    /// Every file a failure is about when `evidence`, capped, leaves some out
+    /// (`Finding::located`); empty otherwise.
+    pub located: Vec<String>,
 }
 
 impl Verdict {
@@ -125,7 +128,21 @@ impl Verdict {
             status,
             message,
             evidence,
+            located: Vec::new(),
         }
+    }
+
+    /// The same verdict, about `located` beyond the files its evidence names: kept only
+    /// when it names a file the evidence does not, so the evidence's paths stay the
+    /// instances whenever they are all of them.
+    pub fn located(mut self, located: Vec<String>) -> Verdict {
+        let beyond = located
+            .iter()
+            .any(|path| !self.evidence.iter().any(|evidence| evidence.path == *path));
+        if beyond {
+            self.located = located;
+        }
+        self
     }
 }
 
@@ -146,7 +163,7 @@ impl Finding {
             change: None,
             baselined: false,
             new_instances: Vec::new(),
-            located: Vec::new(),
+            located: verdict.located,
         }
     }
 

@@ -5,6 +5,7 @@ mod baseline;
 mod cli;
 mod components;
 mod config;
+mod evidence_cap;
 mod fuzz_regressions;
 mod gitlab;
 mod history;

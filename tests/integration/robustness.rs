@@ -266,9 +266,10 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "binary files named like config files",
-        outcome: "report; binary files are skipped, not parsed",
-        args: &["--rev", "HEAD"],
-        expect: Expect::Report("ci.pipeline"),
+        outcome: "report; binary files are not parsed; a rule that passes on finding nothing \
+                  wrong is `unknown` over one (\"looks binary\") unless another file fails it",
+        args: &["--rev", "HEAD", "--format", "json"],
+        expect: Expect::Report("Dockerfile looks binary (a NUL byte in its first 8,000 bytes)"),
         build: |root| {
             let dir = sample_in(root, "binary-config");
             std::fs::write(
@@ -277,6 +278,12 @@ const CASES: &[Case] = &[
             )
             .unwrap();
             std::fs::write(dir.join("package.json"), b"{\0\0\0}").unwrap();
+            // The sample's own Dockerfile is pinned: this one alone could hide an unpinned image.
+            std::fs::write(
+                dir.join("binary.Dockerfile"),
+                b"FROM node\n# \0\nRUN true\n",
+            )
+            .unwrap();
             commit_all_in(&dir, "Binary");
             dir
         },

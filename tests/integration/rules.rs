@@ -181,3 +181,34 @@ fn a_pass_cites_what_proves_it() {
         "go.opentelemetry.io/otel/trace"
     );
 }
+
+/// An `absent` check passes when it finds nothing against the practice; a binary file
+/// (a NUL byte in its first 8,000 bytes, git's rule) was not looked into, so it cannot
+/// make it pass: `FROM node` followed by a NUL byte was "No unpinned base image".
+#[test]
+fn a_file_that_looks_binary_cannot_make_an_absent_check_pass() {
+    let repo = TestRepo::new();
+    repo.write("Dockerfile", b"FROM node\n# \x00\nRUN true\n");
+    repo.write("pinned.Dockerfile", "FROM node:22.11-bookworm-slim\n");
+    repo.commit("Images");
+    let args = ["--rev", "HEAD", "--no-history"];
+    let (_, report) = crate::support::json_report(&args, repo.path());
+    let pinned = crate::support::finding(&report, "security.base-images-pinned").unwrap();
+    assert_eq!(pinned["status"], "unknown", "{pinned:#}");
+    let message = pinned["message"].as_str().unwrap();
+    assert!(
+        message.contains("Dockerfile looks binary (a NUL byte in its first 8,000 bytes)"),
+        "{message}"
+    );
+
+    // Another file that proves the failure still does.
+    repo.write("web.Dockerfile", "FROM node:latest\n");
+    repo.commit("Web");
+    let (_, report) = crate::support::json_report(&args, repo.path());
+    let pinned = crate::support::finding(&report, "security.base-images-pinned").unwrap();
+    assert_eq!(pinned["status"], "fail", "{pinned:#}");
+    assert_eq!(
+        pinned["evidence"][0]["path"], "web.Dockerfile",
+        "{pinned:#}"
+    );
+}
