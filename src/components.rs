@@ -229,20 +229,11 @@ mod tests {
 
     fn finding(status: Status) -> Finding {
         Finding {
-            rule: "testing.tests-exist".to_owned(),
-            area: Area::Testing,
             status,
             severity: Severity::Error,
             weight: 3,
-            title: "The project has automated tests".into(),
-            message: String::new(),
             evidence: vec![directory("x")],
-            remediation: "".into(),
-            note: None,
-            change: None,
-            baselined: false,
-            new_instances: Vec::new(),
-            located: Vec::new(),
+            ..Finding::example("testing.tests-exist", Area::Testing)
         }
     }
 

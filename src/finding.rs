@@ -172,3 +172,27 @@ impl Finding {
         self.status == Status::Fail && self.severity >= threshold
     }
 }
+
+#[cfg(test)]
+impl Finding {
+    /// A failing finding of `rule` for unit tests: a note of weight 1, with no evidence;
+    /// struct update syntax sets the rest.
+    pub fn example(rule: &str, area: Area) -> Finding {
+        Finding {
+            rule: rule.to_owned(),
+            area,
+            status: Status::Fail,
+            severity: Severity::Note,
+            weight: 1,
+            title: "A title".into(),
+            message: "A message.".to_owned(),
+            evidence: Vec::new(),
+            remediation: "A fix.".into(),
+            note: None,
+            change: None,
+            baselined: false,
+            new_instances: Vec::new(),
+            located: Vec::new(),
+        }
+    }
+}

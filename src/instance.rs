@@ -60,6 +60,17 @@ pub fn new_ones(
         .collect()
 }
 
+/// The line of `instance` a finding points at: the first its evidence names in that file,
+/// else 1 (a file past the evidence cap, a component's folder).
+pub fn line(finding: &Finding, instance: &str) -> u32 {
+    finding
+        .evidence
+        .iter()
+        .find(|evidence| evidence.path == instance)
+        .and_then(|evidence| evidence.line)
+        .unwrap_or(1)
+}
+
 /// A stable identity for one instance across runs: the rule and the file or component, not
 /// the line or the message, which move.
 pub fn fingerprint(rule: &str, instance: &str) -> String {
@@ -108,13 +119,7 @@ mod tests {
 
     fn failing(paths: &[&str]) -> Finding {
         Finding {
-            rule: "cd.pinned-base-image".to_owned(),
-            area: Area::Cd,
-            status: Status::Fail,
             severity: Severity::Warning,
-            weight: 1,
-            title: "t".into(),
-            message: String::new(),
             evidence: paths
                 .iter()
                 .map(|path| Evidence {
@@ -123,12 +128,7 @@ mod tests {
                     detail: None,
                 })
                 .collect(),
-            remediation: "r".into(),
-            note: None,
-            change: None,
-            baselined: false,
-            new_instances: Vec::new(),
-            located: Vec::new(),
+            ..Finding::example("security.base-images-pinned", Area::Security)
         }
     }
 

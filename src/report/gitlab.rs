@@ -66,13 +66,7 @@ fn issue(finding: &Finding, instance: &str, anchor: &str) -> Value {
     let (path, line) = if instance == instance::REPOSITORY {
         (anchor, 1)
     } else {
-        let line = finding
-            .evidence
-            .iter()
-            .find(|evidence| evidence.path == instance)
-            .and_then(|evidence| evidence.line)
-            .unwrap_or(1);
-        (instance, line)
+        (instance, instance::line(finding, instance))
     };
     let mut description = finding.message.clone();
     if let Some(note) = &finding.note {
@@ -114,40 +108,17 @@ pub fn fingerprint(rule: &str, instance: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Status;
 
     fn failing(rule: &str) -> Finding {
         Finding {
-            rule: rule.to_owned(),
-            area: crate::area::Area::Flow,
-            status: Status::Fail,
             severity: Severity::Warning,
-            weight: 1,
-            title: "t".into(),
-            message: "m".to_owned(),
-            evidence: Vec::new(),
-            remediation: "r".into(),
-            note: None,
-            change: None,
-            baselined: false,
-            new_instances: Vec::new(),
-            located: Vec::new(),
+            ..Finding::example(rule, crate::area::Area::Flow)
         }
     }
 
     #[test]
     fn the_history_windows_rules_are_left_out_and_the_pull_requests_kept() {
-        let repository = super::super::RepositoryInfo {
-            name: None,
-            path: "/r".to_owned(),
-            head: None,
-            scanned: crate::repo::Scanned::Rev,
-            rev: None,
-            config: None,
-            files: 0,
-            submodules: Vec::new(),
-            owners: Vec::new(),
-        };
+        let repository = super::super::RepositoryInfo::example();
         let findings = [
             "flow.small-batches",
             "flow.small-pull-request",

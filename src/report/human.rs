@@ -560,32 +560,11 @@ mod tests {
     #[test]
     fn a_single_baselined_failure_still_reads_as_failing() {
         let finding = Finding {
-            rule: "iac.definitions".to_owned(),
-            area: Area::Iac,
-            status: Status::Fail,
-            severity: Severity::Note,
             weight: 2,
-            title: "Infrastructure is defined as code".into(),
-            message: "None found.".to_owned(),
-            evidence: Vec::new(),
-            remediation: "Add some.".into(),
-            note: None,
-            change: None,
             baselined: true,
-            new_instances: Vec::new(),
-            located: Vec::new(),
+            ..Finding::example("iac.definitions", Area::Iac)
         };
-        let repository = RepositoryInfo {
-            name: None,
-            path: "/r".to_owned(),
-            head: None,
-            scanned: Scanned::Rev,
-            rev: None,
-            config: None,
-            files: 0,
-            submodules: Vec::new(),
-            owners: Vec::new(),
-        };
+        let repository = RepositoryInfo::example();
         let text = render(&Report::new(repository, vec![finding]), false);
         assert!(text.contains("0/100 · 1 rule, failing (note)\n"), "{text}");
         assert!(!text.contains("iac.definitions"), "{text}");

@@ -226,7 +226,6 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::area::Area;
-    use crate::repo::Scanned;
     use crate::report::RepositoryInfo;
 
     #[test]
@@ -238,32 +237,13 @@ mod tests {
     #[test]
     fn a_huge_report_stays_under_the_summary_limit() {
         let failing = |index: usize| Finding {
-            rule: format!("custom.rule-{index}"),
-            area: Area::Ci,
-            status: Status::Fail,
             severity: Severity::Error,
-            weight: 1,
             title: "A very long title".repeat(20).into(),
             message: "A message that names many files. ".repeat(200),
-            evidence: Vec::new(),
             remediation: "Do the thing. ".repeat(100).into(),
-            note: None,
-            change: None,
-            baselined: false,
-            new_instances: Vec::new(),
-            located: Vec::new(),
+            ..Finding::example(&format!("custom.rule-{index}"), Area::Ci)
         };
-        let repository = RepositoryInfo {
-            name: None,
-            path: "/r".to_owned(),
-            head: None,
-            scanned: Scanned::Rev,
-            rev: None,
-            config: None,
-            files: 0,
-            submodules: Vec::new(),
-            owners: Vec::new(),
-        };
+        let repository = RepositoryInfo::example();
         let report = Report::new(repository, (0..5_000).map(failing).collect());
         let text = render(&report);
         assert!(text.len() < 1024 * 1024, "{} bytes", text.len());

@@ -96,6 +96,24 @@ pub struct RepositoryInfo {
     pub owners: Vec<String>,
 }
 
+#[cfg(test)]
+impl RepositoryInfo {
+    /// A repository scanned at a revision, for unit tests.
+    pub fn example() -> RepositoryInfo {
+        RepositoryInfo {
+            name: None,
+            path: "/r".to_owned(),
+            head: None,
+            scanned: Scanned::Rev,
+            rev: None,
+            config: None,
+            files: 0,
+            submodules: Vec::new(),
+            owners: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AreaSummary {
     pub id: Area,
@@ -294,40 +312,17 @@ fn rounded_ratio(numerator: u64, denominator: u64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Severity;
-    use crate::repo::Scanned;
 
     fn finding(rule: &str, area: Area, status: Status, weight: u32) -> Finding {
         Finding {
-            rule: rule.to_owned(),
-            area,
             status,
-            severity: Severity::Note,
             weight,
-            title: "A title".into(),
-            message: String::new(),
-            evidence: Vec::new(),
-            remediation: "".into(),
-            note: None,
-            change: None,
-            baselined: false,
-            new_instances: Vec::new(),
-            located: Vec::new(),
+            ..Finding::example(rule, area)
         }
     }
 
     fn report(findings: Vec<Finding>) -> Report {
-        let repository = RepositoryInfo {
-            name: None,
-            path: "/r".to_owned(),
-            head: None,
-            scanned: Scanned::Rev,
-            rev: None,
-            config: None,
-            files: 0,
-            submodules: Vec::new(),
-            owners: Vec::new(),
-        };
+        let repository = RepositoryInfo::example();
         Report::new(repository, findings)
     }
 

@@ -81,12 +81,7 @@ fn descriptor(finding: &Finding, rationale: Option<&str>) -> Value {
 /// The result for one instance of a failing finding: at the first line its evidence names
 /// in that file.
 fn result(finding: &Finding, instance: &str, rule_index: usize) -> Value {
-    let line = finding
-        .evidence
-        .iter()
-        .find(|evidence| evidence.path == instance)
-        .and_then(|evidence| evidence.line)
-        .unwrap_or(1);
+    let line = instance::line(finding, instance);
     let mut message = finding.message.clone();
     if let Some(note) = &finding.note {
         message = format!("{message} {note}");

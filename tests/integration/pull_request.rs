@@ -205,24 +205,11 @@ fn a_new_file_breaking_a_rule_that_already_failed_is_a_regression() {
     );
     // SARIF lists both instances, new or not: code scanning compares them with the base
     // branch's analysis itself, and would take a missing Dockerfile for a fixed alert.
-    let sarif = opslint()
-        .arg("check")
-        .args(args)
-        .args(["--format", "sarif"])
-        .arg(repo.path())
-        .output()
-        .unwrap();
-    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
-    let pinned: Vec<&str> = sarif["runs"][0]["results"]
-        .as_array()
-        .unwrap()
+    let results = crate::support::sarif_locations(&args, repo.path());
+    let pinned: Vec<&str> = results
         .iter()
-        .filter(|result| result["ruleId"] == "security.base-images-pinned")
-        .map(|result| {
-            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                .as_str()
-                .unwrap()
-        })
+        .filter(|(rule, _)| rule == "security.base-images-pinned")
+        .map(|(_, file)| file.as_str())
         .collect();
     assert_eq!(pinned, ["web.Dockerfile", "Dockerfile"]);
 

@@ -346,6 +346,30 @@ pub fn json_report(args: &[&str], path: &Path) -> (Option<i32>, Value) {
     (output.status.code(), json)
 }
 
+/// The SARIF results of `opslint check ARGS PATH`, as (rule, file) pairs in their order.
+pub fn sarif_locations(args: &[&str], path: &Path) -> Vec<(String, String)> {
+    let output = opslint()
+        .arg("check")
+        .args(args)
+        .args(["--format", "sarif"])
+        .arg(path)
+        .output()
+        .expect("opslint runs");
+    let sarif: Value = serde_json::from_slice(&output.stdout).expect("a SARIF log");
+    sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|result| {
+            let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+            (
+                result["ruleId"].as_str().expect("a rule").to_owned(),
+                uri.as_str().expect("a file").to_owned(),
+            )
+        })
+        .collect()
+}
+
 /// The finding of `rule` in a JSON report, if the rule ran.
 pub fn finding<'a>(report: &'a Value, rule: &str) -> Option<&'a Value> {
     report["findings"]
