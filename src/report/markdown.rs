@@ -11,9 +11,26 @@ use crate::history::figures;
 
 /// GitHub refuses step summaries over 1 MiB; this leaves room for what else a job writes.
 const LIMIT: usize = 512 * 1024;
+/// Past `LIMIT` a section is not started, but one section may still grow (a repository's
+/// config can hold thousands of custom rules): the summary is cut here whatever it holds.
+const HARD_LIMIT: usize = 900 * 1024;
 const BAR: usize = 10;
 
 pub fn render(report: &Report) -> String {
+    let mut out = sections(report);
+    if out.len() > HARD_LIMIT {
+        let mut cut = HARD_LIMIT;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let cut = out[..cut].rfind('\n').map_or(cut, |line| line + 1);
+        out.truncate(cut);
+        out.push_str("\n\n… cut at GitHub's summary limit: see the full report.\n");
+    }
+    out
+}
+
+fn sections(report: &Report) -> String {
     let mut out = String::new();
     let score = report
         .score
@@ -201,21 +218,35 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// Text that Markdown must not read as HTML, on one line (it goes in list items). Inside
-/// code spans (messages quote globs and paths in backticks) nothing is escaped: escapes
-/// would show.
+/// Text from the repository (paths, messages quoting them, custom rules) as Markdown that
+/// shows it and does nothing else, on one line (it goes in list items): no HTML, no links or
+/// images, no line breaks. Backticks pair into code spans (messages quote globs and paths),
+/// where nothing is escaped since escapes would show; unless they do not pair — an odd
+/// number, or a run of several, which Markdown reads differently — when every backtick is
+/// escaped and nothing is code.
 fn escape(text: &str) -> String {
+    let ticks = text.matches('`').count();
+    let spans = ticks % 2 == 0 && !text.contains("``");
     let mut out = String::with_capacity(text.len());
     let mut in_code = false;
     for c in text.chars() {
         match c {
-            '`' => {
+            '`' if spans => {
                 in_code = !in_code;
                 out.push(c);
             }
-            '\n' => out.push(' '),
-            '<' if !in_code => out.push_str("&lt;"),
-            '>' if !in_code => out.push_str("&gt;"),
+            '`' => out.push_str("\\`"),
+            // A carriage return is a line break to Markdown too; other controls show as
+            // nothing useful.
+            c if c.is_control() => out.push(' '),
+            _ if in_code => out.push(c),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '[' | ']' | '\\' | '*' | '_' | '#' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
             _ => out.push(c),
         }
     }
@@ -231,6 +262,38 @@ mod tests {
     #[test]
     fn html_is_escaped_outside_code_spans_only() {
         assert_eq!(escape("a <b> `<c>`\nd"), "a &lt;b&gt; `<c>` d");
+    }
+
+    /// Found by a red team: an odd backtick left the rest unescaped, a carriage return
+    /// started a new block, and link syntax made an image.
+    #[test]
+    fn unpaired_backticks_line_breaks_and_links_are_inert() {
+        assert_eq!(
+            escape("a```<img src=x onerror=alert(1)>"),
+            "a\\`\\`\\`&lt;img src=x onerror=alert(1)&gt;"
+        );
+        assert_eq!(
+            escape("b\r\r# All checks passed"),
+            "b  \\# All checks passed"
+        );
+        assert_eq!(
+            escape("![](https:/evil.example/p.png)"),
+            "!\\[\\](https:/evil.example/p.png)"
+        );
+        assert_eq!(escape("`a|b`|c"), "`a|b`\\|c");
+    }
+
+    #[test]
+    fn a_summary_is_cut_at_the_limit_whatever_one_section_holds() {
+        let passing = |index: usize| Finding {
+            status: Status::Pass,
+            title: "‹".repeat(900).into(),
+            ..Finding::example(&format!("custom.rule-{index}"), Area::Ci)
+        };
+        let report = Report::new(RepositoryInfo::example(), (0..2_000).map(passing).collect());
+        let text = render(&report);
+        assert!(text.len() <= HARD_LIMIT + 100, "{} bytes", text.len());
+        assert!(text.ends_with("see the full report.\n"));
     }
 
     /// A monorepo's worth of long failures still fits GitHub's 1 MiB step summary.
