@@ -455,7 +455,7 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         Some(path) => write_file(path, |file| write(format, file))?,
         // Recording a baseline prints the report only when a format was asked for.
         None if args.write_baseline.is_none() || args.format.is_some() => {
-            write_stdout(|out| write(format, out))?;
+            write_stdout(|out| workflow_commands_off(format, out, |out| write(format, out)))?;
         }
         None => {}
     }
@@ -471,6 +471,32 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         return Ok(0);
     }
     Ok(exit_code(&report, args.fail_on))
+}
+
+/// In a GitHub Actions log a line of the human report that reads `::error …` — a file named
+/// so, indented — would be a workflow command. The runner is told to ignore commands while it
+/// is printed, with a token the repository cannot know. (Other formats are data, written to
+/// files or piped, and `--format github`'s commands are the point.)
+fn workflow_commands_off(
+    format: ReportFormat,
+    out: &mut dyn Write,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let in_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|value| value == "true");
+    if !in_actions || format != ReportFormat::Human {
+        return write(out);
+    }
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos()),
+    );
+    let token = format!("opslint-{:016x}", hasher.finish());
+    writeln!(out, "::stop-commands::{token}")?;
+    write(out)?;
+    writeln!(out, "::{token}::")
 }
 
 /// `check --staged` when the commit breaks nothing: "opslint: 23 rules pass, nothing new
@@ -499,7 +525,8 @@ fn render(
 ) -> std::io::Result<()> {
     match format {
         ReportFormat::Human => {
-            out.write_all(report::human::render_with(report, color, detail).as_bytes())
+            let text = report::human::render_with(report, color, detail);
+            out.write_all(crate::text::for_terminal(&text).as_bytes())
         }
         ReportFormat::Json => {
             let mut buffered = std::io::BufWriter::new(&mut *out);

@@ -29,7 +29,9 @@ fn main() -> ExitCode {
     match cli::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(report) => {
-            eprintln!("{report:?}");
+            // Config errors quote the repository's text: nothing in it may drive the
+            // terminal or a CI log (a carriage return would start a workflow command).
+            eprintln!("{}", opslint::text::for_terminal(&format!("{report:?}")));
             ExitCode::from(2)
         }
     }

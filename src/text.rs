@@ -55,3 +55,61 @@ mod tests {
         assert_eq!(line_of(text, 4), 3);
     }
 }
+
+/// Text for a terminal or a CI log, whatever the repository put in it: control characters
+/// become `�` — a carriage return that overwrites the line, an OSC sequence that writes the
+/// clipboard, GitLab's collapsible-section markers — except line feeds, tabs and the colour
+/// sequences (`ESC [ … m`) opslint itself writes.
+pub fn for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    let harmless = |c: char| !c.is_control() || c == '\n' || c == '\t';
+    if text.chars().all(harmless) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '\u{1b}'
+            && let Some(length) = colour_sequence(rest)
+        {
+            out.push_str(&rest[..length]);
+            rest = &rest[length..];
+            continue;
+        }
+        out.push(if harmless(c) { c } else { '\u{fffd}' });
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The length of an SGR sequence (`ESC [ digits;… m`) at the start of `text`.
+fn colour_sequence(text: &str) -> Option<usize> {
+    let body = text.strip_prefix("\u{1b}[")?;
+    let parameters = body
+        .bytes()
+        .take_while(|byte| byte.is_ascii_digit() || *byte == b';')
+        .count();
+    (body.as_bytes().get(parameters) == Some(&b'm')).then_some(2 + parameters + 1)
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    use super::for_terminal;
+
+    #[test]
+    fn only_line_feeds_tabs_and_colours_reach_the_terminal() {
+        assert_eq!(for_terminal("a\tb\nc"), "a\tb\nc");
+        assert_eq!(
+            for_terminal("\u{1b}[1;31mred\u{1b}[0m"),
+            "\u{1b}[1;31mred\u{1b}[0m"
+        );
+        assert_eq!(for_terminal("x\ry"), "x\u{fffd}y");
+        assert_eq!(
+            for_terminal("\u{1b}]52;c;aGk=\u{7}"),
+            "\u{fffd}]52;c;aGk=\u{fffd}"
+        );
+        assert_eq!(
+            for_terminal("section_start:1:x\r\u{1b}[0K"),
+            "section_start:1:x\u{fffd}\u{fffd}[0K"
+        );
+    }
+}

@@ -78,6 +78,22 @@ fn descriptor(finding: &Finding, rationale: Option<&str>) -> Value {
     })
 }
 
+/// A path of the tree as a relative URI reference: every byte but unreserved characters and
+/// `/` percent-encoded, so a file named `file:/etc/x`, `https:/host/x` or `a #b?c` stays a
+/// path in the repository, and `%2e%2e` stays those characters.
+fn relative_uri(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                uri.push(char::from(byte));
+            }
+            _ => uri.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    uri
+}
+
 /// The result for one instance of a failing finding: at the first line its evidence names
 /// in that file.
 fn result(finding: &Finding, instance: &str, rule_index: usize) -> Value {
@@ -92,7 +108,7 @@ fn result(finding: &Finding, instance: &str, rule_index: usize) -> Value {
         "level": finding.severity.as_str(),
         "message": { "text": message },
         "locations": [{ "physicalLocation": {
-            "artifactLocation": { "uri": instance },
+            "artifactLocation": { "uri": relative_uri(instance) },
             "region": { "startLine": line },
         }}],
         // Stable across runs and line moves: the rule and the file or component.
@@ -100,4 +116,28 @@ fn result(finding: &Finding, instance: &str, rule_index: usize) -> Value {
             "opslintInstance/v2": instance::fingerprint(&finding.rule, instance),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_uri;
+
+    /// Red team (issue 16): tree entry names reached `uri` raw, with a scheme or a fragment.
+    #[test]
+    fn a_path_is_a_relative_uri_whatever_it_is_named() {
+        assert_eq!(
+            relative_uri(".github/workflows/ci.yml"),
+            ".github/workflows/ci.yml"
+        );
+        assert_eq!(
+            relative_uri("file:/etc/Dockerfile"),
+            "file%3A/etc/Dockerfile"
+        );
+        assert_eq!(
+            relative_uri("svc #x?y/Dockerfile"),
+            "svc%20%23x%3Fy/Dockerfile"
+        );
+        assert_eq!(relative_uri("%2e%2e/x"), "%252e%252e/x");
+        assert_eq!(relative_uri("é"), "%C3%A9");
+    }
 }

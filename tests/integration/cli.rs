@@ -756,3 +756,42 @@ fn a_misspelt_id_gets_did_you_mean() {
             "help: did you mean `ci.runs-tests`?",
         ));
 }
+
+/// Red team (issue 16): file names went to the human report raw — a carriage return, an OSC
+/// sequence that writes the clipboard — and an indented `::error …` line is a workflow
+/// command in a GitHub Actions log.
+#[test]
+fn the_human_report_cannot_drive_a_terminal_or_a_workflow_log() {
+    let repo = sample();
+    repo.write("web\r\u{1b}]52;c;aGk=\u{7}.Dockerfile", "FROM node\n");
+    repo.write("::error title=x::all good.Dockerfile", "FROM node\n");
+    repo.commit("Hostile names");
+    let output = opslint()
+        .args([
+            "check",
+            "--rev",
+            "HEAD",
+            "--no-history",
+            "--color",
+            "always",
+        ])
+        .env("GITHUB_ACTIONS", "true")
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        !text.contains('\r') && !text.contains("\u{1b}]"),
+        "{text:?}"
+    );
+    assert!(
+        text.contains("web\u{fffd}\u{fffd}]52;c;aGk=\u{fffd}.Dockerfile"),
+        "{text}"
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    let token = lines[0]
+        .strip_prefix("::stop-commands::")
+        .expect("commands are off while the report prints");
+    assert_eq!(lines.last(), Some(&format!("::{token}::").as_str()));
+    assert!(text.contains("::error title=x::all good.Dockerfile"));
+}

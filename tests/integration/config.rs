@@ -272,3 +272,20 @@ reason = "nothing is deployed"
         assert!(stderr.contains(expected), "no {expected:?} in:\n{stderr}");
     }
 }
+
+/// Red team (issue 16): a config error quotes the repository's text, and a carriage return
+/// in it started a line the GitHub runner read as a workflow command.
+#[test]
+fn a_config_error_cannot_start_a_workflow_command() {
+    let repo = crate::support::TestRepo::from_fixture("repos/sample");
+    repo.write(".opslint.toml", "disable = [\"\\r::stop-commands::tok\"]\n");
+    let output = crate::support::opslint()
+        .arg("check")
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("unknown rule or area"), "{stderr}");
+    assert!(!stderr.contains('\r'), "{stderr:?}");
+}
