@@ -226,7 +226,7 @@ fn sections(report: &Report) -> String {
 /// escaped and nothing is code.
 fn escape(text: &str) -> String {
     let ticks = text.matches('`').count();
-    let spans = ticks % 2 == 0 && !text.contains("``");
+    let spans = ticks.is_multiple_of(2) && !text.contains("``");
     let mut out = String::with_capacity(text.len());
     let mut in_code = false;
     for c in text.chars() {
