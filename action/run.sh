@@ -41,7 +41,9 @@ if [[ -n $base ]]; then
     args+=(--base "$base")
 fi
 # Extra arguments, split on whitespace as a user writes them in `with: args:`.
-read -r -a extra <<< "${OPSLINT_ARGS:-}"
+# Every line counts: read -d '' reads to the end, not to the first newline; the words are
+# not evaluated or globbed.
+read -r -d '' -a extra <<< "${OPSLINT_ARGS:-}" || true
 args+=("${extra[@]}")
 
 status=0

@@ -70,7 +70,9 @@ else
 fi
 
 # Extra arguments, split on whitespace as a user writes them in a variable.
-read -r -a extra <<< "${OPSLINT_ARGS:-}"
+# Every line counts: read -d '' reads to the end, not to the first newline; the words are
+# not evaluated or globbed.
+read -r -d '' -a extra <<< "${OPSLINT_ARGS:-}" || true
 args+=("${extra[@]}")
 
 status=0

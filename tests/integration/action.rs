@@ -128,6 +128,24 @@ fn a_shallow_checkout_says_how_to_fix_it_and_still_reports_the_tree() {
     assert_eq!(run.outputs["failed"], "false");
 }
 
+/// `with: args: |` on several lines: every line's arguments count, not only the first's.
+#[test]
+fn args_on_several_lines_are_all_passed() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    // The sample's notes fail at `note`; judging only ci.pipeline, nothing fails.
+    let all = run_action(repo.path(), &[("OPSLINT_FAIL_ON", "note")]);
+    assert_eq!(all.outputs["failed"], "true", "{}", all.stdout);
+    let run = run_action(
+        repo.path(),
+        &[
+            ("OPSLINT_FAIL_ON", "note"),
+            ("OPSLINT_ARGS", "--window 30d\n\t--select  ci.pipeline\n"),
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert_eq!(run.outputs["failed"], "false", "{}", run.stdout);
+}
+
 #[test]
 fn opslint_failing_to_run_fails_the_step() {
     let dir = tempfile::tempdir().unwrap();

@@ -405,6 +405,20 @@ fn a_shallow_clone_without_the_base_says_to_set_git_depth_and_scans_it_all() {
     assert!(job.summary.contains("## opslint"));
 }
 
+/// OPSLINT_ARGS on several lines: every line's arguments count, not only the first's.
+#[test]
+fn args_on_several_lines_are_all_passed() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    let job = run_job(
+        repo.path(),
+        &[
+            ("OPSLINT_FAIL_ON", "note"),
+            ("OPSLINT_ARGS", "--window 30d\n\t--select  ci.pipeline\n"),
+        ],
+    );
+    assert_eq!(job.code, Some(0), "{}", job.log);
+}
+
 #[test]
 fn opslint_failing_to_run_fails_the_job_with_2() {
     let dir = tempfile::tempdir().unwrap();
