@@ -108,20 +108,82 @@ fn a_pull_request_that_drops_ci_fails_and_a_fork_skips_the_upload() {
     assert_eq!(dependabot.outputs["upload"], "false");
 }
 
+/// A pull request that deletes its CI and turns the `ci` area off in its own .opslint.toml, and
+/// a shallow clone of it (actions/checkout's default fetch-depth: 1): the merge base with
+/// `base` is not in the clone.
+fn shallow_pull_request() -> (TestRepo, String, tempfile::TempDir, PathBuf) {
+    let repo = TestRepo::from_fixture("repos/sample");
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.remove(".github/workflows/ci.yml");
+    let config = std::fs::read_to_string(repo.path().join(".opslint.toml")).unwrap_or_default();
+    repo.write(".opslint.toml", config + "disable = [\"ci\"]\n");
+    repo.commit("Drop CI, and the rules that would notice");
+    let clone = tempfile::tempdir().unwrap();
+    let source = format!("file://{}", repo.path().display());
+    crate::support::git_in(
+        clone.path(),
+        &[
+            "clone", "-q", "--depth", "1", "--branch", "feature", &source, "shallow",
+        ],
+    );
+    let shallow = clone.path().join("shallow");
+    (repo, base, clone, shallow)
+}
+
 #[test]
-fn a_shallow_checkout_says_how_to_fix_it_and_still_reports_the_tree() {
+fn a_shallow_pull_request_checkout_fetches_the_history_and_is_judged_by_its_base() {
+    let (_repo, base, _clone, shallow) = shallow_pull_request();
+    let run = run_action(
+        &shallow,
+        &[("GITHUB_EVENT_NAME", "pull_request"), ("OPSLINT_BASE", &base)],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(run.stdout.contains("fetching the history"), "{}", run.stdout);
+    // The base's config judges the change: its own `disable = ["ci"]` does not hide the
+    // deleted pipeline.
+    assert_eq!(run.outputs["failed"], "true", "{}", run.stdout);
+    assert!(run.stdout.contains("(ci.pipeline)"), "{}", run.stdout);
+    assert!(run.summary.contains("Introduced by this change"));
+}
+
+#[test]
+fn a_pull_request_whose_merge_base_cannot_be_fetched_fails_closed() {
+    let (_repo, base, _clone, shallow) = shallow_pull_request();
+    crate::support::git_in(&shallow, &["remote", "set-url", "origin", "/nonexistent/repo"]);
+    let run = run_action(
+        &shallow,
+        &[("GITHUB_EVENT_NAME", "pull_request"), ("OPSLINT_BASE", &base)],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("::error title=opslint: no merge base::")
+            && run.stdout.contains("fetch-depth: 0"),
+        "{}",
+        run.stdout
+    );
+    // Nothing reported as a scan: no outputs, so no upload, and no summary.
+    assert!(run.outputs.is_empty(), "{:?}", run.outputs);
+    assert_eq!(run.summary, "");
+
+    // A base that is an option is refused, not handed to git.
+    let run = run_action(&shallow, &[("OPSLINT_BASE", "--upload-pack=touch x")]);
+    assert_eq!(run.code, Some(2), "{}", run.stdout);
+    assert!(run.stdout.contains("is not a revision"), "{}", run.stdout);
+}
+
+#[test]
+fn a_shallow_push_checkout_says_how_to_fix_it_and_still_reports_the_tree() {
     let repo = TestRepo::from_fixture("repos/sample");
     repo.write("docs/notes.md", "notes\n");
-    let base = repo.commit("Notes");
-    repo.write("docs/notes.md", "more notes\n");
-    repo.commit("More notes");
+    repo.commit("Notes");
     let clone = tempfile::tempdir().unwrap();
     let source = format!("file://{}", repo.path().display());
     crate::support::git_in(
         clone.path(),
         &["clone", "-q", "--depth", "1", &source, "shallow"],
     );
-    let run = run_action(&clone.path().join("shallow"), &[("OPSLINT_BASE", &base)]);
+    let run = run_action(&clone.path().join("shallow"), &[]);
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     assert!(run.stdout.contains("fetch-depth: 0"));
     assert!(run.summary.contains("## opslint"));

@@ -369,13 +369,15 @@ fn without_a_merge_request_base_the_whole_repository_is_scanned() {
     assert_eq!(job.code, Some(0), "{}", job.log);
 }
 
-#[test]
-fn a_shallow_clone_without_the_base_says_to_set_git_depth_and_scans_it_all() {
+/// A merge request that deletes its CI and turns the `ci` area off in its own .opslint.toml,
+/// cloned one commit deep: the merge base is not in the clone.
+fn shallow_merge_request() -> (TestRepo, String, tempfile::TempDir, std::path::PathBuf) {
     let (repo, base) = merge_request(|repo| {
-        repo.write("docs/notes.md", "notes\n");
-        repo.commit("Notes");
-        repo.write("docs/notes.md", "more notes\n");
-        repo.commit("More notes");
+        repo.remove(".github/workflows/ci.yml");
+        let config =
+            std::fs::read_to_string(repo.path().join(".opslint.toml")).unwrap_or_default();
+        repo.write(".opslint.toml", config + "disable = [\"ci\"]\n");
+        repo.commit("Drop CI, and the rules that would notice");
     });
     let clone = tempfile::tempdir().unwrap();
     let source = format!("file://{}", repo.path().display());
@@ -386,6 +388,12 @@ fn a_shallow_clone_without_the_base_says_to_set_git_depth_and_scans_it_all() {
         ],
     );
     let shallow = clone.path().join("shallow");
+    (repo, base, clone, shallow)
+}
+
+#[test]
+fn a_shallow_clone_fetches_the_history_and_the_merge_request_is_judged_by_its_base() {
+    let (_repo, base, _clone, shallow) = shallow_merge_request();
     let job = run_job(
         &shallow,
         &[
@@ -393,16 +401,41 @@ fn a_shallow_clone_without_the_base_says_to_set_git_depth_and_scans_it_all() {
             ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base),
         ],
     );
-    assert!(job.log.contains("the clone is shallow"), "{}", job.log);
-    assert!(job.log.contains("GIT_DEPTH: 0"), "{}", job.log);
+    assert!(job.log.contains("fetching the history"), "{}", job.log);
+    assert!(job.log.contains(&format!("comparing with its base {base}")));
+    // The base's config judges the merge request: its own `disable = ["ci"]` does not hide
+    // the deleted pipeline.
+    assert_eq!(job.code, Some(1), "{}", job.log);
+    let issues = job.issues.expect("a Code Quality report");
     assert!(
-        job.log.contains(&format!("(git fetch origin {base})")),
+        issues.iter().any(|issue| issue["check_name"] == "ci.pipeline"),
+        "{issues:#?}"
+    );
+}
+
+#[test]
+fn a_merge_request_whose_merge_base_cannot_be_fetched_fails_closed() {
+    let (_repo, base, _clone, shallow) = shallow_merge_request();
+    crate::support::git_in(&shallow, &["remote", "set-url", "origin", "/nonexistent/repo"]);
+    let job = run_job(
+        &shallow,
+        &[
+            ("CI_PIPELINE_SOURCE", "merge_request_event"),
+            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base),
+        ],
+    );
+    assert_eq!(job.code, Some(2), "{}", job.log);
+    assert!(
+        job.log.contains("is not in the clone and could not be fetched")
+            && job.log.contains("GIT_DEPTH: 0"),
         "{}",
         job.log
     );
-    assert!(job.log.contains("Scanning the whole repository instead"));
-    assert_eq!(job.code, Some(0), "{}", job.log);
-    assert!(job.summary.contains("## opslint"));
+    assert!(job.issues.is_none(), "no report that passes for a scan");
+
+    let job = run_job(&shallow, &[("OPSLINT_BASE", "--upload-pack=touch x")]);
+    assert_eq!(job.code, Some(2), "{}", job.log);
+    assert!(job.log.contains("is not a revision"), "{}", job.log);
 }
 
 /// OPSLINT_ARGS on several lines: every line's arguments count, not only the first's.
