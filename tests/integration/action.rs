@@ -460,6 +460,83 @@ fn a_release_binary_with_a_bad_checksum_is_refused_and_built_instead() {
     assert_eq!(String::from_utf8_lossy(&version.stdout), "opslint built\n");
 }
 
+/// Replaces the release's archive with one `pack` (a bash script run in an empty staging
+/// directory, `$ARCHIVE` the archive to write) makes, with a matching .sha256: a release
+/// whose checksum holds but whose content is wrong.
+fn repack_release(assets: &Path, pack: &str) {
+    let staging = tempfile::tempdir().unwrap();
+    let asset = format!("opslint-{TARGET}.tar.gz");
+    let script = format!(
+        "set -e; {pack}\nsource \"$LIB\"; cd \"$ASSETS\"; opslint_sha256 {asset} > {asset}.sha256"
+    );
+    let output = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(staging.path())
+        .env("ARCHIVE", assets.join(&asset))
+        .env("ASSETS", assets)
+        .env("LIB", action_dir().join("action/lib.sh"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_release_archive_that_fails_to_extract_or_holds_a_symlink_is_refused() {
+    let action = fake_action();
+    let releases = tempfile::tempdir().unwrap();
+    let assets = publish_release(action.path(), releases.path());
+
+    // tar fails (gzip's trailing garbage) after extracting a binary that runs.
+    repack_release(
+        &assets,
+        "printf '#!/bin/sh\\necho opslint 0.4.2\\n' > opslint; chmod +x opslint; \
+         tar -czf \"$ARCHIVE\" opslint; printf garbage >> \"$ARCHIVE\"",
+    );
+    let install_ = install(action.path(), releases.path(), &[]);
+    let run = &install_.run;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert_eq!(run.outputs["source"], "build", "{}", run.stdout);
+    assert!(install_.built());
+    assert!(
+        run.stdout
+            .contains("::warning title=opslint release binary::")
+            && run.stdout.contains("could not be extracted"),
+        "{}",
+        run.stdout
+    );
+
+    // `opslint` is a symlink to a script elsewhere on the runner, which must be neither made
+    // executable nor installed.
+    let victim = tempfile::tempdir().unwrap();
+    let target = victim.path().join("victim");
+    std::fs::write(&target, "#!/bin/sh\necho fake\n").unwrap();
+    let pack = format!(
+        "ln -s '{}' opslint; tar -czf \"$ARCHIVE\" opslint",
+        target.display()
+    );
+    repack_release(&assets, &pack);
+    let install_ = install(action.path(), releases.path(), &[]);
+    let run = &install_.run;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert_eq!(run.outputs["source"], "build", "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("::warning title=opslint release binary::")
+            && run.stdout.contains("is not a regular file"),
+        "{}",
+        run.stdout
+    );
+    let bin = Path::new(&run.outputs["bin"]);
+    assert!(!bin.is_symlink(), "{}", run.stdout);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&target).unwrap().permissions().mode() & 0o111,
+        0,
+        "the symlink's target was made executable"
+    );
+}
+
 #[test]
 fn without_a_release_of_this_source_it_builds_and_says_why() {
     let action = fake_action();
