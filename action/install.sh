@@ -14,7 +14,8 @@
 # OPSLINT_RELEASES_URL (where v<version>/<asset> are; default
 # <server>/<owner>/<name>/releases/download, a file:// URL works too), OPSLINT_TARGET,
 # OPSLINT_BUILD (a shell command that builds into $OPSLINT_ROOT from $OPSLINT_SOURCE;
-# default cargo install --locked).
+# default cargo install --locked; run in an empty directory with RUSTUP_TOOLCHAIN set),
+# OPSLINT_TOOLCHAIN (the Rust toolchain of the build; default stable).
 # Writes step outputs: bin (the binary's path), source (cache, release or build), built
 # (true when built here: the action then saves it to the cache).
 set -euo pipefail
@@ -160,7 +161,16 @@ else
     export OPSLINT_SOURCE=$src OPSLINT_ROOT=$root
     # shellcheck disable=SC2016 # expanded by the bash that runs it
     build=${OPSLINT_BUILD:-'cargo install --locked --path "$OPSLINT_SOURCE" --root "$OPSLINT_ROOT"'}
-    bash -c "$build"
+    # Not in the step's working directory, the checked-out repository: rustup would obey its
+    # rust-toolchain.toml (even `path = ` to a toolchain the pull request commits) and run
+    # the pull request's own cargo, whose output would then be cached as opslint. The build
+    # runs in an empty directory, with the toolchain named (a directory's override never
+    # beats RUSTUP_TOOLCHAIN).
+    toolchain=${OPSLINT_TOOLCHAIN:-stable}
+    say "building with the $toolchain Rust toolchain"
+    build_dir=$(mktemp -d)
+    (cd "$build_dir" && RUSTUP_TOOLCHAIN=$toolchain bash -c "$build")
+    rm -rf "$build_dir"
     if [[ ! -x $bin ]]; then
         echo "::error title=opslint::The build left no $bin."
         exit 1

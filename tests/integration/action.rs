@@ -589,6 +589,81 @@ fn without_a_release_of_this_source_it_builds_and_says_why() {
     assert_eq!(broken.run.code, Some(1), "{}", broken.run.stdout);
 }
 
+/// The build runs outside the checked-out repository, with the toolchain named: rustup never
+/// reads the pull request's rust-toolchain.toml, whose `path =` could name a cargo the pull
+/// request commits (which would then be cached as opslint).
+#[cfg(unix)]
+#[test]
+fn the_build_ignores_the_checked_out_repositorys_rust_toolchain() {
+    use std::os::unix::fs::PermissionsExt;
+    let action = fake_action();
+    let releases = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let workspace = tempfile::tempdir().unwrap();
+    let executable = |path: &Path, text: &str| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    // The pull request's toolchain: its cargo leaves a marker.
+    let pwned = workspace.path().join("PWNED");
+    let evil = format!("#!/bin/sh\ntouch '{}'\n", pwned.display());
+    executable(&workspace.path().join(".tc/bin/cargo"), &evil);
+    executable(&workspace.path().join(".tc/bin/rustc"), &evil);
+    std::fs::write(
+        workspace.path().join("rust-toolchain.toml"),
+        format!("[toolchain]\npath = \"{}/.tc\"\n", workspace.path().display()),
+    )
+    .unwrap();
+    // The runner's cargo (a stand-in): says where and with which toolchain it ran.
+    let shims = tempfile::tempdir().unwrap();
+    executable(
+        &shims.path().join("cargo"),
+        "#!/bin/sh\nprintf '%s\\n' \"$PWD\" \"$RUSTUP_TOOLCHAIN\" \"$*\" > \"$OPSLINT_ROOT/cargo-ran\"\n\
+         mkdir -p \"$OPSLINT_ROOT/bin\" && printf '#!/bin/sh\\n' > \"$OPSLINT_ROOT/bin/opslint\" \
+         && chmod +x \"$OPSLINT_ROOT/bin/opslint\"\n",
+    );
+    let path = format!(
+        "{}:{}",
+        shims.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let build = |toolchain: Option<&str>| {
+        let mut command = std::process::Command::new("bash");
+        command
+            .arg(action_dir().join("action/install.sh"))
+            .current_dir(workspace.path())
+            .env("PATH", &path)
+            .env("OPSLINT_ACTION_PATH", action.path())
+            .env("OPSLINT_ROOT", root.path())
+            .env("OPSLINT_RELEASES_URL", format!("file://{}", releases.path().display()))
+            .env("OPSLINT_TARGET", TARGET)
+            .env_remove("OPSLINT_BUILD")
+            .env_remove("OPSLINT_TOOLCHAIN")
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .env_remove("GITHUB_ACTION_PATH")
+            .env_remove("GITHUB_OUTPUT");
+        if let Some(toolchain) = toolchain {
+            command.env("OPSLINT_TOOLCHAIN", toolchain);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let ran = std::fs::read_to_string(root.path().join("cargo-ran")).unwrap();
+        ran.lines().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let ran = build(None);
+    assert!(!pwned.exists(), "the pull request's cargo ran");
+    let cwd = Path::new(&ran[0]);
+    assert!(
+        !cwd.starts_with(workspace.path())
+            && !cwd.starts_with(workspace.path().canonicalize().unwrap()),
+        "built in the checkout: {ran:?}"
+    );
+    assert_eq!(ran[1], "stable", "{ran:?}");
+    assert!(ran[2].starts_with("install --locked --path"), "{ran:?}");
+    assert_eq!(build(Some("1.95.0"))[1], "1.95.0");
+}
+
 #[test]
 fn a_cache_hit_is_used_without_a_download_or_a_build() {
     let action = fake_action();
