@@ -460,6 +460,139 @@ fn opslint_failing_to_run_fails_the_job_with_2() {
     assert!(job.log.contains("opslint could not scan the repository"));
 }
 
+/// What `ci/gitlab/install.sh` did for one job of `project`.
+struct Install {
+    code: Option<i32>,
+    log: String,
+    /// OPSLINT_ROOT, where the binary is put.
+    root: tempfile::TempDir,
+}
+
+impl Install {
+    fn bin(&self) -> std::path::PathBuf {
+        self.root.path().join("bin/opslint")
+    }
+    /// What the stub build recorded: its working directory and RUSTUP_TOOLCHAIN, if it ran.
+    fn build(&self) -> Option<Vec<String>> {
+        let text = std::fs::read_to_string(self.root.path().join("build-ran")).ok()?;
+        Some(text.lines().map(str::to_owned).collect())
+    }
+}
+
+/// Runs `ci/gitlab/install.sh` as the template does, in `project` (CI_PROJECT_DIR), with a
+/// stub build whose binary prints "opslint built".
+fn install(project: &Path, env: &[(&str, &str)]) -> Install {
+    let root = tempfile::tempdir().unwrap();
+    let build = "printf '%s\\n' \"$PWD\" \"$RUSTUP_TOOLCHAIN\" > \"$OPSLINT_ROOT/build-ran\" \
+                 && mkdir -p \"$OPSLINT_ROOT/bin\" \
+                 && printf '#!/bin/sh\\necho opslint built\\n' > \"$OPSLINT_ROOT/bin/opslint\" \
+                 && chmod +x \"$OPSLINT_ROOT/bin/opslint\"";
+    let output = std::process::Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("ci/gitlab/install.sh"))
+        .current_dir(project)
+        .env("CI_PROJECT_DIR", project)
+        .env("OPSLINT_ROOT", root.path())
+        .env("OPSLINT_BUILD", build)
+        .env("OPSLINT_TOOLCHAIN", "1.95.0")
+        .env_remove("OPSLINT_CACHE_DIR")
+        .env_remove("OPSLINT_USE_CACHE")
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    Install {
+        code: output.status.code(),
+        log: String::from_utf8(output.stdout).unwrap() + &String::from_utf8(output.stderr).unwrap(),
+        root,
+    }
+}
+
+#[cfg(unix)]
+fn executable(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn run_bin(bin: &Path) -> String {
+    let output = std::process::Command::new(bin).output().unwrap();
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A merge request that commits an executable at the cache's path: it is never run, and the
+/// job fails rather than cache it.
+#[cfg(unix)]
+#[test]
+fn a_committed_binary_at_the_cache_path_is_never_run() {
+    let (repo, _base) = merge_request(|repo| {
+        repo.remove(".github/workflows/ci.yml");
+        repo.commit("Drop CI");
+    });
+    let marker = repo.path().join("FAKE-RAN");
+    executable(
+        &repo.path().join(".opslint-cache/bin/opslint"),
+        &format!("#!/bin/sh\ntouch '{}'\necho fake\n", marker.display()),
+    );
+    repo.commit("Bring my own opslint");
+    let install = install(repo.path(), &[]);
+    assert_eq!(install.code, Some(2), "{}", install.log);
+    assert!(
+        install.log.contains("the repository tracks files under"),
+        "{}",
+        install.log
+    );
+    assert!(!marker.exists(), "the committed binary ran");
+    assert!(!install.bin().exists());
+    assert!(install.build().is_none(), "{}", install.log);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_cache_is_copied_out_of_the_checkout_and_a_build_is_cached() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    // No cache: a build, outside the checkout, with the toolchain named; left in the cache.
+    let first = install(repo.path(), &[]);
+    assert_eq!(first.code, Some(0), "{}", first.log);
+    let build = first.build().expect("a build");
+    assert!(
+        !Path::new(&build[0]).starts_with(repo.path()),
+        "built in the checkout: {build:?}"
+    );
+    assert_eq!(build[1], "1.95.0");
+    let cached = repo.path().join(".opslint-cache/bin/opslint");
+    assert_eq!(run_bin(&cached), "opslint built\n");
+    assert_eq!(run_bin(&first.bin()), "opslint built\n");
+
+    // The next job: the (untracked) cache is copied to OPSLINT_ROOT, nothing is built, and
+    // the binary runs from there.
+    executable(&cached, "#!/bin/sh\necho opslint cached\n");
+    let second = install(repo.path(), &[]);
+    assert_eq!(second.code, Some(0), "{}", second.log);
+    assert!(second.build().is_none(), "{}", second.log);
+    assert!(!second.bin().starts_with(repo.path()));
+    assert_eq!(run_bin(&second.bin()), "opslint cached\n");
+
+    // OPSLINT_USE_CACHE: "false" builds anyway.
+    let third = install(repo.path(), &[("OPSLINT_USE_CACHE", "false")]);
+    assert_eq!(third.code, Some(0), "{}", third.log);
+    assert!(third.build().is_some(), "{}", third.log);
+    assert_eq!(run_bin(&third.bin()), "opslint built\n");
+
+    // A cached symlink is not followed.
+    std::fs::remove_file(&cached).unwrap();
+    std::os::unix::fs::symlink("/bin/true", &cached).unwrap();
+    let fourth = install(repo.path(), &[]);
+    assert_eq!(fourth.code, Some(0), "{}", fourth.log);
+    assert!(fourth.build().is_some(), "{}", fourth.log);
+    assert!(!cached.is_symlink());
+
+    // A build that leaves nothing fails the job.
+    std::fs::remove_dir_all(repo.path().join(".opslint-cache")).unwrap();
+    let broken = install(repo.path(), &[("OPSLINT_BUILD", "true")]);
+    assert_eq!(broken.code, Some(2), "{}", broken.log);
+}
+
 /// The template parses, runs the script, and hands GitLab the files the script writes. (CI
 /// also validates it against GitLab's schema with check-jsonschema.)
 #[test]
@@ -480,6 +613,27 @@ fn the_template_runs_the_script_and_declares_its_reports() {
         script.last().unwrap().ends_with("ci/gitlab/run.sh"),
         "{script:?}"
     );
+    // The binary runs from outside the checkout, put there by install.sh; nothing in the
+    // script builds or runs from the cache's path, which the checkout could hold.
+    assert!(
+        script.iter().any(|line| line.ends_with("ci/gitlab/install.sh")),
+        "{script:?}"
+    );
+    assert!(
+        script
+            .last()
+            .unwrap()
+            .starts_with("OPSLINT_BIN=/tmp/opslint-root/bin/opslint "),
+        "{script:?}"
+    );
+    assert!(
+        !script
+            .iter()
+            .any(|line| line.contains(".opslint-cache") || line.contains("cargo")),
+        "{script:?}"
+    );
+    assert_eq!(job["cache"]["paths"], serde_json::json!([".opslint-cache/"]));
+    assert_eq!(job["cache"]["when"], "on_success");
     assert_eq!(job["variables"]["GIT_DEPTH"], "0");
     assert_eq!(job["variables"]["OPSLINT_FAIL_ON"], "error");
     let artifacts = &job["artifacts"];
