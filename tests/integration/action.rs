@@ -136,10 +136,17 @@ fn a_shallow_pull_request_checkout_fetches_the_history_and_is_judged_by_its_base
     let (_repo, base, _clone, shallow) = shallow_pull_request();
     let run = run_action(
         &shallow,
-        &[("GITHUB_EVENT_NAME", "pull_request"), ("OPSLINT_BASE", &base)],
+        &[
+            ("GITHUB_EVENT_NAME", "pull_request"),
+            ("OPSLINT_BASE", &base),
+        ],
     );
     assert_eq!(run.code, Some(0), "{}", run.stdout);
-    assert!(run.stdout.contains("fetching the history"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("fetching the history"),
+        "{}",
+        run.stdout
+    );
     // The base's config judges the change: its own `disable = ["ci"]` does not hide the
     // deleted pipeline.
     assert_eq!(run.outputs["failed"], "true", "{}", run.stdout);
@@ -150,14 +157,21 @@ fn a_shallow_pull_request_checkout_fetches_the_history_and_is_judged_by_its_base
 #[test]
 fn a_pull_request_whose_merge_base_cannot_be_fetched_fails_closed() {
     let (_repo, base, _clone, shallow) = shallow_pull_request();
-    crate::support::git_in(&shallow, &["remote", "set-url", "origin", "/nonexistent/repo"]);
+    crate::support::git_in(
+        &shallow,
+        &["remote", "set-url", "origin", "/nonexistent/repo"],
+    );
     let run = run_action(
         &shallow,
-        &[("GITHUB_EVENT_NAME", "pull_request"), ("OPSLINT_BASE", &base)],
+        &[
+            ("GITHUB_EVENT_NAME", "pull_request"),
+            ("OPSLINT_BASE", &base),
+        ],
     );
     assert_eq!(run.code, Some(2), "{}", run.stdout);
     assert!(
-        run.stdout.contains("::error title=opslint: no merge base::")
+        run.stdout
+            .contains("::error title=opslint: no merge base::")
             && run.stdout.contains("fetch-depth: 0"),
         "{}",
         run.stdout
@@ -612,7 +626,10 @@ fn the_build_ignores_the_checked_out_repositorys_rust_toolchain() {
     executable(&workspace.path().join(".tc/bin/rustc"), &evil);
     std::fs::write(
         workspace.path().join("rust-toolchain.toml"),
-        format!("[toolchain]\npath = \"{}/.tc\"\n", workspace.path().display()),
+        format!(
+            "[toolchain]\npath = \"{}/.tc\"\n",
+            workspace.path().display()
+        ),
     )
     .unwrap();
     // The runner's cargo (a stand-in): says where and with which toolchain it ran.
@@ -636,7 +653,10 @@ fn the_build_ignores_the_checked_out_repositorys_rust_toolchain() {
             .env("PATH", &path)
             .env("OPSLINT_ACTION_PATH", action.path())
             .env("OPSLINT_ROOT", root.path())
-            .env("OPSLINT_RELEASES_URL", format!("file://{}", releases.path().display()))
+            .env(
+                "OPSLINT_RELEASES_URL",
+                format!("file://{}", releases.path().display()),
+            )
             .env("OPSLINT_TARGET", TARGET)
             .env_remove("OPSLINT_BUILD")
             .env_remove("OPSLINT_TOOLCHAIN")

@@ -374,8 +374,7 @@ fn without_a_merge_request_base_the_whole_repository_is_scanned() {
 fn shallow_merge_request() -> (TestRepo, String, tempfile::TempDir, std::path::PathBuf) {
     let (repo, base) = merge_request(|repo| {
         repo.remove(".github/workflows/ci.yml");
-        let config =
-            std::fs::read_to_string(repo.path().join(".opslint.toml")).unwrap_or_default();
+        let config = std::fs::read_to_string(repo.path().join(".opslint.toml")).unwrap_or_default();
         repo.write(".opslint.toml", config + "disable = [\"ci\"]\n");
         repo.commit("Drop CI, and the rules that would notice");
     });
@@ -408,7 +407,9 @@ fn a_shallow_clone_fetches_the_history_and_the_merge_request_is_judged_by_its_ba
     assert_eq!(job.code, Some(1), "{}", job.log);
     let issues = job.issues.expect("a Code Quality report");
     assert!(
-        issues.iter().any(|issue| issue["check_name"] == "ci.pipeline"),
+        issues
+            .iter()
+            .any(|issue| issue["check_name"] == "ci.pipeline"),
         "{issues:#?}"
     );
 }
@@ -416,7 +417,10 @@ fn a_shallow_clone_fetches_the_history_and_the_merge_request_is_judged_by_its_ba
 #[test]
 fn a_merge_request_whose_merge_base_cannot_be_fetched_fails_closed() {
     let (_repo, base, _clone, shallow) = shallow_merge_request();
-    crate::support::git_in(&shallow, &["remote", "set-url", "origin", "/nonexistent/repo"]);
+    crate::support::git_in(
+        &shallow,
+        &["remote", "set-url", "origin", "/nonexistent/repo"],
+    );
     let job = run_job(
         &shallow,
         &[
@@ -426,7 +430,8 @@ fn a_merge_request_whose_merge_base_cannot_be_fetched_fails_closed() {
     );
     assert_eq!(job.code, Some(2), "{}", job.log);
     assert!(
-        job.log.contains("is not in the clone and could not be fetched")
+        job.log
+            .contains("is not in the clone and could not be fetched")
             && job.log.contains("GIT_DEPTH: 0"),
         "{}",
         job.log
@@ -616,7 +621,9 @@ fn the_template_runs_the_script_and_declares_its_reports() {
     // The binary runs from outside the checkout, put there by install.sh; nothing in the
     // script builds or runs from the cache's path, which the checkout could hold.
     assert!(
-        script.iter().any(|line| line.ends_with("ci/gitlab/install.sh")),
+        script
+            .iter()
+            .any(|line| line.ends_with("ci/gitlab/install.sh")),
         "{script:?}"
     );
     assert!(
@@ -632,7 +639,10 @@ fn the_template_runs_the_script_and_declares_its_reports() {
             .any(|line| line.contains(".opslint-cache") || line.contains("cargo")),
         "{script:?}"
     );
-    assert_eq!(job["cache"]["paths"], serde_json::json!([".opslint-cache/"]));
+    assert_eq!(
+        job["cache"]["paths"],
+        serde_json::json!([".opslint-cache/"])
+    );
     assert_eq!(job["cache"]["when"], "on_success");
     assert_eq!(job["variables"]["GIT_DEPTH"], "0");
     assert_eq!(job["variables"]["OPSLINT_FAIL_ON"], "error");
