@@ -14,7 +14,8 @@
 # OPSLINT_RELEASES_URL (where v<version>/<asset> are; default
 # <server>/<owner>/<name>/releases/download, a file:// URL works too), OPSLINT_TARGET,
 # OPSLINT_BUILD (a shell command that builds into $OPSLINT_ROOT from $OPSLINT_SOURCE;
-# default cargo install --locked).
+# default cargo install --locked; run in an empty directory with RUSTUP_TOOLCHAIN set),
+# OPSLINT_TOOLCHAIN (the Rust toolchain of the build; default stable).
 # Writes step outputs: bin (the binary's path), source (cache, release or build), built
 # (true when built here: the action then saves it to the cache).
 set -euo pipefail
@@ -99,29 +100,47 @@ from_release() {
         return 2
     fi
 
-    mkdir -p "$tmp/x"
+    # from_release runs in $(...) inside an && list, where set -e is off: every command's
+    # status is checked here. A failed extraction or an archive whose opslint is anything but
+    # a regular file (a symlink could point at any file of the runner) is a broken release:
+    # status 2, a warning, and a build instead.
+    local extracted=0
+    mkdir -p "$tmp/x" || return 1
     if [[ $asset == *.zip ]]; then
         if command -v unzip >/dev/null; then
-            unzip -q -o "$tmp/$asset" -d "$tmp/x"
+            unzip -q -o "$tmp/$asset" -d "$tmp/x" || extracted=$?
         elif command -v 7z >/dev/null; then
-            7z x -y -bd -o"$tmp/x" "$tmp/$asset" >/dev/null
+            7z x -y -bd -o"$tmp/x" "$tmp/$asset" >/dev/null || extracted=$?
         else
-            tar -xf "$tmp/$asset" -C "$tmp/x"
+            tar -xf "$tmp/$asset" -C "$tmp/x" || extracted=$?
         fi
     else
-        tar -xzf "$tmp/$asset" -C "$tmp/x"
+        tar -xzf "$tmp/$asset" -C "$tmp/x" || extracted=$?
     fi
-    if [[ ! -f $tmp/x/$exe ]]; then
+    if (( extracted != 0 )); then
+        echo "$asset of release v$version could not be extracted (exit $extracted): not using it"
+        return 2
+    fi
+    if [[ -L $tmp/x/$exe || ! -f $tmp/x/$exe ]]; then
+        if [[ -e $tmp/x/$exe || -L $tmp/x/$exe ]]; then
+            echo "$exe in $asset of release v$version is not a regular file: not using it"
+            return 2
+        fi
         echo "$asset of release v$version has no $exe"
         return 1
     fi
-    chmod +x "$tmp/x/$exe"
+    if ! chmod +x "$tmp/x/$exe"; then
+        echo "could not make the $exe of release v$version executable"
+        return 1
+    fi
     if ! "$tmp/x/$exe" --version >/dev/null 2>&1; then
         echo "the $target binary of release v$version does not run here"
         return 1
     fi
-    mkdir -p "$root/bin"
-    mv -f "$tmp/x/$exe" "$bin"
+    if ! mkdir -p "$root/bin" || ! mv -f "$tmp/x/$exe" "$bin"; then
+        echo "could not install the $exe of release v$version in $root/bin"
+        return 1
+    fi
     say "using the $target binary of release v$version ($asset, sha256 $actual)"
 }
 
@@ -142,7 +161,16 @@ else
     export OPSLINT_SOURCE=$src OPSLINT_ROOT=$root
     # shellcheck disable=SC2016 # expanded by the bash that runs it
     build=${OPSLINT_BUILD:-'cargo install --locked --path "$OPSLINT_SOURCE" --root "$OPSLINT_ROOT"'}
-    bash -c "$build"
+    # Not in the step's working directory, the checked-out repository: rustup would obey its
+    # rust-toolchain.toml (even `path = ` to a toolchain the pull request commits) and run
+    # the pull request's own cargo, whose output would then be cached as opslint. The build
+    # runs in an empty directory, with the toolchain named (a directory's override never
+    # beats RUSTUP_TOOLCHAIN).
+    toolchain=${OPSLINT_TOOLCHAIN:-stable}
+    say "building with the $toolchain Rust toolchain"
+    build_dir=$(mktemp -d)
+    (cd "$build_dir" && RUSTUP_TOOLCHAIN=$toolchain bash -c "$build")
+    rm -rf "$build_dir"
     if [[ ! -x $bin ]]; then
         echo "::error title=opslint::The build left no $bin."
         exit 1

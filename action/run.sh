@@ -9,7 +9,9 @@
 # and GitHub's GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_EVENT_NAME, GITHUB_ACTOR,
 # GITHUB_REPOSITORY, RUNNER_TEMP.
 # Writes step outputs: score, failed, sarif-file, upload. Exits 2 when opslint could not
-# run; findings never fail this step (a later step of the action does, after the upload).
+# run, or when a base is given and its merge base is not in the clone even after fetching
+# the history (the scripts run git fetch; opslint itself never does); findings never fail
+# this step (a later step of the action does, after the upload).
 set -euo pipefail
 
 bin=${OPSLINT_BIN:-opslint}
@@ -28,20 +30,49 @@ if [[ -n ${OPSLINT_CONFIG:-} ]]; then
     args+=(--config "$OPSLINT_CONFIG")
 fi
 
-# A shallow checkout (actions/checkout's default) has no history to measure and usually
-# not the base commit: say how to fix it, and still report what the tree shows.
-if [[ $(git -C "$path" rev-parse --is-shallow-repository 2>/dev/null || echo false) == true ]]; then
+git_in() { git -C "$path" "$@"; }
+is_shallow() { [[ $(git_in rev-parse --is-shallow-repository 2>/dev/null || echo false) == true ]]; }
+has_merge_base() { git_in merge-base "$base" HEAD >/dev/null 2>&1; }
+
+# A pull request is judged against its base's config and findings. Without the merge base in
+# the clone (actions/checkout's default fetch-depth: 1), scanning the head alone would obey
+# the change's own .opslint.toml, which the change may have weakened: fetch the history, and
+# fail if the merge base is still missing rather than pass on the change's own terms.
+if [[ $base == -* ]]; then
+    echo "::error title=opslint::The base '$base' is not a revision."
+    exit 2
+fi
+if [[ -n $base ]] && ! has_merge_base; then
+    echo "opslint: the merge base with $base is not in the checkout; fetching the history."
+    if is_shallow; then
+        git_in fetch -q --no-tags --unshallow origin || true
+    fi
+    if ! has_merge_base && [[ $base != *:* ]]; then
+        git_in fetch -q --no-tags origin "$base" || true
+    fi
+    if ! has_merge_base; then
+        echo "::error title=opslint: no merge base::The merge base of $base and the checked-out" \
+            "commit is not in the checkout and could not be fetched, so the change cannot be" \
+            "compared with its base (scanning it alone would obey its own config). Set" \
+            "fetch-depth: 0 on actions/checkout."
+        exit 2
+    fi
+fi
+# A shallow checkout without a base (a push) has no history to measure: say how to fix it,
+# and still report what the tree shows.
+if is_shallow; then
     echo "::warning title=opslint: shallow checkout::The checkout is shallow, so history" \
-        "figures and the comparison with the pull request's base are skipped; tree findings" \
-        "are reported. Set fetch-depth: 0 on actions/checkout for the full report."
+        "figures are skipped; tree findings are reported. Set fetch-depth: 0 on" \
+        "actions/checkout for the full report."
     args+=(--no-history)
-    base=""
 fi
 if [[ -n $base ]]; then
     args+=(--base "$base")
 fi
 # Extra arguments, split on whitespace as a user writes them in `with: args:`.
-read -r -a extra <<< "${OPSLINT_ARGS:-}"
+# Every line counts: read -d '' reads to the end, not to the first newline; the words are
+# not evaluated or globbed.
+read -r -d '' -a extra <<< "${OPSLINT_ARGS:-}" || true
 args+=("${extra[@]}")
 
 status=0

@@ -10,7 +10,8 @@
 # In a merge request pipeline, compares with the merge request's diff base, so only what the
 # merge request breaks fails; elsewhere, scans the whole repository.
 # Exits 0 when nothing fails at or above OPSLINT_FAIL_ON (default error), 1 when something
-# does, 2 when opslint could not run.
+# does, 2 when opslint could not run or when the merge base is not in the clone even after
+# fetching the history (this script runs git fetch; opslint itself never does).
 set -euo pipefail
 
 bin=${OPSLINT_BIN:-opslint}
@@ -42,35 +43,54 @@ if [[ -n ${OPSLINT_CONFIG:-} ]]; then
     args+=(--config "$OPSLINT_CONFIG")
 fi
 
-# GitLab clones 20 or 50 commits deep by default (GIT_DEPTH): too few for the history figures
-# and often without the merge request's base.
-shallow=false
-if [[ $(git -C "$path" rev-parse --is-shallow-repository 2>/dev/null || echo false) == true ]]; then
-    shallow=true
+git_in() { git -C "$path" "$@"; }
+is_shallow() { [[ $(git_in rev-parse --is-shallow-repository 2>/dev/null || echo false) == true ]]; }
+has_merge_base() { git_in merge-base "$base" "${rev:-HEAD}" >/dev/null 2>&1; }
+
+# A merge request is judged against its base's config and findings. Without the merge base in
+# the clone (GitLab clones 20 or 50 commits deep unless GIT_DEPTH is 0), scanning the commit
+# alone would obey the merge request's own .opslint.toml, which it may have weakened: fetch
+# the history, and fail if the merge base is still missing rather than pass on the merge
+# request's own terms.
+if [[ $base == -* ]]; then
+    echo "opslint: error: the base '$base' is not a revision."
+    exit 2
+fi
+if [[ -n $base ]]; then
+    if ! has_merge_base; then
+        echo "opslint: the merge base with $base is not in the clone; fetching the history."
+        if is_shallow; then
+            git_in fetch -q --no-tags --unshallow origin || true
+        fi
+        if ! has_merge_base && [[ $base != *:* ]]; then
+            git_in fetch -q --no-tags origin "$base" || true
+        fi
+    fi
+    if ! has_merge_base; then
+        echo "opslint: error: the merge base of the merge request's base $base and this commit" \
+            "is not in the clone and could not be fetched, so the merge request cannot be" \
+            "compared with its base (scanning it alone would obey its own config). Set the" \
+            "variable GIT_DEPTH: 0 on this job."
+        exit 2
+    fi
+    echo "opslint: merge request: comparing with its base $base; only what it changes fails."
+    args+=(--base "$base")
+else
+    echo "opslint: not a merge request pipeline: scanning the whole repository."
+fi
+
+# A shallow clone without a base has no history to measure: say how to fix it, and still
+# report what the tree shows.
+if is_shallow; then
     echo "opslint: warning: the clone is shallow, so the history figures are skipped; tree" \
         "findings are reported. Set the variable GIT_DEPTH: 0 on this job for the full report."
     args+=(--no-history)
 fi
 
-if [[ -n $base ]]; then
-    if git -C "$path" merge-base "$base" "${rev:-HEAD}" >/dev/null 2>&1; then
-        echo "opslint: merge request: comparing with its base $base; only what it changes fails."
-        args+=(--base "$base")
-    else
-        how="fetch it first (git fetch origin $base)"
-        if [[ $shallow == true ]]; then
-            how="set the variable GIT_DEPTH: 0 on this job, or $how"
-        fi
-        echo "opslint: warning: the merge request's base $base, or its merge base with this" \
-            "commit, is not in the clone: $how. Scanning the whole repository instead, so" \
-            "failures the merge request did not cause fail too."
-    fi
-else
-    echo "opslint: not a merge request pipeline: scanning the whole repository."
-fi
-
 # Extra arguments, split on whitespace as a user writes them in a variable.
-read -r -a extra <<< "${OPSLINT_ARGS:-}"
+# Every line counts: read -d '' reads to the end, not to the first newline; the words are
+# not evaluated or globbed.
+read -r -d '' -a extra <<< "${OPSLINT_ARGS:-}" || true
 args+=("${extra[@]}")
 
 status=0

@@ -108,24 +108,118 @@ fn a_pull_request_that_drops_ci_fails_and_a_fork_skips_the_upload() {
     assert_eq!(dependabot.outputs["upload"], "false");
 }
 
+/// A pull request that deletes its CI and turns the `ci` area off in its own .opslint.toml, and
+/// a shallow clone of it (actions/checkout's default fetch-depth: 1): the merge base with
+/// `base` is not in the clone.
+fn shallow_pull_request() -> (TestRepo, String, tempfile::TempDir, PathBuf) {
+    let repo = TestRepo::from_fixture("repos/sample");
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.remove(".github/workflows/ci.yml");
+    let config = std::fs::read_to_string(repo.path().join(".opslint.toml")).unwrap_or_default();
+    repo.write(".opslint.toml", config + "disable = [\"ci\"]\n");
+    repo.commit("Drop CI, and the rules that would notice");
+    let clone = tempfile::tempdir().unwrap();
+    let source = format!("file://{}", repo.path().display());
+    crate::support::git_in(
+        clone.path(),
+        &[
+            "clone", "-q", "--depth", "1", "--branch", "feature", &source, "shallow",
+        ],
+    );
+    let shallow = clone.path().join("shallow");
+    (repo, base, clone, shallow)
+}
+
 #[test]
-fn a_shallow_checkout_says_how_to_fix_it_and_still_reports_the_tree() {
+fn a_shallow_pull_request_checkout_fetches_the_history_and_is_judged_by_its_base() {
+    let (_repo, base, _clone, shallow) = shallow_pull_request();
+    let run = run_action(
+        &shallow,
+        &[
+            ("GITHUB_EVENT_NAME", "pull_request"),
+            ("OPSLINT_BASE", &base),
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("fetching the history"),
+        "{}",
+        run.stdout
+    );
+    // The base's config judges the change: its own `disable = ["ci"]` does not hide the
+    // deleted pipeline.
+    assert_eq!(run.outputs["failed"], "true", "{}", run.stdout);
+    assert!(run.stdout.contains("(ci.pipeline)"), "{}", run.stdout);
+    assert!(run.summary.contains("Introduced by this change"));
+}
+
+#[test]
+fn a_pull_request_whose_merge_base_cannot_be_fetched_fails_closed() {
+    let (_repo, base, _clone, shallow) = shallow_pull_request();
+    crate::support::git_in(
+        &shallow,
+        &["remote", "set-url", "origin", "/nonexistent/repo"],
+    );
+    let run = run_action(
+        &shallow,
+        &[
+            ("GITHUB_EVENT_NAME", "pull_request"),
+            ("OPSLINT_BASE", &base),
+        ],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("::error title=opslint: no merge base::")
+            && run.stdout.contains("fetch-depth: 0"),
+        "{}",
+        run.stdout
+    );
+    // Nothing reported as a scan: no outputs, so no upload, and no summary.
+    assert!(run.outputs.is_empty(), "{:?}", run.outputs);
+    assert_eq!(run.summary, "");
+
+    // A base that is an option is refused, not handed to git.
+    let run = run_action(&shallow, &[("OPSLINT_BASE", "--upload-pack=touch x")]);
+    assert_eq!(run.code, Some(2), "{}", run.stdout);
+    assert!(run.stdout.contains("is not a revision"), "{}", run.stdout);
+}
+
+#[test]
+fn a_shallow_push_checkout_says_how_to_fix_it_and_still_reports_the_tree() {
     let repo = TestRepo::from_fixture("repos/sample");
     repo.write("docs/notes.md", "notes\n");
-    let base = repo.commit("Notes");
-    repo.write("docs/notes.md", "more notes\n");
-    repo.commit("More notes");
+    repo.commit("Notes");
     let clone = tempfile::tempdir().unwrap();
     let source = format!("file://{}", repo.path().display());
     crate::support::git_in(
         clone.path(),
         &["clone", "-q", "--depth", "1", &source, "shallow"],
     );
-    let run = run_action(&clone.path().join("shallow"), &[("OPSLINT_BASE", &base)]);
+    let run = run_action(&clone.path().join("shallow"), &[]);
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     assert!(run.stdout.contains("fetch-depth: 0"));
     assert!(run.summary.contains("## opslint"));
     assert_eq!(run.outputs["failed"], "false");
+}
+
+/// `with: args: |` on several lines: every line's arguments count, not only the first's.
+#[test]
+fn args_on_several_lines_are_all_passed() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    // The sample's notes fail at `note`; judging only ci.pipeline, nothing fails.
+    let all = run_action(repo.path(), &[("OPSLINT_FAIL_ON", "note")]);
+    assert_eq!(all.outputs["failed"], "true", "{}", all.stdout);
+    let run = run_action(
+        repo.path(),
+        &[
+            ("OPSLINT_FAIL_ON", "note"),
+            ("OPSLINT_ARGS", "--window 30d\n\t--select  ci.pipeline\n"),
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert_eq!(run.outputs["failed"], "false", "{}", run.stdout);
 }
 
 #[test]
@@ -380,6 +474,83 @@ fn a_release_binary_with_a_bad_checksum_is_refused_and_built_instead() {
     assert_eq!(String::from_utf8_lossy(&version.stdout), "opslint built\n");
 }
 
+/// Replaces the release's archive with one `pack` (a bash script run in an empty staging
+/// directory, `$ARCHIVE` the archive to write) makes, with a matching .sha256: a release
+/// whose checksum holds but whose content is wrong.
+fn repack_release(assets: &Path, pack: &str) {
+    let staging = tempfile::tempdir().unwrap();
+    let asset = format!("opslint-{TARGET}.tar.gz");
+    let script = format!(
+        "set -e; {pack}\nsource \"$LIB\"; cd \"$ASSETS\"; opslint_sha256 {asset} > {asset}.sha256"
+    );
+    let output = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(staging.path())
+        .env("ARCHIVE", assets.join(&asset))
+        .env("ASSETS", assets)
+        .env("LIB", action_dir().join("action/lib.sh"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_release_archive_that_fails_to_extract_or_holds_a_symlink_is_refused() {
+    let action = fake_action();
+    let releases = tempfile::tempdir().unwrap();
+    let assets = publish_release(action.path(), releases.path());
+
+    // tar fails (gzip's trailing garbage) after extracting a binary that runs.
+    repack_release(
+        &assets,
+        "printf '#!/bin/sh\\necho opslint 0.4.2\\n' > opslint; chmod +x opslint; \
+         tar -czf \"$ARCHIVE\" opslint; printf garbage >> \"$ARCHIVE\"",
+    );
+    let install_ = install(action.path(), releases.path(), &[]);
+    let run = &install_.run;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert_eq!(run.outputs["source"], "build", "{}", run.stdout);
+    assert!(install_.built());
+    assert!(
+        run.stdout
+            .contains("::warning title=opslint release binary::")
+            && run.stdout.contains("could not be extracted"),
+        "{}",
+        run.stdout
+    );
+
+    // `opslint` is a symlink to a script elsewhere on the runner, which must be neither made
+    // executable nor installed.
+    let victim = tempfile::tempdir().unwrap();
+    let target = victim.path().join("victim");
+    std::fs::write(&target, "#!/bin/sh\necho fake\n").unwrap();
+    let pack = format!(
+        "ln -s '{}' opslint; tar -czf \"$ARCHIVE\" opslint",
+        target.display()
+    );
+    repack_release(&assets, &pack);
+    let install_ = install(action.path(), releases.path(), &[]);
+    let run = &install_.run;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert_eq!(run.outputs["source"], "build", "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("::warning title=opslint release binary::")
+            && run.stdout.contains("is not a regular file"),
+        "{}",
+        run.stdout
+    );
+    let bin = Path::new(&run.outputs["bin"]);
+    assert!(!bin.is_symlink(), "{}", run.stdout);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&target).unwrap().permissions().mode() & 0o111,
+        0,
+        "the symlink's target was made executable"
+    );
+}
+
 #[test]
 fn without_a_release_of_this_source_it_builds_and_says_why() {
     let action = fake_action();
@@ -430,6 +601,87 @@ fn without_a_release_of_this_source_it_builds_and_says_why() {
     // A build that produces nothing fails the step.
     let broken = install(action.path(), releases.path(), &[("OPSLINT_BUILD", "true")]);
     assert_eq!(broken.run.code, Some(1), "{}", broken.run.stdout);
+}
+
+/// The build runs outside the checked-out repository, with the toolchain named: rustup never
+/// reads the pull request's rust-toolchain.toml, whose `path =` could name a cargo the pull
+/// request commits (which would then be cached as opslint).
+#[cfg(unix)]
+#[test]
+fn the_build_ignores_the_checked_out_repositorys_rust_toolchain() {
+    use std::os::unix::fs::PermissionsExt;
+    let action = fake_action();
+    let releases = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let workspace = tempfile::tempdir().unwrap();
+    let executable = |path: &Path, text: &str| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    // The pull request's toolchain: its cargo leaves a marker.
+    let pwned = workspace.path().join("PWNED");
+    let evil = format!("#!/bin/sh\ntouch '{}'\n", pwned.display());
+    executable(&workspace.path().join(".tc/bin/cargo"), &evil);
+    executable(&workspace.path().join(".tc/bin/rustc"), &evil);
+    std::fs::write(
+        workspace.path().join("rust-toolchain.toml"),
+        format!(
+            "[toolchain]\npath = \"{}/.tc\"\n",
+            workspace.path().display()
+        ),
+    )
+    .unwrap();
+    // The runner's cargo (a stand-in): says where and with which toolchain it ran.
+    let shims = tempfile::tempdir().unwrap();
+    executable(
+        &shims.path().join("cargo"),
+        "#!/bin/sh\nprintf '%s\\n' \"$PWD\" \"$RUSTUP_TOOLCHAIN\" \"$*\" > \"$OPSLINT_ROOT/cargo-ran\"\n\
+         mkdir -p \"$OPSLINT_ROOT/bin\" && printf '#!/bin/sh\\n' > \"$OPSLINT_ROOT/bin/opslint\" \
+         && chmod +x \"$OPSLINT_ROOT/bin/opslint\"\n",
+    );
+    let path = format!(
+        "{}:{}",
+        shims.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let build = |toolchain: Option<&str>| {
+        let mut command = std::process::Command::new("bash");
+        command
+            .arg(action_dir().join("action/install.sh"))
+            .current_dir(workspace.path())
+            .env("PATH", &path)
+            .env("OPSLINT_ACTION_PATH", action.path())
+            .env("OPSLINT_ROOT", root.path())
+            .env(
+                "OPSLINT_RELEASES_URL",
+                format!("file://{}", releases.path().display()),
+            )
+            .env("OPSLINT_TARGET", TARGET)
+            .env_remove("OPSLINT_BUILD")
+            .env_remove("OPSLINT_TOOLCHAIN")
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .env_remove("GITHUB_ACTION_PATH")
+            .env_remove("GITHUB_OUTPUT");
+        if let Some(toolchain) = toolchain {
+            command.env("OPSLINT_TOOLCHAIN", toolchain);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let ran = std::fs::read_to_string(root.path().join("cargo-ran")).unwrap();
+        ran.lines().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let ran = build(None);
+    assert!(!pwned.exists(), "the pull request's cargo ran");
+    let cwd = Path::new(&ran[0]);
+    assert!(
+        !cwd.starts_with(workspace.path())
+            && !cwd.starts_with(workspace.path().canonicalize().unwrap()),
+        "built in the checkout: {ran:?}"
+    );
+    assert_eq!(ran[1], "stable", "{ran:?}");
+    assert!(ran[2].starts_with("install --locked --path"), "{ran:?}");
+    assert_eq!(build(Some("1.95.0"))[1], "1.95.0");
 }
 
 #[test]

@@ -369,13 +369,14 @@ fn without_a_merge_request_base_the_whole_repository_is_scanned() {
     assert_eq!(job.code, Some(0), "{}", job.log);
 }
 
-#[test]
-fn a_shallow_clone_without_the_base_says_to_set_git_depth_and_scans_it_all() {
+/// A merge request that deletes its CI and turns the `ci` area off in its own .opslint.toml,
+/// cloned one commit deep: the merge base is not in the clone.
+fn shallow_merge_request() -> (TestRepo, String, tempfile::TempDir, std::path::PathBuf) {
     let (repo, base) = merge_request(|repo| {
-        repo.write("docs/notes.md", "notes\n");
-        repo.commit("Notes");
-        repo.write("docs/notes.md", "more notes\n");
-        repo.commit("More notes");
+        repo.remove(".github/workflows/ci.yml");
+        let config = std::fs::read_to_string(repo.path().join(".opslint.toml")).unwrap_or_default();
+        repo.write(".opslint.toml", config + "disable = [\"ci\"]\n");
+        repo.commit("Drop CI, and the rules that would notice");
     });
     let clone = tempfile::tempdir().unwrap();
     let source = format!("file://{}", repo.path().display());
@@ -386,6 +387,12 @@ fn a_shallow_clone_without_the_base_says_to_set_git_depth_and_scans_it_all() {
         ],
     );
     let shallow = clone.path().join("shallow");
+    (repo, base, clone, shallow)
+}
+
+#[test]
+fn a_shallow_clone_fetches_the_history_and_the_merge_request_is_judged_by_its_base() {
+    let (_repo, base, _clone, shallow) = shallow_merge_request();
     let job = run_job(
         &shallow,
         &[
@@ -393,16 +400,61 @@ fn a_shallow_clone_without_the_base_says_to_set_git_depth_and_scans_it_all() {
             ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base),
         ],
     );
-    assert!(job.log.contains("the clone is shallow"), "{}", job.log);
-    assert!(job.log.contains("GIT_DEPTH: 0"), "{}", job.log);
+    assert!(job.log.contains("fetching the history"), "{}", job.log);
+    assert!(job.log.contains(&format!("comparing with its base {base}")));
+    // The base's config judges the merge request: its own `disable = ["ci"]` does not hide
+    // the deleted pipeline.
+    assert_eq!(job.code, Some(1), "{}", job.log);
+    let issues = job.issues.expect("a Code Quality report");
     assert!(
-        job.log.contains(&format!("(git fetch origin {base})")),
+        issues
+            .iter()
+            .any(|issue| issue["check_name"] == "ci.pipeline"),
+        "{issues:#?}"
+    );
+}
+
+#[test]
+fn a_merge_request_whose_merge_base_cannot_be_fetched_fails_closed() {
+    let (_repo, base, _clone, shallow) = shallow_merge_request();
+    crate::support::git_in(
+        &shallow,
+        &["remote", "set-url", "origin", "/nonexistent/repo"],
+    );
+    let job = run_job(
+        &shallow,
+        &[
+            ("CI_PIPELINE_SOURCE", "merge_request_event"),
+            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base),
+        ],
+    );
+    assert_eq!(job.code, Some(2), "{}", job.log);
+    assert!(
+        job.log
+            .contains("is not in the clone and could not be fetched")
+            && job.log.contains("GIT_DEPTH: 0"),
         "{}",
         job.log
     );
-    assert!(job.log.contains("Scanning the whole repository instead"));
+    assert!(job.issues.is_none(), "no report that passes for a scan");
+
+    let job = run_job(&shallow, &[("OPSLINT_BASE", "--upload-pack=touch x")]);
+    assert_eq!(job.code, Some(2), "{}", job.log);
+    assert!(job.log.contains("is not a revision"), "{}", job.log);
+}
+
+/// OPSLINT_ARGS on several lines: every line's arguments count, not only the first's.
+#[test]
+fn args_on_several_lines_are_all_passed() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    let job = run_job(
+        repo.path(),
+        &[
+            ("OPSLINT_FAIL_ON", "note"),
+            ("OPSLINT_ARGS", "--window 30d\n\t--select  ci.pipeline\n"),
+        ],
+    );
     assert_eq!(job.code, Some(0), "{}", job.log);
-    assert!(job.summary.contains("## opslint"));
 }
 
 #[test]
@@ -411,6 +463,139 @@ fn opslint_failing_to_run_fails_the_job_with_2() {
     let job = run_job(dir.path(), &[("CI_COMMIT_SHA", "")]);
     assert_eq!(job.code, Some(2), "{}", job.log);
     assert!(job.log.contains("opslint could not scan the repository"));
+}
+
+/// What `ci/gitlab/install.sh` did for one job of `project`.
+struct Install {
+    code: Option<i32>,
+    log: String,
+    /// OPSLINT_ROOT, where the binary is put.
+    root: tempfile::TempDir,
+}
+
+impl Install {
+    fn bin(&self) -> std::path::PathBuf {
+        self.root.path().join("bin/opslint")
+    }
+    /// What the stub build recorded: its working directory and RUSTUP_TOOLCHAIN, if it ran.
+    fn build(&self) -> Option<Vec<String>> {
+        let text = std::fs::read_to_string(self.root.path().join("build-ran")).ok()?;
+        Some(text.lines().map(str::to_owned).collect())
+    }
+}
+
+/// Runs `ci/gitlab/install.sh` as the template does, in `project` (CI_PROJECT_DIR), with a
+/// stub build whose binary prints "opslint built".
+fn install(project: &Path, env: &[(&str, &str)]) -> Install {
+    let root = tempfile::tempdir().unwrap();
+    let build = "printf '%s\\n' \"$PWD\" \"$RUSTUP_TOOLCHAIN\" > \"$OPSLINT_ROOT/build-ran\" \
+                 && mkdir -p \"$OPSLINT_ROOT/bin\" \
+                 && printf '#!/bin/sh\\necho opslint built\\n' > \"$OPSLINT_ROOT/bin/opslint\" \
+                 && chmod +x \"$OPSLINT_ROOT/bin/opslint\"";
+    let output = std::process::Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("ci/gitlab/install.sh"))
+        .current_dir(project)
+        .env("CI_PROJECT_DIR", project)
+        .env("OPSLINT_ROOT", root.path())
+        .env("OPSLINT_BUILD", build)
+        .env("OPSLINT_TOOLCHAIN", "1.95.0")
+        .env_remove("OPSLINT_CACHE_DIR")
+        .env_remove("OPSLINT_USE_CACHE")
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    Install {
+        code: output.status.code(),
+        log: String::from_utf8(output.stdout).unwrap() + &String::from_utf8(output.stderr).unwrap(),
+        root,
+    }
+}
+
+#[cfg(unix)]
+fn executable(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn run_bin(bin: &Path) -> String {
+    let output = std::process::Command::new(bin).output().unwrap();
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A merge request that commits an executable at the cache's path: it is never run, and the
+/// job fails rather than cache it.
+#[cfg(unix)]
+#[test]
+fn a_committed_binary_at_the_cache_path_is_never_run() {
+    let (repo, _base) = merge_request(|repo| {
+        repo.remove(".github/workflows/ci.yml");
+        repo.commit("Drop CI");
+    });
+    let marker = repo.path().join("FAKE-RAN");
+    executable(
+        &repo.path().join(".opslint-cache/bin/opslint"),
+        &format!("#!/bin/sh\ntouch '{}'\necho fake\n", marker.display()),
+    );
+    repo.commit("Bring my own opslint");
+    let install = install(repo.path(), &[]);
+    assert_eq!(install.code, Some(2), "{}", install.log);
+    assert!(
+        install.log.contains("the repository tracks files under"),
+        "{}",
+        install.log
+    );
+    assert!(!marker.exists(), "the committed binary ran");
+    assert!(!install.bin().exists());
+    assert!(install.build().is_none(), "{}", install.log);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_cache_is_copied_out_of_the_checkout_and_a_build_is_cached() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    // No cache: a build, outside the checkout, with the toolchain named; left in the cache.
+    let first = install(repo.path(), &[]);
+    assert_eq!(first.code, Some(0), "{}", first.log);
+    let build = first.build().expect("a build");
+    assert!(
+        !Path::new(&build[0]).starts_with(repo.path()),
+        "built in the checkout: {build:?}"
+    );
+    assert_eq!(build[1], "1.95.0");
+    let cached = repo.path().join(".opslint-cache/bin/opslint");
+    assert_eq!(run_bin(&cached), "opslint built\n");
+    assert_eq!(run_bin(&first.bin()), "opslint built\n");
+
+    // The next job: the (untracked) cache is copied to OPSLINT_ROOT, nothing is built, and
+    // the binary runs from there.
+    executable(&cached, "#!/bin/sh\necho opslint cached\n");
+    let second = install(repo.path(), &[]);
+    assert_eq!(second.code, Some(0), "{}", second.log);
+    assert!(second.build().is_none(), "{}", second.log);
+    assert!(!second.bin().starts_with(repo.path()));
+    assert_eq!(run_bin(&second.bin()), "opslint cached\n");
+
+    // OPSLINT_USE_CACHE: "false" builds anyway.
+    let third = install(repo.path(), &[("OPSLINT_USE_CACHE", "false")]);
+    assert_eq!(third.code, Some(0), "{}", third.log);
+    assert!(third.build().is_some(), "{}", third.log);
+    assert_eq!(run_bin(&third.bin()), "opslint built\n");
+
+    // A cached symlink is not followed.
+    std::fs::remove_file(&cached).unwrap();
+    std::os::unix::fs::symlink("/bin/true", &cached).unwrap();
+    let fourth = install(repo.path(), &[]);
+    assert_eq!(fourth.code, Some(0), "{}", fourth.log);
+    assert!(fourth.build().is_some(), "{}", fourth.log);
+    assert!(!cached.is_symlink());
+
+    // A build that leaves nothing fails the job.
+    std::fs::remove_dir_all(repo.path().join(".opslint-cache")).unwrap();
+    let broken = install(repo.path(), &[("OPSLINT_BUILD", "true")]);
+    assert_eq!(broken.code, Some(2), "{}", broken.log);
 }
 
 /// The template parses, runs the script, and hands GitLab the files the script writes. (CI
@@ -433,6 +618,32 @@ fn the_template_runs_the_script_and_declares_its_reports() {
         script.last().unwrap().ends_with("ci/gitlab/run.sh"),
         "{script:?}"
     );
+    // The binary runs from outside the checkout, put there by install.sh; nothing in the
+    // script builds or runs from the cache's path, which the checkout could hold.
+    assert!(
+        script
+            .iter()
+            .any(|line| line.ends_with("ci/gitlab/install.sh")),
+        "{script:?}"
+    );
+    assert!(
+        script
+            .last()
+            .unwrap()
+            .starts_with("OPSLINT_BIN=/tmp/opslint-root/bin/opslint "),
+        "{script:?}"
+    );
+    assert!(
+        !script
+            .iter()
+            .any(|line| line.contains(".opslint-cache") || line.contains("cargo")),
+        "{script:?}"
+    );
+    assert_eq!(
+        job["cache"]["paths"],
+        serde_json::json!([".opslint-cache/"])
+    );
+    assert_eq!(job["cache"]["when"], "on_success");
     assert_eq!(job["variables"]["GIT_DEPTH"], "0");
     assert_eq!(job["variables"]["OPSLINT_FAIL_ON"], "error");
     let artifacts = &job["artifacts"];
