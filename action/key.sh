@@ -7,7 +7,8 @@
 # the action is in $GITHUB_ACTION_PATH.
 #
 # Reads: OPSLINT_ACTION_PATH (default GITHUB_ACTION_PATH, else this script's repository),
-# RUNNER_OS, RUNNER_ARCH. Writes step outputs: key, fingerprint; prints the key.
+# RUNNER_OS, RUNNER_ARCH, OPSLINT_TOOLCHAIN (the toolchain a build uses: another one is
+# another binary). Writes step outputs: key, fingerprint; prints the key.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=action/lib.sh
@@ -16,7 +17,8 @@ source "$here/lib.sh"
 src=${OPSLINT_ACTION_PATH:-${GITHUB_ACTION_PATH:-$here/..}}
 fingerprint=$(opslint_fingerprint "$src")
 platform=$(opslint_target || echo "${RUNNER_OS:-$(uname -s)}-${RUNNER_ARCH:-$(uname -m)}")
-key="opslint-bin-$platform-$fingerprint"
+toolchain=$(printf '%s' "${OPSLINT_TOOLCHAIN:-stable}" | tr -c 'A-Za-z0-9._-' '_')
+key="opslint-bin-$platform-$toolchain-$fingerprint"
 
 echo "$key"
 if [[ -n ${GITHUB_OUTPUT:-} ]]; then

@@ -324,6 +324,20 @@ fn the_cache_key_changes_with_what_the_binary_is_built_from_and_nothing_else() {
     std::fs::write(dir.join("action/notes.txt"), "other notes\n").unwrap();
     assert_eq!(cache_key(dir, "X64"), key, "docs and scripts build nothing");
     assert_ne!(cache_key(dir, "ARM64"), key, "another platform");
+    let nightly = run_script(
+        "key.sh",
+        &[],
+        &[
+            ("OPSLINT_ACTION_PATH", dir.to_str().unwrap()),
+            ("RUNNER_OS", "Linux"),
+            ("RUNNER_ARCH", "X64"),
+            ("OPSLINT_TOOLCHAIN", "nightly-2026-11-01"),
+        ],
+    );
+    assert_ne!(
+        nightly.outputs["key"], key,
+        "another toolchain builds another binary"
+    );
 
     std::fs::write(dir.join("Cargo.lock"), "version = 4\n# gix 0.91\n").unwrap();
     let locked = cache_key(dir, "X64");
