@@ -491,8 +491,18 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
-/// A CSV field, quoted when it must be (RFC 4180).
+/// A CSV field, quoted when it must be (RFC 4180). A field a spreadsheet would take for a
+/// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return: a repository name
+/// or a CODEOWNERS line is the repository's to choose) is prefixed with `'`, as OWASP
+/// recommends; quoting alone does not stop a spreadsheet from evaluating it.
 fn csv_field(text: &str) -> String {
+    let neutralised;
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        neutralised = format!("'{text}");
+        neutralised.as_str()
+    } else {
+        text
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
