@@ -1,0 +1,61 @@
+//! Issue 17: configuration a repository supplies is bounded — globs, regexes, rules, weights
+//! and the resource budgets — and reported as a config error at its span rather than
+//! exhausting the machine.
+
+use crate::support::{TestRepo, opslint};
+
+fn repo_with_config(config: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('hi')\n")
+        .write(".opslint.toml", config);
+    repo.commit("config");
+    repo
+}
+
+/// `check` on the repository: its exit code and stderr.
+fn check(repo: &TestRepo, args: &[&str]) -> (Option<i32>, String) {
+    let output = opslint()
+        .arg("check")
+        .args(["--no-history", "--format", "json"])
+        .args(args)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// `sweep` of the repository alone: its one line.
+fn sweep(repo: &TestRepo, args: &[&str]) -> serde_json::Value {
+    let output = opslint()
+        .args(["sweep", "--no-history"])
+        .args(args)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    serde_json::from_str(stdout.lines().next().expect("one line")).unwrap()
+}
+
+#[test]
+fn a_glob_nested_a_hundred_thousand_braces_deep_is_a_config_error() {
+    let deep = format!("{}a{}", "{".repeat(100_000), "}".repeat(100_000));
+    let repo = repo_with_config(&format!("[scan]\nextend-exclude = [\"{deep}\"]\n"));
+    let (code, stderr) = check(&repo, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("longer than 1024 bytes"), "{stderr}");
+    let line = sweep(&repo, &[]);
+    assert_eq!(line["error"]["code"], "opslint::config", "{line}");
+
+    let nested = format!("{}a{}", "{".repeat(40), "}".repeat(40));
+    let repo = repo_with_config(&format!(
+        "[[rule]]\nid = \"collaboration.deep\"\narea = \"collaboration\"\ntitle = \"t\"\nseverity = \"note\"\n\
+         rationale = \"r\"\nremediation = \"f\"\n[[rule.check]]\nkind = \"files-present\"\n\
+         files = [\"{nested}\"]\n"
+    ));
+    let (code, stderr) = check(&repo, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("braces nest more than 32 levels"), "{stderr}");
+}
