@@ -27,6 +27,9 @@ pub const DEFAULT_EXCLUDE: &[&str] = &[
     "**/testdata/**",
 ];
 
+/// Custom rules one scan may carry, the organisation's and the repository's together.
+pub const MAX_CUSTOM_RULES: usize = 200;
+
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
 /// All files one scan reads, together: far above what evidence takes in real repositories
 /// (the largest monorepos measured read tens of MiB).
@@ -250,11 +253,35 @@ impl Settings {
                         }
                     }
                 }
-                "rule" => custom.extend(rules::parse_rule_tables(
-                    value,
-                    rules::builtin_definitions(),
-                    &mut problems,
-                )),
+                "rule" => {
+                    // Counted before anything is compiled: 5,000 rules were 5 GB of regexes.
+                    let count = value.get_ref().as_array().map_or(0, |rules| rules.len());
+                    if settings.custom_rules.len() + count > MAX_CUSTOM_RULES {
+                        problems.push(
+                            Problem::new(
+                                format!(
+                                    "{count} custom rules; at most {MAX_CUSTOM_RULES} are allowed{}",
+                                    if settings.custom_rules.is_empty() {
+                                        String::new()
+                                    } else {
+                                        format!(
+                                            " (with the {} of the config under this one)",
+                                            settings.custom_rules.len()
+                                        )
+                                    }
+                                ),
+                                Some(key_span),
+                            )
+                            .help("a custom rule checks one practice: keep the ones that matter"),
+                        );
+                    } else {
+                        custom.extend(rules::parse_rule_tables(
+                            value,
+                            rules::builtin_definitions(),
+                            &mut problems,
+                        ));
+                    }
+                }
                 other => problems.push(
                     Problem::new(format!("unknown key `{other}`"), Some(key_span)).help(
                         "known keys are: disable, scan, history, rules, exempt, rule (see `opslint init`)",

@@ -59,3 +59,52 @@ fn a_glob_nested_a_hundred_thousand_braces_deep_is_a_config_error() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("braces nest more than 32 levels"), "{stderr}");
 }
+
+fn custom_rule(id: usize, weight: u64, pattern: &str) -> String {
+    format!(
+        "[[rule]]\nid = \"collaboration.custom-{id}\"\narea = \"collaboration\"\ntitle = \"t\"\n\
+         severity = \"error\"\nweight = {weight}\nrationale = \"r\"\nremediation = \"f\"\n\
+         [[rule.check]]\nkind = \"content-matches\"\nfiles = [\"src/*.py\"]\npattern = '{pattern}'\n"
+    )
+}
+
+#[test]
+fn a_rule_weighs_one_to_ten() {
+    let repo = repo_with_config(&custom_rule(1, 4_294_967_295, "hi"));
+    let (code, stderr) = check(&repo, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("a rule's weight is at most 10"), "{stderr}");
+    let repo = repo_with_config(&custom_rule(1, 10, "hi"));
+    let (code, stderr) = check(&repo, &["--select", "collaboration.custom-1"]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn custom_rules_are_counted_before_they_are_compiled() {
+    let config: String = (0..201).map(|id| custom_rule(id, 1, "hi")).collect();
+    let repo = repo_with_config(&config);
+    let started = std::time::Instant::now();
+    let (code, stderr) = check(&repo, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("201 custom rules; at most 200 are allowed"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+/// Each pattern is under the per-pattern limit; 5,000 of them took 5.2 GB. A config's
+/// patterns share one budget.
+#[test]
+fn a_configs_patterns_share_one_size_budget() {
+    let config: String = (0..150)
+        .map(|id| custom_rule(id, 1, r"(?-u:\w){9000}"))
+        .collect();
+    let repo = repo_with_config(&config);
+    let (code, stderr) = check(&repo, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("patterns together compile to more than 16 MiB"),
+        "{stderr}"
+    );
+}
