@@ -108,3 +108,75 @@ fn a_configs_patterns_share_one_size_budget() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_repository_may_lower_its_read_budgets_but_not_raise_them() {
+    let repo = repo_with_config("[scan]\nmax-file-size = \"64 GiB\"\n");
+    let (code, stderr) = check(&repo, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("may lower `max-file-size`, not raise it: at most 1048576 bytes"),
+        "{stderr}"
+    );
+    let line = sweep(&repo, &[]);
+    assert_eq!(line["error"]["code"], "opslint::config", "{line}");
+
+    let repo = repo_with_config("[scan]\nmax-total-read = \"2 GiB\"\n");
+    let (code, stderr) = check(&repo, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("may lower `max-total-read`"), "{stderr}");
+
+    // The command line's budget is the one a repository stays under…
+    let repo = repo_with_config("[scan]\nmax-file-size = \"2 KiB\"\n");
+    let (code, stderr) = check(&repo, &["--max-file-size", "1 KiB"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("at most 1024 bytes"), "{stderr}");
+    // …and below it, the repository's own applies.
+    let (code, stderr) = check(&repo, &["--max-file-size", "4 KiB"]);
+    assert!(matches!(code, Some(0 | 1)), "{stderr}");
+
+    // In a sweep, the organisation's config sets the budget.
+    let org = tempfile::tempdir().unwrap();
+    let org_config = org.path().join("org.toml");
+    std::fs::write(&org_config, "[scan]\nmax-file-size = \"4 MiB\"\n").unwrap();
+    let raising = repo_with_config("[scan]\nmax-file-size = \"3 MiB\"\n");
+    let config = org_config.to_str().unwrap();
+    let line = sweep(&raising, &["--config", config]);
+    assert!(line["error"].is_null(), "{line}");
+    let above = repo_with_config("[scan]\nmax-file-size = \"8 MiB\"\n");
+    let line = sweep(&above, &["--config", config]);
+    assert_eq!(line["error"]["code"], "opslint::config", "{line}");
+    assert!(
+        line["error"]["message"].as_str().is_some(),
+        "the line says why: {line}"
+    );
+}
+
+/// `sweep --ignore-repo-config` without `--config` used to apply each repository's config
+/// all the same; now the defaults apply.
+#[test]
+fn sweep_ignore_repo_config_without_config_uses_the_defaults() {
+    let repo = repo_with_config("disable = [\"ci\"]\n");
+    let line = sweep(&repo, &[]);
+    let rules = |line: &serde_json::Value| -> Vec<String> {
+        line["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|finding| finding["rule"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(!rules(&line).iter().any(|rule| rule.starts_with("ci.")));
+    assert_eq!(line["repository"]["config"], ".opslint.toml");
+    let line = sweep(&repo, &["--ignore-repo-config"]);
+    assert!(
+        rules(&line).iter().any(|rule| rule.starts_with("ci.")),
+        "{line}"
+    );
+    assert!(line["repository"]["config"].is_null(), "{line}");
+
+    // A repository's config that would not even parse is not read.
+    let broken = repo_with_config("disable = [\n");
+    let line = sweep(&broken, &["--ignore-repo-config"]);
+    assert!(line["error"].is_null(), "{line}");
+}
