@@ -610,6 +610,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn csv_fields_a_spreadsheet_would_evaluate_are_neutralised() {
+        assert_eq!(csv_field("=1+1"), "'=1+1");
+        assert_eq!(csv_field("+1"), "'+1");
+        assert_eq!(csv_field("-1"), "'-1");
+        assert_eq!(csv_field("@team"), "'@team");
+        assert_eq!(csv_field("\tx"), "'\tx");
+        assert_eq!(csv_field("\rx"), "\"'\rx\"");
+        assert_eq!(csv_field("=a,b"), "\"'=a,b\"");
+        assert_eq!(csv_field("team-a/app"), "team-a/app");
+    }
+
+    #[test]
     fn the_page_says_when_from_what_and_over_which_window() {
         let mut fleet = Fleet {
             files: 3,
