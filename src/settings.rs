@@ -387,7 +387,11 @@ impl Settings {
         }
         let sizes = [
             ("max-file-size", scan.max_file_size, &mut self.max_file_size),
-            ("max-total-read", scan.max_total_read, &mut self.max_total_read),
+            (
+                "max-total-read",
+                scan.max_total_read,
+                &mut self.max_total_read,
+            ),
         ];
         for (key, size, setting) in sizes {
             let Some(size) = size else { continue };

@@ -8,8 +8,8 @@ use toml::de::DeValue;
 
 use super::schema::{CheckSpec, PreconditionSpec, RuleSpec};
 use super::{
-    Check, CheckKind, Comparison, DEFAULT_MIN_COMMITS, Ecosystem, MAX_CONFIG_REGEX_TOTAL,
-    Pattern, Precondition, REGEX_SIZE_LIMIT, Rule,
+    Check, CheckKind, Comparison, DEFAULT_MIN_COMMITS, Ecosystem, MAX_CONFIG_REGEX_TOTAL, Pattern,
+    Precondition, REGEX_SIZE_LIMIT, Rule,
 };
 use crate::area::Area;
 use crate::diagnostic::{ConfigError, Problem};
@@ -136,7 +136,9 @@ fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -
                 format!("a rule's weight is at most {MAX_WEIGHT}"),
                 Some(spec.weight.span()),
             )
-            .help("a weight is the rule's share of its area's score: the built-in rules weigh 1 to 3"),
+            .help(
+                "a weight is the rule's share of its area's score: the built-in rules weigh 1 to 3",
+            ),
         );
     }
     let applies_if = spec

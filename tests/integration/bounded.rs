@@ -57,7 +57,10 @@ fn a_glob_nested_a_hundred_thousand_braces_deep_is_a_config_error() {
     ));
     let (code, stderr) = check(&repo, &[]);
     assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("braces nest more than 32 levels"), "{stderr}");
+    assert!(
+        stderr.contains("braces nest more than 32 levels"),
+        "{stderr}"
+    );
 }
 
 fn custom_rule(id: usize, weight: u64, pattern: &str) -> String {
