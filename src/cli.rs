@@ -405,6 +405,7 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         staged: args.staged,
         baseline: args.baseline,
         layer_repo_config: false,
+        ignore_repo_config: false,
         deadline: args
             .timeout
             .map(|seconds| std::time::Instant::now() + std::time::Duration::from_secs(seconds)),

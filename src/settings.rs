@@ -27,6 +27,9 @@ pub const DEFAULT_EXCLUDE: &[&str] = &[
     "**/testdata/**",
 ];
 
+/// Custom rules one scan may carry, the organisation's and the repository's together.
+pub const MAX_CUSTOM_RULES: usize = 200;
+
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
 /// All files one scan reads, together: far above what evidence takes in real repositories
 /// (the largest monorepos measured read tens of MiB).
@@ -154,6 +157,29 @@ impl Settings {
         text: &str,
         builtin: &[Rule],
     ) -> Result<Settings, ConfigError> {
+        Settings::parse_with(base, name, text, builtin, false)
+    }
+
+    /// Parses a repository's own `.opslint.toml` on top of `base` (the defaults, or the
+    /// organisation's config, with the command line's budgets applied): as `parse_onto`,
+    /// but the file may only lower `base`'s resource budgets (`max-file-size`,
+    /// `max-total-read`), never raise them — the repository is what is being scanned.
+    pub fn parse_repository(
+        base: Settings,
+        name: &str,
+        text: &str,
+        builtin: &[Rule],
+    ) -> Result<Settings, ConfigError> {
+        Settings::parse_with(base, name, text, builtin, true)
+    }
+
+    fn parse_with(
+        base: Settings,
+        name: &str,
+        text: &str,
+        builtin: &[Rule],
+        bounded: bool,
+    ) -> Result<Settings, ConfigError> {
         let mut problems = Vec::new();
         let mut settings = base;
         let document = Document::parse(text, &mut problems);
@@ -178,7 +204,7 @@ impl Settings {
                 }
                 "scan" => {
                     if let Some(scan) = tomldoc::decode::<ScanSpec>(value, &mut problems) {
-                        settings.apply_scan(scan, &mut problems);
+                        settings.apply_scan(scan, bounded, &mut problems);
                     }
                 }
                 "history" => {
@@ -250,11 +276,35 @@ impl Settings {
                         }
                     }
                 }
-                "rule" => custom.extend(rules::parse_rule_tables(
-                    value,
-                    rules::builtin_definitions(),
-                    &mut problems,
-                )),
+                "rule" => {
+                    // Counted before anything is compiled: 5,000 rules were 5 GB of regexes.
+                    let count = value.get_ref().as_array().map_or(0, |rules| rules.len());
+                    if settings.custom_rules.len() + count > MAX_CUSTOM_RULES {
+                        problems.push(
+                            Problem::new(
+                                format!(
+                                    "{count} custom rules; at most {MAX_CUSTOM_RULES} are allowed{}",
+                                    if settings.custom_rules.is_empty() {
+                                        String::new()
+                                    } else {
+                                        format!(
+                                            " (with the {} of the config under this one)",
+                                            settings.custom_rules.len()
+                                        )
+                                    }
+                                ),
+                                Some(key_span),
+                            )
+                            .help("a custom rule checks one practice: keep the ones that matter"),
+                        );
+                    } else {
+                        custom.extend(rules::parse_rule_tables(
+                            value,
+                            rules::builtin_definitions(),
+                            &mut problems,
+                        ));
+                    }
+                }
                 other => problems.push(
                     Problem::new(format!("unknown key `{other}`"), Some(key_span)).help(
                         "known keys are: disable, scan, history, rules, exempt, rule (see `opslint init`)",
@@ -316,7 +366,7 @@ impl Settings {
         }
     }
 
-    fn apply_scan(&mut self, scan: ScanSpec, problems: &mut Vec<Problem>) {
+    fn apply_scan(&mut self, scan: ScanSpec, bounded: bool, problems: &mut Vec<Problem>) {
         let mut globs = Vec::new();
         if let Some(exclude) = scan.exclude {
             self.exclude.clear();
@@ -336,16 +386,33 @@ impl Settings {
             self.baseline = Some(baseline.into_inner());
         }
         let sizes = [
-            (scan.max_file_size, &mut self.max_file_size),
-            (scan.max_total_read, &mut self.max_total_read),
+            ("max-file-size", scan.max_file_size, &mut self.max_file_size),
+            (
+                "max-total-read",
+                scan.max_total_read,
+                &mut self.max_total_read,
+            ),
         ];
-        for (size, setting) in sizes {
+        for (key, size, setting) in sizes {
             let Some(size) = size else { continue };
             let parsed = match size.get_ref() {
                 ByteSize::Bytes(bytes) => Some(*bytes),
                 ByteSize::Text(text) => parse_byte_size(text),
             };
             match parsed {
+                Some(bytes) if bounded && bytes > *setting => problems.push(
+                    Problem::new(
+                        format!(
+                            "a repository's config may lower `{key}`, not raise it: at most {} bytes here",
+                            *setting
+                        ),
+                        Some(size.span()),
+                    )
+                    .label("above the budget")
+                    .help(format!(
+                        "the budget is the default's, the organisation config's or the command line's: raise it there (`--{key}`)"
+                    )),
+                ),
                 Some(bytes) => *setting = bytes,
                 None => problems
                     .push(Problem::new("not a size", Some(size.span())).help(

@@ -8,10 +8,12 @@ pub const CONFIG_TEMPLATE: &str = r#"# opslint configuration. Every key is optio
 disable = []
 
 [scan]
-# Files bigger than this are not read by content rules (a number of bytes or "2 MiB").
-max-file-size = "1 MiB"
+# Files bigger than this are not read by content rules (a number of bytes or "512 KiB").
+# A repository's config may lower the budget, not raise it (`--max-file-size` can).
+# max-file-size = "1 MiB"
 # All files one scan reads, together; past it, rules that needed more files are unknown.
-max-total-read = "1 GiB"
+# Lower only, as above (`--max-total-read`).
+# max-total-read = "1 GiB"
 # Paths that are evidence for no rule, in addition to the defaults
 # (node_modules, vendor, third_party, fixtures, testdata). Use `exclude` to replace the defaults.
 extend-exclude = []

@@ -1,5 +1,6 @@
 //! From `RuleSpec` (as written) to `Rule` (validated): every problem is collected with its span.
 
+use std::cell::Cell;
 use std::ops::Range;
 
 use toml::Spanned;
@@ -7,7 +8,8 @@ use toml::de::DeValue;
 
 use super::schema::{CheckSpec, PreconditionSpec, RuleSpec};
 use super::{
-    Check, CheckKind, Comparison, DEFAULT_MIN_COMMITS, Ecosystem, Pattern, Precondition, Rule,
+    Check, CheckKind, Comparison, DEFAULT_MIN_COMMITS, Ecosystem, MAX_CONFIG_REGEX_TOTAL, Pattern,
+    Precondition, REGEX_SIZE_LIMIT, Rule,
 };
 use crate::area::Area;
 use crate::diagnostic::{ConfigError, Problem};
@@ -15,6 +17,10 @@ use crate::tomldoc::{self, Document};
 
 use super::glob::compile_glob;
 use super::sets::{self, Definitions};
+
+/// The heaviest a rule may weigh: the built-in rules weigh 1 to 3, and one rule of weight
+/// 4,294,967,295 made its area 100 whatever the other rules found.
+pub const MAX_WEIGHT: u32 = 10;
 
 /// A rule together with the span of its id, for duplicate-id diagnostics.
 pub struct Parsed {
@@ -41,6 +47,7 @@ pub fn parse_rule_document(
             let scope = Scope {
                 definitions,
                 deferred: true,
+                regex_budget: None,
             };
             rules.extend(parse_tables(value, scope, &mut problems));
         } else if key != "sets" && key != "patterns" {
@@ -69,9 +76,11 @@ pub fn parse_rule_tables(
     definitions: &Definitions,
     problems: &mut Vec<Problem>,
 ) -> Vec<Parsed> {
+    let budget = Cell::new(Some(MAX_CONFIG_REGEX_TOTAL));
     let scope = Scope {
         definitions,
         deferred: false,
+        regex_budget: Some(&budget),
     };
     parse_tables(value, scope, problems)
 }
@@ -82,6 +91,9 @@ pub fn parse_rule_tables(
 struct Scope<'a> {
     definitions: &'a Definitions,
     deferred: bool,
+    /// What is left of the config's `MAX_CONFIG_REGEX_TOTAL` (user-written rules only);
+    /// `None` inside once a pattern went over it.
+    regex_budget: Option<&'a Cell<Option<usize>>>,
 }
 
 fn parse_tables(
@@ -117,6 +129,16 @@ fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -
                 Some(spec.weight.span()),
             )
             .help("to turn a rule off, disable it in `.opslint.toml` instead"),
+        );
+    } else if *spec.weight.get_ref() > MAX_WEIGHT {
+        problems.push(
+            Problem::new(
+                format!("a rule's weight is at most {MAX_WEIGHT}"),
+                Some(spec.weight.span()),
+            )
+            .help(
+                "a weight is the rule's share of its area's score: the built-in rules weigh 1 to 3",
+            ),
         );
     }
     let applies_if = spec
@@ -548,9 +570,36 @@ fn compile_pattern(
     if scope.deferred {
         return Some(Pattern::builtin(text));
     }
-    let compiled = Pattern::compile(text);
-    match compiled {
-        Ok(pattern) => Some(pattern),
+    let budget = match scope.regex_budget.map(Cell::get) {
+        None => REGEX_SIZE_LIMIT,
+        Some(Some(left)) => left,
+        // Spent, and said so once: the config is already in error.
+        Some(None) => return None,
+    };
+    match Pattern::compile_within(text, budget) {
+        Ok((pattern, size)) => {
+            if let Some(left) = scope.regex_budget {
+                left.set(Some(budget.saturating_sub(size)));
+            }
+            Some(pattern)
+        }
+        Err(regex::Error::CompiledTooBig(_)) if budget < REGEX_SIZE_LIMIT => {
+            if let Some(left) = scope.regex_budget {
+                left.set(None);
+            }
+            problems.push(
+                Problem::new(
+                    format!(
+                        "the config's patterns together compile to more than {} MiB",
+                        MAX_CONFIG_REGEX_TOTAL >> 20
+                    ),
+                    Some(pattern.span()),
+                )
+                .label("over the budget here")
+                .help("a rule's pattern is a marker to find, not a program: write fewer or smaller patterns"),
+            );
+            None
+        }
         Err(error) => {
             problems.push(invalid_regex(&error, pattern.span()).help(
                 "patterns use Rust `regex` syntax; write them in single quotes to avoid TOML escapes",

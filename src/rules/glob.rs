@@ -8,6 +8,12 @@ use globset::{Glob, GlobBuilder};
 
 /// A single pattern may not expand into more globs than this.
 const MAX_EXPANSION: usize = 256;
+/// Braces may nest this deep: far more than a path needs, and it bounds the expansion's
+/// recursion whatever a repository's config holds.
+pub const MAX_GLOB_NESTING: usize = 32;
+/// A glob longer than this is no path pattern; checked before anything is compiled, it also
+/// bounds the number of brace groups (and so the expansion's recursion).
+pub const MAX_GLOB_LENGTH: usize = 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GlobError {
@@ -15,11 +21,16 @@ pub enum GlobError {
     Syntax(String),
     #[error("the braces expand into more than {MAX_EXPANSION} patterns")]
     TooManyAlternatives,
+    #[error("braces nest more than {MAX_GLOB_NESTING} levels deep")]
+    TooDeep,
+    #[error("the glob is longer than {MAX_GLOB_LENGTH} bytes")]
+    TooLong,
 }
 
 /// Compiles a glob the way every glob in opslint is compiled: `*` stops at `/`, `**` crosses
 /// it, `{a,b,}` lists alternatives (empty ones included).
 pub fn compile_glob(pattern: &str) -> Result<Vec<Glob>, GlobError> {
+    check_bounds(pattern)?;
     expand_braces(pattern)?
         .iter()
         .map(|expanded| {
@@ -30,6 +41,30 @@ pub fn compile_glob(pattern: &str) -> Result<Vec<Glob>, GlobError> {
                 .map_err(|error| GlobError::Syntax(error.kind().to_string()))
         })
         .collect()
+}
+
+/// Refuses a glob too long or nested too deep before anything recursive sees it.
+fn check_bounds(pattern: &str) -> Result<(), GlobError> {
+    if pattern.len() > MAX_GLOB_LENGTH {
+        return Err(GlobError::TooLong);
+    }
+    let mut depth = 0usize;
+    let mut escaped = false;
+    for byte in pattern.bytes() {
+        match byte {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'{' => {
+                depth += 1;
+                if depth > MAX_GLOB_NESTING {
+                    return Err(GlobError::TooDeep);
+                }
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Expands the outermost-first brace alternatives of `pattern` into plain patterns.
@@ -171,5 +206,22 @@ mod tests {
             compile_glob(&bomb),
             Err(GlobError::TooManyAlternatives)
         ));
+    }
+
+    /// Issue 17: 100,000 nested braces grew to gigabytes and overflowed the stack.
+    #[test]
+    fn deep_and_long_globs_are_refused_before_expansion() {
+        let deep = format!("{}a{}", "{".repeat(100_000), "}".repeat(100_000));
+        assert!(matches!(compile_glob(&deep), Err(GlobError::TooLong)));
+        let nested = format!("{}a{}", "{".repeat(33), "}".repeat(33));
+        assert!(matches!(compile_glob(&nested), Err(GlobError::TooDeep)));
+        let fine = format!("{}a{}", "{".repeat(32), "}".repeat(32));
+        assert!(compile_glob(&fine).is_ok());
+        assert!(matches!(
+            compile_glob(&"a".repeat(MAX_GLOB_LENGTH + 1)),
+            Err(GlobError::TooLong)
+        ));
+        // As many groups as the length allows, one after another: no recursion to fear.
+        assert!(compile_glob(&"{a}".repeat(MAX_GLOB_LENGTH / 3)).is_ok());
     }
 }

@@ -7,7 +7,7 @@ mod schema;
 mod sets;
 
 pub use builtin::{BUILTIN_RULE_FILES, builtin_rules};
-pub use compile::{Parsed, invalid_regex, parse_rule_document, parse_rule_tables};
+pub use compile::{MAX_WEIGHT, Parsed, invalid_regex, parse_rule_document, parse_rule_tables};
 pub use glob::{GlobError, compile_glob};
 pub use sets::{Definitions, builtin_definitions, builtin_set};
 
@@ -22,6 +22,11 @@ use crate::finding::Severity;
 /// Compiled regexes may not grow past this: a rule is a marker, not a program, and a
 /// pathological pattern is an error rather than a hang.
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// A user pattern's lazy DFA may not cache more than this (per thread that runs it).
+pub const USER_DFA_SIZE_LIMIT: usize = 1 << 20;
+/// The compiled patterns of one config file's custom rules, together, may not grow past
+/// this: a thousand patterns each under `REGEX_SIZE_LIMIT` would still take gigabytes.
+pub const MAX_CONFIG_REGEX_TOTAL: usize = 16 << 20;
 
 /// A check's regex. Compiling one costs up to a millisecond and most checks never run on a
 /// given repository (their rule does not apply, or cheaper evidence settled it), so the
@@ -41,11 +46,25 @@ pub struct Pattern {
 impl Pattern {
     /// Compiles `source` now (a user's pattern: Unicode-aware, errors reported at load).
     pub fn compile(source: &str) -> Result<Pattern, regex::Error> {
-        Ok(Pattern {
+        Pattern::compile_within(source, REGEX_SIZE_LIMIT).map(|(pattern, _)| pattern)
+    }
+
+    /// Compiles a user's pattern within `budget` bytes of compiled program (and at most
+    /// `REGEX_SIZE_LIMIT`); with it, the size it takes, to charge against a config's total.
+    pub fn compile_within(source: &str, budget: usize) -> Result<(Pattern, usize), regex::Error> {
+        let limit = budget.min(REGEX_SIZE_LIMIT);
+        let regex = RegexBuilder::new(source)
+            .multi_line(true)
+            .size_limit(limit)
+            .dfa_size_limit(USER_DFA_SIZE_LIMIT)
+            .build()?;
+        let size = compiled_size(source, limit)?;
+        let pattern = Pattern {
             source: source.to_owned(),
             ascii: false,
-            compiled: Arc::new(OnceLock::from(build(source, false)?)),
-        })
+            compiled: Arc::new(OnceLock::from(regex)),
+        };
+        Ok((pattern, size))
     }
 
     /// A built-in pattern, compiled on first use. A test compiles every one of them, so
@@ -89,6 +108,23 @@ impl Pattern {
             })
         })
     }
+}
+
+/// The size of the pattern's compiled program (its Thompson NFA, which `size_limit` bounds
+/// too), or `CompiledTooBig` past `limit`.
+fn compiled_size(source: &str, limit: usize) -> Result<usize, regex::Error> {
+    use regex_automata::nfa::thompson;
+    use regex_automata::util::syntax;
+    thompson::Compiler::new()
+        .syntax(syntax::Config::new().multi_line(true).utf8(false))
+        .configure(
+            thompson::Config::new()
+                .utf8(false)
+                .nfa_size_limit(Some(limit)),
+        )
+        .build(source)
+        .map(|nfa| nfa.memory_usage())
+        .map_err(|_| regex::Error::CompiledTooBig(limit))
 }
 
 fn build(source: &str, ascii: bool) -> Result<Regex, regex::Error> {

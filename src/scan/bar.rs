@@ -221,7 +221,7 @@ fn load_settings(
     side: Side,
     builtin: &[Rule],
 ) -> Result<(Settings, Option<String>), ScanError> {
-    let given = match &options.config {
+    let mut given = match &options.config {
         Some(path) => {
             let unreadable = |message| ScanError::ConfigUnreadable {
                 path: path.clone(),
@@ -240,7 +240,12 @@ fn load_settings(
         }
         None => None,
     };
+    // The command line's budgets replace the given config's, and bound the repository's.
+    if let Some((settings, _)) = &mut given {
+        apply_budgets(options, settings);
+    }
     let own = match given {
+        _ if options.ignore_repo_config => None,
         Some(_) if !options.layer_repo_config => None,
         _ => repository_config(side)?,
     };
@@ -249,14 +254,31 @@ fn load_settings(
         (given, Some(text)) => {
             let (base, names) = match given {
                 Some((settings, name)) => (settings, format!("{name} + {CONFIG_FILE_NAME}")),
-                None => (Settings::default(), CONFIG_FILE_NAME.to_owned()),
+                None => (defaults(options), CONFIG_FILE_NAME.to_owned()),
             };
-            let settings =
-                Settings::parse_onto(base, CONFIG_FILE_NAME, &text, builtin).map_err(Box::new)?;
+            let settings = Settings::parse_repository(base, CONFIG_FILE_NAME, &text, builtin)
+                .map_err(Box::new)?;
             (settings, Some(names))
         }
-        (None, None) => (Settings::default(), None),
+        (None, None) => (defaults(options), None),
     })
+}
+
+/// The default settings with the command line's budgets.
+fn defaults(options: &ScanOptions) -> Settings {
+    let mut settings = Settings::default();
+    apply_budgets(options, &mut settings);
+    settings
+}
+
+/// `--max-file-size` and `--max-total-read`.
+fn apply_budgets(options: &ScanOptions, settings: &mut Settings) {
+    if let Some(max_file_size) = options.max_file_size {
+        settings.max_file_size = max_file_size;
+    }
+    if let Some(max_total_read) = options.max_total_read {
+        settings.max_total_read = max_total_read;
+    }
 }
 
 /// The text of `.opslint.toml` at the root of the side's tree, if there is one.

@@ -67,9 +67,11 @@ pub struct ScanOptions {
     pub rev: Option<String>,
     /// A config file to use instead of the scanned tree's `.opslint.toml`.
     pub config: Option<PathBuf>,
-    /// Overrides the config's `scan.max-file-size`.
+    /// Replaces the default and `config`'s `scan.max-file-size`; the repository's own
+    /// config may only lower it.
     pub max_file_size: Option<u64>,
-    /// Overrides the config's `scan.max-total-read`.
+    /// Replaces the default and `config`'s `scan.max-total-read`; the repository's own
+    /// config may only lower it.
     pub max_total_read: Option<u64>,
     /// Listing more files than this is an error (default `repo::DEFAULT_MAX_TREE_ENTRIES`).
     pub max_tree_entries: Option<usize>,
@@ -86,6 +88,9 @@ pub struct ScanOptions {
     /// With `config` given: apply the repository's own `.opslint.toml` on top of it (a
     /// sweep's organisation config) instead of ignoring it (`check --config`).
     pub layer_repo_config: bool,
+    /// Never apply the scanned tree's `.opslint.toml` (`sweep --ignore-repo-config`): only
+    /// `config`'s settings, or the defaults without it.
+    pub ignore_repo_config: bool,
     /// Only these rules and areas (`--select`), on top of the config's choice.
     pub select: Vec<String>,
     /// These rules and areas off too (`--ignore`), as the config's `disable`.
@@ -145,12 +150,8 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         config: config_name,
         mut weakenings,
     } = bar::choose(options, head, at_base_side, builtin)?;
-    if let Some(max_file_size) = options.max_file_size {
-        settings.max_file_size = max_file_size;
-    }
-    if let Some(max_total_read) = options.max_total_read {
-        settings.max_total_read = max_total_read;
-    }
+    // Compiling a config's rules takes time too: a sweep's budget counts it.
+    deadline.check()?;
     choose_rules(&mut settings, options, builtin)?;
     let budget = content::ReadBudget::new(settings.max_total_read);
     let configured;

@@ -235,6 +235,7 @@ fn sweep_one(candidate: &Candidate, options: &SweepOptions) -> (String, Outcome)
         path: candidate.path.clone(),
         config: options.config.clone(),
         layer_repo_config: !options.ignore_repo_config,
+        ignore_repo_config: options.ignore_repo_config,
         history: options.history,
         deadline: options.timeout.map(|budget| Instant::now() + budget),
         ..ScanOptions::default()

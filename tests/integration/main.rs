@@ -2,6 +2,7 @@
 
 mod action;
 mod baseline;
+mod bounded;
 mod cli;
 mod components;
 mod config;

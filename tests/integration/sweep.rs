@@ -292,7 +292,7 @@ fn report_renders_the_organisation_in_every_format() {
     assert_eq!(rows[0], "repository,owners,area,score,passed,failed,error");
     assert!(
         rows.iter()
-            .any(|row| row.starts_with("team-a/sample,@acme/team-a,ci,"))
+            .any(|row| row.starts_with("team-a/sample,'@acme/team-a,ci,"))
     );
     assert!(
         rows.iter()
@@ -389,4 +389,37 @@ fn symbolic_links_to_folders_are_named_and_counted_not_followed() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("is a symbolic link"), "{stderr}");
     assert!(stderr.contains("no repositories to sweep"), "{stderr}");
+}
+
+/// Issue 17: a repository's name and its CODEOWNERS lines are the repository's to choose; a
+/// cell starting with `=`, `+`, `-` or `@` is a formula to a spreadsheet, quoted or not.
+#[test]
+fn csv_cells_a_spreadsheet_would_evaluate_are_neutralised() {
+    let org = tempfile::tempdir().unwrap();
+    let sample = TestRepo::from_fixture("repos/sample");
+    let source = format!("file://{}", sample.path().display());
+    git_in(org.path(), &["clone", "-q", &source, "=HYPERLINK(1)"]);
+    let clone = org.path().join("=HYPERLINK(1)");
+    std::fs::write(clone.join("CODEOWNERS"), "* @team +evil -x\n").unwrap();
+    crate::support::commit_all_in(&clone, "Owners");
+    let output = org.path().join("sweep.jsonl");
+    opslint()
+        .args(["sweep", "--no-history", "-o"])
+        .arg(&output)
+        .arg(org.path().join("=HYPERLINK(1)"))
+        .assert()
+        .code(0);
+    let csv = opslint()
+        .args(["report", "--format", "csv"])
+        .arg(&output)
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    let row = csv.lines().nth(1).expect("a row per area");
+    assert!(row.starts_with("'=HYPERLINK(1),'@team"), "{csv}");
+    for line in csv.lines() {
+        for cell in line.split(',') {
+            assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell} in {csv}");
+        }
+    }
 }

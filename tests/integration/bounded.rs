@@ -1,0 +1,200 @@
+//! Issue 17: configuration a repository supplies is bounded — globs, regexes, rules, weights
+//! and the resource budgets — and reported as a config error at its span rather than
+//! exhausting the machine.
+
+use crate::support::{TestRepo, opslint};
+
+fn repo_with_config(config: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('hi')\n")
+        .write(".opslint.toml", config);
+    repo.commit("config");
+    repo
+}
+
+/// `check` on the repository: its exit code and stderr.
+fn check(repo: &TestRepo, args: &[&str]) -> (Option<i32>, String) {
+    let output = opslint()
+        .arg("check")
+        .args(["--no-history", "--format", "json"])
+        .args(args)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// `sweep` of the repository alone: its one line.
+fn sweep(repo: &TestRepo, args: &[&str]) -> serde_json::Value {
+    let output = opslint()
+        .args(["sweep", "--no-history"])
+        .args(args)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    serde_json::from_str(stdout.lines().next().expect("one line")).unwrap()
+}
+
+#[test]
+fn a_glob_nested_a_hundred_thousand_braces_deep_is_a_config_error() {
+    let deep = format!("{}a{}", "{".repeat(100_000), "}".repeat(100_000));
+    let repo = repo_with_config(&format!("[scan]\nextend-exclude = [\"{deep}\"]\n"));
+    let (code, stderr) = check(&repo, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("longer than 1024 bytes"), "{stderr}");
+    let line = sweep(&repo, &[]);
+    assert_eq!(line["error"]["code"], "opslint::config", "{line}");
+
+    let nested = format!("{}a{}", "{".repeat(40), "}".repeat(40));
+    let repo = repo_with_config(&format!(
+        "[[rule]]\nid = \"collaboration.deep\"\narea = \"collaboration\"\ntitle = \"t\"\nseverity = \"note\"\n\
+         rationale = \"r\"\nremediation = \"f\"\n[[rule.check]]\nkind = \"files-present\"\n\
+         files = [\"{nested}\"]\n"
+    ));
+    let (code, stderr) = check(&repo, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("braces nest more than 32 levels"),
+        "{stderr}"
+    );
+}
+
+fn custom_rule(id: usize, weight: u64, pattern: &str) -> String {
+    format!(
+        "[[rule]]\nid = \"collaboration.custom-{id}\"\narea = \"collaboration\"\ntitle = \"t\"\n\
+         severity = \"error\"\nweight = {weight}\nrationale = \"r\"\nremediation = \"f\"\n\
+         [[rule.check]]\nkind = \"content-matches\"\nfiles = [\"src/*.py\"]\npattern = '{pattern}'\n"
+    )
+}
+
+#[test]
+fn a_rule_weighs_one_to_ten() {
+    let repo = repo_with_config(&custom_rule(1, 4_294_967_295, "hi"));
+    let (code, stderr) = check(&repo, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("a rule's weight is at most 10"), "{stderr}");
+    let repo = repo_with_config(&custom_rule(1, 10, "hi"));
+    let (code, stderr) = check(&repo, &["--select", "collaboration.custom-1"]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn custom_rules_are_counted_before_they_are_compiled() {
+    let config: String = (0..201).map(|id| custom_rule(id, 1, "hi")).collect();
+    let repo = repo_with_config(&config);
+    let started = std::time::Instant::now();
+    let (code, stderr) = check(&repo, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("201 custom rules; at most 200 are allowed"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+/// Each pattern is under the per-pattern limit; 5,000 of them took 5.2 GB. A config's
+/// patterns share one budget.
+#[test]
+fn a_configs_patterns_share_one_size_budget() {
+    let config: String = (0..150)
+        .map(|id| custom_rule(id, 1, r"(?-u:\w){9000}"))
+        .collect();
+    let repo = repo_with_config(&config);
+    let (code, stderr) = check(&repo, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("patterns together compile to more than 16 MiB"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_repository_may_lower_its_read_budgets_but_not_raise_them() {
+    let repo = repo_with_config("[scan]\nmax-file-size = \"64 GiB\"\n");
+    let (code, stderr) = check(&repo, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("may lower `max-file-size`, not raise it: at most 1048576 bytes"),
+        "{stderr}"
+    );
+    let line = sweep(&repo, &[]);
+    assert_eq!(line["error"]["code"], "opslint::config", "{line}");
+
+    let repo = repo_with_config("[scan]\nmax-total-read = \"2 GiB\"\n");
+    let (code, stderr) = check(&repo, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("may lower `max-total-read`"), "{stderr}");
+
+    // The command line's budget is the one a repository stays under…
+    let repo = repo_with_config("[scan]\nmax-file-size = \"2 KiB\"\n");
+    let (code, stderr) = check(&repo, &["--max-file-size", "1 KiB"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("at most 1024 bytes"), "{stderr}");
+    // …and below it, the repository's own applies.
+    let (code, stderr) = check(&repo, &["--max-file-size", "4 KiB"]);
+    assert!(matches!(code, Some(0 | 1)), "{stderr}");
+
+    // In a sweep, the organisation's config sets the budget.
+    let org = tempfile::tempdir().unwrap();
+    let org_config = org.path().join("org.toml");
+    std::fs::write(&org_config, "[scan]\nmax-file-size = \"4 MiB\"\n").unwrap();
+    let raising = repo_with_config("[scan]\nmax-file-size = \"3 MiB\"\n");
+    let config = org_config.to_str().unwrap();
+    let line = sweep(&raising, &["--config", config]);
+    assert!(line["error"].is_null(), "{line}");
+    let above = repo_with_config("[scan]\nmax-file-size = \"8 MiB\"\n");
+    let line = sweep(&above, &["--config", config]);
+    assert_eq!(line["error"]["code"], "opslint::config", "{line}");
+    assert!(
+        line["error"]["message"].as_str().is_some(),
+        "the line says why: {line}"
+    );
+}
+
+/// `sweep --ignore-repo-config` without `--config` used to apply each repository's config
+/// all the same; now the defaults apply.
+#[test]
+fn sweep_ignore_repo_config_without_config_uses_the_defaults() {
+    let repo = repo_with_config("disable = [\"ci\"]\n");
+    let line = sweep(&repo, &[]);
+    let rules = |line: &serde_json::Value| -> Vec<String> {
+        line["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|finding| finding["rule"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(!rules(&line).iter().any(|rule| rule.starts_with("ci.")));
+    assert_eq!(line["repository"]["config"], ".opslint.toml");
+    let line = sweep(&repo, &["--ignore-repo-config"]);
+    assert!(
+        rules(&line).iter().any(|rule| rule.starts_with("ci.")),
+        "{line}"
+    );
+    assert!(line["repository"]["config"].is_null(), "{line}");
+
+    // A repository's config that would not even parse is not read.
+    let broken = repo_with_config("disable = [\n");
+    let line = sweep(&broken, &["--ignore-repo-config"]);
+    assert!(line["error"].is_null(), "{line}");
+}
+
+/// As the issue's file: 5,000 rules of `(?-u:\w){9000}` (949 KB) took 5.2 GB and 15 s, past
+/// `--timeout 5`. 4,000 (ours are wordier) are refused before one is compiled.
+#[test]
+fn the_issues_thousands_of_rules_are_refused_at_once() {
+    let config: String = (0..4000)
+        .map(|id| custom_rule(id, 1, r"(?-u:\w){9000}"))
+        .collect();
+    let repo = repo_with_config(&config);
+    let started = std::time::Instant::now();
+    let (code, stderr) = check(&repo, &["--timeout", "5"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("4000 custom rules"), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
