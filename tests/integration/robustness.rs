@@ -825,3 +825,39 @@ fn resource_limits_trip_with_clear_messages() {
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
 }
+
+/// A repository that borrows objects (`git clone --shared`, a GitLab object pool) is read
+/// with `--allow-alternates`, in `check` and in a sweep alike.
+#[test]
+fn alternates_are_read_when_allowed() {
+    let root = tempfile::tempdir().unwrap();
+    let source = sample_in(root.path(), "pool");
+    let url = source.display().to_string();
+    git_in(root.path(), &["clone", "-q", "--shared", &url, "shared"]);
+    let shared = root.path().join("shared");
+    let refused = run_check(&shared, &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    let allowed = run_check(&shared, &["--allow-alternates"]);
+    assert!(
+        allowed.status.code().is_some_and(|code| code < 2),
+        "{}",
+        String::from_utf8_lossy(&allowed.stderr)
+    );
+    let sweep = |extra: &[&str]| {
+        let output = opslint()
+            .args(["sweep", "--no-history"])
+            .args(extra)
+            .arg(root.path())
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let lines = sweep(&[]);
+    assert!(lines.contains("opslint::alternates"), "{lines:.600}");
+    let lines = sweep(&["--allow-alternates"]);
+    assert_eq!(lines.lines().count(), 2);
+    for line in lines.lines() {
+        let line: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(line["error"].is_null(), "{line:.600}");
+    }
+}
