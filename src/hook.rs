@@ -42,6 +42,7 @@ pub fn install(path: &Path, force: bool) -> Result<PathBuf, miette::Report> {
     for path in [&hooks, &hook] {
         if std::fs::symlink_metadata(path).is_ok_and(|entry| entry.file_type().is_symlink()) {
             return Err(miette::miette!(
+                code = "opslint::hook_symlink",
                 help = "replace the link with the hook itself, or call `opslint check --staged` \
                         from the hook it leads to",
                 "{} is a symbolic link: opslint writes only inside the repository's git directory",

@@ -508,10 +508,10 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "`core.worktree` naming another folder",
-        outcome: "exit 2, \"sets its working tree elsewhere\"; in a sweep, an `opslint::foreign_worktree` line: the other folder's files are never listed or read",
+        outcome: "exit 2, `opslint::foreign_worktree` (\"sets its working tree elsewhere\"), and its line in a sweep: the other folder's files are never listed or read",
         sweep: Some(Expect::Error("opslint::foreign_worktree")),
         args: &[],
-        expect: Expect::Error("sets its working tree elsewhere"),
+        expect: Expect::Error("opslint::foreign_worktree"),
         build: |root| {
             let victim = sample_in(root, "worktree-victim");
             git_in(root, &["init", "-q", "-b", "main", "worktree-attacker"]);
@@ -522,10 +522,10 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "a `.git` file naming a sibling repository's git directory",
-        outcome: "exit 2, \"keeps its git data outside it\" (a linked worktree's, which names its checkout back, is scanned); in a sweep, an `opslint::foreign_git_dir` line, the sibling keeping its own",
+        outcome: "exit 2, `opslint::foreign_git_dir` (\"keeps its git data outside it\"; a linked worktree's, which names its checkout back, is scanned), and its line in a sweep, the sibling keeping its own",
         sweep: Some(Expect::Error("opslint::foreign_git_dir")),
         args: &[],
-        expect: Expect::Error("keeps its git data outside it"),
+        expect: Expect::Error("opslint::foreign_git_dir"),
         build: |root| {
             sample_in(root, "gitfile-victim");
             let dir = root.join("gitfile-attacker");
@@ -536,10 +536,10 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "a symbolic link `.git` to a sibling repository's git directory",
-        outcome: "exit 2, \"keeps its git data outside it\"; in a sweep, an `opslint::foreign_git_dir` line, the sibling keeping its own",
+        outcome: "exit 2, `opslint::foreign_git_dir` (\"keeps its git data outside it\"), and its line in a sweep, the sibling keeping its own",
         sweep: Some(Expect::Error("opslint::foreign_git_dir")),
         args: &[],
-        expect: Expect::Error("keeps its git data outside it"),
+        expect: Expect::Error("opslint::foreign_git_dir"),
         build: |root| {
             sample_in(root, "symlink-victim");
             let dir = root.join("symlink-attacker");
@@ -551,10 +551,10 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "`objects/info/alternates` naming a sibling's objects, HEAD at the sibling's commit",
-        outcome: "exit 2, \"borrows objects from other repositories\" unless `--allow-alternates`; in a sweep, an `opslint::alternates` line",
+        outcome: "exit 2, `opslint::alternates` (\"borrows objects from other repositories\") unless `--allow-alternates`, and its line in a sweep",
         sweep: Some(Expect::Error("opslint::alternates")),
         args: &["--rev", "HEAD"],
-        expect: Expect::Error("borrows objects from other repositories"),
+        expect: Expect::Error("opslint::alternates"),
         build: |root| {
             let victim = sample_in(root, "alternates-victim");
             let commit = git_in(&victim, &["rev-parse", "HEAD"]);
@@ -572,10 +572,10 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "an empty `broken.git` folder inside another repository",
-        outcome: "exit 2, \"not inside a git repository\": never the enclosing repository's report; in a sweep, an `opslint::not_a_repository` line",
+        outcome: "exit 2, `opslint::not_a_repository`, never the enclosing repository's report, and its line in a sweep",
         sweep: Some(Expect::Error("opslint::not_a_repository")),
         args: &[],
-        expect: Expect::Error("not inside a git repository"),
+        expect: Expect::Error("opslint::not_a_repository"),
         build: |root| {
             let dir = root.join("broken.git");
             std::fs::create_dir_all(&dir).unwrap();
@@ -584,10 +584,10 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "an empty `.git` file inside another repository",
-        outcome: "exit 2, \"names no git directory\": no search above it; in a sweep, an `opslint::unreadable_repository` line",
+        outcome: "exit 2, `opslint::unreadable_repository` (\"its .git file names no git directory\"), no search above it, and its line in a sweep",
         sweep: Some(Expect::Error("opslint::unreadable_repository")),
         args: &[],
-        expect: Expect::Error("names no git directory"),
+        expect: Expect::Error("opslint::unreadable_repository"),
         build: |root| {
             let dir = root.join("empty-gitfile");
             std::fs::create_dir_all(&dir).unwrap();
@@ -597,10 +597,10 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "a dangling `.git/hooks/pre-commit` symbolic link, for `hook install --force`",
-        outcome: "`hook install`: exit 2, \"is a symbolic link\"; nothing written outside the git directory",
+        outcome: "`hook install`: exit 2, `opslint::hook_symlink`; nothing written outside the git directory",
         sweep: None,
         args: &["hook", "install", "--force"],
-        expect: Expect::Error("is a symbolic link"),
+        expect: Expect::Error("opslint::hook_symlink"),
         build: |root| {
             let dir = sample_in(root, "hook-link");
             std::fs::create_dir_all(dir.join(".git/hooks")).unwrap();
