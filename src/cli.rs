@@ -140,6 +140,10 @@ pub struct SweepArgs {
     /// Exit 1 when a repository has a failing finding at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Never)]
     pub fail_on: FailOn,
+    /// Also read the objects of the stores a repository's `objects/info/alternates` names
+    /// (GitLab object pools, `git clone --shared`); without it such a repository is an error.
+    #[arg(long)]
+    pub allow_alternates: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -237,6 +241,10 @@ pub struct CheckArgs {
     /// Most files listed in one scan (default 10,000,000); more is an error.
     #[arg(long, value_name = "N")]
     pub max_tree_entries: Option<usize>,
+    /// Also read the objects of the stores the repository's `objects/info/alternates` names
+    /// (GitLab object pools, `git clone --shared`); without it such a repository is an error.
+    #[arg(long)]
+    pub allow_alternates: bool,
     /// Give up (exit 2) after this many seconds.
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<u64>,
@@ -411,6 +419,10 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
             .map(|seconds| std::time::Instant::now() + std::time::Duration::from_secs(seconds)),
         max_total_read: args.max_total_read,
         max_tree_entries: args.max_tree_entries,
+        access: crate::repo::Access {
+            exact: false,
+            allow_alternates: args.allow_alternates,
+        },
         select: args.select,
         ignore: args.ignore,
     };
@@ -591,6 +603,7 @@ fn sweep(args: SweepArgs) -> Outcome {
         timeout: Some(std::time::Duration::from_secs(args.timeout_per_repo)),
         jobs,
         fail_on: args.fail_on.threshold(),
+        allow_alternates: args.allow_alternates,
     })?;
     eprintln!("{summary}");
     Ok(u8::from(summary.failing > 0))

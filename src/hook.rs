@@ -21,7 +21,12 @@ fn script(installer: &Path) -> String {
 /// Writes the pre-commit hook of the repository at `path`; an existing hook is kept unless
 /// `force`. Returns where it was written.
 pub fn install(path: &Path, force: bool) -> Result<PathBuf, miette::Report> {
-    let target = repo::open(path, None)?;
+    // Nothing is read from the object store: a repository borrowing objects is no obstacle.
+    let access = repo::Access {
+        exact: false,
+        allow_alternates: true,
+    };
+    let target = repo::open_with(path, None, access)?;
     let local = target.repo.to_thread_local();
     if let Some(hooks_path) = local.config_snapshot().string("core.hooksPath") {
         return Err(miette::miette!(
@@ -33,7 +38,19 @@ pub fn install(path: &Path, force: bool) -> Result<PathBuf, miette::Report> {
     }
     let hooks = local.common_dir().join("hooks");
     let hook = hooks.join("pre-commit");
-    if hook.exists() && !force {
+    // A symbolic link, even a dangling one, would lead the write out of the git directory.
+    for path in [&hooks, &hook] {
+        if std::fs::symlink_metadata(path).is_ok_and(|entry| entry.file_type().is_symlink()) {
+            return Err(miette::miette!(
+                code = "opslint::hook_symlink",
+                help = "replace the link with the hook itself, or call `opslint check --staged` \
+                        from the hook it leads to",
+                "{} is a symbolic link: opslint writes only inside the repository's git directory",
+                path.display()
+            ));
+        }
+    }
+    if std::fs::symlink_metadata(&hook).is_ok() && !force {
         return Err(miette::miette!(
             help = "pass --force to replace it, or call `opslint check --staged` from it",
             "{} already exists",
@@ -41,8 +58,21 @@ pub fn install(path: &Path, force: bool) -> Result<PathBuf, miette::Report> {
         ));
     }
     let installer = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("opslint"));
+    // Removed and created anew, never opened through whatever stands at its path:
+    // `create_new` refuses a link put there in the meantime.
     let written = std::fs::create_dir_all(&hooks)
-        .and_then(|()| std::fs::write(&hook, script(&installer)))
+        .and_then(|()| match std::fs::remove_file(&hook) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
+            _ => Ok(()),
+        })
+        .and_then(|()| {
+            use std::io::Write;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&hook)?
+                .write_all(script(&installer).as_bytes())
+        })
         .and_then(|()| make_executable(&hook));
     written.map_err(|error| miette::miette!("cannot write {}: {error}", hook.display()))?;
     Ok(hook)

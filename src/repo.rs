@@ -22,6 +22,44 @@ pub enum RepoError {
     #[diagnostic(code(opslint::unreadable_repository))]
     Open { path: PathBuf, message: String },
 
+    #[error(
+        "the repository at {} keeps its git data outside it, in {}: not scanned",
+        path.display(),
+        points_at.display()
+    )]
+    #[diagnostic(
+        code(opslint::foreign_git_dir),
+        help(
+            "a scanned repository may use its own git directory only; scan the repository it points at by its own path"
+        )
+    )]
+    ForeignGitDir { path: PathBuf, points_at: PathBuf },
+
+    #[error(
+        "the repository at {} sets its working tree elsewhere (core.worktree = {worktree}): not scanned",
+        path.display()
+    )]
+    #[diagnostic(
+        code(opslint::foreign_worktree),
+        help(
+            "opslint scans the folder that holds the repository; scan the other folder by its own path"
+        )
+    )]
+    ForeignWorktree { path: PathBuf, worktree: String },
+
+    #[error(
+        "the repository at {} borrows objects from other repositories ({} is not empty)",
+        path.display(),
+        file.display()
+    )]
+    #[diagnostic(
+        code(opslint::alternates),
+        help(
+            "pass --allow-alternates to read them too (a GitLab object pool or `git clone --shared` uses them)"
+        )
+    )]
+    Alternates { path: PathBuf, file: PathBuf },
+
     #[error("revision `{rev}` does not exist in this repository")]
     #[diagnostic(
         code(opslint::unknown_rev),
@@ -163,9 +201,25 @@ impl Target {
     }
 }
 
+/// How a repository is found, and what it may point at besides its own git directory.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Access {
+    /// Open the repository exactly at the path (a sweep's candidate): no search upwards, and
+    /// its git directory must lie inside that folder (no `.git` file, symbolic link or
+    /// `commondir` leading out of it).
+    pub exact: bool,
+    /// Read objects from the stores `objects/info/alternates` names (`--allow-alternates`).
+    pub allow_alternates: bool,
+}
+
 /// Opens the repository containing `path` to scan what is staged in its index.
 pub fn open_staged(path: &Path) -> Result<Target, RepoError> {
-    let mut target = open(path, None)?;
+    open_staged_with(path, Access::default())
+}
+
+/// `open_staged`, with `access` deciding what the repository may point at.
+pub fn open_staged_with(path: &Path, access: Access) -> Result<Target, RepoError> {
+    let mut target = open_with(path, None, access)?;
     if target.repo.to_thread_local().workdir().is_none() {
         return Err(RepoError::NoIndex);
     }
@@ -175,27 +229,168 @@ pub fn open_staged(path: &Path) -> Result<Target, RepoError> {
 
 /// Opens the repository containing `path`, without trusting anything it configures.
 pub fn open(path: &Path, rev: Option<&str>) -> Result<Target, RepoError> {
+    open_with(path, rev, Access::default())
+}
+
+/// The folder holding the repository for `path`: `path` itself when it holds `.git` (in
+/// any state: a broken one is an error, not a reason to search further up), is a git
+/// directory or is named like a bare mirror (`*.git`); else, unless `exact`, the nearest
+/// folder above it that is.
+fn locate(path: &Path, exact: bool) -> Result<PathBuf, RepoError> {
+    let not_a_repository = || RepoError::NotARepository {
+        path: path.to_owned(),
+    };
+    let start = std::fs::canonicalize(path).map_err(|_| not_a_repository())?;
+    let mut dir = start.as_path();
+    loop {
+        let named_bare = dir.extension().is_some_and(|extension| extension == "git");
+        if std::fs::symlink_metadata(dir.join(".git")).is_ok()
+            || named_bare
+            || gix::discover::is_git(dir).is_ok()
+        {
+            return Ok(dir.to_owned());
+        }
+        match dir.parent() {
+            Some(parent) if !exact => dir = parent,
+            _ => return Err(not_a_repository()),
+        }
+    }
+}
+
+/// Where a `.git` file or symbolic link leads, and whether that git directory names this
+/// checkout back (a linked worktree's `gitdir` file does): then it is this checkout's own.
+fn linked_git_dir(
+    folder: &Path,
+    dot_git: &Path,
+    is_link: bool,
+) -> Result<(PathBuf, bool), RepoError> {
+    let unreadable = |message: String| RepoError::Open {
+        path: folder.to_owned(),
+        message,
+    };
+    let named = if is_link {
+        dot_git.to_owned()
+    } else {
+        gix::discover::path::from_gitdir_file(dot_git)
+            .map_err(|error| unreadable(format!("its .git file names no git directory: {error}")))?
+    };
+    let git_dir = std::fs::canonicalize(&named)
+        .map_err(|error| unreadable(format!(".git leads to {}: {error}", named.display())))?;
+    let names_back = gix::discover::path::from_plain_file(&git_dir.join("gitdir"))
+        .and_then(Result::ok)
+        .and_then(|back| std::fs::canonicalize(back).ok())
+        .is_some_and(|back| back == dot_git);
+    Ok((git_dir, names_back))
+}
+
+/// The parts of a git directory gix reads, which a symbolic link could lead elsewhere.
+const GIT_DIR_PARTS: &[&str] = &[
+    "",
+    "HEAD",
+    "config",
+    "commondir",
+    "objects",
+    "objects/pack",
+    "objects/info",
+    "refs",
+    "packed-refs",
+    "shallow",
+    "index",
+];
+
+/// Opens the repository containing `path`, without trusting anything it configures, nor
+/// letting it point at anything but its own git directory (see `Access`).
+pub fn open_with(path: &Path, rev: Option<&str>, access: Access) -> Result<Target, RepoError> {
+    let folder = locate(path, access.exact)?;
+    let dot_git = folder.join(".git");
+    let entry = std::fs::symlink_metadata(&dot_git).ok();
+    // What the repository's git data may lie in: the folder itself, and a linked
+    // worktree's git directory and the main repository's, when they name this checkout back.
+    let mut own = vec![folder.clone()];
+    let mut needs_worktree_back = false;
+    if let Some(entry) = &entry
+        && !entry.is_dir()
+    {
+        let (git_dir, names_back) = linked_git_dir(&folder, &dot_git, entry.is_symlink())?;
+        if !git_dir.starts_with(&folder) {
+            if access.exact {
+                return Err(RepoError::ForeignGitDir {
+                    path: folder,
+                    points_at: git_dir,
+                });
+            }
+            if names_back {
+                let common = gix::discover::path::from_plain_file(&git_dir.join("commondir"))
+                    .and_then(Result::ok)
+                    .map(|common| git_dir.join(common))
+                    .and_then(|common| std::fs::canonicalize(common).ok());
+                own.extend(common);
+            } else {
+                // A submodule's git directory names its checkout back with core.worktree,
+                // checked once the repository is open.
+                needs_worktree_back = true;
+            }
+            own.push(git_dir);
+        }
+    }
+    if entry.is_none() && gix::discover::is_git(&folder).is_err() {
+        // A folder named like a bare mirror that is none.
+        return Err(RepoError::NotARepository {
+            path: path.to_owned(),
+        });
+    }
     // Isolated whoever owns the repository: no config from outside it, nothing it
     // configures run (a repository owned by another user is read, not refused).
-    let isolated = |_, _| gix::open::Options::isolated();
-    let repo = gix::ThreadSafeRepository::discover_opts(path, Default::default(), isolated)
-        .map_err(|error| {
-            use gix::discover::upwards::Error;
-            match error.downcast_any_ref::<Error>() {
-                Some(
-                    Error::NoGitRepository { .. }
-                    | Error::NoGitRepositoryWithinCeiling { .. }
-                    | Error::NoGitRepositoryWithinFs { .. },
-                ) => RepoError::NotARepository {
-                    path: path.to_owned(),
-                },
-                _ => RepoError::Open {
-                    path: path.to_owned(),
-                    message: error.to_string(),
-                },
-            }
+    let repo = gix::ThreadSafeRepository::open_opts(&folder, gix::open::Options::isolated())
+        .map_err(|error| RepoError::Open {
+            path: folder.clone(),
+            message: error.to_string(),
         })?;
     let local = repo.to_thread_local();
+    // The working tree is the folder holding `.git`, whatever core.worktree says.
+    let configured_worktree = local.config_snapshot().string("core.worktree");
+    let natural = entry.is_some().then_some(folder.as_path());
+    let workdir = local
+        .workdir()
+        .map(|dir| std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned()));
+    if workdir.as_deref() != natural || (needs_worktree_back && configured_worktree.is_none()) {
+        if configured_worktree.is_none() && needs_worktree_back {
+            return Err(RepoError::ForeignGitDir {
+                path: folder,
+                points_at: local.git_dir().to_owned(),
+            });
+        }
+        return Err(RepoError::ForeignWorktree {
+            path: folder,
+            worktree: configured_worktree.map_or_else(
+                || workdir.map_or_else(|| "none".to_owned(), |dir| dir.display().to_string()),
+                |value| value.to_string(),
+            ),
+        });
+    }
+    for dir in [local.git_dir(), local.common_dir()] {
+        for part in GIT_DIR_PARTS {
+            let Ok(resolved) = std::fs::canonicalize(dir.join(part)) else {
+                continue;
+            };
+            if !own.iter().any(|own| resolved.starts_with(own)) {
+                return Err(RepoError::ForeignGitDir {
+                    path: folder,
+                    points_at: resolved,
+                });
+            }
+        }
+    }
+    let alternates = local.common_dir().join("objects/info/alternates");
+    if !access.allow_alternates
+        && std::fs::symlink_metadata(&alternates)
+            .is_ok_and(|file| file.is_symlink() || file.len() > 0)
+    {
+        return Err(RepoError::Alternates {
+            path: folder,
+            file: alternates,
+        });
+    }
     let root = local.workdir().unwrap_or_else(|| local.git_dir());
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
     let head = match local.head_id() {

@@ -97,14 +97,16 @@ pub struct ScanOptions {
     pub ignore: Vec<String>,
     /// Give up with `RepoError::TimedOut` past this instant (a sweep's per-repository budget).
     pub deadline: Option<std::time::Instant>,
+    /// How the repository is found and what it may point at (a sweep opens it exactly).
+    pub access: repo::Access,
 }
 
 pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     let deadline = Deadline(options.deadline);
     let mut target = if options.staged {
-        repo::open_staged(&options.path)?
+        repo::open_staged_with(&options.path, options.access)?
     } else {
-        repo::open(&options.path, options.rev.as_deref())?
+        repo::open_with(&options.path, options.rev.as_deref(), options.access)?
     };
     target.deadline = deadline;
     if let Some(max_entries) = options.max_tree_entries {

@@ -39,6 +39,8 @@ pub struct SweepOptions {
     /// Repositories scanned at once.
     pub jobs: usize,
     pub fail_on: Option<Severity>,
+    /// Read the object stores a repository's `objects/info/alternates` names.
+    pub allow_alternates: bool,
 }
 
 /// How a sweep ended.
@@ -238,6 +240,11 @@ fn sweep_one(candidate: &Candidate, options: &SweepOptions) -> (String, Outcome)
         ignore_repo_config: options.ignore_repo_config,
         history: options.history,
         deadline: options.timeout.map(|budget| Instant::now() + budget),
+        // The candidate itself, not a repository above it, and nothing outside it.
+        access: crate::repo::Access {
+            exact: true,
+            allow_alternates: options.allow_alternates,
+        },
         ..ScanOptions::default()
     };
     let scanned =
@@ -343,6 +350,7 @@ mod tests {
             timeout: None,
             jobs: 1,
             fail_on: None,
+            allow_alternates: false,
         })
         .unwrap();
         assert_eq!(summary.scanned, 0);

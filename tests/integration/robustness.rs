@@ -23,6 +23,10 @@ struct Case {
     name: &'static str,
     /// The outcome, as docs/robustness.md states it.
     outcome: &'static str,
+    /// What its line in the sweep must be, when the case says: an error whose code or
+    /// message contains the text, or a report containing it.
+    sweep: Option<Expect>,
+    /// After `check`, before the path; or, when they start with `hook`, the command itself.
     args: &'static [&'static str],
     expect: Expect,
     /// Builds the repository under the given folder; returns its path.
@@ -123,6 +127,7 @@ const CASES: &[Case] = &[
     Case {
         name: "empty repository (no commits, unborn HEAD)",
         outcome: "report of the working tree (no files); `--rev HEAD`: exit 2, \"no commits yet\"",
+        sweep: None,
         args: &["--rev", "HEAD"],
         expect: Expect::Error("no commits yet"),
         build: |root| {
@@ -134,6 +139,7 @@ const CASES: &[Case] = &[
     Case {
         name: "HEAD pointing at a missing branch",
         outcome: "report of the working tree, HEAD unborn",
+        sweep: None,
         args: &[],
         expect: Expect::Report("working tree (no commits yet)"),
         build: |root| {
@@ -145,6 +151,7 @@ const CASES: &[Case] = &[
     Case {
         name: "detached HEAD",
         outcome: "report of the commit HEAD points at",
+        sweep: None,
         args: &["--rev", "HEAD"],
         expect: Expect::Report("ci.pipeline"),
         build: |root| {
@@ -156,6 +163,7 @@ const CASES: &[Case] = &[
     Case {
         name: "shallow clone",
         outcome: "report; history figures unknown with \"fetch-depth: 0\"",
+        sweep: None,
         args: &["--rev", "HEAD", "--format", "json"],
         expect: Expect::Report("fetch-depth: 0"),
         build: |root| {
@@ -170,6 +178,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a blob missing from the object database",
         outcome: "report; the rules that needed the file are `unknown`, naming the missing object",
+        sweep: None,
         args: &["--rev", "HEAD", "--no-history", "--format", "json"],
         expect: Expect::Report("could not be examined (.github/workflows/ci.yml: object"),
         build: |root| {
@@ -182,6 +191,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a corrupt loose object (HEAD's tree)",
         outcome: "`--rev HEAD`: exit 2, \"cannot read the repository\"",
+        sweep: None,
         args: &["--rev", "HEAD"],
         expect: Expect::Error("cannot read the repository"),
         build: |root| {
@@ -196,6 +206,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a truncated pack",
         outcome: "`--rev HEAD`: exit 2, \"cannot read the repository\"",
+        sweep: None,
         args: &["--rev", "HEAD"],
         expect: Expect::Error("cannot read the repository"),
         build: |root| {
@@ -223,6 +234,7 @@ const CASES: &[Case] = &[
     Case {
         name: "submodules, one of them missing",
         outcome: "report; gitlinks listed as submodules, never descended into",
+        sweep: None,
         args: &["--rev", "HEAD", "--format", "json"],
         expect: Expect::Report("\"submodules\": [\n      \"vendor/gone\""),
         build: |root| {
@@ -237,6 +249,7 @@ const CASES: &[Case] = &[
     Case {
         name: "symbolic links out of the repository and in a loop",
         outcome: "report; links listed, never followed or read",
+        sweep: None,
         args: &[],
         expect: Expect::Report("ci.pipeline"),
         build: |root| {
@@ -255,6 +268,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a 2 GiB sparse file named like a pipeline",
         outcome: "report; the file is over the 1 MiB read cap and never read",
+        sweep: None,
         args: &[],
         expect: Expect::Report("ci.pipeline"),
         build: |root| {
@@ -268,6 +282,7 @@ const CASES: &[Case] = &[
         name: "binary files named like config files",
         outcome: "report; binary files are not parsed; a rule that passes on finding nothing \
                   wrong is `unknown` over one (\"looks binary\") unless another file fails it",
+        sweep: None,
         args: &["--rev", "HEAD", "--format", "json"],
         expect: Expect::Report("Dockerfile looks binary (a NUL byte in its first 8,000 bytes)"),
         build: |root| {
@@ -291,6 +306,7 @@ const CASES: &[Case] = &[
     Case {
         name: "paths that are not UTF-8 and paths with a newline",
         outcome: "report; such paths shown with replacement characters, escaped in every format",
+        sweep: None,
         args: &["--rev", "HEAD", "--format", "github"],
         expect: Expect::Report("caf\u{FFFD}/Dockerfile"),
         build: |root| {
@@ -311,6 +327,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a tree nested 5,000 levels deep",
         outcome: "report of the commit (listed without recursion)",
+        sweep: None,
         args: &["--rev", "HEAD", "--no-history"],
         expect: Expect::Report("ci.pipeline"),
         build: |root| {
@@ -340,6 +357,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a pipeline with a billion-laughs alias bomb",
         outcome: "report; the YAML parser's budget refuses it: `ci.pipeline-parses` fails, \"budget breached\"",
+        sweep: None,
         args: &["--rev", "HEAD", "--no-history", "--format", "json"],
         expect: Expect::Report("budget breached"),
         build: |root| {
@@ -362,6 +380,7 @@ const CASES: &[Case] = &[
     Case {
         name: "deeply nested YAML and JSON",
         outcome: "report; the nesting is refused by the parser's budget (\"does not parse\"), no stack overflow",
+        sweep: None,
         args: &["--rev", "HEAD", "--no-history", "--format", "json"],
         expect: Expect::Report("deep.yml:1 does not parse"),
         build: |root| {
@@ -376,6 +395,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a blobless partial clone",
         outcome: "report; rules that needed file contents are `unknown`, \"left out of this partial clone\"; history counts files, not lines",
+        sweep: None,
         args: &["--rev", "HEAD"],
         expect: Expect::Report("was left out of this partial clone"),
         build: |root| {
@@ -399,6 +419,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a tree of 1,000,000 entries",
         outcome: "report of all of them (the cap is 10,000,000 entries: `--max-tree-entries`)",
+        sweep: None,
         args: &["--rev", "HEAD", "--no-history", "--format", "json"],
         expect: Expect::Report("\"files\": 1000000,"),
         build: |root| {
@@ -413,6 +434,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a commit with 100,000 changed files",
         outcome: "report; the history pass counts its 200,000 changed lines",
+        sweep: None,
         args: &["--rev", "HEAD", "--format", "json"],
         expect: Expect::Report(
             "\"id\": \"flow.p90_lines_per_commit\",\n        \"value\": 200000.0",
@@ -438,6 +460,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a custom rule with an invalid glob",
         outcome: "exit 2, \"invalid glob\", pointed at in the config",
+        sweep: None,
         args: &["--rev", "HEAD"],
         expect: Expect::Error("invalid glob"),
         build: |root| custom_rule_in(root, "bad-glob", "files = [\"a/[b\"]\npattern = 'x'"),
@@ -445,6 +468,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a custom rule with an invalid regex",
         outcome: "exit 2, \"invalid regex\", pointed at in the config",
+        sweep: None,
         args: &["--rev", "HEAD"],
         expect: Expect::Error("invalid regex"),
         build: |root| {
@@ -458,6 +482,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a custom rule with a pathological regex",
         outcome: "exit 2, the regex is \"too large\" to compile; patterns run in linear time, never backtrack",
+        sweep: None,
         args: &["--rev", "HEAD"],
         expect: Expect::Error("too large"),
         build: |root| {
@@ -471,6 +496,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a malformed .opslint.toml",
         outcome: "exit 2, the config error pointed at its line",
+        sweep: None,
         args: &["--rev", "HEAD"],
         expect: Expect::Error(".opslint.toml"),
         build: |root| {
@@ -480,7 +506,117 @@ const CASES: &[Case] = &[
             dir
         },
     },
+    Case {
+        name: "`core.worktree` naming another folder",
+        outcome: "exit 2, `opslint::foreign_worktree` (\"sets its working tree elsewhere\"), and its line in a sweep: the other folder's files are never listed or read",
+        sweep: Some(Expect::Error("opslint::foreign_worktree")),
+        args: &[],
+        expect: Expect::Error("opslint::foreign_worktree"),
+        build: |root| {
+            let victim = sample_in(root, "worktree-victim");
+            git_in(root, &["init", "-q", "-b", "main", "worktree-attacker"]);
+            let dir = root.join("worktree-attacker");
+            git_in(&dir, &["config", "core.worktree", victim.to_str().unwrap()]);
+            dir
+        },
+    },
+    Case {
+        name: "a `.git` file naming a sibling repository's git directory",
+        outcome: "exit 2, `opslint::foreign_git_dir` (\"keeps its git data outside it\"; a linked worktree's, which names its checkout back, is scanned), and its line in a sweep, the sibling keeping its own",
+        sweep: Some(Expect::Error("opslint::foreign_git_dir")),
+        args: &[],
+        expect: Expect::Error("opslint::foreign_git_dir"),
+        build: |root| {
+            sample_in(root, "gitfile-victim");
+            let dir = root.join("gitfile-attacker");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(".git"), "gitdir: ../gitfile-victim/.git\n").unwrap();
+            dir
+        },
+    },
+    Case {
+        name: "a symbolic link `.git` to a sibling repository's git directory",
+        outcome: "exit 2, `opslint::foreign_git_dir` (\"keeps its git data outside it\"), and its line in a sweep, the sibling keeping its own",
+        sweep: Some(Expect::Error("opslint::foreign_git_dir")),
+        args: &[],
+        expect: Expect::Error("opslint::foreign_git_dir"),
+        build: |root| {
+            sample_in(root, "symlink-victim");
+            let dir = root.join("symlink-attacker");
+            std::fs::create_dir_all(&dir).unwrap();
+            #[cfg(unix)]
+            std::os::unix::fs::symlink("../symlink-victim/.git", dir.join(".git")).unwrap();
+            dir
+        },
+    },
+    Case {
+        name: "`objects/info/alternates` naming a sibling's objects, HEAD at the sibling's commit",
+        outcome: "exit 2, `opslint::alternates` (\"borrows objects from other repositories\") unless `--allow-alternates`, and its line in a sweep",
+        sweep: Some(Expect::Error("opslint::alternates")),
+        args: &["--rev", "HEAD"],
+        expect: Expect::Error("opslint::alternates"),
+        build: |root| {
+            let victim = sample_in(root, "alternates-victim");
+            let commit = git_in(&victim, &["rev-parse", "HEAD"]);
+            git_in(root, &["init", "-q", "-b", "main", "alternates-attacker"]);
+            let dir = root.join("alternates-attacker");
+            let objects = std::fs::canonicalize(victim.join(".git/objects")).unwrap();
+            std::fs::write(
+                dir.join(".git/objects/info/alternates"),
+                format!("{}\n", objects.display()),
+            )
+            .unwrap();
+            std::fs::write(dir.join(".git/refs/heads/main"), commit).unwrap();
+            dir
+        },
+    },
+    Case {
+        name: "an empty `broken.git` folder inside another repository",
+        outcome: "exit 2, `opslint::not_a_repository`, never the enclosing repository's report, and its line in a sweep",
+        sweep: Some(Expect::Error("opslint::not_a_repository")),
+        args: &[],
+        expect: Expect::Error("opslint::not_a_repository"),
+        build: |root| {
+            let dir = root.join("broken.git");
+            std::fs::create_dir_all(&dir).unwrap();
+            dir
+        },
+    },
+    Case {
+        name: "an empty `.git` file inside another repository",
+        outcome: "exit 2, `opslint::unreadable_repository` (\"its .git file names no git directory\"), no search above it, and its line in a sweep",
+        sweep: Some(Expect::Error("opslint::unreadable_repository")),
+        args: &[],
+        expect: Expect::Error("opslint::unreadable_repository"),
+        build: |root| {
+            let dir = root.join("empty-gitfile");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(".git"), "").unwrap();
+            dir
+        },
+    },
+    Case {
+        name: "a dangling `.git/hooks/pre-commit` symbolic link, for `hook install --force`",
+        outcome: "`hook install`: exit 2, `opslint::hook_symlink`; nothing written outside the git directory",
+        sweep: None,
+        args: &["hook", "install", "--force"],
+        expect: Expect::Error("opslint::hook_symlink"),
+        build: |root| {
+            let dir = sample_in(root, "hook-link");
+            std::fs::create_dir_all(dir.join(".git/hooks")).unwrap();
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(
+                root.parent().unwrap().join(HOOK_OUTSIDE),
+                dir.join(".git/hooks/pre-commit"),
+            )
+            .unwrap();
+            dir
+        },
+    },
 ];
+
+/// Where the dangling hook link leads: outside the cases' folder, never to be created.
+const HOOK_OUTSIDE: &str = "written-by-hook-install";
 
 /// No case may make opslint hold more than this: the most any takes is the million-entry
 /// tree's 240 MiB in a debug build.
@@ -502,8 +638,11 @@ fn children_peak_memory() -> u64 {
 }
 
 fn run_check(dir: &Path, args: &[&str]) -> Output {
-    opslint()
-        .arg("check")
+    let mut command = opslint();
+    if args.first() != Some(&"hook") {
+        command.arg("check");
+    }
+    command
         .args(args)
         .arg(dir)
         .timeout(std::time::Duration::from_secs(60))
@@ -513,11 +652,20 @@ fn run_check(dir: &Path, args: &[&str]) -> Output {
 
 #[test]
 fn every_bad_input_has_its_specified_outcome_in_check_and_in_a_sweep() {
-    let root = tempfile::tempdir().unwrap();
+    // The cases lie in a folder of a repository: one that failed to open could be mistaken
+    // for that repository.
+    let enclosing = tempfile::tempdir().unwrap();
+    std::fs::write(enclosing.path().join("README.md"), "enclosing\n").unwrap();
+    git_in(enclosing.path(), &["init", "-q", "-b", "main"]);
+    commit_all_in(enclosing.path(), "Enclosing");
+    let root = enclosing.path().join("cases");
+    std::fs::create_dir(&root).unwrap();
     let mut wrong = Vec::new();
     let mut peak_before = children_peak_memory();
+    let mut built = Vec::new();
     for case in CASES {
-        let dir = (case.build)(root.path());
+        let dir = (case.build)(&root);
+        built.push(std::fs::canonicalize(&dir).unwrap());
         let output = run_check(&dir, case.args);
         // The peak only rises: the case that takes it past the limit is the one that blew it.
         let peak = children_peak_memory();
@@ -544,11 +692,15 @@ fn every_bad_input_has_its_specified_outcome_in_check_and_in_a_sweep() {
         "cases without their outcome:\n{}",
         wrong.join("\n---\n")
     );
+    assert!(
+        !enclosing.path().join(HOOK_OUTSIDE).exists(),
+        "hook install wrote outside the repository"
+    );
 
     // All of them in one sweep: a line each, none lost, no crash.
     let output = opslint()
         .args(["sweep", "--no-history", "--depth", "1"])
-        .arg(root.path())
+        .arg(&root)
         .timeout(std::time::Duration::from_secs(120))
         .output()
         .unwrap();
@@ -564,14 +716,39 @@ fn every_bad_input_has_its_specified_outcome_in_check_and_in_a_sweep() {
         MEMORY_LIMIT_BYTES >> 20
     );
     let lines = String::from_utf8(output.stdout).unwrap();
+    let mut by_path = std::collections::BTreeMap::new();
     for line in lines.lines() {
         let line: serde_json::Value = serde_json::from_str(line).unwrap();
         let code = line["error"]["code"].as_str().unwrap_or_default();
         assert_ne!(code, "opslint::panic", "{line}");
+        let path = PathBuf::from(line["repository"]["path"].as_str().unwrap());
+        // A line under another repository's path would replace that one's in `report`.
+        assert!(
+            by_path.insert(path, line.clone()).is_none(),
+            "two lines for one path: {line:.300}"
+        );
     }
-    // The repositories of the cases, and the sources of the clones.
-    let repositories = std::fs::read_dir(root.path()).unwrap().count();
+    // The repositories of the cases, and the sources of the clones and the victims.
+    let repositories = std::fs::read_dir(&root).unwrap().count();
     assert_eq!(lines.lines().count(), repositories);
+    for (case, dir) in CASES.iter().zip(&built) {
+        let Some(expect) = case.sweep else {
+            continue;
+        };
+        let line = by_path
+            .get(dir)
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let value: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        let error = &value["error"];
+        let right = match expect {
+            Expect::Report(text) => error.is_null() && line.contains(text),
+            Expect::Error(text) => [&error["code"], &error["message"]]
+                .iter()
+                .any(|field| field.as_str().is_some_and(|field| field.contains(text))),
+        };
+        assert!(right, "{} in the sweep: {line:.600}", case.name);
+    }
 }
 
 /// docs/robustness.md's table is these cases; `OPSLINT_BLESS=1` writes it.
@@ -579,9 +756,10 @@ fn every_bad_input_has_its_specified_outcome_in_check_and_in_a_sweep() {
 fn the_robustness_table_is_the_cases() {
     let mut table = String::from(
         "# Bad input: what opslint does with it\n\n\
-         Every case below is built by `tests/integration/robustness.rs`, run through `opslint \
-         check` and, all together, through one `opslint sweep` (where each gets its line: a \
-         report or an error object). This table is generated from the test's cases \
+         Every case below is built by `tests/integration/robustness.rs`, in a folder of another \
+         repository, run through `opslint check` (or the command its row names) and, all \
+         together, through one `opslint sweep` (where each gets its line: a report or an error \
+         object, never another repository's). This table is generated from the test's cases \
          (`OPSLINT_BLESS=1 cargo test robustness`) and checked against them.\n\n\
          | case | outcome |\n|---|---|\n",
     );
@@ -645,5 +823,41 @@ fn resource_limits_trip_with_clear_messages() {
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}
+
+/// A repository that borrows objects (`git clone --shared`, a GitLab object pool) is read
+/// with `--allow-alternates`, in `check` and in a sweep alike.
+#[test]
+fn alternates_are_read_when_allowed() {
+    let root = tempfile::tempdir().unwrap();
+    let source = sample_in(root.path(), "pool");
+    let url = source.display().to_string();
+    git_in(root.path(), &["clone", "-q", "--shared", &url, "shared"]);
+    let shared = root.path().join("shared");
+    let refused = run_check(&shared, &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    let allowed = run_check(&shared, &["--allow-alternates"]);
+    assert!(
+        allowed.status.code().is_some_and(|code| code < 2),
+        "{}",
+        String::from_utf8_lossy(&allowed.stderr)
+    );
+    let sweep = |extra: &[&str]| {
+        let output = opslint()
+            .args(["sweep", "--no-history"])
+            .args(extra)
+            .arg(root.path())
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let lines = sweep(&[]);
+    assert!(lines.contains("opslint::alternates"), "{lines:.600}");
+    let lines = sweep(&["--allow-alternates"]);
+    assert_eq!(lines.lines().count(), 2);
+    for line in lines.lines() {
+        let line: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(line["error"].is_null(), "{line:.600}");
     }
 }
