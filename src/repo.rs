@@ -18,6 +18,15 @@ pub enum RepoError {
     )]
     NotARepository { path: PathBuf },
 
+    #[error("{} is a {kind}, not a file: refused, since reading it could wait for ever", path.display())]
+    #[diagnostic(
+        code(opslint::special_file),
+        help(
+            "a git directory holds files and folders; a FIFO, socket or device there is not a repository to scan"
+        )
+    )]
+    SpecialFile { path: PathBuf, kind: &'static str },
+
     #[error("cannot open the repository at {}: {message}", path.display())]
     #[diagnostic(code(opslint::unreadable_repository))]
     Open { path: PathBuf, message: String },
@@ -244,10 +253,18 @@ fn locate(path: &Path, exact: bool) -> Result<PathBuf, RepoError> {
     let mut dir = start.as_path();
     loop {
         let named_bare = dir.extension().is_some_and(|extension| extension == "git");
-        if std::fs::symlink_metadata(dir.join(".git")).is_ok()
-            || named_bare
-            || gix::discover::is_git(dir).is_ok()
-        {
+        let dot_git = dir.join(".git");
+        if let Ok(entry) = std::fs::symlink_metadata(&dot_git) {
+            refuse_special(&dot_git)?;
+            if entry.is_dir() {
+                refuse_special_files(&dot_git)?;
+            }
+            return Ok(dir.to_owned());
+        }
+        if named_bare || {
+            refuse_special_files(dir)?;
+            gix::discover::is_git(dir).is_ok()
+        } {
             return Ok(dir.to_owned());
         }
         match dir.parent() {
@@ -255,6 +272,65 @@ fn locate(path: &Path, exact: bool) -> Result<PathBuf, RepoError> {
             _ => return Err(not_a_repository()),
         }
     }
+}
+
+/// The files gix reads when it opens a git directory, and the branch HEAD names: a FIFO
+/// among them (or a device) would block the scan for ever, since opening a FIFO waits for a
+/// writer, and no deadline can interrupt it. Only their types are looked at (`stat` does
+/// not block).
+fn refuse_special_files(git_dir: &Path) -> Result<(), RepoError> {
+    const READ_ON_OPEN: &[&str] = &[
+        "HEAD",
+        "config",
+        "commondir",
+        "gitdir",
+        "packed-refs",
+        "shallow",
+        "index",
+        "objects/info/alternates",
+        "objects/info/commit-graph",
+    ];
+    for part in READ_ON_OPEN {
+        refuse_special(&git_dir.join(part))?;
+    }
+    let head = git_dir.join("HEAD");
+    if std::fs::metadata(&head).is_ok_and(|head| head.is_file() && head.len() <= 4096)
+        && let Ok(text) = std::fs::read_to_string(&head)
+        && let Some(branch) = text.trim().strip_prefix("ref: ")
+        && !branch.contains("..")
+    {
+        refuse_special(&git_dir.join(branch))?;
+    }
+    Ok(())
+}
+
+/// An error for `path` when it is neither a file nor a folder (following symbolic links).
+#[cfg(unix)]
+fn refuse_special(path: &Path) -> Result<(), RepoError> {
+    use std::os::unix::fs::FileTypeExt;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let kind = meta.file_type();
+    let kind = if kind.is_fifo() {
+        "FIFO"
+    } else if kind.is_socket() {
+        "socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "device"
+    } else {
+        return Ok(());
+    };
+    Err(RepoError::SpecialFile {
+        path: path.to_owned(),
+        kind,
+    })
+}
+
+/// Elsewhere a git directory cannot hold a FIFO that blocks its reader.
+#[cfg(not(unix))]
+fn refuse_special(_path: &Path) -> Result<(), RepoError> {
+    Ok(())
 }
 
 /// Where a `.git` file or symbolic link leads, and whether that git directory names this
@@ -276,6 +352,7 @@ fn linked_git_dir(
     };
     let git_dir = std::fs::canonicalize(&named)
         .map_err(|error| unreadable(format!(".git leads to {}: {error}", named.display())))?;
+    refuse_special_files(&git_dir)?;
     let names_back = gix::discover::path::from_plain_file(&git_dir.join("gitdir"))
         .and_then(Result::ok)
         .and_then(|back| std::fs::canonicalize(back).ok())

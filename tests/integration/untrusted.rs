@@ -193,3 +193,54 @@ fn a_repository_owned_by_another_user_is_scanned() {
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("ci.pipeline"));
 }
+
+/// Issue 17: a FIFO where gix reads — HEAD, config, index, packed-refs, alternates, the
+/// branch HEAD names — blocked `check` for ever, and a sweep never finished. Each is
+/// refused at once, by `check` and as one error line of a sweep.
+#[test]
+fn a_fifo_in_the_git_directory_is_refused_not_waited_on() {
+    let root = tempfile::tempdir().unwrap();
+    let parts = [
+        "HEAD",
+        "config",
+        "index",
+        "packed-refs",
+        "objects/info/alternates",
+        "refs/heads/main",
+    ];
+    for (number, part) in parts.iter().enumerate() {
+        let repo = TestRepo::from_fixture("repos/sample");
+        let fifo = repo.path().join(".git").join(part);
+        let _ = std::fs::remove_file(&fifo);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        let output = opslint()
+            .args(["check", "--no-history"])
+            .arg(repo.path())
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{part}: {stderr}");
+        assert!(stderr.contains("opslint::special_file"), "{part}: {stderr}");
+        let copy = root.path().join(format!("repo-{number}"));
+        std::fs::rename(repo.path(), &copy).unwrap();
+        std::mem::forget(repo);
+    }
+    let output = opslint()
+        .args(["sweep", "--jobs", "2", "--timeout-per-repo", "30"])
+        .arg(root.path())
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), parts.len(), "{stdout}");
+    assert!(
+        lines.iter().all(|line| line.contains("special_file")),
+        "{stdout}"
+    );
+}
