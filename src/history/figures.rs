@@ -29,6 +29,9 @@ pub struct Figure {
     /// Why the value is unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// What a known value leaves out: blobs too big to read, counted as binary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// For a figure that counts places (`pr.weakenings`): each of them, so a failing
     /// finding can point at them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -116,6 +119,8 @@ struct Sample {
     lines: u32,
     /// False when some of the commit's file contents are missing.
     lines_known: bool,
+    /// Its blobs too big to read, counted as binary (no lines).
+    big_blobs: usize,
     files: usize,
     /// The author, then the co-authors its trailers credit.
     people: Vec<String>,
@@ -141,6 +146,7 @@ impl Sample {
         let mut sample = Sample {
             lines: 0,
             lines_known: !changed.missing_blobs,
+            big_blobs: changed.big_blobs,
             files: changed.files.len(),
             people,
             bot: classes.is_bot(&commit.author_name, &commit.author_email),
@@ -516,6 +522,27 @@ fn lines(samples: &[Sample]) -> Result<impl Iterator<Item = f64> + '_, String> {
     Ok(samples.iter().map(|sample| f64::from(sample.lines)))
 }
 
+/// For a figure counted from lines, the blobs it counted as binary because they were too big
+/// to read (`numstat::BIG_BLOB_BYTES`), when there were any.
+fn big_blob_note(id: &str, samples: &[Sample], period: &Period) -> Option<String> {
+    let count = match id {
+        "pr.lines_changed" => period.combined.map_or(0, |changed| changed.big_blobs),
+        "flow.median_lines_per_commit"
+        | "flow.p90_lines_per_commit"
+        | "flow.large_commit_share"
+        | "pr.largest_commit_lines" => samples.iter().map(|sample| sample.big_blobs).sum(),
+        _ => 0,
+    };
+    (count > 0).then(|| {
+        format!(
+            "{} over {} MiB counted as binary, without lines, as git counts files past \
+             core.bigFileThreshold",
+            crate::text::plural(count, "blob"),
+            super::numstat::BIG_BLOB_BYTES >> 20
+        )
+    })
+}
+
 /// A count per day of the window; unknown over less than a week, where a rate says little.
 fn per_day(count: usize, period: &Period) -> Result<f64, String> {
     if period.days < 7.0 {
@@ -596,6 +623,10 @@ pub fn compute(
                 previous: previous_value.map(round),
                 unit: figure.unit,
                 trend: trend(value_known, previous_value, figure.better),
+                note: value
+                    .is_ok()
+                    .then(|| big_blob_note(figure.id, &now, current))
+                    .flatten(),
                 reason: value.err(),
                 evidence,
             }
@@ -615,6 +646,7 @@ pub fn unknown(scope: Scope, reason: &str) -> Vec<Figure> {
             unit: figure.unit,
             trend: Trend::Unknown,
             reason: Some(reason.to_owned()),
+            note: None,
             evidence: Vec::new(),
         })
         .collect()

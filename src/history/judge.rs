@@ -210,6 +210,7 @@ mod tests {
             unit: "hours",
             trend: Trend::Worsening,
             reason: None,
+            note: None,
             evidence: Vec::new(),
         };
         let history = History {

@@ -285,6 +285,8 @@ pub struct Changed {
     /// Some of its file contents are missing (a blobless partial clone): its files are
     /// counted, its lines are not known.
     pub missing_blobs: bool,
+    /// Its blobs too big to read (`numstat::BIG_BLOB_BYTES`), counted as binary.
+    pub big_blobs: usize,
 }
 
 /// Delta bases kept per run of history: a history pass decodes each version of a file from
@@ -412,6 +414,7 @@ fn diff_run(
                 commit,
                 files,
                 missing_blobs: !merge && differ.missing_blobs,
+                big_blobs: if merge { 0 } else { differ.big_blobs },
             })
         })
         .collect()

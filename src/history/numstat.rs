@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice};
 use gix::diff::tree::recorder::Change;
+use gix::objs::FindHeader;
 use gix::objs::TreeRefIter;
 use gix::objs::tree::{EntryKind, EntryMode};
 use gix::prelude::{Find, FindExt};
@@ -76,7 +77,26 @@ pub struct Differ {
     /// Some blob of the commit was not in the object store, so its line counts are not
     /// known.
     pub missing_blobs: bool,
+    /// Blobs of the commit larger than `BIG_BLOB_BYTES`, counted as binary without being
+    /// read.
+    pub big_blobs: usize,
 }
+
+/// A blob larger than this counts as binary and is never read, as git does for files past
+/// `core.bigFileThreshold` (512 MiB by default; git then prints `-` for their lines). Git's
+/// default would let a check hold two sides of 512 MiB each, per thread, plus the line diff
+/// of them; 32 MiB keeps the worst case (two threads, each with both sides of a diff and its
+/// line tokens, and a 48 MiB pack cache) well under the 512 MiB a check may take, while text
+/// files this large are rare enough that numstat stays exact for real histories.
+pub const BIG_BLOB_BYTES: u64 = 32 << 20;
+
+/// Whether a blob of `size` bytes is counted as binary without being read.
+pub fn is_big_blob(size: u64) -> bool {
+    size > BIG_BLOB_BYTES
+}
+
+/// What a blob too big to read reads as: one NUL byte, binary as git's check finds it.
+const BIG_BLOB_STAND_IN: &[u8] = b"\0";
 
 impl Differ {
     pub fn new(renames: bool) -> Differ {
@@ -94,6 +114,7 @@ impl Differ {
         commit: &Commit,
     ) -> Result<Vec<FileChange>, RepoError> {
         self.missing_blobs = false;
+        self.big_blobs = 0;
         let old = match commit.first_parent_tree {
             Some(tree) => repo
                 .objects
@@ -275,7 +296,9 @@ impl Differ {
     }
 
     /// The blob's data, decoded into the side's buffer (reused from commit to commit); empty,
-    /// with `missing_blobs` set, when the object store does not have it.
+    /// with `missing_blobs` set, when the object store does not have it; one NUL byte (a
+    /// binary file), with `big_blobs` counted, when it is too big to read (`is_big_blob`):
+    /// its size comes from the object's header, before anything is inflated.
     fn blob(
         &mut self,
         repo: &gix::Repository,
@@ -289,6 +312,21 @@ impl Differ {
         if id == ObjectId::empty_blob(id.kind()) {
             buffer.clear();
             return Ok(buffer);
+        }
+        match repo.objects.try_header(&id) {
+            Ok(Some(header)) if is_big_blob(header.size) => {
+                self.big_blobs += 1;
+                buffer.clear();
+                buffer.extend_from_slice(BIG_BLOB_STAND_IN);
+                return Ok(buffer);
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                self.missing_blobs = true;
+                buffer.clear();
+                return Ok(buffer);
+            }
+            Err(error) => return Err(RepoError::unreadable(error)),
         }
         let len = match repo.objects.try_find(&id, buffer) {
             Ok(Some(object)) => object.data.len(),
@@ -369,6 +407,17 @@ fn line_count(data: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blobs_past_the_threshold_count_as_binary() {
+        assert!(!is_big_blob(0));
+        assert!(!is_big_blob(BIG_BLOB_BYTES));
+        assert!(is_big_blob(BIG_BLOB_BYTES + 1));
+        assert!(is_big_blob(1 << 30));
+        // What such a blob reads as is binary: no line counts, as git prints `-`.
+        assert!(is_binary(BIG_BLOB_STAND_IN));
+        assert_eq!(lines_in(EntryKind::Blob, BIG_BLOB_STAND_IN), None);
+    }
 
     #[test]
     fn a_test_added_inside_a_source_file_is_a_test_change() {

@@ -45,10 +45,12 @@ pub fn section(
             differ.changes(&local, &commit)?
         };
         let missing_blobs = !merge && differ.missing_blobs;
+        let big_blobs = if merge { 0 } else { differ.big_blobs };
         changed.push(Changed {
             commit,
             files,
             missing_blobs,
+            big_blobs,
         });
     }
     let tree = |id: ObjectId| -> Result<ObjectId, RepoError> {
@@ -74,6 +76,7 @@ pub fn section(
         commit: whole,
         files,
         missing_blobs: differ.missing_blobs,
+        big_blobs: differ.big_blobs,
     };
     let period = Period {
         commits: changed.iter().collect(),

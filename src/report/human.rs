@@ -288,10 +288,15 @@ fn signals(out: &mut String, history: &History, paint: &Paint) {
         );
         let _ = writeln!(out, "{}", row.trim_end());
     }
-    // Why figures are unknown, one line per reason with the figures it holds for.
+    // Why figures are unknown, or what known ones leave out: one line per reason with the
+    // figures it holds for.
     let mut reasons: Vec<(&str, Vec<&str>)> = Vec::new();
     for figure in &history.figures {
-        if let (None, Some(reason)) = (figure.value, figure.reason.as_deref()) {
+        let reason = match figure.value {
+            None => figure.reason.as_deref(),
+            Some(_) => figure.note.as_deref(),
+        };
+        if let Some(reason) = reason {
             match reasons.iter_mut().find(|(known, _)| *known == reason) {
                 Some((_, ids)) => ids.push(figure.id),
                 None => reasons.push((reason, vec![figure.id])),

@@ -123,6 +123,103 @@ fn custom_rule_in(root: &Path, name: &str, check: &str) -> PathBuf {
     dir
 }
 
+/// The size of the blob `blob_bomb_in` writes, and its id (that of this many zero bytes).
+const BOMB_BYTES: u64 = 1 << 30;
+const BOMB_ID: &str = "4fce05a4e4ed8cefef2d99f32c519b2fd7841b74";
+
+/// The sample repository, then a commit adding one blob of 1 GiB of zeros at six paths and
+/// a commit deleting them: a 7 MB push that reads as 6 GiB. The blob is written as an
+/// attacker would write it, a loose object deflated by hand (a literal zero, then copies of
+/// the byte before), so building it takes no gigabyte of hashing or compressing.
+fn blob_bomb_in(root: &Path, name: &str) -> PathBuf {
+    let dir = sample_in(root, name);
+    let path = loose_object(&dir, BOMB_ID);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, zeros_object(BOMB_BYTES)).unwrap();
+    let paths: Vec<String> = (0..6)
+        .map(|index| format!("bombs/zeros-{index}.txt"))
+        .collect();
+    for path in &paths {
+        let info = format!("100644,{BOMB_ID},{path}");
+        git_in(&dir, &["update-index", "--add", "--cacheinfo", &info]);
+    }
+    commit_staged_in(&dir, "Add six copies of a big file");
+    for path in &paths {
+        git_in(&dir, &["update-index", "--force-remove", path]);
+    }
+    commit_staged_in(&dir, "Remove them");
+    dir
+}
+
+/// A loose blob object of `size` zero bytes: zlib, with the header in a stored block and
+/// the zeros in one fixed-Huffman block.
+fn zeros_object(size: u64) -> Vec<u8> {
+    struct Bits {
+        out: Vec<u8>,
+        pending: u32,
+        count: u32,
+    }
+    impl Bits {
+        fn put(&mut self, value: u32, count: u32) {
+            self.pending |= value << self.count;
+            self.count += count;
+            while self.count >= 8 {
+                self.out.push(self.pending as u8);
+                self.pending >>= 8;
+                self.count -= 8;
+            }
+        }
+        /// A Huffman code goes most significant bit first.
+        fn code(&mut self, code: u32, count: u32) {
+            self.put(code.reverse_bits() >> (32 - count), count);
+        }
+        fn align(&mut self) {
+            if self.count > 0 {
+                self.put(0, 8 - self.count);
+            }
+        }
+    }
+    let header = format!("blob {size}\0").into_bytes();
+    let mut bits = Bits {
+        out: vec![0x78, 0x01],
+        pending: 0,
+        count: 0,
+    };
+    // A stored block: the header.
+    bits.put(0, 3);
+    bits.align();
+    let len = header.len() as u16;
+    bits.out.extend(len.to_le_bytes());
+    bits.out.extend((!len).to_le_bytes());
+    bits.out.extend(&header);
+    // The last block, fixed Huffman codes: a literal zero, then copies at distance 1 (length
+    // 258 is code 285, lengths 3 to 10 are codes 257 to 264; distance 1 is code 0).
+    bits.put(1, 1);
+    bits.put(1, 2);
+    bits.code(0x30, 8);
+    let (copies, rest) = ((size - 1) / 258, ((size - 1) % 258) as u32);
+    for _ in 0..copies {
+        bits.code(0xC5, 8);
+        bits.code(0, 5);
+    }
+    assert!(rest == 0 || (3..=10).contains(&rest));
+    if rest > 0 {
+        bits.code(rest - 2, 7);
+        bits.code(0, 5);
+    }
+    bits.code(0, 7);
+    bits.align();
+    // Adler-32 of the header and the zeros (each zero adds the running sum to the second).
+    let (mut a, mut b) = (1u64, 0u64);
+    for &byte in &header {
+        a = (a + u64::from(byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    b = (b + a * (size % 65_521)) % 65_521;
+    bits.out.extend((((b << 16) | a) as u32).to_be_bytes());
+    bits.out
+}
+
 const CASES: &[Case] = &[
     Case {
         name: "empty repository (no commits, unborn HEAD)",
@@ -581,6 +678,23 @@ const CASES: &[Case] = &[
             std::fs::create_dir_all(&dir).unwrap();
             dir
         },
+    },
+    Case {
+        name: "a 1 GiB blob (7 MB pushed) at six paths in history, then deleted",
+        outcome: "report; the blob is never read: past 32 MiB it counts as binary, as git counts files past `core.bigFileThreshold`, and the line figures say so in their `note`",
+        sweep: None,
+        args: &["--window", "all", "--format", "json"],
+        // Six added, six deleted.
+        expect: Expect::Report("12 blobs over 32 MiB counted as binary"),
+        build: |root| blob_bomb_in(root, "blob-bomb"),
+    },
+    Case {
+        name: "the same blob bomb in a pull request (`check --base`)",
+        outcome: "report; the pull request's line figures count the blobs as binary, and say so in their `note`",
+        sweep: None,
+        args: &["--base", "HEAD~2", "--format", "json"],
+        expect: Expect::Report("12 blobs over 32 MiB counted as binary"),
+        build: |root| blob_bomb_in(root, "blob-bomb-pr"),
     },
     Case {
         name: "an empty `.git` file inside another repository",
