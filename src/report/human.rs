@@ -102,12 +102,7 @@ fn standing(area: &AreaSummary, report: &Report) -> String {
     };
     let mut standing = format!("{score}/100");
     if area.unknown > 0 {
-        let _ = write!(
-            standing,
-            " · {} of {rules} rules judged ({} % of weight)",
-            area.judged(),
-            area.judged_share.unwrap_or(0)
-        );
+        let _ = write!(standing, " · {}", area.judged_phrase());
     } else if area.judged() == 1 {
         // One rule makes the score 0 or 100: say so, and how severe a failure it is (one
         // the baseline accepts too: it is what the score counts).

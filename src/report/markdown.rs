@@ -49,12 +49,7 @@ fn sections(report: &Report) -> String {
                 let filled = (score as usize * BAR + 50) / 100;
                 let mut bar = "█".repeat(filled) + &"░".repeat(BAR - filled);
                 if area.unknown > 0 {
-                    let _ = write!(
-                        bar,
-                        " {} of {rules} rules judged ({} % of weight)",
-                        area.judged(),
-                        area.judged_share.unwrap_or(0)
-                    );
+                    let _ = write!(bar, " {}", area.judged_phrase());
                 }
                 (format!("{score}"), bar)
             }

@@ -141,6 +141,16 @@ impl AreaSummary {
     pub fn judged(&self) -> usize {
         self.passed + self.failed
     }
+
+    /// "3 of 4 rules judged (75 % of weight)", as the human and Markdown reports say it.
+    pub fn judged_phrase(&self) -> String {
+        format!(
+            "{} of {} rules judged ({} % of weight)",
+            self.judged(),
+            self.judged() + self.unknown,
+            self.judged_share.unwrap_or(0)
+        )
+    }
 }
 
 impl Report {

@@ -108,32 +108,9 @@ fn a_pull_request_that_drops_ci_fails_and_a_fork_skips_the_upload() {
     assert_eq!(dependabot.outputs["upload"], "false");
 }
 
-/// A pull request that deletes its CI and turns the `ci` area off in its own .opslint.toml, and
-/// a shallow clone of it (actions/checkout's default fetch-depth: 1): the merge base with
-/// `base` is not in the clone.
-fn shallow_pull_request() -> (TestRepo, String, tempfile::TempDir, PathBuf) {
-    let repo = TestRepo::from_fixture("repos/sample");
-    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
-    repo.git(&["checkout", "-q", "-b", "feature"]);
-    repo.remove(".github/workflows/ci.yml");
-    let config = std::fs::read_to_string(repo.path().join(".opslint.toml")).unwrap_or_default();
-    repo.write(".opslint.toml", config + "disable = [\"ci\"]\n");
-    repo.commit("Drop CI, and the rules that would notice");
-    let clone = tempfile::tempdir().unwrap();
-    let source = format!("file://{}", repo.path().display());
-    crate::support::git_in(
-        clone.path(),
-        &[
-            "clone", "-q", "--depth", "1", "--branch", "feature", &source, "shallow",
-        ],
-    );
-    let shallow = clone.path().join("shallow");
-    (repo, base, clone, shallow)
-}
-
 #[test]
 fn a_shallow_pull_request_checkout_fetches_the_history_and_is_judged_by_its_base() {
-    let (_repo, base, _clone, shallow) = shallow_pull_request();
+    let (_repo, base, _clone, shallow) = crate::support::shallow_change_lowering_its_bar();
     let run = run_action(
         &shallow,
         &[
@@ -156,7 +133,7 @@ fn a_shallow_pull_request_checkout_fetches_the_history_and_is_judged_by_its_base
 
 #[test]
 fn a_pull_request_whose_merge_base_cannot_be_fetched_fails_closed() {
-    let (_repo, base, _clone, shallow) = shallow_pull_request();
+    let (_repo, base, _clone, shallow) = crate::support::shallow_change_lowering_its_bar();
     crate::support::git_in(
         &shallow,
         &["remote", "set-url", "origin", "/nonexistent/repo"],

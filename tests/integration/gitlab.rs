@@ -369,30 +369,9 @@ fn without_a_merge_request_base_the_whole_repository_is_scanned() {
     assert_eq!(job.code, Some(0), "{}", job.log);
 }
 
-/// A merge request that deletes its CI and turns the `ci` area off in its own .opslint.toml,
-/// cloned one commit deep: the merge base is not in the clone.
-fn shallow_merge_request() -> (TestRepo, String, tempfile::TempDir, std::path::PathBuf) {
-    let (repo, base) = merge_request(|repo| {
-        repo.remove(".github/workflows/ci.yml");
-        let config = std::fs::read_to_string(repo.path().join(".opslint.toml")).unwrap_or_default();
-        repo.write(".opslint.toml", config + "disable = [\"ci\"]\n");
-        repo.commit("Drop CI, and the rules that would notice");
-    });
-    let clone = tempfile::tempdir().unwrap();
-    let source = format!("file://{}", repo.path().display());
-    crate::support::git_in(
-        clone.path(),
-        &[
-            "clone", "-q", "--depth", "1", "--branch", "feature", &source, "shallow",
-        ],
-    );
-    let shallow = clone.path().join("shallow");
-    (repo, base, clone, shallow)
-}
-
 #[test]
 fn a_shallow_clone_fetches_the_history_and_the_merge_request_is_judged_by_its_base() {
-    let (_repo, base, _clone, shallow) = shallow_merge_request();
+    let (_repo, base, _clone, shallow) = crate::support::shallow_change_lowering_its_bar();
     let job = run_job(
         &shallow,
         &[
@@ -416,7 +395,7 @@ fn a_shallow_clone_fetches_the_history_and_the_merge_request_is_judged_by_its_ba
 
 #[test]
 fn a_merge_request_whose_merge_base_cannot_be_fetched_fails_closed() {
-    let (_repo, base, _clone, shallow) = shallow_merge_request();
+    let (_repo, base, _clone, shallow) = crate::support::shallow_change_lowering_its_bar();
     crate::support::git_in(
         &shallow,
         &["remote", "set-url", "origin", "/nonexistent/repo"],

@@ -383,3 +383,28 @@ pub fn status_of(report: &Value, rule: &str) -> String {
     let finding = finding(report, rule).unwrap_or_else(|| panic!("no finding for {rule}"));
     finding["status"].as_str().expect("status").to_owned()
 }
+
+/// A change on branch `feature` of the sample repository that drops the CI pipeline and
+/// turns the `ci` rules off in its own `.opslint.toml`, checked out as CI systems check out
+/// by default: a clone of depth 1. Returns the source repository, the base commit, the
+/// folder holding the clone, and the clone's path. The GitHub Action's and the GitLab
+/// template's scripts must judge it by its base.
+pub fn shallow_change_lowering_its_bar() -> (TestRepo, String, tempfile::TempDir, PathBuf) {
+    let repo = TestRepo::from_fixture("repos/sample");
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.remove(".github/workflows/ci.yml");
+    let config = std::fs::read_to_string(repo.path().join(".opslint.toml")).unwrap_or_default();
+    repo.write(".opslint.toml", config + "disable = [\"ci\"]\n");
+    repo.commit("Drop CI, and the rules that would notice");
+    let clone = tempfile::tempdir().expect("a temp dir");
+    let source = format!("file://{}", repo.path().display());
+    git_in(
+        clone.path(),
+        &[
+            "clone", "-q", "--depth", "1", "--branch", "feature", &source, "shallow",
+        ],
+    );
+    let shallow = clone.path().join("shallow");
+    (repo, base, clone, shallow)
+}
