@@ -6,9 +6,13 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+mod github;
+mod gitlab;
+mod jenkins;
+mod keyed;
+
 use super::Located;
 use super::yaml::{self, Node, ParseError, Value};
-use crate::text::line_of;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Pipeline {
@@ -74,14 +78,14 @@ pub enum Format {
 /// Reads a pipeline of the given format.
 pub fn read(format: Format, text: &str) -> Result<Pipeline, ParseError> {
     if format == Format::Jenkins {
-        return Ok(read_jenkins(text));
+        return Ok(jenkins::read(text));
     }
     let root = yaml::parse(text)?;
     let mut pipeline = Pipeline::default();
     match format {
-        Format::GitHubActions => read_github(&root, &mut pipeline),
-        Format::GitLabCi => read_gitlab(&root, &mut pipeline),
-        Format::Other | Format::Jenkins => read_other(&root, &mut pipeline),
+        Format::GitHubActions => github::read(&root, &mut pipeline),
+        Format::GitLabCi => gitlab::read(&root, &mut pipeline),
+        Format::Other | Format::Jenkins => keyed::read(&root, &mut pipeline),
     }
     Ok(pipeline)
 }
@@ -100,302 +104,14 @@ pub fn is_install(command: &str) -> bool {
         .is_match(command)
 }
 
-/// A declarative or scripted Jenkinsfile: shell steps (`sh 'make test'`, `sh """…"""`,
-/// `bat`, `powershell`) and `changeRequest()` conditions, found by pattern.
-fn read_jenkins(text: &str) -> Pipeline {
-    static STEP: OnceLock<Regex> = OnceLock::new();
-    static CHANGE_REQUEST: OnceLock<Regex> = OnceLock::new();
-    static TAG: OnceLock<Regex> = OnceLock::new();
-    let step = STEP.get_or_init(|| {
-        let quoted = r#"(?:'''(.*?)'''|"""(.*?)"""|'([^'\n]*)'|"([^"\n]*)")"#;
-        let pattern =
-            format!(r"(?s)\b(?:sh|bat|powershell|pwsh)\s*\(?\s*(?:script\s*:\s*)?{quoted}");
-        Regex::new(&pattern).expect("valid regex")
-    });
-    let change_request =
-        CHANGE_REQUEST.get_or_init(|| Regex::new(r"\bchangeRequest\s*\(").expect("valid regex"));
-    // `when { buildingTag() }` or `when { tag "v*" }`.
-    let tag = TAG.get_or_init(|| {
-        Regex::new(r#"\bbuildingTag\s*\(|\btag\s+(?:pattern\s*:|['"])"#).expect("valid regex")
-    });
-    let line_at = |offset: usize| line_of(text.as_bytes(), offset);
-    let mut pipeline = Pipeline {
-        triggers: vec![Located::new("push", 1)],
-        ..Pipeline::default()
-    };
-    for captures in step.captures_iter(text) {
-        if let Some(body) = (1..=4).find_map(|group| captures.get(group)) {
-            push_lines(&mut pipeline.commands, body.as_str(), line_at(body.start()));
-        }
-    }
-    for found in change_request.find_iter(text) {
-        let line = line_at(found.start());
-        pipeline.triggers.push(Located::new("pull_request", line));
-    }
-    for found in tag.find_iter(text) {
-        let line = line_at(found.start());
-        pipeline.triggers.push(Located::new("tag", line));
-    }
-    pipeline
-}
-
-fn read_github(root: &Node, pipeline: &mut Pipeline) {
-    if let Some(on) = root.get("on") {
-        match &on.value {
-            Value::Map(_) => {
-                for (event, filters) in on.entries() {
-                    push_scalar(&mut pipeline.triggers, event);
-                    if event.as_str() == Some("push")
-                        && let Some(tags) = filters.key("tags")
-                    {
-                        pipeline.triggers.push(Located::new("tag", tags.line));
-                    }
-                }
-            }
-            _ => {
-                for event in on.items() {
-                    push_scalar(&mut pipeline.triggers, event);
-                }
-            }
-        }
-    }
-    let workflow_permissions = root.get("permissions").map(permissions_summary);
-    for (name, job) in root.get("jobs").into_iter().flat_map(Node::entries) {
-        let permissions = job
-            .get("permissions")
-            .map(permissions_summary)
-            .or_else(|| workflow_permissions.clone())
-            .unwrap_or_else(|| "default".to_owned());
-        pipeline
-            .permissions
-            .push(Located::new(permissions, name.line));
-        if let Some(workflow) = job.get("uses") {
-            read_reusable_workflow_call(workflow, pipeline);
-        }
-        push_environment(&mut pipeline.environments, job);
-        let first_command = pipeline.commands.len();
-        for step in job.get("steps").map(Node::items).unwrap_or_default() {
-            if let Some(run) = step.get("run") {
-                push_commands(&mut pipeline.commands, run);
-            }
-            if let Some(action) = step.get("uses") {
-                push_scalar(&mut pipeline.uses, action);
-            }
-        }
-        let matrix = job
-            .get("strategy")
-            .and_then(|strategy| strategy.get("matrix"));
-        if let Some(description) = matrix.and_then(describe_matrix) {
-            pipeline.job_notes.push(JobNote {
-                text: format!("matrix: {description}"),
-                commands: first_command..pipeline.commands.len(),
-            });
-        }
-    }
-}
-
-/// `jobs.<id>.uses`: a workflow of this repository (`./.github/workflows/test.yml`) is read
-/// as part of the calling one; one of another repository is a reference whose steps are
-/// out of sight.
-fn read_reusable_workflow_call(workflow: &Node, pipeline: &mut Pipeline) {
-    let Some(reference) = workflow.as_str() else {
-        return;
-    };
-    match reference.strip_prefix("./") {
-        Some(local) => pipeline
-            .includes
-            .push(Located::new(local.to_owned(), workflow.line)),
-        None => {
-            pipeline
-                .uses
-                .push(Located::new(reference.to_owned(), workflow.line));
-            pipeline
-                .indirect
-                .push(Located::new(reference.to_owned(), workflow.line));
-        }
-    }
-}
-
-/// `os (3) × rust (2)` for a matrix listing its values; a dimension computed by an
-/// expression is named without a count, and `include`/`exclude` adjust combinations
-/// rather than add dimensions. `None` when no dimension varies.
-fn describe_matrix(matrix: &Node) -> Option<String> {
-    let dimensions: Vec<String> = match &matrix.value {
-        Value::Map(_) => matrix
-            .entries()
-            .filter_map(|(name, values)| {
-                let name = name.as_str()?;
-                if name == "include" || name == "exclude" {
-                    return None;
-                }
-                match &values.value {
-                    // One value is no variation.
-                    Value::Seq(items) if items.len() < 2 => None,
-                    Value::Seq(items) => Some(format!("{name} ({})", items.len())),
-                    _ => Some(name.to_owned()),
-                }
-            })
-            .collect(),
-        // `matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}`
-        Value::Scalar(_) => vec!["computed".to_owned()],
-        Value::Null | Value::Seq(_) => Vec::new(),
-    };
-    (!dimensions.is_empty()).then(|| dimensions.join(" × "))
-}
-
-/// `read-all`, `write-all`, `none` for `{}`, or the scopes as `contents: read, …`.
-fn permissions_summary(permissions: &Node) -> String {
-    match &permissions.value {
-        Value::Scalar(text) => text.clone(),
-        Value::Map(entries) if entries.is_empty() => "none".to_owned(),
-        Value::Map(_) => permissions
-            .entries()
-            .map(|(scope, level)| {
-                format!(
-                    "{}: {}",
-                    scope.as_str().unwrap_or_default(),
-                    level.as_str().unwrap_or_default()
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        Value::Null | Value::Seq(_) => "none".to_owned(),
-    }
-}
-
-/// Top-level keys of `.gitlab-ci.yml` that are not jobs.
-const GITLAB_GLOBAL_KEYS: &[&str] = &[
-    "default",
-    "include",
-    "stages",
-    "variables",
-    "workflow",
-    "image",
-    "services",
-    "cache",
-    "spec",
-];
-
-fn read_gitlab(root: &Node, pipeline: &mut Pipeline) {
-    if let Some(include) = root.get("include") {
-        read_gitlab_includes(include, pipeline);
-    }
-    for stage in root.get("stages").map(Node::items).unwrap_or_default() {
-        push_scalar(&mut pipeline.stages, stage);
-    }
-    let mut has_jobs = false;
-    for (name, job) in root.entries() {
-        if name
-            .as_str()
-            .is_some_and(|name| GITLAB_GLOBAL_KEYS.contains(&name))
-        {
-            continue;
-        }
-        // A global `before_script` (the pre-`default:` spelling).
-        if name.as_str() == Some("before_script") {
-            push_script(&mut pipeline.commands, job);
-            continue;
-        }
-        if name.as_str() == Some("after_script") {
-            push_script(&mut pipeline.commands, job);
-            continue;
-        }
-        has_jobs |= matches!(job.value, Value::Map(_));
-        let first_command = pipeline.commands.len();
-        for key in ["before_script", "script", "after_script"] {
-            if let Some(script) = job.get(key) {
-                push_script(&mut pipeline.commands, script);
-            }
-        }
-        // A job without `stage:` runs in GitLab's `test` stage.
-        let stage = job.get("stage").and_then(Node::as_str).unwrap_or("test");
-        pipeline.job_notes.push(JobNote {
-            text: format!("stage {stage}"),
-            commands: first_command..pipeline.commands.len(),
-        });
-        push_environment(&mut pipeline.environments, job);
-        if let Some(only) = job.get("only") {
-            let refs = only.get("refs").unwrap_or(only);
-            if let Some(tags) = refs
-                .items()
-                .into_iter()
-                .find(|item| item.as_str() == Some("tags"))
-            {
-                pipeline.triggers.push(Located::new("tag", tags.line));
-            }
-        }
-    }
-    if let Some(default) = root.get("default") {
-        for key in ["before_script", "after_script"] {
-            if let Some(script) = default.get(key) {
-                push_script(&mut pipeline.commands, script);
-            }
-        }
-    }
-    if has_jobs {
-        // Branch pipelines run on every push unless rules say otherwise.
-        pipeline
-            .triggers
-            .push(Located::new("push", root.line.max(1)));
-    }
-    // Merge request pipelines: `rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event"`
-    // (in a job or under `workflow:`), or `only: [merge_requests]`.
-    // Tag pipelines: `rules: - if: $CI_COMMIT_TAG` (not `$CI_COMMIT_TAG == null`).
-    visit(root, &mut |node| {
-        let Some(text) = node.as_str() else {
-            return;
-        };
-        if text.contains("merge_request_event") || text == "merge_requests" {
-            pipeline
-                .triggers
-                .push(Located::new("merge_request", node.line));
-        }
-        if text.contains("$CI_COMMIT_TAG") && !text.contains("null") {
-            pipeline.triggers.push(Located::new("tag", node.line));
-        }
-    });
-}
-
-/// `include:` in each of its forms: a path or URL, or a list of those and of maps with
-/// `local`, `template`, `remote`, `component` or `project` (with `file`).
-fn read_gitlab_includes(include: &Node, pipeline: &mut Pipeline) {
-    for item in include.items() {
-        if let Some(text) = item.as_str() {
-            let into = if text.contains("://") {
-                &mut pipeline.uses
-            } else {
-                &mut pipeline.includes
-            };
-            into.push(Located::new(text, item.line));
-            continue;
-        }
-        if let Some(local) = item.get("local") {
-            push_scalar(&mut pipeline.includes, local);
-        }
-        for key in ["template", "remote", "component"] {
-            if let Some(reference) = item.get(key) {
-                push_scalar(&mut pipeline.uses, reference);
-            }
-        }
-        if let Some(project) = item.get("project").and_then(Node::as_str) {
-            for file in item.get("file").map(Node::items).unwrap_or_default() {
-                if let Some(path) = file.as_str() {
-                    let reference = format!("{project}/{}", path.trim_start_matches('/'));
-                    pipeline.uses.push(Located::new(reference, file.line));
-                }
-            }
-        }
-    }
-}
-
 /// A job's `environment:`, given as a name or as a map with `name:`.
-fn push_environment(into: &mut Vec<Located>, job: &Node) {
+pub(super) fn push_environment(into: &mut Vec<Located>, job: &Node) {
     if let Some(environment) = job.get("environment") {
         push_environment_value(into, environment);
     }
 }
 
-fn push_environment_value(into: &mut Vec<Located>, environment: &Node) {
+pub(super) fn push_environment_value(into: &mut Vec<Located>, environment: &Node) {
     match &environment.value {
         Value::Scalar(_) => push_scalar(into, environment),
         Value::Map(_) => {
@@ -407,84 +123,14 @@ fn push_environment_value(into: &mut Vec<Located>, environment: &Node) {
     }
 }
 
-/// Keys under which other formats keep shell commands.
-const COMMAND_KEYS: &[&str] = &[
-    "script",
-    "run",
-    "command",
-    "commands",
-    "bash",
-    "pwsh",
-    "powershell",
-    "cmd",
-];
-
-/// Keys and values that mean "runs on pull requests" in other formats: Azure's `pr:`,
-/// Bitbucket's `pull-requests:`, Drone's and Woodpecker's `event: pull_request`, Tekton's
-/// `on-event: [pull_request]`.
-fn read_other(root: &Node, pipeline: &mut Pipeline) {
-    visit_entries(root, &mut |key, value| {
-        let Some(name) = key.as_str() else {
-            return;
-        };
-        if matches!(name, "pr" | "pull-requests" | "pull_request") {
-            pipeline
-                .triggers
-                .push(Located::new("pull_request", key.line));
-        }
-        if matches!(name, "trigger" | "push") {
-            pipeline.triggers.push(Located::new("push", key.line));
-        }
-        // Azure's `trigger: tags:`, CircleCI's `filters: tags:`, Drone's `event: tag`.
-        let tags = match name {
-            "trigger" | "filters" => value.key("tags").map(|tags| tags.line),
-            "event" | "events" | "on-event" => value
-                .items()
-                .into_iter()
-                .find(|event| event.as_str() == Some("tag"))
-                .map(|event| event.line),
-            _ => None,
-        };
-        if let Some(line) = tags {
-            pipeline.triggers.push(Located::new("tag", line));
-        }
-        // Azure's deployment jobs name one; CircleCI's and Drone's `environment:` is a map
-        // of variables, which has no `name`.
-        if name == "environment" {
-            push_environment_value(&mut pipeline.environments, value);
-        }
-        if COMMAND_KEYS.contains(&name) {
-            match &value.value {
-                Value::Scalar(_) => push_commands(&mut pipeline.commands, value),
-                Value::Seq(items) => {
-                    for item in items {
-                        push_commands(&mut pipeline.commands, item);
-                    }
-                }
-                _ => {}
-            }
-        }
-    });
-    visit(root, &mut |node| {
-        if node
-            .as_str()
-            .is_some_and(|text| text.contains("pull_request"))
-        {
-            pipeline
-                .triggers
-                .push(Located::new("pull_request", node.line));
-        }
-    });
-}
-
-fn push_scalar(into: &mut Vec<Located>, node: &Node) {
+pub(super) fn push_scalar(into: &mut Vec<Located>, node: &Node) {
     if let Some(text) = node.as_str() {
         into.push(Located::new(text, node.line));
     }
 }
 
 /// A GitLab `script`: one command or a list of them.
-fn push_script(into: &mut Vec<Located>, script: &Node) {
+pub(super) fn push_script(into: &mut Vec<Located>, script: &Node) {
     for item in script.items() {
         push_commands(into, item);
     }
@@ -492,14 +138,14 @@ fn push_script(into: &mut Vec<Located>, script: &Node) {
 
 /// The lines of a (possibly multi-line) command. serde-saphyr places a block scalar
 /// (`run: |`) on its first content line.
-fn push_commands(into: &mut Vec<Located>, node: &Node) {
+pub(super) fn push_commands(into: &mut Vec<Located>, node: &Node) {
     if let Some(text) = node.as_str() {
         push_lines(into, text, node.line);
     }
 }
 
 /// Each non-blank, non-comment line of a shell script that starts on `first_line`.
-fn push_lines(into: &mut Vec<Located>, script: &str, first_line: u32) {
+pub(super) fn push_lines(into: &mut Vec<Located>, script: &str, first_line: u32) {
     for (offset, line) in script.lines().enumerate() {
         let command = line.trim();
         if !command.is_empty() && !command.starts_with('#') {
@@ -510,7 +156,7 @@ fn push_lines(into: &mut Vec<Located>, script: &str, first_line: u32) {
 }
 
 /// Calls `each` on every node of the tree, keys included.
-fn visit(node: &Node, each: &mut impl FnMut(&Node)) {
+pub(super) fn visit(node: &Node, each: &mut impl FnMut(&Node)) {
     each(node);
     match &node.value {
         Value::Seq(items) => items.iter().for_each(|item| visit(item, each)),
@@ -525,7 +171,7 @@ fn visit(node: &Node, each: &mut impl FnMut(&Node)) {
 }
 
 /// Calls `each` on every map entry of the tree.
-fn visit_entries(node: &Node, each: &mut impl FnMut(&Node, &Node)) {
+pub(super) fn visit_entries(node: &Node, each: &mut impl FnMut(&Node, &Node)) {
     match &node.value {
         Value::Seq(items) => items.iter().for_each(|item| visit_entries(item, each)),
         Value::Map(entries) => {

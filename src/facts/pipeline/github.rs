@@ -1,0 +1,128 @@
+//! GitHub Actions workflows (and Gitea's and Forgejo's, which share the format).
+
+use super::{JobNote, Located, Pipeline, push_commands, push_environment, push_scalar};
+use crate::facts::yaml::{Node, Value};
+
+pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
+    if let Some(on) = root.get("on") {
+        match &on.value {
+            Value::Map(_) => {
+                for (event, filters) in on.entries() {
+                    push_scalar(&mut pipeline.triggers, event);
+                    if event.as_str() == Some("push")
+                        && let Some(tags) = filters.key("tags")
+                    {
+                        pipeline.triggers.push(Located::new("tag", tags.line));
+                    }
+                }
+            }
+            _ => {
+                for event in on.items() {
+                    push_scalar(&mut pipeline.triggers, event);
+                }
+            }
+        }
+    }
+    let workflow_permissions = root.get("permissions").map(permissions_summary);
+    for (name, job) in root.get("jobs").into_iter().flat_map(Node::entries) {
+        let permissions = job
+            .get("permissions")
+            .map(permissions_summary)
+            .or_else(|| workflow_permissions.clone())
+            .unwrap_or_else(|| "default".to_owned());
+        pipeline
+            .permissions
+            .push(Located::new(permissions, name.line));
+        if let Some(workflow) = job.get("uses") {
+            read_reusable_workflow_call(workflow, pipeline);
+        }
+        push_environment(&mut pipeline.environments, job);
+        let first_command = pipeline.commands.len();
+        for step in job.get("steps").map(Node::items).unwrap_or_default() {
+            if let Some(run) = step.get("run") {
+                push_commands(&mut pipeline.commands, run);
+            }
+            if let Some(action) = step.get("uses") {
+                push_scalar(&mut pipeline.uses, action);
+            }
+        }
+        let matrix = job
+            .get("strategy")
+            .and_then(|strategy| strategy.get("matrix"));
+        if let Some(description) = matrix.and_then(describe_matrix) {
+            pipeline.job_notes.push(JobNote {
+                text: format!("matrix: {description}"),
+                commands: first_command..pipeline.commands.len(),
+            });
+        }
+    }
+}
+
+/// `jobs.<id>.uses`: a workflow of this repository (`./.github/workflows/test.yml`) is read
+/// as part of the calling one; one of another repository is a reference whose steps are
+/// out of sight.
+fn read_reusable_workflow_call(workflow: &Node, pipeline: &mut Pipeline) {
+    let Some(reference) = workflow.as_str() else {
+        return;
+    };
+    match reference.strip_prefix("./") {
+        Some(local) => pipeline
+            .includes
+            .push(Located::new(local.to_owned(), workflow.line)),
+        None => {
+            pipeline
+                .uses
+                .push(Located::new(reference.to_owned(), workflow.line));
+            pipeline
+                .indirect
+                .push(Located::new(reference.to_owned(), workflow.line));
+        }
+    }
+}
+
+/// `os (3) × rust (2)` for a matrix listing its values; a dimension computed by an
+/// expression is named without a count, and `include`/`exclude` adjust combinations
+/// rather than add dimensions. `None` when no dimension varies.
+fn describe_matrix(matrix: &Node) -> Option<String> {
+    let dimensions: Vec<String> = match &matrix.value {
+        Value::Map(_) => matrix
+            .entries()
+            .filter_map(|(name, values)| {
+                let name = name.as_str()?;
+                if name == "include" || name == "exclude" {
+                    return None;
+                }
+                match &values.value {
+                    // One value is no variation.
+                    Value::Seq(items) if items.len() < 2 => None,
+                    Value::Seq(items) => Some(format!("{name} ({})", items.len())),
+                    _ => Some(name.to_owned()),
+                }
+            })
+            .collect(),
+        // `matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}`
+        Value::Scalar(_) => vec!["computed".to_owned()],
+        Value::Null | Value::Seq(_) => Vec::new(),
+    };
+    (!dimensions.is_empty()).then(|| dimensions.join(" × "))
+}
+
+/// `read-all`, `write-all`, `none` for `{}`, or the scopes as `contents: read, …`.
+fn permissions_summary(permissions: &Node) -> String {
+    match &permissions.value {
+        Value::Scalar(text) => text.clone(),
+        Value::Map(entries) if entries.is_empty() => "none".to_owned(),
+        Value::Map(_) => permissions
+            .entries()
+            .map(|(scope, level)| {
+                format!(
+                    "{}: {}",
+                    scope.as_str().unwrap_or_default(),
+                    level.as_str().unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Null | Value::Seq(_) => "none".to_owned(),
+    }
+}

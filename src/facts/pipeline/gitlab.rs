@@ -1,0 +1,129 @@
+//! GitLab CI pipelines: jobs and their scripts, includes, stages, merge request and tag rules.
+
+use super::{JobNote, Located, Pipeline, push_environment, push_scalar, push_script, visit};
+use crate::facts::yaml::{Node, Value};
+
+/// Top-level keys of `.gitlab-ci.yml` that are not jobs.
+const GITLAB_GLOBAL_KEYS: &[&str] = &[
+    "default",
+    "include",
+    "stages",
+    "variables",
+    "workflow",
+    "image",
+    "services",
+    "cache",
+    "spec",
+];
+
+pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
+    if let Some(include) = root.get("include") {
+        read_gitlab_includes(include, pipeline);
+    }
+    for stage in root.get("stages").map(Node::items).unwrap_or_default() {
+        push_scalar(&mut pipeline.stages, stage);
+    }
+    let mut has_jobs = false;
+    for (name, job) in root.entries() {
+        if name
+            .as_str()
+            .is_some_and(|name| GITLAB_GLOBAL_KEYS.contains(&name))
+        {
+            continue;
+        }
+        // A global `before_script` (the pre-`default:` spelling).
+        if name.as_str() == Some("before_script") {
+            push_script(&mut pipeline.commands, job);
+            continue;
+        }
+        if name.as_str() == Some("after_script") {
+            push_script(&mut pipeline.commands, job);
+            continue;
+        }
+        has_jobs |= matches!(job.value, Value::Map(_));
+        let first_command = pipeline.commands.len();
+        for key in ["before_script", "script", "after_script"] {
+            if let Some(script) = job.get(key) {
+                push_script(&mut pipeline.commands, script);
+            }
+        }
+        // A job without `stage:` runs in GitLab's `test` stage.
+        let stage = job.get("stage").and_then(Node::as_str).unwrap_or("test");
+        pipeline.job_notes.push(JobNote {
+            text: format!("stage {stage}"),
+            commands: first_command..pipeline.commands.len(),
+        });
+        push_environment(&mut pipeline.environments, job);
+        if let Some(only) = job.get("only") {
+            let refs = only.get("refs").unwrap_or(only);
+            if let Some(tags) = refs
+                .items()
+                .into_iter()
+                .find(|item| item.as_str() == Some("tags"))
+            {
+                pipeline.triggers.push(Located::new("tag", tags.line));
+            }
+        }
+    }
+    if let Some(default) = root.get("default") {
+        for key in ["before_script", "after_script"] {
+            if let Some(script) = default.get(key) {
+                push_script(&mut pipeline.commands, script);
+            }
+        }
+    }
+    if has_jobs {
+        // Branch pipelines run on every push unless rules say otherwise.
+        pipeline
+            .triggers
+            .push(Located::new("push", root.line.max(1)));
+    }
+    // Merge request pipelines: `rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event"`
+    // (in a job or under `workflow:`), or `only: [merge_requests]`.
+    // Tag pipelines: `rules: - if: $CI_COMMIT_TAG` (not `$CI_COMMIT_TAG == null`).
+    visit(root, &mut |node| {
+        let Some(text) = node.as_str() else {
+            return;
+        };
+        if text.contains("merge_request_event") || text == "merge_requests" {
+            pipeline
+                .triggers
+                .push(Located::new("merge_request", node.line));
+        }
+        if text.contains("$CI_COMMIT_TAG") && !text.contains("null") {
+            pipeline.triggers.push(Located::new("tag", node.line));
+        }
+    });
+}
+
+/// `include:` in each of its forms: a path or URL, or a list of those and of maps with
+/// `local`, `template`, `remote`, `component` or `project` (with `file`).
+fn read_gitlab_includes(include: &Node, pipeline: &mut Pipeline) {
+    for item in include.items() {
+        if let Some(text) = item.as_str() {
+            let into = if text.contains("://") {
+                &mut pipeline.uses
+            } else {
+                &mut pipeline.includes
+            };
+            into.push(Located::new(text, item.line));
+            continue;
+        }
+        if let Some(local) = item.get("local") {
+            push_scalar(&mut pipeline.includes, local);
+        }
+        for key in ["template", "remote", "component"] {
+            if let Some(reference) = item.get(key) {
+                push_scalar(&mut pipeline.uses, reference);
+            }
+        }
+        if let Some(project) = item.get("project").and_then(Node::as_str) {
+            for file in item.get("file").map(Node::items).unwrap_or_default() {
+                if let Some(path) = file.as_str() {
+                    let reference = format!("{project}/{}", path.trim_start_matches('/'));
+                    pipeline.uses.push(Located::new(reference, file.line));
+                }
+            }
+        }
+    }
+}
