@@ -1,13 +1,12 @@
 #!/usr/bin/env python3
 """Accuracy of opslint on labelled real repositories, per area and per rule.
 
-Usage: bench/accuracy.py MIRRORS [--labels FILE] [--split dev|heldout|all] [--opslint PATH]
+Usage: bench/accuracy.py MIRRORS [--split dev|heldout|all] [--opslint PATH]
   MIRRORS  a folder holding each labelled repository as MIRRORS/<owner>+<name>/repo
            (a bare mirror or a clone; fetched separately, never committed)
-  --labels bench/accuracy/labels.toml by default
-  --split  which labelled repositories to score (default dev). The held-out ones were
-           labelled like the others and are never looked at while fixing: their
-           disagreements are not printed, only the figures.
+  --split  which labelled repositories to score (default dev): bench/accuracy/labels.toml,
+           or bench/accuracy/heldout.toml, labelled the same way and never looked at while
+           fixing: its disagreements are not printed, only the figures.
   --opslint a built binary; by default `cargo build --release` and target/release/opslint
 
 Each repository is scanned at its labelled `commit` (HEAD when the label has none), tree
@@ -52,7 +51,6 @@ def row(name, c):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mirrors", type=Path)
-    parser.add_argument("--labels", type=Path, default=ROOT / "bench/accuracy/labels.toml")
     parser.add_argument("--split", choices=["dev", "heldout", "all"], default="dev")
     parser.add_argument("--opslint", type=Path)
     args = parser.parse_args()
@@ -66,10 +64,11 @@ def main():
     severities = {}
     disagreements = []
     scored = 0
-    for repo in tomllib.loads(args.labels.read_text())["repo"]:
-        split = repo.get("split", "dev")
-        if args.split != "all" and split != args.split:
-            continue
+    files = {"dev": ["labels.toml"], "heldout": ["heldout.toml"]}.get(
+        args.split, ["labels.toml", "heldout.toml"])
+    repos = [repo for name in files
+             for repo in tomllib.loads((ROOT / "bench/accuracy" / name).read_text())["repo"]]
+    for repo in repos:
         path = args.mirrors / repo["name"].replace("/", "+") / "repo"
         if not path.exists():
             print(f"skipped {repo['name']}: no mirror at {path}", file=sys.stderr)
