@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::finding::Severity;
 use crate::history::Window;
 use crate::report::{self, Report};
-use crate::rules::{self, CheckKind, Rule};
+use crate::rules::{self, CheckKind, Pattern, Rule};
 use crate::scan::{self, ScanOptions};
 use crate::settings::{self, CONFIG_FILE_NAME};
 use crate::template;
@@ -709,6 +709,24 @@ fn unknown_id(id: &str) -> miette::Report {
     )
 }
 
+/// `lead` and the pattern: inline when it is one line; a verbose pattern (`(?x)`, one
+/// alternative a line, with comments) as its own indented block, its lines kept.
+fn describe_pattern(lead: &str, pattern: &Pattern) -> String {
+    let source = pattern.as_str();
+    let wrapped =
+        |line: &str| textwrap::fill(line, textwrap::Options::new(80).subsequent_indent("  "));
+    match source.strip_prefix("(?x)") {
+        Some(verbose) => {
+            let mut block = wrapped(&format!("{lead} (one alternative a line):")) + "\n";
+            for line in verbose.lines().filter(|line| !line.trim().is_empty()) {
+                block.push_str(&format!("    {}\n", line.trim()));
+            }
+            block
+        }
+        None => wrapped(&format!("{lead} /{source}/")) + "\n",
+    }
+}
+
 /// The text of `opslint explain`: the rule's own documentation and its evidence spec.
 pub fn explanation(rule: &Rule) -> String {
     let wrap = |text: &str| textwrap::fill(text.trim(), 80);
@@ -777,8 +795,9 @@ pub fn explanation(rule: &Rule) -> String {
                 format!("a pipeline in {files} is started by an event matching")
             }
             CheckKind::PipelineCommand { .. } => format!(
-                "a pipeline in {files} runs (directly or through make, npm/yarn/pnpm, just or \
-                 task) a command matching"
+                "a pipeline in {files} runs (directly, through make, npm/yarn/pnpm, just or \
+                 task, through a script of the repository or a well-known shared step) a \
+                 command matching"
             ),
             CheckKind::PipelineUses { .. } => {
                 format!("a pipeline in {files} uses an action matching")
@@ -825,15 +844,22 @@ pub fn explanation(rule: &Rule) -> String {
                 ),
             },
         };
-        let line = match check.kind.pattern() {
-            Some(pattern) => format!("- {holds} /{}/", pattern.as_str()),
-            None => format!("- {holds}"),
-        };
-        out.push_str(&textwrap::fill(
-            &line,
-            textwrap::Options::new(80).subsequent_indent("  "),
-        ));
-        out.push('\n');
+        match check.kind.pattern() {
+            Some(pattern) => out.push_str(&describe_pattern(&format!("- {holds}"), pattern)),
+            None => out.push_str(
+                &(textwrap::fill(
+                    &format!("- {holds}"),
+                    textwrap::Options::new(80).subsequent_indent("  "),
+                ) + "\n"),
+            ),
+        }
+        if let CheckKind::PipelineCommand {
+            unless: Some(unless),
+            ..
+        } = &check.kind
+        {
+            out.push_str(&describe_pattern("  but not one matching", unless));
+        }
         if !check.exclude.is_empty() {
             out.push_str(&format!("  (ignoring {})\n", check.exclude.join(", ")));
         }

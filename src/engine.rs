@@ -18,7 +18,9 @@ use crate::facts::{self, Located};
 use crate::facts::{dependabot, dockerfile, includes, kubernetes};
 use crate::finding::{Evidence, Finding, Status, Verdict};
 use crate::matcher::{Matcher, MatcherError, Matches, Row, RuleRows};
-use crate::rules::{Check, CheckKind, Pattern, Precondition, Rule, builtin_set};
+use crate::rules::{
+    Check, CheckKind, Pattern, Precondition, Rule, builtin_definitions, builtin_set,
+};
 use crate::settings::Settings;
 use crate::text::{line_of, plural};
 
@@ -343,7 +345,16 @@ fn examine_contents(
             .collect();
         parse_manifests(tree, &contents, manifest_entries, &mut manifests);
         if resolves_tasks && tasks.is_none() {
-            tasks = Some(task_runners(tree, &contents));
+            let runners = task_runners(tree, &contents);
+            read_task_scripts(
+                tree,
+                &runners,
+                &mut contents,
+                &mut pipelines,
+                &mut includes,
+                &mut read,
+            );
+            tasks = Some(runners);
         }
         let facts = Facts {
             tree,
@@ -351,6 +362,7 @@ fn examine_contents(
             pipelines: &pipelines,
             manifests: &manifests,
             tasks: tasks.as_ref().unwrap_or(&no_tasks),
+            includes: &includes,
             max_file_size: settings.max_file_size,
         };
         // A check with nothing to look at has found nothing (a monorepo's components make
@@ -534,16 +546,30 @@ fn follow_includes(
             let Some(Some(Ok(pipeline))) = pipelines.get(&entry) else {
                 continue;
             };
+            let includer = tree.entries[entry].display_path();
+            let folder = includer.rsplit_once('/').map(|(folder, _)| folder);
+            // Repository-relative first; Azure's templates are relative to the includer.
             let targets: Vec<usize> = pipeline
                 .includes
                 .iter()
-                .flat_map(|include| includes::resolve(tree, &include.text))
+                .flat_map(|include| {
+                    let found = includes::resolve(tree, &include.text);
+                    match folder {
+                        Some(folder) if found.is_empty() => {
+                            includes::resolve(tree, &format!("{folder}/{}", include.text))
+                        }
+                        _ => found,
+                    }
+                })
                 .filter(|&target| target != entry)
                 .collect();
-            // An included file is read as its includer is (a GitLab include need not be
-            // named like a pipeline).
-            let format = pipeline_format(&tree.entries[entry].display_path());
-            discovered.extend(targets.iter().map(|&target| (target, format)));
+            // An included pipeline is read as its includer is (a GitLab include need not
+            // be named like a pipeline); a script as a script.
+            let format = pipeline_format(&includer);
+            discovered.extend(targets.iter().map(|&target| {
+                let path = tree.entries[target].display_path();
+                (target, included_format(&path, format))
+            }));
             includes.insert(entry, targets);
         }
         discovered.retain(|(target, _)| !pipelines.contains_key(target));
@@ -553,11 +579,44 @@ fn follow_includes(
         for &(target, format) in &discovered {
             pipelines.insert(
                 target,
-                parse_text(contents, target, |text| pipeline::read(format, text)),
+                parse_text(contents, target, |text| {
+                    pipeline::read(format, text, &builtin_definitions().steps)
+                }),
             );
         }
         parsed = discovered.into_iter().map(|(target, _)| target).collect();
     }
+}
+
+/// Reads and parses, as pipelines of their own, the scripts of the repository the root task
+/// runners run (`test: ; ./script/test`), and what those include, so a pipeline step
+/// `make test` is judged by the script its target runs.
+fn read_task_scripts(
+    tree: &Tree,
+    tasks: &TaskRunners,
+    contents: &mut [Option<Content>],
+    pipelines: &mut Pipelines,
+    includes: &mut Includes,
+    read: &mut impl FnMut(&[usize]) -> Vec<Content>,
+) {
+    let mut scripts: Vec<usize> = tasks
+        .commands()
+        .flat_map(pipeline::script_references)
+        .filter_map(|path| tree.position(&path))
+        .filter(|entry| !pipelines.contains_key(entry))
+        .collect();
+    scripts.sort_unstable();
+    scripts.dedup();
+    read_missing(scripts.iter().copied(), contents, read);
+    for &entry in &scripts {
+        pipelines.insert(
+            entry,
+            parse_text(contents, entry, |text| {
+                pipeline::read(pipeline::Format::Script, text, &builtin_definitions().steps)
+            }),
+        );
+    }
+    follow_includes(tree, scripts, contents, pipelines, includes, read);
 }
 
 /// The selected pipelines and everything they include, transitively.
@@ -581,7 +640,9 @@ fn read_pipeline(
     entry: usize,
 ) -> Option<Result<Pipeline, ParseError>> {
     let format = pipeline_format(&tree.entries[entry].display_path());
-    parse_text(contents, entry, |text| pipeline::read(format, text))
+    parse_text(contents, entry, |text| {
+        pipeline::read(format, text, &builtin_definitions().steps)
+    })
 }
 
 /// How to read the pipeline at `path`: by the built-in file sets that name each format
@@ -590,19 +651,29 @@ fn pipeline_format(path: &str) -> pipeline::Format {
     use pipeline::Format;
     static FORMATS: OnceLock<Vec<(Format, GlobSet)>> = OnceLock::new();
     let formats = FORMATS.get_or_init(|| {
-        [
-            (Format::GitHubActions, "github-workflows"),
-            (Format::GitLabCi, "gitlab-pipelines"),
-            (Format::Jenkins, "jenkinsfiles"),
-        ]
-        .into_iter()
-        .map(|(format, set)| (format, builtin_set(set)))
-        .collect()
+        pipeline::FORMAT_SETS
+            .iter()
+            .map(|&(format, set)| (format, builtin_set(set)))
+            .collect()
     });
     formats
         .iter()
         .find(|(_, globs)| globs.is_match(path))
         .map_or(Format::Other, |(format, _)| *format)
+}
+
+/// How a file a pipeline of `includer` format includes is read: YAML as its includer
+/// (GitLab includes, Azure templates, GitHub workflows and actions), anything else as a
+/// script the pipeline runs.
+fn included_format(path: &str, includer: pipeline::Format) -> pipeline::Format {
+    let yaml = [".yml", ".yaml", ".json"]
+        .iter()
+        .any(|extension| path.ends_with(extension));
+    match includer {
+        pipeline::Format::Script | pipeline::Format::Jenkins if yaml => pipeline::Format::Other,
+        _ if yaml => includer,
+        _ => pipeline::Format::Script,
+    }
 }
 
 fn parse_text<T>(
@@ -652,6 +723,8 @@ struct Facts<'a> {
     pipelines: &'a Pipelines,
     manifests: &'a Manifests,
     tasks: &'a TaskRunners,
+    /// What each pipeline and script includes, for the scripts task runners run.
+    includes: &'a Includes,
     max_file_size: u64,
 }
 
@@ -812,6 +885,12 @@ fn evaluate_rule(
         return Verdict::new(Status::Unknown, message, Vec::new());
     }
 
+    // A pipeline calls something opslint cannot see into (a reusable workflow of another
+    // repository, a library step, an orb job): what it looked for may be there. Only
+    // complete evidence fails a rule.
+    let unseen = outcomes
+        .iter()
+        .any(|(_, outcome)| !outcome.indirect.is_empty());
     // Only checks that found candidates say something specific; the rest are summed up.
     // Checks that read the same kind of document (pipelines, manifests) share one sentence.
     let misses: Vec<(&Check, &Outcome)> = outcomes
@@ -851,7 +930,12 @@ fn evaluate_rule(
     } else {
         near_misses.join(" ")
     };
-    Verdict::new(Status::Fail, message, Vec::new())
+    let status = if unseen {
+        Status::Unknown
+    } else {
+        Status::Fail
+    };
+    Verdict::new(status, message, Vec::new())
 }
 
 /// `paths`, each once, in their first order.
@@ -1002,7 +1086,7 @@ fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: 
             },
             kind => match facts.pipelines.get(&index) {
                 Some(Some(Ok(pipeline))) => {
-                    let found = pipeline_match(kind, pipeline, facts.tasks);
+                    let found = pipeline_match(kind, pipeline, facts);
                     // What a called workflow runs may be what the check looks for; for an
                     // `absent` check, what it hides cannot count against the practice.
                     let hidden = !check.absent
@@ -1087,20 +1171,41 @@ fn first_match_or_sound(
 fn pipeline_match(
     kind: &CheckKind,
     pipeline: &Pipeline,
-    tasks: &TaskRunners,
+    facts: &Facts,
 ) -> Option<(u32, Option<String>)> {
     match kind {
         CheckKind::PipelineTrigger { pattern } => first_match(&pipeline.triggers, pattern),
         CheckKind::PipelineUses { pattern } => first_match(&pipeline.uses, pattern),
         CheckKind::PipelineEnvironment { pattern } => first_match(&pipeline.environments, pattern),
         CheckKind::PipelinePermissions { pattern } => first_match(&pipeline.permissions, pattern),
-        CheckKind::PipelineCommand { pattern } => {
+        CheckKind::PipelineCommand { pattern, unless } => {
+            let excluded = |text: &str| {
+                unless
+                    .as_ref()
+                    .is_some_and(|unless| unless.is_match(text.as_bytes()))
+            };
+            let counts = |text: &str| pattern.is_match(text.as_bytes()) && !excluded(text);
+            // A task's line that runs a script of the repository runs that script's lines.
+            let script_runs = |line: &str| {
+                pipeline::script_references(line)
+                    .iter()
+                    .filter_map(|path| facts.tree.position(path))
+                    .flat_map(|script| with_includes(&[script], facts.includes))
+                    .filter_map(|entry| match facts.pipelines.get(&entry) {
+                        Some(Some(Ok(script))) => Some(script),
+                        _ => None,
+                    })
+                    .flat_map(|script| &script.commands)
+                    .any(|command| counts(&command.text))
+            };
             let runs = |command: &&Located| {
-                pattern.is_match(command.text.as_bytes())
-                    || tasks
-                        .expand(&command.text)
-                        .iter()
-                        .any(|run| pattern.is_match(run.as_bytes()))
+                !excluded(&command.text)
+                    && (counts(&command.text)
+                        || facts
+                            .tasks
+                            .expand(&command.text)
+                            .iter()
+                            .any(|run| !excluded(run) && (counts(run) || script_runs(run))))
             };
             let (index, command) = pipeline
                 .commands
@@ -1169,15 +1274,17 @@ fn describe_document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
     let unseen = match unseen.as_slice() {
         [] => String::new(),
         [call] => format!(
-            " Not seen: the steps of {}, a reusable workflow of another repository called at {}:{}.",
+            " Not seen: what {} runs, called at {}:{}.",
             call.detail.as_deref().unwrap_or_default(),
             call.path,
             call.line.unwrap_or_default()
         ),
         [first, rest @ ..] => format!(
-            " Not seen: the steps of {} reusable workflows of other repositories ({}, …).",
+            " Not seen: what {} calls opslint cannot read run ({} at {}:{}, …).",
             rest.len() + 1,
-            first.detail.as_deref().unwrap_or_default()
+            first.detail.as_deref().unwrap_or_default(),
+            first.path,
+            first.line.unwrap_or_default()
         ),
     };
     Some(format!(
@@ -1262,6 +1369,8 @@ mod tests {
             ("Jenkinsfile", Format::Jenkins),
             ("ci/release.jenkinsfile", Format::Jenkins),
             (".drone.yml", Format::Other),
+            ("azure-pipelines.yml", Format::AzurePipelines),
+            (".circleci/config.yml", Format::CircleCi),
         ] {
             assert_eq!(pipeline_format(path), format, "{path}");
         }

@@ -22,14 +22,18 @@ pub fn pipeline(data: &[u8]) {
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
-    let format = match selector % 4 {
+    let format = match selector % 8 {
         0 => pipeline::Format::GitHubActions,
         1 => pipeline::Format::GitLabCi,
         2 => pipeline::Format::Jenkins,
+        3 => pipeline::Format::AzurePipelines,
+        4 => pipeline::Format::CircleCi,
+        5 => pipeline::Format::Script,
+        6 => pipeline::Format::Travis,
         _ => pipeline::Format::Other,
     };
     if let Ok(text) = std::str::from_utf8(rest) {
-        let _ = pipeline::read(format, text);
+        let _ = pipeline::read(format, text, &rules::builtin_definitions().steps);
     }
 }
 

@@ -59,6 +59,15 @@ impl TaskRunners {
         }
     }
 
+    /// Every command of every task, target, script and recipe.
+    pub fn commands(&self) -> impl Iterator<Item = &str> {
+        [&self.make, &self.npm, &self.just, &self.task]
+            .into_iter()
+            .flat_map(HashMap::values)
+            .flatten()
+            .map(String::as_str)
+    }
+
     /// The commands `command` runs through task runners, followed a few levels deep.
     pub fn expand(&self, command: &str) -> Vec<String> {
         let mut expanded = Vec::new();

@@ -50,14 +50,14 @@ pub fn parse_rule_document(
                 regex_budget: None,
             };
             rules.extend(parse_tables(value, scope, &mut problems));
-        } else if key != "sets" && key != "patterns" {
+        } else if !matches!(key, "sets" | "patterns" | "steps") {
             problems.push(
                 Problem::new(
                     format!("unknown key `{key}` in a rule file"),
                     Some(key_span),
                 )
                 .help(
-                    "a rule file holds only `[[rule]]` tables, a `[sets]` and a `[patterns]` table",
+                    "a rule file holds only `[[rule]]` tables, a `[sets]`, a `[patterns]` and a `[steps]` table",
                 ),
             );
         }
@@ -311,6 +311,17 @@ fn compile_check(
     };
     let files = sets::expand(files, &scope.definitions.sets, problems);
     let exclude = sets::expand(spec.exclude, &scope.definitions.sets, problems);
+    let mut unless = match &spec.unless {
+        Some(unless) if spec.kind.get_ref() != "pipeline-command" => {
+            problems.push(Problem::new(
+                "only `pipeline-command` checks take `unless`",
+                Some(unless.span()),
+            ));
+            None
+        }
+        Some(unless) => compile_pattern(unless, scope, problems),
+        None => None,
+    };
     let kind = match spec.kind.get_ref().as_str() {
         "files-present" => {
             if let Some(pattern) = &spec.pattern {
@@ -356,7 +367,10 @@ fn compile_check(
             }
             Some(pattern) => compile_pattern(pattern, scope, problems).map(|pattern| match kind {
                 "pipeline-trigger" => CheckKind::PipelineTrigger { pattern },
-                "pipeline-command" => CheckKind::PipelineCommand { pattern },
+                "pipeline-command" => CheckKind::PipelineCommand {
+                    pattern,
+                    unless: unless.take(),
+                },
                 "pipeline-uses" => CheckKind::PipelineUses { pattern },
                 "pipeline-environment" => CheckKind::PipelineEnvironment { pattern },
                 "dependency" => CheckKind::Dependency { pattern },

@@ -194,9 +194,13 @@ pub enum CheckKind {
     ContentMatches { pattern: Pattern },
     /// Some selected pipeline is started by an event matching the pattern.
     PipelineTrigger { pattern: Pattern },
-    /// Some selected pipeline runs a command matching the pattern, directly or through a
-    /// task runner (`make test`, `npm test`, `just test`).
-    PipelineCommand { pattern: Pattern },
+    /// Some selected pipeline runs a command matching the pattern and not `unless`,
+    /// directly, through a task runner (`make test`, `npm test`, `just test`) or a script of
+    /// the repository it runs.
+    PipelineCommand {
+        pattern: Pattern,
+        unless: Option<Pattern>,
+    },
     /// Some selected pipeline uses an action or reusable workflow matching the pattern.
     PipelineUses { pattern: Pattern },
     /// Some selected pipeline has a job that deploys to an environment matching the pattern.
@@ -303,7 +307,13 @@ impl Rule {
             .applies_if
             .iter()
             .flat_map(|precondition| precondition.pattern.iter().chain(&precondition.dependency));
-        let checks = self.checks.iter().filter_map(|check| check.kind.pattern());
+        let checks = self.checks.iter().flat_map(|check| {
+            let unless = match &check.kind {
+                CheckKind::PipelineCommand { unless, .. } => unless.as_ref(),
+                _ => None,
+            };
+            check.kind.pattern().into_iter().chain(unless)
+        });
         precondition.chain(checks)
     }
 }
@@ -314,7 +324,7 @@ impl CheckKind {
         match self {
             CheckKind::ContentMatches { pattern }
             | CheckKind::PipelineTrigger { pattern }
-            | CheckKind::PipelineCommand { pattern }
+            | CheckKind::PipelineCommand { pattern, .. }
             | CheckKind::PipelineUses { pattern }
             | CheckKind::PipelineEnvironment { pattern }
             | CheckKind::PipelinePermissions { pattern }

@@ -22,6 +22,9 @@ pub type FileSets = BTreeMap<String, Vec<String>>;
 pub struct Definitions {
     pub sets: FileSets,
     pub patterns: BTreeMap<String, String>,
+    /// What well-known shared steps run (`[steps]`: Jenkins library steps, CircleCI orb
+    /// jobs, Azure Pipelines tasks), by `system:name`; built-in rule files only.
+    pub steps: BTreeMap<String, String>,
 }
 
 /// The built-in file set `name` (`@name` in rule files) as one compiled glob set; empty
@@ -48,6 +51,11 @@ pub fn builtin_definitions() -> &'static Definitions {
                 match key {
                     "sets" => collect(value, &mut definitions.sets, &mut problems),
                     "patterns" => collect_patterns(value, &mut definitions.patterns, &mut problems),
+                    "steps" => {
+                        if let Some(steps) = tomldoc::decode(value, &mut problems) {
+                            definitions.steps.extend::<BTreeMap<String, String>>(steps);
+                        }
+                    }
                     _ => {}
                 }
             }

@@ -1,9 +1,14 @@
-//! GitHub Actions workflows (and Gitea's and Forgejo's, which share the format).
+//! GitHub Actions workflows (and Gitea's and Forgejo's, which share the format), and the
+//! composite actions of the repository they use.
 
-use super::{JobNote, Located, Pipeline, push_commands, push_environment, push_scalar};
+use super::{JobNote, Located, Pipeline, push_environment, push_lines, push_scalar};
 use crate::facts::yaml::{Node, Value};
 
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
+    // A composite action (`action.yml`) the workflow uses: its steps run in the job.
+    if let Some(steps) = root.get("runs").and_then(|runs| runs.get("steps")) {
+        read_steps(steps, pipeline);
+    }
     if let Some(on) = root.get("on") {
         match &on.value {
             Value::Map(_) => {
@@ -38,12 +43,10 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         }
         push_environment(&mut pipeline.environments, job);
         let first_command = pipeline.commands.len();
-        for step in job.get("steps").map(Node::items).unwrap_or_default() {
-            if let Some(run) = step.get("run") {
-                push_commands(&mut pipeline.commands, run);
-            }
-            if let Some(action) = step.get("uses") {
-                push_scalar(&mut pipeline.uses, action);
+        if !never_runs(job) {
+            let soft = may_fail(job);
+            for step in job.get("steps").map(Node::items).unwrap_or_default() {
+                read_step(step, soft, pipeline);
             }
         }
         let matrix = job
@@ -56,6 +59,67 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             });
         }
     }
+}
+
+fn read_steps(steps: &Node, pipeline: &mut Pipeline) {
+    for step in steps.items() {
+        read_step(step, false, pipeline);
+    }
+}
+
+/// A step's commands and action. A step that may fail without failing its job
+/// (`continue-on-error: true`, or in such a job) runs its commands as `… || true` would;
+/// a step that never runs (`if: false`) runs nothing.
+fn read_step(step: &Node, soft: bool, pipeline: &mut Pipeline) {
+    if never_runs(step) {
+        return;
+    }
+    if let Some(script) = step.get("run").and_then(Node::as_str) {
+        let first = pipeline.commands.len();
+        push_lines(
+            &mut pipeline.commands,
+            script,
+            step.get("run").map_or(0, |run| run.line),
+        );
+        if soft || may_fail(step) {
+            for command in &mut pipeline.commands[first..] {
+                command.text.push_str(" || true");
+            }
+        }
+    }
+    if let Some(action) = step.get("uses") {
+        push_scalar(&mut pipeline.uses, action);
+        // A composite action of this repository (`uses: ./.github/actions/test`).
+        if let Some(local) = action.as_str().and_then(|uses| uses.strip_prefix("./")) {
+            let folder = local.trim_end_matches('/');
+            for name in ["action.yml", "action.yaml"] {
+                pipeline
+                    .includes
+                    .push(Located::new(format!("{folder}/{name}"), action.line));
+            }
+        }
+    }
+}
+
+/// `if: false` (or `${{ false }}`): the job or step is switched off.
+fn never_runs(node: &Node) -> bool {
+    node.get("if")
+        .and_then(Node::as_str)
+        .is_some_and(|condition| {
+            let condition = condition.trim();
+            let condition = condition
+                .strip_prefix("${{")
+                .and_then(|inner| inner.strip_suffix("}}"))
+                .unwrap_or(condition);
+            condition.trim() == "false"
+        })
+}
+
+/// `continue-on-error: true`: a failure does not fail the run.
+fn may_fail(node: &Node) -> bool {
+    node.get("continue-on-error")
+        .and_then(Node::as_str)
+        .is_some_and(|value| value == "true")
 }
 
 /// `jobs.<id>.uses`: a workflow of this repository (`./.github/workflows/test.yml`) is read
@@ -73,9 +137,10 @@ fn read_reusable_workflow_call(workflow: &Node, pipeline: &mut Pipeline) {
             pipeline
                 .uses
                 .push(Located::new(reference.to_owned(), workflow.line));
-            pipeline
-                .indirect
-                .push(Located::new(reference.to_owned(), workflow.line));
+            pipeline.indirect.push(Located::new(
+                format!("the reusable workflow {reference}"),
+                workflow.line,
+            ));
         }
     }
 }

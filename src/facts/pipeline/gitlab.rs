@@ -1,5 +1,6 @@
 //! GitLab CI pipelines: jobs and their scripts, includes, stages, merge request and tag rules.
 
+use super::steps::unseen;
 use super::{JobNote, Located, Pipeline, push_environment, push_scalar, push_script, visit};
 use crate::facts::yaml::{Node, Value};
 
@@ -45,6 +46,12 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         for key in ["before_script", "script", "after_script"] {
             if let Some(script) = job.get(key) {
                 push_script(&mut pipeline.commands, script);
+            }
+        }
+        // A job allowed to fail runs its commands as `… || true` would.
+        if job.get("allow_failure").and_then(Node::as_str) == Some("true") {
+            for command in &mut pipeline.commands[first_command..] {
+                command.text.push_str(" || true");
             }
         }
         // A job without `stage:` runs in GitLab's `test` stage.
@@ -101,26 +108,38 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
 fn read_gitlab_includes(include: &Node, pipeline: &mut Pipeline) {
     for item in include.items() {
         if let Some(text) = item.as_str() {
-            let into = if text.contains("://") {
-                &mut pipeline.uses
+            if text.contains("://") {
+                pipeline.uses.push(Located::new(text, item.line));
+                unseen(pipeline, format!("the remote include {text}"), item.line);
             } else {
-                &mut pipeline.includes
-            };
-            into.push(Located::new(text, item.line));
+                pipeline.includes.push(Located::new(text, item.line));
+            }
             continue;
         }
         if let Some(local) = item.get("local") {
             push_scalar(&mut pipeline.includes, local);
         }
-        for key in ["template", "remote", "component"] {
+        for (key, what) in [
+            ("template", "the GitLab template"),
+            ("remote", "the remote include"),
+            ("component", "the CI/CD component"),
+        ] {
             if let Some(reference) = item.get(key) {
                 push_scalar(&mut pipeline.uses, reference);
+                if let Some(text) = reference.as_str() {
+                    unseen(pipeline, format!("{what} {text}"), reference.line);
+                }
             }
         }
         if let Some(project) = item.get("project").and_then(Node::as_str) {
             for file in item.get("file").map(Node::items).unwrap_or_default() {
                 if let Some(path) = file.as_str() {
                     let reference = format!("{project}/{}", path.trim_start_matches('/'));
+                    unseen(
+                        pipeline,
+                        format!("{reference} of another project"),
+                        file.line,
+                    );
                     pipeline.uses.push(Located::new(reference, file.line));
                 }
             }

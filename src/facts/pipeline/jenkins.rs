@@ -4,12 +4,200 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::steps::{self, Steps};
 use super::{Located, Pipeline, push_lines};
 use crate::text::line_of;
 
+/// Jenkins' own steps and the declarative syntax's sections: a call of anything else is a
+/// step of a shared library (`buildPlugin()`), whose body is not in the repository.
+const BUILT_IN: &[&str] = &[
+    "pipeline",
+    "agent",
+    "stages",
+    "stage",
+    "steps",
+    "script",
+    "node",
+    "parallel",
+    "when",
+    "post",
+    "always",
+    "success",
+    "failure",
+    "unstable",
+    "changed",
+    "fixed",
+    "regression",
+    "aborted",
+    "cleanup",
+    "environment",
+    "options",
+    "parameters",
+    "triggers",
+    "tools",
+    "matrix",
+    "axes",
+    "axis",
+    "excludes",
+    "input",
+    "timeout",
+    "retry",
+    "dir",
+    "withEnv",
+    "withCredentials",
+    "withMaven",
+    "withDockerContainer",
+    "withDockerRegistry",
+    "docker",
+    "dockerfile",
+    "kubernetes",
+    "label",
+    "checkout",
+    "git",
+    "echo",
+    "sh",
+    "bat",
+    "powershell",
+    "pwsh",
+    "archiveArtifacts",
+    "junit",
+    "publishHTML",
+    "stash",
+    "unstash",
+    "properties",
+    "catchError",
+    "error",
+    "try",
+    "catch",
+    "finally",
+    "if",
+    "else",
+    "for",
+    "while",
+    "switch",
+    "case",
+    "return",
+    "def",
+    "cleanWs",
+    "deleteDir",
+    "container",
+    "podTemplate",
+    "sleep",
+    "warnError",
+    "lock",
+    "milestone",
+    "build",
+    "emailext",
+    "mail",
+    "slackSend",
+    "recordIssues",
+    "recordCoverage",
+    "withSonarQubeEnv",
+    "waitForQualityGate",
+    "readFile",
+    "writeFile",
+    "fileExists",
+    "readJSON",
+    "readYaml",
+    "writeJSON",
+    "writeYaml",
+    "tool",
+    "buildDiscarder",
+    "logRotator",
+    "disableConcurrentBuilds",
+    "pipelineTriggers",
+    "cron",
+    "pollSCM",
+    "upstream",
+    "string",
+    "booleanParam",
+    "choice",
+    "text",
+    "password",
+    "ansiColor",
+    "timestamps",
+    "skipDefaultCheckout",
+    "library",
+    "println",
+    "print",
+    "currentBuild",
+    "env",
+    "params",
+    "scm",
+    "sshagent",
+    "withAWS",
+    "withKubeConfig",
+    "configFileProvider",
+    "allOf",
+    "anyOf",
+    "not",
+    "branch",
+    "expression",
+    "tag",
+    "changeRequest",
+    "buildingTag",
+    "changeset",
+    "beforeAgent",
+    "credentials",
+    "usernamePassword",
+    "file",
+    "sshUserPrivateKey",
+    "githubNotify",
+    "setBuildStatus",
+    "step",
+    "waitUntil",
+    "notifyBuild",
+    "jacoco",
+    "publishChecks",
+    "discoverGitReferenceBuild",
+    "map",
+    "each",
+    "collect",
+    "findAll",
+    "find",
+    "sort",
+    "join",
+    "split",
+    "trim",
+    "contains",
+    "equals",
+    "format",
+    "toString",
+    "size",
+    "add",
+    "put",
+    "get",
+    "Integer",
+    "String",
+    "List",
+    "Map",
+    "isUnix",
+    "unix",
+    "quietPeriod",
+    "checkoutToSubdirectory",
+    "newContainerPerStage",
+    "preserveStashes",
+    "durabilityHint",
+    "overrideIndexTriggers",
+    "rateLimitBuilds",
+    "copyArtifacts",
+    "fingerprint",
+    "nodejs",
+    "jdk",
+    "maven",
+    "gradle",
+    "go",
+    "withGradle",
+    "withGoEnv",
+    "withPythonEnv",
+    "virtualenv",
+    "parallelsAlwaysFailFast",
+];
+
 /// A declarative or scripted Jenkinsfile: shell steps (`sh 'make test'`, `sh """…"""`,
-/// `bat`, `powershell`) and `changeRequest()` conditions, found by pattern.
-pub(super) fn read(text: &str) -> Pipeline {
+/// `bat`, `powershell`), shared-library steps (what a well-known one runs, from `steps`;
+/// others are unseen), `@Library` imports and `changeRequest()` conditions, found by pattern.
+pub(super) fn read(text: &str, steps: &Steps) -> Pipeline {
     static STEP: OnceLock<Regex> = OnceLock::new();
     static CHANGE_REQUEST: OnceLock<Regex> = OnceLock::new();
     static TAG: OnceLock<Regex> = OnceLock::new();
@@ -43,5 +231,39 @@ pub(super) fn read(text: &str) -> Pipeline {
         let line = line_at(found.start());
         pipeline.triggers.push(Located::new("tag", line));
     }
+    read_library_steps(text, steps, &mut pipeline);
     pipeline
+}
+
+/// Calls of steps Jenkins does not define (`buildPlugin(configurations: …)`): what a
+/// well-known one runs is a command; the others, and the libraries a file imports, are
+/// unseen.
+fn read_library_steps(text: &str, steps: &Steps, pipeline: &mut Pipeline) {
+    static CALL: OnceLock<Regex> = OnceLock::new();
+    static LIBRARY: OnceLock<Regex> = OnceLock::new();
+    let call = CALL.get_or_init(|| {
+        Regex::new(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(").expect("valid regex")
+    });
+    let library = LIBRARY.get_or_init(|| {
+        Regex::new(r#"@Library\s*\(\s*\[?\s*['"]([^'"]+)['"]"#).expect("valid regex")
+    });
+    let line_at = |offset: usize| line_of(text.as_bytes(), offset);
+    for found in library.captures_iter(text) {
+        let name = &found[1];
+        steps::unseen(
+            pipeline,
+            format!("the Jenkins shared library {name}"),
+            line_at(found.get(0).map_or(0, |whole| whole.start())),
+        );
+    }
+    for found in call.captures_iter(text) {
+        let name = &found[1];
+        if BUILT_IN.contains(&name) {
+            continue;
+        }
+        let line = line_at(found.get(1).map_or(0, |name| name.start()));
+        if !steps::call(pipeline, steps, &format!("jenkins:{name}"), |_| None, line) {
+            steps::unseen(pipeline, format!("the Jenkins library step {name}()"), line);
+        }
+    }
 }

@@ -6,10 +6,18 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+mod azure;
+mod circleci;
 mod github;
 mod gitlab;
 mod jenkins;
 mod keyed;
+mod script;
+mod steps;
+mod travis;
+
+pub use script::script_references;
+pub use steps::Steps;
 
 use super::Located;
 use super::yaml::{self, Node, ParseError, Value};
@@ -28,11 +36,13 @@ pub struct Pipeline {
     /// Deployment environments jobs declare (`environment: production`).
     pub environments: Vec<Located>,
     /// Files of the same repository this pipeline includes (GitLab's local includes,
-    /// GitHub's local reusable workflows), repository-relative; they may be globs.
+    /// GitHub's local reusable workflows and composite actions, Azure's templates, the
+    /// scripts its commands run), repository-relative or relative to the pipeline's
+    /// folder; they may be globs.
     pub includes: Vec<Located>,
-    /// Reusable workflows of other repositories the pipeline's jobs call (GitHub
-    /// `jobs.<id>.uses: org/repo/.github/workflows/x.yml@v1`): what their steps run is
-    /// not in this repository, so a command or action not found may be there.
+    /// What the pipeline calls but opslint cannot see into, each described for a reader
+    /// ("the reusable workflow org/ci/.github/workflows/x.yml@v1", "the orb job
+    /// node/test"): a command or action not found may be there.
     pub indirect: Vec<Located>,
     /// GitLab's `stages:`, in order.
     pub stages: Vec<Located>,
@@ -69,24 +79,61 @@ impl Pipeline {
 pub enum Format {
     GitHubActions,
     GitLabCi,
-    /// Groovy, read by pattern: `sh`/`bat` steps and `changeRequest()` conditions.
+    /// Groovy, read by pattern: `sh`/`bat` steps, shared-library steps and
+    /// `changeRequest()` conditions.
     Jenkins,
-    /// Azure Pipelines, CircleCI, Bitbucket, Drone, Woodpecker, Tekton…: read by key names.
+    AzurePipelines,
+    CircleCi,
+    Travis,
+    /// A shell, PowerShell or Python script a pipeline runs: each line a command.
+    Script,
+    /// Bitbucket, Drone, Woodpecker, Tekton, Buildkite, Amplify…: read by key names.
     Other,
 }
 
-/// Reads a pipeline of the given format.
-pub fn read(format: Format, text: &str) -> Result<Pipeline, ParseError> {
-    if format == Format::Jenkins {
-        return Ok(jenkins::read(text));
-    }
-    let root = yaml::parse(text)?;
-    let mut pipeline = Pipeline::default();
-    match format {
-        Format::GitHubActions => github::read(&root, &mut pipeline),
-        Format::GitLabCi => gitlab::read(&root, &mut pipeline),
-        Format::Other | Format::Jenkins => keyed::read(&root, &mut pipeline),
-    }
+/// The built-in file set (`rules/ci.toml`) that names each format's files; other YAML
+/// pipelines are read by key names ([`Format::Other`]).
+pub const FORMAT_SETS: &[(Format, &str)] = &[
+    (Format::GitHubActions, "github-workflows"),
+    (Format::GitLabCi, "gitlab-pipelines"),
+    (Format::Jenkins, "jenkinsfiles"),
+    (Format::AzurePipelines, "azure-pipelines"),
+    (Format::CircleCi, "circleci"),
+    (Format::Travis, "travis"),
+];
+
+/// Reads a pipeline of the given format; `steps` says what well-known shared steps run.
+/// Every command that runs a script of the repository also names it in `includes`.
+pub fn read(format: Format, text: &str, steps: &Steps) -> Result<Pipeline, ParseError> {
+    let mut pipeline = match format {
+        Format::Jenkins => jenkins::read(text, steps),
+        Format::Script => script::read(text),
+        _ => {
+            let root = yaml::parse(text)?;
+            let mut pipeline = Pipeline::default();
+            match format {
+                Format::GitHubActions => github::read(&root, &mut pipeline),
+                Format::GitLabCi => gitlab::read(&root, &mut pipeline),
+                Format::AzurePipelines => azure::read(&root, &mut pipeline, steps),
+                Format::CircleCi => circleci::read(&root, &mut pipeline, steps),
+                Format::Travis => travis::read(&root, &mut pipeline, steps),
+                Format::Other | Format::Jenkins | Format::Script => {
+                    keyed::read(&root, &mut pipeline);
+                }
+            }
+            pipeline
+        }
+    };
+    let scripts: Vec<Located> = pipeline
+        .commands
+        .iter()
+        .flat_map(|command| {
+            script_references(&command.text)
+                .into_iter()
+                .map(|path| Located::new(path, command.line))
+        })
+        .collect();
+    pipeline.includes.extend(scripts);
     Ok(pipeline)
 }
 
@@ -188,6 +235,11 @@ pub(super) fn visit_entries(node: &Node, each: &mut impl FnMut(&Node, &Node)) {
 mod tests {
     use super::*;
 
+    /// Reads with no shared steps known.
+    fn read(format: Format, text: &str) -> Result<Pipeline, ParseError> {
+        super::read(format, text, &Steps::new())
+    }
+
     fn texts(located: &[Located]) -> Vec<(&str, u32)> {
         located
             .iter()
@@ -240,7 +292,10 @@ mod tests {
         );
         assert_eq!(
             texts(&pipeline.indirect),
-            [("org/ci/.github/workflows/build.yml@v2", 6)]
+            [(
+                "the reusable workflow org/ci/.github/workflows/build.yml@v2",
+                6
+            )]
         );
         assert_eq!(pipeline.job_note(0), Some("matrix: os (3) × python (2)"));
         assert_eq!(pipeline.job_note(1), None, "ruff runs once");

@@ -1,0 +1,66 @@
+//! CircleCI: the keys every YAML format shares (see [`super::keyed`]), plus the jobs and
+//! commands of orbs (`node/test`, with `orbs: {node: circleci/node@5}`), which run what
+//! the step data says or are unseen.
+
+use super::steps::{self, Steps};
+use super::{Pipeline, keyed};
+use crate::facts::yaml::{Node, Value};
+
+pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
+    keyed::read(root, pipeline);
+    // Orb aliases and the registry names they stand for (`circleci/node`, no version).
+    let orbs: Vec<(&str, &str)> = root
+        .get("orbs")
+        .into_iter()
+        .flat_map(Node::entries)
+        .filter_map(|(alias, orb)| {
+            let orb = orb.as_str()?;
+            Some((alias.as_str()?, orb.split('@').next().unwrap_or(orb)))
+        })
+        .collect();
+    if orbs.is_empty() {
+        return;
+    }
+    let mut call = |reference: &Node, parameters: Option<&Node>| {
+        let Some((alias, name)) = reference.as_str().and_then(|text| text.split_once('/')) else {
+            return;
+        };
+        let Some((_, orb)) = orbs.iter().find(|(known, _)| *known == alias) else {
+            return;
+        };
+        let input = |key: &str| {
+            parameters
+                .and_then(|parameters| parameters.get(key))
+                .and_then(Node::as_str)
+                .map(str::to_owned)
+        };
+        let key = format!("circleci:{orb}/{name}");
+        if !steps::call(pipeline, steps, &key, input, reference.line) {
+            steps::unseen(
+                pipeline,
+                format!("the orb job or command {alias}/{name} ({orb})"),
+                reference.line,
+            );
+        }
+    };
+    // Workflow jobs and job steps name an orb's as `alias/name`, alone or as the one key
+    // of a map of parameters.
+    let mut references = Vec::new();
+    for (_, workflow) in root.get("workflows").into_iter().flat_map(Node::entries) {
+        references.extend(workflow.get("jobs").map(Node::items).unwrap_or_default());
+    }
+    for (_, job) in root.get("jobs").into_iter().flat_map(Node::entries) {
+        references.extend(job.get("steps").map(Node::items).unwrap_or_default());
+    }
+    for reference in references {
+        match &reference.value {
+            Value::Scalar(_) => call(reference, None),
+            Value::Map(_) => {
+                for (name, parameters) in reference.entries() {
+                    call(name, Some(parameters));
+                }
+            }
+            Value::Null | Value::Seq(_) => {}
+        }
+    }
+}

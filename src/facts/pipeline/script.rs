@@ -1,0 +1,202 @@
+//! Scripts of the repository a pipeline runs (`./ci/test.sh`, `bash scripts/ci`,
+//! `pwsh -File build.ps1`): found in its commands and read as pipelines of their own, a
+//! line a command, so a test run delegated to a script is seen where it happens.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::{Pipeline, push_lines};
+
+/// A script: each non-blank, non-comment line is a command.
+pub(super) fn read(text: &str) -> Pipeline {
+    let mut pipeline = Pipeline::default();
+    push_lines(&mut pipeline.commands, text, 1);
+    pipeline
+}
+
+/// Interpreters whose first argument that is not an option is the script they run.
+const INTERPRETERS: &[&str] = &[
+    "bash",
+    "sh",
+    "zsh",
+    "dash",
+    "ksh",
+    "pwsh",
+    "powershell",
+    "python",
+    "python3",
+    "ruby",
+    "perl",
+    "node",
+    "source",
+    ".",
+];
+
+/// Words that run the command after them (`sudo ./test.sh`, `time ./test.sh`).
+const WRAPPERS: &[&str] = &["sudo", "time", "exec", "env", "nohup", "xvfb-run", "call"];
+
+/// File names that are build tools' wrappers or generated, not the project's scripts.
+const NOT_SCRIPTS: &[&str] = &["gradlew", "mvnw", "configure", "sbt", "mill", "bazelisk"];
+
+/// Variables that name the checkout, which the script paths of a pipeline start from.
+const CHECKOUT_PREFIXES: &[&str] = &[
+    "${{ github.workspace }}/",
+    "${{github.workspace}}/",
+    "$GITHUB_WORKSPACE/",
+    "${GITHUB_WORKSPACE}/",
+    "$CI_PROJECT_DIR/",
+    "${CI_PROJECT_DIR}/",
+    "$(Build.SourcesDirectory)/",
+    "$(System.DefaultWorkingDirectory)/",
+    "$WORKSPACE/",
+    "${WORKSPACE}/",
+    "$BUILDKITE_BUILD_CHECKOUT_PATH/",
+];
+
+/// The repository paths of the scripts `command` runs, as written (without `./` or a
+/// checkout variable): `./ci/test.sh`, `bash scripts/test`, `pwsh -File .\build.ps1`, and
+/// any other word naming a script by its extension (`Invoke-psake ($path + '\build.ps1')`),
+/// which may be relative to the script that says it. Paths with other variables, globs,
+/// `..` or outside the checkout are left alone.
+pub fn script_references(command: &str) -> Vec<String> {
+    static NAMED: OnceLock<Regex> = OnceLock::new();
+    let named = NAMED.get_or_init(|| {
+        Regex::new(r#"(?:^|[\s'"(=,+])([A-Za-z0-9_./\\-]+\.(?:sh|bash|ps1|bat|cmd|py))\b"#)
+            .expect("valid regex")
+    });
+    let mut found: Vec<String> = command
+        .split(['&', ';', '|'])
+        .filter_map(|part| {
+            let mut words = part
+                .split_whitespace()
+                .skip_while(|word| is_assignment(word) || WRAPPERS.contains(word))
+                .peekable();
+            let first = *words.peek()?;
+            let path = if INTERPRETERS.contains(&first.trim_end_matches(".exe")) {
+                words.next();
+                let mut arguments = words.skip_while(|word| {
+                    word.starts_with('-') && !matches!(*word, "-c" | "-Command" | "-m")
+                });
+                match arguments.next()? {
+                    "-c" | "-Command" | "-m" => return None,
+                    path => path,
+                }
+            } else if first.contains('/') || has_script_extension(first) {
+                first
+            } else {
+                return None;
+            };
+            repository_path(path)
+        })
+        .collect();
+    for word in named
+        .captures_iter(command)
+        .filter_map(|found| found.get(1))
+    {
+        // `'\\build.ps1'` after a variable holding the script's folder; `/usr/bin/x.sh` and
+        // `$HOME/x.sh` are outside the repository.
+        let word = word.as_str();
+        if word.starts_with('/') {
+            continue;
+        }
+        if let Some(path) = repository_path(word.trim_start_matches('\\'))
+            && !found.contains(&path)
+        {
+            found.push(path);
+        }
+    }
+    found
+}
+
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+fn has_script_extension(word: &str) -> bool {
+    [".sh", ".bash", ".ps1", ".bat", ".cmd", ".py"]
+        .iter()
+        .any(|extension| word.ends_with(extension))
+}
+
+/// `path` as a repository path, or `None` when it is not one this scan can follow.
+fn repository_path(path: &str) -> Option<String> {
+    let path = path.trim_matches(['"', '\'']).replace('\\', "/");
+    let path = path.as_str();
+    let path = CHECKOUT_PREFIXES
+        .iter()
+        .find_map(|prefix| path.strip_prefix(prefix))
+        .unwrap_or(path);
+    let path = path.trim_start_matches("./");
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let followable = !path.is_empty()
+        && !path.starts_with(['/', '~', '-'])
+        && !path.contains(['$', '*', '?', '%', '`', '{'])
+        && !path.split('/').any(|part| part == "..")
+        && !NOT_SCRIPTS.contains(&name);
+    followable.then(|| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_run_directly_through_an_interpreter_or_after_a_wrapper() {
+        for (command, expected) in [
+            ("./ci/run-tests.sh", vec!["ci/run-tests.sh"]),
+            ("bash -ex scripts/test", vec!["scripts/test"]),
+            ("CI=1 sudo ./test.sh --fast", vec!["test.sh"]),
+            ("pwsh -File ./build.ps1 -Target Test", vec!["build.ps1"]),
+            ("python tools/run_tests.py", vec!["tools/run_tests.py"]),
+            (
+                "$GITHUB_WORKSPACE/.buildkite/commands/run-unit-tests.sh",
+                vec![".buildkite/commands/run-unit-tests.sh"],
+            ),
+            ("cd web && ./scripts/test.sh", vec!["scripts/test.sh"]),
+            ("test.sh", vec!["test.sh"]),
+            (
+                r".\Build\runbuild.ps1 -properties @{}",
+                vec!["Build/runbuild.ps1"],
+            ),
+            (
+                r"Invoke-psake ($path + '\build.ps1') -properties $p",
+                vec!["build.ps1"],
+            ),
+        ] {
+            assert_eq!(script_references(command), expected, "{command}");
+        }
+    }
+
+    #[test]
+    fn commands_that_run_no_script_of_the_repository() {
+        for command in [
+            "cargo test",
+            "bash -c 'make test'",
+            "python -m pytest",
+            "./gradlew build",
+            "./mvnw verify",
+            "/usr/bin/run.sh",
+            "../other/test.sh",
+            "$HOME/bin/test.sh",
+            "scripts/*.sh",
+            "echo done",
+        ] {
+            assert!(script_references(command).is_empty(), "{command}");
+        }
+    }
+
+    #[test]
+    fn a_script_is_its_lines() {
+        let pipeline = read("#!/bin/sh\nset -e\n\n# run them\ngo test ./...\n");
+        assert_eq!(
+            pipeline.commands,
+            [
+                super::super::Located::new("set -e", 2),
+                super::super::Located::new("go test ./...", 5)
+            ]
+        );
+    }
+}

@@ -1,0 +1,79 @@
+//! Shared steps a pipeline calls by name — Jenkins library steps, CircleCI orb jobs, Azure
+//! Pipelines tasks — and what they run, from rule data (`[steps]` in `rules/ci.toml`).
+
+use std::collections::BTreeMap;
+
+use super::{Located, Pipeline, push_lines};
+
+/// What each well-known shared step runs, by `system:name` (`jenkins:buildPlugin`,
+/// `azure:Maven`, `circleci:circleci/node/test`): a command line in which `{input}` is the
+/// step's input of that name and `{input|default}` falls back to the default.
+pub type Steps = BTreeMap<String, String>;
+
+/// Records a call of the shared step `key` at `line`: what it runs, as commands, when
+/// `steps` knows it. Returns whether it did.
+pub(super) fn call(
+    pipeline: &mut Pipeline,
+    steps: &Steps,
+    key: &str,
+    input: impl Fn(&str) -> Option<String>,
+    line: u32,
+) -> bool {
+    let Some(template) = steps.get(key) else {
+        return false;
+    };
+    push_lines(&mut pipeline.commands, &expand(template, input), line);
+    true
+}
+
+/// Records a call opslint cannot see into, described for a reader.
+pub(super) fn unseen(pipeline: &mut Pipeline, description: String, line: u32) {
+    pipeline.indirect.push(Located::new(description, line));
+}
+
+/// `template` with each `{input}` or `{input|default}` replaced.
+fn expand(template: &str, input: impl Fn(&str) -> Option<String>) -> String {
+    let mut expanded = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        expanded.push_str(&rest[..open]);
+        let placeholder = &rest[open + 1..open + close];
+        let (name, default) = placeholder.split_once('|').unwrap_or((placeholder, ""));
+        expanded.push_str(&input(name).unwrap_or_else(|| default.to_owned()));
+        rest = &rest[open + close + 1..];
+    }
+    expanded.push_str(rest);
+    expanded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_and_defaults_fill_the_template() {
+        let input = |name: &str| (name == "goals").then(|| "clean verify".to_owned());
+        assert_eq!(expand("mvn {goals|package}", input), "mvn clean verify");
+        assert_eq!(expand("gradle {tasks|build}", input), "gradle build");
+        assert_eq!(expand("{script|}", input), "");
+        assert_eq!(expand("unclosed {goals", input), "unclosed {goals");
+    }
+
+    #[test]
+    fn a_known_step_runs_its_commands_and_an_unknown_one_runs_nothing() {
+        let steps = Steps::from([("jenkins:buildPlugin".to_owned(), "mvn verify".to_owned())]);
+        let mut pipeline = Pipeline::default();
+        assert!(call(
+            &mut pipeline,
+            &steps,
+            "jenkins:buildPlugin",
+            |_| None,
+            3
+        ));
+        assert!(!call(&mut pipeline, &steps, "jenkins:deploy", |_| None, 4));
+        assert_eq!(pipeline.commands, [Located::new("mvn verify", 3)]);
+    }
+}
