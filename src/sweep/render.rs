@@ -363,6 +363,14 @@ fn overview(fleet: &Fleet) -> String {
     if !fleet.failures.is_empty() {
         let _ = write!(text, " · {} could not be scanned", fleet.failures.len());
     }
+    if !fleet.corrupt.is_empty() {
+        let _ = write!(
+            text,
+            " · {} skipped (not sweep lines: {})",
+            count(fleet.corrupt.len(), "damaged line", "damaged lines"),
+            fleet.corrupt.join(", ")
+        );
+    }
     text
 }
 

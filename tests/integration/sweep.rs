@@ -423,3 +423,118 @@ fn csv_cells_a_spreadsheet_would_evaluate_are_neutralised() {
         }
     }
 }
+
+/// A listed path inside a repository, or its `.git` folder, is that repository: its line
+/// carries the path discovery would give it, and `--resume` does not sweep it again.
+#[test]
+fn listed_subfolders_and_git_folders_resume_as_their_repository() {
+    let org = tempfile::tempdir().unwrap();
+    let sample = TestRepo::from_fixture("repos/sample");
+    let source = format!("file://{}", sample.path().display());
+    git_in(org.path(), &["clone", "-q", &source, "one"]);
+    git_in(org.path(), &["clone", "-q", &source, "two"]);
+    std::fs::create_dir_all(org.path().join("one/src/deep")).unwrap();
+    let list = org.path().join("list.txt");
+    std::fs::write(
+        &list,
+        format!(
+            "{}\n{}\n",
+            org.path().join("one/src/deep").display(),
+            org.path().join("two/.git").display()
+        ),
+    )
+    .unwrap();
+    let output = org.path().join("sweep.jsonl");
+    for _ in 0..3 {
+        opslint()
+            .args(["sweep", "--no-history", "--resume", "--repos-from"])
+            .arg(&list)
+            .arg("-o")
+            .arg(&output)
+            .assert()
+            .code(0);
+    }
+    let text = std::fs::read_to_string(&output).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let canonical = |name: &str| {
+        std::fs::canonicalize(org.path().join(name))
+            .unwrap()
+            .display()
+            .to_string()
+    };
+    assert_eq!(lines[0]["repository"]["path"], canonical("one"));
+    assert_eq!(lines[0]["repository"]["name"], "one");
+    assert_eq!(lines[1]["repository"]["path"], canonical("two"));
+    assert_eq!(lines[1]["repository"]["name"], "two");
+    assert!(lines.iter().all(|line| line.get("error").is_none()));
+}
+
+/// A complete last line without its line feed is a repository done, not a line cut short.
+#[test]
+fn resume_keeps_a_complete_last_line_without_a_line_feed() {
+    let org = tempfile::tempdir().unwrap();
+    let sample = TestRepo::from_fixture("repos/sample");
+    let source = format!("file://{}", sample.path().display());
+    git_in(org.path(), &["clone", "-q", &source, "repos/one"]);
+    git_in(org.path(), &["clone", "-q", &source, "repos/two"]);
+    let output = org.path().join("sweep.jsonl");
+    opslint()
+        .args(["sweep", "--no-history", "-o"])
+        .arg(&output)
+        .arg(org.path().join("repos"))
+        .assert()
+        .code(0);
+    let full = std::fs::read_to_string(&output).unwrap();
+    std::fs::write(&output, full.trim_end()).unwrap();
+    let resumed = opslint()
+        .args(["sweep", "--no-history", "--resume", "-o"])
+        .arg(&output)
+        .arg(org.path().join("repos"))
+        .output()
+        .unwrap();
+    assert_eq!(resumed.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&resumed.stderr).contains("2 already done"),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), full);
+}
+
+/// One damaged line costs its repository, not the report: it is skipped, named on stderr
+/// and counted in the report.
+#[test]
+fn report_skips_and_counts_a_damaged_line() {
+    let org = tempfile::tempdir().unwrap();
+    let sample = TestRepo::from_fixture("repos/sample");
+    let output = org.path().join("sweep.jsonl");
+    opslint()
+        .args(["sweep", "--no-history", "-o"])
+        .arg(&output)
+        .arg(sample.path())
+        .assert()
+        .code(0);
+    let mut text = std::fs::read_to_string(&output).unwrap();
+    text.push_str("{\"repository\": {\"pa\n");
+    std::fs::write(&output, text).unwrap();
+    let rendered = opslint()
+        .args(["report", "--format", "markdown"])
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert_eq!(rendered.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&rendered.stderr);
+    assert!(
+        stderr.contains("sweep.jsonl:2: not a sweep line, skipped"),
+        "{stderr}"
+    );
+    let markdown = String::from_utf8(rendered.stdout).unwrap();
+    assert!(
+        markdown.contains("1 repository scanned") && markdown.contains("1 damaged line skipped"),
+        "{markdown}"
+    );
+}
