@@ -12,7 +12,7 @@ const SHOWN: usize = 10;
 pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# opslint · organisation report\n");
-    let _ = writeln!(out, "{}\n", overview(fleet));
+    let _ = writeln!(out, "{}\n", cell(&overview(fleet)));
     let _ = writeln!(out, "{}\n", provenance(fleet, generated_at()));
     let _ = writeln!(out, "## Weakest practices\n");
     let _ = writeln!(
@@ -22,9 +22,9 @@ pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
     for weakness in fleet.weakest().iter().take(SHOWN) {
         let _ = writeln!(
             out,
-            "| {} (`{}`) | {} | {} % ({} of {}) |",
+            "| {} ({}) | {} | {} % ({} of {}) |",
             cell(&weakness.title),
-            weakness.rule,
+            code(&weakness.rule),
             weakness.area.title(),
             weakness.percent(),
             weakness.failing,
@@ -60,7 +60,7 @@ pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
         let heading = if owner.is_empty() {
             "Repositories".to_owned()
         } else {
-            format!("Owner {}", cell(&owner))
+            format!("Owner {}", code(&owner))
         };
         let _ = writeln!(out, "\n## {heading} ({})\n", repositories.len());
         let _ = write!(out, "| Repository | Score |");
@@ -74,7 +74,7 @@ pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
             let _ = write!(
                 out,
                 "| {} | {} |",
-                cell(&repository.name),
+                code(&repository.name),
                 score(repository.score)
             );
             for area in &areas {
@@ -110,7 +110,7 @@ pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {net:+} | {} |",
-                cell(&repository.name),
+                code(&repository.name),
                 figures(repository)
             );
         }
@@ -125,9 +125,9 @@ pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
         for failure in &fleet.failures {
             let _ = writeln!(
                 out,
-                "| {} | `{}`: {} |",
-                cell(&failure.name),
-                failure.code,
+                "| {} | {}: {} |",
+                code(&failure.name),
+                code(&failure.code),
                 cell(&failure.message)
             );
         }
@@ -494,9 +494,48 @@ fn heat_cell(score: Option<u32>) -> String {
     }
 }
 
-/// Text for a Markdown table cell: no pipes or line breaks.
+/// Prose for a Markdown table cell or heading (a custom rule's title, an error message):
+/// no pipes or line breaks, no HTML, links, emphasis or code, and no @mention that would
+/// notify someone where the report is posted.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            c if c.is_control() => out.push(' '),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            // An empty comment parts `@` from the name it would mention.
+            '@' => out.push_str("@<!-- -->"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A name (a repository's, an owner's, a rule id) as a code span for a Markdown table cell
+/// or heading: a repository chooses its name and its CODEOWNERS, and in a code span nothing
+/// is HTML, a link or an @mention. Line breaks become spaces, pipes are escaped (GitHub
+/// takes `\|` as a pipe inside a table's code span), and the fence is longer than any run
+/// of backticks in the text.
+fn code(text: &str) -> String {
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .replace('|', "\\|");
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 /// A CSV field, quoted when it must be (RFC 4180). A field a spreadsheet would take for a
@@ -523,6 +562,7 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 const HTML_HEAD: &str = r#"<!doctype html>

@@ -284,8 +284,11 @@ fn report_renders_the_organisation_in_every_format() {
     );
     assert!(markdown.contains(&provenance), "{markdown}");
     assert!(markdown.contains("## Weakest practices"));
-    assert!(markdown.contains("## Owner @acme/team-a (1)"), "{markdown}");
-    assert!(markdown.contains("| mirrors/broken | `opslint::not_a_repository`"));
+    assert!(
+        markdown.contains("## Owner `@acme/team-a` (1)"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("| `mirrors/broken` | `opslint::not_a_repository`"));
 
     let csv = render(&["--format", "csv"]);
     let rows: Vec<&str> = csv.lines().collect();
@@ -455,11 +458,13 @@ fn listed_subfolders_and_git_folders_resume_as_their_repository() {
             .code(0);
     }
     let text = std::fs::read_to_string(&output).unwrap();
-    let lines: Vec<serde_json::Value> = text
+    let mut lines: Vec<serde_json::Value> = text
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
     assert_eq!(lines.len(), 2, "{text}");
+    // Written as each finishes: in either order.
+    lines.sort_by_key(|line| line["repository"]["name"].to_string());
     let canonical = |name: &str| {
         std::fs::canonicalize(org.path().join(name))
             .unwrap()
@@ -536,5 +541,78 @@ fn report_skips_and_counts_a_damaged_line() {
     assert!(
         markdown.contains("1 repository scanned") && markdown.contains("1 damaged line skipped"),
         "{markdown}"
+    );
+}
+
+/// A repository chooses its name and its CODEOWNERS: in the organisation's Markdown and
+/// HTML they are text, never markup, a table break, a link or an @mention.
+#[cfg(unix)]
+#[test]
+fn names_and_owners_are_text_in_markdown_and_html() {
+    let org = tempfile::tempdir().unwrap();
+    let sample = TestRepo::from_fixture("repos/sample");
+    let source = format!("file://{}", sample.path().display());
+    let hostile = "<img src=x onerror=alert(1)> `x` | y\n@everyone";
+    std::fs::create_dir_all(org.path().join("repos")).unwrap();
+    git_in(
+        &org.path().join("repos"),
+        &["clone", "-q", &source, hostile],
+    );
+    let clone = org.path().join("repos").join(hostile);
+    std::fs::write(
+        clone.join("CODEOWNERS"),
+        "* @everyone [x](http://evil) <b>bold</b>\n",
+    )
+    .unwrap();
+    crate::support::commit_all_in(&clone, "Owners");
+    let output = org.path().join("sweep.jsonl");
+    opslint()
+        .args(["sweep", "--no-history", "-o"])
+        .arg(&output)
+        .arg(org.path().join("repos"))
+        .assert()
+        .code(0);
+    let render = |format: &str| {
+        let rendered = opslint()
+            .args(["report", "--group-by", "codeowners", "--format", format])
+            .arg(&output)
+            .output()
+            .unwrap();
+        assert_eq!(rendered.status.code(), Some(0));
+        String::from_utf8(rendered.stdout).unwrap()
+    };
+    let markdown = render("markdown");
+    let row = markdown
+        .lines()
+        .find(|line| line.contains("onerror"))
+        .expect("a row for the repository");
+    // Its name is one code span, whole on one line, its pipe escaped.
+    assert!(
+        row.starts_with("| ``<img src=x onerror=alert(1)> `x` \\| y @everyone`` |"),
+        "{markdown}"
+    );
+    for heading in markdown.lines().filter(|line| line.starts_with("## Owner")) {
+        assert!(
+            heading.starts_with("## Owner `"),
+            "owners are code: {heading}"
+        );
+    }
+    assert!(
+        markdown.contains("## Owner `[x](http://evil)` (1)"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("## Owner `@everyone` (1)"), "{markdown}");
+    let html = render("html");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(!html.contains("<b>bold"), "{html}");
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{html}"
+    );
+    let csv = render("csv");
+    // One quoted name (its line break inside the quotes), then the owners, neutralised.
+    assert!(
+        csv.contains("\n\"<img src=x onerror=alert(1)> `x` | y\n@everyone\",'@everyone [x]"),
+        "{csv}"
     );
 }
