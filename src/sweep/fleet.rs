@@ -41,6 +41,8 @@ pub struct Repository {
     pub failing: Vec<(String, String, String)>,
     /// History figures with a trend: (figure, trend).
     pub trends: Vec<(String, String)>,
+    /// What the repository's own config changed of the organisation's bar.
+    pub overrides: Vec<crate::overrides::Override>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -196,10 +198,29 @@ impl Fleet {
                 Some((id, counts))
             })
             .collect();
+        let overrides: Vec<crate::overrides::Override> = repository["overrides"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|change| serde_json::from_value(change.clone()).ok())
+            .collect();
+        // A repository's own custom rules are its own business: they are not the
+        // organisation's practices, and do not rank among the weakest.
+        let own_rules: BTreeSet<&str> = overrides
+            .iter()
+            .filter(|change| change.kind == "custom-rule")
+            .map(|change| change.id.as_str())
+            .collect();
         let mut judged = BTreeMap::new();
         let mut failing = Vec::new();
         for finding in line["findings"].as_array().into_iter().flatten() {
             let rule = text(&finding["rule"]);
+            if own_rules.contains(rule.as_str()) {
+                if finding["status"] == "fail" {
+                    failing.push((rule, text(&finding["severity"]), text(&finding["message"])));
+                }
+                continue;
+            }
             if let Some(area) = finding["area"].as_str().and_then(Area::from_id) {
                 self.rules
                     .entry(rule.clone())
@@ -247,6 +268,7 @@ impl Fleet {
                 judged,
                 failing,
                 trends,
+                overrides,
             },
             window(&line["history"]),
         )
@@ -426,6 +448,7 @@ mod tests {
                     judged: BTreeMap::new(),
                     failing: Vec::new(),
                     trends: Vec::new(),
+                    overrides: Vec::new(),
                 });
             }
             fleet.repositories[index]

@@ -63,25 +63,50 @@ pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
             format!("Owner {}", code(&owner))
         };
         let _ = writeln!(out, "\n## {heading} ({})\n", repositories.len());
-        let _ = write!(out, "| Repository | Score |");
+        let _ = write!(out, "| Repository | Score | Own config |");
         for area in &areas {
             let _ = write!(out, " {} |", area.id());
         }
-        let _ = write!(out, "\n|---|---:|");
+        let _ = write!(out, "\n|---|---:|---:|");
         out.push_str(&"---:|".repeat(areas.len()));
         out.push('\n');
         for repository in repositories {
             let _ = write!(
                 out,
-                "| {} | {} |",
+                "| {} | {} | {} |",
                 code(&repository.name),
-                score(repository.score)
+                score(repository.score),
+                own_config(repository)
             );
             for area in &areas {
                 let value = repository.areas.get(area).and_then(|area| area.score);
                 let _ = write!(out, " {} |", score(value));
             }
             out.push('\n');
+        }
+    }
+    let changed = changed_their_bar(fleet);
+    if !changed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Repositories that changed their own bar ({})\n",
+            changed.len()
+        );
+        let _ = writeln!(
+            out,
+            "What each repository's own `.opslint.toml` changed of the organisation's settings; \
+             a change the organisation's `[lock]` forbids is refused and not applied.\n"
+        );
+        let _ = writeln!(out, "| Repository | Change |\n|---|---|");
+        for repository in changed {
+            for change in &repository.overrides {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} |",
+                    code(&repository.name),
+                    cell(&change.describe())
+                );
+            }
         }
     }
     let movers = fleet.movers();
@@ -138,12 +163,12 @@ pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
 /// One row per repository × area: `repository,owners,area,score,passed,failed`; a
 /// repository that could not be scanned gets one row with its error instead of an area.
 pub fn csv(fleet: &Fleet) -> String {
-    let mut out = String::from("repository,owners,area,score,passed,failed,error\n");
+    let mut out = String::from("repository,owners,area,score,passed,failed,overrides,error\n");
     for repository in &fleet.repositories {
         for (area, counts) in &repository.areas {
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{},",
+                "{},{},{},{},{},{},{},",
                 csv_field(&repository.name),
                 csv_field(&repository.owners.join(" ")),
                 area.id(),
@@ -151,14 +176,15 @@ pub fn csv(fleet: &Fleet) -> String {
                     .score
                     .map_or_else(String::new, |score| score.to_string()),
                 counts.passed,
-                counts.failed
+                counts.failed,
+                repository.overrides.len()
             );
         }
     }
     for failure in &fleet.failures {
         let _ = writeln!(
             out,
-            "{},,,,,,{}",
+            "{},,,,,,,{}",
             csv_field(&failure.name),
             csv_field(&format!("{}: {}", failure.code, failure.message))
         );
@@ -261,7 +287,7 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
         out,
         "<h2>Repositories × areas</h2>\n<p class=\"hint\">Click a column to sort, a repository to see what it fails.</p>\n<input id=\"filter\" placeholder=\"Filter by name or owner…\" autocomplete=\"off\">"
     );
-    out.push_str("<div class=\"heat-wrap\"><table id=\"heat\"><thead><tr><th data-kind=\"text\" class=\"name\">Repository</th><th data-kind=\"text\" class=\"owner\">Owner</th><th data-kind=\"num\">Score</th>");
+    out.push_str("<div class=\"heat-wrap\"><table id=\"heat\"><thead><tr><th data-kind=\"text\" class=\"name\">Repository</th><th data-kind=\"text\" class=\"owner\">Owner</th><th data-kind=\"num\">Score</th><th data-kind=\"num\" title=\"What the repository's own config changed of the organisation's\">Own config</th>");
     for area in &areas {
         let _ = write!(
             out,
@@ -282,7 +308,7 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
             let _ = write!(
                 out,
                 "<tr class=\"group\"><th colspan=\"{}\">{} · {}</th></tr>",
-                areas.len() + 3,
+                areas.len() + 4,
                 escape(&owner),
                 count(repositories.len(), "repository", "repositories")
             );
@@ -294,8 +320,10 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
             );
             let _ = write!(
                 out,
-                "<tr class=\"repo\"><td class=\"name\"><div title=\"{name}\">{name}</div></td><td class=\"owner\"><div title=\"{owners}\">{owners}</div></td>{}",
-                heat_cell(repository.score)
+                "<tr class=\"repo\"><td class=\"name\"><div title=\"{name}\">{name}</div></td><td class=\"owner\"><div title=\"{owners}\">{owners}</div></td>{}<td class=\"num\" data-v=\"{}\">{}</td>",
+                heat_cell(repository.score),
+                repository.overrides.len(),
+                escape(&own_config(repository))
             );
             for area in &areas {
                 out.push_str(&heat_cell(
@@ -306,7 +334,7 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
             let _ = write!(
                 out,
                 "<tr class=\"detail\" hidden><td colspan=\"{}\">",
-                areas.len() + 3
+                areas.len() + 4
             );
             if repository.failing.is_empty() {
                 out.push_str("Nothing fails.");
@@ -327,6 +355,22 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
         out.push_str("</tbody>\n");
     }
     out.push_str("</table></div>\n");
+    let changed = changed_their_bar(fleet);
+    if !changed.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2>Repositories that changed their own bar ({})</h2>\n<p class=\"hint\">What each repository's own <code>.opslint.toml</code> changed of the organisation's settings; a change the organisation's <code>[lock]</code> forbids is refused and not applied.</p><ul class=\"overrides\">",
+            changed.len()
+        );
+        for repository in changed {
+            let _ = write!(out, "<li><b>{}</b><ul>", escape(&repository.name));
+            for change in &repository.overrides {
+                let _ = write!(out, "<li>{}</li>", escape(&change.describe()));
+            }
+            out.push_str("</ul></li>\n");
+        }
+        out.push_str("</ul>\n");
+    }
     if !fleet.failures.is_empty() {
         let _ = writeln!(
             out,
@@ -455,6 +499,29 @@ fn figures(repository: &Repository) -> String {
         .join(", ")
 }
 
+/// The repositories whose own config changed the organisation's settings, by name.
+fn changed_their_bar(fleet: &Fleet) -> Vec<&Repository> {
+    fleet
+        .repositories
+        .iter()
+        .filter(|repository| !repository.overrides.is_empty())
+        .collect()
+}
+
+/// How many changes a repository's own config made: "3", "3 (1 refused)", "0".
+fn own_config(repository: &Repository) -> String {
+    let refused = repository
+        .overrides
+        .iter()
+        .filter(|change| change.refused)
+        .count();
+    if refused > 0 {
+        format!("{} ({refused} refused)", repository.overrides.len())
+    } else {
+        repository.overrides.len().to_string()
+    }
+}
+
 fn count(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
@@ -507,7 +574,7 @@ fn cell(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             // An empty comment parts `@` from the name it would mention.
             '@' => out.push_str("@<!-- -->"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '#' | '|' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
                 out.push('\\');
                 out.push(c);
             }
