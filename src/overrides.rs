@@ -284,3 +284,86 @@ fn name(level: Level) -> &'static str {
         Level::Error => "error",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::builtin_rules;
+
+    fn apply_to(org: &str, own: &str) -> (Settings, Vec<Override>) {
+        let base = Settings::parse("org.toml", org, builtin_rules()).expect("valid org config");
+        let own = Settings::parse_repository(base, ".opslint.toml", own, builtin_rules())
+            .expect("valid config");
+        let changes = own.changed_by_repository.clone();
+        (own, changes)
+    }
+
+    #[test]
+    fn a_locked_rule_may_be_raised_not_lowered() {
+        let org = "[lock]\nrules = [\"testing.tests-exist\", \"flow.small-batches\"]\n\
+                   [rules.\"testing.tests-exist\"]\nmin-count = 3\n";
+        let own = "[rules.\"testing.tests-exist\"]\nmin-count = 1\n\
+                   [rules.\"flow.small-batches\"]\nthreshold = 100000\n\
+                   [rules.\"flow.frequent-integration\"]\nthreshold = 0.5\n";
+        let (settings, changes) = apply_to(org, own);
+        let summary: Vec<(&str, &str, &str, &str, bool)> = changes
+            .iter()
+            .map(|change| {
+                (
+                    change.kind.as_str(),
+                    change.id.as_str(),
+                    change.from.as_deref().unwrap_or_default(),
+                    change.to.as_deref().unwrap_or_default(),
+                    change.refused,
+                )
+            })
+            .collect();
+        // In the order of the rule ids.
+        assert_eq!(summary[0].1, "flow.frequent-integration");
+        assert!(!summary[0].4, "not locked");
+        assert_eq!(
+            (summary[1].0, summary[1].1),
+            ("threshold", "flow.small-batches")
+        );
+        assert!(summary[1].4, "a looser limit is refused");
+        assert_eq!(
+            summary[2],
+            ("min-count", "testing.tests-exist", "3", "1", true)
+        );
+        assert_eq!(settings.overrides["testing.tests-exist"].min_count, Some(3));
+        assert!(
+            settings
+                .overrides
+                .get("flow.small-batches")
+                .is_none_or(|kept| kept.threshold.is_none()),
+            "the organisation's limit holds"
+        );
+        assert!(
+            changes[2]
+                .describe()
+                .ends_with("(refused: locked by the organisation)")
+        );
+
+        let (settings, changes) = apply_to(org, "[rules.\"testing.tests-exist\"]\nmin-count = 9\n");
+        assert!(!changes[0].refused, "raising is allowed");
+        assert_eq!(settings.overrides["testing.tests-exist"].min_count, Some(9));
+    }
+
+    #[test]
+    fn an_area_with_locked_rules_keeps_them_on() {
+        let (settings, changes) = apply_to(
+            "[lock]\nrules = [\"ci.runs-tests\"]\n",
+            "disable = [\"ci\"]\n",
+        );
+        assert!(changes[0].refused);
+        assert_eq!(
+            changes[0].detail.as_deref(),
+            Some("`ci.runs-tests` stay on")
+        );
+        assert!(!settings.disable.contains(&"ci".to_owned()));
+        assert!(settings.disable.contains(&"ci.pipeline".to_owned()));
+        assert!(!settings.disable.contains(&"ci.runs-tests".to_owned()));
+        let (_, changes) = apply_to("", "");
+        assert!(changes.is_empty(), "nothing of its own, nothing listed");
+    }
+}
