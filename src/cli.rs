@@ -538,8 +538,9 @@ fn render(
 ) -> std::io::Result<()> {
     match format {
         ReportFormat::Human => {
+            // The renderer makes the repository's text safe before it colours it.
             let text = report::human::render_with(report, color, detail);
-            out.write_all(crate::text::for_terminal(&text).as_bytes())
+            out.write_all(text.as_bytes())
         }
         ReportFormat::Json => {
             let mut buffered = std::io::BufWriter::new(&mut *out);

@@ -80,9 +80,33 @@ pub struct ConfigError {
 impl ConfigError {
     pub fn new(name: &str, text: &str, mut problems: Vec<Problem>) -> Self {
         crate::tomldoc::tidy(&mut problems);
+        // The quoted text, and what the problems quote of it, is the repository's: colour
+        // sequences and other controls in it must not reach the terminal, where the report
+        // is coloured whole. Each control becomes one character of the same length in
+        // UTF-8, so that the spans still point where they did.
+        for problem in &mut problems {
+            problem.message = crate::text::for_terminal(&problem.message).into_owned();
+            problem.label = crate::text::for_terminal(&problem.label).into_owned();
+            problem.help = problem
+                .help
+                .take()
+                .map(|help| crate::text::for_terminal(&help).into_owned());
+        }
+        let text: String = text
+            .chars()
+            .map(|c| match c {
+                '\n' | '\t' => c,
+                // A CRLF file's line ends: nothing to show.
+                '\r' => ' ',
+                // One byte (C0, DEL) for one byte, two (C1) for two.
+                c if c.is_control() && c.len_utf8() == 1 => '?',
+                c if c.is_control() => '\u{bf}',
+                c => c,
+            })
+            .collect();
         ConfigError {
             name: name.to_owned(),
-            source_code: NamedSource::new(name, text.to_owned()).with_language("TOML"),
+            source_code: NamedSource::new(name, text).with_language("TOML"),
             problems,
         }
     }

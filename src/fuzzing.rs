@@ -122,6 +122,7 @@ pub fn renderers(data: &[u8]) {
         files: 0,
         submodules: Vec::new(),
         owners: Vec::new(),
+        overrides: Vec::new(),
     };
     let report = Report::new(repository, findings);
     let _ = report::human::render(&report, false);

@@ -31,7 +31,10 @@ fn main() -> ExitCode {
         Err(report) => {
             // Config errors quote the repository's text: nothing in it may drive the
             // terminal or a CI log (a carriage return would start a workflow command).
-            eprintln!("{}", opslint::text::for_terminal(&format!("{report:?}")));
+            eprintln!(
+                "{}",
+                opslint::text::for_terminal_keeping_colours(&format!("{report:?}"))
+            );
             ExitCode::from(2)
         }
     }

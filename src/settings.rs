@@ -53,6 +53,19 @@ pub struct Settings {
     pub release_tag: Option<rules::Pattern>,
     /// `[scan] baseline`: a file of the scanned tree listing accepted failures.
     pub baseline: Option<String>,
+    /// `[lock]`: rules and areas a repository's own config may not turn off, exempt or
+    /// lower (an organisation's config sets it).
+    pub lock: Lock,
+    /// What the repository's own config changed of the settings under it, refused changes
+    /// included (`parse_repository`).
+    pub changed_by_repository: Vec<crate::overrides::Override>,
+}
+
+/// `[lock]`: rule ids and area ids.
+#[derive(Debug, Clone, Default)]
+pub struct Lock {
+    pub rules: Vec<String>,
+    pub areas: Vec<String>,
 }
 
 impl Default for Settings {
@@ -71,6 +84,8 @@ impl Default for Settings {
             max_total_read: DEFAULT_MAX_TOTAL_READ,
             release_tag: None,
             baseline: None,
+            lock: Lock::default(),
+            changed_by_repository: Vec::new(),
         }
     }
 }
@@ -131,6 +146,15 @@ struct ScanSpec {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct LockSpec {
+    #[serde(default)]
+    rules: Vec<Spanned<String>>,
+    #[serde(default)]
+    areas: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct HistorySpec {
     release_tag: Option<Spanned<String>>,
 }
@@ -170,7 +194,10 @@ impl Settings {
         text: &str,
         builtin: &[Rule],
     ) -> Result<Settings, ConfigError> {
-        Settings::parse_with(base, name, text, builtin, true)
+        let before = base.clone();
+        let mut own = Settings::parse_with(base, name, text, builtin, true)?;
+        own.changed_by_repository = crate::overrides::apply(&before, &mut own, builtin);
+        Ok(own)
     }
 
     fn parse_with(
@@ -187,6 +214,8 @@ impl Settings {
         // Rules given a `threshold`, which only history rules have.
         let mut thresholds: Vec<(String, Range<usize>)> = Vec::new();
         let mut custom = Vec::new();
+        // `[lock]` rule ids, checked once the config's custom rules are known.
+        let mut locked_rules: Vec<(String, Range<usize>)> = Vec::new();
 
         if document.malformed {
             return Err(ConfigError::new(name, text, problems));
@@ -199,6 +228,30 @@ impl Settings {
                         for id in ids {
                             references.push((id.get_ref().clone(), id.span()));
                             settings.disable.push(id.into_inner());
+                        }
+                    }
+                }
+                "lock" if bounded => problems.push(
+                    Problem::new("a repository's config cannot lock rules", Some(key_span))
+                        .help("`[lock]` belongs in the organisation's config (`opslint sweep --config`)"),
+                ),
+                "lock" => {
+                    if let Some(lock) = tomldoc::decode::<LockSpec>(value, &mut problems) {
+                        for area in lock.areas {
+                            if Area::from_id(area.get_ref()).is_some() {
+                                settings.lock.areas.push(area.into_inner());
+                            } else {
+                                let areas = Area::ALL.into_iter().map(|area| area.id());
+                                let help = diagnostic::did_you_mean(area.get_ref(), areas)
+                                    .unwrap_or_else(|| "area ids are the part of a rule id before the dot".to_owned());
+                                problems.push(
+                                    Problem::new(format!("unknown area `{}`", area.get_ref()), Some(area.span()))
+                                        .help(help),
+                                );
+                            }
+                        }
+                        for rule in lock.rules {
+                            locked_rules.push((rule.get_ref().clone(), rule.span()));
                         }
                     }
                 }
@@ -307,7 +360,7 @@ impl Settings {
                 }
                 other => problems.push(
                     Problem::new(format!("unknown key `{other}`"), Some(key_span)).help(
-                        "known keys are: disable, scan, history, rules, exempt, rule (see `opslint init`)",
+                        "known keys are: disable, scan, history, rules, exempt, rule, lock (see `opslint init`)",
                     ),
                 ),
             }
@@ -345,6 +398,25 @@ impl Settings {
         settings
             .custom_rules
             .extend(custom.into_iter().map(|parsed| parsed.rule));
+        for (id, span) in locked_rules {
+            let known = builtin
+                .iter()
+                .chain(&settings.custom_rules)
+                .any(|rule| rule.id == id);
+            if known {
+                settings.lock.rules.push(id);
+            } else {
+                let ids = builtin
+                    .iter()
+                    .chain(&settings.custom_rules)
+                    .map(|rule| rule.id.as_str());
+                let help = diagnostic::did_you_mean(&id, ids).unwrap_or_else(|| {
+                    "`opslint rules` lists every rule id; lock a whole area under `areas`"
+                        .to_owned()
+                });
+                problems.push(Problem::new(format!("unknown rule `{id}`"), Some(span)).help(help));
+            }
+        }
         for (id, span) in thresholds {
             let rule = builtin
                 .iter()

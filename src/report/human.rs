@@ -35,6 +35,9 @@ pub fn render(report: &Report, color: bool) -> String {
 }
 
 pub fn render_with(report: &Report, color: bool, detail: Detail) -> String {
+    // What the repository wrote (file names, quoted contents, custom rules' texts) is made
+    // safe before opslint colours anything: only opslint's own sequences reach the terminal.
+    let report = &for_terminal(report);
     let paint = Paint { color };
     let mut out = String::new();
     if detail == Detail::Quiet {
@@ -425,6 +428,84 @@ fn render_finding(out: &mut String, finding: &Finding, paint: &Paint, detail: De
             "            ",
         );
     }
+}
+
+/// The report with its text made safe for a terminal: file names quoted as git quotes them
+/// when they hold control characters (a line feed in a name would forge a line of the
+/// report), in the evidence and in the messages that name them; and every control character
+/// but line feeds and tabs, colour sequences included, shown as `�` (`text::for_terminal`).
+fn for_terminal(report: &Report) -> Report {
+    let text = |value: &mut String| {
+        if let std::borrow::Cow::Owned(clean) = crate::text::for_terminal(value) {
+            *value = clean;
+        }
+    };
+    let shared = |value: &mut std::sync::Arc<str>| {
+        if let std::borrow::Cow::Owned(clean) = crate::text::for_terminal(value) {
+            *value = clean.into();
+        }
+    };
+    let quote = |evidence: &mut [crate::finding::Evidence], messages: &mut [&mut String]| {
+        for evidence in evidence {
+            if let std::borrow::Cow::Owned(quoted) = crate::text::quote_path(&evidence.path) {
+                for message in messages.iter_mut() {
+                    **message = message.replace(&evidence.path, &quoted);
+                }
+                evidence.path = quoted;
+            }
+            if let Some(detail) = &mut evidence.detail {
+                text(detail);
+            }
+        }
+    };
+    let mut report = report.clone();
+    let repository = &mut report.repository;
+    text(&mut repository.path);
+    for value in [
+        &mut repository.rev,
+        &mut repository.config,
+        &mut repository.name,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        text(value);
+    }
+    repository.submodules.iter_mut().for_each(&text);
+    for finding in &mut report.findings {
+        let mut messages: Vec<&mut String> = vec![&mut finding.message];
+        messages.extend(finding.note.as_mut());
+        quote(&mut finding.evidence, &mut messages);
+        text(&mut finding.rule);
+        text(&mut finding.message);
+        finding.note.iter_mut().for_each(&text);
+        shared(&mut finding.title);
+        shared(&mut finding.remediation);
+    }
+    let figures = report
+        .history
+        .iter_mut()
+        .flat_map(|history| history.figures.iter_mut())
+        .chain(
+            report
+                .pull_request
+                .iter_mut()
+                .flat_map(|pull_request| pull_request.figures.iter_mut()),
+        );
+    for figure in figures {
+        let mut messages: Vec<&mut String> = figure
+            .reason
+            .iter_mut()
+            .chain(figure.note.iter_mut())
+            .collect();
+        quote(&mut figure.evidence, &mut messages);
+        figure.reason.iter_mut().for_each(&text);
+        figure.note.iter_mut().for_each(&text);
+    }
+    if let Some(pull_request) = &mut report.pull_request {
+        text(&mut pull_request.base);
+    }
+    report
 }
 
 /// Whether `message` names `item` (a path, or a path with its line) as a whole: not as the

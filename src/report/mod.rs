@@ -94,6 +94,10 @@ pub struct RepositoryInfo {
     /// Who owns the repository as a whole: the owners of CODEOWNERS' catch-all rule.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub owners: Vec<String>,
+    /// What the repository's own `.opslint.toml` changed of the config under it (the
+    /// organisation's, or the defaults): absent when nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<crate::overrides::Override>,
 }
 
 #[cfg(test)]
@@ -110,6 +114,7 @@ impl RepositoryInfo {
             files: 0,
             submodules: Vec::new(),
             owners: Vec::new(),
+            overrides: Vec::new(),
         }
     }
 }

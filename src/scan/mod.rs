@@ -236,6 +236,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         files: tree.entries.len(),
         submodules: tree.submodules.clone(),
         owners: owners::repository_owners(&target.repo.to_thread_local(), &tree),
+        overrides: settings.changed_by_repository.clone(),
     };
     let mut report = Report::new(repository, findings)
         .with_components(evaluation.components)

@@ -148,10 +148,29 @@ pub fn listed(reader: impl BufRead) -> std::io::Result<Vec<Candidate>> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let path = Path::new(line);
-        found.push(candidate(path, file_name(path)));
+        let path = repository_of(Path::new(line));
+        found.push(candidate(&path, file_name(&path)));
     }
     Ok(found)
+}
+
+/// The repository a listed path names, as discovery would find it: a `.git` folder stands
+/// for the worktree holding it, and a folder inside a repository for that repository — so
+/// that the line written for it carries the path `--resume` looks for. A path in no
+/// repository is kept as given, and gets an error line.
+fn repository_of(path: &Path) -> PathBuf {
+    let Ok(canonical) = std::fs::canonicalize(path) else {
+        return path.to_owned();
+    };
+    let Some(found) = canonical.ancestors().find(|dir| is_repository(dir)) else {
+        return canonical;
+    };
+    match found.parent() {
+        Some(worktree) if found.file_name().is_some_and(|name| name == ".git") => {
+            worktree.to_owned()
+        }
+        _ => found.to_owned(),
+    }
 }
 
 /// Whether a folder is a repository to scan: it holds `.git`, or it is a bare repository

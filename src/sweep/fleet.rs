@@ -25,6 +25,8 @@ pub struct Fleet {
     pub windows: BTreeMap<String, usize>,
     /// The opslint versions that wrote the lines.
     pub versions: BTreeSet<String>,
+    /// Lines that were not sweep lines (`file:line`), skipped.
+    pub corrupt: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +41,8 @@ pub struct Repository {
     pub failing: Vec<(String, String, String)>,
     /// History figures with a trend: (figure, trend).
     pub trends: Vec<(String, String)>,
+    /// What the repository's own config changed of the organisation's bar.
+    pub overrides: Vec<crate::overrides::Override>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -103,6 +107,7 @@ impl Fleet {
         // Each line is summarised as it is read (a report is kilobytes, its summary a few
         // hundred bytes): an organisation's sweep is not held whole.
         let mut by_path: BTreeMap<String, Line> = BTreeMap::new();
+        let mut read = 0;
         for file in files {
             let file = file.as_ref();
             let open = std::fs::File::open(file)
@@ -113,20 +118,38 @@ impl Fleet {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let value: Value = serde_json::from_str(&line).map_err(|error| {
-                    miette::miette!(
-                        help = "give the JSON Lines files `opslint sweep` wrote",
-                        "{}:{}: not a sweep line: {error}",
-                        file.display(),
-                        index + 1
-                    )
-                })?;
+                let value: Value = match serde_json::from_str(&line) {
+                    Ok(value) => value,
+                    // One damaged line (a disk that filled up, a hand edit) costs that
+                    // repository, not the organisation's picture: it is skipped, named on
+                    // stderr and counted in the report.
+                    Err(error) => {
+                        let at = format!("{}:{}", file.display(), index + 1);
+                        eprintln!(
+                            "{}",
+                            crate::text::for_terminal(&format!(
+                                "warning: {at}: not a sweep line, skipped: {error}"
+                            ))
+                        );
+                        fleet.corrupt.push(at);
+                        continue;
+                    }
+                };
+                read += 1;
                 let path = value["repository"]["path"]
                     .as_str()
                     .unwrap_or_default()
                     .to_owned();
                 by_path.insert(path, fleet.summarise(&value));
             }
+        }
+        if read == 0
+            && let Some(first) = fleet.corrupt.first()
+        {
+            return Err(miette::miette!(
+                help = "give the JSON Lines files `opslint sweep` wrote",
+                "{first}: not a sweep line, and no line of the files is one"
+            ));
         }
         for line in by_path.into_values() {
             match line {
@@ -175,10 +198,29 @@ impl Fleet {
                 Some((id, counts))
             })
             .collect();
+        let overrides: Vec<crate::overrides::Override> = repository["overrides"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|change| serde_json::from_value(change.clone()).ok())
+            .collect();
+        // A repository's own custom rules are its own business: they are not the
+        // organisation's practices, and do not rank among the weakest.
+        let own_rules: BTreeSet<&str> = overrides
+            .iter()
+            .filter(|change| change.kind == "custom-rule")
+            .map(|change| change.id.as_str())
+            .collect();
         let mut judged = BTreeMap::new();
         let mut failing = Vec::new();
         for finding in line["findings"].as_array().into_iter().flatten() {
             let rule = text(&finding["rule"]);
+            if own_rules.contains(rule.as_str()) {
+                if finding["status"] == "fail" {
+                    failing.push((rule, text(&finding["severity"]), text(&finding["message"])));
+                }
+                continue;
+            }
             if let Some(area) = finding["area"].as_str().and_then(Area::from_id) {
                 self.rules
                     .entry(rule.clone())
@@ -226,6 +268,7 @@ impl Fleet {
                 judged,
                 failing,
                 trends,
+                overrides,
             },
             window(&line["history"]),
         )
@@ -405,6 +448,7 @@ mod tests {
                     judged: BTreeMap::new(),
                     failing: Vec::new(),
                     trends: Vec::new(),
+                    overrides: Vec::new(),
                 });
             }
             fleet.repositories[index]

@@ -111,15 +111,27 @@ pub fn done_in(output: &Path) -> std::io::Result<HashSet<String>> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
         Err(error) => return Err(error),
     };
-    let complete = text
+    let mut complete = text
         .iter()
         .rposition(|&byte| byte == b'\n')
         .map_or(0, |at| at + 1);
     if complete < text.len() {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(output)?
-            .set_len(complete as u64)?;
+        // A last line that is a whole report, only missing its line feed (written by hand,
+        // or by an editor), is kept and ended; one cut short is removed.
+        let whole = serde_json::from_slice::<serde_json::Value>(&text[complete..])
+            .is_ok_and(|value| value["repository"]["path"].is_string());
+        if whole {
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(output)?
+                .write_all(b"\n")?;
+            complete = text.len();
+        } else {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(output)?
+                .set_len(complete as u64)?;
+        }
     }
     let mut done = HashSet::new();
     for line in text[..complete].lines() {

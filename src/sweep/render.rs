@@ -12,7 +12,7 @@ const SHOWN: usize = 10;
 pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# opslint · organisation report\n");
-    let _ = writeln!(out, "{}\n", overview(fleet));
+    let _ = writeln!(out, "{}\n", cell(&overview(fleet)));
     let _ = writeln!(out, "{}\n", provenance(fleet, generated_at()));
     let _ = writeln!(out, "## Weakest practices\n");
     let _ = writeln!(
@@ -22,9 +22,9 @@ pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
     for weakness in fleet.weakest().iter().take(SHOWN) {
         let _ = writeln!(
             out,
-            "| {} (`{}`) | {} | {} % ({} of {}) |",
+            "| {} ({}) | {} | {} % ({} of {}) |",
             cell(&weakness.title),
-            weakness.rule,
+            code(&weakness.rule),
             weakness.area.title(),
             weakness.percent(),
             weakness.failing,
@@ -60,28 +60,53 @@ pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
         let heading = if owner.is_empty() {
             "Repositories".to_owned()
         } else {
-            format!("Owner {}", cell(&owner))
+            format!("Owner {}", code(&owner))
         };
         let _ = writeln!(out, "\n## {heading} ({})\n", repositories.len());
-        let _ = write!(out, "| Repository | Score |");
+        let _ = write!(out, "| Repository | Score | Own config |");
         for area in &areas {
             let _ = write!(out, " {} |", area.id());
         }
-        let _ = write!(out, "\n|---|---:|");
+        let _ = write!(out, "\n|---|---:|---:|");
         out.push_str(&"---:|".repeat(areas.len()));
         out.push('\n');
         for repository in repositories {
             let _ = write!(
                 out,
-                "| {} | {} |",
-                cell(&repository.name),
-                score(repository.score)
+                "| {} | {} | {} |",
+                code(&repository.name),
+                score(repository.score),
+                own_config(repository)
             );
             for area in &areas {
                 let value = repository.areas.get(area).and_then(|area| area.score);
                 let _ = write!(out, " {} |", score(value));
             }
             out.push('\n');
+        }
+    }
+    let changed = changed_their_bar(fleet);
+    if !changed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Repositories that changed their own bar ({})\n",
+            changed.len()
+        );
+        let _ = writeln!(
+            out,
+            "What each repository's own `.opslint.toml` changed of the organisation's settings; \
+             a change the organisation's `[lock]` forbids is refused and not applied.\n"
+        );
+        let _ = writeln!(out, "| Repository | Change |\n|---|---|");
+        for repository in changed {
+            for change in &repository.overrides {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} |",
+                    code(&repository.name),
+                    cell(&change.describe())
+                );
+            }
         }
     }
     let movers = fleet.movers();
@@ -110,7 +135,7 @@ pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {net:+} | {} |",
-                cell(&repository.name),
+                code(&repository.name),
                 figures(repository)
             );
         }
@@ -125,9 +150,9 @@ pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
         for failure in &fleet.failures {
             let _ = writeln!(
                 out,
-                "| {} | `{}`: {} |",
-                cell(&failure.name),
-                failure.code,
+                "| {} | {}: {} |",
+                code(&failure.name),
+                code(&failure.code),
                 cell(&failure.message)
             );
         }
@@ -138,12 +163,12 @@ pub fn markdown(fleet: &Fleet, by_owner: bool) -> String {
 /// One row per repository × area: `repository,owners,area,score,passed,failed`; a
 /// repository that could not be scanned gets one row with its error instead of an area.
 pub fn csv(fleet: &Fleet) -> String {
-    let mut out = String::from("repository,owners,area,score,passed,failed,error\n");
+    let mut out = String::from("repository,owners,area,score,passed,failed,overrides,error\n");
     for repository in &fleet.repositories {
         for (area, counts) in &repository.areas {
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{},",
+                "{},{},{},{},{},{},{},",
                 csv_field(&repository.name),
                 csv_field(&repository.owners.join(" ")),
                 area.id(),
@@ -151,14 +176,15 @@ pub fn csv(fleet: &Fleet) -> String {
                     .score
                     .map_or_else(String::new, |score| score.to_string()),
                 counts.passed,
-                counts.failed
+                counts.failed,
+                repository.overrides.len()
             );
         }
     }
     for failure in &fleet.failures {
         let _ = writeln!(
             out,
-            "{},,,,,,{}",
+            "{},,,,,,,{}",
             csv_field(&failure.name),
             csv_field(&format!("{}: {}", failure.code, failure.message))
         );
@@ -261,7 +287,7 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
         out,
         "<h2>Repositories × areas</h2>\n<p class=\"hint\">Click a column to sort, a repository to see what it fails.</p>\n<input id=\"filter\" placeholder=\"Filter by name or owner…\" autocomplete=\"off\">"
     );
-    out.push_str("<div class=\"heat-wrap\"><table id=\"heat\"><thead><tr><th data-kind=\"text\" class=\"name\">Repository</th><th data-kind=\"text\" class=\"owner\">Owner</th><th data-kind=\"num\">Score</th>");
+    out.push_str("<div class=\"heat-wrap\"><table id=\"heat\"><thead><tr><th data-kind=\"text\" class=\"name\">Repository</th><th data-kind=\"text\" class=\"owner\">Owner</th><th data-kind=\"num\">Score</th><th data-kind=\"num\" title=\"What the repository's own config changed of the organisation's\">Own config</th>");
     for area in &areas {
         let _ = write!(
             out,
@@ -282,7 +308,7 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
             let _ = write!(
                 out,
                 "<tr class=\"group\"><th colspan=\"{}\">{} · {}</th></tr>",
-                areas.len() + 3,
+                areas.len() + 4,
                 escape(&owner),
                 count(repositories.len(), "repository", "repositories")
             );
@@ -294,8 +320,10 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
             );
             let _ = write!(
                 out,
-                "<tr class=\"repo\"><td class=\"name\"><div title=\"{name}\">{name}</div></td><td class=\"owner\"><div title=\"{owners}\">{owners}</div></td>{}",
-                heat_cell(repository.score)
+                "<tr class=\"repo\"><td class=\"name\"><div title=\"{name}\">{name}</div></td><td class=\"owner\"><div title=\"{owners}\">{owners}</div></td>{}<td class=\"num\" data-v=\"{}\">{}</td>",
+                heat_cell(repository.score),
+                repository.overrides.len(),
+                escape(&own_config(repository))
             );
             for area in &areas {
                 out.push_str(&heat_cell(
@@ -306,7 +334,7 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
             let _ = write!(
                 out,
                 "<tr class=\"detail\" hidden><td colspan=\"{}\">",
-                areas.len() + 3
+                areas.len() + 4
             );
             if repository.failing.is_empty() {
                 out.push_str("Nothing fails.");
@@ -327,6 +355,22 @@ pub fn html(fleet: &Fleet, by_owner: bool) -> String {
         out.push_str("</tbody>\n");
     }
     out.push_str("</table></div>\n");
+    let changed = changed_their_bar(fleet);
+    if !changed.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2>Repositories that changed their own bar ({})</h2>\n<p class=\"hint\">What each repository's own <code>.opslint.toml</code> changed of the organisation's settings; a change the organisation's <code>[lock]</code> forbids is refused and not applied.</p><ul class=\"overrides\">",
+            changed.len()
+        );
+        for repository in changed {
+            let _ = write!(out, "<li><b>{}</b><ul>", escape(&repository.name));
+            for change in &repository.overrides {
+                let _ = write!(out, "<li>{}</li>", escape(&change.describe()));
+            }
+            out.push_str("</ul></li>\n");
+        }
+        out.push_str("</ul>\n");
+    }
     if !fleet.failures.is_empty() {
         let _ = writeln!(
             out,
@@ -362,6 +406,14 @@ fn overview(fleet: &Fleet) -> String {
     );
     if !fleet.failures.is_empty() {
         let _ = write!(text, " · {} could not be scanned", fleet.failures.len());
+    }
+    if !fleet.corrupt.is_empty() {
+        let _ = write!(
+            text,
+            " · {} skipped (not sweep lines: {})",
+            count(fleet.corrupt.len(), "damaged line", "damaged lines"),
+            fleet.corrupt.join(", ")
+        );
     }
     text
 }
@@ -447,6 +499,29 @@ fn figures(repository: &Repository) -> String {
         .join(", ")
 }
 
+/// The repositories whose own config changed the organisation's settings, by name.
+fn changed_their_bar(fleet: &Fleet) -> Vec<&Repository> {
+    fleet
+        .repositories
+        .iter()
+        .filter(|repository| !repository.overrides.is_empty())
+        .collect()
+}
+
+/// How many changes a repository's own config made: "3", "3 (1 refused)", "0".
+fn own_config(repository: &Repository) -> String {
+    let refused = repository
+        .overrides
+        .iter()
+        .filter(|change| change.refused)
+        .count();
+    if refused > 0 {
+        format!("{} ({refused} refused)", repository.overrides.len())
+    } else {
+        repository.overrides.len().to_string()
+    }
+}
+
 fn count(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
@@ -486,9 +561,48 @@ fn heat_cell(score: Option<u32>) -> String {
     }
 }
 
-/// Text for a Markdown table cell: no pipes or line breaks.
+/// Prose for a Markdown table cell or heading (a custom rule's title, an error message):
+/// no pipes or line breaks, no HTML, links, emphasis or code, and no @mention that would
+/// notify someone where the report is posted.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            c if c.is_control() => out.push(' '),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            // An empty comment parts `@` from the name it would mention.
+            '@' => out.push_str("@<!-- -->"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A name (a repository's, an owner's, a rule id) as a code span for a Markdown table cell
+/// or heading: a repository chooses its name and its CODEOWNERS, and in a code span nothing
+/// is HTML, a link or an @mention. Line breaks become spaces, pipes are escaped (GitHub
+/// takes `\|` as a pipe inside a table's code span), and the fence is longer than any run
+/// of backticks in the text.
+fn code(text: &str) -> String {
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .replace('|', "\\|");
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 /// A CSV field, quoted when it must be (RFC 4180). A field a spreadsheet would take for a
@@ -515,6 +629,7 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 const HTML_HEAD: &str = r#"<!doctype html>

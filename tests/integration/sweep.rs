@@ -284,19 +284,25 @@ fn report_renders_the_organisation_in_every_format() {
     );
     assert!(markdown.contains(&provenance), "{markdown}");
     assert!(markdown.contains("## Weakest practices"));
-    assert!(markdown.contains("## Owner @acme/team-a (1)"), "{markdown}");
-    assert!(markdown.contains("| mirrors/broken | `opslint::not_a_repository`"));
+    assert!(
+        markdown.contains("## Owner `@acme/team-a` (1)"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("| `mirrors/broken` | `opslint::not_a_repository`"));
 
     let csv = render(&["--format", "csv"]);
     let rows: Vec<&str> = csv.lines().collect();
-    assert_eq!(rows[0], "repository,owners,area,score,passed,failed,error");
+    assert_eq!(
+        rows[0],
+        "repository,owners,area,score,passed,failed,overrides,error"
+    );
     assert!(
         rows.iter()
             .any(|row| row.starts_with("team-a/sample,'@acme/team-a,ci,"))
     );
     assert!(
         rows.iter()
-            .any(|row| row.starts_with("mirrors/broken,,,,,,opslint::not_a_repository"))
+            .any(|row| row.starts_with("mirrors/broken,,,,,,,opslint::not_a_repository"))
     );
 
     let html = render(&[]);
@@ -422,4 +428,435 @@ fn csv_cells_a_spreadsheet_would_evaluate_are_neutralised() {
             assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell} in {csv}");
         }
     }
+}
+
+/// A listed path inside a repository, or its `.git` folder, is that repository: its line
+/// carries the path discovery would give it, and `--resume` does not sweep it again.
+#[test]
+fn listed_subfolders_and_git_folders_resume_as_their_repository() {
+    let org = tempfile::tempdir().unwrap();
+    let sample = TestRepo::from_fixture("repos/sample");
+    let source = format!("file://{}", sample.path().display());
+    git_in(org.path(), &["clone", "-q", &source, "one"]);
+    git_in(org.path(), &["clone", "-q", &source, "two"]);
+    std::fs::create_dir_all(org.path().join("one/src/deep")).unwrap();
+    let list = org.path().join("list.txt");
+    std::fs::write(
+        &list,
+        format!(
+            "{}\n{}\n",
+            org.path().join("one/src/deep").display(),
+            org.path().join("two/.git").display()
+        ),
+    )
+    .unwrap();
+    let output = org.path().join("sweep.jsonl");
+    for _ in 0..3 {
+        opslint()
+            .args(["sweep", "--no-history", "--resume", "--repos-from"])
+            .arg(&list)
+            .arg("-o")
+            .arg(&output)
+            .assert()
+            .code(0);
+    }
+    let text = std::fs::read_to_string(&output).unwrap();
+    let mut lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    // Written as each finishes: in either order.
+    lines.sort_by_key(|line| line["repository"]["name"].to_string());
+    let canonical = |name: &str| {
+        std::fs::canonicalize(org.path().join(name))
+            .unwrap()
+            .display()
+            .to_string()
+    };
+    assert_eq!(lines[0]["repository"]["path"], canonical("one"));
+    assert_eq!(lines[0]["repository"]["name"], "one");
+    assert_eq!(lines[1]["repository"]["path"], canonical("two"));
+    assert_eq!(lines[1]["repository"]["name"], "two");
+    assert!(lines.iter().all(|line| line.get("error").is_none()));
+}
+
+/// A complete last line without its line feed is a repository done, not a line cut short.
+#[test]
+fn resume_keeps_a_complete_last_line_without_a_line_feed() {
+    let org = tempfile::tempdir().unwrap();
+    let sample = TestRepo::from_fixture("repos/sample");
+    let source = format!("file://{}", sample.path().display());
+    git_in(org.path(), &["clone", "-q", &source, "repos/one"]);
+    git_in(org.path(), &["clone", "-q", &source, "repos/two"]);
+    let output = org.path().join("sweep.jsonl");
+    opslint()
+        .args(["sweep", "--no-history", "-o"])
+        .arg(&output)
+        .arg(org.path().join("repos"))
+        .assert()
+        .code(0);
+    let full = std::fs::read_to_string(&output).unwrap();
+    std::fs::write(&output, full.trim_end()).unwrap();
+    let resumed = opslint()
+        .args(["sweep", "--no-history", "--resume", "-o"])
+        .arg(&output)
+        .arg(org.path().join("repos"))
+        .output()
+        .unwrap();
+    assert_eq!(resumed.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&resumed.stderr).contains("2 already done"),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), full);
+}
+
+/// One damaged line costs its repository, not the report: it is skipped, named on stderr
+/// and counted in the report.
+#[test]
+fn report_skips_and_counts_a_damaged_line() {
+    let org = tempfile::tempdir().unwrap();
+    let sample = TestRepo::from_fixture("repos/sample");
+    let output = org.path().join("sweep.jsonl");
+    opslint()
+        .args(["sweep", "--no-history", "-o"])
+        .arg(&output)
+        .arg(sample.path())
+        .assert()
+        .code(0);
+    let mut text = std::fs::read_to_string(&output).unwrap();
+    text.push_str("{\"repository\": {\"pa\n");
+    std::fs::write(&output, text).unwrap();
+    let rendered = opslint()
+        .args(["report", "--format", "markdown"])
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert_eq!(rendered.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&rendered.stderr);
+    assert!(
+        stderr.contains("sweep.jsonl:2: not a sweep line, skipped"),
+        "{stderr}"
+    );
+    let markdown = String::from_utf8(rendered.stdout).unwrap();
+    assert!(
+        markdown.contains("1 repository scanned") && markdown.contains("1 damaged line skipped"),
+        "{markdown}"
+    );
+}
+
+/// A repository chooses its name and its CODEOWNERS: in the organisation's Markdown and
+/// HTML they are text, never markup, a table break, a link or an @mention.
+#[cfg(unix)]
+#[test]
+fn names_and_owners_are_text_in_markdown_and_html() {
+    let org = tempfile::tempdir().unwrap();
+    let sample = TestRepo::from_fixture("repos/sample");
+    let source = format!("file://{}", sample.path().display());
+    let hostile = "<img src=x onerror=alert(1)> `x` | y\n@everyone";
+    std::fs::create_dir_all(org.path().join("repos")).unwrap();
+    git_in(
+        &org.path().join("repos"),
+        &["clone", "-q", &source, hostile],
+    );
+    let clone = org.path().join("repos").join(hostile);
+    std::fs::write(
+        clone.join("CODEOWNERS"),
+        "* @everyone [x](http://evil) <b>bold</b>\n",
+    )
+    .unwrap();
+    crate::support::commit_all_in(&clone, "Owners");
+    let output = org.path().join("sweep.jsonl");
+    opslint()
+        .args(["sweep", "--no-history", "-o"])
+        .arg(&output)
+        .arg(org.path().join("repos"))
+        .assert()
+        .code(0);
+    let render = |format: &str| {
+        let rendered = opslint()
+            .args(["report", "--group-by", "codeowners", "--format", format])
+            .arg(&output)
+            .output()
+            .unwrap();
+        assert_eq!(rendered.status.code(), Some(0));
+        String::from_utf8(rendered.stdout).unwrap()
+    };
+    let markdown = render("markdown");
+    let row = markdown
+        .lines()
+        .find(|line| line.contains("onerror"))
+        .expect("a row for the repository");
+    // Its name is one code span, whole on one line, its pipe escaped.
+    assert!(
+        row.starts_with("| ``<img src=x onerror=alert(1)> `x` \\| y @everyone`` |"),
+        "{markdown}"
+    );
+    for heading in markdown.lines().filter(|line| line.starts_with("## Owner")) {
+        assert!(
+            heading.starts_with("## Owner `"),
+            "owners are code: {heading}"
+        );
+    }
+    assert!(
+        markdown.contains("## Owner `[x](http://evil)` (1)"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("## Owner `@everyone` (1)"), "{markdown}");
+    let html = render("html");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(!html.contains("<b>bold"), "{html}");
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{html}"
+    );
+    let csv = render("csv");
+    // One quoted name (its line break inside the quotes), then the owners, neutralised.
+    assert!(
+        csv.contains("\n\"<img src=x onerror=alert(1)> `x` | y\n@everyone\",'@everyone [x]"),
+        "{csv}"
+    );
+}
+
+/// A custom rule of a repository's own, failing.
+const OWN_RULE: &str = r#"
+[[rule]]
+id = "cd.aaa-own"
+area = "cd"
+title = "A practice of this repository's own"
+severity = "error"
+rationale = "r"
+remediation = "r"
+[[rule.check]]
+kind = "files-present"
+files = ["NOPE.md"]
+"#;
+
+/// Issue: a repository's own config could make it look perfect in the organisation's
+/// picture unseen. What it changes is in its line and in every format of the report; what
+/// the organisation locks it cannot lower; and its own custom rules do not rank among the
+/// organisation's weakest practices.
+#[test]
+fn a_repository_lowering_its_own_bar_is_seen_and_locked_rules_hold() {
+    let org = tempfile::tempdir().unwrap();
+    let sample = TestRepo::from_fixture("repos/sample");
+    let source = format!("file://{}", sample.path().display());
+    let repos = org.path().join("repos");
+    std::fs::create_dir_all(&repos).unwrap();
+    for name in ["lax", "own", "plain"] {
+        git_in(&repos, &["clone", "-q", &source, name]);
+    }
+    // Every repository has the same custom rule of its own, and fails it: were it ranked,
+    // it would be the weakest practice.
+    for name in ["own", "plain"] {
+        std::fs::write(repos.join(name).join(".opslint.toml"), OWN_RULE).unwrap();
+        crate::support::commit_all_in(&repos.join(name), "A rule of our own");
+    }
+    let lax = repos.join("lax");
+    std::fs::write(
+        lax.join(".opslint.toml"),
+        format!(
+            r#"disable = ["learning", "ci.runs-tests", "security"]
+
+[rules."collaboration.code-owners"]
+severity = "note"
+
+[rules."security.dependency-updates"]
+severity = "note"
+
+[[exempt]]
+rule = "security.policy"
+reason = "we are special"
+
+[[exempt]]
+rule = "testing.coverage"
+reason = "measured elsewhere"
+{OWN_RULE}"#
+        ),
+    )
+    .unwrap();
+    crate::support::commit_all_in(&lax, "Lower the bar");
+    let config = org.path().join("org.toml");
+    std::fs::write(
+        &config,
+        "[lock]\nrules = [\"ci.runs-tests\"]\nareas = [\"security\"]\n",
+    )
+    .unwrap();
+    let output = org.path().join("sweep.jsonl");
+    opslint()
+        .args(["sweep", "--no-history", "--config"])
+        .arg(&config)
+        .arg("-o")
+        .arg(&output)
+        .arg(&repos)
+        .assert()
+        .code(0);
+    let lines: BTreeMap<String, serde_json::Value> = std::fs::read_to_string(&output)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .map(|line| {
+            (
+                line["repository"]["name"].as_str().unwrap().to_owned(),
+                line,
+            )
+        })
+        .collect();
+    let line = &lines["lax"];
+    let overrides: Vec<(String, String, bool)> = line["repository"]["overrides"]
+        .as_array()
+        .expect("the changes are listed")
+        .iter()
+        .map(|change| {
+            (
+                change["kind"].as_str().unwrap().to_owned(),
+                change["id"].as_str().unwrap().to_owned(),
+                change["refused"] == true,
+            )
+        })
+        .collect();
+    let expected = [
+        ("disable", "learning", false),
+        ("disable", "ci.runs-tests", true),
+        ("disable", "security", true),
+        ("exempt", "security.policy", true),
+        ("exempt", "testing.coverage", false),
+        ("severity", "collaboration.code-owners", false),
+        ("severity", "security.dependency-updates", true),
+        ("custom-rule", "cd.aaa-own", false),
+    ];
+    let expected: Vec<(String, String, bool)> = expected
+        .iter()
+        .map(|(kind, id, refused)| ((*kind).to_owned(), (*id).to_owned(), *refused))
+        .collect();
+    assert_eq!(overrides, expected, "{}", line["repository"]);
+    let exemption = &line["repository"]["overrides"][4];
+    assert_eq!(exemption["reason"], "measured elsewhere");
+    let severity = &line["repository"]["overrides"][5];
+    assert_eq!(
+        (&severity["from"], &severity["to"]),
+        (&"warning".into(), &"note".into())
+    );
+    // Locked rules are judged with the organisation's settings.
+    let finding = |rule: &str| {
+        line["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|finding| finding["rule"] == rule)
+            .cloned()
+    };
+    assert!(finding("ci.runs-tests").is_some());
+    assert!(finding("learning.decision-records").is_none());
+    assert_ne!(finding("security.policy").unwrap()["status"], "exempted");
+    assert_eq!(
+        finding("security.dependency-updates").unwrap()["severity"],
+        "warning"
+    );
+    assert_eq!(finding("testing.coverage").unwrap()["status"], "exempted");
+    assert_eq!(
+        lines["plain"]["repository"]["overrides"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        lines["plain"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|finding| finding["rule"] == "cd.aaa-own" && finding["status"] == "fail")
+    );
+
+    let render = |format: &str| {
+        let rendered = opslint()
+            .args(["report", "--format", format])
+            .arg(&output)
+            .output()
+            .unwrap();
+        assert_eq!(rendered.status.code(), Some(0));
+        String::from_utf8(rendered.stdout).unwrap()
+    };
+    let markdown = render("markdown");
+    assert!(
+        markdown.contains("| `lax` | ") && markdown.contains(" | 8 (4 refused) |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("## Repositories that changed their own bar (3)"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains(
+            "| `lax` | turns off \\`ci.runs-tests\\` (refused: locked by the organisation) |"
+        ),
+        "{markdown}"
+    );
+    let weakest = markdown
+        .split("## Weakest practices")
+        .nth(1)
+        .unwrap()
+        .split("## Areas")
+        .next()
+        .unwrap();
+    assert!(!weakest.contains("cd.aaa-own"), "{weakest}");
+    let html = render("html");
+    assert!(
+        html.contains("Repositories that changed their own bar (3)"),
+        "{html}"
+    );
+    assert!(
+        html.contains("exempts `testing.coverage` (&quot;measured elsewhere&quot;)"),
+        "{html}"
+    );
+    assert!(html.contains(">8 (4 refused)</td>"), "{html}");
+    let csv = render("csv");
+    assert!(csv.starts_with("repository,owners,area,score,passed,failed,overrides,error\n"));
+    assert!(
+        csv.lines()
+            .any(|row| row.starts_with("lax,,ci,") && row.ends_with(",8,")),
+        "{csv}"
+    );
+    assert!(
+        csv.lines()
+            .any(|row| row.starts_with("plain,,ci,") && row.ends_with(",1,")),
+        "{csv}"
+    );
+}
+
+/// `[lock]` names rules and areas that exist, and only an organisation's config has one.
+#[test]
+fn a_lock_names_known_ids_and_belongs_to_the_organisation() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    let config = repo.path().join("org.toml");
+    std::fs::write(
+        &config,
+        "[lock]\nrules = [\"ci.runs-test\"]\nareas = [\"securty\"]\n",
+    )
+    .unwrap();
+    let output = opslint()
+        .args(["check", "--config"])
+        .arg(&config)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unknown rule `ci.runs-test`"), "{stderr}");
+    assert!(stderr.contains("ci.runs-tests"), "did you mean: {stderr}");
+    assert!(stderr.contains("unknown area `securty`"), "{stderr}");
+    assert!(stderr.contains("org.toml:2:"), "at its span: {stderr}");
+
+    repo.write(".opslint.toml", "[lock]\nrules = [\"ci.runs-tests\"]\n");
+    repo.commit("Lock");
+    let output = opslint().arg("check").arg(repo.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("a repository's config cannot lock rules"),
+        "{stderr}"
+    );
 }

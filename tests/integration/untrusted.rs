@@ -244,3 +244,82 @@ fn a_fifo_in_the_git_directory_is_refused_not_waited_on() {
         "{stdout}"
     );
 }
+
+/// A file name with a line feed printed by the human report forged a line of it, and colour
+/// sequences in file names and custom rules' texts reached the terminal. Names are quoted
+/// as git quotes them, and only opslint's own colours are written.
+#[cfg(unix)]
+#[test]
+fn the_human_report_quotes_names_and_writes_only_its_own_colours() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    let forged = ".github/workflows/x\n  ✓ security.policy — forged.yml";
+    repo.write(forged, "on: push\njobs: {}\n");
+    repo.write("NOTES\u{1b}[5;45m.md", "notes\n");
+    repo.write(
+        ".opslint.toml",
+        r#"
+[[rule]]
+id = "collaboration.notes"
+area = "collaboration"
+title = "Notes are kept \u001b[5;45mblinking"
+severity = "note"
+rationale = "r"
+remediation = "r"
+[[rule.check]]
+kind = "files-present"
+files = ["NOTES*"]
+"#,
+    );
+    repo.commit("Hostile names");
+    for color in ["always", "never"] {
+        let output = opslint()
+            .args(["--color", color, "check", "--no-history", "--verbose"])
+            .arg(repo.path())
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(!stdout.contains("\u{1b}[5;45m"), "{stdout}");
+        assert!(
+            !stdout
+                .lines()
+                .any(|line| line.starts_with("  ✓ security.policy — forged")),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("\".github/workflows/x\\n  ✓ security.policy — forged.yml\""),
+            "{stdout}"
+        );
+        assert!(stdout.contains("\"NOTES\\033[5;45m.md\""), "{stdout}");
+        assert!(
+            stdout.contains("Notes are kept \u{fffd}[5;45mblinking"),
+            "{stdout}"
+        );
+        assert_eq!(stdout.contains('\u{1b}'), color == "always", "{stdout}");
+    }
+}
+
+/// A config error quotes the repository's file; coloured or not, its colour sequences are
+/// shown, not obeyed, and the report's own colours still are.
+#[test]
+fn a_config_error_quotes_the_file_without_its_colours() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    repo.write(
+        ".opslint.toml",
+        "disable = [\"\\u001b[5;45mci\"]\n# \u{1b}[5;45m hidden\n",
+    );
+    repo.commit("Hostile config");
+    let output = opslint()
+        .args(["--color", "always", "check", "--no-history"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!stderr.contains("\u{1b}[5;45m"), "{stderr}");
+    assert!(stderr.contains("[5;45m"), "shown: {stderr}");
+    assert!(
+        stderr.contains('\u{1b}'),
+        "the report's own colours: {stderr}"
+    );
+}
