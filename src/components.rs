@@ -12,7 +12,7 @@ use crate::rules::{Check, CheckKind, Rule, builtin_definitions};
 /// The built-in file sets naming the files that make a directory a component, and the
 /// places that never hold one.
 const MARKERS: &str = "component-markers";
-const NOT_COMPONENTS: [&str; 2] = ["not-product", "test-directories"];
+const NOT_COMPONENTS: [&str; 3] = ["not-product", "test-directories", "not-components"];
 
 /// A component's findings for the per-component rules.
 #[derive(Debug, Clone, Serialize)]
