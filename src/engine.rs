@@ -1533,7 +1533,7 @@ pattern = "marker"
         #[test]
         fn nothing_is_located_when_the_evidence_names_every_file() {
             let mut files = dockerfiles(10, "FROM node\n");
-            files.push(("z.Dockerfile".to_owned(), b"FROM node:22\n".to_vec()));
+            files.push(("z.Dockerfile".to_owned(), b"FROM node:22@sha256:3f9ac4f6d3c1a7d5e1b1f4c2d7e8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6\n".to_vec()));
             let finding = judge_files("security.base-images-pinned", &files);
             assert_eq!(finding.status, Status::Fail);
             assert_eq!(finding.evidence.len(), MAX_EVIDENCE);

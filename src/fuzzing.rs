@@ -22,7 +22,7 @@ pub fn pipeline(data: &[u8]) {
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
-    let format = match selector % 8 {
+    let format = match selector % 9 {
         0 => pipeline::Format::GitHubActions,
         1 => pipeline::Format::GitLabCi,
         2 => pipeline::Format::Jenkins,
@@ -30,6 +30,7 @@ pub fn pipeline(data: &[u8]) {
         4 => pipeline::Format::CircleCi,
         5 => pipeline::Format::Script,
         6 => pipeline::Format::Travis,
+        7 => pipeline::Format::Buildkite,
         _ => pipeline::Format::Other,
     };
     if let Ok(text) = std::str::from_utf8(rest) {

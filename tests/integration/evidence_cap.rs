@@ -26,7 +26,7 @@ fn add_unpinned_last(repo: &TestRepo) {
 
 /// Pins the first of the Dockerfiles.
 fn pin_first(repo: &TestRepo) {
-    repo.write("docker/a00.Dockerfile", "FROM node:22.11-bookworm-slim\n");
+    repo.write("docker/a00.Dockerfile", "FROM node:22.11-bookworm-slim@sha256:3f9ac4f6d3c1a7d5e1b1f4c2d7e8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6\n");
     repo.commit("Pin one image");
 }
 

@@ -354,7 +354,7 @@ mod gate {
             .assert()
             .code(0);
         repo.write(".opslint.toml", "[scan]\nbaseline = \"baseline.json\"\n");
-        repo.write("Dockerfile", "FROM node:22\n");
+        repo.write("Dockerfile", "FROM node:22@sha256:3f9ac4f6d3c1a7d5e1b1f4c2d7e8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6\n");
         repo.commit("Pin, adopt the baseline");
         repo.git(&["checkout", "-q", "-b", "feature"]);
         repo.write("Dockerfile", "FROM node\n");

@@ -189,7 +189,7 @@ fn a_pass_cites_what_proves_it() {
 fn a_file_that_looks_binary_cannot_make_an_absent_check_pass() {
     let repo = TestRepo::new();
     repo.write("Dockerfile", b"FROM node\n# \x00\nRUN true\n");
-    repo.write("pinned.Dockerfile", "FROM node:22.11-bookworm-slim\n");
+    repo.write("pinned.Dockerfile", "FROM node:22.11-bookworm-slim@sha256:3f9ac4f6d3c1a7d5e1b1f4c2d7e8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6\n");
     repo.commit("Images");
     let args = ["--rev", "HEAD", "--no-history"];
     let (_, report) = crate::support::json_report(&args, repo.path());

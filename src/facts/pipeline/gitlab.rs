@@ -84,6 +84,19 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         pipeline
             .triggers
             .push(Located::new("push", root.line.max(1)));
+        // With no rules anywhere, every branch pushed runs the whole pipeline: a merge
+        // request's too, whose page shows it before the merge.
+        let restricted = root.get("workflow").is_some()
+            || root.entries().any(|(_, job)| {
+                ["rules", "only", "except"]
+                    .iter()
+                    .any(|key| job.get(key).is_some())
+            });
+        if !restricted {
+            pipeline
+                .triggers
+                .push(Located::new("merge_request", root.line.max(1)));
+        }
     }
     // Merge request pipelines: `rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event"`
     // (in a job or under `workflow:`), or `only: [merge_requests]`.

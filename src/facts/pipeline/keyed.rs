@@ -1,5 +1,7 @@
 //! The YAML formats read by key names rather than by their schema: Bitbucket Pipelines,
-//! Drone, Woodpecker, Tekton, Buildkite, Travis, Cirrus, AppVeyor, Cloud Build, CodeBuild.
+//! Drone, Woodpecker, Tekton, Cirrus (`*_script`), AppVeyor (`test_script: [ps: …]`),
+//! Concourse (`run: {path, args}`), Amplify, Cloud Build, CodeBuild; and the keys Azure
+//! Pipelines, CircleCI, Buildkite and Travis share with them.
 
 use super::{Located, Pipeline, push_commands, push_environment_value, visit, visit_entries};
 use crate::facts::yaml::{Node, Value};
@@ -14,7 +16,15 @@ const COMMAND_KEYS: &[&str] = &[
     "pwsh",
     "powershell",
     "cmd",
+    "ps",
+    "sh",
 ];
+
+/// A key that holds commands: one of [`COMMAND_KEYS`], or Cirrus' and AppVeyor's
+/// `<name>_script` (`test_script`, `build_script`).
+fn holds_commands(name: &str) -> bool {
+    COMMAND_KEYS.contains(&name) || name.ends_with("_script")
+}
 
 /// Keys and values that mean "runs on pull requests" in other formats: Azure's `pr:`,
 /// Bitbucket's `pull-requests:`, Drone's and Woodpecker's `event: pull_request`, Tekton's
@@ -24,7 +34,11 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         let Some(name) = key.as_str() else {
             return;
         };
-        if matches!(name, "pr" | "pull-requests" | "pull_request") {
+        // Bitbucket's `default:` pipeline runs for every branch pushed, so for a pull
+        // request's before it is merged.
+        if matches!(name, "pr" | "pull-requests" | "pull_request")
+            || (name == "default" && key.line > 0 && is_bitbucket_default(root, key))
+        {
             pipeline
                 .triggers
                 .push(Located::new("pull_request", key.line));
@@ -50,7 +64,7 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         if name == "environment" {
             push_environment_value(&mut pipeline.environments, value);
         }
-        if COMMAND_KEYS.contains(&name) {
+        if holds_commands(name) {
             match &value.value {
                 Value::Scalar(_) => push_commands(&mut pipeline.commands, value),
                 Value::Seq(items) => {
@@ -58,7 +72,23 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
                         push_commands(&mut pipeline.commands, item);
                     }
                 }
-                _ => {}
+                // Concourse's `run: {path: ci/test.sh, args: [--fast]}`.
+                Value::Map(_) => {
+                    if let Some(path) = value.get("path").and_then(Node::as_str) {
+                        let args: Vec<&str> = value
+                            .get("args")
+                            .map(Node::items)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .filter_map(Node::as_str)
+                            .collect();
+                        let command = std::iter::once(path).chain(args).collect::<Vec<_>>();
+                        pipeline
+                            .commands
+                            .push(Located::new(command.join(" "), value.line));
+                    }
+                }
+                Value::Null => {}
             }
         }
     });
@@ -72,4 +102,11 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
                 .push(Located::new("pull_request", node.line));
         }
     });
+}
+
+/// Whether `key` is the `default:` under Bitbucket's top-level `pipelines:`.
+fn is_bitbucket_default(root: &Node, key: &Node) -> bool {
+    root.get("pipelines")
+        .and_then(|pipelines| pipelines.key("default"))
+        .is_some_and(|default| default.line == key.line)
 }

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 mod azure;
+mod buildkite;
 mod circleci;
 mod github;
 mod gitlab;
@@ -85,6 +86,7 @@ pub enum Format {
     AzurePipelines,
     CircleCi,
     Travis,
+    Buildkite,
     /// A shell, PowerShell or Python script a pipeline runs: each line a command.
     Script,
     /// Bitbucket, Drone, Woodpecker, Tekton, Buildkite, Amplify…: read by key names.
@@ -100,6 +102,7 @@ pub const FORMAT_SETS: &[(Format, &str)] = &[
     (Format::AzurePipelines, "azure-pipelines"),
     (Format::CircleCi, "circleci"),
     (Format::Travis, "travis"),
+    (Format::Buildkite, "buildkite"),
 ];
 
 /// Reads a pipeline of the given format; `steps` says what well-known shared steps run.
@@ -117,6 +120,7 @@ pub fn read(format: Format, text: &str, steps: &Steps) -> Result<Pipeline, Parse
                 Format::AzurePipelines => azure::read(&root, &mut pipeline, steps),
                 Format::CircleCi => circleci::read(&root, &mut pipeline, steps),
                 Format::Travis => travis::read(&root, &mut pipeline, steps),
+                Format::Buildkite => buildkite::read(&root, &mut pipeline),
                 Format::Other | Format::Jenkins | Format::Script => {
                     keyed::read(&root, &mut pipeline);
                 }

@@ -6,16 +6,15 @@ use super::steps::{self, Steps};
 use super::{Located, Pipeline, keyed, push_script, visit_entries};
 use crate::facts::yaml::Node;
 
-/// Phases whose commands run in the build, beside `script`.
+/// Phases whose commands run in the build, beside `script` and the `*_script` ones every
+/// format reads.
 const PHASES: &[&str] = &[
     "before_install",
     "install",
-    "before_script",
     "after_success",
     "after_failure",
     "before_deploy",
     "after_deploy",
-    "after_script",
 ];
 
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
