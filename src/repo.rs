@@ -121,6 +121,23 @@ pub enum RepoError {
     )]
     TooManyEntries { limit: usize },
 
+    #[error(
+        "{kind} {id} is {}; opslint reads {kind}s up to {} MiB",
+        human_size(*size),
+        MAX_COMMIT_BYTES >> 20
+    )]
+    #[diagnostic(
+        code(opslint::object_too_big),
+        help(
+            "a commit or tag holds a tree, parents, names and a message: one this large is no real one, and is never read"
+        )
+    )]
+    ObjectTooBig {
+        kind: &'static str,
+        id: ObjectId,
+        size: u64,
+    },
+
     #[error("the scan took longer than its time budget")]
     #[diagnostic(
         code(opslint::timed_out),
@@ -136,6 +153,81 @@ pub enum RepoError {
         )
     )]
     Unreadable { message: String },
+}
+
+/// The largest commit or tag object opslint reads: the biggest real ones (a squash of a long
+/// branch, a release tag with its changelog) are well under a megabyte, while a hostile one
+/// of gigabytes packs into a few megabytes pushed. Its header says its size, so a larger one
+/// is refused before it is inflated.
+pub const MAX_COMMIT_BYTES: u64 = 8 << 20;
+
+/// `bytes` as a person reads it: `1.0 GiB`, `12.5 MiB`, `300 B`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// `id`'s kind, after checking from its header that a commit or tag is not larger than
+/// `MAX_COMMIT_BYTES` (a tree or blob may be any size; their readers bound them).
+pub fn checked_kind(repo: &gix::Repository, id: ObjectId) -> Result<gix::object::Kind, RepoError> {
+    use gix::object::Kind;
+    let header = repo.find_header(id).map_err(RepoError::unreadable)?;
+    let kind = header.kind();
+    if matches!(kind, Kind::Commit | Kind::Tag) && header.size() > MAX_COMMIT_BYTES {
+        return Err(RepoError::ObjectTooBig {
+            kind: if kind == Kind::Commit { "commit" } else { "tag" },
+            id,
+            size: header.size(),
+        });
+    }
+    Ok(kind)
+}
+
+/// The commit `id`, refused unread when it is larger than `MAX_COMMIT_BYTES`.
+pub fn find_commit(repo: &gix::Repository, id: ObjectId) -> Result<gix::Commit<'_>, RepoError> {
+    checked_kind(repo, id)?;
+    repo.find_commit(id).map_err(RepoError::unreadable)
+}
+
+/// What `id` leads to through annotated tags, every commit and tag on the way checked
+/// against `MAX_COMMIT_BYTES` before it is read: the commit, if one is reached, and the tree
+/// (`None` for a blob, or a tag of one).
+pub fn peel(
+    repo: &gix::Repository,
+    mut id: ObjectId,
+) -> Result<(Option<ObjectId>, Option<ObjectId>), RepoError> {
+    use gix::object::Kind;
+    // A chain of tags could loop only by a hash collision; bound it all the same.
+    for _ in 0..64 {
+        match checked_kind(repo, id)? {
+            Kind::Tag => {
+                let tag = repo.find_tag(id).map_err(RepoError::unreadable)?;
+                id = tag
+                    .target_id()
+                    .map_err(RepoError::unreadable)?
+                    .detach();
+            }
+            Kind::Commit => {
+                let tree = find_commit(repo, id)?
+                    .tree_id()
+                    .map_err(RepoError::unreadable)?
+                    .detach();
+                return Ok((Some(id), Some(tree)));
+            }
+            Kind::Tree => return Ok((None, Some(id))),
+            Kind::Blob => return Ok((None, None)),
+        }
+    }
+    Err(RepoError::unreadable("a chain of more than 64 tags"))
 }
 
 impl RepoError {
@@ -470,9 +562,15 @@ pub fn open_with(path: &Path, rev: Option<&str>, access: Access) -> Result<Targe
     }
     let root = local.workdir().unwrap_or_else(|| local.git_dir());
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
-    let head = match local.head_id() {
-        Ok(id) => Some(id.detach()),
-        Err(_) => None,
+    // HEAD's commit, peeled here rather than by gix, which would inflate a commit or tag
+    // of any size to learn its kind.
+    let head = match local.head().ok().and_then(|head| head.id()) {
+        Some(id) => match peel(&local, id.detach()) {
+            Ok((commit, _)) => commit,
+            Err(error @ RepoError::ObjectTooBig { .. }) => return Err(error),
+            Err(_) => None,
+        },
+        None => None,
     };
     let rev = match (rev, local.workdir()) {
         (Some(rev), _) => Some(rev.to_owned()),
@@ -493,28 +591,17 @@ pub fn open_with(path: &Path, rev: Option<&str>, access: Access) -> Result<Targe
     if head.is_none() && rev == "HEAD" {
         return Err(RepoError::NoCommits { what: "HEAD" });
     }
-    let object = local
+    let id = local
         .rev_parse_single(rev.as_str())
         .map_err(|_| RepoError::UnknownRev { rev: rev.clone() })?
-        .object()
-        .map_err(RepoError::unreadable)?;
-    let commit = object.clone().peel_to_commit().ok().map(|commit| commit.id);
+        .detach();
     // A blob is not something to scan; a commit, tag or tree whose tree cannot be read is
     // a damaged repository.
-    let points_at_content = object.kind == gix::object::Kind::Blob;
-    let tree = object
-        .peel_to_tree()
-        .map_err(|error| {
-            if points_at_content {
-                RepoError::NotACommit {
-                    rev: rev.clone(),
-                    message: error.to_string(),
-                }
-            } else {
-                RepoError::unreadable(error)
-            }
-        })?
-        .id;
+    let (commit, tree) = peel(&local, id)?;
+    let tree = tree.ok_or_else(|| RepoError::NotACommit {
+        rev: rev.clone(),
+        message: "it is a blob".to_owned(),
+    })?;
     Ok(Target {
         repo,
         root,
@@ -543,17 +630,17 @@ pub fn merge_base(target: &Target, base: &str) -> Result<(ObjectId, ObjectId), R
             error
         }
     };
-    let base_commit = local
-        .rev_parse_single(base)
-        .ok()
-        .and_then(|id| id.object().ok())
-        .and_then(|object| object.peel_to_commit().ok())
-        .ok_or_else(|| {
-            missing(RepoError::UnknownRev {
-                rev: base.to_owned(),
-            })
-        })?
-        .id;
+    let unknown = || {
+        missing(RepoError::UnknownRev {
+            rev: base.to_owned(),
+        })
+    };
+    let base_id = local.rev_parse_single(base).map_err(|_| unknown())?.detach();
+    let base_commit = match peel(&local, base_id) {
+        Ok((Some(commit), _)) => commit,
+        Err(error @ RepoError::ObjectTooBig { .. }) => return Err(error),
+        _ => return Err(unknown()),
+    };
     let merge_base = match local.merge_base(base_commit, head) {
         Ok(Some(id)) => id.detach(),
         Ok(None) => {
@@ -563,9 +650,8 @@ pub fn merge_base(target: &Target, base: &str) -> Result<(ObjectId, ObjectId), R
         }
         Err(error) => return Err(missing(RepoError::unreadable(error))),
     };
-    let tree = local
-        .find_commit(merge_base)
-        .and_then(|commit| commit.tree_id())
+    let tree = find_commit(&local, merge_base)?
+        .tree_id()
         .map_err(RepoError::unreadable)?
         .detach();
     Ok((merge_base, tree))
@@ -593,11 +679,8 @@ pub fn head_tree(target: &Target) -> Result<(ObjectId, ObjectId), RepoError> {
         let kind = target.repo.to_thread_local().object_hash();
         return Ok((ObjectId::null(kind), ObjectId::empty_tree(kind)));
     };
-    let tree = target
-        .repo
-        .to_thread_local()
-        .find_commit(head)
-        .and_then(|commit| commit.tree_id())
+    let tree = find_commit(&target.repo.to_thread_local(), head)?
+        .tree_id()
         .map_err(RepoError::unreadable)?
         .detach();
     Ok((head, tree))

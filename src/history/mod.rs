@@ -89,10 +89,10 @@ pub fn section(
     deadline: Deadline,
 ) -> Result<History, RepoError> {
     let local = repo.to_thread_local();
-    let until = local
-        .find_commit(tip)
-        .and_then(|commit| Ok(commit.time()?.seconds))
-        .map_err(RepoError::unreadable)?;
+    let until = crate::repo::find_commit(&local, tip)?
+        .time()
+        .map_err(RepoError::unreadable)?
+        .seconds;
     let since = match window {
         Window::Days(days) => Some(until - i64::from(days) * DAY),
         Window::All => None,
@@ -183,8 +183,7 @@ pub fn section(
 /// The `.mailmap` of the scanned commit's tree. Only that one: a mailmap named in the
 /// repository's config could be any file on the machine.
 pub(crate) fn mailmap_at(repo: &gix::Repository, tip: ObjectId) -> gix::mailmap::Snapshot {
-    let data = repo
-        .find_commit(tip)
+    let data = crate::repo::find_commit(repo, tip)
         .ok()
         .and_then(|commit| commit.tree().ok())
         .and_then(|tree| tree.lookup_entry_by_path(".mailmap").ok().flatten())

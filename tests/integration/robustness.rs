@@ -151,9 +151,15 @@ fn blob_bomb_in(root: &Path, name: &str) -> PathBuf {
     dir
 }
 
-/// A loose blob object of `size` zero bytes: zlib, with the header in a stored block and
-/// the zeros in one fixed-Huffman block.
+/// A loose blob object of `size` zero bytes.
 fn zeros_object(size: u64) -> Vec<u8> {
+    repeated_object("blob", b"", 0, size)
+}
+
+/// A loose object of `kind` whose contents are `prefix`, then `byte` `count` times: zlib,
+/// with the header and `prefix` in a stored block and the repeated byte in one
+/// fixed-Huffman block, as an attacker writes one without compressing gigabytes.
+fn repeated_object(kind: &str, prefix: &[u8], byte: u8, count: u64) -> Vec<u8> {
     struct Bits {
         out: Vec<u8>,
         pending: u32,
@@ -179,25 +185,33 @@ fn zeros_object(size: u64) -> Vec<u8> {
             }
         }
     }
-    let header = format!("blob {size}\0").into_bytes();
+    // Literals up to 143 have 8-bit codes from 0x30.
+    assert!(byte < 144 && count > 0);
+    let mut header = format!("{kind} {}\0", prefix.len() as u64 + count).into_bytes();
+    header.extend_from_slice(prefix);
     let mut bits = Bits {
         out: vec![0x78, 0x01],
         pending: 0,
         count: 0,
     };
-    // A stored block: the header.
-    bits.put(0, 3);
-    bits.align();
-    let len = header.len() as u16;
-    bits.out.extend(len.to_le_bytes());
-    bits.out.extend((!len).to_le_bytes());
-    bits.out.extend(&header);
-    // The last block, fixed Huffman codes: a literal zero, then copies at distance 1 (length
+    // Stored blocks (up to 65,535 bytes each): the header and the prefix.
+    for (index, stored) in header.chunks(65_535).enumerate() {
+        if index > 0 {
+            bits.align();
+        }
+        bits.put(0, 3);
+        bits.align();
+        let len = stored.len() as u16;
+        bits.out.extend(len.to_le_bytes());
+        bits.out.extend((!len).to_le_bytes());
+        bits.out.extend(stored);
+    }
+    // The last block, fixed Huffman codes: a literal, then copies at distance 1 (length
     // 258 is code 285, lengths 3 to 10 are codes 257 to 264; distance 1 is code 0).
     bits.put(1, 1);
     bits.put(1, 2);
-    bits.code(0x30, 8);
-    let (copies, rest) = ((size - 1) / 258, ((size - 1) % 258) as u32);
+    bits.code(0x30 + u32::from(byte), 8);
+    let (copies, rest) = ((count - 1) / 258, ((count - 1) % 258) as u32);
     for _ in 0..copies {
         bits.code(0xC5, 8);
         bits.code(0, 5);
@@ -209,15 +223,45 @@ fn zeros_object(size: u64) -> Vec<u8> {
     }
     bits.code(0, 7);
     bits.align();
-    // Adler-32 of the header and the zeros (each zero adds the running sum to the second).
-    let (mut a, mut b) = (1u64, 0u64);
+    // Adler-32 of the header and prefix, then of the repeated byte: n of them add n*c to
+    // the first sum, and n*a + c*n(n+1)/2 to the second.
+    const MOD: u128 = 65_521;
+    let (mut a, mut b) = (1u128, 0u128);
     for &byte in &header {
-        a = (a + u64::from(byte)) % 65_521;
-        b = (b + a) % 65_521;
+        a = (a + u128::from(byte)) % MOD;
+        b = (b + a) % MOD;
     }
-    b = (b + a * (size % 65_521)) % 65_521;
+    let (n, c) = (u128::from(count), u128::from(byte));
+    b = (b + n * a + c * (n * (n + 1) / 2)) % MOD;
+    a = (a + n * c) % MOD;
     bits.out.extend((((b << 16) | a) as u32).to_be_bytes());
     bits.out
+}
+
+/// The size of the message of the commit `huge_commit_in` writes, its text before that
+/// many `x`, and its id.
+const HUGE_MESSAGE_BYTES: u64 = 1 << 30;
+const HUGE_COMMIT_TEXT: &[u8] = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n\
+    author Ada <ada@example.com> 1767225600 +0000\n\
+    committer Ada <ada@example.com> 1767225600 +0000\n\nA huge message\n\n";
+const HUGE_COMMIT_ID: &str = "f0d746b86573e0b3195e5f557f6b23c64a75da05";
+
+/// A bare repository whose root commit, of the empty tree, has a message of 1 GiB (a 7 MB
+/// loose object, deflated by hand); `main` is that commit, or with `child`, a commit on it.
+fn huge_commit_in(root: &Path, name: &str, child: bool) -> PathBuf {
+    let (dir, repo) = bare_in(root, name);
+    let empty = tree_of(&repo, std::iter::empty());
+    let path = dir.join("objects").join(&HUGE_COMMIT_ID[..2]);
+    std::fs::create_dir_all(&path).unwrap();
+    let object = repeated_object("commit", HUGE_COMMIT_TEXT, b'x', HUGE_MESSAGE_BYTES);
+    std::fs::write(path.join(&HUGE_COMMIT_ID[2..]), object).unwrap();
+    let huge = gix::ObjectId::from_hex(HUGE_COMMIT_ID.as_bytes()).unwrap();
+    if child {
+        commit_on_main(&repo, empty, Some(huge));
+    } else {
+        std::fs::write(dir.join("refs/heads/main"), format!("{huge}\n")).unwrap();
+    }
+    dir
 }
 
 const CASES: &[Case] = &[
@@ -695,6 +739,24 @@ const CASES: &[Case] = &[
         args: &["--base", "HEAD~2", "--format", "json"],
         expect: Expect::Report("12 blobs over 32 MiB counted as binary"),
         build: |root| blob_bomb_in(root, "blob-bomb-pr"),
+    },
+    Case {
+        name: "a commit whose message is 1 GiB (7 MB pushed) at HEAD",
+        outcome: "exit 2, `opslint::object_too_big` (\"commit … is 1.0 GiB; opslint reads commits up to 8 MiB\"): its size is read from the object's header, the commit never inflated; and its line in a sweep",
+        sweep: Some(Expect::Error("opslint::object_too_big")),
+        args: &["--rev", "HEAD"],
+        expect: Expect::Error("is 1.0 GiB; opslint reads commits up to 8 MiB"),
+        build: |root| huge_commit_in(root, "huge-commit.git", false),
+    },
+    Case {
+        name: "the same commit as HEAD's parent",
+        outcome: "report; the commit is never read, and the history figures are `unknown`, naming it",
+        sweep: None,
+        args: &["--rev", "HEAD", "--window", "all", "--format", "json"],
+        expect: Expect::Report(
+            "commit f0d746b86573e0b3195e5f557f6b23c64a75da05 is 1.0 GiB; opslint reads commits up to 8 MiB",
+        ),
+        build: |root| huge_commit_in(root, "huge-parent.git", true),
     },
     Case {
         name: "an empty `.git` file inside another repository",
