@@ -138,6 +138,25 @@ pub enum RepoError {
         size: u64,
     },
 
+    #[error(
+        "the tree's objects and paths take more than {} MiB, the limit for one scan",
+        MAX_TREE_BYTES >> 20
+    )]
+    #[diagnostic(
+        code(opslint::tree_too_large),
+        help(
+            "the tree objects (read from their headers, before they are inflated) and the paths of their entries are counted: file names of kilobytes, or millions of long paths, are no project's files"
+        )
+    )]
+    TreeTooLarge,
+
+    #[error(
+        "commit {commit} changes more than {} MiB of trees and paths, the limit for one commit's diff",
+        MAX_DIFF_BYTES >> 20
+    )]
+    #[diagnostic(code(opslint::diff_too_large))]
+    DiffTooLarge { commit: ObjectId },
+
     #[error("the scan took longer than its time budget")]
     #[diagnostic(
         code(opslint::timed_out),
@@ -184,7 +203,11 @@ pub fn checked_kind(repo: &gix::Repository, id: ObjectId) -> Result<gix::object:
     let kind = header.kind();
     if matches!(kind, Kind::Commit | Kind::Tag) && header.size() > MAX_COMMIT_BYTES {
         return Err(RepoError::ObjectTooBig {
-            kind: if kind == Kind::Commit { "commit" } else { "tag" },
+            kind: if kind == Kind::Commit {
+                "commit"
+            } else {
+                "tag"
+            },
             id,
             size: header.size(),
         });
@@ -211,10 +234,7 @@ pub fn peel(
         match checked_kind(repo, id)? {
             Kind::Tag => {
                 let tag = repo.find_tag(id).map_err(RepoError::unreadable)?;
-                id = tag
-                    .target_id()
-                    .map_err(RepoError::unreadable)?
-                    .detach();
+                id = tag.target_id().map_err(RepoError::unreadable)?.detach();
             }
             Kind::Commit => {
                 let tree = find_commit(repo, id)?
@@ -279,6 +299,16 @@ pub struct Target {
     /// Listing more files than this is an error (a hostile tree of millions of entries).
     pub max_entries: usize,
 }
+
+/// The most a listing may hold of one tree: the tree objects it reads (their sizes read
+/// from their headers before they are inflated) and the paths it builds. A monorepo of a
+/// million files takes about 150 MiB; a tree of 100,000 names of 4,000 bytes, 880 KB
+/// pushed, would take 800 MiB.
+pub const MAX_TREE_BYTES: u64 = 256 << 20;
+
+/// The most one commit's diff in the history pass may hold of tree objects (sized from their
+/// headers) and changed paths: half of `MAX_TREE_BYTES`, as two commits are diffed at once.
+pub const MAX_DIFF_BYTES: u64 = MAX_TREE_BYTES / 2;
 
 /// Default for `Target::max_entries`: ten times the largest monorepos' file counts.
 pub const DEFAULT_MAX_TREE_ENTRIES: usize = 10_000_000;
@@ -635,7 +665,10 @@ pub fn merge_base(target: &Target, base: &str) -> Result<(ObjectId, ObjectId), R
             rev: base.to_owned(),
         })
     };
-    let base_id = local.rev_parse_single(base).map_err(|_| unknown())?.detach();
+    let base_id = local
+        .rev_parse_single(base)
+        .map_err(|_| unknown())?
+        .detach();
     let base_commit = match peel(&local, base_id) {
         Ok((Some(commit), _)) => commit,
         Err(error @ RepoError::ObjectTooBig { .. }) => return Err(error),

@@ -264,6 +264,62 @@ fn huge_commit_in(root: &Path, name: &str, child: bool) -> PathBuf {
     dir
 }
 
+/// A bare repository whose commit has a tree of 100,000 files named with 4,000 bytes each
+/// (a 400 MB tree object, 880 KB deflated), streamed into the object database so that the
+/// test itself never holds it (a child forked from a large test would count it too); with
+/// `child`, `main` is a commit on it that deletes them.
+fn long_names_in(root: &Path, name: &str, child: bool) -> PathBuf {
+    use gix::objs::Write as _;
+    /// The tree's entries, made as they are read.
+    struct Entries {
+        blob: gix::ObjectId,
+        next: usize,
+        entry: Vec<u8>,
+        at: usize,
+    }
+    impl std::io::Read for Entries {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            if self.at == self.entry.len() {
+                if self.next == LONG_NAMES {
+                    return Ok(0);
+                }
+                self.entry.clear();
+                self.entry
+                    .extend(format!("100644 {:06}", self.next).bytes());
+                self.entry.resize(7 + LONG_NAME_BYTES, b'n');
+                self.entry.push(0);
+                self.entry.extend_from_slice(self.blob.as_bytes());
+                (self.next, self.at) = (self.next + 1, 0);
+            }
+            let count = out.len().min(self.entry.len() - self.at);
+            out[..count].copy_from_slice(&self.entry[self.at..self.at + count]);
+            self.at += count;
+            Ok(count)
+        }
+    }
+    const LONG_NAMES: usize = 100_000;
+    const LONG_NAME_BYTES: usize = 4_000;
+    let (dir, repo) = bare_in(root, name);
+    let blob = repo.write_blob("hello\n").unwrap().detach();
+    let size = LONG_NAMES * (7 + LONG_NAME_BYTES + 1 + 20);
+    let mut entries = Entries {
+        blob,
+        next: 0,
+        entry: Vec::new(),
+        at: 0,
+    };
+    let tree = repo
+        .objects
+        .write_stream(gix::objs::Kind::Tree, size as u64, &mut entries)
+        .unwrap();
+    let first = commit_on_main(&repo, tree, None);
+    if child {
+        let empty = tree_of(&repo, std::iter::empty());
+        commit_on_main(&repo, empty, Some(first));
+    }
+    dir
+}
+
 const CASES: &[Case] = &[
     Case {
         name: "empty repository (no commits, unborn HEAD)",
@@ -571,6 +627,22 @@ const CASES: &[Case] = &[
             commit_on_main(&repo, tree, None);
             dir
         },
+    },
+    Case {
+        name: "a tree of 100,000 entries with names of 4,000 bytes (880 KB pushed)",
+        outcome: "exit 2, `opslint::tree_too_large` (\"take more than 256 MiB\"): a listing holds at most 256 MiB of tree objects (sized from their headers, before they are inflated) and paths; and its line in a sweep",
+        sweep: Some(Expect::Error("opslint::tree_too_large")),
+        args: &["--rev", "HEAD"],
+        expect: Expect::Error("take more than 256 MiB"),
+        build: |root| long_names_in(root, "long-names.git", false),
+    },
+    Case {
+        name: "the same tree in HEAD's parent, HEAD deleting it",
+        outcome: "report; the history figures are `unknown`: one commit's diff holds at most 128 MiB of tree objects and paths (\"changes more than 128 MiB of trees and paths\")",
+        sweep: None,
+        args: &["--rev", "HEAD", "--window", "all", "--format", "json"],
+        expect: Expect::Report("changes more than 128 MiB of trees and paths"),
+        build: |root| long_names_in(root, "long-names-parent.git", true),
     },
     Case {
         name: "a commit with 100,000 changed files",
