@@ -90,6 +90,51 @@ pub struct Differ {
 /// files this large are rare enough that numstat stays exact for real histories.
 pub const BIG_BLOB_BYTES: u64 = 32 << 20;
 
+/// A version of a text file with more lines than this is not diffed line by line: it counts
+/// as binary, as a blob over `BIG_BLOB_BYTES` does. Diffing holds some 40 bytes per line of
+/// each version (its place, its token, its entry in the interner and in the edit script):
+/// two versions of 16 million short lines, each under 32 MiB, took 1.2 GB (git log took
+/// 1.9 GB). A million lines per version keeps a diff under 100 MiB, and a text file that
+/// long is rarely edited by hand.
+pub const MAX_DIFF_LINES: usize = 1 << 20;
+
+/// Whether `text` has more than `MAX_DIFF_LINES` lines: counted only when it is long enough
+/// to.
+fn has_many_lines(text: &[u8]) -> bool {
+    text.len() > MAX_DIFF_LINES
+        && memchr::memchr_iter(b'\n', text)
+            .take(MAX_DIFF_LINES + 1)
+            .count()
+            + usize::from(text.last().is_some_and(|&byte| byte != b'\n'))
+            > MAX_DIFF_LINES
+}
+
+/// Rename detection holds every added and deleted file of a commit at once: past this many
+/// bytes of them (sized from their headers), the commit's files are counted as without
+/// rename detection, each read in turn, as git falls back when a commit has more files than
+/// `diff.renameLimit`. Otherwise one blob of 32 MiB at a hundred paths would take 3 GiB.
+pub const MAX_RENAME_BYTES: u64 = 64 << 20;
+
+/// Whether `files` together fit `MAX_RENAME_BYTES`; a blob over `BIG_BLOB_BYTES` is never
+/// read, and a missing one is empty.
+fn fits_rename_detection<'a>(
+    repo: &gix::Repository,
+    files: impl Iterator<Item = &'a (EntryMode, ObjectId, BString)>,
+) -> bool {
+    let mut total = 0u64;
+    for (_, id, _) in files {
+        let size = match repo.objects.try_header(id) {
+            Ok(Some(header)) if !is_big_blob(header.size) => header.size,
+            _ => 0,
+        };
+        total += size;
+        if total > MAX_RENAME_BYTES {
+            return false;
+        }
+    }
+    true
+}
+
 /// Whether a blob of `size` bytes is counted as binary without being read.
 pub fn is_big_blob(size: u64) -> bool {
     size > BIG_BLOB_BYTES
@@ -293,7 +338,11 @@ impl Differ {
                 _ => {}
             }
         }
-        if self.renames && !added.is_empty() && !deleted.is_empty() {
+        if self.renames
+            && !added.is_empty()
+            && !deleted.is_empty()
+            && fits_rename_detection(repo, added.iter().chain(&deleted))
+        {
             self.with_renames(repo, added, deleted, &mut changes)?;
         } else {
             for (mode, id, path) in added {
@@ -409,9 +458,15 @@ impl Differ {
         Ok((lines, adds_tests))
     }
 
-    /// Lines added and removed from `old` to `new`; `None` when either is binary.
+    /// Lines added and removed from `old` to `new`; `None` when either is binary, or has
+    /// more than `MAX_DIFF_LINES` lines (counted in `big_blobs`).
     fn count_lines(&mut self, old: &[u8], new: &[u8]) -> Option<(u32, u32)> {
         if is_binary(old) || is_binary(new) {
+            return None;
+        }
+        let long = usize::from(has_many_lines(old)) + usize::from(has_many_lines(new));
+        if long > 0 {
+            self.big_blobs += long;
             return None;
         }
         Some(self.lines.count(old, new))

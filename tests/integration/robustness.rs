@@ -216,10 +216,13 @@ fn repeated_object(kind: &str, prefix: &[u8], byte: u8, count: u64) -> Vec<u8> {
         bits.code(0xC5, 8);
         bits.code(0, 5);
     }
-    assert!(rest == 0 || (3..=10).contains(&rest));
-    if rest > 0 {
-        bits.code(rest - 2, 7);
-        bits.code(0, 5);
+    // The rest: one short copy, or as literals.
+    match rest {
+        3..=10 => {
+            bits.code(rest - 2, 7);
+            bits.code(0, 5);
+        }
+        _ => (0..rest).for_each(|_| bits.code(0x30 + u32::from(byte), 8)),
     }
     bits.code(0, 7);
     bits.align();
@@ -245,6 +248,10 @@ const HUGE_COMMIT_TEXT: &[u8] = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\
     author Ada <ada@example.com> 1767225600 +0000\n\
     committer Ada <ada@example.com> 1767225600 +0000\n\nA huge message\n\n";
 const HUGE_COMMIT_ID: &str = "f0d746b86573e0b3195e5f557f6b23c64a75da05";
+
+/// A blob of this many `a` bytes (one line), and its id.
+const REPEATED_BLOB_BYTES: u64 = 30 << 20;
+const REPEATED_BLOB_ID: &str = "ff0f32076205e4b2ecf2ce1dadea2a55a4126664";
 
 /// A bare repository whose root commit, of the empty tree, has a message of 1 GiB (a 7 MB
 /// loose object, deflated by hand); `main` is that commit, or with `child`, a commit on it.
@@ -801,7 +808,7 @@ const CASES: &[Case] = &[
         sweep: None,
         args: &["--window", "all", "--format", "json"],
         // Six added, six deleted.
-        expect: Expect::Report("12 blobs over 32 MiB counted as binary"),
+        expect: Expect::Report("12 blobs over 32 MiB or 1,048,576 lines counted as binary"),
         build: |root| blob_bomb_in(root, "blob-bomb"),
     },
     Case {
@@ -809,7 +816,7 @@ const CASES: &[Case] = &[
         outcome: "report; the pull request's line figures count the blobs as binary, and say so in their `note`",
         sweep: None,
         args: &["--base", "HEAD~2", "--format", "json"],
-        expect: Expect::Report("12 blobs over 32 MiB counted as binary"),
+        expect: Expect::Report("12 blobs over 32 MiB or 1,048,576 lines counted as binary"),
         build: |root| blob_bomb_in(root, "blob-bomb-pr"),
     },
     Case {
@@ -829,6 +836,51 @@ const CASES: &[Case] = &[
             "commit f0d746b86573e0b3195e5f557f6b23c64a75da05 is 1.0 GiB; opslint reads commits up to 8 MiB",
         ),
         build: |root| huge_commit_in(root, "huge-parent.git", true),
+    },
+    Case {
+        name: "two versions of a 31 MiB text file of 16 million short lines",
+        outcome: "report; the versions are not diffed line by line: past 1,048,576 lines a version counts as binary, as one past 32 MiB does, and the line figures say so in their `note`",
+        sweep: None,
+        args: &["--rev", "HEAD", "--window", "all", "--format", "json"],
+        expect: Expect::Report("2 blobs over 32 MiB or 1,048,576 lines counted as binary"),
+        build: |root| {
+            let (dir, repo) = bare_in(root, "many-lines.git");
+            let mut text = b"a\n".repeat(31 << 19);
+            let commit = |text: &[u8], parent| {
+                let blob = repo.write_blob(text).unwrap().detach();
+                let files = std::iter::once(("f.txt".to_owned(), blob, EntryKind::Blob));
+                commit_on_main(&repo, tree_of(&repo, files), parent)
+            };
+            let first = commit(&text, None);
+            for line in text.chunks_mut(2 * 997) {
+                line[0] = b'b';
+            }
+            commit(&text, Some(first));
+            dir
+        },
+    },
+    Case {
+        name: "a commit adding one 30 MiB text blob (60 KB pushed) at 20 paths and deleting a file",
+        outcome: "report; past 64 MiB of added and deleted files (sized from their headers) a commit's renames are not looked for, as git gives up past `diff.renameLimit`, and its files are read one at a time",
+        sweep: None,
+        args: &["--rev", "HEAD", "--window", "all", "--format", "json"],
+        expect: Expect::Report("\"id\": \"flow.p90_lines_per_commit\""),
+        build: |root| {
+            let (dir, repo) = bare_in(root, "rename-bomb.git");
+            let path = dir.join("objects").join(&REPEATED_BLOB_ID[..2]);
+            std::fs::create_dir_all(&path).unwrap();
+            let object = repeated_object("blob", b"", b'a', REPEATED_BLOB_BYTES);
+            std::fs::write(path.join(&REPEATED_BLOB_ID[2..]), object).unwrap();
+            let blob = gix::ObjectId::from_hex(REPEATED_BLOB_ID.as_bytes()).unwrap();
+            let small = repo.write_blob("hello\n").unwrap().detach();
+            let gone = std::iter::once(("gone.txt".to_owned(), small, EntryKind::Blob));
+            let first = commit_on_main(&repo, tree_of(&repo, gone), None);
+            let copies = (0..20).map(|index| (format!("a{index:02}.txt"), blob, EntryKind::Blob));
+            let copies = tree_of(&repo, copies);
+            let root_tree = std::iter::once(("copies".to_owned(), copies, EntryKind::Tree));
+            commit_on_main(&repo, tree_of(&repo, root_tree), Some(first));
+            dir
+        },
     },
     Case {
         name: "an empty `.git` file inside another repository",
