@@ -18,6 +18,7 @@ use crate::facts::{self, Located};
 use crate::facts::{dependabot, dockerfile, includes, kubernetes};
 use crate::finding::{Evidence, Finding, Status, Verdict};
 use crate::matcher::{Matcher, MatcherError, Matches, Row, RuleRows};
+use crate::repo::Deadline;
 use crate::rules::{Check, CheckKind, Pattern, Precondition, Rule, builtin_set};
 use crate::settings::Settings;
 use crate::text::{line_of, plural};
@@ -119,10 +120,13 @@ impl Plan {
 /// of a monorepo too, as if it were the repository. `read` returns the contents of the
 /// given entry indices, in order; it is only asked for entries some undecided content check
 /// needs, and never twice for one entry.
+/// Past `deadline`, files are no longer examined: the evaluation is then incomplete, and the
+/// caller's own deadline check reports the scan as timed out.
 pub fn evaluate(
     plan: &Plan,
     settings: &Settings,
     tree: &Tree,
+    deadline: Deadline,
     read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> Evaluation {
     let rules = plan.rules();
@@ -152,7 +156,8 @@ pub fn evaluate(
     }
     // The relative rules' own rows sit between the rules' and the components'.
     matches.remove_rules(relative_rows);
-    let mut verdicts = judge(&all, rules.len(), settings, tree, &matches, read).into_iter();
+    let mut verdicts =
+        judge(&all, rules.len(), settings, tree, &matches, deadline, read).into_iter();
     let mut findings: Vec<Finding> = rules
         .iter()
         .zip(verdicts.by_ref())
@@ -178,6 +183,7 @@ fn judge(
     settings: &Settings,
     tree: &Tree,
     matches: &Matches,
+    deadline: Deadline,
     read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> Vec<Verdict> {
     let mut applicable: Vec<bool> = rules
@@ -199,8 +205,15 @@ fn judge(
         })
         .collect();
 
-    let mut content_outcomes =
-        examine_contents(rules, settings, tree, matches, &mut applicable, read);
+    let mut content_outcomes = examine_contents(
+        rules,
+        settings,
+        tree,
+        matches,
+        &mut applicable,
+        deadline,
+        read,
+    );
 
     // Independent per rule, and a monorepo has thousands (each rule once per component).
     rules
@@ -248,6 +261,7 @@ fn examine_contents(
     tree: &Tree,
     matches: &Matches,
     applicable: &mut [bool],
+    deadline: Deadline,
     mut read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> Vec<Vec<Option<Outcome>>> {
     let stages: Vec<Vec<usize>> = rules.iter().map(|rule| check_stages(rule)).collect();
@@ -260,6 +274,7 @@ fn examine_contents(
         applicable,
         &mut contents,
         &mut manifests,
+        deadline,
         &mut read,
     );
     let mut pipelines = Pipelines::new();
@@ -352,6 +367,7 @@ fn examine_contents(
             manifests: &manifests,
             tasks: tasks.as_ref().unwrap_or(&no_tasks),
             max_file_size: settings.max_file_size,
+            deadline,
         };
         // A check with nothing to look at has found nothing (a monorepo's components make
         // thousands of these): settled here rather than sent to the pool.
@@ -399,6 +415,7 @@ fn settle_preconditions(
     applicable: &mut [bool],
     contents: &mut [Option<Content>],
     manifests: &mut Manifests,
+    deadline: Deadline,
     read: &mut impl FnMut(&[usize]) -> Vec<Content>,
 ) {
     let pending: Vec<(usize, &Precondition)> = rules
@@ -437,7 +454,8 @@ fn settle_preconditions(
         }
         let contains = |pattern: &Pattern| {
             matches.rules[index].precondition.iter().any(|&entry| {
-                matches!(&contents[entry], Some(Content::Text(bytes)) if pattern.is_match(bytes))
+                !deadline.passed()
+                    && matches!(&contents[entry], Some(Content::Text(bytes)) if pattern.is_match(bytes))
             })
         };
         let declares = |dependency: &Pattern| {
@@ -653,6 +671,8 @@ struct Facts<'a> {
     manifests: &'a Manifests,
     tasks: &'a TaskRunners,
     max_file_size: u64,
+    /// Past it, no more files are examined.
+    deadline: Deadline,
 }
 
 /// What one check found.
@@ -897,6 +917,11 @@ fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: 
         ..Outcome::default()
     };
     for &index in entries {
+        // One file's check is bounded (a linear-time regex over a capped read); checking
+        // between files keeps a slow pattern over many files within the scan's budget.
+        if facts.deadline.passed() {
+            break;
+        }
         let keep = outcome.evidence.len() < MAX_EVIDENCE;
         let path = || facts.tree.entries[index].display_path();
         if outcome.examined.len() < NAMED_CANDIDATES {
@@ -1331,15 +1356,21 @@ pattern = "marker"
             };
             let mut read_paths = Vec::new();
             let plan = Plan::new(rules, &[]).unwrap();
-            let findings = evaluate(&plan, &Settings::default(), &tree, |indices| {
-                indices
-                    .iter()
-                    .map(|&index| {
-                        read_paths.push(tree.entries[index].display_path());
-                        Content::Text(texts[index].as_bytes().to_vec())
-                    })
-                    .collect()
-            });
+            let findings = evaluate(
+                &plan,
+                &Settings::default(),
+                &tree,
+                Deadline::default(),
+                |indices| {
+                    indices
+                        .iter()
+                        .map(|&index| {
+                            read_paths.push(tree.entries[index].display_path());
+                            Content::Text(texts[index].as_bytes().to_vec())
+                        })
+                        .collect()
+                },
+            );
             (findings.findings.into_iter().next().unwrap(), read_paths)
         }
 
@@ -1386,15 +1417,21 @@ pattern = "marker"
                 source: ContentSource::Objects,
             };
             let plan = Plan::new(vec![rule], &[]).unwrap();
-            let evaluation = evaluate(&plan, &Settings::default(), &tree, |indices| {
-                indices
-                    .iter()
-                    .map(|&index| match &files[index].1 {
-                        bytes if bytes.contains(&0) => Content::Binary,
-                        bytes => Content::Text(bytes.clone()),
-                    })
-                    .collect()
-            });
+            let evaluation = evaluate(
+                &plan,
+                &Settings::default(),
+                &tree,
+                Deadline::default(),
+                |indices| {
+                    indices
+                        .iter()
+                        .map(|&index| match &files[index].1 {
+                            bytes if bytes.contains(&0) => Content::Binary,
+                            bytes => Content::Text(bytes.clone()),
+                        })
+                        .collect()
+                },
+            );
             evaluation.findings.into_iter().next().unwrap()
         }
 

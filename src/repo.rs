@@ -264,6 +264,12 @@ impl RepoError {
 pub struct Deadline(pub Option<std::time::Instant>);
 
 impl Deadline {
+    /// Whether the deadline is past: for work that cannot fail, which stops early and leaves
+    /// the caller's `check` to report it.
+    pub fn passed(self) -> bool {
+        self.0.is_some_and(|at| std::time::Instant::now() >= at)
+    }
+
     pub fn check(self) -> Result<(), RepoError> {
         match self.0 {
             Some(at) if std::time::Instant::now() >= at => Err(RepoError::TimedOut),

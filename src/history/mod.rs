@@ -399,6 +399,7 @@ fn diff_run(
         ))
     });
     let mut differ = Differ::new(renames);
+    differ.deadline = deadline;
     run.into_iter()
         .map(|commit| {
             deadline.check()?;

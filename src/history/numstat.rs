@@ -80,6 +80,8 @@ pub struct Differ {
     /// Blobs of the commit larger than `BIG_BLOB_BYTES`, counted as binary without being
     /// read.
     pub big_blobs: usize,
+    /// Checked before each blob is read: one commit can change thousands of files.
+    pub deadline: crate::repo::Deadline,
 }
 
 /// A blob larger than this counts as binary and is never read, as git does for files past
@@ -486,6 +488,7 @@ impl Differ {
             Side::Old => &mut self.old_blob,
             Side::New => &mut self.new_blob,
         };
+        self.deadline.check()?;
         if id == ObjectId::empty_blob(id.kind()) {
             buffer.clear();
             return Ok(buffer);

@@ -714,6 +714,30 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        name: "a custom rule with a slow regex over 40 MB of Greek text, `--timeout 2`",
+        outcome: "exit 2, \"took longer than its time budget\", soon after the budget: the deadline is checked before each file a check examines (and before each blob the history pass reads), not only between phases",
+        sweep: None,
+        args: &["--no-history", "--timeout", "2"],
+        expect: Expect::Error("took longer than its time budget"),
+        build: |root| {
+            // Unicode word boundaries over text that is not ASCII leave the regex engine's
+            // fast automaton: each file takes a quarter of a second.
+            let dir = custom_rule_in(
+                root,
+                "slow-regex",
+                "files = [\"**\"]\npattern = '\\b\\w+\\b\\s+\\b\\w+\\b\\s+zzz'",
+            );
+            let line = "αβγδε ζηθικ λμνξο πρστυ φχψω ".repeat(4) + "\n";
+            let text = line.repeat(1_000_000 / line.len());
+            std::fs::create_dir_all(dir.join("docs")).unwrap();
+            for index in 0..40 {
+                std::fs::write(dir.join(format!("docs/greek{index:02}.txt")), &text).unwrap();
+            }
+            commit_all_in(&dir, "Greek");
+            dir
+        },
+    },
+    Case {
         name: "a malformed .opslint.toml",
         outcome: "exit 2, the config error pointed at its line",
         sweep: None,
