@@ -93,7 +93,7 @@ pub fn fix_delays(releases: &[Release]) -> Vec<Option<i64>> {
             delays[index] = line[position + 1..]
                 .iter()
                 .find(|&&later| versions[later].map(|[_, _, patch]| patch) > patch)
-                .map(|&fix| releases[fix].time - releases[index].time);
+                .map(|&fix| releases[fix].time.saturating_sub(releases[index].time));
         }
     }
     delays

@@ -110,6 +110,30 @@ fn commit_on_main(
     id
 }
 
+/// Commits the empty tree on `main` with `parent`, its author and committer times written as
+/// `time` in the header, as any bytes can be.
+fn raw_commit_on_main(
+    repo: &gix::Repository,
+    parent: Option<gix::ObjectId>,
+    time: &str,
+) -> gix::ObjectId {
+    let empty = tree_of(repo, std::iter::empty());
+    let parent = parent
+        .map(|parent| format!("parent {parent}\n"))
+        .unwrap_or_default();
+    let text = format!(
+        "tree {empty}\n{parent}author Ada <ada@example.com> {time} +0000\n\
+         committer Ada <ada@example.com> {time} +0000\n\nAt {time}\n"
+    );
+    use gix::objs::Write as _;
+    let id = repo
+        .objects
+        .write_buf(gix::objs::Kind::Commit, text.as_bytes())
+        .unwrap();
+    std::fs::write(repo.git_dir().join("refs/heads/main"), format!("{id}\n")).unwrap();
+    id
+}
+
 /// The sample repository with a custom `content-matches` rule whose `files` and `pattern`
 /// lines are `check`.
 fn custom_rule_in(root: &Path, name: &str, check: &str) -> PathBuf {
@@ -903,6 +927,32 @@ const CASES: &[Case] = &[
             let copies = tree_of(&repo, copies);
             let root_tree = std::iter::once(("copies".to_owned(), copies, EntryKind::Tree));
             commit_on_main(&repo, tree_of(&repo, root_tree), Some(first));
+            dir
+        },
+    },
+    Case {
+        name: "commit times of -2^63 (HEAD) and 2^63-1 (its parent)",
+        outcome: "report; the window saturates instead of wrapping, and dates outside the years 0 to 9999 are shown as \"out of range (… seconds from 1970)\"",
+        sweep: None,
+        args: &["--rev", "HEAD", "--format", "json"],
+        expect: Expect::Report("out of range (-9223372036854775808 seconds from 1970)"),
+        build: |root| {
+            let (dir, repo) = bare_in(root, "extreme-times.git");
+            let late = raw_commit_on_main(&repo, None, "9223372036854775807");
+            raw_commit_on_main(&repo, Some(late), "-9223372036854775808");
+            dir
+        },
+    },
+    Case {
+        name: "a 23-digit time in HEAD's header, and in its parent's",
+        outcome: "report; the history figures are `unknown` (\"the scanned commit's time cannot be read\"), the scan goes on",
+        sweep: None,
+        args: &["--rev", "HEAD", "--format", "json"],
+        expect: Expect::Report("the scanned commit's time cannot be read"),
+        build: |root| {
+            let (dir, repo) = bare_in(root, "long-time.git");
+            let parent = raw_commit_on_main(&repo, None, "12345678901234567890123");
+            raw_commit_on_main(&repo, Some(parent), "12345678901234567890123");
             dir
         },
     },
