@@ -27,6 +27,18 @@ pub enum RepoError {
     )]
     SpecialFile { path: PathBuf, kind: &'static str },
 
+    #[error(
+        "the repository at {} keeps its references in `{storage}` ref storage (extensions.refStorage): {storage} ref storage is not supported",
+        path.display()
+    )]
+    #[diagnostic(
+        code(opslint::unsupported_ref_storage),
+        help(
+            "opslint reads references from files (`refs/`, `packed-refs`); `git refs migrate --ref-format=files` converts a repository"
+        )
+    )]
+    UnsupportedRefStorage { path: PathBuf, storage: String },
+
     #[error("cannot open the repository at {}: {message}", path.display())]
     #[diagnostic(code(opslint::unreadable_repository))]
     Open { path: PathBuf, message: String },
@@ -552,6 +564,16 @@ pub fn open_with(path: &Path, rev: Option<&str>, access: Access) -> Result<Targe
             message: error.to_string(),
         })?;
     let local = repo.to_thread_local();
+    // gix reads references from files only: in a reftable repository it would find none,
+    // and report no commits.
+    if let Some(storage) = local.config_snapshot().string("extensions.refStorage")
+        && !storage.eq_ignore_ascii_case(b"files")
+    {
+        return Err(RepoError::UnsupportedRefStorage {
+            path: folder,
+            storage: storage.to_str_lossy().into_owned(),
+        });
+    }
     // The working tree is the folder holding `.git`, whatever core.worktree says.
     let configured_worktree = local.config_snapshot().string("core.worktree");
     let natural = entry.is_some().then_some(folder.as_path());

@@ -957,6 +957,30 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        name: "a repository with reftable ref storage (`git init --ref-format=reftable`)",
+        outcome: "exit 2, `opslint::unsupported_ref_storage` (\"reftable ref storage is not supported\"; gix reads references from files only), never \"no commits yet\"; and its line in a sweep",
+        sweep: Some(Expect::Error("opslint::unsupported_ref_storage")),
+        args: &[],
+        expect: Expect::Error("reftable ref storage is not supported"),
+        build: |root| {
+            git_in(
+                root,
+                &[
+                    "init",
+                    "-q",
+                    "-b",
+                    "main",
+                    "--ref-format=reftable",
+                    "reftable",
+                ],
+            );
+            let dir = root.join("reftable");
+            std::fs::write(dir.join("README.md"), "reftable\n").unwrap();
+            commit_all_in(&dir, "Initial import");
+            dir
+        },
+    },
+    Case {
         name: "an empty `.git` file inside another repository",
         outcome: "exit 2, `opslint::unreadable_repository` (\"its .git file names no git directory\"), no search above it, and its line in a sweep",
         sweep: Some(Expect::Error("opslint::unreadable_repository")),
