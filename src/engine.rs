@@ -272,8 +272,7 @@ fn examine_contents(
         tree,
         matches,
         applicable,
-        &mut contents,
-        &mut manifests,
+        (&mut contents, &mut manifests),
         deadline,
         &mut read,
     );
@@ -413,8 +412,7 @@ fn settle_preconditions(
     tree: &Tree,
     matches: &Matches,
     applicable: &mut [bool],
-    contents: &mut [Option<Content>],
-    manifests: &mut Manifests,
+    (contents, manifests): (&mut [Option<Content>], &mut Manifests),
     deadline: Deadline,
     read: &mut impl FnMut(&[usize]) -> Vec<Content>,
 ) {
