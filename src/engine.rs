@@ -18,6 +18,7 @@ use crate::facts::{self, Located};
 use crate::facts::{dependabot, dockerfile, includes, kubernetes};
 use crate::finding::{Evidence, Finding, Status, Verdict};
 use crate::matcher::{Matcher, MatcherError, Matches, Row, RuleRows};
+use crate::repo::Deadline;
 use crate::rules::{
     Check, CheckKind, Pattern, Precondition, Rule, builtin_definitions, builtin_set,
 };
@@ -121,10 +122,13 @@ impl Plan {
 /// of a monorepo too, as if it were the repository. `read` returns the contents of the
 /// given entry indices, in order; it is only asked for entries some undecided content check
 /// needs, and never twice for one entry.
+/// Past `deadline`, files are no longer examined: the evaluation is then incomplete, and the
+/// caller's own deadline check reports the scan as timed out.
 pub fn evaluate(
     plan: &Plan,
     settings: &Settings,
     tree: &Tree,
+    deadline: Deadline,
     read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> Evaluation {
     let rules = plan.rules();
@@ -154,7 +158,8 @@ pub fn evaluate(
     }
     // The relative rules' own rows sit between the rules' and the components'.
     matches.remove_rules(relative_rows);
-    let mut verdicts = judge(&all, rules.len(), settings, tree, &matches, read).into_iter();
+    let mut verdicts =
+        judge(&all, rules.len(), settings, tree, &matches, deadline, read).into_iter();
     let mut findings: Vec<Finding> = rules
         .iter()
         .zip(verdicts.by_ref())
@@ -180,6 +185,7 @@ fn judge(
     settings: &Settings,
     tree: &Tree,
     matches: &Matches,
+    deadline: Deadline,
     read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> Vec<Verdict> {
     let mut applicable: Vec<bool> = rules
@@ -201,8 +207,15 @@ fn judge(
         })
         .collect();
 
-    let mut content_outcomes =
-        examine_contents(rules, settings, tree, matches, &mut applicable, read);
+    let mut content_outcomes = examine_contents(
+        rules,
+        settings,
+        tree,
+        matches,
+        &mut applicable,
+        deadline,
+        read,
+    );
 
     // Independent per rule, and a monorepo has thousands (each rule once per component).
     rules
@@ -250,6 +263,7 @@ fn examine_contents(
     tree: &Tree,
     matches: &Matches,
     applicable: &mut [bool],
+    deadline: Deadline,
     mut read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> Vec<Vec<Option<Outcome>>> {
     let stages: Vec<Vec<usize>> = rules.iter().map(|rule| check_stages(rule)).collect();
@@ -260,8 +274,8 @@ fn examine_contents(
         tree,
         matches,
         applicable,
-        &mut contents,
-        &mut manifests,
+        (&mut contents, &mut manifests),
+        deadline,
         &mut read,
     );
     let mut pipelines = Pipelines::new();
@@ -364,6 +378,7 @@ fn examine_contents(
             tasks: tasks.as_ref().unwrap_or(&no_tasks),
             includes: &includes,
             max_file_size: settings.max_file_size,
+            deadline,
         };
         // A check with nothing to look at has found nothing (a monorepo's components make
         // thousands of these): settled here rather than sent to the pool.
@@ -409,8 +424,8 @@ fn settle_preconditions(
     tree: &Tree,
     matches: &Matches,
     applicable: &mut [bool],
-    contents: &mut [Option<Content>],
-    manifests: &mut Manifests,
+    (contents, manifests): (&mut [Option<Content>], &mut Manifests),
+    deadline: Deadline,
     read: &mut impl FnMut(&[usize]) -> Vec<Content>,
 ) {
     let pending: Vec<(usize, &Precondition)> = rules
@@ -449,7 +464,8 @@ fn settle_preconditions(
         }
         let contains = |pattern: &Pattern| {
             matches.rules[index].precondition.iter().any(|&entry| {
-                matches!(&contents[entry], Some(Content::Text(bytes)) if pattern.is_match(bytes))
+                !deadline.passed()
+                    && matches!(&contents[entry], Some(Content::Text(bytes)) if pattern.is_match(bytes))
             })
         };
         let declares = |dependency: &Pattern| {
@@ -726,6 +742,8 @@ struct Facts<'a> {
     /// What each pipeline and script includes, for the scripts task runners run.
     includes: &'a Includes,
     max_file_size: u64,
+    /// Past it, no more files are examined.
+    deadline: Deadline,
 }
 
 /// What one check found.
@@ -981,6 +999,11 @@ fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: 
         ..Outcome::default()
     };
     for &index in entries {
+        // One file's check is bounded (a linear-time regex over a capped read); checking
+        // between files keeps a slow pattern over many files within the scan's budget.
+        if facts.deadline.passed() {
+            break;
+        }
         let keep = outcome.evidence.len() < MAX_EVIDENCE;
         let path = || facts.tree.entries[index].display_path();
         if outcome.examined.len() < NAMED_CANDIDATES {
@@ -1440,15 +1463,21 @@ pattern = "marker"
             };
             let mut read_paths = Vec::new();
             let plan = Plan::new(rules, &[]).unwrap();
-            let findings = evaluate(&plan, &Settings::default(), &tree, |indices| {
-                indices
-                    .iter()
-                    .map(|&index| {
-                        read_paths.push(tree.entries[index].display_path());
-                        Content::Text(texts[index].as_bytes().to_vec())
-                    })
-                    .collect()
-            });
+            let findings = evaluate(
+                &plan,
+                &Settings::default(),
+                &tree,
+                Deadline::default(),
+                |indices| {
+                    indices
+                        .iter()
+                        .map(|&index| {
+                            read_paths.push(tree.entries[index].display_path());
+                            Content::Text(texts[index].as_bytes().to_vec())
+                        })
+                        .collect()
+                },
+            );
             (findings.findings.into_iter().next().unwrap(), read_paths)
         }
 
@@ -1495,15 +1524,21 @@ pattern = "marker"
                 source: ContentSource::Objects,
             };
             let plan = Plan::new(vec![rule], &[]).unwrap();
-            let evaluation = evaluate(&plan, &Settings::default(), &tree, |indices| {
-                indices
-                    .iter()
-                    .map(|&index| match &files[index].1 {
-                        bytes if bytes.contains(&0) => Content::Binary,
-                        bytes => Content::Text(bytes.clone()),
-                    })
-                    .collect()
-            });
+            let evaluation = evaluate(
+                &plan,
+                &Settings::default(),
+                &tree,
+                Deadline::default(),
+                |indices| {
+                    indices
+                        .iter()
+                        .map(|&index| match &files[index].1 {
+                            bytes if bytes.contains(&0) => Content::Binary,
+                            bytes => Content::Text(bytes.clone()),
+                        })
+                        .collect()
+                },
+            );
             evaluation.findings.into_iter().next().unwrap()
         }
 

@@ -27,6 +27,18 @@ pub enum RepoError {
     )]
     SpecialFile { path: PathBuf, kind: &'static str },
 
+    #[error(
+        "the repository at {} keeps its references in `{storage}` ref storage (extensions.refStorage): {storage} ref storage is not supported",
+        path.display()
+    )]
+    #[diagnostic(
+        code(opslint::unsupported_ref_storage),
+        help(
+            "opslint reads references from files (`refs/`, `packed-refs`); `git refs migrate --ref-format=files` converts a repository"
+        )
+    )]
+    UnsupportedRefStorage { path: PathBuf, storage: String },
+
     #[error("cannot open the repository at {}: {message}", path.display())]
     #[diagnostic(code(opslint::unreadable_repository))]
     Open { path: PathBuf, message: String },
@@ -121,6 +133,42 @@ pub enum RepoError {
     )]
     TooManyEntries { limit: usize },
 
+    #[error(
+        "{kind} {id} is {}; opslint reads {kind}s up to {} MiB",
+        human_size(*size),
+        MAX_COMMIT_BYTES >> 20
+    )]
+    #[diagnostic(
+        code(opslint::object_too_big),
+        help(
+            "a commit or tag holds a tree, parents, names and a message: one this large is no real one, and is never read"
+        )
+    )]
+    ObjectTooBig {
+        kind: &'static str,
+        id: ObjectId,
+        size: u64,
+    },
+
+    #[error(
+        "the tree's objects and paths take more than {} MiB, the limit for one scan",
+        MAX_TREE_BYTES >> 20
+    )]
+    #[diagnostic(
+        code(opslint::tree_too_large),
+        help(
+            "the tree objects (read from their headers, before they are inflated) and the paths of their entries are counted: file names of kilobytes, or millions of long paths, are no project's files"
+        )
+    )]
+    TreeTooLarge,
+
+    #[error(
+        "commit {commit} changes more than {} MiB of trees and paths, the limit for one commit's diff",
+        MAX_DIFF_BYTES >> 20
+    )]
+    #[diagnostic(code(opslint::diff_too_large))]
+    DiffTooLarge { commit: ObjectId },
+
     #[error("the scan took longer than its time budget")]
     #[diagnostic(
         code(opslint::timed_out),
@@ -138,6 +186,82 @@ pub enum RepoError {
     Unreadable { message: String },
 }
 
+/// The largest commit or tag object opslint reads: the biggest real ones (a squash of a long
+/// branch, a release tag with its changelog) are well under a megabyte, while a hostile one
+/// of gigabytes packs into a few megabytes pushed. Its header says its size, so a larger one
+/// is refused before it is inflated.
+pub const MAX_COMMIT_BYTES: u64 = 8 << 20;
+
+/// `bytes` as a person reads it: `1.0 GiB`, `12.5 MiB`, `300 B`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// `id`'s kind, after checking from its header that a commit or tag is not larger than
+/// `MAX_COMMIT_BYTES` (a tree or blob may be any size; their readers bound them).
+pub fn checked_kind(repo: &gix::Repository, id: ObjectId) -> Result<gix::object::Kind, RepoError> {
+    use gix::object::Kind;
+    let header = repo.find_header(id).map_err(RepoError::unreadable)?;
+    let kind = header.kind();
+    if matches!(kind, Kind::Commit | Kind::Tag) && header.size() > MAX_COMMIT_BYTES {
+        return Err(RepoError::ObjectTooBig {
+            kind: if kind == Kind::Commit {
+                "commit"
+            } else {
+                "tag"
+            },
+            id,
+            size: header.size(),
+        });
+    }
+    Ok(kind)
+}
+
+/// The commit `id`, refused unread when it is larger than `MAX_COMMIT_BYTES`.
+pub fn find_commit(repo: &gix::Repository, id: ObjectId) -> Result<gix::Commit<'_>, RepoError> {
+    checked_kind(repo, id)?;
+    repo.find_commit(id).map_err(RepoError::unreadable)
+}
+
+/// What `id` leads to through annotated tags, every commit and tag on the way checked
+/// against `MAX_COMMIT_BYTES` before it is read: the commit, if one is reached, and the tree
+/// (`None` for a blob, or a tag of one).
+pub fn peel(
+    repo: &gix::Repository,
+    mut id: ObjectId,
+) -> Result<(Option<ObjectId>, Option<ObjectId>), RepoError> {
+    use gix::object::Kind;
+    // A chain of tags could loop only by a hash collision; bound it all the same.
+    for _ in 0..64 {
+        match checked_kind(repo, id)? {
+            Kind::Tag => {
+                let tag = repo.find_tag(id).map_err(RepoError::unreadable)?;
+                id = tag.target_id().map_err(RepoError::unreadable)?.detach();
+            }
+            Kind::Commit => {
+                let tree = find_commit(repo, id)?
+                    .tree_id()
+                    .map_err(RepoError::unreadable)?
+                    .detach();
+                return Ok((Some(id), Some(tree)));
+            }
+            Kind::Tree => return Ok((None, Some(id))),
+            Kind::Blob => return Ok((None, None)),
+        }
+    }
+    Err(RepoError::unreadable("a chain of more than 64 tags"))
+}
+
 impl RepoError {
     pub fn unreadable(error: impl std::fmt::Display) -> RepoError {
         RepoError::Unreadable {
@@ -152,6 +276,12 @@ impl RepoError {
 pub struct Deadline(pub Option<std::time::Instant>);
 
 impl Deadline {
+    /// Whether the deadline is past: for work that cannot fail, which stops early and leaves
+    /// the caller's `check` to report it.
+    pub fn passed(self) -> bool {
+        self.0.is_some_and(|at| std::time::Instant::now() >= at)
+    }
+
     pub fn check(self) -> Result<(), RepoError> {
         match self.0 {
             Some(at) if std::time::Instant::now() >= at => Err(RepoError::TimedOut),
@@ -187,6 +317,16 @@ pub struct Target {
     /// Listing more files than this is an error (a hostile tree of millions of entries).
     pub max_entries: usize,
 }
+
+/// The most a listing may hold of one tree: the tree objects it reads (their sizes read
+/// from their headers before they are inflated) and the paths it builds. A monorepo of a
+/// million files takes about 150 MiB; a tree of 100,000 names of 4,000 bytes, 880 KB
+/// pushed, would take 800 MiB.
+pub const MAX_TREE_BYTES: u64 = 256 << 20;
+
+/// The most one commit's diff in the history pass may hold of tree objects (sized from their
+/// headers) and changed paths: half of `MAX_TREE_BYTES`, as two commits are diffed at once.
+pub const MAX_DIFF_BYTES: u64 = MAX_TREE_BYTES / 2;
 
 /// Default for `Target::max_entries`: ten times the largest monorepos' file counts.
 pub const DEFAULT_MAX_TREE_ENTRIES: usize = 10_000_000;
@@ -424,6 +564,16 @@ pub fn open_with(path: &Path, rev: Option<&str>, access: Access) -> Result<Targe
             message: error.to_string(),
         })?;
     let local = repo.to_thread_local();
+    // gix reads references from files only: in a reftable repository it would find none,
+    // and report no commits.
+    if let Some(storage) = local.config_snapshot().string("extensions.refStorage")
+        && !storage.eq_ignore_ascii_case(b"files")
+    {
+        return Err(RepoError::UnsupportedRefStorage {
+            path: folder,
+            storage: storage.to_str_lossy().into_owned(),
+        });
+    }
     // The working tree is the folder holding `.git`, whatever core.worktree says.
     let configured_worktree = local.config_snapshot().string("core.worktree");
     let natural = entry.is_some().then_some(folder.as_path());
@@ -470,9 +620,15 @@ pub fn open_with(path: &Path, rev: Option<&str>, access: Access) -> Result<Targe
     }
     let root = local.workdir().unwrap_or_else(|| local.git_dir());
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
-    let head = match local.head_id() {
-        Ok(id) => Some(id.detach()),
-        Err(_) => None,
+    // HEAD's commit, peeled here rather than by gix, which would inflate a commit or tag
+    // of any size to learn its kind.
+    let head = match local.head().ok().and_then(|head| head.id()) {
+        Some(id) => match peel(&local, id.detach()) {
+            Ok((commit, _)) => commit,
+            Err(error @ RepoError::ObjectTooBig { .. }) => return Err(error),
+            Err(_) => None,
+        },
+        None => None,
     };
     let rev = match (rev, local.workdir()) {
         (Some(rev), _) => Some(rev.to_owned()),
@@ -493,28 +649,17 @@ pub fn open_with(path: &Path, rev: Option<&str>, access: Access) -> Result<Targe
     if head.is_none() && rev == "HEAD" {
         return Err(RepoError::NoCommits { what: "HEAD" });
     }
-    let object = local
+    let id = local
         .rev_parse_single(rev.as_str())
         .map_err(|_| RepoError::UnknownRev { rev: rev.clone() })?
-        .object()
-        .map_err(RepoError::unreadable)?;
-    let commit = object.clone().peel_to_commit().ok().map(|commit| commit.id);
+        .detach();
     // A blob is not something to scan; a commit, tag or tree whose tree cannot be read is
     // a damaged repository.
-    let points_at_content = object.kind == gix::object::Kind::Blob;
-    let tree = object
-        .peel_to_tree()
-        .map_err(|error| {
-            if points_at_content {
-                RepoError::NotACommit {
-                    rev: rev.clone(),
-                    message: error.to_string(),
-                }
-            } else {
-                RepoError::unreadable(error)
-            }
-        })?
-        .id;
+    let (commit, tree) = peel(&local, id)?;
+    let tree = tree.ok_or_else(|| RepoError::NotACommit {
+        rev: rev.clone(),
+        message: "it is a blob".to_owned(),
+    })?;
     Ok(Target {
         repo,
         root,
@@ -543,17 +688,20 @@ pub fn merge_base(target: &Target, base: &str) -> Result<(ObjectId, ObjectId), R
             error
         }
     };
-    let base_commit = local
+    let unknown = || {
+        missing(RepoError::UnknownRev {
+            rev: base.to_owned(),
+        })
+    };
+    let base_id = local
         .rev_parse_single(base)
-        .ok()
-        .and_then(|id| id.object().ok())
-        .and_then(|object| object.peel_to_commit().ok())
-        .ok_or_else(|| {
-            missing(RepoError::UnknownRev {
-                rev: base.to_owned(),
-            })
-        })?
-        .id;
+        .map_err(|_| unknown())?
+        .detach();
+    let base_commit = match peel(&local, base_id) {
+        Ok((Some(commit), _)) => commit,
+        Err(error @ RepoError::ObjectTooBig { .. }) => return Err(error),
+        _ => return Err(unknown()),
+    };
     let merge_base = match local.merge_base(base_commit, head) {
         Ok(Some(id)) => id.detach(),
         Ok(None) => {
@@ -563,9 +711,8 @@ pub fn merge_base(target: &Target, base: &str) -> Result<(ObjectId, ObjectId), R
         }
         Err(error) => return Err(missing(RepoError::unreadable(error))),
     };
-    let tree = local
-        .find_commit(merge_base)
-        .and_then(|commit| commit.tree_id())
+    let tree = find_commit(&local, merge_base)?
+        .tree_id()
         .map_err(RepoError::unreadable)?
         .detach();
     Ok((merge_base, tree))
@@ -593,11 +740,8 @@ pub fn head_tree(target: &Target) -> Result<(ObjectId, ObjectId), RepoError> {
         let kind = target.repo.to_thread_local().object_hash();
         return Ok((ObjectId::null(kind), ObjectId::empty_tree(kind)));
     };
-    let tree = target
-        .repo
-        .to_thread_local()
-        .find_commit(head)
-        .and_then(|commit| commit.tree_id())
+    let tree = find_commit(&target.repo.to_thread_local(), head)?
+        .tree_id()
         .map_err(RepoError::unreadable)?
         .detach();
     Ok((head, tree))

@@ -9,6 +9,19 @@ pub fn plural(count: usize, noun: &str) -> String {
     }
 }
 
+/// "1,048,576": a count with its thousands separated.
+pub fn thousands(count: u64) -> String {
+    let digits = count.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// The 1-based line of a byte offset.
 pub fn line_of(bytes: &[u8], offset: usize) -> u32 {
     let newlines = bytes[..offset]

@@ -1,13 +1,13 @@
 //! The file listing: one pass over a commit's tree or over the working tree.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice};
 use rayon::prelude::*;
 
-use crate::repo::{RepoError, Source, Target};
+use crate::repo::{MAX_TREE_BYTES, RepoError, Source, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryKind {
@@ -135,13 +135,14 @@ fn list_commit_tree(target: &Target, tree_id: ObjectId) -> Result<Tree, RepoErro
     let mut first_subtree: Vec<usize> = Vec::new();
     let mut level = vec![(tree_id, BString::default())];
     let mut listed_entries = 0;
+    let budget = Budget(AtomicU64::new(MAX_TREE_BYTES));
     while !level.is_empty() {
         target.deadline.check()?;
         let listed: Vec<Vec<(Kind, BString, ObjectId)>> = level
             .par_iter()
             .map_init(
                 || target.repo.to_thread_local(),
-                |repo, (id, dir)| list_one_tree(repo, *id, dir),
+                |repo, (id, dir)| list_one_tree(repo, *id, dir, &budget),
             )
             .collect::<Result<_, _>>()?;
         listed_entries += listed.iter().map(Vec::len).sum::<usize>();
@@ -207,18 +208,37 @@ fn list_commit_tree(target: &Target, tree_id: ObjectId) -> Result<Tree, RepoErro
     })
 }
 
-/// The entries of one tree object, with paths below `dir`.
+/// What is left of a listing's `MAX_TREE_BYTES`, shared by the threads decoding trees.
+struct Budget(AtomicU64);
+
+impl Budget {
+    fn take(&self, bytes: u64) -> Result<(), RepoError> {
+        self.0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(bytes)
+            })
+            .map(drop)
+            .map_err(|_| RepoError::TreeTooLarge)
+    }
+}
+
+/// The entries of one tree object, with paths below `dir`; the object's size (from its
+/// header, before it is inflated) and the paths' bytes are taken from `budget`.
 fn list_one_tree(
     repo: &gix::Repository,
     id: ObjectId,
     dir: &BString,
+    budget: &Budget,
 ) -> Result<Vec<(gix::object::tree::EntryKind, BString, ObjectId)>, RepoError> {
+    let header = repo.find_header(id).map_err(RepoError::unreadable)?;
+    budget.take(header.size())?;
     let tree = repo.find_tree(id).map_err(RepoError::unreadable)?;
     tree.iter()
         .map(|entry| {
             let entry = entry.map_err(RepoError::unreadable)?;
-            let mut path =
-                BString::from(Vec::with_capacity(dir.len() + 1 + entry.filename().len()));
+            let length = dir.len() + 1 + entry.filename().len();
+            budget.take(length as u64)?;
+            let mut path = BString::from(Vec::with_capacity(length));
             if !dir.is_empty() {
                 path.extend_from_slice(dir);
                 path.push(b'/');

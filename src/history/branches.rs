@@ -45,7 +45,10 @@ pub fn lifetimes(
         );
         if let Some(started) = started {
             // A clock-skewed branch (authored "after" its merge) lived no time, not less.
-            branches.insert(commit.id, super::hours(commit.committer_time - started));
+            branches.insert(
+                commit.id,
+                super::hours(commit.committer_time.saturating_sub(started)),
+            );
         }
     }
     branches

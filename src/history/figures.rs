@@ -535,10 +535,11 @@ fn big_blob_note(id: &str, samples: &[Sample], period: &Period) -> Option<String
     };
     (count > 0).then(|| {
         format!(
-            "{} over {} MiB counted as binary, without lines, as git counts files past \
-             core.bigFileThreshold",
+            "{} over {} MiB or {} lines counted as binary, without lines, as git counts \
+             files past core.bigFileThreshold",
             crate::text::plural(count, "blob"),
-            super::numstat::BIG_BLOB_BYTES >> 20
+            super::numstat::BIG_BLOB_BYTES >> 20,
+            crate::text::thousands(super::numstat::MAX_DIFF_LINES as u64)
         )
     })
 }

@@ -89,12 +89,30 @@ pub fn section(
     deadline: Deadline,
 ) -> Result<History, RepoError> {
     let local = repo.to_thread_local();
-    let until = local
-        .find_commit(tip)
-        .and_then(|commit| Ok(commit.time()?.seconds))
-        .map_err(RepoError::unreadable)?;
+    // A commit's time is whatever its header says: one git cannot parse (23 digits) makes
+    // the window unknown, not the scan fail.
+    let until = match crate::repo::find_commit(&local, tip)?.time() {
+        Ok(time) => time.seconds,
+        Err(error) => {
+            return Ok(History {
+                shallow: false,
+                window: WindowInfo {
+                    since: None,
+                    until: "unknown".to_owned(),
+                    commits: 0,
+                },
+                figures: figures::unknown(
+                    Scope::Window,
+                    &format!(
+                        "the scanned commit's time cannot be read ({error}), so the window has no end"
+                    ),
+                ),
+            });
+        }
+    };
+    // Times far from now (the header allows any 64-bit number) saturate rather than wrap.
     let since = match window {
-        Window::Days(days) => Some(until - i64::from(days) * DAY),
+        Window::Days(days) => Some(until.saturating_sub(i64::from(days) * DAY)),
         Window::All => None,
     };
     let info = |commits| WindowInfo {
@@ -112,7 +130,7 @@ pub fn section(
             ),
         });
     }
-    let previous_since = since.map(|since| since - (until - since));
+    let previous_since = since.map(|since| since.saturating_sub(until.saturating_sub(since)));
     // Missing objects (a blobless partial clone, a damaged pack) cost the figures, not the
     // report: tree findings stand on their own.
     // Renames are detected, as git log does by default.
@@ -183,8 +201,7 @@ pub fn section(
 /// The `.mailmap` of the scanned commit's tree. Only that one: a mailmap named in the
 /// repository's config could be any file on the machine.
 pub(crate) fn mailmap_at(repo: &gix::Repository, tip: ObjectId) -> gix::mailmap::Snapshot {
-    let data = repo
-        .find_commit(tip)
+    let data = crate::repo::find_commit(repo, tip)
         .ok()
         .and_then(|commit| commit.tree().ok())
         .and_then(|tree| tree.lookup_entry_by_path(".mailmap").ok().flatten())
@@ -242,7 +259,9 @@ fn period<'a>(
         .filter(|changed| changed.commit.parents.len() <= 1)
         .filter_map(|changed| {
             let release = &delivery.releases[*delivery.first_releases.get(&changed.commit.id)?];
-            Some(hours(release.time - changed.commit.committer_time))
+            Some(hours(
+                release.time.saturating_sub(changed.commit.committer_time),
+            ))
         })
         .collect();
     let branch_lifetimes = commits
@@ -251,7 +270,7 @@ fn period<'a>(
         .collect();
     Period {
         commits,
-        days: (to - from) as f64 / DAY as f64,
+        days: to.saturating_sub(from) as f64 / DAY as f64,
         integrations,
         releases: released.len(),
         final_releases: released
@@ -271,10 +290,14 @@ fn hours(seconds: i64) -> f64 {
     seconds.max(0) as f64 / 3600.0
 }
 
+/// The date, or for one outside the years 0 to 9999 that a commit header can still hold,
+/// its seconds said to be out of range.
 fn iso8601(seconds: i64) -> String {
     gix::date::Time::new(seconds, 0)
         .format(gix::date::time::format::ISO8601_STRICT)
-        .unwrap_or_else(|_| seconds.to_string())
+        .ok()
+        .filter(|date| date.len() == "1970-01-01T00:00:00+00:00".len())
+        .unwrap_or_else(|| format!("out of range ({seconds} seconds from 1970)"))
 }
 
 /// A commit and the files it changed against its first parent (none listed for merges).
@@ -400,6 +423,7 @@ fn diff_run(
         ))
     });
     let mut differ = Differ::new(renames);
+    differ.deadline = deadline;
     run.into_iter()
         .map(|commit| {
             deadline.check()?;

@@ -80,6 +80,8 @@ pub struct Differ {
     /// Blobs of the commit larger than `BIG_BLOB_BYTES`, counted as binary without being
     /// read.
     pub big_blobs: usize,
+    /// Checked before each blob is read: one commit can change thousands of files.
+    pub deadline: crate::repo::Deadline,
 }
 
 /// A blob larger than this counts as binary and is never read, as git does for files past
@@ -90,9 +92,176 @@ pub struct Differ {
 /// files this large are rare enough that numstat stays exact for real histories.
 pub const BIG_BLOB_BYTES: u64 = 32 << 20;
 
+/// A version of a text file with more lines than this is not diffed line by line: it counts
+/// as binary, as a blob over `BIG_BLOB_BYTES` does. Diffing holds some 40 bytes per line of
+/// each version (its place, its token, its entry in the interner and in the edit script):
+/// two versions of 16 million short lines, each under 32 MiB, took 1.2 GB (git log took
+/// 1.9 GB). A million lines per version keeps a diff under 100 MiB, and a text file that
+/// long is rarely edited by hand.
+pub const MAX_DIFF_LINES: usize = 1 << 20;
+
+/// Whether `text` has more than `MAX_DIFF_LINES` lines: counted only when it is long enough
+/// to.
+fn has_many_lines(text: &[u8]) -> bool {
+    text.len() > MAX_DIFF_LINES
+        && memchr::memchr_iter(b'\n', text)
+            .take(MAX_DIFF_LINES + 1)
+            .count()
+            + usize::from(text.last().is_some_and(|&byte| byte != b'\n'))
+            > MAX_DIFF_LINES
+}
+
+/// Rename detection holds every added and deleted file of a commit at once: past this many
+/// bytes of them (sized from their headers), the commit's files are counted as without
+/// rename detection, each read in turn, as git falls back when a commit has more files than
+/// `diff.renameLimit`. Otherwise one blob of 32 MiB at a hundred paths would take 3 GiB.
+pub const MAX_RENAME_BYTES: u64 = 64 << 20;
+
+/// Whether `files` together fit `MAX_RENAME_BYTES`; a blob over `BIG_BLOB_BYTES` is never
+/// read, and a missing one is empty.
+fn fits_rename_detection<'a>(
+    repo: &gix::Repository,
+    files: impl Iterator<Item = &'a (EntryMode, ObjectId, BString)>,
+) -> bool {
+    let mut total = 0u64;
+    for (_, id, _) in files {
+        let size = match repo.objects.try_header(id) {
+            Ok(Some(header)) if !is_big_blob(header.size) => header.size,
+            _ => 0,
+        };
+        total += size;
+        if total > MAX_RENAME_BYTES {
+            return false;
+        }
+    }
+    true
+}
+
 /// Whether a blob of `size` bytes is counted as binary without being read.
 pub fn is_big_blob(size: u64) -> bool {
     size > BIG_BLOB_BYTES
+}
+
+/// What one commit's diff may still hold of `MAX_DIFF_BYTES`: the tree objects it reads
+/// (sized from their headers, before they are inflated) and the paths it records. An object
+/// over it reads as missing, and the diff's error then as `RepoError::DiffTooLarge`.
+struct DiffBudget<'a> {
+    objects: &'a gix::OdbHandle,
+    left: std::cell::Cell<u64>,
+    over: std::cell::Cell<bool>,
+}
+
+impl<'a> DiffBudget<'a> {
+    fn new(objects: &'a gix::OdbHandle) -> DiffBudget<'a> {
+        DiffBudget {
+            objects,
+            left: std::cell::Cell::new(crate::repo::MAX_DIFF_BYTES),
+            over: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Takes `bytes`; false once the budget is spent.
+    fn take(&self, bytes: u64) -> bool {
+        match self.left.get().checked_sub(bytes) {
+            Some(left) => {
+                self.left.set(left);
+                true
+            }
+            None => {
+                self.over.set(true);
+                false
+            }
+        }
+    }
+
+    /// `error`, or `too_large` when the budget ran out.
+    fn error(&self, error: impl std::fmt::Display, too_large: RepoError) -> RepoError {
+        if self.over.get() {
+            too_large
+        } else {
+            RepoError::unreadable(error)
+        }
+    }
+}
+
+impl gix::objs::Find for DiffBudget<'_> {
+    fn try_find<'b>(
+        &self,
+        id: &gix::oid,
+        buffer: &'b mut Vec<u8>,
+    ) -> gix::Result<Option<gix::objs::Data<'b>>> {
+        if let Some(header) = self.objects.try_header(id)?
+            && !self.take(header.size)
+        {
+            return Ok(None);
+        }
+        self.objects.try_find(id, buffer)
+    }
+}
+
+/// A tree diff's recorder whose paths (each recorded change's and each queued folder's) are
+/// taken from the budget: stops the diff once it is spent. The path lengths are followed as
+/// the recorder builds its paths.
+struct BoundedRecorder<'a> {
+    inner: gix::diff::tree::Recorder,
+    budget: &'a DiffBudget<'a>,
+    path_len: usize,
+    pushed: Vec<usize>,
+    queued: std::collections::VecDeque<usize>,
+}
+
+impl<'a> BoundedRecorder<'a> {
+    fn default_with(budget: &'a DiffBudget<'a>) -> BoundedRecorder<'a> {
+        BoundedRecorder {
+            inner: gix::diff::tree::Recorder::default(),
+            budget,
+            path_len: 0,
+            pushed: Vec::new(),
+            queued: std::collections::VecDeque::new(),
+        }
+    }
+
+    fn extend(&mut self, component: &gix::bstr::BStr) {
+        self.path_len += component.len() + usize::from(self.path_len > 0);
+    }
+}
+
+/// What a recorded change holds besides its path.
+const RECORDED_CHANGE_BYTES: u64 = 128;
+
+impl gix::diff::tree::Visit for BoundedRecorder<'_> {
+    fn pop_front_tracked_path_and_set_current(&mut self) {
+        self.inner.pop_front_tracked_path_and_set_current();
+        self.path_len = self.queued.pop_front().unwrap_or(0);
+    }
+
+    fn push_back_tracked_path_component(&mut self, component: &gix::bstr::BStr) {
+        self.inner.push_back_tracked_path_component(component);
+        self.extend(component);
+        self.queued.push_back(self.path_len);
+        self.budget.take(self.path_len as u64);
+    }
+
+    fn push_path_component(&mut self, component: &gix::bstr::BStr) {
+        self.inner.push_path_component(component);
+        self.pushed.push(self.path_len);
+        self.extend(component);
+    }
+
+    fn pop_path_component(&mut self) {
+        self.inner.pop_path_component();
+        self.path_len = self.pushed.pop().unwrap_or(0);
+    }
+
+    fn visit(&mut self, change: gix::diff::tree::visit::Change) -> gix::diff::tree::visit::Action {
+        if !self
+            .budget
+            .take(self.path_len as u64 + RECORDED_CHANGE_BYTES)
+        {
+            return std::ops::ControlFlow::Break(());
+        }
+        self.inner.visit(change)
+    }
 }
 
 /// What a blob too big to read reads as: one NUL byte, binary as git's check finds it.
@@ -115,23 +284,23 @@ impl Differ {
     ) -> Result<Vec<FileChange>, RepoError> {
         self.missing_blobs = false;
         self.big_blobs = 0;
+        let budget = DiffBudget::new(&repo.objects);
+        let too_large = || RepoError::DiffTooLarge { commit: commit.id };
         let old = match commit.first_parent_tree {
-            Some(tree) => repo
-                .objects
+            Some(tree) => budget
                 .find_tree_iter(&tree, &mut self.old_tree)
-                .map_err(RepoError::unreadable)?,
+                .map_err(|error| budget.error(error, too_large()))?,
             None => TreeRefIter::from_bytes(&[], repo.object_hash()),
         };
-        let new = repo
-            .objects
+        let new = budget
             .find_tree_iter(&commit.tree, &mut self.new_tree)
-            .map_err(RepoError::unreadable)?;
-        let mut recorder = gix::diff::tree::Recorder::default();
-        gix::diff::tree(old, new, &mut self.state, &repo.objects, &mut recorder)
-            .map_err(RepoError::unreadable)?;
+            .map_err(|error| budget.error(error, too_large()))?;
+        let mut recorder = BoundedRecorder::default_with(&budget);
+        gix::diff::tree(old, new, &mut self.state, &budget, &mut recorder)
+            .map_err(|error| budget.error(error, too_large()))?;
         let mut changes = Vec::new();
         let (mut added, mut deleted) = (Vec::new(), Vec::new());
-        for change in recorder.records {
+        for change in recorder.inner.records {
             match change {
                 Change::Addition {
                     entry_mode,
@@ -171,7 +340,11 @@ impl Differ {
                 _ => {}
             }
         }
-        if self.renames && !added.is_empty() && !deleted.is_empty() {
+        if self.renames
+            && !added.is_empty()
+            && !deleted.is_empty()
+            && fits_rename_detection(repo, added.iter().chain(&deleted))
+        {
             self.with_renames(repo, added, deleted, &mut changes)?;
         } else {
             for (mode, id, path) in added {
@@ -287,9 +460,15 @@ impl Differ {
         Ok((lines, adds_tests))
     }
 
-    /// Lines added and removed from `old` to `new`; `None` when either is binary.
+    /// Lines added and removed from `old` to `new`; `None` when either is binary, or has
+    /// more than `MAX_DIFF_LINES` lines (counted in `big_blobs`).
     fn count_lines(&mut self, old: &[u8], new: &[u8]) -> Option<(u32, u32)> {
         if is_binary(old) || is_binary(new) {
+            return None;
+        }
+        let long = usize::from(has_many_lines(old)) + usize::from(has_many_lines(new));
+        if long > 0 {
+            self.big_blobs += long;
             return None;
         }
         Some(self.lines.count(old, new))
@@ -309,6 +488,7 @@ impl Differ {
             Side::Old => &mut self.old_blob,
             Side::New => &mut self.new_blob,
         };
+        self.deadline.check()?;
         if id == ObjectId::empty_blob(id.kind()) {
             buffer.clear();
             return Ok(buffer);

@@ -54,7 +54,7 @@ pub fn section(
         });
     }
     let tree = |id: ObjectId| -> Result<ObjectId, RepoError> {
-        let commit = local.find_commit(id).map_err(RepoError::unreadable)?;
+        let commit = crate::repo::find_commit(&local, id)?;
         Ok(commit.tree_id().map_err(RepoError::unreadable)?.detach())
     };
     // The whole change, as if one commit made it on top of the merge base.

@@ -27,13 +27,17 @@ pub fn releases(repo: &gix::Repository, pattern: &Pattern) -> Vec<Release> {
     };
     let mut releases: Vec<Release> = tags
         .filter_map(Result::ok)
-        .filter_map(|mut tag| {
+        .filter_map(|tag| {
             let name = tag.name().shorten().to_string();
             if !pattern.is_match(name.as_bytes()) {
                 return None;
             }
             let target = tag.target().try_id().map(ToOwned::to_owned);
-            let commit = tag.peel_to_commit().ok()?;
+            // A tag, or the commit it leads to, too big to read is no release.
+            let (Some(id), _) = crate::repo::peel(repo, target?).ok()? else {
+                return None;
+            };
+            let commit = repo.find_commit(id).ok()?;
             let tagged = target
                 .and_then(|id| repo.find_object(id).ok())
                 .and_then(|object| object.try_into_tag().ok())
@@ -89,7 +93,7 @@ pub fn fix_delays(releases: &[Release]) -> Vec<Option<i64>> {
             delays[index] = line[position + 1..]
                 .iter()
                 .find(|&&later| versions[later].map(|[_, _, patch]| patch) > patch)
-                .map(|&fix| releases[fix].time - releases[index].time);
+                .map(|&fix| releases[fix].time.saturating_sub(releases[index].time));
         }
     }
     delays

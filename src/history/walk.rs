@@ -94,7 +94,7 @@ fn read(
     id: ObjectId,
     mailmap: &gix::mailmap::Snapshot,
 ) -> Result<Commit, RepoError> {
-    let commit = repo.find_commit(id).map_err(RepoError::unreadable)?;
+    let commit = crate::repo::find_commit(repo, id)?;
     let decoded = commit.decode().map_err(RepoError::unreadable)?;
     let signature = decoded.author().map_err(RepoError::unreadable)?;
     let author_time = signature.seconds();
@@ -161,7 +161,7 @@ pub fn range(
         let info = info.map_err(RepoError::unreadable)?;
         let mut commit = read(repo, info.id, mailmap)?;
         if let Some(parent) = commit.parents.first() {
-            let parent = repo.find_commit(*parent).map_err(RepoError::unreadable)?;
+            let parent = crate::repo::find_commit(repo, *parent)?;
             commit.first_parent_tree =
                 Some(parent.tree_id().map_err(RepoError::unreadable)?.detach());
         }

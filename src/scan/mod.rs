@@ -183,9 +183,9 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         let at_base = spawn(scope, || {
             base_tree
                 .as_ref()
-                .map(|(at, listed)| judge_base(at, listed, plan, &settings))
+                .map(|(at, listed)| judge_base(at, listed, plan, &settings, deadline))
         });
-        let evaluation = engine::evaluate(plan, &settings, &tree, |indices| {
+        let evaluation = engine::evaluate(plan, &settings, &tree, deadline, |indices| {
             content::read_all(
                 &target.repo,
                 &tree,
@@ -198,6 +198,8 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     });
     let history = history.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     let at_base = at_base.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    // The evaluations stop examining files past the deadline: what they found is partial.
+    deadline.check()?;
     let mut findings = evaluation.findings;
     if let (Some(history), Some(window)) = (&history, window) {
         let rules = plan.history_rules();
@@ -290,8 +292,14 @@ struct AtBase {
 }
 
 /// Judges the base's tree (`at`, listed) with the same rules and settings as the scanned one.
-fn judge_base(at: &Target, listed: &Tree, plan: &Plan, settings: &Settings) -> AtBase {
-    let evaluation = engine::evaluate(plan, settings, listed, |indices| {
+fn judge_base(
+    at: &Target,
+    listed: &Tree,
+    plan: &Plan,
+    settings: &Settings,
+    deadline: Deadline,
+) -> AtBase {
+    let evaluation = engine::evaluate(plan, settings, listed, deadline, |indices| {
         let budget = content::ReadBudget::new(settings.max_total_read);
         content::read_all(&at.repo, listed, indices, settings.max_file_size, &budget)
     });

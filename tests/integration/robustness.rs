@@ -110,6 +110,30 @@ fn commit_on_main(
     id
 }
 
+/// Commits the empty tree on `main` with `parent`, its author and committer times written as
+/// `time` in the header, as any bytes can be.
+fn raw_commit_on_main(
+    repo: &gix::Repository,
+    parent: Option<gix::ObjectId>,
+    time: &str,
+) -> gix::ObjectId {
+    let empty = tree_of(repo, std::iter::empty());
+    let parent = parent
+        .map(|parent| format!("parent {parent}\n"))
+        .unwrap_or_default();
+    let text = format!(
+        "tree {empty}\n{parent}author Ada <ada@example.com> {time} +0000\n\
+         committer Ada <ada@example.com> {time} +0000\n\nAt {time}\n"
+    );
+    use gix::objs::Write as _;
+    let id = repo
+        .objects
+        .write_buf(gix::objs::Kind::Commit, text.as_bytes())
+        .unwrap();
+    std::fs::write(repo.git_dir().join("refs/heads/main"), format!("{id}\n")).unwrap();
+    id
+}
+
 /// The sample repository with a custom `content-matches` rule whose `files` and `pattern`
 /// lines are `check`.
 fn custom_rule_in(root: &Path, name: &str, check: &str) -> PathBuf {
@@ -151,9 +175,15 @@ fn blob_bomb_in(root: &Path, name: &str) -> PathBuf {
     dir
 }
 
-/// A loose blob object of `size` zero bytes: zlib, with the header in a stored block and
-/// the zeros in one fixed-Huffman block.
+/// A loose blob object of `size` zero bytes.
 fn zeros_object(size: u64) -> Vec<u8> {
+    repeated_object("blob", b"", 0, size)
+}
+
+/// A loose object of `kind` whose contents are `prefix`, then `byte` `count` times: zlib,
+/// with the header and `prefix` in a stored block and the repeated byte in one
+/// fixed-Huffman block, as an attacker writes one without compressing gigabytes.
+fn repeated_object(kind: &str, prefix: &[u8], byte: u8, count: u64) -> Vec<u8> {
     struct Bits {
         out: Vec<u8>,
         pending: u32,
@@ -179,45 +209,146 @@ fn zeros_object(size: u64) -> Vec<u8> {
             }
         }
     }
-    let header = format!("blob {size}\0").into_bytes();
+    // Literals up to 143 have 8-bit codes from 0x30.
+    assert!(byte < 144 && count > 0);
+    let mut header = format!("{kind} {}\0", prefix.len() as u64 + count).into_bytes();
+    header.extend_from_slice(prefix);
     let mut bits = Bits {
         out: vec![0x78, 0x01],
         pending: 0,
         count: 0,
     };
-    // A stored block: the header.
-    bits.put(0, 3);
-    bits.align();
-    let len = header.len() as u16;
-    bits.out.extend(len.to_le_bytes());
-    bits.out.extend((!len).to_le_bytes());
-    bits.out.extend(&header);
-    // The last block, fixed Huffman codes: a literal zero, then copies at distance 1 (length
+    // Stored blocks (up to 65,535 bytes each): the header and the prefix.
+    for (index, stored) in header.chunks(65_535).enumerate() {
+        if index > 0 {
+            bits.align();
+        }
+        bits.put(0, 3);
+        bits.align();
+        let len = stored.len() as u16;
+        bits.out.extend(len.to_le_bytes());
+        bits.out.extend((!len).to_le_bytes());
+        bits.out.extend(stored);
+    }
+    // The last block, fixed Huffman codes: a literal, then copies at distance 1 (length
     // 258 is code 285, lengths 3 to 10 are codes 257 to 264; distance 1 is code 0).
     bits.put(1, 1);
     bits.put(1, 2);
-    bits.code(0x30, 8);
-    let (copies, rest) = ((size - 1) / 258, ((size - 1) % 258) as u32);
+    bits.code(0x30 + u32::from(byte), 8);
+    let (copies, rest) = ((count - 1) / 258, ((count - 1) % 258) as u32);
     for _ in 0..copies {
         bits.code(0xC5, 8);
         bits.code(0, 5);
     }
-    assert!(rest == 0 || (3..=10).contains(&rest));
-    if rest > 0 {
-        bits.code(rest - 2, 7);
-        bits.code(0, 5);
+    // The rest: one short copy, or as literals.
+    match rest {
+        3..=10 => {
+            bits.code(rest - 2, 7);
+            bits.code(0, 5);
+        }
+        _ => (0..rest).for_each(|_| bits.code(0x30 + u32::from(byte), 8)),
     }
     bits.code(0, 7);
     bits.align();
-    // Adler-32 of the header and the zeros (each zero adds the running sum to the second).
-    let (mut a, mut b) = (1u64, 0u64);
+    // Adler-32 of the header and prefix, then of the repeated byte: n of them add n*c to
+    // the first sum, and n*a + c*n(n+1)/2 to the second.
+    const MOD: u128 = 65_521;
+    let (mut a, mut b) = (1u128, 0u128);
     for &byte in &header {
-        a = (a + u64::from(byte)) % 65_521;
-        b = (b + a) % 65_521;
+        a = (a + u128::from(byte)) % MOD;
+        b = (b + a) % MOD;
     }
-    b = (b + a * (size % 65_521)) % 65_521;
+    let (n, c) = (u128::from(count), u128::from(byte));
+    b = (b + n * a + c * (n * (n + 1) / 2)) % MOD;
+    a = (a + n * c) % MOD;
     bits.out.extend((((b << 16) | a) as u32).to_be_bytes());
     bits.out
+}
+
+/// The size of the message of the commit `huge_commit_in` writes, its text before that
+/// many `x`, and its id.
+const HUGE_MESSAGE_BYTES: u64 = 1 << 30;
+const HUGE_COMMIT_TEXT: &[u8] = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n\
+    author Ada <ada@example.com> 1767225600 +0000\n\
+    committer Ada <ada@example.com> 1767225600 +0000\n\nA huge message\n\n";
+const HUGE_COMMIT_ID: &str = "f0d746b86573e0b3195e5f557f6b23c64a75da05";
+
+/// A blob of this many `a` bytes (one line), and its id.
+const REPEATED_BLOB_BYTES: u64 = 30 << 20;
+const REPEATED_BLOB_ID: &str = "ff0f32076205e4b2ecf2ce1dadea2a55a4126664";
+
+/// A bare repository whose root commit, of the empty tree, has a message of 1 GiB (a 7 MB
+/// loose object, deflated by hand); `main` is that commit, or with `child`, a commit on it.
+fn huge_commit_in(root: &Path, name: &str, child: bool) -> PathBuf {
+    let (dir, repo) = bare_in(root, name);
+    let empty = tree_of(&repo, std::iter::empty());
+    let path = dir.join("objects").join(&HUGE_COMMIT_ID[..2]);
+    std::fs::create_dir_all(&path).unwrap();
+    let object = repeated_object("commit", HUGE_COMMIT_TEXT, b'x', HUGE_MESSAGE_BYTES);
+    std::fs::write(path.join(&HUGE_COMMIT_ID[2..]), object).unwrap();
+    let huge = gix::ObjectId::from_hex(HUGE_COMMIT_ID.as_bytes()).unwrap();
+    if child {
+        commit_on_main(&repo, empty, Some(huge));
+    } else {
+        std::fs::write(dir.join("refs/heads/main"), format!("{huge}\n")).unwrap();
+    }
+    dir
+}
+
+/// A bare repository whose commit has a tree of 100,000 files named with 4,000 bytes each
+/// (a 400 MB tree object, 880 KB deflated), streamed into the object database so that the
+/// test itself never holds it (a child forked from a large test would count it too); with
+/// `child`, `main` is a commit on it that deletes them.
+fn long_names_in(root: &Path, name: &str, child: bool) -> PathBuf {
+    use gix::objs::Write as _;
+    /// The tree's entries, made as they are read.
+    struct Entries {
+        blob: gix::ObjectId,
+        next: usize,
+        entry: Vec<u8>,
+        at: usize,
+    }
+    impl std::io::Read for Entries {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            if self.at == self.entry.len() {
+                if self.next == LONG_NAMES {
+                    return Ok(0);
+                }
+                self.entry.clear();
+                self.entry
+                    .extend(format!("100644 {:06}", self.next).bytes());
+                self.entry.resize(7 + LONG_NAME_BYTES, b'n');
+                self.entry.push(0);
+                self.entry.extend_from_slice(self.blob.as_bytes());
+                (self.next, self.at) = (self.next + 1, 0);
+            }
+            let count = out.len().min(self.entry.len() - self.at);
+            out[..count].copy_from_slice(&self.entry[self.at..self.at + count]);
+            self.at += count;
+            Ok(count)
+        }
+    }
+    const LONG_NAMES: usize = 100_000;
+    const LONG_NAME_BYTES: usize = 4_000;
+    let (dir, repo) = bare_in(root, name);
+    let blob = repo.write_blob("hello\n").unwrap().detach();
+    let size = LONG_NAMES * (7 + LONG_NAME_BYTES + 1 + 20);
+    let mut entries = Entries {
+        blob,
+        next: 0,
+        entry: Vec::new(),
+        at: 0,
+    };
+    let tree = repo
+        .objects
+        .write_stream(gix::objs::Kind::Tree, size as u64, &mut entries)
+        .unwrap();
+    let first = commit_on_main(&repo, tree, None);
+    if child {
+        let empty = tree_of(&repo, std::iter::empty());
+        commit_on_main(&repo, empty, Some(first));
+    }
+    dir
 }
 
 const CASES: &[Case] = &[
@@ -529,6 +660,22 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        name: "a tree of 100,000 entries with names of 4,000 bytes (880 KB pushed)",
+        outcome: "exit 2, `opslint::tree_too_large` (\"take more than 256 MiB\"): a listing holds at most 256 MiB of tree objects (sized from their headers, before they are inflated) and paths; and its line in a sweep",
+        sweep: Some(Expect::Error("opslint::tree_too_large")),
+        args: &["--rev", "HEAD"],
+        expect: Expect::Error("take more than 256 MiB"),
+        build: |root| long_names_in(root, "long-names.git", false),
+    },
+    Case {
+        name: "the same tree in HEAD's parent, HEAD deleting it",
+        outcome: "report; the history figures are `unknown`: one commit's diff holds at most 128 MiB of tree objects and paths (\"changes more than 128 MiB of trees and paths\")",
+        sweep: None,
+        args: &["--rev", "HEAD", "--window", "all", "--format", "json"],
+        expect: Expect::Report("changes more than 128 MiB of trees and paths"),
+        build: |root| long_names_in(root, "long-names-parent.git", true),
+    },
+    Case {
         name: "a commit with 100,000 changed files",
         outcome: "report; the history pass counts its 200,000 changed lines",
         sweep: None,
@@ -588,6 +735,30 @@ const CASES: &[Case] = &[
                 "huge-regex",
                 "files = [\"**\"]\npattern = '(\\w{100}){100}'",
             )
+        },
+    },
+    Case {
+        name: "a custom rule with a slow regex over 40 MB of Greek text, `--timeout 2`",
+        outcome: "exit 2, \"took longer than its time budget\", soon after the budget: the deadline is checked before each file a check examines (and before each blob the history pass reads), not only between phases",
+        sweep: None,
+        args: &["--no-history", "--timeout", "2"],
+        expect: Expect::Error("took longer than its time budget"),
+        build: |root| {
+            // Unicode word boundaries over text that is not ASCII leave the regex engine's
+            // fast automaton: each file takes a quarter of a second.
+            let dir = custom_rule_in(
+                root,
+                "slow-regex",
+                "files = [\"**\"]\npattern = '\\b\\w+\\b\\s+\\b\\w+\\b\\s+zzz'",
+            );
+            let line = "αβγδε ζηθικ λμνξο πρστυ φχψω ".repeat(4) + "\n";
+            let text = line.repeat(1_000_000 / line.len());
+            std::fs::create_dir_all(dir.join("docs")).unwrap();
+            for index in 0..40 {
+                std::fs::write(dir.join(format!("docs/greek{index:02}.txt")), &text).unwrap();
+            }
+            commit_all_in(&dir, "Greek");
+            dir
         },
     },
     Case {
@@ -685,7 +856,7 @@ const CASES: &[Case] = &[
         sweep: None,
         args: &["--window", "all", "--format", "json"],
         // Six added, six deleted.
-        expect: Expect::Report("12 blobs over 32 MiB counted as binary"),
+        expect: Expect::Report("12 blobs over 32 MiB or 1,048,576 lines counted as binary"),
         build: |root| blob_bomb_in(root, "blob-bomb"),
     },
     Case {
@@ -693,8 +864,121 @@ const CASES: &[Case] = &[
         outcome: "report; the pull request's line figures count the blobs as binary, and say so in their `note`",
         sweep: None,
         args: &["--base", "HEAD~2", "--format", "json"],
-        expect: Expect::Report("12 blobs over 32 MiB counted as binary"),
+        expect: Expect::Report("12 blobs over 32 MiB or 1,048,576 lines counted as binary"),
         build: |root| blob_bomb_in(root, "blob-bomb-pr"),
+    },
+    Case {
+        name: "a commit whose message is 1 GiB (7 MB pushed) at HEAD",
+        outcome: "exit 2, `opslint::object_too_big` (\"commit … is 1.0 GiB; opslint reads commits up to 8 MiB\"): its size is read from the object's header, the commit never inflated; and its line in a sweep",
+        sweep: Some(Expect::Error("opslint::object_too_big")),
+        args: &["--rev", "HEAD"],
+        expect: Expect::Error("is 1.0 GiB; opslint reads commits up to 8 MiB"),
+        build: |root| huge_commit_in(root, "huge-commit.git", false),
+    },
+    Case {
+        name: "the same commit as HEAD's parent",
+        outcome: "report; the commit is never read, and the history figures are `unknown`, naming it",
+        sweep: None,
+        args: &["--rev", "HEAD", "--window", "all", "--format", "json"],
+        expect: Expect::Report(
+            "commit f0d746b86573e0b3195e5f557f6b23c64a75da05 is 1.0 GiB; opslint reads commits up to 8 MiB",
+        ),
+        build: |root| huge_commit_in(root, "huge-parent.git", true),
+    },
+    Case {
+        name: "two versions of a 31 MiB text file of 16 million short lines",
+        outcome: "report; the versions are not diffed line by line: past 1,048,576 lines a version counts as binary, as one past 32 MiB does, and the line figures say so in their `note`",
+        sweep: None,
+        args: &["--rev", "HEAD", "--window", "all", "--format", "json"],
+        expect: Expect::Report("2 blobs over 32 MiB or 1,048,576 lines counted as binary"),
+        build: |root| {
+            let (dir, repo) = bare_in(root, "many-lines.git");
+            let mut text = b"a\n".repeat(31 << 19);
+            let commit = |text: &[u8], parent| {
+                let blob = repo.write_blob(text).unwrap().detach();
+                let files = std::iter::once(("f.txt".to_owned(), blob, EntryKind::Blob));
+                commit_on_main(&repo, tree_of(&repo, files), parent)
+            };
+            let first = commit(&text, None);
+            for line in text.chunks_mut(2 * 997) {
+                line[0] = b'b';
+            }
+            commit(&text, Some(first));
+            dir
+        },
+    },
+    Case {
+        name: "a commit adding one 30 MiB text blob (60 KB pushed) at 20 paths and deleting a file",
+        outcome: "report; past 64 MiB of added and deleted files (sized from their headers) a commit's renames are not looked for, as git gives up past `diff.renameLimit`, and its files are read one at a time",
+        sweep: None,
+        args: &["--rev", "HEAD", "--window", "all", "--format", "json"],
+        expect: Expect::Report("\"id\": \"flow.p90_lines_per_commit\""),
+        build: |root| {
+            let (dir, repo) = bare_in(root, "rename-bomb.git");
+            let path = dir.join("objects").join(&REPEATED_BLOB_ID[..2]);
+            std::fs::create_dir_all(&path).unwrap();
+            let object = repeated_object("blob", b"", b'a', REPEATED_BLOB_BYTES);
+            std::fs::write(path.join(&REPEATED_BLOB_ID[2..]), object).unwrap();
+            let blob = gix::ObjectId::from_hex(REPEATED_BLOB_ID.as_bytes()).unwrap();
+            let small = repo.write_blob("hello\n").unwrap().detach();
+            let gone = std::iter::once(("gone.txt".to_owned(), small, EntryKind::Blob));
+            let first = commit_on_main(&repo, tree_of(&repo, gone), None);
+            let copies = (0..20).map(|index| (format!("a{index:02}.txt"), blob, EntryKind::Blob));
+            let copies = tree_of(&repo, copies);
+            let root_tree = std::iter::once(("copies".to_owned(), copies, EntryKind::Tree));
+            commit_on_main(&repo, tree_of(&repo, root_tree), Some(first));
+            dir
+        },
+    },
+    Case {
+        name: "commit times of -2^63 (HEAD) and 2^63-1 (its parent)",
+        outcome: "report; the window saturates instead of wrapping, and dates outside the years 0 to 9999 are shown as \"out of range (… seconds from 1970)\"",
+        sweep: None,
+        args: &["--rev", "HEAD", "--format", "json"],
+        expect: Expect::Report("out of range (-9223372036854775808 seconds from 1970)"),
+        build: |root| {
+            let (dir, repo) = bare_in(root, "extreme-times.git");
+            let late = raw_commit_on_main(&repo, None, "9223372036854775807");
+            raw_commit_on_main(&repo, Some(late), "-9223372036854775808");
+            dir
+        },
+    },
+    Case {
+        name: "a 23-digit time in HEAD's header, and in its parent's",
+        outcome: "report; the history figures are `unknown` (\"the scanned commit's time cannot be read\"), the scan goes on",
+        sweep: None,
+        args: &["--rev", "HEAD", "--format", "json"],
+        expect: Expect::Report("the scanned commit's time cannot be read"),
+        build: |root| {
+            let (dir, repo) = bare_in(root, "long-time.git");
+            let parent = raw_commit_on_main(&repo, None, "12345678901234567890123");
+            raw_commit_on_main(&repo, Some(parent), "12345678901234567890123");
+            dir
+        },
+    },
+    Case {
+        name: "a repository with reftable ref storage (`git init --ref-format=reftable`)",
+        outcome: "exit 2, `opslint::unsupported_ref_storage` (\"reftable ref storage is not supported\"; gix reads references from files only), never \"no commits yet\"; and its line in a sweep",
+        sweep: Some(Expect::Error("opslint::unsupported_ref_storage")),
+        args: &[],
+        expect: Expect::Error("reftable ref storage is not supported"),
+        build: |root| {
+            git_in(
+                root,
+                &[
+                    "init",
+                    "-q",
+                    "-b",
+                    "main",
+                    "--ref-format=reftable",
+                    "reftable",
+                ],
+            );
+            let dir = root.join("reftable");
+            std::fs::write(dir.join("README.md"), "reftable\n").unwrap();
+            commit_all_in(&dir, "Initial import");
+            dir
+        },
     },
     Case {
         name: "an empty `.git` file inside another repository",
