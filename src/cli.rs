@@ -857,6 +857,10 @@ pub fn explanation(rule: &Rule) -> String {
         if let CheckKind::PipelineCommand {
             unless: Some(unless),
             ..
+        }
+        | CheckKind::PipelineUses {
+            unless: Some(unless),
+            ..
         } = &check.kind
         {
             out.push_str(&describe_pattern("  but not one matching", unless));

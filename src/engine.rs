@@ -1198,7 +1198,16 @@ fn pipeline_match(
 ) -> Option<(u32, Option<String>)> {
     match kind {
         CheckKind::PipelineTrigger { pattern } => first_match(&pipeline.triggers, pattern),
-        CheckKind::PipelineUses { pattern } => first_match(&pipeline.uses, pattern),
+        CheckKind::PipelineUses { pattern, unless } => pipeline
+            .uses
+            .iter()
+            .filter(|action| {
+                unless
+                    .as_ref()
+                    .is_none_or(|unless| !unless.is_match(action.text.as_bytes()))
+            })
+            .find(|action| pattern.is_match(action.text.as_bytes()))
+            .map(|action| (action.line, Some(action.text.clone()))),
         CheckKind::PipelineEnvironment { pattern } => first_match(&pipeline.environments, pattern),
         CheckKind::PipelinePermissions { pattern } => first_match(&pipeline.permissions, pattern),
         CheckKind::PipelineCommand { pattern, unless } => {

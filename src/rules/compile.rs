@@ -312,9 +312,14 @@ fn compile_check(
     let files = sets::expand(files, &scope.definitions.sets, problems);
     let exclude = sets::expand(spec.exclude, &scope.definitions.sets, problems);
     let mut unless = match &spec.unless {
-        Some(unless) if spec.kind.get_ref() != "pipeline-command" => {
+        Some(unless)
+            if !matches!(
+                spec.kind.get_ref().as_str(),
+                "pipeline-command" | "pipeline-uses"
+            ) =>
+        {
             problems.push(Problem::new(
-                "only `pipeline-command` checks take `unless`",
+                "only `pipeline-command` and `pipeline-uses` checks take `unless`",
                 Some(unless.span()),
             ));
             None
@@ -371,7 +376,10 @@ fn compile_check(
                     pattern,
                     unless: unless.take(),
                 },
-                "pipeline-uses" => CheckKind::PipelineUses { pattern },
+                "pipeline-uses" => CheckKind::PipelineUses {
+                    pattern,
+                    unless: unless.take(),
+                },
                 "pipeline-environment" => CheckKind::PipelineEnvironment { pattern },
                 "dependency" => CheckKind::Dependency { pattern },
                 "base-image" => CheckKind::BaseImage { pattern },

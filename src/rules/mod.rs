@@ -202,7 +202,10 @@ pub enum CheckKind {
         unless: Option<Pattern>,
     },
     /// Some selected pipeline uses an action or reusable workflow matching the pattern.
-    PipelineUses { pattern: Pattern },
+    PipelineUses {
+        pattern: Pattern,
+        unless: Option<Pattern>,
+    },
     /// Some selected pipeline has a job that deploys to an environment matching the pattern.
     PipelineEnvironment { pattern: Pattern },
     /// Some selected workflow has a job whose token permissions match the pattern
@@ -309,7 +312,8 @@ impl Rule {
             .flat_map(|precondition| precondition.pattern.iter().chain(&precondition.dependency));
         let checks = self.checks.iter().flat_map(|check| {
             let unless = match &check.kind {
-                CheckKind::PipelineCommand { unless, .. } => unless.as_ref(),
+                CheckKind::PipelineCommand { unless, .. }
+                | CheckKind::PipelineUses { unless, .. } => unless.as_ref(),
                 _ => None,
             };
             check.kind.pattern().into_iter().chain(unless)
@@ -325,7 +329,7 @@ impl CheckKind {
             CheckKind::ContentMatches { pattern }
             | CheckKind::PipelineTrigger { pattern }
             | CheckKind::PipelineCommand { pattern, .. }
-            | CheckKind::PipelineUses { pattern }
+            | CheckKind::PipelineUses { pattern, .. }
             | CheckKind::PipelineEnvironment { pattern }
             | CheckKind::PipelinePermissions { pattern }
             | CheckKind::Dependency { pattern }

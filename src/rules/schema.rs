@@ -69,8 +69,9 @@ pub struct CheckSpec {
     #[serde(default)]
     pub exclude: Vec<Spanned<String>>,
     pub pattern: Option<Spanned<String>>,
-    /// `pipeline-command` checks: a command matching `pattern` does not count when it also
-    /// matches this (`mvn -DskipTests package`, `echo npm test`, `pytest || true`).
+    /// `pipeline-command` and `pipeline-uses` checks: a command or action matching
+    /// `pattern` does not count when it also matches this (`mvn -DskipTests package`,
+    /// `echo npm test`, `pytest || true`, `actions/stale@v9`).
     pub unless: Option<Spanned<String>>,
     pub min_count: Option<Spanned<u32>>,
     #[serde(default)]
