@@ -1136,6 +1136,11 @@ fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: 
                             detail: None,
                         };
                         outcome.broken.push((at, error.message.clone()));
+                    } else {
+                        // What a pipeline that does not parse runs is unknown, not absent.
+                        outcome
+                            .unreadable
+                            .push(format!("{} does not parse", path()));
                     }
                     None
                 }
