@@ -280,6 +280,7 @@ fn examine_contents(
     );
     let mut pipelines = Pipelines::new();
     let mut includes = Includes::new();
+    let mut followed = Followed::default();
     // Built once, when a stage first needs them (their files are read in that stage).
     let mut tasks: Option<TaskRunners> = None;
     let no_tasks = TaskRunners::default();
@@ -350,6 +351,8 @@ fn examine_contents(
             &mut contents,
             &mut pipelines,
             &mut includes,
+            &mut followed,
+            deadline,
             &mut read,
         );
         let manifest_entries: Vec<usize> = due
@@ -366,6 +369,8 @@ fn examine_contents(
                 &mut contents,
                 &mut pipelines,
                 &mut includes,
+                &mut followed,
+                deadline,
                 &mut read,
             );
             tasks = Some(runners);
@@ -546,17 +551,39 @@ type Manifests = HashMap<usize, Option<Manifest>>;
 /// The entries each pipeline includes, by the including pipeline's entry.
 type Includes = HashMap<usize, Vec<usize>>;
 
-/// Reads and parses, transitively, the local files the pipelines at `parsed` include, so
-/// checks see an included job as part of the pipeline that includes it.
+/// How much of what pipelines include and run a scan follows: real pipelines include tens of
+/// files; a repository naming thousands, or globs matching the whole tree, gets this much and
+/// the rules that needed the rest are `unknown`, naming where it stopped.
+const MAX_INCLUDES_PER_FILE: usize = 256;
+const MAX_FOLLOWED_FILES: usize = 500;
+const MAX_FOLLOWED_BYTES: usize = 2 << 20;
+
+/// What [`follow_includes`] has followed so far in this scan.
+#[derive(Default)]
+struct Followed {
+    files: usize,
+    bytes: usize,
+}
+
+/// Reads and parses, transitively, the local files the pipelines at `parsed` include (and
+/// the scripts they run), so checks see an included job as part of the pipeline that
+/// includes it. Bounded by the `MAX_*` limits above and by the deadline.
+#[allow(clippy::too_many_arguments)]
 fn follow_includes(
     tree: &Tree,
     mut parsed: Vec<usize>,
     contents: &mut [Option<Content>],
     pipelines: &mut Pipelines,
     includes: &mut Includes,
+    followed: &mut Followed,
+    deadline: Deadline,
     read: &mut impl FnMut(&[usize]) -> Vec<Content>,
 ) {
-    while !parsed.is_empty() {
+    let mut resolved: HashMap<String, Vec<usize>> = HashMap::new();
+    while let Some(&first_includer) = parsed.first() {
+        if deadline.passed() {
+            return;
+        }
         let mut discovered = Vec::new();
         for entry in parsed {
             let Some(Some(Ok(pipeline))) = pipelines.get(&entry) else {
@@ -565,20 +592,39 @@ fn follow_includes(
             let includer = tree.entries[entry].display_path();
             let folder = includer.rsplit_once('/').map(|(folder, _)| folder);
             // Repository-relative first; Azure's templates are relative to the includer.
-            let targets: Vec<usize> = pipeline
-                .includes
-                .iter()
-                .flat_map(|include| {
-                    let found = includes::resolve(tree, &include.text);
-                    match folder {
-                        Some(folder) if found.is_empty() => {
-                            includes::resolve(tree, &format!("{folder}/{}", include.text))
-                        }
-                        _ => found,
-                    }
-                })
-                .filter(|&target| target != entry)
-                .collect();
+            let mut targets: Vec<usize> = Vec::new();
+            let mut complete = pipeline.includes.len() <= MAX_INCLUDES_PER_FILE;
+            for include in pipeline.includes.iter().take(MAX_INCLUDES_PER_FILE) {
+                let mut resolve = |path: String| {
+                    resolved
+                        .entry(path)
+                        .or_insert_with_key(|path| includes::resolve(tree, path))
+                        .clone()
+                };
+                let mut found = resolve(include.text.clone());
+                if found.is_empty()
+                    && let Some(folder) = folder
+                {
+                    found = resolve(format!("{folder}/{}", include.text));
+                }
+                targets.extend(found.into_iter().filter(|&target| target != entry));
+                targets.sort_unstable();
+                targets.dedup();
+                if targets.len() > MAX_INCLUDES_PER_FILE {
+                    targets.truncate(MAX_INCLUDES_PER_FILE);
+                    complete = false;
+                    break;
+                }
+            }
+            if !complete {
+                unseen_past_limit(
+                    pipelines,
+                    entry,
+                    &format!(
+                        "the files {includer} includes or runs past the first {MAX_INCLUDES_PER_FILE}"
+                    ),
+                );
+            }
             // An included pipeline is read as its includer is (a GitLab include need not
             // be named like a pipeline); a script as a script.
             let format = pipeline_format(&includer);
@@ -591,28 +637,67 @@ fn follow_includes(
         discovered.retain(|(target, _)| !pipelines.contains_key(target));
         discovered.sort_unstable_by_key(|&(target, _)| target);
         discovered.dedup_by_key(|(target, _)| *target);
+        let room = MAX_FOLLOWED_FILES.saturating_sub(followed.files);
+        if discovered.len() > room {
+            discovered.truncate(room);
+            unseen_past_limit(
+                pipelines,
+                first_includer,
+                &format!("the included files and scripts past the first {MAX_FOLLOWED_FILES}"),
+            );
+        }
         read_missing(discovered.iter().map(|&(target, _)| target), contents, read);
+        let mut next = Vec::new();
         for &(target, format) in &discovered {
+            let size = match &contents[target] {
+                Some(Content::Text(bytes)) => bytes.len(),
+                _ => 0,
+            };
+            if followed.bytes + size > MAX_FOLLOWED_BYTES {
+                pipelines.insert(target, None);
+                unseen_past_limit(
+                    pipelines,
+                    first_includer,
+                    &format!(
+                        "the included files and scripts past the first {} MiB",
+                        MAX_FOLLOWED_BYTES >> 20
+                    ),
+                );
+                continue;
+            }
+            followed.files += 1;
+            followed.bytes += size;
             pipelines.insert(
                 target,
                 parse_text(contents, target, |text| {
                     pipeline::read(format, text, &builtin_definitions().steps)
                 }),
             );
+            next.push(target);
         }
-        parsed = discovered.into_iter().map(|(target, _)| target).collect();
+        parsed = next;
+    }
+}
+
+/// Records on the pipeline at `entry` that what it includes was followed only so far.
+fn unseen_past_limit(pipelines: &mut Pipelines, entry: usize, what: &str) {
+    if let Some(Some(Ok(pipeline))) = pipelines.get_mut(&entry) {
+        pipeline.indirect.push(Located::new(what, 0));
     }
 }
 
 /// Reads and parses, as pipelines of their own, the scripts of the repository the root task
 /// runners run (`test: ; ./script/test`), and what those include, so a pipeline step
 /// `make test` is judged by the script its target runs.
+#[allow(clippy::too_many_arguments)]
 fn read_task_scripts(
     tree: &Tree,
     tasks: &TaskRunners,
     contents: &mut [Option<Content>],
     pipelines: &mut Pipelines,
     includes: &mut Includes,
+    followed: &mut Followed,
+    deadline: Deadline,
     read: &mut impl FnMut(&[usize]) -> Vec<Content>,
 ) {
     let mut scripts: Vec<usize> = tasks
@@ -623,6 +708,8 @@ fn read_task_scripts(
         .collect();
     scripts.sort_unstable();
     scripts.dedup();
+    scripts.truncate(MAX_INCLUDES_PER_FILE);
+    followed.files += scripts.len();
     read_missing(scripts.iter().copied(), contents, read);
     for &entry in &scripts {
         pipelines.insert(
@@ -632,16 +719,19 @@ fn read_task_scripts(
             }),
         );
     }
-    follow_includes(tree, scripts, contents, pipelines, includes, read);
+    follow_includes(
+        tree, scripts, contents, pipelines, includes, followed, deadline, read,
+    );
 }
 
 /// The selected pipelines and everything they include, transitively.
 fn with_includes(selected: &[usize], includes: &Includes) -> Vec<usize> {
     let mut all = selected.to_vec();
+    let mut seen: std::collections::HashSet<usize> = all.iter().copied().collect();
     let mut next = 0;
     while next < all.len() {
         for &target in includes.get(&all[next]).into_iter().flatten() {
-            if !all.contains(&target) {
+            if seen.insert(target) {
                 all.push(target);
             }
         }

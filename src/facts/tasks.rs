@@ -34,6 +34,15 @@ type Table = HashMap<String, Vec<String>>;
 /// How deep `make ci` → `make test` → `cargo test` chains are followed.
 const MAX_DEPTH: usize = 3;
 
+/// How many commands one command may expand to.
+const MAX_EXPANDED: usize = 4_096;
+
+/// How long a recipe line may grow when variables are substituted, and how much
+/// substituted text a Makefile may produce in all: variables that name each other double
+/// a line with each substitution.
+const MAX_RECIPE_BYTES: usize = 4 << 10;
+const MAX_SUBSTITUTED_BYTES: usize = 4 << 20;
+
 /// npm's `init` placeholder: a script, but not a test suite.
 const NPM_PLACEHOLDER: &str = "no test specified";
 
@@ -68,15 +77,25 @@ impl TaskRunners {
             .map(String::as_str)
     }
 
-    /// The commands `command` runs through task runners, followed a few levels deep.
+    /// The commands `command` runs through task runners, followed a few levels deep, each
+    /// once and at most [`MAX_EXPANDED`] of them: a target that names itself, or thousands
+    /// of others, runs nothing new.
     pub fn expand(&self, command: &str) -> Vec<String> {
+        let mut seen = std::collections::HashSet::from([command.to_owned()]);
         let mut expanded = Vec::new();
         let mut frontier = vec![command.to_owned()];
         for _ in 0..MAX_DEPTH {
-            let next: Vec<String> = frontier
-                .iter()
-                .flat_map(|command| self.expand_once(command))
-                .collect();
+            let mut next = Vec::new();
+            for command in &frontier {
+                for run in self.expand_once(command) {
+                    if expanded.len() + next.len() >= MAX_EXPANDED {
+                        break;
+                    }
+                    if seen.insert(run.clone()) {
+                        next.push(run);
+                    }
+                }
+            }
             expanded.extend(next.iter().cloned());
             frontier = next;
         }
@@ -186,13 +205,25 @@ fn make_goals<'a>(words: &[&'a str]) -> Vec<&'a str> {
 fn make_targets(text: &str) -> HashMap<String, Vec<String>> {
     let variables = make_variables(text);
     let mut targets = make_rules(text);
+    let mut substituted = 0;
     for recipe in targets.values_mut().flatten() {
         for (name, value) in &variables {
-            if recipe.contains('$') {
-                *recipe = recipe
-                    .replace(&format!("$({name})"), value)
-                    .replace(&format!("${{{name}}}"), value);
+            if !recipe.contains('$') || substituted > MAX_SUBSTITUTED_BYTES {
+                break;
             }
+            let (parenthesised, braced) = (format!("$({name})"), format!("${{{name}}}"));
+            let references =
+                recipe.matches(&parenthesised).count() + recipe.matches(&braced).count();
+            // Measured before substituting: one line of many references to a long value
+            // would otherwise be built before it could be refused.
+            if recipe.len() + references * value.len() > MAX_RECIPE_BYTES {
+                break;
+            }
+            let replaced = recipe
+                .replace(&parenthesised, value)
+                .replace(&braced, value);
+            substituted += replaced.len();
+            *recipe = replaced;
         }
     }
     targets

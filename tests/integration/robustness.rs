@@ -1011,6 +1011,80 @@ const CASES: &[Case] = &[
             dir
         },
     },
+    Case {
+        name: "a Makefile of 24 variables that each name all the others, run by the pipeline",
+        outcome: "report; substituting stops where a recipe line would pass 4 KiB or the file's \
+                  substitutions 4 MiB (the 3.5 KB file would otherwise grow past 7 GiB)",
+        sweep: Some(Expect::Report("ci.runs-tests")),
+        args: &["--no-history", "--timeout", "20"],
+        expect: Expect::Report("ci.runs-tests"),
+        build: |root| {
+            let dir = sample_in(root, "make-variable-bomb");
+            let names: Vec<String> = (0..24).map(|index| format!("V{index}")).collect();
+            let all: String = names.iter().map(|name| format!("$({name})")).collect();
+            let mut makefile: String = names
+                .iter()
+                .map(|name| format!("{name} = {all}\n"))
+                .collect();
+            makefile.push_str(&format!("test: test test test\n\techo {all}\n"));
+            std::fs::write(dir.join("Makefile"), makefile).unwrap();
+            std::fs::write(
+                dir.join(".github/workflows/make.yml"),
+                "on: pull_request\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: make test\n",
+            )
+            .unwrap();
+            commit_all_in(&dir, "Make bomb");
+            dir
+        },
+    },
+    Case {
+        name: "a GitLab pipeline including `**` 5,000 times over 5,000 files",
+        outcome: "report; a file's first 256 includes and 500 included files or scripts in all \
+                  are followed, 2 MiB of them at most; a rule that needed the rest is `unknown`, \
+                  naming where it stopped",
+        sweep: Some(Expect::Report("ci.runs-tests")),
+        args: &["--no-history", "--timeout", "20", "--format", "json"],
+        expect: Expect::Report("past the first 256"),
+        build: |root| {
+            let dir = sample_in(root, "include-glob-bomb");
+            std::fs::remove_dir_all(dir.join(".github")).unwrap();
+            let includes = "include:\n".to_owned() + &"  - '**'\n".repeat(5_000);
+            std::fs::write(
+                dir.join(".gitlab-ci.yml"),
+                includes + "lint:\n  script: [make lint]\n",
+            )
+            .unwrap();
+            std::fs::create_dir(dir.join("many")).unwrap();
+            for index in 0..5_000 {
+                std::fs::write(dir.join(format!("many/{index}.yml")), "x: 1\n").unwrap();
+            }
+            commit_all_in(&dir, "Include bomb");
+            dir
+        },
+    },
+    Case {
+        name: "400 scripts that each run all the others, run by the pipeline",
+        outcome: "report; each script is read once, within the same limits as includes, and the \
+                  time budget holds",
+        sweep: Some(Expect::Report("ci.runs-tests")),
+        args: &["--no-history", "--timeout", "20"],
+        expect: Expect::Report("ci.runs-tests"),
+        build: |root| {
+            let dir = sample_in(root, "script-clique");
+            std::fs::create_dir(dir.join("s")).unwrap();
+            let all: String = (0..400).map(|index| format!("./s/{index}.sh\n")).collect();
+            for index in 0..400 {
+                std::fs::write(dir.join(format!("s/{index}.sh")), &all).unwrap();
+            }
+            std::fs::write(
+                dir.join(".github/workflows/scripts.yml"),
+                "on: pull_request\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: ./s/0.sh\n",
+            )
+            .unwrap();
+            commit_all_in(&dir, "Script clique");
+            dir
+        },
+    },
 ];
 
 /// Where the dangling hook link leads: outside the cases' folder, never to be created.

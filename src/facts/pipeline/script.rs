@@ -60,6 +60,8 @@ const CHECKOUT_PREFIXES: &[&str] = &[
 /// which may be relative to the script that says it. Paths with other variables, globs,
 /// `..` or outside the checkout are left alone.
 pub fn script_references(command: &str) -> Vec<String> {
+    // A line naming thousands of scripts names none worth following.
+    const MAX_REFERENCES: usize = 16;
     static NAMED: OnceLock<Regex> = OnceLock::new();
     let named = NAMED.get_or_init(|| {
         Regex::new(r#"(?:^|[\s'"(=,+])([A-Za-z0-9_./\\-]+\.(?:sh|bash|ps1|bat|cmd|py))\b"#)
@@ -89,11 +91,15 @@ pub fn script_references(command: &str) -> Vec<String> {
             };
             repository_path(path)
         })
+        .take(MAX_REFERENCES)
         .collect();
     for word in named
         .captures_iter(command)
         .filter_map(|found| found.get(1))
     {
+        if found.len() >= MAX_REFERENCES {
+            break;
+        }
         // `'\\build.ps1'` after a variable holding the script's folder; `/usr/bin/x.sh` and
         // `$HOME/x.sh` are outside the repository.
         let word = word.as_str();
