@@ -878,7 +878,17 @@ fn evaluate_rule(
         .map(|((check, entries), done)| {
             let outcome = match done.take() {
                 Some(outcome) => outcome,
-                None if !check.kind.reads_content() => presence_outcome(entries, tree, kept),
+                None if !check.kind.reads_content() => {
+                    let mut outcome = presence_outcome(entries, tree, kept);
+                    // Every file an inverted presence check finds is a failure's instance.
+                    if check.absent {
+                        outcome.located = entries
+                            .iter()
+                            .map(|&index| tree.entries[index].display_path())
+                            .collect();
+                    }
+                    outcome
+                }
                 // A content check left unexamined is a fallback of a rule that had already
                 // passed: its files were deliberately not read.
                 None => Outcome {
@@ -906,6 +916,8 @@ fn evaluate_rule(
                 "No {} in {}.",
                 strip_article(check.looks_for()),
                 match outcome.candidates {
+                    // An inverted presence check: no file is named like what it looks for.
+                    0 => "the tree".to_owned(),
                     1 => outcome.examined.join(""),
                     count => format!("the {count} files examined"),
                 }
@@ -1056,6 +1068,10 @@ fn distinct<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<String> {
 }
 
 fn check_passed(check: &Check, outcome: &Outcome) -> bool {
+    // An inverted presence check (`binary artifacts`) holds when no file matches at all.
+    if check.absent && !check.kind.reads_content() {
+        return outcome.matched == 0;
+    }
     if check.absent {
         return outcome.matched == 0 && outcome.unreadable.is_empty() && outcome.candidates > 0;
     }

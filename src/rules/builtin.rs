@@ -17,6 +17,10 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
     ("devenv.toml", include_str!("../../rules/devenv.toml")),
     ("security.toml", include_str!("../../rules/security.toml")),
     (
+        "supply-chain.toml",
+        include_str!("../../rules/supply-chain.toml"),
+    ),
+    (
         "collaboration.toml",
         include_str!("../../rules/collaboration.toml"),
     ),
