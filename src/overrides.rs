@@ -172,13 +172,17 @@ pub fn apply(base: &Settings, own: &mut Settings, builtin: &[Rule]) -> Vec<Overr
             continue;
         };
         let locked = locked(base, &rule);
-        let level = |known: Option<Level>| known.unwrap_or_else(|| level_of(&rule));
+        let level = |known: Option<Level>| known.unwrap_or_else(|| Level::of(rule.severity));
         // A setting the repository leaves out of its override is the default's again.
         if level(now.severity) != level(before.severity) {
             let (from, to) = (level(before.severity), level(now.severity));
-            let mut change =
-                Override::changed("severity", &id, name(from).to_owned(), name(to).to_owned());
-            if locked && rank(to) < rank(from) {
+            let mut change = Override::changed(
+                "severity",
+                &id,
+                from.name().to_owned(),
+                to.name().to_owned(),
+            );
+            if locked && to.rank() < from.rank() {
                 change.refused = true;
                 now.severity = before.severity;
             }
@@ -257,32 +261,6 @@ fn limit(rule: &Rule) -> Option<(Comparison, f64)> {
         } => Some((comparison, threshold)),
         _ => None,
     })
-}
-
-fn level_of(rule: &Rule) -> Level {
-    match rule.severity {
-        crate::finding::Severity::Error => Level::Error,
-        crate::finding::Severity::Warning => Level::Warning,
-        crate::finding::Severity::Note => Level::Note,
-    }
-}
-
-fn rank(level: Level) -> u8 {
-    match level {
-        Level::Off => 0,
-        Level::Note => 1,
-        Level::Warning => 2,
-        Level::Error => 3,
-    }
-}
-
-fn name(level: Level) -> &'static str {
-    match level {
-        Level::Off => "off",
-        Level::Note => "note",
-        Level::Warning => "warning",
-        Level::Error => "error",
-    }
 }
 
 #[cfg(test)]

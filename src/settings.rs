@@ -109,6 +109,35 @@ impl Level {
             Level::Off => None,
         }
     }
+
+    /// The level a rule of this default severity has when the configuration says nothing.
+    pub fn of(severity: Severity) -> Level {
+        match severity {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+            Severity::Note => Level::Note,
+        }
+    }
+
+    /// Higher is stricter: `off` < `note` < `warning` < `error`.
+    pub fn rank(self) -> u8 {
+        match self {
+            Level::Off => 0,
+            Level::Note => 1,
+            Level::Warning => 2,
+            Level::Error => 3,
+        }
+    }
+
+    /// As written in a configuration.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Off => "off",
+            Level::Note => "note",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

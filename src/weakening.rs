@@ -4,7 +4,6 @@
 //! threshold loosened, files excluded from evidence, a smaller read budget, a custom rule
 //! removed, more failures accepted by the baseline — is listed here for the reviewer.
 
-use crate::finding::Severity;
 use crate::rules::{CheckKind, Comparison, Rule};
 use crate::settings::{Level, RuleOverride, Settings};
 
@@ -56,14 +55,14 @@ pub fn between(base: &Settings, head: &Settings, builtin: &[Rule]) -> Vec<Weaken
         let level = |known: Option<&RuleOverride>| {
             known
                 .and_then(|known| known.severity)
-                .unwrap_or_else(|| level_of(rule.severity))
+                .unwrap_or_else(|| Level::of(rule.severity))
         };
         let (level_before, level_now) = (level(before), level(now));
-        if rank(level_now) < rank(level_before) {
+        if level_now.rank() < level_before.rank() {
             let what = format!(
                 "lowers `{id}` from {} to {}",
-                name(level_before),
-                name(level_now)
+                level_before.name(),
+                level_now.name()
             );
             found.push(Weakening::new(what, id));
         }
@@ -190,32 +189,6 @@ fn limit(rule: &Rule) -> Option<(Comparison, f64)> {
         } => Some((comparison, threshold)),
         _ => None,
     })
-}
-
-fn level_of(severity: Severity) -> Level {
-    match severity {
-        Severity::Error => Level::Error,
-        Severity::Warning => Level::Warning,
-        Severity::Note => Level::Note,
-    }
-}
-
-fn rank(level: Level) -> u8 {
-    match level {
-        Level::Off => 0,
-        Level::Note => 1,
-        Level::Warning => 2,
-        Level::Error => 3,
-    }
-}
-
-fn name(level: Level) -> &'static str {
-    match level {
-        Level::Off => "off",
-        Level::Note => "note",
-        Level::Warning => "warning",
-        Level::Error => "error",
-    }
 }
 
 #[cfg(test)]
