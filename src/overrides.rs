@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::rules::{CheckKind, Comparison, Rule};
+use crate::rules::{Comparison, Rule};
 use crate::settings::{Level, RuleOverride, Settings};
 
 /// One change a repository's own config made.
@@ -202,7 +202,7 @@ pub fn apply(base: &Settings, own: &mut Settings, builtin: &[Rule]) -> Vec<Overr
                 found.push(change);
             }
         }
-        if let Some((comparison, default)) = limit(&rule) {
+        if let Some((comparison, default)) = rule.history_limit() {
             let from = before.threshold.unwrap_or(default);
             let to = now.threshold.unwrap_or(default);
             if to != from {
@@ -249,18 +249,6 @@ fn is_empty(rule_override: &RuleOverride) -> bool {
     rule_override.severity.is_none()
         && rule_override.min_count.is_none()
         && rule_override.threshold.is_none()
-}
-
-/// The comparison and threshold of a rule's history check, if it has one.
-fn limit(rule: &Rule) -> Option<(Comparison, f64)> {
-    rule.checks.iter().find_map(|check| match check.kind {
-        CheckKind::History {
-            comparison,
-            threshold,
-            ..
-        } => Some((comparison, threshold)),
-        _ => None,
-    })
 }
 
 #[cfg(test)]

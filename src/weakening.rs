@@ -4,7 +4,7 @@
 //! threshold loosened, files excluded from evidence, a smaller read budget, a custom rule
 //! removed, more failures accepted by the baseline — is listed here for the reviewer.
 
-use crate::rules::{CheckKind, Comparison, Rule};
+use crate::rules::{Comparison, Rule};
 use crate::settings::{Level, RuleOverride, Settings};
 
 /// One way the head's configuration lowers the bar, and a word to find its line by.
@@ -83,7 +83,7 @@ pub fn between(base: &Settings, head: &Settings, builtin: &[Rule]) -> Vec<Weaken
                 break;
             }
         }
-        if let Some((comparison, default)) = limit(rule) {
+        if let Some((comparison, default)) = rule.history_limit() {
             let threshold = |known: Option<&RuleOverride>| {
                 known.and_then(|known| known.threshold).unwrap_or(default)
             };
@@ -177,18 +177,6 @@ pub fn line_of(text: &str, near: &str) -> Option<u32> {
         .find(|(_, line)| line.contains(&quoted))
         .or_else(|| lines().find(|(_, line)| line.contains(near)))?;
     u32::try_from(index + 1).ok()
-}
-
-/// The comparison and threshold of a rule's history check, if it has one.
-fn limit(rule: &Rule) -> Option<(Comparison, f64)> {
-    rule.checks.iter().find_map(|check| match check.kind {
-        CheckKind::History {
-            comparison,
-            threshold,
-            ..
-        } => Some((comparison, threshold)),
-        _ => None,
-    })
 }
 
 #[cfg(test)]

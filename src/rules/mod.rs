@@ -297,6 +297,18 @@ impl Check {
 }
 
 impl Rule {
+    /// The comparison and threshold of the rule's history check, if it has one.
+    pub fn history_limit(&self) -> Option<(Comparison, f64)> {
+        self.checks.iter().find_map(|check| match check.kind {
+            CheckKind::History {
+                comparison,
+                threshold,
+                ..
+            } => Some((comparison, threshold)),
+            _ => None,
+        })
+    }
+
     /// Judged on the history figures, not on the tree: its checks are `history` checks.
     pub fn reads_history(&self) -> bool {
         self.checks

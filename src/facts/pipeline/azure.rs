@@ -57,7 +57,7 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Format, read as read_pipeline};
+    use super::super::{Format, read as read_pipeline, texts};
     use super::*;
 
     fn steps() -> Steps {
@@ -68,13 +68,6 @@ mod tests {
                 "dotnet {command|build}".to_owned(),
             ),
         ])
-    }
-
-    fn texts(located: &[Located]) -> Vec<(&str, u32)> {
-        located
-            .iter()
-            .map(|fact| (fact.text.as_str(), fact.line))
-            .collect()
     }
 
     #[test]

@@ -235,6 +235,15 @@ pub(super) fn visit_entries(node: &Node, each: &mut impl FnMut(&Node, &Node)) {
     }
 }
 
+/// Facts with their lines, for the readers' tests.
+#[cfg(test)]
+fn texts(located: &[Located]) -> Vec<(&str, u32)> {
+    located
+        .iter()
+        .map(|fact| (fact.text.as_str(), fact.line))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,13 +251,6 @@ mod tests {
     /// Reads with no shared steps known.
     fn read(format: Format, text: &str) -> Result<Pipeline, ParseError> {
         super::read(format, text, &Steps::new())
-    }
-
-    fn texts(located: &[Located]) -> Vec<(&str, u32)> {
-        located
-            .iter()
-            .map(|fact| (fact.text.as_str(), fact.line))
-            .collect()
     }
 
     #[test]
