@@ -566,20 +566,10 @@ fn heat_cell(score: Option<u32>) -> String {
 /// notify someone where the report is posted.
 fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    let mut previous = None;
     for c in text.chars() {
-        match c {
-            c if c.is_control() => out.push(' '),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            // An empty comment parts `@` from the name it would mention.
-            '@' => out.push_str("@<!-- -->"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
+        crate::text::push_markdown_prose(&mut out, previous, c);
+        previous = Some(c);
     }
     out
 }
@@ -590,11 +580,11 @@ fn cell(text: &str) -> String {
 /// takes `\|` as a pipe inside a table's code span), and the fence is longer than any run
 /// of backticks in the text.
 fn code(text: &str) -> String {
-    let text: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .replace('|', "\\|");
+    let mut spaced = String::with_capacity(text.len());
+    for c in text.chars() {
+        crate::text::push_markdown_code(&mut spaced, c);
+    }
+    let text = spaced.replace('|', "\\|");
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') {
@@ -624,8 +614,10 @@ fn csv_field(text: &str) -> String {
     }
 }
 
+/// Text for HTML, hidden characters revealed (`text::reveal`).
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
+    crate::text::reveal(text)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")

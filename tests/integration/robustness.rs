@@ -553,6 +553,57 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        name: "control characters (ESC, BEL, C1) in a path, `--format github`",
+        outcome: "report; every control character the format does not encode shown as `\u{FFFD}`, \
+                  in `file=` and `title=` too",
+        sweep: None,
+        args: &["--rev", "HEAD", "--no-history", "--format", "github"],
+        expect: Expect::Report("file=a\u{FFFD}[2Jb\u{FFFD}\u{FFFD}31m/Dockerfile,"),
+        build: |root| {
+            let dir = sample_in(root, "control-paths");
+            let folder = dir.join("a\u{1b}[2Jb\u{7}\u{9b}31m");
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(folder.join("Dockerfile"), "FROM node:latest\n").unwrap();
+            commit_all_in(&dir, "Control characters");
+            dir
+        },
+    },
+    Case {
+        name: "an @mention in a custom rule's title, `--format markdown`",
+        outcome: "report; the mention broken (`@<!-- -->team`), as in the organisation report",
+        sweep: None,
+        args: &["--rev", "HEAD", "--no-history", "--format", "markdown"],
+        expect: Expect::Report("Ask @<!-- -->org/admins"),
+        build: |root| {
+            let dir = sample_in(root, "mention");
+            std::fs::write(
+                dir.join(".opslint.toml"),
+                "[[rule]]\nid = \"ci.ping\"\narea = \"ci\"\ntitle = \"Ask @org/admins\"\n\
+                 severity = \"error\"\nrationale = \"r\"\nremediation = \"r\"\n\
+                 [[rule.check]]\nkind = \"files-present\"\nfiles = [\"nothing-here\"]\n",
+            )
+            .unwrap();
+            commit_all_in(&dir, "Mention");
+            dir
+        },
+    },
+    Case {
+        name: "bidi overrides and zero-width characters in paths",
+        outcome: "report; shown escaped (`\\u{202e}`) in the human, github, Markdown and HTML \
+                  outputs",
+        sweep: None,
+        args: &["--rev", "HEAD", "--no-history", "--format", "markdown"],
+        expect: Expect::Report("svc/\\u{202e}txt.exe\\u{200b}/Dockerfile"),
+        build: |root| {
+            let dir = sample_in(root, "bidi-paths");
+            let folder = dir.join("svc/\u{202e}txt.exe\u{200b}");
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(folder.join("Dockerfile"), "FROM python:latest\n").unwrap();
+            commit_all_in(&dir, "Reversed name");
+            dir
+        },
+    },
+    Case {
         name: "a tree nested 5,000 levels deep",
         outcome: "report of the commit (listed without recursion)",
         sweep: None,
