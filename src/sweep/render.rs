@@ -404,6 +404,16 @@ fn overview(fleet: &Fleet) -> String {
         count(fleet.repositories.len(), "repository", "repositories"),
         median.map_or_else(|| "n/a".to_owned(), |median| format!("{median}/100")),
     );
+    let own_rules = fleet.with_own_rules_left_out();
+    if own_rules > 0 {
+        let _ = write!(
+            text,
+            " · scores count the built-in and the organisation's rules only: custom rules \
+             from a repository's own config are left out ({}, whose own reports count \
+             them)",
+            count(own_rules, "repository", "repositories")
+        );
+    }
     if !fleet.failures.is_empty() {
         let _ = write!(text, " · {} could not be scanned", fleet.failures.len());
     }
