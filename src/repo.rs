@@ -351,6 +351,9 @@ pub struct Target {
     pub deadline: Deadline,
     /// Listing more files than this is an error (a hostile tree of millions of entries).
     pub max_entries: usize,
+    /// Why HEAD leads to no commit when it is not merely unborn (a symbolic reference loop,
+    /// a tag of a tree): a working tree's report says so rather than "no commits yet".
+    pub head_problem: Option<String>,
 }
 
 /// The most a listing may hold of one tree: the tree objects it reads (their sizes read
@@ -703,6 +706,7 @@ pub fn open_with(path: &Path, rev: Option<&str>, access: Access) -> Result<Targe
             head,
             deadline: Deadline::default(),
             max_entries: DEFAULT_MAX_TREE_ENTRIES,
+            head_problem,
         });
     };
     if head.is_none() && rev == "HEAD" {
@@ -730,6 +734,7 @@ pub fn open_with(path: &Path, rev: Option<&str>, access: Access) -> Result<Targe
         head: commit,
         deadline: Deadline::default(),
         max_entries: DEFAULT_MAX_TREE_ENTRIES,
+        head_problem: None,
     })
 }
 
@@ -845,6 +850,7 @@ impl Target {
             head: Some(commit),
             deadline: self.deadline,
             max_entries: self.max_entries,
+            head_problem: None,
         }
     }
 }

@@ -98,6 +98,9 @@ pub struct RepositoryInfo {
     /// organisation's, or the defaults): absent when nothing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<crate::overrides::Override>,
+    /// Why HEAD leads to no commit, when it is not merely unborn (`Target::head_problem`).
+    #[serde(skip)]
+    pub head_problem: Option<String>,
 }
 
 #[cfg(test)]
@@ -115,6 +118,7 @@ impl RepositoryInfo {
             submodules: Vec::new(),
             owners: Vec::new(),
             overrides: Vec::new(),
+            head_problem: None,
         }
     }
 }

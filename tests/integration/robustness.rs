@@ -637,6 +637,21 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        name: "HEAD a symbolic reference loop, in a clone with a working tree",
+        outcome: "report of the working tree, saying \"no commit at HEAD: it is a symbolic \
+                  reference loop\"",
+        sweep: None,
+        args: &["--no-history"],
+        expect: Expect::Report("no commit at HEAD: it is a symbolic reference loop"),
+        build: |root| {
+            let dir = sample_in(root, "head-loop-worktree");
+            std::fs::write(dir.join(".git/HEAD"), "ref: refs/heads/a\n").unwrap();
+            std::fs::write(dir.join(".git/refs/heads/a"), "ref: refs/heads/b\n").unwrap();
+            std::fs::write(dir.join(".git/refs/heads/b"), "ref: refs/heads/a\n").unwrap();
+            dir
+        },
+    },
+    Case {
         name: "HEAD's branch holding a tag of a tree",
         outcome: "`--rev HEAD`: exit 2, \"it leads to a tree (through a tag), not a commit\"; \
                   `--rev` with the tag scans its tree",
