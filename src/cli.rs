@@ -582,7 +582,7 @@ fn sweep(args: SweepArgs) -> Outcome {
     )?;
     if found.candidates.is_empty() && args.shard.is_none() {
         for symlink in &found.symlinks {
-            eprintln!("sweep: {symlink}");
+            eprintln!("sweep: {}", crate::text::for_terminal(&symlink.to_string()));
         }
         return Err(miette::miette!(
             help = "give folders that hold clones or bare mirrors (the targets of symbolic links \

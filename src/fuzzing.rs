@@ -124,6 +124,7 @@ pub fn renderers(data: &[u8]) {
         submodules: Vec::new(),
         owners: Vec::new(),
         overrides: Vec::new(),
+        head_problem: None,
     };
     let report = Report::new(repository, findings);
     let _ = report::human::render(&report, false);

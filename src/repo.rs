@@ -39,6 +39,25 @@ pub enum RepoError {
     )]
     UnsupportedRefStorage { path: PathBuf, storage: String },
 
+    #[error(
+        "the repository at {} uses the {format} object format (extensions.objectFormat): {format} object ids are not supported by gix, the git library opslint uses",
+        path.display()
+    )]
+    #[diagnostic(
+        code(opslint::unsupported_object_format),
+        help("opslint reads repositories with SHA-1 object ids, git's default")
+    )]
+    UnsupportedObjectFormat { path: PathBuf, format: String },
+
+    #[error("HEAD cannot be followed to a commit: {message}")]
+    #[diagnostic(
+        code(opslint::broken_head),
+        help(
+            "point HEAD at a branch of commits (`git symbolic-ref HEAD refs/heads/main`), or pass --rev with the branch or tag to scan"
+        )
+    )]
+    BrokenHead { message: String },
+
     #[error("cannot open the repository at {}: {message}", path.display())]
     #[diagnostic(code(opslint::unreadable_repository))]
     Open { path: PathBuf, message: String },
@@ -163,6 +182,20 @@ pub enum RepoError {
     TreeTooLarge,
 
     #[error(
+        "the index declares {} entries in {}: holding them would take more than {} MiB, the limit for one scan",
+        crate::text::thousands(*entries),
+        human_size(*size),
+        MAX_TREE_BYTES >> 20
+    )]
+    #[diagnostic(
+        code(opslint::tree_too_large),
+        help(
+            "the index file's size and its entries, as the header declares them, are counted before it is read: an index this large is no project's files"
+        )
+    )]
+    IndexTooLarge { entries: u64, size: u64 },
+
+    #[error(
         "commit {commit} changes more than {} MiB of trees and paths, the limit for one commit's diff",
         MAX_DIFF_BYTES >> 20
     )]
@@ -172,7 +205,9 @@ pub enum RepoError {
     #[error("the scan took longer than its time budget")]
     #[diagnostic(
         code(opslint::timed_out),
-        help("raise --timeout-per-repo, or narrow the history window (--window)")
+        help(
+            "raise --timeout (--timeout-per-repo in a sweep), or narrow the history window (--window)"
+        )
     )]
     TimedOut,
 
@@ -316,6 +351,9 @@ pub struct Target {
     pub deadline: Deadline,
     /// Listing more files than this is an error (a hostile tree of millions of entries).
     pub max_entries: usize,
+    /// Why HEAD leads to no commit when it is not merely unborn (a symbolic reference loop,
+    /// a tag of a tree): a working tree's report says so rather than "no commits yet".
+    pub head_problem: Option<String>,
 }
 
 /// The most a listing may hold of one tree: the tree objects it reads (their sizes read
@@ -559,9 +597,15 @@ pub fn open_with(path: &Path, rev: Option<&str>, access: Access) -> Result<Targe
     // Isolated whoever owns the repository: no config from outside it, nothing it
     // configures run (a repository owned by another user is read, not refused).
     let repo = gix::ThreadSafeRepository::open_opts(&folder, gix::open::Options::isolated())
-        .map_err(|error| RepoError::Open {
-            path: folder.clone(),
-            message: error.to_string(),
+        .map_err(|error| match object_format(&folder, entry.is_some()) {
+            Some(format) => RepoError::UnsupportedObjectFormat {
+                path: folder.clone(),
+                format,
+            },
+            None => RepoError::Open {
+                path: folder.clone(),
+                message: error.to_string(),
+            },
         })?;
     let local = repo.to_thread_local();
     // gix reads references from files only: in a reftable repository it would find none,
@@ -622,13 +666,31 @@ pub fn open_with(path: &Path, rev: Option<&str>, access: Access) -> Result<Targe
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
     // HEAD's commit, peeled here rather than by gix, which would inflate a commit or tag
     // of any size to learn its kind.
-    let head = match local.head().ok().and_then(|head| head.id()) {
-        Some(id) => match peel(&local, id.detach()) {
-            Ok((commit, _)) => commit,
-            Err(error @ RepoError::ObjectTooBig { .. }) => return Err(error),
-            Err(_) => None,
+    // Why HEAD leads to no commit, when it is not merely unborn: said instead of "no commits
+    // yet" when HEAD is what is scanned.
+    let mut head_problem = None;
+    let head = match local.head() {
+        Err(error) => {
+            head_problem = Some(head_error(&local, &error.to_string()));
+            None
+        }
+        Ok(head) => match head.id() {
+            Some(id) => match peel(&local, id.detach()) {
+                Ok((Some(commit), _)) => Some(commit),
+                Ok((None, tree)) => {
+                    let what = if tree.is_some() { "a tree" } else { "a blob" };
+                    head_problem =
+                        Some(format!("it leads to {what} (through a tag), not a commit"));
+                    None
+                }
+                Err(error @ RepoError::ObjectTooBig { .. }) => return Err(error),
+                Err(error) => {
+                    head_problem = Some(error.to_string());
+                    None
+                }
+            },
+            None => None,
         },
-        None => None,
     };
     let rev = match (rev, local.workdir()) {
         (Some(rev), _) => Some(rev.to_owned()),
@@ -644,10 +706,14 @@ pub fn open_with(path: &Path, rev: Option<&str>, access: Access) -> Result<Targe
             head,
             deadline: Deadline::default(),
             max_entries: DEFAULT_MAX_TREE_ENTRIES,
+            head_problem,
         });
     };
     if head.is_none() && rev == "HEAD" {
-        return Err(RepoError::NoCommits { what: "HEAD" });
+        return Err(match head_problem {
+            Some(message) => RepoError::BrokenHead { message },
+            None => RepoError::NoCommits { what: "HEAD" },
+        });
     }
     let id = local
         .rev_parse_single(rev.as_str())
@@ -668,7 +734,62 @@ pub fn open_with(path: &Path, rev: Option<&str>, access: Access) -> Result<Targe
         head: commit,
         deadline: Deadline::default(),
         max_entries: DEFAULT_MAX_TREE_ENTRIES,
+        head_problem: None,
     })
+}
+
+/// Why HEAD could not be read: a chain of symbolic references that comes back on itself
+/// is named as the loop it is.
+fn head_error(repo: &gix::Repository, fallback: &str) -> String {
+    let mut seen = vec!["HEAD".to_owned()];
+    let mut name = "HEAD".to_owned();
+    // A chain longer than this is as broken as a loop; gix gives up sooner.
+    for _ in 0..16 {
+        let Ok(Some(reference)) = repo.try_find_reference(name.as_str()) else {
+            break;
+        };
+        let gix::refs::TargetRef::Symbolic(next) = reference.target() else {
+            break;
+        };
+        let next = next.as_bstr().to_str_lossy().into_owned();
+        let looped = seen.contains(&next);
+        seen.push(next.clone());
+        if looped {
+            return format!("it is a symbolic reference loop ({})", seen.join(" → "));
+        }
+        name = next;
+    }
+    fallback.to_owned()
+}
+
+/// The object format a repository's config declares, when it is not SHA-1 (read from the
+/// file, since gix refuses to open such a repository at all).
+fn object_format(folder: &Path, has_dot_git: bool) -> Option<String> {
+    let git_dir = if has_dot_git {
+        folder.join(".git")
+    } else {
+        folder.to_owned()
+    };
+    // Only a plain file, and only its start: a FIFO would block, and the setting sits in
+    // the first lines of any real config.
+    let path = git_dir.join("config");
+    if !std::fs::symlink_metadata(&path).ok()?.is_file() {
+        return None;
+    }
+    let mut config = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(&path).ok()?, 1 << 20),
+        &mut config,
+    )
+    .ok()?;
+    let config = gix::config::File::from_bytes_no_includes(
+        &config,
+        gix::config::file::Metadata::from(gix::config::Source::Local),
+        Default::default(),
+    )
+    .ok()?;
+    let format = config.string("extensions.objectFormat")?;
+    (!format.eq_ignore_ascii_case(b"sha1")).then(|| format.to_str_lossy().to_lowercase())
 }
 
 /// Where a pull request's branch left `base`: the merge base of `base` and the scanned
@@ -729,6 +850,7 @@ impl Target {
             head: Some(commit),
             deadline: self.deadline,
             max_entries: self.max_entries,
+            head_problem: None,
         }
     }
 }

@@ -74,23 +74,104 @@ mod tests {
 /// clipboard, GitLab's collapsible-section markers, and colour sequences too (a file name
 /// that paints the rest of the report, or hides a failure) — except line feeds and tabs.
 /// opslint's own colours are applied after, to text that went through here.
+/// Bidi controls and zero-width characters are shown in their escaped form
+/// (`reveal`), as rustc and git show them.
 pub fn for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
-    let harmless = |c: char| !c.is_control() || c == '\n' || c == '\t';
+    let harmless = |c: char| (!c.is_control() || c == '\n' || c == '\t') && !is_hidden(c);
     if text.chars().all(harmless) {
         return std::borrow::Cow::Borrowed(text);
     }
-    std::borrow::Cow::Owned(
-        text.chars()
-            .map(|c| if harmless(c) { c } else { '\u{fffd}' })
-            .collect(),
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if harmless(c) => out.push(c),
+            c if is_hidden(c) => push_revealed(&mut out, c),
+            _ => out.push('\u{fffd}'),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Characters that change how text around them reads without showing themselves: the
+/// bidi embeddings, overrides, isolates and marks (a name that displays as `exe.txt`,
+/// the "Trojan Source" trick) and the zero-width characters (two names that look alike).
+pub fn is_hidden(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{061c}'
+            | '\u{200b}'..='\u{200d}'
+            | '\u{2060}'
+            | '\u{feff}'
     )
+}
+
+/// `c` in its escaped form, `\u{202e}`.
+pub fn push_revealed(out: &mut String, c: char) {
+    let _ = std::fmt::Write::write_fmt(out, format_args!("\\u{{{:x}}}", u32::from(c)));
+}
+
+/// Text whose hidden characters (`is_hidden`) are shown in their escaped form, `\u{202e}`:
+/// for every format a person reads (the human report, GitHub annotations, Markdown, HTML).
+pub fn reveal(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_hidden(c) {
+            push_revealed(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// One character of repository text as Markdown prose (a job summary, a pull-request
+/// comment, the organisation report) that shows it and does nothing else: no HTML, links,
+/// emphasis, code or line breaks, hidden characters revealed, and no @mention that would
+/// notify someone where the text is posted (an empty comment parts `@` from the name; after
+/// a letter or digit, as in `actions/checkout@v4` or an email address, `@` mentions no one
+/// and is left alone). `previous` is the character of the text before `c`.
+pub fn push_markdown_prose(out: &mut String, previous: Option<char>, c: char) {
+    match c {
+        // A carriage return is a line break to Markdown too; other controls show as
+        // nothing useful.
+        c if c.is_control() => out.push(' '),
+        c if is_hidden(c) => push_revealed(out, c),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '&' => out.push_str("&amp;"),
+        '@' if !previous.is_some_and(|previous| previous.is_ascii_alphanumeric()) => {
+            out.push_str("@<!-- -->")
+        }
+        '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' => {
+            out.push('\\');
+            out.push(c);
+        }
+        _ => out.push(c),
+    }
+}
+
+/// One character of repository text inside a Markdown code span, where nothing is markup
+/// and escapes would show: only line breaks and hidden characters need care.
+pub fn push_markdown_code(out: &mut String, c: char) {
+    match c {
+        c if c.is_control() => out.push(' '),
+        c if is_hidden(c) => push_revealed(out, c),
+        _ => out.push(c),
+    }
 }
 
 /// As `for_terminal`, but opslint's own colour sequences (`ESC [ … m`) pass: for text that
 /// opslint coloured whole, such as its error reports, whose quoted config text is made
 /// safe where the error is made (`ConfigError::new`).
 pub fn for_terminal_keeping_colours(text: &str) -> std::borrow::Cow<'_, str> {
-    let harmless = |c: char| !c.is_control() || c == '\n' || c == '\t';
+    let harmless = |c: char| (!c.is_control() || c == '\n' || c == '\t') && !is_hidden(c);
     if text.chars().all(harmless) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -104,7 +185,11 @@ pub fn for_terminal_keeping_colours(text: &str) -> std::borrow::Cow<'_, str> {
             rest = &rest[length..];
             continue;
         }
-        out.push(if harmless(c) { c } else { '\u{fffd}' });
+        match c {
+            c if harmless(c) => out.push(c),
+            c if is_hidden(c) => push_revealed(&mut out, c),
+            _ => out.push('\u{fffd}'),
+        }
         rest = &rest[c.len_utf8()..];
     }
     std::borrow::Cow::Owned(out)
@@ -126,7 +211,7 @@ fn colour_sequence(text: &str) -> Option<usize> {
 pub fn quote_path(path: &str) -> std::borrow::Cow<'_, str> {
     if !path
         .chars()
-        .any(|c| c.is_control() || c == '"' || c == '\\')
+        .any(|c| c.is_control() || is_hidden(c) || c == '"' || c == '\\')
     {
         return std::borrow::Cow::Borrowed(path);
     }
@@ -143,6 +228,7 @@ pub fn quote_path(path: &str) -> std::borrow::Cow<'_, str> {
             '\u{8}' => out.push_str("\\b"),
             '\u{b}' => out.push_str("\\v"),
             '\u{c}' => out.push_str("\\f"),
+            c if is_hidden(c) => push_revealed(&mut out, c),
             c if c.is_control() => {
                 let mut bytes = [0; 4];
                 for byte in c.encode_utf8(&mut bytes).bytes() {
@@ -189,5 +275,39 @@ mod terminal_tests {
         assert_eq!(quote_path("\u{1b}[31mx"), "\"\\033[31mx\"");
         assert_eq!(quote_path("say \"hi\""), "\"say \\\"hi\\\"\"");
         assert_eq!(quote_path("é.md"), "é.md");
+        assert_eq!(
+            quote_path("svc/\u{202e}txt.exe"),
+            "\"svc/\\u{202e}txt.exe\""
+        );
+    }
+
+    /// Found by a red team: bidi overrides and zero-width characters were printed raw, so
+    /// a name could display reversed (`exe.txt`) or two names alike.
+    #[test]
+    fn hidden_characters_are_revealed() {
+        assert_eq!(
+            super::reveal("a\u{202e}b\u{200b}c"),
+            "a\\u{202e}b\\u{200b}c"
+        );
+        assert_eq!(super::reveal("plain é"), "plain é");
+        assert_eq!(for_terminal("x\u{2066}y\u{feff}"), "x\\u{2066}y\\u{feff}");
+        assert_eq!(
+            for_terminal_keeping_colours("\u{1b}[1mx\u{200f}"),
+            "\u{1b}[1mx\\u{200f}"
+        );
+    }
+
+    #[test]
+    fn markdown_prose_breaks_mentions() {
+        let mut out = String::new();
+        let mut previous = None;
+        for c in "@org/admins <b> (@x) checkout@v4".chars() {
+            super::push_markdown_prose(&mut out, previous, c);
+            previous = Some(c);
+        }
+        assert_eq!(
+            out,
+            "@<!-- -->org/admins &lt;b&gt; (@<!-- -->x) checkout@v4"
+        );
     }
 }

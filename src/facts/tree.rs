@@ -88,7 +88,7 @@ fn list_index(target: &Target) -> Result<Tree, RepoError> {
     use gix::index::entry::Mode;
 
     let repo = target.repo.to_thread_local();
-    let index = repo.index_or_empty().map_err(RepoError::unreadable)?;
+    let index = load_index(&repo)?;
     if index.entries().len() > target.max_entries {
         return Err(RepoError::TooManyEntries {
             limit: target.max_entries,
@@ -121,6 +121,36 @@ fn list_index(target: &Target) -> Result<Tree, RepoError> {
         submodules,
         source: ContentSource::Objects,
     })
+}
+
+/// The repository's index, once its size is known to fit `MAX_TREE_BYTES`: the file (read
+/// whole) and its entries as they are held (their number from the header, before the file
+/// is read). Three million entries, 240 MB on disk, took over 500 MiB to hold.
+fn load_index(repo: &gix::Repository) -> Result<gix::worktree::Index, RepoError> {
+    let path = repo.index_path();
+    if let Ok(metadata) = std::fs::symlink_metadata(&path)
+        && metadata.is_file()
+    {
+        let mut header = [0u8; 12];
+        let entries = std::fs::File::open(&path)
+            .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut header))
+            .ok()
+            .filter(|()| &header[..4] == b"DIRC")
+            .map_or(0, |()| {
+                u64::from(u32::from_be_bytes([
+                    header[8], header[9], header[10], header[11],
+                ]))
+            });
+        let held = std::mem::size_of::<gix::index::Entry>() as u64 + 16;
+        let cost = metadata.len().saturating_add(entries.saturating_mul(held));
+        if cost > MAX_TREE_BYTES {
+            return Err(RepoError::IndexTooLarge {
+                entries,
+                size: metadata.len(),
+            });
+        }
+    }
+    repo.index_or_empty().map_err(RepoError::unreadable)
 }
 
 /// Lists a commit's tree level by level, the trees of each level decoded in parallel: on a
@@ -254,7 +284,7 @@ fn list_worktree(target: &Target) -> Result<Tree, RepoError> {
     use gix::dir::walk::EmissionMode;
 
     let repo = target.repo.to_thread_local();
-    let index = repo.index_or_empty().map_err(RepoError::unreadable)?;
+    let index = load_index(&repo)?;
     let options = repo
         .dirwalk_options()
         .map_err(RepoError::unreadable)?

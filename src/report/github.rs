@@ -57,14 +57,27 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// A workflow command's message: `%`, CR and LF escaped.
+/// A workflow command's message: `%`, CR and LF escaped as GitHub escapes them; every
+/// other control character (C0, DEL, C1: an escape sequence would restyle the Actions log,
+/// forge a link or clear a terminal) shown as `�`, and hidden characters (bidi controls,
+/// zero-width) revealed as `\u{202e}` (`text::reveal`).
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c if crate::text::is_hidden(c) => crate::text::push_revealed(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
-/// A workflow command's property value: as a message, and `:` and `,` escaped too.
+/// A workflow command's property value (`file=`, `title=`): as a message, and `:` and `,`
+/// escaped too.
 fn property(text: &str) -> String {
     data(text).replace(':', "%3A").replace(',', "%2C")
 }
@@ -77,5 +90,10 @@ mod tests {
     fn messages_and_properties_are_escaped() {
         assert_eq!(data("100% done\r\nnext"), "100%25 done%0D%0Anext");
         assert_eq!(property("a: b, c"), "a%3A b%2C c");
+        assert_eq!(
+            data("\u{1b}]8;;x\u{7}\u{9b}31m\u{7f}\t"),
+            "\u{fffd}]8;;x\u{fffd}\u{fffd}31m\u{fffd}\u{fffd}"
+        );
+        assert_eq!(property("ci\u{202e}.yml"), "ci\\u{202e}.yml");
     }
 }

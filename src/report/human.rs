@@ -324,11 +324,11 @@ fn header(out: &mut String, report: &Report, paint: &Paint) {
         (Scanned::Rev, None) => format!("commit {}", short(repository.head.as_deref())),
         (Scanned::Staged, _) => match &repository.head {
             Some(head) => format!("staged changes (HEAD {})", short(Some(head))),
-            None => "staged changes (no commits yet)".to_owned(),
+            None => format!("staged changes ({})", no_head(repository)),
         },
         (Scanned::Worktree, _) => match &repository.head {
             Some(head) => format!("working tree (HEAD {})", short(Some(head))),
-            None => "working tree (no commits yet)".to_owned(),
+            None => format!("working tree ({})", no_head(repository)),
         },
     };
     let mut line = format!("scanned {what} · {}", plural(repository.files, "file"));
@@ -343,6 +343,14 @@ fn header(out: &mut String, report: &Report, paint: &Paint) {
         );
     }
     wrap_into(out, &line, "", "  ");
+}
+
+/// Why there is no HEAD commit: none yet, or what HEAD is instead.
+fn no_head(repository: &crate::report::RepositoryInfo) -> String {
+    match &repository.head_problem {
+        Some(problem) => format!("no commit at HEAD: {problem}"),
+        None => "no commits yet".to_owned(),
+    }
 }
 
 fn render_finding(out: &mut String, finding: &Finding, paint: &Paint, detail: Detail) {
@@ -463,6 +471,7 @@ fn for_terminal(report: &Report) -> Report {
     text(&mut repository.path);
     for value in [
         &mut repository.rev,
+        &mut repository.head_problem,
         &mut repository.config,
         &mut repository.name,
     ]

@@ -215,7 +215,8 @@ fn sections(report: &Report) -> String {
 
 /// Text from the repository (paths, messages quoting them, custom rules) as Markdown that
 /// shows it and does nothing else, on one line (it goes in list items): no HTML, no links or
-/// images, no line breaks. Backticks pair into code spans (messages quote globs and paths),
+/// images, no line breaks, no @mentions (`text::push_markdown_prose`, as the organisation
+/// report), hidden characters revealed. Backticks pair into code spans (messages quote globs and paths),
 /// where nothing is escaped since escapes would show; unless they do not pair — an odd
 /// number, or a run of several, which Markdown reads differently — when every backtick is
 /// escaped and nothing is code.
@@ -224,25 +225,17 @@ fn escape(text: &str) -> String {
     let spans = ticks.is_multiple_of(2) && !text.contains("``");
     let mut out = String::with_capacity(text.len());
     let mut in_code = false;
+    let mut previous = None;
     for c in text.chars() {
+        let before = previous.replace(c);
         match c {
             '`' if spans => {
                 in_code = !in_code;
                 out.push(c);
             }
             '`' => out.push_str("\\`"),
-            // A carriage return is a line break to Markdown too; other controls show as
-            // nothing useful.
-            c if c.is_control() => out.push(' '),
-            _ if in_code => out.push(c),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '[' | ']' | '\\' | '*' | '_' | '#' | '|' => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ => out.push(c),
+            _ if in_code => crate::text::push_markdown_code(&mut out, c),
+            _ => crate::text::push_markdown_prose(&mut out, before, c),
         }
     }
     out
@@ -276,6 +269,10 @@ mod tests {
             "!\\[\\](https:/evil.example/p.png)"
         );
         assert_eq!(escape("`a|b`|c"), "`a|b`\\|c");
+        assert_eq!(
+            escape("@org/admins `@x\u{202e}` \u{200b}"),
+            "@<!-- -->org/admins `@x\\u{202e}` \\u{200b}"
+        );
     }
 
     #[test]

@@ -98,6 +98,9 @@ pub struct RepositoryInfo {
     /// organisation's, or the defaults): absent when nothing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<crate::overrides::Override>,
+    /// Why HEAD leads to no commit, when it is not merely unborn (`Target::head_problem`).
+    #[serde(skip)]
+    pub head_problem: Option<String>,
 }
 
 #[cfg(test)]
@@ -115,6 +118,7 @@ impl RepositoryInfo {
             submodules: Vec::new(),
             owners: Vec::new(),
             overrides: Vec::new(),
+            head_problem: None,
         }
     }
 }
@@ -165,9 +169,7 @@ impl Report {
             .into_iter()
             .filter_map(|area| summarize(area, &findings))
             .collect();
-        let scored: Vec<u32> = areas.iter().filter_map(|area| area.score).collect();
-        let score = (!scored.is_empty())
-            .then(|| rounded_ratio(scored.iter().sum::<u32>() as u64, scored.len() as u64));
+        let score = overall_score(areas.iter().filter_map(|area| area.score));
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool::default(),
@@ -304,7 +306,7 @@ fn summarize(area: Area, findings: &[Finding]) -> Option<AreaSummary> {
     Some(AreaSummary {
         id: area,
         title: area.title(),
-        score: (judged > 0).then(|| rounded_ratio(100 * weight(Status::Pass), judged)),
+        score: area_score(weight(Status::Pass), judged),
         passed: count(Status::Pass),
         failed: count(Status::Fail),
         not_applicable: count(Status::NotApplicable),
@@ -312,6 +314,20 @@ fn summarize(area: Area, findings: &[Finding]) -> Option<AreaSummary> {
         exempted: count(Status::Exempted),
         judged_share: (applicable > 0).then(|| judged_share(judged, applicable)),
     })
+}
+
+/// An area's score from the weight of its passing rules and of those judged (passing or
+/// failing); none when nothing was judged.
+pub fn area_score(passed_weight: u64, judged_weight: u64) -> Option<u32> {
+    (judged_weight > 0).then(|| rounded_ratio(100 * passed_weight, judged_weight))
+}
+
+/// A repository's score: the mean of its area scores; none without one.
+pub fn overall_score(area_scores: impl Iterator<Item = u32>) -> Option<u32> {
+    let (sum, count) = area_scores.fold((0u64, 0u64), |(sum, count), score| {
+        (sum + u64::from(score), count + 1)
+    });
+    (count > 0).then(|| rounded_ratio(sum, count))
 }
 
 /// `judged` of `applicable` in per cent, rounded down: an area judged on 49.6 % of its

@@ -239,6 +239,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         submodules: tree.submodules.clone(),
         owners: owners::repository_owners(&target.repo.to_thread_local(), &tree),
         overrides: settings.changed_by_repository.clone(),
+        head_problem: target.head_problem.clone(),
     };
     let mut report = Report::new(repository, findings)
         .with_components(evaluation.components)

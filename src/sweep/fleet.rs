@@ -43,6 +43,9 @@ pub struct Repository {
     pub trends: Vec<(String, String)>,
     /// What the repository's own config changed of the organisation's bar.
     pub overrides: Vec<crate::overrides::Override>,
+    /// How many custom rules of the repository's own config were judged and left out of its
+    /// scores here (`score` and `areas` are the organisation's rules and the built-ins only).
+    pub own_rules_left_out: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -211,6 +214,14 @@ impl Fleet {
             .filter(|change| change.kind == "custom-rule")
             .map(|change| change.id.as_str())
             .collect();
+        // Nor do they count in its scores here: rules that always pass, of any weight, would
+        // lift a repository's place in the organisation's picture, even in an area the
+        // organisation locked. Its own check report still counts them.
+        let (areas, score, own_rules_left_out) = if own_rules.is_empty() {
+            (areas, score(&line["score"]), 0)
+        } else {
+            without_own_rules(&line["findings"], &own_rules)
+        };
         let mut judged = BTreeMap::new();
         let mut failing = Vec::new();
         for finding in line["findings"].as_array().into_iter().flatten() {
@@ -263,15 +274,24 @@ impl Fleet {
             Repository {
                 name,
                 owners,
-                score: score(&line["score"]),
+                score,
                 areas,
                 judged,
                 failing,
                 trends,
                 overrides,
+                own_rules_left_out,
             },
             window(&line["history"]),
         )
+    }
+
+    /// How many repositories had custom rules of their own left out of their scores.
+    pub fn with_own_rules_left_out(&self) -> usize {
+        self.repositories
+            .iter()
+            .filter(|repository| repository.own_rules_left_out > 0)
+            .count()
     }
 
     /// The areas any repository has applicable rules in, in the model's order.
@@ -388,6 +408,57 @@ pub fn median(values: impl Iterator<Item = u32>) -> Option<u32> {
 }
 
 /// Score buckets of an area's spread: 0–24, 25–49, 50–74, 75–100.
+/// A repository's area scores and score from its findings, as `Report::new` computes them,
+/// without the rules of `own_rules`; and how many findings were left out.
+fn without_own_rules(
+    findings: &Value,
+    own_rules: &BTreeSet<&str>,
+) -> (BTreeMap<Area, AreaScore>, Option<u32>, usize) {
+    // Per area: the weight passed, the weight judged, and the counts.
+    let mut tally: BTreeMap<Area, (u64, u64, AreaScore)> = BTreeMap::new();
+    let mut left_out = 0;
+    for finding in findings.as_array().into_iter().flatten() {
+        if own_rules.contains(finding["rule"].as_str().unwrap_or_default()) {
+            left_out += 1;
+            continue;
+        }
+        let Some(area) = finding["area"].as_str().and_then(Area::from_id) else {
+            continue;
+        };
+        let weight = finding["weight"].as_u64().unwrap_or(0);
+        let (passed, judged, counts) = tally.entry(area).or_insert((
+            0,
+            0,
+            AreaScore {
+                score: None,
+                passed: 0,
+                failed: 0,
+            },
+        ));
+        match finding["status"].as_str() {
+            Some("pass") => {
+                *passed += weight;
+                *judged += weight;
+                counts.passed += 1;
+            }
+            Some("fail") => {
+                *judged += weight;
+                counts.failed += 1;
+            }
+            _ => {}
+        }
+    }
+    let areas: BTreeMap<Area, AreaScore> = tally
+        .into_iter()
+        .map(|(area, (passed, judged, counts))| {
+            let score = crate::report::area_score(passed, judged);
+            (area, AreaScore { score, ..counts })
+        })
+        .collect();
+    let score = crate::report::overall_score(areas.values().filter_map(|area| area.score));
+    (areas, score, left_out)
+}
+
 pub fn bucket(score: u32) -> usize {
     (score.min(99) / 25) as usize
 }
@@ -449,6 +520,7 @@ mod tests {
                     failing: Vec::new(),
                     trends: Vec::new(),
                     overrides: Vec::new(),
+                    own_rules_left_out: 0,
                 });
             }
             fleet.repositories[index]

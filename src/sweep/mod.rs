@@ -156,7 +156,7 @@ pub fn run(options: SweepOptions) -> Result<Summary, miette::Report> {
     // Named before the sweep starts, and counted in its summary: nothing is passed over
     // without a word.
     for symlink in &options.symlinks {
-        eprintln!("sweep: {symlink}");
+        eprintln!("sweep: {}", crate::text::for_terminal(&symlink.to_string()));
     }
     let done = match (&options.output, options.resume) {
         (Some(output), true) => done_in(output)

@@ -404,6 +404,16 @@ fn overview(fleet: &Fleet) -> String {
         count(fleet.repositories.len(), "repository", "repositories"),
         median.map_or_else(|| "n/a".to_owned(), |median| format!("{median}/100")),
     );
+    let own_rules = fleet.with_own_rules_left_out();
+    if own_rules > 0 {
+        let _ = write!(
+            text,
+            " · scores count the built-in and the organisation's rules only: custom rules \
+             from a repository's own config are left out ({}, whose own reports count \
+             them)",
+            count(own_rules, "repository", "repositories")
+        );
+    }
     if !fleet.failures.is_empty() {
         let _ = write!(text, " · {} could not be scanned", fleet.failures.len());
     }
@@ -566,20 +576,10 @@ fn heat_cell(score: Option<u32>) -> String {
 /// notify someone where the report is posted.
 fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    let mut previous = None;
     for c in text.chars() {
-        match c {
-            c if c.is_control() => out.push(' '),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            // An empty comment parts `@` from the name it would mention.
-            '@' => out.push_str("@<!-- -->"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
+        crate::text::push_markdown_prose(&mut out, previous, c);
+        previous = Some(c);
     }
     out
 }
@@ -590,11 +590,11 @@ fn cell(text: &str) -> String {
 /// takes `\|` as a pipe inside a table's code span), and the fence is longer than any run
 /// of backticks in the text.
 fn code(text: &str) -> String {
-    let text: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .replace('|', "\\|");
+    let mut spaced = String::with_capacity(text.len());
+    for c in text.chars() {
+        crate::text::push_markdown_code(&mut spaced, c);
+    }
+    let text = spaced.replace('|', "\\|");
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') {
@@ -624,8 +624,10 @@ fn csv_field(text: &str) -> String {
     }
 }
 
+/// Text for HTML, hidden characters revealed (`text::reveal`).
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
+    crate::text::reveal(text)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")

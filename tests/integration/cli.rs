@@ -796,3 +796,22 @@ fn the_human_report_cannot_drive_a_terminal_or_a_workflow_log() {
     assert_eq!(lines.last(), Some(&format!("::{token}::").as_str()));
     assert!(text.contains("::error title=x::all good.Dockerfile"));
 }
+
+/// `check` running out of time advised `--timeout-per-repo`, which is `sweep`'s option.
+#[test]
+fn a_timed_out_check_advises_its_own_option() {
+    let repo = sample();
+    let output = opslint()
+        .args(["check", "--no-history", "--timeout", "0"])
+        .arg(repo.path())
+        .env("COLUMNS", "200")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("opslint::timed_out"), "{stderr}");
+    assert!(
+        stderr.contains("raise --timeout (--timeout-per-repo in a sweep)"),
+        "{stderr}"
+    );
+}

@@ -553,6 +553,156 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        name: "control characters (ESC, BEL, C1) in a path, `--format github`",
+        outcome: "report; every control character the format does not encode shown as `\u{FFFD}`, \
+                  in `file=` and `title=` too",
+        sweep: None,
+        args: &["--rev", "HEAD", "--no-history", "--format", "github"],
+        expect: Expect::Report("file=a\u{FFFD}[2Jb\u{FFFD}\u{FFFD}31m/Dockerfile,"),
+        build: |root| {
+            let dir = sample_in(root, "control-paths");
+            let folder = dir.join("a\u{1b}[2Jb\u{7}\u{9b}31m");
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(folder.join("Dockerfile"), "FROM node:latest\n").unwrap();
+            commit_all_in(&dir, "Control characters");
+            dir
+        },
+    },
+    Case {
+        name: "an @mention in a custom rule's title, `--format markdown`",
+        outcome: "report; the mention broken (`@<!-- -->team`), as in the organisation report",
+        sweep: None,
+        args: &["--rev", "HEAD", "--no-history", "--format", "markdown"],
+        expect: Expect::Report("Ask @<!-- -->org/admins"),
+        build: |root| {
+            let dir = sample_in(root, "mention");
+            std::fs::write(
+                dir.join(".opslint.toml"),
+                "[[rule]]\nid = \"ci.ping\"\narea = \"ci\"\ntitle = \"Ask @org/admins\"\n\
+                 severity = \"error\"\nrationale = \"r\"\nremediation = \"r\"\n\
+                 [[rule.check]]\nkind = \"files-present\"\nfiles = [\"nothing-here\"]\n",
+            )
+            .unwrap();
+            commit_all_in(&dir, "Mention");
+            dir
+        },
+    },
+    Case {
+        name: "bidi overrides and zero-width characters in paths",
+        outcome: "report; shown escaped (`\\u{202e}`) in the human, github, Markdown and HTML \
+                  outputs",
+        sweep: None,
+        args: &["--rev", "HEAD", "--no-history", "--format", "markdown"],
+        expect: Expect::Report("svc/\\u{202e}txt.exe\\u{200b}/Dockerfile"),
+        build: |root| {
+            let dir = sample_in(root, "bidi-paths");
+            let folder = dir.join("svc/\u{202e}txt.exe\u{200b}");
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(folder.join("Dockerfile"), "FROM python:latest\n").unwrap();
+            commit_all_in(&dir, "Reversed name");
+            dir
+        },
+    },
+    Case {
+        name: "an index declaring 3,000,000 entries, `--staged` and the working tree",
+        outcome: "exit 2, \"the index declares 3,000,000 entries\" (`tree_too_large`): the index \
+                  is sized from its file and header before it is read, against the same 256 MiB \
+                  as a tree",
+        sweep: Some(Expect::Error("tree_too_large")),
+        args: &["--staged"],
+        expect: Expect::Error("the index declares 3,000,000 entries"),
+        build: |root| {
+            let dir = sample_in(root, "huge-index");
+            // Only the header: it is refused before the entries would be read.
+            let mut index = b"DIRC".to_vec();
+            index.extend_from_slice(&2u32.to_be_bytes());
+            index.extend_from_slice(&3_000_000u32.to_be_bytes());
+            index.extend_from_slice(&[0; 20]);
+            std::fs::write(dir.join(".git/index"), index).unwrap();
+            dir
+        },
+    },
+    Case {
+        name: "HEAD a symbolic reference loop (HEAD → a → b → a)",
+        outcome: "`--rev HEAD`: exit 2, \"a symbolic reference loop\", not \"no commits yet\"",
+        sweep: None,
+        args: &["--rev", "HEAD"],
+        expect: Expect::Error("it is a symbolic reference loop"),
+        build: |root| {
+            let dir = sample_in(root, "head-loop");
+            std::fs::write(dir.join(".git/HEAD"), "ref: refs/heads/a\n").unwrap();
+            std::fs::write(dir.join(".git/refs/heads/a"), "ref: refs/heads/b\n").unwrap();
+            std::fs::write(dir.join(".git/refs/heads/b"), "ref: refs/heads/a\n").unwrap();
+            dir
+        },
+    },
+    Case {
+        name: "HEAD a symbolic reference loop, in a clone with a working tree",
+        outcome: "report of the working tree, saying \"no commit at HEAD: it is a symbolic \
+                  reference loop\"",
+        sweep: None,
+        args: &["--no-history"],
+        expect: Expect::Report("no commit at HEAD: it is a symbolic reference loop"),
+        build: |root| {
+            let dir = sample_in(root, "head-loop-worktree");
+            std::fs::write(dir.join(".git/HEAD"), "ref: refs/heads/a\n").unwrap();
+            std::fs::write(dir.join(".git/refs/heads/a"), "ref: refs/heads/b\n").unwrap();
+            std::fs::write(dir.join(".git/refs/heads/b"), "ref: refs/heads/a\n").unwrap();
+            dir
+        },
+    },
+    Case {
+        name: "HEAD's branch holding a tag of a tree",
+        outcome: "`--rev HEAD`: exit 2, \"it leads to a tree (through a tag), not a commit\"; \
+                  `--rev` with the tag scans its tree",
+        sweep: None,
+        args: &["--rev", "HEAD"],
+        expect: Expect::Error("it leads to a tree (through a tag), not a commit"),
+        build: |root| {
+            let dir = sample_in(root, "head-tag-of-tree");
+            let tree = git_in(&dir, &["rev-parse", "HEAD^{tree}"]);
+            git_in(
+                &dir,
+                &[
+                    "-c",
+                    "user.name=T",
+                    "-c",
+                    "user.email=t@example.com",
+                    "tag",
+                    "-a",
+                    "-m",
+                    "a tree",
+                    "tree-tag",
+                    tree.trim(),
+                ],
+            );
+            let tag = git_in(&dir, &["rev-parse", "tree-tag"]);
+            // git refuses to put a non-commit on a branch; the file is written as a red team did.
+            std::fs::write(
+                dir.join(".git/refs/heads/treeish"),
+                format!("{}\n", tag.trim()),
+            )
+            .unwrap();
+            git_in(&dir, &["symbolic-ref", "HEAD", "refs/heads/treeish"]);
+            dir
+        },
+    },
+    Case {
+        name: "a SHA-256 repository (extensions.objectFormat = sha256)",
+        outcome: "exit 2, \"sha256 object ids are not supported by gix, the git library opslint \
+                  uses\"",
+        sweep: Some(Expect::Error("unsupported_object_format")),
+        args: &[],
+        expect: Expect::Error("sha256 object ids are not supported by gix"),
+        build: |root| {
+            git_in(root, &["init", "-q", "--object-format=sha256", "sha256"]);
+            let dir = root.join("sha256");
+            std::fs::write(dir.join("README.md"), "hi\n").unwrap();
+            commit_all_in(&dir, "Initial import");
+            dir
+        },
+    },
+    Case {
         name: "a tree nested 5,000 levels deep",
         outcome: "report of the commit (listed without recursion)",
         sweep: None,

@@ -860,3 +860,99 @@ fn a_lock_names_known_ids_and_belongs_to_the_organisation() {
         "{stderr}"
     );
 }
+
+/// A red team lifted a repository's place in the organisation's picture with custom rules of
+/// its own config that always pass (weight 10, in every area, a locked one included). The
+/// organisation report scores each repository on the built-in and the organisation's rules
+/// only, and says so; the repository's own line still counts its rules.
+#[test]
+fn a_repository_s_own_custom_rules_do_not_lift_its_organisation_scores() {
+    let org = tempfile::tempdir().unwrap();
+    let sample = TestRepo::from_fixture("repos/sample");
+    let source = format!("file://{}", sample.path().display());
+    git_in(org.path(), &["clone", "-q", &source, "honest"]);
+    git_in(org.path(), &["clone", "-q", &source, "gamer"]);
+    let gamer = org.path().join("gamer");
+    let mut rules = String::new();
+    for area in ["ci", "security", "observability"] {
+        for index in 0..5 {
+            rules.push_str(&format!(
+                "[[rule]]\nid = \"{area}.always-{index}\"\narea = \"{area}\"\n\
+                 title = \"Always passes\"\nseverity = \"note\"\nweight = 10\n\
+                 rationale = \"r\"\nremediation = \"r\"\n[[rule.check]]\n\
+                 kind = \"files-present\"\nfiles = [\"README.md\"]\n"
+            ));
+        }
+    }
+    std::fs::write(gamer.join(".opslint.toml"), rules).unwrap();
+    crate::support::commit_all_in(&gamer, "Rules that always pass");
+    let config = org.path().join("org.toml");
+    std::fs::write(&config, "[lock]\nareas = [\"security\"]\n").unwrap();
+    let output = org.path().join("sweep.jsonl");
+    opslint()
+        .args(["sweep", "--no-history", "--config"])
+        .arg(&config)
+        .arg("-o")
+        .arg(&output)
+        .arg(org.path().join("honest"))
+        .arg(&gamer)
+        .assert()
+        .code(0);
+    let lines: BTreeMap<String, serde_json::Value> = std::fs::read_to_string(&output)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .map(|line| {
+            (
+                line["repository"]["name"].as_str().unwrap().to_owned(),
+                line,
+            )
+        })
+        .collect();
+    // The repository's own report counts its rules.
+    assert!(lines["gamer"]["score"].as_u64() > lines["honest"]["score"].as_u64());
+
+    let csv = opslint()
+        .args(["report", "--format", "csv"])
+        .arg(&output)
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    // repository, owners, area, score, passed, failed: the same for both.
+    let scores = |name: &str| -> Vec<String> {
+        csv.lines()
+            .filter(|line| line.starts_with(&format!("{name},")))
+            .map(|line| {
+                line.split(',')
+                    .skip(2)
+                    .take(4)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect()
+    };
+    assert!(!scores("honest").is_empty(), "{csv}");
+    assert_eq!(scores("gamer"), scores("honest"), "{csv}");
+
+    let markdown = opslint()
+        .args(["report", "--format", "markdown"])
+        .arg(&output)
+        .output()
+        .unwrap();
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    assert!(
+        markdown.contains("custom rules from a repository's own config are left out (1 repository"),
+        "{markdown}"
+    );
+    let row = |name: &str| {
+        markdown
+            .lines()
+            .find(|line| line.starts_with(&format!("| `{name}` | ")))
+            .map(|line| line.split(" | ").skip(1).collect::<Vec<_>>())
+            .unwrap()
+    };
+    // Score and area cells, without the "own config" count.
+    let (gamer, honest) = (row("gamer"), row("honest"));
+    assert_eq!(gamer[0], honest[0], "{markdown}");
+    assert_eq!(gamer[2..], honest[2..], "{markdown}");
+}

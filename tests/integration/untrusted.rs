@@ -323,3 +323,113 @@ fn a_config_error_quotes_the_file_without_its_colours() {
         "the report's own colours: {stderr}"
     );
 }
+
+/// A custom rule whose title holds an OSC-8 link and a clear-screen sequence, and a folder
+/// named with ESC, BEL and a C1 CSI: `--format github` wrote them raw into the Actions log,
+/// `file=` and `title=` included. Every control character it does not encode is shown as `�`.
+#[cfg(unix)]
+#[test]
+fn github_annotations_carry_no_control_characters() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    repo.write(
+        "a\u{1b}[2Jb\u{7}\u{9b}31m\u{7f}/Dockerfile",
+        "FROM node:latest\n",
+    );
+    repo.write(
+        ".opslint.toml",
+        r#"
+[[rule]]
+id = "ci.evil"
+area = "ci"
+title = "Evil \u001b]8;;http://evil.example\u0007click\u001b]8;;\u0007 \u001b[2J \u009b31m"
+severity = "error"
+rationale = "r"
+remediation = "fix \u001b[8m hidden"
+[[rule.check]]
+kind = "files-present"
+files = ["nothing-here-ever"]
+"#,
+    );
+    repo.commit("Hostile names");
+    let output = opslint()
+        .args(["check", "--no-history", "--format", "github"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        !stdout.chars().any(|c| c.is_control() && c != '\n'),
+        "{stdout:?}"
+    );
+    assert!(
+        stdout.contains("file=a\u{fffd}[2Jb\u{fffd}\u{fffd}31m\u{fffd}/Dockerfile,"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("title=Evil \u{fffd}]8;;http%3A//evil.example\u{fffd}click"),
+        "{stdout}"
+    );
+}
+
+/// A custom rule's title in `--format markdown`, posted as a job summary or a pull-request
+/// comment, notified the team it named; mentions are broken as in the organisation report.
+#[test]
+fn markdown_summaries_mention_nobody() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    repo.write(
+        ".opslint.toml",
+        r#"
+[[rule]]
+id = "ci.ping"
+area = "ci"
+title = "Ask @org/admins"
+severity = "error"
+rationale = "r"
+remediation = "Tell @someone"
+[[rule.check]]
+kind = "files-present"
+files = ["nothing-here-ever"]
+"#,
+    );
+    repo.commit("Mentions");
+    let output = opslint()
+        .args(["check", "--no-history", "--format", "markdown"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(!stdout.contains("@org/admins"), "{stdout}");
+    assert!(!stdout.contains("@someone"), "{stdout}");
+    assert!(stdout.contains("Ask @<!-- -->org/admins"), "{stdout}");
+}
+
+/// Bidi overrides and zero-width characters in names reached every human-facing format
+/// raw: `svc/\u{202e}txt.exe/Dockerfile` displays as `svc/exe.txt/Dockerfile`. They are shown
+/// escaped, as rustc and git show them.
+#[test]
+fn bidi_controls_and_zero_width_characters_are_shown_escaped() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    repo.write(
+        "svc/\u{202e}txt.exe\u{200b}/Dockerfile",
+        "FROM python:latest\n",
+    );
+    repo.commit("Reversed name");
+    for format in ["human", "github", "markdown"] {
+        let output = opslint()
+            .args(["--color", "never", "check", "--no-history", "--verbose"])
+            .args(["--format", format])
+            .arg(repo.path())
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            !stdout.contains(['\u{202e}', '\u{200b}']),
+            "{format}: {stdout}"
+        );
+        assert!(
+            stdout.contains("svc/\\u{202e}txt.exe\\u{200b}/Dockerfile"),
+            "{format}: {stdout}"
+        );
+    }
+}
