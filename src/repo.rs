@@ -792,6 +792,39 @@ fn object_format(folder: &Path, has_dot_git: bool) -> Option<String> {
     (!format.eq_ignore_ascii_case(b"sha1")).then(|| format.to_str_lossy().to_lowercase())
 }
 
+/// How many commits the size check before a merge-base search reads on each side.
+const CHANGE_CHECK_COMMITS: usize = 10_000;
+
+/// Checks, before git's merge-base search and range walk read them whole, that the commits of
+/// the change are not larger than `MAX_COMMIT_BYTES`: every commit reachable from `head`
+/// until `base`'s first-parent line (its last 10,000 commits) is reached, at most 10,000.
+/// A pull request cannot hide a commit of gigabytes from the size check this way; what lies
+/// beyond is the base branch's own history.
+fn check_change_commits(
+    repo: &gix::Repository,
+    head: ObjectId,
+    base: ObjectId,
+) -> Result<(), RepoError> {
+    let mut base_line = std::collections::HashSet::new();
+    let mut next = Some(base);
+    while let Some(id) = next.filter(|_| base_line.len() < CHANGE_CHECK_COMMITS) {
+        base_line.insert(id);
+        next = find_commit(repo, id)?
+            .parent_ids()
+            .next()
+            .map(|id| id.detach());
+    }
+    let mut queue = std::collections::VecDeque::from([head]);
+    let mut seen = std::collections::HashSet::new();
+    while let Some(id) = queue.pop_front() {
+        if seen.len() >= CHANGE_CHECK_COMMITS || base_line.contains(&id) || !seen.insert(id) {
+            continue;
+        }
+        queue.extend(find_commit(repo, id)?.parent_ids().map(|id| id.detach()));
+    }
+    Ok(())
+}
+
 /// Where a pull request's branch left `base`: the merge base of `base` and the scanned
 /// commit (or HEAD, for the working tree), and that commit's tree.
 pub fn merge_base(target: &Target, base: &str) -> Result<(ObjectId, ObjectId), RepoError> {
@@ -823,6 +856,7 @@ pub fn merge_base(target: &Target, base: &str) -> Result<(ObjectId, ObjectId), R
         Err(error @ RepoError::ObjectTooBig { .. }) => return Err(error),
         _ => return Err(unknown()),
     };
+    check_change_commits(&local, head, base_commit)?;
     let merge_base = match local.merge_base(base_commit, head) {
         Ok(Some(id)) => id.detach(),
         Ok(None) => {

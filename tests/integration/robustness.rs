@@ -1026,6 +1026,23 @@ const CASES: &[Case] = &[
         build: |root| huge_commit_in(root, "huge-commit.git", false),
     },
     Case {
+        name: "the same commit in a pull request (`check --base`), on a branch of its own",
+        outcome: "exit 2, `opslint::object_too_big`: the change's commits are checked for size \
+                  before the merge base is searched, which would read them whole",
+        sweep: None,
+        args: &["--rev", "pr", "--base", "main"],
+        expect: Expect::Error("is 1.0 GiB; opslint reads commits up to 8 MiB"),
+        build: |root| {
+            let dir = huge_commit_in(root, "huge-pull-request.git", true);
+            let repo = gix::open(&dir).unwrap();
+            let change = repo.head_id().unwrap().detach();
+            let empty = tree_of(&repo, std::iter::empty());
+            commit_on_main(&repo, empty, None);
+            std::fs::write(dir.join("refs/heads/pr"), format!("{change}\n")).unwrap();
+            dir
+        },
+    },
+    Case {
         name: "the same commit as HEAD's parent",
         outcome: "report; the commit is never read, and the history figures are `unknown`, naming it",
         sweep: None,
