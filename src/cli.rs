@@ -234,7 +234,7 @@ pub struct CheckArgs {
     /// Largest file read for content rules, e.g. 1048576 or "2 MiB" (default 1 MiB).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
-    /// Most bytes read by one scan, all files together (default 1 GiB); past it, the rules
+    /// Most bytes read by one scan, all files together (default 256 MiB); past it, the rules
     /// that needed more files are unknown, saying so.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_total_read: Option<u64>,

@@ -32,8 +32,9 @@ pub const MAX_CUSTOM_RULES: usize = 200;
 
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
 /// All files one scan reads, together: far above what evidence takes in real repositories
-/// (the largest monorepos measured read tens of MiB).
-pub const DEFAULT_MAX_TOTAL_READ: u64 = 1024 * 1024 * 1024;
+/// (the largest monorepos measured read tens of MiB), and what keeps a scan within 512 MiB
+/// whatever a repository holds.
+pub const DEFAULT_MAX_TOTAL_READ: u64 = 256 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct Settings {

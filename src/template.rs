@@ -13,7 +13,7 @@ disable = []
 # max-file-size = "1 MiB"
 # All files one scan reads, together; past it, rules that needed more files are unknown.
 # Lower only, as above (`--max-total-read`).
-# max-total-read = "1 GiB"
+# max-total-read = "256 MiB"
 # Paths that are evidence for no rule, in addition to the defaults
 # (node_modules, vendor, third_party, fixtures, testdata). Use `exclude` to replace the defaults.
 extend-exclude = []

@@ -1026,6 +1026,31 @@ const CASES: &[Case] = &[
         build: |root| huge_commit_in(root, "huge-commit.git", false),
     },
     Case {
+        name: "900 YAML files of 1 MiB each (one blob pushed), all of them read by rules",
+        outcome: "report; past the scan's read budget (256 MiB by default, `--max-total-read`) \
+                  the rules that needed more files are `unknown`, saying so: a scan holds no \
+                  more file content than that",
+        sweep: Some(Expect::Report("over the scan's total read budget")),
+        args: &["--no-history"],
+        expect: Expect::Report("over the scan's total read budget"),
+        build: |root| {
+            let dir = sample_in(root, "read-budget");
+            std::fs::create_dir(dir.join("k8s")).unwrap();
+            let line = format!("a: {}\n", "x".repeat(60));
+            let manifest = line.repeat((1 << 20) / line.len());
+            std::fs::write(dir.join("k8s/m0.yaml"), &manifest).unwrap();
+            for index in 1..900 {
+                std::fs::hard_link(
+                    dir.join("k8s/m0.yaml"),
+                    dir.join(format!("k8s/m{index}.yaml")),
+                )
+                .unwrap();
+            }
+            commit_all_in(&dir, "Many manifests");
+            dir
+        },
+    },
+    Case {
         name: "the same commit in a pull request (`check --base`), on a branch of its own",
         outcome: "exit 2, `opslint::object_too_big`: the change's commits are checked for size \
                   before the merge base is searched, which would read them whole",
