@@ -43,6 +43,9 @@ const MAX_EXPANDED: usize = 4_096;
 const MAX_RECIPE_BYTES: usize = 4 << 10;
 const MAX_SUBSTITUTED_BYTES: usize = 4 << 20;
 
+/// How much a Makefile's targets may hold in all, recipes and prerequisites together.
+const MAX_TABLE_BYTES: usize = 8 << 20;
+
 /// npm's `init` placeholder: a script, but not a test suite.
 const NPM_PLACEHOLDER: &str = "no test specified";
 
@@ -248,6 +251,9 @@ fn make_variables(text: &str) -> HashMap<String, String> {
 
 fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
     let mut targets: HashMap<String, Vec<String>> = HashMap::new();
+    // `t1 … tT: p1 … pP` gives every target every prerequisite: a short file of long rule
+    // lines would be T×P strings. Past this many bytes of them, the rest is not read.
+    let mut stored = 0usize;
     let mut current: Vec<String> = Vec::new();
     // A recipe line ending in `\` goes on: the shell sees one command.
     let mut continued = String::new();
@@ -260,6 +266,10 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
                 continue;
             }
             let command = std::mem::take(&mut continued) + recipe;
+            stored += command.len() * current.len();
+            if stored > MAX_TABLE_BYTES {
+                break;
+            }
             for target in &current {
                 targets
                     .entry(target.clone())
@@ -282,6 +292,11 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
         }
         let rest = rest.trim_start_matches(':');
         let (prerequisites, inline) = rest.split_once(';').unwrap_or((rest, ""));
+        let targets_named = names.split_whitespace().count();
+        stored += targets_named * (rest.len() + 5 * prerequisites.split_whitespace().count());
+        if stored > MAX_TABLE_BYTES {
+            break;
+        }
         for name in names.split_whitespace() {
             let entry = targets.entry(name.to_owned()).or_default();
             entry.extend(

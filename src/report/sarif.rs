@@ -6,6 +6,7 @@
 //! alert (the job summary, the annotations and the JSON report carry it), so the Security
 //! tab holds code to change, not process advice.
 
+use crate::text::for_terminal;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -61,13 +62,15 @@ fn log(report: &Report) -> Value {
 }
 
 fn descriptor(finding: &Finding, rationale: Option<&str>) -> Value {
-    let why = rationale.unwrap_or(finding.title.as_ref()).trim();
-    let fix = finding.remediation.trim();
+    // A custom rule's texts come from the repository: code-scanning tools show them as
+    // they are, so control, bidi and zero-width characters are made visible first.
+    let why = for_terminal(rationale.unwrap_or(finding.title.as_ref()).trim());
+    let fix = for_terminal(finding.remediation.trim());
     let tags = ["devops", finding.area.id()];
     json!({
         "id": finding.rule,
         "name": finding.rule,
-        "shortDescription": { "text": finding.title },
+        "shortDescription": { "text": for_terminal(&finding.title) },
         "fullDescription": { "text": why },
         "help": {
             "text": format!("{why}\n\nFix: {fix}"),
@@ -106,7 +109,7 @@ fn result(finding: &Finding, instance: &str, rule_index: usize) -> Value {
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
         "level": finding.severity.as_str(),
-        "message": { "text": message },
+        "message": { "text": for_terminal(&message) },
         "locations": [{ "physicalLocation": {
             "artifactLocation": { "uri": relative_uri(instance) },
             "region": { "startLine": line },

@@ -1230,6 +1230,35 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        name: "a Makefile rule naming 3,000 targets and 3,000 prerequisites (34 KB)",
+        outcome: "report; a Makefile's targets hold at most 8 MiB of recipes and prerequisites \
+                  (the rule would be 9 million strings)",
+        sweep: Some(Expect::Report("ci.runs-tests")),
+        args: &["--no-history", "--timeout", "20"],
+        expect: Expect::Report("ci.runs-tests"),
+        build: |root| {
+            let dir = sample_in(root, "make-cross-product");
+            let targets: Vec<String> = (0..3_000).map(|index| format!("t{index}")).collect();
+            let prerequisites: Vec<String> = (0..3_000).map(|index| format!("p{index}")).collect();
+            std::fs::write(
+                dir.join("Makefile"),
+                format!(
+                    "test {}: {}\n\techo hi\n",
+                    targets.join(" "),
+                    prerequisites.join(" ")
+                ),
+            )
+            .unwrap();
+            std::fs::write(
+                dir.join(".github/workflows/make.yml"),
+                "on: pull_request\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: make test\n",
+            )
+            .unwrap();
+            commit_all_in(&dir, "Make cross product");
+            dir
+        },
+    },
+    Case {
         name: "a GitLab pipeline including `**` 5,000 times over 5,000 files",
         outcome: "report; a file's first 256 includes and 500 included files or scripts in all \
                   are followed, 2 MiB of them at most; a rule that needed the rest is `unknown`, \
