@@ -693,17 +693,7 @@ reason = "measured elsewhere"
         .arg(&repos)
         .assert()
         .code(0);
-    let lines: BTreeMap<String, serde_json::Value> = std::fs::read_to_string(&output)
-        .unwrap()
-        .lines()
-        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
-        .map(|line| {
-            (
-                line["repository"]["name"].as_str().unwrap().to_owned(),
-                line,
-            )
-        })
-        .collect();
+    let lines = lines_by_name(&output);
     let line = &lines["lax"];
     let overrides: Vec<(String, String, bool)> = line["repository"]["overrides"]
         .as_array()
@@ -898,17 +888,7 @@ fn a_repository_s_own_custom_rules_do_not_lift_its_organisation_scores() {
         .arg(&gamer)
         .assert()
         .code(0);
-    let lines: BTreeMap<String, serde_json::Value> = std::fs::read_to_string(&output)
-        .unwrap()
-        .lines()
-        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
-        .map(|line| {
-            (
-                line["repository"]["name"].as_str().unwrap().to_owned(),
-                line,
-            )
-        })
-        .collect();
+    let lines = lines_by_name(&output);
     // The repository's own report counts its rules.
     assert!(lines["gamer"]["score"].as_u64() > lines["honest"]["score"].as_u64());
 
@@ -955,4 +935,19 @@ fn a_repository_s_own_custom_rules_do_not_lift_its_organisation_scores() {
     let (gamer, honest) = (row("gamer"), row("honest"));
     assert_eq!(gamer[0], honest[0], "{markdown}");
     assert_eq!(gamer[2..], honest[2..], "{markdown}");
+}
+
+/// A sweep's output file, its lines by repository name.
+fn lines_by_name(output: &std::path::Path) -> BTreeMap<String, serde_json::Value> {
+    std::fs::read_to_string(output)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .map(|line| {
+            (
+                line["repository"]["name"].as_str().unwrap().to_owned(),
+                line,
+            )
+        })
+        .collect()
 }
