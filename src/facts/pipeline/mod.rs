@@ -108,26 +108,19 @@ pub const FORMAT_SETS: &[(Format, &str)] = &[
 /// Reads a pipeline of the given format; `steps` says what well-known shared steps run.
 /// Every command that runs a script of the repository also names it in `includes`.
 pub fn read(format: Format, text: &str, steps: &Steps) -> Result<Pipeline, ParseError> {
-    let mut pipeline = match format {
-        Format::Jenkins => jenkins::read(text, steps),
-        Format::Script => script::read(text),
-        _ => {
-            let root = yaml::parse(text)?;
-            let mut pipeline = Pipeline::default();
-            match format {
-                Format::GitHubActions => github::read(&root, &mut pipeline),
-                Format::GitLabCi => gitlab::read(&root, &mut pipeline),
-                Format::AzurePipelines => azure::read(&root, &mut pipeline, steps),
-                Format::CircleCi => circleci::read(&root, &mut pipeline, steps),
-                Format::Travis => travis::read(&root, &mut pipeline, steps),
-                Format::Buildkite => buildkite::read(&root, &mut pipeline),
-                Format::Other | Format::Jenkins | Format::Script => {
-                    keyed::read(&root, &mut pipeline);
-                }
-            }
-            pipeline
-        }
-    };
+    let yaml = || yaml::parse(text);
+    let mut pipeline = Pipeline::default();
+    match format {
+        Format::Jenkins => pipeline = jenkins::read(text, steps),
+        Format::Script => pipeline = script::read(text),
+        Format::GitHubActions => github::read(&yaml()?, &mut pipeline),
+        Format::GitLabCi => gitlab::read(&yaml()?, &mut pipeline),
+        Format::AzurePipelines => azure::read(&yaml()?, &mut pipeline, steps),
+        Format::CircleCi => circleci::read(&yaml()?, &mut pipeline, steps),
+        Format::Travis => travis::read(&yaml()?, &mut pipeline, steps),
+        Format::Buildkite => buildkite::read(&yaml()?, &mut pipeline),
+        Format::Other => keyed::read(&yaml()?, &mut pipeline),
+    }
     let scripts: Vec<Located> = pipeline
         .commands
         .iter()
