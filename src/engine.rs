@@ -402,7 +402,15 @@ fn examine_contents(
                     &matches.rules[index].checks[check],
                 );
                 let in_use = &matches.rules[index].ecosystems[check];
-                let outcome = if spec.kind.reads_pipelines() {
+                let outcome = if matches!(spec.kind, CheckKind::PipelineParses) {
+                    // Included pipeline files must parse too; the scripts a pipeline runs
+                    // are no pipeline definitions.
+                    let mut files = with_includes(selected, &includes);
+                    files.retain(|&entry| {
+                        selected.contains(&entry) || is_yaml(&tree.entries[entry].display_path())
+                    });
+                    run_check(spec, &files, in_use, &facts)
+                } else if spec.kind.reads_pipelines() {
                     run_check(spec, &with_includes(selected, &includes), in_use, &facts)
                 } else {
                     run_check(spec, selected, in_use, &facts)
@@ -768,13 +776,18 @@ fn pipeline_format(path: &str) -> pipeline::Format {
         .map_or(Format::Other, |(format, _)| *format)
 }
 
+/// Whether `path` names a YAML (or JSON) document.
+fn is_yaml(path: &str) -> bool {
+    [".yml", ".yaml", ".json"]
+        .iter()
+        .any(|extension| path.ends_with(extension))
+}
+
 /// How a file a pipeline of `includer` format includes is read: YAML as its includer
 /// (GitLab includes, Azure templates, GitHub workflows and actions), anything else as a
 /// script the pipeline runs.
 fn included_format(path: &str, includer: pipeline::Format) -> pipeline::Format {
-    let yaml = [".yml", ".yaml", ".json"]
-        .iter()
-        .any(|extension| path.ends_with(extension));
+    let yaml = is_yaml(path);
     match includer {
         pipeline::Format::Script | pipeline::Format::Jenkins if yaml => pipeline::Format::Other,
         _ if yaml => includer,

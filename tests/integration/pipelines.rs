@@ -339,3 +339,20 @@ fn each_ci_system_and_delegation_runs_tests_and_lookalikes_do_not() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn a_script_a_pipeline_runs_is_no_pipeline_definition_to_parse() {
+    let repo = repo_with_code();
+    repo.write(".github/workflows/ci.yml", workflow_running("./ci/test.sh"));
+    repo.write("ci/test.sh", "#!/bin/sh\npytest\n");
+    repo.commit("script");
+    let (_, report) = json_report(&[], repo.path());
+    let parses = finding(&report, "ci.pipeline-parses").unwrap();
+    let paths: Vec<&str> = parses["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|evidence| evidence["path"].as_str())
+        .collect();
+    assert_eq!(paths, [".github/workflows/ci.yml"], "{parses}");
+}
