@@ -865,6 +865,16 @@ pub fn explanation(rule: &Rule) -> String {
         {
             out.push_str(&describe_pattern("  but not one matching", unless));
         }
+        if let CheckKind::PipelineCommand {
+            opaque: Some(opaque),
+            ..
+        } = &check.kind
+        {
+            out.push_str(&describe_pattern(
+                "  unknown, not failed, when a command does its work out of sight, matching",
+                opaque,
+            ));
+        }
         if !check.exclude.is_empty() {
             out.push_str(&format!("  (ignoring {})\n", check.exclude.join(", ")));
         }

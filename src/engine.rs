@@ -1244,6 +1244,21 @@ fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: 
                                 line: Some(call.line),
                                 detail: Some(call.text.clone()),
                             }));
+                        if let CheckKind::PipelineCommand {
+                            opaque: Some(opaque),
+                            ..
+                        } = kind
+                        {
+                            outcome
+                                .indirect
+                                .extend(opaque_commands(pipeline, opaque).map(|command| {
+                                    Evidence {
+                                        path: path(),
+                                        line: Some(command.line),
+                                        detail: Some(command.text),
+                                    }
+                                }));
+                        }
                     }
                     found
                 }
@@ -1313,6 +1328,29 @@ fn first_match_or_sound(
     found
 }
 
+/// The first command of `pipeline` whose work happens out of sight (a check's `opaque`
+/// pattern; one names the file well enough), described for "Not seen: what … runs": as
+/// written, shortened to a line's worth.
+fn opaque_commands<'a>(
+    pipeline: &'a Pipeline,
+    opaque: &'a Pattern,
+) -> impl Iterator<Item = Located> + 'a {
+    const SHOWN: usize = 80;
+    pipeline
+        .commands
+        .iter()
+        .filter(|command| opaque.is_match(command.text.as_bytes()))
+        .take(1)
+        .map(|command| {
+            let text = command.text.trim();
+            let shown = match text.char_indices().nth(SHOWN) {
+                Some((cut, _)) => format!("`{}…`", &text[..cut]),
+                None => format!("`{text}`"),
+            };
+            Located::new(&shown, command.line)
+        })
+}
+
 /// The first pipeline fact the check accepts: its line (0 when a parsed pipeline passes as
 /// a whole) and text.
 fn pipeline_match(
@@ -1334,7 +1372,9 @@ fn pipeline_match(
             .map(|action| (action.line, Some(action.text.clone()))),
         CheckKind::PipelineEnvironment { pattern } => first_match(&pipeline.environments, pattern),
         CheckKind::PipelinePermissions { pattern } => first_match(&pipeline.permissions, pattern),
-        CheckKind::PipelineCommand { pattern, unless } => {
+        CheckKind::PipelineCommand {
+            pattern, unless, ..
+        } => {
             let excluded = |text: &str| {
                 unless
                     .as_ref()

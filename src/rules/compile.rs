@@ -327,6 +327,17 @@ fn compile_check(
         Some(unless) => compile_pattern(unless, scope, problems),
         None => None,
     };
+    let mut opaque = match &spec.opaque {
+        Some(opaque) if spec.kind.get_ref() != "pipeline-command" => {
+            problems.push(Problem::new(
+                "only `pipeline-command` checks take `opaque`",
+                Some(opaque.span()),
+            ));
+            None
+        }
+        Some(opaque) => compile_pattern(opaque, scope, problems),
+        None => None,
+    };
     let kind = match spec.kind.get_ref().as_str() {
         "files-present" => {
             if let Some(pattern) = &spec.pattern {
@@ -375,6 +386,7 @@ fn compile_check(
                 "pipeline-command" => CheckKind::PipelineCommand {
                     pattern,
                     unless: unless.take(),
+                    opaque: opaque.take(),
                 },
                 "pipeline-uses" => CheckKind::PipelineUses {
                     pattern,

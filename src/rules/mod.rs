@@ -200,6 +200,7 @@ pub enum CheckKind {
     PipelineCommand {
         pattern: Pattern,
         unless: Option<Pattern>,
+        opaque: Option<Pattern>,
     },
     /// Some selected pipeline uses an action or reusable workflow matching the pattern.
     PipelineUses {
@@ -323,12 +324,14 @@ impl Rule {
             .iter()
             .flat_map(|precondition| precondition.pattern.iter().chain(&precondition.dependency));
         let checks = self.checks.iter().flat_map(|check| {
-            let unless = match &check.kind {
-                CheckKind::PipelineCommand { unless, .. }
-                | CheckKind::PipelineUses { unless, .. } => unless.as_ref(),
-                _ => None,
+            let (unless, opaque) = match &check.kind {
+                CheckKind::PipelineCommand { unless, opaque, .. } => {
+                    (unless.as_ref(), opaque.as_ref())
+                }
+                CheckKind::PipelineUses { unless, .. } => (unless.as_ref(), None),
+                _ => (None, None),
             };
-            check.kind.pattern().into_iter().chain(unless)
+            check.kind.pattern().into_iter().chain(unless).chain(opaque)
         });
         precondition.chain(checks)
     }

@@ -73,6 +73,11 @@ pub struct CheckSpec {
     /// `pattern` does not count when it also matches this (`mvn -DskipTests package`,
     /// `echo npm test`, `pytest || true`, `actions/stale@v9`).
     pub unless: Option<Spanned<String>>,
+    /// `pipeline-command` checks: a command matching this may do what the check looks for
+    /// out of opslint's sight — a task chosen at run time (`./gradlew ${{ inputs.tasks }}`),
+    /// a job started on another CI service. When nothing is found, such a command makes the
+    /// check `unknown`, naming it, instead of failing.
+    pub opaque: Option<Spanned<String>>,
     pub min_count: Option<Spanned<u32>>,
     #[serde(default)]
     pub fallback: bool,

@@ -227,15 +227,36 @@ const TEST_RUNS: &[TestRun] = &[
         &[
             (
                 ".github/workflows/ci.yml",
-                "on: pull_request\njobs:\n  test:\n    runs-on: x\n    steps:\n      - run: ./ci/run-tests.sh\n",
+                "on: pull_request\njobs:\n  test:\n    runs-on: x\n    steps:\n      - run: ./ci/build.sh\n",
+            ),
+            ("ci/build.sh", "#!/bin/sh\nset -eu\npython -m pytest -q\n"),
+        ],
+        "pass",
+        Some("ci/build.sh"),
+    ),
+    (
+        "a script named for the tests that runs a home-grown harness",
+        &[
+            (
+                ".github/workflows/ci.yml",
+                "on: pull_request\njobs:\n  test:\n    runs-on: x\n    steps:\n      - run: ./run_all_tests.sh\n",
             ),
             (
-                "ci/run-tests.sh",
-                "#!/bin/sh\nset -eu\npython -m pytest -q\n",
+                "run_all_tests.sh",
+                "#!/bin/sh\nfor t in build/*_test; do \"$t\"; done\n",
             ),
         ],
         "pass",
-        Some("ci/run-tests.sh"),
+        Some(".github/workflows/ci.yml"),
+    ),
+    (
+        "a Gradle task chosen at run time is unknown, not failed",
+        &[(
+            ".github/workflows/ci.yml",
+            "on: pull_request\njobs:\n  test:\n    runs-on: x\n    steps:\n      - run: ./gradlew ${{ matrix.task }}\n",
+        )],
+        "unknown",
+        None,
     ),
     (
         "a script a make target runs",

@@ -136,7 +136,8 @@ fn status_of(kind: &str) -> Status {
         "pass" => Status::Pass,
         "fail" => Status::Fail,
         "na" => Status::NotApplicable,
-        other => panic!("fixture case kinds are pass, fail and na, not {other}"),
+        "unknown" => Status::Unknown,
+        other => panic!("fixture case kinds are pass, fail, na and unknown, not {other}"),
     }
 }
 

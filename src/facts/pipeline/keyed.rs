@@ -92,6 +92,18 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             }
         }
     });
+    // A Drone pipeline whose `trigger:` names no events runs on every event, pull requests
+    // among them.
+    if let Some(kind) = root.get("kind")
+        && kind.as_str() == Some("pipeline")
+        && root
+            .get("trigger")
+            .is_none_or(|trigger| trigger.get("event").is_none())
+    {
+        pipeline
+            .triggers
+            .push(Located::new("pull_request", kind.line));
+    }
     visit(root, &mut |node| {
         if node
             .as_str()

@@ -190,12 +190,31 @@ pub(super) fn push_commands(into: &mut Vec<Located>, node: &Node) {
 
 /// Each non-blank, non-comment line of a shell script that starts on `first_line`.
 pub(super) fn push_lines(into: &mut Vec<Located>, script: &str, first_line: u32) {
+    // A line ending in `\` continues on the next (`./gradlew \` then `  test`): one
+    // command, at the line it starts on.
+    let mut pending: Option<(String, u32)> = None;
     for (offset, line) in script.lines().enumerate() {
-        let command = line.trim();
-        if !command.is_empty() && !command.starts_with('#') {
-            let line = first_line.saturating_add(u32::try_from(offset).unwrap_or(u32::MAX));
-            into.push(Located::new(command, line));
+        let line_number = first_line.saturating_add(u32::try_from(offset).unwrap_or(u32::MAX));
+        let piece = line.trim();
+        let (mut command, at) = match pending.take() {
+            Some((command, at)) => (command, at),
+            None if piece.is_empty() || piece.starts_with('#') => continue,
+            None => (String::new(), line_number),
+        };
+        match piece.strip_suffix('\\') {
+            Some(head) => {
+                command.push_str(head.trim_end());
+                command.push(' ');
+                pending = Some((command, at));
+            }
+            None => {
+                command.push_str(piece);
+                into.push(Located::new(command.trim_end(), at));
+            }
         }
+    }
+    if let Some((command, at)) = pending {
+        into.push(Located::new(command.trim_end(), at));
     }
 }
 
@@ -262,6 +281,20 @@ mod tests {
             let pipeline = read(Format::GitHubActions, on).unwrap();
             assert_eq!(texts(&pipeline.triggers), expected, "{on}");
         }
+    }
+
+    #[test]
+    fn continued_lines_are_one_command_at_the_line_it_starts() {
+        let text = "set -e\n./gradlew \\\n  --warning-mode all \\\n  test\n\n# done\necho \\\n";
+        let pipeline = read(Format::Script, text).unwrap();
+        assert_eq!(
+            texts(&pipeline.commands),
+            [
+                ("set -e", 1),
+                ("./gradlew --warning-mode all test", 2),
+                ("echo", 7)
+            ]
+        );
     }
 
     #[test]
@@ -385,6 +418,17 @@ mod tests {
             texts(&pipeline.triggers),
             [("tag", 19), ("push", 1), ("tag", 15)]
         );
+    }
+
+    #[test]
+    fn drone_pipelines_without_event_triggers_run_on_pull_requests() {
+        let every =
+            "kind: pipeline\ntype: docker\nsteps:\n  - name: test\n    commands: [npm test]\n";
+        let pipeline = read(Format::Other, every).unwrap();
+        assert_eq!(texts(&pipeline.triggers), [("pull_request", 1)]);
+        let pushes = format!("{every}trigger:\n  event: [push]\n");
+        let pipeline = read(Format::Other, &pushes).unwrap();
+        assert_eq!(texts(&pipeline.triggers), [("push", 6)]);
     }
 
     #[test]
