@@ -209,27 +209,76 @@ fn make_targets(text: &str) -> HashMap<String, Vec<String>> {
     let variables = make_variables(text);
     let mut targets = make_rules(text);
     let mut substituted = 0;
-    for recipe in targets.values_mut().flatten() {
-        for (name, value) in &variables {
-            if !recipe.contains('$') || substituted > MAX_SUBSTITUTED_BYTES {
+    'recipes: for recipe in targets.values_mut().flatten() {
+        // A value may name another variable (`GO = $(GOENV) go`): a few rounds resolve it.
+        for _ in 0..SUBSTITUTION_ROUNDS {
+            if !recipe.contains('$') {
                 break;
             }
-            let (parenthesised, braced) = (format!("$({name})"), format!("${{{name}}}"));
-            let references =
-                recipe.matches(&parenthesised).count() + recipe.matches(&braced).count();
-            // Measured before substituting: one line of many references to a long value
-            // would otherwise be built before it could be refused.
-            if recipe.len() + references * value.len() > MAX_RECIPE_BYTES {
-                break;
+            match substitute(recipe, &variables) {
+                Some(replaced) if replaced.len() <= MAX_RECIPE_BYTES => {
+                    substituted += replaced.len();
+                    if substituted > MAX_SUBSTITUTED_BYTES {
+                        break 'recipes;
+                    }
+                    *recipe = replaced;
+                }
+                _ => break,
             }
-            let replaced = recipe
-                .replace(&parenthesised, value)
-                .replace(&braced, value);
-            substituted += replaced.len();
-            *recipe = replaced;
         }
     }
     targets
+}
+
+/// How many times references in substituted values are themselves substituted.
+const SUBSTITUTION_ROUNDS: usize = 3;
+
+/// `recipe` with each `$(NAME)` and `${NAME}` of a known variable replaced by its value, in
+/// one pass over the line; `None` when nothing was replaced or the line would outgrow
+/// [`MAX_RECIPE_BYTES`] (measured as it is built, so a line of many references to a long
+/// value is refused before it exists).
+fn substitute(recipe: &str, variables: &HashMap<String, String>) -> Option<String> {
+    let mut out = String::with_capacity(recipe.len());
+    let mut replaced = false;
+    let mut rest = recipe;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let close = match after.as_bytes().first() {
+            Some(b'(') => ')',
+            Some(b'{') => '}',
+            // `$$` is make's escaped `$`: the shell's own `$(…)` follows, not a variable.
+            Some(b'$') => {
+                out.push_str("$$");
+                rest = &after[1..];
+                continue;
+            }
+            _ => {
+                out.push('$');
+                rest = after;
+                continue;
+            }
+        };
+        let value = after[1..]
+            .find(close)
+            .and_then(|end| Some((variables.get(&after[1..=end])?, end)));
+        match value {
+            Some((value, end)) => {
+                out.push_str(value);
+                rest = &after[end + 2..];
+                replaced = true;
+            }
+            None => {
+                out.push('$');
+                rest = after;
+            }
+        }
+        if out.len() > MAX_RECIPE_BYTES {
+            return None;
+        }
+    }
+    out.push_str(rest);
+    replaced.then_some(out)
 }
 
 /// `NAME = value`, `:=`, `::=`, `?=` at the start of a line; the last one wins.
@@ -401,6 +450,16 @@ mod tests {
         assert_eq!(
             runners.expand("make it"),
             ["set +e; docker run --rm app-tests"]
+        );
+    }
+
+    #[test]
+    fn make_variables_that_name_variables_resolve_and_escaped_dollars_stay() {
+        let makefile = "GOENV = CGO_ENABLED=0\nGO = $(GOENV) go\ntest:\n\t$(GO) test ./... $$(go list ./...) ${UNSET}\n";
+        let runners = runners(&[("Makefile", makefile)]);
+        assert_eq!(
+            runners.expand("make test"),
+            ["CGO_ENABLED=0 go test ./... $$(go list ./...) ${UNSET}"]
         );
     }
 
