@@ -92,6 +92,16 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             }
         }
     });
+    // Drone's and Woodpecker's plugins: a step with `settings:` is run by its `image`, as an
+    // action is by `uses:`.
+    visit(root, &mut |node| {
+        if node.get("settings").is_some()
+            && let Some(image) = node.get("image")
+            && let Some(name) = image.as_str()
+        {
+            pipeline.uses.push(Located::new(name, image.line));
+        }
+    });
     // A Drone pipeline whose `trigger:` names no events runs on every event, pull requests
     // among them.
     if let Some(kind) = root.get("kind")

@@ -426,6 +426,12 @@ mod tests {
             "kind: pipeline\ntype: docker\nsteps:\n  - name: test\n    commands: [npm test]\n";
         let pipeline = read(Format::Other, every).unwrap();
         assert_eq!(texts(&pipeline.triggers), [("pull_request", 1)]);
+        let plugin = "steps:\n  release:\n    image: woodpeckerci/plugin-release:1\n    settings:\n      api_key: x\n  test:\n    image: golang:1\n    commands: [go test ./...]\n";
+        let pipeline = read(Format::Other, plugin).unwrap();
+        assert_eq!(
+            texts(&pipeline.uses),
+            [("woodpeckerci/plugin-release:1", 3)]
+        );
         let pushes = format!("{every}trigger:\n  event: [push]\n");
         let pipeline = read(Format::Other, &pushes).unwrap();
         assert_eq!(texts(&pipeline.triggers), [("push", 6)]);
