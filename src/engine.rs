@@ -1232,11 +1232,22 @@ fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: 
                     // What a called workflow runs may be what the check looks for; for an
                     // `absent` check, what it hides cannot count against the practice.
                     let hidden = !check.absent
-                        && matches!(
-                            kind,
-                            CheckKind::PipelineCommand { .. } | CheckKind::PipelineUses { .. }
-                        );
+                        && (pipeline.unread
+                            || matches!(
+                                kind,
+                                CheckKind::PipelineCommand { .. } | CheckKind::PipelineUses { .. }
+                            ));
                     if hidden && found.is_none() {
+                        if pipeline.unread {
+                            let path = path();
+                            outcome.indirect.push(Evidence {
+                                detail: Some(format!(
+                                    "{path}, a definition opslint does not read,"
+                                )),
+                                path,
+                                line: None,
+                            });
+                        }
                         outcome
                             .indirect
                             .extend(pipeline.indirect.iter().map(|call| Evidence {
@@ -1467,20 +1478,23 @@ fn describe_document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
         .collect();
     unseen.sort();
     unseen.dedup();
+    // Where a call is made; an unread definition is the whole file, so it has no line.
+    let at = |call: &Evidence| match call.line {
+        Some(line) => format!(" at {}:{line}", call.path),
+        None => String::new(),
+    };
     let unseen = match unseen.as_slice() {
         [] => String::new(),
         [call] => format!(
-            " Not seen: what {} runs, called at {}:{}.",
+            " Not seen: what {} runs{}.",
             call.detail.as_deref().unwrap_or_default(),
-            call.path,
-            call.line.unwrap_or_default()
+            at(call).replacen(" at", ", called at", 1)
         ),
         [first, rest @ ..] => format!(
-            " Not seen: what {} calls opslint cannot read run ({} at {}:{}, …).",
+            " Not seen: what {} calls opslint cannot read run ({}{}, …).",
             rest.len() + 1,
             first.detail.as_deref().unwrap_or_default(),
-            first.path,
-            first.line.unwrap_or_default()
+            at(first)
         ),
     };
     Some(format!(

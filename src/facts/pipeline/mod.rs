@@ -45,6 +45,9 @@ pub struct Pipeline {
     /// ("the reusable workflow org/ci/.github/workflows/x.yml@v1", "the orb job
     /// node/test"): a command or action not found may be there.
     pub indirect: Vec<Located>,
+    /// A definition opslint does not read ([`Format::Unread`]): its triggers are unknown
+    /// too, not only its commands and actions.
+    pub unread: bool,
     /// GitLab's `stages:`, in order.
     pub stages: Vec<Located>,
     /// What the report should say about the job a command runs in: its `strategy.matrix`
@@ -91,6 +94,9 @@ pub enum Format {
     Script,
     /// Bitbucket, Drone, Woodpecker, Tekton, Buildkite, Amplify…: read by key names.
     Other,
+    /// A definition in a language opslint does not read (Drone's Starlark and Jsonnet,
+    /// TeamCity's Kotlin DSL): what it runs is unknown, never absent.
+    Unread,
 }
 
 /// The built-in file set (`rules/ci.toml`) that names each format's files; other YAML
@@ -103,6 +109,7 @@ pub const FORMAT_SETS: &[(Format, &str)] = &[
     (Format::CircleCi, "circleci"),
     (Format::Travis, "travis"),
     (Format::Buildkite, "buildkite"),
+    (Format::Unread, "unread-pipelines"),
 ];
 
 /// Reads a pipeline of the given format; `steps` says what well-known shared steps run.
@@ -120,6 +127,7 @@ pub fn read(format: Format, text: &str, steps: &Steps) -> Result<Pipeline, Parse
         Format::Travis => travis::read(&yaml()?, &mut pipeline, steps),
         Format::Buildkite => buildkite::read(&yaml()?, &mut pipeline),
         Format::Other => keyed::read(&yaml()?, &mut pipeline),
+        Format::Unread => pipeline.unread = true,
     }
     let scripts: Vec<Located> = pipeline
         .commands
