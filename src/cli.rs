@@ -775,6 +775,12 @@ pub fn explanation(rule: &Rule) -> String {
     }
     if rule.per_component {
         out.push_str("In a monorepo, also judged in each component; those lacking it are named.\n");
+        if rule.served_from_outside {
+            out.push_str(
+                "Evidence outside the folder holding the components (a top-level tests/ beside \
+                 src/*) serves them all.\n",
+            );
+        }
     }
     out.push_str(if rule.checks.len() > 1 {
         "Passes when any of these holds:\n"

@@ -62,6 +62,7 @@ pub fn marker_rule() -> Option<Rule> {
         remediation: "".into(),
         applies_if: None,
         per_component: false,
+        served_from_outside: false,
         checks: vec![Check {
             kind: CheckKind::FilesPresent,
             files,
@@ -120,7 +121,7 @@ pub fn attach(
                 .zip(judged.chunks(width))
                 .map(|(path, component)| (path.as_str(), &component[position]))
                 .collect();
-            *finding = aggregate(finding.clone(), &in_each);
+            *finding = aggregate(finding.clone(), &in_each, rule.served_from_outside);
         }
     }
     let mut judged = judged.into_iter();
@@ -141,7 +142,11 @@ const NAMED: usize = 5;
 /// rule's own severity is for a repository that lacks it altogether. Components where the
 /// rule does not apply do not count; when it applies in none, `repository` (the rule judged
 /// over the whole tree) stands.
-pub fn aggregate(repository: Finding, components: &[(&str, &ComponentFinding)]) -> Finding {
+pub fn aggregate(
+    repository: Finding,
+    components: &[(&str, &ComponentFinding)],
+    served_from_outside: bool,
+) -> Finding {
     if repository.status == Status::Exempted {
         return repository;
     }
@@ -161,6 +166,33 @@ pub fn aggregate(repository: Finding, components: &[(&str, &ComponentFinding)]) 
     };
     let (failing, unknown) = (with(Status::Fail), with(Status::Unknown));
     let total = applicable.len();
+    // Evidence in a top-level folder that holds no component serves them all, for the
+    // rules that say so: a shared `tests/` tree beside `src/*` projects, one Dockerfile
+    // that builds the workspace. A service's own `src/cart/tests` beside `src/cart/src`
+    // does not.
+    let top = |path: &str| path.split('/').next().unwrap_or_default().to_owned();
+    let shared = (served_from_outside && repository.status == Status::Pass)
+        .then(|| {
+            repository.evidence.iter().find(|evidence| {
+                let folder = top(&evidence.path);
+                !components
+                    .iter()
+                    .any(|(component, _)| top(component) == folder)
+            })
+        })
+        .flatten();
+    if let Some(shared) = shared
+        && !failing.is_empty()
+    {
+        let message = format!(
+            "Found in {}, outside the components, serving all {total} of them.",
+            shared.path
+        );
+        return Finding {
+            message,
+            ..repository
+        };
+    }
     let (status, message, evidence) = if !failing.is_empty() {
         let message = format!(
             "Missing in {} of {total} components: {}.",
@@ -252,7 +284,7 @@ mod tests {
         let paths: Vec<String> = (0..2000).map(|n| format!("services/s{n}")).collect();
         let components: Vec<(&str, &ComponentFinding)> =
             paths.iter().map(|path| (path.as_str(), &fail)).collect();
-        let judged = aggregate(finding(Status::Fail), &components);
+        let judged = aggregate(finding(Status::Fail), &components, false);
         assert_eq!(judged.evidence.len(), MAX_EVIDENCE);
         assert!(
             judged.message.ends_with("and 1995 more."),
@@ -274,19 +306,47 @@ mod tests {
             ("docs", &na),
             ("src/email", &fail),
         ];
-        let judged = aggregate(finding(Status::Pass), &components);
+        let in_ad = Finding {
+            evidence: vec![directory("src/ad/tests/ad_test.py")],
+            ..finding(Status::Pass)
+        };
+        let judged = aggregate(in_ad, &components, true);
         assert_eq!(judged.status, Status::Fail);
         // Tests exist elsewhere in the repository: a gap, not an absence.
         assert_eq!(judged.severity, Severity::Warning);
-        let absent = aggregate(finding(Status::Fail), &[("a", &fail)]);
+        let absent = aggregate(finding(Status::Fail), &[("a", &fail)], false);
         assert_eq!(absent.severity, Severity::Error);
         assert_eq!(
             judged.message,
             "Missing in 2 of 3 components: src/cart, src/email."
         );
-        let all_pass = aggregate(finding(Status::Fail), &[("a", &pass), ("b", &pass)]);
+        let all_pass = aggregate(finding(Status::Fail), &[("a", &pass), ("b", &pass)], false);
         assert_eq!(all_pass.status, Status::Pass);
-        let none_apply = aggregate(finding(Status::Fail), &[("a", &na)]);
+        let none_apply = aggregate(finding(Status::Fail), &[("a", &na)], false);
         assert_eq!(none_apply.status, Status::Fail);
+    }
+
+    #[test]
+    fn evidence_outside_every_component_serves_them_all() {
+        let (pass, fail) = (in_component(Status::Pass), in_component(Status::Fail));
+        let shared = Finding {
+            evidence: vec![directory("tests/UnitTests/BasketTests.cs")],
+            ..finding(Status::Pass)
+        };
+        let components = [("src/Web", &pass), ("src/Core", &fail)];
+        let judged = aggregate(shared.clone(), &components, true);
+        assert_eq!(judged.status, Status::Pass);
+        assert_eq!(aggregate(shared, &components, false).status, Status::Fail);
+        // A service's own tests beside its source are not the whole repository's.
+        let beside = Finding {
+            evidence: vec![directory("src/cart/tests/CartTests.cs")],
+            ..finding(Status::Pass)
+        };
+        let services = [("tools", &pass), ("src/cart/src", &pass), ("src/ad", &fail)];
+        assert_eq!(aggregate(beside, &services, true).status, Status::Fail);
+        assert_eq!(
+            judged.message,
+            "Found in tests/UnitTests/BasketTests.cs, outside the components, serving all 2 of them."
+        );
     }
 }

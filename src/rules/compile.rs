@@ -195,6 +195,7 @@ fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -
             remediation: spec.remediation.into(),
             applies_if,
             per_component: spec.per_component,
+            served_from_outside: spec.served_from_outside,
             checks,
         },
         id_span,

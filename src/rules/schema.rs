@@ -29,6 +29,10 @@ pub struct RuleSpec {
     /// In a monorepo, also evaluated in each component as if it were the repository.
     #[serde(default)]
     pub per_component: bool,
+    /// Per-component rules: evidence outside the folder that holds the components (a
+    /// top-level `tests/` beside `src/*`, one root Dockerfile) serves every component.
+    #[serde(default)]
+    pub served_from_outside: bool,
     /// Evidence: the rule passes when any check passes.
     #[serde(rename = "check")]
     pub checks: Spanned<Vec<CheckSpec>>,
