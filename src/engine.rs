@@ -1257,18 +1257,19 @@ fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: 
                             }));
                         if let CheckKind::PipelineCommand {
                             opaque: Some(opaque),
+                            unless,
                             ..
                         } = kind
                         {
-                            outcome
-                                .indirect
-                                .extend(opaque_commands(pipeline, opaque).map(|command| {
+                            outcome.indirect.extend(
+                                opaque_commands(pipeline, opaque, unless.as_ref()).map(|command| {
                                     Evidence {
                                         path: path(),
                                         line: Some(command.line),
                                         detail: Some(command.text),
                                     }
-                                }));
+                                }),
+                            );
                         }
                     }
                     found
@@ -1345,22 +1346,26 @@ fn first_match_or_sound(
 fn opaque_commands<'a>(
     pipeline: &'a Pipeline,
     opaque: &'a Pattern,
+    unless: Option<&'a Pattern>,
 ) -> impl Iterator<Item = Located> + 'a {
-    const SHOWN: usize = 80;
     pipeline
         .commands
         .iter()
-        .filter(|command| opaque.is_match(command.text.as_bytes()))
+        .filter(move |command| {
+            pipeline::segments(&command.text).any(|segment| {
+                opaque.is_match(segment.as_bytes())
+                    && unless.is_none_or(|unless| !unless.is_match(segment.as_bytes()))
+            })
+        })
         .take(1)
         .map(|command| {
-            let text = command.text.trim();
-            let shown = match text.char_indices().nth(SHOWN) {
-                Some((cut, _)) => format!("`{}…`", &text[..cut]),
-                None => format!("`{text}`"),
-            };
-            Located::new(&shown, command.line)
+            let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
+            Located::new(format!("`{shown}`"), command.line)
         })
 }
+
+/// How much of a command a finding shows: a line's worth, not a joined script.
+const SHOWN_COMMAND: usize = 120;
 
 /// The first pipeline fact the check accepts: its line (0 when a parsed pipeline passes as
 /// a whole) and text.
@@ -1391,7 +1396,10 @@ fn pipeline_match(
                     .as_ref()
                     .is_some_and(|unless| unless.is_match(text.as_bytes()))
             };
-            let counts = |text: &str| pattern.is_match(text.as_bytes()) && !excluded(text);
+            let counts = |text: &str| {
+                pipeline::segments(text)
+                    .any(|segment| pattern.is_match(segment.as_bytes()) && !excluded(segment))
+            };
             // A task's line that runs a script of the repository runs that script's lines.
             let script_runs = |line: &str| {
                 pipeline::script_references(line)
@@ -1406,23 +1414,26 @@ fn pipeline_match(
                     .any(|command| counts(&command.text))
             };
             let runs = |command: &&Located| {
-                !excluded(&command.text)
-                    && (counts(&command.text)
-                        || facts
-                            .tasks
-                            .expand(&command.text)
-                            .iter()
-                            .any(|run| !excluded(run) && (counts(run) || script_runs(run))))
+                pipeline::segments(&command.text).any(|segment| {
+                    !excluded(segment)
+                        && !pipeline::is_install(segment)
+                        && (pattern.is_match(segment.as_bytes())
+                            || facts
+                                .tasks
+                                .expand(segment)
+                                .iter()
+                                .any(|run| counts(run) || (!excluded(run) && script_runs(run))))
+                })
             };
             let (index, command) = pipeline
                 .commands
                 .iter()
                 .enumerate()
-                .filter(|(_, command)| !pipeline::is_install(&command.text))
                 .find(|(_, command)| runs(command))?;
+            let shown = crate::text::shorten(&command.text, SHOWN_COMMAND);
             let detail = match pipeline.job_note(index) {
-                Some(note) => format!("{} ({note})", command.text),
-                None => command.text.clone(),
+                Some(note) => format!("{shown} ({note})"),
+                None => shown.into_owned(),
             };
             Some((command.line, Some(detail)))
         }

@@ -9,6 +9,14 @@ pub fn plural(count: usize, noun: &str) -> String {
     }
 }
 
+/// `text` cut to at most `chars` characters, with `…` where it was cut.
+pub fn shorten(text: &str, chars: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+        None => text.into(),
+    }
+}
+
 /// "1,048,576": a count with its thousands separated.
 pub fn thousands(count: u64) -> String {
     let digits = count.to_string();

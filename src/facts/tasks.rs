@@ -209,21 +209,29 @@ fn make_targets(text: &str) -> HashMap<String, Vec<String>> {
     let variables = make_variables(text);
     let mut targets = make_rules(text);
     let mut substituted = 0;
-    'recipes: for recipe in targets.values_mut().flatten() {
-        // A value may name another variable (`GO = $(GOENV) go`): a few rounds resolve it.
-        for _ in 0..SUBSTITUTION_ROUNDS {
-            if !recipe.contains('$') {
-                break;
-            }
-            match substitute(recipe, &variables) {
-                Some(replaced) if replaced.len() <= MAX_RECIPE_BYTES => {
-                    substituted += replaced.len();
-                    if substituted > MAX_SUBSTITUTED_BYTES {
-                        break 'recipes;
-                    }
-                    *recipe = replaced;
+    // In a fixed order, so that which recipes the budget reaches is the same every run.
+    let mut names: Vec<String> = targets.keys().cloned().collect();
+    names.sort_unstable();
+    'targets: for name in &names {
+        let Some(recipes) = targets.get_mut(name) else {
+            continue;
+        };
+        for recipe in recipes {
+            // A value may name another variable (`GO = $(GOENV) go`): rounds resolve it.
+            for _ in 0..SUBSTITUTION_ROUNDS {
+                if !recipe.contains('$') {
+                    break;
                 }
-                _ => break,
+                match substitute(recipe, &variables) {
+                    Some(replaced) if replaced.len() <= MAX_RECIPE_BYTES => {
+                        substituted += replaced.len();
+                        if substituted > MAX_SUBSTITUTED_BYTES {
+                            break 'targets;
+                        }
+                        *recipe = replaced;
+                    }
+                    _ => break,
+                }
             }
         }
     }
@@ -231,7 +239,7 @@ fn make_targets(text: &str) -> HashMap<String, Vec<String>> {
 }
 
 /// How many times references in substituted values are themselves substituted.
-const SUBSTITUTION_ROUNDS: usize = 3;
+const SUBSTITUTION_ROUNDS: usize = 8;
 
 /// `recipe` with each `$(NAME)` and `${NAME}` of a known variable replaced by its value, in
 /// one pass over the line; `None` when nothing was replaced or the line would outgrow

@@ -31,24 +31,42 @@ pub struct ParseError {
 }
 
 pub fn parse(text: &str) -> Result<Node, ParseError> {
+    serde_saphyr::from_str_with_options::<Node>(text, options()).map_err(parse_error)
+}
+
+/// Every document of a stream separated by `---` (several Drone pipelines in one file, a
+/// signature document after them, Tekton's Task and PipelineRun), as one sequence node.
+pub fn parse_documents(text: &str) -> Result<Node, ParseError> {
+    let documents =
+        serde_saphyr::from_multiple_with_options::<Node>(text, options()).map_err(parse_error)?;
+    Ok(Node {
+        value: Value::Seq(documents),
+        line: 1,
+    })
+}
+
+fn options() -> serde_saphyr::Options {
     // Alias bombs are stopped by the budget's counts of events and nodes, which bound
     // memory. Its other guard, refusing ten times more aliases than anchors, refuses real
     // pipelines too: GitLab's own aliases ~190 anchors thousands of times.
     let mut budget = serde_saphyr::Budget::default();
     budget.enforce_alias_anchor_ratio = false;
-    let options = serde_saphyr::options! {
+    serde_saphyr::options! {
         // YAML 1.2 booleans only: GitHub's `on:` key is a string, not `true`.
         strict_booleans: true,
         with_snippet: false,
         budget: Some(budget),
-    };
-    serde_saphyr::from_str_with_options::<Node>(text, options).map_err(|error| ParseError {
+    }
+}
+
+fn parse_error(error: serde_saphyr::Error) -> ParseError {
+    ParseError {
         line: error
             .location()
             .and_then(|location| u32::try_from(location.line()).ok())
             .filter(|&line| line > 0),
         message: first_line(&error.to_string()),
-    })
+    }
 }
 
 /// serde-saphyr renders errors with a source snippet; reports want the one-line cause.

@@ -377,3 +377,52 @@ fn a_script_a_pipeline_runs_is_no_pipeline_definition_to_parse() {
         .collect();
     assert_eq!(paths, [".github/workflows/ci.yml"], "{parses}");
 }
+
+/// Red-team round 3: a command whose task is written in it is judged by that task, not hidden
+/// as out of sight; a test run after `echo` or behind quotes counts; a script is named for
+/// the tests only when it is the command run.
+#[test]
+fn commands_are_judged_by_the_task_they_name() {
+    let cases: &[(&str, &str)] = &[
+        ("./mvnw -B $MAVEN_ARGS -DskipTests package", "fail"),
+        ("./gradlew assemble --scan ${{ env.GRADLE_FLAGS }}", "fail"),
+        ("make -C $SCRIPT_DIR/.. build", "fail"),
+        ("npm run build -- --base ${{ inputs.base_url }}", "fail"),
+        ("gh workflow run deploy.yml", "fail"),
+        ("echo \\\"run: make $TARGET to test locally\\\"", "fail"),
+        ("make lint 2> $TARGET_LOG", "fail"),
+        ("chmod +x ci/run-tests.sh", "fail"),
+        ("./scripts/deploy-test.sh", "fail"),
+        ("echo Testing && go test ./...", "pass"),
+        ("pip install -r requirements.txt && pytest", "pass"),
+        ("./gradlew \\\"test\\\"", "pass"),
+        ("mvn -B 'verify'", "pass"),
+        ("make $TARGET", "unknown"),
+        ("./gradlew ${{ matrix.task }}", "unknown"),
+    ];
+    let mut wrong = Vec::new();
+    for (command, expected) in cases {
+        let repo = repo_with_code();
+        repo.write(
+            ".github/workflows/ci.yml",
+            workflow_running(&format!("\"{command}\"")),
+        );
+        let (status, _) = runs_tests(&repo);
+        if status != *expected {
+            wrong.push(format!("{command}: {status}, expected {expected}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// A backslash-continued command is one command: an `echo` before the continuation does
+/// not swallow the test run after it.
+#[test]
+fn continued_lines_after_an_echo_still_run_the_tests() {
+    let repo = repo_with_code();
+    repo.write(
+        ".github/workflows/ci.yml",
+        "on: pull_request\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: |\n          echo \"Running unit tests...\" && \\\n            python -m pytest -q\n",
+    );
+    assert_eq!(runs_tests(&repo).0, "pass");
+}

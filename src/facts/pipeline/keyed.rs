@@ -103,18 +103,35 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         }
     });
     // A Drone pipeline whose `trigger:` names no events runs on every event, pull requests
-    // among them.
-    if let Some(kind) = root.get("kind")
-        && kind.as_str() == Some("pipeline")
-        && root
+    // among them (each document of the file is a pipeline of its own).
+    // `event: {exclude: [...]}` leaves every other event, pull requests among them unless
+    // excluded.
+    for document in root.items() {
+        let every_event = match document
             .get("trigger")
-            .is_none_or(|trigger| trigger.get("event").is_none())
-    {
-        pipeline
-            .triggers
-            .push(Located::new("pull_request", kind.line));
+            .and_then(|trigger| trigger.get("event"))
+        {
+            None => true,
+            Some(event) => {
+                event.get("include").is_none()
+                    && event.get("exclude").is_some_and(|excluded| {
+                        !excluded
+                            .items()
+                            .iter()
+                            .any(|event| event.as_str() == Some("pull_request"))
+                    })
+            }
+        };
+        if let Some(kind) = document.get("kind")
+            && kind.as_str() == Some("pipeline")
+            && every_event
+        {
+            pipeline
+                .triggers
+                .push(Located::new("pull_request", kind.line));
+        }
     }
-    visit(root, &mut |node| {
+    outside_excludes(root, &mut |node| {
         if node
             .as_str()
             .is_some_and(|text| text.contains("pull_request"))
@@ -128,7 +145,27 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
 
 /// Whether `key` is the `default:` under Bitbucket's top-level `pipelines:`.
 fn is_bitbucket_default(root: &Node, key: &Node) -> bool {
-    root.get("pipelines")
-        .and_then(|pipelines| pipelines.key("default"))
-        .is_some_and(|default| default.line == key.line)
+    root.items().into_iter().any(|document| {
+        document
+            .get("pipelines")
+            .and_then(|pipelines| pipelines.key("default"))
+            .is_some_and(|default| default.line == key.line)
+    })
+}
+
+/// Calls `each` on every scalar of the tree except those under an `exclude:` key (Drone's
+/// and Woodpecker's `event: {exclude: [pull_request]}` says the opposite of its words).
+fn outside_excludes(node: &Node, each: &mut impl FnMut(&Node)) {
+    match &node.value {
+        Value::Seq(items) => items.iter().for_each(|item| outside_excludes(item, each)),
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                if key.as_str() != Some("exclude") {
+                    outside_excludes(value, each);
+                }
+            }
+        }
+        Value::Scalar(_) => each(node),
+        Value::Null => {}
+    }
 }

@@ -126,7 +126,7 @@ pub fn read(format: Format, text: &str, steps: &Steps) -> Result<Pipeline, Parse
         Format::CircleCi => circleci::read(&yaml()?, &mut pipeline, steps),
         Format::Travis => travis::read(&yaml()?, &mut pipeline, steps),
         Format::Buildkite => buildkite::read(&yaml()?, &mut pipeline),
-        Format::Other => keyed::read(&yaml()?, &mut pipeline),
+        Format::Other => keyed::read(&yaml::parse_documents(text)?, &mut pipeline),
         Format::Unread => pipeline.unread = true,
     }
     let scripts: Vec<Located> = pipeline
@@ -140,6 +140,17 @@ pub fn read(format: Format, text: &str, steps: &Steps) -> Result<Pipeline, Parse
         .collect();
     pipeline.includes.extend(scripts);
     Ok(pipeline)
+}
+
+/// The commands of a shell list (`a && b; c`), each trimmed: judged one at a time, so
+/// `echo Testing && go test ./...` runs the tests and `pip install x && pytest` is more than
+/// an install. `||` stays inside its command: `pytest || true` cannot fail the build.
+pub fn segments(command: &str) -> impl Iterator<Item = &str> {
+    command
+        .split("&&")
+        .flat_map(|part| part.split(';'))
+        .map(str::trim)
+        .filter(|segment| !segment.is_empty())
 }
 
 /// Whether a command only installs tools (`pip install yamllint`, `cargo install
@@ -440,6 +451,15 @@ mod tests {
             texts(&pipeline.uses),
             [("woodpeckerci/plugin-release:1", 3)]
         );
+        let excluded = format!("{every}trigger:\n  event:\n    exclude: [pull_request]\n");
+        let pipeline = read(Format::Other, &excluded).unwrap();
+        assert!(pipeline.triggers.iter().all(|t| t.text != "pull_request"));
+        let but_promote = format!("{every}trigger:\n  event:\n    exclude: [promote]\n");
+        let pipeline = read(Format::Other, &but_promote).unwrap();
+        assert!(texts(&pipeline.triggers).contains(&("pull_request", 1)));
+        let two = format!("{every}---\n{every}---\nkind: signature\nhmac: 01ab\n");
+        let pipeline = read(Format::Other, &two).unwrap();
+        assert_eq!(pipeline.commands.len(), 2);
         let pushes = format!("{every}trigger:\n  event: [push]\n");
         let pipeline = read(Format::Other, &pushes).unwrap();
         assert_eq!(texts(&pipeline.triggers), [("push", 6)]);
