@@ -34,6 +34,15 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
     serde_saphyr::from_str_with_options::<Node>(text, options()).map_err(parse_error)
 }
 
+/// As [`parse`], but a key given twice in a mapping keeps its last value instead of being an
+/// error: GitLab reads its CI files with Ruby's Psych, which accepts repeated keys, so a
+/// pipeline that runs there must not be called broken here.
+pub fn parse_last_key_wins(text: &str) -> Result<Node, ParseError> {
+    let mut options = options();
+    options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
+    serde_saphyr::from_str_with_options::<Node>(text, options).map_err(parse_error)
+}
+
 /// Every document of a stream separated by `---` (several Drone pipelines in one file, a
 /// signature document after them, Tekton's Task and PipelineRun), as one sequence node.
 pub fn parse_documents(text: &str) -> Result<Node, ParseError> {
