@@ -312,33 +312,21 @@ fn compile_check(
     };
     let files = sets::expand(files, &scope.definitions.sets, problems);
     let exclude = sets::expand(spec.exclude, &scope.definitions.sets, problems);
-    let mut unless = match &spec.unless {
-        Some(unless)
-            if !matches!(
-                spec.kind.get_ref().as_str(),
-                "pipeline-command" | "pipeline-uses"
-            ) =>
-        {
-            problems.push(Problem::new(
-                "only `pipeline-command` and `pipeline-uses` checks take `unless`",
-                Some(unless.span()),
-            ));
-            None
-        }
-        Some(unless) => compile_pattern(unless, scope, problems),
-        None => None,
-    };
-    let mut opaque = match &spec.opaque {
-        Some(opaque) if spec.kind.get_ref() != "pipeline-command" => {
-            problems.push(Problem::new(
-                "only `pipeline-command` checks take `opaque`",
-                Some(opaque.span()),
-            ));
-            None
-        }
-        Some(opaque) => compile_pattern(opaque, scope, problems),
-        None => None,
-    };
+    let kind_name = spec.kind.get_ref().as_str();
+    let mut unless = optional_pattern(
+        spec.unless.as_ref(),
+        matches!(kind_name, "pipeline-command" | "pipeline-uses"),
+        "only `pipeline-command` and `pipeline-uses` checks take `unless`",
+        scope,
+        problems,
+    );
+    let mut opaque = optional_pattern(
+        spec.opaque.as_ref(),
+        kind_name == "pipeline-command",
+        "only `pipeline-command` checks take `opaque`",
+        scope,
+        problems,
+    );
     let kind = match spec.kind.get_ref().as_str() {
         "files-present" => {
             if let Some(pattern) = &spec.pattern {
@@ -576,6 +564,23 @@ fn compile_ecosystems(
         return None;
     }
     Some(compiled)
+}
+
+/// A check's optional pattern (`unless`, `opaque`): compiled where its kind takes it, a
+/// problem at its span where not.
+fn optional_pattern(
+    pattern: Option<&Spanned<String>>,
+    allowed: bool,
+    refusal: &str,
+    scope: Scope,
+    problems: &mut Vec<Problem>,
+) -> Option<Pattern> {
+    let pattern = pattern?;
+    if !allowed {
+        problems.push(Problem::new(refusal, Some(pattern.span())));
+        return None;
+    }
+    compile_pattern(pattern, scope, problems)
 }
 
 fn compile_pattern(
