@@ -170,14 +170,18 @@ pub fn aggregate(
     // rules that say so: a shared `tests/` tree beside `src/*` projects, one Dockerfile
     // that builds the workspace. A service's own `src/cart/tests` beside `src/cart/src`
     // does not.
-    let top = |path: &str| path.split('/').next().unwrap_or_default().to_owned();
+    // Only a folder: a file at the root (a `conftest.py`) or in a hidden folder (`.github`)
+    // is no shared suite or build.
+    let top = |path: &str| path.split_once('/').map(|(folder, _)| folder.to_owned());
     let shared = (served_from_outside && repository.status == Status::Pass)
         .then(|| {
             repository.evidence.iter().find(|evidence| {
-                let folder = top(&evidence.path);
-                !components
-                    .iter()
-                    .any(|(component, _)| top(component) == folder)
+                top(&evidence.path).is_some_and(|folder| {
+                    !folder.starts_with('.')
+                        && !components
+                            .iter()
+                            .any(|(component, _)| top(component).as_ref() == Some(&folder))
+                })
             })
         })
         .flatten();

@@ -34,13 +34,21 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
     serde_saphyr::from_str_with_options::<Node>(text, options()).map_err(parse_error)
 }
 
-/// As [`parse`], but a key given twice in a mapping keeps its last value instead of being an
-/// error: GitLab reads its CI files with Ruby's Psych, which accepts repeated keys, so a
-/// pipeline that runs there must not be called broken here.
-pub fn parse_last_key_wins(text: &str) -> Result<Node, ParseError> {
+/// A GitLab CI file as GitLab reads it: a key given twice in a mapping keeps its last value
+/// (Ruby's Psych accepts repeated keys, so a pipeline that runs there is not broken here),
+/// and a `spec:` header document before `---` declares inputs, the jobs following it.
+pub fn parse_gitlab(text: &str) -> Result<Node, ParseError> {
     let mut options = options();
     options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
-    serde_saphyr::from_str_with_options::<Node>(text, options).map_err(parse_error)
+    let mut documents =
+        serde_saphyr::from_multiple_with_options::<Node>(text, options).map_err(parse_error)?;
+    Ok(match documents.len() {
+        0 => Node {
+            value: Value::Null,
+            line: 1,
+        },
+        _ => documents.swap_remove(documents.len() - 1),
+    })
 }
 
 /// Every document of a stream separated by `---` (several Drone pipelines in one file, a
@@ -195,8 +203,19 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries = Vec::new();
+        let mut entries: Vec<(Node, Node)> = Vec::new();
+        let mut positions: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
         while let Some((key, value)) = map.next_entry::<Node, Node>()? {
+            // A repeated key arrives only where the reading allows it (GitLab's): the last
+            // one wins, in the place of the first.
+            if let Some(text) = key.as_str() {
+                if let Some(&at) = positions.get(text) {
+                    entries[at] = (key, value);
+                    continue;
+                }
+                positions.insert(text.to_owned(), entries.len());
+            }
             entries.push((key, value));
         }
         Ok(Value::Map(entries))

@@ -121,7 +121,7 @@ pub fn read(format: Format, text: &str, steps: &Steps) -> Result<Pipeline, Parse
         Format::Jenkins => pipeline = jenkins::read(text, steps),
         Format::Script => pipeline = script::read(text),
         Format::GitHubActions => github::read(&yaml()?, &mut pipeline),
-        Format::GitLabCi => gitlab::read(&yaml::parse_last_key_wins(text)?, &mut pipeline),
+        Format::GitLabCi => gitlab::read(&yaml::parse_gitlab(text)?, &mut pipeline),
         Format::AzurePipelines => azure::read(&yaml()?, &mut pipeline, steps),
         Format::CircleCi => circleci::read(&yaml()?, &mut pipeline, steps),
         Format::Travis => travis::read(&yaml()?, &mut pipeline, steps),
