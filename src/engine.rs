@@ -808,6 +808,7 @@ fn parse_text<T>(
         Err(_) => Err(ParseError {
             message: "not valid UTF-8".to_owned(),
             line: None,
+            beyond_limits: false,
         }),
     })
 }
@@ -1275,7 +1276,14 @@ fn run_check(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: 
                     found
                 }
                 Some(Some(Err(error))) => {
-                    if matches!(kind, CheckKind::PipelineParses) {
+                    if error.beyond_limits {
+                        // Too large for opslint to read is no evidence that it is broken.
+                        outcome.unreadable.push(format!(
+                            "{} is beyond what opslint reads ({})",
+                            path(),
+                            error.message
+                        ));
+                    } else if matches!(kind, CheckKind::PipelineParses) {
                         let at = Evidence {
                             path: path(),
                             line: error.line,

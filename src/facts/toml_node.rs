@@ -12,6 +12,7 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
     let root = DeTable::parse(text).map_err(|error| ParseError {
         message: error.message().trim().to_owned(),
         line: error.span().map(|span| lines.line(span.start)),
+        beyond_limits: false,
     })?;
     let line = |offset: usize| lines.line(offset);
     Ok(Node {

@@ -28,6 +28,9 @@ pub struct Node {
 pub struct ParseError {
     pub message: String,
     pub line: Option<u32>,
+    /// The document went past what opslint reads (the parser's budget of events, nodes,
+    /// documents, nesting), which says nothing of whether it is valid.
+    pub beyond_limits: bool,
 }
 
 pub fn parse(text: &str) -> Result<Node, ParseError> {
@@ -76,8 +79,22 @@ fn options() -> serde_saphyr::Options {
     }
 }
 
+/// Whether the parser stopped at its budget, under the wrappers that say where an alias was
+/// used or show a snippet.
+fn is_budget(mut error: &serde_saphyr::Error) -> bool {
+    loop {
+        match error {
+            serde_saphyr::Error::Budget { .. } => return true,
+            serde_saphyr::Error::AliasError { error: inner, .. }
+            | serde_saphyr::Error::WithSnippet { error: inner, .. } => error = inner,
+            _ => return false,
+        }
+    }
+}
+
 fn parse_error(error: serde_saphyr::Error) -> ParseError {
     ParseError {
+        beyond_limits: is_budget(&error),
         line: error
             .location()
             .and_then(|location| u32::try_from(location.line()).ok())
