@@ -172,7 +172,9 @@ pub fn aggregate(
     // does not.
     // Only a folder: a file at the root (a `conftest.py`) or in a hidden folder (`.github`)
     // is no shared suite or build.
-    let top = |path: &str| path.split_once('/').map(|(folder, _)| folder.to_owned());
+    fn top(path: &str) -> Option<&str> {
+        path.split_once('/').map(|(folder, _)| folder)
+    }
     let shared = (served_from_outside && repository.status == Status::Pass)
         .then(|| {
             repository.evidence.iter().find(|evidence| {
@@ -180,7 +182,7 @@ pub fn aggregate(
                     !folder.starts_with('.')
                         && !components
                             .iter()
-                            .any(|(component, _)| top(component).as_ref() == Some(&folder))
+                            .any(|(component, _)| top(component) == Some(folder))
                 })
             })
         })

@@ -43,24 +43,51 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
 pub fn parse_gitlab(text: &str) -> Result<Node, ParseError> {
     let mut options = options();
     options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
-    let mut documents =
-        serde_saphyr::from_multiple_with_options::<Node>(text, options).map_err(parse_error)?;
-    Ok(match documents.len() {
-        0 => Node {
-            value: Value::Null,
-            line: 1,
-        },
-        _ => documents.swap_remove(documents.len() - 1),
-    })
+    let mut last = documents(text, options)?.pop().unwrap_or(Node {
+        value: Value::Null,
+        line: 1,
+    });
+    keep_last_of_repeated_keys(&mut last);
+    Ok(last)
+}
+
+/// The parser hands repeated keys to the map as they come: the last one wins, in the place
+/// of the first. Only GitLab's reading lets them through, so only it pays for this pass.
+fn keep_last_of_repeated_keys(node: &mut Node) {
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(keep_last_of_repeated_keys),
+        Value::Map(entries) => {
+            let mut kept: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
+            let mut positions: std::collections::HashMap<String, usize> =
+                std::collections::HashMap::new();
+            for (key, mut value) in entries.drain(..) {
+                keep_last_of_repeated_keys(&mut value);
+                match key.as_str().map(str::to_owned) {
+                    Some(text) => match positions.get(&text) {
+                        Some(&at) => kept[at] = (key, value),
+                        None => {
+                            positions.insert(text, kept.len());
+                            kept.push((key, value));
+                        }
+                    },
+                    None => kept.push((key, value)),
+                }
+            }
+            *entries = kept;
+        }
+        Value::Null | Value::Scalar(_) => {}
+    }
+}
+
+fn documents(text: &str, options: serde_saphyr::Options) -> Result<Vec<Node>, ParseError> {
+    serde_saphyr::from_multiple_with_options::<Node>(text, options).map_err(parse_error)
 }
 
 /// Every document of a stream separated by `---` (several Drone pipelines in one file, a
 /// signature document after them, Tekton's Task and PipelineRun), as one sequence node.
 pub fn parse_documents(text: &str) -> Result<Node, ParseError> {
-    let documents =
-        serde_saphyr::from_multiple_with_options::<Node>(text, options()).map_err(parse_error)?;
     Ok(Node {
-        value: Value::Seq(documents),
+        value: Value::Seq(documents(text, options())?),
         line: 1,
     })
 }
@@ -220,19 +247,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries: Vec<(Node, Node)> = Vec::new();
-        let mut positions: std::collections::HashMap<String, usize> =
-            std::collections::HashMap::new();
+        let mut entries = Vec::new();
         while let Some((key, value)) = map.next_entry::<Node, Node>()? {
-            // A repeated key arrives only where the reading allows it (GitLab's): the last
-            // one wins, in the place of the first.
-            if let Some(text) = key.as_str() {
-                if let Some(&at) = positions.get(text) {
-                    entries[at] = (key, value);
-                    continue;
-                }
-                positions.insert(text.to_owned(), entries.len());
-            }
             entries.push((key, value));
         }
         Ok(Value::Map(entries))

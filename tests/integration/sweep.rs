@@ -5,6 +5,17 @@ use std::path::Path;
 
 use crate::support::{TestRepo, git_in, opslint};
 
+/// A folder holding clones of the sample repository under each of `names`.
+fn organisation_of(names: &[&str]) -> tempfile::TempDir {
+    let org = tempfile::tempdir().unwrap();
+    let sample = TestRepo::from_fixture("repos/sample");
+    let source = format!("file://{}", sample.path().display());
+    for name in names {
+        git_in(org.path(), &["clone", "-q", &source, name]);
+    }
+    org
+}
+
 /// An organisation's folder: two healthy clones, a bare mirror, and the bad inputs a sweep
 /// must survive. The repositories are kept alive by the returned handles.
 fn organisation() -> (tempfile::TempDir, Vec<TestRepo>) {
@@ -401,10 +412,7 @@ fn symbolic_links_to_folders_are_named_and_counted_not_followed() {
 /// cell starting with `=`, `+`, `-` or `@` is a formula to a spreadsheet, quoted or not.
 #[test]
 fn csv_cells_a_spreadsheet_would_evaluate_are_neutralised() {
-    let org = tempfile::tempdir().unwrap();
-    let sample = TestRepo::from_fixture("repos/sample");
-    let source = format!("file://{}", sample.path().display());
-    git_in(org.path(), &["clone", "-q", &source, "=HYPERLINK(1)"]);
+    let org = organisation_of(&["=HYPERLINK(1)"]);
     let clone = org.path().join("=HYPERLINK(1)");
     std::fs::write(clone.join("CODEOWNERS"), "* @team +evil -x\n").unwrap();
     crate::support::commit_all_in(&clone, "Owners");
@@ -434,11 +442,7 @@ fn csv_cells_a_spreadsheet_would_evaluate_are_neutralised() {
 /// carries the path discovery would give it, and `--resume` does not sweep it again.
 #[test]
 fn listed_subfolders_and_git_folders_resume_as_their_repository() {
-    let org = tempfile::tempdir().unwrap();
-    let sample = TestRepo::from_fixture("repos/sample");
-    let source = format!("file://{}", sample.path().display());
-    git_in(org.path(), &["clone", "-q", &source, "one"]);
-    git_in(org.path(), &["clone", "-q", &source, "two"]);
+    let org = organisation_of(&["one", "two"]);
     std::fs::create_dir_all(org.path().join("one/src/deep")).unwrap();
     let list = org.path().join("list.txt");
     std::fs::write(
@@ -484,11 +488,7 @@ fn listed_subfolders_and_git_folders_resume_as_their_repository() {
 /// A complete last line without its line feed is a repository done, not a line cut short.
 #[test]
 fn resume_keeps_a_complete_last_line_without_a_line_feed() {
-    let org = tempfile::tempdir().unwrap();
-    let sample = TestRepo::from_fixture("repos/sample");
-    let source = format!("file://{}", sample.path().display());
-    git_in(org.path(), &["clone", "-q", &source, "repos/one"]);
-    git_in(org.path(), &["clone", "-q", &source, "repos/two"]);
+    let org = organisation_of(&["repos/one", "repos/two"]);
     let output = org.path().join("sweep.jsonl");
     opslint()
         .args(["sweep", "--no-history", "-o"])
@@ -857,11 +857,7 @@ fn a_lock_names_known_ids_and_belongs_to_the_organisation() {
 /// only, and says so; the repository's own line still counts its rules.
 #[test]
 fn a_repository_s_own_custom_rules_do_not_lift_its_organisation_scores() {
-    let org = tempfile::tempdir().unwrap();
-    let sample = TestRepo::from_fixture("repos/sample");
-    let source = format!("file://{}", sample.path().display());
-    git_in(org.path(), &["clone", "-q", &source, "honest"]);
-    git_in(org.path(), &["clone", "-q", &source, "gamer"]);
+    let org = organisation_of(&["honest", "gamer"]);
     let gamer = org.path().join("gamer");
     let mut rules = String::new();
     for area in ["ci", "security", "observability"] {
