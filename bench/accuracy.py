@@ -8,6 +8,7 @@ Usage: bench/accuracy.py MIRRORS [--split dev|heldout|all] [--opslint PATH]
            or bench/accuracy/heldout.toml, labelled the same way and never looked at while
            fixing: its disagreements are not printed, only the figures.
   --opslint a built binary; by default `cargo build --release` and target/release/opslint
+  --repo   only these repositories (OWNER/NAME, repeatable): a batch's figures on its own
 
 Each repository is scanned at its labelled `commit` (HEAD when the label has none), tree
 rules only. Over the labelled findings it reports, per area and for every error- and
@@ -54,6 +55,7 @@ def main():
     parser.add_argument("mirrors", type=Path)
     parser.add_argument("--split", choices=["dev", "heldout", "all"], default="dev")
     parser.add_argument("--opslint", type=Path)
+    parser.add_argument("--repo", action="append", default=[])
     args = parser.parse_args()
     opslint = args.opslint
     if opslint is None:
@@ -74,6 +76,8 @@ def main():
         args.split, ["labels.toml", "heldout.toml"])
     repos = [repo for name in files
              for repo in tomllib.loads((ROOT / "bench/accuracy" / name).read_text())["repo"]]
+    if args.repo:
+        repos = [repo for repo in repos if repo["name"] in args.repo]
     for repo in repos:
         path = args.mirrors / repo["name"].replace("/", "+") / "repo"
         if not path.exists():

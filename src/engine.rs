@@ -1,7 +1,7 @@
 //! The engine: compiled rules × collected facts → findings. Pure apart from the content
 //! reader it is handed, so it is tested without a repository.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use globset::GlobSet;
@@ -951,7 +951,17 @@ fn evaluate_rule(
             };
             return Verdict::new(Status::Pass, message, evidence);
         }
-        let total: usize = passing.iter().map(|outcome| outcome.matched).sum();
+        // A file two checks both found (a manifest's dependency and its configuration) is
+        // one file.
+        let mut seen_by_checks: BTreeMap<&str, usize> = BTreeMap::new();
+        for outcome in &passing {
+            let paths: BTreeSet<&str> = outcome.evidence.iter().map(|e| e.path.as_str()).collect();
+            for path in paths {
+                *seen_by_checks.entry(path).or_default() += 1;
+            }
+        }
+        let found_twice: usize = seen_by_checks.values().map(|checks| checks - 1).sum();
+        let total = passing.iter().map(|outcome| outcome.matched).sum::<usize>() - found_twice;
         let mut evidence: Vec<Evidence> = passing
             .iter()
             .flat_map(|outcome| outcome.evidence.iter().cloned())

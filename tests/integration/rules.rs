@@ -183,6 +183,29 @@ fn a_pass_cites_what_proves_it() {
     );
 }
 
+/// Two checks finding the same file (a coverage package and the coverage switch in one
+/// project file) found one file, not two.
+#[test]
+fn a_file_two_checks_found_is_counted_once() {
+    let repo = TestRepo::new();
+    repo.write(
+        "tests/App.Tests/App.Tests.csproj",
+        "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup><CollectCoverage>true</CollectCoverage></PropertyGroup>\n  <ItemGroup><PackageReference Include=\"coverlet.msbuild\" Version=\"6.0.2\" /></ItemGroup>\n</Project>\n",
+    );
+    repo.write("tests/App.Tests/AppTests.cs", "public class AppTests {}\n");
+    repo.commit("Tests");
+    let (_, report) = crate::support::json_report(&["--rev", "HEAD", "--no-history"], repo.path());
+    let coverage = crate::support::finding(&report, "testing.coverage").unwrap();
+    assert_eq!(coverage["status"], "pass", "{coverage:#}");
+    assert!(
+        coverage["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Found in tests/App.Tests/App.Tests.csproj"),
+        "{coverage:#}"
+    );
+}
+
 /// An `absent` check passes when it finds nothing against the practice; a binary file
 /// (a NUL byte in its first 8,000 bytes, git's rule) was not looked into, so it cannot
 /// make it pass: `FROM node` followed by a NUL byte was "No unpinned base image".
