@@ -70,6 +70,9 @@ def main():
     # The failures reported at `error` (a rule's partial misses are reported lower): what turns
     # a team's CI red, and so what must almost never be wrong.
     red = defaultdict(int)
+    # How often the status is the label's, whatever it is (bench/agreement.py gives the same
+    # figure for two labellers).
+    agreement = defaultdict(int)
     disagreements = []
     scored = 0
     files = {"dev": ["labels.toml"], "heldout": ["heldout.toml"]}.get(
@@ -99,6 +102,8 @@ def main():
             if got == "fail" and finding.get("severity") == "error":
                 red["reported"] += 1
                 red["real"] += expected == "fail"
+            agreement["labels"] += 1
+            agreement["same"] += got == expected
             tally(areas[rule.split(".")[0]], expected, got)
             tally(rules[rule], expected, got)
             if got != expected:
@@ -116,6 +121,7 @@ def main():
         for key, value in c.items():
             total[key] += value
     print(row("all", total))
+    print(f"{'same status as the label':44} {ratio(agreement['same'], agreement['labels'])}")
     print(f"\n{'error and warning rules':44} {'precision':14} {'recall':14} {'alarms':14}")
     for rule, c in sorted(rules.items()):
         if severities.get(rule) in ("error", "warning"):
