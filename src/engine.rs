@@ -967,7 +967,14 @@ fn evaluate_rule(
             .flat_map(|outcome| outcome.evidence.iter().cloned())
             .collect();
         evidence.sort();
-        evidence.dedup();
+        // One line found by two checks is cited once, with what one of them named there.
+        evidence.dedup_by(|later, kept| {
+            let same = later.path == kept.path && later.line == kept.line;
+            if same && kept.detail.is_none() {
+                kept.detail = later.detail.take();
+            }
+            same
+        });
         let message = match evidence.first() {
             Some(_) if total > 1 => format!("Found in {total} files."),
             Some(first) => format!("Found in {first}."),

@@ -53,6 +53,8 @@ const NPM_PLACEHOLDER: &str = "no test specified";
 pub struct TaskRunners {
     /// Make targets: their recipe lines, then their prerequisites as `make <target>`.
     make: Table,
+    /// What a bare `make` builds: `.DEFAULT_GOAL`, or the first target of the Makefile.
+    make_default: Option<String>,
     npm: Table,
     just: Table,
     /// Task's tasks: their `cmds`, with `task: other` references as `task other`.
@@ -65,6 +67,7 @@ impl TaskRunners {
         let first = |names: &[&str]| names.iter().find_map(|name| read(name));
         TaskRunners {
             make: first(MAKEFILES).map(make_targets).unwrap_or_default(),
+            make_default: first(MAKEFILES).and_then(make_default_goal),
             npm: read(PACKAGE_JSON).map(npm_scripts).unwrap_or_default(),
             just: first(JUSTFILES).map(just_recipes).unwrap_or_default(),
             task: first(TASKFILES).map(taskfile_tasks).unwrap_or_default(),
@@ -126,10 +129,14 @@ impl TaskRunners {
     }
 
     /// The task runner `words` start with, and the targets, scripts or recipes they name.
-    fn call<'w>(&self, words: &[&'w str]) -> Option<(&Table, Vec<&'w str>)> {
+    fn call<'a>(&'a self, words: &[&'a str]) -> Option<(&'a Table, Vec<&'a str>)> {
         Some(match words {
             ["make" | "gmake", rest @ ..] if !rest.contains(&"-C") => {
-                (&self.make, make_goals(rest))
+                let goals = make_goals(rest);
+                match self.make_default.as_deref() {
+                    Some(default) if goals.is_empty() => (&self.make, vec![default]),
+                    _ => (&self.make, goals),
+                }
             }
             ["npm" | "yarn" | "pnpm" | "bun", "test" | "t", ..] => (&self.npm, vec!["test"]),
             [
@@ -201,6 +208,40 @@ fn make_goals<'a>(words: &[&'a str]) -> Vec<&'a str> {
         .filter(|word| !word.starts_with('-') && !word.contains('='))
         .copied()
         .collect()
+}
+
+/// The goal of a bare `make`: `.DEFAULT_GOAL`, or else the first target of the first rule
+/// that is not a special target (`.PHONY`) or a pattern (`%.o`).
+fn make_default_goal(text: &str) -> Option<String> {
+    let mut first = None;
+    for line in text.lines() {
+        if line.starts_with(['\t', ' ', '#']) {
+            continue;
+        }
+        let Some((names, rest)) = line.split_once(':') else {
+            continue;
+        };
+        if let Some(goal) = names
+            .trim()
+            .strip_prefix(".DEFAULT_GOAL")
+            .filter(|name| name.trim().is_empty())
+            .and(
+                rest.trim_start_matches([':', '='])
+                    .split_whitespace()
+                    .next(),
+            )
+        {
+            return Some(goal.to_owned());
+        }
+        if first.is_some() || rest.starts_with('=') || names.contains(['=', '$']) {
+            continue;
+        }
+        first = names
+            .split_whitespace()
+            .find(|name| !name.starts_with('.') && !name.contains('%'))
+            .map(str::to_owned);
+    }
+    first
 }
 
 /// Make targets, with simple variables (`DOCKER ?= docker`) substituted in their recipes so
@@ -442,6 +483,28 @@ mod tests {
                 .find(|(file, _)| *file == name)
                 .map(|(_, text)| *text)
         })
+    }
+
+    #[test]
+    fn a_bare_make_builds_the_default_goal() {
+        let makefile = "# Build\nVERSION := 1\n.PHONY: all test\nall: vet test\n\ntest:\n\tgo test ./...\nvet:\n\tgo vet ./...\n";
+        let tasks = runners(&[("Makefile", makefile)]);
+        assert!(tasks.expand("make").iter().any(|c| c == "go test ./..."));
+        assert!(
+            tasks
+                .expand("make -j4")
+                .iter()
+                .any(|c| c == "go test ./...")
+        );
+        let chosen = concat!(
+            "all: vet test\n",
+            "test:\n\tgo test ./...\n",
+            "vet:\n\tgo vet ./...\n",
+            ".DEFAULT_GOAL := vet\n"
+        );
+        let tasks = runners(&[("Makefile", chosen)]);
+        assert!(!tasks.expand("make").iter().any(|c| c == "go test ./..."));
+        assert!(tasks.expand("make").iter().any(|c| c == "go vet ./..."));
     }
 
     #[test]

@@ -3,11 +3,14 @@
 //! the step data says or are unseen.
 
 use super::steps::{self, Steps};
-use super::{Pipeline, keyed};
+use super::{Located, Pipeline, keyed};
 use crate::facts::yaml::{Node, Value};
 
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
     keyed::read(root, pipeline);
+    if let Some(line) = builds_every_branch(root) {
+        pipeline.triggers.push(Located::new("pull_request", line));
+    }
     // Orb aliases and the registry names they stand for (`circleci/node`, no version).
     let orbs: Vec<(&str, &str)> = root
         .get("orbs")
@@ -63,4 +66,24 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
             Value::Null | Value::Seq(_) => {}
         }
     }
+}
+
+/// The line of a workflow job CircleCI runs for every branch pushed, so for a pull request's
+/// commits before they are merged: a job of a workflow started by pushes (not by a `triggers:`
+/// schedule) whose `filters:` do not limit it to `branches: only:`.
+fn builds_every_branch(root: &Node) -> Option<u32> {
+    let workflows = root.get("workflows")?;
+    workflows
+        .entries()
+        .filter(|(_, workflow)| workflow.get("triggers").is_none())
+        .flat_map(|(_, workflow)| workflow.get("jobs").map(Node::items).unwrap_or_default())
+        .find(|job| {
+            let parameters = job.entries().next().map(|(_, value)| value);
+            let only = parameters
+                .and_then(|parameters| parameters.get("filters"))
+                .and_then(|filters| filters.get("branches"))
+                .and_then(|branches| branches.get("only"));
+            only.is_none()
+        })
+        .map(|job| job.line)
 }
