@@ -222,15 +222,26 @@ pub struct Matcher {
 
 impl Matcher {
     /// Builds the set. Globs were validated when rules and settings were loaded.
-    pub fn new(rules: &[&Rule], scan_exclude: &[String]) -> Result<Matcher, MatcherError> {
+    pub fn new<'a>(
+        rules: &'a [&'a Rule],
+        scan_exclude: &'a [String],
+    ) -> Result<Matcher, MatcherError> {
         let mut star = StarGlobSet::default();
         let mut builder = GlobSetBuilder::new();
         let mut set_ids = Vec::new();
         let mut scan_excludes: Vec<bool> = Vec::new();
         let mut id_of: HashMap<String, usize> = HashMap::new();
-        let mut ids = |globs: &[String]| -> Result<Vec<usize>, MatcherError> {
+        // Rules name the same sets over and over (`@not-services` in eighteen of them): each
+        // written glob is compiled once.
+        let mut ids_of_written: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut ids = |globs: &'a [String]| -> Result<Vec<usize>, MatcherError> {
             let mut ids = Vec::new();
             for glob in globs {
+                if let Some(known) = ids_of_written.get(glob.as_str()) {
+                    ids.extend_from_slice(known);
+                    continue;
+                }
+                let first = ids.len();
                 for compiled in compile_glob(glob)? {
                     ids.push(*id_of.entry(compiled.glob().to_owned()).or_insert_with(|| {
                         let id = scan_excludes.len();
@@ -242,6 +253,7 @@ impl Matcher {
                         id
                     }));
                 }
+                ids_of_written.insert(glob, ids[first..].to_vec());
             }
             ids.sort_unstable();
             ids.dedup();
