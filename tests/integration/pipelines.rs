@@ -80,9 +80,9 @@ fn a_workflow_that_only_mentions_pull_request_in_a_string_is_not_triggered_by_it
     let repo = repo_with_code();
     repo.write(
         ".github/workflows/ci.yml",
-        "on: push\njobs:\n  x:\n    steps:\n      - run: echo pull_request\n",
+        "on:\n  push:\n    branches: [main]\njobs:\n  x:\n    steps:\n      - run: echo pull_request\n",
     );
-    repo.commit("push only");
+    repo.commit("push to main only");
     let (_, report) = json_report(&[], repo.path());
     assert_eq!(status_of(&report, "ci.pull-request-trigger"), "fail");
 }

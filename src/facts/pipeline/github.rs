@@ -4,6 +4,25 @@
 use super::{JobNote, Located, Pipeline, push_environment, push_lines, push_scalar};
 use crate::facts::yaml::{Node, Value};
 
+/// The trigger of a workflow run for every branch pushed: a pull request's commits are built
+/// before it is merged (those of the repository's own branches, not a fork's).
+pub(super) const EVERY_BRANCH: &str = "push to every branch";
+
+/// Whether a `push:` trigger's filters let every branch through: none, only `paths`, a
+/// `branches-ignore` list, or `branches: ['**']`.
+fn pushes_every_branch(filters: &Node) -> bool {
+    if filters.get("tags").is_some() && filters.get("branches").is_none() {
+        return false;
+    }
+    match filters.get("branches") {
+        None => true,
+        Some(branches) => branches
+            .items()
+            .iter()
+            .any(|branch| branch.as_str() == Some("**")),
+    }
+}
+
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     // A composite action (`action.yml`) the workflow uses: its steps run in the job.
     if let Some(steps) = root.get("runs").and_then(|runs| runs.get("steps")) {
@@ -14,16 +33,27 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             Value::Map(_) => {
                 for (event, filters) in on.entries() {
                     push_scalar(&mut pipeline.triggers, event);
-                    if event.as_str() == Some("push")
-                        && let Some(tags) = filters.key("tags")
-                    {
+                    if event.as_str() != Some("push") {
+                        continue;
+                    }
+                    if let Some(tags) = filters.key("tags") {
                         pipeline.triggers.push(Located::new("tag", tags.line));
+                    }
+                    if pushes_every_branch(filters) {
+                        pipeline
+                            .triggers
+                            .push(Located::new(EVERY_BRANCH, event.line));
                     }
                 }
             }
             _ => {
                 for event in on.items() {
                     push_scalar(&mut pipeline.triggers, event);
+                    if event.as_str() == Some("push") {
+                        pipeline
+                            .triggers
+                            .push(Located::new(EVERY_BRANCH, event.line));
+                    }
                 }
             }
         }

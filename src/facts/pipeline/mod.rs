@@ -290,11 +290,23 @@ mod tests {
             ("on: pull_request\n", vec![("pull_request", 1)]),
             (
                 "on: [push, pull_request]\n",
-                vec![("push", 1), ("pull_request", 1)],
+                vec![
+                    ("push", 1),
+                    ("push to every branch", 1),
+                    ("pull_request", 1),
+                ],
             ),
             (
                 "on:\n  push:\n    branches: [main]\n  pull_request:\n",
                 vec![("push", 2), ("pull_request", 4)],
+            ),
+            (
+                "on:\n  push:\n    branches-ignore: [gh-pages]\n",
+                vec![("push", 2), ("push to every branch", 2)],
+            ),
+            (
+                "on:\n  push:\n    tags: [v*]\n",
+                vec![("push", 2), ("tag", 3)],
             ),
         ] {
             let pipeline = read(Format::GitHubActions, on).unwrap();
