@@ -78,7 +78,7 @@ def main():
     files = {"dev": ["labels.toml"], "heldout": ["heldout.toml"]}.get(
         args.split, ["labels.toml", "heldout.toml"])
     repos = [repo for name in files
-             for repo in tomllib.loads((ROOT / "bench/accuracy" / name).read_text())["repo"]]
+             for repo in tomllib.loads((ROOT / "bench/accuracy" / name).read_text()).get("repo", [])]
     if args.repo:
         repos = [repo for repo in repos if repo["name"] in args.repo]
     for repo in repos:

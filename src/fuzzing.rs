@@ -22,7 +22,7 @@ pub fn pipeline(data: &[u8]) {
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
-    let format = match selector % 9 {
+    let format = match selector % 10 {
         0 => pipeline::Format::GitHubActions,
         1 => pipeline::Format::GitLabCi,
         2 => pipeline::Format::Jenkins,
@@ -31,6 +31,7 @@ pub fn pipeline(data: &[u8]) {
         5 => pipeline::Format::Script,
         6 => pipeline::Format::Travis,
         7 => pipeline::Format::Buildkite,
+        8 => pipeline::Format::Cirrus,
         _ => pipeline::Format::Other,
     };
     if let Ok(text) = std::str::from_utf8(rest) {

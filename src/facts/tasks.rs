@@ -7,6 +7,9 @@ use super::yaml::{self, Node};
 
 /// The names make looks for, in its order of preference.
 const MAKEFILES: &[&str] = &["GNUmakefile", "makefile", "Makefile"];
+/// Makefiles a root Makefile commonly `include`s (Prometheus' shared `Makefile.common`); their
+/// targets are read as if written at the end of the Makefile.
+const INCLUDED_MAKEFILES: &[&str] = &["Makefile.common", "common.mk", "Makefile.inc"];
 const PACKAGE_JSON: &str = "package.json";
 /// The names just looks for.
 const JUSTFILES: &[&str] = &["justfile", "Justfile", ".justfile"];
@@ -22,6 +25,7 @@ const TASKFILES: &[&str] = &[
 pub fn task_files() -> impl Iterator<Item = &'static str> {
     MAKEFILES
         .iter()
+        .chain(INCLUDED_MAKEFILES)
         .chain([&PACKAGE_JSON])
         .chain(JUSTFILES)
         .chain(TASKFILES)
@@ -65,9 +69,10 @@ impl TaskRunners {
     /// `read(name)` returns the text of a root file from [`task_files`], if present.
     pub fn new<'a>(read: impl Fn(&str) -> Option<&'a str>) -> TaskRunners {
         let first = |names: &[&str]| names.iter().find_map(|name| read(name));
+        let makefile = first(MAKEFILES).map(|text| with_included(text, &read));
         TaskRunners {
-            make: first(MAKEFILES).map(make_targets).unwrap_or_default(),
-            make_default: first(MAKEFILES).and_then(make_default_goal),
+            make: makefile.as_deref().map(make_targets).unwrap_or_default(),
+            make_default: makefile.as_deref().and_then(make_default_goal),
             npm: read(PACKAGE_JSON).map(npm_scripts).unwrap_or_default(),
             just: first(JUSTFILES).map(just_recipes).unwrap_or_default(),
             task: first(TASKFILES).map(taskfile_tasks).unwrap_or_default(),
@@ -208,6 +213,28 @@ fn make_goals<'a>(words: &[&'a str]) -> Vec<&'a str> {
         .filter(|word| !word.starts_with('-') && !word.contains('='))
         .copied()
         .collect()
+}
+
+/// `makefile` followed by the known makefiles it `include`s (`-include`, `sinclude`).
+fn with_included<'a>(makefile: &str, read: &impl Fn(&str) -> Option<&'a str>) -> String {
+    let mut text = makefile.to_owned();
+    for line in makefile.lines() {
+        let Some(names) = ["include ", "-include ", "sinclude "]
+            .iter()
+            .find_map(|directive| line.strip_prefix(directive))
+        else {
+            continue;
+        };
+        for name in names.split_whitespace() {
+            if INCLUDED_MAKEFILES.contains(&name)
+                && let Some(included) = read(name)
+            {
+                text.push('\n');
+                text.push_str(included);
+            }
+        }
+    }
+    text
 }
 
 /// The goal of a bare `make`: `.DEFAULT_GOAL`, or else the first target of the first rule
@@ -483,6 +510,21 @@ mod tests {
                 .find(|(file, _)| *file == name)
                 .map(|(_, text)| *text)
         })
+    }
+
+    #[test]
+    fn an_included_makefile_s_targets_are_followed() {
+        let tasks = runners(&[
+            (
+                "Makefile",
+                "all:: vet common-all\n\ninclude Makefile.common\n",
+            ),
+            (
+                "Makefile.common",
+                "common-all: common-test\ncommon-test:\n\tgo test ./...\n",
+            ),
+        ]);
+        assert!(tasks.expand("make").iter().any(|c| c == "go test ./..."));
     }
 
     #[test]

@@ -79,6 +79,17 @@ fn keep_last_of_repeated_keys(node: &mut Node) {
     }
 }
 
+/// A file whose format repeats keys on purpose (Cirrus CI's `task:`): every entry is kept, in
+/// order, as the parser hands it over.
+pub fn parse_keeping_repeated_keys(text: &str) -> Result<Node, ParseError> {
+    let mut options = options();
+    options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
+    Ok(Node {
+        value: Value::Seq(documents(text, options)?),
+        line: 1,
+    })
+}
+
 fn documents(text: &str, options: serde_saphyr::Options) -> Result<Vec<Node>, ParseError> {
     serde_saphyr::from_multiple_with_options::<Node>(text, options).map_err(parse_error)
 }

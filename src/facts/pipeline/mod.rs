@@ -90,6 +90,9 @@ pub enum Format {
     CircleCi,
     Travis,
     Buildkite,
+    /// Cirrus CI: read by key names like [`Format::Other`], but a key given twice (`task:`,
+    /// the usual way to write several tasks) is two tasks, not an error.
+    Cirrus,
     /// A shell, PowerShell or Python script a pipeline runs: each line a command.
     Script,
     /// Bitbucket, Drone, Woodpecker, Tekton, Buildkite, Amplify…: read by key names.
@@ -109,6 +112,7 @@ pub const FORMAT_SETS: &[(Format, &str)] = &[
     (Format::CircleCi, "circleci"),
     (Format::Travis, "travis"),
     (Format::Buildkite, "buildkite"),
+    (Format::Cirrus, "cirrus"),
     (Format::Unread, "unread-pipelines"),
 ];
 
@@ -127,6 +131,27 @@ pub fn read(format: Format, text: &str, steps: &Steps) -> Result<Pipeline, Parse
         Format::Travis => travis::read(&yaml()?, &mut pipeline, steps),
         Format::Buildkite => buildkite::read(&yaml()?, &mut pipeline),
         Format::Other => keyed::read(&yaml::parse_documents(text)?, &mut pipeline),
+        Format::Cirrus => {
+            let root = yaml::parse_keeping_repeated_keys(text)?;
+            keyed::read(&root, &mut pipeline);
+            // Cirrus runs a task for every push and pull request unless its `only_if` or a
+            // manual trigger says otherwise.
+            let unconditional =
+                root.items()
+                    .into_iter()
+                    .flat_map(Node::entries)
+                    .find(|(key, task)| {
+                        key.as_str()
+                            .is_some_and(|name| name == "task" || name.ends_with("_task"))
+                            && task.get("only_if").is_none()
+                            && task.get("trigger_type").is_none()
+                    });
+            if let Some((key, _)) = unconditional {
+                pipeline
+                    .triggers
+                    .push(Located::new(github::EVERY_BRANCH, key.line));
+            }
+        }
         Format::Unread => pipeline.unread = true,
     }
     let scripts: Vec<Located> = pipeline
