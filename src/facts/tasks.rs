@@ -114,10 +114,24 @@ impl TaskRunners {
     }
 
     fn expand_once(&self, command: &str) -> Vec<String> {
+        // After `cd tools &&`, a runner reads another folder's files, not the root's.
+        let mut left_the_root = false;
         command
             .split(['&', ';', '|'])
             .flat_map(|part| {
                 let words: Vec<&str> = part.split_whitespace().collect();
+                if matches!(words.first(), Some(&("cd" | "pushd"))) {
+                    left_the_root = true;
+                }
+                // Asking where a runner is, or what it is, runs nothing.
+                if left_the_root
+                    || matches!(
+                        words.first(),
+                        Some(&("which" | "command" | "type" | "hash"))
+                    )
+                {
+                    return Vec::new();
+                }
                 // The runner may come after variables or a wrapper: `CI=1 npm test`,
                 // `nyc --reporter=text npm test`, `cross-env NODE_ENV=test npm run unit`.
                 let Some((table, names)) =
@@ -136,7 +150,7 @@ impl TaskRunners {
     /// The task runner `words` start with, and the targets, scripts or recipes they name.
     fn call<'a>(&'a self, words: &[&'a str]) -> Option<(&'a Table, Vec<&'a str>)> {
         Some(match words {
-            ["make" | "gmake", rest @ ..] if !rest.contains(&"-C") => {
+            ["make" | "gmake", rest @ ..] if !elsewhere_or_dry(rest) => {
                 let goals = make_goals(rest);
                 match self.make_default.as_deref() {
                     Some(default) if goals.is_empty() => (&self.make, vec![default]),
@@ -206,69 +220,130 @@ fn taskfile_tasks(text: &str) -> HashMap<String, Vec<String>> {
     tasks
 }
 
-/// Goals named on a `make` command line (not flags, not variable assignments).
+/// Whether a `make` command line reads another Makefile or folder (`-C tools`, `-ftools.mk`,
+/// `--directory=…`), or builds nothing (`--version`, `-n`, `-q`, `--help`).
+fn elsewhere_or_dry(words: &[&str]) -> bool {
+    words.iter().any(|word| {
+        ["-C", "-f", "--directory", "--file", "--makefile"]
+            .iter()
+            .any(|option| word.starts_with(option))
+            || matches!(
+                *word,
+                "-v" | "--version"
+                    | "-n"
+                    | "--just-print"
+                    | "--dry-run"
+                    | "--recon"
+                    | "-q"
+                    | "--question"
+                    | "-p"
+                    | "--print-data-base"
+                    | "-h"
+                    | "--help"
+            )
+    })
+}
+
+/// Goals named on a `make` command line: not flags, not the values of the flags that take
+/// one (`-j 4`, `--load-average 2`, `-o file`), not variable assignments.
 fn make_goals<'a>(words: &[&'a str]) -> Vec<&'a str> {
-    words
-        .iter()
-        .filter(|word| !word.starts_with('-') && !word.contains('='))
-        .copied()
-        .collect()
+    let mut goals = Vec::new();
+    let mut words = words.iter();
+    while let Some(&word) = words.next() {
+        match word {
+            // `-j` and `-l` take a number when one follows: `-j 4`, `-j $(nproc)`.
+            "-j" | "--jobs" | "-l" | "--load-average" | "--max-load" => {
+                if words.as_slice().first().is_some_and(|next| {
+                    next.starts_with('$') || next.chars().all(|c| c.is_ascii_digit() || c == '.')
+                }) {
+                    words.next();
+                }
+            }
+            "-I" | "-o" | "-W" | "--include-dir" | "--old-file" | "--assume-old" | "--new-file"
+            | "--assume-new" | "--what-if" => {
+                words.next();
+            }
+            _ if word.starts_with('-') || word.contains('=') => {}
+            _ => goals.push(word),
+        }
+    }
+    goals
 }
 
 /// `makefile` followed by the known makefiles it `include`s (`-include`, `sinclude`).
 fn with_included<'a>(makefile: &str, read: &impl Fn(&str) -> Option<&'a str>) -> String {
-    let mut text = makefile.to_owned();
+    let mut text = String::with_capacity(makefile.len());
     for line in makefile.lines() {
+        text.push_str(line);
+        text.push('\n');
         let Some(names) = ["include ", "-include ", "sinclude "]
             .iter()
             .find_map(|directive| line.strip_prefix(directive))
         else {
             continue;
         };
+        // In its place, as make reads it: its first target may be the default goal.
         for name in names.split_whitespace() {
             if INCLUDED_MAKEFILES.contains(&name)
                 && let Some(included) = read(name)
             {
-                text.push('\n');
                 text.push_str(included);
+                text.push('\n');
             }
         }
     }
     text
 }
 
-/// The goal of a bare `make`: `.DEFAULT_GOAL`, or else the first target of the first rule
-/// that is not a special target (`.PHONY`) or a pattern (`%.o`).
+/// The goal of a bare `make`: the last `.DEFAULT_GOAL` set, or else the first target of
+/// the first rule that is not a special target (`.PHONY`, but `./bin/app` is one) or a
+/// pattern (`%.o`); `None` when that target is a variable's value, which is not read.
 fn make_default_goal(text: &str) -> Option<String> {
-    let mut first = None;
+    let mut chosen = None;
+    let mut first: Option<Option<String>> = None;
+    let mut in_define = false;
     for line in text.lines() {
-        if line.starts_with(['\t', ' ', '#']) {
+        let trimmed = line.trim_start();
+        if in_define {
+            in_define = !trimmed.starts_with("endef");
+            continue;
+        }
+        if trimmed.starts_with("define ") || trimmed == "define" {
+            in_define = true;
+            continue;
+        }
+        if line.starts_with(['\t', '#']) {
+            continue;
+        }
+        if let Some(value) = trimmed.strip_prefix(".DEFAULT_GOAL") {
+            let value = value.trim_start();
+            let value = ["::=", ":=", "?=", "+=", "="]
+                .iter()
+                .find_map(|operator| value.strip_prefix(operator));
+            if let Some(goal) = value.and_then(|value| value.split_whitespace().next()) {
+                chosen = Some(goal.to_owned());
+            }
             continue;
         }
         let Some((names, rest)) = line.split_once(':') else {
             continue;
         };
-        if let Some(goal) = names
-            .trim()
-            .strip_prefix(".DEFAULT_GOAL")
-            .filter(|name| name.trim().is_empty())
-            .and(
-                rest.trim_start_matches([':', '='])
-                    .split_whitespace()
-                    .next(),
-            )
-        {
-            return Some(goal.to_owned());
-        }
-        if first.is_some() || rest.starts_with('=') || names.contains(['=', '$']) {
+        // `X := y`, `X ::= y`, `X ?= a:b` are assignments, not rules.
+        if first.is_some() || rest.trim_start_matches(':').starts_with('=') || names.contains('=') {
             continue;
         }
-        first = names
+        if names.contains('$') {
+            first = Some(None);
+            continue;
+        }
+        if let Some(name) = names
             .split_whitespace()
-            .find(|name| !name.starts_with('.') && !name.contains('%'))
-            .map(str::to_owned);
+            .find(|name| (!name.starts_with('.') || name.contains('/')) && !name.contains('%'))
+        {
+            first = Some(Some(name.to_owned()));
+        }
     }
-    first
+    chosen.or(first.flatten())
 }
 
 /// Make targets, with simple variables (`DOCKER ?= docker`) substituted in their recipes so
@@ -513,7 +588,69 @@ mod tests {
     }
 
     #[test]
+    fn the_default_goal_as_make_picks_it() {
+        let test = |makefile: &'static str, command: &str| {
+            runners(&[("Makefile", makefile)])
+                .expand(command)
+                .iter()
+                .any(|c| c == "go test ./...")
+        };
+        let base = "test:\n\tgo test ./...\nbuild:\n\tgo build\n";
+        assert!(test(
+            "GO ::= go\ndefine HELP\nUsage: make x\nendef\ntest:\n\tgo test ./...\n",
+            "make"
+        ));
+        assert!(test(
+            concat!(
+                ".DEFAULT_GOAL=test\n",
+                "build:\n\tgo build\ntest:\n\tgo test ./...\n"
+            ),
+            "make"
+        ));
+        assert!(!test(
+            concat!(
+                ".DEFAULT_GOAL := test\n",
+                ".DEFAULT_GOAL := build\n",
+                "test:\n\tgo test ./...\nbuild:\n\tgo build\n"
+            ),
+            "make"
+        ));
+        assert!(!test(
+            concat!("./bin/app:\n\tgo build\n", "test:\n\tgo test ./...\n"),
+            "make"
+        ));
+        assert!(!test(
+            concat!("$(BIN):\n\tgo build\n", "test:\n\tgo test ./...\n"),
+            "make"
+        ));
+        for command in [
+            "make -j 4",
+            "make -j $(nproc)",
+            "make --jobs 4",
+            "make -l 2 test",
+        ] {
+            assert!(test(base, command), "{command}");
+        }
+        for command in [
+            "make --version",
+            "which make",
+            "command -v make",
+            "make -n",
+            "cd docs && make",
+            "make -Cdocs",
+            "make --file=docs.mk",
+        ] {
+            assert!(!test(base, command), "{command}");
+        }
+    }
+
+    #[test]
     fn an_included_makefile_s_targets_are_followed() {
+        let first = runners(&[
+            ("Makefile", "include common.mk\nbuild:\n\tgo build\n"),
+            ("common.mk", "test:\n\tgo test ./...\n"),
+        ]);
+        assert!(first.expand("make").iter().any(|c| c == "go test ./..."));
         let tasks = runners(&[
             (
                 "Makefile",

@@ -72,20 +72,32 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
 
 /// The line of a workflow job CircleCI runs for every branch pushed, so for a pull request's
 /// commits before they are merged: a job of a workflow started by pushes (not by a `triggers:`
-/// schedule) whose `filters:` do not limit it to `branches: only:`.
+/// schedule or a `when:` condition) whose `filters:` do not limit its branches.
 fn builds_every_branch(root: &Node) -> Option<u32> {
     let workflows = root.get("workflows")?;
     workflows
         .entries()
-        .filter(|(_, workflow)| workflow.get("triggers").is_none())
+        // Not a schedule (`triggers:`) nor a workflow run only when a condition holds
+        // (`when:`, `unless:`: a branch, a parameter, a scheduled pipeline).
+        .filter(|(_, workflow)| {
+            ["triggers", "when", "unless"]
+                .iter()
+                .all(|key| workflow.get(key).is_none())
+        })
         .flat_map(|(_, workflow)| workflow.get("jobs").map(Node::items).unwrap_or_default())
         .find(|job| {
             let parameters = job.entries().next().map(|(_, value)| value);
-            let only = parameters
+            let branches = parameters
                 .and_then(|parameters| parameters.get("filters"))
-                .and_then(|filters| filters.get("branches"))
-                .and_then(|branches| branches.get("only"));
-            only.is_none()
+                .and_then(|filters| filters.get("branches"));
+            let every = |pattern: Option<&Node>| {
+                pattern
+                    .and_then(Node::as_str)
+                    .is_some_and(|pattern| matches!(pattern, "/.*/" | ".*" | "/.+/"))
+            };
+            let only = branches.and_then(|branches| branches.get("only"));
+            let ignore = branches.and_then(|branches| branches.get("ignore"));
+            (only.is_none() || every(only)) && !every(ignore)
         })
         .map(|job| job.line)
 }

@@ -11,16 +11,39 @@ pub(super) const EVERY_BRANCH: &str = "push to every branch";
 /// Whether a `push:` trigger's filters let every branch through: none, only `paths`, a
 /// `branches-ignore` list, or `branches: ['**']`.
 fn pushes_every_branch(filters: &Node) -> bool {
-    if filters.get("tags").is_some() && filters.get("branches").is_none() {
-        return false;
-    }
-    match filters.get("branches") {
-        None => true,
-        Some(branches) => branches
-            .items()
+    let branches = filters.get("branches");
+    let ignored = filters.get("branches-ignore");
+    let tags_only = (filters.get("tags").is_some() || filters.get("tags-ignore").is_some())
+        && branches.is_none()
+        && ignored.is_none();
+    let all = |list: &Node| {
+        list.items()
             .iter()
-            .any(|branch| branch.as_str() == Some("**")),
-    }
+            .any(|branch| branch.as_str() == Some("**"))
+    };
+    !tags_only && branches.is_none_or(all) && !ignored.is_some_and(all)
+}
+
+/// Whether a job of the workflow runs on any branch: not only behind an `if:` on the ref
+/// (`github.ref == 'refs/heads/main'`), as a deployment after the merge is.
+fn runs_on_any_branch(root: &Node) -> bool {
+    root.get("jobs")
+        .into_iter()
+        .flat_map(Node::entries)
+        .any(|(_, job)| {
+            !job.get("if")
+                .and_then(Node::as_str)
+                .is_some_and(|condition| {
+                    condition.contains("github.ref") || condition.contains("refs/")
+                })
+        })
+}
+
+fn is_event_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|byte| byte.is_ascii_lowercase() || byte == b'_')
 }
 
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
@@ -32,6 +55,11 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         match &on.value {
             Value::Map(_) => {
                 for (event, filters) in on.entries() {
+                    // An event is a name (`push`, `pull_request`), never a sentence a
+                    // hostile file writes to match another trigger.
+                    if !event.as_str().is_some_and(is_event_name) {
+                        continue;
+                    }
                     push_scalar(&mut pipeline.triggers, event);
                     if event.as_str() != Some("push") {
                         continue;
@@ -39,7 +67,7 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
                     if let Some(tags) = filters.key("tags") {
                         pipeline.triggers.push(Located::new("tag", tags.line));
                     }
-                    if pushes_every_branch(filters) {
+                    if pushes_every_branch(filters) && runs_on_any_branch(root) {
                         pipeline
                             .triggers
                             .push(Located::new(EVERY_BRANCH, event.line));
@@ -48,8 +76,11 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             }
             _ => {
                 for event in on.items() {
+                    if !event.as_str().is_some_and(is_event_name) {
+                        continue;
+                    }
                     push_scalar(&mut pipeline.triggers, event);
-                    if event.as_str() == Some("push") {
+                    if event.as_str() == Some("push") && runs_on_any_branch(root) {
                         pipeline
                             .triggers
                             .push(Located::new(EVERY_BRANCH, event.line));

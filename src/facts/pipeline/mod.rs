@@ -334,7 +334,8 @@ mod tests {
                 vec![("push", 2), ("tag", 3)],
             ),
         ] {
-            let pipeline = read(Format::GitHubActions, on).unwrap();
+            let workflow = format!("{on}jobs:\n  test:\n    runs-on: ubuntu-latest\n");
+            let pipeline = read(Format::GitHubActions, &workflow).unwrap();
             assert_eq!(texts(&pipeline.triggers), expected, "{on}");
         }
     }
