@@ -41,12 +41,12 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
 /// (Ruby's Psych accepts repeated keys, so a pipeline that runs there is not broken here),
 /// and a `spec:` header document before `---` declares inputs, the jobs following it.
 pub fn parse_gitlab(text: &str) -> Result<Node, ParseError> {
-    let mut options = options();
-    options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
-    let mut last = documents(text, options)?.pop().unwrap_or(Node {
-        value: Value::Null,
-        line: 1,
-    });
+    let mut last = documents(text, repeated_keys_let_through())?
+        .pop()
+        .unwrap_or(Node {
+            value: Value::Null,
+            line: 1,
+        });
     keep_last_of_repeated_keys(&mut last);
     Ok(last)
 }
@@ -82,8 +82,16 @@ fn keep_last_of_repeated_keys(node: &mut Node) {
 /// A file whose format repeats keys on purpose (Cirrus CI's `task:`): every entry is kept, in
 /// order, as the parser hands it over.
 pub fn parse_keeping_repeated_keys(text: &str) -> Result<Node, ParseError> {
-    let mut options = options();
-    options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
+    stream(text, repeated_keys_let_through())
+}
+
+/// Every document of a stream separated by `---` (several Drone pipelines in one file, a
+/// signature document after them, Tekton's Task and PipelineRun), as one sequence node.
+pub fn parse_documents(text: &str) -> Result<Node, ParseError> {
+    stream(text, options())
+}
+
+fn stream(text: &str, options: serde_saphyr::Options) -> Result<Node, ParseError> {
     Ok(Node {
         value: Value::Seq(documents(text, options)?),
         line: 1,
@@ -94,13 +102,12 @@ fn documents(text: &str, options: serde_saphyr::Options) -> Result<Vec<Node>, Pa
     serde_saphyr::from_multiple_with_options::<Node>(text, options).map_err(parse_error)
 }
 
-/// Every document of a stream separated by `---` (several Drone pipelines in one file, a
-/// signature document after them, Tekton's Task and PipelineRun), as one sequence node.
-pub fn parse_documents(text: &str) -> Result<Node, ParseError> {
-    Ok(Node {
-        value: Value::Seq(documents(text, options())?),
-        line: 1,
-    })
+/// The parser's options with repeated keys handed to the map as they come, each entry kept
+/// (the reader decides which one counts).
+fn repeated_keys_let_through() -> serde_saphyr::Options {
+    let mut options = options();
+    options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
+    options
 }
 
 fn options() -> serde_saphyr::Options {

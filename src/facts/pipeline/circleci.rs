@@ -3,15 +3,13 @@
 //! the step data says or are unseen.
 
 use super::steps::{self, Steps};
-use super::{Located, Pipeline, keyed};
+use super::{EVERY_BRANCH, Located, Pipeline, keyed};
 use crate::facts::yaml::{Node, Value};
 
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
     keyed::read(root, pipeline);
     if let Some(line) = builds_every_branch(root) {
-        pipeline
-            .triggers
-            .push(Located::new(super::github::EVERY_BRANCH, line));
+        pipeline.triggers.push(Located::new(EVERY_BRANCH, line));
     }
     // Orb aliases and the registry names they stand for (`circleci/node`, no version).
     let orbs: Vec<(&str, &str)> = root

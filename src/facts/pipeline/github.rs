@@ -1,12 +1,8 @@
 //! GitHub Actions workflows (and Gitea's and Forgejo's, which share the format), and the
 //! composite actions of the repository they use.
 
-use super::{JobNote, Located, Pipeline, push_environment, push_lines, push_scalar};
+use super::{EVERY_BRANCH, JobNote, Located, Pipeline, push_environment, push_lines, push_scalar};
 use crate::facts::yaml::{Node, Value};
-
-/// The trigger of a workflow run for every branch pushed: a pull request's commits are built
-/// before it is merged (those of the repository's own branches, not a fork's).
-pub(super) const EVERY_BRANCH: &str = "push to every branch";
 
 /// Whether a `push:` trigger's filters let every branch through: none, only `paths`, a
 /// `branches-ignore` list, or `branches: ['**']`.
@@ -46,48 +42,44 @@ fn is_event_name(name: &str) -> bool {
             .all(|byte| byte.is_ascii_lowercase() || byte == b'_')
 }
 
+/// `on: push`, `on: [push, pull_request]`, or a map of events to their filters.
+fn read_triggers(on: &Node, root: &Node, pipeline: &mut Pipeline) {
+    let events: Vec<(&Node, Option<&Node>)> = match &on.value {
+        Value::Map(_) => on
+            .entries()
+            .map(|(event, filters)| (event, Some(filters)))
+            .collect(),
+        _ => on.items().into_iter().map(|event| (event, None)).collect(),
+    };
+    let any_branch_job = runs_on_any_branch(root);
+    for (event, filters) in events {
+        // An event is a name (`push`, `pull_request`), never a sentence a hostile file
+        // writes to match another trigger.
+        if !event.as_str().is_some_and(is_event_name) {
+            continue;
+        }
+        push_scalar(&mut pipeline.triggers, event);
+        if event.as_str() != Some("push") {
+            continue;
+        }
+        if let Some(tags) = filters.and_then(|filters| filters.key("tags")) {
+            pipeline.triggers.push(Located::new("tag", tags.line));
+        }
+        if any_branch_job && filters.is_none_or(pushes_every_branch) {
+            pipeline
+                .triggers
+                .push(Located::new(EVERY_BRANCH, event.line));
+        }
+    }
+}
+
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     // A composite action (`action.yml`) the workflow uses: its steps run in the job.
     if let Some(steps) = root.get("runs").and_then(|runs| runs.get("steps")) {
         read_steps(steps, pipeline);
     }
     if let Some(on) = root.get("on") {
-        match &on.value {
-            Value::Map(_) => {
-                for (event, filters) in on.entries() {
-                    // An event is a name (`push`, `pull_request`), never a sentence a
-                    // hostile file writes to match another trigger.
-                    if !event.as_str().is_some_and(is_event_name) {
-                        continue;
-                    }
-                    push_scalar(&mut pipeline.triggers, event);
-                    if event.as_str() != Some("push") {
-                        continue;
-                    }
-                    if let Some(tags) = filters.key("tags") {
-                        pipeline.triggers.push(Located::new("tag", tags.line));
-                    }
-                    if pushes_every_branch(filters) && runs_on_any_branch(root) {
-                        pipeline
-                            .triggers
-                            .push(Located::new(EVERY_BRANCH, event.line));
-                    }
-                }
-            }
-            _ => {
-                for event in on.items() {
-                    if !event.as_str().is_some_and(is_event_name) {
-                        continue;
-                    }
-                    push_scalar(&mut pipeline.triggers, event);
-                    if event.as_str() == Some("push") && runs_on_any_branch(root) {
-                        pipeline
-                            .triggers
-                            .push(Located::new(EVERY_BRANCH, event.line));
-                    }
-                }
-            }
-        }
+        read_triggers(on, root, pipeline);
     }
     let workflow_permissions = root.get("permissions").map(permissions_summary);
     for (name, job) in root.get("jobs").into_iter().flat_map(Node::entries) {

@@ -9,6 +9,7 @@ use regex::Regex;
 mod azure;
 mod buildkite;
 mod circleci;
+mod cirrus;
 mod github;
 mod gitlab;
 mod jenkins;
@@ -102,6 +103,10 @@ pub enum Format {
     Unread,
 }
 
+/// The trigger of a pipeline run for every branch pushed: a pull request's commits are built
+/// before it is merged (those of the repository's own branches, not a fork's).
+pub(super) const EVERY_BRANCH: &str = "push to every branch";
+
 /// The built-in file set (`rules/ci.toml`) that names each format's files; other YAML
 /// pipelines are read by key names ([`Format::Other`]).
 pub const FORMAT_SETS: &[(Format, &str)] = &[
@@ -131,27 +136,7 @@ pub fn read(format: Format, text: &str, steps: &Steps) -> Result<Pipeline, Parse
         Format::Travis => travis::read(&yaml()?, &mut pipeline, steps),
         Format::Buildkite => buildkite::read(&yaml()?, &mut pipeline),
         Format::Other => keyed::read(&yaml::parse_documents(text)?, &mut pipeline),
-        Format::Cirrus => {
-            let root = yaml::parse_keeping_repeated_keys(text)?;
-            keyed::read(&root, &mut pipeline);
-            // Cirrus runs a task for every push and pull request unless its `only_if` or a
-            // manual trigger says otherwise.
-            let unconditional =
-                root.items()
-                    .into_iter()
-                    .flat_map(Node::entries)
-                    .find(|(key, task)| {
-                        key.as_str()
-                            .is_some_and(|name| name == "task" || name.ends_with("_task"))
-                            && task.get("only_if").is_none()
-                            && task.get("trigger_type").is_none()
-                    });
-            if let Some((key, _)) = unconditional {
-                pipeline
-                    .triggers
-                    .push(Located::new(github::EVERY_BRANCH, key.line));
-            }
-        }
+        Format::Cirrus => cirrus::read(&yaml::parse_keeping_repeated_keys(text)?, &mut pipeline),
         Format::Unread => pipeline.unread = true,
     }
     let scripts: Vec<Located> = pipeline
