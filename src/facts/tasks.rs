@@ -273,6 +273,9 @@ fn make_goals<'a>(words: &[&'a str]) -> Vec<&'a str> {
 /// `makefile` followed by the known makefiles it `include`s (`-include`, `sinclude`).
 fn with_included<'a>(makefile: &str, read: &impl Fn(&str) -> Option<&'a str>) -> String {
     let mut text = String::with_capacity(makefile.len());
+    // Each file once: a Makefile naming `common.mk` a hundred thousand times is not a
+    // hundred thousand copies of it.
+    let mut included: Vec<&str> = Vec::new();
     for line in makefile.lines() {
         text.push_str(line);
         text.push('\n');
@@ -285,9 +288,11 @@ fn with_included<'a>(makefile: &str, read: &impl Fn(&str) -> Option<&'a str>) ->
         // In its place, as make reads it: its first target may be the default goal.
         for name in names.split_whitespace() {
             if INCLUDED_MAKEFILES.contains(&name)
-                && let Some(included) = read(name)
+                && !included.contains(&name)
+                && let Some(content) = read(name)
             {
-                text.push_str(included);
+                included.push(name);
+                text.push_str(content);
                 text.push('\n');
             }
         }
@@ -642,6 +647,16 @@ mod tests {
         ] {
             assert!(!test(base, command), "{command}");
         }
+    }
+
+    #[test]
+    fn a_makefile_included_again_and_again_is_read_once() {
+        let makefile = "include common.mk\n".repeat(10_000);
+        let tasks = runners(&[
+            ("Makefile", Box::leak(makefile.into_boxed_str())),
+            ("common.mk", "test:\n\tgo test ./...\n"),
+        ]);
+        assert_eq!(tasks.expand("make test"), ["go test ./..."]);
     }
 
     #[test]

@@ -138,13 +138,16 @@ fn is_budget(mut error: &serde_saphyr::Error) -> bool {
 }
 
 fn parse_error(error: serde_saphyr::Error) -> ParseError {
+    let message = first_line(&error.to_string());
     ParseError {
-        beyond_limits: is_budget(&error),
+        // The scanner's own nesting ceiling comes back as a scan error, not a budget error:
+        // known only by its words.
+        beyond_limits: is_budget(&error) || message.contains("recursion limit exceeded"),
         line: error
             .location()
             .and_then(|location| u32::try_from(location.line()).ok())
             .filter(|&line| line > 0),
-        message: first_line(&error.to_string()),
+        message,
     }
 }
 
