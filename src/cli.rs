@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::config::settings::{self, CONFIG_FILE_NAME};
+use crate::config::template;
 use crate::finding::Severity;
 use crate::history::Window;
 use crate::report::{self, Report};
 use crate::rules::{self, CheckKind, Pattern, Rule};
 use crate::scan::{self, ScanOptions};
-use crate::settings::{self, CONFIG_FILE_NAME};
-use crate::template;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -473,7 +473,7 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         None => {}
     }
     if let Some(path) = &args.write_baseline {
-        let baseline = crate::baseline::render(&report);
+        let baseline = crate::config::baseline::render(&report);
         write_file(path, |file| file.write_all(baseline.as_bytes()))?;
         eprintln!(
             "opslint: wrote {} to {path} (accepted from now on with --baseline {path})",
@@ -672,7 +672,8 @@ fn list_rules(format: Format) -> Outcome {
 fn explain(id: &str) -> Outcome {
     let rules = rules::builtin_rules();
     let Some(rule) = rules.iter().find(|rule| rule.id == id) else {
-        let close = crate::diagnostic::did_you_mean(id, rules.iter().map(|rule| rule.id.as_str()));
+        let close =
+            crate::config::diagnostic::did_you_mean(id, rules.iter().map(|rule| rule.id.as_str()));
         let help = close.unwrap_or_else(|| {
             let suggestion = rules
                 .iter()
@@ -700,9 +701,10 @@ fn unknown_id(id: &str) -> miette::Report {
     let areas = crate::area::Area::ALL
         .into_iter()
         .map(crate::area::Area::id);
-    let help = crate::diagnostic::did_you_mean(id, rules.chain(areas)).unwrap_or_else(|| {
-        "`opslint rules` lists every rule id; area ids are the part before the dot".to_owned()
-    });
+    let help =
+        crate::config::diagnostic::did_you_mean(id, rules.chain(areas)).unwrap_or_else(|| {
+            "`opslint rules` lists every rule id; area ids are the part before the dot".to_owned()
+        });
     miette::miette!(
         code = "opslint::unknown_rule",
         help = help,

@@ -8,6 +8,7 @@ use globset::GlobSet;
 use rayon::prelude::*;
 
 use crate::components::{self, ComponentFinding, ComponentFindings};
+use crate::config::settings::Settings;
 use crate::facts::content::Content;
 use crate::facts::manifest::{self, Dependency};
 use crate::facts::pipeline::{self, Pipeline};
@@ -22,7 +23,6 @@ use crate::repo::Deadline;
 use crate::rules::{
     Check, CheckKind, Pattern, Precondition, Rule, builtin_definitions, builtin_set,
 };
-use crate::settings::Settings;
 use crate::text::{line_of, plural};
 
 /// At most this many evidence locations are kept per finding; the message gives the total.

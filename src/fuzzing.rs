@@ -3,12 +3,12 @@
 //! parser or renderer of untrusted input, and panics only on a broken invariant.
 
 use crate::area::Area;
+use crate::config::settings::Settings;
 use crate::facts::{dependabot, dockerfile, kubernetes, manifest, pipeline};
 use crate::finding::{Evidence, Finding, Severity, Status};
 use crate::repo::Scanned;
 use crate::report::{self, Report, RepositoryInfo};
 use crate::rules;
-use crate::settings::Settings;
 
 /// `.opslint.toml`, custom rules included.
 pub fn config(data: &[u8]) {

@@ -9,11 +9,10 @@
 pub const THREAD_STACK_BYTES: usize = 8 * 1024 * 1024;
 
 pub mod area;
-pub mod baseline;
 pub mod cli;
 pub mod compare;
 pub mod components;
-pub mod diagnostic;
+pub mod config;
 pub mod engine;
 pub mod facts;
 pub mod finding;
@@ -23,14 +22,9 @@ pub mod history;
 pub mod hook;
 pub mod instance;
 pub mod matcher;
-pub mod overrides;
 pub mod repo;
 pub mod report;
 pub mod rules;
 pub mod scan;
-pub mod settings;
 pub mod sweep;
-pub mod template;
 pub mod text;
-mod tomldoc;
-pub mod weakening;

@@ -4,9 +4,9 @@
 use super::figures::{self, Figure, Scope, Trend};
 use super::pull_request::PullRequest;
 use super::{History, Window};
+use crate::config::settings::Settings;
 use crate::finding::{Evidence, Finding, Status, Verdict};
 use crate::rules::{CheckKind, Comparison, Rule};
-use crate::settings::Settings;
 
 /// A figure that worsened by this share of its previous value is worth a note, even when
 /// it is still within its threshold: the trend matters more than the level.

@@ -439,7 +439,7 @@ mod tests {
             });
             preconditions.cloned().chain(checks).collect::<Vec<_>>()
         });
-        let excludes = crate::settings::DEFAULT_EXCLUDE
+        let excludes = crate::config::settings::DEFAULT_EXCLUDE
             .iter()
             .map(|glob| glob.to_string());
         let mut globs: Vec<String> = rule_globs

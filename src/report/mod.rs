@@ -97,7 +97,7 @@ pub struct RepositoryInfo {
     /// What the repository's own `.opslint.toml` changed of the config under it (the
     /// organisation's, or the defaults): absent when nothing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub overrides: Vec<crate::overrides::Override>,
+    pub overrides: Vec<crate::config::overrides::Override>,
     /// Why HEAD leads to no commit, when it is not merely unborn (`Target::head_problem`).
     #[serde(skip)]
     pub head_problem: Option<String>,

@@ -12,8 +12,8 @@ use super::{
     Precondition, REGEX_SIZE_LIMIT, Rule,
 };
 use crate::area::Area;
-use crate::diagnostic::{ConfigError, Problem};
-use crate::tomldoc::{self, Document};
+use crate::config::diagnostic::{ConfigError, Problem};
+use crate::config::tomldoc::{self, Document};
 
 use super::glob::compile_glob;
 use super::sets::{self, Definitions};

@@ -12,8 +12,8 @@ use toml::de::DeValue;
 
 use super::builtin::BUILTIN_RULE_FILES;
 use super::compile::check_glob;
-use crate::diagnostic::Problem;
-use crate::tomldoc::{self, Document};
+use crate::config::diagnostic::Problem;
+use crate::config::tomldoc::{self, Document};
 
 pub type FileSets = BTreeMap<String, Vec<String>>;
 

@@ -7,14 +7,14 @@
 use std::path::{Path, PathBuf};
 
 use super::ScanError;
-use crate::baseline::Baseline;
+use crate::config::baseline::Baseline;
+use crate::config::settings::{CONFIG_FILE_NAME, DEFAULT_MAX_FILE_SIZE, Settings};
+use crate::config::weakening::{self, Weakening};
 use crate::facts::content::{self, Content};
 use crate::facts::tree::{Entry, Tree};
 use crate::finding::Evidence;
 use crate::repo::Target;
 use crate::rules::Rule;
-use crate::settings::{CONFIG_FILE_NAME, DEFAULT_MAX_FILE_SIZE, Settings};
-use crate::weakening::{self, Weakening};
 
 use super::ScanOptions;
 

@@ -8,10 +8,11 @@ use gix::ObjectId;
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::baseline::BaselineError;
 use crate::compare;
 use crate::components::ComponentFindings;
-use crate::diagnostic::ConfigError;
+use crate::config::baseline::BaselineError;
+use crate::config::diagnostic::ConfigError;
+use crate::config::settings::Settings;
 use crate::engine::{self, Plan};
 use crate::facts::content;
 use crate::facts::owners;
@@ -21,7 +22,6 @@ use crate::history::{self, Window};
 use crate::repo::{self, Deadline, RepoError, Target};
 use crate::report::{Report, RepositoryInfo};
 use crate::rules::{self, Rule};
-use crate::settings::Settings;
 use bar::{Bar, Side};
 
 #[derive(Debug, Error, Diagnostic)]

@@ -4,8 +4,8 @@
 //! threshold loosened, files excluded from evidence, a smaller read budget, a custom rule
 //! removed, more failures accepted by the baseline — is listed here for the reviewer.
 
+use crate::config::settings::{Level, RuleOverride, Settings};
 use crate::rules::{Comparison, Rule};
-use crate::settings::{Level, RuleOverride, Settings};
 
 /// One way the head's configuration lowers the bar, and a word to find its line by.
 #[derive(Debug, Clone, PartialEq)]

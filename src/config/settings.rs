@@ -8,10 +8,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::area::Area;
-use crate::diagnostic::{self, ConfigError, Problem};
+use crate::config::diagnostic::{self, ConfigError, Problem};
+use crate::config::tomldoc::{self, Document};
 use crate::finding::Severity;
 use crate::rules::{self, Rule};
-use crate::tomldoc::{self, Document};
 
 /// The file name looked for at the root of the scanned tree.
 pub const CONFIG_FILE_NAME: &str = ".opslint.toml";
@@ -59,7 +59,7 @@ pub struct Settings {
     pub lock: Lock,
     /// What the repository's own config changed of the settings under it, refused changes
     /// included (`parse_repository`).
-    pub changed_by_repository: Vec<crate::overrides::Override>,
+    pub changed_by_repository: Vec<crate::config::overrides::Override>,
 }
 
 /// `[lock]`: rule ids and area ids.
@@ -226,7 +226,7 @@ impl Settings {
     ) -> Result<Settings, ConfigError> {
         let before = base.clone();
         let mut own = Settings::parse_with(base, name, text, builtin, true)?;
-        own.changed_by_repository = crate::overrides::apply(&before, &mut own, builtin);
+        own.changed_by_repository = crate::config::overrides::apply(&before, &mut own, builtin);
         Ok(own)
     }
 

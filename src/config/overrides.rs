@@ -7,8 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::settings::{Level, RuleOverride, Settings};
 use crate::rules::{Comparison, Rule};
-use crate::settings::{Level, RuleOverride, Settings};
 
 /// One change a repository's own config made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

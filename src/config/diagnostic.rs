@@ -79,7 +79,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(name: &str, text: &str, mut problems: Vec<Problem>) -> Self {
-        crate::tomldoc::tidy(&mut problems);
+        crate::config::tomldoc::tidy(&mut problems);
         // The quoted text, and what the problems quote of it, is the repository's: colour
         // sequences and other controls in it must not reach the terminal, where the report
         // is coloured whole. Each control becomes one character of the same length in

@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use crate::diagnostic::Problem;
+use crate::config::diagnostic::Problem;
 
 /// A parsed document: its top-level keys with their spans.
 pub struct Document<'i> {
