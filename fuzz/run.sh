@@ -21,7 +21,7 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus"
     # Seeds: real inputs of the kind the target reads.
     case $target in
-        config) cp "$root"/src/template.rs "$corpus/" 2>/dev/null || true ;;
+        config) cp "$root"/src/config/template.rs "$corpus/" 2>/dev/null || true ;;
         pipeline) for f in "$root"/fixtures/rules/*/*/.github/workflows/*.yml "$root"/fixtures/rules/*/*/.gitlab-ci.yml; do
                 [[ -f $f ]] && { printf '\000'; cat "$f"; } > "$corpus/$(basename "$(dirname "$f")")-$(basename "$f")"; done ;;
         manifest) for f in "$root"/fixtures/rules/*/*/package.json "$root"/fixtures/rules/*/*/Cargo.toml; do
