@@ -7,11 +7,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::settings::{self, CONFIG_FILE_NAME};
 use crate::config::template;
-use crate::finding::Severity;
 use crate::history::Window;
 use crate::report::{self, Report};
 use crate::rules::{self, CheckKind, Pattern, Rule};
 use crate::scan::{self, ScanOptions};
+use crate::severity::Severity;
 
 const EXIT_CODES: &str = "\
 Exit codes:

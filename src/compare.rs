@@ -1,33 +1,9 @@
 //! Pull-request mode (`check --base`): each finding at the head compared with the same
 //! rule's finding at the merge base, so a change is judged on what it changes.
 
-use serde::Serialize;
-
 use crate::components::ComponentFindings;
-use crate::finding::{Evidence, Finding, Status};
+use crate::finding::{Change, Evidence, Finding, Status};
 use crate::instance;
-
-/// How a finding moved from the merge base to the head.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Change {
-    /// Passed at the base, fails at the head: the change broke a practice.
-    Regressed,
-    /// Failed at the base, passes at the head.
-    Improved,
-    Unchanged,
-    /// Fails at the head and was not judged a pass or a failure at the base: a rule that
-    /// the change made applicable (a new Dockerfile, a new pipeline) or that judges the
-    /// change itself.
-    New,
-}
-
-impl Change {
-    /// Whether the change introduced this failure: what pull-request mode gates on.
-    pub fn introduced(self) -> bool {
-        matches!(self, Change::Regressed | Change::New)
-    }
-}
 
 /// The per-component findings at the head and at the base (a monorepo's).
 #[derive(Clone, Copy, Default)]

@@ -5,9 +5,10 @@
 use serde::Serialize;
 
 use crate::area::Area;
-use crate::engine::MAX_EVIDENCE;
-use crate::finding::{Evidence, Finding, Severity, Status, Verdict};
+use crate::finding::MAX_EVIDENCE;
+use crate::finding::{Evidence, Finding, Status, Verdict};
 use crate::rules::{Check, CheckKind, Rule, builtin_definitions};
+use crate::severity::Severity;
 
 /// The built-in file sets naming the files that make a directory a component, and the
 /// places that never hold one.

@@ -17,7 +17,7 @@ use crate::facts::tree::Tree;
 use crate::facts::yaml::ParseError;
 use crate::facts::{self, Located};
 use crate::facts::{dependabot, dockerfile, includes, kubernetes};
-use crate::finding::{Evidence, Finding, Status, Verdict};
+use crate::finding::{Evidence, Finding, MAX_EVIDENCE, Status, Verdict};
 use crate::matcher::{Matcher, MatcherError, Matches, Row, RuleRows};
 use crate::repo::Deadline;
 use crate::rules::{
@@ -25,8 +25,6 @@ use crate::rules::{
 };
 use crate::text::{line_of, plural};
 
-/// At most this many evidence locations are kept per finding; the message gives the total.
-pub const MAX_EVIDENCE: usize = 10;
 /// A component's finding keeps fewer: the repository's finding names the components, and a
 /// monorepo can have thousands.
 const COMPONENT_EVIDENCE: usize = 3;

@@ -3,30 +3,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::area::Area;
-use crate::compare::Change;
 use crate::rules::Rule;
-
-/// How serious a failing finding is; the levels are SARIF's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Note,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Note => "note",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
+use crate::severity::Severity;
 
 /// The one status a rule evaluates to for a repository (`MODEL.md`, "Findings").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -50,6 +31,31 @@ impl Status {
         }
     }
 }
+
+/// How a finding moved from the merge base to the head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Passed at the base, fails at the head: the change broke a practice.
+    Regressed,
+    /// Failed at the base, passes at the head.
+    Improved,
+    Unchanged,
+    /// Fails at the head and was not judged a pass or a failure at the base: a rule that
+    /// the change made applicable (a new Dockerfile, a new pipeline) or that judges the
+    /// change itself.
+    New,
+}
+
+impl Change {
+    /// Whether the change introduced this failure: what pull-request mode gates on.
+    pub fn introduced(self) -> bool {
+        matches!(self, Change::Regressed | Change::New)
+    }
+}
+
+/// At most this many evidence locations are kept per finding; the message gives the total.
+pub const MAX_EVIDENCE: usize = 10;
 
 /// A place in the scanned tree that supports a finding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -104,7 +110,7 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub new_instances: Vec<String>,
     /// Every file a failure is about, where `evidence` keeps only the first
-    /// `engine::MAX_EVIDENCE`: its instances (`instance::of`). Empty when the evidence
+    /// `finding::MAX_EVIDENCE`: its instances (`instance::of`). Empty when the evidence
     /// names them all.
     #[serde(skip)]
     pub located: Vec<String>,

@@ -5,10 +5,11 @@
 use crate::area::Area;
 use crate::config::settings::Settings;
 use crate::facts::{dependabot, dockerfile, kubernetes, manifest, pipeline};
-use crate::finding::{Evidence, Finding, Severity, Status};
+use crate::finding::{Evidence, Finding, Status};
 use crate::repo::Scanned;
 use crate::report::{self, Report, RepositoryInfo};
 use crate::rules;
+use crate::severity::Severity;
 
 /// `.opslint.toml`, custom rules included.
 pub fn config(data: &[u8]) {

@@ -11,7 +11,7 @@ use crate::finding::{Evidence, Finding, Status};
 pub const REPOSITORY: &str = "";
 
 /// The instances of `finding`, in its evidence's order, each once. A rule's evidence names
-/// at most `engine::MAX_EVIDENCE` files; components are all listed.
+/// at most `finding::MAX_EVIDENCE` files; components are all listed.
 pub fn of<'a>(finding: &'a Finding, components: &'a [ComponentFindings]) -> Vec<&'a str> {
     let failing_components: Vec<&str> = components
         .iter()
@@ -115,7 +115,7 @@ pub fn mark_new(finding: &mut Finding, new: Vec<String>, why: &str) {
 mod tests {
     use super::*;
     use crate::area::Area;
-    use crate::finding::Severity;
+    use crate::severity::Severity;
 
     fn failing(paths: &[&str]) -> Finding {
         Finding {

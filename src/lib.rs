@@ -26,5 +26,6 @@ pub mod repo;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod severity;
 pub mod sweep;
 pub mod text;

@@ -119,7 +119,7 @@ impl Baseline {
             // says: the base passed, so an entry for it is stale (written before a fix).
             let introduced = finding
                 .change
-                .is_some_and(crate::compare::Change::introduced);
+                .is_some_and(crate::finding::Change::introduced);
             if finding.status != Status::Fail || introduced {
                 continue;
             }

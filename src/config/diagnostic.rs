@@ -79,7 +79,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(name: &str, text: &str, mut problems: Vec<Problem>) -> Self {
-        crate::config::tomldoc::tidy(&mut problems);
+        tidy(&mut problems);
         // The quoted text, and what the problems quote of it, is the repository's: colour
         // sequences and other controls in it must not reach the terminal, where the report
         // is coloured whole. Each control becomes one character of the same length in
@@ -110,6 +110,12 @@ impl ConfigError {
             problems,
         }
     }
+}
+
+/// Orders problems by position and drops exact repeats (recovery can report one twice).
+fn tidy(problems: &mut Vec<Problem>) {
+    problems.sort_by_key(|problem| problem.offset());
+    problems.dedup_by(|a, b| a.offset() == b.offset() && a.message() == b.message());
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use toml::Spanned;
 use crate::area::Area;
 use crate::config::diagnostic::{self, ConfigError, Problem};
 use crate::config::tomldoc::{self, Document};
-use crate::finding::Severity;
 use crate::rules::{self, Rule};
+use crate::severity::Severity;
 
 /// The file name looked for at the root of the scanned tree.
 pub const CONFIG_FILE_NAME: &str = ".opslint.toml";
@@ -59,7 +59,7 @@ pub struct Settings {
     pub lock: Lock,
     /// What the repository's own config changed of the settings under it, refused changes
     /// included (`parse_repository`).
-    pub changed_by_repository: Vec<crate::config::overrides::Override>,
+    pub changed_by_repository: Vec<crate::config::overridden::Override>,
 }
 
 /// `[lock]`: rule ids and area ids.
@@ -214,20 +214,15 @@ impl Settings {
         Settings::parse_with(base, name, text, builtin, false)
     }
 
-    /// Parses a repository's own `.opslint.toml` on top of `base` (the defaults, or the
-    /// organisation's config, with the command line's budgets applied): as `parse_onto`,
-    /// but the file may only lower `base`'s resource budgets (`max-file-size`,
-    /// `max-total-read`), never raise them — the repository is what is being scanned.
-    pub fn parse_repository(
+    /// As `parse_onto`, but the file may only lower `base`'s resource budgets: a
+    /// repository's own file (`overrides::parse_repository`).
+    pub(crate) fn parse_bounded(
         base: Settings,
         name: &str,
         text: &str,
         builtin: &[Rule],
     ) -> Result<Settings, ConfigError> {
-        let before = base.clone();
-        let mut own = Settings::parse_with(base, name, text, builtin, true)?;
-        own.changed_by_repository = crate::config::overrides::apply(&before, &mut own, builtin);
-        Ok(own)
+        Settings::parse_with(base, name, text, builtin, true)
     }
 
     fn parse_with(

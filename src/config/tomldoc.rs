@@ -35,12 +35,6 @@ impl<'i> Document<'i> {
     }
 }
 
-/// Orders problems by position and drops exact repeats (recovery can report one twice).
-pub fn tidy(problems: &mut Vec<Problem>) {
-    problems.sort_by_key(|problem| problem.offset());
-    problems.dedup_by(|a, b| a.offset() == b.offset() && a.message() == b.message());
-}
-
 /// Deserializes one value; a failure becomes a problem at the value's span.
 pub fn decode<T: DeserializeOwned>(
     value: &Spanned<DeValue<'_>>,

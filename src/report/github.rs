@@ -5,7 +5,8 @@
 use std::fmt::Write as _;
 
 use super::Report;
-use crate::finding::{Severity, Status};
+use crate::finding::Status;
+use crate::severity::Severity;
 use crate::text::plural;
 
 /// Annotations beyond this many are summed up in the notice instead.

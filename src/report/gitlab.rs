@@ -29,9 +29,10 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::Report;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::instance;
 use crate::rules::{CheckKind, Rule, builtin_rules};
+use crate::severity::Severity;
 
 /// Writes the report as a Code Quality JSON array (`[]` when nothing fails), without a byte
 /// order mark, which GitLab's parser refuses.

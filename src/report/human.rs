@@ -5,12 +5,13 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 
 use super::{AreaSummary, Report};
-use crate::compare::Change;
-use crate::finding::{Finding, Severity, Status};
+use crate::finding::Change;
+use crate::finding::{Finding, Status};
 use crate::history::History;
 use crate::history::figures::{self, Trend};
 use crate::history::pull_request::PullRequest;
 use crate::repo::Scanned;
+use crate::severity::Severity;
 use crate::text::plural;
 
 const WIDTH: usize = 80;

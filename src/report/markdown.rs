@@ -5,9 +5,10 @@
 use std::fmt::Write as _;
 
 use super::Report;
-use crate::compare::Change;
-use crate::finding::{Finding, Severity, Status};
+use crate::finding::Change;
+use crate::finding::{Finding, Status};
 use crate::history::figures;
+use crate::severity::Severity;
 
 /// GitHub refuses step summaries over 1 MiB; this leaves room for what else a job writes.
 const LIMIT: usize = 512 * 1024;

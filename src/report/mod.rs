@@ -97,7 +97,7 @@ pub struct RepositoryInfo {
     /// What the repository's own `.opslint.toml` changed of the config under it (the
     /// organisation's, or the defaults): absent when nothing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub overrides: Vec<crate::config::overrides::Override>,
+    pub overrides: Vec<crate::config::overridden::Override>,
     /// Why HEAD leads to no commit, when it is not merely unborn (`Target::head_problem`).
     #[serde(skip)]
     pub head_problem: Option<String>,
@@ -251,7 +251,7 @@ impl Report {
                 && !finding.baselined
                 && finding
                     .change
-                    .is_none_or(crate::compare::Change::introduced)
+                    .is_none_or(crate::finding::Change::introduced)
         })
     }
 
@@ -261,7 +261,7 @@ impl Report {
     pub fn failing_most_severe_first(&self) -> Vec<&Finding> {
         let mut failing: Vec<&Finding> = self.gating().collect();
         failing.sort_by_key(|finding| {
-            let regressed = finding.change == Some(crate::compare::Change::Regressed);
+            let regressed = finding.change == Some(crate::finding::Change::Regressed);
             (
                 std::cmp::Reverse(regressed),
                 std::cmp::Reverse(finding.severity),

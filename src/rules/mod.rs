@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use regex::bytes::{Match, Regex, RegexBuilder};
 
 use crate::area::Area;
-use crate::finding::Severity;
+use crate::severity::Severity;
 
 /// Compiled regexes may not grow past this: a rule is a marker, not a program, and a
 /// pathological pattern is an error rather than a hang.

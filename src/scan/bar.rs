@@ -256,8 +256,9 @@ fn load_settings(
                 Some((settings, name)) => (settings, format!("{name} + {CONFIG_FILE_NAME}")),
                 None => (defaults(options), CONFIG_FILE_NAME.to_owned()),
             };
-            let settings = Settings::parse_repository(base, CONFIG_FILE_NAME, &text, builtin)
-                .map_err(Box::new)?;
+            let settings =
+                crate::config::overrides::parse_repository(base, CONFIG_FILE_NAME, &text, builtin)
+                    .map_err(Box::new)?;
             (settings, Some(names))
         }
         (None, None) => (defaults(options), None),

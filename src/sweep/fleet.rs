@@ -42,7 +42,7 @@ pub struct Repository {
     /// History figures with a trend: (figure, trend).
     pub trends: Vec<(String, String)>,
     /// What the repository's own config changed of the organisation's bar.
-    pub overrides: Vec<crate::config::overrides::Override>,
+    pub overrides: Vec<crate::config::overridden::Override>,
     /// How many custom rules of the repository's own config were judged and left out of its
     /// scores here (`score` and `areas` are the organisation's rules and the built-ins only).
     pub own_rules_left_out: usize,
@@ -201,7 +201,7 @@ impl Fleet {
                 Some((id, counts))
             })
             .collect();
-        let overrides: Vec<crate::config::overrides::Override> = repository["overrides"]
+        let overrides: Vec<crate::config::overridden::Override> = repository["overrides"]
             .as_array()
             .into_iter()
             .flatten()

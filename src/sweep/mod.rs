@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 use miette::Diagnostic;
 use serde::Serialize;
 
-use crate::finding::Severity;
 use crate::history::Window;
 use crate::scan::{self, ScanOptions};
+use crate::severity::Severity;
 use discover::{Candidate, Symlink};
 
 /// What to sweep and how.

@@ -1,5 +1,5 @@
 //! A failure is recognised by every file it is about, not only by the first
-//! `engine::MAX_EVIDENCE` its evidence names: past ten failing files, a new one that sorts
+//! `finding::MAX_EVIDENCE` its evidence names: past ten failing files, a new one that sorts
 //! last still gates, and fixing one of them does not bring the eleventh into view as new.
 
 use crate::support::{TestRepo, finding, json_report, opslint};
