@@ -9,6 +9,7 @@
 pub const THREAD_STACK_BYTES: usize = 8 * 1024 * 1024;
 
 pub mod area;
+pub mod checks;
 pub mod cli;
 pub mod compare;
 pub mod components;

@@ -5,6 +5,7 @@
 
 pub mod baseline;
 pub mod diagnostic;
+pub mod enabled;
 pub mod overridden;
 pub mod overrides;
 pub mod settings;

@@ -1,13 +1,16 @@
 //! Facts about a repository, each collected once and shared by every rule.
 
+pub mod collect;
 pub mod components;
 pub mod content;
 pub mod dependabot;
 pub mod dockerfile;
+pub mod follow;
 pub mod includes;
 pub mod kubernetes;
 pub mod manifest;
 pub mod owners;
+pub mod parsed;
 pub mod pipeline;
 pub mod tasks;
 mod toml_node;

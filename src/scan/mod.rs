@@ -12,6 +12,7 @@ use crate::compare;
 use crate::components::ComponentFindings;
 use crate::config::baseline::BaselineError;
 use crate::config::diagnostic::ConfigError;
+use crate::config::enabled::enabled_rules;
 use crate::config::settings::Settings;
 use crate::engine::{self, Plan};
 use crate::facts::content;
@@ -161,7 +162,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     let plan = match config_name {
         None if !chosen => default_plan,
         _ => {
-            configured = Plan::new(engine::enabled_rules(builtin, &settings), &settings.exclude)?;
+            configured = Plan::new(enabled_rules(builtin, &settings), &settings.exclude)?;
             &configured
         }
     };
@@ -317,7 +318,7 @@ fn prepared() -> &'static (&'static [Rule], Plan) {
     static PREPARED: std::sync::OnceLock<(&'static [Rule], Plan)> = std::sync::OnceLock::new();
     PREPARED.get_or_init(|| {
         let builtin = rules::builtin_rules();
-        let defaults = engine::enabled_rules(builtin, &Settings::default());
+        let defaults = enabled_rules(builtin, &Settings::default());
         let plan = Plan::new(defaults, &Settings::default().exclude)
             .expect("the built-in rules' globs compile (every rule's fixtures are tested)");
         (builtin, plan)

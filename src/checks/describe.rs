@@ -1,0 +1,151 @@
+//! What a rule that found nothing says it looked at: "Looked for a command that runs tests
+//! in the 2 pipelines (…): none found.", "None of the 3 files matching `Dockerfile` starts
+//! from a pinned base image."
+
+use crate::checks::Outcome;
+use crate::finding::Evidence;
+use crate::rules::{Check, CheckKind};
+use crate::text::plural;
+
+/// "Looked for a command that runs tests or a test action in the 2 pipelines
+/// (.github/workflows/ci.yml, .gitlab-ci.yml): none found." Misses of checks that read
+/// the same kind of document, pipelines or manifests.
+pub fn document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
+    let mut wanted: Vec<&str> = Vec::new();
+    for (check, _) in misses {
+        if !wanted.contains(&check.looks_for()) {
+            wanted.push(check.looks_for());
+        }
+    }
+    let widest = misses
+        .iter()
+        .map(|(_, outcome)| *outcome)
+        .max_by_key(|outcome| outcome.candidates)?;
+    let wanted = match wanted.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => return None,
+    };
+    let mut named = widest.examined.join(", ");
+    if widest.candidates > widest.examined.len() {
+        named.push_str(&format!(
+            " and {} more",
+            widest.candidates - widest.examined.len()
+        ));
+    }
+    let noun = if misses.iter().all(|(check, _)| check.kind.reads_manifests()) {
+        "manifest"
+    } else {
+        "pipeline"
+    };
+    let documents = match widest.candidates {
+        1 => format!("the {noun} {named}"),
+        count => format!("the {count} {noun}s ({named})"),
+    };
+    let mut unseen: Vec<&Evidence> = misses
+        .iter()
+        .flat_map(|(_, outcome)| &outcome.indirect)
+        .collect();
+    unseen.sort();
+    unseen.dedup();
+    // Where a call is made; an unread definition is the whole file, so it has no line.
+    let at = |call: &Evidence| match call.line {
+        Some(line) => format!(" at {}:{line}", call.path),
+        None => String::new(),
+    };
+    let unseen = match unseen.as_slice() {
+        [] => String::new(),
+        [call] => format!(
+            " Not seen: what {} runs{}.",
+            call.detail.as_deref().unwrap_or_default(),
+            at(call).replacen(" at", ", called at", 1)
+        ),
+        [first, rest @ ..] => format!(
+            " Not seen: what {} calls opslint cannot read run ({}{}, …).",
+            rest.len() + 1,
+            first.detail.as_deref().unwrap_or_default(),
+            at(first)
+        ),
+    };
+    Some(format!(
+        "Looked for {wanted} in {documents}: none found.{unseen}"
+    ))
+}
+
+pub fn miss(check: &Check, outcome: &Outcome) -> String {
+    let patterns = summarize_globs(&check.files);
+    let marker = check.looks_for();
+    match (&check.kind, outcome.candidates) {
+        (kind, _) if kind.reads_pipelines() || kind.reads_manifests() => {
+            document_misses(&[(check, outcome)]).unwrap_or_default()
+        }
+        (CheckKind::UpdateCoverage { .. }, _) => {
+            format!(
+                "{} matching {patterns} examined.",
+                plural(outcome.candidates, "file")
+            )
+        }
+        (CheckKind::BaseImage { .. }, candidates) => format!(
+            "None of the {} matching {patterns} starts from {marker}.",
+            plural(candidates, "file")
+        ),
+        (CheckKind::WorkloadContainers { .. }, candidates) => format!(
+            "None of the {} matching {patterns} declares {marker}.",
+            plural(candidates, "file")
+        ),
+        (CheckKind::FilesPresent, found) => format!(
+            "Found {} matching {patterns}; at least {} needed.",
+            plural(found, "file"),
+            check.min_count
+        ),
+        (CheckKind::ContentMatches { .. }, 1) if outcome.matched == 0 => {
+            format!("The only file matching {patterns} does not contain {marker}.")
+        }
+        (CheckKind::ContentMatches { .. }, candidates) if outcome.matched == 0 => format!(
+            "None of the {} matching {patterns} contains {marker}.",
+            plural(candidates, "file")
+        ),
+        (CheckKind::ContentMatches { .. }, _) => format!(
+            "{} contain {marker}; at least {} needed.",
+            plural(outcome.matched, "file"),
+            check.min_count
+        ),
+        // The pipeline and manifest kinds, taken by the first arm.
+        _ => String::new(),
+    }
+}
+
+pub fn summarize_globs(globs: &[String]) -> String {
+    match globs {
+        [one] => format!("`{one}`"),
+        [first, second] => format!("`{first}` or `{second}`"),
+        [first, second, rest @ ..] => {
+            format!("`{first}`, `{second}` or {} other patterns", rest.len())
+        }
+        [] => "no pattern".to_owned(),
+    }
+}
+
+/// "an unpinned base image" → "unpinned base image", for "No unpinned base image in …".
+pub fn strip_article(words: &str) -> &str {
+    ["a ", "an ", "the "]
+        .iter()
+        .find_map(|article| words.strip_prefix(article))
+        .unwrap_or(words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_summaries_stay_short() {
+        let globs: Vec<String> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        assert_eq!(summarize_globs(&globs[..1]), "`a`");
+        assert_eq!(summarize_globs(&globs[..2]), "`a` or `b`");
+        assert_eq!(summarize_globs(&globs), "`a`, `b` or 2 other patterns");
+    }
+}

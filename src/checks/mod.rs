@@ -1,0 +1,191 @@
+//! The checks: one module per kind of check a rule can make, each looking at the facts
+//! the collector gathered for the files the check selected, and saying what it found —
+//! or, when it found nothing, what it looked at (`describe`).
+
+mod content;
+mod dependency;
+pub mod describe;
+mod documents;
+mod pipeline;
+mod update_coverage;
+
+use crate::facts::Located;
+use crate::facts::collect::Facts;
+use crate::facts::content::Content;
+use crate::facts::tree::Tree;
+use crate::finding::{Evidence, MAX_EVIDENCE};
+use crate::rules::{Check, CheckKind, Pattern};
+
+/// How many of the files a check looked into a message names when nothing matched.
+const NAMED_CANDIDATES: usize = 3;
+
+/// What one check found.
+#[derive(Default)]
+pub struct Outcome {
+    pub evidence: Vec<Evidence>,
+    /// Files that matched (for content checks: files whose content matched).
+    pub matched: usize,
+    /// For an `absent` content check, the path of each match, in order: all of them, where
+    /// `evidence` stops at `MAX_EVIDENCE` (`Verdict::located`). Other checks' matches are
+    /// never a failure's evidence, so they are not listed.
+    pub located: Vec<String>,
+    /// Candidate files whose content could not be examined, with why.
+    pub unreadable: Vec<String>,
+    /// Pipelines that do not parse: where, and the parser's message.
+    pub broken: Vec<(Evidence, String)>,
+    pub candidates: usize,
+    /// The first few candidates looked into, to name them when nothing matched.
+    pub examined: Vec<String>,
+    /// Calls of reusable workflows in other repositories, in pipelines where nothing
+    /// matched: what they run was not seen.
+    pub indirect: Vec<Evidence>,
+    /// For an `absent` check: where it found something to judge and nothing against the
+    /// practice (a container with probes, a pinned base image) — what its pass rests on,
+    /// rather than the first files it happened to look into.
+    pub sound: Vec<Evidence>,
+}
+
+pub fn passed(check: &Check, outcome: &Outcome) -> bool {
+    // An inverted presence check (`binary artifacts`) holds when no file matches at all.
+    if check.absent && !check.kind.reads_content() {
+        return outcome.matched == 0;
+    }
+    if check.absent {
+        return outcome.matched == 0 && outcome.unreadable.is_empty() && outcome.candidates > 0;
+    }
+    outcome.matched >= check.min_count as usize && outcome.broken.is_empty()
+}
+
+/// A `files-present` check: every selected file is evidence.
+pub fn presence(entries: &[usize], tree: &Tree, kept: usize) -> Outcome {
+    Outcome {
+        candidates: entries.len(),
+        matched: entries.len(),
+        // Paths are only rendered for the evidence kept; a glob like `tests/**` can select thousands.
+        evidence: entries
+            .iter()
+            .take(kept)
+            .map(|&index| Evidence {
+                path: tree.entries[index].display_path(),
+                line: None,
+                detail: None,
+            })
+            .collect(),
+        ..Outcome::default()
+    }
+}
+
+/// A check that looks inside the selected files, once their contents have been read.
+/// `in_use`: for an `update-coverage` check, the first file showing each ecosystem in use.
+pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &Facts) -> Outcome {
+    let mut outcome = Outcome {
+        candidates: entries.len(),
+        ..Outcome::default()
+    };
+    for &index in entries {
+        // One file's check is bounded (a linear-time regex over a capped read); checking
+        // between files keeps a slow pattern over many files within the scan's budget.
+        if facts.deadline.passed() {
+            break;
+        }
+        let keep = outcome.evidence.len() < MAX_EVIDENCE;
+        let path = || facts.tree.entries[index].display_path();
+        if outcome.examined.len() < NAMED_CANDIDATES {
+            outcome.examined.push(path());
+        }
+        let bytes = match &facts.contents[index] {
+            Some(Content::Text(bytes)) => bytes,
+            // Nothing against the practice found in a file that was not looked into is not
+            // its absence: an `absent` check cannot pass on it. Other checks skip it.
+            Some(Content::Binary) => {
+                if check.absent {
+                    outcome.unreadable.push(format!(
+                        "{} looks binary (a NUL byte in its first 8,000 bytes)",
+                        path()
+                    ));
+                }
+                continue;
+            }
+            Some(Content::TooLarge(size)) => {
+                outcome.unreadable.push(format!(
+                    "{} is {} bytes, over the {}-byte read cap",
+                    path(),
+                    size,
+                    facts.max_file_size
+                ));
+                continue;
+            }
+            Some(Content::Unreadable(why)) => {
+                outcome.unreadable.push(format!("{}: {why}", path()));
+                continue;
+            }
+            None => {
+                outcome.unreadable.push(format!("{} was not read", path()));
+                continue;
+            }
+        };
+        // Where the check found what it looks for, and what it was (a dependency's name,
+        // an action reference…) when that is not the whole line.
+        let found: Option<(u32, Option<String>)> = match &check.kind {
+            CheckKind::ContentMatches { pattern } => content::find(pattern, bytes),
+            CheckKind::UpdateCoverage { ecosystems } => {
+                update_coverage::record(check, ecosystems, in_use, index, facts, &mut outcome);
+                continue;
+            }
+            CheckKind::BaseImage { pattern } => {
+                documents::find(facts.base_images, index, pattern, &mut outcome, path)
+            }
+            CheckKind::WorkloadContainers { pattern } => {
+                documents::find(facts.workloads, index, pattern, &mut outcome, path)
+            }
+            CheckKind::Dependency { pattern } => {
+                dependency::find(pattern, index, facts, &mut outcome, path)
+            }
+            kind => pipeline::find(check, kind, index, facts, &mut outcome, path),
+        };
+        if let Some((line, detail)) = found {
+            outcome.matched += 1;
+            if keep {
+                outcome.evidence.push(Evidence {
+                    path: path(),
+                    line: (line > 0).then_some(line),
+                    detail,
+                });
+            }
+            if check.absent {
+                outcome.located.push(path());
+            }
+        }
+    }
+    outcome
+}
+
+/// The first fact the pattern accepts: its line and text.
+pub(crate) fn first_match(facts: &[Located], pattern: &Pattern) -> Option<(u32, Option<String>)> {
+    facts
+        .iter()
+        .find(|fact| pattern.is_match(fact.text.as_bytes()))
+        .map(|fact| (fact.line, Some(fact.text.clone())))
+}
+
+/// The first of `facts` the pattern matches; when none does, the first fact is kept as what
+/// a pass rests on (`Outcome::sound`).
+pub(crate) fn first_match_or_sound(
+    facts: &[Located],
+    pattern: &Pattern,
+    outcome: &mut Outcome,
+    path: impl FnOnce() -> String,
+) -> Option<(u32, Option<String>)> {
+    let found = first_match(facts, pattern);
+    if found.is_none()
+        && let Some(first) = facts.first()
+        && outcome.sound.len() < MAX_EVIDENCE
+    {
+        outcome.sound.push(Evidence {
+            path: path(),
+            line: (first.line > 0).then_some(first.line),
+            detail: Some(first.text.clone()),
+        });
+    }
+    found
+}

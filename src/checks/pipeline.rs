@@ -1,0 +1,204 @@
+//! The pipeline checks (`pipeline-trigger`, `pipeline-command`, `pipeline-uses`,
+//! `pipeline-environment`, `pipeline-permissions`, `pipeline-parses`): one idea, a fact of
+//! the parsed pipelines (with what they include and the scripts they run), each kind
+//! looking at its own list of facts.
+
+use crate::checks::{Outcome, first_match};
+use crate::facts::Located;
+use crate::facts::collect::Facts;
+use crate::facts::follow::with_includes;
+use crate::facts::pipeline::{self, Pipeline};
+use crate::finding::Evidence;
+use crate::rules::{Check, CheckKind, Pattern};
+
+/// The first fact of the pipeline at `index` the check accepts. Where nothing is found,
+/// records what the pipeline calls out of sight (`Outcome::indirect`); a pipeline that does
+/// not parse is broken for `pipeline-parses`, unreadable for the others.
+pub fn find(
+    check: &Check,
+    kind: &CheckKind,
+    index: usize,
+    facts: &Facts,
+    outcome: &mut Outcome,
+    path: impl Fn() -> String,
+) -> Option<(u32, Option<String>)> {
+    match facts.pipelines.get(&index) {
+        Some(Some(Ok(pipeline))) => {
+            let found = pipeline_match(kind, pipeline, facts);
+            // What a called workflow runs may be what the check looks for; for an
+            // `absent` check, what it hides cannot count against the practice.
+            let hidden = !check.absent
+                && (pipeline.unread
+                    || matches!(
+                        kind,
+                        CheckKind::PipelineCommand { .. } | CheckKind::PipelineUses { .. }
+                    ));
+            if hidden && found.is_none() {
+                if pipeline.unread {
+                    let path = path();
+                    outcome.indirect.push(Evidence {
+                        detail: Some(format!("{path}, a definition opslint does not read,")),
+                        path,
+                        line: None,
+                    });
+                }
+                outcome
+                    .indirect
+                    .extend(pipeline.indirect.iter().map(|call| Evidence {
+                        path: path(),
+                        line: Some(call.line),
+                        detail: Some(call.text.clone()),
+                    }));
+                if let CheckKind::PipelineCommand {
+                    opaque: Some(opaque),
+                    unless,
+                    ..
+                } = kind
+                {
+                    outcome.indirect.extend(
+                        opaque_commands(pipeline, opaque, unless.as_ref()).map(|command| {
+                            Evidence {
+                                path: path(),
+                                line: Some(command.line),
+                                detail: Some(command.text),
+                            }
+                        }),
+                    );
+                }
+            }
+            found
+        }
+        Some(Some(Err(error))) => {
+            if error.beyond_limits {
+                // Too large for opslint to read is no evidence that it is broken.
+                outcome.unreadable.push(format!(
+                    "{} is beyond what opslint reads ({})",
+                    path(),
+                    error.message
+                ));
+            } else if matches!(kind, CheckKind::PipelineParses) {
+                let at = Evidence {
+                    path: path(),
+                    line: error.line,
+                    detail: None,
+                };
+                outcome.broken.push((at, error.message.clone()));
+            } else {
+                // What a pipeline that does not parse runs is unknown, not absent.
+                outcome
+                    .unreadable
+                    .push(format!("{} does not parse", path()));
+            }
+            None
+        }
+        Some(None) | None => None,
+    }
+}
+
+/// The first command of `pipeline` whose work happens out of sight (a check's `opaque`
+/// pattern; one names the file well enough), described for "Not seen: what … runs": as
+/// written, shortened to a line's worth.
+fn opaque_commands<'a>(
+    pipeline: &'a Pipeline,
+    opaque: &'a Pattern,
+    unless: Option<&'a Pattern>,
+) -> impl Iterator<Item = Located> + 'a {
+    pipeline
+        .commands
+        .iter()
+        .filter(move |command| {
+            pipeline::segments(&command.text).any(|segment| {
+                opaque.is_match(segment.as_bytes())
+                    && unless.is_none_or(|unless| !unless.is_match(segment.as_bytes()))
+            })
+        })
+        .take(1)
+        .map(|command| {
+            let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
+            Located::new(format!("`{shown}`"), command.line)
+        })
+}
+
+/// How much of a command a finding shows: a line's worth, not a joined script.
+const SHOWN_COMMAND: usize = 120;
+
+/// The first pipeline fact the check accepts: its line (0 when a parsed pipeline passes as
+/// a whole) and text.
+fn pipeline_match(
+    kind: &CheckKind,
+    pipeline: &Pipeline,
+    facts: &Facts,
+) -> Option<(u32, Option<String>)> {
+    match kind {
+        CheckKind::PipelineTrigger { pattern } => first_match(&pipeline.triggers, pattern),
+        CheckKind::PipelineUses { pattern, unless } => pipeline
+            .uses
+            .iter()
+            .filter(|action| {
+                unless
+                    .as_ref()
+                    .is_none_or(|unless| !unless.is_match(action.text.as_bytes()))
+            })
+            .find(|action| pattern.is_match(action.text.as_bytes()))
+            .map(|action| (action.line, Some(action.text.clone()))),
+        CheckKind::PipelineEnvironment { pattern } => first_match(&pipeline.environments, pattern),
+        CheckKind::PipelinePermissions { pattern } => first_match(&pipeline.permissions, pattern),
+        CheckKind::PipelineCommand {
+            pattern, unless, ..
+        } => {
+            let excluded = |text: &str| {
+                unless
+                    .as_ref()
+                    .is_some_and(|unless| unless.is_match(text.as_bytes()))
+            };
+            let counts = |text: &str| {
+                pipeline::segments(text)
+                    .any(|segment| pattern.is_match(segment.as_bytes()) && !excluded(segment))
+            };
+            // A task's line that runs a script of the repository runs that script's lines.
+            let script_runs = |line: &str| {
+                pipeline::script_references(line)
+                    .iter()
+                    .filter_map(|path| facts.tree.position(path))
+                    .flat_map(|script| with_includes(&[script], facts.includes))
+                    .filter_map(|entry| match facts.pipelines.get(&entry) {
+                        Some(Some(Ok(script))) => Some(script),
+                        _ => None,
+                    })
+                    .flat_map(|script| &script.commands)
+                    .any(|command| counts(&command.text))
+            };
+            let runs = |command: &&Located| {
+                pipeline::segments(&command.text).any(|segment| {
+                    !excluded(segment)
+                        && !pipeline::is_install(segment)
+                        && (pattern.is_match(segment.as_bytes())
+                            || facts
+                                .tasks
+                                .expand(segment)
+                                .iter()
+                                .any(|run| counts(run) || (!excluded(run) && script_runs(run))))
+                })
+            };
+            let (index, command) = pipeline
+                .commands
+                .iter()
+                .enumerate()
+                .find(|(_, command)| runs(command))?;
+            let shown = crate::text::shorten(&command.text, SHOWN_COMMAND);
+            let detail = match pipeline.job_note(index) {
+                Some(note) => format!("{shown} ({note})"),
+                None => shown.into_owned(),
+            };
+            Some((command.line, Some(detail)))
+        }
+        CheckKind::PipelineParses => Some((0, None)),
+        CheckKind::FilesPresent
+        | CheckKind::ContentMatches { .. }
+        | CheckKind::Dependency { .. }
+        | CheckKind::BaseImage { .. }
+        | CheckKind::WorkloadContainers { .. }
+        | CheckKind::UpdateCoverage { .. }
+        | CheckKind::History { .. } => None,
+    }
+}

@@ -1,0 +1,46 @@
+//! `update-coverage`: an update config (Dependabot's) covers every package ecosystem the
+//! tree shows in use; each ecosystem it misses is a match, named by the first file that
+//! shows it in use.
+
+use crate::checks::Outcome;
+use crate::facts::collect::Facts;
+use crate::finding::Evidence;
+use crate::rules::{Check, Ecosystem};
+
+/// Records in `outcome` each ecosystem in use that the config at `index` does not update.
+/// `in_use`: per ecosystem, the first file showing it is used. A config that does not parse
+/// is unreadable.
+pub fn record(
+    check: &Check,
+    ecosystems: &[Ecosystem],
+    in_use: &[Option<usize>],
+    index: usize,
+    facts: &Facts,
+    outcome: &mut Outcome,
+) {
+    let Some(Some(configured)) = facts.update_configs.get(&index) else {
+        let path = facts.tree.entries[index].display_path();
+        outcome.unreadable.push(format!("{path} does not parse"));
+        return;
+    };
+    for (ecosystem, first) in ecosystems.iter().zip(in_use) {
+        let Some(first) = first else {
+            continue;
+        };
+        let updated = configured
+            .iter()
+            .any(|entry| ecosystem.covered_by.contains(&entry.text));
+        if !updated {
+            let path = facts.tree.entries[*first].display_path();
+            outcome.matched += 1;
+            if check.absent {
+                outcome.located.push(path.clone());
+            }
+            outcome.evidence.push(Evidence {
+                path,
+                line: None,
+                detail: Some(ecosystem.name.clone()),
+            });
+        }
+    }
+}

@@ -1,0 +1,401 @@
+//! The engine: the rules' plan, judged against the facts of one tree — which rules apply,
+//! the stages in which their content checks read the files they need (`stages`), and each
+//! rule's verdict from what its checks found (`verdict`); in a monorepo, the per-component
+//! rules again in each component.
+
+mod stages;
+mod verdict;
+
+use rayon::prelude::*;
+
+use crate::components::{self, ComponentFinding, ComponentFindings};
+use crate::config::settings::Settings;
+use crate::facts;
+use crate::facts::content::Content;
+use crate::facts::tree::Tree;
+use crate::finding::{Finding, MAX_EVIDENCE, Status, Verdict};
+use crate::matcher::{Matcher, MatcherError, Matches};
+use crate::repo::Deadline;
+use crate::rules::Rule;
+
+/// A component's finding keeps fewer: the repository's finding names the components, and a
+/// monorepo can have thousands.
+const COMPONENT_EVIDENCE: usize = 3;
+
+/// The findings for the repository, and in a monorepo those of each component.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    pub components: Vec<ComponentFindings>,
+}
+
+/// The enabled rules made ready to match a tree. Building the matcher does not need the
+/// tree, so a scan builds the plan for the default settings while the tree is listed.
+pub struct Plan {
+    rules: Vec<Rule>,
+    /// The rules judged on history figures rather than on the tree.
+    history_rules: Vec<Rule>,
+    /// How many per-component rules have a relative copy in the matcher, after `rules`;
+    /// when there are any, the rule selecting component markers comes last.
+    relative: usize,
+    matcher: Matcher,
+}
+
+impl Plan {
+    /// One matcher for the rules, the files that mark components, and the per-component
+    /// rules with their globs made relative to a component (`tests/**` is `**/tests/**`),
+    /// whose matches each component then takes the slice of.
+    pub fn new(rules: Vec<Rule>, exclude: &[String]) -> Result<Plan, MatcherError> {
+        let (history_rules, rules): (Vec<Rule>, Vec<Rule>) =
+            rules.into_iter().partition(Rule::reads_history);
+        let relative: Vec<Rule> = rules
+            .iter()
+            .filter(|rule| rule.per_component)
+            .map(components::relative)
+            .collect();
+        let marker = components::marker_rule().filter(|_| !relative.is_empty());
+        let matched: Vec<&Rule> = rules.iter().chain(&relative).chain(&marker).collect();
+        let matcher = Matcher::new(&matched, exclude)?;
+        Ok(Plan {
+            relative: relative.len(),
+            rules,
+            history_rules,
+            matcher,
+        })
+    }
+
+    /// The rules judged on the tree.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rules judged on the history figures.
+    pub fn history_rules(&self) -> &[Rule] {
+        &self.history_rules
+    }
+}
+
+/// Evaluates every rule against the tree, and the `per-component` rules in each component
+/// of a monorepo too, as if it were the repository. `read` returns the contents of the
+/// given entry indices, in order; it is only asked for entries some undecided content check
+/// needs, and never twice for one entry.
+/// Past `deadline`, files are no longer examined: the evaluation is then incomplete, and the
+/// caller's own deadline check reports the scan as timed out.
+pub fn evaluate(
+    plan: &Plan,
+    settings: &Settings,
+    tree: &Tree,
+    deadline: Deadline,
+    read: impl FnMut(&[usize]) -> Vec<Content>,
+) -> Evaluation {
+    let rules = plan.rules();
+    let per_component: Vec<&Rule> = rules.iter().filter(|rule| rule.per_component).collect();
+    let selection = plan.matcher.match_tree(tree);
+    let mut matches = selection.matches();
+    let markers = match plan.relative {
+        0 => Vec::new(),
+        _ => matches.pop_rule().unwrap_or_default().checks,
+    };
+    let paths: Vec<String> = markers
+        .iter()
+        .copied()
+        .flatten()
+        .map(|&entry| tree.entries[entry].display_path())
+        .collect();
+    let component_dirs = facts::components::detect(paths.iter().map(String::as_str));
+    let mut all: Vec<&Rule> = rules.iter().collect();
+    let relative_rows = rules.len()..rules.len() + plan.relative;
+    let ranges: Vec<_> = component_dirs
+        .par_iter()
+        .map(|dir| tree.range_under(&format!("{dir}/")))
+        .collect();
+    matches.push_rules_within(relative_rows.clone(), &ranges);
+    for _ in &component_dirs {
+        all.extend(per_component.iter().copied());
+    }
+    // The relative rules' own rows sit between the rules' and the components'.
+    matches.remove_rules(relative_rows);
+    let mut verdicts =
+        judge(&all, rules.len(), settings, tree, &matches, deadline, read).into_iter();
+    let mut findings: Vec<Finding> = rules
+        .iter()
+        .zip(verdicts.by_ref())
+        .map(|(rule, verdict)| Finding::judged(rule, verdict))
+        .collect();
+    let per_directory = all[rules.len()..]
+        .iter()
+        .zip(verdicts)
+        .map(|(rule, verdict)| ComponentFinding::new(rule, verdict))
+        .collect();
+    let components = components::attach(&mut findings, rules, per_directory, component_dirs);
+    Evaluation {
+        findings,
+        components,
+    }
+}
+
+/// Judges each rule, given what the matcher selected for it.
+/// `rules[components..]` are the per-component rules judged in components.
+fn judge(
+    rules: &[&Rule],
+    components: usize,
+    settings: &Settings,
+    tree: &Tree,
+    matches: &Matches,
+    deadline: Deadline,
+    read: impl FnMut(&[usize]) -> Vec<Content>,
+) -> Vec<Verdict> {
+    let mut applicable: Vec<bool> = rules
+        .iter()
+        .enumerate()
+        .map(|(index, rule)| match &rule.applies_if {
+            None => true,
+            // Files that are evidence of the practice show it applies (a Dockerfile in a
+            // project with no server framework); content conditions are settled once read.
+            Some(precondition) if !stages::requirement_met(precondition, &matches.rules[index]) => {
+                false
+            }
+            Some(precondition) => {
+                (precondition.pattern.is_none() && !matches.rules[index].precondition.is_empty())
+                    || rule
+                        .checks
+                        .iter()
+                        .zip(&matches.rules[index].checks)
+                        .any(|(check, entries)| stages::passes_on_presence(check, entries))
+            }
+        })
+        .collect();
+
+    let mut content_outcomes = stages::examine_contents(
+        rules,
+        settings,
+        tree,
+        matches,
+        &mut applicable,
+        deadline,
+        read,
+    );
+
+    // Independent per rule, and a monorepo has thousands (each rule once per component).
+    rules
+        .par_iter()
+        .zip(content_outcomes.par_iter_mut())
+        .enumerate()
+        .map(|(index, (rule, outcomes))| {
+            if let Some(exemption) = settings.exemption(&rule.id) {
+                return Verdict::new(
+                    Status::Exempted,
+                    format!("Exempted: {}", exemption.reason),
+                    Vec::new(),
+                );
+            }
+            if !applicable[index] {
+                let what = rule
+                    .applies_if
+                    .as_ref()
+                    .and_then(|precondition| precondition.description.clone())
+                    .unwrap_or_else(|| "files this rule applies to".to_owned());
+                return Verdict::new(
+                    Status::NotApplicable,
+                    format!("Not applicable: no {what}."),
+                    Vec::new(),
+                );
+            }
+            let kept = if index < components {
+                MAX_EVIDENCE
+            } else {
+                COMPONENT_EVIDENCE
+            };
+            verdict::verdict(rule, &matches.rules[index].checks, outcomes, tree, kept)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    mod staged_reading {
+        use super::*;
+        use crate::facts::tree::{ContentSource, Entry, EntryKind};
+        use crate::rules::{Definitions, parse_rule_document};
+
+        const RULE: &str = r#"
+[[rule]]
+id = "testing.staged"
+area = "testing"
+title = "t"
+severity = "warning"
+rationale = "r"
+remediation = "m"
+
+[[rule.check]]
+kind = "content-matches"
+files = ["a.txt"]
+pattern = "marker"
+
+[[rule.check]]
+kind = "content-matches"
+files = ["b.txt"]
+pattern = "marker"
+
+[[rule.check]]
+kind = "content-matches"
+fallback = true
+files = ["c.txt"]
+pattern = "marker"
+"#;
+
+        /// Evaluates `RULE` over a.txt, b.txt and c.txt with the given contents; returns the
+        /// finding and the paths read.
+        fn evaluate_with(texts: [&str; 3]) -> (Finding, Vec<String>) {
+            let rules: Vec<Rule> = parse_rule_document("test.toml", RULE, &Definitions::default())
+                .unwrap()
+                .into_iter()
+                .map(|parsed| parsed.rule)
+                .collect();
+            let entries = ["a.txt", "b.txt", "c.txt"]
+                .map(|path| Entry {
+                    path: path.into(),
+                    kind: EntryKind::File,
+                    blob: None,
+                })
+                .to_vec();
+            let tree = Tree {
+                entries,
+                submodules: Vec::new(),
+                source: ContentSource::Objects,
+            };
+            let mut read_paths = Vec::new();
+            let plan = Plan::new(rules, &[]).unwrap();
+            let findings = evaluate(
+                &plan,
+                &Settings::default(),
+                &tree,
+                Deadline::default(),
+                |indices| {
+                    indices
+                        .iter()
+                        .map(|&index| {
+                            read_paths.push(tree.entries[index].display_path());
+                            Content::Text(texts[index].as_bytes().to_vec())
+                        })
+                        .collect()
+                },
+            );
+            (findings.findings.into_iter().next().unwrap(), read_paths)
+        }
+
+        #[test]
+        fn checks_before_a_fallback_are_all_examined_and_the_fallback_is_not_read() {
+            let (finding, read) = evaluate_with(["marker", "marker", "marker"]);
+            assert_eq!(finding.status, Status::Pass);
+            assert_eq!(read, ["a.txt", "b.txt"]);
+            let evidence: Vec<&str> = finding.evidence.iter().map(|e| e.path.as_str()).collect();
+            assert_eq!(evidence, ["a.txt", "b.txt"]);
+        }
+
+        #[test]
+        fn a_fallback_is_read_when_the_checks_before_it_find_nothing() {
+            let (finding, read) = evaluate_with(["none", "none", "marker"]);
+            assert_eq!(finding.status, Status::Pass);
+            assert_eq!(read, ["a.txt", "b.txt", "c.txt"]);
+            assert_eq!(finding.evidence[0].path, "c.txt");
+        }
+    }
+
+    mod located {
+        use super::*;
+        use crate::facts::tree::{ContentSource, Entry, EntryKind};
+        use crate::rules::builtin_rules;
+
+        /// The built-in rule `id` judged over `files` (path and content).
+        fn judge_files(id: &str, files: &[(String, Vec<u8>)]) -> Finding {
+            let rule = builtin_rules()
+                .iter()
+                .find(|rule| rule.id == id)
+                .unwrap()
+                .clone();
+            let tree = Tree {
+                entries: files
+                    .iter()
+                    .map(|(path, _)| Entry {
+                        path: path.as_str().into(),
+                        kind: EntryKind::File,
+                        blob: None,
+                    })
+                    .collect(),
+                submodules: Vec::new(),
+                source: ContentSource::Objects,
+            };
+            let plan = Plan::new(vec![rule], &[]).unwrap();
+            let evaluation = evaluate(
+                &plan,
+                &Settings::default(),
+                &tree,
+                Deadline::default(),
+                |indices| {
+                    indices
+                        .iter()
+                        .map(|&index| match &files[index].1 {
+                            bytes if bytes.contains(&0) => Content::Binary,
+                            bytes => Content::Text(bytes.clone()),
+                        })
+                        .collect()
+                },
+            );
+            evaluation.findings.into_iter().next().unwrap()
+        }
+
+        fn dockerfiles(count: usize, text: &str) -> Vec<(String, Vec<u8>)> {
+            (0..count)
+                .map(|index| (format!("d{index:02}.Dockerfile"), text.into()))
+                .collect()
+        }
+
+        #[test]
+        fn an_absent_check_locates_every_match_past_the_evidence_cap() {
+            let finding = judge_files(
+                "security.base-images-pinned",
+                &dockerfiles(12, "FROM node\n"),
+            );
+            assert_eq!(finding.status, Status::Fail);
+            assert_eq!(finding.evidence.len(), MAX_EVIDENCE);
+            assert_eq!(finding.located.len(), 12);
+            assert_eq!(finding.located[11], "d11.Dockerfile");
+            assert!(
+                finding.message.contains("and 11 more files"),
+                "{}",
+                finding.message
+            );
+        }
+
+        #[test]
+        fn nothing_is_located_when_the_evidence_names_every_file() {
+            let mut files = dockerfiles(10, "FROM node\n");
+            files.push(("z.Dockerfile".to_owned(), b"FROM node:22@sha256:3f9ac4f6d3c1a7d5e1b1f4c2d7e8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6\n".to_vec()));
+            let finding = judge_files("security.base-images-pinned", &files);
+            assert_eq!(finding.status, Status::Fail);
+            assert_eq!(finding.evidence.len(), MAX_EVIDENCE);
+            assert!(finding.located.is_empty(), "{:?}", finding.located);
+        }
+
+        #[test]
+        fn pipelines_that_do_not_parse_are_all_located() {
+            let files: Vec<(String, Vec<u8>)> = (0..11)
+                .map(|index| {
+                    (
+                        format!(".github/workflows/w{index:02}.yml"),
+                        b"on: [push\njobs: {\n".to_vec(),
+                    )
+                })
+                .collect();
+            let finding = judge_files("ci.pipeline-parses", &files);
+            assert_eq!(finding.status, Status::Fail, "{}", finding.message);
+            assert_eq!(finding.evidence.len(), MAX_EVIDENCE);
+            assert_eq!(finding.located.len(), 11);
+            assert_eq!(finding.located[10], ".github/workflows/w10.yml");
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! Reading in stages: which content checks are due, what the collector must read and parse
+//! for them, and running them in parallel. A rule's `fallback` checks are only examined
+//! when the cheaper evidence before them is missing, so their files are only read then.
+
+use rayon::prelude::*;
+
+use crate::checks::{self, Outcome};
+use crate::config::settings::Settings;
+use crate::facts::collect::{Collector, DocumentKind};
+use crate::facts::content::Content;
+use crate::facts::follow::{is_yaml, with_includes};
+use crate::facts::tree::Tree;
+use crate::matcher::{Matches, RuleRows};
+use crate::repo::Deadline;
+use crate::rules::{Check, CheckKind, Pattern, Precondition, Rule};
+
+/// The document a kind of check reads its facts from, besides pipelines and manifests.
+fn document_kind(kind: &CheckKind) -> Option<DocumentKind> {
+    match kind {
+        CheckKind::BaseImage { .. } => Some(DocumentKind::BaseImages),
+        CheckKind::WorkloadContainers { .. } => Some(DocumentKind::Workloads),
+        CheckKind::UpdateCoverage { .. } => Some(DocumentKind::UpdateConfig),
+        _ => None,
+    }
+}
+
+/// Reads contents and runs the content checks in stages. A rule's checks are in stage 0
+/// until its first `fallback` check, which starts the next stage, and so on. A stage is
+/// examined only for rules that no check of an earlier stage passed, so the files only a
+/// fallback selects are read only when the cheaper evidence before it is missing.
+/// Returns, per rule and check, the outcome of each content check that ran.
+pub(super) fn examine_contents(
+    rules: &[&Rule],
+    settings: &Settings,
+    tree: &Tree,
+    matches: &Matches,
+    applicable: &mut [bool],
+    deadline: Deadline,
+    mut read: impl FnMut(&[usize]) -> Vec<Content>,
+) -> Vec<Vec<Option<Outcome>>> {
+    let stages: Vec<Vec<usize>> = rules.iter().map(|rule| check_stages(rule)).collect();
+    let mut collector = Collector::new(tree, deadline, settings.max_file_size);
+    settle_preconditions(rules, matches, applicable, &mut collector, &mut read);
+    // Per rule, per check: the outcome of a content check run here, so it is not run again.
+    let mut outcomes: Vec<Vec<Option<Outcome>>> = rules
+        .iter()
+        .map(|rule| rule.checks.iter().map(|_| None).collect())
+        .collect();
+    // Per rule: the earliest stage in which some check passed.
+    let mut passed_in: Vec<Option<usize>> = rules
+        .iter()
+        .enumerate()
+        .map(|(index, rule)| {
+            rule.checks
+                .iter()
+                .zip(&matches.rules[index].checks)
+                .zip(&stages[index])
+                .filter(|((check, entries), _)| passes_on_presence(check, entries))
+                .map(|(_, &stage)| stage)
+                .min()
+        })
+        .collect();
+    let examined =
+        |index: usize| applicable[index] && settings.exemption(&rules[index].id).is_none();
+    let last_stage = stages.iter().flatten().copied().max().unwrap_or(0);
+    for stage in 0..=last_stage {
+        let due: Vec<(usize, usize)> = (0..rules.len())
+            .filter(|&index| {
+                examined(index) && passed_in[index].is_none_or(|passed| passed >= stage)
+            })
+            .flat_map(|index| {
+                let (rule, stages) = (&rules[index], &stages[index]);
+                (0..rule.checks.len())
+                    .filter(move |&check| {
+                        stages[check] == stage && rule.checks[check].kind.reads_content()
+                    })
+                    .map(move |check| (index, check))
+            })
+            .collect();
+        let resolves_tasks = due.iter().any(|&(index, check)| {
+            matches!(
+                rules[index].checks[check].kind,
+                CheckKind::PipelineCommand { .. }
+            )
+        });
+        let selected = |wanted: fn(&CheckKind) -> bool| -> Vec<usize> {
+            due.iter()
+                .filter(|&&(index, check)| wanted(&rules[index].checks[check].kind))
+                .flat_map(|&(index, check)| matches.rules[index].checks[check].iter().copied())
+                .collect()
+        };
+        let task_files: Vec<usize> = match resolves_tasks {
+            true => collector.task_files().collect(),
+            false => Vec::new(),
+        };
+        let needed = due
+            .iter()
+            .flat_map(|&(index, check)| matches.rules[index].checks[check].iter().copied())
+            .chain(task_files);
+        collector.read(needed.collect::<Vec<usize>>(), &mut read);
+        collector.parse_pipelines(selected(CheckKind::reads_pipelines), &mut read);
+        collector.parse_manifests(selected(CheckKind::reads_manifests));
+        for kind in [
+            DocumentKind::BaseImages,
+            DocumentKind::Workloads,
+            DocumentKind::UpdateConfig,
+        ] {
+            let entries = due
+                .iter()
+                .filter(|&&(index, check)| {
+                    document_kind(&rules[index].checks[check].kind) == Some(kind)
+                })
+                .flat_map(|&(index, check)| matches.rules[index].checks[check].iter().copied());
+            collector.parse_documents(kind, entries.collect());
+        }
+        if resolves_tasks {
+            collector.resolve_tasks(&mut read);
+        }
+        let facts = collector.facts();
+        let includes = collector.includes();
+        // A check with nothing to look at has found nothing (a monorepo's components make
+        // thousands of these): settled here rather than sent to the pool.
+        let (due, empty): (Vec<CheckAt>, Vec<CheckAt>) = due
+            .into_iter()
+            .partition(|&(index, check)| !matches.rules[index].checks[check].is_empty());
+        for (index, check) in empty {
+            outcomes[index][check] = Some(Outcome::default());
+        }
+        // Checks are independent, and a regex over thousands of files adds up: run them in parallel.
+        let ran: Vec<(usize, usize, Outcome)> = due
+            .into_par_iter()
+            .map(|(index, check)| {
+                let (spec, selected) = (
+                    &rules[index].checks[check],
+                    &matches.rules[index].checks[check],
+                );
+                let in_use = &matches.rules[index].ecosystems[check];
+                let outcome = if matches!(spec.kind, CheckKind::PipelineParses) {
+                    // Included pipeline files must parse too; the scripts a pipeline runs
+                    // are no pipeline definitions.
+                    let mut files = with_includes(selected, includes);
+                    files.retain(|&entry| {
+                        selected.contains(&entry) || is_yaml(&tree.entries[entry].display_path())
+                    });
+                    checks::run(spec, &files, in_use, &facts)
+                } else if spec.kind.reads_pipelines() {
+                    checks::run(spec, &with_includes(selected, includes), in_use, &facts)
+                } else {
+                    checks::run(spec, selected, in_use, &facts)
+                };
+                (index, check, outcome)
+            })
+            .collect();
+        for (index, check, outcome) in ran {
+            if checks::passed(&rules[index].checks[check], &outcome) {
+                passed_in[index] = Some(passed_in[index].map_or(stage, |passed| passed.min(stage)));
+            }
+            outcomes[index][check] = Some(outcome);
+        }
+    }
+    outcomes
+}
+
+/// Settles the preconditions their file names alone do not decide: one with a `pattern`
+/// holds when one of its files contains a match, one with a `dependency` when one of its
+/// manifests declares a matching dependency. What is read for this lands in the shared
+/// `contents` and `manifests`, so checks reuse it.
+fn settle_preconditions(
+    rules: &[&Rule],
+    matches: &Matches,
+    applicable: &mut [bool],
+    collector: &mut Collector,
+    read: &mut impl FnMut(&[usize]) -> Vec<Content>,
+) {
+    let pending: Vec<(usize, &Precondition)> = rules
+        .iter()
+        .enumerate()
+        .filter(|&(index, _)| !applicable[index])
+        .filter_map(|(index, rule)| Some((index, rule.applies_if.as_ref()?)))
+        .filter(|(_, precondition)| {
+            precondition.pattern.is_some() || precondition.dependency.is_some()
+        })
+        .collect();
+    let searched = |&(index, precondition): &(usize, &Precondition)| {
+        let files = precondition
+            .pattern
+            .is_some()
+            .then(|| matches.rules[index].precondition.iter().copied());
+        let manifests = precondition
+            .dependency
+            .is_some()
+            .then(|| matches.rules[index].manifests.iter().copied());
+        files
+            .into_iter()
+            .flatten()
+            .chain(manifests.into_iter().flatten())
+    };
+    collector.read(
+        pending.iter().flat_map(searched).collect::<Vec<usize>>(),
+        read,
+    );
+    let manifest_entries: Vec<usize> = pending
+        .iter()
+        .filter(|(_, precondition)| precondition.dependency.is_some())
+        .flat_map(|&(index, _)| matches.rules[index].manifests.iter().copied())
+        .collect();
+    collector.parse_manifests(manifest_entries);
+    let facts = collector.facts();
+    for (index, precondition) in pending {
+        if !requirement_met(precondition, &matches.rules[index]) {
+            continue;
+        }
+        let contains = |pattern: &Pattern| {
+            matches.rules[index].precondition.iter().any(|&entry| {
+                !facts.deadline.passed()
+                    && matches!(&facts.contents[entry], Some(Content::Text(bytes)) if pattern.is_match(bytes))
+            })
+        };
+        let declares = |dependency: &Pattern| {
+            matches.rules[index].manifests.iter().any(|entry| {
+                // What a project needs only to be developed or tested says nothing of
+                // what it is: a library's test server does not make it a service.
+                matches!(facts.manifests.get(entry), Some(Some(Ok(declared)))
+                    if declared.iter().any(|declared| !declared.development
+                        && dependency.is_match(declared.name.as_bytes())))
+            })
+        };
+        let by_files = match &precondition.pattern {
+            Some(pattern) => contains(pattern),
+            None => !matches.rules[index].precondition.is_empty(),
+        };
+        applicable[index] = by_files || precondition.dependency.as_ref().is_some_and(declares);
+    }
+}
+
+/// Whether a file the precondition `requires` exists (when it requires any).
+pub(super) fn requirement_met(precondition: &Precondition, rows: &RuleRows) -> bool {
+    precondition.requires.is_empty() || !rows.required.is_empty()
+}
+
+/// A check, by its rule's index and its own.
+type CheckAt = (usize, usize);
+
+/// The stage of each of a rule's checks: every `fallback` check starts a new one.
+fn check_stages(rule: &Rule) -> Vec<usize> {
+    let mut stage = 0;
+    rule.checks
+        .iter()
+        .map(|check| {
+            stage += usize::from(check.fallback);
+            stage
+        })
+        .collect()
+}
+
+pub(super) fn passes_on_presence(check: &Check, entries: &[usize]) -> bool {
+    !check.kind.reads_content() && entries.len() >= check.min_count as usize
+}

@@ -1,0 +1,282 @@
+//! Following what pipelines include and run: the local files a pipeline includes (GitLab
+//! includes, Azure templates, called workflows and actions) and the scripts of the
+//! repository its steps and root task runners run, read and parsed as pipelines of their
+//! own, transitively and within fixed limits, so a check sees an included job as part of
+//! the pipeline that includes it.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use globset::GlobSet;
+
+use crate::facts::Located;
+use crate::facts::content::Content;
+use crate::facts::includes;
+use crate::facts::parsed::{Includes, Pipelines, parse_text, read_missing};
+use crate::facts::pipeline::{self, Pipeline};
+use crate::facts::tasks::TaskRunners;
+use crate::facts::tree::Tree;
+use crate::facts::yaml::ParseError;
+use crate::repo::Deadline;
+use crate::rules::{builtin_definitions, builtin_set};
+
+/// How much of what pipelines include and run a scan follows: real pipelines include tens of
+/// files; a repository naming thousands, or globs matching the whole tree, gets this much and
+/// the rules that needed the rest are `unknown`, naming where it stopped.
+const MAX_INCLUDES_PER_FILE: usize = 256;
+
+const MAX_FOLLOWED_FILES: usize = 500;
+
+const MAX_FOLLOWED_BYTES: usize = 2 << 20;
+
+/// What [`follow_includes`] has followed so far in this scan.
+#[derive(Default)]
+pub(crate) struct Followed {
+    files: usize,
+    bytes: usize,
+}
+
+/// Reads and parses, transitively, the local files the pipelines at `parsed` include (and
+/// the scripts they run), so checks see an included job as part of the pipeline that
+/// includes it. Bounded by the `MAX_*` limits above and by the deadline.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn follow_includes(
+    tree: &Tree,
+    mut parsed: Vec<usize>,
+    contents: &mut [Option<Content>],
+    pipelines: &mut Pipelines,
+    includes: &mut Includes,
+    followed: &mut Followed,
+    deadline: Deadline,
+    read: &mut impl FnMut(&[usize]) -> Vec<Content>,
+) {
+    let mut resolved: HashMap<String, Vec<usize>> = HashMap::new();
+    while let Some(&first_includer) = parsed.first() {
+        if deadline.passed() {
+            return;
+        }
+        let mut discovered = Vec::new();
+        for entry in parsed {
+            let Some(Some(Ok(pipeline))) = pipelines.get(&entry) else {
+                continue;
+            };
+            let includer = tree.entries[entry].display_path();
+            let folder = includer.rsplit_once('/').map(|(folder, _)| folder);
+            // Repository-relative first; Azure's templates are relative to the includer.
+            let mut targets: Vec<usize> = Vec::new();
+            let mut complete = pipeline.includes.len() <= MAX_INCLUDES_PER_FILE;
+            for include in pipeline.includes.iter().take(MAX_INCLUDES_PER_FILE) {
+                let mut resolve = |path: String| {
+                    resolved
+                        .entry(path)
+                        .or_insert_with_key(|path| includes::resolve(tree, path))
+                        .clone()
+                };
+                let mut found = resolve(include.text.clone());
+                if found.is_empty()
+                    && let Some(folder) = folder
+                {
+                    found = resolve(format!("{folder}/{}", include.text));
+                }
+                targets.extend(found.into_iter().filter(|&target| target != entry));
+                targets.sort_unstable();
+                targets.dedup();
+                if targets.len() > MAX_INCLUDES_PER_FILE {
+                    targets.truncate(MAX_INCLUDES_PER_FILE);
+                    complete = false;
+                    break;
+                }
+            }
+            if !complete {
+                unseen_past_limit(
+                    pipelines,
+                    entry,
+                    &format!(
+                        "the files {includer} includes or runs past the first {MAX_INCLUDES_PER_FILE}"
+                    ),
+                );
+            }
+            // An included pipeline is read as its includer is (a GitLab include need not
+            // be named like a pipeline); a script as a script.
+            let format = pipeline_format(&includer);
+            discovered.extend(targets.iter().map(|&target| {
+                let path = tree.entries[target].display_path();
+                (target, included_format(&path, format))
+            }));
+            includes.insert(entry, targets);
+        }
+        discovered.retain(|(target, _)| !pipelines.contains_key(target));
+        discovered.sort_unstable_by_key(|&(target, _)| target);
+        discovered.dedup_by_key(|(target, _)| *target);
+        let room = MAX_FOLLOWED_FILES.saturating_sub(followed.files);
+        if discovered.len() > room {
+            discovered.truncate(room);
+            unseen_past_limit(
+                pipelines,
+                first_includer,
+                &format!("the included files and scripts past the first {MAX_FOLLOWED_FILES}"),
+            );
+        }
+        read_missing(discovered.iter().map(|&(target, _)| target), contents, read);
+        let mut next = Vec::new();
+        for &(target, format) in &discovered {
+            let size = match &contents[target] {
+                Some(Content::Text(bytes)) => bytes.len(),
+                _ => 0,
+            };
+            if followed.bytes + size > MAX_FOLLOWED_BYTES {
+                pipelines.insert(target, None);
+                unseen_past_limit(
+                    pipelines,
+                    first_includer,
+                    &format!(
+                        "the included files and scripts past the first {} MiB",
+                        MAX_FOLLOWED_BYTES >> 20
+                    ),
+                );
+                continue;
+            }
+            followed.files += 1;
+            followed.bytes += size;
+            pipelines.insert(
+                target,
+                parse_text(contents, target, |text| {
+                    pipeline::read(format, text, &builtin_definitions().steps)
+                }),
+            );
+            next.push(target);
+        }
+        parsed = next;
+    }
+}
+
+/// Records on the pipeline at `entry` that what it includes was followed only so far.
+fn unseen_past_limit(pipelines: &mut Pipelines, entry: usize, what: &str) {
+    if let Some(Some(Ok(pipeline))) = pipelines.get_mut(&entry) {
+        pipeline.indirect.push(Located::new(what, 0));
+    }
+}
+
+/// Reads and parses, as pipelines of their own, the scripts of the repository the root task
+/// runners run (`test: ; ./script/test`), and what those include, so a pipeline step
+/// `make test` is judged by the script its target runs.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn read_task_scripts(
+    tree: &Tree,
+    tasks: &TaskRunners,
+    contents: &mut [Option<Content>],
+    pipelines: &mut Pipelines,
+    includes: &mut Includes,
+    followed: &mut Followed,
+    deadline: Deadline,
+    read: &mut impl FnMut(&[usize]) -> Vec<Content>,
+) {
+    let mut scripts: Vec<usize> = tasks
+        .commands()
+        .flat_map(pipeline::script_references)
+        .filter_map(|path| tree.position(&path))
+        .filter(|entry| !pipelines.contains_key(entry))
+        .collect();
+    scripts.sort_unstable();
+    scripts.dedup();
+    scripts.truncate(MAX_INCLUDES_PER_FILE);
+    followed.files += scripts.len();
+    read_missing(scripts.iter().copied(), contents, read);
+    for &entry in &scripts {
+        pipelines.insert(
+            entry,
+            parse_text(contents, entry, |text| {
+                pipeline::read(pipeline::Format::Script, text, &builtin_definitions().steps)
+            }),
+        );
+    }
+    follow_includes(
+        tree, scripts, contents, pipelines, includes, followed, deadline, read,
+    );
+}
+
+/// The selected pipelines and everything they include, transitively.
+pub(crate) fn with_includes(selected: &[usize], includes: &Includes) -> Vec<usize> {
+    let mut all = selected.to_vec();
+    let mut seen: std::collections::HashSet<usize> = all.iter().copied().collect();
+    let mut next = 0;
+    while next < all.len() {
+        for &target in includes.get(&all[next]).into_iter().flatten() {
+            if seen.insert(target) {
+                all.push(target);
+            }
+        }
+        next += 1;
+    }
+    all
+}
+
+pub(crate) fn read_pipeline(
+    tree: &Tree,
+    contents: &[Option<Content>],
+    entry: usize,
+) -> Option<Result<Pipeline, ParseError>> {
+    let format = pipeline_format(&tree.entries[entry].display_path());
+    parse_text(contents, entry, |text| {
+        pipeline::read(format, text, &builtin_definitions().steps)
+    })
+}
+
+/// How to read the pipeline at `path`: by the built-in file sets that name each format
+/// (`rules/ci.toml`); other YAML formats are read by their key names.
+pub(crate) fn pipeline_format(path: &str) -> pipeline::Format {
+    use pipeline::Format;
+    static FORMATS: OnceLock<Vec<(Format, GlobSet)>> = OnceLock::new();
+    let formats = FORMATS.get_or_init(|| {
+        pipeline::FORMAT_SETS
+            .iter()
+            .map(|&(format, set)| (format, builtin_set(set)))
+            .collect()
+    });
+    formats
+        .iter()
+        .find(|(_, globs)| globs.is_match(path))
+        .map_or(Format::Other, |(format, _)| *format)
+}
+
+/// Whether `path` names a YAML (or JSON) document.
+pub(crate) fn is_yaml(path: &str) -> bool {
+    [".yml", ".yaml", ".json"]
+        .iter()
+        .any(|extension| path.ends_with(extension))
+}
+
+/// How a file a pipeline of `includer` format includes is read: YAML as its includer
+/// (GitLab includes, Azure templates, GitHub workflows and actions), anything else as a
+/// script the pipeline runs.
+fn included_format(path: &str, includer: pipeline::Format) -> pipeline::Format {
+    let yaml = is_yaml(path);
+    match includer {
+        pipeline::Format::Script | pipeline::Format::Jenkins if yaml => pipeline::Format::Other,
+        _ if yaml => includer,
+        _ => pipeline::Format::Script,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipeline_formats_come_from_the_built_in_sets() {
+        use pipeline::Format;
+        for (path, format) in [
+            (".github/workflows/ci.yml", Format::GitHubActions),
+            (".forgejo/workflows/ci.yaml", Format::GitHubActions),
+            (".gitlab-ci.yml", Format::GitLabCi),
+            (".gitlab/ci/deploy.yml", Format::GitLabCi),
+            ("Jenkinsfile", Format::Jenkins),
+            ("ci/release.jenkinsfile", Format::Jenkins),
+            (".drone.yml", Format::Other),
+            ("azure-pipelines.yml", Format::AzurePipelines),
+            (".circleci/config.yml", Format::CircleCi),
+        ] {
+            assert_eq!(pipeline_format(path), format, "{path}");
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! What one scan has read and parsed, by tree entry — the shapes the collector fills and
+//! the checks read — and the two steps every kind of fact starts with: reading the entries
+//! not read yet, and parsing a text once it is known to be UTF-8.
+
+use std::collections::HashMap;
+
+use crate::facts::content::Content;
+use crate::facts::manifest::Dependency;
+use crate::facts::pipeline::Pipeline;
+use crate::facts::yaml::ParseError;
+
+/// Parsed pipelines by entry; `None` for files that were not text.
+pub type Pipelines = HashMap<usize, Option<Result<Pipeline, ParseError>>>;
+
+/// A manifest's declared dependencies, or why it could not be read.
+pub type Manifest = Result<Vec<Dependency>, ParseError>;
+
+/// Parsed manifests by entry; `None` for files that were not text.
+pub type Manifests = HashMap<usize, Option<Manifest>>;
+
+/// The entries each pipeline includes, by the including pipeline's entry.
+pub type Includes = HashMap<usize, Vec<usize>>;
+
+/// Reads the entries not read yet into `contents`, each once, in one call to `read`.
+pub(crate) fn read_missing(
+    entries: impl IntoIterator<Item = usize>,
+    contents: &mut [Option<Content>],
+    read: &mut impl FnMut(&[usize]) -> Vec<Content>,
+) {
+    let mut missing: Vec<usize> = entries
+        .into_iter()
+        .filter(|&entry| contents[entry].is_none())
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    missing.sort_unstable();
+    missing.dedup();
+    for (entry, content) in missing.iter().zip(read(&missing)) {
+        contents[*entry] = Some(content);
+    }
+}
+
+pub(crate) fn parse_text<T>(
+    contents: &[Option<Content>],
+    entry: usize,
+    parse: impl FnOnce(&str) -> Result<T, ParseError>,
+) -> Option<Result<T, ParseError>> {
+    let Some(Content::Text(bytes)) = &contents[entry] else {
+        return None;
+    };
+    Some(match std::str::from_utf8(bytes) {
+        Ok(text) => parse(text),
+        Err(_) => Err(ParseError {
+            message: "not valid UTF-8".to_owned(),
+            line: None,
+            beyond_limits: false,
+        }),
+    })
+}
