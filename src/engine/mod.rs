@@ -8,6 +8,8 @@ mod verdict;
 
 use rayon::prelude::*;
 
+use crate::checks;
+use crate::checks::history::Measured;
 use crate::components::{self, ComponentFinding, ComponentFindings};
 use crate::config::settings::Settings;
 use crate::facts;
@@ -72,6 +74,12 @@ impl Plan {
     /// The rules judged on the history figures.
     pub fn history_rules(&self) -> &[Rule] {
         &self.history_rules
+    }
+
+    /// The findings of the history rules whose figures `measured` holds (a window of the
+    /// history, or a pull request's change).
+    pub fn judge_history(&self, measured: &Measured, settings: &Settings) -> Vec<Finding> {
+        checks::history::judge(&self.history_rules, measured, settings)
     }
 }
 

@@ -4,7 +4,6 @@
 mod ancestry;
 pub mod branches;
 pub mod figures;
-pub mod judge;
 mod lines;
 pub mod numstat;
 pub(crate) mod progress;

@@ -8,6 +8,7 @@ use gix::ObjectId;
 use miette::Diagnostic;
 use thiserror::Error;
 
+use crate::checks::history::Measured;
 use crate::compare;
 use crate::components::ComponentFindings;
 use crate::config::baseline::BaselineError;
@@ -203,17 +204,10 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     deadline.check()?;
     let mut findings = evaluation.findings;
     if let (Some(history), Some(window)) = (&history, window) {
-        let rules = plan.history_rules();
-        let measured = history::judge::Measured::window(history, window);
-        findings.extend(history::judge::judge(rules, &measured, &settings));
+        findings.extend(plan.judge_history(&Measured::window(history, window), &settings));
     }
     let mut pull_request = None;
     if let Some(before) = at_base {
-        let components = compare::Components {
-            head: &evaluation.components,
-            base: &before.components,
-        };
-        compare::classify(&mut findings, &before.findings, components);
         if let (Some(Base::PullRequest(rev, (merge_base, _))), Some(tip)) = (&base, target.head) {
             // A rule the base judged that the change leaves unjudgeable (a pipeline padded
             // past the read cap, a Dockerfile made a symbolic link) lowers the bar as surely
@@ -221,13 +215,16 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
             weakenings.extend(compare::unjudged(&findings, &before.findings));
             let change =
                 history::pull_request::section(&target.repo, rev, *merge_base, tip, &weakenings)?;
-            // The change's own rules (its size, its tests) exist only now: new, if failing.
-            let measured = history::judge::Measured::pull_request(&change);
-            let mut judged = history::judge::judge(plan.history_rules(), &measured, &settings);
-            compare::classify(&mut judged, &[], compare::Components::default());
-            findings.extend(judged);
+            // The change's own rules (its size, its tests) have no finding at the base: new,
+            // if failing.
+            findings.extend(plan.judge_history(&Measured::pull_request(&change), &settings));
             pull_request = Some(change);
         }
+        let components = compare::Components {
+            head: &evaluation.components,
+            base: &before.components,
+        };
+        compare::classify(&mut findings, &before.findings, components);
     }
     let repository = RepositoryInfo {
         name: None,

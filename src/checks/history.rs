@@ -1,11 +1,12 @@
-//! History rules: each judges a figure of the history section against its threshold, and
-//! says what was measured, over which window, and how it moved since the window before.
+//! `history`: a history rule judges a figure of the history section (or of a pull request's
+//! change) against its threshold, and says what was measured, over which window, and how it
+//! moved since the window before.
 
-use super::figures::{self, Figure, Scope, Trend};
-use super::pull_request::PullRequest;
-use super::{History, Window};
 use crate::config::settings::Settings;
 use crate::finding::{Evidence, Finding, Status, Verdict};
+use crate::history::figures::{self, Figure, Scope, Trend};
+use crate::history::pull_request::PullRequest;
+use crate::history::{History, Window};
 use crate::rules::{CheckKind, Comparison, Rule};
 
 /// A figure that worsened by this share of its previous value is worth a note, even when
