@@ -29,7 +29,7 @@ impl Severity {
 }
 
 /// The one status a rule evaluates to for a repository (`MODEL.md`, "Findings").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Pass,

@@ -547,6 +547,70 @@ fn report_skips_and_counts_a_damaged_line() {
     );
 }
 
+/// Issue 19: the organisation report reads each line as the report type the sweep wrote. A
+/// line of another schema version would be misread as this one: it is an error naming its
+/// file and line. Fields a newer opslint adds within the same version are read past, and a
+/// line whose values are not a report's (a severity no report has) is a damaged line.
+#[test]
+fn report_refuses_another_schema_version_and_reads_past_new_fields() {
+    let org = organisation_of(&["one"]);
+    let output = org.path().join("sweep.jsonl");
+    opslint()
+        .args(["sweep", "--no-history", "-o"])
+        .arg(&output)
+        .arg(org.path().join("one"))
+        .assert()
+        .code(0);
+    let written = std::fs::read_to_string(&output).unwrap();
+    let report = |lines: &[String]| {
+        std::fs::write(&output, lines.join("\n") + "\n").unwrap();
+        opslint()
+            .args(["report", "--format", "markdown"])
+            .arg(&output)
+            .env("SOURCE_DATE_EPOCH", "1764547200")
+            .output()
+            .unwrap()
+    };
+    let original = report(&[written.trim_end().to_owned()]);
+    assert_eq!(original.status.code(), Some(0));
+    assert!(original.stderr.is_empty());
+
+    let line: serde_json::Value = serde_json::from_str(&written).unwrap();
+    let mut extended = line.clone();
+    extended["added"] = "by a newer opslint".into();
+    extended["repository"]["added"] = 1.into();
+    extended["findings"][0]["added"] = serde_json::json!({"any": ["shape"]});
+    let read = report(&[extended.to_string()]);
+    assert_eq!(read.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(read.stdout).unwrap(),
+        String::from_utf8(original.stdout).unwrap()
+    );
+    assert!(read.stderr.is_empty());
+
+    let mut newer = line.clone();
+    newer["schema_version"] = 2.into();
+    let refused = report(&[line.to_string(), newer.to_string()]);
+    crate::support::assert_tool_error(
+        &refused,
+        &[&format!(
+            "sweep.jsonl:2: a sweep line of schema version 2; opslint {} reads version 1",
+            env!("CARGO_PKG_VERSION")
+        )],
+    );
+    assert!(refused.stdout.is_empty());
+
+    let mut damaged = line.clone();
+    damaged["findings"][0]["severity"] = "fatal".into();
+    let skipped = report(&[line.to_string(), damaged.to_string()]);
+    assert_eq!(skipped.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&skipped.stderr);
+    assert!(
+        stderr.contains("sweep.jsonl:2: not a sweep line, skipped: unknown variant `fatal`"),
+        "{stderr}"
+    );
+}
+
 /// A repository chooses its name and its CODEOWNERS: in the organisation's Markdown and
 /// HTML they are text, never markup, a table break, a link or an @mention.
 #[cfg(unix)]
