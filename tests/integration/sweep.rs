@@ -355,6 +355,73 @@ fn report_renders_the_organisation_in_every_format() {
     );
 }
 
+/// The organisation report of a sweep of fixture repositories (with their scripted
+/// histories, so the windows and moving signals are the same on every run), in each format,
+/// is a snapshot: a change to any part of it, wording, numbers or order, shows in review.
+#[test]
+fn the_organisation_report_in_each_format() {
+    let org = tempfile::tempdir().unwrap();
+    let root = org.path();
+    let sample = TestRepo::from_fixture("repos/sample");
+    sample.write("CODEOWNERS", "* @acme/team-a\n");
+    sample.commit("Owners");
+    let fixtures = [
+        (
+            TestRepo::from_fixture("repos/monorepo"),
+            "team-a/monorepo.git",
+        ),
+        (sample, "team-a/sample"),
+        (
+            TestRepo::from_fixture("rules/dora.release-cadence/pass"),
+            "team-b/releases",
+        ),
+        (
+            TestRepo::from_fixture("rules/flow.small-batches/fail"),
+            "team-b/batches",
+        ),
+    ];
+    for (repo, name) in &fixtures {
+        let source = format!("file://{}", repo.path().display());
+        let bare: &[&str] = if name.ends_with(".git") {
+            &["--bare"]
+        } else {
+            &[]
+        };
+        git_in(root, &[&["clone", "-q"], bare, &[&source, name]].concat());
+    }
+    // A folder named like a mirror that is none: an error line.
+    std::fs::create_dir_all(root.join("mirrors/broken.git")).unwrap();
+    let output = root.join("sweep.jsonl");
+    opslint()
+        .args(["sweep", "-o"])
+        .arg(&output)
+        .arg(root)
+        .assert()
+        .code(0);
+    let render = |args: &[&str]| {
+        let rendered = opslint()
+            .arg("report")
+            .arg(&output)
+            .args(args)
+            .env("SOURCE_DATE_EPOCH", "1764547200")
+            .output()
+            .unwrap();
+        assert_eq!(
+            rendered.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&rendered.stderr)
+        );
+        crate::support::redact(&String::from_utf8(rendered.stdout).unwrap(), root)
+    };
+    insta::assert_snapshot!(
+        "organisation_markdown",
+        render(&["--format", "markdown", "--group-by", "codeowners"])
+    );
+    insta::assert_snapshot!("organisation_csv", render(&["--format", "csv"]));
+    insta::assert_snapshot!("organisation_html", render(&["--format", "html"]));
+}
+
 /// Issue 16: a symbolic link to a folder was passed over without a word. It is still not
 /// followed (it could lead the sweep to a sibling's repository, reported under the link's
 /// name), but each one is named on stderr and counted in the summary, once across shards.
