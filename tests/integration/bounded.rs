@@ -116,11 +116,25 @@ fn a_repository_may_lower_its_read_budgets_but_not_raise_them() {
         &check(&repo, &["--max-file-size", "1 KiB"]),
         &["at most 1024 bytes"],
     );
-    // …and below it, the repository's own applies.
+    // …and below it, the repository's own applies: a 3 KiB Dockerfile is over its 2 KiB,
+    // though under the command line's 4 KiB.
+    repo.write(
+        "Dockerfile",
+        format!("FROM node:latest\n{}", "# padding\n".repeat(300)),
+    );
+    repo.commit("A Dockerfile of 3 KiB");
     let output = check(&repo, &["--max-file-size", "4 KiB"]);
     assert_eq!(output.status.code(), Some(1), "a report: {output:?}");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["repository"]["config"], ".opslint.toml");
+    let pinned = crate::support::finding(&report, "security.base-images-pinned").unwrap();
+    assert_eq!(pinned["status"], "unknown", "{pinned}");
+    assert!(
+        pinned["message"]
+            .as_str()
+            .unwrap()
+            .contains("Dockerfile is 3017 bytes, over the 2048-byte read cap"),
+        "{pinned}"
+    );
 
     // In a sweep, the organisation's config sets the budget.
     let org = tempfile::tempdir().unwrap();
