@@ -6,9 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
 use std::path::Path;
 
-use serde_json::Value;
+use serde::Deserialize;
 
 use crate::area::Area;
+use crate::finding::Status;
+use crate::report::SCHEMA_VERSION;
+use crate::severity::Severity;
 
 /// Every repository of the sweep files, by path (a repository swept twice — shards that
 /// overlapped, a resumed sweep — counts once, its last line).
@@ -69,6 +72,112 @@ enum Line {
     Failed(Failure),
 }
 
+/// Why a line was not read.
+enum Unread {
+    /// Not JSON, or not the shape of a sweep line: skipped, and counted.
+    Damaged(serde_json::Error),
+    /// A report of a schema version this opslint does not read: an error.
+    OtherSchema(u64),
+}
+
+// What a sweep line holds, as the report (`report::Report`) and the error line
+// (`sweep::ErrorLine`) write it, of the fields this reader needs. Read-side types rather than
+// `Deserialize` on the written ones: those hold `&'static str` (the tool, an area's title, a
+// figure's id) and types of other layers (history, components, pull requests), and the
+// organisation's picture needs a few hundred bytes of a line that can be megabytes (a
+// monorepo's components), which serde skips here without building it. Fields not named are
+// ignored, as before: a newer opslint of the same schema version may add some.
+
+/// The fields that say which kind of line this is, read first.
+#[derive(Deserialize)]
+struct LineHead {
+    /// Written on every report since the first; error lines have none.
+    schema_version: Option<u64>,
+    /// Present on the line of a repository that could not be scanned.
+    error: Option<serde::de::IgnoredAny>,
+}
+
+/// The line of a repository that could not be scanned.
+#[derive(Deserialize)]
+struct FailedLine {
+    repository: RepositoryLine,
+    error: super::ErrorInfo,
+}
+
+/// A repository's report.
+#[derive(Deserialize)]
+struct ReportLine {
+    tool: ToolLine,
+    repository: RepositoryLine,
+    score: Option<u32>,
+    areas: Vec<AreaLine>,
+    findings: Vec<FindingLine>,
+    history: Option<HistoryLine>,
+}
+
+#[derive(Deserialize)]
+struct ToolLine {
+    version: String,
+}
+
+#[derive(Deserialize)]
+struct RepositoryLine {
+    path: String,
+    /// Set by the sweep; a `check --format json` report has none.
+    name: Option<String>,
+    #[serde(default)]
+    owners: Vec<String>,
+    #[serde(default)]
+    overrides: Vec<crate::config::overridden::Override>,
+}
+
+#[derive(Deserialize)]
+struct AreaLine {
+    #[serde(deserialize_with = "area_id")]
+    id: Area,
+    score: Option<u32>,
+    passed: u64,
+    failed: u64,
+}
+
+#[derive(Deserialize)]
+struct FindingLine {
+    rule: String,
+    #[serde(deserialize_with = "area_id")]
+    area: Area,
+    status: Status,
+    severity: Severity,
+    weight: u64,
+    title: String,
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct HistoryLine {
+    window: WindowLine,
+    figures: Vec<FigureLine>,
+}
+
+#[derive(Deserialize)]
+struct WindowLine {
+    /// None for the whole history.
+    since: Option<String>,
+    until: String,
+}
+
+#[derive(Deserialize)]
+struct FigureLine {
+    id: String,
+    /// `improving`, `worsening`, `steady` or `unknown` (`history::figures::Trend`).
+    trend: String,
+}
+
+/// An area by its id, as reports write it.
+fn area_id<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Area, D::Error> {
+    let id = String::deserialize(deserializer)?;
+    Area::from_id(&id).ok_or_else(|| serde::de::Error::custom(format_args!("unknown area `{id}`")))
+}
+
 /// A practice and how many repositories fail it, of those it applies to.
 #[derive(Debug, Clone)]
 pub struct Weakness {
@@ -101,7 +210,8 @@ impl Weakness {
 }
 
 impl Fleet {
-    /// Reads sweep files; a line that is not JSON is an error naming its file and line.
+    /// Reads sweep files. A line that is not a sweep line is skipped with a warning naming
+    /// its file and line; one of a schema version this opslint does not read is an error.
     pub fn load(files: &[impl AsRef<Path>]) -> Result<Fleet, miette::Report> {
         let mut fleet = Fleet {
             files: files.len(),
@@ -121,13 +231,14 @@ impl Fleet {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let value: Value = match serde_json::from_str(&line) {
-                    Ok(value) => value,
-                    // One damaged line (a disk that filled up, a hand edit) costs that
-                    // repository, not the organisation's picture: it is skipped, named on
-                    // stderr and counted in the report.
-                    Err(error) => {
-                        let at = format!("{}:{}", file.display(), index + 1);
+                let at = || format!("{}:{}", file.display(), index + 1);
+                let (path, summary) = match fleet.read_line(&line) {
+                    Ok(read) => read,
+                    Err(Unread::Damaged(error)) => {
+                        // One damaged line (a disk that filled up, a hand edit) costs that
+                        // repository, not the organisation's picture: it is skipped, named
+                        // on stderr and counted in the report.
+                        let at = at();
                         eprintln!(
                             "{}",
                             crate::text::for_terminal(&format!(
@@ -137,13 +248,21 @@ impl Fleet {
                         fleet.corrupt.push(at);
                         continue;
                     }
+                    // A line of another schema is not damaged: read as this one, it would
+                    // be misread, and skipping every such line would leave a picture
+                    // missing whatever a newer opslint swept.
+                    Err(Unread::OtherSchema(version)) => {
+                        return Err(miette::miette!(
+                            help = "report with the opslint that wrote the sweep, or a newer one",
+                            "{}: a sweep line of schema version {version}; opslint {} reads \
+                             version {SCHEMA_VERSION}",
+                            crate::text::for_terminal(&at()),
+                            env!("CARGO_PKG_VERSION")
+                        ));
+                    }
                 };
                 read += 1;
-                let path = value["repository"]["path"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned();
-                by_path.insert(path, fleet.summarise(&value));
+                by_path.insert(path, summary);
             }
         }
         if read == 0
@@ -168,45 +287,56 @@ impl Fleet {
         Ok(fleet)
     }
 
-    /// A sweep line as the report needs it; the rules it judged are noted in `self.rules`.
-    fn summarise(&mut self, line: &Value) -> Line {
-        let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
-        let repository = &line["repository"];
-        if let Some(version) = line["tool"]["version"].as_str() {
-            self.versions.insert(version.to_owned());
+    /// One line of a sweep file: the repository's path and its summary.
+    fn read_line(&mut self, line: &str) -> Result<(String, Line), Unread> {
+        let head: LineHead = serde_json::from_str(line).map_err(Unread::Damaged)?;
+        if let Some(version) = head.schema_version
+            && version != u64::from(SCHEMA_VERSION)
+        {
+            return Err(Unread::OtherSchema(version));
         }
-        let name = match repository["name"].as_str() {
-            Some(name) => name.to_owned(),
-            None => text(&repository["path"]),
-        };
-        if let Some(error) = line.get("error") {
-            return Line::Failed(Failure {
+        if head.error.is_some() {
+            let failed: FailedLine = serde_json::from_str(line).map_err(Unread::Damaged)?;
+            let name = failed
+                .repository
+                .name
+                .unwrap_or_else(|| failed.repository.path.clone());
+            let failure = Failure {
                 name,
-                code: text(&error["code"]),
-                message: text(&error["message"]),
-            });
+                code: failed.error.code,
+                message: failed.error.message,
+            };
+            return Ok((failed.repository.path, Line::Failed(failure)));
         }
-        let score = |value: &Value| value.as_u64().map(|score| score as u32);
-        let areas = line["areas"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|area| {
-                let id = Area::from_id(area["id"].as_str()?)?;
+        // Every report carries its schema version: a line without one is not a report.
+        if head.schema_version.is_none() {
+            return Err(Unread::Damaged(serde::de::Error::missing_field(
+                "schema_version",
+            )));
+        }
+        let report: ReportLine = serde_json::from_str(line).map_err(Unread::Damaged)?;
+        Ok((report.repository.path.clone(), self.summarise(report)))
+    }
+
+    /// A report as the organisation's picture needs it; the rules it judged are noted in
+    /// `self.rules`.
+    fn summarise(&mut self, report: ReportLine) -> Line {
+        self.versions.insert(report.tool.version);
+        let repository = report.repository;
+        let name = repository.name.unwrap_or(repository.path);
+        let areas = report
+            .areas
+            .iter()
+            .map(|area| {
                 let counts = AreaScore {
-                    score: score(&area["score"]),
-                    passed: area["passed"].as_u64().unwrap_or(0),
-                    failed: area["failed"].as_u64().unwrap_or(0),
+                    score: area.score,
+                    passed: area.passed,
+                    failed: area.failed,
                 };
-                Some((id, counts))
+                (area.id, counts)
             })
             .collect();
-        let overrides: Vec<crate::config::overridden::Override> = repository["overrides"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|change| serde_json::from_value(change.clone()).ok())
-            .collect();
+        let overrides = repository.overrides;
         // A repository's own custom rules are its own business: they are not the
         // organisation's practices, and do not rank among the weakest.
         let own_rules: BTreeSet<&str> = overrides
@@ -218,62 +348,49 @@ impl Fleet {
         // lift a repository's place in the organisation's picture, even in an area the
         // organisation locked. Its own check report still counts them.
         let (areas, score, own_rules_left_out) = if own_rules.is_empty() {
-            (areas, score(&line["score"]), 0)
+            (areas, report.score, 0)
         } else {
-            without_own_rules(&line["findings"], &own_rules)
+            without_own_rules(&report.findings, &own_rules)
         };
         let mut judged = BTreeMap::new();
         let mut failing = Vec::new();
-        for finding in line["findings"].as_array().into_iter().flatten() {
-            let rule = text(&finding["rule"]);
-            if own_rules.contains(rule.as_str()) {
-                if finding["status"] == "fail" {
-                    failing.push((rule, text(&finding["severity"]), text(&finding["message"])));
-                }
-                continue;
-            }
-            if let Some(area) = finding["area"].as_str().and_then(Area::from_id) {
+        for finding in report.findings {
+            let own = own_rules.contains(finding.rule.as_str());
+            if !own {
                 self.rules
-                    .entry(rule.clone())
-                    .or_insert_with(|| (area, text(&finding["title"])));
+                    .entry(finding.rule.clone())
+                    .or_insert_with(|| (finding.area, finding.title));
+                match finding.status {
+                    Status::Pass => {
+                        judged.insert(finding.rule.clone(), true);
+                    }
+                    Status::Fail => {
+                        judged.insert(finding.rule.clone(), false);
+                    }
+                    _ => {}
+                }
             }
-            match finding["status"].as_str() {
-                Some("pass") => {
-                    judged.insert(rule, true);
-                }
-                Some("fail") => {
-                    judged.insert(rule.clone(), false);
-                    failing.push((rule, text(&finding["severity"]), text(&finding["message"])));
-                }
-                _ => {}
+            if finding.status == Status::Fail {
+                failing.push((finding.rule, finding.severity, finding.message));
             }
         }
-        let rank = |severity: &str| match severity {
-            "error" => 0,
-            "warning" => 1,
-            _ => 2,
-        };
-        failing.sort_by_key(|(_, severity, _)| rank(severity));
-        let trends = line["history"]["figures"]
-            .as_array()
+        // Most severe first; in the report's order within a severity.
+        failing.sort_by_key(|(_, severity, _)| std::cmp::Reverse(*severity));
+        let failing = failing
             .into_iter()
-            .flatten()
-            .filter_map(|figure| {
-                let trend = figure["trend"].as_str()?;
-                (trend == "improving" || trend == "worsening")
-                    .then(|| (text(&figure["id"]), trend.to_owned()))
-            })
+            .map(|(rule, severity, message)| (rule, severity.as_str().to_owned(), message))
             .collect();
-        let owners = repository["owners"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(text)
+        let trends = report
+            .history
+            .iter()
+            .flat_map(|history| &history.figures)
+            .filter(|figure| figure.trend == "improving" || figure.trend == "worsening")
+            .map(|figure| (figure.id.clone(), figure.trend.clone()))
             .collect();
         Line::Scanned(
             Repository {
                 name,
-                owners,
+                owners: repository.owners,
                 score,
                 areas,
                 judged,
@@ -282,7 +399,7 @@ impl Fleet {
                 overrides,
                 own_rules_left_out,
             },
-            window(&line["history"]),
+            window(report.history.as_ref().map(|history| &history.window)),
         )
     }
 
@@ -382,12 +499,11 @@ impl Fleet {
 
 /// A report's history window in words: "90 days" (from its `since` and `until`, to the
 /// nearest day), "all history", or "no history" for a line swept with `--no-history`.
-fn window(history: &Value) -> String {
-    let window = &history["window"];
-    let Some(until) = window["until"].as_str() else {
+fn window(window: Option<&WindowLine>) -> String {
+    let Some(WindowLine { since, until }) = window else {
         return "no history".to_owned();
     };
-    let Some(since) = window["since"].as_str() else {
+    let Some(since) = since else {
         return "all history".to_owned();
     };
     let seconds = |text: &str| gix::date::parse(text, None).ok().map(|time| time.seconds);
@@ -407,26 +523,21 @@ pub fn median(values: impl Iterator<Item = u32>) -> Option<u32> {
     values.get(values.len().saturating_sub(1) / 2).copied()
 }
 
-/// Score buckets of an area's spread: 0–24, 25–49, 50–74, 75–100.
 /// A repository's area scores and score from its findings, as `Report::new` computes them,
 /// without the rules of `own_rules`; and how many findings were left out.
 fn without_own_rules(
-    findings: &Value,
+    findings: &[FindingLine],
     own_rules: &BTreeSet<&str>,
 ) -> (BTreeMap<Area, AreaScore>, Option<u32>, usize) {
     // Per area: the weight passed, the weight judged, and the counts.
     let mut tally: BTreeMap<Area, (u64, u64, AreaScore)> = BTreeMap::new();
     let mut left_out = 0;
-    for finding in findings.as_array().into_iter().flatten() {
-        if own_rules.contains(finding["rule"].as_str().unwrap_or_default()) {
+    for finding in findings {
+        if own_rules.contains(finding.rule.as_str()) {
             left_out += 1;
             continue;
         }
-        let Some(area) = finding["area"].as_str().and_then(Area::from_id) else {
-            continue;
-        };
-        let weight = finding["weight"].as_u64().unwrap_or(0);
-        let (passed, judged, counts) = tally.entry(area).or_insert((
+        let (passed, judged, counts) = tally.entry(finding.area).or_insert((
             0,
             0,
             AreaScore {
@@ -435,14 +546,14 @@ fn without_own_rules(
                 failed: 0,
             },
         ));
-        match finding["status"].as_str() {
-            Some("pass") => {
-                *passed += weight;
-                *judged += weight;
+        match finding.status {
+            Status::Pass => {
+                *passed += finding.weight;
+                *judged += finding.weight;
                 counts.passed += 1;
             }
-            Some("fail") => {
-                *judged += weight;
+            Status::Fail => {
+                *judged += finding.weight;
                 counts.failed += 1;
             }
             _ => {}
@@ -459,6 +570,7 @@ fn without_own_rules(
     (areas, score, left_out)
 }
 
+/// Score buckets of an area's spread: 0–24, 25–49, 50–74, 75–100.
 pub fn bucket(score: u32) -> usize {
     (score.min(99) / 25) as usize
 }
@@ -479,17 +591,16 @@ mod tests {
 
     #[test]
     fn windows_in_words() {
-        let history = |since: Value| serde_json::json!({"window": {"since": since, "until": "2026-11-23T09:31:19+00:00"}});
-        assert_eq!(
-            window(&history("2026-08-25T09:31:19+00:00".into())),
-            "90 days"
-        );
-        assert_eq!(
-            window(&history("2026-11-22T09:31:19+00:00".into())),
-            "1 day"
-        );
-        assert_eq!(window(&history(Value::Null)), "all history");
-        assert_eq!(window(&Value::Null), "no history");
+        let window_since = |since: Option<&str>| {
+            window(Some(&WindowLine {
+                since: since.map(str::to_owned),
+                until: "2026-11-23T09:31:19+00:00".to_owned(),
+            }))
+        };
+        assert_eq!(window_since(Some("2026-08-25T09:31:19+00:00")), "90 days");
+        assert_eq!(window_since(Some("2026-11-22T09:31:19+00:00")), "1 day");
+        assert_eq!(window_since(None), "all history");
+        assert_eq!(window(None), "no history");
     }
 
     #[test]

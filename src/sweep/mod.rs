@@ -14,7 +14,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use miette::Diagnostic;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::history::Window;
 use crate::scan::{self, ScanOptions};
@@ -97,7 +97,8 @@ struct ErrorRepository<'a> {
     name: &'a str,
 }
 
-#[derive(Serialize)]
+/// Read back by the organisation report (`fleet`).
+#[derive(Serialize, Deserialize)]
 struct ErrorInfo {
     code: String,
     message: String,

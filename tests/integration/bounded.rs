@@ -2,7 +2,9 @@
 //! and the resource budgets — and reported as a config error at its span rather than
 //! exhausting the machine.
 
-use crate::support::{TestRepo, opslint};
+use std::process::Output;
+
+use crate::support::{TestRepo, assert_tool_error, opslint};
 
 fn repo_with_config(config: &str) -> TestRepo {
     let repo = TestRepo::new();
@@ -12,19 +14,15 @@ fn repo_with_config(config: &str) -> TestRepo {
     repo
 }
 
-/// `check` on the repository: its exit code and stderr.
-fn check(repo: &TestRepo, args: &[&str]) -> (Option<i32>, String) {
-    let output = opslint()
+/// `check` on the repository, with a JSON report.
+fn check(repo: &TestRepo, args: &[&str]) -> Output {
+    opslint()
         .arg("check")
         .args(["--no-history", "--format", "json"])
         .args(args)
         .arg(repo.path())
         .output()
-        .unwrap();
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+        .unwrap()
 }
 
 /// `sweep` of the repository alone: its one line.
@@ -43,9 +41,7 @@ fn sweep(repo: &TestRepo, args: &[&str]) -> serde_json::Value {
 fn a_glob_nested_a_hundred_thousand_braces_deep_is_a_config_error() {
     let deep = format!("{}a{}", "{".repeat(100_000), "}".repeat(100_000));
     let repo = repo_with_config(&format!("[scan]\nextend-exclude = [\"{deep}\"]\n"));
-    let (code, stderr) = check(&repo, &[]);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("longer than 1024 bytes"), "{stderr}");
+    assert_tool_error(&check(&repo, &[]), &["longer than 1024 bytes"]);
     let line = sweep(&repo, &[]);
     assert_eq!(line["error"]["code"], "opslint::config", "{line}");
 
@@ -55,12 +51,7 @@ fn a_glob_nested_a_hundred_thousand_braces_deep_is_a_config_error() {
          rationale = \"r\"\nremediation = \"f\"\n[[rule.check]]\nkind = \"files-present\"\n\
          files = [\"{nested}\"]\n"
     ));
-    let (code, stderr) = check(&repo, &[]);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(
-        stderr.contains("braces nest more than 32 levels"),
-        "{stderr}"
-    );
+    assert_tool_error(&check(&repo, &[]), &["braces nest more than 32 levels"]);
 }
 
 fn custom_rule(id: usize, weight: u64, pattern: &str) -> String {
@@ -74,12 +65,10 @@ fn custom_rule(id: usize, weight: u64, pattern: &str) -> String {
 #[test]
 fn a_rule_weighs_one_to_ten() {
     let repo = repo_with_config(&custom_rule(1, 4_294_967_295, "hi"));
-    let (code, stderr) = check(&repo, &[]);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("a rule's weight is at most 10"), "{stderr}");
+    assert_tool_error(&check(&repo, &[]), &["a rule's weight is at most 10"]);
     let repo = repo_with_config(&custom_rule(1, 10, "hi"));
-    let (code, stderr) = check(&repo, &["--select", "collaboration.custom-1"]);
-    assert_eq!(code, Some(0), "{stderr}");
+    let output = check(&repo, &["--select", "collaboration.custom-1"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
 }
 
 #[test]
@@ -87,11 +76,9 @@ fn custom_rules_are_counted_before_they_are_compiled() {
     let config: String = (0..201).map(|id| custom_rule(id, 1, "hi")).collect();
     let repo = repo_with_config(&config);
     let started = std::time::Instant::now();
-    let (code, stderr) = check(&repo, &[]);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(
-        stderr.contains("201 custom rules; at most 200 are allowed"),
-        "{stderr}"
+    assert_tool_error(
+        &check(&repo, &[]),
+        &["201 custom rules; at most 200 are allowed"],
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
@@ -104,39 +91,50 @@ fn a_configs_patterns_share_one_size_budget() {
         .map(|id| custom_rule(id, 1, r"(?-u:\w){9000}"))
         .collect();
     let repo = repo_with_config(&config);
-    let (code, stderr) = check(&repo, &[]);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(
-        stderr.contains("patterns together compile to more than 16 MiB"),
-        "{stderr}"
+    assert_tool_error(
+        &check(&repo, &[]),
+        &["patterns together compile to more than 16 MiB"],
     );
 }
 
 #[test]
 fn a_repository_may_lower_its_read_budgets_but_not_raise_them() {
     let repo = repo_with_config("[scan]\nmax-file-size = \"64 GiB\"\n");
-    let (code, stderr) = check(&repo, &[]);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(
-        stderr.contains("may lower `max-file-size`, not raise it: at most 1048576 bytes"),
-        "{stderr}"
+    assert_tool_error(
+        &check(&repo, &[]),
+        &["may lower `max-file-size`, not raise it: at most 1048576 bytes"],
     );
     let line = sweep(&repo, &[]);
     assert_eq!(line["error"]["code"], "opslint::config", "{line}");
 
     let repo = repo_with_config("[scan]\nmax-total-read = \"2 GiB\"\n");
-    let (code, stderr) = check(&repo, &[]);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("may lower `max-total-read`"), "{stderr}");
+    assert_tool_error(&check(&repo, &[]), &["may lower `max-total-read`"]);
 
     // The command line's budget is the one a repository stays under…
     let repo = repo_with_config("[scan]\nmax-file-size = \"2 KiB\"\n");
-    let (code, stderr) = check(&repo, &["--max-file-size", "1 KiB"]);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("at most 1024 bytes"), "{stderr}");
-    // …and below it, the repository's own applies.
-    let (code, stderr) = check(&repo, &["--max-file-size", "4 KiB"]);
-    assert!(matches!(code, Some(0 | 1)), "{stderr}");
+    assert_tool_error(
+        &check(&repo, &["--max-file-size", "1 KiB"]),
+        &["at most 1024 bytes"],
+    );
+    // …and below it, the repository's own applies: a 3 KiB Dockerfile is over its 2 KiB,
+    // though under the command line's 4 KiB.
+    repo.write(
+        "Dockerfile",
+        format!("FROM node:latest\n{}", "# padding\n".repeat(300)),
+    );
+    repo.commit("A Dockerfile of 3 KiB");
+    let output = check(&repo, &["--max-file-size", "4 KiB"]);
+    assert_eq!(output.status.code(), Some(1), "a report: {output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let pinned = crate::support::finding(&report, "security.base-images-pinned").unwrap();
+    assert_eq!(pinned["status"], "unknown", "{pinned}");
+    assert!(
+        pinned["message"]
+            .as_str()
+            .unwrap()
+            .contains("Dockerfile is 3017 bytes, over the 2048-byte read cap"),
+        "{pinned}"
+    );
 
     // In a sweep, the organisation's config sets the budget.
     let org = tempfile::tempdir().unwrap();
@@ -193,8 +191,6 @@ fn the_issues_thousands_of_rules_are_refused_at_once() {
         .collect();
     let repo = repo_with_config(&config);
     let started = std::time::Instant::now();
-    let (code, stderr) = check(&repo, &["--timeout", "5"]);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("4000 custom rules"), "{stderr}");
+    assert_tool_error(&check(&repo, &["--timeout", "5"]), &["4000 custom rules"]);
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }

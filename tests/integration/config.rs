@@ -1,8 +1,6 @@
 //! `.opslint.toml`: overrides, exemptions, custom rules, and diagnostics for mistakes.
 
-use predicates::prelude::*;
-
-use crate::support::{TestRepo, finding, json_report, opslint, redact};
+use crate::support::{TestRepo, assert_tool_error, finding, json_report, opslint, redact};
 
 fn repo_with_config(config: &str) -> TestRepo {
     let repo = TestRepo::new();
@@ -116,20 +114,22 @@ fn config_flag_overrides_the_tree_config() {
     std::fs::write(&file, "disable = [\"security\"]\n").unwrap();
     let (_, json) = json_report(&["--config", file.to_str().unwrap()], repo.path());
     assert!(finding(&json, "security.policy").is_none());
-    opslint()
-        .args(["check", "--config", "/no/such/opslint.toml"])
-        .arg(repo.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("cannot read config file"));
+    assert_tool_error(
+        &opslint()
+            .args(["check", "--config", "/no/such/opslint.toml"])
+            .arg(repo.path())
+            .output()
+            .unwrap(),
+        &["cannot read config file"],
+    );
 }
 
 fn config_error(config: &str) -> String {
     let repo = repo_with_config(config);
     let output = opslint().arg("check").arg(repo.path()).output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    let stderr = assert_tool_error(&output, &[]);
     assert!(output.stdout.is_empty());
-    redact(&String::from_utf8(output.stderr).unwrap(), repo.path())
+    redact(&stderr, repo.path())
 }
 
 #[test]
@@ -261,16 +261,15 @@ reason = "nothing is deployed"
         .arg(repo.path())
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    for expected in [
-        "help: did you mean `observability`?",
-        "help: did you mean `ci.runs-tests`?",
-        "help: did you mean `cd.deployment-definition`?",
-        ".opslint.toml:2:12]",
-    ] {
-        assert!(stderr.contains(expected), "no {expected:?} in:\n{stderr}");
-    }
+    assert_tool_error(
+        &output,
+        &[
+            "help: did you mean `observability`?",
+            "help: did you mean `ci.runs-tests`?",
+            "help: did you mean `cd.deployment-definition`?",
+            ".opslint.toml:2:12]",
+        ],
+    );
 }
 
 /// Red team (issue 16): a config error quotes the repository's text, and a carriage return
@@ -284,8 +283,6 @@ fn a_config_error_cannot_start_a_workflow_command() {
         .arg(repo.path())
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("unknown rule or area"), "{stderr}");
+    let stderr = assert_tool_error(&output, &["unknown rule or area"]);
     assert!(!stderr.contains('\r'), "{stderr:?}");
 }

@@ -1,6 +1,6 @@
 //! Pull-request mode (`check --base`): a change judged on what it changes.
 
-use crate::support::{TestRepo, finding, json_report, opslint};
+use crate::support::{TestRepo, assert_tool_error, finding, json_report, opslint};
 
 /// The sample repository on `main`, and a `feature` branch checked out from it.
 fn sample_with_feature_branch() -> TestRepo {
@@ -124,18 +124,14 @@ fn a_base_missing_from_a_shallow_clone_is_a_clear_error() {
         .arg(clone.path().join("shallow"))
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("not in this shallow clone"), "{stderr}");
-    assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
+    assert_tool_error(&output, &["not in this shallow clone", "fetch-depth: 0"]);
 
     let unknown = opslint()
         .args(["check", "--base", "no-such-branch"])
         .arg(repo.path())
         .output()
         .unwrap();
-    assert_eq!(unknown.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("`no-such-branch` does not exist"));
+    assert_tool_error(&unknown, &["`no-such-branch` does not exist"]);
 }
 
 /// In a monorepo where one service already lacks tests, a pull request adding another

@@ -8,7 +8,7 @@ use std::process::Output;
 
 use gix::objs::tree::EntryKind;
 
-use crate::support::{commit_all_in, commit_staged_in, git_in, opslint};
+use crate::support::{assert_tool_error, commit_all_in, commit_staged_in, git_in, opslint};
 
 /// What a case must give.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -1512,10 +1512,7 @@ fn resource_limits_trip_with_clear_messages() {
         ),
         (&["--timeout", "0"][..], "time budget"),
     ] {
-        let output = run_check(&dir, args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert_tool_error(&run_check(&dir, args), &[message]);
     }
 }
 

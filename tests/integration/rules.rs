@@ -2,11 +2,11 @@
 
 use std::collections::HashSet;
 
-use opslint::finding::Status;
+use opslint::finding::{Finding, Status};
 use opslint::rules::{BUILTIN_RULE_FILES, builtin_rules};
 use opslint::scan::{ScanOptions, check};
 
-use crate::support::{TestRepo, fixtures_dir};
+use crate::support::{TestRepo, fixtures_dir, redact};
 
 #[test]
 fn every_rule_file_in_rules_dir_is_embedded() {
@@ -76,10 +76,17 @@ fn rules_have_unique_ids_docs_and_fixtures() {
     }
 }
 
+/// Each rule's finding on each of its fixtures, status, message and evidence, is a
+/// snapshot (`snapshots/integration__rules__<rule>.snap`): a change of wording or of the
+/// evidence cited shows in review, not only a change of status. The statuses are checked
+/// first, for every rule at once; then the snapshots, one rule at a time (with
+/// `INSTA_FORCE_PASS=1` every changed one is written as a `.snap.new` in one run).
 #[test]
 fn every_rule_passes_on_its_pass_fixture_and_fails_on_its_fail_fixture() {
     let mut wrong = Vec::new();
+    let mut snapshots = Vec::new();
     for rule in builtin_rules() {
+        let mut snapshot = String::new();
         for (case, expected) in fixture_cases(&rule.id) {
             let repo = TestRepo::from_fixture(&format!("rules/{}/{case}", rule.id));
             // A history with a `feature` branch is a pull request of it into main.
@@ -103,13 +110,45 @@ fn every_rule_passes_on_its_pass_fixture_and_fails_on_its_fail_fixture() {
                     rule.id, finding.status, finding.message
                 ));
             }
+            snapshot.push_str(&redact(&described(&case, finding), repo.path()));
         }
+        snapshots.push((rule.id.clone(), snapshot));
     }
     assert!(
         wrong.is_empty(),
         "rules disagree with their fixtures:\n{}",
         wrong.join("\n")
     );
+    for (rule, snapshot) in snapshots {
+        insta::assert_snapshot!(rule, snapshot);
+    }
+}
+
+/// A fixture's finding as its snapshot shows it: the case, then what the report says.
+fn described(case: &str, finding: &Finding) -> String {
+    let mut text = format!(
+        "[{case}]\nstatus: {}\nmessage: {}\n",
+        finding.status.as_str(),
+        finding.message
+    );
+    if let Some(note) = &finding.note {
+        text.push_str(&format!("note: {note}\n"));
+    }
+    if let Some(change) = finding.change {
+        let change = serde_json::to_value(change).expect("a change serialises");
+        text.push_str(&format!(
+            "change: {}\n",
+            change.as_str().unwrap_or_default()
+        ));
+    }
+    for evidence in &finding.evidence {
+        text.push_str(&format!("evidence: {evidence}\n"));
+    }
+    for instance in &finding.new_instances {
+        text.push_str(&format!("new instance: {instance}\n"));
+    }
+    text.push('\n');
+    text
 }
 
 /// A rule's fixture folders: `pass` and `fail`, and named cases such as `fail-lint-only` or

@@ -1,6 +1,6 @@
 //! `check --staged` and `hook install`: the pre-commit path.
 
-use crate::support::{TestRepo, json_report, opslint};
+use crate::support::{TestRepo, assert_tool_error, json_report, opslint};
 
 #[test]
 fn staged_changes_are_judged_against_head_and_only_regressions_fail() {
@@ -54,8 +54,7 @@ fn staged_needs_an_index() {
         .arg(&bare)
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no index"));
+    assert_tool_error(&output, &["no index"]);
 }
 
 #[test]
@@ -78,8 +77,7 @@ fn hook_install_writes_an_executable_hook_and_keeps_an_existing_one() {
         .arg(repo.path())
         .output()
         .unwrap();
-    assert_eq!(refused.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--force"));
+    assert_tool_error(&refused, &["--force"]);
     assert_eq!(
         std::fs::read_to_string(&hook).unwrap(),
         "#!/bin/sh\necho mine\n"

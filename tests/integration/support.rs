@@ -320,6 +320,36 @@ pub fn opslint() -> BinCommand {
     command
 }
 
+/// Asserts that `output` is a tool error (exit code 2, as the README specifies for bad input)
+/// whose stderr says each of `expected`, and returns the stderr for further checks. The
+/// texts are compared with miette's wrapping undone: a long message is broken over lines
+/// that start with `│`, wherever the terminal's width falls.
+#[track_caller]
+pub fn assert_tool_error(output: &std::process::Output, expected: &[&str]) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "not a tool error; stderr: {stderr}"
+    );
+    let unwrapped = unwrap_lines(&stderr);
+    for text in expected {
+        assert!(
+            unwrapped.contains(&unwrap_lines(text)),
+            "stderr does not say {text:?}: {stderr}"
+        );
+    }
+    stderr
+}
+
+/// `text` on one line: miette's margins (`│`) and line breaks as single spaces.
+fn unwrap_lines(text: &str) -> String {
+    text.replace(['│', '\n'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Replaces a temp path in output so snapshots are stable.
 pub fn redact(text: &str, repo: &Path) -> String {
     let canonical = std::fs::canonicalize(repo).unwrap_or_else(|_| repo.to_owned());

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::support::{TestRepo, git_in, opslint};
+use crate::support::{TestRepo, assert_tool_error, git_in, opslint};
 
 /// A folder holding clones of the sample repository under each of `names`.
 fn organisation_of(names: &[&str]) -> tempfile::TempDir {
@@ -253,7 +253,7 @@ fn repositories_can_be_listed_and_fail_on_gates_the_exit_code() {
         .arg(org.path().join("team-a/empty/.git/objects"))
         .output()
         .unwrap();
-    assert_eq!(nothing.status.code(), Some(2));
+    assert_tool_error(&nothing, &["no repositories to sweep"]);
 }
 
 #[test]
@@ -349,8 +349,77 @@ fn report_renders_the_organisation_in_every_format() {
     let bad = org.path().join("bad.jsonl");
     std::fs::write(&bad, "{not json\n").unwrap();
     let failed = opslint().arg("report").arg(&bad).output().unwrap();
-    assert_eq!(failed.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&failed.stderr).contains("bad.jsonl:1: not a sweep line"));
+    assert_tool_error(
+        &failed,
+        &["bad.jsonl:1: not a sweep line, and no line of the files is one"],
+    );
+}
+
+/// The organisation report of a sweep of fixture repositories (with their scripted
+/// histories, so the windows and moving signals are the same on every run), in each format,
+/// is a snapshot: a change to any part of it, wording, numbers or order, shows in review.
+#[test]
+fn the_organisation_report_in_each_format() {
+    let org = tempfile::tempdir().unwrap();
+    let root = org.path();
+    let sample = TestRepo::from_fixture("repos/sample");
+    sample.write("CODEOWNERS", "* @acme/team-a\n");
+    sample.commit("Owners");
+    let fixtures = [
+        (
+            TestRepo::from_fixture("repos/monorepo"),
+            "team-a/monorepo.git",
+        ),
+        (sample, "team-a/sample"),
+        (
+            TestRepo::from_fixture("rules/dora.release-cadence/pass"),
+            "team-b/releases",
+        ),
+        (
+            TestRepo::from_fixture("rules/flow.small-batches/fail"),
+            "team-b/batches",
+        ),
+    ];
+    for (repo, name) in &fixtures {
+        let source = format!("file://{}", repo.path().display());
+        let bare: &[&str] = if name.ends_with(".git") {
+            &["--bare"]
+        } else {
+            &[]
+        };
+        git_in(root, &[&["clone", "-q"], bare, &[&source, name]].concat());
+    }
+    // A folder named like a mirror that is none: an error line.
+    std::fs::create_dir_all(root.join("mirrors/broken.git")).unwrap();
+    let output = root.join("sweep.jsonl");
+    opslint()
+        .args(["sweep", "-o"])
+        .arg(&output)
+        .arg(root)
+        .assert()
+        .code(0);
+    let render = |args: &[&str]| {
+        let rendered = opslint()
+            .arg("report")
+            .arg(&output)
+            .args(args)
+            .env("SOURCE_DATE_EPOCH", "1764547200")
+            .output()
+            .unwrap();
+        assert_eq!(
+            rendered.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&rendered.stderr)
+        );
+        crate::support::redact(&String::from_utf8(rendered.stdout).unwrap(), root)
+    };
+    insta::assert_snapshot!(
+        "organisation_markdown",
+        render(&["--format", "markdown", "--group-by", "codeowners"])
+    );
+    insta::assert_snapshot!("organisation_csv", render(&["--format", "csv"]));
+    insta::assert_snapshot!("organisation_html", render(&["--format", "html"]));
 }
 
 /// Issue 16: a symbolic link to a folder was passed over without a word. It is still not
@@ -402,10 +471,7 @@ fn symbolic_links_to_folders_are_named_and_counted_not_followed() {
     let links = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(repos[0].path(), links.path().join("sample")).unwrap();
     let output = opslint().arg("sweep").arg(links.path()).output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("is a symbolic link"), "{stderr}");
-    assert!(stderr.contains("no repositories to sweep"), "{stderr}");
+    assert_tool_error(&output, &["is a symbolic link", "no repositories to sweep"]);
 }
 
 /// Issue 17: a repository's name and its CODEOWNERS lines are the repository's to choose; a
@@ -544,6 +610,70 @@ fn report_skips_and_counts_a_damaged_line() {
     assert!(
         markdown.contains("1 repository scanned") && markdown.contains("1 damaged line skipped"),
         "{markdown}"
+    );
+}
+
+/// Issue 19: the organisation report reads each line as the report type the sweep wrote. A
+/// line of another schema version would be misread as this one: it is an error naming its
+/// file and line. Fields a newer opslint adds within the same version are read past, and a
+/// line whose values are not a report's (a severity no report has) is a damaged line.
+#[test]
+fn report_refuses_another_schema_version_and_reads_past_new_fields() {
+    let org = organisation_of(&["one"]);
+    let output = org.path().join("sweep.jsonl");
+    opslint()
+        .args(["sweep", "--no-history", "-o"])
+        .arg(&output)
+        .arg(org.path().join("one"))
+        .assert()
+        .code(0);
+    let written = std::fs::read_to_string(&output).unwrap();
+    let report = |lines: &[String]| {
+        std::fs::write(&output, lines.join("\n") + "\n").unwrap();
+        opslint()
+            .args(["report", "--format", "markdown"])
+            .arg(&output)
+            .env("SOURCE_DATE_EPOCH", "1764547200")
+            .output()
+            .unwrap()
+    };
+    let original = report(&[written.trim_end().to_owned()]);
+    assert_eq!(original.status.code(), Some(0));
+    assert!(original.stderr.is_empty());
+
+    let line: serde_json::Value = serde_json::from_str(&written).unwrap();
+    let mut extended = line.clone();
+    extended["added"] = "by a newer opslint".into();
+    extended["repository"]["added"] = 1.into();
+    extended["findings"][0]["added"] = serde_json::json!({"any": ["shape"]});
+    let read = report(&[extended.to_string()]);
+    assert_eq!(read.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(read.stdout).unwrap(),
+        String::from_utf8(original.stdout).unwrap()
+    );
+    assert!(read.stderr.is_empty());
+
+    let mut newer = line.clone();
+    newer["schema_version"] = 2.into();
+    let refused = report(&[line.to_string(), newer.to_string()]);
+    assert_tool_error(
+        &refused,
+        &[&format!(
+            "sweep.jsonl:2: a sweep line of schema version 2; opslint {} reads version 1",
+            env!("CARGO_PKG_VERSION")
+        )],
+    );
+    assert!(refused.stdout.is_empty());
+
+    let mut damaged = line.clone();
+    damaged["findings"][0]["severity"] = "fatal".into();
+    let skipped = report(&[line.to_string(), damaged.to_string()]);
+    assert_eq!(skipped.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&skipped.stderr);
+    assert!(
+        stderr.contains("sweep.jsonl:2: not a sweep line, skipped: unknown variant `fatal`"),
+        "{stderr}"
     );
 }
 
@@ -833,22 +963,20 @@ fn a_lock_names_known_ids_and_belongs_to_the_organisation() {
         .arg(repo.path())
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("unknown rule `ci.runs-test`"), "{stderr}");
-    assert!(stderr.contains("ci.runs-tests"), "did you mean: {stderr}");
-    assert!(stderr.contains("unknown area `securty`"), "{stderr}");
-    assert!(stderr.contains("org.toml:2:"), "at its span: {stderr}");
+    assert_tool_error(
+        &output,
+        &[
+            "unknown rule `ci.runs-test`",
+            "did you mean `ci.runs-tests`?",
+            "unknown area `securty`",
+            "org.toml:2:",
+        ],
+    );
 
     repo.write(".opslint.toml", "[lock]\nrules = [\"ci.runs-tests\"]\n");
     repo.commit("Lock");
     let output = opslint().arg("check").arg(repo.path()).output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("a repository's config cannot lock rules"),
-        "{stderr}"
-    );
+    assert_tool_error(&output, &["a repository's config cannot lock rules"]);
 }
 
 /// A red team lifted a repository's place in the organisation's picture with custom rules of
