@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Behaviour check for a restructuring: two opslint binaries must write byte-identical reports
 # on the same repositories — every `check` format (human verbose, json, sarif, markdown,
-# github, gitlab), a pull-request comparison, and a sweep of all of them with its
-# organisation report in every format. Prints each difference and exits 1 when there is any.
+# github, gitlab), a pull-request comparison, `rules` and every rule's `explain`, and a sweep
+# of all of them with its organisation report in every format. Prints each difference and
+# exits 1 when there is any.
 #
 # Usage: bench/same-output.sh BEFORE AFTER REPO...
 #   BEFORE, AFTER  opslint binaries (e.g. one built from the revision before the change)
@@ -40,6 +41,12 @@ for repo in "$@"; do
     done
     same "$name human -v" check "$repo" --rev HEAD --color never -v
     same "$name pull request" check "$repo" --rev HEAD --base HEAD~3 --format json --color never
+done
+
+same "rules" rules
+same "rules json" rules --format json
+for id in $("$before" rules --format json | python3 -c 'import json, sys; print(" ".join(rule["id"] for rule in json.load(sys.stdin)))'); do
+    same "explain $id" explain "$id"
 done
 
 mkdir -p "$work/roots"

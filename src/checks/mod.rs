@@ -6,6 +6,7 @@ mod content;
 mod dependency;
 pub mod describe;
 mod documents;
+pub mod explain;
 pub mod history;
 mod pipeline;
 mod update_coverage;

@@ -1,0 +1,203 @@
+//! `opslint explain`: a rule's own documentation, and what each of its checks looks for,
+//! in words, with the patterns as written.
+
+use crate::config::settings::CONFIG_FILE_NAME;
+use crate::rules::{CheckKind, Pattern, Rule};
+
+/// `lead` and the pattern: inline when it is one line; a verbose pattern (`(?x)`, one
+/// alternative a line, with comments) as its own indented block, its lines kept.
+fn describe_pattern(lead: &str, pattern: &Pattern) -> String {
+    let source = pattern.as_str();
+    let wrapped =
+        |line: &str| textwrap::fill(line, textwrap::Options::new(80).subsequent_indent("  "));
+    match source.strip_prefix("(?x)") {
+        Some(verbose) => {
+            let mut block = wrapped(&format!("{lead} (one alternative a line):")) + "\n";
+            for line in verbose.lines().filter(|line| !line.trim().is_empty()) {
+                block.push_str(&format!("    {}\n", line.trim()));
+            }
+            block
+        }
+        None => wrapped(&format!("{lead} /{source}/")) + "\n",
+    }
+}
+
+/// The text of `opslint explain`: the rule's own documentation and its evidence spec.
+pub fn explanation(rule: &Rule) -> String {
+    let wrap = |text: &str| textwrap::fill(text.trim(), 80);
+    let mut out = format!(
+        "{} — {}\narea: {} ({}) · default severity: {} · weight: {}\n\nWhy it matters\n{}\n\nWhat it checks\n",
+        rule.id,
+        rule.title,
+        rule.area.id(),
+        rule.area.title(),
+        rule.severity.as_str(),
+        rule.weight,
+        wrap(&rule.rationale),
+    );
+    if let Some(precondition) = &rule.applies_if {
+        if !precondition.files.is_empty() {
+            out.push_str(&format!(
+                "Applies only when a file matches: {}\n",
+                precondition.files.join(", ")
+            ));
+            if let Some(pattern) = &precondition.pattern {
+                out.push_str(&format!("  and contains /{}/\n", pattern.as_str()));
+            }
+        }
+        if let Some(dependency) = &precondition.dependency {
+            let or = if precondition.files.is_empty() {
+                "Applies only when"
+            } else {
+                "or when"
+            };
+            out.push_str(&textwrap::fill(
+                &format!(
+                    "{or} a manifest declares a dependency named like /{}/",
+                    dependency.as_str()
+                ),
+                textwrap::Options::new(80).subsequent_indent("  "),
+            ));
+            out.push('\n');
+        }
+        if !precondition.exclude.is_empty() {
+            out.push_str(&format!(
+                "  (ignoring {})\n",
+                precondition.exclude.join(", ")
+            ));
+        }
+    }
+    if rule.per_component {
+        out.push_str("In a monorepo, also judged in each component; those lacking it are named.\n");
+        if rule.served_from_outside {
+            out.push_str(
+                "Evidence outside the folder holding the components (a top-level tests/ beside \
+                 src/*) serves them all.\n",
+            );
+        }
+    }
+    out.push_str(if rule.checks.len() > 1 {
+        "Passes when any of these holds:\n"
+    } else {
+        "Passes when:\n"
+    });
+    for check in &rule.checks {
+        let files = check.files.join(", ");
+        let at_least = if check.min_count > 1 {
+            format!("at least {} files", check.min_count)
+        } else {
+            "a file".to_owned()
+        };
+        // What holds of the selected files, then the check's pattern, if it has one.
+        let holds = match &check.kind {
+            CheckKind::FilesPresent => format!("{at_least} matches: {files}"),
+            CheckKind::ContentMatches { .. } => format!("{at_least} matching {files} contains"),
+            CheckKind::PipelineTrigger { .. } => {
+                format!("a pipeline in {files} is started by an event matching")
+            }
+            CheckKind::PipelineCommand { .. } => format!(
+                "a pipeline in {files} runs (directly, through make, npm/yarn/pnpm, just or \
+                 task, through a script of the repository or a well-known shared step) a \
+                 command matching"
+            ),
+            CheckKind::PipelineUses { .. } => {
+                format!("a pipeline in {files} uses an action matching")
+            }
+            CheckKind::PipelineEnvironment { .. } => {
+                format!("a pipeline in {files} deploys to an environment matching")
+            }
+            CheckKind::PipelinePermissions { .. } => {
+                format!("a workflow in {files} has a job whose token permissions match")
+            }
+            CheckKind::PipelineParses => format!("every pipeline in {files} parses"),
+            CheckKind::UpdateCoverage { ecosystems } => {
+                let names: Vec<&str> = ecosystems.iter().map(|e| e.name.as_str()).collect();
+                format!(
+                    "{files} updates each ecosystem in use: {}",
+                    names.join(", ")
+                )
+            }
+            CheckKind::BaseImage { .. } => {
+                format!("a Dockerfile in {files} starts from an image matching")
+            }
+            CheckKind::WorkloadContainers { .. } => {
+                format!("a Kubernetes workload in {files} has a container described like")
+            }
+            CheckKind::Dependency { .. } => {
+                format!("a manifest in {files} declares a dependency named like")
+            }
+            CheckKind::History {
+                figure,
+                comparison,
+                threshold,
+                min_commits,
+            } => match crate::history::figures::definition(figure).map(|known| known.scope) {
+                Some(crate::history::figures::Scope::PullRequest) => format!(
+                    "the pull-request figure {figure} is {} {threshold} (judged with \
+                     `check --base`, on the change since the merge base)",
+                    comparison.words()
+                ),
+                _ => format!(
+                    "the history figure {figure} is {} {threshold} over the window (judged \
+                     when the window holds at least {})",
+                    comparison.words(),
+                    crate::text::plural(*min_commits, "commit")
+                ),
+            },
+        };
+        match check.kind.pattern() {
+            Some(pattern) => out.push_str(&describe_pattern(&format!("- {holds}"), pattern)),
+            None => out.push_str(
+                &(textwrap::fill(
+                    &format!("- {holds}"),
+                    textwrap::Options::new(80).subsequent_indent("  "),
+                ) + "\n"),
+            ),
+        }
+        if let CheckKind::PipelineCommand {
+            unless: Some(unless),
+            ..
+        }
+        | CheckKind::PipelineUses {
+            unless: Some(unless),
+            ..
+        } = &check.kind
+        {
+            out.push_str(&describe_pattern("  but not one matching", unless));
+        }
+        if let CheckKind::PipelineCommand {
+            opaque: Some(opaque),
+            ..
+        } = &check.kind
+        {
+            out.push_str(&describe_pattern(
+                "  unknown, not failed, when a command does its work out of sight, matching",
+                opaque,
+            ));
+        }
+        if !check.exclude.is_empty() {
+            out.push_str(&format!("  (ignoring {})\n", check.exclude.join(", ")));
+        }
+        if check.fallback {
+            out.push_str("  (a fallback: only read when nothing above passed)\n");
+        }
+        if check.absent {
+            out.push_str("  (inverted: holds when nothing matches; each match is a failure)\n");
+        }
+    }
+    out.push_str(&format!("\nHow to fix it\n{}\n", wrap(&rule.remediation)));
+    out.push_str(&format!(
+        "\nConfigure it in {CONFIG_FILE_NAME}:\n  [rules.\"{id}\"]\n  severity = \"warning\"   # error | warning | note | off\n",
+        id = rule.id
+    ));
+    let threshold = rule.checks.iter().find_map(|check| match check.kind {
+        CheckKind::History { threshold, .. } => Some(threshold),
+        _ => None,
+    });
+    if let Some(threshold) = threshold {
+        out.push_str(&format!(
+            "  threshold = {threshold}        # the figure's limit\n"
+        ));
+    }
+    out
+}
