@@ -153,23 +153,14 @@ pub struct OrgReportArgs {
     /// Sweep output files (`opslint sweep -o FILE`); several are merged.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// html (one self-contained page), markdown (for docs), csv (one row per repository ×
-    /// area, for spreadsheets).
-    #[arg(long, value_enum, default_value_t = OrgFormat::Html)]
-    pub format: OrgFormat,
+    #[arg(long, value_enum, default_value_t = render::org::DEFAULT, help = org_format_help())]
+    pub format: render::org::Format,
     /// Group repositories by owner: the owners of CODEOWNERS' catch-all rule.
     #[arg(long, value_enum)]
     pub group_by: Option<GroupBy>,
     /// Write to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OrgFormat {
-    Html,
-    Markdown,
-    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -344,6 +335,26 @@ fn format_help() -> String {
         .map(|format| format!("{} ({})", format.name, format.about))
         .collect();
     format!("{}. Default: {}", formats.join(", "), render::DEFAULT.name)
+}
+
+/// `opslint report --format`'s values: the registered formats (`render::org::FORMATS`).
+impl ValueEnum for render::org::Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        render::org::FORMATS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name))
+    }
+}
+
+/// `opslint report --format`'s help: each format and what it is.
+fn org_format_help() -> String {
+    let formats: Vec<String> = render::org::FORMATS
+        .iter()
+        .map(|format| format!("{} ({})", format.name, format.about))
+        .collect();
+    formats.join(", ")
 }
 
 /// `check --sarif-output FILE` and the like: the same scan written in more formats, each to
@@ -615,18 +626,14 @@ fn sweep(args: SweepArgs) -> Outcome {
 }
 
 fn org_report(args: OrgReportArgs) -> Outcome {
-    use crate::sweep::{fleet::Fleet, render};
-
-    let fleet = Fleet::load(&args.files)?;
-    let by_owner = args.group_by == Some(GroupBy::Codeowners);
-    let text = match args.format {
-        OrgFormat::Html => render::html(&fleet, by_owner),
-        OrgFormat::Markdown => render::markdown(&fleet, by_owner),
-        OrgFormat::Csv => render::csv(&fleet),
+    let fleet = crate::sweep::fleet::Fleet::load(&args.files)?;
+    let options = render::org::Options {
+        by_owner: args.group_by == Some(GroupBy::Codeowners),
     };
+    let write = |out: &mut dyn Write| args.format.render(&fleet, &options, out);
     match &args.output {
-        Some(path) => write_file(path, |file| file.write_all(text.as_bytes()))?,
-        None => write_stdout(|out| out.write_all(text.as_bytes()))?,
+        Some(path) => write_file(path, write)?,
+        None => write_stdout(write)?,
     }
     Ok(0)
 }

@@ -1,5 +1,5 @@
-//! Markdown's building blocks: tables, and a repository's text made to show and do nothing
-//! else.
+//! Markdown's building blocks, shared by the check report's job summary and the
+//! organisation report: tables, and a repository's text made to show and do nothing else.
 
 use std::fmt::Write as _;
 
@@ -45,7 +45,7 @@ pub fn table_header(out: &mut String, columns: &[Column]) {
 }
 
 /// One row of a table, its cells written as they are: what comes from a repository has
-/// been made inert first.
+/// been through `prose` or `code`.
 pub fn table_row(out: &mut String, cells: &[impl AsRef<str>]) {
     out.push('|');
     for cell in cells {
@@ -54,10 +54,22 @@ pub fn table_row(out: &mut String, cells: &[impl AsRef<str>]) {
     out.push('\n');
 }
 
+/// Prose for a table cell or heading (a custom rule's title, an error message): no pipes
+/// or line breaks, no HTML, links, emphasis or code, and no @mention that would notify
+/// someone where the report is posted.
+pub fn prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut previous = None;
+    for c in text.chars() {
+        crate::text::push_markdown_prose(&mut out, previous, c);
+        previous = Some(c);
+    }
+    out
+}
+
 /// Text from the repository (paths, messages quoting them, custom rules) as Markdown that
-/// shows it and does nothing else, on one line (it goes in list items): no HTML, no links
-/// or images, no line breaks, no @mentions (`text::push_markdown_prose`), hidden characters
-/// revealed. Backticks pair into code spans (messages quote globs and paths), where nothing is
+/// shows it and does nothing else, on one line (it goes in list items): as `prose`, but
+/// backticks pair into code spans (messages quote globs and paths), where nothing is
 /// escaped since escapes would show; unless they do not pair — an odd number, or a run of
 /// several, which Markdown reads differently — when every backtick is escaped and nothing
 /// is code.
@@ -80,6 +92,27 @@ pub fn prose_with_code(text: &str) -> String {
         }
     }
     out
+}
+
+/// A name (a repository's, an owner's, a rule id) as a code span for a table cell or
+/// heading: a repository chooses its name and its CODEOWNERS, and in a code span nothing
+/// is HTML, a link or an @mention. Line breaks become spaces, pipes are escaped (GitHub
+/// takes `\|` as a pipe inside a table's code span), and the fence is longer than any run
+/// of backticks in the text.
+pub fn code(text: &str) -> String {
+    let mut spaced = String::with_capacity(text.len());
+    for c in text.chars() {
+        crate::text::push_markdown_code(&mut spaced, c);
+    }
+    let text = spaced.replace('|', "\\|");
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Every output format of the check report, each in its own file behind one trait (human,
-//! json, sarif, github, markdown, gitlab). The formats are registered in `FORMATS`, from which the command line takes
+//! Every output format, each in its own file behind one trait: the check report's (human,
+//! json, sarif, github, markdown, gitlab) and, in `org`, the organisation report's. The
+//! check report's formats are registered in `FORMATS`, from which the command line takes
 //! `--format`'s values and help, the `--X-output` flags and the dispatch, and the fuzz
 //! target the formats it feeds: a new format is a new file and a line there.
 
@@ -9,6 +10,7 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 mod markdown_syntax;
+pub mod org;
 pub mod sarif;
 
 use std::io::{self, Write};
