@@ -3,12 +3,14 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::settings::{self, CONFIG_FILE_NAME};
 use crate::config::template;
 use crate::history::Window;
-use crate::report::{self, Report};
+use crate::render::{self, RenderOptions};
+use crate::report::Report;
 use crate::rules;
 use crate::scan::{self, ScanOptions};
 use crate::severity::Severity;
@@ -151,23 +153,14 @@ pub struct OrgReportArgs {
     /// Sweep output files (`opslint sweep -o FILE`); several are merged.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// html (one self-contained page), markdown (for docs), csv (one row per repository ×
-    /// area, for spreadsheets).
-    #[arg(long, value_enum, default_value_t = OrgFormat::Html)]
-    pub format: OrgFormat,
+    #[arg(long, value_enum, default_value_t = render::org::DEFAULT, help = org_format_help())]
+    pub format: render::org::Format,
     /// Group repositories by owner: the owners of CODEOWNERS' catch-all rule.
     #[arg(long, value_enum)]
     pub group_by: Option<GroupBy>,
     /// Write to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OrgFormat {
-    Html,
-    Markdown,
-    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -197,12 +190,8 @@ pub struct CheckArgs {
     /// Scan this commit's tree from the object database instead of the working tree.
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
-    /// human (for people), json (the full report), sarif (SARIF 2.1.0 for code scanning:
-    /// failing findings as results), github (workflow annotations, most severe first),
-    /// markdown (a job summary or pull-request comment), gitlab (a GitLab Code Quality
-    /// report for the merge request widget). Default: human.
-    #[arg(long, value_enum)]
-    pub format: Option<ReportFormat>,
+    #[arg(long, value_enum, help = format_help())]
+    pub format: Option<render::Format>,
     /// Write the report to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -213,18 +202,8 @@ pub struct CheckArgs {
     /// each rule that does not apply with its reason.
     #[arg(long, short)]
     pub verbose: bool,
-    /// Also write the report as SARIF to this file (one scan, several outputs).
-    #[arg(long, value_name = "FILE")]
-    pub sarif_output: Option<PathBuf>,
-    /// Also write the report as a Markdown job summary to this file.
-    #[arg(long, value_name = "FILE")]
-    pub markdown_output: Option<PathBuf>,
-    /// Also write the report as JSON to this file.
-    #[arg(long, value_name = "FILE")]
-    pub json_output: Option<PathBuf>,
-    /// Also write the report as a GitLab Code Quality report to this file.
-    #[arg(long, value_name = "FILE")]
-    pub gitlab_output: Option<PathBuf>,
+    #[command(flatten)]
+    pub extra_outputs: ExtraOutputs,
     /// Use this config file instead of the scanned tree's .opslint.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -338,15 +317,91 @@ pub enum Format {
     Json,
 }
 
-/// What `check` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
-    Human,
-    Json,
-    Sarif,
-    Github,
-    Markdown,
-    Gitlab,
+/// `check --format`'s values: the registered formats (`render::FORMATS`).
+impl ValueEnum for render::Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        render::FORMATS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name))
+    }
+}
+
+/// `check --format`'s help: each format and what it is.
+fn format_help() -> String {
+    let formats: Vec<String> = render::FORMATS
+        .iter()
+        .map(|format| format!("{} ({})", format.name, format.about))
+        .collect();
+    format!("{}. Default: {}", formats.join(", "), render::DEFAULT.name)
+}
+
+/// `opslint report --format`'s values: the registered formats (`render::org::FORMATS`).
+impl ValueEnum for render::org::Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        render::org::FORMATS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name))
+    }
+}
+
+/// `opslint report --format`'s help: each format and what it is.
+fn org_format_help() -> String {
+    let formats: Vec<String> = render::org::FORMATS
+        .iter()
+        .map(|format| format!("{} ({})", format.name, format.about))
+        .collect();
+    formats.join(", ")
+}
+
+/// `check --sarif-output FILE` and the like: the same scan written in more formats, each to
+/// its file (one scan, several outputs). The flags are the formats' (`render::also_written`).
+#[derive(Debug, Default)]
+pub struct ExtraOutputs {
+    /// The formats asked for, each with its file, in the order of the flags.
+    pub files: Vec<(render::Format, PathBuf)>,
+}
+
+impl clap::Args for ExtraOutputs {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        render::also_written()
+            .into_iter()
+            .fold(command, |command, (_, also)| {
+                command.arg(
+                    clap::Arg::new(also.flag)
+                        .long(also.flag)
+                        .value_name("FILE")
+                        .value_parser(clap::value_parser!(PathBuf))
+                        .action(clap::ArgAction::Set)
+                        .help(also.help),
+                )
+            })
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
+}
+
+impl clap::FromArgMatches for ExtraOutputs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let files = render::also_written()
+            .into_iter()
+            .filter_map(|(format, also)| {
+                let path = matches.get_one::<PathBuf>(also.flag)?;
+                Some((*format, path.clone()))
+            })
+            .collect();
+        Ok(ExtraOutputs { files })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -430,31 +485,24 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
         scan::ScanError::UnknownRule(id) => unknown_id(&id),
         error => error.into(),
     })?;
-    let colored = color && args.output.is_none();
-    let detail = match (args.quiet, args.verbose) {
-        (true, _) => report::human::Detail::Quiet,
-        (_, true) => report::human::Detail::Verbose,
-        _ => report::human::Detail::Normal,
+    let options = RenderOptions {
+        color: color && args.output.is_none(),
+        detail: match (args.quiet, args.verbose) {
+            (true, _) => render::Detail::Quiet,
+            (_, true) => render::Detail::Verbose,
+            _ => render::Detail::Normal,
+        },
     };
-    let write =
-        |format: ReportFormat, out: &mut dyn Write| render(&report, format, colored, detail, out);
+    let write = |format: render::Format, out: &mut dyn Write| format.render(&report, &options, out);
     // The same scan written in other formats too, each to its file.
-    let extra = [
-        (ReportFormat::Sarif, &args.sarif_output),
-        (ReportFormat::Markdown, &args.markdown_output),
-        (ReportFormat::Json, &args.json_output),
-        (ReportFormat::Gitlab, &args.gitlab_output),
-    ];
-    for (format, path) in extra {
-        if let Some(path) = path {
-            write_file(path, |file| write(format, file))?;
-        }
+    for (format, path) in &args.extra_outputs.files {
+        write_file(path, |file| write(*format, file))?;
     }
-    let format = args.format.unwrap_or(ReportFormat::Human);
+    let format = args.format.unwrap_or(render::DEFAULT);
     // A pre-commit hook that lets the commit through says so in one line; what fails is
     // reported in full.
     let hook_passes = staged
-        && format == ReportFormat::Human
+        && format == render::human::FORMAT
         && args.output.is_none()
         && !args.verbose
         && args.write_baseline.is_none()
@@ -491,12 +539,12 @@ fn check(args: CheckArgs, color: bool) -> Outcome {
 /// is printed, with a token the repository cannot know. (Other formats are data, written to
 /// files or piped, and `--format github`'s commands are the point.)
 fn workflow_commands_off(
-    format: ReportFormat,
+    format: render::Format,
     out: &mut dyn Write,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let in_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|value| value == "true");
-    if !in_actions || format != ReportFormat::Human {
+    if !in_actions || format != render::human::FORMAT {
         return write(out);
     }
     use std::hash::{BuildHasher, Hasher};
@@ -527,39 +575,6 @@ fn hook_line(report: &Report, elapsed: std::time::Duration) -> String {
     }
     line.push_str(&format!("{:.2} s)", elapsed.as_secs_f64()));
     line
-}
-
-fn render(
-    report: &Report,
-    format: ReportFormat,
-    color: bool,
-    detail: report::human::Detail,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    match format {
-        ReportFormat::Human => {
-            // The renderer makes the repository's text safe before it colours it.
-            let text = report::human::render_with(report, color, detail);
-            out.write_all(text.as_bytes())
-        }
-        ReportFormat::Json => {
-            let mut buffered = std::io::BufWriter::new(&mut *out);
-            report::json::write(report, &mut buffered)?;
-            buffered.flush()
-        }
-        ReportFormat::Sarif => {
-            let mut buffered = std::io::BufWriter::new(&mut *out);
-            report::sarif::write(report, &mut buffered)?;
-            buffered.flush()
-        }
-        ReportFormat::Github => out.write_all(report::github::render(report).as_bytes()),
-        ReportFormat::Markdown => out.write_all(report::markdown::render(report).as_bytes()),
-        ReportFormat::Gitlab => {
-            let mut buffered = std::io::BufWriter::new(&mut *out);
-            report::gitlab::write(report, &mut buffered)?;
-            buffered.flush()
-        }
-    }
 }
 
 fn write_file(
@@ -611,18 +626,14 @@ fn sweep(args: SweepArgs) -> Outcome {
 }
 
 fn org_report(args: OrgReportArgs) -> Outcome {
-    use crate::sweep::{fleet::Fleet, render};
-
-    let fleet = Fleet::load(&args.files)?;
-    let by_owner = args.group_by == Some(GroupBy::Codeowners);
-    let text = match args.format {
-        OrgFormat::Html => render::html(&fleet, by_owner),
-        OrgFormat::Markdown => render::markdown(&fleet, by_owner),
-        OrgFormat::Csv => render::csv(&fleet),
+    let fleet = crate::sweep::fleet::Fleet::load(&args.files)?;
+    let options = render::org::Options {
+        by_owner: args.group_by == Some(GroupBy::Codeowners),
     };
+    let write = |out: &mut dyn Write| args.format.render(&fleet, &options, out);
     match &args.output {
-        Some(path) => write_file(path, |file| file.write_all(text.as_bytes()))?,
-        None => write_stdout(|out| out.write_all(text.as_bytes()))?,
+        Some(path) => write_file(path, write)?,
+        None => write_stdout(write)?,
     }
     Ok(0)
 }

@@ -23,6 +23,7 @@ pub mod history;
 pub mod hook;
 pub mod instance;
 pub mod matcher;
+pub mod render;
 pub mod repo;
 pub mod report;
 pub mod rules;

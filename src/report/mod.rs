@@ -1,11 +1,4 @@
-//! The report: findings plus scores and what was scanned, and the renderers for it.
-
-pub mod github;
-pub mod gitlab;
-pub mod human;
-pub mod json;
-pub mod markdown;
-pub mod sarif;
+//! The report: findings plus scores and what was scanned (`render` writes it out).
 
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};

@@ -4,7 +4,6 @@
 
 pub mod discover;
 pub mod fleet;
-pub mod render;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufWriter, IsTerminal, Write};

@@ -48,7 +48,7 @@ fn sarif_fingerprints(sarif: &Value) -> BTreeSet<String> {
                 .as_str()
                 .unwrap();
             let (rule, instance) = identity.split_once(':').unwrap();
-            opslint::report::gitlab::fingerprint(rule, instance)
+            opslint::render::gitlab::fingerprint(rule, instance)
         })
         .collect()
 }
@@ -124,7 +124,7 @@ fn code_quality_fingerprints_are_the_sarif_results_plus_the_repository_wide_fail
         let rule = issue["check_name"].as_str().unwrap();
         assert_eq!(
             issue["fingerprint"],
-            opslint::report::gitlab::fingerprint(rule, "")
+            opslint::render::gitlab::fingerprint(rule, "")
         );
         assert_eq!(issue["location"]["path"], "README.md");
         assert_eq!(issue["location"]["lines"]["begin"], 1);
@@ -151,7 +151,7 @@ fn the_widgets_difference_of_two_reports_is_what_the_change_introduced() {
     assert!(sarif_fingerprints(&sarif).is_superset(&new));
     assert_eq!(
         new,
-        BTreeSet::from([opslint::report::gitlab::fingerprint(
+        BTreeSet::from([opslint::render::gitlab::fingerprint(
             "security.base-images-pinned",
             "web.Dockerfile"
         )])
@@ -294,7 +294,7 @@ fn a_merge_request_that_drops_ci_fails_and_its_report_holds_the_regression() {
     assert_eq!(pipeline["location"]["path"], "README.md");
     // The widget shows the regressions as new, and the sample's other failures not at all.
     let new = new_in_widget(repo.path(), &base, &issues);
-    let fingerprint = |rule: &str| opslint::report::gitlab::fingerprint(rule, "");
+    let fingerprint = |rule: &str| opslint::render::gitlab::fingerprint(rule, "");
     assert!(new.contains(&fingerprint("ci.pipeline")), "{new:?}");
     assert!(new.contains(&fingerprint("ci.runs-tests")), "{new:?}");
     assert!(new.len() < issues.len(), "{new:?}");

@@ -3,16 +3,34 @@
 //! then one notice that sums the report up.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
-use super::Report;
+use super::{Format, RenderOptions, Renderer};
 use crate::finding::Status;
+use crate::report::Report;
 use crate::severity::Severity;
 use crate::text::plural;
 
 /// Annotations beyond this many are summed up in the notice instead.
 const ANNOTATIONS: usize = 10;
 
-pub fn render(report: &Report) -> String {
+/// The workflow commands.
+pub const FORMAT: Format = Format {
+    name: "github",
+    about: "workflow annotations, most severe first",
+    also_written: None,
+    renderer: &Github,
+};
+
+struct Github;
+
+impl Renderer for Github {
+    fn render(&self, report: &Report, _: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(commands(report).as_bytes())
+    }
+}
+
+fn commands(report: &Report) -> String {
     let failing = report.failing_most_severe_first();
     let mut out = String::new();
     for finding in failing.iter().take(ANNOTATIONS) {

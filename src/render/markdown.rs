@@ -3,11 +3,14 @@
 //! step-summary limit whatever the repository.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
-use super::Report;
+use super::markdown_syntax::{Column, prose_with_code, table_header, table_row};
+use super::{AlsoWritten, Format, RenderOptions, Renderer};
 use crate::finding::Change;
 use crate::finding::{Finding, Status};
 use crate::history::figures;
+use crate::report::Report;
 use crate::severity::Severity;
 
 /// GitHub refuses step summaries over 1 MiB; this leaves room for what else a job writes.
@@ -17,7 +20,27 @@ const LIMIT: usize = 512 * 1024;
 const HARD_LIMIT: usize = 900 * 1024;
 const BAR: usize = 10;
 
-pub fn render(report: &Report) -> String {
+/// The job summary.
+pub const FORMAT: Format = Format {
+    name: "markdown",
+    about: "a job summary or pull-request comment",
+    also_written: Some(AlsoWritten {
+        flag: "markdown-output",
+        help: "Also write the report as a Markdown job summary to this file",
+        position: 1,
+    }),
+    renderer: &Markdown,
+};
+
+struct Markdown;
+
+impl Renderer for Markdown {
+    fn render(&self, report: &Report, _: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(summary(report).as_bytes())
+    }
+}
+
+fn summary(report: &Report) -> String {
     let mut out = sections(report);
     if out.len() > HARD_LIMIT {
         let mut cut = HARD_LIMIT;
@@ -37,7 +60,14 @@ fn sections(report: &Report) -> String {
         .score
         .map_or_else(|| "n/a".to_owned(), |score| format!("{score}/100"));
     let _ = writeln!(out, "## opslint · {score}\n");
-    let _ = writeln!(out, "| Area | Score | |\n|---|---:|---|");
+    table_header(
+        &mut out,
+        &[
+            Column::text("Area"),
+            Column::number("Score"),
+            Column::text(""),
+        ],
+    );
     for area in &report.areas {
         let rules = area.judged() + area.unknown;
         let (text, bar) = match area.score {
@@ -56,7 +86,7 @@ fn sections(report: &Report) -> String {
             }
             None => ("n/a".to_owned(), String::new()),
         };
-        let _ = writeln!(out, "| {} | {text} | {bar} |", area.title);
+        table_row(&mut out, &[area.title, &text, &bar]);
     }
     let failing = report.failing_most_severe_first();
     if let Some(pull_request) = &report.pull_request {
@@ -93,10 +123,10 @@ fn sections(report: &Report) -> String {
         let _ = writeln!(
             out,
             "- {mark} **{}** `{}`{regressed} — {}  \n  _Fix:_ {}",
-            escape(&finding.title),
+            prose_with_code(&finding.title),
             finding.rule,
-            escape(&finding.message),
-            escape(finding.remediation.trim())
+            prose_with_code(&finding.message),
+            prose_with_code(finding.remediation.trim())
         );
     }
     if left_out > 0 {
@@ -121,7 +151,7 @@ fn sections(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "- ✅ **{}** `{}`",
-                escape(&finding.title),
+                prose_with_code(&finding.title),
                 finding.rule
             );
         }
@@ -157,9 +187,9 @@ fn sections(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "- **{}** `{}` — {}",
-                escape(&finding.title),
+                prose_with_code(&finding.title),
                 finding.rule,
-                escape(&finding.message)
+                prose_with_code(&finding.message)
             );
         }
         let _ = writeln!(out, "\n</details>");
@@ -176,10 +206,15 @@ fn sections(report: &Report) -> String {
             passed.len()
         );
         for finding in passed {
-            let _ = write!(out, "- **{}** `{}`", escape(&finding.title), finding.rule);
+            let _ = write!(
+                out,
+                "- **{}** `{}`",
+                prose_with_code(&finding.title),
+                finding.rule
+            );
             match &finding.note {
                 Some(note) => {
-                    let _ = writeln!(out, " — ⚠️ {}", escape(note));
+                    let _ = writeln!(out, " — ⚠️ {}", prose_with_code(note));
                 }
                 None => out.push('\n'),
             }
@@ -192,52 +227,30 @@ fn sections(report: &Report) -> String {
             "\n<details><summary>History signals ({} commits)</summary>\n",
             history.window.commits
         );
-        let _ = writeln!(
-            out,
-            "| Figure | Now | Before | Trend |\n|---|---:|---:|---|"
+        table_header(
+            &mut out,
+            &[
+                Column::text("Figure"),
+                Column::number("Now"),
+                Column::number("Before"),
+                Column::text("Trend"),
+            ],
         );
         let value = |value: Option<f64>, unit: &str| {
             value.map_or_else(|| "–".to_owned(), |value| figures::quantity(value, unit))
         };
         for figure in &history.figures {
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} |",
-                figure.id,
-                value(figure.value, figure.unit),
-                value(figure.previous, figure.unit),
-                figure.trend.as_str()
+            table_row(
+                &mut out,
+                &[
+                    &format!("`{}`", figure.id),
+                    &value(figure.value, figure.unit),
+                    &value(figure.previous, figure.unit),
+                    figure.trend.as_str(),
+                ],
             );
         }
         let _ = writeln!(out, "\n</details>");
-    }
-    out
-}
-
-/// Text from the repository (paths, messages quoting them, custom rules) as Markdown that
-/// shows it and does nothing else, on one line (it goes in list items): no HTML, no links or
-/// images, no line breaks, no @mentions (`text::push_markdown_prose`, as the organisation
-/// report), hidden characters revealed. Backticks pair into code spans (messages quote globs and paths),
-/// where nothing is escaped since escapes would show; unless they do not pair — an odd
-/// number, or a run of several, which Markdown reads differently — when every backtick is
-/// escaped and nothing is code.
-fn escape(text: &str) -> String {
-    let ticks = text.matches('`').count();
-    let spans = ticks.is_multiple_of(2) && !text.contains("``");
-    let mut out = String::with_capacity(text.len());
-    let mut in_code = false;
-    let mut previous = None;
-    for c in text.chars() {
-        let before = previous.replace(c);
-        match c {
-            '`' if spans => {
-                in_code = !in_code;
-                out.push(c);
-            }
-            '`' => out.push_str("\\`"),
-            _ if in_code => crate::text::push_markdown_code(&mut out, c),
-            _ => crate::text::push_markdown_prose(&mut out, before, c),
-        }
     }
     out
 }
@@ -249,34 +262,6 @@ mod tests {
     use crate::report::RepositoryInfo;
 
     #[test]
-    fn html_is_escaped_outside_code_spans_only() {
-        assert_eq!(escape("a <b> `<c>`\nd"), "a &lt;b&gt; `<c>` d");
-    }
-
-    /// Found by a red team: an odd backtick left the rest unescaped, a carriage return
-    /// started a new block, and link syntax made an image.
-    #[test]
-    fn unpaired_backticks_line_breaks_and_links_are_inert() {
-        assert_eq!(
-            escape("a```<img src=x onerror=alert(1)>"),
-            "a\\`\\`\\`&lt;img src=x onerror=alert(1)&gt;"
-        );
-        assert_eq!(
-            escape("b\r\r# All checks passed"),
-            "b  \\# All checks passed"
-        );
-        assert_eq!(
-            escape("![](https:/evil.example/p.png)"),
-            "!\\[\\](https:/evil.example/p.png)"
-        );
-        assert_eq!(escape("`a|b`|c"), "`a|b`\\|c");
-        assert_eq!(
-            escape("@org/admins `@x\u{202e}` \u{200b}"),
-            "@<!-- -->org/admins `@x\\u{202e}` \\u{200b}"
-        );
-    }
-
-    #[test]
     fn a_summary_is_cut_at_the_limit_whatever_one_section_holds() {
         let passing = |index: usize| Finding {
             status: Status::Pass,
@@ -284,7 +269,7 @@ mod tests {
             ..Finding::example(&format!("custom.rule-{index}"), Area::Ci)
         };
         let report = Report::new(RepositoryInfo::example(), (0..2_000).map(passing).collect());
-        let text = render(&report);
+        let text = summary(&report);
         assert!(text.len() <= HARD_LIMIT + 100, "{} bytes", text.len());
         assert!(text.ends_with("see the full report.\n"));
     }
@@ -301,7 +286,7 @@ mod tests {
         };
         let repository = RepositoryInfo::example();
         let report = Report::new(repository, (0..5_000).map(failing).collect());
-        let text = render(&report);
+        let text = summary(&report);
         assert!(text.len() < 1024 * 1024, "{} bytes", text.len());
         assert!(text.contains("more: see the full report"));
     }

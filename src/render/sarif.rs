@@ -6,23 +6,42 @@
 //! alert (the job summary, the annotations and the JSON report carry it), so the Security
 //! tab holds code to change, not process advice.
 
-use crate::text::for_terminal;
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 
 use serde_json::{Value, json};
 
-use super::Report;
+use super::{AlsoWritten, Format, RenderOptions, Renderer};
 use crate::finding::Finding;
 use crate::instance;
+use crate::report::Report;
 use crate::rules::builtin_rules;
+use crate::text::for_terminal;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// Writes the report as a SARIF log with one run.
-pub fn write(report: &Report, out: &mut impl Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log(report))?;
-    out.write_all(b"\n")
+/// The SARIF log.
+pub const FORMAT: Format = Format {
+    name: "sarif",
+    about: "SARIF 2.1.0 for code scanning: failing findings as results",
+    also_written: Some(AlsoWritten {
+        flag: "sarif-output",
+        help: "Also write the report as SARIF to this file (one scan, several outputs)",
+        position: 0,
+    }),
+    renderer: &Sarif,
+};
+
+struct Sarif;
+
+impl Renderer for Sarif {
+    /// Writes the report as a SARIF log with one run.
+    fn render(&self, report: &Report, _: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+        let mut out = BufWriter::new(out);
+        serde_json::to_writer_pretty(&mut out, &log(report))?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
 }
 
 fn log(report: &Report) -> Value {

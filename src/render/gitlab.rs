@@ -24,21 +24,40 @@
 //! opslint's: a missing practice is serious, not an outage.
 
 use std::collections::HashSet;
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 
 use serde_json::{Value, json};
 
-use super::Report;
+use super::{AlsoWritten, Format, RenderOptions, Renderer};
 use crate::finding::Finding;
 use crate::instance;
+use crate::report::Report;
 use crate::rules::{CheckKind, Rule, builtin_rules};
 use crate::severity::Severity;
 
-/// Writes the report as a Code Quality JSON array (`[]` when nothing fails), without a byte
-/// order mark, which GitLab's parser refuses.
-pub fn write(report: &Report, out: &mut impl Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &issues(report))?;
-    out.write_all(b"\n")
+/// The Code Quality report.
+pub const FORMAT: Format = Format {
+    name: "gitlab",
+    about: "a GitLab Code Quality report for the merge request widget",
+    also_written: Some(AlsoWritten {
+        flag: "gitlab-output",
+        help: "Also write the report as a GitLab Code Quality report to this file",
+        position: 3,
+    }),
+    renderer: &Gitlab,
+};
+
+struct Gitlab;
+
+impl Renderer for Gitlab {
+    /// Writes the report as a Code Quality JSON array (`[]` when nothing fails), without a
+    /// byte order mark, which GitLab's parser refuses.
+    fn render(&self, report: &Report, _: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+        let mut out = BufWriter::new(out);
+        serde_json::to_writer_pretty(&mut out, &issues(report))?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
 }
 
 fn issues(report: &Report) -> Vec<Value> {
@@ -119,7 +138,7 @@ mod tests {
 
     #[test]
     fn the_history_windows_rules_are_left_out_and_the_pull_requests_kept() {
-        let repository = super::super::RepositoryInfo::example();
+        let repository = crate::report::RepositoryInfo::example();
         let findings = [
             "flow.small-batches",
             "flow.small-pull-request",

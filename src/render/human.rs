@@ -1,16 +1,18 @@
 //! `--format human`: findings grouped by area, readable at 80 columns, colored only when asked.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::{AreaSummary, Report};
+use super::{Detail, Format, RenderOptions, Renderer};
 use crate::finding::Change;
 use crate::finding::{Finding, Status};
 use crate::history::History;
 use crate::history::figures::{self, Trend};
 use crate::history::pull_request::PullRequest;
 use crate::repo::Scanned;
+use crate::report::{AreaSummary, Report};
 use crate::severity::Severity;
 use crate::text::plural;
 
@@ -18,24 +20,29 @@ const WIDTH: usize = 80;
 /// Passing findings list at most this many evidence paths; JSON has more.
 const EVIDENCE_SHOWN: usize = 3;
 
-/// How much the report says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Detail {
-    /// Only what fails (with its evidence and fix), then the summary line.
-    Quiet,
-    /// Failures, passes and unknowns rule by rule; the rules that do not apply folded into
-    /// one line per area.
-    #[default]
-    Normal,
-    /// Every rule with its message and all its evidence, the ones that do not apply too.
-    Verbose,
+/// The human report.
+pub const FORMAT: Format = Format {
+    name: "human",
+    about: "for people",
+    also_written: None,
+    renderer: &Human,
+};
+
+struct Human;
+
+impl Renderer for Human {
+    fn render(
+        &self,
+        report: &Report,
+        options: &RenderOptions,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        // The renderer makes the repository's text safe before it colours it.
+        out.write_all(text(report, options.color, options.detail).as_bytes())
+    }
 }
 
-pub fn render(report: &Report, color: bool) -> String {
-    render_with(report, color, Detail::Normal)
-}
-
-pub fn render_with(report: &Report, color: bool, detail: Detail) -> String {
+fn text(report: &Report, color: bool, detail: Detail) -> String {
     // What the repository wrote (file names, quoted contents, custom rules' texts) is made
     // safe before opslint colours anything: only opslint's own sequences reach the terminal.
     let report = &for_terminal(report);
@@ -656,7 +663,11 @@ mod tests {
             ..Finding::example("iac.definitions", Area::Iac)
         };
         let repository = RepositoryInfo::example();
-        let text = render(&Report::new(repository, vec![finding]), false);
+        let text = text(
+            &Report::new(repository, vec![finding]),
+            false,
+            Detail::Normal,
+        );
         assert!(text.contains("0/100 · 1 rule, failing (note)\n"), "{text}");
         assert!(!text.contains("iac.definitions"), "{text}");
     }

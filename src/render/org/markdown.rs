@@ -1,0 +1,203 @@
+//! `opslint report --format markdown`: the organisation's picture for docs.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use super::{
+    Format, Options, Renderer, SHOWN, changed_their_bar, figures, generated_at, movers_legend,
+    overview, own_config, provenance, scores, spread,
+};
+use crate::render::markdown_syntax::{Column, code, prose, table_header, table_row};
+use crate::sweep::fleet::{self, Fleet, Repository};
+
+/// The Markdown page.
+pub const FORMAT: Format = Format {
+    name: "markdown",
+    about: "for docs",
+    renderer: &Markdown,
+};
+
+struct Markdown;
+
+impl Renderer for Markdown {
+    fn render(&self, fleet: &Fleet, options: &Options, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(page(fleet, options.by_owner).as_bytes())
+    }
+}
+
+fn page(fleet: &Fleet, by_owner: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# opslint · organisation report\n");
+    let _ = writeln!(out, "{}\n", prose(&overview(fleet)));
+    let _ = writeln!(out, "{}\n", provenance(fleet, generated_at()));
+    let _ = writeln!(out, "## Weakest practices\n");
+    table_header(
+        &mut out,
+        &[
+            Column::text("Practice"),
+            Column::text("Area"),
+            Column::number("Repositories failing"),
+        ],
+    );
+    for weakness in fleet.weakest().iter().take(SHOWN) {
+        table_row(
+            &mut out,
+            &[
+                format!("{} ({})", prose(&weakness.title), code(&weakness.rule)),
+                weakness.area.title().to_owned(),
+                format!(
+                    "{} % ({} of {})",
+                    weakness.percent(),
+                    weakness.failing,
+                    weakness.applicable
+                ),
+            ],
+        );
+    }
+    let areas = fleet.areas();
+    let _ = writeln!(out, "\n## Areas\n");
+    table_header(
+        &mut out,
+        &[
+            Column::text("Area"),
+            Column::number("Median"),
+            Column::number("0–24"),
+            Column::number("25–49"),
+            Column::number("50–74"),
+            Column::number("75–100"),
+            Column::number("n/a"),
+        ],
+    );
+    for area in &areas {
+        let (spread, none) = spread(&fleet.repositories, *area);
+        let median = fleet::median(scores(&fleet.repositories, *area));
+        let mut cells = vec![
+            area.title().to_owned(),
+            median.map_or_else(|| "n/a".to_owned(), |median| median.to_string()),
+        ];
+        cells.extend(spread.iter().map(usize::to_string));
+        cells.push(none.to_string());
+        table_row(&mut out, &cells);
+    }
+    let groups: Vec<(String, Vec<&Repository>)> = if by_owner {
+        fleet.by_owner().into_iter().collect()
+    } else {
+        vec![(String::new(), fleet.repositories.iter().collect())]
+    };
+    for (owner, repositories) in groups {
+        let heading = if owner.is_empty() {
+            "Repositories".to_owned()
+        } else {
+            format!("Owner {}", code(&owner))
+        };
+        let _ = writeln!(out, "\n## {heading} ({})\n", repositories.len());
+        let mut columns = vec![
+            Column::text("Repository"),
+            Column::number("Score"),
+            Column::number("Own config"),
+        ];
+        columns.extend(areas.iter().map(|area| Column::number(area.id())));
+        table_header(&mut out, &columns);
+        for repository in repositories {
+            let mut cells = vec![
+                code(&repository.name),
+                score(repository.score),
+                own_config(repository),
+            ];
+            cells.extend(
+                areas
+                    .iter()
+                    .map(|area| score(repository.areas.get(area).and_then(|area| area.score))),
+            );
+            table_row(&mut out, &cells);
+        }
+    }
+    let changed = changed_their_bar(fleet);
+    if !changed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Repositories that changed their own bar ({})\n",
+            changed.len()
+        );
+        let _ = writeln!(
+            out,
+            "What each repository's own `.opslint.toml` changed of the organisation's settings; \
+             a change the organisation's `[lock]` forbids is refused and not applied.\n"
+        );
+        table_header(
+            &mut out,
+            &[Column::text("Repository"), Column::text("Change")],
+        );
+        for repository in changed {
+            for change in &repository.overrides {
+                table_row(
+                    &mut out,
+                    &[code(&repository.name), prose(&change.describe())],
+                );
+            }
+        }
+    }
+    let movers = fleet.movers();
+    if !movers.is_empty() {
+        let _ = writeln!(out, "\n## Signals that moved most\n");
+        let _ = writeln!(out, "{}\n", movers_legend(fleet));
+        table_header(
+            &mut out,
+            &[
+                Column::text("Repository"),
+                Column::number("Improving − worsening"),
+                Column::text("Figures"),
+            ],
+        );
+        let shown = movers.iter().take(SHOWN / 2).chain(
+            movers
+                .iter()
+                .rev()
+                .take(SHOWN / 2)
+                .filter(|(_, net)| *net < 0)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev(),
+        );
+        let mut seen = std::collections::HashSet::new();
+        for (repository, net) in shown {
+            if !seen.insert(&repository.name) {
+                continue;
+            }
+            table_row(
+                &mut out,
+                &[
+                    code(&repository.name),
+                    format!("{net:+}"),
+                    figures(repository),
+                ],
+            );
+        }
+    }
+    if !fleet.failures.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Could not be scanned ({})\n",
+            fleet.failures.len()
+        );
+        table_header(
+            &mut out,
+            &[Column::text("Repository"), Column::text("Error")],
+        );
+        for failure in &fleet.failures {
+            table_row(
+                &mut out,
+                &[
+                    code(&failure.name),
+                    format!("{}: {}", code(&failure.code), prose(&failure.message)),
+                ],
+            );
+        }
+    }
+    out
+}
+
+/// A score in a table cell: `–` without one.
+fn score(score: Option<u32>) -> String {
+    score.map_or_else(|| "–".to_owned(), |score| score.to_string())
+}
