@@ -21,7 +21,7 @@ use crate::finding::{Evidence, Finding, Status, Verdict};
 use crate::matcher::{Matcher, MatcherError, Matches, Row, RuleRows};
 use crate::repo::Deadline;
 use crate::rules::{
-    Check, CheckKind, Pattern, Precondition, Rule, builtin_definitions, builtin_set,
+    Check, CheckKind, Pattern, Precondition, Rule, builtin_definitions, glob_set, known,
 };
 use crate::text::{line_of, plural};
 
@@ -767,7 +767,7 @@ fn pipeline_format(path: &str) -> pipeline::Format {
     let formats = FORMATS.get_or_init(|| {
         pipeline::FORMAT_SETS
             .iter()
-            .map(|&(format, set)| (format, builtin_set(set)))
+            .map(|&(format, set)| (format, glob_set(set(&known().pipeline_formats))))
             .collect()
     });
     formats
