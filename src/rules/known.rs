@@ -19,6 +19,9 @@ pub struct Known {
     pub task_files: TaskFiles,
     /// Installing a tool (`pip install yamllint`), which is not running it.
     pub install_command: String,
+    /// File names a command runs that are build tools' wrappers or generated, not the
+    /// project's scripts to follow.
+    pub not_scripts: Vec<String>,
     /// What the history pass sorts commits and tags by.
     pub history: HistoryClasses,
     /// Kubernetes workload kinds expected to run indefinitely, so health probes apply.
@@ -102,6 +105,7 @@ impl Known {
                 taskfiles: names.set("taskfiles"),
             },
             install_command: names.pattern_source("install-command"),
+            not_scripts: names.words("not-scripts"),
             history: HistoryClasses {
                 source_code: names.set("source-code"),
                 change_tests: names.set("change-tests"),
