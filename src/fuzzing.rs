@@ -44,27 +44,8 @@ pub fn pipeline(data: &[u8]) {
 /// Dependency manifests of every format, Dependabot config, Dockerfiles, Kubernetes
 /// manifests (the first byte picks which).
 pub fn manifest(data: &[u8]) {
-    const NAMES: &[&str] = &[
-        "Cargo.toml",
-        "package.json",
-        "composer.json",
-        "pyproject.toml",
-        "Pipfile",
-        "setup.cfg",
-        "go.mod",
-        "pom.xml",
-        "build.gradle",
-        "gradle/libs.versions.toml",
-        "packages.config",
-        "app.csproj",
-        "Gemfile",
-        "x.gemspec",
-        "mix.exs",
-        "CMakeLists.txt",
-        "vcpkg.json",
-        "conanfile.txt",
-        "requirements.txt",
-    ];
+    // One path of each format the manifest reader knows; the order is the selector's.
+    const NAMES: &[&str] = manifest::EXAMPLE_PATHS;
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };

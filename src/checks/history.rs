@@ -148,7 +148,7 @@ fn judge_figure(
     let definition = figures::definition(figure.id).expect("figures are defined");
     let Some(value) = figure.value else {
         let reason = figure.reason.as_deref().unwrap_or("the figure is unknown");
-        let message = format!("Unknown: {}: {reason}.", definition.label);
+        let message = format!("Unknown: {}: {reason}.", definition.label());
         return (Status::Unknown, message, None);
     };
     let status = if comparison.holds(value, threshold) {
@@ -160,7 +160,7 @@ fn judge_figure(
     let commits = crate::text::plural(measured.commits, "commit");
     let mut message = format!(
         "{}: {} {over} ({commits}); expected {} {}.",
-        capitalized(definition.label),
+        capitalized(&definition.label()),
         figures::quantity(value, figure.unit),
         comparison.words(),
         figures::quantity(threshold, figure.unit),
@@ -180,7 +180,7 @@ fn judge_figure(
     let note = (status == Status::Pass && marked).then(|| {
         format!(
             "{} worsened markedly against {before}: {} → {}, though still within {} {}.",
-            capitalized(definition.label),
+            capitalized(&definition.label()),
             figures::quantity(figure.previous.unwrap_or_default(), figure.unit),
             figures::quantity(value, figure.unit),
             comparison.words(),

@@ -16,17 +16,6 @@ use crate::severity::Severity;
 /// The file name looked for at the root of the scanned tree.
 pub const CONFIG_FILE_NAME: &str = ".opslint.toml";
 
-/// Files no rule should take as evidence: vendored code and test fixtures describe other
-/// projects, not this one.
-pub const DEFAULT_EXCLUDE: &[&str] = &[
-    "**/node_modules/**",
-    "**/vendor/**",
-    "**/third_party/**",
-    "**/fixtures/**",
-    "**/__fixtures__/**",
-    "**/testdata/**",
-];
-
 /// Custom rules one scan may carry, the organisation's and the repository's together.
 pub const MAX_CUSTOM_RULES: usize = 200;
 
@@ -77,10 +66,8 @@ impl Default for Settings {
             overrides: BTreeMap::new(),
             exemptions: Vec::new(),
             custom_rules: Vec::new(),
-            exclude: DEFAULT_EXCLUDE
-                .iter()
-                .map(|glob| (*glob).to_owned())
-                .collect(),
+            // Vendored code and test fixtures: rule data (`@default-exclude`).
+            exclude: rules::known().default_exclude.clone(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             max_total_read: DEFAULT_MAX_TOTAL_READ,
             release_tag: None,

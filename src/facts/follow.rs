@@ -18,7 +18,7 @@ use crate::facts::tasks::TaskRunners;
 use crate::facts::tree::Tree;
 use crate::facts::yaml::ParseError;
 use crate::repo::Deadline;
-use crate::rules::{builtin_definitions, builtin_set};
+use crate::rules::{builtin_definitions, glob_set, known};
 
 /// How much of what pipelines include and run a scan follows: real pipelines include tens of
 /// files; a repository naming thousands, or globs matching the whole tree, gets this much and
@@ -230,7 +230,7 @@ pub(crate) fn pipeline_format(path: &str) -> pipeline::Format {
     let formats = FORMATS.get_or_init(|| {
         pipeline::FORMAT_SETS
             .iter()
-            .map(|&(format, set)| (format, builtin_set(set)))
+            .map(|&(format, set)| (format, glob_set(set(&known().pipeline_formats))))
             .collect()
     });
     formats

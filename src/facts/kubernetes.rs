@@ -3,10 +3,18 @@
 
 use super::Located;
 use super::yaml::{self, Node};
+use crate::rules::known;
 
-/// Workloads whose containers are expected to run indefinitely, so health probes apply.
-const LONG_RUNNING: &[&str] = &["Deployment", "StatefulSet", "DaemonSet"];
+/// Whether `kind` is a workload whose containers are expected to run indefinitely, so health
+/// probes apply: rule data (`long-running-workloads`, rules/observability.toml).
+fn is_long_running(kind: &str) -> bool {
+    known()
+        .long_running_workloads
+        .iter()
+        .any(|workload| workload == kind)
+}
 
+/// The probe keys of a Kubernetes container spec, and how summaries name them.
 const PROBES: &[(&str, &str)] = &[
     ("livenessProbe", "liveness"),
     ("readinessProbe", "readiness"),
@@ -30,7 +38,7 @@ pub fn workload_containers(text: &str) -> Vec<Located> {
         let Some(kind) = root
             .get("kind")
             .and_then(Node::as_str)
-            .filter(|kind| LONG_RUNNING.contains(kind))
+            .filter(|kind| is_long_running(kind))
         else {
             continue;
         };
@@ -70,7 +78,7 @@ pub fn workload_containers(text: &str) -> Vec<Located> {
 fn declares_long_running_kind(document: &str) -> bool {
     document.lines().any(|line| {
         line.strip_prefix("kind:")
-            .is_some_and(|kind| LONG_RUNNING.contains(&kind.trim().trim_matches(['"', '\''])))
+            .is_some_and(|kind| is_long_running(kind.trim().trim_matches(['"', '\''])))
     })
 }
 
@@ -148,5 +156,26 @@ metadata:
         let template = "kind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      containers:\n        {{- toYaml .Values.containers | nindent 8 }}\n";
         assert!(workload_containers(template).is_empty());
         assert!(workload_containers("jobs:\n  test:\n    kind: x\n").is_empty());
+    }
+
+    /// The rule that judges these containers applies to files declaring the same kinds.
+    #[test]
+    fn the_probes_rule_applies_to_every_long_running_kind() {
+        let rule = crate::rules::builtin_rules()
+            .iter()
+            .find(|rule| rule.id == "observability.workload-probes")
+            .expect("the rule is built in");
+        let pattern = rule
+            .applies_if
+            .as_ref()
+            .and_then(|precondition| precondition.pattern.as_ref())
+            .expect("the rule looks for a kind");
+        for kind in &known().long_running_workloads {
+            assert!(
+                pattern.is_match(format!("kind: {kind}").as_bytes()),
+                "{kind}"
+            );
+        }
+        assert!(!pattern.is_match(b"kind: CronJob"));
     }
 }

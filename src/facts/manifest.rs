@@ -63,6 +63,31 @@ enum Format {
     Conan,
 }
 
+/// A path of each format `read` knows (which files a rule reads is rule data: `@manifests`,
+/// rules/security.toml). The fuzz target picks among them by index: append, never reorder.
+pub const EXAMPLE_PATHS: &[&str] = &[
+    "Cargo.toml",
+    "package.json",
+    "composer.json",
+    "pyproject.toml",
+    "Pipfile",
+    "setup.cfg",
+    "go.mod",
+    "pom.xml",
+    "build.gradle",
+    "gradle/libs.versions.toml",
+    "packages.config",
+    "app.csproj",
+    "Gemfile",
+    "x.gemspec",
+    "mix.exs",
+    "CMakeLists.txt",
+    "vcpkg.json",
+    "conanfile.txt",
+    "requirements.txt",
+];
+
+/// Which format a file is, by its name: the names each ecosystem gives its manifests.
 fn format_of(path: &str) -> Option<Format> {
     let name = path.rsplit('/').next().unwrap_or(path);
     let format = match name {
@@ -583,6 +608,17 @@ fn numbered_lines(text: &str) -> impl Iterator<Item = (u32, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each format the reader knows is one the built-in `@manifests` set selects.
+    #[test]
+    fn every_format_read_is_a_builtin_manifest() {
+        let manifests = &crate::rules::builtin_definitions().sets["manifests"];
+        let selected = crate::rules::glob_set(manifests);
+        for path in EXAMPLE_PATHS {
+            assert!(format_of(path).is_some(), "{path} is read");
+            assert!(selected.is_match(path), "{path} is in @manifests");
+        }
+    }
 
     fn names(path: &str, text: &str) -> Vec<(String, u32)> {
         read(path, text)

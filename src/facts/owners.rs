@@ -3,16 +3,15 @@
 
 use super::content::{self, Content};
 use super::tree::Tree;
-use crate::rules::builtin_definitions;
+use crate::rules::known;
 
 /// The repository-wide owners (`@org/team`, `@user`, addresses); none without a CODEOWNERS
 /// file or a catch-all rule in it.
 pub fn repository_owners(repo: &gix::Repository, tree: &Tree) -> Vec<String> {
     // Where code hosts look, in their order of precedence: rule data (rules/collaboration.toml).
-    let locations = builtin_definitions().sets.get("codeowners-locations");
-    let Some(entry) = locations
-        .into_iter()
-        .flatten()
+    let Some(entry) = known()
+        .codeowners_locations
+        .iter()
         .find_map(|path| tree.find(path))
     else {
         return Vec::new();

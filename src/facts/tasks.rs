@@ -4,32 +4,24 @@
 use std::collections::HashMap;
 
 use super::yaml::{self, Node};
+use crate::rules::{TaskFiles, known};
 
-/// The names make looks for, in its order of preference.
-const MAKEFILES: &[&str] = &["GNUmakefile", "makefile", "Makefile"];
-/// Makefiles a root Makefile commonly `include`s (Prometheus' shared `Makefile.common`); their
-/// targets are read as if written at the end of the Makefile.
-const INCLUDED_MAKEFILES: &[&str] = &["Makefile.common", "common.mk", "Makefile.inc"];
-const PACKAGE_JSON: &str = "package.json";
-/// The names just looks for.
-const JUSTFILES: &[&str] = &["justfile", "Justfile", ".justfile"];
-/// The names Task (go-task) looks for.
-const TASKFILES: &[&str] = &[
-    "Taskfile.yml",
-    "taskfile.yml",
-    "Taskfile.yaml",
-    "taskfile.yaml",
-];
+/// The root files of each task runner, by name: rule data (`rules/devenv.toml`).
+fn names() -> &'static TaskFiles {
+    &known().task_files
+}
 
 /// Root files that define tasks.
 pub fn task_files() -> impl Iterator<Item = &'static str> {
-    MAKEFILES
+    let names = names();
+    names
+        .makefiles
         .iter()
-        .chain(INCLUDED_MAKEFILES)
-        .chain([&PACKAGE_JSON])
-        .chain(JUSTFILES)
-        .chain(TASKFILES)
-        .copied()
+        .chain(&names.included_makefiles)
+        .chain(&names.package_json)
+        .chain(&names.justfiles)
+        .chain(&names.taskfiles)
+        .map(String::as_str)
 }
 
 /// Each target, script, recipe or task of one runner, with the commands it runs.
@@ -68,14 +60,21 @@ pub struct TaskRunners {
 impl TaskRunners {
     /// `read(name)` returns the text of a root file from [`task_files`], if present.
     pub fn new<'a>(read: impl Fn(&str) -> Option<&'a str>) -> TaskRunners {
-        let first = |names: &[&str]| names.iter().find_map(|name| read(name));
-        let makefile = first(MAKEFILES).map(|text| with_included(text, &read));
+        let first = |names: &[String]| names.iter().find_map(|name| read(name));
+        let names = names();
+        let makefile = first(&names.makefiles).map(|text| with_included(text, &read));
         TaskRunners {
             make: makefile.as_deref().map(make_targets).unwrap_or_default(),
             make_default: makefile.as_deref().and_then(make_default_goal),
-            npm: read(PACKAGE_JSON).map(npm_scripts).unwrap_or_default(),
-            just: first(JUSTFILES).map(just_recipes).unwrap_or_default(),
-            task: first(TASKFILES).map(taskfile_tasks).unwrap_or_default(),
+            npm: first(&names.package_json)
+                .map(npm_scripts)
+                .unwrap_or_default(),
+            just: first(&names.justfiles)
+                .map(just_recipes)
+                .unwrap_or_default(),
+            task: first(&names.taskfiles)
+                .map(taskfile_tasks)
+                .unwrap_or_default(),
         }
     }
 
@@ -276,6 +275,7 @@ fn with_included<'a>(makefile: &str, read: &impl Fn(&str) -> Option<&'a str>) ->
     // Each file once: a Makefile naming `common.mk` a hundred thousand times is not a
     // hundred thousand copies of it.
     let mut included: Vec<&str> = Vec::new();
+    let known_includes = &names().included_makefiles;
     for line in makefile.lines() {
         text.push_str(line);
         text.push('\n');
@@ -287,7 +287,7 @@ fn with_included<'a>(makefile: &str, read: &impl Fn(&str) -> Option<&'a str>) ->
         };
         // In its place, as make reads it: its first target may be the default goal.
         for name in names.split_whitespace() {
-            if INCLUDED_MAKEFILES.contains(&name)
+            if known_includes.iter().any(|known| known == name)
                 && !included.contains(&name)
                 && let Some(content) = read(name)
             {

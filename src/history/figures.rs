@@ -10,12 +10,10 @@ use serde::Serialize;
 use crate::finding::Evidence;
 
 use super::Changed;
-use crate::rules::{Pattern, builtin_definitions, builtin_set};
+use crate::rules::{HistoryClasses, Pattern, glob_set, known};
 
-/// A commit over this many changed lines is a large batch.
-const LARGE_COMMIT_LINES: u32 = 400;
-/// A release fixed by a patch release within this many hours needed a hotfix.
-const HOTFIX_HOURS: f64 = 7.0 * 24.0;
+pub use crate::rules::WEAKENINGS;
+
 /// A change of less than this share of the previous value is no trend.
 const STEADY: f64 = 0.10;
 
@@ -65,7 +63,8 @@ enum Better {
     Higher,
 }
 
-/// The path classes and author and subject patterns of `rules/history.toml`, and source code.
+/// The path classes, author and subject patterns and thresholds of `rules/history.toml`, and
+/// source code.
 pub struct Classes {
     bot_name: Pattern,
     bot_email: Pattern,
@@ -77,6 +76,8 @@ pub struct Classes {
     iac: GlobSet,
     observability: GlobSet,
     docs: GlobSet,
+    large_commit_lines: u32,
+    hotfix_hours: f64,
 }
 
 impl Classes {
@@ -84,21 +85,20 @@ impl Classes {
     pub fn builtin() -> &'static Classes {
         static CLASSES: OnceLock<Classes> = OnceLock::new();
         CLASSES.get_or_init(|| {
-            let pattern = |name: &str| {
-                let source = builtin_definitions().patterns.get(name);
-                Pattern::builtin(source.expect("rules/history.toml defines its patterns"))
-            };
+            let history: &HistoryClasses = &known().history;
             Classes {
-                bot_name: pattern("bot-name"),
-                bot_email: pattern("bot-email"),
-                improvement_subject: pattern("improvement-subject"),
-                revert_subject: pattern("revert-subject"),
-                source: builtin_set("source-code"),
-                tests: builtin_set("change-tests"),
-                ci: builtin_set("change-ci"),
-                iac: builtin_set("change-iac"),
-                observability: builtin_set("change-observability"),
-                docs: builtin_set("change-docs"),
+                bot_name: history.bot_name.clone(),
+                bot_email: history.bot_email.clone(),
+                improvement_subject: history.improvement_subject.clone(),
+                revert_subject: history.revert_subject.clone(),
+                source: glob_set(&history.source_code),
+                tests: glob_set(&history.change_tests),
+                ci: glob_set(&history.change_ci),
+                iac: glob_set(&history.change_iac),
+                observability: glob_set(&history.change_observability),
+                docs: glob_set(&history.change_docs),
+                large_commit_lines: history.large_commit_lines,
+                hotfix_hours: history.hotfix_days * 24.0,
             }
         })
     }
@@ -215,28 +215,34 @@ type Measure = fn(&[Sample], &Period) -> Result<f64, String>;
 /// is measured.
 pub struct Definition {
     pub id: &'static str,
-    /// What it measures, in a few words: "median lines changed per commit".
-    pub label: &'static str,
+    /// What it measures, in a few words: "median lines changed per commit". A threshold of
+    /// `rules/history.toml` it names is written `{large-commit-lines}`, `{hotfix-days}`.
+    label: &'static str,
     pub unit: &'static str,
     pub scope: Scope,
     better: Better,
     measure: Measure,
 }
 
-/// The figure counting how a pull request's configuration lowers the base's bar.
-pub const WEAKENINGS: &str = "pr.weakenings";
+impl Definition {
+    /// What it measures, in a few words, with the thresholds it names.
+    pub fn label(&self) -> String {
+        let history = &known().history;
+        self.label
+            .replace(
+                "{large-commit-lines}",
+                &history.large_commit_lines.to_string(),
+            )
+            .replace("{hotfix-days}", &history.hotfix_days.to_string())
+    }
+}
 
 /// The definition of the figure `id`.
 pub fn definition(id: &str) -> Option<&'static Definition> {
     FIGURES.iter().find(|figure| figure.id == id)
 }
 
-/// Every figure id, for messages that list them.
-pub fn ids() -> impl Iterator<Item = &'static str> {
-    FIGURES.iter().map(|figure| figure.id)
-}
-
-/// Every figure.
+/// Every figure, in the order of `rules::FIGURE_IDS` (a test keeps them in step).
 const FIGURES: &[Definition] = &[
     Definition {
         id: "flow.median_lines_per_commit",
@@ -264,12 +270,13 @@ const FIGURES: &[Definition] = &[
     },
     Definition {
         id: "flow.large_commit_share",
-        label: "share of commits over 400 changed lines",
+        label: "share of commits over {large-commit-lines} changed lines",
         unit: "%",
         scope: Scope::Window,
         better: Better::Lower,
         measure: |samples, _| {
-            lines(samples).and_then(|_| share(samples, |sample| sample.lines > LARGE_COMMIT_LINES))
+            let large = Classes::builtin().large_commit_lines;
+            lines(samples).and_then(|_| share(samples, |sample| sample.lines > large))
         },
     },
     Definition {
@@ -317,7 +324,7 @@ const FIGURES: &[Definition] = &[
     },
     Definition {
         id: "dora.hotfix_release_share",
-        label: "share of releases patched within 7 days",
+        label: "share of releases patched within {hotfix-days} days",
         unit: "%",
         scope: Scope::Window,
         better: Better::Lower,
@@ -328,7 +335,7 @@ const FIGURES: &[Definition] = &[
             let hotfixed = period
                 .fix_hours
                 .iter()
-                .filter(|&&hours| hours <= HOTFIX_HOURS)
+                .filter(|&&hours| hours <= Classes::builtin().hotfix_hours)
                 .count();
             Ok(100.0 * hotfixed as f64 / period.final_releases as f64)
         },
@@ -711,6 +718,28 @@ mod tests {
             Trend::Worsening
         );
         assert_eq!(trend(None, Some(1.0), Better::Higher), Trend::Unknown);
+    }
+
+    /// Rules name figures by the ids of the rules layer; each is measured here, in order.
+    #[test]
+    fn every_figure_id_is_measured() {
+        use crate::rules::FIGURE_IDS;
+        let measured: Vec<&str> = FIGURES.iter().map(|figure| figure.id).collect();
+        assert_eq!(measured, FIGURE_IDS);
+    }
+
+    #[test]
+    fn labels_name_the_thresholds_of_the_rule_files() {
+        let label = |id| definition(id).expect("a figure").label();
+        assert_eq!(
+            label("flow.large_commit_share"),
+            "share of commits over 400 changed lines"
+        );
+        assert_eq!(
+            label("dora.hotfix_release_share"),
+            "share of releases patched within 7 days"
+        );
+        assert!(FIGURES.iter().all(|figure| !figure.label().contains('{')));
     }
 
     #[test]

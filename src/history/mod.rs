@@ -222,10 +222,7 @@ struct Delivery {
 
 /// The pattern in `rules/history.toml` that makes a tag a release.
 fn release_pattern() -> crate::rules::Pattern {
-    let source = crate::rules::builtin_definitions()
-        .patterns
-        .get("release-tag");
-    crate::rules::Pattern::builtin(source.expect("rules/history.toml defines release-tag"))
+    crate::rules::known().history.release_tag.clone()
 }
 
 /// A window's commits; `from` is its start, or the oldest commit's time for all history.

@@ -17,7 +17,7 @@ use super::renames;
 use super::walk::Commit;
 use crate::facts::content::is_binary;
 use crate::repo::RepoError;
-use crate::rules::{Pattern, builtin_definitions, builtin_set};
+use crate::rules::{Pattern, glob_set, known};
 
 /// A file a commit changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,10 +41,10 @@ impl InlineTests {
     fn builtin() -> &'static InlineTests {
         static INLINE: OnceLock<InlineTests> = OnceLock::new();
         INLINE.get_or_init(|| {
-            let marker = builtin_definitions().patterns.get("inline-test");
+            let history = &known().history;
             InlineTests {
-                files: builtin_set("inline-test-files"),
-                marker: Pattern::builtin(marker.expect("rules/history.toml defines inline-test")),
+                files: glob_set(&history.inline_test_files),
+                marker: history.inline_test.clone(),
             }
         })
     }

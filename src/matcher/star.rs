@@ -439,9 +439,7 @@ mod tests {
             });
             preconditions.cloned().chain(checks).collect::<Vec<_>>()
         });
-        let excludes = crate::config::settings::DEFAULT_EXCLUDE
-            .iter()
-            .map(|glob| glob.to_string());
+        let excludes = crate::rules::known().default_exclude.iter().cloned();
         let mut globs: Vec<String> = rule_globs
             .chain(excludes)
             .flat_map(|glob| compile_glob(&glob).unwrap())

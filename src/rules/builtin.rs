@@ -1,8 +1,14 @@
 //! The built-in rule pack: `rules/*.toml`, embedded in the binary at build time.
 
+use std::sync::OnceLock;
+
+use globset::{GlobSet, GlobSetBuilder};
+
 use super::Rule;
 use super::compile::parse_rule_document;
-use super::sets::builtin_definitions;
+use super::glob::compile_glob;
+use super::known::Known;
+use super::sets::Definitions;
 
 /// Every built-in rule file as (file name, contents). A test checks this list against `rules/`.
 pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
@@ -30,11 +36,57 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
     ("history.toml", include_str!("../../rules/history.toml")),
 ];
 
+/// The definitions of the built-in rule files, and what the code reads of them by name.
+struct Builtin {
+    definitions: Definitions,
+    known: Known,
+}
+
+/// Read once per process. The built-in files are validated by tests, so a failure here is a
+/// build defect; it names what is wrong, before any rule is parsed.
+fn builtin() -> &'static Builtin {
+    static BUILTIN: OnceLock<Builtin> = OnceLock::new();
+    BUILTIN.get_or_init(|| {
+        let mut definitions = Definitions::default();
+        for (name, text) in BUILTIN_RULE_FILES {
+            let mut problems = Vec::new();
+            definitions.add_document(text, &mut problems);
+            assert!(
+                problems.is_empty(),
+                "built-in rule file {name} has invalid definitions: {problems:?}"
+            );
+        }
+        let known = Known::resolve(&definitions).unwrap_or_else(|missing| panic!("{missing}"));
+        Builtin { definitions, known }
+    })
+}
+
+/// The definitions across the built-in rule files.
+pub fn builtin_definitions() -> &'static Definitions {
+    &builtin().definitions
+}
+
+/// The built-in sets, patterns and values the code reads itself, by field.
+pub fn known() -> &'static Known {
+    &builtin().known
+}
+
+/// Built-in globs (a field of [`Known`]) as one compiled glob set.
+pub fn glob_set(globs: &[String]) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        for compiled in compile_glob(glob).expect("built-in globs compile") {
+            builder.add(compiled);
+        }
+    }
+    builder.build().expect("built-in globs compile")
+}
+
 /// The built-in rules, parsed once per process: a sweep scans thousands of repositories and
 /// every SARIF log describes the rules. They are validated by tests, so a failure here is a
 /// build defect.
 pub fn builtin_rules() -> &'static [Rule] {
-    static RULES: std::sync::OnceLock<Vec<Rule>> = std::sync::OnceLock::new();
+    static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
     RULES.get_or_init(|| {
         BUILTIN_RULE_FILES
             .iter()

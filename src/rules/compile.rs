@@ -15,7 +15,8 @@ use crate::area::Area;
 use crate::config::diagnostic::{ConfigError, Problem};
 use crate::config::tomldoc::{self, Document};
 
-use super::glob::compile_glob;
+use super::figure_ids::FIGURE_IDS;
+use super::glob::check_glob;
 use super::sets::{self, Definitions};
 
 /// The heaviest a rule may weigh: the built-in rules weigh 1 to 3, and one rule of weight
@@ -28,9 +29,8 @@ pub struct Parsed {
     pub id_span: Range<usize>,
 }
 
-/// Parses a built-in rule file (`rules/*.toml`): `[[rule]]` tables, and `[sets]` and
-/// `[patterns]` (read by `sets::builtin_definitions`, which `definitions` must already
-/// hold). Patterns are checked for syntax now and compiled on first use.
+/// Parses a built-in rule file (`rules/*.toml`): `[[rule]]` tables, and the definition
+/// tables (read by `builtin::builtin_definitions`, which `definitions` must already hold). Patterns are checked for syntax now and compiled on first use.
 pub fn parse_rule_document(
     name: &str,
     text: &str,
@@ -50,14 +50,14 @@ pub fn parse_rule_document(
                 regex_budget: None,
             };
             rules.extend(parse_tables(value, scope, &mut problems));
-        } else if !matches!(key, "sets" | "patterns" | "steps") {
+        } else if !sets::DEFINITION_TABLES.contains(&key) {
             problems.push(
                 Problem::new(
                     format!("unknown key `{key}` in a rule file"),
                     Some(key_span),
                 )
                 .help(
-                    "a rule file holds only `[[rule]]` tables, a `[sets]`, a `[patterns]` and a `[steps]` table",
+                    "a rule file holds only `[[rule]]` tables, a `[sets]`, a `[patterns]`, a `[steps]` and a `[values]` table",
                 ),
             );
         }
@@ -470,16 +470,15 @@ fn compile_history_check(spec: CheckSpec, problems: &mut Vec<Problem>) -> Option
             );
             None
         }
-        Some(figure) => match crate::history::figures::definition(figure.get_ref()) {
-            Some(definition) => Some(definition.id),
+        Some(figure) => match FIGURE_IDS.iter().find(|id| **id == figure.get_ref()) {
+            Some(id) => Some(*id),
             None => {
-                let known: Vec<&str> = crate::history::figures::ids().collect();
                 problems.push(
                     Problem::new(
                         format!("unknown figure `{}`", figure.get_ref()),
                         Some(figure.span()),
                     )
-                    .help(format!("figures are: {}", known.join(", "))),
+                    .help(format!("figures are: {}", FIGURE_IDS.join(", "))),
                 );
                 None
             }
@@ -662,31 +661,4 @@ pub fn invalid_regex(error: &regex::Error, span: Range<usize>) -> Problem {
             .to_owned(),
     };
     Problem::new(format!("invalid regex: {detail}"), Some(span)).label("this pattern")
-}
-
-pub(super) fn check_glob(glob: &Spanned<String>, problems: &mut Vec<Problem>) {
-    let text = glob.get_ref();
-    if text.starts_with('/') || text.starts_with("./") {
-        problems.push(
-            Problem::new(
-                format!(
-                    "glob `{text}` is anchored with `{}`",
-                    if text.starts_with('/') { "/" } else { "./" }
-                ),
-                Some(glob.span()),
-            )
-            .help(
-                "globs are already relative to the repository root: remove the leading `/` or `./`",
-            ),
-        );
-        return;
-    }
-    if let Err(error) = compile_glob(text) {
-        let reason = error.to_string();
-        problems.push(
-            Problem::new(format!("invalid glob: {reason}"), Some(glob.span()))
-                .label("this glob")
-                .help("globs use `*` within a path segment, `**` across segments, `{a,b}` for alternatives"),
-        );
-    }
 }

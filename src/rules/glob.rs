@@ -5,6 +5,9 @@
 //! expanded here, before globset sees the pattern.
 
 use globset::{Glob, GlobBuilder};
+use toml::Spanned;
+
+use crate::config::diagnostic::Problem;
 
 /// A single pattern may not expand into more globs than this.
 const MAX_EXPANSION: usize = 256;
@@ -153,6 +156,34 @@ fn split_alternatives(body: &str) -> Vec<&str> {
     }
     alternatives.push(&body[start..]);
     alternatives
+}
+
+/// Checks a glob of a rule file or config as written: relative to the root, and compiling.
+pub(super) fn check_glob(glob: &Spanned<String>, problems: &mut Vec<Problem>) {
+    let text = glob.get_ref();
+    if text.starts_with('/') || text.starts_with("./") {
+        problems.push(
+            Problem::new(
+                format!(
+                    "glob `{text}` is anchored with `{}`",
+                    if text.starts_with('/') { "/" } else { "./" }
+                ),
+                Some(glob.span()),
+            )
+            .help(
+                "globs are already relative to the repository root: remove the leading `/` or `./`",
+            ),
+        );
+        return;
+    }
+    if let Err(error) = compile_glob(text) {
+        let reason = error.to_string();
+        problems.push(
+            Problem::new(format!("invalid glob: {reason}"), Some(glob.span()))
+                .label("this glob")
+                .help("globs use `*` within a path segment, `**` across segments, `{a,b}` for alternatives"),
+        );
+    }
 }
 
 #[cfg(test)]

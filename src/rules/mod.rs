@@ -2,14 +2,18 @@
 
 mod builtin;
 mod compile;
+mod figure_ids;
 mod glob;
+mod known;
 mod schema;
 mod sets;
 
-pub use builtin::{BUILTIN_RULE_FILES, builtin_rules};
+pub use builtin::{BUILTIN_RULE_FILES, builtin_definitions, builtin_rules, glob_set, known};
 pub use compile::{MAX_WEIGHT, Parsed, invalid_regex, parse_rule_document, parse_rule_tables};
+pub use figure_ids::{FIGURE_IDS, WEAKENINGS};
 pub use glob::{GlobError, compile_glob};
-pub use sets::{Definitions, builtin_definitions, builtin_set};
+pub use known::{HistoryClasses, Known, PipelineFormats, TaskFiles};
+pub use sets::Definitions;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};

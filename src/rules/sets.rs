@@ -1,17 +1,17 @@
 //! Named definitions, written once and used by name: file sets — a glob list defined in a rule
 //! file's `[sets]` table and used in any `files` or `exclude` list as `"@name"` — and patterns —
 //! a regex defined in a `[patterns]` table and used as `pattern = "@name"` or
-//! `dependency = "@name"`. The built-in ones come from the built-in rule files and are
-//! available to custom rules as well.
+//! `dependency = "@name"`; and, in the built-in rule files only, `[steps]` and `[values]`
+//! (thresholds and word lists opslint's own code reads). The built-in ones come from the
+//! built-in rule files and are available to custom rules as well.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
+use serde::Deserialize;
 use toml::Spanned;
 use toml::de::DeValue;
 
-use super::builtin::BUILTIN_RULE_FILES;
-use super::compile::check_glob;
+use super::glob::check_glob;
 use crate::config::diagnostic::Problem;
 use crate::config::tomldoc::{self, Document};
 
@@ -25,47 +25,48 @@ pub struct Definitions {
     /// What well-known shared steps run (`[steps]`: Jenkins library steps, CircleCI orb
     /// jobs, Azure Pipelines tasks), by `system:name`; built-in rule files only.
     pub steps: BTreeMap<String, String>,
+    /// Thresholds and word lists opslint's own code reads (`[values]`); built-in rule files
+    /// only.
+    pub values: BTreeMap<String, Value>,
 }
 
-/// The built-in file set `name` (`@name` in rule files) as one compiled glob set; empty
-/// when there is no such set.
-pub fn builtin_set(name: &str) -> globset::GlobSet {
-    let mut builder = globset::GlobSetBuilder::new();
-    for glob in builtin_definitions().sets.get(name).into_iter().flatten() {
-        for compiled in super::compile_glob(glob).expect("built-in globs compile") {
-            builder.add(compiled);
+/// A `[values]` entry: a number (a threshold) or a list of words.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    Number(f64),
+    Words(Vec<String>),
+}
+
+/// The top-level tables of a rule file that hold definitions rather than rules.
+pub const DEFINITION_TABLES: [&str; 4] = ["sets", "patterns", "steps", "values"];
+
+impl Definitions {
+    /// Adds the definitions of one rule file's text; its rules are read elsewhere.
+    pub fn add_document(&mut self, text: &str, problems: &mut Vec<Problem>) {
+        let document = Document::parse(text, problems);
+        for (key, _, value) in document.entries() {
+            match key {
+                "sets" => collect(value, &mut self.sets, problems),
+                "patterns" => collect_patterns(value, &mut self.patterns, problems),
+                "steps" => {
+                    if let Some(steps) =
+                        tomldoc::decode::<BTreeMap<String, String>>(value, problems)
+                    {
+                        self.steps.extend(steps);
+                    }
+                }
+                "values" => {
+                    if let Some(values) =
+                        tomldoc::decode::<BTreeMap<String, Value>>(value, problems)
+                    {
+                        self.values.extend(values);
+                    }
+                }
+                _ => {}
+            }
         }
     }
-    builder.build().expect("built-in globs compile")
-}
-
-/// The definitions across the built-in rule files, read once per process.
-pub fn builtin_definitions() -> &'static Definitions {
-    static DEFINITIONS: OnceLock<Definitions> = OnceLock::new();
-    DEFINITIONS.get_or_init(|| {
-        let mut definitions = Definitions::default();
-        for (name, text) in BUILTIN_RULE_FILES {
-            let mut problems = Vec::new();
-            let document = Document::parse(text, &mut problems);
-            for (key, _, value) in document.entries() {
-                match key {
-                    "sets" => collect(value, &mut definitions.sets, &mut problems),
-                    "patterns" => collect_patterns(value, &mut definitions.patterns, &mut problems),
-                    "steps" => {
-                        if let Some(steps) = tomldoc::decode(value, &mut problems) {
-                            definitions.steps.extend::<BTreeMap<String, String>>(steps);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            assert!(
-                problems.is_empty(),
-                "built-in rule file {name} has invalid definitions: {problems:?}"
-            );
-        }
-        definitions
-    })
 }
 
 /// Adds the patterns of a `[patterns]` table (validated where they are used).

@@ -23,6 +23,7 @@ pub use steps::Steps;
 
 use super::Located;
 use super::yaml::{self, Node, ParseError, Value};
+use crate::rules::{PipelineFormats, known};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Pipeline {
@@ -107,18 +108,21 @@ pub enum Format {
 /// before it is merged (those of the repository's own branches, not a fork's).
 pub(super) const EVERY_BRANCH: &str = "push to every branch";
 
-/// The built-in file set (`rules/ci.toml`) that names each format's files; other YAML
-/// pipelines are read by key names ([`Format::Other`]).
-pub const FORMAT_SETS: &[(Format, &str)] = &[
-    (Format::GitHubActions, "github-workflows"),
-    (Format::GitLabCi, "gitlab-pipelines"),
-    (Format::Jenkins, "jenkinsfiles"),
-    (Format::AzurePipelines, "azure-pipelines"),
-    (Format::CircleCi, "circleci"),
-    (Format::Travis, "travis"),
-    (Format::Buildkite, "buildkite"),
-    (Format::Cirrus, "cirrus"),
-    (Format::Unread, "unread-pipelines"),
+/// The built-in file set (`rules/ci.toml`) that names a format's files.
+type FormatSet = fn(&PipelineFormats) -> &[String];
+
+/// Each format with the built-in file set that names its files; other YAML pipelines are
+/// read by key names ([`Format::Other`]).
+pub const FORMAT_SETS: &[(Format, FormatSet)] = &[
+    (Format::GitHubActions, |sets| &sets.github_workflows),
+    (Format::GitLabCi, |sets| &sets.gitlab_pipelines),
+    (Format::Jenkins, |sets| &sets.jenkinsfiles),
+    (Format::AzurePipelines, |sets| &sets.azure_pipelines),
+    (Format::CircleCi, |sets| &sets.circleci),
+    (Format::Travis, |sets| &sets.travis),
+    (Format::Buildkite, |sets| &sets.buildkite),
+    (Format::Cirrus, |sets| &sets.cirrus),
+    (Format::Unread, |sets| &sets.unread_pipelines),
 ];
 
 /// Reads a pipeline of the given format; `steps` says what well-known shared steps run.
@@ -164,16 +168,12 @@ pub fn segments(command: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Whether a command only installs tools (`pip install yamllint`, `cargo install
-/// cargo-deny`): naming a tool there is not running it.
+/// cargo-deny`): naming a tool there is not running it. Which commands install is rule data
+/// (`@install-command`), matched Unicode-aware like any command.
 pub fn is_install(command: &str) -> bool {
     static INSTALL: OnceLock<Regex> = OnceLock::new();
     INSTALL
-        .get_or_init(|| {
-            Regex::new(
-                r"^(sudo\s+)?(pip3?|python3?\s+-m\s+pip|pipx|uv\s+(pip|tool)|npm|yarn(\s+global)?|pnpm|bun|go|cargo(\s+binstall)?|gem|apt(-get)?|brew|apk|dnf|yum|choco|dotnet\s+tool|helm\s+plugin|((npx|bunx|pnpm\s+exec|yarn)\s+)?playwright)\s+(install|add|i)\b",
-            )
-            .expect("valid regex")
-        })
+        .get_or_init(|| Regex::new(&known().install_command).expect("built-in patterns compile"))
         .is_match(command)
 }
 

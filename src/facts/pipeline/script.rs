@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::{Pipeline, push_lines};
+use crate::rules::known;
 
 /// A script: each non-blank, non-comment line is a command.
 pub(super) fn read(text: &str) -> Pipeline {
@@ -35,9 +36,6 @@ const INTERPRETERS: &[&str] = &[
 
 /// Words that run the command after them (`sudo ./test.sh`, `time ./test.sh`).
 const WRAPPERS: &[&str] = &["sudo", "time", "exec", "env", "nohup", "xvfb-run", "call"];
-
-/// File names that are build tools' wrappers or generated, not the project's scripts.
-const NOT_SCRIPTS: &[&str] = &["gradlew", "mvnw", "configure", "sbt", "mill", "bazelisk"];
 
 /// Variables that name the checkout, which the script paths of a pipeline start from.
 const CHECKOUT_PREFIXES: &[&str] = &[
@@ -127,6 +125,12 @@ fn has_script_extension(word: &str) -> bool {
         .any(|extension| word.ends_with(extension))
 }
 
+/// Whether a file name is a build tool's wrapper or generated, not the project's script:
+/// rule data (`not-scripts`, rules/ci.toml).
+fn is_not_a_script(name: &str) -> bool {
+    known().not_scripts.iter().any(|known| known == name)
+}
+
 /// `path` as a repository path, or `None` when it is not one this scan can follow.
 fn repository_path(path: &str) -> Option<String> {
     let path = path.trim_matches(['"', '\'']).replace('\\', "/");
@@ -141,7 +145,7 @@ fn repository_path(path: &str) -> Option<String> {
         && !path.starts_with(['/', '~', '-'])
         && !path.contains(['$', '*', '?', '%', '`', '{'])
         && !path.split('/').any(|part| part == "..")
-        && !NOT_SCRIPTS.contains(&name);
+        && !is_not_a_script(name);
     followable.then(|| path.to_owned())
 }
 

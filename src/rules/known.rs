@@ -1,0 +1,225 @@
+//! The named sets, patterns and values of the built-in rule files that opslint's own code
+//! reads, not through a rule: one field each, resolved once when the built-in rules load.
+//! A name renamed or removed in `rules/*.toml` then fails there, naming what is missing,
+//! instead of at the first scan that looks it up.
+
+use super::Pattern;
+use super::sets::{Definitions, Value};
+
+/// What the code needs of the built-in definitions, by field.
+#[derive(Debug)]
+pub struct Known {
+    /// Files no rule takes as evidence unless `[scan] exclude` says otherwise (`@default-exclude`).
+    pub default_exclude: Vec<String>,
+    /// Where code hosts read CODEOWNERS, in their order of precedence.
+    pub codeowners_locations: Vec<String>,
+    /// The files each pipeline format is read from.
+    pub pipeline_formats: PipelineFormats,
+    /// The root files task runners read, each list in the tool's order of preference.
+    pub task_files: TaskFiles,
+    /// Installing a tool (`pip install yamllint`), which is not running it.
+    pub install_command: String,
+    /// File names a command runs that are build tools' wrappers or generated, not the
+    /// project's scripts to follow.
+    pub not_scripts: Vec<String>,
+    /// What the history pass sorts commits and tags by.
+    pub history: HistoryClasses,
+    /// Kubernetes workload kinds expected to run indefinitely, so health probes apply.
+    pub long_running_workloads: Vec<String>,
+}
+
+/// The file sets that name each pipeline format (`rules/ci.toml`).
+#[derive(Debug)]
+pub struct PipelineFormats {
+    pub github_workflows: Vec<String>,
+    pub gitlab_pipelines: Vec<String>,
+    pub jenkinsfiles: Vec<String>,
+    pub azure_pipelines: Vec<String>,
+    pub circleci: Vec<String>,
+    pub travis: Vec<String>,
+    pub buildkite: Vec<String>,
+    pub cirrus: Vec<String>,
+    pub unread_pipelines: Vec<String>,
+}
+
+/// Root files of task runners (`rules/devenv.toml`), by name, not glob.
+#[derive(Debug)]
+pub struct TaskFiles {
+    pub makefiles: Vec<String>,
+    /// Makefiles a root Makefile commonly `include`s; read in its place.
+    pub included_makefiles: Vec<String>,
+    pub package_json: Vec<String>,
+    pub justfiles: Vec<String>,
+    pub taskfiles: Vec<String>,
+}
+
+/// The classes and thresholds of `rules/history.toml`.
+#[derive(Debug)]
+pub struct HistoryClasses {
+    pub source_code: Vec<String>,
+    pub change_tests: Vec<String>,
+    pub change_ci: Vec<String>,
+    pub change_iac: Vec<String>,
+    pub change_observability: Vec<String>,
+    pub change_docs: Vec<String>,
+    pub inline_test_files: Vec<String>,
+    pub inline_test: Pattern,
+    pub bot_name: Pattern,
+    pub bot_email: Pattern,
+    pub improvement_subject: Pattern,
+    pub revert_subject: Pattern,
+    pub release_tag: Pattern,
+    /// A commit over this many changed lines is a large batch.
+    pub large_commit_lines: u32,
+    /// A release fixed by a patch release within this many days needed a hotfix.
+    pub hotfix_days: f64,
+}
+
+impl Known {
+    /// Looks every name up in `definitions`; the error names each one missing or of the
+    /// wrong kind.
+    pub fn resolve(definitions: &Definitions) -> Result<Known, String> {
+        let mut names = Resolver {
+            definitions,
+            missing: Vec::new(),
+        };
+        let known = Known {
+            default_exclude: names.set("default-exclude"),
+            codeowners_locations: names.set("codeowners-locations"),
+            pipeline_formats: PipelineFormats {
+                github_workflows: names.set("github-workflows"),
+                gitlab_pipelines: names.set("gitlab-pipelines"),
+                jenkinsfiles: names.set("jenkinsfiles"),
+                azure_pipelines: names.set("azure-pipelines"),
+                circleci: names.set("circleci"),
+                travis: names.set("travis"),
+                buildkite: names.set("buildkite"),
+                cirrus: names.set("cirrus"),
+                unread_pipelines: names.set("unread-pipelines"),
+            },
+            task_files: TaskFiles {
+                makefiles: names.set("makefiles"),
+                included_makefiles: names.set("included-makefiles"),
+                package_json: names.set("package-json"),
+                justfiles: names.set("justfiles"),
+                taskfiles: names.set("taskfiles"),
+            },
+            install_command: names.pattern_source("install-command"),
+            not_scripts: names.words("not-scripts"),
+            history: HistoryClasses {
+                source_code: names.set("source-code"),
+                change_tests: names.set("change-tests"),
+                change_ci: names.set("change-ci"),
+                change_iac: names.set("change-iac"),
+                change_observability: names.set("change-observability"),
+                change_docs: names.set("change-docs"),
+                inline_test_files: names.set("inline-test-files"),
+                inline_test: names.pattern("inline-test"),
+                bot_name: names.pattern("bot-name"),
+                bot_email: names.pattern("bot-email"),
+                improvement_subject: names.pattern("improvement-subject"),
+                revert_subject: names.pattern("revert-subject"),
+                release_tag: names.pattern("release-tag"),
+                large_commit_lines: names.count("large-commit-lines"),
+                hotfix_days: names.number("hotfix-days"),
+            },
+            long_running_workloads: names.words("long-running-workloads"),
+        };
+        if names.missing.is_empty() {
+            Ok(known)
+        } else {
+            Err(format!(
+                "the built-in rule files lack what opslint reads by name: {}",
+                names.missing.join(", ")
+            ))
+        }
+    }
+}
+
+/// Looks names up, noting each one that is not there.
+struct Resolver<'a> {
+    definitions: &'a Definitions,
+    missing: Vec<String>,
+}
+
+impl Resolver<'_> {
+    fn set(&mut self, name: &str) -> Vec<String> {
+        match self.definitions.sets.get(name) {
+            Some(globs) => globs.clone(),
+            None => self.lack(format!("file set `@{name}` in a `[sets]` table")),
+        }
+    }
+
+    fn pattern_source(&mut self, name: &str) -> String {
+        match self.definitions.patterns.get(name) {
+            Some(source) => source.clone(),
+            None => self.lack(format!("pattern `@{name}` in a `[patterns]` table")),
+        }
+    }
+
+    fn pattern(&mut self, name: &str) -> Pattern {
+        Pattern::builtin(&self.pattern_source(name))
+    }
+
+    fn number(&mut self, name: &str) -> f64 {
+        match self.definitions.values.get(name) {
+            Some(Value::Number(number)) if number.is_finite() => *number,
+            _ => self.lack(format!("number `{name}` in a `[values]` table")),
+        }
+    }
+
+    fn count(&mut self, name: &str) -> u32 {
+        match self.definitions.values.get(name) {
+            Some(&Value::Number(number))
+                if number >= 0.0 && number <= f64::from(u32::MAX) && number.fract() == 0.0 =>
+            {
+                number as u32
+            }
+            _ => self.lack(format!("whole number `{name}` in a `[values]` table")),
+        }
+    }
+
+    fn words(&mut self, name: &str) -> Vec<String> {
+        match self.definitions.values.get(name) {
+            Some(Value::Words(words)) => words.clone(),
+            _ => self.lack(format!("word list `{name}` in a `[values]` table")),
+        }
+    }
+
+    /// Notes `what` as missing; a placeholder stands in until the error is returned.
+    fn lack<T: Default>(&mut self, what: String) -> T {
+        self.missing.push(what);
+        T::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_rule_files_define_every_name() {
+        let known = super::super::known();
+        assert!(!known.default_exclude.is_empty());
+        assert_eq!(known.history.large_commit_lines, 400);
+    }
+
+    #[test]
+    fn a_missing_name_fails_at_load_naming_it() {
+        let mut definitions = Definitions::default();
+        for (_, text) in super::super::BUILTIN_RULE_FILES {
+            definitions.add_document(text, &mut Vec::new());
+        }
+        assert!(Known::resolve(&definitions).is_ok());
+        definitions.sets.remove("change-tests");
+        definitions.patterns.remove("release-tag");
+        definitions.values.remove("hotfix-days");
+        let error = Known::resolve(&definitions).expect_err("names are missing");
+        assert_eq!(
+            error,
+            "the built-in rule files lack what opslint reads by name: file set `@change-tests` \
+             in a `[sets]` table, pattern `@release-tag` in a `[patterns]` table, number \
+             `hotfix-days` in a `[values]` table"
+        );
+    }
+}
