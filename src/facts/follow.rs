@@ -13,12 +13,12 @@ use crate::facts::Located;
 use crate::facts::content::Content;
 use crate::facts::includes;
 use crate::facts::parsed::{Includes, Pipelines, parse_text, read_missing};
-use crate::facts::pipeline::{self, Pipeline};
+use crate::facts::pipeline::{self, Format, Pipeline, System};
 use crate::facts::tasks::TaskRunners;
 use crate::facts::tree::Tree;
 use crate::facts::yaml::ParseError;
 use crate::repo::Deadline;
-use crate::rules::{builtin_definitions, glob_set, known};
+use crate::rules::{builtin_definitions, glob_set};
 
 /// How much of what pipelines include and run a scan follows: real pipelines include tens of
 /// files; a repository naming thousands, or globs matching the whole tree, gets this much and
@@ -222,21 +222,26 @@ pub(crate) fn read_pipeline(
     })
 }
 
-/// How to read the pipeline at `path`: by the built-in file sets that name each format
-/// (`rules/ci.toml`); other YAML formats are read by their key names.
-pub(crate) fn pipeline_format(path: &str) -> pipeline::Format {
-    use pipeline::Format;
-    static FORMATS: OnceLock<Vec<(Format, GlobSet)>> = OnceLock::new();
-    let formats = FORMATS.get_or_init(|| {
-        pipeline::FORMAT_SETS
+/// How to read the pipeline at `path`: by the built-in file set that names each CI
+/// system's files (`rules/ci.toml`); other YAML pipelines are read by their key names.
+pub(crate) fn pipeline_format(path: &str) -> Format {
+    static SYSTEMS: OnceLock<Vec<(&'static System, GlobSet)>> = OnceLock::new();
+    let systems = SYSTEMS.get_or_init(|| {
+        let sets = &builtin_definitions().sets;
+        pipeline::SYSTEMS
             .iter()
-            .map(|&(format, set)| (format, glob_set(set(&known().pipeline_formats))))
+            .map(|&system| {
+                // Every system's set exists (a test reads them all): the rule files are
+                // built in.
+                let globs = sets.get(system.files).map_or(&[][..], Vec::as_slice);
+                (system, glob_set(globs))
+            })
             .collect()
     });
-    formats
+    systems
         .iter()
         .find(|(_, globs)| globs.is_match(path))
-        .map_or(Format::Other, |(format, _)| *format)
+        .map_or(Format::Other, |(system, _)| Format::System(system))
 }
 
 /// Whether `path` names a YAML (or JSON) document.
@@ -246,15 +251,14 @@ pub(crate) fn is_yaml(path: &str) -> bool {
         .any(|extension| path.ends_with(extension))
 }
 
-/// How a file a pipeline of `includer` format includes is read: YAML as its includer
-/// (GitLab includes, Azure templates, GitHub workflows and actions), anything else as a
-/// script the pipeline runs.
-fn included_format(path: &str, includer: pipeline::Format) -> pipeline::Format {
-    let yaml = is_yaml(path);
+/// How a file a pipeline of `includer` format includes is read: YAML as its includer when
+/// that system's definitions are YAML (GitLab includes, Azure templates, GitHub workflows
+/// and actions), else by key names; anything else as a script the pipeline runs.
+fn included_format(path: &str, includer: Format) -> Format {
     match includer {
-        pipeline::Format::Script | pipeline::Format::Jenkins if yaml => pipeline::Format::Other,
-        _ if yaml => includer,
-        _ => pipeline::Format::Script,
+        _ if !is_yaml(path) => Format::Script,
+        Format::System(system) if system.yaml => includer,
+        _ => Format::Other,
     }
 }
 
@@ -264,19 +268,37 @@ mod tests {
 
     #[test]
     fn pipeline_formats_come_from_the_built_in_sets() {
-        use pipeline::Format;
+        let name = |format: Format| match format {
+            Format::System(system) => system.name,
+            Format::Script => "script",
+            Format::Other => "other",
+        };
         for (path, format) in [
-            (".github/workflows/ci.yml", Format::GitHubActions),
-            (".forgejo/workflows/ci.yaml", Format::GitHubActions),
-            (".gitlab-ci.yml", Format::GitLabCi),
-            (".gitlab/ci/deploy.yml", Format::GitLabCi),
-            ("Jenkinsfile", Format::Jenkins),
-            ("ci/release.jenkinsfile", Format::Jenkins),
-            (".drone.yml", Format::Other),
-            ("azure-pipelines.yml", Format::AzurePipelines),
-            (".circleci/config.yml", Format::CircleCi),
+            (".github/workflows/ci.yml", "GitHub Actions"),
+            (".forgejo/workflows/ci.yaml", "GitHub Actions"),
+            (".gitlab-ci.yml", "GitLab CI"),
+            (".gitlab/ci/deploy.yml", "GitLab CI"),
+            ("Jenkinsfile", "Jenkins"),
+            ("ci/release.jenkinsfile", "Jenkins"),
+            (".drone.yml", "other"),
+            ("azure-pipelines.yml", "Azure Pipelines"),
+            (".circleci/config.yml", "CircleCI"),
+            (".cirrus.yml", "Cirrus CI"),
         ] {
-            assert_eq!(pipeline_format(path), format, "{path}");
+            assert_eq!(name(pipeline_format(path)), format, "{path}");
+        }
+    }
+
+    #[test]
+    fn every_ci_system_names_a_built_in_file_set() {
+        for system in pipeline::SYSTEMS {
+            let set = builtin_definitions().sets.get(system.files);
+            assert!(
+                set.is_some_and(|globs| !globs.is_empty()),
+                "{} names the set `{}`, which no built-in rule file defines",
+                system.name,
+                system.files
+            );
         }
     }
 }

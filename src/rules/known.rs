@@ -14,7 +14,6 @@ pub struct Known {
     /// Where code hosts read CODEOWNERS, in their order of precedence.
     pub codeowners_locations: Vec<String>,
     /// The files each pipeline format is read from.
-    pub pipeline_formats: PipelineFormats,
     /// The root files task runners read, each list in the tool's order of preference.
     pub task_files: TaskFiles,
     /// Installing a tool (`pip install yamllint`), which is not running it.
@@ -26,20 +25,6 @@ pub struct Known {
     pub history: HistoryClasses,
     /// Kubernetes workload kinds expected to run indefinitely, so health probes apply.
     pub long_running_workloads: Vec<String>,
-}
-
-/// The file sets that name each pipeline format (`rules/ci.toml`).
-#[derive(Debug)]
-pub struct PipelineFormats {
-    pub github_workflows: Vec<String>,
-    pub gitlab_pipelines: Vec<String>,
-    pub jenkinsfiles: Vec<String>,
-    pub azure_pipelines: Vec<String>,
-    pub circleci: Vec<String>,
-    pub travis: Vec<String>,
-    pub buildkite: Vec<String>,
-    pub cirrus: Vec<String>,
-    pub unread_pipelines: Vec<String>,
 }
 
 /// Root files of task runners (`rules/devenv.toml`), by name, not glob.
@@ -86,17 +71,6 @@ impl Known {
         let known = Known {
             default_exclude: names.set("default-exclude"),
             codeowners_locations: names.set("codeowners-locations"),
-            pipeline_formats: PipelineFormats {
-                github_workflows: names.set("github-workflows"),
-                gitlab_pipelines: names.set("gitlab-pipelines"),
-                jenkinsfiles: names.set("jenkinsfiles"),
-                azure_pipelines: names.set("azure-pipelines"),
-                circleci: names.set("circleci"),
-                travis: names.set("travis"),
-                buildkite: names.set("buildkite"),
-                cirrus: names.set("cirrus"),
-                unread_pipelines: names.set("unread-pipelines"),
-            },
             task_files: TaskFiles {
                 makefiles: names.set("makefiles"),
                 included_makefiles: names.set("included-makefiles"),

@@ -12,7 +12,7 @@ pub use builtin::{BUILTIN_RULE_FILES, builtin_definitions, builtin_rules, glob_s
 pub use compile::{MAX_WEIGHT, Parsed, invalid_regex, parse_rule_document, parse_rule_tables};
 pub use figure_ids::{FIGURE_IDS, WEAKENINGS};
 pub use glob::{GlobError, compile_glob};
-pub use known::{HistoryClasses, Known, PipelineFormats, TaskFiles};
+pub use known::{HistoryClasses, Known, TaskFiles};
 pub use sets::Definitions;
 
 use std::collections::BTreeMap;

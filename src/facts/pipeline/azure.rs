@@ -3,8 +3,20 @@
 //! `template: test.yml@templates` from another repository) and its pull request default.
 
 use super::steps::{self, Steps};
-use super::{Located, Pipeline, keyed, visit};
-use crate::facts::yaml::{Node, Value};
+use super::{Located, Pipeline, System, keyed, visit};
+use crate::facts::yaml::{self, Node, Value};
+
+/// Azure Pipelines: its files are the `azure-pipelines` set of `rules/ci.toml`.
+pub(super) const SYSTEM: System = System {
+    name: "Azure Pipelines",
+    files: "azure-pipelines",
+    yaml: true,
+    read: |text, steps| {
+        let mut pipeline = Pipeline::default();
+        read(&yaml::parse(text)?, &mut pipeline, steps);
+        Ok(pipeline)
+    },
+};
 
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
     keyed::read(root, pipeline);
@@ -58,6 +70,7 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
 #[cfg(test)]
 mod tests {
     use super::super::{Format, read as read_pipeline, texts};
+    use super::SYSTEM;
     use super::*;
 
     fn steps() -> Steps {
@@ -73,7 +86,7 @@ mod tests {
     #[test]
     fn tasks_run_what_the_step_data_says_and_templates_are_followed_or_unseen() {
         let text = "trigger: [main]\nstages:\n- stage: Build\n  jobs:\n  - job: Test\n    steps:\n    - task: Maven@4\n      inputs:\n        goals: 'clean verify'\n    - task: DotNetCoreCLI@2\n      inputs:\n        command: test\n    - task: UseDotNet@2\n    - script: ./build.sh\n    - template: steps/lint.yml\n    - template: jobs/test.yml@templates\n";
-        let pipeline = read_pipeline(Format::AzurePipelines, text, &steps()).unwrap();
+        let pipeline = read_pipeline(Format::System(&SYSTEM), text, &steps()).unwrap();
         assert_eq!(
             texts(&pipeline.commands),
             [
@@ -102,7 +115,7 @@ mod tests {
     #[test]
     fn pr_none_turns_pull_request_validation_off() {
         let pipeline = read_pipeline(
-            Format::AzurePipelines,
+            Format::System(&SYSTEM),
             "pr: none\nsteps:\n- script: make\n",
             &steps(),
         )

@@ -1,8 +1,20 @@
 //! Buildkite: the keys every YAML format shares (see [`super::keyed`]), and the pull
 //! request builds it makes by default.
 
-use super::{Located, Pipeline, keyed, visit};
-use crate::facts::yaml::Node;
+use super::{Located, Pipeline, System, keyed, visit};
+use crate::facts::yaml::{self, Node};
+
+/// Buildkite: its files are the `buildkite` set of `rules/ci.toml`.
+pub(super) const SYSTEM: System = System {
+    name: "Buildkite",
+    files: "buildkite",
+    yaml: true,
+    read: |text, _| {
+        let mut pipeline = Pipeline::default();
+        read(&yaml::parse(text)?, &mut pipeline);
+        Ok(pipeline)
+    },
+};
 
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     keyed::read(root, pipeline);

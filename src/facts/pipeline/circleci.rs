@@ -3,8 +3,20 @@
 //! the step data says or are unseen.
 
 use super::steps::{self, Steps};
-use super::{EVERY_BRANCH, Located, Pipeline, keyed};
-use crate::facts::yaml::{Node, Value};
+use super::{EVERY_BRANCH, Located, Pipeline, System, keyed};
+use crate::facts::yaml::{self, Node, Value};
+
+/// CircleCI: its files are the `circleci` set of `rules/ci.toml`.
+pub(super) const SYSTEM: System = System {
+    name: "CircleCI",
+    files: "circleci",
+    yaml: true,
+    read: |text, steps| {
+        let mut pipeline = Pipeline::default();
+        read(&yaml::parse(text)?, &mut pipeline, steps);
+        Ok(pipeline)
+    },
+};
 
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
     keyed::read(root, pipeline);

@@ -1,8 +1,20 @@
 //! Cirrus CI: the keys every YAML format shares (see [`super::keyed`]), read from a file
 //! where a repeated key (`task:`, the usual way to write several tasks) is one more task.
 
-use super::{EVERY_BRANCH, Located, Pipeline, keyed};
-use crate::facts::yaml::Node;
+use super::{EVERY_BRANCH, Located, Pipeline, System, keyed};
+use crate::facts::yaml::{self, Node};
+
+/// Cirrus CI: its files are the `cirrus` set of `rules/ci.toml`.
+pub(super) const SYSTEM: System = System {
+    name: "Cirrus CI",
+    files: "cirrus",
+    yaml: true,
+    read: |text, _| {
+        let mut pipeline = Pipeline::default();
+        read(&yaml::parse_keeping_repeated_keys(text)?, &mut pipeline);
+        Ok(pipeline)
+    },
+};
 
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     keyed::read(root, pipeline);

@@ -1,8 +1,10 @@
 //! GitHub Actions workflows (and Gitea's and Forgejo's, which share the format), and the
 //! composite actions of the repository they use.
 
-use super::{EVERY_BRANCH, JobNote, Located, Pipeline, push_environment, push_lines, push_scalar};
-use crate::facts::yaml::{Node, Value};
+use super::{
+    EVERY_BRANCH, JobNote, Located, Pipeline, System, push_environment, push_lines, push_scalar,
+};
+use crate::facts::yaml::{self, Node, Value};
 
 /// Whether a `push:` trigger's filters let every branch through: none, only `paths`, a
 /// `branches-ignore` list, or `branches: ['**']`.
@@ -72,6 +74,18 @@ fn read_triggers(on: &Node, root: &Node, pipeline: &mut Pipeline) {
         }
     }
 }
+
+/// GitHub Actions: its files are the `github-workflows` set of `rules/ci.toml`.
+pub(super) const SYSTEM: System = System {
+    name: "GitHub Actions",
+    files: "github-workflows",
+    yaml: true,
+    read: |text, _| {
+        let mut pipeline = Pipeline::default();
+        read(&yaml::parse(text)?, &mut pipeline);
+        Ok(pipeline)
+    },
+};
 
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     // A composite action (`action.yml`) the workflow uses: its steps run in the job.

@@ -1,8 +1,10 @@
 //! GitLab CI pipelines: jobs and their scripts, includes, stages, merge request and tag rules.
 
 use super::steps::unseen;
-use super::{JobNote, Located, Pipeline, push_environment, push_scalar, push_script, visit};
-use crate::facts::yaml::{Node, Value};
+use super::{
+    JobNote, Located, Pipeline, System, push_environment, push_scalar, push_script, visit,
+};
+use crate::facts::yaml::{self, Node, Value};
 
 /// Top-level keys of `.gitlab-ci.yml` that are not jobs.
 const GITLAB_GLOBAL_KEYS: &[&str] = &[
@@ -16,6 +18,18 @@ const GITLAB_GLOBAL_KEYS: &[&str] = &[
     "cache",
     "spec",
 ];
+
+/// GitLab CI: its files are the `gitlab-pipelines` set of `rules/ci.toml`.
+pub(super) const SYSTEM: System = System {
+    name: "GitLab CI",
+    files: "gitlab-pipelines",
+    yaml: true,
+    read: |text, _| {
+        let mut pipeline = Pipeline::default();
+        read(&yaml::parse_gitlab(text)?, &mut pipeline);
+        Ok(pipeline)
+    },
+};
 
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     if let Some(include) = root.get("include") {

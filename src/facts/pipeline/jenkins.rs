@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::steps::{self, Steps};
-use super::{Located, Pipeline, push_lines};
+use super::{Located, Pipeline, System, push_lines};
 use crate::text::line_of;
 
 /// Jenkins' own steps and the declarative syntax's sections: a call of anything else is a
@@ -193,6 +193,14 @@ const BUILT_IN: &[&str] = &[
     "virtualenv",
     "parallelsAlwaysFailFast",
 ];
+
+/// Jenkins: its files are the `jenkinsfiles` set of `rules/ci.toml`.
+pub(super) const SYSTEM: System = System {
+    name: "Jenkins",
+    files: "jenkinsfiles",
+    yaml: false,
+    read: |text, steps| Ok(read(text, steps)),
+};
 
 /// A declarative or scripted Jenkinsfile: shell steps (`sh 'make test'`, `sh """…"""`,
 /// `bat`, `powershell`), shared-library steps (what a well-known one runs, from `steps`;

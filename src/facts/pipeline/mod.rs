@@ -2,6 +2,7 @@
 //! commands it runs, which actions it uses and which environments it deploys to, each with
 //! its line.
 
+use std::fmt;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -23,7 +24,7 @@ pub use steps::Steps;
 
 use super::Located;
 use super::yaml::{self, Node, ParseError, Value};
-use crate::rules::{PipelineFormats, known};
+use crate::rules::known;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Pipeline {
@@ -47,7 +48,7 @@ pub struct Pipeline {
     /// ("the reusable workflow org/ci/.github/workflows/x.yml@v1", "the orb job
     /// node/test"): a command or action not found may be there.
     pub indirect: Vec<Located>,
-    /// A definition opslint does not read ([`Format::Unread`]): its triggers are unknown
+    /// A definition opslint does not read ([`UNREAD`]): its triggers are unknown
     /// too, not only its commands and actions.
     pub unread: bool,
     /// GitLab's `stages:`, in order.
@@ -80,69 +81,87 @@ impl Pipeline {
     }
 }
 
+/// A CI system opslint reads: the built-in file set (`rules/ci.toml`) naming its files, and
+/// how it reads one. Adding a CI system is a module with its `SYSTEM`, listed in
+/// [`SYSTEMS`], and its file set in `rules/ci.toml`.
+pub struct System {
+    pub name: &'static str,
+    /// The built-in set naming its files.
+    pub files: &'static str,
+    /// Whether its definitions are YAML, so that a YAML file one includes is one of its own
+    /// (GitLab includes, Azure templates); else an included YAML file is read by key names.
+    pub yaml: bool,
+    pub read: fn(&str, &Steps) -> Result<Pipeline, ParseError>,
+}
+
+impl fmt::Debug for System {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.name)
+    }
+}
+
+impl PartialEq for System {
+    fn eq(&self, other: &System) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for System {}
+
+/// Every CI system read by its own rules, in the order their file sets are tried.
+pub const SYSTEMS: &[&System] = &[
+    &github::SYSTEM,
+    &gitlab::SYSTEM,
+    &jenkins::SYSTEM,
+    &azure::SYSTEM,
+    &circleci::SYSTEM,
+    &travis::SYSTEM,
+    &buildkite::SYSTEM,
+    &cirrus::SYSTEM,
+    &UNREAD,
+];
+
+/// A definition in a language opslint does not read (Drone's Starlark and Jsonnet,
+/// TeamCity's Kotlin DSL): what it runs is unknown, never absent.
+const UNREAD: System = System {
+    name: "unread",
+    files: "unread-pipelines",
+    yaml: false,
+    read: |_, _| {
+        Ok(Pipeline {
+            unread: true,
+            ..Pipeline::default()
+        })
+    },
+};
+
 /// How a pipeline file is read; which files are which is rule data (`rules/ci.toml`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    GitHubActions,
-    GitLabCi,
-    /// Groovy, read by pattern: `sh`/`bat` steps, shared-library steps and
-    /// `changeRequest()` conditions.
-    Jenkins,
-    AzurePipelines,
-    CircleCi,
-    Travis,
-    Buildkite,
-    /// Cirrus CI: read by key names like [`Format::Other`], but a key given twice (`task:`,
-    /// the usual way to write several tasks) is two tasks, not an error.
-    Cirrus,
+    /// A CI system with a reader of its own.
+    System(&'static System),
     /// A shell, PowerShell or Python script a pipeline runs: each line a command.
     Script,
-    /// Bitbucket, Drone, Woodpecker, Tekton, Buildkite, Amplify…: read by key names.
+    /// Bitbucket, Drone, Woodpecker, Tekton, Amplify…: read by key names.
     Other,
-    /// A definition in a language opslint does not read (Drone's Starlark and Jsonnet,
-    /// TeamCity's Kotlin DSL): what it runs is unknown, never absent.
-    Unread,
 }
 
 /// The trigger of a pipeline run for every branch pushed: a pull request's commits are built
 /// before it is merged (those of the repository's own branches, not a fork's).
 pub(super) const EVERY_BRANCH: &str = "push to every branch";
 
-/// The built-in file set (`rules/ci.toml`) that names a format's files.
-type FormatSet = fn(&PipelineFormats) -> &[String];
-
-/// Each format with the built-in file set that names its files; other YAML pipelines are
-/// read by key names ([`Format::Other`]).
-pub const FORMAT_SETS: &[(Format, FormatSet)] = &[
-    (Format::GitHubActions, |sets| &sets.github_workflows),
-    (Format::GitLabCi, |sets| &sets.gitlab_pipelines),
-    (Format::Jenkins, |sets| &sets.jenkinsfiles),
-    (Format::AzurePipelines, |sets| &sets.azure_pipelines),
-    (Format::CircleCi, |sets| &sets.circleci),
-    (Format::Travis, |sets| &sets.travis),
-    (Format::Buildkite, |sets| &sets.buildkite),
-    (Format::Cirrus, |sets| &sets.cirrus),
-    (Format::Unread, |sets| &sets.unread_pipelines),
-];
-
 /// Reads a pipeline of the given format; `steps` says what well-known shared steps run.
 /// Every command that runs a script of the repository also names it in `includes`.
 pub fn read(format: Format, text: &str, steps: &Steps) -> Result<Pipeline, ParseError> {
-    let yaml = || yaml::parse(text);
-    let mut pipeline = Pipeline::default();
-    match format {
-        Format::Jenkins => pipeline = jenkins::read(text, steps),
-        Format::Script => pipeline = script::read(text),
-        Format::GitHubActions => github::read(&yaml()?, &mut pipeline),
-        Format::GitLabCi => gitlab::read(&yaml::parse_gitlab(text)?, &mut pipeline),
-        Format::AzurePipelines => azure::read(&yaml()?, &mut pipeline, steps),
-        Format::CircleCi => circleci::read(&yaml()?, &mut pipeline, steps),
-        Format::Travis => travis::read(&yaml()?, &mut pipeline, steps),
-        Format::Buildkite => buildkite::read(&yaml()?, &mut pipeline),
-        Format::Other => keyed::read(&yaml::parse_documents(text)?, &mut pipeline),
-        Format::Cirrus => cirrus::read(&yaml::parse_keeping_repeated_keys(text)?, &mut pipeline),
-        Format::Unread => pipeline.unread = true,
-    }
+    let mut pipeline = match format {
+        Format::System(system) => (system.read)(text, steps)?,
+        Format::Script => script::read(text),
+        Format::Other => {
+            let mut pipeline = Pipeline::default();
+            keyed::read(&yaml::parse_documents(text)?, &mut pipeline);
+            pipeline
+        }
+    };
     let scripts: Vec<Located> = pipeline
         .commands
         .iter()
@@ -320,7 +339,7 @@ mod tests {
             ),
         ] {
             let workflow = format!("{on}jobs:\n  test:\n    runs-on: ubuntu-latest\n");
-            let pipeline = read(Format::GitHubActions, &workflow).unwrap();
+            let pipeline = read(Format::System(&github::SYSTEM), &workflow).unwrap();
             assert_eq!(texts(&pipeline.triggers), expected, "{on}");
         }
     }
@@ -342,7 +361,7 @@ mod tests {
     #[test]
     fn github_commands_and_uses_with_lines() {
         let text = "on: push\njobs:\n  test:\n    steps:\n      - uses: actions/checkout@v4\n      - run: |\n          cargo build\n          cargo test\n  call:\n    uses: org/repo/.github/workflows/x.yml@main\n";
-        let pipeline = read(Format::GitHubActions, text).unwrap();
+        let pipeline = read(Format::System(&github::SYSTEM), text).unwrap();
         assert_eq!(
             texts(&pipeline.commands),
             [("cargo build", 7), ("cargo test", 8)]
@@ -359,7 +378,7 @@ mod tests {
     #[test]
     fn github_reusable_workflows_and_matrices() {
         let text = "on: pull_request\njobs:\n  local:\n    uses: ./.github/workflows/test.yml\n  remote:\n    uses: org/ci/.github/workflows/build.yml@v2\n  test:\n    strategy:\n      matrix:\n        os: [ubuntu-latest, macos-latest, windows-latest]\n        python: ['3.12', '3.13']\n        include:\n          - os: ubuntu-latest\n            python: '3.14'\n    steps:\n      - run: pytest\n  lint:\n    steps:\n      - run: ruff check\n  plan:\n    strategy:\n      matrix: ${{ fromJSON(needs.setup.outputs.matrix) }}\n    steps:\n      - run: make test\n";
-        let pipeline = read(Format::GitHubActions, text).unwrap();
+        let pipeline = read(Format::System(&github::SYSTEM), text).unwrap();
         assert_eq!(
             texts(&pipeline.includes),
             [(".github/workflows/test.yml", 4)]
@@ -379,7 +398,7 @@ mod tests {
     #[test]
     fn gitlab_scripts_and_merge_request_rules() {
         let text = "stages: [test]\ndefault:\n  before_script:\n    - echo hi\ntest:\n  script:\n    - make test\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n";
-        let pipeline = read(Format::GitLabCi, text).unwrap();
+        let pipeline = read(Format::System(&gitlab::SYSTEM), text).unwrap();
         assert_eq!(texts(&pipeline.stages), [("test", 1)]);
         assert_eq!(pipeline.job_note(0), Some("stage test"));
         assert_eq!(
@@ -406,7 +425,7 @@ mod tests {
     #[test]
     fn jenkinsfile_steps_and_change_requests() {
         let text = "pipeline {\n  stages {\n    stage('Test') {\n      when { changeRequest() }\n      steps {\n        sh 'make test'\n        sh \"\"\"\n          ./gradlew check\n        \"\"\"\n      }\n    }\n  }\n}\n";
-        let pipeline = read(Format::Jenkins, text).unwrap();
+        let pipeline = read(Format::System(&jenkins::SYSTEM), text).unwrap();
         assert_eq!(
             texts(&pipeline.commands),
             [("make test", 6), ("./gradlew check", 8)]
@@ -420,7 +439,7 @@ mod tests {
     #[test]
     fn github_tag_pushes_releases_and_environments() {
         let text = "on:\n  push:\n    tags: ['v*']\n  release:\n    types: [published]\njobs:\n  deploy:\n    environment: production\n    steps: []\n  docs:\n    environment:\n      name: github-pages\n";
-        let pipeline = read(Format::GitHubActions, text).unwrap();
+        let pipeline = read(Format::System(&github::SYSTEM), text).unwrap();
         assert_eq!(
             texts(&pipeline.triggers),
             [("push", 2), ("tag", 3), ("release", 4)]
@@ -434,7 +453,7 @@ mod tests {
     #[test]
     fn gitlab_includes_environments_and_tag_pipelines() {
         let text = "include:\n  - local: /ci/build.yml\n  - template: Security/SAST.gitlab-ci.yml\n  - project: group/ci\n    file: [/deploy.yml]\n  - component: $CI_SERVER_FQDN/org/scan@1.0\n  - ci/other.yml\nafter_script:\n  - echo done\ndeploy:\n  script: [helm upgrade app chart]\n  environment:\n    name: production\n  rules:\n    - if: $CI_COMMIT_TAG\n    - if: $CI_COMMIT_TAG == null\npages:\n  script: [make]\n  only: [tags]\n";
-        let pipeline = read(Format::GitLabCi, text).unwrap();
+        let pipeline = read(Format::System(&gitlab::SYSTEM), text).unwrap();
         assert_eq!(
             texts(&pipeline.includes),
             [("/ci/build.yml", 2), ("ci/other.yml", 7)]
@@ -502,7 +521,7 @@ mod tests {
     #[test]
     fn jenkins_tag_conditions() {
         let text = "stage('Release') {\n  when { buildingTag() }\n  steps { sh 'make release' }\n}\nstage('X') { when { tag \"v*\" } }\n";
-        let pipeline = read(Format::Jenkins, text).unwrap();
+        let pipeline = read(Format::System(&jenkins::SYSTEM), text).unwrap();
         assert_eq!(
             texts(&pipeline.triggers),
             [("push", 1), ("tag", 2), ("tag", 5)]
@@ -512,13 +531,13 @@ mod tests {
     #[test]
     fn github_job_permissions_inherit_from_the_workflow() {
         let text = "on: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: x\n  release:\n    permissions: write-all\n  none:\n    permissions: {}\n";
-        let pipeline = read(Format::GitHubActions, text).unwrap();
+        let pipeline = read(Format::System(&github::SYSTEM), text).unwrap();
         assert_eq!(
             texts(&pipeline.permissions),
             [("contents: read", 5), ("write-all", 7), ("none", 9)]
         );
         let bare = read(
-            Format::GitHubActions,
+            Format::System(&github::SYSTEM),
             "on: push\njobs:\n  test:\n    runs-on: x\n",
         )
         .unwrap();
@@ -551,7 +570,7 @@ mod tests {
 
     #[test]
     fn a_malformed_pipeline_is_an_error_with_a_line() {
-        let error = read(Format::GitHubActions, "on: push\njobs: [\n").unwrap_err();
+        let error = read(Format::System(&github::SYSTEM), "on: push\njobs: [\n").unwrap_err();
         assert!(error.line.is_some());
     }
 }

@@ -3,8 +3,8 @@
 //! gives none (`language: node_js` runs `npm test`), from the step data.
 
 use super::steps::{self, Steps};
-use super::{Located, Pipeline, keyed, push_script, visit_entries};
-use crate::facts::yaml::Node;
+use super::{Located, Pipeline, System, keyed, push_script, visit_entries};
+use crate::facts::yaml::{self, Node};
 
 /// Phases whose commands run in the build, beside `script` and the `*_script` ones every
 /// format reads.
@@ -16,6 +16,18 @@ const PHASES: &[&str] = &[
     "before_deploy",
     "after_deploy",
 ];
+
+/// Travis CI: its files are the `travis` set of `rules/ci.toml`.
+pub(super) const SYSTEM: System = System {
+    name: "Travis CI",
+    files: "travis",
+    yaml: true,
+    read: |text, steps| {
+        let mut pipeline = Pipeline::default();
+        read(&yaml::parse(text)?, &mut pipeline, steps);
+        Ok(pipeline)
+    },
+};
 
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
     keyed::read(root, pipeline);
@@ -52,13 +64,14 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
 #[cfg(test)]
 mod tests {
     use super::super::{Format, read as read_pipeline};
+    use super::SYSTEM;
     use super::*;
 
     #[test]
     fn a_language_without_a_script_runs_its_default_and_pull_requests_are_built() {
         let steps = Steps::from([("travis:node_js".to_owned(), "npm test".to_owned())]);
         let pipeline = read_pipeline(
-            Format::Travis,
+            Format::System(&SYSTEM),
             "language: node_js\nnode_js: [18]\nafter_script: npm run coverage\n",
             &steps,
         )
@@ -67,7 +80,7 @@ mod tests {
         assert_eq!(commands, ["npm run coverage", "npm test"]);
         assert!(pipeline.triggers.iter().any(|t| t.text == "pull_request"));
         let scripted = read_pipeline(
-            Format::Travis,
+            Format::System(&SYSTEM),
             "language: node_js\nscript: npm run lint\n",
             &steps,
         )
