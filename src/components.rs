@@ -7,13 +7,8 @@ use serde::Serialize;
 use crate::area::Area;
 use crate::finding::MAX_EVIDENCE;
 use crate::finding::{Evidence, Finding, Status, Verdict};
-use crate::rules::{Check, CheckKind, Rule, builtin_definitions};
+use crate::rules::{Check, CheckKind, Rule, known};
 use crate::severity::Severity;
-
-/// The built-in file sets naming the files that make a directory a component, and the
-/// places that never hold one.
-const MARKERS: &str = "component-markers";
-const NOT_COMPONENTS: [&str; 3] = ["not-product", "test-directories", "not-components"];
 
 /// A component's findings for the per-component rules.
 #[derive(Debug, Clone, Serialize)]
@@ -44,17 +39,9 @@ impl ComponentFinding {
 
 /// A rule that selects the files marking a component, matched with the real rules in the
 /// one pass over the tree and never reported.
-pub fn marker_rule() -> Option<Rule> {
-    let sets = &builtin_definitions().sets;
-    let files = sets.get(MARKERS)?.clone();
-    let exclude = NOT_COMPONENTS
-        .iter()
-        .filter_map(|name| sets.get(*name))
-        .flatten()
-        .cloned()
-        .collect();
-    Some(Rule {
-        id: format!("internal.{MARKERS}"),
+pub fn marker_rule() -> Rule {
+    Rule {
+        id: "internal.component-markers".to_owned(),
         area: Area::Ci,
         title: "".into(),
         severity: Severity::Note,
@@ -66,14 +53,14 @@ pub fn marker_rule() -> Option<Rule> {
         served_from_outside: false,
         checks: vec![Check {
             kind: CheckKind::FilesPresent,
-            files,
-            exclude,
+            files: known().component_markers.clone(),
+            exclude: known().not_components.clone(),
             min_count: 1,
             fallback: false,
             looks_for: None,
             absent: false,
         }],
-    })
+    }
 }
 
 /// `rule` with its globs made relative to any directory (`tests/**` → `**/tests/**`), so

@@ -1,11 +1,35 @@
 //! `content-matches`: a file's text matches the rule's pattern.
 
-use crate::rules::Pattern;
-use crate::text::line_of;
+use crate::checks::Outcome;
+use crate::rules::{Check, Pattern};
+use crate::text::{line_of, plural};
 
 /// The line of the first match in `bytes`.
 pub fn find(pattern: &Pattern, bytes: &[u8]) -> Option<(u32, Option<String>)> {
     pattern
         .find(bytes)
         .map(|found| (line_of(bytes, found.start()), None))
+}
+
+/// What a content check that did not pass looked at.
+pub fn describe_miss(check: &Check, outcome: &Outcome, patterns: &str, marker: &str) -> String {
+    match outcome.candidates {
+        1 if outcome.matched == 0 => {
+            format!("The only file matching {patterns} does not contain {marker}.")
+        }
+        candidates if outcome.matched == 0 => format!(
+            "None of the {} matching {patterns} contains {marker}.",
+            plural(candidates, "file")
+        ),
+        _ => format!(
+            "{} contain {marker}; at least {} needed.",
+            plural(outcome.matched, "file"),
+            check.min_count
+        ),
+    }
+}
+
+/// What `opslint explain` says the check holds of; the pattern follows.
+pub fn explains(at_least: &str, files: &str) -> String {
+    format!("{at_least} matching {files} contains")
 }

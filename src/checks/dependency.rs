@@ -31,3 +31,8 @@ pub fn find(
         Some(None) | None => None,
     }
 }
+
+/// What `opslint explain` says the check holds of; the pattern follows.
+pub fn explains(files: &str) -> String {
+    format!("a manifest in {files} declares a dependency named like")
+}

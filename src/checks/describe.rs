@@ -2,10 +2,9 @@
 //! in the 2 pipelines (…): none found.", "None of the 3 files matching `Dockerfile` starts
 //! from a pinned base image."
 
-use crate::checks::Outcome;
+use crate::checks::{Outcome, content, documents, presence, update_coverage};
 use crate::finding::Evidence;
 use crate::rules::{Check, CheckKind};
-use crate::text::plural;
 
 /// "Looked for a command that runs tests or a test action in the 2 pipelines
 /// (.github/workflows/ci.yml, .gitlab-ci.yml): none found." Misses of checks that read
@@ -75,41 +74,21 @@ pub fn document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
 pub fn miss(check: &Check, outcome: &Outcome) -> String {
     let patterns = summarize_globs(&check.files);
     let marker = check.looks_for();
-    match (&check.kind, outcome.candidates) {
-        (kind, _) if kind.reads_pipelines() || kind.reads_manifests() => {
+    match &check.kind {
+        kind if kind.reads_pipelines() || kind.reads_manifests() => {
             document_misses(&[(check, outcome)]).unwrap_or_default()
         }
-        (CheckKind::UpdateCoverage { .. }, _) => {
-            format!(
-                "{} matching {patterns} examined.",
-                plural(outcome.candidates, "file")
-            )
+        CheckKind::UpdateCoverage { .. } => update_coverage::describe_miss(outcome, &patterns),
+        CheckKind::BaseImage { .. } => {
+            documents::describe_miss("starts from", outcome, &patterns, marker)
         }
-        (CheckKind::BaseImage { .. }, candidates) => format!(
-            "None of the {} matching {patterns} starts from {marker}.",
-            plural(candidates, "file")
-        ),
-        (CheckKind::WorkloadContainers { .. }, candidates) => format!(
-            "None of the {} matching {patterns} declares {marker}.",
-            plural(candidates, "file")
-        ),
-        (CheckKind::FilesPresent, found) => format!(
-            "Found {} matching {patterns}; at least {} needed.",
-            plural(found, "file"),
-            check.min_count
-        ),
-        (CheckKind::ContentMatches { .. }, 1) if outcome.matched == 0 => {
-            format!("The only file matching {patterns} does not contain {marker}.")
+        CheckKind::WorkloadContainers { .. } => {
+            documents::describe_miss("declares", outcome, &patterns, marker)
         }
-        (CheckKind::ContentMatches { .. }, candidates) if outcome.matched == 0 => format!(
-            "None of the {} matching {patterns} contains {marker}.",
-            plural(candidates, "file")
-        ),
-        (CheckKind::ContentMatches { .. }, _) => format!(
-            "{} contain {marker}; at least {} needed.",
-            plural(outcome.matched, "file"),
-            check.min_count
-        ),
+        CheckKind::FilesPresent => presence::describe_miss(check, outcome, &patterns),
+        CheckKind::ContentMatches { .. } => {
+            content::describe_miss(check, outcome, &patterns, marker)
+        }
         // The pipeline and manifest kinds, taken by the first arm.
         _ => String::new(),
     }

@@ -1,6 +1,7 @@
 //! `opslint explain`: a rule's own documentation, and what each of its checks looks for,
 //! in words, with the patterns as written.
 
+use crate::checks::{content, dependency, documents, history, pipeline, presence, update_coverage};
 use crate::config::settings::CONFIG_FILE_NAME;
 use crate::rules::{CheckKind, Pattern, Rule};
 
@@ -90,60 +91,21 @@ pub fn explanation(rule: &Rule) -> String {
         };
         // What holds of the selected files, then the check's pattern, if it has one.
         let holds = match &check.kind {
-            CheckKind::FilesPresent => format!("{at_least} matches: {files}"),
-            CheckKind::ContentMatches { .. } => format!("{at_least} matching {files} contains"),
-            CheckKind::PipelineTrigger { .. } => {
-                format!("a pipeline in {files} is started by an event matching")
-            }
-            CheckKind::PipelineCommand { .. } => format!(
-                "a pipeline in {files} runs (directly, through make, npm/yarn/pnpm, just or \
-                 task, through a script of the repository or a well-known shared step) a \
-                 command matching"
-            ),
-            CheckKind::PipelineUses { .. } => {
-                format!("a pipeline in {files} uses an action matching")
-            }
-            CheckKind::PipelineEnvironment { .. } => {
-                format!("a pipeline in {files} deploys to an environment matching")
-            }
-            CheckKind::PipelinePermissions { .. } => {
-                format!("a workflow in {files} has a job whose token permissions match")
-            }
-            CheckKind::PipelineParses => format!("every pipeline in {files} parses"),
+            CheckKind::FilesPresent => presence::explains(&at_least, &files),
+            CheckKind::ContentMatches { .. } => content::explains(&at_least, &files),
             CheckKind::UpdateCoverage { ecosystems } => {
-                let names: Vec<&str> = ecosystems.iter().map(|e| e.name.as_str()).collect();
-                format!(
-                    "{files} updates each ecosystem in use: {}",
-                    names.join(", ")
-                )
+                update_coverage::explains(ecosystems, &files)
             }
-            CheckKind::BaseImage { .. } => {
-                format!("a Dockerfile in {files} starts from an image matching")
-            }
-            CheckKind::WorkloadContainers { .. } => {
-                format!("a Kubernetes workload in {files} has a container described like")
-            }
-            CheckKind::Dependency { .. } => {
-                format!("a manifest in {files} declares a dependency named like")
-            }
+            CheckKind::BaseImage { .. } => documents::explains_base_image(&files),
+            CheckKind::WorkloadContainers { .. } => documents::explains_workloads(&files),
+            CheckKind::Dependency { .. } => dependency::explains(&files),
             CheckKind::History {
                 figure,
                 comparison,
                 threshold,
                 min_commits,
-            } => match crate::history::figures::definition(figure).map(|known| known.scope) {
-                Some(crate::history::figures::Scope::PullRequest) => format!(
-                    "the pull-request figure {figure} is {} {threshold} (judged with \
-                     `check --base`, on the change since the merge base)",
-                    comparison.words()
-                ),
-                _ => format!(
-                    "the history figure {figure} is {} {threshold} over the window (judged \
-                     when the window holds at least {})",
-                    comparison.words(),
-                    crate::text::plural(*min_commits, "commit")
-                ),
-            },
+            } => history::explains(figure, *comparison, *threshold, *min_commits),
+            pipeline_kind => pipeline::explains(pipeline_kind, &files),
         };
         match check.kind.pattern() {
             Some(pattern) => out.push_str(&describe_pattern(&format!("- {holds}"), pattern)),

@@ -198,6 +198,28 @@ fn capitalized(text: &str) -> String {
     }
 }
 
+/// What `opslint explain` says a `history` check holds of.
+pub fn explains(
+    figure: &str,
+    comparison: Comparison,
+    threshold: f64,
+    min_commits: usize,
+) -> String {
+    match figures::definition(figure).map(|known| known.scope) {
+        Some(Scope::PullRequest) => format!(
+            "the pull-request figure {figure} is {} {threshold} (judged with \
+             `check --base`, on the change since the merge base)",
+            comparison.words()
+        ),
+        _ => format!(
+            "the history figure {figure} is {} {threshold} over the window (judged \
+             when the window holds at least {})",
+            comparison.words(),
+            crate::text::plural(min_commits, "commit")
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,19 +2,19 @@
 //! the collector gathered for the files the check selected, and saying what it found —
 //! or, when it found nothing, what it looked at (`describe`).
 
-mod content;
+pub(crate) mod content;
 mod dependency;
 pub mod describe;
-mod documents;
+pub(crate) mod documents;
 pub mod explain;
 pub mod history;
 mod pipeline;
-mod update_coverage;
+pub(crate) mod presence;
+pub(crate) mod update_coverage;
 
 use crate::facts::Located;
 use crate::facts::collect::Facts;
 use crate::facts::content::Content;
-use crate::facts::tree::Tree;
 use crate::finding::{Evidence, MAX_EVIDENCE};
 use crate::rules::{Check, CheckKind, Pattern};
 
@@ -56,25 +56,6 @@ pub fn passed(check: &Check, outcome: &Outcome) -> bool {
         return outcome.matched == 0 && outcome.unreadable.is_empty() && outcome.candidates > 0;
     }
     outcome.matched >= check.min_count as usize && outcome.broken.is_empty()
-}
-
-/// A `files-present` check: every selected file is evidence.
-pub fn presence(entries: &[usize], tree: &Tree, kept: usize) -> Outcome {
-    Outcome {
-        candidates: entries.len(),
-        matched: entries.len(),
-        // Paths are only rendered for the evidence kept; a glob like `tests/**` can select thousands.
-        evidence: entries
-            .iter()
-            .take(kept)
-            .map(|&index| Evidence {
-                path: tree.entries[index].display_path(),
-                line: None,
-                detail: None,
-            })
-            .collect(),
-        ..Outcome::default()
-    }
 }
 
 /// A check that looks inside the selected files, once their contents have been read.

@@ -202,3 +202,27 @@ fn pipeline_match(
         | CheckKind::History { .. } => None,
     }
 }
+
+/// What `opslint explain` says a pipeline check holds of; the pattern follows.
+pub fn explains(kind: &CheckKind, files: &str) -> String {
+    match kind {
+        CheckKind::PipelineTrigger { .. } => {
+            format!("a pipeline in {files} is started by an event matching")
+        }
+        CheckKind::PipelineCommand { .. } => format!(
+            "a pipeline in {files} runs (directly, through make, npm/yarn/pnpm, just or \
+             task, through a script of the repository or a well-known shared step) a \
+             command matching"
+        ),
+        CheckKind::PipelineUses { .. } => format!("a pipeline in {files} uses an action matching"),
+        CheckKind::PipelineEnvironment { .. } => {
+            format!("a pipeline in {files} deploys to an environment matching")
+        }
+        CheckKind::PipelinePermissions { .. } => {
+            format!("a workflow in {files} has a job whose token permissions match")
+        }
+        CheckKind::PipelineParses => format!("every pipeline in {files} parses"),
+        // Not a pipeline check: explained by its own module.
+        _ => String::new(),
+    }
+}

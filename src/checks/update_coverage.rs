@@ -6,6 +6,7 @@ use crate::checks::Outcome;
 use crate::facts::collect::Facts;
 use crate::finding::Evidence;
 use crate::rules::{Check, Ecosystem};
+use crate::text::plural;
 
 /// Records in `outcome` each ecosystem in use that the config at `index` does not update.
 /// `in_use`: per ecosystem, the first file showing it is used. A config that does not parse
@@ -43,4 +44,21 @@ pub fn record(
             });
         }
     }
+}
+
+/// What an update-coverage check that did not pass looked at.
+pub fn describe_miss(outcome: &Outcome, patterns: &str) -> String {
+    format!(
+        "{} matching {patterns} examined.",
+        plural(outcome.candidates, "file")
+    )
+}
+
+/// What `opslint explain` says the check holds of.
+pub fn explains(ecosystems: &[Ecosystem], files: &str) -> String {
+    let names: Vec<&str> = ecosystems.iter().map(|e| e.name.as_str()).collect();
+    format!(
+        "{files} updates each ecosystem in use: {}",
+        names.join(", ")
+    )
 }

@@ -55,7 +55,7 @@ impl Plan {
             .filter(|rule| rule.per_component)
             .map(components::relative)
             .collect();
-        let marker = components::marker_rule().filter(|_| !relative.is_empty());
+        let marker = (!relative.is_empty()).then(components::marker_rule);
         let matched: Vec<&Rule> = rules.iter().chain(&relative).chain(&marker).collect();
         let matcher = Matcher::new(&matched, exclude)?;
         Ok(Plan {

@@ -29,7 +29,7 @@ pub(super) fn verdict(
             let outcome = match done.take() {
                 Some(outcome) => outcome,
                 None if !check.kind.reads_content() => {
-                    let mut outcome = checks::presence(entries, tree, kept);
+                    let mut outcome = checks::presence::outcome(entries, tree, kept);
                     // Every file an inverted presence check finds is a failure's instance.
                     if check.absent {
                         outcome.located = entries

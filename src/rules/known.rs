@@ -13,7 +13,11 @@ pub struct Known {
     pub default_exclude: Vec<String>,
     /// Where code hosts read CODEOWNERS, in their order of precedence.
     pub codeowners_locations: Vec<String>,
-    /// The files each pipeline format is read from.
+    /// The files that make a directory a component of a monorepo (`@component-markers`).
+    pub component_markers: Vec<String>,
+    /// Where a component never is: outside the product, test folders, and the places
+    /// `@not-components` names.
+    pub not_components: Vec<String>,
     /// The root files task runners read, each list in the tool's order of preference.
     pub task_files: TaskFiles,
     /// Installing a tool (`pip install yamllint`), which is not running it.
@@ -71,6 +75,11 @@ impl Known {
         let known = Known {
             default_exclude: names.set("default-exclude"),
             codeowners_locations: names.set("codeowners-locations"),
+            component_markers: names.set("component-markers"),
+            not_components: ["not-product", "test-directories", "not-components"]
+                .into_iter()
+                .flat_map(|name| names.set(name))
+                .collect(),
             task_files: TaskFiles {
                 makefiles: names.set("makefiles"),
                 included_makefiles: names.set("included-makefiles"),
