@@ -1,25 +1,26 @@
 //! `base-image` and `workload-containers`: a fact of a parsed document — a Dockerfile's
 //! base images, a Kubernetes workload's containers — matches the rule's pattern. Both are
 //! usually `absent` checks (an unpinned image, a container without probes), so what they
-//! found sound is kept as what a pass rests on.
+//! found sound is kept as what a pass rests on. A document is parsed when its check looks
+//! at it and dropped after: few rules read these, and holding every parsed manifest for the
+//! scan cost a hostile repository's worth of memory.
 
 use crate::checks::{Outcome, first_match_or_sound};
-use crate::facts::collect::Documents;
+use crate::facts::Located;
 use crate::rules::Pattern;
 use crate::text::plural;
 
-/// The first fact of the document at `index` the pattern matches.
+/// The first of the document's facts (`parse` reads them from its text) the pattern
+/// matches; a document that is not UTF-8 has none.
 pub fn find(
-    documents: &Documents,
-    index: usize,
+    bytes: &[u8],
+    parse: fn(&str) -> Vec<Located>,
     pattern: &Pattern,
     outcome: &mut Outcome,
     path: impl FnOnce() -> String,
 ) -> Option<(u32, Option<String>)> {
-    match documents.get(&index) {
-        Some(Some(facts)) => first_match_or_sound(facts, pattern, outcome, path),
-        Some(None) | None => None,
-    }
+    let facts = parse(std::str::from_utf8(bytes).ok()?);
+    first_match_or_sound(&facts, pattern, outcome, path)
 }
 
 /// What a document check that found nothing looked at: "None of the 2 files matching

@@ -15,6 +15,7 @@ pub(crate) mod update_coverage;
 use crate::facts::Located;
 use crate::facts::collect::Facts;
 use crate::facts::content::Content;
+use crate::facts::{dockerfile, kubernetes};
 use crate::finding::{Evidence, MAX_EVIDENCE};
 use crate::rules::{Check, CheckKind, Pattern};
 
@@ -112,15 +113,27 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
         let found: Option<(u32, Option<String>)> = match &check.kind {
             CheckKind::ContentMatches { pattern } => content::find(pattern, bytes),
             CheckKind::UpdateCoverage { ecosystems } => {
-                update_coverage::record(check, ecosystems, in_use, index, facts, &mut outcome);
+                update_coverage::record(
+                    check,
+                    ecosystems,
+                    in_use,
+                    index,
+                    bytes,
+                    facts,
+                    &mut outcome,
+                );
                 continue;
             }
             CheckKind::BaseImage { pattern } => {
-                documents::find(facts.base_images, index, pattern, &mut outcome, path)
+                documents::find(bytes, dockerfile::base_images, pattern, &mut outcome, path)
             }
-            CheckKind::WorkloadContainers { pattern } => {
-                documents::find(facts.workloads, index, pattern, &mut outcome, path)
-            }
+            CheckKind::WorkloadContainers { pattern } => documents::find(
+                bytes,
+                kubernetes::workload_containers,
+                pattern,
+                &mut outcome,
+                path,
+            ),
             CheckKind::Dependency { pattern } => {
                 dependency::find(pattern, index, facts, &mut outcome, path)
             }

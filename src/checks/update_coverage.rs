@@ -4,11 +4,13 @@
 
 use crate::checks::Outcome;
 use crate::facts::collect::Facts;
+use crate::facts::dependabot;
 use crate::finding::Evidence;
 use crate::rules::{Check, Ecosystem};
 use crate::text::plural;
 
-/// Records in `outcome` each ecosystem in use that the config at `index` does not update.
+/// Records in `outcome` each ecosystem in use that the config at `index` (its text
+/// `bytes`) does not update.
 /// `in_use`: per ecosystem, the first file showing it is used. A config that does not parse
 /// is unreadable.
 pub fn record(
@@ -16,10 +18,14 @@ pub fn record(
     ecosystems: &[Ecosystem],
     in_use: &[Option<usize>],
     index: usize,
+    bytes: &[u8],
     facts: &Facts,
     outcome: &mut Outcome,
 ) {
-    let Some(Some(configured)) = facts.update_configs.get(&index) else {
+    let configured = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|text| dependabot::ecosystems(text).ok());
+    let Some(configured) = configured else {
         let path = facts.tree.entries[index].display_path();
         outcome.unreadable.push(format!("{path} does not parse"));
         return;

@@ -6,23 +6,13 @@ use rayon::prelude::*;
 
 use crate::checks::{self, Outcome};
 use crate::config::settings::Settings;
-use crate::facts::collect::{Collector, DocumentKind};
+use crate::facts::collect::Collector;
 use crate::facts::content::Content;
 use crate::facts::follow::{is_yaml, with_includes};
 use crate::facts::tree::Tree;
 use crate::matcher::{Matches, RuleRows};
 use crate::repo::Deadline;
 use crate::rules::{Check, CheckKind, Pattern, Precondition, Rule};
-
-/// The document a kind of check reads its facts from, besides pipelines and manifests.
-fn document_kind(kind: &CheckKind) -> Option<DocumentKind> {
-    match kind {
-        CheckKind::BaseImage { .. } => Some(DocumentKind::BaseImages),
-        CheckKind::WorkloadContainers { .. } => Some(DocumentKind::Workloads),
-        CheckKind::UpdateCoverage { .. } => Some(DocumentKind::UpdateConfig),
-        _ => None,
-    }
-}
 
 /// Reads contents and runs the content checks in stages. A rule's checks are in stage 0
 /// until its first `fallback` check, which starts the next stage, and so on. A stage is
@@ -100,19 +90,6 @@ pub(super) fn examine_contents(
         collector.read(needed.collect::<Vec<usize>>(), &mut read);
         collector.parse_pipelines(selected(CheckKind::reads_pipelines), &mut read);
         collector.parse_manifests(selected(CheckKind::reads_manifests));
-        for kind in [
-            DocumentKind::BaseImages,
-            DocumentKind::Workloads,
-            DocumentKind::UpdateConfig,
-        ] {
-            let entries = due
-                .iter()
-                .filter(|&&(index, check)| {
-                    document_kind(&rules[index].checks[check].kind) == Some(kind)
-                })
-                .flat_map(|&(index, check)| matches.rules[index].checks[check].iter().copied());
-            collector.parse_documents(kind, entries.collect());
-        }
         if resolves_tasks {
             collector.resolve_tasks(&mut read);
         }

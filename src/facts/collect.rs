@@ -1,36 +1,17 @@
 //! The collector: reads each file a due check needs, once, and parses it once — pipelines
-//! with what they include and run, manifests, Dockerfiles, workloads, update configs, the
-//! root task runners — into the facts every check reads. The engine asks for what a stage
+//! with what they include and run, manifests, the root task runners — into the facts every
+//! check reads. The engine asks for what a stage
 //! of checks needs; nothing is read that no check needs.
-
-use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::facts::Located;
 use crate::facts::content::Content;
 use crate::facts::follow::{self, Followed};
 use crate::facts::manifest;
 use crate::facts::parsed::{Includes, Manifest, Manifests, Pipelines, parse_text, read_missing};
 use crate::facts::tasks::{TaskRunners, task_files};
 use crate::facts::tree::Tree;
-use crate::facts::{dependabot, dockerfile, kubernetes};
 use crate::repo::Deadline;
-
-/// Documents parsed into located facts by entry; `None` for a file that is not text or
-/// (for update configs) does not parse.
-pub type Documents = HashMap<usize, Option<Vec<Located>>>;
-
-/// The documents a kind of check reads, besides pipelines and manifests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DocumentKind {
-    /// A Dockerfile's base images.
-    BaseImages,
-    /// The containers of Kubernetes workloads.
-    Workloads,
-    /// The ecosystems a Dependabot config updates.
-    UpdateConfig,
-}
 
 /// Everything collected so far in one scan, as the checks read it.
 pub struct Facts<'a> {
@@ -38,9 +19,6 @@ pub struct Facts<'a> {
     pub contents: &'a [Option<Content>],
     pub pipelines: &'a Pipelines,
     pub manifests: &'a Manifests,
-    pub base_images: &'a Documents,
-    pub workloads: &'a Documents,
-    pub update_configs: &'a Documents,
     pub tasks: &'a TaskRunners,
     /// What each pipeline and script includes, for the scripts task runners run.
     pub includes: &'a Includes,
@@ -57,9 +35,6 @@ pub struct Collector<'a> {
     contents: Vec<Option<Content>>,
     pipelines: Pipelines,
     manifests: Manifests,
-    base_images: Documents,
-    workloads: Documents,
-    update_configs: Documents,
     includes: Includes,
     followed: Followed,
     /// Built once, when a stage first needs them (their files are read in that stage).
@@ -76,9 +51,6 @@ impl<'a> Collector<'a> {
             contents: vec![None; tree.entries.len()],
             pipelines: Pipelines::new(),
             manifests: Manifests::new(),
-            base_images: Documents::new(),
-            workloads: Documents::new(),
-            update_configs: Documents::new(),
             includes: Includes::new(),
             followed: Followed::default(),
             tasks: None,
@@ -147,35 +119,6 @@ impl<'a> Collector<'a> {
         parse_manifests(self.tree, &self.contents, entries, &mut self.manifests);
     }
 
-    /// Parses the documents of `kind` among `entries` not parsed yet, in parallel.
-    pub fn parse_documents(&mut self, kind: DocumentKind, mut entries: Vec<usize>) {
-        let documents = match kind {
-            DocumentKind::BaseImages => &mut self.base_images,
-            DocumentKind::Workloads => &mut self.workloads,
-            DocumentKind::UpdateConfig => &mut self.update_configs,
-        };
-        entries.retain(|entry| !documents.contains_key(entry));
-        entries.sort_unstable();
-        entries.dedup();
-        let contents = &self.contents;
-        let parsed: Vec<(usize, Option<Vec<Located>>)> = entries
-            .into_par_iter()
-            .filter_map(|entry| match &contents[entry] {
-                Some(Content::Text(bytes)) => {
-                    let text = std::str::from_utf8(bytes).ok();
-                    let facts = text.and_then(|text| match kind {
-                        DocumentKind::BaseImages => Some(dockerfile::base_images(text)),
-                        DocumentKind::Workloads => Some(kubernetes::workload_containers(text)),
-                        DocumentKind::UpdateConfig => dependabot::ecosystems(text).ok(),
-                    });
-                    Some((entry, facts))
-                }
-                _ => None,
-            })
-            .collect();
-        documents.extend(parsed);
-    }
-
     /// Resolves the root task runners, once, and reads the scripts of the repository
     /// their tasks run, as pipelines of their own.
     pub fn resolve_tasks(&mut self, read: &mut impl FnMut(&[usize]) -> Vec<Content>) {
@@ -203,9 +146,6 @@ impl<'a> Collector<'a> {
             contents: &self.contents,
             pipelines: &self.pipelines,
             manifests: &self.manifests,
-            base_images: &self.base_images,
-            workloads: &self.workloads,
-            update_configs: &self.update_configs,
             tasks: self.tasks.as_ref().unwrap_or(&self.no_tasks),
             includes: &self.includes,
             max_file_size: self.max_file_size,

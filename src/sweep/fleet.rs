@@ -110,9 +110,28 @@ struct ReportLine {
     tool: ToolLine,
     repository: RepositoryLine,
     score: Option<u32>,
-    areas: Vec<AreaLine>,
-    findings: Vec<FindingLine>,
+    areas: Vec<Lenient<AreaLine>>,
+    findings: Vec<Lenient<FindingLine>>,
     history: Option<HistoryLine>,
+}
+
+/// One entry of a list a newer opslint of the same schema version may extend with values
+/// this one does not know (an area, a status, a severity): such an entry is passed over, as
+/// before lines were typed, and the rest of the line is kept.
+struct Lenient<T>(Option<T>);
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        Ok(Lenient(T::deserialize(value).ok()))
+    }
+}
+
+impl<T> Lenient<T> {
+    /// The entries this opslint understood, in order.
+    fn known(entries: Vec<Lenient<T>>) -> impl Iterator<Item = T> {
+        entries.into_iter().filter_map(|Lenient(entry)| entry)
+    }
 }
 
 #[derive(Deserialize)]
@@ -324,9 +343,8 @@ impl Fleet {
         self.versions.insert(report.tool.version);
         let repository = report.repository;
         let name = repository.name.unwrap_or(repository.path);
-        let areas = report
-            .areas
-            .iter()
+        let findings: Vec<FindingLine> = Lenient::known(report.findings).collect();
+        let areas = Lenient::known(report.areas)
             .map(|area| {
                 let counts = AreaScore {
                     score: area.score,
@@ -350,11 +368,11 @@ impl Fleet {
         let (areas, score, own_rules_left_out) = if own_rules.is_empty() {
             (areas, report.score, 0)
         } else {
-            without_own_rules(&report.findings, &own_rules)
+            without_own_rules(&findings, &own_rules)
         };
         let mut judged = BTreeMap::new();
         let mut failing = Vec::new();
-        for finding in report.findings {
+        for finding in findings {
             let own = own_rules.contains(finding.rule.as_str());
             if !own {
                 self.rules
@@ -675,6 +693,40 @@ mod tests {
                 ("ci.rare", 100, 1, 1),
             ]
         );
+    }
+
+    #[test]
+    fn an_unknown_area_or_status_costs_its_entry_not_the_line() {
+        let line = serde_json::json!({
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"version": "9.9.9"},
+            "repository": {"path": "/r"},
+            "score": 50,
+            "areas": [
+                {"id": "ci", "score": 50, "passed": 1, "failed": 1},
+                {"id": "quantum", "score": 0, "passed": 0, "failed": 1},
+            ],
+            "findings": [
+                {"rule": "ci.a", "area": "ci", "status": "pass", "severity": "error",
+                 "weight": 1, "title": "a", "message": "m"},
+                {"rule": "ci.b", "area": "ci", "status": "fail", "severity": "error",
+                 "weight": 1, "title": "b", "message": "m"},
+                {"rule": "ci.c", "area": "ci", "status": "skipped", "severity": "error",
+                 "weight": 1, "title": "c", "message": "m"},
+            ],
+        })
+        .to_string();
+        let mut fleet = Fleet::default();
+        let Ok((path, Line::Scanned(repository, _))) = fleet.read_line(&line) else {
+            panic!("the line is read");
+        };
+        assert_eq!(path, "/r");
+        assert_eq!(
+            repository.areas.keys().copied().collect::<Vec<_>>(),
+            [Area::Ci]
+        );
+        assert_eq!(repository.failing.len(), 1);
+        assert!(fleet.rules.contains_key("ci.a") && !fleet.rules.contains_key("ci.c"));
     }
 
     #[test]

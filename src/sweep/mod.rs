@@ -118,8 +118,7 @@ pub fn done_in(output: &Path) -> std::io::Result<HashSet<String>> {
     if complete < text.len() {
         // A last line that is a whole report, only missing its line feed (written by hand,
         // or by an editor), is kept and ended; one cut short is removed.
-        let whole = serde_json::from_slice::<serde_json::Value>(&text[complete..])
-            .is_ok_and(|value| value["repository"]["path"].is_string());
+        let whole = serde_json::from_slice::<SweptLine>(&text[complete..]).is_ok();
         if whole {
             std::fs::OpenOptions::new()
                 .append(true)
@@ -136,14 +135,23 @@ pub fn done_in(output: &Path) -> std::io::Result<HashSet<String>> {
     let mut done = HashSet::new();
     for line in text[..complete].lines() {
         // A line that is not a report is not done: it is scanned again.
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(&line?) else {
-            continue;
-        };
-        if let Some(path) = value["repository"]["path"].as_str() {
-            done.insert(path.to_owned());
+        if let Ok(swept) = serde_json::from_str::<SweptLine>(&line?) {
+            done.insert(swept.repository.path);
         }
     }
     Ok(done)
+}
+
+/// What `--resume` reads of a line: the repository it is about (a report's and an error
+/// line's alike).
+#[derive(Deserialize)]
+struct SweptLine {
+    repository: SweptRepository,
+}
+
+#[derive(Deserialize)]
+struct SweptRepository {
+    path: String,
 }
 
 pub fn run(options: SweepOptions) -> Result<Summary, miette::Report> {
