@@ -50,6 +50,7 @@ pub fn marker_rule() -> Rule {
         remediation: "".into(),
         applies_if: None,
         per_component: false,
+        component_applies_if: None,
         served_from_outside: false,
         checks: vec![Check {
             kind: CheckKind::FilesPresent,
@@ -68,6 +69,9 @@ pub fn marker_rule() -> Rule {
 /// has in the component.
 pub fn relative(rule: &Rule) -> Rule {
     let mut relative = rule.clone();
+    if let Some(precondition) = &rule.component_applies_if {
+        relative.applies_if = Some(precondition.clone());
+    }
     let anywhere = |globs: &mut Vec<String>| {
         for glob in globs.iter_mut() {
             if !glob.starts_with("**/") {

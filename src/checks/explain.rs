@@ -3,7 +3,7 @@
 
 use crate::checks::{content, dependency, documents, history, pipeline, presence, update_coverage};
 use crate::config::settings::CONFIG_FILE_NAME;
-use crate::rules::{CheckKind, Pattern, Rule};
+use crate::rules::{CheckKind, Pattern, Precondition, Rule};
 
 /// `lead` and the pattern: inline when it is one line; a verbose pattern (`(?x)`, one
 /// alternative a line, with comments) as its own indented block, its lines kept.
@@ -23,6 +23,40 @@ fn describe_pattern(lead: &str, pattern: &Pattern) -> String {
     }
 }
 
+/// When `precondition` holds: the files that must match, or the dependency.
+fn describe_precondition(out: &mut String, precondition: &Precondition) {
+    if !precondition.files.is_empty() {
+        out.push_str(&format!(
+            "Applies only when a file matches: {}\n",
+            precondition.files.join(", ")
+        ));
+        if let Some(pattern) = &precondition.pattern {
+            out.push_str(&format!("  and contains /{}/\n", pattern.as_str()));
+        }
+    }
+    if let Some(dependency) = &precondition.dependency {
+        let or = if precondition.files.is_empty() {
+            "Applies only when"
+        } else {
+            "or when"
+        };
+        out.push_str(&textwrap::fill(
+            &format!(
+                "{or} a manifest declares a dependency named like /{}/",
+                dependency.as_str()
+            ),
+            textwrap::Options::new(80).subsequent_indent("  "),
+        ));
+        out.push('\n');
+    }
+    if !precondition.exclude.is_empty() {
+        out.push_str(&format!(
+            "  (ignoring {})\n",
+            precondition.exclude.join(", ")
+        ));
+    }
+}
+
 /// The text of `opslint explain`: the rule's own documentation and its evidence spec.
 pub fn explanation(rule: &Rule) -> String {
     let wrap = |text: &str| textwrap::fill(text.trim(), 80);
@@ -37,39 +71,14 @@ pub fn explanation(rule: &Rule) -> String {
         wrap(&rule.rationale),
     );
     if let Some(precondition) = &rule.applies_if {
-        if !precondition.files.is_empty() {
-            out.push_str(&format!(
-                "Applies only when a file matches: {}\n",
-                precondition.files.join(", ")
-            ));
-            if let Some(pattern) = &precondition.pattern {
-                out.push_str(&format!("  and contains /{}/\n", pattern.as_str()));
-            }
-        }
-        if let Some(dependency) = &precondition.dependency {
-            let or = if precondition.files.is_empty() {
-                "Applies only when"
-            } else {
-                "or when"
-            };
-            out.push_str(&textwrap::fill(
-                &format!(
-                    "{or} a manifest declares a dependency named like /{}/",
-                    dependency.as_str()
-                ),
-                textwrap::Options::new(80).subsequent_indent("  "),
-            ));
-            out.push('\n');
-        }
-        if !precondition.exclude.is_empty() {
-            out.push_str(&format!(
-                "  (ignoring {})\n",
-                precondition.exclude.join(", ")
-            ));
-        }
+        describe_precondition(&mut out, precondition);
     }
     if rule.per_component {
         out.push_str("In a monorepo, also judged in each component; those lacking it are named.\n");
+        if let Some(precondition) = &rule.component_applies_if {
+            out.push_str("A component is judged only when this holds in it instead:\n");
+            describe_precondition(&mut out, precondition);
+        }
         if rule.served_from_outside {
             out.push_str(
                 "Evidence outside the folder holding the components (a top-level tests/ beside \

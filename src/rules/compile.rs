@@ -144,6 +144,18 @@ fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -
     let applies_if = spec
         .applies_if
         .map(|precondition| compile_precondition(precondition, id_span.clone(), scope, problems));
+    let component_applies_if = match spec.component_applies_if {
+        Some(_) if !spec.per_component => {
+            problems.push(Problem::new(
+                "`component-applies-if` is for `per-component` rules: it says when a component is judged",
+                Some(id_span.clone()),
+            ));
+            None
+        }
+        precondition => precondition.map(|precondition| {
+            compile_precondition(precondition, id_span.clone(), scope, problems)
+        }),
+    };
     if spec.checks.get_ref().is_empty() {
         problems.push(
             Problem::new(
@@ -195,6 +207,7 @@ fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -
             remediation: spec.remediation.into(),
             applies_if,
             per_component: spec.per_component,
+            component_applies_if,
             served_from_outside: spec.served_from_outside,
             checks,
         },

@@ -152,6 +152,8 @@ pub struct Rule {
     pub applies_if: Option<Precondition>,
     /// In a monorepo, also evaluated in each component as if it were the repository.
     pub per_component: bool,
+    /// In a component, the precondition that replaces `applies_if`.
+    pub component_applies_if: Option<Precondition>,
     /// Evidence outside the folder holding the components serves them all.
     pub served_from_outside: bool,
     pub checks: Vec<Check>,

@@ -29,6 +29,9 @@ pub struct RuleSpec {
     /// In a monorepo, also evaluated in each component as if it were the repository.
     #[serde(default)]
     pub per_component: bool,
+    /// Per-component rules: in a component, the rule applies if this holds instead of
+    /// `applies-if` (a library crate beside the service that uses it is no service).
+    pub component_applies_if: Option<PreconditionSpec>,
     /// Per-component rules: evidence outside the folder that holds the components (a
     /// top-level `tests/` beside `src/*`, one root Dockerfile) serves every component.
     #[serde(default)]

@@ -163,3 +163,41 @@ fn the_human_report_names_each_component_once() {
         assert_eq!(lines.matches("services/web").count(), 1, "{lines}");
     }
 }
+
+/// A library crate that uses the server framework, beside the service binary that links it,
+/// is no service: the service's metrics serve it (`component-applies-if`), while a second
+/// service built on its own is still judged on its own.
+#[test]
+fn a_library_beside_the_service_that_links_it_is_not_judged_as_a_service() {
+    let repo = TestRepo::new();
+    repo.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n")
+        .write(
+            "crates/api/Cargo.toml",
+            "[package]\nname = \"api\"\n[dependencies]\naxum = \"0.8\"\n",
+        )
+        .write("crates/api/src/lib.rs", "pub fn routes() {}\n")
+        .write(
+            "crates/server/Cargo.toml",
+            "[package]\nname = \"server\"\n[dependencies]\naxum = \"0.8\"\nprometheus = \"0.14\"\n",
+        )
+        .write("crates/server/src/main.rs", "fn main() {}\n")
+        .write("docker/Dockerfile", "FROM rust:1\nCOPY . .\n");
+    repo.commit("one service, one library");
+    let report = json_report(&repo);
+    let metrics = finding(&report, "observability.metrics");
+    assert_eq!(metrics["status"], "pass", "{metrics}");
+    assert_eq!(
+        component_status(&report, "crates/api", "observability.metrics"),
+        "not_applicable"
+    );
+
+    repo.write("crates/worker/Cargo.toml", "[package]\nname = \"worker\"\n")
+        .write("crates/worker/src/main.rs", "fn main() {}\n")
+        .write("crates/worker/Dockerfile", "FROM rust:1\n");
+    repo.commit("a worker deployed on its own");
+    let report = json_report(&repo);
+    assert_eq!(
+        finding(&report, "observability.metrics")["message"],
+        "Missing in 1 of 1 components: crates/worker."
+    );
+}

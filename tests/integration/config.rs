@@ -286,3 +286,29 @@ fn a_config_error_cannot_start_a_workflow_command() {
     let stderr = assert_tool_error(&output, &["unknown rule or area"]);
     assert!(!stderr.contains('\r'), "{stderr:?}");
 }
+
+/// `component-applies-if` says when a component is judged: a rule judged only on the whole
+/// repository has no use for it, and saying so beats ignoring it.
+#[test]
+fn a_component_precondition_needs_a_per_component_rule() {
+    let stderr = config_error(
+        r#"
+[[rule]]
+id = "custom.metrics"
+area = "observability"
+title = "Metrics"
+severity = "note"
+rationale = "r"
+remediation = "r"
+[rule.component-applies-if]
+files = ["**/Dockerfile"]
+[[rule.check]]
+kind = "files-present"
+files = ["metrics.yml"]
+"#,
+    );
+    assert!(
+        stderr.contains("`component-applies-if` is for `per-component` rules"),
+        "{stderr}"
+    );
+}
