@@ -64,14 +64,21 @@ pub fn marker_rule() -> Rule {
     }
 }
 
+/// `rule` as it is judged in a component: under its component precondition, where it has
+/// one, instead of the repository's.
+pub fn in_component(rule: &Rule) -> Rule {
+    let mut judged = rule.clone();
+    if let Some(precondition) = &rule.component_applies_if {
+        judged.applies_if = Some(precondition.clone());
+    }
+    judged
+}
+
 /// `rule` with its globs made relative to any directory (`tests/**` → `**/tests/**`), so
 /// that its matches over the whole tree, cut to a component's files, are the matches it
 /// has in the component.
 pub fn relative(rule: &Rule) -> Rule {
     let mut relative = rule.clone();
-    if let Some(precondition) = &rule.component_applies_if {
-        relative.applies_if = Some(precondition.clone());
-    }
     let anywhere = |globs: &mut Vec<String>| {
         for glob in globs.iter_mut() {
             if !glob.starts_with("**/") {
@@ -192,11 +199,17 @@ pub fn aggregate(
         };
     }
     let (status, message, evidence) = if !failing.is_empty() {
-        let message = format!(
-            "Missing in {} of {total} components: {}.",
-            failing.len(),
-            name_some(&failing)
-        );
+        let message = match total {
+            1 => format!(
+                "Missing in {}, the only component it applies to.",
+                name_some(&failing)
+            ),
+            _ => format!(
+                "Missing in {} of {total} components: {}.",
+                failing.len(),
+                name_some(&failing)
+            ),
+        };
         let evidence = failing
             .iter()
             .take(MAX_EVIDENCE)
@@ -218,7 +231,10 @@ pub fn aggregate(
             .collect();
         (
             Status::Pass,
-            format!("Found in all {total} components."),
+            match total {
+                1 => "Found in the only component it applies to.".to_owned(),
+                _ => format!("Found in all {total} components."),
+            },
             evidence,
         )
     };

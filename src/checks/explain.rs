@@ -76,7 +76,10 @@ pub fn explanation(rule: &Rule) -> String {
     if rule.per_component {
         out.push_str("In a monorepo, also judged in each component; those lacking it are named.\n");
         if let Some(precondition) = &rule.component_applies_if {
-            out.push_str("A component is judged only when this holds in it instead:\n");
+            out.push_str(
+                "A component is judged only when this holds in it instead (paths at any depth \
+                 below the component):\n",
+            );
             describe_precondition(&mut out, precondition);
         }
         if rule.served_from_outside {

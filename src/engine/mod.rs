@@ -37,9 +37,10 @@ pub struct Plan {
     rules: Vec<Rule>,
     /// The rules judged on history figures rather than on the tree.
     history_rules: Vec<Rule>,
-    /// How many per-component rules have a relative copy in the matcher, after `rules`;
-    /// when there are any, the rule selecting component markers comes last.
-    relative: usize,
+    /// The per-component rules as judged in a component; each has a relative copy in the
+    /// matcher, after `rules`. When there are any, the rule selecting component markers
+    /// comes last.
+    in_component: Vec<Rule>,
     matcher: Matcher,
 }
 
@@ -50,16 +51,17 @@ impl Plan {
     pub fn new(rules: Vec<Rule>, exclude: &[String]) -> Result<Plan, MatcherError> {
         let (history_rules, rules): (Vec<Rule>, Vec<Rule>) =
             rules.into_iter().partition(Rule::reads_history);
-        let relative: Vec<Rule> = rules
+        let in_component: Vec<Rule> = rules
             .iter()
             .filter(|rule| rule.per_component)
-            .map(components::relative)
+            .map(components::in_component)
             .collect();
+        let relative: Vec<Rule> = in_component.iter().map(components::relative).collect();
         let marker = (!relative.is_empty()).then(components::marker_rule);
         let matched: Vec<&Rule> = rules.iter().chain(&relative).chain(&marker).collect();
         let matcher = Matcher::new(&matched, exclude)?;
         Ok(Plan {
-            relative: relative.len(),
+            in_component,
             rules,
             history_rules,
             matcher,
@@ -97,10 +99,9 @@ pub fn evaluate(
     read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> Evaluation {
     let rules = plan.rules();
-    let per_component: Vec<&Rule> = rules.iter().filter(|rule| rule.per_component).collect();
     let selection = plan.matcher.match_tree(tree);
     let mut matches = selection.matches();
-    let markers = match plan.relative {
+    let markers = match plan.in_component.len() {
         0 => Vec::new(),
         _ => matches.pop_rule().unwrap_or_default().checks,
     };
@@ -112,14 +113,14 @@ pub fn evaluate(
         .collect();
     let component_dirs = facts::components::detect(paths.iter().map(String::as_str));
     let mut all: Vec<&Rule> = rules.iter().collect();
-    let relative_rows = rules.len()..rules.len() + plan.relative;
+    let relative_rows = rules.len()..rules.len() + plan.in_component.len();
     let ranges: Vec<_> = component_dirs
         .par_iter()
         .map(|dir| tree.range_under(&format!("{dir}/")))
         .collect();
     matches.push_rules_within(relative_rows.clone(), &ranges);
     for _ in &component_dirs {
-        all.extend(per_component.iter().copied());
+        all.extend(plan.in_component.iter());
     }
     // The relative rules' own rows sit between the rules' and the components'.
     matches.remove_rules(relative_rows);

@@ -141,9 +141,9 @@ fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -
             ),
         );
     }
-    let applies_if = spec
-        .applies_if
-        .map(|precondition| compile_precondition(precondition, id_span.clone(), scope, problems));
+    let applies_if = spec.applies_if.map(|precondition| {
+        compile_precondition("applies-if", precondition, id_span.clone(), scope, problems)
+    });
     let component_applies_if = match spec.component_applies_if {
         Some(_) if !spec.per_component => {
             problems.push(Problem::new(
@@ -153,7 +153,8 @@ fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -
             None
         }
         precondition => precondition.map(|precondition| {
-            compile_precondition(precondition, id_span.clone(), scope, problems)
+            let key = "component-applies-if";
+            compile_precondition(key, precondition, id_span.clone(), scope, problems)
         }),
     };
     if spec.checks.get_ref().is_empty() {
@@ -235,7 +236,9 @@ fn check_rule_id(id: &Spanned<String>, area: &str, problems: &mut Vec<Problem>) 
     }
 }
 
+/// `key` names the table in messages: `applies-if` or `component-applies-if`.
 fn compile_precondition(
+    key: &str,
     spec: PreconditionSpec,
     id_span: Range<usize>,
     scope: Scope<'_>,
@@ -243,7 +246,11 @@ fn compile_precondition(
 ) -> Precondition {
     if spec.files.is_empty() && spec.dependency.is_none() {
         problems.push(
-            Problem::new("`applies-if` needs `files` or `dependency`", Some(id_span)).help(
+            Problem::new(
+                format!("`{key}` needs `files` or `dependency`"),
+                Some(id_span),
+            )
+            .help(
                 "list the files whose presence makes the rule apply, e.g. `files = [\"**/*.tf\"]`",
             ),
         );
@@ -252,7 +259,7 @@ fn compile_precondition(
         && spec.files.is_empty()
     {
         problems.push(Problem::new(
-            "`pattern` in `applies-if` searches `files`, and there are none",
+            format!("`pattern` in `{key}` searches `files`, and there are none"),
             Some(pattern.span()),
         ));
     }
@@ -261,7 +268,7 @@ fn compile_precondition(
     {
         problems.push(
             Problem::new(
-                "`dependency` in `applies-if` needs `manifests` to look in",
+                format!("`dependency` in `{key}` needs `manifests` to look in"),
                 Some(dependency.span()),
             )
             .help("add `manifests = [\"@manifests\"]`"),

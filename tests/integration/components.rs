@@ -198,6 +198,69 @@ fn a_library_beside_the_service_that_links_it_is_not_judged_as_a_service() {
     let report = json_report(&repo);
     assert_eq!(
         finding(&report, "observability.metrics")["message"],
-        "Missing in 1 of 1 components: crates/worker."
+        "Missing in crates/worker, the only component it applies to."
+    );
+}
+
+/// A custom rule's component precondition decides alone which components are judged: its
+/// files, not the repository precondition's (red team: only half of it was used).
+#[test]
+fn a_custom_rule_is_judged_in_the_components_its_component_precondition_selects() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".opslint.toml",
+        r#"
+[[rule]]
+id = "observability.health-doc"
+area = "observability"
+title = "Each deployed component documents its health endpoint"
+severity = "error"
+rationale = "r"
+remediation = "r"
+per-component = true
+[rule.applies-if]
+files = ["**/*.js"]
+[rule.component-applies-if]
+description = "Dockerfile in the component"
+files = ["**/Dockerfile"]
+[[rule.check]]
+kind = "files-present"
+files = ["HEALTH.md"]
+"#,
+    )
+    .write("api/package.json", r#"{"name": "api"}"#)
+    .write("api/index.js", "module.exports = 1;\n")
+    .write("api/Dockerfile", "FROM node:22\n")
+    .write("lib/package.json", r#"{"name": "lib"}"#)
+    .write("lib/index.js", "module.exports = 2;\n");
+    repo.commit("a deployed component and a library");
+    let report = json_report(&repo);
+    assert_eq!(
+        component_status(&report, "lib", "observability.health-doc"),
+        "not_applicable"
+    );
+    assert_eq!(
+        component_status(&report, "api", "observability.health-doc"),
+        "fail"
+    );
+    assert_eq!(
+        finding(&report, "observability.health-doc")["message"],
+        "Missing in api, the only component it applies to."
+    );
+    let lib = report["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|component| component["path"] == "lib")
+        .unwrap();
+    let judged = lib["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["rule"] == "observability.health-doc")
+        .unwrap();
+    assert_eq!(
+        judged["message"],
+        "Not applicable: no Dockerfile in the component."
     );
 }
