@@ -22,7 +22,7 @@ fn finding<'a>(report: &'a Value, rule: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no finding for {rule}"))
 }
 
-fn component_status<'a>(report: &'a Value, path: &str, rule: &str) -> &'a str {
+fn component_finding<'a>(report: &'a Value, path: &str, rule: &str) -> &'a Value {
     let component = report["components"]
         .as_array()
         .unwrap()
@@ -34,7 +34,11 @@ fn component_status<'a>(report: &'a Value, path: &str, rule: &str) -> &'a str {
         .unwrap()
         .iter()
         .find(|finding| finding["rule"] == rule)
-        .unwrap()["status"]
+        .unwrap_or_else(|| panic!("no finding for {rule} in {path}"))
+}
+
+fn component_status<'a>(report: &'a Value, path: &str, rule: &str) -> &'a str {
+    component_finding(report, path, rule)["status"]
         .as_str()
         .unwrap()
 }
@@ -247,20 +251,8 @@ files = ["HEALTH.md"]
         finding(&report, "observability.health-doc")["message"],
         "Missing in api, the only component it applies to."
     );
-    let lib = report["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|component| component["path"] == "lib")
-        .unwrap();
-    let judged = lib["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|finding| finding["rule"] == "observability.health-doc")
-        .unwrap();
     assert_eq!(
-        judged["message"],
+        component_finding(&report, "lib", "observability.health-doc")["message"],
         "Not applicable: no Dockerfile in the component."
     );
 }

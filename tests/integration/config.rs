@@ -294,7 +294,7 @@ fn a_component_precondition_needs_a_per_component_rule() {
     let stderr = config_error(
         r#"
 [[rule]]
-id = "custom.metrics"
+id = "observability.custom-metrics"
 area = "observability"
 title = "Metrics"
 severity = "note"
