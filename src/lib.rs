@@ -8,6 +8,27 @@
 /// frames can take past the 2 MiB that threads get by default.
 pub const THREAD_STACK_BYTES: usize = 8 * 1024 * 1024;
 
+/// `PartialEq`, `Eq` and `Debug` by the `name` field, for the entries of a registry (output
+/// formats, CI systems) whose other fields are functions or unit values: two entries are the
+/// same when they have the same name, and print as it.
+macro_rules! told_apart_by_name {
+    ($type:ty) => {
+        impl PartialEq for $type {
+            fn eq(&self, other: &$type) -> bool {
+                self.name == other.name
+            }
+        }
+
+        impl Eq for $type {}
+
+        impl std::fmt::Debug for $type {
+            fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str(self.name)
+            }
+        }
+    };
+}
+
 pub mod area;
 pub mod checks;
 pub mod cli;

@@ -102,16 +102,7 @@ impl<'a> Collector<'a> {
                 follow::read_pipeline(tree, contents, entry)
             });
         }
-        follow::follow_includes(
-            self.tree,
-            parsed,
-            &mut self.contents,
-            &mut self.pipelines,
-            &mut self.includes,
-            &mut self.followed,
-            self.deadline,
-            read,
-        );
+        follow::follow_includes(self.reach(), parsed, read);
     }
 
     /// Parses the manifests among `entries` not parsed yet, in parallel.
@@ -126,17 +117,20 @@ impl<'a> Collector<'a> {
             return;
         }
         let runners = task_runners(self.tree, &self.contents);
-        follow::read_task_scripts(
-            self.tree,
-            &runners,
-            &mut self.contents,
-            &mut self.pipelines,
-            &mut self.includes,
-            &mut self.followed,
-            self.deadline,
-            read,
-        );
+        follow::read_task_scripts(self.reach(), &runners, read);
         self.tasks = Some(runners);
+    }
+
+    /// The state following includes and task scripts reads and records.
+    fn reach(&mut self) -> follow::Reach<'_> {
+        follow::Reach {
+            tree: self.tree,
+            contents: &mut self.contents,
+            pipelines: &mut self.pipelines,
+            includes: &mut self.includes,
+            followed: &mut self.followed,
+            deadline: self.deadline,
+        }
     }
 
     /// What has been collected, for the checks to read.

@@ -36,20 +36,33 @@ pub(crate) struct Followed {
     bytes: usize,
 }
 
+/// What following reads and records: the scan's tree, the file contents read so far, the
+/// parsed pipelines and what each includes, and how much has been followed.
+pub(crate) struct Reach<'s> {
+    pub tree: &'s Tree,
+    pub contents: &'s mut [Option<Content>],
+    pub pipelines: &'s mut Pipelines,
+    pub includes: &'s mut Includes,
+    pub followed: &'s mut Followed,
+    pub deadline: Deadline,
+}
+
 /// Reads and parses, transitively, the local files the pipelines at `parsed` include (and
 /// the scripts they run), so checks see an included job as part of the pipeline that
 /// includes it. Bounded by the `MAX_*` limits above and by the deadline.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn follow_includes(
-    tree: &Tree,
+    reach: Reach<'_>,
     mut parsed: Vec<usize>,
-    contents: &mut [Option<Content>],
-    pipelines: &mut Pipelines,
-    includes: &mut Includes,
-    followed: &mut Followed,
-    deadline: Deadline,
     read: &mut impl FnMut(&[usize]) -> Vec<Content>,
 ) {
+    let Reach {
+        tree,
+        contents,
+        pipelines,
+        includes,
+        followed,
+        deadline,
+    } = reach;
     let mut resolved: HashMap<String, Vec<usize>> = HashMap::new();
     while let Some(&first_includer) = parsed.first() {
         if deadline.passed() {
@@ -160,17 +173,19 @@ fn unseen_past_limit(pipelines: &mut Pipelines, entry: usize, what: &str) {
 /// Reads and parses, as pipelines of their own, the scripts of the repository the root task
 /// runners run (`test: ; ./script/test`), and what those include, so a pipeline step
 /// `make test` is judged by the script its target runs.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn read_task_scripts(
-    tree: &Tree,
+    reach: Reach<'_>,
     tasks: &TaskRunners,
-    contents: &mut [Option<Content>],
-    pipelines: &mut Pipelines,
-    includes: &mut Includes,
-    followed: &mut Followed,
-    deadline: Deadline,
     read: &mut impl FnMut(&[usize]) -> Vec<Content>,
 ) {
+    let Reach {
+        tree,
+        contents,
+        pipelines,
+        includes,
+        followed,
+        deadline,
+    } = reach;
     let mut scripts: Vec<usize> = tasks
         .commands()
         .flat_map(pipeline::script_references)
@@ -190,9 +205,15 @@ pub(crate) fn read_task_scripts(
             }),
         );
     }
-    follow_includes(
-        tree, scripts, contents, pipelines, includes, followed, deadline, read,
-    );
+    let reach = Reach {
+        tree,
+        contents,
+        pipelines,
+        includes,
+        followed,
+        deadline,
+    };
+    follow_includes(reach, scripts, read);
 }
 
 /// The selected pipelines and everything they include, transitively.

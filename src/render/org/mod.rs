@@ -47,20 +47,8 @@ impl Format {
     }
 }
 
-/// Formats are told apart by name: the renderer is a unit value.
-impl PartialEq for Format {
-    fn eq(&self, other: &Format) -> bool {
-        self.name == other.name
-    }
-}
-
-impl Eq for Format {}
-
-impl std::fmt::Debug for Format {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str(self.name)
-    }
-}
+// Formats are told apart by name: the renderer is a unit value.
+told_apart_by_name!(Format);
 
 /// How many weakest practices and moving repositories are shown.
 const SHOWN: usize = 10;
