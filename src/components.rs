@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::area::Area;
 use crate::finding::MAX_EVIDENCE;
 use crate::finding::{Evidence, Finding, Status, Verdict};
-use crate::rules::{Check, CheckKind, Rule, known};
+use crate::rules::{Check, CheckKind, PathSet, Rule, known};
 use crate::severity::Severity;
 
 /// A component's findings for the per-component rules.
@@ -91,6 +91,11 @@ pub fn relative(rule: &Rule) -> Rule {
         anywhere(&mut precondition.exclude);
         anywhere(&mut precondition.manifests);
         anywhere(&mut precondition.requires);
+        if let Some(pattern_in) = &precondition.pattern_in {
+            let mut globs = pattern_in.globs.clone();
+            anywhere(&mut globs);
+            precondition.pattern_in = Some(PathSet::new(globs));
+        }
     }
     for check in &mut relative.checks {
         anywhere(&mut check.files);

@@ -30,8 +30,16 @@ fn describe_precondition(out: &mut String, precondition: &Precondition) {
             "Applies only when a file matches: {}\n",
             precondition.files.join(", ")
         ));
-        if let Some(pattern) = &precondition.pattern {
-            out.push_str(&format!("  and contains /{}/\n", pattern.as_str()));
+        match (&precondition.pattern, &precondition.pattern_in) {
+            (Some(pattern), None) => {
+                out.push_str(&format!("  and contains /{}/\n", pattern.as_str()));
+            }
+            (Some(pattern), Some(pattern_in)) => out.push_str(&format!(
+                "  (one matching {} only if it contains /{}/)\n",
+                pattern_in.globs.join(", "),
+                pattern.as_str()
+            )),
+            (None, _) => {}
         }
     }
     if let Some(dependency) = &precondition.dependency {

@@ -165,7 +165,10 @@ fn judge(
                 false
             }
             Some(precondition) => {
-                (precondition.pattern.is_none() && !matches.rules[index].precondition.is_empty())
+                matches.rules[index]
+                    .precondition
+                    .iter()
+                    .any(|&entry| precondition.counts_by_name(&tree.entries[entry].path))
                     || rule
                         .checks
                         .iter()

@@ -30,7 +30,7 @@ pub(super) fn examine_contents(
 ) -> Vec<Vec<Option<Outcome>>> {
     let stages: Vec<Vec<usize>> = rules.iter().map(|rule| check_stages(rule)).collect();
     let mut collector = Collector::new(tree, deadline, settings.max_file_size);
-    settle_preconditions(rules, matches, applicable, &mut collector, &mut read);
+    settle_preconditions(rules, tree, matches, applicable, &mut collector, &mut read);
     // Per rule, per check: the outcome of a content check run here, so it is not run again.
     let mut outcomes: Vec<Vec<Option<Outcome>>> = rules
         .iter()
@@ -142,14 +142,15 @@ pub(super) fn examine_contents(
 /// holds when one of its files contains a match, one with a `dependency` when one of its
 /// manifests declares a matching dependency. What is read for this lands in the shared
 /// `contents` and `manifests`, so checks reuse it.
-fn settle_preconditions(
-    rules: &[&Rule],
+fn settle_preconditions<'r>(
+    rules: &[&'r Rule],
+    tree: &Tree,
     matches: &Matches,
     applicable: &mut [bool],
     collector: &mut Collector,
     read: &mut impl FnMut(&[usize]) -> Vec<Content>,
 ) {
-    let pending: Vec<(usize, &Precondition)> = rules
+    let pending: Vec<(usize, &'r Precondition)> = rules
         .iter()
         .enumerate()
         .filter(|&(index, _)| !applicable[index])
@@ -158,11 +159,19 @@ fn settle_preconditions(
             precondition.pattern.is_some() || precondition.dependency.is_some()
         })
         .collect();
-    let searched = |&(index, precondition): &(usize, &Precondition)| {
+    // The files whose contents decide: those the pattern is required of.
+    let patterned = |index: usize, precondition: &'r Precondition| {
+        matches.rules[index]
+            .precondition
+            .iter()
+            .copied()
+            .filter(move |&entry| !precondition.counts_by_name(&tree.entries[entry].path))
+    };
+    let searched = |&(index, precondition): &(usize, &'r Precondition)| {
         let files = precondition
             .pattern
             .is_some()
-            .then(|| matches.rules[index].precondition.iter().copied());
+            .then(|| patterned(index, precondition));
         let manifests = precondition
             .dependency
             .is_some()
@@ -188,7 +197,7 @@ fn settle_preconditions(
             continue;
         }
         let contains = |pattern: &Pattern| {
-            matches.rules[index].precondition.iter().any(|&entry| {
+            patterned(index, precondition).any(|entry| {
                 !facts.deadline.passed()
                     && matches!(&facts.contents[entry], Some(Content::Text(bytes)) if pattern.is_match(bytes))
             })
@@ -202,10 +211,11 @@ fn settle_preconditions(
                         && dependency.is_match(declared.name.as_bytes())))
             })
         };
-        let by_files = match &precondition.pattern {
-            Some(pattern) => contains(pattern),
-            None => !matches.rules[index].precondition.is_empty(),
-        };
+        let by_name = matches.rules[index]
+            .precondition
+            .iter()
+            .any(|&entry| precondition.counts_by_name(&tree.entries[entry].path));
+        let by_files = by_name || precondition.pattern.as_ref().is_some_and(contains);
         applicable[index] = by_files || precondition.dependency.as_ref().is_some_and(declares);
     }
 }

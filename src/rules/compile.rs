@@ -8,8 +8,8 @@ use toml::de::DeValue;
 
 use super::schema::{CheckSpec, PreconditionSpec, RuleSpec};
 use super::{
-    Check, CheckKind, Comparison, DEFAULT_MIN_COMMITS, Ecosystem, MAX_CONFIG_REGEX_TOTAL, Pattern,
-    Precondition, REGEX_SIZE_LIMIT, Rule,
+    Check, CheckKind, Comparison, DEFAULT_MIN_COMMITS, Ecosystem, MAX_CONFIG_REGEX_TOTAL, PathSet,
+    Pattern, Precondition, REGEX_SIZE_LIMIT, Rule,
 };
 use crate::area::Area;
 use crate::config::diagnostic::{ConfigError, Problem};
@@ -263,6 +263,15 @@ fn compile_precondition(
             Some(pattern.span()),
         ));
     }
+    if let (None, Some(first)) = (&spec.pattern, spec.pattern_in.first()) {
+        problems.push(
+            Problem::new(
+                format!("`pattern-in` in `{key}` names the files `pattern` is required of, and there is no `pattern`"),
+                Some(first.span()),
+            )
+            .help("add the `pattern` those files must contain, or remove `pattern-in`"),
+        );
+    }
     if let Some(dependency) = &spec.dependency
         && spec.manifests.is_empty()
     {
@@ -278,8 +287,10 @@ fn compile_precondition(
     let manifests = sets::expand(spec.manifests, &scope.definitions.sets, problems);
     let requires = sets::expand(spec.requires, &scope.definitions.sets, problems);
     let exclude = sets::expand(spec.exclude, &scope.definitions.sets, problems);
+    let pattern_in = sets::expand(spec.pattern_in, &scope.definitions.sets, problems);
     for glob in files
         .iter()
+        .chain(&pattern_in)
         .chain(&manifests)
         .chain(&requires)
         .chain(&exclude)
@@ -293,6 +304,7 @@ fn compile_precondition(
         pattern: spec
             .pattern
             .and_then(|pattern| compile_pattern(&pattern, scope, problems)),
+        pattern_in: (!pattern_in.is_empty()).then(|| PathSet::new(globs(pattern_in))),
         dependency: spec
             .dependency
             .and_then(|dependency| compile_pattern(&dependency, scope, problems)),

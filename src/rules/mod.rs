@@ -18,6 +18,7 @@ pub use sets::Definitions;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
+use globset::{Candidate, GlobSet, GlobSetBuilder};
 use regex::bytes::{Match, Regex, RegexBuilder};
 
 use crate::area::Area;
@@ -159,6 +160,34 @@ pub struct Rule {
     pub checks: Vec<Check>,
 }
 
+/// Globs with their compiled set, for testing one path at a time.
+#[derive(Debug, Clone)]
+pub struct PathSet {
+    pub globs: Vec<String>,
+    set: GlobSet,
+}
+
+impl PathSet {
+    /// Globs that do not compile are left out: they are reported as config errors where
+    /// they are read.
+    pub fn new(globs: Vec<String>) -> PathSet {
+        let mut builder = GlobSetBuilder::new();
+        for compiled in globs
+            .iter()
+            .filter_map(|glob| compile_glob(glob).ok())
+            .flatten()
+        {
+            builder.add(compiled);
+        }
+        let set = builder.build().unwrap_or_else(|_| GlobSet::empty());
+        PathSet { globs, set }
+    }
+
+    pub fn contains(&self, path: &[u8]) -> bool {
+        self.set.is_match_candidate(&Candidate::from_bytes(path))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Precondition {
     pub files: Vec<String>,
@@ -167,6 +196,10 @@ pub struct Precondition {
     /// When present, one of the files must also contain a match (a Terraform *root*
     /// module: a `.tf` file with a `backend` block).
     pub pattern: Option<Pattern>,
+    /// When present, only the files among `files` that these select must contain
+    /// `pattern`; the others count by name alone (a Dockerfile that exposes a port, beside a
+    /// Helm chart that needs nothing more).
+    pub pattern_in: Option<PathSet>,
     /// The rule also applies when one of `manifests` declares a dependency whose name
     /// matches (a service: a web framework among the dependencies).
     pub dependency: Option<Pattern>,
@@ -175,6 +208,17 @@ pub struct Precondition {
     /// third-party image).
     pub requires: Vec<String>,
     pub description: Option<String>,
+}
+
+impl Precondition {
+    /// Whether `path`, one of the precondition's `files`, makes it hold by its name alone.
+    pub fn counts_by_name(&self, path: &[u8]) -> bool {
+        match (&self.pattern, &self.pattern_in) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(_), Some(pattern_in)) => !pattern_in.contains(path),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

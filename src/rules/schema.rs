@@ -54,6 +54,9 @@ pub struct PreconditionSpec {
     pub exclude: Vec<Spanned<String>>,
     /// When present, one of the files must also contain a match.
     pub pattern: Option<Spanned<String>>,
+    /// The files among `files` that `pattern` is required of; the others count by name.
+    #[serde(default)]
+    pub pattern_in: Vec<Spanned<String>>,
     /// Or: one of the `manifests` declares a dependency whose name matches.
     pub dependency: Option<Spanned<String>>,
     #[serde(default)]

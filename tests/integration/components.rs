@@ -197,7 +197,7 @@ fn a_library_beside_the_service_that_links_it_is_not_judged_as_a_service() {
 
     repo.write("crates/worker/Cargo.toml", "[package]\nname = \"worker\"\n")
         .write("crates/worker/src/main.rs", "fn main() {}\n")
-        .write("crates/worker/Dockerfile", "FROM rust:1\n");
+        .write("crates/worker/Dockerfile", "FROM rust:1\nEXPOSE 9000\n");
     repo.commit("a worker deployed on its own");
     let report = json_report(&repo);
     assert_eq!(

@@ -312,3 +312,30 @@ files = ["metrics.yml"]
         "{stderr}"
     );
 }
+
+/// `pattern-in` narrows which files `pattern` is required of; without a `pattern` it has
+/// nothing to narrow.
+#[test]
+fn pattern_in_needs_a_pattern() {
+    let stderr = config_error(
+        r#"
+[[rule]]
+id = "observability.custom-metrics"
+area = "observability"
+title = "Metrics"
+severity = "note"
+rationale = "r"
+remediation = "r"
+[rule.applies-if]
+files = ["**/Dockerfile", "**/Chart.yaml"]
+pattern-in = ["**/Dockerfile"]
+[[rule.check]]
+kind = "files-present"
+files = ["metrics.yml"]
+"#,
+    );
+    assert!(
+        stderr.contains("`pattern-in` in `applies-if` names the files `pattern` is required of"),
+        "{stderr}"
+    );
+}
