@@ -44,6 +44,18 @@ fn is_event_name(name: &str) -> bool {
             .all(|byte| byte.is_ascii_lowercase() || byte == b'_')
 }
 
+/// Whether the workflow runs only when another workflow calls it (`on: workflow_call`).
+fn only_called(on: &Node) -> bool {
+    let events: Vec<&Node> = match &on.value {
+        Value::Map(_) => on.entries().map(|(event, _)| event).collect(),
+        _ => on.items(),
+    };
+    !events.is_empty()
+        && events
+            .iter()
+            .all(|event| event.as_str() == Some("workflow_call"))
+}
+
 /// `on: push`, `on: [push, pull_request]`, or a map of events to their filters.
 fn read_triggers(on: &Node, root: &Node, pipeline: &mut Pipeline) {
     let events: Vec<(&Node, Option<&Node>)> = match &on.value {
@@ -96,12 +108,18 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         read_triggers(on, root, pipeline);
     }
     let workflow_permissions = root.get("permissions").map(permissions_summary);
+    // A reusable workflow's jobs get the token of the job that calls them, whose
+    // permissions are judged in the caller's file.
+    let unset = match root.get("on").is_some_and(only_called) {
+        true => "inherited",
+        false => "default",
+    };
     for (name, job) in root.get("jobs").into_iter().flat_map(Node::entries) {
         let permissions = job
             .get("permissions")
             .map(permissions_summary)
             .or_else(|| workflow_permissions.clone())
-            .unwrap_or_else(|| "default".to_owned());
+            .unwrap_or_else(|| unset.to_owned());
         pipeline
             .permissions
             .push(Located::new(permissions, name.line));
