@@ -2,12 +2,15 @@
 //! member, a Go module, a package, a service) as if it were the repository, and their
 //! repository-wide finding says which components lack the practice.
 
+use std::sync::OnceLock;
+
+use globset::GlobSet;
 use serde::Serialize;
 
 use crate::area::Area;
 use crate::finding::MAX_EVIDENCE;
 use crate::finding::{Evidence, Finding, Status, Verdict};
-use crate::rules::{Check, CheckKind, PathSet, Rule, known};
+use crate::rules::{Check, CheckKind, PathSet, Rule, glob_set, known};
 use crate::severity::Severity;
 
 /// A component's findings for the per-component rules.
@@ -168,7 +171,13 @@ pub fn aggregate(
             .map(|(path, _)| *path)
             .collect()
     };
-    let (failing, unknown) = (with(Status::Fail), with(Status::Unknown));
+    let (mut failing, unknown) = (with(Status::Fail), with(Status::Unknown));
+    let lacking = failing.len();
+    if served_from_outside {
+        let passing = with(Status::Pass);
+        failing.retain(|path| !served_by_test_project(path, &passing));
+    }
+    let served = lacking - failing.len();
     let total = applicable.len();
     // Evidence in a top-level folder that holds no component serves them all, for the
     // rules that say so: a shared `tests/` tree beside `src/*` projects, one Dockerfile
@@ -238,6 +247,9 @@ pub fn aggregate(
             Status::Pass,
             match total {
                 1 => "Found in the only component it applies to.".to_owned(),
+                _ if served > 0 => format!(
+                    "Found in all {total} components, {served} of them through the test project beside them."
+                ),
                 _ => format!("Found in all {total} components."),
             },
             evidence,
@@ -255,6 +267,23 @@ pub fn aggregate(
         evidence,
         ..repository
     }
+}
+
+/// Whether the component at `path` is a test project, or is tested by one of the `passing`
+/// components beside it: the tests of `src/Foo` live in `src/Foo.Tests` (a .NET and JVM
+/// convention), and a harness such as `src/Foo.TestConsole` needs no tests of its own.
+fn served_by_test_project(path: &str, passing: &[&str]) -> bool {
+    static TEST_PROJECTS: OnceLock<GlobSet> = OnceLock::new();
+    let test_projects = TEST_PROJECTS.get_or_init(|| glob_set(&known().test_projects));
+    if test_projects.is_match(path) {
+        return true;
+    }
+    passing.iter().any(|sibling| {
+        sibling
+            .strip_prefix(path)
+            .is_some_and(|suffix| suffix.starts_with(['.', '-', '_']) && !suffix.contains('/'))
+            && test_projects.is_match(sibling)
+    })
 }
 
 fn directory(path: &str) -> Evidence {
@@ -343,6 +372,34 @@ mod tests {
         assert_eq!(all_pass.status, Status::Pass);
         let none_apply = aggregate(finding(Status::Fail), &[("a", &na)], false);
         assert_eq!(none_apply.status, Status::Fail);
+    }
+
+    #[test]
+    fn a_test_project_beside_a_component_serves_it() {
+        let (pass, fail) = (in_component(Status::Pass), in_component(Status::Fail));
+        let components = [
+            ("Src/Newtonsoft.Json", &fail),
+            ("Src/Newtonsoft.Json.TestConsole", &fail),
+            ("Src/Newtonsoft.Json.Tests", &pass),
+            ("Src/Newtonsoft.Json.Schema", &fail),
+        ];
+        let judged = aggregate(finding(Status::Pass), &components, true);
+        // The harness needs no tests and the library has its own; the schema project does not.
+        assert_eq!(
+            judged.message,
+            "Missing in 1 of 4 components: Src/Newtonsoft.Json.Schema."
+        );
+        // Only for the rules that let evidence serve other components.
+        let unserved = aggregate(finding(Status::Pass), &components, false);
+        assert!(
+            unserved.message.starts_with("Missing in 3 of 4"),
+            "{}",
+            unserved.message
+        );
+        // A project merely named like another (`api` and `api-gateway`) is not its tests.
+        let named_alike = [("api", &fail), ("api-gateway", &pass)];
+        let judged = aggregate(finding(Status::Pass), &named_alike, true);
+        assert_eq!(judged.status, Status::Fail);
     }
 
     #[test]

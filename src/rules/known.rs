@@ -18,6 +18,8 @@ pub struct Known {
     /// Where a component never is: outside the product, test folders, and the places
     /// `@not-components` names.
     pub not_components: Vec<String>,
+    /// Test projects beside the project they test (`src/Foo.Tests`), by directory.
+    pub test_projects: Vec<String>,
     /// The root files task runners read, each list in the tool's order of preference.
     pub task_files: TaskFiles,
     /// Installing a tool (`pip install yamllint`), which is not running it.
@@ -80,6 +82,7 @@ impl Known {
                 .into_iter()
                 .flat_map(|name| names.set(name))
                 .collect(),
+            test_projects: names.set("test-projects"),
             task_files: TaskFiles {
                 makefiles: names.set("makefiles"),
                 included_makefiles: names.set("included-makefiles"),
