@@ -74,6 +74,21 @@ pub fn in_component(rule: &Rule) -> Rule {
     if let Some(precondition) = &rule.component_applies_if {
         judged.applies_if = Some(precondition.clone());
     }
+    // `pattern-in` is tested against the paths of the component's files, which start with
+    // the component's folder: `Dockerfile` there is `**/Dockerfile`.
+    if let Some(precondition) = &mut judged.applies_if
+        && let Some(pattern_in) = &precondition.pattern_in
+    {
+        let globs = pattern_in
+            .globs
+            .iter()
+            .map(|glob| match glob.starts_with("**/") {
+                true => glob.clone(),
+                false => format!("**/{glob}"),
+            })
+            .collect();
+        precondition.pattern_in = Some(PathSet::new(globs));
+    }
     judged
 }
 
@@ -94,11 +109,6 @@ pub fn relative(rule: &Rule) -> Rule {
         anywhere(&mut precondition.exclude);
         anywhere(&mut precondition.manifests);
         anywhere(&mut precondition.requires);
-        if let Some(pattern_in) = &precondition.pattern_in {
-            let mut globs = pattern_in.globs.clone();
-            anywhere(&mut globs);
-            precondition.pattern_in = Some(PathSet::new(globs));
-        }
     }
     for check in &mut relative.checks {
         anywhere(&mut check.files);

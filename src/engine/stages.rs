@@ -196,10 +196,13 @@ fn settle_preconditions<'r>(
         if !requirement_met(precondition, &matches.rules[index]) {
             continue;
         }
+        // A file that could not be read (over the cap, binary, past the budget) cannot show
+        // the pattern is absent: with `pattern-in` it counts by its name, as it would
+        // without.
         let contains = |pattern: &Pattern| {
-            patterned(index, precondition).any(|entry| {
-                !facts.deadline.passed()
-                    && matches!(&facts.contents[entry], Some(Content::Text(bytes)) if pattern.is_match(bytes))
+            patterned(index, precondition).any(|entry| match &facts.contents[entry] {
+                Some(Content::Text(bytes)) => !facts.deadline.passed() && pattern.is_match(bytes),
+                _ => precondition.pattern_in.is_some(),
             })
         };
         let declares = |dependency: &Pattern| {

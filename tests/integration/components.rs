@@ -256,3 +256,47 @@ files = ["HEALTH.md"]
         "Not applicable: no Dockerfile in the component."
     );
 }
+
+/// `pattern-in` selects files by their path in the repository; in a component, a glob
+/// written for the component's root (`Dockerfile`) selects that component's file (red team:
+/// it selected nothing there, and the pattern was never required).
+#[test]
+fn a_component_precondition_requires_its_pattern_of_the_component_files_it_names() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".opslint.toml",
+        r#"
+[[rule]]
+id = "ci.service-doc"
+area = "ci"
+title = "Each service documents itself"
+severity = "error"
+rationale = "r"
+remediation = "r"
+per-component = true
+[rule.applies-if]
+files = ["**/Dockerfile"]
+[rule.component-applies-if]
+description = "serving image in the component"
+files = ["Dockerfile"]
+pattern = '(?m)^EXPOSE'
+pattern-in = ["Dockerfile"]
+[[rule.check]]
+kind = "files-present"
+files = ["SERVICE.md"]
+"#,
+    )
+    .write("svc/package.json", r#"{"name": "svc"}"#)
+    .write("svc/index.js", "x\n")
+    .write("svc/Dockerfile", "FROM alpine\nEXPOSE 80\n")
+    .write("cli/package.json", r#"{"name": "cli"}"#)
+    .write("cli/index.js", "x\n")
+    .write("cli/Dockerfile", "FROM alpine\nENTRYPOINT [\"/x\"]\n");
+    repo.commit("a service and a tool");
+    let report = json_report(&repo);
+    assert_eq!(component_status(&report, "svc", "ci.service-doc"), "fail");
+    assert_eq!(
+        component_status(&report, "cli", "ci.service-doc"),
+        "not_applicable"
+    );
+}
