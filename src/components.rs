@@ -79,17 +79,20 @@ pub fn in_component(rule: &Rule) -> Rule {
     if let Some(precondition) = &mut judged.applies_if
         && let Some(pattern_in) = &precondition.pattern_in
     {
-        let globs = pattern_in
-            .globs
-            .iter()
-            .map(|glob| match glob.starts_with("**/") {
-                true => glob.clone(),
-                false => format!("**/{glob}"),
-            })
-            .collect();
+        let mut globs = pattern_in.globs.clone();
+        anywhere(&mut globs);
         precondition.pattern_in = Some(PathSet::new(globs));
     }
     judged
+}
+
+/// `tests/**` → `**/tests/**`: the glob matched in any directory.
+fn anywhere(globs: &mut [String]) {
+    for glob in globs.iter_mut() {
+        if !glob.starts_with("**/") {
+            *glob = format!("**/{glob}");
+        }
+    }
 }
 
 /// `rule` with its globs made relative to any directory (`tests/**` → `**/tests/**`), so
@@ -97,13 +100,6 @@ pub fn in_component(rule: &Rule) -> Rule {
 /// has in the component.
 pub fn relative(rule: &Rule) -> Rule {
     let mut relative = rule.clone();
-    let anywhere = |globs: &mut Vec<String>| {
-        for glob in globs.iter_mut() {
-            if !glob.starts_with("**/") {
-                *glob = format!("**/{glob}");
-            }
-        }
-    };
     if let Some(precondition) = &mut relative.applies_if {
         anywhere(&mut precondition.files);
         anywhere(&mut precondition.exclude);

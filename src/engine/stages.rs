@@ -214,11 +214,8 @@ fn settle_preconditions<'r>(
                         && dependency.is_match(declared.name.as_bytes())))
             })
         };
-        let by_name = matches.rules[index]
-            .precondition
-            .iter()
-            .any(|&entry| precondition.counts_by_name(&tree.entries[entry].path));
-        let by_files = by_name || precondition.pattern.as_ref().is_some_and(contains);
+        // A file that counts by its name alone made the rule applicable before it got here.
+        let by_files = precondition.pattern.as_ref().is_some_and(contains);
         applicable[index] = by_files || precondition.dependency.as_ref().is_some_and(declares);
     }
 }

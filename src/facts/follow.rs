@@ -178,41 +178,25 @@ pub(crate) fn read_task_scripts(
     tasks: &TaskRunners,
     read: &mut impl FnMut(&[usize]) -> Vec<Content>,
 ) {
-    let Reach {
-        tree,
-        contents,
-        pipelines,
-        includes,
-        followed,
-        deadline,
-    } = reach;
     let mut scripts: Vec<usize> = tasks
         .commands()
         .flat_map(pipeline::script_references)
-        .filter_map(|path| tree.position(&path))
-        .filter(|entry| !pipelines.contains_key(entry))
+        .filter_map(|path| reach.tree.position(&path))
+        .filter(|entry| !reach.pipelines.contains_key(entry))
         .collect();
     scripts.sort_unstable();
     scripts.dedup();
     scripts.truncate(MAX_INCLUDES_PER_FILE);
-    followed.files += scripts.len();
-    read_missing(scripts.iter().copied(), contents, read);
+    reach.followed.files += scripts.len();
+    read_missing(scripts.iter().copied(), &mut *reach.contents, read);
     for &entry in &scripts {
-        pipelines.insert(
+        reach.pipelines.insert(
             entry,
-            parse_text(contents, entry, |text| {
+            parse_text(reach.contents, entry, |text| {
                 pipeline::read(pipeline::Format::Script, text, &builtin_definitions().steps)
             }),
         );
     }
-    let reach = Reach {
-        tree,
-        contents,
-        pipelines,
-        includes,
-        followed,
-        deadline,
-    };
     follow_includes(reach, scripts, read);
 }
 
