@@ -180,8 +180,9 @@ pub fn aggregate(
     let (mut failing, unknown) = (with(Status::Fail), with(Status::Unknown));
     let lacking = failing.len();
     if served_from_outside {
-        let passing = with(Status::Pass);
-        failing.retain(|path| !served_by_test_project(path, &passing));
+        let (passing, all) = (with(Status::Pass), applicable.iter().map(|(path, _)| *path));
+        let all: Vec<&str> = all.collect();
+        failing.retain(|path| !served_by_test_project(path, &passing, &all));
     }
     let served = lacking - failing.len();
     let total = applicable.len();
@@ -275,21 +276,23 @@ pub fn aggregate(
     }
 }
 
-/// Whether the component at `path` is a test project, or is tested by one of the `passing`
-/// components beside it: the tests of `src/Foo` live in `src/Foo.Tests` (a .NET and JVM
-/// convention), and a harness such as `src/Foo.TestConsole` needs no tests of its own.
-fn served_by_test_project(path: &str, passing: &[&str]) -> bool {
+/// Whether the component at `path` is a test project beside another component, or is
+/// tested by one of the `passing` components beside it: the tests of `src/Foo` live in
+/// `src/Foo.Tests` (a .NET and JVM convention), and a harness such as `src/Foo.TestConsole`
+/// needs no tests of its own. Beside means one more name part: `api-gateway-tests` does not
+/// test `api`, and `Foo.Testing` alone is a library like any other.
+fn served_by_test_project(path: &str, passing: &[&str], all: &[&str]) -> bool {
     static TEST_PROJECTS: OnceLock<GlobSet> = OnceLock::new();
     let test_projects = TEST_PROJECTS.get_or_init(|| glob_set(&known().test_projects));
-    if test_projects.is_match(path) {
-        return true;
-    }
-    passing.iter().any(|sibling| {
-        sibling
-            .strip_prefix(path)
-            .is_some_and(|suffix| suffix.starts_with(['.', '-', '_']) && !suffix.contains('/'))
-            && test_projects.is_match(sibling)
-    })
+    let beside = |project: &str, tested: &str| {
+        project.strip_prefix(tested).is_some_and(|suffix| {
+            suffix.starts_with(['.', '-', '_'])
+                && !suffix[1..].contains(['.', '-', '_', '/'])
+                && test_projects.is_match(project)
+        })
+    };
+    all.iter().any(|tested| beside(path, tested))
+        || passing.iter().any(|project| beside(project, path))
 }
 
 fn directory(path: &str) -> Evidence {
@@ -402,10 +405,20 @@ mod tests {
             "{}",
             unserved.message
         );
-        // A project merely named like another (`api` and `api-gateway`) is not its tests.
-        let named_alike = [("api", &fail), ("api-gateway", &pass)];
+        // A project merely named like another (`api` and `api-gateway`) is not its tests,
+        // nor is a longer name's (red team: `api-gateway-tests` served `api`), and a library
+        // named like a test project is not excused when nothing beside it is tested by it.
+        let named_alike = [
+            ("api", &fail),
+            ("api-gateway", &pass),
+            ("api-gateway-tests", &pass),
+            ("Clock.Testing", &fail),
+        ];
         let judged = aggregate(finding(Status::Pass), &named_alike, true);
-        assert_eq!(judged.status, Status::Fail);
+        assert_eq!(
+            judged.message,
+            "Missing in 2 of 4 components: api, Clock.Testing."
+        );
     }
 
     #[test]
