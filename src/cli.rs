@@ -654,7 +654,8 @@ fn list_rules(format: Format) -> Outcome {
                 .map(|rule| {
                     serde_json::json!({
                         "id": rule.id, "area": rule.area, "severity": rule.severity,
-                        "weight": rule.weight, "title": rule.title,
+                        "weight": rule.weight, "title": rule.title, "level": rule.level,
+                        "effort": rule.effort, "requires": rule.requires,
                     })
                 })
                 .collect();
@@ -666,10 +667,11 @@ fn list_rules(format: Format) -> Outcome {
                 .iter()
                 .map(|rule| {
                     format!(
-                        "{:width$}  {:13}  {:7}  {}\n",
+                        "{:width$}  {:13}  {:7}  L{}  {}\n",
                         rule.id,
                         rule.area.id(),
                         rule.severity.as_str(),
+                        rule.level,
                         rule.title
                     )
                 })

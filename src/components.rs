@@ -55,6 +55,9 @@ pub fn marker_rule() -> Rule {
         per_component: false,
         component_applies_if: None,
         served_from_outside: false,
+        level: 1,
+        effort: Default::default(),
+        requires: Vec::new(),
         checks: vec![Check {
             kind: CheckKind::FilesPresent,
             files: known().component_markers.clone(),

@@ -90,6 +90,8 @@ pub struct Finding {
     pub status: Status,
     pub severity: Severity,
     pub weight: u32,
+    /// The rule's maturity level within its area (1 foundation, 2 practised, 3 optimised).
+    pub level: u8,
     /// Shared with the rule: a monorepo judges each rule once per component.
     pub title: Arc<str>,
     pub message: String,
@@ -161,6 +163,7 @@ impl Finding {
             status: verdict.status,
             severity: rule.severity,
             weight: rule.weight,
+            level: rule.level,
             title: rule.title.clone(),
             message: verdict.message,
             evidence: verdict.evidence,
@@ -190,6 +193,7 @@ impl Finding {
             status: Status::Fail,
             severity: Severity::Note,
             weight: 1,
+            level: 1,
             title: "A title".into(),
             message: "A message.".to_owned(),
             evidence: Vec::new(),

@@ -79,6 +79,7 @@ pub fn renderers(data: &[u8]) {
             status: [Status::Fail, Status::Pass, Status::Exempted][index % 3],
             severity: [Severity::Error, Severity::Warning, Severity::Note][index % 3],
             weight: 1,
+            level: (index % 3) as u8 + 1,
             title: part(index).into(),
             message: part(index + 1).to_owned(),
             evidence: vec![Evidence {

@@ -44,6 +44,7 @@ pub mod history;
 pub mod hook;
 pub mod instance;
 pub mod matcher;
+pub mod maturity;
 pub mod render;
 pub mod repo;
 pub mod report;

@@ -69,13 +69,20 @@ fn describe_precondition(out: &mut String, precondition: &Precondition) {
 pub fn explanation(rule: &Rule) -> String {
     let wrap = |text: &str| textwrap::fill(text.trim(), 80);
     let mut out = format!(
-        "{} — {}\narea: {} ({}) · default severity: {} · weight: {}\n\nWhy it matters\n{}\n\nWhat it checks\n",
+        "{} — {}\narea: {} ({}) · default severity: {} · weight: {}\nmaturity: level {} of {} · effort: {}{}\n\nWhy it matters\n{}\n\nWhat it checks\n",
         rule.id,
         rule.title,
         rule.area.id(),
         rule.area.title(),
         rule.severity.as_str(),
         rule.weight,
+        rule.level,
+        crate::maturity::MAX_LEVEL,
+        rule.effort.as_str(),
+        match rule.requires.as_slice() {
+            [] => String::new(),
+            required => format!(" · after: {}", required.join(", ")),
+        },
         wrap(&rule.rationale),
     );
     if let Some(precondition) = &rule.applies_if {

@@ -392,6 +392,40 @@ impl Settings {
                 );
             }
         }
+        for parsed in &custom {
+            for (required, span) in parsed.rule.requires.iter().zip(&parsed.requires_spans) {
+                if !known.contains(required.as_str()) {
+                    let help = diagnostic::did_you_mean(required, known.iter().copied())
+                        .unwrap_or_else(|| "`opslint rules` lists every rule id".to_owned());
+                    problems.push(
+                        Problem::new(
+                            format!("`requires` names an unknown rule `{required}`"),
+                            Some(span.clone()),
+                        )
+                        .help(help),
+                    );
+                }
+            }
+        }
+        let custom_rules = custom.iter().map(|parsed| &parsed.rule);
+        if let Some(cycle) = crate::maturity::requirement_cycle(custom_rules) {
+            let span = custom
+                .iter()
+                .find(|parsed| parsed.rule.id == cycle[0])
+                .map(|parsed| parsed.id_span.clone());
+            problems.push(
+                Problem::new(
+                    format!(
+                        "rules require each other in a circle: {}",
+                        cycle.join(" → ")
+                    ),
+                    span,
+                )
+                .help(
+                    "`requires` names what should hold first: one of these must not need the other",
+                ),
+            );
+        }
         for (id, span) in &references {
             if !known.contains(id.as_str()) && Area::from_id(id).is_none() {
                 // A closure, so that the ids are borrowed as long as the rules' are.

@@ -11,6 +11,7 @@ use crate::finding::{Finding, Status};
 use crate::history::History;
 use crate::history::figures::{self, Trend};
 use crate::history::pull_request::PullRequest;
+use crate::maturity::MAX_LEVEL;
 use crate::repo::Scanned;
 use crate::report::{AreaSummary, Report};
 use crate::severity::Severity;
@@ -112,6 +113,9 @@ fn standing(area: &AreaSummary, report: &Report) -> String {
         return "n/a".to_owned();
     };
     let mut standing = format!("{score}/100");
+    if let Some(level) = area.level {
+        let _ = write!(standing, " · level {level}/{MAX_LEVEL}");
+    }
     if area.unknown > 0 {
         let _ = write!(standing, " · {}", area.judged_phrase());
     } else if area.judged() == 1 {
@@ -668,7 +672,10 @@ mod tests {
             false,
             Detail::Normal,
         );
-        assert!(text.contains("0/100 · 1 rule, failing (note)\n"), "{text}");
+        assert!(
+            text.contains("0/100 · level 0/3 · 1 rule, failing (note)\n"),
+            "{text}"
+        );
         assert!(!text.contains("iac.definitions"), "{text}");
     }
 }

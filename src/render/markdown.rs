@@ -10,6 +10,7 @@ use super::{AlsoWritten, Format, RenderOptions, Renderer};
 use crate::finding::Change;
 use crate::finding::{Finding, Status};
 use crate::history::figures;
+use crate::maturity::MAX_LEVEL;
 use crate::report::Report;
 use crate::severity::Severity;
 
@@ -65,6 +66,7 @@ fn sections(report: &Report) -> String {
         &[
             Column::text("Area"),
             Column::number("Score"),
+            Column::number("Level"),
             Column::text(""),
         ],
     );
@@ -86,7 +88,10 @@ fn sections(report: &Report) -> String {
             }
             None => ("n/a".to_owned(), String::new()),
         };
-        table_row(&mut out, &[area.title, &text, &bar]);
+        let level = area
+            .level
+            .map_or_else(|| "–".to_owned(), |level| format!("{level}/{MAX_LEVEL}"));
+        table_row(&mut out, &[area.title, &text, &level, &bar]);
     }
     let failing = report.failing_most_severe_first();
     if let Some(pull_request) = &report.pull_request {

@@ -76,8 +76,19 @@ fn log(report: &Report) -> Value {
             }},
             "automationDetails": { "id": "opslint/" },
             "results": results,
+            // The areas' scores and the maturity level each reached, for dashboards that
+            // read the log rather than the JSON report.
+            "properties": { "score": report.score, "areas": areas(report) },
         }],
     })
+}
+
+fn areas(report: &Report) -> Vec<Value> {
+    report
+        .areas
+        .iter()
+        .map(|area| json!({ "id": area.id, "score": area.score, "level": area.level }))
+        .collect()
 }
 
 fn descriptor(finding: &Finding, rationale: Option<&str>) -> Value {
@@ -96,7 +107,7 @@ fn descriptor(finding: &Finding, rationale: Option<&str>) -> Value {
             "markdown": format!("{why}\n\n**Fix:** {fix}"),
         },
         "defaultConfiguration": { "level": finding.severity.as_str() },
-        "properties": { "tags": tags },
+        "properties": { "tags": tags, "maturityLevel": finding.level },
     })
 }
 

@@ -130,6 +130,8 @@ pub struct AreaSummary {
     /// the weight of every rule that applies (those plus the unknown), 0–100; null when no
     /// rule applies. The score speaks only for this share.
     pub judged_share: Option<u32>,
+    /// The maturity level reached (`maturity::reached`): 0 to 3, null when no rule applies.
+    pub level: Option<u8>,
 }
 
 impl AreaSummary {
@@ -306,6 +308,11 @@ fn summarize(area: Area, findings: &[Finding]) -> Option<AreaSummary> {
         unknown: count(Status::Unknown),
         exempted: count(Status::Exempted),
         judged_share: (applicable > 0).then(|| judged_share(judged, applicable)),
+        level: crate::maturity::reached(
+            in_area
+                .iter()
+                .map(|finding| (finding.level, finding.status)),
+        ),
     })
 }
 

@@ -127,4 +127,33 @@ mod tests {
             }
         }
     }
+
+    /// Every built-in rule states its maturity: a plan and an area's level read them, and a
+    /// default would hide a rule nobody placed.
+    #[test]
+    fn every_builtin_rule_states_its_level_effort_and_prerequisites() {
+        for (name, text) in BUILTIN_RULE_FILES {
+            let document: toml::Table = toml::from_str(text).expect("rule files are TOML");
+            let Some(rules) = document.get("rule").and_then(toml::Value::as_array) else {
+                continue;
+            };
+            for rule in rules {
+                let id = rule["id"].as_str().unwrap_or_default();
+                for key in ["level", "effort"] {
+                    assert!(rule.get(key).is_some(), "{name}: {id} has no `{key}`");
+                }
+            }
+        }
+        let rules = builtin_rules();
+        for rule in rules {
+            for required in &rule.requires {
+                assert!(
+                    rules.iter().any(|other| other.id == *required),
+                    "{} requires an unknown rule {required}",
+                    rule.id
+                );
+            }
+        }
+        assert_eq!(crate::maturity::requirement_cycle(rules), None);
+    }
 }

@@ -14,6 +14,7 @@ use super::{
 use crate::area::Area;
 use crate::config::diagnostic::{ConfigError, Problem};
 use crate::config::tomldoc::{self, Document};
+use crate::maturity::{DEFAULT_LEVEL, MAX_LEVEL};
 
 use super::figure_ids::FIGURE_IDS;
 use super::glob::check_glob;
@@ -27,6 +28,8 @@ pub const MAX_WEIGHT: u32 = 10;
 pub struct Parsed {
     pub rule: Rule,
     pub id_span: Range<usize>,
+    /// Each of `rule.requires` with its span: the ids are checked once every rule is known.
+    pub requires_spans: Vec<Range<usize>>,
 }
 
 /// Parses a built-in rule file (`rules/*.toml`): `[[rule]]` tables, and the definition
@@ -141,6 +144,25 @@ fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -
             ),
         );
     }
+    let level = match &spec.level {
+        Some(level) if !(1..=MAX_LEVEL).contains(level.get_ref()) => {
+            problems.push(
+                Problem::new(format!("a rule's level is 1, 2 or 3, not {}", level.get_ref()), Some(level.span()))
+                    .help("1 foundation, 2 practised, 3 optimised: the level within the rule's area it marks"),
+            );
+            DEFAULT_LEVEL
+        }
+        Some(level) => *level.get_ref(),
+        None => DEFAULT_LEVEL,
+    };
+    for required in &spec.requires {
+        if required.get_ref() == spec.id.get_ref() {
+            problems.push(Problem::new(
+                "a rule cannot require itself",
+                Some(required.span()),
+            ));
+        }
+    }
     let applies_if = spec.applies_if.map(|precondition| {
         compile_precondition("applies-if", precondition, id_span.clone(), scope, problems)
     });
@@ -210,9 +232,17 @@ fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -
             per_component: spec.per_component,
             component_applies_if,
             served_from_outside: spec.served_from_outside,
+            level,
+            effort: spec.effort,
+            requires: spec
+                .requires
+                .iter()
+                .map(|id| id.get_ref().clone())
+                .collect(),
             checks,
         },
         id_span,
+        requires_spans: spec.requires.iter().map(Spanned::span).collect(),
     })
 }
 

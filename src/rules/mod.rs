@@ -22,6 +22,7 @@ use globset::{Candidate, GlobSet, GlobSetBuilder};
 use regex::bytes::{Match, Regex, RegexBuilder};
 
 use crate::area::Area;
+use crate::maturity::Effort;
 use crate::severity::Severity;
 
 /// Compiled regexes may not grow past this: a rule is a marker, not a program, and a
@@ -157,6 +158,11 @@ pub struct Rule {
     pub component_applies_if: Option<Precondition>,
     /// Evidence outside the folder holding the components serves them all.
     pub served_from_outside: bool,
+    /// 1 foundation, 2 practised, 3 optimised, within the area (`maturity`).
+    pub level: u8,
+    pub effort: Effort,
+    /// Rule ids that should hold before this one is worked on.
+    pub requires: Vec<String>,
     pub checks: Vec<Check>,
 }
 

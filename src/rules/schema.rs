@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::maturity::Effort;
 use crate::severity::Severity;
 
 #[derive(Debug, Deserialize)]
@@ -36,6 +37,15 @@ pub struct RuleSpec {
     /// top-level `tests/` beside `src/*`, one root Dockerfile) serves every component.
     #[serde(default)]
     pub served_from_outside: bool,
+    /// The maturity level the practice marks within its area: 1 foundation, 2 practised,
+    /// 3 optimised (default 2 for a config's own rules).
+    pub level: Option<Spanned<u8>>,
+    /// What making the rule pass usually takes (default `hours`).
+    #[serde(default)]
+    pub effort: Effort,
+    /// Rules that should hold first: running the tests in CI needs tests.
+    #[serde(default)]
+    pub requires: Vec<Spanned<String>>,
     /// Evidence: the rule passes when any check passes.
     #[serde(rename = "check")]
     pub checks: Spanned<Vec<CheckSpec>>,

@@ -168,15 +168,17 @@ fn markdown_format_is_a_job_summary() {
         .unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.starts_with("## opslint · "), "{text}");
-    assert!(text.contains("| Area | Score | |\n|---|---:|---|\n| Continuous integration |"));
+    assert!(text.contains(
+        "| Area | Score | Level | |\n|---|---:|---:|---|\n| Continuous integration | 100 | 3/3 |"
+    ));
     // One commit of history: the history areas are not scored as if judged (issue 16).
     assert!(
-        text.contains("| Delivery signals | – | not enough evidence (4 of 4 unknown) |"),
+        text.contains("| Delivery signals | – | – | not enough evidence (4 of 4 unknown) |"),
         "{text}"
     );
     assert!(
         text.contains(
-            "| Automated testing | 67 | ███████░░░ 4 of 5 rules judged (75 % of weight) |"
+            "| Automated testing | 67 | 1/3 | ███████░░░ 4 of 5 rules judged (75 % of weight) |"
         ),
         "{text}"
     );
@@ -619,13 +621,13 @@ fn area_headings_say_how_much_was_judged() {
     );
     assert_eq!(
         heading("Automated testing"),
-        "67/100 · 4 of 5 rules judged (75 % of weight)"
+        "67/100 · level 1/3 · 4 of 5 rules judged (75 % of weight)"
     );
     assert_eq!(
         heading("Infrastructure as code"),
-        "0/100 · 1 rule, failing (note)"
+        "0/100 · level 0/3 · 1 rule, failing (note)"
     );
-    assert_eq!(heading("Continuous integration"), "100/100");
+    assert_eq!(heading("Continuous integration"), "100/100 · level 3/3");
 }
 
 /// `-q`: what fails, with its fix, and the summary line; nothing that passes or does not

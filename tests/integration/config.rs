@@ -339,3 +339,46 @@ files = ["metrics.yml"]
         "{stderr}"
     );
 }
+
+/// A custom rule's maturity: its level is 1 to 3, and what it `requires` must exist and must
+/// not lead back to it (a plan could never put such a rule first). Each mistake is reported
+/// at its span, all at once.
+#[test]
+fn a_custom_rules_maturity_is_checked() {
+    let rule = |id: &str, extra: &str| {
+        format!(
+            r#"
+[[rule]]
+id = "{id}"
+area = "learning"
+title = "T"
+severity = "note"
+rationale = "r"
+remediation = "r"
+{extra}
+[[rule.check]]
+kind = "files-present"
+files = ["x"]
+"#
+        )
+    };
+    let config = [
+        rule("learning.a", "level = 4"),
+        rule("learning.b", r#"requires = ["ci.pipelin"]"#),
+        rule("learning.c", r#"requires = ["learning.d"]"#),
+        rule("learning.d", r#"requires = ["learning.c"]"#),
+        rule("learning.e", r#"effort = "weeks""#),
+    ]
+    .concat();
+    let stderr = config_error(&config);
+    for expected in [
+        "a rule's level is 1, 2 or 3, not 4",
+        "`requires` names an unknown rule `ci.pipelin`",
+        "did you mean `ci.pipeline`",
+        "rules require each other in a circle: learning.c → learning.d → learning.c",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+    let stderr = config_error(&rule("learning.e", r#"effort = "weeks""#));
+    assert!(stderr.contains("unknown variant `weeks`"), "{stderr}");
+}
