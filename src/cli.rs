@@ -58,6 +58,9 @@ pub enum Command {
     /// Report which DevOps practices a repository shows evidence of.
     #[command(after_help = EXIT_CODES)]
     Check(Box<CheckArgs>),
+    /// The next steps, in the order a coach would give them: prerequisites first, the
+    /// lowest missing maturity level first, then the most weight for the least effort.
+    Plan(PlanArgs),
     /// List every rule: id, area, severity, title.
     Rules {
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -180,6 +183,33 @@ pub enum HookAction {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// A repository, a directory inside one, or a bare repository.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Plan from this commit's tree instead of the working tree.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+    /// How many steps to give.
+    #[arg(long, value_name = "N", default_value_t = crate::plan::DEFAULT_STEPS)]
+    pub steps: usize,
+    #[arg(long, value_enum, default_value_t = render::plan::Format::Human)]
+    pub format: render::plan::Format,
+    /// Write the plan to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Use this config file instead of the scanned tree's .opslint.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The history window, as for check.
+    #[arg(long, value_name = "WINDOW", default_value = "90d")]
+    pub window: Window,
+    /// Skip the history pass: plan from the tree rules only.
+    #[arg(long)]
+    pub no_history: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -435,6 +465,7 @@ pub fn run(cli: Cli) -> Outcome {
     let color = cli.color.enabled(std::io::stdout().is_terminal());
     match cli.command {
         Command::Check(args) => check(*args, color),
+        Command::Plan(args) => plan(args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Init { dir, force } => init(dir, force),
@@ -634,6 +665,25 @@ fn org_report(args: OrgReportArgs) -> Outcome {
     match &args.output {
         Some(path) => write_file(path, write)?,
         None => write_stdout(write)?,
+    }
+    Ok(0)
+}
+
+/// `opslint plan`: advice, so it exits 0 whatever fails (2 on errors, as check).
+fn plan(args: PlanArgs) -> Outcome {
+    let options = ScanOptions {
+        path: args.path,
+        rev: args.rev,
+        config: args.config,
+        history: (!args.no_history).then_some(args.window),
+        ..ScanOptions::default()
+    };
+    let report = scan::check(&options)?;
+    let plan = crate::plan::plan(&report, &report.rules(), args.steps);
+    let text = render::plan::render(&plan, &report, args.format);
+    match &args.output {
+        Some(path) => write_file(path, |file| file.write_all(text.as_bytes()))?,
+        None => write_stdout(|out| out.write_all(text.as_bytes()))?,
     }
     Ok(0)
 }

@@ -45,6 +45,7 @@ pub mod hook;
 pub mod instance;
 pub mod matcher;
 pub mod maturity;
+pub mod plan;
 pub mod render;
 pub mod repo;
 pub mod report;

@@ -609,7 +609,7 @@ fn wrap_into(out: &mut String, text: &str, first_indent: &str, rest_indent: &str
 }
 
 /// Wraps at spaces only: paths and globs stay whole so they can be copied.
-fn options(width: usize) -> textwrap::Options<'static> {
+pub(super) fn options(width: usize) -> textwrap::Options<'static> {
     textwrap::Options::new(width)
         .word_separator(textwrap::WordSeparator::AsciiSpace)
         .word_splitter(textwrap::WordSplitter::NoHyphenation)

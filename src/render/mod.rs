@@ -11,6 +11,7 @@ pub mod json;
 pub mod markdown;
 mod markdown_syntax;
 pub mod org;
+pub mod plan;
 pub mod sarif;
 
 use std::io::{self, Write};

@@ -38,6 +38,10 @@ pub struct Report {
     /// GitLab's widget list the failures' other instances.
     #[serde(skip)]
     pub accepted: std::collections::HashSet<String>,
+    /// The config's own rules, judged beside the built-in ones (`plan` reads their
+    /// prerequisites and effort).
+    #[serde(skip)]
+    pub custom_rules: Vec<crate::rules::Rule>,
 }
 
 /// Components as compact objects, one per line of the array: a monorepo has thousands,
@@ -176,6 +180,7 @@ impl Report {
             history: None,
             pull_request: None,
             accepted: Default::default(),
+            custom_rules: Vec::new(),
         }
     }
 
@@ -187,6 +192,14 @@ impl Report {
     pub fn with_history(mut self, history: Option<History>) -> Report {
         self.history = history;
         self
+    }
+
+    /// Every rule the report's findings may come from: the built-in ones and the config's.
+    pub fn rules(&self) -> Vec<&crate::rules::Rule> {
+        crate::rules::builtin_rules()
+            .iter()
+            .chain(&self.custom_rules)
+            .collect()
     }
 
     pub fn with_pull_request(mut self, pull_request: Option<PullRequest>) -> Report {

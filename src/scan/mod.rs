@@ -243,6 +243,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
         .with_components(evaluation.components)
         .with_history(history)
         .with_pull_request(pull_request);
+    report.custom_rules = settings.custom_rules.clone();
     // The baseline is the base's when compared, like the config.
     if let Some(baseline) = bar::load_baseline(options, &settings, at_base_side.unwrap_or(head))? {
         baseline.apply(&mut report);

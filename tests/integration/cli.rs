@@ -4,7 +4,7 @@ use clap::CommandFactory;
 use opslint::cli::Cli;
 use predicates::prelude::*;
 
-use crate::support::{TestRepo, assert_tool_error, opslint, redact};
+use crate::support::{TestRepo, assert_tool_error, opslint, redact, regex_replace};
 
 #[test]
 fn clap_definition_is_consistent() {
@@ -513,13 +513,6 @@ fn a_closed_pipe_is_not_an_error() {
     drop(child.stdout.take());
     let status = child.wait().unwrap();
     assert!(status.code() == Some(0), "{status:?}");
-}
-
-fn regex_replace(text: &str, pattern: &str, with: &str) -> String {
-    regex::Regex::new(pattern)
-        .unwrap()
-        .replace_all(text, with)
-        .into_owned()
 }
 
 /// `--select` judges only the named rules and areas, `--ignore` leaves some out, an unknown

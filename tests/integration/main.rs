@@ -11,6 +11,7 @@ mod fuzz_regressions;
 mod gitlab;
 mod history;
 mod pipelines;
+mod plan;
 mod pull_request;
 mod repositories;
 mod robustness;

@@ -438,3 +438,10 @@ pub fn shallow_change_lowering_its_bar() -> (TestRepo, String, tempfile::TempDir
     let shallow = clone.path().join("shallow");
     (repo, base, clone, shallow)
 }
+
+pub fn regex_replace(text: &str, pattern: &str, with: &str) -> String {
+    regex::Regex::new(pattern)
+        .unwrap()
+        .replace_all(text, with)
+        .into_owned()
+}
