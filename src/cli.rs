@@ -61,6 +61,9 @@ pub enum Command {
     /// The next steps, in the order a coach would give them: prerequisites first, the
     /// lowest missing maturity level first, then the most weight for the least effort.
     Plan(PlanArgs),
+    /// The practices over time: every tree rule judged at the end of each period, the commit
+    /// that adopted or lost each practice, and the coaching signals per period.
+    Timeline(TimelineArgs),
     /// List every rule: id, area, severity, title.
     Rules {
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -183,6 +186,33 @@ pub enum HookAction {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TimelineArgs {
+    /// A repository, a directory inside one, or a bare repository.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The last snapshot's commit (default HEAD); its configuration judges every snapshot.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+    /// How far back: a span (2y, 18m, 90d), a date (2024-01-31) or all.
+    #[arg(long, value_name = "WHEN", default_value = "2y")]
+    pub since: crate::timeline::Since,
+    /// The length of each period.
+    #[arg(long, value_enum, default_value_t = crate::timeline::Every::Month)]
+    pub every: crate::timeline::Every,
+    #[arg(long, value_enum, default_value_t = render::timeline::Format::Human)]
+    pub format: render::timeline::Format,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Use this config file instead of the scanned commit's .opslint.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Skip the history pass: no figures or signals per period.
+    #[arg(long)]
+    pub no_history: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -466,6 +496,7 @@ pub fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Check(args) => check(*args, color),
         Command::Plan(args) => plan(args),
+        Command::Timeline(args) => timeline(args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Init { dir, force } => init(dir, force),
@@ -665,6 +696,28 @@ fn org_report(args: OrgReportArgs) -> Outcome {
     match &args.output {
         Some(path) => write_file(path, write)?,
         None => write_stdout(write)?,
+    }
+    Ok(0)
+}
+
+/// `opslint timeline`: exits 0 (2 on errors).
+fn timeline(args: TimelineArgs) -> Outcome {
+    let options = crate::timeline::TimelineOptions {
+        scan: ScanOptions {
+            path: args.path,
+            rev: args.rev,
+            config: args.config,
+            ..ScanOptions::default()
+        },
+        since: args.since,
+        every: args.every,
+        no_history: args.no_history,
+    };
+    let timeline = crate::timeline::timeline(&options)?;
+    let text = render::timeline::render(&timeline, args.format);
+    match &args.output {
+        Some(path) => write_file(path, |file| file.write_all(text.as_bytes()))?,
+        None => write_stdout(|out| out.write_all(text.as_bytes()))?,
     }
     Ok(0)
 }

@@ -54,3 +54,4 @@ pub mod scan;
 pub mod severity;
 pub mod sweep;
 pub mod text;
+pub mod timeline;

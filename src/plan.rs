@@ -263,7 +263,7 @@ mod tests {
             failing("ci.pipeline", 1, 3),
             failing("learning.feature-flags", 3, 1),
         ];
-        let report = Report::new(RepositoryInfo::example(), findings);
+        let report = Report::new(RepositoryInfo::unnamed(), findings);
         let rules: Vec<&Rule> = crate::rules::builtin_rules().iter().collect();
         let plan = plan(&report, &rules, 10);
         assert_eq!(
@@ -297,7 +297,7 @@ mod tests {
             failing("testing.coverage", 2, 1),       // minutes
             failing("security.code-scanning", 2, 2), // hours
         ];
-        let report = Report::new(RepositoryInfo::example(), findings);
+        let report = Report::new(RepositoryInfo::unnamed(), findings);
         let rules: Vec<&Rule> = crate::rules::builtin_rules().iter().collect();
         let plan = plan(&report, &rules, 2);
         assert_eq!(ids(&plan), ["testing.coverage", "security.code-scanning"]);
@@ -310,7 +310,7 @@ mod tests {
         let mut passing = failing("testing.framework", 1, 1);
         passing.status = Status::Pass;
         let findings = vec![passing, failing("testing.tests-exist", 1, 3)];
-        let report = Report::new(RepositoryInfo::example(), findings);
+        let report = Report::new(RepositoryInfo::unnamed(), findings);
         let rules: Vec<&Rule> = crate::rules::builtin_rules().iter().collect();
         let plan = plan(&report, &rules, 3);
         assert_eq!(plan.steps[0].unlocks, ["Automated testing reaches level 3"]);

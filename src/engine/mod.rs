@@ -73,6 +73,11 @@ impl Plan {
         &self.rules
     }
 
+    /// Whether some rule's glob (or a component marker) matches `path`.
+    pub fn selects(&self, path: &[u8]) -> bool {
+        self.matcher.selects(path)
+    }
+
     /// The rules judged on the history figures.
     pub fn history_rules(&self) -> &[Rule] {
         &self.history_rules
@@ -278,6 +283,7 @@ pattern = "marker"
                 entries,
                 submodules: Vec::new(),
                 source: ContentSource::Objects,
+                lookups: Default::default(),
             };
             let mut read_paths = Vec::new();
             let plan = Plan::new(rules, &[]).unwrap();
@@ -340,6 +346,7 @@ pattern = "marker"
                     .collect(),
                 submodules: Vec::new(),
                 source: ContentSource::Objects,
+                lookups: Default::default(),
             };
             let plan = Plan::new(vec![rule], &[]).unwrap();
             let evaluation = evaluate(

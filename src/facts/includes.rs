@@ -16,6 +16,7 @@ pub fn resolve(tree: &Tree, include: &str) -> Vec<usize> {
     let Some(glob) = glob_set(path) else {
         return Vec::new();
     };
+    tree.lookups.record(path);
     tree.entries
         .iter()
         .enumerate()
@@ -49,6 +50,7 @@ mod tests {
                 .collect(),
             submodules: Vec::new(),
             source: ContentSource::Objects,
+            lookups: Default::default(),
         }
     }
 

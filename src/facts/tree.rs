@@ -45,6 +45,31 @@ pub struct Tree {
     /// Gitlinks, reported but not descended into.
     pub submodules: Vec<String>,
     pub source: ContentSource,
+    /// The paths looked up by name while judging the tree (`position`), found or not, and
+    /// the patterns matched against every path: an evaluation depends on these beyond the
+    /// files the rules select (`timeline` reuses a verdict while none of them changes).
+    pub lookups: Lookups,
+}
+
+#[derive(Debug, Default)]
+pub struct Lookups(std::sync::Mutex<Vec<String>>);
+
+impl Lookups {
+    pub fn record(&self, path: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(path.to_owned());
+    }
+
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(
+            &mut self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
 }
 
 impl Tree {
@@ -67,6 +92,7 @@ impl Tree {
 
     /// The index of the entry at `path`; entries are sorted by path.
     pub fn position(&self, path: &str) -> Option<usize> {
+        self.lookups.record(path);
         self.entries
             .binary_search_by(|entry| entry.path.as_slice().cmp(path.as_bytes()))
             .ok()
@@ -120,6 +146,7 @@ fn list_index(target: &Target) -> Result<Tree, RepoError> {
         entries,
         submodules,
         source: ContentSource::Objects,
+        lookups: Default::default(),
     })
 }
 
@@ -235,6 +262,7 @@ fn list_commit_tree(target: &Target, tree_id: ObjectId) -> Result<Tree, RepoErro
         entries,
         submodules,
         source: ContentSource::Objects,
+        lookups: Default::default(),
     })
 }
 
@@ -340,6 +368,7 @@ fn list_worktree(target: &Target) -> Result<Tree, RepoError> {
         entries,
         submodules,
         source: ContentSource::Worktree(target.root.clone()),
+        lookups: Default::default(),
     })
 }
 

@@ -197,6 +197,85 @@ pub fn section(
     })
 }
 
+/// One period of `by_period`: its figures, its commits and how many of them repaired the
+/// build or the environment (`build-repair-subject`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodFigures {
+    pub figures: Vec<Figure>,
+    pub commits: usize,
+    pub build_repairs: usize,
+}
+
+/// The figures of each period `[from, to]` (committer times) of the history that ends at
+/// `tip`, from one read of it since the earliest `from`: a timeline's figures are the one
+/// history pass, bucketed. A shallow or unreadable history gives every period unknown figures.
+pub fn by_period(
+    repo: &gix::ThreadSafeRepository,
+    tip: ObjectId,
+    periods: &[(i64, i64)],
+    release_tag: Option<&crate::rules::Pattern>,
+    deadline: Deadline,
+) -> Result<Vec<PeriodFigures>, RepoError> {
+    let unknown = |reason: &str| {
+        let figures = figures::unknown(Scope::Window, reason);
+        periods
+            .iter()
+            .map(|_| PeriodFigures {
+                figures: figures.clone(),
+                commits: 0,
+                build_repairs: 0,
+            })
+            .collect()
+    };
+    let local = repo.to_thread_local();
+    if local.is_shallow().unwrap_or(false) {
+        return Ok(unknown(
+            "the clone is shallow: fetch the full history (actions/checkout: fetch-depth: 0)",
+        ));
+    }
+    let Some(earliest) = periods.iter().map(|(from, _)| *from).min() else {
+        return Ok(Vec::new());
+    };
+    let changed = match read(repo, tip, Some(earliest), true, deadline) {
+        Ok(changed) => changed,
+        Err(RepoError::TimedOut) => return Err(RepoError::TimedOut),
+        Err(error) => return Ok(unknown(&format!("the history could not be read: {error}"))),
+    };
+    let ancestry = ancestry::Ancestry::new(&changed);
+    let integrations = ancestry.first_parent_line(tip);
+    let builtin = release_pattern();
+    let mut releases = releases::releases(&local, release_tag.unwrap_or(&builtin));
+    let latest = periods.iter().map(|(_, to)| *to).max().unwrap_or(earliest);
+    releases.retain(|release| release.time <= latest);
+    let delivery = Delivery {
+        first_releases: releases::first_releases(&ancestry, &releases),
+        fix_delays: releases::fix_delays(&releases),
+        releases,
+        branch_lifetimes: branches::lifetimes(&changed, &ancestry, &integrations),
+    };
+    let repair = &crate::rules::known().history.build_repair_subject;
+    Ok(periods
+        .iter()
+        .map(|&(from, to)| {
+            let commits: Vec<&Changed> = changed
+                .iter()
+                .filter(|changed| (from..=to).contains(&changed.commit.committer_time))
+                .collect();
+            let count = commits.len();
+            let build_repairs = commits
+                .iter()
+                .filter(|changed| repair.is_match(changed.commit.subject.as_bytes()))
+                .count();
+            let current = period(commits, Some(from), to, &integrations, &delivery);
+            PeriodFigures {
+                figures: figures::compute(Scope::Window, &current, None, Classes::builtin()),
+                commits: count,
+                build_repairs,
+            }
+        })
+        .collect())
+}
+
 /// The `.mailmap` of the scanned commit's tree. Only that one: a mailmap named in the
 /// repository's config could be any file on the machine.
 pub(crate) fn mailmap_at(repo: &gix::Repository, tip: ObjectId) -> gix::mailmap::Snapshot {

@@ -382,6 +382,14 @@ impl Matcher {
         }
     }
 
+    /// Whether any glob of any rule (or scan-wide exclude) matches `path`: a file no glob
+    /// matches is invisible to the rules but for lookups by name.
+    pub fn selects(&self, path: &[u8]) -> bool {
+        self.match_paths(std::iter::once((0, path)))
+            .iter()
+            .any(|entries| !entries.is_empty())
+    }
+
     /// Matches `(entry index, path)` pairs; returns the entries each glob matched, by
     /// glob id, leaving out files a scan-wide exclude matches.
     fn match_paths<'a>(&self, paths: impl Iterator<Item = (usize, &'a [u8])>) -> Vec<Vec<usize>> {

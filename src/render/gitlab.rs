@@ -138,7 +138,7 @@ mod tests {
 
     #[test]
     fn the_history_windows_rules_are_left_out_and_the_pull_requests_kept() {
-        let repository = crate::report::RepositoryInfo::example();
+        let repository = crate::report::RepositoryInfo::unnamed();
         let findings = [
             "flow.small-batches",
             "flow.small-pull-request",

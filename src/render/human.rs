@@ -666,7 +666,7 @@ mod tests {
             baselined: true,
             ..Finding::example("iac.definitions", Area::Iac)
         };
-        let repository = RepositoryInfo::example();
+        let repository = RepositoryInfo::unnamed();
         let text = text(
             &Report::new(repository, vec![finding]),
             false,

@@ -273,7 +273,7 @@ mod tests {
             title: "‹".repeat(900).into(),
             ..Finding::example(&format!("custom.rule-{index}"), Area::Ci)
         };
-        let report = Report::new(RepositoryInfo::example(), (0..2_000).map(passing).collect());
+        let report = Report::new(RepositoryInfo::unnamed(), (0..2_000).map(passing).collect());
         let text = summary(&report);
         assert!(text.len() <= HARD_LIMIT + 100, "{} bytes", text.len());
         assert!(text.ends_with("see the full report.\n"));
@@ -289,7 +289,7 @@ mod tests {
             remediation: "Do the thing. ".repeat(100).into(),
             ..Finding::example(&format!("custom.rule-{index}"), Area::Ci)
         };
-        let repository = RepositoryInfo::example();
+        let repository = RepositoryInfo::unnamed();
         let report = Report::new(repository, (0..5_000).map(failing).collect());
         let text = summary(&report);
         assert!(text.len() < 1024 * 1024, "{} bytes", text.len());

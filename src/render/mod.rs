@@ -13,6 +13,7 @@ mod markdown_syntax;
 pub mod org;
 pub mod plan;
 pub mod sarif;
+pub mod timeline;
 
 use std::io::{self, Write};
 

@@ -100,10 +100,10 @@ pub struct RepositoryInfo {
     pub head_problem: Option<String>,
 }
 
-#[cfg(test)]
 impl RepositoryInfo {
-    /// A repository scanned at a revision, for unit tests.
-    pub fn example() -> RepositoryInfo {
+    /// A repository scanned at a revision, with nothing known of it: for reports made only
+    /// for their scores (a timeline's snapshots) and for unit tests.
+    pub fn unnamed() -> RepositoryInfo {
         RepositoryInfo {
             name: None,
             path: "/r".to_owned(),
@@ -366,7 +366,7 @@ mod tests {
     }
 
     fn report(findings: Vec<Finding>) -> Report {
-        let repository = RepositoryInfo::example();
+        let repository = RepositoryInfo::unnamed();
         Report::new(repository, findings)
     }
 

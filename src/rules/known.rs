@@ -59,6 +59,7 @@ pub struct HistoryClasses {
     pub bot_email: Pattern,
     pub improvement_subject: Pattern,
     pub revert_subject: Pattern,
+    pub build_repair_subject: Pattern,
     pub release_tag: Pattern,
     /// A commit over this many changed lines is a large batch.
     pub large_commit_lines: u32,
@@ -105,6 +106,7 @@ impl Known {
                 bot_email: names.pattern("bot-email"),
                 improvement_subject: names.pattern("improvement-subject"),
                 revert_subject: names.pattern("revert-subject"),
+                build_repair_subject: names.pattern("build-repair-subject"),
                 release_tag: names.pattern("release-tag"),
                 large_commit_lines: names.count("large-commit-lines"),
                 hotfix_days: names.number("hotfix-days"),

@@ -58,6 +58,15 @@ pub enum ScanError {
     )]
     UnknownRule(String),
 
+    #[error("{count} snapshots: a timeline takes at most {max}")]
+    #[diagnostic(
+        code(opslint::too_many_snapshots),
+        help(
+            "take longer periods (`--every month` or `quarter`) or a shorter span (`--since 2y`)"
+        )
+    )]
+    TooManySnapshots { count: usize, max: usize },
+
     #[error("invalid glob in the rule set: {0}")]
     #[diagnostic(code(opslint::glob))]
     Glob(#[from] crate::matcher::MatcherError),
@@ -329,4 +338,110 @@ enum Base<'a> {
     PullRequest(&'a str, (ObjectId, ObjectId)),
     /// `--staged`: HEAD's commit and tree (the empty tree before the first commit).
     Head((ObjectId, ObjectId)),
+}
+
+/// A repository opened at a commit with that commit's configuration and rules, ready to
+/// judge any other commit's tree with the same ones (`timeline`: a configuration change must
+/// not look like a practice change).
+pub struct Prepared {
+    pub target: Target,
+    pub settings: Settings,
+    /// The config file applied, if any.
+    pub config: Option<String>,
+    plan: PreparedPlan,
+}
+
+enum PreparedPlan {
+    Default(&'static Plan),
+    Configured(Box<Plan>),
+}
+
+/// What judging one tree found, and what it depended on beyond the files the rules select.
+pub struct Judged {
+    /// The tree rules' findings (no history rule).
+    pub findings: Vec<Finding>,
+    /// The paths whose contents were read.
+    pub read: Vec<String>,
+    /// The paths (and include patterns) looked up by name (`Tree::lookups`).
+    pub lookups: Vec<String>,
+}
+
+impl Prepared {
+    /// Opens the repository at `options.rev` (HEAD when none) and loads that commit's
+    /// configuration, `--select` and `--ignore` applied.
+    pub fn open(options: &ScanOptions) -> Result<Prepared, ScanError> {
+        let rev = options.rev.as_deref().unwrap_or("HEAD");
+        let mut target = repo::open_with(&options.path, Some(rev), options.access)?;
+        if let Some(max_entries) = options.max_tree_entries {
+            target.max_entries = max_entries;
+        }
+        let tree = tree::list(&target)?;
+        let (builtin, default_plan) = prepared();
+        let head = Side {
+            target: &target,
+            tree: &tree,
+            base: false,
+        };
+        let Bar {
+            mut settings,
+            config,
+            ..
+        } = bar::choose(options, head, None, builtin)?;
+        choose_rules(&mut settings, options, builtin)?;
+        let chosen = !options.select.is_empty() || !options.ignore.is_empty();
+        let plan = match config {
+            None if !chosen => PreparedPlan::Default(default_plan),
+            _ => PreparedPlan::Configured(Box::new(Plan::new(
+                enabled_rules(builtin, &settings),
+                &settings.exclude,
+            )?)),
+        };
+        Ok(Prepared {
+            target,
+            settings,
+            config,
+            plan,
+        })
+    }
+
+    pub fn plan(&self) -> &Plan {
+        match &self.plan {
+            PreparedPlan::Default(plan) => plan,
+            PreparedPlan::Configured(plan) => plan,
+        }
+    }
+
+    /// Judges the tree rules on `tree` (of `commit`).
+    pub fn judge(&self, commit: ObjectId, tree_id: ObjectId) -> Result<Judged, ScanError> {
+        let at = self.target.at(commit, tree_id);
+        let listed = tree::list(&at)?;
+        let budget = content::ReadBudget::new(self.settings.max_total_read);
+        let mut read = Vec::new();
+        let evaluation = engine::evaluate(
+            self.plan(),
+            &self.settings,
+            &listed,
+            self.target.deadline,
+            |indices| {
+                read.extend(
+                    indices
+                        .iter()
+                        .map(|&index| listed.entries[index].display_path()),
+                );
+                content::read_all(
+                    &at.repo,
+                    &listed,
+                    indices,
+                    self.settings.max_file_size,
+                    &budget,
+                )
+            },
+        );
+        self.target.deadline.check()?;
+        Ok(Judged {
+            findings: evaluation.findings,
+            read,
+            lookups: listed.lookups.take(),
+        })
+    }
 }

@@ -237,7 +237,7 @@ fn heat_cell(score: Option<u32>) -> String {
 }
 
 /// Text for HTML, hidden characters revealed (`text::reveal`).
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     crate::text::reveal(text)
         .replace('&', "&amp;")
         .replace('<', "&lt;")
