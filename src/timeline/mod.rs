@@ -124,6 +124,7 @@ pub fn timeline(options: &TimelineOptions) -> Result<Timeline, ScanError> {
         positions.push(position);
         snapshots.push(snapshot(end, line[position].id, findings));
     }
+    let judged = judge.judged;
     let events = events(&local, &mut judge, &line, &snapshots, &positions)?;
     if !options.no_history && !snapshots.is_empty() {
         let periods: Vec<(i64, i64)> = ends
@@ -167,7 +168,7 @@ pub fn timeline(options: &TimelineOptions) -> Result<Timeline, ScanError> {
         snapshots,
         events,
         signals,
-        judged: judge.judged,
+        judged,
     })
 }
 

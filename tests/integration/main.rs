@@ -19,4 +19,5 @@ mod rules;
 mod staged;
 mod support;
 mod sweep;
+mod timeline;
 mod untrusted;

@@ -100,6 +100,9 @@ impl TestRepo {
                 let numbered = |text: &str| text.replace("{n}", &repeat.to_string());
                 self.write(&numbered(path), numbered(contents));
             }
+            for path in &step.remove {
+                self.remove(path);
+            }
             for (path, count) in &step.lines {
                 let full = self.path().join(path);
                 std::fs::create_dir_all(full.parent().expect("a parent")).expect("create dirs");
@@ -239,6 +242,9 @@ struct Step {
     /// Files written with these contents; `{n}` in a path or contents as in `message`.
     #[serde(default)]
     write: std::collections::BTreeMap<String, String>,
+    /// Files removed.
+    #[serde(default)]
+    remove: Vec<String>,
     /// Files that get this many new lines appended.
     #[serde(default)]
     lines: std::collections::BTreeMap<String, u32>,

@@ -1,0 +1,308 @@
+//! `opslint timeline`: snapshots, the exact commits that adopted or lost a practice, reuse
+//! of unchanged verdicts, and each format.
+
+use serde_json::Value;
+
+use crate::support::*;
+
+/// Seven months of a team's history: code, then CI that runs the tests (day 20), code
+/// owners added (day 70), removed (day 100) and added again (day 160), with daily changes
+/// to the code in between that no rule reads.
+const HISTORY: &str = r##"
+[[commit]]
+day = 0
+message = "Start"
+write = { "Cargo.toml" = "[package]\nname = \"svc\"\nversion = \"0.1.0\"\n", "src/main.rs" = "fn main() {}\n" }
+
+[[commit]]
+day = 1
+repeat = 18
+lines = { "src/main.rs" = 3 }
+
+[[commit]]
+day = 20
+message = "Add CI that runs the tests"
+write = { ".github/workflows/ci.yml" = "on: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo test\n", "tests/smoke.rs" = "#[test]\nfn smoke() {}\n" }
+
+[[commit]]
+day = 21
+repeat = 48
+lines = { "src/main.rs" = 2 }
+
+[[commit]]
+day = 70
+message = "Add code owners"
+write = { "CODEOWNERS" = "* @team\n" }
+
+[[commit]]
+day = 71
+repeat = 28
+lines = { "src/main.rs" = 2 }
+
+[[commit]]
+day = 100
+message = "Drop code owners"
+remove = ["CODEOWNERS"]
+
+[[commit]]
+day = 101
+repeat = 58
+lines = { "src/main.rs" = 2 }
+
+[[commit]]
+day = 160
+message = "Restore code owners"
+write = { "CODEOWNERS" = "* @team\n" }
+
+[[commit]]
+day = 161
+repeat = 40
+lines = { "src/main.rs" = 1 }
+"##;
+
+fn timeline(repo: &TestRepo, flags: &[&str]) -> Value {
+    let output = opslint()
+        .args(["timeline", "--format", "json"])
+        .args(flags)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("timeline JSON")
+}
+
+fn commit_of(repo: &TestRepo, subject: &str) -> String {
+    repo.git(&["log", "--format=%H %s"])
+        .lines()
+        .find_map(|line| line.strip_suffix(&format!(" {subject}")))
+        .unwrap_or_else(|| panic!("no commit {subject}"))
+        .to_owned()
+}
+
+/// Each adoption and loss is reported at the exact commit that made it, a practice added,
+/// removed and added again included.
+#[test]
+fn events_name_the_exact_commits() {
+    let repo = TestRepo::from_history(HISTORY);
+    let timeline = timeline(&repo, &["--since", "all", "--every", "month"]);
+    let events: Vec<(String, String, String)> = timeline["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| {
+            (
+                event["rule"].as_str().unwrap().to_owned(),
+                event["change"].as_str().unwrap().to_owned(),
+                event["commit"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expect = |rule: &str, change: &str, subject: &str| {
+        let wanted = (
+            rule.to_owned(),
+            change.to_owned(),
+            commit_of(&repo, subject),
+        );
+        assert!(events.contains(&wanted), "{wanted:?} not in {events:#?}");
+    };
+    expect("ci.pipeline", "adopted", "Add CI that runs the tests");
+    expect("ci.runs-tests", "adopted", "Add CI that runs the tests");
+    expect(
+        "testing.tests-exist",
+        "adopted",
+        "Add CI that runs the tests",
+    );
+    expect("collaboration.code-owners", "adopted", "Add code owners");
+    expect("collaboration.code-owners", "lost", "Drop code owners");
+    expect(
+        "collaboration.code-owners",
+        "adopted",
+        "Restore code owners",
+    );
+    let owners: Vec<&(String, String, String)> = events
+        .iter()
+        .filter(|(rule, _, _)| rule == "collaboration.code-owners")
+        .collect();
+    assert_eq!(owners.len(), 3, "{owners:#?}");
+    let event = &timeline["events"][0];
+    for key in ["date", "author", "subject", "area", "title"] {
+        assert!(
+            event[key].as_str().is_some_and(|text| !text.is_empty()),
+            "{key}: {event}"
+        );
+    }
+}
+
+/// Reusing a verdict where nothing it depended on changed gives what judging every snapshot
+/// afresh gives: each snapshot's areas equal `check --rev` of its commit.
+#[test]
+fn reused_verdicts_equal_a_fresh_check() {
+    let repo = TestRepo::from_history(HISTORY);
+    let timeline = timeline(
+        &repo,
+        &["--since", "all", "--every", "month", "--no-history"],
+    );
+    let snapshots = timeline["snapshots"].as_array().unwrap();
+    assert!(snapshots.len() >= 6, "{}", snapshots.len());
+    let judged = timeline["judged"].as_u64().unwrap();
+    assert!(
+        judged < snapshots.len() as u64,
+        "unchanged snapshots are not judged again"
+    );
+    for snapshot in snapshots {
+        let commit = snapshot["commit"].as_str().unwrap();
+        let (_, report) = json_report(&["--rev", commit, "--no-history"], repo.path());
+        let areas = |areas: &Value| -> Vec<(String, Value, Value)> {
+            areas
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|area| {
+                    (
+                        area["id"].as_str().unwrap().to_owned(),
+                        area["score"].clone(),
+                        area["level"].clone(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            areas(&snapshot["areas"]),
+            areas(&report["areas"]),
+            "snapshot {}",
+            snapshot["date"]
+        );
+    }
+}
+
+/// The figures of each period come from the history: the CI maintainers and commits per
+/// period; the signals say what they measure and what they cannot see.
+#[test]
+fn periods_carry_figures_and_signals() {
+    let repo = TestRepo::from_history(HISTORY);
+    let timeline = timeline(&repo, &["--since", "all", "--every", "quarter"]);
+    let snapshots = timeline["snapshots"].as_array().unwrap();
+    let commits: u64 = snapshots
+        .iter()
+        .map(|snapshot| snapshot["figures"]["commits"].as_u64().unwrap())
+        .sum();
+    assert!(commits > 150, "{commits}");
+    let signals = timeline["signals"].as_array().unwrap();
+    let ids: Vec<&str> = signals
+        .iter()
+        .map(|signal| signal["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "pipeline_maintainers",
+        "release_cadence",
+        "lead_time",
+        "observability_level",
+        "environment_friction",
+    ] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+    for signal in signals {
+        assert_eq!(signal["values"].as_array().unwrap().len(), snapshots.len());
+        assert!(
+            signal["cannot_see"]
+                .as_str()
+                .is_some_and(|text| !text.is_empty())
+        );
+    }
+}
+
+#[test]
+fn every_format_renders() {
+    let repo = TestRepo::from_history(HISTORY);
+    let render = |format: &str| {
+        let output = opslint()
+            .args(["timeline", "--since", "all", "--format", format])
+            .arg(repo.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let human = render("human");
+    assert!(human.contains("Shared ownership"), "{human}");
+    assert!(human.contains("lost collaboration.code-owners"), "{human}");
+    let markdown = render("markdown");
+    assert!(
+        markdown.contains("| Area | Over time | Score | Level |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("**lost** `collaboration.code-owners`"),
+        "{markdown}"
+    );
+    let html = render("html");
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("Content-Security-Policy"));
+    assert_eq!(
+        html.matches("<figure class=\"chart\"").count(),
+        html.matches("</figure>").count()
+    );
+    assert!(html.contains("data-area=\"collaboration\""));
+    assert!(!html.contains("<script"), "self-contained and inert");
+}
+
+/// A subject, an author name or a path that is HTML or Markdown stays text.
+#[test]
+fn repository_text_cannot_inject_markup() {
+    let repo = TestRepo::from_history(
+        r#"
+[[commit]]
+day = 0
+write = { "src/main.rs" = "fn main() {}\n" }
+
+[[commit]]
+day = 40
+author = "<img src=x onerror=alert(1)>"
+message = "<script>alert(1)</script> [link](javascript:x) @everyone"
+write = { "CODEOWNERS" = "* @team\n" }
+"#,
+    );
+    for format in ["html", "markdown"] {
+        let output = opslint()
+            .args(["timeline", "--since", "all", "--format", format])
+            .arg(repo.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.contains("collaboration.code-owners"), "{text}");
+        assert!(!text.contains("<img src=x"), "{format}: {text}");
+        match format {
+            "html" => assert!(!text.contains("<script>alert"), "{text}"),
+            // Markdown shows the subject as a code span: text, not HTML, a link or a mention.
+            _ => assert!(
+                text.contains("`<script>alert(1)</script> [link](javascript:x) @everyone`"),
+                "{text}"
+            ),
+        }
+    }
+}
+
+#[test]
+fn bad_arguments_and_empty_repositories_are_errors() {
+    let repo = TestRepo::new();
+    let output = opslint().arg("timeline").arg(repo.path()).output().unwrap();
+    assert_tool_error(&output, &["no commits"]);
+    let repo = TestRepo::from_history(HISTORY);
+    let output = opslint()
+        .args(["timeline", "--since", "20y", "--every", "week"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_tool_error(&output, &["a timeline takes at most 520"]);
+    let output = opslint()
+        .args(["timeline", "--since", "someday"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
