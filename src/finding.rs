@@ -176,6 +176,17 @@ impl Finding {
         }
     }
 
+    /// A finding as a sweep line records it, without its evidence or remediation: enough to
+    /// score, level and plan a repository of an organisation's report.
+    pub fn summary(rule: &Rule, status: Status, weight: u32) -> Finding {
+        Finding::judged(rule, Verdict::new(status, String::new(), Vec::new())).with_weight(weight)
+    }
+
+    fn with_weight(mut self, weight: u32) -> Finding {
+        self.weight = weight;
+        self
+    }
+
     /// A failing finding at or above `threshold` makes the run fail.
     pub fn fails_at(&self, threshold: Severity) -> bool {
         self.status == Status::Fail && self.severity >= threshold

@@ -49,11 +49,15 @@ pub struct Repository {
     /// How many custom rules of the repository's own config were judged and left out of its
     /// scores here (`score` and `areas` are the organisation's rules and the built-ins only).
     pub own_rules_left_out: usize,
+    /// Its plan's first steps (`opslint plan`), built-in rules only: rule ids in order.
+    pub next_steps: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct AreaScore {
     pub score: Option<u32>,
+    /// The maturity level reached (absent from lines of opslint before levels).
+    pub level: Option<u8>,
     pub passed: u64,
     pub failed: u64,
 }
@@ -157,6 +161,8 @@ struct AreaLine {
     score: Option<u32>,
     passed: u64,
     failed: u64,
+    #[serde(default)]
+    level: Option<u8>,
 }
 
 #[derive(Deserialize)]
@@ -169,6 +175,8 @@ struct FindingLine {
     weight: u64,
     title: String,
     message: String,
+    #[serde(default)]
+    level: Option<u8>,
 }
 
 #[derive(Deserialize)]
@@ -189,6 +197,45 @@ struct FigureLine {
     id: String,
     /// `improving`, `worsening`, `steady` or `unknown` (`history::figures::Trend`).
     trend: String,
+}
+
+fn count_most_first(items: impl Iterator<Item = String>) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for item in items {
+        *counts.entry(item).or_default() += 1;
+    }
+    let mut counted: Vec<(String, usize)> = counts.into_iter().collect();
+    counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counted
+}
+
+/// How many steps of each repository's plan the organisation's report weighs.
+pub const PLAN_STEPS: usize = 3;
+
+/// A repository's first steps (`plan::plan`) from its sweep line's findings: the built-in
+/// rules' prerequisites, levels and effort, the line's statuses and weights.
+fn next_steps(findings: &[FindingLine], own_rules: &BTreeSet<&str>) -> Vec<String> {
+    let builtin = crate::rules::builtin_rules();
+    let summaries: Vec<crate::finding::Finding> = findings
+        .iter()
+        .filter(|finding| !own_rules.contains(finding.rule.as_str()))
+        .filter_map(|finding| {
+            let rule = builtin.iter().find(|rule| rule.id == finding.rule)?;
+            let weight = u32::try_from(finding.weight).unwrap_or(rule.weight);
+            Some(crate::finding::Finding::summary(
+                rule,
+                finding.status,
+                weight,
+            ))
+        })
+        .collect();
+    let report = crate::report::Report::new(crate::report::RepositoryInfo::unnamed(), summaries);
+    let rules: Vec<&crate::rules::Rule> = builtin.iter().collect();
+    crate::plan::plan(&report, &rules, PLAN_STEPS)
+        .steps
+        .into_iter()
+        .map(|step| step.rule)
+        .collect()
 }
 
 /// An area by its id, as reports write it.
@@ -348,6 +395,7 @@ impl Fleet {
             .map(|area| {
                 let counts = AreaScore {
                     score: area.score,
+                    level: area.level,
                     passed: area.passed,
                     failed: area.failed,
                 };
@@ -370,6 +418,7 @@ impl Fleet {
         } else {
             without_own_rules(&findings, &own_rules)
         };
+        let next_steps = next_steps(&findings, &own_rules);
         let mut judged = BTreeMap::new();
         let mut failing = Vec::new();
         for finding in findings {
@@ -416,9 +465,52 @@ impl Fleet {
                 trends,
                 overrides,
                 own_rules_left_out,
+                next_steps,
             },
             window(report.history.as_ref().map(|history| &history.window)),
         )
+    }
+
+    /// The rules that are among the next steps of the most repositories: (rule, how many),
+    /// most first.
+    pub fn next_steps(&self) -> Vec<(String, usize)> {
+        count_most_first(
+            self.repositories
+                .iter()
+                .flat_map(|repository| repository.next_steps.iter().cloned()),
+        )
+    }
+
+    /// Per owning team (CODEOWNERS' catch-all owners), its own first step: the rule that is
+    /// first in the plans of most of its repositories, with how many of how many.
+    pub fn first_step_by_owner(&self) -> Vec<(String, String, usize, usize)> {
+        self.by_owner()
+            .into_iter()
+            .filter_map(|(owner, repositories)| {
+                let firsts = repositories
+                    .iter()
+                    .filter_map(|repository| repository.next_steps.first().cloned());
+                let (rule, count) = count_most_first(firsts).into_iter().next()?;
+                Some((owner, rule, count, repositories.len()))
+            })
+            .collect()
+    }
+
+    /// Per area, how many repositories reached each level (0 to 3).
+    pub fn levels(&self) -> Vec<(Area, [usize; 4])> {
+        self.areas()
+            .into_iter()
+            .map(|area| {
+                let mut counts = [0; 4];
+                for repository in &self.repositories {
+                    if let Some(level) = repository.areas.get(&area).and_then(|area| area.level) {
+                        counts[usize::from(level.min(3))] += 1;
+                    }
+                }
+                (area, counts)
+            })
+            .filter(|(_, counts)| counts.iter().sum::<usize>() > 0)
+            .collect()
     }
 
     /// How many repositories had custom rules of their own left out of their scores.
@@ -560,6 +652,7 @@ fn without_own_rules(
             0,
             AreaScore {
                 score: None,
+                level: None,
                 passed: 0,
                 failed: 0,
             },
@@ -581,7 +674,26 @@ fn without_own_rules(
         .into_iter()
         .map(|(area, (passed, judged, counts))| {
             let score = crate::report::area_score(passed, judged);
-            (area, AreaScore { score, ..counts })
+            let level = crate::maturity::reached(
+                findings
+                    .iter()
+                    .filter(|finding| finding.area == area)
+                    .filter(|finding| !own_rules.contains(finding.rule.as_str()))
+                    .map(|finding| {
+                        (
+                            finding.level.unwrap_or(crate::maturity::DEFAULT_LEVEL),
+                            finding.status,
+                        )
+                    }),
+            );
+            (
+                area,
+                AreaScore {
+                    score,
+                    level,
+                    ..counts
+                },
+            )
         })
         .collect();
     let score = crate::report::overall_score(areas.values().filter_map(|area| area.score));
@@ -650,6 +762,7 @@ mod tests {
                     trends: Vec::new(),
                     overrides: Vec::new(),
                     own_rules_left_out: 0,
+                    next_steps: Vec::new(),
                 });
             }
             fleet.repositories[index]

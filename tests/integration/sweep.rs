@@ -300,6 +300,23 @@ fn report_renders_the_organisation_in_every_format() {
         "{markdown}"
     );
     assert!(markdown.contains("| `mirrors/broken` | `opslint::not_a_repository`"));
+    // Issue 20: the levels reached per area, the steps next for most repositories, and each
+    // owning team's own first step.
+    assert!(markdown.contains("## Maturity levels\n"), "{markdown}");
+    assert!(
+        markdown.contains("| Area | Level 0 | 1 | 2 | 3 |\n"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("## The organisation's plan\n"),
+        "{markdown}"
+    );
+    assert!(
+        regex::Regex::new(r"\| `@acme/team-a` \| `[a-z]+\.[a-z-]+` \| 1 of 1 \|")
+            .unwrap()
+            .is_match(&markdown),
+        "{markdown}"
+    );
 
     let csv = render(&["--format", "csv"]);
     let rows: Vec<&str> = csv.lines().collect();
@@ -319,6 +336,10 @@ fn report_renders_the_organisation_in_every_format() {
     let html = render(&[]);
     assert!(html.starts_with("<!doctype html>"));
     assert!(html.contains("<table id=\"heat\">") && html.contains("team-b/corrupt"));
+    assert!(
+        html.contains("<h2>Maturity levels</h2>")
+            && html.contains("<h2>The organisation's plan</h2>")
+    );
     assert!(html.contains(&format!("<p class=\"meta\">{}", provenance.trim_end())));
     // Long names are clipped in their cell and whole in its tooltip.
     assert!(html.contains("<td class=\"name\"><div title=\"team-a/sample\">team-a/sample</div>"));

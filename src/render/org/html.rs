@@ -114,6 +114,10 @@ fn page(fleet: &Fleet, by_owner: bool) -> String {
         );
     }
     out.push_str("</section>\n");
+    // A section of their own: four cards in one row would squeeze the areas' table.
+    out.push_str("<section class=\"cards\">\n");
+    plan_cards(&mut out, fleet);
+    out.push_str("</section>\n");
 
     let _ = writeln!(
         out,
@@ -225,6 +229,59 @@ fn page(fleet: &Fleet, by_owner: bool) -> String {
 }
 
 /// A heat-map cell: red through amber to green with the score; grey without one.
+/// Cards for the maturity levels per area and the organisation's plan: the steps next for
+/// the most repositories and each owning team's first step.
+fn plan_cards(out: &mut String, fleet: &Fleet) {
+    let levels = fleet.levels();
+    if !levels.is_empty() {
+        out.push_str("<div class=\"card\"><h2>Maturity levels</h2><table class=\"spread\"><tr><th>Area</th><th>0</th><th>1</th><th>2</th><th>3</th></tr>\n");
+        for (area, counts) in levels {
+            let _ = write!(out, "<tr><td>{}</td>", area.title());
+            for count in counts {
+                let _ = write!(out, "<td class=\"num\">{count}</td>");
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</table><p class=\"legend\">Repositories per level reached: every rule of that level and below that applies passes.</p></div>\n");
+    }
+    let next = fleet.next_steps();
+    if next.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<div class=\"card\"><h2>The organisation's plan</h2><p class=\"legend\">Steps among the first {} of <code>opslint plan</code> for the most repositories.</p><ol class=\"weak\">",
+        crate::sweep::fleet::PLAN_STEPS
+    );
+    for (rule, count) in next.iter().take(SHOWN) {
+        let title = fleet
+            .rules
+            .get(rule)
+            .map_or("", |(_, title)| title.as_str());
+        let _ = write!(
+            out,
+            "<li>{} <code>{}</code> <span class=\"legend\">{count} repositories</span></li>",
+            escape(title),
+            escape(rule)
+        );
+    }
+    out.push_str("</ol>");
+    let teams = fleet.first_step_by_owner();
+    if !teams.is_empty() {
+        out.push_str("<h3>Each owning team's first step</h3><ul class=\"teams\">");
+        for (owner, rule, count, of) in teams {
+            let _ = write!(
+                out,
+                "<li><code>{}</code>: <code>{}</code> ({count} of {of})</li>",
+                escape(&owner),
+                escape(&rule)
+            );
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</div>\n");
+}
+
 fn heat_cell(score: Option<u32>) -> String {
     match score {
         Some(score) => format!(
@@ -259,6 +316,7 @@ h2 { font-size: 16px; margin: 24px 0 8px; }
 h3 { font-size: 13px; margin: 4px 0; color: var(--muted); font-weight: 600; }
 .overview, .hint, .meta, .legend { color: var(--muted); margin: 0 0 12px; }
 .overview { margin-bottom: 2px; } .meta, .legend { font-size: 12px; } .legend { margin: 10px 0 0; }
+.cards + .cards { margin-top: 16px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 16px; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 12px 16px; min-width: 0; overflow-wrap: break-word; }
 .card h2 { margin-top: 4px; }

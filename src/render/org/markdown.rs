@@ -79,6 +79,7 @@ fn page(fleet: &Fleet, by_owner: bool) -> String {
         cells.push(none.to_string());
         table_row(&mut out, &cells);
     }
+    plan_sections(&mut out, fleet);
     let groups: Vec<(String, Vec<&Repository>)> = if by_owner {
         fleet.by_owner().into_iter().collect()
     } else {
@@ -195,6 +196,87 @@ fn page(fleet: &Fleet, by_owner: bool) -> String {
         }
     }
     out
+}
+
+/// The maturity levels reached per area, the steps that are next for the most repositories
+/// and each owning team's own first step.
+fn plan_sections(out: &mut String, fleet: &Fleet) {
+    let levels = fleet.levels();
+    if !levels.is_empty() {
+        let _ = writeln!(out, "\n## Maturity levels\n");
+        let _ = writeln!(
+            out,
+            "Repositories per level reached: every rule of that level and below that applies passes.\n"
+        );
+        table_header(
+            out,
+            &[
+                Column::text("Area"),
+                Column::number("Level 0"),
+                Column::number("1"),
+                Column::number("2"),
+                Column::number("3"),
+            ],
+        );
+        for (area, counts) in levels {
+            let mut cells = vec![area.title().to_owned()];
+            cells.extend(counts.iter().map(usize::to_string));
+            table_row(out, &cells);
+        }
+    }
+    let next = fleet.next_steps();
+    if next.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## The organisation's plan\n");
+    let _ = writeln!(
+        out,
+        "The steps that are among the first {} of `opslint plan` for the most repositories.\n",
+        fleet::PLAN_STEPS
+    );
+    table_header(
+        out,
+        &[
+            Column::text("Next step"),
+            Column::text("Area"),
+            Column::number("Repositories"),
+        ],
+    );
+    for (rule, count) in next.iter().take(SHOWN) {
+        let (area, title) = fleet
+            .rules
+            .get(rule)
+            .map_or(("", ""), |(area, title)| (area.title(), title.as_str()));
+        table_row(
+            out,
+            &[
+                format!("{} ({})", prose(title), code(rule)),
+                area.to_owned(),
+                count.to_string(),
+            ],
+        );
+    }
+    let teams = fleet.first_step_by_owner();
+    if !teams.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nEach owning team's own first step (CODEOWNERS' catch-all owners):\n"
+        );
+        table_header(
+            out,
+            &[
+                Column::text("Owner"),
+                Column::text("First step"),
+                Column::number("Its repositories"),
+            ],
+        );
+        for (owner, rule, count, of) in teams {
+            table_row(
+                out,
+                &[code(&owner), code(&rule), format!("{count} of {of}")],
+            );
+        }
+    }
 }
 
 /// A score in a table cell: `–` without one.
