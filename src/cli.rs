@@ -152,6 +152,16 @@ pub struct SweepArgs {
     /// (GitLab object pools, `git clone --shared`); without it such a repository is an error.
     #[arg(long)]
     pub allow_alternates: bool,
+    /// Add each repository's timeline to its line (`opslint timeline`): `report` then shows
+    /// adoption curves, who adopted or lost each practice, and the areas whose level moved.
+    #[arg(long)]
+    pub timeline: bool,
+    /// With --timeline: how far back (2y, 18m, a date or all).
+    #[arg(long, value_name = "WHEN", default_value = "2y", requires = "timeline")]
+    pub since: crate::timeline::Since,
+    /// With --timeline: the length of each period.
+    #[arg(long, value_enum, default_value_t = crate::timeline::Every::Month, requires = "timeline")]
+    pub every: crate::timeline::Every,
 }
 
 #[derive(Debug, clap::Args)]
@@ -682,6 +692,7 @@ fn sweep(args: SweepArgs) -> Outcome {
         jobs,
         fail_on: args.fail_on.threshold(),
         allow_alternates: args.allow_alternates,
+        timeline: args.timeline.then_some((args.since, args.every)),
     })?;
     eprintln!("{summary}");
     Ok(u8::from(summary.failing > 0))

@@ -35,7 +35,7 @@ pub fn render(timeline: &Timeline, format: Format) -> String {
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /// One character per snapshot: the score's height, `·` where the area had none.
-fn sparkline(scores: impl Iterator<Item = Option<u32>>) -> String {
+pub(crate) fn sparkline(scores: impl Iterator<Item = Option<u32>>) -> String {
     scores
         .map(|score| match score {
             Some(score) => BARS[(score.min(100) as usize * (BARS.len() - 1) + 50) / 100],

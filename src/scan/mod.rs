@@ -372,6 +372,7 @@ impl Prepared {
     pub fn open(options: &ScanOptions) -> Result<Prepared, ScanError> {
         let rev = options.rev.as_deref().unwrap_or("HEAD");
         let mut target = repo::open_with(&options.path, Some(rev), options.access)?;
+        target.deadline = Deadline(options.deadline);
         if let Some(max_entries) = options.max_tree_entries {
             target.max_entries = max_entries;
         }

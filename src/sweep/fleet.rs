@@ -51,6 +51,19 @@ pub struct Repository {
     pub own_rules_left_out: usize,
     /// Its plan's first steps (`opslint plan`), built-in rules only: rule ids in order.
     pub next_steps: Vec<String>,
+    /// Its timeline, when the sweep took one (`sweep --timeline`).
+    pub timeline: Option<RepositoryTimeline>,
+}
+
+/// What the organisation's picture keeps of a repository's timeline.
+#[derive(Debug, Clone, Default)]
+pub struct RepositoryTimeline {
+    /// Per snapshot: its month (`YYYY-MM`) and the rules passing then.
+    pub snapshots: Vec<(String, BTreeSet<String>)>,
+    /// Each area's level at the first snapshot and at the last.
+    pub levels: BTreeMap<Area, (Option<u8>, Option<u8>)>,
+    /// (rule, `adopted` or `lost`, date), oldest first.
+    pub events: Vec<(String, String, String)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -117,6 +130,36 @@ struct ReportLine {
     areas: Vec<Lenient<AreaLine>>,
     findings: Vec<Lenient<FindingLine>>,
     history: Option<HistoryLine>,
+    /// Present when the sweep took timelines.
+    timeline: Option<Lenient<TimelineLine>>,
+}
+
+#[derive(Deserialize)]
+struct TimelineLine {
+    snapshots: Vec<SnapshotLine>,
+    events: Vec<Lenient<EventLine>>,
+}
+
+#[derive(Deserialize)]
+struct SnapshotLine {
+    date: String,
+    #[serde(default)]
+    passing: Vec<String>,
+    areas: Vec<Lenient<AreaAtLine>>,
+}
+
+#[derive(Deserialize)]
+struct AreaAtLine {
+    #[serde(deserialize_with = "area_id")]
+    id: Area,
+    level: Option<u8>,
+}
+
+#[derive(Deserialize)]
+struct EventLine {
+    rule: String,
+    change: String,
+    date: String,
 }
 
 /// One entry of a list a newer opslint of the same schema version may extend with values
@@ -207,6 +250,59 @@ fn count_most_first(items: impl Iterator<Item = String>) -> Vec<(String, usize)>
     let mut counted: Vec<(String, usize)> = counts.into_iter().collect();
     counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     counted
+}
+
+fn summarise_timeline(timeline: TimelineLine) -> RepositoryTimeline {
+    let mut levels: BTreeMap<Area, (Option<u8>, Option<u8>)> = BTreeMap::new();
+    let count = timeline.snapshots.len();
+    let mut snapshots = Vec::with_capacity(count);
+    for (index, snapshot) in timeline.snapshots.into_iter().enumerate() {
+        for area in Lenient::known(snapshot.areas) {
+            let entry = levels.entry(area.id).or_default();
+            if index == 0 {
+                entry.0 = area.level;
+            }
+            if index + 1 == count {
+                entry.1 = area.level;
+            }
+        }
+        let month = snapshot.date.get(..7).unwrap_or_default().to_owned();
+        snapshots.push((month, snapshot.passing.into_iter().collect()));
+    }
+    let events = Lenient::known(timeline.events)
+        .map(|event| (event.rule, event.change, event.date))
+        .collect();
+    RepositoryTimeline {
+        snapshots,
+        levels,
+        events,
+    }
+}
+
+/// One practice's adoption across the organisation: per month, how many repositories had
+/// it of those with a snapshot that month.
+#[derive(Debug, Clone)]
+pub struct Adoption {
+    pub rule: String,
+    pub months: Vec<(String, usize, usize)>,
+}
+
+impl Adoption {
+    /// The share (0-100) in each month.
+    pub fn shares(&self) -> Vec<Option<u32>> {
+        self.months
+            .iter()
+            .map(|(_, having, of)| (*of > 0).then(|| (100 * having / of) as u32))
+            .collect()
+    }
+
+    fn change(&self) -> i64 {
+        let shares: Vec<u32> = self.shares().into_iter().flatten().collect();
+        match (shares.first(), shares.last()) {
+            (Some(first), Some(last)) => i64::from(*last) - i64::from(*first),
+            _ => 0,
+        }
+    }
 }
 
 /// How many steps of each repository's plan the organisation's report weighs.
@@ -419,6 +515,10 @@ impl Fleet {
             without_own_rules(&findings, &own_rules)
         };
         let next_steps = next_steps(&findings, &own_rules);
+        let timeline = report
+            .timeline
+            .and_then(|timeline| timeline.0)
+            .map(summarise_timeline);
         let mut judged = BTreeMap::new();
         let mut failing = Vec::new();
         for finding in findings {
@@ -466,6 +566,7 @@ impl Fleet {
                 overrides,
                 own_rules_left_out,
                 next_steps,
+                timeline,
             },
             window(report.history.as_ref().map(|history| &history.window)),
         )
@@ -493,6 +594,100 @@ impl Fleet {
                 let (rule, count) = count_most_first(firsts).into_iter().next()?;
                 Some((owner, rule, count, repositories.len()))
             })
+            .collect()
+    }
+
+    /// The repositories with a timeline.
+    pub fn with_timelines(&self) -> Vec<(&Repository, &RepositoryTimeline)> {
+        self.repositories
+            .iter()
+            .filter_map(|repository| Some((repository, repository.timeline.as_ref()?)))
+            .collect()
+    }
+
+    /// Per practice that moved, its adoption curve over the months the timelines cover,
+    /// the practices that moved most first.
+    pub fn adoption(&self) -> Vec<Adoption> {
+        let timelines = self.with_timelines();
+        let months: BTreeSet<&str> = timelines
+            .iter()
+            .flat_map(|(_, timeline)| timeline.snapshots.iter().map(|(month, _)| month.as_str()))
+            .collect();
+        let mut curves: Vec<Adoption> = self
+            .rules
+            .keys()
+            .map(|rule| Adoption {
+                rule: rule.clone(),
+                months: months
+                    .iter()
+                    .map(|month| {
+                        // A repository's last snapshot in the month stands for it.
+                        let states = timelines.iter().filter_map(|(_, timeline)| {
+                            timeline
+                                .snapshots
+                                .iter()
+                                .rev()
+                                .find(|(at, _)| at == month)
+                                .map(|(_, passing)| passing.contains(rule))
+                        });
+                        let (having, of) = states.fold((0, 0), |(having, of), passes| {
+                            (having + usize::from(passes), of + 1)
+                        });
+                        ((*month).to_owned(), having, of)
+                    })
+                    .collect(),
+            })
+            .filter(|curve| curve.change() != 0)
+            .collect();
+        curves.sort_by(|a, b| {
+            b.change()
+                .abs()
+                .cmp(&a.change().abs())
+                .then_with(|| a.rule.cmp(&b.rule))
+        });
+        curves
+    }
+
+    /// Every adoption and loss in the timelines: (repository, rule, change, date), newest
+    /// first.
+    pub fn timeline_events(&self) -> Vec<(&str, &str, &str, &str)> {
+        let mut events: Vec<(&str, &str, &str, &str)> = self
+            .with_timelines()
+            .into_iter()
+            .flat_map(|(repository, timeline)| {
+                timeline.events.iter().map(move |(rule, change, date)| {
+                    (
+                        repository.name.as_str(),
+                        rule.as_str(),
+                        change.as_str(),
+                        date.as_str(),
+                    )
+                })
+            })
+            .collect();
+        events.sort_by(|a, b| b.3.cmp(a.3).then_with(|| a.0.cmp(b.0)));
+        events
+    }
+
+    /// Per area, how many repositories' level rose and fell from their first snapshot to
+    /// their last.
+    pub fn level_moves(&self) -> Vec<(Area, usize, usize)> {
+        let timelines = self.with_timelines();
+        Area::ALL
+            .into_iter()
+            .map(|area| {
+                let moved = timelines.iter().filter_map(|(_, timeline)| {
+                    let (first, last) = timeline.levels.get(&area)?;
+                    Some(last.unwrap_or(0).cmp(&first.unwrap_or(0)))
+                });
+                let (rose, fell) = moved.fold((0, 0), |(rose, fell), order| match order {
+                    std::cmp::Ordering::Greater => (rose + 1, fell),
+                    std::cmp::Ordering::Less => (rose, fell + 1),
+                    std::cmp::Ordering::Equal => (rose, fell),
+                });
+                (area, rose, fell)
+            })
+            .filter(|(_, rose, fell)| rose + fell > 0)
             .collect()
     }
 
@@ -763,6 +958,7 @@ mod tests {
                     overrides: Vec::new(),
                     own_rules_left_out: 0,
                     next_steps: Vec::new(),
+                    timeline: None,
                 });
             }
             fleet.repositories[index]

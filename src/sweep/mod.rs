@@ -40,6 +40,8 @@ pub struct SweepOptions {
     pub fail_on: Option<Severity>,
     /// Read the object stores a repository's `objects/info/alternates` names.
     pub allow_alternates: bool,
+    /// Add each repository's timeline (`opslint timeline`) to its line.
+    pub timeline: Option<(crate::timeline::Since, crate::timeline::Every)>,
 }
 
 /// How a sweep ended.
@@ -275,7 +277,11 @@ fn sweep_one(candidate: &Candidate, options: &SweepOptions) -> (String, Outcome)
             let failing = options.fail_on.is_some_and(|threshold| {
                 report.gating().any(|finding| finding.fails_at(threshold))
             });
-            match serde_json::to_string(&report) {
+            let line = match options.timeline {
+                Some((since, every)) => with_timeline(&report, &scan_options, since, every),
+                None => serde_json::to_string(&report),
+            };
+            match line {
                 Ok(line) => return (line, Outcome::Scanned { failing }),
                 Err(error) => ErrorInfo {
                     code: "opslint::report".to_owned(),
@@ -306,6 +312,34 @@ fn sweep_one(candidate: &Candidate, options: &SweepOptions) -> (String, Outcome)
     };
     let line = serde_json::to_string(&line).unwrap_or_else(|_| "{}".to_owned());
     (line, Outcome::Failed)
+}
+
+/// The report's line with the repository's timeline under `timeline` (or, when it could not
+/// be made, `timeline_error`: the report stands without it).
+fn with_timeline(
+    report: &crate::report::Report,
+    scan_options: &ScanOptions,
+    since: crate::timeline::Since,
+    every: crate::timeline::Every,
+) -> serde_json::Result<String> {
+    let mut line = serde_json::to_value(report)?;
+    let options = crate::timeline::TimelineOptions {
+        scan: scan_options.clone(),
+        since,
+        every,
+        no_history: scan_options.history.is_none(),
+    };
+    let (key, value) = match crate::timeline::timeline(&options) {
+        Ok(timeline) => ("timeline", serde_json::to_value(&timeline)?),
+        Err(error) => (
+            "timeline_error",
+            serde_json::Value::String(error.to_string()),
+        ),
+    };
+    if let Some(object) = line.as_object_mut() {
+        object.insert(key.to_owned(), value);
+    }
+    serde_json::to_string(&line)
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {

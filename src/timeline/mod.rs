@@ -58,6 +58,8 @@ pub struct Snapshot {
     pub commit: String,
     pub score: Option<u32>,
     pub areas: Vec<AreaAt>,
+    /// The rules that pass at this snapshot (an organisation's adoption curves count them).
+    pub passing: Vec<String>,
     /// The period's history figures (absent with `--no-history`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub figures: Option<history::PeriodFigures>,
@@ -188,6 +190,12 @@ fn snapshot(end: i64, commit: ObjectId, findings: Vec<Finding>) -> Snapshot {
             })
             .collect(),
         figures: None,
+        passing: report
+            .findings
+            .iter()
+            .filter(|finding| finding.status == Status::Pass)
+            .map(|finding| finding.rule.clone())
+            .collect(),
         findings: report.findings,
     }
 }

@@ -306,3 +306,88 @@ fn bad_arguments_and_empty_repositories_are_errors() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// `sweep --timeline` adds each repository's timeline to its line; `report` then shows the
+/// practices' adoption curves, the areas whose level moved and who adopted or lost what.
+#[test]
+fn an_organisation_over_time() {
+    let org = tempfile::tempdir().unwrap();
+    let team = TestRepo::from_history(HISTORY);
+    let source = format!("file://{}", team.path().display());
+    for name in ["payments", "search"] {
+        git_in(org.path(), &["clone", "-q", &source, name]);
+    }
+    let lines = org.path().join("sweep.jsonl");
+    opslint()
+        .args([
+            "sweep",
+            "--timeline",
+            "--since",
+            "all",
+            "--every",
+            "month",
+            "-o",
+        ])
+        .arg(&lines)
+        .arg(org.path())
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(&lines).unwrap();
+    for line in text.lines() {
+        let line: Value = serde_json::from_str(line).unwrap();
+        let snapshots = line["timeline"]["snapshots"].as_array().unwrap();
+        assert!(snapshots.len() >= 2, "{line}");
+        assert!(
+            snapshots.last().unwrap()["passing"]
+                .as_array()
+                .unwrap()
+                .len()
+                > 3
+        );
+    }
+    let output = opslint()
+        .args(["report", "--format", "markdown"])
+        .arg(&lines)
+        .output()
+        .unwrap();
+    let markdown = String::from_utf8(output.stdout).unwrap();
+    assert!(markdown.contains("## Over time\n"), "{markdown}");
+    assert!(
+        regex::Regex::new(
+            r"\| `ci\.runs-tests` \| \S+ \| 0 % → 100 % \(2026-\d\d to 2026-\d\d\) \|"
+        )
+        .unwrap()
+        .is_match(&markdown),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| Continuous integration | 2 | 0 |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| `payments` | `collaboration.code-owners` | lost |"),
+        "{markdown}"
+    );
+    let output = opslint().arg("report").arg(&lines).output().unwrap();
+    let html = String::from_utf8(output.stdout).unwrap();
+    assert!(html.contains("<h2>Adoption over time</h2>") && html.contains("<b>lost</b>"));
+    // Without --timeline a sweep's lines have none, and the report no such section.
+    let plain = org.path().join("plain.jsonl");
+    opslint()
+        .args(["sweep", "-o"])
+        .arg(&plain)
+        .arg(org.path())
+        .assert()
+        .code(0);
+    assert!(
+        !std::fs::read_to_string(&plain)
+            .unwrap()
+            .contains("\"timeline\"")
+    );
+    let output = opslint()
+        .args(["sweep", "--since", "1y"])
+        .arg(org.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "--since needs --timeline");
+}

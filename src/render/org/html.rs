@@ -117,6 +117,7 @@ fn page(fleet: &Fleet, by_owner: bool) -> String {
     // A section of their own: four cards in one row would squeeze the areas' table.
     out.push_str("<section class=\"cards\">\n");
     plan_cards(&mut out, fleet);
+    over_time(&mut out, fleet);
     out.push_str("</section>\n");
 
     let _ = writeln!(
@@ -280,6 +281,62 @@ fn plan_cards(out: &mut String, fleet: &Fleet) {
         out.push_str("</ul>");
     }
     out.push_str("</div>\n");
+}
+
+/// With timelines: a card of adoption curves, one of the areas whose level moved, one of
+/// the latest adoptions and losses.
+fn over_time(out: &mut String, fleet: &Fleet) {
+    let timelines = fleet.with_timelines();
+    if timelines.is_empty() {
+        return;
+    }
+    let curves = fleet.adoption();
+    let _ = write!(
+        out,
+        "<div class=\"card\"><h2>Adoption over time</h2><p class=\"legend\">Per month, the share of the {} repositories with a timeline that had each practice.</p><table class=\"spread\"><tr><th>Practice</th><th>By month</th><th>First → last</th></tr>",
+        timelines.len()
+    );
+    for curve in curves.iter().take(SHOWN) {
+        let shares = curve.shares();
+        let known: Vec<u32> = shares.iter().flatten().copied().collect();
+        let _ = write!(
+            out,
+            "<tr><td><code>{}</code></td><td class=\"spark\">{}</td><td class=\"num\">{} % → {} %</td></tr>",
+            escape(&curve.rule),
+            crate::render::timeline::sparkline(shares.into_iter()),
+            known.first().copied().unwrap_or(0),
+            known.last().copied().unwrap_or(0)
+        );
+    }
+    out.push_str("</table>");
+    let moves = fleet.level_moves();
+    if !moves.is_empty() {
+        out.push_str("<h3>Areas whose level moved</h3><ul class=\"teams\">");
+        for (area, rose, fell) in moves {
+            let _ = write!(
+                out,
+                "<li>{}: rose in {rose}, fell in {fell}</li>",
+                area.title()
+            );
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</div>\n<div class=\"card\"><h2>Adopted and lost</h2><ul class=\"teams\">");
+    let events = fleet.timeline_events();
+    if events.is_empty() {
+        out.push_str("<li>No practice was adopted or lost.</li>");
+    }
+    for (repository, rule, change, date) in events.iter().take(SHOWN * 2) {
+        let _ = write!(
+            out,
+            "<li>{} <b>{}</b> <code>{}</code> in {}</li>",
+            escape(date),
+            escape(change),
+            escape(rule),
+            escape(repository)
+        );
+    }
+    out.push_str("</ul></div>\n");
 }
 
 fn heat_cell(score: Option<u32>) -> String {

@@ -80,6 +80,7 @@ fn page(fleet: &Fleet, by_owner: bool) -> String {
         table_row(&mut out, &cells);
     }
     plan_sections(&mut out, fleet);
+    over_time(&mut out, fleet);
     let groups: Vec<(String, Vec<&Repository>)> = if by_owner {
         fleet.by_owner().into_iter().collect()
     } else {
@@ -274,6 +275,97 @@ fn plan_sections(out: &mut String, fleet: &Fleet) {
             table_row(
                 out,
                 &[code(&owner), code(&rule), format!("{count} of {of}")],
+            );
+        }
+    }
+}
+
+/// With timelines (`sweep --timeline`): the practices' adoption curves, the areas whose
+/// level moved, and who adopted or lost what, when.
+fn over_time(out: &mut String, fleet: &Fleet) {
+    let timelines = fleet.with_timelines();
+    if timelines.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## Over time\n");
+    let _ = writeln!(
+        out,
+        "From the timelines of {} repositories: per month, the share of those with a snapshot \
+         that month that had each practice.\n",
+        timelines.len()
+    );
+    let curves = fleet.adoption();
+    if !curves.is_empty() {
+        table_header(
+            out,
+            &[
+                Column::text("Practice"),
+                Column::text("Adoption by month"),
+                Column::text("First → last"),
+            ],
+        );
+        for curve in curves.iter().take(SHOWN) {
+            let shares = curve.shares();
+            let known: Vec<u32> = shares.iter().flatten().copied().collect();
+            let (first, last) = (
+                known.first().copied().unwrap_or(0),
+                known.last().copied().unwrap_or(0),
+            );
+            let months = match (curve.months.first(), curve.months.last()) {
+                (Some(first), Some(last)) => format!(" ({} to {})", first.0, last.0),
+                _ => String::new(),
+            };
+            table_row(
+                out,
+                &[
+                    code(&curve.rule),
+                    crate::render::timeline::sparkline(shares.into_iter()),
+                    format!("{first} % → {last} %{months}"),
+                ],
+            );
+        }
+    }
+    let moves = fleet.level_moves();
+    if !moves.is_empty() {
+        let _ = writeln!(out, "\nAreas whose level moved (first snapshot to last):\n");
+        table_header(
+            out,
+            &[
+                Column::text("Area"),
+                Column::number("Rose"),
+                Column::number("Fell"),
+            ],
+        );
+        for (area, rose, fell) in moves {
+            table_row(
+                out,
+                &[area.title().to_owned(), rose.to_string(), fell.to_string()],
+            );
+        }
+    }
+    let events = fleet.timeline_events();
+    if !events.is_empty() {
+        let _ = writeln!(out, "\nAdopted and lost, newest first:\n");
+        table_header(
+            out,
+            &[
+                Column::text("Date"),
+                Column::text("Repository"),
+                Column::text("Practice"),
+                Column::text("Change"),
+            ],
+        );
+        for (repository, rule, change, date) in events.iter().take(SHOWN * 2) {
+            table_row(
+                out,
+                &[prose(date), code(repository), code(rule), prose(change)],
+            );
+        }
+        if events.len() > SHOWN * 2 {
+            let _ = writeln!(
+                out,
+                "\n{} more in the sweep's lines.",
+                events.len() - SHOWN * 2
             );
         }
     }
