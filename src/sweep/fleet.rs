@@ -85,7 +85,7 @@ pub struct Failure {
 
 /// One sweep line, summarised.
 enum Line {
-    Scanned(Repository, String),
+    Scanned(Box<Repository>, String),
     Failed(Failure),
 }
 
@@ -439,7 +439,7 @@ impl Fleet {
             match line {
                 Line::Scanned(repository, window) => {
                     *fleet.windows.entry(window).or_default() += 1;
-                    fleet.repositories.push(repository);
+                    fleet.repositories.push(*repository);
                 }
                 Line::Failed(failure) => fleet.failures.push(failure),
             }
@@ -555,7 +555,7 @@ impl Fleet {
             .map(|figure| (figure.id.clone(), figure.trend.clone()))
             .collect();
         Line::Scanned(
-            Repository {
+            Box::new(Repository {
                 name,
                 owners: repository.owners,
                 score,
@@ -567,7 +567,7 @@ impl Fleet {
                 own_rules_left_out,
                 next_steps,
                 timeline,
-            },
+            }),
             window(report.history.as_ref().map(|history| &history.window)),
         )
     }

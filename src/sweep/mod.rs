@@ -405,6 +405,7 @@ mod tests {
             jobs: 1,
             fail_on: None,
             allow_alternates: false,
+            timeline: None,
         })
         .unwrap();
         assert_eq!(summary.scanned, 0);
