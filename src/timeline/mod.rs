@@ -204,9 +204,43 @@ fn snapshot(end: i64, commit: ObjectId, findings: Vec<Finding>) -> Snapshot {
 /// tree, the same findings) and from the last judged commit through the diff between them.
 struct Judge<'a> {
     prepared: &'a Prepared,
-    by_tree: HashMap<ObjectId, Vec<Finding>>,
-    last: Option<(ObjectId, Judged)>,
+    /// Every judged or reused tree's findings, and what they depend on.
+    by_tree: HashMap<ObjectId, (Vec<Finding>, std::rc::Rc<Depends>)>,
+    /// The tree judged last, which the next commit is compared with.
+    last: Option<ObjectId>,
     judged: usize,
+}
+
+/// What a judgement depended on beyond the files the rules select: the paths it read and the
+/// paths (and include patterns) it looked up by name.
+struct Depends {
+    read: HashSet<String>,
+    names: HashSet<String>,
+    patterns: GlobSet,
+}
+
+impl Depends {
+    fn of(judged: &Judged) -> Depends {
+        let (patterns, names): (Vec<&String>, Vec<&String>) =
+            judged.lookups.iter().partition(|path| path.contains('*'));
+        Depends {
+            read: judged.read.iter().cloned().collect(),
+            names: names.into_iter().cloned().collect(),
+            patterns: glob_set(&patterns),
+        }
+    }
+
+    /// Whether `change` can alter a judgement that depended on this, where `selects` says
+    /// which paths the judged rules select.
+    fn touched_by(&self, change: &Changed, selects: &dyn Fn(&[u8]) -> bool) -> bool {
+        let path = change.path.as_str();
+        let listed = self.names.contains(path) || self.patterns.is_match(path);
+        match change.kind {
+            // The same path, another blob: only what was read can tell.
+            Touch::Content => listed || self.read.contains(path),
+            Touch::Presence => listed || selects(path.as_bytes()),
+        }
+    }
 }
 
 impl<'a> Judge<'a> {
@@ -220,43 +254,43 @@ impl<'a> Judge<'a> {
     }
 
     fn findings(&mut self, commit: Line) -> Result<Vec<Finding>, ScanError> {
-        if let Some(findings) = self.by_tree.get(&commit.tree) {
+        if let Some((findings, _)) = self.by_tree.get(&commit.tree) {
             return Ok(findings.clone());
         }
-        if let Some((tree, judged)) = &self.last
-            && !self.touches(*tree, commit.tree, judged)?
-        {
-            let findings = judged.findings.clone();
-            self.by_tree.insert(commit.tree, findings.clone());
-            return Ok(findings);
+        if let Some(last) = self.last {
+            let (findings, depends) = &self.by_tree[&last];
+            let plan = self.prepared.plan();
+            let selects = |path: &[u8]| plan.selects(path);
+            let changes = self.changes(last, commit.tree)?;
+            if !changes
+                .iter()
+                .any(|change| depends.touched_by(change, &selects))
+            {
+                let findings = findings.clone();
+                let reused = (findings.clone(), std::rc::Rc::clone(depends));
+                self.by_tree.insert(commit.tree, reused);
+                return Ok(findings);
+            }
         }
         let judged = self.prepared.judge(commit.id, commit.tree)?;
         self.judged += 1;
-        let findings = judged.findings.clone();
-        self.by_tree.insert(commit.tree, findings.clone());
-        self.last = Some((commit.tree, judged));
-        Ok(findings)
+        let depends = std::rc::Rc::new(Depends::of(&judged));
+        self.by_tree
+            .insert(commit.tree, (judged.findings.clone(), depends));
+        self.last = Some(commit.tree);
+        Ok(judged.findings)
     }
 
-    /// Whether the diff from `from` to `to` touches what `judged` depended on.
-    fn touches(&self, from: ObjectId, to: ObjectId, judged: &Judged) -> Result<bool, ScanError> {
+    /// What a tree's findings depended on (a tree judged or reused before).
+    fn depends(&self, tree: ObjectId) -> Option<std::rc::Rc<Depends>> {
+        self.by_tree
+            .get(&tree)
+            .map(|(_, depends)| std::rc::Rc::clone(depends))
+    }
+
+    fn changes(&self, from: ObjectId, to: ObjectId) -> Result<Vec<Changed>, ScanError> {
         let repo = self.prepared.target.repo.to_thread_local();
-        let changes = tree_changes(&repo, from, to)?;
-        let read: HashSet<&str> = judged.read.iter().map(String::as_str).collect();
-        let (patterns, names): (Vec<&String>, Vec<&String>) =
-            judged.lookups.iter().partition(|path| path.contains('*'));
-        let names: HashSet<&str> = names.into_iter().map(String::as_str).collect();
-        let patterns = glob_set(&patterns);
-        let plan = self.prepared.plan();
-        Ok(changes.iter().any(|change| {
-            let path = change.path.as_str();
-            let listed = names.contains(path) || patterns.is_match(path);
-            match change.kind {
-                // The same path, another blob: only what was read can tell.
-                Touch::Content => read.contains(path) || listed,
-                Touch::Presence => listed || plan.selects(path.as_bytes()),
-            }
-        }))
+        tree_changes(&repo, from, to)
     }
 }
 
@@ -367,18 +401,16 @@ fn events(
                 _ => continue,
             };
             let passes = change == ChangeKind::Adopted;
-            // Invariant: at `low` the rule does not have the new standing, at `high` it has.
-            let (mut low, mut high) = (low, high);
-            while high - low > 1 {
-                let middle = low + (high - low) / 2;
-                let findings = judge.findings(line[middle])?;
-                let now_passes = status_in(&findings, &finding.rule) == Some(Status::Pass);
-                if now_passes == passes {
-                    high = middle;
-                } else {
-                    low = middle;
-                }
-            }
+            let rule = judge
+                .prepared
+                .plan()
+                .rules()
+                .iter()
+                .find(|rule| rule.id == finding.rule);
+            let high = match rule {
+                Some(rule) => flip(judge, line, rule, passes, (low, high))?,
+                None => bisect(judge, line, &finding.rule, passes, (low, high))?,
+            };
             let commit = repo::find_commit(repo, line[high].id)?;
             let author = commit
                 .author()
@@ -402,6 +434,83 @@ fn events(
     }
     events.sort_by(|a, b| (&a.date, &a.rule).cmp(&(&b.date, &b.rule)));
     Ok(events)
+}
+
+/// Whether `rule` passes at main-line position `at`.
+fn passes_at(judge: &mut Judge, line: &[Line], rule: &str, at: usize) -> Result<bool, ScanError> {
+    Ok(status_in(&judge.findings(line[at])?, rule) == Some(Status::Pass))
+}
+
+/// The position in `(low, high]` of the first commit whose status of `rule` is the new one
+/// (`passes`) while its first parent's is not, by bisection: it holds at `high`, not at `low`.
+fn bisect(
+    judge: &mut Judge,
+    line: &[Line],
+    rule: &str,
+    passes: bool,
+    (mut low, mut high): (usize, usize),
+) -> Result<usize, ScanError> {
+    while high - low > 1 {
+        let middle = low + (high - low) / 2;
+        if passes_at(judge, line, rule, middle)? == passes {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    Ok(high)
+}
+
+/// As `bisect`, judging only commits that can have changed the rule: those whose diff from
+/// their first parent adds or removes a path the rule selects, or touches a path either end's
+/// judgement read or looked up. The answer is checked (its parent must not have the new
+/// status); should a change the ends did not depend on have made the difference, the whole
+/// span is bisected instead.
+fn flip(
+    judge: &mut Judge,
+    line: &[Line],
+    rule: &crate::rules::Rule,
+    passes: bool,
+    (low, high): (usize, usize),
+) -> Result<usize, ScanError> {
+    let depends = [line[low].tree, line[high].tree].map(|tree| judge.depends(tree));
+    let Ok(plan) = crate::engine::Plan::new(vec![rule.clone()], &judge.prepared.settings.exclude)
+    else {
+        return bisect(judge, line, &rule.id, passes, (low, high));
+    };
+    let selects = |path: &[u8]| plan.selects(path);
+    let mut candidates = Vec::new();
+    for at in low + 1..=high {
+        let changes = judge.changes(line[at - 1].tree, line[at].tree)?;
+        let touched = changes.iter().any(|change| {
+            selects(change.path.as_bytes())
+                || depends
+                    .iter()
+                    .flatten()
+                    .any(|depends| depends.touched_by(change, &selects))
+        });
+        if touched {
+            candidates.push(at);
+        }
+    }
+    // The first candidate with the new status: the status is the old one before it.
+    let (mut before, mut after) = (0, candidates.len());
+    while before < after {
+        let middle = before + (after - before) / 2;
+        if passes_at(judge, line, &rule.id, candidates[middle])? == passes {
+            after = middle;
+        } else {
+            before = middle + 1;
+        }
+    }
+    if let Some(&found) = candidates.get(after) {
+        let parent_differs =
+            found - 1 == low || passes_at(judge, line, &rule.id, found - 1)? != passes;
+        if parent_differs {
+            return Ok(found);
+        }
+    }
+    bisect(judge, line, &rule.id, passes, (low, high))
 }
 
 fn status_in(findings: &[Finding], rule: &str) -> Option<Status> {
