@@ -35,5 +35,8 @@ python3 "$here/synth_timeline.py" "$(git -C "$work/big" rev-parse main)" "$start
 git -C "$work/big" repack -adq
 compare "synthetic monorepo" "$work/big"
 for repo in "$@"; do
-    compare "$(basename "$repo")" "$repo"
+    name=$(basename "$repo")
+    # A mirror kept as <owner+name>/repo is named by its folder.
+    [[ $name == repo ]] && name=$(basename "$(dirname "$repo")")
+    compare "$name" "$repo"
 done
