@@ -115,7 +115,7 @@ fn event_line(event: &Event) -> String {
 
 fn human(timeline: &Timeline) -> String {
     let mut out = format!(
-        "opslint timeline · {}\n{}\nEvery snapshot is judged with the configuration of {} (a configuration change does not show as a practice change); {} of {} snapshots judged afresh, the others unchanged.\n\n",
+        "opslint timeline · {}\n{}\nEvery snapshot is judged with the configuration of {} (a configuration change does not show as a practice change); {} of {} judged afresh, the others unchanged since the one before.\n\n",
         for_terminal(&timeline.repository.path),
         span(timeline),
         &timeline.configuration_from[..12.min(timeline.configuration_from.len())],
