@@ -233,8 +233,8 @@ pub struct PlanArgs {
     /// Plan from this commit's tree instead of the working tree.
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
-    /// How many steps to give.
-    #[arg(long, value_name = "N", default_value_t = crate::plan::DEFAULT_STEPS)]
+    /// How many steps to give (at least 1).
+    #[arg(long, value_name = "N", default_value_t = crate::plan::DEFAULT_STEPS, value_parser = at_least_one)]
     pub steps: usize,
     #[arg(long, value_enum, default_value_t = render::plan::Format::Human)]
     pub format: render::plan::Format,
@@ -731,6 +731,14 @@ fn timeline(args: TimelineArgs) -> Outcome {
         None => write_stdout(|out| out.write_all(text.as_bytes()))?,
     }
     Ok(0)
+}
+
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("a plan has at least one step".to_owned()),
+        Ok(count) => Ok(count),
+        Err(error) => Err(error.to_string()),
+    }
 }
 
 /// `opslint plan`: advice, so it exits 0 whatever fails (2 on errors, as check).

@@ -98,16 +98,13 @@ fn score(score: Option<u32>) -> String {
 }
 
 fn event_line(event: &Event) -> String {
-    let verb = match event.change {
-        ChangeKind::Adopted => "adopted",
-        ChangeKind::Lost => "lost",
-    };
+    let verb = event.change.as_str();
     format!(
         "{} {verb} {} — {} in {} ({}, '{}')",
         event.date,
         event.rule,
         event.title,
-        &event.commit[..event.commit.len().min(12)],
+        event.short_commit(),
         event.author,
         event.subject
     )
@@ -148,11 +145,7 @@ fn human(timeline: &Timeline) -> String {
     for event in &timeline.events {
         let _ = writeln!(out, "  {}", for_terminal(&event_line(event)));
     }
-    let signals: Vec<_> = timeline
-        .signals
-        .iter()
-        .filter(|signal| signal.values.iter().any(Option::is_some))
-        .collect();
+    let signals = measured_signals(timeline);
     if !signals.is_empty() {
         out.push_str("\nCoaching signals (first period → last)\n");
         for signal in signals {
@@ -169,6 +162,15 @@ fn human(timeline: &Timeline) -> String {
         }
     }
     out
+}
+
+/// The signals measured in at least one period.
+fn measured_signals(timeline: &Timeline) -> Vec<&crate::timeline::Signal> {
+    timeline
+        .signals
+        .iter()
+        .filter(|signal| signal.values.iter().any(Option::is_some))
+        .collect()
 }
 
 fn figure(value: Option<f64>) -> String {
@@ -214,16 +216,12 @@ fn markdown(timeline: &Timeline) -> String {
             event.date,
             code(&event.rule),
             prose_with_code(&event.title),
-            code(&event.commit[..event.commit.len().min(12)]),
+            code(event.short_commit()),
             prose_with_code(&event.author),
             code(&event.subject),
         );
     }
-    let signals: Vec<_> = timeline
-        .signals
-        .iter()
-        .filter(|signal| signal.values.iter().any(Option::is_some))
-        .collect();
+    let signals = measured_signals(timeline);
     if !signals.is_empty() {
         out.push_str("\n### Coaching signals\n\n| Signal | First | Last | What it measures | What it cannot see |\n|---|---:|---:|---|---|\n");
         for signal in signals {
@@ -302,10 +300,7 @@ fn html(timeline: &Timeline) -> String {
             points = points.join(" "),
         );
         for event in timeline.events.iter().filter(|event| event.area == area) {
-            let class = match event.change {
-                ChangeKind::Adopted => "adopted",
-                ChangeKind::Lost => "lost",
-            };
+            let class = event.change.as_str();
             let _ = write!(
                 out,
                 "<circle class=\"{class}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\"><title>{}</title></circle>",
@@ -321,22 +316,14 @@ fn html(timeline: &Timeline) -> String {
         out.push_str("<li>No practice was adopted or lost between snapshots.</li>");
     }
     for event in &timeline.events {
-        let class = match event.change {
-            ChangeKind::Adopted => "adopted",
-            ChangeKind::Lost => "lost",
-        };
+        let class = event.change.as_str();
         let _ = write!(
             out,
-            "<li class=\"{class}\" style=\"--at:{:.3}\"><time>{}</time> <b>{class}</b> <code>{}</code> {} <span class=\"commit\"><code>{}</code> {} · {}</span></li>",
-            if count > 1 {
-                position(&event.date) as f64 / (count - 1) as f64
-            } else {
-                0.0
-            },
+            "<li class=\"{class}\"><time>{}</time> <b>{class}</b> <code>{}</code> {} <span class=\"commit\"><code>{}</code> {} · {}</span></li>",
             escape(&event.date),
             escape(&event.rule),
             escape(&event.title),
-            escape(&event.commit[..event.commit.len().min(12)]),
+            escape(event.short_commit()),
             escape(&event.author),
             escape(&event.subject),
         );

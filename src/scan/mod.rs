@@ -58,6 +58,13 @@ pub enum ScanError {
     )]
     UnknownRule(String),
 
+    #[error("`{rev}` is not a commit: a timeline follows the commits of the main line")]
+    #[diagnostic(
+        code(opslint::not_a_commit),
+        help("give a branch, a tag of a commit or a commit id (`check --rev` also scans a tree)")
+    )]
+    NotACommit { rev: String },
+
     #[error("{count} snapshots: a timeline takes at most {max}")]
     #[diagnostic(
         code(opslint::too_many_snapshots),

@@ -81,6 +81,15 @@ pub enum ChangeKind {
     Lost,
 }
 
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Adopted => "adopted",
+            ChangeKind::Lost => "lost",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
     pub rule: String,
@@ -93,6 +102,13 @@ pub struct Event {
     pub subject: String,
 }
 
+impl Event {
+    /// The commit's id as reports abbreviate it.
+    pub fn short_commit(&self) -> &str {
+        &self.commit[..self.commit.len().min(12)]
+    }
+}
+
 /// A commit of the main line, oldest first once collected.
 #[derive(Debug, Clone, Copy)]
 struct Line {
@@ -103,11 +119,16 @@ struct Line {
 
 pub fn timeline(options: &TimelineOptions) -> Result<Timeline, ScanError> {
     let prepared = Prepared::open(&options.scan)?;
-    let tip = prepared
-        .target
-        .head
-        .ok_or(RepoError::NoCommits { what: "HEAD" })?;
     let local = prepared.target.repo.to_thread_local();
+    let is_commit = |id| {
+        local.find_object(id).map(|object| object.kind).ok() == Some(gix::object::Kind::Commit)
+    };
+    let tip = match (prepared.target.head, &options.scan.rev) {
+        (Some(tip), _) if is_commit(tip) => tip,
+        // `--rev` may name a tree, which `check` scans; a timeline follows commits.
+        (_, Some(rev)) => return Err(ScanError::NotACommit { rev: rev.clone() }),
+        (_, None) => return Err(RepoError::NoCommits { what: "HEAD" }.into()),
+    };
     let tip_time = commit_time(&local, tip)?;
     let ends = periods::ends(options.since, options.every, tip_time, || {
         first_commit_time(&local, tip)

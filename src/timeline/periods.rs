@@ -89,7 +89,9 @@ fn parse_date(text: &str) -> Option<i64> {
     if text.len() != 10 || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
-    Some(days_from_civil(year, month, day) * DAY)
+    let seconds = days_from_civil(year, month, day) * DAY;
+    // 2024-02-30 is no date: it must read back as written.
+    (date(seconds) == text).then_some(seconds)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -118,13 +120,19 @@ pub fn ends(
     tip_time: i64,
     first_commit_time: impl FnOnce() -> Result<i64, ScanError>,
 ) -> Result<Vec<i64>, ScanError> {
-    let start = match since {
+    let mut start = match since {
         Since::Days(days) => tip_time.saturating_sub(i64::from(days) * DAY),
         Since::Date(date) => date,
-        Since::All => first_commit_time()?,
+        Since::All => i64::MIN,
     };
     let step = every.seconds();
-    let count = (tip_time.saturating_sub(start) / step).max(0) as usize + 1;
+    let count = |start: i64| (tip_time.saturating_sub(start) / step).max(0) as usize + 1;
+    // Periods before the first commit would hold no snapshot: the span starts there at the
+    // earliest (looked up only when it matters, as it walks the whole main line).
+    if count(start) > MAX_SNAPSHOTS || since == Since::All {
+        start = start.max(first_commit_time()?);
+    }
+    let count = count(start);
     if count > MAX_SNAPSHOTS {
         return Err(ScanError::TooManySnapshots {
             count,
@@ -154,6 +162,8 @@ mod tests {
         assert_eq!("all".parse(), Ok(Since::All));
         assert_eq!("2026-01-01".parse(), Ok(Since::Date(1_767_225_600)));
         assert!("2026-13-01".parse::<Since>().is_err());
+        assert!("2024-02-30".parse::<Since>().is_err());
+        assert_eq!("2024-02-29".parse(), Ok(Since::Date(1_709_164_800)));
         assert!("0d".parse::<Since>().is_err());
         assert!("yesterday".parse::<Since>().is_err());
         assert_eq!(date(1_767_225_600), "2026-01-01");
@@ -168,5 +178,10 @@ mod tests {
         assert_eq!(ends[2], tip - 3 * MONTH);
         let weeks = super::ends(Since::Days(20 * 365), Every::Week, tip, || Ok(0));
         assert!(weeks.is_err(), "too many snapshots is an error");
+        // A span reaching before the first commit starts at it.
+        let young = super::ends(Since::Days(20 * 365), Every::Week, tip, || {
+            Ok(tip - 10 * 7 * DAY)
+        });
+        assert_eq!(young.unwrap().len(), 11);
     }
 }

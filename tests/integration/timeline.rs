@@ -263,7 +263,7 @@ write = { "src/main.rs" = "fn main() {}\n" }
 [[commit]]
 day = 40
 author = "<img src=x onerror=alert(1)>"
-message = "<script>alert(1)</script> [link](javascript:x) @everyone"
+message = "<script>alert(1)</script> [link](javascript:x) @everyone \u001b[31mred"
 write = { "CODEOWNERS" = "* @team\n" }
 "#,
     );
@@ -276,11 +276,15 @@ write = { "CODEOWNERS" = "* @team\n" }
         let text = String::from_utf8(output.stdout).unwrap();
         assert!(text.contains("collaboration.code-owners"), "{text}");
         assert!(!text.contains("<img src=x"), "{format}: {text}");
+        assert!(
+            !text.contains('\u{1b}'),
+            "{format}: a raw terminal escape: {text}"
+        );
         match format {
             "html" => assert!(!text.contains("<script>alert"), "{text}"),
             // Markdown shows the subject as a code span: text, not HTML, a link or a mention.
             _ => assert!(
-                text.contains("`<script>alert(1)</script> [link](javascript:x) @everyone`"),
+                text.contains("`<script>alert(1)</script> [link](javascript:x) @everyone"),
                 "{text}"
             ),
         }
@@ -292,19 +296,52 @@ fn bad_arguments_and_empty_repositories_are_errors() {
     let repo = TestRepo::new();
     let output = opslint().arg("timeline").arg(repo.path()).output().unwrap();
     assert_tool_error(&output, &["no commits"]);
-    let repo = TestRepo::from_history(HISTORY);
+    // Eleven years between two commits: more weeks than a timeline takes.
+    let decade = TestRepo::from_history(
+        "[[commit]]\nday = 0\nwrite = { \"a\" = \"a\" }\n[[commit]]\nday = 4100\nwrite = { \"a\" = \"b\" }\n",
+    );
     let output = opslint()
-        .args(["timeline", "--since", "20y", "--every", "week"])
-        .arg(repo.path())
+        .args(["timeline", "--since", "all", "--every", "week"])
+        .arg(decade.path())
         .output()
         .unwrap();
     assert_tool_error(&output, &["a timeline takes at most 520"]);
+    let repo = TestRepo::from_history(HISTORY);
     let output = opslint()
         .args(["timeline", "--since", "someday"])
         .arg(repo.path())
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
+    // Found by a red team: a date that does not exist, a tree for a commit, a span far
+    // longer than the history (it starts at the first commit, not at the limit).
+    let output = opslint()
+        .args(["timeline", "--since", "2024-02-30"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let output = opslint()
+        .args(["timeline", "--rev", "HEAD^{tree}"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_tool_error(&output, &["is not a commit"]);
+    let young = timeline(
+        &repo,
+        &["--since", "40y", "--every", "week", "--no-history"],
+    );
+    assert!(young["snapshots"].as_array().unwrap().len() < 40);
+    let output = opslint()
+        .args(["plan", "--steps", "0"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a plan has at least one step"
+    );
 }
 
 /// `sweep --timeline` adds each repository's timeline to its line; `report` then shows the

@@ -293,8 +293,9 @@ fn over_time(out: &mut String, fleet: &Fleet) {
     let curves = fleet.adoption();
     let _ = write!(
         out,
-        "<div class=\"card\"><h2>Adoption over time</h2><p class=\"legend\">Per month, the share of the {} repositories with a timeline that had each practice.</p><table class=\"spread\"><tr><th>Practice</th><th>By month</th><th>First → last</th></tr>",
-        timelines.len()
+        "<div class=\"card\"><h2>Adoption over time</h2><p class=\"legend\">Per month, the share of the {} of {} repositories with a timeline that had each practice.</p><table class=\"spread\"><tr><th>Practice</th><th>By month</th><th>First → last</th></tr>",
+        timelines.len(),
+        fleet.repositories.len()
     );
     for curve in curves.iter().take(SHOWN) {
         let shares = curve.shares();
@@ -352,8 +353,16 @@ fn heat_cell(score: Option<u32>) -> String {
 
 /// Text for HTML, hidden characters revealed (`text::reveal`).
 pub(crate) fn escape(text: &str) -> String {
-    crate::text::reveal(text)
-        .replace('&', "&amp;")
+    // Control characters (a terminal escape in a commit subject) shown as their code.
+    let text: String = crate::text::reveal(text)
+        .chars()
+        .map(|c| match c {
+            '\n' | '\t' => c.to_string(),
+            c if c.is_control() => format!("\\u{{{:x}}}", u32::from(c)),
+            c => c.to_string(),
+        })
+        .collect();
+    text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")

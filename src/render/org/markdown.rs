@@ -290,9 +290,11 @@ fn over_time(out: &mut String, fleet: &Fleet) {
     let _ = writeln!(out, "\n## Over time\n");
     let _ = writeln!(
         out,
-        "From the timelines of {} repositories: per month, the share of those with a snapshot \
+        "From the timelines of {} of the {} repositories scanned (a repository without one — \
+         no commits, a time-out — is left out): per month, the share of those with a snapshot \
          that month that had each practice.\n",
-        timelines.len()
+        timelines.len(),
+        fleet.repositories.len()
     );
     let curves = fleet.adoption();
     if !curves.is_empty() {
