@@ -32,6 +32,9 @@ pub fn render(timeline: &Timeline, format: Format) -> String {
     }
 }
 
+const SHALLOW: &str = "The clone is shallow: the timeline starts where its history does and the \
+     history figures are unknown; fetch the full history (actions/checkout: fetch-depth: 0).\n\n";
+
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /// One character per snapshot: the score's height, `·` where the area had none.
@@ -119,6 +122,9 @@ fn human(timeline: &Timeline) -> String {
         timeline.judged.min(timeline.snapshots.len()),
         timeline.snapshots.len(),
     );
+    if timeline.shallow {
+        out.push_str(SHALLOW);
+    }
     let width = Area::ALL
         .iter()
         .map(|area| area.title().len())
@@ -188,6 +194,9 @@ fn markdown(timeline: &Timeline) -> String {
         span(timeline),
         &timeline.configuration_from[..12.min(timeline.configuration_from.len())],
     );
+    if timeline.shallow {
+        out.push_str(SHALLOW);
+    }
     out.push_str("| Area | Over time | Score | Level |\n|---|---|---:|---:|\n");
     for (area, scores, levels) in rows(timeline) {
         let _ = writeln!(

@@ -49,6 +49,9 @@ pub struct Timeline {
     /// How many snapshots were judged afresh; the others reused the verdicts of the
     /// snapshot before them, nothing they depend on having changed.
     pub judged: usize,
+    /// A shallow clone: the main line stops where its history does, so the first snapshots
+    /// may be missing and the figures are unknown.
+    pub shallow: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -192,6 +195,7 @@ pub fn timeline(options: &TimelineOptions) -> Result<Timeline, ScanError> {
         events,
         signals,
         judged,
+        shallow: local.is_shallow().unwrap_or(false),
     })
 }
 

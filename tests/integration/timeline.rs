@@ -428,3 +428,31 @@ fn an_organisation_over_time() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "--since needs --timeline");
 }
+
+/// A shallow clone's timeline starts where its history does, and says so.
+#[test]
+fn a_shallow_clone_says_so() {
+    let repo = TestRepo::from_history(HISTORY);
+    let clone = tempfile::tempdir().unwrap();
+    let source = format!("file://{}", repo.path().display());
+    git_in(
+        clone.path(),
+        &["clone", "-q", "--depth", "20", &source, "shallow"],
+    );
+    let shallow = clone.path().join("shallow");
+    let output = opslint()
+        .args(["timeline", "--since", "all"])
+        .arg(&shallow)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("The clone is shallow"), "{text}");
+    let output = opslint()
+        .args(["timeline", "--since", "all", "--format", "json"])
+        .arg(&shallow)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["shallow"], true);
+}
