@@ -84,34 +84,9 @@ cat > "$work/measure.js" <<'EOF'
 })();
 </script>
 EOF
-browse() { # width html [chromium arguments]
-    local width=$1 html=$2
-    shift 2
-    "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync \
-        --user-data-dir="$(mktemp -d -p "$work")" --hide-scrollbars \
-        --window-size="$width,1400" "$@" "file://$html" 2>/dev/null
-}
-measure() { # width html
-    sed -e '/Content-Security-Policy/d' -e 's#</body></html>##' "$2" > "$2.measured.html"
-    cat "$work/measure.js" >> "$2.measured.html"
-    echo '</body></html>' >> "$2.measured.html"
-    browse "$1" "$2.measured.html" --dump-dom > "$2.dom"
-    local found
-    found=$(python3 - "$2.dom" <<'EOF'
-import html, re, sys
-dom = open(sys.argv[1]).read()
-match = re.search(r'<pre id="measured" data-problems="(\d+)">(.*?)</pre>', dom, re.S)
-if not match:
-    print("no measurements: the page did not render or its script did not run")
-    sys.exit(1)
-print(html.unescape(match.group(2)))
-sys.exit(1 if int(match.group(1)) else 0)
-EOF
-    ) && status=0 || status=$?
-    echo "$found" | sed "s/^/timeline-page: $1 px: /"
-    return "$status"
-}
+measure_js="$work/measure.js"
+label=timeline-page
+source "$root/tests/scripts/browser.sh"
 
 failed=0
 for width in 1280 1920; do
