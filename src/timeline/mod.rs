@@ -410,21 +410,33 @@ fn events(
     positions: &[usize],
 ) -> Result<Vec<Event>, ScanError> {
     let mut events = Vec::new();
-    for pair in 1..snapshots.len() {
-        let (before, after) = (&snapshots[pair - 1], &snapshots[pair]);
-        let (low, high) = (positions[pair - 1], positions[pair]);
-        if low == high {
-            continue;
+    // Per rule, the last snapshot that judged it a pass or a failure: a rule that stopped
+    // applying for a while (its Dockerfile removed, then added back) is compared with that,
+    // so pass, not applicable, fail is a loss and pass, not applicable, pass is none.
+    let mut judged: HashMap<&str, (Status, usize)> = HashMap::new();
+    for finding in snapshots.first().map_or(&[][..], |first| &first.findings) {
+        if matches!(finding.status, Status::Pass | Status::Fail) {
+            judged.insert(&finding.rule, (finding.status, 0));
         }
+    }
+    for pair in 1..snapshots.len() {
+        let after = &snapshots[pair];
         for finding in &after.findings {
-            let was = status_in(&before.findings, &finding.rule);
-            let change = match (was, finding.status) {
-                (Some(was), Status::Pass) if was != Status::Pass && was != Status::Unknown => {
-                    ChangeKind::Adopted
-                }
-                (Some(Status::Pass), Status::Fail) => ChangeKind::Lost,
+            if !matches!(finding.status, Status::Pass | Status::Fail) {
+                continue;
+            }
+            let was = judged.insert(&finding.rule, (finding.status, pair));
+            let (change, since) = match (was, finding.status) {
+                (Some((Status::Fail, since)), Status::Pass) => (ChangeKind::Adopted, since),
+                // Not applicable or unknown until now: adopted since the snapshot before.
+                (None, Status::Pass) => (ChangeKind::Adopted, pair - 1),
+                (Some((Status::Pass, since)), Status::Fail) => (ChangeKind::Lost, since),
                 _ => continue,
             };
+            let (low, high) = (positions[since], positions[pair]);
+            if low == high {
+                continue;
+            }
             let passes = change == ChangeKind::Adopted;
             let rule = judge
                 .prepared

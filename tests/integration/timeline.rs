@@ -456,3 +456,64 @@ fn a_shallow_clone_says_so() {
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["shallow"], true);
 }
+
+/// A rule that stops applying for a while is compared with its last verdict: pinned base
+/// images (a pass), then no Dockerfile (not applicable), then an unpinned one (a failure) is
+/// a loss, named at the commit that stopped the pass; failing, not applicable, then passing
+/// is an adoption at the commit that made it pass.
+#[test]
+fn a_rule_that_stopped_applying_is_compared_with_its_last_verdict() {
+    let pinned = "FROM alpine@sha256:0000000000000000000000000000000000000000000000000000000000000000\nEXPOSE 80\n";
+    let repo = TestRepo::from_history(&format!(
+        r#"
+[[commit]]
+day = 0
+write = {{ "src/main.rs" = "fn main() {{}}\n", "Dockerfile" = "{pinned}" }}
+
+[[commit]]
+day = 40
+message = "Drop the image"
+remove = ["Dockerfile"]
+
+[[commit]]
+day = 80
+message = "An unpinned image"
+write = {{ "Dockerfile" = "FROM alpine:latest\nEXPOSE 80\n" }}
+
+[[commit]]
+day = 120
+message = "Drop it again"
+remove = ["Dockerfile"]
+
+[[commit]]
+day = 160
+message = "Pinned once more"
+write = {{ "Dockerfile" = "{pinned}" }}
+"#,
+        pinned = pinned.replace('\n', "\\n")
+    ));
+    let timeline = timeline(
+        &repo,
+        &["--since", "all", "--every", "month", "--no-history"],
+    );
+    let events: Vec<(String, String)> = timeline["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["rule"] == "security.base-images-pinned")
+        .map(|event| {
+            (
+                event["change"].as_str().unwrap().to_owned(),
+                event["subject"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("lost".to_owned(), "Drop the image".to_owned()),
+            ("adopted".to_owned(), "Pinned once more".to_owned()),
+        ],
+        "{timeline:#}"
+    );
+}
