@@ -751,7 +751,7 @@ fn plan(args: PlanArgs) -> Outcome {
         ..ScanOptions::default()
     };
     let report = scan::check(&options)?;
-    let plan = crate::plan::plan(&report, &report.rules(), args.steps);
+    let plan = crate::plan::plan(&report, args.steps);
     let text = render::plan::render(&plan, &report, args.format);
     match &args.output {
         Some(path) => write_file(path, |file| file.write_all(text.as_bytes()))?,

@@ -38,10 +38,12 @@ pub struct Step {
     pub done_when: String,
 }
 
-/// The first `steps` steps for the failing rules of `report`. `rules` are the rules the scan
-/// judged (built-in and the config's own); a finding whose rule is not among them is judged
-/// by its own level, with no prerequisites.
-pub fn plan(report: &Report, rules: &[&Rule], steps: usize) -> Plan {
+/// The first `steps` steps for the failing rules of `report`, with the prerequisites and
+/// effort of its rules (`Report::rules`: built-in and the config's own); a finding whose rule
+/// is not among them is judged by its own level, with no prerequisites.
+pub fn plan(report: &Report, steps: usize) -> Plan {
+    let rules = report.rules();
+    let rules = rules.as_slice();
     let rule_of = |id: &str| rules.iter().copied().find(|rule| rule.id == id);
     let failing: Vec<&Finding> = report
         .findings
@@ -264,8 +266,7 @@ mod tests {
             failing("learning.feature-flags", 3, 1),
         ];
         let report = Report::new(RepositoryInfo::unnamed(), findings);
-        let rules: Vec<&Rule> = crate::rules::builtin_rules().iter().collect();
-        let plan = plan(&report, &rules, 10);
+        let plan = plan(&report, 10);
         assert_eq!(
             ids(&plan),
             [
@@ -298,8 +299,7 @@ mod tests {
             failing("security.code-scanning", 2, 2), // hours
         ];
         let report = Report::new(RepositoryInfo::unnamed(), findings);
-        let rules: Vec<&Rule> = crate::rules::builtin_rules().iter().collect();
-        let plan = plan(&report, &rules, 2);
+        let plan = plan(&report, 2);
         assert_eq!(ids(&plan), ["testing.coverage", "security.code-scanning"]);
         assert_eq!(plan.remaining, 1);
     }
@@ -311,8 +311,7 @@ mod tests {
         passing.status = Status::Pass;
         let findings = vec![passing, failing("testing.tests-exist", 1, 3)];
         let report = Report::new(RepositoryInfo::unnamed(), findings);
-        let rules: Vec<&Rule> = crate::rules::builtin_rules().iter().collect();
-        let plan = plan(&report, &rules, 3);
+        let plan = plan(&report, 3);
         assert_eq!(plan.steps[0].unlocks, ["Automated testing reaches level 3"]);
     }
 }

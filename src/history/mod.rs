@@ -153,15 +153,14 @@ pub fn section(
     let ancestry = ancestry::Ancestry::new(&changed);
     let integrations = ancestry.first_parent_line(tip);
     // Tags made after the scanned commit are not seen, so a report can be reproduced.
-    let builtin = release_pattern();
-    let mut releases = releases::releases(&local, release_tag.unwrap_or(&builtin));
-    releases.retain(|release| release.time <= until);
-    let delivery = Delivery {
-        first_releases: releases::first_releases(&ancestry, &releases),
-        fix_delays: releases::fix_delays(&releases),
-        releases,
-        branch_lifetimes: branches::lifetimes(&changed, &ancestry, &integrations),
-    };
+    let delivery = Delivery::read(
+        &local,
+        &changed,
+        &ancestry,
+        &integrations,
+        release_tag,
+        until,
+    );
     let commits = current.len();
     // A history that begins inside a window covers only part of it: rates are over the part.
     let begins = changed
@@ -243,16 +242,15 @@ pub fn by_period(
     };
     let ancestry = ancestry::Ancestry::new(&changed);
     let integrations = ancestry.first_parent_line(tip);
-    let builtin = release_pattern();
-    let mut releases = releases::releases(&local, release_tag.unwrap_or(&builtin));
     let latest = periods.iter().map(|(_, to)| *to).max().unwrap_or(earliest);
-    releases.retain(|release| release.time <= latest);
-    let delivery = Delivery {
-        first_releases: releases::first_releases(&ancestry, &releases),
-        fix_delays: releases::fix_delays(&releases),
-        releases,
-        branch_lifetimes: branches::lifetimes(&changed, &ancestry, &integrations),
-    };
+    let delivery = Delivery::read(
+        &local,
+        &changed,
+        &ancestry,
+        &integrations,
+        release_tag,
+        latest,
+    );
     let repair = &crate::rules::known().history.build_repair_subject;
     Ok(periods
         .iter()
@@ -297,6 +295,29 @@ struct Delivery {
     fix_delays: Vec<Option<i64>>,
     /// Per merge into the scanned line, the merged branch's lifetime in hours.
     branch_lifetimes: HashMap<ObjectId, f64>,
+}
+
+impl Delivery {
+    /// The releases (tags `release_tag` matches, made by `until`) and what they tell of the
+    /// walked commits.
+    fn read(
+        repo: &gix::Repository,
+        changed: &[Changed],
+        ancestry: &ancestry::Ancestry,
+        integrations: &HashSet<ObjectId>,
+        release_tag: Option<&crate::rules::Pattern>,
+        until: i64,
+    ) -> Delivery {
+        let builtin = release_pattern();
+        let mut releases = releases::releases(repo, release_tag.unwrap_or(&builtin));
+        releases.retain(|release| release.time <= until);
+        Delivery {
+            first_releases: releases::first_releases(ancestry, &releases),
+            fix_delays: releases::fix_delays(&releases),
+            releases,
+            branch_lifetimes: branches::lifetimes(changed, ancestry, integrations),
+        }
+    }
 }
 
 /// The pattern in `rules/history.toml` that makes a tag a release.

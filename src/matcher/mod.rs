@@ -385,9 +385,20 @@ impl Matcher {
     /// Whether any glob of any rule (or scan-wide exclude) matches `path`: a file no glob
     /// matches is invisible to the rules but for lookups by name.
     pub fn selects(&self, path: &[u8]) -> bool {
-        self.match_paths(std::iter::once((0, path)))
-            .iter()
-            .any(|entries| !entries.is_empty())
+        let mut hits = Vec::new();
+        self.hits(path, &mut DirCache::default(), &mut hits)
+    }
+
+    /// The glob ids matching `path` into `hits`; false when none does or a scan-wide exclude
+    /// does.
+    fn hits(&self, path: &[u8], dir_cache: &mut DirCache, hits: &mut Vec<usize>) -> bool {
+        let candidate = Candidate::from_bytes(path);
+        self.set.matches_candidate_into(&candidate, hits);
+        for hit in hits.iter_mut() {
+            *hit = self.set_ids[*hit];
+        }
+        self.star.matches_into(path, dir_cache, hits);
+        !hits.is_empty() && !hits.iter().any(|&hit| self.scan_excludes[hit])
     }
 
     /// Matches `(entry index, path)` pairs; returns the entries each glob matched, by
@@ -397,13 +408,7 @@ impl Matcher {
         let mut hits = Vec::new();
         let mut dir_cache = DirCache::default();
         for (entry_index, path) in paths {
-            let candidate = Candidate::from_bytes(path);
-            self.set.matches_candidate_into(&candidate, &mut hits);
-            for hit in &mut hits {
-                *hit = self.set_ids[*hit];
-            }
-            self.star.matches_into(path, &mut dir_cache, &mut hits);
-            if hits.iter().any(|&hit| self.scan_excludes[hit]) {
+            if !self.hits(path, &mut dir_cache, &mut hits) {
                 continue;
             }
             for &hit in &hits {

@@ -112,6 +112,24 @@ pub fn also_written() -> Vec<(&'static Format, AlsoWritten)> {
     flags
 }
 
+/// Text for HTML, hidden characters revealed (`text::reveal`).
+pub(crate) fn html_escape(text: &str) -> String {
+    // Control characters (a terminal escape in a commit subject) shown as their code.
+    let text: String = crate::text::reveal(text)
+        .chars()
+        .map(|c| match c {
+            '\n' | '\t' => c.to_string(),
+            c if c.is_control() => format!("\\u{{{:x}}}", u32::from(c)),
+            c => c.to_string(),
+        })
+        .collect();
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

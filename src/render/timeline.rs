@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use clap::ValueEnum;
 
+use super::html_escape as escape;
 use super::markdown_syntax::{code, prose_with_code};
-use super::org::html::escape;
 use crate::area::Area;
 use crate::maturity::MAX_LEVEL;
 use crate::text::for_terminal;

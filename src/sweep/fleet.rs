@@ -326,8 +326,7 @@ fn next_steps(findings: &[FindingLine], own_rules: &BTreeSet<&str>) -> Vec<Strin
         })
         .collect();
     let report = crate::report::Report::new(crate::report::RepositoryInfo::unnamed(), summaries);
-    let rules: Vec<&crate::rules::Rule> = builtin.iter().collect();
-    crate::plan::plan(&report, &rules, PLAN_STEPS)
+    crate::plan::plan(&report, PLAN_STEPS)
         .steps
         .into_iter()
         .map(|step| step.rule)

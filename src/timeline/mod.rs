@@ -14,7 +14,6 @@ mod signals;
 use std::collections::{HashMap, HashSet};
 
 use gix::ObjectId;
-use globset::{GlobSet, GlobSetBuilder};
 use serde::Serialize;
 
 use crate::area::Area;
@@ -22,6 +21,7 @@ use crate::finding::{Finding, Status};
 use crate::history;
 use crate::repo::{self, RepoError};
 use crate::report::{Report, RepositoryInfo};
+use crate::rules::PathSet;
 use crate::scan::{Judged, Prepared, ScanError, ScanOptions};
 pub use periods::{Every, Since};
 pub use signals::Signal;
@@ -133,10 +133,11 @@ pub fn timeline(options: &TimelineOptions) -> Result<Timeline, ScanError> {
         (_, None) => return Err(RepoError::NoCommits { what: "HEAD" }.into()),
     };
     let tip_time = commit_time(&local, tip)?;
+    // One walk of the main line: back to the span's start, or to the first commit.
+    let line = main_line(&local, tip, periods::start(options.since, tip_time))?;
     let ends = periods::ends(options.since, options.every, tip_time, || {
-        first_commit_time(&local, tip)
+        Ok(line.first().map_or(tip_time, |commit| commit.time))
     })?;
-    let line = main_line(&local, tip, ends.first().copied().unwrap_or(tip_time))?;
     let mut judge = Judge::new(&prepared);
     let mut snapshots = Vec::new();
     // Each snapshot's position on the main line, for bisecting between two.
@@ -241,7 +242,7 @@ struct Judge<'a> {
 struct Depends {
     read: HashSet<String>,
     names: HashSet<String>,
-    patterns: GlobSet,
+    patterns: PathSet,
 }
 
 impl Depends {
@@ -251,7 +252,7 @@ impl Depends {
         Depends {
             read: judged.read.iter().cloned().collect(),
             names: names.into_iter().cloned().collect(),
-            patterns: glob_set(&patterns),
+            patterns: PathSet::new(patterns.into_iter().cloned().collect()),
         }
     }
 
@@ -259,7 +260,7 @@ impl Depends {
     /// which paths the judged rules select.
     fn touched_by(&self, change: &Changed, selects: &dyn Fn(&[u8]) -> bool) -> bool {
         let path = change.path.as_str();
-        let listed = self.names.contains(path) || self.patterns.is_match(path);
+        let listed = self.names.contains(path) || self.patterns.contains(path.as_bytes());
         match change.kind {
             // The same path, another blob: only what was read can tell.
             Touch::Content => listed || self.read.contains(path),
@@ -317,16 +318,6 @@ impl<'a> Judge<'a> {
         let repo = self.prepared.target.repo.to_thread_local();
         tree_changes(&repo, from, to)
     }
-}
-
-fn glob_set(patterns: &[&String]) -> GlobSet {
-    let mut builder = GlobSetBuilder::new();
-    for pattern in patterns {
-        for glob in crate::rules::compile_glob(pattern).unwrap_or_default() {
-            builder.add(glob);
-        }
-    }
-    builder.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
 enum Touch {
@@ -594,13 +585,6 @@ fn main_line(repo: &gix::Repository, tip: ObjectId, since: i64) -> Result<Vec<Li
     }
     line.reverse();
     Ok(line)
-}
-
-/// The time of the root commit of the main line, for `--since all`.
-fn first_commit_time(repo: &gix::Repository, tip: ObjectId) -> Result<i64, ScanError> {
-    Ok(main_line(repo, tip, i64::MIN)?
-        .first()
-        .map_or(0, |commit| commit.time))
 }
 
 /// A subject for one line: a commit whose message is one long paragraph has it all as its

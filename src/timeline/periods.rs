@@ -120,15 +120,11 @@ pub fn ends(
     tip_time: i64,
     first_commit_time: impl FnOnce() -> Result<i64, ScanError>,
 ) -> Result<Vec<i64>, ScanError> {
-    let mut start = match since {
-        Since::Days(days) => tip_time.saturating_sub(i64::from(days) * DAY),
-        Since::Date(date) => date,
-        Since::All => i64::MIN,
-    };
+    let mut start = start(since, tip_time);
     let step = every.seconds();
     let count = |start: i64| (tip_time.saturating_sub(start) / step).max(0) as usize + 1;
     // Periods before the first commit would hold no snapshot: the span starts there at the
-    // earliest (looked up only when it matters, as it walks the whole main line).
+    // earliest.
     if count(start) > MAX_SNAPSHOTS || since == Since::All {
         start = start.max(first_commit_time()?);
     }
@@ -144,6 +140,15 @@ pub fn ends(
         .collect();
     ends.reverse();
     Ok(ends)
+}
+
+/// The instant `since` names, counted back from `tip_time` (`i64::MIN` for all history).
+pub fn start(since: Since, tip_time: i64) -> i64 {
+    match since {
+        Since::Days(days) => tip_time.saturating_sub(i64::from(days) * DAY),
+        Since::Date(date) => date,
+        Since::All => i64::MIN,
+    }
 }
 
 /// Where the period ending at `end` begins.

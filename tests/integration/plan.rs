@@ -5,18 +5,7 @@ use serde_json::Value;
 use crate::support::*;
 
 fn plan_json(repo: &TestRepo, flags: &[&str]) -> Value {
-    let output = opslint()
-        .args(["plan", "--format", "json"])
-        .args(flags)
-        .arg(repo.path())
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "advice exits 0 whatever fails"
-    );
-    serde_json::from_slice(&output.stdout).expect("plan JSON")
+    json_of("plan", flags, repo.path())
 }
 
 fn rules(plan: &Value) -> Vec<String> {

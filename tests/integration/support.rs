@@ -451,3 +451,20 @@ pub fn regex_replace(text: &str, pattern: &str, with: &str) -> String {
         .replace_all(text, with)
         .into_owned()
 }
+
+/// `opslint COMMAND --format json FLAGS PATH`, which must exit 0: its JSON.
+pub fn json_of(command: &str, flags: &[&str], path: &Path) -> Value {
+    let output = opslint()
+        .args([command, "--format", "json"])
+        .args(flags)
+        .arg(path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}

@@ -61,19 +61,7 @@ lines = { "src/main.rs" = 1 }
 "##;
 
 fn timeline(repo: &TestRepo, flags: &[&str]) -> Value {
-    let output = opslint()
-        .args(["timeline", "--format", "json"])
-        .args(flags)
-        .arg(repo.path())
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("timeline JSON")
+    json_of("timeline", flags, repo.path())
 }
 
 fn commit_of(repo: &TestRepo, subject: &str) -> String {

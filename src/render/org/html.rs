@@ -1,5 +1,6 @@
 //! `opslint report --format html`: the organisation's picture as one self-contained page.
 
+use crate::render::html_escape as escape;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -349,24 +350,6 @@ fn heat_cell(score: Option<u32>) -> String {
         ),
         None => "<td class=\"num na\" data-v=\"-1\">–</td>".to_owned(),
     }
-}
-
-/// Text for HTML, hidden characters revealed (`text::reveal`).
-pub(crate) fn escape(text: &str) -> String {
-    // Control characters (a terminal escape in a commit subject) shown as their code.
-    let text: String = crate::text::reveal(text)
-        .chars()
-        .map(|c| match c {
-            '\n' | '\t' => c.to_string(),
-            c if c.is_control() => format!("\\u{{{:x}}}", u32::from(c)),
-            c => c.to_string(),
-        })
-        .collect();
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 const HTML_HEAD: &str = r#"<!doctype html>
