@@ -118,17 +118,24 @@ pub fn relative(rule: &Rule) -> Rule {
 
 /// Folds the per-component findings into the repository's. `judged` holds, for each of
 /// `dirs` in turn, the findings of the per-component `rules`, in their order; each such
-/// rule's repository finding becomes the [`aggregate`] of its component findings.
+/// rule's repository finding becomes the [`aggregate`] of its component findings, where
+/// `fold` says so (a finding kept from an earlier evaluation is folded already).
 pub fn attach(
     findings: &mut [Finding],
     rules: &[Rule],
     judged: Vec<ComponentFinding>,
     dirs: Vec<String>,
+    fold: &[bool],
 ) -> Vec<ComponentFindings> {
     let per_component: Vec<&Rule> = rules.iter().filter(|rule| rule.per_component).collect();
     let width = per_component.len().max(1);
     if !dirs.is_empty() {
-        for (finding, rule) in findings.iter_mut().zip(rules) {
+        for ((finding, rule), _) in findings
+            .iter_mut()
+            .zip(rules)
+            .zip(fold)
+            .filter(|(_, fold)| **fold)
+        {
             let Some(position) = per_component.iter().position(|other| other.id == rule.id) else {
                 continue;
             };

@@ -6,6 +6,8 @@
 mod stages;
 mod verdict;
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
 use crate::checks;
@@ -14,9 +16,9 @@ use crate::components::{self, ComponentFinding, ComponentFindings};
 use crate::config::settings::Settings;
 use crate::facts;
 use crate::facts::content::Content;
-use crate::facts::tree::Tree;
+use crate::facts::tree::{Origin, Tree};
 use crate::finding::{Finding, MAX_EVIDENCE, Status, Verdict};
-use crate::matcher::{Matcher, MatcherError, Matches};
+use crate::matcher::{ByGlob, Hits, Matcher, MatcherError, Matches};
 use crate::repo::Deadline;
 use crate::rules::Rule;
 
@@ -41,6 +43,8 @@ pub struct Plan {
     /// matcher, after `rules`. When there are any, the rule selecting component markers
     /// comes last.
     in_component: Vec<Rule>,
+    /// The index in `rules` of each of `in_component`.
+    per_component: Vec<usize>,
     matcher: Matcher,
 }
 
@@ -60,8 +64,12 @@ impl Plan {
         let marker = (!relative.is_empty()).then(components::marker_rule);
         let matched: Vec<&Rule> = rules.iter().chain(&relative).chain(&marker).collect();
         let matcher = Matcher::new(&matched, exclude)?;
+        let per_component = (0..rules.len())
+            .filter(|&index| rules[index].per_component)
+            .collect();
         Ok(Plan {
             in_component,
+            per_component,
             rules,
             history_rules,
             matcher,
@@ -76,6 +84,35 @@ impl Plan {
     /// Whether some rule's glob (or a component marker) matches `path`.
     pub fn selects(&self, path: &[u8]) -> bool {
         self.matcher.selects(path)
+    }
+
+    /// The rules (by index in `rules()`) whose findings a change at `path` can alter
+    /// through what their globs select: every per-component rule when it marks components.
+    pub fn rules_selecting(&self, path: &[u8]) -> Vec<usize> {
+        let (count, width) = (self.rules.len(), self.in_component.len());
+        let mut rules: Vec<usize> = self
+            .matcher
+            .rules_selecting(path)
+            .into_iter()
+            .flat_map(|rule| match rule.checked_sub(count) {
+                None => vec![rule],
+                Some(relative) if relative < width => vec![self.per_component[relative]],
+                Some(_) => self.per_component.clone(),
+            })
+            .collect();
+        rules.sort_unstable();
+        rules.dedup();
+        rules
+    }
+
+    /// The globs each entry of `tree` matches, to be patched as the tree changes.
+    pub fn hits(&self, tree: &Tree) -> Hits {
+        self.matcher.hits_of(tree)
+    }
+
+    /// `old`'s hits for a listing patched from the one they were of.
+    pub fn patch_hits(&self, old: &Hits, tree: &Tree, origins: &[Origin]) -> Hits {
+        self.matcher.patch_hits(old, tree, origins)
     }
 
     /// The rules judged on the history figures.
@@ -103,49 +140,157 @@ pub fn evaluate(
     deadline: Deadline,
     read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> Evaluation {
-    let rules = plan.rules();
-    let selection = plan.matcher.match_tree(tree);
-    let mut matches = selection.matches();
-    let markers = match plan.in_component.len() {
-        0 => Vec::new(),
-        _ => matches.pop_rule().unwrap_or_default().checks,
+    let hits = plan.matcher.hits_of(tree);
+    evaluate_hits(plan, settings, tree, &hits, None, deadline, read)
+}
+
+/// What an evaluation of an earlier tree found, and what may have changed since: a rule
+/// no change can have touched keeps its finding, a component nothing below changed keeps
+/// its findings (a monorepo's thousands of components, of which a commit touches a few).
+pub struct Reuse<'a> {
+    /// The earlier tree's findings, in the plan's order.
+    pub findings: &'a [Finding],
+    pub components: &'a [ComponentFindings],
+    /// Per rule of the plan: whether a change selected by its globs may alter its finding
+    /// (`Plan::rules_selecting`).
+    pub dirty: &'a [bool],
+    /// Whether anything below this component directory may have changed.
+    pub changed: &'a dyn Fn(&str) -> bool,
+}
+
+/// As [`evaluate`], given the globs each entry matches (`Plan::hits`), judging only what
+/// `reuse` cannot vouch for.
+pub fn evaluate_hits(
+    plan: &Plan,
+    settings: &Settings,
+    tree: &Tree,
+    hits: &Hits,
+    reuse: Option<&Reuse>,
+    deadline: Deadline,
+    read: impl FnMut(&[usize]) -> Vec<Content>,
+) -> Evaluation {
+    let (rules, in_component) = (plan.rules(), &plan.in_component);
+    let (count, width) = (rules.len(), in_component.len());
+    let by_glob = plan.matcher.by_glob(tree, hits);
+    let component_dirs = component_dirs(plan, tree, &by_glob);
+    let previous: HashMap<&str, &[ComponentFinding]> = reuse
+        .iter()
+        .flat_map(|reuse| reuse.components)
+        .map(|component| (component.path.as_str(), &component.findings[..]))
+        .collect();
+    let same_dirs = reuse.is_some_and(|reuse| {
+        let before = reuse.components.iter().map(|component| &component.path);
+        before.eq(component_dirs.iter())
+    });
+    // Components that came or went change every per-component rule's finding.
+    let dirty: Vec<bool> = match reuse {
+        None => vec![true; count],
+        Some(reuse) => (0..count)
+            .map(|rule| reuse.dirty[rule] || (rules[rule].per_component && !same_dirs))
+            .collect(),
     };
+    // Per component, per per-component rule: judged here, or its earlier finding kept.
+    let judged_in: Vec<Vec<bool>> = component_dirs
+        .iter()
+        .map(|dir| match (reuse, previous.contains_key(dir.as_str())) {
+            (Some(reuse), true) if (reuse.changed)(dir) => (0..width)
+                .map(|rule| dirty[plan.per_component[rule]])
+                .collect(),
+            (Some(_), true) => vec![false; width],
+            _ => vec![true; width],
+        })
+        .collect();
+    let judged_dirs: Vec<usize> = (0..component_dirs.len())
+        .filter(|&dir| judged_in[dir].contains(&true))
+        .collect();
+    let relative_wanted: Vec<bool> = (0..width)
+        .map(|rule| judged_dirs.iter().any(|&dir| judged_in[dir][rule]))
+        .collect();
+    let wanted = |rule: usize| match rule.checked_sub(count) {
+        None => dirty[rule],
+        Some(relative) => relative_wanted.get(relative).copied().unwrap_or(false),
+    };
+    let selection = plan.matcher.select_for(tree, &by_glob, &wanted);
+    let mut matches = selection.matches();
+    if width > 0 {
+        matches.pop_rule();
+    }
+    let ranges: Vec<_> = judged_dirs
+        .par_iter()
+        .map(|&dir| tree.range_under(&format!("{}/", component_dirs[dir])))
+        .collect();
+    let relative_rows = count..count + width;
+    matches.push_rules_within(relative_rows.clone(), &ranges);
+    // The relative rules' own rows sit between the rules' and the components'.
+    matches.remove_rules(relative_rows);
+    let keep: Vec<bool> = dirty
+        .iter()
+        .chain(judged_dirs.iter().flat_map(|&dir| &judged_in[dir]))
+        .copied()
+        .collect();
+    let all: Vec<&Rule> = rules
+        .iter()
+        .chain(judged_dirs.iter().flat_map(|_| in_component))
+        .zip(&keep)
+        .filter_map(|(rule, &kept)| kept.then_some(rule))
+        .collect();
+    let mut kept = keep.iter();
+    matches
+        .rules
+        .retain(|_| kept.next().copied().unwrap_or(false));
+    let judged_rules = dirty.iter().filter(|&&dirty| dirty).count();
+    let mut verdicts =
+        judge(&all, judged_rules, settings, tree, &matches, deadline, read).into_iter();
+    let mut findings: Vec<Finding> = Vec::with_capacity(count);
+    for (index, rule) in rules.iter().enumerate() {
+        match (reuse, dirty[index]) {
+            (Some(reuse), false) => findings.push(reuse.findings[index].clone()),
+            _ => findings.extend(
+                verdicts
+                    .next()
+                    .map(|verdict| Finding::judged(rule, verdict)),
+            ),
+        }
+    }
+    let mut per_directory = Vec::with_capacity(component_dirs.len() * width);
+    for (dir, judged) in component_dirs.iter().zip(&judged_in) {
+        for (rule, &judged) in judged.iter().enumerate() {
+            match previous.get(dir.as_str()) {
+                Some(before) if !judged => per_directory.push(before[rule].clone()),
+                _ => per_directory.extend(
+                    verdicts
+                        .next()
+                        .map(|verdict| ComponentFinding::new(&in_component[rule], verdict)),
+                ),
+            }
+        }
+    }
+    let components =
+        components::attach(&mut findings, rules, per_directory, component_dirs, &dirty);
+    Evaluation {
+        findings,
+        components,
+    }
+}
+
+/// The directories of the tree's components, from the files that mark them.
+fn component_dirs(plan: &Plan, tree: &Tree, by_glob: &ByGlob) -> Vec<String> {
+    let marker = plan.rules().len() + plan.in_component.len();
+    if plan.in_component.is_empty() {
+        return Vec::new();
+    }
+    let selection = plan
+        .matcher
+        .select_for(tree, by_glob, &|rule| rule == marker);
+    let mut matches = selection.matches();
+    let markers = matches.pop_rule().unwrap_or_default().checks;
     let paths: Vec<String> = markers
         .iter()
         .copied()
         .flatten()
         .map(|&entry| tree.entries[entry].display_path())
         .collect();
-    let component_dirs = facts::components::detect(paths.iter().map(String::as_str));
-    let mut all: Vec<&Rule> = rules.iter().collect();
-    let relative_rows = rules.len()..rules.len() + plan.in_component.len();
-    let ranges: Vec<_> = component_dirs
-        .par_iter()
-        .map(|dir| tree.range_under(&format!("{dir}/")))
-        .collect();
-    matches.push_rules_within(relative_rows.clone(), &ranges);
-    for _ in &component_dirs {
-        all.extend(plan.in_component.iter());
-    }
-    // The relative rules' own rows sit between the rules' and the components'.
-    matches.remove_rules(relative_rows);
-    let mut verdicts =
-        judge(&all, rules.len(), settings, tree, &matches, deadline, read).into_iter();
-    let mut findings: Vec<Finding> = rules
-        .iter()
-        .zip(verdicts.by_ref())
-        .map(|(rule, verdict)| Finding::judged(rule, verdict))
-        .collect();
-    let per_directory = all[rules.len()..]
-        .iter()
-        .zip(verdicts)
-        .map(|(rule, verdict)| ComponentFinding::new(rule, verdict))
-        .collect();
-    let components = components::attach(&mut findings, rules, per_directory, component_dirs);
-    Evaluation {
-        findings,
-        components,
-    }
+    facts::components::detect(paths.iter().map(String::as_str))
 }
 
 /// Judges each rule, given what the matcher selected for it.

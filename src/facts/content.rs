@@ -1,7 +1,11 @@
 //! File contents for the paths some content rule selected: read once, in parallel, capped.
 
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use gix::ObjectId;
 
 use rayon::prelude::*;
 
@@ -42,21 +46,82 @@ impl ReadBudget {
 }
 
 /// Reads the entries at `indices` (into `tree.entries`), in parallel, each at most
-/// `max_size` bytes, all of them within `budget`.
+/// `max_size` bytes, all of them within `budget`; blobs from `cache` when it has them.
 pub fn read_all(
     repo: &gix::ThreadSafeRepository,
     tree: &Tree,
     indices: &[usize],
     max_size: u64,
     budget: &ReadBudget,
+    cache: Option<&BlobCache>,
 ) -> Vec<Content> {
     indices
         .par_iter()
         .map_init(
             || repo.to_thread_local(),
-            |repo, &index| read_within(repo, tree, &tree.entries[index], max_size, Some(budget)),
+            |repo, &index| {
+                let entry = &tree.entries[index];
+                let read = || read_within(repo, tree, entry, max_size, Some(budget));
+                match (cache, entry.blob, &tree.source) {
+                    (Some(cache), Some(id), ContentSource::Objects) => {
+                        cache.read(id, Limits::new(max_size, Some(budget)), read)
+                    }
+                    _ => read(),
+                }
+            },
         )
         .collect()
+}
+
+/// The text blobs read by the last judgement, by id, and those read by the current one: a
+/// timeline judges tree after tree that share most of their files, and each blob is then
+/// inflated once. Holds what one judgement reads, as the judgement itself does.
+#[derive(Default)]
+pub struct BlobCache {
+    last: HashMap<ObjectId, Vec<u8>>,
+    /// Of `last`, the blobs the current judgement read too.
+    reused: Mutex<HashSet<ObjectId>>,
+    read: Mutex<HashMap<ObjectId, Vec<u8>>>,
+}
+
+impl BlobCache {
+    /// A blob's contents, as a read within `limits` would give them: from the cache when
+    /// the last judgement read it (taking its size from the budget all the same).
+    fn read(&self, id: ObjectId, limits: Limits, read: impl FnOnce() -> Content) -> Content {
+        if let Some(bytes) = self.last.get(&id) {
+            if let Err(refused) = limits.admit(bytes.len() as u64) {
+                return refused;
+            }
+            lock(&self.reused).insert(id);
+            return Content::Text(bytes.clone());
+        }
+        let content = read();
+        if let Content::Text(bytes) = &content {
+            lock(&self.read).insert(id, bytes.clone());
+        }
+        content
+    }
+
+    /// Ends a judgement: what it read is kept for the next one, the rest let go.
+    pub fn next(&mut self) {
+        let reused = std::mem::take(
+            self.reused
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        self.last.retain(|id, _| reused.contains(id));
+        let read = self
+            .read
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.last.extend(std::mem::take(read));
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Reads one entry, at most `max_size` bytes (a config file, a baseline: outside any
@@ -94,7 +159,11 @@ struct Limits<'a> {
     budget: Option<&'a ReadBudget>,
 }
 
-impl Limits<'_> {
+impl<'a> Limits<'a> {
+    fn new(max_size: u64, budget: Option<&'a ReadBudget>) -> Limits<'a> {
+        Limits { max_size, budget }
+    }
+
     /// Whether `size` bytes may be read: `Err` with why not.
     fn admit(self, size: u64) -> Result<(), Content> {
         if size > self.max_size {

@@ -99,6 +99,75 @@ impl Tree {
     }
 }
 
+/// What is at one path after a change between two trees of the object database: a tree
+/// diff's record, as a listing is patched with it.
+pub struct Patch {
+    pub path: BString,
+    /// The entry there now; none when it was removed.
+    pub now: Option<(gix::object::tree::EntryKind, ObjectId)>,
+}
+
+/// Where an entry of a patched listing came from: an entry of the listing patched (its path
+/// unchanged, its contents maybe not), or a path the patch added.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin {
+    Kept(usize),
+    Added,
+}
+
+impl Tree {
+    /// This listing of a tree of the object database with the changes to another applied:
+    /// the other's listing, and where each of its entries came from. Costs a pass over the
+    /// entries rather than reading every tree object again.
+    pub fn patched(self, mut patches: Vec<Patch>) -> (Tree, Vec<Origin>) {
+        use gix::object::tree::EntryKind as Kind;
+
+        patches.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut entries = Vec::with_capacity(self.entries.len() + patches.len());
+        let mut origins = Vec::with_capacity(entries.capacity());
+        let mut submodules = self.submodules;
+        let mut old = self.entries.into_iter().enumerate().peekable();
+        for patch in patches {
+            while let Some((index, entry)) = old.next_if(|(_, entry)| entry.path < patch.path) {
+                entries.push(entry);
+                origins.push(Origin::Kept(index));
+            }
+            let origin = old
+                .next_if(|(_, entry)| entry.path == patch.path)
+                .map_or(Origin::Added, |(index, _)| Origin::Kept(index));
+            let display = patch.path.to_str_lossy().into_owned();
+            submodules.retain(|submodule| *submodule != display);
+            let (kind, blob) = match patch.now {
+                Some((Kind::Blob | Kind::BlobExecutable, id)) => (EntryKind::File, Some(id)),
+                Some((Kind::Link, _)) => (EntryKind::Symlink, None),
+                Some((Kind::Commit, _)) => {
+                    submodules.push(display);
+                    continue;
+                }
+                Some((Kind::Tree, _)) | None => continue,
+            };
+            entries.push(Entry {
+                path: patch.path,
+                kind,
+                blob,
+            });
+            origins.push(origin);
+        }
+        for (index, entry) in old {
+            entries.push(entry);
+            origins.push(Origin::Kept(index));
+        }
+        submodules.sort();
+        let tree = Tree {
+            entries,
+            submodules,
+            source: ContentSource::Objects,
+            lookups: Lookups::default(),
+        };
+        (tree, origins)
+    }
+}
+
 /// Lists the files of what `target` says to scan.
 pub fn list(target: &Target) -> Result<Tree, RepoError> {
     match target.source {

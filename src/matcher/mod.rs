@@ -11,7 +11,7 @@ use globset::{Candidate, GlobSet, GlobSetBuilder};
 
 use rayon::prelude::*;
 
-use crate::facts::tree::Tree;
+use crate::facts::tree::{Origin, Tree};
 use crate::rules::{CheckKind, GlobError, Rule, compile_glob};
 use star::{DirCache, StarGlobSet};
 
@@ -39,6 +39,16 @@ struct RuleSpec {
     checks: Vec<usize>,
     /// Per check, per ecosystem of an `update-coverage` check.
     ecosystems: Vec<Vec<usize>>,
+}
+
+impl RuleSpec {
+    /// Every row of the rule.
+    fn rows(&self) -> impl Iterator<Item = usize> + '_ {
+        [self.precondition, self.manifests, self.required]
+            .into_iter()
+            .chain(self.checks.iter().copied())
+            .chain(self.ecosystems.iter().flatten().copied())
+    }
 }
 
 /// Entries selected for one rule or check, ascending, borrowed from the [`Selection`]: a
@@ -206,6 +216,36 @@ impl<'a> Matches<'a> {
     }
 }
 
+/// The entries each glob matched, by glob id.
+pub struct ByGlob(Vec<Vec<usize>>);
+
+/// The glob ids each entry of a listing matched, by entry index: kept beside a listing that
+/// is patched rather than listed again (`timeline`), so only added paths are matched.
+#[derive(Debug, Default)]
+pub struct Hits {
+    globs: Vec<usize>,
+    /// Entry `i`'s globs are `globs[ends[i - 1]..ends[i]]`.
+    ends: Vec<usize>,
+}
+
+impl Hits {
+    fn of(&self, entry: usize) -> &[usize] {
+        let start = entry.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.globs[start..self.ends[entry]]
+    }
+
+    fn push(&mut self, globs: &[usize]) {
+        self.globs.extend_from_slice(globs);
+        self.ends.push(self.globs.len());
+    }
+
+    fn append(&mut self, other: Hits) {
+        let offset = self.globs.len();
+        self.globs.extend(other.globs);
+        self.ends.extend(other.ends.iter().map(|end| end + offset));
+    }
+}
+
 pub struct Matcher {
     star: StarGlobSet,
     set: GlobSet,
@@ -218,6 +258,8 @@ pub struct Matcher {
     rows: Vec<RowSpec>,
     /// Per rule: which of `rows` each of its rows is.
     rules: Vec<RuleSpec>,
+    /// Per glob id: the rules with a row that includes or excludes it.
+    rules_of_glob: Vec<Vec<usize>>,
 }
 
 impl Matcher {
@@ -303,6 +345,16 @@ impl Matcher {
         for id in excluded_everywhere {
             scan_excludes[id] = true;
         }
+        let mut rules_of_glob: Vec<Vec<usize>> = vec![Vec::new(); scan_excludes.len()];
+        for (rule, spec) in specs.iter().enumerate() {
+            for row in spec.rows() {
+                for &glob in rows[row].include.iter().chain(&rows[row].exclude) {
+                    if rules_of_glob[glob].last() != Some(&rule) {
+                        rules_of_glob[glob].push(rule);
+                    }
+                }
+            }
+        }
         Ok(Matcher {
             star,
             set: builder.build()?,
@@ -310,35 +362,114 @@ impl Matcher {
             scan_excludes,
             rows,
             rules: specs,
+            rules_of_glob,
         })
     }
 
-    /// Matches every entry of the tree once, in parallel over contiguous chunks, recording
-    /// the entries of each glob; then builds each distinct row from its globs' entries.
+    /// Matches every entry of the tree once and builds each distinct row from its globs'
+    /// entries.
     pub fn match_tree(&self, tree: &Tree) -> Selection {
+        self.select(tree, &self.hits_of(tree))
+    }
+
+    /// The globs each entry of the tree matches, in parallel over contiguous chunks.
+    pub fn hits_of(&self, tree: &Tree) -> Hits {
         const CHUNK: usize = 4096;
-        let partial: Vec<Vec<Vec<usize>>> = tree
+        let parts: Vec<Hits> = tree
             .entries
             .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(chunk, entries)| {
-                let first = chunk * CHUNK;
-                let paths = entries.iter().enumerate();
-                self.match_paths(
-                    paths.map(|(offset, entry)| (first + offset, entry.path.as_slice())),
-                )
+            .map(|entries| {
+                let mut part = Hits::default();
+                let mut hits = Vec::new();
+                let mut dir_cache = DirCache::default();
+                for entry in entries {
+                    part.push(self.matched(&entry.path, &mut dir_cache, &mut hits));
+                }
+                part
             })
             .collect();
+        let mut all = Hits::default();
+        for part in parts {
+            all.append(part);
+        }
+        all
+    }
+
+    /// The hits of a patched listing: an entry kept keeps its hits (they depend on its path
+    /// alone), an added one is matched.
+    pub fn patch_hits(&self, old: &Hits, tree: &Tree, origins: &[Origin]) -> Hits {
+        let mut patched = Hits::default();
+        let mut hits = Vec::new();
+        let mut dir_cache = DirCache::default();
+        for (entry, origin) in tree.entries.iter().zip(origins) {
+            match *origin {
+                Origin::Kept(index) => patched.push(old.of(index)),
+                Origin::Added => {
+                    patched.push(self.matched(&entry.path, &mut dir_cache, &mut hits));
+                }
+            }
+        }
+        patched
+    }
+
+    /// The rules (by their index among those the matcher was built for) with a row whose
+    /// globs match `path`: those whose selections a change at `path` alters.
+    pub fn rules_selecting(&self, path: &[u8]) -> Vec<usize> {
+        let mut hits = Vec::new();
+        let mut rules: Vec<usize> = self
+            .matched(path, &mut DirCache::default(), &mut hits)
+            .iter()
+            .flat_map(|&glob| self.rules_of_glob[glob].iter().copied())
+            .collect();
+        rules.sort_unstable();
+        rules.dedup();
+        rules
+    }
+
+    /// Each distinct row's entries, from the globs each entry of `tree` matched.
+    pub fn select(&self, tree: &Tree, hits: &Hits) -> Selection {
+        self.select_for(tree, &self.by_glob(tree, hits), &|_| true)
+    }
+
+    /// The entries each glob matched, by glob id.
+    pub fn by_glob(&self, tree: &Tree, hits: &Hits) -> ByGlob {
         let mut by_glob: Vec<Vec<usize>> = vec![Vec::new(); self.scan_excludes.len()];
-        for part in partial {
-            for (all, more) in by_glob.iter_mut().zip(part) {
-                all.extend(more);
+        for entry in 0..tree.entries.len() {
+            for &glob in hits.of(entry) {
+                by_glob[glob].push(entry);
+            }
+        }
+        ByGlob(by_glob)
+    }
+
+    /// The rows of the rules `wanted` says (by index), from the entries each glob matched;
+    /// the other rules' rows are left empty.
+    pub fn select_for(
+        &self,
+        tree: &Tree,
+        by_glob: &ByGlob,
+        wanted: &(dyn Fn(usize) -> bool + Sync),
+    ) -> Selection {
+        let by_glob = &by_glob.0;
+        let mut needed = vec![false; self.rows.len()];
+        for (_, spec) in self
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|&(rule, _)| wanted(rule))
+        {
+            for row in spec.rows() {
+                needed[row] = true;
             }
         }
         let rows: Vec<Vec<usize>> = self
             .rows
             .par_iter()
-            .map(|spec| row(spec, &by_glob))
+            .zip(&needed)
+            .map(|(spec, &needed)| match needed {
+                true => row(spec, by_glob),
+                false => Vec::new(),
+            })
             .collect();
         // Distinct `requires` rows, cut to one entry per directory, renumbered.
         let mut required_ids: HashMap<usize, usize> = HashMap::new();
@@ -401,21 +532,19 @@ impl Matcher {
         !hits.is_empty() && !hits.iter().any(|&hit| self.scan_excludes[hit])
     }
 
-    /// Matches `(entry index, path)` pairs; returns the entries each glob matched, by
-    /// glob id, leaving out files a scan-wide exclude matches.
-    fn match_paths<'a>(&self, paths: impl Iterator<Item = (usize, &'a [u8])>) -> Vec<Vec<usize>> {
-        let mut by_glob: Vec<Vec<usize>> = vec![Vec::new(); self.scan_excludes.len()];
-        let mut hits = Vec::new();
-        let mut dir_cache = DirCache::default();
-        for (entry_index, path) in paths {
-            if !self.hits(path, &mut dir_cache, &mut hits) {
-                continue;
-            }
-            for &hit in &hits {
-                by_glob[hit].push(entry_index);
-            }
+    /// The glob ids `path` matches, none when a scan-wide exclude is among them (matching
+    /// files are evidence for no rule).
+    fn matched<'h>(
+        &self,
+        path: &[u8],
+        dir_cache: &mut DirCache,
+        hits: &'h mut Vec<usize>,
+    ) -> &'h [usize] {
+        if self.hits(path, dir_cache, hits) {
+            hits
+        } else {
+            &[]
         }
-        by_glob
     }
 }
 

@@ -21,6 +21,7 @@ use crate::facts::owners;
 use crate::facts::tree::{self, Tree};
 use crate::finding::Finding;
 use crate::history::{self, Window};
+use crate::matcher::Hits;
 use crate::repo::{self, Deadline, RepoError, Target};
 use crate::report::{Report, RepositoryInfo};
 use crate::rules::{self, Rule};
@@ -210,6 +211,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
                 indices,
                 settings.max_file_size,
                 &budget,
+                None,
             )
         });
         (evaluation, history.join(), at_base.join())
@@ -291,7 +293,7 @@ fn choose_rules(
 
 /// A scoped thread with opslint's stack size (`THREAD_STACK_BYTES`): the base's tree is
 /// judged on one, parsing untrusted YAML.
-fn spawn<'scope, T: Send + 'scope>(
+pub(crate) fn spawn<'scope, T: Send + 'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     work: impl FnOnce() -> T + Send + 'scope,
 ) -> std::thread::ScopedJoinHandle<'scope, T> {
@@ -317,7 +319,14 @@ fn judge_base(
 ) -> AtBase {
     let evaluation = engine::evaluate(plan, settings, listed, deadline, |indices| {
         let budget = content::ReadBudget::new(settings.max_total_read);
-        content::read_all(&at.repo, listed, indices, settings.max_file_size, &budget)
+        content::read_all(
+            &at.repo,
+            listed,
+            indices,
+            settings.max_file_size,
+            &budget,
+            None,
+        )
     });
     AtBase {
         findings: evaluation.findings,
@@ -367,10 +376,12 @@ enum PreparedPlan {
 pub struct Judged {
     /// The tree rules' findings (no history rule).
     pub findings: Vec<Finding>,
-    /// The paths whose contents were read.
-    pub read: Vec<String>,
+    /// The entries (of the listing judged) whose contents were read.
+    pub read: Vec<usize>,
     /// The paths (and include patterns) looked up by name (`Tree::lookups`).
     pub lookups: Vec<String>,
+    /// Each component's findings (a monorepo's).
+    pub components: Vec<ComponentFindings>,
 }
 
 impl Prepared {
@@ -419,29 +430,39 @@ impl Prepared {
         }
     }
 
-    /// Judges the tree rules on `tree` (of `commit`).
-    pub fn judge(&self, commit: ObjectId, tree_id: ObjectId) -> Result<Judged, ScanError> {
-        let at = self.target.at(commit, tree_id);
-        let listed = tree::list(&at)?;
+    /// Lists the tree `tree_id` of `commit`.
+    pub fn list(&self, commit: ObjectId, tree_id: ObjectId) -> Result<Tree, ScanError> {
+        Ok(tree::list(&self.target.at(commit, tree_id))?)
+    }
+
+    /// Judges the tree rules on `listed` (a tree of the object database), given the globs
+    /// each of its entries matches (`Plan::hits`), taking the findings of the components
+    /// `reuse` has. Blobs the last judgement read come from `cache`.
+    pub fn judge(
+        &self,
+        listed: &Tree,
+        hits: &Hits,
+        reuse: Option<&engine::Reuse>,
+        cache: &content::BlobCache,
+    ) -> Result<Judged, ScanError> {
         let budget = content::ReadBudget::new(self.settings.max_total_read);
         let mut read = Vec::new();
-        let evaluation = engine::evaluate(
+        let evaluation = engine::evaluate_hits(
             self.plan(),
             &self.settings,
-            &listed,
+            listed,
+            hits,
+            reuse,
             self.target.deadline,
             |indices| {
-                read.extend(
-                    indices
-                        .iter()
-                        .map(|&index| listed.entries[index].display_path()),
-                );
+                read.extend_from_slice(indices);
                 content::read_all(
-                    &at.repo,
-                    &listed,
+                    &self.target.repo,
+                    listed,
                     indices,
                     self.settings.max_file_size,
                     &budget,
+                    Some(cache),
                 )
             },
         );
@@ -450,6 +471,7 @@ impl Prepared {
             findings: evaluation.findings,
             read,
             lookups: listed.lookups.take(),
+            components: evaluation.components,
         })
     }
 }

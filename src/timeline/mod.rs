@@ -12,13 +12,20 @@ mod periods;
 mod signals;
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use gix::ObjectId;
+use gix::bstr::{BString, ByteSlice};
 use serde::Serialize;
 
 use crate::area::Area;
+use crate::components::ComponentFindings;
+use crate::engine::{Plan, Reuse};
+use crate::facts::content::BlobCache;
+use crate::facts::tree::{Patch, Tree};
 use crate::finding::{Finding, Status};
 use crate::history;
+use crate::matcher::Hits;
 use crate::repo::{self, RepoError};
 use crate::report::{Report, RepositoryInfo};
 use crate::rules::PathSet;
@@ -138,38 +145,39 @@ pub fn timeline(options: &TimelineOptions) -> Result<Timeline, ScanError> {
     let ends = periods::ends(options.since, options.every, tip_time, || {
         Ok(line.first().map_or(tip_time, |commit| commit.time))
     })?;
-    let mut judge = Judge::new(&prepared);
-    let mut snapshots = Vec::new();
-    // Each snapshot's position on the main line, for bisecting between two.
-    let mut positions = Vec::new();
-    for &end in &ends {
-        // The last main-line commit at or before the period's end; none before the history.
-        let Some(position) = line.iter().rposition(|commit| commit.time <= end) else {
-            continue;
-        };
-        let findings = judge.findings(line[position])?;
-        positions.push(position);
-        snapshots.push(snapshot(end, line[position].id, findings));
-    }
-    let judged = judge.judged;
-    let events = events(&local, &mut judge, &line, &snapshots, &positions)?;
-    if !options.no_history && !snapshots.is_empty() {
-        let periods: Vec<(i64, i64)> = ends
-            .iter()
-            .map(|&end| (periods::start_of(end, options.every), end))
-            .rev()
-            .take(snapshots.len())
-            .rev()
-            .collect();
-        let release_tag = prepared.settings.release_tag.as_ref();
-        let figures = history::by_period(
-            &prepared.target.repo,
-            tip,
-            &periods,
-            release_tag,
-            prepared.target.deadline,
-        )?;
-        for (snapshot, figures) in snapshots.iter_mut().zip(figures) {
+    // The last main-line commit at or before each period's end; none before the history.
+    let judged_ends: Vec<(i64, usize)> = ends
+        .iter()
+        .filter_map(|&end| Some((end, line.iter().rposition(|commit| commit.time <= end)?)))
+        .collect();
+    let periods: Vec<(i64, i64)> = judged_ends
+        .iter()
+        .map(|&(end, _)| (periods::start_of(end, options.every), end))
+        .collect();
+    // The history pass is independent of the snapshots: it runs beside them.
+    let (judged, figures) = std::thread::scope(|scope| {
+        let figures = (!options.no_history && !periods.is_empty()).then(|| {
+            crate::scan::spawn(scope, || {
+                history::by_period(
+                    &prepared.target.repo,
+                    tip,
+                    &periods,
+                    prepared.settings.release_tag.as_ref(),
+                    prepared.target.deadline,
+                )
+            })
+        });
+        let judged = judge_snapshots(&prepared, &local, &line, &judged_ends);
+        let figures = figures.map(|figures| {
+            figures
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (judged, figures)
+    });
+    let (mut snapshots, events, judged) = judged?;
+    if let Some(figures) = figures {
+        for (snapshot, figures) in snapshots.iter_mut().zip(figures?) {
             snapshot.figures = Some(figures);
         }
     }
@@ -200,6 +208,26 @@ pub fn timeline(options: &TimelineOptions) -> Result<Timeline, ScanError> {
     })
 }
 
+/// Each snapshot (at a period's end, a main-line position), the events between them and how
+/// many commits were judged afresh.
+fn judge_snapshots(
+    prepared: &Prepared,
+    repo: &gix::Repository,
+    line: &[Line],
+    ends: &[(i64, usize)],
+) -> Result<(Vec<Snapshot>, Vec<Event>, usize), ScanError> {
+    let mut judge = Judge::new(prepared);
+    let mut snapshots = Vec::new();
+    for &(end, position) in ends {
+        let findings = judge.findings(line[position])?;
+        snapshots.push(snapshot(end, line[position].id, findings));
+    }
+    let judged = judge.judged;
+    let positions: Vec<usize> = ends.iter().map(|&(_, position)| position).collect();
+    let events = events(repo, &mut judge, line, &snapshots, &positions)?;
+    Ok((snapshots, events, judged))
+}
+
 fn snapshot(end: i64, commit: ObjectId, findings: Vec<Finding>) -> Snapshot {
     let report = Report::new(RepositoryInfo::unnamed(), findings);
     Snapshot {
@@ -228,44 +256,109 @@ fn snapshot(end: i64, commit: ObjectId, findings: Vec<Finding>) -> Snapshot {
 
 /// Judges commits, reusing a verdict where nothing it depended on changed: by tree (the same
 /// tree, the same findings) and from the last judged commit through the diff between them.
+/// A commit judged afresh has its listing patched from the last one's by that diff, and only
+/// the paths it added matched against the rules' globs.
 struct Judge<'a> {
     prepared: &'a Prepared,
     /// Every judged or reused tree's findings, and what they depend on.
-    by_tree: HashMap<ObjectId, (Vec<Finding>, std::rc::Rc<Depends>)>,
-    /// The tree judged last, which the next commit is compared with.
-    last: Option<ObjectId>,
+    by_tree: HashMap<ObjectId, (Vec<Finding>, Rc<Depends>)>,
+    /// The tree judged last, which the next commit is compared with, and its listing.
+    last: Option<Listing>,
+    /// The blobs the last judgement read.
+    blobs: BlobCache,
     judged: usize,
+}
+
+/// The tree judged last: its listing, the globs each of its entries matches and its
+/// components' findings.
+struct Listing {
+    id: ObjectId,
+    tree: Tree,
+    hits: Hits,
+    components: Vec<ComponentFindings>,
 }
 
 /// What a judgement depended on beyond the files the rules select: the paths it read and the
 /// paths (and include patterns) it looked up by name.
 struct Depends {
-    read: HashSet<String>,
+    /// The paths read, hashed: a monorepo's judgement reads tens of thousands, and two paths
+    /// with one hash only cost a judgement that was not needed.
+    read: HashSet<u64>,
     names: HashSet<String>,
     patterns: PathSet,
+    /// Where findings were kept from the judgement before: what that one depended on, and
+    /// the rules (by index in the plan) whose findings were kept.
+    inherited: Option<Inherited>,
+}
+
+/// An earlier judgement's dependencies, and the rules (by index in the plan) whose findings
+/// were kept from it.
+type Inherited = (Rc<Depends>, Vec<bool>);
+
+fn path_hash(path: &[u8]) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(path)
 }
 
 impl Depends {
-    fn of(judged: &Judged) -> Depends {
+    /// What `judged` (of `tree`) depended on; where it kept findings from an earlier
+    /// judgement, that one's dependencies too, for the rules kept.
+    fn of(judged: &Judged, tree: &Tree, earlier: Option<Inherited>) -> Depends {
         let (patterns, names): (Vec<&String>, Vec<&String>) =
             judged.lookups.iter().partition(|path| path.contains('*'));
+        let mut names: HashSet<String> = names.into_iter().cloned().collect();
+        let mut patterns: Vec<String> = patterns.into_iter().cloned().collect();
+        // A lookup can matter to any rule: all of them are kept.
+        if let Some((earlier, _)) = &earlier {
+            names.extend(earlier.names.iter().cloned());
+            patterns.extend(earlier.patterns.globs.iter().cloned());
+            patterns.sort();
+            patterns.dedup();
+        }
         Depends {
-            read: judged.read.iter().cloned().collect(),
-            names: names.into_iter().cloned().collect(),
-            patterns: PathSet::new(patterns.into_iter().cloned().collect()),
+            read: judged
+                .read
+                .iter()
+                .map(|&entry| path_hash(&tree.entries[entry].path))
+                .collect(),
+            names,
+            patterns: PathSet::new(patterns),
+            inherited: earlier,
         }
     }
 
+    /// Whether the contents of the path hashed `hash` were read for a finding this
+    /// judgement holds: read by it, or by an earlier one for a rule whose finding was kept,
+    /// of those (`selecting`) whose globs select the path. Reads are not told apart by rule:
+    /// a kept rule selecting a path another rule read counts too.
+    fn read(&self, hash: u64, selecting: &[usize], live: &dyn Fn(usize) -> bool) -> bool {
+        self.read.contains(&hash)
+            || self.inherited.as_ref().is_some_and(|(earlier, kept)| {
+                let live = |rule: usize| kept[rule] && live(rule);
+                selecting.iter().any(|&rule| live(rule)) && earlier.read(hash, selecting, &live)
+            })
+    }
+
+    /// Whether `change` touches a path looked up by name.
+    fn looked_up(&self, change: &Changed) -> bool {
+        self.names.contains(change.path.to_str_lossy().as_ref())
+            || self.patterns.contains(&change.path)
+    }
+
     /// Whether `change` can alter a judgement that depended on this, where `selects` says
-    /// which paths the judged rules select.
-    fn touched_by(&self, change: &Changed, selects: &dyn Fn(&[u8]) -> bool) -> bool {
-        let path = change.path.as_str();
-        let listed = self.names.contains(path) || self.patterns.contains(path.as_bytes());
-        match change.kind {
-            // The same path, another blob: only what was read can tell.
-            Touch::Content => listed || self.read.contains(path),
-            Touch::Presence => listed || selects(path.as_bytes()),
-        }
+    /// which paths the rules in question select and `plan` holds the rules judged.
+    fn touched_by(&self, change: &Changed, selects: &dyn Fn(&[u8]) -> bool, plan: &Plan) -> bool {
+        self.looked_up(change)
+            || match change.kind {
+                // The same path, another blob: only what was read can tell.
+                Touch::Content => {
+                    let hash = path_hash(&change.path);
+                    self.read.contains(&hash)
+                        || self.inherited.is_some()
+                            && self.read(hash, &plan.rules_selecting(&change.path), &|_| true)
+                }
+                Touch::Presence => selects(&change.path),
+            }
     }
 }
 
@@ -275,6 +368,7 @@ impl<'a> Judge<'a> {
             prepared,
             by_tree: HashMap::new(),
             last: None,
+            blobs: BlobCache::default(),
             judged: 0,
         }
     }
@@ -283,35 +377,95 @@ impl<'a> Judge<'a> {
         if let Some((findings, _)) = self.by_tree.get(&commit.tree) {
             return Ok(findings.clone());
         }
-        if let Some(last) = self.last {
-            let (findings, depends) = &self.by_tree[&last];
-            let plan = self.prepared.plan();
-            let selects = |path: &[u8]| plan.selects(path);
-            let changes = self.changes(last, commit.tree)?;
-            if !changes
-                .iter()
-                .any(|change| depends.touched_by(change, &selects))
-            {
-                let findings = findings.clone();
-                let reused = (findings.clone(), std::rc::Rc::clone(depends));
-                self.by_tree.insert(commit.tree, reused);
-                return Ok(findings);
+        let Some(last) = self.last.take() else {
+            let tree = self.prepared.list(commit.id, commit.tree)?;
+            let hits = self.prepared.plan().hits(&tree);
+            return self.judge(commit.tree, tree, hits, None);
+        };
+        let changes = self.changes(last.id, commit.tree)?;
+        let (findings, depends) = &self.by_tree[&last.id];
+        let plan = self.prepared.plan();
+        let selects = |path: &[u8]| plan.selects(path);
+        if !changes
+            .iter()
+            .any(|change| depends.touched_by(change, &selects, plan))
+        {
+            let findings = findings.clone();
+            let reused = (findings.clone(), Rc::clone(depends));
+            self.by_tree.insert(commit.tree, reused);
+            self.last = Some(last);
+            return Ok(findings);
+        }
+        // A path looked up by name can matter to any component; otherwise a component
+        // nothing below changed keeps its findings.
+        let reusable = !changes.iter().any(|change| depends.looked_up(change));
+        let (findings, depends) = (findings.clone(), Rc::clone(depends));
+        let mut dirty = vec![false; plan.rules().len()];
+        for change in &changes {
+            for rule in plan.rules_selecting(&change.path) {
+                dirty[rule] = true;
             }
         }
-        let judged = self.prepared.judge(commit.id, commit.tree)?;
+        let mut changed: Vec<BString> = changes.iter().map(|change| change.path.clone()).collect();
+        changed.sort();
+        let patches = changes.into_iter().map(|change| change.patch).collect();
+        let (tree, origins) = last.tree.patched(patches);
+        let limit = self.prepared.target.max_entries;
+        if tree.entries.len() > limit {
+            return Err(RepoError::TooManyEntries { limit }.into());
+        }
+        let hits = plan.patch_hits(&last.hits, &tree, &origins);
+        let changed_below = |dir: &str| {
+            let prefix = format!("{dir}/");
+            let start = changed.partition_point(|path| path.as_slice() < prefix.as_bytes());
+            changed
+                .get(start)
+                .is_some_and(|path| path.starts_with(prefix.as_bytes()))
+        };
+        let reuse = Reuse {
+            findings: &findings,
+            components: &last.components,
+            dirty: &dirty,
+            changed: &changed_below,
+        };
+        // What the kept findings depended on stays a dependency: the rules no change
+        // selected, and the per-component rules (kept in the components nothing changed in).
+        let components = !last.components.is_empty();
+        let kept: Vec<bool> = (0..dirty.len())
+            .map(|rule| !dirty[rule] || (components && plan.rules()[rule].per_component))
+            .collect();
+        let previous = reusable.then_some((&reuse, (depends, kept)));
+        self.judge(commit.tree, tree, hits, previous)
+    }
+
+    /// Judges a listed tree, taking the findings of unchanged components from `previous`.
+    fn judge(
+        &mut self,
+        id: ObjectId,
+        tree: Tree,
+        hits: Hits,
+        previous: Option<(&Reuse, Inherited)>,
+    ) -> Result<Vec<Finding>, ScanError> {
+        let (reuse, earlier) = previous.unzip();
+        let judged = self.prepared.judge(&tree, &hits, reuse, &self.blobs)?;
+        self.blobs.next();
         self.judged += 1;
-        let depends = std::rc::Rc::new(Depends::of(&judged));
-        self.by_tree
-            .insert(commit.tree, (judged.findings.clone(), depends));
-        self.last = Some(commit.tree);
+        let depends = Rc::new(Depends::of(&judged, &tree, earlier));
+        self.by_tree.insert(id, (judged.findings.clone(), depends));
+        self.last = Some(Listing {
+            id,
+            tree,
+            hits,
+            components: judged.components,
+        });
         Ok(judged.findings)
     }
 
     /// What a tree's findings depended on (a tree judged or reused before).
-    fn depends(&self, tree: ObjectId) -> Option<std::rc::Rc<Depends>> {
+    fn depends(&self, tree: ObjectId) -> Option<Rc<Depends>> {
         self.by_tree
             .get(&tree)
-            .map(|(_, depends)| std::rc::Rc::clone(depends))
+            .map(|(_, depends)| Rc::clone(depends))
     }
 
     fn changes(&self, from: ObjectId, to: ObjectId) -> Result<Vec<Changed>, ScanError> {
@@ -328,8 +482,10 @@ enum Touch {
 }
 
 struct Changed {
-    path: String,
+    path: BString,
     kind: Touch,
+    /// The change, as a listing is patched with it.
+    patch: Patch,
 }
 
 fn tree_changes(
@@ -358,16 +514,24 @@ fn tree_changes(
         .records
         .into_iter()
         .filter_map(|change| {
-            let (path, kind) = match change {
+            let (path, kind, now) = match change {
                 Change::Addition {
+                    entry_mode,
+                    oid,
+                    path,
+                    ..
+                } => (!entry_mode.is_tree()).then_some((
+                    path,
+                    Touch::Presence,
+                    Some((entry_mode.kind(), oid)),
+                ))?,
+                Change::Deletion {
                     entry_mode, path, ..
-                }
-                | Change::Deletion {
-                    entry_mode, path, ..
-                } => (!entry_mode.is_tree()).then_some((path, Touch::Presence))?,
+                } => (!entry_mode.is_tree()).then_some((path, Touch::Presence, None))?,
                 Change::Modification {
                     previous_entry_mode,
                     entry_mode,
+                    oid,
                     path,
                     ..
                 } => {
@@ -379,13 +543,14 @@ fn tree_changes(
                     } else {
                         Touch::Presence
                     };
-                    (path, kind)
+                    (path, kind, Some((entry_mode.kind(), oid)))
                 }
             };
-            Some(Changed {
-                path: path.to_string(),
-                kind,
-            })
+            let patch = Patch {
+                path: path.clone(),
+                now,
+            };
+            Some(Changed { path, kind, patch })
         })
         .collect())
 }
@@ -511,11 +676,11 @@ fn flip(
     for at in low + 1..=high {
         let changes = judge.changes(line[at - 1].tree, line[at].tree)?;
         let touched = changes.iter().any(|change| {
-            selects(change.path.as_bytes())
+            selects(&change.path)
                 || depends
                     .iter()
                     .flatten()
-                    .any(|depends| depends.touched_by(change, &selects))
+                    .any(|depends| depends.touched_by(change, &selects, judge.prepared.plan()))
         });
         if touched {
             candidates.push(at);
