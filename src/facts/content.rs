@@ -35,6 +35,11 @@ impl ReadBudget {
         ReadBudget(AtomicU64::new(bytes))
     }
 
+    /// The bytes not taken yet.
+    pub fn left(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
     /// Takes `size` bytes from the budget; false (taking nothing) when they are not left.
     fn take(&self, size: u64) -> bool {
         self.0
@@ -47,6 +52,8 @@ impl ReadBudget {
 
 /// Reads the entries at `indices` (into `tree.entries`), in parallel, each at most
 /// `max_size` bytes, all of them within `budget`; blobs from `cache` when it has them.
+/// The sizes come first and the budget is taken in the order asked: which files fit a
+/// budget that runs out does not depend on which thread got there first.
 pub fn read_all(
     repo: &gix::ThreadSafeRepository,
     tree: &Tree,
@@ -55,22 +62,40 @@ pub fn read_all(
     budget: &ReadBudget,
     cache: Option<&BlobCache>,
 ) -> Vec<Content> {
-    indices
+    let sizes: Vec<Result<u64, Content>> = indices
         .par_iter()
         .map_init(
             || repo.to_thread_local(),
-            |repo, &index| {
-                let entry = &tree.entries[index];
-                let read = || read_within(repo, tree, entry, max_size, Some(budget));
-                match (cache, entry.blob, &tree.source) {
-                    (Some(cache), Some(id), ContentSource::Objects) => {
-                        cache.read(id, Limits::new(max_size, Some(budget)), read)
-                    }
-                    _ => read(),
-                }
+            |repo, &index| size_of(repo, tree, &tree.entries[index], cache),
+        )
+        .collect();
+    let limits = Limits::new(max_size, Some(budget));
+    let admitted: Vec<Result<(), Content>> = sizes
+        .into_iter()
+        .map(|size| size.and_then(|size| limits.admit(size)))
+        .collect();
+    indices
+        .par_iter()
+        .zip(admitted)
+        .map_init(
+            || repo.to_thread_local(),
+            |repo, (&index, admitted)| match admitted {
+                Ok(()) => fetch(repo, tree, &tree.entries[index], max_size, cache),
+                Err(refused) => refused,
             },
         )
         .collect()
+}
+
+/// Reads one entry, at most `max_size` bytes (a config file, a baseline: outside any
+/// budget).
+pub fn read_one(repo: &gix::Repository, tree: &Tree, entry: &Entry, max_size: u64) -> Content {
+    let admitted =
+        size_of(repo, tree, entry, None).and_then(|size| Limits::new(max_size, None).admit(size));
+    match admitted {
+        Ok(()) => fetch(repo, tree, entry, max_size, None),
+        Err(refused) => refused,
+    }
 }
 
 /// The text blobs read by the last judgement, by id, and those read by the current one: a
@@ -85,21 +110,18 @@ pub struct BlobCache {
 }
 
 impl BlobCache {
-    /// A blob's contents, as a read within `limits` would give them: from the cache when
-    /// the last judgement read it (taking its size from the budget all the same).
-    fn read(&self, id: ObjectId, limits: Limits, read: impl FnOnce() -> Content) -> Content {
-        if let Some(bytes) = self.last.get(&id) {
-            if let Err(refused) = limits.admit(bytes.len() as u64) {
-                return refused;
-            }
-            lock(&self.reused).insert(id);
-            return Content::Text(bytes.clone());
-        }
-        let content = read();
-        if let Content::Text(bytes) = &content {
-            lock(&self.read).insert(id, bytes.clone());
-        }
-        content
+    fn size(&self, id: ObjectId) -> Option<u64> {
+        self.last.get(&id).map(|bytes| bytes.len() as u64)
+    }
+
+    fn get(&self, id: ObjectId) -> Option<Vec<u8>> {
+        let bytes = self.last.get(&id)?.clone();
+        lock(&self.reused).insert(id);
+        Some(bytes)
+    }
+
+    fn put(&self, id: ObjectId, bytes: &[u8]) {
+        lock(&self.read).insert(id, bytes.to_vec());
     }
 
     /// Ends a judgement: what it read is kept for the next one, the rest let go.
@@ -124,26 +146,67 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Reads one entry, at most `max_size` bytes (a config file, a baseline: outside any
-/// budget).
-pub fn read_one(repo: &gix::Repository, tree: &Tree, entry: &Entry, max_size: u64) -> Content {
-    read_within(repo, tree, entry, max_size, None)
+/// The size of an entry's contents, as the object database or the file system reports it,
+/// before anything is read; `Err` with why it cannot be read.
+fn size_of(
+    repo: &gix::Repository,
+    tree: &Tree,
+    entry: &Entry,
+    cache: Option<&BlobCache>,
+) -> Result<u64, Content> {
+    if entry.kind == EntryKind::Symlink {
+        return Err(Content::Unreadable(
+            "a symbolic link (not followed)".to_owned(),
+        ));
+    }
+    match &tree.source {
+        ContentSource::Objects => {
+            let Some(id) = entry.blob else {
+                return Err(Content::Unreadable("no blob recorded".to_owned()));
+            };
+            if let Some(size) = cache.and_then(|cache| cache.size(id)) {
+                return Ok(size);
+            }
+            let header = repo
+                .find_header(id)
+                .map_err(|error| missing_blob(repo, id, error))?;
+            Ok(header.size())
+        }
+        ContentSource::Worktree(root) => {
+            let unreadable = |error: std::io::Error| Content::Unreadable(error.to_string());
+            let metadata =
+                std::fs::symlink_metadata(disk_path(root, &entry.path)).map_err(unreadable)?;
+            if !metadata.is_file() {
+                return Err(Content::Unreadable("not a regular file".to_owned()));
+            }
+            Ok(metadata.len())
+        }
+    }
 }
 
-fn read_within(
+/// Reads an entry admitted within the limits.
+fn fetch(
     repo: &gix::Repository,
     tree: &Tree,
     entry: &Entry,
     max_size: u64,
-    budget: Option<&ReadBudget>,
+    cache: Option<&BlobCache>,
 ) -> Content {
-    if entry.kind == EntryKind::Symlink {
-        return Content::Unreadable("a symbolic link (not followed)".to_owned());
-    }
-    let limits = Limits { max_size, budget };
-    let bytes = match &tree.source {
-        ContentSource::Objects => read_blob(repo, entry, limits),
-        ContentSource::Worktree(root) => read_file(&disk_path(root, &entry.path), limits),
+    let bytes = match (&tree.source, entry.blob) {
+        (ContentSource::Objects, Some(id)) => match cache.and_then(|cache| cache.get(id)) {
+            Some(bytes) => Ok(bytes),
+            None => repo
+                .find_blob(id)
+                .map(|blob| blob.detach().data)
+                .map_err(|error| Content::Unreadable(format!("object {id}: {error}"))),
+        }
+        .inspect(|bytes| {
+            if let Some(cache) = cache.filter(|_| !is_binary(bytes)) {
+                cache.put(id, bytes);
+            }
+        }),
+        (ContentSource::Objects, None) => Err(Content::Unreadable("no blob recorded".to_owned())),
+        (ContentSource::Worktree(root), _) => read_file(&disk_path(root, &entry.path), max_size),
     };
     match bytes {
         Ok(bytes) if is_binary(&bytes) => Content::Binary,
@@ -178,20 +241,6 @@ impl<'a> Limits<'a> {
     }
 }
 
-fn read_blob(repo: &gix::Repository, entry: &Entry, limits: Limits) -> Result<Vec<u8>, Content> {
-    let Some(id) = entry.blob else {
-        return Err(Content::Unreadable("no blob recorded".to_owned()));
-    };
-    let header = repo
-        .find_header(id)
-        .map_err(|error| missing_blob(repo, id, error))?;
-    limits.admit(header.size())?;
-    let blob = repo
-        .find_blob(id)
-        .map_err(|error| Content::Unreadable(format!("object {id}: {error}")))?;
-    Ok(blob.detach().data)
-}
-
 /// Why a blob could not be read: in a partial clone a missing blob was left out by design,
 /// which says more than "not found".
 fn missing_blob(
@@ -207,15 +256,11 @@ fn missing_blob(
     Content::Unreadable(format!("object {id}: {error}"))
 }
 
-fn read_file(path: &std::path::Path, limits: Limits) -> Result<Vec<u8>, Content> {
+/// Reads a file admitted within the limits; one that grew past `max_size` since its size
+/// was taken is too large.
+fn read_file(path: &std::path::Path, max_size: u64) -> Result<Vec<u8>, Content> {
     let unreadable = |error: std::io::Error| Content::Unreadable(error.to_string());
-    let metadata = std::fs::symlink_metadata(path).map_err(unreadable)?;
-    if !metadata.is_file() {
-        return Err(Content::Unreadable("not a regular file".to_owned()));
-    }
-    limits.admit(metadata.len())?;
-    let max_size = limits.max_size;
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|file| file.take(max_size + 1).read_to_end(&mut bytes))
         .map_err(unreadable)?;

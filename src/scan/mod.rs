@@ -382,6 +382,8 @@ pub struct Judged {
     pub lookups: Vec<String>,
     /// Each component's findings (a monorepo's).
     pub components: Vec<ComponentFindings>,
+    /// How many bytes of the read budget (`--max-total-read`) it took.
+    pub read_bytes: u64,
 }
 
 impl Prepared {
@@ -472,6 +474,7 @@ impl Prepared {
             read,
             lookups: listed.lookups.take(),
             components: evaluation.components,
+            read_bytes: self.settings.max_total_read - budget.left(),
         })
     }
 }

@@ -266,6 +266,10 @@ struct Judge<'a> {
     last: Option<Listing>,
     /// The blobs the last judgement read.
     blobs: BlobCache,
+    /// How much of the read budget the last judgement of every rule took: past half of it,
+    /// every commit is judged in full, as a judgement of a few rules reads less and would
+    /// stay within a budget the full one overruns.
+    full_read: u64,
     judged: usize,
 }
 
@@ -369,6 +373,7 @@ impl<'a> Judge<'a> {
             by_tree: HashMap::new(),
             last: None,
             blobs: BlobCache::default(),
+            full_read: 0,
             judged: 0,
         }
     }
@@ -398,7 +403,8 @@ impl<'a> Judge<'a> {
         }
         // A path looked up by name can matter to any component; otherwise a component
         // nothing below changed keeps its findings.
-        let reusable = !changes.iter().any(|change| depends.looked_up(change));
+        let within_budget = self.full_read <= self.prepared.settings.max_total_read / 2;
+        let reusable = within_budget && !changes.iter().any(|change| depends.looked_up(change));
         let (findings, depends) = (findings.clone(), Rc::clone(depends));
         let mut dirty = vec![false; plan.rules().len()];
         for change in &changes {
@@ -447,9 +453,13 @@ impl<'a> Judge<'a> {
         previous: Option<(&Reuse, Inherited)>,
     ) -> Result<Vec<Finding>, ScanError> {
         let (reuse, earlier) = previous.unzip();
+        let full = reuse.is_none();
         let judged = self.prepared.judge(&tree, &hits, reuse, &self.blobs)?;
         self.blobs.next();
         self.judged += 1;
+        if full {
+            self.full_read = judged.read_bytes;
+        }
         let depends = Rc::new(Depends::of(&judged, &tree, earlier));
         self.by_tree.insert(id, (judged.findings.clone(), depends));
         self.last = Some(Listing {

@@ -142,6 +142,11 @@ fn reused_verdicts_equal_a_fresh_check() {
         judged < snapshots.len() as u64,
         "unchanged snapshots are not judged again"
     );
+    each_snapshot_equals_check(&repo, snapshots);
+}
+
+/// Each snapshot's areas, levels and passing rules are those `check --rev` gives its commit.
+fn each_snapshot_equals_check(repo: &TestRepo, snapshots: &[Value]) {
     for snapshot in snapshots {
         let commit = snapshot["commit"].as_str().unwrap();
         let (_, report) = json_report(&["--rev", commit, "--no-history"], repo.path());
@@ -165,8 +170,132 @@ fn reused_verdicts_equal_a_fresh_check() {
             "snapshot {}",
             snapshot["date"]
         );
+        let mut passing: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|finding| finding["status"] == "pass")
+            .map(|finding| finding["rule"].as_str().unwrap())
+            .collect();
+        passing.sort();
+        let mut timeline: Vec<&str> = snapshot["passing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|rule| rule.as_str().unwrap())
+            .collect();
+        timeline.sort();
+        assert_eq!(timeline, passing, "snapshot {}", snapshot["date"]);
     }
 }
+
+/// A monorepo whose services change one at a time, gain tests, and come and go: findings
+/// kept for the rules and components a change did not touch equal judging afresh.
+const MONOREPO: &str = r##"
+[[commit]]
+day = 0
+message = "Two services"
+write = { "services/a/package.json" = "{\"name\": \"a\", \"dependencies\": {\"express\": \"4\"}}\n", "services/a/index.js" = "require('express')().listen(80)\n", "services/b/go.mod" = "module b\n\ngo 1.22\n", "services/b/main.go" = "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":80\", nil) }\n", "services/b/main_test.go" = "package main\n\nimport \"testing\"\n\nfunc TestMain(t *testing.T) {}\n", ".github/workflows/ci.yml" = "on: [pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n", "Makefile" = "test:\n\techo none\n" }
+
+[[commit]]
+day = 1
+repeat = 30
+lines = { "services/a/index.js" = 2 }
+
+[[commit]]
+day = 35
+message = "Service a gets tests and metrics"
+write = { "services/a/index.test.js" = "test('ok', () => {})\n", "services/a/metrics.js" = "require('prom-client')\n" }
+
+[[commit]]
+day = 36
+repeat = 30
+lines = { "services/b/main.go" = 2 }
+
+[[commit]]
+day = 70
+message = "The Makefile runs the tests"
+write = { "Makefile" = "test:\n\tcd services/a && npm test\n\tcd services/b && go test ./...\n" }
+
+[[commit]]
+day = 100
+message = "Service c"
+write = { "services/c/Cargo.toml" = "[package]\nname = \"c\"\nversion = \"0.1.0\"\n", "services/c/src/main.rs" = "fn main() {}\n", "services/c/Dockerfile" = "FROM rust:1\n" }
+
+[[commit]]
+day = 101
+repeat = 25
+lines = { "services/c/src/main.rs" = 2 }
+
+[[commit]]
+day = 130
+message = "Retire service b"
+remove = ["services/b/go.mod", "services/b/main.go"]
+
+[[commit]]
+day = 131
+repeat = 20
+lines = { "services/a/index.js" = 1 }
+"##;
+
+#[test]
+fn a_monorepo_judged_incrementally_equals_a_fresh_check() {
+    let repo = TestRepo::from_history(MONOREPO);
+    let timeline = timeline(
+        &repo,
+        &["--since", "all", "--every", "month", "--no-history"],
+    );
+    let snapshots = timeline["snapshots"].as_array().unwrap();
+    assert!(snapshots.len() >= 5, "{}", snapshots.len());
+    each_snapshot_equals_check(&repo, snapshots);
+}
+
+/// Under a read budget a judgement of every rule overruns, a judgement of the few rules a
+/// change touches would not: the timeline judges such a repository in full, as check does.
+#[test]
+fn a_read_budget_overrun_is_judged_as_check_judges_it() {
+    // Twenty lines of padding, as TOML escapes them.
+    let padding: Vec<String> = (1..=20)
+        .map(|line| format!("# padding line {line} {}", ".".repeat(50)))
+        .collect();
+    let history = BUDGET.replace("PAD", &padding.join("\\n"));
+    let repo = TestRepo::from_history(&history);
+    let timeline = timeline(
+        &repo,
+        &["--since", "all", "--every", "month", "--no-history"],
+    );
+    let snapshots = timeline["snapshots"].as_array().unwrap();
+    assert!(snapshots.len() >= 5, "{}", snapshots.len());
+    each_snapshot_equals_check(&repo, snapshots);
+}
+
+/// Evidence files near a 4 KiB read budget, one of them edited each month.
+const BUDGET: &str = r#"
+[[commit]]
+day = 0
+message = "Start"
+write = { ".opslint.toml" = "[scan]\nmax-total-read = \"4 KiB\"\n", ".github/workflows/ci.yml" = "on: [push, pull_request]\npermissions: read-all\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pytest\nPAD\n", "Dockerfile" = "FROM python:3.12\nPAD\n", "pyproject.toml" = "[project]\nname = \"x\"\ndependencies = [\"prometheus-client\", \"sentry-sdk\", \"structlog\"]\nPAD\n", "Makefile" = "test:\n\tpytest\nPAD\n", "tests/test_a.py" = "def test_a(): pass\n", "src/app.py" = "import structlog\nPAD\n" }
+
+[[commit]]
+day = 31
+lines = { "src/app.py" = 1 }
+
+[[commit]]
+day = 62
+lines = { "Dockerfile" = 1 }
+
+[[commit]]
+day = 93
+lines = { ".github/workflows/ci.yml" = 1 }
+
+[[commit]]
+day = 124
+lines = { "pyproject.toml" = 1 }
+
+[[commit]]
+day = 155
+lines = { "Makefile" = 1 }
+"#;
 
 /// The figures of each period come from the history: the CI maintainers and commits per
 /// period; the signals say what they measure and what they cannot see.
