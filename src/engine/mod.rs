@@ -150,7 +150,8 @@ pub fn evaluate(
 pub struct Reuse<'a> {
     /// The earlier tree's findings, in the plan's order.
     pub findings: &'a [Finding],
-    pub components: &'a [ComponentFindings],
+    /// The earlier tree's components, taken rather than copied.
+    pub components: Vec<ComponentFindings>,
     /// Per rule of the plan: whether a change selected by its globs may alter its finding
     /// (`Plan::rules_selecting`).
     pub dirty: &'a [bool],
@@ -165,7 +166,7 @@ pub fn evaluate_hits(
     settings: &Settings,
     tree: &Tree,
     hits: &Hits,
-    reuse: Option<&Reuse>,
+    reuse: Option<Reuse>,
     deadline: Deadline,
     read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> Evaluation {
@@ -173,27 +174,37 @@ pub fn evaluate_hits(
     let (count, width) = (rules.len(), in_component.len());
     let by_glob = plan.matcher.by_glob(tree, hits);
     let component_dirs = component_dirs(plan, tree, &by_glob);
-    let previous: HashMap<&str, &[ComponentFinding]> = reuse
-        .iter()
-        .flat_map(|reuse| reuse.components)
-        .map(|component| (component.path.as_str(), &component.findings[..]))
-        .collect();
-    let same_dirs = reuse.is_some_and(|reuse| {
+    let same_dirs = reuse.as_ref().is_some_and(|reuse| {
         let before = reuse.components.iter().map(|component| &component.path);
         before.eq(component_dirs.iter())
     });
+    let (reuse, mut previous) = match reuse {
+        Some(Reuse {
+            findings,
+            components,
+            dirty,
+            changed,
+        }) => {
+            let previous: HashMap<String, Vec<ComponentFinding>> = components
+                .into_iter()
+                .map(|component| (component.path, component.findings))
+                .collect();
+            (Some((findings, dirty, changed)), previous)
+        }
+        None => (None, HashMap::new()),
+    };
     // Components that came or went change every per-component rule's finding.
     let dirty: Vec<bool> = match reuse {
         None => vec![true; count],
-        Some(reuse) => (0..count)
-            .map(|rule| reuse.dirty[rule] || (rules[rule].per_component && !same_dirs))
+        Some((_, dirty, _)) => (0..count)
+            .map(|rule| dirty[rule] || (rules[rule].per_component && !same_dirs))
             .collect(),
     };
     // Per component, per per-component rule: judged here, or its earlier finding kept.
     let judged_in: Vec<Vec<bool>> = component_dirs
         .iter()
         .map(|dir| match (reuse, previous.contains_key(dir.as_str())) {
-            (Some(reuse), true) if (reuse.changed)(dir) => (0..width)
+            (Some((_, _, changed)), true) if changed(dir) => (0..width)
                 .map(|rule| dirty[plan.per_component[rule]])
                 .collect(),
             (Some(_), true) => vec![false; width],
@@ -244,7 +255,7 @@ pub fn evaluate_hits(
     let mut findings: Vec<Finding> = Vec::with_capacity(count);
     for (index, rule) in rules.iter().enumerate() {
         match (reuse, dirty[index]) {
-            (Some(reuse), false) => findings.push(reuse.findings[index].clone()),
+            (Some((before, _, _)), false) => findings.push(before[index].clone()),
             _ => findings.extend(
                 verdicts
                     .next()
@@ -254,9 +265,11 @@ pub fn evaluate_hits(
     }
     let mut per_directory = Vec::with_capacity(component_dirs.len() * width);
     for (dir, judged) in component_dirs.iter().zip(&judged_in) {
+        let mut before = previous.remove(dir).map(Vec::into_iter);
         for (rule, &judged) in judged.iter().enumerate() {
-            match previous.get(dir.as_str()) {
-                Some(before) if !judged => per_directory.push(before[rule].clone()),
+            let kept = before.as_mut().and_then(Iterator::next);
+            match kept {
+                Some(kept) if !judged => per_directory.push(kept),
                 _ => per_directory.extend(
                     verdicts
                         .next()

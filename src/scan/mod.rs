@@ -444,7 +444,7 @@ impl Prepared {
         &self,
         listed: &Tree,
         hits: &Hits,
-        reuse: Option<&engine::Reuse>,
+        reuse: Option<engine::Reuse>,
         cache: &content::BlobCache,
     ) -> Result<Judged, ScanError> {
         let budget = content::ReadBudget::new(self.settings.max_total_read);

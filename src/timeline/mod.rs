@@ -428,19 +428,21 @@ impl<'a> Judge<'a> {
                 .get(start)
                 .is_some_and(|path| path.starts_with(prefix.as_bytes()))
         };
-        let reuse = Reuse {
-            findings: &findings,
-            components: &last.components,
-            dirty: &dirty,
-            changed: &changed_below,
-        };
         // What the kept findings depended on stays a dependency: the rules no change
         // selected, and the per-component rules (kept in the components nothing changed in).
         let components = !last.components.is_empty();
         let kept: Vec<bool> = (0..dirty.len())
             .map(|rule| !dirty[rule] || (components && plan.rules()[rule].per_component))
             .collect();
-        let previous = reusable.then_some((&reuse, (depends, kept)));
+        let previous = reusable.then(|| {
+            let reuse = Reuse {
+                findings: &findings,
+                components: last.components,
+                dirty: &dirty,
+                changed: &changed_below,
+            };
+            (reuse, (depends, kept))
+        });
         self.judge(commit.tree, tree, hits, previous)
     }
 
@@ -450,7 +452,7 @@ impl<'a> Judge<'a> {
         id: ObjectId,
         tree: Tree,
         hits: Hits,
-        previous: Option<(&Reuse, Inherited)>,
+        previous: Option<(Reuse, Inherited)>,
     ) -> Result<Vec<Finding>, ScanError> {
         let (reuse, earlier) = previous.unzip();
         let full = reuse.is_none();
