@@ -1,6 +1,5 @@
 //! File contents for the paths some content rule selected: read once, in parallel, capped.
 
-use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -103,10 +102,10 @@ pub fn read_one(repo: &gix::Repository, tree: &Tree, entry: &Entry, max_size: u6
 /// inflated once. Holds what one judgement reads, as the judgement itself does.
 #[derive(Default)]
 pub struct BlobCache {
-    last: HashMap<ObjectId, Vec<u8>>,
+    last: gix::hashtable::HashMap<ObjectId, Vec<u8>>,
     /// Of `last`, the blobs the current judgement read too.
-    reused: Mutex<HashSet<ObjectId>>,
-    read: Mutex<HashMap<ObjectId, Vec<u8>>>,
+    reused: Mutex<gix::hashtable::HashSet<ObjectId>>,
+    read: Mutex<gix::hashtable::HashMap<ObjectId, Vec<u8>>>,
 }
 
 impl BlobCache {
@@ -198,13 +197,13 @@ fn fetch(
             None => repo
                 .find_blob(id)
                 .map(|blob| blob.detach().data)
-                .map_err(|error| Content::Unreadable(format!("object {id}: {error}"))),
-        }
-        .inspect(|bytes| {
-            if let Some(cache) = cache.filter(|_| !is_binary(bytes)) {
-                cache.put(id, bytes);
-            }
-        }),
+                .map_err(|error| Content::Unreadable(format!("object {id}: {error}")))
+                .inspect(|bytes| {
+                    if let Some(cache) = cache.filter(|_| !is_binary(bytes)) {
+                        cache.put(id, bytes);
+                    }
+                }),
+        },
         (ContentSource::Objects, None) => Err(Content::Unreadable("no blob recorded".to_owned())),
         (ContentSource::Worktree(root), _) => read_file(&disk_path(root, &entry.path), max_size),
     };
