@@ -140,8 +140,9 @@ pub fn evaluate(
     deadline: Deadline,
     read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> Evaluation {
-    let hits = plan.matcher.hits_of(tree);
-    evaluate_hits(plan, settings, tree, &hits, None, deadline, read)
+    // The hits are let go once the globs' entries are gathered: a large tree's peak memory.
+    let by_glob = plan.matcher.by_glob(tree, &plan.matcher.hits_of(tree));
+    evaluate_globs(plan, settings, tree, by_glob, None, deadline, read)
 }
 
 /// What an evaluation of an earlier tree found, and what may have changed since: a rule
@@ -170,9 +171,22 @@ pub fn evaluate_hits(
     deadline: Deadline,
     read: impl FnMut(&[usize]) -> Vec<Content>,
 ) -> Evaluation {
+    let by_glob = plan.matcher.by_glob(tree, hits);
+    evaluate_globs(plan, settings, tree, by_glob, reuse, deadline, read)
+}
+
+/// As [`evaluate_hits`], given the entries each glob matched.
+fn evaluate_globs(
+    plan: &Plan,
+    settings: &Settings,
+    tree: &Tree,
+    by_glob: ByGlob,
+    reuse: Option<Reuse>,
+    deadline: Deadline,
+    read: impl FnMut(&[usize]) -> Vec<Content>,
+) -> Evaluation {
     let (rules, in_component) = (plan.rules(), &plan.in_component);
     let (count, width) = (rules.len(), in_component.len());
-    let by_glob = plan.matcher.by_glob(tree, hits);
     let component_dirs = component_dirs(plan, tree, &by_glob);
     let same_dirs = reuse.as_ref().is_some_and(|reuse| {
         let before = reuse.components.iter().map(|component| &component.path);
@@ -222,6 +236,7 @@ pub fn evaluate_hits(
         Some(relative) => relative_wanted.get(relative).copied().unwrap_or(false),
     };
     let selection = plan.matcher.select_for(tree, &by_glob, &wanted);
+    drop(by_glob);
     let mut matches = selection.matches();
     if width > 0 {
         matches.pop_rule();

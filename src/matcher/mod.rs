@@ -223,24 +223,27 @@ pub struct ByGlob(Vec<Vec<usize>>);
 /// is patched rather than listed again (`timeline`), so only added paths are matched.
 #[derive(Debug, Default)]
 pub struct Hits {
-    globs: Vec<usize>,
+    /// Glob ids, as `u32`: a large tree's listing holds hundreds of thousands.
+    globs: Vec<u32>,
     /// Entry `i`'s globs are `globs[ends[i - 1]..ends[i]]`.
-    ends: Vec<usize>,
+    ends: Vec<u32>,
 }
 
 impl Hits {
-    fn of(&self, entry: usize) -> &[usize] {
+    fn of(&self, entry: usize) -> impl Iterator<Item = usize> + '_ {
         let start = entry.checked_sub(1).map_or(0, |before| self.ends[before]);
-        &self.globs[start..self.ends[entry]]
+        self.globs[start as usize..self.ends[entry] as usize]
+            .iter()
+            .map(|&glob| glob as usize)
     }
 
-    fn push(&mut self, globs: &[usize]) {
-        self.globs.extend_from_slice(globs);
-        self.ends.push(self.globs.len());
+    fn push(&mut self, globs: impl IntoIterator<Item = usize>) {
+        self.globs.extend(globs.into_iter().map(|glob| glob as u32));
+        self.ends.push(self.globs.len() as u32);
     }
 
     fn append(&mut self, other: Hits) {
-        let offset = self.globs.len();
+        let offset = self.globs.len() as u32;
         self.globs.extend(other.globs);
         self.ends.extend(other.ends.iter().map(|end| end + offset));
     }
@@ -366,12 +369,6 @@ impl Matcher {
         })
     }
 
-    /// Matches every entry of the tree once and builds each distinct row from its globs'
-    /// entries.
-    pub fn match_tree(&self, tree: &Tree) -> Selection {
-        self.select(tree, &self.hits_of(tree))
-    }
-
     /// The globs each entry of the tree matches, in parallel over contiguous chunks.
     pub fn hits_of(&self, tree: &Tree) -> Hits {
         const CHUNK: usize = 4096;
@@ -383,7 +380,11 @@ impl Matcher {
                 let mut hits = Vec::new();
                 let mut dir_cache = DirCache::default();
                 for entry in entries {
-                    part.push(self.matched(&entry.path, &mut dir_cache, &mut hits));
+                    part.push(
+                        self.matched(&entry.path, &mut dir_cache, &mut hits)
+                            .iter()
+                            .copied(),
+                    );
                 }
                 part
             })
@@ -405,7 +406,11 @@ impl Matcher {
             match *origin {
                 Origin::Kept(index) => patched.push(old.of(index)),
                 Origin::Added => {
-                    patched.push(self.matched(&entry.path, &mut dir_cache, &mut hits));
+                    patched.push(
+                        self.matched(&entry.path, &mut dir_cache, &mut hits)
+                            .iter()
+                            .copied(),
+                    );
                 }
             }
         }
@@ -426,16 +431,11 @@ impl Matcher {
         rules
     }
 
-    /// Each distinct row's entries, from the globs each entry of `tree` matched.
-    pub fn select(&self, tree: &Tree, hits: &Hits) -> Selection {
-        self.select_for(tree, &self.by_glob(tree, hits), &|_| true)
-    }
-
     /// The entries each glob matched, by glob id.
     pub fn by_glob(&self, tree: &Tree, hits: &Hits) -> ByGlob {
         let mut by_glob: Vec<Vec<usize>> = vec![Vec::new(); self.scan_excludes.len()];
         for entry in 0..tree.entries.len() {
-            for &glob in hits.of(entry) {
+            for glob in hits.of(entry) {
                 by_glob[glob].push(entry);
             }
         }
