@@ -150,17 +150,8 @@ pub fn section(
     let (current, previous): (Vec<&Changed>, Vec<&Changed>) = changed
         .iter()
         .partition(|changed| since.is_none_or(|since| changed.commit.committer_time >= since));
-    let ancestry = ancestry::Ancestry::new(&changed);
-    let integrations = ancestry.first_parent_line(tip);
     // Tags made after the scanned commit are not seen, so a report can be reproduced.
-    let delivery = Delivery::read(
-        &local,
-        &changed,
-        &ancestry,
-        &integrations,
-        release_tag,
-        until,
-    );
+    let delivery = Delivery::read(&local, &changed, tip, release_tag, until);
     let commits = current.len();
     // A history that begins inside a window covers only part of it: rates are over the part.
     let begins = changed
@@ -172,14 +163,20 @@ pub fn section(
         (Some(from), Some(begins)) => Some(from.max(begins)),
         (from, _) => from,
     };
-    let current = period(current, start(since), until, &integrations, &delivery);
+    let current = period(
+        current,
+        start(since),
+        until,
+        &delivery.integrations,
+        &delivery,
+    );
     let previous = match (since, previous_since) {
         // A previous window with no commits (the history is younger) has no figures.
         (Some(since), Some(from)) if !previous.is_empty() => Some(period(
             previous,
             start(Some(from)),
             since,
-            &integrations,
+            &delivery.integrations,
             &delivery,
         )),
         _ => None,
@@ -240,17 +237,8 @@ pub fn by_period(
         Err(RepoError::TimedOut) => return Err(RepoError::TimedOut),
         Err(error) => return Ok(unknown(&format!("the history could not be read: {error}"))),
     };
-    let ancestry = ancestry::Ancestry::new(&changed);
-    let integrations = ancestry.first_parent_line(tip);
     let latest = periods.iter().map(|(_, to)| *to).max().unwrap_or(earliest);
-    let delivery = Delivery::read(
-        &local,
-        &changed,
-        &ancestry,
-        &integrations,
-        release_tag,
-        latest,
-    );
+    let delivery = Delivery::read(&local, &changed, tip, release_tag, latest);
     let repair = &crate::rules::known().history.build_repair_subject;
     Ok(periods
         .iter()
@@ -264,7 +252,7 @@ pub fn by_period(
                 .iter()
                 .filter(|changed| repair.is_match(changed.commit.subject.as_bytes()))
                 .count();
-            let current = period(commits, Some(from), to, &integrations, &delivery);
+            let current = period(commits, Some(from), to, &delivery.integrations, &delivery);
             PeriodFigures {
                 figures: figures::compute(Scope::Window, &current, None, Classes::builtin()),
                 commits: count,
@@ -295,19 +283,23 @@ struct Delivery {
     fix_delays: Vec<Option<i64>>,
     /// Per merge into the scanned line, the merged branch's lifetime in hours.
     branch_lifetimes: HashMap<ObjectId, f64>,
+    /// The commits of the scanned line (first parents from the tip).
+    integrations: HashSet<ObjectId>,
 }
 
 impl Delivery {
     /// The releases (tags `release_tag` matches, made by `until`) and what they tell of the
-    /// walked commits.
+    /// walked commits, whose scanned line runs from `tip`.
     fn read(
         repo: &gix::Repository,
         changed: &[Changed],
-        ancestry: &ancestry::Ancestry,
-        integrations: &HashSet<ObjectId>,
+        tip: ObjectId,
         release_tag: Option<&crate::rules::Pattern>,
         until: i64,
     ) -> Delivery {
+        let ancestry = ancestry::Ancestry::new(changed);
+        let integrations = ancestry.first_parent_line(tip);
+        let ancestry = &ancestry;
         let builtin = release_pattern();
         let mut releases = releases::releases(repo, release_tag.unwrap_or(&builtin));
         releases.retain(|release| release.time <= until);
@@ -315,7 +307,8 @@ impl Delivery {
             first_releases: releases::first_releases(ancestry, &releases),
             fix_delays: releases::fix_delays(&releases),
             releases,
-            branch_lifetimes: branches::lifetimes(changed, ancestry, integrations),
+            branch_lifetimes: branches::lifetimes(changed, ancestry, &integrations),
+            integrations,
         }
     }
 }

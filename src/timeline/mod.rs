@@ -345,8 +345,8 @@ impl Depends {
 
     /// Whether `change` touches a path looked up by name.
     fn looked_up(&self, change: &Changed) -> bool {
-        self.names.contains(change.path.to_str_lossy().as_ref())
-            || self.patterns.contains(&change.path)
+        self.names.contains(change.path().to_str_lossy().as_ref())
+            || self.patterns.contains(change.path())
     }
 
     /// Whether `change` can alter a judgement that depended on this, where `selects` says
@@ -356,12 +356,12 @@ impl Depends {
             || match change.kind {
                 // The same path, another blob: only what was read can tell.
                 Touch::Content => {
-                    let hash = path_hash(&change.path);
+                    let hash = path_hash(change.path());
                     self.read.contains(&hash)
                         || self.inherited.is_some()
-                            && self.read(hash, &plan.rules_selecting(&change.path), &|_| true)
+                            && self.read(hash, &plan.rules_selecting(change.path()), &|_| true)
                 }
-                Touch::Presence => selects(&change.path),
+                Touch::Presence => selects(change.path()),
             }
     }
 }
@@ -408,11 +408,12 @@ impl<'a> Judge<'a> {
         let (findings, depends) = (findings.clone(), Rc::clone(depends));
         let mut dirty = vec![false; plan.rules().len()];
         for change in &changes {
-            for rule in plan.rules_selecting(&change.path) {
+            for rule in plan.rules_selecting(change.path()) {
                 dirty[rule] = true;
             }
         }
-        let mut changed: Vec<BString> = changes.iter().map(|change| change.path.clone()).collect();
+        let mut changed: Vec<BString> =
+            changes.iter().map(|change| change.path().clone()).collect();
         changed.sort();
         let patches = changes.into_iter().map(|change| change.patch).collect();
         let (tree, origins) = last.tree.patched(patches);
@@ -494,10 +495,15 @@ enum Touch {
 }
 
 struct Changed {
-    path: BString,
     kind: Touch,
-    /// The change, as a listing is patched with it.
+    /// The change, as a listing is patched with it (its path is the changed path).
     patch: Patch,
+}
+
+impl Changed {
+    fn path(&self) -> &BString {
+        &self.patch.path
+    }
 }
 
 fn tree_changes(
@@ -558,11 +564,10 @@ fn tree_changes(
                     (path, kind, Some((entry_mode.kind(), oid)))
                 }
             };
-            let patch = Patch {
-                path: path.clone(),
-                now,
-            };
-            Some(Changed { path, kind, patch })
+            Some(Changed {
+                kind,
+                patch: Patch { path, now },
+            })
         })
         .collect())
 }
@@ -688,7 +693,7 @@ fn flip(
     for at in low + 1..=high {
         let changes = judge.changes(line[at - 1].tree, line[at].tree)?;
         let touched = changes.iter().any(|change| {
-            selects(&change.path)
+            selects(change.path())
                 || depends
                     .iter()
                     .flatten()
