@@ -113,14 +113,27 @@ fn event_line(event: &Event) -> String {
     )
 }
 
+/// How many snapshots were judged afresh, in words.
+fn judged(timeline: &Timeline) -> String {
+    let (judged, all) = (
+        timeline.judged.min(timeline.snapshots.len()),
+        timeline.snapshots.len(),
+    );
+    match judged == all {
+        true => format!("all {all} judged afresh"),
+        false => {
+            format!("{judged} of {all} judged afresh, the others unchanged since the one before")
+        }
+    }
+}
+
 fn human(timeline: &Timeline) -> String {
     let mut out = format!(
-        "opslint timeline · {}\n{}\nEvery snapshot is judged with the configuration of {} (a configuration change does not show as a practice change); {} of {} judged afresh, the others unchanged since the one before.\n\n",
+        "opslint timeline · {}\n{}\nEvery snapshot is judged with the configuration of {} (a configuration change does not show as a practice change); {}.\n\n",
         for_terminal(&timeline.repository.path),
         span(timeline),
         &timeline.configuration_from[..12.min(timeline.configuration_from.len())],
-        timeline.judged.min(timeline.snapshots.len()),
-        timeline.snapshots.len(),
+        judged(timeline),
     );
     if timeline.shallow {
         out.push_str(SHALLOW);
