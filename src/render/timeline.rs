@@ -119,11 +119,10 @@ fn judged(timeline: &Timeline) -> String {
         timeline.judged.min(timeline.snapshots.len()),
         timeline.snapshots.len(),
     );
-    match judged == all {
-        true => format!("all {all} judged afresh"),
-        false => {
-            format!("{judged} of {all} judged afresh, the others unchanged since the one before")
-        }
+    match (judged, all) {
+        (1, 1) => "the one snapshot judged afresh".to_owned(),
+        _ if judged == all => format!("all {all} judged afresh"),
+        _ => format!("{judged} of {all} judged afresh, the others unchanged since the one before"),
     }
 }
 
