@@ -349,6 +349,27 @@ impl Depends {
             || self.patterns.contains(change.path())
     }
 
+    /// Whether `change` can alter a rule of a judgement that depended on this other than
+    /// through the rule's own globs: a path looked up by name, or one read that no rule
+    /// selects (a script a pipeline runs, an included file). A path that another rule
+    /// selects is left out, though following may have read it for this rule too: `flip`
+    /// checks its answer.
+    fn reached_by(&self, change: &Changed, plan: &Plan) -> bool {
+        self.looked_up(change)
+            || matches!(change.kind, Touch::Content)
+                && plan.rules_selecting(change.path()).is_empty()
+                && self.read_by_any(path_hash(change.path()))
+    }
+
+    /// Whether this judgement, or one it kept findings from, read the path hashed `hash`.
+    fn read_by_any(&self, hash: u64) -> bool {
+        self.read.contains(&hash)
+            || self
+                .inherited
+                .as_ref()
+                .is_some_and(|(earlier, _)| earlier.read_by_any(hash))
+    }
+
     /// Whether `change` can alter a judgement that depended on this, where `selects` says
     /// which paths the rules in question select and `plan` holds the rules judged.
     fn touched_by(&self, change: &Changed, selects: &dyn Fn(&[u8]) -> bool, plan: &Plan) -> bool {
@@ -672,8 +693,8 @@ fn bisect(
 }
 
 /// As `bisect`, judging only commits that can have changed the rule: those whose diff from
-/// their first parent adds or removes a path the rule selects, or touches a path either end's
-/// judgement read or looked up. The answer is checked (its parent must not have the new
+/// their first parent touches a path the rule selects, a path either end's judgement looked
+/// up, or one it read that no rule selects (what following a pipeline read). The answer is checked (its parent must not have the new
 /// status); should a change the ends did not depend on have made the difference, the whole
 /// span is bisected instead.
 fn flip(
@@ -697,7 +718,7 @@ fn flip(
                 || depends
                     .iter()
                     .flatten()
-                    .any(|depends| depends.touched_by(change, &selects, judge.prepared.plan()))
+                    .any(|depends| depends.reached_by(change, judge.prepared.plan()))
         });
         if touched {
             candidates.push(at);

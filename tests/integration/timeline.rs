@@ -634,3 +634,47 @@ write = {{ "Dockerfile" = "{pinned}" }}
         "{timeline:#}"
     );
 }
+
+/// A practice adopted through a file the rule does not select (a script the pipeline runs,
+/// followed) is found at its exact commit too, among commits that touch other files.
+#[test]
+fn an_adoption_through_a_followed_script_names_its_commit() {
+    let repo = TestRepo::from_history(
+        r##"
+[[commit]]
+day = 0
+write = { "Cargo.toml" = "[package]\nname = \"svc\"\nversion = \"0.1.0\"\n", "src/main.rs" = "fn main() {}\n", "tests/smoke.rs" = "#[test]\nfn smoke() {}\n", "ci/check.sh" = "#!/bin/sh\ncargo build\n", ".github/workflows/ci.yml" = "on: [push, pull_request]\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./ci/check.sh\n" }
+
+[[commit]]
+day = 1
+repeat = 30
+lines = { "src/main.rs" = 2 }
+
+[[commit]]
+day = 35
+message = "Run the tests in CI"
+write = { "ci/check.sh" = "#!/bin/sh\ncargo build\ncargo test\n" }
+
+[[commit]]
+day = 36
+repeat = 30
+lines = { "src/main.rs" = 2 }
+"##,
+    );
+    let timeline = timeline(
+        &repo,
+        &["--since", "all", "--every", "month", "--no-history"],
+    );
+    let adopted: Vec<&str> = timeline["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["rule"] == "ci.runs-tests" && event["change"] == "adopted")
+        .map(|event| event["commit"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        adopted,
+        [commit_of(&repo, "Run the tests in CI").as_str()],
+        "{timeline:#}"
+    );
+}
