@@ -15,6 +15,7 @@ use crate::checks::history::Measured;
 use crate::components::{self, ComponentFinding, ComponentFindings};
 use crate::config::settings::Settings;
 use crate::facts;
+use crate::facts::collect::Source;
 use crate::facts::content::Content;
 use crate::facts::tree::{Origin, Tree};
 use crate::finding::{Finding, MAX_EVIDENCE, Status, Verdict};
@@ -142,7 +143,15 @@ pub fn evaluate(
 ) -> Evaluation {
     // The hits are let go once the globs' entries are gathered: a large tree's peak memory.
     let by_glob = plan.matcher.by_glob(tree, &plan.matcher.hits_of(tree));
-    evaluate_globs(plan, settings, tree, by_glob, None, deadline, read)
+    evaluate_globs(
+        plan,
+        settings,
+        tree,
+        by_glob,
+        None,
+        deadline,
+        Source::of(read),
+    )
 }
 
 /// What an evaluation of an earlier tree found, and what may have changed since: a rule
@@ -169,10 +178,10 @@ pub fn evaluate_hits(
     hits: &Hits,
     reuse: Option<Reuse>,
     deadline: Deadline,
-    read: impl FnMut(&[usize]) -> Vec<Content>,
+    source: Source<impl FnMut(&[usize]) -> Vec<Content>>,
 ) -> Evaluation {
     let by_glob = plan.matcher.by_glob(tree, hits);
-    evaluate_globs(plan, settings, tree, by_glob, reuse, deadline, read)
+    evaluate_globs(plan, settings, tree, by_glob, reuse, deadline, source)
 }
 
 /// As [`evaluate_hits`], given the entries each glob matched.
@@ -183,7 +192,7 @@ fn evaluate_globs(
     by_glob: ByGlob,
     reuse: Option<Reuse>,
     deadline: Deadline,
-    read: impl FnMut(&[usize]) -> Vec<Content>,
+    source: Source<impl FnMut(&[usize]) -> Vec<Content>>,
 ) -> Evaluation {
     let (rules, in_component) = (plan.rules(), &plan.in_component);
     let (count, width) = (rules.len(), in_component.len());
@@ -265,8 +274,16 @@ fn evaluate_globs(
         .rules
         .retain(|_| kept.next().copied().unwrap_or(false));
     let judged_rules = dirty.iter().filter(|&&dirty| dirty).count();
-    let mut verdicts =
-        judge(&all, judged_rules, settings, tree, &matches, deadline, read).into_iter();
+    let mut verdicts = judge(
+        &all,
+        judged_rules,
+        settings,
+        tree,
+        &matches,
+        deadline,
+        source,
+    )
+    .into_iter();
     let mut findings: Vec<Finding> = Vec::with_capacity(count);
     for (index, rule) in rules.iter().enumerate() {
         match (reuse, dirty[index]) {
@@ -330,7 +347,7 @@ fn judge(
     tree: &Tree,
     matches: &Matches,
     deadline: Deadline,
-    read: impl FnMut(&[usize]) -> Vec<Content>,
+    source: Source<impl FnMut(&[usize]) -> Vec<Content>>,
 ) -> Vec<Verdict> {
     let mut applicable: Vec<bool> = rules
         .iter()
@@ -363,7 +380,7 @@ fn judge(
         matches,
         &mut applicable,
         deadline,
-        read,
+        source,
     );
 
     // Independent per rule, and a monorepo has thousands (each rule once per component).

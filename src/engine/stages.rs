@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::checks::{self, Outcome};
 use crate::config::settings::Settings;
-use crate::facts::collect::Collector;
+use crate::facts::collect::{Collector, Source};
 use crate::facts::content::Content;
 use crate::facts::follow::{is_yaml, with_includes};
 use crate::facts::tree::Tree;
@@ -26,10 +26,11 @@ pub(super) fn examine_contents(
     matches: &Matches,
     applicable: &mut [bool],
     deadline: Deadline,
-    mut read: impl FnMut(&[usize]) -> Vec<Content>,
+    source: Source<impl FnMut(&[usize]) -> Vec<Content>>,
 ) -> Vec<Vec<Option<Outcome>>> {
     let stages: Vec<Vec<usize>> = rules.iter().map(|rule| check_stages(rule)).collect();
-    let mut collector = Collector::new(tree, deadline, settings.max_file_size);
+    let Source { mut read, blobs } = source;
+    let mut collector = Collector::new(tree, deadline, settings.max_file_size, blobs);
     settle_preconditions(rules, tree, matches, applicable, &mut collector, &mut read);
     // Per rule, per check: the outcome of a content check run here, so it is not run again.
     let mut outcomes: Vec<Vec<Option<Outcome>>> = rules

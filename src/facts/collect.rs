@@ -5,12 +5,12 @@
 
 use rayon::prelude::*;
 
-use crate::facts::content::Content;
+use crate::facts::content::{BlobCache, Content};
 use crate::facts::follow::{self, Followed};
 use crate::facts::manifest;
 use crate::facts::parsed::{Includes, Manifest, Manifests, Pipelines, parse_text, read_missing};
 use crate::facts::tasks::{TaskRunners, task_files};
-use crate::facts::tree::Tree;
+use crate::facts::tree::{ContentSource, Tree};
 use crate::repo::Deadline;
 
 /// Everything collected so far in one scan, as the checks read it.
@@ -40,10 +40,32 @@ pub struct Collector<'a> {
     /// Built once, when a stage first needs them (their files are read in that stage).
     tasks: Option<TaskRunners>,
     no_tasks: TaskRunners,
+    /// What earlier judgements of other trees parsed, by blob (`timeline`).
+    blobs: Option<&'a BlobCache>,
+}
+
+/// Where a judgement's file contents come from: `read` returns the contents of the given
+/// entries, in order; `blobs`, when judging tree after tree, holds what the judgement
+/// before parsed, by blob.
+pub struct Source<'a, F> {
+    pub read: F,
+    pub blobs: Option<&'a BlobCache>,
+}
+
+impl<F: FnMut(&[usize]) -> Vec<Content>> Source<'_, F> {
+    /// Contents from `read` alone.
+    pub fn of(read: F) -> Self {
+        Source { read, blobs: None }
+    }
 }
 
 impl<'a> Collector<'a> {
-    pub fn new(tree: &'a Tree, deadline: Deadline, max_file_size: u64) -> Collector<'a> {
+    pub fn new(
+        tree: &'a Tree,
+        deadline: Deadline,
+        max_file_size: u64,
+        blobs: Option<&'a BlobCache>,
+    ) -> Collector<'a> {
         Collector {
             tree,
             deadline,
@@ -55,6 +77,7 @@ impl<'a> Collector<'a> {
             followed: Followed::default(),
             tasks: None,
             no_tasks: TaskRunners::default(),
+            blobs,
         }
     }
 
@@ -107,7 +130,8 @@ impl<'a> Collector<'a> {
 
     /// Parses the manifests among `entries` not parsed yet, in parallel.
     pub fn parse_manifests(&mut self, entries: Vec<usize>) {
-        parse_manifests(self.tree, &self.contents, entries, &mut self.manifests);
+        let (tree, blobs) = (self.tree, self.blobs);
+        parse_manifests(tree, &self.contents, entries, blobs, &mut self.manifests);
     }
 
     /// Resolves the root task runners, once, and reads the scripts of the repository
@@ -153,16 +177,23 @@ fn parse_manifests(
     tree: &Tree,
     contents: &[Option<Content>],
     mut entries: Vec<usize>,
+    blobs: Option<&BlobCache>,
     manifests: &mut Manifests,
 ) {
     entries.retain(|entry| !manifests.contains_key(entry));
     entries.sort_unstable();
     entries.dedup();
+    // A blob's contents are its own only in the object database; a worktree file may differ.
+    let blobs = blobs.filter(|_| matches!(tree.source, ContentSource::Objects));
     let parsed: Vec<(usize, Option<Manifest>)> = entries
         .into_par_iter()
         .map(|entry| {
             let path = tree.entries[entry].display_path();
-            let declared = parse_text(contents, entry, |text| manifest::read(&path, text));
+            let parse = || parse_text(contents, entry, |text| manifest::read(&path, text));
+            let declared = match (blobs, tree.entries[entry].blob) {
+                (Some(blobs), Some(id)) => blobs.manifest(id, &path, parse),
+                _ => parse(),
+            };
             (entry, declared)
         })
         .collect();

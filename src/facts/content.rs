@@ -1,5 +1,6 @@
 //! File contents for the paths some content rule selected: read once, in parallel, capped.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,6 +9,7 @@ use gix::ObjectId;
 
 use rayon::prelude::*;
 
+use super::parsed::Manifest;
 use super::tree::{ContentSource, Entry, EntryKind, Tree, disk_path};
 
 /// Git's own rule: a NUL byte in the first 8,000 bytes makes a file binary.
@@ -99,13 +101,16 @@ pub fn read_one(repo: &gix::Repository, tree: &Tree, entry: &Entry, max_size: u6
 
 /// The text blobs read by the last judgement, by id, and those read by the current one: a
 /// timeline judges tree after tree that share most of their files, and each blob is then
-/// inflated once. Holds what one judgement reads, as the judgement itself does.
+/// inflated once, and each manifest parsed once. Holds what one judgement reads, as the
+/// judgement itself does.
 #[derive(Default)]
 pub struct BlobCache {
     last: gix::hashtable::HashMap<ObjectId, Vec<u8>>,
     /// Of `last`, the blobs the current judgement read too.
     reused: Mutex<gix::hashtable::HashSet<ObjectId>>,
     read: Mutex<gix::hashtable::HashMap<ObjectId, Vec<u8>>>,
+    /// Manifests parsed from blobs held, by blob and path (the path names the format).
+    manifests: Mutex<HashMap<(ObjectId, String), Option<Manifest>>>,
 }
 
 impl BlobCache {
@@ -123,6 +128,23 @@ impl BlobCache {
         lock(&self.read).insert(id, bytes.to_vec());
     }
 
+    /// The manifest at `path` parsed from blob `id`: parsed by `parse` unless a judgement
+    /// did before.
+    pub fn manifest(
+        &self,
+        id: ObjectId,
+        path: &str,
+        parse: impl FnOnce() -> Option<Manifest>,
+    ) -> Option<Manifest> {
+        let key = (id, path.to_owned());
+        if let Some(parsed) = lock(&self.manifests).get(&key) {
+            return parsed.clone();
+        }
+        let parsed = parse();
+        lock(&self.manifests).insert(key, parsed.clone());
+        parsed
+    }
+
     /// Ends a judgement: what it read is kept for the next one, the rest let go.
     pub fn next(&mut self) {
         let reused = std::mem::take(
@@ -136,6 +158,11 @@ impl BlobCache {
             .get_mut()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.last.extend(std::mem::take(read));
+        let last = &self.last;
+        self.manifests
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|(id, _), _| last.contains_key(id));
     }
 }
 

@@ -16,6 +16,7 @@ use crate::config::diagnostic::ConfigError;
 use crate::config::enabled::enabled_rules;
 use crate::config::settings::Settings;
 use crate::engine::{self, Plan};
+use crate::facts::collect::Source;
 use crate::facts::content;
 use crate::facts::owners;
 use crate::facts::tree::{self, Tree};
@@ -456,16 +457,19 @@ impl Prepared {
             hits,
             reuse,
             self.target.deadline,
-            |indices| {
-                read.extend_from_slice(indices);
-                content::read_all(
-                    &self.target.repo,
-                    listed,
-                    indices,
-                    self.settings.max_file_size,
-                    &budget,
-                    Some(cache),
-                )
+            Source {
+                read: |indices: &[usize]| {
+                    read.extend_from_slice(indices);
+                    content::read_all(
+                        &self.target.repo,
+                        listed,
+                        indices,
+                        self.settings.max_file_size,
+                        &budget,
+                        Some(cache),
+                    )
+                },
+                blobs: Some(cache),
             },
         );
         self.target.deadline.check()?;
