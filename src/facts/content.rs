@@ -220,7 +220,8 @@ fn fetch(
 ) -> Content {
     let bytes = match (&tree.source, entry.blob) {
         (ContentSource::Objects, Some(id)) => match cache.and_then(|cache| cache.get(id)) {
-            Some(bytes) => Ok(bytes),
+            // The cache holds text only.
+            Some(bytes) => return Content::Text(bytes),
             None => repo
                 .find_blob(id)
                 .map(|blob| blob.detach().data)

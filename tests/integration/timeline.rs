@@ -189,8 +189,9 @@ fn each_snapshot_equals_check(repo: &TestRepo, snapshots: &[Value]) {
     }
 }
 
-/// A monorepo whose services change one at a time, gain tests, and come and go: findings
-/// kept for the rules and components a change did not touch equal judging afresh.
+/// A monorepo whose services change one at a time, gain tests and dependencies, and come and
+/// go: findings kept for the rules and components a change did not touch, and manifests
+/// parsed by an earlier snapshot, equal judging afresh.
 const MONOREPO: &str = r##"
 [[commit]]
 day = 0
@@ -211,6 +212,11 @@ write = { "services/a/index.test.js" = "test('ok', () => {})\n", "services/a/met
 day = 36
 repeat = 30
 lines = { "services/b/main.go" = 2 }
+
+[[commit]]
+day = 67
+message = "Service a declares its metrics client; service d starts from a's old manifest"
+write = { "services/a/package.json" = "{\"name\": \"a\", \"dependencies\": {\"express\": \"4\", \"prom-client\": \"15\"}}\n", "services/d/package.json" = "{\"name\": \"a\", \"dependencies\": {\"express\": \"4\"}}\n", "services/d/index.js" = "require('express')().listen(80)\n" }
 
 [[commit]]
 day = 70
@@ -677,4 +683,49 @@ lines = { "src/main.rs" = 2 }
         [commit_of(&repo, "Run the tests in CI").as_str()],
         "{timeline:#}"
     );
+}
+
+/// A manifest that gains a dependency is parsed again: what an earlier snapshot parsed is
+/// kept by blob, not by path.
+#[test]
+fn a_dependency_added_to_a_manifest_is_seen() {
+    let repo = TestRepo::from_history(
+        r##"
+[[commit]]
+day = 0
+write = { "package.json" = "{\"name\": \"api\", \"dependencies\": {\"express\": \"4\"}}\n", "index.js" = "require('express')().listen(80)\n" }
+
+[[commit]]
+day = 1
+repeat = 40
+lines = { "index.js" = 2 }
+
+[[commit]]
+day = 45
+message = "Declare a metrics client"
+write = { "package.json" = "{\"name\": \"api\", \"dependencies\": {\"express\": \"4\", \"prom-client\": \"15\"}}\n" }
+
+[[commit]]
+day = 46
+repeat = 40
+lines = { "index.js" = 2 }
+"##,
+    );
+    let timeline = timeline(
+        &repo,
+        &["--since", "all", "--every", "month", "--no-history"],
+    );
+    let adopted: Vec<&str> = timeline["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["rule"] == "observability.metrics" && event["change"] == "adopted")
+        .map(|event| event["commit"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        adopted,
+        [commit_of(&repo, "Declare a metrics client").as_str()],
+        "{timeline:#}"
+    );
+    each_snapshot_equals_check(&repo, timeline["snapshots"].as_array().unwrap());
 }
