@@ -487,7 +487,7 @@ pattern = "marker"
                         .iter()
                         .map(|&index| {
                             read_paths.push(tree.entries[index].display_path());
-                            Content::Text(texts[index].as_bytes().to_vec())
+                            Content::Text(texts[index].as_bytes().into())
                         })
                         .collect()
                 },
@@ -549,7 +549,7 @@ pattern = "marker"
                         .iter()
                         .map(|&index| match &files[index].1 {
                             bytes if bytes.contains(&0) => Content::Binary,
-                            bytes => Content::Text(bytes.clone()),
+                            bytes => Content::Text(bytes.as_slice().into()),
                         })
                         .collect()
                 },

@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 use std::io::Read;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use gix::ObjectId;
 
@@ -17,7 +17,8 @@ const BINARY_PROBE_LEN: usize = 8000;
 
 #[derive(Debug, Clone)]
 pub enum Content {
-    Text(Vec<u8>),
+    /// Shared: a timeline's judgements of consecutive trees hand the same blobs around.
+    Text(Arc<[u8]>),
     /// Skipped on purpose: binary files are not evidence of a practice.
     Binary,
     /// Over the read cap; the size is what the object database or file system reports.
@@ -105,10 +106,10 @@ pub fn read_one(repo: &gix::Repository, tree: &Tree, entry: &Entry, max_size: u6
 /// judgement itself does.
 #[derive(Default)]
 pub struct BlobCache {
-    last: gix::hashtable::HashMap<ObjectId, Vec<u8>>,
+    last: gix::hashtable::HashMap<ObjectId, Arc<[u8]>>,
     /// Of `last`, the blobs the current judgement read too.
     reused: Mutex<gix::hashtable::HashSet<ObjectId>>,
-    read: Mutex<gix::hashtable::HashMap<ObjectId, Vec<u8>>>,
+    read: Mutex<gix::hashtable::HashMap<ObjectId, Arc<[u8]>>>,
     /// Manifests parsed from blobs held, by blob and path (the path names the format).
     manifests: Mutex<HashMap<(ObjectId, String), Option<Manifest>>>,
 }
@@ -118,14 +119,14 @@ impl BlobCache {
         self.last.get(&id).map(|bytes| bytes.len() as u64)
     }
 
-    fn get(&self, id: ObjectId) -> Option<Vec<u8>> {
-        let bytes = self.last.get(&id)?.clone();
+    fn get(&self, id: ObjectId) -> Option<Arc<[u8]>> {
+        let bytes = Arc::clone(self.last.get(&id)?);
         lock(&self.reused).insert(id);
         Some(bytes)
     }
 
-    fn put(&self, id: ObjectId, bytes: &[u8]) {
-        lock(&self.read).insert(id, bytes.to_vec());
+    fn put(&self, id: ObjectId, bytes: &Arc<[u8]>) {
+        lock(&self.read).insert(id, Arc::clone(bytes));
     }
 
     /// The manifest at `path` parsed from blob `id`: parsed by `parse` unless a judgement
@@ -225,19 +226,23 @@ fn fetch(
             None => repo
                 .find_blob(id)
                 .map(|blob| blob.detach().data)
-                .map_err(|error| Content::Unreadable(format!("object {id}: {error}")))
-                .inspect(|bytes| {
-                    if let Some(cache) = cache.filter(|_| !is_binary(bytes)) {
-                        cache.put(id, bytes);
-                    }
-                }),
+                .map_err(|error| Content::Unreadable(format!("object {id}: {error}"))),
         },
         (ContentSource::Objects, None) => Err(Content::Unreadable("no blob recorded".to_owned())),
         (ContentSource::Worktree(root), _) => read_file(&disk_path(root, &entry.path), max_size),
     };
     match bytes {
         Ok(bytes) if is_binary(&bytes) => Content::Binary,
-        Ok(bytes) => Content::Text(bytes),
+        Ok(bytes) => {
+            let bytes: Arc<[u8]> = bytes.into();
+            // A worktree file is not its index entry's blob.
+            if let (Some(cache), Some(id), ContentSource::Objects) =
+                (cache, entry.blob, &tree.source)
+            {
+                cache.put(id, &bytes);
+            }
+            Content::Text(bytes)
+        }
         Err(content) => content,
     }
 }

@@ -166,7 +166,7 @@ fn read_entry(
     let repo = side.target.repo.to_thread_local();
     match content::read_one(&repo, side.tree, entry, limit) {
         Content::Text(bytes) => {
-            String::from_utf8(bytes).map_err(|_| unreadable("not valid UTF-8".to_owned()))
+            String::from_utf8(bytes.to_vec()).map_err(|_| unreadable("not valid UTF-8".to_owned()))
         }
         Content::Binary => Err(unreadable("it is a binary file".to_owned())),
         Content::TooLarge(size) => Err(unreadable(format!(
