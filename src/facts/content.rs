@@ -110,6 +110,8 @@ pub struct BlobCache {
     /// Of `last`, the blobs the current judgement read too.
     reused: Mutex<gix::hashtable::HashSet<ObjectId>>,
     read: Mutex<gix::hashtable::HashMap<ObjectId, Arc<[u8]>>>,
+    /// The bytes of the blobs the current judgement read from the object database.
+    fresh: AtomicU64,
     /// Manifests parsed from blobs held, by blob and path (the path names the format).
     manifests: Mutex<HashMap<(ObjectId, String), Option<Manifest>>>,
 }
@@ -146,8 +148,9 @@ impl BlobCache {
         parsed
     }
 
-    /// Ends a judgement: what it read is kept for the next one, the rest let go.
-    pub fn next(&mut self) {
+    /// Ends a judgement: what it read is kept for the next one, the rest let go. Returns the
+    /// bytes it read from the object database rather than from here.
+    pub fn end_judgement(&mut self) -> u64 {
         let reused = std::mem::take(
             self.reused
                 .get_mut()
@@ -164,6 +167,7 @@ impl BlobCache {
             .get_mut()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .retain(|(id, _), _| last.contains_key(id));
+        std::mem::take(self.fresh.get_mut())
     }
 }
 
@@ -226,7 +230,12 @@ fn fetch(
             None => repo
                 .find_blob(id)
                 .map(|blob| blob.detach().data)
-                .map_err(|error| Content::Unreadable(format!("object {id}: {error}"))),
+                .map_err(|error| Content::Unreadable(format!("object {id}: {error}")))
+                .inspect(|bytes| {
+                    if let Some(cache) = cache {
+                        cache.fresh.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                    }
+                }),
         },
         (ContentSource::Objects, None) => Err(Content::Unreadable("no blob recorded".to_owned())),
         (ContentSource::Worktree(root), _) => read_file(&disk_path(root, &entry.path), max_size),

@@ -266,9 +266,11 @@ struct Judge<'a> {
     last: Option<Listing>,
     /// The blobs the last judgement read.
     blobs: BlobCache,
-    /// How much of the read budget the last judgement of every rule took: past half of it,
-    /// every commit is judged in full, as a judgement of a few rules reads less and would
-    /// stay within a budget the full one overruns.
+    /// At most what a judgement of every rule would read now: what the last one read, plus
+    /// every blob read afresh since (such a judgement reads only files the last one read or
+    /// blobs read since). Past half the read budget, every commit is judged in full, as a
+    /// judgement of a few rules reads less and would stay within a budget the full one
+    /// overruns.
     full_read: u64,
     judged: usize,
 }
@@ -479,11 +481,12 @@ impl<'a> Judge<'a> {
         let (reuse, earlier) = previous.unzip();
         let full = reuse.is_none();
         let judged = self.prepared.judge(&tree, &hits, reuse, &self.blobs)?;
-        self.blobs.next();
+        let fresh = self.blobs.end_judgement();
         self.judged += 1;
-        if full {
-            self.full_read = judged.read_bytes;
-        }
+        self.full_read = match full {
+            true => judged.read_bytes,
+            false => self.full_read.saturating_add(fresh),
+        };
         let depends = Rc::new(Depends::of(&judged, &tree, earlier));
         self.by_tree.insert(id, (judged.findings.clone(), depends));
         self.last = Some(Listing {

@@ -729,3 +729,65 @@ lines = { "index.js" = 2 }
     );
     each_snapshot_equals_check(&repo, timeline["snapshots"].as_array().unwrap());
 }
+
+/// Padded to `size` bytes with a comment line, as TOML escapes it.
+fn padded(text: &str, size: usize) -> String {
+    let fill = size.saturating_sub(text.len() + 2);
+    format!("{text}#{}\n", "p".repeat(fill)).replace('\n', "\\n")
+}
+
+/// A judgement of a few rules stays within the read budget while what a judgement of every
+/// rule would read grows past it, over months of reads none of which alone is large (found
+/// by a red team): the timeline judges in full once the reads since its last full judgement
+/// could overrun the budget, and agrees with check.
+#[test]
+fn reads_that_add_up_past_the_budget_are_judged_as_check_judges_them() {
+    let workflow = "on: [push, pull_request]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: make test\n";
+    let history = format!(
+        r#"
+[[commit]]
+day = 0
+write = {{ ".opslint.toml" = "[scan]\nmax-total-read = \"3 KiB\"\nmax-file-size = \"700\"\n", "src/a.py" = "x\n", "tests/test_a.py" = "def test_a(): pass\n", ".github/workflows/ci.yml" = "{big_workflow}", "Makefile" = "{makefile}", "Dockerfile" = "{dockerfile}", "requirements.txt" = "{requirements}" }}
+
+[[commit]]
+day = 4
+repeat = 8
+lines = {{ "NOTES.md" = 1 }}
+
+[[commit]]
+day = 40
+message = "A small workflow and development requirements"
+write = {{ ".github/workflows/ci.yml" = "{workflow}", "requirements-dev.txt" = "{dev}" }}
+
+[[commit]]
+day = 44
+repeat = 8
+lines = {{ "NOTES.md" = 1 }}
+
+[[commit]]
+day = 80
+message = "A second service"
+write = {{ "svc/requirements.txt" = "{requirements}", "svc/Dockerfile" = "{svc_dockerfile}" }}
+
+[[commit]]
+day = 84
+repeat = 8
+lines = {{ "NOTES.md" = 1 }}
+"#,
+        big_workflow = padded(workflow, 1200),
+        workflow = padded(workflow, 400),
+        makefile = padded("test:\n\tpytest\n", 400),
+        dockerfile = padded("FROM python:3.12\nEXPOSE 80\n", 600),
+        requirements = padded("prometheus-client\nsentry-sdk\n", 400),
+        dev = padded("flask\n", 650),
+        svc_dockerfile = padded("FROM python:3.12\nEXPOSE 80\n", 650),
+    );
+    let repo = TestRepo::from_history(&history);
+    let timeline = timeline(
+        &repo,
+        &["--since", "all", "--every", "month", "--no-history"],
+    );
+    let snapshots = timeline["snapshots"].as_array().unwrap();
+    assert!(snapshots.len() >= 3, "{}", snapshots.len());
+    each_snapshot_equals_check(&repo, snapshots);
+}
