@@ -49,6 +49,19 @@ pub fn find(
                         line: Some(call.line),
                         detail: Some(call.text.clone()),
                     }));
+                if matches!(kind, CheckKind::PipelineCommand { .. }) {
+                    outcome.unreadable.extend(unread_tasks(pipeline, facts).map(
+                        |(file, command)| {
+                            format!(
+                                "{} {}, so what `{}` in {} runs was not seen",
+                                file.name,
+                                file.why,
+                                crate::text::shorten(command.trim(), SHOWN_COMMAND),
+                                path()
+                            )
+                        },
+                    ));
+                }
                 if let CheckKind::PipelineCommand {
                     opaque: Some(opaque),
                     unless,
@@ -117,6 +130,25 @@ fn opaque_commands<'a>(
             let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
             Located::new(format!("`{shown}`"), command.line)
         })
+}
+
+/// Each root task file that could not be read, with the first command of `pipeline` that
+/// runs one of its tasks (`make test` where the Makefile is over the read cap).
+fn unread_tasks<'a>(
+    pipeline: &'a Pipeline,
+    facts: &'a Facts,
+) -> impl Iterator<Item = (&'a crate::facts::tasks::UnreadTaskFile, &'a str)> + 'a {
+    facts.tasks.unread.iter().filter_map(move |file| {
+        let command = pipeline.commands.iter().find(|command| {
+            pipeline::segments(&command.text).any(|segment| {
+                segment
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|word| file.runners.contains(&word))
+            })
+        })?;
+        Some((file, command.text.as_str()))
+    })
 }
 
 /// How much of a command a finding shows: a line's worth, not a joined script.

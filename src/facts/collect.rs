@@ -9,7 +9,7 @@ use crate::facts::content::{BlobCache, Content};
 use crate::facts::follow::{self, Followed};
 use crate::facts::manifest;
 use crate::facts::parsed::{Includes, Manifest, Manifests, Pipelines, parse_text, read_missing};
-use crate::facts::tasks::{TaskRunners, task_files};
+use crate::facts::tasks::{self, TaskRunners, UnreadTaskFile, task_files};
 use crate::facts::tree::{ContentSource, Tree};
 use crate::repo::Deadline;
 
@@ -200,10 +200,25 @@ fn parse_manifests(
     manifests.extend(parsed);
 }
 
-/// The root task runners, from whichever task files have been read.
+/// The root task runners, from whichever task files have been read, and the task files that
+/// exist but could not be.
 fn task_runners(tree: &Tree, contents: &[Option<Content>]) -> TaskRunners {
-    TaskRunners::new(|name| match &contents[tree.position(name)?] {
+    let mut runners = TaskRunners::new(|name| match &contents[tree.position(name)?] {
         Some(Content::Text(bytes)) => std::str::from_utf8(bytes).ok(),
         _ => None,
-    })
+    });
+    runners.unread = task_files()
+        .filter_map(|name| {
+            let why = match contents[tree.position(name)?].as_ref()? {
+                Content::Text(bytes) if std::str::from_utf8(bytes).is_ok() => return None,
+                Content::Text(_) => "is not valid UTF-8".to_owned(),
+                Content::Binary => "looks binary".to_owned(),
+                Content::TooLarge(size) => format!("is {size} bytes, over the read cap"),
+                Content::Unreadable(why) => format!("could not be read ({why})"),
+            };
+            let runners = tasks::runners_of(name);
+            Some(UnreadTaskFile { name, why, runners })
+        })
+        .collect();
+    runners
 }

@@ -55,6 +55,34 @@ pub struct TaskRunners {
     just: Table,
     /// Task's tasks: their `cmds`, with `task: other` references as `task other`.
     task: Table,
+    /// Root task files that exist but could not be read: what their tasks run is unknown.
+    pub unread: Vec<UnreadTaskFile>,
+}
+
+/// A root task file that exists but could not be read (over the read cap, past the read
+/// budget, not UTF-8), with the commands that run its tasks.
+#[derive(Debug)]
+pub struct UnreadTaskFile {
+    pub name: &'static str,
+    pub why: String,
+    pub runners: &'static [&'static str],
+}
+
+/// The commands that run the tasks of the root file `name` (one of [`task_files`]).
+pub fn runners_of(name: &str) -> &'static [&'static str] {
+    let names = names();
+    let named = |list: &[String]| list.iter().any(|known| known == name);
+    if named(&names.makefiles) || named(&names.included_makefiles) {
+        &["make", "gmake"]
+    } else if named(&names.package_json) {
+        &["npm", "yarn", "pnpm", "bun"]
+    } else if named(&names.justfiles) {
+        &["just"]
+    } else if named(&names.taskfiles) {
+        &["task"]
+    } else {
+        &[]
+    }
 }
 
 impl TaskRunners {
@@ -75,6 +103,7 @@ impl TaskRunners {
             task: first(&names.taskfiles)
                 .map(taskfile_tasks)
                 .unwrap_or_default(),
+            unread: Vec::new(),
         }
     }
 

@@ -36,6 +36,26 @@ fn a_make_target_that_runs_a_test_tool_counts_at_the_step_line() {
     assert_eq!(runs_tests(&repo), ("pass".to_owned(), Some(7)));
 }
 
+/// A task file opslint could not read (over the read cap) hides what `make test` runs: the
+/// rule is unknown, naming the file, not a failure that would turn CI red.
+#[test]
+fn a_task_file_over_the_read_cap_makes_the_rule_unknown_naming_it() {
+    let repo = repo_with_code();
+    repo.write(".github/workflows/ci.yml", workflow_running("make test"));
+    let padding = format!("# {}\n", "-".repeat(2_000));
+    repo.write("Makefile", format!("test:\n\tpytest\n{padding}"));
+    repo.write(".opslint.toml", "[scan]\nmax-file-size = \"1000\"\n");
+    repo.commit("pipeline");
+    let (_, report) = json_report(&[], repo.path());
+    let rule = finding(&report, "ci.runs-tests").unwrap();
+    assert_eq!(rule["status"], "unknown", "{rule:#}");
+    let message = rule["message"].as_str().unwrap();
+    assert!(
+        message.contains("Makefile is") && message.contains("`make test`"),
+        "{message}"
+    );
+}
+
 #[test]
 fn a_lint_only_pipeline_does_not_run_tests() {
     let repo = repo_with_code();
