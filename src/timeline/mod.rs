@@ -445,6 +445,8 @@ impl<'a> Judge<'a> {
             return Err(RepoError::TooManyEntries { limit }.into());
         }
         let hits = plan.patch_hits(&last.hits, &tree, &origins);
+        // The last listing is not needed past here: a large tree's peak memory.
+        let Listing { components, .. } = last;
         let changed_below = |dir: &str| {
             let prefix = format!("{dir}/");
             let start = changed.partition_point(|path| path.as_slice() < prefix.as_bytes());
@@ -454,14 +456,14 @@ impl<'a> Judge<'a> {
         };
         // What the kept findings depended on stays a dependency: the rules no change
         // selected, and the per-component rules (kept in the components nothing changed in).
-        let components = !last.components.is_empty();
+        let has_components = !components.is_empty();
         let kept: Vec<bool> = (0..dirty.len())
-            .map(|rule| !dirty[rule] || (components && plan.rules()[rule].per_component))
+            .map(|rule| !dirty[rule] || (has_components && plan.rules()[rule].per_component))
             .collect();
         let previous = reusable.then(|| {
             let reuse = Reuse {
                 findings: &findings,
-                components: last.components,
+                components,
                 dirty: &dirty,
                 changed: &changed_below,
             };
