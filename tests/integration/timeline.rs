@@ -64,6 +64,17 @@ fn timeline(repo: &TestRepo, flags: &[&str]) -> Value {
     json_of("timeline", flags, repo.path())
 }
 
+/// The commits of the timeline's adoption events of `rule`.
+fn adoptions(timeline: &Value, rule: &str) -> Vec<String> {
+    timeline["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["rule"] == rule && event["change"] == "adopted")
+        .map(|event| event["commit"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 fn commit_of(repo: &TestRepo, subject: &str) -> String {
     repo.git(&["log", "--format=%H %s"])
         .lines()
@@ -671,16 +682,9 @@ lines = { "src/main.rs" = 2 }
         &repo,
         &["--since", "all", "--every", "month", "--no-history"],
     );
-    let adopted: Vec<&str> = timeline["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|event| event["rule"] == "ci.runs-tests" && event["change"] == "adopted")
-        .map(|event| event["commit"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        adopted,
-        [commit_of(&repo, "Run the tests in CI").as_str()],
+        adoptions(&timeline, "ci.runs-tests"),
+        [commit_of(&repo, "Run the tests in CI")],
         "{timeline:#}"
     );
 }
@@ -715,16 +719,9 @@ lines = { "index.js" = 2 }
         &repo,
         &["--since", "all", "--every", "month", "--no-history"],
     );
-    let adopted: Vec<&str> = timeline["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|event| event["rule"] == "observability.metrics" && event["change"] == "adopted")
-        .map(|event| event["commit"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        adopted,
-        [commit_of(&repo, "Declare a metrics client").as_str()],
+        adoptions(&timeline, "observability.metrics"),
+        [commit_of(&repo, "Declare a metrics client")],
         "{timeline:#}"
     );
     each_snapshot_equals_check(&repo, timeline["snapshots"].as_array().unwrap());
