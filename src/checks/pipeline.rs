@@ -138,15 +138,12 @@ fn unread_tasks<'a>(
     pipeline: &'a Pipeline,
     facts: &'a Facts,
 ) -> impl Iterator<Item = (&'a crate::facts::tasks::UnreadTaskFile, &'a str)> + 'a {
-    facts.tasks.unread.iter().filter_map(move |file| {
-        let command = pipeline.commands.iter().find(|command| {
-            pipeline::segments(&command.text).any(|segment| {
-                segment
-                    .split_whitespace()
-                    .next()
-                    .is_some_and(|word| file.runners.contains(&word))
-            })
-        })?;
+    let mut named = Vec::new();
+    pipeline.commands.iter().filter_map(move |command| {
+        let file = pipeline::segments(&command.text)
+            .find_map(|segment| facts.tasks.unread_run_by(segment))
+            .filter(|file| !named.contains(&file.name))?;
+        named.push(file.name);
         Some((file, command.text.as_str()))
     })
 }

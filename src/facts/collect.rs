@@ -9,7 +9,7 @@ use crate::facts::content::{BlobCache, Content};
 use crate::facts::follow::{self, Followed};
 use crate::facts::manifest;
 use crate::facts::parsed::{Includes, Manifest, Manifests, Pipelines, parse_text, read_missing};
-use crate::facts::tasks::{self, TaskRunners, UnreadTaskFile, task_files};
+use crate::facts::tasks::{TaskRunners, UnreadTaskFile, task_files};
 use crate::facts::tree::{ContentSource, Tree};
 use crate::repo::Deadline;
 
@@ -216,8 +216,7 @@ fn task_runners(tree: &Tree, contents: &[Option<Content>]) -> TaskRunners {
                 Content::TooLarge(size) => format!("is {size} bytes, over the read cap"),
                 Content::Unreadable(why) => format!("could not be read ({why})"),
             };
-            let runners = tasks::runners_of(name);
-            Some(UnreadTaskFile { name, why, runners })
+            Some(UnreadTaskFile { name, why })
         })
         .collect();
     runners

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use gix::ObjectId;
 
@@ -151,30 +151,22 @@ impl BlobCache {
     /// Ends a judgement: what it read is kept for the next one, the rest let go. Returns the
     /// bytes it read from the object database rather than from here.
     pub fn end_judgement(&mut self) -> u64 {
-        let reused = std::mem::take(
-            self.reused
-                .get_mut()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
+        let reused = std::mem::take(unlocked(&mut self.reused));
         self.last.retain(|id, _| reused.contains(id));
-        let read = self
-            .read
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        self.last.extend(std::mem::take(read));
+        self.last.extend(std::mem::take(unlocked(&mut self.read)));
         let last = &self.last;
-        self.manifests
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .retain(|(id, _), _| last.contains_key(id));
+        unlocked(&mut self.manifests).retain(|(id, _), _| last.contains_key(id));
         std::mem::take(self.fresh.get_mut())
     }
 }
 
+/// A panic elsewhere leaves the cache's data whole: each insert is one call.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn unlocked<T>(mutex: &mut Mutex<T>) -> &mut T {
+    mutex.get_mut().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The size of an entry's contents, as the object database or the file system reports it,

@@ -60,29 +60,11 @@ pub struct TaskRunners {
 }
 
 /// A root task file that exists but could not be read (over the read cap, past the read
-/// budget, not UTF-8), with the commands that run its tasks.
+/// budget, not UTF-8).
 #[derive(Debug)]
 pub struct UnreadTaskFile {
     pub name: &'static str,
     pub why: String,
-    pub runners: &'static [&'static str],
-}
-
-/// The commands that run the tasks of the root file `name` (one of [`task_files`]).
-pub fn runners_of(name: &str) -> &'static [&'static str] {
-    let names = names();
-    let named = |list: &[String]| list.iter().any(|known| known == name);
-    if named(&names.makefiles) || named(&names.included_makefiles) {
-        &["make", "gmake"]
-    } else if named(&names.package_json) {
-        &["npm", "yarn", "pnpm", "bun"]
-    } else if named(&names.justfiles) {
-        &["just"]
-    } else if named(&names.taskfiles) {
-        &["task"]
-    } else {
-        &[]
-    }
 }
 
 impl TaskRunners {
@@ -142,11 +124,33 @@ impl TaskRunners {
     }
 
     fn expand_once(&self, command: &str) -> Vec<String> {
+        self.calls(command)
+            .into_iter()
+            .flat_map(|(table, names)| {
+                names
+                    .into_iter()
+                    .flat_map(|name| table.get(name).cloned().unwrap_or_default())
+            })
+            .collect()
+    }
+
+    /// The root task file `command` runs a task of, when that file could not be read.
+    pub fn unread_run_by(&self, command: &str) -> Option<&UnreadTaskFile> {
+        self.calls(command).into_iter().find_map(|(table, _)| {
+            self.unread.iter().find(|file| {
+                self.table_of(file.name)
+                    .is_some_and(|of| std::ptr::eq(of, table))
+            })
+        })
+    }
+
+    /// Each task runner `command` calls at the root: its table and the names it runs.
+    fn calls<'a>(&'a self, command: &'a str) -> Vec<(&'a Table, Vec<&'a str>)> {
         // After `cd tools &&`, a runner reads another folder's files, not the root's.
         let mut left_the_root = false;
         command
             .split(['&', ';', '|'])
-            .flat_map(|part| {
+            .filter_map(|part| {
                 let words: Vec<&str> = part.split_whitespace().collect();
                 if matches!(words.first(), Some(&("cd" | "pushd"))) {
                     left_the_root = true;
@@ -158,21 +162,30 @@ impl TaskRunners {
                         Some(&("which" | "command" | "type" | "hash"))
                     )
                 {
-                    return Vec::new();
+                    return None;
                 }
                 // The runner may come after variables or a wrapper: `CI=1 npm test`,
                 // `nyc --reporter=text npm test`, `cross-env NODE_ENV=test npm run unit`.
-                let Some((table, names)) =
-                    (0..words.len()).find_map(|start| self.call(&words[start..]))
-                else {
-                    return Vec::new();
-                };
-                names
-                    .into_iter()
-                    .flat_map(|name| table.get(name).cloned().unwrap_or_default())
-                    .collect()
+                (0..words.len()).find_map(|start| self.call(&words[start..]))
             })
             .collect()
+    }
+
+    /// The table of the root task file `name` (one of [`task_files`]).
+    fn table_of(&self, name: &str) -> Option<&Table> {
+        let names = names();
+        let named = |list: &[String]| list.iter().any(|known| known == name);
+        if named(&names.makefiles) || named(&names.included_makefiles) {
+            Some(&self.make)
+        } else if named(&names.package_json) {
+            Some(&self.npm)
+        } else if named(&names.justfiles) {
+            Some(&self.just)
+        } else if named(&names.taskfiles) {
+            Some(&self.task)
+        } else {
+            None
+        }
     }
 
     /// The task runner `words` start with, and the targets, scripts or recipes they name.

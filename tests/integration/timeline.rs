@@ -64,6 +64,14 @@ fn timeline(repo: &TestRepo, flags: &[&str]) -> Value {
     json_of("timeline", flags, repo.path())
 }
 
+/// Every month of the repository's history, without the history figures.
+fn monthly(repo: &TestRepo) -> Value {
+    timeline(
+        repo,
+        &["--since", "all", "--every", "month", "--no-history"],
+    )
+}
+
 /// The commits of the timeline's adoption events of `rule`.
 fn adoptions(timeline: &Value, rule: &str) -> Vec<String> {
     timeline["events"]
@@ -142,10 +150,7 @@ fn events_name_the_exact_commits() {
 #[test]
 fn reused_verdicts_equal_a_fresh_check() {
     let repo = TestRepo::from_history(HISTORY);
-    let timeline = timeline(
-        &repo,
-        &["--since", "all", "--every", "month", "--no-history"],
-    );
+    let timeline = monthly(&repo);
     let snapshots = timeline["snapshots"].as_array().unwrap();
     assert!(snapshots.len() >= 6, "{}", snapshots.len());
     let judged = timeline["judged"].as_u64().unwrap();
@@ -258,10 +263,7 @@ lines = { "services/a/index.js" = 1 }
 #[test]
 fn a_monorepo_judged_incrementally_equals_a_fresh_check() {
     let repo = TestRepo::from_history(MONOREPO);
-    let timeline = timeline(
-        &repo,
-        &["--since", "all", "--every", "month", "--no-history"],
-    );
+    let timeline = monthly(&repo);
     let snapshots = timeline["snapshots"].as_array().unwrap();
     assert!(snapshots.len() >= 5, "{}", snapshots.len());
     each_snapshot_equals_check(&repo, snapshots);
@@ -277,10 +279,7 @@ fn a_read_budget_overrun_is_judged_as_check_judges_it() {
         .collect();
     let history = BUDGET.replace("PAD", &padding.join("\\n"));
     let repo = TestRepo::from_history(&history);
-    let timeline = timeline(
-        &repo,
-        &["--since", "all", "--every", "month", "--no-history"],
-    );
+    let timeline = monthly(&repo);
     let snapshots = timeline["snapshots"].as_array().unwrap();
     assert!(snapshots.len() >= 5, "{}", snapshots.len());
     each_snapshot_equals_check(&repo, snapshots);
@@ -626,10 +625,7 @@ write = {{ "Dockerfile" = "{pinned}" }}
 "#,
         pinned = pinned.replace('\n', "\\n")
     ));
-    let timeline = timeline(
-        &repo,
-        &["--since", "all", "--every", "month", "--no-history"],
-    );
+    let timeline = monthly(&repo);
     let events: Vec<(String, String)> = timeline["events"]
         .as_array()
         .unwrap()
@@ -678,10 +674,7 @@ repeat = 30
 lines = { "src/main.rs" = 2 }
 "##,
     );
-    let timeline = timeline(
-        &repo,
-        &["--since", "all", "--every", "month", "--no-history"],
-    );
+    let timeline = monthly(&repo);
     assert_eq!(
         adoptions(&timeline, "ci.runs-tests"),
         [commit_of(&repo, "Run the tests in CI")],
@@ -715,10 +708,7 @@ repeat = 40
 lines = { "index.js" = 2 }
 "##,
     );
-    let timeline = timeline(
-        &repo,
-        &["--since", "all", "--every", "month", "--no-history"],
-    );
+    let timeline = monthly(&repo);
     assert_eq!(
         adoptions(&timeline, "observability.metrics"),
         [commit_of(&repo, "Declare a metrics client")],
@@ -780,10 +770,7 @@ lines = {{ "NOTES.md" = 1 }}
         svc_dockerfile = padded("FROM python:3.12\nEXPOSE 80\n", 650),
     );
     let repo = TestRepo::from_history(&history);
-    let timeline = timeline(
-        &repo,
-        &["--since", "all", "--every", "month", "--no-history"],
-    );
+    let timeline = monthly(&repo);
     let snapshots = timeline["snapshots"].as_array().unwrap();
     assert!(snapshots.len() >= 3, "{}", snapshots.len());
     each_snapshot_equals_check(&repo, snapshots);
