@@ -140,8 +140,12 @@ fn unread_tasks<'a>(
 ) -> impl Iterator<Item = (&'a crate::facts::tasks::UnreadTaskFile, &'a str)> + 'a {
     let mut named = Vec::new();
     pipeline.commands.iter().filter_map(move |command| {
+        // A readable task may call another runner whose file is not (`test: npm test`).
         let file = pipeline::segments(&command.text)
-            .find_map(|segment| facts.tasks.unread_run_by(segment))
+            .flat_map(|segment| {
+                std::iter::once(segment.to_owned()).chain(facts.tasks.expand(segment))
+            })
+            .find_map(|run| facts.tasks.unread_run_by(&run))
             .filter(|file| !named.contains(&file.name))?;
         named.push(file.name);
         Some((file, command.text.as_str()))
