@@ -1,5 +1,5 @@
 //! The pipeline checks (`pipeline-trigger`, `pipeline-command`, `pipeline-uses`,
-//! `pipeline-environment`, `pipeline-permissions`, `pipeline-parses`): one idea, a fact of
+//! `pipeline-environment`, `pipeline-service`, `pipeline-permissions`, `pipeline-parses`): one idea, a fact of
 //! the parsed pipelines (with what they include and the scripts they run), each kind
 //! looking at its own list of facts.
 
@@ -175,6 +175,7 @@ fn pipeline_match(
             .find(|action| pattern.is_match(action.text.as_bytes()))
             .map(|action| (action.line, Some(action.text.clone()))),
         CheckKind::PipelineEnvironment { pattern } => first_match(&pipeline.environments, pattern),
+        CheckKind::PipelineService { pattern } => first_match(&pipeline.services, pattern),
         CheckKind::PipelinePermissions { pattern } => first_match(&pipeline.permissions, pattern),
         CheckKind::PipelineCommand {
             pattern, unless, ..
@@ -250,6 +251,9 @@ pub fn explains(kind: &CheckKind, files: &str) -> String {
         CheckKind::PipelineUses { .. } => format!("a pipeline in {files} uses an action matching"),
         CheckKind::PipelineEnvironment { .. } => {
             format!("a pipeline in {files} deploys to an environment matching")
+        }
+        CheckKind::PipelineService { .. } => {
+            format!("a pipeline in {files} starts a service container whose image matches")
         }
         CheckKind::PipelinePermissions { .. } => {
             format!("a workflow in {files} has a job whose token permissions match")

@@ -418,6 +418,7 @@ fn compile_check(
         | "pipeline-command"
         | "pipeline-uses"
         | "pipeline-environment"
+        | "pipeline-service"
         | "pipeline-permissions"
         | "dependency"
         | "base-image"
@@ -444,6 +445,7 @@ fn compile_check(
                     unless: unless.take(),
                 },
                 "pipeline-environment" => CheckKind::PipelineEnvironment { pattern },
+                "pipeline-service" => CheckKind::PipelineService { pattern },
                 "dependency" => CheckKind::Dependency { pattern },
                 "base-image" => CheckKind::BaseImage { pattern },
                 "workload-containers" => CheckKind::WorkloadContainers { pattern },
@@ -459,9 +461,8 @@ fn compile_check(
                 )
                 .help(
                     "check kinds are: files-present, content-matches, pipeline-trigger, \
-                     pipeline-command, pipeline-uses, pipeline-environment, pipeline-permissions, \
-                     pipeline-parses, \
-                     dependency, base-image, workload-containers, update-coverage, history",
+                     pipeline-command, pipeline-uses, pipeline-environment, pipeline-service, \
+                     pipeline-permissions, pipeline-parses, dependency, base-image, workload-containers, update-coverage, history",
                 ),
             );
             None

@@ -267,6 +267,9 @@ pub enum CheckKind {
     },
     /// Some selected pipeline has a job that deploys to an environment matching the pattern.
     PipelineEnvironment { pattern: Pattern },
+    /// Some selected pipeline has a job that starts a service container (a database, a
+    /// broker) whose image matches the pattern.
+    PipelineService { pattern: Pattern },
     /// Some selected workflow has a job whose token permissions match the pattern
     /// (`default` when none are set).
     PipelinePermissions { pattern: Pattern },
@@ -344,6 +347,7 @@ impl Check {
             CheckKind::PipelineCommand { .. } => "a matching command",
             CheckKind::PipelineUses { .. } => "a matching action",
             CheckKind::PipelineEnvironment { .. } => "a deployment environment",
+            CheckKind::PipelineService { .. } => "a service container",
             CheckKind::PipelinePermissions { .. } => "a job with matching permissions",
             CheckKind::PipelineParses => "a readable pipeline",
             CheckKind::Dependency { .. } => "a matching dependency",
@@ -404,6 +408,7 @@ impl CheckKind {
             | CheckKind::PipelineCommand { pattern, .. }
             | CheckKind::PipelineUses { pattern, .. }
             | CheckKind::PipelineEnvironment { pattern }
+            | CheckKind::PipelineService { pattern }
             | CheckKind::PipelinePermissions { pattern }
             | CheckKind::Dependency { pattern }
             | CheckKind::BaseImage { pattern }
@@ -433,6 +438,7 @@ impl CheckKind {
                 | CheckKind::PipelineCommand { .. }
                 | CheckKind::PipelineUses { .. }
                 | CheckKind::PipelineEnvironment { .. }
+                | CheckKind::PipelineService { .. }
                 | CheckKind::PipelinePermissions { .. }
                 | CheckKind::PipelineParses
         )

@@ -100,6 +100,7 @@ pub(super) const SYSTEM: System = System {
 };
 
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
+    super::services::read(root, &mut pipeline.services);
     // A composite action (`action.yml`) the workflow uses: its steps run in the job.
     if let Some(steps) = root.get("runs").and_then(|runs| runs.get("steps")) {
         read_steps(steps, pipeline);

@@ -32,6 +32,7 @@ pub(super) const SYSTEM: System = System {
 };
 
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
+    super::services::read(root, &mut pipeline.services);
     if let Some(include) = root.get("include") {
         read_gitlab_includes(include, pipeline);
     }

@@ -30,6 +30,7 @@ fn holds_commands(name: &str) -> bool {
 /// Bitbucket's `pull-requests:`, Drone's and Woodpecker's `event: pull_request`, Tekton's
 /// `on-event: [pull_request]`.
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
+    super::services::read(root, &mut pipeline.services);
     visit_entries(root, &mut |key, value| {
         let Some(name) = key.as_str() else {
             return;

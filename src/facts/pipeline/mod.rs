@@ -15,6 +15,7 @@ mod gitlab;
 mod jenkins;
 mod keyed;
 mod script;
+mod services;
 mod steps;
 mod travis;
 
@@ -38,6 +39,9 @@ pub struct Pipeline {
     pub uses: Vec<Located>,
     /// Deployment environments jobs declare (`environment: production`).
     pub environments: Vec<Located>,
+    /// The images of the service containers jobs start beside their steps (`postgres:16`),
+    /// or Travis's service names (`postgresql`).
+    pub services: Vec<Located>,
     /// Files of the same repository this pipeline includes (GitLab's local includes,
     /// GitHub's local reusable workflows and composite actions, Azure's templates, the
     /// scripts its commands run), repository-relative or relative to the pipeline's
@@ -504,6 +508,29 @@ mod tests {
         let drone = "steps:\n  - name: publish\n    commands: [docker push x]\n    when:\n      event: [tag]\n";
         let pipeline = read(Format::Other, drone).unwrap();
         assert_eq!(texts(&pipeline.triggers), [("tag", 5)]);
+    }
+
+    #[test]
+    fn service_containers_in_each_form() {
+        let github = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    services:\n      db:\n        image: postgres:16\n      cache:\n        image: redis\n    steps:\n      - run: pytest\n";
+        let pipeline = read(Format::System(&github::SYSTEM), github).unwrap();
+        assert_eq!(
+            texts(&pipeline.services),
+            [("postgres:16", 7), ("redis", 9)]
+        );
+        let gitlab = "test:\n  services:\n    - mysql:8\n    - name: docker:dind\n      alias: docker\n  script: [make test]\n";
+        let pipeline = read(Format::System(&gitlab::SYSTEM), gitlab).unwrap();
+        assert_eq!(
+            texts(&pipeline.services),
+            [("mysql:8", 3), ("docker:dind", 4)]
+        );
+        // CircleCI: the first image runs the steps, the next ones are services.
+        let circleci = "version: 2.1\njobs:\n  test:\n    docker:\n      - image: cimg/ruby:3.3\n      - image: cimg/postgres:16.1\n    steps: [checkout]\n";
+        let pipeline = read(Format::System(&circleci::SYSTEM), circleci).unwrap();
+        assert_eq!(texts(&pipeline.services), [("cimg/postgres:16.1", 6)]);
+        let travis = "language: ruby\nservices:\n  - postgresql\n";
+        let pipeline = read(Format::System(&travis::SYSTEM), travis).unwrap();
+        assert_eq!(texts(&pipeline.services), [("postgresql", 3)]);
     }
 
     #[test]
