@@ -164,6 +164,16 @@ pub fn explanation(rule: &Rule) -> String {
                 opaque,
             ));
         }
+        if let CheckKind::PipelineCommand {
+            job_named: Some(job_named),
+            ..
+        } = &check.kind
+        {
+            out.push_str(&describe_pattern(
+                "  unknown, not failed, when a job's name says it does this, matching",
+                job_named,
+            ));
+        }
         if !check.exclude.is_empty() {
             out.push_str(&format!("  (ignoring {})\n", check.exclude.join(", ")));
         }

@@ -63,6 +63,20 @@ pub fn find(
                     ));
                 }
                 if let CheckKind::PipelineCommand {
+                    job_named: Some(job_named),
+                    ..
+                } = kind
+                    && let Some(job) = first_match(&pipeline.jobs, job_named)
+                {
+                    outcome.indirect.push(Evidence {
+                        path: path(),
+                        line: Some(job.0),
+                        detail: job
+                            .1
+                            .map(|name| format!("the job `{name}`, named as if it did,")),
+                    });
+                }
+                if let CheckKind::PipelineCommand {
                     opaque: Some(opaque),
                     unless,
                     ..

@@ -389,6 +389,13 @@ fn compile_check(
         scope,
         problems,
     );
+    let mut job_named = optional_pattern(
+        spec.job_named.as_ref(),
+        kind_name == "pipeline-command",
+        "only `pipeline-command` checks take `job-named`",
+        scope,
+        problems,
+    );
     let kind = match spec.kind.get_ref().as_str() {
         "files-present" => {
             if let Some(pattern) = &spec.pattern {
@@ -439,6 +446,7 @@ fn compile_check(
                     pattern,
                     unless: unless.take(),
                     opaque: opaque.take(),
+                    job_named: job_named.take(),
                 },
                 "pipeline-uses" => CheckKind::PipelineUses {
                     pattern,

@@ -259,6 +259,7 @@ pub enum CheckKind {
         pattern: Pattern,
         unless: Option<Pattern>,
         opaque: Option<Pattern>,
+        job_named: Option<Pattern>,
     },
     /// Some selected pipeline uses an action or reusable workflow matching the pattern.
     PipelineUses {
@@ -386,14 +387,23 @@ impl Rule {
             .iter()
             .flat_map(|precondition| precondition.pattern.iter().chain(&precondition.dependency));
         let checks = self.checks.iter().flat_map(|check| {
-            let (unless, opaque) = match &check.kind {
-                CheckKind::PipelineCommand { unless, opaque, .. } => {
-                    (unless.as_ref(), opaque.as_ref())
-                }
-                CheckKind::PipelineUses { unless, .. } => (unless.as_ref(), None),
-                _ => (None, None),
+            let (unless, opaque, job_named) = match &check.kind {
+                CheckKind::PipelineCommand {
+                    unless,
+                    opaque,
+                    job_named,
+                    ..
+                } => (unless.as_ref(), opaque.as_ref(), job_named.as_ref()),
+                CheckKind::PipelineUses { unless, .. } => (unless.as_ref(), None, None),
+                _ => (None, None, None),
             };
-            check.kind.pattern().into_iter().chain(unless).chain(opaque)
+            check
+                .kind
+                .pattern()
+                .into_iter()
+                .chain(unless)
+                .chain(opaque)
+                .chain(job_named)
         });
         precondition.chain(checks)
     }

@@ -3,7 +3,9 @@
 //! Concourse (`run: {path, args}`), Amplify, Cloud Build, CodeBuild; and the keys Azure
 //! Pipelines, CircleCI, Buildkite and Travis share with them.
 
-use super::{Located, Pipeline, push_commands, push_environment_value, visit, visit_entries};
+use super::{
+    Located, Pipeline, push_commands, push_environment_value, push_scalar, visit, visit_entries,
+};
 use crate::facts::yaml::{Node, Value};
 
 /// Keys under which other formats keep shell commands.
@@ -65,6 +67,17 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         if name == "environment" {
             push_environment_value(&mut pipeline.environments, value);
         }
+        // Concourse's `task:`, Buildkite's `label:`, Azure's `job:`, `stage:` and
+        // `displayName:` name a job or step wherever they are.
+        if matches!(name, "task" | "label" | "displayName" | "job" | "stage") {
+            push_scalar(&mut pipeline.jobs, value);
+        }
+        // CircleCI's and Travis's jobs are the keys of `jobs:`.
+        if name == "jobs" {
+            for (job, _) in value.entries() {
+                push_scalar(&mut pipeline.jobs, job);
+            }
+        }
         if holds_commands(name) {
             match &value.value {
                 Value::Scalar(_) => push_commands(&mut pipeline.commands, value),
@@ -96,6 +109,16 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     // Drone's and Woodpecker's plugins: a step with `settings:` is run by its `image`, as an
     // action is by `uses:`.
     visit(root, &mut |node| {
+        // A `name:` names a job or step where it sits beside what runs (Concourse's `plan:`,
+        // Bitbucket's `script:`, Drone's `commands:`), not a resource or a service.
+        if let Some(job) = node.get("name")
+            && node.entries().any(|(key, _)| {
+                key.as_str()
+                    .is_some_and(|key| key == "plan" || key == "steps" || holds_commands(key))
+            })
+        {
+            push_scalar(&mut pipeline.jobs, job);
+        }
         if node.get("settings").is_some()
             && let Some(image) = node.get("image")
             && let Some(name) = image.as_str()

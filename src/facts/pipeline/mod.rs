@@ -54,6 +54,11 @@ pub struct Pipeline {
     /// A definition opslint does not read ([`UNREAD`]): its triggers are unknown
     /// too, not only its commands and actions.
     pub unread: bool,
+    /// In the formats read by key names (see [`keyed`]), the names of jobs, steps and tasks
+    /// (`name:`, `task:`, `label:`, `displayName:`, CircleCI's job keys): what such a job
+    /// runs may be in a file opslint does not follow (Concourse's task files). GitHub's and
+    /// GitLab's jobs, read in full, have none.
+    pub jobs: Vec<Located>,
     /// GitLab's `stages:`, in order.
     pub stages: Vec<Located>,
     /// What the report should say about the job a command runs in: its `strategy.matrix`
@@ -531,6 +536,19 @@ mod tests {
         let travis = "language: ruby\nservices:\n  - postgresql\n";
         let pipeline = read(Format::System(&travis::SYSTEM), travis).unwrap();
         assert_eq!(texts(&pipeline.services), [("postgresql", 3)]);
+    }
+
+    #[test]
+    fn job_and_task_names_in_formats_read_by_key_names() {
+        let concourse = "resources:\n- name: tests-timer\n  type: time\njobs:\n- name: smoke-test\n  plan:\n  - task: verify-dns\n    file: src/ci/verify.yml\n";
+        let pipeline = read(Format::Other, concourse).unwrap();
+        assert_eq!(
+            texts(&pipeline.jobs),
+            [("verify-dns", 7), ("smoke-test", 5)]
+        );
+        let github = "on: push\njobs:\n  test:\n    runs-on: x\n    steps:\n      - run: echo\n";
+        let pipeline = read(Format::System(&github::SYSTEM), github).unwrap();
+        assert!(pipeline.jobs.is_empty(), "GitHub's jobs are read in full");
     }
 
     #[test]
