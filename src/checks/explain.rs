@@ -19,7 +19,8 @@ fn describe_pattern(lead: &str, pattern: &Pattern) -> String {
             }
             block
         }
-        None => wrapped(&format!("{lead} /{source}/")) + "\n",
+        // A pattern is never broken across lines: it would not copy back.
+        None => wrapped(&format!("{lead}:")) + &format!("\n    /{source}/\n"),
     }
 }
 
@@ -165,13 +166,13 @@ pub fn explanation(rule: &Rule) -> String {
             ));
         }
         if let CheckKind::PipelineCommand {
-            job_named: Some(job_named),
+            task_named: Some(task_named),
             ..
         } = &check.kind
         {
             out.push_str(&describe_pattern(
-                "  unknown, not failed, when a job's name says it does this, matching",
-                job_named,
+                "  unknown, not failed, when a task run from a file opslint does not follow is named",
+                task_named,
             ));
         }
         if !check.exclude.is_empty() {

@@ -63,17 +63,15 @@ pub fn find(
                     ));
                 }
                 if let CheckKind::PipelineCommand {
-                    job_named: Some(job_named),
+                    task_named: Some(task_named),
                     ..
                 } = kind
-                    && let Some(job) = first_match(&pipeline.jobs, job_named)
+                    && let Some((line, name)) = first_match(&pipeline.hidden_tasks, task_named)
                 {
                     outcome.indirect.push(Evidence {
                         path: path(),
-                        line: Some(job.0),
-                        detail: job
-                            .1
-                            .map(|name| format!("the job `{name}`, named as if it did,")),
+                        line: Some(line),
+                        detail: name.map(|name| format!("the task file of `{name}`")),
                     });
                 }
                 if let CheckKind::PipelineCommand {

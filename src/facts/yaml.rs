@@ -34,7 +34,12 @@ pub struct ParseError {
 }
 
 pub fn parse(text: &str) -> Result<Node, ParseError> {
-    serde_saphyr::from_str_with_options::<Node>(text, options()).map_err(parse_error)
+    serde_saphyr::from_str_with_options::<Node>(text, options())
+        .or_else(|error| match is_strict_merge(&error) {
+            true => serde_saphyr::from_str_with_options::<Node>(text, ordinary_merges(options())),
+            false => Err(error),
+        })
+        .map_err(parse_error)
 }
 
 /// A GitLab CI file as GitLab reads it: a key given twice in a mapping keeps its last value
@@ -99,7 +104,33 @@ fn stream(text: &str, options: serde_saphyr::Options) -> Result<Node, ParseError
 }
 
 fn documents(text: &str, options: serde_saphyr::Options) -> Result<Vec<Node>, ParseError> {
-    serde_saphyr::from_multiple_with_options::<Node>(text, options).map_err(parse_error)
+    serde_saphyr::from_multiple_with_options::<Node>(text, options.clone())
+        .or_else(|error| match is_strict_merge(&error) {
+            true => {
+                serde_saphyr::from_multiple_with_options::<Node>(text, ordinary_merges(options))
+            }
+            false => Err(error),
+        })
+        .map_err(parse_error)
+}
+
+/// Whether the parser refused a merge key (`<<: *anchor`) whose value is not a mapping:
+/// YAML 1.1 says so, but CI systems' own parsers accept more (Woodpecker merges a list into a
+/// list), so such a file is read with `<<` as an ordinary key rather than called broken.
+fn is_strict_merge(mut error: &serde_saphyr::Error) -> bool {
+    loop {
+        match error {
+            serde_saphyr::Error::MergeValueNotMapOrSeqOfMaps { .. } => return true,
+            serde_saphyr::Error::AliasError { error: inner, .. }
+            | serde_saphyr::Error::WithSnippet { error: inner, .. } => error = inner,
+            _ => return false,
+        }
+    }
+}
+
+fn ordinary_merges(mut options: serde_saphyr::Options) -> serde_saphyr::Options {
+    options.merge_keys = serde_saphyr::options::MergeKeyPolicy::AsOrdinary;
+    options
 }
 
 /// The parser's options with repeated keys handed to the map as they come, each entry kept
@@ -333,6 +364,21 @@ mod tests {
     fn the_on_key_stays_a_string() {
         let root = parse("on: push\n").unwrap();
         assert_eq!(root.get("on").and_then(Node::as_str), Some("push"));
+    }
+
+    #[test]
+    fn a_merge_of_a_list_is_read_not_refused() {
+        // Woodpecker's parser merges a list; YAML 1.1 refuses it. The file is read, with
+        // `<<` an ordinary key, rather than called broken.
+        let text = "variables:\n  - path: &when_path\n      - src/**\nsteps:\n  test:\n    image: golang\n    commands: [go test ./...]\n    when:\n      - <<: *when_path\n";
+        let root = parse(text).expect("read");
+        assert!(
+            root.get("steps")
+                .and_then(|steps| steps.get("test"))
+                .is_some()
+        );
+        let documents = parse_documents(text).expect("read as a stream too");
+        assert_eq!(documents.items().len(), 1);
     }
 
     #[test]

@@ -389,10 +389,10 @@ fn compile_check(
         scope,
         problems,
     );
-    let mut job_named = optional_pattern(
-        spec.job_named.as_ref(),
+    let mut task_named = optional_pattern(
+        spec.task_named.as_ref(),
         kind_name == "pipeline-command",
-        "only `pipeline-command` checks take `job-named`",
+        "only `pipeline-command` checks take `task-named`",
         scope,
         problems,
     );
@@ -446,7 +446,7 @@ fn compile_check(
                     pattern,
                     unless: unless.take(),
                     opaque: opaque.take(),
-                    job_named: job_named.take(),
+                    task_named: task_named.take(),
                 },
                 "pipeline-uses" => CheckKind::PipelineUses {
                     pattern,

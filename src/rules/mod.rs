@@ -259,7 +259,7 @@ pub enum CheckKind {
         pattern: Pattern,
         unless: Option<Pattern>,
         opaque: Option<Pattern>,
-        job_named: Option<Pattern>,
+        task_named: Option<Pattern>,
     },
     /// Some selected pipeline uses an action or reusable workflow matching the pattern.
     PipelineUses {
@@ -387,13 +387,13 @@ impl Rule {
             .iter()
             .flat_map(|precondition| precondition.pattern.iter().chain(&precondition.dependency));
         let checks = self.checks.iter().flat_map(|check| {
-            let (unless, opaque, job_named) = match &check.kind {
+            let (unless, opaque, task_named) = match &check.kind {
                 CheckKind::PipelineCommand {
                     unless,
                     opaque,
-                    job_named,
+                    task_named,
                     ..
-                } => (unless.as_ref(), opaque.as_ref(), job_named.as_ref()),
+                } => (unless.as_ref(), opaque.as_ref(), task_named.as_ref()),
                 CheckKind::PipelineUses { unless, .. } => (unless.as_ref(), None, None),
                 _ => (None, None, None),
             };
@@ -403,7 +403,7 @@ impl Rule {
                 .into_iter()
                 .chain(unless)
                 .chain(opaque)
-                .chain(job_named)
+                .chain(task_named)
         });
         precondition.chain(checks)
     }

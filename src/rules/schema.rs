@@ -98,10 +98,11 @@ pub struct CheckSpec {
     /// a job started on another CI service. When nothing is found, such a command makes the
     /// check `unknown`, naming it, instead of failing.
     pub opaque: Option<Spanned<String>>,
-    /// `pipeline-command` checks: a job named so (`smoke-test-staging`, `unit-tests`) may do
-    /// what the check looks for with commands opslint does not recognise. When nothing is
-    /// found, such a job makes the check `unknown`, naming it, instead of failing.
-    pub job_named: Option<Spanned<String>>,
+    /// `pipeline-command` checks: a task so named (`smoke-tests`, `unit-tests`) whose
+    /// commands are in a file opslint does not follow (a Concourse task file) may do what the
+    /// check looks for. When nothing is found, such a task makes the check `unknown`, naming
+    /// it, instead of failing.
+    pub task_named: Option<Spanned<String>>,
     pub min_count: Option<Spanned<u32>>,
     #[serde(default)]
     pub fallback: bool,

@@ -67,23 +67,25 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         if name == "environment" {
             push_environment_value(&mut pipeline.environments, value);
         }
-        // Concourse's `task:`, Buildkite's `label:`, Azure's `job:`, `stage:` and
-        // `displayName:` name a job or step wherever they are.
-        if matches!(name, "task" | "label" | "displayName" | "job" | "stage") {
-            push_scalar(&mut pipeline.jobs, value);
-        }
-        // CircleCI's and Travis's jobs are the keys of `jobs:`.
-        if name == "jobs" {
-            for (job, _) in value.entries() {
-                push_scalar(&mut pipeline.jobs, job);
-            }
-        }
         if holds_commands(name) {
             match &value.value {
                 Value::Scalar(_) => push_commands(&mut pipeline.commands, value),
                 Value::Seq(items) => {
                     for item in items {
                         push_commands(&mut pipeline.commands, item);
+                    }
+                    // An argument vector (`command: ["bats", "tests"]`, a Docker plugin's
+                    // exec form) is also one command; a list of commands has spaces.
+                    let words: Vec<&str> = items.iter().filter_map(Node::as_str).collect();
+                    if words.len() >= 2
+                        && words.len() == items.len()
+                        && words
+                            .iter()
+                            .all(|word| !word.is_empty() && !word.contains(char::is_whitespace))
+                    {
+                        pipeline
+                            .commands
+                            .push(Located::new(words.join(" "), value.line));
                     }
                 }
                 // Concourse's `run: {path: ci/test.sh, args: [--fast]}`.
@@ -109,15 +111,13 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     // Drone's and Woodpecker's plugins: a step with `settings:` is run by its `image`, as an
     // action is by `uses:`.
     visit(root, &mut |node| {
-        // A `name:` names a job or step where it sits beside what runs (Concourse's `plan:`,
-        // Bitbucket's `script:`, Drone's `commands:`), not a resource or a service.
-        if let Some(job) = node.get("name")
-            && node.entries().any(|(key, _)| {
-                key.as_str()
-                    .is_some_and(|key| key == "plan" || key == "steps" || holds_commands(key))
-            })
+        // A Concourse task run from a task file (`task: unit-tests`, `file: src/ci/unit.yml`),
+        // whose commands are in that file, not here.
+        if let Some(task) = node.get("task")
+            && node.get("file").is_some()
+            && node.get("config").is_none()
         {
-            push_scalar(&mut pipeline.jobs, job);
+            push_scalar(&mut pipeline.hidden_tasks, task);
         }
         if node.get("settings").is_some()
             && let Some(image) = node.get("image")

@@ -54,11 +54,9 @@ pub struct Pipeline {
     /// A definition opslint does not read ([`UNREAD`]): its triggers are unknown
     /// too, not only its commands and actions.
     pub unread: bool,
-    /// In the formats read by key names (see [`keyed`]), the names of jobs, steps and tasks
-    /// (`name:`, `task:`, `label:`, `displayName:`, CircleCI's job keys): what such a job
-    /// runs may be in a file opslint does not follow (Concourse's task files). GitHub's and
-    /// GitLab's jobs, read in full, have none.
-    pub jobs: Vec<Located>,
+    /// The names of the tasks whose commands live in a file opslint does not follow
+    /// (Concourse's `task:` with `file:`).
+    pub hidden_tasks: Vec<Located>,
     /// GitLab's `stages:`, in order.
     pub stages: Vec<Located>,
     /// What the report should say about the job a command runs in: its `strategy.matrix`
@@ -212,8 +210,15 @@ pub(super) fn push_environment_value(into: &mut Vec<Located>, environment: &Node
     }
 }
 
+/// A scalar fact (an action, an environment, a stage, a task name) as one line: a line feed
+/// or other control character in it (`"test\n::error::…"`) is a space, so that quoting it
+/// cannot forge a line of a report.
 pub(super) fn push_scalar(into: &mut Vec<Located>, node: &Node) {
     if let Some(text) = node.as_str() {
+        let text = match text.contains(char::is_control) {
+            true => text.replace(char::is_control, " "),
+            false => text.to_owned(),
+        };
         into.push(Located::new(text, node.line));
     }
 }
@@ -533,22 +538,36 @@ mod tests {
         let circleci = "version: 2.1\njobs:\n  test:\n    docker:\n      - image: cimg/ruby:3.3\n      - image: cimg/postgres:16.1\n    steps: [checkout]\n";
         let pipeline = read(Format::System(&circleci::SYSTEM), circleci).unwrap();
         assert_eq!(texts(&pipeline.services), [("cimg/postgres:16.1", 6)]);
+        // A matrix's or a variable's values are data, not containers.
+        let data = "on: push\njobs:\n  test:\n    strategy:\n      matrix:\n        services: [postgres]\n        docker: [ubuntu, mysql]\n    steps:\n      - uses: x/y@v1\n        with:\n          services: redis\n";
+        let pipeline = read(Format::System(&github::SYSTEM), data).unwrap();
+        assert!(pipeline.services.is_empty(), "{:?}", pipeline.services);
         let travis = "language: ruby\nservices:\n  - postgresql\n";
         let pipeline = read(Format::System(&travis::SYSTEM), travis).unwrap();
         assert_eq!(texts(&pipeline.services), [("postgresql", 3)]);
     }
 
     #[test]
-    fn job_and_task_names_in_formats_read_by_key_names() {
-        let concourse = "resources:\n- name: tests-timer\n  type: time\njobs:\n- name: smoke-test\n  plan:\n  - task: verify-dns\n    file: src/ci/verify.yml\n";
+    fn an_argument_vector_is_also_one_command() {
+        let buildkite = "steps:\n  - plugins:\n      - docker-compose#v5:\n          command: [\"bats\", \"tests\", \"tests/v1\"]\n  - command:\n      - make lint\n      - ./test.sh\n";
+        let pipeline = read(Format::Other, buildkite).unwrap();
+        let commands: Vec<&str> = pipeline.commands.iter().map(|c| c.text.as_str()).collect();
+        assert!(commands.contains(&"bats tests tests/v1"), "{commands:?}");
+        assert!(commands.contains(&"./test.sh"), "{commands:?}");
+        assert!(!commands.contains(&"make lint ./test.sh"), "{commands:?}");
+    }
+
+    #[test]
+    fn concourse_tasks_run_from_files() {
+        let concourse = "resources:\n- name: tests-timer\n  type: time\njobs:\n- name: smoke-test\n  plan:\n  - task: verify-dns\n    file: src/ci/verify.yml\n  - task: unit-test\n    config:\n      run: {path: echo}\n";
         let pipeline = read(Format::Other, concourse).unwrap();
-        assert_eq!(
-            texts(&pipeline.jobs),
-            [("verify-dns", 7), ("smoke-test", 5)]
+        assert_eq!(texts(&pipeline.hidden_tasks), [("verify-dns", 7)]);
+        let buildkite = "steps:\n  - label: Test\n    command: echo\n";
+        let pipeline = read(Format::Other, buildkite).unwrap();
+        assert!(
+            pipeline.hidden_tasks.is_empty(),
+            "a step whose commands are visible"
         );
-        let github = "on: push\njobs:\n  test:\n    runs-on: x\n    steps:\n      - run: echo\n";
-        let pipeline = read(Format::System(&github::SYSTEM), github).unwrap();
-        assert!(pipeline.jobs.is_empty(), "GitHub's jobs are read in full");
     }
 
     #[test]

@@ -4,21 +4,47 @@
 //! `image:`s, Travis's list of service names, and CircleCI's secondary `docker:` images.
 
 use super::Located;
-use super::visit_entries;
 use crate::facts::yaml::{Node, Value};
+
+/// Keys whose values are data, never a job's service containers: a matrix's values
+/// (`matrix: {services: [postgres]}`), an action's inputs, variables, parameters.
+const DATA_KEYS: &[&str] = &[
+    "strategy",
+    "matrix",
+    "with",
+    "env",
+    "environment",
+    "variables",
+    "inputs",
+    "parameters",
+    "args",
+    "settings",
+];
 
 /// Pushes every service image (or Travis service name) under `root`, with its line.
 pub(super) fn read(root: &Node, into: &mut Vec<Located>) {
-    visit_entries(root, &mut |key, value| match key.as_str() {
-        Some("services") => push_services(value, into),
-        // CircleCI's executor: the first image runs the steps, the others are services.
-        Some("docker") => {
-            for image in value.items().iter().skip(1) {
-                push_image(image, into);
+    match &root.value {
+        Value::Seq(items) => items.iter().for_each(|item| read(item, into)),
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                match key.as_str() {
+                    Some(name) if DATA_KEYS.contains(&name) => {}
+                    Some("services") => push_services(value, into),
+                    // CircleCI's executor: the first image runs the steps, the others are
+                    // services.
+                    Some("docker") => {
+                        for image in value.items().iter().skip(1) {
+                            if let Some(name) = image.get("image") {
+                                push_image(name, into);
+                            }
+                        }
+                    }
+                    _ => read(value, into),
+                }
             }
         }
-        _ => {}
-    });
+        Value::Null | Value::Scalar(_) => {}
+    }
 }
 
 fn push_services(services: &Node, into: &mut Vec<Located>) {
@@ -40,6 +66,7 @@ fn push_image(service: &Node, into: &mut Vec<Located>) {
     };
     if let Some(image) = image
         && let Some(text) = image.as_str()
+        && !text.contains(char::is_control)
     {
         into.push(Located::new(text, image.line));
     }
