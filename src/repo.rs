@@ -76,7 +76,7 @@ pub enum RepoError {
     ForeignGitDir { path: PathBuf, points_at: PathBuf },
 
     #[error(
-        "the repository at {} sets its working tree elsewhere (core.worktree = {worktree}): not scanned",
+        "the repository at {} has its working tree elsewhere ({worktree}): not scanned",
         path.display()
     )]
     #[diagnostic(
@@ -633,10 +633,13 @@ pub fn open_with(path: &Path, rev: Option<&str>, access: Access) -> Result<Targe
         }
         return Err(RepoError::ForeignWorktree {
             path: folder,
-            worktree: configured_worktree.map_or_else(
-                || workdir.map_or_else(|| "none".to_owned(), |dir| dir.display().to_string()),
-                |value| value.to_string(),
-            ),
+            worktree: match (configured_worktree, workdir) {
+                (Some(value), _) => format!("core.worktree = {value}"),
+                // A `.git` folder scanned by its own path: its working tree is the folder
+                // holding it.
+                (None, Some(dir)) => format!("{}, the folder holding it", dir.display()),
+                (None, None) => "none".to_owned(),
+            },
         });
     }
     for dir in [local.git_dir(), local.common_dir()] {

@@ -925,8 +925,16 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        name: "a `.git` folder scanned by its own path",
+        outcome: "exit 2, `opslint::foreign_worktree`, naming the folder that holds it (not a `core.worktree` nobody set)",
+        sweep: None,
+        args: &[],
+        expect: Expect::Error("the folder holding it"),
+        build: |root| sample_in(root, "dot-git-itself").join(".git"),
+    },
+    Case {
         name: "`core.worktree` naming another folder",
-        outcome: "exit 2, `opslint::foreign_worktree` (\"sets its working tree elsewhere\"), and its line in a sweep: the other folder's files are never listed or read",
+        outcome: "exit 2, `opslint::foreign_worktree` (\"has its working tree elsewhere\"), and its line in a sweep: the other folder's files are never listed or read",
         sweep: Some(Expect::Error("opslint::foreign_worktree")),
         args: &[],
         expect: Expect::Error("opslint::foreign_worktree"),

@@ -67,6 +67,16 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         if name == "environment" {
             push_environment_value(&mut pipeline.environments, value);
         }
+        // Cloud Build's and Kubernetes-style steps: `args: [bash, -c, "<script>"]` runs the
+        // script.
+        if name == "args" {
+            let items = value.items();
+            if let Some(at) = items.iter().position(|item| item.as_str() == Some("-c"))
+                && let Some(script) = items.get(at + 1)
+            {
+                push_commands(&mut pipeline.commands, script);
+            }
+        }
         if holds_commands(name) {
             match &value.value {
                 Value::Scalar(_) => push_commands(&mut pipeline.commands, value),

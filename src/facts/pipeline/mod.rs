@@ -558,6 +558,13 @@ mod tests {
     }
 
     #[test]
+    fn a_shell_script_given_as_arguments() {
+        let cloudbuild = "steps:\n- id: test\n  name: gcr.io/x/tools\n  args: ['/bin/bash', '-c', 'cd test && go test ./...']\n";
+        let pipeline = read(Format::Other, cloudbuild).unwrap();
+        assert_eq!(texts(&pipeline.commands), [("cd test && go test ./...", 4)]);
+    }
+
+    #[test]
     fn concourse_tasks_run_from_files() {
         let concourse = "resources:\n- name: tests-timer\n  type: time\njobs:\n- name: smoke-test\n  plan:\n  - task: verify-dns\n    file: src/ci/verify.yml\n  - task: unit-test\n    config:\n      run: {path: echo}\n";
         let pipeline = read(Format::Other, concourse).unwrap();
