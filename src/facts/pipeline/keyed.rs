@@ -67,6 +67,14 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         if name == "environment" {
             push_environment_value(&mut pipeline.environments, value);
         }
+        // Bazel CI (`.bazelci/presubmit.yml`): a task's `test_targets` are run by `bazel test`.
+        if name == "test_targets" && !value.items().is_empty() {
+            let targets: Vec<&str> = value.items().into_iter().filter_map(Node::as_str).collect();
+            pipeline.commands.push(Located::new(
+                format!("bazel test {}", targets.join(" ")),
+                key.line,
+            ));
+        }
         // Cloud Build's and Kubernetes-style steps: `args: [bash, -c, "<script>"]` runs the
         // script.
         if name == "args" {

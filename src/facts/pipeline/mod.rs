@@ -565,6 +565,13 @@ mod tests {
     }
 
     #[test]
+    fn bazel_ci_test_targets_are_a_bazel_test() {
+        let presubmit = "tasks:\n  ubuntu:\n    build_targets: ['//...']\n    test_targets:\n      - '//tests/...'\n";
+        let pipeline = read(Format::Other, presubmit).unwrap();
+        assert_eq!(texts(&pipeline.commands), [("bazel test //tests/...", 4)]);
+    }
+
+    #[test]
     fn concourse_tasks_run_from_files() {
         let concourse = "resources:\n- name: tests-timer\n  type: time\njobs:\n- name: smoke-test\n  plan:\n  - task: verify-dns\n    file: src/ci/verify.yml\n  - task: unit-test\n    config:\n      run: {path: echo}\n";
         let pipeline = read(Format::Other, concourse).unwrap();
