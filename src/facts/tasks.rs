@@ -191,7 +191,11 @@ impl TaskRunners {
     /// The task runner `words` start with, and the targets, scripts or recipes they name.
     fn call<'a>(&'a self, words: &[&'a str]) -> Option<(&'a Table, Vec<&'a str>)> {
         Some(match words {
-            ["make" | "gmake", rest @ ..] if !elsewhere_or_dry(rest) => {
+            // A recipe calls make again as `$(MAKE) target`.
+            [
+                "make" | "gmake" | "$(MAKE)" | "${MAKE}" | "$MAKE",
+                rest @ ..,
+            ] if !elsewhere_or_dry(rest) => {
                 let goals = make_goals(rest);
                 match self.make_default.as_deref() {
                     Some(default) if goals.is_empty() => (&self.make, vec![default]),
@@ -719,6 +723,18 @@ mod tests {
             ),
         ]);
         assert!(tasks.expand("make").iter().any(|c| c == "go test ./..."));
+    }
+
+    #[test]
+    fn a_recipe_that_calls_make_again_is_followed() {
+        let makefile = "test:\n\tgo clean -testcache && $(MAKE) test-router\ntest-router:\n\tgo test -race -v .\n";
+        let tasks = runners(&[("Makefile", makefile)]);
+        assert!(
+            tasks
+                .expand("make test")
+                .iter()
+                .any(|c| c == "go test -race -v .")
+        );
     }
 
     #[test]
