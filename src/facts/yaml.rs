@@ -117,15 +117,11 @@ fn documents(text: &str, options: serde_saphyr::Options) -> Result<Vec<Node>, Pa
 /// Whether the parser refused a merge key (`<<: *anchor`) whose value is not a mapping:
 /// YAML 1.1 says so, but CI systems' own parsers accept more (Woodpecker merges a list into a
 /// list), so such a file is read with `<<` as an ordinary key rather than called broken.
-fn is_strict_merge(mut error: &serde_saphyr::Error) -> bool {
-    loop {
-        match error {
-            serde_saphyr::Error::MergeValueNotMapOrSeqOfMaps { .. } => return true,
-            serde_saphyr::Error::AliasError { error: inner, .. }
-            | serde_saphyr::Error::WithSnippet { error: inner, .. } => error = inner,
-            _ => return false,
-        }
-    }
+fn is_strict_merge(error: &serde_saphyr::Error) -> bool {
+    matches!(
+        cause(error),
+        serde_saphyr::Error::MergeValueNotMapOrSeqOfMaps { .. }
+    )
 }
 
 fn ordinary_merges(mut options: serde_saphyr::Options) -> serde_saphyr::Options {
@@ -155,17 +151,19 @@ fn options() -> serde_saphyr::Options {
     }
 }
 
-/// Whether the parser stopped at its budget, under the wrappers that say where an alias was
-/// used or show a snippet.
-fn is_budget(mut error: &serde_saphyr::Error) -> bool {
-    loop {
-        match error {
-            serde_saphyr::Error::Budget { .. } => return true,
-            serde_saphyr::Error::AliasError { error: inner, .. }
-            | serde_saphyr::Error::WithSnippet { error: inner, .. } => error = inner,
-            _ => return false,
-        }
+/// Whether the parser stopped at its budget.
+fn is_budget(error: &serde_saphyr::Error) -> bool {
+    matches!(cause(error), serde_saphyr::Error::Budget { .. })
+}
+
+/// The error under the wrappers that say where an alias was used or show a snippet.
+fn cause(mut error: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    while let serde_saphyr::Error::AliasError { error: inner, .. }
+    | serde_saphyr::Error::WithSnippet { error: inner, .. } = error
+    {
+        error = inner;
     }
+    error
 }
 
 fn parse_error(error: serde_saphyr::Error) -> ParseError {
