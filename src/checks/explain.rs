@@ -171,7 +171,7 @@ pub fn explanation(rule: &Rule) -> String {
         } = &check.kind
         {
             out.push_str(&describe_pattern(
-                "  unknown, not failed, when a task run from a file opslint does not follow is named",
+                "  unknown, not failed, when a task it cannot see into or does not recognise is named",
                 task_named,
             ));
         }

@@ -66,13 +66,35 @@ pub fn find(
                     task_named: Some(task_named),
                     ..
                 } = kind
-                    && let Some((line, name)) = first_match(&pipeline.hidden_tasks, task_named)
                 {
-                    outcome.indirect.push(Evidence {
-                        path: path(),
-                        line: Some(line),
-                        detail: name.map(|name| format!("the task file of `{name}`")),
-                    });
+                    if let Some((line, name)) = first_match(&pipeline.hidden_tasks, task_named) {
+                        outcome.indirect.push(Evidence {
+                            path: path(),
+                            line: Some(line),
+                            detail: name.map(|name| format!("the task file of `{name}`")),
+                        });
+                    }
+                    // `make test`: a task named for the work, whose commands opslint does not
+                    // recognise (a test binary of the project's own build).
+                    if let Some(command) = pipeline.commands.iter().find(|command| {
+                        pipeline::segments(&command.text).any(|segment| {
+                            facts
+                                .tasks
+                                .defined_tasks(segment)
+                                .iter()
+                                .any(|task| task_named.is_match(task.as_bytes()))
+                        })
+                    }) {
+                        let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
+                        outcome.indirect.push(Evidence {
+                            path: path(),
+                            line: Some(command.line),
+                            detail: Some(format!(
+                                "`{shown}` (a task named for it, whose commands opslint does not \
+                                 recognise)"
+                            )),
+                        });
+                    }
                 }
                 if let CheckKind::PipelineCommand {
                     opaque: Some(opaque),

@@ -134,6 +134,19 @@ impl TaskRunners {
             .collect()
     }
 
+    /// The tasks `command` runs that a root task file defines with commands of their own
+    /// (`make test` → `test`).
+    pub fn defined_tasks<'a>(&'a self, command: &'a str) -> Vec<&'a str> {
+        self.calls(command)
+            .into_iter()
+            .flat_map(|(table, names)| {
+                names
+                    .into_iter()
+                    .filter(move |name| table.get(*name).is_some_and(|lines| !lines.is_empty()))
+            })
+            .collect()
+    }
+
     /// The root task file `command` runs a task of, when that file could not be read.
     pub fn unread_run_by(&self, command: &str) -> Option<&UnreadTaskFile> {
         self.calls(command).into_iter().find_map(|(table, _)| {

@@ -98,10 +98,11 @@ pub struct CheckSpec {
     /// a job started on another CI service. When nothing is found, such a command makes the
     /// check `unknown`, naming it, instead of failing.
     pub opaque: Option<Spanned<String>>,
-    /// `pipeline-command` checks: a task so named (`smoke-tests`, `unit-tests`) whose
-    /// commands are in a file opslint does not follow (a Concourse task file) may do what the
-    /// check looks for. When nothing is found, such a task makes the check `unknown`, naming
-    /// it, instead of failing.
+    /// `pipeline-command` checks: a task so named (`test`, `smoke-tests`) whose commands are
+    /// in a file opslint does not follow (a Concourse task file) or are not recognised (a
+    /// `make test` that runs the project's own test binary) may do what the check looks for.
+    /// When nothing is found, such a task makes the check `unknown`, naming it, instead of
+    /// failing.
     pub task_named: Option<Spanned<String>>,
     pub min_count: Option<Spanned<u32>>,
     #[serde(default)]
