@@ -156,24 +156,24 @@ pub fn explanation(rule: &Rule) -> String {
             out.push_str(&describe_pattern("  but not one matching", unless));
         }
         if let CheckKind::PipelineCommand {
-            opaque: Some(opaque),
-            ..
+            opaque, task_named, ..
         } = &check.kind
         {
-            out.push_str(&describe_pattern(
-                "  unknown, not failed, when a command does its work out of sight, matching",
-                opaque,
-            ));
-        }
-        if let CheckKind::PipelineCommand {
-            task_named: Some(task_named),
-            ..
-        } = &check.kind
-        {
-            out.push_str(&describe_pattern(
-                "  unknown, not failed, when a task it cannot see into or does not recognise is named",
-                task_named,
-            ));
+            let unknown_when = [
+                ("a command does its work out of sight, matching", opaque),
+                (
+                    "a task it cannot see into or does not recognise is named",
+                    task_named,
+                ),
+            ];
+            for (when, pattern) in unknown_when {
+                if let Some(pattern) = pattern {
+                    out.push_str(&describe_pattern(
+                        &format!("  unknown, not failed, when {when}"),
+                        pattern,
+                    ));
+                }
+            }
         }
         if !check.exclude.is_empty() {
             out.push_str(&format!("  (ignoring {})\n", check.exclude.join(", ")));

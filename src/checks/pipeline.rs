@@ -34,84 +34,7 @@ pub fn find(
                         CheckKind::PipelineCommand { .. } | CheckKind::PipelineUses { .. }
                     ));
             if hidden && found.is_none() {
-                if pipeline.unread {
-                    let path = path();
-                    outcome.indirect.push(Evidence {
-                        detail: Some(format!("{path}, a definition opslint does not read,")),
-                        path,
-                        line: None,
-                    });
-                }
-                outcome
-                    .indirect
-                    .extend(pipeline.indirect.iter().map(|call| Evidence {
-                        path: path(),
-                        line: Some(call.line),
-                        detail: Some(call.text.clone()),
-                    }));
-                if matches!(kind, CheckKind::PipelineCommand { .. }) {
-                    outcome.unreadable.extend(unread_tasks(pipeline, facts).map(
-                        |(file, command)| {
-                            format!(
-                                "{} {}, so what `{}` in {} runs was not seen",
-                                file.name,
-                                file.why,
-                                crate::text::shorten(command.trim(), SHOWN_COMMAND),
-                                path()
-                            )
-                        },
-                    ));
-                }
-                if let CheckKind::PipelineCommand {
-                    task_named: Some(task_named),
-                    ..
-                } = kind
-                {
-                    if let Some((line, name)) = first_match(&pipeline.hidden_tasks, task_named) {
-                        outcome.indirect.push(Evidence {
-                            path: path(),
-                            line: Some(line),
-                            detail: name.map(|name| format!("the task file of `{name}`")),
-                        });
-                    }
-                    // `make test`: a task named for the work, whose commands opslint does not
-                    // recognise (a test binary of the project's own build).
-                    if let Some(command) = pipeline.commands.iter().find(|command| {
-                        pipeline::segments(&command.text).any(|segment| {
-                            facts
-                                .tasks
-                                .defined_tasks(segment)
-                                .iter()
-                                .any(|task| task_named.is_match(task.as_bytes()))
-                        })
-                    }) {
-                        let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
-                        outcome.indirect.push(Evidence {
-                            path: path(),
-                            line: Some(command.line),
-                            detail: Some(format!(
-                                "`{shown}` (a task named for it, whose commands opslint does not \
-                                 recognise)"
-                            )),
-                        });
-                    }
-                }
-                if let CheckKind::PipelineCommand {
-                    opaque: Some(opaque),
-                    unless,
-                    ..
-                } = kind
-                {
-                    outcome.indirect.extend(
-                        opaque_commands(pipeline, opaque, unless.as_ref()).map(|command| {
-                            Evidence {
-                                path: path(),
-                                line: Some(command.line),
-                                detail: Some(command.text),
-                            }
-                        }),
-                    );
-                }
+                record_unseen(kind, pipeline, facts, outcome, &path);
             }
             found
         }
@@ -140,6 +63,96 @@ pub fn find(
         }
         Some(None) | None => None,
     }
+}
+
+/// Where nothing was found: what the pipeline leaves out of sight, which may be what the
+/// check looks for — an unread definition, a call into another repository, a task file that
+/// could not be read, a task named for the work whose commands are not recognised, a command
+/// matching the check's `opaque`.
+fn record_unseen(
+    kind: &CheckKind,
+    pipeline: &Pipeline,
+    facts: &Facts,
+    outcome: &mut Outcome,
+    path: &impl Fn() -> String,
+) {
+    let at = |line, detail| Evidence {
+        path: path(),
+        line,
+        detail: Some(detail),
+    };
+    if pipeline.unread {
+        outcome.indirect.push(at(
+            None,
+            format!("{}, a definition opslint does not read,", path()),
+        ));
+    }
+    outcome.indirect.extend(
+        pipeline
+            .indirect
+            .iter()
+            .map(|call| at(Some(call.line), call.text.clone())),
+    );
+    let CheckKind::PipelineCommand {
+        unless,
+        opaque,
+        task_named,
+        ..
+    } = kind
+    else {
+        return;
+    };
+    outcome
+        .unreadable
+        .extend(unread_tasks(pipeline, facts).map(|(file, command)| {
+            format!(
+                "{} {}, so what `{}` in {} runs was not seen",
+                file.name,
+                file.why,
+                crate::text::shorten(command.trim(), SHOWN_COMMAND),
+                path()
+            )
+        }));
+    let named = task_named
+        .iter()
+        .flat_map(|named| named_tasks(pipeline, facts, named));
+    let opaque = opaque
+        .iter()
+        .flat_map(|opaque| opaque_commands(pipeline, opaque, unless.as_ref()));
+    outcome.indirect.extend(
+        named
+            .chain(opaque)
+            .map(|unseen| at(Some(unseen.line), unseen.text)),
+    );
+}
+
+/// The tasks of `pipeline` named for the work (`task_named`) whose commands opslint cannot
+/// see (a Concourse task file) or does not recognise (a `make test` that runs the project's
+/// own test binary), described for "Not seen: what … runs".
+fn named_tasks(pipeline: &Pipeline, facts: &Facts, task_named: &Pattern) -> Vec<Located> {
+    let task_file = first_match(&pipeline.hidden_tasks, task_named).map(|(line, name)| {
+        Located::new(
+            format!("the task file of `{}`", name.unwrap_or_default()),
+            line,
+        )
+    });
+    let runner = pipeline.commands.iter().find(|command| {
+        pipeline::segments(&command.text).any(|segment| {
+            facts
+                .tasks
+                .defined_tasks(segment)
+                .iter()
+                .any(|task| task_named.is_match(task.as_bytes()))
+        })
+    });
+    let runner = runner.map(|command| {
+        let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
+        Located::new(
+            format!("`{shown}` (a task named for it, whose commands opslint does not recognise)"),
+            command.line,
+        )
+    });
+    task_file.into_iter().chain(runner).collect()
 }
 
 /// The first command of `pipeline` whose work happens out of sight (a check's `opaque`

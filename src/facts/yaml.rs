@@ -34,12 +34,9 @@ pub struct ParseError {
 }
 
 pub fn parse(text: &str) -> Result<Node, ParseError> {
-    serde_saphyr::from_str_with_options::<Node>(text, options())
-        .or_else(|error| match is_strict_merge(&error) {
-            true => serde_saphyr::from_str_with_options::<Node>(text, ordinary_merges(options())),
-            false => Err(error),
-        })
-        .map_err(parse_error)
+    with_lenient_merges(options(), |options| {
+        serde_saphyr::from_str_with_options::<Node>(text, options)
+    })
 }
 
 /// A GitLab CI file as GitLab reads it: a key given twice in a mapping keeps its last value
@@ -104,29 +101,30 @@ fn stream(text: &str, options: serde_saphyr::Options) -> Result<Node, ParseError
 }
 
 fn documents(text: &str, options: serde_saphyr::Options) -> Result<Vec<Node>, ParseError> {
-    serde_saphyr::from_multiple_with_options::<Node>(text, options.clone())
-        .or_else(|error| match is_strict_merge(&error) {
-            true => {
-                serde_saphyr::from_multiple_with_options::<Node>(text, ordinary_merges(options))
+    with_lenient_merges(options, |options| {
+        serde_saphyr::from_multiple_with_options::<Node>(text, options)
+    })
+}
+
+/// Parses with `options`; if the parser refused a merge key (`<<: *anchor`) whose value is
+/// not a mapping, parses again with `<<` as an ordinary key. YAML 1.1 refuses such a merge,
+/// but CI systems' own parsers accept more (Woodpecker merges a list into a list): such a
+/// file is read, not called broken.
+fn with_lenient_merges<T>(
+    options: serde_saphyr::Options,
+    parse: impl Fn(serde_saphyr::Options) -> Result<T, serde_saphyr::Error>,
+) -> Result<T, ParseError> {
+    parse(options.clone())
+        .or_else(|error| {
+            match cause(&error) {
+                serde_saphyr::Error::MergeValueNotMapOrSeqOfMaps { .. } => {}
+                _ => return Err(error),
             }
-            false => Err(error),
+            let mut ordinary = options;
+            ordinary.merge_keys = serde_saphyr::options::MergeKeyPolicy::AsOrdinary;
+            parse(ordinary)
         })
         .map_err(parse_error)
-}
-
-/// Whether the parser refused a merge key (`<<: *anchor`) whose value is not a mapping:
-/// YAML 1.1 says so, but CI systems' own parsers accept more (Woodpecker merges a list into a
-/// list), so such a file is read with `<<` as an ordinary key rather than called broken.
-fn is_strict_merge(error: &serde_saphyr::Error) -> bool {
-    matches!(
-        cause(error),
-        serde_saphyr::Error::MergeValueNotMapOrSeqOfMaps { .. }
-    )
-}
-
-fn ordinary_merges(mut options: serde_saphyr::Options) -> serde_saphyr::Options {
-    options.merge_keys = serde_saphyr::options::MergeKeyPolicy::AsOrdinary;
-    options
 }
 
 /// The parser's options with repeated keys handed to the map as they come, each entry kept
