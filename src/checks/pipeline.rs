@@ -115,7 +115,7 @@ fn record_unseen(
         }));
     let named = task_named
         .iter()
-        .flat_map(|named| named_tasks(pipeline, facts, named));
+        .flat_map(|named| named_tasks(pipeline, facts, named, unless.as_ref()));
     let opaque = opaque
         .iter()
         .flat_map(|opaque| opaque_commands(pipeline, opaque, unless.as_ref()));
@@ -128,8 +128,20 @@ fn record_unseen(
 
 /// The tasks of `pipeline` named for the work (`task_named`) whose commands opslint cannot
 /// see (a Concourse task file) or does not recognise (a `make test` that runs the project's
-/// own test binary), described for "Not seen: what … runs".
-fn named_tasks(pipeline: &Pipeline, facts: &Facts, task_named: &Pattern) -> Vec<Located> {
+/// own test binary), described for "Not seen: what … runs". A call the check's `unless`
+/// excludes (`echo make test`, `make test || true`) is none, nor is a task that only prints
+/// or does nothing (`test:` running `@echo no tests`).
+fn named_tasks(
+    pipeline: &Pipeline,
+    facts: &Facts,
+    task_named: &Pattern,
+    unless: Option<&Pattern>,
+) -> Vec<Located> {
+    let excluded = |text: &str| unless.is_some_and(|unless| unless.is_match(text.as_bytes()));
+    let does_something = |command: &String| {
+        let command = command.trim().trim_start_matches(['@', '-', '+']).trim();
+        !matches!(command, "" | "true" | ":" | "exit 0") && !excluded(command)
+    };
     let task_file = first_match(&pipeline.hidden_tasks, task_named).map(|(line, name)| {
         Located::new(
             format!("the task file of `{}`", name.unwrap_or_default()),
@@ -138,11 +150,13 @@ fn named_tasks(pipeline: &Pipeline, facts: &Facts, task_named: &Pattern) -> Vec<
     });
     let runner = pipeline.commands.iter().find(|command| {
         pipeline::segments(&command.text).any(|segment| {
-            facts
-                .tasks
-                .defined_tasks(segment)
-                .iter()
-                .any(|task| task_named.is_match(task.as_bytes()))
+            !excluded(segment)
+                && facts
+                    .tasks
+                    .defined_tasks(segment)
+                    .iter()
+                    .any(|task| task_named.is_match(task.as_bytes()))
+                && facts.tasks.expand(segment).iter().any(does_something)
         })
     });
     let runner = runner.map(|command| {
