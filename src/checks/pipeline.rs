@@ -8,6 +8,7 @@ use crate::facts::Located;
 use crate::facts::collect::Facts;
 use crate::facts::follow::with_includes;
 use crate::facts::pipeline::{self, Pipeline};
+use crate::facts::tasks::invocations;
 use crate::finding::Evidence;
 use crate::rules::{Check, CheckKind, Pattern};
 
@@ -107,7 +108,7 @@ fn record_unseen(
         .extend(unread_tasks(pipeline, facts).map(|(file, command)| {
             format!(
                 "{} {}, so what `{}` in {} runs was not seen",
-                file.name,
+                file.path,
                 file.why,
                 crate::text::shorten(command.trim(), SHOWN_COMMAND),
                 path()
@@ -128,7 +129,8 @@ fn record_unseen(
 
 /// The tasks of `pipeline` named for the work (`task_named`) whose commands opslint cannot
 /// see (a Concourse task file) or does not recognise (a `make test` that runs the project's
-/// own test binary), described for "Not seen: what … runs". A call the check's `unless`
+/// own test binary, or a `make test` in a build folder), described for "Not seen: what …
+/// runs". A call the check's `unless`
 /// excludes (`echo make test`, `make test || true`) is none, nor is a task that only prints
 /// or does nothing (`test:` running `@echo no tests`).
 fn named_tasks(
@@ -138,9 +140,14 @@ fn named_tasks(
     unless: Option<&Pattern>,
 ) -> Vec<Located> {
     let excluded = |text: &str| unless.is_some_and(|unless| unless.is_match(text.as_bytes()));
+    // A task's line, as run from the root, may start in its folder (`cd web && jest`).
     let does_something = |command: &String| {
-        let command = command.trim().trim_start_matches(['@', '-', '+']).trim();
-        !matches!(command, "" | "true" | ":" | "exit 0") && !excluded(command)
+        pipeline::placed_segments(command)
+            .into_iter()
+            .any(|(segment, _)| {
+                let segment = segment.trim_start_matches(['@', '-', '+']).trim();
+                !matches!(segment, "" | "true" | ":" | "exit 0") && !excluded(segment)
+            })
     };
     let task_file = first_match(&pipeline.hidden_tasks, task_named).map(|(line, name)| {
         Located::new(
@@ -148,23 +155,37 @@ fn named_tasks(
             line,
         )
     });
-    let runner = pipeline.commands.iter().find(|command| {
-        pipeline::segments(&command.text).any(|segment| {
-            !excluded(segment)
-                && facts
-                    .tasks
-                    .defined_tasks(segment)
-                    .iter()
-                    .any(|task| task_named.is_match(task.as_bytes()))
-                && facts.tasks.expand(segment).iter().any(does_something)
-        })
+    // A task named for the work, as `run` calls it: one whose commands are not recognised,
+    // or one in a folder whose task file is not in the repository (a Makefile CMake or
+    // `configure` generates, `cd "$BUILD_DIR" && make test`).
+    let unseen_task = |run: &str| -> Option<&'static str> {
+        let named = |task: &&str| task_named.is_match(task.as_bytes());
+        let unrecognised = facts.tasks.defined_tasks(run).iter().any(named)
+            && facts.tasks.expand(run).iter().any(does_something);
+        if unrecognised {
+            return Some("a task named for it, whose commands opslint does not recognise");
+        }
+        invocations(run)
+            .iter()
+            .filter(|call| call.names.iter().any(named))
+            .find_map(|call| match call.folder.as_deref() {
+                None => Some("a task named for it, run in a folder opslint cannot name"),
+                Some(folder) if !facts.tasks.has_file(folder, call.runner) => {
+                    Some("a task named for it, from a task file not in the repository")
+                }
+                Some(_) => None,
+            })
+    };
+    let runner = pipeline.commands.iter().find_map(|command| {
+        pipeline::placed_segments(&command.text)
+            .into_iter()
+            .filter(|(segment, _)| !excluded(segment))
+            .find_map(|(segment, place)| unseen_task(&place.from_root(segment)))
+            .map(|why| (command, why))
     });
-    let runner = runner.map(|command| {
+    let runner = runner.map(|(command, why)| {
         let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
-        Located::new(
-            format!("`{shown}` (a task named for it, whose commands opslint does not recognise)"),
-            command.line,
-        )
+        Located::new(format!("`{shown}` ({why})"), command.line)
     });
     task_file.into_iter().chain(runner).collect()
 }
@@ -202,13 +223,16 @@ fn unread_tasks<'a>(
     let mut named = Vec::new();
     pipeline.commands.iter().filter_map(move |command| {
         // A readable task may call another runner whose file is not (`test: npm test`).
-        let file = pipeline::segments(&command.text)
-            .flat_map(|segment| {
-                std::iter::once(segment.to_owned()).chain(facts.tasks.expand(segment))
+        let file = pipeline::placed_segments(&command.text)
+            .into_iter()
+            .flat_map(|(segment, place)| {
+                let run = place.from_root(segment);
+                let expanded = facts.tasks.expand(&run);
+                std::iter::once(run).chain(expanded)
             })
             .find_map(|run| facts.tasks.unread_run_by(&run))
-            .filter(|file| !named.contains(&file.name))?;
-        named.push(file.name);
+            .filter(|file| !named.contains(&file.path.as_str()))?;
+        named.push(file.path.as_str());
         Some((file, command.text.as_str()))
     })
 }
@@ -263,18 +287,19 @@ fn pipeline_match(
                     .flat_map(|script| &script.commands)
                     .any(|command| counts(&command.text))
             };
-            let runs = |command: &&Located| {
-                pipeline::segments(&command.text).any(|segment| {
-                    !excluded(segment)
-                        && !pipeline::is_install(segment)
-                        && (pattern.is_match(segment.as_bytes())
-                            || facts
-                                .tasks
-                                .expand(segment)
-                                .iter()
-                                .any(|run| counts(run) || (!excluded(run) && script_runs(run))))
-                })
-            };
+            let runs =
+                |command: &&Located| {
+                    pipeline::placed_segments(&command.text)
+                        .into_iter()
+                        .any(|(segment, place)| {
+                            !excluded(segment)
+                                && !pipeline::is_install(segment)
+                                && (pattern.is_match(segment.as_bytes())
+                                    || facts.tasks.expand(&place.from_root(segment)).iter().any(
+                                        |run| counts(run) || (!excluded(run) && script_runs(run)),
+                                    ))
+                        })
+                };
             let (index, command) = pipeline
                 .commands
                 .iter()
@@ -306,8 +331,8 @@ pub fn explains(kind: &CheckKind, files: &str) -> String {
         }
         CheckKind::PipelineCommand { .. } => format!(
             "a pipeline in {files} runs (directly, through make, npm/yarn/pnpm, just or \
-             task, through a script of the repository or a well-known shared step) a \
-             command matching"
+             task in the folder it runs in, through a script of the repository or a \
+             well-known shared step) a command matching"
         ),
         CheckKind::PipelineUses { .. } => format!("a pipeline in {files} uses an action matching"),
         CheckKind::PipelineEnvironment { .. } => {

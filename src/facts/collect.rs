@@ -9,7 +9,9 @@ use crate::facts::content::{BlobCache, Content};
 use crate::facts::follow::{self, Followed};
 use crate::facts::manifest;
 use crate::facts::parsed::{Includes, Manifest, Manifests, Pipelines, parse_text, read_missing};
-use crate::facts::tasks::{TaskRunners, UnreadTaskFile, task_files};
+use crate::facts::tasks::{
+    MAX_FOLDERS, TaskRunners, UnreadTaskFile, in_folder, invocations, task_files,
+};
 use crate::facts::tree::{ContentSource, Tree};
 use crate::repo::Deadline;
 
@@ -140,9 +142,58 @@ impl<'a> Collector<'a> {
         if self.tasks.is_some() {
             return;
         }
-        let runners = task_runners(self.tree, &self.contents);
+        let mut runners = task_runners(self.tree, &self.contents);
+        self.add_task_folders(&mut runners, read);
         follow::read_task_scripts(self.reach(), &runners, read);
         self.tasks = Some(runners);
+    }
+
+    /// Reads the task runners of the folders the pipelines parsed so far, and the task
+    /// runners read so far, call them in (`cd web && npm test`), twice over: `make -C
+    /// tests` in a root Makefile, then what the tests' Makefile runs elsewhere.
+    fn add_task_folders(
+        &mut self,
+        runners: &mut TaskRunners,
+        read: &mut impl FnMut(&[usize]) -> Vec<Content>,
+    ) {
+        let mut commands: Vec<String> = self
+            .pipelines
+            .values()
+            .flatten()
+            .flatten()
+            .flat_map(|pipeline| pipeline.commands.iter().map(|command| command.text.clone()))
+            .chain(runners.commands())
+            .collect();
+        let mut added = 0;
+        for _ in 0..2 {
+            let mut folders: Vec<String> = commands
+                .iter()
+                .flat_map(|command| invocations(command))
+                .filter_map(|invocation| invocation.folder)
+                .filter(|folder| !runners.has_folder(folder))
+                .filter(|folder| folder_task_files(self.tree, folder).next().is_some())
+                .collect();
+            folders.sort_unstable();
+            folders.dedup();
+            folders.truncate(MAX_FOLDERS - added);
+            if folders.is_empty() {
+                return;
+            }
+            added += folders.len();
+            let files: Vec<usize> = folders
+                .iter()
+                .flat_map(|folder| folder_task_files(self.tree, folder).collect::<Vec<_>>())
+                .collect();
+            read_missing(files, &mut self.contents, read);
+            let before: Vec<String> = runners.commands().collect();
+            for folder in &folders {
+                add_folder(runners, folder, self.tree, &self.contents);
+            }
+            commands = runners
+                .commands()
+                .filter(|command| !before.contains(command))
+                .collect();
+        }
     }
 
     /// The state following includes and task scripts reads and records.
@@ -203,21 +254,38 @@ fn parse_manifests(
 /// The root task runners, from whichever task files have been read, and the task files that
 /// exist but could not be.
 fn task_runners(tree: &Tree, contents: &[Option<Content>]) -> TaskRunners {
-    let mut runners = TaskRunners::new(|name| match &contents[tree.position(name)?] {
+    let mut runners = TaskRunners::default();
+    add_folder(&mut runners, "", tree, contents);
+    runners
+}
+
+/// The files of the task runners of `folder` (`""` is the root) in the tree.
+fn folder_task_files<'t>(tree: &'t Tree, folder: &'t str) -> impl Iterator<Item = usize> + 't {
+    task_files().filter_map(move |name| tree.position(&in_folder(folder, name)))
+}
+
+/// Adds the task runners of `folder` from whichever of its task files have been read, and
+/// records those that exist but could not be.
+fn add_folder(runners: &mut TaskRunners, folder: &str, tree: &Tree, contents: &[Option<Content>]) {
+    let text = |name: &str| match &contents[tree.position(&in_folder(folder, name))?] {
         Some(Content::Text(bytes)) => std::str::from_utf8(bytes).ok(),
         _ => None,
-    });
-    runners.unread = task_files()
-        .filter_map(|name| {
-            let why = match contents[tree.position(name)?].as_ref()? {
-                Content::Text(bytes) if std::str::from_utf8(bytes).is_ok() => return None,
-                Content::Text(_) => "is not valid UTF-8".to_owned(),
-                Content::Binary => "looks binary".to_owned(),
-                Content::TooLarge(size) => format!("is {size} bytes, over the read cap"),
-                Content::Unreadable(why) => format!("could not be read ({why})"),
-            };
-            Some(UnreadTaskFile { name, why })
-        })
-        .collect();
-    runners
+    };
+    runners.add_folder(folder, text);
+    for name in task_files() {
+        let Some(entry) = tree.position(&in_folder(folder, name)) else {
+            continue;
+        };
+        let why = match contents[entry].as_ref() {
+            Some(Content::Text(bytes)) if std::str::from_utf8(bytes).is_ok() => continue,
+            None => continue,
+            Some(Content::Text(_)) => "is not valid UTF-8".to_owned(),
+            Some(Content::Binary) => "looks binary".to_owned(),
+            Some(Content::TooLarge(size)) => format!("is {size} bytes, over the read cap"),
+            Some(Content::Unreadable(why)) => format!("could not be read ({why})"),
+        };
+        runners
+            .unread
+            .extend(UnreadTaskFile::new(folder, name, why));
+    }
 }

@@ -180,7 +180,7 @@ pub(crate) fn read_task_scripts(
 ) {
     let mut scripts: Vec<usize> = tasks
         .commands()
-        .flat_map(pipeline::script_references)
+        .flat_map(|command| pipeline::script_references(&command))
         .filter_map(|path| reach.tree.position(&path))
         .filter(|entry| !reach.pipelines.contains_key(entry))
         .collect();

@@ -1,8 +1,10 @@
-//! Task runners at the repository root, so that a pipeline step such as `make test` or
-//! `npm test` is judged by what the target or script actually runs.
+//! Task runners, at the repository root and in the folders pipelines call them in, so that
+//! a pipeline step such as `make test` or `cd web && npm test` is judged by what the target
+//! or script actually runs.
 
 use std::collections::HashMap;
 
+use super::pipeline::Place;
 use super::yaml::{self, Node};
 use crate::rules::{TaskFiles, known};
 
@@ -45,8 +47,9 @@ const MAX_TABLE_BYTES: usize = 8 << 20;
 /// npm's `init` placeholder: a script, but not a test suite.
 const NPM_PLACEHOLDER: &str = "no test specified";
 
+/// The task runners of one folder.
 #[derive(Debug, Default)]
-pub struct TaskRunners {
+struct Runners {
     /// Make targets: their recipe lines, then their prerequisites as `make <target>`.
     make: Table,
     /// What a bare `make` builds: `.DEFAULT_GOAL`, or the first target of the Makefile.
@@ -55,25 +58,30 @@ pub struct TaskRunners {
     just: Table,
     /// Task's tasks: their `cmds`, with `task: other` references as `task other`.
     task: Table,
-    /// Root task files that exist but could not be read: what their tasks run is unknown.
-    pub unread: Vec<UnreadTaskFile>,
+    /// The runners whose file the folder has.
+    present: Vec<Runner>,
 }
 
-/// A root task file that exists but could not be read (over the read cap, past the read
-/// budget, not UTF-8).
-#[derive(Debug)]
-pub struct UnreadTaskFile {
-    pub name: &'static str,
-    pub why: String,
+/// Which task runner a command calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runner {
+    Make,
+    Npm,
+    Just,
+    Task,
 }
 
-impl TaskRunners {
-    /// `read(name)` returns the text of a root file from [`task_files`], if present.
-    pub fn new<'a>(read: impl Fn(&str) -> Option<&'a str>) -> TaskRunners {
+impl Runners {
+    /// `read(name)` returns the text of a file of the folder, if present.
+    fn new<'a>(read: impl Fn(&str) -> Option<&'a str>) -> Runners {
         let first = |names: &[String]| names.iter().find_map(|name| read(name));
         let names = names();
         let makefile = first(&names.makefiles).map(|text| with_included(text, &read));
-        TaskRunners {
+        Runners {
+            present: task_files()
+                .filter(|name| read(name).is_some())
+                .filter_map(runner_of)
+                .collect(),
             make: makefile.as_deref().map(make_targets).unwrap_or_default(),
             make_default: makefile.as_deref().and_then(make_default_goal),
             npm: first(&names.package_json)
@@ -85,22 +93,128 @@ impl TaskRunners {
             task: first(&names.taskfiles)
                 .map(taskfile_tasks)
                 .unwrap_or_default(),
-            unread: Vec::new(),
         }
     }
 
-    /// Every command of every task, target, script and recipe.
-    pub fn commands(&self) -> impl Iterator<Item = &str> {
+    fn table(&self, runner: Runner) -> &Table {
+        match runner {
+            Runner::Make => &self.make,
+            Runner::Npm => &self.npm,
+            Runner::Just => &self.just,
+            Runner::Task => &self.task,
+        }
+    }
+
+    fn tables(&self) -> [&Table; 4] {
         [&self.make, &self.npm, &self.just, &self.task]
-            .into_iter()
-            .flat_map(HashMap::values)
-            .flatten()
-            .map(String::as_str)
+    }
+}
+
+/// The task runners of the root, and of the folders pipelines run them in (`cd web && npm
+/// test`, `make -C tests check`, a step's `working-directory`).
+#[derive(Debug, Default)]
+pub struct TaskRunners {
+    /// By folder, `""` being the root.
+    folders: HashMap<String, Runners>,
+    /// Task files that exist but could not be read: what their tasks run is unknown.
+    pub unread: Vec<UnreadTaskFile>,
+}
+
+/// A task file that exists but could not be read (over the read cap, past the read budget,
+/// not UTF-8).
+#[derive(Debug)]
+pub struct UnreadTaskFile {
+    /// Its path in the repository.
+    pub path: String,
+    pub runner: Runner,
+    folder: String,
+    pub why: String,
+}
+
+impl UnreadTaskFile {
+    pub fn new(folder: &str, name: &str, why: String) -> Option<UnreadTaskFile> {
+        Some(UnreadTaskFile {
+            path: in_folder(folder, name),
+            runner: runner_of(name)?,
+            folder: folder.to_owned(),
+            why,
+        })
+    }
+}
+
+/// The runner whose file `name` (one of [`task_files`]) is.
+fn runner_of(name: &str) -> Option<Runner> {
+    let names = names();
+    let named = |list: &[String]| list.iter().any(|known| known == name);
+    if named(&names.makefiles) || named(&names.included_makefiles) {
+        Some(Runner::Make)
+    } else if named(&names.package_json) {
+        Some(Runner::Npm)
+    } else if named(&names.justfiles) {
+        Some(Runner::Just)
+    } else if named(&names.taskfiles) {
+        Some(Runner::Task)
+    } else {
+        None
+    }
+}
+
+/// `name` in `folder` of the repository (`""` is the root).
+pub fn in_folder(folder: &str, name: &str) -> String {
+    match folder {
+        "" => name.to_owned(),
+        folder => format!("{folder}/{name}"),
+    }
+}
+
+/// How many folders other than the root have their task runners read.
+pub const MAX_FOLDERS: usize = 64;
+
+impl TaskRunners {
+    /// The root's task runners: `read(name)` returns the text of a root file from
+    /// [`task_files`], if present.
+    pub fn new<'a>(read: impl Fn(&str) -> Option<&'a str>) -> TaskRunners {
+        let mut runners = TaskRunners::default();
+        runners.add_folder("", read);
+        runners
+    }
+
+    /// Adds the task runners of `folder`, whose files `read(name)` returns.
+    pub fn add_folder<'a>(&mut self, folder: &str, read: impl Fn(&str) -> Option<&'a str>) {
+        self.folders.insert(folder.to_owned(), Runners::new(read));
+    }
+
+    pub fn has_folder(&self, folder: &str) -> bool {
+        self.folders.contains_key(folder)
+    }
+
+    /// Whether `runner`'s file was found in `folder` (read or not).
+    pub fn has_file(&self, folder: &str, runner: Runner) -> bool {
+        self.folders
+            .get(folder)
+            .is_some_and(|runners| runners.present.contains(&runner))
+            || self
+                .unread
+                .iter()
+                .any(|file| file.folder == folder && file.runner == runner)
+    }
+
+    /// Every command of every task, target, script and recipe, as run from the root
+    /// (`cd web && jest` for `web/package.json`'s `test: jest`).
+    pub fn commands(&self) -> impl Iterator<Item = String> + '_ {
+        self.folders.iter().flat_map(|(folder, runners)| {
+            runners
+                .tables()
+                .into_iter()
+                .flat_map(HashMap::values)
+                .flatten()
+                .map(|command| Place::Folder(folder.clone()).from_root(command))
+        })
     }
 
     /// The commands `command` runs through task runners, followed a few levels deep, each
     /// once and at most [`MAX_EXPANDED`] of them: a target that names itself, or thousands
-    /// of others, runs nothing new.
+    /// of others, runs nothing new. Each is as run from the root.
     pub fn expand(&self, command: &str) -> Vec<String> {
         let mut seen = std::collections::HashSet::from([command.to_owned()]);
         let mut expanded = Vec::new();
@@ -126,121 +240,176 @@ impl TaskRunners {
     fn expand_once(&self, command: &str) -> Vec<String> {
         self.calls(command)
             .into_iter()
-            .flat_map(|(table, names)| {
-                names
-                    .into_iter()
-                    .flat_map(|name| table.get(name).cloned().unwrap_or_default())
+            .flat_map(|call| {
+                let place = Place::Folder(call.folder.to_owned());
+                call.names.into_iter().flat_map(move |name| {
+                    let place = place.clone();
+                    call.table
+                        .get(name)
+                        .into_iter()
+                        .flatten()
+                        .map(move |line| place.from_root(line))
+                })
             })
             .collect()
     }
 
-    /// The tasks `command` runs that a root task file defines with commands of their own
+    /// The tasks `command` runs that a task file defines with commands of their own
     /// (`make test` → `test`).
     pub fn defined_tasks<'a>(&'a self, command: &'a str) -> Vec<&'a str> {
         self.calls(command)
             .into_iter()
-            .flat_map(|(table, names)| {
-                names
-                    .into_iter()
-                    .filter(move |name| table.get(*name).is_some_and(|lines| !lines.is_empty()))
+            .flat_map(|call| {
+                call.names.into_iter().filter(move |name| {
+                    call.table.get(*name).is_some_and(|lines| !lines.is_empty())
+                })
             })
             .collect()
     }
 
-    /// The root task file `command` runs a task of, when that file could not be read.
+    /// The task file `command` runs a task of, when that file could not be read.
     pub fn unread_run_by(&self, command: &str) -> Option<&UnreadTaskFile> {
-        self.calls(command).into_iter().find_map(|(table, _)| {
+        invocations(command).into_iter().find_map(|call| {
             self.unread.iter().find(|file| {
-                self.table_of(file.name)
-                    .is_some_and(|of| std::ptr::eq(of, table))
+                call.folder.as_deref() == Some(file.folder.as_str()) && file.runner == call.runner
             })
         })
     }
 
-    /// Each task runner `command` calls at the root: its table and the names it runs.
-    fn calls<'a>(&'a self, command: &'a str) -> Vec<(&'a Table, Vec<&'a str>)> {
-        // After `cd tools &&`, a runner reads another folder's files, not the root's.
-        let mut left_the_root = false;
-        command
-            .split(['&', ';', '|'])
-            .filter_map(|part| {
-                let words: Vec<&str> = part.split_whitespace().collect();
-                if matches!(words.first(), Some(&("cd" | "pushd"))) {
-                    left_the_root = true;
+    /// Each task runner `command` calls whose folder's files were read: its table and the
+    /// names it runs.
+    fn calls<'a>(&'a self, command: &'a str) -> Vec<Call<'a>> {
+        invocations(command)
+            .into_iter()
+            .filter_map(|invocation| {
+                let (folder, runners) = self.folders.get_key_value(invocation.folder.as_ref()?)?;
+                let mut names = invocation.names;
+                // A bare `make` builds the default goal.
+                if invocation.runner == Runner::Make && names.is_empty() {
+                    names.extend(runners.make_default.as_deref());
                 }
-                // Asking where a runner is, or what it is, runs nothing.
-                if left_the_root
-                    || matches!(
-                        words.first(),
-                        Some(&("which" | "command" | "type" | "hash"))
-                    )
-                {
-                    return None;
-                }
-                // The runner may come after variables or a wrapper: `CI=1 npm test`,
-                // `nyc --reporter=text npm test`, `cross-env NODE_ENV=test npm run unit`.
-                (0..words.len()).find_map(|start| self.call(&words[start..]))
+                Some(Call {
+                    folder,
+                    table: runners.table(invocation.runner),
+                    names,
+                })
             })
             .collect()
     }
+}
 
-    /// The table of the root task file `name` (one of [`task_files`]).
-    fn table_of(&self, name: &str) -> Option<&Table> {
-        let names = names();
-        let named = |list: &[String]| list.iter().any(|known| known == name);
-        if named(&names.makefiles) || named(&names.included_makefiles) {
-            Some(&self.make)
-        } else if named(&names.package_json) {
-            Some(&self.npm)
-        } else if named(&names.justfiles) {
-            Some(&self.just)
-        } else if named(&names.taskfiles) {
-            Some(&self.task)
+/// A call of a task runner whose files were read.
+struct Call<'a> {
+    folder: &'a str,
+    table: &'a Table,
+    names: Vec<&'a str>,
+}
+
+/// A task runner called in a command: in which folder (`None`: one opslint cannot name,
+/// `cd "$BUILD"`), naming which tasks (none: make's default goal).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Invocation<'a> {
+    pub folder: Option<String>,
+    pub runner: Runner,
+    pub names: Vec<&'a str>,
+}
+
+/// The task runners `command` calls, each in the folder it runs in: after `cd web &&`, or
+/// as `make -C tests`, `npm --prefix web`, `yarn --cwd web`, `pnpm -C web`.
+pub fn invocations(command: &str) -> Vec<Invocation<'_>> {
+    let mut place = Place::root();
+    command
+        .split(['&', ';', '|'])
+        .filter_map(|part| {
+            let words: Vec<&str> = part.split_whitespace().collect();
+            // Asking where a runner is, or what it is, runs nothing.
+            if place.moves(&words)
+                || matches!(
+                    words.first(),
+                    Some(&("which" | "command" | "type" | "hash"))
+                )
+            {
+                return None;
+            }
+            // The runner may come after variables or a wrapper: `CI=1 npm test`,
+            // `nyc --reporter=text npm test`, `cross-env NODE_ENV=test npm run unit`.
+            (0..words.len()).find_map(|start| invocation(&place, &words[start..]))
+        })
+        .collect()
+}
+
+/// The task runner `words` start with, run in `place`, and the tasks they name.
+fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
+    let runner = match *words.first()? {
+        // A recipe calls make again as `$(MAKE) target`.
+        "make" | "gmake" | "$(MAKE)" | "${MAKE}" | "$MAKE" => Runner::Make,
+        "npm" | "yarn" | "pnpm" | "bun" => Runner::Npm,
+        "task" => Runner::Task,
+        "just" => Runner::Just,
+        _ => return None,
+    };
+    let (moved_to, words) = without_folder_option(runner, words);
+    let mut place = place.clone();
+    if let Some(target) = moved_to {
+        place.moves(&["cd", target]);
+    }
+    let names: Vec<&str> = match (runner, &words[..]) {
+        (Runner::Make, [_, rest @ ..]) if !elsewhere_or_dry(rest) => make_goals(rest),
+        (Runner::Npm, [_, "test" | "t", ..]) => vec!["test"],
+        (Runner::Npm, [_, "run" | "run-script", script, ..]) => vec![*script],
+        (Runner::Npm, ["yarn" | "pnpm", script, ..]) if !script.starts_with('-') => {
+            vec![*script]
+        }
+        (Runner::Task, [_, rest @ ..]) => rest
+            .iter()
+            .take_while(|word| !word.starts_with('-') && **word != "--")
+            .copied()
+            .collect(),
+        (Runner::Just, [_, rest @ ..]) => rest
+            .iter()
+            .copied()
+            .take_while(|word| !word.starts_with('-'))
+            .take(1)
+            .collect(),
+        _ => return None,
+    };
+    Some(Invocation {
+        folder: place.folder().map(str::to_owned),
+        runner,
+        names,
+    })
+}
+
+/// `words` without the option that runs the runner in another folder, and that folder:
+/// `make -C tests check`, `npm --prefix web test`, `yarn --cwd web test`, `pnpm -C web
+/// test`, `just --working-directory`… are not followed (`-f`-like options name another
+/// file, which [`elsewhere_or_dry`] refuses).
+fn without_folder_option<'a>(runner: Runner, words: &[&'a str]) -> (Option<&'a str>, Vec<&'a str>) {
+    let options: &[&str] = match runner {
+        Runner::Make => &["-C", "--directory"],
+        Runner::Npm => &["--prefix", "--cwd", "-C", "--dir"],
+        Runner::Just | Runner::Task => &[],
+    };
+    let mut folder = None;
+    let mut kept = Vec::with_capacity(words.len());
+    let mut iter = words.iter();
+    while let Some(&word) = iter.next() {
+        let Some(option) = options.iter().find(|option| word.starts_with(**option)) else {
+            kept.push(word);
+            continue;
+        };
+        let attached = word[option.len()..].trim_start_matches('=');
+        if attached.is_empty() {
+            folder = iter.next().copied();
+        } else if word.len() > option.len()
+            && (word.as_bytes()[option.len()] == b'=' || *option == "-C")
+        {
+            folder = Some(attached);
         } else {
-            None
+            kept.push(word);
         }
     }
-
-    /// The task runner `words` start with, and the targets, scripts or recipes they name.
-    fn call<'a>(&'a self, words: &[&'a str]) -> Option<(&'a Table, Vec<&'a str>)> {
-        Some(match words {
-            // A recipe calls make again as `$(MAKE) target`.
-            [
-                "make" | "gmake" | "$(MAKE)" | "${MAKE}" | "$MAKE",
-                rest @ ..,
-            ] if !elsewhere_or_dry(rest) => {
-                let goals = make_goals(rest);
-                match self.make_default.as_deref() {
-                    Some(default) if goals.is_empty() => (&self.make, vec![default]),
-                    _ => (&self.make, goals),
-                }
-            }
-            ["npm" | "yarn" | "pnpm" | "bun", "test" | "t", ..] => (&self.npm, vec!["test"]),
-            [
-                "npm" | "yarn" | "pnpm" | "bun",
-                "run" | "run-script",
-                script,
-                ..,
-            ] => (&self.npm, vec![*script]),
-            ["yarn" | "pnpm", script, ..] => (&self.npm, vec![*script]),
-            ["task", rest @ ..] => (
-                &self.task,
-                rest.iter()
-                    .take_while(|word| !word.starts_with('-') && **word != "--")
-                    .copied()
-                    .collect(),
-            ),
-            ["just", rest @ ..] => (
-                &self.just,
-                rest.iter()
-                    .take_while(|word| !word.starts_with('-'))
-                    .copied()
-                    .take(1)
-                    .collect(),
-            ),
-            _ => return None,
-        })
-    }
+    (folder, kept)
 }
 
 /// `Taskfile.yml`: each task's `cmds` (strings, or maps with `cmd:` or `task:`) and `deps`.
@@ -278,11 +447,11 @@ fn taskfile_tasks(text: &str) -> HashMap<String, Vec<String>> {
     tasks
 }
 
-/// Whether a `make` command line reads another Makefile or folder (`-C tools`, `-ftools.mk`,
-/// `--directory=…`), or builds nothing (`--version`, `-n`, `-q`, `--help`).
+/// Whether a `make` command line reads another Makefile (`-ftools.mk`, `--file=…`), or
+/// builds nothing (`--version`, `-n`, `-q`, `--help`).
 fn elsewhere_or_dry(words: &[&str]) -> bool {
     words.iter().any(|word| {
-        ["-C", "-f", "--directory", "--file", "--makefile"]
+        ["-f", "--file", "--makefile"]
             .iter()
             .any(|option| word.starts_with(option))
             || matches!(
@@ -748,6 +917,77 @@ mod tests {
                 .iter()
                 .any(|c| c == "go test -race -v .")
         );
+    }
+
+    #[test]
+    fn runners_are_called_in_the_folder_the_command_runs_in() {
+        fn folder(command: &str) -> Vec<(Option<String>, Runner, Vec<&str>)> {
+            invocations(command)
+                .into_iter()
+                .map(|call| (call.folder, call.runner, call.names))
+                .collect()
+        }
+        let web = Some("web".to_owned());
+        assert_eq!(
+            folder("cd web && npm test"),
+            [(web.clone(), Runner::Npm, vec!["test"])]
+        );
+        assert_eq!(
+            folder("npm --prefix web test"),
+            [(web.clone(), Runner::Npm, vec!["test"])]
+        );
+        assert_eq!(
+            folder("npm test --prefix=web"),
+            [(web.clone(), Runner::Npm, vec!["test"])]
+        );
+        assert_eq!(
+            folder("yarn --cwd web test"),
+            [(web.clone(), Runner::Npm, vec!["test"])]
+        );
+        assert_eq!(
+            folder("pnpm -C web run unit"),
+            [(web.clone(), Runner::Npm, vec!["unit"])]
+        );
+        assert_eq!(
+            folder("make -C tests -j4 check"),
+            [(Some("tests".to_owned()), Runner::Make, vec!["check"])]
+        );
+        assert_eq!(
+            folder("cd web && make --directory=../api test"),
+            [(Some("api".to_owned()), Runner::Make, vec!["test"])]
+        );
+        assert_eq!(
+            folder("cd \"$BUILD\" && make test"),
+            [(None, Runner::Make, vec!["test"])]
+        );
+        // Another Makefile, not another folder: not followed.
+        assert!(folder("make -f other.mk test").is_empty());
+    }
+
+    #[test]
+    fn a_sub_folder_s_tasks_run_there() {
+        let mut tasks = runners(&[("Makefile", "test:\n\tcd web && npm test\n")]);
+        tasks.add_folder("web", |name| {
+            (name == "package.json")
+                .then_some(r#"{"scripts":{"test":"vitest run","ci":"npm run test"}}"#)
+        });
+        let expanded = tasks.expand("make test");
+        assert!(
+            expanded.iter().any(|c| c == "cd web && vitest run"),
+            "{expanded:?}"
+        );
+        assert!(
+            tasks.expand("npm test").is_empty(),
+            "the root has no package.json"
+        );
+        assert!(
+            tasks
+                .expand("npm run ci --prefix web")
+                .iter()
+                .any(|c| c == "cd web && vitest run")
+        );
+        assert!(tasks.has_file("web", Runner::Npm));
+        assert!(!tasks.has_file("web", Runner::Make));
     }
 
     #[test]

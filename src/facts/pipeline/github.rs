@@ -2,7 +2,8 @@
 //! composite actions of the repository they use.
 
 use super::{
-    EVERY_BRANCH, JobNote, Located, Pipeline, System, push_environment, push_lines, push_scalar,
+    EVERY_BRANCH, JobNote, Located, Pipeline, Place, System, push_environment, push_lines_in,
+    push_scalar,
 };
 use crate::facts::yaml::{self, Node, Value};
 
@@ -103,7 +104,9 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     super::services::read(root, &mut pipeline.services);
     // A composite action (`action.yml`) the workflow uses: its steps run in the job.
     if let Some(steps) = root.get("runs").and_then(|runs| runs.get("steps")) {
-        read_steps(steps, pipeline);
+        for step in steps.items() {
+            read_step(step, false, None, pipeline);
+        }
     }
     if let Some(on) = root.get("on") {
         read_triggers(on, root, pipeline);
@@ -115,6 +118,7 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         true => "inherited",
         false => "default",
     };
+    let workflow_folder = working_directory(root);
     for (name, job) in root.get("jobs").into_iter().flat_map(Node::entries) {
         let permissions = job
             .get("permissions")
@@ -131,8 +135,9 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         let first_command = pipeline.commands.len();
         if !never_runs(job) {
             let soft = may_fail(job);
+            let folder = working_directory(job).or(workflow_folder);
             for step in job.get("steps").map(Node::items).unwrap_or_default() {
-                read_step(step, soft, pipeline);
+                read_step(step, soft, folder, pipeline);
             }
         }
         let matrix = job
@@ -147,25 +152,38 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     }
 }
 
-fn read_steps(steps: &Node, pipeline: &mut Pipeline) {
-    for step in steps.items() {
-        read_step(step, false, pipeline);
-    }
+/// The folder `run` steps start in by default: `defaults: run: working-directory:` of a
+/// workflow or a job.
+fn working_directory(node: &Node) -> Option<&str> {
+    node.get("defaults")?
+        .get("run")?
+        .get("working-directory")?
+        .as_str()
 }
 
 /// A step's commands and action. A step that may fail without failing its job
 /// (`continue-on-error: true`, or in such a job) runs its commands as `… || true` would;
-/// a step that never runs (`if: false`) runs nothing.
-fn read_step(step: &Node, soft: bool, pipeline: &mut Pipeline) {
+/// a step that never runs (`if: false`) runs nothing. Its commands start in its
+/// `working-directory`, or else the job's default `folder`.
+fn read_step(step: &Node, soft: bool, folder: Option<&str>, pipeline: &mut Pipeline) {
     if never_runs(step) {
         return;
     }
     if let Some(script) = step.get("run").and_then(Node::as_str) {
         let first = pipeline.commands.len();
-        push_lines(
+        let folder = step
+            .get("working-directory")
+            .and_then(Node::as_str)
+            .or(folder);
+        let mut place = Place::root();
+        if let Some(folder) = folder {
+            place.moves(&["cd", folder]);
+        }
+        push_lines_in(
             &mut pipeline.commands,
             script,
             step.get("run").map_or(0, |run| run.line),
+            place,
         );
         if soft || may_fail(step) {
             for command in &mut pipeline.commands[first..] {

@@ -14,11 +14,13 @@ mod github;
 mod gitlab;
 mod jenkins;
 mod keyed;
+mod place;
 mod script;
 mod services;
 mod steps;
 mod travis;
 
+pub use place::{Place, placed_segments};
 pub use script::script_references;
 pub use steps::Steps;
 
@@ -240,6 +242,17 @@ pub(super) fn push_commands(into: &mut Vec<Located>, node: &Node) {
 
 /// Each non-blank, non-comment line of a shell script that starts on `first_line`.
 pub(super) fn push_lines(into: &mut Vec<Located>, script: &str, first_line: u32) {
+    push_lines_in(into, script, first_line, Place::root());
+}
+
+/// Each non-blank, non-comment line of a shell script that starts on `first_line` in
+/// `place`, as run from the root: after a `cd web` line, `npm test` is `cd web && npm test`.
+pub(super) fn push_lines_in(into: &mut Vec<Located>, script: &str, first_line: u32, place: Place) {
+    let mut place = place;
+    let mut push = |command: &str, at: u32| {
+        into.push(Located::new(place.from_root(command), at));
+        place = place::after(&place, command);
+    };
     // A line ending in `\` continues on the next (`./gradlew \` then `  test`): one
     // command, at the line it starts on.
     let mut pending: Option<(String, u32)> = None;
@@ -259,12 +272,12 @@ pub(super) fn push_lines(into: &mut Vec<Located>, script: &str, first_line: u32)
             }
             None => {
                 command.push_str(piece);
-                into.push(Located::new(command.trim_end(), at));
+                push(command.trim_end(), at);
             }
         }
     }
     if let Some((command, at)) = pending {
-        into.push(Located::new(command.trim_end(), at));
+        push(command.trim_end(), at);
     }
 }
 

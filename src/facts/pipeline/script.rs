@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::{Pipeline, push_lines};
+use super::{Pipeline, Place, push_lines};
 use crate::rules::known;
 
 /// A script: each non-blank, non-comment line is a command.
@@ -65,52 +65,75 @@ pub fn script_references(command: &str) -> Vec<String> {
         Regex::new(r#"(?:^|[\s'"(=,+])([A-Za-z0-9_./\\-]+\.(?:sh|bash|ps1|bat|cmd|py))\b"#)
             .expect("valid regex")
     });
-    let mut found: Vec<String> = command
-        .split(['&', ';', '|'])
-        .filter_map(|part| {
-            let mut words = part
-                .split_whitespace()
-                .skip_while(|word| is_assignment(word) || WRAPPERS.contains(word))
-                .peekable();
-            let first = *words.peek()?;
-            let path = if INTERPRETERS.contains(&first.trim_end_matches(".exe")) {
-                words.next();
-                let mut arguments = words.skip_while(|word| {
-                    word.starts_with('-') && !matches!(*word, "-c" | "-Command" | "-m")
-                });
-                match arguments.next()? {
-                    "-c" | "-Command" | "-m" => return None,
-                    path => path,
-                }
-            } else if first.contains('/') || has_script_extension(first) {
-                first
-            } else {
-                return None;
-            };
-            repository_path(path)
-        })
-        .take(MAX_REFERENCES)
-        .collect();
-    for word in named
-        .captures_iter(command)
-        .filter_map(|found| found.get(1))
-    {
-        if found.len() >= MAX_REFERENCES {
-            break;
-        }
-        // `'\\build.ps1'` after a variable holding the script's folder; `/usr/bin/x.sh` and
-        // `$HOME/x.sh` are outside the repository.
-        let word = word.as_str();
-        if word.starts_with('/') {
+    // After `cd ci &&`, `./test.sh` is `ci/test.sh`; after `cd "$BUILD"`, nothing of the
+    // repository is named.
+    let mut place = Place::root();
+    let mut found: Vec<String> = Vec::new();
+    for part in command.split(['&', ';', '|']) {
+        if place.moves(&part.split_whitespace().collect::<Vec<_>>()) {
             continue;
         }
-        if let Some(path) = repository_path(word.trim_start_matches('\\'))
-            && !found.contains(&path)
-        {
-            found.push(path);
+        let Some(folder) = place.folder() else {
+            continue;
+        };
+        let run = run_directly(part);
+        // Then any other word naming a script: `'\\build.ps1'` after a variable holding
+        // the script's folder. `/usr/bin/x.sh` and `$HOME/x.sh` are outside the repository.
+        let named = named
+            .captures_iter(part)
+            .filter_map(|found| found.get(1))
+            .map(|word| word.as_str())
+            .filter(|word| !word.starts_with('/'))
+            .map(|word| word.trim_start_matches('\\'));
+        for path in run.into_iter().chain(named) {
+            if found.len() >= MAX_REFERENCES {
+                return found;
+            }
+            if let Some(path) = in_folder(folder, path)
+                && !found.contains(&path)
+            {
+                found.push(path);
+            }
         }
     }
     found
+}
+
+/// The script one command of a shell list runs directly: `./ci/test.sh`, `bash
+/// scripts/test`, `sudo ./test.sh`, `pwsh -File build.ps1`.
+fn run_directly(part: &str) -> Option<&str> {
+    let mut words = part
+        .split_whitespace()
+        .skip_while(|word| is_assignment(word) || WRAPPERS.contains(word))
+        .peekable();
+    let first = *words.peek()?;
+    if INTERPRETERS.contains(&first.trim_end_matches(".exe")) {
+        words.next();
+        let mut arguments = words
+            .skip_while(|word| word.starts_with('-') && !matches!(*word, "-c" | "-Command" | "-m"));
+        match arguments.next()? {
+            "-c" | "-Command" | "-m" => None,
+            path => Some(path),
+        }
+    } else if first.contains('/') || has_script_extension(first) {
+        Some(first)
+    } else {
+        None
+    }
+}
+
+/// The repository path of the script `path` names, run in `folder`: a path from the
+/// checkout's variable (`$GITHUB_WORKSPACE/ci/test.sh`) is the root's wherever it runs.
+fn in_folder(folder: &str, path: &str) -> Option<String> {
+    let from_checkout = CHECKOUT_PREFIXES
+        .iter()
+        .any(|prefix| path.trim_matches(['"', '\'']).starts_with(prefix));
+    let path = repository_path(path)?;
+    Some(match folder {
+        "" => path,
+        _ if from_checkout => path,
+        folder => format!("{folder}/{path}"),
+    })
 }
 
 fn is_assignment(word: &str) -> bool {
@@ -154,6 +177,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn scripts_run_after_cd_are_in_that_folder() {
+        for (command, expected) in [
+            ("cd ci && ./test.sh", vec!["ci/test.sh"]),
+            (
+                "cd web && bash scripts/test.sh",
+                vec!["web/scripts/test.sh"],
+            ),
+            ("cd web && $GITHUB_WORKSPACE/ci/test.sh", vec!["ci/test.sh"]),
+            ("cd ci/unit && cd .. && ./all.sh", vec!["ci/all.sh"]),
+        ] {
+            assert_eq!(script_references(command), expected, "{command}");
+        }
+        // Somewhere opslint cannot name: nothing of the repository is run from there.
+        assert!(script_references("cd \"$BUILD\" && ./run-tests.sh").is_empty());
+    }
+
+    #[test]
     fn scripts_run_directly_through_an_interpreter_or_after_a_wrapper() {
         for (command, expected) in [
             ("./ci/run-tests.sh", vec!["ci/run-tests.sh"]),
@@ -165,7 +205,7 @@ mod tests {
                 "$GITHUB_WORKSPACE/.buildkite/commands/run-unit-tests.sh",
                 vec![".buildkite/commands/run-unit-tests.sh"],
             ),
-            ("cd web && ./scripts/test.sh", vec!["scripts/test.sh"]),
+            ("cd web && ./scripts/test.sh", vec!["web/scripts/test.sh"]),
             ("test.sh", vec!["test.sh"]),
             (
                 r".\Build\runbuild.ps1 -properties @{}",

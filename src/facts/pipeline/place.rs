@@ -1,0 +1,193 @@
+//! Where a shell list's commands run. `cd web && npm test` runs the `test` script of
+//! `web/package.json`, not the root's, and a `cd web` line leaves the lines after it in
+//! `web`: task runners and scripts are looked up from there.
+
+/// The folder commands run in: a folder of the repository (`""` is the root), or a place
+/// opslint cannot tell (`cd "$BUILD_DIR"`, `cd /tmp`, `popd`), where nothing of the
+/// repository is looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    Folder(String),
+    /// Somewhere else, with the `cd` that went there as written.
+    Elsewhere(String),
+}
+
+/// How many `cd`s one command line is followed through, and how deep a folder may be.
+const MAX_DEPTH: usize = 32;
+
+impl Place {
+    pub fn root() -> Place {
+        Place::Folder(String::new())
+    }
+
+    /// The repository folder, when the commands run in one.
+    pub fn folder(&self) -> Option<&str> {
+        match self {
+            Place::Folder(folder) => Some(folder),
+            Place::Elsewhere(_) => None,
+        }
+    }
+
+    /// Moves as a shell command does, when `words` are one that changes folder (`cd web`,
+    /// `pushd ..`, `popd`); returns whether they were.
+    pub fn moves(&mut self, words: &[&str]) -> bool {
+        match words {
+            [
+                "cd" | "pushd" | "chdir" | "Set-Location" | "Push-Location",
+                rest @ ..,
+            ] if !rest.is_empty() => {
+                // `cd -P dir`, `cd web || exit 1`: the first word that is not an option.
+                let target = rest
+                    .iter()
+                    .find(|word| !word.starts_with('-') || **word == "-")
+                    .copied()
+                    .unwrap_or("-");
+                *self = self.entered(target);
+                true
+            }
+            ["cd" | "pushd" | "popd" | "Pop-Location", ..] => {
+                *self = Place::Elsewhere(words.join(" "));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The place `cd target` goes to from here.
+    fn entered(&self, target: &str) -> Place {
+        let written = target.trim_matches(['"', '\'']).replace('\\', "/");
+        let elsewhere = || Place::Elsewhere(format!("cd {target}"));
+        let Place::Folder(folder) = self else {
+            return self.clone();
+        };
+        // Variables, home, absolute paths and `cd -`: not a folder opslint can name.
+        if written.is_empty()
+            || written.starts_with(['/', '~', '-'])
+            || written.contains(['$', '%', '*', '?', '`', '{'])
+        {
+            return elsewhere();
+        }
+        let mut parts: Vec<&str> = folder.split('/').filter(|part| !part.is_empty()).collect();
+        for part in written.split('/') {
+            match part {
+                "" | "." => {}
+                ".." if parts.pop().is_some() => {}
+                ".." => return elsewhere(),
+                part => parts.push(part),
+            }
+            if parts.len() > MAX_DEPTH {
+                return elsewhere();
+            }
+        }
+        Place::Folder(parts.join("/"))
+    }
+
+    /// `command` as run from the repository's root: `cd web && npm test` in `web`.
+    pub fn from_root(&self, command: &str) -> String {
+        match self {
+            Place::Folder(folder) if folder.is_empty() => command.to_owned(),
+            Place::Folder(folder) => format!("cd {folder} && {command}"),
+            Place::Elsewhere(cd) => format!("{cd} && {command}"),
+        }
+    }
+}
+
+/// The segments of `command` (see [`super::segments`]) other than its changes of folder,
+/// each with the place it runs in: `cd web && npm ci && npm test` is `npm ci` and
+/// `npm test`, both in `web`.
+pub fn placed_segments(command: &str) -> Vec<(&str, Place)> {
+    let mut place = Place::root();
+    let mut placed = Vec::new();
+    for (moves, segment) in super::segments(command).enumerate() {
+        if moves >= MAX_DEPTH {
+            break;
+        }
+        let words: Vec<&str> = segment.split_whitespace().collect();
+        if !place.moves(&words) {
+            placed.push((segment, place.clone()));
+        }
+    }
+    placed
+}
+
+/// The place the lines after `command` run in, when it runs in `place` and is not in a
+/// subshell: `cd web` on one line of a script leaves the next lines in `web`.
+pub fn after(place: &Place, command: &str) -> Place {
+    if command.trim_start().starts_with('(') {
+        return place.clone();
+    }
+    let mut place = place.clone();
+    for segment in super::segments(command).take(MAX_DEPTH) {
+        let words: Vec<&str> = segment.split_whitespace().collect();
+        place.moves(&words);
+    }
+    place
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(place: &Place) -> Option<&str> {
+        place.folder()
+    }
+
+    #[test]
+    fn cd_moves_into_folders_and_back_out() {
+        let mut place = Place::root();
+        assert!(place.moves(&["cd", "web/app"]));
+        assert_eq!(folder(&place), Some("web/app"));
+        place.moves(&["cd", "../api"]);
+        assert_eq!(folder(&place), Some("web/api"));
+        place.moves(&["pushd", "./"]);
+        assert_eq!(folder(&place), Some("web/api"));
+        place.moves(&["cd", "../.."]);
+        assert_eq!(folder(&place), Some(""));
+        assert!(!place.moves(&["npm", "test"]));
+    }
+
+    #[test]
+    fn places_opslint_cannot_name_are_elsewhere_and_stay_so() {
+        for target in [
+            "$DIR",
+            "/tmp",
+            "~",
+            "-",
+            "..",
+            "${{ matrix.dir }}",
+            "build*",
+        ] {
+            let mut place = Place::root();
+            place.moves(&["cd", target]);
+            assert_eq!(folder(&place), None, "{target}");
+            place.moves(&["cd", "web"]);
+            assert_eq!(folder(&place), None, "{target} then web");
+        }
+        let mut place = Place::root();
+        place.moves(&["popd"]);
+        assert_eq!(folder(&place), None);
+    }
+
+    #[test]
+    fn segments_carry_their_place() {
+        let placed = placed_segments("cd web && npm ci; npm test");
+        assert_eq!(
+            placed,
+            vec![
+                ("npm ci", Place::Folder("web".into())),
+                ("npm test", Place::Folder("web".into())),
+            ]
+        );
+        assert_eq!(placed[1].1.from_root("npm test"), "cd web && npm test");
+        assert_eq!(Place::root().from_root("make test"), "make test");
+    }
+
+    #[test]
+    fn a_cd_line_moves_the_lines_after_it_but_a_subshell_does_not() {
+        let web = after(&Place::root(), "cd web");
+        assert_eq!(folder(&web), Some("web"));
+        assert_eq!(folder(&after(&web, "npm ci")), Some("web"));
+        assert_eq!(folder(&after(&web, "(cd api && make)")), Some("web"));
+        assert_eq!(folder(&after(&web, "cd .. && ls")), Some(""));
+    }
+}
