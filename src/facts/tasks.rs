@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::pipeline::Place;
+use super::pipeline::{Place, Walk};
 use super::yaml::{self, Node};
 use crate::rules::{TaskFiles, known};
 
@@ -317,13 +317,13 @@ pub struct Invocation<'a> {
 /// The task runners `command` calls, each in the folder it runs in: after `cd web &&`, or
 /// as `make -C tests`, `npm --prefix web`, `yarn --cwd web`, `pnpm -C web`.
 pub fn invocations(command: &str) -> Vec<Invocation<'_>> {
-    let mut place = Place::root();
+    let mut walk = Walk::from(Place::root());
     command
         .split(['&', ';', '|'])
         .filter_map(|part| {
             let words: Vec<&str> = part.split_whitespace().collect();
             // Asking where a runner is, or what it is, runs nothing.
-            if place.moves(&words)
+            if walk.step(&words)
                 || matches!(
                     words.first(),
                     Some(&("which" | "command" | "type" | "hash"))
@@ -333,7 +333,7 @@ pub fn invocations(command: &str) -> Vec<Invocation<'_>> {
             }
             // The runner may come after variables or a wrapper: `CI=1 npm test`,
             // `nyc --reporter=text npm test`, `cross-env NODE_ENV=test npm run unit`.
-            (0..words.len()).find_map(|start| invocation(&place, &words[start..]))
+            (0..words.len()).find_map(|start| invocation(&walk.place, &words[start..]))
         })
         .collect()
 }

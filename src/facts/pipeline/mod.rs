@@ -20,7 +20,7 @@ mod services;
 mod steps;
 mod travis;
 
-pub use place::{Place, placed_segments};
+pub use place::{Place, Walk, placed_segments};
 pub use script::script_references;
 pub use steps::Steps;
 
@@ -247,37 +247,53 @@ pub(super) fn push_lines(into: &mut Vec<Located>, script: &str, first_line: u32)
 
 /// Each non-blank, non-comment line of a shell script that starts on `first_line` in
 /// `place`, as run from the root: after a `cd web` line, `npm test` is `cd web && npm test`.
+/// Only a line at the script's own indentation moves the lines after it: a `cd` in a
+/// function, a loop or a branch (indented) may not run, or not before them. A line going
+/// where opslint cannot name (`cd $DIR`, often the script's own folder) leaves the lines
+/// after it at the root, as if it had not moved.
 pub(super) fn push_lines_in(into: &mut Vec<Located>, script: &str, first_line: u32, place: Place) {
-    let mut place = place;
-    let mut push = |command: &str, at: u32| {
-        into.push(Located::new(place.from_root(command), at));
-        place = place::after(&place, command);
+    let indentation = |line: &str| line.len() - line.trim_start().len();
+    let outermost = script
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.trim().starts_with('#'))
+        .map(indentation)
+        .min()
+        .unwrap_or(0);
+    let mut walk = Walk::from(place);
+    let mut push = |command: &str, at: u32, outer: bool| {
+        into.push(Located::new(walk.place.from_root(command), at));
+        if outer {
+            walk.through(command);
+            if walk.place.folder().is_none() {
+                walk = Walk::from(Place::root());
+            }
+        }
     };
     // A line ending in `\` continues on the next (`./gradlew \` then `  test`): one
     // command, at the line it starts on.
-    let mut pending: Option<(String, u32)> = None;
+    let mut pending: Option<(String, u32, bool)> = None;
     for (offset, line) in script.lines().enumerate() {
         let line_number = first_line.saturating_add(u32::try_from(offset).unwrap_or(u32::MAX));
         let piece = line.trim();
-        let (mut command, at) = match pending.take() {
-            Some((command, at)) => (command, at),
+        let (mut command, at, outer) = match pending.take() {
+            Some(started) => started,
             None if piece.is_empty() || piece.starts_with('#') => continue,
-            None => (String::new(), line_number),
+            None => (String::new(), line_number, indentation(line) <= outermost),
         };
         match piece.strip_suffix('\\') {
             Some(head) => {
                 command.push_str(head.trim_end());
                 command.push(' ');
-                pending = Some((command, at));
+                pending = Some((command, at, outer));
             }
             None => {
                 command.push_str(piece);
-                push(command.trim_end(), at);
+                push(command.trim_end(), at, outer);
             }
         }
     }
-    if let Some((command, at)) = pending {
-        push(command.trim_end(), at);
+    if let Some((command, at, outer)) = pending {
+        push(command.trim_end(), at, outer);
     }
 }
 

@@ -12,6 +12,17 @@ pub enum Place {
     Elsewhere(String),
 }
 
+/// How a script names its own folder: `$(dirname "$0")`, `${BASH_SOURCE%/*}`,
+/// `$PSScriptRoot`, `%~dp0`.
+const SCRIPT_FOLDER: &[&str] = &[
+    "dirname",
+    "BASH_SOURCE",
+    "$0",
+    "${0",
+    "PSScriptRoot",
+    "%~dp0",
+];
+
 /// How many `cd`s one command line is followed through, and how deep a folder may be.
 const MAX_DEPTH: usize = 32;
 
@@ -29,7 +40,8 @@ impl Place {
     }
 
     /// Moves as a shell command does, when `words` are one that changes folder (`cd web`,
-    /// `pushd ..`, `popd`); returns whether they were.
+    /// `pushd ..`); returns whether they were. (`popd` needs to know where `pushd` left
+    /// from: see [`Walk`].)
     pub fn moves(&mut self, words: &[&str]) -> bool {
         match words {
             [
@@ -45,7 +57,7 @@ impl Place {
                 *self = self.entered(target);
                 true
             }
-            ["cd" | "pushd" | "popd" | "Pop-Location", ..] => {
+            ["cd" | "pushd" | "popd" | "Pop-Location"] => {
                 *self = Place::Elsewhere(words.join(" "));
                 true
             }
@@ -57,6 +69,23 @@ impl Place {
     fn entered(&self, target: &str) -> Place {
         let written = target.trim_matches(['"', '\'']).replace('\\', "/");
         let elsewhere = || Place::Elsewhere(format!("cd {target}"));
+        // The checkout (`cd $GITHUB_WORKSPACE/web`), or the running script's own folder
+        // (`cd "$(dirname "$0")/.."`), which scripts go to so as to run from the root: taken
+        // as the root, where the old behaviour looked things up.
+        if let Some(rest) = super::script::CHECKOUT_PREFIXES.iter().find_map(|prefix| {
+            format!("{written}/")
+                .strip_prefix(prefix)
+                .map(str::to_owned)
+        }) {
+            let rest = rest.trim_end_matches('/');
+            return match rest {
+                "" => Place::root(),
+                rest => Place::root().entered(rest),
+            };
+        }
+        if SCRIPT_FOLDER.iter().any(|marker| written.contains(marker)) {
+            return Place::root();
+        }
         let Place::Folder(folder) = self else {
             return self.clone();
         };
@@ -92,36 +121,72 @@ impl Place {
     }
 }
 
+/// A shell walking through folders: where it is, and where each `pushd` left from, so that
+/// `popd` goes back there.
+#[derive(Debug, Clone)]
+pub struct Walk {
+    pub place: Place,
+    pushed: Vec<Place>,
+}
+
+impl Walk {
+    pub fn from(place: Place) -> Walk {
+        Walk {
+            place,
+            pushed: Vec::new(),
+        }
+    }
+
+    /// Moves as `words` do when they change folder; returns whether they do.
+    pub fn step(&mut self, words: &[&str]) -> bool {
+        match words.first() {
+            Some(&("pushd" | "Push-Location")) => {
+                let left = self.place.clone();
+                let moved = self.place.moves(words);
+                if moved && self.pushed.len() < MAX_DEPTH {
+                    self.pushed.push(left);
+                }
+                moved
+            }
+            Some(&("popd" | "Pop-Location")) => {
+                self.place = self
+                    .pushed
+                    .pop()
+                    .unwrap_or_else(|| Place::Elsewhere(words.join(" ")));
+                true
+            }
+            _ => self.place.moves(words),
+        }
+    }
+
+    /// Walks through `command`'s changes of folder, unless it runs in a subshell: a `cd
+    /// web` line of a script leaves the lines after it in `web`.
+    pub fn through(&mut self, command: &str) {
+        if command.trim_start().starts_with('(') {
+            return;
+        }
+        for segment in super::segments(command).take(MAX_DEPTH) {
+            self.step(&segment.split_whitespace().collect::<Vec<_>>());
+        }
+    }
+}
+
 /// The segments of `command` (see [`super::segments`]) other than its changes of folder,
 /// each with the place it runs in: `cd web && npm ci && npm test` is `npm ci` and
 /// `npm test`, both in `web`.
 pub fn placed_segments(command: &str) -> Vec<(&str, Place)> {
-    let mut place = Place::root();
+    let mut walk = Walk::from(Place::root());
     let mut placed = Vec::new();
     for (moves, segment) in super::segments(command).enumerate() {
         if moves >= MAX_DEPTH {
             break;
         }
         let words: Vec<&str> = segment.split_whitespace().collect();
-        if !place.moves(&words) {
-            placed.push((segment, place.clone()));
+        if !walk.step(&words) {
+            placed.push((segment, walk.place.clone()));
         }
     }
     placed
-}
-
-/// The place the lines after `command` run in, when it runs in `place` and is not in a
-/// subshell: `cd web` on one line of a script leaves the next lines in `web`.
-pub fn after(place: &Place, command: &str) -> Place {
-    if command.trim_start().starts_with('(') {
-        return place.clone();
-    }
-    let mut place = place.clone();
-    for segment in super::segments(command).take(MAX_DEPTH) {
-        let words: Vec<&str> = segment.split_whitespace().collect();
-        place.moves(&words);
-    }
-    place
 }
 
 #[cfg(test)]
@@ -169,6 +234,24 @@ mod tests {
     }
 
     #[test]
+    fn the_checkout_and_the_script_s_own_folder_are_the_root() {
+        for target in [
+            "$GITHUB_WORKSPACE",
+            "${GITHUB_WORKSPACE}/",
+            "\"$(dirname \"$0\")/..\"",
+            "${BASH_SOURCE%/*}",
+            "$PSScriptRoot",
+        ] {
+            let mut place = Place::Folder("web".into());
+            place.moves(&["cd", target]);
+            assert_eq!(folder(&place), Some(""), "{target}");
+        }
+        let mut place = Place::root();
+        place.moves(&["cd", "$CI_PROJECT_DIR/services/api"]);
+        assert_eq!(folder(&place), Some("services/api"));
+    }
+
+    #[test]
     fn segments_carry_their_place() {
         let placed = placed_segments("cd web && npm ci; npm test");
         assert_eq!(
@@ -184,10 +267,28 @@ mod tests {
 
     #[test]
     fn a_cd_line_moves_the_lines_after_it_but_a_subshell_does_not() {
-        let web = after(&Place::root(), "cd web");
-        assert_eq!(folder(&web), Some("web"));
-        assert_eq!(folder(&after(&web, "npm ci")), Some("web"));
-        assert_eq!(folder(&after(&web, "(cd api && make)")), Some("web"));
-        assert_eq!(folder(&after(&web, "cd .. && ls")), Some(""));
+        let mut walk = Walk::from(Place::root());
+        walk.through("cd web");
+        assert_eq!(folder(&walk.place), Some("web"));
+        walk.through("npm ci");
+        assert_eq!(folder(&walk.place), Some("web"));
+        walk.through("(cd api && make)");
+        assert_eq!(folder(&walk.place), Some("web"));
+        walk.through("cd .. && ls");
+        assert_eq!(folder(&walk.place), Some(""));
+    }
+
+    #[test]
+    fn popd_goes_back_to_where_pushd_left() {
+        let mut walk = Walk::from(Place::root());
+        walk.through("pushd docs");
+        walk.through("pushd \"$SITE\"");
+        assert_eq!(folder(&walk.place), None);
+        walk.through("popd");
+        assert_eq!(folder(&walk.place), Some("docs"));
+        walk.through("popd");
+        assert_eq!(folder(&walk.place), Some(""));
+        walk.through("popd");
+        assert_eq!(folder(&walk.place), None, "nothing left to go back to");
     }
 }

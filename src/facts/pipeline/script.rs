@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::{Pipeline, Place, push_lines};
+use super::{Pipeline, Place, Walk, push_lines};
 use crate::rules::known;
 
 /// A script: each non-blank, non-comment line is a command.
@@ -38,7 +38,7 @@ const INTERPRETERS: &[&str] = &[
 const WRAPPERS: &[&str] = &["sudo", "time", "exec", "env", "nohup", "xvfb-run", "call"];
 
 /// Variables that name the checkout, which the script paths of a pipeline start from.
-const CHECKOUT_PREFIXES: &[&str] = &[
+pub(super) const CHECKOUT_PREFIXES: &[&str] = &[
     "${{ github.workspace }}/",
     "${{github.workspace}}/",
     "$GITHUB_WORKSPACE/",
@@ -67,13 +67,13 @@ pub fn script_references(command: &str) -> Vec<String> {
     });
     // After `cd ci &&`, `./test.sh` is `ci/test.sh`; after `cd "$BUILD"`, nothing of the
     // repository is named.
-    let mut place = Place::root();
+    let mut walk = Walk::from(Place::root());
     let mut found: Vec<String> = Vec::new();
     for part in command.split(['&', ';', '|']) {
-        if place.moves(&part.split_whitespace().collect::<Vec<_>>()) {
+        if walk.step(&part.split_whitespace().collect::<Vec<_>>()) {
             continue;
         }
-        let Some(folder) = place.folder() else {
+        let Some(folder) = walk.place.folder() else {
             continue;
         };
         let run = run_directly(part);
