@@ -88,6 +88,18 @@ pub enum RepoError {
     ForeignWorktree { path: PathBuf, worktree: String },
 
     #[error(
+        "the working tree at {} has none of the files of HEAD: nothing is checked out there",
+        path.display()
+    )]
+    #[diagnostic(
+        code(opslint::nothing_checked_out),
+        help(
+            "scan the commit with `--rev HEAD`; a git directory copied without its files has no working tree to scan"
+        )
+    )]
+    NothingCheckedOut { path: PathBuf },
+
+    #[error(
         "the repository at {} borrows objects from other repositories ({} is not empty)",
         path.display(),
         file.display()

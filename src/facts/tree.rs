@@ -430,6 +430,13 @@ fn list_worktree(target: &Target) -> Result<Tree, RepoError> {
             _ => {}
         }
     }
+    // Every file of HEAD missing is not a project with no files: its files were never
+    // checked out (a git directory copied alone), and each rule would fail on nothing.
+    if entries.is_empty() && submodules.is_empty() && head_has_files(&repo, target.head) {
+        return Err(RepoError::NothingCheckedOut {
+            path: target.root.clone(),
+        });
+    }
     entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     submodules.sort();
     submodules.dedup();
@@ -439,6 +446,18 @@ fn list_worktree(target: &Target) -> Result<Tree, RepoError> {
         source: ContentSource::Worktree(target.root.clone()),
         lookups: Default::default(),
     })
+}
+
+/// Whether the commit HEAD points at has anything in its tree; an unreadable commit or
+/// tree counts as nothing, leaving the error to the reads that need it.
+fn head_has_files(repo: &gix::Repository, head: Option<gix::ObjectId>) -> bool {
+    let Some(head) = head else {
+        return false;
+    };
+    repo.find_commit(head)
+        .ok()
+        .and_then(|commit| commit.tree().ok())
+        .is_some_and(|tree| !tree.decode().is_ok_and(|tree| tree.entries.is_empty()))
 }
 
 /// The on-disk location of a repository-relative path.

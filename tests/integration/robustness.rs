@@ -933,6 +933,27 @@ const CASES: &[Case] = &[
         build: |root| sample_in(root, "dot-git-itself").join(".git"),
     },
     Case {
+        name: "a working tree with none of HEAD's files (a git directory copied alone)",
+        outcome: "exit 2, `opslint::nothing_checked_out`, with `--rev HEAD` as the way to scan the commit (not every rule failed on nothing)",
+        sweep: None,
+        args: &[],
+        expect: Expect::Error("opslint::nothing_checked_out"),
+        build: |root| {
+            let dir = sample_in(root, "nothing-checked-out");
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.file_name().is_some_and(|name| name == ".git") {
+                    continue;
+                }
+                match path.is_dir() {
+                    true => std::fs::remove_dir_all(&path).unwrap(),
+                    false => std::fs::remove_file(&path).unwrap(),
+                }
+            }
+            dir
+        },
+    },
+    Case {
         name: "`core.worktree` naming another folder",
         outcome: "exit 2, `opslint::foreign_worktree` (\"has its working tree elsewhere\"), and its line in a sweep: the other folder's files are never listed or read",
         sweep: Some(Expect::Error("opslint::foreign_worktree")),
