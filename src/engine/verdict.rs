@@ -212,7 +212,11 @@ pub(super) fn verdict(
                 summarize_globs(&rule.checks[0].files)
             )
         } else {
-            format!("No file matches any of the {patterns} patterns this rule looks for.")
+            format!(
+                "No file matches any of the {patterns} patterns this rule looks for \
+                 (`opslint explain {}` lists them).",
+                rule.id
+            )
         }
     } else {
         near_misses.join(" ")
