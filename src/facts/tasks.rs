@@ -168,7 +168,7 @@ pub fn in_folder(folder: &str, name: &str) -> String {
 }
 
 /// How many folders other than the root have their task runners read.
-pub const MAX_FOLDERS: usize = 64;
+pub const MAX_FOLDERS: usize = 256;
 
 impl TaskRunners {
     /// The root's task runners: `read(name)` returns the text of a root file from

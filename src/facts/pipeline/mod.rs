@@ -225,10 +225,14 @@ pub(super) fn push_scalar(into: &mut Vec<Located>, node: &Node) {
     }
 }
 
-/// A GitLab `script`: one command or a list of them.
+/// A GitLab `script`: one command or a list of them, run one after the other in one shell
+/// (a `cd web` item moves the items after it).
 pub(super) fn push_script(into: &mut Vec<Located>, script: &Node) {
+    let mut walk = Walk::from(Place::root());
     for item in script.items() {
-        push_commands(into, item);
+        if let Some(text) = item.as_str() {
+            push_lines_walking(into, text, item.line, &mut walk);
+        }
     }
 }
 
@@ -252,6 +256,11 @@ pub(super) fn push_lines(into: &mut Vec<Located>, script: &str, first_line: u32)
 /// where opslint cannot name (`cd $DIR`, often the script's own folder) leaves the lines
 /// after it at the root, as if it had not moved.
 pub(super) fn push_lines_in(into: &mut Vec<Located>, script: &str, first_line: u32, place: Place) {
+    push_lines_walking(into, script, first_line, &mut Walk::from(place));
+}
+
+/// [`push_lines_in`], from where `walk` is, leaving it where the script's last line is.
+fn push_lines_walking(into: &mut Vec<Located>, script: &str, first_line: u32, walk: &mut Walk) {
     let indentation = |line: &str| line.len() - line.trim_start().len();
     let outermost = script
         .lines()
@@ -259,13 +268,12 @@ pub(super) fn push_lines_in(into: &mut Vec<Located>, script: &str, first_line: u
         .map(indentation)
         .min()
         .unwrap_or(0);
-    let mut walk = Walk::from(place);
     let mut push = |command: &str, at: u32, outer: bool| {
         into.push(Located::new(walk.place.from_root(command), at));
         if outer {
             walk.through(command);
             if walk.place.folder().is_none() {
-                walk = Walk::from(Place::root());
+                *walk = Walk::from(Place::root());
             }
         }
     };

@@ -67,8 +67,17 @@ impl Place {
 
     /// The place `cd target` goes to from here.
     fn entered(&self, target: &str) -> Place {
+        // As it is shown again in front of the commands after it: one line, no shell list.
+        let shown: String = target
+            .chars()
+            .map(|c| match c {
+                '&' | ';' | '|' => '?',
+                c if c.is_control() => '?',
+                c => c,
+            })
+            .collect();
+        let elsewhere = || Place::Elsewhere(format!("cd {shown}"));
         let written = target.trim_matches(['"', '\'']).replace('\\', "/");
-        let elsewhere = || Place::Elsewhere(format!("cd {target}"));
         // The checkout (`cd $GITHUB_WORKSPACE/web`), or the running script's own folder
         // (`cd "$(dirname "$0")/.."`), which scripts go to so as to run from the root: taken
         // as the root, where the old behaviour looked things up.
@@ -85,6 +94,20 @@ impl Place {
         }
         if SCRIPT_FOLDER.iter().any(|marker| written.contains(marker)) {
             return Place::root();
+        }
+        // A quoted folder with a space (`cd "my web"`) is split into words before it gets
+        // here, and a folder with a space, a quote or a shell operator cannot be written
+        // back in front of a command as one word: somewhere opslint does not name.
+        let quoted = |quote: char| target.starts_with(quote);
+        let balanced = ['"', '\'']
+            .iter()
+            .all(|&quote| !quoted(quote) || (target.len() > 1 && target.ends_with(quote)));
+        if !balanced
+            || written
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "&;|<>'\"()".contains(c))
+        {
+            return elsewhere();
         }
         let Place::Folder(folder) = self else {
             return self.clone();
@@ -249,6 +272,25 @@ mod tests {
         let mut place = Place::root();
         place.moves(&["cd", "$CI_PROJECT_DIR/services/api"]);
         assert_eq!(folder(&place), Some("services/api"));
+    }
+
+    #[test]
+    fn folders_that_cannot_be_one_word_are_elsewhere_and_shown_on_one_line() {
+        for words in [
+            &["cd", "\"my", "web\""][..],
+            &["cd", "my web"],
+            &["cd", "web && pytest"],
+            &["cd", "web\n::error::forged"],
+        ] {
+            let mut place = Place::root();
+            place.moves(words);
+            assert_eq!(folder(&place), None, "{words:?}");
+            let shown = place.from_root("make test");
+            assert!(
+                !shown.contains('\n') && shown.matches("&&").count() == 1,
+                "{shown}"
+            );
+        }
     }
 
     #[test]
