@@ -4,7 +4,8 @@
 //! Pipelines, CircleCI, Buildkite and Travis share with them.
 
 use super::{
-    Located, Pipeline, push_commands, push_environment_value, push_scalar, visit, visit_entries,
+    Located, Pipeline, Place, push_commands, push_commands_in, push_environment_value, push_scalar,
+    visit, visit_entries,
 };
 use crate::facts::yaml::{Node, Value};
 
@@ -28,11 +29,35 @@ fn holds_commands(name: &str) -> bool {
     COMMAND_KEYS.contains(&name) || name.ends_with("_script")
 }
 
+/// The commands whose step names the folder they run in, beside them: Azure's
+/// `workingDirectory:` and CircleCI's `working_directory:` (relative to the checkout).
+/// Each by address: the nodes of the one tree being read.
+fn working_directories(root: &Node) -> Vec<(*const Node, Place)> {
+    let mut found = Vec::new();
+    visit(root, &mut |node| {
+        let Some(folder) = ["workingDirectory", "working_directory"]
+            .iter()
+            .find_map(|key| node.get(key)?.as_str())
+        else {
+            return;
+        };
+        let mut place = Place::root();
+        place.moves(&["cd", folder]);
+        for (key, value) in node.entries() {
+            if key.as_str().is_some_and(holds_commands) {
+                found.push((std::ptr::from_ref(value), place.clone()));
+            }
+        }
+    });
+    found
+}
+
 /// Keys and values that mean "runs on pull requests" in other formats: Azure's `pr:`,
 /// Bitbucket's `pull-requests:`, Drone's and Woodpecker's `event: pull_request`, Tekton's
 /// `on-event: [pull_request]`.
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     super::services::read(root, &mut pipeline.services);
+    let folders = working_directories(root);
     visit_entries(root, &mut |key, value| {
         let Some(name) = key.as_str() else {
             return;
@@ -86,11 +111,15 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             }
         }
         if holds_commands(name) {
+            let place = folders
+                .iter()
+                .find(|(commands, _)| std::ptr::eq(*commands, value))
+                .map_or_else(Place::root, |(_, place)| place.clone());
             match &value.value {
-                Value::Scalar(_) => push_commands(&mut pipeline.commands, value),
+                Value::Scalar(_) => push_commands_in(&mut pipeline.commands, value, &place),
                 Value::Seq(items) => {
                     for item in items {
-                        push_commands(&mut pipeline.commands, item);
+                        push_commands_in(&mut pipeline.commands, item, &place);
                     }
                     // An argument vector (`command: ["bats", "tests"]`, a Docker plugin's
                     // exec form) is also one command; a list of commands has spaces.

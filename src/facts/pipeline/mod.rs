@@ -239,8 +239,13 @@ pub(super) fn push_script(into: &mut Vec<Located>, script: &Node) {
 /// The lines of a (possibly multi-line) command. serde-saphyr places a block scalar
 /// (`run: |`) on its first content line.
 pub(super) fn push_commands(into: &mut Vec<Located>, node: &Node) {
+    push_commands_in(into, node, &Place::root());
+}
+
+/// [`push_commands`], starting in `place`.
+pub(super) fn push_commands_in(into: &mut Vec<Located>, node: &Node, place: &Place) {
     if let Some(text) = node.as_str() {
-        push_lines(into, text, node.line);
+        push_lines_in(into, text, node.line, place.clone());
     }
 }
 

@@ -188,8 +188,13 @@ impl Walk {
         if command.trim_start().starts_with('(') {
             return;
         }
-        for segment in super::segments(command).take(MAX_DEPTH) {
-            self.step(&segment.split_whitespace().collect::<Vec<_>>());
+        let mut moves = 0;
+        for segment in super::segments(command) {
+            if moves >= MAX_DEPTH {
+                self.place = Place::Elsewhere("cd ?".to_owned());
+                return;
+            }
+            moves += usize::from(self.step(&segment.split_whitespace().collect::<Vec<_>>()));
         }
     }
 }
@@ -200,12 +205,16 @@ impl Walk {
 pub fn placed_segments(command: &str) -> Vec<(&str, Place)> {
     let mut walk = Walk::from(Place::root());
     let mut placed = Vec::new();
-    for (moves, segment) in super::segments(command).enumerate() {
-        if moves >= MAX_DEPTH {
-            break;
-        }
+    let mut moves = 0;
+    for segment in super::segments(command) {
         let words: Vec<&str> = segment.split_whitespace().collect();
-        if !walk.step(&words) {
+        // Past so many changes of folder, the rest runs somewhere opslint does not follow.
+        if moves >= MAX_DEPTH && walk.place.folder().is_some() {
+            walk = Walk::from(Place::Elsewhere("cd ?".to_owned()));
+        }
+        if walk.step(&words) {
+            moves += 1;
+        } else {
             placed.push((segment, walk.place.clone()));
         }
     }
@@ -291,6 +300,14 @@ mod tests {
                 "{shown}"
             );
         }
+    }
+
+    #[test]
+    fn every_segment_of_a_long_list_is_judged() {
+        let command = vec!["echo step"; 100].join(" && ") + " && cargo test";
+        let placed = placed_segments(&command);
+        assert_eq!(placed.len(), 101);
+        assert_eq!(placed[100], ("cargo test", Place::root()));
     }
 
     #[test]

@@ -50,6 +50,11 @@ pub(super) const CHECKOUT_PREFIXES: &[&str] = &[
     "$WORKSPACE/",
     "${WORKSPACE}/",
     "$BUILDKITE_BUILD_CHECKOUT_PATH/",
+    "$TRAVIS_BUILD_DIR/",
+    "${TRAVIS_BUILD_DIR}/",
+    "$CIRCLE_WORKING_DIRECTORY/",
+    // CircleCI's default working directory, where it checks the code out.
+    "~/project/",
 ];
 
 /// The repository paths of the scripts `command` runs, as written (without `./` or a
