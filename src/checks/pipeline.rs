@@ -141,7 +141,7 @@ fn named_tasks(
 ) -> Vec<Located> {
     let excluded = |text: &str| unless.is_some_and(|unless| unless.is_match(text.as_bytes()));
     // A task's line, as run from the root, may start in its folder (`cd web && jest`).
-    let does_something = |command: &String| {
+    let does_something = |command: &str| {
         pipeline::placed_segments(command)
             .into_iter()
             .any(|(segment, _)| {
@@ -161,7 +161,11 @@ fn named_tasks(
     let unseen_task = |run: &str| -> Option<&'static str> {
         let named = |task: &&str| task_named.is_match(task.as_bytes());
         let unrecognised = facts.tasks.defined_tasks(run).iter().any(named)
-            && facts.tasks.expand(run).iter().any(does_something);
+            && facts
+                .tasks
+                .expand(run)
+                .iter()
+                .any(|command| does_something(command));
         if unrecognised {
             return Some("a task named for it, whose commands opslint does not recognise");
         }
@@ -176,11 +180,37 @@ fn named_tasks(
                 Some(_) => None,
             })
     };
+    // A script of the repository named for the work (`./runtest`, `ci/run-tests.sh`) that
+    // runs something: what it runs was not recognised.
+    let unseen_script = |run: &str| -> Option<&'static str> {
+        pipeline::script_references(run)
+            .iter()
+            .filter(|path| {
+                let name = path.rsplit('/').next().unwrap_or(path);
+                let stem = name.split_once('.').map_or(name, |(stem, _)| stem);
+                task_named.is_match(stem.as_bytes())
+            })
+            .filter_map(|path| facts.tree.position(path))
+            .filter_map(|entry| match facts.pipelines.get(&entry) {
+                Some(Some(Ok(script))) => Some(script),
+                _ => None,
+            })
+            .any(|script| {
+                script
+                    .commands
+                    .iter()
+                    .any(|command| does_something(&command.text))
+            })
+            .then_some("a script named for it, whose commands opslint does not recognise")
+    };
     let runner = pipeline.commands.iter().find_map(|command| {
         pipeline::placed_segments(&command.text)
             .into_iter()
             .filter(|(segment, _)| !excluded(segment))
-            .find_map(|(segment, place)| unseen_task(&place.from_root(segment)))
+            .find_map(|(segment, place)| {
+                let run = place.from_root(segment);
+                unseen_task(&run).or_else(|| unseen_script(&run))
+            })
             .map(|why| (command, why))
     });
     let runner = runner.map(|(command, why)| {
