@@ -256,7 +256,7 @@ fn unread_tasks<'a>(
         let file = pipeline::placed_segments(&command.text)
             .into_iter()
             .flat_map(|(segment, place)| {
-                let run = place.from_root(segment);
+                let run = place.from_root(segment).into_owned();
                 let expanded = facts.tasks.expand(&run);
                 std::iter::once(run).chain(expanded)
             })

@@ -156,13 +156,19 @@ impl<'a> Collector<'a> {
         runners: &mut TaskRunners,
         read: &mut impl FnMut(&[usize]) -> Vec<Content>,
     ) {
+        // Only commands that may call a runner elsewhere: most do not change folder.
+        let elsewhere = |command: &str| {
+            command.contains("cd ") || command.contains(" -") || command.contains("pushd")
+        };
         let mut commands: Vec<String> = self
             .pipelines
             .values()
             .flatten()
             .flatten()
-            .flat_map(|pipeline| pipeline.commands.iter().map(|command| command.text.clone()))
-            .chain(runners.commands())
+            .flat_map(|pipeline| &pipeline.commands)
+            .filter(|command| elsewhere(&command.text))
+            .map(|command| command.text.clone())
+            .chain(runners.commands().filter(|command| elsewhere(command)))
             .collect();
         let mut added = 0;
         for _ in 0..2 {

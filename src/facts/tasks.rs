@@ -208,7 +208,11 @@ impl TaskRunners {
                 .into_iter()
                 .flat_map(HashMap::values)
                 .flatten()
-                .map(|command| Place::Folder(folder.clone()).from_root(command))
+                .map(|command| {
+                    Place::Folder(folder.clone())
+                        .from_root(command)
+                        .into_owned()
+                })
         })
     }
 
@@ -248,7 +252,7 @@ impl TaskRunners {
                         .get(name)
                         .into_iter()
                         .flatten()
-                        .map(move |line| place.from_root(line))
+                        .map(move |line| place.from_root(line).into_owned())
                 })
             })
             .collect()

@@ -23,6 +23,17 @@ const SCRIPT_FOLDER: &[&str] = &[
     "%~dp0",
 ];
 
+/// The commands that change folder.
+const MOVES: &[&str] = &[
+    "cd",
+    "pushd",
+    "popd",
+    "chdir",
+    "Set-Location",
+    "Push-Location",
+    "Pop-Location",
+];
+
 /// How many `cd`s one command line is followed through, and how deep a folder may be.
 const MAX_DEPTH: usize = 32;
 
@@ -135,12 +146,12 @@ impl Place {
     }
 
     /// `command` as run from the repository's root: `cd web && npm test` in `web`.
-    pub fn from_root(&self, command: &str) -> String {
-        match self {
-            Place::Folder(folder) if folder.is_empty() => command.to_owned(),
+    pub fn from_root<'c>(&self, command: &'c str) -> std::borrow::Cow<'c, str> {
+        std::borrow::Cow::Owned(match self {
+            Place::Folder(folder) if folder.is_empty() => return command.into(),
             Place::Folder(folder) => format!("cd {folder} && {command}"),
             Place::Elsewhere(cd) => format!("{cd} && {command}"),
-        }
+        })
     }
 }
 
@@ -158,6 +169,13 @@ impl Walk {
             place,
             pushed: Vec::new(),
         }
+    }
+
+    /// Moves as the shell command `segment` does when it changes folder; returns whether
+    /// it does. (Most commands do not: they are not split into words.)
+    pub fn step_over(&mut self, segment: &str) -> bool {
+        let first = segment.split_whitespace().next().unwrap_or_default();
+        MOVES.contains(&first) && self.step(&segment.split_whitespace().collect::<Vec<_>>())
     }
 
     /// Moves as `words` do when they change folder; returns whether they do.
@@ -194,7 +212,7 @@ impl Walk {
                 self.place = Place::Elsewhere("cd ?".to_owned());
                 return;
             }
-            moves += usize::from(self.step(&segment.split_whitespace().collect::<Vec<_>>()));
+            moves += usize::from(self.step_over(segment));
         }
     }
 }
@@ -207,12 +225,11 @@ pub fn placed_segments(command: &str) -> Vec<(&str, Place)> {
     let mut placed = Vec::new();
     let mut moves = 0;
     for segment in super::segments(command) {
-        let words: Vec<&str> = segment.split_whitespace().collect();
         // Past so many changes of folder, the rest runs somewhere opslint does not follow.
         if moves >= MAX_DEPTH && walk.place.folder().is_some() {
             walk = Walk::from(Place::Elsewhere("cd ?".to_owned()));
         }
-        if walk.step(&words) {
+        if walk.step_over(segment) {
             moves += 1;
         } else {
             placed.push((segment, walk.place.clone()));
