@@ -191,13 +191,13 @@ impl<'a> Collector<'a> {
                 .flat_map(|folder| folder_task_files(self.tree, folder).collect::<Vec<_>>())
                 .collect();
             read_missing(files, &mut self.contents, read);
-            let before: Vec<String> = runners.commands().collect();
             for folder in &folders {
                 add_folder(runners, folder, self.tree, &self.contents);
             }
-            commands = runners
-                .commands()
-                .filter(|command| !before.contains(command))
+            commands = folders
+                .iter()
+                .flat_map(|folder| runners.commands_in(folder))
+                .filter(|command| elsewhere(command))
                 .collect();
         }
     }

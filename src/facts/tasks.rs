@@ -202,18 +202,21 @@ impl TaskRunners {
     /// Every command of every task, target, script and recipe, as run from the root
     /// (`cd web && jest` for `web/package.json`'s `test: jest`).
     pub fn commands(&self) -> impl Iterator<Item = String> + '_ {
-        self.folders.iter().flat_map(|(folder, runners)| {
-            runners
-                .tables()
-                .into_iter()
-                .flat_map(HashMap::values)
-                .flatten()
-                .map(|command| {
-                    Place::Folder(folder.clone())
-                        .from_root(command)
-                        .into_owned()
-                })
-        })
+        self.folders
+            .keys()
+            .flat_map(|folder| self.commands_in(folder))
+    }
+
+    /// [`TaskRunners::commands`] of the task runners of `folder` alone.
+    pub fn commands_in<'a>(&'a self, folder: &'a str) -> impl Iterator<Item = String> + 'a {
+        let place = Place::Folder(folder.to_owned());
+        self.folders
+            .get(folder)
+            .into_iter()
+            .flat_map(Runners::tables)
+            .flat_map(HashMap::values)
+            .flatten()
+            .map(move |command| place.from_root(command).into_owned())
     }
 
     /// The commands `command` runs through task runners, followed a few levels deep, each
