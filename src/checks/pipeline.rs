@@ -183,25 +183,18 @@ fn named_tasks(
     // A script of the repository named for the work (`./runtest`, `ci/run-tests.sh`) that
     // runs something: what it runs was not recognised.
     let unseen_script = |run: &str| -> Option<&'static str> {
-        pipeline::script_references(run)
-            .iter()
-            .filter(|path| {
-                let name = path.rsplit('/').next().unwrap_or(path);
-                let stem = name.split_once('.').map_or(name, |(stem, _)| stem);
-                task_named.is_match(stem.as_bytes())
-            })
-            .filter_map(|path| facts.tree.position(path))
-            .filter_map(|entry| match facts.pipelines.get(&entry) {
-                Some(Some(Ok(script))) => Some(script),
-                _ => None,
-            })
-            .any(|script| {
-                script
-                    .commands
-                    .iter()
-                    .any(|command| does_something(&command.text))
-            })
-            .then_some("a script named for it, whose commands opslint does not recognise")
+        scripts_run(run, facts, |path| {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            let stem = name.split_once('.').map_or(name, |(stem, _)| stem);
+            task_named.is_match(stem.as_bytes())
+        })
+        .any(|script| {
+            script
+                .commands
+                .iter()
+                .any(|command| does_something(&command.text))
+        })
+        .then_some("a script named for it, whose commands opslint does not recognise")
     };
     let runner = pipeline.commands.iter().find_map(|command| {
         pipeline::placed_segments(&command.text)
@@ -267,6 +260,26 @@ fn unread_tasks<'a>(
     })
 }
 
+/// The parsed scripts of the repository a command line runs, with what they include, among
+/// those whose path `wanted` accepts.
+fn scripts_run<'a>(
+    line: &str,
+    facts: &'a Facts,
+    wanted: impl Fn(&str) -> bool,
+) -> impl Iterator<Item = &'a Pipeline> + 'a {
+    let scripts: Vec<usize> = pipeline::script_references(line)
+        .iter()
+        .filter(|path| wanted(path))
+        .filter_map(|path| facts.tree.position(path))
+        .collect();
+    with_includes(&scripts, facts.includes)
+        .into_iter()
+        .filter_map(|entry| match facts.pipelines.get(&entry) {
+            Some(Some(Ok(script))) => Some(script),
+            _ => None,
+        })
+}
+
 /// How much of a command a finding shows: a line's worth, not a joined script.
 const SHOWN_COMMAND: usize = 120;
 
@@ -306,14 +319,7 @@ fn pipeline_match(
             };
             // A task's line that runs a script of the repository runs that script's lines.
             let script_runs = |line: &str| {
-                pipeline::script_references(line)
-                    .iter()
-                    .filter_map(|path| facts.tree.position(path))
-                    .flat_map(|script| with_includes(&[script], facts.includes))
-                    .filter_map(|entry| match facts.pipelines.get(&entry) {
-                        Some(Some(Ok(script))) => Some(script),
-                        _ => None,
-                    })
+                scripts_run(line, facts, |_| true)
                     .flat_map(|script| &script.commands)
                     .any(|command| counts(&command.text))
             };
