@@ -8,6 +8,7 @@ pub mod describe;
 pub(crate) mod documents;
 pub mod explain;
 pub mod history;
+mod named_command;
 mod pipeline;
 pub(crate) mod presence;
 pub(crate) mod update_coverage;

@@ -3,7 +3,9 @@
 //! the parsed pipelines (with what they include and the scripts they run), each kind
 //! looking at its own list of facts.
 
-use crate::checks::{Outcome, first_match};
+use std::borrow::Cow;
+
+use crate::checks::{Outcome, first_match, named_command};
 use crate::facts::Located;
 use crate::facts::collect::Facts;
 use crate::facts::follow::with_includes;
@@ -196,13 +198,52 @@ fn named_tasks(
         })
         .then_some("a script named for it, whose commands opslint does not recognise")
     };
+    // Any other command that names the work where opslint does not recognise it
+    // (`./mill __.test`, `build.sh -a test`), in the pipeline or a task it runs. A task
+    // runner's call is judged by its task's name, above.
+    let in_tree = |word: &str| facts.tree.position(word).is_some();
+    let judge = named_command::Judge {
+        named: &|part: &str| task_named.is_match(part.as_bytes()),
+        in_tree: &in_tree,
+        not_runners: &crate::rules::known().not_runners,
+    };
+    let named_segment = |line: &str| -> Option<String> {
+        pipeline::segments(line)
+            .find(|segment| {
+                !excluded(segment)
+                    && !pipeline::is_install(segment)
+                    && invocations(segment).is_empty()
+                    && judge.names_work(segment)
+            })
+            .map(str::to_owned)
+    };
+    // A script the pipeline runs is a pipeline of its own here: its commands are judged
+    // where it is judged, not again from each line that runs it.
+    let unseen_command = |run: &str| -> Option<Cow<'static, str>> {
+        if named_segment(run).is_some() {
+            return Some("a command named for it, which opslint does not recognise".into());
+        }
+        let deeper = facts
+            .tasks
+            .expand(run)
+            .iter()
+            .find_map(|line| named_segment(line))?;
+        let shown = crate::text::shorten(&deeper, SHOWN_COMMAND / 2);
+        Some(
+            format!("it runs `{shown}`, a command named for it that opslint does not recognise")
+                .into(),
+        )
+    };
     let runner = pipeline.commands.iter().find_map(|command| {
         pipeline::placed_segments(&command.text)
             .into_iter()
             .filter(|(segment, _)| !excluded(segment))
             .find_map(|(segment, place)| {
                 let run = place.from_root(segment);
-                unseen_task(&run).or_else(|| unseen_script(&run))
+                unseen_task(&run)
+                    .or_else(|| unseen_script(&run))
+                    .map(Cow::Borrowed)
+                    .or_else(|| unseen_command(&run))
             })
             .map(|why| (command, why))
     });

@@ -27,6 +27,9 @@ pub struct Known {
     /// File names a command runs that are build tools' wrappers or generated, not the
     /// project's scripts to follow.
     pub not_scripts: Vec<String>,
+    /// Programs that never run a project's work (`mkdir`, `test -f`), whatever words they
+    /// are given.
+    pub not_runners: Vec<String>,
     /// What the history pass sorts commits and tags by.
     pub history: HistoryClasses,
     /// Kubernetes workload kinds expected to run indefinitely, so health probes apply.
@@ -93,6 +96,7 @@ impl Known {
             },
             install_command: names.pattern_source("install-command"),
             not_scripts: names.words("not-scripts"),
+            not_runners: names.words("not-runners"),
             history: HistoryClasses {
                 source_code: names.set("source-code"),
                 change_tests: names.set("change-tests"),

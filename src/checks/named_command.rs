@@ -1,0 +1,207 @@
+//! Whether a command names the work a check looks for where opslint does not recognise
+//! the command: `./mill -i -k __.test`, `$CABAL v2-test`, `./build/ci/build.sh -a test`,
+//! `dotnet-cake --target=Test`, `$PYTHON scripts/test_klippy.py`. Such a command may well
+//! do the work, so a check that found nothing else is `unknown`, naming it, not failed.
+
+/// Words that start a command without being its program: the program follows.
+const PREFIXES: [&str; 13] = [
+    "sudo", "env", "time", "exec", "nohup", "command", "!", "if", "elif", "while", "until", "then",
+    "do",
+];
+
+/// Words after which the next word is the tool run: `npx eslint`, `poetry run flake8`,
+/// `bundle exec rubocop`, `python -m black`.
+const LAUNCHES: [&str; 6] = ["npx", "bunx", "pnpx", "run", "exec", "-m"];
+
+/// Extensions of the scripts a command may run by path (`python tests/run.py`): a path
+/// with another extension, or none, is a place a tool looks (`shellcheck test/*.sh`).
+const SCRIPT_EXTENSIONS: [&str; 10] = [
+    "sh", "bash", "ps1", "bat", "cmd", "py", "rb", "pl", "js", "lua",
+];
+
+/// What a command is judged with: which names are the work's (a task name, `test`,
+/// `unit-tests`, `RunTests`), which words are paths of the repository, and which programs
+/// never run anything (`mkdir`, `test -f`; rule data).
+pub struct Judge<'a> {
+    pub named: &'a dyn Fn(&str) -> bool,
+    pub in_tree: &'a dyn Fn(&str) -> bool,
+    pub not_runners: &'a [String],
+}
+
+impl Judge<'_> {
+    /// Whether `segment`, one command of a shell list, names the work: its program's path,
+    /// a word it passes (`__.test`, `--target=Test`, `-a test`) or a script of the
+    /// repository it runs (`tests/run.py`), split at punctuation, has a piece that names
+    /// it. Other files of the repository it is given (`-f docker-compose.test.yml`) are
+    /// what it reads; a word holding an expression (`${{ matrix.test }}`) is not known
+    /// text; a bare flag (`cargo build --tests`) asks for no work; a program that never
+    /// runs the work (`mkdir`, `flake8 tests`, `npx eslint test`, `python -m black
+    /// tests`) names none, whatever it is given.
+    pub fn names_work(&self, segment: &str) -> bool {
+        let segment = without_expressions(segment);
+        let words: Vec<&str> = segment
+            .split_whitespace()
+            .map(|word| word.trim_matches(['"', '\'', '(', ')', '`', ',', '{', '}']))
+            .filter(|word| !word.is_empty())
+            .skip_while(|word| is_assignment(word) || PREFIXES.contains(word))
+            .collect();
+        let Some((program, arguments)) = words.split_first() else {
+            return false;
+        };
+        // The program, or the tool a launcher runs (`npx eslint`, `poetry run flake8`,
+        // `bundle exec rubocop`, `python -m black`).
+        let launched = words
+            .windows(2)
+            .take(3)
+            .filter(|pair| LAUNCHES.contains(&pair[0]))
+            .map(|pair| pair[1]);
+        let never_runs = std::iter::once(*program).chain(launched).any(|word| {
+            let name = word.rsplit(['/', '\\']).next().unwrap_or(word);
+            self.not_runners.iter().any(|runner| runner == name)
+        });
+        if never_runs {
+            return false;
+        }
+        let program = program.trim_start_matches("./");
+        (!has_expression(program) && self.has_named_part(program))
+            || arguments.iter().any(|word| self.argument_names_work(word))
+    }
+
+    fn argument_names_work(&self, word: &str) -> bool {
+        if has_expression(word) {
+            return false;
+        }
+        let value = match word.strip_prefix('-') {
+            Some(flag) => match flag.split_once('=') {
+                Some((_, value)) => value,
+                None => return false,
+            },
+            None => word,
+        };
+        let value = value.trim_start_matches("./");
+        if value.contains(['/', '\\']) || (self.in_tree)(value) {
+            return self.is_script(value) && (self.in_tree)(value) && self.has_named_part(value);
+        }
+        self.has_named_part(value)
+    }
+
+    fn is_script(&self, path: &str) -> bool {
+        path.rsplit_once('.')
+            .is_some_and(|(_, extension)| SCRIPT_EXTENSIONS.contains(&extension))
+    }
+
+    /// Whether a piece of `text` between punctuation other than `-` and `_` is a name of
+    /// the work: `__.test`, `test:vm`, `Test` in `--target=Test`, `run_tests.py`; not
+    /// `deploy-test` nor `test-results`, judged whole as task names are.
+    fn has_named_part(&self, text: &str) -> bool {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .any(|part| !part.is_empty() && (self.named)(part))
+    }
+}
+
+/// `NAME=value`, an environment assignment before the program.
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// `segment` with the expressions that span words (`${{ matrix.test }}`, `$(cat
+/// tests.txt)`, `${TEST_ARGS:-all}`) left out: their text is not what runs.
+fn without_expressions(segment: &str) -> String {
+    let mut kept = String::with_capacity(segment.len());
+    let mut rest = segment;
+    while let Some(start) = rest.find('$') {
+        kept.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let close = if after.starts_with("{{") {
+            "}}"
+        } else if after.starts_with('(') {
+            ")"
+        } else if after.starts_with('{') {
+            "}"
+        } else {
+            kept.push('$');
+            rest = after;
+            continue;
+        };
+        kept.push_str(" $ ");
+        rest = after
+            .find(close)
+            .map_or("", |end| &after[end + close.len()..]);
+    }
+    kept.push_str(rest);
+    kept
+}
+
+/// Text the shell or the CI system replaces before the command runs.
+fn has_expression(word: &str) -> bool {
+    word.contains('$') || word.contains('%') || word.contains('*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn judge(segment: &str) -> bool {
+        let named = |part: &str| {
+            matches!(
+                part.to_lowercase().as_str(),
+                "test" | "tests" | "runtest" | "test_ci" | "unit-test" | "run_tests"
+            )
+        };
+        let in_tree = |path: &str| {
+            [
+                "scripts/run_tests.py",
+                "tsconfig.test.json",
+                "tests/run.py",
+                "tools/harness.py",
+            ]
+            .contains(&path)
+        };
+        let not_runners =
+            ["mkdir", "test", "[", "flake8", "eslint", "black", "tsc"].map(String::from);
+        Judge {
+            named: &named,
+            in_tree: &in_tree,
+            not_runners: &not_runners,
+        }
+        .names_work(segment)
+    }
+
+    #[test]
+    fn a_program_target_or_mode_named_for_the_work_names_it() {
+        assert!(judge("./mill -i -k __.test"));
+        assert!(judge("./build/ci/build.sh -a test"));
+        assert!(judge("dotnet tool run dotnet-cake --target=Test"));
+        assert!(judge("./runtest --verbose"));
+        assert!(judge("bundle exec fastlane test_ci"));
+        assert!(judge("$PYTHON scripts/run_tests.py -d $DICTDIR"));
+        assert!(judge("python tests/run.py"));
+        assert!(judge("python tools/harness.py test"));
+        assert!(judge("CI=1 sudo ./runtest"));
+        assert!(judge("${{ env.RUNNER }} unit-test"));
+    }
+
+    #[test]
+    fn paths_flags_expressions_and_utilities_name_nothing() {
+        assert!(!judge("flake8 tests"));
+        assert!(!judge("npx eslint test"));
+        assert!(!judge("python -m black tests"));
+        assert!(!judge("docker compose -f tsconfig.test.json up"));
+        assert!(!judge("tsc -p tsconfig.test.json"));
+        assert!(!judge("shellcheck test/*.sh"));
+        assert!(!judge("cargo build --tests"));
+        assert!(!judge("cargo build ${{ matrix.test }}"));
+        assert!(!judge(
+            "python -m build ${{ matrix.test-flags }} $(cat tests.txt) ${T:-test}"
+        ));
+        assert!(!judge("mkdir -p test-results"));
+        assert!(!judge("test -f Cargo.toml"));
+        assert!(!judge("if [ -d test ]"));
+        assert!(!judge("python scripts/not_in_tree_test.py"));
+        assert!(!judge("./scripts/deploy-test.sh"));
+        assert!(!judge("upload test-results"));
+        assert!(!judge("go build ./..."));
+    }
+}
