@@ -31,7 +31,7 @@ pub struct Judge<'a> {
 impl Judge<'_> {
     /// Whether `segment`, one command of a shell list, names the work: its program's path,
     /// a word it passes (`__.test`, `--target=Test`, `-a test`) or a script of the
-    /// repository it runs (`tests/run.py`), split at punctuation, has a piece that names
+    /// repository it runs (`scripts/run_tests.py`), split at punctuation, has a piece that names
     /// it. Other files of the repository it is given (`-f docker-compose.test.yml`) are
     /// what it reads; a word holding an expression (`${{ matrix.test }}`) is not known
     /// text; a bare flag (`cargo build --tests`) asks for no work; a program that never
@@ -39,31 +39,14 @@ impl Judge<'_> {
     /// tests`) names none, whatever it is given.
     pub fn names_work(&self, segment: &str) -> bool {
         let segment = without_expressions(segment);
-        let words: Vec<&str> = segment
-            .split_whitespace()
-            .map(|word| word.trim_matches(['"', '\'', '(', ')', '`', ',', '{', '}']))
-            .filter(|word| !word.is_empty())
-            .skip_while(|word| is_assignment(word) || PREFIXES.contains(word))
-            .collect();
+        let words = words(&segment);
         let Some((program, arguments)) = words.split_first() else {
             return false;
         };
-        // The program, or the tool a launcher runs (`npx eslint`, `poetry run flake8`,
-        // `bundle exec rubocop`, `python -m black`).
-        let launched = words
-            .windows(2)
-            .take(3)
-            .filter(|pair| LAUNCHES.contains(&pair[0]))
-            .map(|pair| pair[1]);
-        let never_runs = std::iter::once(*program).chain(launched).any(|word| {
-            let name = word.rsplit(['/', '\\']).next().unwrap_or(word);
-            self.not_runners.iter().any(|runner| runner == name)
-        });
-        if never_runs {
+        if never_runs(&words, self.not_runners) {
             return false;
         }
-        let program = program.trim_start_matches("./");
-        (!has_expression(program) && self.has_named_part(program))
+        (!has_expression(program) && self.has_named_part(file_name(program)))
             || arguments.iter().any(|word| self.argument_names_work(word))
     }
 
@@ -80,7 +63,9 @@ impl Judge<'_> {
         };
         let value = value.trim_start_matches("./");
         if value.contains(['/', '\\']) || (self.in_tree)(value) {
-            return self.is_script(value) && (self.in_tree)(value) && self.has_named_part(value);
+            return self.is_script(value)
+                && (self.in_tree)(value)
+                && self.has_named_part(file_name(value));
         }
         self.has_named_part(value)
     }
@@ -97,6 +82,48 @@ impl Judge<'_> {
         text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
             .any(|part| !part.is_empty() && (self.named)(part))
     }
+}
+
+/// Whether the command `segment` runs a program that never does a project's work
+/// (`mkdir`, `npx eslint`): rule data, `not-runners`.
+pub fn runs_no_work(segment: &str, not_runners: &[String]) -> bool {
+    never_runs(&words(segment), not_runners)
+}
+
+/// The words of a command from its program on: without quotes and brackets, past the
+/// environment assignments and keywords before it (`CI=1 sudo`, `if`).
+fn words(segment: &str) -> Vec<&str> {
+    segment
+        .split_whitespace()
+        .map(|word| word.trim_matches(['"', '\'', '(', ')', '`', ',', '{', '}']))
+        .filter(|word| !word.is_empty())
+        .skip_while(|word| is_assignment(word) || PREFIXES.contains(word))
+        .collect()
+}
+
+/// Whether the program of `words`, or the tool a launcher runs (`npx eslint`, `poetry run
+/// flake8`, `bundle exec rubocop`, `python -m black`), is one of `not_runners`.
+fn never_runs(words: &[&str], not_runners: &[String]) -> bool {
+    let launched = words
+        .windows(2)
+        .take(3)
+        .filter(|pair| LAUNCHES.contains(&pair[0]))
+        .map(|pair| pair[1]);
+    words
+        .first()
+        .into_iter()
+        .copied()
+        .chain(launched)
+        .any(|word| {
+            let name = word.rsplit(['/', '\\']).next().unwrap_or(word);
+            not_runners.iter().any(|runner| runner == name)
+        })
+}
+
+/// The last part of a path: a script named for the work says so in its name, not in its
+/// folder's (`tests/scripts/generate-credentials.sh` is no test run).
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 /// `NAME=value`, an environment assignment before the program.
@@ -177,7 +204,6 @@ mod tests {
         assert!(judge("./runtest --verbose"));
         assert!(judge("bundle exec fastlane test_ci"));
         assert!(judge("$PYTHON scripts/run_tests.py -d $DICTDIR"));
-        assert!(judge("python tests/run.py"));
         assert!(judge("python tools/harness.py test"));
         assert!(judge("CI=1 sudo ./runtest"));
         assert!(judge("${{ env.RUNNER }} unit-test"));
@@ -186,6 +212,8 @@ mod tests {
     #[test]
     fn paths_flags_expressions_and_utilities_name_nothing() {
         assert!(!judge("flake8 tests"));
+        assert!(!judge("python tests/run.py"));
+        assert!(!judge("./tests/scripts/generate-credentials.sh"));
         assert!(!judge("npx eslint test"));
         assert!(!judge("python -m black tests"));
         assert!(!judge("docker compose -f tsconfig.test.json up"));

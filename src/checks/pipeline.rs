@@ -269,6 +269,7 @@ fn opaque_commands<'a>(
             pipeline::segments(&command.text).any(|segment| {
                 opaque.is_match(segment.as_bytes())
                     && unless.is_none_or(|unless| !unless.is_match(segment.as_bytes()))
+                    && !named_command::runs_no_work(segment, &crate::rules::known().not_runners)
             })
         })
         .take(1)
