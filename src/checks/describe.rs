@@ -62,7 +62,12 @@ pub fn document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
         [first, rest @ ..] => format!(
             " Not seen: what {} calls opslint cannot read run ({}{}, …).",
             rest.len() + 1,
-            first.detail.as_deref().unwrap_or_default(),
+            // "X, a definition opslint does not read," reads on into "runs" alone.
+            first
+                .detail
+                .as_deref()
+                .unwrap_or_default()
+                .trim_end_matches(','),
             at(first)
         ),
     };
