@@ -62,12 +62,15 @@ pub fn document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
         [first, rest @ ..] => format!(
             " Not seen: what {} calls opslint cannot read run ({}{}, …).",
             rest.len() + 1,
-            // "X, a definition opslint does not read," reads on into "runs" alone.
-            first
-                .detail
-                .as_deref()
-                .unwrap_or_default()
-                .trim_end_matches(','),
+            // "X, a definition opslint does not read," reads on into "runs", not into ")".
+            match first.line {
+                Some(_) => first.detail.as_deref().unwrap_or_default(),
+                None => first
+                    .detail
+                    .as_deref()
+                    .unwrap_or_default()
+                    .trim_end_matches(','),
+            },
             at(first)
         ),
     };

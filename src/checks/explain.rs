@@ -155,6 +155,16 @@ pub fn explanation(rule: &Rule) -> String {
         {
             out.push_str(&describe_pattern("  but not one matching", unless));
         }
+        if let CheckKind::PipelineUses {
+            opaque_except: Some(known),
+            ..
+        } = &check.kind
+        {
+            out.push_str(&describe_pattern(
+                "  unknown, not failed, when the pipeline uses any other action than one matching",
+                known,
+            ));
+        }
         if let CheckKind::PipelineCommand {
             opaque, task_named, ..
         } = &check.kind

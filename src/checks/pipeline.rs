@@ -96,6 +96,17 @@ fn record_unseen(
             .iter()
             .map(|call| at(Some(call.line), call.text.clone())),
     );
+    if let CheckKind::PipelineUses {
+        unless,
+        opaque_except: Some(known),
+        ..
+    } = kind
+    {
+        outcome.indirect.extend(
+            unknown_actions(pipeline, known, unless.as_ref())
+                .map(|action| at(Some(action.line), action.text)),
+        );
+    }
     let CheckKind::PipelineCommand {
         unless,
         opaque,
@@ -279,6 +290,35 @@ fn opaque_commands<'a>(
         })
 }
 
+/// The first action of `pipeline` that may do the work out of sight: one `known` does not
+/// list as doing none of it, described for "Not seen: what … runs". A composite action of
+/// the repository is read as part of the pipeline, and a reusable workflow of another is
+/// already named as a call out of sight.
+fn unknown_actions<'a>(
+    pipeline: &'a Pipeline,
+    known: &'a Pattern,
+    unless: Option<&'a Pattern>,
+) -> impl Iterator<Item = Located> + 'a {
+    pipeline
+        .uses
+        .iter()
+        .filter(move |action| {
+            let text = action.text.as_str();
+            !text.starts_with("./")
+                && !text.contains("/.github/workflows/")
+                && !known.is_match(text.as_bytes())
+                && unless.is_none_or(|unless| !unless.is_match(text.as_bytes()))
+        })
+        .take(1)
+        .map(|action| {
+            let shown = crate::text::shorten(action.text.trim(), SHOWN_COMMAND);
+            Located::new(
+                format!("the action `{shown}`, which opslint does not know,"),
+                action.line,
+            )
+        })
+}
+
 /// Each root task file that could not be read, with the first command of `pipeline` that
 /// runs one of its tasks (`make test` where the Makefile is over the read cap).
 fn unread_tasks<'a>(
@@ -334,7 +374,9 @@ fn pipeline_match(
 ) -> Option<(u32, Option<String>)> {
     match kind {
         CheckKind::PipelineTrigger { pattern } => first_match(&pipeline.triggers, pattern),
-        CheckKind::PipelineUses { pattern, unless } => pipeline
+        CheckKind::PipelineUses {
+            pattern, unless, ..
+        } => pipeline
             .uses
             .iter()
             .filter(|action| {

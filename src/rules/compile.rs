@@ -396,6 +396,13 @@ fn compile_check(
         scope,
         problems,
     );
+    let mut opaque_except = optional_pattern(
+        spec.opaque_except.as_ref(),
+        kind_name == "pipeline-uses",
+        "only `pipeline-uses` checks take `opaque-except`",
+        scope,
+        problems,
+    );
     let kind = match spec.kind.get_ref().as_str() {
         "files-present" => {
             if let Some(pattern) = &spec.pattern {
@@ -451,6 +458,7 @@ fn compile_check(
                 "pipeline-uses" => CheckKind::PipelineUses {
                     pattern,
                     unless: unless.take(),
+                    opaque_except: opaque_except.take(),
                 },
                 "pipeline-environment" => CheckKind::PipelineEnvironment { pattern },
                 "pipeline-service" => CheckKind::PipelineService { pattern },

@@ -265,6 +265,8 @@ pub enum CheckKind {
     PipelineUses {
         pattern: Pattern,
         unless: Option<Pattern>,
+        /// The actions known to do none of the work; any other may, out of sight.
+        opaque_except: Option<Pattern>,
     },
     /// Some selected pipeline has a job that deploys to an environment matching the pattern.
     PipelineEnvironment { pattern: Pattern },
@@ -394,7 +396,11 @@ impl Rule {
                     task_named,
                     ..
                 } => (unless.as_ref(), opaque.as_ref(), task_named.as_ref()),
-                CheckKind::PipelineUses { unless, .. } => (unless.as_ref(), None, None),
+                CheckKind::PipelineUses {
+                    unless,
+                    opaque_except,
+                    ..
+                } => (unless.as_ref(), opaque_except.as_ref(), None),
                 _ => (None, None, None),
             };
             check

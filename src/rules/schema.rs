@@ -104,6 +104,11 @@ pub struct CheckSpec {
     /// When nothing is found, such a task makes the check `unknown`, naming it, instead of
     /// failing.
     pub task_named: Option<Spanned<String>>,
+    /// `pipeline-uses` checks: every action a pipeline uses may do what the check looks for
+    /// out of sight, except those matching this (checkout, setup, cache, upload, lint…).
+    /// When nothing is found, another action makes the check `unknown`, naming it, instead
+    /// of failing.
+    pub opaque_except: Option<Spanned<String>>,
     pub min_count: Option<Spanned<u32>>,
     #[serde(default)]
     pub fallback: bool,
