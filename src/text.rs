@@ -102,7 +102,8 @@ pub fn for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Characters that change how text around them reads without showing themselves: the
 /// bidi embeddings, overrides, isolates and marks (a name that displays as `exe.txt`,
-/// the "Trojan Source" trick) and the zero-width characters (two names that look alike).
+/// the "Trojan Source" trick), the zero-width characters (two names that look alike) and
+/// the line and paragraph separators.
 pub fn is_hidden(c: char) -> bool {
     matches!(
         c,
@@ -114,6 +115,9 @@ pub fn is_hidden(c: char) -> bool {
             | '\u{200b}'..='\u{200d}'
             | '\u{2060}'
             | '\u{feff}'
+            // Unicode's line and paragraph separators: a line break to some viewers.
+            | '\u{2028}'
+            | '\u{2029}'
     )
 }
 
@@ -298,6 +302,8 @@ mod terminal_tests {
             "a\\u{202e}b\\u{200b}c"
         );
         assert_eq!(super::reveal("plain é"), "plain é");
+        // A second red team: Unicode's line separator broke a message's line in a viewer.
+        assert_eq!(super::reveal("a\u{2028}b"), "a\\u{2028}b");
         assert_eq!(for_terminal("x\u{2066}y\u{feff}"), "x\\u{2066}y\\u{feff}");
         assert_eq!(
             for_terminal_keeping_colours("\u{1b}[1mx\u{200f}"),

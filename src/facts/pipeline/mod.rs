@@ -285,9 +285,18 @@ fn push_lines_walking(into: &mut Vec<Located>, script: &str, first_line: u32, wa
     // A line ending in `\` continues on the next (`./gradlew \` then `  test`): one
     // command, at the line it starts on.
     let mut pending: Option<(String, u32, bool)> = None;
+    // The body of a here-document (`cat > notes.md <<EOF`) is text, not commands — unless
+    // a shell reads it (`bash <<EOF`, `ssh host <<'EOF'`).
+    let mut text_until: Option<String> = None;
     for (offset, line) in script.lines().enumerate() {
         let line_number = first_line.saturating_add(u32::try_from(offset).unwrap_or(u32::MAX));
         let piece = line.trim();
+        if let Some(delimiter) = &text_until {
+            if piece == delimiter {
+                text_until = None;
+            }
+            continue;
+        }
         let (mut command, at, outer) = match pending.take() {
             Some(started) => started,
             None if piece.is_empty() || piece.starts_with('#') => continue,
@@ -301,6 +310,7 @@ fn push_lines_walking(into: &mut Vec<Located>, script: &str, first_line: u32, wa
             }
             None => {
                 command.push_str(piece);
+                text_until = text_document(&command);
                 push(command.trim_end(), at, outer);
             }
         }
@@ -308,6 +318,32 @@ fn push_lines_walking(into: &mut Vec<Located>, script: &str, first_line: u32, wa
     if let Some((command, at, outer)) = pending {
         push(command.trim_end(), at, outer);
     }
+}
+
+/// The delimiter of a here-document `command` opens whose body is text (`cat > f <<EOF`,
+/// `tee f <<-'EOF'`); none for a here-string (`<<<`) or a body a shell runs (`bash <<EOF`,
+/// `ssh host <<EOF`, `docker exec -i db sh <<EOF`).
+fn text_document(command: &str) -> Option<String> {
+    static OPENS: OnceLock<Regex> = OnceLock::new();
+    static SHELL: OnceLock<Regex> = OnceLock::new();
+    let opens = OPENS.get_or_init(|| {
+        Regex::new(r#"(?:^|[^<])<<-?\s*(?:'(\w+)'|"(\w+)"|(\w+))"#).expect("valid regex")
+    });
+    let shell = SHELL.get_or_init(|| {
+        Regex::new(r"(^|[\s;&|(])(\S*/)?((ba|z|da|k)?sh|ssh|pwsh|python\d?|node|ruby|perl|psql|mysql)(\s|$)")
+            .expect("valid regex")
+    });
+    let found = opens.captures(command)?;
+    let before = &command[..found.get(0)?.start()];
+    if shell.is_match(before) {
+        return None;
+    }
+    found
+        .iter()
+        .skip(1)
+        .flatten()
+        .next()
+        .map(|delimiter| delimiter.as_str().to_owned())
 }
 
 /// Calls `each` on every node of the tree, keys included.
@@ -680,5 +716,28 @@ mod tests {
     fn a_malformed_pipeline_is_an_error_with_a_line() {
         let error = read(Format::System(&github::SYSTEM), "on: push\njobs: [\n").unwrap_err();
         assert!(error.line.is_some());
+    }
+}
+
+#[cfg(test)]
+mod here_documents {
+    use super::*;
+
+    fn lines(script: &str) -> Vec<String> {
+        let mut commands = Vec::new();
+        push_lines(&mut commands, script, 1);
+        commands.into_iter().map(|command| command.text).collect()
+    }
+
+    #[test]
+    fn a_here_document_body_is_text_unless_a_shell_reads_it() {
+        let written = "cat > notes.md <<'EOF'\npytest\n./run-tests.sh\nEOF\ncargo build";
+        assert_eq!(lines(written), ["cat > notes.md <<'EOF'", "cargo build"]);
+        let indented = "tee f <<-EOF\n\tpytest\n\tEOF\nmake";
+        assert_eq!(lines(indented), ["tee f <<-EOF", "make"]);
+        let run = "ssh ci@host <<EOF\npytest\nEOF";
+        assert_eq!(lines(run), ["ssh ci@host <<EOF", "pytest", "EOF"]);
+        let here_string = "grep x <<< \"$LOG\"\npytest";
+        assert_eq!(lines(here_string), ["grep x <<< \"$LOG\"", "pytest"]);
     }
 }
