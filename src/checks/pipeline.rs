@@ -221,12 +221,11 @@ fn named_tasks(
     // A shell script of the repository is read, and judged by its lines where it is
     // judged as a pipeline: `./scripts/build.sh test` is no more than what it runs.
     let runs_shell_script = |segment: &str| {
-        scripts_run(segment, facts, |path| {
+        pipeline::script_references(segment).iter().any(|path| {
             let name = path.rsplit('/').next().unwrap_or(path);
-            !name.contains('.') || name.ends_with(".sh") || name.ends_with(".bash")
+            (!name.contains('.') || name.ends_with(".sh") || name.ends_with(".bash"))
+                && facts.tree.position(path).is_some()
         })
-        .next()
-        .is_some()
     };
     let named_segment = |line: &str| -> Option<String> {
         pipeline::segments(line)
@@ -279,55 +278,52 @@ fn named_tasks(
 /// The first command of `pipeline` whose work happens out of sight (a check's `opaque`
 /// pattern; one names the file well enough), described for "Not seen: what … runs": as
 /// written, shortened to a line's worth.
-fn opaque_commands<'a>(
-    pipeline: &'a Pipeline,
-    opaque: &'a Pattern,
-    unless: Option<&'a Pattern>,
-) -> impl Iterator<Item = Located> + 'a {
-    pipeline
-        .commands
-        .iter()
-        .filter(move |command| {
-            pipeline::segments(&command.text).any(|segment| {
+fn opaque_commands(
+    pipeline: &Pipeline,
+    opaque: &Pattern,
+    unless: Option<&Pattern>,
+) -> Option<Located> {
+    first_shown(
+        &pipeline.commands,
+        |shown| format!("`{shown}`"),
+        |command| {
+            pipeline::segments(command).any(|segment| {
                 opaque.is_match(segment.as_bytes())
                     && unless.is_none_or(|unless| !unless.is_match(segment.as_bytes()))
                     && !named_command::runs_no_work(segment, &crate::rules::known().not_runners)
             })
-        })
-        .take(1)
-        .map(|command| {
-            let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
-            Located::new(format!("`{shown}`"), command.line)
-        })
+        },
+    )
 }
 
 /// The first action of `pipeline` that may do the work out of sight: one `known` does not
 /// list as doing none of it, described for "Not seen: what … runs". A composite action of
 /// the repository is read as part of the pipeline, and a reusable workflow of another is
 /// already named as a call out of sight.
-fn unknown_actions<'a>(
-    pipeline: &'a Pipeline,
-    known: &'a Pattern,
-    unless: Option<&'a Pattern>,
-) -> impl Iterator<Item = Located> + 'a {
-    pipeline
-        .uses
-        .iter()
-        .filter(move |action| {
-            let text = action.text.as_str();
-            !text.starts_with("./")
-                && !text.contains("/.github/workflows/")
-                && !known.is_match(text.as_bytes())
-                && unless.is_none_or(|unless| !unless.is_match(text.as_bytes()))
-        })
-        .take(1)
-        .map(|action| {
-            let shown = crate::text::shorten(action.text.trim(), SHOWN_COMMAND);
-            Located::new(
-                format!("the action `{shown}`, which opslint does not know,"),
-                action.line,
-            )
-        })
+fn unknown_actions(
+    pipeline: &Pipeline,
+    known: &Pattern,
+    unless: Option<&Pattern>,
+) -> Option<Located> {
+    let describe = |shown: &str| format!("the action `{shown}`, which opslint does not know,");
+    first_shown(&pipeline.uses, describe, |action| {
+        !action.starts_with("./")
+            && !action.contains("/.github/workflows/")
+            && !known.is_match(action.as_bytes())
+            && unless.is_none_or(|unless| !unless.is_match(action.as_bytes()))
+    })
+}
+
+/// The first of `facts` whose text `unseen` accepts, as `describe` words it (given the
+/// text shortened to a line's worth), at its line.
+fn first_shown(
+    facts: &[Located],
+    describe: impl Fn(&str) -> String,
+    unseen: impl Fn(&str) -> bool,
+) -> Option<Located> {
+    let fact = facts.iter().find(|fact| unseen(&fact.text))?;
+    let shown = crate::text::shorten(fact.text.trim(), SHOWN_COMMAND);
+    Some(Located::new(describe(&shown), fact.line))
 }
 
 /// Each root task file that could not be read, with the first command of `pipeline` that
