@@ -211,6 +211,13 @@ pub(super) fn verdict(
                 "No file matches {}.",
                 summarize_globs(&rule.checks[0].files)
             )
+        } else if rule.checks.iter().all(|check| check.kind.reads_pipelines()) {
+            // The patterns are where pipelines live, not what the rule looks for in them.
+            format!(
+                "No pipeline found: none of the {patterns} places pipeline definitions are \
+                 kept holds one (`opslint explain {}` lists them).",
+                rule.id
+            )
         } else {
             format!(
                 "No file matches any of the {patterns} patterns this rule looks for \
