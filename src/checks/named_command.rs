@@ -146,9 +146,16 @@ fn is_own(program: &str) -> bool {
     program.contains(['/', '\\']) || program.starts_with('$')
 }
 
+/// Whether the script at `path` is a shell script (`scripts/build.sh`, `script/test`):
+/// opslint reads its lines as commands, so its arguments say nothing more.
+pub fn is_shell_script(path: &str) -> bool {
+    let name = file_name(path);
+    !name.contains('.') || name.ends_with(".sh") || name.ends_with(".bash")
+}
+
 /// The last part of a path: a script named for the work says so in its name, not in its
 /// folder's (`tests/scripts/generate-credentials.sh` is no test run).
-fn file_name(path: &str) -> &str {
+pub fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 

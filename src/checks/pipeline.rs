@@ -197,7 +197,7 @@ fn named_tasks(
     // runs something: what it runs was not recognised.
     let unseen_script = |run: &str| -> Option<&'static str> {
         scripts_run(run, facts, |path| {
-            let name = path.rsplit('/').next().unwrap_or(path);
+            let name = named_command::file_name(path);
             let stem = name.split_once('.').map_or(name, |(stem, _)| stem);
             task_named.is_match(stem.as_bytes())
         })
@@ -221,11 +221,9 @@ fn named_tasks(
     // A shell script of the repository is read, and judged by its lines where it is
     // judged as a pipeline: `./scripts/build.sh test` is no more than what it runs.
     let runs_shell_script = |segment: &str| {
-        pipeline::script_references(segment).iter().any(|path| {
-            let name = path.rsplit('/').next().unwrap_or(path);
-            (!name.contains('.') || name.ends_with(".sh") || name.ends_with(".bash"))
-                && facts.tree.position(path).is_some()
-        })
+        pipeline::script_references(segment)
+            .iter()
+            .any(|path| named_command::is_shell_script(path) && facts.tree.position(path).is_some())
     };
     let named_segment = |line: &str| -> Option<String> {
         pipeline::segments(line)
