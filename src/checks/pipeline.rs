@@ -182,7 +182,27 @@ fn named_tasks(
         if unrecognised {
             return Some("a task named for it, whose commands opslint does not recognise");
         }
-        invocations(run)
+        let calls = invocations(run);
+        // A folder named for the work holds its task file (`make -C tests`, `cd regress &&
+        // make`): its default goal or task is the work, whatever it is called.
+        let in_named_folder = calls.iter().any(|call| {
+            call.folder
+                .as_deref()
+                .and_then(|folder| folder.rsplit('/').next())
+                .is_some_and(|last| named(&last))
+        });
+        if in_named_folder
+            && facts
+                .tasks
+                .expand(run)
+                .iter()
+                .any(|command| does_something(command))
+        {
+            return Some(
+                "a task run in a folder named for it, whose commands opslint does not recognise",
+            );
+        }
+        calls
             .iter()
             .filter(|call| call.names.iter().any(named))
             .find_map(|call| match call.folder.as_deref() {

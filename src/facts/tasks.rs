@@ -23,6 +23,7 @@ pub fn task_files() -> impl Iterator<Item = &'static str> {
         .chain(&names.package_json)
         .chain(&names.justfiles)
         .chain(&names.taskfiles)
+        .chain(&names.poe_files)
         .map(String::as_str)
 }
 
@@ -58,6 +59,9 @@ struct Runners {
     just: Table,
     /// Task's tasks: their `cmds`, with `task: other` references as `task other`.
     task: Table,
+    /// Poe the Poet's tasks: their `cmd` or `shell` lines, with the tasks a sequence,
+    /// `ref` or `deps` runs as `poe other`.
+    poe: Table,
     /// The runners whose file the folder has.
     present: Vec<Runner>,
 }
@@ -69,6 +73,7 @@ pub enum Runner {
     Npm,
     Just,
     Task,
+    Poe,
 }
 
 impl Runners {
@@ -77,10 +82,13 @@ impl Runners {
         let first = |names: &[String]| names.iter().find_map(|name| read(name));
         let names = names();
         let makefile = first(&names.makefiles).map(|text| with_included(text, &read));
+        let poe = first(&names.poe_files).map(poe_tasks).unwrap_or_default();
         Runners {
+            // A `pyproject.toml` is Poe's task file only when it has Poe's tasks.
             present: task_files()
                 .filter(|name| read(name).is_some())
                 .filter_map(runner_of)
+                .filter(|runner| *runner != Runner::Poe || !poe.is_empty())
                 .collect(),
             make: makefile.as_deref().map(make_targets).unwrap_or_default(),
             make_default: makefile.as_deref().and_then(make_default_goal),
@@ -93,6 +101,7 @@ impl Runners {
             task: first(&names.taskfiles)
                 .map(taskfile_tasks)
                 .unwrap_or_default(),
+            poe,
         }
     }
 
@@ -102,11 +111,12 @@ impl Runners {
             Runner::Npm => &self.npm,
             Runner::Just => &self.just,
             Runner::Task => &self.task,
+            Runner::Poe => &self.poe,
         }
     }
 
-    fn tables(&self) -> [&Table; 4] {
-        [&self.make, &self.npm, &self.just, &self.task]
+    fn tables(&self) -> [&Table; 5] {
+        [&self.make, &self.npm, &self.just, &self.task, &self.poe]
     }
 }
 
@@ -154,6 +164,8 @@ fn runner_of(name: &str) -> Option<Runner> {
         Some(Runner::Just)
     } else if named(&names.taskfiles) {
         Some(Runner::Task)
+    } else if named(&names.poe_files) {
+        Some(Runner::Poe)
     } else {
         None
     }
@@ -353,6 +365,7 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         "npm" | "yarn" | "pnpm" | "bun" => Runner::Npm,
         "task" => Runner::Task,
         "just" => Runner::Just,
+        "poe" => Runner::Poe,
         _ => return None,
     };
     let (moved_to, words) = without_folder_option(runner, words);
@@ -372,7 +385,7 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
             .take_while(|word| !word.starts_with('-') && **word != "--")
             .copied()
             .collect(),
-        (Runner::Just, [_, rest @ ..]) => rest
+        (Runner::Just | Runner::Poe, [_, rest @ ..]) => rest
             .iter()
             .copied()
             .take_while(|word| !word.starts_with('-'))
@@ -395,6 +408,7 @@ fn without_folder_option<'a>(runner: Runner, words: &[&'a str]) -> (Option<&'a s
     let options: &[&str] = match runner {
         Runner::Make => &["-C", "--directory"],
         Runner::Npm => &["--prefix", "--cwd", "-C", "--dir"],
+        Runner::Poe => &["-C", "--directory", "--root"],
         Runner::Just | Runner::Task => &[],
     };
     let mut folder = None;
@@ -452,6 +466,71 @@ fn taskfile_tasks(text: &str) -> HashMap<String, Vec<String>> {
         tasks.insert(name.to_owned(), commands);
     }
     tasks
+}
+
+/// Poe the Poet's tasks in a `pyproject.toml`: a string is a command; a list is a sequence
+/// of other tasks; a table runs its `cmd` or `shell`, its `sequence`, the task it `ref`s, and
+/// its `deps` first. A `script` task is a Python function, which runs nothing opslint reads.
+fn poe_tasks(text: &str) -> HashMap<String, Vec<String>> {
+    let Ok(root) = text.parse::<toml::Table>() else {
+        return HashMap::new();
+    };
+    let tasks = root
+        .get("tool")
+        .and_then(|tool| tool.get("poe"))
+        .and_then(|poe| poe.get("tasks"))
+        .and_then(toml::Value::as_table);
+    let mut table = HashMap::new();
+    for (name, task) in tasks.into_iter().flatten() {
+        let mut commands = Vec::new();
+        poe_task_commands(task, &mut commands);
+        table.insert(name.clone(), commands);
+    }
+    table
+}
+
+fn poe_task_commands(task: &toml::Value, commands: &mut Vec<String>) {
+    let other = |name: &str| format!("poe {name}");
+    match task {
+        toml::Value::String(command) => commands.push(command.clone()),
+        toml::Value::Array(sequence) => {
+            for step in sequence {
+                match step.as_str() {
+                    Some(name) => commands.push(other(name)),
+                    None => poe_task_commands(step, commands),
+                }
+            }
+        }
+        toml::Value::Table(options) => {
+            for dependency in options
+                .get("deps")
+                .and_then(toml::Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                commands.extend(dependency.as_str().map(other));
+            }
+            if let Some(command) = options.get("cmd").and_then(toml::Value::as_str) {
+                commands.push(command.to_owned());
+            }
+            if let Some(script) = options.get("shell").and_then(toml::Value::as_str) {
+                commands.extend(
+                    script
+                        .lines()
+                        .map(str::trim)
+                        .filter(|line| !line.is_empty())
+                        .map(str::to_owned),
+                );
+            }
+            if let Some(name) = options.get("ref").and_then(toml::Value::as_str) {
+                commands.push(other(name));
+            }
+            if let Some(sequence) = options.get("sequence") {
+                poe_task_commands(sequence, commands);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Whether a `make` command line reads another Makefile (`-ftools.mk`, `--file=…`), or
@@ -1091,5 +1170,51 @@ mod tests {
             runners.expand("just ci"),
             ["just test", "cargo nextest run"]
         );
+    }
+
+    #[test]
+    fn poe_tasks_sequences_references_and_dependencies() {
+        let pyproject = r#"
+[project]
+name = "x"
+
+[tool.poe.tasks]
+test = "pytest -q"
+lint.shell = """
+ruff check .
+mypy src
+"""
+check = ["lint", "test"]
+ci = { sequence = ["check", { cmd = "coverage report" }], deps = ["setup"] }
+again = { ref = "ci" }
+docs = { script = "tools:docs" }
+"#;
+        let poe = runners(&[("pyproject.toml", pyproject)]);
+        assert_eq!(
+            poe.expand("uv run poe check"),
+            [
+                "poe lint",
+                "poe test",
+                "ruff check .",
+                "mypy src",
+                "pytest -q"
+            ]
+        );
+        assert_eq!(
+            poe.expand("poe again -v"),
+            [
+                "poe ci",
+                "poe setup",
+                "poe check",
+                "coverage report",
+                "poe lint",
+                "poe test"
+            ]
+        );
+        assert!(poe.expand("poe docs").is_empty());
+        assert!(poe.has_file("", Runner::Poe));
+        // A project file without Poe's tasks is no task file of Poe's.
+        let plain = runners(&[("pyproject.toml", "[project]\nname = 'x'\n")]);
+        assert!(!plain.has_file("", Runner::Poe));
     }
 }

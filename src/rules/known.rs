@@ -45,6 +45,8 @@ pub struct TaskFiles {
     pub package_json: Vec<String>,
     pub justfiles: Vec<String>,
     pub taskfiles: Vec<String>,
+    /// Project files holding Poe the Poet's tasks (`[tool.poe.tasks]`).
+    pub poe_files: Vec<String>,
 }
 
 /// The classes and thresholds of `rules/history.toml`.
@@ -93,6 +95,7 @@ impl Known {
                 package_json: names.set("package-json"),
                 justfiles: names.set("justfiles"),
                 taskfiles: names.set("taskfiles"),
+                poe_files: names.set("poe-files"),
             },
             install_command: names.pattern_source("install-command"),
             not_scripts: names.words("not-scripts"),

@@ -1,6 +1,7 @@
 //! GitHub Actions workflows (and Gitea's and Forgejo's, which share the format), and the
 //! composite actions of the repository they use.
 
+use super::matrix::Matrix;
 use super::{
     EVERY_BRANCH, JobNote, Located, Pipeline, Place, System, push_environment, push_lines_in,
     push_scalar,
@@ -133,16 +134,24 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         }
         push_environment(&mut pipeline.environments, job);
         let first_command = pipeline.commands.len();
+        let matrix = job
+            .get("strategy")
+            .and_then(|strategy| strategy.get("matrix"));
         if !never_runs(job) {
             let soft = may_fail(job);
             let folder = working_directory(job).or(workflow_folder);
             for step in job.get("steps").map(Node::items).unwrap_or_default() {
                 read_step(step, soft, folder, pipeline);
             }
+            if let Some(matrix) = matrix.map(Matrix::read) {
+                let commands = pipeline.commands.split_off(first_command);
+                pipeline.commands.extend(
+                    commands
+                        .into_iter()
+                        .flat_map(|command| matrix.expand(command)),
+                );
+            }
         }
-        let matrix = job
-            .get("strategy")
-            .and_then(|strategy| strategy.get("matrix"));
         if let Some(description) = matrix.and_then(describe_matrix) {
             pipeline.job_notes.push(JobNote {
                 text: format!("matrix: {description}"),

@@ -14,6 +14,7 @@ mod github;
 mod gitlab;
 mod jenkins;
 mod keyed;
+mod matrix;
 mod place;
 mod script;
 mod services;
