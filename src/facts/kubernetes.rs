@@ -32,9 +32,18 @@ pub fn workload_containers(text: &str) -> Vec<Located> {
         if !document.contains("containers:") || !declares_long_running_kind(document) {
             continue;
         }
-        let Ok(root) = yaml::parse(document) else {
+        let mut templated = false;
+        let parsed = yaml::parse(document).or_else(|error| match document.contains("{{") {
+            true => {
+                templated = true;
+                yaml::parse(&without_template_actions(document))
+            }
+            false => Err(error),
+        });
+        let Ok(root) = parsed else {
             continue;
         };
+
         let Some(kind) = root
             .get("kind")
             .and_then(Node::as_str)
@@ -59,11 +68,14 @@ pub fn workload_containers(text: &str) -> Vec<Located> {
                 .filter(|(key, _)| container.get(key).is_some())
                 .map(|(_, probe)| *probe)
                 .collect();
-            let probes = if probes.is_empty() {
-                "none".to_owned()
-            } else {
-                probes.join(", ")
-            };
+            let probes =
+                if probes.is_empty() && templated && renders_probes(document, container.line) {
+                    "from the chart's values".to_owned()
+                } else if probes.is_empty() {
+                    "none".to_owned()
+                } else {
+                    probes.join(", ")
+                };
             let line = first_line + container.line.saturating_sub(1);
             containers.push(Located::new(
                 format!("{kind}/{name} container {container_name}: probes {probes}"),
@@ -72,6 +84,48 @@ pub fn workload_containers(text: &str) -> Vec<Located> {
         }
     }
     containers
+}
+
+/// A Helm template read as the YAML it renders to, near enough to see its containers and
+/// the probes they declare: a line that is only an action (`{{- with .Values.livenessProbe
+/// }}`, `{{- toYaml . | nindent 12 }}`) is blanked, keeping line numbers, and an action
+/// inside a line (`replicas: {{ .Values.replicas }}`) is a placeholder value.
+fn without_template_actions(document: &str) -> String {
+    let mut rendered = String::with_capacity(document.len());
+    for line in document.split_inclusive('\n') {
+        let content = line.trim();
+        if content.starts_with("{{") && content.ends_with("}}") && !content.contains("}}{{") {
+            rendered.push_str(&line[line.trim_end().len()..]);
+            continue;
+        }
+        let mut rest = line;
+        while let Some(start) = rest.find("{{") {
+            let Some(length) = rest[start..].find("}}") else {
+                break;
+            };
+            rendered.push_str(&rest[..start]);
+            rendered.push('…');
+            rest = &rest[start + length + 2..];
+        }
+        rendered.push_str(rest);
+    }
+    rendered
+}
+
+/// Whether the container of a Helm template starting at `line` (of `document`) has an
+/// action that speaks of probes (`{{- toYaml .Values.probes | nindent 10 }}`): its probes
+/// come from the chart's values, where no key shows them.
+fn renders_probes(document: &str, line: u32) -> bool {
+    let mut lines = document.lines().skip(line.saturating_sub(1) as usize);
+    let Some(first) = lines.next() else {
+        return false;
+    };
+    let indentation = |text: &str| text.len() - text.trim_start().len();
+    let item = indentation(first);
+    std::iter::once(first)
+        .chain(lines.take_while(|text| text.trim().is_empty() || indentation(text) > item))
+        .filter_map(|text| text.split_once("{{").map(|(_, action)| action))
+        .any(|action| action.to_ascii_lowercase().contains("probe"))
 }
 
 /// Whether a top-level `kind:` line names a long-running workload.
@@ -147,6 +201,44 @@ metadata:
                     16
                 ),
                 ("Deployment/cart container proxy: probes none", 21),
+            ]
+        );
+    }
+
+    #[test]
+    fn helm_templates_are_read_with_their_actions_blanked() {
+        let template = "\
+{{- if .Values.enabled }}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include \"chart.fullname\" . }}
+  labels:
+    {{- include \"chart.labels\" . | nindent 4 }}
+spec:
+  replicas: {{ .Values.replicas }}
+  template:
+    spec:
+      containers:
+        - name: {{ .Chart.Name }}
+          image: \"{{ .Values.image.repository }}:{{ .Values.image.tag }}\"
+          {{- with .Values.livenessProbe }}
+          livenessProbe:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+        - name: sidecar
+          image: busybox
+{{- end }}
+";
+        let found: Vec<(String, u32)> = workload_containers(template)
+            .into_iter()
+            .map(|fact| (fact.text, fact.line))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Deployment/… container …: probes liveness".to_owned(), 13),
+                ("Deployment/… container sidecar: probes none".to_owned(), 19),
             ]
         );
     }
