@@ -165,7 +165,14 @@ fn cause(mut error: &serde_saphyr::Error) -> &serde_saphyr::Error {
 }
 
 fn parse_error(error: serde_saphyr::Error) -> ParseError {
-    let message = first_line(&error.to_string());
+    let mut message = first_line(&error.to_string());
+    // The parser's advice on its own options means nothing to the file's author.
+    if let Some(advice) = message.find(", set DuplicateKeyPolicy") {
+        let location = message[advice..]
+            .find(" at line")
+            .map_or("", |at| &message[advice + at..]);
+        message = format!("{}{location}", &message[..advice]);
+    }
     ParseError {
         // The scanner's own nesting ceiling comes back as a scan error, not a budget error:
         // known only by its words.
@@ -306,6 +313,24 @@ impl<'de> Visitor<'de> for ValueVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_key_is_reported_without_the_parsers_advice() {
+        let error = parse("steps:\n  environment: a\n  environment: b\n").unwrap_err();
+        assert!(
+            error
+                .message
+                .starts_with("duplicate mapping key: environment"),
+            "{}",
+            error.message
+        );
+        assert!(
+            !error.message.contains("DuplicateKeyPolicy"),
+            "{}",
+            error.message
+        );
+        assert_eq!(error.line, Some(3));
+    }
 
     /// The parser's budget refuses alias bombs, but must not refuse a large real pipeline:
     /// GitLab's own keeps ~150 conditions and ~40 path lists as anchors and aliases them
