@@ -122,7 +122,25 @@ pub(super) fn examine_contents(
                     });
                     checks::run(spec, &files, in_use, &facts)
                 } else if spec.kind.reads_pipelines() {
-                    checks::run(spec, &with_includes(selected, includes), in_use, &facts)
+                    let files = with_includes(selected, includes);
+                    let mut outcome = checks::run(spec, &files, in_use, &facts);
+                    // A pipeline definition found is the evidence: the scripts it runs are
+                    // cited only when what was found is in them alone.
+                    let is_script = |path: &str| {
+                        files.iter().any(|&entry| {
+                            !selected.contains(&entry)
+                                && !is_yaml(path)
+                                && tree.entries[entry].display_path() == path
+                        })
+                    };
+                    if outcome.evidence.iter().any(|found| !is_script(&found.path)) {
+                        let cited = outcome.evidence.len();
+                        outcome.evidence.retain(|found| !is_script(&found.path));
+                        outcome.matched = outcome
+                            .matched
+                            .saturating_sub(cited - outcome.evidence.len());
+                    }
+                    outcome
                 } else {
                     checks::run(spec, selected, in_use, &facts)
                 };
