@@ -10,7 +10,7 @@ use crate::facts::Located;
 use crate::facts::collect::Facts;
 use crate::facts::follow::with_includes;
 use crate::facts::pipeline::{self, Pipeline};
-use crate::facts::tasks::invocations;
+use crate::facts::tasks::{Invocation, Runner, invocations};
 use crate::finding::Evidence;
 use crate::rules::{Check, CheckKind, Pattern};
 
@@ -184,22 +184,53 @@ fn named_tasks(
         }
         let calls = invocations(run);
         // A folder named for the work holds its task file (`make -C tests`, `cd regress &&
-        // make`): its default goal or task is the work, whatever it is called.
-        let in_named_folder = calls.iter().any(|call| {
-            call.folder
+        // make`): its default goal is the work, and a task file generated there (automake's
+        // `tests/Makefile`) is out of sight.
+        let in_named_folder = |call: &&Invocation| {
+            call.names.is_empty()
+                && call
+                    .folder
+                    .as_deref()
+                    .and_then(|folder| folder.rsplit('/').next())
+                    .is_some_and(|last| named(&last))
+        };
+        if let Some(call) = calls.iter().find(in_named_folder) {
+            let generated = call
+                .folder
                 .as_deref()
-                .and_then(|folder| folder.rsplit('/').next())
-                .is_some_and(|last| named(&last))
-        });
-        if in_named_folder
-            && facts
+                .is_some_and(|folder| !facts.tasks.has_file(folder, call.runner));
+            if generated {
+                return Some(
+                    "a task run in a folder named for it, from a task file not in the repository",
+                );
+            }
+            if facts
                 .tasks
                 .expand(run)
                 .iter()
                 .any(|command| does_something(command))
+            {
+                return Some(
+                    "a task run in a folder named for it, whose commands opslint does not recognise",
+                );
+            }
+        }
+        // Poe finds its tasks in parent folders and files opslint does not read.
+        if calls.iter().any(|call| {
+            call.runner == Runner::Poe
+                && call
+                    .folder
+                    .as_deref()
+                    .is_none_or(|folder| !facts.tasks.has_file(folder, Runner::Poe))
+        }) {
+            return Some("a Poe task whose task file opslint did not find");
+        }
+        if calls
+            .iter()
+            .any(|call| !facts.tasks.undefined(call).is_empty())
         {
             return Some(
-                "a task run in a folder named for it, whose commands opslint does not recognise",
+                "a task its task file does not define, which may come from a rule or file opslint does not read",
             );
         }
         calls

@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod owners;
 pub mod parsed;
 pub mod pipeline;
+mod poe;
 pub mod tasks;
 mod toml_node;
 pub mod tree;

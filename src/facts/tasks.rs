@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::pipeline::{Place, Walk};
+use super::poe;
 use super::yaml::{self, Node};
 use crate::rules::{TaskFiles, known};
 
@@ -31,7 +32,7 @@ pub fn task_files() -> impl Iterator<Item = &'static str> {
 type Table = HashMap<String, Vec<String>>;
 
 /// How deep `make ci` → `make test` → `cargo test` chains are followed.
-const MAX_DEPTH: usize = 3;
+const MAX_DEPTH: usize = 8;
 
 /// How many commands one command may expand to.
 const MAX_EXPANDED: usize = 4_096;
@@ -82,7 +83,9 @@ impl Runners {
         let first = |names: &[String]| names.iter().find_map(|name| read(name));
         let names = names();
         let makefile = first(&names.makefiles).map(|text| with_included(text, &read));
-        let poe = first(&names.poe_files).map(poe_tasks).unwrap_or_default();
+        let poe = poe_file(&read)
+            .map(|(_, poe)| poe.tasks)
+            .unwrap_or_default();
         Runners {
             // A `pyproject.toml` is Poe's task file only when it has Poe's tasks.
             present: task_files()
@@ -138,6 +141,8 @@ pub struct UnreadTaskFile {
     pub path: String,
     pub runner: Runner,
     folder: String,
+    /// The one task out of sight (Poe's task run as Python code), or `None`: all of them.
+    task: Option<String>,
     pub why: String,
 }
 
@@ -147,6 +152,7 @@ impl UnreadTaskFile {
             path: in_folder(folder, name),
             runner: runner_of(name)?,
             folder: folder.to_owned(),
+            task: None,
             why,
         })
     }
@@ -171,6 +177,16 @@ fn runner_of(name: &str) -> Option<Runner> {
     }
 }
 
+/// The first of the folder's Poe files (`pyproject.toml`, `poe_tasks.toml`) that has Poe's
+/// tasks or configuration, read.
+fn poe_file<'a>(read: impl Fn(&str) -> Option<&'a str>) -> Option<(&'static str, poe::PoeTasks)> {
+    names()
+        .poe_files
+        .iter()
+        .filter_map(|name| Some((name.as_str(), poe::read(read(name)?)?)))
+        .next()
+}
+
 /// `name` in `folder` of the repository (`""` is the root).
 pub fn in_folder(folder: &str, name: &str) -> String {
     match folder {
@@ -193,6 +209,23 @@ impl TaskRunners {
 
     /// Adds the task runners of `folder`, whose files `read(name)` returns.
     pub fn add_folder<'a>(&mut self, folder: &str, read: impl Fn(&str) -> Option<&'a str>) {
+        // Poe's tasks that run Python code, and a Poe section opslint cannot follow: what
+        // they run is out of sight.
+        if let Some((name, poe)) = poe_file(&read) {
+            let path = in_folder(folder, name);
+            let unread = |task: Option<String>, why: String| UnreadTaskFile {
+                path: path.clone(),
+                runner: Runner::Poe,
+                folder: folder.to_owned(),
+                task,
+                why,
+            };
+            self.unread.extend(poe.unread.map(|why| unread(None, why)));
+            self.unread.extend(poe.code.into_iter().map(|(task, code)| {
+                let why = format!("runs Poe's task `{task}` as Python code ({code})");
+                unread(Some(task), why)
+            }));
+        }
         self.folders.insert(folder.to_owned(), Runners::new(read));
     }
 
@@ -209,6 +242,34 @@ impl TaskRunners {
                 .unread
                 .iter()
                 .any(|file| file.folder == folder && file.runner == runner)
+    }
+
+    /// The tasks `call` names that its folder's read task file does not define: a Makefile's
+    /// pattern rule (`%-suite:`), a target named by a variable or in a file opslint does not
+    /// read may build them. Only for make, just, Task and Poe, whose every word after the
+    /// runner's options is a task (`yarn install` is yarn's own command).
+    pub fn undefined<'a>(&self, call: &Invocation<'a>) -> Vec<&'a str> {
+        if !matches!(
+            call.runner,
+            Runner::Make | Runner::Just | Runner::Task | Runner::Poe
+        ) {
+            return Vec::new();
+        }
+        let Some(table) = call
+            .folder
+            .as_deref()
+            .and_then(|folder| self.folders.get(folder))
+            .filter(|runners| runners.present.contains(&call.runner))
+            .map(|runners| runners.table(call.runner))
+        else {
+            return Vec::new();
+        };
+        call.names
+            .iter()
+            .copied()
+            // A name that is a variable or an expression is chosen at run time.
+            .filter(|name| !name.contains(['$', '{', '%']) && !table.contains_key(*name))
+            .collect()
     }
 
     /// Every command of every task, target, script and recipe, as run from the root
@@ -290,7 +351,12 @@ impl TaskRunners {
     pub fn unread_run_by(&self, command: &str) -> Option<&UnreadTaskFile> {
         invocations(command).into_iter().find_map(|call| {
             self.unread.iter().find(|file| {
-                call.folder.as_deref() == Some(file.folder.as_str()) && file.runner == call.runner
+                call.folder.as_deref() == Some(file.folder.as_str())
+                    && file.runner == call.runner
+                    && file
+                        .task
+                        .as_deref()
+                        .is_none_or(|task| call.names.contains(&task))
             })
         })
     }
@@ -365,7 +431,7 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         "npm" | "yarn" | "pnpm" | "bun" => Runner::Npm,
         "task" => Runner::Task,
         "just" => Runner::Just,
-        "poe" => Runner::Poe,
+        "poe" | "poethepoet" => Runner::Poe,
         _ => return None,
     };
     let (moved_to, words) = without_folder_option(runner, words);
@@ -385,14 +451,27 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
             .take_while(|word| !word.starts_with('-') && **word != "--")
             .copied()
             .collect(),
-        (Runner::Just | Runner::Poe, [_, rest @ ..]) => rest
+        (Runner::Just, [_, rest @ ..]) => rest
             .iter()
             .copied()
             .take_while(|word| !word.starts_with('-'))
             .take(1)
             .collect(),
+        // Poe's own options come before the task (`poe -q check`).
+        (Runner::Poe, [_, rest @ ..]) => rest
+            .iter()
+            .copied()
+            .find(|word| !word.starts_with('-'))
+            .into_iter()
+            .collect(),
         _ => return None,
     };
+    // A name quoted as a word (`make "check"`, `poe '${{ matrix.task }}'` once expanded).
+    let names = names
+        .into_iter()
+        .map(|name| name.trim_matches(['"', '\'']))
+        .filter(|name| !name.is_empty())
+        .collect();
     Some(Invocation {
         folder: place.folder().map(str::to_owned),
         runner,
@@ -466,71 +545,6 @@ fn taskfile_tasks(text: &str) -> HashMap<String, Vec<String>> {
         tasks.insert(name.to_owned(), commands);
     }
     tasks
-}
-
-/// Poe the Poet's tasks in a `pyproject.toml`: a string is a command; a list is a sequence
-/// of other tasks; a table runs its `cmd` or `shell`, its `sequence`, the task it `ref`s, and
-/// its `deps` first. A `script` task is a Python function, which runs nothing opslint reads.
-fn poe_tasks(text: &str) -> HashMap<String, Vec<String>> {
-    let Ok(root) = text.parse::<toml::Table>() else {
-        return HashMap::new();
-    };
-    let tasks = root
-        .get("tool")
-        .and_then(|tool| tool.get("poe"))
-        .and_then(|poe| poe.get("tasks"))
-        .and_then(toml::Value::as_table);
-    let mut table = HashMap::new();
-    for (name, task) in tasks.into_iter().flatten() {
-        let mut commands = Vec::new();
-        poe_task_commands(task, &mut commands);
-        table.insert(name.clone(), commands);
-    }
-    table
-}
-
-fn poe_task_commands(task: &toml::Value, commands: &mut Vec<String>) {
-    let other = |name: &str| format!("poe {name}");
-    match task {
-        toml::Value::String(command) => commands.push(command.clone()),
-        toml::Value::Array(sequence) => {
-            for step in sequence {
-                match step.as_str() {
-                    Some(name) => commands.push(other(name)),
-                    None => poe_task_commands(step, commands),
-                }
-            }
-        }
-        toml::Value::Table(options) => {
-            for dependency in options
-                .get("deps")
-                .and_then(toml::Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                commands.extend(dependency.as_str().map(other));
-            }
-            if let Some(command) = options.get("cmd").and_then(toml::Value::as_str) {
-                commands.push(command.to_owned());
-            }
-            if let Some(script) = options.get("shell").and_then(toml::Value::as_str) {
-                commands.extend(
-                    script
-                        .lines()
-                        .map(str::trim)
-                        .filter(|line| !line.is_empty())
-                        .map(str::to_owned),
-                );
-            }
-            if let Some(name) = options.get("ref").and_then(toml::Value::as_str) {
-                commands.push(other(name));
-            }
-            if let Some(sequence) = options.get("sequence") {
-                poe_task_commands(sequence, commands);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Whether a `make` command line reads another Makefile (`-ftools.mk`, `--file=…`), or
@@ -1208,13 +1222,29 @@ docs = { script = "tools:docs" }
                 "poe check",
                 "coverage report",
                 "poe lint",
-                "poe test"
+                "poe test",
+                "ruff check .",
+                "mypy src",
+                "pytest -q"
             ]
         );
         assert!(poe.expand("poe docs").is_empty());
+        // Options before the task, a quoted task, the module's own name.
+        assert_eq!(poe.expand("poe -q 'again'")[0], "poe ci");
+        assert_eq!(poe.expand("python -m poethepoet again")[0], "poe ci");
+        // A task that runs Python code is out of sight, alone.
+        let docs = poe.unread_run_by("uv run poe docs").expect("unread");
+        assert_eq!(
+            docs.why,
+            "runs Poe's task `docs` as Python code (tools:docs)"
+        );
+        assert!(poe.unread_run_by("poe check").is_none());
         assert!(poe.has_file("", Runner::Poe));
         // A project file without Poe's tasks is no task file of Poe's.
         let plain = runners(&[("pyproject.toml", "[project]\nname = 'x'\n")]);
         assert!(!plain.has_file("", Runner::Poe));
+        // A Poe section opslint cannot parse hides every task.
+        let broken = runners(&[("pyproject.toml", "[tool.poe.tasks]\ntest = \n")]);
+        assert!(broken.unread_run_by("poe test").is_some());
     }
 }

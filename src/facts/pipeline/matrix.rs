@@ -59,7 +59,9 @@ impl Matrix {
         };
         let values = &mut self.dimensions[index].1;
         match value.and_then(Node::as_str) {
-            Some(text) if !text.contains("${{") => {
+            // A value on more than one line, or holding an expression, is not one word of a
+            // command.
+            Some(text) if !text.contains("${{") && !text.contains(char::is_control) => {
                 if let Some(values) = values
                     && !values.iter().any(|known| known == text)
                 {
@@ -202,6 +204,8 @@ mod tests {
         );
         same("task: [lint]", "poe ${{ matrix.task.name }}");
         same("task: [lint]", "poe ${{ inputs.task }}");
+        // A value on two lines would print as two lines of the report.
+        same("task: [\"lint\\n::error::x\"]", "poe ${{ matrix.task }}");
         same(
             "a: [1, 2, 3, 4, 5]\nb: [1, 2, 3, 4]",
             "x ${{ matrix.a }}${{ matrix.b }}",
