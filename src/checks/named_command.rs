@@ -135,6 +135,14 @@ fn never_runs(words: &[&str], not_runners: &[String]) -> bool {
         .copied()
         .chain(launched)
         .any(|word| {
+            // A program built in the folder (`./test`, as a Makefile rule runs `./$@`) is
+            // the project's own, whatever shell utility shares its name.
+            if word
+                .strip_prefix("./")
+                .is_some_and(|rest| !rest.contains('/'))
+            {
+                return false;
+            }
             let name = word.rsplit(['/', '\\']).next().unwrap_or(word);
             not_runners.iter().any(|runner| runner == name)
         })
@@ -233,6 +241,8 @@ mod tests {
     fn a_program_target_or_mode_named_for_the_work_names_it() {
         assert!(judge("./mill -i -k __.test"));
         assert!(judge("./build/ci/build.sh -a test"));
+        // A program a Makefile rule built and runs (`./$@` of the `test` target).
+        assert!(judge("./test"));
         assert!(judge("./runtest --verbose"));
         assert!(judge("$PYTHON scripts/run_tests.py -d $DICTDIR"));
         assert!(judge("python tools/harness.py test"));

@@ -693,6 +693,11 @@ fn make_targets(text: &str) -> HashMap<String, Vec<String>> {
             continue;
         };
         for recipe in recipes {
+            // The target itself (`./$@` runs the test program the rule built); `$$@` is the
+            // shell's own.
+            if recipe.contains("$@") && !recipe.contains("$$@") {
+                *recipe = recipe.replace("$@", name);
+            }
             // A value may name another variable (`GO = $(GOENV) go`): rounds resolve it.
             for _ in 0..SUBSTITUTION_ROUNDS {
                 if !recipe.contains('$') {
