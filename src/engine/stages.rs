@@ -126,13 +126,13 @@ pub(super) fn examine_contents(
                     let mut outcome = checks::run(spec, &files, in_use, &facts);
                     // A pipeline definition found is the evidence: the scripts it runs are
                     // cited only when what was found is in them alone.
-                    let is_script = |path: &str| {
-                        files.iter().any(|&entry| {
-                            !selected.contains(&entry)
-                                && !is_yaml(path)
-                                && tree.entries[entry].display_path() == path
-                        })
-                    };
+                    let scripts: std::collections::HashSet<String> = files
+                        .iter()
+                        .filter(|entry| !selected.contains(entry))
+                        .map(|&entry| tree.entries[entry].display_path())
+                        .filter(|path| !is_yaml(path))
+                        .collect();
+                    let is_script = |path: &str| scripts.contains(path);
                     if outcome.evidence.iter().any(|found| !is_script(&found.path)) {
                         let cited = outcome.evidence.len();
                         outcome.evidence.retain(|found| !is_script(&found.path));

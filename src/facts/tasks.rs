@@ -78,14 +78,12 @@ pub enum Runner {
 }
 
 impl Runners {
-    /// `read(name)` returns the text of a file of the folder, if present.
-    fn new<'a>(read: impl Fn(&str) -> Option<&'a str>) -> Runners {
+    /// `read(name)` returns the text of a file of the folder, if present; `poe` holds the
+    /// folder's Poe tasks, read once by the caller for what they leave out of sight too.
+    fn new<'a>(read: impl Fn(&str) -> Option<&'a str>, poe: Table) -> Runners {
         let first = |names: &[String]| names.iter().find_map(|name| read(name));
         let names = names();
         let makefile = first(&names.makefiles).map(|text| with_included(text, &read));
-        let poe = poe_file(&read)
-            .map(|(_, poe)| poe.tasks)
-            .unwrap_or_default();
         Runners {
             // A `pyproject.toml` is Poe's task file only when it has Poe's tasks.
             present: task_files()
@@ -211,6 +209,7 @@ impl TaskRunners {
     pub fn add_folder<'a>(&mut self, folder: &str, read: impl Fn(&str) -> Option<&'a str>) {
         // Poe's tasks that run Python code, and a Poe section opslint cannot follow: what
         // they run is out of sight.
+        let mut poe_tasks = Table::new();
         if let Some((name, poe)) = poe_file(&read) {
             let path = in_folder(folder, name);
             let unread = |task: Option<String>, why: String| UnreadTaskFile {
@@ -225,8 +224,10 @@ impl TaskRunners {
                 let why = format!("runs Poe's task `{task}` as Python code ({code})");
                 unread(Some(task), why)
             }));
+            poe_tasks = poe.tasks;
         }
-        self.folders.insert(folder.to_owned(), Runners::new(read));
+        self.folders
+            .insert(folder.to_owned(), Runners::new(read, poe_tasks));
     }
 
     pub fn has_folder(&self, folder: &str) -> bool {
