@@ -532,15 +532,41 @@ fn read_gemspec(text: &str, found: &mut Declared) {
 }
 
 /// Elixir's `mix.exs`: `{:name, "~> 1.0"}` tuples; `only: [:dev, :test]` ones are for
-/// development.
+/// development, and so is every tuple of a `defp deps(:test)` or `deps(:dev)` clause (a
+/// project that picks its dependencies by Mix environment).
 fn read_mix(text: &str, found: &mut Declared) {
     static DEPENDENCY: OnceLock<Regex> = OnceLock::new();
+    static CLAUSE: OnceLock<Regex> = OnceLock::new();
     let dependency = DEPENDENCY.get_or_init(|| {
         Regex::new(r"\{\s*:(?<name>[a-z_][a-z0-9_]*)\s*,(?<options>[^}\n]*)").expect("valid regex")
     });
+    let clause = CLAUSE.get_or_init(|| {
+        Regex::new(r"(?m)^\s*defp?\s+(?<name>[a-z_][a-z0-9_?!]*)(?<args>\([^)\n]*\))?")
+            .expect("valid regex")
+    });
+    // Where each function clause starts, and whether it is a development `deps` clause.
+    let clauses: Vec<(usize, bool)> = clause
+        .captures_iter(text)
+        .map(|captures| {
+            let args = captures.name("args").map_or("", |args| args.as_str());
+            let development = &captures["name"] == "deps"
+                && matches!(args.trim_matches(['(', ')', ' ']), ":test" | ":dev");
+            (captures.get(0).map_or(0, |all| all.start()), development)
+        })
+        .collect();
+    let in_development_clause = |offset: usize| {
+        clauses
+            .iter()
+            .take_while(|&&(start, _)| start <= offset)
+            .last()
+            .is_some_and(|&(_, development)| development)
+    };
     push_declared(text, dependency, found, |captures| {
         let options = &captures["options"];
-        options.contains("only:") && !options.contains(":prod")
+        (options.contains("only:") && !options.contains(":prod"))
+            || captures
+                .get(0)
+                .is_some_and(|tuple| in_development_clause(tuple.start()))
     });
 }
 
@@ -815,6 +841,12 @@ mod tests {
             &[("phoenix", 3), ("opentelemetry_api", 4), ("credo", 5)],
         );
         assert_eq!(development("mix.exs", text), ["credo"]);
+    }
+
+    #[test]
+    fn mix_dependencies_chosen_by_environment() {
+        let text = "defp deps(:test) do\n  [\n    {:plug_cowboy, \"~> 2.7\"}\n  ]\nend\n\ndefp deps(_) do\n  [{:jason, \"~> 1.4\"}]\nend\n\ndefp aliases do\n  [test: [{:x, 1}]]\nend\n";
+        assert_eq!(development("mix.exs", text), ["plug_cowboy"]);
     }
 
     #[test]
