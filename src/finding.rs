@@ -111,6 +111,12 @@ pub struct Finding {
     /// baseline or the base did not: what gates, and what code scanning shows as new.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub new_instances: Vec<String>,
+    /// For a rule with a precondition (`applies-if`), the file that met it: why a rule about
+    /// services judged this repository one (a Dockerfile that exposes a port, a manifest
+    /// declaring a server framework). None where the rule always applies, or where its own
+    /// evidence showed it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_because: Option<Evidence>,
     /// Every file a failure is about, where `evidence` keeps only the first
     /// `finding::MAX_EVIDENCE`: its instances (`instance::of`). Empty when the evidence
     /// names them all.
@@ -128,6 +134,8 @@ pub struct Verdict {
     /// Every file a failure is about when `evidence`, capped, leaves some out
     /// (`Finding::located`); empty otherwise.
     pub located: Vec<String>,
+    /// What met the rule's precondition (`Finding::applies_because`).
+    pub applies_because: Option<Evidence>,
 }
 
 impl Verdict {
@@ -137,7 +145,14 @@ impl Verdict {
             message,
             evidence,
             located: Vec::new(),
+            applies_because: None,
         }
+    }
+
+    /// The same verdict, saying what showed that its rule applies.
+    pub fn applying(mut self, because: Option<Evidence>) -> Verdict {
+        self.applies_because = because;
+        self
     }
 
     /// The same verdict, about `located` beyond the files its evidence names: kept only
@@ -173,6 +188,10 @@ impl Finding {
             baselined: false,
             new_instances: Vec::new(),
             located: verdict.located,
+            // A pass names its own evidence.
+            applies_because: verdict
+                .applies_because
+                .filter(|_| verdict.status != Status::Pass),
         }
     }
 
@@ -214,6 +233,7 @@ impl Finding {
             baselined: false,
             new_instances: Vec::new(),
             located: Vec::new(),
+            applies_because: None,
         }
     }
 }

@@ -93,6 +93,11 @@ pub fn renderers(data: &[u8]) {
             baselined: false,
             new_instances: Vec::new(),
             located: Vec::new(),
+            applies_because: Some(Evidence {
+                path: part(index + 5).to_owned(),
+                line: None,
+                detail: Some(part(index + 6).to_owned()),
+            }),
         })
         .collect();
     let repository = RepositoryInfo {

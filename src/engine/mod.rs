@@ -3,6 +3,7 @@
 //! rule's verdict from what its checks found (`verdict`); in a monorepo, the per-component
 //! rules again in each component.
 
+mod applies;
 mod stages;
 mod verdict;
 
@@ -349,29 +350,7 @@ fn judge(
     deadline: Deadline,
     source: Source<impl FnMut(&[usize]) -> Vec<Content>>,
 ) -> Vec<Verdict> {
-    let mut applicable: Vec<bool> = rules
-        .iter()
-        .enumerate()
-        .map(|(index, rule)| match &rule.applies_if {
-            None => true,
-            // Files that are evidence of the practice show it applies (a Dockerfile in a
-            // project with no server framework); content conditions are settled once read.
-            Some(precondition) if !stages::requirement_met(precondition, &matches.rules[index]) => {
-                false
-            }
-            Some(precondition) => {
-                matches.rules[index]
-                    .precondition
-                    .iter()
-                    .any(|&entry| precondition.counts_by_name(&tree.entries[entry].path))
-                    || rule
-                        .checks
-                        .iter()
-                        .zip(&matches.rules[index].checks)
-                        .any(|(check, entries)| stages::passes_on_presence(check, entries))
-            }
-        })
-        .collect();
+    let mut applicable = applies::by_names(rules, tree, matches);
 
     let mut content_outcomes = stages::examine_contents(
         rules,
@@ -396,7 +375,7 @@ fn judge(
                     Vec::new(),
                 );
             }
-            if !applicable[index] {
+            if !applicable[index].applies() {
                 let what = rule
                     .applies_if
                     .as_ref()
@@ -414,6 +393,7 @@ fn judge(
                 COMPONENT_EVIDENCE
             };
             verdict::verdict(rule, &matches.rules[index].checks, outcomes, tree, kept)
+                .applying(applicable[index].reason())
         })
         .collect()
 }

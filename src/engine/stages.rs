@@ -10,9 +10,13 @@ use crate::facts::collect::{Collector, Source};
 use crate::facts::content::Content;
 use crate::facts::follow::{is_yaml, with_includes};
 use crate::facts::tree::Tree;
+use crate::finding::Evidence;
 use crate::matcher::{Matches, RuleRows};
 use crate::repo::Deadline;
 use crate::rules::{Check, CheckKind, Pattern, Precondition, Rule};
+use crate::text::line_of;
+
+use super::applies::Applicability;
 
 /// Reads contents and runs the content checks in stages. A rule's checks are in stage 0
 /// until its first `fallback` check, which starts the next stage, and so on. A stage is
@@ -24,7 +28,7 @@ pub(super) fn examine_contents(
     settings: &Settings,
     tree: &Tree,
     matches: &Matches,
-    applicable: &mut [bool],
+    applicable: &mut [Applicability],
     deadline: Deadline,
     source: Source<impl FnMut(&[usize]) -> Vec<Content>>,
 ) -> Vec<Vec<Option<Outcome>>> {
@@ -51,8 +55,9 @@ pub(super) fn examine_contents(
                 .min()
         })
         .collect();
-    let examined =
-        |index: usize| applicable[index] && settings.exemption(&rules[index].id).is_none();
+    let examined = |index: usize| {
+        applicable[index].applies() && settings.exemption(&rules[index].id).is_none()
+    };
     let last_stage = stages.iter().flatten().copied().max().unwrap_or(0);
     for stage in 0..=last_stage {
         let due: Vec<(usize, usize)> = (0..rules.len())
@@ -165,14 +170,14 @@ fn settle_preconditions<'r>(
     rules: &[&'r Rule],
     tree: &Tree,
     matches: &Matches,
-    applicable: &mut [bool],
+    applicable: &mut [Applicability],
     collector: &mut Collector,
     read: &mut impl FnMut(&[usize]) -> Vec<Content>,
 ) {
     let pending: Vec<(usize, &'r Precondition)> = rules
         .iter()
         .enumerate()
-        .filter(|&(index, _)| !applicable[index])
+        .filter(|&(index, _)| !applicable[index].applies())
         .filter_map(|(index, rule)| Some((index, rule.applies_if.as_ref()?)))
         .filter(|(_, precondition)| {
             precondition.pattern.is_some() || precondition.dependency.is_some()
@@ -219,23 +224,48 @@ fn settle_preconditions<'r>(
         // the pattern is absent: with `pattern-in` it counts by its name, as it would
         // without.
         let contains = |pattern: &Pattern| {
-            patterned(index, precondition).any(|entry| match &facts.contents[entry] {
-                Some(Content::Text(bytes)) => !facts.deadline.passed() && pattern.is_match(bytes),
-                _ => precondition.pattern_in.is_some(),
+            patterned(index, precondition).find_map(|entry| {
+                let line = match &facts.contents[entry] {
+                    Some(Content::Text(bytes)) if !facts.deadline.passed() => {
+                        Some(line_of(bytes, pattern.find(bytes)?.start()))
+                    }
+                    Some(Content::Text(_)) => return None,
+                    _ if precondition.pattern_in.is_some() => None,
+                    _ => return None,
+                };
+                Some(Evidence {
+                    path: tree.entries[entry].display_path(),
+                    line,
+                    detail: None,
+                })
             })
         };
         let declares = |dependency: &Pattern| {
-            matches.rules[index].manifests.iter().any(|entry| {
+            matches.rules[index].manifests.iter().find_map(|&entry| {
+                let Some(Some(Ok(declared))) = facts.manifests.get(&entry) else {
+                    return None;
+                };
                 // What a project needs only to be developed or tested says nothing of
                 // what it is: a library's test server does not make it a service.
-                matches!(facts.manifests.get(entry), Some(Some(Ok(declared)))
-                    if declared.iter().any(|declared| !declared.development
-                        && dependency.is_match(declared.name.as_bytes())))
+                let found = declared.iter().find(|declared| {
+                    !declared.development && dependency.is_match(declared.name.as_bytes())
+                })?;
+                Some(Evidence {
+                    path: tree.entries[entry].display_path(),
+                    line: Some(found.line),
+                    detail: Some(found.name.clone()),
+                })
             })
         };
         // A file that counts by its name alone made the rule applicable before it got here.
-        let by_files = precondition.pattern.as_ref().is_some_and(contains);
-        applicable[index] = by_files || precondition.dependency.as_ref().is_some_and(declares);
+        let shown = precondition
+            .pattern
+            .as_ref()
+            .and_then(contains)
+            .or_else(|| precondition.dependency.as_ref().and_then(declares));
+        if let Some(evidence) = shown {
+            applicable[index] = Applicability::Because(evidence);
+        }
     }
 }
 

@@ -386,6 +386,18 @@ fn render_finding(out: &mut String, finding: &Finding, paint: &Paint, detail: De
         }
     }
     let detail_line = |out: &mut String, text: &str| wrap_into(out, text, "      ", "      ");
+    // Why a rule with a precondition was judged at all: the file that made this repository
+    // one the rule is about (a service, infrastructure code).
+    let applies_line = |out: &mut String| {
+        if detail == Detail::Verbose
+            && let Some(because) = &finding.applies_because
+        {
+            detail_line(
+                out,
+                &paint.style(DIM, &format!("applies because of {because}")),
+            );
+        }
+    };
     // `-v` shows every piece of evidence; otherwise a few, and JSON has them all.
     let shown = if detail == Detail::Verbose {
         usize::MAX
@@ -419,6 +431,7 @@ fn render_finding(out: &mut String, finding: &Finding, paint: &Paint, detail: De
         }
         Status::Fail => {
             detail_line(out, &finding.message);
+            applies_line(out);
             // Evidence against the practice (an unpinned image, an action by tag, a
             // component lacking the practice) that the message does not already name.
             for evidence in finding
@@ -438,7 +451,10 @@ fn render_finding(out: &mut String, finding: &Finding, paint: &Paint, detail: De
             );
         }
         Status::NotApplicable => detail_line(out, &paint.style(DIM, &finding.message)),
-        Status::Unknown | Status::Exempted => detail_line(out, &finding.message),
+        Status::Unknown | Status::Exempted => {
+            detail_line(out, &finding.message);
+            applies_line(out);
+        }
     }
     if let Some(note) = &finding.note {
         wrap_into(
@@ -497,6 +513,7 @@ fn for_terminal(report: &Report) -> Report {
         let mut messages: Vec<&mut String> = vec![&mut finding.message];
         messages.extend(finding.note.as_mut());
         quote(&mut finding.evidence, &mut messages);
+        quote(finding.applies_because.as_mut_slice(), &mut []);
         text(&mut finding.rule);
         text(&mut finding.message);
         finding.note.iter_mut().for_each(&text);

@@ -812,3 +812,46 @@ fn a_timed_out_check_advises_its_own_option() {
         ],
     );
 }
+
+/// A rule about services says which file made the repository one: in JSON always, in the
+/// human report with `-v`. A pass names its own evidence instead.
+#[test]
+fn a_finding_says_what_made_its_rule_apply() {
+    let repo = TestRepo::new();
+    repo.write(
+        "Gemfile",
+        "source 'https://rubygems.org'\n\ngem 'sinatra'\n",
+    );
+    repo.write("app.rb", "require 'sinatra'\nget('/') { 'hi' }\n");
+    repo.commit("a Sinatra app");
+    let output = opslint()
+        .args(["check", "--format", "json", "--fail-on", "never"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = |rule: &str| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|finding| finding["rule"] == rule)
+            .unwrap()
+            .clone()
+    };
+    let metrics = finding("observability.metrics");
+    assert_eq!(metrics["status"], "fail");
+    assert_eq!(
+        metrics["applies_because"],
+        serde_json::json!({"path": "Gemfile", "line": 3, "detail": "sinatra"})
+    );
+    assert!(finding("ci.pipeline").get("applies_because").is_none());
+
+    let verbose = human(&repo, &["-v", "--fail-on", "never"]);
+    assert!(
+        verbose.contains("applies because of Gemfile:3 (sinatra)"),
+        "{verbose}"
+    );
+    let plain = human(&repo, &["--fail-on", "never"]);
+    assert!(!plain.contains("applies because of"), "{plain}");
+}
