@@ -304,19 +304,24 @@ fn named_tasks(
                 .into(),
         )
     };
-    let runner = pipeline.commands.iter().find_map(|command| {
-        pipeline::placed_segments(&command.text)
-            .into_iter()
-            .filter(|(segment, _)| !excluded(segment))
-            .find_map(|(segment, place)| {
-                let run = place.from_root(segment);
-                unseen_task(&run)
-                    .or_else(|| unseen_script(&run))
-                    .map(Cow::Borrowed)
-                    .or_else(|| unseen_command(&run))
-            })
-            .map(|why| (command, why))
-    });
+    // Past the deadline the scan reports a time-out: what is judged no longer matters.
+    let runner = pipeline
+        .commands
+        .iter()
+        .take_while(|_| !facts.deadline.passed())
+        .find_map(|command| {
+            pipeline::placed_segments(&command.text)
+                .into_iter()
+                .filter(|(segment, _)| !excluded(segment))
+                .find_map(|(segment, place)| {
+                    let run = place.from_root(segment);
+                    unseen_task(&run)
+                        .or_else(|| unseen_script(&run))
+                        .map(Cow::Borrowed)
+                        .or_else(|| unseen_command(&run))
+                })
+                .map(|why| (command, why))
+        });
     let runner = runner.map(|(command, why)| {
         let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
         Located::new(format!("`{shown}` ({why})"), command.line)
@@ -386,12 +391,16 @@ fn unread_tasks<'a>(
         // A readable task may call another runner whose file is not (`test: npm test`).
         let file = pipeline::placed_segments(&command.text)
             .into_iter()
-            .flat_map(|(segment, place)| {
-                let run = place.from_root(segment).into_owned();
-                let expanded = facts.tasks.expand(&run);
-                std::iter::once(run).chain(expanded)
+            .find_map(|(segment, place)| {
+                let run = place.from_root(segment);
+                facts.tasks.unread_run_by(&run).or_else(|| {
+                    facts
+                        .tasks
+                        .expand(&run)
+                        .iter()
+                        .find_map(|line| facts.tasks.unread_run_by(line))
+                })
             })
-            .find_map(|run| facts.tasks.unread_run_by(&run))
             .filter(|file| !named.contains(&file.path.as_str()))?;
         named.push(file.path.as_str());
         Some((file, command.text.as_str()))

@@ -143,6 +143,7 @@ impl<'a> Collector<'a> {
             return;
         }
         let mut runners = task_runners(self.tree, &self.contents);
+        runners.set_deadline(self.deadline);
         self.add_task_folders(&mut runners, read);
         follow::read_task_scripts(self.reach(), &runners, read);
         self.tasks = Some(runners);

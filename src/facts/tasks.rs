@@ -3,10 +3,12 @@
 //! or script actually runs.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use super::pipeline::{Place, Walk};
 use super::poe;
 use super::yaml::{self, Node};
+use crate::repo::Deadline;
 use crate::rules::{TaskFiles, known};
 
 /// The root files of each task runner, by name: rule data (`rules/devenv.toml`).
@@ -35,7 +37,13 @@ type Table = HashMap<String, Vec<String>>;
 const MAX_DEPTH: usize = 8;
 
 /// How many commands one command may expand to.
-const MAX_EXPANDED: usize = 4_096;
+const MAX_EXPANDED: usize = 1_024;
+
+/// How many commands, and how many bytes of them, one expansion may look at before it stops:
+/// tasks listing thousands of others, or long lines reached again and again, are work that
+/// grows with what they name, not with the file.
+const MAX_VISITED: usize = 4 * MAX_EXPANDED;
+const MAX_VISITED_BYTES: usize = 16 << 20;
 
 /// How long a recipe line may grow when variables are substituted, and how much
 /// substituted text a Makefile may produce in all: variables that name each other double
@@ -129,7 +137,21 @@ pub struct TaskRunners {
     folders: HashMap<String, Runners>,
     /// Task files that exist but could not be read: what their tasks run is unknown.
     pub unread: Vec<UnreadTaskFile>,
+    /// Past it, expansions stop where they are: the scan has timed out.
+    deadline: Deadline,
+    /// Expansions already made: every rule that judges a pipeline asks about its commands.
+    expansions: Mutex<Expansions>,
 }
+
+/// Expansions by command, and how many bytes they hold: past [`MAX_CACHED_BYTES`], new ones
+/// are made and not kept.
+#[derive(Debug, Default)]
+struct Expansions {
+    by_command: HashMap<String, Arc<[String]>>,
+    bytes: usize,
+}
+
+const MAX_CACHED_BYTES: usize = 64 << 20;
 
 /// A task file that exists but could not be read (over the read cap, past the read budget,
 /// not UTF-8).
@@ -293,19 +315,59 @@ impl TaskRunners {
             .map(move |command| place.from_root(command).into_owned())
     }
 
+    /// Expansions stop when `deadline` passes.
+    pub fn set_deadline(&mut self, deadline: Deadline) {
+        self.deadline = deadline;
+    }
+
     /// The commands `command` runs through task runners, followed a few levels deep, each
-    /// once and at most [`MAX_EXPANDED`] of them: a target that names itself, or thousands
-    /// of others, runs nothing new. Each is as run from the root.
-    pub fn expand(&self, command: &str) -> Vec<String> {
+    /// once and at most [`MAX_EXPANDED`] of them, having looked at no more than
+    /// [`MAX_VISITED`] commands and [`MAX_VISITED_BYTES`]: a target that names itself, or
+    /// thousands of others, runs nothing new. Each is as run from the root.
+    pub fn expand(&self, command: &str) -> Arc<[String]> {
+        let cached = |expansions: &Expansions| expansions.by_command.get(command).cloned();
+        if let Some(expanded) = cached(&self.lock_expansions()) {
+            return expanded;
+        }
+        let expanded: Arc<[String]> = self.expand_uncached(command).into();
+        let mut expansions = self.lock_expansions();
+        let bytes = command.len() + expanded.iter().map(String::len).sum::<usize>();
+        // A scan that timed out may have cut an expansion short: it is not kept.
+        if expansions.bytes + bytes <= MAX_CACHED_BYTES && !self.deadline.passed() {
+            expansions.bytes += bytes;
+            expansions
+                .by_command
+                .insert(command.to_owned(), Arc::clone(&expanded));
+        }
+        expanded
+    }
+
+    fn lock_expansions(&self) -> std::sync::MutexGuard<'_, Expansions> {
+        // The cache holds only finished expansions: one a panicking thread left is whole.
+        self.expansions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn expand_uncached(&self, command: &str) -> Vec<String> {
         let mut seen = std::collections::HashSet::from([command.to_owned()]);
         let mut expanded = Vec::new();
         let mut frontier = vec![command.to_owned()];
-        for _ in 0..MAX_DEPTH {
+        let (mut visited, mut visited_bytes) = (0, 0);
+        'levels: for _ in 0..MAX_DEPTH {
             let mut next = Vec::new();
             for command in &frontier {
+                if self.deadline.passed() {
+                    expanded.append(&mut next);
+                    break 'levels;
+                }
                 for run in self.expand_once(command) {
-                    if expanded.len() + next.len() >= MAX_EXPANDED {
-                        break;
+                    visited += 1;
+                    visited_bytes += run.len();
+                    let full = expanded.len() + next.len() >= MAX_EXPANDED;
+                    if full || visited > MAX_VISITED || visited_bytes > MAX_VISITED_BYTES {
+                        expanded.append(&mut next);
+                        break 'levels;
                     }
                     if seen.insert(run.clone()) {
                         next.push(run);
@@ -318,21 +380,19 @@ impl TaskRunners {
         expanded
     }
 
-    fn expand_once(&self, command: &str) -> Vec<String> {
-        self.calls(command)
-            .into_iter()
-            .flat_map(|call| {
-                let place = Place::Folder(call.folder.to_owned());
-                call.names.into_iter().flat_map(move |name| {
-                    let place = place.clone();
-                    call.table
-                        .get(name)
-                        .into_iter()
-                        .flatten()
-                        .map(move |line| place.from_root(line).into_owned())
-                })
+    /// The commands the tasks `command` calls run, one level down, as they are reached.
+    fn expand_once<'a>(&'a self, command: &'a str) -> impl Iterator<Item = String> + 'a {
+        self.calls(command).into_iter().flat_map(|call| {
+            let place = Place::Folder(call.folder.to_owned());
+            call.names.into_iter().flat_map(move |name| {
+                let place = place.clone();
+                call.table
+                    .get(name)
+                    .into_iter()
+                    .flatten()
+                    .map(move |line| place.from_root(line).into_owned())
             })
-            .collect()
+        })
     }
 
     /// The tasks `command` runs that a task file defines with commands of their own
@@ -697,7 +757,16 @@ fn make_targets(text: &str) -> HashMap<String, Vec<String>> {
             // The target itself (`./$@` runs the test program the rule built); `$$@` is the
             // shell's own.
             if recipe.contains("$@") && !recipe.contains("$$@") {
-                *recipe = recipe.replace("$@", name);
+                // Measured before it is built: many `$@` in a line and a long target name
+                // multiply.
+                let grown = recipe.len() + recipe.matches("$@").count() * name.len();
+                if grown <= MAX_RECIPE_BYTES {
+                    substituted += grown;
+                    if substituted > MAX_SUBSTITUTED_BYTES {
+                        break 'targets;
+                    }
+                    *recipe = recipe.replace("$@", name);
+                }
             }
             // A value may name another variable (`GO = $(GOENV) go`): rounds resolve it.
             for _ in 0..SUBSTITUTION_ROUNDS {
@@ -990,7 +1059,7 @@ mod tests {
             ("Makefile", Box::leak(makefile.into_boxed_str())),
             ("common.mk", "test:\n\tgo test ./...\n"),
         ]);
-        assert_eq!(tasks.expand("make test"), ["go test ./..."]);
+        assert_eq!(*tasks.expand("make test"), ["go test ./..."]);
     }
 
     #[test]
@@ -1130,9 +1199,45 @@ mod tests {
         assert!(runners.expand("make -C docs test").is_empty());
         // Variables substituted, continuation lines joined.
         assert_eq!(
-            runners.expand("make it"),
+            *runners.expand("make it"),
             ["set +e; docker run --rm app-tests"]
         );
+    }
+
+    /// Red team: `$@` in every word of a recipe, for a target of a long name, multiplied the
+    /// line (400,000 of them and a name of 8,000 bytes would be 3.2 GB).
+    #[test]
+    fn a_target_s_own_name_is_substituted_only_within_the_line_limit() {
+        let name = "t".repeat(8_000);
+        let makefile = format!(
+            "{name}:\n\t{}\nshort:\n\t./$@ --all\n",
+            "$@".repeat(400_000)
+        );
+        let targets = make_targets(&makefile);
+        assert_eq!(targets[&name][0].len(), 800_000);
+        assert_eq!(targets["short"], ["./short --all"]);
+    }
+
+    /// Red team: a target of 100,000 prerequisites was expanded in full before the limit
+    /// was applied, and again for each rule that asked.
+    #[test]
+    fn an_expansion_stops_at_its_limit_and_is_made_once() {
+        let prerequisites: Vec<String> = (0..100_000).map(|index| format!("p{index}")).collect();
+        let makefile = format!("build: {}\n", prerequisites.join(" "));
+        let runners = runners(&[("Makefile", makefile.leak())]);
+        let expanded = runners.expand("make build");
+        assert_eq!(expanded.len(), MAX_EXPANDED);
+        assert_eq!(expanded[0], "make p0");
+        assert!(Arc::ptr_eq(&expanded, &runners.expand("make build")));
+    }
+
+    #[test]
+    fn past_the_deadline_nothing_more_is_expanded_or_kept() {
+        let mut runners = runners(&[("Makefile", "test:\n\tgo test ./...\n")]);
+        runners.set_deadline(Deadline(Some(std::time::Instant::now())));
+        assert!(runners.expand("make test").is_empty());
+        runners.set_deadline(Deadline::default());
+        assert_eq!(*runners.expand("make test"), ["go test ./..."]);
     }
 
     #[test]
@@ -1140,7 +1245,7 @@ mod tests {
         let makefile = "GOENV = CGO_ENABLED=0\nGO = $(GOENV) go\ntest:\n\t$(GO) test ./... $$(go list ./...) ${UNSET}\n";
         let runners = runners(&[("Makefile", makefile)]);
         assert_eq!(
-            runners.expand("make test"),
+            *runners.expand("make test"),
             ["CGO_ENABLED=0 go test ./... $$(go list ./...) ${UNSET}"]
         );
     }
@@ -1164,14 +1269,14 @@ mod tests {
     fn npm_scripts_except_the_placeholder() {
         let package = r#"{"scripts": {"test": "vitest run", "ci": "npm test && npm run build"}}"#;
         let runners = runners(&[("package.json", package)]);
-        assert_eq!(runners.expand("npm test"), ["vitest run"]);
+        assert_eq!(*runners.expand("npm test"), ["vitest run"]);
         assert!(
             runners
                 .expand("npm run ci")
                 .contains(&"vitest run".to_owned())
         );
         // After variables or a wrapper such as a coverage tool (express: `nyc … npm test`).
-        assert_eq!(runners.expand("CI=true npm test"), ["vitest run"]);
+        assert_eq!(*runners.expand("CI=true npm test"), ["vitest run"]);
         assert!(
             runners
                 .expand("nyc --exclude test --reporter=text npm run ci")
@@ -1187,7 +1292,7 @@ mod tests {
             "set shell := [\"bash\", \"-c\"]\n\nci: test\n\ntest:\n    cargo nextest run\n";
         let runners = runners(&[("justfile", justfile)]);
         assert_eq!(
-            runners.expand("just ci"),
+            *runners.expand("just ci"),
             ["just test", "cargo nextest run"]
         );
     }
@@ -1211,7 +1316,7 @@ docs = { script = "tools:docs" }
 "#;
         let poe = runners(&[("pyproject.toml", pyproject)]);
         assert_eq!(
-            poe.expand("uv run poe check"),
+            *poe.expand("uv run poe check"),
             [
                 "poe lint",
                 "poe test",
@@ -1221,7 +1326,7 @@ docs = { script = "tools:docs" }
             ]
         );
         assert_eq!(
-            poe.expand("poe again -v"),
+            *poe.expand("poe again -v"),
             [
                 "poe ci",
                 "poe setup",

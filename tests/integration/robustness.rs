@@ -1288,6 +1288,30 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        name: "a Makefile recipe of 400,000 `$@` for a target named in 8,000 bytes (816 KB)",
+        outcome: "report; `$@` becomes the target's name only where the line stays within \
+                  4 KiB (this one would grow to 3.2 GB)",
+        sweep: Some(Expect::Report("ci.runs-tests")),
+        args: &["--no-history", "--timeout", "20"],
+        expect: Expect::Report("ci.runs-tests"),
+        build: |root| {
+            let dir = sample_in(root, "make-target-name-bomb");
+            let name = "t".repeat(8_000);
+            std::fs::write(
+                dir.join("Makefile"),
+                format!("test: {name}\n{name}:\n\t{}\n", "$@".repeat(400_000)),
+            )
+            .unwrap();
+            std::fs::write(
+                dir.join(".github/workflows/make.yml"),
+                "on: pull_request\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: make test\n",
+            )
+            .unwrap();
+            commit_all_in(&dir, "Make target name bomb");
+            dir
+        },
+    },
+    Case {
         name: "a GitLab pipeline including `**` 5,000 times over 5,000 files",
         outcome: "report; a file's first 256 includes and 500 included files or scripts in all \
                   are followed, 2 MiB of them at most; a rule that needed the rest is `unknown`, \
