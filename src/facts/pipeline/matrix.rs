@@ -3,6 +3,8 @@
 //! `poe lint` and `poe test`, which rules can judge, where the expression alone is work
 //! chosen at run time.
 
+use std::collections::HashMap;
+
 use super::Located;
 use crate::facts::yaml::{Node, Value};
 
@@ -10,17 +12,19 @@ use crate::facts::yaml::{Node, Value};
 const MOST_EXPANSIONS: usize = 16;
 
 /// Each dimension's values, when the matrix lists them: a dimension computed by an
-/// expression (`${{ fromJSON(…) }}`) or holding maps has none, and a command naming it
-/// is left as written.
+/// expression (`${{ fromJSON(…) }}`), holding maps, holding more values than a command may
+/// expand to, or named by an `exclude` entry has none, and a command naming it is left as
+/// written.
 #[derive(Debug, Default)]
 pub(super) struct Matrix {
-    dimensions: Vec<(String, Option<Vec<String>>)>,
+    dimensions: HashMap<String, Option<Vec<String>>>,
 }
 
 impl Matrix {
     /// The dimensions of `strategy.matrix`, with the values `include` entries add.
     pub(super) fn read(matrix: &Node) -> Matrix {
         let mut read = Matrix::default();
+        let mut excluded = Vec::new();
         for (name, values) in matrix.entries() {
             match name.as_str() {
                 Some("include") => {
@@ -32,7 +36,17 @@ impl Matrix {
                         }
                     }
                 }
-                Some("exclude") | None => {}
+                // An excluded combination may take a value out of every job (`task: test`
+                // excluded on the only `os`): which values run is not read, so a dimension
+                // an exclusion names is not expanded.
+                Some("exclude") => excluded.extend(
+                    values
+                        .items()
+                        .into_iter()
+                        .flat_map(Node::entries)
+                        .filter_map(|(name, _)| name.as_str()),
+                ),
+                None => {}
                 Some(name) => {
                     let listed = matches!(values.value, Value::Seq(_));
                     for value in values.items() {
@@ -44,28 +58,33 @@ impl Matrix {
                 }
             }
         }
+        for name in excluded {
+            read.add(name, None);
+        }
         read
     }
 
-    /// Adds `value` to the dimension `name`; `None`, or a value that is not a scalar,
-    /// makes the dimension's values unknown.
+    /// Adds `value` to the dimension `name`; `None`, a value that is not a scalar, or more
+    /// values than a command may expand to make the dimension's values unknown.
     fn add(&mut self, name: &str, value: Option<&Node>) {
-        let index = match self.dimensions.iter().position(|(known, _)| known == name) {
-            Some(index) => index,
-            None => {
-                self.dimensions.push((name.to_owned(), Some(Vec::new())));
-                self.dimensions.len() - 1
-            }
+        if !self.dimensions.contains_key(name) {
+            self.dimensions.insert(name.to_owned(), Some(Vec::new()));
+        }
+        let Some(values) = self.dimensions.get_mut(name) else {
+            return;
         };
-        let values = &mut self.dimensions[index].1;
+        let Some(known) = values else {
+            return;
+        };
         match value.and_then(Node::as_str) {
             // A value on more than one line, or holding an expression, is not one word of a
             // command.
             Some(text) if !text.contains("${{") && !text.contains(char::is_control) => {
-                if let Some(values) = values
-                    && !values.iter().any(|known| known == text)
-                {
-                    values.push(text.to_owned());
+                if !known.iter().any(|known| known == text) {
+                    known.push(text.to_owned());
+                }
+                if known.len() > MOST_EXPANSIONS {
+                    *values = None;
                 }
             }
             _ => *values = None,
@@ -73,46 +92,87 @@ impl Matrix {
     }
 
     fn values(&self, name: &str) -> Option<&[String]> {
-        self.dimensions
-            .iter()
-            .find(|(known, _)| known == name)
-            .and_then(|(_, values)| values.as_deref())
+        self.dimensions.get(name)?.as_deref()
     }
 
-    /// The commands `command` is, one per combination of the matrix values it names; the
-    /// command itself when it names none, names one without listed values, or would make
-    /// more than [`MOST_EXPANSIONS`].
+    /// The commands `command` is, one per combination of the matrix values it names (a
+    /// dimension named twice takes the same value in both places); the command itself when
+    /// it names none, names one without listed values, or would make more than
+    /// [`MOST_EXPANSIONS`].
     pub(super) fn expand(&self, command: Located) -> Vec<Located> {
-        let mut expanded = vec![String::new()];
-        let mut rest = command.text.as_str();
-        let mut named = false;
-        while let Some((start, end, name)) = next_reference(rest) {
-            let Some(values) = self.values(name).filter(|values| !values.is_empty()) else {
-                return vec![command];
-            };
-            if expanded.len() * values.len() > MOST_EXPANSIONS {
-                return vec![command];
-            }
-            let before = &rest[..start];
-            expanded = expanded
-                .iter()
-                .flat_map(|text| {
-                    values
-                        .iter()
-                        .map(move |value| format!("{text}{before}{value}"))
-                })
-                .collect();
-            rest = &rest[end..];
-            named = true;
+        match self.combinations(&command.text) {
+            Some(texts) => texts
+                .into_iter()
+                .map(|text| Located::new(text, command.line))
+                .collect(),
+            None => vec![command],
         }
-        if !named {
-            return vec![command];
-        }
-        expanded
-            .into_iter()
-            .map(|text| Located::new(text + rest, command.line))
-            .collect()
     }
+
+    /// `text` with each combination of the values it names, or `None` to leave it as written.
+    fn combinations(&self, text: &str) -> Option<Vec<String>> {
+        let references = references(text);
+        if references.is_empty() || references.len() > MOST_REFERENCES {
+            return None;
+        }
+        // The dimensions named, each once, and for each reference the one it names.
+        let mut dimensions: Vec<(&str, &[String])> = Vec::new();
+        let mut slots = Vec::with_capacity(references.len());
+        for &(_, _, name) in &references {
+            let slot = match dimensions.iter().position(|(known, _)| *known == name) {
+                Some(slot) => slot,
+                None => {
+                    let values = self.values(name).filter(|values| !values.is_empty())?;
+                    dimensions.push((name, values));
+                    dimensions.len() - 1
+                }
+            };
+            slots.push(slot);
+        }
+        let combinations = dimensions.iter().try_fold(1usize, |product, (_, values)| {
+            product
+                .checked_mul(values.len())
+                .filter(|&product| product <= MOST_EXPANSIONS)
+        })?;
+        let texts = (0..combinations)
+            .map(|combination| {
+                // The combination's value of each dimension, the last changing fastest.
+                let mut chosen = vec![""; dimensions.len()];
+                let mut rest = combination;
+                for (slot, (_, values)) in dimensions.iter().enumerate().rev() {
+                    chosen[slot] = values[rest % values.len()].as_str();
+                    rest /= values.len();
+                }
+                let mut expanded = String::with_capacity(text.len());
+                let mut from = 0;
+                for (&(start, end, _), &slot) in references.iter().zip(&slots) {
+                    expanded.push_str(&text[from..start]);
+                    expanded.push_str(chosen[slot]);
+                    from = end;
+                }
+                expanded.push_str(&text[from..]);
+                expanded
+            })
+            .collect();
+        Some(texts)
+    }
+}
+
+/// A command naming the matrix more often than this is left as written.
+const MOST_REFERENCES: usize = 64;
+
+/// Each `${{ matrix.name }}` in `text`: its byte range and the dimension it names, up to
+/// one past [`MOST_REFERENCES`].
+fn references(text: &str) -> Vec<(usize, usize, &str)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while found.len() <= MOST_REFERENCES
+        && let Some((start, end, name)) = next_reference(&text[from..])
+    {
+        found.push((from + start, from + end, name));
+        from += end;
+    }
+    found
 }
 
 /// The first `${{ matrix.name }}` in `text`: its byte range and the dimension it names.
@@ -187,6 +247,20 @@ mod tests {
     }
 
     #[test]
+    fn a_dimension_named_twice_takes_one_value_in_both_places() {
+        assert_eq!(
+            expand(
+                "task: [lint, test]\nos: [linux]",
+                "cd ${{ matrix.task }} && poe ${{ matrix.task }} --on ${{ matrix.os }}"
+            ),
+            [
+                "cd lint && poe lint --on linux",
+                "cd test && poe test --on linux"
+            ]
+        );
+    }
+
+    #[test]
     fn values_out_of_sight_leave_the_command_as_written() {
         let same = |matrix: &str, command: &str| {
             assert_eq!(expand(matrix, command), [command], "{matrix}");
@@ -210,5 +284,18 @@ mod tests {
             "a: [1, 2, 3, 4, 5]\nb: [1, 2, 3, 4]",
             "x ${{ matrix.a }}${{ matrix.b }}",
         );
+        // An exclusion may take `test` out of every job.
+        same(
+            "task: [lint, test]\nos: [linux]\nexclude:\n  - {task: test, os: linux}",
+            "poe ${{ matrix.task }}",
+        );
+        // More values than a command may expand to, however many are listed.
+        let many: Vec<String> = (0..5_000).map(|value| value.to_string()).collect();
+        same(
+            &format!("task: [{}]", many.join(", ")),
+            "poe ${{ matrix.task }}",
+        );
+        let named_often = "${{ matrix.task }}".repeat(MOST_REFERENCES + 1);
+        same("task: [lint]", &named_often);
     }
 }
