@@ -60,7 +60,7 @@ pub fn manifest(data: &[u8]) {
             let _ = dockerfile::base_images(text);
         }
         _ => {
-            let _ = kubernetes::workload_containers(text);
+            let _ = kubernetes::workloads(text);
         }
     }
 }

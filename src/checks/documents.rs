@@ -10,17 +10,24 @@ use crate::facts::Located;
 use crate::rules::Pattern;
 use crate::text::plural;
 
-/// The first of the document's facts (`parse` reads them from its text) the pattern
-/// matches; a document that is not UTF-8 has none.
+/// The first of the document's facts (`parse` reads them from its text, with why a part it
+/// should judge could not be read) the pattern matches; a document that is not UTF-8 has
+/// none. A part not read makes the document unreadable for the check: what it looks for may
+/// be there.
 pub fn find(
     bytes: &[u8],
-    parse: fn(&str) -> Vec<Located>,
+    parse: fn(&str) -> (Vec<Located>, Option<String>),
     pattern: &Pattern,
     outcome: &mut Outcome,
     path: impl FnOnce() -> String,
 ) -> Option<(u32, Option<String>)> {
-    let facts = parse(std::str::from_utf8(bytes).ok()?);
-    first_match_or_sound(&facts, pattern, outcome, path)
+    let (facts, unread) = parse(std::str::from_utf8(bytes).ok()?);
+    let Some(why) = unread else {
+        return first_match_or_sound(&facts, pattern, outcome, path);
+    };
+    let path = path();
+    outcome.unreadable.push(format!("{path}: {why}"));
+    first_match_or_sound(&facts, pattern, outcome, || path)
 }
 
 /// What a document check that found nothing looked at: "None of the 2 files matching

@@ -126,15 +126,16 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
                 continue;
             }
             CheckKind::BaseImage { pattern } => {
-                documents::find(bytes, dockerfile::base_images, pattern, &mut outcome, path)
+                let parse = |text: &str| (dockerfile::base_images(text), None);
+                documents::find(bytes, parse, pattern, &mut outcome, path)
             }
-            CheckKind::WorkloadContainers { pattern } => documents::find(
-                bytes,
-                kubernetes::workload_containers,
-                pattern,
-                &mut outcome,
-                path,
-            ),
+            CheckKind::WorkloadContainers { pattern } => {
+                let parse = |text: &str| {
+                    let workloads = kubernetes::workloads(text);
+                    (workloads.containers, workloads.unreadable)
+                };
+                documents::find(bytes, parse, pattern, &mut outcome, path)
+            }
             CheckKind::Dependency { pattern } => {
                 dependency::find(pattern, index, facts, &mut outcome, path)
             }

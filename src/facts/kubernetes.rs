@@ -21,26 +21,44 @@ const PROBES: &[(&str, &str)] = &[
     ("startupProbe", "startup"),
 ];
 
+/// The containers of a manifest's long-running workloads, and why a document that declares
+/// one could not be read: its containers, and their probes, are out of sight.
+pub struct Workloads {
+    pub containers: Vec<Located>,
+    pub unreadable: Option<String>,
+}
+
 /// Each container of each Deployment, StatefulSet or DaemonSet in a (multi-document)
 /// manifest, at the line of its name, as `Deployment/cart container server: probes
-/// liveness, readiness` or `…: probes none`. Documents that are not YAML (Helm templates,
-/// with their `{{ }}`) or not such workloads give nothing.
-pub fn workload_containers(text: &str) -> Vec<Located> {
+/// liveness, readiness` or `…: probes none`. Documents that are not such workloads give
+/// nothing; Helm templates are read with their `{{ }}` actions blanked.
+pub fn workloads(text: &str) -> Workloads {
     let mut containers = Vec::new();
+    let mut unreadable = None;
     for (document, first_line) in documents(text) {
         // Parsing is what costs: only documents that can hold such a workload's containers.
         if !document.contains("containers:") || !declares_long_running_kind(document) {
             continue;
         }
-        let mut templated = false;
-        let parsed = yaml::parse(document).or_else(|error| match document.contains("{{") {
-            true => {
-                templated = true;
-                yaml::parse(&without_template_actions(document))
-            }
-            false => Err(error),
-        });
-        let Ok(root) = parsed else {
+        // A manifest may hold `{{` in a value: its actions are blanked only when it does not
+        // read as it is.
+        let raw = yaml::parse(document).ok();
+        let templated = raw.is_none() && document.contains("{{");
+        let parsed = match templated {
+            true => without_template_actions(document).and_then(|read| yaml::parse(&read).ok()),
+            false => raw,
+        };
+        let Some(root) = parsed else {
+            unreadable.get_or_insert_with(|| {
+                format!(
+                    "the workload at line {first_line} does not read as YAML{}",
+                    if templated {
+                        ", its template actions blanked"
+                    } else {
+                        ""
+                    }
+                )
+            });
             continue;
         };
 
@@ -61,6 +79,12 @@ pub fn workload_containers(text: &str) -> Vec<Located> {
             .and_then(|spec| spec.get("template"))
             .and_then(|template| template.get("spec"));
         let listed = pod.and_then(|pod| pod.get("containers"));
+        // A template's lines, to look for actions that render probes: split once, not per
+        // container.
+        let lines: Vec<&str> = match templated {
+            true => document.lines().collect(),
+            false => Vec::new(),
+        };
         for container in listed.map(Node::items).unwrap_or_default() {
             let container_name = container.get("name").and_then(Node::as_str).unwrap_or("?");
             let probes: Vec<&str> = PROBES
@@ -68,14 +92,14 @@ pub fn workload_containers(text: &str) -> Vec<Located> {
                 .filter(|(key, _)| container.get(key).is_some())
                 .map(|(_, probe)| *probe)
                 .collect();
-            let probes =
-                if probes.is_empty() && templated && renders_probes(document, container.line) {
-                    "from the chart's values".to_owned()
-                } else if probes.is_empty() {
-                    "none".to_owned()
-                } else {
-                    probes.join(", ")
-                };
+            let probes = if probes.is_empty() && templated && renders_probes(&lines, container.line)
+            {
+                "from the chart's values".to_owned()
+            } else if probes.is_empty() {
+                "none".to_owned()
+            } else {
+                probes.join(", ")
+            };
             let line = first_line + container.line.saturating_sub(1);
             containers.push(Located::new(
                 format!("{kind}/{name} container {container_name}: probes {probes}"),
@@ -83,47 +107,81 @@ pub fn workload_containers(text: &str) -> Vec<Located> {
             ));
         }
     }
-    containers
+    Workloads {
+        containers,
+        unreadable,
+    }
 }
 
 /// A Helm template read as the YAML it renders to, near enough to see its containers and
 /// the probes they declare: a line that is only an action (`{{- with .Values.livenessProbe
-/// }}`, `{{- toYaml . | nindent 12 }}`) is blanked, keeping line numbers, and an action
-/// inside a line (`replicas: {{ .Values.replicas }}`) is a placeholder value.
-fn without_template_actions(document: &str) -> String {
+/// }}`, `{{- toYaml . | nindent 12 }}`, or one that goes on over several lines) is blanked,
+/// keeping line numbers, and an action inside a line (`replicas: {{ .Values.replicas }}`) is
+/// a placeholder value. `None` when an action is never closed.
+fn without_template_actions(document: &str) -> Option<String> {
     let mut rendered = String::with_capacity(document.len());
+    // Inside an action begun on an earlier line.
+    let mut open = false;
     for line in document.split_inclusive('\n') {
-        let content = line.trim();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let ending = &line[body.len()..];
+        let mut rest = body;
+        if open {
+            let Some(end) = rest.find("}}") else {
+                rendered.push_str(ending);
+                continue;
+            };
+            open = false;
+            rest = &rest[end + 2..];
+        }
+        let content = rest.trim();
         if content.starts_with("{{") && content.ends_with("}}") && !content.contains("}}{{") {
-            rendered.push_str(&line[line.trim_end().len()..]);
+            rendered.push_str(ending);
             continue;
         }
-        let mut rest = line;
+        let mut pushed = false;
         while let Some(start) = rest.find("{{") {
+            let before = &rest[..start];
             let Some(length) = rest[start..].find("}}") else {
+                // An action that goes on to later lines: a line that holds only its start is
+                // blank, like a one-line action.
+                if !before.trim().is_empty() || pushed {
+                    rendered.push_str(before);
+                    rendered.push('…');
+                }
+                open = true;
+                rest = "";
                 break;
             };
-            rendered.push_str(&rest[..start]);
+            rendered.push_str(before);
             rendered.push('…');
+            pushed = true;
             rest = &rest[start + length + 2..];
         }
         rendered.push_str(rest);
+        rendered.push_str(ending);
     }
-    rendered
+    (!open).then_some(rendered)
 }
 
-/// Whether the container of a Helm template starting at `line` (of `document`) has an
-/// action that speaks of probes (`{{- toYaml .Values.probes | nindent 10 }}`): its probes
-/// come from the chart's values, where no key shows them.
-fn renders_probes(document: &str, line: u32) -> bool {
-    let mut lines = document.lines().skip(line.saturating_sub(1) as usize);
-    let Some(first) = lines.next() else {
+/// Whether the container of a Helm template starting at `line` (1-based, of the template's
+/// `lines`) has an action that speaks of probes (`{{- toYaml .Values.probes | nindent 10
+/// }}`): its probes come from the chart's values, where no key shows them.
+fn renders_probes(lines: &[&str], line: u32) -> bool {
+    let Some((first, after)) = lines
+        .get(line.saturating_sub(1) as usize..)
+        .and_then(<[&str]>::split_first)
+    else {
         return false;
     };
     let indentation = |text: &str| text.len() - text.trim_start().len();
     let item = indentation(first);
     std::iter::once(first)
-        .chain(lines.take_while(|text| text.trim().is_empty() || indentation(text) > item))
+        .chain(
+            after
+                .iter()
+                .take_while(|text| text.trim().is_empty() || indentation(text) > item),
+        )
         .filter_map(|text| text.split_once("{{").map(|(_, action)| action))
         .any(|action| action.to_ascii_lowercase().contains("probe"))
 }
@@ -157,6 +215,10 @@ fn documents(text: &str) -> Vec<(&str, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn workload_containers(text: &str) -> Vec<Located> {
+        workloads(text).containers
+    }
 
     #[test]
     fn containers_of_long_running_workloads_with_their_probes() {
@@ -248,6 +310,52 @@ spec:
         let template = "kind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      containers:\n        {{- toYaml .Values.containers | nindent 8 }}\n";
         assert!(workload_containers(template).is_empty());
         assert!(workload_containers("jobs:\n  test:\n    kind: x\n").is_empty());
+    }
+
+    #[test]
+    fn an_action_over_several_lines_is_blanked_to_its_end() {
+        let template = "\
+kind: Deployment
+metadata:
+  name: {{ include \"chart.fullname\"
+    . }}
+  labels:
+    {{- include \"chart.labels\" .
+      | nindent 4 }}
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: x
+";
+        let read = workloads(template);
+        assert!(read.unreadable.is_none());
+        let found: Vec<(String, u32)> = read
+            .containers
+            .into_iter()
+            .map(|fact| (fact.text, fact.line))
+            .collect();
+        assert_eq!(
+            found,
+            [("Deployment/… container app: probes none".to_owned(), 12)]
+        );
+    }
+
+    /// A workload whose template does not read is out of sight, not a workload without
+    /// containers: the probes rule cannot pass on it.
+    #[test]
+    fn a_workload_that_does_not_read_is_named_unreadable() {
+        let never_closed = "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        {{- include \"x\" .\n        - name: app\n";
+        let broken = "kind: Deployment\nspec: [\n  containers:\n";
+        for text in [never_closed, broken] {
+            let read = workloads(text);
+            assert!(read.containers.is_empty(), "{text}");
+            let why = read.unreadable.expect(text);
+            assert!(why.contains("line 1"), "{why}");
+        }
+        let second = format!("kind: Service\n---\n{broken}");
+        assert!(workloads(&second).unreadable.unwrap().contains("line 3"));
     }
 
     /// The rule that judges these containers applies to files declaring the same kinds.
