@@ -92,8 +92,11 @@ fn issue(finding: &Finding, instance: &str, anchor: &str) -> Value {
     if let Some(note) = &finding.note {
         description = format!("{description} {note}");
     }
+    // The widget shows both as text: a name's bidi override or zero-width character is shown
+    // escaped, as in every other format (the fingerprint keeps the name as it is).
+    let path = crate::text::reveal(path);
     json!({
-        "description": description,
+        "description": crate::text::for_terminal(&description),
         "check_name": finding.rule,
         "fingerprint": fingerprint(&finding.rule, instance),
         "severity": severity(finding.severity),

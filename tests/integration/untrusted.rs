@@ -410,7 +410,7 @@ fn bidi_controls_and_zero_width_characters_are_shown_escaped() {
         "FROM python:latest\n",
     );
     repo.commit("Reversed name");
-    for format in ["human", "github", "markdown", "sarif"] {
+    for format in ["human", "github", "markdown", "sarif", "gitlab"] {
         let output = opslint()
             .args(["--color", "never", "check", "--no-history", "--verbose"])
             .args(["--format", format])
@@ -430,7 +430,7 @@ fn bidi_controls_and_zero_width_characters_are_shown_escaped() {
         );
         // JSON writes the escape's backslash escaped.
         let revealed = match format {
-            "sarif" => "svc/\\\\u{202e}txt.exe\\\\u{200b}/Dockerfile",
+            "sarif" | "gitlab" => "svc/\\\\u{202e}txt.exe\\\\u{200b}/Dockerfile",
             _ => "svc/\\u{202e}txt.exe\\u{200b}/Dockerfile",
         };
         assert!(stdout.contains(revealed), "{format}: {stdout}");
