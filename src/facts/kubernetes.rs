@@ -45,7 +45,7 @@ pub fn workloads(text: &str) -> Workloads {
         let raw = yaml::parse(document).ok();
         let templated = raw.is_none() && document.contains("{{");
         let parsed = match templated {
-            true => without_template_actions(document).and_then(|read| yaml::parse(&read).ok()),
+            true => without_template_actions(document).and_then(|read| parse_template(&read)),
             false => raw,
         };
         let Some(root) = parsed else {
@@ -162,6 +162,16 @@ fn without_template_actions(document: &str) -> Option<String> {
         rendered.push_str(ending);
     }
     (!open).then_some(rendered)
+}
+
+/// A Helm template, its actions blanked, as YAML: an `if`/`else` gives a key once in each
+/// branch (`securityContext:` from values, or written out), and each is kept, where YAML
+/// refuses the file.
+fn parse_template(blanked: &str) -> Option<Node> {
+    match yaml::parse_keeping_repeated_keys(blanked).ok()?.value {
+        yaml::Value::Seq(documents) => documents.into_iter().next(),
+        _ => None,
+    }
 }
 
 /// Whether the container of a Helm template starting at `line` (1-based, of the template's
