@@ -136,6 +136,15 @@ fn raw_commit_on_main(
 
 /// The sample repository with a custom `content-matches` rule whose `files` and `pattern`
 /// lines are `check`.
+/// A workflow whose one step is `make test`: the Makefile of the case is what it runs.
+fn pipeline_runs_make_test(dir: &Path) {
+    std::fs::write(
+        dir.join(".github/workflows/make.yml"),
+        "on: pull_request\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: make test\n",
+    )
+    .unwrap();
+}
+
 fn custom_rule_in(root: &Path, name: &str, check: &str) -> PathBuf {
     let dir = sample_in(root, name);
     let config = format!(
@@ -1249,11 +1258,7 @@ const CASES: &[Case] = &[
                 .collect();
             makefile.push_str(&format!("test: test test test\n\techo {all}\n"));
             std::fs::write(dir.join("Makefile"), makefile).unwrap();
-            std::fs::write(
-                dir.join(".github/workflows/make.yml"),
-                "on: pull_request\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: make test\n",
-            )
-            .unwrap();
+            pipeline_runs_make_test(&dir);
             commit_all_in(&dir, "Make bomb");
             dir
         },
@@ -1278,11 +1283,7 @@ const CASES: &[Case] = &[
                 ),
             )
             .unwrap();
-            std::fs::write(
-                dir.join(".github/workflows/make.yml"),
-                "on: pull_request\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: make test\n",
-            )
-            .unwrap();
+            pipeline_runs_make_test(&dir);
             commit_all_in(&dir, "Make cross product");
             dir
         },
@@ -1302,11 +1303,7 @@ const CASES: &[Case] = &[
                 format!("test: {name}\n{name}:\n\t{}\n", "$@".repeat(400_000)),
             )
             .unwrap();
-            std::fs::write(
-                dir.join(".github/workflows/make.yml"),
-                "on: pull_request\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: make test\n",
-            )
-            .unwrap();
+            pipeline_runs_make_test(&dir);
             commit_all_in(&dir, "Make target name bomb");
             dir
         },
