@@ -18,6 +18,9 @@ const MOST_EXPANSIONS: usize = 16;
 #[derive(Debug, Default)]
 pub(super) struct Matrix {
     dimensions: HashMap<String, Option<Vec<String>>>,
+    /// Dimensions `include` entries gave values to: which of them run together is each
+    /// entry's, not the product's.
+    included: std::collections::HashSet<String>,
 }
 
 impl Matrix {
@@ -25,12 +28,19 @@ impl Matrix {
     pub(super) fn read(matrix: &Node) -> Matrix {
         let mut read = Matrix::default();
         let mut excluded = Vec::new();
+        let mut base = Vec::new();
+        // How many `include` entries there are, and how many give each key.
+        let mut entries = 0;
+        let mut given: HashMap<&str, usize> = HashMap::new();
         for (name, values) in matrix.entries() {
             match name.as_str() {
                 Some("include") => {
                     for entry in values.items() {
+                        entries += 1;
                         for (name, value) in entry.entries() {
                             if let Some(name) = name.as_str() {
+                                *given.entry(name).or_default() += 1;
+                                read.included.insert(name.to_owned());
                                 read.add(name, Some(value));
                             }
                         }
@@ -48,6 +58,7 @@ impl Matrix {
                 ),
                 None => {}
                 Some(name) => {
+                    base.push(name);
                     let listed = matches!(values.value, Value::Seq(_));
                     for value in values.items() {
                         read.add(name, listed.then_some(value));
@@ -58,7 +69,14 @@ impl Matrix {
                 }
             }
         }
-        for name in excluded {
+        // A key only `include` entries give is empty in the jobs they do not reach (the
+        // matrix's own combinations, or entries without it): `-DskipTests` for Windows alone
+        // is not every job's.
+        let partial = given
+            .iter()
+            .filter(|&(name, &count)| !base.contains(name) && (!base.is_empty() || count < entries))
+            .map(|(name, _)| *name);
+        for name in excluded.into_iter().chain(partial) {
             read.add(name, None);
         }
         read
@@ -128,6 +146,15 @@ impl Matrix {
                 }
             };
             slots.push(slot);
+        }
+        // Two dimensions of which `include` entries gave values run in the entries' pairs, not
+        // in every pairing: the command is left as written.
+        if dimensions.len() > 1
+            && dimensions
+                .iter()
+                .any(|(name, _)| self.included.contains(*name))
+        {
+            return None;
         }
         let combinations = dimensions.iter().try_fold(1usize, |product, (_, values)| {
             product
@@ -243,6 +270,35 @@ mod tests {
                 "${{ matrix.a }} -v ${{ matrix.b }}!"
             ),
             ["x -v é!", "x -v 2!", "longer -v é!", "longer -v 2!"]
+        );
+    }
+
+    /// Red team: `-DskipTests` that one `include` entry gives Windows was read as every
+    /// job's, and values of separate entries were paired as no job pairs them.
+    #[test]
+    fn include_entries_give_their_own_jobs_values() {
+        let same = |matrix: &str, command: &str| {
+            assert_eq!(expand(matrix, command), [command], "{matrix}");
+        };
+        same(
+            "os: [ubuntu, windows]\ninclude:\n  - os: windows\n    flags: -DskipTests",
+            "mvn verify ${{ matrix.flags }}",
+        );
+        same(
+            "include:\n  - {flags: -DskipTests}\n  - {os: mac}",
+            "mvn verify ${{ matrix.flags }}",
+        );
+        same(
+            "include:\n  - {goal: package, flags: -DskipTests}\n  - {goal: verify, flags: -B}",
+            "mvn ${{ matrix.goal }} ${{ matrix.flags }}",
+        );
+        // Every job is an entry, and every entry gives the key.
+        assert_eq!(
+            expand(
+                "include:\n  - {goal: package, os: a}\n  - {goal: verify, os: b}",
+                "mvn ${{ matrix.goal }}"
+            ),
+            ["mvn package", "mvn verify"]
         );
     }
 
