@@ -37,7 +37,7 @@ type Table = HashMap<String, Vec<String>>;
 const MAX_DEPTH: usize = 8;
 
 /// How many commands one command may expand to.
-const MAX_EXPANDED: usize = 1_024;
+const MAX_EXPANDED: usize = 4_096;
 
 /// How many commands, and how many bytes of them, one expansion may look at before it stops:
 /// tasks listing thousands of others, or long lines reached again and again, are work that
