@@ -1,6 +1,8 @@
 //! Kubernetes manifests: the containers of the long-running workloads they declare, each
 //! summarised in a line rules match with a pattern.
 
+use std::collections::HashMap;
+
 use super::Located;
 use super::yaml::{self, Node};
 use crate::rules::known;
@@ -79,21 +81,46 @@ pub fn workloads(text: &str) -> Workloads {
             .and_then(|spec| spec.get("template"))
             .and_then(|template| template.get("spec"));
         let listed = pod.and_then(|pod| pod.get("containers"));
-        // A template's lines, to look for actions that render probes: split once, not per
-        // container.
+        let items = listed.map(Node::items).unwrap_or_default();
+        // A chart whose containers all come from its values (`{{- toYaml .Values.containers
+        // | nindent 8 }}`) shows none of them, nor their probes.
+        if templated && items.is_empty() {
+            unreadable.get_or_insert_with(|| {
+                format!("the containers of the workload at line {first_line} come from the chart's values")
+            });
+            continue;
+        }
+        // A template's lines, to look for actions that render probes: split once, and each
+        // container's lines read up to the next container's, once for all containers that
+        // start on one line.
         let lines: Vec<&str> = match templated {
             true => document.lines().collect(),
             false => Vec::new(),
         };
-        for container in listed.map(Node::items).unwrap_or_default() {
+        let mut next_lines = vec![None; items.len()];
+        // Walking back: the line of the containers being walked, and the line after them.
+        let (mut group, mut following) = (None, None);
+        for (index, container) in items.iter().enumerate().rev() {
+            if group != Some(container.line) {
+                following = group;
+                group = Some(container.line);
+            }
+            next_lines[index] = following.filter(|&line| line > container.line);
+        }
+        let mut rendered: HashMap<u32, bool> = HashMap::new();
+        for (container, next_line) in items.iter().zip(next_lines) {
             let container_name = container.get("name").and_then(Node::as_str).unwrap_or("?");
             let probes: Vec<&str> = PROBES
                 .iter()
                 .filter(|(key, _)| container.get(key).is_some())
                 .map(|(_, probe)| *probe)
                 .collect();
-            let probes = if probes.is_empty() && templated && renders_probes(&lines, container.line)
-            {
+            let from_values = probes.is_empty()
+                && templated
+                && *rendered
+                    .entry(container.line)
+                    .or_insert_with(|| renders_probes(&lines, container.line, next_line));
+            let probes = if from_values {
                 "from the chart's values".to_owned()
             } else if probes.is_empty() {
                 "none".to_owned()
@@ -175,23 +202,26 @@ fn parse_template(blanked: &str) -> Option<Node> {
 }
 
 /// Whether the container of a Helm template starting at `line` (1-based, of the template's
-/// `lines`) has an action that speaks of probes (`{{- toYaml .Values.probes | nindent 10
-/// }}`): its probes come from the chart's values, where no key shows them.
-fn renders_probes(lines: &[&str], line: u32) -> bool {
-    let Some((first, after)) = lines
-        .get(line.saturating_sub(1) as usize..)
-        .and_then(<[&str]>::split_first)
-    else {
+/// `lines`, and ending before `next`, the next container's) has an action that speaks of
+/// probes (`{{- toYaml .Values.probes | nindent 10 }}`): its probes come from the chart's
+/// values, where no key shows them. A line that is only an action belongs to the container
+/// however it is indented (`indent` wants its action at column 0).
+fn renders_probes(lines: &[&str], line: u32, next: Option<u32>) -> bool {
+    let start = line.saturating_sub(1) as usize;
+    let end = next.map_or(lines.len(), |next| {
+        (next.saturating_sub(1) as usize).min(lines.len())
+    });
+    let Some((first, after)) = lines.get(start..end).and_then(<[&str]>::split_first) else {
         return false;
     };
     let indentation = |text: &str| text.len() - text.trim_start().len();
     let item = indentation(first);
+    let belongs = |text: &&&str| {
+        let content = text.trim();
+        content.is_empty() || content.starts_with("{{") || indentation(text) > item
+    };
     std::iter::once(first)
-        .chain(
-            after
-                .iter()
-                .take_while(|text| text.trim().is_empty() || indentation(text) > item),
-        )
+        .chain(after.iter().take_while(belongs))
         .filter_map(|text| text.split_once("{{").map(|(_, action)| action))
         .any(|action| action.to_ascii_lowercase().contains("probe"))
 }
@@ -318,7 +348,14 @@ spec:
     #[test]
     fn helm_templates_and_other_yaml_give_nothing() {
         let template = "kind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      containers:\n        {{- toYaml .Values.containers | nindent 8 }}\n";
-        assert!(workload_containers(template).is_empty());
+        // Containers that all come from the chart's values are out of sight.
+        let read = workloads(template);
+        assert!(read.containers.is_empty());
+        assert!(
+            read.unreadable
+                .unwrap()
+                .contains("come from the chart's values")
+        );
         assert!(workload_containers("jobs:\n  test:\n    kind: x\n").is_empty());
     }
 
@@ -350,6 +387,39 @@ spec:
             found,
             [("Deployment/… container app: probes none".to_owned(), 12)]
         );
+    }
+
+    /// Red team: probes rendered by an action at column 0 (`indent` wants it there) were
+    /// not seen, and a line of many containers was searched once per container.
+    #[test]
+    fn a_container_s_actions_are_its_own_however_indented_and_read_once() {
+        let template = "\
+kind: Deployment
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: x
+{{ include \"app.probes\" . | indent 10 }}
+        - name: sidecar
+          image: y
+{{ include \"sidecar.env\" . | indent 10 }}
+";
+        let found: Vec<String> = workload_containers(template)
+            .into_iter()
+            .map(|fact| fact.text)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "Deployment/unnamed container app: probes from the chart's values",
+                "Deployment/unnamed container sidecar: probes none",
+            ]
+        );
+        let lines = ["- {name: a}", "  {{ x }}", "- {name: b}", "  {{ probes }}"];
+        assert!(!renders_probes(&lines, 1, Some(3)));
+        assert!(renders_probes(&lines, 3, None));
     }
 
     /// A workload whose template does not read is out of sight, not a workload without
