@@ -118,6 +118,15 @@ pub fn is_hidden(c: char) -> bool {
             // Unicode's line and paragraph separators: a line break to some viewers.
             | '\u{2028}'
             | '\u{2029}'
+            // Invisible operators, the soft hyphen, the Hangul fillers that render as
+            // blanks, and the tag characters that carry hidden text.
+            | '\u{2061}'..='\u{2064}'
+            | '\u{00ad}'
+            | '\u{115f}'
+            | '\u{1160}'
+            | '\u{3164}'
+            | '\u{ffa0}'
+            | '\u{e0000}'..='\u{e007f}'
     )
 }
 
@@ -304,6 +313,11 @@ mod terminal_tests {
         assert_eq!(super::reveal("plain é"), "plain é");
         // A second red team: Unicode's line separator broke a message's line in a viewer.
         assert_eq!(super::reveal("a\u{2028}b"), "a\\u{2028}b");
+        // Red team: tag characters and fillers showed nothing and passed.
+        assert_eq!(
+            super::reveal("a\u{e0041}\u{3164}\u{ad}b"),
+            "a\\u{e0041}\\u{3164}\\u{ad}b"
+        );
         assert_eq!(for_terminal("x\u{2066}y\u{feff}"), "x\\u{2066}y\\u{feff}");
         assert_eq!(
             for_terminal_keeping_colours("\u{1b}[1mx\u{200f}"),

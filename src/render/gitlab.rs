@@ -92,9 +92,9 @@ fn issue(finding: &Finding, instance: &str, anchor: &str) -> Value {
     if let Some(note) = &finding.note {
         description = format!("{description} {note}");
     }
-    // The widget shows both as text: a name's bidi override or zero-width character is shown
-    // escaped, as in every other format (the fingerprint keeps the name as it is).
-    let path = crate::text::reveal(path);
+    // The widget shows both as text: a name's control, bidi or zero-width characters are
+    // shown as in every other format (the fingerprint keeps the name as it is).
+    let path = crate::text::for_terminal(path);
     json!({
         "description": crate::text::for_terminal(&description),
         "check_name": finding.rule,
