@@ -136,6 +136,7 @@ fn record_unseen(
     outcome.indirect.extend(
         named
             .chain(opaque)
+            .chain(cut_short_tasks(pipeline, facts))
             .map(|unseen| at(Some(unseen.line), unseen.text)),
     );
 }
@@ -327,6 +328,28 @@ fn named_tasks(
         Located::new(format!("`{shown}` ({why})"), command.line)
     });
     task_file.into_iter().chain(runner).collect()
+}
+
+/// The first command of `pipeline` that runs more through its tasks than opslint follows
+/// (thousands of commands, or a chain of tasks deeper than it goes), described for "Not
+/// seen: what … runs": what lies past the limit may be what the check looks for.
+fn cut_short_tasks(pipeline: &Pipeline, facts: &Facts) -> Option<Located> {
+    pipeline
+        .commands
+        .iter()
+        .take_while(|_| !facts.deadline.passed())
+        .find(|command| {
+            pipeline::placed_segments(&command.text)
+                .into_iter()
+                .any(|(segment, place)| facts.tasks.expansion_cut_short(&place.from_root(segment)))
+        })
+        .map(|command| {
+            let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
+            Located::new(
+                format!("`{shown}` (its tasks run more than opslint follows)"),
+                command.line,
+            )
+        })
 }
 
 /// The first command of `pipeline` whose work happens out of sight (a check's `opaque`

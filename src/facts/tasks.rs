@@ -147,11 +147,19 @@ pub struct TaskRunners {
 /// are made and not kept.
 #[derive(Debug, Default)]
 struct Expansions {
-    by_command: HashMap<String, Arc<[String]>>,
+    by_command: HashMap<String, Expansion>,
     bytes: usize,
 }
 
 const MAX_CACHED_BYTES: usize = 64 << 20;
+
+/// The commands a command runs through task runners, and whether following them stopped at
+/// a limit before the end: what lies past it was not seen.
+#[derive(Debug, Clone)]
+struct Expansion {
+    commands: Arc<[String]>,
+    cut_short: bool,
+}
 
 /// A task file that exists but could not be read (over the read cap, past the read budget,
 /// not UTF-8).
@@ -325,21 +333,35 @@ impl TaskRunners {
     /// [`MAX_VISITED`] commands and [`MAX_VISITED_BYTES`]: a target that names itself, or
     /// thousands of others, runs nothing new. Each is as run from the root.
     pub fn expand(&self, command: &str) -> Arc<[String]> {
+        self.expansion(command).commands
+    }
+
+    /// Whether [`expand`](Self::expand) stopped at one of its limits before the end of what
+    /// `command` runs.
+    pub fn expansion_cut_short(&self, command: &str) -> bool {
+        self.expansion(command).cut_short
+    }
+
+    fn expansion(&self, command: &str) -> Expansion {
         let cached = |expansions: &Expansions| expansions.by_command.get(command).cloned();
-        if let Some(expanded) = cached(&self.lock_expansions()) {
-            return expanded;
+        if let Some(expansion) = cached(&self.lock_expansions()) {
+            return expansion;
         }
-        let expanded: Arc<[String]> = self.expand_uncached(command).into();
+        let (commands, cut_short) = self.expand_uncached(command);
+        let expansion = Expansion {
+            commands: commands.into(),
+            cut_short,
+        };
         let mut expansions = self.lock_expansions();
-        let bytes = command.len() + expanded.iter().map(String::len).sum::<usize>();
+        let bytes = command.len() + expansion.commands.iter().map(String::len).sum::<usize>();
         // A scan that timed out may have cut an expansion short: it is not kept.
         if expansions.bytes + bytes <= MAX_CACHED_BYTES && !self.deadline.passed() {
             expansions.bytes += bytes;
             expansions
                 .by_command
-                .insert(command.to_owned(), Arc::clone(&expanded));
+                .insert(command.to_owned(), expansion.clone());
         }
-        expanded
+        expansion
     }
 
     fn lock_expansions(&self) -> std::sync::MutexGuard<'_, Expansions> {
@@ -349,17 +371,17 @@ impl TaskRunners {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn expand_uncached(&self, command: &str) -> Vec<String> {
+    fn expand_uncached(&self, command: &str) -> (Vec<String>, bool) {
         let mut seen = std::collections::HashSet::from([command.to_owned()]);
         let mut expanded = Vec::new();
         let mut frontier = vec![command.to_owned()];
         let (mut visited, mut visited_bytes) = (0, 0);
-        'levels: for _ in 0..MAX_DEPTH {
+        for _ in 0..MAX_DEPTH {
             let mut next = Vec::new();
             for command in &frontier {
                 if self.deadline.passed() {
                     expanded.append(&mut next);
-                    break 'levels;
+                    return (expanded, true);
                 }
                 for run in self.expand_once(command) {
                     visited += 1;
@@ -367,7 +389,7 @@ impl TaskRunners {
                     let full = expanded.len() + next.len() >= MAX_EXPANDED;
                     if full || visited > MAX_VISITED || visited_bytes > MAX_VISITED_BYTES {
                         expanded.append(&mut next);
-                        break 'levels;
+                        return (expanded, true);
                     }
                     if seen.insert(run.clone()) {
                         next.push(run);
@@ -377,7 +399,12 @@ impl TaskRunners {
             expanded.extend(next.iter().cloned());
             frontier = next;
         }
-        expanded
+        // Deeper than `MAX_DEPTH`, a chain of tasks is not followed: what its last tasks run
+        // was not seen.
+        let deeper = frontier
+            .iter()
+            .any(|command| self.expand_once(command).any(|run| !seen.contains(&run)));
+        (expanded, deeper)
     }
 
     /// The commands the tasks `command` calls run, one level down, as they are reached.
@@ -1229,6 +1256,21 @@ mod tests {
         assert_eq!(expanded.len(), MAX_EXPANDED);
         assert_eq!(expanded[0], "make p0");
         assert!(Arc::ptr_eq(&expanded, &runners.expand("make build")));
+        assert!(runners.expansion_cut_short("make build"));
+    }
+
+    /// What lies past a limit may be what a rule looks for: an expansion says it stopped.
+    #[test]
+    fn an_expansion_says_whether_it_was_cut_short() {
+        let chain: String = (0..MAX_DEPTH + 2)
+            .map(|level| format!("t{level}: t{}\n\techo {level}\n", level + 1))
+            .collect();
+        let makefile = format!("{chain}cycle: again\nagain: cycle\n\techo x\n");
+        let runners = runners(&[("Makefile", makefile.leak())]);
+        assert!(runners.expansion_cut_short("make t0"));
+        assert!(!runners.expansion_cut_short(&format!("make t{}", MAX_DEPTH - 2)));
+        assert!(!runners.expansion_cut_short("make cycle"));
+        assert!(!runners.expansion_cut_short("cargo test"));
     }
 
     #[test]
