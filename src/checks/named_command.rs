@@ -66,7 +66,10 @@ impl Judge<'_> {
                     && self.has_named_part(first)
             });
         }
-        (!has_expression(program) && self.has_named_part(file_name(program)))
+        // A script at a path chosen at run time is still named by its file
+        // (`$SCRIPT_BASE/build_and_test.sh`); a name chosen at run time names nothing.
+        let name = file_name(program);
+        (!has_expression(name) && self.has_named_part(name))
             || arguments.iter().any(|word| self.argument_names_work(word))
     }
 
@@ -193,7 +196,8 @@ fn without_expressions(segment: &str) -> String {
             rest = after;
             continue;
         };
-        kept.push_str(" $ ");
+        // One placeholder in the word it was part of: `${BASE}/run_tests.sh` is still a path.
+        kept.push('$');
         rest = after
             .find(close)
             .map_or("", |end| &after[end + close.len()..]);
@@ -249,6 +253,7 @@ mod tests {
         assert!(judge("CI=1 sudo ./runtest"));
         assert!(judge("zig test clap.zig -O${{ matrix.optimize }}"));
         assert!(judge("${{ env.RUNNER }} unit-test"));
+        assert!(judge("${CIRRUS_WORKING_DIR}/${SCRIPT_BASE}/run_tests.sh"));
     }
 
     #[test]
@@ -277,5 +282,6 @@ mod tests {
         assert!(!judge("helm upgrade app chart --namespace test"));
         assert!(!judge("dart analyze test"));
         assert!(!judge("go build -tags test ./..."));
+        assert!(!judge("$SCRIPTS/${SUITE}.sh"));
     }
 }
