@@ -9,11 +9,33 @@ use regex::Regex;
 use super::{Pipeline, Place, Walk, push_lines};
 use crate::rules::known;
 
-/// A script: each non-blank, non-comment line is a command.
+/// A script: each non-blank, non-comment line is a command, but for the lines of a
+/// Python docstring or triple-quoted string, which are prose (`"""…you'll want to make
+/// sure…"""` is no `make` run).
 pub(super) fn read(text: &str) -> Pipeline {
     let mut pipeline = Pipeline::default();
-    push_lines(&mut pipeline.commands, text, 1);
+    push_lines(&mut pipeline.commands, &without_triple_quoted(text), 1);
     pipeline
+}
+
+/// `text` with every line that opens, closes or lies inside a triple-quoted string blank,
+/// line numbers kept.
+fn without_triple_quoted(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("\"\"\"") && !text.contains("'''") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut kept = String::with_capacity(text.len());
+    let mut inside = false;
+    for line in text.split_inclusive('\n') {
+        let quotes = line.matches("\"\"\"").count() + line.matches("'''").count();
+        if inside || quotes > 0 {
+            kept.push_str(&line[line.trim_end_matches(['\n', '\r']).len()..]);
+        } else {
+            kept.push_str(line);
+        }
+        inside ^= quotes % 2 == 1;
+    }
+    std::borrow::Cow::Owned(kept)
 }
 
 /// Interpreters whose first argument that is not an option is the script they run.
@@ -180,6 +202,25 @@ fn repository_path(path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fresh set 12 (karpathy/llm.c): a docstring of the training script the pipeline runs
+    /// read as `make sure …`.
+    #[test]
+    fn a_python_docstring_is_no_command() {
+        let text = "import os\n\"\"\"\nYou'll want to make sure\nof this.\n\"\"\"\nos.system('pytest -q')\nx = \'\'\'make it\'\'\'\n";
+        let commands: Vec<(String, u32)> = read(text)
+            .commands
+            .into_iter()
+            .map(|command| (command.text, command.line))
+            .collect();
+        assert_eq!(
+            commands,
+            [
+                ("import os".to_owned(), 1),
+                ("os.system('pytest -q')".to_owned(), 6)
+            ]
+        );
+    }
 
     #[test]
     fn scripts_run_after_cd_are_in_that_folder() {
