@@ -99,15 +99,17 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         pipeline
             .triggers
             .push(Located::new("push", root.line.max(1)));
-        // With no rules anywhere, every branch pushed runs the whole pipeline: a merge
-        // request's too, whose page shows it before the merge.
-        let restricted = root.get("workflow").is_some()
-            || root.entries().any(|(_, job)| {
-                ["rules", "only", "except"]
-                    .iter()
-                    .any(|key| job.get(key).is_some())
+        // Without `workflow:` rules, a job without rules of its own (or of the templates
+        // it extends) runs for every branch pushed: a merge request's too, whose page shows
+        // it before the merge.
+        let every_push = root.get("workflow").is_none()
+            && root.entries().any(|(name, job)| {
+                let hidden = name
+                    .as_str()
+                    .is_none_or(|name| name.starts_with('.') || GITLAB_GLOBAL_KEYS.contains(&name));
+                !hidden && matches!(job.value, Value::Map(_)) && !has_rules(root, job)
             });
-        if !restricted {
+        if every_push {
             pipeline
                 .triggers
                 .push(Located::new("merge_request", root.line.max(1)));
@@ -129,6 +131,38 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             pipeline.triggers.push(Located::new("tag", node.line));
         }
     });
+}
+
+/// Whether `job`, or a template it extends (a few levels down), says when it runs
+/// (`rules`, `only`, `except`).
+fn has_rules(root: &Node, job: &Node) -> bool {
+    let mut jobs = vec![job];
+    for _ in 0..4 {
+        if jobs.iter().any(|job| {
+            ["rules", "only", "except"]
+                .iter()
+                .any(|key| job.get(key).is_some())
+        }) {
+            return true;
+        }
+        jobs = jobs
+            .iter()
+            .filter_map(|job| job.get("extends"))
+            .flat_map(|extends| match extends.as_str() {
+                Some(name) => vec![name],
+                None => extends
+                    .items()
+                    .into_iter()
+                    .filter_map(Node::as_str)
+                    .collect(),
+            })
+            .filter_map(|name| root.get(name))
+            .collect();
+        if jobs.is_empty() {
+            break;
+        }
+    }
+    false
 }
 
 /// `include:` in each of its forms: a path or URL, or a list of those and of maps with
