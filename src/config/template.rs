@@ -15,7 +15,8 @@ disable = []
 # Lower only, as above (`--max-total-read`).
 # max-total-read = "256 MiB"
 # Paths that are evidence for no rule, in addition to the defaults
-# (node_modules, vendor, third_party, fixtures, testdata). Use `exclude` to replace the defaults.
+# (node_modules, vendor, third_party and its spellings, deps, fixtures, testdata). Use
+# `exclude` to replace the defaults.
 extend-exclude = []
 # Failures accepted when adopting opslint (`opslint check --write-baseline FILE` records
 # them): a file of the repository; only failures not in it fail a run.
