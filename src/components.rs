@@ -65,6 +65,7 @@ pub fn marker_rule() -> Rule {
             min_count: 1,
             fallback: false,
             looks_for: None,
+            discounted: None,
             absent: false,
         }],
     }

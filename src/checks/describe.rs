@@ -74,8 +74,23 @@ pub fn document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
             at(first)
         ),
     };
+    // A command that does the work in a form the check does not count: the reader sees why
+    // it is not enough (a test step allowed to fail, `mvn -DskipTests verify`).
+    let discounted = misses
+        .iter()
+        .find_map(|(check, outcome)| {
+            Some((check.discounted.as_deref()?, outcome.discounted.first()?))
+        })
+        .map(|(why, command)| {
+            format!(
+                " Not counted: `{}`{}: {why}.",
+                command.detail.as_deref().unwrap_or_default(),
+                at(command)
+            )
+        })
+        .unwrap_or_default();
     Some(format!(
-        "Looked for {wanted} in {documents}: none found.{unseen}"
+        "Looked for {wanted} in {documents}: none found.{discounted}{unseen}"
     ))
 }
 

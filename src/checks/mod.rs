@@ -43,6 +43,11 @@ pub struct Outcome {
     /// Calls of reusable workflows in other repositories, in pipelines where nothing
     /// matched: what they run was not seen.
     pub indirect: Vec<Evidence>,
+    /// For a pipeline command check with a `discounted` reason that found nothing it counts:
+    /// the first command that does what it looks for in a form its `unless` does not count (a
+    /// test run allowed to fail, `mvn -DskipTests verify`), so a failure says why that command
+    /// is not enough.
+    pub discounted: Vec<Evidence>,
     /// For an `absent` check: where it found something to judge and nothing against the
     /// practice (a container with probes, a pinned base image) — what its pass rests on,
     /// rather than the first files it happened to look into.

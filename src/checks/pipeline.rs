@@ -39,6 +39,19 @@ pub fn find(
             if hidden && found.is_none() {
                 record_unseen(kind, pipeline, facts, outcome, &path);
             }
+            if found.is_none()
+                && check.discounted.is_some()
+                && outcome.discounted.is_empty()
+                && let Some(command) = discounted_command(kind, pipeline)
+            {
+                outcome.discounted.push(Evidence {
+                    path: path(),
+                    line: Some(command.line),
+                    detail: Some(
+                        crate::text::shorten(command.text.trim(), SHOWN_COMMAND).into_owned(),
+                    ),
+                });
+            }
             found
         }
         Some(Some(Err(error))) => {
@@ -448,6 +461,22 @@ fn scripts_run<'a>(
             Some(Some(Ok(script))) => Some(script),
             _ => None,
         })
+}
+
+/// The first command of `pipeline` that does what a pipeline command check looks for in a
+/// form its `unless` does not count: where nothing counted, it is why.
+fn discounted_command<'a>(kind: &CheckKind, pipeline: &'a Pipeline) -> Option<&'a Located> {
+    let CheckKind::PipelineCommand {
+        pattern,
+        unless: Some(_),
+        ..
+    } = kind
+    else {
+        return None;
+    };
+    pipeline.commands.iter().find(|command| {
+        pipeline::segments(&command.text).any(|segment| pattern.is_match(segment.as_bytes()))
+    })
 }
 
 /// How much of a command a finding shows: a line's worth, not a joined script.

@@ -514,6 +514,7 @@ fn compile_check(
         min_count: spec.min_count.map_or(1, Spanned::into_inner),
         fallback: spec.fallback,
         looks_for: spec.looks_for,
+        discounted: spec.discounted,
         absent: spec.absent,
     })
 }
@@ -612,6 +613,7 @@ fn compile_history_check(spec: CheckSpec, problems: &mut Vec<Problem>) -> Option
         min_count: 1,
         fallback: false,
         looks_for: spec.looks_for,
+        discounted: None,
         absent: false,
     })
 }

@@ -239,6 +239,8 @@ pub struct Check {
     pub fallback: bool,
     /// What the check looks for, in a few words with an article, for messages.
     pub looks_for: Option<String>,
+    /// Why a command its pattern matches and its `unless` excludes does not count.
+    pub discounted: Option<String>,
     /// Inverted: passes when no selected file matches (an unpinned base image, an action
     /// referenced by tag); the matches are the evidence of the failure.
     pub absent: bool,

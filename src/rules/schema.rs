@@ -115,6 +115,9 @@ pub struct CheckSpec {
     /// What the check looks for, in a few words with an article ("a command that runs
     /// tests"), for the message when nothing is found.
     pub looks_for: Option<String>,
+    /// `pipeline-command` checks: why a command the pattern matches and `unless` excludes
+    /// does not count, said next to the first such command when nothing counted.
+    pub discounted: Option<String>,
     /// Inverted: the check passes when nothing matches, and each match is evidence against.
     #[serde(default)]
     pub absent: bool,

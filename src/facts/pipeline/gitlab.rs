@@ -66,7 +66,7 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         // A job allowed to fail runs its commands as `… || true` would.
         if job.get("allow_failure").and_then(Node::as_str) == Some("true") {
             for command in &mut pipeline.commands[first_command..] {
-                command.text.push_str(" || true");
+                command.text.push_str(" || true # allow_failure");
             }
         }
         // A job without `stage:` runs in GitLab's `test` stage.
