@@ -25,11 +25,13 @@ pub fn document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         None => return None,
     };
+    // The scripts the pipelines run are named apart: they are no pipelines of their own.
+    let documents_read = widest.candidates - widest.scripts;
     let mut named = widest.examined.join(", ");
-    if widest.candidates > widest.examined.len() {
+    if documents_read > widest.examined.len() {
         named.push_str(&format!(
             " and {} more",
-            widest.candidates - widest.examined.len()
+            documents_read - widest.examined.len()
         ));
     }
     let noun = if misses.iter().all(|(check, _)| check.kind.reads_manifests()) {
@@ -37,10 +39,17 @@ pub fn document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
     } else {
         "pipeline"
     };
-    let documents = match widest.candidates {
+    let mut documents = match documents_read {
         1 => format!("the {noun} {named}"),
         count => format!("the {count} {noun}s ({named})"),
     };
+    match (widest.scripts, documents_read) {
+        (0, _) => {}
+        (1, 1) => documents.push_str(" and the script it runs"),
+        (1, _) => documents.push_str(" and the script they run"),
+        (count, 1) => documents.push_str(&format!(" and the {count} scripts it runs")),
+        (count, _) => documents.push_str(&format!(" and the {count} scripts they run")),
+    }
     let mut unseen: Vec<&Evidence> = misses
         .iter()
         .flat_map(|(_, outcome)| &outcome.indirect)

@@ -38,7 +38,11 @@ pub struct Outcome {
     /// Pipelines that do not parse: where, and the parser's message.
     pub broken: Vec<(Evidence, String)>,
     pub candidates: usize,
-    /// The first few candidates looked into, to name them when nothing matched.
+    /// Of the candidates of a pipeline check, the scripts the pipelines run (read as
+    /// pipelines of their own), which a message names apart from the pipelines.
+    pub scripts: usize,
+    /// The first few candidates looked into, to name them when nothing matched (for a
+    /// pipeline check, the pipelines only).
     pub examined: Vec<String>,
     /// Calls of reusable workflows in other repositories, in pipelines where nothing
     /// matched: what they run was not seen.

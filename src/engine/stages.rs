@@ -138,6 +138,8 @@ pub(super) fn examine_contents(
                         .filter(|path| !is_yaml(path))
                         .collect();
                     let is_script = |path: &str| scripts.contains(path);
+                    outcome.scripts = scripts.len();
+                    outcome.examined.retain(|path| !is_script(path));
                     if outcome.evidence.iter().any(|found| !is_script(&found.path)) {
                         let cited = outcome.evidence.len();
                         outcome.evidence.retain(|found| !is_script(&found.path));
