@@ -318,51 +318,52 @@ fn named_tasks(
                 .into(),
         )
     };
-    // Past the deadline the scan reports a time-out: what is judged no longer matters.
-    let runner = pipeline
+    let runner = commands_in_time(pipeline, facts).find_map(|command| {
+        pipeline::placed_segments(&command.text)
+            .into_iter()
+            .filter(|(segment, _)| !excluded(segment))
+            .find_map(|(segment, place)| {
+                let run = place.from_root(segment);
+                unseen_task(&run)
+                    .or_else(|| unseen_script(&run))
+                    .map(Cow::Borrowed)
+                    .or_else(|| unseen_command(&run))
+            })
+            .map(|why| (command, why))
+    });
+    let runner = runner.map(|(command, why)| unseen_at(command, &why));
+    task_file.into_iter().chain(runner).collect()
+}
+
+/// The commands of `pipeline` until the deadline passes: past it the scan reports a
+/// time-out, and what is judged no longer matters.
+fn commands_in_time<'a>(
+    pipeline: &'a Pipeline,
+    facts: &'a Facts,
+) -> impl Iterator<Item = &'a Located> + 'a {
+    pipeline
         .commands
         .iter()
         .take_while(|_| !facts.deadline.passed())
-        .find_map(|command| {
-            pipeline::placed_segments(&command.text)
-                .into_iter()
-                .filter(|(segment, _)| !excluded(segment))
-                .find_map(|(segment, place)| {
-                    let run = place.from_root(segment);
-                    unseen_task(&run)
-                        .or_else(|| unseen_script(&run))
-                        .map(Cow::Borrowed)
-                        .or_else(|| unseen_command(&run))
-                })
-                .map(|why| (command, why))
-        });
-    let runner = runner.map(|(command, why)| {
-        let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
-        Located::new(format!("`{shown}` ({why})"), command.line)
-    });
-    task_file.into_iter().chain(runner).collect()
+}
+
+/// `command` as written, shortened to a line's worth, with why what it runs was not seen.
+fn unseen_at(command: &Located, why: &str) -> Located {
+    let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
+    Located::new(format!("`{shown}` ({why})"), command.line)
 }
 
 /// The first command of `pipeline` that runs more through its tasks than opslint follows
 /// (thousands of commands, or a chain of tasks deeper than it goes), described for "Not
 /// seen: what … runs": what lies past the limit may be what the check looks for.
 fn cut_short_tasks(pipeline: &Pipeline, facts: &Facts) -> Option<Located> {
-    pipeline
-        .commands
-        .iter()
-        .take_while(|_| !facts.deadline.passed())
+    commands_in_time(pipeline, facts)
         .find(|command| {
             pipeline::placed_segments(&command.text)
                 .into_iter()
                 .any(|(segment, place)| facts.tasks.expansion_cut_short(&place.from_root(segment)))
         })
-        .map(|command| {
-            let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
-            Located::new(
-                format!("`{shown}` (its tasks run more than opslint follows)"),
-                command.line,
-            )
-        })
+        .map(|command| unseen_at(command, "its tasks run more than opslint follows"))
 }
 
 /// The first command of `pipeline` whose work happens out of sight (a check's `opaque`
