@@ -668,7 +668,7 @@ fn verbose_shows_what_each_rule_examined() {
     assert!(
         text.contains(
             "  · security.lockfile-go — Go dependencies are locked\n      \
-             Not applicable: no Go manifest.\n"
+             Not applicable: no Go manifest with dependencies.\n"
         ),
         "{text}"
     );

@@ -196,7 +196,7 @@ fn read_step(step: &Node, soft: bool, folder: Option<&str>, pipeline: &mut Pipel
         );
         if soft || may_fail(step) {
             for command in &mut pipeline.commands[first..] {
-                command.text.push_str(" || true # continue-on-error");
+                super::allowed_to_fail(command, "continue-on-error");
             }
         }
     }

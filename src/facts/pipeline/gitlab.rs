@@ -63,10 +63,15 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
                 push_script(&mut pipeline.commands, script);
             }
         }
-        // A job allowed to fail runs its commands as `… || true` would.
-        if job.get("allow_failure").and_then(Node::as_str) == Some("true") {
+        // A job allowed to fail runs its commands as `… || true` would (GitLab reads YAML
+        // 1.1, where `yes` and `on` are true too).
+        let allowed = job
+            .get("allow_failure")
+            .and_then(Node::as_str)
+            .is_some_and(|value| matches!(value, "true" | "yes" | "on"));
+        if allowed {
             for command in &mut pipeline.commands[first_command..] {
-                command.text.push_str(" || true # allow_failure");
+                super::allowed_to_fail(command, "allow_failure");
             }
         }
         // A job without `stage:` runs in GitLab's `test` stage.
@@ -134,7 +139,8 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
 }
 
 /// Whether `job`, or a template it extends (a few levels down), says when it runs
-/// (`rules`, `only`, `except`).
+/// (`rules`, `only`, `except`), or may: a template defined elsewhere (an include), or deeper
+/// than followed, is out of sight.
 fn has_rules(root: &Node, job: &Node) -> bool {
     let mut jobs = vec![job];
     for _ in 0..4 {
@@ -145,7 +151,7 @@ fn has_rules(root: &Node, job: &Node) -> bool {
         }) {
             return true;
         }
-        jobs = jobs
+        let names: Vec<&str> = jobs
             .iter()
             .filter_map(|job| job.get("extends"))
             .flat_map(|extends| match extends.as_str() {
@@ -156,13 +162,20 @@ fn has_rules(root: &Node, job: &Node) -> bool {
                     .filter_map(Node::as_str)
                     .collect(),
             })
+            .collect();
+        if names.iter().any(|name| root.get(name).is_none()) {
+            return true;
+        }
+        jobs = names
+            .into_iter()
             .filter_map(|name| root.get(name))
             .collect();
         if jobs.is_empty() {
-            break;
+            return false;
         }
     }
-    false
+    // Templates deeper than followed may say when the job runs.
+    true
 }
 
 /// `include:` in each of its forms: a path or URL, or a list of those and of maps with

@@ -173,6 +173,17 @@ pub fn read(format: Format, text: &str, steps: &Steps) -> Result<Pipeline, Parse
     Ok(pipeline)
 }
 
+/// `command` as a run allowed to fail reads (`pytest || true # continue-on-error`, the
+/// setting that allows it named), its own trailing comment left out so that the `|| true` is
+/// not commented out.
+pub(super) fn allowed_to_fail(command: &mut Located, setting: &str) {
+    if let Some(comment) = command.text.find(" #") {
+        command.text.truncate(comment);
+    }
+    let text = command.text.trim_end().to_owned();
+    command.text = format!("{text} || true # {setting}");
+}
+
 /// The commands of a shell list (`a && b; c`), each trimmed: judged one at a time, so
 /// `echo Testing && go test ./...` runs the tests and `pip install x && pytest` is more than
 /// an install. `||` stays inside its command: `pytest || true` cannot fail the build.

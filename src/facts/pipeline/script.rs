@@ -10,30 +10,54 @@ use super::{Pipeline, Place, Walk, push_lines};
 use crate::rules::known;
 
 /// A script: each non-blank, non-comment line is a command, but for the lines of a
-/// Python docstring or triple-quoted string, which are prose (`"""…you'll want to make
-/// sure…"""` is no `make` run).
+/// Python docstring, which are prose (`"""…you'll want to make sure…"""` is no `make` run).
 pub(super) fn read(text: &str) -> Pipeline {
     let mut pipeline = Pipeline::default();
-    push_lines(&mut pipeline.commands, &without_triple_quoted(text), 1);
+    push_lines(&mut pipeline.commands, &without_docstrings(text), 1);
     pipeline
 }
 
-/// `text` with every line that opens, closes or lies inside a triple-quoted string blank,
-/// line numbers kept.
-fn without_triple_quoted(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains("\"\"\"") && !text.contains("'''") {
+/// The quotes that open a Python docstring.
+const DOCSTRING_QUOTES: [&str; 2] = ["\"\"\"", "'''"];
+
+/// `text` with each docstring blank, line numbers kept: from a line that starts with a triple
+/// quote (after its indentation) to the line that closes it. A triple quote inside a line
+/// (`sh("""pytest""")`, `grep "'''"`) is a string of the code, kept.
+fn without_docstrings(text: &str) -> std::borrow::Cow<'_, str> {
+    if !DOCSTRING_QUOTES.iter().any(|quote| text.contains(quote)) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut kept = String::with_capacity(text.len());
-    let mut inside = false;
+    // The quote of the docstring being walked.
+    let mut open: Option<&str> = None;
     for line in text.split_inclusive('\n') {
-        let quotes = line.matches("\"\"\"").count() + line.matches("'''").count();
-        if inside || quotes > 0 {
-            kept.push_str(&line[line.trim_end_matches(['\n', '\r']).len()..]);
-        } else {
-            kept.push_str(line);
+        let body = line.trim_end_matches(['\n', '\r']);
+        let content = body.trim_start();
+        let blank = match open {
+            Some(quote) => {
+                if body.contains(quote) {
+                    open = None;
+                }
+                true
+            }
+            None => match DOCSTRING_QUOTES
+                .into_iter()
+                .find(|quote| content.starts_with(quote))
+            {
+                Some(quote) => {
+                    // Closed on its own line (`"""One line."""`) or open until a later one.
+                    if content[quote.len()..].matches(quote).count() % 2 == 0 {
+                        open = Some(quote);
+                    }
+                    true
+                }
+                None => false,
+            },
+        };
+        match blank {
+            true => kept.push_str(&line[body.len()..]),
+            false => kept.push_str(line),
         }
-        inside ^= quotes % 2 == 1;
     }
     std::borrow::Cow::Owned(kept)
 }
@@ -207,7 +231,7 @@ mod tests {
     /// read as `make sure …`.
     #[test]
     fn a_python_docstring_is_no_command() {
-        let text = "import os\n\"\"\"\nYou'll want to make sure\nof this.\n\"\"\"\nos.system('pytest -q')\nx = \'\'\'make it\'\'\'\n";
+        let text = "import os\n\"\"\"\nYou'll want to make sure\nof this.\n\"\"\"\nos.system('pytest -q')\n    '''make it'''\nsh(\"\"\"pytest -x\"\"\")\ngrep \"'''\" notes\nmake test\n";
         let commands: Vec<(String, u32)> = read(text)
             .commands
             .into_iter()
@@ -217,7 +241,10 @@ mod tests {
             commands,
             [
                 ("import os".to_owned(), 1),
-                ("os.system('pytest -q')".to_owned(), 6)
+                ("os.system('pytest -q')".to_owned(), 6),
+                ("sh(\"\"\"pytest -x\"\"\")".to_owned(), 8),
+                ("grep \"'''\" notes".to_owned(), 9),
+                ("make test".to_owned(), 10),
             ]
         );
     }
