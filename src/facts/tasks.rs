@@ -24,6 +24,7 @@ pub fn task_files() -> impl Iterator<Item = &'static str> {
         .iter()
         .chain(&names.included_makefiles)
         .chain(&names.package_json)
+        .chain(&names.composer_json)
         .chain(&names.justfiles)
         .chain(&names.taskfiles)
         .chain(&names.poe_files)
@@ -65,6 +66,9 @@ struct Runners {
     /// What a bare `make` builds: `.DEFAULT_GOAL`, or the first target of the Makefile.
     make_default: Option<String>,
     npm: Table,
+    /// Composer's scripts: their commands, with the scripts one calls (`@test`) as
+    /// `composer test`.
+    composer: Table,
     just: Table,
     /// Task's tasks: their `cmds`, with `task: other` references as `task other`.
     task: Table,
@@ -80,6 +84,7 @@ struct Runners {
 pub enum Runner {
     Make,
     Npm,
+    Composer,
     Just,
     Task,
     Poe,
@@ -104,6 +109,9 @@ impl Runners {
             npm: first(&names.package_json)
                 .map(npm_scripts)
                 .unwrap_or_default(),
+            composer: first(&names.composer_json)
+                .map(composer_scripts)
+                .unwrap_or_default(),
             just: first(&names.justfiles)
                 .map(just_recipes)
                 .unwrap_or_default(),
@@ -118,14 +126,22 @@ impl Runners {
         match runner {
             Runner::Make => &self.make,
             Runner::Npm => &self.npm,
+            Runner::Composer => &self.composer,
             Runner::Just => &self.just,
             Runner::Task => &self.task,
             Runner::Poe => &self.poe,
         }
     }
 
-    fn tables(&self) -> [&Table; 5] {
-        [&self.make, &self.npm, &self.just, &self.task, &self.poe]
+    fn tables(&self) -> [&Table; 6] {
+        [
+            &self.make,
+            &self.npm,
+            &self.composer,
+            &self.just,
+            &self.task,
+            &self.poe,
+        ]
     }
 }
 
@@ -194,6 +210,8 @@ fn runner_of(name: &str) -> Option<Runner> {
         Some(Runner::Make)
     } else if named(&names.package_json) {
         Some(Runner::Npm)
+    } else if named(&names.composer_json) {
+        Some(Runner::Composer)
     } else if named(&names.justfiles) {
         Some(Runner::Just)
     } else if named(&names.taskfiles) {
@@ -517,6 +535,7 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         // A recipe calls make again as `$(MAKE) target`.
         "make" | "gmake" | "$(MAKE)" | "${MAKE}" | "$MAKE" => Runner::Make,
         "npm" | "yarn" | "pnpm" | "bun" => Runner::Npm,
+        "composer" | "composer.phar" => Runner::Composer,
         "task" => Runner::Task,
         "just" => Runner::Just,
         "poe" | "poethepoet" => Runner::Poe,
@@ -530,6 +549,15 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
     let names: Vec<&str> = match (runner, &words[..]) {
         (Runner::Make, [_, rest @ ..]) if !elsewhere_or_dry(rest) => make_goals(rest),
         (Runner::Npm, [_, "test" | "t", ..]) => vec!["test"],
+        // Composer runs a script by its name or with `run-script`; its own commands
+        // (`install`) name no script of the table.
+        (Runner::Composer, [_, rest @ ..]) => {
+            let mut words = rest.iter().copied().filter(|word| !word.starts_with('-'));
+            match words.next() {
+                Some("run" | "run-script") => words.next().into_iter().collect(),
+                first => first.into_iter().collect(),
+            }
+        }
         (Runner::Npm, [_, "run" | "run-script", script, ..]) => vec![*script],
         (Runner::Npm, ["yarn" | "pnpm", script, ..]) if !script.starts_with('-') => {
             vec![*script]
@@ -575,6 +603,7 @@ fn without_folder_option<'a>(runner: Runner, words: &[&'a str]) -> (Option<&'a s
     let options: &[&str] = match runner {
         Runner::Make => &["-C", "--directory"],
         Runner::Npm => &["--prefix", "--cwd", "-C", "--dir"],
+        Runner::Composer => &["--working-dir", "-d"],
         Runner::Poe => &["-C", "--directory", "--root"],
         Runner::Just | Runner::Task => &[],
     };
@@ -968,6 +997,43 @@ fn npm_scripts(text: &str) -> HashMap<String, Vec<String>> {
         .collect()
 }
 
+/// Composer's scripts (`"scripts": {"test": "phpunit", "ci": ["@lint", "@test"]}`): a command
+/// or a list of them, where `@name` calls another script, and `@php` and `@composer` run those
+/// programs.
+fn composer_scripts(text: &str) -> HashMap<String, Vec<String>> {
+    let Ok(manifest) = serde_json::from_str::<serde_json::Value>(text) else {
+        return HashMap::new();
+    };
+    let Some(scripts) = manifest
+        .get("scripts")
+        .and_then(|scripts| scripts.as_object())
+    else {
+        return HashMap::new();
+    };
+    let command = |line: &str| match line.strip_prefix('@') {
+        Some(rest) if rest.starts_with("php ") || rest.starts_with("composer ") => rest.to_owned(),
+        Some(rest) if rest.starts_with("putenv ") => String::new(),
+        Some(script) => format!("composer {script}"),
+        None => line.to_owned(),
+    };
+    scripts
+        .iter()
+        .map(|(name, script)| {
+            let lines: Vec<String> = match script {
+                serde_json::Value::String(line) => vec![command(line)],
+                serde_json::Value::Array(lines) => lines
+                    .iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .map(command)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let lines = lines.into_iter().filter(|line| !line.is_empty()).collect();
+            (name.clone(), lines)
+        })
+        .collect()
+}
+
 fn just_recipes(text: &str) -> HashMap<String, Vec<String>> {
     let mut recipes: HashMap<String, Vec<String>> = HashMap::new();
     let mut current: Option<String> = None;
@@ -1326,6 +1392,31 @@ mod tests {
         );
         let placeholder = r#"{"scripts": {"test": "echo \"Error: no test specified\" && exit 1"}}"#;
         assert!(super::npm_scripts(placeholder).is_empty());
+    }
+
+    /// Fresh set 13 (DaveLiddament/sarb): `composer ci` runs `@test-with-coverage-check`,
+    /// which runs phpunit.
+    #[test]
+    fn composer_scripts_and_the_scripts_they_call() {
+        let composer = r#"{"scripts": {
+            "ci": ["@composer validate --strict", "@lint", "@test"],
+            "lint": "@php vendor/bin/phpstan analyse",
+            "test": ["@putenv XDEBUG_MODE=coverage", "phpunit --coverage-text"]
+        }}"#;
+        let runners = runners(&[("composer.json", composer)]);
+        let expanded = runners.expand("composer ci");
+        for command in ["phpunit --coverage-text", "php vendor/bin/phpstan analyse"] {
+            assert!(expanded.contains(&command.to_owned()), "{expanded:?}");
+        }
+        assert_eq!(
+            *runners.expand("composer run-script test"),
+            ["phpunit --coverage-text"]
+        );
+        assert_eq!(
+            *runners.expand("composer -n test"),
+            ["phpunit --coverage-text"]
+        );
+        assert!(runners.expand("composer install").is_empty());
     }
 
     #[test]

@@ -43,6 +43,7 @@ pub struct TaskFiles {
     /// Makefiles a root Makefile commonly `include`s; read in its place.
     pub included_makefiles: Vec<String>,
     pub package_json: Vec<String>,
+    pub composer_json: Vec<String>,
     pub justfiles: Vec<String>,
     pub taskfiles: Vec<String>,
     /// Project files holding Poe the Poet's tasks (`[tool.poe.tasks]`).
@@ -93,6 +94,7 @@ impl Known {
                 makefiles: names.set("makefiles"),
                 included_makefiles: names.set("included-makefiles"),
                 package_json: names.set("package-json"),
+                composer_json: names.set("composer-json"),
                 justfiles: names.set("justfiles"),
                 taskfiles: names.set("taskfiles"),
                 poe_files: names.set("poe-files"),
