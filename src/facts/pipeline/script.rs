@@ -116,6 +116,10 @@ pub fn script_references(command: &str) -> Vec<String> {
         Regex::new(r#"(?:^|[\s'"(=,+])([A-Za-z0-9_./\\-]+\.(?:sh|bash|ps1|bat|cmd|py))\b"#)
             .expect("valid regex")
     });
+    // GitHub's expression for the checkout, as usually written, is three words: the shell's
+    // variable for it is one.
+    let command = command.replace("${{ github.workspace }}", "$GITHUB_WORKSPACE");
+    let command = command.as_str();
     // After `cd ci &&`, `./test.sh` is `ci/test.sh`; after `cd "$BUILD"`, nothing of the
     // repository is named.
     let mut walk = Walk::from(Place::root());
@@ -258,6 +262,15 @@ mod tests {
                 vec!["web/scripts/test.sh"],
             ),
             ("cd web && $GITHUB_WORKSPACE/ci/test.sh", vec!["ci/test.sh"]),
+            // Red team: the expression as GitHub's own examples space it.
+            (
+                "bash ${{ github.workspace }}/ci/test.sh",
+                vec!["ci/test.sh"],
+            ),
+            (
+                "\"${{ github.workspace }}/ci/test.sh\" --all",
+                vec!["ci/test.sh"],
+            ),
             ("cd ci/unit && cd .. && ./all.sh", vec!["ci/all.sh"]),
         ] {
             assert_eq!(script_references(command), expected, "{command}");
