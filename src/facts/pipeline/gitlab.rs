@@ -65,8 +65,7 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         }
         // A job allowed to fail runs its commands as `… || true` would (GitLab reads YAML
         // 1.1, where `yes` and `on` are true too).
-        let allowed = job
-            .get("allow_failure")
+        let allowed = inherited(root, job, "allow_failure", 4)
             .and_then(Node::as_str)
             .is_some_and(|value| matches!(value, "true" | "yes" | "on"));
         if allowed {
@@ -136,6 +135,31 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             pipeline.triggers.push(Located::new("tag", node.line));
         }
     });
+}
+
+/// `key` of `job`, or else of the templates it extends, the last one first as GitLab merges
+/// them, `depth` levels down at most.
+fn inherited<'a>(root: &'a Node, job: &'a Node, key: &str, depth: usize) -> Option<&'a Node> {
+    if let Some(value) = job.get(key) {
+        return Some(value);
+    }
+    if depth == 0 {
+        return None;
+    }
+    let extends = job.get("extends")?;
+    let names: Vec<&str> = match extends.as_str() {
+        Some(name) => vec![name],
+        None => extends
+            .items()
+            .into_iter()
+            .filter_map(Node::as_str)
+            .collect(),
+    };
+    names
+        .into_iter()
+        .rev()
+        .filter_map(|name| root.get(name))
+        .find_map(|template| inherited(root, template, key, depth - 1))
 }
 
 /// Whether `job`, or a template it extends (a few levels down), says when it runs
