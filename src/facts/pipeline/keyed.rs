@@ -202,6 +202,31 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
                 .push(Located::new("pull_request", kind.line));
         }
     }
+    // A Woodpecker workflow (`steps:` of `image` and `commands`, no Drone `kind:`) whose
+    // steps filter no event runs on Woodpecker's default events, pull requests among them.
+    for document in root.items() {
+        let Some(steps) = document.key("steps").or_else(|| document.key("pipeline")) else {
+            continue;
+        };
+        let listed = document.get("steps").or_else(|| document.get("pipeline"));
+        let woodpecker = document.get("kind").is_none()
+            && listed.is_some_and(|steps| {
+                steps
+                    .items()
+                    .into_iter()
+                    .chain(steps.entries().map(|(_, step)| step))
+                    .any(|step| step.get("commands").is_some())
+            });
+        let mut filtered = false;
+        visit(document, &mut |node| {
+            filtered |= node.get("event").is_some()
+        });
+        if woodpecker && !filtered {
+            pipeline
+                .triggers
+                .push(Located::new("pull_request", steps.line));
+        }
+    }
     outside_excludes(root, &mut |node| {
         if node
             .as_str()
