@@ -978,14 +978,19 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
     targets
 }
 
+/// The `scripts` object of a JSON manifest (package.json, composer.json), if it has one.
+fn manifest_scripts(text: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::from_str::<serde_json::Value>(text).ok()? {
+        serde_json::Value::Object(mut manifest) => match manifest.remove("scripts")? {
+            serde_json::Value::Object(scripts) => Some(scripts),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn npm_scripts(text: &str) -> HashMap<String, Vec<String>> {
-    let Ok(manifest) = serde_json::from_str::<serde_json::Value>(text) else {
-        return HashMap::new();
-    };
-    let Some(scripts) = manifest
-        .get("scripts")
-        .and_then(|scripts| scripts.as_object())
-    else {
+    let Some(scripts) = manifest_scripts(text) else {
         return HashMap::new();
     };
     scripts
@@ -1001,13 +1006,7 @@ fn npm_scripts(text: &str) -> HashMap<String, Vec<String>> {
 /// or a list of them, where `@name` calls another script, and `@php` and `@composer` run those
 /// programs.
 fn composer_scripts(text: &str) -> HashMap<String, Vec<String>> {
-    let Ok(manifest) = serde_json::from_str::<serde_json::Value>(text) else {
-        return HashMap::new();
-    };
-    let Some(scripts) = manifest
-        .get("scripts")
-        .and_then(|scripts| scripts.as_object())
-    else {
+    let Some(scripts) = manifest_scripts(text) else {
         return HashMap::new();
     };
     let command = |line: &str| match line.strip_prefix('@') {

@@ -146,20 +146,26 @@ fn inherited<'a>(root: &'a Node, job: &'a Node, key: &str, depth: usize) -> Opti
     if depth == 0 {
         return None;
     }
-    let extends = job.get("extends")?;
-    let names: Vec<&str> = match extends.as_str() {
+    extended(job)
+        .into_iter()
+        .rev()
+        .filter_map(|name| root.get(name))
+        .find_map(|template| inherited(root, template, key, depth - 1))
+}
+
+/// The templates `job` extends, in its order (`extends: .base` or a list).
+fn extended(job: &Node) -> Vec<&str> {
+    let Some(extends) = job.get("extends") else {
+        return Vec::new();
+    };
+    match extends.as_str() {
         Some(name) => vec![name],
         None => extends
             .items()
             .into_iter()
             .filter_map(Node::as_str)
             .collect(),
-    };
-    names
-        .into_iter()
-        .rev()
-        .filter_map(|name| root.get(name))
-        .find_map(|template| inherited(root, template, key, depth - 1))
+    }
 }
 
 /// Whether `job`, or a template it extends (a few levels down), says when it runs
@@ -175,18 +181,7 @@ fn has_rules(root: &Node, job: &Node) -> bool {
         }) {
             return true;
         }
-        let names: Vec<&str> = jobs
-            .iter()
-            .filter_map(|job| job.get("extends"))
-            .flat_map(|extends| match extends.as_str() {
-                Some(name) => vec![name],
-                None => extends
-                    .items()
-                    .into_iter()
-                    .filter_map(Node::as_str)
-                    .collect(),
-            })
-            .collect();
+        let names: Vec<&str> = jobs.iter().flat_map(|job| extended(job)).collect();
         if names.iter().any(|name| root.get(name).is_none()) {
             return true;
         }
