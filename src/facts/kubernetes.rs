@@ -1,8 +1,6 @@
 //! Kubernetes manifests: the containers of the long-running workloads they declare, each
 //! summarised in a line rules match with a pattern.
 
-use std::collections::HashMap;
-
 use super::Located;
 use super::yaml::{self, Node};
 use crate::rules::known;
@@ -90,48 +88,44 @@ pub fn workloads(text: &str) -> Workloads {
             });
             continue;
         }
-        // A template's lines, to look for actions that render probes: split once, and each
-        // container's lines read up to the next container's, once for all containers that
-        // start on one line.
+        // A template's lines, to look for actions that render probes: split once, and read
+        // for each line containers start on up to the next such line, once however many
+        // start there.
         let lines: Vec<&str> = match templated {
             true => document.lines().collect(),
             false => Vec::new(),
         };
-        let mut next_lines = vec![None; items.len()];
-        // Walking back: the line of the containers being walked, and the line after them.
-        let (mut group, mut following) = (None, None);
-        for (index, container) in items.iter().enumerate().rev() {
-            if group != Some(container.line) {
-                following = group;
-                group = Some(container.line);
+        let groups: Vec<&[&Node]> = items.chunk_by(|a, b| a.line == b.line).collect();
+        for (index, group) in groups.iter().enumerate() {
+            let start = group[0].line;
+            let next_line = groups
+                .get(index + 1)
+                .map(|next| next[0].line)
+                .filter(|&line| line > start);
+            let mut rendered = None;
+            for container in group.iter() {
+                let container_name = container.get("name").and_then(Node::as_str).unwrap_or("?");
+                let probes: Vec<&str> = PROBES
+                    .iter()
+                    .filter(|(key, _)| container.get(key).is_some())
+                    .map(|(_, probe)| *probe)
+                    .collect();
+                let from_values = probes.is_empty()
+                    && templated
+                    && *rendered.get_or_insert_with(|| renders_probes(&lines, start, next_line));
+                let probes = if from_values {
+                    "from the chart's values".to_owned()
+                } else if probes.is_empty() {
+                    "none".to_owned()
+                } else {
+                    probes.join(", ")
+                };
+                let line = first_line + container.line.saturating_sub(1);
+                containers.push(Located::new(
+                    format!("{kind}/{name} container {container_name}: probes {probes}"),
+                    line,
+                ));
             }
-            next_lines[index] = following.filter(|&line| line > container.line);
-        }
-        let mut rendered: HashMap<u32, bool> = HashMap::new();
-        for (container, next_line) in items.iter().zip(next_lines) {
-            let container_name = container.get("name").and_then(Node::as_str).unwrap_or("?");
-            let probes: Vec<&str> = PROBES
-                .iter()
-                .filter(|(key, _)| container.get(key).is_some())
-                .map(|(_, probe)| *probe)
-                .collect();
-            let from_values = probes.is_empty()
-                && templated
-                && *rendered
-                    .entry(container.line)
-                    .or_insert_with(|| renders_probes(&lines, container.line, next_line));
-            let probes = if from_values {
-                "from the chart's values".to_owned()
-            } else if probes.is_empty() {
-                "none".to_owned()
-            } else {
-                probes.join(", ")
-            };
-            let line = first_line + container.line.saturating_sub(1);
-            containers.push(Located::new(
-                format!("{kind}/{name} container {container_name}: probes {probes}"),
-                line,
-            ));
         }
     }
     Workloads {
