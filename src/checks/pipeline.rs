@@ -476,7 +476,8 @@ fn discounted_command<'a>(kind: &CheckKind, pipeline: &'a Pipeline) -> Option<&'
         return None;
     };
     pipeline.commands.iter().find(|command| {
-        pipeline::segments(&command.text).any(|segment| pattern.is_match(segment.as_bytes()))
+        pipeline::segments(&command.text)
+            .any(|segment| !pipeline::is_install(segment) && pattern.is_match(segment.as_bytes()))
     })
 }
 

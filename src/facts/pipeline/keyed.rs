@@ -202,26 +202,32 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
                 .push(Located::new("pull_request", kind.line));
         }
     }
-    // A Woodpecker workflow (`steps:` of `image` and `commands`, no Drone `kind:`) whose
-    // steps filter no event runs on Woodpecker's default events, pull requests among them.
+    // A Woodpecker workflow (`steps:` of `image` and `commands`, no Drone `kind:`) with no
+    // event filter of its own, and a step without one, runs that step on Woodpecker's
+    // default events, pull requests among them.
+    let filters_events = |node: &Node| {
+        let mut filtered = false;
+        visit(node, &mut |node| filtered |= node.get("event").is_some());
+        filtered
+    };
     for document in root.items() {
         let Some(steps) = document.key("steps").or_else(|| document.key("pipeline")) else {
             continue;
         };
         let listed = document.get("steps").or_else(|| document.get("pipeline"));
-        let woodpecker = document.get("kind").is_none()
+        let unfiltered_step = document.get("kind").is_none()
             && listed.is_some_and(|steps| {
                 steps
                     .items()
                     .into_iter()
                     .chain(steps.entries().map(|(_, step)| step))
-                    .any(|step| step.get("commands").is_some())
+                    .any(|step| {
+                        step.get("commands").is_some()
+                            && !step.get("when").is_some_and(&filters_events)
+                    })
             });
-        let mut filtered = false;
-        visit(document, &mut |node| {
-            filtered |= node.get("event").is_some()
-        });
-        if woodpecker && !filtered {
+        let workflow_filtered = document.get("when").is_some_and(&filters_events);
+        if unfiltered_step && !workflow_filtered {
             pipeline
                 .triggers
                 .push(Located::new("pull_request", steps.line));
