@@ -145,7 +145,7 @@ fn record_unseen(
         .flat_map(|named| named_tasks(pipeline, facts, named, unless.as_ref()));
     let opaque = opaque
         .iter()
-        .flat_map(|opaque| opaque_commands(pipeline, opaque, unless.as_ref()));
+        .flat_map(|opaque| opaque_commands(pipeline, facts, opaque, unless.as_ref()));
     outcome.indirect.extend(
         named
             .chain(opaque)
@@ -371,20 +371,42 @@ fn cut_short_tasks(pipeline: &Pipeline, facts: &Facts) -> Option<Located> {
 /// written, shortened to a line's worth.
 fn opaque_commands(
     pipeline: &Pipeline,
+    facts: &Facts,
     opaque: &Pattern,
     unless: Option<&Pattern>,
 ) -> Option<Located> {
-    first_shown(
-        &pipeline.commands,
-        |shown| format!("`{shown}`"),
-        |command| {
-            pipeline::segments(command).any(|segment| {
-                opaque.is_match(segment.as_bytes())
-                    && unless.is_none_or(|unless| !unless.is_match(segment.as_bytes()))
-                    && !named_command::runs_no_work(segment, &crate::rules::known().not_runners)
+    let out_of_sight = |command: &str| {
+        pipeline::segments(command).any(|segment| {
+            opaque.is_match(segment.as_bytes())
+                && unless.is_none_or(|unless| !unless.is_match(segment.as_bytes()))
+                && !named_command::runs_no_work(segment, &crate::rules::known().not_runners)
+        })
+    };
+    // … as written, or in the tasks it runs (`composer ci` calling a PHP callback, `make ci`
+    // running `cargo xtask ci`), named as well.
+    let in_its_tasks = |command: &str| {
+        pipeline::placed_segments(command)
+            .into_iter()
+            .find_map(|(segment, place)| {
+                facts
+                    .tasks
+                    .expand(&place.from_root(segment))
+                    .iter()
+                    .find(|line| out_of_sight(line))
+                    .cloned()
             })
-        },
-    )
+    };
+    pipeline.commands.iter().find_map(|command| {
+        let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
+        let description = if out_of_sight(&command.text) {
+            format!("`{shown}`")
+        } else {
+            let line = in_its_tasks(&command.text)?;
+            let line = crate::text::shorten(line.trim(), SHOWN_COMMAND);
+            format!("`{shown}` (its task runs `{line}`)")
+        };
+        Some(Located::new(description, command.line))
+    })
 }
 
 /// The first action of `pipeline` that may do the work out of sight: one `known` does not

@@ -552,7 +552,7 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         // Composer runs a script by its name or with `run-script`; its own commands
         // (`install`) name no script of the table.
         (Runner::Composer, [_, rest @ ..]) => {
-            let mut words = rest.iter().copied().filter(|word| !word.starts_with('-'));
+            let mut words = composer_arguments(rest);
             match words.next() {
                 Some("run" | "run-script") => words.next().into_iter().collect(),
                 first => first.into_iter().collect(),
@@ -592,6 +592,22 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         folder: place.folder().map(str::to_owned),
         runner,
         names,
+    })
+}
+
+/// Composer's words that are not options: `--timeout 0` and `--timeout=0` take a value, which
+/// is no script name.
+fn composer_arguments<'a>(words: &[&'a str]) -> impl Iterator<Item = &'a str> {
+    let mut words = words.iter().copied();
+    std::iter::from_fn(move || {
+        loop {
+            let word = words.next()?;
+            if word == "--timeout" {
+                words.next();
+            } else if !word.starts_with('-') {
+                return Some(word);
+            }
+        }
     })
 }
 
@@ -1416,6 +1432,11 @@ mod tests {
             ["phpunit --coverage-text"]
         );
         assert!(runners.expand("composer install").is_empty());
+        // Red team: the timeout's value is no script name.
+        assert_eq!(
+            *runners.expand("composer run-script --timeout 0 test"),
+            ["phpunit --coverage-text"]
+        );
     }
 
     #[test]
