@@ -204,10 +204,12 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     }
     // A Woodpecker workflow (`steps:` of `image` and `commands`, no Drone `kind:`) with no
     // event filter of its own, and a step without one, runs that step on Woodpecker's
-    // default events, pull requests among them.
+    // default events, pull requests among them (an `evaluate:` expression is a filter too).
     let filters_events = |node: &Node| {
         let mut filtered = false;
-        visit(node, &mut |node| filtered |= node.get("event").is_some());
+        visit(node, &mut |node| {
+            filtered |= node.get("event").is_some() || node.get("evaluate").is_some();
+        });
         filtered
     };
     for document in root.items() {
