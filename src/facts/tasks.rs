@@ -1009,13 +1009,63 @@ fn npm_scripts(text: &str) -> HashMap<String, Vec<String>> {
     let Some(scripts) = manifest_scripts(text) else {
         return HashMap::new();
     };
+    let names: Vec<&str> = scripts.keys().map(String::as_str).collect();
     scripts
         .iter()
         .filter_map(|(name, script)| {
             let script = script.as_str()?;
-            (!script.contains(NPM_PLACEHOLDER)).then(|| (name.clone(), vec![script.to_owned()]))
+            (!script.contains(NPM_PLACEHOLDER))
+                .then(|| (name.clone(), vec![with_run_all_spelled_out(script, &names)]))
         })
         .collect()
+}
+
+/// `script` with each call of npm-run-all (`npm-run-all typecheck lint test`, `run-s
+/// build:*`, `run-p`) as the `npm run` of each script it names, a glob (`build:*`) as every
+/// script it matches: `check:all` is then followed to the tests it runs.
+fn with_run_all_spelled_out(script: &str, names: &[&str]) -> String {
+    const RUN_ALL: &[&str] = &["npm-run-all", "npm-run-all2", "run-s", "run-p"];
+    // Its options that take a value.
+    const VALUED: &[&str] = &["--max-parallel", "--npm-path"];
+    if !RUN_ALL.iter().any(|program| script.contains(program)) {
+        return script.to_owned();
+    }
+    let spelled = |segment: &str| -> Option<String> {
+        let mut words = segment.split_whitespace();
+        let program = words.next()?.rsplit('/').next()?;
+        if !RUN_ALL.contains(&program) {
+            return None;
+        }
+        let mut runs = Vec::new();
+        while let Some(word) = words.next() {
+            if word == "--" {
+                break;
+            }
+            if VALUED.contains(&word) {
+                words.next();
+                continue;
+            }
+            if word.starts_with('-') {
+                continue;
+            }
+            let pattern = word.trim_matches(['"', '\'']);
+            match pattern.strip_suffix('*') {
+                Some(prefix) => runs.extend(
+                    names
+                        .iter()
+                        .filter(|name| name.starts_with(prefix))
+                        .map(|name| format!("npm run {name}")),
+                ),
+                None => runs.push(format!("npm run {pattern}")),
+            }
+        }
+        Some(runs.join(" && "))
+    };
+    script
+        .split("&&")
+        .map(|segment| spelled(segment.trim()).unwrap_or_else(|| segment.trim().to_owned()))
+        .collect::<Vec<_>>()
+        .join(" && ")
 }
 
 /// Composer's scripts (`"scripts": {"test": "phpunit", "ci": ["@lint", "@test"]}`): a command
@@ -1407,6 +1457,19 @@ mod tests {
         );
         let placeholder = r#"{"scripts": {"test": "echo \"Error: no test specified\" && exit 1"}}"#;
         assert!(super::npm_scripts(placeholder).is_empty());
+    }
+
+    /// Fresh set 14 (harness/drone): npm-run-all runs the scripts it names, a glob every
+    /// script it matches.
+    #[test]
+    fn npm_run_all_runs_the_scripts_it_names() {
+        let package = r#"{"scripts": {"test": "jest src", "lint:ts": "eslint .", "lint:css": "stylelint x",
+            "check:all": "npm-run-all typecheck lint:* test", "ci": "run-s --max-parallel 2 check:all"}}"#;
+        let runners = runners(&[("package.json", package)]);
+        let expanded = runners.expand("yarn ci");
+        for command in ["jest src", "eslint .", "stylelint x"] {
+            assert!(expanded.contains(&command.to_owned()), "{expanded:?}");
+        }
     }
 
     /// Fresh set 13 (DaveLiddament/sarb): `composer ci` runs `@test-with-coverage-check`,

@@ -250,7 +250,8 @@ mod tests {
     /// with no arguments, runs the `test` lane.
     #[test]
     fn arguments_with_defaults_read_as_their_default() {
-        let script = read("#!/bin/bash\nbundle exec fastlane \"${@:-test}\"\nmake ${1:-check} ${2}\n");
+        let script =
+            read("#!/bin/bash\nbundle exec fastlane \"${@:-test}\"\nmake ${1:-check} ${2}\n");
         let commands: Vec<&str> = script.commands.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(commands, ["bundle exec fastlane test", "make check ${2}"]);
     }
