@@ -67,6 +67,7 @@ pub fn marker_rule() -> Rule {
             looks_for: None,
             discounted: None,
             absent: false,
+            out_of_sight: false,
         }],
     }
 }

@@ -194,6 +194,9 @@ pub fn explanation(rule: &Rule) -> String {
         if check.absent {
             out.push_str("  (inverted: holds when nothing matches; each match is a failure)\n");
         }
+        if check.out_of_sight {
+            out.push_str("  (a sign of the work done out of sight: never a pass; unknown, not failed, when found)\n");
+        }
     }
     out.push_str(&format!("\nHow to fix it\n{}\n", wrap(&rule.remediation)));
     out.push_str(&format!(

@@ -50,6 +50,22 @@ pub(super) fn verdict(
         })
         .collect();
 
+    // What a check of signs of work out of sight found is never a pass: where nothing else
+    // is found, the rule is unknown, naming the sign.
+    let mut outside: Option<(&str, Evidence)> = None;
+    let outcomes: Vec<(&Check, Outcome)> = outcomes
+        .into_iter()
+        .map(|(check, outcome)| {
+            if !check.out_of_sight {
+                return (check, outcome);
+            }
+            if let Some(first) = outcome.evidence.into_iter().next() {
+                outside.get_or_insert((check.looks_for(), first));
+            }
+            (check, Outcome::default())
+        })
+        .collect();
+
     let passing: Vec<&Outcome> = outcomes
         .iter()
         .filter(|(check, outcome)| checks::passed(check, outcome))
@@ -204,14 +220,15 @@ pub(super) fn verdict(
                 .map(|(check, outcome)| describe::miss(check, outcome)),
         )
         .collect();
+    let looked_at = || rule.checks.iter().filter(|check| !check.out_of_sight);
     let message = if near_misses.is_empty() {
-        let patterns: usize = rule.checks.iter().map(|check| check.files.len()).sum();
+        let patterns: usize = looked_at().map(|check| check.files.len()).sum();
         if patterns == 1 {
             format!(
                 "No file matches {}.",
-                summarize_globs(&rule.checks[0].files)
+                summarize_globs(&looked_at().next().expect("one pattern").files)
             )
-        } else if rule.checks.iter().all(|check| check.kind.reads_pipelines()) {
+        } else if looked_at().all(|check| check.kind.reads_pipelines()) {
             // The patterns are where pipelines live, not what the rule looks for in them.
             format!(
                 "No pipeline found: none of the {patterns} places pipeline definitions are \
@@ -228,7 +245,21 @@ pub(super) fn verdict(
     } else {
         near_misses.join(" ")
     };
-    let status = if unseen {
+    let message = match &outside {
+        Some((what, sign)) => {
+            let at = match sign.line {
+                Some(line) => format!("{}:{line}", sign.path),
+                None => sign.path.clone(),
+            };
+            let shown_by = match &sign.detail {
+                Some(detail) => format!("`{detail}` at {at}"),
+                None => at,
+            };
+            format!("{message} Not seen: what {what} runs, shown by {shown_by}.")
+        }
+        None => message,
+    };
+    let status = if unseen || outside.is_some() {
         Status::Unknown
     } else {
         Status::Fail

@@ -504,6 +504,23 @@ fn compile_check(
             Some(min_count.span()),
         ));
     }
+    if spec.out_of_sight
+        && (spec.absent
+            || spec.looks_for.is_none()
+            || !matches!(
+                kind,
+                Some(CheckKind::FilesPresent | CheckKind::ContentMatches { .. })
+            ))
+    {
+        problems.push(
+            Problem::new(
+                "`out-of-sight` is for a `files-present` or `content-matches` check that is not \
+                 `absent` and says what it `looks-for`",
+                Some(spec.kind.span()),
+            )
+            .help("the message names what it found as \"what <looks-for> runs\""),
+        );
+    }
     if problems.len() > before {
         return None;
     }
@@ -516,6 +533,7 @@ fn compile_check(
         looks_for: spec.looks_for,
         discounted: spec.discounted,
         absent: spec.absent,
+        out_of_sight: spec.out_of_sight,
     })
 }
 
@@ -615,6 +633,7 @@ fn compile_history_check(spec: CheckSpec, problems: &mut Vec<Problem>) -> Option
         looks_for: spec.looks_for,
         discounted: None,
         absent: false,
+        out_of_sight: false,
     })
 }
 

@@ -244,6 +244,10 @@ pub struct Check {
     /// Inverted: passes when no selected file matches (an unpinned base image, an action
     /// referenced by tag); the matches are the evidence of the failure.
     pub absent: bool,
+    /// Its matches are signs of the work done out of sight (Kokoro's variables in a CI
+    /// script, an OCaml-CI badge): never a pass, they make a rule that found nothing else
+    /// `unknown`.
+    pub out_of_sight: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -121,6 +121,11 @@ pub struct CheckSpec {
     /// Inverted: the check passes when nothing matches, and each match is evidence against.
     #[serde(default)]
     pub absent: bool,
+    /// What the check finds is a sign of the work done out of sight (a CI service configured
+    /// outside the repository): it never passes, and a rule that found nothing else is
+    /// `unknown`, naming it.
+    #[serde(default)]
+    pub out_of_sight: bool,
     /// `update-coverage` checks: each ecosystem's name and the files that show it is used.
     #[serde(default)]
     pub ecosystems: BTreeMap<String, Vec<Spanned<String>>>,

@@ -218,6 +218,29 @@ pattern = '(\w{100}){100}'
     assert!(stderr.contains("too large"), "{stderr}");
 }
 
+/// `out-of-sight` turns a check's matches into "not seen", so it needs words for what it
+/// found and a kind whose matches are files.
+#[test]
+fn out_of_sight_needs_a_file_check_that_says_what_it_looks_for() {
+    let stderr = config_error(
+        r#"
+[[rule]]
+id = "ci.elsewhere"
+area = "ci"
+title = "Elsewhere"
+severity = "note"
+rationale = "r"
+remediation = "r"
+[[rule.check]]
+kind = "pipeline-trigger"
+files = ["@yaml-pipelines"]
+pattern = 'push'
+out-of-sight = true
+"#,
+    );
+    assert!(stderr.contains("`out-of-sight` is for"), "{stderr}");
+}
+
 #[test]
 fn custom_rules_can_use_built_in_file_sets() {
     let rule = |files: &str| {
