@@ -245,6 +245,41 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
                 .push(Located::new("pull_request", node.line));
         }
     });
+    with_tekton_param_defaults(root, &mut pipeline.commands);
+}
+
+/// Tekton's `$(params.NAME)` in a step's script as the param's default (`TEST_COMMAND`,
+/// `default: make test`): what runs unless the caller gives another value.
+fn with_tekton_param_defaults(root: &Node, commands: &mut [Located]) {
+    if !commands
+        .iter()
+        .any(|command| command.text.contains("$(params."))
+    {
+        return;
+    }
+    let mut defaults = Vec::new();
+    for document in root.items() {
+        let spec = document.get("spec");
+        let params = spec
+            .and_then(|spec| spec.get("params"))
+            .into_iter()
+            .chain(spec.and_then(|spec| spec.get("pipelineSpec")?.get("params")));
+        for param in params.flat_map(Node::items) {
+            if let (Some(name), Some(default)) = (
+                param.get("name").and_then(Node::as_str),
+                param.get("default").and_then(Node::as_str),
+            ) {
+                defaults.push((format!("$(params.{name})"), default.to_owned()));
+            }
+        }
+    }
+    for command in commands {
+        for (reference, default) in &defaults {
+            if command.text.contains(reference.as_str()) {
+                command.text = command.text.replace(reference.as_str(), default);
+            }
+        }
+    }
 }
 
 /// Whether `key` is the `default:` under Bitbucket's top-level `pipelines:`.

@@ -156,7 +156,14 @@ pub fn read(format: Format, text: &str, steps: &Steps) -> Result<Pipeline, Parse
         Format::Script => script::read(text),
         Format::Other => {
             let mut pipeline = Pipeline::default();
-            keyed::read(&yaml::parse_documents(text)?, &mut pipeline);
+            // A ytt template (Concourse pipelines rendered by `ytt | fly set-pipeline`) gives
+            // a key once per branch of its `#@ if`: each is kept, none is an error.
+            let root = if is_ytt_template(text) {
+                yaml::parse_keeping_repeated_keys(text)?
+            } else {
+                yaml::parse_documents(text)?
+            };
+            keyed::read(&root, &mut pipeline);
             pipeline
         }
     };
@@ -171,6 +178,12 @@ pub fn read(format: Format, text: &str, steps: &Steps) -> Result<Pipeline, Parse
         .collect();
     pipeline.includes.extend(scripts);
     Ok(pipeline)
+}
+
+/// Whether `text` is a ytt template: a line of it is a ytt annotation (`#@ def`, `#@ end`).
+fn is_ytt_template(text: &str) -> bool {
+    text.lines()
+        .any(|line| line.trim_start().starts_with("#@ "))
 }
 
 /// `command` as a run allowed to fail reads (`pytest || true # continue-on-error`, the
@@ -570,6 +583,29 @@ mod tests {
         assert_eq!(
             texts(&pipeline.triggers),
             [("tag", 19), ("push", 1), ("tag", 15)]
+        );
+    }
+
+    /// Fresh set 15 (cloudfoundry/bosh-bootloader): a ytt template repeats a key in each
+    /// branch of an `#@ if`; that is no parse error.
+    #[test]
+    fn a_ytt_template_may_repeat_keys() {
+        let template = "#@ def job(name):\nname: #@ name\nplan:\n#@ if True:\n- task: a\n  params: {X: 1}\n  params: {X: 2}\n#@ end\n#@ end\njobs:\n- run: {path: ci/test.sh}\n";
+        assert!(read(Format::Other, template).is_ok());
+        let plain = template.replace("#@ ", "# ");
+        assert!(read(Format::Other, &plain).is_err());
+    }
+
+    /// Fresh set 15 (openshift/source-to-image): a Tekton Task's script runs its param's
+    /// default, `make test`.
+    #[test]
+    fn tekton_params_read_as_their_defaults() {
+        let task = "apiVersion: tekton.dev/v1beta1\nkind: Task\nspec:\n  params:\n    - name: TEST_COMMAND\n      default: make test\n    - name: IMAGE\n  steps:\n    - name: run-tests\n      image: $(params.IMAGE)\n      script: |\n        #!/usr/bin/env sh\n        $(params.TEST_COMMAND)\n";
+        let pipeline = read(Format::Other, task).unwrap();
+        assert!(
+            texts(&pipeline.commands).contains(&("make test", 13)),
+            "{:?}",
+            texts(&pipeline.commands)
         );
     }
 
