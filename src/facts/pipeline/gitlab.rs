@@ -65,12 +65,16 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         }
         // A job allowed to fail runs its commands as `… || true` would (GitLab reads YAML
         // 1.1, where `yes` and `on` are true too).
-        let allowed = inherited(root, job, "allow_failure", 4)
-            .and_then(Node::as_str)
-            .is_some_and(|value| matches!(value, "true" | "yes" | "on"));
-        if allowed {
+        let allow_failure = inherited(root, job, "allow_failure", 4).and_then(Node::as_str);
+        let allowed = allow_failure.is_some_and(|value| matches!(value, "true" | "yes" | "on"));
+        // A manual job runs only when someone starts it, and is allowed to fail unless it
+        // says otherwise: its tests cannot fail the pipeline.
+        let manual = inherited(root, job, "when", 4).and_then(Node::as_str) == Some("manual")
+            && !allow_failure.is_some_and(|value| matches!(value, "false" | "no" | "off"));
+        if allowed || manual {
+            let setting = if allowed { "allow_failure" } else { "when: manual" };
             for command in &mut pipeline.commands[first_command..] {
-                super::allowed_to_fail(command, "allow_failure");
+                super::allowed_to_fail(command, setting);
             }
         }
         // A job without `stage:` runs in GitLab's `test` stage.
