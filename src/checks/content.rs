@@ -4,11 +4,17 @@ use crate::checks::Outcome;
 use crate::rules::{Check, Pattern};
 use crate::text::{line_of, plural};
 
-/// The line of the first match in `bytes`.
-pub fn find(pattern: &Pattern, bytes: &[u8]) -> Option<(u32, Option<String>)> {
-    pattern
-        .find(bytes)
-        .map(|found| (line_of(bytes, found.start()), None))
+/// The line of the first match in `bytes`, and, when `quoted`, the text that matched (a sign
+/// of work out of sight is named by what it is: `$KOKORO_GFILE_DIR`, a badge's address).
+pub fn find(pattern: &Pattern, bytes: &[u8], quoted: bool) -> Option<(u32, Option<String>)> {
+    pattern.find(bytes).map(|found| {
+        let text = quoted.then(|| {
+            let matched = String::from_utf8_lossy(&bytes[found.start()..found.end()]);
+            let one_line = matched.split_whitespace().collect::<Vec<_>>().join(" ");
+            crate::text::shorten(&one_line, 80).into_owned()
+        });
+        (line_of(bytes, found.start()), text)
+    })
 }
 
 /// What a content check that did not pass looked at.

@@ -121,7 +121,9 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
         // Where the check found what it looks for, and what it was (a dependency's name,
         // an action reference…) when that is not the whole line.
         let found: Option<(u32, Option<String>)> = match &check.kind {
-            CheckKind::ContentMatches { pattern } => content::find(pattern, bytes),
+            CheckKind::ContentMatches { pattern } => {
+                content::find(pattern, bytes, check.out_of_sight)
+            }
             CheckKind::UpdateCoverage { ecosystems } => {
                 update_coverage::record(
                     check,

@@ -401,8 +401,12 @@ fn opaque_commands(
         let description = if out_of_sight(&command.text) {
             format!("`{shown}`")
         } else {
-            let line = in_its_tasks(&command.text)?;
-            let line = crate::text::shorten(line.trim(), SHOWN_COMMAND);
+            // A task's line may hold a whole script: shown as one line.
+            let line = in_its_tasks(&command.text)?
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let line = crate::text::shorten(&line, SHOWN_COMMAND);
             format!("`{shown}` (its task runs `{line}`)")
         };
         Some(Located::new(description, command.line))

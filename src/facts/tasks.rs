@@ -431,8 +431,7 @@ impl TaskRunners {
             let place = Place::Folder(call.folder.to_owned());
             call.names.into_iter().flat_map(move |name| {
                 let place = place.clone();
-                call.table
-                    .get(name)
+                matching_tasks(call.table, name)
                     .into_iter()
                     .flatten()
                     .map(move |line| place.from_root(line).into_owned())
@@ -529,12 +528,19 @@ pub fn invocations(command: &str) -> Vec<Invocation<'_>> {
         .collect()
 }
 
+/// npm-run-all's programs: each runs the npm scripts it names.
+const NPM_RUN_ALL: &[&str] = &["npm-run-all", "npm-run-all2", "run-s", "run-p"];
+
+/// How many scripts one npm-run-all glob (`lint:*`) runs at most.
+const MAX_GLOB_MATCHES: usize = 64;
+
 /// The task runner `words` start with, run in `place`, and the tasks they name.
 fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
     let runner = match *words.first()? {
         // A recipe calls make again as `$(MAKE) target`.
         "make" | "gmake" | "$(MAKE)" | "${MAKE}" | "$MAKE" => Runner::Make,
         "npm" | "yarn" | "pnpm" | "bun" => Runner::Npm,
+        program if NPM_RUN_ALL.contains(&program) => Runner::Npm,
         "composer" | "composer.phar" => Runner::Composer,
         "task" => Runner::Task,
         "just" => Runner::Just,
@@ -549,6 +555,16 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
     let names: Vec<&str> = match (runner, &words[..]) {
         (Runner::Make, [_, rest @ ..]) if !elsewhere_or_dry(rest) => make_goals(rest),
         (Runner::Npm, [_, "test" | "t", ..]) => vec!["test"],
+        // npm-run-all runs the scripts it names, a glob (`lint:*`) each script it matches.
+        (Runner::Npm, [program, rest @ ..] | [_, program, rest @ ..])
+            if NPM_RUN_ALL.contains(program) =>
+        {
+            rest.iter()
+                .copied()
+                .take_while(|word| !matches!(*word, "--" | "||" | "|" | "&" | ";" | ">" | "2>&1"))
+                .filter(|word| !word.starts_with('-'))
+                .collect()
+        }
         // Composer runs a script by its name or with `run-script`; its own commands
         // (`install`) name no script of the table.
         (Runner::Composer, [_, rest @ ..]) => {
@@ -1005,67 +1021,31 @@ fn manifest_scripts(text: &str) -> Option<serde_json::Map<String, serde_json::Va
     }
 }
 
+/// The lines of the task `name` names in `table`: by its name, or, for an npm-run-all glob
+/// (`lint:*`, `test:**`), of each task whose name starts with what precedes the stars, in
+/// name order, at most [`MAX_GLOB_MATCHES`].
+fn matching_tasks<'t>(table: &'t Table, name: &str) -> Vec<&'t Vec<String>> {
+    let prefix = name.trim_end_matches('*');
+    if prefix.len() == name.len() {
+        return table.get(name).into_iter().collect();
+    }
+    let mut names: Vec<&String> = table.keys().filter(|key| key.starts_with(prefix)).collect();
+    names.sort_unstable();
+    names.truncate(MAX_GLOB_MATCHES);
+    names.into_iter().map(|key| &table[key]).collect()
+}
+
 fn npm_scripts(text: &str) -> HashMap<String, Vec<String>> {
     let Some(scripts) = manifest_scripts(text) else {
         return HashMap::new();
     };
-    let names: Vec<&str> = scripts.keys().map(String::as_str).collect();
     scripts
         .iter()
         .filter_map(|(name, script)| {
             let script = script.as_str()?;
-            (!script.contains(NPM_PLACEHOLDER))
-                .then(|| (name.clone(), vec![with_run_all_spelled_out(script, &names)]))
+            (!script.contains(NPM_PLACEHOLDER)).then(|| (name.clone(), vec![script.to_owned()]))
         })
         .collect()
-}
-
-/// `script` with each call of npm-run-all (`npm-run-all typecheck lint test`, `run-s
-/// build:*`, `run-p`) as the `npm run` of each script it names, a glob (`build:*`) as every
-/// script it matches: `check:all` is then followed to the tests it runs.
-fn with_run_all_spelled_out(script: &str, names: &[&str]) -> String {
-    const RUN_ALL: &[&str] = &["npm-run-all", "npm-run-all2", "run-s", "run-p"];
-    // Its options that take a value.
-    const VALUED: &[&str] = &["--max-parallel", "--npm-path"];
-    if !RUN_ALL.iter().any(|program| script.contains(program)) {
-        return script.to_owned();
-    }
-    let spelled = |segment: &str| -> Option<String> {
-        let mut words = segment.split_whitespace();
-        let program = words.next()?.rsplit('/').next()?;
-        if !RUN_ALL.contains(&program) {
-            return None;
-        }
-        let mut runs = Vec::new();
-        while let Some(word) = words.next() {
-            if word == "--" {
-                break;
-            }
-            if VALUED.contains(&word) {
-                words.next();
-                continue;
-            }
-            if word.starts_with('-') {
-                continue;
-            }
-            let pattern = word.trim_matches(['"', '\'']);
-            match pattern.strip_suffix('*') {
-                Some(prefix) => runs.extend(
-                    names
-                        .iter()
-                        .filter(|name| name.starts_with(prefix))
-                        .map(|name| format!("npm run {name}")),
-                ),
-                None => runs.push(format!("npm run {pattern}")),
-            }
-        }
-        Some(runs.join(" && "))
-    };
-    script
-        .split("&&")
-        .map(|segment| spelled(segment.trim()).unwrap_or_else(|| segment.trim().to_owned()))
-        .collect::<Vec<_>>()
-        .join(" && ")
 }
 
 /// Composer's scripts (`"scripts": {"test": "phpunit", "ci": ["@lint", "@test"]}`): a command
@@ -1078,6 +1058,9 @@ fn composer_scripts(text: &str) -> HashMap<String, Vec<String>> {
     let command = |line: &str| match line.strip_prefix('@') {
         Some(rest) if rest.starts_with("php ") || rest.starts_with("composer ") => rest.to_owned(),
         Some(rest) if rest.starts_with("putenv ") => String::new(),
+        // Composer's own callbacks (`Composer\\Config::disableProcessTimeout`) set Composer
+        // up; they run none of the project's work.
+        None if line.starts_with("Composer\\") => String::new(),
         Some(script) => format!("composer {script}"),
         None => line.to_owned(),
     };
@@ -1470,6 +1453,34 @@ mod tests {
         for command in ["jest src", "eslint .", "stylelint x"] {
             assert!(expanded.contains(&command.to_owned()), "{expanded:?}");
         }
+        // Red team: run from the pipeline too, by npx or yarn, with `**` globs.
+        for call in [
+            "npx npm-run-all lint:ts test",
+            "yarn run-s lint:ts test",
+            "run-p \"lint:**\" test",
+        ] {
+            let expanded = runners.expand(call);
+            assert!(
+                expanded.contains(&"jest src".to_owned()),
+                "{call}: {expanded:?}"
+            );
+            assert!(
+                expanded.contains(&"eslint .".to_owned()),
+                "{call}: {expanded:?}"
+            );
+        }
+    }
+
+    /// Red team: a glob of every script, in every script, stays within the expansion's caps.
+    #[test]
+    fn npm_run_all_globs_are_bounded() {
+        let many: String = (0..500)
+            .map(|index| format!("\"s{index}\": \"run-p *\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let package: &'static str = format!("{{\"scripts\": {{{many}}}}}").leak();
+        let runners = runners(&[("package.json", package)]);
+        assert!(runners.expand("npm run s0").len() <= MAX_EXPANDED);
     }
 
     /// Fresh set 13 (DaveLiddament/sarb): `composer ci` runs `@test-with-coverage-check`,

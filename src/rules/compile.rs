@@ -216,6 +216,15 @@ fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -
             problems.push(Problem::new(reason, Some(checks_span.clone())));
         }
     }
+    if !checks.is_empty() && checks.iter().all(|check| check.out_of_sight) {
+        problems.push(
+            Problem::new(
+                "a rule of only `out-of-sight` checks can never pass",
+                Some(checks_span.clone()),
+            )
+            .help("add a check of the evidence itself; `out-of-sight` checks only say what may hide it"),
+        );
+    }
     if problems.len() > before {
         return None;
     }

@@ -239,6 +239,23 @@ out-of-sight = true
 "#,
     );
     assert!(stderr.contains("`out-of-sight` is for"), "{stderr}");
+    let stderr = config_error(
+        r#"
+[[rule]]
+id = "ci.elsewhere"
+area = "ci"
+title = "Elsewhere"
+severity = "note"
+rationale = "r"
+remediation = "r"
+[[rule.check]]
+kind = "files-present"
+looks-for = "a sign"
+files = ["THING.md"]
+out-of-sight = true
+"#,
+    );
+    assert!(stderr.contains("can never pass"), "{stderr}");
 }
 
 #[test]

@@ -72,7 +72,11 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         let manual = inherited(root, job, "when", 4).and_then(Node::as_str) == Some("manual")
             && !allow_failure.is_some_and(|value| matches!(value, "false" | "no" | "off"));
         if allowed || manual {
-            let setting = if allowed { "allow_failure" } else { "when: manual" };
+            let setting = if allowed {
+                "allow_failure"
+            } else {
+                "when: manual"
+            };
             for command in &mut pipeline.commands[first_command..] {
                 super::allowed_to_fail(command, setting);
             }

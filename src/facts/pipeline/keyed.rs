@@ -3,6 +3,8 @@
 //! Concourse (`run: {path, args}`), Amplify, Cloud Build, CodeBuild; and the keys Azure
 //! Pipelines, CircleCI, Buildkite and Travis share with them.
 
+use std::collections::HashMap;
+
 use super::{
     Located, Pipeline, Place, push_commands, push_commands_in, push_environment_value, push_scalar,
     visit, visit_entries,
@@ -204,11 +206,16 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     }
     // A Woodpecker workflow (`steps:` of `image` and `commands`, no Drone `kind:`) with no
     // event filter of its own, and a step without one, runs that step on Woodpecker's
-    // default events, pull requests among them (an `evaluate:` expression is a filter too).
+    // default events, pull requests among them (an `evaluate:` expression on the event is a
+    // filter too; one on the branch or the message is not).
     let filters_events = |node: &Node| {
         let mut filtered = false;
         visit(node, &mut |node| {
-            filtered |= node.get("event").is_some() || node.get("evaluate").is_some();
+            filtered |= node.get("event").is_some()
+                || node
+                    .get("evaluate")
+                    .and_then(Node::as_str)
+                    .is_some_and(|expression| expression.contains("CI_PIPELINE_EVENT"));
         });
         filtered
     };
@@ -235,11 +242,11 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
                 .push(Located::new("pull_request", steps.line));
         }
     }
+    // (Woodpecker's `evaluate: 'CI_PIPELINE_EVENT != "pull_request"'` says the opposite.)
     outside_excludes(root, &mut |node| {
-        if node
-            .as_str()
-            .is_some_and(|text| text.contains("pull_request"))
-        {
+        if node.as_str().is_some_and(|text| {
+            text.contains("pull_request") && !text.contains("!= \"pull_request\"")
+        }) {
             pipeline
                 .triggers
                 .push(Located::new("pull_request", node.line));
@@ -248,8 +255,11 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     with_tekton_param_defaults(root, &mut pipeline.commands);
 }
 
-/// Tekton's `$(params.NAME)` in a step's script as the param's default (`TEST_COMMAND`,
-/// `default: make test`): what runs unless the caller gives another value.
+/// Tekton's `$(params.NAME)` in a step's script as what the document gives it: a
+/// PipelineRun's `value`, else the param's `default` (`TEST_COMMAND`, `default: make test`).
+/// Each reference is replaced once, in one pass, so a default naming another param is not
+/// expanded again; a param some caller in the file gives a `value` other than the document's
+/// own, or that has neither, is left as written.
 fn with_tekton_param_defaults(root: &Node, commands: &mut [Located]) {
     if !commands
         .iter()
@@ -257,29 +267,84 @@ fn with_tekton_param_defaults(root: &Node, commands: &mut [Located]) {
     {
         return;
     }
-    let mut defaults = Vec::new();
-    for document in root.items() {
+    let documents = root.items();
+    // Every `value` a caller in the file passes (a Pipeline to its tasks, a PipelineRun).
+    let mut passed: HashMap<String, Vec<String>> = HashMap::new();
+    visit(root, &mut |node| {
+        if let (Some(name), Some(value)) = (
+            node.get("name").and_then(Node::as_str),
+            node.get("value").and_then(Node::as_str),
+        ) {
+            passed
+                .entry(name.to_owned())
+                .or_default()
+                .push(value.to_owned());
+        }
+    });
+    for (index, document) in documents.iter().enumerate() {
         let spec = document.get("spec");
-        let params = spec
+        let declared = spec
             .and_then(|spec| spec.get("params"))
             .into_iter()
-            .chain(spec.and_then(|spec| spec.get("pipelineSpec")?.get("params")));
-        for param in params.flat_map(Node::items) {
-            if let (Some(name), Some(default)) = (
-                param.get("name").and_then(Node::as_str),
-                param.get("default").and_then(Node::as_str),
-            ) {
-                defaults.push((format!("$(params.{name})"), default.to_owned()));
+            .chain(spec.and_then(|spec| spec.get("pipelineSpec")?.get("params")))
+            .flat_map(Node::items);
+
+        let declared: Vec<&Node> = declared.collect();
+        // A run's value first; a default only where no caller passes another.
+        let mut resolved: HashMap<&str, &str> = declared
+            .iter()
+            .filter_map(|param| param_with(param, "value"))
+            .collect();
+        for (name, default) in declared
+            .iter()
+            .filter_map(|param| param_with(param, "default"))
+        {
+            let overridden = passed
+                .get(name)
+                .is_some_and(|values| values.iter().any(|value| value != default));
+            if !overridden {
+                resolved.entry(name).or_insert(default);
+            }
+        }
+        if resolved.is_empty() {
+            continue;
+        }
+        let first_line = document.line;
+        let next_line = documents.get(index + 1).map_or(u32::MAX, |next| next.line);
+        for command in commands
+            .iter_mut()
+            .filter(|command| (first_line..next_line).contains(&command.line))
+        {
+            command.text = tekton_params_replaced(&command.text, &resolved);
+        }
+    }
+}
+
+/// A Tekton param's name and its `key` (`value`, `default`), when both are strings.
+fn param_with<'n>(param: &'n Node, key: &str) -> Option<(&'n str, &'n str)> {
+    Some((param.get("name")?.as_str()?, param.get(key)?.as_str()?))
+}
+
+/// `text` with each `$(params.NAME)` that `resolved` names replaced, in one pass.
+fn tekton_params_replaced(text: &str, resolved: &HashMap<&str, &str>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("$(params.") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "$(params.".len()..];
+        match after.find(')').map(|end| (&after[..end], end)) {
+            Some((name, end)) if resolved.contains_key(name) => {
+                out.push_str(resolved[name]);
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push_str("$(params.");
+                rest = after;
             }
         }
     }
-    for command in commands {
-        for (reference, default) in &defaults {
-            if command.text.contains(reference.as_str()) {
-                command.text = command.text.replace(reference.as_str(), default);
-            }
-        }
-    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether `key` is the `default:` under Bitbucket's top-level `pipelines:`.

@@ -180,10 +180,32 @@ pub fn read(format: Format, text: &str, steps: &Steps) -> Result<Pipeline, Parse
     Ok(pipeline)
 }
 
-/// Whether `text` is a ytt template: a line of it is a ytt annotation (`#@ def`, `#@ end`).
+/// Whether `text` is a ytt template: a line of it is a ytt directive (`#@ load(`, `#@ def`,
+/// `#@ if`, `#@ end`, `#@overlay/match`), not only a comment that starts with `#@`.
 fn is_ytt_template(text: &str) -> bool {
-    text.lines()
-        .any(|line| line.trim_start().starts_with("#@ "))
+    const DIRECTIVES: &[&str] = &[
+        "load(",
+        "def ",
+        "end",
+        "if ",
+        "elif ",
+        "else:",
+        "for ",
+        "overlay/",
+        "data/",
+        "yaml/",
+        "template/",
+        "schema/",
+        "library/",
+    ];
+    text.lines().any(|line| {
+        line.trim_start().strip_prefix("#@").is_some_and(|rest| {
+            let rest = rest.trim_start();
+            DIRECTIVES
+                .iter()
+                .any(|directive| rest.starts_with(directive))
+        })
+    })
 }
 
 /// `command` as a run allowed to fail reads (`pytest || true # continue-on-error`, the
@@ -594,6 +616,9 @@ mod tests {
         assert!(read(Format::Other, template).is_ok());
         let plain = template.replace("#@ ", "# ");
         assert!(read(Format::Other, &plain).is_err());
+        // Red team: a comment that happens to start with `#@` is no template.
+        let commented = format!("#@ owner: platform team\n{plain}");
+        assert!(read(Format::Other, &commented).is_err());
     }
 
     /// Fresh set 15 (openshift/source-to-image): a Tekton Task's script runs its param's
@@ -606,6 +631,37 @@ mod tests {
             texts(&pipeline.commands).contains(&("make test", 13)),
             "{:?}",
             texts(&pipeline.commands)
+        );
+        // Red team: a default naming another param is replaced once, not again and again.
+        let mut chain = String::from("apiVersion: tekton.dev/v1\nkind: Task\nspec:\n  params:\n");
+        for index in 0..40 {
+            chain.push_str(&format!(
+                "    - {{name: p{index}, default: \"$(params.p{next}) $(params.p{next})\"}}\n",
+                next = index + 1
+            ));
+        }
+        chain.push_str("  steps: [{name: s, image: alpine, script: \"$(params.p0)\"}]\n");
+        let pipeline = read(Format::Other, &chain).unwrap();
+        assert!(pipeline.commands.iter().all(|c| c.text.len() < 100));
+        // A run's value wins over the default; a value a caller passes leaves the default out.
+        let run = "kind: PipelineRun\nspec:\n  params: [{name: CMD, value: make lint}]\n  pipelineSpec:\n    params: [{name: CMD, default: make test}]\n    tasks:\n      - name: t\n        taskSpec:\n          steps: [{name: s, script: $(params.CMD)}]\n";
+        let pipeline = read(Format::Other, run).unwrap();
+        assert!(
+            texts(&pipeline.commands)
+                .iter()
+                .any(|(text, _)| *text == "make lint")
+        );
+        assert!(
+            texts(&pipeline.commands)
+                .iter()
+                .all(|(text, _)| *text != "make test")
+        );
+        let passed = "kind: Pipeline\nspec:\n  tasks:\n    - name: t\n      taskRef: {name: t}\n      params: [{name: CMD, value: make lint}]\n---\nkind: Task\nspec:\n  params: [{name: CMD, default: make test}]\n  steps: [{name: s, script: $(params.CMD)}]\n";
+        let pipeline = read(Format::Other, passed).unwrap();
+        assert!(
+            texts(&pipeline.commands)
+                .iter()
+                .all(|(text, _)| *text != "make test")
         );
     }
 

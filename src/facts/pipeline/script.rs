@@ -13,21 +13,8 @@ use crate::rules::known;
 /// Python docstring, which are prose (`"""…you'll want to make sure…"""` is no `make` run).
 pub(super) fn read(text: &str) -> Pipeline {
     let mut pipeline = Pipeline::default();
-    let text = without_docstrings(text);
-    push_lines(&mut pipeline.commands, &with_argument_defaults(&text), 1);
+    push_lines(&mut pipeline.commands, &without_docstrings(text), 1);
     pipeline
-}
-
-/// `text` with each argument that has a default of one word (`"${@:-test}"`, `${1:-check}`)
-/// as that word: a pipeline runs its scripts without arguments, as a rule, so
-/// `bundle exec fastlane "${@:-test}"` runs the `test` lane.
-fn with_argument_defaults(text: &str) -> std::borrow::Cow<'_, str> {
-    static DEFAULTED: OnceLock<Regex> = OnceLock::new();
-    DEFAULTED
-        .get_or_init(|| {
-            Regex::new(r#""?\$\{([@*]|[1-9]):?-([\w.:+/-]+)\}"?"#).expect("a valid pattern")
-        })
-        .replace_all(text, "$2")
 }
 
 /// The quotes that open a Python docstring.
@@ -246,16 +233,6 @@ mod tests {
 
     /// Fresh set 12 (karpathy/llm.c): a docstring of the training script the pipeline runs
     /// read as `make sure …`.
-    /// Fresh set 14 (Automattic/Gridicons-iOS): `bundle exec fastlane "${@:-test}"`, run
-    /// with no arguments, runs the `test` lane.
-    #[test]
-    fn arguments_with_defaults_read_as_their_default() {
-        let script =
-            read("#!/bin/bash\nbundle exec fastlane \"${@:-test}\"\nmake ${1:-check} ${2}\n");
-        let commands: Vec<&str> = script.commands.iter().map(|c| c.text.as_str()).collect();
-        assert_eq!(commands, ["bundle exec fastlane test", "make check ${2}"]);
-    }
-
     #[test]
     fn a_python_docstring_is_no_command() {
         let text = "import os\n\"\"\"\nYou'll want to make sure\nof this.\n\"\"\"\nos.system('pytest -q')\n    '''make it'''\nsh(\"\"\"pytest -x\"\"\")\ngrep \"'''\" notes\nmake test\n";
