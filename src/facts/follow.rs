@@ -88,8 +88,9 @@ pub(crate) fn follow_includes(
                 let mut found = resolve(include.text.clone());
                 if found.is_empty()
                     && let Some(folder) = folder
+                    && let Some(path) = joined(folder, &include.text)
                 {
-                    found = resolve(format!("{folder}/{}", include.text));
+                    found = resolve(path);
                 }
                 targets.extend(found.into_iter().filter(|&target| target != entry));
                 targets.sort_unstable();
@@ -168,6 +169,22 @@ fn unseen_past_limit(pipelines: &mut Pipelines, entry: usize, what: &str) {
     if let Some(Some(Ok(pipeline))) = pipelines.get_mut(&entry) {
         pipeline.indirect.push(Located::new(what, 0));
     }
+}
+
+/// `relative` (`./jobs/build.yml`, `../templates/test.yml`) from `folder`, as a path of the
+/// repository; none when it climbs out of it.
+fn joined(folder: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = folder.split('/').collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// Reads and parses, as pipelines of their own, the scripts of the repository the root task
@@ -269,6 +286,21 @@ fn included_format(path: &str, includer: Format) -> Format {
 
 #[cfg(test)]
 mod tests {
+    /// Fresh labels (microsoft/fhir-server): `template: ./jobs/build.yml` in
+    /// `build/pr-pipeline.yml` is `build/jobs/build.yml`.
+    #[test]
+    fn relative_includes_join_their_includers_folder() {
+        assert_eq!(
+            joined("build", "./jobs/build.yml").as_deref(),
+            Some("build/jobs/build.yml")
+        );
+        assert_eq!(
+            joined("ci/jobs", "../steps/test.yml").as_deref(),
+            Some("ci/steps/test.yml")
+        );
+        assert_eq!(joined("ci", "../../x.yml"), None);
+    }
+
     use super::*;
 
     #[test]

@@ -182,11 +182,7 @@ fn extended(job: &Node) -> Vec<&str> {
 fn has_rules(root: &Node, job: &Node) -> bool {
     let mut jobs = vec![job];
     for _ in 0..4 {
-        if jobs.iter().any(|job| {
-            ["rules", "only", "except"]
-                .iter()
-                .any(|key| job.get(key).is_some())
-        }) {
+        if jobs.iter().any(|job| limits_branches(job)) {
             return true;
         }
         let names: Vec<&str> = jobs.iter().flat_map(|job| extended(job)).collect();
@@ -203,6 +199,42 @@ fn has_rules(root: &Node, job: &Node) -> bool {
     }
     // Templates deeper than followed may say when the job runs.
     true
+}
+
+/// Whether `job` says it runs on fewer than every branch pushed: `rules:`, whatever they say;
+/// `only:` unless it names every branch (`branches`, `pushes`) or merge requests; `except:`
+/// when it leaves out branches as such. `except: [main, tags]` leaves the other branches,
+/// a merge request's among them.
+fn limits_branches(job: &Node) -> bool {
+    let refs = |key: &str| -> Option<Vec<String>> {
+        let node = job.get(key)?;
+        let refs = node.get("refs").unwrap_or(node);
+        Some(
+            refs.items()
+                .into_iter()
+                .filter_map(Node::as_str)
+                .map(str::to_owned)
+                .collect(),
+        )
+    };
+    let every = |refs: &[String]| {
+        refs.iter()
+            .any(|name| matches!(name.as_str(), "branches" | "pushes" | "merge_requests"))
+    };
+    if job.get("rules").is_some() {
+        return true;
+    }
+    let only_limits = refs("only").is_some_and(|only| !every(&only));
+    // An `except:` map of other conditions (`variables`, `changes`) may leave out anything.
+    let except_limits = job.get("except").is_some_and(|except| {
+        except.items().is_empty()
+            || refs("except").is_some_and(|except| {
+                except
+                    .iter()
+                    .any(|name| matches!(name.as_str(), "branches" | "pushes" | "/.*/"))
+            })
+    });
+    only_limits || except_limits
 }
 
 /// `include:` in each of its forms: a path or URL, or a list of those and of maps with
