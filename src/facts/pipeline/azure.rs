@@ -40,14 +40,27 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
         if let Some(task) = node.get("task").and_then(Node::as_str) {
             let name = task.split('@').next().unwrap_or(task);
             let inputs = node.get("inputs");
+            // Azure reads task names and inputs case-insensitively (`InlineScript:`).
             let input = |key: &str| {
-                inputs
-                    .and_then(|inputs| inputs.get(key))
-                    .and_then(Node::as_str)
+                inputs?
+                    .entries()
+                    .find(|(name, _)| {
+                        name.as_str()
+                            .is_some_and(|name| name.eq_ignore_ascii_case(key))
+                    })
+                    .and_then(|(_, value)| value.as_str())
                     .map(str::to_owned)
             };
             let line = node.get("task").map_or(node.line, |task| task.line);
-            steps::call(pipeline, steps, &format!("azure:{name}"), input, line);
+            let key = steps
+                .keys()
+                .find(|key| {
+                    key.strip_prefix("azure:")
+                        .is_some_and(|known| known.eq_ignore_ascii_case(name))
+                })
+                .cloned()
+                .unwrap_or_else(|| format!("azure:{name}"));
+            steps::call(pipeline, steps, &key, input, line);
         }
         if let Some(template) = node.get("template")
             && let Some(reference) = template.as_str()
@@ -80,6 +93,10 @@ mod tests {
                 "azure:DotNetCoreCLI".to_owned(),
                 "dotnet {command|build}".to_owned(),
             ),
+            (
+                "azure:AzureCLI".to_owned(),
+                "{inlineScript|} {scriptPath|}".to_owned(),
+            ),
         ])
     }
 
@@ -110,6 +127,14 @@ mod tests {
         );
         // No `pr:` key: pull requests are validated.
         assert!(texts(&pipeline.triggers).contains(&("pull_request", 1)));
+        // Red team: task names and inputs are read whatever their case.
+        let cased = "steps:\n- task: azurecli@2\n  inputs:\n    InlineScript: pytest -q\n";
+        let pipeline = read_pipeline(Format::System(&SYSTEM), cased, &steps()).unwrap();
+        assert!(
+            texts(&pipeline.commands).contains(&("pytest -q", 2)),
+            "{:?}",
+            texts(&pipeline.commands)
+        );
     }
 
     #[test]

@@ -40,6 +40,13 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         push_scalar(&mut pipeline.stages, stage);
     }
     let mut has_jobs = false;
+    // The templates the file's jobs extend: what they run is read in those jobs, with their
+    // settings; a template no job here extends may serve a file that includes this one.
+    let extended_here: std::collections::HashSet<&str> = root
+        .entries()
+        .flat_map(|(_, job)| extended(job))
+        .filter(|name| root.get(name).is_some())
+        .collect();
     for (name, job) in root.entries() {
         if name
             .as_str()
@@ -58,19 +65,35 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         }
         has_jobs |= matches!(job.value, Value::Map(_));
         let first_command = pipeline.commands.len();
+        let template = name.as_str().is_some_and(|name| name.starts_with('.'));
+        let read_in_its_jobs = template
+            && name
+                .as_str()
+                .is_some_and(|name| extended_here.contains(name));
         for key in ["before_script", "script", "after_script"] {
-            if let Some(script) = job.get(key) {
+            if let Some(script) = inherited(root, job, key, 4).filter(|_| !read_in_its_jobs) {
                 push_script(&mut pipeline.commands, script);
             }
         }
         // A job allowed to fail runs its commands as `… || true` would (GitLab reads YAML
-        // 1.1, where `yes` and `on` are true too).
-        let allow_failure = inherited(root, job, "allow_failure", 4).and_then(Node::as_str);
-        let allowed = allow_failure.is_some_and(|value| matches!(value, "true" | "yes" | "on"));
+        // 1.1, where `yes` and `on` are true too). A template's settings are its jobs'.
+        let allow_failure = inherited(root, job, "allow_failure", 4);
+        let allowed = !template
+            && allow_failure
+                .and_then(Node::as_str)
+                .is_some_and(|value| matches!(value, "true" | "yes" | "on"));
         // A manual job runs only when someone starts it, and is allowed to fail unless it
-        // says otherwise: its tests cannot fail the pipeline.
-        let manual = inherited(root, job, "when", 4).and_then(Node::as_str) == Some("manual")
-            && !allow_failure.is_some_and(|value| matches!(value, "false" | "no" | "off"));
+        // says otherwise: its tests cannot fail the pipeline. Only when that is certain: an
+        // `allow_failure` of any other value, or a template out of sight that may set it,
+        // leaves the job counted.
+        let manual = !template
+            && inherited(root, job, "when", 4).and_then(Node::as_str) == Some("manual")
+            && allow_failure.is_none_or(|value| {
+                value
+                    .as_str()
+                    .is_some_and(|value| matches!(value, "true" | "yes" | "on"))
+            })
+            && templates_in_sight(root, job);
         if allowed || manual {
             let setting = if allowed {
                 "allow_failure"
@@ -161,6 +184,25 @@ fn inherited<'a>(root: &'a Node, job: &'a Node, key: &str, depth: usize) -> Opti
         .find_map(|template| inherited(root, template, key, depth - 1))
 }
 
+/// Whether every template `job` extends, a few levels down, is in this file.
+fn templates_in_sight(root: &Node, job: &Node) -> bool {
+    let mut jobs = vec![job];
+    for _ in 0..4 {
+        let names: Vec<&str> = jobs.iter().flat_map(|job| extended(job)).collect();
+        if names.is_empty() {
+            return true;
+        }
+        if names.iter().any(|name| root.get(name).is_none()) {
+            return false;
+        }
+        jobs = names
+            .into_iter()
+            .filter_map(|name| root.get(name))
+            .collect();
+    }
+    false
+}
+
 /// The templates `job` extends, in its order (`extends: .base` or a list).
 fn extended(job: &Node) -> Vec<&str> {
     let Some(extends) = job.get("extends") else {
@@ -202,38 +244,49 @@ fn has_rules(root: &Node, job: &Node) -> bool {
 }
 
 /// Whether `job` says it runs on fewer than every branch pushed: `rules:`, whatever they say;
-/// `only:` unless it names every branch (`branches`, `pushes`) or merge requests; `except:`
-/// when it leaves out branches as such. `except: [main, tags]` leaves the other branches,
-/// a merge request's among them.
+/// `only:` unless it names every branch (`branches`, `pushes`) or merge requests and nothing
+/// else; `except:` unless it leaves out named refs only. `except: [main, tags]` leaves the
+/// other branches, a merge request's among them; a regular expression, `variables:` or
+/// `changes:` may leave out anything.
 fn limits_branches(job: &Node) -> bool {
-    let refs = |key: &str| -> Option<Vec<String>> {
-        let node = job.get(key)?;
-        let refs = node.get("refs").unwrap_or(node);
-        Some(
-            refs.items()
-                .into_iter()
-                .filter_map(Node::as_str)
-                .map(str::to_owned)
-                .collect(),
-        )
-    };
-    let every = |refs: &[String]| {
-        refs.iter()
-            .any(|name| matches!(name.as_str(), "branches" | "pushes" | "merge_requests"))
-    };
     if job.get("rules").is_some() {
         return true;
     }
-    let only_limits = refs("only").is_some_and(|only| !every(&only));
-    // An `except:` map of other conditions (`variables`, `changes`) may leave out anything.
-    let except_limits = job.get("except").is_some_and(|except| {
-        except.items().is_empty()
-            || refs("except").is_some_and(|except| {
-                except
-                    .iter()
-                    .any(|name| matches!(name.as_str(), "branches" | "pushes" | "/.*/"))
-            })
-    });
+    // The refs of an `only:`/`except:`, when they are all it says.
+    let refs_alone = |key: &str| -> Option<Option<Vec<&str>>> {
+        let node = job.get(key)?;
+        let refs = match &node.value {
+            Value::Map(_) => {
+                let other = node
+                    .entries()
+                    .any(|(name, _)| name.as_str() != Some("refs"));
+                if other {
+                    return Some(None);
+                }
+                node.get("refs")?
+            }
+            _ => node,
+        };
+        Some(Some(
+            refs.items().into_iter().filter_map(Node::as_str).collect(),
+        ))
+    };
+    let every = |name: &&str| {
+        matches!(
+            *name,
+            "branches" | "pushes" | "merge_requests" | "external_pull_requests"
+        )
+    };
+    let only_limits = match refs_alone("only") {
+        None => false,
+        Some(None) => true,
+        Some(Some(refs)) => !refs.iter().any(every),
+    };
+    let except_limits = match refs_alone("except") {
+        None => false,
+        Some(None) => true,
+        Some(Some(refs)) => refs.iter().any(|name| every(name) || name.starts_with('/')),
+    };
     only_limits || except_limits
 }
 

@@ -215,8 +215,21 @@ pub(super) fn allowed_to_fail(command: &mut Located, setting: &str) {
     if let Some(comment) = command.text.find(" #") {
         command.text.truncate(comment);
     }
-    let text = command.text.trim_end().to_owned();
-    command.text = format!("{text} || true # {setting}");
+    // Each command of a list (`pytest && echo ok`) is allowed to fail, as the step is.
+    let lists: Vec<String> = command
+        .text
+        .split("&&")
+        .map(|list| {
+            list.split(';')
+                .map(str::trim)
+                .filter(|part| !part.is_empty())
+                .map(|part| format!("{part} || true"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .filter(|list| !list.is_empty())
+        .collect();
+    command.text = format!("{} # {setting}", lists.join(" && "));
 }
 
 /// The commands of a shell list (`a && b; c`), each trimmed: judged one at a time, so
