@@ -222,39 +222,16 @@ pattern = '(\w{100}){100}'
 /// found and a kind whose matches are files.
 #[test]
 fn out_of_sight_needs_a_file_check_that_says_what_it_looks_for() {
-    let stderr = config_error(
-        r#"
-[[rule]]
-id = "ci.elsewhere"
-area = "ci"
-title = "Elsewhere"
-severity = "note"
-rationale = "r"
-remediation = "r"
-[[rule.check]]
-kind = "pipeline-trigger"
-files = ["@yaml-pipelines"]
-pattern = 'push'
-out-of-sight = true
-"#,
-    );
+    let rule = |check: &str| {
+        config_error(&format!(
+            "[[rule]]\nid = \"ci.elsewhere\"\narea = \"ci\"\ntitle = \"Elsewhere\"\nseverity = \"note\"\n\
+             rationale = \"r\"\nremediation = \"r\"\n[[rule.check]]\n{check}out-of-sight = true\n"
+        ))
+    };
+    let stderr =
+        rule("kind = \"pipeline-trigger\"\nfiles = [\"@yaml-pipelines\"]\npattern = 'push'\n");
     assert!(stderr.contains("`out-of-sight` is for"), "{stderr}");
-    let stderr = config_error(
-        r#"
-[[rule]]
-id = "ci.elsewhere"
-area = "ci"
-title = "Elsewhere"
-severity = "note"
-rationale = "r"
-remediation = "r"
-[[rule.check]]
-kind = "files-present"
-looks-for = "a sign"
-files = ["THING.md"]
-out-of-sight = true
-"#,
-    );
+    let stderr = rule("kind = \"files-present\"\nlooks-for = \"a sign\"\nfiles = [\"THING.md\"]\n");
     assert!(stderr.contains("can never pass"), "{stderr}");
 }
 

@@ -93,7 +93,7 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
                     .as_str()
                     .is_some_and(|value| matches!(value, "true" | "yes" | "on"))
             })
-            && templates_in_sight(root, job);
+            && template_levels(root, job).is_some();
         if allowed || manual {
             let setting = if allowed {
                 "allow_failure"
@@ -184,23 +184,23 @@ fn inherited<'a>(root: &'a Node, job: &'a Node, key: &str, depth: usize) -> Opti
         .find_map(|template| inherited(root, template, key, depth - 1))
 }
 
-/// Whether every template `job` extends, a few levels down, is in this file.
-fn templates_in_sight(root: &Node, job: &Node) -> bool {
-    let mut jobs = vec![job];
+/// `job` and the templates it extends, a level at a time, when every one of them is in this
+/// file within four levels; none when one is out of sight (an include's) or deeper.
+fn template_levels<'a>(root: &'a Node, job: &'a Node) -> Option<Vec<&'a Node>> {
+    let mut all = vec![job];
+    let mut level = vec![job];
     for _ in 0..4 {
-        let names: Vec<&str> = jobs.iter().flat_map(|job| extended(job)).collect();
+        let names: Vec<&str> = level.iter().flat_map(|job| extended(job)).collect();
         if names.is_empty() {
-            return true;
+            return Some(all);
         }
-        if names.iter().any(|name| root.get(name).is_none()) {
-            return false;
-        }
-        jobs = names
+        level = names
             .into_iter()
-            .filter_map(|name| root.get(name))
-            .collect();
+            .map(|name| root.get(name))
+            .collect::<Option<_>>()?;
+        all.extend(&level);
     }
-    false
+    None
 }
 
 /// The templates `job` extends, in its order (`extends: .base` or a list).
@@ -222,25 +222,7 @@ fn extended(job: &Node) -> Vec<&str> {
 /// (`rules`, `only`, `except`), or may: a template defined elsewhere (an include), or deeper
 /// than followed, is out of sight.
 fn has_rules(root: &Node, job: &Node) -> bool {
-    let mut jobs = vec![job];
-    for _ in 0..4 {
-        if jobs.iter().any(|job| limits_branches(job)) {
-            return true;
-        }
-        let names: Vec<&str> = jobs.iter().flat_map(|job| extended(job)).collect();
-        if names.iter().any(|name| root.get(name).is_none()) {
-            return true;
-        }
-        jobs = names
-            .into_iter()
-            .filter_map(|name| root.get(name))
-            .collect();
-        if jobs.is_empty() {
-            return false;
-        }
-    }
-    // Templates deeper than followed may say when the job runs.
-    true
+    template_levels(root, job).is_none_or(|jobs| jobs.into_iter().any(limits_branches))
 }
 
 /// Whether `job` says it runs on fewer than every branch pushed: `rules:`, whatever they say;
