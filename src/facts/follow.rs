@@ -85,10 +85,22 @@ pub(crate) fn follow_includes(
                         .or_insert_with_key(|path| includes::resolve(tree, path))
                         .clone()
                 };
-                let mut found = resolve(include.text.clone());
+                // A template an Azure pipeline names (`jobs/x.yml`), or any YAML named by a
+                // relative path (`./jobs/x.yml`), is its includer's neighbour first; a script
+                // runs from the checkout's root.
+                let beside = folder.and_then(|folder| joined(folder, &include.text));
+                let relative = include.text.starts_with("./")
+                    || include.text.starts_with("../")
+                    || matches!(pipeline_format(&includer), Format::System(system) if system.name == "Azure Pipelines");
+                let mut found = match &beside {
+                    Some(path) if relative && !is_script(&include.text) => resolve(path.clone()),
+                    _ => Vec::new(),
+                };
+                if found.is_empty() {
+                    found = resolve(include.text.clone());
+                }
                 if found.is_empty()
-                    && let Some(folder) = folder
-                    && let Some(path) = joined(folder, &include.text)
+                    && let Some(path) = beside
                 {
                     found = resolve(path);
                 }
@@ -169,6 +181,11 @@ fn unseen_past_limit(pipelines: &mut Pipelines, entry: usize, what: &str) {
     if let Some(Some(Ok(pipeline))) = pipelines.get_mut(&entry) {
         pipeline.indirect.push(Located::new(what, 0));
     }
+}
+
+/// Whether an include names a script (run from the checkout's root), not a YAML template.
+fn is_script(path: &str) -> bool {
+    !(path.ends_with(".yml") || path.ends_with(".yaml"))
 }
 
 /// `relative` (`./jobs/build.yml`, `../templates/test.yml`) from `folder`, as a path of the
