@@ -69,6 +69,16 @@ pub struct Evidence {
     pub detail: Option<String>,
 }
 
+impl Evidence {
+    /// `path:line`, or the path alone for a whole file.
+    pub fn location(&self) -> String {
+        match self.line {
+            Some(line) => format!("{}:{line}", self.path),
+            None => self.path.clone(),
+        }
+    }
+}
+
 /// `path:line (detail)`, as messages and reports show a location.
 impl fmt::Display for Evidence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -10,6 +10,7 @@ use crate::finding::{Finding, Status};
 use crate::maturity::{self, Effort};
 use crate::report::Report;
 use crate::rules::{CheckKind, Comparison, Rule};
+use crate::text::one_line;
 
 /// How many steps a plan gives unless asked for more: a team takes a few at a time.
 pub const DEFAULT_STEPS: usize = 3;
@@ -228,10 +229,6 @@ fn first_sentence(text: &str) -> String {
         Some(end) => text[..=end].to_owned(),
         None => text,
     }
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

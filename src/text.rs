@@ -17,6 +17,12 @@ pub fn shorten(text: &str, chars: usize) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `text` on one line: its runs of whitespace, newlines among them, as single spaces (a
+/// script quoted in a message, a multi-line match).
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// "1,048,576": a count with its thousands separated.
 pub fn thousands(count: u64) -> String {
     let digits = count.to_string();

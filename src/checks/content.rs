@@ -10,8 +10,7 @@ pub fn find(pattern: &Pattern, bytes: &[u8], quoted: bool) -> Option<(u32, Optio
     pattern.find(bytes).map(|found| {
         let text = quoted.then(|| {
             let matched = String::from_utf8_lossy(&bytes[found.start()..found.end()]);
-            let one_line = matched.split_whitespace().collect::<Vec<_>>().join(" ");
-            crate::text::shorten(&one_line, 80).into_owned()
+            crate::text::shorten(&crate::text::one_line(&matched), 80).into_owned()
         });
         (line_of(bytes, found.start()), text)
     })

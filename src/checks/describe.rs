@@ -58,7 +58,7 @@ pub fn document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
     unseen.dedup();
     // Where a call is made; an unread definition is the whole file, so it has no line.
     let at = |call: &Evidence| match call.line {
-        Some(line) => format!(" at {}:{line}", call.path),
+        Some(_) => format!(" at {}", call.location()),
         None => String::new(),
     };
     let unseen = match unseen.as_slice() {

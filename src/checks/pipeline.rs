@@ -403,19 +403,14 @@ fn opaque_commands(
             })
     };
     pipeline.commands.iter().find_map(|command| {
-        let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
-        let description = if out_of_sight(&command.text) {
-            format!("`{shown}`")
-        } else {
-            // A task's line may hold a whole script: shown as one line.
-            let line = in_its_tasks(&command.text)?
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let line = crate::text::shorten(&line, SHOWN_COMMAND);
-            format!("`{shown}` (its task runs `{line}`)")
-        };
-        Some(Located::new(description, command.line))
+        if out_of_sight(&command.text) {
+            let shown = crate::text::shorten(command.text.trim(), SHOWN_COMMAND);
+            return Some(Located::new(format!("`{shown}`"), command.line));
+        }
+        // A task's line may hold a whole script: shown as one line.
+        let line = crate::text::one_line(&in_its_tasks(&command.text)?);
+        let line = crate::text::shorten(&line, SHOWN_COMMAND);
+        Some(unseen_at(command, &format!("its task runs `{line}`")))
     })
 }
 

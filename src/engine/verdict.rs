@@ -247,13 +247,9 @@ pub(super) fn verdict(
     };
     let message = match &outside {
         Some((what, sign)) => {
-            let at = match sign.line {
-                Some(line) => format!("{}:{line}", sign.path),
-                None => sign.path.clone(),
-            };
             let shown_by = match &sign.detail {
-                Some(detail) => format!("`{detail}` at {at}"),
-                None => at,
+                Some(detail) => format!("`{detail}` at {}", sign.location()),
+                None => sign.location(),
             };
             format!("{message} Not seen: what {what} runs, shown by {shown_by}.")
         }

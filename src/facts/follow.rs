@@ -75,35 +75,35 @@ pub(crate) fn follow_includes(
             };
             let includer = tree.entries[entry].display_path();
             let folder = includer.rsplit_once('/').map(|(folder, _)| folder);
-            // Repository-relative first; Azure's templates are relative to the includer.
+            let format = pipeline_format(&includer);
+            let system_beside = matches!(format, Format::System(system) if system.includes_beside);
             let mut targets: Vec<usize> = Vec::new();
             let mut complete = pipeline.includes.len() <= MAX_INCLUDES_PER_FILE;
             for include in pipeline.includes.iter().take(MAX_INCLUDES_PER_FILE) {
-                let mut resolve = |path: String| {
-                    resolved
-                        .entry(path)
-                        .or_insert_with_key(|path| includes::resolve(tree, path))
-                        .clone()
-                };
-                // A template an Azure pipeline names (`jobs/x.yml`), or any YAML named by a
-                // relative path (`./jobs/x.yml`), is its includer's neighbour first; a script
-                // runs from the checkout's root.
+                // A YAML file named by a relative path (`./jobs/x.yml`), or by a system that
+                // looks beside the includer (Azure), is its includer's neighbour first; any
+                // other, a script among them (run from the checkout's root), is the
+                // repository's path first. Each is tried the other way when not found.
                 let beside = folder.and_then(|folder| joined(folder, &include.text));
-                let relative = include.text.starts_with("./")
-                    || include.text.starts_with("../")
-                    || matches!(pipeline_format(&includer), Format::System(system) if system.name == "Azure Pipelines");
-                let mut found = match &beside {
-                    Some(path) if relative && !is_script(&include.text) => resolve(path.clone()),
-                    _ => Vec::new(),
+                let relative = include.text.starts_with("./") || include.text.starts_with("../");
+                let beside_first = (relative || system_beside) && !is_script(&include.text);
+                let as_written = Some(include.text.clone());
+                let candidates = if beside_first {
+                    [beside, as_written]
+                } else {
+                    [as_written, beside]
                 };
-                if found.is_empty() {
-                    found = resolve(include.text.clone());
-                }
-                if found.is_empty()
-                    && let Some(path) = beside
-                {
-                    found = resolve(path);
-                }
+                let found = candidates
+                    .into_iter()
+                    .flatten()
+                    .map(|path| {
+                        resolved
+                            .entry(path)
+                            .or_insert_with_key(|path| includes::resolve(tree, path))
+                            .clone()
+                    })
+                    .find(|found| !found.is_empty())
+                    .unwrap_or_default();
                 targets.extend(found.into_iter().filter(|&target| target != entry));
                 targets.sort_unstable();
                 targets.dedup();
@@ -124,7 +124,6 @@ pub(crate) fn follow_includes(
             }
             // An included pipeline is read as its includer is (a GitLab include need not
             // be named like a pipeline); a script as a script.
-            let format = pipeline_format(&includer);
             discovered.extend(targets.iter().map(|&target| {
                 let path = tree.entries[target].display_path();
                 (target, included_format(&path, format))

@@ -11,6 +11,7 @@ pub(super) const SYSTEM: System = System {
     name: "Azure Pipelines",
     files: "azure-pipelines",
     yaml: true,
+    includes_beside: true,
     read: |text, steps| {
         let mut pipeline = Pipeline::default();
         read(&yaml::parse(text)?, &mut pipeline, steps);

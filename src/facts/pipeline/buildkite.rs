@@ -9,6 +9,7 @@ pub(super) const SYSTEM: System = System {
     name: "Buildkite",
     files: "buildkite",
     yaml: true,
+    includes_beside: false,
     read: |text, _| {
         let mut pipeline = Pipeline::default();
         read(&yaml::parse(text)?, &mut pipeline);

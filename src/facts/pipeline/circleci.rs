@@ -11,6 +11,7 @@ pub(super) const SYSTEM: System = System {
     name: "CircleCI",
     files: "circleci",
     yaml: true,
+    includes_beside: false,
     read: |text, steps| {
         let mut pipeline = Pipeline::default();
         read(&yaml::parse(text)?, &mut pipeline, steps);

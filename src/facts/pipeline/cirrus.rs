@@ -9,6 +9,7 @@ pub(super) const SYSTEM: System = System {
     name: "Cirrus CI",
     files: "cirrus",
     yaml: true,
+    includes_beside: false,
     read: |text, _| {
         let mut pipeline = Pipeline::default();
         read(&yaml::parse_keeping_repeated_keys(text)?, &mut pipeline);

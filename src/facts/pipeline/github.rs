@@ -94,6 +94,7 @@ pub(super) const SYSTEM: System = System {
     name: "GitHub Actions",
     files: "github-workflows",
     yaml: true,
+    includes_beside: false,
     read: |text, _| {
         let mut pipeline = Pipeline::default();
         read(&yaml::parse(text)?, &mut pipeline);

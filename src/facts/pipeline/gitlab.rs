@@ -24,6 +24,7 @@ pub(super) const SYSTEM: System = System {
     name: "GitLab CI",
     files: "gitlab-pipelines",
     yaml: true,
+    includes_beside: false,
     read: |text, _| {
         let mut pipeline = Pipeline::default();
         read(&yaml::parse_gitlab(text)?, &mut pipeline);
@@ -71,28 +72,24 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
                 .as_str()
                 .is_some_and(|name| extended_here.contains(name));
         for key in ["before_script", "script", "after_script"] {
-            if let Some(script) = inherited(root, job, key, 4).filter(|_| !read_in_its_jobs) {
+            if let Some(script) =
+                inherited(root, job, key, TEMPLATE_DEPTH).filter(|_| !read_in_its_jobs)
+            {
                 push_script(&mut pipeline.commands, script);
             }
         }
-        // A job allowed to fail runs its commands as `… || true` would (GitLab reads YAML
-        // 1.1, where `yes` and `on` are true too). A template's settings are its jobs'.
-        let allow_failure = inherited(root, job, "allow_failure", 4);
-        let allowed = !template
-            && allow_failure
-                .and_then(Node::as_str)
-                .is_some_and(|value| matches!(value, "true" | "yes" | "on"));
+        // A job allowed to fail runs its commands as `… || true` would. A template's
+        // settings are its jobs'.
+        let allow_failure = inherited(root, job, "allow_failure", TEMPLATE_DEPTH);
+        let allowed = !template && allow_failure.is_some_and(is_true);
         // A manual job runs only when someone starts it, and is allowed to fail unless it
         // says otherwise: its tests cannot fail the pipeline. Only when that is certain: an
         // `allow_failure` of any other value, or a template out of sight that may set it,
         // leaves the job counted.
         let manual = !template
-            && inherited(root, job, "when", 4).and_then(Node::as_str) == Some("manual")
-            && allow_failure.is_none_or(|value| {
-                value
-                    .as_str()
-                    .is_some_and(|value| matches!(value, "true" | "yes" | "on"))
-            })
+            && inherited(root, job, "when", TEMPLATE_DEPTH).and_then(Node::as_str)
+                == Some("manual")
+            && allow_failure.is_none_or(is_true)
             && template_levels(root, job).is_some();
         if allowed || manual {
             let setting = if allowed {
@@ -184,12 +181,23 @@ fn inherited<'a>(root: &'a Node, job: &'a Node, key: &str, depth: usize) -> Opti
         .find_map(|template| inherited(root, template, key, depth - 1))
 }
 
+/// How many levels of `extends` templates are followed.
+const TEMPLATE_DEPTH: usize = 4;
+
+/// Whether a setting is true as GitLab reads YAML 1.1 (`yes` and `on` are true too).
+fn is_true(value: &Node) -> bool {
+    value
+        .as_str()
+        .is_some_and(|value| matches!(value, "true" | "yes" | "on"))
+}
+
 /// `job` and the templates it extends, a level at a time, when every one of them is in this
-/// file within four levels; none when one is out of sight (an include's) or deeper.
+/// file within [`TEMPLATE_DEPTH`] levels; none when one is out of sight (an include's) or
+/// deeper.
 fn template_levels<'a>(root: &'a Node, job: &'a Node) -> Option<Vec<&'a Node>> {
     let mut all = vec![job];
     let mut level = vec![job];
-    for _ in 0..4 {
+    for _ in 0..TEMPLATE_DEPTH {
         let names: Vec<&str> = level.iter().flat_map(|job| extended(job)).collect();
         if names.is_empty() {
             return Some(all);

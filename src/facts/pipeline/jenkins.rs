@@ -219,6 +219,7 @@ pub(super) const SYSTEM: System = System {
     name: "Jenkins",
     files: "jenkinsfiles",
     yaml: false,
+    includes_beside: false,
     read: |text, steps| Ok(read(text, steps)),
 };
 

@@ -100,6 +100,9 @@ pub struct System {
     /// Whether its definitions are YAML, so that a YAML file one includes is one of its own
     /// (GitLab includes, Azure templates); else an included YAML file is read by key names.
     pub yaml: bool,
+    /// Whether a file it includes by a plain path is looked for beside the including file
+    /// first (Azure's templates); else from the repository's root (GitLab's `local:`).
+    pub includes_beside: bool,
     pub read: fn(&str, &Steps) -> Result<Pipeline, ParseError>,
 }
 
@@ -125,6 +128,7 @@ const UNREAD: System = System {
     name: "unread",
     files: "unread-pipelines",
     yaml: false,
+    includes_beside: false,
     read: |_, _| {
         Ok(Pipeline {
             unread: true,

@@ -22,6 +22,7 @@ pub(super) const SYSTEM: System = System {
     name: "Travis CI",
     files: "travis",
     yaml: true,
+    includes_beside: false,
     read: |text, steps| {
         let mut pipeline = Pipeline::default();
         read(&yaml::parse(text)?, &mut pipeline, steps);
