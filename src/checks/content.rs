@@ -10,7 +10,9 @@ pub fn find(pattern: &Pattern, bytes: &[u8], quoted: bool) -> Option<(u32, Optio
     pattern.find(bytes).map(|found| {
         let text = quoted.then(|| {
             let matched = String::from_utf8_lossy(&bytes[found.start()..found.end()]);
-            crate::text::shorten(&crate::text::one_line(&matched), 80).into_owned()
+            // In a message's code span, on one line and without its own backticks.
+            let line = crate::text::one_line(&matched).replace('`', "'");
+            crate::text::shorten(&line, 80).into_owned()
         });
         (line_of(bytes, found.start()), text)
     })

@@ -190,6 +190,10 @@ fn is_script(path: &str) -> bool {
 /// `relative` (`./jobs/build.yml`, `../templates/test.yml`) from `folder`, as a path of the
 /// repository; none when it climbs out of it.
 fn joined(folder: &str, relative: &str) -> Option<String> {
+    // `/templates/x.yml` is the repository's path, as written.
+    if relative.starts_with('/') {
+        return None;
+    }
     let mut parts: Vec<&str> = folder.split('/').collect();
     for part in relative.split('/') {
         match part {
@@ -315,6 +319,8 @@ mod tests {
             Some("ci/steps/test.yml")
         );
         assert_eq!(joined("ci", "../../x.yml"), None);
+        // Red team: a leading `/` is the repository's root, not the includer's folder.
+        assert_eq!(joined(".azure-pipelines", "/templates/test.yml"), None);
     }
 
     use super::*;

@@ -20,44 +20,74 @@ pub(super) fn read(text: &str) -> Pipeline {
 /// The quotes that open a Python docstring.
 const DOCSTRING_QUOTES: [&str; 2] = ["\"\"\"", "'''"];
 
-/// `text` with each docstring blank, line numbers kept: from a line that starts with a triple
-/// quote (after its indentation) to the line that closes it. A triple quote inside a line
-/// (`sh("""pytest""")`, `grep "'''"`) is a string of the code, kept.
+/// `text` with each docstring blank, line numbers kept: a string that is a statement of its
+/// own, from a line that starts with a triple quote (after its indentation, and a prefix such
+/// as `r`) to the line that closes it. A triple-quoted string of the code (`USAGE = """`,
+/// `sh("""pytest""")`) is walked through, its closing line no opener, and kept; a "docstring"
+/// that never closes is no Python (a shell heredoc's quote), and kept too.
 fn without_docstrings(text: &str) -> std::borrow::Cow<'_, str> {
     if !DOCSTRING_QUOTES.iter().any(|quote| text.contains(quote)) {
         return std::borrow::Cow::Borrowed(text);
     }
+    /// A triple-quoted string being walked: its quote, whether it is a docstring, and where
+    /// it started in `kept` and in `text`.
+    struct Open {
+        quote: &'static str,
+        docstring: bool,
+        kept_at: usize,
+        text_at: usize,
+    }
     let mut kept = String::with_capacity(text.len());
-    // The quote of the docstring being walked.
-    let mut open: Option<&str> = None;
+    let mut open: Option<Open> = None;
+    let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
-        let content = body.trim_start();
-        let blank = match open {
-            Some(quote) => {
-                if body.contains(quote) {
+        let blank = match &open {
+            Some(string) => {
+                let docstring = string.docstring;
+                if body.contains(string.quote) {
                     open = None;
                 }
-                true
+                docstring
             }
-            None => match DOCSTRING_QUOTES
-                .into_iter()
-                .find(|quote| content.starts_with(quote))
-            {
-                Some(quote) => {
+            None => {
+                let content = body
+                    .trim_start()
+                    .trim_start_matches(['r', 'R', 'u', 'U', 'b', 'B', 'f', 'F']);
+                let statement = DOCSTRING_QUOTES
+                    .into_iter()
+                    .find(|quote| content.starts_with(quote));
+                let code_string = DOCSTRING_QUOTES
+                    .into_iter()
+                    .find(|quote| body.matches(quote).count() % 2 == 1);
+                let (quote, docstring) = match (statement, code_string) {
                     // Closed on its own line (`"""One line."""`) or open until a later one.
-                    if content[quote.len()..].matches(quote).count() % 2 == 0 {
-                        open = Some(quote);
-                    }
-                    true
+                    (Some(quote), _) => (
+                        (content[quote.len()..].matches(quote).count() % 2 == 0).then_some(quote),
+                        true,
+                    ),
+                    (None, quote) => (quote, false),
+                };
+                if let Some(quote) = quote {
+                    open = Some(Open {
+                        quote,
+                        docstring,
+                        kept_at: kept.len(),
+                        text_at: offset,
+                    });
                 }
-                None => false,
-            },
+                docstring
+            }
         };
         match blank {
             true => kept.push_str(&line[body.len()..]),
             false => kept.push_str(line),
         }
+        offset += line.len();
+    }
+    if let Some(string) = open.filter(|string| string.docstring) {
+        kept.truncate(string.kept_at);
+        kept.push_str(&text[string.text_at..]);
     }
     std::borrow::Cow::Owned(kept)
 }
@@ -251,6 +281,25 @@ mod tests {
                 ("make test".to_owned(), 10),
             ]
         );
+    }
+
+    /// Red team: the closing line of a string of the code opens nothing, a prefixed
+    /// docstring is one, and a "docstring" that never closes (a shell heredoc) hides nothing.
+    #[test]
+    fn strings_of_the_code_and_unclosed_quotes_hide_no_commands() {
+        let commands = |text: &str| -> Vec<String> {
+            read(text)
+                .commands
+                .into_iter()
+                .map(|command| command.text)
+                .collect()
+        };
+        let usage = "USAGE = \"\"\"\nUsage: run.py\n\"\"\"\nsubprocess.check_call([\"pytest\"])\n";
+        assert!(commands(usage).contains(&"subprocess.check_call([\"pytest\"])".to_owned()));
+        let prefixed = "r\"\"\"Run the tests.\nmake it so\n\"\"\"\nos.system(\"pytest\")\n";
+        assert_eq!(commands(prefixed), ["os.system(\"pytest\")"]);
+        let heredoc = "python3 - <<'PY'\n'''\nprint('hi')\nPY\npytest tests\n";
+        assert!(commands(heredoc).contains(&"pytest tests".to_owned()));
     }
 
     #[test]
