@@ -10,8 +10,11 @@ pub fn find(pattern: &Pattern, bytes: &[u8], quoted: bool) -> Option<(u32, Optio
     pattern.find(bytes).map(|found| {
         let text = quoted.then(|| {
             let matched = String::from_utf8_lossy(&bytes[found.start()..found.end()]);
-            // In a message's code span, on one line and without its own backticks.
-            let line = crate::text::one_line(&matched).replace('`', "'");
+            // In a message's code span, on one line, without its own backticks or the
+            // Markdown emphasis it was written with (`a **published mirror**`).
+            let line = crate::text::one_line(&matched)
+                .replace('`', "'")
+                .replace("**", "");
             crate::text::shorten(&line, 80).into_owned()
         });
         (line_of(bytes, found.start()), text)

@@ -251,7 +251,7 @@ pub(super) fn verdict(
                 Some(detail) => format!("`{detail}` at {}", sign.location()),
                 None => sign.location(),
             };
-            format!("{message} Not seen: what {what} runs, shown by {shown_by}.")
+            format!("{message} Not seen: {what}, shown by {shown_by}.")
         }
         None => message,
     };
