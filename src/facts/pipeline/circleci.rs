@@ -83,9 +83,16 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
 
 /// The line of a workflow job CircleCI runs for every branch pushed, so for a pull request's
 /// commits before they are merged: a job of a workflow started by pushes (not by a `triggers:`
-/// schedule or a `when:` condition) whose `filters:` do not limit its branches.
+/// schedule or a `when:` condition) whose `filters:` do not limit its branches. A config
+/// without workflows runs its `build` job on every push.
 fn builds_every_branch(root: &Node) -> Option<u32> {
-    let workflows = root.get("workflows")?;
+    let Some(workflows) = root.get("workflows") else {
+        let jobs = root.get("jobs")?;
+        return jobs
+            .entries()
+            .find(|(name, _)| name.as_str() == Some("build"))
+            .map(|(name, _)| name.line);
+    };
     workflows
         .entries()
         // Not a schedule (`triggers:`) nor a workflow run only when a condition holds

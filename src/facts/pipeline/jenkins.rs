@@ -225,7 +225,8 @@ pub(super) const SYSTEM: System = System {
 
 /// A declarative or scripted Jenkinsfile: shell steps (`sh 'make test'`, `sh """…"""`,
 /// `bat`, `powershell`), shared-library steps (what a well-known one runs, from `steps`;
-/// others are unseen), `@Library` imports and `changeRequest()` conditions, found by pattern.
+/// others are unseen), `@Library` imports and `changeRequest()` conditions (or `env.CHANGE_ID`),
+/// found by pattern.
 pub(super) fn read(text: &str, steps: &Steps) -> Pipeline {
     static STEP: OnceLock<Regex> = OnceLock::new();
     static CHANGE_REQUEST: OnceLock<Regex> = OnceLock::new();
@@ -236,8 +237,12 @@ pub(super) fn read(text: &str, steps: &Steps) -> Pipeline {
             format!(r"(?s)\b(?:sh|bat|powershell|pwsh)\s*\(?\s*(?:script\s*:\s*)?{quoted}");
         Regex::new(&pattern).expect("valid regex")
     });
-    let change_request =
-        CHANGE_REQUEST.get_or_init(|| Regex::new(r"\bchangeRequest\s*\(").expect("valid regex"));
+    // `when { changeRequest() }`, or the pull request's number a multibranch job sets
+    // (`env.CHANGE_ID`) read by the pipeline.
+    let change_request = CHANGE_REQUEST.get_or_init(|| {
+        Regex::new(r"\bchangeRequest\s*\(|\benv\.CHANGE_ID\b|\$\{?CHANGE_ID\b")
+            .expect("valid regex")
+    });
     // `when { buildingTag() }` or `when { tag "v*" }`.
     let tag = TAG.get_or_init(|| {
         Regex::new(r#"\bbuildingTag\s*\(|\btag\s+(?:pattern\s*:|['"])"#).expect("valid regex")
