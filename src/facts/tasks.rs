@@ -27,6 +27,7 @@ pub fn task_files() -> impl Iterator<Item = &'static str> {
         .chain(&names.composer_json)
         .chain(&names.justfiles)
         .chain(&names.taskfiles)
+        .chain(&names.earthfiles)
         .chain(&names.poe_files)
         .map(String::as_str)
 }
@@ -72,6 +73,9 @@ struct Runners {
     just: Table,
     /// Task's tasks: their `cmds`, with `task: other` references as `task other`.
     task: Table,
+    /// Earthly's targets: their `RUN` lines, with the targets one builds or starts from as
+    /// `earthly +other`.
+    earthly: Table,
     /// Poe the Poet's tasks: their `cmd` or `shell` lines, with the tasks a sequence,
     /// `ref` or `deps` runs as `poe other`.
     poe: Table,
@@ -87,6 +91,7 @@ pub enum Runner {
     Composer,
     Just,
     Task,
+    Earthly,
     Poe,
 }
 
@@ -118,6 +123,9 @@ impl Runners {
             task: first(&names.taskfiles)
                 .map(taskfile_tasks)
                 .unwrap_or_default(),
+            earthly: first(&names.earthfiles)
+                .map(earthly_targets)
+                .unwrap_or_default(),
             poe,
         }
     }
@@ -129,17 +137,19 @@ impl Runners {
             Runner::Composer => &self.composer,
             Runner::Just => &self.just,
             Runner::Task => &self.task,
+            Runner::Earthly => &self.earthly,
             Runner::Poe => &self.poe,
         }
     }
 
-    fn tables(&self) -> [&Table; 6] {
+    fn tables(&self) -> [&Table; 7] {
         [
             &self.make,
             &self.npm,
             &self.composer,
             &self.just,
             &self.task,
+            &self.earthly,
             &self.poe,
         ]
     }
@@ -216,6 +226,8 @@ fn runner_of(name: &str) -> Option<Runner> {
         Some(Runner::Just)
     } else if named(&names.taskfiles) {
         Some(Runner::Task)
+    } else if named(&names.earthfiles) {
+        Some(Runner::Earthly)
     } else if named(&names.poe_files) {
         Some(Runner::Poe)
     } else {
@@ -295,12 +307,12 @@ impl TaskRunners {
 
     /// The tasks `call` names that its folder's read task file does not define: a Makefile's
     /// pattern rule (`%-suite:`), a target named by a variable or in a file opslint does not
-    /// read may build them. Only for make, just, Task and Poe, whose every word after the
-    /// runner's options is a task (`yarn install` is yarn's own command).
+    /// read may build them. Only for make, just, Task, Earthly and Poe, whose every word
+    /// after the runner's options is a task (`yarn install` is yarn's own command).
     pub fn undefined<'a>(&self, call: &Invocation<'a>) -> Vec<&'a str> {
         if !matches!(
             call.runner,
-            Runner::Make | Runner::Just | Runner::Task | Runner::Poe
+            Runner::Make | Runner::Just | Runner::Task | Runner::Earthly | Runner::Poe
         ) {
             return Vec::new();
         }
@@ -544,6 +556,7 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         "composer" | "composer.phar" => Runner::Composer,
         "task" => Runner::Task,
         "just" => Runner::Just,
+        "earthly" => Runner::Earthly,
         "poe" | "poethepoet" => Runner::Poe,
         _ => return None,
     };
@@ -588,6 +601,12 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
             .copied()
             .take_while(|word| !word.starts_with('-'))
             .take(1)
+            .collect(),
+        // Earthly's targets of this folder's Earthfile (`earthly -P +all`); one of another
+        // folder or repository (`./api+test`) is not read.
+        (Runner::Earthly, [_, rest @ ..]) => rest
+            .iter()
+            .filter_map(|word| word.strip_prefix('+'))
             .collect(),
         // Poe's own options come before the task (`poe -q check`).
         (Runner::Poe, [_, rest @ ..]) => rest
@@ -637,7 +656,7 @@ fn without_folder_option<'a>(runner: Runner, words: &[&'a str]) -> (Option<&'a s
         Runner::Npm => &["--prefix", "--cwd", "-C", "--dir"],
         Runner::Composer => &["--working-dir", "-d"],
         Runner::Poe => &["-C", "--directory", "--root"],
-        Runner::Just | Runner::Task => &[],
+        Runner::Just | Runner::Task | Runner::Earthly => &[],
     };
     let mut folder = None;
     let mut kept = Vec::with_capacity(words.len());
@@ -662,6 +681,64 @@ fn without_folder_option<'a>(runner: Runner, words: &[&'a str]) -> (Option<&'a s
 }
 
 /// `Taskfile.yml`: each task's `cmds` (strings, or maps with `cmd:` or `task:`) and `deps`.
+/// Earthly's targets: a line `name:` at the start of a line opens one, and its indented lines
+/// follow (a line ending in `\` goes on). `RUN` lines are its commands, without their
+/// `--options`; a target it builds, starts `FROM` or calls with `DO` (`BUILD +test`, `FROM
+/// +deps`) runs as `earthly +test`. A target of another Earthfile (`./api+test`) is not read.
+fn earthly_targets(text: &str) -> Table {
+    let mut targets: Table = HashMap::new();
+    let mut current: Option<String> = None;
+    let mut logical = String::new();
+    for line in text.lines() {
+        if let Some(continued) = line.strip_suffix('\\') {
+            logical.push_str(continued);
+            logical.push(' ');
+            continue;
+        }
+        logical.push_str(line);
+        let line = std::mem::take(&mut logical);
+        // Blank lines and comments go on with the target they are in.
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        if !line.starts_with([' ', '\t']) {
+            current = line
+                .trim_end()
+                .strip_suffix(':')
+                .filter(|name| {
+                    !name.is_empty()
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                })
+                .map(str::to_owned);
+            if let Some(name) = &current {
+                targets.entry(name.clone()).or_default();
+            }
+            continue;
+        }
+        let Some(name) = &current else {
+            continue;
+        };
+        let mut words = line.split_whitespace();
+        let command = match words.next() {
+            Some("RUN") => words
+                .skip_while(|word| word.starts_with("--"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            Some("BUILD" | "FROM" | "DO") => match words.find(|word| !word.starts_with("--")) {
+                Some(target) if target.starts_with('+') => format!("earthly {target}"),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        if !command.is_empty() {
+            targets.entry(name.clone()).or_default().push(command);
+        }
+    }
+    targets
+}
+
 fn taskfile_tasks(text: &str) -> HashMap<String, Vec<String>> {
     let Ok(root) = yaml::parse(text) else {
         return HashMap::new();
@@ -1403,6 +1480,21 @@ mod tests {
         assert_eq!(
             *runners.expand("make test"),
             ["CGO_ENABLED=0 go test ./... $$(go list ./...) ${UNSET}"]
+        );
+    }
+
+    #[test]
+    fn earthly_targets_runs_and_the_targets_they_build() {
+        let earthfile = "VERSION 0.8\nFROM elixir:1.17\n\ndeps:\n    COPY mix.exs .\n    RUN mix deps.get\n\ncheck:\n    FROM +deps\n\n    # the suite\n    RUN --mount=type=cache,target=/root/.mix \\\n        mix test\n\nall:\n    BUILD +check\n    BUILD ./docs+site\n";
+        let runners = runners(&[("Earthfile", earthfile)]);
+        assert_eq!(
+            *runners.expand("earthly -P +all"),
+            [
+                "earthly +check",
+                "earthly +deps",
+                "mix test",
+                "mix deps.get"
+            ]
         );
     }
 

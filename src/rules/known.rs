@@ -46,6 +46,7 @@ pub struct TaskFiles {
     pub composer_json: Vec<String>,
     pub justfiles: Vec<String>,
     pub taskfiles: Vec<String>,
+    pub earthfiles: Vec<String>,
     /// Project files holding Poe the Poet's tasks (`[tool.poe.tasks]`).
     pub poe_files: Vec<String>,
 }
@@ -97,6 +98,7 @@ impl Known {
                 composer_json: names.set("composer-json"),
                 justfiles: names.set("justfiles"),
                 taskfiles: names.set("taskfiles"),
+                earthfiles: names.set("earthfiles"),
                 poe_files: names.set("poe-files"),
             },
             install_command: names.pattern_source("install-command"),

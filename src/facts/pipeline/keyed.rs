@@ -1,13 +1,13 @@
 //! The YAML formats read by key names rather than by their schema: Bitbucket Pipelines,
 //! Drone, Woodpecker, Tekton, Cirrus (`*_script`), AppVeyor (`test_script: [ps: …]`),
-//! Concourse (`run: {path, args}`), Amplify, Cloud Build, CodeBuild; and the keys Azure
-//! Pipelines, CircleCI, Buildkite and Travis share with them.
+//! Concourse (`run: {path, args}`), Amplify, Cloud Build, CodeBuild, SourceHut (`tasks:`);
+//! and the keys Azure Pipelines, CircleCI, Buildkite and Travis share with them.
 
 use std::collections::HashMap;
 
 use super::{
-    Located, Pipeline, Place, push_commands, push_commands_in, push_environment_value, push_scalar,
-    visit, visit_entries,
+    EVERY_BRANCH, Located, Pipeline, Place, push_commands, push_commands_in,
+    push_environment_value, push_lines_in, push_scalar, visit, visit_entries,
 };
 use crate::facts::yaml::{Node, Value};
 
@@ -253,6 +253,103 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         }
     });
     with_tekton_param_defaults(root, &mut pipeline.commands);
+    for document in root.items() {
+        read_sourcehut_tasks(document, pipeline);
+    }
+}
+
+/// SourceHut's build manifests (`.builds/alpine.yml`): an `image` and `tasks:`, a list of
+/// named scripts. Each runs in the home folder the `sources:` are cloned into, a folder
+/// named for each repository (`cd mako`), which is this repository's root. builds.sr.ht
+/// runs them for every push.
+fn read_sourcehut_tasks(manifest: &Node, pipeline: &mut Pipeline) {
+    let (Some(_), Some(tasks)) = (manifest.get("image"), manifest.get("tasks")) else {
+        return;
+    };
+    let scripts: Vec<(&str, u32)> = tasks
+        .items()
+        .into_iter()
+        .flat_map(Node::entries)
+        .filter_map(|(_, script)| Some((script.as_str()?, script.line)))
+        .collect();
+    if scripts.is_empty() {
+        return;
+    }
+    let mut checkouts: Vec<&str> = manifest
+        .get("sources")
+        .map(Node::items)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(Node::as_str)
+        .filter_map(cloned_into)
+        .collect();
+    // Without `sources:` the repository itself is cloned, into the folder every task
+    // starts by entering.
+    if checkouts.is_empty() {
+        let entered: Vec<Option<&str>> = scripts
+            .iter()
+            .map(|(script, _)| first_folder_entered(script))
+            .collect();
+        if let Some(Some(first)) = entered.first()
+            && entered.iter().all(|folder| folder == &Some(*first))
+        {
+            checkouts.push(first);
+        }
+    }
+    for (script, line) in scripts {
+        let script = with_checkout_as_root(script, &checkouts);
+        push_lines_in(&mut pipeline.commands, &script, line, Place::root());
+    }
+    pipeline
+        .triggers
+        .push(Located::new(EVERY_BRANCH, tasks.line));
+}
+
+/// The folder a source is cloned into: its last path segment, without `.git` or a
+/// `#branch` (`https://git.sr.ht/~sircmpwn/scdoc#main` → `scdoc`).
+fn cloned_into(source: &str) -> Option<&str> {
+    let source = source.split('#').next()?.trim_end_matches('/');
+    let name = source.rsplit(['/', ':']).next()?;
+    let name = name.strip_suffix(".git").unwrap_or(name);
+    (!name.is_empty()).then_some(name)
+}
+
+/// The folder a script's first command enters (`cd minipeg`), when it is one name.
+fn first_folder_entered(script: &str) -> Option<&str> {
+    let first = script
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#'))?;
+    let folder = first.strip_prefix("cd ")?.trim();
+    let plain = folder
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    (plain && !folder.starts_with('.')).then_some(folder)
+}
+
+/// `script` with each `cd <checkout>` entering the root instead (`cd mako/doc` is `cd doc`).
+fn with_checkout_as_root(script: &str, checkouts: &[&str]) -> String {
+    let entered = |line: &str| -> Option<String> {
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let target = line.trim_start().strip_prefix("cd ")?.trim_start();
+        let target = target.strip_prefix("~/").unwrap_or(target);
+        checkouts.iter().find_map(|checkout| {
+            let after = target.strip_prefix(checkout)?;
+            if let Some(inside) = after.strip_prefix('/')
+                && !inside.is_empty()
+            {
+                return Some(format!("{indent}cd {inside}"));
+            }
+            let after = after.strip_prefix('/').unwrap_or(after);
+            (after.is_empty() || after.starts_with([' ', ';', '&', '|']))
+                .then(|| format!("{indent}cd .{after}"))
+        })
+    };
+    script
+        .lines()
+        .map(|line| entered(line).unwrap_or_else(|| line.to_owned()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Tekton's `$(params.NAME)` in a step's script as what the document gives it: a
@@ -371,5 +468,37 @@ fn outside_excludes(node: &Node, each: &mut impl FnMut(&Node)) {
         }
         Value::Scalar(_) => each(node),
         Value::Null => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_is_cloned_into_a_folder_named_for_it() {
+        assert_eq!(
+            cloned_into("https://git.sr.ht/~emersion/mako"),
+            Some("mako")
+        );
+        assert_eq!(cloned_into("https://github.com/a/b.git#main"), Some("b"));
+        assert_eq!(cloned_into("git@git.sr.ht:~a/c"), Some("c"));
+        assert_eq!(cloned_into(""), None);
+    }
+
+    #[test]
+    fn entering_the_checkout_is_entering_the_root() {
+        let script =
+            "cd mako\nmeson setup build\n  cd mako/doc && make\ncd makers\ncd ~/mako; ninja";
+        assert_eq!(
+            with_checkout_as_root(script, &["mako"]),
+            "cd .\nmeson setup build\n  cd doc && make\ncd makers\ncd .; ninja"
+        );
+        assert_eq!(
+            first_folder_entered("# setup\ncd minipeg\nmake"),
+            Some("minipeg")
+        );
+        assert_eq!(first_folder_entered("cd $HOME/x\nmake"), None);
+        assert_eq!(first_folder_entered("make check"), None);
     }
 }
