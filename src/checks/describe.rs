@@ -131,7 +131,10 @@ pub fn summarize_globs(globs: &[String]) -> String {
         [one] => format!("`{one}`"),
         [first, second] => format!("`{first}` or `{second}`"),
         [first, second, rest @ ..] => {
-            format!("`{first}`, `{second}` or {} other patterns", rest.len())
+            format!(
+                "`{first}`, `{second}` or {}",
+                crate::text::plural(rest.len(), "other pattern")
+            )
         }
         [] => "no pattern".to_owned(),
     }
@@ -158,5 +161,6 @@ mod tests {
         assert_eq!(summarize_globs(&globs[..1]), "`a`");
         assert_eq!(summarize_globs(&globs[..2]), "`a` or `b`");
         assert_eq!(summarize_globs(&globs), "`a`, `b` or 2 other patterns");
+        assert_eq!(summarize_globs(&globs[..3]), "`a`, `b` or 1 other pattern");
     }
 }

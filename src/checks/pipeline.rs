@@ -256,6 +256,9 @@ fn named_tasks(
             .iter()
             .filter(|call| call.names.iter().any(named))
             .find_map(|call| match call.folder.as_deref() {
+                _ if call.other_file => {
+                    Some("a task named for it, from a task file opslint does not read")
+                }
                 None => Some("a task named for it, run in a folder opslint cannot name"),
                 Some(folder) if !facts.tasks.has_file(folder, call.runner) => {
                     Some("a task named for it, from a task file not in the repository")

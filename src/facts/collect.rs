@@ -10,7 +10,8 @@ use crate::facts::follow::{self, Followed};
 use crate::facts::manifest;
 use crate::facts::parsed::{Includes, Manifest, Manifests, Pipelines, parse_text, read_missing};
 use crate::facts::tasks::{
-    MAX_FOLDERS, TaskRunners, UnreadTaskFile, in_folder, invocations, task_files,
+    MAX_FOLDERS, TaskRunners, UnreadTaskFile, in_folder, invocations, is_makefile, make_includes,
+    task_files,
 };
 use crate::facts::tree::{ContentSource, Tree};
 use crate::repo::Deadline;
@@ -142,6 +143,7 @@ impl<'a> Collector<'a> {
         if self.tasks.is_some() {
             return;
         }
+        self.read_make_includes(&[String::new()], read);
         let mut runners = task_runners(self.tree, &self.contents);
         runners.set_deadline(self.deadline);
         self.add_task_folders(&mut runners, read);
@@ -192,6 +194,7 @@ impl<'a> Collector<'a> {
                 .flat_map(|folder| folder_task_files(self.tree, folder).collect::<Vec<_>>())
                 .collect();
             read_missing(files, &mut self.contents, read);
+            self.read_make_includes(&folders, read);
             for folder in &folders {
                 add_folder(runners, folder, self.tree, &self.contents);
             }
@@ -201,6 +204,36 @@ impl<'a> Collector<'a> {
                 .filter(|command| elsewhere(command))
                 .collect();
         }
+    }
+
+    /// Reads the files the Makefiles of `folders` (`""` is the root) include by a plain path
+    /// (`include build/make/test-unit.mk`), so that their targets are read where they are
+    /// included.
+    fn read_make_includes(
+        &mut self,
+        folders: &[String],
+        read: &mut impl FnMut(&[usize]) -> Vec<Content>,
+    ) {
+        let mut included: Vec<usize> = Vec::new();
+        for folder in folders {
+            for entry in folder_task_files(self.tree, folder) {
+                let path = self.tree.entries[entry].display_path();
+                let name = path.rsplit('/').next().unwrap_or(&path);
+                let Some(Content::Text(bytes)) = &self.contents[entry] else {
+                    continue;
+                };
+                if !is_makefile(name) {
+                    continue;
+                }
+                let text = String::from_utf8_lossy(bytes);
+                included.extend(
+                    make_includes(&text)
+                        .into_iter()
+                        .filter_map(|name| self.tree.position(&in_folder(folder, name))),
+                );
+            }
+        }
+        read_missing(included, &mut self.contents, read);
     }
 
     /// The state following includes and task scripts reads and records.

@@ -212,6 +212,11 @@ impl UnreadTaskFile {
     }
 }
 
+/// Whether `name` is a Makefile's (one of [`task_files`]).
+pub fn is_makefile(name: &str) -> bool {
+    runner_of(name) == Some(Runner::Make)
+}
+
 /// The runner whose file `name` (one of [`task_files`]) is.
 fn runner_of(name: &str) -> Option<Runner> {
     let names = names();
@@ -310,10 +315,12 @@ impl TaskRunners {
     /// read may build them. Only for make, just, Task, Earthly and Poe, whose every word
     /// after the runner's options is a task (`yarn install` is yarn's own command).
     pub fn undefined<'a>(&self, call: &Invocation<'a>) -> Vec<&'a str> {
-        if !matches!(
-            call.runner,
-            Runner::Make | Runner::Just | Runner::Task | Runner::Earthly | Runner::Poe
-        ) {
+        if call.other_file
+            || !matches!(
+                call.runner,
+                Runner::Make | Runner::Just | Runner::Task | Runner::Earthly | Runner::Poe
+            )
+        {
             return Vec::new();
         }
         let Some(table) = call
@@ -479,10 +486,11 @@ impl TaskRunners {
     }
 
     /// Each task runner `command` calls whose folder's files were read: its table and the
-    /// names it runs.
+    /// names it runs. A call reading a task file of its own choosing runs none of them.
     fn calls<'a>(&'a self, command: &'a str) -> Vec<Call<'a>> {
         invocations(command)
             .into_iter()
+            .filter(|invocation| !invocation.other_file)
             .filter_map(|invocation| {
                 let (folder, runners) = self.folders.get_key_value(invocation.folder.as_ref()?)?;
                 let mut names = invocation.names;
@@ -514,6 +522,9 @@ pub struct Invocation<'a> {
     pub folder: Option<String>,
     pub runner: Runner,
     pub names: Vec<&'a str>,
+    /// Whether it reads a task file of its own choosing (`make -f Makefile-ci test`), which
+    /// opslint does not read: what its tasks run is unknown.
+    pub other_file: bool,
 }
 
 /// The task runners `command` calls, each in the folder it runs in: after `cd web &&`, or
@@ -566,7 +577,7 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         place.moves(&["cd", target]);
     }
     let names: Vec<&str> = match (runner, &words[..]) {
-        (Runner::Make, [_, rest @ ..]) if !elsewhere_or_dry(rest) => make_goals(rest),
+        (Runner::Make, [_, rest @ ..]) if !builds_nothing(rest) => make_goals(rest),
         (Runner::Npm, [_, "test" | "t", ..]) => vec!["test"],
         // npm-run-all runs the scripts it names, a glob (`lint:*`) each script it matches.
         (Runner::Npm, [program, rest @ ..] | [_, program, rest @ ..])
@@ -602,12 +613,23 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
             .take_while(|word| !word.starts_with('-'))
             .take(1)
             .collect(),
-        // Earthly's targets of this folder's Earthfile (`earthly -P +all`); one of another
-        // folder or repository (`./api+test`) is not read.
-        (Runner::Earthly, [_, rest @ ..]) => rest
-            .iter()
-            .filter_map(|word| word.strip_prefix('+'))
-            .collect(),
+        // Earthly's targets (`earthly -P +all`); one of another Earthfile (`./api+test`,
+        // `github.com/org/lib+build`) is named but not read. Its own commands (`earthly ls`,
+        // `earthly doc +test`) run none.
+        (Runner::Earthly, [_, rest @ ..]) => {
+            let subcommand = rest
+                .iter()
+                .find(|word| !word.starts_with('-'))
+                .is_some_and(|word| !word.contains('+'));
+            if subcommand {
+                Vec::new()
+            } else {
+                rest.iter()
+                    .filter(|word| !word.starts_with('-'))
+                    .filter_map(|word| word.rsplit_once('+').map(|(_, target)| target))
+                    .collect()
+            }
+        }
         // Poe's own options come before the task (`poe -q check`).
         (Runner::Poe, [_, rest @ ..]) => rest
             .iter()
@@ -623,10 +645,18 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         .map(|name| name.trim_matches(['"', '\'']))
         .filter(|name| !name.is_empty())
         .collect();
+    let other_file = match runner {
+        Runner::Make => reads_another_makefile(&words),
+        Runner::Earthly => words
+            .iter()
+            .any(|word| word.contains('+') && !word.starts_with('+') && !word.starts_with("./+")),
+        _ => false,
+    };
     Some(Invocation {
         folder: place.folder().map(str::to_owned),
         runner,
         names,
+        other_file,
     })
 }
 
@@ -649,7 +679,7 @@ fn composer_arguments<'a>(words: &[&'a str]) -> impl Iterator<Item = &'a str> {
 /// `words` without the option that runs the runner in another folder, and that folder:
 /// `make -C tests check`, `npm --prefix web test`, `yarn --cwd web test`, `pnpm -C web
 /// test`, `just --working-directory`… are not followed (`-f`-like options name another
-/// file, which [`elsewhere_or_dry`] refuses).
+/// file, which is not read: [`reads_another_makefile`]).
 fn without_folder_option<'a>(runner: Runner, words: &[&'a str]) -> (Option<&'a str>, Vec<&'a str>) {
     let options: &[&str] = match runner {
         Runner::Make => &["-C", "--directory"],
@@ -682,15 +712,19 @@ fn without_folder_option<'a>(runner: Runner, words: &[&'a str]) -> (Option<&'a s
 
 /// `Taskfile.yml`: each task's `cmds` (strings, or maps with `cmd:` or `task:`) and `deps`.
 /// Earthly's targets: a line `name:` at the start of a line opens one, and its indented lines
-/// follow (a line ending in `\` goes on). `RUN` lines are its commands, without their
-/// `--options`; a target it builds, starts `FROM` or calls with `DO` (`BUILD +test`, `FROM
-/// +deps`) runs as `earthly +test`. A target of another Earthfile (`./api+test`) is not read.
+/// follow (a line ending in `\` goes on, a comment does not). `RUN` lines are its commands,
+/// without their `--options`; a target it builds, starts `FROM` or calls with `DO` (`BUILD
+/// +test`, `FROM +deps`, `DO ./lib+SETUP`) runs as `earthly +test`.
 fn earthly_targets(text: &str) -> Table {
     let mut targets: Table = HashMap::new();
     let mut current: Option<String> = None;
     let mut logical = String::new();
     for line in text.lines() {
-        if let Some(continued) = line.strip_suffix('\\') {
+        // A comment does not go on to the next line, whatever it ends with.
+        if logical.is_empty() && line.trim_start().starts_with('#') {
+            continue;
+        }
+        if let Some(continued) = line.trim_end().strip_suffix('\\') {
             logical.push_str(continued);
             logical.push(' ');
             continue;
@@ -726,8 +760,10 @@ fn earthly_targets(text: &str) -> Table {
                 .skip_while(|word| word.starts_with("--"))
                 .collect::<Vec<_>>()
                 .join(" "),
+            // Another Earthfile's target (`./api+test`, `lib+FUNC`) is called as such: its
+            // work is out of sight.
             Some("BUILD" | "FROM" | "DO") => match words.find(|word| !word.starts_with("--")) {
-                Some(target) if target.starts_with('+') => format!("earthly {target}"),
+                Some(target) if target.contains('+') => format!("earthly {target}"),
                 _ => continue,
             },
             _ => continue,
@@ -773,27 +809,32 @@ fn taskfile_tasks(text: &str) -> HashMap<String, Vec<String>> {
     tasks
 }
 
-/// Whether a `make` command line reads another Makefile (`-ftools.mk`, `--file=…`), or
-/// builds nothing (`--version`, `-n`, `-q`, `--help`).
-fn elsewhere_or_dry(words: &[&str]) -> bool {
+/// Whether a `make` command line reads another Makefile (`-ftools.mk`, `--file=…`).
+fn reads_another_makefile(words: &[&str]) -> bool {
     words.iter().any(|word| {
         ["-f", "--file", "--makefile"]
             .iter()
             .any(|option| word.starts_with(option))
-            || matches!(
-                *word,
-                "-v" | "--version"
-                    | "-n"
-                    | "--just-print"
-                    | "--dry-run"
-                    | "--recon"
-                    | "-q"
-                    | "--question"
-                    | "-p"
-                    | "--print-data-base"
-                    | "-h"
-                    | "--help"
-            )
+    })
+}
+
+/// Whether a `make` command line builds nothing (`--version`, `-n`, `-q`, `--help`).
+fn builds_nothing(words: &[&str]) -> bool {
+    words.iter().any(|word| {
+        matches!(
+            *word,
+            "-v" | "--version"
+                | "-n"
+                | "--just-print"
+                | "--dry-run"
+                | "--recon"
+                | "-q"
+                | "--question"
+                | "-p"
+                | "--print-data-base"
+                | "-h"
+                | "--help"
+        )
     })
 }
 
@@ -812,8 +853,8 @@ fn make_goals<'a>(words: &[&'a str]) -> Vec<&'a str> {
                     words.next();
                 }
             }
-            "-I" | "-o" | "-W" | "--include-dir" | "--old-file" | "--assume-old" | "--new-file"
-            | "--assume-new" | "--what-if" => {
+            "-I" | "-o" | "-W" | "-f" | "--file" | "--makefile" | "--include-dir"
+            | "--old-file" | "--assume-old" | "--new-file" | "--assume-new" | "--what-if" => {
                 words.next();
             }
             _ if word.starts_with('-') || word.contains('=') => {}
@@ -823,25 +864,49 @@ fn make_goals<'a>(words: &[&'a str]) -> Vec<&'a str> {
     goals
 }
 
-/// `makefile` followed by the known makefiles it `include`s (`-include`, `sinclude`).
+/// How many files one Makefile's `include` lines have read.
+pub const MAX_MAKE_INCLUDES: usize = 64;
+
+/// The files a Makefile line `include`s (`-include`, `sinclude`) by a plain path, relative to
+/// its folder: not one named by a variable or a wildcard, which are not read.
+fn make_included(line: &str) -> impl Iterator<Item = &str> {
+    ["include ", "-include ", "sinclude "]
+        .iter()
+        .find_map(|directive| line.strip_prefix(directive))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter(|name| !name.contains(['$', '*', '?', '[', '%']) && !name.starts_with('/'))
+        .map(|name| name.strip_prefix("./").unwrap_or(name))
+}
+
+/// Every file a Makefile includes by a plain path, each once, at most
+/// [`MAX_MAKE_INCLUDES`]: the collector reads them before the Makefile's targets are read.
+pub fn make_includes(makefile: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    for name in makefile.lines().flat_map(make_included) {
+        if names.len() == MAX_MAKE_INCLUDES {
+            break;
+        }
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// `makefile` followed by the makefiles it `include`s that have been read (the known names
+/// a Makefile commonly includes, and the plain paths of its `include` lines).
 fn with_included<'a>(makefile: &str, read: &impl Fn(&str) -> Option<&'a str>) -> String {
     let mut text = String::with_capacity(makefile.len());
     // Each file once: a Makefile naming `common.mk` a hundred thousand times is not a
     // hundred thousand copies of it.
     let mut included: Vec<&str> = Vec::new();
-    let known_includes = &names().included_makefiles;
     for line in makefile.lines() {
         text.push_str(line);
         text.push('\n');
-        let Some(names) = ["include ", "-include ", "sinclude "]
-            .iter()
-            .find_map(|directive| line.strip_prefix(directive))
-        else {
-            continue;
-        };
         // In its place, as make reads it: its first target may be the default goal.
-        for name in names.split_whitespace() {
-            if known_includes.iter().any(|known| known == name)
+        for name in make_included(line) {
+            if included.len() < MAX_MAKE_INCLUDES
                 && !included.contains(&name)
                 && let Some(content) = read(name)
             {
@@ -1353,8 +1418,14 @@ mod tests {
             folder("cd \"$BUILD\" && make test"),
             [(None, Runner::Make, vec!["test"])]
         );
-        // Another Makefile, not another folder: not followed.
-        assert!(folder("make -f other.mk test").is_empty());
+        // Another Makefile, not another folder: its goals are named, none is followed.
+        let other = invocations("make -f other.mk test");
+        assert_eq!(other.len(), 1);
+        assert!(other[0].other_file);
+        assert_eq!(other[0].names, ["test"]);
+        let tasks = runners(&[("Makefile", "test:\n\tcargo test\n")]);
+        assert!(tasks.expand("make -f other.mk test").is_empty());
+        assert!(tasks.expand("make --file=other.mk test").is_empty());
     }
 
     #[test]
@@ -1484,6 +1555,17 @@ mod tests {
     }
 
     #[test]
+    fn makefiles_included_by_a_plain_path_are_read_in_place() {
+        let makefile = "include build/make/test.mk\n-include ./local.mk $(EXTRA).mk\ninclude build/make/test.mk\n";
+        assert_eq!(make_includes(makefile), ["build/make/test.mk", "local.mk"]);
+        let runners = runners(&[
+            ("Makefile", makefile),
+            ("build/make/test.mk", "unit-test:\n\tgo test ./...\n"),
+        ]);
+        assert_eq!(*runners.expand("make unit-test"), ["go test ./..."]);
+    }
+
+    #[test]
     fn earthly_targets_runs_and_the_targets_they_build() {
         let earthfile = "VERSION 0.8\nFROM elixir:1.17\n\ndeps:\n    COPY mix.exs .\n    RUN mix deps.get\n\ncheck:\n    FROM +deps\n\n    # the suite\n    RUN --mount=type=cache,target=/root/.mix \\\n        mix test\n\nall:\n    BUILD +check\n    BUILD ./docs+site\n";
         let runners = runners(&[("Earthfile", earthfile)]);
@@ -1491,11 +1573,19 @@ mod tests {
             *runners.expand("earthly -P +all"),
             [
                 "earthly +check",
+                "earthly ./docs+site",
                 "earthly +deps",
                 "mix test",
                 "mix deps.get"
             ]
         );
+        // Another Earthfile's target is named, not read; Earthly's own commands run none.
+        let other = invocations("earthly -P ./api+test");
+        assert!(other[0].other_file);
+        assert_eq!(other[0].names, ["test"]);
+        assert!(invocations("earthly doc +test")[0].names.is_empty());
+        assert_eq!(invocations("earthly ./+test")[0].names, ["test"]);
+        assert!(!invocations("earthly ./+test")[0].other_file);
     }
 
     #[test]

@@ -84,13 +84,19 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
 /// The line of a workflow job CircleCI runs for every branch pushed, so for a pull request's
 /// commits before they are merged: a job of a workflow started by pushes (not by a `triggers:`
 /// schedule or a `when:` condition) whose `filters:` do not limit its branches. A config
-/// without workflows runs its `build` job on every push.
+/// without workflows runs its `build` job on every push its `branches: only:` lets through.
 fn builds_every_branch(root: &Node) -> Option<u32> {
     let Some(workflows) = root.get("workflows") else {
         let jobs = root.get("jobs")?;
         return jobs
             .entries()
-            .find(|(name, _)| name.as_str() == Some("build"))
+            .find(|(name, job)| {
+                name.as_str() == Some("build")
+                    && job
+                        .get("branches")
+                        .and_then(|branches| branches.get("only"))
+                        .is_none()
+            })
             .map(|(name, _)| name.line);
     };
     workflows

@@ -271,12 +271,18 @@ pub(super) fn read(text: &str, steps: &Steps) -> Pipeline {
 
 /// Calls of steps Jenkins does not define (`buildPlugin(configurations: …)`): what a
 /// well-known one runs is a command; the others, and the libraries a file imports, are
-/// unseen.
+/// unseen. A well-known step called with one string in Groovy's command syntax (`make
+/// 'unit-test'`) runs with it as its input `0`.
 fn read_library_steps(text: &str, steps: &Steps, pipeline: &mut Pipeline) {
     static CALL: OnceLock<Regex> = OnceLock::new();
+    static COMMAND_CALL: OnceLock<Regex> = OnceLock::new();
     static LIBRARY: OnceLock<Regex> = OnceLock::new();
     let call = CALL.get_or_init(|| {
         Regex::new(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(").expect("valid regex")
+    });
+    let command_call = COMMAND_CALL.get_or_init(|| {
+        Regex::new(r#"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]+(?:'([^'\n]*)'|"([^"\n]*)")[ \t]*$"#)
+            .expect("valid regex")
     });
     let library = LIBRARY.get_or_init(|| {
         Regex::new(r#"@Library\s*\(\s*\[?\s*['"]([^'"]+)['"]"#).expect("valid regex")
@@ -299,5 +305,17 @@ fn read_library_steps(text: &str, steps: &Steps, pipeline: &mut Pipeline) {
         if !steps::call(pipeline, steps, &format!("jenkins:{name}"), |_| None, line) {
             steps::unseen(pipeline, format!("the Jenkins library step {name}()"), line);
         }
+    }
+    for found in command_call.captures_iter(text) {
+        let argument = found.get(2).or_else(|| found.get(3)).map(|m| m.as_str());
+        let input = |name: &str| (name == "0").then(|| argument.unwrap_or_default().to_owned());
+        let line = line_at(found.get(1).map_or(0, |name| name.start()));
+        steps::call(
+            pipeline,
+            steps,
+            &format!("jenkins:{}", &found[1]),
+            input,
+            line,
+        );
     }
 }

@@ -275,7 +275,7 @@ fn read_sourcehut_tasks(manifest: &Node, pipeline: &mut Pipeline) {
     if scripts.is_empty() {
         return;
     }
-    let mut checkouts: Vec<&str> = manifest
+    let sources: Vec<&str> = manifest
         .get("sources")
         .map(Node::items)
         .unwrap_or_default()
@@ -283,19 +283,23 @@ fn read_sourcehut_tasks(manifest: &Node, pipeline: &mut Pipeline) {
         .filter_map(Node::as_str)
         .filter_map(cloned_into)
         .collect();
-    // Without `sources:` the repository itself is cloned, into the folder every task
-    // starts by entering.
-    if checkouts.is_empty() {
-        let entered: Vec<Option<&str>> = scripts
-            .iter()
-            .map(|(script, _)| first_folder_entered(script))
-            .collect();
-        if let Some(Some(first)) = entered.first()
-            && entered.iter().all(|folder| folder == &Some(*first))
-        {
-            checkouts.push(first);
-        }
-    }
+    // The folder every task starts by entering: without `sources:` the repository itself
+    // is cloned there; among several sources (the project and what it needs), it is the
+    // project's.
+    let entered: Vec<Option<&str>> = scripts
+        .iter()
+        .map(|(script, _)| first_folder_entered(script))
+        .collect();
+    let entered_by_all = match entered.first() {
+        Some(Some(first)) if entered.iter().all(|folder| folder == &Some(*first)) => Some(*first),
+        _ => None,
+    };
+    let checkout = match sources[..] {
+        [only] => Some(only),
+        [] => entered_by_all,
+        _ => entered_by_all.filter(|folder| sources.contains(folder)),
+    };
+    let checkouts: Vec<&str> = checkout.into_iter().collect();
     for (script, line) in scripts {
         let script = with_checkout_as_root(script, &checkouts);
         push_lines_in(&mut pipeline.commands, &script, line, Place::root());
@@ -327,27 +331,60 @@ fn first_folder_entered(script: &str) -> Option<&str> {
     (plain && !folder.starts_with('.')).then_some(folder)
 }
 
-/// `script` with each `cd <checkout>` entering the root instead (`cd mako/doc` is `cd doc`).
+/// `script` with the checkout named as the root wherever a command goes into it: `cd
+/// mako && make` is `make`, `cd mako/doc` is `cd doc`, `make -C mako check` is `make -C .
+/// check`.
 fn with_checkout_as_root(script: &str, checkouts: &[&str]) -> String {
-    let entered = |line: &str| -> Option<String> {
-        let indent = &line[..line.len() - line.trim_start().len()];
-        let target = line.trim_start().strip_prefix("cd ")?.trim_start();
-        let target = target.strip_prefix("~/").unwrap_or(target);
+    // The checkout as a folder word: `.`, or the folder inside it.
+    let inside = |word: &str| -> Option<String> {
+        let word = word.strip_prefix("~/").unwrap_or(word);
         checkouts.iter().find_map(|checkout| {
-            let after = target.strip_prefix(checkout)?;
-            if let Some(inside) = after.strip_prefix('/')
-                && !inside.is_empty()
-            {
-                return Some(format!("{indent}cd {inside}"));
+            let after = word.strip_prefix(checkout)?;
+            match after.trim_end_matches('/') {
+                "" => Some(".".to_owned()),
+                rest => rest.strip_prefix('/').map(str::to_owned),
             }
-            let after = after.strip_prefix('/').unwrap_or(after);
-            (after.is_empty() || after.starts_with([' ', ';', '&', '|']))
-                .then(|| format!("{indent}cd .{after}"))
         })
+    };
+    let line_as_root = |line: &str| -> String {
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let words: Vec<&str> = line.split_whitespace().collect();
+        // `cd mako && make check`: the rest runs at the root.
+        if let ["cd", folder, "&&", rest @ ..] = &words[..]
+            && inside(folder).as_deref() == Some(".")
+        {
+            return format!("{indent}{}", rest.join(" "));
+        }
+        let mut out: Vec<String> = Vec::with_capacity(words.len());
+        let mut changed = false;
+        for (index, word) in words.iter().enumerate() {
+            let after_folder_word =
+                index > 0 && matches!(words[index - 1], "cd" | "pushd" | "-C" | "--directory");
+            let replaced = match after_folder_word.then(|| inside(word)).flatten() {
+                Some(folder) => Some(folder),
+                None => word
+                    .strip_prefix("--directory=")
+                    .and_then(inside)
+                    .map(|folder| format!("--directory={folder}")),
+            };
+            changed |= replaced.is_some();
+            out.push(replaced.unwrap_or_else(|| (*word).to_owned()));
+        }
+        // A line that does not go into the checkout is kept as written.
+        if !changed {
+            return line.to_owned();
+        }
+        format!("{indent}{}", out.join(" "))
     };
     script
         .lines()
-        .map(|line| entered(line).unwrap_or_else(|| line.to_owned()))
+        .map(|line| {
+            if checkouts.is_empty() {
+                line.to_owned()
+            } else {
+                line_as_root(line)
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -488,11 +525,10 @@ mod tests {
 
     #[test]
     fn entering_the_checkout_is_entering_the_root() {
-        let script =
-            "cd mako\nmeson setup build\n  cd mako/doc && make\ncd makers\ncd ~/mako; ninja";
+        let script = "cd mako\nmeson setup build\n  cd mako/doc && make\ncd makers\ncd ~/mako && ninja\nmake -C mako check\nmake --directory=mako/t";
         assert_eq!(
             with_checkout_as_root(script, &["mako"]),
-            "cd .\nmeson setup build\n  cd doc && make\ncd makers\ncd .; ninja"
+            "cd .\nmeson setup build\n  cd doc && make\ncd makers\nninja\nmake -C . check\nmake --directory=t"
         );
         assert_eq!(
             first_folder_entered("# setup\ncd minipeg\nmake"),
