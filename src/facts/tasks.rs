@@ -809,13 +809,28 @@ fn taskfile_tasks(text: &str) -> HashMap<String, Vec<String>> {
     tasks
 }
 
-/// Whether a `make` command line reads another Makefile (`-ftools.mk`, `--file=…`).
+/// Whether a `make` command line reads another Makefile (`-ftools.mk`, `--file=…`) than
+/// the folder's own (`make -f Makefile test` reads that one).
 fn reads_another_makefile(words: &[&str]) -> bool {
-    words.iter().any(|word| {
-        ["-f", "--file", "--makefile"]
+    let own = |file: &str| names().makefiles.iter().any(|name| name == file);
+    let mut words = words.iter();
+    while let Some(word) = words.next() {
+        let Some(option) = ["--makefile", "--file", "-f"]
             .iter()
-            .any(|option| word.starts_with(option))
-    })
+            .find(|option| word.starts_with(**option))
+        else {
+            continue;
+        };
+        let attached = word[option.len()..].trim_start_matches('=');
+        let file = match attached {
+            "" => words.next().copied().unwrap_or_default(),
+            attached => attached,
+        };
+        if !own(file.strip_prefix("./").unwrap_or(file)) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether a `make` command line builds nothing (`--version`, `-n`, `-q`, `--help`).
@@ -864,26 +879,56 @@ fn make_goals<'a>(words: &[&'a str]) -> Vec<&'a str> {
     goals
 }
 
-/// How many files one Makefile's `include` lines have read.
+/// How many files one Makefile's `include` lines have read, and how much text they may add
+/// to it in all: a read file's worth, whatever the Makefile includes.
 pub const MAX_MAKE_INCLUDES: usize = 64;
+const MAX_INCLUDED_BYTES: usize = 1 << 20;
 
 /// The files a Makefile line `include`s (`-include`, `sinclude`) by a plain path, relative to
-/// its folder: not one named by a variable or a wildcard, which are not read.
+/// its folder: not one named by a variable or a wildcard, which are not read, nor a
+/// variable named `include` (`include = a.mk`).
 fn make_included(line: &str) -> impl Iterator<Item = &str> {
-    ["include ", "-include ", "sinclude "]
+    let names = ["include ", "-include ", "sinclude "]
         .iter()
         .find_map(|directive| line.strip_prefix(directive))
-        .unwrap_or_default()
+        .filter(|rest| !rest.trim_start().starts_with(['=', ':', '?', '+', '!']))
+        .unwrap_or_default();
+    names
         .split_whitespace()
         .filter(|name| !name.contains(['$', '*', '?', '[', '%']) && !name.starts_with('/'))
         .map(|name| name.strip_prefix("./").unwrap_or(name))
+}
+
+/// Each line of a Makefile with the files it includes: none in a `define` block, a recipe,
+/// a line continued from the one before, or the comment that ends a line.
+fn include_directives(makefile: &str) -> impl Iterator<Item = (&str, Vec<&str>)> {
+    let mut in_define = false;
+    let mut continued = false;
+    makefile.lines().map(move |line| {
+        let after_continued = continued;
+        continued = line.ends_with('\\');
+        let trimmed = line.trim_start();
+        if in_define {
+            in_define = !trimmed.starts_with("endef");
+            return (line, Vec::new());
+        }
+        if trimmed.starts_with("define ") || trimmed == "define" {
+            in_define = true;
+            return (line, Vec::new());
+        }
+        if after_continued || line.starts_with('\t') {
+            return (line, Vec::new());
+        }
+        let directive = line.split('#').next().unwrap_or_default();
+        (line, make_included(directive).collect())
+    })
 }
 
 /// Every file a Makefile includes by a plain path, each once, at most
 /// [`MAX_MAKE_INCLUDES`]: the collector reads them before the Makefile's targets are read.
 pub fn make_includes(makefile: &str) -> Vec<&str> {
     let mut names: Vec<&str> = Vec::new();
-    for name in makefile.lines().flat_map(make_included) {
+    for name in include_directives(makefile).flat_map(|(_, names)| names) {
         if names.len() == MAX_MAKE_INCLUDES {
             break;
         }
@@ -898,19 +943,23 @@ pub fn make_includes(makefile: &str) -> Vec<&str> {
 /// a Makefile commonly includes, and the plain paths of its `include` lines).
 fn with_included<'a>(makefile: &str, read: &impl Fn(&str) -> Option<&'a str>) -> String {
     let mut text = String::with_capacity(makefile.len());
-    // Each file once: a Makefile naming `common.mk` a hundred thousand times is not a
-    // hundred thousand copies of it.
-    let mut included: Vec<&str> = Vec::new();
-    for line in makefile.lines() {
+    // Each file once, found or not: a Makefile naming `common.mk` a hundred thousand times
+    // is not a hundred thousand copies of it, nor as many look-ups.
+    let mut tried: Vec<&str> = Vec::new();
+    let mut added = 0;
+    for (line, names) in include_directives(makefile) {
         text.push_str(line);
         text.push('\n');
         // In its place, as make reads it: its first target may be the default goal.
-        for name in make_included(line) {
-            if included.len() < MAX_MAKE_INCLUDES
-                && !included.contains(&name)
-                && let Some(content) = read(name)
+        for name in names {
+            if tried.len() == MAX_MAKE_INCLUDES || tried.contains(&name) {
+                continue;
+            }
+            tried.push(name);
+            if let Some(content) = read(name)
+                && added + content.len() <= MAX_INCLUDED_BYTES
             {
-                included.push(name);
+                added += content.len();
                 text.push_str(content);
                 text.push('\n');
             }
@@ -1426,6 +1475,7 @@ mod tests {
         let tasks = runners(&[("Makefile", "test:\n\tcargo test\n")]);
         assert!(tasks.expand("make -f other.mk test").is_empty());
         assert!(tasks.expand("make --file=other.mk test").is_empty());
+        assert_eq!(*tasks.expand("make -f Makefile test"), ["cargo test"]);
     }
 
     #[test]
@@ -1552,6 +1602,12 @@ mod tests {
             *runners.expand("make test"),
             ["CGO_ENABLED=0 go test ./... $$(go list ./...) ${UNSET}"]
         );
+    }
+
+    #[test]
+    fn includes_make_never_performs_are_not_read() {
+        let makefile = "# include a.mk\ninclude b.mk # generated by gen.sh\ninclude = c.mk\ndefine RULES\ninclude d.mk\nendef\nX = 1 \\\ninclude e.mk\ntest:\n\tinclude f.mk\n";
+        assert_eq!(make_includes(makefile), ["b.mk"]);
     }
 
     #[test]

@@ -278,10 +278,13 @@ fn read_library_steps(text: &str, steps: &Steps, pipeline: &mut Pipeline) {
     static COMMAND_CALL: OnceLock<Regex> = OnceLock::new();
     static LIBRARY: OnceLock<Regex> = OnceLock::new();
     let call = CALL.get_or_init(|| {
-        Regex::new(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(").expect("valid regex")
+        Regex::new(
+            r#"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\([ \t]*(?:'([^'\n]*)'|"([^"\n]*)")?"#,
+        )
+        .expect("valid regex")
     });
     let command_call = COMMAND_CALL.get_or_init(|| {
-        Regex::new(r#"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]+(?:'([^'\n]*)'|"([^"\n]*)")[ \t]*$"#)
+        Regex::new(r#"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]+(?:'([^'\n]*)'|"([^"\n]*)")[ \t]*;?[ \t]*(?://.*)?$"#)
             .expect("valid regex")
     });
     let library = LIBRARY.get_or_init(|| {
@@ -302,7 +305,10 @@ fn read_library_steps(text: &str, steps: &Steps, pipeline: &mut Pipeline) {
             continue;
         }
         let line = line_at(found.get(1).map_or(0, |name| name.start()));
-        if !steps::call(pipeline, steps, &format!("jenkins:{name}"), |_| None, line) {
+        // Its first argument, when a string (`make('unit-test')`), is its input `0`.
+        let argument = found.get(2).or_else(|| found.get(3)).map(|m| m.as_str());
+        let input = |key: &str| (key == "0").then(|| argument.map(str::to_owned)).flatten();
+        if !steps::call(pipeline, steps, &format!("jenkins:{name}"), input, line) {
             steps::unseen(pipeline, format!("the Jenkins library step {name}()"), line);
         }
     }
