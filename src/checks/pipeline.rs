@@ -172,13 +172,17 @@ fn named_tasks(
     unless: Option<&Pattern>,
 ) -> Vec<Located> {
     let excluded = |text: &str| unless.is_some_and(|unless| unless.is_match(text.as_bytes()));
-    // A task's line, as run from the root, may start in its folder (`cd web && jest`).
+    // A task's line, as run from the root, may start in its folder (`cd web && jest`). A
+    // program that never runs the work (`eslint .`, `cspell`) does nothing for it.
+    let not_runners = &crate::rules::known().not_runners;
     let does_something = |command: &str| {
         pipeline::placed_segments(command)
             .into_iter()
             .any(|(segment, _)| {
                 let segment = segment.trim_start_matches(['@', '-', '+']).trim();
-                !matches!(segment, "" | "true" | ":" | "exit 0") && !excluded(segment)
+                !matches!(segment, "" | "true" | ":" | "exit 0")
+                    && !excluded(segment)
+                    && !named_command::runs_no_work(segment, not_runners)
             })
     };
     let task_file = first_match(&pipeline.hidden_tasks, task_named).map(|(line, name)| {
