@@ -316,16 +316,35 @@ fn add_folder(runners: &mut TaskRunners, folder: &str, tree: &Tree, contents: &[
         let Some(entry) = tree.position(&in_folder(folder, name)) else {
             continue;
         };
-        let why = match contents[entry].as_ref() {
-            Some(Content::Text(bytes)) if std::str::from_utf8(bytes).is_ok() => continue,
-            None => continue,
-            Some(Content::Text(_)) => "is not valid UTF-8".to_owned(),
-            Some(Content::Binary) => "looks binary".to_owned(),
-            Some(Content::TooLarge(size)) => format!("is {size} bytes, over the read cap"),
-            Some(Content::Unreadable(why)) => format!("could not be read ({why})"),
+        if let Some(why) = unreadable(contents[entry].as_ref()) {
+            runners
+                .unread
+                .extend(UnreadTaskFile::new(folder, name, why));
+        }
+    }
+    // What the Makefile includes is read in its place: one that could not be read leaves
+    // its targets out of sight.
+    let makefile = task_files().filter(|name| is_makefile(name)).find_map(text);
+    for name in makefile.map(make_includes).unwrap_or_default() {
+        let Some(entry) = tree.position(&in_folder(folder, name)) else {
+            continue;
         };
-        runners
-            .unread
-            .extend(UnreadTaskFile::new(folder, name, why));
+        if let Some(why) = unreadable(contents[entry].as_ref()) {
+            runners
+                .unread
+                .push(UnreadTaskFile::included(folder, name, why));
+        }
+    }
+}
+
+/// Why a file that was to be read as text could not be; `None` when it was, or was not
+/// read at all.
+fn unreadable(content: Option<&Content>) -> Option<String> {
+    match content? {
+        Content::Text(bytes) if std::str::from_utf8(bytes).is_ok() => None,
+        Content::Text(_) => Some("is not valid UTF-8".to_owned()),
+        Content::Binary => Some("looks binary".to_owned()),
+        Content::TooLarge(size) => Some(format!("is {size} bytes, over the read cap")),
+        Content::Unreadable(why) => Some(format!("could not be read ({why})")),
     }
 }

@@ -210,6 +210,17 @@ impl UnreadTaskFile {
             why,
         })
     }
+
+    /// A file the folder's Makefile includes (`include build/test.mk`) that could not be read.
+    pub fn included(folder: &str, name: &str, why: String) -> UnreadTaskFile {
+        UnreadTaskFile {
+            path: in_folder(folder, name),
+            runner: Runner::Make,
+            folder: folder.to_owned(),
+            task: None,
+            why: format!("is included by the Makefile and {why}"),
+        }
+    }
 }
 
 /// Whether `name` is a Makefile's (one of [`task_files`]).
