@@ -228,6 +228,8 @@ pub(super) const SYSTEM: System = System {
 /// others are unseen), `@Library` imports and `changeRequest()` conditions (or `env.CHANGE_ID`),
 /// found by pattern.
 pub(super) fn read(text: &str, steps: &Steps) -> Pipeline {
+    // A step commented out (`// sh 'make test'`, `/* make 'unit-test' */`) is not run.
+    let text = &without_comments(text);
     static STEP: OnceLock<Regex> = OnceLock::new();
     static CHANGE_REQUEST: OnceLock<Regex> = OnceLock::new();
     static TAG: OnceLock<Regex> = OnceLock::new();
@@ -267,6 +269,78 @@ pub(super) fn read(text: &str, steps: &Steps) -> Pipeline {
     }
     read_library_steps(text, steps, &mut pipeline);
     pipeline
+}
+
+/// Groovy's comments (`// …`, `/* … */`) blanked out, outside its strings (`'…'`, `"…"`,
+/// `'''…'''`, `"""…"""`), so that `sh 'curl https://x'` keeps its URL; every line stays where it
+/// was.
+fn without_comments(text: &str) -> String {
+    #[derive(PartialEq)]
+    enum In {
+        Code,
+        Quoted(&'static str),
+        LineComment,
+        BlockComment,
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut state = In::Code;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let mut taken = c.len_utf8();
+        match state {
+            In::Code => {
+                if rest.starts_with("//") {
+                    state = In::LineComment;
+                    continue;
+                }
+                if rest.starts_with("/*") {
+                    state = In::BlockComment;
+                    out.push_str("  ");
+                    rest = &rest[2..];
+                    continue;
+                }
+                if let Some(quote) = ["\'\'\'", "\"\"\"", "'", "\""]
+                    .into_iter()
+                    .find(|quote| rest.starts_with(quote))
+                {
+                    state = In::Quoted(quote);
+                    taken = quote.len();
+                }
+                out.push_str(&rest[..taken]);
+            }
+            In::Quoted(quote) => {
+                if c == '\\' {
+                    taken += rest[taken..].chars().next().map_or(0, char::len_utf8);
+                } else if rest.starts_with(quote) {
+                    taken = quote.len();
+                    state = In::Code;
+                } else if c == '\n' && quote.len() == 1 {
+                    // A one-quote string ends with its line, closed or not.
+                    state = In::Code;
+                }
+                out.push_str(&rest[..taken]);
+            }
+            In::LineComment => {
+                if c == '\n' {
+                    state = In::Code;
+                    out.push('\n');
+                } else {
+                    out.push(' ');
+                }
+            }
+            In::BlockComment => {
+                if rest.starts_with("*/") {
+                    state = In::Code;
+                    out.push_str("  ");
+                    taken = 2;
+                } else {
+                    out.push(if c == '\n' { '\n' } else { ' ' });
+                }
+            }
+        }
+        rest = &rest[taken..];
+    }
+    out
 }
 
 /// Calls of steps Jenkins does not define (`buildPlugin(configurations: …)`): what a

@@ -581,6 +581,20 @@ mod tests {
     }
 
     #[test]
+    fn jenkinsfile_comments_run_nothing() {
+        let text = "// sh 'make test'\nnode {\n  /* if (env.CHANGE_ID) {\n  sh 'make e2e' } */\n  sh 'curl https://example.org/x // y' // fetch\n  sh '''\n    echo '//' && make lint\n  '''\n}\n";
+        let pipeline = read(Format::System(&jenkins::SYSTEM), text).unwrap();
+        assert_eq!(
+            texts(&pipeline.commands),
+            [
+                ("curl https://example.org/x // y", 5),
+                ("echo '//' && make lint", 7)
+            ]
+        );
+        assert_eq!(texts(&pipeline.triggers), [("push", 1)]);
+    }
+
+    #[test]
     fn github_tag_pushes_releases_and_environments() {
         let text = "on:\n  push:\n    tags: ['v*']\n  release:\n    types: [published]\njobs:\n  deploy:\n    environment: production\n    steps: []\n  docs:\n    environment:\n      name: github-pages\n";
         let pipeline = read(Format::System(&github::SYSTEM), text).unwrap();
