@@ -10,8 +10,8 @@ use crate::facts::follow::{self, Followed};
 use crate::facts::manifest;
 use crate::facts::parsed::{Includes, Manifest, Manifests, Pipelines, parse_text, read_missing};
 use crate::facts::tasks::{
-    MAX_FOLDERS, TaskRunners, UnreadTaskFile, in_folder, invocations, is_makefile, make_includes,
-    task_files,
+    MAX_FOLDERS, TaskRunners, UnreadTaskFile, folder_makefile, in_folder, invocations,
+    make_includes, task_files,
 };
 use crate::facts::tree::{ContentSource, Tree};
 use crate::repo::Deadline;
@@ -216,22 +216,14 @@ impl<'a> Collector<'a> {
     ) {
         let mut included: Vec<usize> = Vec::new();
         for folder in folders {
-            for entry in folder_task_files(self.tree, folder) {
-                let path = self.tree.entries[entry].display_path();
-                let name = path.rsplit('/').next().unwrap_or(&path);
-                let Some(Content::Text(bytes)) = &self.contents[entry] else {
-                    continue;
-                };
-                if !is_makefile(name) {
-                    continue;
-                }
-                let text = String::from_utf8_lossy(bytes);
-                included.extend(
-                    make_includes(&text)
-                        .into_iter()
-                        .filter_map(|name| self.tree.position(&in_folder(folder, name))),
-                );
-            }
+            let text = folder_text(self.tree, &self.contents, folder);
+            included.extend(
+                folder_makefile(text)
+                    .map(make_includes)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|name| self.tree.position(&in_folder(folder, name))),
+            );
         }
         read_missing(included, &mut self.contents, read);
     }
@@ -307,33 +299,39 @@ fn folder_task_files<'t>(tree: &'t Tree, folder: &'t str) -> impl Iterator<Item 
 /// Adds the task runners of `folder` from whichever of its task files have been read, and
 /// records those that exist but could not be.
 fn add_folder(runners: &mut TaskRunners, folder: &str, tree: &Tree, contents: &[Option<Content>]) {
-    let text = |name: &str| match &contents[tree.position(&in_folder(folder, name))?] {
+    let text = folder_text(tree, contents, folder);
+    runners.add_folder(folder, &text);
+    // What the Makefile includes is read in its place: one that could not be read leaves
+    // its targets out of sight, as a task file that could not be does.
+    let included = folder_makefile(&text)
+        .map(make_includes)
+        .unwrap_or_default();
+    let files = task_files()
+        .map(|name| (name, false))
+        .chain(included.into_iter().map(|name| (name, true)));
+    for (name, included) in files {
+        let Some(entry) = tree.position(&in_folder(folder, name)) else {
+            continue;
+        };
+        let Some(why) = unreadable(contents[entry].as_ref()) else {
+            continue;
+        };
+        runners.unread.extend(match included {
+            true => Some(UnreadTaskFile::included(folder, name, why)),
+            false => UnreadTaskFile::new(folder, name, why),
+        });
+    }
+}
+
+/// The text of a file of `folder` (`""` is the root) that has been read, as UTF-8.
+fn folder_text<'c>(
+    tree: &'c Tree,
+    contents: &'c [Option<Content>],
+    folder: &'c str,
+) -> impl Fn(&str) -> Option<&'c str> {
+    move |name: &str| match &contents[tree.position(&in_folder(folder, name))?] {
         Some(Content::Text(bytes)) => std::str::from_utf8(bytes).ok(),
         _ => None,
-    };
-    runners.add_folder(folder, text);
-    for name in task_files() {
-        let Some(entry) = tree.position(&in_folder(folder, name)) else {
-            continue;
-        };
-        if let Some(why) = unreadable(contents[entry].as_ref()) {
-            runners
-                .unread
-                .extend(UnreadTaskFile::new(folder, name, why));
-        }
-    }
-    // What the Makefile includes is read in its place: one that could not be read leaves
-    // its targets out of sight.
-    let makefile = task_files().filter(|name| is_makefile(name)).find_map(text);
-    for name in makefile.map(make_includes).unwrap_or_default() {
-        let Some(entry) = tree.position(&in_folder(folder, name)) else {
-            continue;
-        };
-        if let Some(why) = unreadable(contents[entry].as_ref()) {
-            runners
-                .unread
-                .push(UnreadTaskFile::included(folder, name, why));
-        }
     }
 }
 

@@ -101,7 +101,7 @@ impl Runners {
     fn new<'a>(read: impl Fn(&str) -> Option<&'a str>, poe: Table) -> Runners {
         let first = |names: &[String]| names.iter().find_map(|name| read(name));
         let names = names();
-        let makefile = first(&names.makefiles).map(|text| with_included(text, &read));
+        let makefile = folder_makefile(&read).map(|text| with_included(text, &read));
         Runners {
             // A `pyproject.toml` is Poe's task file only when it has Poe's tasks.
             present: task_files()
@@ -223,9 +223,10 @@ impl UnreadTaskFile {
     }
 }
 
-/// Whether `name` is a Makefile's (one of [`task_files`]).
-pub fn is_makefile(name: &str) -> bool {
-    runner_of(name) == Some(Runner::Make)
+/// The text of the Makefile make reads in a folder (`read(name)` gives a file's text there):
+/// the first of its names present.
+pub fn folder_makefile<'a>(read: impl Fn(&str) -> Option<&'a str>) -> Option<&'a str> {
+    names().makefiles.iter().find_map(|name| read(name))
 }
 
 /// The runner whose file `name` (one of [`task_files`]) is.
