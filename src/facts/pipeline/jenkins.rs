@@ -271,74 +271,40 @@ pub(super) fn read(text: &str, steps: &Steps) -> Pipeline {
     pipeline
 }
 
-/// Groovy's comments (`// …`, `/* … */`) blanked out, outside its strings (`'…'`, `"…"`,
-/// `'''…'''`, `"""…"""`), so that `sh 'curl https://x'` keeps its URL; every line stays where it
-/// was.
+/// Groovy's comments that start a line (`// sh 'make test'`, a `/* … */` block) blanked out,
+/// every line kept where it was. Only those: a `//` or `/*` further along may be inside a
+/// string, a slashy regex (`/\/*$/`) or a GString's `${…}`, and a step after code on its line
+/// is found whatever follows it.
 fn without_comments(text: &str) -> String {
-    #[derive(PartialEq)]
-    enum In {
-        Code,
-        Quoted(&'static str),
-        LineComment,
-        BlockComment,
-    }
+    let blank = |part: &str| -> String {
+        part.chars()
+            .map(|c| if matches!(c, '\n' | '\r') { c } else { ' ' })
+            .collect()
+    };
     let mut out = String::with_capacity(text.len());
-    let mut state = In::Code;
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        let mut taken = c.len_utf8();
-        match state {
-            In::Code => {
-                if rest.starts_with("//") {
-                    state = In::LineComment;
-                    continue;
-                }
-                if rest.starts_with("/*") {
-                    state = In::BlockComment;
-                    out.push_str("  ");
-                    rest = &rest[2..];
-                    continue;
-                }
-                if let Some(quote) = ["\'\'\'", "\"\"\"", "'", "\""]
-                    .into_iter()
-                    .find(|quote| rest.starts_with(quote))
-                {
-                    state = In::Quoted(quote);
-                    taken = quote.len();
-                }
-                out.push_str(&rest[..taken]);
+    let mut in_block = false;
+    for line in text.split_inclusive(['\n', '\r']) {
+        let start = line.len() - line.trim_start().len();
+        let opened = !in_block && line[start..].starts_with("/*");
+        if !in_block && !opened {
+            match line[start..].starts_with("//") {
+                true => out.push_str(&blank(line)),
+                false => out.push_str(line),
             }
-            In::Quoted(quote) => {
-                if c == '\\' {
-                    taken += rest[taken..].chars().next().map_or(0, char::len_utf8);
-                } else if rest.starts_with(quote) {
-                    taken = quote.len();
-                    state = In::Code;
-                } else if c == '\n' && quote.len() == 1 {
-                    // A one-quote string ends with its line, closed or not.
-                    state = In::Code;
-                }
-                out.push_str(&rest[..taken]);
+            continue;
+        }
+        let from = if opened { start + 2 } else { 0 };
+        match line[from..].find("*/") {
+            Some(end) => {
+                in_block = false;
+                out.push_str(&blank(&line[..from + end + 2]));
+                out.push_str(&line[from + end + 2..]);
             }
-            In::LineComment => {
-                if c == '\n' {
-                    state = In::Code;
-                    out.push('\n');
-                } else {
-                    out.push(' ');
-                }
-            }
-            In::BlockComment => {
-                if rest.starts_with("*/") {
-                    state = In::Code;
-                    out.push_str("  ");
-                    taken = 2;
-                } else {
-                    out.push(if c == '\n' { '\n' } else { ' ' });
-                }
+            None => {
+                in_block = true;
+                out.push_str(&blank(line));
             }
         }
-        rest = &rest[taken..];
     }
     out
 }

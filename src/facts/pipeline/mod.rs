@@ -595,6 +595,15 @@ mod tests {
     }
 
     #[test]
+    fn a_slashy_string_or_a_gstring_opens_no_comment() {
+        let text = "def base = env.URL.replaceAll(/\\/*$/, '')\nnode {\n  sh \"rm -rf ${params.OUT ?: \"build/*\"}\"\n  sh 'make test'\n}\r// old\rsh 'make lint'\r";
+        let pipeline = read(Format::System(&jenkins::SYSTEM), text).unwrap();
+        let commands: Vec<&str> = pipeline.commands.iter().map(|c| c.text.as_str()).collect();
+        assert!(commands.contains(&"make test"), "{commands:?}");
+        assert!(commands.contains(&"make lint"), "{commands:?}");
+    }
+
+    #[test]
     fn github_tag_pushes_releases_and_environments() {
         let text = "on:\n  push:\n    tags: ['v*']\n  release:\n    types: [published]\njobs:\n  deploy:\n    environment: production\n    steps: []\n  docs:\n    environment:\n      name: github-pages\n";
         let pipeline = read(Format::System(&github::SYSTEM), text).unwrap();
