@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::area::Area;
 use crate::finding::MAX_EVIDENCE;
 use crate::finding::{Evidence, Finding, Status, Verdict};
-use crate::rules::{Check, CheckKind, PathSet, Rule, glob_set, known};
+use crate::rules::{Check, CheckKind, ComponentsNeeded, PathSet, Rule, glob_set, known};
 use crate::severity::Severity;
 
 /// A component's findings for the per-component rules.
@@ -55,6 +55,7 @@ pub fn marker_rule() -> Rule {
         per_component: false,
         component_applies_if: None,
         served_from_outside: false,
+        components_needed: ComponentsNeeded::Every,
         level: 1,
         effort: Default::default(),
         requires: Vec::new(),
@@ -146,7 +147,7 @@ pub fn attach(
                 .zip(judged.chunks(width))
                 .map(|(path, component)| (path.as_str(), &component[position]))
                 .collect();
-            *finding = aggregate(finding.clone(), &in_each, rule.served_from_outside);
+            *finding = aggregate(finding.clone(), &in_each, rule);
         }
     }
     let mut judged = judged.into_iter();
@@ -162,16 +163,18 @@ pub fn attach(
 const NAMED: usize = 5;
 
 /// The repository-wide finding of a per-component rule, from its findings in each
-/// component: failing when some component lacks the practice, naming which. A gap in some
-/// components of a repository that has the practice elsewhere is at most a warning; the
-/// rule's own severity is for a repository that lacks it altogether. Components where the
-/// rule does not apply do not count; when it applies in none, `repository` (the rule judged
-/// over the whole tree) stands.
+/// component: failing when some component lacks the practice, naming which, unless the rule
+/// needs it in `any` component and one has it. A gap in some components of a repository
+/// that has the practice elsewhere is at most a warning; the rule's own severity is for a
+/// repository that lacks it altogether. Components where the rule does not apply do not
+/// count; when it applies in none, `repository` (the rule judged over the whole tree)
+/// stands.
 pub fn aggregate(
     repository: Finding,
     components: &[(&str, &ComponentFinding)],
-    served_from_outside: bool,
+    rule: &Rule,
 ) -> Finding {
+    let served_from_outside = rule.served_from_outside;
     if repository.status == Status::Exempted {
         return repository;
     }
@@ -231,7 +234,24 @@ pub fn aggregate(
             ..repository
         };
     }
-    let (status, message, evidence) = if !failing.is_empty() {
+    let passing = with(Status::Pass);
+    let (status, message, evidence) = if !failing.is_empty()
+        && rule.components_needed == ComponentsNeeded::Any
+        && !passing.is_empty()
+    {
+        let message = format!(
+            "Found in {} of {total} components; none in {}.",
+            passing.len(),
+            name_some(&failing)
+        );
+        let evidence = applicable
+            .iter()
+            .filter(|(_, finding)| finding.status == Status::Pass)
+            .filter_map(|(_, finding)| finding.evidence.first().cloned())
+            .take(MAX_EVIDENCE)
+            .collect();
+        (Status::Pass, message, evidence)
+    } else if !failing.is_empty() {
         let message = match total {
             1 => format!(
                 "Missing in {}, the only component it applies to.",
@@ -338,6 +358,16 @@ mod tests {
         }
     }
 
+    /// A per-component rule that fails the repository when a component lacks the practice,
+    /// with evidence outside the components serving them all or not.
+    fn every(served_from_outside: bool) -> Rule {
+        Rule {
+            per_component: true,
+            served_from_outside,
+            ..marker_rule()
+        }
+    }
+
     fn in_component(status: Status) -> ComponentFinding {
         ComponentFinding {
             rule: "testing.tests-exist".to_owned(),
@@ -353,7 +383,7 @@ mod tests {
         let paths: Vec<String> = (0..2000).map(|n| format!("services/s{n}")).collect();
         let components: Vec<(&str, &ComponentFinding)> =
             paths.iter().map(|path| (path.as_str(), &fail)).collect();
-        let judged = aggregate(finding(Status::Fail), &components, false);
+        let judged = aggregate(finding(Status::Fail), &components, &every(false));
         assert_eq!(judged.evidence.len(), MAX_EVIDENCE);
         assert!(
             judged.message.ends_with("and 1995 more."),
@@ -379,19 +409,23 @@ mod tests {
             evidence: vec![directory("src/ad/tests/ad_test.py")],
             ..finding(Status::Pass)
         };
-        let judged = aggregate(in_ad, &components, true);
+        let judged = aggregate(in_ad, &components, &every(true));
         assert_eq!(judged.status, Status::Fail);
         // Tests exist elsewhere in the repository: a gap, not an absence.
         assert_eq!(judged.severity, Severity::Warning);
-        let absent = aggregate(finding(Status::Fail), &[("a", &fail)], false);
+        let absent = aggregate(finding(Status::Fail), &[("a", &fail)], &every(false));
         assert_eq!(absent.severity, Severity::Error);
         assert_eq!(
             judged.message,
             "Missing in 2 of 3 components: src/cart, src/email."
         );
-        let all_pass = aggregate(finding(Status::Fail), &[("a", &pass), ("b", &pass)], false);
+        let all_pass = aggregate(
+            finding(Status::Fail),
+            &[("a", &pass), ("b", &pass)],
+            &every(false),
+        );
         assert_eq!(all_pass.status, Status::Pass);
-        let none_apply = aggregate(finding(Status::Fail), &[("a", &na)], false);
+        let none_apply = aggregate(finding(Status::Fail), &[("a", &na)], &every(false));
         assert_eq!(none_apply.status, Status::Fail);
     }
 
@@ -404,14 +438,14 @@ mod tests {
             ("Src/Newtonsoft.Json.Tests", &pass),
             ("Src/Newtonsoft.Json.Schema", &fail),
         ];
-        let judged = aggregate(finding(Status::Pass), &components, true);
+        let judged = aggregate(finding(Status::Pass), &components, &every(true));
         // The harness needs no tests and the library has its own; the schema project does not.
         assert_eq!(
             judged.message,
             "Missing in 1 of 4 components: Src/Newtonsoft.Json.Schema."
         );
         // Only for the rules that let evidence serve other components.
-        let unserved = aggregate(finding(Status::Pass), &components, false);
+        let unserved = aggregate(finding(Status::Pass), &components, &every(false));
         assert!(
             unserved.message.starts_with("Missing in 3 of 4"),
             "{}",
@@ -426,7 +460,7 @@ mod tests {
             ("api-gateway-tests", &pass),
             ("Clock.Testing", &fail),
         ];
-        let judged = aggregate(finding(Status::Pass), &named_alike, true);
+        let judged = aggregate(finding(Status::Pass), &named_alike, &every(true));
         assert_eq!(
             judged.message,
             "Missing in 2 of 4 components: api, Clock.Testing."
@@ -441,19 +475,60 @@ mod tests {
             ..finding(Status::Pass)
         };
         let components = [("src/Web", &pass), ("src/Core", &fail)];
-        let judged = aggregate(shared.clone(), &components, true);
+        let judged = aggregate(shared.clone(), &components, &every(true));
         assert_eq!(judged.status, Status::Pass);
-        assert_eq!(aggregate(shared, &components, false).status, Status::Fail);
+        assert_eq!(
+            aggregate(shared, &components, &every(false)).status,
+            Status::Fail
+        );
         // A service's own tests beside its source are not the whole repository's.
         let beside = Finding {
             evidence: vec![directory("src/cart/tests/CartTests.cs")],
             ..finding(Status::Pass)
         };
         let services = [("tools", &pass), ("src/cart/src", &pass), ("src/ad", &fail)];
-        assert_eq!(aggregate(beside, &services, true).status, Status::Fail);
+        assert_eq!(
+            aggregate(beside, &services, &every(true)).status,
+            Status::Fail
+        );
         assert_eq!(
             judged.message,
             "Found in tests/UnitTests/BasketTests.cs, outside the components, serving all 2 of them."
+        );
+    }
+
+    #[test]
+    fn a_rule_needing_the_practice_in_any_component_passes_naming_those_without() {
+        let (pass, fail, na) = (
+            in_component(Status::Pass),
+            in_component(Status::Fail),
+            in_component(Status::NotApplicable),
+        );
+        let any = Rule {
+            components_needed: ComponentsNeeded::Any,
+            ..every(true)
+        };
+        let components = [
+            ("app", &pass),
+            ("feature-api", &fail),
+            ("docs", &na),
+            ("settings-api", &fail),
+        ];
+        let judged = aggregate(finding(Status::Pass), &components, &any);
+        assert_eq!(judged.status, Status::Pass);
+        assert_eq!(
+            judged.message,
+            "Found in 1 of 3 components; none in feature-api, settings-api."
+        );
+        // Without a component that has it, the repository still fails at the rule's severity.
+        let none = aggregate(
+            finding(Status::Fail),
+            &[("feature-api", &fail), ("docs", &na)],
+            &any,
+        );
+        assert_eq!(
+            (none.status, none.severity),
+            (Status::Fail, Severity::Error)
         );
     }
 }

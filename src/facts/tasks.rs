@@ -460,12 +460,18 @@ impl TaskRunners {
     fn expand_once<'a>(&'a self, command: &'a str) -> impl Iterator<Item = String> + 'a {
         self.calls(command).into_iter().flat_map(|call| {
             let place = Place::Folder(call.folder.to_owned());
+            // A recipe that passes the goals on (`cd api && $(MAKE) $(MAKECMDGOALS)`) runs
+            // the goals make was called with.
+            let goals = call.names.join(" ");
             call.names.into_iter().flat_map(move |name| {
-                let place = place.clone();
+                let (place, goals) = (place.clone(), goals.clone());
                 matching_tasks(call.table, name)
                     .into_iter()
                     .flatten()
-                    .map(move |line| place.from_root(line).into_owned())
+                    .map(move |line| {
+                        let line = with_goals(line, &goals);
+                        place.from_root(&line).into_owned()
+                    })
             })
         })
     }
@@ -517,6 +523,16 @@ impl TaskRunners {
                 })
             })
             .collect()
+    }
+}
+
+/// `line` with make's `$(MAKECMDGOALS)` as `goals`.
+fn with_goals<'a>(line: &'a str, goals: &str) -> std::borrow::Cow<'a, str> {
+    if line.contains("MAKECMDGOALS") {
+        let line = line.replace("$(MAKECMDGOALS)", goals);
+        line.replace("${MAKECMDGOALS}", goals).into()
+    } else {
+        line.into()
     }
 }
 
@@ -1404,6 +1420,34 @@ mod tests {
             ("common.mk", "test:\n\tgo test ./...\n"),
         ]);
         assert_eq!(*tasks.expand("make test"), ["go test ./..."]);
+    }
+
+    #[test]
+    fn a_recipe_passing_the_goals_on_runs_them_in_its_folder() {
+        // `make test` → `cd api && $(MAKE) $(MAKECMDGOALS)`. (Through a prerequisite, as
+        // commento's `test: api` has it, the goals are not carried: `make api` is followed.)
+        let mut tasks = runners(&[(
+            "Makefile",
+            "test:\n\tcd api && $(MAKE) $(MAKECMDGOALS)\napi:\n\tcd api && $(MAKE) $(MAKECMDGOALS)\n",
+        )]);
+        tasks.add_folder("api", |name| {
+            (name == "Makefile").then_some("test: test-go\ntest-go:\n\tgo test -v .\n")
+        });
+        assert!(
+            tasks
+                .expand("make test")
+                .iter()
+                .any(|c| c == "cd api && go test -v ."),
+            "{:?}",
+            tasks.expand("make test")
+        );
+        // Called without goals, it passes none on: the folder's default goal.
+        assert!(
+            !tasks
+                .expand("make api")
+                .iter()
+                .any(|c| c.contains("go test"))
+        );
     }
 
     #[test]

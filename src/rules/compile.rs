@@ -8,8 +8,8 @@ use toml::de::DeValue;
 
 use super::schema::{CheckSpec, PreconditionSpec, RuleSpec};
 use super::{
-    Check, CheckKind, Comparison, DEFAULT_MIN_COMMITS, Ecosystem, MAX_CONFIG_REGEX_TOTAL, PathSet,
-    Pattern, Precondition, REGEX_SIZE_LIMIT, Rule,
+    Check, CheckKind, Comparison, ComponentsNeeded, DEFAULT_MIN_COMMITS, Ecosystem,
+    MAX_CONFIG_REGEX_TOTAL, PathSet, Pattern, Precondition, REGEX_SIZE_LIMIT, Rule,
 };
 use crate::area::Area;
 use crate::config::diagnostic::{ConfigError, Problem};
@@ -179,6 +179,12 @@ fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -
             compile_precondition(key, precondition, id_span.clone(), scope, problems)
         }),
     };
+    if spec.components_needed != ComponentsNeeded::default() && !spec.per_component {
+        problems.push(Problem::new(
+            "`components-needed` is for `per-component` rules: it says how their components' findings make the repository's",
+            Some(id_span.clone()),
+        ));
+    }
     if spec.checks.get_ref().is_empty() {
         problems.push(
             Problem::new(
@@ -241,6 +247,7 @@ fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -
             per_component: spec.per_component,
             component_applies_if,
             served_from_outside: spec.served_from_outside,
+            components_needed: spec.components_needed,
             level,
             effort: spec.effort,
             requires: spec

@@ -158,12 +158,27 @@ pub struct Rule {
     pub component_applies_if: Option<Precondition>,
     /// Evidence outside the folder holding the components serves them all.
     pub served_from_outside: bool,
+    /// Whether one component with the practice makes the repository pass.
+    pub components_needed: ComponentsNeeded,
     /// 1 foundation, 2 practised, 3 optimised, within the area (`maturity`).
     pub level: u8,
     pub effort: Effort,
     /// Rule ids that should hold before this one is worked on.
     pub requires: Vec<String>,
     pub checks: Vec<Check>,
+}
+
+/// How a per-component rule's findings in the components make the repository's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ComponentsNeeded {
+    /// Every component needs the practice: one without it fails the repository (each
+    /// service should log in a structured way).
+    #[default]
+    Every,
+    /// A component with the practice makes the repository pass, naming those without: a
+    /// monorepo whose apps have tests and whose interface packages have none has tests.
+    Any,
 }
 
 /// Globs with their compiled set, for testing one path at a time.

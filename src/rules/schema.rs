@@ -9,6 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::maturity::Effort;
+use crate::rules::ComponentsNeeded;
 use crate::severity::Severity;
 
 #[derive(Debug, Deserialize)]
@@ -37,6 +38,10 @@ pub struct RuleSpec {
     /// top-level `tests/` beside `src/*`, one root Dockerfile) serves every component.
     #[serde(default)]
     pub served_from_outside: bool,
+    /// Per-component rules: whether the repository passes when `any` component has the
+    /// practice or only when `every` one does (the default).
+    #[serde(default)]
+    pub components_needed: ComponentsNeeded,
     /// The maturity level the practice marks within its area: 1 foundation, 2 practised,
     /// 3 optimised (default 2 for a config's own rules).
     pub level: Option<Spanned<u8>>,
