@@ -489,10 +489,24 @@ fn read_gradle(text: &str, found: &mut Declared) {
     });
     let plugin = PLUGIN
         .get_or_init(|| Regex::new(r#"\bid\s*\(?\s*["']([\w.\-]+)["']"#).expect("valid regex"));
-    push_declared(text, coordinate, found, |captures| {
-        let configuration = &captures[1];
+    let for_tests = |configuration: &str| {
         configuration.starts_with("test") || configuration.starts_with("androidTest")
+    };
+    push_declared(text, coordinate, found, |captures| for_tests(&captures[1]));
+    // Groovy's map notation: `implementation group: 'com.launchdarkly', name: 'sdk', …`.
+    static MAP: OnceLock<Regex> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        Regex::new(
+            r#"\b([A-Za-z]+)\s*\(?\s*group\s*:\s*["']([\w.\-]+)["']\s*,\s*name\s*:\s*["']([\w.\-]+)["']"#,
+        )
+        .expect("valid regex")
     });
+    let lines = LineIndex::new(text.as_bytes());
+    for captures in map.captures_iter(text) {
+        found.development = for_tests(&captures[1]);
+        let at = captures.get(2).map_or(0, |group| group.start());
+        found.push(format!("{}:{}", &captures[2], &captures[3]), lines.line(at));
+    }
     // Build plugins shape the build, not what the program runs with.
     found.development = true;
     push_captures(text, plugin, found);
@@ -838,6 +852,15 @@ mod tests {
             &[
                 ("io.micrometer:micrometer-registry-prometheus", 5),
                 ("org.apache.maven.plugins:maven-surefire-plugin", 9),
+            ],
+        );
+        let map = "dependencies {\n  implementation group: 'com.launchdarkly', name: 'launchdarkly-java-server-sdk', version: '7.14.0'\n  testImplementation(group: \"org.junit.jupiter\", name: \"junit-jupiter\")\n}\n";
+        expect(
+            "build.gradle",
+            map,
+            &[
+                ("com.launchdarkly:launchdarkly-java-server-sdk", 2),
+                ("org.junit.jupiter:junit-jupiter", 3),
             ],
         );
         let gradle = "plugins {\n    id(\"org.springframework.boot\") version \"3.3.0\"\n    id 'jacoco'\n}\ndependencies {\n    implementation(\"io.opentelemetry:opentelemetry-api:1.40.0\")\n    testImplementation 'org.junit.jupiter:junit-jupiter'\n    implementation(platform(\"io.micrometer:micrometer-bom:1.13.0\"))\n}\n";
