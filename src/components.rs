@@ -234,15 +234,25 @@ pub fn aggregate(
             ..repository
         };
     }
-    let passing = with(Status::Pass);
-    let (status, message, evidence) = if !failing.is_empty()
-        && rule.components_needed == ComponentsNeeded::Any
-        && !passing.is_empty()
-    {
+    let any_passes = rule.components_needed == ComponentsNeeded::Any
+        && applicable
+            .iter()
+            .any(|(_, finding)| finding.status == Status::Pass);
+    let (status, message, evidence) = if any_passes && !(failing.is_empty() && unknown.is_empty()) {
+        // Components served by a test project beside them count as having it.
+        let lacking = failing.len() + unknown.len();
+        let without = match (failing.is_empty(), unknown.is_empty()) {
+            (false, true) => format!("none in {}", name_some(&failing)),
+            (true, false) => format!("not judged in {}", name_some(&unknown)),
+            _ => format!(
+                "none in {}; not judged in {}",
+                name_some(&failing),
+                name_some(&unknown)
+            ),
+        };
         let message = format!(
-            "Found in {} of {total} components; none in {}.",
-            passing.len(),
-            name_some(&failing)
+            "Found in {} of {total} components; {without}.",
+            total - lacking
         );
         let evidence = applicable
             .iter()
@@ -335,9 +345,14 @@ fn directory(path: &str) -> Evidence {
     }
 }
 
-/// "a, b, c, d, e and 3 more".
+/// "a, b, c, d, e and 3 more", each quoted as git quotes a name with control characters
+/// (a line feed in a folder's name would forge a line of the report).
 pub fn name_some(paths: &[&str]) -> String {
-    let named = paths[..paths.len().min(NAMED)].join(", ");
+    let named = paths[..paths.len().min(NAMED)]
+        .iter()
+        .map(|path| crate::text::quote_path(path))
+        .collect::<Vec<_>>()
+        .join(", ");
     match paths.len().saturating_sub(NAMED) {
         0 => named,
         more => format!("{named} and {more} more"),
@@ -519,6 +534,21 @@ mod tests {
         assert_eq!(
             judged.message,
             "Found in 1 of 3 components; none in feature-api, settings-api."
+        );
+        // Red team: a component that could not be judged does not hide one that has it; a
+        // component served by the test project beside it counts as tested; names are quoted.
+        let unknown = in_component(Status::Unknown);
+        let components = [
+            ("src/App", &fail),
+            ("src/App.Tests", &pass),
+            ("src/Big", &unknown),
+            ("src/Lib\nforged", &fail),
+        ];
+        let judged = aggregate(finding(Status::Pass), &components, &any);
+        assert_eq!(judged.status, Status::Pass);
+        assert_eq!(
+            judged.message,
+            "Found in 2 of 4 components; none in \"src/Lib\\nforged\"; not judged in src/Big."
         );
         // Without a component that has it, the repository still fails at the rule's severity.
         let none = aggregate(

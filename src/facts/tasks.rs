@@ -461,8 +461,8 @@ impl TaskRunners {
         self.calls(command).into_iter().flat_map(|call| {
             let place = Place::Folder(call.folder.to_owned());
             // A recipe that passes the goals on (`cd api && $(MAKE) $(MAKECMDGOALS)`) runs
-            // the goals make was called with.
-            let goals = call.names.join(" ");
+            // the goals make was called with: none for a bare `make`.
+            let goals = call.goals;
             call.names.into_iter().flat_map(move |name| {
                 let (place, goals) = (place.clone(), goals.clone());
                 matching_tasks(call.table, name)
@@ -512,6 +512,7 @@ impl TaskRunners {
             .filter_map(|invocation| {
                 let (folder, runners) = self.folders.get_key_value(invocation.folder.as_ref()?)?;
                 let mut names = invocation.names;
+                let goals = names.join(" ");
                 // A bare `make` builds the default goal.
                 if invocation.runner == Runner::Make && names.is_empty() {
                     names.extend(runners.make_default.as_deref());
@@ -520,20 +521,23 @@ impl TaskRunners {
                     folder,
                     table: runners.table(invocation.runner),
                     names,
+                    goals,
                 })
             })
             .collect()
     }
 }
 
-/// `line` with make's `$(MAKECMDGOALS)` as `goals`.
+/// `line` with make's `$(MAKECMDGOALS)` as `goals`, unless that makes it longer than a
+/// recipe line may grow ([`MAX_RECIPE_BYTES`]): a line naming hundreds of goals hundreds of
+/// times stays as written, its goals unread.
 fn with_goals<'a>(line: &'a str, goals: &str) -> std::borrow::Cow<'a, str> {
-    if line.contains("MAKECMDGOALS") {
-        let line = line.replace("$(MAKECMDGOALS)", goals);
-        line.replace("${MAKECMDGOALS}", goals).into()
-    } else {
-        line.into()
+    let uses = line.matches("MAKECMDGOALS").count();
+    if uses == 0 || line.len() + uses * goals.len() > MAX_RECIPE_BYTES {
+        return line.into();
     }
+    let line = line.replace("$(MAKECMDGOALS)", goals);
+    line.replace("${MAKECMDGOALS}", goals).into()
 }
 
 /// A call of a task runner whose files were read.
@@ -541,6 +545,8 @@ struct Call<'a> {
     folder: &'a str,
     table: &'a Table,
     names: Vec<&'a str>,
+    /// The goals as written (make's `$(MAKECMDGOALS)`): none for a bare `make`.
+    goals: String,
 }
 
 /// A task runner called in a command: in which folder (`None`: one opslint cannot name,
@@ -1441,13 +1447,25 @@ mod tests {
             "{:?}",
             tasks.expand("make test")
         );
-        // Called without goals, it passes none on: the folder's default goal.
+        // Called for another goal it passes that one on, not `test`.
         assert!(
             !tasks
                 .expand("make api")
                 .iter()
                 .any(|c| c.contains("go test"))
         );
+        // A bare `make` passes none on (red team: the default goal's name was).
+        let bare = runners(&[(
+            "Makefile",
+            "all:\n\tcd api && $(MAKE) $(MAKECMDGOALS)\ntest:\n\tgo test ./...\n",
+        )]);
+        assert_eq!(&*bare.expand("make"), ["cd api && $(MAKE) "]);
+        // Red team: 250 uses of 400 goals is no 4 MB line; the line stays as written.
+        let goals: Vec<String> = (0..400).map(|n| format!("goal{n}")).collect();
+        let many = format!("test:\n\t{}\n", "echo $(MAKECMDGOALS); ".repeat(250));
+        let huge = runners(&[("Makefile", Box::leak(many.into_boxed_str()))]);
+        let expanded = huge.expand(&format!("make test {}", goals.join(" ")));
+        assert!(!expanded.iter().any(|line| line.contains("goal399")));
     }
 
     #[test]
