@@ -157,8 +157,9 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             }
         }
     });
-    // Drone's and Woodpecker's plugins: a step with `settings:` is run by its `image`, as an
-    // action is by `uses:`.
+    // Drone's and Woodpecker's plugins: a step with `settings:`, or a named step with no
+    // commands (a scanner's client configured by `environment:`), is run by its `image`, as
+    // an action is by `uses:`.
     visit(root, &mut |node| {
         // A Concourse task run from a task file (`task: unit-tests`, `file: src/ci/unit.yml`),
         // whose commands are in that file, not here.
@@ -168,7 +169,11 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         {
             push_scalar(&mut pipeline.hidden_tasks, task);
         }
-        if node.get("settings").is_some()
+        let runs_its_image = node.get("settings").is_some()
+            || (node.get("name").is_some()
+                && node.get("commands").is_none()
+                && node.get("entrypoint").is_none());
+        if runs_its_image
             && let Some(image) = node.get("image")
             && let Some(name) = image.as_str()
         {
