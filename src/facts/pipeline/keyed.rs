@@ -157,9 +157,8 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             }
         }
     });
-    // Drone's and Woodpecker's plugins: a step with `settings:`, or a named step with no
-    // commands (a scanner's client configured by `environment:`), is run by its `image`, as
-    // an action is by `uses:`.
+    // Drone's and Woodpecker's plugins: a step with `settings:` is run by its `image`, as an
+    // action is by `uses:`.
     visit(root, &mut |node| {
         // A Concourse task run from a task file (`task: unit-tests`, `file: src/ci/unit.yml`),
         // whose commands are in that file, not here.
@@ -169,17 +168,33 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         {
             push_scalar(&mut pipeline.hidden_tasks, task);
         }
-        let runs_its_image = node.get("settings").is_some()
-            || (node.get("name").is_some()
-                && node.get("commands").is_none()
-                && node.get("entrypoint").is_none());
-        if runs_its_image
+        if node.get("settings").is_some()
             && let Some(image) = node.get("image")
             && let Some(name) = image.as_str()
         {
             pipeline.uses.push(Located::new(name, image.line));
         }
     });
+    // A step of `steps:` (not of `services:`) with no commands, configured by `environment:`,
+    // runs its image's own entrypoint too (a platform's scanner client).
+    for document in root.items() {
+        let Some(steps) = document.get("steps").or_else(|| document.get("pipeline")) else {
+            continue;
+        };
+        let listed = steps.items();
+        let named = steps.entries().map(|(_, step)| step);
+        for step in listed.into_iter().chain(named) {
+            if step.get("environment").is_some()
+                && step.get("commands").is_none()
+                && step.get("entrypoint").is_none()
+                && step.get("settings").is_none()
+                && let Some(image) = step.get("image")
+                && let Some(name) = image.as_str()
+            {
+                pipeline.uses.push(Located::new(name, image.line));
+            }
+        }
+    }
     // A Drone pipeline whose `trigger:` names no events runs on every event, pull requests
     // among them (each document of the file is a pipeline of its own).
     // `event: {exclude: [...]}` leaves every other event, pull requests among them unless
