@@ -192,14 +192,26 @@ pub fn aggregate(
             .map(|(path, _)| *path)
             .collect()
     };
-    let (mut failing, unknown) = (with(Status::Fail), with(Status::Unknown));
-    let lacking = failing.len();
+    let (mut failing, unknown, passing) = (
+        with(Status::Fail),
+        with(Status::Unknown),
+        with(Status::Pass),
+    );
+    let unserved = failing.len();
     if served_from_outside {
-        let (passing, all) = (with(Status::Pass), applicable.iter().map(|(path, _)| *path));
-        let all: Vec<&str> = all.collect();
+        let all: Vec<&str> = applicable.iter().map(|(path, _)| *path).collect();
         failing.retain(|path| !served_by_test_project(path, &passing, &all));
     }
-    let served = lacking - failing.len();
+    let served = unserved - failing.len();
+    // The first evidence of each component that has the practice.
+    let passing_evidence = || -> Vec<Evidence> {
+        applicable
+            .iter()
+            .filter(|(_, finding)| finding.status == Status::Pass)
+            .filter_map(|(_, finding)| finding.evidence.first().cloned())
+            .take(MAX_EVIDENCE)
+            .collect()
+    };
     let total = applicable.len();
     // Evidence in a top-level folder that holds no component serves them all, for the
     // rules that say so: a shared `tests/` tree beside `src/*` projects, one Dockerfile
@@ -234,10 +246,7 @@ pub fn aggregate(
             ..repository
         };
     }
-    let any_passes = rule.components_needed == ComponentsNeeded::Any
-        && applicable
-            .iter()
-            .any(|(_, finding)| finding.status == Status::Pass);
+    let any_passes = rule.components_needed == ComponentsNeeded::Any && !passing.is_empty();
     let (status, message, evidence) = if any_passes && !(failing.is_empty() && unknown.is_empty()) {
         // Components served by a test project beside them count as having it.
         let lacking = failing.len() + unknown.len();
@@ -254,13 +263,7 @@ pub fn aggregate(
             "Found in {} of {total} components; {without}.",
             total - lacking
         );
-        let evidence = applicable
-            .iter()
-            .filter(|(_, finding)| finding.status == Status::Pass)
-            .filter_map(|(_, finding)| finding.evidence.first().cloned())
-            .take(MAX_EVIDENCE)
-            .collect();
-        (Status::Pass, message, evidence)
+        (Status::Pass, message, passing_evidence())
     } else if !failing.is_empty() {
         let message = match total {
             1 => format!(
@@ -287,11 +290,8 @@ pub fn aggregate(
         );
         (Status::Unknown, message, Vec::new())
     } else {
-        let evidence = applicable
-            .iter()
-            .filter_map(|(_, finding)| finding.evidence.first().cloned())
-            .take(MAX_EVIDENCE)
-            .collect();
+        // Nothing fails or is unknown: every applicable component has it.
+        let evidence = passing_evidence();
         (
             Status::Pass,
             match total {

@@ -477,35 +477,35 @@ fn read_maven(text: &str, found: &mut Declared) {
 }
 
 /// `build.gradle(.kts)`: `"group:artifact:version"` coordinates in dependency
-/// configurations, and plugin ids (`id("org.springframework.boot")`, `id 'jacoco'`).
+/// configurations, or Groovy's map notation (`implementation group: 'com.launchdarkly',
+/// name: 'sdk', version: '7'`), and plugin ids (`id("org.springframework.boot")`, `id 'jacoco'`).
 fn read_gradle(text: &str, found: &mut Declared) {
     static COORDINATE: OnceLock<Regex> = OnceLock::new();
     static PLUGIN: OnceLock<Regex> = OnceLock::new();
     let coordinate = COORDINATE.get_or_init(|| {
-        Regex::new(
-            r#"\b([A-Za-z]+)\s*\(?\s*(?:platform\s*\(\s*)?["'](?<name>[\w.\-]+:[\w.\-]+)(?::[^"']*)?["']"#,
-        )
+        Regex::new(concat!(
+            r#"\b([A-Za-z]+)\s*\(?\s*(?:"#,
+            r#"(?:platform\s*\(\s*)?["'](?<name>[\w.\-]+:[\w.\-]+)(?::[^"']*)?["']"#,
+            r#"|group\s*:\s*["'](?<group>[\w.\-]+)["']\s*,\s*name\s*:\s*["'](?<artifact>[\w.\-]+)["'])"#,
+        ))
         .expect("valid regex")
     });
     let plugin = PLUGIN
         .get_or_init(|| Regex::new(r#"\bid\s*\(?\s*["']([\w.\-]+)["']"#).expect("valid regex"));
-    let for_tests = |configuration: &str| {
-        configuration.starts_with("test") || configuration.starts_with("androidTest")
-    };
-    push_declared(text, coordinate, found, |captures| for_tests(&captures[1]));
-    // Groovy's map notation: `implementation group: 'com.launchdarkly', name: 'sdk', …`.
-    static MAP: OnceLock<Regex> = OnceLock::new();
-    let map = MAP.get_or_init(|| {
-        Regex::new(
-            r#"\b([A-Za-z]+)\s*\(?\s*group\s*:\s*["']([\w.\-]+)["']\s*,\s*name\s*:\s*["']([\w.\-]+)["']"#,
-        )
-        .expect("valid regex")
-    });
     let lines = LineIndex::new(text.as_bytes());
-    for captures in map.captures_iter(text) {
-        found.development = for_tests(&captures[1]);
-        let at = captures.get(2).map_or(0, |group| group.start());
-        found.push(format!("{}:{}", &captures[2], &captures[3]), lines.line(at));
+    for captures in coordinate.captures_iter(text) {
+        let configuration = &captures[1];
+        found.development =
+            configuration.starts_with("test") || configuration.starts_with("androidTest");
+        let (name, at) = match (captures.name("name"), captures.name("group")) {
+            (Some(name), _) => (name.as_str().to_owned(), name.start()),
+            (None, Some(group)) => (
+                format!("{}:{}", group.as_str(), &captures["artifact"]),
+                group.start(),
+            ),
+            (None, None) => continue,
+        };
+        found.push(name, lines.line(at));
     }
     // Build plugins shape the build, not what the program runs with.
     found.development = true;

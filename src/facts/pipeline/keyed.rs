@@ -319,9 +319,11 @@ fn read_sourcehut_tasks(manifest: &Node, pipeline: &mut Pipeline) {
         [] => entered_by_all,
         _ => entered_by_all.filter(|folder| sources.contains(folder)),
     };
-    let checkouts: Vec<&str> = checkout.into_iter().collect();
     for (script, line) in scripts {
-        let script = with_checkout_as_root(script, &checkouts);
+        let script = match checkout {
+            Some(checkout) => with_checkout_as_root(script, checkout),
+            None => script.to_owned(),
+        };
         push_lines_in(&mut pipeline.commands, &script, line, Place::root());
     }
     pipeline
@@ -354,17 +356,15 @@ fn first_folder_entered(script: &str) -> Option<&str> {
 /// `script` with the checkout named as the root wherever a command goes into it: `cd
 /// mako && make` is `make`, `cd mako/doc` is `cd doc`, `make -C mako check` is `make -C .
 /// check`.
-fn with_checkout_as_root(script: &str, checkouts: &[&str]) -> String {
+fn with_checkout_as_root(script: &str, checkout: &str) -> String {
     // The checkout as a folder word: `.`, or the folder inside it.
     let inside = |word: &str| -> Option<String> {
         let word = word.strip_prefix("~/").unwrap_or(word);
-        checkouts.iter().find_map(|checkout| {
-            let after = word.strip_prefix(checkout)?;
-            match after.trim_end_matches('/') {
-                "" => Some(".".to_owned()),
-                rest => rest.strip_prefix('/').map(str::to_owned),
-            }
-        })
+        let after = word.strip_prefix(checkout)?;
+        match after.trim_end_matches('/') {
+            "" => Some(".".to_owned()),
+            rest => rest.strip_prefix('/').map(str::to_owned),
+        }
     };
     let line_as_root = |line: &str| -> String {
         let indent = &line[..line.len() - line.trim_start().len()];
@@ -398,13 +398,7 @@ fn with_checkout_as_root(script: &str, checkouts: &[&str]) -> String {
     };
     script
         .lines()
-        .map(|line| {
-            if checkouts.is_empty() {
-                line.to_owned()
-            } else {
-                line_as_root(line)
-            }
-        })
+        .map(line_as_root)
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -547,7 +541,7 @@ mod tests {
     fn entering_the_checkout_is_entering_the_root() {
         let script = "cd mako\nmeson setup build\n  cd mako/doc && make\ncd makers\ncd ~/mako && ninja\nmake -C mako check\nmake --directory=mako/t";
         assert_eq!(
-            with_checkout_as_root(script, &["mako"]),
+            with_checkout_as_root(script, "mako"),
             "cd .\nmeson setup build\n  cd doc && make\ncd makers\nninja\nmake -C . check\nmake --directory=t"
         );
         assert_eq!(
