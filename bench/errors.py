@@ -32,7 +32,7 @@ def main():
         opslint = ROOT / "target/release/opslint"
     corpus = tomllib.loads((ROOT / "bench/accuracy/errors.toml").read_text())["repo"]
     tally = defaultdict(lambda: defaultdict(int))
-    new, gone = [], []
+    new, gone, still_wrong = [], [], []
     for repo in corpus:
         path = args.mirrors / repo["name"].replace("/", "+") / "repo"
         if not path.exists():
@@ -53,6 +53,8 @@ def main():
         for rule, error in judged.items():
             if rule in reported:
                 counts[f"still {error['verdict']}"] += 1
+                if error["verdict"] == "wrong":
+                    still_wrong.append(f"{repo['name']}: {rule} — {reported[rule]['message']}")
             else:
                 counts[f"gone {error['verdict']}"] += 1
                 gone.append(f"{repo['name']}: {rule} ({error['verdict']}) is "
@@ -69,7 +71,8 @@ def main():
         precision = f"{c['still right'] / judged_now:.2f}" if judged_now else "-"
         print(f"{set_no:<4} {c['repositories']:>6} {then:>12} {c['still right']:>12} "
               f"{c['still wrong']:>12} {c['new']:>5} {precision:>19}")
-    for title, lines in (("no longer reported", gone), ("new, to judge", new)):
+    for title, lines in (("still wrong", still_wrong), ("no longer reported", gone),
+                         ("new, to judge", new)):
         if lines:
             print(f"\n{title}:")
             for line in lines:
