@@ -218,20 +218,26 @@ pub fn aggregate(
     // that builds the workspace. A service's own `src/cart/tests` beside `src/cart/src`
     // does not.
     // Only a folder: a file at the root (a `conftest.py`) or in a hidden folder (`.github`)
-    // is no shared suite or build.
+    // is no shared suite or build — except for a rule that one component having the practice
+    // satisfies, where the root `Dockerfile` is the repository's image.
     fn top(path: &str) -> Option<&str> {
         path.split_once('/').map(|(folder, _)| folder)
     }
+    let outside_components = |path: &str| match top(path) {
+        Some(folder) => {
+            !folder.starts_with('.')
+                && !components
+                    .iter()
+                    .any(|(component, _)| top(component) == Some(folder))
+        }
+        None => rule.components_needed == ComponentsNeeded::Any,
+    };
     let shared = (served_from_outside && repository.status == Status::Pass)
         .then(|| {
-            repository.evidence.iter().find(|evidence| {
-                top(&evidence.path).is_some_and(|folder| {
-                    !folder.starts_with('.')
-                        && !components
-                            .iter()
-                            .any(|(component, _)| top(component) == Some(folder))
-                })
-            })
+            repository
+                .evidence
+                .iter()
+                .find(|evidence| outside_components(&evidence.path))
         })
         .flatten();
     if let Some(shared) = shared
@@ -524,16 +530,21 @@ mod tests {
             ..every(true)
         };
         let components = [
-            ("app", &pass),
-            ("feature-api", &fail),
+            ("apps/web", &pass),
+            ("apps/feature-api", &fail),
             ("docs", &na),
-            ("settings-api", &fail),
+            ("apps/settings-api", &fail),
         ];
-        let judged = aggregate(finding(Status::Pass), &components, &any);
+        // The repository's evidence is the one component's own.
+        let in_app = Finding {
+            evidence: vec![directory("apps/web/Dockerfile")],
+            ..finding(Status::Pass)
+        };
+        let judged = aggregate(in_app, &components, &any);
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
             judged.message,
-            "Found in 1 of 3 components; none in feature-api, settings-api."
+            "Found in 1 of 3 components; none in apps/feature-api, apps/settings-api."
         );
         // Red team: a component that could not be judged does not hide one that has it; a
         // component served by the test project beside it counts as tested; names are quoted.
@@ -544,11 +555,32 @@ mod tests {
             ("src/Big", &unknown),
             ("src/Lib\nforged", &fail),
         ];
-        let judged = aggregate(finding(Status::Pass), &components, &any);
+        let in_tests = Finding {
+            evidence: vec![directory("src/App.Tests/Dockerfile")],
+            ..finding(Status::Pass)
+        };
+        let judged = aggregate(in_tests, &components, &any);
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
             judged.message,
             "Found in 2 of 4 components; none in \"src/Lib\\nforged\"; not judged in src/Big."
+        );
+        // The root Dockerfile that builds a .NET solution's projects is the repository's
+        // image; for a rule needing the practice in every component it serves none of them.
+        let root = Finding {
+            evidence: vec![directory("Dockerfile")],
+            ..finding(Status::Pass)
+        };
+        let projects = [("Api.WebApi", &fail), ("Api.Seed", &fail)];
+        let judged = aggregate(root.clone(), &projects, &any);
+        assert_eq!(judged.status, Status::Pass);
+        assert_eq!(
+            judged.message,
+            "Found in Dockerfile, outside the components, serving all 2 of them."
+        );
+        assert_eq!(
+            aggregate(root, &projects, &every(true)).status,
+            Status::Fail
         );
         // Without a component that has it, the repository still fails at the rule's severity.
         let none = aggregate(
