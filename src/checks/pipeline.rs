@@ -543,7 +543,10 @@ fn pipeline_match(
         CheckKind::PipelineService { pattern } => first_match(&pipeline.services, pattern),
         CheckKind::PipelinePermissions { pattern } => first_match(&pipeline.permissions, pattern),
         CheckKind::PipelineCommand {
-            pattern, unless, ..
+            pattern,
+            unless,
+            action_scripts,
+            ..
         } => {
             let excluded = |text: &str| {
                 unless
@@ -573,13 +576,24 @@ fn pipeline_match(
                                     ))
                         })
                 };
-            let (index, command) = pipeline
+            let in_shell = pipeline
                 .commands
                 .iter()
                 .enumerate()
-                .find(|(_, command)| runs(command))?;
+                .find(|(_, command)| runs(command));
+            let (note, command) = match in_shell {
+                Some((index, command)) => (pipeline.job_note(index), command),
+                None if *action_scripts => (
+                    None,
+                    pipeline
+                        .action_scripts
+                        .iter()
+                        .find(|line| counts(&line.text))?,
+                ),
+                None => return None,
+            };
             let shown = crate::text::shorten(&command.text, SHOWN_COMMAND);
-            let detail = match pipeline.job_note(index) {
+            let detail = match note {
                 Some(note) => format!("{shown} ({note})"),
                 None => shown.into_owned(),
             };
@@ -602,10 +616,15 @@ pub fn explains(kind: &CheckKind, files: &str) -> String {
         CheckKind::PipelineTrigger { .. } => {
             format!("a pipeline in {files} is started by an event matching")
         }
-        CheckKind::PipelineCommand { .. } => format!(
+        CheckKind::PipelineCommand { action_scripts, .. } => format!(
             "a pipeline in {files} runs (directly, through make, npm/yarn/pnpm, just or \
              task in the folder it runs in, through a script of the repository or a \
-             well-known shared step) a command matching"
+             well-known shared step{}) a command matching",
+            if *action_scripts {
+                ", or in the code it gives actions/github-script to evaluate"
+            } else {
+                ""
+            }
         ),
         CheckKind::PipelineUses { .. } => format!("a pipeline in {files} uses an action matching"),
         CheckKind::PipelineEnvironment { .. } => {

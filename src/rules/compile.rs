@@ -412,6 +412,16 @@ fn compile_check(
         scope,
         problems,
     );
+    let action_scripts = match &spec.action_scripts {
+        Some(flag) if kind_name != "pipeline-command" => {
+            problems.push(Problem::new(
+                "only `pipeline-command` checks take `action-scripts`".to_owned(),
+                Some(flag.span()),
+            ));
+            false
+        }
+        flag => flag.as_ref().is_some_and(|flag| *flag.get_ref()),
+    };
     let mut opaque_except = optional_pattern(
         spec.opaque_except.as_ref(),
         kind_name == "pipeline-uses",
@@ -470,6 +480,7 @@ fn compile_check(
                     unless: unless.take(),
                     opaque: opaque.take(),
                     task_named: task_named.take(),
+                    action_scripts,
                 },
                 "pipeline-uses" => CheckKind::PipelineUses {
                     pattern,

@@ -281,6 +281,8 @@ pub enum CheckKind {
         unless: Option<Pattern>,
         opaque: Option<Pattern>,
         task_named: Option<Pattern>,
+        /// Also the code pipelines give actions to evaluate (`actions/github-script`).
+        action_scripts: bool,
     },
     /// Some selected pipeline uses an action or reusable workflow matching the pattern.
     PipelineUses {

@@ -109,6 +109,10 @@ pub struct CheckSpec {
     /// When nothing is found, such a task makes the check `unknown`, naming it, instead of
     /// failing.
     pub task_named: Option<Spanned<String>>,
+    /// `pipeline-command` checks: also read the code pipelines give actions to evaluate
+    /// (`actions/github-script`'s `script:`), where an expanded expression is as much
+    /// injected code as in a shell step.
+    pub action_scripts: Option<Spanned<bool>>,
     /// `pipeline-uses` checks: every action a pipeline uses may do what the check looks for
     /// out of sight, except those matching this (checkout, setup, cache, upload, lint…).
     /// When nothing is found, another action makes the check `unknown`, naming it, instead

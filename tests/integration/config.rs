@@ -357,6 +357,30 @@ files = ["metrics.yml"]
     );
 }
 
+#[test]
+fn action_scripts_is_only_for_pipeline_commands() {
+    let stderr = config_error(
+        r#"
+[[rule]]
+id = "security.custom-scripts"
+area = "security"
+title = "Scripts"
+severity = "note"
+rationale = "r"
+remediation = "r"
+[[rule.check]]
+kind = "pipeline-uses"
+files = [".github/workflows/*.yml"]
+pattern = "^actions/github-script@"
+action-scripts = true
+"#,
+    );
+    assert!(
+        stderr.contains("only `pipeline-command` checks take `action-scripts`"),
+        "{stderr}"
+    );
+}
+
 /// A custom rule's maturity: its level is 1 to 3, and what it `requires` must exist and must
 /// not lead back to it (a plan could never put such a rule first). Each mistake is reported
 /// at its span, all at once.

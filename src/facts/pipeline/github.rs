@@ -203,6 +203,22 @@ fn read_step(step: &Node, soft: bool, folder: Option<&str>, pipeline: &mut Pipel
     }
     if let Some(action) = step.get("uses") {
         push_scalar(&mut pipeline.uses, action);
+        let evaluates_script = action
+            .as_str()
+            .is_some_and(|uses| uses.starts_with("actions/github-script@"));
+        if let Some(script) = step
+            .get("with")
+            .and_then(|with| with.get("script"))
+            .filter(|_| evaluates_script)
+            && let Some(code) = script.as_str()
+        {
+            pipeline.action_scripts.extend(
+                (script.line..)
+                    .zip(code.lines())
+                    .filter(|(_, line)| !line.trim().is_empty())
+                    .map(|(line, text)| Located::new(text.trim().to_owned(), line)),
+            );
+        }
         // A composite action of this repository (`uses: ./.github/actions/test`).
         if let Some(local) = action.as_str().and_then(|uses| uses.strip_prefix("./")) {
             let folder = local.trim_end_matches('/');

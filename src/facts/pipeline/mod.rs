@@ -37,6 +37,9 @@ pub struct Pipeline {
     pub triggers: Vec<Located>,
     /// Shell commands, a line each.
     pub commands: Vec<Located>,
+    /// Code an action evaluates, a line each (`actions/github-script`'s `script:`):
+    /// JavaScript, not shell, so read only by the checks that ask for it.
+    pub action_scripts: Vec<Located>,
     /// Referenced actions, reusable workflows (`actions/checkout@v4`) and GitLab's
     /// template, component, project and remote includes.
     pub uses: Vec<Located>,
