@@ -243,10 +243,15 @@ pub fn aggregate(
     if let Some(shared) = shared
         && !failing.is_empty()
     {
-        let message = format!(
-            "Found in {}, outside the components, serving all {total} of them.",
-            shared.path
-        );
+        // One image or build outside the components is the repository's; it is said to serve
+        // them all only where every component needs the practice.
+        let message = match rule.components_needed {
+            ComponentsNeeded::Any => format!("Found in {}, outside the components.", shared.path),
+            ComponentsNeeded::Every => format!(
+                "Found in {}, outside the components, serving all {total} of them.",
+                shared.path
+            ),
+        };
         return Finding {
             message,
             ..repository
@@ -576,7 +581,7 @@ mod tests {
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
             judged.message,
-            "Found in Dockerfile, outside the components, serving all 2 of them."
+            "Found in Dockerfile, outside the components."
         );
         assert_eq!(
             aggregate(root, &projects, &every(true)).status,

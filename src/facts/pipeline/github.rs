@@ -203,13 +203,20 @@ fn read_step(step: &Node, soft: bool, folder: Option<&str>, pipeline: &mut Pipel
     }
     if let Some(action) = step.get("uses") {
         push_scalar(&mut pipeline.uses, action);
-        let evaluates_script = action
-            .as_str()
-            .is_some_and(|uses| uses.starts_with("actions/github-script@"));
-        if let Some(script) = step
-            .get("with")
-            .and_then(|with| with.get("script"))
-            .filter(|_| evaluates_script)
+        // GitHub reads an action's name and its inputs' names in any letter case.
+        let evaluates_script = action.as_str().is_some_and(|uses| {
+            uses.get(..22)
+                .is_some_and(|name| name.eq_ignore_ascii_case("actions/github-script@"))
+        });
+        let script = step.get("with").and_then(|with| {
+            with.entries()
+                .find(|(name, _)| {
+                    name.as_str()
+                        .is_some_and(|name| name.eq_ignore_ascii_case("script"))
+                })
+                .map(|(_, value)| value)
+        });
+        if let Some(script) = script.filter(|_| evaluates_script)
             && let Some(code) = script.as_str()
         {
             pipeline.action_scripts.extend(
