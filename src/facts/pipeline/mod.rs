@@ -66,7 +66,8 @@ pub struct Pipeline {
     /// GitLab's `stages:`, in order.
     pub stages: Vec<Located>,
     /// What the report should say about the job a command runs in: its `strategy.matrix`
-    /// (GitHub Actions), its stage (GitLab).
+    /// (GitHub Actions), its stage (GitLab) — or about the shared step whose commands these
+    /// are, not text of the repository (a Jenkins library step, an Azure task).
     pub job_notes: Vec<JobNote>,
     /// GitHub Actions: the token permissions each job runs with, at the job (`read-all`,
     /// `contents: read, packages: write`, `none` for `{}`), or `default` when neither the

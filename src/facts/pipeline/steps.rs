@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Located, Pipeline, push_lines};
+use super::{JobNote, Located, Pipeline, push_lines};
 
 /// What each well-known shared step runs, by `system:name` (`jenkins:buildPlugin`,
 /// `azure:Maven`, `circleci:circleci/node/test`): a command line in which `{input}` is the
@@ -22,7 +22,21 @@ pub(super) fn call(
     let Some(template) = steps.get(key) else {
         return false;
     };
+    let first = pipeline.commands.len();
     push_lines(&mut pipeline.commands, &expand(template, input), line);
+    // The commands are the step's, not text of the repository: the report says whose.
+    let (system, name) = key.split_once(':').unwrap_or(("", key));
+    let text = match system {
+        "azure" => format!("through the task `{name}`"),
+        "circleci" => format!("through the orb job `{name}`"),
+        "jenkins" => format!("through the library step `{name}`"),
+        "travis" => format!("Travis's default script for `{name}`"),
+        _ => format!("through the shared step `{name}`"),
+    };
+    pipeline.job_notes.push(JobNote {
+        text,
+        commands: first..pipeline.commands.len(),
+    });
     true
 }
 
@@ -75,5 +89,9 @@ mod tests {
         ));
         assert!(!call(&mut pipeline, &steps, "jenkins:deploy", |_| None, 4));
         assert_eq!(pipeline.commands, [Located::new("mvn verify", 3)]);
+        assert_eq!(
+            pipeline.job_note(0),
+            Some("through the library step `buildPlugin`")
+        );
     }
 }
