@@ -465,11 +465,28 @@ impl TaskRunners {
             let goals = call.goals;
             call.names.into_iter().flat_map(move |name| {
                 let (place, goals) = (place.clone(), goals.clone());
-                matching_tasks(call.table, name)
+                let defined = matching_tasks(call.table, name);
+                // A goal no rule names may be built by a pattern rule (`%: ; @$(TASK) $@`,
+                // a shim handing every goal to another runner): its recipe, with `$@` the
+                // goal and `$*` the stem. It stays a task opslint may not see all of.
+                let by_pattern = defined
+                    .is_empty()
+                    .then(|| pattern_rule(call.table, name))
+                    .flatten()
+                    .map(|(recipe, stem)| {
+                        recipe
+                            .iter()
+                            .map(|line| line.replace("$@", name).replace("$*", stem))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default();
+                defined
                     .into_iter()
                     .flatten()
+                    .cloned()
+                    .chain(by_pattern)
                     .map(move |line| {
-                        let line = with_goals(line, &goals);
+                        let line = with_goals(&line, &goals);
                         place.from_root(&line).into_owned()
                     })
             })
@@ -599,7 +616,8 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         "npm" | "yarn" | "pnpm" | "bun" => Runner::Npm,
         program if NPM_RUN_ALL.contains(&program) => Runner::Npm,
         "composer" | "composer.phar" => Runner::Composer,
-        "task" => Runner::Task,
+        // Task, also as a binary a Makefile shim installed (`.tool/task unit`).
+        program if program == "task" || program.ends_with("/task") => Runner::Task,
         "just" => Runner::Just,
         "earthly" => Runner::Earthly,
         "poe" | "poethepoet" => Runner::Poe,
@@ -1069,7 +1087,8 @@ fn make_targets(text: &str) -> HashMap<String, Vec<String>> {
         for recipe in recipes {
             // The target itself (`./$@` runs the test program the rule built); `$$@` is the
             // shell's own.
-            if recipe.contains("$@") && !recipe.contains("$$@") {
+            // (A pattern rule's `$@` is the goal it is asked for: filled in when it is.)
+            if recipe.contains("$@") && !recipe.contains("$$@") && !name.contains('%') {
                 // Measured before it is built: many `$@` in a line and a long target name
                 // multiply.
                 let grown = recipe.len() + recipe.matches("$@").count() * name.len();
@@ -1258,6 +1277,28 @@ fn matching_tasks<'t>(table: &'t Table, name: &str) -> Vec<&'t Vec<String>> {
     names.sort_unstable();
     names.truncate(MAX_GLOB_MATCHES);
     names.into_iter().map(|key| &table[key]).collect()
+}
+
+/// The recipe of the pattern rule (`%-suite`, `%`) that would build `name`, and the stem
+/// `%` stands for; the one with the longest fixed part, as make picks it.
+fn pattern_rule<'t, 'n>(table: &'t Table, name: &'n str) -> Option<(&'t Vec<String>, &'n str)> {
+    if name.contains(['*', '%', '$']) {
+        return None;
+    }
+    table
+        .iter()
+        .filter_map(|(target, recipe)| {
+            let (prefix, suffix) = target.split_once('%')?;
+            let stem = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
+            (!suffix.contains('%') && !stem.is_empty()).then_some((
+                prefix.len() + suffix.len(),
+                target,
+                recipe,
+                stem,
+            ))
+        })
+        .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, _, recipe, stem)| (recipe, stem))
 }
 
 fn npm_scripts(text: &str) -> HashMap<String, Vec<String>> {
@@ -1498,6 +1539,26 @@ mod tests {
                 .iter()
                 .any(|c| c == "go test -race -v .")
         );
+    }
+
+    #[test]
+    fn a_goal_no_rule_names_is_built_by_the_pattern_rule_that_matches_it() {
+        // A shim handing every goal to Task, installed by the Makefile itself.
+        let makefile = "TASK = .tool/task\n%:\n\t@make --silent $(TASK)\n\t@$(TASK) $@\n\
+                        %-suite:\n\t./harness $*\n";
+        let taskfile = "version: '3'\ntasks:\n  unit:\n    cmds:\n      - go test ./...\n";
+        let tasks = runners(&[("Makefile", makefile), ("Taskfile.yml", taskfile)]);
+        let unit = tasks.expand("make unit");
+        assert!(unit.iter().any(|c| c == ".tool/task unit"), "{unit:?}");
+        assert!(unit.iter().any(|c| c == "go test ./..."), "{unit:?}");
+        // The longest fixed part wins, as in make; the stem fills `$*`.
+        assert!(
+            tasks
+                .expand("make api-suite")
+                .iter()
+                .any(|c| c == "./harness api")
+        );
+        assert_eq!(pattern_rule(&Table::new(), "unit"), None);
     }
 
     #[test]
