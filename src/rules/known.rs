@@ -27,6 +27,8 @@ pub struct Known {
     /// File names a command runs that are build tools' wrappers or generated, not the
     /// project's scripts to follow.
     pub not_scripts: Vec<String>,
+    /// Actions that evaluate an input as code, `owner/name:input`.
+    pub code_inputs: Vec<String>,
     /// Programs that never run a project's work (`mkdir`, `test -f`), whatever words they
     /// are given.
     pub not_runners: Vec<String>,
@@ -103,6 +105,7 @@ impl Known {
             },
             install_command: names.pattern_source("install-command"),
             not_scripts: names.words("not-scripts"),
+            code_inputs: names.words("code-inputs"),
             not_runners: names.words("not-runners"),
             history: HistoryClasses {
                 source_code: names.set("source-code"),

@@ -7,6 +7,7 @@ use super::{
     push_scalar,
 };
 use crate::facts::yaml::{self, Node, Value};
+use crate::rules::known;
 
 /// Whether a `push:` trigger's filters let every branch through: none, only `paths`, a
 /// `branches-ignore` list, or `branches: ['**']`.
@@ -203,20 +204,16 @@ fn read_step(step: &Node, soft: bool, folder: Option<&str>, pipeline: &mut Pipel
     }
     if let Some(action) = step.get("uses") {
         push_scalar(&mut pipeline.uses, action);
-        // GitHub reads an action's name and its inputs' names in any letter case.
-        let evaluates_script = action.as_str().is_some_and(|uses| {
-            uses.get(..22)
-                .is_some_and(|name| name.eq_ignore_ascii_case("actions/github-script@"))
-        });
-        let script = step.get("with").and_then(|with| {
-            with.entries()
+        let script = action.as_str().and_then(code_input).and_then(|input| {
+            step.get("with")?
+                .entries()
                 .find(|(name, _)| {
                     name.as_str()
-                        .is_some_and(|name| name.eq_ignore_ascii_case("script"))
+                        .is_some_and(|name| name.eq_ignore_ascii_case(input))
                 })
                 .map(|(_, value)| value)
         });
-        if let Some(script) = script.filter(|_| evaluates_script)
+        if let Some(script) = script
             && let Some(code) = script.as_str()
         {
             pipeline.action_scripts.extend(
@@ -236,6 +233,16 @@ fn read_step(step: &Node, soft: bool, folder: Option<&str>, pipeline: &mut Pipel
             }
         }
     }
+}
+
+/// The input the action `uses` evaluates as code (`actions/github-script`'s `script`), from
+/// rule data. GitHub reads an action's name and its inputs' names in any letter case.
+fn code_input(uses: &str) -> Option<&'static str> {
+    let (action, _version) = uses.split_once('@')?;
+    known().code_inputs.iter().find_map(|entry| {
+        let (name, input) = entry.split_once(':')?;
+        name.eq_ignore_ascii_case(action).then_some(input)
+    })
 }
 
 /// `if: false` (or `${{ false }}`): the job or step is switched off.
