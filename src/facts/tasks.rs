@@ -616,8 +616,9 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         "npm" | "yarn" | "pnpm" | "bun" => Runner::Npm,
         program if NPM_RUN_ALL.contains(&program) => Runner::Npm,
         "composer" | "composer.phar" => Runner::Composer,
-        // Task, also as a binary a Makefile shim installed (`.tool/task unit`).
-        program if program == "task" || program.ends_with("/task") => Runner::Task,
+        // Task, also as the binary a Makefile shim installed in a hidden tool folder
+        // (`.tool/task unit`); not a script of the repository named `bin/task`.
+        program if program == "task" || installed_task(program) => Runner::Task,
         "just" => Runner::Just,
         "earthly" => Runner::Earthly,
         "poe" | "poethepoet" => Runner::Poe,
@@ -1279,10 +1280,24 @@ fn matching_tasks<'t>(table: &'t Table, name: &str) -> Vec<&'t Vec<String>> {
     names.into_iter().map(|key| &table[key]).collect()
 }
 
+/// `.tool/task`: Task's binary in a hidden folder a build installs its tools in.
+fn installed_task(program: &str) -> bool {
+    program
+        .strip_suffix("/task")
+        .and_then(|folder| folder.rsplit('/').next())
+        .is_some_and(|folder| folder.len() > 1 && folder.starts_with('.') && folder != "..")
+}
+
 /// The recipe of the pattern rule (`%-suite`, `%`) that would build `name`, and the stem
 /// `%` stands for; the one with the longest fixed part, as make picks it.
+/// A goal declared `.PHONY` is never built by a pattern rule.
 fn pattern_rule<'t, 'n>(table: &'t Table, name: &'n str) -> Option<(&'t Vec<String>, &'n str)> {
-    if name.contains(['*', '%', '$']) {
+    let phony = table.get(".PHONY").is_some_and(|declared| {
+        declared
+            .iter()
+            .any(|line| line.strip_prefix("make ") == Some(name))
+    });
+    if phony || name.contains(['*', '%', '$']) {
         return None;
     }
     table
@@ -1559,6 +1574,18 @@ mod tests {
                 .any(|c| c == "./harness api")
         );
         assert_eq!(pattern_rule(&Table::new(), "unit"), None);
+        // Red team: a phony goal is no pattern rule's, and a script named `bin/task` is not Task.
+        let phony = runners(&[("Makefile", ".PHONY: unit\n%:\n\tgo test ./...\n")]);
+        assert!(
+            !phony
+                .expand("make unit")
+                .iter()
+                .any(|c| c == "go test ./...")
+        );
+        assert!(installed_task(".tool/task"));
+        assert!(
+            !installed_task("bin/task") && !installed_task("./task") && !installed_task("../task")
+        );
     }
 
     #[test]
