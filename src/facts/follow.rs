@@ -13,7 +13,7 @@ use crate::facts::Located;
 use crate::facts::content::Content;
 use crate::facts::includes;
 use crate::facts::parsed::{Includes, Pipelines, parse_text, read_missing};
-use crate::facts::pipeline::{self, Format, Pipeline, System};
+use crate::facts::pipeline::{self, Format, JobNote, Pipeline, System};
 use crate::facts::tasks::TaskRunners;
 use crate::facts::tree::Tree;
 use crate::facts::yaml::ParseError;
@@ -64,10 +64,12 @@ pub(crate) fn follow_includes(
         deadline,
     } = reach;
     let mut resolved: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut includers = Vec::new();
     while let Some(&first_includer) = parsed.first() {
         if deadline.passed() {
-            return;
+            break;
         }
+        includers.extend_from_slice(&parsed);
         let mut discovered = Vec::new();
         for entry in parsed {
             let Some(Some(Ok(pipeline))) = pipelines.get(&entry) else {
@@ -172,6 +174,47 @@ pub(crate) fn follow_includes(
             next.push(target);
         }
         parsed = next;
+    }
+    // The deepest first, so that a value passed down through two templates reaches the
+    // command that runs it.
+    for &entry in includers.iter().rev() {
+        pass_inputs(tree, pipelines, includes, entry);
+    }
+}
+
+/// Adds to the pipeline at `entry` the commands of the workflows and actions it includes
+/// that run the inputs it passes them, with its values in place.
+fn pass_inputs(tree: &Tree, pipelines: &mut Pipelines, includes: &Includes, entry: usize) {
+    let Some(Some(Ok(caller))) = pipelines.get(&entry) else {
+        return;
+    };
+    if caller.call_inputs.is_empty() {
+        return;
+    }
+    // Each called file's commands, said to be run by it: the line is the value's, in the
+    // caller, but the command around it is the called file's.
+    let mut run = Vec::new();
+    for &target in includes.get(&entry).into_iter().flatten() {
+        let path = tree.entries[target].display_path();
+        let inputs: Vec<_> = caller
+            .call_inputs
+            .iter()
+            .filter(|input| input.target == path)
+            .collect();
+        if let (false, Some(Some(Ok(called)))) = (inputs.is_empty(), pipelines.get(&target)) {
+            run.push((path, pipeline::run_with(called, &inputs)));
+        }
+    }
+    let Some(Some(Ok(caller))) = pipelines.get_mut(&entry) else {
+        return;
+    };
+    for (path, commands) in run {
+        let first = caller.commands.len();
+        caller.commands.extend(commands);
+        caller.job_notes.push(JobNote {
+            text: format!("passed to and run by {path}"),
+            commands: first..caller.commands.len(),
+        });
     }
 }
 

@@ -3,8 +3,8 @@
 
 use super::matrix::Matrix;
 use super::{
-    EVERY_BRANCH, JobNote, Located, Pipeline, Place, System, push_environment, push_lines_in,
-    push_scalar,
+    CallInput, EVERY_BRANCH, JobNote, Located, Pipeline, Place, System, push_environment,
+    push_lines_in, push_scalar,
 };
 use crate::facts::yaml::{self, Node, Value};
 use crate::rules::known;
@@ -133,6 +133,9 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             .push(Located::new(permissions, name.line));
         if let Some(workflow) = job.get("uses") {
             read_reusable_workflow_call(workflow, pipeline);
+            if let Some(local) = workflow.as_str().and_then(|uses| uses.strip_prefix("./")) {
+                push_call_inputs(job, local, pipeline);
+            }
         }
         push_environment(&mut pipeline.environments, job);
         let first_command = pipeline.commands.len();
@@ -227,10 +230,24 @@ fn read_step(step: &Node, soft: bool, folder: Option<&str>, pipeline: &mut Pipel
         if let Some(local) = action.as_str().and_then(|uses| uses.strip_prefix("./")) {
             let folder = local.trim_end_matches('/');
             for name in ["action.yml", "action.yaml"] {
-                pipeline
-                    .includes
-                    .push(Located::new(format!("{folder}/{name}"), action.line));
+                let target = format!("{folder}/{name}");
+                push_call_inputs(step, &target, pipeline);
+                pipeline.includes.push(Located::new(target, action.line));
             }
+        }
+    }
+}
+
+/// The `with:` values a job or step passes to the workflow or composite action of the
+/// repository at `target`: text only (an expression's value is the expression).
+fn push_call_inputs(caller: &Node, target: &str, pipeline: &mut Pipeline) {
+    for (name, value) in caller.get("with").into_iter().flat_map(Node::entries) {
+        if let (Some(name), Some(text)) = (name.as_str(), value.as_str()) {
+            pipeline.call_inputs.push(CallInput {
+                target: target.to_owned(),
+                name: name.to_owned(),
+                value: Located::new(text, value.line),
+            });
         }
     }
 }

@@ -12,6 +12,7 @@ mod circleci;
 mod cirrus;
 mod github;
 mod gitlab;
+mod inputs;
 mod jenkins;
 mod keyed;
 mod matrix;
@@ -21,6 +22,7 @@ mod services;
 mod steps;
 mod travis;
 
+pub use inputs::run_with;
 pub use place::{Place, Walk, placed_segments};
 pub use script::script_references;
 pub use steps::Steps;
@@ -73,6 +75,20 @@ pub struct Pipeline {
     /// `contents: read, packages: write`, `none` for `{}`), or `default` when neither the
     /// job nor the workflow sets any.
     pub permissions: Vec<Located>,
+    /// The inputs this pipeline passes to a workflow or composite action of the repository
+    /// it calls (`with: {gradle-command: ./gradlew check}`): the called file's
+    /// `${{ inputs.gradle-command }}` runs that value.
+    pub call_inputs: Vec<CallInput>,
+}
+
+/// One input a pipeline passes to a local workflow or action it includes.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CallInput {
+    /// The called file, as in [`Pipeline::includes`].
+    pub target: String,
+    pub name: String,
+    /// The value, at its line in the calling file.
+    pub value: Located,
 }
 
 /// Something about a job worth saying next to its commands: `matrix: os (3) × python (2)`
