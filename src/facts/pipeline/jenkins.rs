@@ -1,5 +1,6 @@
 //! Jenkinsfiles, declarative or scripted, read by pattern: Groovy is not parsed.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -309,20 +310,50 @@ fn without_comments(text: &str) -> String {
     out
 }
 
+/// The Groovy variables a file sets to a string once (`def type = "java"`), by name; one set
+/// twice has no single value.
+fn string_variables(text: &str) -> HashMap<&str, &str> {
+    static ASSIGNMENT: OnceLock<Regex> = OnceLock::new();
+    let assignment = ASSIGNMENT.get_or_init(|| {
+        Regex::new(
+            r#"(?m)^[ \t]*(?:def|String|final[ \t]+(?:def|String))[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:'([^'\n$]*)'|"([^"\n$]*)")[ \t]*;?[ \t]*(?://.*)?$"#,
+        )
+        .expect("valid regex")
+    });
+    let mut values: HashMap<&str, Option<&str>> = HashMap::new();
+    for found in assignment.captures_iter(text) {
+        let (Some(name), Some(value)) = (found.get(1), found.get(2).or_else(|| found.get(3)))
+        else {
+            continue;
+        };
+        values
+            .entry(name.as_str())
+            .and_modify(|known| *known = None)
+            .or_insert(Some(value.as_str()));
+    }
+    values
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, value?)))
+        .collect()
+}
+
 /// Calls of steps Jenkins does not define (`buildPlugin(configurations: …)`): what a
 /// well-known one runs is a command; the others, and the libraries a file imports, are
 /// unseen. A well-known step called with one string in Groovy's command syntax (`make
-/// 'unit-test'`) runs with it as its input `0`.
+/// 'unit-test'`) runs with it as its input `0`. A step whose work depends on its first
+/// argument (HMCTS's `withPipeline(type, …)`, with `def type = "java"` above it) is known
+/// by that too: `withPipeline('java')`.
 fn read_library_steps(text: &str, steps: &Steps, pipeline: &mut Pipeline) {
     static CALL: OnceLock<Regex> = OnceLock::new();
     static COMMAND_CALL: OnceLock<Regex> = OnceLock::new();
     static LIBRARY: OnceLock<Regex> = OnceLock::new();
     let call = CALL.get_or_init(|| {
         Regex::new(
-            r#"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\([ \t]*(?:'([^'\n]*)'|"([^"\n]*)")?"#,
+            r#"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\([ \t]*(?:'([^'\n]*)'|"([^"\n]*)"|([A-Za-z_][A-Za-z0-9_]*)[ \t]*[,)])?"#,
         )
         .expect("valid regex")
     });
+    let strings = string_variables(text);
     let command_call = COMMAND_CALL.get_or_init(|| {
         Regex::new(r#"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]+(?:'([^'\n]*)'|"([^"\n]*)")[ \t]*;?[ \t]*(?://.*)?$"#)
             .expect("valid regex")
@@ -345,10 +376,19 @@ fn read_library_steps(text: &str, steps: &Steps, pipeline: &mut Pipeline) {
             continue;
         }
         let line = line_at(found.get(1).map_or(0, |name| name.start()));
-        // Its first argument, when a string (`make('unit-test')`), is its input `0`.
-        let argument = found.get(2).or_else(|| found.get(3)).map(|m| m.as_str());
+        // Its first argument, when a string (`make('unit-test')`) or a variable holding one,
+        // is its input `0`.
+        let argument = found
+            .get(2)
+            .or_else(|| found.get(3))
+            .map(|m| m.as_str())
+            .or_else(|| strings.get(found.get(4)?.as_str()).copied());
         let input = |key: &str| (key == "0").then(|| argument.map(str::to_owned)).flatten();
-        if !steps::call(pipeline, steps, &format!("jenkins:{name}"), input, line) {
+        let with_argument = argument.map(|argument| format!("jenkins:{name}('{argument}')"));
+        let known = with_argument
+            .filter(|key| steps.contains_key(key))
+            .unwrap_or_else(|| format!("jenkins:{name}"));
+        if !steps::call(pipeline, steps, &known, input, line) {
             steps::unseen(pipeline, format!("the Jenkins library step {name}()"), line);
         }
     }
@@ -363,5 +403,21 @@ fn read_library_steps(text: &str, steps: &Steps, pipeline: &mut Pipeline) {
             input,
             line,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_string_set_once_is_known_by_its_name() {
+        let text = "def type = \"java\"\nString product = 'letters' // the product\ndef version = \"${base}-1\"\ndef twice = 'a'\ntwice = 'b'\ndef twice = 'c'\n";
+        let strings = string_variables(text);
+        assert_eq!(strings.get("type"), Some(&"java"));
+        assert_eq!(strings.get("product"), Some(&"letters"));
+        // An interpolated string has no value of its own; one set twice has none either.
+        assert_eq!(strings.get("version"), None);
+        assert_eq!(strings.get("twice"), None);
     }
 }

@@ -24,6 +24,10 @@ pub(super) fn call(
     };
     let first = pipeline.commands.len();
     push_lines(&mut pipeline.commands, &expand(template, input), line);
+    // A step running several commands runs them all where it is called.
+    for command in &mut pipeline.commands[first..] {
+        command.line = line;
+    }
     // The commands are the step's, not text of the repository: the report says whose.
     let (system, name) = key.split_once(':').unwrap_or(("", key));
     let text = match system {
