@@ -89,6 +89,13 @@ pub fn in_component(rule: &Rule) -> Rule {
         anywhere(&mut globs);
         precondition.pattern_in = Some(PathSet::new(globs));
     }
+    if let Some(precondition) = &mut judged.applies_if {
+        for (files, _) in &mut precondition.content {
+            let mut globs = files.globs.clone();
+            anywhere(&mut globs);
+            *files = PathSet::new(globs);
+        }
+    }
     judged
 }
 

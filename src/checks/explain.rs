@@ -42,6 +42,13 @@ fn describe_precondition(out: &mut String, precondition: &Precondition) {
             )),
             (None, _) => {}
         }
+        for (files, pattern) in &precondition.content {
+            out.push_str(&format!(
+                "  (one matching {} only if it contains /{}/)\n",
+                files.globs.join(", "),
+                pattern.as_str()
+            ));
+        }
     }
     if let Some(dependency) = &precondition.dependency {
         let or = if precondition.files.is_empty() {

@@ -182,7 +182,7 @@ fn settle_preconditions<'r>(
         .filter(|&(index, _)| !applicable[index].applies())
         .filter_map(|(index, rule)| Some((index, rule.applies_if.as_ref()?)))
         .filter(|(_, precondition)| {
-            precondition.pattern.is_some() || precondition.dependency.is_some()
+            precondition.reads_contents() || precondition.dependency.is_some()
         })
         .collect();
     // The files whose contents decide: those the pattern is required of.
@@ -195,8 +195,7 @@ fn settle_preconditions<'r>(
     };
     let searched = |&(index, precondition): &(usize, &'r Precondition)| {
         let files = precondition
-            .pattern
-            .is_some()
+            .reads_contents()
             .then(|| patterned(index, precondition));
         let manifests = precondition
             .dependency
@@ -224,15 +223,18 @@ fn settle_preconditions<'r>(
         }
         // A file that could not be read (over the cap, binary, past the budget) cannot show
         // the pattern is absent: with `pattern-in` it counts by its name, as it would
-        // without.
-        let contains = |pattern: &Pattern| {
+        // without. One that must hold a pattern of its own (`content`) must be read to count.
+        let contains = || {
             patterned(index, precondition).find_map(|entry| {
+                let path = &tree.entries[entry].path;
+                let own = precondition.own_pattern(path);
+                let pattern = own.or(precondition.pattern.as_ref())?;
                 let line = match &facts.contents[entry] {
                     Some(Content::Text(bytes)) if !facts.deadline.passed() => {
                         Some(line_of(bytes, pattern.find(bytes)?.start()))
                     }
                     Some(Content::Text(_)) => return None,
-                    _ if precondition.pattern_in.is_some() => None,
+                    _ if own.is_none() && precondition.pattern_in.is_some() => None,
                     _ => return None,
                 };
                 Some(Evidence {
@@ -261,9 +263,9 @@ fn settle_preconditions<'r>(
         };
         // A file that counts by its name alone made the rule applicable before it got here.
         let shown = precondition
-            .pattern
-            .as_ref()
-            .and_then(contains)
+            .reads_contents()
+            .then(contains)
+            .flatten()
             .or_else(|| precondition.dependency.as_ref().and_then(declares));
         if let Some(evidence) = shown {
             applicable[index] = Applicability::Because(evidence);

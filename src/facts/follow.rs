@@ -175,11 +175,38 @@ pub(crate) fn follow_includes(
         }
         parsed = next;
     }
-    // The deepest first, so that a value passed down through two templates reaches the
-    // command that runs it.
-    for &entry in includers.iter().rev() {
+    for entry in callees_first(&includers, includes) {
         pass_inputs(tree, pipelines, includes, entry);
     }
+}
+
+/// `includers` ordered so that each comes after the files it includes (depth first, each
+/// once; a cycle is cut where it closes), so that a value passed down through two templates
+/// reaches the command that runs it.
+fn callees_first(includers: &[usize], includes: &Includes) -> Vec<usize> {
+    let wanted: std::collections::HashSet<usize> = includers.iter().copied().collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut order = Vec::with_capacity(includers.len());
+    for &root in includers {
+        if !seen.insert(root) {
+            continue;
+        }
+        // (entry, whether its includes have been pushed)
+        let mut stack = vec![(root, false)];
+        while let Some((entry, expanded)) = stack.pop() {
+            if expanded {
+                order.push(entry);
+                continue;
+            }
+            stack.push((entry, true));
+            for &target in includes.get(&entry).into_iter().flatten() {
+                if wanted.contains(&target) && seen.insert(target) {
+                    stack.push((target, false));
+                }
+            }
+        }
+    }
+    order
 }
 
 /// Adds to the pipeline at `entry` the commands of the workflows and actions it includes
@@ -194,6 +221,8 @@ fn pass_inputs(tree: &Tree, pipelines: &mut Pipelines, includes: &Includes, entr
     // Each called file's commands, said to be run by it: the line is the value's, in the
     // caller, but the command around it is the called file's.
     let mut run = Vec::new();
+    let mut left_out = Vec::new();
+    let mut total = 0;
     for &target in includes.get(&entry).into_iter().flatten() {
         let path = tree.entries[target].display_path();
         let inputs: Vec<_> = caller
@@ -201,9 +230,20 @@ fn pass_inputs(tree: &Tree, pipelines: &mut Pipelines, includes: &Includes, entr
             .iter()
             .filter(|input| input.target == path)
             .collect();
-        if let (false, Some(Some(Ok(called)))) = (inputs.is_empty(), pipelines.get(&target)) {
-            run.push((path, pipeline::run_with(called, &inputs)));
+        let Some(Some(Ok(called))) = pipelines.get(&target).filter(|_| !inputs.is_empty()) else {
+            continue;
+        };
+        // One caller gets at most as much as one call may give, whatever it calls.
+        if total >= pipeline::MOST_COMMANDS {
+            left_out.push(path);
+            continue;
         }
+        let (commands, whole) = pipeline::run_with(called, &inputs);
+        total += commands.len();
+        if !whole {
+            left_out.push(path.clone());
+        }
+        run.push((path, commands));
     }
     let Some(Some(Ok(caller))) = pipelines.get_mut(&entry) else {
         return;
@@ -215,6 +255,16 @@ fn pass_inputs(tree: &Tree, pipelines: &mut Pipelines, includes: &Includes, entr
             text: format!("passed to and run by {path}"),
             commands: first..caller.commands.len(),
         });
+    }
+    for path in left_out {
+        caller.indirect.push(Located::new(
+            format!(
+                "what {path} runs with the inputs given, past the first {} commands or {} KiB",
+                pipeline::MOST_COMMANDS,
+                pipeline::MOST_BYTES >> 10
+            ),
+            0,
+        ));
     }
 }
 

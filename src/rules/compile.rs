@@ -334,6 +334,21 @@ fn compile_precondition(
     let requires = sets::expand(spec.requires, &scope.definitions.sets, problems);
     let exclude = sets::expand(spec.exclude, &scope.definitions.sets, problems);
     let pattern_in = sets::expand(spec.pattern_in, &scope.definitions.sets, problems);
+    let content: Vec<(PathSet, Pattern)> = spec
+        .content
+        .into_iter()
+        .filter_map(|content| {
+            let files = sets::expand(content.files, &scope.definitions.sets, problems);
+            for glob in &files {
+                check_glob(glob, problems);
+            }
+            let pattern = compile_pattern(&content.pattern, scope, problems)?;
+            Some((
+                PathSet::new(files.into_iter().map(Spanned::into_inner).collect()),
+                pattern,
+            ))
+        })
+        .collect();
     for glob in files
         .iter()
         .chain(&pattern_in)
@@ -351,6 +366,7 @@ fn compile_precondition(
             .pattern
             .and_then(|pattern| compile_pattern(&pattern, scope, problems)),
         pattern_in: (!pattern_in.is_empty()).then(|| PathSet::new(globs(pattern_in))),
+        content,
         dependency: spec
             .dependency
             .and_then(|dependency| compile_pattern(&dependency, scope, problems)),

@@ -221,6 +221,10 @@ pub struct Precondition {
     /// `pattern`; the others count by name alone (a Dockerfile that exposes a port, beside a
     /// Helm chart that needs nothing more).
     pub pattern_in: Option<PathSet>,
+    /// Files among `files` that count only when they contain a pattern of their own (a SAM
+    /// template its transform), whatever `pattern` asks of the others. One that cannot be
+    /// read does not count.
+    pub content: Vec<(PathSet, Pattern)>,
     /// The rule also applies when one of `manifests` declares a dependency whose name
     /// matches (a service: a web framework among the dependencies).
     pub dependency: Option<Pattern>,
@@ -234,11 +238,27 @@ pub struct Precondition {
 impl Precondition {
     /// Whether `path`, one of the precondition's `files`, makes it hold by its name alone.
     pub fn counts_by_name(&self, path: &[u8]) -> bool {
+        if self.own_pattern(path).is_some() {
+            return false;
+        }
         match (&self.pattern, &self.pattern_in) {
             (None, _) => true,
             (Some(_), None) => false,
             (Some(_), Some(pattern_in)) => !pattern_in.contains(path),
         }
+    }
+
+    /// The pattern of its own that `path` must contain, when `content` names it.
+    pub fn own_pattern(&self, path: &[u8]) -> Option<&Pattern> {
+        self.content
+            .iter()
+            .find(|(files, _)| files.contains(path))
+            .map(|(_, pattern)| pattern)
+    }
+
+    /// Whether some file's contents may decide it (not only names and dependencies).
+    pub fn reads_contents(&self) -> bool {
+        self.pattern.is_some() || !self.content.is_empty()
     }
 }
 

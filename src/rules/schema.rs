@@ -72,6 +72,10 @@ pub struct PreconditionSpec {
     /// The files among `files` that `pattern` is required of; the others count by name.
     #[serde(default)]
     pub pattern_in: Vec<Spanned<String>>,
+    /// Files among `files` that must contain a pattern of their own (a SAM template its
+    /// transform, where a Dockerfile must serve): `[[rule.applies-if.content]]`.
+    #[serde(default)]
+    pub content: Vec<ContentSpec>,
     /// Or: one of the `manifests` declares a dependency whose name matches.
     pub dependency: Option<Spanned<String>>,
     #[serde(default)]
@@ -81,6 +85,15 @@ pub struct PreconditionSpec {
     pub requires: Vec<Spanned<String>>,
     /// What the files are, for "not applicable: no <description>".
     pub description: Option<String>,
+}
+
+/// Files of a precondition that count only when they contain `pattern`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ContentSpec {
+    pub pattern: Spanned<String>,
+    #[serde(rename = "in")]
+    pub files: Vec<Spanned<String>>,
 }
 
 /// One piece of evidence. Which keys are allowed depends on `kind`; compile checks that,

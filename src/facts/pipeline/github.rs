@@ -228,9 +228,13 @@ fn read_step(step: &Node, soft: bool, folder: Option<&str>, pipeline: &mut Pipel
         }
         // A composite action of this repository (`uses: ./.github/actions/test`).
         if let Some(local) = action.as_str().and_then(|uses| uses.strip_prefix("./")) {
+            // `./` is the repository's own action, at its root.
             let folder = local.trim_end_matches('/');
             for name in ["action.yml", "action.yaml"] {
-                let target = format!("{folder}/{name}");
+                let target = match folder {
+                    "" => name.to_owned(),
+                    folder => format!("{folder}/{name}"),
+                };
                 push_call_inputs(step, &target, pipeline);
                 pipeline.includes.push(Located::new(target, action.line));
             }

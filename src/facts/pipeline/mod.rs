@@ -22,7 +22,7 @@ mod services;
 mod steps;
 mod travis;
 
-pub use inputs::run_with;
+pub use inputs::{MOST_BYTES, MOST_COMMANDS, run_with};
 pub use place::{Place, Walk, placed_segments};
 pub use script::script_references;
 pub use steps::Steps;
