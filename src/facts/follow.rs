@@ -238,17 +238,19 @@ fn pass_inputs(tree: &Tree, pipelines: &mut Pipelines, includes: &Includes, entr
             left_out.push(path);
             continue;
         }
-        let (commands, whole) = pipeline::run_with(called, &inputs);
-        total += commands.len();
-        if !whole {
+        let (commands, whole) = pipeline::run_with(&called.commands, &inputs, true);
+        let (scripts, whole_scripts) = pipeline::run_with(&called.action_scripts, &inputs, false);
+        total += commands.len() + scripts.len();
+        if !(whole && whole_scripts) {
             left_out.push(path.clone());
         }
-        run.push((path, commands));
+        run.push((path, commands, scripts));
     }
     let Some(Some(Ok(caller))) = pipelines.get_mut(&entry) else {
         return;
     };
-    for (path, commands) in run {
+    for (path, commands, scripts) in run {
+        caller.action_scripts.extend(scripts);
         let first = caller.commands.len();
         caller.commands.extend(commands);
         caller.job_notes.push(JobNote {

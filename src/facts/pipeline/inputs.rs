@@ -3,7 +3,7 @@
 //! commands that run them (`${{ inputs.gradle-command }}`): the command a template runs is
 //! written in its caller, where a reader looks for it.
 
-use super::{CallInput, Located, Pipeline, push_lines};
+use super::{CallInput, Located, push_lines};
 
 /// At most this many commands, and this much text, come from one caller's inputs: a
 /// template run with hundreds of inputs, or hundreds of commands naming a large value,
@@ -11,19 +11,29 @@ use super::{CallInput, Located, Pipeline, push_lines};
 pub const MOST_COMMANDS: usize = 256;
 pub const MOST_BYTES: usize = 64 << 10;
 
-/// The commands of `called` that run one of `inputs`, with the caller's values in place of
+/// The commands among `called` (shell commands, or with `shell` false code an action
+/// evaluates) that run one of `inputs`, with the caller's values in place of
 /// the expressions, each at the line of the first value it took (in the caller's file), and
 /// whether that was all of them (none left out past [`MOST_COMMANDS`] or [`MOST_BYTES`]).
-pub fn run_with(called: &Pipeline, inputs: &[&CallInput]) -> (Vec<Located>, bool) {
+pub fn run_with(called: &[Located], inputs: &[&CallInput], shell: bool) -> (Vec<Located>, bool) {
     let mut commands = Vec::new();
     let mut bytes = 0;
-    for command in &called.commands {
+    for command in called {
         match substituted(&command.text, inputs, MOST_BYTES - bytes) {
             Substitution::NoInput => {}
             Substitution::TooLong => return (commands, false),
             Substitution::Done(text, line) => {
                 bytes += text.len();
-                push_lines(&mut commands, &text, line);
+                if shell {
+                    push_lines(&mut commands, &text, line);
+                } else {
+                    // Code an action evaluates (JavaScript), a line each, as it is.
+                    commands.extend(
+                        text.lines()
+                            .filter(|text| !text.trim().is_empty())
+                            .map(|text| Located::new(text.trim(), line)),
+                    );
+                }
                 if commands.len() > MOST_COMMANDS {
                     commands.truncate(MOST_COMMANDS);
                     return (commands, false);
@@ -113,6 +123,7 @@ fn input_named(expression: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::pipeline::Pipeline;
 
     fn input(name: &str, value: &str, line: u32) -> CallInput {
         CallInput {
@@ -154,7 +165,7 @@ mod tests {
             "java -version # ${{inputs.Java-Version}}",
         ]);
         assert_eq!(
-            texts(&run_with(&template, &[&gradle, &java]).0),
+            texts(&run_with(&template.commands, &[&gradle, &java], true).0),
             [
                 ("BUILD_NUMBER=1 ./gradlew assemble check", 57),
                 ("java -version # 25", 58),
@@ -167,7 +178,7 @@ mod tests {
         let script = input("script", "make lint\n# a comment\nmake test\n", 20);
         let template = called(&["cd ${{ inputs.folder }} && ${{ inputs.script }}"]);
         assert_eq!(
-            texts(&run_with(&template, &[&script]).0),
+            texts(&run_with(&template.commands, &[&script], true).0),
             [
                 ("cd ${{ inputs.folder }} && make lint", 20),
                 ("make test", 22)
@@ -179,7 +190,7 @@ mod tests {
     fn a_template_naming_no_passed_input_adds_nothing() {
         let other = input("other", "pytest", 5);
         let template = called(&["${{ inputs.command }}", "${{ matrix.task", "npm test"]);
-        assert!(run_with(&template, &[&other]).0.is_empty());
+        assert!(run_with(&template.commands, &[&other], true).0.is_empty());
     }
 
     #[test]
@@ -187,7 +198,7 @@ mod tests {
         let many: Vec<String> = (0..1000).map(|_| "${{ inputs.x }}".to_owned()).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
         let x = input("x", "a\nb", 1);
-        let (commands, whole) = run_with(&called(&many), &[&x]);
+        let (commands, whole) = run_with(&called(&many).commands, &[&x], true);
         assert_eq!((commands.len(), whole), (MOST_COMMANDS, false));
     }
 
@@ -200,7 +211,7 @@ mod tests {
             "${{ inputs.cmd || 'x' }}",
         ]);
         assert_eq!(
-            texts(&run_with(&template, &[&cmd]).0),
+            texts(&run_with(&template.commands, &[&cmd], true).0),
             [("pytest -q", 7), ("pytest -q -x", 7)]
         );
     }
@@ -211,7 +222,7 @@ mod tests {
         let large = input("large", &big, 3);
         let small = input("small", "make test", 4);
         let template = called(&["${{ inputs.small }}", "${{ inputs.large }} --flag"]);
-        let (commands, whole) = run_with(&template, &[&large, &small]);
+        let (commands, whole) = run_with(&template.commands, &[&large, &small], true);
         assert_eq!((texts(&commands), whole), (vec![("make test", 4)], false));
     }
 }
