@@ -338,6 +338,16 @@ fn compile_precondition(
         .content
         .into_iter()
         .filter_map(|content| {
+            if content.files.is_empty() {
+                problems.push(
+                    Problem::new(
+                        format!("a `content` entry in `{key}` names no files (`in`) its pattern is required of"),
+                        Some(content.pattern.span()),
+                    )
+                    .help("list the files that count only when they contain the pattern, e.g. `in = [\"**/template.yaml\"]`"),
+                );
+                return None;
+            }
             let files = sets::expand(content.files, &scope.definitions.sets, problems);
             for glob in &files {
                 check_glob(glob, problems);

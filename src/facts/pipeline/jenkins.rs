@@ -311,12 +311,12 @@ fn without_comments(text: &str) -> String {
 }
 
 /// The Groovy variables a file sets to a string once (`def type = "java"`), by name; one set
-/// twice has no single value.
+/// twice (declared, or assigned again: `type = "nodejs"`) has no single value.
 fn string_variables(text: &str) -> HashMap<&str, &str> {
     static ASSIGNMENT: OnceLock<Regex> = OnceLock::new();
     let assignment = ASSIGNMENT.get_or_init(|| {
         Regex::new(
-            r#"(?m)^[ \t]*(?:def|String|final[ \t]+(?:def|String))[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:'([^'\n$]*)'|"([^"\n$]*)")[ \t]*;?[ \t]*(?://.*)?$"#,
+            r#"(?m)^[ \t]*(?:(?:def|String|final[ \t]+(?:def|String))[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:'([^'\n$]*)'|"([^"\n$]*)")[ \t]*;?[ \t]*(?://.*)?$"#,
         )
         .expect("valid regex")
     });
@@ -412,12 +412,13 @@ mod tests {
 
     #[test]
     fn a_string_set_once_is_known_by_its_name() {
-        let text = "def type = \"java\"\nString product = 'letters' // the product\ndef version = \"${base}-1\"\ndef twice = 'a'\ntwice = 'b'\ndef twice = 'c'\n";
+        let text = "def type = \"java\"\nString product = 'letters' // the product\ndef version = \"${base}-1\"\ndef twice = 'a'\ntwice = 'b'\ndef reassigned = 'java'\n  reassigned = 'nodejs'\n";
         let strings = string_variables(text);
         assert_eq!(strings.get("type"), Some(&"java"));
         assert_eq!(strings.get("product"), Some(&"letters"));
         // An interpolated string has no value of its own; one set twice has none either.
         assert_eq!(strings.get("version"), None);
         assert_eq!(strings.get("twice"), None);
+        assert_eq!(strings.get("reassigned"), None);
     }
 }
