@@ -168,7 +168,13 @@ impl Report {
             .into_iter()
             .filter_map(|area| summarize(area, &findings))
             .collect();
-        let score = overall_score(areas.iter().filter_map(|area| area.score));
+        // An area shown as `not enough evidence` has no score to show, so none to count.
+        let score = overall_score(
+            areas
+                .iter()
+                .filter(|area| !area.not_enough_evidence())
+                .filter_map(|area| area.score),
+        );
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool::default(),
