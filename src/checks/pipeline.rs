@@ -39,6 +39,15 @@ pub fn find(
             if hidden && found.is_none() {
                 record_unseen(kind, pipeline, facts, outcome, &path);
             }
+            if found.is_none() && matches!(kind, CheckKind::PipelineTrigger { .. }) {
+                outcome
+                    .indirect
+                    .extend(pipeline.hidden_triggers.iter().map(|unseen| Evidence {
+                        path: path(),
+                        line: Some(unseen.line),
+                        detail: Some(unseen.text.clone()),
+                    }));
+            }
             if found.is_none()
                 && check.discounted.is_some()
                 && outcome.discounted.is_empty()

@@ -145,6 +145,28 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             pipeline
                 .triggers
                 .push(Located::new("merge_request", root.line.max(1)));
+        } else if root.get("workflow").is_none() && !pipeline.uses.is_empty() {
+            // A job extending a template its file does not hold, with templates included
+            // from another project, a component or a URL: whether it runs for merge requests
+            // is that template's to say. (A local include's template is judged as written.)
+            for (name, job) in root.entries() {
+                let Some(name) = name.as_str() else { continue };
+                if name.starts_with('.')
+                    || GITLAB_GLOBAL_KEYS.contains(&name)
+                    || !matches!(job.value, Value::Map(_))
+                    || job.get("rules").is_some()
+                    || template_levels(root, job).is_some()
+                {
+                    continue;
+                }
+                let templates = extended(job).join("`, `");
+                pipeline.hidden_triggers.push(Located::new(
+                    format!(
+                        "the template `{templates}` (from an include) that the job `{name}` extends"
+                    ),
+                    job.line,
+                ));
+            }
         }
     }
     // Merge request pipelines: `rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event"`

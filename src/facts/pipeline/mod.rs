@@ -79,6 +79,9 @@ pub struct Pipeline {
     /// it calls (`with: {gradle-command: ./gradlew check}`): the called file's
     /// `${{ inputs.gradle-command }}` runs that value.
     pub call_inputs: Vec<CallInput>,
+    /// What decides when jobs run but is out of sight, described for a reader (a GitLab job
+    /// extending a template that is not in its file): a trigger not found may be there.
+    pub hidden_triggers: Vec<Located>,
 }
 
 /// One input a pipeline passes to a local workflow or action it includes.
