@@ -123,7 +123,6 @@ fn input_named(expression: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::pipeline::Pipeline;
 
     fn input(name: &str, value: &str, line: u32) -> CallInput {
         CallInput {
@@ -133,15 +132,18 @@ mod tests {
         }
     }
 
-    fn called(commands: &[&str]) -> Pipeline {
-        Pipeline {
-            commands: commands
-                .iter()
-                .zip(10..)
-                .map(|(text, line)| Located::new(*text, line))
-                .collect(),
-            ..Pipeline::default()
-        }
+    /// A called file's shell commands, from line 10.
+    fn called(commands: &[&str]) -> Vec<Located> {
+        commands
+            .iter()
+            .zip(10..)
+            .map(|(text, line)| Located::new(*text, line))
+            .collect()
+    }
+
+    /// The shell commands `template` runs with `inputs`.
+    fn run(template: &[Located], inputs: &[&CallInput]) -> Vec<Located> {
+        run_with(template, inputs, true).0
     }
 
     fn texts(commands: &[Located]) -> Vec<(&str, u32)> {
@@ -165,7 +167,7 @@ mod tests {
             "java -version # ${{inputs.Java-Version}}",
         ]);
         assert_eq!(
-            texts(&run_with(&template.commands, &[&gradle, &java], true).0),
+            texts(&run(&template, &[&gradle, &java])),
             [
                 ("BUILD_NUMBER=1 ./gradlew assemble check", 57),
                 ("java -version # 25", 58),
@@ -178,7 +180,7 @@ mod tests {
         let script = input("script", "make lint\n# a comment\nmake test\n", 20);
         let template = called(&["cd ${{ inputs.folder }} && ${{ inputs.script }}"]);
         assert_eq!(
-            texts(&run_with(&template.commands, &[&script], true).0),
+            texts(&run(&template, &[&script])),
             [
                 ("cd ${{ inputs.folder }} && make lint", 20),
                 ("make test", 22)
@@ -190,7 +192,7 @@ mod tests {
     fn a_template_naming_no_passed_input_adds_nothing() {
         let other = input("other", "pytest", 5);
         let template = called(&["${{ inputs.command }}", "${{ matrix.task", "npm test"]);
-        assert!(run_with(&template.commands, &[&other], true).0.is_empty());
+        assert!(run(&template, &[&other]).is_empty());
     }
 
     #[test]
@@ -198,7 +200,7 @@ mod tests {
         let many: Vec<String> = (0..1000).map(|_| "${{ inputs.x }}".to_owned()).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
         let x = input("x", "a\nb", 1);
-        let (commands, whole) = run_with(&called(&many).commands, &[&x], true);
+        let (commands, whole) = run_with(&called(&many), &[&x], true);
         assert_eq!((commands.len(), whole), (MOST_COMMANDS, false));
     }
 
@@ -211,7 +213,7 @@ mod tests {
             "${{ inputs.cmd || 'x' }}",
         ]);
         assert_eq!(
-            texts(&run_with(&template.commands, &[&cmd], true).0),
+            texts(&run(&template, &[&cmd])),
             [("pytest -q", 7), ("pytest -q -x", 7)]
         );
     }
@@ -222,7 +224,7 @@ mod tests {
         let large = input("large", &big, 3);
         let small = input("small", "make test", 4);
         let template = called(&["${{ inputs.small }}", "${{ inputs.large }} --flag"]);
-        let (commands, whole) = run_with(&template.commands, &[&large, &small], true);
+        let (commands, whole) = run_with(&template, &[&large, &small], true);
         assert_eq!((texts(&commands), whole), (vec![("make test", 4)], false));
     }
 }
