@@ -154,12 +154,30 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
                 if name.starts_with('.')
                     || GITLAB_GLOBAL_KEYS.contains(&name)
                     || !matches!(job.value, Value::Map(_))
-                    || job.get("rules").is_some()
+                    || limits_branches(job)
                     || template_levels(root, job).is_some()
                 {
                     continue;
                 }
-                let templates = extended(job).join("`, `");
+                // Only the templates this file does not define are out of sight, whichever
+                // template of the job's extends them.
+                let mut missing: Vec<&str> = Vec::new();
+                let mut level = extended(job);
+                for _ in 0..TEMPLATE_DEPTH {
+                    let mut next = Vec::new();
+                    for template in level {
+                        match root.get(template) {
+                            Some(defined) => next.extend(extended(defined)),
+                            None if !missing.contains(&template) => missing.push(template),
+                            None => {}
+                        }
+                    }
+                    level = next;
+                }
+                if missing.is_empty() {
+                    continue;
+                }
+                let templates = missing.join("`, `");
                 pipeline.hidden_triggers.push(Located::new(
                     format!(
                         "the template `{templates}` (from an include) that the job `{name}` extends"
