@@ -64,7 +64,13 @@ pub fn passed(check: &Check, outcome: &Outcome) -> bool {
         return outcome.matched == 0;
     }
     if check.absent {
-        return outcome.matched == 0 && outcome.unreadable.is_empty() && outcome.candidates > 0;
+        // A document check passes on what it judged sound: a YAML file with no workload in it
+        // (a NAIS application beside it) shows nothing of the workloads' probes.
+        let judged = !check.kind.judges_listed_parts() || !outcome.sound.is_empty();
+        return outcome.matched == 0
+            && outcome.unreadable.is_empty()
+            && outcome.candidates > 0
+            && judged;
     }
     outcome.matched >= check.min_count as usize && outcome.broken.is_empty()
 }

@@ -196,9 +196,14 @@ pub(super) fn verdict(
         .any(|(_, outcome)| !outcome.indirect.is_empty());
     // Only checks that found candidates say something specific; the rest are summed up.
     // Checks that read the same kind of document (pipelines, manifests) share one sentence.
+    // An `absent` document check that found no document to judge (YAML without a workload)
+    // has nothing to say.
     let misses: Vec<(&Check, &Outcome)> = outcomes
         .iter()
         .filter(|(_, outcome)| outcome.candidates > 0)
+        .filter(|(check, outcome)| {
+            !(check.absent && check.kind.judges_listed_parts() && outcome.sound.is_empty())
+        })
         .map(|(check, outcome)| (*check, outcome))
         .collect();
     let of_kind = |wanted: fn(&CheckKind) -> bool| -> Vec<(&Check, &Outcome)> {

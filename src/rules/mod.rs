@@ -484,6 +484,13 @@ impl CheckKind {
         !matches!(self, CheckKind::FilesPresent)
     }
 
+    /// Whether an `absent` check passes only on something it judged sound: a workload check
+    /// lists every container it read, so a YAML file without one shows nothing. (A base-image
+    /// check lists only the images it could not find a digest for.)
+    pub fn judges_listed_parts(&self) -> bool {
+        matches!(self, CheckKind::WorkloadContainers { .. })
+    }
+
     /// Whether the check works on the dependencies manifests declare.
     pub fn reads_manifests(&self) -> bool {
         matches!(self, CheckKind::Dependency { .. })

@@ -586,7 +586,7 @@ fn human_report_folds_the_rules_that_do_not_apply() {
     );
     assert!(
         text.contains(
-            "\n  · 1 not applicable: observability.workload-probes — no Kubernetes Deployment,"
+            "\n  · 1 not applicable: observability.workload-probes — no Kubernetes workloads"
         ),
         "one alone keeps its reason: {text}"
     );
