@@ -78,10 +78,13 @@ fn each_component_is_judged_and_the_ones_lacking_a_practice_are_named() {
     );
 
     // A library is no service: metrics do not apply to it, and count in neither direction.
+    // One service exporting them shows the practice (`components-needed = "any"`); the one
+    // that does not is named.
     let metrics = finding(&report, "observability.metrics");
+    assert_eq!(metrics["status"], "pass");
     assert_eq!(
         metrics["message"],
-        "Missing in 1 of 2 components: services/web."
+        "Found in 1 of 2 components; none in services/web."
     );
     assert_eq!(
         component_status(&report, "libs/shared", "observability.metrics"),
@@ -162,7 +165,7 @@ fn the_human_report_names_each_component_once() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    for rule in ["observability.metrics", "observability.tracing"] {
+    for rule in ["observability.tracing", "observability.error-tracking"] {
         let lines = finding(rule);
         assert_eq!(lines.matches("services/web").count(), 1, "{lines}");
     }
