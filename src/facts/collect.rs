@@ -173,6 +173,20 @@ impl<'a> Collector<'a> {
             .map(|command| command.text.clone())
             .chain(runners.commands().filter(|command| elsewhere(command)))
             .collect();
+        // A folder of one name that the tree does not hold is a checkout of this repository
+        // made by the CI system (`cd dp-api && make test` in a Concourse task's script).
+        for command in &commands {
+            for invocation in invocations(command) {
+                if let Some(folder) = invocation.folder
+                    && !folder.is_empty()
+                    && !folder.contains('/')
+                    && !folder.starts_with('.')
+                    && self.tree.range_under(&format!("{folder}/")).is_empty()
+                {
+                    runners.add_checkout(&folder);
+                }
+            }
+        }
         let mut added = 0;
         for _ in 0..2 {
             let mut folders: Vec<String> = commands

@@ -2,7 +2,7 @@
 //! a pipeline step such as `make test` or `cd web && npm test` is judged by what the target
 //! or script actually runs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use super::pipeline::{Place, Walk};
@@ -161,6 +161,10 @@ impl Runners {
 pub struct TaskRunners {
     /// By folder, `""` being the root.
     folders: HashMap<String, Runners>,
+    /// Folders a pipeline enters that the tree does not hold, read as the root: a CI
+    /// system's checkout of this repository under its own name (a Concourse task's input,
+    /// `cd dp-api && make test`).
+    checkouts: HashSet<String>,
     /// Task files that exist but could not be read: what their tasks run is unknown.
     pub unread: Vec<UnreadTaskFile>,
     /// Past it, expansions stop where they are: the scan has timed out.
@@ -309,6 +313,11 @@ impl TaskRunners {
 
     pub fn has_folder(&self, folder: &str) -> bool {
         self.folders.contains_key(folder)
+    }
+
+    /// Reads `folder`, which the tree does not hold, as the root (see `checkouts`).
+    pub fn add_checkout(&mut self, folder: &str) {
+        self.checkouts.insert(folder.to_owned());
     }
 
     /// Whether `runner`'s file was found in `folder` (read or not).
@@ -527,7 +536,13 @@ impl TaskRunners {
             .into_iter()
             .filter(|invocation| !invocation.other_file)
             .filter_map(|invocation| {
-                let (folder, runners) = self.folders.get_key_value(invocation.folder.as_ref()?)?;
+                let named = invocation.folder.as_deref()?;
+                let folder = if self.checkouts.contains(named) {
+                    ""
+                } else {
+                    named
+                };
+                let (folder, runners) = self.folders.get_key_value(folder)?;
                 let mut names = invocation.names;
                 let goals = names.join(" ");
                 // A bare `make` builds the default goal.

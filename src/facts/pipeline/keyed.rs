@@ -54,6 +54,73 @@ fn working_directories(root: &Node) -> Vec<(*const Node, Place)> {
     found
 }
 
+/// The script a Concourse task's `run:` gives a shell: the argument after its `-c` flag,
+/// alone or among others (`-exc`).
+fn shell_script(run: &Node) -> Option<&Node> {
+    let path = run.get("path")?.as_str()?;
+    let shell = path.rsplit('/').next().unwrap_or(path);
+    if !matches!(shell, "bash" | "sh" | "ash" | "dash" | "zsh") {
+        return None;
+    }
+    let args = run.get("args")?.items();
+    let flag = args.iter().position(|arg| {
+        arg.as_str().is_some_and(|arg| {
+            arg.starts_with('-') && !arg.starts_with("--") && arg[1..].contains('c')
+        })
+    })?;
+    args.get(flag + 1).copied()
+}
+
+/// The names of a Concourse task's inputs: folders of its working directory, each holding a
+/// resource (`inputs: [{name: dp-api}]`), this repository among them.
+fn task_inputs(root: &Node) -> Vec<String> {
+    let mut names = Vec::new();
+    visit(root, &mut |node| {
+        if node.get("run").is_none() {
+            return;
+        }
+        let Some(inputs) = node.get("inputs") else {
+            return;
+        };
+        for input in inputs.items() {
+            if let Some(name) = input.get("name").and_then(Node::as_str)
+                && !name.is_empty()
+                && !name.contains(char::is_whitespace)
+            {
+                names.push(name.to_owned());
+            }
+        }
+    });
+    names
+}
+
+/// `command` with paths into an input folder read from the repository's root
+/// (`dp-api/ci/scripts/unit.sh` is `ci/scripts/unit.sh`): the input holding this repository
+/// cannot be told from the others, and a path into another names no file of this one
+/// either way.
+fn from_input_folders(command: &str, inputs: &[String]) -> String {
+    let mut text = command.to_owned();
+    for input in inputs {
+        let prefix = format!("{input}/");
+        let mut rewritten = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(&prefix) {
+            let starts_a_word = rest[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|before| before.is_whitespace() || "'\"=;&|(".contains(before));
+            rewritten.push_str(&rest[..at]);
+            if !starts_a_word {
+                rewritten.push_str(&prefix);
+            }
+            rest = &rest[at + prefix.len()..];
+        }
+        rewritten.push_str(rest);
+        text = rewritten;
+    }
+    text
+}
+
 /// Keys and values that mean "runs on pull requests" in other formats: Azure's `pr:`,
 /// Bitbucket's `pull-requests:`, Drone's and Woodpecker's `event: pull_request`, Tekton's
 /// `on-event: [pull_request]`.
@@ -137,9 +204,12 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
                             .push(Located::new(words.join(" "), value.line));
                     }
                 }
-                // Concourse's `run: {path: ci/test.sh, args: [--fast]}`.
+                // Concourse's `run: {path: ci/test.sh, args: [--fast]}`; a shell given its
+                // script (`path: bash, args: [-exc, "…"]`) runs each of its lines.
                 Value::Map(_) => {
-                    if let Some(path) = value.get("path").and_then(Node::as_str) {
+                    if let Some(script) = shell_script(value) {
+                        push_commands(&mut pipeline.commands, script);
+                    } else if let Some(path) = value.get("path").and_then(Node::as_str) {
                         let args: Vec<&str> = value
                             .get("args")
                             .map(Node::items)
@@ -157,6 +227,12 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             }
         }
     });
+    let inputs = task_inputs(root);
+    if !inputs.is_empty() {
+        for command in &mut pipeline.commands {
+            command.text = from_input_folders(&command.text, &inputs);
+        }
+    }
     // Drone's and Woodpecker's plugins: a step with `settings:` is run by its `image`, as an
     // action is by `uses:`.
     visit(root, &mut |node| {

@@ -830,6 +830,27 @@ mod tests {
     }
 
     #[test]
+    fn concourse_task_files_run_their_shell_scripts_from_the_repository_root() {
+        let task = "platform: linux\ninputs:\n  - name: ledger\n  - name: tools\nrun:\n  path: bash\n  args:\n    - -exc\n    - |\n      /start.sh\n      ledger/ci/unit.sh --fast\n      cp tools/x ledger-x/y\n";
+        let pipeline = read(Format::Other, task).unwrap();
+        assert_eq!(
+            texts(&pipeline.commands),
+            [
+                ("/start.sh", 10),
+                ("ci/unit.sh --fast", 11),
+                ("cp x ledger-x/y", 12)
+            ]
+        );
+        assert_eq!(texts(&pipeline.includes), [("ci/unit.sh", 11)]);
+        // A program run with its arguments is one command; an input's name inside a word is
+        // not its folder.
+        let task =
+            "inputs: [{name: src}]\nrun:\n  path: src/ci/test.sh\n  args: [--dir, mysrc/x]\n";
+        let pipeline = read(Format::Other, task).unwrap();
+        assert_eq!(texts(&pipeline.commands), [("ci/test.sh --dir mysrc/x", 3)]);
+    }
+
+    #[test]
     fn jenkins_tag_conditions() {
         let text = "stage('Release') {\n  when { buildingTag() }\n  steps { sh 'make release' }\n}\nstage('X') { when { tag \"v*\" } }\n";
         let pipeline = read(Format::System(&jenkins::SYSTEM), text).unwrap();
