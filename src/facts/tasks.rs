@@ -1092,6 +1092,7 @@ fn make_default_goal(text: &str) -> Option<String> {
 fn make_targets(text: &str) -> HashMap<String, Vec<String>> {
     let variables = make_variables(text);
     let mut targets = make_rules(text);
+    expand_macro_calls(&mut targets, &make_macros(text));
     let mut substituted = 0;
     // In a fixed order, so that which recipes the budget reaches is the same every run.
     let mut names: Vec<String> = targets.keys().cloned().collect();
@@ -1135,6 +1136,81 @@ fn make_targets(text: &str) -> HashMap<String, Vec<String>> {
         }
     }
     targets
+}
+
+/// The commands of each `define NAME … endef` block, its lines joined where they end in `\`;
+/// commented lines left out.
+fn make_macros(text: &str) -> HashMap<String, Vec<String>> {
+    let mut macros: HashMap<String, Vec<String>> = HashMap::new();
+    let mut current: Option<(String, Vec<String>)> = None;
+    let mut continued = String::new();
+    let mut stored = 0usize;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        let Some((_, body)) = current.as_mut() else {
+            let name = trimmed
+                .strip_prefix("define ")
+                .and_then(|rest| rest.split_whitespace().next());
+            current = name.map(|name| (name.to_owned(), Vec::new()));
+            continue;
+        };
+        if trimmed.starts_with("endef") {
+            let (name, body) = current.take().expect("inside a define");
+            macros.insert(name, body);
+            continued.clear();
+            continue;
+        }
+        if trimmed.starts_with('#') || trimmed.is_empty() {
+            continue;
+        }
+        // A recipe's prefixes (`@`, `-`, `+`) start its first line only.
+        let command = match continued.is_empty() {
+            true => trimmed.trim_start_matches(['@', '-', '+']).trim(),
+            false => trimmed,
+        };
+        if let Some(start) = command.strip_suffix('\\') {
+            continued.push_str(start.trim_end());
+            continued.push(' ');
+            continue;
+        }
+        let command = std::mem::take(&mut continued) + command;
+        stored += command.len();
+        if stored > MAX_TABLE_BYTES || command.len() > MAX_RECIPE_BYTES {
+            break;
+        }
+        body.push(command);
+    }
+    macros
+}
+
+/// Each recipe line that is only a call of a macro (`$(call test_core)`, with or without
+/// arguments) replaced by the macro's commands; its arguments (`$(1)`) are not filled in.
+fn expand_macro_calls(
+    targets: &mut HashMap<String, Vec<String>>,
+    macros: &HashMap<String, Vec<String>>,
+) {
+    if macros.is_empty() {
+        return;
+    }
+    let mut added = 0usize;
+    for recipes in targets.values_mut() {
+        let mut expanded = Vec::with_capacity(recipes.len());
+        for recipe in recipes.drain(..) {
+            let called = recipe
+                .strip_prefix("$(call ")
+                .and_then(|rest| rest.strip_suffix(')'))
+                .map(|inner| inner.split(',').next().unwrap_or(inner).trim())
+                .and_then(|name| macros.get(name));
+            match called {
+                Some(body) if added < MAX_TABLE_BYTES => {
+                    added += body.iter().map(String::len).sum::<usize>();
+                    expanded.extend(body.iter().cloned());
+                }
+                _ => expanded.push(recipe),
+            }
+        }
+        *recipes = expanded;
+    }
 }
 
 /// How many times references in substituted values are themselves substituted.
@@ -1769,6 +1845,16 @@ mod tests {
         assert!(runners.expand("make test").is_empty());
         runners.set_deadline(Deadline::default());
         assert_eq!(*runners.expand("make test"), ["go test ./..."]);
+    }
+
+    #[test]
+    fn a_recipe_calling_a_macro_runs_its_commands() {
+        let makefile = "define test_core ## the unit tests\n\tcargo test \\\n\t\t--jobs=4\n#\tcargo bench\nendef\ndefine lint\n\tcargo clippy\nendef\ntest:\n\t$(call test_core)\n\t$(call lint, strict)\n\t$(call unknown)\n";
+        let runners = runners(&[("Makefile", makefile)]);
+        assert_eq!(
+            *runners.expand("make test"),
+            ["cargo test --jobs=4", "cargo clippy", "$(call unknown)"]
+        );
     }
 
     #[test]
