@@ -173,18 +173,17 @@ impl<'a> Collector<'a> {
             .map(|command| command.text.clone())
             .chain(runners.commands().filter(|command| elsewhere(command)))
             .collect();
-        // A folder of one name that the tree does not hold is a checkout of this repository
-        // made by the CI system (`cd dp-api && make test` in a Concourse task's script).
-        for command in &commands {
-            for invocation in invocations(command) {
-                if let Some(folder) = invocation.folder
-                    && !folder.is_empty()
-                    && !folder.contains('/')
-                    && !folder.starts_with('.')
-                    && self.tree.range_under(&format!("{folder}/")).is_empty()
-                {
-                    runners.add_checkout(&folder);
-                }
+        // A Concourse task's input holding this repository, which the tree does not hold as
+        // a folder, is its root (`cd dp-api && make test` in the task's script).
+        let checkouts = self
+            .pipelines
+            .values()
+            .flatten()
+            .flatten()
+            .flat_map(|pipeline| &pipeline.checkouts);
+        for folder in checkouts {
+            if self.tree.range_under(&format!("{folder}/")).is_empty() {
+                runners.add_checkout(folder);
             }
         }
         let mut added = 0;

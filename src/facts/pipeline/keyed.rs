@@ -85,6 +85,8 @@ fn task_inputs(root: &Node) -> Vec<String> {
         for input in inputs.items() {
             if let Some(name) = input.get("name").and_then(Node::as_str)
                 && !name.is_empty()
+                && !name.starts_with('.')
+                && !name.contains(['/', '\\'])
                 && !name.contains(char::is_whitespace)
             {
                 names.push(name.to_owned());
@@ -94,10 +96,8 @@ fn task_inputs(root: &Node) -> Vec<String> {
     names
 }
 
-/// `command` with paths into an input folder read from the repository's root
-/// (`dp-api/ci/scripts/unit.sh` is `ci/scripts/unit.sh`): the input holding this repository
-/// cannot be told from the others, and a path into another names no file of this one
-/// either way.
+/// `command` with paths into the inputs holding this repository read from its root
+/// (`dp-api/ci/scripts/unit.sh` is `ci/scripts/unit.sh`).
 fn from_input_folders(command: &str, inputs: &[String]) -> String {
     let mut text = command.to_owned();
     for input in inputs {
@@ -227,11 +227,22 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             }
         }
     });
+    // The inputs a command runs a path of: the checkouts of this repository (another input,
+    // a chart repository beside it, is not this tree).
     let inputs = task_inputs(root);
-    if !inputs.is_empty() {
+    let checkouts: Vec<String> = inputs
+        .into_iter()
+        .filter(|input| {
+            pipeline.commands.iter().any(|command| {
+                from_input_folders(&command.text, std::slice::from_ref(input)) != command.text
+            })
+        })
+        .collect();
+    if !checkouts.is_empty() {
         for command in &mut pipeline.commands {
-            command.text = from_input_folders(&command.text, &inputs);
+            command.text = from_input_folders(&command.text, &checkouts);
         }
+        pipeline.checkouts = checkouts;
     }
     // Drone's and Woodpecker's plugins: a step with `settings:` is run by its `image`, as an
     // action is by `uses:`.

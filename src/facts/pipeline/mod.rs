@@ -65,6 +65,10 @@ pub struct Pipeline {
     /// The names of the tasks whose commands live in a file opslint does not follow
     /// (Concourse's `task:` with `file:`).
     pub hidden_tasks: Vec<Located>,
+    /// The inputs of a Concourse task that hold this repository: those a path of its
+    /// commands runs from (`dp-api/ci/scripts/unit.sh`). A script's `cd dp-api` goes to the
+    /// repository's root.
+    pub checkouts: Vec<String>,
     /// GitLab's `stages:`, in order.
     pub stages: Vec<Located>,
     /// What the report should say about the job a command runs in: its `strategy.matrix`
