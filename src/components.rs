@@ -265,7 +265,8 @@ pub fn aggregate(
         };
     }
     let any_passes = rule.components_needed == ComponentsNeeded::Any && !passing.is_empty();
-    let (status, message, evidence) = if any_passes && !(failing.is_empty() && unknown.is_empty()) {
+    let partial = any_passes && !(failing.is_empty() && unknown.is_empty());
+    let (status, message, evidence) = if partial {
         // Components served by a test project beside them count as having it.
         let lacking = failing.len() + unknown.len();
         let without = match (failing.is_empty(), unknown.is_empty()) {
@@ -327,11 +328,18 @@ pub fn aggregate(
     } else {
         repository.severity
     };
+    // A pass some components lack is worth telling where only the evidence of a pass is shown
+    // (the human and Markdown reports).
+    let note = match partial {
+        true => Some(message.clone()),
+        false => repository.note.clone(),
+    };
     Finding {
         status,
         severity,
         message,
         evidence,
+        note,
         ..repository
     }
 }
