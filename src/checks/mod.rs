@@ -127,6 +127,13 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
         // Where the check found what it looks for, and what it was (a dependency's name,
         // an action reference…) when that is not the whole line.
         let found: Option<(u32, Option<String>)> = match &check.kind {
+            // A file a pipeline in the tree runs (a Concourse task file its plan names) is no
+            // sign of CI kept elsewhere.
+            CheckKind::ContentMatches { .. }
+                if check.out_of_sight && run_by_a_pipeline(index, facts) =>
+            {
+                None
+            }
             CheckKind::ContentMatches { pattern } => {
                 content::find(pattern, bytes, check.out_of_sight)
             }
@@ -185,6 +192,14 @@ pub(crate) fn first_match(facts: &[Located], pattern: &Pattern) -> Option<(u32, 
 
 /// The first of `facts` the pattern matches; when none does, the first fact is kept as what
 /// a pass rests on (`Outcome::sound`).
+/// Whether a pipeline definition (not a script) in the tree includes or runs `entry`.
+fn run_by_a_pipeline(entry: usize, facts: &Facts) -> bool {
+    facts.includes.iter().any(|(&includer, included)| {
+        included.contains(&entry)
+            && crate::facts::follow::is_yaml(&facts.tree.entries[includer].display_path())
+    })
+}
+
 pub(crate) fn first_match_or_sound(
     facts: &[Located],
     pattern: &Pattern,

@@ -249,11 +249,32 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     visit(root, &mut |node| {
         // A Concourse task run from a task file (`task: unit-tests`, `file: src/ci/unit.yml`),
         // whose commands are in that file, not here.
+        // A Concourse resource type that checks pull or merge requests
+        // (`teliaoss/github-pr-resource`, `samcontesse/gitlab-merge-request-resource`).
+        if node.get("name").is_some()
+            && let Some(image) = node
+                .get("source")
+                .and_then(|source| source.get("repository"))
+                .and_then(Node::as_str)
+            && (image.ends_with("github-pr-resource")
+                || image.ends_with("pull-request-resource")
+                || image.ends_with("gitlab-merge-request-resource")
+                || image.ends_with("bitbucket-pullrequest-resource"))
+        {
+            pipeline
+                .triggers
+                .push(Located::new("pull_request", node.line));
+        }
         if let Some(task) = node.get("task")
-            && node.get("file").is_some()
+            && let Some(file) = node.get("file")
             && node.get("config").is_none()
         {
             push_scalar(&mut pipeline.hidden_tasks, task);
+            // The file is in an artifact the plan got (`file: repo/ci/unit.yml`): when that
+            // is this repository, the task file is read with the pipeline.
+            if let Some((_, path)) = file.as_str().and_then(|file| file.split_once('/')) {
+                pipeline.includes.push(Located::new(path, file.line));
+            }
         }
         if node.get("settings").is_some()
             && let Some(image) = node.get("image")
