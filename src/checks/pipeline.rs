@@ -626,8 +626,8 @@ pub fn explains(kind: &CheckKind, files: &str) -> String {
             format!("a pipeline in {files} is started by an event matching")
         }
         CheckKind::PipelineCommand { action_scripts, .. } => format!(
-            "a pipeline in {files} runs (directly, through make, npm/yarn/pnpm, just or \
-             task in the folder it runs in, through a script of the repository or a \
+            "a pipeline in {files} runs (directly, through make, npm/yarn/pnpm, deno, just \
+             or task in the folder it runs in, through a script of the repository or a \
              well-known shared step{}) a command matching",
             if *action_scripts {
                 ", or in the code it gives actions/github-script to evaluate"

@@ -24,6 +24,7 @@ pub fn task_files() -> impl Iterator<Item = &'static str> {
         .iter()
         .chain(&names.included_makefiles)
         .chain(&names.package_json)
+        .chain(&names.deno_json)
         .chain(&names.composer_json)
         .chain(&names.justfiles)
         .chain(&names.taskfiles)
@@ -67,6 +68,8 @@ struct Runners {
     /// What a bare `make` builds: `.DEFAULT_GOAL`, or the first target of the Makefile.
     make_default: Option<String>,
     npm: Table,
+    /// Deno's tasks: their commands (a task's `dependencies` run first, as `deno task other`).
+    deno: Table,
     /// Composer's scripts: their commands, with the scripts one calls (`@test`) as
     /// `composer test`.
     composer: Table,
@@ -88,6 +91,7 @@ struct Runners {
 pub enum Runner {
     Make,
     Npm,
+    Deno,
     Composer,
     Just,
     Task,
@@ -114,6 +118,7 @@ impl Runners {
             npm: first(&names.package_json)
                 .map(npm_scripts)
                 .unwrap_or_default(),
+            deno: first(&names.deno_json).map(deno_tasks).unwrap_or_default(),
             composer: first(&names.composer_json)
                 .map(composer_scripts)
                 .unwrap_or_default(),
@@ -134,6 +139,7 @@ impl Runners {
         match runner {
             Runner::Make => &self.make,
             Runner::Npm => &self.npm,
+            Runner::Deno => &self.deno,
             Runner::Composer => &self.composer,
             Runner::Just => &self.just,
             Runner::Task => &self.task,
@@ -142,10 +148,11 @@ impl Runners {
         }
     }
 
-    fn tables(&self) -> [&Table; 7] {
+    fn tables(&self) -> [&Table; 8] {
         [
             &self.make,
             &self.npm,
+            &self.deno,
             &self.composer,
             &self.just,
             &self.task,
@@ -241,6 +248,8 @@ fn runner_of(name: &str) -> Option<Runner> {
         Some(Runner::Make)
     } else if named(&names.package_json) {
         Some(Runner::Npm)
+    } else if named(&names.deno_json) {
+        Some(Runner::Deno)
     } else if named(&names.composer_json) {
         Some(Runner::Composer)
     } else if named(&names.justfiles) {
@@ -630,6 +639,7 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         "make" | "gmake" | "$(MAKE)" | "${MAKE}" | "$MAKE" => Runner::Make,
         "npm" | "yarn" | "pnpm" | "bun" => Runner::Npm,
         program if NPM_RUN_ALL.contains(&program) => Runner::Npm,
+        "deno" => Runner::Deno,
         "composer" | "composer.phar" => Runner::Composer,
         // Task, also as the binary a Makefile shim installed in a hidden tool folder
         // (`.tool/task unit`); not a script of the repository named `bin/task`.
@@ -667,6 +677,13 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
             }
         }
         (Runner::Npm, [_, "run" | "run-script", script, ..]) => vec![*script],
+        // `deno task <name>`; Deno's own commands (`deno test`, `deno fmt`) run no task.
+        (Runner::Deno, [_, "task", rest @ ..]) => rest
+            .iter()
+            .copied()
+            .find(|word| !word.starts_with('-'))
+            .into_iter()
+            .collect(),
         (Runner::Npm, ["yarn" | "pnpm", script, ..]) if !script.starts_with('-') => {
             vec![*script]
         }
@@ -753,6 +770,7 @@ fn without_folder_option<'a>(runner: Runner, words: &[&'a str]) -> (Option<&'a s
         Runner::Make => &["-C", "--directory"],
         Runner::Npm => &["--prefix", "--cwd", "-C", "--dir"],
         Runner::Composer => &["--working-dir", "-d"],
+        Runner::Deno => &["--cwd"],
         Runner::Poe => &["-C", "--directory", "--root"],
         Runner::Just | Runner::Task | Runner::Earthly => &[],
     };
@@ -1420,6 +1438,40 @@ fn npm_scripts(text: &str) -> HashMap<String, Vec<String>> {
         .collect()
 }
 
+/// Deno's tasks (`"tasks": {"test": "deno test -A", "ok": {"command": "…", "dependencies":
+/// ["lint"]}}`): a command, or an object with one, whose dependencies run first.
+fn deno_tasks(text: &str) -> HashMap<String, Vec<String>> {
+    let Ok(serde_json::Value::Object(root)) = serde_json::from_str::<serde_json::Value>(text)
+    else {
+        return HashMap::new();
+    };
+    let Some(serde_json::Value::Object(tasks)) = root.get("tasks") else {
+        return HashMap::new();
+    };
+    tasks
+        .iter()
+        .filter_map(|(name, task)| {
+            let (command, dependencies) = match task {
+                serde_json::Value::String(command) => (Some(command.as_str()), None),
+                serde_json::Value::Object(task) => (
+                    task.get("command").and_then(serde_json::Value::as_str),
+                    task.get("dependencies")
+                        .and_then(serde_json::Value::as_array),
+                ),
+                _ => return None,
+            };
+            let commands = dependencies
+                .into_iter()
+                .flatten()
+                .filter_map(serde_json::Value::as_str)
+                .map(|other| format!("deno task {other}"))
+                .chain(command.map(str::to_owned))
+                .collect();
+            Some((name.clone(), commands))
+        })
+        .collect()
+}
+
 /// Composer's scripts (`"scripts": {"test": "phpunit", "ci": ["@lint", "@test"]}`): a command
 /// or a list of them, where `@name` calls another script, and `@php` and `@composer` run those
 /// programs.
@@ -1845,6 +1897,17 @@ mod tests {
         assert!(runners.expand("make test").is_empty());
         runners.set_deadline(Deadline::default());
         assert_eq!(*runners.expand("make test"), ["go test ./..."]);
+    }
+
+    #[test]
+    fn deno_tasks_run_their_dependencies_first() {
+        let deno = r#"{"tasks": {"test": "deno test -A", "ok": {"command": "deno fmt --check", "dependencies": ["test"]}, "bad": 3}}"#;
+        let runners = runners(&[("deno.json", deno)]);
+        assert_eq!(
+            *runners.expand("deno task ok"),
+            ["deno task test", "deno fmt --check", "deno test -A"]
+        );
+        assert!(runners.expand("deno test").is_empty(), "Deno's own command");
     }
 
     #[test]

@@ -45,6 +45,7 @@ pub struct TaskFiles {
     /// Makefiles a root Makefile commonly `include`s; read in its place.
     pub included_makefiles: Vec<String>,
     pub package_json: Vec<String>,
+    pub deno_json: Vec<String>,
     pub composer_json: Vec<String>,
     pub justfiles: Vec<String>,
     pub taskfiles: Vec<String>,
@@ -97,6 +98,7 @@ impl Known {
                 makefiles: names.set("makefiles"),
                 included_makefiles: names.set("included-makefiles"),
                 package_json: names.set("package-json"),
+                deno_json: names.set("deno-json"),
                 composer_json: names.set("composer-json"),
                 justfiles: names.set("justfiles"),
                 taskfiles: names.set("taskfiles"),
