@@ -74,6 +74,7 @@ pub fn candidates(
             listed.map_err(|error| miette::miette!("cannot read {}: {error}", list.display()))?,
         );
     }
+    tell_apart(&mut candidates);
     if let Some(shard) = shard {
         candidates.retain(|candidate| shard.takes(&candidate.name));
         symlinks.retain(|symlink: &Symlink| shard.takes(&symlink.name));
@@ -182,6 +183,55 @@ fn is_repository(dir: &Path) -> bool {
         || dir.extension().is_some_and(|extension| extension == "git")
 }
 
+/// Repositories given the same name (mirrors laid out as `<owner+name>/repo`, listed or under
+/// two roots) are named by as many folders of their paths as tell them apart
+/// (`ONSdigital+dp-api/repo`), so that no two rows of a report read alike.
+fn tell_apart(candidates: &mut [Candidate]) {
+    const MAX_FOLDERS: usize = 4;
+    let mut by_name: std::collections::HashMap<String, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (index, candidate) in candidates.iter().enumerate() {
+        by_name
+            .entry(candidate.name.clone())
+            .or_default()
+            .push(index);
+    }
+    for (name, same) in by_name {
+        if same.len() < 2 {
+            continue;
+        }
+        for folders in 1..=MAX_FOLDERS {
+            let names: Vec<String> = same
+                .iter()
+                .map(|&index| with_folders(&candidates[index].path, &name, folders))
+                .collect();
+            let distinct: std::collections::HashSet<&String> = names.iter().collect();
+            if distinct.len() == names.len() || folders == MAX_FOLDERS {
+                for (&index, name) in same.iter().zip(names) {
+                    candidates[index].name = name;
+                }
+                break;
+            }
+        }
+    }
+}
+
+/// `name` (a path's last parts) with the `folders` folders above it in `path`.
+fn with_folders(path: &Path, name: &str, folders: usize) -> String {
+    let parts: Vec<String> = path
+        .iter()
+        .map(|part| part.to_string_lossy().into_owned())
+        .filter(|part| part != "/")
+        .collect();
+    let own = name.split('/').count();
+    let start = parts.len().saturating_sub(own + folders);
+    let named = parts[start..].join("/");
+    named
+        .strip_suffix(".git")
+        .map(str::to_owned)
+        .unwrap_or(named)
+}
+
 fn candidate(path: &Path, name: String) -> Candidate {
     let name = name.strip_suffix(".git").map(str::to_owned).unwrap_or(name);
     Candidate {
@@ -243,6 +293,33 @@ impl Shard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repositories_of_one_name_are_told_apart_by_their_folders() {
+        let candidate = |path: &str, name: &str| Candidate {
+            path: PathBuf::from(path),
+            name: name.to_owned(),
+        };
+        let mut found = vec![
+            candidate("/m/ONSdigital+dp-api/repo", "repo"),
+            candidate("/m/Pylons+waitress/repo", "repo"),
+            candidate("/a/team/svc.git", "team/svc"),
+            candidate("/b/team/svc", "team/svc"),
+            candidate("/c/tool", "tool"),
+        ];
+        tell_apart(&mut found);
+        let names: Vec<&str> = found.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "ONSdigital+dp-api/repo",
+                "Pylons+waitress/repo",
+                "a/team/svc",
+                "b/team/svc",
+                "tool"
+            ]
+        );
+    }
 
     #[test]
     fn shards_parse_and_partition() {
