@@ -183,7 +183,9 @@ fn unlocks(finding: &Finding, rules: &[&Rule], report: &Report) -> Vec<String> {
 /// How opslint will see the step done: the rule passes, and what its checks look for.
 fn done_when(finding: &Finding, rule: Option<&Rule>) -> String {
     let mut wanted: Vec<String> = Vec::new();
-    for check in rule.map(|rule| rule.checks.as_slice()).unwrap_or_default() {
+    // A sign of work out of sight never passes a rule: it is not what passing takes.
+    let checks = rule.map(|rule| rule.checks.as_slice()).unwrap_or_default();
+    for check in checks.iter().filter(|check| !check.out_of_sight) {
         let described = match &check.kind {
             CheckKind::History {
                 figure,
@@ -209,6 +211,11 @@ fn done_when(finding: &Finding, rule: Option<&Rule>) -> String {
                 }
                 format!("a file matching {}", globs.join(", "))
             }
+            // What an `absent` check looks for is what must go.
+            _ if check.absent => format!(
+                "no {}",
+                crate::checks::describe::strip_article(check.looks_for())
+            ),
             _ => check.looks_for().to_owned(),
         };
         if !wanted.contains(&described) {
@@ -284,6 +291,38 @@ mod tests {
                 .done_when
                 .starts_with("`opslint check` passes ci.pipeline: it finds"),
             "{first:?}"
+        );
+    }
+
+    /// A rule passes when what its `absent` check finds is gone, and never on a sign of work
+    /// out of sight.
+    #[test]
+    fn done_when_asks_for_what_must_go_and_not_for_signs() {
+        let report = Report::new(
+            RepositoryInfo::unnamed(),
+            vec![
+                failing("security.privileged-checkout", 2, 1),
+                failing("ci.pipeline", 1, 3),
+            ],
+        );
+        let plan = plan(&report, 10);
+        let done = |rule: &str| {
+            plan.steps
+                .iter()
+                .find(|step| step.rule == rule)
+                .map(|step| step.done_when.clone())
+                .unwrap()
+        };
+        assert!(
+            done("security.privileged-checkout")
+                .contains(": it finds no checkout of the pull request"),
+            "{}",
+            done("security.privileged-checkout")
+        );
+        assert!(
+            !done("ci.pipeline").contains("outside the repository"),
+            "{}",
+            done("ci.pipeline")
         );
     }
 
