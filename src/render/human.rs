@@ -425,7 +425,9 @@ fn render_finding(out: &mut String, finding: &Finding, paint: &Paint, detail: De
             for evidence in finding.evidence.iter().take(shown) {
                 detail_line(out, &paint.style(DIM, &evidence.to_string()));
             }
-            if finding.evidence.len() > shown {
+            // The count of the rest, unless the note below says it (a pass some components
+            // lack).
+            if finding.evidence.len() > shown && finding.note.as_ref() != Some(&finding.message) {
                 detail_line(out, &paint.style(DIM, &format!("… {}", finding.message)));
             }
         }
