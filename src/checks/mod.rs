@@ -190,8 +190,6 @@ pub(crate) fn first_match(facts: &[Located], pattern: &Pattern) -> Option<(u32, 
         .map(|fact| (fact.line, Some(fact.text.clone())))
 }
 
-/// The first of `facts` the pattern matches; when none does, the first fact is kept as what
-/// a pass rests on (`Outcome::sound`).
 /// Whether a pipeline definition (not a script) in the tree includes or runs `entry`.
 fn run_by_a_pipeline(entry: usize, facts: &Facts) -> bool {
     facts.includes.iter().any(|(&includer, included)| {
@@ -200,6 +198,8 @@ fn run_by_a_pipeline(entry: usize, facts: &Facts) -> bool {
     })
 }
 
+/// The first of `facts` the pattern matches; when none does, the first fact is kept as what
+/// a pass rests on (`Outcome::sound`).
 pub(crate) fn first_match_or_sound(
     facts: &[Located],
     pattern: &Pattern,

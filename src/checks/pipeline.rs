@@ -194,12 +194,16 @@ fn named_tasks(
                     && !named_command::runs_no_work(segment, not_runners)
             })
     };
-    let task_file = first_match(&pipeline.hidden_tasks, task_named).map(|(line, name)| {
-        Located::new(
-            format!("the task file of `{}`", name.unwrap_or_default()),
-            line,
-        )
-    });
+    // A task run from a file: one named for the work may run it; one whose file is not in
+    // the tree (another repository's shared tasks) may run anything.
+    let task_file = pipeline
+        .hidden_tasks
+        .iter()
+        .zip(&pipeline.hidden_task_files)
+        .find(|(task, file)| {
+            task_named.is_match(task.text.as_bytes()) || facts.tree.position(&file.text).is_none()
+        })
+        .map(|(task, _)| Located::new(format!("the task file of `{}`", task.text), task.line));
     // A task named for the work, as `run` calls it: one whose commands are not recognised,
     // or one in a folder whose task file is not in the repository (a Makefile CMake or
     // `configure` generates, `cd "$BUILD_DIR" && make test`).

@@ -118,7 +118,14 @@ impl Runners {
             npm: first(&names.package_json)
                 .map(npm_scripts)
                 .unwrap_or_default(),
-            deno: first(&names.deno_json).map(deno_tasks).unwrap_or_default(),
+            // `deno task x` runs package.json's script `x` when deno.json has no such task.
+            deno: {
+                let mut tasks = first(&names.package_json)
+                    .map(npm_scripts)
+                    .unwrap_or_default();
+                tasks.extend(first(&names.deno_json).map(deno_tasks).unwrap_or_default());
+                tasks
+            },
             composer: first(&names.composer_json)
                 .map(composer_scripts)
                 .unwrap_or_default(),
@@ -678,12 +685,19 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         }
         (Runner::Npm, [_, "run" | "run-script", script, ..]) => vec![*script],
         // `deno task <name>`; Deno's own commands (`deno test`, `deno fmt`) run no task.
-        (Runner::Deno, [_, "task", rest @ ..]) => rest
-            .iter()
-            .copied()
-            .find(|word| !word.starts_with('-'))
-            .into_iter()
-            .collect(),
+        (Runner::Deno, [_, "task", rest @ ..]) => {
+            let mut words = rest.iter().copied();
+            let mut name = None;
+            while let Some(word) = words.next() {
+                if matches!(word, "-c" | "--config" | "--filter" | "-f") {
+                    words.next();
+                } else if !word.starts_with('-') {
+                    name = Some(word);
+                    break;
+                }
+            }
+            name.into_iter().collect()
+        }
         (Runner::Npm, ["yarn" | "pnpm", script, ..]) if !script.starts_with('-') => {
             vec![*script]
         }
@@ -732,6 +746,14 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         .collect();
     let other_file = match runner {
         Runner::Make => reads_another_makefile(&words),
+        // Another config's tasks, or every workspace member's (`-r`), are not read.
+        Runner::Deno => words.iter().any(|word| {
+            matches!(
+                *word,
+                "-c" | "--config" | "-r" | "--recursive" | "--filter" | "-f"
+            ) || word.starts_with("--config=")
+                || word.starts_with("--filter=")
+        }),
         Runner::Earthly => words
             .iter()
             .any(|word| word.contains('+') && !word.starts_with('+') && !word.starts_with("./+")),
@@ -1201,8 +1223,9 @@ fn make_macros(text: &str) -> HashMap<String, Vec<String>> {
     macros
 }
 
-/// Each recipe line that is only a call of a macro (`$(call test_core)`, with or without
-/// arguments) replaced by the macro's commands; its arguments (`$(1)`) are not filled in.
+/// Each recipe line that is only a call of a macro (`$(call test_core)`, `${call run,test}`)
+/// replaced by the macro's commands, its arguments (`$(1)`) filled in, and the calls those
+/// make in turn, a few deep.
 fn expand_macro_calls(
     targets: &mut HashMap<String, Vec<String>>,
     macros: &HashMap<String, Vec<String>>,
@@ -1214,20 +1237,61 @@ fn expand_macro_calls(
     for recipes in targets.values_mut() {
         let mut expanded = Vec::with_capacity(recipes.len());
         for recipe in recipes.drain(..) {
-            let called = recipe
-                .strip_prefix("$(call ")
-                .and_then(|rest| rest.strip_suffix(')'))
-                .map(|inner| inner.split(',').next().unwrap_or(inner).trim())
-                .and_then(|name| macros.get(name));
-            match called {
-                Some(body) if added < MAX_TABLE_BYTES => {
-                    added += body.iter().map(String::len).sum::<usize>();
-                    expanded.extend(body.iter().cloned());
-                }
-                _ => expanded.push(recipe),
-            }
+            expand_call(recipe, macros, 0, &mut added, &mut expanded);
         }
         *recipes = expanded;
+    }
+}
+
+/// How deep a macro's calls of other macros are followed.
+const MAX_MACRO_DEPTH: usize = 4;
+
+fn expand_call(
+    line: String,
+    macros: &HashMap<String, Vec<String>>,
+    depth: usize,
+    added: &mut usize,
+    into: &mut Vec<String>,
+) {
+    let call = line
+        .strip_prefix("$(call ")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .or_else(|| {
+            line.strip_prefix("${call ")
+                .and_then(|rest| rest.strip_suffix('}'))
+        });
+    let Some(call) = call else {
+        into.push(line);
+        return;
+    };
+    let mut parts = call.split(',');
+    let name = parts.next().unwrap_or_default().trim();
+    let arguments: Vec<&str> = parts.collect();
+    let Some(body) = macros.get(name) else {
+        into.push(line);
+        return;
+    };
+    if depth >= MAX_MACRO_DEPTH || *added > MAX_TABLE_BYTES {
+        into.push(line);
+        return;
+    }
+    for command in body {
+        let mut command = command.clone();
+        for (index, argument) in arguments.iter().enumerate().take(9) {
+            let number = index + 1;
+            for reference in [
+                format!("$({number})"),
+                format!("${{{number}}}"),
+                format!("${number}"),
+            ] {
+                command = command.replace(&reference, argument.trim());
+            }
+        }
+        if command.len() > MAX_RECIPE_BYTES {
+            continue;
+        }
+        *added += command.len();
+        expand_call(command, macros, depth + 1, added, into);
     }
 }
 
@@ -1441,7 +1505,8 @@ fn npm_scripts(text: &str) -> HashMap<String, Vec<String>> {
 /// Deno's tasks (`"tasks": {"test": "deno test -A", "ok": {"command": "…", "dependencies":
 /// ["lint"]}}`): a command, or an object with one, whose dependencies run first.
 fn deno_tasks(text: &str) -> HashMap<String, Vec<String>> {
-    let Ok(serde_json::Value::Object(root)) = serde_json::from_str::<serde_json::Value>(text)
+    let text = jsonc_as_json(text);
+    let Ok(serde_json::Value::Object(root)) = serde_json::from_str::<serde_json::Value>(&text)
     else {
         return HashMap::new();
     };
@@ -1470,6 +1535,57 @@ fn deno_tasks(text: &str) -> HashMap<String, Vec<String>> {
             Some((name.clone(), commands))
         })
         .collect()
+}
+
+/// JSON with comments (`//`, `/* */`) and trailing commas, as Deno reads its config, as JSON:
+/// comments left out outside strings, a comma before a closing bracket dropped.
+fn jsonc_as_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    // Where the last comma outside a string went, while only space has followed it.
+    let mut comma: Option<usize> = None;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' => out.extend(chars.next()),
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match (c, chars.peek()) {
+            ('/', Some('/')) => while chars.next_if(|&next| next != '\n').is_some() {},
+            ('/', Some('*')) => {
+                chars.next();
+                let mut last = ' ';
+                for next in chars.by_ref() {
+                    if last == '*' && next == '/' {
+                        break;
+                    }
+                    last = next;
+                }
+                out.push(' ');
+            }
+            ('}' | ']', _) => {
+                if let Some(at) = comma.take() {
+                    out.replace_range(at..=at, " ");
+                }
+                out.push(c);
+            }
+            _ => {
+                if c == ',' {
+                    comma = Some(out.len());
+                } else if !c.is_whitespace() {
+                    comma = None;
+                }
+                in_string = c == '"';
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 /// Composer's scripts (`"scripts": {"test": "phpunit", "ci": ["@lint", "@test"]}`): a command
@@ -1911,6 +2027,23 @@ mod tests {
     }
 
     #[test]
+    fn deno_reads_jsonc_and_falls_back_to_package_scripts() {
+        let deno = "{\n  // tasks\n  \"tasks\": { /* the suite */ \"test\": \"deno test -A // not a comment\", },\n}\n";
+        let package = r#"{"scripts": {"unit": "vitest run"}}"#;
+        let runners = runners(&[("deno.jsonc", deno), ("package.json", package)]);
+        assert_eq!(
+            *runners.expand("deno task test"),
+            ["deno test -A // not a comment"]
+        );
+        assert_eq!(*runners.expand("deno task unit"), ["vitest run"]);
+        assert!(
+            runners
+                .expand("deno task -c other/deno.json test")
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn a_recipe_calling_a_macro_runs_its_commands() {
         let makefile = "define test_core ## the unit tests\n\tcargo test \\\n\t\t--jobs=4\n#\tcargo bench\nendef\ndefine lint\n\tcargo clippy\nendef\ntest:\n\t$(call test_core)\n\t$(call lint, strict)\n\t$(call unknown)\n";
         let runners = runners(&[("Makefile", makefile)]);
@@ -1918,6 +2051,9 @@ mod tests {
             *runners.expand("make test"),
             ["cargo test --jobs=4", "cargo clippy", "$(call unknown)"]
         );
+        let makefile = "define run\n\tgo $(1) ./...\nendef\ndefine outer\n\t${call run,test}\nendef\ntest:\n\t$(call outer)\n";
+        let nested = self::runners(&[("Makefile", makefile)]);
+        assert_eq!(*nested.expand("make test"), ["go test ./..."]);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::{
     EVERY_BRANCH, Located, Pipeline, Place, push_commands, push_commands_in,
-    push_environment_value, push_lines_in, push_scalar, visit, visit_entries,
+    push_environment_value, push_lines_in, visit, visit_entries,
 };
 use crate::facts::yaml::{Node, Value};
 
@@ -94,6 +94,17 @@ fn task_inputs(root: &Node) -> Vec<String> {
         }
     });
     names
+}
+
+/// Whether `command` changes into the folder `input` (`cd repo`, `pushd repo && make`).
+fn enters(command: &str, input: &str) -> bool {
+    let words: Vec<&str> = command
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')'))
+        .filter(|word| !word.is_empty())
+        .collect();
+    words
+        .windows(2)
+        .any(|pair| matches!(pair[0], "cd" | "pushd") && pair[1].trim_end_matches('/') == input)
 }
 
 /// `command` with paths into the inputs holding this repository read from its root
@@ -229,12 +240,15 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     });
     // The inputs a command runs a path of: the checkouts of this repository (another input,
     // a chart repository beside it, is not this tree).
+    // A task's only input, when its script changes into it, is this repository too.
     let inputs = task_inputs(root);
+    let only = inputs.len() == 1;
     let checkouts: Vec<String> = inputs
         .into_iter()
         .filter(|input| {
             pipeline.commands.iter().any(|command| {
                 from_input_folders(&command.text, std::slice::from_ref(input)) != command.text
+                    || (only && enters(&command.text, input))
             })
         })
         .collect();
@@ -269,10 +283,20 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             && let Some(file) = node.get("file")
             && node.get("config").is_none()
         {
-            push_scalar(&mut pipeline.hidden_tasks, task);
             // The file is in an artifact the plan got (`file: repo/ci/unit.yml`): when that
             // is this repository, the task file is read with the pipeline.
-            if let Some((_, path)) = file.as_str().and_then(|file| file.split_once('/')) {
+            let path = file.as_str().map(|file| {
+                let file = file.trim_start_matches("./").replace("/./", "/");
+                match file.split_once('/') {
+                    Some((_, path)) => path.trim_start_matches("./").to_owned(),
+                    None => file,
+                }
+            });
+            if let (Some(name), Some(path)) = (task.as_str(), path) {
+                pipeline.hidden_tasks.push(Located::new(name, task.line));
+                pipeline
+                    .hidden_task_files
+                    .push(Located::new(path.clone(), file.line));
                 pipeline.includes.push(Located::new(path, file.line));
             }
         }

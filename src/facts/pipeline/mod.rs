@@ -65,6 +65,9 @@ pub struct Pipeline {
     /// The names of the tasks whose commands live in a file opslint does not follow
     /// (Concourse's `task:` with `file:`).
     pub hidden_tasks: Vec<Located>,
+    /// Beside each of `hidden_tasks`, its file as a path of this repository (the artifact's
+    /// name left out): one the tree does not hold is another repository's.
+    pub hidden_task_files: Vec<Located>,
     /// The inputs of a Concourse task that hold this repository: those a path of its
     /// commands runs from (`dp-api/ci/scripts/unit.sh`). A script's `cd dp-api` goes to the
     /// repository's root.
