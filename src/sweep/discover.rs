@@ -74,6 +74,9 @@ pub fn candidates(
             listed.map_err(|error| miette::miette!("cannot read {}: {error}", list.display()))?,
         );
     }
+    // One repository given twice (`x/`, `./x`, a link to it) is scanned once.
+    let mut seen = std::collections::HashSet::new();
+    candidates.retain(|candidate| seen.insert(candidate.path.clone()));
     tell_apart(&mut candidates);
     if let Some(shard) = shard {
         candidates.retain(|candidate| shard.takes(&candidate.name));

@@ -1100,3 +1100,28 @@ fn lines_by_name(output: &std::path::Path) -> BTreeMap<String, serde_json::Value
         })
         .collect()
 }
+
+/// Mirrors laid out as `<owner+name>/repo`, given one by one, are told apart by the folder
+/// above them; one given twice is scanned once.
+#[test]
+fn repositories_of_one_name_are_told_apart_and_one_given_twice_is_scanned_once() {
+    let org = organisation_of(&["acme+api/repo", "acme+web/repo"]);
+    let api = org.path().join("acme+api/repo");
+    let web = org.path().join("acme+web/repo");
+    let output = opslint()
+        .args(["sweep", "--no-history"])
+        .arg(&api)
+        .arg(&web)
+        .arg(format!("{}/", api.display()))
+        .output()
+        .unwrap();
+    let names: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .map(|line| line["repository"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["acme+api/repo", "acme+web/repo"], "{names:?}");
+}
