@@ -13,6 +13,8 @@ mod pipeline;
 pub(crate) mod presence;
 pub(crate) mod update_coverage;
 
+use std::collections::HashSet;
+
 use crate::facts::Located;
 use crate::facts::collect::Facts;
 use crate::facts::content::Content;
@@ -82,6 +84,12 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
         candidates: entries.len(),
         ..Outcome::default()
     };
+    // A file a pipeline in the tree runs (a Concourse task file its plan names) is no sign of
+    // CI kept elsewhere.
+    let run_by_pipelines = match check.out_of_sight {
+        true => run_by_pipelines(facts),
+        false => HashSet::new(),
+    };
     for &index in entries {
         // One file's check is bounded (a linear-time regex over a capped read); checking
         // between files keeps a slow pattern over many files within the scan's budget.
@@ -127,13 +135,7 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
         // Where the check found what it looks for, and what it was (a dependency's name,
         // an action reference…) when that is not the whole line.
         let found: Option<(u32, Option<String>)> = match &check.kind {
-            // A file a pipeline in the tree runs (a Concourse task file its plan names) is no
-            // sign of CI kept elsewhere.
-            CheckKind::ContentMatches { .. }
-                if check.out_of_sight && run_by_a_pipeline(index, facts) =>
-            {
-                None
-            }
+            CheckKind::ContentMatches { .. } if run_by_pipelines.contains(&index) => None,
             CheckKind::ContentMatches { pattern } => {
                 content::find(pattern, bytes, check.out_of_sight)
             }
@@ -190,12 +192,16 @@ pub(crate) fn first_match(facts: &[Located], pattern: &Pattern) -> Option<(u32, 
         .map(|fact| (fact.line, Some(fact.text.clone())))
 }
 
-/// Whether a pipeline definition (not a script) in the tree includes or runs `entry`.
-fn run_by_a_pipeline(entry: usize, facts: &Facts) -> bool {
-    facts.includes.iter().any(|(&includer, included)| {
-        included.contains(&entry)
-            && crate::facts::follow::is_yaml(&facts.tree.entries[includer].display_path())
-    })
+/// The files a pipeline definition (not a script) in the tree includes or runs.
+fn run_by_pipelines(facts: &Facts) -> HashSet<usize> {
+    facts
+        .includes
+        .iter()
+        .filter(|(includer, _)| {
+            crate::facts::follow::is_yaml(&facts.tree.entries[**includer].display_path())
+        })
+        .flat_map(|(_, included)| included.iter().copied())
+        .collect()
 }
 
 /// The first of `facts` the pattern matches; when none does, the first fact is kept as what

@@ -1430,8 +1430,14 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
 
 /// The `scripts` object of a JSON manifest (package.json, composer.json), if it has one.
 fn manifest_scripts(text: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    manifest_table(text, "scripts")
+}
+
+/// The object a JSON manifest holds under `key` (package.json's `scripts`, deno.json's
+/// `tasks`).
+fn manifest_table(text: &str, key: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
     match serde_json::from_str::<serde_json::Value>(text).ok()? {
-        serde_json::Value::Object(mut manifest) => match manifest.remove("scripts")? {
+        serde_json::Value::Object(mut manifest) => match manifest.remove(key)? {
             serde_json::Value::Object(scripts) => Some(scripts),
             _ => None,
         },
@@ -1505,12 +1511,7 @@ fn npm_scripts(text: &str) -> HashMap<String, Vec<String>> {
 /// Deno's tasks (`"tasks": {"test": "deno test -A", "ok": {"command": "…", "dependencies":
 /// ["lint"]}}`): a command, or an object with one, whose dependencies run first.
 fn deno_tasks(text: &str) -> HashMap<String, Vec<String>> {
-    let text = jsonc_as_json(text);
-    let Ok(serde_json::Value::Object(root)) = serde_json::from_str::<serde_json::Value>(&text)
-    else {
-        return HashMap::new();
-    };
-    let Some(serde_json::Value::Object(tasks)) = root.get("tasks") else {
+    let Some(tasks) = manifest_table(&jsonc_as_json(text), "tasks") else {
         return HashMap::new();
     };
     tasks

@@ -155,25 +155,12 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
                     || GITLAB_GLOBAL_KEYS.contains(&name)
                     || !matches!(job.value, Value::Map(_))
                     || limits_branches(job)
-                    || template_levels(root, job).is_some()
                 {
                     continue;
                 }
                 // Only the templates this file does not define are out of sight, whichever
                 // template of the job's extends them.
-                let mut missing: Vec<&str> = Vec::new();
-                let mut level = extended(job);
-                for _ in 0..TEMPLATE_DEPTH {
-                    let mut next = Vec::new();
-                    for template in level {
-                        match root.get(template) {
-                            Some(defined) => next.extend(extended(defined)),
-                            None if !missing.contains(&template) => missing.push(template),
-                            None => {}
-                        }
-                    }
-                    level = next;
-                }
+                let missing = templates(root, job).missing;
                 if missing.is_empty() {
                     continue;
                 }
@@ -235,20 +222,41 @@ fn is_true(value: &Node) -> bool {
 /// file within [`TEMPLATE_DEPTH`] levels; none when one is out of sight (an include's) or
 /// deeper.
 fn template_levels<'a>(root: &'a Node, job: &'a Node) -> Option<Vec<&'a Node>> {
-    let mut all = vec![job];
+    let templates = templates(root, job);
+    (templates.missing.is_empty() && !templates.deeper).then_some(templates.defined)
+}
+
+/// What `job` extends, [`TEMPLATE_DEPTH`] levels down.
+struct Templates<'a> {
+    /// `job` and the templates of this file it extends, a level at a time.
+    defined: Vec<&'a Node>,
+    /// The names of those this file does not define (an include's), each once.
+    missing: Vec<&'a str>,
+    /// Whether the chain reaches [`TEMPLATE_DEPTH`] levels, where it is no longer followed.
+    deeper: bool,
+}
+
+fn templates<'a>(root: &'a Node, job: &'a Node) -> Templates<'a> {
+    let mut found = Templates {
+        defined: vec![job],
+        missing: Vec::new(),
+        deeper: false,
+    };
     let mut level = vec![job];
     for _ in 0..TEMPLATE_DEPTH {
-        let names: Vec<&str> = level.iter().flat_map(|job| extended(job)).collect();
-        if names.is_empty() {
-            return Some(all);
+        let mut next = Vec::new();
+        for name in level.iter().flat_map(|job| extended(job)) {
+            match root.get(name) {
+                Some(template) => next.push(template),
+                None if !found.missing.contains(&name) => found.missing.push(name),
+                None => {}
+            }
         }
-        level = names
-            .into_iter()
-            .map(|name| root.get(name))
-            .collect::<Option<_>>()?;
-        all.extend(&level);
+        found.defined.extend(&next);
+        level = next;
     }
-    None
+    found.deeper = !level.is_empty();
+    found
 }
 
 /// The templates `job` extends, in its order (`extends: .base` or a list).
