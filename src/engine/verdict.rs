@@ -66,11 +66,11 @@ pub(super) fn verdict(
         })
         .collect();
 
-    let passing: Vec<&Outcome> = outcomes
+    let passing_checks: Vec<&(&Check, Outcome)> = outcomes
         .iter()
         .filter(|(check, outcome)| checks::passed(check, outcome))
-        .map(|(_, outcome)| outcome)
         .collect();
+    let passing: Vec<&Outcome> = passing_checks.iter().map(|(_, outcome)| outcome).collect();
     if !passing.is_empty() {
         if passing.iter().all(|outcome| outcome.matched == 0) {
             // Only `absent` checks passed: nothing against the practice was found.
@@ -127,9 +127,14 @@ pub(super) fn verdict(
             }
             same
         });
+        // One check found it all: the message says what it found, as its failure would.
+        let what = match passing_checks.as_slice() {
+            [(check, _)] if check.looks_for.is_some() => format!(" {}", check.looks_for()),
+            _ => String::new(),
+        };
         let message = match evidence.first() {
-            Some(_) if total > 1 => format!("Found in {total} files."),
-            Some(first) => format!("Found in {first}."),
+            Some(_) if total > 1 => format!("Found{what} in {total} files."),
+            Some(first) => format!("Found{what} in {first}."),
             None => "Found.".to_owned(),
         };
         evidence.truncate(kept);

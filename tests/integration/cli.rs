@@ -661,7 +661,7 @@ fn verbose_shows_what_each_rule_examined() {
     assert!(
         text.contains(
             "  ✓ ci.runs-tests — A pipeline runs the automated tests\n      \
-             Found in .github/workflows/ci.yml:11 (cargo test --locked).\n"
+             Found a command that runs tests in .github/workflows/ci.yml:11 (cargo\n      test --locked).\n"
         ),
         "the message, and evidence it does not name only: {text}"
     );

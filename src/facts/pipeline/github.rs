@@ -2,6 +2,7 @@
 //! composite actions of the repository they use.
 
 use super::matrix::Matrix;
+use super::steps::Steps;
 use super::{
     CallInput, EVERY_BRANCH, JobNote, Located, Pipeline, Place, System, push_environment,
     push_lines_in, push_scalar,
@@ -96,19 +97,19 @@ pub(super) const SYSTEM: System = System {
     files: "github-workflows",
     yaml: true,
     includes_beside: false,
-    read: |text, _| {
+    read: |text, steps| {
         let mut pipeline = Pipeline::default();
-        read(&yaml::parse(text)?, &mut pipeline);
+        read(&yaml::parse(text)?, steps, &mut pipeline);
         Ok(pipeline)
     },
 };
 
-pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
+pub(super) fn read(root: &Node, steps: &Steps, pipeline: &mut Pipeline) {
     super::services::read(root, &mut pipeline.services);
     // A composite action (`action.yml`) the workflow uses: its steps run in the job.
-    if let Some(steps) = root.get("runs").and_then(|runs| runs.get("steps")) {
-        for step in steps.items() {
-            read_step(step, false, None, pipeline);
+    if let Some(composite) = root.get("runs").and_then(|runs| runs.get("steps")) {
+        for step in composite.items() {
+            read_step(step, false, None, steps, pipeline);
         }
     }
     if let Some(on) = root.get("on") {
@@ -146,7 +147,7 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
             let soft = may_fail(job);
             let folder = working_directory(job).or(workflow_folder);
             for step in job.get("steps").map(Node::items).unwrap_or_default() {
-                read_step(step, soft, folder, pipeline);
+                read_step(step, soft, folder, steps, pipeline);
             }
             if let Some(matrix) = matrix.map(Matrix::read) {
                 let commands = pipeline.commands.split_off(first_command);
@@ -179,7 +180,13 @@ fn working_directory(node: &Node) -> Option<&str> {
 /// (`continue-on-error: true`, or in such a job) runs its commands as `… || true` would;
 /// a step that never runs (`if: false`) runs nothing. Its commands start in its
 /// `working-directory`, or else the job's default `folder`.
-fn read_step(step: &Node, soft: bool, folder: Option<&str>, pipeline: &mut Pipeline) {
+fn read_step(
+    step: &Node,
+    soft: bool,
+    folder: Option<&str>,
+    steps: &Steps,
+    pipeline: &mut Pipeline,
+) {
     if never_runs(step) {
         return;
     }
@@ -207,6 +214,28 @@ fn read_step(step: &Node, soft: bool, folder: Option<&str>, pipeline: &mut Pipel
     }
     if let Some(action) = step.get("uses") {
         push_scalar(&mut pipeline.uses, action);
+        // A well-known action runs commands of its own (`docker/build-push-action` with
+        // `push: true` pushes the image it builds), from rule data.
+        if let Some((name, _version)) = action.as_str().and_then(|uses| uses.split_once('@')) {
+            let input = |key: &str| {
+                step.get("with")?
+                    .entries()
+                    .find(|(input, _)| {
+                        input
+                            .as_str()
+                            .is_some_and(|input| input.eq_ignore_ascii_case(key))
+                    })
+                    .and_then(|(_, value)| value.as_str())
+                    .map(str::to_owned)
+            };
+            super::steps::call(
+                pipeline,
+                steps,
+                &format!("github:{name}"),
+                input,
+                action.line,
+            );
+        }
         let script = action.as_str().and_then(code_input).and_then(|input| {
             step.get("with")?
                 .entries()

@@ -550,6 +550,29 @@ mod tests {
     }
 
     #[test]
+    fn a_known_github_action_runs_its_commands_with_its_inputs() {
+        let steps = Steps::from([(
+            "github:docker/build-push-action".to_owned(),
+            "docker buildx build --push={push|false}".to_owned(),
+        )]);
+        let text = "on: push\njobs:\n  image:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          PUSH: true\n      - uses: docker/build-push-action@v6\n      - uses: other/action@v1\n";
+        let pipeline = super::read(Format::System(&github::SYSTEM), text, &steps).unwrap();
+        // Inputs are matched in any letter case, as GitHub does; a missing one takes the
+        // default; an action not in the data runs nothing opslint knows of.
+        assert_eq!(
+            texts(&pipeline.commands),
+            [
+                ("docker buildx build --push=true", 5),
+                ("docker buildx build --push=false", 8)
+            ]
+        );
+        assert_eq!(
+            pipeline.job_note(0),
+            Some("through the action `docker/build-push-action`")
+        );
+    }
+
+    #[test]
     fn github_reusable_workflows_and_matrices() {
         let text = "on: pull_request\njobs:\n  local:\n    uses: ./.github/workflows/test.yml\n  remote:\n    uses: org/ci/.github/workflows/build.yml@v2\n  test:\n    strategy:\n      matrix:\n        os: [ubuntu-latest, macos-latest, windows-latest]\n        python: ['3.12', '3.13']\n        include:\n          - os: ubuntu-latest\n            python: '3.14'\n    steps:\n      - run: pytest\n  lint:\n    steps:\n      - run: ruff check\n  plan:\n    strategy:\n      matrix: ${{ fromJSON(needs.setup.outputs.matrix) }}\n    steps:\n      - run: make test\n";
         let pipeline = read(Format::System(&github::SYSTEM), text).unwrap();

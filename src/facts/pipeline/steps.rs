@@ -33,6 +33,7 @@ pub(super) fn call(
     let text = match system {
         "azure" => format!("through the task `{name}`"),
         "circleci" => format!("through the orb job `{name}`"),
+        "github" => format!("through the action `{name}`"),
         "jenkins" => format!("through the library step `{name}`"),
         "travis" => format!("Travis's default script for `{name}`"),
         _ => format!("through the shared step `{name}`"),
