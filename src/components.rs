@@ -69,6 +69,7 @@ pub fn marker_rule() -> Rule {
             discounted: None,
             absent: false,
             out_of_sight: false,
+            unless_triggered_by: None,
         }],
     }
 }

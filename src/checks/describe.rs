@@ -98,8 +98,19 @@ pub fn document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
             )
         })
         .unwrap_or_default();
+    let started_by_excluded = misses
+        .iter()
+        .find_map(|(_, outcome)| outcome.started_by_excluded.as_ref())
+        .map(|(command, trigger)| {
+            format!(
+                " Not counted: `{}`{}: only a pipeline that `{trigger}` starts runs it.",
+                command.detail.as_deref().unwrap_or_default(),
+                at(command)
+            )
+        })
+        .unwrap_or_default();
     Some(format!(
-        "Looked for {wanted} in {documents}: none found.{discounted}{unseen}"
+        "Looked for {wanted} in {documents}: none found.{discounted}{started_by_excluded}{unseen}"
     ))
 }
 

@@ -27,6 +27,28 @@ pub fn find(
 ) -> Option<(u32, Option<String>)> {
     match facts.pipelines.get(&index) {
         Some(Some(Ok(pipeline))) => {
+            // Only a pipeline known to run everything for every trigger: one whose jobs are
+            // gated to some events may run what it runs only for the others (a deploy on
+            // `push` in a workflow pull requests also start).
+            if let Some(excluded) = &check.unless_triggered_by
+                && pipeline.runs_all_for_every_trigger
+                && let Some(trigger) = pipeline
+                    .triggers
+                    .iter()
+                    .find(|trigger| excluded.is_match(trigger.text.as_bytes()))
+            {
+                if outcome.started_by_excluded.is_none()
+                    && let Some((line, detail)) = pipeline_match(kind, pipeline, facts)
+                {
+                    let at = Evidence {
+                        path: path(),
+                        line: Some(line),
+                        detail,
+                    };
+                    outcome.started_by_excluded = Some((at, trigger.text.clone()));
+                }
+                return None;
+            }
             let found = pipeline_match(kind, pipeline, facts);
             // What a called workflow runs may be what the check looks for; for an
             // `absent` check, what it hides cannot count against the practice.

@@ -455,6 +455,17 @@ fn compile_check(
         scope,
         problems,
     );
+    let unless_triggered_by = optional_pattern(
+        spec.unless_triggered_by.as_ref(),
+        matches!(
+            kind_name,
+            "pipeline-command" | "pipeline-uses" | "pipeline-environment"
+        ),
+        "only `pipeline-command`, `pipeline-uses` and `pipeline-environment` checks take \
+         `unless-triggered-by`",
+        scope,
+        problems,
+    );
     let kind = match spec.kind.get_ref().as_str() {
         "files-present" => {
             if let Some(pattern) = &spec.pattern {
@@ -587,6 +598,7 @@ fn compile_check(
         discounted: spec.discounted,
         absent: spec.absent,
         out_of_sight: spec.out_of_sight,
+        unless_triggered_by,
     })
 }
 
@@ -603,6 +615,9 @@ fn compile_history_check(spec: CheckSpec, problems: &mut Vec<Problem>) -> Option
         spec.min_count
             .as_ref()
             .map(|count| ("min-count", count.span())),
+        spec.unless_triggered_by
+            .as_ref()
+            .map(|pattern| ("unless-triggered-by", pattern.span())),
     ];
     for (key, span) in tree_keys.into_iter().flatten() {
         problems.push(
@@ -687,6 +702,7 @@ fn compile_history_check(spec: CheckSpec, problems: &mut Vec<Problem>) -> Option
         discounted: None,
         absent: false,
         out_of_sight: false,
+        unless_triggered_by: None,
     })
 }
 

@@ -283,6 +283,9 @@ pub struct Check {
     /// script, an OCaml-CI badge): never a pass, they make a rule that found nothing else
     /// `unknown`.
     pub out_of_sight: bool,
+    /// A pipeline started by an event matching this does not count (a deploy a pull
+    /// request runs is to a test environment).
+    pub unless_triggered_by: Option<Pattern>,
 }
 
 #[derive(Debug, Clone)]

@@ -131,6 +131,11 @@ pub struct CheckSpec {
     /// When nothing is found, another action makes the check `unknown`, naming it, instead
     /// of failing.
     pub opaque_except: Option<Spanned<String>>,
+    /// `pipeline-command`, `pipeline-uses` and `pipeline-environment` checks: a pipeline
+    /// started by an event matching this does not count (`^pull_request$`: a deploy that a
+    /// pull request runs is to a throwaway test environment, not a release), unless some of
+    /// its jobs or steps run only for some events or refs.
+    pub unless_triggered_by: Option<Spanned<String>>,
     pub min_count: Option<Spanned<u32>>,
     #[serde(default)]
     pub fallback: bool,

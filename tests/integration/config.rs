@@ -381,6 +381,32 @@ action-scripts = true
     );
 }
 
+#[test]
+fn unless_triggered_by_is_only_for_pipeline_facts() {
+    let stderr = config_error(
+        r#"
+[[rule]]
+id = "cd.custom-deploys"
+area = "cd"
+title = "Deploys"
+severity = "note"
+rationale = "r"
+remediation = "r"
+[[rule.check]]
+kind = "content-matches"
+files = [".github/workflows/*.yml"]
+pattern = "kubectl apply"
+unless-triggered-by = "^pull_request$"
+"#,
+    );
+    // The message wraps at the terminal's width; the span points at the key's value.
+    assert!(
+        stderr.contains("only `pipeline-command`, `pipeline-uses` and `pipeline-environment`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(".opslint.toml:13:23"), "{stderr}");
+}
+
 /// A custom rule's maturity: its level is 1 to 3, and what it `requires` must exist and must
 /// not lead back to it (a plan could never put such a rule first). Each mistake is reported
 /// at its span, all at once.

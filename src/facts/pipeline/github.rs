@@ -41,6 +41,29 @@ fn runs_on_any_branch(root: &Node) -> bool {
         })
 }
 
+/// Whether a job or one of its steps runs only for some events or refs: an `if:` on
+/// `github.ref` or `github.event_name` (`github.event_name == 'push'`).
+fn gated(job: &Node) -> bool {
+    let condition = |node: &Node| {
+        node.get("if")
+            .and_then(Node::as_str)
+            .is_some_and(|condition| {
+                [
+                    "github.ref",
+                    "refs/",
+                    "github.event_name",
+                    "github.head_ref",
+                ]
+                .iter()
+                .any(|term| condition.contains(term))
+            })
+    };
+    condition(job)
+        || job
+            .get("steps")
+            .is_some_and(|steps| steps.items().into_iter().any(condition))
+}
+
 fn is_event_name(name: &str) -> bool {
     !name.is_empty()
         && name
@@ -123,6 +146,11 @@ pub(super) fn read(root: &Node, steps: &Steps, pipeline: &mut Pipeline) {
         false => "default",
     };
     let workflow_folder = working_directory(root);
+    pipeline.runs_all_for_every_trigger = !root
+        .get("jobs")
+        .into_iter()
+        .flat_map(Node::entries)
+        .any(|(_, job)| gated(job));
     for (name, job) in root.get("jobs").into_iter().flat_map(Node::entries) {
         let permissions = job
             .get("permissions")

@@ -37,6 +37,11 @@ pub struct Pipeline {
     /// (`push`, `pull_request`, `release`); GitLab merge request pipelines are
     /// `merge_request`, and a pipeline started by pushing a tag has `tag`.
     pub triggers: Vec<Located>,
+    /// Whether everything it runs is known to run for every event that starts it: a GitHub
+    /// workflow with no job or step behind an `if:` on the ref or the event. Other systems
+    /// choose jobs per branch or event in ways not all read (Bitbucket's sections, Drone's
+    /// `when:`, Azure's `condition:` and implied pull request trigger), so not them.
+    pub runs_all_for_every_trigger: bool,
     /// Shell commands, a line each.
     pub commands: Vec<Located>,
     /// Code an action evaluates, a line each (`actions/github-script`'s `script:`):
