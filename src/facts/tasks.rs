@@ -1180,10 +1180,39 @@ fn make_targets(text: &str) -> HashMap<String, Vec<String>> {
 
 /// The commands of each `define NAME … endef` block, its lines joined where they end in `\`;
 /// commented lines left out.
+/// Joins a recipe's `\`-continued lines into the one command the shell sees. The recipe
+/// prefixes (`@`, `-`, `+`) start its first line only: a continuation line's `--jobs=4` is an
+/// option.
+#[derive(Default)]
+struct RecipeJoiner {
+    continued: String,
+}
+
+impl RecipeJoiner {
+    /// The command `line` completes, or `None` while it goes on.
+    fn line(&mut self, line: &str) -> Option<String> {
+        let line = line.trim();
+        let line = match self.continued.is_empty() {
+            true => line.trim_start_matches(['@', '-', '+']).trim(),
+            false => line,
+        };
+        if let Some(start) = line.strip_suffix('\\') {
+            self.continued.push_str(start.trim_end());
+            self.continued.push(' ');
+            return None;
+        }
+        Some(std::mem::take(&mut self.continued) + line)
+    }
+
+    fn clear(&mut self) {
+        self.continued.clear();
+    }
+}
+
 fn make_macros(text: &str) -> HashMap<String, Vec<String>> {
     let mut macros: HashMap<String, Vec<String>> = HashMap::new();
     let mut current: Option<(String, Vec<String>)> = None;
-    let mut continued = String::new();
+    let mut joiner = RecipeJoiner::default();
     let mut stored = 0usize;
     for line in text.lines() {
         let trimmed = line.trim();
@@ -1197,23 +1226,15 @@ fn make_macros(text: &str) -> HashMap<String, Vec<String>> {
         if trimmed.starts_with("endef") {
             let (name, body) = current.take().expect("inside a define");
             macros.insert(name, body);
-            continued.clear();
+            joiner.clear();
             continue;
         }
         if trimmed.starts_with('#') || trimmed.is_empty() {
             continue;
         }
-        // A recipe's prefixes (`@`, `-`, `+`) start its first line only.
-        let command = match continued.is_empty() {
-            true => trimmed.trim_start_matches(['@', '-', '+']).trim(),
-            false => trimmed,
-        };
-        if let Some(start) = command.strip_suffix('\\') {
-            continued.push_str(start.trim_end());
-            continued.push(' ');
+        let Some(command) = joiner.line(trimmed) else {
             continue;
-        }
-        let command = std::mem::take(&mut continued) + command;
+        };
         stored += command.len();
         if stored > MAX_TABLE_BYTES || command.len() > MAX_RECIPE_BYTES {
             break;
@@ -1369,17 +1390,12 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
     // lines would be T×P strings. Past this many bytes of them, the rest is not read.
     let mut stored = 0usize;
     let mut current: Vec<String> = Vec::new();
-    // A recipe line ending in `\` goes on: the shell sees one command.
-    let mut continued = String::new();
+    let mut joiner = RecipeJoiner::default();
     for line in text.lines() {
         if let Some(recipe) = line.strip_prefix('\t') {
-            let recipe = recipe.trim().trim_start_matches(['@', '-', '+']).trim();
-            if let Some(start) = recipe.strip_suffix('\\') {
-                continued.push_str(start.trim_end());
-                continued.push(' ');
+            let Some(command) = joiner.line(recipe) else {
                 continue;
-            }
-            let command = std::mem::take(&mut continued) + recipe;
+            };
             stored += command.len() * current.len();
             if stored > MAX_TABLE_BYTES {
                 break;
@@ -1392,7 +1408,7 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
             }
             continue;
         }
-        continued.clear();
+        joiner.clear();
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
@@ -1675,6 +1691,13 @@ mod tests {
                 .find(|(file, _)| *file == name)
                 .map(|(_, text)| *text)
         })
+    }
+
+    #[test]
+    fn continued_recipe_lines_keep_their_leading_dashes() {
+        let makefile = "test:\n\t-go test \\\n\t\t--count=1 \\\n\t\t./...\n\ndefine check\n@golangci-lint run \\\n--fix\nendef\n";
+        assert_eq!(make_rules(makefile)["test"], ["go test --count=1 ./..."]);
+        assert_eq!(make_macros(makefile)["check"], ["golangci-lint run --fix"]);
     }
 
     #[test]
