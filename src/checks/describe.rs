@@ -103,7 +103,8 @@ pub fn document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
         .find_map(|(_, outcome)| outcome.started_by_excluded.as_ref())
         .map(|(command, trigger)| {
             format!(
-                " Not counted: `{}`{}: only a pipeline that `{trigger}` starts runs it.",
+                " Not counted: `{}`{}: its pipeline runs it for `{trigger}` events, so it \
+                 serves the pull requests' tests, not a release.",
                 command.detail.as_deref().unwrap_or_default(),
                 at(command)
             )

@@ -622,8 +622,19 @@ fn wrap_into(out: &mut String, text: &str, first_indent: &str, rest_indent: &str
         .subsequent_indent(rest_indent);
     for paragraph in text.lines() {
         for line in textwrap::wrap(paragraph, &options) {
-            let _ = writeln!(out, "{line}");
+            let _ = writeln!(out, "{}", defused(&line));
         }
+    }
+}
+
+/// A line a CI runner would read as a workflow command (`::error file=a::…`, which GitHub
+/// Actions finds at a line's start after its indent) when a repository's text lands there —
+/// a wrapped command, a line of a multi-line value — starts with a backslash instead.
+fn defused(line: &str) -> std::borrow::Cow<'_, str> {
+    let content = line.trim_start();
+    match content.starts_with("::") {
+        true => format!("{}\\{content}", &line[..line.len() - content.len()]).into(),
+        false => line.into(),
     }
 }
 
@@ -675,6 +686,21 @@ mod tests {
     use super::*;
     use crate::area::Area;
     use crate::report::RepositoryInfo;
+
+    #[test]
+    fn no_line_of_repository_text_reads_as_a_workflow_command() {
+        let mut out = String::new();
+        let text = format!(
+            "Found in x.yml:3 (prod\n::error::forged). {} ::warning file=a::b",
+            "word ".repeat(14)
+        );
+        wrap_into(&mut out, &text, "  ", "    ");
+        assert!(out.contains("\\::error::forged"), "{out}");
+        assert!(
+            out.lines().all(|line| !line.trim_start().starts_with("::")),
+            "{out}"
+        );
+    }
 
     /// An area's one judged rule is named as failing even when the baseline accepts it (and
     /// so it is not listed): the score counts it.

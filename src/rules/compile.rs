@@ -455,6 +455,17 @@ fn compile_check(
         scope,
         problems,
     );
+    if let Some(pattern) = &spec.unless_triggered_by
+        && pattern.get_ref().is_empty()
+    {
+        problems.push(
+            Problem::new(
+                "an empty `unless-triggered-by` matches every trigger, so no pipeline would count",
+                Some(pattern.span()),
+            )
+            .help("name the events whose pipelines do not count: `unless-triggered-by = '^pull_request$'`"),
+        );
+    }
     let unless_triggered_by = optional_pattern(
         spec.unless_triggered_by.as_ref(),
         matches!(

@@ -53,14 +53,7 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
                     .map(str::to_owned)
             };
             let line = node.get("task").map_or(node.line, |task| task.line);
-            let key = steps
-                .keys()
-                .find(|key| {
-                    key.strip_prefix("azure:")
-                        .is_some_and(|known| known.eq_ignore_ascii_case(name))
-                })
-                .cloned()
-                .unwrap_or_else(|| format!("azure:{name}"));
+            let key = steps::key_ignoring_case(steps, "azure", name);
             steps::call(pipeline, steps, &key, input, line);
         }
         if let Some(template) = node.get("template")

@@ -2,7 +2,7 @@
 //! composite actions of the repository they use.
 
 use super::matrix::Matrix;
-use super::steps::Steps;
+use super::steps::{self, Steps};
 use super::{
     CallInput, EVERY_BRANCH, JobNote, Located, Pipeline, Place, System, push_environment,
     push_lines_in, push_scalar,
@@ -41,27 +41,40 @@ fn runs_on_any_branch(root: &Node) -> bool {
         })
 }
 
-/// Whether a job or one of its steps runs only for some events or refs: an `if:` on
-/// `github.ref` or `github.event_name` (`github.event_name == 'push'`).
+/// Whether a job or one of its steps does its work only for some events or refs: an `if:`
+/// on `github.ref` or `github.event_name` (`github.event_name == 'push'`), or an input set
+/// from them (`push: ${{ github.event_name != 'pull_request' }}`).
 fn gated(job: &Node) -> bool {
-    let condition = |node: &Node| {
-        node.get("if")
-            .and_then(Node::as_str)
-            .is_some_and(|condition| {
-                [
-                    "github.ref",
-                    "refs/",
-                    "github.event_name",
-                    "github.head_ref",
-                ]
-                .iter()
-                .any(|term| condition.contains(term))
+    let on_event = |text: &str| {
+        [
+            "github.ref",
+            "refs/",
+            "github.event_name",
+            "github.head_ref",
+            "github.event.action",
+            "pull_request.merged",
+        ]
+        .iter()
+        .any(|term| text.contains(term))
+    };
+    let condition = |node: &Node| node.get("if").and_then(Node::as_str).is_some_and(on_event);
+    let input = |step: &Node| {
+        step.get("with")
+            .into_iter()
+            .flat_map(Node::entries)
+            .any(|(_, value)| {
+                value
+                    .as_str()
+                    .is_some_and(|text| text.contains("${{") && on_event(text))
             })
     };
     condition(job)
-        || job
-            .get("steps")
-            .is_some_and(|steps| steps.items().into_iter().any(condition))
+        || job.get("steps").is_some_and(|steps| {
+            steps
+                .items()
+                .into_iter()
+                .any(|step| condition(step) || input(step))
+        })
 }
 
 fn is_event_name(name: &str) -> bool {
@@ -256,10 +269,10 @@ fn read_step(
                     .and_then(|(_, value)| value.as_str())
                     .map(str::to_owned)
             };
-            super::steps::call(
+            steps::call(
                 pipeline,
                 steps,
-                &format!("github:{name}"),
+                &steps::key_ignoring_case(steps, "github", name),
                 input,
                 action.line,
             );

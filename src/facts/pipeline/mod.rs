@@ -560,9 +560,9 @@ mod tests {
             "github:docker/build-push-action".to_owned(),
             "docker buildx build --push={push|false}".to_owned(),
         )]);
-        let text = "on: push\njobs:\n  image:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          PUSH: true\n      - uses: docker/build-push-action@v6\n      - uses: other/action@v1\n";
+        let text = "on: push\njobs:\n  image:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          PUSH: true\n      - uses: Docker/Build-Push-Action@v6\n      - uses: other/action@v1\n";
         let pipeline = super::read(Format::System(&github::SYSTEM), text, &steps).unwrap();
-        // Inputs are matched in any letter case, as GitHub does; a missing one takes the
+        // Names and inputs are matched in any letter case, as GitHub does; a missing one takes the
         // default; an action not in the data runs nothing opslint knows of.
         assert_eq!(
             texts(&pipeline.commands),

@@ -45,6 +45,20 @@ pub(super) fn call(
     true
 }
 
+/// The key of `system`'s step `name` in `steps`, its letter case ignored as GitHub and Azure
+/// Pipelines ignore it (`Docker/Build-Push-Action`); `system:name` when none is known.
+pub(super) fn key_ignoring_case(steps: &Steps, system: &str, name: &str) -> String {
+    steps
+        .keys()
+        .find(|key| {
+            key.strip_prefix(system)
+                .and_then(|rest| rest.strip_prefix(':'))
+                .is_some_and(|known| known.eq_ignore_ascii_case(name))
+        })
+        .cloned()
+        .unwrap_or_else(|| format!("{system}:{name}"))
+}
+
 /// Records a call opslint cannot see into, described for a reader.
 pub(super) fn unseen(pipeline: &mut Pipeline, description: String, line: u32) {
     pipeline.indirect.push(Located::new(description, line));
