@@ -2,6 +2,7 @@
 //! member, a Go module, a package, a service) as if it were the repository, and their
 //! repository-wide finding says which components lack the practice.
 
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use globset::GlobSet;
@@ -207,8 +208,17 @@ pub fn aggregate(
     );
     let unserved = failing.len();
     if served_from_outside {
-        let all: Vec<&str> = applicable.iter().map(|(path, _)| *path).collect();
-        failing.retain(|path| !served_by_test_project(path, &passing, &all));
+        // Looked up, not searched pairwise: a monorepo of thousands of components would
+        // otherwise compare every one with every other.
+        let all: HashSet<&str> = applicable.iter().map(|(path, _)| *path).collect();
+        let tested_by_passing: HashSet<&str> = passing
+            .iter()
+            .filter_map(|project| tested_by(project))
+            .collect();
+        failing.retain(|path| {
+            !(tested_by(path).is_some_and(|tested| all.contains(tested))
+                || tested_by_passing.contains(path))
+        });
     }
     let served = unserved - failing.len();
     // The first evidence of each component that has the practice.
@@ -345,23 +355,21 @@ pub fn aggregate(
     }
 }
 
-/// Whether the component at `path` is a test project beside another component, or is
-/// tested by one of the `passing` components beside it: the tests of `src/Foo` live in
-/// `src/Foo.Tests` (a .NET and JVM convention), and a harness such as `src/Foo.TestConsole`
+/// The component a test project beside it tests: `project` without its last `.`, `-` or
+/// `_` name part, where `project` is named as a test project is. The tests of `src/Foo` live
+/// in `src/Foo.Tests` (a .NET and JVM convention), and a harness such as `src/Foo.TestConsole`
 /// needs no tests of its own. Beside means one more name part: `api-gateway-tests` does not
-/// test `api`, and `Foo.Testing` alone is a library like any other.
-fn served_by_test_project(path: &str, passing: &[&str], all: &[&str]) -> bool {
+/// test `api`, and `Foo.Testing` alone is a library like any other. A failing component is
+/// served when it is such a test project of a component, or such a passing one tests it.
+fn tested_by(project: &str) -> Option<&str> {
     static TEST_PROJECTS: OnceLock<GlobSet> = OnceLock::new();
     let test_projects = TEST_PROJECTS.get_or_init(|| glob_set(&known().test_projects));
-    let beside = |project: &str, tested: &str| {
-        project.strip_prefix(tested).is_some_and(|suffix| {
-            suffix.starts_with(['.', '-', '_'])
-                && !suffix[1..].contains(['.', '-', '_', '/'])
-                && test_projects.is_match(project)
-        })
-    };
-    all.iter().any(|tested| beside(path, tested))
-        || passing.iter().any(|project| beside(project, path))
+    let name_start = project.rfind('/').map_or(0, |slash| slash + 1);
+    let cut = name_start + project[name_start..].rfind(['.', '-', '_'])?;
+    test_projects
+        .is_match(project)
+        .then_some(&project[..cut])
+        .filter(|tested| !tested.is_empty())
 }
 
 fn directory(path: &str) -> Evidence {
