@@ -258,17 +258,7 @@ fn read_step(
         // A well-known action runs commands of its own (`docker/build-push-action` with
         // `push: true` pushes the image it builds), from rule data.
         if let Some((name, _version)) = action.as_str().and_then(|uses| uses.split_once('@')) {
-            let input = |key: &str| {
-                step.get("with")?
-                    .entries()
-                    .find(|(input, _)| {
-                        input
-                            .as_str()
-                            .is_some_and(|input| input.eq_ignore_ascii_case(key))
-                    })
-                    .and_then(|(_, value)| value.as_str())
-                    .map(str::to_owned)
-            };
+            let input = |key: &str| with_input(step, key)?.as_str().map(str::to_owned);
             steps::call(
                 pipeline,
                 steps,
@@ -277,15 +267,10 @@ fn read_step(
                 action.line,
             );
         }
-        let script = action.as_str().and_then(code_input).and_then(|input| {
-            step.get("with")?
-                .entries()
-                .find(|(name, _)| {
-                    name.as_str()
-                        .is_some_and(|name| name.eq_ignore_ascii_case(input))
-                })
-                .map(|(_, value)| value)
-        });
+        let script = action
+            .as_str()
+            .and_then(code_input)
+            .and_then(|input| with_input(step, input));
         if let Some(script) = script
             && let Some(code) = script.as_str()
         {
@@ -310,6 +295,17 @@ fn read_step(
             }
         }
     }
+}
+
+/// The step's `with:` input `name`, matched in any letter case as GitHub reads inputs.
+fn with_input<'a>(step: &'a Node, name: &str) -> Option<&'a Node> {
+    step.get("with")?
+        .entries()
+        .find(|(key, _)| {
+            key.as_str()
+                .is_some_and(|key| key.eq_ignore_ascii_case(name))
+        })
+        .map(|(_, value)| value)
 }
 
 /// The `with:` values a job or step passes to the workflow or composite action of the
