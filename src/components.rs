@@ -70,7 +70,9 @@ pub fn marker_rule() -> Rule {
             discounted: None,
             absent: false,
             out_of_sight: false,
+            shows_it_applies: false,
             unless_triggered_by: None,
+            unless_pipeline_runs: None,
         }],
     }
 }

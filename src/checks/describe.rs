@@ -98,20 +98,19 @@ pub fn document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
             )
         })
         .unwrap_or_default();
-    let started_by_excluded = misses
+    let not_counted = misses
         .iter()
-        .find_map(|(_, outcome)| outcome.started_by_excluded.as_ref())
-        .map(|(command, trigger)| {
+        .find_map(|(_, outcome)| outcome.not_counted.as_ref())
+        .map(|(command, why)| {
             format!(
-                " Not counted: `{}`{}: its pipeline runs it for `{trigger}` events, so it \
-                 serves the pull requests' tests, not a release.",
+                " Not counted: `{}`{}: {why}.",
                 command.detail.as_deref().unwrap_or_default(),
                 at(command)
             )
         })
         .unwrap_or_default();
     Some(format!(
-        "Looked for {wanted} in {documents}: none found.{discounted}{started_by_excluded}{unseen}"
+        "Looked for {wanted} in {documents}: none found.{discounted}{not_counted}{unseen}"
     ))
 }
 

@@ -192,6 +192,21 @@ pub fn explanation(rule: &Rule) -> String {
                 }
             }
         }
+        if let Some(events) = &check.unless_triggered_by {
+            out.push_str(&describe_pattern(
+                "  not counted in a pipeline that only events matching this start",
+                events,
+            ));
+        }
+        if let Some(marker) = &check.unless_pipeline_runs {
+            out.push_str(&describe_pattern(
+                "  not counted in a pipeline that also runs a command or action matching",
+                marker,
+            ));
+        }
+        if check.shows_it_applies {
+            out.push_str("  (when it passes, the rule applies whatever its precondition says)\n");
+        }
         if !check.exclude.is_empty() {
             out.push_str(&format!("  (ignoring {})\n", check.exclude.join(", ")));
         }

@@ -54,10 +54,10 @@ pub struct Outcome {
     /// test run allowed to fail, `mvn -DskipTests verify`), so a failure says why that command
     /// is not enough.
     pub discounted: Vec<Evidence>,
-    /// For a check with `unless-triggered-by` that found nothing it counts: the first match
-    /// in a pipeline that such an event starts, and the event, so a failure says why it is
-    /// not enough.
-    pub started_by_excluded: Option<(Evidence, String)>,
+    /// For a check with `unless-triggered-by` or `unless-pipeline-runs` that found nothing
+    /// it counts: the first match in a pipeline those keep from counting, and why, so a
+    /// failure says why it is not enough.
+    pub not_counted: Option<(Evidence, String)>,
     /// For an `absent` check: where it found something to judge and nothing against the
     /// practice (a container with probes, a pinned base image) — what its pass rests on,
     /// rather than the first files it happened to look into.

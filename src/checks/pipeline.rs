@@ -27,17 +27,8 @@ pub fn find(
 ) -> Option<(u32, Option<String>)> {
     match facts.pipelines.get(&index) {
         Some(Some(Ok(pipeline))) => {
-            // Only a pipeline known to run everything for every trigger: one whose jobs are
-            // gated to some events may run what it runs only for the others (a deploy on
-            // `push` in a workflow pull requests also start).
-            if let Some(excluded) = &check.unless_triggered_by
-                && pipeline.runs_all_for_every_trigger
-                && let Some(trigger) = pipeline
-                    .triggers
-                    .iter()
-                    .find(|trigger| excluded.is_match(trigger.text.as_bytes()))
-            {
-                if outcome.started_by_excluded.is_none()
+            if let Some(why) = not_counted(check, pipeline) {
+                if outcome.not_counted.is_none()
                     && let Some((line, detail)) = pipeline_match(kind, pipeline, facts)
                 {
                     let at = Evidence {
@@ -45,7 +36,7 @@ pub fn find(
                         line: Some(line),
                         detail,
                     };
-                    outcome.started_by_excluded = Some((at, trigger.text.clone()));
+                    outcome.not_counted = Some((at, why));
                 }
                 return None;
             }
@@ -555,6 +546,39 @@ const SHOWN_COMMAND: usize = 120;
 
 /// The first pipeline fact the check accepts: its line (0 when a parsed pipeline passes as
 /// a whole) and text.
+/// Why `unless-triggered-by` or `unless-pipeline-runs` keeps the pipeline from counting for
+/// `check`, if either does.
+fn not_counted(check: &Check, pipeline: &Pipeline) -> Option<String> {
+    // Only a pipeline that nothing else starts, and known to run everything for every
+    // trigger: one also started by a push runs its deploy on a merge too, and one whose jobs
+    // are gated to some events may run it only for the others.
+    if let Some(excluded) = &check.unless_triggered_by
+        && pipeline.runs_all_for_every_trigger
+        && pipeline
+            .triggers
+            .iter()
+            .all(|trigger| excluded.is_match(trigger.text.as_bytes()))
+        && let Some(trigger) = pipeline.triggers.first()
+    {
+        return Some(format!(
+            "its pipeline runs only for `{}` events, so it serves those, not a release",
+            trigger.text
+        ));
+    }
+    let marker = check.unless_pipeline_runs.as_ref()?;
+    let found = pipeline
+        .commands
+        .iter()
+        .chain(&pipeline.uses)
+        .find(|line| marker.is_match(line.text.as_bytes()))?;
+    Some(format!(
+        "its pipeline also runs `{}` (line {}), so it serves an environment of its own, not a \
+         release",
+        crate::text::shorten(found.text.trim(), SHOWN_COMMAND),
+        found.line
+    ))
+}
+
 fn pipeline_match(
     kind: &CheckKind,
     pipeline: &Pipeline,

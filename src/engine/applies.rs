@@ -1,6 +1,7 @@
 //! Whether each rule applies to the tree, and what showed it: a finding about services says
 //! which file made the repository one.
 
+use crate::checks::{self, Outcome};
 use crate::facts::tree::Tree;
 use crate::finding::Evidence;
 use crate::matcher::Matches;
@@ -32,6 +33,23 @@ impl Applicability {
             Applicability::Unshown | Applicability::Always => None,
         }
     }
+}
+
+/// Whether the rule's checks are examined where its precondition does not hold, because
+/// what one of them finds shows it applies (`shows-it-applies`).
+pub(super) fn found_shows(rule: &Rule) -> bool {
+    rule.applies_if.is_some() && rule.checks.iter().any(|check| check.shows_it_applies)
+}
+
+/// Whether a `shows-it-applies` check of the rule found what it looks for, given the outcomes
+/// of its content checks.
+pub(super) fn shown_by_checks(rule: &Rule, outcomes: &[Option<Outcome>]) -> bool {
+    rule.checks.iter().zip(outcomes).any(|(check, outcome)| {
+        check.shows_it_applies
+            && outcome
+                .as_ref()
+                .is_some_and(|outcome| checks::passed(check, outcome))
+    })
 }
 
 /// What file names and presence alone settle. Files that are evidence of the practice show

@@ -375,7 +375,8 @@ fn judge(
                     Vec::new(),
                 );
             }
-            if !applicable[index].applies() {
+            // Evidence of the practice shows there is something to practise it on.
+            if !applicable[index].applies() && !applies::shown_by_checks(rule, outcomes) {
                 let what = rule
                     .applies_if
                     .as_ref()
@@ -398,7 +399,6 @@ fn judge(
         .collect()
 }
 
-#[cfg(test)]
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ use crate::repo::Deadline;
 use crate::rules::{Check, CheckKind, Pattern, Precondition, Rule};
 use crate::text::line_of;
 
-use super::applies::Applicability;
+use super::applies::{self, Applicability};
 
 /// Reads contents and runs the content checks in stages. A rule's checks are in stage 0
 /// until its first `fallback` check, which starts the next stage, and so on. A stage is
@@ -56,7 +56,8 @@ pub(super) fn examine_contents(
         })
         .collect();
     let examined = |index: usize| {
-        applicable[index].applies() && settings.exemption(&rules[index].id).is_none()
+        (applicable[index].applies() || applies::found_shows(rules[index]))
+            && settings.exemption(&rules[index].id).is_none()
     };
     let last_stage = stages.iter().flatten().copied().max().unwrap_or(0);
     for stage in 0..=last_stage {

@@ -231,6 +231,15 @@ fn compile_rule(spec: RuleSpec, scope: Scope<'_>, problems: &mut Vec<Problem>) -
             .help("add a check of the evidence itself; `out-of-sight` checks only say what may hide it"),
         );
     }
+    if applies_if.is_none() && checks.iter().any(|check| check.shows_it_applies) {
+        problems.push(
+            Problem::new(
+                "`shows-it-applies` makes a rule apply beyond its `applies-if`, and it has none",
+                Some(checks_span.clone()),
+            )
+            .help("remove `shows-it-applies`: a rule without `applies-if` always applies"),
+        );
+    }
     if problems.len() > before {
         return None;
     }
@@ -455,16 +464,31 @@ fn compile_check(
         scope,
         problems,
     );
-    if let Some(pattern) = &spec.unless_triggered_by
-        && pattern.get_ref().is_empty()
-    {
-        problems.push(
-            Problem::new(
-                "an empty `unless-triggered-by` matches every trigger, so no pipeline would count",
-                Some(pattern.span()),
-            )
-            .help("name the events whose pipelines do not count: `unless-triggered-by = '^pull_request$'`"),
-        );
+    for (key, pattern, example) in [
+        (
+            "unless-triggered-by",
+            &spec.unless_triggered_by,
+            "'^pull_request$'",
+        ),
+        (
+            "unless-pipeline-runs",
+            &spec.unless_pipeline_runs,
+            "'helm/kind-action@'",
+        ),
+    ] {
+        if let Some(pattern) = pattern
+            && pattern.get_ref().is_empty()
+        {
+            problems.push(
+                Problem::new(
+                    format!("an empty `{key}` matches every pipeline, so none would count"),
+                    Some(pattern.span()),
+                )
+                .help(format!(
+                    "name what keeps a pipeline from counting: `{key} = {example}`"
+                )),
+            );
+        }
     }
     let unless_triggered_by = optional_pattern(
         spec.unless_triggered_by.as_ref(),
@@ -474,6 +498,17 @@ fn compile_check(
         ),
         "only `pipeline-command`, `pipeline-uses` and `pipeline-environment` checks take \
          `unless-triggered-by`",
+        scope,
+        problems,
+    );
+    let unless_pipeline_runs = optional_pattern(
+        spec.unless_pipeline_runs.as_ref(),
+        matches!(
+            kind_name,
+            "pipeline-command" | "pipeline-uses" | "pipeline-environment"
+        ),
+        "only `pipeline-command`, `pipeline-uses` and `pipeline-environment` checks take \
+         `unless-pipeline-runs`",
         scope,
         problems,
     );
@@ -596,6 +631,13 @@ fn compile_check(
             .help("the message names what it found as \"what <looks-for> runs\""),
         );
     }
+    if spec.shows_it_applies && (spec.absent || spec.out_of_sight) {
+        problems.push(Problem::new(
+            "`shows-it-applies` is for a check whose match is evidence of the practice, not one \
+             that is `absent` or `out-of-sight`",
+            Some(spec.kind.span()),
+        ));
+    }
     if problems.len() > before {
         return None;
     }
@@ -609,7 +651,9 @@ fn compile_check(
         discounted: spec.discounted,
         absent: spec.absent,
         out_of_sight: spec.out_of_sight,
+        shows_it_applies: spec.shows_it_applies,
         unless_triggered_by,
+        unless_pipeline_runs,
     })
 }
 
@@ -629,6 +673,9 @@ fn compile_history_check(spec: CheckSpec, problems: &mut Vec<Problem>) -> Option
         spec.unless_triggered_by
             .as_ref()
             .map(|pattern| ("unless-triggered-by", pattern.span())),
+        spec.unless_pipeline_runs
+            .as_ref()
+            .map(|pattern| ("unless-pipeline-runs", pattern.span())),
     ];
     for (key, span) in tree_keys.into_iter().flatten() {
         problems.push(
@@ -693,6 +740,13 @@ fn compile_history_check(spec: CheckSpec, problems: &mut Vec<Problem>) -> Option
             None
         }
     };
+    if spec.shows_it_applies && (spec.absent || spec.out_of_sight) {
+        problems.push(Problem::new(
+            "`shows-it-applies` is for a check whose match is evidence of the practice, not one \
+             that is `absent` or `out-of-sight`",
+            Some(spec.kind.span()),
+        ));
+    }
     if problems.len() > before {
         return None;
     }
@@ -713,7 +767,9 @@ fn compile_history_check(spec: CheckSpec, problems: &mut Vec<Problem>) -> Option
         discounted: None,
         absent: false,
         out_of_sight: false,
+        shows_it_applies: false,
         unless_triggered_by: None,
+        unless_pipeline_runs: None,
     })
 }
 

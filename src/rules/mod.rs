@@ -283,9 +283,15 @@ pub struct Check {
     /// script, an OCaml-CI badge): never a pass, they make a rule that found nothing else
     /// `unknown`.
     pub out_of_sight: bool,
+    /// When it passes, the rule applies even where its precondition does not hold: the
+    /// practice found shows there is something to practise it on.
+    pub shows_it_applies: bool,
     /// A pipeline started by an event matching this does not count (a deploy a pull
     /// request runs is to a test environment).
     pub unless_triggered_by: Option<Pattern>,
+    /// A pipeline that also runs a command or uses an action matching this does not count
+    /// (a deploy to the throwaway cluster the pipeline creates for its tests).
+    pub unless_pipeline_runs: Option<Pattern>,
 }
 
 #[derive(Debug, Clone)]

@@ -136,6 +136,9 @@ pub struct CheckSpec {
     /// pull request runs is to a throwaway test environment, not a release), unless some of
     /// its jobs or steps run only for some events or refs.
     pub unless_triggered_by: Option<Spanned<String>>,
+    /// The same checks: a pipeline that also runs a command or uses an action matching this
+    /// does not count (a deploy to the throwaway cluster `helm/kind-action` creates).
+    pub unless_pipeline_runs: Option<Spanned<String>>,
     pub min_count: Option<Spanned<u32>>,
     #[serde(default)]
     pub fallback: bool,
@@ -153,6 +156,10 @@ pub struct CheckSpec {
     /// `unknown`, naming it.
     #[serde(default)]
     pub out_of_sight: bool,
+    /// What the check finds shows the rule applies, whatever its `applies-if` says (a
+    /// pipeline that deploys has something it deploys).
+    #[serde(default)]
+    pub shows_it_applies: bool,
     /// `update-coverage` checks: each ecosystem's name and the files that show it is used.
     #[serde(default)]
     pub ecosystems: BTreeMap<String, Vec<Spanned<String>>>,

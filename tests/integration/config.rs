@@ -1,6 +1,8 @@
 //! `.opslint.toml`: overrides, exemptions, custom rules, and diagnostics for mistakes.
 
-use crate::support::{TestRepo, assert_tool_error, finding, json_report, opslint, redact};
+use crate::support::{
+    TestRepo, assert_tool_error, finding, json_report, opslint, redact, status_of,
+};
 
 fn repo_with_config(config: &str) -> TestRepo {
     let repo = TestRepo::new();
@@ -405,6 +407,79 @@ unless-triggered-by = "^pull_request$"
         "{stderr}"
     );
     assert!(stderr.contains(".opslint.toml:13:23"), "{stderr}");
+}
+
+/// What would make every pipeline not count, or a rule apply beyond a precondition it does not
+/// have, is refused at its key.
+#[test]
+fn exceptions_and_applicability_keys_are_checked() {
+    let rule = |key: &str| {
+        format!(
+            r#"
+[[rule]]
+id = "cd.custom-deploys"
+area = "cd"
+title = "Deploys"
+severity = "note"
+rationale = "r"
+remediation = "r"
+[[rule.check]]
+kind = "pipeline-command"
+files = [".github/workflows/*.yml"]
+pattern = "kubectl apply"
+{key}
+"#
+        )
+    };
+    let stderr = config_error(&rule("unless-pipeline-runs = \"\""));
+    assert!(
+        stderr.contains("an empty `unless-pipeline-runs` matches every pipeline"),
+        "{stderr}"
+    );
+    let stderr = config_error(&rule("shows-it-applies = true"));
+    assert!(
+        stderr.contains("`shows-it-applies` makes a rule apply beyond its `applies-if`"),
+        "{stderr}"
+    );
+}
+
+/// A custom rule whose check `shows-it-applies`: a repository without the precondition's files
+/// passes on what the check finds, and is not applicable where it finds nothing.
+#[test]
+fn a_check_that_shows_it_applies_overrides_the_precondition() {
+    let config = r#"
+[[rule]]
+id = "cd.custom-migrations"
+area = "cd"
+title = "Migrations run from the pipeline"
+severity = "note"
+rationale = "r"
+remediation = "r"
+[rule.applies-if]
+description = "database schema"
+files = ["**/schema.sql"]
+[[rule.check]]
+kind = "pipeline-command"
+files = [".github/workflows/*.yml"]
+pattern = 'flyway\s+migrate'
+shows-it-applies = true
+"#;
+    let workflow = |command: &str| {
+        format!(
+            "on: push\njobs:\n  m:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {command}\n"
+        )
+    };
+    for (command, status) in [("flyway migrate", "pass"), ("make build", "not_applicable")] {
+        let repo = repo_with_config(config);
+        repo.write(".github/workflows/db.yml", workflow(command));
+        repo.commit("workflow");
+        let (_, report) = json_report(&["--select", "cd.custom-migrations"], repo.path());
+        assert_eq!(
+            status_of(&report, "cd.custom-migrations"),
+            status,
+            "{command}"
+        );
+    }
 }
 
 /// A custom rule's maturity: its level is 1 to 3, and what it `requires` must exist and must
