@@ -232,7 +232,11 @@ pub(super) fn verdict(
         .collect();
     let looked_at = || rule.checks.iter().filter(|check| !check.out_of_sight);
     let message = if near_misses.is_empty() {
-        let patterns: usize = looked_at().map(|check| check.files.len()).sum();
+        // Distinct patterns: checks of one rule often look in the same places.
+        let patterns = looked_at()
+            .flat_map(|check| &check.files)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
         if patterns == 1 {
             format!(
                 "No file matches {}.",

@@ -464,32 +464,6 @@ fn compile_check(
         scope,
         problems,
     );
-    for (key, pattern, example) in [
-        (
-            "unless-triggered-by",
-            &spec.unless_triggered_by,
-            "'^pull_request$'",
-        ),
-        (
-            "unless-pipeline-runs",
-            &spec.unless_pipeline_runs,
-            "'helm/kind-action@'",
-        ),
-    ] {
-        if let Some(pattern) = pattern
-            && pattern.get_ref().is_empty()
-        {
-            problems.push(
-                Problem::new(
-                    format!("an empty `{key}` matches every pipeline, so none would count"),
-                    Some(pattern.span()),
-                )
-                .help(format!(
-                    "name what keeps a pipeline from counting: `{key} = {example}`"
-                )),
-            );
-        }
-    }
     let unless_triggered_by = optional_pattern(
         spec.unless_triggered_by.as_ref(),
         matches!(
@@ -512,6 +486,34 @@ fn compile_check(
         scope,
         problems,
     );
+    // A pattern that matches the empty text matches every trigger and every pipeline (`.*`,
+    // `x|`, `^`), so nothing would count.
+    for (key, spec_pattern, compiled, example) in [
+        (
+            "unless-triggered-by",
+            &spec.unless_triggered_by,
+            &unless_triggered_by,
+            "'^pull_request$'",
+        ),
+        (
+            "unless-pipeline-runs",
+            &spec.unless_pipeline_runs,
+            &unless_pipeline_runs,
+            "'helm/kind-action@'",
+        ),
+    ] {
+        if let (Some(pattern), Some(compiled)) = (spec_pattern, compiled)
+            && compiled.is_match(b"")
+        {
+            problems.push(
+                Problem::new(
+                    format!("`{key}` matches the empty text, so it matches every pipeline and none would count"),
+                    Some(pattern.span()),
+                )
+                .help(format!("name what keeps a pipeline from counting: `{key} = {example}`")),
+            );
+        }
+    }
     let kind = match spec.kind.get_ref().as_str() {
         "files-present" => {
             if let Some(pattern) = &spec.pattern {

@@ -431,11 +431,13 @@ pattern = "kubectl apply"
 "#
         )
     };
-    let stderr = config_error(&rule("unless-pipeline-runs = \"\""));
-    assert!(
-        stderr.contains("an empty `unless-pipeline-runs` matches every pipeline"),
-        "{stderr}"
-    );
+    for everything in ["\"\"", "'.*'", "'x|'", "'^'"] {
+        let stderr = config_error(&rule(&format!("unless-pipeline-runs = {everything}")));
+        assert!(
+            stderr.contains("`unless-pipeline-runs` matches the empty text"),
+            "{everything}: {stderr}"
+        );
+    }
     let stderr = config_error(&rule("shows-it-applies = true"));
     assert!(
         stderr.contains("`shows-it-applies` makes a rule apply beyond its `applies-if`"),
