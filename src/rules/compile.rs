@@ -464,56 +464,22 @@ fn compile_check(
         scope,
         problems,
     );
-    let unless_triggered_by = optional_pattern(
+    let unless_triggered_by = pipeline_exception(
+        "unless-triggered-by",
         spec.unless_triggered_by.as_ref(),
-        matches!(
-            kind_name,
-            "pipeline-command" | "pipeline-uses" | "pipeline-environment"
-        ),
-        "only `pipeline-command`, `pipeline-uses` and `pipeline-environment` checks take \
-         `unless-triggered-by`",
+        "'^pull_request$'",
+        kind_name,
         scope,
         problems,
     );
-    let unless_pipeline_runs = optional_pattern(
+    let unless_pipeline_runs = pipeline_exception(
+        "unless-pipeline-runs",
         spec.unless_pipeline_runs.as_ref(),
-        matches!(
-            kind_name,
-            "pipeline-command" | "pipeline-uses" | "pipeline-environment"
-        ),
-        "only `pipeline-command`, `pipeline-uses` and `pipeline-environment` checks take \
-         `unless-pipeline-runs`",
+        "'helm/kind-action@'",
+        kind_name,
         scope,
         problems,
     );
-    // A pattern that matches the empty text matches every trigger and every pipeline (`.*`,
-    // `x|`, `^`), so nothing would count.
-    for (key, spec_pattern, compiled, example) in [
-        (
-            "unless-triggered-by",
-            &spec.unless_triggered_by,
-            &unless_triggered_by,
-            "'^pull_request$'",
-        ),
-        (
-            "unless-pipeline-runs",
-            &spec.unless_pipeline_runs,
-            &unless_pipeline_runs,
-            "'helm/kind-action@'",
-        ),
-    ] {
-        if let (Some(pattern), Some(compiled)) = (spec_pattern, compiled)
-            && compiled.is_match(b"")
-        {
-            problems.push(
-                Problem::new(
-                    format!("`{key}` matches the empty text, so it matches every pipeline and none would count"),
-                    Some(pattern.span()),
-                )
-                .help(format!("name what keeps a pipeline from counting: `{key} = {example}`")),
-            );
-        }
-    }
     let kind = match spec.kind.get_ref().as_str() {
         "files-present" => {
             if let Some(pattern) = &spec.pattern {
@@ -799,6 +765,41 @@ fn compile_ecosystems(
             None,
         ));
         return None;
+    }
+    Some(compiled)
+}
+
+/// `unless-triggered-by` or `unless-pipeline-runs` (`key`): for pipeline checks only, and never
+/// a pattern that matches the empty text (`.*`, `x|`, `^`), which every trigger and every
+/// pipeline matches, so nothing would count.
+fn pipeline_exception(
+    key: &str,
+    pattern: Option<&Spanned<String>>,
+    example: &str,
+    kind_name: &str,
+    scope: Scope,
+    problems: &mut Vec<Problem>,
+) -> Option<Pattern> {
+    let compiled = optional_pattern(
+        pattern,
+        matches!(
+            kind_name,
+            "pipeline-command" | "pipeline-uses" | "pipeline-environment"
+        ),
+        &format!(
+            "only `pipeline-command`, `pipeline-uses` and `pipeline-environment` checks take `{key}`"
+        ),
+        scope,
+        problems,
+    )?;
+    if compiled.is_match(b"") {
+        problems.push(
+            Problem::new(
+                format!("`{key}` matches the empty text, so it matches every pipeline and none would count"),
+                pattern.map(Spanned::span),
+            )
+            .help(format!("name what keeps a pipeline from counting: `{key} = {example}`")),
+        );
     }
     Some(compiled)
 }

@@ -383,9 +383,9 @@ action-scripts = true
     );
 }
 
-#[test]
-fn unless_triggered_by_is_only_for_pipeline_facts() {
-    let stderr = config_error(
+/// A custom cd rule with one check of `kind` looking for `kubectl apply`, with `keys` added.
+fn deploy_rule(kind: &str, keys: &str) -> String {
+    format!(
         r#"
 [[rule]]
 id = "cd.custom-deploys"
@@ -395,12 +395,20 @@ severity = "note"
 rationale = "r"
 remediation = "r"
 [[rule.check]]
-kind = "content-matches"
+kind = "{kind}"
 files = [".github/workflows/*.yml"]
 pattern = "kubectl apply"
-unless-triggered-by = "^pull_request$"
-"#,
-    );
+{keys}
+"#
+    )
+}
+
+#[test]
+fn unless_triggered_by_is_only_for_pipeline_facts() {
+    let stderr = config_error(&deploy_rule(
+        "content-matches",
+        "unless-triggered-by = \"^pull_request$\"",
+    ));
     // The message wraps at the terminal's width; the span points at the key's value.
     assert!(
         stderr.contains("only `pipeline-command`, `pipeline-uses` and `pipeline-environment`"),
@@ -413,32 +421,15 @@ unless-triggered-by = "^pull_request$"
 /// have, is refused at its key.
 #[test]
 fn exceptions_and_applicability_keys_are_checked() {
-    let rule = |key: &str| {
-        format!(
-            r#"
-[[rule]]
-id = "cd.custom-deploys"
-area = "cd"
-title = "Deploys"
-severity = "note"
-rationale = "r"
-remediation = "r"
-[[rule.check]]
-kind = "pipeline-command"
-files = [".github/workflows/*.yml"]
-pattern = "kubectl apply"
-{key}
-"#
-        )
-    };
     for everything in ["\"\"", "'.*'", "'x|'", "'^'"] {
-        let stderr = config_error(&rule(&format!("unless-pipeline-runs = {everything}")));
+        let keys = format!("unless-pipeline-runs = {everything}");
+        let stderr = config_error(&deploy_rule("pipeline-command", &keys));
         assert!(
             stderr.contains("`unless-pipeline-runs` matches the empty text"),
             "{everything}: {stderr}"
         );
     }
-    let stderr = config_error(&rule("shows-it-applies = true"));
+    let stderr = config_error(&deploy_rule("pipeline-command", "shows-it-applies = true"));
     assert!(
         stderr.contains("`shows-it-applies` makes a rule apply beyond its `applies-if`"),
         "{stderr}"
