@@ -67,9 +67,14 @@ pub(super) fn examine_contents(
             })
             .flat_map(|index| {
                 let (rule, stages) = (&rules[index], &stages[index]);
+                // Where the precondition does not hold, only what would show it applies.
+                let applies = applicable[index].applies();
                 (0..rule.checks.len())
                     .filter(move |&check| {
-                        stages[check] == stage && rule.checks[check].kind.reads_content()
+                        let check_spec = &rule.checks[check];
+                        stages[check] == stage
+                            && check_spec.kind.reads_content()
+                            && (applies || check_spec.shows_it_applies)
                     })
                     .map(move |check| (index, check))
             })
