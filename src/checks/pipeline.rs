@@ -539,8 +539,6 @@ fn discounted_command<'a>(kind: &CheckKind, pipeline: &'a Pipeline) -> Option<&'
 /// How much of a command a finding shows: a line's worth, not a joined script.
 const SHOWN_COMMAND: usize = 120;
 
-/// The first pipeline fact the check accepts: its line (0 when a parsed pipeline passes as
-/// a whole) and text.
 /// Why `unless-triggered-by` or `unless-pipeline-runs` keeps the pipeline from counting for
 /// `check`, if either does.
 fn not_counted(check: &Check, pipeline: &Pipeline) -> Option<String> {
@@ -574,6 +572,8 @@ fn not_counted(check: &Check, pipeline: &Pipeline) -> Option<String> {
     ))
 }
 
+/// The first pipeline fact the check accepts: its line (0 when a parsed pipeline passes as
+/// a whole) and text.
 fn pipeline_match(
     kind: &CheckKind,
     pipeline: &Pipeline,

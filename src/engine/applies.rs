@@ -35,12 +35,6 @@ impl Applicability {
     }
 }
 
-/// Whether the rule's checks are examined where its precondition does not hold, because
-/// what one of them finds shows it applies (`shows-it-applies`).
-pub(super) fn found_shows(rule: &Rule) -> bool {
-    rule.applies_if.is_some() && rule.checks.iter().any(|check| check.shows_it_applies)
-}
-
 /// Whether a `shows-it-applies` check of the rule found what it looks for, given the outcomes
 /// of its content checks.
 pub(super) fn shown_by_checks(rule: &Rule, outcomes: &[Option<Outcome>]) -> bool {

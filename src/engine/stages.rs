@@ -16,7 +16,7 @@ use crate::repo::Deadline;
 use crate::rules::{Check, CheckKind, Pattern, Precondition, Rule};
 use crate::text::line_of;
 
-use super::applies::{self, Applicability};
+use super::applies::Applicability;
 
 /// Reads contents and runs the content checks in stages. A rule's checks are in stage 0
 /// until its first `fallback` check, which starts the next stage, and so on. A stage is
@@ -55,10 +55,7 @@ pub(super) fn examine_contents(
                 .min()
         })
         .collect();
-    let examined = |index: usize| {
-        (applicable[index].applies() || applies::found_shows(rules[index]))
-            && settings.exemption(&rules[index].id).is_none()
-    };
+    let examined = |index: usize| settings.exemption(&rules[index].id).is_none();
     let last_stage = stages.iter().flatten().copied().max().unwrap_or(0);
     for stage in 0..=last_stage {
         let due: Vec<(usize, usize)> = (0..rules.len())
@@ -67,7 +64,8 @@ pub(super) fn examine_contents(
             })
             .flat_map(|index| {
                 let (rule, stages) = (&rules[index], &stages[index]);
-                // Where the precondition does not hold, only what would show it applies.
+                // Where the precondition does not hold, only what would show it applies
+                // (`shows-it-applies`): a rule without such checks examines nothing.
                 let applies = applicable[index].applies();
                 (0..rule.checks.len())
                     .filter(move |&check| {

@@ -708,12 +708,14 @@ fn compile_history_check(spec: CheckSpec, problems: &mut Vec<Problem>) -> Option
             None
         }
     };
-    if spec.shows_it_applies && (spec.absent || spec.out_of_sight) {
-        problems.push(Problem::new(
-            "`shows-it-applies` is for a check whose match is evidence of the practice, not one \
-             that is `absent` or `out-of-sight`",
-            Some(spec.kind.span()),
-        ));
+    if spec.shows_it_applies {
+        problems.push(
+            Problem::new(
+                "a `history` check takes no `shows-it-applies`",
+                Some(spec.kind.span()),
+            )
+            .help("a history check judges a figure: `figure`, `comparison` and `threshold`"),
+        );
     }
     if problems.len() > before {
         return None;

@@ -286,8 +286,8 @@ pub struct Check {
     /// When it passes, the rule applies even where its precondition does not hold: the
     /// practice found shows there is something to practise it on.
     pub shows_it_applies: bool,
-    /// A pipeline started by an event matching this does not count (a deploy a pull
-    /// request runs is to a test environment).
+    /// A pipeline that only events matching this start does not count (a deploy only pull
+    /// requests run is to a test environment), unless its jobs or steps are gated by event.
     pub unless_triggered_by: Option<Pattern>,
     /// A pipeline that also runs a command or uses an action matching this does not count
     /// (a deploy to the throwaway cluster the pipeline creates for its tests).

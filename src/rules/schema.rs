@@ -132,9 +132,9 @@ pub struct CheckSpec {
     /// of failing.
     pub opaque_except: Option<Spanned<String>>,
     /// `pipeline-command`, `pipeline-uses` and `pipeline-environment` checks: a pipeline
-    /// started by an event matching this does not count (`^pull_request$`: a deploy that a
-    /// pull request runs is to a throwaway test environment, not a release), unless some of
-    /// its jobs or steps run only for some events or refs.
+    /// that only events matching this start does not count (`^pull_request$`: a deploy that
+    /// only pull requests run is to a throwaway test environment, not a release), unless some
+    /// of its jobs or steps run only for some events or refs.
     pub unless_triggered_by: Option<Spanned<String>>,
     /// The same checks: a pipeline that also runs a command or uses an action matching this
     /// does not count (a deploy to the throwaway cluster `helm/kind-action` creates).

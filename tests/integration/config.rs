@@ -436,6 +436,33 @@ fn exceptions_and_applicability_keys_are_checked() {
     );
 }
 
+/// A history check judges the repository's history, which every repository has: it cannot
+/// show a rule applies.
+#[test]
+fn a_history_check_takes_no_shows_it_applies() {
+    let stderr = config_error(
+        r#"
+[[rule]]
+id = "flow.custom-batches"
+area = "flow"
+title = "Small commits"
+severity = "note"
+rationale = "r"
+remediation = "r"
+[[rule.check]]
+kind = "history"
+figure = "flow.p90_lines_per_commit"
+comparison = "at-most"
+threshold = 200
+shows-it-applies = true
+"#,
+    );
+    assert!(
+        stderr.contains("a `history` check takes no `shows-it-applies`"),
+        "{stderr}"
+    );
+}
+
 /// A custom rule whose check `shows-it-applies`: a repository without the precondition's files
 /// passes on what the check finds, and is not applicable where it finds nothing.
 #[test]
