@@ -29,6 +29,8 @@ pub struct Known {
     pub not_scripts: Vec<String>,
     /// Actions that evaluate an input as code, `owner/name:input`.
     pub code_inputs: Vec<String>,
+    /// Inputs an unknown action conventionally runs as shell commands (`command-inputs`).
+    pub command_inputs: Vec<String>,
     /// Programs that never run a project's work (`mkdir`, `test -f`), whatever words they
     /// are given.
     pub not_runners: Vec<String>,
@@ -108,6 +110,7 @@ impl Known {
             install_command: names.pattern_source("install-command"),
             not_scripts: names.words("not-scripts"),
             code_inputs: names.words("code-inputs"),
+            command_inputs: names.words("command-inputs"),
             not_runners: names.words("not-runners"),
             history: HistoryClasses {
                 source_code: names.set("source-code"),

@@ -5,7 +5,7 @@ use super::matrix::Matrix;
 use super::steps::{self, Steps};
 use super::{
     CallInput, EVERY_BRANCH, JobNote, Located, Pipeline, Place, System, push_environment,
-    push_lines_in, push_scalar,
+    push_lines, push_lines_in, push_scalar,
 };
 use crate::facts::yaml::{self, Node, Value};
 use crate::rules::known;
@@ -259,13 +259,16 @@ fn read_step(
         // `push: true` pushes the image it builds), from rule data.
         if let Some((name, _version)) = action.as_str().and_then(|uses| uses.split_once('@')) {
             let input = |key: &str| with_input(step, key)?.as_str().map(str::to_owned);
-            steps::call(
+            let known = steps::call(
                 pipeline,
                 steps,
                 &steps::key_ignoring_case(steps, "github", name),
                 input,
                 action.line,
             );
+            if !known && code_input(action.as_str().unwrap_or_default()).is_none() {
+                push_command_inputs(step, name, pipeline);
+            }
         }
         let script = action
             .as_str()
@@ -294,6 +297,26 @@ fn read_step(
                 pipeline.includes.push(Located::new(target, action.line));
             }
         }
+    }
+}
+
+/// What a step gives an action opslint does not know to run, in the inputs such actions
+/// conventionally run as shell commands (`nick-fields/retry`'s `command`), from rule data.
+/// They count as the step's commands; the action stays unknown for whatever else it does.
+fn push_command_inputs(step: &Node, action: &str, pipeline: &mut Pipeline) {
+    for input in &known().command_inputs {
+        let Some(script) = with_input(step, input) else {
+            continue;
+        };
+        let Some(text) = script.as_str() else {
+            continue;
+        };
+        let first = pipeline.commands.len();
+        push_lines(&mut pipeline.commands, text, script.line);
+        pipeline.job_notes.push(JobNote {
+            text: format!("given to the action `{action}` to run"),
+            commands: first..pipeline.commands.len(),
+        });
     }
 }
 

@@ -66,6 +66,9 @@ impl Matrix {
                     if !listed {
                         read.add(name, None);
                     }
+                    if listed {
+                        read.add_fields(name, values);
+                    }
                 }
             }
         }
@@ -80,6 +83,34 @@ impl Matrix {
             read.add(name, None);
         }
         read
+    }
+
+    /// The fields of a dimension whose values are maps (`configuration: [{target: …}, …]`),
+    /// each a dimension of its own (`configuration.target`). A field runs with its map's
+    /// other fields, not in every pairing, as `include` entries' keys do; one some maps lack
+    /// is empty in their jobs, so its values are unknown.
+    fn add_fields(&mut self, name: &str, values: &Node) {
+        let maps = values.items();
+        if !maps.iter().all(|map| matches!(map.value, Value::Map(_))) {
+            return;
+        }
+        let mut fields: Vec<&str> = Vec::new();
+        for map in &maps {
+            for (field, _) in map.entries() {
+                if let Some(field) = field.as_str()
+                    && !fields.contains(&field)
+                {
+                    fields.push(field);
+                }
+            }
+        }
+        for field in fields {
+            let dimension = format!("{name}.{field}");
+            self.included.insert(dimension.clone());
+            for map in &maps {
+                self.add(&dimension, map.get(field));
+            }
+        }
     }
 
     /// Adds `value` to the dimension `name`; `None`, a value that is not a scalar, or more
@@ -211,9 +242,9 @@ fn next_reference(text: &str) -> Option<(usize, usize, &str)> {
         let inner = text[start + 3..close].trim();
         if let Some(name) = inner.strip_prefix("matrix.")
             && !name.is_empty()
-            && name
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
+            && name.bytes().all(|byte| {
+                byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_' || byte == b'.'
+            })
         {
             return Some((start, close + 2, name));
         }
@@ -251,6 +282,31 @@ mod tests {
                 "poe ${{matrix.task}} -v"
             ),
             ["poe lint -v", "poe docs -v"]
+        );
+    }
+
+    #[test]
+    fn a_field_of_listed_maps_gives_one_command_per_map() {
+        let matrix = "configuration:\n  - {api: 26, target: ':wear:check'}\n  - {api: 34, target: ':app:test'}";
+        assert_eq!(
+            expand(matrix, "./gradlew ${{ matrix.configuration.target }}"),
+            ["./gradlew :wear:check", "./gradlew :app:test"]
+        );
+        // Fields run with their map's other fields, not in every pairing.
+        assert_eq!(
+            expand(
+                matrix,
+                "run ${{ matrix.configuration.api }} ${{ matrix.configuration.target }}"
+            ),
+            ["run ${{ matrix.configuration.api }} ${{ matrix.configuration.target }}"]
+        );
+        // A field some maps lack is empty in their jobs.
+        assert_eq!(
+            expand(
+                "configuration:\n  - {target: test}\n  - {api: 34}",
+                "make ${{ matrix.configuration.target }}"
+            ),
+            ["make ${{ matrix.configuration.target }}"]
         );
     }
 
