@@ -177,11 +177,10 @@ fn size_of(
     entry: &Entry,
     cache: Option<&BlobCache>,
 ) -> Result<u64, Content> {
-    if entry.kind == EntryKind::Symlink {
-        return Err(Content::Unreadable(
-            "a symbolic link (not followed)".to_owned(),
-        ));
-    }
+    let entry = match entry.kind {
+        EntryKind::Symlink => link_target(repo, tree, entry)?,
+        EntryKind::File => entry,
+    };
     match &tree.source {
         ContentSource::Objects => {
             let Some(id) = entry.blob else {
@@ -207,6 +206,57 @@ fn size_of(
     }
 }
 
+/// The file of the tree a symbolic link leads to, its target resolved from the link's folder
+/// (`charts/b/values.yaml` → `../a/values.yaml`): what a checkout would read there, taken
+/// from the same tree. A link that leaves the repository, or leads to a folder, another link
+/// or nothing, is not followed.
+fn link_target<'t>(
+    repo: &gix::Repository,
+    tree: &'t Tree,
+    link: &Entry,
+) -> Result<&'t Entry, Content> {
+    let not_followed =
+        |why: &str| Content::Unreadable(format!("a symbolic link {why} (not followed)"));
+    let target = match &tree.source {
+        ContentSource::Objects => {
+            let id = link
+                .blob
+                .ok_or_else(|| not_followed("with no target recorded"))?;
+            repo.find_blob(id)
+                .map(|blob| blob.detach().data)
+                .map_err(|error| Content::Unreadable(format!("object {id}: {error}")))?
+        }
+        ContentSource::Worktree(root) => std::fs::read_link(disk_path(root, &link.path))
+            .map(|target| target.into_os_string().into_encoded_bytes())
+            .map_err(|error| Content::Unreadable(error.to_string()))?,
+    };
+    let path =
+        resolve_link(&link.path, &target).ok_or_else(|| not_followed("out of the repository"))?;
+    tree.find(&path)
+        .filter(|entry| entry.kind == EntryKind::File)
+        .ok_or_else(|| not_followed("to a folder, another link or nothing"))
+}
+
+/// The repository path `target` names from the folder of the link at `link`; `None` when it
+/// is absolute, climbs above the root or is not UTF-8.
+fn resolve_link(link: &[u8], target: &[u8]) -> Option<String> {
+    if target.starts_with(b"/") {
+        return None;
+    }
+    let mut parts: Vec<&[u8]> = link.split(|&byte| byte == b'/').collect();
+    parts.pop();
+    for part in target.split(|&byte| byte == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    String::from_utf8(parts.join(&b'/')).ok()
+}
+
 /// Reads an entry admitted within the limits.
 fn fetch(
     repo: &gix::Repository,
@@ -215,6 +265,13 @@ fn fetch(
     max_size: u64,
     cache: Option<&BlobCache>,
 ) -> Content {
+    let entry = match entry.kind {
+        EntryKind::Symlink => match link_target(repo, tree, entry) {
+            Ok(target) => target,
+            Err(refused) => return refused,
+        },
+        EntryKind::File => entry,
+    };
     let bytes = match (&tree.source, entry.blob) {
         (ContentSource::Objects, Some(id)) => match cache.and_then(|cache| cache.get(id)) {
             // The cache holds text only.

@@ -12,7 +12,8 @@ use crate::repo::{MAX_TREE_BYTES, RepoError, Source, Target};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryKind {
     File,
-    /// Listed so that presence rules see it, never followed or read.
+    /// Listed so that presence rules see it; read only as the file of the tree it leads to
+    /// (`facts::content`), never followed out of the repository.
     Symlink,
 }
 
@@ -139,7 +140,7 @@ impl Tree {
             submodules.retain(|submodule| *submodule != display);
             let (kind, blob) = match patch.now {
                 Some((Kind::Blob | Kind::BlobExecutable, id)) => (EntryKind::File, Some(id)),
-                Some((Kind::Link, _)) => (EntryKind::Symlink, None),
+                Some((Kind::Link, id)) => (EntryKind::Symlink, Some(id)),
                 Some((Kind::Commit, _)) => {
                     submodules.push(display);
                     continue;
@@ -317,7 +318,7 @@ fn list_commit_tree(target: &Target, tree_id: ObjectId) -> Result<Tree, RepoErro
             Kind::Link => entries.push(Entry {
                 path,
                 kind: EntryKind::Symlink,
-                blob: None,
+                blob: Some(*id),
             }),
             Kind::Commit => submodules.push(path.to_str_lossy().into_owned()),
         }

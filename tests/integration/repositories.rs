@@ -287,6 +287,33 @@ fn symlinks_are_listed_but_never_followed() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn a_symlink_to_a_file_of_the_repository_is_read_as_that_file() {
+    let workflow = "on: [pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo test\n";
+    // From `.github/workflows/`, two `..` reach the root; a third climbs out of it, even
+    // though the path it then names exists inside.
+    for (target, expected) in [
+        ("../../shared/workflow.yml", "pass"),
+        ("../../../shared/workflow.yml", "unknown"),
+    ] {
+        let repo = TestRepo::new();
+        std::fs::create_dir_all(repo.path().join(".github/workflows")).unwrap();
+        repo.write("shared/workflow.yml", workflow);
+        std::os::unix::fs::symlink(target, repo.path().join(".github/workflows/ci.yml")).unwrap();
+        repo.write("src/lib.rs", "pub fn tested() {}\n");
+        repo.commit("linked workflow");
+        for args in [&[][..], &["--rev", "HEAD"][..]] {
+            let (_, report) = json_report(args, repo.path());
+            assert_eq!(
+                status_of(&report, "ci.runs-tests"),
+                expected,
+                "{target} {args:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn submodules_are_reported_not_descended_into() {
     let library = TestRepo::new();
