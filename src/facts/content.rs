@@ -230,18 +230,25 @@ fn link_target<'t>(
             .map(|target| target.into_os_string().into_encoded_bytes())
             .map_err(|error| Content::Unreadable(error.to_string()))?,
     };
-    let path =
-        resolve_link(&link.path, &target).ok_or_else(|| not_followed("out of the repository"))?;
+    let path = resolve_link(&link.path, &target).map_err(not_followed)?;
     tree.find(&path)
         .filter(|entry| entry.kind == EntryKind::File)
         .ok_or_else(|| not_followed("to a folder, another link or nothing"))
 }
 
-/// The repository path `target` names from the folder of the link at `link`; `None` when it
-/// is absolute, climbs above the root or is not UTF-8.
-fn resolve_link(link: &[u8], target: &[u8]) -> Option<String> {
+/// The repository path `target` names from the folder of the link at `link`, or why it
+/// names none: it is absolute or climbs above the root, ends in a folder (`x/`, `x/.`), or
+/// is not UTF-8.
+fn resolve_link(link: &[u8], target: &[u8]) -> Result<String, &'static str> {
+    const OUTSIDE: &str = "out of the repository";
     if target.starts_with(b"/") {
-        return None;
+        return Err(OUTSIDE);
+    }
+    if matches!(
+        target.rsplit(|&byte| byte == b'/').next(),
+        Some(b"" | b"." | b"..")
+    ) {
+        return Err("to a folder");
     }
     let mut parts: Vec<&[u8]> = link.split(|&byte| byte == b'/').collect();
     parts.pop();
@@ -249,12 +256,12 @@ fn resolve_link(link: &[u8], target: &[u8]) -> Option<String> {
         match part {
             b"" | b"." => {}
             b".." => {
-                parts.pop()?;
+                parts.pop().ok_or(OUTSIDE)?;
             }
             part => parts.push(part),
         }
     }
-    String::from_utf8(parts.join(&b'/')).ok()
+    String::from_utf8(parts.join(&b'/')).map_err(|_| "to a path that is not UTF-8")
 }
 
 /// Reads an entry admitted within the limits.
@@ -363,4 +370,37 @@ fn read_file(path: &std::path::Path, max_size: u64) -> Result<Vec<u8>, Content> 
 /// Whether git takes the data for binary (see `BINARY_PROBE_LEN`).
 pub fn is_binary(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(BINARY_PROBE_LEN)].contains(&0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve_link;
+
+    #[test]
+    fn a_link_target_resolves_from_its_folder_and_stays_in_the_repository() {
+        let resolve = |link: &str, target: &[u8]| resolve_link(link.as_bytes(), target);
+        assert_eq!(
+            resolve("charts/b/values.yaml", b"../a/values.yaml").as_deref(),
+            Ok("charts/a/values.yaml")
+        );
+        assert_eq!(
+            resolve("ci.yml", b"./shared//ci.yml").as_deref(),
+            Ok("shared/ci.yml")
+        );
+        assert_eq!(
+            resolve("a/ci.yml", b"../../ci.yml"),
+            Err("out of the repository")
+        );
+        assert_eq!(
+            resolve("a/ci.yml", b"/etc/passwd"),
+            Err("out of the repository")
+        );
+        for folder in [&b"x/"[..], b"x/.", b"x/..", b"."] {
+            assert_eq!(resolve("a/ci.yml", folder), Err("to a folder"));
+        }
+        assert_eq!(
+            resolve("a/ci.yml", b"r\xff.yml"),
+            Err("to a path that is not UTF-8")
+        );
+    }
 }
