@@ -369,7 +369,12 @@ impl TaskRunners {
         else {
             return Vec::new();
         };
-        call.names
+        // Only just's first word is surely a recipe: the others may be its arguments.
+        let named = match call.runner {
+            Runner::Just => &call.names[..call.names.len().min(1)],
+            _ => &call.names[..],
+        };
+        named
             .iter()
             .copied()
             // A name that is a variable or an expression is chosen at run time.
@@ -706,11 +711,12 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
             .take_while(|word| !word.starts_with('-') && **word != "--")
             .copied()
             .collect(),
+        // `just lint test` runs both recipes; a word after a recipe that takes parameters is
+        // its argument instead, which names no recipe (see `undefined`).
         (Runner::Just, [_, rest @ ..]) => rest
             .iter()
             .copied()
-            .take_while(|word| !word.starts_with('-'))
-            .take(1)
+            .take_while(|word| !word.starts_with('-') && !word.contains('='))
             .collect(),
         // Earthly's targets (`earthly -P +all`); one of another Earthfile (`./api+test`,
         // `github.com/org/lib+build`) is named but not read. Its own commands (`earthly ls`,
@@ -2261,6 +2267,23 @@ mod tests {
             *runners.expand("just ci"),
             ["just test", "cargo nextest run"]
         );
+        // Several recipes in one call; a word after one may be its argument, and only the
+        // first word must be a recipe.
+        let justfile = "lint:\n    cargo clippy\n\ntest *args:\n    cargo test {{args}}\n";
+        let several = self::runners(&[("justfile", justfile)]);
+        assert_eq!(
+            *several.expand("just lint test"),
+            ["cargo clippy", "cargo test {{args}}"]
+        );
+        let undefined = |command: &'static str| {
+            invocations(command)
+                .iter()
+                .flat_map(|call| several.undefined(call))
+                .collect::<Vec<_>>()
+        };
+        assert!(undefined("just test --workspace").is_empty());
+        assert!(undefined("just test parser").is_empty());
+        assert_eq!(undefined("just check test"), ["check"]);
     }
 
     #[test]
