@@ -304,6 +304,10 @@ fn read_step(
 /// conventionally run as shell commands (`nick-fields/retry`'s `command`), from rule data.
 /// They count as the step's commands; the action stays unknown for whatever else it does.
 fn push_command_inputs(step: &Node, action: &str, pipeline: &mut Pipeline) {
+    static NOT_SHELL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let not_shell = NOT_SHELL.get_or_init(|| {
+        regex::Regex::new(&known().command_input_unless).expect("built-in patterns compile")
+    });
     for input in &known().command_inputs {
         let Some(script) = with_input(step, input) else {
             continue;
@@ -313,6 +317,12 @@ fn push_command_inputs(step: &Node, action: &str, pipeline: &mut Pipeline) {
         };
         let first = pipeline.commands.len();
         push_lines(&mut pipeline.commands, text, script.line);
+        let shell: Vec<Located> = pipeline
+            .commands
+            .drain(first..)
+            .filter(|command| !not_shell.is_match(&command.text))
+            .collect();
+        pipeline.commands.extend(shell);
         pipeline.job_notes.push(JobNote {
             text: format!("given to the action `{action}` to run"),
             commands: first..pipeline.commands.len(),

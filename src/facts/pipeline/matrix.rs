@@ -21,6 +21,9 @@ pub(super) struct Matrix {
     /// Dimensions `include` entries gave values to: which of them run together is each
     /// entry's, not the product's.
     included: std::collections::HashSet<String>,
+    /// The fields of a dimension of maps (`configuration.target`), by that dimension: they
+    /// run together as each map gives them, not in every pairing.
+    fields: HashMap<String, String>,
 }
 
 impl Matrix {
@@ -79,8 +82,22 @@ impl Matrix {
             .iter()
             .filter(|&(name, &count)| !base.contains(name) && (!base.is_empty() || count < entries))
             .map(|(name, _)| *name);
-        for name in excluded.into_iter().chain(partial) {
+        let excluded_or_included: Vec<&str> = excluded
+            .iter()
+            .copied()
+            .chain(given.keys().copied())
+            .collect();
+        for name in excluded.iter().copied().chain(partial) {
             read.add(name, None);
+        }
+        // An `include` entry or an exclusion naming a dimension of maps is not read field by
+        // field: the fields' values are unknown.
+        for (name, values) in &mut read.dimensions {
+            if let Some((dimension, _field)) = name.split_once('.')
+                && (excluded_or_included.contains(&dimension))
+            {
+                *values = None;
+            }
         }
         read
     }
@@ -106,7 +123,7 @@ impl Matrix {
         }
         for field in fields {
             let dimension = format!("{name}.{field}");
-            self.included.insert(dimension.clone());
+            self.fields.insert(dimension.clone(), name.to_owned());
             for map in &maps {
                 self.add(&dimension, map.get(field));
             }
@@ -185,6 +202,17 @@ impl Matrix {
                 .iter()
                 .any(|(name, _)| self.included.contains(*name))
         {
+            return None;
+        }
+        // So do two fields of the same maps.
+        let mut maps: Vec<&str> = dimensions
+            .iter()
+            .filter_map(|(name, _)| self.fields.get(*name).map(String::as_str))
+            .collect();
+        let fields = maps.len();
+        maps.sort_unstable();
+        maps.dedup();
+        if maps.len() < fields {
             return None;
         }
         let combinations = dimensions.iter().try_fold(1usize, |product, (_, values)| {
@@ -300,6 +328,29 @@ mod tests {
             ),
             ["run ${{ matrix.configuration.api }} ${{ matrix.configuration.target }}"]
         );
+        // Fields of two dimensions of maps run in every pairing.
+        assert_eq!(
+            expand(
+                "core: [{version: '6.5'}, {version: latest}]\nphp: [{version: '8.2'}]",
+                "set-version ${{ matrix.core.version }} ${{ matrix.php.version }}"
+            ),
+            ["set-version 6.5 8.2", "set-version latest 8.2"]
+        );
+        // An `include` entry's or an exclusion's map is not read field by field.
+        for extra in [
+            "include:\n  - configuration: {target: test}",
+            "exclude:\n  - configuration: {target: test}",
+        ] {
+            assert_eq!(
+                expand(
+                    &format!(
+                        "configuration:\n  - {{target: build}}\n  - {{target: test}}\n{extra}"
+                    ),
+                    "make ${{ matrix.configuration.target }}"
+                ),
+                ["make ${{ matrix.configuration.target }}"]
+            );
+        }
         // A field some maps lack is empty in their jobs.
         assert_eq!(
             expand(
