@@ -179,9 +179,12 @@ pub(super) fn verdict(
         return Verdict::new(Status::Fail, message, outcome.evidence.clone()).located(located);
     }
 
+    // Each file once, though several checks looked at it.
+    let mut seen = std::collections::HashSet::new();
     let unreadable: Vec<&String> = outcomes
         .iter()
         .flat_map(|(_, outcome)| &outcome.unreadable)
+        .filter(|file| seen.insert(*file))
         .collect();
     if let Some(first) = unreadable.first() {
         let count = unreadable.len();
