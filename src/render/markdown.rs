@@ -177,28 +177,10 @@ fn sections(report: &Report) -> String {
             );
         }
     }
-    let exempted: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|finding| finding.status == Status::Exempted)
-        .collect();
-    if !exempted.is_empty() && out.len() < LIMIT {
-        let _ = writeln!(
-            out,
-            "\n<details><summary>Exempted ({})</summary>\n",
-            exempted.len()
-        );
-        for finding in exempted {
-            let _ = writeln!(
-                out,
-                "- **{}** `{}` — {}",
-                prose_with_code(&finding.title),
-                finding.rule,
-                prose_with_code(&finding.message)
-            );
-        }
-        let _ = writeln!(out, "\n</details>");
-    }
+    // What opslint could not judge says what it could not see: a team fixes that, or knows
+    // why the area's score leaves it out.
+    folded_with_messages(&mut out, "Not judged", report, Status::Unknown);
+    folded_with_messages(&mut out, "Exempted", report, Status::Exempted);
     let passed: Vec<&Finding> = report
         .findings
         .iter()
@@ -260,6 +242,33 @@ fn sections(report: &Report) -> String {
     out
 }
 
+/// The findings of `status`, each with its message, folded under `summary`.
+fn folded_with_messages(out: &mut String, summary: &str, report: &Report, status: Status) {
+    let findings: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.status == status)
+        .collect();
+    if findings.is_empty() || out.len() >= LIMIT {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n<details><summary>{summary} ({})</summary>\n",
+        findings.len()
+    );
+    for finding in findings {
+        let _ = writeln!(
+            out,
+            "- **{}** `{}` — {}",
+            prose_with_code(&finding.title),
+            finding.rule,
+            prose_with_code(&finding.message)
+        );
+    }
+    let _ = writeln!(out, "\n</details>");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,6 +286,24 @@ mod tests {
         let text = summary(&report);
         assert!(text.len() <= HARD_LIMIT + 100, "{} bytes", text.len());
         assert!(text.ends_with("see the full report.\n"));
+    }
+
+    #[test]
+    fn what_could_not_be_judged_is_listed_with_what_was_not_seen() {
+        let unknown = Finding {
+            status: Status::Unknown,
+            message: "Not seen: what the action `org/run-tests@v1` runs.".to_owned(),
+            ..Finding::example("ci.runs-tests", Area::Ci)
+        };
+        let report = Report::new(RepositoryInfo::unnamed(), vec![unknown]);
+        let text = summary(&report);
+        assert!(
+            text.contains("<summary>Not judged (1)</summary>")
+                && text.contains(
+                    "`ci.runs-tests` — Not seen: what the action `org/run-tests@v1` runs."
+                ),
+            "{text}"
+        );
     }
 
     /// A monorepo's worth of long failures still fits GitHub's 1 MiB step summary.
