@@ -142,7 +142,7 @@ impl AreaSummary {
     /// Whether more than half of the applicable weight is unknown: the score, read from what
     /// little was judged, says too little to show as the area's.
     pub fn not_enough_evidence(&self) -> bool {
-        self.judged_share.is_some_and(|share| share < 50)
+        self.judged_share.is_some_and(too_little_judged)
     }
 
     /// Rules judged (passing or failing).
@@ -349,9 +349,15 @@ pub fn overall_score(area_scores: impl Iterator<Item = u32>) -> Option<u32> {
     (count > 0).then(|| rounded_ratio(sum, count))
 }
 
+/// Whether an area judged on `share` per cent of its applicable weight has too little
+/// judged for its score to be shown as the area's: less than half.
+pub fn too_little_judged(share: u32) -> bool {
+    share < 50
+}
+
 /// `judged` of `applicable` in per cent, rounded down: an area judged on 49.6 % of its
 /// weight has not been judged on half of it.
-fn judged_share(judged: u64, applicable: u64) -> u32 {
+pub fn judged_share(judged: u64, applicable: u64) -> u32 {
     u32::try_from(100 * judged / applicable).unwrap_or(100)
 }
 

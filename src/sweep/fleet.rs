@@ -206,6 +206,9 @@ struct AreaLine {
     failed: u64,
     #[serde(default)]
     level: Option<u8>,
+    /// How much of the area was judged (reports from before it have none).
+    #[serde(default)]
+    judged_share: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -488,8 +491,13 @@ impl Fleet {
         let findings: Vec<FindingLine> = Lenient::known(report.findings).collect();
         let areas = Lenient::known(report.areas)
             .map(|area| {
+                // An area mostly unknown has no score, as its repository's check says.
                 let counts = AreaScore {
-                    score: area.score,
+                    score: area.score.filter(|_| {
+                        !area
+                            .judged_share
+                            .is_some_and(crate::report::too_little_judged)
+                    }),
                     level: area.level,
                     passed: area.passed,
                     failed: area.failed,
@@ -833,15 +841,16 @@ fn without_own_rules(
     findings: &[FindingLine],
     own_rules: &BTreeSet<&str>,
 ) -> (BTreeMap<Area, AreaScore>, Option<u32>, usize) {
-    // Per area: the weight passed, the weight judged, and the counts.
-    let mut tally: BTreeMap<Area, (u64, u64, AreaScore)> = BTreeMap::new();
+    // Per area: the weight passed, judged and unknown, and the counts.
+    let mut tally: BTreeMap<Area, (u64, u64, u64, AreaScore)> = BTreeMap::new();
     let mut left_out = 0;
     for finding in findings {
         if own_rules.contains(finding.rule.as_str()) {
             left_out += 1;
             continue;
         }
-        let (passed, judged, counts) = tally.entry(finding.area).or_insert((
+        let (passed, judged, unknown, counts) = tally.entry(finding.area).or_insert((
+            0,
             0,
             0,
             AreaScore {
@@ -861,13 +870,20 @@ fn without_own_rules(
                 *judged += finding.weight;
                 counts.failed += 1;
             }
+            Status::Unknown => *unknown += finding.weight,
             _ => {}
         }
     }
     let areas: BTreeMap<Area, AreaScore> = tally
         .into_iter()
-        .map(|(area, (passed, judged, counts))| {
-            let score = crate::report::area_score(passed, judged);
+        .map(|(area, (passed, judged, unknown, counts))| {
+            let applicable = judged + unknown;
+            let score = crate::report::area_score(passed, judged).filter(|_| {
+                applicable == 0
+                    || !crate::report::too_little_judged(crate::report::judged_share(
+                        judged, applicable,
+                    ))
+            });
             let level = crate::maturity::reached(
                 findings
                     .iter()
@@ -1035,6 +1051,45 @@ mod tests {
         );
         assert_eq!(repository.failing.len(), 1);
         assert!(fleet.rules.contains_key("ci.a") && !fleet.rules.contains_key("ci.c"));
+    }
+
+    /// An area mostly unknown shows no score in the organisation's picture, as `check`
+    /// shows none: from the report's judged share, or, with the repository's own rules left
+    /// out, from the findings.
+    #[test]
+    fn an_area_mostly_unknown_has_no_score_here_either() {
+        let finding = |rule: &str, status: &str| {
+            serde_json::json!({"rule": rule, "area": "ci", "status": status, "severity": "error",
+                               "weight": 1, "title": rule, "message": "m"})
+        };
+        let mut findings = vec![
+            finding("ci.a", "pass"),
+            finding("ci.b", "unknown"),
+            finding("ci.c", "unknown"),
+        ];
+        let line = |findings: &[serde_json::Value], overrides: serde_json::Value| {
+            serde_json::json!({
+                "schema_version": SCHEMA_VERSION,
+                "tool": {"version": "9.9.9"},
+                "repository": {"path": "/r", "overrides": overrides},
+                "score": null,
+                "areas": [{"id": "ci", "score": 100, "passed": 1, "failed": 0, "judged_share": 33}],
+                "findings": findings,
+            })
+            .to_string()
+        };
+        let score = |line: String| {
+            let Ok((_, Line::Scanned(repository, _))) = Fleet::default().read_line(&line) else {
+                panic!("the line is read");
+            };
+            repository.areas[&Area::Ci].score
+        };
+        assert_eq!(score(line(&findings, serde_json::json!([]))), None);
+        findings.push(finding("custom.own", "pass"));
+        let own = serde_json::json!([{"kind": "custom-rule", "id": "custom.own"}]);
+        assert_eq!(score(line(&findings, own.clone())), None);
+        findings[1] = finding("ci.b", "pass");
+        assert_eq!(score(line(&findings, own)), Some(100));
     }
 
     #[test]
