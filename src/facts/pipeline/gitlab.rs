@@ -281,14 +281,25 @@ fn has_rules(root: &Node, job: &Node) -> bool {
     template_levels(root, job).is_none_or(|jobs| jobs.into_iter().any(limits_branches))
 }
 
-/// Whether `job` says it runs on fewer than every branch pushed: `rules:`, whatever they say;
-/// `only:` unless it names every branch (`branches`, `pushes`) or merge requests and nothing
-/// else; `except:` unless it leaves out named refs only. `except: [main, tags]` leaves the
-/// other branches, a merge request's among them; a regular expression, `variables:` or
-/// `changes:` may leave out anything.
+/// Whether `job` says it runs on fewer than every branch pushed: `rules:`, unless each rule
+/// only asks for files changed or present (no `if:`, not `when: never` or `manual`), which
+/// a merge request's branch meets as any other; `only:` unless it names every branch
+/// (`branches`, `pushes`) or merge requests and nothing else; `except:` unless it leaves out
+/// named refs only. `except: [main, tags]` leaves the other branches, a merge request's among
+/// them; a regular expression, `variables:` or `changes:` may leave out anything.
 fn limits_branches(job: &Node) -> bool {
-    if job.get("rules").is_some() {
-        return true;
+    if let Some(rules) = job.get("rules") {
+        let on_every_branch = |rule: &Node| {
+            matches!(rule.value, Value::Map(_))
+                && rule.get("if").is_none()
+                && !rule
+                    .get("when")
+                    .and_then(Node::as_str)
+                    .is_some_and(|when| matches!(when, "never" | "manual" | "delayed"))
+        };
+        return !matches!(rules.value, Value::Seq(_))
+            || rules.items().is_empty()
+            || !rules.items().into_iter().all(on_every_branch);
     }
     // The refs of an `only:`/`except:`, when they are all it says.
     let refs_alone = |key: &str| -> Option<Option<Vec<&str>>> {
