@@ -179,35 +179,15 @@ fn sections(report: &Report) -> String {
     }
     // What opslint could not judge says what it could not see: a team fixes that, or knows
     // why the area's score leaves it out.
-    folded_with_messages(&mut out, "Not judged", report, Status::Unknown);
-    folded_with_messages(&mut out, "Exempted", report, Status::Exempted);
-    let passed: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|finding| finding.status == Status::Pass)
-        .collect();
-    if !passed.is_empty() && out.len() < LIMIT {
-        let _ = writeln!(
-            out,
-            "\n<details><summary>Passed ({})</summary>\n",
-            passed.len()
-        );
-        for finding in passed {
-            let _ = write!(
-                out,
-                "- **{}** `{}`",
-                prose_with_code(&finding.title),
-                finding.rule
-            );
-            match &finding.note {
-                Some(note) => {
-                    let _ = writeln!(out, " — ⚠️ {}", prose_with_code(note));
-                }
-                None => out.push('\n'),
-            }
-        }
-        let _ = writeln!(out, "\n</details>");
-    }
+    let message = |finding: &Finding| Some(prose_with_code(&finding.message));
+    folded(&mut out, "Not judged", report, Status::Unknown, message);
+    folded(&mut out, "Exempted", report, Status::Exempted, message);
+    folded(&mut out, "Passed", report, Status::Pass, |finding| {
+        finding
+            .note
+            .as_ref()
+            .map(|note| format!("⚠️ {}", prose_with_code(note)))
+    });
     if let Some(history) = report.history.as_ref().filter(|_| out.len() < LIMIT) {
         let _ = writeln!(
             out,
@@ -242,8 +222,14 @@ fn sections(report: &Report) -> String {
     out
 }
 
-/// The findings of `status`, each with its message, folded under `summary`.
-fn folded_with_messages(out: &mut String, summary: &str, report: &Report, status: Status) {
+/// The findings of `status`, each with what `detail` says of it, folded under `summary`.
+fn folded(
+    out: &mut String,
+    summary: &str,
+    report: &Report,
+    status: Status,
+    detail: impl Fn(&Finding) -> Option<String>,
+) {
     let findings: Vec<&Finding> = report
         .findings
         .iter()
@@ -258,13 +244,18 @@ fn folded_with_messages(out: &mut String, summary: &str, report: &Report, status
         findings.len()
     );
     for finding in findings {
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "- **{}** `{}` — {}",
+            "- **{}** `{}`",
             prose_with_code(&finding.title),
-            finding.rule,
-            prose_with_code(&finding.message)
+            finding.rule
         );
+        match detail(finding) {
+            Some(detail) => {
+                let _ = writeln!(out, " — {detail}");
+            }
+            None => out.push('\n'),
+        }
     }
     let _ = writeln!(out, "\n</details>");
 }
