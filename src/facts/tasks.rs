@@ -74,6 +74,9 @@ struct Runners {
     /// `composer test`.
     composer: Table,
     just: Table,
+    /// How many of the words after each just recipe are its arguments: `None` for a
+    /// variadic parameter, which takes the rest.
+    just_parameters: HashMap<String, Option<usize>>,
     /// Task's tasks: their `cmds`, with `task: other` references as `task other`.
     task: Table,
     /// Earthly's targets: their `RUN` lines, with the targets one builds or starts from as
@@ -131,6 +134,9 @@ impl Runners {
                 .unwrap_or_default(),
             just: first(&names.justfiles)
                 .map(just_recipes)
+                .unwrap_or_default(),
+            just_parameters: first(&names.justfiles)
+                .map(just_parameters)
                 .unwrap_or_default(),
             task: first(&names.taskfiles)
                 .map(taskfile_tasks)
@@ -565,6 +571,9 @@ impl TaskRunners {
                 };
                 let (folder, runners) = self.folders.get_key_value(folder)?;
                 let mut names = invocation.names;
+                if invocation.runner == Runner::Just {
+                    names = just_recipes_called(&names, &runners.just_parameters);
+                }
                 let goals = names.join(" ");
                 // A bare `make` builds the default goal.
                 if invocation.runner == Runner::Make && names.is_empty() {
@@ -711,13 +720,9 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
             .take_while(|word| !word.starts_with('-') && **word != "--")
             .copied()
             .collect(),
-        // `just lint test` runs both recipes; a word after a recipe that takes parameters is
-        // its argument instead, which names no recipe (see `undefined`).
-        (Runner::Just, [_, rest @ ..]) => rest
-            .iter()
-            .copied()
-            .take_while(|word| !word.starts_with('-') && !word.contains('='))
-            .collect(),
+        // `just lint test` runs both recipes; which words after a recipe are its arguments
+        // is the justfile's to say (see `TaskRunners::calls`).
+        (Runner::Just, [_, rest @ ..]) => just_words(rest),
         // Earthly's targets (`earthly -P +all`); one of another Earthfile (`./api+test`,
         // `github.com/org/lib+build`) is named but not read. Its own commands (`earthly ls`,
         // `earthly doc +test`) run none.
@@ -1645,6 +1650,127 @@ fn composer_scripts(text: &str) -> HashMap<String, Vec<String>> {
         .collect()
 }
 
+/// The words of a just call that may name recipes or their arguments: not its options (and
+/// the values `--set` and the like take) nor variable overrides (`x=1`).
+fn just_words<'a>(words: &[&'a str]) -> Vec<&'a str> {
+    const TAKING_TWO: &[&str] = &["--set"];
+    const TAKING_ONE: &[&str] = &[
+        "--dotenv-filename",
+        "--dotenv-path",
+        "-E",
+        "--shell",
+        "--shell-arg",
+        "--color",
+        "--command-color",
+        "--chooser",
+        "--list-heading",
+        "--list-prefix",
+        "--timestamp-format",
+        "--alias-style",
+        "--tempdir",
+    ];
+    // Options with which just only prints, lists or edits: no recipe runs.
+    const RUNS_NOTHING: &[&str] = &[
+        "-n",
+        "--dry-run",
+        "-l",
+        "--list",
+        "-s",
+        "--show",
+        "--summary",
+        "--evaluate",
+        "--dump",
+        "--fmt",
+        "--init",
+        "--edit",
+        "--variables",
+        "--groups",
+        "--completions",
+        "--choose",
+        "--man",
+        "-h",
+        "--help",
+        "-V",
+        "--version",
+        "--changelog",
+    ];
+    let mut named = Vec::new();
+    let mut words = words.iter().copied();
+    while let Some(word) = words.next() {
+        if matches!(word, "--" | "&&" | "||" | "|" | ";" | "&") {
+            break;
+        }
+        if RUNS_NOTHING.contains(&word) {
+            return Vec::new();
+        }
+        if TAKING_TWO.contains(&word) {
+            words.nth(1);
+        } else if TAKING_ONE.contains(&word) {
+            words.next();
+        } else if !word.starts_with('-') && !word.contains('=') {
+            named.push(word);
+        }
+    }
+    named
+}
+
+/// The recipes a just call runs: the first word, then each word after the arguments of the
+/// recipe before it. A recipe the justfile does not define ends the list there (just would
+/// stop), keeping it for `undefined` to name.
+fn just_recipes_called<'a>(
+    words: &[&'a str],
+    parameters: &HashMap<String, Option<usize>>,
+) -> Vec<&'a str> {
+    let mut recipes = Vec::new();
+    let mut index = 0;
+    while let Some(&word) = words.get(index) {
+        recipes.push(word);
+        match parameters.get(word) {
+            None => break,
+            Some(None) => break,
+            Some(Some(count)) => index += 1 + count,
+        }
+    }
+    recipes
+}
+
+/// How many arguments each recipe of a justfile takes: its parameters (`deploy env region:`
+/// takes two), or `None` when one is variadic (`test *args:`, `build +targets:`).
+fn just_parameters(text: &str) -> HashMap<String, Option<usize>> {
+    let mut parameters = HashMap::new();
+    for line in text.lines() {
+        if line.starts_with([' ', '\t', '#', '[']) {
+            continue;
+        }
+        let Some((header, rest)) = line.split_once(':') else {
+            continue;
+        };
+        if rest.starts_with('=') {
+            continue;
+        }
+        let mut words = header.split_whitespace();
+        let Some(name) = words.next().map(|name| name.trim_start_matches('@')) else {
+            continue;
+        };
+        if ["set", "alias", "export", "import", "mod"].contains(&name) {
+            continue;
+        }
+        let mut count = Some(0);
+        for parameter in words {
+            if parameter.starts_with(['*', '+'])
+                || parameter.starts_with("$*")
+                || parameter.starts_with("$+")
+            {
+                count = None;
+                break;
+            }
+            count = count.map(|count| count + 1);
+        }
+        parameters.insert(name.to_owned(), count);
+    }
+    parameters
+}
+
 fn just_recipes(text: &str) -> HashMap<String, Vec<String>> {
     let mut recipes: HashMap<String, Vec<String>> = HashMap::new();
     let mut current: Option<String> = None;
@@ -2284,6 +2410,39 @@ mod tests {
         assert!(undefined("just test --workspace").is_empty());
         assert!(undefined("just test parser").is_empty());
         assert_eq!(undefined("just check test"), ["check"]);
+        // A recipe's parameters take the words after it; options, their values and variable
+        // overrides name no recipe; a dry run or a listing runs none.
+        let justfile = "lint:\n    cargo clippy\n\nbuild *args:\n    cargo build {{args}}\n\ndeploy env:\n    ./deploy {{env}}\n\ntest:\n    cargo test\n";
+        let with_parameters = self::runners(&[("justfile", justfile)]);
+        for runs_no_tests in [
+            "just build test",
+            "just deploy test",
+            "just -n test",
+            "just --dry-run lint test",
+            "just --show test",
+        ] {
+            assert!(
+                !with_parameters
+                    .expand(runs_no_tests)
+                    .iter()
+                    .any(|command| command == "cargo test"),
+                "{runs_no_tests}"
+            );
+        }
+        for runs_tests in [
+            "just deploy prod test",
+            "just --set env prod test",
+            "just env=prod lint test",
+            "just --dotenv-path .env test",
+        ] {
+            assert!(
+                with_parameters
+                    .expand(runs_tests)
+                    .iter()
+                    .any(|command| command == "cargo test"),
+                "{runs_tests}"
+            );
+        }
     }
 
     #[test]

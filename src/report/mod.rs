@@ -142,7 +142,8 @@ impl AreaSummary {
     /// Whether more than half of the applicable weight is unknown: the score, read from what
     /// little was judged, says too little to show as the area's.
     pub fn not_enough_evidence(&self) -> bool {
-        self.judged_share.is_some_and(too_little_judged)
+        self.judged_share
+            .is_some_and(|share| too_little_judged(f64::from(share)))
     }
 
     /// Rules judged (passing or failing).
@@ -351,8 +352,8 @@ pub fn overall_score(area_scores: impl Iterator<Item = u32>) -> Option<u32> {
 
 /// Whether an area judged on `share` per cent of its applicable weight has too little
 /// judged for its score to be shown as the area's: less than half.
-pub fn too_little_judged(share: u32) -> bool {
-    share < 50
+pub fn too_little_judged(share: f64) -> bool {
+    share < 50.0
 }
 
 /// `judged` of `applicable` in per cent, rounded down: an area judged on 49.6 % of its

@@ -206,9 +206,10 @@ struct AreaLine {
     failed: u64,
     #[serde(default)]
     level: Option<u8>,
-    /// How much of the area was judged (reports from before it have none).
+    /// How much of the area was judged, in per cent (reports from before it have none; any
+    /// number is read, so that a hand-edited `49.5` still withholds the score).
     #[serde(default)]
-    judged_share: Option<u32>,
+    judged_share: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -880,9 +881,9 @@ fn without_own_rules(
             let applicable = judged + unknown;
             let score = crate::report::area_score(passed, judged).filter(|_| {
                 applicable == 0
-                    || !crate::report::too_little_judged(crate::report::judged_share(
+                    || !crate::report::too_little_judged(f64::from(crate::report::judged_share(
                         judged, applicable,
-                    ))
+                    )))
             });
             let level = crate::maturity::reached(
                 findings
@@ -1085,6 +1086,14 @@ mod tests {
             repository.areas[&Area::Ci].score
         };
         assert_eq!(score(line(&findings, serde_json::json!([]))), None);
+        let edited = line(&findings, serde_json::json!([]))
+            .replace("\"judged_share\":33", "\"judged_share\":49.5");
+        assert!(edited.contains("49.5"));
+        assert_eq!(
+            score(edited),
+            None,
+            "a share written as a fraction is read too"
+        );
         findings.push(finding("custom.own", "pass"));
         let own = serde_json::json!([{"kind": "custom-rule", "id": "custom.own"}]);
         assert_eq!(score(line(&findings, own.clone())), None);
