@@ -175,13 +175,22 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         }
     }
     // Merge request pipelines: `rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event"`
-    // (in a job or under `workflow:`), or `only: [merge_requests]`.
+    // (in a job or under `workflow:`), or `only: [merge_requests]`; not a rule that leaves
+    // them out (`when: never`).
     // Tag pipelines: `rules: - if: $CI_COMMIT_TAG` (not `$CI_COMMIT_TAG == null`).
+    let mut leaves_out = Vec::new();
     visit(root, &mut |node| {
+        if node.get("when").and_then(Node::as_str) == Some("never")
+            && let Some(condition) = node.get("if")
+        {
+            leaves_out.push(condition.line);
+        }
         let Some(text) = node.as_str() else {
             return;
         };
-        if text.contains("merge_request_event") || text == "merge_requests" {
+        if (text.contains("merge_request_event") && !leaves_out.contains(&node.line))
+            || text == "merge_requests"
+        {
             pipeline
                 .triggers
                 .push(Located::new("merge_request", node.line));
@@ -297,9 +306,30 @@ fn limits_branches(job: &Node) -> bool {
                     .and_then(Node::as_str)
                     .is_some_and(|when| matches!(when, "never" | "manual" | "delayed"))
         };
+        // `if: $CI_PIPELINE_SOURCE == "merge_request_event"` with `when: never` keeps the job
+        // out of merge request pipelines only, to run it once, in the branch's pipeline.
+        let leaves_out_merge_request_pipelines = |rule: &Node| {
+            rule.get("when").and_then(Node::as_str) == Some("never")
+                && rule
+                    .get("if")
+                    .and_then(Node::as_str)
+                    .is_some_and(|condition| {
+                        condition
+                            .split_whitespace()
+                            .collect::<String>()
+                            .trim_matches(['"', '\''])
+                            .replace('\'', "\"")
+                            == "$CI_PIPELINE_SOURCE==\"merge_request_event"
+                    })
+        };
+        let rest: Vec<&Node> = rules
+            .items()
+            .into_iter()
+            .filter(|rule| !leaves_out_merge_request_pipelines(rule))
+            .collect();
         return !matches!(rules.value, Value::Seq(_))
-            || rules.items().is_empty()
-            || !rules.items().into_iter().all(on_every_branch);
+            || rest.is_empty()
+            || !rest.into_iter().all(on_every_branch);
     }
     // The refs of an `only:`/`except:`, when they are all it says.
     let refs_alone = |key: &str| -> Option<Option<Vec<&str>>> {
