@@ -69,7 +69,7 @@ pub fn document_misses(misses: &[(&Check, &Outcome)]) -> Option<String> {
             at(call).replacen(" at", ", called at", 1)
         ),
         [first, rest @ ..] => format!(
-            " Not seen: what {} calls opslint cannot read run ({}{}, …).",
+            " Not seen: what runs in {} calls opslint cannot read ({}{}, …).",
             rest.len() + 1,
             // "X, a definition opslint does not read," reads on into "runs", not into ")".
             match first.line {
