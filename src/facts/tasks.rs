@@ -1738,23 +1738,7 @@ fn just_recipes_called<'a>(
 /// takes two), or `None` when one is variadic (`test *args:`, `build +targets:`).
 fn just_parameters(text: &str) -> HashMap<String, Option<usize>> {
     let mut parameters = HashMap::new();
-    for line in text.lines() {
-        if line.starts_with([' ', '\t', '#', '[']) {
-            continue;
-        }
-        let Some((header, rest)) = line.split_once(':') else {
-            continue;
-        };
-        if rest.starts_with('=') {
-            continue;
-        }
-        let mut words = header.split_whitespace();
-        let Some(name) = words.next().map(|name| name.trim_start_matches('@')) else {
-            continue;
-        };
-        if ["set", "alias", "export", "import", "mod"].contains(&name) {
-            continue;
-        }
+    for (name, words, _) in text.lines().filter_map(just_recipe_header) {
         let mut count = Some(0);
         for parameter in words {
             if parameter.starts_with(['*', '+'])
@@ -1769,6 +1753,24 @@ fn just_parameters(text: &str) -> HashMap<String, Option<usize>> {
         parameters.insert(name.to_owned(), count);
     }
     parameters
+}
+
+/// A justfile line that starts a recipe: its name, its parameters and what follows the
+/// colon (its dependencies); not a setting, alias, import, assignment, attribute or comment.
+fn just_recipe_header(line: &str) -> Option<(&str, Vec<&str>, &str)> {
+    if line.starts_with([' ', '\t', '#', '[']) {
+        return None;
+    }
+    let (header, rest) = line.split_once(':')?;
+    if rest.starts_with('=') {
+        return None;
+    }
+    let mut words = header.split_whitespace();
+    let name = words.next()?.trim_start_matches('@');
+    if ["set", "alias", "export", "import", "mod"].contains(&name) {
+        return None;
+    }
+    Some((name, words.collect(), rest))
 }
 
 fn just_recipes(text: &str) -> HashMap<String, Vec<String>> {
@@ -1788,19 +1790,9 @@ fn just_recipes(text: &str) -> HashMap<String, Vec<String>> {
             continue;
         }
         current = None;
-        let Some((header, dependencies)) = line.split_once(':') else {
+        let Some((name, _, dependencies)) = just_recipe_header(line) else {
             continue;
         };
-        if dependencies.starts_with('=') || header.starts_with(['#', '[']) {
-            continue;
-        }
-        let mut words = header.split_whitespace();
-        let Some(name) = words.next().map(|name| name.trim_start_matches('@')) else {
-            continue;
-        };
-        if ["set", "alias", "export", "import", "mod"].contains(&name) {
-            continue;
-        }
         let entry = recipes.entry(name.to_owned()).or_default();
         entry.extend(
             dependencies
