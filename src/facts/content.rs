@@ -64,25 +64,25 @@ pub fn read_all(
     budget: &ReadBudget,
     cache: Option<&BlobCache>,
 ) -> Vec<Content> {
-    let sizes: Vec<Result<u64, Content>> = indices
+    // Each entry's file (a link's target, resolved once) and its size.
+    let sized: Vec<Result<(&Entry, u64), Content>> = indices
         .par_iter()
         .map_init(
             || repo.to_thread_local(),
-            |repo, &index| size_of(repo, tree, &tree.entries[index], cache),
+            |repo, &index| sized_file(repo, tree, &tree.entries[index], cache),
         )
         .collect();
     let limits = Limits::new(max_size, Some(budget));
-    let admitted: Vec<Result<(), Content>> = sizes
+    let admitted: Vec<Result<&Entry, Content>> = sized
         .into_iter()
-        .map(|size| size.and_then(|size| limits.admit(size)))
+        .map(|sized| sized.and_then(|(file, size)| limits.admit(size).map(|()| file)))
         .collect();
-    indices
-        .par_iter()
-        .zip(admitted)
+    admitted
+        .into_par_iter()
         .map_init(
             || repo.to_thread_local(),
-            |repo, (&index, admitted)| match admitted {
-                Ok(()) => fetch(repo, tree, &tree.entries[index], max_size, cache),
+            |repo, admitted| match admitted {
+                Ok(file) => fetch(repo, tree, file, max_size, cache),
                 Err(refused) => refused,
             },
         )
@@ -92,10 +92,10 @@ pub fn read_all(
 /// Reads one entry, at most `max_size` bytes (a config file, a baseline: outside any
 /// budget).
 pub fn read_one(repo: &gix::Repository, tree: &Tree, entry: &Entry, max_size: u64) -> Content {
-    let admitted =
-        size_of(repo, tree, entry, None).and_then(|size| Limits::new(max_size, None).admit(size));
+    let admitted = sized_file(repo, tree, entry, None)
+        .and_then(|(file, size)| Limits::new(max_size, None).admit(size).map(|()| file));
     match admitted {
-        Ok(()) => fetch(repo, tree, entry, max_size, None),
+        Ok(file) => fetch(repo, tree, file, max_size, None),
         Err(refused) => refused,
     }
 }
@@ -169,18 +169,28 @@ fn unlocked<T>(mutex: &mut Mutex<T>) -> &mut T {
     mutex.get_mut().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The size of an entry's contents, as the object database or the file system reports it,
-/// before anything is read; `Err` with why it cannot be read.
+/// The file an entry's contents are read from (itself, or the file of the tree a link leads
+/// to) and its size, before anything is read; `Err` with why it cannot be read.
+fn sized_file<'t>(
+    repo: &gix::Repository,
+    tree: &'t Tree,
+    entry: &'t Entry,
+    cache: Option<&BlobCache>,
+) -> Result<(&'t Entry, u64), Content> {
+    let file = match entry.kind {
+        EntryKind::Symlink => link_target(repo, tree, entry)?,
+        EntryKind::File => entry,
+    };
+    Ok((file, size_of(repo, tree, file, cache)?))
+}
+
+/// The size of a file's contents, as the object database or the file system reports it.
 fn size_of(
     repo: &gix::Repository,
     tree: &Tree,
     entry: &Entry,
     cache: Option<&BlobCache>,
 ) -> Result<u64, Content> {
-    let entry = match entry.kind {
-        EntryKind::Symlink => link_target(repo, tree, entry)?,
-        EntryKind::File => entry,
-    };
     match &tree.source {
         ContentSource::Objects => {
             let Some(id) = entry.blob else {
@@ -264,7 +274,7 @@ fn resolve_link(link: &[u8], target: &[u8]) -> Result<String, &'static str> {
     String::from_utf8(parts.join(&b'/')).map_err(|_| "to a path that is not UTF-8")
 }
 
-/// Reads an entry admitted within the limits.
+/// Reads a file (not a link: `sized_file` resolves those) admitted within the limits.
 fn fetch(
     repo: &gix::Repository,
     tree: &Tree,
@@ -272,13 +282,6 @@ fn fetch(
     max_size: u64,
     cache: Option<&BlobCache>,
 ) -> Content {
-    let entry = match entry.kind {
-        EntryKind::Symlink => match link_target(repo, tree, entry) {
-            Ok(target) => target,
-            Err(refused) => return refused,
-        },
-        EntryKind::File => entry,
-    };
     let bytes = match (&tree.source, entry.blob) {
         (ContentSource::Objects, Some(id)) => match cache.and_then(|cache| cache.get(id)) {
             // The cache holds text only.
