@@ -180,9 +180,7 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
     // Tag pipelines: `rules: - if: $CI_COMMIT_TAG` (not `$CI_COMMIT_TAG == null`).
     let mut leaves_out = Vec::new();
     visit(root, &mut |node| {
-        if node.get("when").and_then(Node::as_str) == Some("never")
-            && let Some(condition) = node.get("if")
-        {
+        if let Some(condition) = left_out(node) {
             leaves_out.push(condition.line);
         }
         let Some(text) = node.as_str() else {
@@ -219,6 +217,13 @@ fn inherited<'a>(root: &'a Node, job: &'a Node, key: &str, depth: usize) -> Opti
 
 /// How many levels of `extends` templates are followed.
 const TEMPLATE_DEPTH: usize = 4;
+
+/// The `if:` of a `rules:` entry that leaves out the pipelines it names (`when: never`).
+fn left_out(rule: &Node) -> Option<&Node> {
+    (rule.get("when").and_then(Node::as_str) == Some("never"))
+        .then(|| rule.get("if"))
+        .flatten()
+}
 
 /// Whether a setting is true as GitLab reads YAML 1.1 (`yes` and `on` are true too).
 fn is_true(value: &Node) -> bool {
@@ -309,18 +314,11 @@ fn limits_branches(job: &Node) -> bool {
         // `if: $CI_PIPELINE_SOURCE == "merge_request_event"` with `when: never` keeps the job
         // out of merge request pipelines only, to run it once, in the branch's pipeline.
         let leaves_out_merge_request_pipelines = |rule: &Node| {
-            rule.get("when").and_then(Node::as_str) == Some("never")
-                && rule
-                    .get("if")
-                    .and_then(Node::as_str)
-                    .is_some_and(|condition| {
-                        condition
-                            .split_whitespace()
-                            .collect::<String>()
-                            .trim_matches(['"', '\''])
-                            .replace('\'', "\"")
-                            == "$CI_PIPELINE_SOURCE==\"merge_request_event"
-                    })
+            left_out(rule)
+                .and_then(Node::as_str)
+                .is_some_and(|condition| {
+                    condition.contains("merge_request_event") && !condition.contains("||")
+                })
         };
         let rest: Vec<&Node> = rules
             .items()
