@@ -32,7 +32,7 @@ pub struct Known {
     /// Inputs an unknown action conventionally runs as shell commands (`command-inputs`).
     pub command_inputs: Vec<String>,
     /// What such an input holds that is no shell command (`command-input-unless`).
-    pub command_input_unless: String,
+    pub command_input_unless: Pattern,
     /// Programs that never run a project's work (`mkdir`, `test -f`), whatever words they
     /// are given.
     pub not_runners: Vec<String>,
@@ -113,7 +113,7 @@ impl Known {
             not_scripts: names.words("not-scripts"),
             code_inputs: names.words("code-inputs"),
             command_inputs: names.words("command-inputs"),
-            command_input_unless: names.pattern_source("command-input-unless"),
+            command_input_unless: names.pattern("command-input-unless"),
             not_runners: names.words("not-runners"),
             history: HistoryClasses {
                 source_code: names.set("source-code"),

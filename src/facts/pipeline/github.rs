@@ -304,10 +304,6 @@ fn read_step(
 /// conventionally run as shell commands (`nick-fields/retry`'s `command`), from rule data.
 /// They count as the step's commands; the action stays unknown for whatever else it does.
 fn push_command_inputs(step: &Node, action: &str, pipeline: &mut Pipeline) {
-    static NOT_SHELL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let not_shell = NOT_SHELL.get_or_init(|| {
-        regex::Regex::new(&known().command_input_unless).expect("built-in patterns compile")
-    });
     for input in &known().command_inputs {
         let Some(script) = with_input(step, input) else {
             continue;
@@ -320,7 +316,11 @@ fn push_command_inputs(step: &Node, action: &str, pipeline: &mut Pipeline) {
         let shell: Vec<Located> = pipeline
             .commands
             .drain(first..)
-            .filter(|command| !not_shell.is_match(&command.text))
+            .filter(|command| {
+                !known()
+                    .command_input_unless
+                    .is_match(command.text.as_bytes())
+            })
             .collect();
         pipeline.commands.extend(shell);
         pipeline.job_notes.push(JobNote {
