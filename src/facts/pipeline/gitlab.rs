@@ -175,13 +175,22 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         }
     }
     // Merge request pipelines: `rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event"`
-    // (in a job or under `workflow:`), or `only: [merge_requests]`; not a rule that leaves
-    // them out (`when: never`).
+    // or a rule asking for a merge request's id (`if: $CI_MERGE_REQUEST_IID`), in a job or
+    // under `workflow:`, or `only: [merge_requests]`; not a rule that leaves them out
+    // (`when: never`).
     // Tag pipelines: `rules: - if: $CI_COMMIT_TAG` (not `$CI_COMMIT_TAG == null`).
     let mut leaves_out = Vec::new();
     visit(root, &mut |node| {
         if let Some(condition) = left_out(node) {
             leaves_out.push(condition.line);
+        }
+        if let Some(condition) = node.get("if")
+            && condition.as_str().is_some_and(asks_for_a_merge_request)
+            && !leaves_out.contains(&condition.line)
+        {
+            pipeline
+                .triggers
+                .push(Located::new("merge_request", condition.line));
         }
         let Some(text) = node.as_str() else {
             return;
@@ -219,6 +228,23 @@ fn inherited<'a>(root: &'a Node, job: &'a Node, key: &str, depth: usize) -> Opti
 const TEMPLATE_DEPTH: usize = 4;
 
 /// The `if:` of a `rules:` entry that leaves out the pipelines it names (`when: never`).
+/// Whether a rule's `if:` holds only in a merge request pipeline because it asks for the merge
+/// request's id (`$CI_MERGE_REQUEST_IID`, `$CI_MERGE_REQUEST_ID != null`), not its absence.
+fn asks_for_a_merge_request(condition: &str) -> bool {
+    let compact: String = condition.split_whitespace().collect();
+    ["$CI_MERGE_REQUEST_IID", "$CI_MERGE_REQUEST_ID"]
+        .iter()
+        .any(|variable| {
+            compact.match_indices(variable).any(|(at, _)| {
+                let rest = &compact[at + variable.len()..];
+                // `$CI_MERGE_REQUEST_ID` is not the start of `$CI_MERGE_REQUEST_IID`'s name.
+                !rest.starts_with(|next: char| next.is_ascii_alphanumeric() || next == '_')
+                    && !rest.starts_with("==null")
+                    && !rest.starts_with("==\"\"")
+            })
+        })
+}
+
 fn left_out(rule: &Node) -> Option<&Node> {
     (rule.get("when").and_then(Node::as_str) == Some("never"))
         .then(|| rule.get("if"))

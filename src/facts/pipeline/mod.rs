@@ -614,6 +614,17 @@ mod tests {
     }
 
     #[test]
+    fn gitlab_rules_asking_for_a_merge_request_id() {
+        let text = "workflow:\n  rules:\n    - if: $CI_MERGE_REQUEST_IID\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\ntest:\n  script:\n    - echo $CI_MERGE_REQUEST_IID\n  rules:\n    - if: $CI_MERGE_REQUEST_ID == null\n    - if: $CI_MERGE_REQUEST_IID\n      when: never\n";
+        let pipeline = read(Format::System(&gitlab::SYSTEM), text).unwrap();
+        assert_eq!(
+            texts(&pipeline.triggers),
+            [("push", 1), ("merge_request", 3)],
+            "not a script that names the id, its absence, or a rule that leaves them out"
+        );
+    }
+
+    #[test]
     fn other_formats_by_key_names() {
         let text = "trigger:\n  - main\npr:\n  - main\nsteps:\n  - script: npm test\n";
         let pipeline = read(Format::Other, text).unwrap();
