@@ -1522,15 +1522,32 @@ fn pattern_rule<'t, 'n>(table: &'t Table, name: &'n str) -> Option<(&'t Vec<Stri
         .map(|(_, _, recipe, stem)| (recipe, stem))
 }
 
+/// package.json's scripts, each with the `pre` and `post` scripts npm and Yarn run around it
+/// (`npm run build` runs `prebuild`, `build`, then `postbuild`).
 fn npm_scripts(text: &str) -> HashMap<String, Vec<String>> {
     let Some(scripts) = manifest_scripts(text) else {
         return HashMap::new();
     };
+    let script = |name: &str| {
+        scripts
+            .get(name)
+            .and_then(serde_json::Value::as_str)
+            .filter(|script| !script.contains(NPM_PLACEHOLDER))
+    };
     scripts
-        .iter()
-        .filter_map(|(name, script)| {
-            let script = script.as_str()?;
-            (!script.contains(NPM_PLACEHOLDER)).then(|| (name.clone(), vec![script.to_owned()]))
+        .keys()
+        .filter_map(|name| {
+            let own = script(name)?;
+            let lines = [
+                script(&format!("pre{name}")),
+                Some(own),
+                script(&format!("post{name}")),
+            ]
+            .into_iter()
+            .flatten()
+            .map(str::to_owned)
+            .collect();
+            Some((name.clone(), lines))
         })
         .collect()
 }
@@ -2281,6 +2298,19 @@ mod tests {
         assert!(
             expanded.contains(&"golangci-lint run".to_owned()),
             "{expanded:?}"
+        );
+    }
+
+    #[test]
+    fn npm_scripts_with_the_scripts_npm_runs_before_and_after() {
+        let package =
+            r#"{"scripts": {"build": "tsc", "postbuild": "eslint . && jest", "pretest": "lint"}}"#;
+        let scripts = npm_scripts(package);
+        assert_eq!(scripts["build"], ["tsc", "eslint . && jest"]);
+        assert_eq!(scripts["postbuild"], ["eslint . && jest"]);
+        assert!(
+            !scripts.contains_key("test"),
+            "a pre script alone is no script"
         );
     }
 

@@ -95,17 +95,8 @@ impl Pattern {
         self.regex().is_match(haystack)
     }
 
-    /// The first match, or, when the pattern has a group named `at`, that group's part of it:
-    /// a pattern can require context earlier in the file (an import) and still point at the
-    /// line that is the evidence.
     pub fn find<'h>(&self, haystack: &'h [u8]) -> Option<Match<'h>> {
-        let regex = self.regex();
-        if regex.capture_names().any(|name| name == Some("at")) {
-            let captures = regex.captures(haystack)?;
-            captures.name("at").or_else(|| captures.get(0))
-        } else {
-            regex.find(haystack)
-        }
+        self.regex().find(haystack)
     }
 
     /// Compiles the pattern as it is used, to prove a built-in one compiles.
@@ -526,23 +517,5 @@ impl CheckKind {
                 | CheckKind::PipelinePermissions { .. }
                 | CheckKind::PipelineParses
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Pattern;
-
-    #[test]
-    fn a_group_named_at_is_what_a_match_points_at() {
-        let text = b"import { Alarm } from 'aws-cloudwatch';\n\nnew Alarm(stack, 'Cpu');\n";
-        let pointed = Pattern::builtin(r"(?s)aws-cloudwatch.*?(?P<at>new Alarm\()");
-        let found = pointed.find(text).expect("matches");
-        assert_eq!(found.as_bytes(), b"new Alarm(");
-        let whole = Pattern::builtin(r"(?s)aws-cloudwatch.*?new Alarm\(");
-        assert_eq!(
-            whole.find(text).expect("matches").as_bytes()[..14],
-            *b"aws-cloudwatch"
-        );
     }
 }

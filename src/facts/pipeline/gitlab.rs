@@ -227,7 +227,6 @@ fn inherited<'a>(root: &'a Node, job: &'a Node, key: &str, depth: usize) -> Opti
 /// How many levels of `extends` templates are followed.
 const TEMPLATE_DEPTH: usize = 4;
 
-/// The `if:` of a `rules:` entry that leaves out the pipelines it names (`when: never`).
 /// Whether a rule's `if:` holds only in a merge request pipeline because it asks for the merge
 /// request's id (`$CI_MERGE_REQUEST_IID`, `$CI_MERGE_REQUEST_ID != null`), not its absence.
 fn asks_for_a_merge_request(condition: &str) -> bool {
@@ -241,10 +240,12 @@ fn asks_for_a_merge_request(condition: &str) -> bool {
                 !rest.starts_with(|next: char| next.is_ascii_alphanumeric() || next == '_')
                     && !rest.starts_with("==null")
                     && !rest.starts_with("==\"\"")
+                    && !rest.starts_with("==''")
             })
         })
 }
 
+/// The `if:` of a `rules:` entry that leaves out the pipelines it names (`when: never`).
 fn left_out(rule: &Node) -> Option<&Node> {
     (rule.get("when").and_then(Node::as_str) == Some("never"))
         .then(|| rule.get("if"))

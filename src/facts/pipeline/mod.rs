@@ -615,7 +615,7 @@ mod tests {
 
     #[test]
     fn gitlab_rules_asking_for_a_merge_request_id() {
-        let text = "workflow:\n  rules:\n    - if: $CI_MERGE_REQUEST_IID\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\ntest:\n  script:\n    - echo $CI_MERGE_REQUEST_IID\n  rules:\n    - if: $CI_MERGE_REQUEST_ID == null\n    - if: $CI_MERGE_REQUEST_IID\n      when: never\n";
+        let text = "workflow:\n  rules:\n    - if: $CI_MERGE_REQUEST_IID\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\ntest:\n  script:\n    - echo $CI_MERGE_REQUEST_IID\n  rules:\n    - if: $CI_MERGE_REQUEST_ID == null\n    - if: $CI_MERGE_REQUEST_IID == ''\n    - if: $CI_MERGE_REQUEST_IID\n      when: never\n";
         let pipeline = read(Format::System(&gitlab::SYSTEM), text).unwrap();
         assert_eq!(
             texts(&pipeline.triggers),
