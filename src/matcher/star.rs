@@ -470,32 +470,37 @@ mod tests {
 
     #[test]
     fn agrees_with_globset_on_every_builtin_glob() {
+        // One set of every star glob against one globset of the same globs, path by path:
+        // comparing glob by glob was quadratic and took a minute of CI's unoptimised run.
         let globs = builtin_globs();
         let mut paths: Vec<Vec<u8>> = PATHS.iter().map(|path| path.to_vec()).collect();
         paths.extend(globs.iter().flat_map(|glob| sample_paths(glob)));
         paths.sort();
         paths.dedup();
-        let mut taken = 0;
-        for (id, pattern) in globs.iter().enumerate() {
-            let mut set = StarGlobSet::default();
-            if !set.add(pattern, id) {
-                continue;
-            }
-            taken += 1;
-            let globset = compile_glob(pattern).unwrap()[0].compile_matcher();
-            for path in &paths {
-                let mut hits = Vec::new();
-                set.matches_into(path, &mut DirCache::default(), &mut hits);
-                let expected = globset.is_match(std::ffi::OsStr::from_bytes(path));
-                assert_eq!(
-                    hits == [id],
-                    expected,
-                    "{pattern} on {}",
-                    path.escape_ascii()
-                );
+        let mut star_set = StarGlobSet::default();
+        let mut reference = globset::GlobSetBuilder::new();
+        let mut taken = Vec::new();
+        for pattern in &globs {
+            if star_set.add(pattern, taken.len()) {
+                reference.add(compile_glob(pattern).unwrap().remove(0));
+                taken.push(pattern.as_str());
             }
         }
-        assert!(taken > 100, "only {taken} built-in globs are star globs");
+        assert!(
+            taken.len() > 100,
+            "only {} built-in globs are star globs",
+            taken.len()
+        );
+        let reference = reference.build().unwrap();
+        let mut cache = DirCache::default();
+        for path in &paths {
+            let mut hits = Vec::new();
+            star_set.matches_into(path, &mut cache, &mut hits);
+            hits.sort_unstable();
+            let expected = reference.matches(std::ffi::OsStr::from_bytes(path));
+            let named = |ids: &[usize]| ids.iter().map(|&id| taken[id]).collect::<Vec<_>>();
+            assert_eq!(named(&hits), named(&expected), "on {}", path.escape_ascii());
+        }
     }
 
     #[test]
