@@ -267,7 +267,7 @@ pub fn aggregate(
         // them all only where every component needs the practice.
         let message = match rule.components_needed {
             ComponentsNeeded::Any => format!("Found in {}, outside the components.", shared.path),
-            ComponentsNeeded::Every => format!(
+            ComponentsNeeded::Every | ComponentsNeeded::Most => format!(
                 "Found in {}, outside the components, serving all {total} of them.",
                 shared.path
             ),
@@ -277,11 +277,15 @@ pub fn aggregate(
             ..repository
         };
     }
-    let any_passes = rule.components_needed == ComponentsNeeded::Any && !passing.is_empty();
-    let partial = any_passes && !(failing.is_empty() && unknown.is_empty());
+    let having = total - failing.len() - unknown.len();
+    let enough_have_it = match rule.components_needed {
+        ComponentsNeeded::Every => false,
+        ComponentsNeeded::Any => !passing.is_empty(),
+        ComponentsNeeded::Most => 2 * having >= total,
+    };
+    let partial = enough_have_it && !(failing.is_empty() && unknown.is_empty());
     let (status, message, evidence) = if partial {
         // Components served by a test project beside them count as having it.
-        let lacking = failing.len() + unknown.len();
         let without = match (failing.is_empty(), unknown.is_empty()) {
             (false, true) => format!("none in {}", name_some(&failing)),
             (true, false) => format!("not judged in {}", name_some(&unknown)),
@@ -291,10 +295,7 @@ pub fn aggregate(
                 name_some(&unknown)
             ),
         };
-        let message = format!(
-            "Found in {} of {total} components; {without}.",
-            total - lacking
-        );
+        let message = format!("Found in {having} of {total} components; {without}.");
         (Status::Pass, message, passing_evidence())
     } else if !failing.is_empty() {
         let message = match total {

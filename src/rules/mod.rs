@@ -179,6 +179,10 @@ pub enum ComponentsNeeded {
     /// A component with the practice makes the repository pass, naming those without: a
     /// monorepo whose apps have tests and whose interface packages have none has tests.
     Any,
+    /// At least half the components need the practice, naming those without: services
+    /// tested bar a mock server and a migrations image have tests; a demo of twenty services
+    /// of which four have tests does not.
+    Most,
 }
 
 /// Globs with their compiled set, for testing one path at a time.

@@ -39,7 +39,7 @@ pub struct RuleSpec {
     #[serde(default)]
     pub served_from_outside: bool,
     /// Per-component rules: whether the repository passes when `any` component has the
-    /// practice or only when `every` one does (the default).
+    /// practice, when `most` (at least half) do, or only when `every` one does (the default).
     #[serde(default)]
     pub components_needed: ComponentsNeeded,
     /// The maturity level the practice marks within its area: 1 foundation, 2 practised,
