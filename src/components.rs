@@ -209,18 +209,18 @@ pub fn aggregate(
         with(Status::Pass),
     );
     let unserved = failing.len();
+    // Looked up, not searched pairwise: a monorepo of thousands of components would
+    // otherwise compare every one with every other.
+    let all: HashSet<&str> = applicable.iter().map(|(path, _)| *path).collect();
+    let is_test_project = |path: &str| {
+        served_from_outside && tested_by(path).is_some_and(|tested| all.contains(tested))
+    };
     if served_from_outside {
-        // Looked up, not searched pairwise: a monorepo of thousands of components would
-        // otherwise compare every one with every other.
-        let all: HashSet<&str> = applicable.iter().map(|(path, _)| *path).collect();
         let tested_by_passing: HashSet<&str> = passing
             .iter()
             .filter_map(|project| tested_by(project))
             .collect();
-        failing.retain(|path| {
-            !(tested_by(path).is_some_and(|tested| all.contains(tested))
-                || tested_by_passing.contains(path))
-        });
+        failing.retain(|path| !(is_test_project(path) || tested_by_passing.contains(path)));
     }
     let served = unserved - failing.len();
     // The first evidence of each component that has the practice.
@@ -240,15 +240,19 @@ pub fn aggregate(
     // Only a folder: a file at the root (a `conftest.py`) or in a hidden folder (`.github`)
     // is no shared suite or build — except for a rule that one component having the practice
     // satisfies, where the root `Dockerfile` is the repository's image.
+    // A component at the top (`server/`) holds its own folder: its tests serve no other.
     fn top(path: &str) -> Option<&str> {
         path.split_once('/').map(|(folder, _)| folder)
+    }
+    fn first_folder(path: &str) -> &str {
+        path.split('/').next().unwrap_or(path)
     }
     let outside_components = |path: &str| match top(path) {
         Some(folder) => {
             !folder.starts_with('.')
                 && !components
                     .iter()
-                    .any(|(component, _)| top(component) == Some(folder))
+                    .any(|(component, _)| first_folder(component) == folder)
         }
         None => rule.components_needed == ComponentsNeeded::Any,
     };
@@ -277,11 +281,34 @@ pub fn aggregate(
             ..repository
         };
     }
-    let having = total - failing.len() - unknown.len();
+    let (having, counted) = match rule.components_needed {
+        // A test project beside its component that lacks the practice (a load-test harness
+        // without tests) is part of that component, not one more; one with tests counts as a
+        // component that has them. A component not judged counts neither way.
+        ComponentsNeeded::Most => {
+            let lacking: HashSet<&str> = failing.iter().copied().collect();
+            let products: Vec<&(&str, &ComponentFinding)> = applicable
+                .iter()
+                .copied()
+                .filter(|(path, finding)| finding.status == Status::Pass || !is_test_project(path))
+                .collect();
+            let having = products
+                .iter()
+                .filter(|(path, finding)| {
+                    finding.status != Status::Unknown && !lacking.contains(path)
+                })
+                .count();
+            (having, products.len())
+        }
+        _ => (total - failing.len() - unknown.len(), total),
+    };
     let enough_have_it = match rule.components_needed {
         ComponentsNeeded::Every => false,
         ComponentsNeeded::Any => !passing.is_empty(),
-        ComponentsNeeded::Most => 2 * having >= total,
+        ComponentsNeeded::Most => {
+            let judged = counted - unknown.iter().filter(|path| !is_test_project(path)).count();
+            having > 0 && 2 * having >= judged
+        }
     };
     let partial = enough_have_it && !(failing.is_empty() && unknown.is_empty());
     let (status, message, evidence) = if partial {
@@ -295,7 +322,7 @@ pub fn aggregate(
                 name_some(&unknown)
             ),
         };
-        let message = format!("Found in {having} of {total} components; {without}.");
+        let message = format!("Found in {having} of {counted} components; {without}.");
         (Status::Pass, message, passing_evidence())
     } else if !failing.is_empty() {
         let message = match total {
@@ -623,6 +650,83 @@ mod tests {
         assert_eq!(
             (none.status, none.severity),
             (Status::Fail, Severity::Error)
+        );
+    }
+
+    fn most() -> Rule {
+        Rule {
+            components_needed: ComponentsNeeded::Most,
+            ..every(true)
+        }
+    }
+
+    #[test]
+    fn most_components_having_the_practice_pass_the_repository() {
+        let (pass, fail) = (in_component(Status::Pass), in_component(Status::Fail));
+        let half = [
+            ("svc/a", &pass),
+            ("svc/b", &pass),
+            ("svc/c", &fail),
+            ("svc/d", &fail),
+        ];
+        let judged = aggregate(finding(Status::Pass), &half, &most());
+        assert_eq!(judged.status, Status::Pass);
+        assert_eq!(
+            judged.message,
+            "Found in 2 of 4 components; none in svc/c, svc/d."
+        );
+        let fewer = [("svc/a", &pass), ("svc/b", &fail), ("svc/c", &fail)];
+        let judged = aggregate(finding(Status::Pass), &fewer, &most());
+        assert_eq!(
+            (judged.status, judged.severity),
+            (Status::Fail, Severity::Warning)
+        );
+    }
+
+    #[test]
+    fn a_test_project_without_tests_gives_its_component_none() {
+        // A load-test harness beside an untested API is no tested component (a red team's).
+        let fail = in_component(Status::Fail);
+        let harness = [("src/Api", &fail), ("src/Api.LoadTests", &fail)];
+        let judged = aggregate(finding(Status::Fail), &harness, &most());
+        assert_eq!(judged.status, Status::Fail);
+        assert_eq!(judged.message, "Missing in 1 of 2 components: src/Api.");
+        // A unit-test project with tests serves its component and counts as tested itself.
+        let pass = in_component(Status::Pass);
+        let tested = [
+            ("src/Api", &fail),
+            ("src/Api.UnitTests", &pass),
+            ("src/Domain", &fail),
+            ("src/Data", &fail),
+        ];
+        let judged = aggregate(finding(Status::Pass), &tested, &most());
+        assert_eq!(judged.status, Status::Pass);
+        assert_eq!(
+            judged.message,
+            "Found in 2 of 4 components; none in src/Domain, src/Data."
+        );
+    }
+
+    #[test]
+    fn a_top_level_component_serves_no_other_with_its_own_folder() {
+        // A tested `version/` module beside untested `payments/`, `orders/` and `shipping/`
+        // (a red team's): its tests are its own, not a shared suite.
+        let (pass, fail) = (in_component(Status::Pass), in_component(Status::Fail));
+        let in_version = Finding {
+            evidence: vec![directory("version/main_test.go")],
+            ..finding(Status::Pass)
+        };
+        let components = [
+            ("payments", &fail),
+            ("orders", &fail),
+            ("shipping", &fail),
+            ("version", &pass),
+        ];
+        let judged = aggregate(in_version, &components, &most());
+        assert_eq!(judged.status, Status::Fail);
+        assert_eq!(
+            judged.message,
+            "Missing in 3 of 4 components: payments, orders, shipping."
         );
     }
 }

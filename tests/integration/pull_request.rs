@@ -156,9 +156,11 @@ fn a_new_component_lacking_a_practice_is_a_regression_even_where_another_lacked_
             );
         }
     };
+    // Fewer than half tested: the rule fails at the base already.
     service("untested", false);
+    service("also-untested", false);
     service("tested", true);
-    repo.commit("Two services");
+    repo.commit("Three services");
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo.write("services/tested/index.js", "module.exports = 2;\n");
     repo.commit("Harmless");
