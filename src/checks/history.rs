@@ -29,12 +29,19 @@ pub struct Measured<'a> {
 
 impl<'a> Measured<'a> {
     pub fn window(history: &'a History, window: Window) -> Measured<'a> {
-        let (over, before) = match window {
-            Window::Days(days) => (
+        let (over, before) = match (window, history.window.days_covered) {
+            (Window::Days(_), Some(days)) => (
+                format!(
+                    "over the {days} day{} since the history began",
+                    if days == 1 { "" } else { "s" }
+                ),
+                String::new(),
+            ),
+            (Window::Days(days), None) => (
                 format!("over the last {days} days"),
                 format!("the {days} days before"),
             ),
-            Window::All => ("over the whole history".to_owned(), String::new()),
+            (Window::All, _) => ("over the whole history".to_owned(), String::new()),
         };
         Measured {
             scope: Scope::Window,
@@ -242,6 +249,7 @@ mod tests {
                 since: None,
                 until: String::new(),
                 commits: 20,
+                days_covered: None,
             },
             figures: vec![figure.clone()],
         };

@@ -78,6 +78,7 @@ pub struct Classes {
     docs: GlobSet,
     large_commit_lines: u32,
     hotfix_hours: f64,
+    co_authors_credited: usize,
 }
 
 impl Classes {
@@ -99,6 +100,7 @@ impl Classes {
                 docs: glob_set(&history.change_docs),
                 large_commit_lines: history.large_commit_lines,
                 hotfix_hours: history.hotfix_days * 24.0,
+                co_authors_credited: history.co_authors_credited as usize,
             }
         })
     }
@@ -138,7 +140,11 @@ impl Sample {
     fn of(changed: &Changed, classes: &Classes) -> Sample {
         let commit = &changed.commit;
         let mut people = vec![commit.author_email.to_lowercase()];
-        for co_author in &commit.co_authors {
+        let co_authors = match commit.co_authors.len() <= classes.co_authors_credited {
+            true => commit.co_authors.as_slice(),
+            false => &[],
+        };
+        for co_author in co_authors {
             if !people.contains(co_author) && !classes.is_bot("", co_author) {
                 people.push(co_author.clone());
             }

@@ -75,6 +75,10 @@ pub struct WindowInfo {
     pub until: String,
     /// Commits in the window, merges included.
     pub commits: usize,
+    /// The days the history covers, where it begins inside the window: figures are measured
+    /// over those days, not the whole window.
+    #[serde(skip)]
+    pub days_covered: Option<i64>,
 }
 
 /// The history figures for the window ending at `tip`.
@@ -99,6 +103,7 @@ pub fn section(
                     since: None,
                     until: "unknown".to_owned(),
                     commits: 0,
+                    days_covered: None,
                 },
                 figures: figures::unknown(
                     Scope::Window,
@@ -114,15 +119,16 @@ pub fn section(
         Window::Days(days) => Some(until.saturating_sub(i64::from(days) * DAY)),
         Window::All => None,
     };
-    let info = |commits| WindowInfo {
+    let info = |commits, days_covered| WindowInfo {
         since: since.map(iso8601),
         until: iso8601(until),
         commits,
+        days_covered,
     };
     if local.is_shallow().unwrap_or(false) {
         return Ok(History {
             shallow: true,
-            window: info(0),
+            window: info(0, None),
             figures: figures::unknown(
                 Scope::Window,
                 "the clone is shallow: fetch the full history (actions/checkout: fetch-depth: 0)",
@@ -139,7 +145,7 @@ pub fn section(
         Err(error) => {
             return Ok(History {
                 shallow: false,
-                window: info(0),
+                window: info(0, None),
                 figures: figures::unknown(
                     Scope::Window,
                     &format!("the history could not be read: {error}"),
@@ -181,9 +187,13 @@ pub fn section(
         )),
         _ => None,
     };
+    // Whole days, at least one: a history begun this morning covers a day.
+    let days_covered = begins
+        .filter(|begins| since.is_some_and(|since| *begins > since))
+        .map(|begins| ((until - begins) / DAY + 1).max(1));
     Ok(History {
         shallow: false,
-        window: info(commits),
+        window: info(commits, days_covered),
         figures: figures::compute(
             Scope::Window,
             &current,

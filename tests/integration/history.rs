@@ -517,7 +517,7 @@ fn history_rules_judge_figures_against_thresholds_the_config_can_set() {
     let batches = finding(&report, "flow.small-batches").expect("judged");
     assert_eq!(batches["status"], "fail");
     assert_eq!(batches["severity"], "warning");
-    assert!(message(batches).starts_with("Median lines changed per commit: 300 lines over the last 90 days (10 commits); expected at most 100 lines."), "{batches}");
+    assert!(message(batches).starts_with("Median lines changed per commit: 300 lines over the 10 days since the history began (10 commits); expected at most 100 lines."), "{batches}");
     let config = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(
         config.path(),
@@ -621,7 +621,9 @@ fn too_few_commits_and_a_shallow_clone_leave_history_rules_unknown() {
     let (_, report) = json_report(&["--rev", "HEAD"], few.path());
     let batches = finding(&report, "flow.small-batches").unwrap();
     assert_eq!(batches["status"], "unknown");
-    assert!(message(batches).contains("4 commits over the last 90 days, too few"));
+    assert!(
+        message(batches).contains("4 commits over the 4 days since the history began, too few")
+    );
 
     let clone = tempfile::tempdir().unwrap();
     let source = format!("file://{}", repo.path().display());

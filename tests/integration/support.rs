@@ -115,11 +115,17 @@ impl TestRepo {
             self.git(&["add", "-A"]);
             let mut args = vec!["commit", "-q", "--allow-empty", "-m", &message];
             let trailer;
-            if let Some(co_author) = &step.co_author {
-                trailer = format!(
-                    "Co-authored-by: {co_author} <{}@example.com>",
-                    co_author.to_lowercase()
-                );
+            if let Some(co_authors) = &step.co_author {
+                trailer = co_authors
+                    .split(", ")
+                    .map(|name| {
+                        format!(
+                            "Co-authored-by: {name} <{}@example.com>",
+                            name.to_lowercase()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
                 args.extend(["-m", &trailer]);
             }
             dated(&args);
@@ -234,7 +240,7 @@ struct Step {
     hour: u32,
     #[serde(default = "ada")]
     author: String,
-    /// Credited in a `Co-authored-by` trailer.
+    /// Credited in `Co-authored-by` trailers, one per name (`"Bob, Cy"`).
     co_author: Option<String>,
     /// `{n}` is replaced by the repetition's number.
     #[serde(default)]
