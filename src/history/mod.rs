@@ -187,10 +187,15 @@ pub fn section(
         )),
         _ => None,
     };
-    // Whole days, at least one: a history begun this morning covers a day.
+    // Whole days, at least one: a history begun this morning covers a day. Saturating: a
+    // commit's time may be any 64-bit number.
     let days_covered = begins
         .filter(|begins| since.is_some_and(|since| *begins > since))
-        .map(|begins| ((until - begins) / DAY + 1).max(1));
+        .map(|begins| {
+            (until.saturating_sub(begins) / DAY)
+                .saturating_add(1)
+                .max(1)
+        });
     Ok(History {
         shallow: false,
         window: info(commits, days_covered),
