@@ -244,15 +244,12 @@ pub fn aggregate(
     fn top(path: &str) -> Option<&str> {
         path.split_once('/').map(|(folder, _)| folder)
     }
-    fn first_folder(path: &str) -> &str {
-        path.split('/').next().unwrap_or(path)
-    }
     let outside_components = |path: &str| match top(path) {
         Some(folder) => {
             !folder.starts_with('.')
                 && !components
                     .iter()
-                    .any(|(component, _)| first_folder(component) == folder)
+                    .any(|(component, _)| top(component).unwrap_or(component) == folder)
         }
         None => rule.components_needed == ComponentsNeeded::Any,
     };
@@ -281,33 +278,31 @@ pub fn aggregate(
             ..repository
         };
     }
-    let (having, counted) = match rule.components_needed {
+    // How many components have the practice, of how many counted, and whether that is enough.
+    let (having, counted, enough_have_it) = match rule.components_needed {
+        ComponentsNeeded::Every => (total - failing.len() - unknown.len(), total, false),
+        ComponentsNeeded::Any => (
+            total - failing.len() - unknown.len(),
+            total,
+            !passing.is_empty(),
+        ),
         // A test project beside its component that lacks the practice (a load-test harness
         // without tests) is part of that component, not one more; one with tests counts as a
         // component that has them. A component not judged counts neither way.
         ComponentsNeeded::Most => {
             let lacking: HashSet<&str> = failing.iter().copied().collect();
-            let products: Vec<&(&str, &ComponentFinding)> = applicable
-                .iter()
-                .copied()
-                .filter(|(path, finding)| finding.status == Status::Pass || !is_test_project(path))
-                .collect();
-            let having = products
-                .iter()
-                .filter(|(path, finding)| {
-                    finding.status != Status::Unknown && !lacking.contains(path)
-                })
-                .count();
-            (having, products.len())
-        }
-        _ => (total - failing.len() - unknown.len(), total),
-    };
-    let enough_have_it = match rule.components_needed {
-        ComponentsNeeded::Every => false,
-        ComponentsNeeded::Any => !passing.is_empty(),
-        ComponentsNeeded::Most => {
-            let judged = counted - unknown.iter().filter(|path| !is_test_project(path)).count();
-            having > 0 && 2 * having >= judged
+            let (mut having, mut counted, mut judged) = (0, 0, 0);
+            for (path, finding) in &applicable {
+                if finding.status != Status::Pass && is_test_project(path) {
+                    continue;
+                }
+                counted += 1;
+                if finding.status != Status::Unknown {
+                    judged += 1;
+                    having += usize::from(!lacking.contains(path));
+                }
+            }
+            (having, counted, having > 0 && 2 * having >= judged)
         }
     };
     let partial = enough_have_it && !(failing.is_empty() && unknown.is_empty());

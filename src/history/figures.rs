@@ -140,9 +140,10 @@ impl Sample {
     fn of(changed: &Changed, classes: &Classes) -> Sample {
         let commit = &changed.commit;
         let mut people = vec![commit.author_email.to_lowercase()];
-        let co_authors = match commit.co_authors.len() <= classes.co_authors_credited {
-            true => commit.co_authors.as_slice(),
-            false => &[],
+        let co_authors: &[String] = if commit.co_authors.len() <= classes.co_authors_credited {
+            &commit.co_authors
+        } else {
+            &[]
         };
         for co_author in co_authors {
             if !people.contains(co_author) && !classes.is_bot("", co_author) {
