@@ -10,11 +10,12 @@ use crate::facts::follow::{self, Followed};
 use crate::facts::manifest;
 use crate::facts::parsed::{Includes, Manifest, Manifests, Pipelines, parse_text, read_missing};
 use crate::facts::tasks::{
-    MAX_FOLDERS, TaskRunners, UnreadTaskFile, folder_makefile, in_folder, invocations,
+    MAX_FOLDERS, MAX_MEMBERS, TaskRunners, UnreadTaskFile, folder_makefile, in_folder, invocations,
     make_includes, task_files,
 };
 use crate::facts::tree::{ContentSource, Tree};
 use crate::repo::Deadline;
+use gix::bstr::ByteSlice;
 
 /// Everything collected so far in one scan, as the checks read it.
 pub struct Facts<'a> {
@@ -161,7 +162,10 @@ impl<'a> Collector<'a> {
     ) {
         // Only commands that may call a runner elsewhere: most do not change folder.
         let elsewhere = |command: &str| {
-            command.contains("cd ") || command.contains(" -") || command.contains("pushd")
+            command.contains("cd ")
+                || command.contains(" -")
+                || command.contains("pushd")
+                || command.contains("workspaces")
         };
         let mut commands: Vec<String> = self
             .pipelines
@@ -191,7 +195,10 @@ impl<'a> Collector<'a> {
             let mut folders: Vec<String> = commands
                 .iter()
                 .flat_map(|command| invocations(command))
-                .filter_map(|invocation| invocation.folder)
+                .flat_map(|invocation| match invocation.members {
+                    true => workspace_members(self.tree, invocation.folder.as_deref()),
+                    false => invocation.folder.into_iter().collect(),
+                })
                 .filter(|folder| !runners.has_folder(folder))
                 .filter(|folder| folder_task_files(self.tree, folder).next().is_some())
                 .collect();
@@ -302,6 +309,26 @@ fn task_runners(tree: &Tree, contents: &[Option<Content>]) -> TaskRunners {
     let mut runners = TaskRunners::default();
     add_folder(&mut runners, "", tree, contents);
     runners
+}
+
+/// The folders below `from` (`""` is the root; `None`, one opslint cannot name) holding a
+/// package.json, not an installed dependency's: the members a workspace-wide script may run
+/// in (`pnpm -r test`), the first [`MAX_MEMBERS`] in path order.
+fn workspace_members(tree: &Tree, from: Option<&str>) -> Vec<String> {
+    let Some(from) = from else {
+        return Vec::new();
+    };
+    let prefix = match from {
+        "" => String::new(),
+        from => format!("{from}/"),
+    };
+    tree.entries[tree.range_under(&prefix)]
+        .iter()
+        .filter_map(|entry| entry.path.to_str().ok()?.strip_suffix("/package.json"))
+        .filter(|folder| !folder.split('/').any(|part| part == "node_modules"))
+        .map(str::to_owned)
+        .take(MAX_MEMBERS)
+        .collect()
 }
 
 /// The files of the task runners of `folder` (`""` is the root) in the tree.

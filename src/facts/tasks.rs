@@ -512,7 +512,21 @@ impl TaskRunners {
                     .map(|(recipe, stem)| {
                         recipe
                             .iter()
-                            .map(|line| line.replace("$@", name).replace("$*", stem))
+                            .filter_map(|line| match line.strip_prefix("make ") {
+                                // A prerequisite names the stem as `%` (`%: common-% ;`,
+                                // Prometheus's shared Makefile): followed where a rule
+                                // defines it, not through the same pattern again.
+                                Some(prerequisite)
+                                    if !prerequisite.contains(' ')
+                                        && prerequisite.contains('%') =>
+                                {
+                                    let prerequisite = prerequisite.replace('%', stem);
+                                    call.table
+                                        .contains_key(&prerequisite)
+                                        .then(|| format!("make {prerequisite}"))
+                                }
+                                _ => Some(line.replace("$@", name).replace("$*", stem)),
+                            })
                             .collect::<Vec<_>>()
                     })
                     .unwrap_or_default();
@@ -559,36 +573,81 @@ impl TaskRunners {
     /// Each task runner `command` calls whose folder's files were read: its table and the
     /// names it runs. A call reading a task file of its own choosing runs none of them.
     fn calls<'a>(&'a self, command: &'a str) -> Vec<Call<'a>> {
-        invocations(command)
+        let (members, own): (Vec<_>, Vec<_>) = invocations(command)
             .into_iter()
             .filter(|invocation| !invocation.other_file)
-            .filter_map(|invocation| {
-                let named = invocation.folder.as_deref()?;
-                let folder = if self.checkouts.contains(named) {
-                    ""
-                } else {
-                    named
-                };
-                let (folder, runners) = self.folders.get_key_value(folder)?;
-                let mut names = invocation.names;
-                if invocation.runner == Runner::Just {
-                    names = just_recipes_called(&names, &runners.just_parameters);
-                }
-                let goals = names.join(" ");
-                // A bare `make` builds the default goal.
-                if invocation.runner == Runner::Make && names.is_empty() {
-                    names.extend(runners.make_default.as_deref());
-                }
-                Some(Call {
-                    folder,
-                    table: runners.table(invocation.runner),
-                    names,
-                    goals,
-                })
+            .partition(|invocation| invocation.members);
+        let mut calls: Vec<Call<'a>> = members
+            .into_iter()
+            .flat_map(|invocation| self.member_calls(invocation))
+            .collect();
+        calls.extend(own.into_iter().filter_map(|invocation| {
+            let named = invocation.folder.as_deref()?;
+            let folder = if self.checkouts.contains(named) {
+                ""
+            } else {
+                named
+            };
+            let (folder, runners) = self.folders.get_key_value(folder)?;
+            let mut names = invocation.names;
+            if invocation.runner == Runner::Just {
+                names = just_recipes_called(&names, &runners.just_parameters);
+            }
+            let goals = names.join(" ");
+            // A bare `make` builds the default goal.
+            if invocation.runner == Runner::Make && names.is_empty() {
+                names.extend(runners.make_default.as_deref());
+            }
+            Some(Call {
+                folder,
+                table: runners.table(invocation.runner),
+                names,
+                goals,
+            })
+        }));
+        calls
+    }
+
+    /// A script run in every workspace member (`pnpm -r test`): a call in each folder below
+    /// the invocation's whose package.json defines it, in a fixed order, at most
+    /// [`MAX_MEMBERS`] of them.
+    fn member_calls<'a>(&'a self, invocation: Invocation<'a>) -> Vec<Call<'a>> {
+        let Some(from) = invocation.folder.as_deref() else {
+            return Vec::new();
+        };
+        let below = |folder: &str| match from {
+            "" => !folder.is_empty(),
+            from => folder
+                .strip_prefix(from)
+                .is_some_and(|rest| rest.starts_with('/')),
+        };
+        let mut members: Vec<(&String, &Runners)> = self
+            .folders
+            .iter()
+            .filter(|(folder, runners)| {
+                below(folder)
+                    && invocation
+                        .names
+                        .iter()
+                        .any(|name| runners.table(Runner::Npm).contains_key(*name))
+            })
+            .collect();
+        members.sort_unstable_by_key(|(folder, _)| *folder);
+        members.truncate(MAX_MEMBERS);
+        members
+            .into_iter()
+            .map(|(folder, runners)| Call {
+                folder,
+                table: runners.table(Runner::Npm),
+                names: invocation.names.clone(),
+                goals: String::new(),
             })
             .collect()
     }
 }
+
+/// How many workspace members a script run in every one of them is followed into.
+pub const MAX_MEMBERS: usize = 64;
 
 /// `line` with make's `$(MAKECMDGOALS)` as `goals`, unless that makes it longer than a
 /// recipe line may grow ([`MAX_RECIPE_BYTES`]): a line naming hundreds of goals hundreds of
@@ -621,6 +680,9 @@ pub struct Invocation<'a> {
     /// Whether it reads a task file of its own choosing (`make -f Makefile-ci test`), which
     /// opslint does not read: what its tasks run is unknown.
     pub other_file: bool,
+    /// Whether it runs the script in every workspace member that defines it (`pnpm -r test`,
+    /// `yarn workspaces run test`, `npm test --workspaces`), not in its own folder.
+    pub members: bool,
 }
 
 /// The task runners `command` calls, each in the folder it runs in: after `cd web &&`, or
@@ -675,7 +737,12 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
     if let Some(target) = moved_to {
         place.moves(&["cd", target]);
     }
+    let members = match runner {
+        Runner::Npm => members_script(&words),
+        _ => None,
+    };
     let names: Vec<&str> = match (runner, &words[..]) {
+        (Runner::Npm, _) if members.is_some() => members.into_iter().collect(),
         (Runner::Make, [_, rest @ ..]) if !builds_nothing(rest) => make_goals(rest),
         (Runner::Npm, [_, "test" | "t", ..]) => vec!["test"],
         // npm-run-all runs the scripts it names, a glob (`lint:*`) each script it matches.
@@ -775,7 +842,68 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         runner,
         names,
         other_file,
+        members: members.is_some(),
     })
+}
+
+/// The script a package manager runs in every workspace member (`pnpm -r test`, `pnpm
+/// --recursive run test:unit`, `yarn workspaces run test`, `yarn workspaces foreach -A run
+/// test`, `npm run test --workspaces`): not when options choose some members
+/// (`--filter`, `--include`, `--since`), nor a command of the package manager's own
+/// (`pnpm -r install`, `pnpm -r exec`).
+fn members_script<'a>(words: &[&'a str]) -> Option<&'a str> {
+    let (program, rest) = words.split_first()?;
+    let chooses_some = rest.iter().any(|word| {
+        [
+            "--filter",
+            "-F",
+            "--include",
+            "--exclude",
+            "--from",
+            "--since",
+            "--workspace",
+            "-w",
+        ]
+        .iter()
+        .any(|option| word == option || word.starts_with(&format!("{option}=")))
+    });
+    if chooses_some {
+        return None;
+    }
+    let mut arguments = rest.iter().copied().filter(|word| !word.starts_with('-'));
+    let script = match *program {
+        "pnpm"
+            if rest
+                .iter()
+                .any(|word| matches!(*word, "-r" | "--recursive")) =>
+        {
+            arguments.next()
+        }
+        "npm"
+            if rest
+                .iter()
+                .any(|word| matches!(*word, "--workspaces" | "-ws")) =>
+        {
+            arguments.next()
+        }
+        "yarn" => match (arguments.next(), arguments.next()) {
+            (Some("workspaces"), Some("run")) => Some("run"),
+            (Some("workspaces"), Some("foreach")) => arguments.next(),
+            _ => None,
+        },
+        _ => None,
+    }?;
+    let script = match script {
+        "run" | "run-script" => arguments.next()?,
+        "t" => "test",
+        script => script,
+    };
+    const OWN_COMMANDS: &[&str] = &[
+        "install", "i", "ci", "add", "update", "up", "remove", "rm", "exec", "publish", "list",
+        "ls", "outdated", "why", "audit", "dlx", "link", "unlink", "rebuild", "prune", "fetch",
+        "deploy", "pack", "store", "config", "env", "patch", "licenses", "init", "create",
+    ];
+    (!OWN_COMMANDS.contains(&script)).then_some(script)
 }
 
 /// Composer's words that are not options: `--timeout 0` and `--timeout=0` take a value, which
@@ -1966,6 +2094,85 @@ mod tests {
             ),
         ]);
         assert!(tasks.expand("make").iter().any(|c| c == "go test ./..."));
+    }
+
+    #[test]
+    fn a_script_run_in_every_workspace_member_runs_where_it_is_defined() {
+        let mut tasks = runners(&[(
+            "package.json",
+            r#"{"scripts": {"test": "pnpm -r do-test", "ci": "yarn workspaces foreach -A run check"}}"#,
+        )]);
+        tasks.add_folder("packages/api", |name| {
+            (name == "package.json")
+                .then_some(r#"{"scripts": {"do-test": "jest", "check": "tsc"}}"#)
+        });
+        tasks.add_folder("packages/web", |name| {
+            (name == "package.json").then_some(r#"{"scripts": {"do-test": "vitest run"}}"#)
+        });
+        tasks.add_folder("packages/docs", |name| {
+            (name == "package.json").then_some(r#"{"scripts": {"build": "vitepress build"}}"#)
+        });
+        let test = tasks.expand("pnpm test");
+        assert!(
+            test.iter().any(|c| c == "cd packages/api && jest"),
+            "{test:?}"
+        );
+        assert!(
+            test.iter().any(|c| c == "cd packages/web && vitest run"),
+            "{test:?}"
+        );
+        assert!(!test.iter().any(|c| c.contains("vitepress")), "{test:?}");
+        assert!(
+            tasks
+                .expand("pnpm ci")
+                .iter()
+                .any(|c| c == "cd packages/api && tsc")
+        );
+        // Options that choose some members, and the package manager's own commands, run
+        // no script opslint can name.
+        for chosen in [
+            "pnpm -r --filter web do-test",
+            "pnpm -r install",
+            "yarn workspaces foreach --include api run check",
+        ] {
+            assert!(tasks.expand(chosen).is_empty(), "{chosen}");
+        }
+        assert_eq!(
+            members_script(&["npm", "run", "lint", "--workspaces"]),
+            Some("lint")
+        );
+        assert_eq!(members_script(&["npm", "test", "-ws"]), Some("test"));
+        assert_eq!(
+            members_script(&["yarn", "workspaces", "run", "test"]),
+            Some("test")
+        );
+        assert_eq!(members_script(&["pnpm", "test"]), None);
+    }
+
+    #[test]
+    fn a_pattern_rule_s_prerequisite_is_its_stem_where_a_rule_defines_it() {
+        // Prometheus's Makefile.common: `%: common-% ;` hands `make test` to `common-test`.
+        let tasks = runners(&[(
+            "Makefile",
+            "%: common-% ;
+common-test:
+	go test ./...
+build:
+	go build ./...
+",
+        )]);
+        assert!(
+            tasks
+                .expand("make test")
+                .iter()
+                .any(|c| c == "go test ./...")
+        );
+        // A goal no rule defines is not handed on again and again (`common-common-lint`).
+        let (lint, deeper) = tasks.expand_uncached("make lint");
+        assert!(
+            !deeper && !lint.iter().any(|c| c.contains("common-common")),
+            "{lint:?}"
+        );
     }
 
     #[test]
