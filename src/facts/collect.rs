@@ -10,10 +10,11 @@ use crate::facts::follow::{self, Followed};
 use crate::facts::manifest;
 use crate::facts::parsed::{Includes, Manifest, Manifests, Pipelines, parse_text, read_missing};
 use crate::facts::tasks::{
-    MAX_FOLDERS, MAX_MEMBERS, TaskRunners, UnreadTaskFile, folder_makefile, in_folder, invocations,
+    MAX_FOLDERS, TaskRunners, UnreadTaskFile, folder_makefile, in_folder, invocations,
     make_includes, task_files,
 };
 use crate::facts::tree::{ContentSource, Tree};
+use crate::facts::workspaces;
 use crate::repo::Deadline;
 use gix::bstr::ByteSlice;
 
@@ -192,12 +193,26 @@ impl<'a> Collector<'a> {
         }
         let mut added = 0;
         for _ in 0..2 {
-            let mut folders: Vec<String> = commands
+            let calls: Vec<_> = commands
                 .iter()
                 .flat_map(|command| invocations(command))
-                .flat_map(|invocation| match invocation.members {
-                    true => workspace_members(self.tree, invocation.folder.as_deref()),
-                    false => invocation.folder.into_iter().collect(),
+                .collect();
+            // A script run in every workspace member runs in those the workspace declares.
+            let roots: Vec<usize> = calls
+                .iter()
+                .filter(|call| call.members)
+                .filter_map(|call| call.folder.as_deref())
+                .filter_map(|folder| {
+                    self.tree
+                        .position(&in_folder(folder, "pnpm-workspace.yaml"))
+                })
+                .collect();
+            read_missing(roots, &mut self.contents, read);
+            let mut folders: Vec<String> = calls
+                .into_iter()
+                .flat_map(|call| match call.members {
+                    true => workspace_members(self.tree, &self.contents, call.folder.as_deref()),
+                    false => call.folder.into_iter().collect(),
                 })
                 .filter(|folder| !runners.has_folder(folder))
                 .filter(|folder| folder_task_files(self.tree, folder).next().is_some())
@@ -311,23 +326,34 @@ fn task_runners(tree: &Tree, contents: &[Option<Content>]) -> TaskRunners {
     runners
 }
 
-/// The folders below `from` (`""` is the root; `None`, one opslint cannot name) holding a
-/// package.json, not an installed dependency's: the members a workspace-wide script may run
-/// in (`pnpm -r test`), the first [`MAX_MEMBERS`] in path order.
-fn workspace_members(tree: &Tree, from: Option<&str>) -> Vec<String> {
+/// The members of the workspace rooted at `from` (`""` is the root; `None`, a folder
+/// opslint cannot name) that hold a package.json, as its package.json or
+/// pnpm-workspace.yaml declares them: not an installed dependency's, nor one in a folder
+/// whose name has a space (a command names it unquoted).
+fn workspace_members(tree: &Tree, contents: &[Option<Content>], from: Option<&str>) -> Vec<String> {
     let Some(from) = from else {
         return Vec::new();
     };
+    let text = folder_text(tree, contents, from);
+    let globs = workspaces::member_globs(text("package.json"), text("pnpm-workspace.yaml"));
+    if globs.is_empty() {
+        return Vec::new();
+    }
     let prefix = match from {
         "" => String::new(),
         from => format!("{from}/"),
     };
-    tree.entries[tree.range_under(&prefix)]
+    let folders = tree.entries[tree.range_under(&prefix)]
         .iter()
         .filter_map(|entry| entry.path.to_str().ok()?.strip_suffix("/package.json"))
-        .filter(|folder| !folder.split('/').any(|part| part == "node_modules"))
-        .map(str::to_owned)
-        .take(MAX_MEMBERS)
+        .filter(|folder| {
+            !folder.split('/').any(|part| part == "node_modules")
+                && !folder.contains(char::is_whitespace)
+        })
+        .filter_map(|folder| folder.strip_prefix(&prefix));
+    workspaces::members(&globs, folders)
+        .into_iter()
+        .map(|member| in_folder(from, member))
         .collect()
 }
 

@@ -16,6 +16,7 @@ mod poe;
 pub mod tasks;
 mod toml_node;
 pub mod tree;
+mod workspaces;
 pub mod yaml;
 
 /// A fact and the line it was found on.

@@ -858,7 +858,6 @@ fn members_script<'a>(words: &[&'a str]) -> Option<&'a str> {
             "--filter",
             "-F",
             "--include",
-            "--exclude",
             "--from",
             "--since",
             "--workspace",
@@ -870,7 +869,22 @@ fn members_script<'a>(words: &[&'a str]) -> Option<&'a str> {
     if chooses_some {
         return None;
     }
-    let mut arguments = rest.iter().copied().filter(|word| !word.starts_with('-'));
+    // Words that are not options, nor the values of options that take one (`-j 4`,
+    // `--workspace-concurrency 1`, `--exclude root`: all members but the root).
+    let mut words = rest.iter().copied();
+    let mut arguments = std::iter::from_fn(move || {
+        loop {
+            let word = words.next()?;
+            if matches!(
+                word,
+                "-j" | "--jobs" | "--workspace-concurrency" | "--exclude" | "--reporter"
+            ) {
+                words.next();
+            } else if !word.starts_with('-') {
+                return Some(word);
+            }
+        }
+    });
     let script = match *program {
         "pnpm"
             if rest
@@ -2147,6 +2161,22 @@ mod tests {
             Some("test")
         );
         assert_eq!(members_script(&["pnpm", "test"]), None);
+        // Options' values are no script names.
+        let jobs = [
+            "yarn",
+            "workspaces",
+            "foreach",
+            "-A",
+            "-j",
+            "4",
+            "--exclude",
+            "root",
+            "run",
+            "check",
+        ];
+        assert_eq!(members_script(&jobs), Some("check"));
+        let concurrency = ["pnpm", "-r", "--workspace-concurrency", "1", "check"];
+        assert_eq!(members_script(&concurrency), Some("check"));
     }
 
     #[test]

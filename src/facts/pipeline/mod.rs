@@ -273,13 +273,47 @@ pub(super) fn allowed_to_fail(command: &mut Located, setting: &str) {
 
 /// The commands of a shell list (`a && b; c`), each trimmed: judged one at a time, so
 /// `echo Testing && go test ./...` runs the tests and `pip install x && pytest` is more than
-/// an install. `||` stays inside its command: `pytest || true` cannot fail the build.
+/// an install. `||` stays inside its command: `pytest || true` cannot fail the build. An
+/// expression's `&&` (`${{ github.event_name == 'push' && github.head_ref }}`) is no list.
 pub fn segments(command: &str) -> impl Iterator<Item = &str> {
-    command
-        .split("&&")
-        .flat_map(|part| part.split(';'))
-        .map(str::trim)
-        .filter(|segment| !segment.is_empty())
+    let mut rest = command;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (segment, after) = split_list(rest);
+        rest = after;
+        Some(segment)
+    })
+    .map(str::trim)
+    .filter(|segment| !segment.is_empty())
+}
+
+/// The first command of the list `text` and what follows its `&&` or `;`, outside
+/// `${{ … }}` expressions.
+fn split_list(text: &str) -> (&str, &str) {
+    let bytes = text.as_bytes();
+    let mut in_expression = false;
+    let mut at = 0;
+    while at < bytes.len() {
+        if in_expression {
+            if bytes[at..].starts_with(b"}}") {
+                in_expression = false;
+                at += 2;
+                continue;
+            }
+        } else if bytes[at..].starts_with(b"${{") {
+            in_expression = true;
+            at += 3;
+            continue;
+        } else if bytes[at..].starts_with(b"&&") {
+            return (&text[..at], &text[at + 2..]);
+        } else if bytes[at] == b';' {
+            return (&text[..at], &text[at + 1..]);
+        }
+        at += 1;
+    }
+    (text, "")
 }
 
 /// Whether a command only installs tools (`pip install yamllint`, `cargo install
@@ -486,6 +520,22 @@ fn texts(located: &[Located]) -> Vec<(&str, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_splits_at_its_operators_not_inside_an_expression() {
+        let list = "cd web && npm ci; npm test";
+        assert_eq!(
+            segments(list).collect::<Vec<_>>(),
+            ["cd web", "npm ci", "npm test"]
+        );
+        let expression = "echo ${{ a == 'b' && github.head_ref || 'c;d' }} && make";
+        assert_eq!(
+            segments(expression).collect::<Vec<_>>(),
+            ["echo ${{ a == 'b' && github.head_ref || 'c;d' }}", "make"]
+        );
+        // An expression left open runs to the end of the line.
+        assert_eq!(segments("echo ${{ x && y").count(), 1);
+    }
 
     /// Reads with no shared steps known.
     fn read(format: Format, text: &str) -> Result<Pipeline, ParseError> {
