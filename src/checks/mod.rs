@@ -15,6 +15,8 @@ pub(crate) mod update_coverage;
 
 use std::collections::HashSet;
 
+use gix::bstr::ByteSlice;
+
 use crate::facts::Located;
 use crate::facts::collect::Facts;
 use crate::facts::content::Content;
@@ -118,6 +120,12 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
                 }
                 continue;
             }
+            // A lockfile or a minified bundle holds no hand-written evidence to miss.
+            Some(Content::TooLarge(_))
+                if machine_written(facts.tree.entries[index].path.as_ref()) =>
+            {
+                continue;
+            }
             Some(Content::TooLarge(size)) => {
                 outcome.unreadable.push(format!(
                     "{} is {} bytes, over the {}-byte read cap",
@@ -197,6 +205,14 @@ pub(crate) fn first_match(facts: &[Located], pattern: &Pattern) -> Option<(u32, 
 }
 
 /// The files a pipeline definition (not a script) in the tree includes or runs.
+/// Whether `path` is a file tools write (`@machine-written`: a lockfile, a minified bundle).
+fn machine_written(path: &gix::bstr::BStr) -> bool {
+    static GLOBS: std::sync::OnceLock<globset::GlobSet> = std::sync::OnceLock::new();
+    let globs =
+        GLOBS.get_or_init(|| crate::rules::glob_set(&crate::rules::known().machine_written));
+    path.to_str().is_ok_and(|path| globs.is_match(path))
+}
+
 fn run_by_pipelines(facts: &Facts) -> HashSet<usize> {
     facts
         .includes

@@ -131,7 +131,16 @@ pub(super) fn examine_contents(
                     });
                     checks::run(spec, &files, in_use, &facts)
                 } else if spec.kind.reads_pipelines() {
-                    let files = with_includes(selected, includes);
+                    let mut files = with_includes(selected, includes);
+                    // A script a pipeline runs is left out as the check's own files are (a
+                    // test harness's script, for a check that excludes test folders).
+                    if !spec.exclude.is_empty() {
+                        let excluded = crate::rules::glob_set(&spec.exclude);
+                        files.retain(|entry| {
+                            selected.contains(entry)
+                                || !excluded.is_match(tree.entries[*entry].display_path())
+                        });
+                    }
                     let mut outcome = checks::run(spec, &files, in_use, &facts);
                     // A pipeline definition found is the evidence: the scripts it runs are
                     // cited only when what was found is in them alone.

@@ -11,6 +11,9 @@ use super::sets::{Definitions, Value};
 pub struct Known {
     /// Files no rule takes as evidence unless `[scan] exclude` says otherwise (`@default-exclude`).
     pub default_exclude: Vec<String>,
+    /// Files tools write (lockfiles, minified bundles): when one is over the read cap, no
+    /// content check misses evidence in it (`@machine-written`).
+    pub machine_written: Vec<String>,
     /// Where code hosts read CODEOWNERS, in their order of precedence.
     pub codeowners_locations: Vec<String>,
     /// The files that make a directory a component of a monorepo (`@component-markers`).
@@ -93,6 +96,7 @@ impl Known {
         };
         let known = Known {
             default_exclude: names.set("default-exclude"),
+            machine_written: names.set("machine-written"),
             codeowners_locations: names.set("codeowners-locations"),
             component_markers: names.set("component-markers"),
             not_components: ["not-product", "test-directories", "not-components"]

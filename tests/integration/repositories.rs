@@ -382,6 +382,32 @@ fn files_over_the_read_cap_make_content_rules_unknown() {
 }
 
 #[test]
+fn a_lockfile_or_bundle_over_the_read_cap_leaves_nothing_unexamined() {
+    // A 2 KiB lockfile and minified bundle hold no runbook or CloudFormation template: with a
+    // 1 KiB cap, the rules that read YAML and scripts still decide. An alert file of the
+    // same size is another matter.
+    let repo = TestRepo::new();
+    repo.write(
+        "Dockerfile",
+        "FROM node:22\nEXPOSE 3000\nCMD [\"node\", \"server.js\"]\n",
+    )
+    .write(
+        "server.js",
+        "require('http').createServer().listen(3000);\n",
+    )
+    .write("pnpm-lock.yaml", &"lockfileVersion: '9.0'\n".repeat(100))
+    .write("public/app.min.js", &"var a=1;".repeat(300));
+    repo.commit("service");
+    let (_, capped) = json_report(&["--max-file-size", "1 KiB"], repo.path());
+    assert_eq!(status_of(&capped, "observability.runbooks"), "fail");
+    assert_eq!(status_of(&capped, "observability.health-checks"), "fail");
+    repo.write("ops/alerts.yaml", &"# alert rules\n".repeat(100));
+    repo.commit("alerts");
+    let (_, capped) = json_report(&["--max-file-size", "1 KiB"], repo.path());
+    assert_eq!(status_of(&capped, "observability.runbooks"), "unknown");
+}
+
+#[test]
 fn the_scanned_repository_is_not_written() {
     let repo = two_commit_history();
     let before = snapshot_dir(repo.path());
