@@ -395,13 +395,13 @@ fn a_lockfile_or_bundle_over_the_read_cap_leaves_nothing_unexamined() {
         "server.js",
         "require('http').createServer().listen(3000);\n",
     )
-    .write("pnpm-lock.yaml", &"lockfileVersion: '9.0'\n".repeat(100))
-    .write("public/app.min.js", &"var a=1;".repeat(300));
+    .write("pnpm-lock.yaml", "lockfileVersion: '9.0'\n".repeat(100))
+    .write("public/app.min.js", "var a=1;".repeat(300));
     repo.commit("service");
     let (_, capped) = json_report(&["--max-file-size", "1 KiB"], repo.path());
     assert_eq!(status_of(&capped, "observability.runbooks"), "fail");
     assert_eq!(status_of(&capped, "observability.health-checks"), "fail");
-    repo.write("ops/alerts.yaml", &"# alert rules\n".repeat(100));
+    repo.write("ops/alerts.yaml", "# alert rules\n".repeat(100));
     repo.commit("alerts");
     let (_, capped) = json_report(&["--max-file-size", "1 KiB"], repo.path());
     assert_eq!(status_of(&capped, "observability.runbooks"), "unknown");
