@@ -10,6 +10,7 @@ use crate::finding::{Finding, Status};
 use crate::maturity::{self, Effort};
 use crate::report::Report;
 use crate::rules::{CheckKind, Comparison, Rule};
+use crate::severity::Severity;
 use crate::text::one_line;
 
 /// How many steps a plan gives unless asked for more: a team takes a few at a time.
@@ -57,11 +58,14 @@ pub fn plan(report: &Report, steps: usize) -> Plan {
         })
     };
     // A prerequisite is as urgent as the most urgent step waiting for it: tests come before
-    // other level-2 work when running them in CI, level 1, waits for them.
-    let urgency: Vec<u8> = failing
+    // other level-2 work when running them in CI, level 1, waits for them. A failing error
+    // (CI is red until it is fixed) comes before any warning or note, and so do its
+    // prerequisites.
+    let urgency: Vec<(bool, u8)> = failing
         .iter()
         .map(|finding| {
             let mut level = finding.level;
+            let mut blocks_an_error = finding.severity == Severity::Error;
             let mut waiting: Vec<&str> = vec![finding.rule.as_str()];
             let mut seen = waiting.clone();
             while let Some(id) = waiting.pop() {
@@ -69,12 +73,13 @@ pub fn plan(report: &Report, steps: usize) -> Plan {
                     if requires(dependent).contains(&id) && !seen.contains(&dependent.rule.as_str())
                     {
                         level = level.min(dependent.level);
+                        blocks_an_error |= dependent.severity == Severity::Error;
                         seen.push(&dependent.rule);
                         waiting.push(&dependent.rule);
                     }
                 }
             }
-            level
+            (!blocks_an_error, level)
         })
         .collect();
     let mut ordered: Vec<usize> = Vec::new();
@@ -291,6 +296,27 @@ mod tests {
                 .done_when
                 .starts_with("`opslint check` passes ci.pipeline: it finds"),
             "{first:?}"
+        );
+    }
+
+    /// A failing error turns CI red: it comes before notes and warnings of a lower level,
+    /// and so does what it requires (new-user report: debops's one error was step 6).
+    #[test]
+    fn a_failing_error_and_its_prerequisites_come_before_other_work() {
+        let error = |rule: &str, level: u8| Finding {
+            severity: Severity::Error,
+            ..failing(rule, level, 3)
+        };
+        let findings = vec![
+            failing("learning.decision-records", 1, 1),
+            failing("security.policy", 1, 1),
+            error("ci.runs-tests", 2),
+            failing("testing.tests-exist", 2, 3),
+        ];
+        let report = Report::new(RepositoryInfo::unnamed(), findings);
+        assert_eq!(
+            ids(&plan(&report, 10))[..2],
+            ["testing.tests-exist", "ci.runs-tests"]
         );
     }
 

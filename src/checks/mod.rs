@@ -120,9 +120,11 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
                 }
                 continue;
             }
-            // A lockfile or a minified bundle holds no hand-written evidence to miss.
+            // A lockfile or a minified bundle holds no hand-written evidence to miss (a script
+            // a pipeline runs, whatever its name, is another matter).
             Some(Content::TooLarge(_))
-                if machine_written(facts.tree.entries[index].path.as_ref()) =>
+                if matches!(check.kind, CheckKind::ContentMatches { .. })
+                    && machine_written(facts.tree.entries[index].path.as_ref()) =>
             {
                 continue;
             }

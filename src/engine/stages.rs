@@ -133,12 +133,13 @@ pub(super) fn examine_contents(
                 } else if spec.kind.reads_pipelines() {
                     let mut files = with_includes(selected, includes);
                     // A script a pipeline runs is left out as the check's own files are (a
-                    // test harness's script, for a check that excludes test folders).
+                    // test harness's script, for a check that excludes test folders); an
+                    // included pipeline file is part of its pipeline.
                     if !spec.exclude.is_empty() {
                         let excluded = crate::rules::glob_set(&spec.exclude);
                         files.retain(|entry| {
-                            selected.contains(entry)
-                                || !excluded.is_match(tree.entries[*entry].display_path())
+                            let path = tree.entries[*entry].display_path();
+                            selected.contains(entry) || is_yaml(&path) || !excluded.is_match(path)
                         });
                     }
                     let mut outcome = checks::run(spec, &files, in_use, &facts);

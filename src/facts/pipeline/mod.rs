@@ -302,7 +302,8 @@ fn split_list(text: &str) -> (&str, &str) {
                 at += 2;
                 continue;
             }
-        } else if bytes[at..].starts_with(b"${{") {
+        } else if bytes[at..].starts_with(b"${{") && text[at..].contains("}}") {
+            // (Only one that closes: a literal `${{` in a shell string is text.)
             in_expression = true;
             at += 3;
             continue;
@@ -533,8 +534,11 @@ mod tests {
             segments(expression).collect::<Vec<_>>(),
             ["echo ${{ a == 'b' && github.head_ref || 'c;d' }}", "make"]
         );
-        // An expression left open runs to the end of the line.
-        assert_eq!(segments("echo ${{ x && y").count(), 1);
+        // A `${{` that never closes is text: the list goes on after it.
+        assert_eq!(
+            segments("echo '${{' && pytest").collect::<Vec<_>>(),
+            ["echo '${{'", "pytest"]
+        );
     }
 
     /// Reads with no shared steps known.
