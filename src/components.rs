@@ -64,6 +64,7 @@ pub fn marker_rule() -> Rule {
             kind: CheckKind::FilesPresent,
             files: known().component_markers.clone(),
             exclude: known().not_components.clone(),
+            excluded: Default::default(),
             min_count: 1,
             fallback: false,
             looks_for: None,

@@ -136,10 +136,9 @@ pub(super) fn examine_contents(
                     // test harness's script, for a check that excludes test folders); an
                     // included pipeline file is part of its pipeline.
                     if !spec.exclude.is_empty() {
-                        let excluded = crate::rules::glob_set(&spec.exclude);
                         files.retain(|entry| {
                             let path = tree.entries[*entry].display_path();
-                            selected.contains(entry) || is_yaml(&path) || !excluded.is_match(path)
+                            selected.contains(entry) || is_yaml(&path) || !spec.excludes(&path)
                         });
                     }
                     let mut outcome = checks::run(spec, &files, in_use, &facts);

@@ -271,6 +271,9 @@ pub struct Check {
     pub kind: CheckKind,
     pub files: Vec<String>,
     pub exclude: Vec<String>,
+    /// `exclude` compiled, once per process, for the files the tree matcher does not select
+    /// (the scripts a pipeline runs): see [`Check::excludes`].
+    pub excluded: std::sync::OnceLock<globset::GlobSet>,
     /// How many matching files make the check pass.
     pub min_count: u32,
     /// Examined only when no check before it passed: for costly checks (reading every
@@ -296,6 +299,18 @@ pub struct Check {
     /// A pipeline that also runs a command or uses an action matching this does not count
     /// (a deploy to the throwaway cluster the pipeline creates for its tests).
     pub unless_pipeline_runs: Option<Pattern>,
+}
+
+impl Check {
+    /// Whether `path` is among the files `exclude` leaves out. (Checked when the rules
+    /// compile: a built-in or configured exclude glob compiles.)
+    pub fn excludes(&self, path: &str) -> bool {
+        !self.exclude.is_empty()
+            && self
+                .excluded
+                .get_or_init(|| builtin::glob_set(&self.exclude))
+                .is_match(path)
+    }
 }
 
 #[derive(Debug, Clone)]
