@@ -186,9 +186,26 @@ pub(super) fn check_glob(glob: &Spanned<String>, problems: &mut Vec<Problem>) {
     }
 }
 
+/// `globs` as one compiled set, or `None` when one does not compile or the set is too large.
+pub fn try_glob_set(globs: &[String]) -> Option<globset::GlobSet> {
+    let mut builder = globset::GlobSetBuilder::new();
+    for glob in globs {
+        for compiled in compile_glob(glob).ok()? {
+            builder.add(compiled);
+        }
+    }
+    builder.build().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_set_that_does_not_compile_is_none_not_a_panic() {
+        assert!(try_glob_set(&["tests/**".to_owned()]).is_some());
+        assert!(try_glob_set(&["a/{b".to_owned()]).is_none());
+    }
 
     fn matches(pattern: &str, path: &str) -> bool {
         compile_glob(pattern)

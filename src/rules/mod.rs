@@ -272,8 +272,9 @@ pub struct Check {
     pub files: Vec<String>,
     pub exclude: Vec<String>,
     /// `exclude` compiled, once per process, for the files the tree matcher does not select
-    /// (the scripts a pipeline runs): see [`Check::excludes`].
-    pub excluded: std::sync::OnceLock<globset::GlobSet>,
+    /// (the scripts a pipeline runs): see [`Check::excludes`]. `None` when the set is too
+    /// large to compile.
+    pub excluded: std::sync::OnceLock<Option<globset::GlobSet>>,
     /// How many matching files make the check pass.
     pub min_count: u32,
     /// Examined only when no check before it passed: for costly checks (reading every
@@ -302,14 +303,17 @@ pub struct Check {
 }
 
 impl Check {
-    /// Whether `path` is among the files `exclude` leaves out. (Checked when the rules
-    /// compile: a built-in or configured exclude glob compiles.)
+    /// Whether `path` is among the files `exclude` leaves out. Each glob was checked when the
+    /// rules compiled, but a configured set can still be too large for one automaton (red
+    /// team: 256 brace expansions of a long glob): then no script is left out, as before
+    /// excludes reached them, rather than the scan failing.
     pub fn excludes(&self, path: &str) -> bool {
         !self.exclude.is_empty()
             && self
                 .excluded
-                .get_or_init(|| builtin::glob_set(&self.exclude))
-                .is_match(path)
+                .get_or_init(|| glob::try_glob_set(&self.exclude))
+                .as_ref()
+                .is_some_and(|set| set.is_match(path))
     }
 }
 
