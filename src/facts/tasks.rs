@@ -689,10 +689,10 @@ pub struct Invocation<'a> {
 /// as `make -C tests`, `npm --prefix web`, `yarn --cwd web`, `pnpm -C web`.
 pub fn invocations(command: &str) -> Vec<Invocation<'_>> {
     let mut walk = Walk::from(Place::root());
-    command
-        .split(['&', ';', '|'])
+    split_outside_expansions(command, |byte| matches!(byte, b'&' | b';' | b'|'))
+        .into_iter()
         .filter_map(|part| {
-            let words: Vec<&str> = part.split_whitespace().collect();
+            let words = shell_words(part);
             // Asking where a runner is, or what it is, runs nothing.
             if walk.step(&words)
                 || matches!(
@@ -706,6 +706,43 @@ pub fn invocations(command: &str) -> Vec<Invocation<'_>> {
             // `nyc --reporter=text npm test`, `cross-env NODE_ENV=test npm run unit`.
             (0..words.len()).find_map(|start| invocation(&walk.place, &words[start..]))
         })
+        .collect()
+}
+
+/// `text` cut at each byte `cut` accepts that is outside a `$(…)` or `${…}`: a make
+/// function (`$(shell a; b)`), a command substitution or a CI expression
+/// (`${{ a.b || c }}`) stays whole. One left open runs to the end.
+fn split_outside_expansions(text: &str, cut: impl Fn(u8) -> bool) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut pieces = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'$' if matches!(bytes.get(index + 1), Some(b'(' | b'{')) => {
+                depth += 1;
+                index += 1;
+            }
+            b'(' | b'{' if depth > 0 => depth += 1,
+            b')' | b'}' if depth > 0 => depth -= 1,
+            byte if depth == 0 && cut(byte) => {
+                pieces.push(&text[start..index]);
+                start = index + 1;
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+    pieces.push(&text[start..]);
+    pieces
+}
+
+/// `part`'s words: split at whitespace, not inside a `$(…)` or `${…}`, so that
+/// `VAR=${{ a.b }}/x` is one word, not a variable and two task names.
+fn shell_words(part: &str) -> Vec<&str> {
+    split_outside_expansions(part, |byte| byte.is_ascii_whitespace())
+        .into_iter()
+        .filter(|word| !word.is_empty())
         .collect()
 }
 
@@ -1543,6 +1580,7 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
     // lines would be T×P strings. Past this many bytes of them, the rest is not read.
     let mut stored = 0usize;
     let mut current: Vec<String> = Vec::new();
+    let mut prerequisite_calls: HashSet<(String, String)> = HashSet::new();
     let mut joiner = RecipeJoiner::default();
     for line in text.lines() {
         if let Some(recipe) = line.strip_prefix('\t') {
@@ -1566,6 +1604,8 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
             continue;
         }
         current.clear();
+        // A comment ends a rule line (`deploy:  # the bucket is still needed`).
+        let line = line.find('#').map_or(line, |at| &line[..at]);
         let Some((names, rest)) = line.split_once(':') else {
             continue;
         };
@@ -1582,16 +1622,34 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
         }
         for name in names.split_whitespace() {
             let entry = targets.entry(name.to_owned()).or_default();
-            entry.extend(
-                prerequisites
-                    .split_whitespace()
-                    .filter(|prerequisite| !prerequisite.starts_with('|'))
-                    .map(|prerequisite| format!("make {prerequisite}")),
-            );
+            for prerequisite in prerequisites
+                .split_whitespace()
+                .filter(|prerequisite| !prerequisite.starts_with('|'))
+            {
+                entry.push(format!("make {prerequisite}"));
+                prerequisite_calls.insert((name.to_owned(), prerequisite.to_owned()));
+            }
             if !inline.trim().is_empty() {
                 entry.push(inline.trim().to_owned());
             }
             current.push(name.to_owned());
+        }
+    }
+    // A prerequisite no rule names is a file (`test_model: test_model.c`), not a goal whose
+    // commands are out of sight, unless a pattern rule may build it.
+    if !targets.keys().any(|target| target.contains('%')) {
+        let files: HashSet<(String, String)> = prerequisite_calls
+            .into_iter()
+            .filter(|(_, prerequisite)| {
+                !prerequisite.contains('$') && !targets.contains_key(prerequisite)
+            })
+            .collect();
+        for (target, commands) in &mut targets {
+            commands.retain(|command| {
+                command.strip_prefix("make ").is_none_or(|prerequisite| {
+                    !files.contains(&(target.clone(), prerequisite.to_owned()))
+                })
+            });
         }
     }
     targets
@@ -2041,6 +2099,45 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_after_a_rule_names_no_prerequisite() {
+        let rules = make_rules("deploy:  # the bucket is still needed\n\tsam deploy\n");
+        assert_eq!(rules["deploy"], ["sam deploy"]);
+    }
+
+    #[test]
+    fn a_prerequisite_no_rule_names_is_a_file() {
+        let rules = make_rules("ci: lint test_model.c\n\t$(MAKE) unit\nlint:\n\truff .\n");
+        assert_eq!(rules["ci"], ["make lint", "$(MAKE) unit"]);
+        let patterns = make_rules("ci: lint\n%: common-% ;\n");
+        assert_eq!(patterns["ci"], ["make lint"]);
+    }
+
+    #[test]
+    fn a_ci_expression_is_one_word_of_a_command() {
+        assert_eq!(
+            shell_words(
+                "make reg-tests VTEST=${{ github.workspace }}/vtest  REGTESTS_TYPES=default"
+            ),
+            [
+                "make",
+                "reg-tests",
+                "VTEST=${{ github.workspace }}/vtest",
+                "REGTESTS_TYPES=default"
+            ]
+        );
+        assert_eq!(shell_words(" make ${{ unclosed"), ["make", "${{ unclosed"]);
+        let calls = invocations("make reg-tests VTEST=${{ github.workspace }}/vtest");
+        assert_eq!(calls[0].names, ["reg-tests"]);
+        // A make function's own list is no command of the recipe's.
+        let calls = invocations(
+            "$(MAKE) -C backend R=$(shell python3 -c 'import a; print(1)') && make lint",
+        );
+        assert_eq!(calls.len(), 2);
+        assert!(calls[0].names.is_empty());
+        assert_eq!(calls[1].names, ["lint"]);
+    }
+
+    #[test]
     fn a_makefile_included_again_and_again_is_read_once() {
         let makefile = "include common.mk\n".repeat(10_000);
         let tasks = runners(&[
@@ -2385,7 +2482,8 @@ build:
     #[test]
     fn an_expansion_stops_at_its_limit_and_is_made_once() {
         let prerequisites: Vec<String> = (0..100_000).map(|index| format!("p{index}")).collect();
-        let makefile = format!("build: {}\n", prerequisites.join(" "));
+        // (A pattern rule may build them all: they are goals, not files.)
+        let makefile = format!("build: {}\n%:\n\ttrue\n", prerequisites.join(" "));
         let runners = runners(&[("Makefile", makefile.leak())]);
         let expanded = runners.expand("make build");
         assert_eq!(expanded.len(), MAX_EXPANDED);
