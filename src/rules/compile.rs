@@ -17,7 +17,7 @@ use crate::config::tomldoc::{self, Document};
 use crate::maturity::{DEFAULT_LEVEL, MAX_LEVEL};
 
 use super::figure_ids::FIGURE_IDS;
-use super::glob::{check_glob, try_glob_set};
+use super::glob::check_glob;
 use super::sets::{self, Definitions};
 
 /// The heaviest a rule may weigh: the built-in rules weigh 1 to 3, and one rule of weight
@@ -574,26 +574,6 @@ fn compile_check(
     for glob in files.iter().chain(&exclude) {
         check_glob(glob, problems);
     }
-    let excluded = std::sync::OnceLock::new();
-    if scope.regex_budget.is_some() && !exclude.is_empty() && problems.len() == before {
-        // A user-written set is compiled now, so that one too large for a single automaton
-        // (each glob compiles, the whole does not) is a config error at its span rather than
-        // excludes silently not applied to the scripts a pipeline runs.
-        let globs: Vec<String> = exclude.iter().map(|glob| glob.get_ref().clone()).collect();
-        match try_glob_set(&globs) {
-            Some(set) => {
-                let _ = excluded.set(Some(set));
-            }
-            None => problems.push(
-                Problem::new(
-                    "the `exclude` globs, each valid, are together too large to compile",
-                    Some(exclude[0].span().start..exclude[exclude.len() - 1].span().end),
-                )
-                .label("these globs")
-                .help("use fewer or shorter globs: a `**/name/**` usually says what many alternatives do"),
-            ),
-        }
-    }
     if let Some(min_count) = &spec.min_count
         && *min_count.get_ref() == 0
     {
@@ -633,7 +613,7 @@ fn compile_check(
         kind: kind?,
         files: files.into_iter().map(Spanned::into_inner).collect(),
         exclude: exclude.into_iter().map(Spanned::into_inner).collect(),
-        excluded,
+        excluded: Default::default(),
         min_count: spec.min_count.map_or(1, Spanned::into_inner),
         fallback: spec.fallback,
         looks_for: spec.looks_for,

@@ -303,10 +303,10 @@ pub struct Check {
 }
 
 impl Check {
-    /// Whether `path` is among the files `exclude` leaves out. A configured set was compiled
-    /// when the config loaded (one too large for an automaton is a config error there); the
-    /// built-in sets compile when first needed, and should one not, no script is left out
-    /// rather than the scan failing.
+    /// Whether `path` is among the files `exclude` leaves out. Each glob was checked when the
+    /// rules compiled, but a configured set can still be too large for one automaton (red
+    /// team: 256 brace expansions of a long glob): then no script is left out, as before
+    /// excludes reached them, rather than the scan failing.
     pub fn excludes(&self, path: &str) -> bool {
         !self.exclude.is_empty()
             && self

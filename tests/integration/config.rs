@@ -220,23 +220,6 @@ pattern = '(\w{100}){100}'
     assert!(stderr.contains("too large"), "{stderr}");
 }
 
-/// Each glob compiles, but their brace expansions together are too large for one automaton
-/// (red team): a config error at the globs, not an exclude silently left unapplied.
-#[test]
-fn an_exclude_set_too_large_to_compile_is_a_config_error() {
-    let glob = format!(
-        "{{a,b,c,d}}{{e,f,g,h}}{{i,j,k,l}}{{m,n,o,p}}/{}",
-        "*a".repeat(480)
-    );
-    let stderr = config_error(&format!(
-        "[[rule]]\nid = \"cd.migrations\"\narea = \"cd\"\ntitle = \"Migrations\"\n\
-         severity = \"note\"\nrationale = \"r\"\nremediation = \"r\"\n[[rule.check]]\n\
-         kind = \"pipeline-command\"\nfiles = [\"@yaml-pipelines\"]\npattern = 'migrate'\n\
-         exclude = ['{glob}']\n"
-    ));
-    assert!(stderr.contains("together too large to compile"), "{stderr}");
-}
-
 /// `out-of-sight` turns a check's matches into "not seen", so it needs words for what it
 /// found and a kind whose matches are files.
 #[test]
