@@ -280,12 +280,12 @@ fn named_tasks(
                 "a task its task file does not define, which may come from a rule or file opslint does not read",
             );
         }
-        // A task its commands call (`ci:` running `$(MAKE) unit`, from a file a variable
+        // A make goal its commands call (`ci:` running `$(MAKE) unit`, from a file a variable
         // includes) is as much out of sight.
         if facts.tasks.expand(run).iter().any(|command| {
             invocations(command)
                 .iter()
-                .any(|call| !facts.tasks.undefined(call).is_empty())
+                .any(|call| !facts.tasks.unbuilt_goals(call).is_empty())
         }) {
             return Some(
                 "a task that calls one its task file does not define, which may come from a rule or file opslint does not read",

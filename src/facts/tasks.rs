@@ -366,13 +366,7 @@ impl TaskRunners {
         {
             return Vec::new();
         }
-        let Some(table) = call
-            .folder
-            .as_deref()
-            .and_then(|folder| self.folders.get(folder))
-            .filter(|runners| runners.present.contains(&call.runner))
-            .map(|runners| runners.table(call.runner))
-        else {
+        let Some(table) = self.table_of(call) else {
             return Vec::new();
         };
         // Only just's first word is surely a recipe: the others may be its arguments.
@@ -386,6 +380,28 @@ impl TaskRunners {
             // A name that is a variable or an expression is chosen at run time.
             .filter(|name| !name.contains(['$', '{', '%']) && !table.contains_key(*name))
             .collect()
+    }
+
+    /// The goals a `make` in a task's commands names that no rule of its Makefile builds, by
+    /// name or by pattern, and that are not files (`test_model: test_model.c`): `$(MAKE) unit`
+    /// where `unit` comes from a file a variable includes.
+    pub fn unbuilt_goals<'a>(&self, call: &Invocation<'a>) -> Vec<&'a str> {
+        let Some(table) = self.table_of(call).filter(|_| call.runner == Runner::Make) else {
+            return Vec::new();
+        };
+        self.undefined(call)
+            .into_iter()
+            .filter(|name| !name.contains(['.', '/']) && pattern_rule(table, name).is_none())
+            .collect()
+    }
+
+    /// The task table `call` reads: its runner's, in its folder, when that folder has one.
+    fn table_of(&self, call: &Invocation) -> Option<&Table> {
+        call.folder
+            .as_deref()
+            .and_then(|folder| self.folders.get(folder))
+            .filter(|runners| runners.present.contains(&call.runner))
+            .map(|runners| runners.table(call.runner))
     }
 
     /// Every command of every task, target, script and recipe, as run from the root
@@ -711,15 +727,19 @@ pub fn invocations(command: &str) -> Vec<Invocation<'_>> {
 
 /// `text` cut at each byte `cut` accepts that is outside a `$(…)` or `${…}`: a make
 /// function (`$(shell a; b)`), a command substitution or a CI expression
-/// (`${{ a.b || c }}`) stays whole. One left open runs to the end.
+/// (`${{ a.b || c }}`) stays whole; not one in single quotes. Where one is left open, `text`
+/// is cut at every such byte, as before expansions were known.
 fn split_outside_expansions(text: &str, cut: impl Fn(u8) -> bool) -> Vec<&str> {
     let bytes = text.as_bytes();
     let mut pieces = Vec::new();
-    let (mut depth, mut start) = (0usize, 0);
+    let (mut depth, mut start, mut quoted) = (0usize, 0, false);
     let mut index = 0;
     while index < bytes.len() {
         match bytes[index] {
-            b'$' if matches!(bytes.get(index + 1), Some(b'(' | b'{')) => {
+            // Make's escaped `$`, and the shell's literal text in single quotes.
+            b'$' if bytes.get(index + 1) == Some(&b'$') => index += 1,
+            b'\'' if depth == 0 => quoted = !quoted,
+            b'$' if !quoted && matches!(bytes.get(index + 1), Some(b'(' | b'{')) => {
                 depth += 1;
                 index += 1;
             }
@@ -732,6 +752,12 @@ fn split_outside_expansions(text: &str, cut: impl Fn(u8) -> bool) -> Vec<&str> {
             _ => {}
         }
         index += 1;
+    }
+    if depth > 0 {
+        // One left open would swallow the commands after it: cut everywhere instead.
+        return text
+            .split(|character: char| character.is_ascii() && cut(character as u8))
+            .collect();
     }
     pieces.push(&text[start..]);
     pieces
@@ -1574,13 +1600,30 @@ fn make_variables(text: &str) -> HashMap<String, String> {
     variables
 }
 
+/// A rule line without its comment (`deploy:  # the bucket is still needed`): from the first
+/// `#` that is not escaped (`\#`), unless a `;` before it started the recipe, which is the
+/// shell's (`test: ; echo "# running" && pytest`).
+fn without_rule_comment(line: &str) -> &str {
+    let bytes = line.as_bytes();
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'\\' => index += 1,
+            b';' => return line,
+            b'#' => return &line[..index],
+            _ => {}
+        }
+        index += 1;
+    }
+    line
+}
+
 fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
     let mut targets: HashMap<String, Vec<String>> = HashMap::new();
     // `t1 … tT: p1 … pP` gives every target every prerequisite: a short file of long rule
     // lines would be T×P strings. Past this many bytes of them, the rest is not read.
     let mut stored = 0usize;
     let mut current: Vec<String> = Vec::new();
-    let mut prerequisite_calls: HashSet<(String, String)> = HashSet::new();
     let mut joiner = RecipeJoiner::default();
     for line in text.lines() {
         if let Some(recipe) = line.strip_prefix('\t') {
@@ -1604,8 +1647,7 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
             continue;
         }
         current.clear();
-        // A comment ends a rule line (`deploy:  # the bucket is still needed`).
-        let line = line.find('#').map_or(line, |at| &line[..at]);
+        let line = without_rule_comment(line);
         let Some((names, rest)) = line.split_once(':') else {
             continue;
         };
@@ -1622,34 +1664,16 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
         }
         for name in names.split_whitespace() {
             let entry = targets.entry(name.to_owned()).or_default();
-            for prerequisite in prerequisites
-                .split_whitespace()
-                .filter(|prerequisite| !prerequisite.starts_with('|'))
-            {
-                entry.push(format!("make {prerequisite}"));
-                prerequisite_calls.insert((name.to_owned(), prerequisite.to_owned()));
-            }
+            entry.extend(
+                prerequisites
+                    .split_whitespace()
+                    .filter(|prerequisite| !prerequisite.starts_with('|'))
+                    .map(|prerequisite| format!("make {prerequisite}")),
+            );
             if !inline.trim().is_empty() {
                 entry.push(inline.trim().to_owned());
             }
             current.push(name.to_owned());
-        }
-    }
-    // A prerequisite no rule names is a file (`test_model: test_model.c`), not a goal whose
-    // commands are out of sight, unless a pattern rule may build it.
-    if !targets.keys().any(|target| target.contains('%')) {
-        let files: HashSet<(String, String)> = prerequisite_calls
-            .into_iter()
-            .filter(|(_, prerequisite)| {
-                !prerequisite.contains('$') && !targets.contains_key(prerequisite)
-            })
-            .collect();
-        for (target, commands) in &mut targets {
-            commands.retain(|command| {
-                command.strip_prefix("make ").is_none_or(|prerequisite| {
-                    !files.contains(&(target.clone(), prerequisite.to_owned()))
-                })
-            });
         }
     }
     targets
@@ -2105,11 +2129,10 @@ mod tests {
     }
 
     #[test]
-    fn a_prerequisite_no_rule_names_is_a_file() {
-        let rules = make_rules("ci: lint test_model.c\n\t$(MAKE) unit\nlint:\n\truff .\n");
-        assert_eq!(rules["ci"], ["make lint", "$(MAKE) unit"]);
-        let patterns = make_rules("ci: lint\n%: common-% ;\n");
-        assert_eq!(patterns["ci"], ["make lint"]);
+    fn a_comment_ends_a_rule_line_only_where_make_says() {
+        let rules = make_rules("test: ; echo \"# running\" && pytest -q\nlint: a\\#b # c\n");
+        assert_eq!(rules["test"], ["echo \"# running\" && pytest -q"]);
+        assert_eq!(rules["lint"], ["make a\\#b"]);
     }
 
     #[test]
@@ -2125,7 +2148,15 @@ mod tests {
                 "REGTESTS_TYPES=default"
             ]
         );
-        assert_eq!(shell_words(" make ${{ unclosed"), ["make", "${{ unclosed"]);
+        assert_eq!(
+            shell_words(" make ${{ unclosed"),
+            ["make", "${{", "unclosed"]
+        );
+        // An escaped or quoted `$(` opens nothing.
+        let calls = invocations("echo '$$(' ; $(MAKE) unit");
+        assert_eq!(calls[0].names, ["unit"]);
+        let calls = invocations("echo '$(' ; make unit");
+        assert_eq!(calls[0].names, ["unit"]);
         let calls = invocations("make reg-tests VTEST=${{ github.workspace }}/vtest");
         assert_eq!(calls[0].names, ["reg-tests"]);
         // A make function's own list is no command of the recipe's.
