@@ -291,13 +291,21 @@ fn named_tasks(
                 "a task that calls one its task file does not define, which may come from a rule or file opslint does not read",
             );
         }
+        // A task file chosen with `-f` (`make -f tests.mk unit`, here or in a recipe) is not
+        // read: whatever it runs is out of sight, whatever the task's name.
+        if calls.iter().any(|call| call.other_file)
+            || facts
+                .tasks
+                .expand(run)
+                .iter()
+                .any(|command| invocations(command).iter().any(|call| call.other_file))
+        {
+            return Some("a task from a task file opslint does not read");
+        }
         calls
             .iter()
             .filter(|call| call.names.iter().any(named))
             .find_map(|call| match call.folder.as_deref() {
-                _ if call.other_file => {
-                    Some("a task named for it, from a task file opslint does not read")
-                }
                 None => Some("a task named for it, run in a folder opslint cannot name"),
                 Some(folder) if !facts.tasks.has_file(folder, call.runner) => {
                     Some("a task named for it, from a task file not in the repository")
