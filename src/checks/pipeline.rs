@@ -280,26 +280,23 @@ fn named_tasks(
                 "a task its task file does not define, which may come from a rule or file opslint does not read",
             );
         }
-        // A make goal its commands call (`ci:` running `$(MAKE) unit`, from a file a variable
-        // includes) is as much out of sight.
-        if facts.tasks.expand(run).iter().any(|command| {
-            invocations(command)
-                .iter()
-                .any(|call| !facts.tasks.unbuilt_goals(call).is_empty())
-        }) {
+        // What the task's own commands call, read once: a make goal no rule builds (`ci:`
+        // running `$(MAKE) unit`, from a file a variable includes), or a task file chosen with
+        // `-f` (`make -f tests.mk unit`, here or in a recipe), is as much out of sight.
+        let expanded = facts.tasks.expand(run);
+        let nested: Vec<Invocation> = expanded
+            .iter()
+            .flat_map(|command| invocations(command))
+            .collect();
+        if nested
+            .iter()
+            .any(|call| !facts.tasks.unbuilt_goals(call).is_empty())
+        {
             return Some(
                 "a task that calls one its task file does not define, which may come from a rule or file opslint does not read",
             );
         }
-        // A task file chosen with `-f` (`make -f tests.mk unit`, here or in a recipe) is not
-        // read: whatever it runs is out of sight, whatever the task's name.
-        if calls.iter().any(|call| call.other_file)
-            || facts
-                .tasks
-                .expand(run)
-                .iter()
-                .any(|command| invocations(command).iter().any(|call| call.other_file))
-        {
+        if calls.iter().chain(&nested).any(|call| call.other_file) {
             return Some("a task from a task file opslint does not read");
         }
         calls
