@@ -704,25 +704,99 @@ pub struct Invocation<'a> {
 /// The task runners `command` calls, each in the folder it runs in: after `cd web &&`, or
 /// as `make -C tests`, `npm --prefix web`, `yarn --cwd web`, `pnpm -C web`.
 pub fn invocations(command: &str) -> Vec<Invocation<'_>> {
-    let mut walk = Walk::from(Place::root());
-    split_outside_expansions(command, |byte| matches!(byte, b'&' | b';' | b'|'))
-        .into_iter()
-        .filter_map(|part| {
-            let words = shell_words(part);
-            // Asking where a runner is, or what it is, runs nothing.
-            if walk.step(&words)
-                || matches!(
-                    words.first(),
-                    Some(&("which" | "command" | "type" | "hash"))
-                )
-            {
-                return None;
+    invocations_within(command, Place::root(), MAX_SUBSTITUTION_DEPTH)
+}
+
+/// How many command substitutions deep (`$(a $(b …))`) calls are looked for.
+const MAX_SUBSTITUTION_DEPTH: usize = 3;
+
+fn invocations_within(command: &str, place: Place, depth: usize) -> Vec<Invocation<'_>> {
+    let mut walk = Walk::from(place);
+    let mut found = Vec::new();
+    for part in split_outside_expansions(without_shell_comment(command), |byte| {
+        matches!(byte, b'&' | b';' | b'|')
+    }) {
+        let words = shell_words(part);
+        // A command substitution runs its commands too (`out=$(make test 2>&1)`).
+        found.extend(
+            words
+                .iter()
+                .filter(|_| depth > 0)
+                .flat_map(|word| command_substitutions(word))
+                .flat_map(|inner| invocations_within(inner, walk.place.clone(), depth - 1)),
+        );
+        // Asking where a runner is, or what it is, runs nothing; nor does text printed.
+        if walk.step(&words)
+            || matches!(
+                words.first(),
+                Some(&("which" | "command" | "type" | "hash" | "echo" | "printf"))
+            )
+        {
+            continue;
+        }
+        // The runner may come after variables or a wrapper: `CI=1 npm test`,
+        // `nyc --reporter=text npm test`, `cross-env NODE_ENV=test npm run unit`.
+        found.extend((0..words.len()).find_map(|start| invocation(&walk.place, &words[start..])));
+    }
+    found
+}
+
+/// `command` up to a `#` that starts a shell comment: one starting a word, outside quotes
+/// and expansions (`# $(MAKE) old-goal`, `make lint # then test`).
+fn without_shell_comment(command: &str) -> &str {
+    let bytes = command.as_bytes();
+    let (mut quote, mut depth) = (None, 0usize);
+    let mut index = 0;
+    while index < bytes.len() {
+        match (bytes[index], quote) {
+            (b'\\', _) => index += 1,
+            (b'\'' | b'"', None) if depth == 0 => quote = Some(bytes[index]),
+            (byte, Some(open)) if byte == open => quote = None,
+            (b'$', None) if matches!(bytes.get(index + 1), Some(b'(' | b'{')) => {
+                depth += 1;
+                index += 1;
             }
-            // The runner may come after variables or a wrapper: `CI=1 npm test`,
-            // `nyc --reporter=text npm test`, `cross-env NODE_ENV=test npm run unit`.
-            (0..words.len()).find_map(|start| invocation(&walk.place, &words[start..]))
-        })
-        .collect()
+            (b'(' | b'{', None) if depth > 0 => depth += 1,
+            (b')' | b'}', None) if depth > 0 => depth -= 1,
+            (b'#', None)
+                if depth == 0
+                    && (index == 0
+                        || bytes[index - 1].is_ascii_whitespace()
+                        || matches!(bytes[index - 1], b';' | b'&' | b'|')) =>
+            {
+                return &command[..index];
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+    command
+}
+
+/// The commands of each `$(…)` command substitution in `word` that holds more than a name
+/// (`$(make test)`, not make's `$(MAKE)` or `$(GOFLAGS)`).
+fn command_substitutions(word: &str) -> impl Iterator<Item = &str> {
+    let mut rest = word;
+    std::iter::from_fn(move || {
+        loop {
+            let start = rest.find("$(")?;
+            let inner = &rest[start + 2..];
+            let mut depth = 1usize;
+            let end = inner.find(|character| {
+                match character {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                depth == 0
+            })?;
+            rest = &inner[end + 1..];
+            let commands = &inner[..end];
+            if commands.contains(char::is_whitespace) && !commands.starts_with('(') {
+                return Some(commands);
+            }
+        }
+    })
 }
 
 /// `text` cut at each byte `cut` accepts that is outside a `$(…)` or `${…}`: a make
@@ -1196,6 +1270,13 @@ fn make_goals<'a>(words: &[&'a str]) -> Vec<&'a str> {
             | "--old-file" | "--assume-old" | "--new-file" | "--assume-new" | "--what-if" => {
                 words.next();
             }
+            // A redirection (`> log`, `2>&1`) ends the goals.
+            _ if word
+                .trim_start_matches(|c: char| c.is_ascii_digit() || c == '&')
+                .starts_with(['>', '<']) =>
+            {
+                break;
+            }
             _ if word.starts_with('-') || word.contains('=') => {}
             _ => goals.push(word),
         }
@@ -1360,8 +1441,13 @@ fn make_targets(text: &str) -> HashMap<String, Vec<String>> {
         for recipe in recipes {
             // The target itself (`./$@` runs the test program the rule built); `$$@` is the
             // shell's own.
-            // (A pattern rule's `$@` is the goal it is asked for: filled in when it is.)
-            if recipe.contains("$@") && !recipe.contains("$$@") && !name.contains('%') {
+            // (A pattern rule's or `.DEFAULT`'s `$@` is the goal it is asked for: filled in
+            // when it is.)
+            if recipe.contains("$@")
+                && !recipe.contains("$$@")
+                && !name.contains('%')
+                && name != ".DEFAULT"
+            {
                 // Measured before it is built: many `$@` in a line and a long target name
                 // multiply.
                 let grown = recipe.len() + recipe.matches("$@").count() * name.len();
@@ -1625,8 +1711,14 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
     let mut stored = 0usize;
     let mut current: Vec<String> = Vec::new();
     let mut joiner = RecipeJoiner::default();
+    // A rule line continued with `\` (`ci: lint \` then `\tunit`): its next line is more of
+    // it, whatever that line starts with.
+    let mut continued_rule = String::new();
     for line in text.lines() {
-        if let Some(recipe) = line.strip_prefix('\t') {
+        if let Some(recipe) = line
+            .strip_prefix('\t')
+            .filter(|_| continued_rule.is_empty())
+        {
             let Some(command) = joiner.line(recipe) else {
                 continue;
             };
@@ -1643,6 +1735,20 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
             continue;
         }
         joiner.clear();
+        if let Some(start) = line.trim_end().strip_suffix('\\') {
+            continued_rule.push_str(start.trim());
+            continued_rule.push(' ');
+            continue;
+        }
+        let joined;
+        let line = match continued_rule.is_empty() {
+            true => line,
+            false => {
+                continued_rule.push_str(line.trim());
+                joined = std::mem::take(&mut continued_rule);
+                joined.as_str()
+            }
+        };
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
@@ -1664,9 +1770,10 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
         }
         for name in names.split_whitespace() {
             let entry = targets.entry(name.to_owned()).or_default();
+            // Words as the shell would cut them: `$(filter unit,unit lint)` is one.
             entry.extend(
-                prerequisites
-                    .split_whitespace()
+                shell_words(prerequisites)
+                    .into_iter()
                     .filter(|prerequisite| !prerequisite.starts_with('|'))
                     .map(|prerequisite| format!("make {prerequisite}")),
             );
@@ -1719,8 +1826,8 @@ fn installed_task(program: &str) -> bool {
 }
 
 /// The recipe of the pattern rule (`%-suite`, `%`) that would build `name`, and the stem
-/// `%` stands for; the one with the longest fixed part, as make picks it.
-/// A goal declared `.PHONY` is never built by a pattern rule.
+/// `%` stands for; the one with the longest fixed part, as make picks it; failing that, the
+/// `.DEFAULT:` recipe. A goal declared `.PHONY` is never built by a pattern rule.
 fn pattern_rule<'t, 'n>(table: &'t Table, name: &'n str) -> Option<(&'t Vec<String>, &'n str)> {
     let phony = table.get(".PHONY").is_some_and(|declared| {
         declared
@@ -1744,6 +1851,13 @@ fn pattern_rule<'t, 'n>(table: &'t Table, name: &'n str) -> Option<(&'t Vec<Stri
         })
         .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, _, recipe, stem)| (recipe, stem))
+        // What no rule builds, a `.DEFAULT:` recipe does (`$@` the goal).
+        .or_else(|| {
+            table
+                .get(".DEFAULT")
+                .filter(|recipe| !recipe.is_empty())
+                .map(|recipe| (recipe, name))
+        })
 }
 
 /// package.json's scripts, each with the `pre` and `post` scripts npm and Yarn run around it
@@ -2166,6 +2280,60 @@ mod tests {
         assert_eq!(calls.len(), 2);
         assert!(calls[0].names.is_empty());
         assert_eq!(calls[1].names, ["lint"]);
+    }
+
+    #[test]
+    fn a_call_in_a_command_substitution_runs_and_one_in_text_does_not() {
+        let names = |command| -> Vec<Vec<&str>> {
+            invocations(command)
+                .into_iter()
+                .map(|call| call.names)
+                .collect()
+        };
+        assert_eq!(names("out=$(make test 2>&1); echo \"$out\""), [["test"]]);
+        assert_eq!(
+            names("if ! out=\"$(cd api && make all)\"; then exit 1; fi"),
+            [["all"]]
+        );
+        assert_eq!(
+            invocations("x=$(cd api && make all)")[0].folder.as_deref(),
+            Some("api")
+        );
+        // Make's variables and functions are no commands, nor is arithmetic.
+        assert_eq!(names("$(MAKE) $(GOALS) && echo $((1 + 2))").len(), 1);
+        assert!(names("echo make -f x.mk nosuch").is_empty());
+        assert!(names("echo \"run make nosuch later\"").is_empty());
+        assert!(names("# $(MAKE) nosuch").is_empty());
+        assert_eq!(names("make lint # then make test"), [["lint"]]);
+        assert_eq!(names("make lint; # make test"), [["lint"]]);
+        assert_eq!(names("echo '# not a comment' && make test"), [["test"]]);
+        // Nested ever deeper, substitutions are looked into only a few levels down.
+        let deep = "$(a ".repeat(10_000) + "make test" + &")".repeat(10_000);
+        assert!(names(&deep).is_empty());
+    }
+
+    #[test]
+    fn a_rule_line_goes_on_after_a_backslash() {
+        let rules = make_rules("ci: lint \\\n\tunit \\\n    e2e # all\nunit:\n\tpytest\n");
+        assert_eq!(rules["ci"], ["make lint", "make unit", "make e2e"]);
+        assert_eq!(rules["unit"], ["pytest"]);
+        // A make function in the prerequisites is one word, not goals.
+        let rules = make_rules("ci: $(filter unit,unit lint) # x\n");
+        assert_eq!(rules["ci"], ["make $(filter unit,unit lint)"]);
+    }
+
+    #[test]
+    fn a_default_recipe_builds_what_no_rule_does() {
+        let tasks = runners(&[(
+            "Makefile",
+            "ci:\n\t$(MAKE) unit\n.DEFAULT:\n\tpytest -q -k $@\n",
+        )]);
+        assert_eq!(
+            *tasks.expand("make ci"),
+            ["$(MAKE) unit", "pytest -q -k unit"]
+        );
+        let call = &invocations("$(MAKE) unit")[0];
+        assert!(tasks.unbuilt_goals(call).is_empty());
     }
 
     #[test]
