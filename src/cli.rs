@@ -280,7 +280,7 @@ pub struct CheckArgs {
     /// Lowest severity of a failing finding that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
-    /// Largest file read for content rules, e.g. 1048576 or "2 MiB" (default 1 MiB).
+    /// Largest file read for content rules, e.g. 1048576 or "2 MiB" (default 4 MiB).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
     /// Most bytes read by one scan, all files together (default 256 MiB); past it, the rules

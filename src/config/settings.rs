@@ -19,7 +19,10 @@ pub const CONFIG_FILE_NAME: &str = ".opslint.toml";
 /// Custom rules one scan may carry, the organisation's and the repository's together.
 pub const MAX_CUSTOM_RULES: usize = 200;
 
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+/// The largest file a content rule reads: generated manifests a rule must look past (an
+/// operator's CustomResourceDefinitions, an OpenAPI document) run to a few MiB, and a file
+/// over the cap leaves the rules that looked for it `unknown`.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 /// All files one scan reads, together: far above what evidence takes in real repositories
 /// (the largest monorepos measured read tens of MiB), and what keeps a scan within 512 MiB
 /// whatever a repository holds.

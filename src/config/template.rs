@@ -10,7 +10,7 @@ disable = []
 [scan]
 # Files bigger than this are not read by content rules (a number of bytes or "512 KiB").
 # A repository's config may lower the budget, not raise it (`--max-file-size` can).
-# max-file-size = "1 MiB"
+# max-file-size = "4 MiB"
 # All files one scan reads, together; past it, rules that needed more files are unknown.
 # Lower only, as above (`--max-total-read`).
 # max-total-read = "256 MiB"

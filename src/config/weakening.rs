@@ -218,7 +218,7 @@ reason = "one owner"
                 "lowers `ci.runs-tests` from error to warning",
                 "loosens `flow.small-pull-request`'s threshold from 400 to 5000 (at most is the limit)",
                 "excludes `services/**` from evidence",
-                "lowers `max-file-size`: reads files of at most 1000 bytes, not 1048576",
+                "lowers `max-file-size`: reads files of at most 1000 bytes, not 4194304",
             ]
         );
     }

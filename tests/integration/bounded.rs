@@ -102,7 +102,7 @@ fn a_repository_may_lower_its_read_budgets_but_not_raise_them() {
     let repo = repo_with_config("[scan]\nmax-file-size = \"64 GiB\"\n");
     assert_tool_error(
         &check(&repo, &[]),
-        &["may lower `max-file-size`, not raise it: at most 1048576 bytes"],
+        &["may lower `max-file-size`, not raise it: at most 4194304 bytes"],
     );
     let line = sweep(&repo, &[]);
     assert_eq!(line["error"]["code"], "opslint::config", "{line}");

@@ -406,7 +406,7 @@ mod gate {
         drop_tests(&repo);
         let pipeline = repo.path().join(".github/workflows/ci.yml");
         let mut text = std::fs::read_to_string(&pipeline).unwrap();
-        text.push_str(&format!("# {}\n", "x".repeat(1_100_000)));
+        text.push_str(&format!("# {}\n", "x".repeat(4_300_000)));
         repo.write(".github/workflows/ci.yml", text);
         repo.commit("Pad");
         let (code, report) = gate(&repo, &[]);

@@ -504,7 +504,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "a 2 GiB sparse file named like a pipeline",
-        outcome: "report; the file is over the 1 MiB read cap and never read",
+        outcome: "report; the file is over the 4 MiB read cap and never read",
         sweep: None,
         args: &[],
         expect: Expect::Report("ci.pipeline"),
