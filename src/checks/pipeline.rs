@@ -168,8 +168,13 @@ fn record_unseen(
         // names (the test run): a `make ci` whose recipe runs `cargo xtask ci` may run
         // the tests. Other checks judge what is written (a workspace's `npm run
         // prisma:generate -w …` deep in a task says nothing of an SBOM).
-        let tasks = task_named.is_some().then_some(facts);
-        opaque_commands(pipeline, tasks, opaque, unless.as_ref())
+        opaque_commands(
+            pipeline,
+            facts,
+            task_named.is_some(),
+            opaque,
+            unless.as_ref(),
+        )
     });
     outcome.indirect.extend(
         named
@@ -423,21 +428,26 @@ fn cut_short_tasks(pipeline: &Pipeline, facts: &Facts) -> Option<Located> {
 /// written, shortened to a line's worth.
 fn opaque_commands(
     pipeline: &Pipeline,
-    tasks: Option<&Facts>,
+    facts: &Facts,
+    follow_tasks: bool,
     opaque: &Pattern,
     unless: Option<&Pattern>,
 ) -> Option<Located> {
+    // A script run in a workspace member opslint read (`npm run lint -w api`) is in sight.
     let out_of_sight = |command: &str| {
         pipeline::segments(command).any(|segment| {
             opaque.is_match(segment.as_bytes())
                 && unless.is_none_or(|unless| !unless.is_match(segment.as_bytes()))
                 && !named_command::runs_no_work(segment, &crate::rules::known().not_runners)
+                && !facts.tasks.follows_members(segment)
         })
     };
     // … as written, or in the tasks it runs (`composer ci` calling a PHP callback, `make ci`
     // running `cargo xtask ci`), named as well.
     let in_its_tasks = |command: &str| {
-        let facts = tasks?;
+        if !follow_tasks {
+            return None;
+        }
         pipeline::placed_segments(command)
             .into_iter()
             .find_map(|(segment, place)| {

@@ -10,7 +10,7 @@ use crate::facts::follow::{self, Followed};
 use crate::facts::manifest;
 use crate::facts::parsed::{Includes, Manifest, Manifests, Pipelines, parse_text, read_missing};
 use crate::facts::tasks::{
-    MAX_FOLDERS, TaskRunners, UnreadTaskFile, folder_makefile, in_folder, invocations,
+    Invocation, MAX_FOLDERS, TaskRunners, UnreadTaskFile, folder_makefile, in_folder, invocations,
     make_includes, task_files,
 };
 use crate::facts::tree::{ContentSource, Tree};
@@ -197,10 +197,12 @@ impl<'a> Collector<'a> {
                 .iter()
                 .flat_map(|command| invocations(command))
                 .collect();
-            // A script run in every workspace member runs in those the workspace declares.
+            // A script run in every workspace member runs in those the workspace declares;
+            // one run in a member chosen by name runs in one of them.
+            let in_members = |call: &Invocation| call.members || call.workspace.is_some();
             let roots: Vec<usize> = calls
                 .iter()
-                .filter(|call| call.members)
+                .filter(|call| in_members(call))
                 .filter_map(|call| call.folder.as_deref())
                 .filter_map(|folder| {
                     self.tree
@@ -210,7 +212,7 @@ impl<'a> Collector<'a> {
             read_missing(roots, &mut self.contents, read);
             let mut folders: Vec<String> = calls
                 .into_iter()
-                .flat_map(|call| match call.members {
+                .flat_map(|call| match in_members(&call) {
                     true => workspace_members(self.tree, &self.contents, call.folder.as_deref()),
                     false => call.folder.into_iter().collect(),
                 })

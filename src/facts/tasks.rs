@@ -87,6 +87,8 @@ struct Runners {
     poe: Table,
     /// The runners whose file the folder has.
     present: Vec<Runner>,
+    /// The name its package.json gives the package: a workspace member is chosen by it.
+    package_name: Option<String>,
 }
 
 /// Which task runner a command calls.
@@ -145,6 +147,7 @@ impl Runners {
                 .map(earthly_targets)
                 .unwrap_or_default(),
             poe,
+            package_name: first(&names.package_json).and_then(package_name),
         }
     }
 
@@ -604,6 +607,12 @@ impl TaskRunners {
             } else {
                 named
             };
+            // A member opslint cannot name is looked for where the command runs, as before
+            // members were known.
+            let folder = match invocation.workspace {
+                Some(Member::Named(member)) => self.member_folder(folder, member).unwrap_or(folder),
+                _ => folder,
+            };
             let (folder, runners) = self.folders.get_key_value(folder)?;
             let mut names = invocation.names;
             if invocation.runner == Runner::Just {
@@ -622,6 +631,58 @@ impl TaskRunners {
             })
         }));
         calls
+    }
+
+    /// The folder below `from` of the workspace member `member` names: by its package's
+    /// name (pnpm's may leave out the scope: `core` for `@babel/core`), or as a path from
+    /// `from`; the first in name order where names repeat.
+    fn member_folder<'s>(&'s self, from: &str, member: &str) -> Option<&'s str> {
+        let path = member.trim_start_matches("./").trim_end_matches('/');
+        let below = |folder: &str| match from {
+            "" => !folder.is_empty(),
+            from => folder
+                .strip_prefix(from)
+                .is_some_and(|rest| rest.starts_with('/')),
+        };
+        if let Some((folder, _)) = self.folders.get_key_value(&in_folder(from, path)) {
+            return Some(folder);
+        }
+        self.folders
+            .iter()
+            .filter(|(folder, runners)| {
+                below(folder)
+                    && runners.package_name.as_deref().is_some_and(|name| {
+                        name == member
+                            || name.starts_with('@')
+                                && name.split_once('/').map(|(_, n)| n) == Some(member)
+                    })
+            })
+            .map(|(folder, _)| folder.as_str())
+            .min()
+    }
+
+    /// Whether each workspace member `command` chooses (`npm run lint -w api`) is one whose
+    /// package.json opslint read and whose scripts define what it runs there: then its work
+    /// is in sight.
+    pub fn follows_members(&self, command: &str) -> bool {
+        let chosen: Vec<Invocation> = invocations(command)
+            .into_iter()
+            .filter(|call| call.workspace.is_some())
+            .collect();
+        !chosen.is_empty()
+            && chosen.iter().all(|call| {
+                let folder = match (call.folder.as_deref(), call.workspace) {
+                    (Some(from), Some(Member::Named(member))) => self.member_folder(from, member),
+                    _ => None,
+                };
+                folder
+                    .and_then(|folder| self.folders.get(folder))
+                    .is_some_and(|runners| {
+                        call.names
+                            .iter()
+                            .all(|name| runners.npm.contains_key(*name))
+                    })
+            })
     }
 
     /// A script run in every workspace member (`pnpm -r test`): a call in each folder below
@@ -699,6 +760,18 @@ pub struct Invocation<'a> {
     /// Whether it runs the script in every workspace member that defines it (`pnpm -r test`,
     /// `yarn workspaces run test`, `npm test --workspaces`), not in its own folder.
     pub members: bool,
+    /// The workspace member it runs the script in, not its own folder (`npm run lint
+    /// --workspace api`, `yarn workspace api lint`, `pnpm --filter api lint`).
+    pub workspace: Option<Member<'a>>,
+}
+
+/// The workspace member a command chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Member<'a> {
+    /// One, by its package's name or its folder.
+    Named(&'a str),
+    /// Several, or those a pattern matches: none opslint names.
+    Unnamed,
 }
 
 /// The task runners `command` calls, each in the folder it runs in: after `cd web &&`, or
@@ -878,6 +951,10 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         Runner::Npm => members_script(&words),
         _ => None,
     };
+    let (workspace, words) = match runner {
+        Runner::Npm if members.is_none() => chosen_member(&words),
+        _ => (None, words),
+    };
     let names: Vec<&str> = match (runner, &words[..]) {
         (Runner::Npm, _) if members.is_some() => members.into_iter().collect(),
         (Runner::Make, [_, rest @ ..]) if !builds_nothing(rest) => make_goals(rest),
@@ -980,7 +1057,59 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         names,
         other_file,
         members: members.is_some(),
+        workspace,
     })
+}
+
+/// The workspace member a package manager's words choose, and the words without the choice:
+/// npm's `--workspace api` (`-w`, `--workspace=`), Yarn's `yarn workspace api …`, pnpm's
+/// `--filter api` (`-F`). Several, or a pattern (`--filter '@app/*'`), are no one member.
+fn chosen_member<'a>(words: &[&'a str]) -> (Option<Member<'a>>, Vec<&'a str>) {
+    let unchanged = (None, words.to_vec());
+    let Some((&program, rest)) = words.split_first() else {
+        return unchanged;
+    };
+    let options: &[&str] = match program {
+        "npm" => &["--workspace", "-w"],
+        "pnpm" => &["--filter", "-F"],
+        "yarn" if rest.first() == Some(&"workspace") => {
+            return match rest.get(1) {
+                Some(member) if !member.starts_with('-') => (
+                    Some(Member::Named(member)),
+                    [&[program], &rest[2..]].concat(),
+                ),
+                _ => unchanged,
+            };
+        }
+        _ => return unchanged,
+    };
+    let mut chosen = Vec::new();
+    let mut kept = vec![program];
+    let mut iter = rest.iter();
+    while let Some(&word) = iter.next() {
+        let attached = options
+            .iter()
+            .find_map(|option| word.strip_prefix(option)?.strip_prefix('='));
+        if let Some(member) = attached {
+            chosen.push(member);
+        } else if options.contains(&word) {
+            chosen.extend(iter.next().copied());
+        } else {
+            kept.push(word);
+        }
+    }
+    let pattern = |member: &str| {
+        member.is_empty()
+            || member.contains(['*', '{', '[', '!', '^', '$'])
+            || member.contains("...")
+    };
+    match chosen[..] {
+        [] => unchanged,
+        [member] if !pattern(member) => {
+            (Some(Member::Named(member.trim_matches(['"', '\'']))), kept)
+        }
+        _ => (Some(Member::Unnamed), kept),
+    }
 }
 
 /// The script a package manager runs in every workspace member (`pnpm -r test`, `pnpm
@@ -1786,6 +1915,17 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
     targets
 }
 
+/// The `name` a package.json gives its package.
+fn package_name(text: &str) -> Option<String> {
+    match serde_json::from_str::<serde_json::Value>(text).ok()? {
+        serde_json::Value::Object(mut manifest) => match manifest.remove("name")? {
+            serde_json::Value::String(name) => Some(name),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The `scripts` object of a JSON manifest (package.json, composer.json), if it has one.
 fn manifest_scripts(text: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
     manifest_table(text, "scripts")
@@ -2404,6 +2544,66 @@ mod tests {
             ),
         ]);
         assert!(tasks.expand("make").iter().any(|c| c == "go test ./..."));
+    }
+
+    #[test]
+    fn a_script_run_in_one_chosen_workspace_member_runs_there() {
+        let mut tasks = runners(&[(
+            "package.json",
+            r#"{"name": "root", "scripts": {"test": "npm run test --workspace site"}}"#,
+        )]);
+        tasks.add_folder("services/site", |name| {
+            (name == "package.json").then_some(
+                r#"{"name": "site", "scripts": {"test": "vitest run", "lint": "eslint ."}}"#,
+            )
+        });
+        tasks.add_folder("services/oauth", |name| {
+            (name == "package.json")
+                .then_some(r#"{"name": "@kcd/oauth", "scripts": {"test": "jest"}}"#)
+        });
+        assert_eq!(
+            *tasks.expand("npm test"),
+            [
+                "npm run test --workspace site",
+                "cd services/site && vitest run"
+            ]
+        );
+        for (command, runs) in [
+            ("npm run test -w @kcd/oauth", "cd services/oauth && jest"),
+            (
+                "npm --workspace=services/oauth run test",
+                "cd services/oauth && jest",
+            ),
+            (
+                "yarn workspace site run test",
+                "cd services/site && vitest run",
+            ),
+            (
+                "yarn workspace @kcd/oauth test",
+                "cd services/oauth && jest",
+            ),
+            ("pnpm --filter site test", "cd services/site && vitest run"),
+            ("pnpm -F ./services/oauth test", "cd services/oauth && jest"),
+        ] {
+            assert_eq!(*tasks.expand(command), [runs], "{command}");
+        }
+        assert_eq!(
+            *tasks.expand("pnpm --filter oauth test"),
+            ["cd services/oauth && jest"]
+        );
+        // A member no package.json names, several members or a pattern: looked for where
+        // the command runs, as ever.
+        for command in [
+            "npm run lint -w missing",
+            "npm run lint -w site -w @kcd/oauth",
+            "pnpm --filter '@kcd/*' lint",
+            "pnpm --filter site... lint",
+        ] {
+            assert!(tasks.expand(command).is_empty(), "{command}");
+        }
+        assert!(tasks.follows_members("npm run lint --workspace site"));
+        assert!(!tasks.follows_members("npm run lint --workspace @kcd/oauth"));
+        assert!(!tasks.follows_members("npm run lint"));
     }
 
     #[test]
