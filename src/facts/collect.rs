@@ -166,7 +166,7 @@ impl<'a> Collector<'a> {
             command.contains("cd ")
                 || command.contains(" -")
                 || command.contains("pushd")
-                || command.contains("workspaces")
+                || command.contains("workspace")
         };
         let mut commands: Vec<String> = self
             .pipelines
@@ -210,12 +210,16 @@ impl<'a> Collector<'a> {
                 })
                 .collect();
             read_missing(roots, &mut self.contents, read);
-            let mut folders: Vec<String> = calls
+            // Each workspace's members are listed once, however many calls choose among them.
+            let (member_calls, own): (Vec<_>, Vec<_>) = calls.into_iter().partition(in_members);
+            let mut workspaces: Vec<Option<String>> =
+                member_calls.into_iter().map(|call| call.folder).collect();
+            workspaces.sort_unstable();
+            workspaces.dedup();
+            let mut folders: Vec<String> = workspaces
                 .into_iter()
-                .flat_map(|call| match in_members(&call) {
-                    true => workspace_members(self.tree, &self.contents, call.folder.as_deref()),
-                    false => call.folder.into_iter().collect(),
-                })
+                .flat_map(|from| workspace_members(self.tree, &self.contents, from.as_deref()))
+                .chain(own.into_iter().filter_map(|call| call.folder))
                 .filter(|folder| !runners.has_folder(folder))
                 .filter(|folder| folder_task_files(self.tree, folder).next().is_some())
                 .collect();

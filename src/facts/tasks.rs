@@ -387,14 +387,22 @@ impl TaskRunners {
 
     /// The goals a `make` in a task's commands names that no rule of its Makefile builds, by
     /// name or by pattern, and that are not files (`test_model: test_model.c`): `$(MAKE) unit`
-    /// where `unit` comes from a file a variable includes.
+    /// where `unit` comes from a file a variable includes; and those make computes.
     pub fn unbuilt_goals<'a>(&self, call: &Invocation<'a>) -> Vec<&'a str> {
         let Some(table) = self.table_of(call).filter(|_| call.runner == Runner::Make) else {
             return Vec::new();
         };
+        // A goal make computes (`$(filter unit,$(ALL))`, a variable opslint could not
+        // resolve) is chosen out of sight.
+        let computed = call
+            .names
+            .iter()
+            .copied()
+            .filter(|name| name.contains("$(") || name.contains("${"));
         self.undefined(call)
             .into_iter()
             .filter(|name| !name.contains(['.', '/']) && pattern_rule(table, name).is_none())
+            .chain(computed)
             .collect()
     }
 
@@ -610,7 +618,9 @@ impl TaskRunners {
             // A member opslint cannot name is looked for where the command runs, as before
             // members were known.
             let folder = match invocation.workspace {
-                Some(Member::Named(member)) => self.member_folder(folder, member).unwrap_or(folder),
+                Some(Member::Named { name, scopeless }) => self
+                    .member_folder(folder, name, scopeless)
+                    .unwrap_or(folder),
                 _ => folder,
             };
             let (folder, runners) = self.folders.get_key_value(folder)?;
@@ -636,7 +646,7 @@ impl TaskRunners {
     /// The folder below `from` of the workspace member `member` names: by its package's
     /// name (pnpm's may leave out the scope: `core` for `@babel/core`), or as a path from
     /// `from`; the first in name order where names repeat.
-    fn member_folder<'s>(&'s self, from: &str, member: &str) -> Option<&'s str> {
+    fn member_folder<'s>(&'s self, from: &str, member: &str, scopeless: bool) -> Option<&'s str> {
         let path = member.trim_start_matches("./").trim_end_matches('/');
         let below = |folder: &str| match from {
             "" => !folder.is_empty(),
@@ -653,7 +663,8 @@ impl TaskRunners {
                 below(folder)
                     && runners.package_name.as_deref().is_some_and(|name| {
                         name == member
-                            || name.starts_with('@')
+                            || scopeless
+                                && name.starts_with('@')
                                 && name.split_once('/').map(|(_, n)| n) == Some(member)
                     })
             })
@@ -672,7 +683,9 @@ impl TaskRunners {
         !chosen.is_empty()
             && chosen.iter().all(|call| {
                 let folder = match (call.folder.as_deref(), call.workspace) {
-                    (Some(from), Some(Member::Named(member))) => self.member_folder(from, member),
+                    (Some(from), Some(Member::Named { name, scopeless })) => {
+                        self.member_folder(from, name, scopeless)
+                    }
                     _ => None,
                 };
                 folder
@@ -768,8 +781,8 @@ pub struct Invocation<'a> {
 /// The workspace member a command chooses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Member<'a> {
-    /// One, by its package's name or its folder.
-    Named(&'a str),
+    /// One, by its package's name or its folder; pnpm's name may leave out the scope.
+    Named { name: &'a str, scopeless: bool },
     /// Several, or those a pattern matches: none opslint names.
     Unnamed,
 }
@@ -846,6 +859,48 @@ fn without_shell_comment(command: &str) -> &str {
     command
 }
 
+/// GNU make's functions other than `shell`: a `$(…)` that calls one is no command.
+const MAKE_FUNCTIONS: &[&str] = &[
+    "subst",
+    "patsubst",
+    "strip",
+    "findstring",
+    "filter",
+    "filter-out",
+    "sort",
+    "word",
+    "wordlist",
+    "words",
+    "firstword",
+    "lastword",
+    "dir",
+    "notdir",
+    "suffix",
+    "basename",
+    "addsuffix",
+    "addprefix",
+    "join",
+    "wildcard",
+    "realpath",
+    "abspath",
+    "error",
+    "warning",
+    "info",
+    "origin",
+    "flavor",
+    "foreach",
+    "file",
+    "call",
+    "value",
+    "eval",
+    "if",
+    "or",
+    "and",
+    "intcmp",
+    "let",
+    "guile",
+];
+
 /// The commands of each `$(…)` command substitution in `word` that holds more than a name
 /// (`$(make test)`, not make's `$(MAKE)` or `$(GOFLAGS)`).
 fn command_substitutions(word: &str) -> impl Iterator<Item = &str> {
@@ -865,8 +920,16 @@ fn command_substitutions(word: &str) -> impl Iterator<Item = &str> {
             })?;
             rest = &inner[end + 1..];
             let commands = &inner[..end];
-            if commands.contains(char::is_whitespace) && !commands.starts_with('(') {
-                return Some(commands);
+            if !commands.contains(char::is_whitespace) || commands.starts_with('(') {
+                continue;
+            }
+            // A make function (`$(info …)`, `$(filter …)`) runs nothing; `$(shell …)` runs
+            // its argument.
+            let (first, after) = commands.split_once(char::is_whitespace).unwrap_or_default();
+            match first {
+                "shell" => return Some(after),
+                function if MAKE_FUNCTIONS.contains(&function) => continue,
+                _ => return Some(commands),
             }
         }
     })
@@ -892,6 +955,9 @@ fn split_outside_expansions(text: &str, cut: impl Fn(u8) -> bool) -> Vec<&str> {
             }
             b'(' | b'{' if depth > 0 => depth += 1,
             b')' | b'}' if depth > 0 => depth -= 1,
+            // `2>&1` and `&>log` redirect; they end no command.
+            b'&' if index > 0 && matches!(bytes[index - 1], b'>' | b'<')
+                || bytes.get(index + 1) == Some(&b'>') => {}
             byte if depth == 0 && cut(byte) => {
                 pieces.push(&text[start..index]);
                 start = index + 1;
@@ -1075,7 +1141,10 @@ fn chosen_member<'a>(words: &[&'a str]) -> (Option<Member<'a>>, Vec<&'a str>) {
         "yarn" if rest.first() == Some(&"workspace") => {
             return match rest.get(1) {
                 Some(member) if !member.starts_with('-') => (
-                    Some(Member::Named(member)),
+                    Some(Member::Named {
+                        name: member,
+                        scopeless: false,
+                    }),
                     [&[program], &rest[2..]].concat(),
                 ),
                 _ => unchanged,
@@ -1090,7 +1159,11 @@ fn chosen_member<'a>(words: &[&'a str]) -> (Option<Member<'a>>, Vec<&'a str>) {
         let attached = options
             .iter()
             .find_map(|option| word.strip_prefix(option)?.strip_prefix('='));
-        if let Some(member) = attached {
+        // Past `--`, the words are the script's own (`npm run build -- -w api`).
+        if word == "--" {
+            kept.push(word);
+            kept.extend(iter.by_ref().copied());
+        } else if let Some(member) = attached {
             chosen.push(member);
         } else if options.contains(&word) {
             chosen.extend(iter.next().copied());
@@ -1105,9 +1178,13 @@ fn chosen_member<'a>(words: &[&'a str]) -> (Option<Member<'a>>, Vec<&'a str>) {
     };
     match chosen[..] {
         [] => unchanged,
-        [member] if !pattern(member) => {
-            (Some(Member::Named(member.trim_matches(['"', '\'']))), kept)
-        }
+        [member] if !pattern(member) => (
+            Some(Member::Named {
+                name: member.trim_matches(['"', '\'']),
+                scopeless: program == "pnpm",
+            }),
+            kept,
+        ),
         _ => (Some(Member::Unnamed), kept),
     }
 }
@@ -1399,12 +1476,18 @@ fn make_goals<'a>(words: &[&'a str]) -> Vec<&'a str> {
             | "--old-file" | "--assume-old" | "--new-file" | "--assume-new" | "--what-if" => {
                 words.next();
             }
-            // A redirection (`> log`, `2>&1`) ends the goals.
+            // A redirection (`> log`, `2>&1`, `>log`) names no goal, wherever it stands; one
+            // whose target is the next word takes that word with it.
             _ if word
                 .trim_start_matches(|c: char| c.is_ascii_digit() || c == '&')
                 .starts_with(['>', '<']) =>
             {
-                break;
+                if word.trim_end_matches(['>', '<', '&', '|']).len() < word.len()
+                    && !word.ends_with("&1")
+                    && !word.ends_with("&2")
+                {
+                    words.next();
+                }
             }
             _ if word.starts_with('-') || word.contains('=') => {}
             _ => goals.push(word),
@@ -2453,6 +2536,36 @@ mod tests {
     }
 
     #[test]
+    fn redirections_and_make_functions_name_no_goal_and_run_nothing() {
+        let names = |command| -> Vec<Vec<&str>> {
+            invocations(command)
+                .into_iter()
+                .map(|call| call.names)
+                .collect()
+        };
+        assert_eq!(names("make > make.log test"), [["test"]]);
+        assert_eq!(names("make 2>&1 test | tee log"), [["test"]]);
+        assert_eq!(names("make test &> log && make lint"), [["test"], ["lint"]]);
+        assert!(names("$(info Skipping; run make test locally)").is_empty());
+        assert!(names("$(warning make test is slow)").is_empty());
+        assert!(names("x=$(shell echo run make test)").is_empty());
+        assert_eq!(names("x=$(shell make test)"), [["test"]]);
+    }
+
+    #[test]
+    fn a_goal_make_computes_is_out_of_sight() {
+        let tasks = runners(&[(
+            "Makefile",
+            "ALL = lint unit\nci: $(filter-out bench,$(ALL))\nunit:\n\tgo test ./...\n",
+        )]);
+        let nested = &invocations("make $(filter-out bench,lint unit)")[0];
+        assert_eq!(
+            tasks.unbuilt_goals(nested),
+            ["$(filter-out bench,lint unit)"]
+        );
+    }
+
+    #[test]
     fn a_rule_line_goes_on_after_a_backslash() {
         let rules = make_rules("ci: lint \\\n\tunit \\\n    e2e # all\nunit:\n\tpytest\n");
         assert_eq!(rules["ci"], ["make lint", "make unit", "make e2e"]);
@@ -2601,6 +2714,16 @@ mod tests {
         ] {
             assert!(tasks.expand(command).is_empty(), "{command}");
         }
+        // npm and Yarn name a scoped package whole; past `--`, `-w` is the script's.
+        let unscoped = tasks.expand("npm run test -w oauth");
+        assert!(
+            !unscoped.iter().any(|c| c.contains("services/oauth")),
+            "{unscoped:?}"
+        );
+        assert_eq!(
+            chosen_member(&["npm", "run", "build", "--", "-w", "api"]),
+            (None, vec!["npm", "run", "build", "--", "-w", "api"])
+        );
         assert!(tasks.follows_members("npm run lint --workspace site"));
         assert!(!tasks.follows_members("npm run lint --workspace @kcd/oauth"));
         assert!(!tasks.follows_members("npm run lint"));
