@@ -2505,17 +2505,22 @@ mod tests {
         assert_eq!(calls[1].names, ["lint"]);
     }
 
+    /// The names given to each task runner `command` calls.
+    fn called_names(command: &str) -> Vec<Vec<&str>> {
+        invocations(command)
+            .into_iter()
+            .map(|call| call.names)
+            .collect()
+    }
+
     #[test]
     fn a_call_in_a_command_substitution_runs_and_one_in_text_does_not() {
-        let names = |command| -> Vec<Vec<&str>> {
-            invocations(command)
-                .into_iter()
-                .map(|call| call.names)
-                .collect()
-        };
-        assert_eq!(names("out=$(make test 2>&1); echo \"$out\""), [["test"]]);
         assert_eq!(
-            names("if ! out=\"$(cd api && make all)\"; then exit 1; fi"),
+            called_names("out=$(make test 2>&1); echo \"$out\""),
+            [["test"]]
+        );
+        assert_eq!(
+            called_names("if ! out=\"$(cd api && make all)\"; then exit 1; fi"),
             [["all"]]
         );
         assert_eq!(
@@ -2523,33 +2528,33 @@ mod tests {
             Some("api")
         );
         // Make's variables and functions are no commands, nor is arithmetic.
-        assert_eq!(names("$(MAKE) $(GOALS) && echo $((1 + 2))").len(), 1);
-        assert!(names("echo make -f x.mk nosuch").is_empty());
-        assert!(names("echo \"run make nosuch later\"").is_empty());
-        assert!(names("# $(MAKE) nosuch").is_empty());
-        assert_eq!(names("make lint # then make test"), [["lint"]]);
-        assert_eq!(names("make lint; # make test"), [["lint"]]);
-        assert_eq!(names("echo '# not a comment' && make test"), [["test"]]);
+        assert_eq!(called_names("$(MAKE) $(GOALS) && echo $((1 + 2))").len(), 1);
+        assert!(called_names("echo make -f x.mk nosuch").is_empty());
+        assert!(called_names("echo \"run make nosuch later\"").is_empty());
+        assert!(called_names("# $(MAKE) nosuch").is_empty());
+        assert_eq!(called_names("make lint # then make test"), [["lint"]]);
+        assert_eq!(called_names("make lint; # make test"), [["lint"]]);
+        assert_eq!(
+            called_names("echo '# not a comment' && make test"),
+            [["test"]]
+        );
         // Nested ever deeper, substitutions are looked into only a few levels down.
         let deep = "$(a ".repeat(10_000) + "make test" + &")".repeat(10_000);
-        assert!(names(&deep).is_empty());
+        assert!(called_names(&deep).is_empty());
     }
 
     #[test]
     fn redirections_and_make_functions_name_no_goal_and_run_nothing() {
-        let names = |command| -> Vec<Vec<&str>> {
-            invocations(command)
-                .into_iter()
-                .map(|call| call.names)
-                .collect()
-        };
-        assert_eq!(names("make > make.log test"), [["test"]]);
-        assert_eq!(names("make 2>&1 test | tee log"), [["test"]]);
-        assert_eq!(names("make test &> log && make lint"), [["test"], ["lint"]]);
-        assert!(names("$(info Skipping; run make test locally)").is_empty());
-        assert!(names("$(warning make test is slow)").is_empty());
-        assert!(names("x=$(shell echo run make test)").is_empty());
-        assert_eq!(names("x=$(shell make test)"), [["test"]]);
+        assert_eq!(called_names("make > make.log test"), [["test"]]);
+        assert_eq!(called_names("make 2>&1 test | tee log"), [["test"]]);
+        assert_eq!(
+            called_names("make test &> log && make lint"),
+            [["test"], ["lint"]]
+        );
+        assert!(called_names("$(info Skipping; run make test locally)").is_empty());
+        assert!(called_names("$(warning make test is slow)").is_empty());
+        assert!(called_names("x=$(shell echo run make test)").is_empty());
+        assert_eq!(called_names("x=$(shell make test)"), [["test"]]);
     }
 
     #[test]
