@@ -111,6 +111,8 @@ impl Runners {
         let first = |names: &[String]| names.iter().find_map(|name| read(name));
         let names = names();
         let makefile = folder_makefile(&read).map(|text| with_included(text, &read));
+        let package_json = first(&names.package_json);
+        let npm = package_json.map(npm_scripts).unwrap_or_default();
         Runners {
             // A `pyproject.toml` is Poe's task file only when it has Poe's tasks.
             present: task_files()
@@ -120,14 +122,9 @@ impl Runners {
                 .collect(),
             make: makefile.as_deref().map(make_targets).unwrap_or_default(),
             make_default: makefile.as_deref().and_then(make_default_goal),
-            npm: first(&names.package_json)
-                .map(npm_scripts)
-                .unwrap_or_default(),
             // `deno task x` runs package.json's script `x` when deno.json has no such task.
             deno: {
-                let mut tasks = first(&names.package_json)
-                    .map(npm_scripts)
-                    .unwrap_or_default();
+                let mut tasks = npm.clone();
                 tasks.extend(first(&names.deno_json).map(deno_tasks).unwrap_or_default());
                 tasks
             },
@@ -147,7 +144,8 @@ impl Runners {
                 .map(earthly_targets)
                 .unwrap_or_default(),
             poe,
-            package_name: first(&names.package_json).and_then(package_name),
+            npm,
+            package_name: package_json.and_then(package_name),
         }
     }
 
@@ -648,19 +646,13 @@ impl TaskRunners {
     /// `from`; the first in name order where names repeat.
     fn member_folder<'s>(&'s self, from: &str, member: &str, scopeless: bool) -> Option<&'s str> {
         let path = member.trim_start_matches("./").trim_end_matches('/');
-        let below = |folder: &str| match from {
-            "" => !folder.is_empty(),
-            from => folder
-                .strip_prefix(from)
-                .is_some_and(|rest| rest.starts_with('/')),
-        };
         if let Some((folder, _)) = self.folders.get_key_value(&in_folder(from, path)) {
             return Some(folder);
         }
         self.folders
             .iter()
             .filter(|(folder, runners)| {
-                below(folder)
+                is_below(folder, from)
                     && runners.package_name.as_deref().is_some_and(|name| {
                         name == member
                             || scopeless
@@ -705,17 +697,11 @@ impl TaskRunners {
         let Some(from) = invocation.folder.as_deref() else {
             return Vec::new();
         };
-        let below = |folder: &str| match from {
-            "" => !folder.is_empty(),
-            from => folder
-                .strip_prefix(from)
-                .is_some_and(|rest| rest.starts_with('/')),
-        };
         let mut members: Vec<(&String, &Runners)> = self
             .folders
             .iter()
             .filter(|(folder, runners)| {
-                below(folder)
+                is_below(folder, from)
                     && invocation
                         .names
                         .iter()
@@ -785,6 +771,16 @@ pub enum Member<'a> {
     Named { name: &'a str, scopeless: bool },
     /// Several, or those a pattern matches: none opslint names.
     Unnamed,
+}
+
+/// Whether `folder` is below `from` (`""` is the root), not `from` itself.
+fn is_below(folder: &str, from: &str) -> bool {
+    match from {
+        "" => !folder.is_empty(),
+        from => folder
+            .strip_prefix(from)
+            .is_some_and(|rest| rest.starts_with('/')),
+    }
 }
 
 /// The task runners `command` calls, each in the folder it runs in: after `cd web &&`, or
@@ -2000,11 +1996,8 @@ fn make_rules(text: &str) -> HashMap<String, Vec<String>> {
 
 /// The `name` a package.json gives its package.
 fn package_name(text: &str) -> Option<String> {
-    match serde_json::from_str::<serde_json::Value>(text).ok()? {
-        serde_json::Value::Object(mut manifest) => match manifest.remove("name")? {
-            serde_json::Value::String(name) => Some(name),
-            _ => None,
-        },
+    match manifest_field(text, "name")? {
+        serde_json::Value::String(name) => Some(name),
         _ => None,
     }
 }
@@ -2017,11 +2010,16 @@ fn manifest_scripts(text: &str) -> Option<serde_json::Map<String, serde_json::Va
 /// The object a JSON manifest holds under `key` (package.json's `scripts`, deno.json's
 /// `tasks`).
 fn manifest_table(text: &str, key: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    match manifest_field(text, key)? {
+        serde_json::Value::Object(table) => Some(table),
+        _ => None,
+    }
+}
+
+/// What a JSON manifest holds under `key`.
+fn manifest_field(text: &str, key: &str) -> Option<serde_json::Value> {
     match serde_json::from_str::<serde_json::Value>(text).ok()? {
-        serde_json::Value::Object(mut manifest) => match manifest.remove(key)? {
-            serde_json::Value::Object(scripts) => Some(scripts),
-            _ => None,
-        },
+        serde_json::Value::Object(mut manifest) => manifest.remove(key),
         _ => None,
     }
 }
