@@ -30,8 +30,32 @@ pub fn classify(head: &mut [Finding], base: &[Finding], components: Components) 
                 instance::mark_new(finding, new, "Newly failing in");
             }
         }
+        if let Some(before) = before.filter(|known| known.status == Status::Pass)
+            && finding.status == Status::Pass
+        {
+            note_newly_lacking(finding, &before.rule, components);
+        }
         finding.change = Some(moved);
     }
+}
+
+/// A rule that passes as long as some component has the practice (tests, metrics) still
+/// says which components the change leaves without it — a new service without tests — in
+/// the finding's note, which the pull-request summary shows; the pass stays a pass.
+fn note_newly_lacking(finding: &mut Finding, rule: &str, components: Components) {
+    let before = instance::failing_components(rule, components.base);
+    let new: Vec<&str> = instance::failing_components(rule, components.head)
+        .into_iter()
+        .filter(|path| !before.contains(path))
+        .collect();
+    if new.is_empty() {
+        return;
+    }
+    let said = finding.note.as_deref().unwrap_or(&finding.message);
+    finding.note = Some(format!(
+        "{said} Newly lacking in {}.",
+        crate::components::name_some(&new)
+    ));
 }
 
 /// The rules the base judged (pass or fail) that the change leaves unknown, each with why:

@@ -13,16 +13,7 @@ pub const REPOSITORY: &str = "";
 /// The instances of `finding`, in its evidence's order, each once. A rule's evidence names
 /// at most `finding::MAX_EVIDENCE` files; components are all listed.
 pub fn of<'a>(finding: &'a Finding, components: &'a [ComponentFindings]) -> Vec<&'a str> {
-    let failing_components: Vec<&str> = components
-        .iter()
-        .filter(|component| {
-            component
-                .findings
-                .iter()
-                .any(|judged| judged.rule == finding.rule && judged.status == Status::Fail)
-        })
-        .map(|component| component.path.as_str())
-        .collect();
+    let failing_components = failing_components(&finding.rule, components);
     if !failing_components.is_empty() {
         return failing_components;
     }
@@ -39,6 +30,21 @@ pub fn of<'a>(finding: &'a Finding, components: &'a [ComponentFindings]) -> Vec<
         paths.push(REPOSITORY);
     }
     paths
+}
+
+/// The components where `rule` fails: a passing finding of a rule that one component with
+/// the practice satisfies names the others too.
+pub fn failing_components<'a>(rule: &str, components: &'a [ComponentFindings]) -> Vec<&'a str> {
+    components
+        .iter()
+        .filter(|component| {
+            component
+                .findings
+                .iter()
+                .any(|judged| judged.rule == rule && judged.status == Status::Fail)
+        })
+        .map(|component| component.path.as_str())
+        .collect()
 }
 
 /// The instances of `finding` that the `known` ones (the base's, the baseline's) do not

@@ -62,7 +62,7 @@ fn each_component_is_judged_and_the_ones_lacking_a_practice_are_named() {
     assert_eq!(tests["status"], "pass");
     assert_eq!(
         tests["message"],
-        "Found in tests/e2e/package.json, outside the components, serving all 3 of them."
+        "Found in tests/e2e/package.json, outside the components."
     );
     assert_eq!(
         component_status(&report, "services/web", "testing.tests-exist"),

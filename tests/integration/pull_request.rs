@@ -134,9 +134,10 @@ fn a_base_missing_from_a_shallow_clone_is_a_clear_error() {
     assert_tool_error(&unknown, &["`no-such-branch` does not exist"]);
 }
 
-/// In a monorepo where one service already lacks tests, a pull request adding another
-/// service without tests still regresses `testing.tests-exist`, naming the new one; one
-/// that leaves the components as they were does not.
+/// In a monorepo where no service has tests, a pull request adding another service
+/// without tests still regresses `testing.tests-exist`, naming the new one; one that leaves
+/// the components as they were does not. Where another service has tests the rule passes,
+/// and the note names the new service the change leaves without them.
 #[test]
 fn a_new_component_lacking_a_practice_is_a_regression_even_where_another_lacked_it() {
     let repo = TestRepo::new();
@@ -156,13 +157,12 @@ fn a_new_component_lacking_a_practice_is_a_regression_even_where_another_lacked_
             );
         }
     };
-    // Fewer than half tested: the rule fails at the base already.
+    // No service tested: the rule fails at the base already.
     service("untested", false);
     service("also-untested", false);
-    service("tested", true);
-    repo.commit("Three services");
+    repo.commit("Two services");
     repo.git(&["checkout", "-q", "-b", "feature"]);
-    repo.write("services/tested/index.js", "module.exports = 2;\n");
+    repo.write("services/untested/index.js", "module.exports = 2;\n");
     repo.commit("Harmless");
     let args = ["--rev", "HEAD", "--base", "main", "--fail-on", "warning"];
     let (code, report) = json_report(&args, repo.path());
@@ -171,12 +171,28 @@ fn a_new_component_lacking_a_practice_is_a_regression_even_where_another_lacked_
 
     service("new", false);
     repo.commit("A service without tests");
-    let (code, report) = json_report(&args, repo.path());
-    // A gap where the repository has tests elsewhere is a warning.
-    assert_eq!(code, Some(1));
+    let (_, report) = json_report(&args, repo.path());
     let tests = finding(&report, "testing.tests-exist").unwrap();
     assert_eq!(tests["change"], "regressed");
     assert_eq!(tests["note"], "Newly failing in services/new.");
+
+    // One service with tests: the repository has them, and the change's untested service is
+    // named, not turned into a failure.
+    repo.git(&["checkout", "-q", "main"]);
+    service("tested", true);
+    repo.commit("Tests");
+    repo.git(&["checkout", "-q", "-b", "untested-service"]);
+    service("another", false);
+    repo.commit("Another service without tests");
+    let (_, report) = json_report(&args, repo.path());
+    let tests = finding(&report, "testing.tests-exist").unwrap();
+    assert_eq!(tests["status"], "pass");
+    assert_eq!(tests["change"], "unchanged");
+    assert_eq!(
+        tests["note"],
+        "Found in 1 of 4 components; none in services/also-untested, services/another, \
+         services/untested. Newly lacking in services/another."
+    );
 }
 
 /// Issue 16: a rule already failing at the base (`Dockerfile` on `python:latest`) that the
