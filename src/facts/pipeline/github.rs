@@ -173,14 +173,14 @@ pub(super) fn read(root: &Node, steps: &Steps, pipeline: &mut Pipeline) {
         pipeline
             .permissions
             .push(Located::new(permissions, name.line));
+        push_environment(&mut pipeline.environments, job);
+        let first_command = pipeline.commands.len();
         if let Some(workflow) = job.get("uses") {
-            read_reusable_workflow_call(workflow, pipeline);
+            read_reusable_workflow_call(workflow, job, steps, pipeline);
             if let Some(local) = workflow.as_str().and_then(|uses| uses.strip_prefix("./")) {
                 push_call_inputs(job, local, pipeline);
             }
         }
-        push_environment(&mut pipeline.environments, job);
-        let first_command = pipeline.commands.len();
         let matrix = job
             .get("strategy")
             .and_then(|strategy| strategy.get("matrix"));
@@ -389,7 +389,15 @@ fn may_fail(node: &Node) -> bool {
 /// `jobs.<id>.uses`: a workflow of this repository (`./.github/workflows/test.yml`) is read
 /// as part of the calling one; one of another repository is a reference whose steps are
 /// out of sight.
-fn read_reusable_workflow_call(workflow: &Node, pipeline: &mut Pipeline) {
+/// A job that calls a reusable workflow: one of this repository is read where it is; a
+/// well-known shared one runs what rule data says (`[steps]`, with the job's `with:` inputs);
+/// any other is out of sight.
+fn read_reusable_workflow_call(
+    workflow: &Node,
+    job: &Node,
+    steps: &Steps,
+    pipeline: &mut Pipeline,
+) {
     let Some(reference) = workflow.as_str() else {
         return;
     };
@@ -401,10 +409,18 @@ fn read_reusable_workflow_call(workflow: &Node, pipeline: &mut Pipeline) {
             pipeline
                 .uses
                 .push(Located::new(reference.to_owned(), workflow.line));
-            pipeline.indirect.push(Located::new(
-                format!("the reusable workflow {reference}"),
-                workflow.line,
-            ));
+            let name = reference
+                .split_once('@')
+                .map_or(reference, |(name, _)| name);
+            let input = |key: &str| with_input(job, key)?.as_str().map(str::to_owned);
+            let key = steps::key_ignoring_case(steps, "github", name);
+            let known = never_runs(job) || steps::call(pipeline, steps, &key, input, workflow.line);
+            if !known {
+                pipeline.indirect.push(Located::new(
+                    format!("the reusable workflow {reference}"),
+                    workflow.line,
+                ));
+            }
         }
     }
 }

@@ -33,6 +33,9 @@ pub(super) fn call(
     let text = match system {
         "azure" => format!("through the task `{name}`"),
         "circleci" => format!("through the orb job `{name}`"),
+        "github" if name.contains("/.github/workflows/") => {
+            format!("through the reusable workflow `{name}`")
+        }
         "github" => format!("through the action `{name}`"),
         "jenkins" => format!("through the library step `{name}`"),
         "travis" => format!("Travis's default script for `{name}`"),
