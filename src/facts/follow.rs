@@ -238,10 +238,30 @@ fn pass_inputs(tree: &Tree, pipelines: &mut Pipelines, includes: &Includes, entr
             left_out.push(path);
             continue;
         }
-        let (commands, whole) = pipeline::run_with(&called.commands, &inputs, true);
-        let (scripts, whole_scripts) = pipeline::run_with(&called.action_scripts, &inputs, false);
+        // Each call with its own inputs (`script: lint`, then `script: test`).
+        let mut calls: Vec<u32> = inputs.iter().map(|input| input.call).collect();
+        calls.dedup();
+        let (mut commands, mut scripts, mut whole) = (Vec::new(), Vec::new(), true);
+        for call in calls {
+            if total + commands.len() + scripts.len() >= pipeline::MOST_COMMANDS {
+                whole = false;
+                break;
+            }
+            let inputs: Vec<_> = inputs
+                .iter()
+                .copied()
+                .filter(|input| input.call == call)
+                .collect();
+            let (run, whole_commands) =
+                pipeline::run_with(&called.commands, &inputs, &called.env_inputs, true);
+            let (code, whole_scripts) =
+                pipeline::run_with(&called.action_scripts, &inputs, &[], false);
+            commands.extend(run);
+            scripts.extend(code);
+            whole &= whole_commands && whole_scripts;
+        }
         total += commands.len() + scripts.len();
-        if !(whole && whole_scripts) {
+        if !whole {
             left_out.push(path.clone());
         }
         run.push((path, commands, scripts));

@@ -178,13 +178,14 @@ pub(super) fn read(root: &Node, steps: &Steps, pipeline: &mut Pipeline) {
         if let Some(workflow) = job.get("uses") {
             read_reusable_workflow_call(workflow, job, steps, pipeline);
             if let Some(local) = workflow.as_str().and_then(|uses| uses.strip_prefix("./")) {
-                push_call_inputs(job, local, pipeline);
+                push_call_inputs(job, local, workflow.line, pipeline);
             }
         }
         let matrix = job
             .get("strategy")
             .and_then(|strategy| strategy.get("matrix"));
         if !never_runs(job) {
+            push_env_inputs(job, pipeline);
             let soft = may_fail(job);
             let folder = working_directory(job).or(workflow_folder);
             for step in job.get("steps").map(Node::items).unwrap_or_default() {
@@ -232,6 +233,7 @@ fn read_step(
         return;
     }
     if let Some(script) = step.get("run").and_then(Node::as_str) {
+        push_env_inputs(step, pipeline);
         let first = pipeline.commands.len();
         let folder = step
             .get("working-directory")
@@ -293,8 +295,24 @@ fn read_step(
                     "" => name.to_owned(),
                     folder => format!("{folder}/{name}"),
                 };
-                push_call_inputs(step, &target, pipeline);
+                push_call_inputs(step, &target, action.line, pipeline);
                 pipeline.includes.push(Located::new(target, action.line));
+            }
+        }
+    }
+}
+
+/// The variables of `node`'s `env:` (a step's, a job's) set to one input alone, for
+/// [`Pipeline::env_inputs`].
+fn push_env_inputs(node: &Node, pipeline: &mut Pipeline) {
+    for (variable, value) in node.get("env").into_iter().flat_map(Node::entries) {
+        if let (Some(variable), Some(input)) = (
+            variable.as_str(),
+            value.as_str().and_then(super::inputs::only_input),
+        ) {
+            let pair = (variable.to_owned(), input.to_owned());
+            if !pipeline.env_inputs.contains(&pair) {
+                pipeline.env_inputs.push(pair);
             }
         }
     }
@@ -343,11 +361,12 @@ fn with_input<'a>(step: &'a Node, name: &str) -> Option<&'a Node> {
 
 /// The `with:` values a job or step passes to the workflow or composite action of the
 /// repository at `target`: text only (an expression's value is the expression).
-fn push_call_inputs(caller: &Node, target: &str, pipeline: &mut Pipeline) {
+fn push_call_inputs(caller: &Node, target: &str, call: u32, pipeline: &mut Pipeline) {
     for (name, value) in caller.get("with").into_iter().flat_map(Node::entries) {
         if let (Some(name), Some(text)) = (name.as_str(), value.as_str()) {
             pipeline.call_inputs.push(CallInput {
                 target: target.to_owned(),
+                call,
                 name: name.to_owned(),
                 value: Located::new(text, value.line),
             });

@@ -13,13 +13,24 @@ pub const MOST_BYTES: usize = 64 << 10;
 
 /// The commands among `called` (shell commands, or with `shell` false code an action
 /// evaluates) that run one of `inputs`, with the caller's values in place of
-/// the expressions, each at the line of the first value it took (in the caller's file), and
-/// whether that was all of them (none left out past [`MOST_COMMANDS`] or [`MOST_BYTES`]).
-pub fn run_with(called: &[Located], inputs: &[&CallInput], shell: bool) -> (Vec<Located>, bool) {
+/// the expressions — and, in shell commands, of the variables `env_inputs` sets to them
+/// (`npm run "$SCRIPT"`) — each at the line of the first value it took (in the caller's
+/// file), and whether that was all of them (none left out past [`MOST_COMMANDS`] or
+/// [`MOST_BYTES`]).
+pub fn run_with(
+    called: &[Located],
+    inputs: &[&CallInput],
+    env_inputs: &[(String, String)],
+    shell: bool,
+) -> (Vec<Located>, bool) {
+    let variables = match shell {
+        true => env_inputs,
+        false => &[],
+    };
     let mut commands = Vec::new();
     let mut bytes = 0;
     for command in called {
-        match substituted(&command.text, inputs, MOST_BYTES - bytes) {
+        match substituted(&command.text, inputs, variables, MOST_BYTES - bytes) {
             Substitution::NoInput => {}
             Substitution::TooLong => return (commands, false),
             Substitution::Done(text, line) => {
@@ -64,41 +75,116 @@ fn expressions(text: &str) -> impl Iterator<Item = (usize, usize, &str)> {
     })
 }
 
+/// The shell variables `text` expands whole, `$NAME` or `${NAME}` (not `${NAME:-x}`, which
+/// may be something else): where each starts and ends, and its name.
+fn variables(text: &str) -> impl Iterator<Item = (usize, usize, &str)> {
+    let is_name = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_';
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let dollar = from + text[from..].find('$')?;
+            let braced = bytes.get(dollar + 1) == Some(&b'{');
+            let start = dollar + 1 + usize::from(braced);
+            let mut end = start;
+            while end < bytes.len() && is_name(bytes[end]) {
+                end += 1;
+            }
+            from = dollar + 1;
+            if end == start || bytes[start].is_ascii_digit() {
+                continue;
+            }
+            match braced {
+                true if bytes.get(end) == Some(&b'}') => {
+                    from = end + 1;
+                    return Some((dollar, end + 1, &text[start..end]));
+                }
+                true => continue,
+                false => {
+                    from = end;
+                    return Some((dollar, end, &text[start..end]));
+                }
+            }
+        }
+    })
+}
+
 /// `text` with each `${{ inputs.NAME }}` (or `${{ inputs['NAME'] }}`) the caller passes
-/// replaced by its value, unless the result would be longer than `room` (its length is
-/// counted before anything is copied). GitHub reads input names in any letter case.
-fn substituted(text: &str, inputs: &[&CallInput], room: usize) -> Substitution {
-    let passed = |expression: &str| {
-        let name = input_named(expression)?;
+/// replaced by its value, and each variable `env_inputs` sets to such an input unambiguously
+/// too (but not by a value holding an expression: the variable keeps an outsider's text out
+/// of the script, which pasting it in would not), unless the result would be longer than
+/// `room` (its length is counted before anything is copied). GitHub reads input names in any
+/// letter case.
+fn substituted(
+    text: &str,
+    inputs: &[&CallInput],
+    env_inputs: &[(String, String)],
+    room: usize,
+) -> Substitution {
+    let passed = |name: &str| {
         inputs
             .iter()
             .find(|input| input.name.eq_ignore_ascii_case(name))
     };
-    let mut length = text.len();
-    let mut first_line = None;
-    for (open, close, expression) in expressions(text) {
-        if let Some(input) = passed(expression) {
-            length = length - (close - open) + input.value.text.len();
-            first_line.get_or_insert(input.value.line);
+    let through_variable = |variable: &str| {
+        let mut set_to = env_inputs
+            .iter()
+            .filter(|(name, _)| name == variable)
+            .map(|(_, input)| input);
+        let input = set_to.next()?;
+        if set_to.any(|other| !other.eq_ignore_ascii_case(input)) {
+            return None;
         }
+        passed(input).filter(|input| !input.value.text.contains("${{"))
+    };
+    let mut replacements: Vec<(usize, usize, &CallInput)> = expressions(text)
+        .filter_map(|(open, close, expression)| {
+            Some((open, close, *passed(input_named(expression)?)?))
+        })
+        .collect();
+    if !env_inputs.is_empty() {
+        replacements.extend(
+            variables(text)
+                .filter(|(open, _, _)| {
+                    // Not inside an expression (`${{ env.X }}` holds no shell variable).
+                    !expressions(text).any(|(from, to, _)| (from..to).contains(open))
+                })
+                .filter_map(|(open, close, name)| Some((open, close, *through_variable(name)?))),
+        );
+        replacements.sort_by_key(|(open, _, _)| *open);
     }
-    let Some(line) = first_line else {
+    let Some(line) = replacements
+        .iter()
+        .map(|(_, _, input)| input.value.line)
+        .next()
+    else {
         return Substitution::NoInput;
     };
+    let length = replacements
+        .iter()
+        .fold(text.len(), |length, (open, close, input)| {
+            length - (close - open) + input.value.text.len()
+        });
     if length > room {
         return Substitution::TooLong;
     }
     let mut out = String::with_capacity(length);
     let mut copied = 0;
-    for (open, close, expression) in expressions(text) {
-        if let Some(input) = passed(expression) {
-            out.push_str(&text[copied..open]);
-            out.push_str(&input.value.text);
-            copied = close;
-        }
+    for (open, close, input) in replacements {
+        out.push_str(&text[copied..open]);
+        out.push_str(&input.value.text);
+        copied = close;
     }
     out.push_str(&text[copied..]);
     Substitution::Done(out, line)
+}
+
+/// The input `value` is when it is one expression naming one alone (`${{ inputs.script }}`),
+/// as an `env:` entry sets a variable to it.
+pub fn only_input(value: &str) -> Option<&str> {
+    let inner = value.trim().strip_prefix("${{")?.strip_suffix("}}")?;
+    (!inner.contains("}}")).then_some(())?;
+    input_named(inner.trim())
 }
 
 /// The input an expression is, when it is one alone: `inputs.cmd`, `inputs['cmd']`,
@@ -127,6 +213,7 @@ mod tests {
     fn input(name: &str, value: &str, line: u32) -> CallInput {
         CallInput {
             target: ".github/workflows/verify.yml".to_owned(),
+            call: 1,
             name: name.to_owned(),
             value: Located::new(value, line),
         }
@@ -143,7 +230,7 @@ mod tests {
 
     /// The shell commands `template` runs with `inputs`.
     fn run(template: &[Located], inputs: &[&CallInput]) -> Vec<Located> {
-        run_with(template, inputs, true).0
+        run_with(template, inputs, &[], true).0
     }
 
     fn texts(commands: &[Located]) -> Vec<(&str, u32)> {
@@ -200,7 +287,7 @@ mod tests {
         let many: Vec<String> = (0..1000).map(|_| "${{ inputs.x }}".to_owned()).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
         let x = input("x", "a\nb", 1);
-        let (commands, whole) = run_with(&called(&many), &[&x], true);
+        let (commands, whole) = run_with(&called(&many), &[&x], &[], true);
         assert_eq!((commands.len(), whole), (MOST_COMMANDS, false));
     }
 
@@ -224,7 +311,69 @@ mod tests {
         let large = input("large", &big, 3);
         let small = input("small", "make test", 4);
         let template = called(&["${{ inputs.small }}", "${{ inputs.large }} --flag"]);
-        let (commands, whole) = run_with(&template, &[&large, &small], true);
+        let (commands, whole) = run_with(&template, &[&large, &small], &[], true);
         assert_eq!((texts(&commands), whole), (vec![("make test", 4)], false));
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(variable, input)| ((*variable).to_owned(), (*input).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn a_variable_set_to_an_input_runs_the_callers_value() {
+        let script = input("script", "test", 47);
+        let template = called(&[
+            "npm ci",
+            r#"npm run "${SCRIPT}""#,
+            "npm run $SCRIPT -- --ci",
+            "echo $SCRIPTS ${SCRIPT:-lint}",
+        ]);
+        let variables = env(&[("SCRIPT", "Script")]);
+        let (commands, whole) = run_with(&template, &[&script], &variables, true);
+        assert!(whole);
+        assert_eq!(
+            texts(&commands),
+            [(r#"npm run "test""#, 47), ("npm run test -- --ci", 47)]
+        );
+    }
+
+    #[test]
+    fn a_variable_keeps_an_expression_passed_to_it_out_of_the_script() {
+        // The variable is how a workflow keeps an outsider's text from running as shell.
+        let branch = input("branch", "${{ github.head_ref }}", 9);
+        let template = called(&[r#"git checkout "$BRANCH""#]);
+        let variables = env(&[("BRANCH", "branch")]);
+        assert!(
+            run_with(&template, &[&branch], &variables, true)
+                .0
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_variable_set_to_two_inputs_stands_for_neither() {
+        let (lint, test) = (input("lint", "make lint", 3), input("test", "make test", 4));
+        let template = called(&["$TASK"]);
+        let variables = env(&[("TASK", "lint"), ("TASK", "test")]);
+        assert!(
+            run_with(&template, &[&lint, &test], &variables, true)
+                .0
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_env_entry_names_its_input_only_when_it_is_that_alone() {
+        assert_eq!(only_input("${{ inputs.script }}"), Some("script"));
+        assert_eq!(
+            only_input(" ${{inputs['gradle-command']}} "),
+            Some("gradle-command")
+        );
+        assert_eq!(only_input("npm run ${{ inputs.script }}"), None);
+        assert_eq!(only_input("${{ inputs.a }}${{ inputs.b }}"), None);
+        assert_eq!(only_input("${{ github.head_ref }}"), None);
     }
 }

@@ -91,6 +91,11 @@ pub struct Pipeline {
     /// it calls (`with: {gradle-command: ./gradlew check}`): the called file's
     /// `${{ inputs.gradle-command }}` runs that value.
     pub call_inputs: Vec<CallInput>,
+    /// GitHub Actions: the environment variables a workflow or composite action sets to one
+    /// of its inputs (`env: {SCRIPT: ${{ inputs.script }}}`), each with that input's name, so
+    /// that `npm run "$SCRIPT"` runs what its caller passes. A variable set to different
+    /// inputs in different places is ambiguous, and stands for neither.
+    pub env_inputs: Vec<(String, String)>,
     /// What decides when jobs run but is out of sight, described for a reader (a GitLab job
     /// extending a template that is not in its file): a trigger not found may be there.
     pub hidden_triggers: Vec<Located>,
@@ -101,6 +106,9 @@ pub struct Pipeline {
 pub struct CallInput {
     /// The called file, as in [`Pipeline::includes`].
     pub target: String,
+    /// The line of the call (its `uses:`): a file that calls one action several times, with
+    /// `script: lint` then `script: test`, passes each call's inputs together.
+    pub call: u32,
     pub name: String,
     /// The value, at its line in the calling file.
     pub value: Located,
