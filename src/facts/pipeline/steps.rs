@@ -67,7 +67,8 @@ pub(super) fn unseen(pipeline: &mut Pipeline, description: String, line: u32) {
     pipeline.indirect.push(Located::new(description, line));
 }
 
-/// `template` with each `{input}` or `{input|default}` replaced.
+/// `template` with each `{input}` or `{input|default}` replaced, and each `{--flag=input}`
+/// by the option with the input's value, or by nothing when the step gives none.
 fn expand(template: &str, input: impl Fn(&str) -> Option<String>) -> String {
     let mut expanded = String::new();
     let mut rest = template;
@@ -77,9 +78,30 @@ fn expand(template: &str, input: impl Fn(&str) -> Option<String>) -> String {
         };
         expanded.push_str(&rest[..open]);
         let placeholder = &rest[open + 1..open + close];
-        let (name, default) = placeholder.split_once('|').unwrap_or((placeholder, ""));
-        expanded.push_str(&input(name).unwrap_or_else(|| default.to_owned()));
+        let value = match placeholder
+            .strip_prefix('-')
+            .and_then(|flag| flag.split_once('='))
+        {
+            // `{--target=target}`: the option with the input's value, or nothing without one.
+            Some((flag, name)) => input(name)
+                .filter(|value| !value.is_empty())
+                .map(|value| format!("-{flag}={value}"))
+                .unwrap_or_default(),
+            None => {
+                let (name, default) = placeholder.split_once('|').unwrap_or((placeholder, ""));
+                input(name).unwrap_or_else(|| default.to_owned())
+            }
+        };
         rest = &rest[open + close + 1..];
+        // A placeholder that gives nothing leaves one space between its neighbours, and none
+        // at the end of a line.
+        if value.is_empty()
+            && expanded.ends_with(' ')
+            && (rest.is_empty() || rest.starts_with([' ', '\n']))
+        {
+            expanded.pop();
+        }
+        expanded.push_str(&value);
     }
     expanded.push_str(rest);
     expanded
@@ -96,6 +118,18 @@ mod tests {
         assert_eq!(expand("gradle {tasks|build}", input), "gradle build");
         assert_eq!(expand("{script|}", input), "");
         assert_eq!(expand("unclosed {goals", input), "unclosed {goals");
+        assert_eq!(
+            expand("mvn {--goals=goals}", input),
+            "mvn --goals=clean verify"
+        );
+        assert_eq!(
+            expand("docker build {--target=target}", input),
+            "docker build"
+        );
+        assert_eq!(
+            expand("docker build {outputs|} {--target=target} .", input),
+            "docker build ."
+        );
     }
 
     #[test]
