@@ -475,7 +475,12 @@ fn text_document(command: &str) -> Option<String> {
         Regex::new(r"(^|[\s;&|(])(\S*/)?((ba|z|da|k)?sh|ssh|pwsh|python\d?|node|ruby|perl|psql|mysql)(\s|$)")
             .expect("valid regex")
     });
-    let found = opens.captures(command)?;
+    // Not a template's placeholder that looks like one: CircleCI's `<<parameters.stage>>` and
+    // `<< pipeline.git.tag >>` are filled in before the shell runs.
+    let found = opens.captures_iter(command).find(|found| {
+        let after = &command[found.get(0).map_or(0, |whole| whole.end())..];
+        !after.starts_with(['.', '>'])
+    })?;
     let before = &command[..found.get(0)?.start()];
     if shell.is_match(before) {
         return None;
@@ -1033,6 +1038,16 @@ mod here_documents {
         assert_eq!(lines(indented), ["tee f <<-EOF", "make"]);
         let run = "ssh ci@host <<EOF\npytest\nEOF";
         assert_eq!(lines(run), ["ssh ci@host <<EOF", "pytest", "EOF"]);
+        let placeholder = "aws ssm get-parameter --name /<<parameters.stage>>/key ;\npytest";
+        assert_eq!(
+            lines(placeholder),
+            [
+                "aws ssm get-parameter --name /<<parameters.stage>>/key ;",
+                "pytest"
+            ]
+        );
+        let spaced = "echo << pipeline.git.tag >>\npytest";
+        assert_eq!(lines(spaced), ["echo << pipeline.git.tag >>", "pytest"]);
         let here_string = "grep x <<< \"$LOG\"\npytest";
         assert_eq!(lines(here_string), ["grep x <<< \"$LOG\"", "pytest"]);
     }
