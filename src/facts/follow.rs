@@ -13,7 +13,7 @@ use crate::facts::Located;
 use crate::facts::content::Content;
 use crate::facts::includes;
 use crate::facts::parsed::{Includes, Pipelines, parse_text, read_missing};
-use crate::facts::pipeline::{self, Format, JobNote, Pipeline, System};
+use crate::facts::pipeline::{self, CallInput, Format, JobNote, Pipeline, System};
 use crate::facts::tasks::TaskRunners;
 use crate::facts::tree::Tree;
 use crate::facts::yaml::ParseError;
@@ -238,28 +238,22 @@ fn pass_inputs(tree: &Tree, pipelines: &mut Pipelines, includes: &Includes, entr
             left_out.push(path);
             continue;
         }
-        // Each call with its own inputs (`script: lint`, then `script: test`).
-        let mut calls: Vec<u32> = inputs.iter().map(|input| input.call).collect();
-        calls.dedup();
-        let (mut commands, mut scripts, mut whole) = (Vec::new(), Vec::new(), true);
-        for call in calls {
-            if total + commands.len() + scripts.len() >= pipeline::MOST_COMMANDS {
-                whole = false;
-                break;
+        // Each call with its own inputs (`script: lint`, then `script: test`), as many calls
+        // as one call may give commands: past that, the rest is left out.
+        let mut calls: Vec<Vec<&CallInput>> = Vec::new();
+        for input in inputs {
+            match calls.last_mut() {
+                Some(call) if call[0].call == input.call => call.push(input),
+                _ => calls.push(vec![input]),
             }
-            let inputs: Vec<_> = inputs
-                .iter()
-                .copied()
-                .filter(|input| input.call == call)
-                .collect();
-            let (run, whole_commands) =
-                pipeline::run_with(&called.commands, &inputs, &called.env_inputs, true);
-            let (code, whole_scripts) =
-                pipeline::run_with(&called.action_scripts, &inputs, &[], false);
-            commands.extend(run);
-            scripts.extend(code);
-            whole &= whole_commands && whole_scripts;
         }
+        let mut whole = calls.len() <= pipeline::MOST_COMMANDS;
+        calls.truncate(pipeline::MOST_COMMANDS);
+        let (commands, whole_commands) =
+            pipeline::run_with(&called.commands, &calls, &called.env_inputs, true);
+        let (scripts, whole_scripts) =
+            pipeline::run_with(&called.action_scripts, &calls, &[], false);
+        whole &= whole_commands && whole_scripts;
         total += commands.len() + scripts.len();
         if !whole {
             left_out.push(path.clone());

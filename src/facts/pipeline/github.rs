@@ -4,7 +4,7 @@
 use super::matrix::Matrix;
 use super::steps::{self, Steps};
 use super::{
-    CallInput, EVERY_BRANCH, JobNote, Located, Pipeline, Place, System, push_environment,
+    CallInput, EVERY_BRANCH, EnvInput, JobNote, Located, Pipeline, Place, System, push_environment,
     push_lines, push_lines_in, push_scalar,
 };
 use crate::facts::yaml::{self, Node, Value};
@@ -185,7 +185,6 @@ pub(super) fn read(root: &Node, steps: &Steps, pipeline: &mut Pipeline) {
             .get("strategy")
             .and_then(|strategy| strategy.get("matrix"));
         if !never_runs(job) {
-            push_env_inputs(job, pipeline);
             let soft = may_fail(job);
             let folder = working_directory(job).or(workflow_folder);
             for step in job.get("steps").map(Node::items).unwrap_or_default() {
@@ -233,7 +232,7 @@ fn read_step(
         return;
     }
     if let Some(script) = step.get("run").and_then(Node::as_str) {
-        push_env_inputs(step, pipeline);
+        push_env_inputs(step, script, pipeline);
         let first = pipeline.commands.len();
         let folder = step
             .get("working-directory")
@@ -302,18 +301,30 @@ fn read_step(
     }
 }
 
-/// The variables of `node`'s `env:` (a step's, a job's) set to one input alone, for
-/// [`Pipeline::env_inputs`].
-fn push_env_inputs(node: &Node, pipeline: &mut Pipeline) {
-    for (variable, value) in node.get("env").into_iter().flat_map(Node::entries) {
-        if let (Some(variable), Some(input)) = (
+/// The variables a `run:` step's `env:` sets to one input alone, for
+/// [`Pipeline::env_inputs`]: in a POSIX shell (the default, `bash`, `sh`), and not one its
+/// `script` sets again (`SUITE=build`, `read SUITE`), which it then no longer holds.
+fn push_env_inputs(step: &Node, script: &str, pipeline: &mut Pipeline) {
+    let shell = step.get("shell").and_then(Node::as_str).unwrap_or("bash");
+    if !matches!(shell.split_whitespace().next(), Some("bash" | "sh")) {
+        return;
+    }
+    let first = step.get("run").map_or(0, |run| run.line);
+    let lines =
+        first..=first.saturating_add(u32::try_from(script.lines().count()).unwrap_or(u32::MAX));
+    for (variable, value) in step.get("env").into_iter().flat_map(Node::entries) {
+        let (Some(variable), Some(input)) = (
             variable.as_str(),
             value.as_str().and_then(super::inputs::only_input),
-        ) {
-            let pair = (variable.to_owned(), input.to_owned());
-            if !pipeline.env_inputs.contains(&pair) {
-                pipeline.env_inputs.push(pair);
-            }
+        ) else {
+            continue;
+        };
+        if !super::inputs::sets(script, variable) {
+            pipeline.env_inputs.push(EnvInput {
+                variable: variable.to_owned(),
+                input: input.to_owned(),
+                lines: lines.clone(),
+            });
         }
     }
 }

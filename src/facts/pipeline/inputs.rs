@@ -3,7 +3,7 @@
 //! commands that run them (`${{ inputs.gradle-command }}`): the command a template runs is
 //! written in its caller, where a reader looks for it.
 
-use super::{CallInput, Located, push_lines};
+use super::{CallInput, EnvInput, Located, push_lines};
 
 /// At most this many commands, and this much text, come from one caller's inputs: a
 /// template run with hundreds of inputs, or hundreds of commands naming a large value,
@@ -12,42 +12,53 @@ pub const MOST_COMMANDS: usize = 256;
 pub const MOST_BYTES: usize = 64 << 10;
 
 /// The commands among `called` (shell commands, or with `shell` false code an action
-/// evaluates) that run one of `inputs`, with the caller's values in place of
-/// the expressions — and, in shell commands, of the variables `env_inputs` sets to them
-/// (`npm run "$SCRIPT"`) — each at the line of the first value it took (in the caller's
-/// file), and whether that was all of them (none left out past [`MOST_COMMANDS`] or
-/// [`MOST_BYTES`]).
+/// evaluates) that run the inputs of one of `calls` (each call's inputs together, in turn),
+/// with the caller's values in place of the expressions — and, in shell commands, of the
+/// variables `env_inputs` sets to them (`npm run "$SCRIPT"`) — each at the line of the first
+/// value it took (in the caller's file), and whether that was all of them (none left out past
+/// [`MOST_COMMANDS`] or [`MOST_BYTES`], which hold for all the calls together).
 pub fn run_with(
     called: &[Located],
-    inputs: &[&CallInput],
-    env_inputs: &[(String, String)],
+    calls: &[Vec<&CallInput>],
+    env_inputs: &[EnvInput],
     shell: bool,
 ) -> (Vec<Located>, bool) {
-    let variables = match shell {
-        true => env_inputs,
-        false => &[],
-    };
+    // Once, whatever the calls: each command that may name an input, with the variables its
+    // own step sets.
+    let candidates: Vec<(&Located, Vec<&EnvInput>)> = called
+        .iter()
+        .map(|command| {
+            let variables: Vec<&EnvInput> = env_inputs
+                .iter()
+                .filter(|variable| shell && variable.lines.contains(&command.line))
+                .collect();
+            (command, variables)
+        })
+        .filter(|(command, variables)| command.text.contains("${{") || !variables.is_empty())
+        .collect();
     let mut commands = Vec::new();
     let mut bytes = 0;
-    for command in called {
-        match substituted(&command.text, inputs, variables, MOST_BYTES - bytes) {
-            Substitution::NoInput => {}
-            Substitution::TooLong => return (commands, false),
-            Substitution::Done(text, line) => {
-                bytes += text.len();
-                if shell {
-                    push_lines(&mut commands, &text, line);
-                } else {
-                    // Code an action evaluates (JavaScript), a line each, as it is.
-                    commands.extend(
-                        text.lines()
-                            .filter(|text| !text.trim().is_empty())
-                            .map(|text| Located::new(text.trim(), line)),
-                    );
-                }
-                if commands.len() > MOST_COMMANDS {
-                    commands.truncate(MOST_COMMANDS);
-                    return (commands, false);
+    for inputs in calls {
+        for (command, variables) in &candidates {
+            match substituted(&command.text, inputs, variables, MOST_BYTES - bytes) {
+                Substitution::NoInput => {}
+                Substitution::TooLong => return (commands, false),
+                Substitution::Done(text, line) => {
+                    bytes += text.len();
+                    if shell {
+                        push_lines(&mut commands, &text, line);
+                    } else {
+                        // Code an action evaluates (JavaScript), a line each, as it is.
+                        commands.extend(
+                            text.lines()
+                                .filter(|text| !text.trim().is_empty())
+                                .map(|text| Located::new(text.trim(), line)),
+                        );
+                    }
+                    if commands.len() > MOST_COMMANDS {
+                        commands.truncate(MOST_COMMANDS);
+                        return (commands, false);
+                    }
                 }
             }
         }
@@ -110,15 +121,15 @@ fn variables(text: &str) -> impl Iterator<Item = (usize, usize, &str)> {
 }
 
 /// `text` with each `${{ inputs.NAME }}` (or `${{ inputs['NAME'] }}`) the caller passes
-/// replaced by its value, and each variable `env_inputs` sets to such an input unambiguously
-/// too (but not by a value holding an expression: the variable keeps an outsider's text out
-/// of the script, which pasting it in would not), unless the result would be longer than
-/// `room` (its length is counted before anything is copied). GitHub reads input names in any
-/// letter case.
+/// replaced by its value, and each variable `env_inputs` sets to such an input too (but not
+/// by a value holding an expression: the variable keeps an outsider's text out of the
+/// script, which pasting it in would not), unless the result would be longer than `room`
+/// (its length is counted before anything is copied). GitHub reads input names in any letter
+/// case.
 fn substituted(
     text: &str,
     inputs: &[&CallInput],
-    env_inputs: &[(String, String)],
+    env_inputs: &[&EnvInput],
     room: usize,
 ) -> Substitution {
     let passed = |name: &str| {
@@ -127,30 +138,29 @@ fn substituted(
             .find(|input| input.name.eq_ignore_ascii_case(name))
     };
     let through_variable = |variable: &str| {
-        let mut set_to = env_inputs
-            .iter()
-            .filter(|(name, _)| name == variable)
-            .map(|(_, input)| input);
-        let input = set_to.next()?;
-        if set_to.any(|other| !other.eq_ignore_ascii_case(input)) {
-            return None;
-        }
-        passed(input).filter(|input| !input.value.text.contains("${{"))
+        let set = env_inputs.iter().find(|set| set.variable == variable)?;
+        passed(&set.input).filter(|input| !input.value.text.contains("${{"))
     };
-    let mut replacements: Vec<(usize, usize, &CallInput)> = expressions(text)
-        .filter_map(|(open, close, expression)| {
+    let expressions: Vec<(usize, usize, &str)> = expressions(text).collect();
+    let mut replacements: Vec<(usize, usize, &CallInput)> = expressions
+        .iter()
+        .filter_map(|&(open, close, expression)| {
             Some((open, close, *passed(input_named(expression)?)?))
         })
         .collect();
     if !env_inputs.is_empty() {
-        replacements.extend(
-            variables(text)
-                .filter(|(open, _, _)| {
-                    // Not inside an expression (`${{ env.X }}` holds no shell variable).
-                    !expressions(text).any(|(from, to, _)| (from..to).contains(open))
-                })
-                .filter_map(|(open, close, name)| Some((open, close, *through_variable(name)?))),
-        );
+        // Not inside an expression (`${{ env.X }}` holds no shell variable); both lists are
+        // in the order of the text, so one pass over each.
+        let mut inside = expressions.iter().peekable();
+        for (open, close, name) in variables(text) {
+            while inside.next_if(|&&(_, to, _)| to <= open).is_some() {}
+            if inside.peek().is_some_and(|&&(from, _, _)| from <= open) {
+                continue;
+            }
+            if let Some(input) = through_variable(name) {
+                replacements.push((open, close, *input));
+            }
+        }
         replacements.sort_by_key(|(open, _, _)| *open);
     }
     let Some(line) = replacements
@@ -177,6 +187,27 @@ fn substituted(
     }
     out.push_str(&text[copied..]);
     Substitution::Done(out, line)
+}
+
+/// Whether `script` sets `variable` itself (`SUITE=build`, `export SUITE=…`, `read SUITE`,
+/// `for SUITE in …`), after which it no longer holds what the step's `env:` gave it.
+pub fn sets(script: &str, variable: &str) -> bool {
+    script.match_indices(variable).any(|(at, _)| {
+        let line = script[..at].rsplit('\n').next().unwrap_or_default();
+        let after = &script[at + variable.len()..];
+        let starts_word = line
+            .chars()
+            .next_back()
+            .is_none_or(|before| before.is_whitespace() || ";&|(".contains(before));
+        let whole_word =
+            !after.starts_with(|next: char| next.is_ascii_alphanumeric() || next == '_');
+        let mut words = line.split_whitespace();
+        starts_word
+            && (after.starts_with('=')
+                || after.starts_with("+=")
+                || whole_word && words.next_back() == Some("for")
+                || whole_word && line.split_whitespace().any(|word| word == "read"))
+    })
 }
 
 /// The input `value` is when it is one expression naming one alone (`${{ inputs.script }}`),
@@ -230,7 +261,7 @@ mod tests {
 
     /// The shell commands `template` runs with `inputs`.
     fn run(template: &[Located], inputs: &[&CallInput]) -> Vec<Located> {
-        run_with(template, inputs, &[], true).0
+        run_with(template, &[inputs.to_vec()], &[], true).0
     }
 
     fn texts(commands: &[Located]) -> Vec<(&str, u32)> {
@@ -287,7 +318,7 @@ mod tests {
         let many: Vec<String> = (0..1000).map(|_| "${{ inputs.x }}".to_owned()).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
         let x = input("x", "a\nb", 1);
-        let (commands, whole) = run_with(&called(&many), &[&x], &[], true);
+        let (commands, whole) = run_with(&called(&many), &[vec![&x]], &[], true);
         assert_eq!((commands.len(), whole), (MOST_COMMANDS, false));
     }
 
@@ -311,14 +342,19 @@ mod tests {
         let large = input("large", &big, 3);
         let small = input("small", "make test", 4);
         let template = called(&["${{ inputs.small }}", "${{ inputs.large }} --flag"]);
-        let (commands, whole) = run_with(&template, &[&large, &small], &[], true);
+        let (commands, whole) = run_with(&template, &[vec![&large, &small]], &[], true);
         assert_eq!((texts(&commands), whole), (vec![("make test", 4)], false));
     }
 
-    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    /// Variables set to inputs by the step whose script is at lines 10 to 19.
+    fn env(pairs: &[(&str, &str)]) -> Vec<EnvInput> {
         pairs
             .iter()
-            .map(|(variable, input)| ((*variable).to_owned(), (*input).to_owned()))
+            .map(|(variable, input)| EnvInput {
+                variable: (*variable).to_owned(),
+                input: (*input).to_owned(),
+                lines: 10..=19,
+            })
             .collect()
     }
 
@@ -332,7 +368,7 @@ mod tests {
             "echo $SCRIPTS ${SCRIPT:-lint}",
         ]);
         let variables = env(&[("SCRIPT", "Script")]);
-        let (commands, whole) = run_with(&template, &[&script], &variables, true);
+        let (commands, whole) = run_with(&template, &[vec![&script]], &variables, true);
         assert!(whole);
         assert_eq!(
             texts(&commands),
@@ -347,22 +383,47 @@ mod tests {
         let template = called(&[r#"git checkout "$BRANCH""#]);
         let variables = env(&[("BRANCH", "branch")]);
         assert!(
-            run_with(&template, &[&branch], &variables, true)
+            run_with(&template, &[vec![&branch]], &variables, true)
                 .0
                 .is_empty()
         );
     }
 
     #[test]
-    fn a_variable_set_to_two_inputs_stands_for_neither() {
-        let (lint, test) = (input("lint", "make lint", 3), input("test", "make test", 4));
-        let template = called(&["$TASK"]);
-        let variables = env(&[("TASK", "lint"), ("TASK", "test")]);
-        assert!(
-            run_with(&template, &[&lint, &test], &variables, true)
-                .0
-                .is_empty()
+    fn a_variable_stands_for_its_input_only_in_its_own_step() {
+        let suite = input("suite", "test", 3);
+        let mut variables = env(&[("SUITE", "suite")]);
+        variables[0].lines = 10..=10;
+        let template = called(&["npm run $SUITE", "npm run $SUITE"]);
+        assert_eq!(
+            texts(&run_with(&template, &[vec![&suite]], &variables, true).0),
+            [("npm run test", 3)]
         );
+    }
+
+    #[test]
+    fn a_script_that_sets_the_variable_again_is_seen_to() {
+        assert!(sets("SUITE=build\nnpm run $SUITE", "SUITE"));
+        assert!(sets("export SUITE=build; npm run $SUITE", "SUITE"));
+        assert!(sets("read -r SUITE < suite.txt", "SUITE"));
+        assert!(sets("for SUITE in a b; do npm run $SUITE; done", "SUITE"));
+        assert!(!sets("npm run \"$SUITE\"", "SUITE"));
+        assert!(!sets("MY_SUITE=x npm run $SUITE", "SUITE"));
+        assert!(!sets("echo $SUITES_READ", "SUITE"));
+    }
+
+    #[test]
+    fn variables_between_expressions_are_each_replaced_once() {
+        let suite = input("suite", "x", 3);
+        let line = "$SUITE ${{ env.A }} ".repeat(2_000);
+        let template = called(&[line.as_str()]);
+        let (commands, _) = run_with(
+            &template,
+            &[vec![&suite]],
+            &env(&[("SUITE", "suite")]),
+            true,
+        );
+        assert_eq!(commands[0].text.matches("x ${{ env.A }}").count(), 2_000);
     }
 
     #[test]

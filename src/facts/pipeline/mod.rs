@@ -91,14 +91,22 @@ pub struct Pipeline {
     /// it calls (`with: {gradle-command: ./gradlew check}`): the called file's
     /// `${{ inputs.gradle-command }}` runs that value.
     pub call_inputs: Vec<CallInput>,
-    /// GitHub Actions: the environment variables a workflow or composite action sets to one
-    /// of its inputs (`env: {SCRIPT: ${{ inputs.script }}}`), each with that input's name, so
-    /// that `npm run "$SCRIPT"` runs what its caller passes. A variable set to different
-    /// inputs in different places is ambiguous, and stands for neither.
-    pub env_inputs: Vec<(String, String)>,
+    /// GitHub Actions: the environment variables a step of a workflow or composite action
+    /// sets to one of its inputs (`env: {SCRIPT: ${{ inputs.script }}}`), so that its
+    /// `npm run "$SCRIPT"` runs what the caller passes.
+    pub env_inputs: Vec<EnvInput>,
     /// What decides when jobs run but is out of sight, described for a reader (a GitLab job
     /// extending a template that is not in its file): a trigger not found may be there.
     pub hidden_triggers: Vec<Located>,
+}
+
+/// A shell variable one step sets to an input, for the commands of that step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvInput {
+    pub variable: String,
+    pub input: String,
+    /// The lines of the step's script.
+    pub lines: std::ops::RangeInclusive<u32>,
 }
 
 /// One input a pipeline passes to a local workflow or action it includes.
