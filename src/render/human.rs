@@ -227,7 +227,7 @@ fn changes(out: &mut String, report: &Report, paint: &Paint, detail: Detail) {
     let sections = [
         (
             Change::Regressed,
-            "Regressions: fail now where they passed at the base",
+            "Regressions: fail now where they passed at the base, or in a new file or component",
         ),
         (Change::New, "New failures"),
         (
