@@ -30,10 +30,10 @@ pub fn classify(head: &mut [Finding], base: &[Finding], components: Components) 
                 instance::mark_new(finding, new, "Newly failing in");
             }
         }
-        if let Some(before) = before.filter(|known| known.status == Status::Pass)
+        if before.is_some_and(|known| known.status == Status::Pass)
             && finding.status == Status::Pass
         {
-            note_newly_lacking(finding, &before.rule, components);
+            note_newly_lacking(finding, components);
         }
         finding.change = Some(moved);
     }
@@ -42,9 +42,9 @@ pub fn classify(head: &mut [Finding], base: &[Finding], components: Components) 
 /// A rule that passes as long as some component has the practice (tests, metrics) still
 /// says which components the change leaves without it — a new service without tests — in
 /// the finding's note, which the pull-request summary shows; the pass stays a pass.
-fn note_newly_lacking(finding: &mut Finding, rule: &str, components: Components) {
-    let before = instance::failing_components(rule, components.base);
-    let new: Vec<&str> = instance::failing_components(rule, components.head)
+fn note_newly_lacking(finding: &mut Finding, components: Components) {
+    let before = instance::failing_components(&finding.rule, components.base);
+    let new: Vec<&str> = instance::failing_components(&finding.rule, components.head)
         .into_iter()
         .filter(|path| !before.contains(path))
         .collect();

@@ -259,14 +259,7 @@ fn read_step(
         // A well-known action runs commands of its own (`docker/build-push-action` with
         // `push: true` pushes the image it builds), from rule data.
         if let Some((name, _version)) = action.as_str().and_then(|uses| uses.split_once('@')) {
-            let input = |key: &str| with_input(step, key)?.as_str().map(str::to_owned);
-            let known = steps::call(
-                pipeline,
-                steps,
-                &steps::key_ignoring_case(steps, "github", name),
-                input,
-                action.line,
-            );
+            let known = call_known_step(step, name, steps, pipeline, action.line);
             if !known && code_input(action.as_str().unwrap_or_default()).is_none() {
                 push_command_inputs(step, name, pipeline);
             }
@@ -417,11 +410,8 @@ fn may_fail(node: &Node) -> bool {
 }
 
 /// `jobs.<id>.uses`: a workflow of this repository (`./.github/workflows/test.yml`) is read
-/// as part of the calling one; one of another repository is a reference whose steps are
-/// out of sight.
-/// A job that calls a reusable workflow: one of this repository is read where it is; a
-/// well-known shared one runs what rule data says (`[steps]`, with the job's `with:` inputs);
-/// any other is out of sight.
+/// as part of the calling one; a well-known shared one of another repository runs what rule
+/// data says (`[steps]`, with the job's `with:` inputs); any other is out of sight.
 fn read_reusable_workflow_call(
     workflow: &Node,
     job: &Node,
@@ -442,10 +432,10 @@ fn read_reusable_workflow_call(
             let name = reference
                 .split_once('@')
                 .map_or(reference, |(name, _)| name);
-            let input = |key: &str| with_input(job, key)?.as_str().map(str::to_owned);
-            let key = steps::key_ignoring_case(steps, "github", name);
-            let known = never_runs(job) || steps::call(pipeline, steps, &key, input, workflow.line);
-            if !known {
+            // A job that never runs hides nothing.
+            let seen =
+                never_runs(job) || call_known_step(job, name, steps, pipeline, workflow.line);
+            if !seen {
                 pipeline.indirect.push(Located::new(
                     format!("the reusable workflow {reference}"),
                     workflow.line,
@@ -453,6 +443,20 @@ fn read_reusable_workflow_call(
             }
         }
     }
+}
+
+/// Records what the well-known action or reusable workflow `name` runs when `caller` (a
+/// step, a job) calls it at `line`, with the caller's `with:` inputs; whether it is known.
+fn call_known_step(
+    caller: &Node,
+    name: &str,
+    steps: &Steps,
+    pipeline: &mut Pipeline,
+    line: u32,
+) -> bool {
+    let input = |key: &str| with_input(caller, key)?.as_str().map(str::to_owned);
+    let key = steps::key_ignoring_case(steps, "github", name);
+    steps::call(pipeline, steps, &key, input, line)
 }
 
 /// `os (3) × rust (2)` for a matrix listing its values; a dimension computed by an

@@ -25,12 +25,14 @@ pub fn run_with(
 ) -> (Vec<Located>, bool) {
     // Once, whatever the calls: each command that may name an input, with the variables its
     // own step sets.
+    // (Variables are the shell's: code an action evaluates has none.)
+    let env_inputs = if shell { env_inputs } else { &[] };
     let candidates: Vec<(&Located, Vec<&EnvInput>)> = called
         .iter()
         .map(|command| {
             let variables: Vec<&EnvInput> = env_inputs
                 .iter()
-                .filter(|variable| shell && variable.lines.contains(&command.line))
+                .filter(|variable| variable.lines.contains(&command.line))
                 .collect();
             (command, variables)
         })
@@ -201,21 +203,23 @@ pub fn sets(script: &str, variable: &str) -> bool {
             .is_none_or(|before| before.is_whitespace() || ";&|(".contains(before));
         let whole_word =
             !after.starts_with(|next: char| next.is_ascii_alphanumeric() || next == '_');
-        let mut words = line.split_whitespace();
+        let after_for = line.split_whitespace().next_back() == Some("for");
+        let read = line.split_whitespace().any(|word| word == "read");
         starts_word
             && (after.starts_with('=')
                 || after.starts_with("+=")
-                || whole_word && words.next_back() == Some("for")
-                || whole_word && line.split_whitespace().any(|word| word == "read"))
+                || whole_word && (after_for || read))
     })
 }
 
 /// The input `value` is when it is one expression naming one alone (`${{ inputs.script }}`),
 /// as an `env:` entry sets a variable to it.
 pub fn only_input(value: &str) -> Option<&str> {
-    let inner = value.trim().strip_prefix("${{")?.strip_suffix("}}")?;
-    (!inner.contains("}}")).then_some(())?;
-    input_named(inner.trim())
+    let value = value.trim();
+    match expressions(value).next()? {
+        (0, close, expression) if close == value.len() => input_named(expression),
+        _ => None,
+    }
 }
 
 /// The input an expression is, when it is one alone: `inputs.cmd`, `inputs['cmd']`,
