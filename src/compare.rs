@@ -32,8 +32,9 @@ pub fn classify(head: &mut [Finding], base: &[Finding], components: Components) 
         }
         if before.is_some_and(|known| known.status == Status::Pass)
             && finding.status == Status::Pass
+            && note_newly_lacking(finding, components)
         {
-            note_newly_lacking(finding, components);
+            moved = Change::Weakened;
         }
         finding.change = Some(moved);
     }
@@ -41,21 +42,22 @@ pub fn classify(head: &mut [Finding], base: &[Finding], components: Components) 
 
 /// A rule that passes as long as some component has the practice (tests, metrics) still
 /// says which components the change leaves without it — a new service without tests — in
-/// the finding's note, which the pull-request summary shows; the pass stays a pass.
-fn note_newly_lacking(finding: &mut Finding, components: Components) {
+/// the finding's note; the pass stays a pass. Whether there were any.
+fn note_newly_lacking(finding: &mut Finding, components: Components) -> bool {
     let before = instance::failing_components(&finding.rule, components.base);
     let new: Vec<&str> = instance::failing_components(&finding.rule, components.head)
         .into_iter()
         .filter(|path| !before.contains(path))
         .collect();
     if new.is_empty() {
-        return;
+        return false;
     }
     let said = finding.note.as_deref().unwrap_or(&finding.message);
     finding.note = Some(format!(
         "{said} Newly lacking in {}.",
         crate::components::name_some(&new)
     ));
+    true
 }
 
 /// The rules the base judged (pass or fail) that the change leaves unknown, each with why:
@@ -109,5 +111,6 @@ mod tests {
         assert_eq!(change(Some(Fail), Exempted), Change::Unchanged);
         assert!(Change::Regressed.introduced() && Change::New.introduced());
         assert!(!Change::Improved.introduced() && !Change::Unchanged.introduced());
+        assert!(!Change::Weakened.introduced());
     }
 }

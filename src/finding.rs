@@ -45,6 +45,10 @@ pub enum Change {
     /// the change made applicable (a new Dockerfile, a new pipeline) or that judges the
     /// change itself.
     New,
+    /// Passes at the base and at the head, but the change leaves a new component without
+    /// the practice: a rule that passes while any component has it (tests, in a monorepo)
+    /// and a new service without tests. Shown, not gated: the rule still passes.
+    Weakened,
 }
 
 impl Change {

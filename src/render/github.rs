@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::{Format, RenderOptions, Renderer};
-use crate::finding::Status;
+use crate::finding::{Change, Status};
 use crate::report::Report;
 use crate::severity::Severity;
 use crate::text::plural;
@@ -48,8 +48,32 @@ fn commands(report: &Report) -> String {
         }
         let title = format!("{} ({})", finding.title, finding.rule);
         let _ = write!(properties, "title={}", property(&title));
-        let message = format!("{}\nFix: {}", finding.message, finding.remediation.trim());
+        // Where the change broke it ("Newly failing in …") first: the message may lead with
+        // files the change did not touch.
+        let said = match &finding.note {
+            Some(note) => format!("{note} {}", finding.message),
+            None => finding.message.clone(),
+        };
+        let message = format!("{said}\nFix: {}", finding.remediation.trim());
         let _ = writeln!(out, "::{command} {properties}::{}", data(&message));
+    }
+    // A pass the change leaves lacking in a component it adds (a new service without tests)
+    // does not fail the run, but is worth a notice.
+    for finding in report
+        .findings
+        .iter()
+        .filter(|finding| finding.change == Some(Change::Weakened))
+        .take(ANNOTATIONS)
+    {
+        let title = format!("{} ({})", finding.title, finding.rule);
+        let note = finding.note.as_deref().unwrap_or(&finding.message);
+        let message = format!("{note}\nFix: {}", finding.remediation.trim());
+        let _ = writeln!(
+            out,
+            "::notice title={}::{}",
+            property(&title),
+            data(&message)
+        );
     }
     let score = report.score.map_or_else(
         || "no score".to_owned(),

@@ -212,8 +212,8 @@ fn pull_request_line(out: &mut String, pull_request: &PullRequest) {
     wrap_into(out, &line, "", "  ");
 }
 
-/// Regressions, new failures and improvements, each with their findings; the unchanged
-/// counted.
+/// Regressions, new failures, weakened passes and improvements, each with their findings;
+/// the unchanged counted.
 fn changes(out: &mut String, report: &Report, paint: &Paint, detail: Detail) {
     let with = |change: Change| -> Vec<&Finding> {
         let mut found: Vec<&Finding> = report
@@ -230,6 +230,10 @@ fn changes(out: &mut String, report: &Report, paint: &Paint, detail: Detail) {
             "Regressions: fail now where they passed at the base, or in a new file or component",
         ),
         (Change::New, "New failures"),
+        (
+            Change::Weakened,
+            "Weakened: still pass, but not in a component the change adds",
+        ),
         (
             Change::Improved,
             "Improvements: failed at the base, pass now",

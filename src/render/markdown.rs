@@ -125,12 +125,21 @@ fn sections(report: &Report) -> String {
             Some(Change::Regressed) => " _(regression)_",
             _ => "",
         };
+        // Where the change broke it ("Newly failing in …") before what the rule found,
+        // which may name files the change did not touch.
+        let said = match &finding.note {
+            Some(note) => format!(
+                "_{}_ {}",
+                prose_with_code(note),
+                prose_with_code(&finding.message)
+            ),
+            None => prose_with_code(&finding.message),
+        };
         let _ = writeln!(
             out,
-            "- {mark} **{}** `{}`{regressed} — {}  \n  _Fix:_ {}",
+            "- {mark} **{}** `{}`{regressed} — {said}  \n  _Fix:_ {}",
             prose_with_code(&finding.title),
             finding.rule,
-            prose_with_code(&finding.message),
             prose_with_code(finding.remediation.trim())
         );
     }
@@ -144,6 +153,28 @@ fn sections(report: &Report) -> String {
             "\n{} accepted by the baseline, not listed.",
             crate::text::plural(baselined, "failing finding")
         );
+    }
+    let weakened: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.change == Some(Change::Weakened))
+        .collect();
+    if !weakened.is_empty() && out.len() < LIMIT {
+        let _ = writeln!(
+            out,
+            "\n### Still passing, but not in what this change adds ({})\n",
+            weakened.len()
+        );
+        for finding in weakened {
+            let note = finding.note.as_deref().unwrap_or(&finding.message);
+            let _ = writeln!(
+                out,
+                "- ⚠️ **{}** `{}` — {}",
+                prose_with_code(&finding.title),
+                finding.rule,
+                prose_with_code(note)
+            );
+        }
     }
     let improved: Vec<&Finding> = report
         .findings

@@ -187,12 +187,43 @@ fn a_new_component_lacking_a_practice_is_a_regression_even_where_another_lacked_
     let (_, report) = json_report(&args, repo.path());
     let tests = finding(&report, "testing.tests-exist").unwrap();
     assert_eq!(tests["status"], "pass");
-    assert_eq!(tests["change"], "unchanged");
+    assert_eq!(tests["change"], "weakened");
     assert_eq!(
         tests["note"],
         "Found in 1 of 4 components; none in services/also-untested, services/another, \
          services/untested. Newly lacking in services/another."
     );
+    // Each report a pull request is read in says so, and none fails the run on it.
+    for (format, says) in [
+        (
+            "human",
+            "Weakened: still pass, but not in a component the change adds (1)",
+        ),
+        (
+            "markdown",
+            "### Still passing, but not in what this change adds (1)",
+        ),
+        (
+            "github",
+            "::notice title=The project has automated tests (testing.tests-exist)::",
+        ),
+    ] {
+        let output = opslint()
+            .args(["check", "--format", format, "--no-history"])
+            .args(args)
+            .arg(repo.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.contains(says), "{format}:\n{text}");
+        assert!(text.contains("Newly lacking in"), "{format}:\n{text}");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{format}: {:?}\n{text}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }
 
 /// Issue 16: a rule already failing at the base (`Dockerfile` on `python:latest`) that the
@@ -226,6 +257,21 @@ fn a_new_file_breaking_a_rule_that_already_failed_is_a_regression() {
         .map(|(_, file)| file.as_str())
         .collect();
     assert_eq!(pinned, ["web.Dockerfile", "Dockerfile"]);
+    // The pull-request comment and the annotation say where the change broke it before what
+    // the rule found, which names the old file first.
+    for (format, says) in [
+        ("markdown", "— _Newly failing in web.Dockerfile._ "),
+        ("github", "::Newly failing in web.Dockerfile. "),
+    ] {
+        let output = opslint()
+            .args(["check", "--format", format, "--no-history"])
+            .args(args)
+            .arg(repo.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.contains(says), "{format}:\n{text}");
+    }
 
     // Touching the old file without adding a new one changes nothing.
     repo.git(&["checkout", "-q", "main"]);
