@@ -830,24 +830,45 @@ fn compile_pattern(
     scope: Scope<'_>,
     problems: &mut Vec<Problem>,
 ) -> Option<Pattern> {
+    let joined;
     let text = match pattern.get_ref().strip_prefix('@') {
         None => pattern.get_ref(),
-        Some(name) => match scope.definitions.patterns.get(name) {
-            Some(defined) => defined,
-            None => {
-                let known: Vec<String> = scope
-                    .definitions
-                    .patterns
-                    .keys()
-                    .map(|name| format!("@{name}"))
-                    .collect();
-                problems.push(
-                    Problem::new(format!("unknown pattern `@{name}`"), Some(pattern.span()))
-                        .help(format!("known patterns: {}", known.join(", "))),
-                );
-                return None;
+        // Named patterns, one or several that each count (`@work-elsewhere|@image-command`).
+        Some(names) => {
+            let mut defined = Vec::new();
+            for name in names.split("|@") {
+                match scope.definitions.patterns.get(name) {
+                    Some(text) => defined.push(text.as_str()),
+                    None => {
+                        let known: Vec<String> = scope
+                            .definitions
+                            .patterns
+                            .keys()
+                            .map(|name| format!("@{name}"))
+                            .collect();
+                        problems.push(
+                            Problem::new(
+                                format!("unknown pattern `@{name}`"),
+                                Some(pattern.span()),
+                            )
+                            .help(format!("known patterns: {}", known.join(", "))),
+                        );
+                        return None;
+                    }
+                }
             }
-        },
+            match defined[..] {
+                [one] => one,
+                _ => {
+                    joined = defined
+                        .iter()
+                        .map(|text| format!("(?:{text}{})", ends_comments(text)))
+                        .collect::<Vec<String>>()
+                        .join("|");
+                    &joined
+                }
+            }
+        }
     };
     if scope.deferred {
         return Some(Pattern::builtin(text));
@@ -891,6 +912,19 @@ fn compile_pattern(
     }
 }
 
+/// What ends a pattern so that another may follow it: in verbose mode (`(?x)` at its start),
+/// a newline, which ends a comment on its last line; elsewhere a newline would be matched.
+fn ends_comments(pattern: &str) -> &'static str {
+    let flags = pattern
+        .strip_prefix("(?")
+        .and_then(|rest| rest.split_once(')'))
+        .map_or("", |(flags, _)| flags);
+    match flags.chars().all(char::is_alphabetic) && flags.contains('x') {
+        true => "\n",
+        false => "",
+    }
+}
+
 /// A regex that does not compile, said in one line at its span.
 pub fn invalid_regex(error: &regex::Error, span: Range<usize>) -> Problem {
     let detail = match error {
@@ -904,4 +938,18 @@ pub fn invalid_regex(error: &regex::Error, span: Range<usize>) -> Problem {
             .to_owned(),
     };
     Problem::new(format!("invalid regex: {detail}"), Some(span)).label("this pattern")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ends_comments;
+
+    #[test]
+    fn a_verbose_pattern_ends_its_last_comment_before_the_next() {
+        assert_eq!(ends_comments("(?x) a | b  # a comment"), "\n");
+        assert_eq!(ends_comments("(?ix)a"), "\n");
+        assert_eq!(ends_comments("^docker\\s+run"), "");
+        assert_eq!(ends_comments("(?i)x"), "");
+        assert_eq!(ends_comments("(?:x)"), "");
+    }
 }
