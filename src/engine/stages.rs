@@ -264,7 +264,7 @@ fn settle_preconditions<'r>(
                 };
                 // What a project needs only to be developed or tested says nothing of
                 // what it is: a library's test server does not make it a service.
-                let found = declared.iter().find(|declared| {
+                let found = declared.dependencies.iter().find(|declared| {
                     !declared.development && dependency.is_match(declared.name.as_bytes())
                 })?;
                 Some(Evidence {

@@ -8,7 +8,9 @@ use rayon::prelude::*;
 use crate::facts::content::{BlobCache, Content};
 use crate::facts::follow::{self, Followed};
 use crate::facts::manifest;
-use crate::facts::parsed::{Includes, Manifest, Manifests, Pipelines, parse_text, read_missing};
+use crate::facts::parsed::{
+    Includes, Manifest, Manifests, Packages, Pipelines, parse_text, read_missing,
+};
 use crate::facts::tasks::{
     Invocation, MAX_FOLDERS, TaskRunners, UnreadTaskFile, folder_makefile, in_folder, invocations,
     make_includes, task_files,
@@ -24,6 +26,9 @@ pub struct Facts<'a> {
     pub contents: &'a [Option<Content>],
     pub pipelines: &'a Pipelines,
     pub manifests: &'a Manifests,
+    /// The manifests parsed so far by the package each declares (`@acme/logger`): a
+    /// dependency on one is on code in the tree, whose own dependencies it brings.
+    pub packages: &'a Packages,
     pub tasks: &'a TaskRunners,
     /// What each pipeline and script includes, for the scripts task runners run.
     pub includes: &'a Includes,
@@ -40,6 +45,7 @@ pub struct Collector<'a> {
     contents: Vec<Option<Content>>,
     pipelines: Pipelines,
     manifests: Manifests,
+    packages: Packages,
     includes: Includes,
     followed: Followed,
     /// Built once, when a stage first needs them (their files are read in that stage).
@@ -78,6 +84,7 @@ impl<'a> Collector<'a> {
             contents: vec![None; tree.entries.len()],
             pipelines: Pipelines::new(),
             manifests: Manifests::new(),
+            packages: Packages::new(),
             includes: Includes::new(),
             followed: Followed::default(),
             tasks: None,
@@ -136,7 +143,17 @@ impl<'a> Collector<'a> {
     /// Parses the manifests among `entries` not parsed yet, in parallel.
     pub fn parse_manifests(&mut self, entries: Vec<usize>) {
         let (tree, blobs) = (self.tree, self.blobs);
-        parse_manifests(tree, &self.contents, entries, blobs, &mut self.manifests);
+        let parsed = parse_manifests(tree, &self.contents, entries, blobs, &mut self.manifests);
+        for entry in parsed {
+            let Some(Some(Ok(manifest))) = self.manifests.get(&entry) else {
+                continue;
+            };
+            if let Some(package) = &manifest.package {
+                // Two manifests naming the same package (a fixture's copy): the first by path.
+                let first = self.packages.entry(package.clone()).or_insert(entry);
+                *first = (*first).min(entry);
+            }
+        }
     }
 
     /// Resolves the root task runners, once, and reads the scripts of the repository
@@ -288,6 +305,7 @@ impl<'a> Collector<'a> {
             contents: &self.contents,
             pipelines: &self.pipelines,
             manifests: &self.manifests,
+            packages: &self.packages,
             tasks: self.tasks.as_ref().unwrap_or(&self.no_tasks),
             includes: &self.includes,
             max_file_size: self.max_file_size,
@@ -296,14 +314,14 @@ impl<'a> Collector<'a> {
     }
 }
 
-/// Parses the manifests among `entries` not parsed yet, in parallel.
+/// Parses the manifests among `entries` not parsed yet, in parallel; returns those.
 fn parse_manifests(
     tree: &Tree,
     contents: &[Option<Content>],
     mut entries: Vec<usize>,
     blobs: Option<&BlobCache>,
     manifests: &mut Manifests,
-) {
+) -> Vec<usize> {
     entries.retain(|entry| !manifests.contains_key(entry));
     entries.sort_unstable();
     entries.dedup();
@@ -321,7 +339,9 @@ fn parse_manifests(
             (entry, declared)
         })
         .collect();
+    let entries = parsed.iter().map(|(entry, _)| *entry).collect();
     manifests.extend(parsed);
+    entries
 }
 
 /// The root task runners, from whichever task files have been read, and the task files that

@@ -23,6 +23,14 @@ pub struct Dependency {
     pub development: bool,
 }
 
+/// A manifest read: the package it declares, where its ecosystem names packages in the
+/// manifest (package.json's `name`, Cargo's `[package] name`), and its dependencies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Manifest {
+    pub package: Option<String>,
+    pub dependencies: Vec<Dependency>,
+}
+
 /// What a reader has found so far; readers switch `development` around dev sections.
 #[derive(Default)]
 struct Declared {
@@ -125,17 +133,23 @@ fn format_of(path: &str) -> Option<Format> {
     Some(format)
 }
 
-/// The dependencies the manifest at `path` declares (repository-relative; its file name
-/// decides the format). Files of no known format declare nothing.
-pub fn read(path: &str, text: &str) -> Result<Vec<Dependency>, ParseError> {
+/// The package and the dependencies the manifest at `path` declares (repository-relative;
+/// its file name decides the format). Files of no known format declare nothing.
+pub fn read(path: &str, text: &str) -> Result<Manifest, ParseError> {
     let Some(format) = format_of(path) else {
-        return Ok(Vec::new());
+        return Ok(Manifest::default());
     };
     let mut found = Declared::default();
+    let mut package = None;
     match format {
-        Format::Cargo => read_cargo(&toml_node::parse(text)?, &mut found),
+        Format::Cargo => {
+            let root = toml_node::parse(text)?;
+            package = own_name(root.get("package"));
+            read_cargo(&root, &mut found);
+        }
         Format::PackageJson => {
             let root = yaml::parse(text)?;
+            package = own_name(Some(&root));
             for section in ["dependencies", "peerDependencies", "optionalDependencies"] {
                 push_keys(&mut found, root.get(section));
             }
@@ -187,9 +201,18 @@ pub fn read(path: &str, text: &str) -> Result<Vec<Dependency>, ParseError> {
         Format::Conan => read_conan(text, &mut found),
     }
     // TOML tables come back ordered by key; evidence reads best in file order.
-    let mut found = found.list;
-    found.sort_by_key(|dependency| dependency.line);
-    Ok(found)
+    let mut dependencies = found.list;
+    dependencies.sort_by_key(|dependency| dependency.line);
+    Ok(Manifest {
+        package,
+        dependencies,
+    })
+}
+
+/// A table's `name`, the package a package.json or a Cargo.toml's `[package]` declares.
+fn own_name(table: Option<&Node>) -> Option<String> {
+    let name = table?.get("name")?.as_str()?;
+    (!name.is_empty()).then(|| name.to_owned())
 }
 
 fn read_cargo(root: &Node, found: &mut Declared) {
@@ -702,9 +725,34 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_manifest_names_the_package_it_declares() {
+        let package = |path: &str, text: &str| read(path, text).unwrap().package;
+        assert_eq!(
+            package(
+                "package.json",
+                r#"{"name": "@acme/logger", "dependencies": {"pino": "9"}}"#
+            ),
+            Some("@acme/logger".to_owned())
+        );
+        assert_eq!(
+            package("crates/log/Cargo.toml", "[package]\nname = \"acme-log\"\n"),
+            Some("acme-log".to_owned())
+        );
+        // A virtual workspace, a package.json without a name, a name that is not one.
+        assert_eq!(
+            package("Cargo.toml", "[workspace]\nmembers = [\"a\"]\n"),
+            None
+        );
+        assert_eq!(package("package.json", r#"{"private": true}"#), None);
+        assert_eq!(package("package.json", r#"{"name": ""}"#), None);
+        assert_eq!(package("pom.xml", "<project/>"), None);
+    }
+
     fn names(path: &str, text: &str) -> Vec<(String, u32)> {
         read(path, text)
             .unwrap()
+            .dependencies
             .into_iter()
             .map(|found| (found.name, found.line))
             .collect()
@@ -713,6 +761,7 @@ mod tests {
     fn development(path: &str, text: &str) -> Vec<String> {
         read(path, text)
             .unwrap()
+            .dependencies
             .into_iter()
             .filter(|found| found.development)
             .map(|found| found.name)
@@ -960,6 +1009,11 @@ mod tests {
         let error = read("Cargo.toml", "[dependencies\nx = 1\n").unwrap_err();
         assert_eq!(error.line, Some(1));
         assert!(read("package.json", "{\"dependencies\": {\n").is_err());
-        assert!(read("README.md", "gem 'rails'").unwrap().is_empty());
+        assert!(
+            read("README.md", "gem 'rails'")
+                .unwrap()
+                .dependencies
+                .is_empty()
+        );
     }
 }

@@ -5,18 +5,21 @@
 use std::collections::HashMap;
 
 use crate::facts::content::Content;
-use crate::facts::manifest::Dependency;
+use crate::facts::manifest;
 use crate::facts::pipeline::Pipeline;
 use crate::facts::yaml::ParseError;
 
 /// Parsed pipelines by entry; `None` for files that were not text.
 pub type Pipelines = HashMap<usize, Option<Result<Pipeline, ParseError>>>;
 
-/// A manifest's declared dependencies, or why it could not be read.
-pub type Manifest = Result<Vec<Dependency>, ParseError>;
+/// A manifest's package and declared dependencies, or why it could not be read.
+pub type Manifest = Result<manifest::Manifest, ParseError>;
 
 /// Parsed manifests by entry; `None` for files that were not text.
 pub type Manifests = HashMap<usize, Option<Manifest>>;
+
+/// Manifests by the package each declares (package.json's `name`, Cargo's `[package]`).
+pub type Packages = HashMap<String, usize>;
 
 /// The entries each pipeline includes, by the including pipeline's entry.
 pub type Includes = HashMap<usize, Vec<usize>>;
