@@ -60,7 +60,8 @@ fn through_packages(
     // Breadth first: (the line of the dependency that leads there, the chain so far, the
     // package's manifest).
     let mut level: Vec<(u32, String, &Manifest)> = Vec::new();
-    let mut enter = |line: u32, chain: String, name: &str, next: &mut Vec<_>| {
+    // A package of the tree it depends on, entered once; the chain is written only then.
+    let mut enter = |line: u32, before: Option<&str>, name: &str, next: &mut Vec<_>| {
         let Some(&entry) = facts.packages.get(name) else {
             return;
         };
@@ -68,16 +69,15 @@ fn through_packages(
             (seen.contains(&entry), facts.manifests.get(&entry))
         {
             seen.push(entry);
+            let chain = match before {
+                Some(before) => format!("{before} → {name}"),
+                None => name.to_owned(),
+            };
             next.push((line, chain, package));
         }
     };
     for dependency in runtime(declared) {
-        enter(
-            dependency.line,
-            dependency.name.clone(),
-            &dependency.name,
-            &mut level,
-        );
+        enter(dependency.line, None, &dependency.name, &mut level);
     }
     for _ in 0..PACKAGE_DEPTH {
         let mut next = Vec::new();
@@ -88,10 +88,9 @@ fn through_packages(
                 return Some((*line, format!("{chain} → {}", found.name)));
             }
         }
-        for (line, chain, package) in level {
+        for (line, chain, package) in &level {
             for dependency in runtime(package) {
-                let longer = format!("{chain} → {}", dependency.name);
-                enter(line, longer, &dependency.name, &mut next);
+                enter(*line, Some(chain), &dependency.name, &mut next);
             }
         }
         level = next;
