@@ -860,11 +860,7 @@ fn compile_pattern(
             match defined[..] {
                 [one] => one,
                 _ => {
-                    joined = defined
-                        .iter()
-                        .map(|text| format!("(?:{text}{})", ends_comments(text)))
-                        .collect::<Vec<String>>()
-                        .join("|");
+                    joined = either(&defined);
                     &joined
                 }
             }
@@ -912,6 +908,24 @@ fn compile_pattern(
     }
 }
 
+/// A pattern matching what any of `patterns` matches. Verbose ones (`(?x)`, as the built-in
+/// ones are written) stay one verbose pattern, one alternative a line, as `explain` shows
+/// them; otherwise each is a group of its own.
+fn either(patterns: &[&str]) -> String {
+    let verbose: Option<Vec<&str>> = patterns
+        .iter()
+        .map(|text| text.strip_prefix("(?x)"))
+        .collect();
+    match verbose {
+        Some(bodies) => format!("(?x){}\n", bodies.join("\n|")),
+        None => patterns
+            .iter()
+            .map(|text| format!("(?:{text}{})", ends_comments(text)))
+            .collect::<Vec<String>>()
+            .join("|"),
+    }
+}
+
 /// What ends a pattern so that another may follow it: in verbose mode (`(?x)` at its start),
 /// a newline, which ends a comment on its last line; elsewhere a newline would be matched.
 fn ends_comments(pattern: &str) -> &'static str {
@@ -942,7 +956,28 @@ pub fn invalid_regex(error: &regex::Error, span: Range<usize>) -> Problem {
 
 #[cfg(test)]
 mod tests {
-    use super::ends_comments;
+    use super::{either, ends_comments};
+
+    #[test]
+    fn patterns_named_together_match_what_either_matches() {
+        let joined = either(&["(?x)\n  ^a\n  # b is not\n  | c  # nor d\n", "(?x) ^e$"]);
+        let regex = regex::RegexBuilder::new(&joined)
+            .multi_line(true)
+            .build()
+            .unwrap();
+        for (text, expected) in [
+            ("a", true),
+            ("c", true),
+            ("e", true),
+            ("b", false),
+            ("d", false),
+        ] {
+            assert_eq!(regex.is_match(text), expected, "{text} in {joined}");
+        }
+        let mixed = either(&["(?x) a  # comment", "b c"]);
+        let regex = regex::Regex::new(&mixed).unwrap();
+        assert!(regex.is_match("a") && regex.is_match("b c") && !regex.is_match("bc"));
+    }
 
     #[test]
     fn a_verbose_pattern_ends_its_last_comment_before_the_next() {
