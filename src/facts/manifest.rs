@@ -150,11 +150,15 @@ pub fn read(path: &str, text: &str) -> Result<Manifest, ParseError> {
         Format::PackageJson => {
             let root = yaml::parse(text)?;
             package = own_name(Some(&root));
-            for section in ["dependencies", "peerDependencies", "optionalDependencies"] {
+            for section in ["dependencies", "optionalDependencies"] {
                 push_keys(&mut found, root.get(section));
             }
+            // What the code that uses the package must bring (`peerDependencies`: a React
+            // component library's `next`) is no more the package's own than its dev tools.
             found.development = true;
-            push_keys(&mut found, root.get("devDependencies"));
+            for section in ["peerDependencies", "devDependencies"] {
+                push_keys(&mut found, root.get(section));
+            }
         }
         Format::Composer => {
             let root = yaml::parse(text)?;
@@ -826,6 +830,10 @@ mod tests {
     fn package_json_and_composer_sections() {
         let package = "{\n  \"name\": \"x\",\n  \"dependencies\": {\"pino\": \"^9\"},\n  \"devDependencies\": {\n    \"vitest\": \"^2\"\n  }\n}\n";
         expect("package.json", package, &[("pino", 3), ("vitest", 5)]);
+        // A component library's framework is its users' to bring, as its test runner is its own.
+        let library =
+            r#"{"peerDependencies": {"next": "^15"}, "devDependencies": {"vitest": "^2"}}"#;
+        assert_eq!(development("package.json", library), ["next", "vitest"]);
         let composer = "{\"require\": {\"php\": \">=8.2\", \"monolog/monolog\": \"^3\"},\n\"require-dev\": {\"phpunit/phpunit\": \"^11\"}}\n";
         expect(
             "composer.json",
