@@ -27,7 +27,7 @@ pub fn find(
 ) -> Option<(u32, Option<String>)> {
     match facts.pipelines.get(&index) {
         Some(Some(Ok(pipeline))) => {
-            if let Some(why) = not_counted(check, pipeline) {
+            if let Some(why) = not_counted_at(check, index, pipeline, facts, &mut vec![index]) {
                 if outcome.not_counted.is_none()
                     && let Some((line, detail)) = pipeline_match(kind, pipeline, facts)
                 {
@@ -596,6 +596,70 @@ fn not_counted(check: &Check, pipeline: &Pipeline) -> Option<String> {
         crate::text::shorten(found.text.trim(), SHOWN_COMMAND),
         found.line
     ))
+}
+
+/// Why the pipeline at `index` does not count for `check`: for itself (`not_counted`), or,
+/// when it starts on no event of its own (a script, a workflow only called), because none of
+/// the pipelines that run it counts.
+fn not_counted_at(
+    check: &Check,
+    index: usize,
+    pipeline: &Pipeline,
+    facts: &Facts,
+    seen: &mut Vec<usize>,
+) -> Option<String> {
+    let called_only = pipeline
+        .triggers
+        .iter()
+        .all(|trigger| trigger.text == "workflow_call");
+    not_counted(check, pipeline).or_else(|| {
+        called_only
+            .then(|| not_counted_by_callers(check, index, facts, seen))
+            .flatten()
+    })
+}
+
+/// Why a script (or an included file) does not count for `check`: every pipeline that runs
+/// it does not (`not_counted`), so neither does what it runs for them — a deploy script that
+/// only a pull request's throwaway-cluster job runs. `None` for a file nothing runs, or that
+/// some counted pipeline runs.
+fn not_counted_by_callers(
+    check: &Check,
+    index: usize,
+    facts: &Facts,
+    seen: &mut Vec<usize>,
+) -> Option<String> {
+    if check.unless_triggered_by.is_none() && check.unless_pipeline_runs.is_none() {
+        return None;
+    }
+    let mut callers = facts
+        .includes
+        .iter()
+        .filter(|(_, included)| included.contains(&index))
+        .map(|(&caller, _)| caller)
+        .collect::<Vec<usize>>();
+    if callers.is_empty() {
+        return None;
+    }
+    callers.sort_unstable();
+    let mut first = None;
+    for caller in callers {
+        if seen.contains(&caller) {
+            continue;
+        }
+        let Some(Some(Ok(pipeline))) = facts.pipelines.get(&caller) else {
+            return None;
+        };
+        seen.push(caller);
+        let why = not_counted_at(check, caller, pipeline, facts, seen);
+        seen.pop();
+        let why = why?;
+        first.get_or_insert_with(|| {
+            let path = facts.tree.entries[caller].display_path();
+            format!("it is run only from {path}, where {why}")
+        });
+    }
+    first
 }
 
 /// The first pipeline fact the check accepts: its line (0 when a parsed pipeline passes as
