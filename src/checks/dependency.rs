@@ -1,6 +1,8 @@
 //! `dependency`: a manifest declares a dependency whose name matches the rule's pattern,
 //! itself or through a package of the same tree it depends on (a monorepo's app on its
-//! `@acme/logger`, which depends on `pino`).
+//! `@acme/logger`, `workspace:*`, which depends on `pino`).
+
+use std::collections::HashMap;
 
 use crate::checks::Outcome;
 use crate::facts::collect::Facts;
@@ -11,6 +13,12 @@ use crate::rules::Pattern;
 /// package, and what that one builds on.
 const PACKAGE_DEPTH: usize = 3;
 
+/// What one check has learnt of the tree's packages: by manifest and depth, the chain to
+/// the first dependency its pattern matches within that many packages, if any. A monorepo's
+/// packages depend on each other many times over; each is looked into once a depth.
+#[derive(Default)]
+pub struct Packages(HashMap<(usize, usize), Option<String>>);
+
 /// The first declared dependency of the manifest at `index` the pattern matches, or else the
 /// first of its runtime dependencies on a package of the tree that brings one: its line and
 /// name. A manifest that does not parse is unreadable, not a miss.
@@ -18,6 +26,7 @@ pub fn find(
     pattern: &Pattern,
     index: usize,
     facts: &Facts,
+    packages: &mut Packages,
     outcome: &mut Outcome,
     path: impl FnOnce() -> String,
 ) -> Option<(u32, Option<String>)> {
@@ -29,7 +38,7 @@ pub fn find(
                 .find(|dependency| pattern.is_match(dependency.name.as_bytes()));
             match direct {
                 Some(dependency) => Some((dependency.line, Some(dependency.name.clone()))),
-                None => through_packages(pattern, declared, facts, &mut vec![index])
+                None => through_packages(pattern, index, declared, facts, packages)
                     .map(|(line, chain)| (line, Some(chain))),
             }
         }
@@ -47,55 +56,73 @@ pub fn find(
     }
 }
 
-/// The first runtime dependency of `declared` on a package of the tree whose own runtime
-/// dependencies (or theirs, `PACKAGE_DEPTH` deep) match, the nearest first: its line, and
-/// the chain that leads there (`@acme/logger → pino`). What a package needs only for its
-/// own development or tests does not reach the code that depends on it.
+/// The first runtime dependency of `declared` (at `index`) on a package of the tree whose own
+/// runtime dependencies (or theirs, `PACKAGE_DEPTH` deep) match, the nearest first: its line,
+/// and the chain that leads there (`@acme/logger → pino`). What a package needs only for its
+/// own development, build or tests does not reach the code that depends on it.
 fn through_packages(
     pattern: &Pattern,
+    index: usize,
     declared: &Manifest,
     facts: &Facts,
-    seen: &mut Vec<usize>,
+    packages: &mut Packages,
 ) -> Option<(u32, String)> {
-    // Breadth first: (the line of the dependency that leads there, the chain so far, the
-    // package's manifest).
-    let mut level: Vec<(u32, String, &Manifest)> = Vec::new();
-    // A package of the tree it depends on, entered once; the chain is written only then.
-    let mut enter = |line: u32, before: Option<&str>, name: &str, next: &mut Vec<_>| {
-        let Some(&entry) = facts.packages.get(name) else {
-            return;
-        };
-        if let (false, Some(Some(Ok(package)))) =
-            (seen.contains(&entry), facts.manifests.get(&entry))
-        {
-            seen.push(entry);
-            let chain = match before {
-                Some(before) => format!("{before} → {name}"),
-                None => name.to_owned(),
-            };
-            next.push((line, chain, package));
-        }
-    };
-    for dependency in runtime(declared) {
-        enter(dependency.line, None, &dependency.name, &mut level);
-    }
-    for _ in 0..PACKAGE_DEPTH {
-        let mut next = Vec::new();
-        for (line, chain, package) in &level {
-            if let Some(found) =
-                runtime(package).find(|found| pattern.is_match(found.name.as_bytes()))
-            {
-                return Some((*line, format!("{chain} → {}", found.name)));
+    let file = file_name(facts, index);
+    let named = facts.packages.get(file)?;
+    let direct: Vec<(&Dependency, usize)> = local(declared)
+        .filter_map(|dependency| Some((dependency, *named.get(&dependency.name)?)))
+        .filter(|&(_, entry)| entry != index)
+        .collect();
+    for depth in 1..=PACKAGE_DEPTH {
+        for &(dependency, entry) in &direct {
+            if let Some(chain) = brings(pattern, entry, depth, named, facts, packages) {
+                return Some((dependency.line, format!("{} → {chain}", dependency.name)));
             }
         }
-        for (line, chain, package) in &level {
-            for dependency in runtime(package) {
-                enter(*line, Some(chain), &dependency.name, &mut next);
-            }
-        }
-        level = next;
     }
     None
+}
+
+/// What the package at `entry` brings that the pattern matches, within `depth` packages
+/// (itself first, then the packages of the tree it depends on): the chain from it.
+fn brings(
+    pattern: &Pattern,
+    entry: usize,
+    depth: usize,
+    named: &HashMap<String, usize>,
+    facts: &Facts,
+    packages: &mut Packages,
+) -> Option<String> {
+    if let Some(known) = packages.0.get(&(entry, depth)) {
+        return known.clone();
+    }
+    let Some(Some(Ok(package))) = facts.manifests.get(&entry) else {
+        return None;
+    };
+    let own = runtime(package)
+        .find(|found| pattern.is_match(found.name.as_bytes()))
+        .map(|found| found.name.clone());
+    let found = own.or_else(|| {
+        (depth > 1)
+            .then(|| {
+                local(package).find_map(|dependency| {
+                    let next = *named.get(&dependency.name)?;
+                    let chain = brings(pattern, next, depth - 1, named, facts, packages)?;
+                    Some(format!("{} → {chain}", dependency.name))
+                })
+            })
+            .flatten()
+    });
+    packages.0.insert((entry, depth), found.clone());
+    found
+}
+
+/// The file name of the manifest at `entry` (`package.json`): a dependency is on a package
+/// of the same ecosystem.
+fn file_name<'f>(facts: &'f Facts, entry: usize) -> &'f str {
+    let path = facts.tree.entries[entry].path.as_slice();
+    let name = path.rsplit(|&byte| byte == b'/').next().unwrap_or(path);
+    std::str::from_utf8(name).unwrap_or_default()
 }
 
 /// What a package brings to the code that depends on it.
@@ -104,6 +131,11 @@ fn runtime(manifest: &Manifest) -> impl Iterator<Item = &Dependency> {
         .dependencies
         .iter()
         .filter(|found| !found.development)
+}
+
+/// The packages of the tree a package brings, by where they are (`workspace:*`, `path`).
+fn local(manifest: &Manifest) -> impl Iterator<Item = &Dependency> {
+    runtime(manifest).filter(|found| found.local)
 }
 
 /// What `opslint explain` says the check holds of; the pattern follows.

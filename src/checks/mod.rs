@@ -96,6 +96,7 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
         true => run_by_pipelines(facts),
         false => HashSet::new(),
     };
+    let mut packages = dependency::Packages::default();
     for &index in entries {
         // One file's check is bounded (a linear-time regex over a capped read); checking
         // between files keeps a slow pattern over many files within the scan's budget.
@@ -177,7 +178,7 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
                 documents::find(bytes, parse, pattern, &mut outcome, path)
             }
             CheckKind::Dependency { pattern } => {
-                dependency::find(pattern, index, facts, &mut outcome, path)
+                dependency::find(pattern, index, facts, &mut packages, &mut outcome, path)
             }
             kind => pipeline::find(check, kind, index, facts, &mut outcome, path),
         };

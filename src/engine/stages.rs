@@ -93,13 +93,28 @@ pub(super) fn examine_contents(
             true => collector.task_files().collect(),
             false => Vec::new(),
         };
+        // A dependency on a package of the tree brings that package's: every package's
+        // manifest is known, whichever rules run.
+        let follows_packages = due.iter().any(|&(index, check)| {
+            matches!(
+                rules[index].checks[check].kind,
+                CheckKind::Dependency { .. }
+            )
+        });
+        let package_manifests: Vec<usize> = match follows_packages {
+            true => collector.package_manifests().collect(),
+            false => Vec::new(),
+        };
         let needed = due
             .iter()
             .flat_map(|&(index, check)| matches.rules[index].checks[check].iter().copied())
-            .chain(task_files);
+            .chain(task_files)
+            .chain(package_manifests.iter().copied());
         collector.read(needed.collect::<Vec<usize>>(), &mut read);
         collector.parse_pipelines(selected(CheckKind::reads_pipelines), &mut read);
-        collector.parse_manifests(selected(CheckKind::reads_manifests));
+        let mut manifests = selected(CheckKind::reads_manifests);
+        manifests.extend(package_manifests);
+        collector.parse_manifests(manifests);
         if resolves_tasks {
             collector.resolve_tasks(&mut read);
         }

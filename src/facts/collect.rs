@@ -140,6 +140,23 @@ impl<'a> Collector<'a> {
         follow::follow_includes(self.reach(), parsed, read);
     }
 
+    /// The manifests that name a package others in the tree may depend on (package.json,
+    /// Cargo.toml), outside installed dependencies (`node_modules/`).
+    pub fn package_manifests(&self) -> impl Iterator<Item = usize> + '_ {
+        self.tree
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, entry)| {
+                let path = entry.path.as_slice();
+                let name = path.rsplit(|&byte| byte == b'/').next().unwrap_or(path);
+                (name == b"package.json" || name == b"Cargo.toml")
+                    && !path.starts_with(b"node_modules/")
+                    && path.find(b"/node_modules/").is_none()
+            })
+            .map(|(index, _)| index)
+    }
+
     /// Parses the manifests among `entries` not parsed yet, in parallel.
     pub fn parse_manifests(&mut self, entries: Vec<usize>) {
         let (tree, blobs) = (self.tree, self.blobs);
@@ -149,8 +166,11 @@ impl<'a> Collector<'a> {
                 continue;
             };
             if let Some(package) = &manifest.package {
+                let path = &self.tree.entries[entry].path;
+                let file = path.rsplit_str("/").next().unwrap_or(path).to_str_lossy();
+                let named = self.packages.entry(file.into_owned()).or_default();
                 // Two manifests naming the same package (a fixture's copy): the first by path.
-                let first = self.packages.entry(package.clone()).or_insert(entry);
+                let first = named.entry(package.clone()).or_insert(entry);
                 *first = (*first).min(entry);
             }
         }

@@ -21,6 +21,9 @@ pub struct Dependency {
     /// Declared for development or tests only (`devDependencies`, `[dev-dependencies]`,
     /// Maven's test scope…): a test server is no sign that the project is one.
     pub development: bool,
+    /// Declared on a package of the same tree, by where it is rather than a registry's
+    /// version: npm's `workspace:`, `file:`, `link:` or `portal:`, Cargo's `path`.
+    pub local: bool,
 }
 
 /// A manifest read: the package it declares, where its ecosystem names packages in the
@@ -40,10 +43,15 @@ struct Declared {
 
 impl Declared {
     fn push(&mut self, name: impl Into<String>, line: u32) {
+        self.push_at(name, line, false);
+    }
+
+    fn push_at(&mut self, name: impl Into<String>, line: u32, local: bool) {
         self.list.push(Dependency {
             name: name.into(),
             line,
             development: self.development,
+            local,
         });
     }
 }
@@ -151,13 +159,13 @@ pub fn read(path: &str, text: &str) -> Result<Manifest, ParseError> {
             let root = yaml::parse(text)?;
             package = own_name(Some(&root));
             for section in ["dependencies", "optionalDependencies"] {
-                push_keys(&mut found, root.get(section));
+                push_npm(&mut found, root.get(section));
             }
             // What the code that uses the package must bring (`peerDependencies`: a React
             // component library's `next`) is no more the package's own than its dev tools.
             found.development = true;
             for section in ["peerDependencies", "devDependencies"] {
-                push_keys(&mut found, root.get(section));
+                push_npm(&mut found, root.get(section));
             }
         }
         Format::Composer => {
@@ -220,9 +228,10 @@ fn own_name(table: Option<&Node>) -> Option<String> {
 }
 
 fn read_cargo(root: &Node, found: &mut Declared) {
+    // A build script's dependencies run when it compiles, not in what it ships.
     let sections = [
         ("dependencies", false),
-        ("build-dependencies", false),
+        ("build-dependencies", true),
         ("dev-dependencies", true),
     ];
     let mut tables: Vec<(&Node, bool)> = sections
@@ -245,7 +254,7 @@ fn read_cargo(root: &Node, found: &mut Declared) {
             // `alias = { package = "real-name" }` depends on `real-name`.
             let name = spec.get("package").unwrap_or(key);
             if let Some(text) = name.as_str() {
-                found.push(text, key.line);
+                found.push_at(text, key.line, spec.get("path").is_some());
             }
         }
     }
@@ -303,6 +312,21 @@ fn read_pyproject(root: &Node, found: &mut Declared) {
 }
 
 /// Each key of a table (`"react": "^18"`).
+/// package.json's dependencies: each key, local where its version says where the package is
+/// in the tree (`"workspace:*"`, `"file:../logger"`).
+fn push_npm(found: &mut Declared, table: Option<&Node>) {
+    for (key, spec) in table.into_iter().flat_map(Node::entries) {
+        if let Some(name) = key.as_str() {
+            let local = spec.as_str().is_some_and(|version| {
+                ["workspace:", "file:", "link:", "portal:"]
+                    .iter()
+                    .any(|scheme| version.starts_with(scheme))
+            });
+            found.push_at(name, key.line, local);
+        }
+    }
+}
+
 fn push_keys(found: &mut Declared, table: Option<&Node>) {
     for (key, _) in table.into_iter().flat_map(Node::entries) {
         if let Some(name) = key.as_str() {

@@ -18,8 +18,9 @@ pub type Manifest = Result<manifest::Manifest, ParseError>;
 /// Parsed manifests by entry; `None` for files that were not text.
 pub type Manifests = HashMap<usize, Option<Manifest>>;
 
-/// Manifests by the package each declares (package.json's `name`, Cargo's `[package]`).
-pub type Packages = HashMap<String, usize>;
+/// Manifests by the package each declares (package.json's `name`, Cargo's `[package]`),
+/// under their file name: a Cargo.toml's dependency is on a crate, never on an npm package.
+pub type Packages = HashMap<String, HashMap<String, usize>>;
 
 /// The entries each pipeline includes, by the including pipeline's entry.
 pub type Includes = HashMap<usize, Vec<usize>>;
