@@ -97,6 +97,7 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
         false => HashSet::new(),
     };
     let mut packages = dependency::Packages::default();
+    let mut callers = pipeline::Callers::default();
     for &index in entries {
         // One file's check is bounded (a linear-time regex over a capped read); checking
         // between files keeps a slow pattern over many files within the scan's budget.
@@ -180,7 +181,7 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
             CheckKind::Dependency { pattern } => {
                 dependency::find(pattern, index, facts, &mut packages, &mut outcome, path)
             }
-            kind => pipeline::find(check, kind, index, facts, &mut outcome, path),
+            kind => pipeline::find(check, kind, index, facts, &mut callers, &mut outcome, path),
         };
         if let Some((line, detail)) = found {
             outcome.matched += 1;

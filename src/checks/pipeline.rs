@@ -4,6 +4,7 @@
 //! looking at its own list of facts.
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use crate::checks::{Outcome, first_match, named_command};
 use crate::facts::Located;
@@ -22,12 +23,18 @@ pub fn find(
     kind: &CheckKind,
     index: usize,
     facts: &Facts,
+    callers: &mut Callers,
     outcome: &mut Outcome,
     path: impl Fn() -> String,
 ) -> Option<(u32, Option<String>)> {
     match facts.pipelines.get(&index) {
         Some(Some(Ok(pipeline))) => {
-            if let Some(why) = not_counted_at(check, index, pipeline, facts, &mut vec![index]) {
+            let why = not_counted(check, pipeline).or_else(|| {
+                called_only(pipeline)
+                    .then(|| callers.not_counted(check, index, facts))
+                    .flatten()
+            });
+            if let Some(why) = why {
                 if outcome.not_counted.is_none()
                     && let Some((line, detail)) = pipeline_match(kind, pipeline, facts)
                 {
@@ -598,68 +605,79 @@ fn not_counted(check: &Check, pipeline: &Pipeline) -> Option<String> {
     ))
 }
 
-/// Why the pipeline at `index` does not count for `check`: for itself (`not_counted`), or,
-/// when it starts on no event of its own (a script, a workflow only called), because none of
-/// the pipelines that run it counts.
-fn not_counted_at(
-    check: &Check,
-    index: usize,
-    pipeline: &Pipeline,
-    facts: &Facts,
-    seen: &mut Vec<usize>,
-) -> Option<String> {
-    let called_only = pipeline
-        .triggers
-        .iter()
-        .all(|trigger| trigger.text == "workflow_call");
-    not_counted(check, pipeline).or_else(|| {
-        called_only
-            .then(|| not_counted_by_callers(check, index, facts, seen))
-            .flatten()
-    })
+/// For one check: which files the pipelines it counts run, and why the files only pipelines
+/// it does not count run do not count either (a deploy script that only a pull request's
+/// throwaway-cluster job runs). Worked out once a check, on first need.
+#[derive(Default)]
+pub struct Callers {
+    known: bool,
+    counted: HashSet<usize>,
+    excluded: HashMap<usize, String>,
 }
 
-/// Why a script (or an included file) does not count for `check`: every pipeline that runs
-/// it does not (`not_counted`), so neither does what it runs for them — a deploy script that
-/// only a pull request's throwaway-cluster job runs. `None` for a file nothing runs, or that
-/// some counted pipeline runs.
-fn not_counted_by_callers(
-    check: &Check,
-    index: usize,
-    facts: &Facts,
-    seen: &mut Vec<usize>,
-) -> Option<String> {
-    if check.unless_triggered_by.is_none() && check.unless_pipeline_runs.is_none() {
-        return None;
-    }
-    let mut callers = facts
-        .includes
-        .iter()
-        .filter(|(_, included)| included.contains(&index))
-        .map(|(&caller, _)| caller)
-        .collect::<Vec<usize>>();
-    if callers.is_empty() {
-        return None;
-    }
-    callers.sort_unstable();
-    let mut first = None;
-    for caller in callers {
-        if seen.contains(&caller) {
-            continue;
-        }
-        let Some(Some(Ok(pipeline))) = facts.pipelines.get(&caller) else {
+impl Callers {
+    /// Why the file at `index`, which starts on no event of its own, does not count: every
+    /// pipeline that runs it (through any chain of includes) is kept from counting.
+    fn not_counted(&mut self, check: &Check, index: usize, facts: &Facts) -> Option<String> {
+        if check.unless_triggered_by.is_none() && check.unless_pipeline_runs.is_none() {
             return None;
-        };
-        seen.push(caller);
-        let why = not_counted_at(check, caller, pipeline, facts, seen);
-        seen.pop();
-        let why = why?;
-        first.get_or_insert_with(|| {
-            let path = facts.tree.entries[caller].display_path();
-            format!("it is run only from {path}, where {why}")
-        });
+        }
+        if !self.known {
+            self.known = true;
+            self.work_out(check, facts);
+        }
+        match self.counted.contains(&index) {
+            true => None,
+            false => self.excluded.get(&index).cloned(),
+        }
     }
-    first
+
+    /// Walks what each pipeline that starts on its own runs, once each: the counted ones'
+    /// files first, so a file any of them runs counts.
+    fn work_out(&mut self, check: &Check, facts: &Facts) {
+        let included: HashSet<usize> = facts.includes.values().flatten().copied().collect();
+        let mut roots: Vec<(usize, Option<String>)> = facts
+            .pipelines
+            .iter()
+            .filter_map(|(&entry, parsed)| match parsed {
+                Some(Ok(pipeline)) if !called_only(pipeline) || !included.contains(&entry) => {
+                    Some((entry, not_counted(check, pipeline)))
+                }
+                _ => None,
+            })
+            .collect();
+        roots.sort_by_key(|(entry, why)| (why.is_some(), *entry));
+        for (root, why) in roots {
+            let mut stack = vec![root];
+            let mut reached = HashSet::from([root]);
+            while let Some(entry) = stack.pop() {
+                match &why {
+                    None => {
+                        self.counted.insert(entry);
+                    }
+                    Some(why) => {
+                        self.excluded.entry(entry).or_insert_with(|| {
+                            let path = facts.tree.entries[root].display_path();
+                            format!("it is run only from {path}, where {why}")
+                        });
+                    }
+                }
+                for &next in facts.includes.get(&entry).into_iter().flatten() {
+                    if reached.insert(next) {
+                        stack.push(next);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether the pipeline starts on no event of its own: a script, a workflow only called.
+fn called_only(pipeline: &Pipeline) -> bool {
+    pipeline
+        .triggers
+        .iter()
+        .all(|trigger| trigger.text == "workflow_call")
 }
 
 /// The first pipeline fact the check accepts: its line (0 when a parsed pipeline passes as
