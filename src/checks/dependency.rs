@@ -67,8 +67,9 @@ fn through_packages(
     facts: &Facts,
     packages: &mut Packages,
 ) -> Option<(u32, String)> {
-    let file = file_name(facts, index);
-    let named = facts.packages.get(file)?;
+    // A dependency is on a package of the same ecosystem: under the same file name.
+    let file = String::from_utf8_lossy(facts.tree.entries[index].file_name());
+    let named = facts.packages.get(file.as_ref())?;
     let direct: Vec<(&Dependency, usize)> = local(declared)
         .filter_map(|dependency| Some((dependency, *named.get(&dependency.name)?)))
         .filter(|&(_, entry)| entry != index)
@@ -115,14 +116,6 @@ fn brings(
     });
     packages.0.insert((entry, depth), found.clone());
     found
-}
-
-/// The file name of the manifest at `entry` (`package.json`): a dependency is on a package
-/// of the same ecosystem.
-fn file_name<'f>(facts: &'f Facts, entry: usize) -> &'f str {
-    let path = facts.tree.entries[entry].path.as_slice();
-    let name = path.rsplit(|&byte| byte == b'/').next().unwrap_or(path);
-    std::str::from_utf8(name).unwrap_or_default()
 }
 
 /// What a package brings to the code that depends on it.

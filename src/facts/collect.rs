@@ -140,8 +140,8 @@ impl<'a> Collector<'a> {
         follow::follow_includes(self.reach(), parsed, read);
     }
 
-    /// The manifests that name a package others in the tree may depend on (package.json,
-    /// Cargo.toml), outside installed dependencies (`node_modules/`).
+    /// The manifests that name a package others in the tree may depend on
+    /// (`manifest::names_its_package`), outside installed dependencies (`node_modules/`).
     pub fn package_manifests(&self) -> impl Iterator<Item = usize> + '_ {
         self.tree
             .entries
@@ -149,8 +149,7 @@ impl<'a> Collector<'a> {
             .enumerate()
             .filter(|(_, entry)| {
                 let path = entry.path.as_slice();
-                let name = path.rsplit(|&byte| byte == b'/').next().unwrap_or(path);
-                (name == b"package.json" || name == b"Cargo.toml")
+                std::str::from_utf8(entry.file_name()).is_ok_and(manifest::names_its_package)
                     && !path.starts_with(b"node_modules/")
                     && path.find(b"/node_modules/").is_none()
             })
@@ -166,8 +165,7 @@ impl<'a> Collector<'a> {
                 continue;
             };
             if let Some(package) = &manifest.package {
-                let path = &self.tree.entries[entry].path;
-                let file = path.rsplit_str("/").next().unwrap_or(path).to_str_lossy();
+                let file = self.tree.entries[entry].file_name().to_str_lossy();
                 let named = self.packages.entry(file.into_owned()).or_default();
                 // Two manifests naming the same package (a fixture's copy): the first by path.
                 let first = named.entry(package.clone()).or_insert(entry);

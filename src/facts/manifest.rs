@@ -103,6 +103,12 @@ pub const EXAMPLE_PATHS: &[&str] = &[
     "requirements.txt",
 ];
 
+/// Whether the manifest at `path` names the package it declares, so that another manifest of
+/// the tree may depend on it (package.json's `name`, Cargo's `[package] name`).
+pub fn names_its_package(path: &str) -> bool {
+    matches!(format_of(path), Some(Format::Cargo | Format::PackageJson))
+}
+
 /// Which format a file is, by its name: the names each ecosystem gives its manifests.
 fn format_of(path: &str) -> Option<Format> {
     let name = path.rsplit('/').next().unwrap_or(path);

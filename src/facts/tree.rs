@@ -31,6 +31,12 @@ impl Entry {
     pub fn display_path(&self) -> String {
         self.path.to_str_lossy().into_owned()
     }
+
+    /// The last part of the path (`package.json`), as stored.
+    pub fn file_name(&self) -> &[u8] {
+        let path = self.path.as_slice();
+        path.rsplit(|&byte| byte == b'/').next().unwrap_or(path)
+    }
 }
 
 /// Where file contents come from.

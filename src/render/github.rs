@@ -61,12 +61,7 @@ fn commands(report: &Report) -> String {
     // does not fail the run, but is worth a notice.
     // GitHub shows so many annotations a step: the summary notice must stay among them.
     let room = ANNOTATIONS.saturating_sub(failing.len());
-    for finding in report
-        .findings
-        .iter()
-        .filter(|finding| finding.change == Some(Change::Weakened))
-        .take(room)
-    {
+    for finding in report.with_change(Change::Weakened).take(room) {
         let title = format!("{} ({})", finding.title, finding.rule);
         let note = finding.note.as_deref().unwrap_or(&finding.message);
         let message = format!("{note}\nFix: {}", finding.remediation.trim());

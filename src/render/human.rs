@@ -217,9 +217,8 @@ fn pull_request_line(out: &mut String, pull_request: &PullRequest) {
 fn changes(out: &mut String, report: &Report, paint: &Paint, detail: Detail) {
     let with = |change: Change| -> Vec<&Finding> {
         let mut found: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|finding| finding.change == Some(change) && !finding.baselined)
+            .with_change(change)
+            .filter(|finding| !finding.baselined)
             .collect();
         found.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
         found

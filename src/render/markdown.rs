@@ -154,11 +154,7 @@ fn sections(report: &Report) -> String {
             crate::text::plural(baselined, "failing finding")
         );
     }
-    let weakened: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|finding| finding.change == Some(Change::Weakened))
-        .collect();
+    let weakened: Vec<&Finding> = report.with_change(Change::Weakened).collect();
     if !weakened.is_empty() && out.len() < LIMIT {
         let _ = writeln!(
             out,
@@ -176,11 +172,7 @@ fn sections(report: &Report) -> String {
             );
         }
     }
-    let improved: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|finding| finding.change == Some(Change::Improved))
-        .collect();
+    let improved: Vec<&Finding> = report.with_change(Change::Improved).collect();
     if !improved.is_empty() && out.len() < LIMIT {
         let _ = writeln!(out, "\n### Improved by this change ({})\n", improved.len());
         for finding in improved {

@@ -253,6 +253,16 @@ impl Report {
             .count()
     }
 
+    /// The findings that moved so from the base (pull-request mode), in the report's order.
+    pub fn with_change(
+        &self,
+        change: crate::finding::Change,
+    ) -> impl Iterator<Item = &Finding> + '_ {
+        self.findings
+            .iter()
+            .filter(move |finding| finding.change == Some(change))
+    }
+
     /// Whether the findings were compared with a base (`--base`, `--staged`).
     pub fn compared(&self) -> bool {
         self.findings.iter().any(|finding| finding.change.is_some())
