@@ -21,8 +21,8 @@ pub struct Dependency {
     /// Declared for development or tests only (`devDependencies`, `[dev-dependencies]`,
     /// Maven's test scope…): a test server is no sign that the project is one.
     pub development: bool,
-    /// Declared on a package of the same tree, by where it is rather than a registry's
-    /// version: npm's `workspace:`, `file:`, `link:` or `portal:`, Cargo's `path`.
+    /// Declared on a package of the same tree rather than a registry's version: npm's
+    /// `workspace:`, Cargo's `path`.
     pub local: bool,
 }
 
@@ -318,16 +318,15 @@ fn read_pyproject(root: &Node, found: &mut Declared) {
 }
 
 /// Each key of a table (`"react": "^18"`).
-/// package.json's dependencies: each key, local where its version says where the package is
-/// in the tree (`"workspace:*"`, `"file:../logger"`).
+/// package.json's dependencies: each key, local where its version is the workspace's
+/// (`"workspace:*"`), which resolves by name to a package of the tree. (`file:` and `link:`
+/// name a path, which another package of the same name may not be at.)
 fn push_npm(found: &mut Declared, table: Option<&Node>) {
     for (key, spec) in table.into_iter().flat_map(Node::entries) {
         if let Some(name) = key.as_str() {
-            let local = spec.as_str().is_some_and(|version| {
-                ["workspace:", "file:", "link:", "portal:"]
-                    .iter()
-                    .any(|scheme| version.starts_with(scheme))
-            });
+            let local = spec
+                .as_str()
+                .is_some_and(|version| version.starts_with("workspace:"));
             found.push_at(name, key.line, local);
         }
     }
