@@ -16,10 +16,20 @@ pub struct Components<'a> {
 /// that failed at the base too has still regressed when the change makes it fail in a file
 /// or component where it did not (a second Dockerfile on `latest`, a new service without
 /// tests); the note names those instances.
-pub fn classify(head: &mut [Finding], base: &[Finding], components: Components) {
+pub fn classify(
+    head: &mut [Finding],
+    base: &[Finding],
+    components: Components,
+    in_head_tree: &dyn Fn(&str) -> bool,
+) {
     for finding in head {
         let before = base.iter().find(|known| known.rule == finding.rule);
         let mut moved = change(before.map(|known| known.status), finding.status);
+        if let Some(before) = before.filter(|_| moved == Change::Regressed)
+            && instance::of(finding, components.head) == [instance::REPOSITORY]
+        {
+            show_where_it_was(finding, before, in_head_tree);
+        }
         if let Some(before) = before.filter(|_| moved == Change::Unchanged)
             && finding.status == Status::Fail
         {
@@ -40,6 +50,44 @@ pub fn classify(head: &mut [Finding], base: &[Finding], components: Components) 
     }
 }
 
+/// How many of the base's evidence locations a lost practice's note quotes.
+const QUOTED_FROM_BASE: usize = 3;
+
+/// A practice the change lost from the repository as a whole (the step that ran the tests
+/// removed) has no file of its own to fail in: it is shown in the files where the base had
+/// it, those the head still has, and its note quotes what the base found there, so the
+/// annotation and the code-scanning result land on the file the change broke.
+fn show_where_it_was(finding: &mut Finding, before: &Finding, in_head_tree: &dyn Fn(&str) -> bool) {
+    if before.evidence.is_empty() {
+        return;
+    }
+    let quoted: Vec<String> = before
+        .evidence
+        .iter()
+        .take(QUOTED_FROM_BASE)
+        .map(ToString::to_string)
+        .collect();
+    let more = before.evidence.len().saturating_sub(QUOTED_FROM_BASE);
+    let mut said = format!("Passed at the base: {}", quoted.join("; "));
+    if more > 0 {
+        said.push_str(&format!(" and {more} more"));
+    }
+    finding.note = Some(format!("{said}."));
+    let mut shown: Vec<&str> = Vec::new();
+    for evidence in &before.evidence {
+        if !shown.contains(&evidence.path.as_str()) && in_head_tree(&evidence.path) {
+            shown.push(&evidence.path);
+        }
+    }
+    finding
+        .evidence
+        .extend(shown.into_iter().map(|path| Evidence {
+            path: path.to_owned(),
+            line: None,
+            detail: None,
+        }));
+}
+
 /// A rule that passes as long as some component has the practice (tests, metrics) still
 /// says which components the change leaves without it — a new service without tests — in
 /// the finding's note; the pass stays a pass. Whether there were any.
@@ -58,6 +106,19 @@ fn note_newly_lacking(finding: &mut Finding, components: Components) -> bool {
         crate::components::name_some(&new)
     ));
     true
+}
+
+/// The base's score on the head's rules: a rule only a change has (its size, its tests)
+/// counts at the base as at the head, so the two scores differ by what the change did to
+/// the repository, not by which rules could judge.
+pub fn base_score(head: &[Finding], mut base: Vec<Finding>) -> Option<u32> {
+    let missing: Vec<Finding> = head
+        .iter()
+        .filter(|finding| !base.iter().any(|known| known.rule == finding.rule))
+        .cloned()
+        .collect();
+    base.extend(missing);
+    crate::report::score(&base)
 }
 
 /// The rules the base judged (pass or fail) that the change leaves unknown, each with why:

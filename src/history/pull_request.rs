@@ -21,6 +21,10 @@ pub struct PullRequest {
     pub merge_base: String,
     /// Its own commits, merges included.
     pub commits: usize,
+    /// The score the merge base makes on the same rules: the change's own rules (its size,
+    /// its tests), which judge nothing at the base, count as they do at the head, so the
+    /// difference is what the change did to the repository. Set once the base is judged.
+    pub base_score: Option<u32>,
     pub figures: Vec<Figure>,
 }
 
@@ -94,6 +98,7 @@ pub fn section(
         base: base.to_owned(),
         merge_base: merge_base.to_string(),
         commits: changed.len(),
+        base_score: None,
         figures: figures::compute(Scope::PullRequest, &period, None, Classes::builtin()),
     })
 }

@@ -72,10 +72,9 @@ fn commands(report: &Report) -> String {
             data(&message)
         );
     }
-    let score = report.score.map_or_else(
-        || "no score".to_owned(),
-        |score| format!("score {score}/100"),
-    );
+    let score = report
+        .score_shown()
+        .map_or_else(|| "no score".to_owned(), |score| format!("score {score}"));
     let mut summary = format!(
         "opslint: {score} · {} passed · {} failed",
         report.count(Status::Pass),

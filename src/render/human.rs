@@ -577,8 +577,8 @@ fn summary(out: &mut String, report: &Report, paint: &Paint) {
         .iter()
         .filter(|finding| finding.status == Status::Fail && !finding.baselined)
         .collect();
-    let mut parts = vec![match report.score {
-        Some(score) => format!("score {score}/100"),
+    let mut parts = vec![match report.score_shown() {
+        Some(score) => format!("score {score}"),
         None => "no applicable rules".to_owned(),
     }];
     parts.push(format!("{} passed", report.count(Status::Pass)));

@@ -57,9 +57,7 @@ fn summary(report: &Report) -> String {
 
 fn sections(report: &Report) -> String {
     let mut out = String::new();
-    let score = report
-        .score
-        .map_or_else(|| "n/a".to_owned(), |score| format!("{score}/100"));
+    let score = report.score_shown().unwrap_or_else(|| "n/a".to_owned());
     let _ = writeln!(out, "## opslint · {score}\n");
     table_header(
         &mut out,

@@ -165,17 +165,8 @@ impl AreaSummary {
 impl Report {
     pub fn new(repository: RepositoryInfo, mut findings: Vec<Finding>) -> Report {
         findings.sort_by(|a, b| (a.area, &a.rule).cmp(&(b.area, &b.rule)));
-        let areas: Vec<AreaSummary> = Area::ALL
-            .into_iter()
-            .filter_map(|area| summarize(area, &findings))
-            .collect();
-        // An area shown as `not enough evidence` has no score to show, so none to count.
-        let score = overall_score(
-            areas
-                .iter()
-                .filter(|area| !area.not_enough_evidence())
-                .filter_map(|area| area.score),
-        );
+        let areas = summarize_areas(&findings);
+        let score = score_of(&areas);
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool::default(),
@@ -212,6 +203,21 @@ impl Report {
     pub fn with_pull_request(mut self, pull_request: Option<PullRequest>) -> Report {
         self.pull_request = pull_request;
         self
+    }
+
+    /// The score as shown, `34/100`, and in pull-request mode the base's beside it,
+    /// `34/100 (base 40/100)`, since a change is read by how it moved the score; none
+    /// without applicable rules.
+    pub fn score_shown(&self) -> Option<String> {
+        let score = self.score?;
+        let base = self
+            .pull_request
+            .as_ref()
+            .and_then(|change| change.base_score);
+        Some(match base {
+            Some(base) => format!("{score}/100 (base {base}/100)"),
+            None => format!("{score}/100"),
+        })
     }
 
     /// Where a finding with no file of its own is shown (SARIF) and fingerprinted
@@ -301,6 +307,31 @@ impl Report {
             .filter(|finding| finding.status == status)
             .count()
     }
+}
+
+/// The areas the findings cover, each summarized.
+fn summarize_areas(findings: &[Finding]) -> Vec<AreaSummary> {
+    Area::ALL
+        .into_iter()
+        .filter_map(|area| summarize(area, findings))
+        .collect()
+}
+
+/// The repository's score from its areas'. An area shown as `not enough evidence` has no
+/// score to show, so none to count.
+fn score_of(areas: &[AreaSummary]) -> Option<u32> {
+    overall_score(
+        areas
+            .iter()
+            .filter(|area| !area.not_enough_evidence())
+            .filter_map(|area| area.score),
+    )
+}
+
+/// The score the findings make, as a report of them would show it: the base's score in
+/// pull-request mode.
+pub fn score(findings: &[Finding]) -> Option<u32> {
+    score_of(&summarize_areas(findings))
 }
 
 /// Area score = passed weight / applicable weight (passed + failed), 0–100, as MODEL.md

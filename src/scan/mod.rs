@@ -243,7 +243,11 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
             head: &evaluation.components,
             base: &before.components,
         };
-        compare::classify(&mut findings, &before.findings, components);
+        let in_head_tree = |path: &str| tree.find(path).is_some();
+        compare::classify(&mut findings, &before.findings, components, &in_head_tree);
+        if let Some(change) = &mut pull_request {
+            change.base_score = compare::base_score(&findings, before.findings);
+        }
     }
     let repository = RepositoryInfo {
         name: None,

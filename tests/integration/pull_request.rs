@@ -62,6 +62,71 @@ fn a_pull_request_that_deletes_the_ci_pipeline_is_a_regression_and_fails() {
     assert!(!text.contains("security.lockfile-cargo"));
 }
 
+/// A practice lost from the repository as a whole has no file of its own: it is shown in
+/// the file where the base had it, quoting what the base found, so the annotation and the
+/// code-scanning result land on the workflow the change broke.
+#[test]
+fn a_lost_practice_is_shown_where_the_base_had_it() {
+    let repo = sample_with_feature_branch();
+    let pipeline = ".github/workflows/ci.yml";
+    let text = std::fs::read_to_string(repo.path().join(pipeline)).unwrap();
+    repo.write(pipeline, text.replace("cargo test --locked", "cargo build"));
+    repo.commit("Build only");
+    let args = ["--rev", "HEAD", "--base", "main"];
+    let (code, report) = json_report(&args, repo.path());
+    assert_eq!(code, Some(1));
+    let tests = finding(&report, "ci.runs-tests").unwrap();
+    assert_eq!(tests["change"], "regressed");
+    assert_eq!(tests["evidence"][0]["path"], pipeline);
+    let note = tests["note"].as_str().unwrap();
+    assert!(
+        note.starts_with("Passed at the base: .github/workflows/ci.yml:11 (cargo test"),
+        "{note}"
+    );
+    let (_, github) = report_in("github", &args, repo.path());
+    let annotation = github
+        .lines()
+        .find(|line| line.contains("(ci.runs-tests)"))
+        .unwrap();
+    assert!(
+        annotation.starts_with("::error file=.github/workflows/ci.yml,"),
+        "{annotation}"
+    );
+    let (_, sarif) = report_in("sarif", &args, repo.path());
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|result| result["ruleId"] == "ci.runs-tests")
+        .expect("a code-scanning result for the lost test run");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        pipeline
+    );
+}
+
+/// The score of a change beside its base's on the same rules: a worse change shows a lower
+/// score, though the change's own rules (its size) pass and judge nothing at the base.
+#[test]
+fn a_worse_change_scores_below_its_base() {
+    let repo = sample_with_feature_branch();
+    repo.remove(".github/workflows/ci.yml");
+    repo.commit("Drop CI");
+    let args = ["--rev", "HEAD", "--base", "main"];
+    let (_, report) = json_report(&args, repo.path());
+    let head = report["score"].as_u64().unwrap();
+    let base = report["pull_request"]["base_score"].as_u64().unwrap();
+    assert!(head < base, "head {head}, base {base}");
+    let (_, markdown) = report_in("markdown", &args, repo.path());
+    assert!(
+        markdown.starts_with(&format!("## opslint · {head}/100 (base {base}/100)")),
+        "{markdown}"
+    );
+    let plain = json_report(&["--rev", "main"], repo.path()).1;
+    assert!(plain["pull_request"].is_null());
+}
+
 #[test]
 fn a_pull_request_that_adds_tests_is_an_improvement_and_passes() {
     let repo = TestRepo::new();
