@@ -71,7 +71,7 @@ pub fn find(
             if found.is_none()
                 && check.discounted.is_some()
                 && outcome.discounted.is_empty()
-                && let Some(command) = discounted_command(kind, pipeline)
+                && let Some(command) = discounted_command(kind, pipeline, facts)
             {
                 outcome.discounted.push(Evidence {
                     path: path(),
@@ -554,7 +554,12 @@ fn scripts_run<'a>(
 
 /// The first command of `pipeline` that does what a pipeline command check looks for in a
 /// form its `unless` does not count: where nothing counted, it is why.
-fn discounted_command<'a>(kind: &CheckKind, pipeline: &'a Pipeline) -> Option<&'a Located> {
+/// A task of a task runner (`pnpm test || true`) is judged by what it runs.
+fn discounted_command<'a>(
+    kind: &CheckKind,
+    pipeline: &'a Pipeline,
+    facts: &Facts,
+) -> Option<&'a Located> {
     let CheckKind::PipelineCommand {
         pattern,
         unless: Some(_),
@@ -564,8 +569,17 @@ fn discounted_command<'a>(kind: &CheckKind, pipeline: &'a Pipeline) -> Option<&'
         return None;
     };
     pipeline.commands.iter().find(|command| {
-        pipeline::segments(&command.text)
-            .any(|segment| !pipeline::is_install(segment) && pattern.is_match(segment.as_bytes()))
+        pipeline::placed_segments(&command.text)
+            .into_iter()
+            .any(|(segment, place)| {
+                !pipeline::is_install(segment)
+                    && (pattern.is_match(segment.as_bytes())
+                        || facts
+                            .tasks
+                            .expand(&place.from_root(segment))
+                            .iter()
+                            .any(|run| pattern.is_match(run.as_bytes())))
+            })
     })
 }
 
