@@ -28,7 +28,9 @@ pub fn find(
     path: impl Fn() -> String,
 ) -> Option<(u32, Option<String>)> {
     match facts.pipelines.get(&index) {
-        Some(Some(Ok(pipeline))) => {
+        Some(Some(Ok(whole))) => {
+            let apart = JobsApart::of(check, whole);
+            let pipeline = apart.as_ref().map_or(whole, |apart| &apart.counted);
             let why = not_counted(check, pipeline).or_else(|| {
                 called_only(pipeline)
                     .then(|| callers.not_counted(check, index, facts))
@@ -619,6 +621,83 @@ fn not_counted(check: &Check, pipeline: &Pipeline) -> Option<String> {
     ))
 }
 
+/// A pipeline whose `unless-pipeline-runs` marker (a throwaway cluster) is in some of its
+/// jobs only: the job beside them that deploys still counts, so the pipeline is judged with
+/// the marked jobs' commands and actions blanked out (indices kept, so job notes still
+/// apply), and the files only they name are run by no counted job.
+struct JobsApart {
+    counted: Pipeline,
+    /// What the marked jobs run, for the files they name.
+    marked: Vec<String>,
+    /// Why the marked jobs do not count.
+    why: String,
+}
+
+impl JobsApart {
+    /// None where the marker is in no job, in every job, outside the jobs (a GitLab
+    /// `default:` script every job runs), or the pipeline's jobs are not read apart.
+    fn of(check: &Check, pipeline: &Pipeline) -> Option<JobsApart> {
+        let marker = check.unless_pipeline_runs.as_ref()?;
+        let marks = |line: &Located| marker.is_match(line.text.as_bytes());
+        let lines = |job: &pipeline::Job| {
+            pipeline.commands[job.commands.clone()]
+                .iter()
+                .chain(&pipeline.uses[job.uses.clone()])
+        };
+        let (marked, unmarked): (Vec<&pipeline::Job>, Vec<&pipeline::Job>) =
+            pipeline.jobs.iter().partition(|job| lines(job).any(marks));
+        if marked.is_empty() || unmarked.is_empty() {
+            return None;
+        }
+        let in_jobs = |index: usize, range: fn(&pipeline::Job) -> &std::ops::Range<usize>| {
+            pipeline.jobs.iter().any(|job| range(job).contains(&index))
+        };
+        let outside = pipeline
+            .commands
+            .iter()
+            .enumerate()
+            .any(|(index, line)| !in_jobs(index, |job| &job.commands) && marks(line))
+            || pipeline
+                .uses
+                .iter()
+                .enumerate()
+                .any(|(index, line)| !in_jobs(index, |job| &job.uses) && marks(line));
+        if outside {
+            return None;
+        }
+        let why = not_counted(check, pipeline)?.replace("its pipeline also runs", "its job runs");
+        let mut counted = pipeline.clone();
+        let mut texts = Vec::new();
+        for job in marked {
+            for line in counted.commands[job.commands.clone()]
+                .iter_mut()
+                .chain(&mut counted.uses[job.uses.clone()])
+            {
+                texts.push(std::mem::take(&mut line.text));
+            }
+        }
+        Some(JobsApart {
+            counted,
+            marked: texts,
+            why,
+        })
+    }
+
+    /// Whether only the marked jobs name the file at `path` (by its file name): a script
+    /// the counted jobs do not run.
+    fn only_marked_run(&self, path: &str) -> bool {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let names = |text: &String| text.contains(name);
+        self.marked.iter().any(names)
+            && !self
+                .counted
+                .commands
+                .iter()
+                .chain(&self.counted.uses)
+                .any(|line| names(&line.text))
+    }
+}
+
 /// For one check: which files the pipelines it counts run, and why the files only pipelines
 /// it does not count run do not count either (a deploy script that only a pull request's
 /// throwaway-cluster job runs). Worked out once a check, on first need.
@@ -660,10 +739,38 @@ impl Callers {
                 _ => None,
             })
             .collect();
+        // A pipeline whose throwaway cluster is in some jobs only counts for the others; the
+        // files only those jobs name are walked as run from a pipeline that does not count.
+        let mut apart_roots = Vec::new();
+        for (root, why) in &mut roots {
+            let Some(Some(Ok(pipeline))) = facts.pipelines.get(root) else {
+                continue;
+            };
+            if let Some(apart) = JobsApart::of(check, pipeline) {
+                *why = not_counted(check, &apart.counted);
+                apart_roots.push((*root, apart));
+            }
+        }
+        // Each file only marked jobs run, with the pipeline that runs it.
+        let mut origins: HashMap<usize, usize> = HashMap::new();
+        let mut marked_roots: Vec<(usize, Option<String>)> = Vec::new();
+        for (root, apart) in &apart_roots {
+            for &next in facts.includes.get(root).into_iter().flatten() {
+                if apart.only_marked_run(&facts.tree.entries[next].display_path())
+                    && origins.insert(next, *root).is_none()
+                {
+                    marked_roots.push((next, Some(apart.why.clone())));
+                }
+            }
+        }
+        marked_roots.sort_unstable();
+        let skipped: HashSet<usize> = origins.keys().copied().collect();
         roots.sort_by_key(|(entry, why)| (why.is_some(), *entry));
+        roots.extend(marked_roots);
         for (root, why) in roots {
             let mut stack = vec![root];
             let mut reached = HashSet::from([root]);
+            let apart = apart_roots.iter().any(|(entry, _)| *entry == root);
             while let Some(entry) = stack.pop() {
                 match &why {
                     None => {
@@ -671,12 +778,17 @@ impl Callers {
                     }
                     Some(why) => {
                         self.excluded.entry(entry).or_insert_with(|| {
-                            let path = facts.tree.entries[root].display_path();
+                            let origin = origins.get(&root).copied().unwrap_or(root);
+                            let path = facts.tree.entries[origin].display_path();
                             format!("it is run only from {path}, where {why}")
                         });
                     }
                 }
                 for &next in facts.includes.get(&entry).into_iter().flatten() {
+                    // (What only a pipeline's marked jobs run is walked from it on its own.)
+                    if apart && entry == root && skipped.contains(&next) {
+                        continue;
+                    }
                     if reached.insert(next) {
                         stack.push(next);
                     }

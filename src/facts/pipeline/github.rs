@@ -4,8 +4,8 @@
 use super::matrix::Matrix;
 use super::steps::{self, Steps};
 use super::{
-    CallInput, EVERY_BRANCH, EnvInput, JobNote, Located, Pipeline, Place, System, push_environment,
-    push_lines, push_lines_in, push_scalar,
+    CallInput, EVERY_BRANCH, EnvInput, Job, JobNote, Located, Pipeline, Place, System,
+    push_environment, push_lines, push_lines_in, push_scalar,
 };
 use crate::facts::yaml::{self, Node, Value};
 use crate::rules::known;
@@ -175,6 +175,7 @@ pub(super) fn read(root: &Node, steps: &Steps, pipeline: &mut Pipeline) {
             .push(Located::new(permissions, name.line));
         push_environment(&mut pipeline.environments, job);
         let first_command = pipeline.commands.len();
+        let first_use = pipeline.uses.len();
         if let Some(workflow) = job.get("uses") {
             read_reusable_workflow_call(workflow, job, steps, pipeline);
             if let Some(local) = workflow.as_str().and_then(|uses| uses.strip_prefix("./")) {
@@ -205,6 +206,10 @@ pub(super) fn read(root: &Node, steps: &Steps, pipeline: &mut Pipeline) {
                 commands: first_command..pipeline.commands.len(),
             });
         }
+        pipeline.jobs.push(Job {
+            commands: first_command..pipeline.commands.len(),
+            uses: first_use..pipeline.uses.len(),
+        });
     }
 }
 

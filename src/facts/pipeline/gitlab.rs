@@ -2,7 +2,7 @@
 
 use super::steps::unseen;
 use super::{
-    JobNote, Located, Pipeline, System, push_environment, push_scalar, push_script, visit,
+    Job, JobNote, Located, Pipeline, System, push_environment, push_scalar, push_script, visit,
 };
 use crate::facts::yaml::{self, Node, Value};
 
@@ -66,6 +66,7 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         }
         has_jobs |= matches!(job.value, Value::Map(_));
         let first_command = pipeline.commands.len();
+        let first_use = pipeline.uses.len();
         let template = name.as_str().is_some_and(|name| name.starts_with('.'));
         let read_in_its_jobs = template
             && name
@@ -106,6 +107,10 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline) {
         pipeline.job_notes.push(JobNote {
             text: format!("stage {stage}"),
             commands: first_command..pipeline.commands.len(),
+        });
+        pipeline.jobs.push(Job {
+            commands: first_command..pipeline.commands.len(),
+            uses: first_use..pipeline.uses.len(),
         });
         push_environment(&mut pipeline.environments, job);
         if let Some(only) = job.get("only") {

@@ -31,7 +31,7 @@ use super::Located;
 use super::yaml::{self, Node, ParseError, Value};
 use crate::rules::known;
 
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pipeline {
     /// Events that start the pipeline, in GitHub's words where there is a common one
     /// (`push`, `pull_request`, `release`); GitLab merge request pipelines are
@@ -98,6 +98,17 @@ pub struct Pipeline {
     /// What decides when jobs run but is out of sight, described for a reader (a GitLab job
     /// extending a template that is not in its file): a trigger not found may be there.
     pub hidden_triggers: Vec<Located>,
+    /// Each job's commands and actions (GitHub Actions, GitLab CI), where the pipeline says
+    /// which job runs what: a job that starts a throwaway cluster is told apart from the job
+    /// beside it that deploys. Empty where jobs are not read apart.
+    pub jobs: Vec<Job>,
+}
+
+/// What one job runs, as ranges of [`Pipeline::commands`] and [`Pipeline::uses`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Job {
+    pub commands: std::ops::Range<usize>,
+    pub uses: std::ops::Range<usize>,
 }
 
 /// A shell variable one step sets to an input, for the commands of that step.
@@ -110,7 +121,7 @@ pub struct EnvInput {
 }
 
 /// One input a pipeline passes to a local workflow or action it includes.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallInput {
     /// The called file, as in [`Pipeline::includes`].
     pub target: String,
@@ -124,7 +135,7 @@ pub struct CallInput {
 
 /// Something about a job worth saying next to its commands: `matrix: os (3) × python (2)`
 /// (each dimension with how many values it lists, when it lists them), `stage test`.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JobNote {
     pub text: String,
     /// The job's commands, as indices into [`Pipeline::commands`].
