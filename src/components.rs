@@ -18,6 +18,10 @@ use crate::severity::Severity;
 #[derive(Debug, Clone, Serialize)]
 pub struct ComponentFindings {
     pub path: String,
+    /// The file that marks the component (its manifest or Dockerfile): where code scanning
+    /// and annotations show a finding about the component, as they point at files.
+    #[serde(skip)]
+    pub marker: Option<String>,
     pub findings: Vec<ComponentFinding>,
 }
 
@@ -140,6 +144,7 @@ pub fn attach(
     rules: &[Rule],
     judged: Vec<ComponentFinding>,
     dirs: Vec<String>,
+    markers: Vec<Option<String>>,
     fold: &[bool],
 ) -> Vec<ComponentFindings> {
     let per_component: Vec<&Rule> = rules.iter().filter(|rule| rule.per_component).collect();
@@ -164,8 +169,10 @@ pub fn attach(
     }
     let mut judged = judged.into_iter();
     dirs.into_iter()
-        .map(|path| ComponentFindings {
+        .zip(markers)
+        .map(|(path, marker)| ComponentFindings {
             path,
+            marker,
             findings: judged.by_ref().take(width).collect(),
         })
         .collect()

@@ -197,7 +197,7 @@ fn evaluate_globs(
 ) -> Evaluation {
     let (rules, in_component) = (plan.rules(), &plan.in_component);
     let (count, width) = (rules.len(), in_component.len());
-    let component_dirs = component_dirs(plan, tree, &by_glob);
+    let (component_dirs, component_markers) = component_dirs(plan, tree, &by_glob);
     let same_dirs = reuse.as_ref().is_some_and(|reuse| {
         let before = reuse.components.iter().map(|component| &component.path);
         before.eq(component_dirs.iter())
@@ -311,19 +311,30 @@ fn evaluate_globs(
             }
         }
     }
-    let components =
-        components::attach(&mut findings, rules, per_directory, component_dirs, &dirty);
+    let components = components::attach(
+        &mut findings,
+        rules,
+        per_directory,
+        component_dirs,
+        component_markers,
+        &dirty,
+    );
     Evaluation {
         findings,
         components,
     }
 }
 
-/// The directories of the tree's components, from the files that mark them.
-fn component_dirs(plan: &Plan, tree: &Tree, by_glob: &ByGlob) -> Vec<String> {
+/// The directories of the tree's components, from the files that mark them, and each one's
+/// marking file.
+fn component_dirs(
+    plan: &Plan,
+    tree: &Tree,
+    by_glob: &ByGlob,
+) -> (Vec<String>, Vec<Option<String>>) {
     let marker = plan.rules().len() + plan.in_component.len();
     if plan.in_component.is_empty() {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let selection = plan
         .matcher
@@ -336,7 +347,12 @@ fn component_dirs(plan: &Plan, tree: &Tree, by_glob: &ByGlob) -> Vec<String> {
         .flatten()
         .map(|&entry| tree.entries[entry].display_path())
         .collect();
-    facts::components::detect(paths.iter().map(String::as_str))
+    let dirs = facts::components::detect(paths.iter().map(String::as_str));
+    let marked = dirs
+        .iter()
+        .map(|dir| facts::components::marker_of(dir, &paths))
+        .collect();
+    (dirs, marked)
 }
 
 /// Judges each rule, given what the matcher selected for it.

@@ -25,6 +25,20 @@ pub fn detect<'a>(markers: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     outermost
 }
 
+/// The file that marks the component at `dir` (its manifest or Dockerfile, the first by
+/// name): where a finding about the component is shown, since code scanning and annotations
+/// point at files, not folders.
+pub fn marker_of(dir: &str, markers: &[String]) -> Option<String> {
+    markers
+        .iter()
+        .filter(|path| {
+            path.rsplit_once('/')
+                .is_some_and(|(parent, _)| parent == dir)
+        })
+        .min()
+        .cloned()
+}
+
 /// `a/b/c` → `a/b`, `a`.
 fn ancestors(dir: &str) -> impl Iterator<Item = &str> {
     dir.match_indices('/').map(|(slash, _)| &dir[..slash])
@@ -33,6 +47,27 @@ fn ancestors(dir: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_component_is_marked_by_a_file_directly_in_it() {
+        let markers: Vec<String> = [
+            "svc/web/package.json",
+            "svc/web/Dockerfile",
+            "svc/web/e2e/package.json",
+            "svc/webapp/go.mod",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            marker_of("svc/web", &markers).as_deref(),
+            Some("svc/web/Dockerfile")
+        );
+        assert_eq!(
+            marker_of("svc/webapp", &markers).as_deref(),
+            Some("svc/webapp/go.mod")
+        );
+        assert_eq!(marker_of("svc", &markers), None);
+    }
 
     #[test]
     fn outermost_marked_directories_below_the_root() {

@@ -41,7 +41,8 @@ fn commands(report: &Report) -> String {
         };
         let mut properties = String::new();
         if let Some(evidence) = finding.evidence.first() {
-            let _ = write!(properties, "file={},", property(&evidence.path));
+            let file = report.shown_at(&evidence.path);
+            let _ = write!(properties, "file={},", property(file));
             if let Some(line) = evidence.line {
                 let _ = write!(properties, "line={line},");
             }

@@ -70,7 +70,7 @@ fn issues(report: &Report) -> Vec<Value> {
     report
         .listed()
         .filter(|(finding, _)| !windowed.contains(finding.rule.as_str()))
-        .map(|(finding, instance)| issue(finding, instance, &anchor))
+        .map(|(finding, instance)| issue(finding, instance, report.shown_at(instance), &anchor))
         .collect()
 }
 
@@ -82,11 +82,13 @@ fn judged_on_a_window(rule: &Rule) -> bool {
     })
 }
 
-fn issue(finding: &Finding, instance: &str, anchor: &str) -> Value {
+/// The issue for one instance of a failing finding, shown in `file` (the instance's, or a
+/// component's marking file).
+fn issue(finding: &Finding, instance: &str, file: &str, anchor: &str) -> Value {
     let (path, line) = if instance == instance::REPOSITORY {
         (anchor, 1)
     } else {
-        (instance, instance::line(finding, instance))
+        (file, instance::line(finding, instance))
     };
     let mut description = finding.message.clone();
     if let Some(note) = &finding.note {

@@ -63,7 +63,10 @@ fn log(report: &Report) -> Value {
     let results: Vec<Value> = report
         .listed()
         .filter(|(_, instance)| *instance != instance::REPOSITORY)
-        .map(|(finding, instance)| result(finding, instance, index[finding.rule.as_str()]))
+        .map(|(finding, instance)| {
+            let file = report.shown_at(instance);
+            result(finding, instance, file, index[finding.rule.as_str()])
+        })
         .collect();
     json!({
         "$schema": SCHEMA,
@@ -127,9 +130,9 @@ fn relative_uri(path: &str) -> String {
     uri
 }
 
-/// The result for one instance of a failing finding: at the first line its evidence names
-/// in that file.
-fn result(finding: &Finding, instance: &str, rule_index: usize) -> Value {
+/// The result for one instance of a failing finding: in `file` (the instance's, or a
+/// component's marking file), at the first line its evidence names in that file.
+fn result(finding: &Finding, instance: &str, file: &str, rule_index: usize) -> Value {
     let line = instance::line(finding, instance);
     let mut message = finding.message.clone();
     if let Some(note) = &finding.note {
@@ -141,7 +144,7 @@ fn result(finding: &Finding, instance: &str, rule_index: usize) -> Value {
         "level": finding.severity.as_str(),
         "message": { "text": for_terminal(&message) },
         "locations": [{ "physicalLocation": {
-            "artifactLocation": { "uri": relative_uri(instance) },
+            "artifactLocation": { "uri": relative_uri(file) },
             "region": { "startLine": line },
         }}],
         // Stable across runs and line moves: the rule and the file or component.

@@ -220,6 +220,17 @@ impl Report {
         })
     }
 
+    /// The file an instance of a finding is shown at: a component's marking file (its
+    /// manifest or Dockerfile) for a component, since code scanning and annotations point at
+    /// files, not folders; the instance itself otherwise.
+    pub fn shown_at<'a>(&'a self, instance: &'a str) -> &'a str {
+        self.components
+            .iter()
+            .find(|component| component.path == instance)
+            .and_then(|component| component.marker.as_deref())
+            .unwrap_or(instance)
+    }
+
     /// Where a finding with no file of its own is shown (SARIF) and fingerprinted
     /// (baselines): the config file when there is one, else the README, which nearly every
     /// repository has.

@@ -305,3 +305,31 @@ files = ["SERVICE.md"]
         "not_applicable"
     );
 }
+
+/// Code scanning and annotations point at files: a component's failure is shown at the file
+/// that marks it (its Dockerfile or manifest), fingerprinted by the component as before so
+/// baselines and code scanning's alerts keep their identity.
+#[test]
+fn a_component_failure_is_shown_at_the_file_that_marks_the_component() {
+    let repo = TestRepo::from_fixture("repos/monorepo");
+    let output = opslint()
+        .args(["check", "--format", "sarif", "--no-history"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|result| {
+            result["ruleId"] == "observability.tracing"
+                && result["partialFingerprints"]["opslintInstance/v2"]
+                    == "observability.tracing:services/web"
+        })
+        .expect("a result for the web component");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "services/web/Dockerfile"
+    );
+}
