@@ -55,8 +55,8 @@ const QUOTED_FROM_BASE: usize = 3;
 
 /// A practice the change lost from the repository as a whole (the step that ran the tests
 /// removed) has no file of its own to fail in: it is shown in the files where the base had
-/// it, those the head still has, and its note quotes what the base found there, so the
-/// annotation and the code-scanning result land on the file the change broke.
+/// it, those the head still has (`Finding::shown_in`), and its note quotes what the base
+/// found there. Its instance stays the repository's, for baselines and fingerprints.
 fn show_where_it_was(finding: &mut Finding, before: &Finding, in_head_tree: &dyn Fn(&str) -> bool) {
     if before.evidence.is_empty() {
         return;
@@ -67,25 +67,17 @@ fn show_where_it_was(finding: &mut Finding, before: &Finding, in_head_tree: &dyn
         .take(QUOTED_FROM_BASE)
         .map(ToString::to_string)
         .collect();
-    let more = before.evidence.len().saturating_sub(QUOTED_FROM_BASE);
     let mut said = format!("Passed at the base: {}", quoted.join("; "));
-    if more > 0 {
-        said.push_str(&format!(" and {more} more"));
+    // (The evidence kept is capped: how many more places the base had is not known here.)
+    if before.evidence.len() > QUOTED_FROM_BASE {
+        said.push_str(" and elsewhere");
     }
     finding.note = Some(format!("{said}."));
-    let mut shown: Vec<&str> = Vec::new();
     for evidence in &before.evidence {
-        if !shown.contains(&evidence.path.as_str()) && in_head_tree(&evidence.path) {
-            shown.push(&evidence.path);
+        if !finding.shown_in.contains(&evidence.path) && in_head_tree(&evidence.path) {
+            finding.shown_in.push(evidence.path.clone());
         }
     }
-    finding
-        .evidence
-        .extend(shown.into_iter().map(|path| Evidence {
-            path: path.to_owned(),
-            line: None,
-            detail: None,
-        }));
 }
 
 /// A rule that passes as long as some component has the practice (tests, metrics) still

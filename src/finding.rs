@@ -136,6 +136,11 @@ pub struct Finding {
     /// names them all.
     #[serde(skip)]
     pub located: Vec<String>,
+    /// Where a failure of the repository as a whole is shown, though it is no instance of
+    /// its own: a practice a pull request lost, in the files where the base had it. Its
+    /// instance, fingerprint and baseline entry stay the repository's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shown_in: Vec<String>,
 }
 
 /// What judging a rule found, before it becomes the repository's finding (with the rule's
@@ -202,6 +207,7 @@ impl Finding {
             baselined: false,
             new_instances: Vec::new(),
             located: verdict.located,
+            shown_in: Vec::new(),
             // A pass names its own evidence.
             applies_because: verdict
                 .applies_because
@@ -247,6 +253,7 @@ impl Finding {
             baselined: false,
             new_instances: Vec::new(),
             located: Vec::new(),
+            shown_in: Vec::new(),
             applies_because: None,
         }
     }

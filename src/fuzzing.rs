@@ -93,6 +93,7 @@ pub fn renderers(data: &[u8]) {
             baselined: false,
             new_instances: Vec::new(),
             located: Vec::new(),
+            shown_in: Vec::new(),
             applies_because: Some(Evidence {
                 path: part(index + 5).to_owned(),
                 line: None,

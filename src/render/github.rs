@@ -40,12 +40,20 @@ fn commands(report: &Report) -> String {
             Severity::Note => "notice",
         };
         let mut properties = String::new();
-        if let Some(evidence) = finding.evidence.first() {
+        // (An evidence of the repository as a whole has no path: `ci.gate-holds`'s unjudged
+        // rules.)
+        if let Some(evidence) = finding
+            .evidence
+            .first()
+            .filter(|evidence| !evidence.path.is_empty())
+        {
             let file = report.shown_at(&evidence.path);
             let _ = write!(properties, "file={},", property(file));
             if let Some(line) = evidence.line {
                 let _ = write!(properties, "line={line},");
             }
+        } else if let Some(file) = finding.shown_in.first() {
+            let _ = write!(properties, "file={},", property(file));
         }
         let title = format!("{} ({})", finding.title, finding.rule);
         let _ = write!(properties, "title={}", property(&title));

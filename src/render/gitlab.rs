@@ -70,7 +70,10 @@ fn issues(report: &Report) -> Vec<Value> {
     report
         .listed()
         .filter(|(finding, _)| !windowed.contains(finding.rule.as_str()))
-        .map(|(finding, instance)| issue(finding, instance, report.shown_at(instance), &anchor))
+        .map(|(finding, instance)| {
+            let file = report.shown_file(finding, instance).unwrap_or(&anchor);
+            issue(finding, instance, file)
+        })
         .collect()
 }
 
@@ -82,14 +85,10 @@ fn judged_on_a_window(rule: &Rule) -> bool {
     })
 }
 
-/// The issue for one instance of a failing finding, shown in `file` (the instance's, or a
-/// component's marking file).
-fn issue(finding: &Finding, instance: &str, file: &str, anchor: &str) -> Value {
-    let (path, line) = if instance == instance::REPOSITORY {
-        (anchor, 1)
-    } else {
-        (file, instance::line(finding, instance))
-    };
+/// The issue for one instance of a failing finding, shown in `file` (the instance's, a
+/// component's marking file, or for the repository as a whole the report's anchor).
+fn issue(finding: &Finding, instance: &str, file: &str) -> Value {
+    let (path, line) = (file, instance::line(finding, instance));
     let mut description = finding.message.clone();
     if let Some(note) = &finding.note {
         description = format!("{description} {note}");

@@ -62,10 +62,14 @@ fn log(report: &Report) -> Value {
         .collect();
     let results: Vec<Value> = report
         .listed()
-        .filter(|(_, instance)| *instance != instance::REPOSITORY)
-        .map(|(finding, instance)| {
-            let file = report.shown_at(instance);
-            result(finding, instance, file, index[finding.rule.as_str()])
+        .filter_map(|(finding, instance)| {
+            let file = report.shown_file(finding, instance)?;
+            Some(result(
+                finding,
+                instance,
+                file,
+                index[finding.rule.as_str()],
+            ))
         })
         .collect();
     json!({

@@ -231,6 +231,16 @@ impl Report {
             .unwrap_or(instance)
     }
 
+    /// The file an instance of a failing finding is shown in: `shown_at` for a file or
+    /// component; for the repository as a whole, the first file it is shown in
+    /// (`Finding::shown_in`), if any.
+    pub fn shown_file<'a>(&'a self, finding: &'a Finding, instance: &'a str) -> Option<&'a str> {
+        match instance {
+            crate::instance::REPOSITORY => finding.shown_in.first().map(String::as_str),
+            _ => Some(self.shown_at(instance)),
+        }
+    }
+
     /// Where a finding with no file of its own is shown (SARIF) and fingerprinted
     /// (baselines): the config file when there is one, else the README, which nearly every
     /// repository has.

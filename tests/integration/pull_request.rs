@@ -77,7 +77,7 @@ fn a_lost_practice_is_shown_where_the_base_had_it() {
     assert_eq!(code, Some(1));
     let tests = finding(&report, "ci.runs-tests").unwrap();
     assert_eq!(tests["change"], "regressed");
-    assert_eq!(tests["evidence"][0]["path"], pipeline);
+    assert_eq!(tests["shown_in"][0], pipeline);
     let note = tests["note"].as_str().unwrap();
     assert!(
         note.starts_with("Passed at the base: .github/workflows/ci.yml:11 (cargo test"),
@@ -104,6 +104,24 @@ fn a_lost_practice_is_shown_where_the_base_had_it() {
         result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         pipeline
     );
+    // Shown there, it is still a failure of the repository as a whole: a baseline written
+    // in pull-request mode accepts it in a plain check (red team).
+    assert_eq!(
+        result["partialFingerprints"]["opslintInstance/v2"],
+        "ci.runs-tests:"
+    );
+    let baseline = repo.path().join("opslint-baseline.json");
+    let written = opslint()
+        .args(["check", "--no-history", "--write-baseline"])
+        .arg(&baseline)
+        .args(args)
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert!(written.status.success() || written.status.code() == Some(1));
+    let (code, plain) = json_report(&["--baseline", baseline.to_str().unwrap()], repo.path());
+    assert_eq!(finding(&plain, "ci.runs-tests").unwrap()["baselined"], true);
+    assert_eq!(code, Some(0), "{plain}");
 }
 
 /// The score of a change beside its base's on the same rules: a worse change shows a lower
