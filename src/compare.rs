@@ -127,11 +127,12 @@ pub fn unjudged(head: &[Finding], base: &[Finding]) -> Vec<Evidence> {
                     .map(|evidence| evidence.path.clone())
                     .unwrap_or_default(),
                 line: None,
+                // (Its message's last full stop is the list's: details are joined by `;`.)
                 detail: Some(format!(
                     "leaves `{}` unjudged, which the base judged ({}): {}",
                     finding.rule,
                     before.status.as_str().replace('_', " "),
-                    finding.message
+                    finding.message.trim_end().trim_end_matches('.')
                 )),
             })
         })
