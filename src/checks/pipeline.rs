@@ -50,6 +50,19 @@ pub fn find(
                 return None;
             }
             let found = pipeline_match(kind, pipeline, facts);
+            // What only the marked jobs do is not counted, and the finding says why.
+            if found.is_none()
+                && outcome.not_counted.is_none()
+                && let Some(apart) = &apart
+                && let Some((line, detail)) = pipeline_match(kind, whole, facts)
+            {
+                let at = Evidence {
+                    path: path(),
+                    line: Some(line),
+                    detail,
+                };
+                outcome.not_counted = Some((at, apart.why.clone()));
+            }
             // What a called workflow runs may be what the check looks for; for an
             // `absent` check, what it hides cannot count against the practice.
             let hidden = !check.absent
@@ -631,11 +644,10 @@ fn not_counted(check: &Check, pipeline: &Pipeline) -> Option<String> {
 /// A pipeline whose `unless-pipeline-runs` marker (a throwaway cluster) is in some of its
 /// jobs only: the job beside them that deploys still counts, so the pipeline is judged with
 /// the marked jobs' commands and actions blanked out (indices kept, so job notes still
-/// apply), and the files only they name are run by no counted job.
+/// apply), and with them what no job is known to run (commands a step passes to a local
+/// action are read after the jobs). The files only the counted jobs name still count.
 struct JobsApart {
     counted: Pipeline,
-    /// What the marked jobs run, for the files they name.
-    marked: Vec<String>,
     /// Why the marked jobs do not count.
     why: String,
 }
@@ -645,63 +657,79 @@ impl JobsApart {
     /// `default:` script every job runs), or the pipeline's jobs are not read apart.
     fn of(check: &Check, pipeline: &Pipeline) -> Option<JobsApart> {
         let marker = check.unless_pipeline_runs.as_ref()?;
-        let marks = |line: &Located| marker.is_match(line.text.as_bytes());
-        let lines = |job: &pipeline::Job| {
-            pipeline.commands[job.commands.clone()]
-                .iter()
-                .chain(&pipeline.uses[job.uses.clone()])
-        };
-        let (marked, unmarked): (Vec<&pipeline::Job>, Vec<&pipeline::Job>) =
-            pipeline.jobs.iter().partition(|job| lines(job).any(marks));
-        if marked.is_empty() || unmarked.is_empty() {
+        if pipeline.jobs.is_empty() {
             return None;
         }
-        let in_jobs = |index: usize, range: fn(&pipeline::Job) -> &std::ops::Range<usize>| {
-            pipeline.jobs.iter().any(|job| range(job).contains(&index))
-        };
-        let outside = pipeline
-            .commands
-            .iter()
-            .enumerate()
-            .any(|(index, line)| !in_jobs(index, |job| &job.commands) && marks(line))
-            || pipeline
-                .uses
-                .iter()
-                .enumerate()
-                .any(|(index, line)| !in_jobs(index, |job| &job.uses) && marks(line));
-        if outside {
+        let marks = |line: &Located| marker.is_match(line.text.as_bytes());
+        // Which job each command and action is in, if any: one pass over the jobs.
+        let mut command_job = vec![None; pipeline.commands.len()];
+        let mut use_job = vec![None; pipeline.uses.len()];
+        for (job, ranges) in pipeline.jobs.iter().enumerate() {
+            for slot in &mut command_job[ranges.commands.clone()] {
+                *slot = Some(job);
+            }
+            for slot in &mut use_job[ranges.uses.clone()] {
+                *slot = Some(job);
+            }
+        }
+        let mut marked = vec![false; pipeline.jobs.len()];
+        let lines = pipeline.commands.iter().zip(&command_job);
+        for (line, job) in lines.chain(pipeline.uses.iter().zip(&use_job)) {
+            if marks(line) {
+                // The marker outside every job marks them all.
+                marked[(*job)?] = true;
+            }
+        }
+        if !marked.contains(&true) || !marked.contains(&false) {
             return None;
         }
         let why = not_counted(check, pipeline)?.replace("its pipeline also runs", "its job runs");
+        let counts = |job: &Option<usize>| job.is_some_and(|job| !marked[job]);
         let mut counted = pipeline.clone();
-        let mut texts = Vec::new();
-        for job in marked {
-            for line in counted.commands[job.commands.clone()]
-                .iter_mut()
-                .chain(&mut counted.uses[job.uses.clone()])
-            {
-                texts.push(std::mem::take(&mut line.text));
+        for (line, job) in counted.commands.iter_mut().zip(&command_job) {
+            if !counts(job) {
+                line.text.clear();
             }
         }
-        Some(JobsApart {
-            counted,
-            marked: texts,
-            why,
-        })
+        for (line, job) in counted.uses.iter_mut().zip(&use_job) {
+            if !counts(job) {
+                line.text.clear();
+            }
+        }
+        Some(JobsApart { counted, why })
     }
 
-    /// Whether only the marked jobs name the file at `path` (by its file name): a script
-    /// the counted jobs do not run.
-    fn only_marked_run(&self, path: &str) -> bool {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        let names = |text: &String| text.contains(name);
-        self.marked.iter().any(names)
-            && !self
-                .counted
-                .commands
-                .iter()
-                .chain(&self.counted.uses)
-                .any(|line| names(&line.text))
+    /// Whether a job that counts runs the file at `path`: a script its commands name, or a
+    /// local action or reusable workflow its steps use (`./.github/actions/deploy` for
+    /// `.github/actions/deploy/action.yml`). What no such job names is run only by the
+    /// marked jobs, or by nothing known.
+    fn counted_run(&self, path: &str) -> bool {
+        let local = |text: &str| {
+            text.trim()
+                .trim_start_matches("./")
+                .split('@')
+                .next()
+                .map(str::to_owned)
+        };
+        let folder = path
+            .strip_suffix("/action.yml")
+            .or_else(|| path.strip_suffix("/action.yaml"));
+        // A pipeline file the pipeline includes as a whole (GitLab's `include: local:`) is
+        // no job's.
+        let included_whole = folder.is_none()
+            && (path.ends_with(".yml") || path.ends_with(".yaml"))
+            && !path.contains(".github/workflows/");
+        included_whole
+            || self.counted.commands.iter().any(|command| {
+                !command.text.is_empty()
+                    && pipeline::script_references(&command.text)
+                        .iter()
+                        .any(|named| named.trim_start_matches("./") == path)
+            })
+            || self.counted.uses.iter().any(|action| {
+                let named = local(&action.text);
+                named.as_deref() == Some(path) || (folder.is_some() && named.as_deref() == folder)
+            })
     }
 }
 
@@ -763,7 +791,7 @@ impl Callers {
         let mut marked_roots: Vec<(usize, Option<String>)> = Vec::new();
         for (root, apart) in &apart_roots {
             for &next in facts.includes.get(root).into_iter().flatten() {
-                if apart.only_marked_run(&facts.tree.entries[next].display_path())
+                if !apart.counted_run(&facts.tree.entries[next].display_path())
                     && origins.insert(next, *root).is_none()
                 {
                     marked_roots.push((next, Some(apart.why.clone())));

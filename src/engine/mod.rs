@@ -348,10 +348,7 @@ fn component_dirs(
         .map(|&entry| tree.entries[entry].display_path())
         .collect();
     let dirs = facts::components::detect(paths.iter().map(String::as_str));
-    let marked = dirs
-        .iter()
-        .map(|dir| facts::components::marker_of(dir, &paths))
-        .collect();
+    let marked = facts::components::markers_of(&dirs, &paths);
     (dirs, marked)
 }
 

@@ -25,18 +25,22 @@ pub fn detect<'a>(markers: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     outermost
 }
 
-/// The file that marks the component at `dir` (its manifest or Dockerfile, the first by
-/// name): where a finding about the component is shown, since code scanning and annotations
-/// point at files, not folders.
-pub fn marker_of(dir: &str, markers: &[String]) -> Option<String> {
-    markers
-        .iter()
-        .filter(|path| {
-            path.rsplit_once('/')
-                .is_some_and(|(parent, _)| parent == dir)
-        })
-        .min()
-        .cloned()
+/// The file that marks each component of `dirs` (its manifest or Dockerfile, the first by
+/// name among those directly in it): where a finding about the component is shown, since
+/// code scanning and annotations point at files, not folders. One pass over the markers.
+pub fn markers_of(dirs: &[String], markers: &[String]) -> Vec<Option<String>> {
+    let mut first: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for path in markers {
+        if let Some((parent, _)) = path.rsplit_once('/') {
+            let kept = first.entry(parent).or_insert(path);
+            if path.as_str() < *kept {
+                *kept = path;
+            }
+        }
+    }
+    dirs.iter()
+        .map(|dir| first.get(dir.as_str()).map(|path| (*path).to_owned()))
+        .collect()
 }
 
 /// `a/b/c` → `a/b`, `a`.
@@ -58,15 +62,15 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
+        let dirs = ["svc/web", "svc/webapp", "svc"].map(String::from);
         assert_eq!(
-            marker_of("svc/web", &markers).as_deref(),
-            Some("svc/web/Dockerfile")
+            markers_of(&dirs, &markers),
+            [
+                Some("svc/web/Dockerfile".to_owned()),
+                Some("svc/webapp/go.mod".to_owned()),
+                None
+            ]
         );
-        assert_eq!(
-            marker_of("svc/webapp", &markers).as_deref(),
-            Some("svc/webapp/go.mod")
-        );
-        assert_eq!(marker_of("svc", &markers), None);
     }
 
     #[test]
