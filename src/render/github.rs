@@ -84,10 +84,26 @@ fn commands(report: &Report) -> String {
     let score = report
         .score_shown()
         .map_or_else(|| "no score".to_owned(), |score| format!("score {score}"));
+    // A pull request's failures are those it introduced; the others are counted apart, so
+    // the notice agrees with the report's own count.
+    let failed = match report.pull_request {
+        Some(_) => {
+            let all = report
+                .findings
+                .iter()
+                .filter(|finding| finding.status == Status::Fail && !finding.baselined)
+                .count();
+            format!(
+                "{} failed by this change · {} failing before it",
+                failing.len(),
+                all.saturating_sub(failing.len())
+            )
+        }
+        None => format!("{} failed", failing.len()),
+    };
     let mut summary = format!(
-        "opslint: {score} · {} passed · {} failed",
-        report.count(Status::Pass),
-        failing.len()
+        "opslint: {score} · {} passed · {failed}",
+        report.count(Status::Pass)
     );
     for (count, label) in [
         (report.count(Status::Exempted), "exempted"),

@@ -92,6 +92,9 @@ fn a_lost_practice_is_shown_where_the_base_had_it() {
         annotation.starts_with("::error file=.github/workflows/ci.yml,"),
         "{annotation}"
     );
+    // The notice counts the change's failures apart from those already there (new user).
+    let notice = github.lines().last().unwrap();
+    assert!(notice.contains("· 1 failed by this change · "), "{notice}");
     let (_, sarif) = report_in("sarif", &args, repo.path());
     let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
     let result = sarif["runs"][0]["results"]
