@@ -42,18 +42,16 @@ fn commands(report: &Report) -> String {
         let mut properties = String::new();
         // (An evidence of the repository as a whole has no path: `ci.gate-holds`'s unjudged
         // rules.)
-        if let Some(evidence) = finding
+        let evidence = finding
             .evidence
             .first()
-            .filter(|evidence| !evidence.path.is_empty())
-        {
-            let file = report.shown_at(&evidence.path);
+            .filter(|evidence| !evidence.path.is_empty());
+        let instance = evidence.map_or(crate::instance::REPOSITORY, |evidence| &evidence.path);
+        if let Some(file) = report.shown_file(finding, instance) {
             let _ = write!(properties, "file={},", property(file));
-            if let Some(line) = evidence.line {
-                let _ = write!(properties, "line={line},");
-            }
-        } else if let Some(file) = finding.shown_in.first() {
-            let _ = write!(properties, "file={},", property(file));
+        }
+        if let Some(line) = evidence.and_then(|evidence| evidence.line) {
+            let _ = write!(properties, "line={line},");
         }
         let title = format!("{} ({})", finding.title, finding.rule);
         let _ = write!(properties, "title={}", property(&title));
@@ -88,11 +86,7 @@ fn commands(report: &Report) -> String {
     // the notice agrees with the report's own count.
     let failed = match report.pull_request {
         Some(_) => {
-            let all = report
-                .findings
-                .iter()
-                .filter(|finding| finding.status == Status::Fail && !finding.baselined)
-                .count();
+            let all = report.count(Status::Fail) - report.baselined();
             format!(
                 "{} failed by this change · {} failing before it",
                 failing.len(),

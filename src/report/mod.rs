@@ -224,10 +224,12 @@ impl Report {
     /// manifest or Dockerfile) for a component, since code scanning and annotations point at
     /// files, not folders; the instance itself otherwise.
     pub fn shown_at<'a>(&'a self, instance: &'a str) -> &'a str {
+        // Components are sorted by path (`facts::components::detect`): a monorepo's
+        // thousands are searched, not scanned, once per instance.
         self.components
-            .iter()
-            .find(|component| component.path == instance)
-            .and_then(|component| component.marker.as_deref())
+            .binary_search_by(|component| component.path.as_str().cmp(instance))
+            .ok()
+            .and_then(|found| self.components[found].marker.as_deref())
             .unwrap_or(instance)
     }
 
