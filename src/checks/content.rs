@@ -24,9 +24,12 @@ pub fn find(pattern: &Pattern, bytes: &[u8], quoted: bool) -> Option<(u32, Optio
 /// What a content check that did not pass looked at.
 pub fn describe_miss(check: &Check, outcome: &Outcome, patterns: &str, marker: &str) -> String {
     match outcome.candidates {
-        1 if outcome.matched == 0 => {
-            format!("The only file matching {patterns} does not contain {marker}.")
-        }
+        1 if outcome.matched == 0 => match outcome.examined.first() {
+            Some(file) => format!(
+                "The only file matching {patterns} looked into, {file}, does not contain {marker}."
+            ),
+            None => format!("The only file matching {patterns} does not contain {marker}."),
+        },
         candidates if outcome.matched == 0 => format!(
             "None of the {} matching {patterns} contains {marker}.",
             plural(candidates, "file")

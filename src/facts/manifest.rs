@@ -190,7 +190,8 @@ pub fn read(path: &str, text: &str) -> Result<Manifest, ParseError> {
         Format::Requirements => {
             found.development = ["dev", "test", "lint", "doc", "ci"]
                 .iter()
-                .any(|word| path.rsplit('/').next().unwrap_or(path).contains(word));
+                .any(|word| path.rsplit('/').next().unwrap_or(path).contains(word))
+                || installs_the_project(text);
             read_requirements(text, &mut found);
         }
         Format::SetupCfg => read_setup_cfg(text, &mut found),
@@ -381,6 +382,24 @@ fn requirement_name(requirement: &str) -> Option<String> {
         }
     }
     Some(normalized)
+}
+
+/// Whether a requirements file installs the project it sits in (`-e .[dev]`, `.`): then it
+/// sets up the project's development environment, whose runtime dependencies its own
+/// manifest declares, and the rest of the file is tooling (httpx's test server).
+fn installs_the_project(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.split(" #").next().unwrap_or_default().trim();
+        let target = ["-e", "--editable"]
+            .iter()
+            .find_map(|option| line.strip_prefix(option))
+            .filter(|rest| rest.starts_with([' ', '=']))
+            .map_or(line, |rest| rest[1..].trim());
+        let target = target.strip_prefix("file:").unwrap_or(target);
+        // Extras, an egg name or a marker may follow the path.
+        let target = target.split(['[', '#', ';']).next().unwrap_or_default();
+        target.trim_end().trim_end_matches('/') == "."
+    })
 }
 
 /// `requirements.txt` and pip-tools `.in` files: a requirement a line; options (`-r`,
@@ -812,6 +831,22 @@ mod tests {
         assert_eq!(development("pyproject.toml", pyproject), ["pytest"]);
         assert_eq!(development("requirements-dev.txt", "flask\n"), ["flask"]);
         assert!(development("requirements.txt", "flask\n").is_empty());
+        for itself in [
+            "-e .[http2,cli]",
+            "--editable=.",
+            ".",
+            "-e ./",
+            "-e file:.#egg=x",
+        ] {
+            let text = format!("# the project\n{itself}\n# tests\nuvicorn==0.35\n");
+            assert_eq!(
+                development("requirements.txt", &text),
+                ["uvicorn"],
+                "{itself}"
+            );
+        }
+        let other = "-e ./vendored/lib\n-e git+https://x/y.git#egg=y\nflask\n";
+        assert!(development("requirements.txt", other).is_empty());
         let pom = "<dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-web</artifactId></dependency>\n<dependency><groupId>org.junit.jupiter</groupId><artifactId>junit-jupiter</artifactId><scope>test</scope></dependency>\n";
         assert_eq!(
             development("pom.xml", pom),
