@@ -4,10 +4,11 @@ use crate::checks::Outcome;
 use crate::rules::{Check, Pattern};
 use crate::text::{line_of, plural};
 
-/// The line of the first match in `bytes`, and, when `quoted`, the text that matched (a sign
-/// of work out of sight is named by what it is: `$KOKORO_GFILE_DIR`, a badge's address).
+/// The line of the first match in `bytes` (of its group named `at`, where the pattern has
+/// one), and, when `quoted`, the text that matched (a sign of work out of sight is named by
+/// what it is: `$KOKORO_GFILE_DIR`, a badge's address).
 pub fn find(pattern: &Pattern, bytes: &[u8], quoted: bool) -> Option<(u32, Option<String>)> {
-    pattern.find(bytes).map(|found| {
+    pattern.find_reported(bytes).map(|found| {
         let text = quoted.then(|| {
             let matched = String::from_utf8_lossy(&bytes[found.start()..found.end()]);
             // In a message's code span, on one line, without its own backticks or the

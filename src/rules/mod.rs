@@ -99,6 +99,18 @@ impl Pattern {
         self.regex().find(haystack)
     }
 
+    /// The first match, or its group named `at` when the pattern has one: what a finding
+    /// points at when the match must start earlier (a privileged workflow's trigger, before
+    /// the checkout it leads to).
+    pub fn find_reported<'h>(&self, haystack: &'h [u8]) -> Option<Match<'h>> {
+        let regex = self.regex();
+        if !regex.capture_names().any(|name| name == Some("at")) {
+            return regex.find(haystack);
+        }
+        let captures = regex.captures(haystack)?;
+        captures.name("at").or_else(|| captures.get(0))
+    }
+
     /// Compiles the pattern as it is used, to prove a built-in one compiles.
     pub fn try_compile(&self) -> Result<Regex, regex::Error> {
         build(&self.source, self.ascii)
