@@ -98,6 +98,7 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
     };
     let mut packages = dependency::Packages::default();
     let mut callers = pipeline::Callers::default();
+    let mut updated = update_coverage::Updated::default();
     for &index in entries {
         // One file's check is bounded (a linear-time regex over a capped read); checking
         // between files keeps a slow pattern over many files within the scan's budget.
@@ -155,16 +156,8 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
             CheckKind::ContentMatches { pattern } => {
                 content::find(pattern, bytes, check.out_of_sight)
             }
-            CheckKind::UpdateCoverage { ecosystems } => {
-                update_coverage::record(
-                    check,
-                    ecosystems,
-                    in_use,
-                    index,
-                    bytes,
-                    facts,
-                    &mut outcome,
-                );
+            CheckKind::UpdateCoverage { .. } => {
+                update_coverage::read(index, bytes, facts, &mut updated, &mut outcome);
                 continue;
             }
             CheckKind::BaseImage { pattern } => {
@@ -196,6 +189,9 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
                 outcome.located.push(path());
             }
         }
+    }
+    if let CheckKind::UpdateCoverage { ecosystems } = &check.kind {
+        update_coverage::record_misses(check, ecosystems, in_use, &updated, facts, &mut outcome);
     }
     outcome
 }

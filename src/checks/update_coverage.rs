@@ -1,6 +1,8 @@
-//! `update-coverage`: an update config (Dependabot's) covers every package ecosystem the
-//! tree shows in use; each ecosystem it misses is a match, named by the first file that
-//! shows it in use.
+//! `update-coverage`: the update configs (Dependabot's, Renovate's) together cover every
+//! package ecosystem the tree shows in use; each ecosystem they miss is a match, named by the
+//! first file that shows it in use.
+
+use std::collections::HashSet;
 
 use crate::checks::Outcome;
 use crate::facts::collect::Facts;
@@ -9,46 +11,84 @@ use crate::finding::Evidence;
 use crate::rules::{Check, Ecosystem};
 use crate::text::plural;
 
-/// Records in `outcome` each ecosystem in use that the config at `index` (its text
-/// `bytes`) does not update.
-/// `in_use`: per ecosystem, the first file showing it is used. A config that does not parse
-/// is unreadable.
-pub fn record(
-    check: &Check,
-    ecosystems: &[Ecosystem],
-    in_use: &[Option<usize>],
+/// What the update configurations read so far update, together: Dependabot's entries and
+/// Renovate's managers, or everything once one of them finds every manager on its own.
+#[derive(Default)]
+pub struct Updated {
+    everything: bool,
+    names: HashSet<String>,
+    parsed: bool,
+}
+
+/// Adds what the config at `index` (its text `bytes`) updates to `updated`: a Renovate
+/// config every manager unless it names some (`enabledManagers`), a Dependabot config its
+/// entries. A config that does not parse is unreadable.
+pub fn read(
     index: usize,
     bytes: &[u8],
     facts: &Facts,
+    updated: &mut Updated,
     outcome: &mut Outcome,
 ) {
-    let configured = std::str::from_utf8(bytes)
-        .ok()
-        .and_then(|text| dependabot::ecosystems(text).ok());
+    let entry = &facts.tree.entries[index];
+    let text = std::str::from_utf8(bytes).ok();
+    let configured = match entry.file_name().starts_with(b"dependabot.") {
+        true => text.and_then(|text| dependabot::ecosystems(text).ok()),
+        false => match text.and_then(dependabot::renovate_managers) {
+            Some(managers) => Some(managers),
+            None => {
+                updated.everything = true;
+                updated.parsed = true;
+                return;
+            }
+        },
+    };
     let Some(configured) = configured else {
-        let path = facts.tree.entries[index].display_path();
-        outcome.unreadable.push(format!("{path} does not parse"));
+        outcome
+            .unreadable
+            .push(format!("{} does not parse", entry.display_path()));
         return;
     };
+    updated.parsed = true;
+    updated
+        .names
+        .extend(configured.into_iter().map(|entry| entry.text));
+}
+
+/// Records in `outcome` each ecosystem in use that no config read updates.
+/// `in_use`: per ecosystem, the first file showing it is used.
+pub fn record_misses(
+    check: &Check,
+    ecosystems: &[Ecosystem],
+    in_use: &[Option<usize>],
+    updated: &Updated,
+    facts: &Facts,
+    outcome: &mut Outcome,
+) {
+    if !updated.parsed || updated.everything {
+        return;
+    }
     for (ecosystem, first) in ecosystems.iter().zip(in_use) {
         let Some(first) = first else {
             continue;
         };
-        let updated = configured
+        if ecosystem
+            .covered_by
             .iter()
-            .any(|entry| ecosystem.covered_by.contains(&entry.text));
-        if !updated {
-            let path = facts.tree.entries[*first].display_path();
-            outcome.matched += 1;
-            if check.absent {
-                outcome.located.push(path.clone());
-            }
-            outcome.evidence.push(Evidence {
-                path,
-                line: None,
-                detail: Some(ecosystem.name.clone()),
-            });
+            .any(|name| updated.names.contains(name))
+        {
+            continue;
         }
+        let path = facts.tree.entries[*first].display_path();
+        outcome.matched += 1;
+        if check.absent {
+            outcome.located.push(path.clone());
+        }
+        outcome.evidence.push(Evidence {
+            path,
+            line: None,
+            detail: Some(ecosystem.name.clone()),
+        });
     }
 }
 

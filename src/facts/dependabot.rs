@@ -1,4 +1,5 @@
-//! Dependabot's configuration read into the ecosystems it updates, each with its line.
+//! Update bots' configurations read into what they update: Dependabot's ecosystems, each
+//! with its line, and the package managers a Renovate configuration limits itself to.
 
 use super::Located;
 use super::yaml::{self, Node, ParseError};
@@ -21,6 +22,21 @@ pub fn ecosystems(text: &str) -> Result<Vec<Located>, ParseError> {
         .filter_map(|update| update.get("package-ecosystem"))
         .filter_map(|ecosystem| Some(Located::new(ecosystem.as_str()?, ecosystem.line)))
         .collect())
+}
+
+/// The package managers a Renovate configuration limits itself to (`enabledManagers`), or
+/// `None` when it names none and Renovate finds every manager of the repository on its own.
+/// A configuration opslint cannot read (JSON5 with comments) is taken to limit nothing.
+pub fn renovate_managers(text: &str) -> Option<Vec<Located>> {
+    let root = yaml::parse(text).ok()?;
+    let managers = root.get("enabledManagers")?;
+    Some(
+        managers
+            .items()
+            .into_iter()
+            .filter_map(|manager| Some(Located::new(manager.as_str()?, manager.line)))
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -50,5 +66,19 @@ mod tests {
             .map(|fact| fact.text)
             .collect();
         assert_eq!(found, ["docker"]);
+    }
+
+    #[test]
+    fn renovate_limited_to_some_managers_names_them() {
+        let limited = "{\n  \"extends\": [\"config:recommended\"],\n  \"enabledManagers\": [\"github-actions\", \"gomod\"]\n}\n";
+        let names: Vec<String> = renovate_managers(limited)
+            .unwrap()
+            .into_iter()
+            .map(|fact| fact.text)
+            .collect();
+        assert_eq!(names, ["github-actions", "gomod"]);
+        assert!(renovate_managers("{\"extends\": [\"config:recommended\"]}").is_none());
+        // JSON5 with comments is not read: Renovate's own discovery is assumed.
+        assert!(renovate_managers("{\n  // ours\n  enabledManagers: ['npm'],\n}").is_none());
     }
 }
