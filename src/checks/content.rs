@@ -25,7 +25,12 @@ pub fn find(pattern: &Pattern, bytes: &[u8], quoted: bool) -> Option<(u32, Optio
 /// What a content check that did not pass looked at.
 pub fn describe_miss(check: &Check, outcome: &Outcome, patterns: &str, marker: &str) -> String {
     match outcome.candidates {
-        1 if outcome.matched == 0 => match outcome.examined.first() {
+        // (A file that could not be read is not named as one that does not contain it.)
+        1 if outcome.matched == 0 => match outcome
+            .examined
+            .first()
+            .filter(|_| outcome.unreadable.is_empty())
+        {
             Some(file) => format!(
                 "The only file matching {patterns} looked into, {file}, does not contain {marker}."
             ),

@@ -191,7 +191,7 @@ pub fn read(path: &str, text: &str) -> Result<Manifest, ParseError> {
             found.development = ["dev", "test", "lint", "doc", "ci"]
                 .iter()
                 .any(|word| path.rsplit('/').next().unwrap_or(path).contains(word))
-                || installs_the_project(text);
+                || sets_up_development(text);
             read_requirements(text, &mut found);
         }
         Format::SetupCfg => read_setup_cfg(text, &mut found),
@@ -384,23 +384,46 @@ fn requirement_name(requirement: &str) -> Option<String> {
     Some(normalized)
 }
 
-/// Whether a requirements file installs the project it sits in (`-e .[dev]`, `.`): then it
-/// sets up the project's development environment, whose runtime dependencies its own
-/// manifest declares, and the rest of the file is tooling (httpx's test server).
-fn installs_the_project(text: &str) -> bool {
-    text.lines().any(|line| {
+/// Whether a requirements file sets up the development environment of the project it sits
+/// in: it installs the project itself (`-e .[dev]`, `.`) beside test or lint tools. Then the
+/// project's own manifest declares its runtime dependencies and the rest is tooling (httpx's
+/// test server); a file that pins an application's runtime and installs it too is not.
+fn sets_up_development(text: &str) -> bool {
+    let mut installs_the_project = false;
+    let mut tooling = false;
+    for line in text.lines() {
         let line = line.split(" #").next().unwrap_or_default().trim();
         let target = ["-e", "--editable"]
             .iter()
             .find_map(|option| line.strip_prefix(option))
-            .filter(|rest| rest.starts_with([' ', '=']))
+            .filter(|rest| rest.starts_with([' ', '\t', '=']))
             .map_or(line, |rest| rest[1..].trim());
         let target = target.strip_prefix("file:").unwrap_or(target);
         // Extras, an egg name or a marker may follow the path.
         let target = target.split(['[', '#', ';']).next().unwrap_or_default();
-        target.trim_end().trim_end_matches('/') == "."
-    })
+        installs_the_project |= target.trim_end().trim_end_matches('/') == ".";
+        tooling |= requirement_name(line).is_some_and(|name| {
+            DEVELOPMENT_TOOLS.contains(&name.as_str()) || name.starts_with("pytest-")
+        });
+    }
+    installs_the_project && tooling
 }
+
+/// Test runners and linters: what a requirements file for developing a project lists.
+const DEVELOPMENT_TOOLS: &[&str] = &[
+    "pytest",
+    "coverage",
+    "ruff",
+    "mypy",
+    "flake8",
+    "black",
+    "pylint",
+    "isort",
+    "tox",
+    "nox",
+    "pre-commit",
+    "hypothesis",
+];
 
 /// `requirements.txt` and pip-tools `.in` files: a requirement a line; options (`-r`,
 /// `-e`, `--hash`), URLs and comments are not names. In a file pip-compile (or `uv pip
@@ -837,16 +860,20 @@ mod tests {
             ".",
             "-e ./",
             "-e file:.#egg=x",
+            "-e\t.",
         ] {
-            let text = format!("# the project\n{itself}\n# tests\nuvicorn==0.35\n");
+            let text = format!("# the project\n{itself}\n# tests\npytest==8.4\nuvicorn==0.35\n");
             assert_eq!(
                 development("requirements.txt", &text),
-                ["uvicorn"],
+                ["pytest", "uvicorn"],
                 "{itself}"
             );
         }
-        let other = "-e ./vendored/lib\n-e git+https://x/y.git#egg=y\nflask\n";
+        let other = "-e ./vendored/lib\n-e git+https://x/y.git#egg=y\nflask\npytest\n";
         assert!(development("requirements.txt", other).is_empty());
+        // An application's pinned runtime that installs the application too is its runtime.
+        let pinned = "flask==2.3.3\ngunicorn==21.2.0\n-e .\n";
+        assert!(development("requirements.txt", pinned).is_empty());
         let pom = "<dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-web</artifactId></dependency>\n<dependency><groupId>org.junit.jupiter</groupId><artifactId>junit-jupiter</artifactId><scope>test</scope></dependency>\n";
         assert_eq!(
             development("pom.xml", pom),
