@@ -96,12 +96,21 @@ fn judge_rule(rule: &Rule, measured: &Measured, settings: &Settings) -> Finding 
                 min_commits,
             } => {
                 let figure = measured.figures.iter().find(|known| known.id == figure)?;
-                if measured.commits < min_commits && figure.value.is_some() {
-                    let message = format!(
-                        "Unknown: {} {}, too few to judge (at least {min_commits}).",
-                        crate::text::plural(measured.commits, "commit"),
-                        measured.over,
-                    );
+                // A share of some commits says as much as there are of them.
+                let judged_on = figure.among.map_or(measured.commits, |among| among.commits);
+                if judged_on < min_commits && figure.value.is_some() {
+                    let commits = crate::text::plural(measured.commits, "commit");
+                    let message = match figure.among {
+                        Some(among) => format!(
+                            "Unknown: commits that {}: {} of {} {}, too few to judge (at \
+                             least {min_commits}).",
+                            among.what, among.commits, measured.commits, measured.over,
+                        ),
+                        None => format!(
+                            "Unknown: {commits} {}, too few to judge (at least {min_commits}).",
+                            measured.over,
+                        ),
+                    };
                     return Some((Status::Unknown, message, None, &[][..]));
                 }
                 let (status, message, note) = judge_figure(figure, comparison, threshold, measured);
@@ -164,7 +173,13 @@ fn judge_figure(
         Status::Fail
     };
     let (over, before) = (&measured.over, &measured.before);
-    let commits = crate::text::plural(measured.commits, "commit");
+    let commits = match figure.among {
+        Some(among) => format!(
+            "commits that {}: {} of {}",
+            among.what, among.commits, measured.commits
+        ),
+        None => crate::text::plural(measured.commits, "commit"),
+    };
     let mut message = format!(
         "{}: {} {over} ({commits}); expected {} {}.",
         capitalized(&definition.label()),
@@ -212,7 +227,8 @@ pub fn explains(
     threshold: f64,
     min_commits: usize,
 ) -> String {
-    match figures::definition(figure).map(|known| known.scope) {
+    let definition = figures::definition(figure);
+    let holds = match definition.map(|known| known.scope) {
         Some(Scope::PullRequest) => format!(
             "the pull-request figure {figure} is {} {threshold} (judged with \
              `check --base`, on the change since the merge base)",
@@ -220,10 +236,21 @@ pub fn explains(
         ),
         _ => format!(
             "the history figure {figure} is {} {threshold} over the window (judged \
-             when the window holds at least {})",
+             when the window holds at least {}{})",
             comparison.words(),
-            crate::text::plural(min_commits, "commit")
+            crate::text::plural(min_commits, "commit"),
+            definition
+                .and_then(|known| known.among())
+                .map(|what| format!(" that {what}"))
+                .unwrap_or_default(),
         ),
+    };
+    match definition
+        .map(|known| known.means)
+        .filter(|means| !means.is_empty())
+    {
+        Some(means) => format!("{holds} — {means}"),
+        None => holds,
     }
 }
 
@@ -242,6 +269,7 @@ mod tests {
             reason: None,
             note: None,
             evidence: Vec::new(),
+            among: None,
         };
         let history = History {
             shallow: false,

@@ -34,6 +34,17 @@ pub struct Figure {
     /// finding can point at them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
+    /// For a share of some commits only (those that change source code): how many there
+    /// were, which is what the share says anything about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub among: Option<Counted>,
+}
+
+/// How many commits of the window a share is of, and what they do ("change source code").
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Counted {
+    pub commits: usize,
+    pub what: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -229,9 +240,25 @@ pub struct Definition {
     pub scope: Scope,
     better: Better,
     measure: Measure,
+    /// For a share of some commits only: which, counted beside the figure.
+    among: Option<Among>,
+    /// What it counts, for `opslint explain`, where the label leaves it open.
+    pub means: &'static str,
+}
+
+/// The commits a share is of, when not all of them.
+struct Among {
+    /// What they do, after "commits that": "change source code".
+    what: &'static str,
+    holds: fn(&Sample) -> bool,
 }
 
 impl Definition {
+    /// For a share of some commits only, what they do ("change source code").
+    pub fn among(&self) -> Option<&'static str> {
+        self.among.as_ref().map(|among| among.what)
+    }
+
     /// What it measures, in a few words, with the thresholds it names.
     pub fn label(&self) -> String {
         let history = &known().history;
@@ -258,6 +285,8 @@ const FIGURES: &[Definition] = &[
         scope: Scope::Window,
         better: Better::Lower,
         measure: |samples, _| percentile(lines(samples)?, 0.5),
+        among: None,
+        means: "",
     },
     Definition {
         id: "flow.p90_lines_per_commit",
@@ -266,6 +295,8 @@ const FIGURES: &[Definition] = &[
         scope: Scope::Window,
         better: Better::Lower,
         measure: |samples, _| percentile(lines(samples)?, 0.9),
+        among: None,
+        means: "",
     },
     Definition {
         id: "flow.median_files_per_commit",
@@ -274,6 +305,8 @@ const FIGURES: &[Definition] = &[
         scope: Scope::Window,
         better: Better::Lower,
         measure: |samples, _| percentile(samples.iter().map(|sample| sample.files as f64), 0.5),
+        among: None,
+        means: "",
     },
     Definition {
         id: "flow.large_commit_share",
@@ -285,6 +318,8 @@ const FIGURES: &[Definition] = &[
             let large = Classes::builtin().large_commit_lines;
             lines(samples).and_then(|_| share(samples, |sample| sample.lines > large))
         },
+        among: None,
+        means: "",
     },
     Definition {
         id: "flow.median_branch_lifetime_hours",
@@ -299,6 +334,8 @@ const FIGURES: &[Definition] = &[
                  or rebased, or committed to the main line)",
             )
         },
+        among: None,
+        means: "",
     },
     Definition {
         id: "flow.integrations_per_week",
@@ -307,6 +344,8 @@ const FIGURES: &[Definition] = &[
         scope: Scope::Window,
         better: Better::Higher,
         measure: |_, period| per_day(period.integrations, period).map(|rate| rate * 7.0),
+        among: None,
+        means: "",
     },
     Definition {
         id: "dora.releases_per_month",
@@ -315,6 +354,8 @@ const FIGURES: &[Definition] = &[
         scope: Scope::Window,
         better: Better::Higher,
         measure: |_, period| per_day(period.releases, period).map(|rate| rate * 30.44),
+        among: None,
+        means: "",
     },
     Definition {
         id: "dora.median_lead_time_hours",
@@ -328,6 +369,8 @@ const FIGURES: &[Definition] = &[
                 "no commit of the window is in a release (a version tag) yet",
             )
         },
+        among: None,
+        means: "",
     },
     Definition {
         id: "dora.hotfix_release_share",
@@ -346,6 +389,8 @@ const FIGURES: &[Definition] = &[
                 .count();
             Ok(100.0 * hotfixed as f64 / period.final_releases as f64)
         },
+        among: None,
+        means: "",
     },
     Definition {
         id: "dora.reverts_per_100_commits",
@@ -354,6 +399,8 @@ const FIGURES: &[Definition] = &[
         scope: Scope::Window,
         better: Better::Lower,
         measure: |samples, _| share(samples, |sample| sample.revert),
+        among: None,
+        means: "",
     },
     Definition {
         id: "dora.median_restore_hours",
@@ -367,6 +414,8 @@ const FIGURES: &[Definition] = &[
                 "no release of the window was followed by a patch release",
             )
         },
+        among: None,
+        means: "",
     },
     Definition {
         id: "testing.tests_with_code_share",
@@ -388,6 +437,13 @@ const FIGURES: &[Definition] = &[
                 .count();
             Ok(100.0 * with_tests as f64 / with_code.len() as f64)
         },
+        among: Some(Among {
+            what: "change source code",
+            holds: |sample| sample.changes_source,
+        }),
+        means: "of the commits that change source code (files of the source languages outside \
+                the test files), the share that also change tests (test folders and files, or \
+                inline tests such as Rust's #[test])",
     },
     Definition {
         id: "collaboration.active_authors",
@@ -396,6 +452,8 @@ const FIGURES: &[Definition] = &[
         scope: Scope::Window,
         better: Better::Higher,
         measure: |samples, _| Ok(people(samples).len() as f64),
+        among: None,
+        means: "",
     },
     Definition {
         id: "collaboration.pipeline_maintainers",
@@ -416,6 +474,8 @@ const FIGURES: &[Definition] = &[
             maintainers.dedup();
             Ok(maintainers.len() as f64)
         },
+        among: None,
+        means: "",
     },
     Definition {
         id: "collaboration.half_of_changes_authors",
@@ -441,6 +501,8 @@ const FIGURES: &[Definition] = &[
                 .count();
             Ok(authors as f64)
         },
+        among: None,
+        means: "",
     },
     Definition {
         id: "learning.improvement_share",
@@ -449,6 +511,10 @@ const FIGURES: &[Definition] = &[
         scope: Scope::Window,
         better: Better::Higher,
         measure: |samples, _| share(samples, |sample| sample.improvement),
+        among: None,
+        means: "the share of commits that improve the system of work: every file they change \
+                is tests, CI, infrastructure, observability or documentation, or their \
+                conventional-commit type is test, ci, build, docs, refactor, perf or style",
     },
     Definition {
         id: "pr.commits",
@@ -457,6 +523,8 @@ const FIGURES: &[Definition] = &[
         scope: Scope::PullRequest,
         better: Better::Lower,
         measure: |samples, _| Ok(samples.len() as f64),
+        among: None,
+        means: "",
     },
     Definition {
         id: "pr.lines_changed",
@@ -470,6 +538,8 @@ const FIGURES: &[Definition] = &[
                 .next()
                 .ok_or_else(|| "the pull request changes nothing".to_owned())
         },
+        among: None,
+        means: "",
     },
     Definition {
         id: "pr.files_changed",
@@ -478,6 +548,8 @@ const FIGURES: &[Definition] = &[
         scope: Scope::PullRequest,
         better: Better::Lower,
         measure: |_, period| Ok(combined(period)?.files as f64),
+        among: None,
+        means: "",
     },
     Definition {
         id: "pr.largest_commit_lines",
@@ -490,6 +562,8 @@ const FIGURES: &[Definition] = &[
                 .reduce(f64::max)
                 .ok_or_else(|| "the pull request has no commits of its own".to_owned())
         },
+        among: None,
+        means: "",
     },
     Definition {
         id: WEAKENINGS,
@@ -498,6 +572,8 @@ const FIGURES: &[Definition] = &[
         scope: Scope::PullRequest,
         better: Better::Lower,
         measure: |_, period| Ok(period.weakenings.len() as f64),
+        among: None,
+        means: "",
     },
     Definition {
         id: "pr.tests_with_code",
@@ -512,6 +588,8 @@ const FIGURES: &[Definition] = &[
             }
             Ok(if combined.changes_tests { 100.0 } else { 0.0 })
         },
+        among: None,
+        means: "",
     },
 ];
 
@@ -644,6 +722,10 @@ pub fn compute(
                     .flatten(),
                 reason: value.err(),
                 evidence,
+                among: figure.among.as_ref().map(|among| Counted {
+                    commits: now.iter().filter(|&sample| (among.holds)(sample)).count(),
+                    what: among.what,
+                }),
             }
         })
         .collect()
@@ -663,6 +745,7 @@ pub fn unknown(scope: Scope, reason: &str) -> Vec<Figure> {
             reason: Some(reason.to_owned()),
             note: None,
             evidence: Vec::new(),
+            among: None,
         })
         .collect()
 }

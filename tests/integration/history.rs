@@ -363,6 +363,38 @@ fn the_json_report_has_history_figures_for_the_window() {
 }
 
 #[test]
+fn a_share_of_a_few_source_changes_is_too_few_to_judge() {
+    // Twelve commits, of which three change source code: a share of three says nothing.
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "print('hi')\n");
+    repo.commit("initial");
+    for day in 1..12 {
+        match day % 5 {
+            0 => repo.write(&format!("src/module{day}.py"), "x = 1\n"),
+            _ => repo.write(&format!("docs/page{day}.md"), "# Page\n"),
+        };
+        repo.commit(&format!("change {day}"));
+    }
+    let (_, report) = json_report(&["--rev", "HEAD", "--window", "30d"], repo.path());
+    let share = figure(&report, "testing.tests_with_code_share");
+    assert_eq!(share["among"]["commits"], 3);
+    assert_eq!(share["among"]["what"], "change source code");
+    let finding = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|finding| finding["rule"] == "testing.tests-with-code")
+        .expect("the tests-with-code finding");
+    assert_eq!(finding["status"], "unknown");
+    assert!(
+        message(finding).contains("change source code: 3 of 12")
+            && message(finding).contains("too few"),
+        "{}",
+        message(finding)
+    );
+}
+
+#[test]
 fn no_history_leaves_the_section_out_and_a_bad_window_is_a_usage_error() {
     let repo = daily_history();
     let (_, report) = json_report(&["--rev", "HEAD", "--no-history"], repo.path());
