@@ -24,7 +24,8 @@ out=${1:-$work/report.png}
 out=${out%.png}
 mkdir -p "$(dirname "$out")"
 cargo build --quiet --manifest-path "$root/Cargo.toml"
-opslint="$root/target/debug/opslint"
+# (Where cargo puts it: CARGO_TARGET_DIR when set.)
+opslint="${CARGO_TARGET_DIR:-$root/target}/debug/opslint"
 
 org="$work/org"
 long_name=platform-engineering/kubernetes-cluster-bootstrap-configuration-for-every-production-region-and-disaster-recovery-site

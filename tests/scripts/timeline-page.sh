@@ -21,7 +21,8 @@ out=${1:-$work/timeline.png}
 out=${out%.png}
 mkdir -p "$(dirname "$out")"
 cargo build --quiet --manifest-path "$root/Cargo.toml"
-opslint="$root/target/debug/opslint"
+# (Where cargo puts it: CARGO_TARGET_DIR when set.)
+opslint="${CARGO_TARGET_DIR:-$root/target}/debug/opslint"
 
 repo="$work/repo"
 git init -q -b main "$repo"
