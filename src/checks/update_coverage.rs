@@ -34,13 +34,14 @@ pub fn read(
     let text = std::str::from_utf8(bytes).ok();
     let configured = match entry.file_name().starts_with(b"dependabot.") {
         true => text.and_then(|text| dependabot::ecosystems(text).ok()),
-        false => match text.and_then(dependabot::renovate_managers) {
-            Some(managers) => Some(managers),
-            None => {
+        false => match text.map(dependabot::renovate_managers) {
+            Some(Ok(None)) => {
                 updated.everything = true;
                 updated.parsed = true;
                 return;
             }
+            Some(Ok(Some(managers))) => Some(managers),
+            Some(Err(_)) | None => None,
         },
     };
     let Some(configured) = configured else {

@@ -25,18 +25,70 @@ pub fn ecosystems(text: &str) -> Result<Vec<Located>, ParseError> {
 }
 
 /// The package managers a Renovate configuration limits itself to (`enabledManagers`), or
-/// `None` when it names none and Renovate finds every manager of the repository on its own.
-/// A configuration opslint cannot read (JSON5 with comments) is taken to limit nothing.
-pub fn renovate_managers(text: &str) -> Option<Vec<Located>> {
-    let root = yaml::parse(text).ok()?;
-    let managers = root.get("enabledManagers")?;
-    Some(
-        managers
-            .items()
-            .into_iter()
-            .filter_map(|manager| Some(Located::new(manager.as_str()?, manager.line)))
-            .collect(),
-    )
+/// `None` when it names none (no list, or an empty one) and Renovate finds every manager of
+/// the repository on its own. A configuration switched off (`"enabled": false`) updates
+/// nothing. JSON5's comments are read past; a file that still does not parse is an error.
+pub fn renovate_managers(text: &str) -> Result<Option<Vec<Located>>, ParseError> {
+    let root = yaml::parse(&without_comments(text))?;
+    if root.get("enabled").and_then(Node::as_str) == Some("false") {
+        return Ok(Some(Vec::new()));
+    }
+    let managers: Vec<Located> = root
+        .get("enabledManagers")
+        .map(Node::items)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|manager| Some(Located::new(manager.as_str()?, manager.line)))
+        .collect();
+    Ok((!managers.is_empty()).then_some(managers))
+}
+
+/// JSON5 text with its `//` and `/* */` comments blanked (line breaks kept, so lines still
+/// count), strings left as they are.
+fn without_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                out.push(c);
+                if let Some(escaped) = chars.next() {
+                    out.push(escaped);
+                }
+            }
+            (Some(open), _) => {
+                out.push(c);
+                if c == open {
+                    quote = None;
+                }
+            }
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                out.push(c);
+            }
+            (None, '/') if chars.peek() == Some(&'/') => {
+                while chars.peek().is_some_and(|&next| next != '\n') {
+                    chars.next();
+                }
+            }
+            (None, '/') if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut last = ' ';
+                for inner in chars.by_ref() {
+                    if inner == '\n' {
+                        out.push('\n');
+                    }
+                    if last == '*' && inner == '/' {
+                        break;
+                    }
+                    last = inner;
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -70,15 +122,27 @@ mod tests {
 
     #[test]
     fn renovate_limited_to_some_managers_names_them() {
+        let names = |text: &str| -> Option<Vec<String>> {
+            renovate_managers(text)
+                .unwrap()
+                .map(|found| found.into_iter().map(|fact| fact.text).collect())
+        };
         let limited = "{\n  \"extends\": [\"config:recommended\"],\n  \"enabledManagers\": [\"github-actions\", \"gomod\"]\n}\n";
-        let names: Vec<String> = renovate_managers(limited)
-            .unwrap()
-            .into_iter()
-            .map(|fact| fact.text)
-            .collect();
-        assert_eq!(names, ["github-actions", "gomod"]);
-        assert!(renovate_managers("{\"extends\": [\"config:recommended\"]}").is_none());
-        // JSON5 with comments is not read: Renovate's own discovery is assumed.
-        assert!(renovate_managers("{\n  // ours\n  enabledManagers: ['npm'],\n}").is_none());
+        assert_eq!(names(limited).unwrap(), ["github-actions", "gomod"]);
+        assert_eq!(names("{\"extends\": [\"config:recommended\"]}"), None);
+        // An empty list is every manager, as Renovate reads it; switched off is none.
+        assert_eq!(names("{\"enabledManagers\": []}"), None);
+        assert_eq!(names("{\"enabled\": false}").unwrap(), Vec::<String>::new());
+        // JSON5: comments, unquoted keys, single quotes; a URL's `//` inside a string stays.
+        let json5 = "{\n  // only ours\n  $schema: 'https://docs.renovatebot.com/x.json', /* why */\n  enabledManagers: ['npm', /* and */ 'gomod'],\n}\n";
+        let found = renovate_managers(json5).unwrap().unwrap();
+        assert_eq!(
+            found
+                .iter()
+                .map(|fact| (fact.text.as_str(), fact.line))
+                .collect::<Vec<_>>(),
+            [("npm", 4), ("gomod", 4)]
+        );
+        assert!(renovate_managers("{ \"enabledManagers\": [ ").is_err());
     }
 }
