@@ -104,7 +104,7 @@ fn judge_rule(rule: &Rule, measured: &Measured, settings: &Settings) -> Finding 
                         Some(among) => format!(
                             "Unknown: commits that {}: {} of {} {}, too few to judge (at \
                              least {min_commits}).",
-                            among.what, among.commits, measured.commits, measured.over,
+                            among.what, among.commits, among.of, measured.over,
                         ),
                         None => format!(
                             "Unknown: {commits} {}, too few to judge (at least {min_commits}).",
@@ -176,7 +176,7 @@ fn judge_figure(
     let commits = match figure.among {
         Some(among) => format!(
             "commits that {}: {} of {}",
-            among.what, among.commits, measured.commits
+            among.what, among.commits, among.of
         ),
         None => crate::text::plural(measured.commits, "commit"),
     };

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::finding::Evidence;
 
 use super::Changed;
-use crate::rules::{HistoryClasses, Pattern, glob_set, known};
+use crate::rules::{DEFAULT_MIN_COMMITS, HistoryClasses, Pattern, glob_set, known};
 
 pub use crate::rules::WEAKENINGS;
 
@@ -40,11 +40,13 @@ pub struct Figure {
     pub among: Option<Counted>,
 }
 
-/// How many commits of the window a share is of, and what they do ("change source code").
+/// How many commits of the window a share is of, what they do ("change source code"), and
+/// of how many commits, merges aside (a merge changes nothing of its own).
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Counted {
     pub commits: usize,
     pub what: &'static str,
+    pub of: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -251,6 +253,15 @@ struct Among {
     /// What they do, after "commits that": "change source code".
     what: &'static str,
     holds: fn(&Sample) -> bool,
+}
+
+impl Among {
+    fn count(&self, samples: &[Sample]) -> usize {
+        samples
+            .iter()
+            .filter(|&sample| (self.holds)(sample))
+            .count()
+    }
 }
 
 impl Definition {
@@ -701,8 +712,16 @@ pub fn compute(
         .filter(|figure| figure.scope == scope)
         .map(|figure| {
             let value = (figure.measure)(&now, current);
+            // A share of too few earlier commits is no trend to compare with.
             let previous_value = match (previous, &before) {
-                (Some(period), Some(samples)) => (figure.measure)(samples, period).ok(),
+                (Some(period), Some(samples))
+                    if figure
+                        .among
+                        .as_ref()
+                        .is_none_or(|among| among.count(samples) >= DEFAULT_MIN_COMMITS) =>
+                {
+                    (figure.measure)(samples, period).ok()
+                }
                 _ => None,
             };
             let value_known = value.as_ref().ok().copied();
@@ -723,8 +742,9 @@ pub fn compute(
                 reason: value.err(),
                 evidence,
                 among: figure.among.as_ref().map(|among| Counted {
-                    commits: now.iter().filter(|&sample| (among.holds)(sample)).count(),
+                    commits: among.count(&now),
                     what: among.what,
+                    of: now.len(),
                 }),
             }
         })

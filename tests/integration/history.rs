@@ -379,6 +379,7 @@ fn a_share_of_a_few_source_changes_is_too_few_to_judge() {
     let share = figure(&report, "testing.tests_with_code_share");
     assert_eq!(share["among"]["commits"], 3);
     assert_eq!(share["among"]["what"], "change source code");
+    assert_eq!(share["among"]["of"], 12);
     let finding = report["findings"]
         .as_array()
         .expect("findings")
