@@ -774,7 +774,8 @@ pub fn unknown(scope: Scope, reason: &str) -> Vec<Figure> {
 pub fn quantity(value: f64, unit: &str) -> String {
     if unit == "%" {
         format!("{value} %")
-    } else if value == 1.0 {
+    } else if value == 1.0 && !unit.contains(' ') {
+        // "1 author", but "1 per 100 commits": only a unit of one word is a plural.
         format!("1 {}", unit.strip_suffix('s').unwrap_or(unit))
     } else {
         format!("{value} {unit}")
@@ -811,6 +812,14 @@ fn trend(value: Option<f64>, previous: Option<f64>, better: Better) -> Trend {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_of_a_unit_is_singular_only_where_the_unit_is_one_word() {
+        assert_eq!(quantity(1.0, "authors"), "1 author");
+        assert_eq!(quantity(1.0, "per 100 commits"), "1 per 100 commits");
+        assert_eq!(quantity(2.0, "authors"), "2 authors");
+        assert_eq!(quantity(12.5, "%"), "12.5 %");
+    }
 
     #[test]
     fn percentiles_shares_and_trends() {
