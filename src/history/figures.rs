@@ -882,6 +882,8 @@ mod tests {
             "49699333+dependabot[bot]@users.noreply.github.com"
         ));
         assert!(is_bot("Renovate Bot", "bot@renovateapp.com"));
+        assert!(is_bot("Anonymous", "noreply@weblate.org"));
+        assert!(is_bot("Weblate (bot)", "hosted@weblate.org"));
         assert!(!is_bot("Ada Lovelace", "ada@example.com"));
         assert!(is_improvement_type("refactor(engine): split judge"));
         assert!(is_improvement_type("ci!: drop node 18"));
