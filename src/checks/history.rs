@@ -99,18 +99,11 @@ fn judge_rule(rule: &Rule, measured: &Measured, settings: &Settings) -> Finding 
                 // A share of some commits says as much as there are of them.
                 let judged_on = figure.among.map_or(measured.commits, |among| among.commits);
                 if judged_on < min_commits && figure.value.is_some() {
-                    let commits = crate::text::plural(measured.commits, "commit");
-                    let message = match figure.among {
-                        Some(among) => format!(
-                            "Unknown: commits that {}: {} of {} {}, too few to judge (at \
-                             least {min_commits}).",
-                            among.what, among.commits, among.of, measured.over,
-                        ),
-                        None => format!(
-                            "Unknown: {commits} {}, too few to judge (at least {min_commits}).",
-                            measured.over,
-                        ),
-                    };
+                    let message = format!(
+                        "Unknown: {} {}, too few to judge (at least {min_commits}).",
+                        judged_commits(figure, measured),
+                        measured.over,
+                    );
                     return Some((Status::Unknown, message, None, &[][..]));
                 }
                 let (status, message, note) = judge_figure(figure, comparison, threshold, measured);
@@ -173,13 +166,7 @@ fn judge_figure(
         Status::Fail
     };
     let (over, before) = (&measured.over, &measured.before);
-    let commits = match figure.among {
-        Some(among) => format!(
-            "commits that {}: {} of {}",
-            among.what, among.commits, among.of
-        ),
-        None => crate::text::plural(measured.commits, "commit"),
-    };
+    let commits = judged_commits(figure, measured);
     let mut message = format!(
         "{}: {} {over} ({commits}); expected {} {}.",
         capitalized(&definition.label()),
@@ -210,6 +197,18 @@ fn judge_figure(
         )
     });
     (status, message, note)
+}
+
+/// The commits a figure is judged on: "12 commits", or for a share of some of them
+/// "commits that change source code: 3 of 12".
+fn judged_commits(figure: &Figure, measured: &Measured) -> String {
+    match figure.among {
+        Some(among) => format!(
+            "commits that {}: {} of {}",
+            among.what, among.commits, among.of
+        ),
+        None => crate::text::plural(measured.commits, "commit"),
+    }
 }
 
 fn capitalized(text: &str) -> String {

@@ -6,18 +6,18 @@ use std::collections::HashSet;
 
 use crate::checks::Outcome;
 use crate::facts::collect::Facts;
-use crate::facts::dependabot;
+use crate::facts::{dependabot, renovate};
 use crate::finding::Evidence;
 use crate::rules::{Check, Ecosystem};
 use crate::text::plural;
 
-/// What the update configurations read so far update, together: Dependabot's entries and
-/// Renovate's managers, or everything once one of them finds every manager on its own.
+/// What the update configurations read so far update, together: nothing known until one is
+/// read; then Dependabot's entries and Renovate's managers, or everything once one of them
+/// finds every manager on its own.
 #[derive(Default)]
 pub struct Updated {
+    names: Option<HashSet<String>>,
     everything: bool,
-    names: HashSet<String>,
-    parsed: bool,
 }
 
 /// Adds what the config at `index` (its text `bytes`) updates to `updated`: a Renovate
@@ -31,29 +31,24 @@ pub fn read(
     outcome: &mut Outcome,
 ) {
     let entry = &facts.tree.entries[index];
-    let text = std::str::from_utf8(bytes).ok();
-    let configured = match entry.file_name().starts_with(b"dependabot.") {
-        true => text.and_then(|text| dependabot::ecosystems(text).ok()),
-        false => match text.map(dependabot::renovate_managers) {
-            Some(Ok(None)) => {
-                updated.everything = true;
-                updated.parsed = true;
-                return;
-            }
-            Some(Ok(Some(managers))) => Some(managers),
-            Some(Err(_)) | None => None,
-        },
-    };
+    // `Some(None)`: a config that updates every manager it finds.
+    let configured = std::str::from_utf8(bytes).ok().and_then(|text| {
+        match entry.file_name().starts_with(b"dependabot.") {
+            true => dependabot::ecosystems(text).ok().map(Some),
+            false => renovate::managers(text).ok(),
+        }
+    });
     let Some(configured) = configured else {
         outcome
             .unreadable
             .push(format!("{} does not parse", entry.display_path()));
         return;
     };
-    updated.parsed = true;
-    updated
-        .names
-        .extend(configured.into_iter().map(|entry| entry.text));
+    let names = updated.names.get_or_insert_default();
+    match configured {
+        Some(listed) => names.extend(listed.into_iter().map(|fact| fact.text)),
+        None => updated.everything = true,
+    }
 }
 
 /// Records in `outcome` each ecosystem in use that no config read updates.
@@ -66,18 +61,17 @@ pub fn record_misses(
     facts: &Facts,
     outcome: &mut Outcome,
 ) {
-    if !updated.parsed || updated.everything {
+    let Some(names) = &updated.names else {
+        return;
+    };
+    if updated.everything {
         return;
     }
     for (ecosystem, first) in ecosystems.iter().zip(in_use) {
         let Some(first) = first else {
             continue;
         };
-        if ecosystem
-            .covered_by
-            .iter()
-            .any(|name| updated.names.contains(name))
-        {
+        if ecosystem.covered_by.iter().any(|name| names.contains(name)) {
             continue;
         }
         let path = facts.tree.entries[*first].display_path();

@@ -2114,7 +2114,7 @@ fn npm_scripts(text: &str) -> HashMap<String, Vec<String>> {
 /// Deno's tasks (`"tasks": {"test": "deno test -A", "ok": {"command": "…", "dependencies":
 /// ["lint"]}}`): a command, or an object with one, whose dependencies run first.
 fn deno_tasks(text: &str) -> HashMap<String, Vec<String>> {
-    let Some(tasks) = manifest_table(&jsonc_as_json(text), "tasks") else {
+    let Some(tasks) = manifest_table(&super::jsonc::as_json(text), "tasks") else {
         return HashMap::new();
     };
     tasks
@@ -2139,57 +2139,6 @@ fn deno_tasks(text: &str) -> HashMap<String, Vec<String>> {
             Some((name.clone(), commands))
         })
         .collect()
-}
-
-/// JSON with comments (`//`, `/* */`) and trailing commas, as Deno reads its config, as JSON:
-/// comments left out outside strings, a comma before a closing bracket dropped.
-fn jsonc_as_json(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    let mut in_string = false;
-    // Where the last comma outside a string went, while only space has followed it.
-    let mut comma: Option<usize> = None;
-    while let Some(c) = chars.next() {
-        if in_string {
-            out.push(c);
-            match c {
-                '\\' => out.extend(chars.next()),
-                '"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match (c, chars.peek()) {
-            ('/', Some('/')) => while chars.next_if(|&next| next != '\n').is_some() {},
-            ('/', Some('*')) => {
-                chars.next();
-                let mut last = ' ';
-                for next in chars.by_ref() {
-                    if last == '*' && next == '/' {
-                        break;
-                    }
-                    last = next;
-                }
-                out.push(' ');
-            }
-            ('}' | ']', _) => {
-                if let Some(at) = comma.take() {
-                    out.replace_range(at..=at, " ");
-                }
-                out.push(c);
-            }
-            _ => {
-                if c == ',' {
-                    comma = Some(out.len());
-                } else if !c.is_whitespace() {
-                    comma = None;
-                }
-                in_string = c == '"';
-                out.push(c);
-            }
-        }
-    }
-    out
 }
 
 /// Composer's scripts (`"scripts": {"test": "phpunit", "ci": ["@lint", "@test"]}`): a command
