@@ -11,7 +11,10 @@ Usage: bench/accuracy.py MIRRORS [--split dev|heldout|all] [--opslint PATH]
   --repo   only these repositories (OWNER/NAME, repeatable): a batch's figures on its own
 
 Each repository is scanned at its labelled `commit` (HEAD when the label has none), tree
-rules only. Over the labelled findings it reports, per area and for every error- and
+rules only, as a clone of github.com/OWNER/NAME: a mirror copied without its git config has
+no remote, so each is scanned through a stand-in git directory in a temporary folder that
+borrows the mirror's objects (`objects/info/alternates`, hence `--allow-alternates`) and
+names the remote, as a clone's config would. The mirror itself is only read. Over the labelled findings it reports, per area and for every error- and
 warning-severity rule:
   precision  of the practices opslint reports present (pass), how many are present;
   recall     of the practices present, how many opslint reports;
@@ -23,8 +26,10 @@ precision >= 0.98, ci.runs-tests recall >= 0.95.
 """
 import argparse
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from collections import defaultdict
 from pathlib import Path
@@ -48,6 +53,22 @@ def row(name, c):
     return (f"{name:44} {ratio(c['both_pass'], c['reported_pass']):14} "
             f"{ratio(c['both_pass'], c['true_pass']):14} "
             f"{ratio(c['both_fail'], c['reported_fail']):14}")
+
+
+def as_clone(mirror, name, folder):
+    """A git directory in `folder` with the refs of `mirror` (bare, or a clone's `.git`),
+    borrowing its objects, whose remote is github.com/`name`."""
+    git = mirror / ".git" if (mirror / ".git").is_dir() else mirror
+    stand_in = Path(folder) / name.replace("/", "+")
+    (stand_in / "objects/info").mkdir(parents=True)
+    (stand_in / "objects/info/alternates").write_text(f"{(git / 'objects').resolve()}\n")
+    for kept in ["HEAD", "packed-refs", "shallow"]:
+        if (git / kept).is_file():
+            shutil.copy(git / kept, stand_in / kept)
+    shutil.copytree(git / "refs", stand_in / "refs")
+    (stand_in / "config").write_text(
+        f'[core]\n\tbare = true\n[remote "origin"]\n\turl = https://github.com/{name}.git\n')
+    return stand_in
 
 
 def main():
@@ -81,14 +102,16 @@ def main():
              for repo in tomllib.loads((ROOT / "bench/accuracy" / name).read_text()).get("repo", [])]
     if args.repo:
         repos = [repo for repo in repos if repo["name"] in args.repo]
+    stand_ins = tempfile.TemporaryDirectory(prefix="opslint-accuracy-")
     for repo in repos:
-        path = args.mirrors / repo["name"].replace("/", "+") / "repo"
-        if not path.exists():
-            print(f"skipped {repo['name']}: no mirror at {path}", file=sys.stderr)
+        mirror = args.mirrors / repo["name"].replace("/", "+") / "repo"
+        if not mirror.exists():
+            print(f"skipped {repo['name']}: no mirror at {mirror}", file=sys.stderr)
             continue
+        path = as_clone(mirror, repo["name"], stand_ins.name)
         run = subprocess.run(
-            [opslint, "check", path, "--no-history", "--rev", repo.get("commit", "HEAD"),
-             "--format", "json"],
+            [opslint, "check", path, "--no-history", "--allow-alternates",
+             "--rev", repo.get("commit", "HEAD"), "--format", "json"],
             capture_output=True, text=True,
         )
         if run.returncode not in (0, 1):

@@ -918,6 +918,32 @@ pub fn head_tree(target: &Target) -> Result<(ObjectId, ObjectId), RepoError> {
     Ok((head, tree))
 }
 
+/// The repository's path on its forge (`acme/payments`, a GitLab group's `acme/web/shop`):
+/// the path of the URL of the remote fetched from by default (`origin`, or the only one),
+/// without `.git`. None without a remote, as in a mirror copied without its config. Only
+/// read: opslint never contacts a remote.
+pub fn own_name(repo: &gix::Repository) -> Option<String> {
+    let remote = repo.remote_default_name(gix::remote::Direction::Fetch)?;
+    let key = format!("remote.{remote}.url");
+    forge_path(repo.config_snapshot().string(key.as_str())?.as_bstr())
+}
+
+/// The path a remote's URL names (`https://github.com/acme/payments.git`,
+/// `git@github.com:acme/payments`): `acme/payments`. A folder on this machine is on no forge.
+fn forge_path(url: &gix::bstr::BStr) -> Option<String> {
+    let url = gix::url::parse(url).ok()?;
+    if url.scheme == gix::url::Scheme::File {
+        return None;
+    }
+    let path = String::from_utf8(url.path.to_vec()).ok()?;
+    let path = path.trim_matches('/');
+    let path = path
+        .strip_suffix(".git")
+        .unwrap_or(path)
+        .trim_end_matches('/');
+    path.contains('/').then(|| path.to_owned())
+}
+
 /// Whether objects may be missing by design: a partial clone (`git clone --filter`) names
 /// its promisor remote, which would fetch them on demand (opslint never does).
 pub fn is_partial_clone(repo: &gix::Repository) -> bool {
@@ -934,4 +960,30 @@ pub fn is_partial_clone(repo: &gix::Repository) -> bool {
             .into_iter()
             .flatten()
             .any(promisor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forge_path;
+    use gix::bstr::ByteSlice;
+
+    #[test]
+    fn a_remote_url_names_the_repository_on_its_forge() {
+        let path = |url: &str| forge_path(url.as_bytes().as_bstr());
+        for url in [
+            "https://github.com/acme/payments.git",
+            "https://github.com/acme/payments/",
+            "git@github.com:acme/payments.git",
+            "ssh://git@github.com/acme/payments",
+        ] {
+            assert_eq!(path(url).as_deref(), Some("acme/payments"), "{url}");
+        }
+        assert_eq!(
+            path("https://gitlab.com/acme/web/shop.git").as_deref(),
+            Some("acme/web/shop")
+        );
+        // A folder on this machine is on no forge.
+        assert_eq!(path("/srv/git/acme/payments.git"), None);
+        assert_eq!(path("not a url at all ::"), None);
+    }
 }

@@ -163,6 +163,14 @@ pub fn explanation(rule: &Rule) -> String {
             out.push_str(&describe_pattern("  but not one matching", unless));
         }
         if let CheckKind::PipelineUses {
+            third_party: true, ..
+        } = &check.kind
+        {
+            out.push_str(
+                "  and not of the repository's own organisation (the owner its remote names)\n",
+            );
+        }
+        if let CheckKind::PipelineUses {
             opaque_except: Some(known),
             ..
         } = &check.kind

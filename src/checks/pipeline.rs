@@ -841,6 +841,17 @@ fn called_only(pipeline: &Pipeline) -> bool {
         .all(|trigger| trigger.text == "workflow_call")
 }
 
+/// Whether the action or reusable workflow `uses` (`acme/ci/.github/workflows/build.yml@v2`)
+/// belongs to the organisation of `own_repository` (`acme/payments`), as the forge compares
+/// names: ignoring case.
+fn is_own(uses: &str, own_repository: Option<&str>) -> bool {
+    let Some((owner, _)) = own_repository.and_then(|own| own.split_once('/')) else {
+        return false;
+    };
+    uses.split_once('/')
+        .is_some_and(|(of, _)| of.eq_ignore_ascii_case(owner))
+}
+
 /// The first pipeline fact the check accepts: its line (0 when a parsed pipeline passes as
 /// a whole) and text.
 fn pipeline_match(
@@ -851,7 +862,10 @@ fn pipeline_match(
     match kind {
         CheckKind::PipelineTrigger { pattern } => first_match(&pipeline.triggers, pattern),
         CheckKind::PipelineUses {
-            pattern, unless, ..
+            pattern,
+            unless,
+            third_party,
+            ..
         } => pipeline
             .uses
             .iter()
@@ -859,6 +873,7 @@ fn pipeline_match(
                 unless
                     .as_ref()
                     .is_none_or(|unless| !unless.is_match(action.text.as_bytes()))
+                    && !(*third_party && is_own(&action.text, facts.own_repository))
             })
             .find(|action| pattern.is_match(action.text.as_bytes()))
             .map(|action| (action.line, Some(action.text.clone()))),

@@ -52,6 +52,9 @@ pub struct Settings {
     /// What the repository's own config changed of the settings under it, refused changes
     /// included (`parse_repository`).
     pub changed_by_repository: Vec<crate::config::overridden::Override>,
+    /// The scanned repository's own path on its forge (`acme/payments`), from its remote:
+    /// what it calls of its own organisation is not a third party's.
+    pub own_repository: Option<String>,
 }
 
 /// `[lock]`: rule ids and area ids.
@@ -77,6 +80,7 @@ impl Default for Settings {
             baseline: None,
             lock: Lock::default(),
             changed_by_repository: Vec::new(),
+            own_repository: None,
         }
     }
 }

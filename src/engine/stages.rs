@@ -34,7 +34,7 @@ pub(super) fn examine_contents(
 ) -> Vec<Vec<Option<Outcome>>> {
     let stages: Vec<Vec<usize>> = rules.iter().map(|rule| check_stages(rule)).collect();
     let Source { mut read, blobs } = source;
-    let mut collector = Collector::new(tree, deadline, settings.max_file_size, blobs);
+    let mut collector = Collector::new(tree, settings, deadline, blobs);
     settle_preconditions(rules, tree, matches, applicable, &mut collector, &mut read);
     // Per rule, per check: the outcome of a content check run here, so it is not run again.
     let mut outcomes: Vec<Vec<Option<Outcome>>> = rules

@@ -5,6 +5,7 @@
 
 use rayon::prelude::*;
 
+use crate::config::settings::Settings;
 use crate::facts::content::{BlobCache, Content};
 use crate::facts::follow::{self, Followed};
 use crate::facts::manifest;
@@ -35,6 +36,8 @@ pub struct Facts<'a> {
     pub max_file_size: u64,
     /// Past it, no more files are examined.
     pub deadline: Deadline,
+    /// The repository's own path on its forge, when its remote names it (`acme/payments`).
+    pub own_repository: Option<&'a str>,
 }
 
 /// What one scan has read and parsed so far; each file is read and parsed at most once.
@@ -42,6 +45,7 @@ pub struct Collector<'a> {
     tree: &'a Tree,
     deadline: Deadline,
     max_file_size: u64,
+    own_repository: Option<&'a str>,
     contents: Vec<Option<Content>>,
     pipelines: Pipelines,
     manifests: Manifests,
@@ -73,14 +77,15 @@ impl<F: FnMut(&[usize]) -> Vec<Content>> Source<'_, F> {
 impl<'a> Collector<'a> {
     pub fn new(
         tree: &'a Tree,
+        settings: &'a Settings,
         deadline: Deadline,
-        max_file_size: u64,
         blobs: Option<&'a BlobCache>,
     ) -> Collector<'a> {
         Collector {
             tree,
             deadline,
-            max_file_size,
+            max_file_size: settings.max_file_size,
+            own_repository: settings.own_repository.as_deref(),
             contents: vec![None; tree.entries.len()],
             pipelines: Pipelines::new(),
             manifests: Manifests::new(),
@@ -328,6 +333,7 @@ impl<'a> Collector<'a> {
             includes: &self.includes,
             max_file_size: self.max_file_size,
             deadline: self.deadline,
+            own_repository: self.own_repository,
         }
     }
 }

@@ -447,16 +447,18 @@ fn compile_check(
         scope,
         problems,
     );
-    let action_scripts = match &spec.action_scripts {
-        Some(flag) if kind_name != "pipeline-command" => {
-            problems.push(Problem::new(
-                "only `pipeline-command` checks take `action-scripts`".to_owned(),
-                Some(flag.span()),
-            ));
-            false
-        }
-        flag => flag.as_ref().is_some_and(|flag| *flag.get_ref()),
-    };
+    let action_scripts = flag(
+        spec.action_scripts.as_ref(),
+        kind_name == "pipeline-command",
+        "only `pipeline-command` checks take `action-scripts`",
+        problems,
+    );
+    let third_party = flag(
+        spec.third_party.as_ref(),
+        kind_name == "pipeline-uses",
+        "only `pipeline-uses` checks take `third-party`",
+        problems,
+    );
     let mut opaque_except = optional_pattern(
         spec.opaque_except.as_ref(),
         kind_name == "pipeline-uses",
@@ -537,6 +539,7 @@ fn compile_check(
                     pattern,
                     unless: unless.take(),
                     opaque_except: opaque_except.take(),
+                    third_party,
                 },
                 "pipeline-environment" => CheckKind::PipelineEnvironment { pattern },
                 "pipeline-service" => CheckKind::PipelineService { pattern },
@@ -806,6 +809,23 @@ fn pipeline_exception(
         );
     }
     Some(compiled)
+}
+
+/// A check's switch (`action-scripts`, `third-party`): set where its kind takes it, a
+/// problem at its span where not.
+fn flag(
+    flag: Option<&Spanned<bool>>,
+    allowed: bool,
+    refused: &str,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    match flag {
+        Some(flag) if !allowed => {
+            problems.push(Problem::new(refused.to_owned(), Some(flag.span())));
+            false
+        }
+        flag => flag.is_some_and(|flag| *flag.get_ref()),
+    }
 }
 
 /// A check's optional pattern (`unless`, `opaque`): compiled where its kind takes it, a

@@ -354,6 +354,8 @@ pub enum CheckKind {
         unless: Option<Pattern>,
         /// The actions known to do none of the work; any other may, out of sight.
         opaque_except: Option<Pattern>,
+        /// Only actions of other owners than the repository's own count.
+        third_party: bool,
     },
     /// Some selected pipeline has a job that deploys to an environment matching the pattern.
     PipelineEnvironment { pattern: Pattern },

@@ -131,6 +131,10 @@ pub struct CheckSpec {
     /// When nothing is found, another action makes the check `unknown`, naming it, instead
     /// of failing.
     pub opaque_except: Option<Spanned<String>>,
+    /// `pipeline-uses` checks: only actions and reusable workflows of others count, not
+    /// those of the repository's own owner (`acme/ci/.github/workflows/build.yml@v2` called
+    /// from `acme/payments`), when its remote names it.
+    pub third_party: Option<Spanned<bool>>,
     /// `pipeline-command`, `pipeline-uses` and `pipeline-environment` checks: a pipeline
     /// that only events matching this start does not count (`^pull_request$`: a deploy that
     /// only pull requests run is to a throwaway test environment, not a release), unless some

@@ -249,7 +249,7 @@ fn load_settings(
         Some(_) if !options.layer_repo_config => None,
         _ => repository_config(side)?,
     };
-    Ok(match (given, own) {
+    let (mut settings, name) = match (given, own) {
         (Some((settings, name)), None) => (settings, Some(name)),
         (given, Some(text)) => {
             let (base, names) = match given {
@@ -262,7 +262,9 @@ fn load_settings(
             (settings, Some(names))
         }
         (None, None) => (defaults(options), None),
-    })
+    };
+    settings.own_repository = crate::repo::own_name(&side.target.repo.to_thread_local());
+    Ok((settings, name))
 }
 
 /// The default settings with the command line's budgets.

@@ -469,3 +469,34 @@ fn continued_lines_after_an_echo_still_run_the_tests() {
     );
     assert_eq!(runs_tests(&repo).0, "pass");
 }
+
+#[test]
+fn the_organisations_own_actions_are_not_third_party_when_the_remote_names_it() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".github/workflows/ci.yml",
+        "on: pull_request\njobs:\n  build:\n    uses: Acme/ci/.github/workflows/build.yml@v2\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n      - uses: acme/lint-action@main\n",
+    );
+    repo.commit("pipeline");
+    let pinned = |repo: &TestRepo| {
+        let (_, report) = json_report(&["--select", "security.actions-pinned"], repo.path());
+        status_of(&report, "security.actions-pinned")
+    };
+    // Without a remote, whose the actions are is not known: a tag is a tag.
+    assert_eq!(pinned(&repo), "fail");
+    // The forge compares owners ignoring case.
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "git@github.com:acme/payments.git",
+    ]);
+    assert_eq!(pinned(&repo), "pass");
+    // Another organisation's action by tag is a third party's.
+    repo.write(
+        ".github/workflows/release.yml",
+        "on: push\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acmecorp/release-action@v1\n",
+    );
+    repo.commit("release");
+    assert_eq!(pinned(&repo), "fail");
+}
