@@ -34,7 +34,11 @@ pub fn pipeline(data: &[u8]) {
         .collect();
     let format = formats[usize::from(selector) % formats.len()];
     if let Ok(text) = std::str::from_utf8(rest) {
-        let _ = pipeline::read(format, text, &rules::builtin_definitions().steps);
+        let reading = pipeline::Reading {
+            steps: &rules::builtin_definitions().steps,
+            own_repository: Some("acme/payments"),
+        };
+        let _ = pipeline::read(format, text, &reading);
     }
 }
 

@@ -136,10 +136,10 @@ impl<'a> Collector<'a> {
     ) {
         let mut parsed = Vec::new();
         for entry in entries {
-            let (tree, contents) = (self.tree, &self.contents);
+            let (tree, contents, own) = (self.tree, &self.contents, self.own_repository);
             self.pipelines.entry(entry).or_insert_with(|| {
                 parsed.push(entry);
-                follow::read_pipeline(tree, contents, entry)
+                follow::read_pipeline(tree, contents, entry, own)
             });
         }
         follow::follow_includes(self.reach(), parsed, read);
@@ -318,6 +318,7 @@ impl<'a> Collector<'a> {
             includes: &mut self.includes,
             followed: &mut self.followed,
             deadline: self.deadline,
+            own_repository: self.own_repository,
         }
     }
 

@@ -45,6 +45,8 @@ pub(crate) struct Reach<'s> {
     pub includes: &'s mut Includes,
     pub followed: &'s mut Followed,
     pub deadline: Deadline,
+    /// The repository's own path on its forge, when its remote names it.
+    pub own_repository: Option<&'s str>,
 }
 
 /// Reads and parses, transitively, the local files the pipelines at `parsed` include (and
@@ -62,6 +64,7 @@ pub(crate) fn follow_includes(
         includes,
         followed,
         deadline,
+        own_repository,
     } = reach;
     let mut resolved: HashMap<String, Vec<usize>> = HashMap::new();
     let mut includers = Vec::new();
@@ -168,7 +171,7 @@ pub(crate) fn follow_includes(
             pipelines.insert(
                 target,
                 parse_text(contents, target, |text| {
-                    pipeline::read(format, text, &builtin_definitions().steps)
+                    pipeline::read(format, text, &reading(own_repository))
                 }),
             );
             next.push(target);
@@ -339,7 +342,11 @@ pub(crate) fn read_task_scripts(
         reach.pipelines.insert(
             entry,
             parse_text(reach.contents, entry, |text| {
-                pipeline::read(pipeline::Format::Script, text, &builtin_definitions().steps)
+                pipeline::read(
+                    pipeline::Format::Script,
+                    text,
+                    &reading(reach.own_repository),
+                )
             }),
         );
     }
@@ -366,11 +373,20 @@ pub(crate) fn read_pipeline(
     tree: &Tree,
     contents: &[Option<Content>],
     entry: usize,
+    own_repository: Option<&str>,
 ) -> Option<Result<Pipeline, ParseError>> {
     let format = pipeline_format(&tree.entries[entry].display_path());
     parse_text(contents, entry, |text| {
-        pipeline::read(format, text, &builtin_definitions().steps)
+        pipeline::read(format, text, &reading(own_repository))
     })
+}
+
+/// How the pipelines of a repository are read: with the built-in shared steps.
+pub(crate) fn reading(own_repository: Option<&str>) -> pipeline::Reading<'_> {
+    pipeline::Reading {
+        steps: &builtin_definitions().steps,
+        own_repository,
+    }
 }
 
 /// How to read the pipeline at `path`: by the built-in file set that names each CI

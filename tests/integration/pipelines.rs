@@ -500,3 +500,44 @@ fn the_organisations_own_actions_are_not_third_party_when_the_remote_names_it() 
     repo.commit("release");
     assert_eq!(pinned(&repo), "fail");
 }
+
+#[test]
+fn a_workflow_of_this_repository_called_by_its_full_name_is_read_from_the_tree() {
+    let repo = repo_with_code();
+    repo.write("tests/test_app.py", "def test_main():\n    pass\n");
+    repo.write(
+        ".github/workflows/ci.yml",
+        "on: pull_request\njobs:\n  test:\n    uses: acme/payments/.github/workflows/test.yml@main\n",
+    );
+    repo.write(
+        ".github/workflows/test.yml",
+        "on: workflow_call\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/payments/.github/actions/setup@main\n      - run: pytest\n",
+    );
+    repo.write(
+        ".github/actions/setup/action.yml",
+        "runs:\n  using: composite\n  steps:\n    - run: pip install -e .\n      shell: bash\n",
+    );
+    repo.commit("pipeline");
+    let coverage = |repo: &TestRepo| {
+        let (_, report) = json_report(&["--select", "testing.coverage"], repo.path());
+        let message = finding(&report, "testing.coverage").unwrap()["message"].to_string();
+        (status_of(&report, "testing.coverage"), message)
+    };
+    // Without a remote the call is to some other repository, out of sight.
+    let (status, message) = coverage(&repo);
+    assert_eq!(status, "unknown", "{message}");
+    assert!(
+        message.contains("acme/payments/.github/workflows/test.yml@main"),
+        "{message}"
+    );
+    // With it, the call is to this repository's own workflow and action, which are read:
+    // nothing is out of sight, and nothing measures coverage.
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://github.com/acme/payments.git",
+    ]);
+    let (status, message) = coverage(&repo);
+    assert_eq!(status, "fail", "{message}");
+}

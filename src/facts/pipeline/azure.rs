@@ -12,7 +12,8 @@ pub(super) const SYSTEM: System = System {
     files: "azure-pipelines",
     yaml: true,
     includes_beside: true,
-    read: |text, steps| {
+    read: |text, reading| {
+        let steps = reading.steps;
         let mut pipeline = Pipeline::default();
         read(&yaml::parse(text)?, &mut pipeline, steps);
         Ok(pipeline)
@@ -76,7 +77,7 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Format, read as read_pipeline, texts};
+    use super::super::{Format, Reading, read as read_pipeline, texts};
     use super::SYSTEM;
     use super::*;
 
@@ -97,7 +98,8 @@ mod tests {
     #[test]
     fn tasks_run_what_the_step_data_says_and_templates_are_followed_or_unseen() {
         let text = "trigger: [main]\nstages:\n- stage: Build\n  jobs:\n  - job: Test\n    steps:\n    - task: Maven@4\n      inputs:\n        goals: 'clean verify'\n    - task: DotNetCoreCLI@2\n      inputs:\n        command: test\n    - task: UseDotNet@2\n    - script: ./build.sh\n    - template: steps/lint.yml\n    - template: jobs/test.yml@templates\n";
-        let pipeline = read_pipeline(Format::System(&SYSTEM), text, &steps()).unwrap();
+        let pipeline =
+            read_pipeline(Format::System(&SYSTEM), text, &Reading::of(&steps())).unwrap();
         assert_eq!(
             texts(&pipeline.commands),
             [
@@ -123,7 +125,8 @@ mod tests {
         assert!(texts(&pipeline.triggers).contains(&("pull_request", 1)));
         // Red team: task names and inputs are read whatever their case.
         let cased = "steps:\n- task: azurecli@2\n  inputs:\n    InlineScript: pytest -q\n";
-        let pipeline = read_pipeline(Format::System(&SYSTEM), cased, &steps()).unwrap();
+        let pipeline =
+            read_pipeline(Format::System(&SYSTEM), cased, &Reading::of(&steps())).unwrap();
         assert!(
             texts(&pipeline.commands).contains(&("pytest -q", 2)),
             "{:?}",
@@ -136,7 +139,7 @@ mod tests {
         let pipeline = read_pipeline(
             Format::System(&SYSTEM),
             "pr: none\nsteps:\n- script: make\n",
-            &steps(),
+            &Reading::of(&steps()),
         )
         .unwrap();
         assert!(

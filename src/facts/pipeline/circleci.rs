@@ -12,7 +12,8 @@ pub(super) const SYSTEM: System = System {
     files: "circleci",
     yaml: true,
     includes_beside: false,
-    read: |text, steps| {
+    read: |text, reading| {
+        let steps = reading.steps;
         let mut pipeline = Pipeline::default();
         read(&yaml::parse(text)?, &mut pipeline, steps);
         Ok(pipeline)

@@ -1,6 +1,7 @@
 //! GitHub Actions workflows (and Gitea's and Forgejo's, which share the format), and the
 //! composite actions of the repository they use.
 
+use super::Reading;
 use super::matrix::Matrix;
 use super::steps::{self, Steps};
 use super::{
@@ -133,19 +134,19 @@ pub(super) const SYSTEM: System = System {
     files: "github-workflows",
     yaml: true,
     includes_beside: false,
-    read: |text, steps| {
+    read: |text, reading| {
         let mut pipeline = Pipeline::default();
-        read(&yaml::parse(text)?, steps, &mut pipeline);
+        read(&yaml::parse(text)?, reading, &mut pipeline);
         Ok(pipeline)
     },
 };
 
-pub(super) fn read(root: &Node, steps: &Steps, pipeline: &mut Pipeline) {
+pub(super) fn read(root: &Node, reading: &Reading, pipeline: &mut Pipeline) {
     super::services::read(root, &mut pipeline.services);
     // A composite action (`action.yml`) the workflow uses: its steps run in the job.
     if let Some(composite) = root.get("runs").and_then(|runs| runs.get("steps")) {
         for step in composite.items() {
-            read_step(step, false, None, steps, pipeline);
+            read_step(step, &InJob::default(), reading, pipeline);
         }
     }
     if let Some(on) = root.get("on") {
@@ -177,8 +178,12 @@ pub(super) fn read(root: &Node, steps: &Steps, pipeline: &mut Pipeline) {
         let first_command = pipeline.commands.len();
         let first_use = pipeline.uses.len();
         if let Some(workflow) = job.get("uses") {
-            read_reusable_workflow_call(workflow, job, steps, pipeline);
-            if let Some(local) = workflow.as_str().and_then(|uses| uses.strip_prefix("./")) {
+            read_reusable_workflow_call(workflow, job, reading, pipeline);
+            let own = reading.own_repository;
+            if let Some(local) = workflow
+                .as_str()
+                .and_then(|uses| in_this_repository(uses, own))
+            {
                 push_call_inputs(job, local, workflow.line, pipeline);
             }
         }
@@ -186,12 +191,16 @@ pub(super) fn read(root: &Node, steps: &Steps, pipeline: &mut Pipeline) {
             .get("strategy")
             .and_then(|strategy| strategy.get("matrix"));
         if !never_runs(job) {
-            let soft = may_fail(job);
-            let folder = working_directory(job).or(workflow_folder);
+            let listed = matrix.map(Matrix::read);
+            let job_context = InJob {
+                soft: may_fail(job),
+                folder: working_directory(job).or(workflow_folder),
+                matrix: listed.as_ref(),
+            };
             for step in job.get("steps").map(Node::items).unwrap_or_default() {
-                read_step(step, soft, folder, steps, pipeline);
+                read_step(step, &job_context, reading, pipeline);
             }
-            if let Some(matrix) = matrix.map(Matrix::read) {
+            if let Some(matrix) = listed {
                 let commands = pipeline.commands.split_off(first_command);
                 pipeline.commands.extend(
                     commands
@@ -222,17 +231,22 @@ fn working_directory(node: &Node) -> Option<&str> {
         .as_str()
 }
 
+/// What a job gives each of its steps.
+#[derive(Default)]
+struct InJob<'j> {
+    /// The job may fail without failing the workflow.
+    soft: bool,
+    /// Where its `run` steps start by default.
+    folder: Option<&'j str>,
+    /// The values its matrix lists.
+    matrix: Option<&'j Matrix>,
+}
+
 /// A step's commands and action. A step that may fail without failing its job
 /// (`continue-on-error: true`, or in such a job) runs its commands as `… || true` would;
 /// a step that never runs (`if: false`) runs nothing. Its commands start in its
-/// `working-directory`, or else the job's default `folder`.
-fn read_step(
-    step: &Node,
-    soft: bool,
-    folder: Option<&str>,
-    steps: &Steps,
-    pipeline: &mut Pipeline,
-) {
+/// `working-directory`, or else the job's default folder.
+fn read_step(step: &Node, job: &InJob, reading: &Reading, pipeline: &mut Pipeline) {
     if never_runs(step) {
         return;
     }
@@ -242,7 +256,7 @@ fn read_step(
         let folder = step
             .get("working-directory")
             .and_then(Node::as_str)
-            .or(folder);
+            .or(job.folder);
         let mut place = Place::root();
         if let Some(folder) = folder {
             place.moves(&["cd", folder]);
@@ -253,18 +267,48 @@ fn read_step(
             step.get("run").map_or(0, |run| run.line),
             place,
         );
-        if soft || may_fail(step) {
+        // A variable the step's `env:` sets to a value the job's matrix lists runs each of
+        // them (`fastlane "$LANE"` with `LANE: ${{ matrix.lane }}`): the matrix expands it.
+        for (variable, value) in step.get("env").into_iter().flat_map(Node::entries) {
+            let (Some(variable), Some((value, dimension))) = (
+                variable.as_str(),
+                value.as_str().and_then(super::inputs::only_matrix_value),
+            ) else {
+                continue;
+            };
+            let listed = job.matrix.is_some_and(|matrix| matrix.lists(dimension));
+            if listed && !super::inputs::sets(script, variable) {
+                for command in &mut pipeline.commands[first..] {
+                    command.text =
+                        super::inputs::substitute_variable(&command.text, variable, value);
+                }
+            }
+        }
+        if job.soft || may_fail(step) {
             for command in &mut pipeline.commands[first..] {
                 super::allowed_to_fail(command, "continue-on-error");
             }
         }
     }
     if let Some(action) = step.get("uses") {
-        push_scalar(&mut pipeline.uses, action);
+        let local = action
+            .as_str()
+            .and_then(|uses| in_this_repository(uses, reading.own_repository));
+        match local {
+            // Named as the local action it is (`./.github/actions/test`).
+            Some(local) => pipeline
+                .uses
+                .push(Located::new(format!("./{local}"), action.line)),
+            None => push_scalar(&mut pipeline.uses, action),
+        }
         // A well-known action runs commands of its own (`docker/build-push-action` with
         // `push: true` pushes the image it builds), from rule data.
-        if let Some((name, _version)) = action.as_str().and_then(|uses| uses.split_once('@')) {
-            let known = call_known_step(step, name, steps, pipeline, action.line);
+        if let Some((name, _version)) = action
+            .as_str()
+            .filter(|_| local.is_none())
+            .and_then(|uses| uses.split_once('@'))
+        {
+            let known = call_known_step(step, name, reading.steps, pipeline, action.line);
             if !known && code_input(action.as_str().unwrap_or_default()).is_none() {
                 push_command_inputs(step, name, pipeline);
             }
@@ -284,7 +328,7 @@ fn read_step(
             );
         }
         // A composite action of this repository (`uses: ./.github/actions/test`).
-        if let Some(local) = action.as_str().and_then(|uses| uses.strip_prefix("./")) {
+        if let Some(local) = local {
             // `./` is the repository's own action, at its root.
             let folder = local.trim_end_matches('/');
             for name in ["action.yml", "action.yaml"] {
@@ -414,19 +458,38 @@ fn may_fail(node: &Node) -> bool {
         .is_some_and(|value| value == "true")
 }
 
-/// `jobs.<id>.uses`: a workflow of this repository (`./.github/workflows/test.yml`) is read
-/// as part of the calling one; a well-known shared one of another repository runs what rule
-/// data says (`[steps]`, with the job's `with:` inputs); any other is out of sight.
+/// The path in the tree of an action or reusable workflow of this repository:
+/// `.github/workflows/test.yml` for `./.github/workflows/test.yml`, or for
+/// `acme/payments/.github/workflows/test.yml@main` called from `acme/payments` (its version
+/// at that ref, read as the tree has it); `""` for the action at the root (`./`,
+/// `acme/payments@v1`).
+fn in_this_repository<'t>(reference: &'t str, own_repository: Option<&str>) -> Option<&'t str> {
+    if let Some(local) = reference.strip_prefix("./") {
+        return Some(local);
+    }
+    let own = own_repository?;
+    let (name, _ref) = reference.split_once('@')?;
+    let rest = name.get(own.len()..)?;
+    let local = rest.strip_prefix('/').or(rest.is_empty().then_some(rest))?;
+    // The forge compares names ignoring case.
+    name[..own.len()].eq_ignore_ascii_case(own).then_some(local)
+}
+
+/// `jobs.<id>.uses`: a workflow of this repository (`./.github/workflows/test.yml`, or by its
+/// full name) is read as part of the calling one; a well-known shared one of another
+/// repository runs what rule data says (`[steps]`, with the job's `with:` inputs); any other
+/// is out of sight.
 fn read_reusable_workflow_call(
     workflow: &Node,
     job: &Node,
-    steps: &Steps,
+    reading: &Reading,
     pipeline: &mut Pipeline,
 ) {
     let Some(reference) = workflow.as_str() else {
         return;
     };
-    match reference.strip_prefix("./") {
+    let steps = reading.steps;
+    match in_this_repository(reference, reading.own_repository) {
         Some(local) => pipeline
             .includes
             .push(Located::new(local.to_owned(), workflow.line)),
@@ -508,5 +571,66 @@ fn permissions_summary(permissions: &Node) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         Value::Null | Value::Seq(_) => "none".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Format, Reading, Steps, read as read_pipeline};
+    use super::{SYSTEM, in_this_repository};
+
+    fn commands(text: &str) -> Vec<String> {
+        let pipeline =
+            read_pipeline(Format::System(&SYSTEM), text, &Reading::of(&Steps::new())).unwrap();
+        pipeline
+            .commands
+            .into_iter()
+            .map(|command| command.text)
+            .collect()
+    }
+
+    #[test]
+    fn a_variable_set_to_a_listed_matrix_value_runs_each_value() {
+        let job = |matrix: &str| {
+            format!(
+                "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        lane: {matrix}\n    steps:\n      - env:\n          LANE: ${{{{ matrix.lane }}}}\n        run: fastlane \"$LANE\"\n"
+            )
+        };
+        assert_eq!(
+            commands(&job("[lint, test]")),
+            [r#"fastlane "lint""#, r#"fastlane "test""#]
+        );
+        // Values computed at run time are not listed: the variable is left to the shell.
+        assert_eq!(
+            commands(&job("${{ fromJSON(needs.plan.outputs.lanes) }}")),
+            [r#"fastlane "$LANE""#]
+        );
+    }
+
+    #[test]
+    fn an_action_or_workflow_of_this_repository_is_read_from_its_tree() {
+        let own = Some("acme/payments");
+        let local = |reference| in_this_repository(reference, own);
+        assert_eq!(
+            local("./.github/actions/setup"),
+            Some(".github/actions/setup")
+        );
+        assert_eq!(
+            local("Acme/Payments/.github/workflows/test.yml@main"),
+            Some(".github/workflows/test.yml")
+        );
+        assert_eq!(local("acme/payments@v1"), Some(""));
+        // Another repository of the organisation, or one whose name only starts alike.
+        assert_eq!(local("acme/ci/.github/workflows/test.yml@v2"), None);
+        assert_eq!(
+            local("acme/payments-ci/.github/workflows/test.yml@v2"),
+            None
+        );
+        assert_eq!(local("acme/payments/.github/actions/setup"), None);
+        // Without a remote, only `./` names this repository.
+        assert_eq!(
+            in_this_repository("acme/payments/.github/workflows/test.yml@main", None),
+            None
+        );
     }
 }

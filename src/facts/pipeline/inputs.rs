@@ -222,6 +222,42 @@ pub fn only_input(value: &str) -> Option<&str> {
     }
 }
 
+/// `value` and the matrix dimension it names, when it is one expression naming a matrix
+/// value alone (`${{ matrix.lane }}`, `lane`), as an `env:` entry sets a variable to it: the
+/// matrix gives the variable each of its values.
+pub fn only_matrix_value(value: &str) -> Option<(&str, &str)> {
+    let value = value.trim();
+    match expressions(value).next()? {
+        (0, close, expression) if close == value.len() => {
+            let name = expression.strip_prefix("matrix.")?;
+            name.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
+                .then_some((value, name))
+        }
+        _ => None,
+    }
+}
+
+/// `text` with the shell variable `variable` (`$LANE`, `${LANE}`) replaced by `value`.
+pub fn substitute_variable(text: &str, variable: &str, value: &str) -> String {
+    let braced = format!("${{{variable}}}");
+    let mut out = text.replace(&braced, value);
+    let plain = format!("${variable}");
+    let mut from = 0;
+    while let Some(at) = out[from..].find(&plain).map(|at| from + at) {
+        let end = at + plain.len();
+        let whole =
+            !out[end..].starts_with(|next: char| next.is_ascii_alphanumeric() || next == '_');
+        if whole {
+            out.replace_range(at..end, value);
+            from = at + value.len();
+        } else {
+            from = end;
+        }
+    }
+    out
+}
+
 /// The input an expression is, when it is one alone: `inputs.cmd`, `inputs['cmd']`,
 /// `inputs["cmd"]`.
 fn input_named(expression: &str) -> Option<&str> {
@@ -440,5 +476,24 @@ mod tests {
         assert_eq!(only_input("npm run ${{ inputs.script }}"), None);
         assert_eq!(only_input("${{ inputs.a }}${{ inputs.b }}"), None);
         assert_eq!(only_input("${{ github.head_ref }}"), None);
+    }
+
+    #[test]
+    fn a_variable_set_to_a_matrix_value_is_replaced_where_the_shell_expands_it() {
+        assert_eq!(
+            only_matrix_value(" ${{ matrix.lane }} "),
+            Some(("${{ matrix.lane }}", "lane"))
+        );
+        assert_eq!(only_matrix_value("${{ matrix.lane }}-ci"), None);
+        assert_eq!(only_matrix_value("${{ inputs.lane }}"), None);
+        let lane = "${{ matrix.lane }}";
+        assert_eq!(
+            substitute_variable(
+                r#"fastlane "$LANE" && echo ${LANE} $LANES $LANE_X"#,
+                "LANE",
+                lane
+            ),
+            format!(r#"fastlane "{lane}" && echo {lane} $LANES $LANE_X"#)
+        );
     }
 }

@@ -221,7 +221,7 @@ pub(super) const SYSTEM: System = System {
     files: "jenkinsfiles",
     yaml: false,
     includes_beside: false,
-    read: |text, steps| Ok(read(text, steps)),
+    read: |text, reading| Ok(read(text, reading.steps)),
 };
 
 /// A declarative or scripted Jenkinsfile: shell steps (`sh 'make test'`, `sh """…"""`,

@@ -157,6 +157,12 @@ impl Matrix {
         }
     }
 
+    /// Whether the matrix lists values of the dimension `name`, which a command naming it
+    /// may be expanded to.
+    pub(super) fn lists(&self, name: &str) -> bool {
+        self.values(name).is_some_and(|values| !values.is_empty())
+    }
+
     fn values(&self, name: &str) -> Option<&[String]> {
         self.dimensions.get(name)?.as_deref()
     }

@@ -165,7 +165,7 @@ pub struct System {
     /// Whether a file it includes by a plain path is looked for beside the including file
     /// first (Azure's templates); else from the repository's root (GitLab's `local:`).
     pub includes_beside: bool,
-    pub read: fn(&str, &Steps) -> Result<Pipeline, ParseError>,
+    pub read: fn(&str, &Reading) -> Result<Pipeline, ParseError>,
 }
 
 // Systems are told apart by name: their reader is a function.
@@ -214,11 +214,31 @@ pub enum Format {
 /// before it is merged (those of the repository's own branches, not a fork's).
 pub(super) const EVERY_BRANCH: &str = "push to every branch";
 
-/// Reads a pipeline of the given format; `steps` says what well-known shared steps run.
-/// Every command that runs a script of the repository also names it in `includes`.
-pub fn read(format: Format, text: &str, steps: &Steps) -> Result<Pipeline, ParseError> {
+/// What reading a pipeline needs besides its text.
+#[derive(Debug, Clone, Copy)]
+pub struct Reading<'a> {
+    /// What well-known shared steps run.
+    pub steps: &'a Steps,
+    /// The repository's own path on its forge (`acme/payments`), when its remote names it:
+    /// an action or reusable workflow of its own called by that name is read from the tree.
+    pub own_repository: Option<&'a str>,
+}
+
+impl<'a> Reading<'a> {
+    /// With these shared steps, of a repository whose remote names none.
+    pub fn of(steps: &'a Steps) -> Reading<'a> {
+        Reading {
+            steps,
+            own_repository: None,
+        }
+    }
+}
+
+/// Reads a pipeline of the given format. Every command that runs a script of the repository
+/// also names it in `includes`.
+pub fn read(format: Format, text: &str, reading: &Reading) -> Result<Pipeline, ParseError> {
     let mut pipeline = match format {
-        Format::System(system) => (system.read)(text, steps)?,
+        Format::System(system) => (system.read)(text, reading)?,
         Format::Script => script::read(text),
         Format::Other => {
             let mut pipeline = Pipeline::default();
@@ -575,7 +595,7 @@ mod tests {
 
     /// Reads with no shared steps known.
     fn read(format: Format, text: &str) -> Result<Pipeline, ParseError> {
-        super::read(format, text, &Steps::new())
+        super::read(format, text, &Reading::of(&Steps::new()))
     }
 
     #[test]
@@ -647,7 +667,8 @@ mod tests {
             "docker buildx build --push={push|false}".to_owned(),
         )]);
         let text = "on: push\njobs:\n  image:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          PUSH: true\n      - uses: Docker/Build-Push-Action@v6\n      - uses: other/action@v1\n";
-        let pipeline = super::read(Format::System(&github::SYSTEM), text, &steps).unwrap();
+        let pipeline =
+            super::read(Format::System(&github::SYSTEM), text, &Reading::of(&steps)).unwrap();
         // Names and inputs are matched in any letter case, as GitHub does; a missing one takes the
         // default; an action not in the data runs nothing opslint knows of.
         assert_eq!(

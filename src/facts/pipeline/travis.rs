@@ -23,7 +23,8 @@ pub(super) const SYSTEM: System = System {
     files: "travis",
     yaml: true,
     includes_beside: false,
-    read: |text, steps| {
+    read: |text, reading| {
+        let steps = reading.steps;
         let mut pipeline = Pipeline::default();
         read(&yaml::parse(text)?, &mut pipeline, steps);
         Ok(pipeline)
@@ -64,7 +65,7 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Format, read as read_pipeline};
+    use super::super::{Format, Reading, read as read_pipeline};
     use super::SYSTEM;
     use super::*;
 
@@ -74,7 +75,7 @@ mod tests {
         let pipeline = read_pipeline(
             Format::System(&SYSTEM),
             "language: node_js\nnode_js: [18]\nafter_script: npm run coverage\n",
-            &steps,
+            &Reading::of(&steps),
         )
         .unwrap();
         let commands: Vec<&str> = pipeline.commands.iter().map(|c| c.text.as_str()).collect();
@@ -83,7 +84,7 @@ mod tests {
         let scripted = read_pipeline(
             Format::System(&SYSTEM),
             "language: node_js\nscript: npm run lint\n",
-            &steps,
+            &Reading::of(&steps),
         )
         .unwrap();
         let commands: Vec<&str> = scripted.commands.iter().map(|c| c.text.as_str()).collect();
