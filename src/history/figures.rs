@@ -91,6 +91,7 @@ pub struct Classes {
     docs: GlobSet,
     large_commit_lines: u32,
     hotfix_hours: f64,
+    patch_cadence_share: f64,
     co_authors_credited: usize,
 }
 
@@ -113,6 +114,7 @@ impl Classes {
                 docs: glob_set(&history.change_docs),
                 large_commit_lines: history.large_commit_lines,
                 hotfix_hours: history.hotfix_days * 24.0,
+                patch_cadence_share: history.patch_cadence_share,
                 co_authors_credited: history.co_authors_credited as usize,
             }
         })
@@ -207,6 +209,8 @@ pub struct Period<'a> {
     pub releases: usize,
     /// Of which final, not pre-releases: those a patch release can fix.
     pub final_releases: usize,
+    /// Of which patch releases (`v1.4.1`).
+    pub patch_releases: usize,
     /// For each commit of the window some release contains: hours until the first one.
     pub lead_times: Vec<f64>,
     /// For each release of the window that a patch release fixed: hours until the fix.
@@ -393,6 +397,7 @@ const FIGURES: &[Definition] = &[
             if period.final_releases == 0 {
                 return Err("no final release (version tag) in the window".to_owned());
             }
+            patches_are_fixes(period)?;
             let hotfixed = period
                 .fix_hours
                 .iter()
@@ -420,6 +425,7 @@ const FIGURES: &[Definition] = &[
         scope: Scope::Window,
         better: Better::Lower,
         measure: |_, period| {
+            patches_are_fixes(period)?;
             median(
                 &period.fix_hours,
                 "no release of the window was followed by a patch release",
@@ -675,6 +681,20 @@ fn share(samples: &[Sample], counted: impl Fn(&Sample) -> bool) -> Result<f64, S
 }
 
 /// The median of `values`, or why there is none.
+/// Whether a patch release may be read as a fix: not where patch releases are how the
+/// repository releases (a tag for each merged change), which says nothing of failures.
+fn patches_are_fixes(period: &Period) -> Result<(), String> {
+    let (patches, finals) = (period.patch_releases, period.final_releases);
+    let share = 100.0 * patches as f64 / finals.max(1) as f64;
+    if patches >= 4 && share >= Classes::builtin().patch_cadence_share {
+        return Err(format!(
+            "{patches} of the {finals} releases of the window are patch releases: patch \
+             releases are how this repository releases, so one says nothing of a failed change"
+        ));
+    }
+    Ok(())
+}
+
 fn median(values: &[f64], none: &str) -> Result<f64, String> {
     percentile(values.iter().copied(), 0.5).map_err(|_| none.to_owned())
 }

@@ -381,6 +381,10 @@ fn period<'a>(
             .iter()
             .filter(|&&index| releases::is_final(&delivery.releases[index]))
             .count(),
+        patch_releases: released
+            .iter()
+            .filter(|&&index| releases::is_patch(&delivery.releases[index]))
+            .count(),
         lead_times,
         fix_hours,
         branch_lifetimes,

@@ -88,6 +88,7 @@ pub fn section(
         integrations: 0,
         releases: 0,
         final_releases: 0,
+        patch_releases: 0,
         lead_times: Vec::new(),
         fix_hours: Vec::new(),
         branch_lifetimes: Vec::new(),

@@ -104,6 +104,11 @@ pub fn is_final(release: &Release) -> bool {
     version(&release.name).is_some()
 }
 
+/// Whether the release is a final patch release (`v1.4.1`, not `v1.4.0`).
+pub fn is_patch(release: &Release) -> bool {
+    version(&release.name).is_some_and(|[_, _, patch]| patch > 0)
+}
+
 /// A final release's version: `v1.2.3` is 1.2.3, `release-2024.05` is 2024.5.0. `None` for
 /// a pre-release or build (anything after the numbers).
 fn version(name: &str) -> Option<[u64; 3]> {

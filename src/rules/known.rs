@@ -82,6 +82,8 @@ pub struct HistoryClasses {
     pub large_commit_lines: u32,
     /// A release fixed by a patch release within this many days needed a hotfix.
     pub hotfix_days: f64,
+    /// From this share (%) of patch releases on, a patch release is the cadence, not a fix.
+    pub patch_cadence_share: f64,
     /// A commit crediting more co-authors than this credits its author only.
     pub co_authors_credited: u32,
 }
@@ -138,6 +140,7 @@ impl Known {
                 release_tag: names.pattern("release-tag"),
                 large_commit_lines: names.count("large-commit-lines"),
                 hotfix_days: names.number("hotfix-days"),
+                patch_cadence_share: names.number("patch-cadence-share"),
                 co_authors_credited: names.count("co-authors-credited"),
             },
             long_running_workloads: names.words("long-running-workloads"),
