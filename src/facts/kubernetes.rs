@@ -141,11 +141,16 @@ pub fn workloads(text: &str) -> Workloads {
 /// a placeholder value. `None` when an action is never closed.
 fn without_template_actions(document: &str) -> Option<String> {
     let mut rendered = String::with_capacity(document.len());
+    let other_items = other_item_branches(document);
     // Inside an action begun on an earlier line.
     let mut open = false;
-    for line in document.split_inclusive('\n') {
+    for (index, line) in document.split_inclusive('\n').enumerate() {
         let body = line.trim_end_matches(['\n', '\r']);
         let ending = &line[body.len()..];
+        if other_items.contains(&index) {
+            rendered.push_str(ending);
+            continue;
+        }
         let mut rest = body;
         if open {
             let Some(end) = rest.find("}}") else {
@@ -183,6 +188,51 @@ fn without_template_actions(document: &str) -> Option<String> {
         rendered.push_str(ending);
     }
     (!open).then_some(rendered)
+}
+
+/// The lines (0-based) of the `else` branches that give a list item instead of the one the
+/// first branch gives (`{{- if .Values.registry }}` `- image: …/demo` `{{- else }}` `- image:
+/// demo` `{{- end }}`, then the container's other keys): the template renders one of them, and
+/// both kept would make two containers, the first without the keys that follow. Branches
+/// giving keys are kept, each once (`parse_template`).
+fn other_item_branches(document: &str) -> std::collections::HashSet<usize> {
+    let mut blanked = std::collections::HashSet::new();
+    // Per open block (`if`, `with`, `range`, …): the line it starts on, and whether its
+    // current branch is blanked.
+    let mut blocks: Vec<(usize, bool)> = Vec::new();
+    let lines: Vec<&str> = document.lines().collect();
+    let gives_item = |lines: &[&str]| {
+        lines
+            .iter()
+            .map(|line| line.trim())
+            .find(|line| !line.is_empty() && !line.starts_with("{{"))
+            .is_some_and(|line| line.starts_with("- "))
+    };
+    for (index, line) in lines.iter().enumerate() {
+        let content = line.trim();
+        let action = content
+            .strip_prefix("{{")
+            .and_then(|action| action.strip_suffix("}}"))
+            .filter(|action| !action.contains("}}"))
+            .map(|action| action.trim_matches(|c: char| c == '-' || c.is_whitespace()));
+        match action.and_then(|action| action.split_whitespace().next()) {
+            Some("if" | "with" | "range" | "define" | "block") => blocks.push((index, false)),
+            Some("end") => {
+                blocks.pop();
+            }
+            Some("else") => {
+                if let Some((start, branch)) = blocks.last_mut() {
+                    *branch = *branch
+                        || gives_item(&lines[*start + 1..index]) && gives_item(&lines[index + 1..]);
+                }
+            }
+            _ => {}
+        }
+        if blocks.iter().any(|&(_, blanked)| blanked) {
+            blanked.insert(index);
+        }
+    }
+    blanked
 }
 
 /// A Helm template, its actions blanked, as YAML: an `if`/`else` gives a key once in each
@@ -336,6 +386,47 @@ spec:
                 ("Deployment/… container …: probes liveness".to_owned(), 13),
                 ("Deployment/… container sidecar: probes none".to_owned(), 19),
             ]
+        );
+    }
+
+    #[test]
+    fn an_if_else_choosing_a_containers_first_line_gives_one_container() {
+        let template = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: demo
+spec:
+  template:
+    spec:
+      containers:
+      {{- if .Values.registry }}
+      - image: \"{{ .Values.registry }}/demo:1\"
+      {{- else if .Values.mirror }}
+      - image: \"{{ .Values.mirror }}/demo:1\"
+      {{- else }}
+      - image: demo:1
+      {{- end }}
+        name: demo
+        {{- if .Values.probes }}
+        livenessProbe: {{ toYaml .Values.probes.liveness }}
+        {{- else }}
+        livenessProbe:
+          httpGet: {path: /live, port: 8080}
+        {{- end }}
+        readinessProbe:
+          httpGet: {path: /ready, port: 8080}
+";
+        let found: Vec<(String, u32)> = workload_containers(template)
+            .into_iter()
+            .map(|fact| (fact.text, fact.line))
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                "Deployment/demo container demo: probes liveness, readiness".to_owned(),
+                10
+            )]
         );
     }
 
