@@ -918,21 +918,28 @@ pub fn head_tree(target: &Target) -> Result<(ObjectId, ObjectId), RepoError> {
     Ok((head, tree))
 }
 
-/// The repository's path on its forge (`acme/payments`, a GitLab group's `acme/web/shop`):
-/// the path of the URL of the remote fetched from by default (`origin`, or the only one),
-/// without `.git`. None without a remote, as in a mirror copied without its config. Only
-/// read: opslint never contacts a remote.
+/// The repository's path on GitHub (`acme/payments`), which its workflows' `uses:` name it
+/// by: the path of the URL of the remote fetched from by default (`origin`, or the only one;
+/// its first URL, as git fetches from), without `.git`. None without a remote, as in a mirror
+/// copied without its git config, or on another forge, whose groups are no GitHub owners.
+/// Only read: opslint never contacts a remote.
 pub fn own_name(repo: &gix::Repository) -> Option<String> {
     let remote = repo.remote_default_name(gix::remote::Direction::Fetch)?;
     let key = format!("remote.{remote}.url");
-    forge_path(repo.config_snapshot().string(key.as_str())?.as_bstr())
+    let snapshot = repo.config_snapshot();
+    let urls = snapshot.plumbing().strings(key.as_str())?;
+    forge_path(urls.first()?.as_bstr())
 }
 
-/// The path a remote's URL names (`https://github.com/acme/payments.git`,
-/// `git@github.com:acme/payments`): `acme/payments`. A folder on this machine is on no forge.
+/// The path a GitHub remote's URL names (`https://github.com/acme/payments.git`,
+/// `git@github.com:acme/payments`, a GitHub Enterprise host): `acme/payments`. A folder on
+/// this machine, or another forge, names none.
 fn forge_path(url: &gix::bstr::BStr) -> Option<String> {
     let url = gix::url::parse(url).ok()?;
-    if url.scheme == gix::url::Scheme::File {
+    let on_github = url
+        .host()
+        .is_some_and(|host| host.to_ascii_lowercase().contains("github"));
+    if url.scheme == gix::url::Scheme::File || !on_github {
         return None;
     }
     let path = String::from_utf8(url.path.to_vec()).ok()?;
@@ -979,9 +986,11 @@ mod tests {
             assert_eq!(path(url).as_deref(), Some("acme/payments"), "{url}");
         }
         assert_eq!(
-            path("https://gitlab.com/acme/web/shop.git").as_deref(),
-            Some("acme/web/shop")
+            path("https://github.acme.internal/payments/api.git").as_deref(),
+            Some("payments/api")
         );
+        // Another forge's groups are no GitHub owners.
+        assert_eq!(path("git@gitlab.com:docker/infra.git"), None);
         // A folder on this machine is on no forge.
         assert_eq!(path("/srv/git/acme/payments.git"), None);
         assert_eq!(path("not a url at all ::"), None);

@@ -10,7 +10,7 @@ use crate::checks::{Outcome, first_match, named_command};
 use crate::facts::Located;
 use crate::facts::collect::Facts;
 use crate::facts::follow::with_includes;
-use crate::facts::pipeline::{self, Pipeline};
+use crate::facts::pipeline::{self, Pipeline, in_this_repository};
 use crate::facts::tasks::{Invocation, Runner, invocations};
 use crate::finding::Evidence;
 use crate::rules::{Check, CheckKind, Pattern};
@@ -159,7 +159,8 @@ fn record_unseen(
     } = kind
     {
         outcome.indirect.extend(
-            unknown_actions(pipeline, known).map(|action| at(Some(action.line), action.text)),
+            unknown_actions(pipeline, known, facts.own_repository)
+                .map(|action| at(Some(action.line), action.text)),
         );
     }
     let CheckKind::PipelineCommand {
@@ -499,10 +500,14 @@ fn opaque_commands(
 /// already named as a call out of sight.
 /// What an action `unless` leaves out may still do the work out of sight (`acme/tests-changed`
 /// may run the tests it finds): only `known` actions are known to do other work.
-fn unknown_actions(pipeline: &Pipeline, known: &Pattern) -> Option<Located> {
+fn unknown_actions(
+    pipeline: &Pipeline,
+    known: &Pattern,
+    own_repository: Option<&str>,
+) -> Option<Located> {
     let describe = |shown: &str| format!("the action `{shown}`, which opslint does not know,");
     first_shown(&pipeline.uses, describe, |action| {
-        !action.starts_with("./")
+        in_this_repository(action, own_repository).is_none()
             && !action.contains("/.github/workflows/")
             && !known.is_match(action.as_bytes())
     })

@@ -52,7 +52,7 @@ pub struct Settings {
     /// What the repository's own config changed of the settings under it, refused changes
     /// included (`parse_repository`).
     pub changed_by_repository: Vec<crate::config::overridden::Override>,
-    /// The scanned repository's own path on its forge (`acme/payments`), from its remote:
+    /// The scanned repository's own path on GitHub (`acme/payments`), from its remote:
     /// what it calls of its own organisation is not a third party's.
     pub own_repository: Option<String>,
 }

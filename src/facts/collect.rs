@@ -36,7 +36,7 @@ pub struct Facts<'a> {
     pub max_file_size: u64,
     /// Past it, no more files are examined.
     pub deadline: Deadline,
-    /// The repository's own path on its forge, when its remote names it (`acme/payments`).
+    /// The repository's own path on GitHub, when its remote names it (`acme/payments`).
     pub own_repository: Option<&'a str>,
 }
 

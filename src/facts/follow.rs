@@ -45,7 +45,7 @@ pub(crate) struct Reach<'s> {
     pub includes: &'s mut Includes,
     pub followed: &'s mut Followed,
     pub deadline: Deadline,
-    /// The repository's own path on its forge, when its remote names it.
+    /// The repository's own path on GitHub, when its remote names it.
     pub own_repository: Option<&'s str>,
 }
 

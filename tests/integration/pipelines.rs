@@ -484,6 +484,15 @@ fn the_organisations_own_actions_are_not_third_party_when_the_remote_names_it() 
     };
     // Without a remote, whose the actions are is not known: a tag is a tag.
     assert_eq!(pinned(&repo), "fail");
+    // Nor with another forge's: its groups are no GitHub owners.
+    repo.git(&[
+        "remote",
+        "add",
+        "gitlab",
+        "git@gitlab.com:acme/payments.git",
+    ]);
+    assert_eq!(pinned(&repo), "fail");
+    repo.git(&["remote", "remove", "gitlab"]);
     // The forge compares owners ignoring case.
     repo.git(&[
         "remote",

@@ -3,6 +3,8 @@
 
 use super::Reading;
 use super::matrix::Matrix;
+use std::collections::{HashMap, HashSet};
+
 use super::steps::{self, Steps};
 use super::{
     CallInput, EVERY_BRANCH, EnvInput, Job, JobNote, Located, Pipeline, Place, System,
@@ -196,6 +198,7 @@ pub(super) fn read(root: &Node, reading: &Reading, pipeline: &mut Pipeline) {
                 soft: may_fail(job),
                 folder: working_directory(job).or(workflow_folder),
                 matrix: listed.as_ref(),
+                shell: default_shell(root, job),
             };
             for step in job.get("steps").map(Node::items).unwrap_or_default() {
                 read_step(step, &job_context, reading, pipeline);
@@ -231,6 +234,20 @@ fn working_directory(node: &Node) -> Option<&str> {
         .as_str()
 }
 
+/// The shell a job's `run` steps use unless they name one: its or the workflow's
+/// `defaults: run: shell:`, else `bash` on a runner named for Linux or macOS.
+fn default_shell<'j>(root: &'j Node, job: &'j Node) -> Option<&'j str> {
+    let configured = |node: &'j Node| node.get("defaults")?.get("run")?.get("shell")?.as_str();
+    if let Some(shell) = configured(job).or_else(|| configured(root)) {
+        return Some(shell);
+    }
+    let runner = job.get("runs-on").and_then(Node::as_str)?;
+    let posix = ["ubuntu", "linux", "macos"]
+        .iter()
+        .any(|name| runner.to_ascii_lowercase().contains(name));
+    (posix && !runner.contains("${{")).then_some("bash")
+}
+
 /// What a job gives each of its steps.
 #[derive(Default)]
 struct InJob<'j> {
@@ -240,6 +257,9 @@ struct InJob<'j> {
     folder: Option<&'j str>,
     /// The values its matrix lists.
     matrix: Option<&'j Matrix>,
+    /// The shell its `run` steps use by default: `bash` on a Linux or macOS runner, none
+    /// known on Windows (PowerShell) or a runner chosen at run time.
+    shell: Option<&'j str>,
 }
 
 /// A step's commands and action. A step that may fail without failing its job
@@ -267,23 +287,7 @@ fn read_step(step: &Node, job: &InJob, reading: &Reading, pipeline: &mut Pipelin
             step.get("run").map_or(0, |run| run.line),
             place,
         );
-        // A variable the step's `env:` sets to a value the job's matrix lists runs each of
-        // them (`fastlane "$LANE"` with `LANE: ${{ matrix.lane }}`): the matrix expands it.
-        for (variable, value) in step.get("env").into_iter().flat_map(Node::entries) {
-            let (Some(variable), Some((value, dimension))) = (
-                variable.as_str(),
-                value.as_str().and_then(super::inputs::only_matrix_value),
-            ) else {
-                continue;
-            };
-            let listed = job.matrix.is_some_and(|matrix| matrix.lists(dimension));
-            if listed && !super::inputs::sets(script, variable) {
-                for command in &mut pipeline.commands[first..] {
-                    command.text =
-                        super::inputs::substitute_variable(&command.text, variable, value);
-                }
-            }
-        }
+        substitute_matrix_values(step, script, job, &mut pipeline.commands[first..]);
         if job.soft || may_fail(step) {
             for command in &mut pipeline.commands[first..] {
                 super::allowed_to_fail(command, "continue-on-error");
@@ -294,13 +298,9 @@ fn read_step(step: &Node, job: &InJob, reading: &Reading, pipeline: &mut Pipelin
         let local = action
             .as_str()
             .and_then(|uses| in_this_repository(uses, reading.own_repository));
-        match local {
-            // Named as the local action it is (`./.github/actions/test`).
-            Some(local) => pipeline
-                .uses
-                .push(Located::new(format!("./{local}"), action.line)),
-            None => push_scalar(&mut pipeline.uses, action),
-        }
+        // Named as written: rules judge an action by its name, the repository's own too
+        // (`zizmorcore/zizmor-action` running itself).
+        push_scalar(&mut pipeline.uses, action);
         // A well-known action runs commands of its own (`docker/build-push-action` with
         // `push: true` pushes the image it builds), from rule data.
         if let Some((name, _version)) = action
@@ -342,6 +342,44 @@ fn read_step(step: &Node, job: &InJob, reading: &Reading, pipeline: &mut Pipelin
         }
     }
 }
+
+/// A variable the step's `env:` sets to a value the job's matrix lists runs each of them
+/// (`fastlane "$LANE"` with `LANE: ${{ matrix.lane }}`): the matrix expands it. Only in a
+/// POSIX shell, and only for the variables the script expands and does not set itself.
+fn substitute_matrix_values(step: &Node, script: &str, job: &InJob, commands: &mut [Located]) {
+    let Some(matrix) = job.matrix else {
+        return;
+    };
+    let shell = step.get("shell").and_then(Node::as_str).or(job.shell);
+    if !shell.is_some_and(|shell| matches!(shell.split_whitespace().next(), Some("bash" | "sh"))) {
+        return;
+    }
+    let expanded: HashSet<&str> = super::inputs::expanded_variables(script)
+        .map(|(_, name)| name)
+        .collect();
+    let values: HashMap<&str, &str> = step
+        .get("env")
+        .into_iter()
+        .flat_map(Node::entries)
+        .filter_map(|(variable, value)| {
+            let variable = variable.as_str().filter(|name| expanded.contains(name))?;
+            let (value, dimension) = value.as_str().and_then(super::inputs::only_matrix_value)?;
+            matrix.lists(dimension).then_some((variable, value))
+        })
+        .take(MOST_SUBSTITUTED)
+        .filter(|(variable, _)| !super::inputs::sets(script, variable))
+        .collect();
+    if values.is_empty() {
+        return;
+    }
+    for command in commands {
+        command.text = super::inputs::substitute_variables(&command.text, &values);
+    }
+}
+
+/// At most this many variables of a step are given their matrix values: a step setting
+/// thousands is left to the shell.
+const MOST_SUBSTITUTED: usize = 16;
 
 /// The variables a `run:` step's `env:` sets to one input alone, for
 /// [`Pipeline::env_inputs`]: in a POSIX shell (the default, `bash`, `sh`), and not one its
@@ -463,7 +501,7 @@ fn may_fail(node: &Node) -> bool {
 /// `acme/payments/.github/workflows/test.yml@main` called from `acme/payments` (its version
 /// at that ref, read as the tree has it); `""` for the action at the root (`./`,
 /// `acme/payments@v1`).
-fn in_this_repository<'t>(reference: &'t str, own_repository: Option<&str>) -> Option<&'t str> {
+pub fn in_this_repository<'t>(reference: &'t str, own_repository: Option<&str>) -> Option<&'t str> {
     if let Some(local) = reference.strip_prefix("./") {
         return Some(local);
     }
@@ -591,11 +629,12 @@ mod tests {
 
     #[test]
     fn a_variable_set_to_a_listed_matrix_value_runs_each_value() {
-        let job = |matrix: &str| {
+        let on = |runner: &str, matrix: &str| {
             format!(
-                "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        lane: {matrix}\n    steps:\n      - env:\n          LANE: ${{{{ matrix.lane }}}}\n        run: fastlane \"$LANE\"\n"
+                "on: push\njobs:\n  t:\n    runs-on: {runner}\n    strategy:\n      matrix:\n        lane: {matrix}\n    steps:\n      - env:\n          LANE: ${{{{ matrix.lane }}}}\n        run: fastlane \"$LANE\"\n"
             )
         };
+        let job = |matrix: &str| on("ubuntu-latest", matrix);
         assert_eq!(
             commands(&job("[lint, test]")),
             [r#"fastlane "lint""#, r#"fastlane "test""#]
@@ -603,6 +642,11 @@ mod tests {
         // Values computed at run time are not listed: the variable is left to the shell.
         assert_eq!(
             commands(&job("${{ fromJSON(needs.plan.outputs.lanes) }}")),
+            [r#"fastlane "$LANE""#]
+        );
+        // PowerShell, Windows' default, reads `$LANE` as its own variable.
+        assert_eq!(
+            commands(&on("windows-latest", "[lint, test]")),
             [r#"fastlane "$LANE""#]
         );
     }

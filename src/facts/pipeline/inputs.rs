@@ -192,23 +192,34 @@ fn substituted(
 }
 
 /// Whether `script` sets `variable` itself (`SUITE=build`, `export SUITE=…`, `read SUITE`,
-/// `for SUITE in …`), after which it no longer holds what the step's `env:` gave it.
+/// `for SUITE in …`, `unset SUITE`, `printf -v SUITE …`), after which it no longer holds what
+/// the step's `env:` gave it.
 pub fn sets(script: &str, variable: &str) -> bool {
-    script.match_indices(variable).any(|(at, _)| {
-        let line = script[..at].rsplit('\n').next().unwrap_or_default();
-        let after = &script[at + variable.len()..];
-        let starts_word = line
-            .chars()
-            .next_back()
-            .is_none_or(|before| before.is_whitespace() || ";&|(".contains(before));
-        let whole_word =
-            !after.starts_with(|next: char| next.is_ascii_alphanumeric() || next == '_');
-        let after_for = line.split_whitespace().next_back() == Some("for");
-        let read = line.split_whitespace().any(|word| word == "read");
-        starts_word
-            && (after.starts_with('=')
-                || after.starts_with("+=")
-                || whole_word && (after_for || read))
+    if variable.is_empty() {
+        return false;
+    }
+    // Line by line, each match judged by what touches it: linear in the script, however
+    // many times a long line names the variable.
+    script.lines().any(|line| {
+        let reads = line
+            .split_whitespace()
+            .any(|word| matches!(word, "read" | "unset" | "-v"));
+        line.match_indices(variable).any(|(at, _)| {
+            let before = line[..at].trim_end();
+            let after = &line[at + variable.len()..];
+            let starts_word = line[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|before| before.is_whitespace() || ";&|(".contains(before));
+            let whole_word =
+                !after.starts_with(|next: char| next.is_ascii_alphanumeric() || next == '_');
+            let after_for =
+                before == "for" || before.ends_with(" for") || before.ends_with("\tfor");
+            starts_word
+                && (after.starts_with('=')
+                    || after.starts_with("+=")
+                    || whole_word && (after_for || reads))
+        })
     })
 }
 
@@ -238,23 +249,58 @@ pub fn only_matrix_value(value: &str) -> Option<(&str, &str)> {
     }
 }
 
-/// `text` with the shell variable `variable` (`$LANE`, `${LANE}`) replaced by `value`.
-pub fn substitute_variable(text: &str, variable: &str, value: &str) -> String {
-    let braced = format!("${{{variable}}}");
-    let mut out = text.replace(&braced, value);
-    let plain = format!("${variable}");
-    let mut from = 0;
-    while let Some(at) = out[from..].find(&plain).map(|at| from + at) {
-        let end = at + plain.len();
-        let whole =
-            !out[end..].starts_with(|next: char| next.is_ascii_alphanumeric() || next == '_');
-        if whole {
-            out.replace_range(at..end, value);
-            from = at + value.len();
-        } else {
-            from = end;
+/// The shell variables `text` expands (`$LANE`, `${LANE}`), as a POSIX shell reads them:
+/// not inside single quotes, not escaped (`\$LANE`), not `$$`.
+pub fn expanded_variables(text: &str) -> impl Iterator<Item = (std::ops::Range<usize>, &str)> {
+    let bytes = text.as_bytes();
+    let (mut at, mut single, mut double) = (0, false, false);
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            let byte = bytes[at];
+            at += 1;
+            match byte {
+                b'\\' if !single => at += 1,
+                b'\'' if !double => single = !single,
+                b'"' if !single => double = !double,
+                b'$' if !single => {
+                    let start = at - 1;
+                    let braced = bytes.get(at) == Some(&b'{');
+                    let from = at + usize::from(braced);
+                    let mut end = from;
+                    while end < bytes.len()
+                        && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_')
+                    {
+                        end += 1;
+                    }
+                    let named = end > from && !bytes[from].is_ascii_digit();
+                    if !named || braced && bytes.get(end) != Some(&b'}') {
+                        // `$$`, `$1`, `${LANE:-x}`: not a plain variable.
+                        at = end.max(at + 1).min(bytes.len());
+                        continue;
+                    }
+                    at = end + usize::from(braced);
+                    return Some((start..at, &text[from..end]));
+                }
+                _ => {}
+            }
+        }
+        None
+    })
+}
+
+/// `text` with each variable it expands that `values` names replaced by its value, in one
+/// pass.
+pub fn substitute_variables(text: &str, values: &std::collections::HashMap<&str, &str>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (span, name) in expanded_variables(text) {
+        if let Some(value) = values.get(name) {
+            out.push_str(&text[copied..span.start]);
+            out.push_str(value);
+            copied = span.end;
         }
     }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -487,13 +533,15 @@ mod tests {
         assert_eq!(only_matrix_value("${{ matrix.lane }}-ci"), None);
         assert_eq!(only_matrix_value("${{ inputs.lane }}"), None);
         let lane = "${{ matrix.lane }}";
+        let values = std::collections::HashMap::from([("LANE", lane)]);
         assert_eq!(
-            substitute_variable(
-                r#"fastlane "$LANE" && echo ${LANE} $LANES $LANE_X"#,
-                "LANE",
-                lane
+            substitute_variables(
+                r#"fastlane "$LANE" && echo ${LANE} $LANES $LANE_X '$LANE' \$LANE $$LANE ${LANE:-x}"#,
+                &values
             ),
-            format!(r#"fastlane "{lane}" && echo {lane} $LANES $LANE_X"#)
+            format!(
+                r#"fastlane "{lane}" && echo {lane} $LANES $LANE_X '$LANE' \$LANE $$LANE ${{LANE:-x}}"#
+            )
         );
     }
 }

@@ -22,6 +22,7 @@ mod services;
 mod steps;
 mod travis;
 
+pub use github::in_this_repository;
 pub use inputs::{MOST_BYTES, MOST_COMMANDS, run_with};
 pub use place::{Place, Walk, placed_segments};
 pub use script::script_references;
@@ -219,7 +220,7 @@ pub(super) const EVERY_BRANCH: &str = "push to every branch";
 pub struct Reading<'a> {
     /// What well-known shared steps run.
     pub steps: &'a Steps,
-    /// The repository's own path on its forge (`acme/payments`), when its remote names it:
+    /// The repository's own path on GitHub (`acme/payments`), when its remote names it:
     /// an action or reusable workflow of its own called by that name is read from the tree.
     pub own_repository: Option<&'a str>,
 }
