@@ -108,6 +108,7 @@ pub fn renderers(data: &[u8]) {
     let repository = RepositoryInfo {
         name: None,
         path: part(5).to_owned(),
+        github: Some(part(6).to_owned()),
         head: None,
         scanned: Scanned::Rev,
         rev: None,

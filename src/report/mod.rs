@@ -80,6 +80,10 @@ pub struct RepositoryInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub path: String,
+    /// Its path on GitHub (`acme/payments`), from its remote: what its own actions and
+    /// workflows are called by, and whose shared ones are not a third party's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub github: Option<String>,
     /// The commit scanned, or the commit HEAD points at when the working tree was scanned.
     pub head: Option<String>,
     pub scanned: Scanned,
@@ -107,6 +111,7 @@ impl RepositoryInfo {
         RepositoryInfo {
             name: None,
             path: "/r".to_owned(),
+            github: None,
             head: None,
             scanned: Scanned::Rev,
             rev: None,

@@ -252,6 +252,7 @@ pub fn check(options: &ScanOptions) -> Result<Report, ScanError> {
     let repository = RepositoryInfo {
         name: None,
         path: target.root.display().to_string(),
+        github: settings.own_repository.clone(),
         head: target.head.map(|id| id.to_string()),
         scanned: target.scanned(),
         rev: target.rev.clone(),

@@ -185,6 +185,7 @@ pub fn timeline(options: &TimelineOptions) -> Result<Timeline, ScanError> {
     let repository = RepositoryInfo {
         name: None,
         path: prepared.target.root.display().to_string(),
+        github: prepared.settings.own_repository.clone(),
         head: Some(tip.to_string()),
         scanned: prepared.target.scanned(),
         rev: prepared.target.rev.clone(),

@@ -501,6 +501,9 @@ fn the_organisations_own_actions_are_not_third_party_when_the_remote_names_it() 
         "git@github.com:acme/payments.git",
     ]);
     assert_eq!(pinned(&repo), "pass");
+    // The report says whose the repository was taken to be.
+    let (_, report) = json_report(&["--select", "security.actions-pinned"], repo.path());
+    assert_eq!(report["repository"]["github"], "acme/payments");
     // Another organisation's action by tag is a third party's.
     repo.write(
         ".github/workflows/release.yml",
