@@ -300,6 +300,14 @@ fn documents(text: &str) -> Vec<(&str, u32)> {
 mod tests {
     use super::*;
 
+    /// Each container summary of a template, at its line.
+    fn containers_at_lines(template: &str) -> Vec<(String, u32)> {
+        workload_containers(template)
+            .into_iter()
+            .map(|fact| (fact.text, fact.line))
+            .collect()
+    }
+
     fn workload_containers(text: &str) -> Vec<Located> {
         workloads(text).containers
     }
@@ -376,10 +384,7 @@ spec:
           image: busybox
 {{- end }}
 ";
-        let found: Vec<(String, u32)> = workload_containers(template)
-            .into_iter()
-            .map(|fact| (fact.text, fact.line))
-            .collect();
+        let found = containers_at_lines(template);
         assert_eq!(
             found,
             [
@@ -417,10 +422,7 @@ spec:
         readinessProbe:
           httpGet: {path: /ready, port: 8080}
 ";
-        let found: Vec<(String, u32)> = workload_containers(template)
-            .into_iter()
-            .map(|fact| (fact.text, fact.line))
-            .collect();
+        let found = containers_at_lines(template);
         assert_eq!(
             found,
             [(
