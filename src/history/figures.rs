@@ -92,6 +92,7 @@ pub struct Classes {
     large_commit_lines: u32,
     hotfix_hours: f64,
     patch_cadence_share: f64,
+    patch_cadence_count: usize,
     co_authors_credited: usize,
 }
 
@@ -115,6 +116,7 @@ impl Classes {
                 large_commit_lines: history.large_commit_lines,
                 hotfix_hours: history.hotfix_days * 24.0,
                 patch_cadence_share: history.patch_cadence_share,
+                patch_cadence_count: history.patch_cadence_count as usize,
                 co_authors_credited: history.co_authors_credited as usize,
             }
         })
@@ -686,7 +688,8 @@ fn share(samples: &[Sample], counted: impl Fn(&Sample) -> bool) -> Result<f64, S
 fn patches_are_fixes(period: &Period) -> Result<(), String> {
     let (patches, finals) = (period.patch_releases, period.final_releases);
     let share = 100.0 * patches as f64 / finals.max(1) as f64;
-    if patches >= 4 && share >= Classes::builtin().patch_cadence_share {
+    let classes = Classes::builtin();
+    if patches >= classes.patch_cadence_count && share >= classes.patch_cadence_share {
         return Err(format!(
             "{patches} of the {finals} releases of the window are patch releases: patch \
              releases are how this repository releases, so one says nothing of a failed change"

@@ -84,6 +84,8 @@ pub struct HistoryClasses {
     pub hotfix_days: f64,
     /// From this share (%) of patch releases on, a patch release is the cadence, not a fix.
     pub patch_cadence_share: f64,
+    /// … and from this many patch releases on.
+    pub patch_cadence_count: u32,
     /// A commit crediting more co-authors than this credits its author only.
     pub co_authors_credited: u32,
 }
@@ -141,6 +143,7 @@ impl Known {
                 large_commit_lines: names.count("large-commit-lines"),
                 hotfix_days: names.number("hotfix-days"),
                 patch_cadence_share: names.number("patch-cadence-share"),
+                patch_cadence_count: names.count("patch-cadence-count"),
                 co_authors_credited: names.count("co-authors-credited"),
             },
             long_running_workloads: names.words("long-running-workloads"),

@@ -350,8 +350,12 @@ fn substitute_matrix_values(step: &Node, script: &str, job: &InJob, commands: &m
     let Some(matrix) = job.matrix else {
         return;
     };
-    let shell = step.get("shell").and_then(Node::as_str).or(job.shell);
-    if !shell.is_some_and(|shell| matches!(shell.split_whitespace().next(), Some("bash" | "sh"))) {
+    if !step
+        .get("shell")
+        .and_then(Node::as_str)
+        .or(job.shell)
+        .is_some_and(is_posix)
+    {
         return;
     }
     let expanded: HashSet<&str> = super::inputs::expanded_variables(script)
@@ -381,12 +385,16 @@ fn substitute_matrix_values(step: &Node, script: &str, job: &InJob, commands: &m
 /// thousands is left to the shell.
 const MOST_SUBSTITUTED: usize = 16;
 
+/// Whether a step's `shell:` (`bash {0}`, `sh -e`) expands `$NAME` as a POSIX shell does.
+fn is_posix(shell: &str) -> bool {
+    matches!(shell.split_whitespace().next(), Some("bash" | "sh"))
+}
+
 /// The variables a `run:` step's `env:` sets to one input alone, for
 /// [`Pipeline::env_inputs`]: in a POSIX shell (the default, `bash`, `sh`), and not one its
 /// `script` sets again (`SUITE=build`, `read SUITE`), which it then no longer holds.
 fn push_env_inputs(step: &Node, script: &str, pipeline: &mut Pipeline) {
-    let shell = step.get("shell").and_then(Node::as_str).unwrap_or("bash");
-    if !matches!(shell.split_whitespace().next(), Some("bash" | "sh")) {
+    if !is_posix(step.get("shell").and_then(Node::as_str).unwrap_or("bash")) {
         return;
     }
     let first = step.get("run").map_or(0, |run| run.line);
