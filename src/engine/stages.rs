@@ -255,14 +255,26 @@ fn settle_preconditions<'r>(
         let contains = || {
             patterned(index, precondition).find_map(|entry| {
                 let path = &tree.entries[entry].path;
-                let own = precondition.own_pattern(path);
-                let pattern = own.or(precondition.pattern.as_ref())?;
+                let own: Vec<&Pattern> = precondition.own_patterns(path).collect();
+                let has_own = !own.is_empty();
+                let patterns = match has_own {
+                    true => own,
+                    false => precondition.pattern.iter().collect(),
+                };
+                if patterns.is_empty() {
+                    return None;
+                }
                 let line = match &facts.contents[entry] {
                     Some(Content::Text(bytes)) if !facts.deadline.passed() => {
-                        Some(line_of(bytes, pattern.find(bytes)?.start()))
+                        let first = patterns
+                            .iter()
+                            .filter_map(|pattern| pattern.find(bytes))
+                            .map(|found| found.start())
+                            .min()?;
+                        Some(line_of(bytes, first))
                     }
                     Some(Content::Text(_)) => return None,
-                    _ if own.is_none() && precondition.pattern_in.is_some() => None,
+                    _ if !has_own && precondition.pattern_in.is_some() => None,
                     _ => return None,
                 };
                 Some(Evidence {

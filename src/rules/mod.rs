@@ -238,8 +238,8 @@ pub struct Precondition {
     /// Helm chart that needs nothing more).
     pub pattern_in: Option<PathSet>,
     /// Files among `files` that count only when they contain a pattern of their own (a SAM
-    /// template its transform), whatever `pattern` asks of the others. One that cannot be
-    /// read does not count.
+    /// template its transform), whatever `pattern` asks of the others; a file several entries
+    /// select counts when it contains any of theirs. One that cannot be read does not count.
     pub content: Vec<(PathSet, Pattern)>,
     /// The rule also applies when one of `manifests` declares a dependency whose name
     /// matches (a service: a web framework among the dependencies).
@@ -254,7 +254,7 @@ pub struct Precondition {
 impl Precondition {
     /// Whether `path`, one of the precondition's `files`, makes it hold by its name alone.
     pub fn counts_by_name(&self, path: &[u8]) -> bool {
-        if self.own_pattern(path).is_some() {
+        if self.own_patterns(path).next().is_some() {
             return false;
         }
         match (&self.pattern, &self.pattern_in) {
@@ -264,11 +264,11 @@ impl Precondition {
         }
     }
 
-    /// The pattern of its own that `path` must contain, when `content` names it.
-    pub fn own_pattern(&self, path: &[u8]) -> Option<&Pattern> {
+    /// The patterns of its own that `path` must contain one of, when `content` names it.
+    pub fn own_patterns<'a>(&'a self, path: &'a [u8]) -> impl Iterator<Item = &'a Pattern> + 'a {
         self.content
             .iter()
-            .find(|(files, _)| files.contains(path))
+            .filter(move |(files, _)| files.contains(path))
             .map(|(_, pattern)| pattern)
     }
 
