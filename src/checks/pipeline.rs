@@ -31,11 +31,13 @@ pub fn find(
         Some(Some(Ok(whole))) => {
             let apart = JobsApart::of(check, whole);
             let pipeline = apart.as_ref().map_or(whole, |apart| &apart.counted);
-            let why = not_counted(check, pipeline).or_else(|| {
-                called_only(pipeline)
-                    .then(|| callers.not_counted(check, index, facts))
-                    .flatten()
-            });
+            let why = not_counted(check, pipeline)
+                .or_else(|| {
+                    called_only(pipeline)
+                        .then(|| callers.not_counted(check, index, facts))
+                        .flatten()
+                })
+                .or_else(|| uncalled_reusable_workflow(check, index, pipeline, facts));
             if let Some(why) = why {
                 if outcome.not_counted.is_none()
                     && let Some((line, detail)) = pipeline_match(kind, pipeline, facts)
@@ -836,6 +838,33 @@ impl Callers {
             }
         }
     }
+}
+
+/// Why a reusable workflow (`on: workflow_call` alone) that no pipeline of the repository
+/// calls is not evidence of what the repository's own pipelines do: it runs only as other
+/// repositories' workflows call it, on their code (a shared-workflows repository's
+/// `gradle_verify.yml`). What such a file does wrong (`absent` checks: an unpinned action)
+/// still counts, as its callers run it.
+fn uncalled_reusable_workflow(
+    check: &Check,
+    index: usize,
+    pipeline: &Pipeline,
+    facts: &Facts,
+) -> Option<String> {
+    let reusable = !pipeline.triggers.is_empty() && called_only(pipeline);
+    if check.absent || !reusable {
+        return None;
+    }
+    let called_here = facts
+        .includes
+        .values()
+        .flatten()
+        .any(|&entry| entry == index);
+    (!called_here).then(|| {
+        "it is a reusable workflow no workflow of this repository calls, so it runs only on \
+         the code of the repositories that call it"
+            .to_owned()
+    })
 }
 
 /// Whether the pipeline starts on no event of its own: a script, a workflow only called.
