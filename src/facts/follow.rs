@@ -67,6 +67,9 @@ pub(crate) fn follow_includes(
         own_repository,
     } = reach;
     let mut resolved: HashMap<String, Vec<usize>> = HashMap::new();
+    // How each followed file was read: an action a workflow uses is read as the workflow is,
+    // and so are the actions it uses in turn, whatever their paths say.
+    let mut formats: HashMap<usize, Format> = HashMap::new();
     let mut includers = Vec::new();
     while let Some(&first_includer) = parsed.first() {
         if deadline.passed() {
@@ -80,7 +83,10 @@ pub(crate) fn follow_includes(
             };
             let includer = tree.entries[entry].display_path();
             let folder = includer.rsplit_once('/').map(|(folder, _)| folder);
-            let format = pipeline_format(&includer);
+            let format = formats
+                .get(&entry)
+                .copied()
+                .unwrap_or_else(|| pipeline_format(&includer));
             let system_beside = matches!(format, Format::System(system) if system.includes_beside);
             let mut targets: Vec<usize> = Vec::new();
             let mut complete = pipeline.includes.len() <= MAX_INCLUDES_PER_FILE;
@@ -168,6 +174,7 @@ pub(crate) fn follow_includes(
             }
             followed.files += 1;
             followed.bytes += size;
+            formats.insert(target, format);
             pipelines.insert(
                 target,
                 parse_text(contents, target, |text| {
