@@ -13,7 +13,9 @@ use crate::facts::Located;
 use crate::facts::content::Content;
 use crate::facts::includes;
 use crate::facts::parsed::{Includes, Pipelines, parse_text, read_missing};
-use crate::facts::pipeline::{self, CallInput, Format, JobNote, Pipeline, System};
+use crate::facts::pipeline::{
+    self, CallInput, Format, JobNote, Pipeline, System, in_this_repository,
+};
 use crate::facts::tasks::TaskRunners;
 use crate::facts::tree::Tree;
 use crate::facts::yaml::ParseError;
@@ -81,6 +83,7 @@ pub(crate) fn follow_includes(
             let Some(Some(Ok(pipeline))) = pipelines.get(&entry) else {
                 continue;
             };
+            let out_of_tree = missing_full_name_calls(tree, pipeline, own_repository);
             let includer = tree.entries[entry].display_path();
             let folder = includer.rsplit_once('/').map(|(folder, _)| folder);
             let format = formats
@@ -140,6 +143,11 @@ pub(crate) fn follow_includes(
                 (target, included_format(&path, format))
             }));
             includes.insert(entry, targets);
+            if !out_of_tree.is_empty()
+                && let Some(Some(Ok(pipeline))) = pipelines.get_mut(&entry)
+            {
+                pipeline.indirect.extend(out_of_tree);
+            }
         }
         discovered.retain(|(target, _)| !pipelines.contains_key(target));
         discovered.sort_unstable_by_key(|&(target, _)| target);
@@ -295,6 +303,46 @@ fn pass_inputs(tree: &Tree, pipelines: &mut Pipelines, includes: &Includes, entr
 }
 
 /// Records on the pipeline at `entry` that what it includes was followed only so far.
+/// The repository's own workflows and actions `pipeline` calls by full name that this
+/// commit's tree does not hold (`acme/payments/.github/workflows/old.yml@v1`, removed since
+/// `v1`), described for "Not seen": what their version runs is out of sight, not nothing.
+fn missing_full_name_calls(
+    tree: &Tree,
+    pipeline: &Pipeline,
+    own_repository: Option<&str>,
+) -> Vec<Located> {
+    let held = |path: &str| tree.position(path).is_some();
+    pipeline
+        .full_name_calls
+        .iter()
+        .filter_map(|call| {
+            let local = in_this_repository(&call.text, own_repository)?.trim_end_matches('/');
+            let workflow = local.ends_with(".yml") || local.ends_with(".yaml");
+            let found = match (workflow, local) {
+                (true, _) => held(local),
+                (false, "") => held("action.yml") || held("action.yaml"),
+                (false, folder) => {
+                    held(&format!("{folder}/action.yml")) || held(&format!("{folder}/action.yaml"))
+                }
+            };
+            let what = if workflow {
+                "reusable workflow"
+            } else {
+                "action"
+            };
+            (!found).then(|| {
+                Located::new(
+                    format!(
+                        "the {what} {}, which this commit's tree does not hold,",
+                        call.text
+                    ),
+                    call.line,
+                )
+            })
+        })
+        .collect()
+}
+
 fn unseen_past_limit(pipelines: &mut Pipelines, entry: usize, what: &str) {
     if let Some(Some(Ok(pipeline))) = pipelines.get_mut(&entry) {
         pipeline.indirect.push(Located::new(what, 0));

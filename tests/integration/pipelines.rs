@@ -553,3 +553,47 @@ fn a_workflow_of_this_repository_called_by_its_full_name_is_read_from_the_tree()
     let (status, message) = coverage(&repo);
     assert_eq!(status, "fail", "{message}");
 }
+
+#[test]
+fn an_own_workflow_called_by_full_name_that_the_tree_does_not_hold_is_out_of_sight() {
+    let repo = repo_with_code();
+    repo.write("tests/test_app.py", "def test_main():\n    pass\n");
+    // The workflow `@v1` names was removed since: the tag's version runs, unseen.
+    repo.write(
+        ".github/workflows/ci.yml",
+        "on: pull_request\njobs:\n  test:\n    uses: acme/payments/.github/workflows/old-test.yml@v1\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/payments/.github/actions/gone@v1\n      - run: ruff check .\n",
+    );
+    repo.commit("pipeline");
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://github.com/acme/payments.git",
+    ]);
+    let tests = |repo: &TestRepo| {
+        let (_, report) = json_report(&["--select", "ci.runs-tests"], repo.path());
+        let message = finding(&report, "ci.runs-tests").unwrap()["message"].to_string();
+        (status_of(&report, "ci.runs-tests"), message)
+    };
+    let (status, message) = tests(&repo);
+    assert_eq!(status, "unknown", "{message}");
+    assert!(
+        message.contains(
+            "the reusable workflow acme/payments/.github/workflows/old-test.yml@v1, which this \
+             commit's tree does not hold,"
+        ),
+        "{message}"
+    );
+    // Held by the tree, it is read: nothing runs the tests.
+    repo.write(
+        ".github/workflows/old-test.yml",
+        "on: workflow_call\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ruff check .\n",
+    );
+    repo.write(
+        ".github/actions/gone/action.yml",
+        "runs:\n  using: composite\n  steps:\n    - run: pip install -e .\n      shell: bash\n",
+    );
+    repo.commit("restored");
+    let (status, message) = tests(&repo);
+    assert_eq!(status, "fail", "{message}");
+}

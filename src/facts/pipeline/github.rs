@@ -301,6 +301,13 @@ fn read_step(step: &Node, job: &InJob, reading: &Reading, pipeline: &mut Pipelin
         // Named as written: rules judge an action by its name, the repository's own too
         // (`zizmorcore/zizmor-action` running itself).
         push_scalar(&mut pipeline.uses, action);
+        if local.is_some()
+            && let Some(reference) = action.as_str().filter(|uses| !uses.starts_with("./"))
+        {
+            pipeline
+                .full_name_calls
+                .push(Located::new(reference.to_owned(), action.line));
+        }
         // A well-known action runs commands of its own (`docker/build-push-action` with
         // `push: true` pushes the image it builds), from rule data.
         if let Some((name, _version)) = action
@@ -536,9 +543,16 @@ fn read_reusable_workflow_call(
     };
     let steps = reading.steps;
     match in_this_repository(reference, reading.own_repository) {
-        Some(local) => pipeline
-            .includes
-            .push(Located::new(local.to_owned(), workflow.line)),
+        Some(local) => {
+            if !reference.starts_with("./") {
+                pipeline
+                    .full_name_calls
+                    .push(Located::new(reference.to_owned(), workflow.line));
+            }
+            pipeline
+                .includes
+                .push(Located::new(local.to_owned(), workflow.line));
+        }
         None => {
             pipeline
                 .uses

@@ -61,6 +61,10 @@ pub struct Pipeline {
     /// scripts its commands run), repository-relative or relative to the pipeline's
     /// folder; they may be globs.
     pub includes: Vec<Located>,
+    /// The repository's own workflows and actions called by full name
+    /// (`acme/payments/.github/workflows/test.yml@v1`), as written: read from the tree, they
+    /// are out of sight when it does not hold them (the `@v1` version may).
+    pub full_name_calls: Vec<Located>,
     /// What the pipeline calls but opslint cannot see into, each described for a reader
     /// ("the reusable workflow org/ci/.github/workflows/x.yml@v1", "the orb job
     /// node/test"): a command or action not found may be there.
