@@ -517,6 +517,11 @@ fn may_fail(node: &Node) -> bool {
 /// at that ref, read as the tree has it); `""` for the action at the root (`./`,
 /// `acme/payments@v1`).
 pub fn in_this_repository<'t>(reference: &'t str, own_repository: Option<&str>) -> Option<&'t str> {
+    // The forge takes a path as written: a glob names no file (and read as one, it would
+    // have opslint read every workflow it matches).
+    if reference.contains(['*', '?', '[', '{']) {
+        return None;
+    }
     if let Some(local) = reference.strip_prefix("./") {
         return Some(local);
     }
@@ -693,6 +698,9 @@ mod tests {
             None
         );
         assert_eq!(local("acme/payments/.github/actions/setup"), None);
+        // A glob is no path the forge resolves.
+        assert_eq!(local("acme/payments/.github/workflows/*.yml@v1"), None);
+        assert_eq!(local("./.github/actions/*"), None);
         // Without a remote, only `./` names this repository.
         assert_eq!(
             in_this_repository("acme/payments/.github/workflows/test.yml@main", None),
