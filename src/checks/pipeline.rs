@@ -31,13 +31,26 @@ pub fn find(
         Some(Some(Ok(whole))) => {
             let apart = JobsApart::of(check, whole);
             let pipeline = apart.as_ref().map_or(whole, |apart| &apart.counted);
-            let why = not_counted(check, pipeline)
-                .or_else(|| {
-                    called_only(pipeline)
-                        .then(|| callers.not_counted(check, index, facts))
-                        .flatten()
-                })
-                .or_else(|| uncalled_reusable_workflow(check, index, pipeline, facts));
+            // What only a reusable workflow that no workflow here calls runs is judged by
+            // its callers in other repositories: out of sight, not counted.
+            let evidence_of_runs = matches!(
+                kind,
+                CheckKind::PipelineCommand { .. } | CheckKind::PipelineUses { .. }
+            );
+            if evidence_of_runs
+                && !check.absent
+                && let Some(workflow) = callers.called_elsewhere(index, facts)
+            {
+                if let Some((line, detail)) = pipeline_match(kind, pipeline, facts) {
+                    record_called_elsewhere(outcome, path(), line, detail, workflow);
+                }
+                return None;
+            }
+            let why = not_counted(check, pipeline).or_else(|| {
+                called_only(pipeline)
+                    .then(|| callers.not_counted(check, index, facts))
+                    .flatten()
+            });
             if let Some(why) = why {
                 if outcome.not_counted.is_none()
                     && let Some((line, detail)) = pipeline_match(kind, pipeline, facts)
@@ -748,9 +761,22 @@ pub struct Callers {
     known: bool,
     counted: HashSet<usize>,
     excluded: HashMap<usize, String>,
+    /// Each file only reusable workflows that no workflow here calls run (those workflows
+    /// included), with the first such workflow's path. Worked out on first need.
+    elsewhere: Option<HashMap<usize, String>>,
 }
 
 impl Callers {
+    /// The reusable workflow that no workflow of this repository calls and that alone runs
+    /// the file at `index` (the file itself, a composite action, a script, a workflow it
+    /// calls), when one does.
+    fn called_elsewhere(&mut self, index: usize, facts: &Facts) -> Option<String> {
+        self.elsewhere
+            .get_or_insert_with(|| called_elsewhere(facts))
+            .get(&index)
+            .cloned()
+    }
+
     /// Why the file at `index`, which starts on no event of its own, does not count: every
     /// pipeline that runs it (through any chain of includes) is kept from counting.
     fn not_counted(&mut self, check: &Check, index: usize, facts: &Facts) -> Option<String> {
@@ -840,31 +866,75 @@ impl Callers {
     }
 }
 
-/// Why a reusable workflow (`on: workflow_call` alone) that no pipeline of the repository
-/// calls is not evidence of what the repository's own pipelines do: it runs only as other
-/// repositories' workflows call it, on their code (a shared-workflows repository's
-/// `gradle_verify.yml`). What such a file does wrong (`absent` checks: an unpinned action)
-/// still counts, as its callers run it.
-fn uncalled_reusable_workflow(
-    check: &Check,
-    index: usize,
-    pipeline: &Pipeline,
-    facts: &Facts,
-) -> Option<String> {
-    let reusable = !pipeline.triggers.is_empty() && called_only(pipeline);
-    if check.absent || !reusable {
-        return None;
+/// A match in what only a reusable workflow that no workflow here calls runs: not counted,
+/// and what its callers in other repositories run on (their code, or this repository's
+/// checked out by name) is out of sight, so it makes the rule unknown, not failed.
+fn record_called_elsewhere(
+    outcome: &mut Outcome,
+    path: String,
+    line: u32,
+    detail: Option<String>,
+    workflow: String,
+) {
+    if outcome.not_counted.is_none() {
+        let at = Evidence {
+            path,
+            line: Some(line),
+            detail,
+        };
+        let why = format!(
+            "only the reusable workflow {workflow} runs it, which no workflow of this \
+             repository calls"
+        );
+        outcome.not_counted = Some((at, why));
     }
-    let called_here = facts
-        .includes
-        .values()
-        .flatten()
-        .any(|&entry| entry == index);
-    (!called_here).then(|| {
-        "it is a reusable workflow no workflow of this repository calls, so it runs only on \
-         the code of the repositories that call it"
-            .to_owned()
-    })
+    let callers = Evidence {
+        path: workflow.clone(),
+        line: None,
+        detail: Some(format!(
+            "a workflow of another repository that calls {workflow}"
+        )),
+    };
+    if !outcome.indirect.contains(&callers) {
+        outcome.indirect.push(callers);
+    }
+}
+
+/// Whether the pipeline is a GitHub reusable workflow: it starts only when called.
+fn is_reusable_workflow(pipeline: &Pipeline) -> bool {
+    !pipeline.triggers.is_empty() && called_only(pipeline)
+}
+
+/// The files only reusable workflows that no workflow of the repository calls run, each with
+/// the first such workflow: what runs from the repository's own roots (its pipelines that
+/// start on events of their own, and the files nothing includes) is left out.
+fn called_elsewhere(facts: &Facts) -> HashMap<usize, String> {
+    let included: HashSet<usize> = facts.includes.values().flatten().copied().collect();
+    let reusable = |entry: &usize| matches!(facts.pipelines.get(entry), Some(Some(Ok(pipeline))) if is_reusable_workflow(pipeline));
+    let mut roots: Vec<usize> = Vec::new();
+    let mut uncalled: Vec<usize> = Vec::new();
+    for entry in facts.pipelines.keys() {
+        match (reusable(entry), included.contains(entry)) {
+            (true, false) => uncalled.push(*entry),
+            (false, false) => roots.push(*entry),
+            _ => {}
+        }
+    }
+    if uncalled.is_empty() {
+        return HashMap::new();
+    }
+    let reached: HashSet<usize> = with_includes(&roots, facts.includes).into_iter().collect();
+    uncalled.sort_unstable();
+    let mut elsewhere = HashMap::new();
+    for workflow in uncalled {
+        let path = facts.tree.entries[workflow].display_path();
+        for entry in with_includes(&[workflow], facts.includes) {
+            if !reached.contains(&entry) {
+                elsewhere.entry(entry).or_insert_with(|| path.clone());
+            }
+        }
+    }
+    elsewhere
 }
 
 /// Whether the pipeline starts on no event of its own: a script, a workflow only called.

@@ -597,3 +597,51 @@ fn an_own_workflow_called_by_full_name_that_the_tree_does_not_hold_is_out_of_sig
     let (status, message) = tests(&repo);
     assert_eq!(status, "fail", "{message}");
 }
+
+#[test]
+fn what_only_reusable_workflows_no_workflow_here_calls_run_is_out_of_sight() {
+    let repo = repo_with_code();
+    repo.write("tests/test_app.py", "def test_main():\n    pass\n");
+    // A shared-workflows repository: `all.yml` fans out to `shared.yml`, which runs a
+    // script and a composite action; no workflow here starts on an event of its own.
+    repo.write(
+        ".github/workflows/all.yml",
+        "on: workflow_call\njobs:\n  t:\n    uses: ./.github/workflows/shared.yml\n",
+    );
+    repo.write(
+        ".github/workflows/shared.yml",
+        "on:\n  workflow_call:\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/check\n      - run: ./scripts/test.sh\n",
+    );
+    repo.write(
+        ".github/actions/check/action.yml",
+        "runs:\n  using: composite\n  steps:\n    - run: pytest\n      shell: bash\n",
+    );
+    repo.write("scripts/test.sh", "#!/bin/sh\npytest\n");
+    repo.commit("shared workflows");
+    let (_, report) = json_report(
+        &[
+            "--select",
+            "ci.runs-tests",
+            "--select",
+            "ci.pipeline-parses",
+        ],
+        repo.path(),
+    );
+    // Whether a file parses does not depend on who calls it.
+    assert_eq!(status_of(&report, "ci.pipeline-parses"), "pass");
+    // Its callers are elsewhere, and may test this repository: no error.
+    let message = finding(&report, "ci.runs-tests").unwrap()["message"].to_string();
+    assert_eq!(status_of(&report, "ci.runs-tests"), "unknown", "{message}");
+    assert!(
+        message.contains("no workflow of this repository calls"),
+        "{message}"
+    );
+    // A workflow that starts on its own event makes what it calls this repository's CI.
+    repo.write(
+        ".github/workflows/ci.yml",
+        "on: [push, pull_request]\njobs:\n  all:\n    uses: ./.github/workflows/all.yml\n",
+    );
+    repo.commit("ci");
+    let (_, report) = json_report(&["--select", "ci.runs-tests"], repo.path());
+    assert_eq!(status_of(&report, "ci.runs-tests"), "pass");
+}
