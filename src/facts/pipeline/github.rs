@@ -519,7 +519,7 @@ fn may_fail(node: &Node) -> bool {
 pub fn in_this_repository<'t>(reference: &'t str, own_repository: Option<&str>) -> Option<&'t str> {
     // The forge takes a path as written: a glob names no file (and read as one, it would
     // have opslint read every workflow it matches).
-    if reference.contains(['*', '?', '[', '{']) {
+    if reference.contains('*') {
         return None;
     }
     if let Some(local) = reference.strip_prefix("./") {
@@ -701,6 +701,8 @@ mod tests {
         // A glob is no path the forge resolves.
         assert_eq!(local("acme/payments/.github/workflows/*.yml@v1"), None);
         assert_eq!(local("./.github/actions/*"), None);
+        // A folder may be named with brackets.
+        assert_eq!(local("./.github/actions/[x]"), Some(".github/actions/[x]"));
         // Without a remote, only `./` names this repository.
         assert_eq!(
             in_this_repository("acme/payments/.github/workflows/test.yml@main", None),
