@@ -79,10 +79,15 @@ pub fn fix_delays(releases: &[Release]) -> Vec<Option<i64>> {
         .iter()
         .map(|release| version(&release.name))
         .collect();
-    let mut by_line: HashMap<[u64; 2], Vec<usize>> = HashMap::new();
+    // A line is a component's (`datadog-3.1`, not the operator's `operator-3.1`).
+    let mut by_line: HashMap<(&str, [u64; 2]), Vec<usize>> = HashMap::new();
     for (index, version) in versions.iter().enumerate() {
         if let Some([major, minor, _]) = version {
-            by_line.entry([*major, *minor]).or_default().push(index);
+            let (component, _) = split(&releases[index].name);
+            by_line
+                .entry((component, [*major, *minor]))
+                .or_default()
+                .push(index);
         }
     }
     let mut delays = vec![None; releases.len()];
@@ -109,12 +114,32 @@ pub fn is_patch(release: &Release) -> bool {
     version(&release.name).is_some_and(|[_, _, patch]| patch > 0)
 }
 
-/// A final release's version: `v1.2.3` is 1.2.3, `release-2024.05` is 2024.5.0. `None` for
-/// a pre-release or build (anything after the numbers).
+/// A release tag's component and version text: `datadog-3.240.0` is `datadog-` and
+/// `3.240.0`, `api/v1.2.0` is `api/` and `v1.2.0`, `v1.2.3` is `` and `v1.2.3`. The version
+/// starts at the first place that starts a word and a number (`k8s-1.2` is `k8s-`'s 1.2).
+fn split(name: &str) -> (&str, &str) {
+    let starts = std::iter::once(0).chain(
+        name.match_indices(['-', '/'])
+            .map(|(index, separator)| index + separator.len()),
+    );
+    for start in starts {
+        let rest = &name[start..];
+        let number = rest.strip_prefix('v').unwrap_or(rest);
+        if number.starts_with(|c: char| c.is_ascii_digit()) {
+            return name.split_at(start);
+        }
+    }
+    (name, "")
+}
+
+/// A final release's version: `v1.2.3` is 1.2.3, `release-2024.05` is 2024.5.0,
+/// `datadog-3.240.0` is 3.240.0. `None` for a pre-release or build (anything after the
+/// numbers).
 fn version(name: &str) -> Option<[u64; 3]> {
-    let start = name.find(|c: char| c.is_ascii_digit())?;
+    let (_, text) = split(name);
+    let start = text.find(|c: char| c.is_ascii_digit())?;
     let mut numbers = [0u64; 3];
-    for (position, part) in name[start..].split('.').enumerate() {
+    for (position, part) in text[start..].split('.').enumerate() {
         let number = part.parse().ok()?;
         if let Some(slot) = numbers.get_mut(position) {
             *slot = number;
@@ -142,6 +167,24 @@ mod tests {
         assert_eq!(version("1.2.3.4"), Some([1, 2, 3]));
         assert_eq!(version("v2.0.0-rc.1"), None);
         assert_eq!(version("latest"), None);
+        // A component's release, whose name may hold digits of its own.
+        assert_eq!(version("datadog-3.240.0"), Some([3, 240, 0]));
+        assert_eq!(version("charts/api/v1.2.0"), Some([1, 2, 0]));
+        assert_eq!(version("k8s-agent-1.2.1"), Some([1, 2, 1]));
+        assert_eq!(version("k8s-agent-1.2.1-beta.1"), None);
+    }
+
+    #[test]
+    fn each_component_has_lines_of_its_own() {
+        let releases = [
+            release("datadog-3.1.0", 0),
+            release("operator-3.1.1", 5),
+            release("datadog-3.1.1", 9),
+        ];
+        let days = |delay: Option<i64>| delay.map(|seconds| seconds / 86_400);
+        let delays: Vec<_> = fix_delays(&releases).into_iter().map(days).collect();
+        // The operator's patch fixes none of the chart's releases.
+        assert_eq!(delays, [Some(9), None, None]);
     }
 
     #[test]
