@@ -80,7 +80,10 @@ pub fn find(
             }
             // What a called workflow runs may be what the check looks for; for an
             // `absent` check, what it hides cannot count against the practice.
+            // A workflow that only tends the repository (it starts on issues or labels)
+            // hides nothing a rule looks for.
             let hidden = !check.absent
+                && !tends_only(pipeline)
                 && (pipeline.unread
                     || matches!(
                         kind,
@@ -898,6 +901,17 @@ fn record_called_elsewhere(
     if !outcome.indirect.contains(&callers) {
         outcome.indirect.push(callers);
     }
+}
+
+/// Whether the pipeline starts only on events of the repository's upkeep (`on: issues`):
+/// what it calls out of sight builds, tests and releases nothing.
+fn tends_only(pipeline: &Pipeline) -> bool {
+    let tending = &crate::rules::known().tending_events;
+    !pipeline.triggers.is_empty()
+        && pipeline
+            .triggers
+            .iter()
+            .all(|trigger| tending.is_match(trigger.text.as_bytes()))
 }
 
 /// Whether the pipeline is a GitHub reusable workflow: it starts only when called.

@@ -43,6 +43,8 @@ pub struct Known {
     pub history: HistoryClasses,
     /// Kubernetes workload kinds expected to run indefinitely, so health probes apply.
     pub long_running_workloads: Vec<String>,
+    /// GitHub events that start only workflows tending the repository (`issues`, `label`).
+    pub tending_events: Pattern,
 }
 
 /// Root files of task runners (`rules/devenv.toml`), by name, not glob.
@@ -147,6 +149,7 @@ impl Known {
                 co_authors_credited: names.count("co-authors-credited"),
             },
             long_running_workloads: names.words("long-running-workloads"),
+            tending_events: names.pattern("tending-events"),
         };
         if names.missing.is_empty() {
             Ok(known)
