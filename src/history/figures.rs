@@ -907,6 +907,10 @@ mod tests {
         assert!(is_bot("Renovate Bot", "bot@renovateapp.com"));
         assert!(is_bot("Anonymous", "noreply@weblate.org"));
         assert!(is_bot("Weblate (bot)", "hosted@weblate.org"));
+        // A coding assistant credited as a co-author is no second person.
+        assert!(is_bot("", "noreply@anthropic.com"));
+        assert!(is_bot("", "198982749+Copilot@users.noreply.github.com"));
+        assert!(!is_bot("", "12345+ada@users.noreply.github.com"));
         assert!(!is_bot("Ada Lovelace", "ada@example.com"));
         assert!(is_improvement_type("refactor(engine): split judge"));
         assert!(is_improvement_type("ci!: drop node 18"));
