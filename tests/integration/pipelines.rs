@@ -25,6 +25,13 @@ fn runs_tests(repo: &TestRepo) -> (String, Option<u64>) {
     (status_of(&report, "ci.runs-tests"), line)
 }
 
+/// The status and message of `rule`, scanned with only it selected.
+fn judged(repo: &TestRepo, rule: &str) -> (String, String) {
+    let (_, report) = json_report(&["--select", rule], repo.path());
+    let message = finding(&report, rule).unwrap()["message"].to_string();
+    (status_of(&report, rule), message)
+}
+
 #[test]
 fn a_make_target_that_runs_a_test_tool_counts_at_the_step_line() {
     let repo = repo_with_code();
@@ -530,11 +537,7 @@ fn a_workflow_of_this_repository_called_by_its_full_name_is_read_from_the_tree()
         "runs:\n  using: composite\n  steps:\n    - run: pip install -e .\n      shell: bash\n",
     );
     repo.commit("pipeline");
-    let coverage = |repo: &TestRepo| {
-        let (_, report) = json_report(&["--select", "testing.coverage"], repo.path());
-        let message = finding(&report, "testing.coverage").unwrap()["message"].to_string();
-        (status_of(&report, "testing.coverage"), message)
-    };
+    let coverage = |repo: &TestRepo| judged(repo, "testing.coverage");
     // Without a remote the call is to some other repository, out of sight.
     let (status, message) = coverage(&repo);
     assert_eq!(status, "unknown", "{message}");
@@ -570,11 +573,7 @@ fn an_own_workflow_called_by_full_name_that_the_tree_does_not_hold_is_out_of_sig
         "origin",
         "https://github.com/acme/payments.git",
     ]);
-    let tests = |repo: &TestRepo| {
-        let (_, report) = json_report(&["--select", "ci.runs-tests"], repo.path());
-        let message = finding(&report, "ci.runs-tests").unwrap()["message"].to_string();
-        (status_of(&report, "ci.runs-tests"), message)
-    };
+    let tests = |repo: &TestRepo| judged(repo, "ci.runs-tests");
     let (status, message) = tests(&repo);
     assert_eq!(status, "unknown", "{message}");
     assert!(
@@ -642,6 +641,6 @@ fn what_only_reusable_workflows_no_workflow_here_calls_run_is_out_of_sight() {
         "on: [push, pull_request]\njobs:\n  all:\n    uses: ./.github/workflows/all.yml\n",
     );
     repo.commit("ci");
-    let (_, report) = json_report(&["--select", "ci.runs-tests"], repo.path());
-    assert_eq!(status_of(&report, "ci.runs-tests"), "pass");
+    let (status, message) = judged(&repo, "ci.runs-tests");
+    assert_eq!(status, "pass", "{message}");
 }
