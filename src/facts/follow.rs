@@ -14,7 +14,7 @@ use crate::facts::content::Content;
 use crate::facts::includes;
 use crate::facts::parsed::{Includes, Pipelines, parse_text, read_missing};
 use crate::facts::pipeline::{
-    self, CallInput, Format, JobNote, Pipeline, System, in_this_repository,
+    self, CallInput, Format, JobNote, Pipeline, System, action_files, in_this_repository,
 };
 use crate::facts::tasks::TaskRunners;
 use crate::facts::tree::Tree;
@@ -302,7 +302,6 @@ fn pass_inputs(tree: &Tree, pipelines: &mut Pipelines, includes: &Includes, entr
     }
 }
 
-/// Records on the pipeline at `entry` that what it includes was followed only so far.
 /// The repository's own workflows and actions `pipeline` calls by full name that this
 /// commit's tree does not hold (`acme/payments/.github/workflows/old.yml@v1`, removed since
 /// `v1`), described for "Not seen": what their version runs is out of sight, not nothing.
@@ -316,14 +315,11 @@ fn missing_full_name_calls(
         .full_name_calls
         .iter()
         .filter_map(|call| {
-            let local = in_this_repository(&call.text, own_repository)?.trim_end_matches('/');
+            let local = in_this_repository(&call.text, own_repository)?;
             let workflow = local.ends_with(".yml") || local.ends_with(".yaml");
-            let found = match (workflow, local) {
-                (true, _) => held(local),
-                (false, "") => held("action.yml") || held("action.yaml"),
-                (false, folder) => {
-                    held(&format!("{folder}/action.yml")) || held(&format!("{folder}/action.yaml"))
-                }
+            let found = match workflow {
+                true => held(local),
+                false => action_files(local).iter().any(|file| held(file)),
             };
             let what = if workflow {
                 "reusable workflow"
@@ -343,6 +339,7 @@ fn missing_full_name_calls(
         .collect()
 }
 
+/// Records on the pipeline at `entry` that what it includes was followed only so far.
 fn unseen_past_limit(pipelines: &mut Pipelines, entry: usize, what: &str) {
     if let Some(Some(Ok(pipeline))) = pipelines.get_mut(&entry) {
         pipeline.indirect.push(Located::new(what, 0));

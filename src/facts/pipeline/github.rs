@@ -336,13 +336,7 @@ fn read_step(step: &Node, job: &InJob, reading: &Reading, pipeline: &mut Pipelin
         }
         // A composite action of this repository (`uses: ./.github/actions/test`).
         if let Some(local) = local {
-            // `./` is the repository's own action, at its root.
-            let folder = local.trim_end_matches('/');
-            for name in ["action.yml", "action.yaml"] {
-                let target = match folder {
-                    "" => name.to_owned(),
-                    folder => format!("{folder}/{name}"),
-                };
+            for target in action_files(local) {
                 push_call_inputs(step, &target, action.line, pipeline);
                 pipeline.includes.push(Located::new(target, action.line));
             }
@@ -509,6 +503,15 @@ fn may_fail(node: &Node) -> bool {
     node.get("continue-on-error")
         .and_then(Node::as_str)
         .is_some_and(|value| value == "true")
+}
+
+/// The files that may define the action in the repository's `folder` (`""`, or `./`, for
+/// the action at its root): `action.yml` or `action.yaml`.
+pub fn action_files(folder: &str) -> [String; 2] {
+    ["action.yml", "action.yaml"].map(|name| match folder.trim_end_matches('/') {
+        "" => name.to_owned(),
+        folder => format!("{folder}/{name}"),
+    })
 }
 
 /// The path in the tree of an action or reusable workflow of this repository:

@@ -22,7 +22,7 @@ mod services;
 mod steps;
 mod travis;
 
-pub use github::in_this_repository;
+pub use github::{action_files, in_this_repository};
 pub use inputs::{MOST_BYTES, MOST_COMMANDS, run_with};
 pub use place::{Place, Walk, placed_segments};
 pub use script::script_references;
