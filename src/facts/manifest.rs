@@ -270,6 +270,10 @@ fn read_cargo(root: &Node, found: &mut Declared) {
 fn read_pyproject(root: &Node, found: &mut Declared) {
     if let Some(project) = root.get("project") {
         push_requirements(found, project.get("dependencies"));
+        // Extras are what a package's users may add (`pip install x[async]`) or its developers
+        // install (`[test]`): a server framework among them does not make the project a
+        // service (a client library's `async = ["aiohttp"]`, a framework's test `fastapi`).
+        found.development = true;
         for (_, extra) in project
             .get("optional-dependencies")
             .into_iter()
@@ -277,6 +281,7 @@ fn read_pyproject(root: &Node, found: &mut Declared) {
         {
             push_requirements(found, Some(extra));
         }
+        found.development = false;
     }
     let tool = root.get("tool");
     let poetry = tool.and_then(|tool| tool.get("poetry"));
@@ -852,6 +857,13 @@ mod tests {
         assert_eq!(development("package.json", package), ["express"]);
         let pyproject = "[tool.poetry.dependencies]\nflask = \"*\"\n[tool.poetry.group.test.dependencies]\npytest = \"*\"\n[tool.poetry.group.main.dependencies]\ngunicorn = \"*\"\n";
         assert_eq!(development("pyproject.toml", pyproject), ["pytest"]);
+        // A package's extras, its users' options or its test tools, are not what it runs on;
+        // a Poetry project's own dependencies after them still are.
+        let extras = "[project]\nname = \"client\"\ndependencies = [\"anyio\"]\n[project.optional-dependencies]\nasync = [\"aiohttp>=3\"]\ntest = [\"fastapi\"]\n[tool.poetry.dependencies]\nuvicorn = \"*\"\n";
+        assert_eq!(
+            development("pyproject.toml", extras),
+            ["aiohttp", "fastapi"]
+        );
         assert_eq!(development("requirements-dev.txt", "flask\n"), ["flask"]);
         assert!(development("requirements.txt", "flask\n").is_empty());
         for itself in [
