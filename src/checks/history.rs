@@ -199,10 +199,12 @@ fn judge_figure(
     (status, message, note)
 }
 
-/// The commits a figure is judged on: "12 commits", or for a share of some of them
+/// The commits a figure is judged on: "12 commits", or for a figure of some of them
 /// "commits that change source code: 3 of 12".
 fn judged_commits(figure: &Figure, measured: &Measured) -> String {
     match figure.among {
+        // All of them: "12 commits" says it.
+        Some(among) if among.commits == among.of => crate::text::plural(among.of, "commit"),
         Some(among) => format!(
             "commits that {}: {} of {}",
             among.what, among.commits, among.of

@@ -123,7 +123,7 @@ impl Classes {
     }
 
     /// Kept out of people-based figures.
-    fn is_bot(&self, name: &str, email: &str) -> bool {
+    pub(crate) fn is_bot(&self, name: &str, email: &str) -> bool {
         self.bot_name.is_match(name.as_bytes()) || self.bot_email.is_match(email.as_bytes())
     }
 
@@ -301,8 +301,8 @@ const FIGURES: &[Definition] = &[
         unit: "lines",
         scope: Scope::Window,
         better: Better::Lower,
-        measure: |samples, _| percentile(lines(samples)?, 0.5),
-        among: None,
+        measure: |samples, _| percentile(lines(&by_people(samples))?, 0.5),
+        among: Some(BY_PEOPLE),
         means: "",
     },
     Definition {
@@ -311,8 +311,8 @@ const FIGURES: &[Definition] = &[
         unit: "lines",
         scope: Scope::Window,
         better: Better::Lower,
-        measure: |samples, _| percentile(lines(samples)?, 0.9),
-        among: None,
+        measure: |samples, _| percentile(lines(&by_people(samples))?, 0.9),
+        among: Some(BY_PEOPLE),
         means: "",
     },
     Definition {
@@ -321,8 +321,13 @@ const FIGURES: &[Definition] = &[
         unit: "files",
         scope: Scope::Window,
         better: Better::Lower,
-        measure: |samples, _| percentile(samples.iter().map(|sample| sample.files as f64), 0.5),
-        among: None,
+        measure: |samples, _| {
+            percentile(
+                by_people(samples).iter().map(|sample| sample.files as f64),
+                0.5,
+            )
+        },
+        among: Some(BY_PEOPLE),
         means: "",
     },
     Definition {
@@ -333,9 +338,16 @@ const FIGURES: &[Definition] = &[
         better: Better::Lower,
         measure: |samples, _| {
             let large = Classes::builtin().large_commit_lines;
-            lines(samples).and_then(|_| share(samples, |sample| sample.lines > large))
+            let people = by_people(samples);
+            if people.is_empty() {
+                return Err("no commits in the window".to_owned());
+            }
+            let over = lines(&people)?
+                .filter(|&lines| lines > f64::from(large))
+                .count();
+            Ok(100.0 * over as f64 / people.len() as f64)
         },
-        among: None,
+        among: Some(BY_PEOPLE),
         means: "",
     },
     Definition {
@@ -553,7 +565,7 @@ const FIGURES: &[Definition] = &[
         better: Better::Lower,
         measure: |_, period| {
             let combined = combined(period)?;
-            lines(std::slice::from_ref(&combined))?
+            lines(&[&combined])?
                 .next()
                 .ok_or_else(|| "the pull request changes nothing".to_owned())
         },
@@ -577,7 +589,7 @@ const FIGURES: &[Definition] = &[
         scope: Scope::PullRequest,
         better: Better::Lower,
         measure: |samples, _| {
-            lines(samples)?
+            lines(&samples.iter().collect::<Vec<_>>())?
                 .reduce(f64::max)
                 .ok_or_else(|| "the pull request has no commits of its own".to_owned())
         },
@@ -621,7 +633,7 @@ fn combined(period: &Period) -> Result<Sample, String> {
 }
 
 /// Lines changed per commit; unknown when some commit's file contents are missing.
-fn lines(samples: &[Sample]) -> Result<impl Iterator<Item = f64> + '_, String> {
+fn lines<'a>(samples: &[&'a Sample]) -> Result<impl Iterator<Item = f64> + 'a, String> {
     let missing = samples.iter().filter(|sample| !sample.lines_known).count();
     if missing > 0 {
         return Err(format!(
@@ -630,7 +642,22 @@ fn lines(samples: &[Sample]) -> Result<impl Iterator<Item = f64> + '_, String> {
             crate::text::plural(missing, "commit")
         ));
     }
-    Ok(samples.iter().map(|sample| f64::from(sample.lines)))
+    let lines: Vec<f64> = samples
+        .iter()
+        .map(|sample| f64::from(sample.lines))
+        .collect();
+    Ok(lines.into_iter())
+}
+
+/// The batch sizes of the team's own work: a dependency bot's one-line bumps would make
+/// anyone's commits look small.
+const BY_PEOPLE: Among = Among {
+    what: "people made (not bots)",
+    holds: |sample| !sample.bot,
+};
+
+fn by_people(samples: &[Sample]) -> Vec<&Sample> {
+    samples.iter().filter(|sample| !sample.bot).collect()
 }
 
 /// For a figure counted from lines, the blobs it counted as binary because they were too big
@@ -702,6 +729,33 @@ fn median(values: &[f64], none: &str) -> Result<f64, String> {
     percentile(values.iter().copied(), 0.5).map_err(|_| none.to_owned())
 }
 
+/// One person under several addresses (a work and a personal one, no `.mailmap`): each
+/// address of an author's full name (two words or more, as `git shortlog` groups by name) maps
+/// to the first address seen with it. A single word (`root`, `ubuntu`) names no one person.
+fn same_name_aliases(commits: &[&Changed]) -> std::collections::HashMap<String, String> {
+    let mut first_address: std::collections::HashMap<String, String> =
+        std::collections::HashMap::new();
+    let mut aliases = std::collections::HashMap::new();
+    for changed in commits {
+        let commit = &changed.commit;
+        let name = commit
+            .author_name
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        if name.split(' ').count() < 2 {
+            continue;
+        }
+        let address = commit.author_email.to_lowercase();
+        let canonical = first_address.entry(name).or_insert_with(|| address.clone());
+        if *canonical != address {
+            aliases.insert(address, canonical.clone());
+        }
+    }
+    aliases
+}
+
 /// The nearest-rank percentile.
 fn percentile(values: impl Iterator<Item = f64>, rank: f64) -> Result<f64, String> {
     let mut values: Vec<f64> = values.collect();
@@ -721,11 +775,27 @@ pub fn compute(
     classes: &Classes,
 ) -> Vec<Figure> {
     let samples = |period: &Period| -> Vec<Sample> {
-        period
+        let commits: Vec<&Changed> = period
             .commits
             .iter()
+            .copied()
             .filter(|changed| changed.commit.parents.len() <= 1)
-            .map(|changed| Sample::of(changed, classes))
+            .collect();
+        let aliases = same_name_aliases(&commits);
+        commits
+            .iter()
+            .map(|changed| {
+                let mut sample = Sample::of(changed, classes);
+                let mut people: Vec<String> = Vec::new();
+                for person in sample.people.drain(..) {
+                    let person = aliases.get(&person).cloned().unwrap_or(person);
+                    if !people.contains(&person) {
+                        people.push(person);
+                    }
+                }
+                sample.people = people;
+                sample
+            })
             .collect()
     };
     let now = samples(current);

@@ -346,9 +346,15 @@ fn period<'a>(
         .map(|changed| changed.commit.committer_time)
         .min();
     let from = from.or(oldest).unwrap_or(to);
+    // A bot's commits on the main line (a dependency bump it merged) integrate none of the
+    // team's work.
+    let classes = figures::Classes::builtin();
     let integrations = commits
         .iter()
         .filter(|changed| integrations.contains(&changed.commit.id))
+        .filter(|changed| {
+            !classes.is_bot(&changed.commit.author_name, &changed.commit.author_email)
+        })
         .count();
     let released: Vec<usize> = (0..delivery.releases.len())
         .filter(|&index| (from..=to).contains(&delivery.releases[index].time))

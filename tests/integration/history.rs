@@ -455,6 +455,71 @@ fn the_mailmap_of_the_scanned_commit_joins_an_authors_addresses() {
     assert_eq!(authors(&repo), 1.0);
 }
 
+/// New-user trial: one maintainer committing from a work and a personal address (no
+/// `.mailmap`) was two authors, and knowledge spread passed on a one-person project.
+#[test]
+fn one_full_name_under_two_addresses_is_one_author_and_one_word_names_no_one() {
+    let repo = daily_history();
+    let commit_as = |author: &str, file: &str| {
+        repo.write(file, "x = 1\n");
+        repo.git(&["add", "-A"]);
+        repo.git(&[
+            "-c",
+            "user.name=Ada",
+            "-c",
+            "user.email=ada@example.com",
+            "commit",
+            "-q",
+            &format!("--author={author}"),
+            "-m",
+            file,
+        ]);
+    };
+    let authors = |repo: &TestRepo| {
+        let (_, report) = json_report(&["--rev", "HEAD", "--window", "all"], repo.path());
+        figure(&report, "collaboration.active_authors")["value"].clone()
+    };
+    let before = authors(&repo).as_f64().expect("a count");
+    commit_as("Claire Novotny <claire@work.example>", "src/a.py");
+    commit_as("Claire  Novotny <Claire@home.example>", "src/b.py");
+    assert_eq!(authors(&repo), before + 1.0);
+    // `root` on two machines may be two people.
+    commit_as("root <root@build-1>", "src/c.py");
+    commit_as("root <root@build-2>", "src/d.py");
+    assert_eq!(authors(&repo), before + 3.0);
+}
+
+/// New-user trial: Renovate's one-line bumps, half of a repository's commits, made the
+/// team's 230-line median pass as small batches.
+#[test]
+fn batch_sizes_are_the_peoples_not_the_bots() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "# app\n");
+    repo.commit("initial");
+    for day in 1..=6 {
+        repo.write(&format!("src/feature{day}.py"), "x = 1\n".repeat(300));
+        repo.commit(&format!("feat: feature {day}"));
+        repo.write("requirements.txt", format!("flask=={day}.0\n"));
+        repo.git(&["add", "-A"]);
+        repo.git(&[
+            "-c",
+            "user.name=Ada",
+            "-c",
+            "user.email=ada@example.com",
+            "commit",
+            "-q",
+            "--author=renovate[bot] <29139614+renovate[bot]@users.noreply.github.com>",
+            "-m",
+            "chore(deps): update flask",
+        ]);
+    }
+    let (_, report) = json_report(&["--rev", "HEAD", "--window", "all"], repo.path());
+    let median = figure(&report, "flow.median_lines_per_commit");
+    assert_eq!(median["value"], 300.0, "{median}");
+    // The initial commit and six features; not the six bumps.
+    assert_eq!(median["among"]["commits"], 7, "{median}");
+}
+
 #[test]
 fn version_tags_are_releases_and_give_cadence_and_lead_time() {
     let repo = daily_history();
