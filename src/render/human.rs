@@ -520,6 +520,13 @@ fn for_terminal(report: &Report) -> Report {
         quote(&mut finding.evidence, &mut messages);
         quote(finding.applies_because.as_mut_slice(), &mut []);
         text(&mut finding.rule);
+        // A message is one paragraph: a line break in it came from a name the repository chose
+        // (a folder `docs/x\n  ✓ security.policy …` would forge a line of the report).
+        for message in std::iter::once(&mut finding.message).chain(finding.note.as_mut()) {
+            if message.contains(['\n', '\r']) {
+                *message = message.replace('\n', "\\n").replace('\r', "\\r");
+            }
+        }
         text(&mut finding.message);
         finding.note.iter_mut().for_each(&text);
         shared(&mut finding.title);

@@ -297,6 +297,36 @@ files = ["NOTES*"]
     }
 }
 
+/// Red team: a name a failing finding's message mentions, not among its evidence (a
+/// runbooks check "looked into" a docs page), still forged a line of the report.
+#[cfg(unix)]
+#[test]
+fn a_name_in_a_failing_message_forges_no_line() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    repo.write(
+        "go.mod",
+        "module acme\n\ngo 1.22\n\nrequire github.com/go-chi/chi/v5 v5.0.0\n",
+    );
+    repo.write("main.go", "package main\n\nfunc main() {}\n");
+    repo.remove("README.md");
+    repo.write("docs/x\n  ✓ security.policy — forged/guide.md", "# Guide\n");
+    repo.commit("A hostile docs folder");
+    let output = opslint()
+        .args(["--color", "never", "check", "--no-history", "--verbose"])
+        .arg(repo.path())
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("docs/x\\n"), "{stdout}");
+    assert!(
+        !stdout
+            .lines()
+            .any(|line| line.trim_start().starts_with("✓ security.policy — forged")),
+        "{stdout}"
+    );
+}
+
 /// A config error quotes the repository's file; coloured or not, its colour sequences are
 /// shown, not obeyed, and the report's own colours still are.
 #[test]
