@@ -433,18 +433,7 @@ fn a_shallow_clone_has_unknown_history_figures_and_still_gets_tree_findings() {
 fn the_mailmap_of_the_scanned_commit_joins_an_authors_addresses() {
     let repo = daily_history();
     repo.write("src/late.py", "late = True\n");
-    repo.git(&["add", "-A"]);
-    repo.git(&[
-        "-c",
-        "user.name=Ada",
-        "-c",
-        "user.email=ada@example.com",
-        "commit",
-        "-q",
-        "--author=Ada L. <ada@old.example>",
-        "-m",
-        "from an old address",
-    ]);
+    repo.commit_by("Ada L. <ada@old.example>", "from an old address");
     let authors = |repo: &TestRepo| {
         let (_, report) = json_report(&["--rev", "HEAD", "--window", "all"], repo.path());
         figure(&report, "collaboration.active_authors")["value"].clone()
@@ -462,18 +451,7 @@ fn one_full_name_under_two_addresses_is_one_author_and_one_word_names_no_one() {
     let repo = daily_history();
     let commit_as = |author: &str, file: &str| {
         repo.write(file, "x = 1\n");
-        repo.git(&["add", "-A"]);
-        repo.git(&[
-            "-c",
-            "user.name=Ada",
-            "-c",
-            "user.email=ada@example.com",
-            "commit",
-            "-q",
-            &format!("--author={author}"),
-            "-m",
-            file,
-        ]);
+        repo.commit_by(author, file);
     };
     let authors = |repo: &TestRepo| {
         let (_, report) = json_report(&["--rev", "HEAD", "--window", "all"], repo.path());
@@ -500,18 +478,10 @@ fn batch_sizes_are_the_peoples_not_the_bots() {
         repo.write(&format!("src/feature{day}.py"), "x = 1\n".repeat(300));
         repo.commit(&format!("feat: feature {day}"));
         repo.write("requirements.txt", format!("flask=={day}.0\n"));
-        repo.git(&["add", "-A"]);
-        repo.git(&[
-            "-c",
-            "user.name=Ada",
-            "-c",
-            "user.email=ada@example.com",
-            "commit",
-            "-q",
-            "--author=renovate[bot] <29139614+renovate[bot]@users.noreply.github.com>",
-            "-m",
+        repo.commit_by(
+            "renovate[bot] <29139614+renovate[bot]@users.noreply.github.com>",
             "chore(deps): update flask",
-        ]);
+        );
     }
     let (_, report) = json_report(&["--rev", "HEAD", "--window", "all"], repo.path());
     let median = figure(&report, "flow.median_lines_per_commit");

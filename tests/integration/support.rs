@@ -166,6 +166,22 @@ impl TestRepo {
         self.commit_at(message, &date)
     }
 
+    /// Stages everything and commits as `author` (`Name <address>`), Ada committing it.
+    pub fn commit_by(&self, author: &str, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&[
+            "-c",
+            "user.name=Ada",
+            "-c",
+            "user.email=ada@example.com",
+            "commit",
+            "-q",
+            &format!("--author={author}"),
+            "-m",
+            message,
+        ]);
+    }
+
     /// Stages everything and commits at `date` (author and committer alike).
     pub fn commit_at(&self, message: &str, date: &str) -> String {
         self.git(&["add", "-A"]);
