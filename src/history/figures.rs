@@ -154,17 +154,21 @@ struct Sample {
 }
 
 impl Sample {
-    fn of(changed: &Changed, classes: &Classes) -> Sample {
+    /// `aliases` names the one address of a person who commits under several
+    /// (`same_name_aliases`).
+    fn of(changed: &Changed, classes: &Classes, aliases: &Aliases) -> Sample {
         let commit = &changed.commit;
-        let mut people = vec![commit.author_email.to_lowercase()];
+        let person = |address: String| aliases.get(&address).cloned().unwrap_or(address);
+        let mut people = vec![person(commit.author_email.to_lowercase())];
         let co_authors: &[String] = if commit.co_authors.len() <= classes.co_authors_credited {
             &commit.co_authors
         } else {
             &[]
         };
         for co_author in co_authors {
-            if !people.contains(co_author) && !classes.is_bot("", co_author) {
-                people.push(co_author.clone());
+            let co_author = person(co_author.clone());
+            if !people.contains(&co_author) && !classes.is_bot("", &co_author) {
+                people.push(co_author);
             }
         }
         let mut sample = Sample {
@@ -628,7 +632,7 @@ const FIGURES: &[Definition] = &[
 fn combined(period: &Period) -> Result<Sample, String> {
     period
         .combined
-        .map(|changed| Sample::of(changed, Classes::builtin()))
+        .map(|changed| Sample::of(changed, Classes::builtin(), &Aliases::new()))
         .ok_or_else(|| "only measured for a pull request (check --base)".to_owned())
 }
 
@@ -729,13 +733,16 @@ fn median(values: &[f64], none: &str) -> Result<f64, String> {
     percentile(values.iter().copied(), 0.5).map_err(|_| none.to_owned())
 }
 
+/// Each other address of a person, to the one their commits are counted under.
+type Aliases = std::collections::HashMap<String, String>;
+
 /// One person under several addresses (a work and a personal one, no `.mailmap`): each
 /// address of an author's full name (two words or more, as `git shortlog` groups by name) maps
 /// to the first address seen with it. A single word (`root`, `ubuntu`) names no one person.
-fn same_name_aliases(commits: &[&Changed]) -> std::collections::HashMap<String, String> {
+fn same_name_aliases(commits: &[&Changed]) -> Aliases {
     let mut first_address: std::collections::HashMap<String, String> =
         std::collections::HashMap::new();
-    let mut aliases = std::collections::HashMap::new();
+    let mut aliases = Aliases::new();
     for changed in commits {
         let commit = &changed.commit;
         let name = commit
@@ -784,18 +791,7 @@ pub fn compute(
         let aliases = same_name_aliases(&commits);
         commits
             .iter()
-            .map(|changed| {
-                let mut sample = Sample::of(changed, classes);
-                let mut people: Vec<String> = Vec::new();
-                for person in sample.people.drain(..) {
-                    let person = aliases.get(&person).cloned().unwrap_or(person);
-                    if !people.contains(&person) {
-                        people.push(person);
-                    }
-                }
-                sample.people = people;
-                sample
-            })
+            .map(|changed| Sample::of(changed, classes, &aliases))
             .collect()
     };
     let now = samples(current);
