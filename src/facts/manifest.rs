@@ -347,14 +347,20 @@ fn push_keys(found: &mut Declared, table: Option<&Node>) {
 }
 
 /// Each key of a Python table (Poetry, Pipfile), normalized; `python` is the interpreter.
+/// A Poetry dependency marked `optional = true` is an extra, which the project's users may
+/// add (`pip install x[server]`): development, like `[project.optional-dependencies]`.
 fn push_python_keys(found: &mut Declared, table: Option<&Node>) {
-    for (key, _) in table.into_iter().flat_map(Node::entries) {
+    let development = found.development;
+    for (key, spec) in table.into_iter().flat_map(Node::entries) {
         if let Some(name) = key.as_str().and_then(requirement_name)
             && name != "python"
         {
+            found.development =
+                development || spec.get("optional").and_then(Node::as_str) == Some("true");
             found.push(name, key.line);
         }
     }
+    found.development = development;
 }
 
 /// Each PEP 508 requirement string of a list (`"requests[socks]>=2.31; python_version<'4'"`).
@@ -859,10 +865,10 @@ mod tests {
         assert_eq!(development("pyproject.toml", pyproject), ["pytest"]);
         // A package's extras, its users' options or its test tools, are not what it runs on;
         // a Poetry project's own dependencies after them still are.
-        let extras = "[project]\nname = \"client\"\ndependencies = [\"anyio\"]\n[project.optional-dependencies]\nasync = [\"aiohttp>=3\"]\ntest = [\"fastapi\"]\n[tool.poetry.dependencies]\nuvicorn = \"*\"\n";
+        let extras = "[project]\nname = \"client\"\ndependencies = [\"anyio\"]\n[project.optional-dependencies]\nasync = [\"aiohttp>=3\"]\ntest = [\"fastapi\"]\n[tool.poetry.dependencies]\nuvicorn = \"*\"\nstarlette = { version = \"*\", optional = true }\n";
         assert_eq!(
             development("pyproject.toml", extras),
-            ["aiohttp", "fastapi"]
+            ["aiohttp", "fastapi", "starlette"]
         );
         assert_eq!(development("requirements-dev.txt", "flask\n"), ["flask"]);
         assert!(development("requirements.txt", "flask\n").is_empty());
