@@ -4,9 +4,12 @@
 
 use std::collections::HashMap;
 
+use gix::bstr::ByteSlice;
+
 use crate::checks::Outcome;
 use crate::facts::collect::Facts;
 use crate::facts::manifest::{Dependency, Manifest};
+use crate::facts::workspaces;
 use crate::rules::Pattern;
 
 /// How many packages of the tree deep a dependency is followed: an app, its shared
@@ -70,8 +73,7 @@ fn through_packages(
     // A dependency is on a package of the same ecosystem: under the same file name.
     let file = String::from_utf8_lossy(facts.tree.entries[index].file_name());
     let named = facts.packages.get(file.as_ref())?;
-    let direct: Vec<(&Dependency, usize)> = local(declared)
-        .filter_map(|dependency| Some((dependency, *named.get(&dependency.name)?)))
+    let direct: Vec<(&Dependency, usize)> = local(declared, named, facts)
         .filter(|&(_, entry)| entry != index)
         .collect();
     for depth in 1..=PACKAGE_DEPTH {
@@ -106,8 +108,7 @@ fn brings(
     let found = own.or_else(|| {
         (depth > 1)
             .then(|| {
-                local(package).find_map(|dependency| {
-                    let next = *named.get(&dependency.name)?;
+                local(package, named, facts).find_map(|(dependency, next)| {
                     let chain = brings(pattern, next, depth - 1, named, facts, packages)?;
                     Some(format!("{} → {chain}", dependency.name))
                 })
@@ -126,9 +127,37 @@ fn runtime(manifest: &Manifest) -> impl Iterator<Item = &Dependency> {
         .filter(|found| !found.development)
 }
 
-/// The packages of the tree a package brings, by where they are (`workspace:*`, `path`).
-fn local(manifest: &Manifest) -> impl Iterator<Item = &Dependency> {
-    runtime(manifest).filter(|found| found.local)
+/// The packages of the tree a package brings, with their manifests' entries: declared by
+/// where they are (`workspace:*`, `path`), or naming a member of the root workspace that is
+/// never published, which no registry could have supplied (not an example's package that
+/// happens to share a registry package's name).
+fn local<'m>(
+    manifest: &'m Manifest,
+    named: &'m HashMap<String, usize>,
+    facts: &'m Facts,
+) -> impl Iterator<Item = (&'m Dependency, usize)> {
+    runtime(manifest).filter_map(move |found| {
+        let entry = *named.get(&found.name)?;
+        (found.local || private_member(entry, facts)).then_some((found, entry))
+    })
+}
+
+/// Whether the package.json at `entry` is private and a member of the workspace the root
+/// package.json declares.
+fn private_member(entry: usize, facts: &Facts) -> bool {
+    let manifest = |index: usize| match facts.manifests.get(&index) {
+        Some(Some(Ok(manifest))) => Some(manifest),
+        _ => None,
+    };
+    let Some(root) = facts.tree.position("package.json").and_then(manifest) else {
+        return false;
+    };
+    let path = facts.tree.entries[entry].path.to_str_lossy();
+    let folder = path.strip_suffix("/package.json");
+    manifest(entry).is_some_and(|package| package.private)
+        && folder.is_some_and(|folder| {
+            !workspaces::members(&root.workspace_members, std::iter::once(folder)).is_empty()
+        })
 }
 
 /// What `opslint explain` says the check holds of; the pattern follows.

@@ -31,6 +31,12 @@ pub struct Dependency {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Manifest {
     pub package: Option<String>,
+    /// Never published to its registry (package.json's `"private": true`): a dependency
+    /// naming it, from a workspace it is a member of, can only be on the tree's package,
+    /// whatever version it asks for (a Yarn workspace's `"backend-lib": "0.0.3"`).
+    pub private: bool,
+    /// The workspace members a package.json declares, as globs (`"workspaces": ["packages/*"]`).
+    pub workspace_members: Vec<String>,
     pub dependencies: Vec<Dependency>,
 }
 
@@ -155,6 +161,8 @@ pub fn read(path: &str, text: &str) -> Result<Manifest, ParseError> {
     };
     let mut found = Declared::default();
     let mut package = None;
+    let mut private = false;
+    let mut workspace_members = Vec::new();
     match format {
         Format::Cargo => {
             let root = toml_node::parse(text)?;
@@ -164,6 +172,8 @@ pub fn read(path: &str, text: &str) -> Result<Manifest, ParseError> {
         Format::PackageJson => {
             let root = yaml::parse(text)?;
             package = own_name(Some(&root));
+            private = root.get("private").and_then(Node::as_str) == Some("true");
+            workspace_members = super::workspaces::member_globs(Some(text), None);
             for section in ["dependencies", "optionalDependencies"] {
                 push_npm(&mut found, root.get(section));
             }
@@ -224,6 +234,8 @@ pub fn read(path: &str, text: &str) -> Result<Manifest, ParseError> {
     dependencies.sort_by_key(|dependency| dependency.line);
     Ok(Manifest {
         package,
+        private,
+        workspace_members,
         dependencies,
     })
 }
@@ -833,6 +845,11 @@ mod tests {
         assert_eq!(package("package.json", r#"{"private": true}"#), None);
         assert_eq!(package("package.json", r#"{"name": ""}"#), None);
         assert_eq!(package("pom.xml", "<project/>"), None);
+        // Only a package.json that says so in JSON's own `true` is kept from its registry.
+        let private = |text: &str| read("package.json", text).unwrap().private;
+        assert!(private(r#"{"name": "backend-lib", "private": true}"#));
+        assert!(!private(r#"{"name": "backend-lib", "private": "no"}"#));
+        assert!(!private(r#"{"name": "backend-lib"}"#));
     }
 
     fn names(path: &str, text: &str) -> Vec<(String, u32)> {

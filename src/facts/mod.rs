@@ -18,7 +18,7 @@ pub mod renovate;
 pub mod tasks;
 mod toml_node;
 pub mod tree;
-mod workspaces;
+pub(crate) mod workspaces;
 pub mod yaml;
 
 /// A fact and the line it was found on.
