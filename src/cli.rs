@@ -520,8 +520,12 @@ pub fn run(cli: Cli) -> Outcome {
             Ok(0)
         }
         Command::Completions { shell } => {
+            // Generated whole, then written: clap_complete panics on a failed write, and a
+            // closed pipe (`opslint completions zsh | head`) is no failure.
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "opslint", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "opslint", &mut script);
+            write_stdout(|out| out.write_all(&script))?;
             Ok(0)
         }
     }

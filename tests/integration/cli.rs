@@ -469,6 +469,21 @@ fn init_writes_a_config_that_loads() {
         .stdout(predicate::str::contains("config .opslint.toml"));
 }
 
+/// A reader that stops early (`opslint completions zsh | head`) is no failure: no panic, exit 0.
+#[test]
+fn completions_into_a_closed_pipe() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("opslint"))
+        .args(["completions", "zsh"])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 /// The scripts complete subcommands, and rule ids for `explain` and `--select/--ignore`
 /// (issue 16).
 #[test]
