@@ -335,17 +335,18 @@ fn read_pyproject(root: &Node, found: &mut Declared) {
     );
 }
 
-/// Each key of a table (`"react": "^18"`).
 /// package.json's dependencies: each key, local where its version is the workspace's
-/// (`"workspace:*"`), which resolves by name to a package of the tree. (`file:` and `link:`
-/// name a path, which another package of the same name may not be at.)
+/// (`"workspace:*"`), which resolves by name to a package of the tree. One whose version is a
+/// path (`file:`, `link:`) is whatever code is there, not the registry's package of that name
+/// (a Phoenix app's `"phoenix": "file:../deps/phoenix"` is the framework's browser client),
+/// and is left out; nor is it followed, as another package of the same name may not be there.
 fn push_npm(found: &mut Declared, table: Option<&Node>) {
     for (key, spec) in table.into_iter().flat_map(Node::entries) {
-        if let Some(name) = key.as_str() {
-            let local = spec
-                .as_str()
-                .is_some_and(|version| version.starts_with("workspace:"));
-            found.push_at(name, key.line, local);
+        let version = spec.as_str().unwrap_or_default();
+        if let Some(name) = key.as_str()
+            && !(version.starts_with("file:") || version.starts_with("link:"))
+        {
+            found.push_at(name, key.line, version.starts_with("workspace:"));
         }
     }
 }
@@ -960,6 +961,9 @@ mod tests {
         let library =
             r#"{"peerDependencies": {"next": "^15"}, "devDependencies": {"vitest": "^2"}}"#;
         assert_eq!(development("package.json", library), ["next", "vitest"]);
+        // A dependency on a path is that path's code, not the registry's package of its name.
+        let phoenix_assets = "{\"dependencies\": {\"phoenix\": \"file:../deps/phoenix\", \"topbar\": \"^3\",\n\"shared\": \"link:../shared\"}}";
+        expect("package.json", phoenix_assets, &[("topbar", 1)]);
         let composer = "{\"require\": {\"php\": \">=8.2\", \"monolog/monolog\": \"^3\"},\n\"require-dev\": {\"phpunit/phpunit\": \"^11\"}}\n";
         expect(
             "composer.json",
