@@ -512,6 +512,7 @@ mod tests {
         for (path, format) in [
             (".github/workflows/ci.yml", "GitHub Actions"),
             (".forgejo/workflows/ci.yaml", "GitHub Actions"),
+            (".depot/workflows/pr.yaml", "GitHub Actions"),
             (".gitlab-ci.yml", "GitLab CI"),
             (".gitlab/ci/deploy.yml", "GitLab CI"),
             ("Jenkinsfile", "Jenkins"),
