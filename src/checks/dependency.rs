@@ -9,7 +9,7 @@ use gix::bstr::ByteSlice;
 use crate::checks::Outcome;
 use crate::facts::collect::Facts;
 use crate::facts::manifest::{Dependency, Manifest};
-use crate::facts::workspaces;
+use crate::facts::workspaces::Members;
 use crate::rules::Pattern;
 
 /// How many packages of the tree deep a dependency is followed: an app, its shared
@@ -20,7 +20,26 @@ const PACKAGE_DEPTH: usize = 3;
 /// the first dependency its pattern matches within that many packages, if any. A monorepo's
 /// packages depend on each other many times over; each is looked into once a depth.
 #[derive(Default)]
-pub struct Packages(HashMap<(usize, usize), Option<String>>);
+pub struct Packages {
+    found: HashMap<(usize, usize), Option<String>>,
+    /// The members of the workspace the root package.json declares: built once a check, when
+    /// a dependency first names a private package of the tree.
+    root_members: Option<Option<Members>>,
+}
+
+impl Packages {
+    fn root_members(&mut self, facts: &Facts) -> Option<Members> {
+        self.root_members
+            .get_or_insert_with(|| {
+                let root = facts.tree.position("package.json")?;
+                match facts.manifests.get(&root) {
+                    Some(Some(Ok(manifest))) => Members::new(&manifest.workspace_members),
+                    _ => None,
+                }
+            })
+            .clone()
+    }
+}
 
 /// The first declared dependency of the manifest at `index` the pattern matches, or else the
 /// first of its runtime dependencies on a package of the tree that brings one: its line and
@@ -73,12 +92,22 @@ fn through_packages(
     // A dependency is on a package of the same ecosystem: under the same file name.
     let file = String::from_utf8_lossy(facts.tree.entries[index].file_name());
     let named = facts.packages.get(file.as_ref())?;
-    let direct: Vec<(&Dependency, usize)> = local(declared, named, facts)
+    let members = packages.root_members(facts);
+    let direct: Vec<(&Dependency, usize)> = local(declared, named, facts, members.as_ref())
         .filter(|&(_, entry)| entry != index)
         .collect();
     for depth in 1..=PACKAGE_DEPTH {
         for &(dependency, entry) in &direct {
-            if let Some(chain) = brings(pattern, entry, depth, named, facts, packages) {
+            let found = brings(
+                pattern,
+                entry,
+                depth,
+                named,
+                facts,
+                members.as_ref(),
+                packages,
+            );
+            if let Some(chain) = found {
                 return Some((dependency.line, format!("{} → {chain}", dependency.name)));
             }
         }
@@ -94,9 +123,10 @@ fn brings(
     depth: usize,
     named: &HashMap<String, usize>,
     facts: &Facts,
+    members: Option<&Members>,
     packages: &mut Packages,
 ) -> Option<String> {
-    if let Some(known) = packages.0.get(&(entry, depth)) {
+    if let Some(known) = packages.found.get(&(entry, depth)) {
         return known.clone();
     }
     let Some(Some(Ok(package))) = facts.manifests.get(&entry) else {
@@ -108,14 +138,14 @@ fn brings(
     let found = own.or_else(|| {
         (depth > 1)
             .then(|| {
-                local(package, named, facts).find_map(|(dependency, next)| {
-                    let chain = brings(pattern, next, depth - 1, named, facts, packages)?;
+                local(package, named, facts, members).find_map(|(dependency, next)| {
+                    let chain = brings(pattern, next, depth - 1, named, facts, members, packages)?;
                     Some(format!("{} → {chain}", dependency.name))
                 })
             })
             .flatten()
     });
-    packages.0.insert((entry, depth), found.clone());
+    packages.found.insert((entry, depth), found.clone());
     found
 }
 
@@ -135,28 +165,22 @@ fn local<'m>(
     manifest: &'m Manifest,
     named: &'m HashMap<String, usize>,
     facts: &'m Facts,
+    members: Option<&'m Members>,
 ) -> impl Iterator<Item = (&'m Dependency, usize)> {
     runtime(manifest).filter_map(move |found| {
         let entry = *named.get(&found.name)?;
-        (found.local || private_member(entry, facts)).then_some((found, entry))
+        (found.local || private_member(entry, facts, members)).then_some((found, entry))
     })
 }
 
-/// Whether the package.json at `entry` is private and a member of the workspace the root
-/// package.json declares.
-fn private_member(entry: usize, facts: &Facts) -> bool {
-    let manifest = |index: usize| match facts.manifests.get(&index) {
-        Some(Some(Ok(manifest))) => Some(manifest),
-        _ => None,
-    };
-    let Some(root) = facts.tree.position("package.json").and_then(manifest) else {
-        return false;
-    };
-    let path = facts.tree.entries[entry].path.to_str_lossy();
-    let folder = path.strip_suffix("/package.json");
-    manifest(entry).is_some_and(|package| package.private)
-        && folder.is_some_and(|folder| {
-            !workspaces::members(&root.workspace_members, std::iter::once(folder)).is_empty()
+/// Whether the package.json at `entry` is private and a member of the root workspace.
+fn private_member(entry: usize, facts: &Facts, members: Option<&Members>) -> bool {
+    let private = matches!(facts.manifests.get(&entry), Some(Some(Ok(package))) if package.private);
+    private
+        && members.is_some_and(|members| {
+            let path = facts.tree.entries[entry].path.to_str_lossy();
+            path.strip_suffix("/package.json")
+                .is_some_and(|folder| members.contains(folder))
         })
 }
 

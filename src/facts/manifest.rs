@@ -35,7 +35,8 @@ pub struct Manifest {
     /// naming it, from a workspace it is a member of, can only be on the tree's package,
     /// whatever version it asks for (a Yarn workspace's `"backend-lib": "0.0.3"`).
     pub private: bool,
-    /// The workspace members a package.json declares, as globs (`"workspaces": ["packages/*"]`).
+    /// The workspace members the root package.json declares, as globs (`"workspaces":
+    /// ["packages/*"]`).
     pub workspace_members: Vec<String>,
     pub dependencies: Vec<Dependency>,
 }
@@ -172,8 +173,13 @@ pub fn read(path: &str, text: &str) -> Result<Manifest, ParseError> {
         Format::PackageJson => {
             let root = yaml::parse(text)?;
             package = own_name(Some(&root));
-            private = root.get("private").and_then(Node::as_str) == Some("true");
-            workspace_members = super::workspaces::member_globs(Some(text), None);
+            // JSON's `true`, not the string "true" (which the YAML reading cannot tell apart).
+            private = root.get("private").and_then(Node::as_str) == Some("true")
+                && serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}'))
+                    .is_ok_and(|json| json.get("private") == Some(&serde_json::Value::Bool(true)));
+            if path == "package.json" {
+                workspace_members = super::workspaces::member_globs(Some(text), None);
+            }
             for section in ["dependencies", "optionalDependencies"] {
                 push_npm(&mut found, root.get(section));
             }
@@ -850,6 +856,7 @@ mod tests {
         let private = |text: &str| read("package.json", text).unwrap().private;
         assert!(private(r#"{"name": "backend-lib", "private": true}"#));
         assert!(!private(r#"{"name": "backend-lib", "private": "no"}"#));
+        assert!(!private(r#"{"name": "backend-lib", "private": "true"}"#));
         assert!(!private(r#"{"name": "backend-lib"}"#));
     }
 

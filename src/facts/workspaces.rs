@@ -3,7 +3,7 @@
 //! glob. A script run in every member (`pnpm -r test`) runs in these, not in every folder
 //! that holds a package.json (a test fixture's, an example's).
 
-use globset::{GlobBuilder, GlobSetBuilder};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// The member globs `package_json` and `pnpm_workspace` declare, as written (`packages/*`,
 /// `!packages/legacy`); none when neither declares a workspace.
@@ -15,6 +15,8 @@ pub fn member_globs(package_json: Option<&str>, pnpm_workspace: Option<&str>) ->
 
 /// package.json's `"workspaces": ["packages/*"]`, or Yarn's `{"packages": [...]}`.
 fn npm_globs(text: &str) -> Vec<String> {
+    // npm reads a package.json that starts with a byte-order mark; serde_json does not.
+    let text = text.trim_start_matches('\u{feff}');
     let Ok(serde_json::Value::Object(mut manifest)) = serde_json::from_str(text) else {
         return Vec::new();
     };
@@ -55,28 +57,48 @@ fn pnpm_globs(text: &str) -> Vec<String> {
     globs
 }
 
-/// The folders among `folders` (paths relative to the workspace root) that `globs` make
-/// members: matched by one glob and by no `!` glob. Globs that do not parse are left out.
-pub fn members<'f>(globs: &[String], folders: impl Iterator<Item = &'f str>) -> Vec<&'f str> {
-    let mut included = GlobSetBuilder::new();
-    let mut excluded = GlobSetBuilder::new();
-    for glob in globs {
-        let (set, glob) = match glob.strip_prefix('!') {
-            Some(glob) => (&mut excluded, glob),
-            None => (&mut included, glob.as_str()),
-        };
-        let glob = glob.trim_start_matches("./").trim_end_matches('/');
-        // As package managers read them, `*` stays within one folder name.
-        if let Ok(glob) = GlobBuilder::new(glob).literal_separator(true).build() {
-            set.add(glob);
+/// The folders a workspace's member globs make members: matched by one glob and by no `!`
+/// glob. Built once, asked of many folders (paths relative to the workspace root).
+#[derive(Clone)]
+pub struct Members {
+    included: GlobSet,
+    excluded: GlobSet,
+}
+
+impl Members {
+    /// The matcher for `globs`; globs that do not parse are left out.
+    pub fn new(globs: &[String]) -> Option<Members> {
+        let mut included = GlobSetBuilder::new();
+        let mut excluded = GlobSetBuilder::new();
+        for glob in globs {
+            let (set, glob) = match glob.strip_prefix('!') {
+                Some(glob) => (&mut excluded, glob),
+                None => (&mut included, glob.as_str()),
+            };
+            let glob = glob.trim_start_matches("./").trim_end_matches('/');
+            // As package managers read them, `*` stays within one folder name.
+            if let Ok(glob) = GlobBuilder::new(glob).literal_separator(true).build() {
+                set.add(glob);
+            }
         }
+        Some(Members {
+            included: included.build().ok()?,
+            excluded: excluded.build().ok()?,
+        })
     }
-    let (Ok(included), Ok(excluded)) = (included.build(), excluded.build()) else {
+
+    pub fn contains(&self, folder: &str) -> bool {
+        self.included.is_match(folder) && !self.excluded.is_match(folder)
+    }
+}
+
+/// The folders among `folders` (paths relative to the workspace root) that `globs` make
+/// members.
+pub fn members<'f>(globs: &[String], folders: impl Iterator<Item = &'f str>) -> Vec<&'f str> {
+    let Some(members) = Members::new(globs) else {
         return Vec::new();
     };
-    folders
-        .filter(|folder| included.is_match(folder) && !excluded.is_match(folder))
-        .collect()
+    folders.filter(|folder| members.contains(folder)).collect()
 }
 
 #[cfg(test)]
@@ -102,6 +124,10 @@ mod tests {
             ["packages/*", "apps/*", "!**/test/**"]
         );
         assert!(member_globs(Some(r#"{"name": "solo"}"#), None).is_empty());
+        assert_eq!(
+            member_globs(Some("\u{feff}{\"workspaces\": [\"apps/*\"]}"), None),
+            ["apps/*"]
+        );
     }
 
     #[test]
