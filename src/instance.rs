@@ -77,6 +77,49 @@ pub fn line(finding: &Finding, instance: &str) -> u32 {
         .unwrap_or(1)
 }
 
+/// The message of `finding` as one instance's annotation (code scanning's alert on a file,
+/// GitLab's issue): where the message names the first file's evidence ("Found … in
+/// a.yml:3 (x) and 2 more files."), an annotation on another file names that file's instead,
+/// and none counts the others, which have annotations of their own. The note follows.
+pub fn message(finding: &Finding, instance: &str) -> String {
+    let mut message = finding.message.clone();
+    let own = finding
+        .evidence
+        .iter()
+        .find(|evidence| evidence.path == instance);
+    let several_files = finding
+        .evidence
+        .iter()
+        .any(|evidence| evidence.path != finding.evidence[0].path);
+    if let (Some(first), Some(own), true) = (finding.evidence.first(), own, several_files) {
+        let first = first.to_string();
+        if let Some(at) = message.find(&first) {
+            let rest = without_more_files(&message[at + first.len()..]);
+            message = format!("{}{own}{rest}", &message[..at]);
+        }
+    }
+    if let Some(note) = &finding.note {
+        message = format!("{message} {note}");
+    }
+    message
+}
+
+/// `rest` without the count of other files it starts with (" and 3 more files").
+fn without_more_files(rest: &str) -> &str {
+    let Some(count) = rest.strip_prefix(" and ") else {
+        return rest;
+    };
+    let digits = count.len() - count.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 {
+        return rest;
+    }
+    let after = &count[digits..];
+    after
+        .strip_prefix(" more files")
+        .or_else(|| after.strip_prefix(" more file"))
+        .unwrap_or(rest)
+}
+
 /// A stable identity for one instance across runs: the rule and the file or component, not
 /// the line or the message, which move.
 pub fn fingerprint(rule: &str, instance: &str) -> String {
@@ -178,5 +221,34 @@ mod tests {
             "New since the baseline in",
         );
         assert_eq!(capped.evidence[0].path, "z");
+    }
+    /// An alert on each file speaks of that file, not of the first one the finding names.
+    #[test]
+    fn each_instance_message_names_its_own_file() {
+        let mut finding = failing(&["a/Dockerfile", "b/Dockerfile", "b/Dockerfile"]);
+        finding.evidence[1].detail = Some("node:22".to_owned());
+        finding.message =
+            "Found a base image without a digest in a/Dockerfile:1 and 1 more file.".to_owned();
+        assert_eq!(
+            message(&finding, "b/Dockerfile"),
+            "Found a base image without a digest in b/Dockerfile:1 (node:22)."
+        );
+        assert_eq!(
+            message(&finding, "a/Dockerfile"),
+            "Found a base image without a digest in a/Dockerfile:1."
+        );
+        // One file, or a message that does not name the evidence: as it is, with its note.
+        let mut single = failing(&["a/Dockerfile"]);
+        single.message = "Found x in a/Dockerfile:1.".to_owned();
+        single.note = Some("Newly failing.".to_owned());
+        assert_eq!(
+            message(&single, "a/Dockerfile"),
+            "Found x in a/Dockerfile:1. Newly failing."
+        );
+        finding.message = "Missing in 2 of 3 components.".to_owned();
+        assert_eq!(
+            message(&finding, "b/Dockerfile"),
+            "Missing in 2 of 3 components."
+        );
     }
 }

@@ -89,10 +89,7 @@ fn judged_on_a_window(rule: &Rule) -> bool {
 /// component's marking file, or for the repository as a whole the report's anchor).
 fn issue(finding: &Finding, instance: &str, file: &str) -> Value {
     let (path, line) = (file, instance::line(finding, instance));
-    let mut description = finding.message.clone();
-    if let Some(note) = &finding.note {
-        description = format!("{description} {note}");
-    }
+    let description = instance::message(finding, instance);
     // The widget shows both as text: a name's control, bidi or zero-width characters are
     // shown as in every other format (the fingerprint keeps the name as it is).
     let path = crate::text::for_terminal(path);

@@ -138,10 +138,7 @@ fn relative_uri(path: &str) -> String {
 /// component's marking file), at the first line its evidence names in that file.
 fn result(finding: &Finding, instance: &str, file: &str, rule_index: usize) -> Value {
     let line = instance::line(finding, instance);
-    let mut message = finding.message.clone();
-    if let Some(note) = &finding.note {
-        message = format!("{message} {note}");
-    }
+    let message = instance::message(finding, instance);
     json!({
         "ruleId": finding.rule,
         "ruleIndex": rule_index,

@@ -131,6 +131,53 @@ fn code_quality_fingerprints_are_the_sarif_results_plus_the_repository_wide_fail
     }
 }
 
+/// An alert on each file, in code scanning and in GitLab, names that file's evidence, not the
+/// first file the finding names (new-user trial: an alert on pull_requests.yml spoke of
+/// crowdin.yml "and 3 more files").
+#[test]
+fn each_files_alert_speaks_of_that_file() {
+    let repo = TestRepo::from_fixture("repos/sample");
+    repo.write("api/Dockerfile", "FROM python:3.12\nEXPOSE 8000\n");
+    repo.write("web/Dockerfile", "FROM node:22\nEXPOSE 3000\n");
+    repo.commit("two services on tags");
+    let (sarif, issues) = sarif_and_code_quality(repo.path(), &[]);
+    let sarif_messages: Vec<(String, String)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|result| result["ruleId"] == "security.base-images-pinned")
+        .map(|result| {
+            let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            (uri, result["message"]["text"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    let gitlab_messages: Vec<(String, String)> = issues
+        .iter()
+        .filter(|issue| issue["check_name"] == "security.base-images-pinned")
+        .map(|issue| {
+            let path = issue["location"]["path"].as_str().unwrap().to_owned();
+            (path, issue["description"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    for messages in [sarif_messages, gitlab_messages] {
+        let files: Vec<&str> = messages.iter().map(|(file, _)| file.as_str()).collect();
+        assert!(
+            files.contains(&"api/Dockerfile") && files.contains(&"web/Dockerfile"),
+            "{messages:?}"
+        );
+        for (file, message) in &messages {
+            assert!(
+                message.contains(&format!("in {file}:1")),
+                "{file}: {message}"
+            );
+            assert!(!message.contains("more file"), "{file}: {message}");
+        }
+    }
+}
+
 /// GitLab's widget shows a merge request the fingerprints its report has and the target
 /// branch's lacks: that difference must be what opslint's comparison finds (SARIF's results
 /// against the base), and nothing may look resolved that was not.
