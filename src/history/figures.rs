@@ -983,4 +983,21 @@ mod tests {
         assert!(!is_improvement_type("feat: add export"));
         assert!(!is_improvement_type("Test the parser harder"));
     }
+
+    /// New-user trial: an iOS app's test changes were not seen (0 % of its commits).
+    #[test]
+    fn test_files_of_each_ecosystem_are_tests() {
+        let tests = &Classes::builtin().tests;
+        for path in [
+            "tests/test_api.py",
+            "src/test/java/AppTest.java",
+            "OpenHABCore/Tests/OpenHABCoreTests/OpenHABCoreGeneralTests.swift",
+            "openHABTestsSwift/LocalizationTests.swift",
+            "AppTests/Support/Fixtures.swift",
+        ] {
+            assert!(tests.is_match(path), "{path}");
+        }
+        assert!(!tests.is_match("Sources/App/TestFlightUploader.swift"));
+        assert!(!tests.is_match("openHAB/Views/SitemapView.swift"));
+    }
 }
