@@ -78,9 +78,10 @@ pub fn line(finding: &Finding, instance: &str) -> u32 {
 }
 
 /// The message of `finding` as one instance's annotation (code scanning's alert on a file,
-/// GitLab's issue): where the message names the first file's evidence ("Found … in
-/// a.yml:3 (x) and 2 more files."), an annotation on another file names that file's instead,
-/// and none counts the others, which have annotations of their own. The note follows.
+/// GitLab's issue): a message that ends naming the first file's evidence ("Found … in
+/// a.yml:3 (x) and 2 more files.") names, on another file's annotation, that file's evidence
+/// instead, and on none counts the others, which have annotations of their own. Any other
+/// message (a parse error's, a list of components) is the finding's as it is. The note follows.
 pub fn message(finding: &Finding, instance: &str) -> String {
     let mut message = finding.message.clone();
     let own = finding
@@ -91,12 +92,10 @@ pub fn message(finding: &Finding, instance: &str) -> String {
         .evidence
         .iter()
         .any(|evidence| evidence.path != finding.evidence[0].path);
-    if let (Some(first), Some(own), true) = (finding.evidence.first(), own, several_files) {
-        let first = first.to_string();
-        if let Some(at) = message.find(&first) {
-            let rest = without_more_files(&message[at + first.len()..]);
-            message = format!("{}{own}{rest}", &message[..at]);
-        }
+    if let (Some(first), Some(own), true) = (finding.evidence.first(), own, several_files)
+        && let Some(before) = before_evidence(&message, &first.to_string())
+    {
+        message = format!("{before} in {own}.");
     }
     if let Some(note) = &finding.note {
         message = format!("{message} {note}");
@@ -104,20 +103,22 @@ pub fn message(finding: &Finding, instance: &str) -> String {
     message
 }
 
-/// `rest` without the count of other files it starts with (" and 3 more files").
-fn without_more_files(rest: &str) -> &str {
-    let Some(count) = rest.strip_prefix(" and ") else {
-        return rest;
-    };
-    let digits = count.len() - count.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-    if digits == 0 {
-        return rest;
+/// What `message` says before ` in {first}` when that is how it ends, with or without a
+/// count of the other files (` and 3 more files`), before its full stop.
+fn before_evidence<'m>(message: &'m str, first: &str) -> Option<&'m str> {
+    let at = message.rfind(&format!(" in {first}"))?;
+    let mut rest = &message[at + " in ".len() + first.len()..];
+    if let Some(count) = rest.strip_prefix(" and ") {
+        let digits = count.len() - count.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 {
+            return None;
+        }
+        let after = &count[digits..];
+        rest = after
+            .strip_prefix(" more files")
+            .or_else(|| after.strip_prefix(" more file"))?;
     }
-    let after = &count[digits..];
-    after
-        .strip_prefix(" more files")
-        .or_else(|| after.strip_prefix(" more file"))
-        .unwrap_or(rest)
+    (rest == ".").then_some(&message[..at])
 }
 
 /// A stable identity for one instance across runs: the rule and the file or component, not
@@ -245,10 +246,15 @@ mod tests {
             message(&single, "a/Dockerfile"),
             "Found x in a/Dockerfile:1. Newly failing."
         );
-        finding.message = "Missing in 2 of 3 components.".to_owned();
-        assert_eq!(
-            message(&finding, "b/Dockerfile"),
-            "Missing in 2 of 3 components."
-        );
+        // A message of another shape is left as it is (red team: a parse error of a.yml was
+        // put on b.yml; a component list and a component named `in` were garbled).
+        for other in [
+            "a/Dockerfile:1 does not parse: unclosed quote (2 more).",
+            "Missing in 2 of 2 components: a/Dockerfile, b/Dockerfile.",
+            "Found x in a/Dockerfile:1, and elsewhere.",
+        ] {
+            finding.message = other.to_owned();
+            assert_eq!(message(&finding, "b/Dockerfile"), other);
+        }
     }
 }
