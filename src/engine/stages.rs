@@ -292,7 +292,9 @@ fn settle_preconditions<'r>(
                 // What a project needs only to be developed or tested says nothing of
                 // what it is: a library's test server does not make it a service.
                 let found = declared.dependencies.iter().find(|declared| {
-                    !declared.development && dependency.is_match(declared.name.as_bytes())
+                    !declared.development
+                        && !declared.by_path
+                        && dependency.is_match(declared.name.as_bytes())
                 })?;
                 Some(Evidence {
                     path: tree.entries[entry].display_path(),

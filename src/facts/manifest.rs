@@ -24,6 +24,11 @@ pub struct Dependency {
     /// Declared on a package of the same tree rather than a registry's version: npm's
     /// `workspace:`, Cargo's `path`.
     pub local: bool,
+    /// Declared by a path npm installs from (`file:../logger`, `link:`, `portal:`, `./x`): the
+    /// code there, which is not the registry's package of that name (a Phoenix app's
+    /// `"phoenix": "file:../deps/phoenix"` is the framework's browser client). Followed as a
+    /// package of the tree; never matched by its name.
+    pub by_path: bool,
 }
 
 /// A manifest read: the package it declares, where its ecosystem names packages in the
@@ -59,6 +64,7 @@ impl Declared {
             line,
             development: self.development,
             local,
+            by_path: false,
         });
     }
 }
@@ -342,17 +348,19 @@ fn read_pyproject(root: &Node, found: &mut Declared) {
 }
 
 /// package.json's dependencies: each key, local where its version is the workspace's
-/// (`"workspace:*"`), which resolves by name to a package of the tree. One whose version is a
-/// path (`file:`, `link:`) is whatever code is there, not the registry's package of that name
-/// (a Phoenix app's `"phoenix": "file:../deps/phoenix"` is the framework's browser client),
-/// and is left out; nor is it followed, as another package of the same name may not be there.
+/// (`"workspace:*"`), which resolves by name to a package of the tree, or a path (see
+/// [`Dependency::by_path`]).
 fn push_npm(found: &mut Declared, table: Option<&Node>) {
     for (key, spec) in table.into_iter().flat_map(Node::entries) {
         let version = spec.as_str().unwrap_or_default();
-        if let Some(name) = key.as_str()
-            && !(version.starts_with("file:") || version.starts_with("link:"))
-        {
-            found.push_at(name, key.line, version.starts_with("workspace:"));
+        let by_path = ["file:", "link:", "portal:", "./", "../", "/"]
+            .iter()
+            .any(|prefix| version.starts_with(prefix));
+        if let Some(name) = key.as_str() {
+            found.push_at(name, key.line, by_path || version.starts_with("workspace:"));
+            if let Some(pushed) = found.list.last_mut() {
+                pushed.by_path = by_path;
+            }
         }
     }
 }
@@ -969,8 +977,22 @@ mod tests {
             r#"{"peerDependencies": {"next": "^15"}, "devDependencies": {"vitest": "^2"}}"#;
         assert_eq!(development("package.json", library), ["next", "vitest"]);
         // A dependency on a path is that path's code, not the registry's package of its name.
-        let phoenix_assets = "{\"dependencies\": {\"phoenix\": \"file:../deps/phoenix\", \"topbar\": \"^3\",\n\"shared\": \"link:../shared\"}}";
-        expect("package.json", phoenix_assets, &[("topbar", 1)]);
+        let phoenix_assets = "{\"dependencies\": {\"phoenix\": \"file:../deps/phoenix\", \"topbar\": \"^3\",\n\"shared\": \"link:../shared\", \"html\": \"../deps/phoenix_html\"}}";
+        let by_path: Vec<(String, bool)> = read("package.json", phoenix_assets)
+            .unwrap()
+            .dependencies
+            .into_iter()
+            .map(|found| (found.name, found.by_path))
+            .collect();
+        assert_eq!(
+            by_path,
+            [
+                ("phoenix".to_owned(), true),
+                ("topbar".to_owned(), false),
+                ("shared".to_owned(), true),
+                ("html".to_owned(), true)
+            ]
+        );
         let composer = "{\"require\": {\"php\": \">=8.2\", \"monolog/monolog\": \"^3\"},\n\"require-dev\": {\"phpunit/phpunit\": \"^11\"}}\n";
         expect(
             "composer.json",
