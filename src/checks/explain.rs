@@ -242,5 +242,35 @@ pub fn explanation(rule: &Rule) -> String {
             "  threshold = {threshold}        # the figure's limit\n"
         ));
     }
+    once_each_ignore_list(&out)
+}
+
+/// `text` with each list of ignored files printed once: a later check that ignores the same
+/// files says so in a line (a rule's ten checks each ignoring the same forty vendored and
+/// example folders made `explain` a wall of globs).
+fn once_each_ignore_list(text: &str) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("  (ignoring ") && !seen.insert(line) {
+            out.push_str("  (ignoring the same files as above)\n");
+        } else {
+            out.push_str(line);
+        }
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_of_ignored_files_is_printed_once() {
+        let text = "Passes when any of these holds:\n- a file matching a\n  (ignoring **/vendor/**, **/docs/**)\n- a file matching b\n  (ignoring **/vendor/**, **/docs/**)\n- a file matching c\n  (ignoring **/vendor/**)\n";
+        assert_eq!(
+            once_each_ignore_list(text),
+            "Passes when any of these holds:\n- a file matching a\n  (ignoring **/vendor/**, **/docs/**)\n- a file matching b\n  (ignoring the same files as above)\n- a file matching c\n  (ignoring **/vendor/**)\n"
+        );
+    }
 }
