@@ -277,7 +277,24 @@ pub(super) fn verdict(
     } else {
         Status::Fail
     };
-    Verdict::new(status, message, Vec::new())
+    // What could not be read is where the evidence may be: each call, so the reader can
+    // configure or exempt it (the message names only the first).
+    let mut calls: Vec<Evidence> = outcomes
+        .iter()
+        .flat_map(|(_, outcome)| &outcome.indirect)
+        .map(|call| Evidence {
+            // (Worded to read on inside the message: "X, which opslint does not know,".)
+            detail: call
+                .detail
+                .as_deref()
+                .map(|detail| detail.trim_end_matches(',').to_owned()),
+            ..call.clone()
+        })
+        .collect();
+    calls.sort();
+    calls.dedup();
+    calls.truncate(MAX_EVIDENCE);
+    Verdict::new(status, message, calls)
 }
 
 /// `paths`, each once, in their first order.

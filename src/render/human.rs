@@ -456,7 +456,22 @@ fn render_finding(out: &mut String, finding: &Finding, paint: &Paint, detail: De
             );
         }
         Status::NotApplicable => detail_line(out, &paint.style(DIM, &finding.message)),
-        Status::Unknown | Status::Exempted => {
+        Status::Unknown => {
+            detail_line(out, &finding.message);
+            applies_line(out);
+            // With `-v`, every call opslint could not read: the message names the first.
+            if detail == Detail::Verbose {
+                for evidence in finding
+                    .evidence
+                    .iter()
+                    .map(ToString::to_string)
+                    .filter(|evidence| !names(&finding.message, evidence))
+                {
+                    detail_line(out, &paint.style(DIM, &format!("not seen: {evidence}")));
+                }
+            }
+        }
+        Status::Exempted => {
             detail_line(out, &finding.message);
             applies_line(out);
         }

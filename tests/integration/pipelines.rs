@@ -1,7 +1,7 @@
 //! CI pipeline analysis: triggers and test commands read from parsed pipelines, with task
 //! runners followed to what they actually run.
 
-use crate::support::{TestRepo, finding, json_report, status_of};
+use crate::support::{TestRepo, finding, json_report, opslint, status_of};
 
 const WORKFLOW: &str = "on: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: RUN\n";
 
@@ -202,7 +202,8 @@ const TEST_RUNS: &[TestRun] = &[
             "resources:\n  repositories:\n  - repository: templates\n    type: github\n    name: org/templates\nextends:\n  template: ci.yml@templates\n",
         )],
         "unknown",
-        None,
+        // (the call opslint could not read)
+        Some("azure-pipelines.yml"),
     ),
     (
         "a Jenkins plugin's buildPlugin()",
@@ -217,7 +218,8 @@ const TEST_RUNS: &[TestRun] = &[
             "@Library('acme-pipelines') _\nstandardBuild(team: 'payments')\n",
         )],
         "unknown",
-        None,
+        // (the call opslint could not read)
+        Some("Jenkinsfile"),
     ),
     (
         "a CircleCI orb's test job, which runs the package's test script",
@@ -238,7 +240,8 @@ const TEST_RUNS: &[TestRun] = &[
             "version: 2.1\norbs:\n  acme: acme/ci@1\nworkflows:\n  main:\n    jobs:\n      - acme/verify\n",
         )],
         "unknown",
-        None,
+        // (the call opslint could not read)
+        Some(".circleci/config.yml"),
     ),
     (
         "Travis CI's default script for Node, npm test",
@@ -283,7 +286,8 @@ const TEST_RUNS: &[TestRun] = &[
             "on: pull_request\njobs:\n  test:\n    runs-on: x\n    steps:\n      - run: ./gradlew ${{ matrix.task }}\n",
         )],
         "unknown",
-        None,
+        // (the call opslint could not read)
+        Some(".github/workflows/ci.yml"),
     ),
     (
         "a script a make target runs",
@@ -386,6 +390,40 @@ fn each_ci_system_and_delegation_runs_tests_and_lookalikes_do_not() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// An unknown names every call opslint could not read: in JSON as its evidence, with `-v`
+/// one line each (new-user trial: only the first, an unrelated chat action, was named).
+#[test]
+fn an_unknown_names_each_call_it_could_not_read() {
+    let repo = repo_with_code();
+    repo.write(
+        "Jenkinsfile",
+        "@Library('acme-pipelines') _\nstandardBuild(team: 'payments')\n",
+    );
+    repo.commit("a shared library");
+    let (_, report) = json_report(&[], repo.path());
+    let found = finding(&report, "ci.runs-tests").unwrap();
+    assert_eq!(found["status"], "unknown");
+    let lines: Vec<u64> = found["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|evidence| evidence["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [1, 2], "{found}");
+    let output = opslint()
+        .args(["check", "--no-history", "-v"])
+        .arg(repo.path())
+        .env("COLUMNS", "200")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("not seen: Jenkinsfile:1 (the Jenkins shared library acme-pipelines)")
+            && text.contains("not seen: Jenkinsfile:2 (the Jenkins library step standardBuild())"),
+        "{text}"
+    );
 }
 
 #[test]
