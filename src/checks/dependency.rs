@@ -54,9 +54,10 @@ pub fn find(
 ) -> Option<(u32, Option<String>)> {
     match facts.manifests.get(&index) {
         Some(Some(Ok(declared))) => {
-            let direct = declared.dependencies.iter().find(|dependency| {
-                !dependency.by_path && pattern.is_match(dependency.name.as_bytes())
-            });
+            let direct = declared
+                .dependencies
+                .iter()
+                .find(|dependency| dependency.named_like(pattern));
             match direct {
                 Some(dependency) => Some((dependency.line, Some(dependency.name.clone()))),
                 None => through_packages(pattern, index, declared, facts, packages)
@@ -132,7 +133,7 @@ fn brings(
         return None;
     };
     let own = runtime(package)
-        .find(|found| !found.by_path && pattern.is_match(found.name.as_bytes()))
+        .find(|found| found.named_like(pattern))
         .map(|found| found.name.clone());
     let found = own.or_else(|| {
         (depth > 1)

@@ -291,11 +291,10 @@ fn settle_preconditions<'r>(
                 };
                 // What a project needs only to be developed or tested says nothing of
                 // what it is: a library's test server does not make it a service.
-                let found = declared.dependencies.iter().find(|declared| {
-                    !declared.development
-                        && !declared.by_path
-                        && dependency.is_match(declared.name.as_bytes())
-                })?;
+                let found = declared
+                    .dependencies
+                    .iter()
+                    .find(|declared| !declared.development && declared.named_like(dependency))?;
                 Some(Evidence {
                     path: tree.entries[entry].display_path(),
                     line: Some(found.line),

@@ -9,8 +9,9 @@ use std::sync::OnceLock;
 
 use regex::{Captures, Regex};
 
-use super::toml_node;
 use super::yaml::{self, Node, ParseError};
+use super::{toml_node, workspaces};
+use crate::rules::Pattern;
 use crate::text::LineIndex;
 
 /// A declared dependency and where.
@@ -29,6 +30,14 @@ pub struct Dependency {
     /// `"phoenix": "file:../deps/phoenix"` is the framework's browser client). Followed as a
     /// package of the tree; never matched by its name.
     pub by_path: bool,
+}
+
+impl Dependency {
+    /// Whether the dependency is on a package named like `pattern`: one declared by a path
+    /// is the code there, whatever its name says.
+    pub fn named_like(&self, pattern: &Pattern) -> bool {
+        !self.by_path && pattern.is_match(self.name.as_bytes())
+    }
 }
 
 /// A manifest read: the package it declares, where its ecosystem names packages in the
@@ -55,16 +64,16 @@ struct Declared {
 
 impl Declared {
     fn push(&mut self, name: impl Into<String>, line: u32) {
-        self.push_at(name, line, false);
+        self.push_at(name, line, false, false);
     }
 
-    fn push_at(&mut self, name: impl Into<String>, line: u32, local: bool) {
+    fn push_at(&mut self, name: impl Into<String>, line: u32, local: bool, by_path: bool) {
         self.list.push(Dependency {
             name: name.into(),
             line,
             development: self.development,
             local,
-            by_path: false,
+            by_path,
         });
     }
 }
@@ -179,12 +188,18 @@ pub fn read(path: &str, text: &str) -> Result<Manifest, ParseError> {
         Format::PackageJson => {
             let root = yaml::parse(text)?;
             package = own_name(Some(&root));
-            // JSON's `true`, not the string "true" (which the YAML reading cannot tell apart).
-            private = root.get("private").and_then(Node::as_str) == Some("true")
-                && serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}'))
-                    .is_ok_and(|json| json.get("private") == Some(&serde_json::Value::Bool(true)));
-            if path == "package.json" {
-                workspace_members = super::workspaces::member_globs(Some(text), None);
+            // Read as JSON too, where the YAML reading cannot tell: JSON's `true`, not the
+            // string "true"; the root's workspace. Once, and only for those.
+            let root_manifest = path == "package.json";
+            let maybe_private = root.get("private").and_then(Node::as_str) == Some("true");
+            if let Some(json) = (root_manifest || maybe_private)
+                .then(|| workspaces::parse_package_json(text))
+                .flatten()
+            {
+                private = json.get("private") == Some(&serde_json::Value::Bool(true));
+                if root_manifest {
+                    workspace_members = workspaces::npm_member_globs(&json);
+                }
             }
             for section in ["dependencies", "optionalDependencies"] {
                 push_npm(&mut found, root.get(section));
@@ -285,7 +300,7 @@ fn read_cargo(root: &Node, found: &mut Declared) {
             // `alias = { package = "real-name" }` depends on `real-name`.
             let name = spec.get("package").unwrap_or(key);
             if let Some(text) = name.as_str() {
-                found.push_at(text, key.line, spec.get("path").is_some());
+                found.push_at(text, key.line, spec.get("path").is_some(), false);
             }
         }
     }
@@ -357,10 +372,8 @@ fn push_npm(found: &mut Declared, table: Option<&Node>) {
             .iter()
             .any(|prefix| version.starts_with(prefix));
         if let Some(name) = key.as_str() {
-            found.push_at(name, key.line, by_path || version.starts_with("workspace:"));
-            if let Some(pushed) = found.list.last_mut() {
-                pushed.by_path = by_path;
-            }
+            let local = by_path || version.starts_with("workspace:");
+            found.push_at(name, key.line, local, by_path);
         }
     }
 }

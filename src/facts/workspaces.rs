@@ -15,18 +15,26 @@ pub fn member_globs(package_json: Option<&str>, pnpm_workspace: Option<&str>) ->
 
 /// package.json's `"workspaces": ["packages/*"]`, or Yarn's `{"packages": [...]}`.
 fn npm_globs(text: &str) -> Vec<String> {
-    // npm reads a package.json that starts with a byte-order mark; serde_json does not.
-    let text = text.trim_start_matches('\u{feff}');
-    let Ok(serde_json::Value::Object(mut manifest)) = serde_json::from_str(text) else {
-        return Vec::new();
-    };
-    let list = match manifest.remove("workspaces") {
-        Some(serde_json::Value::Object(mut yarn)) => yarn.remove("packages"),
+    parse_package_json(text)
+        .map(|manifest| npm_member_globs(&manifest))
+        .unwrap_or_default()
+}
+
+/// A package.json as npm reads it: a byte-order mark first is allowed (serde_json would
+/// refuse it).
+pub fn parse_package_json(text: &str) -> Option<serde_json::Value> {
+    serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()
+}
+
+/// The member globs of a parsed package.json (see [`npm_globs`]).
+pub fn npm_member_globs(manifest: &serde_json::Value) -> Vec<String> {
+    let list = match manifest.get("workspaces") {
+        Some(serde_json::Value::Object(yarn)) => yarn.get("packages"),
         other => other,
     };
     match list {
         Some(serde_json::Value::Array(globs)) => globs
-            .into_iter()
+            .iter()
             .filter_map(|glob| glob.as_str().map(str::to_owned))
             .collect(),
         _ => Vec::new(),

@@ -637,7 +637,7 @@ fn combined(period: &Period) -> Result<Sample, String> {
 }
 
 /// Lines changed per commit; unknown when some commit's file contents are missing.
-fn lines<'a>(samples: &[&'a Sample]) -> Result<impl Iterator<Item = f64> + 'a, String> {
+fn lines<'a>(samples: &'a [&Sample]) -> Result<impl Iterator<Item = f64> + 'a, String> {
     let missing = samples.iter().filter(|sample| !sample.lines_known).count();
     if missing > 0 {
         return Err(format!(
@@ -646,11 +646,7 @@ fn lines<'a>(samples: &[&'a Sample]) -> Result<impl Iterator<Item = f64> + 'a, S
             crate::text::plural(missing, "commit")
         ));
     }
-    let lines: Vec<f64> = samples
-        .iter()
-        .map(|sample| f64::from(sample.lines))
-        .collect();
-    Ok(lines.into_iter())
+    Ok(samples.iter().map(|sample| f64::from(sample.lines)))
 }
 
 /// The batch sizes of the team's own work: a dependency bot's one-line bumps would make
