@@ -993,6 +993,8 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         // A recipe calls make again as `$(MAKE) target`.
         "make" | "gmake" | "$(MAKE)" | "${MAKE}" | "$MAKE" => Runner::Make,
         "npm" | "yarn" | "pnpm" | "bun" => Runner::Npm,
+        // Node's own script runner (`node --run test:ci`, Node 22).
+        "node" if words.get(1) == Some(&"--run") => Runner::Npm,
         program if NPM_RUN_ALL.contains(&program) => Runner::Npm,
         "deno" => Runner::Deno,
         "composer" | "composer.phar" => Runner::Composer,
@@ -1040,7 +1042,7 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
                 first => first.into_iter().collect(),
             }
         }
-        (Runner::Npm, [_, "run" | "run-script", script, ..]) => vec![*script],
+        (Runner::Npm, [_, "run" | "run-script" | "--run", script, ..]) => vec![*script],
         // `deno task <name>`; Deno's own commands (`deno test`, `deno fmt`) run no task.
         (Runner::Deno, [_, "task", rest @ ..]) => {
             let mut words = rest.iter().copied();
@@ -3139,6 +3141,13 @@ build:
                 .expand("nyc --exclude test --reporter=text npm run ci")
                 .contains(&"vitest run".to_owned())
         );
+        // Node's own runner runs a script by name; Node running a file runs no script.
+        assert!(
+            runners
+                .expand("node --run ci")
+                .contains(&"vitest run".to_owned())
+        );
+        assert!(runners.expand("node ci.js").is_empty());
         let placeholder = r#"{"scripts": {"test": "echo \"Error: no test specified\" && exit 1"}}"#;
         assert!(super::npm_scripts(placeholder).is_empty());
     }

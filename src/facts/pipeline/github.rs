@@ -199,6 +199,7 @@ pub(super) fn read(root: &Node, reading: &Reading, pipeline: &mut Pipeline) {
                 folder: working_directory(job).or(workflow_folder),
                 matrix: listed.as_ref(),
                 shell: default_shell(root, job),
+                env: [job.get("env"), root.get("env")],
             };
             for step in job.get("steps").map(Node::items).unwrap_or_default() {
                 read_step(step, &job_context, reading, pipeline);
@@ -260,6 +261,9 @@ struct InJob<'j> {
     /// The shell its `run` steps use by default: `bash` on a Linux or macOS runner, none
     /// known on Windows (PowerShell) or a runner chosen at run time.
     shell: Option<&'j str>,
+    /// Its `env:` and the workflow's, in that order: where a step's `${{ env.NAME }}` finds
+    /// its value when the step's own `env:` does not set it.
+    env: [Option<&'j Node>; 2],
 }
 
 /// A step's commands and action. A step that may fail without failing its job
@@ -287,6 +291,7 @@ fn read_step(step: &Node, job: &InJob, reading: &Reading, pipeline: &mut Pipelin
             step.get("run").map_or(0, |run| run.line),
             place,
         );
+        substitute_env_values(step, job, &mut pipeline.commands[first..]);
         substitute_matrix_values(step, script, job, &mut pipeline.commands[first..]);
         if job.soft || may_fail(step) {
             for command in &mut pipeline.commands[first..] {
@@ -341,6 +346,26 @@ fn read_step(step: &Node, job: &InJob, reading: &Reading, pipeline: &mut Pipelin
                 pipeline.includes.push(Located::new(target, action.line));
             }
         }
+    }
+}
+
+/// A `${{ env.NAME }}` in a step's commands is the value the step's, the job's or the
+/// workflow's `env:` sets (the nearest one), when that value is written out (not itself an
+/// expression).
+fn substitute_env_values(step: &Node, job: &InJob, commands: &mut [Located]) {
+    if !commands.iter().any(|command| command.text.contains("${{")) {
+        return;
+    }
+    let value_of = |name: &str| {
+        let value = [step.get("env"), job.env[0], job.env[1]]
+            .into_iter()
+            .flatten()
+            .find_map(|env| env.get(name))?
+            .as_str()?;
+        (!value.contains("${{")).then_some(value)
+    };
+    for command in commands {
+        command.text = super::inputs::substitute_env_expressions(&command.text, value_of);
     }
 }
 
@@ -678,6 +703,21 @@ mod tests {
         assert_eq!(
             commands(&on("windows-latest", "[lint, test]")),
             [r#"fastlane "$LANE""#]
+        );
+    }
+
+    /// Fresh set 15 (jwtk/jjwt): `${{env.MVN_CMD}} verify` runs the Maven wrapper the
+    /// workflow's `env:` names.
+    #[test]
+    fn an_env_expression_is_the_value_the_nearest_env_sets() {
+        let workflow = "on: push\nenv:\n  MVN: ./mvnw -B\n  GOAL: package\njobs:\n  t:\n    runs-on: ubuntu-latest\n    env:\n      GOAL: verify\n    steps:\n      - run: ${{env.MVN}} ${{ env.GOAL }}\n      - env:\n          MVN: mvn\n        run: ${{ env.MVN }} test\n      - env:\n          MVN: ${{ secrets.MVN }}\n        run: ${{ env.MVN }} test ${{ env.UNSET }}\n";
+        assert_eq!(
+            commands(workflow),
+            [
+                "./mvnw -B verify",
+                "mvn test",
+                "${{ env.MVN }} test ${{ env.UNSET }}"
+            ]
         );
     }
 

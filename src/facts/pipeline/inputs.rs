@@ -233,6 +233,33 @@ pub fn only_input(value: &str) -> Option<&str> {
     }
 }
 
+/// `text` with each `${{ env.NAME }}` whose value `value_of` knows written out: GitHub
+/// replaces the expression before the shell starts (`${{ env.MVN_CMD }} verify` runs
+/// `./mvnw -B verify`). Others are left as written.
+pub fn substitute_env_expressions<'v>(
+    text: &str,
+    value_of: impl Fn(&str) -> Option<&'v str>,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (open, close, expression) in expressions(text) {
+        let value = expression
+            .strip_prefix("env.")
+            .filter(|name| {
+                name.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            })
+            .and_then(&value_of);
+        if let Some(value) = value {
+            out.push_str(&text[copied..open]);
+            out.push_str(value);
+            copied = close;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// `value` and the matrix dimension it names, when it is one expression naming a matrix
 /// value alone (`${{ matrix.lane }}`, `lane`), as an `env:` entry sets a variable to it: the
 /// matrix gives the variable each of its values.
