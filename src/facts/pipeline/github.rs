@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::steps::{self, Steps};
 use super::{
-    CallInput, EVERY_BRANCH, EnvInput, Job, JobNote, Located, Pipeline, Place, System,
-    push_environment, push_lines, push_lines_in, push_scalar,
+    CallInput, EVERY_BRANCH, EnvInput, Job, JobNote, Located, PULL_REQUEST_CLOSED, Pipeline, Place,
+    System, push_environment, push_lines, push_lines_in, push_scalar,
 };
 use crate::facts::yaml::{self, Node, Value};
 use crate::rules::known;
@@ -80,6 +80,18 @@ fn gated(job: &Node) -> bool {
         })
 }
 
+/// Whether an event's filters start it only on `closed` (`types: [closed]`, `types: closed`).
+fn only_closed(filters: &Node) -> bool {
+    let Some(types) = filters.get("types") else {
+        return false;
+    };
+    let named: Vec<Option<&str>> = match &types.value {
+        Value::Seq(_) => types.items().into_iter().map(Node::as_str).collect(),
+        _ => vec![types.as_str()],
+    };
+    !named.is_empty() && named.iter().all(|name| *name == Some("closed"))
+}
+
 fn is_event_name(name: &str) -> bool {
     !name.is_empty()
         && name
@@ -113,6 +125,14 @@ fn read_triggers(on: &Node, root: &Node, pipeline: &mut Pipeline) {
         // An event is a name (`push`, `pull_request`), never a sentence a hostile file
         // writes to match another trigger.
         if !event.as_str().is_some_and(is_event_name) {
+            continue;
+        }
+        if event.as_str() == Some("pull_request") && filters.is_some_and(only_closed) {
+            // Run when a pull request is merged or closed, after the review: not a check
+            // of the change, and what it deploys is the merged code.
+            pipeline
+                .triggers
+                .push(Located::new(PULL_REQUEST_CLOSED, event.line));
             continue;
         }
         push_scalar(&mut pipeline.triggers, event);
@@ -680,6 +700,44 @@ mod tests {
             .into_iter()
             .map(|command| command.text)
             .collect()
+    }
+
+    /// Fresh set 15 (openclimatefix/dagster-dags): a workflow started when a pull request
+    /// closes checks no change before its merge.
+    #[test]
+    fn a_pull_request_event_only_on_close_is_no_pull_request_trigger() {
+        let triggers = |on: &str| {
+            let text = format!(
+                "on:\n{on}\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n"
+            );
+            read_pipeline(Format::System(&SYSTEM), &text, &Reading::of(&Steps::new()))
+                .unwrap()
+                .triggers
+                .into_iter()
+                .map(|trigger| trigger.text)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            triggers("  pull_request:\n    types: [closed]"),
+            ["pull_request closed"]
+        );
+        assert_eq!(
+            triggers("  pull_request:\n    types: closed"),
+            ["pull_request closed"]
+        );
+        assert_eq!(
+            triggers("  pull_request:\n    types: [opened, closed]"),
+            ["pull_request"]
+        );
+        assert_eq!(
+            triggers("  pull_request:\n    branches: [main]"),
+            ["pull_request"]
+        );
+        // A fork's closed pull request still runs `pull_request_target` with the secrets.
+        assert_eq!(
+            triggers("  pull_request_target:\n    types: [closed]"),
+            ["pull_request_target"]
+        );
     }
 
     #[test]

@@ -36,7 +36,8 @@ use crate::rules::known;
 pub struct Pipeline {
     /// Events that start the pipeline, in GitHub's words where there is a common one
     /// (`push`, `pull_request`, `release`); GitLab merge request pipelines are
-    /// `merge_request`, and a pipeline started by pushing a tag has `tag`.
+    /// `merge_request`, a pipeline started by pushing a tag has `tag`, and a GitHub workflow
+    /// started only when a pull request closes has [`PULL_REQUEST_CLOSED`].
     pub triggers: Vec<Located>,
     /// Whether everything it runs is known to run for every event that starts it: a GitHub
     /// workflow with no job or step behind an `if:` on the ref or the event. Other systems
@@ -218,6 +219,11 @@ pub enum Format {
 /// The trigger of a pipeline run for every branch pushed: a pull request's commits are built
 /// before it is merged (those of the repository's own branches, not a fork's).
 pub(super) const EVERY_BRANCH: &str = "push to every branch";
+
+/// The trigger of a GitHub workflow a `pull_request` event starts only on `types: [closed]`:
+/// once a pull request is merged or closed, after the review, so neither a check of the
+/// change nor a run before the merge.
+pub(super) const PULL_REQUEST_CLOSED: &str = "pull_request closed";
 
 /// What reading a pipeline needs besides its text.
 #[derive(Debug, Clone, Copy)]
