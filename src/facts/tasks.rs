@@ -981,6 +981,35 @@ fn shell_words(part: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The package.json script `node` runs (`node --run test`, `node --run=test`, after Node's
+/// own options: `node --env-file=.env --run test`); none when it runs a file.
+fn node_run_script<'a>(words: &[&'a str]) -> Option<&'a str> {
+    const TAKE_A_VALUE: &[&str] = &[
+        "--env-file",
+        "-r",
+        "--require",
+        "--import",
+        "--loader",
+        "-C",
+        "--conditions",
+    ];
+    let mut words = words.iter().skip(1).copied();
+    while let Some(word) = words.next() {
+        if word == "--run" {
+            return words.next();
+        }
+        if let Some(script) = word.strip_prefix("--run=") {
+            return Some(script);
+        }
+        if TAKE_A_VALUE.contains(&word) {
+            words.next();
+        } else if !word.starts_with('-') {
+            return None;
+        }
+    }
+    None
+}
+
 /// npm-run-all's programs: each runs the npm scripts it names.
 const NPM_RUN_ALL: &[&str] = &["npm-run-all", "npm-run-all2", "run-s", "run-p"];
 
@@ -994,7 +1023,7 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
         "make" | "gmake" | "$(MAKE)" | "${MAKE}" | "$MAKE" => Runner::Make,
         "npm" | "yarn" | "pnpm" | "bun" => Runner::Npm,
         // Node's own script runner (`node --run test:ci`, Node 22).
-        "node" if words.get(1) == Some(&"--run") => Runner::Npm,
+        "node" if node_run_script(words).is_some() => Runner::Npm,
         program if NPM_RUN_ALL.contains(&program) => Runner::Npm,
         "deno" => Runner::Deno,
         "composer" | "composer.phar" => Runner::Composer,
@@ -1042,7 +1071,8 @@ fn invocation<'a>(place: &Place, words: &[&'a str]) -> Option<Invocation<'a>> {
                 first => first.into_iter().collect(),
             }
         }
-        (Runner::Npm, [_, "run" | "run-script" | "--run", script, ..]) => vec![*script],
+        (Runner::Npm, ["node", ..]) => node_run_script(&words).into_iter().collect(),
+        (Runner::Npm, [_, "run" | "run-script", script, ..]) => vec![*script],
         // `deno task <name>`; Deno's own commands (`deno test`, `deno fmt`) run no task.
         (Runner::Deno, [_, "task", rest @ ..]) => {
             let mut words = rest.iter().copied();
@@ -3148,6 +3178,17 @@ build:
                 .contains(&"vitest run".to_owned())
         );
         assert!(runners.expand("node ci.js").is_empty());
+        for command in [
+            "node --run=ci",
+            "node --env-file=.env --run ci",
+            "node --env-file .env --run ci",
+        ] {
+            assert!(
+                runners.expand(command).contains(&"vitest run".to_owned()),
+                "{command}"
+            );
+        }
+        assert!(runners.expand("node --run").is_empty());
         let placeholder = r#"{"scripts": {"test": "echo \"Error: no test specified\" && exit 1"}}"#;
         assert!(super::npm_scripts(placeholder).is_empty());
     }

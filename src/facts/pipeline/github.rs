@@ -182,6 +182,7 @@ pub(super) fn read(root: &Node, reading: &Reading, pipeline: &mut Pipeline) {
         false => "default",
     };
     let workflow_folder = working_directory(root);
+    let workflow_env = env_values(root.get("env"));
     pipeline.runs_all_for_every_trigger = !root
         .get("jobs")
         .into_iter()
@@ -214,12 +215,14 @@ pub(super) fn read(root: &Node, reading: &Reading, pipeline: &mut Pipeline) {
             .and_then(|strategy| strategy.get("matrix"));
         if !never_runs(job) {
             let listed = matrix.map(Matrix::read);
+            let job_env = env_values(job.get("env"));
             let job_context = InJob {
                 soft: may_fail(job),
                 folder: working_directory(job).or(workflow_folder),
                 matrix: listed.as_ref(),
                 shell: default_shell(root, job),
-                env: [job.get("env"), root.get("env")],
+                env: [Some(&job_env), Some(&workflow_env)],
+                env_rewritten: names_written_to_github_env(job),
             };
             for step in job.get("steps").map(Node::items).unwrap_or_default() {
                 read_step(step, &job_context, reading, pipeline);
@@ -281,9 +284,64 @@ struct InJob<'j> {
     /// The shell its `run` steps use by default: `bash` on a Linux or macOS runner, none
     /// known on Windows (PowerShell) or a runner chosen at run time.
     shell: Option<&'j str>,
-    /// Its `env:` and the workflow's, in that order: where a step's `${{ env.NAME }}` finds
-    /// its value when the step's own `env:` does not set it.
-    env: [Option<&'j Node>; 2],
+    /// The values its `env:` and the workflow's set (its own first), where a step's
+    /// `${{ env.NAME }}` finds its value when the step's own `env:` does not set it.
+    env: [Option<&'j EnvValues<'j>>; 2],
+    /// The names its `run:` scripts that write to `$GITHUB_ENV` may set (every `NAME=` and
+    /// `NAME<<` in them): such a variable is set anew for the steps after them, so its value
+    /// is not known from any `env:`.
+    env_rewritten: HashSet<&'j str>,
+}
+
+/// The variables an `env:` sets, each with its value when that can be written out in a
+/// command: short, on one line, and not itself an expression. A variable without one still
+/// hides what an outer `env:` sets it to.
+type EnvValues<'j> = HashMap<&'j str, Option<&'j str>>;
+
+/// Longest `env:` value written into a command in place of `${{ env.NAME }}`.
+const LONGEST_ENV_VALUE: usize = 256;
+
+/// Every name a job's scripts that write to `$GITHUB_ENV` follow with `=` or `<<`
+/// (`echo "TEST_CMD=true" >> "$GITHUB_ENV"`, a heredoc's `NAME<<EOF`): more than they set,
+/// never fewer.
+fn names_written_to_github_env(job: &Node) -> HashSet<&str> {
+    let mut names = HashSet::new();
+    let scripts = job.get("steps").map(Node::items).unwrap_or_default();
+    for script in scripts
+        .into_iter()
+        .filter_map(|step| step.get("run").and_then(Node::as_str))
+    {
+        if !script.contains("GITHUB_ENV") {
+            continue;
+        }
+        let bytes = script.as_bytes();
+        let is_name = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-';
+        let mut start = 0;
+        for (at, &byte) in bytes.iter().enumerate() {
+            if is_name(byte) {
+                continue;
+            }
+            if at > start && (byte == b'=' || bytes[at..].starts_with(b"<<")) {
+                names.insert(&script[start..at]);
+            }
+            start = at + 1;
+        }
+    }
+    names
+}
+
+fn env_values(env: Option<&Node>) -> EnvValues<'_> {
+    env.into_iter()
+        .flat_map(Node::entries)
+        .filter_map(|(name, value)| {
+            let plain = value.as_str().filter(|value| {
+                value.len() <= LONGEST_ENV_VALUE
+                    && !value.contains(['\n', '\r'])
+                    && !value.contains("${{")
+            });
+            Some((name.as_str()?, plain))
+        })
+        .collect()
 }
 
 /// A step's commands and action. A step that may fail without failing its job
@@ -376,16 +434,20 @@ fn substitute_env_values(step: &Node, job: &InJob, commands: &mut [Located]) {
     if !commands.iter().any(|command| command.text.contains("${{")) {
         return;
     }
+    let step_env = env_values(step.get("env"));
     let value_of = |name: &str| {
-        let value = [step.get("env"), job.env[0], job.env[1]]
-            .into_iter()
+        if job.env_rewritten.contains(name) {
+            return None;
+        }
+        std::iter::once(&step_env)
+            .chain(job.env.into_iter().flatten())
+            .find_map(|env| env.get(name).copied())
             .flatten()
-            .find_map(|env| env.get(name))?
-            .as_str()?;
-        (!value.contains("${{")).then_some(value)
     };
     for command in commands {
-        command.text = super::inputs::substitute_env_expressions(&command.text, value_of);
+        if let Some(text) = super::inputs::substitute_env_expressions(&command.text, value_of) {
+            command.text = text;
+        }
     }
 }
 
@@ -777,6 +839,24 @@ mod tests {
                 "${{ env.MVN }} test ${{ env.UNSET }}"
             ]
         );
+        // Red team: a value a step writes to `$GITHUB_ENV` replaces the `env:` one for the
+        // steps after it; a value on several lines is several commands, not one; a long
+        // value, or many of them, would make every command huge.
+        let rewritten = "on: push\nenv:\n  TEST_CMD: npm test\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"TEST_CMD=true\" >> \"$GITHUB_ENV\"\n      - run: ${{ env.TEST_CMD }}\n";
+        assert_eq!(commands(rewritten)[1], "${{ env.TEST_CMD }}");
+        let multiline = "on: push\nenv:\n  T: |\n    echo start\n    npm test\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ${{ env.T }}\n";
+        assert_eq!(commands(multiline), ["${{ env.T }}"]);
+        let long = format!(
+            "on: push\nenv:\n  V: {}\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{{{ env.V }}}}\n",
+            "x".repeat(300)
+        );
+        assert_eq!(commands(&long), ["echo ${{ env.V }}"]);
+        let many = format!(
+            "on: push\nenv:\n  V: {}\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo{}\n",
+            "y".repeat(200),
+            " ${{ env.V }}".repeat(40)
+        );
+        assert!(commands(&many)[0].starts_with("echo ${{ env.V }}"));
     }
 
     #[test]

@@ -235,13 +235,16 @@ pub fn only_input(value: &str) -> Option<&str> {
 
 /// `text` with each `${{ env.NAME }}` whose value `value_of` knows written out: GitHub
 /// replaces the expression before the shell starts (`${{ env.MVN_CMD }} verify` runs
-/// `./mvnw -B verify`). Others are left as written.
+/// `./mvnw -B verify`). `None` when there is none to replace, or when the command would grow
+/// past [`LONGEST_SUBSTITUTED`] or take more than [`MOST_ENV_EXPRESSIONS`] values: it is then
+/// left as written.
 pub fn substitute_env_expressions<'v>(
     text: &str,
     value_of: impl Fn(&str) -> Option<&'v str>,
-) -> String {
+) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
+    let mut replaced = 0;
     for (open, close, expression) in expressions(text) {
         let value = expression
             .strip_prefix("env.")
@@ -251,14 +254,24 @@ pub fn substitute_env_expressions<'v>(
             })
             .and_then(&value_of);
         if let Some(value) = value {
+            replaced += 1;
             out.push_str(&text[copied..open]);
             out.push_str(value);
             copied = close;
+            if replaced > MOST_ENV_EXPRESSIONS || out.len() > LONGEST_SUBSTITUTED {
+                return None;
+            }
         }
     }
     out.push_str(&text[copied..]);
-    out
+    (replaced > 0 && out.len() <= LONGEST_SUBSTITUTED).then_some(out)
 }
+
+/// At most this many `${{ env.NAME }}` of one command are written out.
+const MOST_ENV_EXPRESSIONS: usize = 16;
+
+/// A command longer than this once its `${{ env.NAME }}` are written out is left as written.
+const LONGEST_SUBSTITUTED: usize = 4096;
 
 /// `value` and the matrix dimension it names, when it is one expression naming a matrix
 /// value alone (`${{ matrix.lane }}`, `lane`), as an `env:` entry sets a variable to it: the
