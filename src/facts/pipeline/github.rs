@@ -128,8 +128,8 @@ fn read_triggers(on: &Node, root: &Node, pipeline: &mut Pipeline) {
             continue;
         }
         if event.as_str() == Some("pull_request") && filters.is_some_and(only_closed) {
-            // Run when a pull request is merged or closed, after the review: not a check
-            // of the change, and what it deploys is the merged code.
+            // Run when a pull request is merged or closed, after the review: no check of
+            // the change (what it deploys counts where a job asks whether it was merged).
             pipeline
                 .triggers
                 .push(Located::new(PULL_REQUEST_CLOSED, event.line));
