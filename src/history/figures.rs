@@ -973,6 +973,13 @@ mod tests {
         assert!(is_bot("", "noreply@anthropic.com"));
         assert!(is_bot("", "198982749+Copilot@users.noreply.github.com"));
         assert!(!is_bot("", "12345+ada@users.noreply.github.com"));
+        // New-user trial (djangopackages): a CI script's commits under a name of its own.
+        assert!(is_bot(
+            "Automated Publisher",
+            "actions@users.noreply.github.com"
+        ));
+        assert!(is_bot("GitHub Action", "action@github.com"));
+        assert!(!is_bot("Ada", "ada+actions@users.noreply.github.com"));
         assert!(!is_bot("Ada Lovelace", "ada@example.com"));
         assert!(is_improvement_type("refactor(engine): split judge"));
         assert!(is_improvement_type("ci!: drop node 18"));
