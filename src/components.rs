@@ -76,6 +76,7 @@ pub fn marker_rule() -> Rule {
             absent: false,
             out_of_sight: false,
             shows_it_applies: false,
+            quiet: false,
             unless_triggered_by: None,
             unless_pipeline_runs: None,
         }],

@@ -206,9 +206,10 @@ pub(super) fn verdict(
     // Checks that read the same kind of document (pipelines, manifests) share one sentence.
     // An `absent` document check that found no document to judge (YAML without a workload)
     // has nothing to say.
+    // A `quiet` check, for what only some repositories have, is not named.
     let misses: Vec<(&Check, &Outcome)> = outcomes
         .iter()
-        .filter(|(_, outcome)| outcome.candidates > 0)
+        .filter(|(check, outcome)| outcome.candidates > 0 && !check.quiet)
         .filter(|(check, outcome)| {
             !(check.absent && check.kind.judges_listed_parts() && outcome.sound.is_empty())
         })
@@ -233,7 +234,11 @@ pub(super) fn verdict(
                 .map(|(check, outcome)| describe::miss(check, outcome)),
         )
         .collect();
-    let looked_at = || rule.checks.iter().filter(|check| !check.out_of_sight);
+    let looked_at = || {
+        rule.checks
+            .iter()
+            .filter(|check| !check.out_of_sight && !check.quiet)
+    };
     let message = if near_misses.is_empty() {
         // Distinct patterns: checks of one rule often look in the same places.
         let patterns = looked_at()

@@ -624,6 +624,7 @@ fn compile_check(
         absent: spec.absent,
         out_of_sight: spec.out_of_sight,
         shows_it_applies: spec.shows_it_applies,
+        quiet: spec.quiet,
         unless_triggered_by,
         unless_pipeline_runs,
     })
@@ -743,6 +744,7 @@ fn compile_history_check(spec: CheckSpec, problems: &mut Vec<Problem>) -> Option
         absent: false,
         out_of_sight: false,
         shows_it_applies: false,
+        quiet: false,
         unless_triggered_by: None,
         unless_pipeline_runs: None,
     })

@@ -306,6 +306,9 @@ pub struct Check {
     /// When it passes, the rule applies even where its precondition does not hold: the
     /// practice found shows there is something to practise it on.
     pub shows_it_applies: bool,
+    /// When it finds nothing, the failure's message does not name it: it looks for what only
+    /// some repositories have.
+    pub quiet: bool,
     /// A pipeline that only events matching this start does not count (a deploy only pull
     /// requests run is to a test environment), unless its jobs or steps are gated by event.
     pub unless_triggered_by: Option<Pattern>,

@@ -164,6 +164,10 @@ pub struct CheckSpec {
     /// pipeline that deploys has something it deploys).
     #[serde(default)]
     pub shows_it_applies: bool,
+    /// A check for what only some repositories have (an Apple app's delivery): when it finds
+    /// nothing, the failure's message does not name it.
+    #[serde(default)]
+    pub quiet: bool,
     /// `update-coverage` checks: each ecosystem's name and the files that show it is used.
     #[serde(default)]
     pub ecosystems: BTreeMap<String, Vec<Spanned<String>>>,
