@@ -85,11 +85,11 @@ fn only_closed(filters: &Node) -> bool {
     let Some(types) = filters.get("types") else {
         return false;
     };
-    let named: Vec<Option<&str>> = match &types.value {
-        Value::Seq(_) => types.items().into_iter().map(Node::as_str).collect(),
-        _ => vec![types.as_str()],
-    };
-    !named.is_empty() && named.iter().all(|name| *name == Some("closed"))
+    let closed = |node: &Node| node.as_str() == Some("closed");
+    match &types.value {
+        Value::Seq(items) => !items.is_empty() && items.iter().all(closed),
+        _ => closed(types),
+    }
 }
 
 fn is_event_name(name: &str) -> bool {

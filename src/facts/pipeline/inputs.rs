@@ -242,29 +242,43 @@ pub fn substitute_env_expressions<'v>(
     text: &str,
     value_of: impl Fn(&str) -> Option<&'v str>,
 ) -> Option<String> {
+    let replacements: Vec<(std::ops::Range<usize>, &str)> = expressions(text)
+        .filter_map(|(open, close, expression)| {
+            let name = expression
+                .strip_prefix("env.")
+                .filter(|name| is_name(name))?;
+            Some((open..close, value_of(name)?))
+        })
+        .take(MOST_ENV_EXPRESSIONS + 1)
+        .collect();
+    let added: usize = replacements.iter().map(|(_, value)| value.len()).sum();
+    let removed: usize = replacements.iter().map(|(span, _)| span.len()).sum();
+    let fits = (1..=MOST_ENV_EXPRESSIONS).contains(&replacements.len())
+        && text.len() + added - removed <= LONGEST_SUBSTITUTED;
+    fits.then(|| splice(text, replacements))
+}
+
+/// `text` with each span replaced by its text; the spans in order and apart.
+fn splice<'r>(
+    text: &str,
+    replacements: impl IntoIterator<Item = (std::ops::Range<usize>, &'r str)>,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
-    let mut replaced = 0;
-    for (open, close, expression) in expressions(text) {
-        let value = expression
-            .strip_prefix("env.")
-            .filter(|name| {
-                name.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-            })
-            .and_then(&value_of);
-        if let Some(value) = value {
-            replaced += 1;
-            out.push_str(&text[copied..open]);
-            out.push_str(value);
-            copied = close;
-            if replaced > MOST_ENV_EXPRESSIONS || out.len() > LONGEST_SUBSTITUTED {
-                return None;
-            }
-        }
+    for (span, value) in replacements {
+        out.push_str(&text[copied..span.start]);
+        out.push_str(value);
+        copied = span.end;
     }
     out.push_str(&text[copied..]);
-    (replaced > 0 && out.len() <= LONGEST_SUBSTITUTED).then_some(out)
+    out
+}
+
+/// Whether `name` is a name an expression can give a variable, an input or a matrix
+/// dimension (`MVN_CMD`, `node-version`).
+fn is_name(name: &str) -> bool {
+    name.bytes()
+        .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
 }
 
 /// At most this many `${{ env.NAME }}` of one command are written out.
@@ -281,9 +295,7 @@ pub fn only_matrix_value(value: &str) -> Option<(&str, &str)> {
     match expressions(value).next()? {
         (0, close, expression) if close == value.len() => {
             let name = expression.strip_prefix("matrix.")?;
-            name.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
-                .then_some((value, name))
+            is_name(name).then_some((value, name))
         }
         _ => None,
     }
@@ -331,17 +343,10 @@ pub fn expanded_variables(text: &str) -> impl Iterator<Item = (std::ops::Range<u
 /// `text` with each variable it expands that `values` names replaced by its value, in one
 /// pass.
 pub fn substitute_variables(text: &str, values: &std::collections::HashMap<&str, &str>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    for (span, name) in expanded_variables(text) {
-        if let Some(value) = values.get(name) {
-            out.push_str(&text[copied..span.start]);
-            out.push_str(value);
-            copied = span.end;
-        }
-    }
-    out.push_str(&text[copied..]);
-    out
+    splice(
+        text,
+        expanded_variables(text).filter_map(|(span, name)| Some((span, *values.get(name)?))),
+    )
 }
 
 /// The input an expression is, when it is one alone: `inputs.cmd`, `inputs['cmd']`,
@@ -349,10 +354,7 @@ pub fn substitute_variables(text: &str, values: &std::collections::HashMap<&str,
 fn input_named(expression: &str) -> Option<&str> {
     let rest = expression.strip_prefix("inputs")?;
     if let Some(name) = rest.strip_prefix('.') {
-        return name
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
-            .then_some(name);
+        return is_name(name).then_some(name);
     }
     let quoted = rest.strip_prefix('[')?.strip_suffix(']')?.trim();
     ["'", "\""].iter().find_map(|quote| {
