@@ -1,25 +1,52 @@
 //! `content-matches`: a file's text matches the rule's pattern.
 
-use crate::checks::Outcome;
+use crate::checks::{Outcome, guarded};
 use crate::rules::{Check, Pattern};
 use crate::text::{line_of, plural};
 
 /// The line of the first match in `bytes` (of its group named `at`, where the pattern has
-/// one), and, when `quoted`, the text that matched (a sign of work out of sight is named by
-/// what it is: `$KOKORO_GFILE_DIR`, a badge's address).
-pub fn find(pattern: &Pattern, bytes: &[u8], quoted: bool) -> Option<(u32, Option<String>)> {
-    pattern.find_reported(bytes).map(|found| {
-        let text = quoted.then(|| {
-            let matched = String::from_utf8_lossy(&bytes[found.start()..found.end()]);
-            // In a message's code span, on one line, without its own backticks or the
-            // Markdown emphasis it was written with (`a **published mirror**`).
-            let line = crate::text::one_line(&matched)
-                .replace('`', "'")
-                .replace("**", "");
-            crate::text::shorten(&line, 80).into_owned()
-        });
-        (line_of(bytes, found.start()), text)
-    })
+/// one) that no `guard` keeps from counting, and, when `quoted`, the text that matched (a
+/// sign of work out of sight is named by what it is: `$KOKORO_GFILE_DIR`, a badge's address).
+pub fn find(
+    pattern: &Pattern,
+    guard: Option<&Pattern>,
+    bytes: &[u8],
+    quoted: bool,
+) -> Option<(u32, Option<String>)> {
+    let found = match guard {
+        None => pattern.find_reported(bytes).map(|found| found.range()),
+        Some(guard) => unguarded(pattern, guard, bytes),
+    }?;
+    let text = quoted.then(|| {
+        let matched = String::from_utf8_lossy(&bytes[found.clone()]);
+        // In a message's code span, on one line, without its own backticks or the
+        // Markdown emphasis it was written with (`a **published mirror**`).
+        let line = crate::text::one_line(&matched)
+            .replace('`', "'")
+            .replace("**", "");
+        crate::text::shorten(&line, 80).into_owned()
+    });
+    Some((line_of(bytes, found.start), text))
+}
+
+/// How many guarded matches are passed over before the rest of a file is taken as guarded
+/// too: a bound on the searches one file can cost.
+const GUARDED_MATCHES_READ: usize = 32;
+
+/// The first match that `guard` does not keep from counting. A guarded one is blanked out
+/// (the same length, so lines keep their numbers) and the search runs again, so a pattern
+/// that needs text before its reported group (a privileged trigger, then a checkout) finds
+/// the next one after it.
+fn unguarded(pattern: &Pattern, guard: &Pattern, bytes: &[u8]) -> Option<std::ops::Range<usize>> {
+    let mut text = std::borrow::Cow::Borrowed(bytes);
+    for _ in 0..GUARDED_MATCHES_READ {
+        let found = pattern.find_reported(&text)?.range();
+        if !guarded::is_guarded(&text, found.start, guard) {
+            return Some(found);
+        }
+        text.to_mut()[found.clone()].fill(b' ');
+    }
+    None
 }
 
 /// What a content check that did not pass looked at.

@@ -7,6 +7,7 @@ mod dependency;
 pub mod describe;
 pub(crate) mod documents;
 pub mod explain;
+mod guarded;
 pub mod history;
 mod named_command;
 mod pipeline;
@@ -153,8 +154,8 @@ pub fn run(check: &Check, entries: &[usize], in_use: &[Option<usize>], facts: &F
         // an action reference…) when that is not the whole line.
         let found: Option<(u32, Option<String>)> = match &check.kind {
             CheckKind::ContentMatches { .. } if run_by_pipelines.contains(&index) => None,
-            CheckKind::ContentMatches { pattern } => {
-                content::find(pattern, bytes, check.out_of_sight)
+            CheckKind::ContentMatches { pattern, guard } => {
+                content::find(pattern, guard.as_ref(), bytes, check.out_of_sight)
             }
             CheckKind::UpdateCoverage { .. } => {
                 update_coverage::read(index, bytes, facts, &mut updated, &mut outcome);

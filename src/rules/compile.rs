@@ -433,6 +433,13 @@ fn compile_check(
         scope,
         problems,
     );
+    let mut guard = optional_pattern(
+        spec.unless_guarded_by.as_ref(),
+        kind_name == "content-matches",
+        "only `content-matches` checks take `unless-guarded-by`",
+        scope,
+        problems,
+    );
     let mut opaque = optional_pattern(
         spec.opaque.as_ref(),
         kind_name == "pipeline-command",
@@ -547,7 +554,10 @@ fn compile_check(
                 "base-image" => CheckKind::BaseImage { pattern },
                 "workload-containers" => CheckKind::WorkloadContainers { pattern },
                 "pipeline-permissions" => CheckKind::PipelinePermissions { pattern },
-                _ => CheckKind::ContentMatches { pattern },
+                _ => CheckKind::ContentMatches {
+                    pattern,
+                    guard: guard.take(),
+                },
             }),
         },
         other => {
@@ -649,6 +659,9 @@ fn compile_history_check(spec: CheckSpec, problems: &mut Vec<Problem>) -> Option
         spec.unless_pipeline_runs
             .as_ref()
             .map(|pattern| ("unless-pipeline-runs", pattern.span())),
+        spec.unless_guarded_by
+            .as_ref()
+            .map(|pattern| ("unless-guarded-by", pattern.span())),
     ];
     for (key, span) in tree_keys.into_iter().flatten() {
         problems.push(

@@ -337,7 +337,12 @@ pub enum CheckKind {
     /// Some file matches one of the globs.
     FilesPresent,
     /// Some file selected by the globs contains a match of the pattern.
-    ContentMatches { pattern: Pattern },
+    /// A match in a mapping that `guard` shows is kept safe does not count (see
+    /// `unless-guarded-by`).
+    ContentMatches {
+        pattern: Pattern,
+        guard: Option<Pattern>,
+    },
     /// Some selected pipeline is started by an event matching the pattern.
     PipelineTrigger { pattern: Pattern },
     /// Some selected pipeline runs a command matching the pattern and not `unless`,
@@ -493,6 +498,7 @@ impl Rule {
                     opaque_except,
                     ..
                 } => (unless.as_ref(), opaque_except.as_ref(), None),
+                CheckKind::ContentMatches { guard, .. } => (guard.as_ref(), None, None),
                 _ => (None, None, None),
             };
             check
@@ -511,7 +517,7 @@ impl CheckKind {
     /// The check's regex, for the kinds that have one.
     pub fn pattern(&self) -> Option<&Pattern> {
         match self {
-            CheckKind::ContentMatches { pattern }
+            CheckKind::ContentMatches { pattern, .. }
             | CheckKind::PipelineTrigger { pattern }
             | CheckKind::PipelineCommand { pattern, .. }
             | CheckKind::PipelineUses { pattern, .. }

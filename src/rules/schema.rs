@@ -111,6 +111,10 @@ pub struct CheckSpec {
     /// `pattern` does not count when it also matches this (`mvn -DskipTests package`,
     /// `echo npm test`, `pytest || true`, `actions/stale@v9`).
     pub unless: Option<Spanned<String>>,
+    /// `content-matches` checks of YAML files: a match does not count where a mapping
+    /// enclosing it below the top level (a workflow's job, a step) has an entry this matches
+    /// from its key (`if: github.event.pull_request.head.repo.full_name == github.repository`).
+    pub unless_guarded_by: Option<Spanned<String>>,
     /// `pipeline-command` checks: a command matching this may do what the check looks for
     /// out of opslint's sight — a task chosen at run time (`./gradlew ${{ inputs.tasks }}`),
     /// a job started on another CI service. When nothing is found, such a command makes the
