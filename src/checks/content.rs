@@ -1,5 +1,8 @@
 //! `content-matches`: a file's text matches the rule's pattern.
 
+use std::borrow::Cow;
+use std::ops::Range;
+
 use crate::checks::{Outcome, guarded};
 use crate::rules::{Check, Pattern};
 use crate::text::{line_of, plural};
@@ -29,24 +32,35 @@ pub fn find(
     Some((line_of(bytes, found.start), text))
 }
 
-/// How many guarded matches are passed over before the rest of a file is taken as guarded
-/// too: a bound on the searches one file can cost.
+/// How many guarded matches are passed over: the one after them counts, guarded or not, so
+/// a file cannot buy a pass with many guarded matches, and its searches stay bounded.
 const GUARDED_MATCHES_READ: usize = 32;
 
-/// The first match that `guard` does not keep from counting. A guarded one is blanked out
-/// (the same length, so lines keep their numbers) and the search runs again, so a pattern
-/// that needs text before its reported group (a privileged trigger, then a checkout) finds
-/// the next one after it.
-fn unguarded(pattern: &Pattern, guard: &Pattern, bytes: &[u8]) -> Option<std::ops::Range<usize>> {
-    let mut text = std::borrow::Cow::Borrowed(bytes);
-    for _ in 0..GUARDED_MATCHES_READ {
+/// And fewer in a large file: each search reads it again, and the searches of one file read
+/// at most this much (a few for a file near the read cap, all 32 for a workflow).
+const GUARDED_BYTES_READ: usize = 16 << 20;
+
+/// The first match that `guard` does not keep from counting. A guarded one is blanked out on
+/// its first line (the same length, so lines keep their numbers and their layout) and the
+/// search runs again, so a pattern that needs text before its reported group (a privileged
+/// trigger, then a checkout) finds the next one after it.
+fn unguarded(pattern: &Pattern, guard: &Pattern, bytes: &[u8]) -> Option<Range<usize>> {
+    let layout = guarded::Layout::of(bytes);
+    let mut text = Cow::Borrowed(bytes);
+    let searches = (GUARDED_BYTES_READ / bytes.len().max(1)).clamp(1, GUARDED_MATCHES_READ);
+    for _ in 0..searches {
         let found = pattern.find_reported(&text)?.range();
-        if !guarded::is_guarded(&text, found.start, guard) {
+        if !layout.is_guarded(&text, found.start, guard) {
             return Some(found);
         }
-        text.to_mut()[found.clone()].fill(b' ');
+        let line_end = text[found.clone()]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(found.end, |at| found.start + at);
+        let blanked = found.start..line_end.max(found.start + 1).min(text.len());
+        text.to_mut()[blanked].fill(b' ');
     }
-    None
+    pattern.find_reported(&text).map(|found| found.range())
 }
 
 /// What a content check that did not pass looked at.

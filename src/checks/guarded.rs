@@ -1,29 +1,30 @@
-//! `unless-guarded-by`: a match in a YAML file does not count where a mapping enclosing it,
-//! below the top level (a workflow's job, one of its steps), has an entry the guard matches
-//! from its start (an `if:` that lets only the repository's own branches through).
+//! `unless-guarded-by`: a match in a YAML file does not count where the job or step holding
+//! it has an entry the guard matches from its key (an `if:` that lets only the repository's
+//! own branches through).
 //!
-//! Read by indentation, as the text is written: which job a line is in needs no parser, and
-//! a file that does not parse is read all the same. Where the layout is not what block YAML
-//! looks like, no entry is found and nothing is discounted.
+//! Read by indentation, as the text is written: which job and step a line is in needs no
+//! parser, and a file that does not parse is read all the same. The job is the mapping one
+//! level below a top-level key (`jobs:` → `build:`); a step is a list item (`- uses: …`).
+//! Where the layout is not what block YAML looks like, no entry is found and nothing is
+//! discounted.
 
 use std::ops::Range;
 
 use crate::rules::Pattern;
 
-/// Whether a mapping enclosing `offset` in `text`, not at the top level, has an entry that
-/// `guard` matches from its first character.
-pub fn is_guarded(text: &[u8], offset: usize, guard: &Pattern) -> bool {
-    let lines = lines(text);
-    let Some(at) = lines.iter().rposition(|line| line.span.start <= offset) else {
-        return false;
-    };
-    enclosing(&lines, at).any(|parent| {
-        entries(&lines, parent).any(|entry| {
-            guard
-                .find(&text[entry])
-                .is_some_and(|found| found.start() == 0)
-        })
-    })
+/// How many enclosing list items (a step, and the items around it) are read for a guard.
+const ITEMS_READ: usize = 4;
+
+/// How much of an entry the guard is matched against: a condition is a line or a few, and a
+/// longer one is no guard opslint vouches for.
+const ENTRY_READ: usize = 4096;
+
+/// The lines of a YAML file, read once for every match in it.
+pub struct Layout {
+    lines: Vec<Line>,
+    /// The file repeats a block by alias (`steps: *build`): what a guarded job holds may run
+    /// unguarded elsewhere, so no guard counts.
+    aliased: bool,
 }
 
 struct Line {
@@ -43,102 +44,160 @@ impl Line {
     }
 }
 
-fn lines(text: &[u8]) -> Vec<Line> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for end in line_ends(text) {
-        let line = &text[start..end];
-        let indent = line
-            .iter()
-            .take_while(|&&b| b == b' ' || b == b'\t')
-            .count();
-        let mut key = indent;
-        while line.get(key) == Some(&b'-') && matches!(line.get(key + 1), Some(b' ' | b'\t')) {
-            key += 2;
-            key += line[key..].iter().take_while(|&&b| b == b' ').count();
+impl Layout {
+    pub fn of(text: &[u8]) -> Layout {
+        let mut lines = Vec::new();
+        let mut aliased = false;
+        let mut start = 0;
+        for line in text.split(|&b| b == b'\n') {
+            let indent = line
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+            let mut key = indent;
+            while line.get(key) == Some(&b'-') && matches!(line.get(key + 1), Some(b' ' | b'\t')) {
+                key += 2;
+                key += line[key..].iter().take_while(|&&b| b == b' ').count();
+            }
+            let rest = line[indent..].trim_ascii();
+            aliased |= !rest.starts_with(b"#") && has_alias(rest);
+            lines.push(Line {
+                span: start..start + line.len(),
+                indent,
+                key,
+                significant: !rest.is_empty() && !rest.starts_with(b"#"),
+            });
+            start += line.len() + 1;
         }
-        let rest = line[indent..].trim_ascii();
-        lines.push(Line {
-            span: start..end,
-            indent,
-            key,
-            significant: !rest.is_empty() && !rest.starts_with(b"#"),
-        });
-        start = end + 1;
+        Layout { lines, aliased }
     }
-    lines
-}
 
-/// The end of each line (the offset of its `\n`, or the text's end).
-fn line_ends(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    let mut from = 0;
-    std::iter::from_fn(move || {
-        if from > text.len() {
-            return None;
+    /// Whether the job or a step holding `offset` in `text` has an entry that `guard` matches
+    /// from its first character, comments left out.
+    pub fn is_guarded(&self, text: &[u8], offset: usize, guard: &Pattern) -> bool {
+        if self.aliased {
+            return false;
         }
-        let end = text[from..]
+        let Some(at) = self
+            .lines
             .iter()
-            .position(|&b| b == b'\n')
-            .map_or(text.len(), |at| from + at);
-        from = end + 1;
-        Some(end)
-    })
-}
+            .rposition(|line| line.span.start <= offset)
+        else {
+            return false;
+        };
+        self.holders(at).any(|holder| {
+            self.entries(holder).any(|entry| {
+                let end = entry.end.min(entry.start + ENTRY_READ);
+                let condition = without_comments(&text[entry.start..end]);
+                guard
+                    .find(&condition)
+                    .is_some_and(|found| found.start() == 0)
+            })
+        })
+    }
 
-/// The lines whose blocks hold line `at`, innermost first, down to but not including the
-/// top level (indent 0).
-fn enclosing(lines: &[Line], at: usize) -> impl Iterator<Item = usize> + '_ {
-    let mut bound = lines[at].indent;
-    let mut next = at;
-    std::iter::from_fn(move || {
-        while next > 0 && bound > 0 {
-            next -= 1;
-            let line = &lines[next];
+    /// The lines opening the mappings that hold line `at`: the list items around it (itself
+    /// first, when it is one), nearest first, and the job (one level below a top-level key).
+    fn holders(&self, at: usize) -> impl Iterator<Item = usize> + '_ {
+        let lines = &self.lines;
+        let own = lines[at].is_item().then_some(at);
+        let mut bound = lines[at].indent;
+        let mut enclosing = Vec::new();
+        for k in (0..at).rev() {
+            if bound == 0 {
+                break;
+            }
+            let line = &lines[k];
             if line.significant && line.indent < bound {
                 bound = line.indent;
-                return (bound > 0).then_some(next);
+                enclosing.push(k);
             }
         }
-        None
+        // The outermost, at the margin, is the top-level key; the one inside it, the job.
+        let job = match enclosing.last() {
+            Some(&top) if lines[top].indent == 0 => {
+                enclosing.len().checked_sub(2).map(|job| enclosing[job])
+            }
+            _ => None,
+        };
+        let items = enclosing.into_iter().filter(|&k| lines[k].is_item());
+        own.into_iter().chain(items).take(ITEMS_READ).chain(job)
+    }
+
+    /// The spans of the entries of the mapping that line `holder` opens, each from its key:
+    /// for a list item, its first key and the keys aligned with it; for a key, the keys one
+    /// level in (not the list items under it, which are mappings of their own). Each runs to
+    /// the next line at or left of its key, so a value folded over several lines (`if: >-`)
+    /// is in it. One pass over the block.
+    fn entries(&self, holder: usize) -> impl Iterator<Item = Range<usize>> + '_ {
+        let lines = &self.lines;
+        let own = &lines[holder];
+        let mut column = own.is_item().then_some(own.key);
+        let mut open = own.is_item().then(|| own.span.start + own.key);
+        let mut next = holder + 1;
+        std::iter::from_fn(move || {
+            loop {
+                let Some(line) = lines.get(next) else {
+                    // The file's end closes the open entry.
+                    let end = lines.last().map_or(0, |last| last.span.end);
+                    return open.take().map(|start| start..end.max(start));
+                };
+                if line.significant && line.indent <= own.indent {
+                    // So does the block's.
+                    return open.take().map(|start| start..line.span.start);
+                }
+                next += 1;
+                if !line.significant {
+                    continue;
+                }
+                let column = *column.get_or_insert(line.indent);
+                if line.indent > column {
+                    continue;
+                }
+                // A line at the entries' column (or left of it) ends the open entry.
+                let ended = open.take().map(|start| start..line.span.start);
+                if line.indent == column && !line.is_item() {
+                    open = Some(line.span.start + line.indent);
+                }
+                if ended.is_some() {
+                    return ended;
+                }
+            }
+        })
+    }
+}
+
+/// Whether a line uses an alias as a value (`steps: *build`, `- *checkout`, `<<: *job`,
+/// `[*a, *b]`): a `*` after a colon, a dash, a bracket or a comma, before a name.
+fn has_alias(line: &[u8]) -> bool {
+    line.iter().enumerate().any(|(at, &b)| {
+        b == b'*'
+            && line
+                .get(at + 1)
+                .is_some_and(|&next| next.is_ascii_alphanumeric() || next == b'_')
+            && line[..at]
+                .iter()
+                .rev()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_none_or(|&before| matches!(before, b':' | b'-' | b'[' | b','))
     })
 }
 
-/// The spans of the entries of the mapping that line `parent` opens, each from its key: for a
-/// list item, its first key and the keys aligned with it; for a key, the keys one level in
-/// (not the list items under it, which are mappings of their own). Each runs to the next
-/// line at or left of its key, so a value folded over several lines (`if: >-`) is in it.
-fn entries(lines: &[Line], parent: usize) -> impl Iterator<Item = Range<usize>> + '_ {
-    let own = &lines[parent];
-    let block_end = (parent + 1..lines.len())
-        .find(|&k| lines[k].significant && lines[k].indent <= own.indent)
-        .unwrap_or(lines.len());
-    let inside = parent + 1..block_end;
-    let column = if own.is_item() {
-        Some(own.key)
-    } else {
-        inside
-            .clone()
-            .find(|&k| lines[k].significant)
-            .map(|k| lines[k].indent)
-    };
-    let first = own.is_item().then_some(parent);
-    first
-        .into_iter()
-        .chain(inside.clone().filter(move |&k| {
-            let line = &lines[k];
-            line.significant && !line.is_item() && Some(line.indent) == column
-        }))
-        .map(move |k| {
-            let key = if k == parent {
-                lines[k].key
-            } else {
-                lines[k].indent
-            };
-            let end = (k + 1..block_end)
-                .find(|&j| lines[j].significant && lines[j].indent <= key)
-                .map_or(lines[block_end - 1].span.end, |j| lines[j].span.start);
-            lines[k].span.start + key..end
-        })
+/// `text` without its YAML comments (a `#` at a line's start or after a space or tab, to the
+/// line's end), lines kept: a guard written in a comment guards nothing.
+fn without_comments(text: &[u8]) -> Vec<u8> {
+    let mut kept = Vec::with_capacity(text.len());
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            kept.push(b'\n');
+        }
+        let comment = line
+            .iter()
+            .enumerate()
+            .position(|(at, &b)| b == b'#' && (at == 0 || matches!(line[at - 1], b' ' | b'\t')));
+        kept.extend_from_slice(&line[..comment.unwrap_or(line.len())]);
+    }
+    kept
 }
 
 #[cfg(test)]
@@ -176,7 +235,7 @@ jobs:
     fn guarded(marker: &str) -> bool {
         let guard = Pattern::compile(r"\Aif:[^|]*\.fork == false").unwrap();
         let offset = WORKFLOW.find(marker).unwrap();
-        is_guarded(WORKFLOW.as_bytes(), offset, &guard)
+        Layout::of(WORKFLOW.as_bytes()).is_guarded(WORKFLOW.as_bytes(), offset, &guard)
     }
 
     #[test]
@@ -189,6 +248,27 @@ jobs:
     fn a_sibling_steps_condition_or_a_scripts_text_guards_nothing() {
         assert!(!guarded("OPEN"));
         assert!(!guarded("IN-A-SCRIPT"));
+    }
+
+    #[test]
+    fn a_guard_in_a_comment_guards_nothing() {
+        let text =
+            "jobs:\n  build:\n    if: always() # .fork == false\n    steps:\n      - run: X\n";
+        let guard = Pattern::compile(r"\Aif:[^|]*\.fork == false").unwrap();
+        let at = text.find('X').unwrap();
+        assert!(!Layout::of(text.as_bytes()).is_guarded(text.as_bytes(), at, &guard));
+    }
+
+    #[test]
+    fn a_file_that_repeats_blocks_by_alias_has_no_guards() {
+        let with_alias = WORKFLOW.replace("  open:\n", "  copy:\n    steps: *guarded\n  open:\n");
+        let guard = Pattern::compile(r"\Aif:[^|]*\.fork == false").unwrap();
+        let at = with_alias.find("GUARDED-JOB").unwrap();
+        assert!(!Layout::of(with_alias.as_bytes()).is_guarded(with_alias.as_bytes(), at, &guard));
+        assert!(has_alias(b"steps: *build"));
+        assert!(has_alias(b"- *checkout"));
+        assert!(!has_alias(b"run: ls *.txt"));
+        assert!(!has_alias(b"name: \"**bold**\""));
     }
 
     #[test]
