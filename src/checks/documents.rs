@@ -30,13 +30,23 @@ pub fn find(
     first_match_or_sound(&facts, pattern, outcome, || path)
 }
 
-/// What a document check that found nothing looked at: "None of the 2 files matching
-/// `Dockerfile` starts from a pinned base image."
+/// What a document check that found nothing looked at, and the first of what it judged
+/// (`Outcome::sound`, a document's first part): "None of the 2 files matching `**/*.yaml`
+/// declares a container with health probes: k8s/web.yaml:9 (Deployment/web container web:
+/// probes none) and 1 more."
 pub fn describe_miss(verb: &str, outcome: &Outcome, patterns: &str, marker: &str) -> String {
-    format!(
-        "None of the {} matching {patterns} {verb} {marker}.",
+    let none = format!(
+        "None of the {} matching {patterns} {verb} {marker}",
         plural(outcome.candidates, "file")
-    )
+    );
+    let Some(first) = outcome.sound.first() else {
+        return format!("{none}.");
+    };
+    let more = match outcome.sound.len() - 1 {
+        0 => String::new(),
+        others => format!(" and {others} more"),
+    };
+    format!("{none}: {first}{more}.")
 }
 
 /// What `opslint explain` says a `base-image` check holds of; the pattern follows.
