@@ -316,8 +316,8 @@ pub struct CheckArgs {
         hide_possible_values = true
     )]
     pub ignore: Vec<String>,
-    /// How far back history figures look from the scanned commit: 30d, 90d, 180d, 1y or all
-    /// (the window before it gives each figure's trend).
+    /// How far back history figures look from the scanned commit: days, weeks, months of 30
+    /// days or years (30d, 12w, 6m, 1y) or all (the window before it gives each figure's trend).
     #[arg(long, value_name = "WINDOW", default_value = "90d")]
     pub window: Window,
     /// Skip the history pass: tree rules only.

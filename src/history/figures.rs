@@ -950,9 +950,21 @@ mod tests {
     fn windows_parse() {
         use crate::history::Window;
         assert_eq!("90d".parse(), Ok(Window::Days(90)));
+        assert_eq!("2w".parse(), Ok(Window::Days(14)));
+        assert_eq!("3m".parse(), Ok(Window::Days(90)));
         assert_eq!("1y".parse(), Ok(Window::Days(365)));
         assert_eq!("all".parse(), Ok(Window::All));
-        for bad in ["", "0d", "90", "d", "-1d", "1w"] {
+        for bad in [
+            "",
+            "0d",
+            "90",
+            "d",
+            "-1d",
+            "1x",
+            "1.5m",
+            "9999999999y",
+            "1é",
+        ] {
             assert!(bad.parse::<Window>().is_err(), "{bad}");
         }
     }

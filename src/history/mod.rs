@@ -37,20 +37,25 @@ pub enum Window {
 impl std::str::FromStr for Window {
     type Err = String;
 
-    /// `30d`, `90d`, `180d`, `1y`, `all`.
+    /// `30d`, `12w`, `3m` (30 days each), `1y`, `all`.
     fn from_str(text: &str) -> Result<Window, String> {
         let invalid = || {
             format!(
-                "`{text}` is not a window: use a number of days or years (`90d`, `1y`) or `all`"
+                "`{text}` is not a window: use a number of days, weeks, months or years \
+                 (`90d`, `12w`, `3m`, `1y`) or `all`"
             )
         };
         if text == "all" {
             return Ok(Window::All);
         }
-        let (number, per) = match text.strip_suffix('d') {
-            Some(days) => (days, 1),
-            None => (text.strip_suffix('y').ok_or_else(invalid)?, 365),
+        let per = match text.chars().last() {
+            Some('d') => 1,
+            Some('w') => 7,
+            Some('m') => 30,
+            Some('y') => 365,
+            _ => return Err(invalid()),
         };
+        let number = &text[..text.len() - 1];
         let count: u32 = number.parse().map_err(|_| invalid())?;
         match count.checked_mul(per) {
             Some(days) if days > 0 => Ok(Window::Days(days)),

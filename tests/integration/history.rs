@@ -401,11 +401,11 @@ fn no_history_leaves_the_section_out_and_a_bad_window_is_a_usage_error() {
     let (_, report) = json_report(&["--rev", "HEAD", "--no-history"], repo.path());
     assert!(report.get("history").is_none());
     let output = opslint()
-        .args(["check", "--window", "3w"])
+        .args(["check", "--window", "3q"])
         .arg(repo.path())
         .output()
         .unwrap();
-    assert_tool_error(&output, &["`3w` is not a window"]);
+    assert_tool_error(&output, &["`3q` is not a window"]);
 }
 
 #[test]
