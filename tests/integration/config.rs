@@ -383,6 +383,30 @@ action-scripts = true
     );
 }
 
+#[test]
+fn unless_guarded_by_is_only_for_content_matches() {
+    let stderr = config_error(
+        r#"
+[[rule]]
+id = "security.custom-guarded"
+area = "security"
+title = "Guarded"
+severity = "note"
+rationale = "r"
+remediation = "r"
+[[rule.check]]
+kind = "pipeline-uses"
+files = [".github/workflows/*.yml"]
+pattern = "^actions/checkout@"
+unless-guarded-by = '\Aif:'
+"#,
+    );
+    assert!(
+        stderr.contains("only `content-matches` checks take `unless-guarded-by`"),
+        "{stderr}"
+    );
+}
+
 /// A custom cd rule with one check of `kind` looking for `kubectl apply`, with `keys` added.
 fn deploy_rule(kind: &str, keys: &str) -> String {
     format!(
