@@ -45,11 +45,13 @@ const GUARDED_BYTES_READ: usize = 16 << 20;
 /// search runs again, so a pattern that needs text before its reported group (a privileged
 /// trigger, then a checkout) finds the next one after it.
 fn unguarded(pattern: &Pattern, guard: &Pattern, bytes: &[u8]) -> Option<Range<usize>> {
-    let layout = guarded::Layout::of(bytes);
+    // Most files have no match at all: their layout is read only once one is found.
+    let mut layout = None;
     let mut text = Cow::Borrowed(bytes);
     let searches = (GUARDED_BYTES_READ / bytes.len().max(1)).clamp(1, GUARDED_MATCHES_READ);
     for _ in 0..searches {
         let found = pattern.find_reported(&text)?.range();
+        let layout = layout.get_or_insert_with(|| guarded::Layout::of(bytes));
         if !layout.is_guarded(&text, found.start, guard) {
             return Some(found);
         }

@@ -80,8 +80,8 @@ impl Layout {
         }
         let Some(at) = self
             .lines
-            .iter()
-            .rposition(|line| line.span.start <= offset)
+            .partition_point(|line| line.span.start <= offset)
+            .checked_sub(1)
         else {
             return false;
         };
