@@ -168,13 +168,14 @@ impl Layout {
 }
 
 /// Whether a line uses an alias as a value (`steps: *build`, `- *checkout`, `<<: *job`,
-/// `[*a, *b]`): a `*` after a colon, a dash, a bracket or a comma, before a name.
+/// `[*a, *b]`, `*-steps`): a `*` after a colon, a dash, a bracket or a comma, before a name
+/// (any character but a space or a flow indicator).
 fn has_alias(line: &[u8]) -> bool {
     line.iter().enumerate().any(|(at, &b)| {
         b == b'*'
             && line
                 .get(at + 1)
-                .is_some_and(|&next| next.is_ascii_alphanumeric() || next == b'_')
+                .is_some_and(|&next| !next.is_ascii_whitespace() && !b",[]{}".contains(&next))
             && line[..at]
                 .iter()
                 .rev()
@@ -183,18 +184,24 @@ fn has_alias(line: &[u8]) -> bool {
     })
 }
 
-/// `text` without its YAML comments (a `#` at a line's start or after a space or tab, to the
-/// line's end), lines kept: a guard written in a comment guards nothing.
+/// `text` without its YAML comments (a `#` at a line's start or after a space or tab, outside
+/// quotes, to the line's end), lines kept: a guard written in a comment guards nothing, and a
+/// `#` in a string ends nothing.
 fn without_comments(text: &[u8]) -> Vec<u8> {
     let mut kept = Vec::with_capacity(text.len());
     for (i, line) in text.split(|&b| b == b'\n').enumerate() {
         if i > 0 {
             kept.push(b'\n');
         }
-        let comment = line
-            .iter()
-            .enumerate()
-            .position(|(at, &b)| b == b'#' && (at == 0 || matches!(line[at - 1], b' ' | b'\t')));
+        let mut quote = None;
+        let comment = line.iter().enumerate().position(|(at, &b)| {
+            match (b, quote) {
+                (b'\'' | b'"', None) => quote = Some(b),
+                (_, Some(open)) if b == open => quote = None,
+                _ => {}
+            }
+            quote.is_none() && b == b'#' && (at == 0 || matches!(line[at - 1], b' ' | b'\t'))
+        });
         kept.extend_from_slice(&line[..comment.unwrap_or(line.len())]);
     }
     kept
@@ -260,6 +267,11 @@ jobs:
     }
 
     #[test]
+    fn a_hash_in_a_string_starts_no_comment() {
+        assert_eq!(without_comments(b"if: 'a #' || b # c"), b"if: 'a #' || b ");
+    }
+
+    #[test]
     fn a_file_that_repeats_blocks_by_alias_has_no_guards() {
         let with_alias = WORKFLOW.replace("  open:\n", "  copy:\n    steps: *guarded\n  open:\n");
         let guard = Pattern::compile(r"\Aif:[^|]*\.fork == false").unwrap();
@@ -267,6 +279,7 @@ jobs:
         assert!(!Layout::of(with_alias.as_bytes()).is_guarded(with_alias.as_bytes(), at, &guard));
         assert!(has_alias(b"steps: *build"));
         assert!(has_alias(b"- *checkout"));
+        assert!(has_alias(b"steps: *-steps"));
         assert!(!has_alias(b"run: ls *.txt"));
         assert!(!has_alias(b"name: \"**bold**\""));
     }

@@ -963,6 +963,7 @@ mod tests {
             "1x",
             "1.5m",
             "9999999999y",
+            "101y",
             "1é",
         ] {
             assert!(bad.parse::<Window>().is_err(), "{bad}");

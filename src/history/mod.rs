@@ -58,7 +58,8 @@ impl std::str::FromStr for Window {
         let number = &text[..text.len() - 1];
         let count: u32 = number.parse().map_err(|_| invalid())?;
         match count.checked_mul(per) {
-            Some(days) if days > 0 => Ok(Window::Days(days)),
+            // A century at most: dates before that are out of any history's reach.
+            Some(days) if days > 0 && days <= 36_500 => Ok(Window::Days(days)),
             _ => Err(invalid()),
         }
     }
