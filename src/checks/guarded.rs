@@ -168,14 +168,18 @@ impl Layout {
 }
 
 /// Whether a line uses an alias as a value (`steps: *build`, `- *checkout`, `<<: *job`,
-/// `[*a, *b]`, `*-steps`): a `*` after a colon, a dash, a bracket or a comma, before a name
-/// (any character but a space or a flow indicator).
+/// `[*a, *b]`, `*-steps`): a `*` after a colon, a dash, a bracket or a comma, then a name
+/// (letters, digits, `_`, `-`, `.`, any non-ASCII) up to a space, a flow indicator or the
+/// line's end — not a script's `): */deps/`.
 fn has_alias(line: &[u8]) -> bool {
+    let name_char = |b: &u8| b.is_ascii_alphanumeric() || b"_-.".contains(b) || *b >= 0x80;
     line.iter().enumerate().any(|(at, &b)| {
+        let name = line[at + 1..]
+            .iter()
+            .take_while(|b| !b.is_ascii_whitespace() && !b",[]{}".contains(b));
         b == b'*'
-            && line
-                .get(at + 1)
-                .is_some_and(|&next| !next.is_ascii_whitespace() && !b",[]{}".contains(&next))
+            && line.get(at + 1).is_some_and(name_char)
+            && name.clone().all(name_char)
             && line[..at]
                 .iter()
                 .rev()
@@ -280,6 +284,9 @@ jobs:
         assert!(has_alias(b"steps: *build"));
         assert!(has_alias(b"- *checkout"));
         assert!(has_alias(b"steps: *-steps"));
+        assert!(!has_alias(
+            b"fixed=$(sed -E 's/^build\\(deps[^)]*\\): */deps: /')"
+        ));
         assert!(!has_alias(b"run: ls *.txt"));
         assert!(!has_alias(b"name: \"**bold**\""));
     }
