@@ -4,16 +4,15 @@
 //!
 //! Read by indentation, as the text is written: which job and step a line is in needs no
 //! parser, and a file that does not parse is read all the same. The job is the mapping one
-//! level below a top-level key (`jobs:` → `build:`); a step is a list item (`- uses: …`).
-//! Where the layout is not what block YAML looks like, no entry is found and nothing is
-//! discounted.
+//! level below a top-level key (`jobs:` → `build:`); a step is an item of a list the job
+//! holds (`steps:` → `- uses: …`), not an item nested deeper (a matrix's `include:`). The
+//! text of a block scalar (`run: |`) and of a flow collection spread over lines
+//! (`with: {…}`) is content, not layout: an `if:` written in it guards nothing. Where the
+//! layout is not what block YAML looks like, no entry is found and nothing is discounted.
 
 use std::ops::Range;
 
 use crate::rules::Pattern;
-
-/// How many enclosing list items (a step, and the items around it) are read for a guard.
-const ITEMS_READ: usize = 4;
 
 /// How much of an entry the guard is matched against: a condition is a line or a few, and a
 /// longer one is no guard opslint vouches for.
@@ -34,7 +33,8 @@ struct Line {
     /// Where its key starts: after the indent and any list dashes (`- if:` at 8 in
     /// `      - if: …`).
     key: usize,
-    /// Neither blank nor a comment.
+    /// Part of the layout: neither blank, nor a comment, nor the text of a block scalar or of
+    /// a flow collection opened on an earlier line.
     significant: bool,
 }
 
@@ -44,30 +44,64 @@ impl Line {
     }
 }
 
+/// What the lines before have opened: a line inside it is content, not layout.
+enum Open {
+    Nothing,
+    /// A block scalar whose key starts at this column: it holds every line indented further.
+    Scalar(usize),
+    /// A flow collection this many brackets deep.
+    Flow(usize),
+}
+
 impl Layout {
     pub fn of(text: &[u8]) -> Layout {
         let mut lines = Vec::new();
         let mut aliased = false;
+        let mut open = Open::Nothing;
         let mut start = 0;
         for line in text.split(|&b| b == b'\n') {
+            let span = start..start + line.len();
+            start += line.len() + 1;
             let indent = line
                 .iter()
                 .take_while(|&&b| b == b' ' || b == b'\t')
                 .count();
+            let rest = line[indent..].trim_ascii();
+            let blank = rest.is_empty() || rest.starts_with(b"#");
+            let content = match open {
+                Open::Scalar(column) if blank || indent > column => true,
+                Open::Flow(depth) => {
+                    let depth = depth as isize + brackets(&without_comments(line));
+                    open = match usize::try_from(depth) {
+                        Ok(depth) if depth > 0 => Open::Flow(depth),
+                        _ => Open::Nothing,
+                    };
+                    true
+                }
+                _ => false,
+            };
+            if content || blank {
+                lines.push(Line {
+                    span,
+                    indent,
+                    key: indent,
+                    significant: false,
+                });
+                continue;
+            }
             let mut key = indent;
             while line.get(key) == Some(&b'-') && matches!(line.get(key + 1), Some(b' ' | b'\t')) {
                 key += 2;
                 key += line[key..].iter().take_while(|&&b| b == b' ').count();
             }
-            let rest = line[indent..].trim_ascii();
-            aliased |= !rest.starts_with(b"#") && has_alias(rest);
+            aliased |= has_alias(rest);
+            open = opened(&without_comments(&line[key..]), key);
             lines.push(Line {
-                span: start..start + line.len(),
+                span,
                 indent,
                 key,
-                significant: !rest.is_empty() && !rest.starts_with(b"#"),
+                significant: true,
             });
-            start += line.len() + 1;
         }
         Layout { lines, aliased }
     }
@@ -96,13 +130,14 @@ impl Layout {
         })
     }
 
-    /// The lines opening the mappings that hold line `at`: the list items around it (itself
-    /// first, when it is one), nearest first, and the job (one level below a top-level key).
+    /// The lines opening the mappings that hold line `at`: the step (an item of a list the
+    /// job holds, line `at` itself when it is one) and the job (one level below a top-level
+    /// key).
     fn holders(&self, at: usize) -> impl Iterator<Item = usize> + '_ {
         let lines = &self.lines;
-        let own = lines[at].is_item().then_some(at);
+        // Line `at` and the lines opening what holds it, nearest first, to the margin.
+        let mut chain = vec![at];
         let mut bound = lines[at].indent;
-        let mut enclosing = Vec::new();
         for k in (0..at).rev() {
             if bound == 0 {
                 break;
@@ -110,18 +145,22 @@ impl Layout {
             let line = &lines[k];
             if line.significant && line.indent < bound {
                 bound = line.indent;
-                enclosing.push(k);
+                chain.push(k);
             }
         }
-        // The outermost, at the margin, is the top-level key; the one inside it, the job.
-        let job = match enclosing.last() {
-            Some(&top) if lines[top].indent == 0 => {
-                enclosing.len().checked_sub(2).map(|job| enclosing[job])
-            }
-            _ => None,
+        let outermost = chain.len() - 1;
+        if lines[chain[outermost]].indent > 0 || !lines[chain[outermost]].significant {
+            return None.into_iter().chain(None);
+        }
+        // Inside the job: the step, as an item written at its list's own indent
+        // (`steps:\n- run:`), or the key holding the list, then the step.
+        let inside = |depth: usize| outermost.checked_sub(depth).map(|k| chain[k]);
+        let step = match inside(2) {
+            Some(k) if lines[k].is_item() => Some(k),
+            Some(_) => inside(3).filter(|&k| lines[k].is_item()),
+            None => None,
         };
-        let items = enclosing.into_iter().filter(|&k| lines[k].is_item());
-        own.into_iter().chain(items).take(ITEMS_READ).chain(job)
+        step.into_iter().chain(inside(1))
     }
 
     /// The spans of the entries of the mapping that line `holder` opens, each from its key:
@@ -185,6 +224,66 @@ fn has_alias(line: &[u8]) -> bool {
                 .rev()
                 .find(|b| !b.is_ascii_whitespace())
                 .is_none_or(|&before| matches!(before, b':' | b'-' | b'[' | b','))
+    })
+}
+
+/// What a line opens from its key column: a block scalar (`run: |`, `if: >-`) or a flow
+/// collection left unclosed (`with: {`).
+fn opened(line: &[u8], key: usize) -> Open {
+    let line = line.trim_ascii_end();
+    let indicators = line
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'-' || b == b'+' || b.is_ascii_digit())
+        .count();
+    let header = &line[..line.len() - indicators];
+    if let [before @ .., b'|' | b'>'] = header
+        && before.last().is_none_or(|b| b.is_ascii_whitespace())
+    {
+        return Open::Scalar(key);
+    }
+    match value(line) {
+        Some(flow @ [b'{' | b'[', ..]) => match usize::try_from(brackets(flow)) {
+            Ok(depth) if depth > 0 => Open::Flow(depth),
+            _ => Open::Nothing,
+        },
+        _ => Open::Nothing,
+    }
+}
+
+/// A line's value: after its key's `: `, or the whole of it where it has no key (a list
+/// item's scalar or collection).
+fn value(line: &[u8]) -> Option<&[u8]> {
+    if matches!(line.first(), Some(b'{' | b'[')) {
+        return Some(line);
+    }
+    let mut quote = None;
+    let colon = line.iter().enumerate().position(|(at, &b)| {
+        match (b, quote) {
+            (b'\'' | b'"', None) => quote = Some(b),
+            (_, Some(open)) if b == open => quote = None,
+            _ => {}
+        }
+        quote.is_none() && b == b':' && matches!(line.get(at + 1), Some(b' ' | b'\t'))
+    })?;
+    Some(line[colon + 1..].trim_ascii_start())
+}
+
+/// Brackets opened less brackets closed, outside quotes.
+fn brackets(text: &[u8]) -> isize {
+    let mut quote = None;
+    text.iter().fold(0, |depth, &b| match (b, quote) {
+        (b'\'' | b'"', None) => {
+            quote = Some(b);
+            depth
+        }
+        (_, Some(open)) if b == open => {
+            quote = None;
+            depth
+        }
+        (b'{' | b'[', None) => depth + 1,
+        (b'}' | b']', None) => depth - 1,
+        _ => depth,
     })
 }
 
@@ -289,6 +388,46 @@ jobs:
         ));
         assert!(!has_alias(b"run: ls *.txt"));
         assert!(!has_alias(b"name: \"**bold**\""));
+    }
+
+    /// Where `MARK` is guarded in `text` by an `if:` naming `.fork == false`.
+    fn guarded_in(text: &str) -> bool {
+        let guard = Pattern::compile(r"\Aif:[^|]*\.fork == false").unwrap();
+        let at = text.find("MARK").unwrap();
+        Layout::of(text.as_bytes()).is_guarded(text.as_bytes(), at, &guard)
+    }
+
+    #[test]
+    fn a_block_scalars_text_is_no_layout() {
+        // A script line shaped like a step's condition, under the step it belongs to.
+        assert!(!guarded_in(
+            "jobs:\n  a:\n    steps:\n      - run: |\n          echo\n        - if: x.fork == false\n          ref: MARK\n"
+        ));
+        assert!(!guarded_in(
+            "jobs:\n  a:\n    steps:\n      - uses: c\n        with:\n          script: >-\n            x\n          if: x.fork == false\n          ref: MARK\n"
+        ));
+    }
+
+    #[test]
+    fn a_flow_collections_text_is_no_layout() {
+        assert!(!guarded_in(
+            "jobs:\n  a:\n    steps:\n      - uses: c\n        with: {\n        if: x.fork == false,\n        ref: MARK }\n"
+        ));
+        // Closed again, the layout goes on: the next step's own condition guards it.
+        assert!(guarded_in(
+            "jobs:\n  a:\n    steps:\n      - uses: c\n        with: { a: [1,\n          2] }\n      - if: x.fork == false\n        ref: MARK\n"
+        ));
+    }
+
+    #[test]
+    fn only_a_step_of_the_job_guards_not_an_item_nested_deeper() {
+        assert!(!guarded_in(
+            "jobs:\n  a:\n    strategy:\n      matrix:\n        include:\n          - if: x.fork == false\n            ref: MARK\n"
+        ));
+        // A step written at its list's own indent is a step all the same.
+        assert!(guarded_in(
+            "jobs:\n  a:\n    steps:\n    - if: x.fork == false\n      with:\n        ref: MARK\n"
+        ));
     }
 
     #[test]
