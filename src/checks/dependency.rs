@@ -3,6 +3,9 @@
 //! `@acme/logger`, `workspace:*`, which depends on `pino`).
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use globset::GlobSet;
 
 use gix::bstr::ByteSlice;
 
@@ -10,7 +13,7 @@ use crate::checks::Outcome;
 use crate::facts::collect::Facts;
 use crate::facts::manifest::{Dependency, Manifest};
 use crate::facts::workspaces::Members;
-use crate::rules::Pattern;
+use crate::rules::{Pattern, glob_set, known};
 
 /// How many packages of the tree deep a dependency is followed: an app, its shared
 /// package, and what that one builds on.
@@ -64,6 +67,9 @@ pub fn find(
                     .map(|(line, chain)| (line, Some(chain))),
             }
         }
+        // A broken manifest among a test suite's or a fixture's files is broken on purpose
+        // (a parser's test case, a Latin-1 pom an encoding test reads): not the project's.
+        Some(Some(Err(_))) if is_fixture(&facts.tree.entries[index].path) => None,
         Some(Some(Err(error))) => {
             let at = error
                 .line
@@ -76,6 +82,14 @@ pub fn find(
         }
         Some(None) | None => None,
     }
+}
+
+/// Whether `path` is in a test suite, a fixture or other code that is not the product's (the
+/// folders that make no component).
+fn is_fixture(path: &[u8]) -> bool {
+    static FIXTURES: OnceLock<GlobSet> = OnceLock::new();
+    let fixtures = FIXTURES.get_or_init(|| glob_set(&known().not_components));
+    path.to_path().is_ok_and(|path| fixtures.is_match(path))
 }
 
 /// The first runtime dependency of `declared` (at `index`) on a package of the tree whose own

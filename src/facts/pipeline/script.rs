@@ -187,8 +187,8 @@ pub fn script_references(command: &str) -> Vec<String> {
 /// The script one command of a shell list runs directly: `./ci/test.sh`, `bash
 /// scripts/test`, `sudo ./test.sh`, `pwsh -File build.ps1`.
 fn run_directly(part: &str) -> Option<&str> {
-    let mut words = part
-        .split_whitespace()
+    let mut words = words_outside_quotes(part)
+        .into_iter()
         .skip_while(|word| is_assignment(word) || WRAPPERS.contains(word))
         .peekable();
     let first = *words.peek()?;
@@ -205,6 +205,30 @@ fn run_directly(part: &str) -> Option<&str> {
     } else {
         None
     }
+}
+
+/// `part` split at whitespace outside quotes: `RUBYOPT='-W:no-deprecated -W:x' bin/rspec` is
+/// an assignment and a command, not three words.
+fn words_outside_quotes(part: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut quote = None;
+    let mut start = None;
+    for (at, byte) in part.bytes().enumerate() {
+        match (byte, quote) {
+            (b'\'' | b'"', None) => quote = Some(byte),
+            (_, Some(open)) if byte == open => quote = None,
+            (_, None) if byte.is_ascii_whitespace() => {
+                if let Some(from) = start.take() {
+                    words.push(&part[from..at]);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        start.get_or_insert(at);
+    }
+    words.extend(start.map(|from| &part[from..]));
+    words
 }
 
 /// The repository path of the script `path` names, run in `folder`: a path from the
@@ -259,6 +283,18 @@ fn repository_path(path: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_quoted_assignment_before_a_script_is_one_word() {
+        assert_eq!(
+            run_directly("RUBYOPT='-W:no-deprecated -W:no-experimental' bin/knapsack_pro_rspec"),
+            Some("bin/knapsack_pro_rspec")
+        );
+        assert_eq!(
+            words_outside_quotes(" a \"b c\"  d"),
+            vec!["a", "\"b c\"", "d"]
+        );
+    }
     use super::*;
 
     /// Fresh set 12 (karpathy/llm.c): a docstring of the training script the pipeline runs
