@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use crate::rules::Pattern;
 
-/// How much of an entry the guard is matched against: a condition is a line or a few, and a
+/// How long an entry the guard is matched against: a condition is a line or a few, and a
 /// longer one is no guard opslint vouches for.
 const ENTRY_READ: usize = 4096;
 
@@ -71,6 +71,9 @@ impl Layout {
             let content = match open {
                 Open::Scalar(column) if blank || indent > column => true,
                 Open::Flow(depth) => {
+                    // A flow collection's text is no layout, but an alias in it is one
+                    // (`steps: [` then `*checkout ]`).
+                    aliased |= !blank && has_alias(rest);
                     let depth = depth as isize + brackets(&without_comments(line));
                     open = match usize::try_from(depth) {
                         Ok(depth) if depth > 0 => Open::Flow(depth),
@@ -121,8 +124,11 @@ impl Layout {
         };
         self.holders(at).any(|holder| {
             self.entries(holder).any(|entry| {
-                let end = entry.end.min(entry.start + ENTRY_READ);
-                let condition = without_comments(&text[entry.start..end]);
+                // (Not the start of a longer one: what follows may undo it, `|| true`.)
+                if entry.len() > ENTRY_READ {
+                    return false;
+                }
+                let condition = without_comments(&text[entry]);
                 guard
                     .find(&condition)
                     .is_some_and(|found| found.start() == 0)
