@@ -2,6 +2,8 @@
 //! commands of orbs (`node/test`, with `orbs: {node: circleci/node@5}`), which run what
 //! the step data says or are unseen.
 
+use std::collections::HashMap;
+
 use super::steps::{self, Steps};
 use super::{EVERY_BRANCH, Located, Pipeline, System, keyed};
 use crate::facts::yaml::{self, Node, Value};
@@ -22,6 +24,7 @@ pub(super) const SYSTEM: System = System {
 
 pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
     keyed::read(root, pipeline);
+    with_parameter_defaults(root, &mut pipeline.commands);
     if let Some(line) = builds_every_branch(root) {
         pipeline.triggers.push(Located::new(EVERY_BRANCH, line));
     }
@@ -82,6 +85,109 @@ pub(super) fn read(root: &Node, pipeline: &mut Pipeline, steps: &Steps) {
     }
 }
 
+/// `<< parameters.NAME >>` in a job's or a reusable command's steps as the parameter's
+/// `default:` (a job whose `test_command` defaults to `bundle exec rake test:all`), where no
+/// workflow job or step in the file passes it another value; a parameter passed another, or
+/// without a default, is left as written.
+fn with_parameter_defaults(root: &Node, commands: &mut [Located]) {
+    if !commands.iter().any(|command| command.text.contains("<<")) {
+        return;
+    }
+    let sections = ["jobs", "commands"].map(|name| root.get(name));
+    // Every value passed by name: to a workflow's jobs, and to the commands steps call.
+    let workflow_jobs = root
+        .get("workflows")
+        .into_iter()
+        .flat_map(Node::entries)
+        .flat_map(|(_, workflow)| workflow.get("jobs").map(Node::items).unwrap_or_default());
+    let steps = sections
+        .iter()
+        .flatten()
+        .flat_map(|section| section.entries())
+        .flat_map(|(_, definition)| definition.get("steps").map(Node::items).unwrap_or_default());
+    let mut passed: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (name, value) in workflow_jobs
+        .chain(steps)
+        .flat_map(Node::entries)
+        .flat_map(|(_, arguments)| arguments.entries())
+    {
+        if let (Some(name), Some(value)) = (name.as_str(), value.as_str()) {
+            passed.entry(name).or_default().push(value);
+        }
+    }
+    // Where each definition ends: at the next one, or the next top-level key.
+    let mut starts: Vec<u32> = root.entries().map(|(key, _)| key.line).collect();
+    starts.extend(
+        sections
+            .iter()
+            .flatten()
+            .flat_map(|section| section.entries())
+            .map(|(key, _)| key.line),
+    );
+    starts.sort_unstable();
+    for (key, definition) in sections
+        .iter()
+        .flatten()
+        .flat_map(|section| section.entries())
+    {
+        let defaults: HashMap<&str, &str> = definition
+            .get("parameters")
+            .into_iter()
+            .flat_map(Node::entries)
+            .filter_map(|(name, parameter)| {
+                Some((name.as_str()?, parameter.get("default")?.as_str()?))
+            })
+            .filter(|(name, default)| {
+                passed
+                    .get(name)
+                    .is_none_or(|values| values.iter().all(|value| value == default))
+            })
+            .collect();
+        if defaults.is_empty() {
+            continue;
+        }
+        let end = starts
+            .iter()
+            .copied()
+            .find(|&line| line > key.line)
+            .unwrap_or(u32::MAX);
+        for command in commands
+            .iter_mut()
+            .filter(|command| (key.line..end).contains(&command.line))
+        {
+            command.text = parameters_replaced(&command.text, &defaults);
+        }
+    }
+}
+
+/// `text` with each `<< parameters.NAME >>` that `defaults` names replaced, in one pass.
+fn parameters_replaced(text: &str, defaults: &HashMap<&str, &str>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("<<") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let reference = after
+            .trim_start()
+            .strip_prefix("parameters.")
+            .and_then(|name| name.split_once(">>"))
+            .map(|(name, tail)| (name.trim_end(), tail))
+            .filter(|(name, _)| defaults.contains_key(name));
+        match reference {
+            Some((name, tail)) => {
+                out.push_str(defaults[name]);
+                rest = tail;
+            }
+            None => {
+                out.push_str("<<");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The line of a workflow job CircleCI runs for every branch pushed, so for a pull request's
 /// commits before they are merged: a job of a workflow started by pushes (not by a `triggers:`
 /// schedule or a `when:` condition) whose `filters:` do not limit its branches. A config
@@ -125,4 +231,20 @@ fn builds_every_branch(root: &Node) -> Option<u32> {
             (only.is_none() || every(only)) && !every(ignore)
         })
         .map(|job| job.line)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::parameters_replaced;
+
+    #[test]
+    fn a_parameter_reference_is_its_default() {
+        let defaults = HashMap::from([("cmd", "bundle exec rake test:all")]);
+        assert_eq!(
+            parameters_replaced("<< parameters.cmd >> && <<parameters.other>>", &defaults),
+            "bundle exec rake test:all && <<parameters.other>>"
+        );
+    }
 }
