@@ -154,7 +154,7 @@ pub fn script_references(command: &str) -> Vec<String> {
     // repository is named.
     let mut walk = Walk::from(Place::root());
     let mut found: Vec<String> = Vec::new();
-    for part in command.split(['&', ';', '|']) {
+    for part in outside_quotes(command, |byte| matches!(byte, b'&' | b';' | b'|')) {
         if walk.step(&part.split_whitespace().collect::<Vec<_>>()) {
             continue;
         }
@@ -210,16 +210,22 @@ fn run_directly(part: &str) -> Option<&str> {
 /// `part` split at whitespace outside quotes: `RUBYOPT='-W:no-deprecated -W:x' bin/rspec` is
 /// an assignment and a command, not three words.
 fn words_outside_quotes(part: &str) -> Vec<&str> {
-    let mut words = Vec::new();
+    outside_quotes(part, |byte| byte.is_ascii_whitespace())
+}
+
+/// `text` cut at each byte `cut` takes outside quotes, empty pieces left out: the commands of
+/// a shell list (`TESTOPTS='--name=/a|b/' bin/ci; make` is two), the words of one.
+fn outside_quotes(text: &str, cut: impl Fn(u8) -> bool) -> Vec<&str> {
+    let mut pieces = Vec::new();
     let mut quote = None;
     let mut start = None;
-    for (at, byte) in part.bytes().enumerate() {
+    for (at, byte) in text.bytes().enumerate() {
         match (byte, quote) {
             (b'\'' | b'"', None) => quote = Some(byte),
             (_, Some(open)) if byte == open => quote = None,
-            (_, None) if byte.is_ascii_whitespace() => {
+            (_, None) if cut(byte) => {
                 if let Some(from) = start.take() {
-                    words.push(&part[from..at]);
+                    pieces.push(&text[from..at]);
                 }
                 continue;
             }
@@ -227,8 +233,8 @@ fn words_outside_quotes(part: &str) -> Vec<&str> {
         }
         start.get_or_insert(at);
     }
-    words.extend(start.map(|from| &part[from..]));
-    words
+    pieces.extend(start.map(|from| &text[from..]));
+    pieces
 }
 
 /// The repository path of the script `path` names, run in `folder`: a path from the
