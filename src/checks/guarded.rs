@@ -263,16 +263,23 @@ fn value(line: &[u8]) -> Option<&[u8]> {
     if matches!(line.first(), Some(b'{' | b'[')) {
         return Some(line);
     }
+    let colon = position_outside_quotes(line, |at, b| {
+        b == b':' && matches!(line.get(at + 1), Some(b' ' | b'\t'))
+    })?;
+    Some(line[colon + 1..].trim_ascii_start())
+}
+
+/// Where in `line` the first byte outside quotes that `found` takes (by offset and value) is.
+fn position_outside_quotes(line: &[u8], found: impl Fn(usize, u8) -> bool) -> Option<usize> {
     let mut quote = None;
-    let colon = line.iter().enumerate().position(|(at, &b)| {
+    line.iter().enumerate().position(|(at, &b)| {
         match (b, quote) {
             (b'\'' | b'"', None) => quote = Some(b),
             (_, Some(open)) if b == open => quote = None,
             _ => {}
         }
-        quote.is_none() && b == b':' && matches!(line.get(at + 1), Some(b' ' | b'\t'))
-    })?;
-    Some(line[colon + 1..].trim_ascii_start())
+        quote.is_none() && found(at, b)
+    })
 }
 
 /// Brackets opened less brackets closed, outside quotes.
@@ -302,14 +309,8 @@ fn without_comments(text: &[u8]) -> Vec<u8> {
         if i > 0 {
             kept.push(b'\n');
         }
-        let mut quote = None;
-        let comment = line.iter().enumerate().position(|(at, &b)| {
-            match (b, quote) {
-                (b'\'' | b'"', None) => quote = Some(b),
-                (_, Some(open)) if b == open => quote = None,
-                _ => {}
-            }
-            quote.is_none() && b == b'#' && (at == 0 || matches!(line[at - 1], b' ' | b'\t'))
+        let comment = position_outside_quotes(line, |at, b| {
+            b == b'#' && (at == 0 || matches!(line[at - 1], b' ' | b'\t'))
         });
         kept.extend_from_slice(&line[..comment.unwrap_or(line.len())]);
     }
