@@ -46,6 +46,7 @@ pub mod instance;
 pub mod matcher;
 pub mod maturity;
 pub mod plan;
+pub mod quotes;
 pub mod render;
 pub mod repo;
 pub mod report;

@@ -12,6 +12,7 @@
 
 use std::ops::Range;
 
+use crate::quotes::unquoted;
 use crate::rules::Pattern;
 
 /// How long an entry the guard is matched against: a condition is a line or a few, and a
@@ -271,33 +272,20 @@ fn value(line: &[u8]) -> Option<&[u8]> {
 
 /// Where in `line` the first byte outside quotes that `found` takes (by offset and value) is.
 fn position_outside_quotes(line: &[u8], found: impl Fn(usize, u8) -> bool) -> Option<usize> {
-    let mut quote = None;
-    line.iter().enumerate().position(|(at, &b)| {
-        match (b, quote) {
-            (b'\'' | b'"', None) => quote = Some(b),
-            (_, Some(open)) if b == open => quote = None,
-            _ => {}
-        }
-        quote.is_none() && found(at, b)
-    })
+    unquoted(line)
+        .find(|&(at, byte)| found(at, byte))
+        .map(|(at, _)| at)
 }
 
 /// Brackets opened less brackets closed, outside quotes.
 fn brackets(text: &[u8]) -> isize {
-    let mut quote = None;
-    text.iter().fold(0, |depth, &b| match (b, quote) {
-        (b'\'' | b'"', None) => {
-            quote = Some(b);
-            depth
-        }
-        (_, Some(open)) if b == open => {
-            quote = None;
-            depth
-        }
-        (b'{' | b'[', None) => depth + 1,
-        (b'}' | b']', None) => depth - 1,
-        _ => depth,
-    })
+    unquoted(text)
+        .map(|(_, byte)| match byte {
+            b'{' | b'[' => 1,
+            b'}' | b']' => -1,
+            _ => 0,
+        })
+        .sum()
 }
 
 /// `text` without its YAML comments (a `#` at a line's start or after a space or tab, outside

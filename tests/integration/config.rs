@@ -385,22 +385,10 @@ action-scripts = true
 
 #[test]
 fn unless_guarded_by_is_only_for_content_matches() {
-    let stderr = config_error(
-        r#"
-[[rule]]
-id = "security.custom-guarded"
-area = "security"
-title = "Guarded"
-severity = "note"
-rationale = "r"
-remediation = "r"
-[[rule.check]]
-kind = "pipeline-uses"
-files = [".github/workflows/*.yml"]
-pattern = "^actions/checkout@"
-unless-guarded-by = '\Aif:'
-"#,
-    );
+    let stderr = config_error(&deploy_rule(
+        "pipeline-uses",
+        r"unless-guarded-by = '\Aif:'",
+    ));
     assert!(
         stderr.contains("only `content-matches` checks take `unless-guarded-by`"),
         "{stderr}"

@@ -162,30 +162,12 @@ fn with_parameter_defaults(root: &Node, commands: &mut [Located]) {
 
 /// `text` with each `<< parameters.NAME >>` that `defaults` names replaced, in one pass.
 fn parameters_replaced(text: &str, defaults: &HashMap<&str, &str>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("<<") {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 2..];
-        let reference = after
-            .trim_start()
-            .strip_prefix("parameters.")
-            .and_then(|name| name.split_once(">>"))
-            .map(|(name, tail)| (name.trim_end(), tail))
-            .filter(|(name, _)| defaults.contains_key(name));
-        match reference {
-            Some((name, tail)) => {
-                out.push_str(defaults[name]);
-                rest = tail;
-            }
-            None => {
-                out.push_str("<<");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    super::references_replaced(
+        text,
+        ("<<", ">>"),
+        |inside| inside.trim().strip_prefix("parameters."),
+        defaults,
+    )
 }
 
 /// The line of a workflow job CircleCI runs for every branch pushed, so for a pull request's

@@ -607,24 +607,7 @@ fn param_with<'n>(param: &'n Node, key: &str) -> Option<(&'n str, &'n str)> {
 
 /// `text` with each `$(params.NAME)` that `resolved` names replaced, in one pass.
 fn tekton_params_replaced(text: &str, resolved: &HashMap<&str, &str>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("$(params.") {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + "$(params.".len()..];
-        match after.find(')').map(|end| (&after[..end], end)) {
-            Some((name, end)) if resolved.contains_key(name) => {
-                out.push_str(resolved[name]);
-                rest = &after[end + 1..];
-            }
-            _ => {
-                out.push_str("$(params.");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    super::references_replaced(text, ("$(params.", ")"), |name| Some(name), resolved)
 }
 
 /// Whether `key` is the `default:` under Bitbucket's top-level `pipelines:`.

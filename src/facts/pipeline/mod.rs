@@ -2,6 +2,7 @@
 //! commands it runs, which actions it uses and which environments it deploys to, each with
 //! its line.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -303,6 +304,40 @@ fn is_ytt_template(text: &str) -> bool {
                 .any(|directive| rest.starts_with(directive))
         })
     })
+}
+
+/// `text` with each reference between `delimiters` whose inside `name` reads as a name
+/// `values` holds replaced by its value, in one pass (a value naming another reference is not
+/// expanded again); any other reference is left as written. Tekton's `$(params.NAME)`,
+/// CircleCI's `<< parameters.NAME >>`.
+pub(super) fn references_replaced(
+    text: &str,
+    (open, close): (&str, &str),
+    name: impl Fn(&str) -> Option<&str>,
+    values: &HashMap<&str, &str>,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(open) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + open.len()..];
+        let value = after.split_once(close).and_then(|(inside, tail)| {
+            let value = values.get(name(inside)?)?;
+            Some((value, tail))
+        });
+        match value {
+            Some((value, tail)) => {
+                out.push_str(value);
+                rest = tail;
+            }
+            None => {
+                out.push_str(open);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `command` as a run allowed to fail reads (`pytest || true # continue-on-error`, the

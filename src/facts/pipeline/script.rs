@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::{Pipeline, Place, Walk, push_lines};
+use crate::quotes::unquoted;
 use crate::rules::known;
 
 /// A script: each non-blank, non-comment line is a command, but for the lines of a
@@ -216,24 +217,17 @@ fn words_outside_quotes(part: &str) -> Vec<&str> {
 /// `text` cut at each byte `cut` takes outside quotes, empty pieces left out: the commands of
 /// a shell list (`TESTOPTS='--name=/a|b/' bin/ci; make` is two), the words of one.
 fn outside_quotes(text: &str, cut: impl Fn(u8) -> bool) -> Vec<&str> {
+    let cuts = unquoted(text.as_bytes())
+        .filter(|&(_, byte)| cut(byte))
+        .map(|(at, _)| at);
     let mut pieces = Vec::new();
-    let mut quote = None;
-    let mut start = None;
-    for (at, byte) in text.bytes().enumerate() {
-        match (byte, quote) {
-            (b'\'' | b'"', None) => quote = Some(byte),
-            (_, Some(open)) if byte == open => quote = None,
-            (_, None) if cut(byte) => {
-                if let Some(from) = start.take() {
-                    pieces.push(&text[from..at]);
-                }
-                continue;
-            }
-            _ => {}
+    let mut from = 0;
+    for at in cuts.chain([text.len()]) {
+        if at > from {
+            pieces.push(&text[from..at]);
         }
-        start.get_or_insert(at);
+        from = at + 1;
     }
-    pieces.extend(start.map(|from| &text[from..]));
     pieces
 }
 
@@ -289,6 +283,7 @@ fn repository_path(path: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn a_quoted_assignment_before_a_script_is_one_word() {
@@ -301,7 +296,6 @@ mod tests {
             vec!["a", "\"b c\"", "d"]
         );
     }
-    use super::*;
 
     /// Fresh set 12 (karpathy/llm.c): a docstring of the training script the pipeline runs
     /// read as `make sure …`.
