@@ -306,10 +306,14 @@ fn is_ytt_template(text: &str) -> bool {
     })
 }
 
+/// How long a command references are replaced in may grow.
+const REFERENCES_REPLACED_BYTES: usize = 1 << 20;
+
 /// `text` with each reference between `delimiters` whose inside `name` reads as a name
 /// `values` holds replaced by its value, in one pass (a value naming another reference is not
 /// expanded again); any other reference is left as written. Tekton's `$(params.NAME)`,
-/// CircleCI's `<< parameters.NAME >>`.
+/// CircleCI's `<< parameters.NAME >>`. The output grows to about `REFERENCES_REPLACED_BYTES`
+/// at most.
 pub(super) fn references_replaced(
     text: &str,
     (open, close): (&str, &str),
@@ -318,7 +322,11 @@ pub(super) fn references_replaced(
 ) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find(open) {
+    // (Past a bound, the rest stays as written: a long value referenced thousands of times
+    // would make a command of gigabytes.)
+    while out.len() < REFERENCES_REPLACED_BYTES
+        && let Some(at) = rest.find(open)
+    {
         out.push_str(&rest[..at]);
         let after = &rest[at + open.len()..];
         let value = after.split_once(close).and_then(|(inside, tail)| {
@@ -619,6 +627,28 @@ fn texts(located: &[Located]) -> Vec<(&str, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_are_replaced_once_and_within_a_bound() {
+        let values = HashMap::from([("a", "x$(params.b)"), ("b", "y")]);
+        fn named(inside: &str) -> Option<&str> {
+            Some(inside)
+        }
+        assert_eq!(
+            references_replaced(
+                "$(params.a) $(params.c)",
+                ("$(params.", ")"),
+                named,
+                &values
+            ),
+            "x$(params.b) $(params.c)"
+        );
+        let long = "z".repeat(10_000);
+        let values = HashMap::from([("a", long.as_str())]);
+        let text = "$(params.a)".repeat(5_000);
+        let out = references_replaced(&text, ("$(params.", ")"), named, &values);
+        assert!(out.len() < REFERENCES_REPLACED_BYTES + long.len() + text.len());
+    }
 
     #[test]
     fn a_list_splits_at_its_operators_not_inside_an_expression() {
