@@ -88,6 +88,13 @@ pub(super) fn verdict(
                     count => format!("the {count} files examined"),
                 }
             );
+            // Nothing against the practice where opslint can see, but part of the work is
+            // done where it cannot (a privileged workflow hands the pull request to a
+            // reusable workflow): what is not seen may hold it.
+            if let Some((what, sign)) = &outside {
+                let message = format!("{message} Not seen: {what}, {}.", shown_by(sign));
+                return Verdict::new(Status::Unknown, message, vec![sign.clone()]);
+            }
             let evidence = if outcome.sound.is_empty() {
                 outcome
                     .examined
@@ -268,13 +275,7 @@ pub(super) fn verdict(
         near_misses.join(" ")
     };
     let message = match &outside {
-        Some((what, sign)) => {
-            let shown_by = match &sign.detail {
-                Some(detail) => format!("`{detail}` at {}", sign.location()),
-                None => sign.location(),
-            };
-            format!("{message} Not seen: {what}, shown by {shown_by}.")
-        }
+        Some((what, sign)) => format!("{message} Not seen: {what}, {}.", shown_by(sign)),
         None => message,
     };
     let status = if unseen || outside.is_some() {
@@ -303,6 +304,14 @@ pub(super) fn verdict(
 }
 
 /// `paths`, each once, in their first order.
+/// "shown by `the text` at file:line": where a sign of work out of sight was found.
+fn shown_by(sign: &Evidence) -> String {
+    match &sign.detail {
+        Some(detail) => format!("shown by `{detail}` at {}", sign.location()),
+        None => format!("shown by {}", sign.location()),
+    }
+}
+
 fn distinct<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     paths
