@@ -255,9 +255,24 @@ pub(super) fn read(text: &str, steps: &Steps) -> Pipeline {
         triggers: vec![Located::new("push", 1)],
         ..Pipeline::default()
     };
+    let functions = functions(text);
+    let calls: Vec<_> = functions
+        .iter()
+        .map(|function| calls_with_strings(text, function.name))
+        .collect();
     for captures in step.captures_iter(text) {
         if let Some(body) = (1..=4).find_map(|group| captures.get(group)) {
             push_lines(&mut pipeline.commands, body.as_str(), line_at(body.start()));
+            // In a function of the file, also as each call gives its parameters.
+            for (function, calls) in functions.iter().zip(&calls) {
+                if !function.body.contains(&body.start()) {
+                    continue;
+                }
+                for (arguments, at) in calls {
+                    let command = with_arguments(body.as_str(), &function.parameters, arguments);
+                    push_lines(&mut pipeline.commands, &command, line_at(*at));
+                }
+            }
         }
     }
     for found in change_request.find_iter(text) {
@@ -268,8 +283,125 @@ pub(super) fn read(text: &str, steps: &Steps) -> Pipeline {
         let line = line_at(found.start());
         pipeline.triggers.push(Located::new("tag", line));
     }
-    read_library_steps(text, steps, &mut pipeline);
+    let defined: Vec<&str> = functions.iter().map(|function| function.name).collect();
+    read_library_steps(text, steps, &defined, &mut pipeline);
     pipeline
+}
+
+/// A function the Jenkinsfile defines (`def mavenBuild(jdk, cmdline) { … }`): its steps are
+/// in the file, read where they are and as each call fills its parameters in.
+struct Function<'a> {
+    name: &'a str,
+    parameters: Vec<&'a str>,
+    /// Where its body is, between its braces.
+    body: std::ops::Range<usize>,
+}
+
+/// The functions `text` defines, by a `def` (or a return type) at the start of a line; a
+/// body runs to the brace that closes it, braces in strings counted as Groovy's `${…}` pairs
+/// them.
+fn functions(text: &str) -> Vec<Function<'_>> {
+    static DEFINITION: OnceLock<Regex> = OnceLock::new();
+    let definition = DEFINITION.get_or_init(|| {
+        Regex::new(
+            r"(?m)^[ \t]*(?:def|void|String|boolean|Object)[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(([^()]*)\)[ \t]*\{",
+        )
+        .expect("valid regex")
+    });
+    definition
+        .captures_iter(text)
+        .filter_map(|found| {
+            let name = found.get(1)?.as_str();
+            if BUILT_IN.contains(&name) {
+                return None;
+            }
+            // `String jdk`, `cmdline = ''`: the name is the last word before any default.
+            let parameters = found
+                .get(2)?
+                .as_str()
+                .split(',')
+                .filter_map(|parameter| {
+                    let parameter = parameter.split('=').next()?.trim();
+                    parameter.split_whitespace().last()
+                })
+                .collect();
+            let start = found.get(0)?.end();
+            let mut depth = 1usize;
+            let end = text[start..].char_indices().find_map(|(offset, c)| {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+                (depth == 0).then_some(start + offset)
+            })?;
+            Some(Function {
+                name,
+                parameters,
+                body: start..end,
+            })
+        })
+        .collect()
+}
+
+/// How many calls of one function are read with their arguments: a build calls its helper
+/// once per platform or JDK, not hundreds of times.
+const MAX_CALLS: usize = 16;
+
+/// Each call of `name` whose arguments are all string literals (`mavenBuild("jdk21",
+/// "clean install")`): the strings, and where the call is; the first [`MAX_CALLS`].
+fn calls_with_strings<'a>(text: &'a str, name: &str) -> Vec<(Vec<&'a str>, usize)> {
+    static STRING: OnceLock<Regex> = OnceLock::new();
+    let string = STRING
+        .get_or_init(|| Regex::new(r#"^\s*(?:'([^'\n]*)'|"([^"\n$]*)")\s*"#).expect("valid regex"));
+    let mut calls = Vec::new();
+    let mut from = 0;
+    while calls.len() < MAX_CALLS
+        && let Some(offset) = text[from..].find(name)
+    {
+        let at = from + offset;
+        from = at + name.len();
+        let before = text[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+            continue;
+        }
+        let Some(mut rest) = text[from..]
+            .trim_start_matches([' ', '\t'])
+            .strip_prefix('(')
+        else {
+            continue;
+        };
+        let mut arguments = Vec::new();
+        while let Some(found) = string.captures(rest) {
+            let Some(value) = found.get(1).or_else(|| found.get(2)) else {
+                break;
+            };
+            arguments.push(value.as_str());
+            rest = &rest[found.get(0).map_or(0, |whole| whole.end())..];
+            match rest.strip_prefix(',') {
+                Some(after) => rest = after,
+                None => break,
+            }
+        }
+        if !arguments.is_empty() && rest.trim_start().starts_with(')') {
+            calls.push((arguments, at));
+        }
+    }
+    calls
+}
+
+/// `command` with each `$parameter` and `${parameter}` replaced by the call's argument in
+/// its place; a parameter the call leaves out stays as written.
+fn with_arguments(command: &str, parameters: &[&str], arguments: &[&str]) -> String {
+    let mut command = command.to_owned();
+    for (parameter, argument) in parameters.iter().zip(arguments) {
+        command = command.replace(&format!("${{{parameter}}}"), argument);
+        let bare = Regex::new(&format!(r"\${}\b", regex::escape(parameter))).expect("valid regex");
+        command = bare
+            .replace_all(&command, regex::NoExpand(argument))
+            .into_owned();
+    }
+    command
 }
 
 /// Groovy's comments that start a line (`// sh 'make test'`, a `/* … */` block) blanked out,
@@ -343,7 +475,7 @@ fn string_variables(text: &str) -> HashMap<&str, &str> {
 /// 'unit-test'`) runs with it as its input `0`. A step whose work depends on its first
 /// argument (HMCTS's `withPipeline(type, …)`, with `def type = "java"` above it) is known
 /// by that too: `withPipeline('java')`.
-fn read_library_steps(text: &str, steps: &Steps, pipeline: &mut Pipeline) {
+fn read_library_steps(text: &str, steps: &Steps, defined: &[&str], pipeline: &mut Pipeline) {
     static CALL: OnceLock<Regex> = OnceLock::new();
     static COMMAND_CALL: OnceLock<Regex> = OnceLock::new();
     static LIBRARY: OnceLock<Regex> = OnceLock::new();
@@ -372,7 +504,8 @@ fn read_library_steps(text: &str, steps: &Steps, pipeline: &mut Pipeline) {
     }
     for found in call.captures_iter(text) {
         let name = &found[1];
-        if BUILT_IN.contains(&name) {
+        // A function of the file's own is read in it, not a library's step.
+        if BUILT_IN.contains(&name) || defined.contains(&name) {
             continue;
         }
         let line = line_at(found.get(1).map_or(0, |name| name.start()));
@@ -420,5 +553,41 @@ mod tests {
         assert_eq!(strings.get("version"), None);
         assert_eq!(strings.get("twice"), None);
         assert_eq!(strings.get("reassigned"), None);
+    }
+
+    #[test]
+    fn a_function_of_the_file_is_read_with_each_call_s_arguments() {
+        let text = "pipeline {\n  stages {\n    stage('jdk17') { steps { mavenBuild(\"jdk17\", \"clean install\") } }\n    stage('jdk21') { steps { mavenBuild('jdk21', 'verify -Pci') } }\n    stage('other') { steps { mavenBuild(env.JDK, goals) } }\n  }\n}\n\ndef mavenBuild(String jdk, cmdline) {\n  withEnv([\"JAVA_HOME=${ tool \"$jdk\" }\"]) {\n    sh \"mvn -B -e ${cmdline}\"\n  }\n}\n";
+        let functions = functions(text);
+        assert_eq!(functions.len(), 1);
+        assert_eq!(functions[0].name, "mavenBuild");
+        assert_eq!(functions[0].parameters, ["jdk", "cmdline"]);
+        assert!(text[functions[0].body.clone()].contains("sh \"mvn"));
+        // Only calls given strings are read; `env.JDK` is no literal.
+        let calls = calls_with_strings(text, "mavenBuild");
+        assert_eq!(
+            calls
+                .iter()
+                .map(|(arguments, _)| arguments.clone())
+                .collect::<Vec<_>>(),
+            [vec!["jdk17", "clean install"], vec!["jdk21", "verify -Pci"]]
+        );
+        assert_eq!(
+            with_arguments(
+                "mvn -B ${cmdline} $cmdlineX $jdk",
+                &["jdk", "cmdline"],
+                &["17", "install"]
+            ),
+            "mvn -B install $cmdlineX 17"
+        );
+        // The function is no library step: nothing is unseen, and each call's command is read.
+        let pipeline = read(text, &Steps::default());
+        assert!(pipeline.indirect.is_empty(), "{:?}", pipeline.indirect);
+        let commands: Vec<&str> = pipeline.commands.iter().map(|c| c.text.as_str()).collect();
+        assert!(
+            commands.contains(&"mvn -B -e clean install"),
+            "{commands:?}"
+        );
+        assert!(commands.contains(&"mvn -B -e verify -Pci"), "{commands:?}");
     }
 }
