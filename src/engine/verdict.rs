@@ -303,7 +303,6 @@ pub(super) fn verdict(
     Verdict::new(status, message, calls)
 }
 
-/// `paths`, each once, in their first order.
 /// "shown by `the text` at file:line": where a sign of work out of sight was found.
 fn shown_by(sign: &Evidence) -> String {
     match &sign.detail {
@@ -312,6 +311,7 @@ fn shown_by(sign: &Evidence) -> String {
     }
 }
 
+/// `paths`, each once, in their first order.
 fn distinct<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     paths

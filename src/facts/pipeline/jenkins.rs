@@ -393,15 +393,24 @@ fn calls_with_strings<'a>(text: &'a str, name: &str) -> Vec<(Vec<&'a str>, usize
 /// `command` with each `$parameter` and `${parameter}` replaced by the call's argument in
 /// its place; a parameter the call leaves out stays as written.
 fn with_arguments(command: &str, parameters: &[&str], arguments: &[&str]) -> String {
-    let mut command = command.to_owned();
-    for (parameter, argument) in parameters.iter().zip(arguments) {
-        command = command.replace(&format!("${{{parameter}}}"), argument);
-        let bare = Regex::new(&format!(r"\${}\b", regex::escape(parameter))).expect("valid regex");
-        command = bare
-            .replace_all(&command, regex::NoExpand(argument))
-            .into_owned();
+    let values: HashMap<&str, &str> = parameters
+        .iter()
+        .copied()
+        .zip(arguments.iter().copied())
+        .collect();
+    super::references_read_replaced(command, "$", groovy_reference, &values)
+}
+
+/// The name a GString reference after its `$` reads (`${name}`, `$name`) and its length.
+fn groovy_reference(after: &str) -> Option<(&str, usize)> {
+    if let Some(inside) = after.strip_prefix('{') {
+        let (name, _) = inside.split_once('}')?;
+        return Some((name.trim(), name.len() + 2));
     }
-    command
+    let length = after
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(after.len());
+    (length > 0).then(|| (&after[..length], length))
 }
 
 /// Groovy's comments that start a line (`// sh 'make test'`, a `/* … */` block) blanked out,

@@ -314,10 +314,26 @@ const REFERENCES_REPLACED_BYTES: usize = 1 << 20;
 /// expanded again); any other reference is left as written. Tekton's `$(params.NAME)`,
 /// CircleCI's `<< parameters.NAME >>`. The output grows to about `REFERENCES_REPLACED_BYTES`
 /// at most.
-pub(super) fn references_replaced(
-    text: &str,
+pub(super) fn references_replaced<'t>(
+    text: &'t str,
     (open, close): (&str, &str),
     name: impl Fn(&str) -> Option<&str>,
+    values: &HashMap<&str, &str>,
+) -> String {
+    let delimited = |after: &'t str| -> Option<(&'t str, usize)> {
+        let (inside, _) = after.split_once(close)?;
+        Some((name(inside)?, inside.len() + close.len()))
+    };
+    references_read_replaced(text, open, delimited, values)
+}
+
+/// [`references_replaced`] for references that `reference` reads from the text after each
+/// `open`: the name, and how many bytes past `open` the reference takes (Groovy's `$name` ends
+/// with the name, `${name}` at its brace).
+pub(super) fn references_read_replaced<'t>(
+    text: &'t str,
+    open: &str,
+    reference: impl Fn(&'t str) -> Option<(&'t str, usize)>,
     values: &HashMap<&str, &str>,
 ) -> String {
     let mut out = String::with_capacity(text.len());
@@ -329,10 +345,8 @@ pub(super) fn references_replaced(
     {
         out.push_str(&rest[..at]);
         let after = &rest[at + open.len()..];
-        let value = after.split_once(close).and_then(|(inside, tail)| {
-            let value = values.get(name(inside)?)?;
-            Some((value, tail))
-        });
+        let value =
+            reference(after).and_then(|(name, length)| Some((values.get(name)?, &after[length..])));
         match value {
             Some((value, tail)) => {
                 out.push_str(value);
