@@ -256,22 +256,37 @@ pub(super) fn read(text: &str, steps: &Steps) -> Pipeline {
         ..Pipeline::default()
     };
     let functions = functions(text);
-    let calls: Vec<_> = functions
+    let calls: Vec<Calls> = functions
         .iter()
-        .map(|function| calls_with_strings(text, function.name))
+        .map(|function| calls(text, function.name))
         .collect();
     for captures in step.captures_iter(text) {
         if let Some(body) = (1..=4).find_map(|group| captures.get(group)) {
-            push_lines(&mut pipeline.commands, body.as_str(), line_at(body.start()));
-            // In a function of the file, also as each call gives its parameters.
-            for (function, calls) in functions.iter().zip(&calls) {
-                if !function.body.contains(&body.start()) {
-                    continue;
-                }
-                for (arguments, at) in calls {
-                    let command = with_arguments(body.as_str(), &function.parameters, arguments);
-                    push_lines(&mut pipeline.commands, &command, line_at(*at));
-                }
+            let within = functions
+                .iter()
+                .zip(&calls)
+                .find(|(function, _)| function.body.contains(&body.start()));
+            let Some((function, calls)) = within else {
+                push_lines(&mut pipeline.commands, body.as_str(), line_at(body.start()));
+                continue;
+            };
+            // A step of a function of the file runs as each call fills its parameters in; a
+            // call whose arguments are not strings (or one past those read) runs it unseen,
+            // and a function never called runs nothing.
+            for (arguments, at) in &calls.read {
+                let command = with_arguments(body.as_str(), &function.parameters, arguments);
+                push_lines(&mut pipeline.commands, &command, line_at(*at));
+            }
+            if let Some(&at) = calls.unread.first() {
+                push_lines(&mut pipeline.commands, body.as_str(), line_at(body.start()));
+                steps::unseen(
+                    &mut pipeline,
+                    format!(
+                        "a call of {}() with arguments opslint does not read",
+                        function.name
+                    ),
+                    line_at(at),
+                );
             }
         }
     }
@@ -348,15 +363,27 @@ fn functions(text: &str) -> Vec<Function<'_>> {
 /// once per platform or JDK, not hundreds of times.
 const MAX_CALLS: usize = 16;
 
-/// Each call of `name` whose arguments are all string literals (`mavenBuild("jdk21",
-/// "clean install")`): the strings, and where the call is; the first [`MAX_CALLS`].
-fn calls_with_strings<'a>(text: &'a str, name: &str) -> Vec<(Vec<&'a str>, usize)> {
+/// The calls of a function of the file.
+struct Calls<'a> {
+    /// Those whose arguments are all string literals (`mavenBuild("jdk21", "clean install")`):
+    /// the strings, and where the call is; the first [`MAX_CALLS`].
+    read: Vec<(Vec<&'a str>, usize)>,
+    /// Where the others are: arguments that are not strings, or calls past those read.
+    unread: Vec<usize>,
+}
+
+/// The calls of `name` in `text`.
+fn calls<'a>(text: &'a str, name: &str) -> Calls<'a> {
     static STRING: OnceLock<Regex> = OnceLock::new();
     let string = STRING
         .get_or_init(|| Regex::new(r#"^\s*(?:'([^'\n]*)'|"([^"\n$]*)")\s*"#).expect("valid regex"));
-    let mut calls = Vec::new();
+    let mut calls = Calls {
+        read: Vec::new(),
+        unread: Vec::new(),
+    };
     let mut from = 0;
-    while calls.len() < MAX_CALLS
+    // (Once one is unread and as many as are read were found, the rest changes nothing.)
+    while (calls.unread.is_empty() || calls.read.len() < MAX_CALLS)
         && let Some(offset) = text[from..].find(name)
     {
         let at = from + offset;
@@ -371,6 +398,15 @@ fn calls_with_strings<'a>(text: &'a str, name: &str) -> Vec<(Vec<&'a str>, usize
         else {
             continue;
         };
+        // The definition itself (`def name(jdk, cmdline) {`) is no call.
+        let line_start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
+        if text[line_start..at]
+            .split_whitespace()
+            .next()
+            .is_some_and(|word| matches!(word, "def" | "void" | "String" | "boolean" | "Object"))
+        {
+            continue;
+        }
         let mut arguments = Vec::new();
         while let Some(found) = string.captures(rest) {
             let Some(value) = found.get(1).or_else(|| found.get(2)) else {
@@ -383,8 +419,11 @@ fn calls_with_strings<'a>(text: &'a str, name: &str) -> Vec<(Vec<&'a str>, usize
                 None => break,
             }
         }
-        if !arguments.is_empty() && rest.trim_start().starts_with(')') {
-            calls.push((arguments, at));
+        let literal = !arguments.is_empty() && rest.trim_start().starts_with(')');
+        if literal && calls.read.len() < MAX_CALLS {
+            calls.read.push((arguments, at));
+        } else {
+            calls.unread.push(at);
         }
     }
     calls
@@ -573,9 +612,10 @@ mod tests {
         assert_eq!(functions[0].parameters, ["jdk", "cmdline"]);
         assert!(text[functions[0].body.clone()].contains("sh \"mvn"));
         // Only calls given strings are read; `env.JDK` is no literal.
-        let calls = calls_with_strings(text, "mavenBuild");
+        let calls = calls(text, "mavenBuild");
         assert_eq!(
             calls
+                .read
                 .iter()
                 .map(|(arguments, _)| arguments.clone())
                 .collect::<Vec<_>>(),
@@ -589,9 +629,14 @@ mod tests {
             ),
             "mvn -B install $cmdlineX 17"
         );
-        // The function is no library step: nothing is unseen, and each call's command is read.
+        // The function is no library step, and each call's command is read; the call given
+        // `env.JDK` runs it unseen.
         let pipeline = read(text, &Steps::default());
-        assert!(pipeline.indirect.is_empty(), "{:?}", pipeline.indirect);
+        let unseen: Vec<&str> = pipeline.indirect.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(
+            unseen,
+            ["a call of mavenBuild() with arguments opslint does not read"]
+        );
         let commands: Vec<&str> = pipeline.commands.iter().map(|c| c.text.as_str()).collect();
         assert!(
             commands.contains(&"mvn -B -e clean install"),
