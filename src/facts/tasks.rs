@@ -816,11 +816,38 @@ fn invocations_within(command: &str, place: Place, depth: usize) -> Vec<Invocati
         {
             continue;
         }
+        // A package installer's arguments are packages (`apk add gcc make tar`), not a call.
+        if installs_packages(&words) {
+            continue;
+        }
         // The runner may come after variables or a wrapper: `CI=1 npm test`,
         // `nyc --reporter=text npm test`, `cross-env NODE_ENV=test npm run unit`.
         found.extend((0..words.len()).find_map(|start| invocation(&walk.place, &words[start..])));
     }
     found
+}
+
+/// Whether `words` install system packages (`sudo apt-get install -y make`, `apk add make`,
+/// `pacman -S --noconfirm make`), after variables and `sudo`.
+fn installs_packages(words: &[&str]) -> bool {
+    let mut words = words
+        .iter()
+        .copied()
+        .skip_while(|word| *word == "sudo" || crate::facts::pipeline::is_assignment(word));
+    let Some(installer) = words.next() else {
+        return false;
+    };
+    let mut rest = words.filter(|word| !word.starts_with('-') || installer == "pacman");
+    match (installer, rest.next()) {
+        ("apk", Some("add")) => true,
+        ("pacman", Some(option)) => option.starts_with("-S"),
+        (
+            "apt-get" | "apt" | "aptitude" | "yum" | "dnf" | "microdnf" | "zypper" | "brew"
+            | "choco" | "winget" | "scoop" | "port" | "pkg" | "pkgin" | "snap",
+            Some("install"),
+        ) => true,
+        _ => false,
+    }
 }
 
 /// `command` up to a `#` that starts a shell comment: one starting a word, outside quotes
@@ -2372,6 +2399,22 @@ mod tests {
                 .find(|(file, _)| *file == name)
                 .map(|(_, text)| *text)
         })
+    }
+
+    #[test]
+    fn installing_a_runner_as_a_package_calls_nothing() {
+        for command in [
+            "apk add gcc gdb make tar git",
+            "sudo apt-get install -y make just",
+            "DEBIAN_FRONTEND=noninteractive apt install --yes task",
+            "pacman -S --noconfirm make",
+            "brew install just",
+        ] {
+            assert_eq!(invocations(command), [], "{command}");
+        }
+        for command in ["sudo make test", "time make test", "pacman -Q && make test"] {
+            assert_eq!(invocations(command).len(), 1, "{command}");
+        }
     }
 
     #[test]
