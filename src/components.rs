@@ -230,6 +230,22 @@ pub fn aggregate(
             .filter_map(|project| tested_by(project))
             .collect();
         failing.retain(|path| !(is_test_project(path) || tested_by_passing.contains(path)));
+        // A test folder beside the components (`src/tests/Refit.Tests` for `src/Refit` and
+        // `src/Refit.HttpClientFactory`) serves those below the folder that holds it.
+        let beside: Vec<&str> = (repository.status == Status::Pass)
+            .then_some(&repository.evidence)
+            .into_iter()
+            .flatten()
+            .filter_map(|evidence| tests_folder_parent(&evidence.path))
+            // (A root `tests/` holds no component: it serves them all, said below.)
+            .filter(|parent| {
+                !parent.is_empty()
+                    && !components
+                        .iter()
+                        .any(|(component, _)| is_below(parent, component))
+            })
+            .collect();
+        failing.retain(|path| !beside.iter().any(|parent| is_below(path, parent)));
     }
     let served = unserved - failing.len();
     // The first evidence of each component that has the practice.
@@ -395,6 +411,27 @@ pub fn aggregate(
 /// needs no tests of its own. Beside means one more name part: `api-gateway-tests` does not
 /// test `api`, and `Foo.Testing` alone is a library like any other. A failing component is
 /// served when it is such a test project of a component, or such a passing one tests it.
+/// The folder holding the `tests/` or `test/` folder `path` is in (`src` for
+/// `src/tests/Refit.Tests/Api.cs`; `""` at the root).
+fn tests_folder_parent(path: &str) -> Option<&str> {
+    let mut start = 0;
+    for segment in path.split('/') {
+        if matches!(segment, "tests" | "test" | "Tests") && start + segment.len() < path.len() {
+            return Some(path[..start].trim_end_matches('/'));
+        }
+        start += segment.len() + 1;
+    }
+    None
+}
+
+/// Whether `path` is `folder` or inside it (every path is inside the root, `""`).
+fn is_below(path: &str, folder: &str) -> bool {
+    folder.is_empty()
+        || path
+            .strip_prefix(folder)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 fn tested_by(project: &str) -> Option<&str> {
     static TEST_PROJECTS: OnceLock<GlobSet> = OnceLock::new();
     let test_projects = TEST_PROJECTS.get_or_init(|| glob_set(&known().test_projects));
@@ -474,6 +511,38 @@ mod tests {
             "{}",
             judged.message
         );
+    }
+
+    #[test]
+    fn a_tests_folder_beside_the_components_serves_those_below_its_folder() {
+        let (pass, fail) = (in_component(Status::Pass), in_component(Status::Fail));
+        let components = [
+            ("src/Refit", &fail),
+            ("src/Refit.HttpClientFactory", &fail),
+            ("src/Refit.Benchmarks", &pass),
+            ("tools/gen", &fail),
+        ];
+        let in_src_tests = Finding {
+            evidence: vec![directory("src/tests/Refit.Tests/RestServiceTests.cs")],
+            ..finding(Status::Pass)
+        };
+        let judged = aggregate(in_src_tests, &components, &every(true));
+        assert_eq!(judged.status, Status::Fail);
+        assert_eq!(judged.message, "Missing in 1 of 4 components: tools/gen.");
+        // A component's own tests serve no other component.
+        let in_a_component = Finding {
+            evidence: vec![directory("src/Refit.Benchmarks/tests/run.cs")],
+            ..finding(Status::Pass)
+        };
+        let judged = aggregate(in_a_component, &components, &every(true));
+        assert!(
+            judged.message.starts_with("Missing in 3 of 4"),
+            "{}",
+            judged.message
+        );
+        assert_eq!(tests_folder_parent("a/b/test/x.py"), Some("a/b"));
+        assert_eq!(tests_folder_parent("tests/x.py"), Some(""));
+        assert_eq!(tests_folder_parent("src/latest/x.py"), None);
     }
 
     #[test]

@@ -145,7 +145,8 @@ fn format_of(path: &str) -> Option<Format> {
         "pom.xml" => Format::Maven,
         "build.gradle" | "build.gradle.kts" => Format::Gradle,
         "libs.versions.toml" => Format::GradleCatalog,
-        "Directory.Packages.props" | "packages.config" => Format::NuGet,
+        // `Directory.Build.props` gives its references to every project below it.
+        "Directory.Packages.props" | "Directory.Build.props" | "packages.config" => Format::NuGet,
         "Gemfile" | "gems.rb" => Format::Gemfile,
         "mix.exs" => Format::Mix,
         "CMakeLists.txt" => Format::CMake,
@@ -711,7 +712,10 @@ fn nuget() -> &'static Regex {
     static NUGET: OnceLock<Regex> = OnceLock::new();
     NUGET.get_or_init(|| {
         // The project SDK counts too: `Microsoft.NET.Sdk.Web` is an ASP.NET Core service.
-        Regex::new(r#"(?i)<(?:PackageReference|PackageVersion|GlobalPackageReference)\s+[^>]*?Include\s*=\s*"([^"]+)"|<package\s+[^>]*?id\s*=\s*"([^"]+)"|<Project\s+[^>]*?Sdk\s*=\s*"([^"/]+)"#)
+        // Not a central `PackageVersion`: it only sets the version a project's reference
+        // takes, and lists packages no project may use (a test's ASP.NET Core host in a
+        // client library's Directory.Packages.props).
+        Regex::new(r#"(?i)<(?:PackageReference|GlobalPackageReference)\s+[^>]*?Include\s*=\s*"([^"]+)"|<package\s+[^>]*?id\s*=\s*"([^"]+)"|<Project\s+[^>]*?Sdk\s*=\s*"([^"/]+)"#)
             .expect("valid regex")
     })
 }
@@ -1149,6 +1153,16 @@ mod tests {
                 ("xunit", 4),
             ],
         );
+        // A central version is no reference; a global reference, or one a
+        // `Directory.Build.props` gives every project below it, is.
+        let central = "<Project>\n  <ItemGroup>\n    <PackageVersion Include=\"Microsoft.AspNetCore.TestHost\" Version=\"8.0.0\" />\n    <GlobalPackageReference Include=\"Nerdbank.GitVersioning\" Version=\"3.6.0\" />\n  </ItemGroup>\n</Project>\n";
+        expect(
+            "Directory.Packages.props",
+            central,
+            &[("Nerdbank.GitVersioning", 4)],
+        );
+        let build = "<Project>\n  <ItemGroup>\n    <PackageReference Include=\"xunit\" />\n  </ItemGroup>\n</Project>\n";
+        expect("tests/Directory.Build.props", build, &[("xunit", 3)]);
         let gemfile = "source 'https://rubygems.org'\ngem 'rails', '~> 7.1'\ngroup :test do\n  gem \"rspec-rails\"\nend\n";
         expect("Gemfile", gemfile, &[("rails", 2), ("rspec-rails", 4)]);
     }
