@@ -224,6 +224,8 @@ pub fn aggregate(
     let is_test_project = |path: &str| {
         served_from_outside && tested_by(path).is_some_and(|tested| all.contains(tested))
     };
+    // The tests beside the components that served some of them (see below).
+    let mut beside_evidence = Vec::new();
     if served_from_outside {
         let tested_by_passing: HashSet<&str> = passing
             .iter()
@@ -232,20 +234,28 @@ pub fn aggregate(
         failing.retain(|path| !(is_test_project(path) || tested_by_passing.contains(path)));
         // A test folder beside the components (`src/tests/Refit.Tests` for `src/Refit` and
         // `src/Refit.HttpClientFactory`) serves those below the folder that holds it.
-        let beside: Vec<&str> = (repository.status == Status::Pass)
+        let beside: Vec<(&str, &Evidence)> = (repository.status == Status::Pass)
             .then_some(&repository.evidence)
             .into_iter()
             .flatten()
-            .filter_map(|evidence| tests_folder_parent(&evidence.path))
+            .filter_map(|evidence| Some((tests_folder_parent(&evidence.path)?, evidence)))
             // (A root `tests/` holds no component: it serves them all, said below.)
-            .filter(|parent| {
+            .filter(|(parent, _)| {
                 !parent.is_empty()
                     && !components
                         .iter()
                         .any(|(component, _)| is_below(parent, component))
             })
             .collect();
-        failing.retain(|path| !beside.iter().any(|parent| is_below(path, parent)));
+        failing.retain(|path| {
+            let served_by = beside.iter().find(|(parent, _)| is_below(path, parent));
+            if let Some((_, evidence)) = served_by
+                && !beside_evidence.contains(*evidence)
+            {
+                beside_evidence.push((*evidence).clone());
+            }
+            served_by.is_none()
+        });
     }
     let served = unserved - failing.len();
     // The first evidence of each component that has the practice.
@@ -371,13 +381,15 @@ pub fn aggregate(
         (Status::Unknown, message, Vec::new())
     } else {
         // Nothing fails or is unknown: every applicable component has it.
-        let evidence = passing_evidence();
+        let mut evidence = passing_evidence();
+        evidence.extend(beside_evidence);
+        evidence.truncate(MAX_EVIDENCE);
         (
             Status::Pass,
             match total {
                 1 => "Found in the only component it applies to.".to_owned(),
                 _ if served > 0 => format!(
-                    "Found in all {total} components, {served} of them through the test project beside them."
+                    "Found in all {total} components, {served} of them through the tests beside them."
                 ),
                 _ => format!("Found in all {total} components."),
             },
@@ -412,12 +424,16 @@ pub fn aggregate(
 /// test `api`, and `Foo.Testing` alone is a library like any other. A failing component is
 /// served when it is such a test project of a component, or such a passing one tests it.
 /// The folder holding the `tests/` or `test/` folder `path` is in (`src` for
-/// `src/tests/Refit.Tests/Api.cs`; `""` at the root).
+/// `src/tests/Refit.Tests/Api.cs`; `""` at the root), when below that folder the path names
+/// a test or a test project (`Refit.Tests/`, `FooTest.java`, `test_api.py`): not an
+/// `__init__.py` or a helper script, which test nothing.
 fn tests_folder_parent(path: &str) -> Option<&str> {
     let mut start = 0;
     for segment in path.split('/') {
         if matches!(segment, "tests" | "test" | "Tests") && start + segment.len() < path.len() {
-            return Some(path[..start].trim_end_matches('/'));
+            let below = path[start + segment.len() + 1..].to_ascii_lowercase();
+            return (below.contains("test") || below.contains("spec"))
+                .then(|| path[..start].trim_end_matches('/'));
         }
         start += segment.len() + 1;
     }
@@ -540,9 +556,12 @@ mod tests {
             "{}",
             judged.message
         );
-        assert_eq!(tests_folder_parent("a/b/test/x.py"), Some("a/b"));
-        assert_eq!(tests_folder_parent("tests/x.py"), Some(""));
-        assert_eq!(tests_folder_parent("src/latest/x.py"), None);
+        assert_eq!(tests_folder_parent("a/b/test/x_test.py"), Some("a/b"));
+        assert_eq!(tests_folder_parent("tests/test_x.py"), Some(""));
+        assert_eq!(tests_folder_parent("src/latest/x_test.py"), None);
+        // Red team: a tests folder holding no test serves nothing.
+        assert_eq!(tests_folder_parent("services/tests/__init__.py"), None);
+        assert_eq!(tests_folder_parent("services/tests/run.sh"), None);
     }
 
     #[test]

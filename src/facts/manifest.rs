@@ -92,6 +92,8 @@ enum Format {
     Gradle,
     GradleCatalog,
     NuGet,
+    /// `Directory.Build.props`/`.targets`: NuGet references shared by the projects below.
+    NuGetShared,
     Gemfile,
     Gemspec,
     Mix,
@@ -145,8 +147,10 @@ fn format_of(path: &str) -> Option<Format> {
         "pom.xml" => Format::Maven,
         "build.gradle" | "build.gradle.kts" => Format::Gradle,
         "libs.versions.toml" => Format::GradleCatalog,
-        // `Directory.Build.props` gives its references to every project below it.
-        "Directory.Packages.props" | "Directory.Build.props" | "packages.config" => Format::NuGet,
+        "Directory.Packages.props" | "packages.config" => Format::NuGet,
+        // `Directory.Build.props` and `.targets` give their references to every project
+        // below them.
+        "Directory.Build.props" | "Directory.Build.targets" => Format::NuGetShared,
         "Gemfile" | "gems.rb" => Format::Gemfile,
         "mix.exs" => Format::Mix,
         "CMakeLists.txt" => Format::CMake,
@@ -238,6 +242,18 @@ pub fn read(path: &str, text: &str) -> Result<Manifest, ParseError> {
         Format::Gradle => read_gradle(text, &mut found),
         Format::GradleCatalog => read_gradle_catalog(&toml_node::parse(text)?, &mut found),
         Format::NuGet => push_captures(text, nuget(), &mut found),
+        Format::NuGetShared => {
+            let conditional = conditional_groups(text);
+            let lines = LineIndex::new(text.as_bytes());
+            for captures in nuget().captures_iter(text) {
+                if let Some(name) = captures.iter().skip(1).flatten().next() {
+                    found.development = conditional
+                        .iter()
+                        .any(|group| group.contains(&name.start()));
+                    found.push(name.as_str(), lines.line(name.start()));
+                }
+            }
+        }
         Format::Gemfile => push_captures(text, gemfile(), &mut found),
         Format::Gemspec => read_gemspec(text, &mut found),
         Format::Mix => read_mix(text, &mut found),
@@ -720,6 +736,19 @@ fn nuget() -> &'static Regex {
     })
 }
 
+/// Where `text`'s conditional item groups are (`<ItemGroup Condition="'$(IsTestProject)' ==
+/// 'true'">`): a shared file's references for some projects only (the test projects' test
+/// framework and ASP.NET Core test host), taken as development dependencies, not as every
+/// project's.
+fn conditional_groups(text: &str) -> Vec<std::ops::Range<usize>> {
+    static GROUP: OnceLock<Regex> = OnceLock::new();
+    let group = GROUP.get_or_init(|| {
+        Regex::new(r"(?is)<ItemGroup\b[^>]*\bCondition\s*=[^>]*>.*?</ItemGroup\s*>")
+            .expect("valid regex")
+    });
+    group.find_iter(text).map(|found| found.range()).collect()
+}
+
 fn gemfile() -> &'static Regex {
     static GEMFILE: OnceLock<Regex> = OnceLock::new();
     GEMFILE
@@ -1163,6 +1192,18 @@ mod tests {
         );
         let build = "<Project>\n  <ItemGroup>\n    <PackageReference Include=\"xunit\" />\n  </ItemGroup>\n</Project>\n";
         expect("tests/Directory.Build.props", build, &[("xunit", 3)]);
+        // Red team: what a condition gives some projects (the test projects) is theirs, for
+        // development, not every project's.
+        let conditional = "<Project>\n  <ItemGroup Condition=\"'$(IsTestProject)' == 'true'\">\n    <PackageReference Include=\"Microsoft.AspNetCore.Mvc.Testing\" />\n  </ItemGroup>\n  <ItemGroup>\n    <PackageReference Include=\"Serilog\" />\n  </ItemGroup>\n</Project>\n";
+        expect(
+            "Directory.Build.targets",
+            conditional,
+            &[("Microsoft.AspNetCore.Mvc.Testing", 3), ("Serilog", 6)],
+        );
+        assert_eq!(
+            development("Directory.Build.targets", conditional),
+            ["Microsoft.AspNetCore.Mvc.Testing"]
+        );
         let gemfile = "source 'https://rubygems.org'\ngem 'rails', '~> 7.1'\ngroup :test do\n  gem \"rspec-rails\"\nend\n";
         expect("Gemfile", gemfile, &[("rails", 2), ("rspec-rails", 4)]);
     }

@@ -827,23 +827,44 @@ fn invocations_within(command: &str, place: Place, depth: usize) -> Vec<Invocati
     found
 }
 
-/// Whether `words` install system packages (`sudo apt-get install -y make`, `apk add make`,
-/// `pacman -S --noconfirm make`), after variables and `sudo`.
+/// Whether `words` install system packages (`sudo -E apt-get -o X=Y install -y make`, `apk add
+/// make`, `pacman -S --noconfirm make`, `zypper in just`), after variables and wrappers that
+/// run what follows them (`sudo`, `$SUDO`, `env`, `eatmydata`, `timeout 600`).
 fn installs_packages(words: &[&str]) -> bool {
-    let mut words = words
-        .iter()
-        .copied()
-        .skip_while(|word| *word == "sudo" || crate::facts::pipeline::is_assignment(word));
+    const WRAPPERS: &[&str] = &[
+        "sudo",
+        "doas",
+        "env",
+        "eatmydata",
+        "nice",
+        "timeout",
+        "$SUDO",
+        "${SUDO}",
+        "\"$SUDO\"",
+    ];
+    // An option's value (`-o Dpkg::Options::=--force-confold`, `timeout 600`) is no
+    // subcommand either.
+    let mut words = words.iter().copied().skip_while(|word| {
+        WRAPPERS.contains(word)
+            || word.starts_with('-')
+            || word.contains('=')
+            || (word.bytes().any(|byte| byte.is_ascii_digit())
+                && word
+                    .bytes()
+                    .all(|byte| byte.is_ascii_digit() || b"smhd.".contains(&byte)))
+    });
     let Some(installer) = words.next() else {
         return false;
     };
-    let mut rest = words.filter(|word| !word.starts_with('-') || installer == "pacman");
+    let mut rest = words
+        .filter(|word| installer == "pacman" || !(word.starts_with('-') || word.contains('=')));
     match (installer, rest.next()) {
-        ("apk", Some("add")) => true,
+        ("apk", Some("add")) | ("zypper", Some("in" | "install")) => true,
         ("pacman", Some(option)) => option.starts_with("-S"),
         (
-            "apt-get" | "apt" | "aptitude" | "yum" | "dnf" | "microdnf" | "zypper" | "brew"
-            | "choco" | "winget" | "scoop" | "port" | "pkg" | "pkgin" | "snap",
+            "apt-get" | "apt" | "aptitude" | "nala" | "yum" | "dnf" | "microdnf" | "brew" | "choco"
+            | "winget" | "scoop" | "port" | "pkg" | "pkgin" | "snap" | "conda" | "mamba"
+            | "micromamba" | "asdf" | "mise",
             Some("install"),
         ) => true,
         _ => false,
@@ -2406,6 +2427,10 @@ mod tests {
         for command in [
             "apk add gcc gdb make tar git",
             "sudo apt-get install -y make just",
+            "sudo -E apt-get -o Dpkg::Options::=--force-confold install -y make",
+            "$SUDO yum -y install make",
+            "timeout 600 zypper in make",
+            "asdf install just latest",
             "DEBIAN_FRONTEND=noninteractive apt install --yes task",
             "pacman -S --noconfirm make",
             "brew install just",

@@ -26,7 +26,6 @@ mod travis;
 pub use github::{action_files, in_this_repository};
 pub use inputs::{MOST_BYTES, MOST_COMMANDS, run_with};
 pub use place::{Place, Walk, placed_segments};
-pub(crate) use script::is_assignment;
 pub use script::script_references;
 pub use steps::Steps;
 

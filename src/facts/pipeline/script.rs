@@ -245,7 +245,7 @@ fn in_folder(folder: &str, path: &str) -> Option<String> {
     })
 }
 
-pub(crate) fn is_assignment(word: &str) -> bool {
+fn is_assignment(word: &str) -> bool {
     word.split_once('=').is_some_and(|(name, _)| {
         !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     })
