@@ -144,8 +144,8 @@ pub fn attach(
     findings: &mut [Finding],
     rules: &[Rule],
     judged: Vec<ComponentFinding>,
-    dirs: Vec<String>,
-    markers: Vec<Option<String>>,
+    (dirs, markers): (Vec<String>, Vec<Option<String>>),
+    test_projects: &[String],
     fold: &[bool],
 ) -> Vec<ComponentFindings> {
     let per_component: Vec<&Rule> = rules.iter().filter(|rule| rule.per_component).collect();
@@ -165,7 +165,7 @@ pub fn attach(
                 .zip(judged.chunks(width))
                 .map(|(path, component)| (path.as_str(), &component[position]))
                 .collect();
-            *finding = aggregate(finding.clone(), &in_each, rule);
+            *finding = aggregate(finding.clone(), &in_each, rule, test_projects);
         }
     }
     let mut judged = judged.into_iter();
@@ -193,6 +193,7 @@ pub fn aggregate(
     repository: Finding,
     components: &[(&str, &ComponentFinding)],
     rule: &Rule,
+    test_projects: &[String],
 ) -> Finding {
     let served_from_outside = rule.served_from_outside;
     if repository.status == Status::Exempted {
@@ -234,7 +235,8 @@ pub fn aggregate(
         failing.retain(|path| !(is_test_project(path) || tested_by_passing.contains(path)));
         // A test folder beside the components (`src/tests/Refit.Tests` for `src/Refit` and
         // `src/Refit.HttpClientFactory`) serves those below the folder that holds it.
-        let beside: Vec<(&str, &Evidence)> = (repository.status == Status::Pass)
+        let beside: Vec<(&str, &Evidence)> = (repository.status == Status::Pass
+            && rule.area == Area::Testing)
             .then_some(&repository.evidence)
             .into_iter()
             .flatten()
@@ -253,6 +255,31 @@ pub fn aggregate(
                 && !beside_evidence.contains(*evidence)
             {
                 beside_evidence.push((*evidence).clone());
+            }
+            served_by.is_none()
+        });
+        // A test project outside the components named for one (`test/Api.Test` for
+        // `src/Api`, .NET's `src/` and `test/` layout) serves it, for the testing rules (not
+        // with its image, its metrics or its error tracking).
+        let test_projects = match rule.area {
+            Area::Testing => test_projects,
+            _ => &[],
+        };
+        failing.retain(|path| {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            let served_by = test_projects.iter().find(|project| {
+                tested_by(project).is_some_and(|tested| {
+                    tested.rsplit('/').next() == Some(name)
+                        && !components
+                            .iter()
+                            .any(|(component, _)| is_below(project, component))
+                })
+            });
+            if let Some(project) = served_by {
+                let evidence = directory(project);
+                if !beside_evidence.contains(&evidence) {
+                    beside_evidence.push(evidence);
+                }
             }
             served_by.is_none()
         });
@@ -448,6 +475,27 @@ fn is_below(path: &str, folder: &str) -> bool {
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
+/// The folders of the .NET test projects in `tree` (`test/Api.Test` for
+/// `test/Api.Test/Api.Test.csproj`), by their project files and names.
+pub fn test_projects(tree: &crate::facts::tree::Tree) -> Vec<String> {
+    static TEST_PROJECTS: OnceLock<GlobSet> = OnceLock::new();
+    let names = TEST_PROJECTS.get_or_init(|| glob_set(&known().test_projects));
+    tree.entries
+        .iter()
+        .filter(|entry| {
+            let name = entry.file_name();
+            [&b".csproj"[..], b".fsproj", b".vbproj"]
+                .iter()
+                .any(|extension| name.ends_with(extension))
+        })
+        .filter_map(|entry| {
+            let path = entry.display_path();
+            let folder = path.rsplit_once('/')?.0.to_owned();
+            names.is_match(&folder).then_some(folder)
+        })
+        .collect()
+}
+
 fn tested_by(project: &str) -> Option<&str> {
     static TEST_PROJECTS: OnceLock<GlobSet> = OnceLock::new();
     let test_projects = TEST_PROJECTS.get_or_init(|| glob_set(&known().test_projects));
@@ -499,6 +547,7 @@ mod tests {
     /// with evidence outside the components serving them all or not.
     fn every(served_from_outside: bool) -> Rule {
         Rule {
+            area: Area::Testing,
             per_component: true,
             served_from_outside,
             ..marker_rule()
@@ -520,10 +569,36 @@ mod tests {
         let paths: Vec<String> = (0..2000).map(|n| format!("services/s{n}")).collect();
         let components: Vec<(&str, &ComponentFinding)> =
             paths.iter().map(|path| (path.as_str(), &fail)).collect();
-        let judged = aggregate(finding(Status::Fail), &components, &every(false));
+        let judged = aggregate(finding(Status::Fail), &components, &every(false), &[]);
         assert_eq!(judged.evidence.len(), MAX_EVIDENCE);
         assert!(
             judged.message.ends_with("and 1995 more."),
+            "{}",
+            judged.message
+        );
+    }
+
+    #[test]
+    fn a_test_project_named_for_a_component_serves_it_from_outside_the_components() {
+        let (pass, fail) = (in_component(Status::Pass), in_component(Status::Fail));
+        let components = [
+            ("src/Api", &fail),
+            ("src/Core", &fail),
+            ("src/Icons", &pass),
+        ];
+        let projects = ["test/Api.Test".to_owned(), "test/Core.Test".to_owned()];
+        let judged = aggregate(finding(Status::Pass), &components, &every(true), &projects);
+        assert_eq!(judged.status, Status::Pass);
+        assert_eq!(
+            judged.message,
+            "Found in all 3 components, 2 of them through the tests beside them."
+        );
+        assert!(judged.evidence.contains(&directory("test/Api.Test")));
+        // One named for no component serves none.
+        let other = ["test/Billing.Test".to_owned()];
+        let judged = aggregate(finding(Status::Pass), &components, &every(true), &other);
+        assert!(
+            judged.message.contains("src/Api, src/Core."),
             "{}",
             judged.message
         );
@@ -542,7 +617,7 @@ mod tests {
             evidence: vec![directory("src/tests/Refit.Tests/RestServiceTests.cs")],
             ..finding(Status::Pass)
         };
-        let judged = aggregate(in_src_tests, &components, &every(true));
+        let judged = aggregate(in_src_tests, &components, &every(true), &[]);
         assert_eq!(judged.status, Status::Fail);
         assert_eq!(judged.message, "Missing in 1 of 4 components: tools/gen.");
         // A component's own tests serve no other component.
@@ -550,7 +625,7 @@ mod tests {
             evidence: vec![directory("src/Refit.Benchmarks/tests/run.cs")],
             ..finding(Status::Pass)
         };
-        let judged = aggregate(in_a_component, &components, &every(true));
+        let judged = aggregate(in_a_component, &components, &every(true), &[]);
         assert!(
             judged.message.starts_with("Missing in 3 of 4"),
             "{}",
@@ -581,11 +656,11 @@ mod tests {
             evidence: vec![directory("src/ad/tests/ad_test.py")],
             ..finding(Status::Pass)
         };
-        let judged = aggregate(in_ad, &components, &every(true));
+        let judged = aggregate(in_ad, &components, &every(true), &[]);
         assert_eq!(judged.status, Status::Fail);
         // Tests exist elsewhere in the repository: a gap, not an absence.
         assert_eq!(judged.severity, Severity::Warning);
-        let absent = aggregate(finding(Status::Fail), &[("a", &fail)], &every(false));
+        let absent = aggregate(finding(Status::Fail), &[("a", &fail)], &every(false), &[]);
         assert_eq!(absent.severity, Severity::Error);
         assert_eq!(
             judged.message,
@@ -595,9 +670,10 @@ mod tests {
             finding(Status::Fail),
             &[("a", &pass), ("b", &pass)],
             &every(false),
+            &[],
         );
         assert_eq!(all_pass.status, Status::Pass);
-        let none_apply = aggregate(finding(Status::Fail), &[("a", &na)], &every(false));
+        let none_apply = aggregate(finding(Status::Fail), &[("a", &na)], &every(false), &[]);
         assert_eq!(none_apply.status, Status::Fail);
     }
 
@@ -610,14 +686,14 @@ mod tests {
             ("Src/Newtonsoft.Json.Tests", &pass),
             ("Src/Newtonsoft.Json.Schema", &fail),
         ];
-        let judged = aggregate(finding(Status::Pass), &components, &every(true));
+        let judged = aggregate(finding(Status::Pass), &components, &every(true), &[]);
         // The harness needs no tests and the library has its own; the schema project does not.
         assert_eq!(
             judged.message,
             "Missing in 1 of 4 components: Src/Newtonsoft.Json.Schema."
         );
         // Only for the rules that let evidence serve other components.
-        let unserved = aggregate(finding(Status::Pass), &components, &every(false));
+        let unserved = aggregate(finding(Status::Pass), &components, &every(false), &[]);
         assert!(
             unserved.message.starts_with("Missing in 3 of 4"),
             "{}",
@@ -632,7 +708,7 @@ mod tests {
             ("api-gateway-tests", &pass),
             ("Clock.Testing", &fail),
         ];
-        let judged = aggregate(finding(Status::Pass), &named_alike, &every(true));
+        let judged = aggregate(finding(Status::Pass), &named_alike, &every(true), &[]);
         assert_eq!(
             judged.message,
             "Missing in 2 of 4 components: api, Clock.Testing."
@@ -647,10 +723,10 @@ mod tests {
             ..finding(Status::Pass)
         };
         let components = [("src/Web", &pass), ("src/Core", &fail)];
-        let judged = aggregate(shared.clone(), &components, &every(true));
+        let judged = aggregate(shared.clone(), &components, &every(true), &[]);
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
-            aggregate(shared, &components, &every(false)).status,
+            aggregate(shared, &components, &every(false), &[]).status,
             Status::Fail
         );
         // A service's own tests beside its source are not the whole repository's.
@@ -660,7 +736,7 @@ mod tests {
         };
         let services = [("tools", &pass), ("src/cart/src", &pass), ("src/ad", &fail)];
         assert_eq!(
-            aggregate(beside, &services, &every(true)).status,
+            aggregate(beside, &services, &every(true), &[]).status,
             Status::Fail
         );
         assert_eq!(
@@ -691,7 +767,7 @@ mod tests {
             evidence: vec![directory("apps/web/Dockerfile")],
             ..finding(Status::Pass)
         };
-        let judged = aggregate(in_app, &components, &any);
+        let judged = aggregate(in_app, &components, &any, &[]);
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
             judged.message,
@@ -710,7 +786,7 @@ mod tests {
             evidence: vec![directory("src/App.Tests/Dockerfile")],
             ..finding(Status::Pass)
         };
-        let judged = aggregate(in_tests, &components, &any);
+        let judged = aggregate(in_tests, &components, &any, &[]);
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
             judged.message,
@@ -723,14 +799,14 @@ mod tests {
             ..finding(Status::Pass)
         };
         let projects = [("Api.WebApi", &fail), ("Api.Seed", &fail)];
-        let judged = aggregate(root.clone(), &projects, &any);
+        let judged = aggregate(root.clone(), &projects, &any, &[]);
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
             judged.message,
             "Found in Dockerfile, outside the components."
         );
         assert_eq!(
-            aggregate(root, &projects, &every(true)).status,
+            aggregate(root, &projects, &every(true), &[]).status,
             Status::Fail
         );
         // Without a component that has it, the repository still fails at the rule's severity.
@@ -738,6 +814,7 @@ mod tests {
             finding(Status::Fail),
             &[("feature-api", &fail), ("docs", &na)],
             &any,
+            &[],
         );
         assert_eq!(
             (none.status, none.severity),
@@ -761,14 +838,14 @@ mod tests {
             ("svc/c", &fail),
             ("svc/d", &fail),
         ];
-        let judged = aggregate(finding(Status::Pass), &half, &most());
+        let judged = aggregate(finding(Status::Pass), &half, &most(), &[]);
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
             judged.message,
             "Found in 2 of 4 components; none in svc/c, svc/d."
         );
         let fewer = [("svc/a", &pass), ("svc/b", &fail), ("svc/c", &fail)];
-        let judged = aggregate(finding(Status::Pass), &fewer, &most());
+        let judged = aggregate(finding(Status::Pass), &fewer, &most(), &[]);
         assert_eq!(
             (judged.status, judged.severity),
             (Status::Fail, Severity::Warning)
@@ -780,7 +857,7 @@ mod tests {
         // A load-test harness beside an untested API is no tested component (a red team's).
         let fail = in_component(Status::Fail);
         let harness = [("src/Api", &fail), ("src/Api.LoadTests", &fail)];
-        let judged = aggregate(finding(Status::Fail), &harness, &most());
+        let judged = aggregate(finding(Status::Fail), &harness, &most(), &[]);
         assert_eq!(judged.status, Status::Fail);
         assert_eq!(judged.message, "Missing in 1 of 2 components: src/Api.");
         // A unit-test project with tests serves its component and counts as tested itself.
@@ -791,7 +868,7 @@ mod tests {
             ("src/Domain", &fail),
             ("src/Data", &fail),
         ];
-        let judged = aggregate(finding(Status::Pass), &tested, &most());
+        let judged = aggregate(finding(Status::Pass), &tested, &most(), &[]);
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
             judged.message,
@@ -814,7 +891,7 @@ mod tests {
             ("shipping", &fail),
             ("version", &pass),
         ];
-        let judged = aggregate(in_version, &components, &most());
+        let judged = aggregate(in_version, &components, &most(), &[]);
         assert_eq!(judged.status, Status::Fail);
         assert_eq!(
             judged.message,

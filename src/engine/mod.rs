@@ -311,12 +311,13 @@ fn evaluate_globs(
             }
         }
     }
+    let test_projects = components::test_projects(tree);
     let components = components::attach(
         &mut findings,
         rules,
         per_directory,
-        component_dirs,
-        component_markers,
+        (component_dirs, component_markers),
+        &test_projects,
         &dirty,
     );
     Evaluation {
