@@ -261,20 +261,27 @@ pub fn aggregate(
         // A test project outside the components named for one (`test/Api.Test` for
         // `src/Api`, .NET's `src/` and `test/` layout) serves it, for the testing rules (not
         // with its image, its metrics or its error tracking).
-        let test_projects = match rule.area {
-            Area::Testing => test_projects,
-            _ => &[],
-        };
+        // Only where the repository has tests, by a name no two components share, and looked
+        // up by name: thousands of components and projects are not compared pairwise.
+        let mut named: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (path, _) in components {
+            *named.entry(last_segment(path)).or_default() += 1;
+        }
+        let mut by_name: std::collections::HashMap<&str, &String> =
+            std::collections::HashMap::new();
+        if rule.area == Area::Testing && repository.status == Status::Pass {
+            for project in test_projects {
+                let inside = ancestors(project).any(|folder| all.contains(folder));
+                if let Some(tested) = named_test_project(project)
+                    && !inside
+                    && named.get(tested) == Some(&1)
+                {
+                    by_name.entry(tested).or_insert(project);
+                }
+            }
+        }
         failing.retain(|path| {
-            let name = path.rsplit('/').next().unwrap_or(path);
-            let served_by = test_projects.iter().find(|project| {
-                tested_by(project).is_some_and(|tested| {
-                    tested.rsplit('/').next() == Some(name)
-                        && !components
-                            .iter()
-                            .any(|(component, _)| is_below(project, component))
-                })
-            });
+            let served_by = by_name.get(last_segment(path));
             if let Some(project) = served_by {
                 let evidence = directory(project);
                 if !beside_evidence.contains(&evidence) {
@@ -457,14 +464,59 @@ pub fn aggregate(
 fn tests_folder_parent(path: &str) -> Option<&str> {
     let mut start = 0;
     for segment in path.split('/') {
-        if matches!(segment, "tests" | "test" | "Tests") && start + segment.len() < path.len() {
-            let below = path[start + segment.len() + 1..].to_ascii_lowercase();
-            return (below.contains("test") || below.contains("spec"))
+        if matches!(segment, "tests" | "test") && start + segment.len() < path.len() {
+            let below = &path[start + segment.len() + 1..];
+            return below
+                .split('/')
+                .any(names_a_test)
                 .then(|| path[..start].trim_end_matches('/'));
         }
         start += segment.len() + 1;
     }
     None
+}
+
+/// Whether a file or folder name is a test's by the conventions of test runners: `test_api.py`,
+/// `api_test.go`, `api.test.ts`, `api-spec.js`, `RestServiceTests.cs`, `Refit.Tests` — not a
+/// word that merely holds the letters (`latest.js`, `respect.py`, `contest/`).
+fn names_a_test(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name);
+    let lower = name.to_ascii_lowercase();
+    let words = lower.split(['.', '_', '-']);
+    let camel = ["Test", "Tests", "Spec", "Specs"].iter().any(|suffix| {
+        stem.strip_suffix(suffix)
+            .is_some_and(|rest| rest.ends_with(|c: char| c.is_ascii_lowercase() || c == '.'))
+    });
+    camel
+        || words
+            .into_iter()
+            .any(|word| matches!(word, "test" | "tests" | "spec" | "specs"))
+}
+
+/// The last segment of a path (`Api` for `src/Api`).
+fn last_segment(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The folders that hold `path`, innermost first (`a/b` and `a` for `a/b/c`).
+fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/')
+        .rev()
+        .map(move |(at, _)| &path[..at])
+}
+
+/// The component name a test project is named for: `Api` for `test/Api.Test` or
+/// `tests/Api.UnitTests`, by the suffixes of test suites only (not `Api.Testing` or
+/// `Api.TestUtilities`, helpers).
+fn named_test_project(project: &str) -> Option<&str> {
+    let name = last_segment(project);
+    let (tested, suffix) = name.rsplit_once('.')?;
+    matches!(
+        suffix,
+        "Test" | "Tests" | "UnitTests" | "IntegrationTests" | "FunctionalTests" | "Specs"
+    )
+    .then_some(tested)
+    .filter(|tested| !tested.is_empty())
 }
 
 /// Whether `path` is `folder` or inside it (every path is inside the root, `""`).
@@ -594,6 +646,27 @@ mod tests {
             "Found in all 3 components, 2 of them through the tests beside them."
         );
         assert!(judged.evidence.contains(&directory("test/Api.Test")));
+        // Not where the repository has no tests, nor a helper project, nor a name two
+        // components share.
+        let judged = aggregate(finding(Status::Fail), &components, &every(true), &projects);
+        assert_eq!(judged.status, Status::Fail);
+        let helpers = [
+            "docs/Api.Testing".to_owned(),
+            "test/Core.TestUtilities".to_owned(),
+        ];
+        let judged = aggregate(finding(Status::Pass), &components, &every(true), &helpers);
+        assert!(
+            judged.message.contains("src/Api, src/Core."),
+            "{}",
+            judged.message
+        );
+        let twice = [("src/Api", &fail), ("legacy/Api", &fail)];
+        let judged = aggregate(finding(Status::Pass), &twice, &every(true), &projects);
+        assert!(
+            judged.message.starts_with("Missing in 2 of 2"),
+            "{}",
+            judged.message
+        );
         // One named for no component serves none.
         let other = ["test/Billing.Test".to_owned()];
         let judged = aggregate(finding(Status::Pass), &components, &every(true), &other);
@@ -637,6 +710,9 @@ mod tests {
         // Red team: a tests folder holding no test serves nothing.
         assert_eq!(tests_folder_parent("services/tests/__init__.py"), None);
         assert_eq!(tests_folder_parent("services/tests/run.sh"), None);
+        assert_eq!(tests_folder_parent("src/tests/latest.js"), None);
+        assert_eq!(tests_folder_parent("src/tests/contest/respect.py"), None);
+        assert_eq!(tests_folder_parent("src/tests/api.spec.ts"), Some("src"));
     }
 
     #[test]
