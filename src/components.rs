@@ -2,7 +2,7 @@
 //! member, a Go module, a package, a service) as if it were the repository, and their
 //! repository-wide finding says which components lack the practice.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use globset::GlobSet;
@@ -246,11 +246,11 @@ pub fn aggregate(
                 !parent.is_empty()
                     && !components
                         .iter()
-                        .any(|(component, _)| is_below(parent, component))
+                        .any(|(component, _)| is_within(parent, component))
             })
             .collect();
         failing.retain(|path| {
-            let served_by = beside.iter().find(|(parent, _)| is_below(path, parent));
+            let served_by = beside.iter().find(|(parent, _)| is_within(path, parent));
             if let Some((_, evidence)) = served_by
                 && !beside_evidence.contains(*evidence)
             {
@@ -263,13 +263,12 @@ pub fn aggregate(
         // with its image, its metrics or its error tracking).
         // Only where the repository has tests, by a name no two components share, and looked
         // up by name: thousands of components and projects are not compared pairwise.
-        let mut named: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        for (path, _) in components {
-            *named.entry(last_segment(path)).or_default() += 1;
-        }
-        let mut by_name: std::collections::HashMap<&str, &String> =
-            std::collections::HashMap::new();
+        let mut by_name: HashMap<&str, &String> = HashMap::new();
         if rule.area == Area::Testing && repository.status == Status::Pass {
+            let mut named: HashMap<&str, usize> = HashMap::new();
+            for (path, _) in components {
+                *named.entry(last_segment(path)).or_default() += 1;
+            }
             for project in test_projects {
                 let inside = ancestors(project).any(|folder| all.contains(folder));
                 if let Some(tested) = named_test_project(project)
@@ -520,7 +519,7 @@ fn named_test_project(project: &str) -> Option<&str> {
 }
 
 /// Whether `path` is `folder` or inside it (every path is inside the root, `""`).
-fn is_below(path: &str, folder: &str) -> bool {
+fn is_within(path: &str, folder: &str) -> bool {
     folder.is_empty()
         || path
             .strip_prefix(folder)

@@ -311,7 +311,11 @@ fn evaluate_globs(
             }
         }
     }
-    let test_projects = components::test_projects(tree);
+    // (Read from the tree only where there are components to serve.)
+    let test_projects = match component_dirs.is_empty() {
+        true => Vec::new(),
+        false => components::test_projects(tree),
+    };
     let components = components::attach(
         &mut findings,
         rules,

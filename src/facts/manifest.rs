@@ -244,15 +244,9 @@ pub fn read(path: &str, text: &str) -> Result<Manifest, ParseError> {
         Format::NuGet => push_captures(text, nuget(), &mut found),
         Format::NuGetShared => {
             let conditional = conditional_groups(text);
-            let lines = LineIndex::new(text.as_bytes());
-            for captures in nuget().captures_iter(text) {
-                if let Some(name) = captures.iter().skip(1).flatten().next() {
-                    found.development = conditional
-                        .iter()
-                        .any(|group| group.contains(&name.start()));
-                    found.push(name.as_str(), lines.line(name.start()));
-                }
-            }
+            push_captures_for(text, nuget(), &mut found, |at| {
+                conditional.iter().any(|group| group.contains(&at))
+            });
         }
         Format::Gemfile => push_captures(text, gemfile(), &mut found),
         Format::Gemspec => read_gemspec(text, &mut found),
@@ -839,9 +833,22 @@ fn read_conan(text: &str, found: &mut Declared) {
 
 /// The first participating group of each match of `pattern`, at its line.
 fn push_captures(text: &str, pattern: &Regex, found: &mut Declared) {
+    let development = found.development;
+    push_captures_for(text, pattern, found, |_| development);
+}
+
+/// [`push_captures`], each a development dependency when `development` says so of where its
+/// name starts.
+fn push_captures_for(
+    text: &str,
+    pattern: &Regex,
+    found: &mut Declared,
+    development: impl Fn(usize) -> bool,
+) {
     let lines = LineIndex::new(text.as_bytes());
     for captures in pattern.captures_iter(text) {
         if let Some(name) = captures.iter().skip(1).flatten().next() {
+            found.development = development(name.start());
             found.push(name.as_str(), lines.line(name.start()));
         }
     }

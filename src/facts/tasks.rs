@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use super::pipeline::{Place, Walk};
+use super::pipeline::{Place, Walk, is_install};
 use super::poe;
 use super::yaml::{self, Node};
 use crate::repo::Deadline;
@@ -817,7 +817,7 @@ fn invocations_within(command: &str, place: Place, depth: usize) -> Vec<Invocati
             continue;
         }
         // A package installer's arguments are packages (`apk add gcc make tar`), not a call.
-        if installs_packages(&words) {
+        if is_install(part.trim()) {
             continue;
         }
         // The runner may come after variables or a wrapper: `CI=1 npm test`,
@@ -825,50 +825,6 @@ fn invocations_within(command: &str, place: Place, depth: usize) -> Vec<Invocati
         found.extend((0..words.len()).find_map(|start| invocation(&walk.place, &words[start..])));
     }
     found
-}
-
-/// Whether `words` install system packages (`sudo -E apt-get -o X=Y install -y make`, `apk add
-/// make`, `pacman -S --noconfirm make`, `zypper in just`), after variables and wrappers that
-/// run what follows them (`sudo`, `$SUDO`, `env`, `eatmydata`, `timeout 600`).
-fn installs_packages(words: &[&str]) -> bool {
-    const WRAPPERS: &[&str] = &[
-        "sudo",
-        "doas",
-        "env",
-        "eatmydata",
-        "nice",
-        "timeout",
-        "$SUDO",
-        "${SUDO}",
-        "\"$SUDO\"",
-    ];
-    // An option's value (`-o Dpkg::Options::=--force-confold`, `timeout 600`) is no
-    // subcommand either.
-    let mut words = words.iter().copied().skip_while(|word| {
-        WRAPPERS.contains(word)
-            || word.starts_with('-')
-            || word.contains('=')
-            || (word.bytes().any(|byte| byte.is_ascii_digit())
-                && word
-                    .bytes()
-                    .all(|byte| byte.is_ascii_digit() || b"smhd.".contains(&byte)))
-    });
-    let Some(installer) = words.next() else {
-        return false;
-    };
-    let mut rest = words
-        .filter(|word| installer == "pacman" || !(word.starts_with('-') || word.contains('=')));
-    match (installer, rest.next()) {
-        ("apk", Some("add")) | ("zypper", Some("in" | "install")) => true,
-        ("pacman", Some(option)) => option.starts_with("-S"),
-        (
-            "apt-get" | "apt" | "aptitude" | "nala" | "yum" | "dnf" | "microdnf" | "brew" | "choco"
-            | "winget" | "scoop" | "port" | "pkg" | "pkgin" | "snap" | "conda" | "mamba"
-            | "micromamba" | "asdf" | "mise",
-            Some("install"),
-        ) => true,
-        _ => false,
-    }
 }
 
 /// `command` up to a `#` that starts a shell comment: one starting a word, outside quotes
