@@ -294,8 +294,11 @@ pub fn only_matrix_value(value: &str) -> Option<(&str, &str)> {
     let value = value.trim();
     match expressions(value).next()? {
         (0, close, expression) if close == value.len() => {
+            // A dimension, or a field of a dimension of maps (`matrix.tests.command`).
             let name = expression.strip_prefix("matrix.")?;
-            is_name(name).then_some((value, name))
+            name.split('.')
+                .all(|part| !part.is_empty() && is_name(part))
+                .then_some((value, name))
         }
         _ => None,
     }
@@ -573,6 +576,12 @@ mod tests {
             Some(("${{ matrix.lane }}", "lane"))
         );
         assert_eq!(only_matrix_value("${{ matrix.lane }}-ci"), None);
+        // rubygems.org: `bin/rails $TEST_COMMAND` with `TEST_COMMAND: ${{ matrix.tests.command }}`.
+        assert_eq!(
+            only_matrix_value("${{ matrix.tests.command }}"),
+            Some(("${{ matrix.tests.command }}", "tests.command"))
+        );
+        assert_eq!(only_matrix_value("${{ matrix.tests. }}"), None);
         assert_eq!(only_matrix_value("${{ inputs.lane }}"), None);
         let lane = "${{ matrix.lane }}";
         let values = std::collections::HashMap::from([("LANE", lane)]);
