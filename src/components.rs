@@ -150,6 +150,7 @@ pub fn attach(
 ) -> Vec<ComponentFindings> {
     let per_component: Vec<&Rule> = rules.iter().filter(|rule| rule.per_component).collect();
     let width = per_component.len().max(1);
+    let mut updates: Vec<(usize, ComponentFinding)> = Vec::new();
     if !dirs.is_empty() {
         for ((finding, rule), _) in findings
             .iter_mut()
@@ -165,8 +166,21 @@ pub fn attach(
                 .zip(judged.chunks(width))
                 .map(|(path, component)| (path.as_str(), &component[position]))
                 .collect();
-            *finding = aggregate(finding.clone(), &in_each, rule, test_projects);
+            let (folded, served) = aggregate(finding.clone(), &in_each, rule, test_projects);
+            *finding = folded;
+            for (path, served) in served {
+                if let Some(index) = dirs.iter().position(|dir| *dir == path) {
+                    updates.push((index * width + position, served));
+                }
+            }
         }
+    }
+    // A component the repository's finding says is served from outside it (by the tests
+    // beside it, a test project named for it, one build for all) has the practice there too:
+    // its own finding says so, so that no report, baseline or comparison counts it failing.
+    let mut judged = judged;
+    for (at, served) in updates {
+        judged[at] = served;
     }
     let mut judged = judged.into_iter();
     dirs.into_iter()
@@ -188,24 +202,37 @@ const NAMED: usize = 5;
 /// that has the practice elsewhere is at most a warning; the rule's own severity is for a
 /// repository that lacks it altogether. Components where the rule does not apply do not
 /// count; when it applies in none, `repository` (the rule judged over the whole tree)
-/// stands.
+/// stands. With it, the failing components it counts as served from outside them, each
+/// with the finding that says how.
 pub fn aggregate(
     repository: Finding,
     components: &[(&str, &ComponentFinding)],
     rule: &Rule,
     test_projects: &[String],
-) -> Finding {
+) -> (Finding, Vec<(String, ComponentFinding)>) {
     let served_from_outside = rule.served_from_outside;
     if repository.status == Status::Exempted {
-        return repository;
+        return (repository, Vec::new());
     }
     let applicable: Vec<&(&str, &ComponentFinding)> = components
         .iter()
         .filter(|(_, finding)| finding.status != Status::NotApplicable)
         .collect();
     if applicable.is_empty() {
-        return repository;
+        return (repository, Vec::new());
     }
+    let mut served_findings: Vec<(String, ComponentFinding)> = Vec::new();
+    let mut serve = |path: &str, status: Status, message: String, evidence: Vec<Evidence>| {
+        served_findings.push((
+            path.to_owned(),
+            ComponentFinding {
+                rule: rule.id.clone(),
+                status,
+                message,
+                evidence,
+            },
+        ));
+    };
     let with = |status: Status| -> Vec<&str> {
         applicable
             .iter()
@@ -228,11 +255,24 @@ pub fn aggregate(
     // The tests beside the components that served some of them (see below).
     let mut beside_evidence = Vec::new();
     if served_from_outside {
-        let tested_by_passing: HashSet<&str> = passing
+        let tested_by_passing: HashMap<&str, &str> = passing
             .iter()
-            .filter_map(|project| tested_by(project))
+            .filter_map(|project| Some((tested_by(project)?, *project)))
             .collect();
-        failing.retain(|path| !(is_test_project(path) || tested_by_passing.contains(path)));
+        failing.retain(|path| {
+            if is_test_project(path) {
+                let tested = tested_by(path).unwrap_or_default();
+                let message = format!("Judged with {tested}, the component it tests.");
+                serve(path, Status::NotApplicable, message, Vec::new());
+                false
+            } else if let Some(project) = tested_by_passing.get(path) {
+                let message = format!("Found in {project}, its test project beside it.");
+                serve(path, Status::Pass, message, vec![directory(project)]);
+                false
+            } else {
+                true
+            }
+        });
         // A test folder beside the components (`src/tests/Refit.Tests` for `src/Refit` and
         // `src/Refit.HttpClientFactory`) serves those below the folder that holds it.
         let beside: Vec<(&str, &Evidence)> = (repository.status == Status::Pass
@@ -251,10 +291,12 @@ pub fn aggregate(
             .collect();
         failing.retain(|path| {
             let served_by = beside.iter().find(|(parent, _)| is_within(path, parent));
-            if let Some((_, evidence)) = served_by
-                && !beside_evidence.contains(*evidence)
-            {
-                beside_evidence.push((*evidence).clone());
+            if let Some((_, evidence)) = served_by {
+                let message = format!("Found in the tests beside it, {}.", evidence.path);
+                serve(path, Status::Pass, message, vec![(*evidence).clone()]);
+                if !beside_evidence.contains(*evidence) {
+                    beside_evidence.push((*evidence).clone());
+                }
             }
             served_by.is_none()
         });
@@ -283,6 +325,8 @@ pub fn aggregate(
             let served_by = by_name.get(last_segment(path));
             if let Some(project) = served_by {
                 let evidence = directory(project);
+                let message = format!("Found in {project}, the test project named for it.");
+                serve(path, Status::Pass, message, vec![evidence.clone()]);
                 if !beside_evidence.contains(&evidence) {
                     beside_evidence.push(evidence);
                 }
@@ -341,10 +385,21 @@ pub fn aggregate(
                 shared.path
             ),
         };
-        return Finding {
+        // (Only where every component needs it: where one does, the others lack nothing.)
+        if rule.components_needed != ComponentsNeeded::Any {
+            for path in &failing {
+                let message = format!(
+                    "Found in {}, outside the components, serving all of them.",
+                    shared.path
+                );
+                serve(path, Status::Pass, message, vec![shared.clone()]);
+            }
+        }
+        let finding = Finding {
             message,
             ..repository
         };
+        return (finding, served_findings);
     }
     // How many components have the practice, of how many counted, and whether that is enough.
     let (having, counted, enough_have_it) = match rule.components_needed {
@@ -440,14 +495,15 @@ pub fn aggregate(
         true => Some(message.clone()),
         false => repository.note.clone(),
     };
-    Finding {
+    let finding = Finding {
         status,
         severity,
         message,
         evidence,
         note,
         ..repository
-    }
+    };
+    (finding, served_findings)
 }
 
 /// The component a test project beside it tests: `project` without its last `.`, `-` or
@@ -584,6 +640,16 @@ pub fn name_some(paths: &[&str]) -> String {
 mod tests {
     use super::*;
 
+    /// The repository's finding [`aggregate`] gives.
+    fn judge(
+        repository: Finding,
+        components: &[(&str, &ComponentFinding)],
+        rule: &Rule,
+        test_projects: &[String],
+    ) -> Finding {
+        aggregate(repository, components, rule, test_projects).0
+    }
+
     fn finding(status: Status) -> Finding {
         Finding {
             status,
@@ -620,7 +686,7 @@ mod tests {
         let paths: Vec<String> = (0..2000).map(|n| format!("services/s{n}")).collect();
         let components: Vec<(&str, &ComponentFinding)> =
             paths.iter().map(|path| (path.as_str(), &fail)).collect();
-        let judged = aggregate(finding(Status::Fail), &components, &every(false), &[]);
+        let judged = judge(finding(Status::Fail), &components, &every(false), &[]);
         assert_eq!(judged.evidence.len(), MAX_EVIDENCE);
         assert!(
             judged.message.ends_with("and 1995 more."),
@@ -638,7 +704,7 @@ mod tests {
             ("src/Icons", &pass),
         ];
         let projects = ["test/Api.Test".to_owned(), "test/Core.Test".to_owned()];
-        let judged = aggregate(finding(Status::Pass), &components, &every(true), &projects);
+        let judged = judge(finding(Status::Pass), &components, &every(true), &projects);
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
             judged.message,
@@ -647,20 +713,20 @@ mod tests {
         assert!(judged.evidence.contains(&directory("test/Api.Test")));
         // Not where the repository has no tests, nor a helper project, nor a name two
         // components share.
-        let judged = aggregate(finding(Status::Fail), &components, &every(true), &projects);
+        let judged = judge(finding(Status::Fail), &components, &every(true), &projects);
         assert_eq!(judged.status, Status::Fail);
         let helpers = [
             "docs/Api.Testing".to_owned(),
             "test/Core.TestUtilities".to_owned(),
         ];
-        let judged = aggregate(finding(Status::Pass), &components, &every(true), &helpers);
+        let judged = judge(finding(Status::Pass), &components, &every(true), &helpers);
         assert!(
             judged.message.contains("src/Api, src/Core."),
             "{}",
             judged.message
         );
         let twice = [("src/Api", &fail), ("legacy/Api", &fail)];
-        let judged = aggregate(finding(Status::Pass), &twice, &every(true), &projects);
+        let judged = judge(finding(Status::Pass), &twice, &every(true), &projects);
         assert!(
             judged.message.starts_with("Missing in 2 of 2"),
             "{}",
@@ -668,7 +734,7 @@ mod tests {
         );
         // One named for no component serves none.
         let other = ["test/Billing.Test".to_owned()];
-        let judged = aggregate(finding(Status::Pass), &components, &every(true), &other);
+        let judged = judge(finding(Status::Pass), &components, &every(true), &other);
         assert!(
             judged.message.contains("src/Api, src/Core."),
             "{}",
@@ -689,7 +755,7 @@ mod tests {
             evidence: vec![directory("src/tests/Refit.Tests/RestServiceTests.cs")],
             ..finding(Status::Pass)
         };
-        let judged = aggregate(in_src_tests, &components, &every(true), &[]);
+        let judged = judge(in_src_tests, &components, &every(true), &[]);
         assert_eq!(judged.status, Status::Fail);
         assert_eq!(judged.message, "Missing in 1 of 4 components: tools/gen.");
         // A component's own tests serve no other component.
@@ -697,7 +763,7 @@ mod tests {
             evidence: vec![directory("src/Refit.Benchmarks/tests/run.cs")],
             ..finding(Status::Pass)
         };
-        let judged = aggregate(in_a_component, &components, &every(true), &[]);
+        let judged = judge(in_a_component, &components, &every(true), &[]);
         assert!(
             judged.message.starts_with("Missing in 3 of 4"),
             "{}",
@@ -731,24 +797,24 @@ mod tests {
             evidence: vec![directory("src/ad/tests/ad_test.py")],
             ..finding(Status::Pass)
         };
-        let judged = aggregate(in_ad, &components, &every(true), &[]);
+        let judged = judge(in_ad, &components, &every(true), &[]);
         assert_eq!(judged.status, Status::Fail);
         // Tests exist elsewhere in the repository: a gap, not an absence.
         assert_eq!(judged.severity, Severity::Warning);
-        let absent = aggregate(finding(Status::Fail), &[("a", &fail)], &every(false), &[]);
+        let absent = judge(finding(Status::Fail), &[("a", &fail)], &every(false), &[]);
         assert_eq!(absent.severity, Severity::Error);
         assert_eq!(
             judged.message,
             "Missing in 2 of 3 components: src/cart, src/email."
         );
-        let all_pass = aggregate(
+        let all_pass = judge(
             finding(Status::Fail),
             &[("a", &pass), ("b", &pass)],
             &every(false),
             &[],
         );
         assert_eq!(all_pass.status, Status::Pass);
-        let none_apply = aggregate(finding(Status::Fail), &[("a", &na)], &every(false), &[]);
+        let none_apply = judge(finding(Status::Fail), &[("a", &na)], &every(false), &[]);
         assert_eq!(none_apply.status, Status::Fail);
     }
 
@@ -761,14 +827,14 @@ mod tests {
             ("Src/Newtonsoft.Json.Tests", &pass),
             ("Src/Newtonsoft.Json.Schema", &fail),
         ];
-        let judged = aggregate(finding(Status::Pass), &components, &every(true), &[]);
+        let judged = judge(finding(Status::Pass), &components, &every(true), &[]);
         // The harness needs no tests and the library has its own; the schema project does not.
         assert_eq!(
             judged.message,
             "Missing in 1 of 4 components: Src/Newtonsoft.Json.Schema."
         );
         // Only for the rules that let evidence serve other components.
-        let unserved = aggregate(finding(Status::Pass), &components, &every(false), &[]);
+        let unserved = judge(finding(Status::Pass), &components, &every(false), &[]);
         assert!(
             unserved.message.starts_with("Missing in 3 of 4"),
             "{}",
@@ -783,7 +849,7 @@ mod tests {
             ("api-gateway-tests", &pass),
             ("Clock.Testing", &fail),
         ];
-        let judged = aggregate(finding(Status::Pass), &named_alike, &every(true), &[]);
+        let judged = judge(finding(Status::Pass), &named_alike, &every(true), &[]);
         assert_eq!(
             judged.message,
             "Missing in 2 of 4 components: api, Clock.Testing."
@@ -798,10 +864,10 @@ mod tests {
             ..finding(Status::Pass)
         };
         let components = [("src/Web", &pass), ("src/Core", &fail)];
-        let judged = aggregate(shared.clone(), &components, &every(true), &[]);
+        let judged = judge(shared.clone(), &components, &every(true), &[]);
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
-            aggregate(shared, &components, &every(false), &[]).status,
+            judge(shared, &components, &every(false), &[]).status,
             Status::Fail
         );
         // A service's own tests beside its source are not the whole repository's.
@@ -811,7 +877,7 @@ mod tests {
         };
         let services = [("tools", &pass), ("src/cart/src", &pass), ("src/ad", &fail)];
         assert_eq!(
-            aggregate(beside, &services, &every(true), &[]).status,
+            judge(beside, &services, &every(true), &[]).status,
             Status::Fail
         );
         assert_eq!(
@@ -842,7 +908,7 @@ mod tests {
             evidence: vec![directory("apps/web/Dockerfile")],
             ..finding(Status::Pass)
         };
-        let judged = aggregate(in_app, &components, &any, &[]);
+        let judged = judge(in_app, &components, &any, &[]);
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
             judged.message,
@@ -861,7 +927,7 @@ mod tests {
             evidence: vec![directory("src/App.Tests/Dockerfile")],
             ..finding(Status::Pass)
         };
-        let judged = aggregate(in_tests, &components, &any, &[]);
+        let judged = judge(in_tests, &components, &any, &[]);
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
             judged.message,
@@ -874,18 +940,18 @@ mod tests {
             ..finding(Status::Pass)
         };
         let projects = [("Api.WebApi", &fail), ("Api.Seed", &fail)];
-        let judged = aggregate(root.clone(), &projects, &any, &[]);
+        let judged = judge(root.clone(), &projects, &any, &[]);
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
             judged.message,
             "Found in Dockerfile, outside the components."
         );
         assert_eq!(
-            aggregate(root, &projects, &every(true), &[]).status,
+            judge(root, &projects, &every(true), &[]).status,
             Status::Fail
         );
         // Without a component that has it, the repository still fails at the rule's severity.
-        let none = aggregate(
+        let none = judge(
             finding(Status::Fail),
             &[("feature-api", &fail), ("docs", &na)],
             &any,
@@ -913,14 +979,14 @@ mod tests {
             ("svc/c", &fail),
             ("svc/d", &fail),
         ];
-        let judged = aggregate(finding(Status::Pass), &half, &most(), &[]);
+        let judged = judge(finding(Status::Pass), &half, &most(), &[]);
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
             judged.message,
             "Found in 2 of 4 components; none in svc/c, svc/d."
         );
         let fewer = [("svc/a", &pass), ("svc/b", &fail), ("svc/c", &fail)];
-        let judged = aggregate(finding(Status::Pass), &fewer, &most(), &[]);
+        let judged = judge(finding(Status::Pass), &fewer, &most(), &[]);
         assert_eq!(
             (judged.status, judged.severity),
             (Status::Fail, Severity::Warning)
@@ -932,7 +998,7 @@ mod tests {
         // A load-test harness beside an untested API is no tested component (a red team's).
         let fail = in_component(Status::Fail);
         let harness = [("src/Api", &fail), ("src/Api.LoadTests", &fail)];
-        let judged = aggregate(finding(Status::Fail), &harness, &most(), &[]);
+        let judged = judge(finding(Status::Fail), &harness, &most(), &[]);
         assert_eq!(judged.status, Status::Fail);
         assert_eq!(judged.message, "Missing in 1 of 2 components: src/Api.");
         // A unit-test project with tests serves its component and counts as tested itself.
@@ -943,7 +1009,7 @@ mod tests {
             ("src/Domain", &fail),
             ("src/Data", &fail),
         ];
-        let judged = aggregate(finding(Status::Pass), &tested, &most(), &[]);
+        let judged = judge(finding(Status::Pass), &tested, &most(), &[]);
         assert_eq!(judged.status, Status::Pass);
         assert_eq!(
             judged.message,
@@ -966,7 +1032,7 @@ mod tests {
             ("shipping", &fail),
             ("version", &pass),
         ];
-        let judged = aggregate(in_version, &components, &most(), &[]);
+        let judged = judge(in_version, &components, &most(), &[]);
         assert_eq!(judged.status, Status::Fail);
         assert_eq!(
             judged.message,

@@ -333,3 +333,28 @@ fn a_component_failure_is_shown_at_the_file_that_marks_the_component() {
         "services/web/Dockerfile"
     );
 }
+
+/// A component the repository's finding counts as served from outside it (.NET's `src/Api`
+/// by `test/Api.Test`) passes in its own finding too: the JSON report's components, the
+/// instances baselines and code scanning fingerprint, and a comparison with a base agree
+/// with the message.
+#[test]
+fn a_component_served_by_a_test_project_outside_it_passes_in_its_own_finding() {
+    let repo = TestRepo::from_fixture(
+        "rules/testing.tests-exist/pass-test-projects-named-for-the-projects-in-a-test-folder",
+    );
+    let report = json_report(&repo);
+    assert_eq!(
+        finding(&report, "testing.tests-exist")["message"],
+        "Found in all 3 components, 2 of them through the tests beside them."
+    );
+    for (component, project) in [("src/Api", "test/Api.Test"), ("src/Core", "test/Core.Test")] {
+        let served = component_finding(&report, component, "testing.tests-exist");
+        assert_eq!(served["status"], "pass", "{served}");
+        assert_eq!(
+            served["message"],
+            format!("Found in {project}, the test project named for it.")
+        );
+        assert_eq!(served["evidence"][0]["path"], project);
+    }
+}
