@@ -61,8 +61,13 @@ pub fn record_misses(
     facts: &Facts,
     outcome: &mut Outcome,
 ) {
-    let Some(names) = &updated.names else {
-        return;
+    // With no config in the tree at all, nothing updates any ecosystem in use; with configs
+    // of which none could be read, what they update is not known.
+    let nothing = HashSet::new();
+    let names = match &updated.names {
+        Some(names) => names,
+        None if outcome.candidates == 0 => &nothing,
+        None => return,
     };
     if updated.everything {
         return;

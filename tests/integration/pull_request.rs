@@ -156,6 +156,11 @@ fn a_pull_request_that_adds_tests_is_an_improvement_and_passes() {
         "[package]\nname = \"x\"\nversion = \"0.1.0\"\n",
     );
     repo.write("src/lib.rs", "pub fn x() {}\n");
+    // (Its one ecosystem kept up to date, so nothing located fails.)
+    repo.write(
+        ".github/dependabot.yml",
+        "version: 2\nupdates:\n  - package-ecosystem: cargo\n    directory: /\n    schedule:\n      interval: weekly\n",
+    );
     repo.commit("Start");
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo.write("tests/x.rs", "#[test]\nfn x() { x::x(); }\n");
