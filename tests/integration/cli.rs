@@ -860,7 +860,11 @@ fn a_finding_says_what_made_its_rule_apply() {
         metrics["applies_because"],
         serde_json::json!({"path": "Gemfile", "line": 3, "detail": "sinatra"})
     );
-    assert!(finding("ci.pipeline").get("applies_because").is_none());
+    assert!(
+        finding("collaboration.code-owners")
+            .get("applies_because")
+            .is_none()
+    );
 
     let verbose = human(&repo, &["-v", "--fail-on", "never"]);
     assert!(

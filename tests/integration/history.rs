@@ -528,6 +528,8 @@ fn version_tags_are_releases_and_give_cadence_and_lead_time() {
 fn a_missing_blob_leaves_line_figures_unknown_and_file_figures_known() {
     let repo = TestRepo::new();
     repo.write("notes.txt", "first version\n");
+    // (Something to build, so that a missing pipeline fails.)
+    repo.write("Makefile", "notes:\n\tcat notes.txt\n");
     repo.commit("first");
     let old_blob = repo.git(&["rev-parse", "HEAD:notes.txt"]).trim().to_owned();
     repo.write("notes.txt", "second version\n");
