@@ -258,20 +258,11 @@ pub struct Definition {
     pub means: &'static str,
 }
 
-/// The commits a share is of, when not all of them.
+/// The commits a figure is of, when not all of them: a share's, or a median's sample.
 struct Among {
     /// What they do, after "commits that": "change source code".
     what: &'static str,
-    holds: fn(&Sample) -> bool,
-}
-
-impl Among {
-    fn count(&self, samples: &[Sample]) -> usize {
-        samples
-            .iter()
-            .filter(|&sample| (self.holds)(sample))
-            .count()
-    }
+    count: fn(&[Sample], &Period) -> usize,
 }
 
 impl Definition {
@@ -402,7 +393,12 @@ const FIGURES: &[Definition] = &[
                 "no commit of the window is in a release (a version tag) yet",
             )
         },
-        among: None,
+        // A median of a few commits' waits says little: it is judged on those that reached
+        // a release, not on the window's commits.
+        among: Some(Among {
+            what: "reached a release",
+            count: |_, period| period.lead_times.len(),
+        }),
         means: "",
     },
     Definition {
@@ -474,7 +470,7 @@ const FIGURES: &[Definition] = &[
         },
         among: Some(Among {
             what: "change source code",
-            holds: |sample| sample.changes_source,
+            count: |samples, _| samples.iter().filter(|sample| sample.changes_source).count(),
         }),
         means: "of the commits that change source code (files of the source languages outside \
                 the test files), the share that also change tests (test folders and files, or \
@@ -653,7 +649,7 @@ fn lines<'a>(samples: &'a [&Sample]) -> Result<impl Iterator<Item = f64> + 'a, S
 /// anyone's commits look small.
 const BY_PEOPLE: Among = Among {
     what: "people made (not bots)",
-    holds: |sample| !sample.bot,
+    count: |samples, _| samples.iter().filter(|sample| !sample.bot).count(),
 };
 
 fn by_people(samples: &[Sample]) -> Vec<&Sample> {
@@ -797,13 +793,16 @@ pub fn compute(
         .filter(|figure| figure.scope == scope)
         .map(|figure| {
             let value = (figure.measure)(&now, current);
+            let counted = |samples: &[Sample], period: &Period| {
+                figure
+                    .among
+                    .as_ref()
+                    .map(|among| (among.count)(samples, period))
+            };
             // A share of too few earlier commits is no trend to compare with.
             let previous_value = match (previous, &before) {
                 (Some(period), Some(samples))
-                    if figure
-                        .among
-                        .as_ref()
-                        .is_none_or(|among| among.count(samples) >= DEFAULT_MIN_COMMITS) =>
+                    if counted(samples, period).is_none_or(|count| count >= DEFAULT_MIN_COMMITS) =>
                 {
                     (figure.measure)(samples, period).ok()
                 }
@@ -827,7 +826,7 @@ pub fn compute(
                 reason: value.err(),
                 evidence,
                 among: figure.among.as_ref().map(|among| Counted {
-                    commits: among.count(&now),
+                    commits: (among.count)(&now, current),
                     what: among.what,
                     of: now.len(),
                 }),

@@ -395,6 +395,37 @@ fn a_share_of_a_few_source_changes_is_too_few_to_judge() {
     );
 }
 
+/// A median wait over three released commits says little: the lead time is judged on the
+/// commits that reached a release, not on the window's.
+#[test]
+fn a_lead_time_of_a_few_released_commits_is_too_few_to_judge() {
+    let repo = TestRepo::new();
+    for day in 0..12 {
+        repo.write(&format!("src/module{day}.py"), "x = 1\n");
+        repo.commit(&format!("change {day}"));
+        if day == 2 {
+            repo.git(&["tag", "v1.0.0"]);
+        }
+    }
+    let (_, report) = json_report(&["--rev", "HEAD", "--window", "all"], repo.path());
+    let lead_time = figure(&report, "dora.median_lead_time_hours");
+    assert_eq!(lead_time["among"]["commits"], 3, "{lead_time}");
+    assert_eq!(lead_time["among"]["what"], "reached a release");
+    let finding = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|finding| finding["rule"] == "dora.lead-time")
+        .expect("the lead-time finding");
+    assert_eq!(finding["status"], "unknown", "{finding}");
+    assert!(
+        message(finding).contains("reached a release: 3 of 12")
+            && message(finding).contains("too few"),
+        "{}",
+        message(finding)
+    );
+}
+
 #[test]
 fn no_history_leaves_the_section_out_and_a_bad_window_is_a_usage_error() {
     let repo = daily_history();
