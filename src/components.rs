@@ -32,6 +32,11 @@ pub struct ComponentFinding {
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
+    /// Where the repository's finding served the component from outside it: the
+    /// component's own finding, which an evaluation that keeps this one folds again (the
+    /// tests beside it may be gone by then).
+    #[serde(skip)]
+    own: Option<Box<ComponentFinding>>,
 }
 
 impl ComponentFinding {
@@ -41,6 +46,15 @@ impl ComponentFinding {
             status: verdict.status,
             message: verdict.message,
             evidence: verdict.evidence,
+            own: None,
+        }
+    }
+
+    /// The component's own finding, before anything outside it served it.
+    pub fn into_own(self) -> ComponentFinding {
+        match self.own {
+            Some(own) => *own,
+            None => self,
         }
     }
 }
@@ -180,7 +194,8 @@ pub fn attach(
     // its own finding says so, so that no report, baseline or comparison counts it failing.
     let mut judged = judged;
     for (at, served) in updates {
-        judged[at] = served;
+        let own = std::mem::replace(&mut judged[at], served).into_own();
+        judged[at].own = Some(Box::new(own));
     }
     let mut judged = judged.into_iter();
     dirs.into_iter()
@@ -230,6 +245,7 @@ pub fn aggregate(
                 status,
                 message,
                 evidence,
+                own: None,
             },
         ));
     };
@@ -255,8 +271,11 @@ pub fn aggregate(
     // The tests beside the components that served some of them (see below).
     let mut beside_evidence = Vec::new();
     if served_from_outside {
+        // (Its tests, not its image or its metrics: a load-test project's Dockerfile is no
+        // container image of the service it tests.)
         let tested_by_passing: HashMap<&str, &str> = passing
             .iter()
+            .filter(|_| rule.area == Area::Testing)
             .filter_map(|project| Some((tested_by(project)?, *project)))
             .collect();
         failing.retain(|path| {
@@ -677,6 +696,7 @@ mod tests {
             status,
             message: String::new(),
             evidence: vec![directory("x")],
+            own: None,
         }
     }
 

@@ -302,7 +302,7 @@ fn evaluate_globs(
         for (rule, &judged) in judged.iter().enumerate() {
             let kept = before.as_mut().and_then(Iterator::next);
             match kept {
-                Some(kept) if !judged => per_directory.push(kept),
+                Some(kept) if !judged => per_directory.push(kept.into_own()),
                 _ => per_directory.extend(
                     verdicts
                         .next()

@@ -167,10 +167,15 @@ pub(super) fn verdict(
         return Verdict::new(Status::Fail, message, evidence).located(located);
     }
 
-    // An `absent` check that found something: what it found is the evidence against.
+    // An `absent` check that found something: what it found is the evidence against —
+    // unless a check that could have passed the rule could not read its files.
+    let alternative_unread = outcomes
+        .iter()
+        .any(|(check, outcome)| !check.absent && !outcome.unreadable.is_empty());
     if let Some((check, outcome)) = outcomes
         .iter()
         .find(|(check, outcome)| check.absent && outcome.matched > 0)
+        .filter(|_| !alternative_unread)
     {
         let first = outcome
             .evidence

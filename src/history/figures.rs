@@ -470,7 +470,12 @@ const FIGURES: &[Definition] = &[
         },
         among: Some(Among {
             what: "change source code",
-            count: |samples, _| samples.iter().filter(|sample| sample.changes_source).count(),
+            count: |samples, _| {
+                samples
+                    .iter()
+                    .filter(|sample| sample.changes_source)
+                    .count()
+            },
         }),
         means: "of the commits that change source code (files of the source languages outside \
                 the test files), the share that also change tests (test folders and files, or \
@@ -802,7 +807,8 @@ pub fn compute(
             // A share of too few earlier commits is no trend to compare with.
             let previous_value = match (previous, &before) {
                 (Some(period), Some(samples))
-                    if counted(samples, period).is_none_or(|count| count >= DEFAULT_MIN_COMMITS) =>
+                    if counted(samples, period)
+                        .is_none_or(|count| count >= DEFAULT_MIN_COMMITS) =>
                 {
                     (figure.measure)(samples, period).ok()
                 }

@@ -775,3 +775,45 @@ lines = {{ "NOTES.md" = 1 }}
     assert!(snapshots.len() >= 3, "{}", snapshots.len());
     each_snapshot_equals_check(&repo, snapshots);
 }
+
+/// A component served by a test project outside it (src/Api by test/Api.Tests) is judged
+/// again from its own finding once the tests are gone: the served pass is not kept as its
+/// own (red team).
+#[test]
+fn a_component_served_from_outside_loses_its_pass_with_the_tests() {
+    let repo = TestRepo::new();
+    repo.write(
+        "src/Api/Api.csproj",
+        "<Project Sdk=\"Microsoft.NET.Sdk\" />\n",
+    )
+    .write(
+        "src/Api/Program.cs",
+        "class Program { static void Main() {} }\n",
+    )
+    .write(
+        "src/Web/Web.csproj",
+        "<Project Sdk=\"Microsoft.NET.Sdk\" />\n",
+    )
+    .write("src/Web/Site.cs", "class Site {}\n")
+    .write(
+        "test/Api.Tests/Api.Tests.csproj",
+        "<Project Sdk=\"Microsoft.NET.Sdk\" />\n",
+    )
+    .write(
+        "test/Api.Tests/ProgramTests.cs",
+        "public class ProgramTests { [Fact] public void Runs() {} }\n",
+    );
+    repo.commit_at("Api and its tests", "2025-01-15T12:00:00Z");
+    repo.remove("test/Api.Tests/Api.Tests.csproj")
+        .remove("test/Api.Tests/ProgramTests.cs");
+    repo.commit_at("Drop the tests", "2025-02-15T12:00:00Z");
+    let timeline = monthly(&repo);
+    let lost: Vec<&Value> = timeline["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["rule"] == "testing.tests-exist" && event["change"] == "lost")
+        .collect();
+    assert_eq!(lost.len(), 1, "{timeline}");
+    assert_eq!(lost[0]["commit"], commit_of(&repo, "Drop the tests"));
+}

@@ -476,7 +476,7 @@ fn substitute_matrix_values(step: &Node, script: &str, job: &InJob, commands: &m
         .filter_map(|(variable, value)| {
             let variable = variable.as_str().filter(|name| expanded.contains(name))?;
             let (value, dimension) = value.as_str().and_then(super::inputs::only_matrix_value)?;
-            matrix.lists(dimension).then_some((variable, value))
+            matrix.lists_words(dimension).then_some((variable, value))
         })
         .take(MOST_SUBSTITUTED)
         .filter(|(variable, _)| !super::inputs::sets(script, variable))

@@ -163,6 +163,18 @@ impl Matrix {
         self.values(name).is_some_and(|values| !values.is_empty())
     }
 
+    /// Whether the matrix lists values of the dimension `name` that a shell expanding a
+    /// variable set to them keeps as words: expansion runs no `&&`, `;`, `|` or redirection
+    /// inside a value (`true && rake test` is `true` given three arguments).
+    pub(super) fn lists_words(&self, name: &str) -> bool {
+        self.lists(name)
+            && self.values(name).is_some_and(|values| {
+                values
+                    .iter()
+                    .all(|value| !value.contains(['&', ';', '|', '<', '>', '`', '(', ')']))
+            })
+    }
+
     fn values(&self, name: &str) -> Option<&[String]> {
         self.dimensions.get(name)?.as_deref()
     }
