@@ -13,6 +13,7 @@ use crate::finding::MAX_EVIDENCE;
 use crate::finding::{Evidence, Finding, Status, Verdict};
 use crate::rules::{Check, CheckKind, ComponentsNeeded, PathSet, Rule, glob_set, known};
 use crate::severity::Severity;
+use crate::text::quote_path;
 
 /// A component's findings for the per-component rules.
 #[derive(Debug, Clone, Serialize)]
@@ -281,11 +282,17 @@ pub fn aggregate(
         failing.retain(|path| {
             if is_test_project(path) {
                 let tested = tested_by(path).unwrap_or_default();
-                let message = format!("Judged with {tested}, the component it tests.");
+                let message = format!(
+                    "Judged with {}, the component it tests.",
+                    quote_path(tested)
+                );
                 serve(path, Status::NotApplicable, message, Vec::new());
                 false
             } else if let Some(project) = tested_by_passing.get(path) {
-                let message = format!("Found in {project}, its test project beside it.");
+                let message = format!(
+                    "Found in {}, its test project beside it.",
+                    quote_path(project)
+                );
                 serve(path, Status::Pass, message, vec![directory(project)]);
                 false
             } else {
@@ -311,7 +318,10 @@ pub fn aggregate(
         failing.retain(|path| {
             let served_by = beside.iter().find(|(parent, _)| is_within(path, parent));
             if let Some((_, evidence)) = served_by {
-                let message = format!("Found in the tests beside it, {}.", evidence.path);
+                let message = format!(
+                    "Found in the tests beside it, {}.",
+                    quote_path(&evidence.path)
+                );
                 serve(path, Status::Pass, message, vec![(*evidence).clone()]);
                 if !beside_evidence.contains(*evidence) {
                     beside_evidence.push((*evidence).clone());
@@ -344,7 +354,10 @@ pub fn aggregate(
             let served_by = by_name.get(last_segment(path));
             if let Some(project) = served_by {
                 let evidence = directory(project);
-                let message = format!("Found in {project}, the test project named for it.");
+                let message = format!(
+                    "Found in {}, the test project named for it.",
+                    quote_path(project)
+                );
                 serve(path, Status::Pass, message, vec![evidence.clone()]);
                 if !beside_evidence.contains(&evidence) {
                     beside_evidence.push(evidence);
@@ -409,7 +422,7 @@ pub fn aggregate(
             for path in &failing {
                 let message = format!(
                     "Found in {}, outside the components, serving all of them.",
-                    shared.path
+                    quote_path(&shared.path)
                 );
                 serve(path, Status::Pass, message, vec![shared.clone()]);
             }

@@ -92,8 +92,19 @@ pub fn message(finding: &Finding, instance: &str) -> String {
         .evidence
         .iter()
         .any(|evidence| evidence.path != finding.evidence[0].path);
-    if let (Some(first), Some(own), true) = (finding.evidence.first(), own, several_files)
-        && let Some(before) = before_evidence(&message, &first.to_string())
+    // An instance past the evidence cap (the 11th unpinned workflow) has no evidence of its
+    // own: its annotation names its file, not the first one's.
+    let beyond_cap =
+        (own.is_none() && finding.located.iter().any(|path| path == instance)).then(|| Evidence {
+            path: instance.to_owned(),
+            line: None,
+            detail: None,
+        });
+    if let (Some(first), Some(own), true) = (
+        finding.evidence.first(),
+        own.or(beyond_cap.as_ref()),
+        several_files || finding.located.len() > 1,
+    ) && let Some(before) = before_evidence(&message, &first.to_string())
     {
         message = format!("{before} in {own}.");
     }
@@ -256,5 +267,12 @@ mod tests {
             finding.message = other.to_owned();
             assert_eq!(message(&finding, "b/Dockerfile"), other);
         }
+        // A file past the evidence cap (the trial's 11th of 22 unpinned workflows) is named
+        // itself, without a line it was not cited at.
+        let mut capped = failing(&["a.yml"]);
+        capped.message = "Found x in a.yml:1 and 21 more files.".to_owned();
+        capped.located = vec!["a.yml".to_owned(), "k.yml".to_owned()];
+        assert_eq!(message(&capped, "k.yml"), "Found x in k.yml.");
+        assert_eq!(message(&capped, "a.yml"), "Found x in a.yml:1.");
     }
 }
