@@ -119,7 +119,7 @@ pub fn is_patch(release: &Release) -> bool {
 /// starts at the first place that starts a word and a number (`k8s-1.2` is `k8s-`'s 1.2).
 fn split(name: &str) -> (&str, &str) {
     let starts = std::iter::once(0).chain(
-        name.match_indices(['-', '/'])
+        name.match_indices(['-', '/', '_'])
             .map(|(index, separator)| index + separator.len()),
     );
     for start in starts {
@@ -139,7 +139,12 @@ fn version(name: &str) -> Option<[u64; 3]> {
     let (_, text) = split(name);
     let start = text.find(|c: char| c.is_ascii_digit())?;
     let mut numbers = [0u64; 3];
-    for (position, part) in text[start..].split('.').enumerate() {
+    // (Underscores separate the numbers of an older C project's tag: `gnutls_3_6_10`.)
+    let separator = match text[start..].contains('.') {
+        true => '.',
+        false => '_',
+    };
+    for (position, part) in text[start..].split(separator).enumerate() {
         let number = part.parse().ok()?;
         if let Some(slot) = numbers.get_mut(position) {
             *slot = number;
@@ -172,6 +177,24 @@ mod tests {
         assert_eq!(version("charts/api/v1.2.0"), Some([1, 2, 0]));
         assert_eq!(version("k8s-agent-1.2.1"), Some([1, 2, 1]));
         assert_eq!(version("k8s-agent-1.2.1-beta.1"), None);
+        // Older C projects' tags (the new-user trial's gnutls).
+        assert_eq!(version("gnutls_3_6_10"), Some([3, 6, 10]));
+        assert_eq!(version("OpenSSL_1_1_1"), Some([1, 1, 1]));
+        assert_eq!(version("curl-7_88_0"), Some([7, 88, 0]));
+        assert_eq!(version("my_app-1.2.3"), Some([1, 2, 3]));
+        let tag = &crate::rules::known().history.release_tag;
+        for name in [
+            "gnutls_3_6_10",
+            "OpenSSL_1_1_1",
+            "curl-7_88_0",
+            "v1.2.3",
+            "api/v1.2.0",
+        ] {
+            assert!(tag.is_match(name.as_bytes()), "{name}");
+        }
+        for name in ["latest", "nightly", "v1_0", "build_7"] {
+            assert!(!tag.is_match(name.as_bytes()), "{name}");
+        }
     }
 
     #[test]
