@@ -366,7 +366,7 @@ pub fn aggregate(
             served_by.is_none()
         });
     }
-    let served = unserved - failing.len();
+
     // The first evidence of each component that has the practice.
     let passing_evidence = || -> Vec<Evidence> {
         applicable
@@ -376,7 +376,14 @@ pub fn aggregate(
             .take(MAX_EVIDENCE)
             .collect()
     };
-    let total = applicable.len();
+    // A test project judged with its component (not applicable in its own finding, above) is
+    // no component of the count.
+    let judged_with_component = applicable
+        .iter()
+        .filter(|(path, finding)| finding.status == Status::Fail && is_test_project(path))
+        .count();
+    let total = applicable.len() - judged_with_component;
+    let served = unserved - failing.len() - judged_with_component;
     // Evidence in a top-level folder that holds no component serves them all, for the
     // rules that say so: a shared `tests/` tree beside `src/*` projects, one Dockerfile
     // that builds the workspace. A service's own `src/cart/tests` beside `src/cart/src`
@@ -862,9 +869,11 @@ mod tests {
         ];
         let judged = judge(finding(Status::Pass), &components, &every(true), &[]);
         // The harness needs no tests and the library has its own; the schema project does not.
+        // The harness is judged with the library, not counted as a component of its own (red
+        // team: the count disagreed with the components' findings).
         assert_eq!(
             judged.message,
-            "Missing in 1 of 4 components: Src/Newtonsoft.Json.Schema."
+            "Missing in 1 of 3 components: Src/Newtonsoft.Json.Schema."
         );
         // Only for the rules that let evidence serve other components.
         let unserved = judge(finding(Status::Pass), &components, &every(false), &[]);
@@ -1033,7 +1042,10 @@ mod tests {
         let harness = [("src/Api", &fail), ("src/Api.LoadTests", &fail)];
         let judged = judge(finding(Status::Fail), &harness, &most(), &[]);
         assert_eq!(judged.status, Status::Fail);
-        assert_eq!(judged.message, "Missing in 1 of 2 components: src/Api.");
+        assert_eq!(
+            judged.message,
+            "Missing in src/Api, the only component it applies to."
+        );
         // A unit-test project with tests serves its component and counts as tested itself.
         let pass = in_component(Status::Pass);
         let tested = [
