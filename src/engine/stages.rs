@@ -121,15 +121,12 @@ pub(super) fn examine_contents(
         let facts = collector.facts();
         let includes = collector.includes();
         // A check with nothing to look at has found nothing (a monorepo's components make
-        // thousands of these): settled here rather than sent to the pool. Not an update
-        // coverage check: with no update config at all, nothing updates what is in use.
+        // thousands of these): settled here rather than sent to the pool, unless it judges
+        // without files.
         let (due, empty): (Vec<CheckAt>, Vec<CheckAt>) =
             due.into_iter().partition(|&(index, check)| {
                 !matches.rules[index].checks[check].is_empty()
-                    || matches!(
-                        rules[index].checks[check].kind,
-                        CheckKind::UpdateCoverage { .. }
-                    )
+                    || rules[index].checks[check].kind.judges_without_files()
             });
         for (index, check) in empty {
             outcomes[index][check] = Some(Outcome::default());

@@ -546,6 +546,12 @@ impl CheckKind {
         matches!(self, CheckKind::WorkloadContainers { .. })
     }
 
+    /// Whether the check finds something with no file of its own to read: the update
+    /// coverage of a tree with no update config is nothing updated.
+    pub fn judges_without_files(&self) -> bool {
+        matches!(self, CheckKind::UpdateCoverage { .. })
+    }
+
     /// Whether the check works on the dependencies manifests declare.
     pub fn reads_manifests(&self) -> bool {
         matches!(self, CheckKind::Dependency { .. })
